@@ -1,0 +1,34 @@
+/*
+ * buf.h - growable byte buffer for text and JSON output.
+ *
+ * Ownership: a buf owns its bytes (malloc); buf_free releases them.
+ * After a failed growth buf->failed is set and further appends are ignored,
+ * so writers check once at the end.  buf_reset keeps the capacity: the
+ * daemon reuses one buffer per worker for every response.
+ */
+#ifndef ELIGO_BUF_H
+#define ELIGO_BUF_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+typedef struct buf {
+    char *data;     /* NUL-terminated when len < cap */
+    size_t len;
+    size_t cap;
+    int failed;
+} buf;
+
+void buf_init(buf *b);
+void buf_free(buf *b);
+void buf_reset(buf *b);
+void buf_add(buf *b, const void *p, size_t n);
+void buf_adds(buf *b, const char *s);
+void buf_addc(buf *b, char c);
+void buf_printf(buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* A JSON string literal, quotes included; control characters escaped. */
+void buf_json_string(buf *b, const char *s, size_t n);
+/* Returns data NUL-terminated ("" when empty). */
+const char *buf_cstr(buf *b);
+
+#endif

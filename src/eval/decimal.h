@@ -1,0 +1,71 @@
+/*
+ * decimal.h - exact fixed-point decimals for money, rates and ratios.
+ *
+ * A decimal is an int64_t counting millionths (DEC_SCALE = 10^6): 860.00
+ * yuan is 860000000.  Six fractional digits hold every figure a policy
+ * states (fen, percentages, 1/12 of a yearly amount to the 0.000001) and
+ * leave range for 9.2 * 10^12 yuan.  No binary floating point is used
+ * anywhere: parsing reads the decimal text digit by digit.
+ *
+ * + - are exact.  * is exact when the product fits in six places and is
+ * otherwise cut toward zero (documented in docs/language.md); / cuts the
+ * quotient toward zero at six places, and dec_div_round() computes
+ * round(a / b, q) exactly from the unrounded quotient.  Every operation
+ * reports overflow instead of wrapping.
+ *
+ * Ownership: plain values; nothing here allocates.
+ */
+#ifndef ELIGO_DECIMAL_H
+#define ELIGO_DECIMAL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define DEC_SCALE 1000000LL
+#define DEC_PLACES 6
+
+typedef enum dec_status {
+    DEC_OK = 0,
+    DEC_E_SYNTAX,      /* not a decimal number */
+    DEC_E_RANGE,       /* overflow */
+    DEC_E_PRECISION,   /* more than six fractional digits in the text */
+    DEC_E_DIVZERO
+} dec_status;
+
+/* Rounding modes, by the names a policy uses. */
+typedef enum dec_round_mode {
+    ROUND_HALF_UP,     /* default: ties away from zero (四舍五入) */
+    ROUND_HALF_DOWN,   /* ties toward zero */
+    ROUND_HALF_EVEN,   /* banker's rounding */
+    ROUND_UP,          /* away from zero */
+    ROUND_DOWN,        /* toward zero (truncate) */
+    ROUND_CEILING,     /* toward +infinity */
+    ROUND_FLOOR        /* toward -infinity */
+} dec_round_mode;
+
+/* Parses "-12.5", "860", "1000.10" (optional sign, digits, optional
+ * fraction of at most six digits; no exponent, no spaces).  A JSON number
+ * text with an exponent is DEC_E_SYNTAX: money never passes a double. */
+dec_status dec_parse(const char *s, size_t n, int64_t *out);
+dec_status dec_from_int(int64_t i, int64_t *out);
+dec_status dec_add(int64_t a, int64_t b, int64_t *r);
+dec_status dec_sub(int64_t a, int64_t b, int64_t *r);
+dec_status dec_mul(int64_t a, int64_t b, int64_t *r);
+dec_status dec_div(int64_t a, int64_t b, int64_t *r);
+/* r = a rounded to a multiple of quantum (quantum > 0, a decimal). */
+dec_status dec_round(int64_t a, int64_t quantum, dec_round_mode m, int64_t *r);
+/* r = round(a / b, quantum) with the exact quotient. */
+dec_status dec_div_round(int64_t a, int64_t b, int64_t quantum, dec_round_mode m, int64_t *r);
+/* Integer division of two ints rounded to an integer, exactly. */
+dec_status int_div_round(int64_t a, int64_t b, dec_round_mode m, int64_t *r);
+/* Writes the value with at least min_places fractional digits and no
+ * trailing zeros beyond them ("860.00" for 2, "0.85" for 0, "12" for 0).
+ * out needs 32 bytes.  Returns the length. */
+size_t dec_format(int64_t a, int min_places, char *out);
+/* True when a has no digits below 10^-places. */
+int dec_fits_places(int64_t a, int places);
+/* Name <-> mode ("half_up", ...); returns -1 for an unknown name. */
+int dec_round_mode_from_name(const char *name);
+const char *dec_round_mode_name(dec_round_mode m);
+
+#endif
