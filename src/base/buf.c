@@ -1,1 +1,145 @@
-/* placeholder */
+/*
+ * buf.c - growable byte buffer for diagnostics, explanations and JSON.
+ *
+ * Every text eligo produces (the CLI's output, a decision's JSON body, a
+ * rendered diagnostic) is appended to a buf and written out once.  The
+ * buffer doubles its capacity as needed and keeps a NUL after the last
+ * byte, so buf_cstr() never copies.
+ *
+ * An allocation failure sets `failed` and turns every later append into a
+ * no-op: writers append unconditionally and check once at the end, the
+ * same way an arena reports failure.  buf_reset() keeps the memory, since
+ * a worker formats every response into the same buffer.
+ *
+ * Not here: encoding checks.  buf_json_string() escapes what JSON requires
+ * (quote, backslash, control characters) and passes every other byte,
+ * UTF-8 included, through unchanged; the text it is given was validated
+ * as UTF-8 when it was read.
+ */
+#include "base/buf.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define BUF_MIN_CAP 64
+
+void buf_init(buf *b)
+{
+    b->data = NULL;
+    b->len = 0;
+    b->cap = 0;
+    b->failed = 0;
+}
+
+void buf_free(buf *b)
+{
+    free(b->data);
+    buf_init(b);
+}
+
+void buf_reset(buf *b)
+{
+    b->len = 0;
+    b->failed = 0;
+    if (b->data != NULL)
+        b->data[0] = '\0';
+}
+
+/* Makes room for n more bytes plus the NUL; 0 on success. */
+static int buf_reserve(buf *b, size_t n)
+{
+    if (b->failed)
+        return -1;
+    if (n >= SIZE_MAX - b->len) {
+        b->failed = 1;
+        return -1;
+    }
+    size_t need = b->len + n + 1;
+    if (need <= b->cap)
+        return 0;
+    size_t cap = b->cap ? b->cap : BUF_MIN_CAP;
+    while (cap < need)
+        cap = cap > SIZE_MAX / 2 ? need : cap * 2;
+    char *p = realloc(b->data, cap);
+    if (p == NULL) {
+        b->failed = 1;
+        return -1;
+    }
+    b->data = p;
+    b->cap = cap;
+    return 0;
+}
+
+void buf_add(buf *b, const void *p, size_t n)
+{
+    if (buf_reserve(b, n) != 0)
+        return;
+    if (n != 0)
+        memcpy(b->data + b->len, p, n);
+    b->len += n;
+    b->data[b->len] = '\0';
+}
+
+void buf_adds(buf *b, const char *s)
+{
+    buf_add(b, s, strlen(s));
+}
+
+void buf_addc(buf *b, char c)
+{
+    buf_add(b, &c, 1);
+}
+
+void buf_printf(buf *b, const char *fmt, ...)
+{
+    va_list ap, ap2;
+    va_start(ap, fmt);
+    va_copy(ap2, ap);
+    int len = vsnprintf(NULL, 0, fmt, ap);
+    va_end(ap);
+    if (len < 0) {
+        b->failed = 1;
+    } else if (buf_reserve(b, (size_t)len) == 0) {
+        vsnprintf(b->data + b->len, (size_t)len + 1, fmt, ap2);
+        b->len += (size_t)len;
+    }
+    va_end(ap2);
+}
+
+/* Runs of bytes that need no escape are copied in one buf_add. */
+void buf_json_string(buf *b, const char *s, size_t n)
+{
+    static const char hex[] = "0123456789abcdef";
+    size_t start = 0;
+    buf_addc(b, '"');
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)s[i];
+        if (c >= 0x20 && c != '"' && c != '\\')
+            continue;
+        buf_add(b, s + start, i - start);
+        start = i + 1;
+        switch (c) {
+        case '"':  buf_add(b, "\\\"", 2); break;
+        case '\\': buf_add(b, "\\\\", 2); break;
+        case '\b': buf_add(b, "\\b", 2); break;
+        case '\f': buf_add(b, "\\f", 2); break;
+        case '\n': buf_add(b, "\\n", 2); break;
+        case '\r': buf_add(b, "\\r", 2); break;
+        case '\t': buf_add(b, "\\t", 2); break;
+        default: {
+            char u[6] = {'\\', 'u', '0', '0', hex[c >> 4], hex[c & 15]};
+            buf_add(b, u, sizeof u);
+        }
+        }
+    }
+    if (start < n)
+        buf_add(b, s + start, n - start);
+    buf_addc(b, '"');
+}
+
+const char *buf_cstr(buf *b)
+{
+    return b->data != NULL ? b->data : "";
+}

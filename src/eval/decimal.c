@@ -1,1 +1,327 @@
-/* placeholder */
+/*
+ * decimal.c - exact fixed-point arithmetic on int64 millionths.
+ *
+ * Every money figure, rate and ratio a policy computes goes through here,
+ * both when the compiler turns literal text into constants (lower.c) and
+ * when the evaluator adds up a household's income (eval.c).  A value is an
+ * int64_t counting 10^-6 (see decimal.h); products and quotients are formed
+ * in __int128 so that no intermediate can wrap, and every result is checked
+ * to fit back into int64 before it is returned.
+ *
+ * All rounding, whether of a value to a quantum or of a quotient, goes
+ * through one routine, round_quotient(), which looks at the exact integer
+ * quotient and remainder.  Half-fen cases are therefore decided by an
+ * integer comparison and never by a float that happens to land near 0.5.
+ *
+ * Parsing rules (dec_parse): an optional '-', at least one digit, and an
+ * optional '.' followed by one to six digits.  Anything else ("+1", ".5",
+ * "5.", "1e3", " 1", "") is DEC_E_SYNTAX.  Seven or more fractional digits
+ * are DEC_E_PRECISION even when the extra ones are zeros ("1.0000000"):
+ * text that states a precision eligo cannot hold is refused as a whole
+ * rather than judged digit by digit.  Too large a magnitude is DEC_E_RANGE.
+ * Syntax is checked before precision, and precision before range.
+ *
+ * Caller mistakes get a status too, never a wrong number: a quantum of 0
+ * is DEC_E_DIVZERO, a negative quantum DEC_E_RANGE, and a rounding mode
+ * outside the enum DEC_E_SYNTAX.
+ *
+ * Not here: units and periods (types.c checks those at compile time) and
+ * the choice of rounding mode (the policy states it; lower.c passes it).
+ */
+#include "eval/decimal.h"
+
+#include <string.h>
+
+typedef __int128 i128;
+typedef unsigned __int128 u128;
+
+/* Narrows a 128-bit result, reporting DEC_E_RANGE instead of truncating. */
+static dec_status narrow(i128 v, int64_t *r)
+{
+    if (v > INT64_MAX || v < INT64_MIN)
+        return DEC_E_RANGE;
+    *r = (int64_t)v;
+    return DEC_OK;
+}
+
+static u128 abs128(i128 v)
+{
+    return v < 0 ? (u128)0 - (u128)v : (u128)v;
+}
+
+/* Should the truncated quotient move one step away from zero?  `twice_rem`
+ * compared with `den` (both magnitudes) says whether the discarded part is
+ * below, at or above one half; `odd` is the parity of the truncated
+ * quotient, for banker's rounding; `neg` is the sign of the exact quotient. */
+static int round_away(dec_round_mode m, int cmp_half, int odd, int neg)
+{
+    switch (m) {
+    case ROUND_HALF_UP:   return cmp_half >= 0;
+    case ROUND_HALF_DOWN: return cmp_half > 0;
+    case ROUND_HALF_EVEN: return cmp_half > 0 || (cmp_half == 0 && odd);
+    case ROUND_UP:        return 1;
+    case ROUND_DOWN:      return 0;
+    case ROUND_CEILING:   return !neg;
+    case ROUND_FLOOR:     return neg;
+    }
+    return 0;   /* unreachable: round_quotient() checked m */
+}
+
+/* q = num / den rounded by m, from the exact truncated quotient and
+ * remainder.  den != 0.  Returns -1 for a mode that is not in the enum,
+ * whether or not this particular quotient needed rounding, so that a bad
+ * mode fails every time instead of only on inexact inputs. */
+static int round_quotient(i128 num, i128 den, dec_round_mode m, i128 *q)
+{
+    if ((unsigned)m > (unsigned)ROUND_FLOOR)
+        return -1;
+    i128 q0 = num / den;
+    i128 rem = num % den;
+    if (rem == 0) {
+        *q = q0;
+        return 0;
+    }
+    /* The remainder is nonzero, so the exact quotient is not an integer
+     * and its sign is the sign of num/den even when q0 is 0. */
+    int neg = (num < 0) != (den < 0);
+    u128 twice = abs128(rem) * 2;    /* |rem| < |den| <= 2^126: no wrap */
+    u128 d = abs128(den);
+    int cmp_half = twice < d ? -1 : twice > d ? 1 : 0;
+    int away = round_away(m, cmp_half, (int)(q0 & 1), neg);
+    *q = away ? q0 + (neg ? -1 : 1) : q0;
+    return 0;
+}
+
+/* ---- parsing ---------------------------------------------------------- */
+
+/* Splits "-123.45" into sign, integer digits and fraction digits, or says
+ * why it can't.  Only the shape is checked here. */
+typedef struct dec_text {
+    int neg;
+    const char *ip;  size_t ilen;
+    const char *fp;  size_t flen;
+} dec_text;
+
+static size_t count_digits(const char *s, size_t n)
+{
+    size_t i = 0;
+    while (i < n && s[i] >= '0' && s[i] <= '9')
+        i++;
+    return i;
+}
+
+static dec_status dec_split(const char *s, size_t n, dec_text *t)
+{
+    size_t i = 0;
+    memset(t, 0, sizeof *t);
+    if (s == NULL || n == 0)
+        return DEC_E_SYNTAX;
+    if (s[0] == '-') {
+        t->neg = 1;
+        i = 1;
+    }
+    t->ip = s + i;
+    t->ilen = count_digits(s + i, n - i);
+    if (t->ilen == 0)
+        return DEC_E_SYNTAX;              /* "", "-", ".5", "+1" */
+    i += t->ilen;
+    if (i == n)
+        return DEC_OK;
+    if (s[i] != '.')
+        return DEC_E_SYNTAX;              /* "1e3", "1 ", "1,5" */
+    i++;
+    t->fp = s + i;
+    t->flen = count_digits(s + i, n - i);
+    if (t->flen == 0 || i + t->flen != n)
+        return DEC_E_SYNTAX;              /* "5.", "1.2.3", "1.5e2" */
+    return t->flen > DEC_PLACES ? DEC_E_PRECISION : DEC_OK;
+}
+
+dec_status dec_parse(const char *s, size_t n, int64_t *out)
+{
+    dec_text t;
+    dec_status st = dec_split(s, n, &t);
+    if (st != DEC_OK)
+        return st;
+    /* Accumulate the magnitude in millionths as unsigned 64-bit: it must
+     * reach 2^63 to admit INT64_MIN ("-9223372036854.775808"). */
+    uint64_t mag = 0;
+    for (size_t i = 0; i < t.ilen; i++) {
+        if (__builtin_mul_overflow(mag, 10, &mag) ||
+            __builtin_add_overflow(mag, (uint64_t)(t.ip[i] - '0'), &mag))
+            return DEC_E_RANGE;
+    }
+    if (__builtin_mul_overflow(mag, (uint64_t)DEC_SCALE, &mag))
+        return DEC_E_RANGE;
+    uint64_t frac = 0;
+    for (size_t i = 0; i < DEC_PLACES; i++)
+        frac = frac * 10 + (i < t.flen ? (uint64_t)(t.fp[i] - '0') : 0);
+    if (__builtin_add_overflow(mag, frac, &mag))
+        return DEC_E_RANGE;
+    return narrow(t.neg ? -(i128)mag : (i128)mag, out);
+}
+
+/* ---- arithmetic ------------------------------------------------------- */
+
+dec_status dec_from_int(int64_t i, int64_t *out)
+{
+    return __builtin_mul_overflow(i, DEC_SCALE, out) ? DEC_E_RANGE : DEC_OK;
+}
+
+dec_status dec_add(int64_t a, int64_t b, int64_t *r)
+{
+    return __builtin_add_overflow(a, b, r) ? DEC_E_RANGE : DEC_OK;
+}
+
+dec_status dec_sub(int64_t a, int64_t b, int64_t *r)
+{
+    return __builtin_sub_overflow(a, b, r) ? DEC_E_RANGE : DEC_OK;
+}
+
+/* The product of two int64 always fits in 127 bits; dividing by the scale
+ * truncates toward zero, which is the documented cut for * (C's / does
+ * exactly that on signed operands). */
+dec_status dec_mul(int64_t a, int64_t b, int64_t *r)
+{
+    i128 p = (i128)a * b;
+    return narrow(p / DEC_SCALE, r);
+}
+
+dec_status dec_div(int64_t a, int64_t b, int64_t *r)
+{
+    if (b == 0)
+        return DEC_E_DIVZERO;
+    return narrow((i128)a * DEC_SCALE / b, r);
+}
+
+/* A quantum of 0 would be a division by zero; a negative one is a caller
+ * bug that we refuse rather than silently take the absolute value of. */
+static dec_status check_quantum(int64_t quantum)
+{
+    if (quantum == 0)
+        return DEC_E_DIVZERO;
+    return quantum < 0 ? DEC_E_RANGE : DEC_OK;
+}
+
+dec_status dec_round(int64_t a, int64_t quantum, dec_round_mode m, int64_t *r)
+{
+    dec_status st = check_quantum(quantum);
+    if (st != DEC_OK)
+        return st;
+    i128 n;
+    if (round_quotient(a, quantum, m, &n) < 0)
+        return DEC_E_SYNTAX;
+    return narrow(n * quantum, r);
+}
+
+/* round(a / b, quantum): the exact quotient in millionths is a*10^6 / b,
+ * so the number of quanta is a*10^6 / (b*quantum).  Both products fit in
+ * an int128 (at most 2^83 and 2^126), so the remainder is exact. */
+dec_status dec_div_round(int64_t a, int64_t b, int64_t quantum, dec_round_mode m, int64_t *r)
+{
+    if (b == 0)
+        return DEC_E_DIVZERO;
+    dec_status st = check_quantum(quantum);
+    if (st != DEC_OK)
+        return st;
+    i128 n;
+    if (round_quotient((i128)a * DEC_SCALE, (i128)b * quantum, m, &n) < 0)
+        return DEC_E_SYNTAX;
+    return narrow(n * quantum, r);
+}
+
+dec_status int_div_round(int64_t a, int64_t b, dec_round_mode m, int64_t *r)
+{
+    if (b == 0)
+        return DEC_E_DIVZERO;
+    i128 n;
+    if (round_quotient(a, b, m, &n) < 0)
+        return DEC_E_SYNTAX;
+    return narrow(n, r);   /* INT64_MIN / -1 lands here as DEC_E_RANGE */
+}
+
+/* ---- text out --------------------------------------------------------- */
+
+/* Writes the decimal digits of v (no sign) and returns how many. */
+static size_t put_uint(uint64_t v, char *out)
+{
+    char tmp[24];
+    size_t n = 0;
+    do {
+        tmp[n++] = (char)('0' + v % 10);
+        v /= 10;
+    } while (v != 0);
+    for (size_t i = 0; i < n; i++)
+        out[i] = tmp[n - 1 - i];
+    return n;
+}
+
+size_t dec_format(int64_t a, int min_places, char *out)
+{
+    if (min_places < 0)
+        min_places = 0;
+    if (min_places > DEC_PLACES)
+        min_places = DEC_PLACES;
+    /* The magnitude as unsigned, so INT64_MIN formats too. */
+    uint64_t mag = a < 0 ? (uint64_t)0 - (uint64_t)a : (uint64_t)a;
+    uint64_t ipart = mag / DEC_SCALE, frac = mag % DEC_SCALE;
+    size_t n = 0;
+    if (a < 0)
+        out[n++] = '-';
+    n += put_uint(ipart, out + n);
+    char digits[DEC_PLACES];
+    for (int i = DEC_PLACES - 1; i >= 0; i--) {
+        digits[i] = (char)('0' + frac % 10);
+        frac /= 10;
+    }
+    int places = DEC_PLACES;
+    while (places > min_places && digits[places - 1] == '0')
+        places--;
+    if (places > 0) {
+        out[n++] = '.';
+        memcpy(out + n, digits, (size_t)places);
+        n += (size_t)places;
+    }
+    out[n] = '\0';
+    return n;
+}
+
+int dec_fits_places(int64_t a, int places)
+{
+    if (places >= DEC_PLACES)
+        return 1;
+    int64_t unit = 1;
+    for (int i = places < 0 ? 0 : places; i < DEC_PLACES; i++)
+        unit *= 10;
+    return a % unit == 0;
+}
+
+/* ---- rounding-mode names --------------------------------------------- */
+
+/* Indexed by dec_round_mode; these are the words a policy writes after
+ * `round(..., 0.01, ...)`. */
+static const char *const mode_names[] = {
+    [ROUND_HALF_UP] = "half_up",
+    [ROUND_HALF_DOWN] = "half_down",
+    [ROUND_HALF_EVEN] = "half_even",
+    [ROUND_UP] = "up",
+    [ROUND_DOWN] = "down",
+    [ROUND_CEILING] = "ceiling",
+    [ROUND_FLOOR] = "floor",
+};
+#define NMODES ((int)(sizeof mode_names / sizeof mode_names[0]))
+
+int dec_round_mode_from_name(const char *name)
+{
+    if (name == NULL)
+        return -1;
+    for (int i = 0; i < NMODES; i++)
+        if (strcmp(name, mode_names[i]) == 0)
+            return i;
+    return -1;
+}
+
+const char *dec_round_mode_name(dec_round_mode m)
+{
+    return (int)m >= 0 && (int)m < NMODES ? mode_names[m] : "?";
+}
