@@ -1,1 +1,32 @@
-/* placeholder */
+/*
+ * cli.h - what the `eligo` subcommands share: loading the policy
+ * registry the same way everywhere, reading input files, and the
+ * subcommand entry points dispatched by eligo.c.
+ *
+ * Ownership: cli_read_file returns malloc'ed bytes (NUL-terminated) the
+ * caller frees.
+ */
+#ifndef ELIGO_CLI_H
+#define ELIGO_CLI_H
+
+#include <stddef.h>
+#include "policy/load.h"
+
+/* Exit codes of interfaces.md. */
+enum { EXIT_OK = 0, EXIT_POLICY = 1, EXIT_INPUT = 2 };
+
+/* Loads paths (or $ELIGO_POLICIES, or "policies/" when none); prints
+ * diagnostics to stderr.  0, or -1. */
+int cli_load(registry *r, char **paths, int npaths, const char *dir_option);
+/* Reads a file, or stdin for "-". */
+char *cli_read_file(const char *path, size_t *len);
+/* Parses "YYYY-MM-DD" or exits 2 with a message naming the option. */
+int64_t cli_date_arg(const char *opt, const char *value);
+
+int cmd_check(int argc, char **argv);
+int cmd_eval(int argc, char **argv);
+int cmd_test(int argc, char **argv);
+int cmd_fmt(int argc, char **argv);
+int cmd_bench(int argc, char **argv);
+
+#endif

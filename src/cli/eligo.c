@@ -1,1 +1,97 @@
-/* placeholder */
+/*
+ * eligo.c - the `eligo` command: a table of subcommands and dispatch.
+ *
+ * Each subcommand lives in its own cmd_*.c file and receives argv with
+ * argv[0] = the subcommand's name.  Shared helpers (loading policies,
+ * reading inputs) are here too, so every subcommand loads policies the
+ * same way.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "cli/cli.h"
+#include "eval/date.h"
+
+typedef struct command {
+    const char *name;
+    int (*run)(int argc, char **argv);
+    const char *usage;
+} command;
+
+static const command commands[] = {
+    {"check", cmd_check, "check [--warnings-as-errors] [PATH...]   compile policies, print diagnostics"},
+    {"eval", cmd_eval, "eval NAME --as-of DATE --input FILE [--explain] [--policies DIR]"},
+    {"test", cmd_test, "test [--coverage] [--junit FILE] [PATH...]   run policy tests"},
+    {"fmt", cmd_fmt, "fmt [--check] PATH...   canonical formatting"},
+    {"bench", cmd_bench, "bench NAME --input FILE [--seconds N] [--as-of DATE] [--policies DIR]"},
+};
+
+static void usage(FILE *out)
+{
+    fprintf(out, "usage: eligo COMMAND [ARGS]\n\ncommands:\n");
+    for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
+        fprintf(out, "  eligo %s\n", commands[i].usage);
+    fprintf(out, "\nPolicies are read from PATH arguments, --policies, $ELIGO_POLICIES or policies/.\n");
+}
+
+int cli_load(registry *r, char **paths, int npaths, const char *dir_option)
+{
+    const char *def = dir_option ? dir_option : getenv("ELIGO_POLICIES");
+    if (!def || !*def) def = "policies/";
+    const char *one[1] = {def};
+    diag_list dl;
+    diag_list_init(&dl);
+    int rc = npaths > 0 ? registry_load(r, (const char *const *)paths, (size_t)npaths, &dl)
+                        : registry_load(r, one, 1, &dl);
+    diag_print(&dl, stderr);
+    diag_list_free(&dl);
+    return rc;
+}
+
+char *cli_read_file(const char *path, size_t *len)
+{
+    FILE *f = strcmp(path, "-") == 0 ? stdin : fopen(path, "rb");
+    if (!f) return NULL;
+    size_t cap = 65536, n = 0;
+    char *p = malloc(cap);
+    while (p) {
+        size_t got = fread(p + n, 1, cap - n - 1, f);
+        n += got;
+        if (got == 0) break;
+        if (n + 1 == cap) {
+            if (cap >= (64u << 20)) { free(p); p = NULL; errno = EFBIG; break; }
+            char *q = realloc(p, cap * 2);
+            if (!q) { free(p); p = NULL; break; }
+            p = q;
+            cap *= 2;
+        }
+    }
+    if (f != stdin) fclose(f);
+    if (p) { p[n] = 0; *len = n; }
+    return p;
+}
+
+int64_t cli_date_arg(const char *opt, const char *value)
+{
+    int64_t d;
+    if (!value || date_parse(value, strlen(value), &d)) {
+        fprintf(stderr, "eligo: %s expects a date YYYY-MM-DD, got \"%s\"\n", opt, value ? value : "");
+        exit(EXIT_INPUT);
+    }
+    return d;
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
+        usage(argc < 2 ? stderr : stdout);
+        return argc < 2 ? 2 : 0;
+    }
+    for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
+        if (strcmp(argv[1], commands[i].name) == 0)
+            return commands[i].run(argc - 1, argv + 1);
+    fprintf(stderr, "eligo: unknown command `%s`\n", argv[1]);
+    usage(stderr);
+    return 2;
+}

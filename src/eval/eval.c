@@ -1,1 +1,495 @@
-/* placeholder */
+/*
+ * eval.c - the evaluator: walks the evaluation tree for one decision.
+ *
+ * Fits after lower.c (which built the tree) and before io/json_out.c
+ * (which writes the outputs).  One recursive switch over node kinds, each
+ * case documented in the "Node:" style.  Errors do not unwind: the first
+ * one is recorded in ctx->err and later arithmetic keeps going on zeros,
+ * which is harmless because ev_run reports failure at the end and no
+ * output of a failed decision is ever used.
+ *
+ * What this file does not do: allocate (except list results from the
+ * request arena), look up names, parse, or use floating point.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include "eval/eval.h"
+#include "eval/decimal.h"
+#include "eval/date.h"
+
+void ev_ctx_init(ev_ctx *c, const ev_tree *t, ev_cell *frame, arena *pool)
+{
+    memset(c, 0, sizeof *c);
+    c->tree = t;
+    c->frame = frame;
+    c->pool = pool;
+}
+
+void ev_fail(ev_ctx *c, ev_errcode code, uint32_t loc, const char *fmt, ...)
+{
+    if (c->err.code != EVE_NONE)
+        return;
+    c->err.code = code;
+    c->err.loc = loc;
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(c->err.msg, sizeof c->err.msg, fmt, ap);
+    va_end(ap);
+}
+
+const char *ev_format_scalar(const ty *t, int64_t v, char *out)
+{
+    switch (t->kind) {
+    case TY_BOOL: strcpy(out, v ? "true" : "false"); break;
+    case TY_INT: snprintf(out, 64, "%lld", (long long)v); break;
+    case TY_MONEY: dec_format(v, 2, out); break;
+    case TY_DECIMAL: case TY_NUMBER: dec_format(v, 0, out); break;
+    case TY_DATE: date_format(v, out); break;
+    case TY_ENUM:
+        if (v >= 0 && (uint64_t)v < t->en->nvalues)
+            snprintf(out, 64, "%s", t->en->values[v]);
+        else
+            strcpy(out, "?");
+        break;
+    default: strcpy(out, "?"); break;
+    }
+    return out;
+}
+
+/* Binary search for the value in force on `day`; -1 when none. */
+static int32_t param_index(const ev_param *p, int64_t day)
+{
+    uint32_t lo = 0, hi = p->nvalues;
+    while (lo < hi) {
+        uint32_t mid = (lo + hi) / 2;
+        if (p->from[mid] <= day) lo = mid + 1; else hi = mid;
+    }
+    if (lo == 0 || p->until[lo - 1] < day)
+        return -1;
+    return (int32_t)lo - 1;
+}
+
+static void fail_no_param(ev_ctx *c, const ev_param *p, int64_t day, uint32_t loc)
+{
+    char d[16], f[16];
+    date_format(day, d);
+    if (p->nvalues > 0) {
+        date_format(p->from[0], f);
+        ev_fail(c, EVE_NO_PARAM, loc,
+                "no value of parameter `%s` (%s) in force on %s: its first value is from %s",
+                p->name, p->label ? p->label : p->name, d, f);
+    } else {
+        ev_fail(c, EVE_NO_PARAM, loc, "no value of parameter `%s` in force on %s", p->name, d);
+    }
+}
+
+int ev_bind(ev_ctx *c, int64_t as_of)
+{
+    const ev_tree *t = c->tree;
+    if (c->bound && c->as_of == as_of)
+        return 0;
+    c->bound = 0;
+    c->as_of = as_of;
+    for (uint32_t i = 0; i < t->nparams; i++) {
+        const ev_param *p = &t->params[i];
+        int32_t k = param_index(p, as_of);
+        if (k < 0) {
+            fail_no_param(c, p, as_of, 0);
+            return -1;
+        }
+        c->frame[p->slot] = p->value[k];
+    }
+    if (as_of < t->covers_from || as_of > t->covers_until) {
+        char d[16], f[16], u[16];
+        date_format(as_of, d);
+        date_format(t->covers_from, f);
+        date_format(t->covers_until, u);
+        ev_fail(c, EVE_OUT_OF_PERIOD, 0,
+                "as_of %s is outside the period this policy covers (%s to %s)", d, f, u);
+        return -1;
+    }
+    c->bound = 1;
+    return 0;
+}
+
+static inline int64_t checked(ev_ctx *c, const ev_node *n, dec_status st, int64_t r)
+{
+    if (st == DEC_OK)
+        return r;
+    if (st == DEC_E_DIVZERO)
+        ev_fail(c, EVE_DIVZERO, n->loc, "division by zero");
+    else
+        ev_fail(c, EVE_OVERFLOW, n->loc, "arithmetic overflow");
+    return 0;
+}
+
+static ev_cell eval_list(ev_ctx *c, int32_t idx);
+static int64_t eval_table(ev_ctx *c, const ev_node *n, ev_cell *list_out);
+
+/* Runs the loop of an aggregation node: binds slot imm to each element of
+ * list a whose filter c holds, and folds b. */
+static int64_t eval_agg(ev_ctx *c, const ev_node *n)
+{
+    ev_cell list = eval_list(c, n->a);
+    ev_cell *var = &c->frame[n->imm];
+    int64_t acc = 0;
+    int have = 0;
+    switch (n->kind) {
+    case EV_ALL: acc = 1; break;
+    default: break;
+    }
+    for (uint32_t i = 0; i < list.l.n; i++) {
+        const ev_cell *elem = list.l.base + (size_t)i * list.l.stride;
+        if (list.l.stride == 1 && n->kind != EV_COUNT)
+            var->i = elem->i;      /* list of scalars: the variable is the value */
+        else
+            var->rec = elem;
+        if (n->c >= 0 && !ev_scalar(c, n->c))
+            continue;
+        switch (n->kind) {
+        case EV_COUNT: acc++; break;
+        case EV_SUM_INT:
+            if (__builtin_add_overflow(acc, ev_scalar(c, n->b), &acc))
+                ev_fail(c, EVE_OVERFLOW, n->loc, "arithmetic overflow in sum");
+            break;
+        case EV_SUM_DEC: acc = checked(c, n, dec_add(acc, ev_scalar(c, n->b), &acc), acc); break;
+        case EV_MIN: { int64_t v = ev_scalar(c, n->b); if (!have || v < acc) acc = v; have = 1; break; }
+        case EV_MAX: { int64_t v = ev_scalar(c, n->b); if (!have || v > acc) acc = v; have = 1; break; }
+        case EV_ANY: if (ev_scalar(c, n->b)) return 1; break;
+        case EV_ALL: if (!ev_scalar(c, n->b)) return 0; break;
+        default: break;
+        }
+    }
+    if ((n->kind == EV_MIN || n->kind == EV_MAX) && !have)
+        ev_fail(c, EVE_EMPTY, n->loc, "%s of an empty list", n->kind == EV_MIN ? "min" : "max");
+    return acc;
+}
+
+int64_t ev_scalar(ev_ctx *c, int32_t idx)
+{
+    const ev_node *n = &c->tree->nodes[idx];
+    int64_t a, b, r = 0;
+    switch ((ev_kind)n->kind) {
+    /* Node: CONST - a folded constant. */
+    case EV_CONST: return n->imm;
+    /* Node: SLOT - a parameter, let or output already computed, or a loop
+     * variable over a list of scalars. */
+    case EV_SLOT: return c->frame[n->a].i;
+    /* Node: FIELD - a scalar field of the record in slot a. */
+    case EV_FIELD: return c->frame[n->a].rec[n->b].i;
+    case EV_AS_OF: return c->as_of;
+    case EV_ADD_INT:
+        if (__builtin_add_overflow(ev_scalar(c, n->a), ev_scalar(c, n->b), &r))
+            ev_fail(c, EVE_OVERFLOW, n->loc, "arithmetic overflow");
+        return r;
+    case EV_SUB_INT:
+        if (__builtin_sub_overflow(ev_scalar(c, n->a), ev_scalar(c, n->b), &r))
+            ev_fail(c, EVE_OVERFLOW, n->loc, "arithmetic overflow");
+        return r;
+    case EV_MUL_INT:
+        if (__builtin_mul_overflow(ev_scalar(c, n->a), ev_scalar(c, n->b), &r))
+            ev_fail(c, EVE_OVERFLOW, n->loc, "arithmetic overflow");
+        return r;
+    case EV_ADD_DEC: return checked(c, n, dec_add(ev_scalar(c, n->a), ev_scalar(c, n->b), &r), r);
+    case EV_SUB_DEC: return checked(c, n, dec_sub(ev_scalar(c, n->a), ev_scalar(c, n->b), &r), r);
+    case EV_MUL_DEC: return checked(c, n, dec_mul(ev_scalar(c, n->a), ev_scalar(c, n->b), &r), r);
+    /* Node: MUL_DEC_INT - decimal times int, exact (no scaling needed). */
+    case EV_MUL_DEC_INT:
+        if (__builtin_mul_overflow(ev_scalar(c, n->a), ev_scalar(c, n->b), &r))
+            ev_fail(c, EVE_OVERFLOW, n->loc, "arithmetic overflow");
+        return r;
+    case EV_DIV_DEC: return checked(c, n, dec_div(ev_scalar(c, n->a), ev_scalar(c, n->b), &r), r);
+    case EV_DIV_DEC_INT:
+        a = ev_scalar(c, n->a);
+        b = ev_scalar(c, n->b);
+        if (b == 0) { ev_fail(c, EVE_DIVZERO, n->loc, "division by zero"); return 0; }
+        if (a == INT64_MIN && b == -1) { ev_fail(c, EVE_OVERFLOW, n->loc, "arithmetic overflow"); return 0; }
+        return a / b;
+    case EV_NEG:
+        a = ev_scalar(c, n->a);
+        if (a == INT64_MIN) { ev_fail(c, EVE_OVERFLOW, n->loc, "arithmetic overflow"); return 0; }
+        return -a;
+    case EV_INT_TO_DEC: return checked(c, n, dec_from_int(ev_scalar(c, n->a), &r), r);
+    case EV_DEC_TO_INT: return ev_scalar(c, n->a) / DEC_SCALE;
+    case EV_LT: return ev_scalar(c, n->a) < ev_scalar(c, n->b);
+    case EV_LE: return ev_scalar(c, n->a) <= ev_scalar(c, n->b);
+    case EV_GT: return ev_scalar(c, n->a) > ev_scalar(c, n->b);
+    case EV_GE: return ev_scalar(c, n->a) >= ev_scalar(c, n->b);
+    case EV_EQ: return ev_scalar(c, n->a) == ev_scalar(c, n->b);
+    case EV_NE: return ev_scalar(c, n->a) != ev_scalar(c, n->b);
+    /* Node: TEXT_EQ - texts a and b (TEXT_FIELD nodes or text constants)
+     * compared byte for byte. */
+    case EV_TEXT_EQ: {
+        ev_cell x = eval_list(c, n->a), y = eval_list(c, n->b);
+        return x.s.len == y.s.len && memcmp(x.s.ptr, y.s.ptr, x.s.len) == 0;
+    }
+    case EV_AND: return ev_scalar(c, n->a) && ev_scalar(c, n->b);
+    case EV_OR: return ev_scalar(c, n->a) || ev_scalar(c, n->b);
+    case EV_NOT: return !ev_scalar(c, n->a);
+    case EV_IF: return ev_scalar(c, n->a) ? ev_scalar(c, n->b) : ev_scalar(c, n->c);
+    /* Node: RULE - an `unless` exception: when a holds, b replaces the
+     * rest of the chain c.  imm is the rule's coverage id; when flags is
+     * 1, c is the base definition, whose id is imm + 1. */
+    case EV_RULE:
+        if (ev_scalar(c, n->a)) {
+            if (c->cov) c->cov[n->imm]++;
+            return ev_scalar(c, n->b);
+        }
+        if (c->cov && n->flags) c->cov[n->imm + 1]++;
+        return ev_scalar(c, n->c);
+    case EV_ROUND:
+        return checked(c, n, dec_round(ev_scalar(c, n->a), n->imm, (dec_round_mode)n->flags, &r), r);
+    case EV_DIV_ROUND:
+        a = ev_scalar(c, n->a);
+        b = ev_scalar(c, n->b);
+        return checked(c, n, dec_div_round(a, b, n->imm, (dec_round_mode)n->flags, &r), r);
+    case EV_MIN2: a = ev_scalar(c, n->a); b = ev_scalar(c, n->b); return a < b ? a : b;
+    case EV_MAX2: a = ev_scalar(c, n->a); b = ev_scalar(c, n->b); return a > b ? a : b;
+    case EV_DATE_ADD_DAYS:
+        if (date_add_days(ev_scalar(c, n->a), ev_scalar(c, n->b), &r))
+            ev_fail(c, EVE_OVERFLOW, n->loc, "date out of range");
+        return r;
+    case EV_DATE_ADD_MONTHS:
+        if (date_add_months(ev_scalar(c, n->a), ev_scalar(c, n->b), &r))
+            ev_fail(c, EVE_OVERFLOW, n->loc, "date out of range");
+        return r;
+    case EV_DATE_ADD_YEARS:
+        if (date_add_years(ev_scalar(c, n->a), ev_scalar(c, n->b), &r))
+            ev_fail(c, EVE_OVERFLOW, n->loc, "date out of range");
+        return r;
+    /* Node: PARAM_AT - a parameter read at another date than as_of. */
+    case EV_PARAM_AT: {
+        const ev_param *p = &c->tree->params[n->imm];
+        int64_t day = ev_scalar(c, n->a);
+        int32_t k = param_index(p, day);
+        if (k < 0) { fail_no_param(c, p, day, n->loc); return 0; }
+        return p->value[k].i;
+    }
+    case EV_COUNT: case EV_SUM_INT: case EV_SUM_DEC: case EV_MIN: case EV_MAX:
+    case EV_ANY: case EV_ALL:
+        return eval_agg(c, n);
+    case EV_TABLE:
+        return eval_table(c, n, NULL);
+    default:
+        ev_fail(c, EVE_OVERFLOW, n->loc, "internal error: node %u is not a scalar", n->kind);
+        return 0;
+    }
+}
+
+/* Builds a map (pairs of text key, value; stride 2) from node MAP. */
+static ev_cell eval_map(ev_ctx *c, const ev_node *n)
+{
+    ev_cell out = {0};
+    ev_cell list = eval_list(c, n->a);
+    ev_cell *pairs = list.l.n ? arena_alloc(c->pool, sizeof(ev_cell) * 2 * list.l.n) : NULL;
+    if (list.l.n && !pairs) {
+        ev_fail(c, EVE_NOMEM, n->loc, "out of memory");
+        return out;
+    }
+    uint32_t k = 0;
+    ev_cell *var = &c->frame[n->imm];
+    for (uint32_t i = 0; i < list.l.n; i++) {
+        var->rec = list.l.base + (size_t)i * list.l.stride;
+        if (n->c >= 0 && !ev_scalar(c, n->c))
+            continue;
+        pairs[2 * k] = eval_list(c, c->tree->args[n->b]);      /* key text */
+        pairs[2 * k + 1].i = ev_scalar(c, c->tree->args[n->b + 1]);
+        k++;
+    }
+    out.l.base = pairs;
+    out.l.n = k;
+    out.l.stride = 2;
+    return out;
+}
+
+/* Lists, texts and maps: everything that is not one int64. */
+static ev_cell eval_list(ev_ctx *c, int32_t idx)
+{
+    const ev_node *n = &c->tree->nodes[idx];
+    ev_cell out = {0};
+    switch ((ev_kind)n->kind) {
+    case EV_LIST_FIELD: return c->frame[n->a].rec[n->b];
+    case EV_TEXT_FIELD: return c->frame[n->a].rec[n->b];
+    case EV_LIST_SLOT: return c->frame[n->a];
+    /* Node: CONST as text - the bytes live in the policy arena. */
+    case EV_CONST:
+        out.s.ptr = (const char *)(intptr_t)n->imm;
+        out.s.len = (uint32_t)n->b;
+        return out;
+    case EV_LIST_LIT: {
+        ev_cell *items = n->b ? arena_alloc(c->pool, sizeof(ev_cell) * (size_t)n->b) : NULL;
+        if (n->b && !items) { ev_fail(c, EVE_NOMEM, n->loc, "out of memory"); return out; }
+        for (int32_t i = 0; i < n->b; i++)
+            items[i].i = ev_scalar(c, c->tree->args[n->a + i]);
+        out.l.base = items; out.l.n = (uint32_t)n->b; out.l.stride = 1;
+        return out;
+    }
+    case EV_MAP: return eval_map(c, n);
+    case EV_TABLE: eval_table(c, n, &out); return out;
+    default:
+        ev_fail(c, EVE_OVERFLOW, n->loc, "internal error: node %u is not a list", n->kind);
+        return out;
+    }
+}
+
+static int row_matches(const ev_table *t, uint32_t row, const int64_t *args)
+{
+    const ev_cond *cond = t->cond + (size_t)row * t->ncols;
+    for (uint32_t col = 0; col < t->ncols; col++) {   /* col 0 too: values past the domain land in the last cell */
+        const ev_cond *cc = &cond[col];
+        uint32_t lo = 0, hi = cc->n;
+        int64_t v = args[col];
+        while (lo < hi) {
+            uint32_t mid = (lo + hi) / 2;
+            if (cc->iv[mid].hi < v) lo = mid + 1; else hi = mid;
+        }
+        if (lo == cc->n || cc->iv[lo].lo > v)
+            return 0;
+    }
+    return 1;
+}
+
+/* Priority of an output value under `priority` and `output_order`: enum
+ * values rank in declaration order, numbers from the largest down. */
+static int outranks(const ev_table *t, int64_t x, int64_t y)
+{
+    if (t->result->kind == TY_ENUM || t->result->kind == TY_BOOL)
+        return x < y;
+    return x > y;
+}
+
+#define TABLE_MAX_COLS 32
+
+/* Node: TABLE - a decision table on args[a .. a+b).  Column 0's value
+ * picks a cell of the precomputed index (binary search); the candidate
+ * rows of that cell are checked on the other columns in row order, and
+ * the hit policy decides what the matches give.  For list results (rule
+ * order, output order, plain collect) list_out receives the list. */
+static int64_t eval_table(ev_ctx *c, const ev_node *n, ev_cell *list_out)
+{
+    const ev_table *t = &c->tree->tables[n->imm];
+    int64_t args[TABLE_MAX_COLS];
+    for (uint32_t i = 0; i < t->ncols; i++)
+        args[i] = ev_scalar(c, c->tree->args[n->a + (int32_t)i]);
+    for (uint32_t i = 0; i < t->ncols; i++)
+        c->frame[t->arg_slot + i].i = args[i];
+
+    int32_t cell = t->ncells ? (int32_t)0 : -1;
+    if (t->ncells) {
+        uint32_t lo = 0, hi = t->ncells;
+        while (lo < hi) {
+            uint32_t mid = (lo + hi) / 2;
+            if (t->cell_lo[mid] <= args[0]) lo = mid + 1; else hi = mid;
+        }
+        cell = (int32_t)lo - 1;
+    }
+    uint32_t first = 0, last = 0;
+    if (cell >= 0) {
+        first = t->row_start[cell];
+        last = t->row_start[cell + 1];
+    }
+    int collecting = t->hit == 4 /* rule order */ || t->hit == 5 /* output order */ || t->hit == 6;
+    int64_t acc = 0, best = 0;
+    uint32_t nmatch = 0, best_row = 0;
+    ev_cell *items = NULL;
+    if (collecting && list_out) {
+        items = arena_alloc(c->pool, sizeof(ev_cell) * (last - first + 1));
+        if (!items) { ev_fail(c, EVE_NOMEM, n->loc, "out of memory"); return 0; }
+    }
+    for (uint32_t k = first; k < last; k++) {
+        uint32_t row = t->rows[k];
+        if (!row_matches(t, row, args))
+            continue;
+        if (c->cov) c->cov[t->first_cov + row]++;
+        if (!collecting) {
+            if (t->hit == 2 /* priority */) {
+                int64_t v = ev_scalar(c, t->out[row]);
+                if (nmatch == 0 || outranks(t, v, best)) { best = v; best_row = row; }
+                nmatch++;
+                continue;
+            }
+            if (t->hit == 1 /* any */ && nmatch > 0) {
+                int64_t v = ev_scalar(c, t->out[row]);
+                if (v != best)
+                    ev_fail(c, EVE_CONFLICT, n->loc,
+                            "table `%s`: rows %u and %u match with different outputs under hit policy any",
+                            t->name, best_row + 1, row + 1);
+                continue;
+            }
+            best = ev_scalar(c, t->out[row]);
+            best_row = row;
+            nmatch++;
+            if (t->hit != 1)
+                break;   /* unique (checked at compile time) and first */
+            continue;
+        }
+        int64_t v = ev_scalar(c, t->out[row]);
+        switch (t->collect) {
+        case 1: if (__builtin_add_overflow(acc, v, &acc)) ev_fail(c, EVE_OVERFLOW, n->loc, "arithmetic overflow"); break;
+        case 2: if (nmatch == 0 || v < acc) acc = v; break;
+        case 3: if (nmatch == 0 || v > acc) acc = v; break;
+        case 4: acc++; break;
+        default:
+            if (items) items[nmatch].i = v;
+            break;
+        }
+        nmatch++;
+    }
+    if (collecting) {
+        if (t->collect == 0 && list_out) {
+            if (t->hit == 5) {   /* output order: insertion sort, small */
+                for (uint32_t i = 1; i < nmatch; i++) {
+                    ev_cell x = items[i];
+                    uint32_t j = i;
+                    while (j > 0 && outranks(t, x.i, items[j - 1].i)) { items[j] = items[j - 1]; j--; }
+                    items[j] = x;
+                }
+            }
+            list_out->l.base = items;
+            list_out->l.n = nmatch;
+            list_out->l.stride = 1;
+        }
+        if ((t->collect == 2 || t->collect == 3) && nmatch == 0 && t->else_out < 0)
+            ev_fail(c, EVE_EMPTY, n->loc, "table `%s`: no row matched for collect %s",
+                    t->name, t->collect == 2 ? "min" : "max");
+        if (nmatch == 0 && t->else_out >= 0 && t->collect != 0) {
+            if (c->cov) c->cov[t->first_cov + t->nrows]++;
+            return ev_scalar(c, t->else_out);
+        }
+        return acc;
+    }
+    if (nmatch == 0) {
+        if (t->else_out >= 0) {
+            if (c->cov) c->cov[t->first_cov + t->nrows]++;
+            return ev_scalar(c, t->else_out);
+        }
+        char v[64];
+        ev_fail(c, EVE_NO_ROW, n->loc, "table `%s`: no row matches (first column = %s)",
+                t->name, ev_format_scalar(t->col_type[0], args[0], v));
+        return 0;
+    }
+    return best;
+}
+
+int ev_run(ev_ctx *c, const ev_cell *root)
+{
+    const ev_tree *t = c->tree;
+    if (!c->bound)
+        return -1;
+    c->frame[0].rec = root;
+    for (uint32_t i = 0; i < t->ndefs; i++) {
+        const ev_def *d = &t->defs[i];
+        if (ty_is_scalar(d->type))
+            c->frame[d->slot].i = ev_scalar(c, d->root);
+        else
+            c->frame[d->slot] = eval_list(c, d->root);
+        if (d->is_output && d->type->kind == TY_MONEY && !dec_fits_places(c->frame[d->slot].i, 2)) {
+            char v[64];
+            dec_format(c->frame[d->slot].i, 2, v);
+            ev_fail(c, EVE_PRECISION, 0,
+                    "output `%s` = %s has digits below the fen; round it explicitly", d->name, v);
+        }
+    }
+    return c->err.code == EVE_NONE ? 0 : -1;
+}

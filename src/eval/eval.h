@@ -1,1 +1,66 @@
-/* placeholder */
+/*
+ * eval.h - the evaluator: one decision over a compiled tree.
+ *
+ * The hot path of eligo.  ev_bind() resolves every parameter to the value
+ * in force on as_of (once per date: a frame reused for the same date is
+ * not bound again); ev_run() puts the input record in slot 0 and computes
+ * every let and output in order into its slot.  No parsing, name lookup,
+ * hashing or malloc happens here: lists built during evaluation (table
+ * collections, maps) come from the request arena, and all arithmetic is
+ * exact (decimal.h) with overflow reported as an error, never wrapped.
+ *
+ * Ownership: the caller owns the frame (tree->nslots cells) and the
+ * arena; the context borrows both.  Values in the frame point into the
+ * input, the tree or the arena.
+ */
+#ifndef ELIGO_EVAL_H
+#define ELIGO_EVAL_H
+
+#include <stdint.h>
+#include "base/arena.h"
+#include "eval/tree.h"
+
+typedef enum ev_errcode {
+    EVE_NONE = 0,
+    EVE_NO_PARAM,      /* no parameter value in force on the date (422) */
+    EVE_OUT_OF_PERIOD, /* as_of outside the period the policy covers (422) */
+    EVE_OVERFLOW,
+    EVE_DIVZERO,
+    EVE_EMPTY,         /* min/max of an empty list */
+    EVE_NO_ROW,        /* no table row matched and no else row */
+    EVE_PRECISION,     /* a money output with digits below the fen */
+    EVE_CONFLICT,      /* `any` table rows disagreeing */
+    EVE_NOMEM
+} ev_errcode;
+
+typedef struct ev_error {
+    ev_errcode code;
+    uint32_t loc;          /* byte offset in the policy source */
+    char msg[320];
+} ev_error;
+
+typedef struct ev_ctx {
+    const ev_tree *tree;
+    ev_cell *frame;
+    arena *pool;
+    int64_t as_of;
+    int bound;             /* parameters bound for as_of */
+    uint32_t *cov;         /* optional: coverage counters, tree->ncov */
+    ev_error err;
+} ev_ctx;
+
+void ev_ctx_init(ev_ctx *c, const ev_tree *t, ev_cell *frame, arena *pool);
+/* Binds parameters for as_of; 0, or -1 with c->err set. */
+int ev_bind(ev_ctx *c, int64_t as_of);
+/* Evaluates every definition on the input record; 0, or -1 with c->err. */
+int ev_run(ev_ctx *c, const ev_cell *root);
+/* One node's scalar value in the current frame (explanations). */
+int64_t ev_scalar(ev_ctx *c, int32_t node);
+/* Records the error (first one wins). */
+void ev_fail(ev_ctx *c, ev_errcode code, uint32_t loc, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+/* Formats a scalar for people and JSON: money "860.00", dates, enums by
+ * name, bools, ints.  out needs 64 bytes; returns it. */
+const char *ev_format_scalar(const ty *t, int64_t v, char *out);
+
+#endif

@@ -1,1 +1,110 @@
-/* placeholder */
+/*
+ * tree.h - the evaluation tree of one compiled policy.
+ *
+ * lower.c builds it once; after that it is immutable: the daemon's master
+ * builds every tree before fork and the workers share them copy-on-write.
+ * Nodes sit in one contiguous array and refer to each other by index;
+ * names are gone, replaced by frame slots and field indices.
+ *
+ * A decision runs in a frame of `nslots` cells: slot 0 holds the input
+ * root record, then one slot per parameter (bound once per as_of), per
+ * let and output, per loop variable and per table argument.
+ *
+ * Ownership: everything here lives in the compiled policy's arena.
+ */
+#ifndef ELIGO_TREE_H
+#define ELIGO_TREE_H
+
+#include <stdint.h>
+#include "eval/nodes.h"
+#include "eval/value.h"
+#include "eval/model.h"
+
+typedef struct ev_node {
+    uint16_t kind;      /* ev_kind */
+    uint16_t flags;     /* rounding mode, ... */
+    int32_t a, b, c;    /* operand nodes, slots or counts; -1 = none */
+    int64_t imm;        /* constant value, parameter or table index */
+    uint32_t loc;       /* byte offset in the policy source (explain) */
+} ev_node;
+
+typedef struct ev_param {
+    const char *name, *label;
+    const ty *type;
+    uint32_t slot;
+    uint32_t nvalues;       /* sorted by from, non-overlapping */
+    const int64_t *from;    /* first day in force */
+    const int64_t *until;   /* last day in force, INT64_MAX when open */
+    const ev_cell *value;
+    const char *const *source;
+} ev_param;
+
+/* A `{name}` placeholder inside a label: replaced by a slot's value. */
+typedef struct ev_hole {
+    uint32_t start, end;    /* byte range of `{name}` in the label */
+    uint32_t slot;
+    const ty *type;
+} ev_hole;
+
+typedef struct ev_rule {
+    const char *label;      /* may be NULL */
+    uint32_t line;          /* in the policy source */
+    int32_t def;            /* the let/output it belongs to */
+} ev_rule;
+
+typedef struct ev_def {
+    const char *name, *label;
+    const ty *type;
+    int32_t root;           /* node */
+    uint32_t slot;
+    uint8_t is_output;
+    uint32_t nholes;
+    const ev_hole *holes;
+    uint32_t line;
+    const void *syntax;     /* the AST declaration, opaque here (explain) */
+} ev_def;
+
+typedef struct ev_interval { int64_t lo, hi; } ev_interval;
+typedef struct ev_cond { uint32_t n; const ev_interval *iv; } ev_cond;
+
+typedef struct ev_table {
+    const char *name, *label;
+    uint8_t hit;            /* ast_hit values, copied */
+    uint8_t collect;        /* ast_collect values */
+    uint32_t ncols, nrows;
+    uint32_t arg_slot;      /* first of ncols consecutive slots */
+    const ty *result;       /* element type for list results */
+    const ty *const *col_type; /* ncols column types (messages) */
+    const ev_cond *cond;    /* nrows * ncols, row-major */
+    const int32_t *out;     /* per row: output node */
+    const char *const *row_label;
+    const uint32_t *row_line;
+    int32_t else_out;       /* node, or -1 */
+    const char *else_label;
+    /* column-0 index: see lang/tables.h */
+    uint32_t ncells;
+    const int64_t *cell_lo;
+    const uint32_t *row_start;
+    const uint32_t *rows;
+    uint32_t first_cov;     /* coverage ids: rows, then else */
+} ev_table;
+
+typedef struct ev_tree {
+    const ev_node *nodes;
+    uint32_t nnodes;
+    const int32_t *args;    /* operand lists of LIST_LIT, TABLE, MAP */
+    uint32_t nslots;
+    const entity_def *root;
+    const ev_param *params;
+    uint32_t nparams;
+    const ev_def *defs;     /* lets and outputs in evaluation order */
+    uint32_t ndefs;
+    const ev_table *tables;
+    uint32_t ntables;
+    const ev_rule *rules;
+    uint32_t nrules;
+    uint32_t ncov;          /* coverage points: rules (base + each unless), table rows */
+    int64_t covers_from, covers_until;
+} ev_tree;
+
+#endif

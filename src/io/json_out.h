@@ -1,1 +1,38 @@
-/* placeholder */
+/*
+ * json_out.h - decisions and explanations as JSON, for the CLI and the
+ * daemon alike.
+ *
+ * A decision (interfaces.md):
+ *   {"policy": {"name", "title", "hash"}, "as_of": "2019-01-01",
+ *    "outputs": {"eligible": true, "monthly_benefit": "1080.00", ...},
+ *    "reasons": [{"output", "label", "value"[, "rule"]}],
+ *    "explanation": [...]}            only when asked for
+ * Money and decimals are written as strings ("1080.00"), dates as
+ * "YYYY-MM-DD", enums by name, maps as objects, lists as arrays.
+ *
+ * The explanation gives, per output: its label with `{name}` placeholders
+ * filled in, the formula with every name replaced by its label and value,
+ * the `unless` rule that applied, the decision-table rows that matched,
+ * for a threshold the margin to it, and each parameter read with the date
+ * its value took effect and its source.
+ *
+ * Ownership: writes into the caller's buf; reads the policy and the
+ * evaluated context without keeping them.
+ */
+#ifndef ELIGO_JSON_OUT_H
+#define ELIGO_JSON_OUT_H
+
+#include "base/buf.h"
+#include "eval/eval.h"
+#include "lang/compile.h"
+
+/* One value of type t. */
+void json_write_value(buf *b, const ty *t, const ev_cell *v);
+/* The decision object (without decision_id / request_id). */
+void json_write_decision(buf *b, const policy *p, ev_ctx *c, int explain);
+/* The outputs object only (replay comparison, tests). */
+void json_write_outputs(buf *b, const policy *p, const ev_ctx *c);
+/* A label with its `{name}` placeholders replaced by values. */
+void json_render_label(buf *b, const ev_def *d, const ev_cell *frame);
+
+#endif

@@ -133,7 +133,8 @@ struct ast_node {
     /* Filled in by later stages; NULL/0 after parsing. */
     const struct ty *ty;      /* check.c: the expression's type */
     void *decl;               /* resolve.c: what a NAME refers to */
-    int32_t slot;             /* lower.c: node index or slot */
+    int32_t slot;             /* check.c/lower.c: field index, enum value or loop slot */
+    int32_t ev;               /* lower.c: the evaluation node computing it (explain) */
 };
 
 /* Constructors used by parser.y.  `a` is the parse arena. */

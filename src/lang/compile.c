@@ -1,1 +1,400 @@
-/* placeholder */
+/*
+ * compile.c - source text to compiled model or policy: parse, check,
+ * lower, then the checks that need the lowered tree (assertions between
+ * parameters, evaluated on every date interval of the covered period).
+ *
+ * The one entry point the CLI, the daemon, replay and the fuzzers use.
+ * Also computes the policy's content hash (SHA-256 of the exact text),
+ * which names the policy version in every stored decision.
+ *
+ * What it does not do: read directories (policy/load.c) or run tests
+ * (cli/cmd_test.c).
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <openssl/evp.h>
+#include "lang/compile.h"
+#include "lang/check.h"
+#include "lang/lower.h"
+#include "lang/parse.h"
+#include "eval/date.h"
+#include "eval/decimal.h"
+#include "eval/eval.h"
+
+static ast_node *find_decl(ast_node *file, ast_kind k)
+{
+    for (ast_node *d = file->a; d; d = d->next)
+        if (d->kind == k)
+            return d;
+    return NULL;
+}
+
+static const char *label_text(const ast_node *label)
+{
+    return label ? label->text : NULL;
+}
+
+/* Builds the enum_defs of a file's ENUM declarations into ck->enums,
+ * after the ones already there (a policy sees its model's enums too). */
+static int build_enums(checked *ck, ast_node *file, enum_def **base, uint32_t nbase)
+{
+    uint32_t n = nbase;
+    for (ast_node *d = file->a; d; d = d->next)
+        if (d->kind == AST_ENUM) n++;
+    ck->enums = arena_alloc(ck->pool, sizeof(enum_def *) * (n + 1));
+    if (!ck->enums) return -1;
+    for (uint32_t i = 0; i < nbase; i++)
+        ck->enums[ck->nenums++] = base[i];
+    for (ast_node *d = file->a; d; d = d->next) {
+        if (d->kind != AST_ENUM) continue;
+        for (uint32_t i = 0; i < ck->nenums; i++)
+            if (strcmp(ck->enums[i]->name, d->text) == 0) {
+                diag_error(ck->dl, ck->src, d->loc, "enum `%s` is already defined", d->text);
+                break;
+            }
+        enum_def *e = arena_alloc(ck->pool, sizeof *e);
+        uint32_t nv = (uint32_t)ast_list_len(d->a);
+        if (!e) return -1;
+        e->name = d->text;
+        e->label = label_text(d->label);
+        e->nvalues = nv;
+        e->values = arena_alloc(ck->pool, sizeof(char *) * (nv + 1));
+        e->labels = arena_alloc(ck->pool, sizeof(char *) * (nv + 1));
+        if (!e->values || !e->labels) return -1;
+        uint32_t k = 0;
+        for (ast_node *v = d->a; v; v = v->next, k++) {
+            for (uint32_t j = 0; j < k; j++)
+                if (strcmp(e->values[j], v->text) == 0)
+                    diag_error(ck->dl, ck->src, v->loc, "enum `%s` lists `%s` twice", d->text, v->text);
+            e->values[k] = v->text;
+            e->labels[k] = label_text(v->label);
+        }
+        if (nv == 0)
+            diag_error(ck->dl, ck->src, d->loc, "enum `%s` has no values", d->text);
+        if (nv > 64)
+            diag_error(ck->dl, ck->src, d->loc, "enum `%s` has more than 64 values", d->text);
+        ck->enums[ck->nenums++] = e;
+    }
+    return 0;
+}
+
+/* A field's range: bounds in the cell's units (length for text/lists). */
+static void field_range(checked *ck, field_def *f, ast_node *r)
+{
+    const ty *bt = f->type;
+    if (bt->kind == TY_TEXT || bt->kind == TY_LIST) bt = ty_scalar(TY_INT);
+    if (!ty_is_scalar(bt) || bt->kind == TY_BOOL || bt->kind == TY_ENUM) {
+        diag_error(ck->dl, ck->src, r->loc, "field `%s` cannot have a range", f->name);
+        return;
+    }
+    int64_t v;
+    if (r->a && !check_literal_value(ck, r->a, bt, &v)) {
+        f->has_min = 1;
+        f->min = (r->op & RANGE_LOW_OPEN) ? v + 1 : v;
+    }
+    if (r->b && !check_literal_value(ck, r->b, bt, &v)) {
+        f->has_max = 1;
+        f->max = (r->op & RANGE_HIGH_OPEN) ? v - 1 : v;
+    }
+    if (f->has_min && f->has_max && f->min > f->max)
+        diag_error(ck->dl, ck->src, r->loc, "the range of `%s` is empty", f->name);
+}
+
+static int build_entity(checked *ck, ast_node *d, entity_def *e)
+{
+    uint32_t nf = (uint32_t)ast_list_len(d->a);
+    e->fields = arena_alloc(ck->pool, sizeof(field_def) * (nf + 1));
+    if (!e->fields) return -1;
+    e->nfields = nf;
+    uint32_t k = 0;
+    for (ast_node *fd = d->a; fd; fd = fd->next, k++) {
+        field_def *f = &e->fields[k];
+        for (uint32_t j = 0; j < k; j++)
+            if (strcmp(e->fields[j].name, fd->text) == 0)
+                diag_error(ck->dl, ck->src, fd->loc, "entity `%s` has two fields named `%s`", e->name, fd->text);
+        f->name = fd->text;
+        f->label = label_text(fd->label);
+        f->index = k;
+        f->type = check_type(ck, fd->a);
+        if (f->type->kind == TY_ENTITY || f->type->kind == TY_MAP ||
+            (f->type->kind == TY_LIST && f->type->elem->kind != TY_ENTITY))
+            diag_error(ck->dl, ck->src, fd->loc, "field `%s`: an entity field is a scalar, text or a list of entities", f->name);
+        if (fd->b) field_range(ck, f, fd->b);
+        if (fd->c) {
+            if (!ty_is_scalar(f->type))
+                diag_error(ck->dl, ck->src, fd->c->loc, "only scalar fields can have a default");
+            else if (check_literal_value(ck, fd->c, f->type, &f->def.i) == 0 &&
+                     ((f->has_min && f->def.i < f->min) || (f->has_max && f->def.i > f->max)))
+                diag_error(ck->dl, ck->src, fd->c->loc, "the default of `%s` is outside its range", f->name);
+        } else {
+            f->required = 1;
+        }
+    }
+    return 0;
+}
+
+cmodel *compile_model(source *src, diag_list *dl)
+{
+    cmodel *m = calloc(1, sizeof *m);
+    if (!m) { source_free(src); return NULL; }
+    arena_init(&m->pool, 16384);
+    m->src = src;
+    size_t errs = dl->nerrors;
+    ast_node *file = parse_source(src, &m->pool, dl);
+    ast_node *md = file ? find_decl(file, AST_MODEL) : NULL;
+    if (file && !md)
+        diag_error(dl, src, file->loc, "a .model file starts with `model NAME \"title\"`");
+    if (!md || dl->nerrors > errs) { cmodel_free(m); return NULL; }
+    m->name = md->text;
+    m->title = label_text(md->label);
+    checked ck;
+    memset(&ck, 0, sizeof ck);
+    ck.pool = &m->pool;
+    ck.src = src;
+    ck.dl = dl;
+    ck.model = m;
+    if (build_enums(&ck, file, NULL, 0)) { cmodel_free(m); return NULL; }
+    m->enums = ck.enums;
+    m->nenums = ck.nenums;
+    uint32_t ne = 0;
+    for (ast_node *d = file->a; d; d = d->next)
+        if (d->kind == AST_ENTITY) ne++;
+    m->entities = arena_alloc(&m->pool, sizeof(entity_def *) * (ne + 1));
+    if (!m->entities) { cmodel_free(m); return NULL; }
+    for (ast_node *d = file->a; d; d = d->next) {
+        if (d->kind != AST_ENTITY) continue;
+        entity_def *e = arena_alloc(&m->pool, sizeof *e);
+        if (!e) { cmodel_free(m); return NULL; }
+        e->name = d->text;
+        e->label = label_text(d->label);
+        m->entities[m->nentities++] = e;
+    }
+    uint32_t k = 0;
+    for (ast_node *d = file->a; d; d = d->next)
+        if (d->kind == AST_ENTITY && build_entity(&ck, d, m->entities[k++])) { cmodel_free(m); return NULL; }
+    if (dl->nerrors > errs || m->pool.failed) { cmodel_free(m); return NULL; }
+    return m;
+}
+
+void cmodel_free(cmodel *m)
+{
+    if (!m) return;
+    arena_free(&m->pool);
+    source_free(m->src);
+    free(m);
+}
+
+static const cmodel *model_for(const model_set *ms, ast_node *file)
+{
+    ast_node *u = find_decl(file, AST_USE);
+    if (!u || !ms) return NULL;
+    const char *dot = strchr(u->text, '.');
+    size_t n = dot ? (size_t)(dot - u->text) : strlen(u->text);
+    for (uint32_t i = 0; i < ms->n; i++)
+        if (strlen(ms->items[i]->name) == n && strncmp(ms->items[i]->name, u->text, n) == 0)
+            return ms->items[i];
+    return NULL;
+}
+
+static void hash_text(const char *text, size_t len, char *out)
+{
+    unsigned char md[EVP_MAX_MD_SIZE];
+    unsigned int n = 0;
+    EVP_Digest(text, len, md, &n, EVP_sha256(), NULL);
+    strcpy(out, "sha256:");
+    for (unsigned i = 0; i < n; i++)
+        sprintf(out + 7 + 2 * i, "%02x", md[i]);
+}
+
+static void add_test(policy *p, const source *src, ast_node *t)
+{
+    if (p->ntests == p->tests_cap) {
+        uint32_t cap = p->tests_cap ? p->tests_cap * 2 : 16;
+        policy_test *nt = realloc(p->tests, sizeof(policy_test) * cap);
+        if (!nt) return;
+        p->tests = nt;
+        p->tests_cap = cap;
+    }
+    p->tests[p->ntests].src = src;
+    p->tests[p->ntests].node = t;
+    p->ntests++;
+}
+
+/* Collects the parameter names an assertion reads, with their values. */
+static void assert_values(const ev_tree *t, ast_node *n, const ev_cell *frame, char *out, size_t cap, size_t *len)
+{
+    if (!n) return;
+    if (n->kind == AST_NAME && n->decl && n->slot > -2 && n->op2 == 0) {
+        const sym *s = n->decl;
+        if (s->kind == SYM_PARAM && !strstr(out, s->name)) {
+            char v[64];
+            ev_format_scalar(s->type, frame[t->params[s->index].slot].i, v);
+            *len += (size_t)snprintf(out + *len, *len < cap ? cap - *len : 0, "%s%s = %s",
+                                     *len ? ", " : "", s->name, v);
+        }
+    }
+    if (n->kind == AST_CALL || n->kind == AST_LIST)
+        for (ast_node *a = n->a; a; a = a->next) assert_values(t, a, frame, out, cap, len);
+    else
+        assert_values(t, n->a, frame, out, cap, len);
+    assert_values(t, n->b, frame, out, cap, len);
+    assert_values(t, n->c, frame, out, cap, len);
+}
+
+static int cmp_i64(const void *a, const void *b)
+{
+    int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+    return x < y ? -1 : x > y;
+}
+
+/* Each assertion must hold on every day of the covered period; parameters
+ * change only at value boundaries, so checking the first day of each
+ * interval between boundaries is exact. */
+static void check_assertions(checked *ck, lowered *lo)
+{
+    const ev_tree *t = &lo->tree;
+    if (lo->nasserts == 0) return;
+    uint32_t nb = 1;
+    for (uint32_t i = 0; i < t->nparams; i++) nb += 2 * t->params[i].nvalues;
+    int64_t *b = malloc(sizeof(int64_t) * nb);
+    ev_cell *frame = calloc(t->nslots + 1, sizeof(ev_cell));
+    if (!b || !frame) { free(b); free(frame); return; }
+    uint32_t n = 0;
+    b[n++] = t->covers_from;
+    for (uint32_t i = 0; i < t->nparams; i++)
+        for (uint32_t k = 0; k < t->params[i].nvalues; k++) {
+            int64_t f = t->params[i].from[k], u = t->params[i].until[k];
+            if (f > t->covers_from && f <= t->covers_until) b[n++] = f;
+            if (u != INT64_MAX && u + 1 > t->covers_from && u + 1 <= t->covers_until) b[n++] = u + 1;
+        }
+    qsort(b, n, sizeof(int64_t), cmp_i64);
+    for (uint32_t i = 0; i < n; i++) {
+        if (i > 0 && b[i] == b[i - 1]) continue;
+        int64_t until = t->covers_until;
+        for (uint32_t j = i + 1; j < n; j++)
+            if (b[j] > b[i]) { until = b[j] - 1; break; }
+        ev_ctx c;
+        ev_ctx_init(&c, t, frame, NULL);
+        if (ev_bind(&c, b[i])) continue;       /* gaps were reported by check.c */
+        for (uint32_t a = 0; a < lo->nasserts; a++) {
+            int64_t ok = ev_scalar(&c, lo->assert_root[a]);
+            if (ok && c.err.code == EVE_NONE) continue;
+            ast_node *d = ck->asserts[a];
+            char from[16], to[16], vals[512] = "";
+            size_t len = 0;
+            date_format(b[i], from);
+            date_format(until, to);
+            assert_values(t, d->a, frame, vals, sizeof vals, &len);
+            diag_add(ck->dl, DIAG_ERROR, ck->src, d->loc, NULL, "assertion %s%s%sfails from %s to %s: %s",
+                     d->label ? "\"" : "", d->label ? d->label->text : "", d->label ? "\" " : "",
+                     from, to, c.err.code ? c.err.msg : vals);
+        }
+    }
+    free(b);
+    free(frame);
+}
+
+policy *compile_policy(source *src, const model_set *models, diag_list *dl)
+{
+    policy *p = calloc(1, sizeof *p);
+    if (!p) { source_free(src); return NULL; }
+    arena_init(&p->pool, 65536);
+    p->src = src;
+    hash_text(src->text, src->len, p->hash);
+    size_t errs = dl->nerrors;
+    ast_node *file = parse_source(src, &p->pool, dl);
+    if (!file) { policy_free(p); return NULL; }
+    ast_node *pd = find_decl(file, AST_POLICY);
+    if (!pd) {
+        diag_error(dl, src, file->loc, "a .policy file starts with `policy NAME \"title\"`");
+        policy_free(p);
+        return NULL;
+    }
+    p->name = pd->text;
+    p->title = label_text(pd->label);
+    ast_node *j = find_decl(file, AST_JURISDICTION);
+    p->jurisdiction = j ? label_text(j->label) : NULL;
+    uint32_t ns = 0;
+    for (ast_node *d = file->a; d; d = d->next)
+        if (d->kind == AST_SOURCE) ns++;
+    p->sources = arena_alloc(&p->pool, sizeof(policy_source) * (ns + 1));
+    for (ast_node *d = file->a; d && p->sources; d = d->next)
+        if (d->kind == AST_SOURCE) {
+            p->sources[p->nsources].file = d->a ? d->a->text : NULL;
+            p->sources[p->nsources].quote = d->b ? d->b->text : NULL;
+            p->nsources++;
+        }
+    checked ck;
+    memset(&ck, 0, sizeof ck);
+    ck.pool = &p->pool;
+    ck.src = src;
+    ck.dl = dl;
+    ck.model = model_for(models, file);
+    p->model = ck.model;
+    if (build_enums(&ck, file, ck.model ? ck.model->enums : NULL, ck.model ? ck.model->nenums : 0)) {
+        policy_free(p);
+        return NULL;
+    }
+    if (check_policy(&ck, file) || dl->nerrors > errs) { policy_free(p); return NULL; }
+    lowered lo;
+    if (lower_policy(&ck, &lo) || dl->nerrors > errs) { policy_free(p); return NULL; }
+    check_assertions(&ck, &lo);
+    if (dl->nerrors > errs || p->pool.failed) { policy_free(p); return NULL; }
+    p->tree = lo.tree;
+    p->root = ck.root;
+    for (ast_node *d = file->a; d; d = d->next)
+        if (d->kind == AST_TEST) add_test(p, src, d);
+    return p;
+}
+
+char *compile_tests_target(const source *src)
+{
+    arena a;
+    arena_init(&a, 8192);
+    diag_list dl;
+    diag_list_init(&dl);
+    ast_node *file = parse_source(src, &a, &dl);
+    ast_node *t = file ? find_decl(file, AST_TESTS_FOR) : NULL;
+    char *name = t ? strdup(t->text) : NULL;
+    diag_list_free(&dl);
+    arena_free(&a);
+    return name;
+}
+
+int compile_attach_tests(policy *p, source *src, diag_list *dl)
+{
+    size_t errs = dl->nerrors;
+    source **ex = realloc(p->extra_srcs, sizeof(source *) * (p->nextra + 1));
+    if (!ex) { source_free(src); return -1; }
+    p->extra_srcs = ex;
+    p->extra_srcs[p->nextra++] = src;
+    ast_node *file = parse_source(src, &p->pool, dl);
+    if (!file || dl->nerrors > errs) return -1;
+    for (ast_node *d = file->a; d; d = d->next) {
+        if (d->kind == AST_TEST) add_test(p, src, d);
+        else if (d->kind != AST_TESTS_FOR)
+            diag_error(dl, src, d->loc, "a .test file holds only `tests NAME` and test blocks");
+    }
+    return dl->nerrors > errs ? -1 : 0;
+}
+
+void policy_free(policy *p)
+{
+    if (!p) return;
+    arena_free(&p->pool);
+    source_free(p->src);
+    for (uint32_t i = 0; i < p->nextra; i++)
+        source_free(p->extra_srcs[i]);
+    free(p->extra_srcs);
+    free(p->tests);
+    free(p);
+}
+
+const ev_def *policy_output(const policy *p, const char *name)
+{
+    for (uint32_t i = 0; i < p->tree.ndefs; i++)
+        if (p->tree.defs[i].is_output && strcmp(p->tree.defs[i].name, name) == 0)
+            return &p->tree.defs[i];
+    return NULL;
+}

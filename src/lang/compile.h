@@ -1,1 +1,79 @@
-/* placeholder */
+/*
+ * compile.h - the single entry point from policy text to compiled policy.
+ *
+ * compile_model() turns a `.model` file (enums and entities shared by
+ * many policies) into a compiled model; compile_policy() turns a `.policy`
+ * file into an evaluation tree, running parse -> check (names, types,
+ * periods, cycles, tables, assertions) -> lower.  Diagnostics of every
+ * stage go to one diag_list; a policy with any error is not returned.
+ *
+ * Ownership: a compiled model or policy owns its arena, which holds its
+ * tree, its AST (tests are kept as syntax), its types and its strings; it
+ * holds a reference to its source (owned, freed with it).  A policy
+ * borrows its model: free policies before their models.
+ */
+#ifndef ELIGO_COMPILE_H
+#define ELIGO_COMPILE_H
+
+#include "base/arena.h"
+#include "lang/ast.h"
+#include "lang/diag.h"
+#include "lang/source.h"
+#include "eval/model.h"
+#include "eval/tree.h"
+
+typedef struct cmodel {
+    arena pool;
+    source *src;
+    const char *name, *title;
+    enum_def **enums;
+    uint32_t nenums;
+    entity_def **entities;
+    uint32_t nentities;
+} cmodel;
+
+typedef struct policy_source { const char *file, *quote; } policy_source;
+
+/* A test block, kept as syntax; `src` is where it was written (the policy
+ * itself or a .test file beside it). */
+typedef struct policy_test {
+    const source *src;
+    ast_node *node;
+} policy_test;
+
+typedef struct policy {
+    arena pool;
+    source *src;
+    const char *name, *title, *jurisdiction;
+    policy_source *sources;
+    uint32_t nsources;
+    const cmodel *model;
+    const entity_def *root;
+    ev_tree tree;
+    policy_test *tests;
+    uint32_t ntests, tests_cap;
+    source **extra_srcs;      /* .test files attached, owned */
+    uint32_t nextra;
+    char hash[72];            /* "sha256:" + 64 hex digits of the text */
+} policy;
+
+typedef struct model_set {
+    cmodel **items;
+    uint32_t n;
+} model_set;
+
+/* NULL on any error (diagnostics in dl).  Takes ownership of src. */
+cmodel *compile_model(source *src, diag_list *dl);
+policy *compile_policy(source *src, const model_set *models, diag_list *dl);
+/* A `tests NAME` file: returns the policy name it names (in the policy's
+ * arena after attach) and appends its test blocks; 0 or -1. */
+int compile_attach_tests(policy *p, source *src, diag_list *dl);
+/* Peeks at a .test file's `tests NAME` header; caller frees the result. */
+char *compile_tests_target(const source *src);
+void cmodel_free(cmodel *m);
+void policy_free(policy *p);
+
+/* Output definition by name (NULL when absent). */
+const ev_def *policy_output(const policy *p, const char *name);
+
+#endif

@@ -1,1 +1,140 @@
-/* placeholder */
+/*
+ * fmt.c - canonical layout of policy files (see fmt.h).
+ *
+ * Works on lines, not on the syntax tree, because comments are not in the
+ * tree and an officer's comments must survive formatting.  A table is a
+ * run of consecutive lines starting with `|`; its cells are split on `|`
+ * outside strings and padded to the widest cell of their column.
+ */
+#include <string.h>
+#include "lang/fmt.h"
+
+static int is_wide(unsigned cp)
+{
+    return (cp >= 0x1100 && cp <= 0x115F) || (cp >= 0x2E80 && cp <= 0xA4CF) ||
+           (cp >= 0xAC00 && cp <= 0xD7A3) || (cp >= 0xF900 && cp <= 0xFAFF) ||
+           (cp >= 0xFE30 && cp <= 0xFE4F) || (cp >= 0xFF00 && cp <= 0xFF60) ||
+           (cp >= 0xFFE0 && cp <= 0xFFE6) || (cp >= 0x20000 && cp <= 0x3FFFD);
+}
+
+size_t fmt_display_width(const char *s, size_t n)
+{
+    size_t w = 0;
+    for (size_t i = 0; i < n;) {
+        unsigned char c = (unsigned char)s[i];
+        unsigned cp = c;
+        size_t k = 1;
+        if (c >= 0xF0 && i + 3 < n + 0) { cp = ((c & 7u) << 18) | ((s[i + 1] & 0x3Fu) << 12) | ((s[i + 2] & 0x3Fu) << 6) | (s[i + 3] & 0x3Fu); k = 4; }
+        else if (c >= 0xE0 && i + 2 < n) { cp = ((c & 15u) << 12) | ((s[i + 1] & 0x3Fu) << 6) | (s[i + 2] & 0x3Fu); k = 3; }
+        else if (c >= 0xC0 && i + 1 < n) { cp = ((c & 31u) << 6) | (s[i + 1] & 0x3Fu); k = 2; }
+        w += is_wide(cp) ? 2 : 1;
+        i += k;
+    }
+    return w;
+}
+
+static const char *const top_keywords[] = {
+    "policy", "model", "tests", "jurisdiction", "source", "covers", "use", "enum", "entity",
+    "parameter", "let", "output", "table", "assert", "test", "}", NULL
+};
+
+static int starts_word(const char *s, size_t n, const char *w)
+{
+    size_t k = strlen(w);
+    return n >= k && memcmp(s, w, k) == 0 && (n == k || !(s[k] == '_' || (s[k] >= 'a' && s[k] <= 'z') ||
+                                                           (s[k] >= 'A' && s[k] <= 'Z') || (s[k] >= '0' && s[k] <= '9')));
+}
+
+static int is_top(const char *s, size_t n)
+{
+    for (int i = 0; top_keywords[i]; i++)
+        if (starts_word(s, n, top_keywords[i])) return 1;
+    return 0;
+}
+
+typedef struct line { const char *s; size_t n; } line;
+
+/* Splits a table row into trimmed cells; the text after the last `|`
+ * (a label, a comment) is returned separately. */
+static size_t split_cells(line l, line *cells, size_t max, line *tail)
+{
+    size_t n = 0, start = 1;
+    int in_str = 0;
+    for (size_t i = 1; i <= l.n; i++) {
+        char c = i < l.n ? l.s[i] : '|';
+        if (in_str) { if (c == '\\') i++; else if (c == '"') in_str = 0; continue; }
+        if (c == '"') { in_str = 1; continue; }
+        if (c == '#') break;
+        if (c == '|' && i < l.n) {
+            line cell = {l.s + start, i - start};
+            while (cell.n && (cell.s[0] == ' ' || cell.s[0] == '\t')) { cell.s++; cell.n--; }
+            while (cell.n && (cell.s[cell.n - 1] == ' ' || cell.s[cell.n - 1] == '\t')) cell.n--;
+            if (n < max) cells[n++] = cell;
+            start = i + 1;
+        }
+    }
+    tail->s = l.s + start;
+    tail->n = l.n - start;
+    while (tail->n && (tail->s[0] == ' ' || tail->s[0] == '\t')) { tail->s++; tail->n--; }
+    return n;
+}
+
+#define MAX_COLS 34
+
+static void emit_table(line *rows, size_t nrows, buf *out)
+{
+    size_t width[MAX_COLS] = {0};
+    line cells[MAX_COLS], tail;
+    for (size_t r = 0; r < nrows; r++) {
+        size_t n = split_cells(rows[r], cells, MAX_COLS, &tail);
+        for (size_t c = 0; c < n; c++) {
+            size_t w = fmt_display_width(cells[c].s, cells[c].n);
+            if (w > width[c]) width[c] = w;
+        }
+    }
+    for (size_t r = 0; r < nrows; r++) {
+        size_t n = split_cells(rows[r], cells, MAX_COLS, &tail);
+        buf_adds(out, "  |");
+        for (size_t c = 0; c < n; c++) {
+            buf_addc(out, ' ');
+            buf_add(out, cells[c].s, cells[c].n);
+            for (size_t w = fmt_display_width(cells[c].s, cells[c].n); w < width[c]; w++) buf_addc(out, ' ');
+            buf_adds(out, " |");
+        }
+        if (tail.n) { buf_addc(out, ' '); buf_add(out, tail.s, tail.n); }
+        buf_addc(out, '\n');
+    }
+}
+
+void fmt_policy(const char *text, size_t len, buf *out)
+{
+    int blank = 0, started = 0, in_block = 0;
+    line table[4096];
+    size_t ntable = 0;
+    for (size_t i = 0; i <= len;) {
+        size_t e = i;
+        while (e < len && text[e] != '\n') e++;
+        line l = {text + i, e - i};
+        i = e + 1;
+        int indented = l.n && (l.s[0] == ' ' || l.s[0] == '\t');
+        while (l.n && (l.s[0] == ' ' || l.s[0] == '\t')) { l.s++; l.n--; }
+        while (l.n && (l.s[l.n - 1] == ' ' || l.s[l.n - 1] == '\t' || l.s[l.n - 1] == '\r')) l.n--;
+        if (l.n && l.s[0] == '|' && ntable < 4096) { table[ntable++] = l; if (e >= len) break; continue; }
+        if (ntable) { emit_table(table, ntable, out); ntable = 0; started = 1; }
+        if (e >= len && l.n == 0) break;
+        if (l.n == 0) { blank = started; continue; }
+        if (blank) { buf_addc(out, '\n'); blank = 0; }
+        started = 1;
+        int top = is_top(l.s, l.n);
+        int comment = l.s[0] == '#';
+        if (l.s[0] == '}') in_block = 0;
+        /* comments keep their level; everything else is placed by kind */
+        if (comment ? (indented || in_block) : (!top || (in_block && l.s[0] != '}')))
+            buf_adds(out, "  ");
+        buf_add(out, l.s, l.n);
+        buf_addc(out, '\n');
+        if ((starts_word(l.s, l.n, "entity") || starts_word(l.s, l.n, "enum")) && l.s[l.n - 1] == '{') in_block = 1;
+        if (e >= len) break;
+    }
+    if (ntable) emit_table(table, ntable, out);
+}

@@ -1,1 +1,630 @@
-/* placeholder */
+/*
+ * lower.c - typed AST to evaluation tree (see lower.h).
+ *
+ * Each lower_* function appends nodes and returns the index of the node
+ * that computes its expression.  Numeric kinds are chosen here from the
+ * types check.c recorded: an int operand of a decimal operation is
+ * wrapped in INT_TO_DEC, and money literals become millionths.
+ *
+ * What it does not do: report type errors (check.c did), or evaluate
+ * anything except constant subtrees.
+ */
+#include <string.h>
+#include "lang/lower.h"
+#include "eval/decimal.h"
+#include "eval/date.h"
+#include "eval/eval.h"
+
+typedef struct lw {
+    checked *ck;
+    arena *pool;
+    ev_node *nodes;
+    uint32_t nnodes, capnodes;
+    int32_t *args;
+    uint32_t nargs, capargs;
+    uint32_t nslots;
+    sym *table;          /* table whose rows are lowered */
+    int32_t table_slot;
+    int failed;
+} lw;
+
+static int32_t emit(lw *l, ev_kind k, int32_t a, int32_t b, int32_t c, int64_t imm, const ast_node *at)
+{
+    if (l->nnodes == l->capnodes) {
+        uint32_t cap = l->capnodes ? l->capnodes * 2 : 256;
+        ev_node *n = arena_alloc(l->pool, sizeof(ev_node) * cap);
+        if (!n) { l->failed = 1; return 0; }
+        if (l->nnodes) memcpy(n, l->nodes, sizeof(ev_node) * l->nnodes);
+        l->nodes = n;
+        l->capnodes = cap;
+    }
+    ev_node *n = &l->nodes[l->nnodes];
+    n->kind = (uint16_t)k;
+    n->flags = 0;
+    n->a = a;
+    n->b = b;
+    n->c = c;
+    n->imm = imm;
+    n->loc = at ? at->loc.start : 0;
+    return (int32_t)l->nnodes++;
+}
+
+static int32_t emit_args(lw *l, const int32_t *v, uint32_t n)
+{
+    if (l->nargs + n > l->capargs) {
+        uint32_t cap = l->capargs ? l->capargs * 2 : 64;
+        while (cap < l->nargs + n) cap *= 2;
+        int32_t *a = arena_alloc(l->pool, sizeof(int32_t) * cap);
+        if (!a) { l->failed = 1; return 0; }
+        if (l->nargs) memcpy(a, l->args, sizeof(int32_t) * l->nargs);
+        l->args = a;
+        l->capargs = cap;
+    }
+    int32_t at = (int32_t)l->nargs;
+    memcpy(l->args + l->nargs, v, sizeof(int32_t) * n);
+    l->nargs += n;
+    return at;
+}
+
+static int is_const(lw *l, int32_t i) { return l->nodes[i].kind == EV_CONST; }
+
+/* Replaces node i by a CONST when its operands are constants: the value
+ * is computed by the evaluator itself, so folding cannot disagree with
+ * evaluation.  Errors (overflow, division by zero) leave the node as it
+ * is, to fail at run time with its location. */
+static int32_t fold(lw *l, int32_t i)
+{
+    ev_node *n = &l->nodes[i];
+    switch (n->kind) {
+    case EV_ADD_INT: case EV_SUB_INT: case EV_MUL_INT: case EV_ADD_DEC: case EV_SUB_DEC:
+    case EV_MUL_DEC: case EV_MUL_DEC_INT: case EV_DIV_DEC: case EV_DIV_DEC_INT:
+    case EV_LT: case EV_LE: case EV_GT: case EV_GE: case EV_EQ: case EV_NE:
+    case EV_AND: case EV_OR: case EV_MIN2: case EV_MAX2: case EV_DIV_ROUND:
+    case EV_DATE_ADD_DAYS: case EV_DATE_ADD_MONTHS: case EV_DATE_ADD_YEARS:
+        if (!is_const(l, n->a) || !is_const(l, n->b)) return i;
+        break;
+    case EV_NEG: case EV_NOT: case EV_INT_TO_DEC: case EV_DEC_TO_INT: case EV_ROUND:
+        if (!is_const(l, n->a)) return i;
+        break;
+    default:
+        return i;
+    }
+    ev_tree t;
+    memset(&t, 0, sizeof t);
+    t.nodes = l->nodes;
+    t.nnodes = l->nnodes;
+    ev_ctx c;
+    ev_ctx_init(&c, &t, NULL, NULL);
+    int64_t v = ev_scalar(&c, i);
+    if (c.err.code != EVE_NONE)
+        return i;
+    n->kind = EV_CONST;
+    n->imm = v;
+    n->a = n->b = n->c = -1;
+    return i;
+}
+
+static int32_t lower_expr(lw *l, ast_node *n);
+static int32_t lower_list(lw *l, ast_node *n);
+
+static int dec_like(const ty *t) { return ty_is_decimal_like(t); }
+
+/* Lowers n and converts an int to a decimal when `as_dec`. */
+static int32_t lower_as(lw *l, ast_node *n, int as_dec)
+{
+    int32_t i = lower_expr(l, n);
+    if (as_dec && n->ty->kind == TY_INT)
+        return fold(l, emit(l, EV_INT_TO_DEC, i, -1, -1, 0, n));
+    return i;
+}
+
+static int32_t literal(lw *l, ast_node *n)
+{
+    int64_t v = 0;
+    const ty *t = n->ty;
+    if (t->kind == TY_NUMBER) t = ty_scalar(TY_DECIMAL);
+    if (check_literal_value(l->ck, n, t, &v)) l->failed = 1;
+    return emit(l, EV_CONST, -1, -1, -1, v, n);
+}
+
+static int32_t lower_name(lw *l, ast_node *n)
+{
+    if (n->slot <= -2) {                         /* loop variable */
+        ast_node *agg = n->decl;
+        return emit(l, EV_SLOT, agg->slot, -1, -1, 0, n);
+    }
+    if (n->op2 > 0)                              /* table parameter */
+        return emit(l, EV_SLOT, l->table_slot + n->op2 - 1, -1, -1, 0, n);
+    if (n->op2 == -1)                            /* enum constant */
+        return emit(l, EV_CONST, -1, -1, -1, n->slot, n);
+    sym *s = n->decl;
+    return emit(l, EV_SLOT, s->slot, -1, -1, 0, n);
+}
+
+/* The frame slot of the record an expression names (root or loop var). */
+static int32_t record_slot(lw *l, ast_node *n)
+{
+    if (n->kind == AST_NAME && n->slot <= -2)
+        return ((ast_node *)n->decl)->slot;
+    if (n->kind == AST_NAME && n->decl)
+        return ((sym *)n->decl)->slot;
+    l->failed = 1;
+    diag_error(l->ck->dl, l->ck->src, n->loc, "fields can only be read from the input or a loop variable");
+    return 0;
+}
+
+static int32_t lower_member(lw *l, ast_node *n)
+{
+    int32_t rs = record_slot(l, n->a);
+    ev_kind k = n->ty->kind == TY_LIST ? EV_LIST_FIELD : n->ty->kind == TY_TEXT ? EV_TEXT_FIELD : EV_FIELD;
+    return emit(l, k, rs, n->slot, -1, 0, n);
+}
+
+static int32_t lower_arith(lw *l, ast_node *n)
+{
+    const ty *t = n->ty;
+    if (t->kind == TY_DATE) {
+        ast_node *dur = n->b;
+        int32_t d = lower_expr(l, n->a);
+        int32_t cnt = lower_expr(l, dur->a);
+        if (n->op == OP_SUB) cnt = fold(l, emit(l, EV_NEG, cnt, -1, -1, 0, dur));
+        ev_kind k = dur->op == UNIT_DAYS ? EV_DATE_ADD_DAYS : dur->op == UNIT_MONTHS ? EV_DATE_ADD_MONTHS
+                                                                                   : EV_DATE_ADD_YEARS;
+        return fold(l, emit(l, k, d, cnt, -1, 0, n));
+    }
+    if (t->kind == TY_INT) {
+        static const ev_kind k[] = {EV_ADD_INT, EV_SUB_INT, EV_MUL_INT};
+        int32_t a = lower_expr(l, n->a), b = lower_expr(l, n->b);
+        return fold(l, emit(l, k[n->op], a, b, -1, 0, n));
+    }
+    if (n->op == OP_MUL && (n->a->ty->kind == TY_INT || n->b->ty->kind == TY_INT)) {
+        ast_node *d = n->a->ty->kind == TY_INT ? n->b : n->a;
+        ast_node *i = d == n->a ? n->b : n->a;
+        int32_t a = lower_as(l, d, 1), b = lower_expr(l, i);
+        return fold(l, emit(l, EV_MUL_DEC_INT, a, b, -1, 0, n));
+    }
+    if (n->op == OP_DIV && n->b->ty->kind == TY_INT) {
+        int32_t a = lower_as(l, n->a, 1), b = lower_expr(l, n->b);
+        return fold(l, emit(l, EV_DIV_DEC_INT, a, b, -1, 0, n));
+    }
+    static const ev_kind k[] = {EV_ADD_DEC, EV_SUB_DEC, EV_MUL_DEC, EV_DIV_DEC};
+    int32_t a = lower_as(l, n->a, 1), b = lower_as(l, n->b, 1);
+    return fold(l, emit(l, k[n->op], a, b, -1, 0, n));
+}
+
+static int32_t lower_compare(lw *l, ast_node *n)
+{
+    if (n->a->ty->kind == TY_TEXT || n->b->ty->kind == TY_TEXT) {
+        int32_t a = lower_list(l, n->a), b = lower_list(l, n->b);
+        int32_t eq = emit(l, EV_TEXT_EQ, a, b, -1, 0, n);
+        return n->op == OP_NE ? emit(l, EV_NOT, eq, -1, -1, 0, n) : eq;
+    }
+    int as_dec = dec_like(n->a->ty) || dec_like(n->b->ty);
+    int32_t a = lower_as(l, n->a, as_dec), b = lower_as(l, n->b, as_dec);
+    static const ev_kind k[] = {[OP_LT] = EV_LT, [OP_LE] = EV_LE, [OP_GT] = EV_GT,
+                                [OP_GE] = EV_GE, [OP_EQ] = EV_EQ, [OP_NE] = EV_NE};
+    return fold(l, emit(l, k[n->op], a, b, -1, 0, n));
+}
+
+static int32_t lower_round(lw *l, ast_node *n)
+{
+    ast_node *x = n->a, *q = x->next, *m = q ? q->next : NULL;
+    int64_t quantum = 10000;                     /* 0.01 */
+    if (q && check_literal_value(l->ck, q, ty_scalar(TY_DECIMAL), &quantum)) l->failed = 1;
+    int mode = m ? dec_round_mode_from_name(m->text) : ROUND_HALF_UP;
+    int32_t r;
+    if (x->kind == AST_BINARY && x->op == OP_DIV && x->ty->kind != TY_INT) {
+        int32_t a = lower_as(l, x->a, 1), b = lower_as(l, x->b, 1);
+        r = emit(l, EV_DIV_ROUND, a, b, -1, quantum, n);
+    } else {
+        r = emit(l, EV_ROUND, lower_as(l, x, 1), -1, -1, quantum, n);
+    }
+    l->nodes[r].flags = (uint16_t)mode;
+    r = fold(l, r);
+    if (n->ty->kind == TY_INT)
+        r = fold(l, emit(l, EV_DEC_TO_INT, r, -1, -1, 0, n));
+    return r;
+}
+
+static int32_t lower_call(lw *l, ast_node *n)
+{
+    const char *f = n->text;
+    if (strcmp(f, "round") == 0)
+        return lower_round(l, n);
+    if (strcmp(f, "per_month") == 0 || strcmp(f, "per_year") == 0) {
+        int32_t x = lower_expr(l, n->a);
+        int32_t twelve = emit(l, EV_CONST, -1, -1, -1, 12, n);
+        return fold(l, emit(l, f[4] == 'm' ? EV_DIV_DEC_INT : EV_MUL_DEC_INT, x, twelve, -1, 0, n));
+    }
+    if (strcmp(f, "min") == 0 || strcmp(f, "max") == 0) {
+        int as_dec = dec_like(n->ty);
+        int32_t a = lower_as(l, n->a, as_dec), b = lower_as(l, n->a->next, as_dec);
+        return fold(l, emit(l, f[1] == 'i' ? EV_MIN2 : EV_MAX2, a, b, -1, 0, n));
+    }
+    sym *s = n->decl;                            /* a decision table */
+    int32_t v[32];
+    uint32_t k = 0;
+    for (ast_node *a = n->a; a && k < 32; a = a->next, k++)
+        v[k] = lower_as(l, a, dec_like(s->col_types[k]));
+    int32_t at = emit_args(l, v, k);
+    return emit(l, EV_TABLE, at, (int32_t)k, -1, s->index, n);
+}
+
+static int32_t new_slot(lw *l) { return (int32_t)l->nslots++; }
+
+static int32_t lower_agg(lw *l, ast_node *n)
+{
+    n->slot = new_slot(l);
+    int32_t list = lower_list(l, n->b);
+    int32_t filter = n->c ? lower_expr(l, n->c) : -1;
+    ev_kind k;
+    int32_t val = -1;
+    switch ((ast_agg)n->op) {
+    case AGG_COUNT: k = EV_COUNT; break;
+    case AGG_SUM:
+        k = n->ty->kind == TY_INT ? EV_SUM_INT : EV_SUM_DEC;
+        val = lower_as(l, n->a, k == EV_SUM_DEC);
+        break;
+    case AGG_MIN: case AGG_MAX:
+        k = n->op == AGG_MIN ? EV_MIN : EV_MAX;
+        val = lower_as(l, n->a, dec_like(n->ty));
+        break;
+    case AGG_ANY: k = EV_ANY; val = lower_expr(l, n->a); break;
+    case AGG_ALL: k = EV_ALL; val = lower_expr(l, n->a); break;
+    default: {
+        int32_t kv[2];
+        kv[0] = lower_list(l, n->d);
+        kv[1] = lower_as(l, n->a, dec_like(n->ty->elem));
+        int32_t at = emit_args(l, kv, 2);
+        return emit(l, EV_MAP, list, at, filter, n->slot, n);
+    }
+    }
+    return emit(l, k, list, val, filter, n->slot, n);
+}
+
+static int32_t lower_expr_inner(lw *l, ast_node *n)
+{
+    switch (n->kind) {
+    case AST_INT: case AST_DEC: case AST_DATE: case AST_BOOL: return literal(l, n);
+    case AST_AS_OF: return emit(l, EV_AS_OF, -1, -1, -1, 0, n);
+    case AST_NAME: return lower_name(l, n);
+    case AST_MEMBER: return lower_member(l, n);
+    case AST_UNARY:
+        if (n->op == OP_NOT) return fold(l, emit(l, EV_NOT, lower_expr(l, n->a), -1, -1, 0, n));
+        if (n->a->kind == AST_INT || n->a->kind == AST_DEC) return literal(l, n);
+        return fold(l, emit(l, EV_NEG, lower_as(l, n->a, dec_like(n->ty)), -1, -1, 0, n));
+    case AST_BINARY:
+        switch ((ast_binop)n->op) {
+        case OP_ADD: case OP_SUB: case OP_MUL: case OP_DIV: return lower_arith(l, n);
+        case OP_AND: case OP_OR: {
+            int32_t a = lower_expr(l, n->a), b = lower_expr(l, n->b);
+            return fold(l, emit(l, n->op == OP_AND ? EV_AND : EV_OR, a, b, -1, 0, n));
+        }
+        default: return lower_compare(l, n);
+        }
+    case AST_IF: {
+        int as_dec = dec_like(n->ty);
+        int32_t c = lower_expr(l, n->a), a = lower_as(l, n->b, as_dec), b = lower_as(l, n->c, as_dec);
+        if (is_const(l, c)) return l->nodes[c].imm ? a : b;
+        return emit(l, EV_IF, c, a, b, 0, n);
+    }
+    case AST_CALL: return lower_call(l, n);
+    case AST_AGG: return lower_agg(l, n);
+    case AST_AT: {
+        sym *s = n->a->decl;
+        return emit(l, EV_PARAM_AT, lower_expr(l, n->b), -1, -1, s->index, n);
+    }
+    default:
+        return lower_list(l, n);
+    }
+}
+
+static int32_t lower_expr(lw *l, ast_node *n)
+{
+    int32_t i = lower_expr_inner(l, n);
+    n->ev = i;
+    return i;
+}
+
+/* Non-scalar values: lists, texts, maps. */
+static int32_t lower_list(lw *l, ast_node *n)
+{
+    switch (n->kind) {
+    case AST_STRING: {
+        int32_t i = emit(l, EV_CONST, -1, (int32_t)strlen(n->text), -1, (int64_t)(intptr_t)n->text, n);
+        return i;
+    }
+    case AST_MEMBER: return lower_member(l, n);
+    case AST_NAME: {
+        if (n->slot <= -2) return emit(l, EV_LIST_SLOT, ((ast_node *)n->decl)->slot, -1, -1, 0, n);
+        sym *s = n->decl;
+        return emit(l, EV_LIST_SLOT, s->slot, -1, -1, 0, n);
+    }
+    case AST_LIST: {
+        int32_t v[256];
+        uint32_t k = 0;
+        int as_dec = dec_like(n->ty->elem);
+        for (ast_node *i = n->a; i && k < 256; i = i->next)
+            v[k++] = lower_as(l, i, as_dec);
+        int32_t at = emit_args(l, v, k);
+        return emit(l, EV_LIST_LIT, at, (int32_t)k, -1, 0, n);
+    }
+    case AST_AGG: return lower_agg(l, n);
+    case AST_CALL: return lower_call(l, n);
+    case AST_IF:
+        diag_error(l->ck->dl, l->ck->src, n->loc, "if/else between lists is not supported");
+        l->failed = 1;
+        return 0;
+    default:
+        return lower_expr_inner(l, n);
+    }
+}
+
+static int32_t lower_value(lw *l, ast_node *e, const ty *t)
+{
+    return ty_is_scalar(t) ? lower_as(l, e, dec_like(t)) : lower_list(l, e);
+}
+
+/* ---- declarations ----------------------------------------------------- */
+
+static void lower_holes(lw *l, ev_def *d, const char *label)
+{
+    uint32_t n = 0;
+    ev_hole tmp[16];
+    for (const char *p = label ? strchr(label, '{') : NULL; p && n < 16; p = strchr(p + 1, '{')) {
+        const char *e = strchr(p, '}');
+        if (!e) break;
+        for (uint32_t i = 0; i < l->ck->nsyms; i++) {
+            sym *s = &l->ck->syms[i];
+            if ((s->kind == SYM_PARAM || s->kind == SYM_LET || s->kind == SYM_OUTPUT) &&
+                strlen(s->name) == (size_t)(e - p - 1) && strncmp(s->name, p + 1, (size_t)(e - p - 1)) == 0) {
+                tmp[n].start = (uint32_t)(p - label);
+                tmp[n].end = (uint32_t)(e - label + 1);
+                tmp[n].slot = (uint32_t)s->slot;
+                tmp[n].type = s->type;
+                n++;
+                break;
+            }
+        }
+    }
+    ev_hole *h = n ? arena_alloc(l->pool, sizeof(ev_hole) * n) : NULL;
+    if (n && !h) { l->failed = 1; return; }
+    if (n) memcpy(h, tmp, sizeof(ev_hole) * n);
+    d->holes = h;
+    d->nholes = n;
+}
+
+static uint32_t line_of(lw *l, const ast_node *n)
+{
+    uint32_t line, col;
+    source_linecol(l->ck->src, n->loc.start, &line, &col);
+    return line;
+}
+
+static void lower_params(lw *l, ev_tree *t)
+{
+    checked *ck = l->ck;
+    uint32_t np = 0;
+    for (uint32_t i = 0; i < ck->nsyms; i++)
+        if (ck->syms[i].kind == SYM_PARAM) np++;
+    ev_param *ps = arena_alloc(l->pool, sizeof(ev_param) * (np + 1));
+    if (!ps) { l->failed = 1; return; }
+    for (uint32_t i = 0; i < ck->nsyms; i++) {
+        sym *s = &ck->syms[i];
+        if (s->kind != SYM_PARAM) continue;
+        ev_param *p = &ps[s->index];
+        uint32_t nv = (uint32_t)ast_list_len(s->decl->b);
+        int64_t *from = arena_alloc(l->pool, sizeof(int64_t) * (nv + 1));
+        int64_t *until = arena_alloc(l->pool, sizeof(int64_t) * (nv + 1));
+        ev_cell *val = arena_alloc(l->pool, sizeof(ev_cell) * (nv + 1));
+        const char **src = arena_alloc(l->pool, sizeof(char *) * (nv + 1));
+        if (!from || !until || !val || !src) { l->failed = 1; return; }
+        uint32_t k = 0;
+        for (ast_node *v = s->decl->b; v; v = v->next, k++) {
+            check_literal_value(ck, v->a, ty_scalar(TY_DATE), &from[k]);
+            until[k] = INT64_MAX;
+            if (v->b) check_literal_value(ck, v->b, ty_scalar(TY_DATE), &until[k]);
+            check_literal_value(ck, v->c, s->type, &val[k].i);
+            src[k] = v->d ? v->d->text : NULL;
+        }
+        p->name = s->name;
+        p->label = s->decl->label ? s->decl->label->text : NULL;
+        p->type = s->type;
+        p->slot = (uint32_t)s->slot;
+        p->nvalues = nv;
+        p->from = from;
+        p->until = until;
+        p->value = val;
+        p->source = src;
+    }
+    t->params = ps;
+    t->nparams = np;
+}
+
+static void lower_tables(lw *l, ev_tree *t, uint32_t *ncov)
+{
+    checked *ck = l->ck;
+    uint32_t nt = 0;
+    for (uint32_t i = 0; i < ck->nsyms; i++)
+        if (ck->syms[i].kind == SYM_TABLE) nt++;
+    ev_table *ts = arena_alloc(l->pool, sizeof(ev_table) * (nt + 1));
+    if (!ts) { l->failed = 1; return; }
+    for (uint32_t i = 0; i < ck->nsyms; i++) {
+        sym *s = &ck->syms[i];
+        if (s->kind != SYM_TABLE) continue;
+        ev_table *et = &ts[s->index];
+        ast_node *d = s->decl;
+        et->name = s->name;
+        et->label = d->label ? d->label->text : NULL;
+        et->hit = (uint8_t)d->op;
+        et->collect = d->op == HIT_COLLECT ? (uint8_t)d->op2 : 0;
+        if (d->op == HIT_RULE_ORDER || d->op == HIT_OUTPUT_ORDER) et->collect = COLLECT_LIST;
+        et->ncols = s->ncols;
+        et->nrows = s->rows.nrows;
+        et->arg_slot = l->nslots;
+        l->nslots += s->ncols;
+        l->table = s;
+        l->table_slot = (int32_t)et->arg_slot;
+        et->result = s->type->kind == TY_LIST ? s->type->elem : s->type;
+        et->col_type = (const ty *const *)s->col_types;
+        ev_cond *cond = arena_alloc(l->pool, sizeof(ev_cond) * ((size_t)et->nrows * et->ncols + 1));
+        int32_t *out = arena_alloc(l->pool, sizeof(int32_t) * (et->nrows + 1));
+        const char **lab = arena_alloc(l->pool, sizeof(char *) * (et->nrows + 1));
+        uint32_t *lines = arena_alloc(l->pool, sizeof(uint32_t) * (et->nrows + 1));
+        if (!cond || !out || !lab || !lines) { l->failed = 1; return; }
+        for (size_t k = 0; k < (size_t)et->nrows * et->ncols; k++) {
+            cond[k].n = s->rows.cond[k].n;
+            cond[k].iv = (const ev_interval *)s->rows.cond[k].iv;
+        }
+        const ty *elem = d->op == HIT_COLLECT && d->op2 == COLLECT_COUNT ? ty_scalar(TY_INT) : et->result;
+        uint32_t r = 0;
+        et->else_out = -1;
+        for (ast_node *row = d->c; row; row = row->next) {
+            int32_t o = lower_value(l, row->b, elem);
+            if (row->op) {
+                et->else_out = o;
+                et->else_label = row->label ? row->label->text : NULL;
+                continue;
+            }
+            out[r] = o;
+            lab[r] = row->label ? row->label->text : NULL;
+            lines[r] = line_of(l, row);
+            r++;
+        }
+        l->table = NULL;
+        et->cond = cond;
+        et->out = out;
+        et->row_label = lab;
+        et->row_line = lines;
+        tab_index ix;
+        if (tab_index_build(&s->rows, l->pool, &ix)) { l->failed = 1; return; }
+        et->ncells = ix.ncells;
+        et->cell_lo = ix.cell_lo;
+        et->row_start = ix.row_start;
+        et->rows = ix.rows;
+        et->first_cov = *ncov;
+        *ncov += et->nrows + 1;
+    }
+    t->tables = ts;
+    t->ntables = nt;
+}
+
+static void lower_defs(lw *l, ev_tree *t, uint32_t *ncov)
+{
+    checked *ck = l->ck;
+    ev_def *defs = arena_alloc(l->pool, sizeof(ev_def) * (ck->norder + 1));
+    uint32_t nrules = 0;
+    for (uint32_t k = 0; k < ck->norder; k++) {
+        uint32_t nu = (uint32_t)ast_list_len(ck->syms[ck->order[k]].decl->c);
+        if (nu) nrules += nu + 1;
+    }
+    ev_rule *rules = arena_alloc(l->pool, sizeof(ev_rule) * (nrules + 1));
+    if (!defs || !rules) { l->failed = 1; return; }
+    uint32_t rid = 0;
+    for (uint32_t k = 0; k < ck->norder; k++) {
+        sym *s = &ck->syms[ck->order[k]];
+        ast_node *d = s->decl;
+        ev_def *e = &defs[k];
+        e->name = s->name;
+        e->label = d->label ? d->label->text : NULL;
+        e->type = s->type;
+        e->slot = (uint32_t)s->slot;
+        e->is_output = s->kind == SYM_OUTPUT;
+        e->line = line_of(l, d);
+        e->syntax = d;
+        lower_holes(l, e, e->label);
+        int32_t base = lower_value(l, d->b, s->type);
+        uint32_t nu = (uint32_t)ast_list_len(d->c);
+        if (nu) {
+            /* unless u1 .. uk: RULE(c1, v1, RULE(c2, v2, ... base)) */
+            uint32_t first = rid;
+            int32_t conds[256], vals[256];
+            uint32_t i = 0;
+            for (ast_node *u = d->c; u && i < 256; u = u->next, i++) {
+                conds[i] = lower_expr(l, u->a);
+                vals[i] = lower_value(l, u->b, s->type);
+                rules[rid].label = u->label ? u->label->text : NULL;
+                rules[rid].line = line_of(l, u);
+                rules[rid].def = (int32_t)k;
+                rid++;
+            }
+            rules[rid].label = e->label;
+            rules[rid].line = e->line;
+            rules[rid].def = (int32_t)k;
+            rid++;
+            int32_t chain = base;
+            for (uint32_t j = i; j-- > 0;) {
+                chain = emit(l, EV_RULE, conds[j], vals[j], chain, first + j, d);
+                if (j == i - 1) l->nodes[chain].flags = 1;
+            }
+            base = chain;
+        }
+        e->root = base;
+    }
+    t->defs = defs;
+    t->ndefs = ck->norder;
+    t->rules = rules;
+    t->nrules = nrules;
+    *ncov += nrules;
+}
+
+/* Assertions read parameters only: they are checked at compile time for
+ * every interval of the covered period, with no input. */
+static int params_only(lw *l, ast_node *n)
+{
+    if (!n) return 1;
+    if (n->kind == AST_NAME && n->decl && n->slot > -2 && n->op2 == 0) {
+        sym *s = n->decl;
+        if (s->kind != SYM_PARAM) {
+            diag_error(l->ck->dl, l->ck->src, n->loc,
+                       "an assertion may read only parameters, and `%s` is not one", n->text);
+            return 0;
+        }
+    }
+    if (n->kind == AST_MEMBER || n->kind == AST_AGG || n->kind == AST_AS_OF) {
+        diag_error(l->ck->dl, l->ck->src, n->loc, "an assertion may read only parameters");
+        return 0;
+    }
+    int ok = 1;
+    if (n->kind == AST_CALL || n->kind == AST_LIST)
+        for (ast_node *a = n->a; a; a = a->next) ok &= params_only(l, a);
+    else
+        ok &= params_only(l, n->a);
+    return ok & params_only(l, n->b) & params_only(l, n->c);
+}
+
+int lower_policy(checked *ck, lowered *out)
+{
+    lw l;
+    memset(&l, 0, sizeof l);
+    memset(out, 0, sizeof *out);
+    l.ck = ck;
+    l.pool = ck->pool;
+    l.nslots = 1;                                /* slot 0: the input root */
+    for (uint32_t i = 0; i < ck->nsyms; i++)
+        if (ck->syms[i].kind == SYM_PARAM) ck->syms[i].slot = new_slot(&l);
+    for (uint32_t k = 0; k < ck->norder; k++)
+        ck->syms[ck->order[k]].slot = new_slot(&l);
+    ev_tree *t = &out->tree;
+    uint32_t ncov = 0;
+    lower_params(&l, t);
+    lower_defs(&l, t, &ncov);
+    lower_tables(&l, t, &ncov);
+    out->assert_root = arena_alloc(l.pool, sizeof(int32_t) * (ck->nasserts + 1));
+    if (!out->assert_root) return -1;
+    size_t errs = ck->dl->nerrors;
+    for (uint32_t i = 0; i < ck->nasserts; i++)
+        if (params_only(&l, ck->asserts[i]->a))
+            out->assert_root[out->nasserts++] = lower_expr(&l, ck->asserts[i]->a);
+    if (l.failed || ck->dl->nerrors > errs)
+        return -1;
+    t->nodes = l.nodes;
+    t->nnodes = l.nnodes;
+    t->args = l.args;
+    t->nslots = l.nslots;
+    t->root = ck->root;
+    t->ncov = ncov;
+    t->covers_from = ck->covers_from;
+    t->covers_until = ck->covers_until;
+    return 0;
+}

@@ -1,1 +1,28 @@
-/* placeholder */
+/*
+ * lower.h - typed AST to evaluation tree.
+ *
+ * Runs after check.c succeeded.  Assigns frame slots (input root,
+ * parameters, lets and outputs, loop variables, table arguments), emits
+ * nodes into one contiguous array, folds constant subtrees by running the
+ * evaluator on them once, fuses round(a / b) into an exact DIV_ROUND,
+ * builds each decision table's column-0 index, and compiles label
+ * placeholders to slots.  After this no name is left.
+ *
+ * Ownership: the tree's arrays are allocated in ck->pool (the policy's).
+ */
+#ifndef ELIGO_LOWER_H
+#define ELIGO_LOWER_H
+
+#include "lang/check.h"
+#include "eval/tree.h"
+
+typedef struct lowered {
+    ev_tree tree;
+    int32_t *assert_root;     /* one node per assertion, in order */
+    uint32_t nasserts;
+} lowered;
+
+/* 0, or -1 with diagnostics (assertions reading non-parameters). */
+int lower_policy(checked *ck, lowered *out);
+
+#endif

@@ -1,1 +1,180 @@
-/* placeholder */
+/*
+ * load.c - files and folders to a registry of compiled policies (load.h).
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include "policy/load.h"
+
+typedef struct file_list {
+    char **items;
+    size_t n, cap;
+} file_list;
+
+static int ends_with(const char *s, const char *suffix)
+{
+    size_t n = strlen(s), m = strlen(suffix);
+    return n >= m && strcmp(s + n - m, suffix) == 0;
+}
+
+static int push(file_list *fl, const char *path)
+{
+    if (fl->n == fl->cap) {
+        size_t cap = fl->cap ? fl->cap * 2 : 64;
+        char **p = realloc(fl->items, sizeof(char *) * cap);
+        if (!p) return -1;
+        fl->items = p;
+        fl->cap = cap;
+    }
+    fl->items[fl->n] = strdup(path);
+    return fl->items[fl->n++] ? 0 : -1;
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Collects policy files under path, recursively, sorted. */
+static int collect(file_list *fl, const char *path, diag_list *dl, int depth)
+{
+    struct stat st;
+    if (stat(path, &st) != 0) {
+        diag_add(dl, DIAG_ERROR, NULL, (src_loc){0, 0}, NULL, "%s: %s", path, strerror(errno));
+        return -1;
+    }
+    if (!S_ISDIR(st.st_mode)) {
+        if (depth == 0 || ends_with(path, ".policy") || ends_with(path, ".model") || ends_with(path, ".test"))
+            return push(fl, path);
+        return 0;
+    }
+    if (depth > 16) return 0;
+    DIR *d = opendir(path);
+    if (!d) {
+        diag_add(dl, DIAG_ERROR, NULL, (src_loc){0, 0}, NULL, "%s: %s", path, strerror(errno));
+        return -1;
+    }
+    file_list sub = {0};
+    struct dirent *e;
+    while ((e = readdir(d))) {
+        if (e->d_name[0] == '.') continue;
+        size_t n = strlen(path) + strlen(e->d_name) + 2;
+        char *p = malloc(n);
+        if (!p) break;
+        snprintf(p, n, "%s%s%s", path, ends_with(path, "/") ? "" : "/", e->d_name);
+        push(&sub, p);
+        free(p);
+    }
+    closedir(d);
+    qsort(sub.items, sub.n, sizeof(char *), cmp_str);
+    int rc = 0;
+    for (size_t i = 0; i < sub.n; i++) {
+        if (collect(fl, sub.items[i], dl, depth + 1)) rc = -1;
+        free(sub.items[i]);
+    }
+    free(sub.items);
+    return rc;
+}
+
+static source *read_source(const char *path, diag_list *dl)
+{
+    source *s = source_read(path);
+    if (!s)
+        diag_add(dl, DIAG_ERROR, NULL, (src_loc){0, 0}, NULL, "%s: %s", path, strerror(errno));
+    return s;
+}
+
+static void load_models(registry *r, file_list *fl, diag_list *dl)
+{
+    for (size_t i = 0; i < fl->n; i++) {
+        if (!ends_with(fl->items[i], ".model")) continue;
+        source *s = read_source(fl->items[i], dl);
+        cmodel *m = s ? compile_model(s, dl) : NULL;
+        if (!m) continue;
+        cmodel **items = realloc(r->models.items, sizeof(cmodel *) * (r->models.n + 1));
+        if (!items) { cmodel_free(m); continue; }
+        r->models.items = items;
+        r->models.items[r->models.n++] = m;
+    }
+}
+
+static void load_policies(registry *r, file_list *fl, diag_list *dl)
+{
+    for (size_t i = 0; i < fl->n; i++) {
+        const char *f = fl->items[i];
+        if (ends_with(f, ".model") || ends_with(f, ".test")) continue;
+        source *s = read_source(f, dl);
+        policy *p = s ? compile_policy(s, &r->models, dl) : NULL;
+        if (!p) continue;
+        if (registry_find(r, p->name)) {
+            diag_add(dl, DIAG_ERROR, p->src, (src_loc){0, 0}, NULL, "policy `%s` is defined twice", p->name);
+            policy_free(p);
+            continue;
+        }
+        policy **items = realloc(r->policies, sizeof(policy *) * (r->npolicies + 1));
+        if (!items) { policy_free(p); continue; }
+        r->policies = items;
+        r->policies[r->npolicies++] = p;
+    }
+}
+
+static void load_tests(registry *r, file_list *fl, diag_list *dl)
+{
+    for (size_t i = 0; i < fl->n; i++) {
+        if (!ends_with(fl->items[i], ".test")) continue;
+        source *s = read_source(fl->items[i], dl);
+        if (!s) continue;
+        char *target = compile_tests_target(s);
+        policy *p = target ? (policy *)registry_find(r, target) : NULL;
+        if (!p) {
+            diag_add(dl, DIAG_ERROR, s, (src_loc){0, 0}, NULL,
+                     target ? "tests for unknown policy `%s`" : "a .test file starts with `tests POLICY.NAME`%s",
+                     target ? target : "");
+            free(target);
+            source_free(s);
+            continue;
+        }
+        free(target);
+        compile_attach_tests(p, s, dl);
+    }
+}
+
+int registry_load(registry *r, const char *const *paths, size_t npaths, diag_list *dl)
+{
+    memset(r, 0, sizeof *r);
+    size_t errs = dl->nerrors;
+    file_list fl = {0};
+    for (size_t i = 0; i < npaths; i++)
+        collect(&fl, paths[i], dl, 0);
+    load_models(r, &fl, dl);
+    load_policies(r, &fl, dl);
+    load_tests(r, &fl, dl);
+    for (size_t i = 0; i < fl.n; i++) free(fl.items[i]);
+    free(fl.items);
+    if (dl->nerrors > errs) {
+        registry_free(r);
+        return -1;
+    }
+    return 0;
+}
+
+const policy *registry_find(const registry *r, const char *name)
+{
+    for (uint32_t i = 0; i < r->npolicies; i++)
+        if (strcmp(r->policies[i]->name, name) == 0)
+            return r->policies[i];
+    return NULL;
+}
+
+void registry_free(registry *r)
+{
+    for (uint32_t i = 0; i < r->npolicies; i++)
+        policy_free(r->policies[i]);
+    free(r->policies);
+    for (uint32_t i = 0; i < r->models.n; i++)
+        cmodel_free(r->models.items[i]);
+    free(r->models.items);
+    memset(r, 0, sizeof *r);
+}

@@ -1,1 +1,34 @@
-/* placeholder */
+/*
+ * load.h - compile a set of files and folders into a registry, all or
+ * nothing.
+ *
+ * The registry is what the CLI evaluates with and what a daemon worker
+ * holds: every model (`*.model`), every policy (`*.policy`) and the tests
+ * beside them (`*.test`, attached to the policy they name).  Models are
+ * compiled first, then policies; folders are walked recursively in name
+ * order so diagnostics come out in a stable order.  If any file has an
+ * error, registry_load returns -1 and the registry stays empty: a reload
+ * keeps serving the old registry.
+ *
+ * Ownership: the registry owns its models and policies; registry_free
+ * frees them (policies before models).
+ */
+#ifndef ELIGO_LOAD_H
+#define ELIGO_LOAD_H
+
+#include <stddef.h>
+#include "lang/compile.h"
+#include "lang/diag.h"
+
+typedef struct registry {
+    model_set models;
+    policy **policies;
+    uint32_t npolicies;
+} registry;
+
+/* Compiles every path (file or folder).  0, or -1 with diagnostics. */
+int registry_load(registry *r, const char *const *paths, size_t npaths, diag_list *dl);
+const policy *registry_find(const registry *r, const char *name);
+void registry_free(registry *r);
+
+#endif
