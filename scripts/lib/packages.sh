@@ -1,0 +1,42 @@
+# shellcheck shell=bash
+# packages.sh - the Debian packages eligo needs, and how to get them.
+#
+# Sourced by scripts/quickstart and scripts/check so that there is one
+# list.  eligo_install_packages asks dpkg first and only calls apt-get
+# (update once, then install) when something is missing, so a rerun on a
+# prepared machine costs nothing.
+
+ELIGO_PACKAGES="
+    build-essential autoconf automake pkg-config bison flex
+    libjsmn-dev libjson-c-dev libcmocka-dev libssl-dev
+    libfcgi-dev libmariadb-dev
+    valgrind clang
+"
+
+# Prints the packages from ELIGO_PACKAGES that are not fully installed.
+eligo_missing_packages() {
+    for p in $ELIGO_PACKAGES; do
+        status=$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null || true)
+        [ "$status" = "install ok installed" ] || printf '%s\n' "$p"
+    done
+}
+
+eligo_install_packages() {
+    missing=$(eligo_missing_packages | tr '\n' ' ')
+    if [ -z "$missing" ]; then
+        echo "packages: all installed"
+        return 0
+    fi
+    echo "packages: installing $missing"
+    sudo=""
+    if [ "$(id -u)" -ne 0 ]; then
+        command -v sudo >/dev/null 2>&1 || {
+            echo "packages: not root and no sudo; install these first: $missing" >&2
+            return 1
+        }
+        sudo="sudo"
+    fi
+    $sudo env DEBIAN_FRONTEND=noninteractive apt-get update -qq || return 1
+    # shellcheck disable=SC2086  # one word per package
+    $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $missing || return 1
+}
