@@ -44,9 +44,11 @@ static dec_status narrow(i128 v, int64_t *r)
     return DEC_OK;
 }
 
+/* |v| without negating the most negative value, and without relying on
+ * unsigned wrap-around (so stricter integer sanitizers stay quiet). */
 static u128 abs128(i128 v)
 {
-    return v < 0 ? (u128)0 - (u128)v : (u128)v;
+    return v < 0 ? (u128)(-(v + 1)) + 1 : (u128)v;
 }
 
 /* Should the truncated quotient move one step away from zero?  `twice_rem`
@@ -263,7 +265,7 @@ size_t dec_format(int64_t a, int min_places, char *out)
     if (min_places > DEC_PLACES)
         min_places = DEC_PLACES;
     /* The magnitude as unsigned, so INT64_MIN formats too. */
-    uint64_t mag = a < 0 ? (uint64_t)0 - (uint64_t)a : (uint64_t)a;
+    uint64_t mag = a < 0 ? (uint64_t)(-(a + 1)) + 1 : (uint64_t)a;
     uint64_t ipart = mag / DEC_SCALE, frac = mag % DEC_SCALE;
     size_t n = 0;
     if (a < 0)
