@@ -13,6 +13,7 @@
 #ifndef ELIGO_MODEL_H
 #define ELIGO_MODEL_H
 
+#include <stddef.h>
 #include <stdint.h>
 #include "eval/value.h"
 

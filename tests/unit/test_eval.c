@@ -1,0 +1,250 @@
+/*
+ * test_eval.c - the evaluator through the whole compiler: each test
+ * compiles a small policy from a string, evaluates an input and compares
+ * the outputs JSON with a value computed by hand in the comment beside it.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <cmocka.h>
+#include "compile_helper.h"
+
+#define HEAD "policy t.p \"测试\"\ncovers 2017-01-01 to 2030-12-31\nuse t.household\n"
+
+static void expect_outputs(const char *policy_text, const char *date, const char *input, const char *want)
+{
+    compiled c;
+    compile_text(&c, policy_text);
+    if (!c.policy) print_error("%s", c.diags);
+    assert_non_null(c.policy);
+    char *got = decide(c.policy, date, input);
+    if (strcmp(got, want) != 0) print_error("got  %s\nwant %s\n", got, want);
+    assert_string_equal(got, want);
+    free(got);
+    compiled_free(&c);
+}
+
+#define FAMILY "{\"household\":{\"members\":[{\"id\":\"a\",\"age\":40,\"income\":\"1000\"},{\"id\":\"b\",\"age\":38,\"income\":500},{\"id\":\"c\",\"age\":10}]}}"
+
+static void dibao(void **state)
+{
+    /* 3 members, income 1500: 860 * 3 = 2580 > 1500, benefit 1080, per capita 500 */
+    expect_outputs(HEAD
+        "parameter standard: money per month \"标准\"\n  from 2017-01-01: 860.00\n"
+        "let size = count(household.members)\n"
+        "let income: money per month = sum(m.income for m in household.members)\n"
+        "output eligible: bool \"低于标准\" = income < standard * size\n"
+        "output benefit: money per month = standard * size - income unless not eligible then 0.00 \"不符合\"\n"
+        "output per_capita: money per month = round(income / size)\n",
+        "2019-01-01", FAMILY,
+        "{\"eligible\":true,\"benefit\":\"1080.00\",\"per_capita\":\"500.00\"}");
+}
+
+static void exactly_at_standard(void **state)
+{
+    /* one member with income exactly 860.00: not eligible; 859.99: eligible */
+    const char *p = HEAD
+        "parameter standard: money per month\n  from 2017-01-01: 860.00\n"
+        "output eligible: bool = sum(m.income for m in household.members) < standard * count(household.members)\n";
+    expect_outputs(p, "2019-01-01", "{\"household\":{\"members\":[{\"id\":\"a\",\"age\":1,\"income\":\"860.00\"}]}}",
+                   "{\"eligible\":false}");
+    expect_outputs(p, "2019-01-01", "{\"household\":{\"members\":[{\"id\":\"a\",\"age\":1,\"income\":\"859.99\"}]}}",
+                   "{\"eligible\":true}");
+}
+
+static void point_one_plus_point_two(void **state)
+{
+    expect_outputs(HEAD "output x: bool = 0.1 + 0.2 == 0.3\noutput y: decimal = 0.1 + 0.2\n",
+                   "2019-01-01", FAMILY, "{\"x\":true,\"y\":\"0.3\"}");
+}
+
+static void half_fen_rounding(void **state)
+{
+    /* 85% of 0.01 = 0.0085 -> 0.01 half up; 0.005 -> 0.00 half_even, 0.01 half_up, 0.00 down */
+    expect_outputs(HEAD
+        "output a: money = round(0.01 * 0.85, 0.01)\n"
+        "output b: money = round(0.005, 0.01, half_even)\n"
+        "output c: money = round(0.005, 0.01)\n"
+        "output d: money = round(0.015, 0.01, half_even)\n"
+        "output e: money = round(0.019, 0.01, down)\n"
+        "output f: money = round(-0.005, 0.01)\n",
+        "2019-01-01", FAMILY,
+        "{\"a\":\"0.01\",\"b\":\"0.00\",\"c\":\"0.01\",\"d\":\"0.02\",\"e\":\"0.01\",\"f\":\"-0.01\"}");
+}
+
+static void per_month_conversion(void **state)
+{
+    /* 16187 per year / 12 = 1348.91666.. -> 1348.92 */
+    expect_outputs(HEAD
+        "parameter annual: money per year\n  from 2017-01-01: 16187.00\n"
+        "output monthly: money per month = round(per_month(annual))\n"
+        "output yearly: money per year = per_year(monthly) \n",
+        "2019-07-01", FAMILY, "{\"monthly\":\"1348.92\",\"yearly\":\"16187.04\"}");
+}
+
+static void int_rounding(void **state)
+{
+    /* 4 + round(1050 / 300, 1) = 4 + 4 (3.5 half up) = 8; 1000 -> 4 + 3 = 7 */
+    const char *p = HEAD "output staffing: int = 4 + round(household.size_hint / 300, 1)\n";
+    expect_outputs(p, "2019-01-01", "{\"household\":{\"members\":[{\"id\":\"a\",\"age\":1}],\"size_hint\":1050}}",
+                   "{\"staffing\":8}");
+    expect_outputs(p, "2019-01-01", "{\"household\":{\"members\":[{\"id\":\"a\",\"age\":1}],\"size_hint\":1000}}",
+                   "{\"staffing\":7}");
+}
+
+static void dated_parameters(void **state)
+{
+    const char *p = HEAD
+        "parameter s: money per month\n  from 2017-01-01 until 2018-12-31: 800.00\n  from 2019-01-01: 860.00\n"
+        "output now: money per month = s\n"
+        "output last_year: money per month = s at (as_of - 1 years)\n";
+    /* first day of the new value and the last day of the old one */
+    expect_outputs(p, "2019-01-01", FAMILY, "{\"now\":\"860.00\",\"last_year\":\"800.00\"}");
+    expect_outputs(p, "2018-12-31", FAMILY, "{\"now\":\"800.00\",\"last_year\":\"800.00\"}");
+    compiled c;
+    compile_text(&c, p);
+    char *got = decide(c.policy, "2016-12-31", FAMILY);
+    assert_non_null(strstr(got, "no value of parameter `s`"));
+    assert_non_null(strstr(got, "2016-12-31"));
+    free(got);
+    got = decide(c.policy, "2017-06-01", FAMILY);   /* last year = 2016-06-01: no value */
+    assert_non_null(strstr(got, "ERROR: no value of parameter `s`"));
+    free(got);
+    compiled_free(&c);
+}
+
+static void unless_rules(void **state)
+{
+    const char *p = HEAD
+        "output level: int = 1\n  unless count(household.members) > 5 then 3 \"大家庭\"\n"
+        "  unless count(household.members) > 2 then 2 \"中等\"\n";
+    expect_outputs(p, "2019-01-01", FAMILY, "{\"level\":2}");
+    expect_outputs(p, "2019-01-01", "{\"household\":{\"members\":[{\"id\":\"a\",\"age\":1}]}}", "{\"level\":1}");
+}
+
+static void unique_table(void **state)
+{
+    /* tekun care: none 800, partial 400, full 0 */
+    expect_outputs(HEAD
+        "table amount(c: care) -> money per month hit unique\n"
+        "  | none | 800.00 | \"完全丧失\"\n  | partial | 400.00 |\n  | full | 0.00 |\n"
+        "output total: money per month = sum(amount(m.care) for m in household.members)\n",
+        "2019-01-01",
+        "{\"household\":{\"members\":[{\"id\":\"a\",\"age\":80,\"care\":\"none\"},{\"id\":\"b\",\"age\":79,\"care\":\"partial\"},{\"id\":\"c\",\"age\":1}]}}",
+        "{\"total\":\"1200.00\"}");
+}
+
+static void hit_policies(void **state)
+{
+    const char *rows =
+        "  | < 18 | 1 |\n  | 18..59 | 2 |\n  | >= 60 | 3 |\n  | >= 0 | 10 |\n";
+    char p[4096];
+    snprintf(p, sizeof p, HEAD
+        "table f(age: int) -> int hit first\n%s"
+        "table s(age: int) -> int hit collect sum\n%s"
+        "table n(age: int) -> int hit collect count\n%s"
+        "table mx(age: int) -> int hit collect max\n%s"
+        "table pr(age: int) -> int hit priority\n%s"
+        "table ro(age: int) -> int hit rule_order\n%s"
+        "table oo(age: int) -> int hit output_order\n%s"
+        "output a: int = f(70)\noutput b: int = s(70)\noutput c: int = n(70)\noutput d: int = mx(5)\n"
+        "output e: int = pr(30)\noutput g: list of int = ro(70)\noutput h: list of int = oo(70)\n",
+        rows, rows, rows, rows, rows, rows, rows);
+    /* age 70 matches rows 3 (3) and 4 (10): first 3, sum 13, count 2; age 5: max(1, 10) = 10;
+     * priority on numbers: largest, 10; rule order [3,10]; output order [10,3] */
+    expect_outputs(p, "2019-01-01", FAMILY,
+                   "{\"a\":3,\"b\":13,\"c\":2,\"d\":10,\"e\":10,\"g\":[3,10],\"h\":[10,3]}");
+}
+
+static void grade_table_two_columns(void **state)
+{
+    expect_outputs(HEAD
+        "enum post { manager \"管理岗\", expert \"专技岗\", worker \"工勤岗\" }\n"
+        "table pay(p: post, grade: int 1..3) -> money per month hit unique\n"
+        "  | manager | 1 | 300.00 |\n  | manager | 2..3 | 200.00 |\n"
+        "  | expert, worker | 1..2 | 100.00 |\n  | expert, worker | 3 | 50.00 |\n"
+        "output a: money per month = pay(manager, 2)\noutput b: money per month = pay(worker, 3)\n",
+        "2019-01-01", FAMILY, "{\"a\":\"200.00\",\"b\":\"50.00\"}");
+}
+
+static void aggregations(void **state)
+{
+    expect_outputs(HEAD
+        "output oldest: int = max(m.age for m in household.members)\n"
+        "output youngest: int = min(m.age for m in household.members)\n"
+        "output any_child: bool = any(m.age < 18 for m in household.members)\n"
+        "output all_adults: bool = all(m.age >= 18 for m in household.members)\n"
+        "output adults: int = count(m in household.members where m.age >= 18)\n"
+        "output adult_income: money per month = sum(m.income for m in household.members where m.age >= 18)\n"
+        "output by_id: map of money per month = map(m.id => m.income for m in household.members where m.income > 0.00)\n",
+        "2019-01-01", FAMILY,
+        "{\"oldest\":40,\"youngest\":10,\"any_child\":true,\"all_adults\":false,\"adults\":2,"
+        "\"adult_income\":\"1500.00\",\"by_id\":{\"a\":\"1000.00\",\"b\":\"500.00\"}}");
+}
+
+static void dates(void **state)
+{
+    expect_outputs(HEAD
+        "output deadline: date = household.since + 2 years\n"
+        "output expired: bool = as_of >= household.since + 2 years\n",
+        "2019-02-28", "{\"household\":{\"members\":[{\"id\":\"a\",\"age\":1}],\"since\":\"2017-03-01\"}}",
+        "{\"deadline\":\"2019-03-01\",\"expired\":false}");
+    expect_outputs(HEAD "output expired: bool = as_of >= household.since + 2 years\n",
+        "2019-03-01", "{\"household\":{\"members\":[{\"id\":\"a\",\"age\":1}],\"since\":\"2017-03-01\"}}",
+        "{\"expired\":true}");
+}
+
+static void overflow_is_an_error(void **state)
+{
+    compiled c;
+    compile_text(&c, HEAD "output big: money per month = sum(m.income * 1000000 for m in household.members)\n");
+    assert_non_null(c.policy);
+    char *got = decide(c.policy, "2019-01-01",
+        "{\"household\":{\"members\":[{\"id\":\"a\",\"age\":1,\"income\":\"9000000000.00\"}]}}");
+    assert_string_equal(got, "ERROR: arithmetic overflow");
+    free(got);
+    compiled_free(&c);
+}
+
+static void sub_fen_output_is_an_error(void **state)
+{
+    compiled c;
+    compile_text(&c, HEAD "output x: money per month = sum(m.income for m in household.members) * 0.333\n");
+    char *got = decide(c.policy, "2019-01-01", FAMILY);
+    assert_non_null(strstr(got, "digits below the fen"));
+    free(got);
+    compiled_free(&c);
+}
+
+static void outside_covered_period(void **state)
+{
+    compiled c;
+    compile_text(&c, "policy t.p \"t\"\ncovers 2017-01-01 to 2017-12-31\nuse t.household\noutput x: int = 1\n");
+    char *got = decide(c.policy, "2018-01-01", FAMILY);
+    assert_non_null(strstr(got, "outside the period this policy covers (2017-01-01 to 2017-12-31)"));
+    free(got);
+    compiled_free(&c);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(dibao),
+        cmocka_unit_test(exactly_at_standard),
+        cmocka_unit_test(point_one_plus_point_two),
+        cmocka_unit_test(half_fen_rounding),
+        cmocka_unit_test(per_month_conversion),
+        cmocka_unit_test(int_rounding),
+        cmocka_unit_test(dated_parameters),
+        cmocka_unit_test(unless_rules),
+        cmocka_unit_test(unique_table),
+        cmocka_unit_test(hit_policies),
+        cmocka_unit_test(grade_table_two_columns),
+        cmocka_unit_test(aggregations),
+        cmocka_unit_test(dates),
+        cmocka_unit_test(overflow_is_an_error),
+        cmocka_unit_test(sub_fen_output_is_an_error),
+        cmocka_unit_test(outside_covered_period),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
