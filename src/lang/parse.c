@@ -1,1 +1,203 @@
-/* placeholder */
+/*
+ * parse.c - runs the reentrant flex scanner and the pure bison parser
+ * over one source and returns its syntax tree.
+ *
+ * parse_source sets up a parse_ctx (parser.y defines it: the source,
+ * the arena, the diag_list and the scanner's state), scans the whole
+ * text from one buffer and runs yyparse.  Afterwards it walks the tree
+ * once, without recursion, to enforce PARSE_MAX_NESTING on expression
+ * depth: the scanner already refuses brackets nested too deeply, but
+ * `- - - x` or a 10 000-term sum nest without brackets, and every later
+ * stage recurses over expressions.
+ *
+ * Two constructors live here rather than in ast.c because they need the
+ * parse context: parse_list_add (lists with a tail, O(1) per item) and
+ * parse_row (splits a table row's items by the table's parameter count).
+ *
+ * Not done here: anything about meaning.  The tree that comes back holds
+ * every declaration that parsed, even when there were syntax errors, so
+ * the caller decides whether to go on.
+ */
+#include <setjmp.h>
+#include <stdint.h>
+#include <stdlib.h>
+
+#include "lang/parse.h"
+#include "parser.h"
+
+/* The scanner's entry points (flex writes no header for them). */
+struct yy_buffer_state;
+int yylex_init_extra(parse_ctx *extra, yyscan_t *scanner);
+struct yy_buffer_state *yy_scan_bytes(const char *bytes, int len, yyscan_t scanner);
+void yy_delete_buffer(struct yy_buffer_state *b, yyscan_t scanner);
+int yylex_destroy(yyscan_t scanner);
+int yyparse(yyscan_t scanner, parse_ctx *ctx);
+
+parse_list parse_list_add(parse_list l, ast_node *n)
+{
+    if (!n)
+        return l;
+    if (l.head)
+        l.tail->next = n;
+    else
+        l.head = n;
+    l.tail = n;
+    return l;
+}
+
+/* A cell that is just a value (`| 800.00 |`), as opposed to a condition
+ * such as `>= 4`, `-` or `1..3`. */
+static int plain_value(const ast_node *cell)
+{
+    return cell->kind == AST_CELL_CMP && cell->op == OP_EQ;
+}
+
+ast_node *parse_row(parse_ctx *ctx, src_loc loc, ast_node *items, int is_else)
+{
+    ast_node *row = ast_new(ctx->pool, AST_ROW, loc), *p, *out, *label = NULL;
+    size_t n, ncols, ncells, i;
+
+    row->op = is_else;
+    if (ctx->pool->failed || !items)
+        return row;
+    n = ast_list_len(items);
+    ncols = is_else || !ctx->table ? 0 : ast_list_len(ctx->table->a);
+
+    /* Cells first, then the output, then a label if a string is left. */
+    for (p = items; p->next; p = p->next)
+        ;
+    if (n >= ncols + 2 && plain_value(p) && p->a && p->a->kind == AST_STRING)
+        label = p;
+    ncells = n - 1 - (label != NULL);
+    for (out = items, i = 0; i < ncells; i++)
+        out = out->next;
+
+    if (!plain_value(out))
+        diag_add(ctx->dl, DIAG_ERROR, ctx->src, out->loc,
+                 "conditions such as `-`, `>= 4` or `1..3` go in the cells before the output",
+                 "a row's output must be a value");
+    if (is_else && ncells > 0)
+        diag_add(ctx->dl, DIAG_ERROR, ctx->src, loc, "write `| else | output | \"label\"`",
+                 "an `else` row has an output and an optional label, nothing more");
+    else if (!is_else && ctx->table && ncells != ncols)
+        diag_add(ctx->dl, DIAG_ERROR, ctx->src, loc,
+                 "each row has one cell per parameter, then the output, then an optional label",
+                 "this row has %zu condition cell%s, but table `%s` has %zu parameter%s",
+                 ncells, ncells == 1 ? "" : "s", ctx->table->text, ncols, ncols == 1 ? "" : "s");
+
+    if (ncells > 0) {
+        for (p = items, i = 1; i < ncells; i++)
+            p = p->next;
+        p->next = NULL;
+        row->a = items;
+    }
+    out->next = NULL;
+    row->b = plain_value(out) ? out->a : out;
+    if (label)
+        row->label = label->a;
+    return row;
+}
+
+/* ---- the expression depth limit ----------------------------------- */
+
+typedef struct depth_item { const ast_node *n; int depth; } depth_item;
+
+static int is_expr(const ast_node *n)
+{
+    return n->kind >= AST_INT && n->kind <= AST_PAIR;
+}
+
+/* Reports the first expression in `decl` nested deeper than the limit.
+ * Iterative, with a heap stack: the tree being checked may be deep
+ * enough to overflow the C stack, which is the point of checking. */
+static void check_depth(parse_ctx *ctx, const ast_node *decl)
+{
+    depth_item *stack = NULL, it;
+    size_t n = 0, cap = 0;
+    const ast_node *kids[4];
+    int i;
+
+    stack = malloc(64 * sizeof *stack);
+    if (!stack)
+        return;
+    cap = 64;
+    stack[n++] = (depth_item){decl, 0};
+    while (n > 0) {
+        it = stack[--n];
+        if (it.n->next && it.n != decl)
+            stack[n++] = (depth_item){it.n->next, it.depth};
+        if (is_expr(it.n) && ++it.depth > ctx->max_nesting) {
+            diag_add(ctx->dl, DIAG_ERROR, ctx->src, it.n->loc,
+                     "split the expression up with `let` declarations",
+                     "expression nested more than %d levels deep", ctx->max_nesting);
+            break;
+        }
+        kids[0] = it.n->a, kids[1] = it.n->b, kids[2] = it.n->c, kids[3] = it.n->d;
+        if (n + 5 > cap) {
+            depth_item *grown = realloc(stack, cap * 2 * sizeof *stack);
+            if (!grown)
+                break;
+            stack = grown;
+            cap *= 2;
+        }
+        for (i = 3; i >= 0; i--)
+            if (kids[i])
+                stack[n++] = (depth_item){kids[i], it.depth};
+    }
+    free(stack);
+}
+
+/* ---- driver -------------------------------------------------------- */
+
+/* Runs the parser; 0 when the scanner could not allocate its buffer
+ * (flex reports that through YY_FATAL_ERROR, which lexer.l turns into a
+ * longjmp here). */
+static int run(parse_ctx *ctx, yyscan_t scanner)
+{
+    jmp_buf fatal;
+    struct yy_buffer_state *b;
+
+    ctx->fatal = &fatal;
+    if (setjmp(fatal))
+        return 0;
+    b = yy_scan_bytes(ctx->src->text, (int)ctx->src->len, scanner);
+    yyparse(scanner, ctx);
+    yy_delete_buffer(b, scanner);
+    return 1;
+}
+
+ast_node *parse_source(const source *src, arena *pool, diag_list *dl)
+{
+    src_loc whole = {0, (uint32_t)(src->len < PARSE_MAX_SOURCE ? src->len : 0)};
+    parse_ctx ctx = {0};
+    yyscan_t scanner;
+    const ast_node *d;
+    int ok;
+
+    ctx.src = src;
+    ctx.pool = pool;
+    ctx.dl = dl;
+    ctx.max_nesting = PARSE_MAX_NESTING;
+    ctx.bad_diag = SIZE_MAX;
+
+    if (src->len > PARSE_MAX_SOURCE) {
+        diag_add(dl, DIAG_ERROR, src, (src_loc){0, 0}, "split the policy into several files",
+                 "file is too large: %zu bytes, the limit is %u", src->len, PARSE_MAX_SOURCE);
+        return ast_new(pool, AST_FILE, whole);
+    }
+    if (yylex_init_extra(&ctx, &scanner) != 0) {
+        diag_add(dl, DIAG_ERROR, src, (src_loc){0, 0}, NULL, "out of memory while parsing");
+        return NULL;
+    }
+    ok = run(&ctx, scanner);
+    yylex_destroy(scanner);
+    if (!ok || pool->failed) {
+        diag_add(dl, DIAG_ERROR, src, (src_loc){0, 0}, NULL, "out of memory while parsing");
+        return NULL;
+    }
+    if (!ctx.root)  /* the parser gave up: its stack overflowed */
+        return ast_new(pool, AST_FILE, whole);
+    for (d = ctx.root->a; d; d = d->next)
+        check_depth(&ctx, d);
+    return ctx.root;
+}

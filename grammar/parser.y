@@ -1,0 +1,772 @@
+/*
+ * parser.y - the grammar of eligo policy, model and test files.
+ *
+ * docs/syntax-draft.md is the contract; src/lang/ast.h says what every
+ * node holds.  Each action makes one node (ast_new/ast_text) and fills
+ * the fields ast.h names, or adds to a list (parse_list_add); nothing
+ * here folds, checks or looks anything up: resolve.c, check.c, tables.c
+ * and lower.c do that.  Two pieces of construction live in parse.c
+ * because they need the parse context: parse_list_add (O(1) appends, so
+ * a 4 MiB file of list items stays linear) and parse_row (a table row's
+ * `|` items split into cells, output and label by the table's parameter
+ * count, which the grammar alone cannot know).
+ *
+ * Syntax errors go through yyreport_syntax_error as "unexpected X,
+ * expected Y or Z" plus a hint for the usual slips.  Recovery is by
+ * error rules at the declaration level and at the start of table rows,
+ * test items, parameter values and `unless` clauses.  Each error rule
+ * calls yyerrok (report the very next error too) and yyclearin, and
+ * asks the scanner to skip to the next token that can start the same
+ * kind of thing (ctx->resync; see yylex in lexer.l).  So every syntax
+ * error of a file is reported, at most one per declaration or item.
+ *
+ * No %destructor: every node and string lives in the policy arena and
+ * is freed with it, so the symbols bison discards during recovery need
+ * no cleanup.
+ *
+ * Limits: the scanner counts open brackets against PARSE_MAX_NESTING and
+ * turns the first one too many into a NESTING token no rule accepts;
+ * parse.c checks the depth of the finished tree; bison's own stack
+ * overflowing ("memory exhausted") is reported by yyerror as a
+ * diagnostic, never a crash.
+ */
+
+%require "3.8"
+%define api.pure full
+%locations
+%define api.location.type {src_loc}
+%define parse.error custom
+%define parse.lac full
+%expect 0
+%parse-param {yyscan_t scanner} {parse_ctx *ctx}
+%lex-param {yyscan_t scanner}
+
+%code requires {
+#include <stddef.h>
+#include <stdint.h>
+#include "lang/ast.h"
+#include "lang/diag.h"
+
+#ifndef YY_TYPEDEF_YY_SCANNER_T
+#define YY_TYPEDEF_YY_SCANNER_T
+typedef void *yyscan_t;
+#endif
+
+/* A token's text: into the source for names and numbers, into the
+ * arena for unescaped string literals.  Not NUL-terminated. */
+typedef struct parse_str { const char *s; size_t n; } parse_str;
+
+/* A list under construction; nodes are linked through `next`. */
+typedef struct parse_list { ast_node *head, *tail; } parse_list;
+
+/* The items of a test block, kept apart by kind. */
+typedef struct parse_tests { parse_list given, expect; } parse_tests;
+
+typedef struct parse_hit { int hit, collect; } parse_hit;
+
+/* After an error rule, the scanner skips to the next token of this set. */
+enum parse_resync {
+    RESYNC_NONE,
+    RESYNC_DECL,    /* a declaration keyword */
+    RESYNC_ROW,     /* a row `|`, or a declaration keyword */
+    RESYNC_TEST,    /* `given`, `expect`, or a declaration keyword */
+    RESYNC_PARAM,   /* `from`, or a declaration keyword */
+    RESYNC_UNLESS   /* `unless`, or a declaration keyword */
+};
+
+/* Everything the parser and the scanner share for one parse_source. */
+typedef struct parse_ctx {
+    const source *src;
+    arena *pool;
+    diag_list *dl;
+    ast_node *root;         /* the FILE node, once parsed */
+    ast_node *table;        /* the table whose rows are being read */
+    int resync;             /* enum parse_resync, set by error rules */
+    int max_nesting;        /* PARSE_MAX_NESTING */
+    void *fatal;            /* jmp_buf left through when flex runs out of memory */
+
+    /* Scanner state (lexer.l). */
+    size_t off;             /* byte offset of the next token */
+    int depth;              /* brackets open in this declaration */
+    int last_tok;           /* the token last handed to the parser */
+    src_loc last_loc;
+    parse_str last_str;
+    uint32_t lexed_end;     /* end of the last token scanned */
+    int lex_error;          /* a lexical error since the last token */
+    int after_lex_error;    /* ... before the token last handed over */
+    uint32_t bad_end;       /* end of the last run of bad characters */
+    size_t bad_diag;        /* its diagnostic, to widen (or SIZE_MAX) */
+} parse_ctx;
+
+/* A nonterminal spans its first to its last symbol; an empty one sits
+ * at the end of what precedes it. */
+#define YYLLOC_DEFAULT(Cur, Rhs, N)                                     \
+    do {                                                                \
+        if (N) {                                                        \
+            (Cur).start = YYRHSLOC(Rhs, 1).start;                       \
+            (Cur).end = YYRHSLOC(Rhs, N).end;                           \
+        } else {                                                        \
+            (Cur).start = (Cur).end = YYRHSLOC(Rhs, 0).end;             \
+        }                                                               \
+    } while (0)
+#define YYLOCATION_PRINT(File, Loc) \
+    fprintf(File, "%u-%u", (unsigned)(Loc)->start, (unsigned)(Loc)->end)
+}
+
+%code provides {
+/* The scanner, with error resynchronisation (lexer.l). */
+int yylex(YYSTYPE *lval, YYLTYPE *lloc, yyscan_t scanner);
+/* Constructors that need the context (parse.c). */
+parse_list parse_list_add(parse_list l, ast_node *n);
+ast_node *parse_row(parse_ctx *ctx, src_loc loc, ast_node *items, int is_else);
+}
+
+%code {
+#include <stdio.h>
+#include <string.h>
+
+static void yyerror(YYLTYPE *loc, yyscan_t scanner, parse_ctx *ctx, const char *msg);
+#define P (ctx->pool)
+}
+
+%union {
+    parse_str str;
+    ast_node *node;
+    parse_list list;
+    parse_tests tests;
+    parse_hit hit;
+    int num;
+}
+
+%token <str> IDENT "name" INTLIT "number" DECLIT "decimal number"
+%token <str> DATELIT "date" STRING "string"
+%token POLICY "`policy`" MODEL "`model`" TESTS "`tests`"
+%token JURISDICTION "`jurisdiction`" SOURCE "`source`" COVERS "`covers`"
+%token TO "`to`" USE "`use`" ENUM "`enum`" ENTITY "`entity`"
+%token PARAMETER "`parameter`" FROM "`from`" UNTIL "`until`" LET "`let`"
+%token OUTPUT "`output`" UNLESS "`unless`" THEN "`then`" TABLE "`table`"
+%token HIT "`hit`" UNIQUE "`unique`" PRIORITY "`priority`" FIRST "`first`"
+%token RULE_ORDER "`rule_order`" OUTPUT_ORDER "`output_order`"
+%token COLLECT "`collect`" ELSE "`else`" ASSERT "`assert`" TEST "`test`"
+%token AS "`as`" OF "`of`" GIVEN "`given`" EXPECT "`expect`"
+%token KW_ERROR "`error`" IF "`if`" AND "`and`" OR "`or`" NOT "`not`"
+%token TRUE "`true`" FALSE "`false`" LIST "`list`" MAP "`map`" PER "`per`"
+%token MONTH "`month`" YEAR "`year`" ONCE "`once`" FOR "`for`" IN "`in`"
+%token WHERE "`where`" AT "`at`" AS_OF "`as_of`" DAYS "`days`" DAY "`day`"
+%token MONTHS "`months`" YEARS "`years`"
+%token KW_BOOL "`bool`" KW_INT "`int`" KW_DECIMAL "`decimal`"
+%token KW_MONEY "`money`" KW_DATE "`date`" KW_TEXT "`text`"
+/* Keywords only where an aggregation or hit policy needs them; they are
+ * names everywhere else (see `name`). */
+%token <str> SUM "`sum`" MIN "`min`" MAX "`max`" COUNT "`count`"
+%token <str> ANY "`any`" ALL "`all`"
+%token EQ "`==`" NE "`!=`" LE "`<=`" GE "`>=`" DOTDOT "`..`" ARROW "`->`"
+%token FATARROW "`=>`" ROWBAR "`|` at the start of a row" BAR "`|`"
+%token COLON "`:`" ASSIGN "`=`" LT "`<`" GT "`>`" PLUS "`+`" MINUS "`-`"
+%token STAR "`*`" SLASH "`/`" LPAREN "`(`" RPAREN "`)`" LBRACK "`[`"
+%token RBRACK "`]`" LBRACE "`{`" RBRACE "`}`" COMMA "`,`" DOT "`.`"
+/* Never accepted: the scanner's answer to brackets nested too deeply. */
+%token NESTING "too deep nesting"
+
+%type <str> name dotted
+%type <node> decl type range bound number string label_opt type_opt
+%type <node> enum_value field range_opt default_opt param_value until_opt
+%type <node> source_opt unless table_head tparam row cell test_head given expect
+%type <node> expr or_expr and_expr not_expr cmp_expr add_expr mul_expr unary
+%type <node> postfix primary name_ref int_lit date agg call where_opt
+%type <node> object pair
+%type <list> decls enum_values enum_list fields param_values unlesses tparams
+%type <list> rows cells set items args pairs
+%type <tests> test_items
+%type <hit> hit
+%type <num> period unit
+
+/* Two choices the grammar makes on purpose (both are shifts):
+ * - `source "..."` right after a parameter value is that value's source,
+ *   not a new `source` declaration;
+ * - in a table cell, `[a, b]` is a closed range, not a list literal. */
+%precedence NO_SOURCE
+%precedence SOURCE
+%precedence LIST_ITEM
+%precedence COMMA
+
+%%
+
+file:
+    decls   { ctx->root = ast_new(P, AST_FILE, (src_loc){0, (uint32_t)ctx->src->len});
+              ctx->root->a = $1.head; }
+    ;
+
+decls:
+    %empty          { $$ = (parse_list){NULL, NULL}; }
+  | decls decl      { $$ = parse_list_add($1, $2); }
+  | decls error     { $$ = $1; ctx->resync = RESYNC_DECL; yyerrok; yyclearin; }
+    ;
+
+decl:
+    POLICY dotted label_opt     { $$ = ast_text(P, AST_POLICY, @$, $2.s, $2.n); $$->label = $3; }
+  | MODEL dotted label_opt      { $$ = ast_text(P, AST_MODEL, @$, $2.s, $2.n); $$->label = $3; }
+  | TESTS dotted                { $$ = ast_text(P, AST_TESTS_FOR, @$, $2.s, $2.n); }
+  | JURISDICTION string         { $$ = ast_new(P, AST_JURISDICTION, @$); $$->label = $2; }
+  | SOURCE string string        { $$ = ast_new(P, AST_SOURCE, @$); $$->a = $2; $$->b = $3; }
+  | COVERS date TO date         { $$ = ast_new(P, AST_COVERS, @$); $$->a = $2; $$->b = $4; }
+  | USE dotted                  { $$ = ast_text(P, AST_USE, @$, $2.s, $2.n); }
+  | ENUM name label_opt LBRACE enum_values RBRACE
+                                { $$ = ast_text(P, AST_ENUM, @$, $2.s, $2.n);
+                                  $$->a = $5.head; $$->label = $3; }
+  | ENTITY name label_opt LBRACE fields RBRACE
+                                { $$ = ast_text(P, AST_ENTITY, @$, $2.s, $2.n);
+                                  $$->a = $5.head; $$->label = $3; }
+  | PARAMETER name COLON type label_opt param_values
+                                { $$ = ast_text(P, AST_PARAM, @$, $2.s, $2.n);
+                                  $$->a = $4; $$->b = $6.head; $$->label = $5; }
+  | LET name type_opt label_opt ASSIGN expr unlesses
+                                { $$ = ast_text(P, AST_LET, @$, $2.s, $2.n);
+                                  $$->a = $3; $$->b = $6; $$->c = $7.head; $$->label = $4; }
+  | OUTPUT name type_opt label_opt ASSIGN expr unlesses
+                                { $$ = ast_text(P, AST_OUTPUT, @$, $2.s, $2.n);
+                                  $$->a = $3; $$->b = $6; $$->c = $7.head; $$->label = $4; }
+  | table_head rows             { $$ = $1; $$->loc = @$; $$->c = $2.head; }
+  | ASSERT expr label_opt       { $$ = ast_new(P, AST_ASSERT, @$); $$->a = $2; $$->label = $3; }
+  | test_head test_items        { $$ = $1; $$->loc = @$;
+                                  $$->b = $2.given.head; $$->c = $2.expect.head; }
+    ;
+
+/* `a.b.c` after policy/model/tests/use: the text as written. */
+dotted:
+    name                        { $$ = $1; }
+  | dotted DOT name             { $$ = $1; $$.n = (size_t)(@3.end - @1.start); }
+    ;
+
+name:
+    IDENT | SUM | MIN | MAX | COUNT | ANY | ALL
+    ;
+
+label_opt:
+    %empty                      { $$ = NULL; }
+  | string
+    ;
+
+string:
+    STRING                      { $$ = ast_text(P, AST_STRING, @$, $1.s, $1.n); }
+    ;
+
+date:
+    DATELIT                     { $$ = ast_text(P, AST_DATE, @$, $1.s, $1.n); }
+    ;
+
+/* ---- enums and entities ------------------------------------------- */
+
+enum_values:
+    %empty                      { $$ = (parse_list){NULL, NULL}; }
+  | enum_list
+  | enum_list COMMA
+    ;
+
+enum_list:
+    enum_value                  { $$ = parse_list_add((parse_list){NULL, NULL}, $1); }
+  | enum_list COMMA enum_value    { $$ = parse_list_add($1, $3); }
+    ;
+
+enum_value:
+    name label_opt              { $$ = ast_text(P, AST_ENUM_VALUE, @$, $1.s, $1.n); $$->label = $2; }
+    ;
+
+fields:
+    %empty                      { $$ = (parse_list){NULL, NULL}; }
+  | fields field                { $$ = parse_list_add($1, $2); }
+    ;
+
+field:
+    name COLON type range_opt default_opt label_opt
+                                { $$ = ast_text(P, AST_FIELD, @$, $1.s, $1.n);
+                                  $$->a = $3; $$->b = $4; $$->c = $5; $$->label = $6; }
+    ;
+
+range_opt:
+    %empty                      { $$ = NULL; }
+  | range
+    ;
+
+/* Bounds are literals: a name right after a type starts the next field. */
+range:
+    bound DOTDOT bound          { $$ = ast_new(P, AST_RANGE, @$); $$->a = $1; $$->b = $3; }
+  | GE bound                    { $$ = ast_new(P, AST_RANGE, @$); $$->a = $2; }
+  | GT bound                   { $$ = ast_new(P, AST_RANGE, @$); $$->a = $2; $$->op = RANGE_LOW_OPEN; }
+  | LE bound                    { $$ = ast_new(P, AST_RANGE, @$); $$->b = $2; }
+  | LT bound                   { $$ = ast_new(P, AST_RANGE, @$); $$->b = $2; $$->op = RANGE_HIGH_OPEN; }
+    ;
+
+bound:
+    number
+  | MINUS number                  { $$ = ast_new(P, AST_UNARY, @$); $$->op = OP_NEG; $$->a = $2; }
+  | date
+    ;
+
+number:
+    int_lit
+  | DECLIT                      { $$ = ast_text(P, AST_DEC, @$, $1.s, $1.n); }
+    ;
+
+default_opt:
+    %empty                      { $$ = NULL; }
+  | ASSIGN expr                    { $$ = $2; }
+    ;
+
+/* ---- types -------------------------------------------------------- */
+
+type_opt:
+    %empty                      { $$ = NULL; }
+  | COLON type                    { $$ = $2; }
+    ;
+
+type:
+    KW_BOOL period              { $$ = ast_new(P, AST_TYPE, @$); $$->op = BASE_BOOL; $$->op2 = $2; }
+  | KW_INT period               { $$ = ast_new(P, AST_TYPE, @$); $$->op = BASE_INT; $$->op2 = $2; }
+  | KW_DECIMAL period           { $$ = ast_new(P, AST_TYPE, @$); $$->op = BASE_DECIMAL; $$->op2 = $2; }
+  | KW_MONEY period             { $$ = ast_new(P, AST_TYPE, @$); $$->op = BASE_MONEY; $$->op2 = $2; }
+  | KW_DATE period              { $$ = ast_new(P, AST_TYPE, @$); $$->op = BASE_DATE; $$->op2 = $2; }
+  | KW_TEXT period              { $$ = ast_new(P, AST_TYPE, @$); $$->op = BASE_TEXT; $$->op2 = $2; }
+  | name period                 { $$ = ast_text(P, AST_TYPE, @$, $1.s, $1.n);
+                                  $$->op = BASE_NAMED; $$->op2 = $2; }
+  | LIST OF type                { $$ = ast_new(P, AST_TYPE, @$); $$->op = BASE_LIST; $$->a = $3; }
+  | MAP OF type                 { $$ = ast_new(P, AST_TYPE, @$); $$->op = BASE_MAP; $$->a = $3; }
+    ;
+
+period:
+    %empty                      { $$ = PERIOD_NONE; }
+  | PER MONTH                   { $$ = PERIOD_MONTH; }
+  | PER YEAR                    { $$ = PERIOD_YEAR; }
+  | ONCE                        { $$ = PERIOD_ONCE; }
+    ;
+
+/* ---- parameters, lets, outputs, assertions ------------------------ */
+
+param_values:
+    %empty                      { $$ = (parse_list){NULL, NULL}; }
+  | param_values param_value    { $$ = parse_list_add($1, $2); }
+    ;
+
+param_value:
+    FROM date until_opt COLON expr source_opt
+                                { $$ = ast_new(P, AST_PARAM_VALUE, @$);
+                                  $$->a = $2; $$->b = $3; $$->c = $5; $$->d = $6; }
+  | FROM error                  { $$ = NULL; ctx->resync = RESYNC_PARAM; yyerrok; yyclearin; }
+    ;
+
+until_opt:
+    %empty                      { $$ = NULL; }
+  | UNTIL date                  { $$ = $2; }
+    ;
+
+source_opt:
+    %empty %prec NO_SOURCE      { $$ = NULL; }
+  | SOURCE string               { $$ = $2; }
+    ;
+
+unlesses:
+    %empty                      { $$ = (parse_list){NULL, NULL}; }
+  | unlesses unless             { $$ = parse_list_add($1, $2); }
+    ;
+
+unless:
+    UNLESS expr THEN expr label_opt
+                                { $$ = ast_new(P, AST_UNLESS, @$);
+                                  $$->a = $2; $$->b = $4; $$->label = $5; }
+  | UNLESS error                { $$ = NULL; ctx->resync = RESYNC_UNLESS; yyerrok; yyclearin; }
+    ;
+
+/* ---- decision tables ---------------------------------------------- */
+
+table_head:
+    TABLE name LPAREN tparams RPAREN ARROW type HIT hit label_opt
+                                { $$ = ast_text(P, AST_TABLE, @$, $2.s, $2.n);
+                                  $$->op = $9.hit; $$->op2 = $9.collect;
+                                  $$->a = $4.head; $$->b = $7; $$->label = $10;
+                                  ctx->table = $$; }
+    ;
+
+tparams:
+    tparam                      { $$ = parse_list_add((parse_list){NULL, NULL}, $1); }
+  | tparams COMMA tparam          { $$ = parse_list_add($1, $3); }
+    ;
+
+tparam:
+    name COLON type               { $$ = ast_text(P, AST_TPARAM, @$, $1.s, $1.n); $$->a = $3; }
+    ;
+
+hit:
+    UNIQUE                      { $$ = (parse_hit){HIT_UNIQUE, COLLECT_LIST}; }
+  | ANY                         { $$ = (parse_hit){HIT_ANY, COLLECT_LIST}; }
+  | PRIORITY                    { $$ = (parse_hit){HIT_PRIORITY, COLLECT_LIST}; }
+  | FIRST                       { $$ = (parse_hit){HIT_FIRST, COLLECT_LIST}; }
+  | RULE_ORDER                  { $$ = (parse_hit){HIT_RULE_ORDER, COLLECT_LIST}; }
+  | OUTPUT_ORDER                { $$ = (parse_hit){HIT_OUTPUT_ORDER, COLLECT_LIST}; }
+  | COLLECT                     { $$ = (parse_hit){HIT_COLLECT, COLLECT_LIST}; }
+  | COLLECT SUM                 { $$ = (parse_hit){HIT_COLLECT, COLLECT_SUM}; }
+  | COLLECT MIN                 { $$ = (parse_hit){HIT_COLLECT, COLLECT_MIN}; }
+  | COLLECT MAX                 { $$ = (parse_hit){HIT_COLLECT, COLLECT_MAX}; }
+  | COLLECT COUNT               { $$ = (parse_hit){HIT_COLLECT, COLLECT_COUNT}; }
+    ;
+
+rows:
+    %empty                      { $$ = (parse_list){NULL, NULL}; }
+  | rows row                    { $$ = parse_list_add($1, $2); }
+    ;
+
+/* A row is one line starting with `|` (the scanner tells ROWBAR from
+ * BAR); which items are cells, output and label is decided by the
+ * table's parameter count in parse_row. */
+row:
+    ROWBAR cells bar_opt        { $$ = parse_row(ctx, @$, $2.head, 0); }
+  | ROWBAR ELSE BAR cells bar_opt
+                                { $$ = parse_row(ctx, @$, $4.head, 1); }
+  | ROWBAR error                { $$ = NULL; ctx->resync = RESYNC_ROW; yyerrok; yyclearin; }
+    ;
+
+bar_opt:
+    %empty
+  | BAR
+    ;
+
+cells:
+    cell                        { $$ = parse_list_add((parse_list){NULL, NULL}, $1); }
+  | cells BAR cell              { $$ = parse_list_add($1, $3); }
+    ;
+
+cell:
+    MINUS                         { $$ = ast_new(P, AST_CELL_ANY, @$); }
+  | expr                        { $$ = ast_new(P, AST_CELL_CMP, @$); $$->op = OP_EQ; $$->a = $1; }
+  | set                         { $$ = ast_new(P, AST_CELL_SET, @$); $$->a = $1.head; }
+  | LT add_expr                { $$ = ast_new(P, AST_CELL_CMP, @$); $$->op = OP_LT; $$->a = $2; }
+  | LE add_expr                 { $$ = ast_new(P, AST_CELL_CMP, @$); $$->op = OP_LE; $$->a = $2; }
+  | GT add_expr                { $$ = ast_new(P, AST_CELL_CMP, @$); $$->op = OP_GT; $$->a = $2; }
+  | GE add_expr                 { $$ = ast_new(P, AST_CELL_CMP, @$); $$->op = OP_GE; $$->a = $2; }
+  | NE add_expr                 { $$ = ast_new(P, AST_CELL_CMP, @$); $$->op = OP_NE; $$->a = $2; }
+  | add_expr DOTDOT add_expr    { $$ = ast_new(P, AST_CELL_RANGE, @$); $$->a = $1; $$->b = $3; }
+  | LBRACK expr COMMA expr RBRACK       { $$ = ast_new(P, AST_CELL_RANGE, @$); $$->a = $2; $$->b = $4; }
+  | LBRACK expr COMMA expr RPAREN       { $$ = ast_new(P, AST_CELL_RANGE, @$); $$->a = $2; $$->b = $4;
+                                  $$->op = RANGE_HIGH_OPEN; }
+  | LPAREN expr COMMA expr RBRACK       { $$ = ast_new(P, AST_CELL_RANGE, @$); $$->a = $2; $$->b = $4;
+                                  $$->op = RANGE_LOW_OPEN; }
+  | LPAREN expr COMMA expr RPAREN       { $$ = ast_new(P, AST_CELL_RANGE, @$); $$->a = $2; $$->b = $4;
+                                  $$->op = RANGE_LOW_OPEN | RANGE_HIGH_OPEN; }
+    ;
+
+set:
+    expr COMMA expr               { $$ = parse_list_add(parse_list_add((parse_list){NULL, NULL}, $1), $3); }
+  | set COMMA expr                { $$ = parse_list_add($1, $3); }
+    ;
+
+/* ---- tests -------------------------------------------------------- */
+
+test_head:
+    TEST string AS OF date      { $$ = ast_new(P, AST_TEST, @$); $$->a = $5; $$->label = $2; }
+    ;
+
+test_items:
+    %empty                      { $$ = (parse_tests){{NULL, NULL}, {NULL, NULL}}; }
+  | test_items given            { $$ = $1; $$.given = parse_list_add($1.given, $2); }
+  | test_items expect           { $$ = $1; $$.expect = parse_list_add($1.expect, $2); }
+    ;
+
+given:
+    GIVEN name ASSIGN object       { $$ = ast_text(P, AST_GIVEN, @$, $2.s, $2.n); $$->a = $4; }
+  | GIVEN error                 { $$ = NULL; ctx->resync = RESYNC_TEST; yyerrok; yyclearin; }
+    ;
+
+expect:
+    EXPECT name ASSIGN expr        { $$ = ast_text(P, AST_EXPECT, @$, $2.s, $2.n); $$->a = $4; }
+  | EXPECT KW_ERROR string      { $$ = ast_new(P, AST_EXPECT, @$); $$->op = 1; $$->a = $3; }
+  | EXPECT error                { $$ = NULL; ctx->resync = RESYNC_TEST; yyerrok; yyclearin; }
+    ;
+
+/* ---- expressions, loosest first ----------------------------------- */
+
+expr:
+    or_expr
+  | IF expr THEN expr ELSE expr { $$ = ast_new(P, AST_IF, @$); $$->a = $2; $$->b = $4; $$->c = $6; }
+    ;
+
+or_expr:
+    and_expr
+  | or_expr OR and_expr         { $$ = ast_new(P, AST_BINARY, @$); $$->op = OP_OR; $$->a = $1; $$->b = $3; }
+    ;
+
+and_expr:
+    not_expr
+  | and_expr AND not_expr       { $$ = ast_new(P, AST_BINARY, @$); $$->op = OP_AND; $$->a = $1; $$->b = $3; }
+    ;
+
+not_expr:
+    cmp_expr
+  | NOT not_expr                { $$ = ast_new(P, AST_UNARY, @$); $$->op = OP_NOT; $$->a = $2; }
+    ;
+
+/* Comparisons do not chain: `a < b < c` is a syntax error. */
+cmp_expr:
+    add_expr
+  | add_expr EQ add_expr        { $$ = ast_new(P, AST_BINARY, @$); $$->op = OP_EQ; $$->a = $1; $$->b = $3; }
+  | add_expr NE add_expr        { $$ = ast_new(P, AST_BINARY, @$); $$->op = OP_NE; $$->a = $1; $$->b = $3; }
+  | add_expr LT add_expr       { $$ = ast_new(P, AST_BINARY, @$); $$->op = OP_LT; $$->a = $1; $$->b = $3; }
+  | add_expr LE add_expr        { $$ = ast_new(P, AST_BINARY, @$); $$->op = OP_LE; $$->a = $1; $$->b = $3; }
+  | add_expr GT add_expr       { $$ = ast_new(P, AST_BINARY, @$); $$->op = OP_GT; $$->a = $1; $$->b = $3; }
+  | add_expr GE add_expr        { $$ = ast_new(P, AST_BINARY, @$); $$->op = OP_GE; $$->a = $1; $$->b = $3; }
+    ;
+
+add_expr:
+    mul_expr
+  | add_expr PLUS mul_expr       { $$ = ast_new(P, AST_BINARY, @$); $$->op = OP_ADD; $$->a = $1; $$->b = $3; }
+  | add_expr MINUS mul_expr       { $$ = ast_new(P, AST_BINARY, @$); $$->op = OP_SUB; $$->a = $1; $$->b = $3; }
+    ;
+
+mul_expr:
+    unary
+  | mul_expr STAR unary          { $$ = ast_new(P, AST_BINARY, @$); $$->op = OP_MUL; $$->a = $1; $$->b = $3; }
+  | mul_expr SLASH unary          { $$ = ast_new(P, AST_BINARY, @$); $$->op = OP_DIV; $$->a = $1; $$->b = $3; }
+    ;
+
+unary:
+    postfix
+  | MINUS unary                   { $$ = ast_new(P, AST_UNARY, @$); $$->op = OP_NEG; $$->a = $2; }
+  | name_ref AT postfix         { $$ = ast_new(P, AST_AT, @$); $$->a = $1; $$->b = $3; }
+    ;
+
+postfix:
+    primary
+  | postfix DOT name            { $$ = ast_text(P, AST_MEMBER, @$, $3.s, $3.n); $$->a = $1; }
+    ;
+
+primary:
+    int_lit
+  | int_lit unit                { $$ = ast_new(P, AST_DURATION, @$); $$->op = $2; $$->a = $1; }
+  | DECLIT                      { $$ = ast_text(P, AST_DEC, @$, $1.s, $1.n); }
+  | string
+  | date
+  | TRUE                        { $$ = ast_new(P, AST_BOOL, @$); $$->op = 1; }
+  | FALSE                       { $$ = ast_new(P, AST_BOOL, @$); $$->op = 0; }
+  | AS_OF                       { $$ = ast_new(P, AST_AS_OF, @$); }
+  | name_ref
+  | call
+  | agg
+  | LPAREN expr RPAREN                { $$ = $2; }
+  | LBRACK RBRACK                     { $$ = ast_new(P, AST_LIST, @$); }
+  | LBRACK items RBRACK               { $$ = ast_new(P, AST_LIST, @$); $$->a = $2.head; }
+  | LBRACK items COMMA RBRACK           { $$ = ast_new(P, AST_LIST, @$); $$->a = $2.head; }
+  | object
+    ;
+
+int_lit:
+    INTLIT                      { $$ = ast_text(P, AST_INT, @$, $1.s, $1.n); }
+    ;
+
+unit:
+    DAYS                        { $$ = UNIT_DAYS; }
+  | DAY                         { $$ = UNIT_DAYS; }
+  | MONTHS                      { $$ = UNIT_MONTHS; }
+  | MONTH                       { $$ = UNIT_MONTHS; }
+  | YEARS                       { $$ = UNIT_YEARS; }
+  | YEAR                        { $$ = UNIT_YEARS; }
+    ;
+
+name_ref:
+    name                        { $$ = ast_text(P, AST_NAME, @$, $1.s, $1.n); }
+    ;
+
+items:
+    expr %prec LIST_ITEM        { $$ = parse_list_add((parse_list){NULL, NULL}, $1); }
+  | items COMMA expr              { $$ = parse_list_add($1, $3); }
+    ;
+
+object:
+    LBRACE RBRACE                     { $$ = ast_new(P, AST_OBJECT, @$); }
+  | LBRACE pairs RBRACE               { $$ = ast_new(P, AST_OBJECT, @$); $$->a = $2.head; }
+  | LBRACE pairs COMMA RBRACE           { $$ = ast_new(P, AST_OBJECT, @$); $$->a = $2.head; }
+    ;
+
+pairs:
+    pair                        { $$ = parse_list_add((parse_list){NULL, NULL}, $1); }
+  | pairs COMMA pair              { $$ = parse_list_add($1, $3); }
+    ;
+
+pair:
+    name COLON expr               { $$ = ast_text(P, AST_PAIR, @$, $1.s, $1.n); $$->a = $3; }
+    ;
+
+call:
+    IDENT LPAREN RPAREN               { $$ = ast_text(P, AST_CALL, @$, $1.s, $1.n); }
+  | IDENT LPAREN args RPAREN          { $$ = ast_text(P, AST_CALL, @$, $1.s, $1.n); $$->a = $3.head; }
+  | MIN LPAREN args RPAREN            { $$ = ast_text(P, AST_CALL, @$, $1.s, $1.n); $$->a = $3.head; }
+  | MAX LPAREN args RPAREN            { $$ = ast_text(P, AST_CALL, @$, $1.s, $1.n); $$->a = $3.head; }
+    ;
+
+args:
+    expr                        { $$ = parse_list_add((parse_list){NULL, NULL}, $1); }
+  | args COMMA expr               { $$ = parse_list_add($1, $3); }
+    ;
+
+agg:
+    COUNT LPAREN expr RPAREN          { $$ = ast_new(P, AST_AGG, @$); $$->op = AGG_COUNT; $$->b = $3; }
+  | COUNT LPAREN name IN expr where_opt RPAREN
+                                { $$ = ast_text(P, AST_AGG, @$, $3.s, $3.n); $$->op = AGG_COUNT;
+                                  $$->b = $5; $$->c = $6; }
+  | SUM LPAREN expr FOR name IN expr where_opt RPAREN
+                                { $$ = ast_text(P, AST_AGG, @$, $5.s, $5.n); $$->op = AGG_SUM;
+                                  $$->a = $3; $$->b = $7; $$->c = $8; }
+  | MIN LPAREN expr FOR name IN expr where_opt RPAREN
+                                { $$ = ast_text(P, AST_AGG, @$, $5.s, $5.n); $$->op = AGG_MIN;
+                                  $$->a = $3; $$->b = $7; $$->c = $8; }
+  | MAX LPAREN expr FOR name IN expr where_opt RPAREN
+                                { $$ = ast_text(P, AST_AGG, @$, $5.s, $5.n); $$->op = AGG_MAX;
+                                  $$->a = $3; $$->b = $7; $$->c = $8; }
+  | ANY LPAREN expr FOR name IN expr where_opt RPAREN
+                                { $$ = ast_text(P, AST_AGG, @$, $5.s, $5.n); $$->op = AGG_ANY;
+                                  $$->a = $3; $$->b = $7; $$->c = $8; }
+  | ALL LPAREN expr FOR name IN expr where_opt RPAREN
+                                { $$ = ast_text(P, AST_AGG, @$, $5.s, $5.n); $$->op = AGG_ALL;
+                                  $$->a = $3; $$->b = $7; $$->c = $8; }
+  | MAP LPAREN expr FATARROW expr FOR name IN expr where_opt RPAREN
+                                { $$ = ast_text(P, AST_AGG, @$, $7.s, $7.n); $$->op = AGG_MAP;
+                                  $$->d = $3; $$->a = $5; $$->b = $9; $$->c = $10; }
+    ;
+
+where_opt:
+    %empty                      { $$ = NULL; }
+  | WHERE expr                  { $$ = $2; }
+    ;
+
+%%
+
+/* ---- error reporting ---------------------------------------------- */
+
+/* Bison's stack overflowing is the only message that comes this way
+ * (syntax errors go to yyreport_syntax_error). */
+static void yyerror(YYLTYPE *loc, yyscan_t scanner, parse_ctx *ctx, const char *msg)
+{
+    (void)scanner;
+    diag_add(ctx->dl, DIAG_ERROR, ctx->src, *loc,
+             "split the expression up with `let` declarations",
+             "nested too deeply for the parser (%s)", msg);
+}
+
+/* Tokens that only continue an expression; left out of "expected ..."
+ * when something else is expected too, so the list says what is
+ * missing (`then`, `)`) rather than every operator that would fit. */
+static int continues_expr(yysymbol_kind_t s)
+{
+    switch (s) {
+    case YYSYMBOL_OR: case YYSYMBOL_AND: case YYSYMBOL_EQ: case YYSYMBOL_NE:
+    case YYSYMBOL_LE: case YYSYMBOL_GE: case YYSYMBOL_LT: case YYSYMBOL_GT:
+    case YYSYMBOL_PLUS: case YYSYMBOL_MINUS: case YYSYMBOL_STAR: case YYSYMBOL_SLASH:
+    case YYSYMBOL_DOT: case YYSYMBOL_AT: case YYSYMBOL_DOTDOT: case YYSYMBOL_LPAREN:
+    case YYSYMBOL_DAYS: case YYSYMBOL_DAY: case YYSYMBOL_MONTHS: case YYSYMBOL_MONTH:
+    case YYSYMBOL_YEARS: case YYSYMBOL_YEAR:
+        return 1;
+    default:
+        return 0;
+    }
+}
+
+/* How a token is named in a message: `then`, name `incom`, string. */
+static void describe(char *out, size_t size, yysymbol_kind_t s, const parse_ctx *ctx, const src_loc *loc)
+{
+    const char *n = yysymbol_name(s);
+    size_t len = loc ? loc->end - loc->start : 0;
+
+    if (loc && len > 0 && len <= 40 &&
+        (s == YYSYMBOL_IDENT || s == YYSYMBOL_INTLIT || s == YYSYMBOL_DECLIT || s == YYSYMBOL_DATELIT))
+        snprintf(out, size, "%s `%.*s`", n, (int)len, ctx->src->text + loc->start);
+    else if (s == YYSYMBOL_ROWBAR)
+        snprintf(out, size, "`|`");
+    else
+        snprintf(out, size, "%s", n);
+}
+
+static int expects(const yysymbol_kind_t *exp, int n, yysymbol_kind_t s)
+{
+    int i;
+
+    for (i = 0; i < n; i++)
+        if (exp[i] == s)
+            return 1;
+    return 0;
+}
+
+/* A hint for the usual slips, judged from the token and what would have
+ * been accepted instead. */
+static const char *hint_for(yysymbol_kind_t got, const yysymbol_kind_t *exp, int n)
+{
+    if (got == YYSYMBOL_ASSIGN && expects(exp, n, YYSYMBOL_EQ))
+        return "`=` needs `==` for comparison; a single `=` only gives a declaration its value";
+    if (got == YYSYMBOL_EQ && expects(exp, n, YYSYMBOL_ASSIGN))
+        return "use a single `=` here; `==` compares two values";
+    if (expects(exp, n, YYSYMBOL_THEN) && got != YYSYMBOL_ELSE)
+        return "missing `then` after the condition";
+    if (expects(exp, n, YYSYMBOL_ELSE) && !expects(exp, n, YYSYMBOL_INTLIT))
+        return "an `if` needs an `else` branch: `if c then a else b`";
+    if (got == YYSYMBOL_ELSE && expects(exp, n, YYSYMBOL_UNLESS))
+        return "`unless` has no `else`: the value after `=` applies when no `unless` does";
+    if ((got == YYSYMBOL_BAR || got == YYSYMBOL_ROWBAR) && expects(exp, n, YYSYMBOL_OR))
+        return "`|` only separates table cells; write `or` to join conditions";
+    if (expects(exp, n, YYSYMBOL_HIT))
+        return "a table needs a hit policy after its result type, e.g. `hit unique` or `hit first`";
+    if (expects(exp, n, YYSYMBOL_AS) && got != YYSYMBOL_AS)
+        return "a test gives its date as `as of YYYY-MM-DD`";
+    if (expects(exp, n, YYSYMBOL_ARROW))
+        return "a table gives its result type after `->`, e.g. `-> money per month`";
+    if (got == YYSYMBOL_ROWBAR && expects(exp, n, YYSYMBOL_BAR))
+        return "a table row is one line: it ends where the next line starts with `|`";
+    if (got >= YYSYMBOL_POLICY && got <= YYSYMBOL_KW_TEXT && expects(exp, n, YYSYMBOL_IDENT))
+        return "this word is a keyword and cannot be used as a name";
+    if ((got == YYSYMBOL_IDENT || got == YYSYMBOL_INTLIT || got == YYSYMBOL_DECLIT ||
+         got == YYSYMBOL_STRING || got == YYSYMBOL_DATELIT) && expects(exp, n, YYSYMBOL_PLUS))
+        return "two values in a row: is an operator or a `,` missing?";
+    return NULL;
+}
+
+static int yyreport_syntax_error(const yypcontext_t *yyctx, yyscan_t scanner, parse_ctx *ctx)
+{
+    yysymbol_kind_t exp[YYNTOKENS], shown[YYNTOKENS];
+    yysymbol_kind_t got = yypcontext_token(yyctx);
+    const src_loc *loc = yypcontext_location(yyctx);
+    char msg[512], what[128];
+    size_t len;
+    int n, nshown = 0, i, j, core = 0;
+
+    (void)scanner;
+    /* Already reported by the scanner: don't add a second message. */
+    if (got == YYSYMBOL_NESTING || ctx->after_lex_error)
+        return 0;
+
+    n = yypcontext_expected_tokens(yyctx, exp, YYNTOKENS);
+    if (n < 0)
+        n = 0;
+    for (i = 0; i < n; i++)
+        if (!continues_expr(exp[i]))
+            core++;
+    for (i = 0; i < n; i++) {
+        if (core > 0 && continues_expr(exp[i]))
+            continue;
+        describe(what, sizeof what, exp[i], ctx, NULL);
+        for (j = 0; j < nshown; j++) {
+            char other[128];
+            describe(other, sizeof other, shown[j], ctx, NULL);
+            if (strcmp(other, what) == 0)
+                break;
+        }
+        if (j == nshown)
+            shown[nshown++] = exp[i];
+    }
+
+    describe(what, sizeof what, got, ctx, loc);
+    len = (size_t)snprintf(msg, sizeof msg, "unexpected %s", what);
+    if (nshown > 0 && nshown <= 5) {
+        for (i = 0; i < nshown && len < sizeof msg; i++) {
+            describe(what, sizeof what, shown[i], ctx, NULL);
+            len += (size_t)snprintf(msg + len, sizeof msg - len, "%s%s",
+                                    i == 0 ? ", expected " : i == nshown - 1 ? " or " : ", ", what);
+        }
+    }
+    diag_add(ctx->dl, DIAG_ERROR, ctx->src, *loc, hint_for(got, exp, n), "%s", msg);
+    return 0;
+}
