@@ -91,8 +91,10 @@ typedef struct parse_ctx {
     int last_tok;           /* the token last handed to the parser */
     src_loc last_loc;
     parse_str last_str;
+    uint32_t prev_end;      /* end of the token before it */
     uint32_t lexed_end;     /* end of the last token scanned */
-    int lex_error;          /* a lexical error since the last token */
+    int lex_error;          /* a lexical error since the last token (2: and
+                             * keep quiet one token longer) */
     int after_lex_error;    /* ... before the token last handed over */
     uint32_t bad_end;       /* end of the last run of bad characters */
     size_t bad_diag;        /* its diagnostic, to widen (or SIZE_MAX) */
@@ -392,7 +394,7 @@ tparams:
     ;
 
 tparam:
-    name COLON type               { $$ = ast_text(P, AST_TPARAM, @$, $1.s, $1.n); $$->a = $3; }
+    name COLON type range_opt     { $$ = ast_text(P, AST_TPARAM, @$, $1.s, $1.n); $$->a = $3; $$->b = $4; }
     ;
 
 hit:
@@ -677,7 +679,7 @@ static void describe(char *out, size_t size, yysymbol_kind_t s, const parse_ctx 
         (s == YYSYMBOL_IDENT || s == YYSYMBOL_INTLIT || s == YYSYMBOL_DECLIT || s == YYSYMBOL_DATELIT))
         snprintf(out, size, "%s `%.*s`", n, (int)len, ctx->src->text + loc->start);
     else if (s == YYSYMBOL_ROWBAR)
-        snprintf(out, size, "`|`");
+        snprintf(out, size, loc ? "`|` at the start of a line" : "`|`");
     else
         snprintf(out, size, "%s", n);
 }
@@ -694,7 +696,7 @@ static int expects(const yysymbol_kind_t *exp, int n, yysymbol_kind_t s)
 
 /* A hint for the usual slips, judged from the token and what would have
  * been accepted instead. */
-static const char *hint_for(yysymbol_kind_t got, const yysymbol_kind_t *exp, int n)
+static const char *hint_for(yysymbol_kind_t got, const yysymbol_kind_t *exp, int n, int same_line)
 {
     if (got == YYSYMBOL_ASSIGN && expects(exp, n, YYSYMBOL_EQ))
         return "`=` needs `==` for comparison; a single `=` only gives a declaration its value";
@@ -716,22 +718,41 @@ static const char *hint_for(yysymbol_kind_t got, const yysymbol_kind_t *exp, int
         return "a table gives its result type after `->`, e.g. `-> money per month`";
     if (got == YYSYMBOL_ROWBAR && expects(exp, n, YYSYMBOL_BAR))
         return "a table row is one line: it ends where the next line starts with `|`";
-    if (got >= YYSYMBOL_POLICY && got <= YYSYMBOL_KW_TEXT && expects(exp, n, YYSYMBOL_IDENT))
+    if (got >= YYSYMBOL_POLICY && got <= YYSYMBOL_KW_TEXT && expects(exp, n, YYSYMBOL_IDENT) &&
+        !expects(exp, n, YYSYMBOL_INTLIT))
         return "this word is a keyword and cannot be used as a name";
     if ((got == YYSYMBOL_IDENT || got == YYSYMBOL_INTLIT || got == YYSYMBOL_DECLIT ||
-         got == YYSYMBOL_STRING || got == YYSYMBOL_DATELIT) && expects(exp, n, YYSYMBOL_PLUS))
+         got == YYSYMBOL_STRING || got == YYSYMBOL_DATELIT) && expects(exp, n, YYSYMBOL_PLUS) &&
+        same_line)
         return "two values in a row: is an operator or a `,` missing?";
     return NULL;
 }
 
+/* Tokens that can start a value; when all the usual ones are expected,
+ * the message says "a value" instead of listing twenty tokens. */
+static int starts_value(yysymbol_kind_t s)
+{
+    switch (s) {
+    case YYSYMBOL_IDENT: case YYSYMBOL_INTLIT: case YYSYMBOL_DECLIT: case YYSYMBOL_DATELIT:
+    case YYSYMBOL_STRING: case YYSYMBOL_TRUE: case YYSYMBOL_FALSE: case YYSYMBOL_AS_OF:
+    case YYSYMBOL_LPAREN: case YYSYMBOL_LBRACK: case YYSYMBOL_LBRACE: case YYSYMBOL_MINUS:
+    case YYSYMBOL_NOT: case YYSYMBOL_IF: case YYSYMBOL_COUNT: case YYSYMBOL_SUM:
+    case YYSYMBOL_MIN: case YYSYMBOL_MAX: case YYSYMBOL_ANY: case YYSYMBOL_ALL: case YYSYMBOL_MAP:
+        return 1;
+    default:
+        return 0;
+    }
+}
+
 static int yyreport_syntax_error(const yypcontext_t *yyctx, yyscan_t scanner, parse_ctx *ctx)
 {
-    yysymbol_kind_t exp[YYNTOKENS], shown[YYNTOKENS];
+    yysymbol_kind_t exp[YYNTOKENS];
     yysymbol_kind_t got = yypcontext_token(yyctx);
     const src_loc *loc = yypcontext_location(yyctx);
-    char msg[512], what[128];
+    char shown[8][96], what[96], msg[512];
     size_t len;
-    int n, nshown = 0, i, j, core = 0;
+    int n, nshown = 0, i, j, core = 0, value, same_line = 1;
+    uint32_t k;
 
     (void)scanner;
     /* Already reported by the scanner: don't add a second message. */
@@ -741,32 +762,49 @@ static int yyreport_syntax_error(const yypcontext_t *yyctx, yyscan_t scanner, pa
     n = yypcontext_expected_tokens(yyctx, exp, YYNTOKENS);
     if (n < 0)
         n = 0;
+    for (k = ctx->prev_end; k < loc->start && k < ctx->src->len; k++)
+        if (ctx->src->text[k] == '\n')
+            same_line = 0;
+    value = expects(exp, n, YYSYMBOL_IDENT) && expects(exp, n, YYSYMBOL_INTLIT) &&
+            expects(exp, n, YYSYMBOL_LPAREN);
     for (i = 0; i < n; i++)
         if (!continues_expr(exp[i]))
             core++;
-    for (i = 0; i < n; i++) {
-        if (core > 0 && continues_expr(exp[i]))
+    if (value)
+        snprintf(shown[nshown++], sizeof shown[0], "a value");
+    for (i = 0; i < n && nshown <= 5; i++) {
+        if ((core > 0 && continues_expr(exp[i])) || (value && starts_value(exp[i])))
+            continue;
+        /* `sum`, `count`... are names too: "name" covers them. */
+        if (exp[i] >= YYSYMBOL_SUM && exp[i] <= YYSYMBOL_ALL && expects(exp, n, YYSYMBOL_IDENT))
             continue;
         describe(what, sizeof what, exp[i], ctx, NULL);
-        for (j = 0; j < nshown; j++) {
-            char other[128];
-            describe(other, sizeof other, shown[j], ctx, NULL);
-            if (strcmp(other, what) == 0)
-                break;
-        }
+        for (j = 0; j < nshown && strcmp(shown[j], what) != 0; j++)
+            ;
         if (j == nshown)
-            shown[nshown++] = exp[i];
+            snprintf(shown[nshown++], sizeof shown[0], "%s", what);
     }
 
+    /* Something cut short at the end of a line is reported there, not at
+     * the start of whatever comes next. */
+    if (!same_line && got != YYSYMBOL_YYEOF && nshown > 0 && nshown <= 5) {
+        len = (size_t)snprintf(msg, sizeof msg, "missing ");
+        for (i = 0; i < nshown && len < sizeof msg; i++)
+            len += (size_t)snprintf(msg + len, sizeof msg - len, "%s%s",
+                                    i == 0 ? "" : i == nshown - 1 ? " or " : ", ", shown[i]);
+        if (len < sizeof msg)
+            snprintf(msg + len, sizeof msg - len, " at the end of the line");
+        diag_add(ctx->dl, DIAG_ERROR, ctx->src, (src_loc){ctx->prev_end, ctx->prev_end},
+                 hint_for(got, exp, n, same_line), "%s", msg);
+        return 0;
+    }
     describe(what, sizeof what, got, ctx, loc);
     len = (size_t)snprintf(msg, sizeof msg, "unexpected %s", what);
-    if (nshown > 0 && nshown <= 5) {
-        for (i = 0; i < nshown && len < sizeof msg; i++) {
-            describe(what, sizeof what, shown[i], ctx, NULL);
+    if (nshown > 0 && nshown <= 5)
+        for (i = 0; i < nshown && len < sizeof msg; i++)
             len += (size_t)snprintf(msg + len, sizeof msg - len, "%s%s",
-                                    i == 0 ? ", expected " : i == nshown - 1 ? " or " : ", ", what);
-        }
-    }
-    diag_add(ctx->dl, DIAG_ERROR, ctx->src, *loc, hint_for(got, exp, n), "%s", msg);
+                                    i == 0 ? ", expected " : i == nshown - 1 ? " or " : ", ",
+                                    shown[i]);
+    diag_add(ctx->dl, DIAG_ERROR, ctx->src, *loc, hint_for(got, exp, n, same_line), "%s", msg);
     return 0;
 }

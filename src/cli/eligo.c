@@ -42,8 +42,8 @@ int cli_load(registry *r, char **paths, int npaths, const char *dir_option)
     const char *one[1] = {def};
     diag_list dl;
     diag_list_init(&dl);
-    int rc = npaths > 0 ? registry_load(r, (const char *const *)paths, (size_t)npaths, &dl)
-                        : registry_load(r, one, 1, &dl);
+    int rc = npaths > 0 ? registry_load(r, (const char *const *)paths, (size_t)npaths, def, &dl)
+                        : registry_load(r, one, 1, NULL, &dl);
     diag_print(&dl, stderr);
     diag_list_free(&dl);
     return rc;

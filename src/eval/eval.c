@@ -113,10 +113,12 @@ int ev_bind(ev_ctx *c, int64_t as_of)
     return 0;
 }
 
-static inline int64_t checked(ev_ctx *c, const ev_node *n, dec_status st, int64_t r)
+/* Takes the result by pointer: it must be read after the operation that
+ * writes it, which an argument passed by value would not guarantee. */
+static inline int64_t checked(ev_ctx *c, const ev_node *n, dec_status st, const int64_t *r)
 {
     if (st == DEC_OK)
-        return r;
+        return *r;
     if (st == DEC_E_DIVZERO)
         ev_fail(c, EVE_DIVZERO, n->loc, "division by zero");
     else
@@ -153,7 +155,7 @@ static int64_t eval_agg(ev_ctx *c, const ev_node *n)
             if (__builtin_add_overflow(acc, ev_scalar(c, n->b), &acc))
                 ev_fail(c, EVE_OVERFLOW, n->loc, "arithmetic overflow in sum");
             break;
-        case EV_SUM_DEC: acc = checked(c, n, dec_add(acc, ev_scalar(c, n->b), &acc), acc); break;
+        case EV_SUM_DEC: { int64_t v = ev_scalar(c, n->b); acc = checked(c, n, dec_add(acc, v, &acc), &acc); } break;
         case EV_MIN: { int64_t v = ev_scalar(c, n->b); if (!have || v < acc) acc = v; have = 1; break; }
         case EV_MAX: { int64_t v = ev_scalar(c, n->b); if (!have || v > acc) acc = v; have = 1; break; }
         case EV_ANY: if (ev_scalar(c, n->b)) return 1; break;
@@ -191,15 +193,15 @@ int64_t ev_scalar(ev_ctx *c, int32_t idx)
         if (__builtin_mul_overflow(ev_scalar(c, n->a), ev_scalar(c, n->b), &r))
             ev_fail(c, EVE_OVERFLOW, n->loc, "arithmetic overflow");
         return r;
-    case EV_ADD_DEC: return checked(c, n, dec_add(ev_scalar(c, n->a), ev_scalar(c, n->b), &r), r);
-    case EV_SUB_DEC: return checked(c, n, dec_sub(ev_scalar(c, n->a), ev_scalar(c, n->b), &r), r);
-    case EV_MUL_DEC: return checked(c, n, dec_mul(ev_scalar(c, n->a), ev_scalar(c, n->b), &r), r);
+    case EV_ADD_DEC: return checked(c, n, dec_add(ev_scalar(c, n->a), ev_scalar(c, n->b), &r), &r);
+    case EV_SUB_DEC: return checked(c, n, dec_sub(ev_scalar(c, n->a), ev_scalar(c, n->b), &r), &r);
+    case EV_MUL_DEC: return checked(c, n, dec_mul(ev_scalar(c, n->a), ev_scalar(c, n->b), &r), &r);
     /* Node: MUL_DEC_INT - decimal times int, exact (no scaling needed). */
     case EV_MUL_DEC_INT:
         if (__builtin_mul_overflow(ev_scalar(c, n->a), ev_scalar(c, n->b), &r))
             ev_fail(c, EVE_OVERFLOW, n->loc, "arithmetic overflow");
         return r;
-    case EV_DIV_DEC: return checked(c, n, dec_div(ev_scalar(c, n->a), ev_scalar(c, n->b), &r), r);
+    case EV_DIV_DEC: return checked(c, n, dec_div(ev_scalar(c, n->a), ev_scalar(c, n->b), &r), &r);
     case EV_DIV_DEC_INT:
         a = ev_scalar(c, n->a);
         b = ev_scalar(c, n->b);
@@ -210,7 +212,7 @@ int64_t ev_scalar(ev_ctx *c, int32_t idx)
         a = ev_scalar(c, n->a);
         if (a == INT64_MIN) { ev_fail(c, EVE_OVERFLOW, n->loc, "arithmetic overflow"); return 0; }
         return -a;
-    case EV_INT_TO_DEC: return checked(c, n, dec_from_int(ev_scalar(c, n->a), &r), r);
+    case EV_INT_TO_DEC: return checked(c, n, dec_from_int(ev_scalar(c, n->a), &r), &r);
     case EV_DEC_TO_INT: return ev_scalar(c, n->a) / DEC_SCALE;
     case EV_LT: return ev_scalar(c, n->a) < ev_scalar(c, n->b);
     case EV_LE: return ev_scalar(c, n->a) <= ev_scalar(c, n->b);
@@ -239,11 +241,11 @@ int64_t ev_scalar(ev_ctx *c, int32_t idx)
         if (c->cov && n->flags) c->cov[n->imm + 1]++;
         return ev_scalar(c, n->c);
     case EV_ROUND:
-        return checked(c, n, dec_round(ev_scalar(c, n->a), n->imm, (dec_round_mode)n->flags, &r), r);
+        return checked(c, n, dec_round(ev_scalar(c, n->a), n->imm, (dec_round_mode)n->flags, &r), &r);
     case EV_DIV_ROUND:
         a = ev_scalar(c, n->a);
         b = ev_scalar(c, n->b);
-        return checked(c, n, dec_div_round(a, b, n->imm, (dec_round_mode)n->flags, &r), r);
+        return checked(c, n, dec_div_round(a, b, n->imm, (dec_round_mode)n->flags, &r), &r);
     case EV_MIN2: a = ev_scalar(c, n->a); b = ev_scalar(c, n->b); return a < b ? a : b;
     case EV_MAX2: a = ev_scalar(c, n->a); b = ev_scalar(c, n->b); return a > b ? a : b;
     case EV_DATE_ADD_DAYS:

@@ -425,9 +425,12 @@ static const ty *mismatch(walk *w, ast_node *n, const char *what, const ty *a, c
 
 static const ty *arith(walk *w, ast_node *n)
 {
+    /* a literal adopts the money type of the other side of + and -, never
+     * of * and / (860.00 * 3 scales an amount; it is not an amount) */
+    int additive = n->op == OP_ADD || n->op == OP_SUB;
     const ty *a = expr(w, n->a, NULL);
-    const ty *b = expr(w, n->b, a->kind == TY_MONEY ? a : NULL);
-    if (a->kind == TY_NUMBER && b->kind == TY_MONEY)
+    const ty *b = expr(w, n->b, additive && a->kind == TY_MONEY ? a : NULL);
+    if (additive && a->kind == TY_NUMBER && b->kind == TY_MONEY)
         a = expr(w, n->a, b);
     if (is_err(a) || is_err(b))
         return ty_scalar(TY_ERROR);
@@ -1048,6 +1051,24 @@ static void format_witness(checked *ck, sym *s, const int64_t *wv, char *out, si
     }
 }
 
+/* Two row outputs that are the same literal (any-hit rows may overlap
+ * only when they agree). */
+static int same_literal(const ast_node *a, const ast_node *b)
+{
+    if (a->kind != b->kind)
+        return 0;
+    if (a->kind == AST_BOOL)
+        return a->op == b->op;
+    if (a->kind == AST_UNARY)
+        return a->op == b->op && same_literal(a->a, b->a);
+    if (a->kind == AST_INT || a->kind == AST_DEC) {
+        int64_t x, y;
+        return dec_parse(a->text, strlen(a->text), &x) == DEC_OK &&
+               dec_parse(b->text, strlen(b->text), &y) == DEC_OK && x == y;
+    }
+    return a->text && b->text && strcmp(a->text, b->text) == 0;
+}
+
 static void check_table(checked *ck, uint32_t si)
 {
     sym *s = &ck->syms[si];
@@ -1083,8 +1104,10 @@ static void check_table(checked *ck, uint32_t si)
     for (ast_node *p = d->a; p; p = p->next, k++) {
         if (p->b && p->b->kind == AST_RANGE) {
             int64_t v;
-            if (p->b->a && !check_literal_value(ck, p->b->a, s->col_types[k], &v)) dom[k].lo = v;
-            if (p->b->b && !check_literal_value(ck, p->b->b, s->col_types[k], &v)) dom[k].hi = v;
+            if (p->b->a && !check_literal_value(ck, p->b->a, s->col_types[k], &v))
+                dom[k].lo = (p->b->op & RANGE_LOW_OPEN) ? v + 1 : v;
+            if (p->b->b && !check_literal_value(ck, p->b->b, s->col_types[k], &v))
+                dom[k].hi = (p->b->op & RANGE_HIGH_OPEN) ? v - 1 : v;
         }
     }
     int bad = 0;
@@ -1161,8 +1184,7 @@ static void check_table(checked *ck, uint32_t si)
             } else if (d->op == HIT_ANY) {
                 ast_node *r2 = d->c;
                 for (uint32_t j = 0; r2 && j < fi->row2; j++) r2 = r2->next;
-                if (r1 && r2 && !(r1->b->kind == r2->b->kind && r1->b->text && r2->b->text &&
-                                  strcmp(r1->b->text, r2->b->text) == 0))
+                if (r1 && r2 && !same_literal(r1->b, r2->b))
                     diag_add(ck->dl, DIAG_ERROR, ck->src, r2->loc, NULL,
                              "rows %u and %u of table `%s` overlap with different outputs under hit policy any, e.g. for %s",
                              fi->row1 + 1, fi->row2 + 1, s->name, wit);
@@ -1218,7 +1240,7 @@ static void check_param(checked *ck, sym *s)
         } else {
             check_literal_value(ck, v->c, s->type, &val);
         }
-        if (have_prev && from <= prev_until) {
+        if (have_prev && prev_until != INT64_MAX && from <= prev_until) {
             err(ck, v->a, "values of `%s` overlap: this one starts before the previous one ends", s->name);
             diag_hint(ck->dl, "give the previous value an `until` date, and list values oldest first");
         } else if (have_prev && prev_until != INT64_MAX && from > prev_until + 1 && ck->have_covers &&
@@ -1319,7 +1341,10 @@ int check_policy(checked *ck, ast_node *file)
                  "the policy does not say which period it covers");
         diag_hint(ck->dl, "add e.g. `covers 2017-04-01 to 2030-12-31`: every parameter needs a value on each day of it");
     }
-    if (!ck->root) {
+    int saw_use = 0;
+    for (ast_node *d = file->a; d; d = d->next)
+        saw_use |= d->kind == AST_USE;
+    if (!ck->root && !saw_use) {
         diag_add(ck->dl, DIAG_ERROR, ck->src, file->a ? file->a->loc : file->loc, NULL,
                  "the policy does not say which input it reads");
         diag_hint(ck->dl, "add e.g. `use civil.household`");

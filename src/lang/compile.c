@@ -145,7 +145,7 @@ cmodel *compile_model(source *src, diag_list *dl)
     ast_node *md = file ? find_decl(file, AST_MODEL) : NULL;
     if (file && !md)
         diag_error(dl, src, file->loc, "a .model file starts with `model NAME \"title\"`");
-    if (!md || dl->nerrors > errs) { cmodel_free(m); return NULL; }
+    if (!md || dl->nerrors > errs) return model_failed(m, dl);
     m->name = md->text;
     m->title = label_text(md->label);
     checked ck;
@@ -154,27 +154,46 @@ cmodel *compile_model(source *src, diag_list *dl)
     ck.src = src;
     ck.dl = dl;
     ck.model = m;
-    if (build_enums(&ck, file, NULL, 0)) { cmodel_free(m); return NULL; }
+    if (build_enums(&ck, file, NULL, 0)) return model_failed(m, dl);
     m->enums = ck.enums;
     m->nenums = ck.nenums;
     uint32_t ne = 0;
     for (ast_node *d = file->a; d; d = d->next)
         if (d->kind == AST_ENTITY) ne++;
     m->entities = arena_alloc(&m->pool, sizeof(entity_def *) * (ne + 1));
-    if (!m->entities) { cmodel_free(m); return NULL; }
+    if (!m->entities) return model_failed(m, dl);
     for (ast_node *d = file->a; d; d = d->next) {
         if (d->kind != AST_ENTITY) continue;
         entity_def *e = arena_alloc(&m->pool, sizeof *e);
-        if (!e) { cmodel_free(m); return NULL; }
+        if (!e) return model_failed(m, dl);
         e->name = d->text;
         e->label = label_text(d->label);
         m->entities[m->nentities++] = e;
     }
     uint32_t k = 0;
     for (ast_node *d = file->a; d; d = d->next)
-        if (d->kind == AST_ENTITY && build_entity(&ck, d, m->entities[k++])) { cmodel_free(m); return NULL; }
-    if (dl->nerrors > errs || m->pool.failed) { cmodel_free(m); return NULL; }
+        if (d->kind == AST_ENTITY && build_entity(&ck, d, m->entities[k++])) return model_failed(m, dl);
+    if (dl->nerrors > errs || m->pool.failed) return model_failed(m, dl);
     return m;
+}
+
+cmodel *model_failed(cmodel *m, diag_list *dl)
+{
+    diag_keep_source(dl, m->src);
+    m->src = NULL;
+    cmodel_free(m);
+    return NULL;
+}
+
+policy *policy_failed(policy *p, diag_list *dl)
+{
+    diag_keep_source(dl, p->src);
+    p->src = NULL;
+    for (uint32_t i = 0; i < p->nextra; i++)
+        diag_keep_source(dl, p->extra_srcs[i]);
+    p->nextra = 0;
+    policy_free(p);
+    return NULL;
 }
 
 void cmodel_free(cmodel *m)
@@ -304,12 +323,11 @@ policy *compile_policy(source *src, const model_set *models, diag_list *dl)
     hash_text(src->text, src->len, p->hash);
     size_t errs = dl->nerrors;
     ast_node *file = parse_source(src, &p->pool, dl);
-    if (!file) { policy_free(p); return NULL; }
+    if (!file) return policy_failed(p, dl);
     ast_node *pd = find_decl(file, AST_POLICY);
     if (!pd) {
         diag_error(dl, src, file->loc, "a .policy file starts with `policy NAME \"title\"`");
-        policy_free(p);
-        return NULL;
+        return policy_failed(p, dl);
     }
     p->name = pd->text;
     p->title = label_text(pd->label);
@@ -333,14 +351,13 @@ policy *compile_policy(source *src, const model_set *models, diag_list *dl)
     ck.model = model_for(models, file);
     p->model = ck.model;
     if (build_enums(&ck, file, ck.model ? ck.model->enums : NULL, ck.model ? ck.model->nenums : 0)) {
-        policy_free(p);
-        return NULL;
+        return policy_failed(p, dl);
     }
-    if (check_policy(&ck, file) || dl->nerrors > errs) { policy_free(p); return NULL; }
+    if (check_policy(&ck, file) || dl->nerrors > errs) return policy_failed(p, dl);
     lowered lo;
-    if (lower_policy(&ck, &lo) || dl->nerrors > errs) { policy_free(p); return NULL; }
+    if (lower_policy(&ck, &lo) || dl->nerrors > errs) return policy_failed(p, dl);
     check_assertions(&ck, &lo);
-    if (dl->nerrors > errs || p->pool.failed) { policy_free(p); return NULL; }
+    if (dl->nerrors > errs || p->pool.failed) return policy_failed(p, dl);
     p->tree = lo.tree;
     p->root = ck.root;
     for (ast_node *d = file->a; d; d = d->next)

@@ -72,6 +72,10 @@ int compile_attach_tests(policy *p, source *src, diag_list *dl);
 char *compile_tests_target(const source *src);
 void cmodel_free(cmodel *m);
 void policy_free(policy *p);
+/* Free a model or policy whose diagnostics are still to be printed: the
+ * sources go to dl (which points into them).  Both return NULL. */
+cmodel *model_failed(cmodel *m, diag_list *dl);
+policy *policy_failed(policy *p, diag_list *dl);
 
 /* Output definition by name (NULL when absent). */
 const ev_def *policy_output(const policy *p, const char *name);

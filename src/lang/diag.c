@@ -36,6 +36,23 @@ void diag_list_init(diag_list *dl)
     memset(dl, 0, sizeof *dl);
 }
 
+void diag_keep_source(diag_list *dl, source *src)
+{
+    if (!src)
+        return;
+    source **k = realloc(dl->kept, sizeof(source *) * (dl->nkept + 1));
+    if (!k) {
+        /* cannot keep it: drop the diagnostics' references rather than dangle */
+        for (size_t i = 0; i < dl->n; i++)
+            if (dl->items[i].src == src)
+                dl->items[i].src = NULL;
+        source_free(src);
+        return;
+    }
+    dl->kept = k;
+    dl->kept[dl->nkept++] = src;
+}
+
 void diag_list_free(diag_list *dl)
 {
     size_t i;
@@ -45,6 +62,11 @@ void diag_list_free(diag_list *dl)
         free(dl->items[i].hint);
     }
     free(dl->items);
+    for (i = 0; i < dl->nkept; i++)
+        source_free(dl->kept[i]);
+    free(dl->kept);
+    dl->kept = NULL;
+    dl->nkept = 0;
     dl->items = NULL;
     dl->n = dl->cap = 0;
     dl->nerrors = dl->nwarnings = 0;

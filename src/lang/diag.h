@@ -14,6 +14,9 @@
  *   hint: did you mean `income`?
  *
  * Ownership: the list owns its messages (malloc); diag_list_free frees them.
+ * A diagnostic points at its source; a compiler stage that gives up on a
+ * file hands the source to the list (diag_keep_source) instead of freeing
+ * it, so the diagnostics can still be printed.
  */
 #ifndef ELIGO_DIAG_H
 #define ELIGO_DIAG_H
@@ -37,10 +40,14 @@ typedef struct diag_list {
     size_t nerrors, nwarnings;
     size_t max_errors;    /* stop recording errors past this (0 = 100) */
     int truncated;        /* errors were dropped because of max_errors */
+    source **kept;        /* sources owned by the list (see above) */
+    size_t nkept;
 } diag_list;
 
 void diag_list_init(diag_list *dl);
 void diag_list_free(diag_list *dl);
+/* Takes ownership of src (freed with the list); NULL is ignored. */
+void diag_keep_source(diag_list *dl, source *src);
 void diag_add(diag_list *dl, diag_level level, const source *src, src_loc loc,
               const char *hint, const char *fmt, ...)
     __attribute__((format(printf, 6, 7)));

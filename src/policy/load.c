@@ -3,6 +3,8 @@
  */
 #include <dirent.h>
 #include <errno.h>
+#include <limits.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -110,7 +112,7 @@ static void load_policies(registry *r, file_list *fl, diag_list *dl)
         if (!p) continue;
         if (registry_find(r, p->name)) {
             diag_add(dl, DIAG_ERROR, p->src, (src_loc){0, 0}, NULL, "policy `%s` is defined twice", p->name);
-            policy_free(p);
+            policy_failed(p, dl);
             continue;
         }
         policy **items = realloc(r->policies, sizeof(policy *) * (r->npolicies + 1));
@@ -133,7 +135,7 @@ static void load_tests(registry *r, file_list *fl, diag_list *dl)
                      target ? "tests for unknown policy `%s`" : "a .test file starts with `tests POLICY.NAME`%s",
                      target ? target : "");
             free(target);
-            source_free(s);
+            diag_keep_source(dl, s);
             continue;
         }
         free(target);
@@ -141,19 +143,48 @@ static void load_tests(registry *r, file_list *fl, diag_list *dl)
     }
 }
 
-int registry_load(registry *r, const char *const *paths, size_t npaths, diag_list *dl)
+/* Adds the model files of dir that the list does not hold yet. */
+static void add_models(file_list *fl, const char *dir)
+{
+    DIR *d = opendir(dir);
+    if (!d) return;
+    struct dirent *e;
+    while ((e = readdir(d))) {
+        if (e->d_name[0] == '.' || !ends_with(e->d_name, ".model")) continue;
+        char path[4096], real[PATH_MAX], other[PATH_MAX];
+        snprintf(path, sizeof path, "%s%s%s", dir, ends_with(dir, "/") ? "" : "/", e->d_name);
+        if (!realpath(path, real)) continue;
+        int have = 0;
+        for (size_t i = 0; i < fl->n && !have; i++)
+            have = realpath(fl->items[i], other) && strcmp(real, other) == 0;
+        if (!have) push(fl, path);
+    }
+    closedir(d);
+}
+
+int registry_load(registry *r, const char *const *paths, size_t npaths, const char *model_dir,
+                  diag_list *dl)
 {
     memset(r, 0, sizeof *r);
     size_t errs = dl->nerrors;
     file_list fl = {0};
     for (size_t i = 0; i < npaths; i++)
         collect(&fl, paths[i], dl, 0);
+    if (model_dir)
+        add_models(&fl, model_dir);
     load_models(r, &fl, dl);
     load_policies(r, &fl, dl);
     load_tests(r, &fl, dl);
     for (size_t i = 0; i < fl.n; i++) free(fl.items[i]);
     free(fl.items);
     if (dl->nerrors > errs) {
+        /* the diagnostics point into the sources: hand them to dl */
+        for (uint32_t i = 0; i < r->npolicies; i++)
+            policy_failed(r->policies[i], dl);
+        r->npolicies = 0;
+        for (uint32_t i = 0; i < r->models.n; i++)
+            model_failed(r->models.items[i], dl);
+        r->models.n = 0;
         registry_free(r);
         return -1;
     }

@@ -26,8 +26,12 @@ typedef struct registry {
     uint32_t npolicies;
 } registry;
 
-/* Compiles every path (file or folder).  0, or -1 with diagnostics. */
-int registry_load(registry *r, const char *const *paths, size_t npaths, diag_list *dl);
+/* Compiles every path (file or folder).  0, or -1 with diagnostics.
+ * When model_dir is not NULL, the `*.model` files directly inside it are
+ * loaded too (unless among the paths), so that `eligo check one.policy`
+ * finds the shared model. */
+int registry_load(registry *r, const char *const *paths, size_t npaths, const char *model_dir,
+                  diag_list *dl);
 const policy *registry_find(const registry *r, const char *name);
 void registry_free(registry *r);
 
