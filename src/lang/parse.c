@@ -72,18 +72,19 @@ ast_node *parse_row(parse_ctx *ctx, src_loc loc, ast_node *items, int is_else)
     for (out = items, i = 0; i < ncells; i++)
         out = out->next;
 
-    if (!plain_value(out))
+    if (!plain_value(out)) {
+        /* Reported here, and the row left out: there is no output to
+         * give the checker. */
         diag_add(ctx->dl, DIAG_ERROR, ctx->src, out->loc,
                  "conditions such as `-`, `>= 4` or `1..3` go in the cells before the output",
                  "a row's output must be a value");
+        return NULL;
+    }
+    /* A row of the wrong width is the checker's to report (it knows the
+     * columns' types too); here only the shape of an `else` row. */
     if (is_else && ncells > 0)
         diag_add(ctx->dl, DIAG_ERROR, ctx->src, loc, "write `| else | output | \"label\"`",
                  "an `else` row has an output and an optional label, nothing more");
-    else if (!is_else && ctx->table && ncells != ncols)
-        diag_add(ctx->dl, DIAG_ERROR, ctx->src, loc,
-                 "each row has one cell per parameter, then the output, then an optional label",
-                 "this row has %zu condition cell%s, but table `%s` has %zu parameter%s",
-                 ncells, ncells == 1 ? "" : "s", ctx->table->text, ncols, ncols == 1 ? "" : "s");
 
     if (ncells > 0) {
         for (p = items, i = 1; i < ncells; i++)
@@ -92,7 +93,7 @@ ast_node *parse_row(parse_ctx *ctx, src_loc loc, ast_node *items, int is_else)
         row->a = items;
     }
     out->next = NULL;
-    row->b = plain_value(out) ? out->a : out;
+    row->b = out->a;
     if (label)
         row->label = label->a;
     return row;

@@ -1,7 +1,84 @@
 #!/bin/sh
-# run-golden.sh - placeholder until the grammar's golden suite lands.
+# run-golden.sh - the golden diagnostics suite.
 #
-# The real driver compiles tests/lang/ok/*.policy and tests/lang/errors/*
-# and compares the diagnostics with the expected files.  Until then it
-# runs nothing and says so, in the closing line scripts/check sums.
-echo "0 passed, 0 failed"
+# For every tests/lang/errors/*.policy, *.test and *.model, runs
+# `$ELIGO check FILE` from the source root (so messages name the file as
+# tests/lang/errors/x.policy), and requires exit status 1 and output
+# (stdout and stderr together) equal to FILE.expected, byte for byte.
+# For every tests/lang/ok/*.policy, requires exit status 0 and no output.
+#
+# Environment:
+#   ELIGO                 the eligo binary (default: $top_srcdir/eligo)
+#   top_srcdir            the source root (default: two levels above here)
+#   ELIGO_UPDATE_GOLDEN=1 rewrite the .expected files from the actual
+#                         output instead of comparing (review the diff!)
+#
+# Prints one line per failure with a unified diff, and last
+# "N passed, N failed"; exits 1 when anything failed.
+
+here=$(cd "$(dirname "$0")" && pwd)
+top_srcdir=${top_srcdir:-$(cd "$here/../.." && pwd)}
+ELIGO=${ELIGO:-$top_srcdir/eligo}
+
+case $ELIGO in
+/*) ;;
+*) ELIGO=$(pwd)/$ELIGO ;;
+esac
+if [ ! -x "$ELIGO" ]; then
+    echo "run-golden.sh: no eligo binary at $ELIGO (set ELIGO)" >&2
+    exit 99
+fi
+cd "$top_srcdir" || exit 99
+
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/golden.XXXXXX") || exit 99
+trap 'rm -rf "$tmp"' EXIT INT TERM
+
+passed=0
+failed=0
+
+fail() {
+    echo "FAIL: $1: $2"
+    failed=$((failed + 1))
+}
+
+for f in tests/lang/errors/*.policy tests/lang/errors/*.test tests/lang/errors/*.model; do
+    [ -f "$f" ] || continue
+    "$ELIGO" check "$f" >"$tmp/out" 2>&1
+    status=$?
+    if [ "${ELIGO_UPDATE_GOLDEN:-0}" = 1 ]; then
+        cp "$tmp/out" "$f.expected"
+    fi
+    if [ ! -f "$f.expected" ]; then
+        fail "$f" "no $f.expected (run with ELIGO_UPDATE_GOLDEN=1 to create it)"
+        continue
+    fi
+    if [ "$status" -ne 1 ]; then
+        fail "$f" "exit status $status, expected 1"
+        cat "$tmp/out"
+        continue
+    fi
+    if ! cmp -s "$f.expected" "$tmp/out"; then
+        fail "$f" "diagnostics differ"
+        diff -u "$f.expected" "$tmp/out" | sed "s|$tmp/out|actual|"
+        continue
+    fi
+    passed=$((passed + 1))
+done
+
+for f in tests/lang/ok/*.policy; do
+    [ -f "$f" ] || continue
+    "$ELIGO" check "$f" >"$tmp/out" 2>&1
+    status=$?
+    if [ "$status" -ne 0 ]; then
+        fail "$f" "exit status $status, expected 0"
+        cat "$tmp/out"
+    elif [ -s "$tmp/out" ]; then
+        fail "$f" "expected no output"
+        cat "$tmp/out"
+    else
+        passed=$((passed + 1))
+    fi
+done
+
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]
