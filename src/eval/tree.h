@@ -99,6 +99,8 @@ typedef struct ev_tree {
     uint32_t nparams;
     const ev_def *defs;     /* lets and outputs in evaluation order */
     uint32_t ndefs;
+    const uint32_t *outputs;/* indices into defs of the outputs, in declaration order */
+    uint32_t noutputs;
     const ev_table *tables;
     uint32_t ntables;
     const ev_rule *rules;

@@ -89,13 +89,10 @@ void json_render_label(buf *b, const ev_def *d, const ev_cell *frame)
 
 void json_write_outputs(buf *b, const policy *p, const ev_ctx *c)
 {
-    int first = 1;
     buf_addc(b, '{');
-    for (uint32_t i = 0; i < p->tree.ndefs; i++) {
-        const ev_def *d = &p->tree.defs[i];
-        if (!d->is_output) continue;
-        if (!first) buf_addc(b, ',');
-        first = 0;
+    for (uint32_t i = 0; i < p->tree.noutputs; i++) {
+        const ev_def *d = &p->tree.defs[p->tree.outputs[i]];
+        if (i) buf_addc(b, ',');
         buf_json_string(b, d->name, strlen(d->name));
         buf_addc(b, ':');
         json_write_value(b, d->type, &c->frame[d->slot]);
@@ -446,13 +443,9 @@ void json_write_decision(buf *b, const policy *p, ev_ctx *c, int explain)
     buf_adds(b, "\",\"outputs\":");
     json_write_outputs(b, p, c);
     buf_adds(b, ",\"reasons\":[");
-    int first = 1;
-    for (uint32_t i = 0; i < p->tree.ndefs; i++) {
-        const ev_def *df = &p->tree.defs[i];
-        if (!df->is_output) continue;
-        if (!first) buf_addc(b, ',');
-        first = 0;
-        write_reason(b, c, df);
+    for (uint32_t i = 0; i < p->tree.noutputs; i++) {
+        if (i) buf_addc(b, ',');
+        write_reason(b, c, &p->tree.defs[p->tree.outputs[i]]);
     }
     buf_addc(b, ']');
     if (explain)

@@ -86,6 +86,7 @@ static void emit_table(line *rows, size_t nrows, buf *out)
     size_t width[MAX_COLS] = {0};
     line cells[MAX_COLS], tail;
     for (size_t r = 0; r < nrows; r++) {
+        if (rows[r].n == 0) continue;
         size_t n = split_cells(rows[r], cells, MAX_COLS, &tail);
         for (size_t c = 0; c < n; c++) {
             size_t w = fmt_display_width(cells[c].s, cells[c].n);
@@ -93,6 +94,7 @@ static void emit_table(line *rows, size_t nrows, buf *out)
         }
     }
     for (size_t r = 0; r < nrows; r++) {
+        if (rows[r].n == 0) { buf_addc(out, '\n'); continue; }
         size_t n = split_cells(rows[r], cells, MAX_COLS, &tail);
         buf_adds(out, "  |");
         for (size_t c = 0; c < n; c++) {
@@ -106,9 +108,25 @@ static void emit_table(line *rows, size_t nrows, buf *out)
     }
 }
 
+/* Net count of ( [ { opened minus closed on a line, outside strings and
+ * comments. */
+static int bracket_delta(line l)
+{
+    int d = 0, in_str = 0;
+    for (size_t i = 0; i < l.n; i++) {
+        char c = l.s[i];
+        if (in_str) { if (c == '\\') i++; else if (c == '"') in_str = 0; continue; }
+        if (c == '"') in_str = 1;
+        else if (c == '#') break;
+        else if (c == '(' || c == '[' || c == '{') d++;
+        else if (c == ')' || c == ']' || c == '}') d--;
+    }
+    return d;
+}
+
 void fmt_policy(const char *text, size_t len, buf *out)
 {
-    int blank = 0, started = 0, in_block = 0;
+    int blank = 0, started = 0, in_block = 0, depth = 0;
     line table[4096];
     size_t ntable = 0;
     for (size_t i = 0; i <= len;) {
@@ -116,10 +134,28 @@ void fmt_policy(const char *text, size_t len, buf *out)
         while (e < len && text[e] != '\n') e++;
         line l = {text + i, e - i};
         i = e + 1;
+        if (depth > 0) {
+            /* inside an open ( [ {: an officer's own alignment is kept */
+            line raw = l;
+            while (raw.n && (raw.s[raw.n - 1] == ' ' || raw.s[raw.n - 1] == '\t' || raw.s[raw.n - 1] == '\r')) raw.n--;
+            buf_add(out, raw.s, raw.n);
+            buf_addc(out, '\n');
+            depth += bracket_delta(raw);
+            if (e >= len) break;
+            continue;
+        }
         int indented = l.n && (l.s[0] == ' ' || l.s[0] == '\t');
         while (l.n && (l.s[0] == ' ' || l.s[0] == '\t')) { l.s++; l.n--; }
         while (l.n && (l.s[l.n - 1] == ' ' || l.s[l.n - 1] == '\t' || l.s[l.n - 1] == '\r')) l.n--;
-        if (l.n && l.s[0] == '|' && ntable < 4096) { table[ntable++] = l; if (e >= len) break; continue; }
+        if (l.n && l.s[0] == '|' && ntable < 4095) {
+            /* a blank line between rows stays, and the table stays one table */
+            if (blank && ntable) table[ntable++] = (line){l.s, 0};
+            else if (blank) buf_addc(out, '\n');
+            blank = 0;
+            table[ntable++] = l;
+            if (e >= len) break;
+            continue;
+        }
         if (ntable) { emit_table(table, ntable, out); ntable = 0; started = 1; }
         if (e >= len && l.n == 0) break;
         if (l.n == 0) { blank = started; continue; }
@@ -133,6 +169,9 @@ void fmt_policy(const char *text, size_t len, buf *out)
             buf_adds(out, "  ");
         buf_add(out, l.s, l.n);
         buf_addc(out, '\n');
+        int opens_block = (starts_word(l.s, l.n, "entity") || starts_word(l.s, l.n, "enum")) && l.s[l.n - 1] == '{';
+        if (!comment && !in_block && !opens_block) depth += bracket_delta(l);
+        if (depth < 0) depth = 0;
         if ((starts_word(l.s, l.n, "entity") || starts_word(l.s, l.n, "enum")) && l.s[l.n - 1] == '{') in_block = 1;
         if (e >= len) break;
     }

@@ -563,6 +563,14 @@ static void lower_defs(lw *l, ev_tree *t, uint32_t *ncov)
     }
     t->defs = defs;
     t->ndefs = ck->norder;
+    uint32_t *outs = arena_alloc(l->pool, sizeof(uint32_t) * (ck->norder + 1));
+    if (!outs) { l->failed = 1; return; }
+    t->noutputs = 0;
+    for (uint32_t i = 0; i < ck->nsyms; i++)          /* syms are in declaration order */
+        for (uint32_t k = 0; k < ck->norder; k++)
+            if (ck->order[k] == i && ck->syms[i].kind == SYM_OUTPUT)
+                outs[t->noutputs++] = k;
+    t->outputs = outs;
     t->rules = rules;
     t->nrules = nrules;
     *ncov += nrules;
