@@ -685,7 +685,7 @@ static const ty *call(walk *w, ast_node *n, const ty *expect)
         if (t->kind == TY_MONEY) return t;
         if (t->kind == TY_INT) return t;
         if (q && q->kind == AST_INT) return ty_scalar(TY_INT);
-        return ty_scalar(TY_DECIMAL);
+        return t->kind == TY_NUMBER ? t : ty_scalar(TY_DECIMAL);   /* a rounded literal still adopts */
     }
     if (strcmp(f, "per_month") == 0 || strcmp(f, "per_year") == 0) {
         int to_month = f[4] == 'm';

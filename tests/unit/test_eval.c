@@ -209,7 +209,7 @@ static void overflow_is_an_error(void **state)
 static void sub_fen_output_is_an_error(void **state)
 {
     compiled c;
-    compile_text(&c, HEAD "output x: money per month = sum(m.income for m in household.members) * 0.333\n");
+    compile_text(&c, HEAD "output x: money per month = sum(m.income for m in household.members) * 0.33333\n");
     char *got = decide(c.policy, "2019-01-01", FAMILY);
     assert_non_null(strstr(got, "digits below the fen"));
     free(got);
