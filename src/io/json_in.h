@@ -28,7 +28,7 @@
 #include "base/arena.h"
 #include "eval/model.h"
 
-#define JSON_MAX_DEPTH 32
+#define JSON_MAX_DEPTH 32    /* containers open at once; the outermost is 1 */
 #define JSON_MAX_TOKENS 65536
 #define JSON_MAX_ERRORS 50
 
@@ -55,8 +55,10 @@ typedef struct json_errors {
 
 /* Parses the input object in text[0..len) for the root entity `root`
  * (whose name is the single expected key).  On success *out points to a
- * record of root->nfields cells.  `prefix` is prepended to pointers and
- * paths ("/input" and "input." from the API, "" from the CLI). */
+ * record of root->nfields cells; otherwise *out is NULL and errs holds
+ * the problems (none for JSON_E_NOMEM).  `prefix` places them: a JSON Pointer ("/input" from the
+ * API) prepended to pointers, and written for people ("input.") before
+ * paths; a plain name ("input") works too; "" from the CLI. */
 json_status json_input_parse(const char *text, size_t len, const entity_def *root,
                              const char *prefix, arena *pool, ev_cell **out,
                              json_errors *errs);

@@ -1,0 +1,843 @@
+/*
+ * test_json_in.c - unit tests for io/json_in.c.
+ *
+ * The model is built by hand here (the civil household and person, plus a
+ * small "misc" entity for dates, decimals, maps and scalar lists), so the
+ * tests depend on no model compiler.  Each test parses one text and checks
+ * the status, the cells, or the exact problems (pointer, path, detail).
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "io/json_in.h"
+#include "eval/date.h"
+#include "eval/decimal.h"
+
+/* ---- the model ---- */
+
+static const char *self_care_names[] = { "full", "partial", "none" };
+static const enum_def self_care_enum = { "self_care", NULL, 3, self_care_names, NULL };
+static const char *hukou_names[] = { "urban", "rural" };
+static const enum_def hukou_enum = { "hukou", NULL, 2, hukou_names, NULL };
+
+static entity_def person, household, misc;
+
+static const ty t_text = { .kind = TY_TEXT };
+static const ty t_int = { .kind = TY_INT };
+static const ty t_bool = { .kind = TY_BOOL };
+static const ty t_money = { .kind = TY_MONEY, .period = TP_MONTH };
+static const ty t_decimal = { .kind = TY_DECIMAL };
+static const ty t_date = { .kind = TY_DATE };
+static const ty t_self_care = { .kind = TY_ENUM, .en = &self_care_enum };
+static const ty t_hukou = { .kind = TY_ENUM, .en = &hukou_enum };
+static const ty t_person = { .kind = TY_ENTITY, .ent = &person };
+static const ty t_members = { .kind = TY_LIST, .elem = &t_person };
+static const ty t_text_list = { .kind = TY_LIST, .elem = &t_text };
+static const ty t_int_map = { .kind = TY_MAP, .elem = &t_int };
+
+enum { P_ID, P_AGE, P_INCOME, P_ABLE, P_SELF_CARE, P_NFIELDS };
+enum { H_HUKOU, H_MEMBERS, H_NFIELDS };
+enum { M_HIRED, M_RATE, M_TAGS, M_SCORES, M_COUNT, M_NFIELDS };
+
+static field_def person_fields[] = {
+    { .name = "id", .type = &t_text, .index = P_ID, .required = 1,
+      .has_min = 1, .has_max = 1, .min = 1, .max = 64 },
+    { .name = "age", .type = &t_int, .index = P_AGE, .required = 1,
+      .has_min = 1, .has_max = 1, .min = 0, .max = 150 },
+    { .name = "monthly_income", .type = &t_money, .index = P_INCOME,
+      .has_min = 1, .min = 0, .def = { .i = 0 } },
+    { .name = "able_to_work", .type = &t_bool, .index = P_ABLE, .def = { .i = 1 } },
+    { .name = "self_care", .type = &t_self_care, .index = P_SELF_CARE, .def = { .i = 0 } },
+};
+
+static field_def household_fields[] = {
+    { .name = "hukou", .type = &t_hukou, .index = H_HUKOU, .def = { .i = 0 } },
+    { .name = "members", .type = &t_members, .index = H_MEMBERS, .required = 1,
+      .has_min = 1, .has_max = 1, .min = 1, .max = 50 },
+};
+
+/* Field order differs from cell order on purpose: cells go by index. */
+static field_def misc_fields[] = {
+    { .name = "count", .type = &t_int, .index = M_COUNT, .def = { .i = 7 } },
+    { .name = "hired_on", .type = &t_date, .index = M_HIRED, .required = 1 },
+    { .name = "rate", .type = &t_decimal, .index = M_RATE,
+      .has_min = 1, .has_max = 1, .min = 0, .max = 1000000 },
+    { .name = "tags", .type = &t_text_list, .index = M_TAGS, .has_max = 1, .max = 3 },
+    { .name = "scores", .type = &t_int_map, .index = M_SCORES },
+};
+
+static entity_def person = { "person", NULL, P_NFIELDS, person_fields };
+static entity_def household = { "household", NULL, H_NFIELDS, household_fields };
+static entity_def misc = { "misc", NULL, M_NFIELDS, misc_fields };
+
+/* ---- helpers ---- */
+
+static arena pool;
+static json_errors errs;
+static ev_cell *rec;
+
+static int setup(void **state)
+{
+    (void)state;
+    arena_init(&pool, 4096);
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    (void)state;
+    arena_free(&pool);
+    return 0;
+}
+
+static json_status parse_with(const entity_def *root, const char *prefix, const char *text)
+{
+    return json_input_parse(text, strlen(text), root, prefix, &pool, &rec, &errs);
+}
+
+static json_status parse(const char *text)
+{
+    return parse_with(&household, "", text);
+}
+
+static const ev_cell *member(size_t k)
+{
+    const ev_cell *list = &rec[H_MEMBERS];
+    assert_true(k < list->l.n);
+    return list->l.base + k * list->l.stride;
+}
+
+static int64_t dec(const char *s)
+{
+    int64_t v = 0;
+    assert_int_equal(dec_parse(s, strlen(s), &v), DEC_OK);
+    return v;
+}
+
+/* Asserts that problem k is at `pointer` with `detail`. */
+static void expect_problem(size_t k, const char *pointer, const char *detail)
+{
+    assert_true(k < errs.n);
+    assert_string_equal(errs.items[k].pointer, pointer);
+    assert_string_equal(errs.items[k].detail, detail);
+}
+
+/* Asserts exactly one problem. */
+static void expect_only(json_status got, json_status want, const char *pointer, const char *detail)
+{
+    assert_int_equal(got, want);
+    assert_int_equal(errs.n, 1);
+    expect_problem(0, pointer, detail);
+}
+
+/* One member whose `age` field's value is `age` (JSON text). */
+static json_status parse_age(const char *age)
+{
+    char text[256];
+    snprintf(text, sizeof text,
+             "{\"household\":{\"members\":[{\"id\":\"a\",\"age\":%s}]}}", age);
+    return parse(text);
+}
+
+static json_status parse_income(const char *income)
+{
+    char text[256];
+    snprintf(text, sizeof text,
+             "{\"household\":{\"members\":[{\"id\":\"a\",\"age\":1,\"monthly_income\":%s}]}}",
+             income);
+    return parse(text);
+}
+
+static json_status parse_id(const char *id)
+{
+    char text[1024];
+    snprintf(text, sizeof text,
+             "{\"household\":{\"members\":[{\"id\":%s,\"age\":1}]}}", id);
+    return parse(text);
+}
+
+static void expect_syntax(const char *text, size_t offset, const char *detail)
+{
+    assert_int_equal(parse(text), JSON_E_SYNTAX);
+    assert_int_equal(errs.offset, offset);
+    assert_int_equal(errs.n, 1);
+    expect_problem(0, "", detail);
+    assert_null(rec);
+}
+
+/* Appends to text (of size cap) at *n, asserting that it fits. */
+static void appendf(char *text, size_t cap, size_t *n, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+
+static void appendf(char *text, size_t cap, size_t *n, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    int k = vsnprintf(text + *n, cap - *n, fmt, ap);
+    va_end(ap);
+    assert_true(k >= 0 && (size_t)k < cap - *n);
+    *n += (size_t)k;
+}
+
+/* ---- valid input ---- */
+
+static void valid_household(void **state)
+{
+    (void)state;
+    const char *text =
+        "{ \"household\": {\n"
+        "    \"hukou\": \"rural\",\n"
+        "    \"members\": [\n"
+        "      {\"id\": \"a1\", \"age\": 45, \"monthly_income\": 1000.50,\n"
+        "       \"able_to_work\": false, \"self_care\": \"partial\"},\n"
+        "      {\"id\": \"a2\", \"age\": 8}\n"
+        "    ]\n"
+        "} }\n";
+    assert_int_equal(parse(text), JSON_OK);
+    assert_int_equal(errs.n, 0);
+    assert_non_null(rec);
+    assert_int_equal(rec[H_HUKOU].i, 1);
+    assert_int_equal(rec[H_MEMBERS].l.n, 2);
+    assert_int_equal(rec[H_MEMBERS].l.stride, P_NFIELDS);
+    const ev_cell *a = member(0), *b = member(1);
+    assert_int_equal(a[P_ID].s.len, 2);
+    assert_memory_equal(a[P_ID].s.ptr, "a1", 2);
+    assert_true(a[P_ID].s.ptr > text && a[P_ID].s.ptr < text + strlen(text));
+    assert_int_equal(a[P_AGE].i, 45);
+    assert_int_equal(a[P_INCOME].i, 1000500000);
+    assert_int_equal(a[P_ABLE].i, 0);
+    assert_int_equal(a[P_SELF_CARE].i, 1);
+    /* defaults */
+    assert_memory_equal(b[P_ID].s.ptr, "a2", 2);
+    assert_int_equal(b[P_AGE].i, 8);
+    assert_int_equal(b[P_INCOME].i, 0);
+    assert_int_equal(b[P_ABLE].i, 1);
+    assert_int_equal(b[P_SELF_CARE].i, 0);
+}
+
+static void household_defaults(void **state)
+{
+    (void)state;
+    assert_int_equal(parse("{\"household\":{\"members\":[{\"id\":\"x\",\"age\":0}]}}"), JSON_OK);
+    assert_int_equal(rec[H_HUKOU].i, 0);
+    assert_int_equal(rec[H_MEMBERS].l.n, 1);
+    assert_int_equal(member(0)[P_AGE].i, 0);
+}
+
+static void money_string_and_number(void **state)
+{
+    (void)state;
+    const char *same[] = { "1000.50", "\"1000.50\"", "1000.5", "\"1000.5\"", "\"1000.500000\"" };
+    for (size_t i = 0; i < sizeof same / sizeof *same; i++) {
+        assert_int_equal(parse_income(same[i]), JSON_OK);
+        assert_int_equal(member(0)[P_INCOME].i, 1000500000);
+    }
+    assert_int_equal(parse_income("1000"), JSON_OK);
+    assert_int_equal(member(0)[P_INCOME].i, 1000 * DEC_SCALE);
+    assert_int_equal(parse_income("0"), JSON_OK);
+    assert_int_equal(member(0)[P_INCOME].i, 0);
+    assert_int_equal(parse_income("\"0.01\""), JSON_OK);
+    assert_int_equal(member(0)[P_INCOME].i, 10000);
+    /* escapes inside a money string are decoded first */
+    assert_int_equal(parse_income("\"\\u0031.25\""), JSON_OK);
+    assert_int_equal(member(0)[P_INCOME].i, dec("1.25"));
+}
+
+static void money_rejected(void **state)
+{
+    (void)state;
+    const char *p = "/household/members/0/monthly_income";
+    expect_only(parse_income("1e3"), JSON_E_INVALID, p, "expected money >= 0, got 1e3");
+    expect_only(parse_income("\"1e3\""), JSON_E_INVALID, p, "expected money >= 0, got \"1e3\"");
+    expect_only(parse_income("1000.005"), JSON_E_INVALID, p,
+                "expected money with at most 2 decimals, got 1000.005");
+    expect_only(parse_income("\"1000.005\""), JSON_E_INVALID, p,
+                "expected money with at most 2 decimals, got \"1000.005\"");
+    expect_only(parse_income("1.0000001"), JSON_E_INVALID, p,
+                "expected money with at most 2 decimals, got 1.0000001");
+    expect_only(parse_income("-5"), JSON_E_INVALID, p, "expected money >= 0, got -5");
+    expect_only(parse_income("\" 5\""), JSON_E_INVALID, p, "expected money >= 0, got \" 5\"");
+    expect_only(parse_income("\"+5\""), JSON_E_INVALID, p, "expected money >= 0, got \"+5\"");
+    expect_only(parse_income("\"05\""), JSON_E_INVALID, p, "expected money >= 0, got \"05\"");
+    expect_only(parse_income("\"\""), JSON_E_INVALID, p, "expected money >= 0, got \"\"");
+    expect_only(parse_income("true"), JSON_E_INVALID, p, "expected money >= 0, got true");
+    expect_only(parse_income("null"), JSON_E_INVALID, p, "expected money >= 0, got null");
+    expect_only(parse_income("123456789012345678901234567890"), JSON_E_INVALID, p,
+                "expected money >= 0, got 123456789012345678901234567890");
+}
+
+/* ---- model problems ---- */
+
+static void duplicate_key(void **state)
+{
+    (void)state;
+    expect_only(parse("{\"household\":{\"members\":[{\"id\":\"a\",\"age\":1,\"age\":2}]}}"),
+                JSON_E_INVALID, "/household/members/0/age", "duplicate key");
+    assert_string_equal(errs.items[0].path, "household.members[0].age");
+    expect_only(parse("{\"household\":{\"members\":[{\"id\":\"a\",\"age\":1}]},"
+                      "\"household\":{}}"),
+                JSON_E_INVALID, "/household", "duplicate key");
+    /* the same key written with an escape is the same key */
+    expect_only(parse("{\"household\":{\"members\":[{\"id\":\"a\",\"age\":1,\"\\u0061ge\":2}]}}"),
+                JSON_E_INVALID, "/household/members/0/age", "duplicate key");
+}
+
+static void unknown_field(void **state)
+{
+    (void)state;
+    expect_only(parse("{\"household\":{\"members\":[{\"id\":\"a\",\"age\":1,"
+                      "\"monthly_incom\":5}]}}"),
+                JSON_E_INVALID, "/household/members/0/monthly_incom",
+                "unknown field \"monthly_incom\" (did you mean \"monthly_income\"?)");
+    expect_only(parse("{\"household\":{\"members\":[{\"id\":\"a\",\"age\":1,\"zzz\":{\"a\":[1]}}]}}"),
+                JSON_E_INVALID, "/household/members/0/zzz", "unknown field \"zzz\"");
+    /* a whole part of a longer name */
+    expect_only(parse("{\"household\":{\"members\":[{\"id\":\"a\",\"age\":1,\"income\":1}]}}"),
+                JSON_E_INVALID, "/household/members/0/income",
+                "unknown field \"income\" (did you mean \"monthly_income\"?)");
+    expect_only(parse("{\"household\":{\"members\":[{\"id\":\"a\",\"age\":1,\"self\":1}]}}"),
+                JSON_E_INVALID, "/household/members/0/self",
+                "unknown field \"self\" (did you mean \"self_care\"?)");
+    expect_only(parse("{\"household\":{\"members\":[{\"id\":\"a\",\"age\":1,\"come\":1}]}}"),
+                JSON_E_INVALID, "/household/members/0/come", "unknown field \"come\"");
+    /* short names suggest within fewer edits; a swap is one edit */
+    expect_only(parse("{\"household\":{\"hukuo\":\"urban\",\"members\":[{\"id\":\"a\",\"age\":1}]}}"),
+                JSON_E_INVALID, "/household/hukuo", "unknown field \"hukuo\" (did you mean \"hukou\"?)");
+    expect_only(parse("{\"household\":{\"members\":[{\"id\":\"a\",\"age\":1,\"di\":1}]}}"),
+                JSON_E_INVALID, "/household/members/0/di", "unknown field \"di\"");
+    expect_only(parse("{\"household\":{\"members\":[{\"id\":\"a\",\"age\":1,\"x\":1}]}}"),
+                JSON_E_INVALID, "/household/members/0/x", "unknown field \"x\"");
+    assert_int_equal(parse("{\"household\":{\"members\":[{\"id\":\"a\",\"ag\":1}]}}"),
+                     JSON_E_INVALID);
+    assert_int_equal(errs.n, 2);
+    expect_problem(0, "/household/members/0/ag", "unknown field \"ag\" (did you mean \"age\"?)");
+    expect_problem(1, "/household/members/0/age", "missing required field");
+    assert_int_equal(parse("{\"houshold\":{}}"), JSON_E_INVALID);
+    assert_int_equal(errs.n, 2);
+    expect_problem(0, "/houshold", "unknown field \"houshold\" (did you mean \"household\"?)");
+    expect_problem(1, "/household", "missing required field");
+    /* pointer escaping of odd keys */
+    expect_only(parse("{\"household\":{\"members\":[{\"id\":\"a\",\"age\":1,\"a/b~c\":1}]}}"),
+                JSON_E_INVALID, "/household/members/0/a~1b~0c", "unknown field \"a/b~c\"");
+    assert_string_equal(errs.items[0].path, "household.members[0].a/b~c");
+}
+
+static void missing_required(void **state)
+{
+    (void)state;
+    expect_only(parse("{\"household\":{\"members\":[{\"id\":\"a\"}]}}"),
+                JSON_E_INVALID, "/household/members/0/age", "missing required field");
+    assert_string_equal(errs.items[0].path, "household.members[0].age");
+    expect_only(parse("{\"household\":{\"hukou\":\"urban\"}}"),
+                JSON_E_INVALID, "/household/members", "missing required field");
+    expect_only(parse("{}"), JSON_E_INVALID, "/household", "missing required field");
+    assert_null(rec);
+}
+
+static void wrong_type(void **state)
+{
+    (void)state;
+    const char *p = "/household/members/0/age";
+    expect_only(parse_age("\"fifty\""), JSON_E_INVALID, p, "expected int 0..150, got \"fifty\"");
+    expect_only(parse_age("\"50\""), JSON_E_INVALID, p, "expected int 0..150, got \"50\"");
+    expect_only(parse_age("50.0"), JSON_E_INVALID, p, "expected int 0..150, got 50.0");
+    expect_only(parse_age("5e1"), JSON_E_INVALID, p, "expected int 0..150, got 5e1");
+    expect_only(parse_age("null"), JSON_E_INVALID, p, "expected int 0..150, got null");
+    expect_only(parse_age("[1, 2]"), JSON_E_INVALID, p, "expected int 0..150, got [1, 2]");
+    expect_only(parse_age("{\"n\":\n1}"), JSON_E_INVALID, p, "expected int 0..150, got {\"n\": 1}");
+    expect_only(parse("{\"household\":{\"members\":[{\"id\":\"a\",\"age\":1,\"able_to_work\":1}]}}"),
+                JSON_E_INVALID, "/household/members/0/able_to_work", "expected bool, got 1");
+    expect_only(parse("{\"household\":{\"members\":[{\"id\":\"a\",\"age\":1,\"self_care\":\"nonee\"}]}}"),
+                JSON_E_INVALID, "/household/members/0/self_care",
+                "expected one of full, partial, none, got \"nonee\"");
+    expect_only(parse("{\"household\":{\"members\":{}}}"), JSON_E_INVALID, "/household/members",
+                "expected list of person with 1..50 elements, got {}");
+    expect_only(parse("{\"household\":{\"members\":[5]}}"), JSON_E_INVALID, "/household/members/0",
+                "expected person object, got 5");
+    expect_only(parse("{\"household\":[]}"), JSON_E_INVALID, "/household",
+                "expected household object, got []");
+    expect_only(parse("[]"), JSON_E_INVALID, "", "expected object {\"household\": {...}}, got []");
+    expect_only(parse_id("7"), JSON_E_INVALID, "/household/members/0/id",
+                "expected text of 1..64 characters, got 7");
+    /* a long value is quoted only in part */
+    expect_only(parse_age("\"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\""), JSON_E_INVALID, p,
+                "expected int 0..150, got \"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa...");
+}
+
+static void out_of_range(void **state)
+{
+    (void)state;
+    const char *p = "/household/members/0/age";
+    expect_only(parse_age("151"), JSON_E_INVALID, p, "expected int 0..150, got 151");
+    expect_only(parse_age("-1"), JSON_E_INVALID, p, "expected int 0..150, got -1");
+    assert_int_equal(parse_age("150"), JSON_OK);
+    assert_int_equal(parse_age("-0"), JSON_OK);
+    expect_only(parse_age("123456789012345678901234567890"), JSON_E_INVALID, p,
+                "expected int 0..150, got 123456789012345678901234567890");
+    expect_only(parse_age("9223372036854775808"), JSON_E_INVALID, p,
+                "expected int 0..150, got 9223372036854775808");
+    expect_only(parse_id("\"\""), JSON_E_INVALID, "/household/members/0/id",
+                "expected text of 1..64 characters, got \"\"");
+}
+
+static void int64_limits(void **state)
+{
+    (void)state;
+    assert_int_equal(parse_with(&misc, "", "{\"misc\":{\"hired_on\":\"2020-01-01\","
+                                           "\"count\":-9223372036854775808}}"), JSON_OK);
+    assert_true(rec[M_COUNT].i == INT64_MIN);
+    assert_int_equal(parse_with(&misc, "", "{\"misc\":{\"hired_on\":\"2020-01-01\","
+                                           "\"count\":9223372036854775807}}"), JSON_OK);
+    assert_true(rec[M_COUNT].i == INT64_MAX);
+    expect_only(parse_with(&misc, "", "{\"misc\":{\"hired_on\":\"2020-01-01\","
+                                      "\"count\":-9223372036854775809}}"),
+                JSON_E_INVALID, "/misc/count", "expected int, got -9223372036854775809");
+}
+
+static void text_length_in_code_points(void **state)
+{
+    (void)state;
+    char id[64 * 3 + 8];
+    size_t n = 0;
+    id[n++] = '"';
+    for (int i = 0; i < 64; i++) {
+        memcpy(id + n, "\xe5\xbc\xa0", 3);   /* 张 */
+        n += 3;
+    }
+    strcpy(id + n, "\"");
+    assert_int_equal(parse_id(id), JSON_OK);
+    assert_int_equal(member(0)[P_ID].s.len, 64 * 3);
+    memcpy(id + n, "\xe5\xbc\xa0\"", 5);
+    assert_int_equal(parse_id(id), JSON_E_INVALID);
+    assert_string_equal(errs.items[0].detail,
+                        "expected text of 1..64 characters, got \"\xe5\xbc\xa0\xe5\xbc\xa0\xe5\xbc\xa0"
+                        "\xe5\xbc\xa0\xe5\xbc\xa0\xe5\xbc\xa0\xe5\xbc\xa0\xe5\xbc\xa0\xe5\xbc\xa0"
+                        "\xe5\xbc\xa0\xe5\xbc\xa0\xe5\xbc\xa0\xe5\xbc\xa0...");
+}
+
+static void empty_members(void **state)
+{
+    (void)state;
+    expect_only(parse("{\"household\":{\"members\":[]}}"), JSON_E_INVALID, "/household/members",
+                "expected list of person with 1..50 elements, got 0 elements");
+    assert_string_equal(errs.items[0].path, "household.members");
+}
+
+static void too_many_members(void **state)
+{
+    (void)state;
+    char text[51 * 24 + 64];
+    size_t n = 0;
+    appendf(text, sizeof text, &n, "{\"household\":{\"members\":[");
+    for (int i = 0; i < 51; i++)
+        appendf(text, sizeof text, &n, "%s{\"id\":\"a\",\"age\":1}", i ? "," : "");
+    appendf(text, sizeof text, &n, "]}}");
+    expect_only(parse(text), JSON_E_INVALID, "/household/members",
+                "expected list of person with 1..50 elements, got 51 elements");
+}
+
+static void dates(void **state)
+{
+    (void)state;
+    assert_int_equal(parse_with(&misc, "", "{\"misc\":{\"hired_on\":\"2019-02-28\"}}"), JSON_OK);
+    assert_int_equal(rec[M_HIRED].i, date_from_ymd(2019, 2, 28));
+    assert_int_equal(rec[M_COUNT].i, 7);
+    expect_only(parse_with(&misc, "", "{\"misc\":{\"hired_on\":\"2019-02-30\"}}"),
+                JSON_E_INVALID, "/misc/hired_on", "expected date YYYY-MM-DD, got \"2019-02-30\"");
+    expect_only(parse_with(&misc, "", "{\"misc\":{\"hired_on\":\"2019-2-3\"}}"),
+                JSON_E_INVALID, "/misc/hired_on", "expected date YYYY-MM-DD, got \"2019-2-3\"");
+    expect_only(parse_with(&misc, "", "{\"misc\":{\"hired_on\":20190203}}"),
+                JSON_E_INVALID, "/misc/hired_on", "expected date YYYY-MM-DD, got 20190203");
+}
+
+static void decimals_lists_maps(void **state)
+{
+    (void)state;
+    assert_int_equal(parse_with(&misc, "", "{\"misc\":{\"hired_on\":\"2020-01-01\","
+                                "\"rate\":0.123456,\"tags\":[\"a\",\"b\\n\"],"
+                                "\"scores\":{\"x\":1,\"y\":2}}}"), JSON_OK);
+    assert_int_equal(rec[M_RATE].i, 123456);
+    assert_int_equal(rec[M_TAGS].l.n, 2);
+    assert_int_equal(rec[M_TAGS].l.stride, 1);
+    assert_int_equal(rec[M_TAGS].l.base[1].s.len, 2);
+    assert_memory_equal(rec[M_TAGS].l.base[1].s.ptr, "b\n", 2);
+    assert_int_equal(rec[M_SCORES].l.n, 2);
+    assert_int_equal(rec[M_SCORES].l.stride, 2);
+    assert_memory_equal(rec[M_SCORES].l.base[2].s.ptr, "y", 1);
+    assert_int_equal(rec[M_SCORES].l.base[3].i, 2);
+    expect_only(parse_with(&misc, "", "{\"misc\":{\"hired_on\":\"2020-01-01\",\"rate\":0.1234567}}"),
+                JSON_E_INVALID, "/misc/rate", "expected decimal with at most 6 decimals, got 0.1234567");
+    expect_only(parse_with(&misc, "", "{\"misc\":{\"hired_on\":\"2020-01-01\",\"rate\":1.5}}"),
+                JSON_E_INVALID, "/misc/rate", "expected decimal 0..1, got 1.5");
+    expect_only(parse_with(&misc, "", "{\"misc\":{\"hired_on\":\"2020-01-01\",\"tags\":[\"a\",1]}}"),
+                JSON_E_INVALID, "/misc/tags/1", "expected text, got 1");
+    assert_string_equal(errs.items[0].path, "misc.tags[1]");
+    expect_only(parse_with(&misc, "", "{\"misc\":{\"hired_on\":\"2020-01-01\","
+                           "\"tags\":[\"a\",\"b\",\"c\",\"d\"]}}"),
+                JSON_E_INVALID, "/misc/tags", "expected list of text with at most 3 elements, got 4 elements");
+    expect_only(parse_with(&misc, "", "{\"misc\":{\"hired_on\":\"2020-01-01\","
+                           "\"scores\":{\"x\":1,\"y\":\"2\"}}}"),
+                JSON_E_INVALID, "/misc/scores/y", "expected int, got \"2\"");
+    expect_only(parse_with(&misc, "", "{\"misc\":{\"hired_on\":\"2020-01-01\","
+                           "\"scores\":{\"x\":1,\"y\":2,\"x\":3}}}"),
+                JSON_E_INVALID, "/misc/scores/x", "duplicate key");
+}
+
+static void large_map_duplicates(void **state)
+{
+    (void)state;
+    char text[220 * 16 + 128];
+    size_t n = 0;
+    appendf(text, sizeof text, &n, "{\"misc\":{\"hired_on\":\"2020-01-01\",\"scores\":{");
+    for (int i = 0; i < 220; i++)
+        appendf(text, sizeof text, &n, "%s\"k%d\":%d", i ? "," : "", i % 150, i);
+    appendf(text, sizeof text, &n, "}}}");
+    assert_int_equal(parse_with(&misc, "", text), JSON_E_INVALID);
+    assert_int_equal(errs.n, JSON_MAX_ERRORS);
+    assert_true(errs.truncated);
+    assert_string_equal(errs.items[0].detail, "duplicate key");
+}
+
+static void all_problems_at_once(void **state)
+{
+    (void)state;
+    const char *text =
+        "{\"household\":{\"hukou\":\"city\",\"members\":["
+        "{\"id\":\"a\",\"age\":\"fifty\",\"monthly_incom\":1},"
+        "{\"age\":200,\"monthly_income\":\"12.345\",\"self_care\":\"nonee\"}],"
+        "\"extra\":true}}";
+    assert_int_equal(parse(text), JSON_E_INVALID);
+    static const char *want[][3] = {
+        { "/household/hukou", "household.hukou", "expected one of urban, rural, got \"city\"" },
+        { "/household/members/0/age", "household.members[0].age", "expected int 0..150, got \"fifty\"" },
+        { "/household/members/0/monthly_incom", "household.members[0].monthly_incom",
+          "unknown field \"monthly_incom\" (did you mean \"monthly_income\"?)" },
+        { "/household/members/1/age", "household.members[1].age", "expected int 0..150, got 200" },
+        { "/household/members/1/monthly_income", "household.members[1].monthly_income",
+          "expected money with at most 2 decimals, got \"12.345\"" },
+        { "/household/members/1/self_care", "household.members[1].self_care",
+          "expected one of full, partial, none, got \"nonee\"" },
+        { "/household/members/1/id", "household.members[1].id", "missing required field" },
+        { "/household/extra", "household.extra", "unknown field \"extra\"" },
+    };
+    size_t n = sizeof want / sizeof *want;
+    assert_int_equal(errs.n, n);
+    assert_false(errs.truncated);
+    for (size_t i = 0; i < n; i++) {
+        assert_string_equal(errs.items[i].pointer, want[i][0]);
+        assert_string_equal(errs.items[i].path, want[i][1]);
+        assert_string_equal(errs.items[i].detail, want[i][2]);
+    }
+    assert_null(rec);
+
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&buf, &len);
+    json_errors_print(&errs, f);
+    fclose(f);
+    assert_true(strstr(buf, "household.members[0].age: expected int 0..150, got \"fifty\"\n") != NULL);
+    assert_true(strncmp(buf, "household.hukou: expected one of urban, rural, got \"city\"\n", 58) == 0);
+    free(buf);
+}
+
+static void prefix(void **state)
+{
+    (void)state;
+    const char *text = "{\"household\":{\"members\":[{\"id\":\"a\",\"age\":\"fifty\"}]}}";
+    const char *prefixes[] = { "/input", "input.", "input" };
+    for (size_t i = 0; i < 3; i++) {
+        assert_int_equal(parse_with(&household, prefixes[i], text), JSON_E_INVALID);
+        assert_int_equal(errs.n, 1);
+        assert_string_equal(errs.items[0].pointer, "/input/household/members/0/age");
+        assert_string_equal(errs.items[0].path, "input.household.members[0].age");
+    }
+    assert_int_equal(parse_with(&household, "/batch/3/in~1put", text), JSON_E_INVALID);
+    assert_string_equal(errs.items[0].pointer, "/batch/3/in~1put/household/members/0/age");
+    assert_string_equal(errs.items[0].path, "batch[3].in/put.household.members[0].age");
+    assert_int_equal(parse_with(&household, "/input", "{"), JSON_E_SYNTAX);
+    assert_string_equal(errs.items[0].pointer, "/input");
+    assert_string_equal(errs.items[0].path, "input");
+}
+
+static void max_errors(void **state)
+{
+    (void)state;
+    char text[50 * 40 + 64];
+    size_t n = 0;
+    appendf(text, sizeof text, &n, "{\"household\":{\"members\":[");
+    for (int i = 0; i < 50; i++)
+        appendf(text, sizeof text, &n, "%s{\"age\":-1,\"able_to_work\":0}", i ? "," : "");
+    appendf(text, sizeof text, &n, "]}}");
+    assert_int_equal(parse(text), JSON_E_INVALID);
+    assert_int_equal(errs.n, JSON_MAX_ERRORS);
+    assert_true(errs.truncated);
+    expect_problem(0, "/household/members/0/age", "expected int 0..150, got -1");
+    expect_problem(1, "/household/members/0/able_to_work", "expected bool, got 0");
+    expect_problem(2, "/household/members/0/id", "missing required field");
+
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&buf, &len);
+    json_errors_print(&errs, f);
+    fclose(f);
+    assert_true(strstr(buf, "(more problems not listed)\n") != NULL);
+    free(buf);
+}
+
+/* ---- syntax ---- */
+
+static void syntax_error_offset(void **state)
+{
+    (void)state;
+    expect_syntax("{\"household\": {\"members\": [1,,2]}}", 29, "malformed JSON at byte 29");
+    expect_syntax("{\"household\" 5}", 13, "malformed JSON at byte 13");
+    expect_syntax("{\"household\": x}", 14, "malformed JSON at byte 14");
+    expect_syntax("", 0, "unexpected end of JSON at byte 0");
+    expect_syntax("  \n", 3, "unexpected end of JSON at byte 3");
+
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&buf, &len);
+    json_errors_print(&errs, f);
+    fclose(f);
+    assert_string_equal(buf, "(input): unexpected end of JSON at byte 3\n");
+    free(buf);
+    expect_syntax(" ,{}", 1, "malformed JSON at byte 1");
+    expect_syntax(":", 0, "malformed JSON at byte 0");
+    expect_syntax("}", 0, "malformed JSON at byte 0");
+}
+
+static void truncated(void **state)
+{
+    (void)state;
+    expect_syntax("{\"household\": {\"members\": [", 27, "unexpected end of JSON at byte 27");
+    expect_syntax("{\"household\": {\"members\": [{\"id\": \"ab", 37, "unexpected end of JSON at byte 37");
+    expect_syntax("{\"household\": 1", 15, "unexpected end of JSON at byte 15");
+}
+
+/* What jsmn 1.1 lets through and pass 2 must stop. */
+static void jsmn_laxness(void **state)
+{
+    (void)state;
+    expect_syntax("[1 2]", 3, "malformed JSON at byte 3");
+    expect_syntax("[1,]", 3, "malformed JSON at byte 3");
+    expect_syntax("[,1]", 1, "malformed JSON at byte 1");
+    expect_syntax("{\"a\":1,}", 7, "malformed JSON at byte 7");
+    expect_syntax("{\"a\" \"b\"}", 5, "malformed JSON at byte 5");
+    expect_syntax("{\"a\":1 \"b\":2}", 7, "malformed JSON at byte 7");
+    expect_syntax("{\"a\"}", 4, "malformed JSON at byte 4");
+    expect_syntax("{\"a\":}", 5, "malformed JSON at byte 5");
+    expect_syntax("{,}", 1, "malformed JSON at byte 1");
+    expect_syntax("[1:2]", 1, "invalid number at byte 1");
+    expect_syntax("[\"a\":1]", 4, "malformed JSON at byte 4");
+    expect_syntax("{\"a\":1]", 6, "malformed JSON at byte 6");
+    expect_syntax("[\"a\tb\"]", 3, "control character in string at byte 3");
+    expect_syntax("[\"\\x\"]", 1, "malformed JSON at byte 1");
+}
+
+static void trailing_garbage(void **state)
+{
+    (void)state;
+    expect_syntax("{\"household\":{}} x", 17, "malformed JSON at byte 17");
+    expect_syntax("{\"household\":{}}{}", 16, "trailing characters after JSON at byte 16");
+    expect_syntax("{\"household\":{}} \"x\"", 17, "trailing characters after JSON at byte 17");
+    expect_syntax("{\"household\":{}}]", 16, "malformed JSON at byte 16");
+    expect_syntax("{\"household\":{}},", 16, "trailing characters after JSON at byte 16");
+    expect_syntax("{}\n5 ", 3, "trailing characters after JSON at byte 3");
+    assert_int_equal(json_input_parse("{}\0{}", 5, &household, "", &pool, &rec, &errs), JSON_E_SYNTAX);
+    expect_problem(0, "", "NUL byte at byte 2");
+}
+
+static void bad_primitives(void **state)
+{
+    (void)state;
+    expect_syntax("[NaN]", 1, "malformed JSON at byte 1");
+    expect_syntax("[Infinity]", 1, "malformed JSON at byte 1");
+    expect_syntax("[-Infinity]", 1, "invalid number at byte 1");
+    expect_syntax("[01]", 1, "invalid number at byte 1");
+    expect_syntax("[-01]", 1, "invalid number at byte 1");
+    expect_syntax("[-]", 1, "invalid number at byte 1");
+    expect_syntax("[1.]", 1, "invalid number at byte 1");
+    expect_syntax("[.5]", 1, "malformed JSON at byte 1");
+    expect_syntax("[1e]", 1, "invalid number at byte 1");
+    expect_syntax("[1e+]", 1, "invalid number at byte 1");
+    expect_syntax("[+1]", 1, "malformed JSON at byte 1");
+    expect_syntax("[0x10]", 1, "invalid number at byte 1");
+    expect_syntax("[tru]", 1, "invalid literal at byte 1");
+    expect_syntax("[truex]", 1, "invalid literal at byte 1");
+    expect_syntax("[nul]", 1, "invalid literal at byte 1");
+    expect_syntax("[True]", 1, "malformed JSON at byte 1");
+    expect_syntax("{\"household\":{\"members\":[{\"age\":01}]}}", 32, "invalid number at byte 32");
+    assert_int_equal(parse("[0, -0, 1.5e-3, 2E+10, true, false, null, \"\"]"), JSON_E_INVALID);
+}
+
+static void strings_utf8(void **state)
+{
+    (void)state;
+    expect_syntax("[\"\xff\"]", 2, "invalid UTF-8 in string at byte 2");
+    expect_syntax("[\"a\x80\"]", 3, "invalid UTF-8 in string at byte 3");
+    expect_syntax("[\"\xc0\xaf\"]", 2, "invalid UTF-8 in string at byte 2");          /* overlong / */
+    expect_syntax("[\"\xe0\x80\xaf\"]", 2, "invalid UTF-8 in string at byte 2");      /* overlong */
+    expect_syntax("[\"\xed\xa0\x80\"]", 2, "invalid UTF-8 in string at byte 2");      /* U+D800 */
+    expect_syntax("[\"\xf4\x90\x80\x80\"]", 2, "invalid UTF-8 in string at byte 2");  /* U+110000 */
+    expect_syntax("[\"\xe5\xbc\"]", 2, "invalid UTF-8 in string at byte 2");          /* cut short */
+    expect_syntax("{\"\xff\":1}", 2, "invalid UTF-8 in string at byte 2");            /* in a key */
+    assert_int_equal(parse_id("\"\xf0\x9f\x98\x80\xef\xbf\xbf\xc2\x80\""), JSON_OK);
+}
+
+static void escapes(void **state)
+{
+    (void)state;
+    assert_int_equal(parse_id("\"\\u00e9\\ud83d\\ude00\\\"\\\\\\/\\b\\f\\n\\r\\t\\u5F20\""), JSON_OK);
+    const ev_cell *id = &member(0)[P_ID];
+    const char want[] = "\xc3\xa9\xf0\x9f\x98\x80\"\\/\b\f\n\r\t\xe5\xbc\xa0";
+    assert_int_equal(id->s.len, sizeof want - 1);
+    assert_memory_equal(id->s.ptr, want, sizeof want - 1);
+    /* escaped keys match fields */
+    assert_int_equal(parse("{\"house\\u0068old\":{\"members\":[{\"\\u0069d\":\"a\",\"age\":3}]}}"),
+                     JSON_OK);
+    assert_int_equal(member(0)[P_AGE].i, 3);
+}
+
+static void lone_surrogates(void **state)
+{
+    (void)state;
+    const char *bad = "invalid escape or lone surrogate in string at byte 2";
+    expect_syntax("[\"\\ud800\"]", 2, bad);
+    expect_syntax("[\"\\udc00\"]", 2, bad);
+    expect_syntax("[\"\\ud800\\u0041\"]", 2, bad);
+    expect_syntax("[\"\\ud800\\ud800\"]", 2, bad);
+    expect_syntax("[\"\\ud800x\"]", 2, bad);
+    expect_syntax("[\"\\uDBFF\\uDFFF\"]x", 16, "malformed JSON at byte 16");  /* U+10FFFF is fine */
+}
+
+/* Depth counts open containers, the outermost being 1. */
+static void nest(char *buf, int depth, const char *open, const char *mid, const char *close)
+{
+    buf[0] = '\0';
+    for (int i = 0; i < depth; i++)
+        strcat(buf, open);
+    strcat(buf, mid);
+    for (int i = 0; i < depth; i++)
+        strcat(buf, close);
+}
+
+static void depth_limit(void **state)
+{
+    (void)state;
+    char buf[4096];
+    nest(buf, 32, "[", "", "]");
+    assert_int_equal(parse(buf), JSON_E_INVALID);          /* well formed, wrong shape */
+    nest(buf, 33, "[", "", "]");
+    assert_int_equal(parse(buf), JSON_E_LIMIT);
+    assert_int_equal(errs.offset, 32);
+    expect_problem(0, "", "nesting deeper than 32 levels at byte 32");
+    nest(buf, 31, "{\"a\":", "{}", "}");
+    assert_int_equal(parse(buf), JSON_E_INVALID);
+    nest(buf, 32, "{\"a\":", "{}", "}");
+    assert_int_equal(parse(buf), JSON_E_LIMIT);
+    /* the same through the model: household(2) members(3) person(4) ... */
+    nest(buf, 28, "[", "1", "]");
+    char text[4200];
+    snprintf(text, sizeof text,
+             "{\"household\":{\"members\":[{\"id\":\"a\",\"age\":1,\"x\":%s}]}}", buf);
+    assert_int_equal(parse(text), JSON_E_INVALID);
+    expect_problem(0, "/household/members/0/x", "unknown field \"x\"");
+    nest(buf, 29, "[", "1", "]");
+    snprintf(text, sizeof text,
+             "{\"household\":{\"members\":[{\"id\":\"a\",\"age\":1,\"x\":%s}]}}", buf);
+    assert_int_equal(parse(text), JSON_E_LIMIT);
+    /* unclosed, and a quote inside a primitive must not hide brackets */
+    memset(buf, '[', 200);
+    buf[200] = '\0';
+    assert_int_equal(parse(buf), JSON_E_LIMIT);
+    strcpy(buf, "[1\" ");
+    memset(buf + 4, '[', 200);
+    buf[204] = '\0';
+    assert_int_equal(parse(buf), JSON_E_LIMIT);
+}
+
+/* Too deep wins over a syntax error, wherever each is. */
+static void limit_before_syntax(void **state)
+{
+    (void)state;
+    char buf[128];
+    memset(buf, '[', 40);
+    strcpy(buf + 40, "x");
+    assert_int_equal(parse(buf), JSON_E_LIMIT);
+    assert_int_equal(errs.n, 1);
+    expect_problem(0, "", "nesting deeper than 32 levels at byte 32");
+    strcpy(buf, "[1 2,");
+    memset(buf + 5, '[', 40);
+    buf[45] = '\0';
+    assert_int_equal(parse(buf), JSON_E_LIMIT);
+    assert_int_equal(errs.offset, 36);
+    /* and a syntax error alone keeps its place */
+    expect_syntax("[1 2, 3, 4, 5]", 3, "malformed JSON at byte 3");
+}
+
+static void huge_inputs_refused(void **state)
+{
+    (void)state;
+    size_t n = 1 << 20;
+    char *big = malloc(2 * n + 1);
+    memset(big, '[', n);
+    memset(big + n, ']', n);
+    big[2 * n] = '\0';
+    assert_int_equal(parse(big), JSON_E_LIMIT);
+    /* more tokens than allowed */
+    size_t k = 0;
+    big[k++] = '[';
+    for (int i = 0; i <= JSON_MAX_TOKENS; i++) {
+        big[k++] = '0';
+        big[k++] = ',';
+    }
+    big[k - 1] = ']';
+    big[k] = '\0';
+    assert_int_equal(parse(big), JSON_E_LIMIT);
+    expect_problem(0, "", "more than 65536 JSON tokens at byte 131071");
+    free(big);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(valid_household, setup, teardown),
+        cmocka_unit_test_setup_teardown(household_defaults, setup, teardown),
+        cmocka_unit_test_setup_teardown(money_string_and_number, setup, teardown),
+        cmocka_unit_test_setup_teardown(money_rejected, setup, teardown),
+        cmocka_unit_test_setup_teardown(duplicate_key, setup, teardown),
+        cmocka_unit_test_setup_teardown(unknown_field, setup, teardown),
+        cmocka_unit_test_setup_teardown(missing_required, setup, teardown),
+        cmocka_unit_test_setup_teardown(wrong_type, setup, teardown),
+        cmocka_unit_test_setup_teardown(out_of_range, setup, teardown),
+        cmocka_unit_test_setup_teardown(int64_limits, setup, teardown),
+        cmocka_unit_test_setup_teardown(text_length_in_code_points, setup, teardown),
+        cmocka_unit_test_setup_teardown(empty_members, setup, teardown),
+        cmocka_unit_test_setup_teardown(too_many_members, setup, teardown),
+        cmocka_unit_test_setup_teardown(dates, setup, teardown),
+        cmocka_unit_test_setup_teardown(decimals_lists_maps, setup, teardown),
+        cmocka_unit_test_setup_teardown(large_map_duplicates, setup, teardown),
+        cmocka_unit_test_setup_teardown(all_problems_at_once, setup, teardown),
+        cmocka_unit_test_setup_teardown(prefix, setup, teardown),
+        cmocka_unit_test_setup_teardown(max_errors, setup, teardown),
+        cmocka_unit_test_setup_teardown(syntax_error_offset, setup, teardown),
+        cmocka_unit_test_setup_teardown(truncated, setup, teardown),
+        cmocka_unit_test_setup_teardown(jsmn_laxness, setup, teardown),
+        cmocka_unit_test_setup_teardown(trailing_garbage, setup, teardown),
+        cmocka_unit_test_setup_teardown(bad_primitives, setup, teardown),
+        cmocka_unit_test_setup_teardown(strings_utf8, setup, teardown),
+        cmocka_unit_test_setup_teardown(escapes, setup, teardown),
+        cmocka_unit_test_setup_teardown(lone_surrogates, setup, teardown),
+        cmocka_unit_test_setup_teardown(depth_limit, setup, teardown),
+        cmocka_unit_test_setup_teardown(limit_before_syntax, setup, teardown),
+        cmocka_unit_test_setup_teardown(huge_inputs_refused, setup, teardown),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
