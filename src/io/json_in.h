@@ -56,9 +56,10 @@ typedef struct json_errors {
 /* Parses the input object in text[0..len) for the root entity `root`
  * (whose name is the single expected key).  On success *out points to a
  * record of root->nfields cells; otherwise *out is NULL and errs holds
- * the problems (none for JSON_E_NOMEM).  `prefix` places them: a JSON Pointer ("/input" from the
- * API) prepended to pointers, and written for people ("input.") before
- * paths; a plain name ("input") works too; "" from the CLI. */
+ * the problems (none for JSON_E_NOMEM).  `prefix` places them: a JSON
+ * Pointer ("/input" from the API) prepended to pointers, and written for
+ * people ("input.") before paths; a plain name ("input") works too; ""
+ * from the CLI. */
 json_status json_input_parse(const char *text, size_t len, const entity_def *root,
                              const char *prefix, arena *pool, ev_cell **out,
                              json_errors *errs);
