@@ -1,10 +1,10 @@
 /*
  * parser.y - the grammar of eligo policy, model and test files.
  *
- * docs/syntax-draft.md is the contract; src/lang/ast.h says what every
+ * docs/language.md describes the language; src/lang/ast.h says what every
  * node holds.  Each action makes one node (ast_new/ast_text) and fills
  * the fields ast.h names, or adds to a list (parse_list_add); nothing
- * here folds, checks or looks anything up: resolve.c, check.c, tables.c
+ * here folds, checks or looks anything up: check.c, tables.c
  * and lower.c do that.  Two pieces of construction live in parse.c
  * because they need the parse context: parse_list_add (O(1) appends, so
  * a 4 MiB file of list items stays linear) and parse_row (a table row's
@@ -171,7 +171,7 @@ static void yyerror(YYLTYPE *loc, yyscan_t scanner, parse_ctx *ctx, const char *
 %token NESTING "too deep nesting"
 
 %type <str> name dotted
-%type <node> decl type range bound number string label_opt type_opt
+%type <node> decl type range bound number string label_opt def_label type_opt
 %type <node> enum_value field range_opt default_opt param_value until_opt
 %type <node> source_opt unless table_head tparam row cell test_head given expect
 %type <node> expr or_expr and_expr not_expr cmp_expr add_expr mul_expr unary
@@ -222,10 +222,10 @@ decl:
   | PARAMETER name COLON type label_opt param_values
                                 { $$ = ast_text(P, AST_PARAM, @$, $2.s, $2.n);
                                   $$->a = $4; $$->b = $6.head; $$->label = $5; }
-  | LET name type_opt label_opt ASSIGN expr unlesses
+  | LET name type_opt def_label ASSIGN expr unlesses
                                 { $$ = ast_text(P, AST_LET, @$, $2.s, $2.n);
                                   $$->a = $3; $$->b = $6; $$->c = $7.head; $$->label = $4; }
-  | OUTPUT name type_opt label_opt ASSIGN expr unlesses
+  | OUTPUT name type_opt def_label ASSIGN expr unlesses
                                 { $$ = ast_text(P, AST_OUTPUT, @$, $2.s, $2.n);
                                   $$->a = $3; $$->b = $6; $$->c = $7.head; $$->label = $4; }
   | table_head rows             { $$ = $1; $$->loc = @$; $$->c = $2.head; }
@@ -247,6 +247,14 @@ name:
 label_opt:
     %empty                      { $$ = NULL; }
   | string
+    ;
+
+/* A bool definition may say what true and what false mean:
+ * "低于低保标准" else "不低于低保标准"; the second label hangs off the
+ * first one's `a`. */
+def_label:
+    label_opt
+  | string ELSE string          { $$ = $1; $$->a = $3; }
     ;
 
 string:

@@ -60,6 +60,9 @@ typedef struct ev_def {
     uint8_t is_output;
     uint32_t nholes;
     const ev_hole *holes;
+    const char *label_false;   /* a bool's label when false, or NULL */
+    uint32_t nholes_false;
+    const ev_hole *holes_false;
     uint32_t line;
     const void *syntax;     /* the AST declaration, opaque here (explain) */
 } ev_def;

@@ -78,11 +78,18 @@ static void text_value(buf *b, const ty *t, const ev_cell *v)
 void json_render_label(buf *b, const ev_def *d, const ev_cell *frame)
 {
     const char *l = d->label ? d->label : d->name;
+    const ev_hole *holes = d->holes;
+    uint32_t nholes = d->nholes;
+    if (d->label_false && !frame[d->slot].i) {
+        l = d->label_false;
+        holes = d->holes_false;
+        nholes = d->nholes_false;
+    }
     uint32_t at = 0;
-    for (uint32_t i = 0; i < d->nholes; i++) {
-        buf_add(b, l + at, d->holes[i].start - at);
-        text_value(b, d->holes[i].type, &frame[d->holes[i].slot]);
-        at = d->holes[i].end;
+    for (uint32_t i = 0; i < nholes; i++) {
+        buf_add(b, l + at, holes[i].start - at);
+        text_value(b, holes[i].type, &frame[holes[i].slot]);
+        at = holes[i].end;
     }
     buf_adds(b, l + at);
 }

@@ -31,6 +31,8 @@
  *  PARAM            name            -               TYPE     values   -         -       label
  *  PARAM_VALUE      -               -               from DATE until DATE? value  source STR  -
  *  LET / OUTPUT     name            -               TYPE?    expr     unless list -     label
+ *                   (a bool's label may carry a second STRING in label->a: the
+ *                    label when the value is false)
  *  UNLESS           -               -               cond     value    -         -       label
  *  TABLE            name            ast_hit         params   result TYPE rows   -       label
  *                                   (op2: ast_collect)

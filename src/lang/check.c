@@ -1416,8 +1416,16 @@ int check_policy(checked *ck, ast_node *file)
         ck->asserts[ck->nasserts++] = d;
     }
     for (uint32_t i = 0; i < ck->nsyms; i++)
-        if (ck->syms[i].kind == SYM_LET || ck->syms[i].kind == SYM_OUTPUT)
-            label_uses(ck, ck->syms[i].decl->label);
+        if (ck->syms[i].kind == SYM_LET || ck->syms[i].kind == SYM_OUTPUT) {
+            ast_node *lab = ck->syms[i].decl->label;
+            label_uses(ck, lab);
+            if (lab && lab->a) {
+                label_uses(ck, lab->a);
+                if (ck->syms[i].type->kind != TY_BOOL && ck->syms[i].type->kind != TY_ERROR)
+                    diag_add(ck->dl, DIAG_ERROR, ck->src, lab->a->loc, NULL,
+                             "only a bool has a label for false, and `%s` is not a bool", ck->syms[i].name);
+            }
+        }
     for (uint32_t i = 0; i < ck->nsyms; i++) {
         sym *s = &ck->syms[i];
         if (!s->used && (s->kind == SYM_LET || s->kind == SYM_PARAM || s->kind == SYM_TABLE)) {

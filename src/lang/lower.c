@@ -367,7 +367,7 @@ static int32_t lower_value(lw *l, ast_node *e, const ty *t)
 
 /* ---- declarations ----------------------------------------------------- */
 
-static void lower_holes(lw *l, ev_def *d, const char *label)
+static const ev_hole *lower_holes(lw *l, const char *label, uint32_t *count)
 {
     uint32_t n = 0;
     ev_hole tmp[16];
@@ -388,10 +388,10 @@ static void lower_holes(lw *l, ev_def *d, const char *label)
         }
     }
     ev_hole *h = n ? arena_alloc(l->pool, sizeof(ev_hole) * n) : NULL;
-    if (n && !h) { l->failed = 1; return; }
+    if (n && !h) { l->failed = 1; return NULL; }
     if (n) memcpy(h, tmp, sizeof(ev_hole) * n);
-    d->holes = h;
-    d->nholes = n;
+    *count = n;
+    return h;
 }
 
 static uint32_t line_of(lw *l, const ast_node *n)
@@ -532,7 +532,11 @@ static void lower_defs(lw *l, ev_tree *t, uint32_t *ncov)
         e->is_output = s->kind == SYM_OUTPUT;
         e->line = line_of(l, d);
         e->syntax = d;
-        lower_holes(l, e, e->label);
+        e->holes = lower_holes(l, e->label, &e->nholes);
+        if (d->label && d->label->a) {
+            e->label_false = d->label->a->text;
+            e->holes_false = lower_holes(l, e->label_false, &e->nholes_false);
+        }
         int32_t base = lower_value(l, d->b, s->type);
         uint32_t nu = (uint32_t)ast_list_len(d->c);
         if (nu) {
