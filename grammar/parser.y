@@ -92,6 +92,7 @@ typedef struct parse_ctx {
     src_loc last_loc;
     parse_str last_str;
     uint32_t prev_end;      /* end of the token before it */
+    int prev_tok[2];        /* the two tokens before it, nearest first */
     uint32_t lexed_end;     /* end of the last token scanned */
     int lex_error;          /* a lexical error since the last token (2: and
                              * keep quiet one token longer) */
@@ -704,7 +705,8 @@ static int expects(const yysymbol_kind_t *exp, int n, yysymbol_kind_t s)
 
 /* A hint for the usual slips, judged from the token and what would have
  * been accepted instead. */
-static const char *hint_for(yysymbol_kind_t got, const yysymbol_kind_t *exp, int n, int same_line)
+static const char *hint_for(yysymbol_kind_t got, const yysymbol_kind_t *exp, int n, int same_line,
+                            const int *prev)
 {
     if (got == YYSYMBOL_ASSIGN && expects(exp, n, YYSYMBOL_EQ))
         return "`=` needs `==` for comparison; a single `=` only gives a declaration its value";
@@ -718,6 +720,9 @@ static const char *hint_for(yysymbol_kind_t got, const yysymbol_kind_t *exp, int
         return "`unless` has no `else`: the value after `=` applies when no `unless` does";
     if ((got == YYSYMBOL_BAR || got == YYSYMBOL_ROWBAR) && expects(exp, n, YYSYMBOL_OR))
         return "`|` only separates table cells; write `or` to join conditions";
+    if (got == YYSYMBOL_STRING && prev[0] == STRING && prev[1] == SOURCE && expects(exp, n, YYSYMBOL_FROM))
+        return "`source \"...\"` right after a parameter value is that value's source; "
+               "put a top-level `source` line above the parameter";
     if (expects(exp, n, YYSYMBOL_HIT))
         return "a table needs a hit policy after its result type, e.g. `hit unique` or `hit first`";
     if (expects(exp, n, YYSYMBOL_AS) && got != YYSYMBOL_AS)
@@ -803,7 +808,7 @@ static int yyreport_syntax_error(const yypcontext_t *yyctx, yyscan_t scanner, pa
         if (len < sizeof msg)
             snprintf(msg + len, sizeof msg - len, " at the end of the line");
         diag_add(ctx->dl, DIAG_ERROR, ctx->src, (src_loc){ctx->prev_end, ctx->prev_end},
-                 hint_for(got, exp, n, same_line), "%s", msg);
+                 hint_for(got, exp, n, same_line, ctx->prev_tok), "%s", msg);
         return 0;
     }
     describe(what, sizeof what, got, ctx, loc);
@@ -813,6 +818,6 @@ static int yyreport_syntax_error(const yypcontext_t *yyctx, yyscan_t scanner, pa
             len += (size_t)snprintf(msg + len, sizeof msg - len, "%s%s",
                                     i == 0 ? ", expected " : i == nshown - 1 ? " or " : ", ",
                                     shown[i]);
-    diag_add(ctx->dl, DIAG_ERROR, ctx->src, *loc, hint_for(got, exp, n, same_line), "%s", msg);
+    diag_add(ctx->dl, DIAG_ERROR, ctx->src, *loc, hint_for(got, exp, n, same_line, ctx->prev_tok), "%s", msg);
     return 0;
 }

@@ -17,7 +17,8 @@
  * Tabs are expanded to the next multiple of 8 cells in both the quoted
  * line and the caret line, so the two always agree.  Bytes that are not
  * UTF-8 print as U+FFFD and other control characters as a space, so a
- * diagnostic about a broken file is itself clean text.
+ * diagnostic about a broken file is itself clean text.  A line longer
+ * than CLIP_LINE bytes is shown as a window around the caret.
  *
  * Not done here: deciding what is an error (the stages do that) or
  * colouring output (the CLI may add that later around diag_print_one).
@@ -30,6 +31,9 @@
 #include "lang/diag.h"
 
 #define TAB_WIDTH 8
+#define CLIP_LINE 400       /* bytes; longer source lines are cut */
+#define CLIP_BEFORE 160     /* bytes kept before the caret */
+#define CLIP_WINDOW 320     /* bytes shown in all */
 
 void diag_list_init(diag_list *dl)
 {
@@ -231,6 +235,7 @@ void diag_print_one(const diag *d, FILE *out)
     const unsigned char *text, *p, *end, *caret, *stop;
     uint32_t line, col, start;
     size_t len, cells, pos, i;
+    int lead = 0, trail = 0;
 
     if (!d->src) {
         fprintf(out, "%s: %s\n", level_name(d->level), d->message ? d->message : "");
@@ -247,23 +252,41 @@ void diag_print_one(const diag *d, FILE *out)
 
     text = (const unsigned char *)source_line(d->src, line, &len);
     end = text + len;
-
-    /* The quoted line. */
-    fprintf(out, "%5u | ", line);
-    for (p = text, pos = 0; p < end; pos += cells)
-        p += show_char(p, (size_t)(end - p), pos, &cells, out);
-    fputc('\n', out);
-
-    /* The caret line: pad to the start, then ^ and ~ over the span as far
-     * as this line goes. */
     caret = (const unsigned char *)d->src->text + start;
     if (caret > end)
         caret = end;
     stop = (const unsigned char *)d->src->text + (d->loc.end > start ? d->loc.end : start);
     if (stop > end)
         stop = end;
-    fprintf(out, "%5s | ", "");
-    for (p = text, pos = 0; p < caret; pos += cells) {
+
+    /* A very long line (generated, or a fuzzer's) is shown as a window
+     * around the caret, with "..." where it was cut. */
+    if (len > CLIP_LINE) {
+        const unsigned char *ws = caret - text > CLIP_BEFORE ? caret - CLIP_BEFORE : text;
+        const unsigned char *we;
+        while (ws < caret && (*ws & 0xC0) == 0x80)
+            ws++;
+        we = end - ws > CLIP_WINDOW ? ws + CLIP_WINDOW : end;
+        while (we > caret && we < end && (*we & 0xC0) == 0x80)
+            we--;
+        lead = ws > text;
+        trail = we < end;
+        text = ws;
+        end = we;
+        if (stop > end)
+            stop = end;
+    }
+
+    /* The quoted line. */
+    fprintf(out, "%5u | %s", line, lead ? "..." : "");
+    for (p = text, pos = lead ? 3 : 0; p < end; pos += cells)
+        p += show_char(p, (size_t)(end - p), pos, &cells, out);
+    fprintf(out, "%s\n", trail ? "..." : "");
+
+    /* The caret line: pad to the start, then ^ and ~ over the span as far
+     * as this line goes. */
+    fprintf(out, "%5s | %s", "", lead ? "   " : "");
+    for (p = text, pos = lead ? 3 : 0; p < caret; pos += cells) {
         p += show_char(p, (size_t)(end - p), pos, &cells, NULL);
         for (i = 0; i < cells; i++)
             fputc(' ', out);

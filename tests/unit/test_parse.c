@@ -774,6 +774,23 @@ static void test_too_large(void **state)
     free(text);
 }
 
+/* A very long line is shown as a window around the caret: 160 bytes
+ * before it, "..." where the line was cut. */
+static void test_long_line(void **state)
+{
+    char *text = repeat("let a = ", "x+", 300, ")\n");
+    char *head = repeat("t.policy:1:609: error: unexpected `)`, expected a value\n    1 | ...",
+                        "x+", 80, ")\n");
+    char *want = repeat(head, " ", 8 + 3 + 160, "^\n");
+
+    (void)state;
+    memcpy(want + strlen(head), "      | ", 8);
+    check_diags(text, want);
+    free(want);
+    free(head);
+    free(text);
+}
+
 static void test_error_limit(void **state)
 {
     char *text = repeat("", "let = 1\n", 150, "");
@@ -884,6 +901,7 @@ int main(void)
         cmocka_unit_test(test_nesting),
         cmocka_unit_test(test_long_list),
         cmocka_unit_test(test_too_large),
+        cmocka_unit_test(test_long_line),
         cmocka_unit_test(test_error_limit),
         cmocka_unit_test(test_source_linecol),
         cmocka_unit_test(test_diag_print),
