@@ -812,6 +812,35 @@ static void test_error_limit(void **state)
     free(text);
 }
 
+/* An arena that runs out mid-parse: a diagnostic and NULL, never a
+ * crash, whatever the point where it ran out. */
+static void test_out_of_memory(void **state)
+{
+    const char *text = "policy a.b \"甲\"\n"
+                       "let income: money per month = sum(m.monthly_income for m in household.members)\n"
+                       "table t(a: int) -> int hit first\n  | 1 | 2 | \"x\"\n  | else | 3\n"
+                       "test \"t\" as of 2019-01-01\n  given h = {a: [1, 2]}\n  expect x = 1\n";
+    size_t limit;
+
+    (void)state;
+    for (limit = 16; limit < 8192; limit += 16) {
+        parsed p;
+        p.src = source_new("t.policy", text, strlen(text));
+        arena_init(&p.pool, 0);
+        p.pool.limit = limit;
+        diag_list_init(&p.dl);
+        p.root = parse_source(p.src, &p.pool, &p.dl);
+        if (p.root) {
+            assert_false(p.pool.failed);
+            assert_int_equal(p.dl.n, 0);
+        } else {
+            assert_int_equal(p.dl.nerrors, 1);
+            assert_string_equal(p.dl.items[0].message, "out of memory while parsing");
+        }
+        parsed_free(&p);
+    }
+}
+
 /* ---- source.c and diag.c directly ----------------------------------- */
 
 static void test_source_linecol(void **state)
@@ -902,6 +931,7 @@ int main(void)
         cmocka_unit_test(test_long_list),
         cmocka_unit_test(test_too_large),
         cmocka_unit_test(test_long_line),
+        cmocka_unit_test(test_out_of_memory),
         cmocka_unit_test(test_error_limit),
         cmocka_unit_test(test_source_linecol),
         cmocka_unit_test(test_diag_print),
