@@ -1,0 +1,64 @@
+/*
+ * service.h - the state one eligod worker holds, and the route table's
+ * handler signature.
+ *
+ * A worker is a forked child of the master: it inherits the compiled
+ * registry (copy-on-write, never modified), opens its own store
+ * connection after fork, and serves one request at a time with a request
+ * arena reset after each.  This struct and the master's are the only two
+ * process-wide states (STYLE: "two globals").
+ *
+ * Ownership: the worker owns `db`, `pool`, `frame` and the response
+ * buffers; `reg` belongs to the master (shared, read-only).
+ */
+#ifndef ELIGO_SERVICE_H
+#define ELIGO_SERVICE_H
+
+#include <stdint.h>
+#include "base/arena.h"
+#include "eval/value.h"
+#include "policy/load.h"
+#include "service/http.h"
+#include "store/store.h"
+
+enum role_bits {
+    ROLE_PORTAL = 1, ROLE_OFFICER = 2, ROLE_AUDITOR = 4, ROLE_ADMIN = 8,
+    ROLE_NONE = 0,                 /* a route open to all (healthz, metrics) */
+    ROLE_ANY = 15
+};
+
+typedef struct service {
+    const registry *reg;
+    store *db;                     /* NULL until connected; reconnects lazily */
+    arena pool;                    /* request arena */
+    ev_cell *frame;                /* evaluation frame, sized for the largest tree */
+    uint32_t frame_slots;
+    /* the caller, set by routes.c after authentication */
+    int role;                      /* one ROLE_* bit */
+    char client[65];
+    uint64_t requests;             /* served by this worker */
+    int worker_index;              /* slot in the scoreboard */
+} service;
+
+typedef struct route_match {
+    char id[80];                   /* the {id} or {name} path segment, if any */
+} route_match;
+
+typedef void (*route_handler)(service *sv, const http_request *rq, http_response *rs,
+                              const route_match *m);
+
+/* Handlers, one file per resource (h_*.c). */
+void h_decisions_post(service *sv, const http_request *rq, http_response *rs, const route_match *m);
+void h_decision_get(service *sv, const http_request *rq, http_response *rs, const route_match *m);
+void h_evaluate_post(service *sv, const http_request *rq, http_response *rs, const route_match *m);
+void h_policies_list(service *sv, const http_request *rq, http_response *rs, const route_match *m);
+void h_policy_get(service *sv, const http_request *rq, http_response *rs, const route_match *m);
+void h_health(service *sv, const http_request *rq, http_response *rs, const route_match *m);
+void h_metrics(service *sv, const http_request *rq, http_response *rs, const route_match *m);
+
+/* Finds the route, authenticates (Bearer token -> role via the store),
+ * checks the role, body size and content type before any handler runs,
+ * then calls it.  Always leaves a complete response in rs. */
+void routes_dispatch(service *sv, const http_request *rq, http_response *rs);
+
+#endif

@@ -1,0 +1,91 @@
+/*
+ * store.h - durable decisions in MariaDB, through Connector/C prepared
+ * statements only.
+ *
+ * One `store` is one connection with its prepared statements; each
+ * eligod worker holds one, opened after fork.  The store pattern follows
+ * the reliability notes: MYSQL_OPT_RECONNECT off, connect/read/write
+ * timeouts of a few seconds, autocommit off; every write is one
+ * transaction that ends in COMMIT before the caller may answer; on a lost
+ * connection (2006/2013) the handle is closed, reconnected with back-off,
+ * every statement prepared again and the whole transaction rerun; when
+ * the connection is lost during COMMIT the outcome is unknown, so the
+ * store reads the row back by request_id before deciding; 1213/1205 are
+ * retried (at most 3 attempts, jittered back-off); 1062 on request_id
+ * means the decision exists: the store compares the request fingerprint
+ * and returns the stored decision or STORE_CONFLICT.  One classifier
+ * (store_classify) decides retry / reconnect / duplicate / fatal.
+ *
+ * store_open refuses a server whose innodb_flush_log_at_trx_commit is not
+ * 1 (or sync_binlog not 1 with log_bin on) unless allow_nondurable.
+ *
+ * Ownership: the store owns its MYSQL handle and statements; strings
+ * passed in are borrowed for the call; results are written into the
+ * caller's buf / fixed arrays.
+ */
+#ifndef ELIGO_STORE_H
+#define ELIGO_STORE_H
+
+#include <stddef.h>
+#include <stdio.h>
+#include <stdint.h>
+#include "base/buf.h"
+
+typedef struct store store;
+
+typedef enum store_rc {
+    STORE_OK = 0,
+    STORE_EXISTS,        /* request_id already stored with the same fingerprint: *out holds it */
+    STORE_CONFLICT,      /* request_id already stored with another fingerprint (422) */
+    STORE_NOT_FOUND,
+    STORE_UNAVAILABLE,   /* database unreachable or gave up after retries (503) */
+    STORE_ERROR          /* anything else (500, logged) */
+} store_rc;
+
+typedef struct store_options {
+    const char *url;            /* mariadb://user:pass@host:port/db or unix:/path/to/socket?db=...&user=... */
+    int allow_nondurable;       /* skip the innodb_flush_log_at_trx_commit check */
+    int timeout_s;              /* connect/read/write timeouts (default 3) */
+} store_options;
+
+/* NULL on failure with a message in err. */
+store *store_open(const store_options *o, char *err, size_t errlen);
+void store_close(store *s);
+/* Pings; reconnects (re-preparing) when the connection is gone.  0 ok. */
+int store_ping(store *s);
+/* Count of reconnections so far (logged, and asserted by tests). */
+uint64_t store_reconnects(const store *s);
+
+/* Applies db/NNN_*.sql files of dir not yet applied (schema_migrations),
+ * in order, each in its own transaction; prints one line per migration to
+ * log.  0, or -1 with a message in err. */
+int store_migrate(store *s, const char *dir, FILE *log, char *err, size_t errlen);
+
+typedef struct store_decision {
+    const char *request_id;     /* client's or generated; unique per client */
+    const char *client;         /* token name of the caller */
+    const char *fingerprint;    /* hex SHA-256 of the canonical request */
+    const char *policy_name;
+    const char *policy_hash;    /* "sha256:..." */
+    const char *policy_text;    /* stored once per hash (INSERT IGNORE) */
+    size_t policy_text_len;
+    const char *as_of;          /* YYYY-MM-DD */
+    const char *input_json;     /* canonical input */
+    const char *outputs_json;
+    const char *explanation_json;   /* may be NULL */
+    const char *response_json;  /* the decision exactly as answered, without decision_id */
+} store_decision;
+
+/* Stores one decision and commits.  STORE_OK: decision_id (36 chars + NUL)
+ * is the new id.  STORE_EXISTS: decision_id and stored_response hold the
+ * earlier decision.  Nothing is answered unless this returned OK/EXISTS. */
+store_rc store_put_decision(store *s, const store_decision *d, char decision_id[37], buf *stored_response);
+/* The stored decision document by id (auditor). */
+store_rc store_get_decision(store *s, const char *decision_id, buf *out);
+
+/* Bearer tokens: only the SHA-256 of a token is stored. */
+store_rc store_token_lookup(store *s, const char *token, char role[16], char client[65]);
+/* Creates a token for role and name; writes the token (64 hex chars). */
+store_rc store_token_add(store *s, const char *role, const char *name, char token[65]);
+
+#endif
