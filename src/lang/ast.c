@@ -14,7 +14,7 @@
  *       (AGG count _ (MEMBER members (NAME household)))))
  *
  * A node prints as `(KIND op text "label" children...)`, leaving out
- * what it does not have.  Children are the a, b, c, d slots in order,
+ * what it does not have (a bool's two labels print as "yes" else "no").  Children are the a, b, c, d slots in order,
  * each slot followed by its `next` siblings; an empty slot before a
  * filled one prints as `_`.  Declarations that hold other declarations'
  * worth of content (FILE, ENUM, ENTITY, PARAM, LET, OUTPUT, TABLE, TEST)
@@ -223,6 +223,10 @@ static void dump_node(const ast_node *n, buf *out, int indent)
     if (n->label && n->label->text) {
         buf_addc(out, ' ');
         dump_string(out, n->label->text);
+        if (n->label->a && n->label->a->text) {     /* a bool's label for false */
+            buf_adds(out, " else ");
+            dump_string(out, n->label->a->text);
+        }
     }
 
     slot[0] = n->a, slot[1] = n->b, slot[2] = n->c, slot[3] = n->d;
