@@ -161,14 +161,17 @@ static int prec(const ast_node *n)
 
 static void render(buf *b, ev_ctx *c, const ast_node *n, int in_loop);
 
+/* The value of a subexpression, in fullwidth parentheses after it:
+ * `count(m in household.members)（3）`. */
 static void render_value_of(buf *b, ev_ctx *c, const ast_node *n)
 {
     if (!ty_is_scalar(n->ty) || n->ev < 0)
         return;
     ev_cell v;
     v.i = ev_scalar(c, n->ev);
-    buf_addc(b, ' ');
+    buf_adds(b, "（");
     text_value(b, n->ty, &v);
+    buf_adds(b, "）");
 }
 
 static void render_child(buf *b, ev_ctx *c, const ast_node *n, int p, int in_loop)
@@ -191,7 +194,11 @@ static void render(buf *b, ev_ctx *c, const ast_node *n, int in_loop)
         if (n->slot <= -2 || n->op2 != 0 || !n->decl) { buf_adds(b, n->text); break; }
         {
             const sym *s = n->decl;
-            buf_adds(b, s->decl->label ? s->decl->label->text : s->name);
+            const ev_def *d = NULL;
+            for (uint32_t i = 0; (s->kind == SYM_LET || s->kind == SYM_OUTPUT) && i < c->tree->ndefs; i++)
+                if (c->tree->defs[i].slot == (uint32_t)s->slot) d = &c->tree->defs[i];
+            if (d && !in_loop) json_render_label(b, d, c->frame);
+            else buf_adds(b, s->decl->label ? s->decl->label->text : s->name);
             if (!in_loop && ty_is_scalar(s->type)) {
                 buf_addc(b, ' ');
                 text_value(b, s->type, &c->frame[s->slot]);
@@ -199,8 +206,12 @@ static void render(buf *b, ev_ctx *c, const ast_node *n, int in_loop)
         }
         break;
     case AST_MEMBER:
-        render(b, c, n->a, 1);
-        buf_printf(b, ".%s", n->text);
+        if (n->a->ty && n->a->ty->kind == TY_ENTITY && n->a->ty->ent->fields[n->slot].label) {
+            buf_adds(b, n->a->ty->ent->fields[n->slot].label);
+        } else {
+            render(b, c, n->a, 1);
+            buf_printf(b, ".%s", n->text);
+        }
         if (!in_loop && n->a->kind == AST_NAME && n->a->decl && n->a->slot > -2) render_value_of(b, c, n);
         break;
     case AST_UNARY:
@@ -227,7 +238,7 @@ static void render(buf *b, ev_ctx *c, const ast_node *n, int in_loop)
             render(b, c, a, in_loop);
         }
         buf_addc(b, ')');
-        if (!in_loop) { buf_adds(b, " ="); render_value_of(b, c, n); }
+        if (!in_loop) render_value_of(b, c, n);
         break;
     case AST_AGG: {
         static const char *names[] = {"count", "sum", "min", "max", "any", "all", "map"};
@@ -238,14 +249,14 @@ static void render(buf *b, ev_ctx *c, const ast_node *n, int in_loop)
         render(b, c, n->b, 1);
         if (n->c) { buf_adds(b, " where "); render(b, c, n->c, 1); }
         buf_addc(b, ')');
-        if (!in_loop && ty_is_scalar(n->ty)) { buf_adds(b, " ="); render_value_of(b, c, n); }
+        if (!in_loop) render_value_of(b, c, n);
         break;
     }
     case AST_AT:
         render(b, c, n->a, 1);
         buf_adds(b, " 于 ");
         render(b, c, n->b, in_loop);
-        if (!in_loop) { buf_adds(b, " ="); render_value_of(b, c, n); }
+        if (!in_loop) render_value_of(b, c, n);
         break;
     case AST_LIST:
         buf_addc(b, '[');
@@ -287,7 +298,7 @@ static void write_margin(buf *b, ev_ctx *c, const ast_node *e)
     buf tx;
     buf_init(&tx);
     render(&tx, c, e->a, 1);
-    buf_printf(&tx, "%s %s 即%s", dir, v, holds ? "不再满足此条件" : "满足此条件");
+    buf_printf(&tx, " %s %s 即%s", dir, v, holds ? "不再满足此条件" : "满足此条件");
     buf_json_string(b, tx.data ? tx.data : "", tx.len);
     buf_free(&tx);
     buf_addc(b, '}');
@@ -314,6 +325,18 @@ static void collect_params(const ast_node *n, const sym **seen, uint32_t *nseen,
         }
     }
 children:
+    if (n->kind == AST_CALL && n->decl) {
+        /* a decision table: the parameters its rows read */
+        const sym *t = n->decl;
+        int fresh = 1;
+        for (uint32_t i = 0; i < *nseen; i++)
+            if (seen[i] == t) fresh = 0;
+        if (fresh && *nseen < MAX_SEEN) {
+            seen[(*nseen)++] = t;
+            for (ast_node *r = t->decl->c; r; r = r->next)
+                collect_params(r->b, seen, nseen, params, np);
+        }
+    }
     if (n->kind == AST_CALL || n->kind == AST_LIST) {
         for (ast_node *a = n->a; a; a = a->next) collect_params(a, seen, nseen, params, np);
         return;
@@ -383,7 +406,7 @@ static void write_tables(buf *b, ev_ctx *c, const policy *p)
     buf_addc(b, ']');
 }
 
-static void write_explanation(buf *b, const policy *p, ev_ctx *c)
+static void write_explanation(buf *b, const policy *p, ev_ctx *c, const buf *rows)
 {
     buf_adds(b, ",\"explanation\":{\"policy\":");
     buf_json_string(b, p->title ? p->title : p->name, strlen(p->title ? p->title : p->name));
@@ -433,13 +456,22 @@ static void write_explanation(buf *b, const policy *p, ev_ctx *c)
         buf_addc(b, '}');
     }
     buf_addc(b, ']');
-    write_tables(b, c, p);
+    buf_add(b, rows->data ? rows->data : "", rows->len);
     buf_addc(b, '}');
 }
 
 void json_write_decision(buf *b, const policy *p, ev_ctx *c, int explain)
 {
     char d[16];
+    /* The rows that matched are read from the coverage counters now: the
+     * reasons and the explanation evaluate subexpressions again, which
+     * must not count as matches. */
+    buf rows;
+    buf_init(&rows);
+    uint32_t *cov = c->cov;
+    if (explain)
+        write_tables(&rows, c, p);
+    c->cov = NULL;
     buf_adds(b, "{\"policy\":{\"name\":");
     buf_json_string(b, p->name, strlen(p->name));
     buf_adds(b, ",\"title\":");
@@ -456,6 +488,8 @@ void json_write_decision(buf *b, const policy *p, ev_ctx *c, int explain)
     }
     buf_addc(b, ']');
     if (explain)
-        write_explanation(b, p, c);
+        write_explanation(b, p, c, &rows);
     buf_addc(b, '}');
+    c->cov = cov;
+    buf_free(&rows);
 }

@@ -36,7 +36,7 @@
  *  UNLESS           -               -               cond     value    -         -       label
  *  TABLE            name            ast_hit         params   result TYPE rows   -       label
  *                                   (op2: ast_collect)
- *  TPARAM           name            -               TYPE     -        -         -       -
+ *  TPARAM           name            -               TYPE     RANGE?   -         -       -
  *  ROW              -               1 if `else`     cells    output   -         -       label
  *  CELL_ANY         -               -               -        -        -         -       -
  *  CELL_CMP         -               ast_binop (LT..NE) expr  -        -         -       -

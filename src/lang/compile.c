@@ -323,7 +323,9 @@ policy *compile_policy(source *src, const model_set *models, diag_list *dl)
     hash_text(src->text, src->len, p->hash);
     size_t errs = dl->nerrors;
     ast_node *file = parse_source(src, &p->pool, dl);
-    if (!file) return policy_failed(p, dl);
+    /* after a syntax error the tree lacks what recovery skipped: checking it
+     * would only report follow-on errors */
+    if (!file || dl->nerrors > errs) return policy_failed(p, dl);
     ast_node *pd = find_decl(file, AST_POLICY);
     if (!pd) {
         diag_error(dl, src, file->loc, "a .policy file starts with `policy NAME \"title\"`");
