@@ -47,6 +47,29 @@ void json_write_value(buf *b, const ty *t, const ev_cell *v)
     }
 }
 
+void json_write_record(buf *b, const entity_def *e, const ev_cell *rec)
+{
+    buf_addc(b, '{');
+    for (uint32_t i = 0; i < e->nfields; i++) {
+        const field_def *f = &e->fields[i];
+        const ev_cell *v = &rec[f->index];
+        if (i) buf_addc(b, ',');
+        buf_json_string(b, f->name, strlen(f->name));
+        buf_addc(b, ':');
+        if (f->type->kind == TY_LIST && f->type->elem->kind == TY_ENTITY) {
+            buf_addc(b, '[');
+            for (uint32_t k = 0; k < v->l.n; k++) {
+                if (k) buf_addc(b, ',');
+                json_write_record(b, f->type->elem->ent, v->l.base + (size_t)k * v->l.stride);
+            }
+            buf_addc(b, ']');
+        } else {
+            json_write_value(b, f->type, v);
+        }
+    }
+    buf_addc(b, '}');
+}
+
 /* Writes a value for people (no quotes): "860.00", "true", "a, b". */
 static void text_value(buf *b, const ty *t, const ev_cell *v)
 {

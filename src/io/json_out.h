@@ -32,6 +32,9 @@ void json_write_value(buf *b, const ty *t, const ev_cell *v);
 void json_write_decision(buf *b, const policy *p, ev_ctx *c, int explain);
 /* The outputs object only (replay comparison, tests). */
 void json_write_outputs(buf *b, const policy *p, const ev_ctx *c);
+/* An input record in canonical form: every field, in model order,
+ * defaults filled in (what is stored and replayed). */
+void json_write_record(buf *b, const entity_def *e, const ev_cell *rec);
 /* A label with its `{name}` placeholders replaced by values. */
 void json_render_label(buf *b, const ev_def *d, const ev_cell *frame);
 

@@ -1,10 +1,145 @@
 /*
- * h_evaluate.c - POST /v1/evaluate (placeholder until the handler lands).
+ * h_evaluate.c - evaluating a request for the portal and officer routes.
+ *
+ * decide() is the one path from a validated envelope to a decision
+ * document, shared by POST /v1/decisions (which then stores it) and
+ * POST /v1/evaluate (the officer's playground, which does not).  The
+ * input is validated against each policy's model by io/json_in.c, every
+ * problem answered as 422 with its JSON Pointer under /input.
  */
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
 #include "service/service.h"
+#include "service/decide.h"
+#include "eval/date.h"
+#include "eval/eval.h"
+#include "io/json_in.h"
+#include "io/json_out.h"
+
+/* Problems as the `errors` member of a problem+json body. */
+static void errors_json(buf *b, const json_errors *e)
+{
+    buf_addc(b, '[');
+    for (size_t i = 0; i < e->n; i++) {
+        if (i) buf_addc(b, ',');
+        buf_adds(b, "{\"pointer\":");
+        buf_json_string(b, e->items[i].pointer, strlen(e->items[i].pointer));
+        buf_adds(b, ",\"detail\":");
+        buf_json_string(b, e->items[i].detail, strlen(e->items[i].detail));
+        buf_addc(b, '}');
+    }
+    buf_addc(b, ']');
+}
+
+void decide_problem(http_response *rs, json_status st, const json_errors *e)
+{
+    buf b;
+    buf_init(&b);
+    errors_json(&b, e);
+    if (st == JSON_E_SYNTAX) {
+        char d[96];
+        snprintf(d, sizeof d, "malformed JSON at byte %zu", e->offset);
+        http_problem(rs, 400, d, buf_cstr(&b));
+    } else if (st == JSON_E_LIMIT) {
+        http_problem(rs, 413, e->n ? e->items[0].detail : "request too large", buf_cstr(&b));
+    } else if (st == JSON_E_NOMEM) {
+        http_problem(rs, 413, "request too large", NULL);
+    } else {
+        char d[160];
+        snprintf(d, sizeof d, "the request does not fit: %zu problem%s", e->n, e->n == 1 ? "" : "s");
+        http_problem(rs, 422, d, buf_cstr(&b));
+    }
+    buf_free(&b);
+}
+
+int64_t decide_today(void)
+{
+    time_t now = time(NULL);
+    struct tm tm;
+    gmtime_r(&now, &tm);
+    return date_from_ymd(tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday);
+}
+
+const policy *decide_policy(service *sv, json_span name)
+{
+    char n[72];
+    if (name.n >= sizeof n) return NULL;
+    memcpy(n, name.p, name.n);
+    n[name.n] = 0;
+    return registry_find(sv->reg, n);
+}
+
+int decide(service *sv, const policy *p, const decision_request *req, buf *decision, buf *input,
+           http_response *rs)
+{
+    json_errors errs;
+    ev_cell *root = NULL;
+    json_status st = json_input_parse(req->input.p, req->input.n, p->root, "/input", &sv->pool, &root, &errs);
+    if (st != JSON_OK) {
+        decide_problem(rs, st, &errs);
+        return -1;
+    }
+    if (sv->frame_slots < p->tree.nslots) {
+        /* grows to the largest tree once, then never again */
+        ev_cell *f = realloc(sv->frame, sizeof(ev_cell) * p->tree.nslots);
+        if (!f) { http_problem(rs, 503, "out of memory", NULL); return -1; }
+        sv->frame = f;
+        sv->frame_slots = p->tree.nslots;
+    }
+    ev_ctx c;
+    ev_ctx_init(&c, &p->tree, sv->frame, &sv->pool);
+    if (req->explain)
+        c.cov = arena_alloc(&sv->pool, sizeof(uint32_t) * (p->tree.ncov + 1));
+    int64_t as_of = req->has_as_of ? req->as_of : decide_today();
+    if (ev_bind(&c, as_of) || ev_run(&c, root)) {
+        buf b;
+        buf_init(&b);
+        const char *ptr = (c.err.code == EVE_NO_PARAM || c.err.code == EVE_OUT_OF_PERIOD) ? "/as_of" : "/input";
+        buf_adds(&b, "[{\"pointer\":");
+        buf_json_string(&b, ptr, strlen(ptr));
+        buf_adds(&b, ",\"detail\":");
+        buf_json_string(&b, c.err.msg, strlen(c.err.msg));
+        buf_adds(&b, "}]");
+        http_problem(rs, 422, c.err.msg, buf_cstr(&b));
+        buf_free(&b);
+        return -1;
+    }
+    json_write_decision(decision, p, &c, req->explain);
+    if (input) {
+        buf_addc(input, '{');
+        buf_json_string(input, p->root->name, strlen(p->root->name));
+        buf_addc(input, ':');
+        json_write_record(input, p->root, root);
+        buf_addc(input, '}');
+    }
+    return 0;
+}
 
 void h_evaluate_post(service *sv, const http_request *rq, http_response *rs, const route_match *m)
 {
-    (void)sv; (void)rq; (void)m;
-    http_problem(rs, 503, "evaluation is not available yet", NULL);
+    (void)m;
+    decision_request req;
+    json_errors errs;
+    json_status st = json_request_parse(rq->body, rq->body_len, &sv->pool, &req, &errs);
+    if (st != JSON_OK) { decide_problem(rs, st, &errs); return; }
+    buf all;
+    buf_init(&all);
+    if (req.policy_is_list) buf_adds(&all, "{\"decisions\":[");
+    for (uint32_t i = 0; i < req.npolicies; i++) {
+        const policy *p = decide_policy(sv, req.policy[i]);
+        if (!p) {
+            char d[128];
+            snprintf(d, sizeof d, "no policy named \"%.*s\"", (int)req.policy[i].n, req.policy[i].p);
+            http_problem(rs, 404, d, NULL);
+            buf_free(&all);
+            return;
+        }
+        if (i) buf_addc(&all, ',');
+        if (decide(sv, p, &req, &all, NULL, rs)) { buf_free(&all); return; }
+    }
+    if (req.policy_is_list) buf_adds(&all, "]}");
+    http_json(rs, 200);
+    buf_add(&rs->body, all.data, all.len);
+    buf_free(&all);
 }

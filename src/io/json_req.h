@@ -1,0 +1,40 @@
+/*
+ * json_req.h - the envelope of a decision request:
+ *   {"policy": "tianjin.dibao" | ["tianjin.dibao", ...], "as_of": "2019-01-01",
+ *    "request_id": "...", "input": {...}, "explain": true}
+ *
+ * Checks the envelope (unknown or duplicate keys, types, formats) and
+ * hands back the raw text of `input`, which io/json_in.c then validates
+ * against the policy's model.  Problems carry JSON Pointers like
+ * json_in's ("/policy/1", "/as_of").
+ *
+ * Ownership: spans point into the caller's body; tokens come from pool.
+ */
+#ifndef ELIGO_JSON_REQ_H
+#define ELIGO_JSON_REQ_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include "base/arena.h"
+#include "io/json_in.h"
+
+#define REQ_MAX_POLICIES 16
+#define REQ_MAX_ID 128
+
+typedef struct json_span { const char *p; size_t n; } json_span;
+
+typedef struct decision_request {
+    json_span policy[REQ_MAX_POLICIES];
+    uint32_t npolicies;
+    int policy_is_list;
+    int has_as_of;
+    int64_t as_of;
+    char request_id[REQ_MAX_ID + 1];   /* "" when absent */
+    json_span input;
+    int explain;
+} decision_request;
+
+json_status json_request_parse(const char *body, size_t len, arena *pool, decision_request *out,
+                               json_errors *errs);
+
+#endif

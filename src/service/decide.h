@@ -1,0 +1,23 @@
+/*
+ * decide.h - the evaluation path shared by the decision and evaluate
+ * handlers (h_evaluate.c holds it).
+ *
+ * Ownership: everything per request lives in sv->pool; the caller owns
+ * the bufs.
+ */
+#ifndef ELIGO_DECIDE_H
+#define ELIGO_DECIDE_H
+
+#include "service/service.h"
+#include "io/json_req.h"
+
+/* Validates the input for p, evaluates, writes the decision document
+ * (without ids) to decision and, when input is not NULL, the canonical
+ * input.  0, or -1 with a problem already in rs. */
+int decide(service *sv, const policy *p, const decision_request *req, buf *decision, buf *input,
+           http_response *rs);
+const policy *decide_policy(service *sv, json_span name);
+void decide_problem(http_response *rs, json_status st, const json_errors *e);
+int64_t decide_today(void);
+
+#endif
