@@ -77,8 +77,16 @@ static int round_quotient(i128 num, i128 den, dec_round_mode m, i128 *q)
 {
     if ((unsigned)m > (unsigned)ROUND_FLOOR)
         return -1;
-    i128 q0 = num / den;
-    i128 rem = num % den;
+    i128 q0, rem;
+    if (num == (int64_t)num && den == (int64_t)den && !(num == INT64_MIN && den == -1)) {
+        /* the common case: 64-bit division is several times faster */
+        int64_t n64 = (int64_t)num, d64 = (int64_t)den;
+        q0 = n64 / d64;
+        rem = n64 % d64;
+    } else {
+        q0 = num / den;
+        rem = num % den;
+    }
     if (rem == 0) {
         *q = q0;
         return 0;
@@ -185,6 +193,11 @@ dec_status dec_sub(int64_t a, int64_t b, int64_t *r)
  * exactly that on signed operands). */
 dec_status dec_mul(int64_t a, int64_t b, int64_t *r)
 {
+    int64_t p64;
+    if (!__builtin_mul_overflow(a, b, &p64)) {
+        *r = p64 / DEC_SCALE;          /* fits: no 128-bit division */
+        return DEC_OK;
+    }
     i128 p = (i128)a * b;
     return narrow(p / DEC_SCALE, r);
 }
@@ -193,6 +206,11 @@ dec_status dec_div(int64_t a, int64_t b, int64_t *r)
 {
     if (b == 0)
         return DEC_E_DIVZERO;
+    int64_t n64;
+    if (!__builtin_mul_overflow(a, DEC_SCALE, &n64) && !(n64 == INT64_MIN && b == -1)) {
+        *r = n64 / b;
+        return DEC_OK;
+    }
     return narrow((i128)a * DEC_SCALE / b, r);
 }
 

@@ -271,6 +271,21 @@ int64_t ev_scalar(ev_ctx *c, int32_t idx)
     case EV_COUNT: case EV_SUM_INT: case EV_SUM_DEC: case EV_MIN: case EV_MAX:
     case EV_ANY: case EV_ALL:
         return eval_agg(c, n);
+    /* Node: LIST_LEN - count(list) with no filter: the length. */
+    case EV_LIST_LEN: return eval_list(c, n->a).l.n;
+    /* Node: SUM_FIELD - sum(x.f for x in list) with no filter, the common
+     * case (total income), as one tight loop. */
+    case EV_SUM_FIELD: {
+        ev_cell list = eval_list(c, n->a);
+        int64_t acc = 0;
+        const ev_cell *e = list.l.base;
+        for (uint32_t i = 0; i < list.l.n; i++, e += list.l.stride)
+            if (__builtin_add_overflow(acc, e[n->b].i, &acc)) {
+                ev_fail(c, EVE_OVERFLOW, n->loc, "arithmetic overflow in sum");
+                return 0;
+            }
+        return acc;
+    }
     case EV_TABLE:
         return eval_table(c, n, NULL);
     default:
@@ -482,11 +497,11 @@ int ev_run(ev_ctx *c, const ev_cell *root)
     c->frame[0].rec = root;
     for (uint32_t i = 0; i < t->ndefs; i++) {
         const ev_def *d = &t->defs[i];
-        if (ty_is_scalar(d->type))
+        if (d->is_scalar)
             c->frame[d->slot].i = ev_scalar(c, d->root);
         else
             c->frame[d->slot] = eval_list(c, d->root);
-        if (d->is_output && d->type->kind == TY_MONEY && !dec_fits_places(c->frame[d->slot].i, 2)) {
+        if (d->check_fen && !dec_fits_places(c->frame[d->slot].i, 2)) {
             char v[64];
             dec_format(c->frame[d->slot].i, 2, v);
             ev_fail(c, EVE_PRECISION, 0,

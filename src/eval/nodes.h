@@ -42,6 +42,8 @@
     X(DATE_ADD_YEARS,  "a + b years") \
     X(PARAM_AT,     "parameter imm in force on date a") \
     X(COUNT,        "count of list a where c; b unused; imm = loop slot") \
+    X(LIST_LEN,     "number of elements of list a (count without a filter)") \
+    X(SUM_FIELD,    "sum of field b of the records of list a (no filter)") \
     X(SUM_INT,      "sum of b over list a where c") \
     X(SUM_DEC,      "sum of b over list a where c") \
     X(MIN,          "min of b over list a where c") \

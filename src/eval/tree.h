@@ -58,6 +58,8 @@ typedef struct ev_def {
     int32_t root;           /* node */
     uint32_t slot;
     uint8_t is_output;
+    uint8_t is_scalar;      /* the value is one int64 (else a list, map or text) */
+    uint8_t check_fen;      /* a money output that could carry sub-fen digits */
     uint32_t nholes;
     const ev_hole *holes;
     const char *label_false;   /* a bool's label when false, or NULL */

@@ -26,7 +26,15 @@ typedef struct lw {
     sym *table;          /* table whose rows are lowered */
     int32_t table_slot;
     int failed;
+    /* compile time only: which nodes and slots hold whole fen (money with
+     * at most two decimals), so ev_run checks only outputs that may not */
+    uint8_t *fen;
+    uint32_t capfen;
+    uint8_t *slot_fen;      /* for the first nfixed slots: parameters, lets, outputs */
+    uint32_t nfixed;
 } lw;
+
+static int node_fen(lw *l, int32_t i);
 
 static int32_t emit(lw *l, ev_kind k, int32_t a, int32_t b, int32_t c, int64_t imm, const ast_node *at)
 {
@@ -46,7 +54,34 @@ static int32_t emit(lw *l, ev_kind k, int32_t a, int32_t b, int32_t c, int64_t i
     n->c = c;
     n->imm = imm;
     n->loc = at ? at->loc.start : 0;
-    return (int32_t)l->nnodes++;
+    int32_t i = (int32_t)l->nnodes++;
+    if (l->nnodes > l->capfen) {
+        uint32_t cap = l->capnodes;
+        uint8_t *f = arena_alloc(l->pool, cap);
+        if (!f) { l->failed = 1; return 0; }
+        if (l->capfen) memcpy(f, l->fen, l->capfen);
+        l->fen = f;
+        l->capfen = cap;
+    }
+    l->fen[i] = (uint8_t)node_fen(l, i);
+    return i;
+}
+
+/* Whether node i (children already emitted) always yields whole fen. */
+static int node_fen(lw *l, int32_t i)
+{
+    const ev_node *n = &l->nodes[i];
+    switch (n->kind) {
+    case EV_CONST: return n->imm % 10000 == 0;
+    case EV_INT_TO_DEC: return 1;
+    case EV_ADD_DEC: case EV_SUB_DEC: case EV_MIN2: case EV_MAX2: return l->fen[n->a] && l->fen[n->b];
+    case EV_MUL_DEC_INT: case EV_NEG: return l->fen[n->a];
+    case EV_SUM_DEC: case EV_MIN: case EV_MAX: return l->fen[n->b];
+    case EV_ROUND: case EV_DIV_ROUND: return n->imm % 10000 == 0;
+    case EV_IF: case EV_RULE: return l->fen[n->b] && l->fen[n->c];
+    case EV_SLOT: return l->slot_fen && (uint32_t)n->a < l->nfixed ? l->slot_fen[n->a] : 0;
+    default: return 0;
+    }
 }
 
 static int32_t emit_args(lw *l, const int32_t *v, uint32_t n)
@@ -157,7 +192,9 @@ static int32_t lower_member(lw *l, ast_node *n)
 {
     int32_t rs = record_slot(l, n->a);
     ev_kind k = n->ty->kind == TY_LIST ? EV_LIST_FIELD : n->ty->kind == TY_TEXT ? EV_TEXT_FIELD : EV_FIELD;
-    return emit(l, k, rs, n->slot, -1, 0, n);
+    int32_t i = emit(l, k, rs, n->slot, -1, 0, n);
+    l->fen[i] = n->ty->kind == TY_MONEY;     /* input money is validated to the fen */
+    return i;
 }
 
 static int32_t lower_arith(lw *l, ast_node *n)
@@ -260,9 +297,19 @@ static int32_t lower_agg(lw *l, ast_node *n)
     ev_kind k;
     int32_t val = -1;
     switch ((ast_agg)n->op) {
-    case AGG_COUNT: k = EV_COUNT; break;
+    case AGG_COUNT:
+        if (!n->c) return emit(l, EV_LIST_LEN, list, -1, -1, 0, n);
+        k = EV_COUNT;
+        break;
     case AGG_SUM:
         k = n->ty->kind == TY_INT ? EV_SUM_INT : EV_SUM_DEC;
+        if (!n->c && n->a->kind == AST_MEMBER && n->a->a->kind == AST_NAME && n->a->a->decl == n &&
+            n->a->ty->kind != TY_LIST) {
+            /* sum(m.f for m in list): one loop over the records */
+            int32_t i = emit(l, EV_SUM_FIELD, list, n->a->slot, -1, 0, n);
+            l->fen[i] = n->a->ty->kind == TY_MONEY || n->a->ty->kind == TY_INT;
+            return i;
+        }
         val = lower_as(l, n->a, k == EV_SUM_DEC);
         break;
     case AGG_MIN: case AGG_MAX:
@@ -427,6 +474,10 @@ static void lower_params(lw *l, ev_tree *t)
             check_literal_value(ck, v->c, s->type, &val[k].i);
             src[k] = v->d ? v->d->text : NULL;
         }
+        int fen = 1;
+        for (uint32_t j = 0; j < nv; j++)
+            if (s->type->kind == TY_INT ? 0 : val[j].i % 10000 != 0) fen = 0;
+        l->slot_fen[s->slot] = (uint8_t)fen;
         p->name = s->name;
         p->label = s->decl->label ? s->decl->label->text : NULL;
         p->type = s->type;
@@ -537,6 +588,7 @@ static void lower_defs(lw *l, ev_tree *t, uint32_t *ncov)
             e->label_false = d->label->a->text;
             e->holes_false = lower_holes(l, e->label_false, &e->nholes_false);
         }
+        e->is_scalar = (uint8_t)ty_is_scalar(s->type);
         int32_t base = lower_value(l, d->b, s->type);
         uint32_t nu = (uint32_t)ast_list_len(d->c);
         if (nu) {
@@ -564,6 +616,10 @@ static void lower_defs(lw *l, ev_tree *t, uint32_t *ncov)
             base = chain;
         }
         e->root = base;
+        int fen = e->is_scalar && l->fen[base];
+        if (e->is_scalar && s->type->kind == TY_INT) fen = 1;
+        l->slot_fen[e->slot] = (uint8_t)fen;
+        e->check_fen = e->is_output && s->type->kind == TY_MONEY && !fen;
     }
     t->defs = defs;
     t->ndefs = ck->norder;
@@ -619,6 +675,9 @@ int lower_policy(checked *ck, lowered *out)
         ck->syms[ck->order[k]].slot = new_slot(&l);
     ev_tree *t = &out->tree;
     uint32_t ncov = 0;
+    l.nfixed = l.nslots;
+    l.slot_fen = arena_alloc(l.pool, l.nslots + 1);
+    if (!l.slot_fen) return -1;
     lower_params(&l, t);
     lower_defs(&l, t, &ncov);
     lower_tables(&l, t, &ncov);
