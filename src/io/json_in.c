@@ -69,6 +69,7 @@
 #include <jsmn.h>
 
 #include "io/json_in.h"
+#include "base/utf8.h"
 #include "eval/date.h"
 #include "eval/decimal.h"
 
@@ -538,32 +539,11 @@ static json_status lex(jin *c)
 /* ------------------------------------------------------------------ */
 
 /* Length of the UTF-8 sequence at s[0..n), or 0 when it is not well
- * formed (Unicode Table 3-7: no overlongs, no surrogates, <= U+10FFFF). */
+ * formed (no overlongs, no surrogates, <= U+10FFFF). */
 static size_t utf8_seq(const unsigned char *s, size_t n)
 {
-    unsigned char b = s[0];
-    size_t len;
-    unsigned char lo = 0x80, hi = 0xBF;
-    if (b < 0x80)
-        return 1;
-    if (b >= 0xC2 && b <= 0xDF)
-        len = 2;
-    else if (b >= 0xE0 && b <= 0xEF) {
-        len = 3;
-        if (b == 0xE0) lo = 0xA0;
-        if (b == 0xED) hi = 0x9F;
-    } else if (b >= 0xF0 && b <= 0xF4) {
-        len = 4;
-        if (b == 0xF0) lo = 0x90;
-        if (b == 0xF4) hi = 0x8F;
-    } else
-        return 0;
-    if (n < len || s[1] < lo || s[1] > hi)
-        return 0;
-    for (size_t i = 2; i < len; i++)
-        if ((s[i] & 0xC0) != 0x80)
-            return 0;
-    return len;
+    unsigned cp;
+    return utf8_decode(s, n, &cp);
 }
 
 static int hex4(const char *s, uint32_t *out)

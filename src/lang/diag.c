@@ -29,6 +29,7 @@
 #include <string.h>
 
 #include "lang/diag.h"
+#include "base/utf8.h"
 
 #define TAB_WIDTH 8
 #define CLIP_LINE 400       /* bytes; longer source lines are cut */
@@ -147,49 +148,6 @@ void diag_hint(diag_list *dl, const char *fmt, ...)
     va_end(ap);
 }
 
-/* Decodes one UTF-8 sequence at s[0..n); returns its length, or 0 when
- * the byte does not start a well-formed sequence. */
-static size_t utf8_decode(const unsigned char *s, size_t n, unsigned *out)
-{
-    unsigned c = s[0], cp, min;
-    size_t len, i;
-
-    if (c < 0x80) {
-        *out = c;
-        return 1;
-    }
-    if (c >= 0xC2 && c <= 0xDF)
-        len = 2, min = 0x80;
-    else if (c >= 0xE0 && c <= 0xEF)
-        len = 3, min = 0x800;
-    else if (c >= 0xF0 && c <= 0xF4)
-        len = 4, min = 0x10000;
-    else
-        return 0;
-    if (len > n)
-        return 0;
-    cp = c & (0x7Fu >> len);
-    for (i = 1; i < len; i++) {
-        if ((s[i] & 0xC0) != 0x80)
-            return 0;
-        cp = (cp << 6) | (s[i] & 0x3F);
-    }
-    if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
-        return 0;
-    *out = cp;
-    return len;
-}
-
-/* Terminal cells taken by a code point: 2 for East Asian wide ones. */
-static int cp_width(unsigned cp)
-{
-    return (cp >= 0x1100 && cp <= 0x115F) || (cp >= 0x2E80 && cp <= 0xA4CF) ||
-           (cp >= 0xAC00 && cp <= 0xD7A3) || (cp >= 0xF900 && cp <= 0xFAFF) ||
-           (cp >= 0xFE30 && cp <= 0xFE4F) || (cp >= 0xFF00 && cp <= 0xFF60) ||
-           (cp >= 0xFFE0 && cp <= 0xFFE6) || (cp >= 0x20000 && cp <= 0x3FFFD)
-               ? 2 : 1;
-}
-
 /* Walks one character of a quoted line: returns its byte length, sets
  * the cells it occupies at display column `col` (0-based), and when
  * `out` is given prints it as it appears in the quoted line. */
@@ -213,7 +171,7 @@ static size_t show_char(const unsigned char *p, size_t n, size_t col, size_t *ce
         if (out)
             fputc(' ', out);
     } else {
-        *cells = (size_t)cp_width(cp);
+        *cells = (size_t)utf8_cp_width(cp);
         if (out)
             fwrite(p, 1, len, out);
     }

@@ -8,30 +8,7 @@
  */
 #include <string.h>
 #include "lang/fmt.h"
-
-static int is_wide(unsigned cp)
-{
-    return (cp >= 0x1100 && cp <= 0x115F) || (cp >= 0x2E80 && cp <= 0xA4CF) ||
-           (cp >= 0xAC00 && cp <= 0xD7A3) || (cp >= 0xF900 && cp <= 0xFAFF) ||
-           (cp >= 0xFE30 && cp <= 0xFE4F) || (cp >= 0xFF00 && cp <= 0xFF60) ||
-           (cp >= 0xFFE0 && cp <= 0xFFE6) || (cp >= 0x20000 && cp <= 0x3FFFD);
-}
-
-size_t fmt_display_width(const char *s, size_t n)
-{
-    size_t w = 0;
-    for (size_t i = 0; i < n;) {
-        unsigned char c = (unsigned char)s[i];
-        unsigned cp = c;
-        size_t k = 1;
-        if (c >= 0xF0 && i + 3 < n + 0) { cp = ((c & 7u) << 18) | ((s[i + 1] & 0x3Fu) << 12) | ((s[i + 2] & 0x3Fu) << 6) | (s[i + 3] & 0x3Fu); k = 4; }
-        else if (c >= 0xE0 && i + 2 < n) { cp = ((c & 15u) << 12) | ((s[i + 1] & 0x3Fu) << 6) | (s[i + 2] & 0x3Fu); k = 3; }
-        else if (c >= 0xC0 && i + 1 < n) { cp = ((c & 31u) << 6) | (s[i + 1] & 0x3Fu); k = 2; }
-        w += is_wide(cp) ? 2 : 1;
-        i += k;
-    }
-    return w;
-}
+#include "base/utf8.h"
 
 static const char *const top_keywords[] = {
     "policy", "model", "tests", "jurisdiction", "source", "covers", "use", "enum", "entity",
@@ -89,7 +66,7 @@ static void emit_table(line *rows, size_t nrows, buf *out)
         if (rows[r].n == 0) continue;
         size_t n = split_cells(rows[r], cells, MAX_COLS, &tail);
         for (size_t c = 0; c < n; c++) {
-            size_t w = fmt_display_width(cells[c].s, cells[c].n);
+            size_t w = utf8_display_width(cells[c].s, cells[c].n);
             if (w > width[c]) width[c] = w;
         }
     }
@@ -100,7 +77,7 @@ static void emit_table(line *rows, size_t nrows, buf *out)
         for (size_t c = 0; c < n; c++) {
             buf_addc(out, ' ');
             buf_add(out, cells[c].s, cells[c].n);
-            for (size_t w = fmt_display_width(cells[c].s, cells[c].n); w < width[c]; w++) buf_addc(out, ' ');
+            for (size_t w = utf8_display_width(cells[c].s, cells[c].n); w < width[c]; w++) buf_addc(out, ' ');
             buf_adds(out, " |");
         }
         if (tail.n) { buf_addc(out, ' '); buf_add(out, tail.s, tail.n); }

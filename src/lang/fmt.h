@@ -17,7 +17,5 @@
 #include "base/buf.h"
 
 void fmt_policy(const char *text, size_t len, buf *out);
-/* Display width of UTF-8 text (wide characters count two). */
-size_t fmt_display_width(const char *s, size_t n);
 
 #endif

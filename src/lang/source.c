@@ -21,36 +21,14 @@
 #include <string.h>
 
 #include "lang/source.h"
+#include "base/utf8.h"
 
-/* Length of the well-formed UTF-8 sequence at s[0..n), or 1 when the
- * byte does not start one (an invalid byte is one column). */
+/* An invalid byte counts as one column. */
 static size_t utf8_len(const unsigned char *s, size_t n)
 {
-    unsigned c = s[0];
-    size_t len, i;
-    unsigned min;
-
-    if (c < 0x80)
-        return 1;
-    if (c >= 0xC2 && c <= 0xDF)
-        len = 2, min = 0x80;
-    else if (c >= 0xE0 && c <= 0xEF)
-        len = 3, min = 0x800;
-    else if (c >= 0xF0 && c <= 0xF4)
-        len = 4, min = 0x10000;
-    else
-        return 1;
-    if (len > n)
-        return 1;
-    unsigned cp = c & (0x7F >> len);
-    for (i = 1; i < len; i++) {
-        if ((s[i] & 0xC0) != 0x80)
-            return 1;
-        cp = (cp << 6) | (s[i] & 0x3F);
-    }
-    if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
-        return 1;
-    return len;
+    unsigned cp;
+    size_t k = utf8_decode(s, n, &cp);
+    return k ? k : 1;
 }
 
 source *source_new(const char *name, const char *text, size_t len)
