@@ -28,5 +28,7 @@ int cmd_eval(int argc, char **argv);
 int cmd_test(int argc, char **argv);
 int cmd_fmt(int argc, char **argv);
 int cmd_bench(int argc, char **argv);
+int cmd_db(int argc, char **argv);
+int cmd_token(int argc, char **argv);
 
 #endif

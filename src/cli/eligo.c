@@ -25,6 +25,8 @@ static const command commands[] = {
     {"test", cmd_test, "test [--coverage] [--junit FILE] [PATH...]   run policy tests"},
     {"fmt", cmd_fmt, "fmt [--check] PATH...   canonical formatting"},
     {"bench", cmd_bench, "bench NAME --input FILE [--seconds N] [--as-of DATE] [--policies DIR]"},
+    {"db", cmd_db, "db migrate [--db URL] [--dir DIR]   apply db/NNN_*.sql not yet applied"},
+    {"token", cmd_token, "token add --role ROLE --name NAME [--db URL]   create a bearer token, print it once"},
 };
 
 static void usage(FILE *out)

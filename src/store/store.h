@@ -43,9 +43,13 @@ typedef enum store_rc {
 } store_rc;
 
 typedef struct store_options {
-    const char *url;            /* mariadb://user:pass@host:port/db or unix:/path/to/socket?db=...&user=... */
+    const char *url;            /* mariadb://user:pass@host:port/db (user, password and
+                                 * db %-encoded), unix:/path/to/socket?db=...&user=...&password=...,
+                                 * or the path of an option file (groups [client] and [eligo]) */
     int allow_nondurable;       /* skip the innodb_flush_log_at_trx_commit check */
     int timeout_s;              /* connect/read/write timeouts (default 3) */
+    int before_migrate;         /* prepare only what store_migrate needs: the
+                                 * schema may not exist yet (eligo db migrate) */
 } store_options;
 
 /* NULL on failure with a message in err. */
@@ -55,6 +59,9 @@ void store_close(store *s);
 int store_ping(store *s);
 /* Count of reconnections so far (logged, and asserted by tests). */
 uint64_t store_reconnects(const store *s);
+/* The last error, for logs: what failed, the server's message, errno and
+ * SQLSTATE ("" when none).  Valid until the next call on s. */
+const char *store_last_error(const store *s);
 
 /* Applies db/NNN_*.sql files of dir not yet applied (schema_migrations),
  * in order, each in its own transaction; prints one line per migration to

@@ -1,0 +1,448 @@
+/*
+ * db.c - the store's connection: parse the URL, connect with the options
+ * the reliability notes ask for, refuse a server that does not make
+ * commits durable, reconnect with back-off, and classify every error in
+ * one place.
+ *
+ * How it fits: store_open() connects and prepares the statement table
+ * (stmt.c); the operations (decisions.c, tokens.c, migrate.c) call
+ * store_ensure() before each transaction and send every failure through
+ * store_check_error(), which records it and says what to do: retry the
+ * transaction (1213, 1205), reconnect and re-prepare (2006, 2013, 1053,
+ * 1927, 1243, 2056), read the row back (1062), give up with 503 (2002,
+ * 2003, 1047) or 500 (the rest).  A lost connection is never repaired in
+ * place: the handle is closed, a new one opened and every statement
+ * prepared again, because Connector/C's own reconnect leaves statements
+ * dead and refuses inside a transaction.
+ *
+ * What it does not do: MYSQL_OPT_RECONNECT (deliberately off), TLS
+ * options, connection pooling (one store per worker), or deciding what
+ * the caller answers: it returns a class, the caller maps it.
+ */
+#include <ctype.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <errmsg.h>
+#include <mysqld_error.h>
+#include "store/store_int.h"
+
+/* Back-off and reconnect budget.  A put during an outage must end in 503
+ * well within the daemon's deadline, so reconnecting stops trying after
+ * about a second (connect attempts themselves are bounded by timeout_s). */
+enum { BACKOFF_BASE_MS = 25, BACKOFF_CAP_MS = 800, RECONNECT_BUDGET_MS = 1000 };
+
+store_class store_classify(unsigned int e)
+{
+    switch (e) {
+    case 0:
+        return SC_OK;
+    case ER_LOCK_DEADLOCK:          /* 1213: whole transaction rolled back */
+    case ER_LOCK_WAIT_TIMEOUT:      /* 1205: statement rolled back, transaction open */
+        return SC_RETRY;
+    case ER_DUP_ENTRY:              /* 1062 */
+    case ER_DUP_ENTRY_WITH_KEY_NAME:
+        return SC_DUPLICATE;
+    case CR_SERVER_GONE_ERROR:      /* 2006: gone before the command */
+    case CR_SERVER_LOST:            /* 2013: lost during the command */
+    case CR_SERVER_LOST_EXTENDED:   /* 2055 */
+    case CR_STMT_CLOSED:            /* 2056: statements invalidated */
+    case ER_SERVER_SHUTDOWN:        /* 1053 */
+    case ER_CONNECTION_KILLED:      /* 1927 */
+    case ER_UNKNOWN_STMT_HANDLER:   /* 1243: statement unknown to this session */
+    case ER_NEED_REPREPARE:         /* 1615 */
+    case ER_NET_READ_ERROR:         /* 1158 */
+    case ER_NET_WRITE_INTERRUPTED:  /* 1161 */
+        return SC_RECONNECT;
+    case CR_CONNECTION_ERROR:       /* 2002: socket */
+    case CR_CONN_HOST_ERROR:        /* 2003: TCP */
+    case CR_UNKNOWN_HOST:           /* 2005 */
+    case ER_UNKNOWN_COM_ERROR:      /* 1047: Galera node not ready */
+    case ER_CON_COUNT_ERROR:        /* 1040: too many connections */
+    case ER_HOST_IS_BLOCKED:        /* 1129 */
+    case ER_SERVER_IS_IN_SECURE_AUTH_MODE:
+        return SC_UNAVAILABLE;
+    default:
+        return SC_FATAL;
+    }
+}
+
+store_rc store_rc_of(store_class c)
+{
+    switch (c) {
+    case SC_OK: return STORE_OK;
+    case SC_RETRY:
+    case SC_RECONNECT:
+    case SC_UNAVAILABLE: return STORE_UNAVAILABLE;
+    default: return STORE_ERROR;
+    }
+}
+
+void store_set_error(store *s, unsigned int err_no, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(s->err_msg, sizeof s->err_msg, fmt, ap);
+    va_end(ap);
+    s->err_no = err_no;
+    memcpy(s->err_state, "HY000", 6);
+}
+
+store_class store_check_error(store *s, MYSQL_STMT *st, const char *what)
+{
+    unsigned int e;
+    const char *state, *msg;
+    if (st) {
+        e = mysql_stmt_errno(st);
+        state = mysql_stmt_sqlstate(st);
+        msg = mysql_stmt_error(st);
+    } else if (s->db) {
+        e = mysql_errno(s->db);
+        state = mysql_sqlstate(s->db);
+        msg = mysql_error(s->db);
+    } else {
+        e = CR_SERVER_GONE_ERROR;
+        state = "HY000";
+        msg = "not connected";
+    }
+    if (e == 0) {       /* a failure the library did not explain */
+        e = CR_UNKNOWN_ERROR;
+        msg = "unknown error";
+    }
+    s->err_no = e;
+    snprintf(s->err_state, sizeof s->err_state, "%s", state ? state : "HY000");
+    snprintf(s->err_msg, sizeof s->err_msg, "%s: %s (%u/%s)", what, msg, e, s->err_state);
+    store_class c = store_classify(e);
+    /* The handle is useless after these: drop it now so that nobody uses
+     * a statement of a dead session, and the next operation reconnects. */
+    if (c == SC_RECONNECT || c == SC_UNAVAILABLE)
+        store_disconnect(s);
+    return c;
+}
+
+void store_disconnect(store *s)
+{
+    store_stmt_close_all(s);
+    if (s->db) {
+        mysql_close(s->db);
+        s->db = NULL;
+    }
+}
+
+void store_rollback(store *s)
+{
+    if (s->db && mysql_rollback(s->db))
+        (void)store_check_error(s, NULL, "ROLLBACK");
+}
+
+static uint64_t rng_next(store *s)
+{
+    uint64_t x = s->rng;
+    x ^= x << 13;
+    x ^= x >> 7;
+    x ^= x << 17;
+    return s->rng = x;
+}
+
+static void sleep_ms(long ms)
+{
+    struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
+    while (nanosleep(&ts, &ts) && errno == EINTR)
+        ;
+}
+
+static long now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+void store_backoff(store *s, int attempt)
+{
+    long base = BACKOFF_BASE_MS << (attempt < 6 ? attempt : 6);
+    if (base > BACKOFF_CAP_MS) base = BACKOFF_CAP_MS;
+    /* "full jitter" on the upper half: concurrent workers spread out */
+    sleep_ms(base / 2 + (long)(rng_next(s) % (uint64_t)(base / 2 + 1)));
+}
+
+/* ---- URL ------------------------------------------------------------ */
+
+static int hexval(int c)
+{
+    if (c >= '0' && c <= '9') return c - '0';
+    c = tolower(c);
+    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+    return -1;
+}
+
+/* A malloc'ed, %-decoded copy of p[0..n). */
+static char *pct_dup(const char *p, size_t n)
+{
+    char *out = malloc(n + 1), *o = out;
+    if (!out) return NULL;
+    for (size_t i = 0; i < n; i++) {
+        if (p[i] == '%' && i + 2 < n && hexval(p[i + 1]) >= 0 && hexval(p[i + 2]) >= 0) {
+            *o++ = (char)(hexval(p[i + 1]) * 16 + hexval(p[i + 2]));
+            i += 2;
+        } else {
+            *o++ = p[i];
+        }
+    }
+    *o = 0;
+    return out;
+}
+
+/* Parses "k=v&k=v" (the part after '?'). */
+static int parse_query(store *s, const char *q)
+{
+    while (q && *q) {
+        const char *amp = strchr(q, '&');
+        size_t n = amp ? (size_t)(amp - q) : strlen(q);
+        const char *eq = memchr(q, '=', n);
+        if (!eq) return -1;
+        size_t kn = (size_t)(eq - q);
+        char *v = pct_dup(eq + 1, n - kn - 1);
+        if (!v) return -1;
+        char **slot = NULL;
+        if (kn == 2 && !memcmp(q, "db", 2)) slot = &s->database;
+        else if (kn == 8 && !memcmp(q, "database", 8)) slot = &s->database;
+        else if (kn == 4 && !memcmp(q, "user", 4)) slot = &s->user;
+        else if (kn == 8 && !memcmp(q, "password", 8)) slot = &s->password;
+        else if (kn == 6 && !memcmp(q, "socket", 6)) slot = &s->socket;
+        if (!slot) { free(v); return -1; }
+        free(*slot);
+        *slot = v;
+        q = amp ? amp + 1 : NULL;
+    }
+    return 0;
+}
+
+/* mariadb://[user[:password]@]host[:port][/db][?k=v...] (mysql:// too),
+ * unix:/path/to/socket[?db=..&user=..&password=..], or an option file. */
+static int parse_url(store *s, const char *url, char *err, size_t errlen)
+{
+    const char *rest = NULL;
+    if (!strncmp(url, "mariadb://", 10)) rest = url + 10;
+    else if (!strncmp(url, "mysql://", 8)) rest = url + 8;
+    if (!strncmp(url, "unix:", 5)) {
+        const char *q = strchr(url + 5, '?');
+        size_t n = q ? (size_t)(q - url - 5) : strlen(url + 5);
+        s->socket = pct_dup(url + 5, n);
+        if (!s->socket || !*s->socket || parse_query(s, q ? q + 1 : NULL)) goto bad;
+        return 0;
+    }
+    if (!rest) {
+        /* not a URL: an option file ([client] and [eligo] groups) */
+        if (!*url) goto bad;
+        s->option_file = strdup(url);
+        return s->option_file ? 0 : -1;
+    }
+    const char *q = strchr(rest, '?');
+    size_t len = q ? (size_t)(q - rest) : strlen(rest);
+    const char *end = rest + len;
+    const char *at = memchr(rest, '@', len);
+    if (at) {
+        const char *colon = memchr(rest, ':', (size_t)(at - rest));
+        s->user = pct_dup(rest, (size_t)((colon ? colon : at) - rest));
+        if (colon) s->password = pct_dup(colon + 1, (size_t)(at - colon - 1));
+        rest = at + 1;
+    }
+    const char *slash = memchr(rest, '/', (size_t)(end - rest));
+    const char *hend = slash ? slash : end;
+    const char *pcolon = memchr(rest, ':', (size_t)(hend - rest));
+    s->host = pct_dup(rest, (size_t)((pcolon ? pcolon : hend) - rest));
+    if (!s->host || !*s->host) goto bad;
+    if (pcolon) {
+        char *e;
+        unsigned long port = strtoul(pcolon + 1, &e, 10);
+        if (e != hend || port == 0 || port > 65535) goto bad;
+        s->port = (unsigned int)port;
+    }
+    if (slash && slash + 1 < end) s->database = pct_dup(slash + 1, (size_t)(end - slash - 1));
+    if (parse_query(s, q ? q + 1 : NULL)) goto bad;
+    return 0;
+bad:
+    snprintf(err, errlen, "bad database URL (expected mariadb://user:password@host:port/db, "
+             "unix:/path/to/socket?db=NAME&user=USER, or an option file)");
+    return -1;
+}
+
+/* ---- connecting ----------------------------------------------------- */
+
+/* Runs a statement that carries no values (session setup, checks);
+ * returns the first row's columns as text in row[] when wanted. */
+static int plain_query(store *s, const char *sql, char row[][32], int ncols)
+{
+    if (mysql_real_query(s->db, sql, (unsigned long)strlen(sql))) {
+        (void)store_check_error(s, NULL, sql);
+        return -1;
+    }
+    MYSQL_RES *res = mysql_store_result(s->db);
+    if (!res) {
+        if (mysql_field_count(s->db) == 0) return 0;
+        (void)store_check_error(s, NULL, sql);
+        return -1;
+    }
+    MYSQL_ROW r = mysql_fetch_row(res);
+    for (int i = 0; i < ncols && i < (int)mysql_num_fields(res); i++)
+        snprintf(row[i], 32, "%s", r && r[i] ? r[i] : "");
+    mysql_free_result(res);
+    return 0;
+}
+
+/* The durability check of reliability goal 8: an acknowledged commit must
+ * survive a crash of the server. */
+static int check_durable(store *s)
+{
+    char v[3][32] = {{0}};
+    if (plain_query(s, "SELECT @@GLOBAL.innodb_flush_log_at_trx_commit, @@GLOBAL.sync_binlog, @@GLOBAL.log_bin", v, 3))
+        return -1;
+    if (s->allow_nondurable) return 0;
+    if (strcmp(v[0], "1") != 0) {
+        store_set_error(s, 0, "the database server does not make commits durable: "
+                        "innodb_flush_log_at_trx_commit=%s (eligo needs 1, or an explicit "
+                        "allow-nondurable override)", v[0]);
+        return -1;
+    }
+    if (strcmp(v[2], "1") == 0 && strcmp(v[1], "1") != 0) {
+        store_set_error(s, 0, "the database server does not make commits durable: log_bin is on "
+                        "and sync_binlog=%s (eligo needs 1, or an explicit allow-nondurable override)",
+                        v[1]);
+        return -1;
+    }
+    return 0;
+}
+
+/* One connection attempt: options, connect, session setup, durability
+ * check, prepare.  0, or -1 (disconnected, last error set). */
+static int connect_once(store *s)
+{
+    s->db = mysql_init(NULL);
+    if (!s->db) {
+        store_set_error(s, CR_OUT_OF_MEMORY, "connect: out of memory");
+        return -1;
+    }
+    unsigned int t = (unsigned int)s->timeout_s;
+    my_bool off = 0;
+    mysql_optionsv(s->db, MYSQL_OPT_CONNECT_TIMEOUT, &t);
+    mysql_optionsv(s->db, MYSQL_OPT_READ_TIMEOUT, &t);
+    mysql_optionsv(s->db, MYSQL_OPT_WRITE_TIMEOUT, &t);
+    mysql_optionsv(s->db, MYSQL_OPT_RECONNECT, &off);
+    mysql_optionsv(s->db, MYSQL_SET_CHARSET_NAME, "utf8mb4");
+    if (s->option_file) {
+        mysql_optionsv(s->db, MYSQL_READ_DEFAULT_FILE, s->option_file);
+        mysql_optionsv(s->db, MYSQL_READ_DEFAULT_GROUP, "eligo");
+    }
+    if (!mysql_real_connect(s->db, s->socket ? NULL : s->host, s->user, s->password, s->database,
+                            s->port, s->socket, 0)) {
+        (void)store_check_error(s, NULL, "connect");
+        store_disconnect(s);
+        return -1;
+    }
+    /* UTC everywhere (created_at is hashed as text); strict mode so that a
+     * value that does not fit is an error, never a silent truncation;
+     * READ COMMITTED so a read sees the latest commit and takes no gap locks. */
+    if (plain_query(s, "SET SESSION time_zone = '+00:00', SESSION sql_mode = "
+                    "'STRICT_ALL_TABLES,NO_ZERO_DATE,NO_ZERO_IN_DATE,ERROR_FOR_DIVISION_BY_ZERO,"
+                    "NO_ENGINE_SUBSTITUTION'", NULL, 0) ||
+        plain_query(s, "SET SESSION TRANSACTION ISOLATION LEVEL READ COMMITTED", NULL, 0) ||
+        check_durable(s)) {
+        store_disconnect(s);
+        return -1;
+    }
+    if (mysql_autocommit(s->db, 0)) {
+        (void)store_check_error(s, NULL, "autocommit off");
+        store_disconnect(s);
+        return -1;
+    }
+    if (store_stmt_prepare_all(s, s->groups)) {
+        store_disconnect(s);
+        return -1;
+    }
+    return 0;
+}
+
+int store_ensure(store *s)
+{
+    if (s->db) return 0;
+    long start = now_ms();
+    for (int attempt = 0;; attempt++) {
+        if (connect_once(s) == 0) {
+            if (s->ever_connected) s->reconnects++;
+            s->ever_connected = 1;
+            return 0;
+        }
+        store_class c = store_classify(s->err_no);
+        if (c != SC_UNAVAILABLE && c != SC_RECONNECT) return -1;   /* config, durability, schema */
+        if (now_ms() - start >= RECONNECT_BUDGET_MS) return -1;
+        store_backoff(s, attempt + 1);
+    }
+}
+
+store *store_open(const store_options *o, char *err, size_t errlen)
+{
+    store *s = calloc(1, sizeof *s);
+    if (!s) {
+        snprintf(err, errlen, "out of memory");
+        return NULL;
+    }
+    s->allow_nondurable = o->allow_nondurable;
+    s->timeout_s = o->timeout_s > 0 ? o->timeout_s : 3;
+    s->groups = o->before_migrate ? 0 : STORE_GROUP_MAIN;
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    s->rng = ((uint64_t)ts.tv_nsec << 20) ^ (uint64_t)getpid() ^ ((uint64_t)ts.tv_sec << 40) ^ 0x9e3779b97f4a7c15ull;
+    if (!o->url || parse_url(s, o->url, err, errlen)) {
+        if (!o->url) snprintf(err, errlen, "no database URL (--db or ELIGO_DB)");
+        store_close(s);
+        return NULL;
+    }
+    if (store_ensure(s)) {
+        snprintf(err, errlen, "%s", s->err_msg);
+        store_close(s);
+        return NULL;
+    }
+    return s;
+}
+
+void store_close(store *s)
+{
+    if (!s) return;
+    store_disconnect(s);
+    free(s->host);
+    free(s->user);
+    free(s->password);
+    free(s->database);
+    free(s->socket);
+    free(s->option_file);
+    free(s);
+}
+
+int store_ping(store *s)
+{
+    if (s->db && mysql_ping(s->db)) {
+        store_class c = store_check_error(s, NULL, "ping");
+        if (c != SC_RECONNECT && c != SC_UNAVAILABLE) return -1;
+    }
+    if (s->db) {
+        /* a ping leaves no transaction open, but end any read snapshot */
+        store_rollback(s);
+        if (s->db) return 0;
+    }
+    return store_ensure(s);
+}
+
+uint64_t store_reconnects(const store *s)
+{
+    return s->reconnects;
+}
+
+const char *store_last_error(const store *s)
+{
+    return s->err_msg;
+}

@@ -1,0 +1,269 @@
+/*
+ * decisions.c - storing a decision durably and idempotently, and reading
+ * it back.
+ *
+ * How it fits: the daemon's POST /v1/decisions handler evaluates, builds
+ * the response, and calls store_put_decision(); it answers 201 only when
+ * that returned STORE_OK (or 200 with the earlier decision on
+ * STORE_EXISTS).  This is the idempotent store pattern of the reliability
+ * notes, step by step:
+ *
+ *   1. one transaction (autocommit is off): INSERT IGNORE the policy text
+ *      by its hash; INSERT the decision; COMMIT;
+ *   2. 1062 on UNIQUE(client, request_id): roll back, read the stored row
+ *      back and compare fingerprints: same -> STORE_EXISTS with the stored
+ *      id and response (or STORE_OK when the row is our own, committed by
+ *      an attempt whose answer was lost); different -> STORE_CONFLICT;
+ *   3. 1213/1205: roll back and rerun the whole transaction;
+ *   4. 2006/2013 and friends: the connection is dropped (db.c), the next
+ *      attempt reconnects and prepares every statement again, and reruns
+ *      the transaction; when the connection was lost during COMMIT the
+ *      outcome is unknown, so the row is first read back by request_id;
+ *   5. at most 3 attempts with jittered back-off; then STORE_UNAVAILABLE.
+ *
+ * The decision id is a UUIDv7 (time-ordered, so rows go to the end of the
+ * primary key and "id order" is roughly arrival order for checkpoints),
+ * made once per call so every attempt inserts the same row.  created_at
+ * is taken here too, in UTC with microseconds, because it is hashed.
+ *
+ * content_hash is the leaf hash of the tamper-evidence design:
+ * SHA-256(0x00 || field || field ...) where each field, in the order id,
+ * request_id, client, fingerprint, policy_name, policy_hash, as_of, input,
+ * outputs, explanation, response, created_at, is its length as 8 bytes
+ * big-endian followed by its bytes, and SQL NULL is the length
+ * 0xFFFFFFFFFFFFFFFF with no bytes.  A verifier recomputes it from the
+ * row as stored (DATE and DATETIME(6) read back as text give the same
+ * strings as written here).
+ *
+ * What it does not do: assign seq or checkpoints (the checkpointer's
+ * job), build the response (the handler's), or decide HTTP statuses.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <openssl/evp.h>
+#include <openssl/rand.h>
+#include <mysqld_error.h>
+#include "store/store_int.h"
+
+enum { MAX_ATTEMPTS = 3 };
+
+int store_sha256_hex(const void *p, size_t n, char hex[65])
+{
+    unsigned char md[32];
+    unsigned int mdlen = 0;
+    if (!EVP_Digest(p, n, md, &mdlen, EVP_sha256(), NULL) || mdlen != 32) return -1;
+    for (int i = 0; i < 32; i++) snprintf(hex + 2 * i, 3, "%02x", md[i]);
+    return 0;
+}
+
+/* UUIDv7 (RFC 9562): 48-bit Unix milliseconds, version, 74 random bits. */
+static int make_uuid7(char out[37])
+{
+    unsigned char b[16];
+    struct timespec ts;
+    if (RAND_bytes(b + 6, 10) != 1) return -1;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    uint64_t ms = (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+    for (int i = 0; i < 6; i++) b[i] = (unsigned char)(ms >> (40 - 8 * i));
+    b[6] = (unsigned char)(0x70 | (b[6] & 0x0f));
+    b[8] = (unsigned char)(0x80 | (b[8] & 0x3f));
+    snprintf(out, 37, "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x",
+             b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7], b[8], b[9], b[10], b[11], b[12],
+             b[13], b[14], b[15]);
+    return 0;
+}
+
+static void utc_now(char out[64])
+{
+    struct timespec ts;
+    struct tm tm;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    gmtime_r(&ts.tv_sec, &tm);
+    snprintf(out, 64, "%04d-%02d-%02d %02d:%02d:%02d.%06ld", tm.tm_year + 1900, tm.tm_mon + 1,
+             tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, ts.tv_nsec / 1000);
+}
+
+static void hash_field(EVP_MD_CTX *c, const char *p)
+{
+    unsigned char len[8];
+    uint64_t n = p ? (uint64_t)strlen(p) : UINT64_MAX;
+    for (int i = 0; i < 8; i++) len[i] = (unsigned char)(n >> (56 - 8 * i));
+    EVP_DigestUpdate(c, len, 8);
+    if (p) EVP_DigestUpdate(c, p, (size_t)n);
+}
+
+static int content_hash(const char *id, const store_decision *d, const char *created_at, char hex[65])
+{
+    unsigned char md[32], zero = 0;
+    unsigned int mdlen = 0;
+    EVP_MD_CTX *c = EVP_MD_CTX_new();
+    if (!c || !EVP_DigestInit_ex(c, EVP_sha256(), NULL)) {
+        EVP_MD_CTX_free(c);
+        return -1;
+    }
+    EVP_DigestUpdate(c, &zero, 1);
+    const char *fields[] = {id, d->request_id, d->client, d->fingerprint, d->policy_name,
+                            d->policy_hash, d->as_of, d->input_json, d->outputs_json,
+                            d->explanation_json, d->response_json, created_at};
+    for (size_t i = 0; i < sizeof fields / sizeof fields[0]; i++) hash_field(c, fields[i]);
+    int ok = EVP_DigestFinal_ex(c, md, &mdlen) && mdlen == 32;
+    EVP_MD_CTX_free(c);
+    if (!ok) return -1;
+    for (int i = 0; i < 32; i++) snprintf(hex + 2 * i, 3, "%02x", md[i]);
+    return 0;
+}
+
+static int is_date(const char *s)
+{
+    static const char shape[] = "dddd-dd-dd";
+    if (!s || strlen(s) != 10) return 0;
+    for (int i = 0; i < 10; i++)
+        if (shape[i] == 'd' ? (s[i] < '0' || s[i] > '9') : s[i] != '-') return 0;
+    return 1;
+}
+
+/* One attempt of the transaction.  *in_commit is set once COMMIT is sent. */
+static store_class put_once(store *s, const store_decision *d, const char *id,
+                            const char *created_at, const char *chash, int *in_commit)
+{
+    MYSQL_BIND p[13];
+    unsigned long len[13];
+    store_bind_str(&p[0], d->policy_hash, strlen(d->policy_hash), &len[0]);
+    store_bind_str(&p[1], d->policy_name, strlen(d->policy_name), &len[1]);
+    store_bind_str(&p[2], d->policy_text, d->policy_text_len, &len[2]);
+    store_class c = store_exec(s, ST_POLICY_PUT, p);
+    if (c != SC_OK) return c;
+
+    const char *v[13] = {id, d->request_id, d->client, d->fingerprint, d->policy_name,
+                         d->policy_hash, d->as_of, d->input_json, d->outputs_json,
+                         d->explanation_json, d->response_json, created_at, chash};
+    for (int i = 0; i < 13; i++) store_bind_str(&p[i], v[i], v[i] ? strlen(v[i]) : 0, &len[i]);
+    c = store_exec(s, ST_DECISION_PUT, p);
+    if (c != SC_OK) return c;
+
+    *in_commit = 1;
+    if (mysql_commit(s->db)) return store_check_error(s, NULL, "COMMIT");
+    return SC_OK;
+}
+
+/* Reads the row stored for (client, request_id) and decides what the
+ * caller gets.  STORE_NOT_FOUND when there is none. */
+static store_rc read_back(store *s, const store_decision *d, const char *our_id,
+                          char decision_id[37], buf *stored_response)
+{
+    MYSQL_BIND p[2];
+    unsigned long len[2];
+    buf bid, bfp, tmp;
+    buf_init(&bid);
+    buf_init(&bfp);
+    buf_init(&tmp);
+    buf *cols[3] = {&bid, &bfp, stored_response ? stored_response : &tmp};
+    store_bind_str(&p[0], d->client, strlen(d->client), &len[0]);
+    store_bind_str(&p[1], d->request_id, strlen(d->request_id), &len[1]);
+    store_rc rc = store_read_one(s, ST_DECISION_BY_RID, p, cols, 3, NULL);
+    if (rc == STORE_OK) {
+        snprintf(decision_id, 37, "%s", buf_cstr(&bid));
+        if (strcmp(buf_cstr(&bfp), d->fingerprint) != 0) rc = STORE_CONFLICT;
+        else if (strcmp(decision_id, our_id) != 0) rc = STORE_EXISTS;
+        /* else: our own row, committed by an attempt whose answer was lost */
+    }
+    buf_free(&bid);
+    buf_free(&bfp);
+    buf_free(&tmp);
+    return rc;
+}
+
+store_rc store_put_decision(store *s, const store_decision *d, char decision_id[37], buf *stored_response)
+{
+    char id[37], created_at[64], chash[65];
+    if (!d->request_id || !d->client || !d->fingerprint || !d->policy_name || !d->policy_hash ||
+        !d->policy_text || !is_date(d->as_of) || !d->input_json || !d->outputs_json ||
+        !d->response_json) {
+        store_set_error(s, 0, "store_put_decision: a required field is missing or as_of is not YYYY-MM-DD");
+        return STORE_ERROR;
+    }
+    if (make_uuid7(id)) {
+        store_set_error(s, 0, "store_put_decision: no random bytes for the id");
+        return STORE_ERROR;
+    }
+    utc_now(created_at);
+    if (content_hash(id, d, created_at, chash)) {
+        store_set_error(s, 0, "store_put_decision: SHA-256 failed");
+        return STORE_ERROR;
+    }
+
+    int in_doubt = 0;
+    store_class c = SC_OK;
+    for (int attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+        if (attempt) store_backoff(s, attempt);
+        if (store_ensure(s)) return store_rc_of(store_classify(s->err_no));
+        if (in_doubt) {
+            /* the last COMMIT's outcome is unknown: was the row stored? */
+            store_rc rc = read_back(s, d, id, decision_id, stored_response);
+            if (rc == STORE_OK || rc == STORE_EXISTS || rc == STORE_CONFLICT) return rc;
+            if (rc != STORE_NOT_FOUND) return rc;
+            in_doubt = 0;
+        }
+        int in_commit = 0;
+        c = put_once(s, d, id, created_at, chash, &in_commit);
+        switch (c) {
+        case SC_OK:
+            memcpy(decision_id, id, 37);
+            return STORE_OK;
+        case SC_DUPLICATE: {
+            store_rollback(s);
+            store_rc rc = read_back(s, d, id, decision_id, stored_response);
+            if (rc != STORE_NOT_FOUND) return rc;
+            /* 1062 on another key: only the id could collide, and a UUIDv7
+             * collision means a broken random source, not bad luck */
+            store_set_error(s, ER_DUP_ENTRY, "store_put_decision: duplicate key that is not the request_id");
+            return STORE_ERROR;
+        }
+        case SC_RETRY:
+            store_rollback(s);
+            break;
+        case SC_RECONNECT:
+        case SC_UNAVAILABLE:
+            /* db.c dropped the connection; the server rolled back anything
+             * not committed.  Only a lost COMMIT leaves us in doubt. */
+            in_doubt = in_commit;
+            break;
+        default:
+            store_rollback(s);
+            return STORE_ERROR;
+        }
+    }
+    return STORE_UNAVAILABLE;
+}
+
+store_rc store_get_decision(store *s, const char *decision_id, buf *out)
+{
+    MYSQL_BIND p[1];
+    unsigned long len;
+    buf resp;
+    buf_init(&resp);
+    buf *cols[1] = {&resp};
+    store_bind_str(&p[0], decision_id, strlen(decision_id), &len);
+    store_rc rc = store_read_one(s, ST_DECISION_BY_ID, p, cols, 1, NULL);
+    if (rc == STORE_OK) {
+        /* the document as answered: decision_id first, then the stored
+         * response's members */
+        const char *r = buf_cstr(&resp);
+        while (*r == ' ' || *r == '\n' || *r == '\t' || *r == '\r') r++;
+        buf_adds(out, "{\"decision_id\":");
+        buf_json_string(out, decision_id, strlen(decision_id));
+        if (*r == '{') {
+            const char *q = r + 1;
+            while (*q == ' ' || *q == '\n' || *q == '\t' || *q == '\r') q++;
+            if (*q != '}') buf_addc(out, ',');
+            buf_adds(out, r + 1);
+        } else {
+            buf_adds(out, "}");
+        }
+        if (out->failed) rc = STORE_ERROR;
+    }
+    buf_free(&resp);
+    return rc;
+}

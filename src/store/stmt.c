@@ -1,0 +1,201 @@
+/*
+ * stmt.c - the store's SQL: one table of statements (STORE_STMTS in
+ * store_int.h), prepared once per connection, and the few helpers that
+ * bind, execute and fetch them.
+ *
+ * How it fits: db.c calls store_stmt_prepare_all() after every
+ * (re)connection, so a statement handle is either prepared on the live
+ * session or NULL; the operations run statements by id through
+ * store_exec() and read rows with store_fetch_text().  Every failure goes
+ * through store_check_error() (db.c), which classifies it.
+ *
+ * The parameter count the server reports for each statement is checked
+ * against the table, so a SQL string edited without its binding code
+ * fails at connect, not with a garbled row.
+ *
+ * What it does not do: build SQL from values (every value is a bound
+ * parameter), cache results, or retry (the callers own the transaction
+ * and decide what to rerun).
+ */
+#include <stdlib.h>
+#include <string.h>
+#include <errmsg.h>
+#include <mysqld_error.h>
+#include "store/store_int.h"
+
+typedef struct stmt_def {
+    const char *name;
+    int group;
+    unsigned long nparams;
+    const char *sql;
+} stmt_def;
+
+#define STORE_STMT_DEF(id, group, nparams, sql) {#id, STORE_GROUP_##group, nparams, sql},
+static const stmt_def defs[ST__COUNT] = {STORE_STMTS(STORE_STMT_DEF)};
+#undef STORE_STMT_DEF
+
+const char *store_stmt_name(store_stmt_id id)
+{
+    return defs[id].name;
+}
+
+void store_stmt_close_all(store *s)
+{
+    for (int i = 0; i < ST__COUNT; i++) {
+        if (s->st[i]) {
+            mysql_stmt_close(s->st[i]);
+            s->st[i] = NULL;
+        }
+    }
+}
+
+int store_stmt_prepare_all(store *s, int groups)
+{
+    for (int i = 0; i < ST__COUNT; i++) {
+        if (!(defs[i].group & groups) || s->st[i]) continue;
+        MYSQL_STMT *st = mysql_stmt_init(s->db);
+        if (!st) {
+            (void)store_check_error(s, NULL, defs[i].name);
+            return -1;
+        }
+        if (mysql_stmt_prepare(st, defs[i].sql, (unsigned long)strlen(defs[i].sql))) {
+            unsigned int e = mysql_stmt_errno(st);
+            (void)store_check_error(s, st, defs[i].name);
+            mysql_stmt_close(st);
+            if (e == ER_NO_SUCH_TABLE || e == ER_BAD_FIELD_ERROR) {
+                char msg[sizeof s->err_msg];
+                snprintf(msg, sizeof msg, "%s", s->err_msg);
+                store_set_error(s, e, "the database schema is missing or old (run `eligo db migrate`): %s", msg);
+            }
+            return -1;
+        }
+        unsigned long n = mysql_stmt_param_count(st);
+        if (n != defs[i].nparams) {
+            mysql_stmt_close(st);
+            store_set_error(s, 0, "%s: the server counts %lu parameters, the table says %lu",
+                            defs[i].name, n, defs[i].nparams);
+            return -1;
+        }
+        s->st[i] = st;
+    }
+    s->groups |= groups;
+    return 0;
+}
+
+void store_bind_str(MYSQL_BIND *b, const char *str, size_t len, unsigned long *lenp)
+{
+    memset(b, 0, sizeof *b);
+    if (!str) {
+        b->buffer_type = MYSQL_TYPE_NULL;
+        return;
+    }
+    *lenp = (unsigned long)len;
+    b->buffer_type = MYSQL_TYPE_STRING;
+    b->buffer = (void *)str;
+    b->buffer_length = (unsigned long)len;
+    b->length = lenp;
+}
+
+store_class store_exec(store *s, store_stmt_id id, MYSQL_BIND *params)
+{
+    MYSQL_STMT *st = s->st[id];
+    if (!st) {
+        /* disconnected earlier in this transaction, or never prepared */
+        if (!s->db) return store_check_error(s, NULL, defs[id].name);
+        store_set_error(s, 0, "%s: not prepared on this connection", defs[id].name);
+        return SC_FATAL;
+    }
+    if (params && mysql_stmt_bind_param(st, params)) return store_check_error(s, st, defs[id].name);
+    if (mysql_stmt_execute(st)) return store_check_error(s, st, defs[id].name);
+    if (mysql_stmt_field_count(st) > 0 && mysql_stmt_store_result(st))
+        return store_check_error(s, st, defs[id].name);
+    return SC_OK;
+}
+
+int store_fetch_text(store *s, store_stmt_id id, buf **cols, int ncols, int *isnull)
+{
+    MYSQL_STMT *st = s->st[id];
+    enum { MAXCOLS = 8 };
+    MYSQL_BIND rb[MAXCOLS];
+    unsigned long len[MAXCOLS];
+    my_bool nul[MAXCOLS];
+    if (!st || ncols > MAXCOLS || (unsigned int)ncols != mysql_stmt_field_count(st)) {
+        store_set_error(s, 0, "%s: fetch of %d columns", defs[id].name, ncols);
+        return -1;
+    }
+    memset(rb, 0, sizeof rb);
+    for (int i = 0; i < ncols; i++) {
+        rb[i].buffer_type = MYSQL_TYPE_STRING;   /* buffer_length 0: ask for lengths first */
+        rb[i].length = &len[i];
+        rb[i].is_null = &nul[i];
+    }
+    if (mysql_stmt_bind_result(st, rb)) {
+        (void)store_check_error(s, st, defs[id].name);
+        return -1;
+    }
+    int rc = mysql_stmt_fetch(st);
+    if (rc == MYSQL_NO_DATA) return 0;
+    if (rc == 1) {
+        (void)store_check_error(s, st, defs[id].name);
+        return -1;
+    }
+    for (int i = 0; i < ncols; i++) {
+        if (isnull) isnull[i] = nul[i] != 0;
+        if (!cols[i]) continue;
+        buf_reset(cols[i]);
+        if (nul[i] || len[i] == 0) continue;
+        char *tmp = malloc(len[i] + 1);
+        if (!tmp) {
+            store_set_error(s, CR_OUT_OF_MEMORY, "%s: out of memory", defs[id].name);
+            return -1;
+        }
+        MYSQL_BIND one;
+        unsigned long got = 0;
+        memset(&one, 0, sizeof one);
+        one.buffer_type = MYSQL_TYPE_STRING;
+        one.buffer = tmp;
+        one.buffer_length = len[i] + 1;
+        one.length = &got;
+        if (mysql_stmt_fetch_column(st, &one, (unsigned int)i, 0)) {
+            free(tmp);
+            (void)store_check_error(s, st, defs[id].name);
+            return -1;
+        }
+        buf_add(cols[i], tmp, len[i]);
+        free(tmp);
+        if (cols[i]->failed) {
+            store_set_error(s, CR_OUT_OF_MEMORY, "%s: out of memory", defs[id].name);
+            return -1;
+        }
+    }
+    return 1;
+}
+
+void store_stmt_done(store *s, store_stmt_id id)
+{
+    if (s->st[id]) mysql_stmt_free_result(s->st[id]);
+}
+
+store_rc store_read_one(store *s, store_stmt_id id, MYSQL_BIND *params, buf **cols, int ncols, int *isnull)
+{
+    store_class c = SC_OK;
+    for (int attempt = 0; attempt < 3; attempt++) {
+        if (attempt) store_backoff(s, attempt);
+        if (store_ensure(s)) return store_rc_of(store_classify(s->err_no));
+        c = store_exec(s, id, params);
+        if (c == SC_OK) {
+            int got = store_fetch_text(s, id, cols, ncols, isnull);
+            store_stmt_done(s, id);
+            /* end the read transaction: autocommit is off, and an open one
+             * would hold metadata locks against migrations */
+            store_rollback(s);
+            if (got == 1) return STORE_OK;
+            if (got == 0) return STORE_NOT_FOUND;
+            c = store_classify(s->err_no);
+            if (c == SC_FATAL || c == SC_OK) return STORE_ERROR;
+        }
+        if (c == SC_RETRY) store_rollback(s);
+        else if (c != SC_RECONNECT && c != SC_UNAVAILABLE) return store_rc_of(c);
+    }
+    return store_rc_of(c);
+}

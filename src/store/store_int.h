@@ -1,0 +1,124 @@
+/*
+ * store_int.h - what the files of src/store share and nobody else sees:
+ * the store struct, the statement table's ids, the error classifier and
+ * the helpers that bind and run one prepared statement.
+ *
+ * How it fits: db.c owns the connection (open, reconnect, classify),
+ * stmt.c the SQL table and preparing it, decisions.c, tokens.c and
+ * migrate.c the operations of store.h built on both.  Only store.h is
+ * the contract; this header may change with the files that use it.
+ *
+ * Ownership: a store owns its MYSQL handle, its prepared statements and
+ * the strings parsed out of the URL.  MYSQL_BINDs point at buffers the
+ * caller of store_exec owns, valid until the statement has run (and, for
+ * results, until the caller has read them).
+ */
+#ifndef ELIGO_STORE_INT_H
+#define ELIGO_STORE_INT_H
+
+#include <mysql.h>
+#include "store/store.h"
+
+/* The statement table (stmt.c), in one X-macro so that ids, names and SQL
+ * cannot drift apart.  The group says when a statement is prepared: MAIN
+ * needs the migrated schema; MIGRATE only schema_migrations, which the
+ * migrator creates itself. */
+#define STORE_STMTS(X) \
+    X(ST_POLICY_PUT,     MAIN,    3, "INSERT IGNORE INTO policy_versions (hash, name, text, first_seen) VALUES (?, ?, ?, UTC_TIMESTAMP(6))") \
+    X(ST_DECISION_PUT,   MAIN,   13, "INSERT INTO decisions (id, request_id, client, fingerprint, policy_name, policy_hash, as_of, input, outputs, explanation, response, created_at, content_hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)") \
+    X(ST_DECISION_BY_RID, MAIN,   2, "SELECT id, fingerprint, response FROM decisions WHERE client = ? AND request_id = ?") \
+    X(ST_DECISION_BY_ID, MAIN,    1, "SELECT response FROM decisions WHERE id = ?") \
+    X(ST_TOKEN_PUT,      MAIN,    3, "INSERT INTO tokens (hash, role, name, created_at) VALUES (?, ?, ?, UTC_TIMESTAMP(6))") \
+    X(ST_TOKEN_GET,      MAIN,    1, "SELECT role, name FROM tokens WHERE hash = ?") \
+    X(ST_MIGRATION_HAS,  MIGRATE, 1, "SELECT 1 FROM schema_migrations WHERE version = ?") \
+    X(ST_MIGRATION_PUT,  MIGRATE, 1, "INSERT INTO schema_migrations (version, applied_at) VALUES (?, UTC_TIMESTAMP(6))")
+
+#define STORE_STMT_ID(id, group, nparams, sql) id,
+typedef enum store_stmt_id { STORE_STMTS(STORE_STMT_ID) ST__COUNT } store_stmt_id;
+#undef STORE_STMT_ID
+
+enum { STORE_GROUP_MAIN = 1, STORE_GROUP_MIGRATE = 2 };
+
+/* What to do about an error, decided in one place (store_classify). */
+typedef enum store_class {
+    SC_OK = 0,
+    SC_RETRY,        /* 1213 deadlock, 1205 lock wait: roll back, rerun the transaction */
+    SC_RECONNECT,    /* 2006/2013/1053/1927/1243/2056: connection or statements gone */
+    SC_DUPLICATE,    /* 1062: the row exists; the caller reads it back */
+    SC_UNAVAILABLE,  /* 2002/2003/1047/...: server unreachable or not ready (503) */
+    SC_FATAL         /* anything else: a bug or a schema problem (500) */
+} store_class;
+
+struct store {
+    MYSQL *db;                      /* NULL while disconnected */
+    MYSQL_STMT *st[ST__COUNT];
+    int groups;                     /* STORE_GROUP_* prepared on every connection */
+    int allow_nondurable;
+    int timeout_s;
+    /* connection parameters parsed from the URL (malloc'ed, NUL-terminated) */
+    char *host, *user, *password, *database, *socket, *option_file;
+    unsigned int port;
+    uint64_t reconnects;
+    int ever_connected;             /* a later connect is a reconnection */
+    uint64_t rng;                   /* xorshift state for back-off jitter */
+    /* the last error seen, for messages and logs */
+    unsigned int err_no;
+    char err_state[6];
+    char err_msg[256];
+};
+
+/* db.c */
+store_class store_classify(unsigned int err_no);
+/* Records the error of st (or of the connection when st is NULL) as the
+ * store's last error, prefixed with what, and classifies it. */
+store_class store_check_error(store *s, MYSQL_STMT *st, const char *what);
+/* Sets the store's last error to a message of our own (class FATAL). */
+void store_set_error(store *s, unsigned int err_no, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+/* Drops the connection (statements included); the next operation
+ * reconnects. */
+void store_disconnect(store *s);
+/* Connects if disconnected, retrying with back-off for at most about
+ * timeout_s seconds.  Counts a reconnection when the store had been
+ * connected before.  0, or -1 with the last error set. */
+int store_ensure(store *s);
+/* Sleeps a jittered back-off for attempt n (0, 1, 2...). */
+void store_backoff(store *s, int attempt);
+/* ROLLBACK, ignoring errors other than a lost connection (which
+ * disconnects). */
+void store_rollback(store *s);
+
+/* stmt.c */
+/* Prepares every statement of groups; checks each parameter count against
+ * the table.  0, or -1 with the last error set. */
+int store_stmt_prepare_all(store *s, int groups);
+void store_stmt_close_all(store *s);
+const char *store_stmt_name(store_stmt_id id);
+
+/* Binding helpers: a string (NULL binds SQL NULL), and an output column
+ * into a growing buffer. */
+void store_bind_str(MYSQL_BIND *b, const char *s, size_t len, unsigned long *lenp);
+
+/* Runs a SELECT of at most one row with reconnect-and-retry, fetching
+ * its columns into cols, and ends the read transaction.  STORE_OK,
+ * STORE_NOT_FOUND, STORE_UNAVAILABLE or STORE_ERROR (last error set). */
+store_rc store_read_one(store *s, store_stmt_id id, MYSQL_BIND *params, buf **cols, int ncols, int *isnull);
+/* The store_rc a failed operation of class c ends in. */
+store_rc store_rc_of(store_class c);
+
+/* Executes statement id with params (the table's count of them).  For a
+ * SELECT, stores the result client-side so the caller can fetch rows with
+ * store_fetch_text.  SC_OK or the class of the error. */
+store_class store_exec(store *s, store_stmt_id id, MYSQL_BIND *params);
+/* Fetches the next row of statement id into bufs (one per column; NULL
+ * to skip a column; a NULL value leaves the buf empty and sets isnull[i]
+ * when isnull is given).  1 row, 0 no more rows, -1 error (set). */
+int store_fetch_text(store *s, store_stmt_id id, buf **cols, int ncols, int *isnull);
+/* Frees the result of a SELECT so the statement can run again. */
+void store_stmt_done(store *s, store_stmt_id id);
+
+/* tokens.c / decisions.c */
+/* Lower-case hex SHA-256 of n bytes (65 bytes with the NUL). */
+int store_sha256_hex(const void *p, size_t n, char hex[65]);
+
+#endif

@@ -1,0 +1,111 @@
+/*
+ * tokens.c - bearer tokens: create one for a role, and find the role and
+ * client name of a presented token.
+ *
+ * How it fits: `eligo token add` (and scripts/stack) create tokens; the
+ * daemon's router looks up every request's bearer token before any
+ * handler runs.  A token is 32 random bytes (RAND_bytes) written as 64
+ * hex characters; only SHA-256 of those 64 characters is stored, so the
+ * table is useless to a reader who wants to call the API.
+ *
+ * What it does not do: expiry, revocation (delete the row), caching of
+ * lookups (the daemon may cache; this file always asks the database), or
+ * constant-time comparison (the lookup is by hash, so the secret itself
+ * is never compared).
+ */
+#include <stdio.h>
+#include <string.h>
+#include <openssl/rand.h>
+#include <openssl/crypto.h>
+#include "store/store_int.h"
+
+static int valid_role(const char *r)
+{
+    static const char *const roles[] = {"portal", "officer", "auditor", "admin"};
+    for (size_t i = 0; i < sizeof roles / sizeof roles[0]; i++)
+        if (r && strcmp(r, roles[i]) == 0) return 1;
+    return 0;
+}
+
+store_rc store_token_add(store *s, const char *role, const char *name, char token[65])
+{
+    unsigned char raw[32];
+    char hash[65];
+    if (!valid_role(role)) {
+        store_set_error(s, 0, "unknown role \"%s\" (portal, officer, auditor or admin)", role ? role : "");
+        return STORE_ERROR;
+    }
+    if (!name || !*name || strlen(name) > 64) {
+        store_set_error(s, 0, "a token's name is 1 to 64 bytes");
+        return STORE_ERROR;
+    }
+    if (RAND_bytes(raw, sizeof raw) != 1) {
+        store_set_error(s, 0, "no random bytes for the token");
+        return STORE_ERROR;
+    }
+    for (int i = 0; i < 32; i++) {
+        static const char hx[] = "0123456789abcdef";
+        token[2 * i] = hx[raw[i] >> 4];
+        token[2 * i + 1] = hx[raw[i] & 15];
+    }
+    token[64] = 0;
+    OPENSSL_cleanse(raw, sizeof raw);
+    if (store_sha256_hex(token, 64, hash)) {
+        store_set_error(s, 0, "SHA-256 failed");
+        return STORE_ERROR;
+    }
+
+    store_class c = SC_OK;
+    for (int attempt = 0; attempt < 3; attempt++) {
+        if (attempt) store_backoff(s, attempt);
+        if (store_ensure(s)) return store_rc_of(store_classify(s->err_no));
+        MYSQL_BIND p[3];
+        unsigned long len[3];
+        store_bind_str(&p[0], hash, 64, &len[0]);
+        store_bind_str(&p[1], role, strlen(role), &len[1]);
+        store_bind_str(&p[2], name, strlen(name), &len[2]);
+        int in_commit = 0;
+        c = store_exec(s, ST_TOKEN_PUT, p);
+        if (c == SC_OK) {
+            in_commit = 1;
+            if (mysql_commit(s->db)) c = store_check_error(s, NULL, "COMMIT");
+        }
+        if (c == SC_OK) return STORE_OK;
+        if (c == SC_RETRY) {
+            store_rollback(s);
+        } else if (c == SC_RECONNECT || c == SC_UNAVAILABLE) {
+            /* a lost COMMIT may have stored it: look before inserting again */
+            char r[16], cl[65];
+            if (in_commit && store_token_lookup(s, token, r, cl) == STORE_OK) return STORE_OK;
+        } else {
+            store_rollback(s);
+            return STORE_ERROR;
+        }
+    }
+    return store_rc_of(c);
+}
+
+store_rc store_token_lookup(store *s, const char *token, char role[16], char client[65])
+{
+    char hash[65];
+    if (!token || strlen(token) != 64) return STORE_NOT_FOUND;
+    if (store_sha256_hex(token, 64, hash)) {
+        store_set_error(s, 0, "SHA-256 failed");
+        return STORE_ERROR;
+    }
+    MYSQL_BIND p[1];
+    unsigned long len;
+    buf br, bn;
+    buf_init(&br);
+    buf_init(&bn);
+    buf *cols[2] = {&br, &bn};
+    store_bind_str(&p[0], hash, 64, &len);
+    store_rc rc = store_read_one(s, ST_TOKEN_GET, p, cols, 2, NULL);
+    if (rc == STORE_OK) {
+        snprintf(role, 16, "%s", buf_cstr(&br));
+        snprintf(client, 65, "%s", buf_cstr(&bn));
+    }
+    buf_free(&br);
+    buf_free(&bn);
+    return rc;
+}

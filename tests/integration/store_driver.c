@@ -1,0 +1,193 @@
+/*
+ * store_driver.c - drives src/store against a real MariaDB server for
+ * tests/integration/store_test.sh.
+ *
+ * Usage: store_driver URL TOKEN, with STORE_TEST_HOOK set to a command
+ * that takes "kill" (kill -9 the server) or "start" (start it again on
+ * the same port).  TOKEN is a portal token made by `eligo token add`
+ * under the name "portal-test".  The driver checks token lookups, the
+ * idempotent put (new, same again, conflicting, another client), reads,
+ * a crash of the server while the store is open (the next put reconnects
+ * and succeeds) and an outage (a put gives STORE_UNAVAILABLE quickly),
+ * and measures the single-row commit rate.  Each failed check prints
+ * file:line; the last line is "N passed, N failed".
+ *
+ * What it does not do: count rows (the shell script does, with the
+ * mariadb client) or start the server.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include "store/store.h"
+
+static int passed, failed;
+
+#define CHECK(cond, ...) do { \
+        if (cond) passed++; \
+        else { failed++; printf("%s:%d: FAIL: %s: ", __FILE__, __LINE__, #cond); \
+               printf(__VA_ARGS__); printf("\n"); } \
+    } while (0)
+
+static const char *rc_name(store_rc rc)
+{
+    static const char *const n[] = {"OK", "EXISTS", "CONFLICT", "NOT_FOUND", "UNAVAILABLE", "ERROR"};
+    return rc <= STORE_ERROR ? n[rc] : "?";
+}
+
+static double now_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static int hook(const char *what)
+{
+    const char *h = getenv("STORE_TEST_HOOK");
+    char cmd[1024];
+    if (!h) return -1;
+    snprintf(cmd, sizeof cmd, "%s %s", h, what);
+    return system(cmd);
+}
+
+static const char policy_text[] = "policy test.store \"store test\"\n";
+
+static store_decision decision(const char *client, const char *rid, const char *fp)
+{
+    store_decision d = {
+        .request_id = rid, .client = client, .fingerprint = fp,
+        .policy_name = "test.store",
+        .policy_hash = "sha256:0000000000000000000000000000000000000000000000000000000000000001",
+        .policy_text = policy_text, .policy_text_len = sizeof policy_text - 1,
+        .as_of = "2019-01-01",
+        .input_json = "{\"household\":{\"size\":3,\"name\":\"\xe5\xbc\xa0\xe4\xb8\x89\"}}",
+        .outputs_json = "{\"eligible\":true,\"monthly_benefit\":\"1080.00\"}",
+        .explanation_json = NULL,
+        .response_json = "{\"request_id\":\"r\",\"outputs\":{\"eligible\":true,\"monthly_benefit\":\"1080.00\"}}",
+    };
+    return d;
+}
+
+#define FP_A "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+#define FP_B "bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb"
+
+int main(int argc, char **argv)
+{
+    if (argc != 3) {
+        fprintf(stderr, "usage: store_driver URL TOKEN (see tests/integration/store_test.sh)\n");
+        return 2;
+    }
+    char err[512];
+    store_options o = {.url = argv[1], .timeout_s = 2};
+    store *s = store_open(&o, err, sizeof err);
+    CHECK(s != NULL, "store_open: %s", err);
+    if (!s) {
+        printf("%d passed, %d failed\n", passed, failed);
+        return 1;
+    }
+
+    /* tokens */
+    char role[16] = "", client[65] = "", tok[65];
+    store_rc rc = store_token_lookup(s, argv[2], role, client);
+    CHECK(rc == STORE_OK, "lookup of the CLI's token: %s %s", rc_name(rc), store_last_error(s));
+    CHECK(strcmp(role, "portal") == 0 && strcmp(client, "portal-test") == 0, "role %s client %s", role, client);
+    rc = store_token_lookup(s, FP_A, role, client);
+    CHECK(rc == STORE_NOT_FOUND, "lookup of an unknown token: %s", rc_name(rc));
+    rc = store_token_add(s, "auditor", "auditor-test", tok);
+    CHECK(rc == STORE_OK && strlen(tok) == 64, "token_add: %s %s", rc_name(rc), store_last_error(s));
+    rc = store_token_lookup(s, tok, role, client);
+    CHECK(rc == STORE_OK && strcmp(role, "auditor") == 0 && strcmp(client, "auditor-test") == 0,
+          "lookup of the new token: %s %s %s", rc_name(rc), role, client);
+    rc = store_token_add(s, "root", "x", tok);
+    CHECK(rc == STORE_ERROR, "token_add with an unknown role: %s", rc_name(rc));
+
+    /* idempotent put */
+    char id1[37] = "", id2[37] = "", id3[37] = "";
+    buf out;
+    buf_init(&out);
+    store_decision d = decision("portal-test", "r1", FP_A);
+    rc = store_put_decision(s, &d, id1, &out);
+    CHECK(rc == STORE_OK, "first put: %s %s", rc_name(rc), store_last_error(s));
+    CHECK(strlen(id1) == 36 && id1[14] == '7', "a UUIDv7 id: %s", id1);
+    printf("decision %s\n", id1);
+
+    buf_reset(&out);
+    rc = store_put_decision(s, &d, id2, &out);
+    CHECK(rc == STORE_EXISTS, "same request again: %s %s", rc_name(rc), store_last_error(s));
+    CHECK(strcmp(id1, id2) == 0, "same id: %s %s", id1, id2);
+    CHECK(strcmp(buf_cstr(&out), d.response_json) == 0, "stored response returned: %s", buf_cstr(&out));
+
+    store_decision other = decision("portal-test", "r1", FP_B);
+    rc = store_put_decision(s, &other, id3, NULL);
+    CHECK(rc == STORE_CONFLICT, "same request_id, other body: %s %s", rc_name(rc), store_last_error(s));
+
+    store_decision client2 = decision("portal-two", "r1", FP_B);
+    client2.explanation_json = "{\"steps\":[]}";
+    rc = store_put_decision(s, &client2, id3, NULL);
+    CHECK(rc == STORE_OK && strcmp(id3, id1) != 0, "another client's r1: %s %s", rc_name(rc), store_last_error(s));
+
+    /* reads */
+    buf_reset(&out);
+    rc = store_get_decision(s, id1, &out);
+    char want[512];
+    snprintf(want, sizeof want, "{\"decision_id\":\"%s\",%s", id1, d.response_json + 1);
+    CHECK(rc == STORE_OK && strcmp(buf_cstr(&out), want) == 0, "get: %s %s", rc_name(rc), buf_cstr(&out));
+    buf_reset(&out);
+    rc = store_get_decision(s, "00000000-0000-7000-8000-000000000000", &out);
+    CHECK(rc == STORE_NOT_FOUND, "get of an unknown id: %s", rc_name(rc));
+
+    store_decision bad = decision("portal-test", "r-bad", FP_A);
+    bad.as_of = "2019-1-1";
+    rc = store_put_decision(s, &bad, id3, NULL);
+    CHECK(rc == STORE_ERROR, "a malformed as_of is refused: %s", rc_name(rc));
+
+    /* single-row commit rate */
+    enum { N = 300 };
+    char rid[64], fp[65];
+    double t0 = now_s();
+    int ok = 0;
+    for (int i = 0; i < N; i++) {
+        snprintf(rid, sizeof rid, "rate-%d", i);
+        snprintf(fp, sizeof fp, "%064d", i);
+        store_decision r = decision("portal-test", rid, fp);
+        if (store_put_decision(s, &r, id3, NULL) == STORE_OK) ok++;
+    }
+    double dt = now_s() - t0;
+    CHECK(ok == N, "%d of %d puts", ok, N);
+    printf("commit rate: %d single-row transactions in %.2f s = %.0f/s\n", N, dt, N / dt);
+
+    /* kill -9 the server while the store is open, start it again */
+    CHECK(store_reconnects(s) == 0, "no reconnect yet: %llu", (unsigned long long)store_reconnects(s));
+    CHECK(hook("kill") == 0, "hook kill");
+    CHECK(hook("start") == 0, "hook start");
+    store_decision after = decision("portal-test", "r-after-crash", FP_A);
+    rc = store_put_decision(s, &after, id2, NULL);
+    CHECK(rc == STORE_OK, "put after the crash: %s %s", rc_name(rc), store_last_error(s));
+    CHECK(store_reconnects(s) == 1, "one reconnect: %llu", (unsigned long long)store_reconnects(s));
+    buf_reset(&out);
+    rc = store_get_decision(s, id1, &out);
+    CHECK(rc == STORE_OK, "the first decision survived the crash: %s", rc_name(rc));
+
+    /* an outage: STORE_UNAVAILABLE, quickly; then back */
+    CHECK(hook("kill") == 0, "hook kill");
+    store_decision during = decision("portal-test", "r-outage", FP_A);
+    t0 = now_s();
+    rc = store_put_decision(s, &during, id2, NULL);
+    dt = now_s() - t0;
+    CHECK(rc == STORE_UNAVAILABLE, "put during the outage: %s %s", rc_name(rc), store_last_error(s));
+    CHECK(dt < 3.0, "answered within 3 s: %.2f s", dt);
+    printf("outage: STORE_UNAVAILABLE after %.2f s (%s)\n", dt, store_last_error(s));
+    rc = store_token_lookup(s, argv[2], role, client);
+    CHECK(rc == STORE_UNAVAILABLE, "token lookup during the outage: %s", rc_name(rc));
+    CHECK(hook("start") == 0, "hook start");
+    rc = store_put_decision(s, &during, id2, NULL);
+    CHECK(rc == STORE_OK, "put after the outage: %s %s", rc_name(rc), store_last_error(s));
+    CHECK(store_reconnects(s) == 2, "two reconnects: %llu", (unsigned long long)store_reconnects(s));
+    CHECK(store_ping(s) == 0, "ping");
+
+    buf_free(&out);
+    store_close(s);
+    printf("%d passed, %d failed\n", passed, failed);
+    return failed ? 1 : 0;
+}

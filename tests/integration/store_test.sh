@@ -1,0 +1,132 @@
+#!/bin/sh
+# store_test.sh - the store against a real, private MariaDB server.
+#
+# Starts a server of its own in a temporary directory (tests/lib/mariadb.sh),
+# then: `eligo db migrate` applies db/ and a second run applies nothing;
+# `eligo token add` prints a token that is stored only hashed; a server
+# with innodb_flush_log_at_trx_commit=2 is refused with a message naming
+# it (and accepted with --allow-nondurable); the C driver
+# (store_driver.c) checks the idempotent put, reads, a kill -9 of the
+# server while the store is open, and an outage; finally the rows are
+# counted with the mariadb client: one row per (client, request_id).
+# The server is always stopped (trap), by its pid.
+#
+# Environment: ELIGO (the binary; the driver is next to it, in
+# tests/integration), top_srcdir (the source root).
+# Last line: "N passed, N failed"; exit 1 when anything failed, 77 (skip)
+# when the MariaDB server programs are not installed.
+if [ -z "${BASH_VERSION:-}" ]; then exec bash "$0" "$@"; fi
+set -u
+
+top_srcdir=${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}
+# shellcheck source=tests/lib/mariadb.sh
+. "$top_srcdir/tests/lib/mariadb.sh"
+
+# Hook mode, called by the driver: store_test.sh --hook DIR kill|start
+if [ "${1:-}" = --hook ]; then
+    case $3 in
+    kill) mariadb_kill9 "$2" ;;
+    start) mariadb_start "$2" ;;
+    *) exit 2 ;;
+    esac
+    exit
+fi
+
+ELIGO=${ELIGO:-$top_srcdir/eligo}
+case $ELIGO in /*) ;; *) ELIGO=$(pwd)/$ELIGO ;; esac
+DRIVER=$(dirname "$ELIGO")/tests/integration/store_driver
+self=$(cd "$(dirname "$0")" && pwd)/$(basename "$0")
+
+if ! command -v mariadbd >/dev/null 2>&1 || ! command -v mariadb-install-db >/dev/null 2>&1; then
+    echo "SKIP: mariadbd not installed (packages mariadb-server, mariadb-client)"
+    exit 77
+fi
+
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/store.XXXXXX") || exit 99
+var=$tmp/mariadb
+cleanup() {
+    mariadb_stop "$var"
+    rm -rf "$tmp"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+passed=0
+failed=0
+ok() { passed=$((passed + 1)); }
+fail() { echo "FAIL: $*"; failed=$((failed + 1)); }
+finish() {
+    echo "$passed passed, $failed failed"
+    [ "$failed" -eq 0 ]
+    exit
+}
+check() { # check DESCRIPTION EXPECTED ACTUAL
+    if [ "$2" = "$3" ]; then ok; else fail "$1: expected '$2', got '$3'"; fi
+}
+sql() { mariadb_sql "$var" "USE eligo; $1"; }
+
+start=$(date +%s)
+if mariadb_start "$var"; then ok; else fail "starting a private MariaDB"; finish; fi
+url=$(mariadb_url "$var")
+
+# 1. migrations, twice
+if "$ELIGO" db migrate --db "$url" --dir "$top_srcdir/db" >"$tmp/out" 2>&1 &&
+    grep -q '^applied 001_schema.sql$' "$tmp/out"; then ok
+else fail "eligo db migrate"; cat "$tmp/out"; finish; fi
+nfiles=$(find "$top_srcdir/db" -name '[0-9]*_*.sql' | wc -l)
+check "schema_migrations rows" "$nfiles" "$(sql 'SELECT COUNT(*) FROM schema_migrations')"
+if ELIGO_DB=$url "$ELIGO" db migrate --dir "$top_srcdir/db" >"$tmp/out" 2>&1 &&
+    grep -q '^up to date' "$tmp/out"; then ok
+else fail "second eligo db migrate (URL from ELIGO_DB)"; cat "$tmp/out"; fi
+check "tables" "access_log decisions policy_versions schema_migrations tokens" \
+    "$(sql 'SHOW TABLES' | sort | tr '\n' ' ' | sed 's/ $//')"
+
+# 2. tokens: printed once, stored hashed
+token=$("$ELIGO" token add --role portal --name portal-test --db "$url" 2>"$tmp/err")
+if [[ $token =~ ^[0-9a-f]{64}$ ]]; then ok; else fail "eligo token add printed '$token'"; cat "$tmp/err"; fi
+check "token stored by its SHA-256" "1 0" \
+    "$(sql "SELECT COUNT(*) FROM tokens WHERE hash = SHA2('$token', 256)") $(sql "SELECT COUNT(*) FROM tokens WHERE hash = '$token'")"
+if "$ELIGO" token add --role root --name x --db "$url" >"$tmp/out" 2>&1; then fail "token add --role root succeeded"
+elif grep -q 'unknown role' "$tmp/out"; then ok
+else fail "token add --role root: $(cat "$tmp/out")"; fi
+
+# 3. durability refusal
+sql "SET GLOBAL innodb_flush_log_at_trx_commit = 2"
+if "$ELIGO" token add --role admin --name nondurable --db "$url" >"$tmp/out" 2>&1; then
+    fail "a server with innodb_flush_log_at_trx_commit=2 was accepted"
+elif grep -q 'innodb_flush_log_at_trx_commit=2' "$tmp/out"; then ok
+else fail "refusal message: $(cat "$tmp/out")"; fi
+if "$ELIGO" token add --role admin --name nondurable --allow-nondurable --db "$url" >/dev/null 2>"$tmp/out"; then ok
+else fail "--allow-nondurable: $(cat "$tmp/out")"; fi
+sql "SET GLOBAL innodb_flush_log_at_trx_commit = 1"
+
+# 4. the driver: idempotent put, reads, crash, outage, commit rate
+STORE_TEST_HOOK="bash $self --hook $var" "$DRIVER" "$url" "$token" >"$tmp/driver" 2>&1
+status=$?
+grep -v '^[0-9]* passed, [0-9]* failed$' "$tmp/driver"
+line=$(tail -n 1 "$tmp/driver")
+if [[ $line =~ ^([0-9]+)\ passed,\ ([0-9]+)\ failed$ ]]; then
+    passed=$((passed + BASH_REMATCH[1]))
+    failed=$((failed + BASH_REMATCH[2]))
+    [ "$status" -eq 0 ] || [ "${BASH_REMATCH[2]}" -ne 0 ] || fail "driver exit status $status"
+else
+    fail "driver ended without a count (status $status)"
+fi
+
+# 5. rows, counted from outside the store
+if kill -0 "$(cat "$var/pid" 2>/dev/null)" 2>/dev/null; then
+    check "rows for (portal-test, r1)" 1 \
+        "$(sql "SELECT COUNT(*) FROM decisions WHERE client = 'portal-test' AND request_id = 'r1'")"
+    check "rows for r1 across clients" 2 "$(sql "SELECT COUNT(*) FROM decisions WHERE request_id = 'r1'")"
+    check "rows for r-outage" 1 "$(sql "SELECT COUNT(*) FROM decisions WHERE request_id = 'r-outage'")"
+    check "all rows" 304 "$(sql 'SELECT COUNT(*) FROM decisions')"
+    check "one policy text" 1 "$(sql 'SELECT COUNT(*) FROM policy_versions')"
+    check "content hashes distinct and well-formed" 304 \
+        "$(sql "SELECT COUNT(DISTINCT content_hash) FROM decisions WHERE content_hash REGEXP '^[0-9a-f]{64}\$'")"
+    check "seq left for the checkpointer" 0 "$(sql 'SELECT COUNT(*) FROM decisions WHERE seq IS NOT NULL')"
+else
+    fail "the server is not running after the driver"
+fi
+
+echo "store suite took $(($(date +%s) - start)) s"
+finish
