@@ -1,0 +1,166 @@
+/*
+ * children.c - fork, reap, respawn with back-off, stop with escalation.
+ *
+ * The respawn itself is decided by pctl.c's loop (it knows how many
+ * workers each generation needs); this file keeps the child table and
+ * the crash delay honest.
+ */
+#include <errno.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include "service/children.h"
+#include "service/scoreboard.h"
+#include "service/signals.h"
+#include "service/worker.h"
+
+enum { CRASH_WINDOW_MS = 2000, BACKOFF_FIRST_MS = 250, BACKOFF_MAX_MS = 5000 };
+
+static int free_slot(void)
+{
+    for (uint32_t i = 0; i < sb->nslots; i++)
+        if (sb->slots[i].state == SB_FREE) return (int)i;
+    return -1;
+}
+
+int children_spawn(void)
+{
+    int slot = free_slot();
+    if (slot < 0) {
+        elog(LOG_L_WARN, NULL, "no free scoreboard slot; worker not started");
+        return -1;
+    }
+    if (master.nchildren == master.cap) {
+        int cap = master.cap ? master.cap * 2 : 16;
+        child *c = realloc(master.children, sizeof(child) * (size_t)cap);
+        if (!c) return -1;
+        master.children = c;
+        master.cap = cap;
+    }
+    sb_slot *s = &sb->slots[slot];
+    memset(s, 0, sizeof *s);
+    s->state = SB_STARTING;
+    s->generation = master.generation;
+
+    sigset_t saved;
+    signals_block(&saved);
+    pid_t pid = fork();
+    if (pid == 0) {
+        signals_init_child();
+        signals_unblock(&saved);
+        s->pid = getpid();
+        /* the master's copy of the child table means nothing here */
+        worker_main(&master.conf, master.reg, master.listen_fd, slot);
+    }
+    int err = errno;
+    signals_unblock(&saved);
+    if (pid < 0) {
+        s->state = SB_FREE;
+        elog(LOG_L_ERROR, NULL, "fork: %s", strerror(err));
+        return -1;
+    }
+    s->pid = pid;
+    child *c = &master.children[master.nchildren++];
+    memset(c, 0, sizeof *c);
+    c->pid = pid;
+    c->slot = slot;
+    c->generation = master.generation;
+    c->started_ms = sb_now_ms();
+    return 0;
+}
+
+int children_reap(void)
+{
+    int n = 0, status;
+    pid_t pid;
+    while ((pid = waitpid(-1, &status, WNOHANG)) > 0) {
+        int i;
+        for (i = 0; i < master.nchildren; i++)
+            if (master.children[i].pid == pid) break;
+        if (i == master.nchildren) continue;
+        child c = master.children[i];
+        master.children[i] = master.children[--master.nchildren];
+        sb_slot *s = &sb->slots[c.slot];
+        uint64_t served = s->requests;
+        memset(s, 0, sizeof *s);      /* SB_FREE */
+        n++;
+
+        int64_t now = sb_now_ms(), lived = now - c.started_ms;
+        char how[64];
+        if (WIFEXITED(status))
+            snprintf(how, sizeof how, "exited with code %d", WEXITSTATUS(status));
+        else if (WIFSIGNALED(status))
+            snprintf(how, sizeof how, "killed by signal %d%s", WTERMSIG(status),
+                     WCOREDUMP(status) ? " (core dumped)" : "");
+        else
+            snprintf(how, sizeof how, "ended (status %d)", status);
+
+        int asked = c.stop_sent_ms != 0 || master.state == PCTL_TERMINATING;
+        int clean = WIFEXITED(status) && WEXITSTATUS(status) == 0;
+        if (asked || (clean && c.generation != master.generation)) {
+            elog(LOG_L_INFO, NULL, "worker %ld (generation %d) %s after %llu requests", (long)pid,
+                 c.generation, how, (unsigned long long)served);
+            continue;
+        }
+        if (clean) {
+            /* recycled after --max-requests: replace at once */
+            elog(LOG_L_INFO, NULL, "worker %ld recycled after %llu requests", (long)pid,
+                 (unsigned long long)served);
+            continue;
+        }
+        __atomic_fetch_add(&sb->respawns, 1, __ATOMIC_RELAXED);
+        if (lived < CRASH_WINDOW_MS) {
+            master.backoff_ms = master.backoff_ms ? master.backoff_ms * 2 : BACKOFF_FIRST_MS;
+            if (master.backoff_ms > BACKOFF_MAX_MS) master.backoff_ms = BACKOFF_MAX_MS;
+            master.respawn_at_ms = now + master.backoff_ms;
+        } else {
+            master.backoff_ms = 0;
+        }
+        elog(LOG_L_WARN, NULL, "worker %ld %s after %lld ms and %llu requests; respawning in %lld ms",
+             (long)pid, how, (long long)lived, (unsigned long long)served,
+             (long long)(master.respawn_at_ms > now ? master.respawn_at_ms - now : 0));
+    }
+    return n;
+}
+
+void children_stop(child *c)
+{
+    int64_t now = sb_now_ms();
+    if (!c->stop_sent_ms) c->stop_sent_ms = now;
+    c->last_signal_ms = now;
+    if (sb->slots[c->slot].state != SB_BUSY) sb->slots[c->slot].state = SB_STOPPING;
+    kill(c->pid, SIGTERM);
+}
+
+void children_tick(int64_t now)
+{
+    for (int i = 0; i < master.nchildren; i++) {
+        child *c = &master.children[i];
+        sb_slot *s = &sb->slots[c->slot];
+        if (c->stop_sent_ms) {
+            if (now - c->stop_sent_ms > (int64_t)master.conf.stop_timeout * 1000) {
+                if (now - c->last_signal_ms >= 1000) {
+                    elog(LOG_L_WARN, NULL, "worker %ld did not stop within %d s: SIGKILL", (long)c->pid,
+                         master.conf.stop_timeout);
+                    kill(c->pid, SIGKILL);
+                    c->last_signal_ms = now;
+                }
+            } else if (now - c->last_signal_ms >= 1000) {
+                kill(c->pid, SIGTERM);
+                c->last_signal_ms = now;
+            }
+            continue;
+        }
+        int64_t start = __atomic_load_n(&s->request_start_ms, __ATOMIC_RELAXED);
+        if (s->state == SB_BUSY && start && now - start > (int64_t)master.conf.request_timeout * 1000) {
+            elog(LOG_L_ERROR, s->request_id, "worker %ld exceeded the request timeout (%d s): SIGKILL",
+                 (long)c->pid, master.conf.request_timeout);
+            __atomic_fetch_add(&sb->killed_slow, 1, __ATOMIC_RELAXED);
+            kill(c->pid, SIGKILL);
+            /* reaped as a crash: replaced, with the usual back-off */
+            s->request_start_ms = 0;
+        }
+    }
+}

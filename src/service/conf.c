@@ -1,0 +1,227 @@
+/*
+ * conf.c - eligod's option table, --help from it, and the log.
+ *
+ * Modelled on php-fpm's fpm_conf.c: each option is a row naming the
+ * field it sets (offsetof) and the parser that checks the text; a parser
+ * returns NULL or a message.  Nothing else in eligod reads argv.
+ *
+ * Not here: policy loading, sockets, anything that can fail after the
+ * options are known (eligod.c's init chain does that).
+ */
+#include <errno.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <syslog.h>
+#include <sys/time.h>
+#include <time.h>
+#include <unistd.h>
+#include "service/conf.h"
+
+typedef const char *(*opt_parser)(const char *arg, void *field);
+
+typedef struct opt_row {
+    const char *name;
+    const char *arg;          /* NULL for a flag */
+    opt_parser parse;
+    size_t offset;
+    const char *help;
+} opt_row;
+
+static const char *parse_str(const char *arg, void *field)
+{
+    if (!*arg) return "must not be empty";
+    *(const char **)field = arg;
+    return NULL;
+}
+
+static const char *parse_int(const char *arg, void *field, long lo, long hi)
+{
+    char *end;
+    errno = 0;
+    long v = strtol(arg, &end, 10);
+    if (errno || end == arg || *end) return "expects a whole number";
+    if (v < lo || v > hi) return "is out of range";
+    *(int *)field = (int)v;
+    return NULL;
+}
+
+static const char *parse_workers(const char *arg, void *field) { return parse_int(arg, field, 1, 512); }
+static const char *parse_count(const char *arg, void *field) { return parse_int(arg, field, 0, INT_MAX); }
+static const char *parse_backlog(const char *arg, void *field) { return parse_int(arg, field, 1, 65535); }
+static const char *parse_seconds(const char *arg, void *field) { return parse_int(arg, field, 1, 3600); }
+static const char *parse_body(const char *arg, void *field) { return parse_int(arg, field, 1024, 64 << 20); }
+
+static const char *parse_flag(const char *arg, void *field)
+{
+    (void)arg;
+    *(int *)field = 1;
+    return NULL;
+}
+
+static const char *parse_listen(const char *arg, void *field)
+{
+    if (strncmp(arg, "unix:", 5) == 0) {
+        if (arg[5] != '/') return "expects unix:/absolute/path";
+        if (strlen(arg + 5) >= 100) return "socket path is too long";
+    } else {
+        const char *colon = strrchr(arg, ':');
+        if (!colon || colon == arg || !colon[1]) return "expects unix:/path or HOST:PORT";
+        char *end;
+        long port = strtol(colon + 1, &end, 10);
+        if (*end || port < 1 || port > 65535) return "has a bad port";
+    }
+    *(const char **)field = arg;
+    return NULL;
+}
+
+static const char *parse_log(const char *arg, void *field)
+{
+    if (strcmp(arg, "stderr") != 0 && strcmp(arg, "syslog") != 0) return "expects stderr or syslog";
+    *(const char **)field = arg;
+    return NULL;
+}
+
+#define F(x) offsetof(eligod_conf, x)
+static const opt_row options[] = {
+    {"policies", "DIR", parse_str, F(policies), "policy folder compiled at start and on SIGHUP (policies/)"},
+    {"listen", "ADDR", parse_listen, F(listen), "FastCGI socket: unix:/path (mode 0660) or 127.0.0.1:PORT"},
+    {"workers", "N", parse_workers, F(workers), "worker processes (2 per core)"},
+    {"max-requests", "N", parse_count, F(max_requests), "recycle a worker after N requests, once idle (0: never)"},
+    {"db", "URL", parse_str, F(db), "MariaDB: mariadb://user:pass@host:port/db ($ELIGO_DB)"},
+    {"allow-nondurable", NULL, parse_flag, F(allow_nondurable), "accept a server without innodb_flush_log_at_trx_commit=1"},
+    {"log", "WHERE", parse_log, F(log), "stderr or syslog (stderr)"},
+    {"pid", "FILE", parse_str, F(pid), "write the master's pid here"},
+    {"backlog", "N", parse_backlog, F(backlog), "listen backlog of the FastCGI socket (128)"},
+    {"request-timeout", "S", parse_seconds, F(request_timeout), "a request running longer is killed with its worker (10)"},
+    {"max-body", "BYTES", parse_body, F(max_body), "largest request body read (1048576)"},
+    {"stop-timeout", "S", parse_seconds, F(stop_timeout), "graceful stop of a worker before SIGKILL (request-timeout + 5)"},
+};
+#undef F
+#define NOPTIONS (sizeof options / sizeof options[0])
+
+void conf_help(FILE *out)
+{
+    fprintf(out, "usage: eligod [OPTIONS]\n\n"
+                 "Serves the eligo HTTP API over FastCGI (behind nginx) with a prefork pool.\n"
+                 "Signals: HUP recompiles the policies and rolls the workers (only when all\n"
+                 "compile), TERM/INT finish in-flight requests and exit.\n\noptions:\n");
+    for (size_t i = 0; i < NOPTIONS; i++) {
+        char left[48];
+        snprintf(left, sizeof left, "--%s%s%s", options[i].name, options[i].arg ? " " : "",
+                 options[i].arg ? options[i].arg : "");
+        fprintf(out, "  %-26s %s\n", left, options[i].help);
+    }
+    fprintf(out, "  %-26s %s\n", "--help", "this text");
+}
+
+int conf_parse(eligod_conf *c, int argc, char **argv)
+{
+    memset(c, 0, sizeof *c);
+    c->policies = "policies/";
+    c->listen = "unix:/tmp/eligod.sock";
+    c->log = "stderr";
+    c->backlog = 128;
+    c->request_timeout = 10;
+    c->max_body = 1 << 20;
+    const char *env = getenv("ELIGO_DB");
+    if (env && *env) c->db = env;
+    env = getenv("ELIGO_POLICIES");
+    if (env && *env) c->policies = env;
+
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
+            conf_help(stdout);
+            return 1;
+        }
+        if (strncmp(a, "--", 2) != 0) {
+            fprintf(stderr, "eligod: unexpected argument `%s` (see --help)\n", a);
+            return -1;
+        }
+        const char *name = a + 2, *eq = strchr(name, '=');
+        size_t nlen = eq ? (size_t)(eq - name) : strlen(name);
+        const opt_row *o = NULL;
+        for (size_t k = 0; k < NOPTIONS; k++)
+            if (strlen(options[k].name) == nlen && strncmp(options[k].name, name, nlen) == 0) o = &options[k];
+        if (!o) {
+            fprintf(stderr, "eligod: unknown option `%s` (see --help)\n", a);
+            return -1;
+        }
+        const char *val = "";
+        if (o->arg) {
+            if (eq) val = eq + 1;
+            else if (i + 1 < argc) val = argv[++i];
+            else {
+                fprintf(stderr, "eligod: --%s expects %s\n", o->name, o->arg);
+                return -1;
+            }
+        } else if (eq) {
+            fprintf(stderr, "eligod: --%s takes no value\n", o->name);
+            return -1;
+        }
+        const char *err = o->parse(val, (char *)c + o->offset);
+        if (err) {
+            fprintf(stderr, "eligod: --%s %s: %s\n", o->name, val, err);
+            return -1;
+        }
+    }
+    if (c->workers == 0) {
+        long n = sysconf(_SC_NPROCESSORS_ONLN);
+        c->workers = (int)(n > 0 ? (n > 64 ? 128 : 2 * n) : 2);
+    }
+    if (c->stop_timeout == 0) c->stop_timeout = c->request_timeout + 5;
+    return 0;
+}
+
+/* ------------------------------------------------------------------ log */
+
+static int use_syslog;
+
+void log_open(const char *where)
+{
+    use_syslog = where && strcmp(where, "syslog") == 0;
+    if (use_syslog) openlog("eligod", LOG_PID | LOG_NDELAY, LOG_DAEMON);
+}
+
+void elog(int level, const char *rid, const char *fmt, ...)
+{
+    static const char *const names[] = {"error", "warning", "info"};
+    char msg[1024];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    /* one event, one line: no newline may split it */
+    for (char *p = msg; *p; p++)
+        if (*p == '\n' || *p == '\r') *p = ' ';
+    char ridpart[96] = "";
+    if (rid && *rid) {
+        /* the id comes from nginx's $request_id (hex); anything else is cut */
+        size_t n = 0;
+        while (n < 64 && (rid[n] == '-' || (rid[n] >= '0' && rid[n] <= '9') ||
+                          ((rid[n] | 32) >= 'a' && (rid[n] | 32) <= 'z')))
+            n++;
+        snprintf(ridpart, sizeof ridpart, "rid=%.*s ", (int)n, rid);
+    }
+    if (use_syslog) {
+        static const int prio[] = {LOG_ERR, LOG_WARNING, LOG_INFO};
+        syslog(prio[level], "%s%s", ridpart, msg);
+        return;
+    }
+    struct timeval tv;
+    gettimeofday(&tv, NULL);
+    struct tm tm;
+    gmtime_r(&tv.tv_sec, &tm);
+    char ts[32];
+    strftime(ts, sizeof ts, "%Y-%m-%dT%H:%M:%S", &tm);
+    /* one write per line so that lines of several workers do not interleave */
+    char line[1300];
+    int n = snprintf(line, sizeof line, "%s.%03ldZ eligod[%ld] %s: %s%s\n", ts, (long)(tv.tv_usec / 1000),
+                     (long)getpid(), names[level], ridpart, msg);
+    if (n > (int)sizeof line - 1) n = (int)sizeof line - 1, line[n - 1] = '\n';
+    ssize_t w = write(2, line, (size_t)n);
+    (void)w;
+}

@@ -1,0 +1,46 @@
+/*
+ * conf.h - eligod's options and its log.
+ *
+ * Options are rows of a table {name, argument, parser, offsetof, help}
+ * (conf.c); the parser of each row returns NULL or an error string, and
+ * --help is printed from the same rows, so an option cannot exist without
+ * its help line.  The log writes one line per event to stderr or syslog,
+ * as --log selects; callers pass the request id when there is one and
+ * never a request body or anything a person typed.
+ *
+ * Ownership: string options point into argv (never freed).
+ */
+#ifndef ELIGO_CONF_H
+#define ELIGO_CONF_H
+
+#include <stddef.h>
+#include <stdio.h>
+
+typedef struct eligod_conf {
+    const char *policies;     /* --policies DIR */
+    const char *listen;       /* --listen unix:/path | 127.0.0.1:PORT */
+    int workers;              /* --workers N (0: 2 per core) */
+    int max_requests;         /* --max-requests N (0: never recycle) */
+    const char *db;           /* --db URL */
+    int allow_nondurable;     /* --allow-nondurable */
+    const char *log;          /* --log stderr|syslog */
+    const char *pid;          /* --pid FILE */
+    int backlog;              /* --backlog N */
+    int request_timeout;      /* --request-timeout S */
+    int max_body;             /* --max-body BYTES */
+    int stop_timeout;         /* --stop-timeout S: graceful stop, then KILL */
+} eligod_conf;
+
+/* Fills defaults, then parses argv.  0 run, 1 help printed (exit 0),
+ * -1 error printed (exit 2). */
+int conf_parse(eligod_conf *c, int argc, char **argv);
+void conf_help(FILE *out);
+
+enum log_level { LOG_L_ERROR, LOG_L_WARN, LOG_L_INFO };
+
+/* Opens the log chosen by --log ("stderr" or "syslog"). */
+void log_open(const char *where);
+/* One line: "LEVEL [rid=ID] message".  rid may be NULL. */
+void elog(int level, const char *rid, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
+#endif

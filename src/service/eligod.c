@@ -1,0 +1,165 @@
+/*
+ * eligod.c - the daemon's main: options, an ordered init chain, the loop.
+ *
+ * Like php-fpm's fpm_init(), start-up is a list of steps run in order
+ * that stops at the first failure, so each step may assume the previous
+ * ones.  The registry is compiled before the socket is opened and before
+ * any fork: a daemon whose policies do not compile never listens, and
+ * every worker starts from the same immutable tree (copy-on-write).
+ *
+ * Not here: the loop (pctl.c), workers (worker.c), HTTP (routes.c).
+ */
+#include <errno.h>
+#include <fcgiapp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <unistd.h>
+#include "service/pctl.h"
+#include "service/scoreboard.h"
+#include "service/signals.h"
+
+static int init_log(void)
+{
+    log_open(master.conf.log);
+    return 0;
+}
+
+static int init_signals(void)
+{
+    if (signals_init_main() == 0) return 0;
+    elog(LOG_L_ERROR, NULL, "signals: %s", strerror(errno));
+    return -1;
+}
+
+static int init_registry(void)
+{
+    master.reg = pctl_compile(master.conf.policies);
+    if (!master.reg) {
+        elog(LOG_L_ERROR, NULL, "policies in %s do not compile; not starting", master.conf.policies);
+        return -1;
+    }
+    master.generation = 1;
+    elog(LOG_L_INFO, NULL, "compiled %u policies from %s", master.reg->npolicies, master.conf.policies);
+    return 0;
+}
+
+/* A socket file left by a dead eligod is removed; a live one is an error. */
+static int clear_stale_socket(const char *path)
+{
+    struct stat st;
+    if (lstat(path, &st) != 0) return 0;
+    if (!S_ISSOCK(st.st_mode)) {
+        elog(LOG_L_ERROR, NULL, "%s exists and is not a socket", path);
+        return -1;
+    }
+    int fd = socket(AF_UNIX, SOCK_STREAM, 0);
+    struct sockaddr_un sa = {.sun_family = AF_UNIX};
+    snprintf(sa.sun_path, sizeof sa.sun_path, "%s", path);
+    int live = fd >= 0 && connect(fd, (struct sockaddr *)&sa, sizeof sa) == 0;
+    if (fd >= 0) close(fd);
+    if (live) {
+        elog(LOG_L_ERROR, NULL, "%s is in use by another server", path);
+        return -1;
+    }
+    return unlink(path);
+}
+
+static int init_socket(void)
+{
+    if (FCGX_Init() != 0) {
+        elog(LOG_L_ERROR, NULL, "FCGX_Init failed");
+        return -1;
+    }
+    const char *l = master.conf.listen;
+    const char *bind_to = l;
+    if (strncmp(l, "unix:", 5) == 0) {
+        bind_to = l + 5;
+        snprintf(master.sock_path, sizeof master.sock_path, "%s", bind_to);
+        if (clear_stale_socket(bind_to) != 0) return -1;
+    } else if (!getenv("FCGI_WEB_SERVER_ADDRS")) {
+        /* libfcgi trusts its peer: on TCP accept only the loopback web server */
+        setenv("FCGI_WEB_SERVER_ADDRS", "127.0.0.1", 1);
+    }
+    mode_t old = umask(0117);              /* the socket is born 0660 */
+    int fd = FCGX_OpenSocket(bind_to, master.conf.backlog);
+    umask(old);
+    if (fd < 0) {
+        elog(LOG_L_ERROR, NULL, "cannot listen on %s: %s", l, strerror(errno));
+        master.sock_path[0] = 0;
+        return -1;
+    }
+    if (master.sock_path[0]) chmod(master.sock_path, 0660);
+    master.listen_fd = fd;
+    elog(LOG_L_INFO, NULL, "listening on %s (backlog %d)", l, master.conf.backlog);
+    return 0;
+}
+
+static int init_scoreboard(void)
+{
+    /* room for a full old generation and a full new one during a reload */
+    if (scoreboard_init_main((uint32_t)master.conf.workers * 2 + 4) == 0) {
+        sb->generation = master.generation;
+        return 0;
+    }
+    elog(LOG_L_ERROR, NULL, "scoreboard: %s", strerror(errno));
+    return -1;
+}
+
+static int init_pid(void)
+{
+    if (!master.conf.pid) return 0;
+    FILE *f = fopen(master.conf.pid, "w");
+    if (!f || fprintf(f, "%ld\n", (long)getpid()) < 0 || fclose(f) != 0) {
+        elog(LOG_L_ERROR, NULL, "pid file %s: %s", master.conf.pid, strerror(errno));
+        return -1;
+    }
+    master.pid_written = 1;
+    return 0;
+}
+
+static const struct {
+    const char *name;
+    int (*run)(void);
+} init_chain[] = {
+    {"log", init_log},
+    {"signals", init_signals},
+    {"registry", init_registry},
+    {"socket", init_socket},
+    {"scoreboard", init_scoreboard},
+    {"pid", init_pid},
+};
+
+static void cleanup(void)
+{
+    if (master.listen_fd >= 0) close(master.listen_fd);
+    if (master.sock_path[0]) unlink(master.sock_path);
+    if (master.pid_written) unlink(master.conf.pid);
+    if (master.reg) {
+        registry_free(master.reg);
+        free(master.reg);
+    }
+    free(master.children);
+}
+
+int main(int argc, char **argv)
+{
+    master.listen_fd = -1;
+    int rc = conf_parse(&master.conf, argc, argv);
+    if (rc) return rc > 0 ? 0 : 2;
+    for (size_t i = 0; i < sizeof init_chain / sizeof init_chain[0]; i++) {
+        if (init_chain[i].run() != 0) {
+            elog(LOG_L_ERROR, NULL, "start-up failed at step `%s`", init_chain[i].name);
+            cleanup();
+            return 1;
+        }
+    }
+    elog(LOG_L_INFO, NULL, "master %ld: %d workers, max %d requests each, request timeout %d s",
+         (long)getpid(), master.conf.workers, master.conf.max_requests, master.conf.request_timeout);
+    rc = pctl_run();
+    cleanup();
+    return rc;
+}

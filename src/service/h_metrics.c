@@ -1,0 +1,85 @@
+/*
+ * h_metrics.c - GET /metrics: the scoreboard in Prometheus text format.
+ *
+ * Reads the shared counters (relaxed atomic loads: each number is whole,
+ * the set is not one instant) and the worker slots.  nginx limits the
+ * route to the loopback.
+ */
+#include "service/scoreboard.h"
+#include "service/service.h"
+
+static uint64_t ld(const uint64_t *p) { return __atomic_load_n(p, __ATOMIC_RELAXED); }
+
+void h_metrics(service *sv, const http_request *rq, http_response *rs, const route_match *m)
+{
+    (void)rq, (void)m;
+    buf *b = &rs->body;
+    rs->status = 200;
+    rs->content_type = "text/plain; version=0.0.4; charset=utf-8";
+    if (!sb) return;
+
+    buf_adds(b, "# HELP eligo_requests_total Requests answered, by route and status.\n"
+                "# TYPE eligo_requests_total counter\n");
+    for (int r = 0; r <= SB_MAX_ROUTES; r++) {
+        const char *name = r < SB_MAX_ROUTES ? routes_metric_name(r) : "none";
+        if (!name) continue;
+        for (int s = 0; s < SB_NSTATUS; s++) {
+            uint64_t n = ld(&sb->requests[r][s]);
+            if (!n) continue;
+            int code = sb_status_code(s);
+            if (code) buf_printf(b, "eligo_requests_total{route=\"%s\",status=\"%d\"} %llu\n", name, code,
+                                 (unsigned long long)n);
+            else buf_printf(b, "eligo_requests_total{route=\"%s\",status=\"other\"} %llu\n", name,
+                            (unsigned long long)n);
+        }
+    }
+    buf_adds(b, "# HELP eligo_request_duration_seconds Time in eligod per request, by route.\n"
+                "# TYPE eligo_request_duration_seconds histogram\n");
+    for (int r = 0; r <= SB_MAX_ROUTES; r++) {
+        const char *name = r < SB_MAX_ROUTES ? routes_metric_name(r) : "none";
+        if (!name) continue;
+        uint64_t cum = 0;
+        for (int k = 0; k < SB_NBUCKETS; k++) cum += ld(&sb->latency[r][k]);
+        if (!cum) continue;
+        cum = 0;
+        for (int k = 0; k < SB_NBUCKETS; k++) {
+            cum += ld(&sb->latency[r][k]);
+            if (k < SB_NBUCKETS - 1)
+                buf_printf(b, "eligo_request_duration_seconds_bucket{route=\"%s\",le=\"%g\"} %llu\n", name,
+                           sb_bucket_ms[k] / 1000.0, (unsigned long long)cum);
+            else
+                buf_printf(b, "eligo_request_duration_seconds_bucket{route=\"%s\",le=\"+Inf\"} %llu\n", name,
+                           (unsigned long long)cum);
+        }
+        buf_printf(b, "eligo_request_duration_seconds_sum{route=\"%s\"} %.6f\n", name,
+                   (double)ld(&sb->latency_sum_us[r]) / 1e6);
+        buf_printf(b, "eligo_request_duration_seconds_count{route=\"%s\"} %llu\n", name, (unsigned long long)cum);
+    }
+    buf_adds(b, "# HELP eligo_decisions_total Decisions made, by policy (this generation's registry).\n"
+                "# TYPE eligo_decisions_total counter\n");
+    for (uint32_t i = 0; sv->reg && i < sv->reg->npolicies && i < SB_MAX_POLICIES; i++)
+        buf_printf(b, "eligo_decisions_total{policy=\"%s\"} %llu\n", sv->reg->policies[i]->name,
+                   (unsigned long long)ld(&sb->decisions[i]));
+    buf_printf(b, "# HELP eligo_reloads_total SIGHUP reloads, by result.\n# TYPE eligo_reloads_total counter\n"
+                  "eligo_reloads_total{result=\"ok\"} %llu\neligo_reloads_total{result=\"failed\"} %llu\n",
+               (unsigned long long)ld(&sb->reloads_ok), (unsigned long long)ld(&sb->reloads_failed));
+    buf_printf(b, "# HELP eligo_worker_respawns_total Workers that died unasked and were replaced.\n"
+                  "# TYPE eligo_worker_respawns_total counter\neligo_worker_respawns_total %llu\n",
+               (unsigned long long)ld(&sb->respawns));
+    buf_printf(b, "# HELP eligo_requests_killed_total Workers killed past the request timeout.\n"
+                  "# TYPE eligo_requests_killed_total counter\neligo_requests_killed_total %llu\n",
+               (unsigned long long)ld(&sb->killed_slow));
+    int count[5] = {0};
+    for (uint32_t i = 0; i < sb->nslots; i++) {
+        int st = sb->slots[i].state;
+        if (st > SB_FREE && st <= SB_STOPPING) count[st]++;
+    }
+    buf_printf(b, "# HELP eligo_workers Worker processes by state.\n# TYPE eligo_workers gauge\n"
+                  "eligo_workers{state=\"starting\"} %d\neligo_workers{state=\"idle\"} %d\n"
+                  "eligo_workers{state=\"busy\"} %d\neligo_workers{state=\"stopping\"} %d\n",
+               count[SB_STARTING], count[SB_IDLE], count[SB_BUSY], count[SB_STOPPING]);
+    buf_printf(b, "# HELP eligo_generation Policy generation (grows with each good reload).\n"
+                  "# TYPE eligo_generation gauge\neligo_generation %d\n", sb->generation);
+    buf_printf(b, "# HELP eligo_policies Policies loaded in this worker.\n# TYPE eligo_policies gauge\n"
+                  "eligo_policies %u\n", sv->reg ? sv->reg->npolicies : 0);
+}

@@ -1,0 +1,167 @@
+/*
+ * pctl.c - the master's loop: signals, pool size, reloads, shutdown.
+ *
+ * The loop sleeps in poll() on the self-pipe (signals.c) for at most
+ * 200 ms, then:
+ *   - CHLD: reap (children.c);
+ *   - HUP:  compile the policy folder into a new registry; on any error
+ *           log every diagnostic line and keep everything as it is; on
+ *           success swap the registry and start a new generation;
+ *   - TERM, INT, QUIT: stop accepting (close and unlink the socket),
+ *           stop every worker gracefully, exit when none is left;
+ *   - every tick: keep N workers of the current generation (one at a time
+ *           while old-generation workers still serve: a new worker must
+ *           be ready before an old one is told to stop), honour the crash
+ *           back-off, escalate stops, kill workers past the request
+ *           timeout.
+ *
+ * Not here: fork/reap details (children.c), request handling (worker.c).
+ */
+#include <errno.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include "service/children.h"
+#include "service/pctl.h"
+#include "service/scoreboard.h"
+#include "service/signals.h"
+
+master_state master;
+
+registry *pctl_compile(const char *dir)
+{
+    registry *r = calloc(1, sizeof *r);
+    if (!r) return NULL;
+    const char *paths[1] = {dir};
+    diag_list dl;
+    diag_list_init(&dl);
+    int rc = registry_load(r, paths, 1, NULL, &dl);
+    if (dl.n) {
+        /* the printer's lines (location, source line, caret, hint), one log line each */
+        char *text = NULL;
+        size_t len = 0;
+        FILE *m = open_memstream(&text, &len);
+        if (m) {
+            diag_print(&dl, m);
+            fclose(m);
+            for (char *line = text, *nl; line && *line; line = nl ? nl + 1 : NULL) {
+                nl = strchr(line, '\n');
+                if (nl) *nl = 0;
+                if (*line) elog(rc ? LOG_L_ERROR : LOG_L_WARN, NULL, "policy: %s", line);
+            }
+            free(text);
+        }
+    }
+    diag_list_free(&dl);
+    if (rc != 0) {
+        registry_free(r);
+        free(r);
+        return NULL;
+    }
+    return r;
+}
+
+static void reload(void)
+{
+    elog(LOG_L_INFO, NULL, "SIGHUP: compiling %s", master.conf.policies);
+    registry *r = pctl_compile(master.conf.policies);
+    if (!r) {
+        __atomic_fetch_add(&sb->reloads_failed, 1, __ATOMIC_RELAXED);
+        elog(LOG_L_ERROR, NULL, "reload failed: keeping generation %d (%u policies)", master.generation,
+             master.reg->npolicies);
+        return;
+    }
+    /* the old workers hold their own image of the old registry */
+    registry_free(master.reg);
+    free(master.reg);
+    master.reg = r;
+    master.generation++;
+    sb->generation = master.generation;
+    master.backoff_ms = 0;
+    master.respawn_at_ms = 0;
+    __atomic_fetch_add(&sb->reloads_ok, 1, __ATOMIC_RELAXED);
+    elog(LOG_L_INFO, NULL, "reload: generation %d with %u policies; replacing workers one by one",
+         master.generation, r->npolicies);
+}
+
+static void terminate(int sig)
+{
+    if (master.state == PCTL_TERMINATING) return;
+    master.state = PCTL_TERMINATING;
+    elog(LOG_L_INFO, NULL, "signal %d: finishing in-flight requests and stopping %d workers", sig,
+         master.nchildren);
+    if (master.listen_fd >= 0) close(master.listen_fd);
+    master.listen_fd = -1;
+    if (master.sock_path[0]) unlink(master.sock_path);
+    for (int i = 0; i < master.nchildren; i++) children_stop(&master.children[i]);
+}
+
+static void maintain_pool(int64_t now)
+{
+    int cur_alive = 0, cur_starting = 0, cur_ready = 0, old_serving = 0;
+    for (int i = 0; i < master.nchildren; i++) {
+        child *c = &master.children[i];
+        if (c->stop_sent_ms) continue;
+        int st = sb->slots[c->slot].state;
+        if (c->generation == master.generation) {
+            cur_alive++;
+            if (st == SB_STARTING) cur_starting++;
+            else if (st == SB_IDLE || st == SB_BUSY) cur_ready++;
+        } else {
+            old_serving++;
+        }
+    }
+    /* retire old workers as new ones become ready, keeping N serving */
+    for (int i = 0; i < master.nchildren && old_serving > 0 && cur_ready + old_serving > master.conf.workers; i++) {
+        child *c = &master.children[i];
+        if (c->stop_sent_ms || c->generation == master.generation) continue;
+        elog(LOG_L_INFO, NULL, "retiring worker %ld (generation %d)", (long)c->pid, c->generation);
+        children_stop(c);
+        old_serving--;
+    }
+    while (cur_alive < master.conf.workers && now >= master.respawn_at_ms) {
+        if (old_serving > 0 && cur_starting > 0) break;   /* rolling: one at a time */
+        if (children_spawn() != 0) {
+            master.respawn_at_ms = now + 1000;
+            break;
+        }
+        cur_alive++;
+        cur_starting++;
+        if (master.backoff_ms) master.respawn_at_ms = now + master.backoff_ms;
+    }
+}
+
+int pctl_run(void)
+{
+    struct pollfd pfd = {.fd = signals_fd(), .events = POLLIN};
+    for (;;) {
+        int rc = poll(&pfd, 1, 200);
+        if (rc < 0 && errno != EINTR) {
+            elog(LOG_L_ERROR, NULL, "poll: %s", strerror(errno));
+            sleep(1);
+        }
+        int sig, hup = 0;
+        while ((sig = signals_next()) != 0) {
+            switch (sig) {
+            case SIGCHLD: break;                 /* reaped below in any case */
+            case SIGHUP: hup = 1; break;
+            case SIGTERM: case SIGINT: case SIGQUIT: terminate(sig); break;
+            default: break;
+            }
+        }
+        children_reap();
+        if (hup && master.state == PCTL_RUNNING) reload();
+        int64_t now = sb_now_ms();
+        if (master.state == PCTL_TERMINATING) {
+            if (master.nchildren == 0) break;
+        } else {
+            maintain_pool(now);
+        }
+        children_tick(now);
+    }
+    elog(LOG_L_INFO, NULL, "all workers stopped; exiting");
+    return 0;
+}

@@ -1,0 +1,62 @@
+/*
+ * pctl.h - the master's state and its control loop.
+ *
+ * The master is in one of three states (php-fpm's fpm_process_ctl):
+ * RUNNING (keep N workers of the current generation), and TERMINATING
+ * (stop accepting, stop every worker gracefully, SIGKILL after
+ * --stop-timeout, exit when none is left).  A reload is not a state but a
+ * generation: after SIGHUP compiles cleanly the registry is swapped, the
+ * generation number grows, and the loop replaces old-generation workers
+ * one by one (a new one must be ready before an old one is told to stop).
+ * A SIGHUP whose policies do not all compile logs every diagnostic and
+ * changes nothing.
+ *
+ * This struct is one of eligod's two process-wide states (the other is
+ * the worker's, worker.c).
+ *
+ * Ownership: the master owns the registry (the workers hold copy-on-write
+ * images of it), the child table and the listening socket.
+ */
+#ifndef ELIGO_PCTL_H
+#define ELIGO_PCTL_H
+
+#include <stdint.h>
+#include <sys/types.h>
+#include "policy/load.h"
+#include "service/conf.h"
+
+enum pctl_state { PCTL_RUNNING, PCTL_TERMINATING };
+
+typedef struct child {
+    pid_t pid;
+    int slot;                 /* scoreboard slot */
+    int generation;
+    int64_t started_ms;
+    int64_t stop_sent_ms;     /* 0 until told to stop */
+    int64_t last_signal_ms;
+} child;
+
+typedef struct master_state {
+    eligod_conf conf;
+    registry *reg;            /* current generation's registry */
+    int generation;
+    int listen_fd;
+    char sock_path[112];      /* unix socket to unlink at exit, or "" */
+    int pid_written;
+    child *children;
+    int nchildren, cap;
+    int state;                /* pctl_state */
+    int64_t respawn_at_ms;    /* crash back-off: no fork before this */
+    int64_t backoff_ms;
+} master_state;
+
+extern master_state master;
+
+/* Compiles the policy folder into a new registry; logs diagnostics line
+ * by line.  NULL on any error. */
+registry *pctl_compile(const char *dir);
+/* Runs the master loop until every worker is gone after TERM.  Returns
+ * the exit status. */
+int pctl_run(void);
+
+#endif

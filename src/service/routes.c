@@ -1,0 +1,218 @@
+/*
+ * routes.c - the route table and the checks every request passes before
+ * its handler runs.
+ *
+ * One row per method and path: who may call it (role bits of
+ * service.h), the largest body, whether the body is JSON, the handler,
+ * and the label under which /metrics counts it.  routes_dispatch checks,
+ * in this order: path (404), method (405 with Allow), Bearer token (401;
+ * 503 when the store cannot be asked), role (403), body size (413),
+ * content type (415) -- like Redis's processCommand checking a command
+ * against its table before calling it.  Handlers therefore never see an
+ * unauthenticated caller or an oversized body.
+ *
+ * Not here: reading FastCGI (worker.c), the resources themselves
+ * (h_*.c).
+ */
+#include <ctype.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+#include "service/scoreboard.h"
+#include "service/service.h"
+#include "service/worker.h"
+
+typedef struct route {
+    const char *method;
+    const char *pattern;      /* a `{...}` segment matches one path segment */
+    int roles;                /* ROLE_NONE: open to all */
+    size_t max_body;          /* 0: no body expected */
+    int json_body;            /* the body must be application/json */
+    route_handler handler;
+    const char *metric;
+} route;
+
+#define MIB (1u << 20)
+static const route routes[] = {
+    {"POST", "/v1/decisions", ROLE_PORTAL, MIB, 1, h_decisions_post, "decisions_create"},
+    {"GET", "/v1/decisions/{id}", ROLE_AUDITOR, 0, 0, h_decision_get, "decisions_get"},
+    {"POST", "/v1/evaluate", ROLE_OFFICER, MIB, 1, h_evaluate_post, "evaluate"},
+    {"GET", "/v1/policies", ROLE_ANY, 0, 0, h_policies_list, "policies_list"},
+    {"GET", "/v1/policies/{name}", ROLE_ANY, 0, 0, h_policy_get, "policies_get"},
+    {"GET", "/healthz", ROLE_NONE, 0, 0, h_health, "healthz"},
+    {"GET", "/metrics", ROLE_NONE, 0, 0, h_metrics, "metrics"},
+};
+#define NROUTES ((int)(sizeof routes / sizeof routes[0]))
+
+const char *routes_metric_name(int index)
+{
+    return index >= 0 && index < NROUTES ? routes[index].metric : NULL;
+}
+
+/* 1 when path matches pattern; the `{...}` segment goes to m->id. */
+static int match(const char *pattern, const char *path, route_match *m)
+{
+    const char *p = pattern, *s = path;
+    while (*p) {
+        if (*p == '{') {
+            const char *close = strchr(p, '}');
+            size_t n = strcspn(s, "/");
+            if (n == 0 || n >= sizeof m->id) return 0;
+            memcpy(m->id, s, n);
+            m->id[n] = 0;
+            s += n;
+            p = close + 1;
+            continue;
+        }
+        if (*p != *s) return 0;
+        p++, s++;
+    }
+    return *s == 0;
+}
+
+static int role_bit(const char *name)
+{
+    static const struct { const char *name; int bit; } roles[] = {
+        {"portal", ROLE_PORTAL}, {"officer", ROLE_OFFICER}, {"auditor", ROLE_AUDITOR}, {"admin", ROLE_ADMIN}};
+    for (size_t i = 0; i < sizeof roles / sizeof roles[0]; i++)
+        if (strcmp(roles[i].name, name) == 0) return roles[i].bit;
+    return 0;
+}
+
+static int is_json(const char *ct)
+{
+    if (!ct) return 0;
+    while (*ct == ' ') ct++;
+    size_t n = strlen("application/json");
+    if (strncasecmp(ct, "application/json", n) != 0) return 0;
+    ct += n;
+    while (*ct == ' ') ct++;
+    return *ct == 0 || *ct == ';';
+}
+
+/* The token of "Bearer TOKEN" into out; 0 when absent or malformed. */
+static int bearer(const char *h, char *out, size_t outlen)
+{
+    if (!h) return 0;
+    while (*h == ' ') h++;
+    if (strncasecmp(h, "Bearer ", 7) != 0) return 0;
+    h += 7;
+    while (*h == ' ') h++;
+    size_t n = 0;
+    while (h[n] && h[n] != ' ') {
+        if (!isgraph((unsigned char)h[n]) || n + 1 >= outlen) return 0;
+        out[n] = h[n];
+        n++;
+    }
+    out[n] = 0;
+    return n > 0;
+}
+
+static void authenticate(service *sv, const route *r, const http_request *rq, http_response *rs)
+{
+    char token[200];
+    if (!bearer(rq->authorization, token, sizeof token)) {
+        buf_adds(&rs->headers, "WWW-Authenticate: Bearer realm=\"eligo\"\r\n");
+        http_problem(rs, 401, "an Authorization: Bearer token is required", NULL);
+        return;
+    }
+    store *db = worker_store(sv);
+    if (!db) {
+        http_problem(rs, 503, "the database is unavailable; tokens cannot be checked", NULL);
+        return;
+    }
+    char role[16] = "";
+    switch (store_token_lookup(db, token, role, sv->client)) {
+    case STORE_OK:
+        break;
+    case STORE_NOT_FOUND:
+        buf_adds(&rs->headers, "WWW-Authenticate: Bearer realm=\"eligo\", error=\"invalid_token\"\r\n");
+        http_problem(rs, 401, "the token is not valid", NULL);
+        return;
+    case STORE_UNAVAILABLE:
+        http_problem(rs, 503, "the database is unavailable; tokens cannot be checked", NULL);
+        return;
+    default:
+        http_problem(rs, 500, "the token could not be checked", NULL);
+        return;
+    }
+    sv->role = role_bit(role);
+    if (!(sv->role & r->roles)) {
+        char detail[128];
+        snprintf(detail, sizeof detail, "the role `%s` may not %s %s", role, r->method, r->pattern);
+        http_problem(rs, 403, detail, NULL);
+        return;
+    }
+    rs->status = 0;   /* passed */
+}
+
+static void dispatch(service *sv, const http_request *rq, http_response *rs, int *index)
+{
+    route_match m = {{0}};
+    const route *r = NULL;
+    char allow[64] = "";
+    for (int i = 0; i < NROUTES; i++) {
+        route_match mi = {{0}};
+        if (!match(routes[i].pattern, rq->path, &mi)) continue;
+        if (strcmp(routes[i].method, rq->method) == 0) {
+            r = &routes[i];
+            m = mi;
+            *index = i;
+            break;
+        }
+        if (!strstr(allow, routes[i].method))
+            snprintf(allow + strlen(allow), sizeof allow - strlen(allow), "%s%s", allow[0] ? ", " : "",
+                     routes[i].method);
+    }
+    if (!r && allow[0]) {
+        buf_printf(&rs->headers, "Allow: %s\r\n", allow);
+        char detail[128];
+        snprintf(detail, sizeof detail, "%s is not allowed here; use %s", rq->method, allow);
+        http_problem(rs, 405, detail, NULL);
+        return;
+    }
+    if (!r) {
+        http_problem(rs, 404, "no such resource", NULL);
+        return;
+    }
+    sv->role = ROLE_NONE;
+    sv->client[0] = 0;
+    if (r->roles != ROLE_NONE) {
+        authenticate(sv, r, rq, rs);
+        if (rs->status) return;
+    }
+    if ((rq->body_len > 0 && !rq->body) || rq->body_len > (r->max_body ? r->max_body : MIB)) {
+        char detail[96];
+        snprintf(detail, sizeof detail, "the body may hold at most %zu bytes", r->max_body ? r->max_body : 0);
+        http_problem(rs, 413, detail, NULL);
+        return;
+    }
+    if (r->json_body && !is_json(rq->content_type)) {
+        buf_adds(&rs->headers, "Accept-Post: application/json\r\n");
+        http_problem(rs, 415, "the body must be application/json", NULL);
+        return;
+    }
+    rs->status = 500;
+    r->handler(sv, rq, rs, &m);
+}
+
+void routes_dispatch(service *sv, const http_request *rq, http_response *rs)
+{
+    struct timespec t0, t1;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    int index = -1;
+    rs->status = 0;
+    dispatch(sv, rq, rs, &index);
+    if (rs->status == 0) http_problem(rs, 500, "the handler gave no answer", NULL);
+    /* every problem names the request path as its instance */
+    if (rs->content_type && strcmp(rs->content_type, "application/problem+json") == 0 && rs->body.len &&
+        rs->body.data[rs->body.len - 1] == '}' && !strstr(buf_cstr(&rs->body), "\"instance\"")) {
+        rs->body.len--;
+        buf_adds(&rs->body, ",\"instance\":");
+        buf_json_string(&rs->body, rq->path, strlen(rq->path));
+        buf_addc(&rs->body, '}');
+    }
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    sb_count_request(index, rs->status,
+                     (int64_t)(t1.tv_sec - t0.tv_sec) * 1000000 + (t1.tv_nsec - t0.tv_nsec) / 1000);
+}

@@ -1,0 +1,62 @@
+/*
+ * scoreboard.c - the shared counters and worker slots (scoreboard.h).
+ */
+#include <stddef.h>
+#include <sys/mman.h>
+#include <time.h>
+#include "service/scoreboard.h"
+
+scoreboard *sb;
+
+const double sb_bucket_ms[SB_NBUCKETS - 1] = {1, 2.5, 5, 10, 25, 50, 100, 250, 1000};
+
+int scoreboard_init_main(uint32_t nslots)
+{
+    size_t size = sizeof(scoreboard) + sizeof(sb_slot) * nslots;
+    void *p = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+    if (p == MAP_FAILED) return -1;
+    sb = p;                  /* zero-filled by the kernel: every slot SB_FREE */
+    sb->nslots = nslots;
+    return 0;
+}
+
+static const int codes[] = {
+#define X(c) c,
+    SB_STATUSES(X)
+#undef X
+};
+
+int sb_status_index(int status)
+{
+    for (int i = 0; i < (int)(sizeof codes / sizeof codes[0]); i++)
+        if (codes[i] == status) return i;
+    return SB_NSTATUS - 1;
+}
+
+int sb_status_code(int index)
+{
+    return index >= 0 && index < (int)(sizeof codes / sizeof codes[0]) ? codes[index] : 0;
+}
+
+void sb_count_request(int route, int status, int64_t micros)
+{
+    if (!sb) return;
+    int r = route < 0 || route >= SB_MAX_ROUTES ? SB_MAX_ROUTES : route;
+    __atomic_fetch_add(&sb->requests[r][sb_status_index(status)], 1, __ATOMIC_RELAXED);
+    int b = 0;
+    while (b < SB_NBUCKETS - 1 && (double)micros / 1000.0 > sb_bucket_ms[b]) b++;
+    __atomic_fetch_add(&sb->latency[r][b], 1, __ATOMIC_RELAXED);
+    __atomic_fetch_add(&sb->latency_sum_us[r], (uint64_t)(micros > 0 ? micros : 0), __ATOMIC_RELAXED);
+}
+
+void sb_count_decision(uint32_t index)
+{
+    if (sb && index < SB_MAX_POLICIES) __atomic_fetch_add(&sb->decisions[index], 1, __ATOMIC_RELAXED);
+}
+
+int64_t sb_now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}

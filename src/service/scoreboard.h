@@ -1,0 +1,68 @@
+/*
+ * scoreboard.h - shared memory between the master and its workers.
+ *
+ * One anonymous MAP_SHARED mapping made before the first fork (php-fpm's
+ * fpm_scoreboard): a slot per worker (pid, generation, state, start of
+ * the request in progress, requests served) and pool counters for
+ * /metrics (requests by route and status, a latency histogram per route,
+ * decisions by policy, reloads, respawns).  Counters are updated with
+ * relaxed atomic adds, so no lock is taken on the request path and a
+ * reader (h_metrics.c, the master's heartbeat) sees each number whole,
+ * though not all of them at one instant.
+ *
+ * Ownership: the mapping lives as long as the master; workers inherit it.
+ */
+#ifndef ELIGO_SCOREBOARD_H
+#define ELIGO_SCOREBOARD_H
+
+#include <stdint.h>
+#include <sys/types.h>
+
+enum sb_state { SB_FREE, SB_STARTING, SB_IDLE, SB_BUSY, SB_STOPPING };
+
+enum { SB_MAX_ROUTES = 16, SB_MAX_POLICIES = 64, SB_NBUCKETS = 10 };
+
+/* Status codes counted one by one; everything else goes to "other". */
+#define SB_STATUSES(X) X(200) X(201) X(400) X(401) X(403) X(404) X(405) X(409) \
+    X(413) X(415) X(422) X(500) X(503)
+enum { SB_NSTATUS = 14 };
+
+/* Upper bounds of the latency buckets, in milliseconds (+Inf is last). */
+extern const double sb_bucket_ms[SB_NBUCKETS - 1];
+
+typedef struct sb_slot {
+    pid_t pid;
+    int generation;          /* which registry the worker serves */
+    int state;               /* sb_state */
+    int64_t request_start_ms;/* monotonic, while SB_BUSY */
+    uint64_t requests;
+    char request_id[40];     /* of the request in progress (slow log) */
+} sb_slot;
+
+typedef struct scoreboard {
+    uint32_t nslots;
+    int generation;          /* current registry */
+    uint64_t reloads_ok, reloads_failed, respawns, killed_slow;
+    uint64_t requests[SB_MAX_ROUTES + 1][SB_NSTATUS];       /* last row: no route */
+    uint64_t latency[SB_MAX_ROUTES + 1][SB_NBUCKETS];
+    uint64_t latency_sum_us[SB_MAX_ROUTES + 1];
+    uint64_t decisions[SB_MAX_POLICIES];                     /* by registry index */
+    sb_slot slots[];
+} scoreboard;
+
+extern scoreboard *sb;
+
+/* Maps the scoreboard with nslots slots.  0 or -1. */
+int scoreboard_init_main(uint32_t nslots);
+int sb_status_index(int status);
+int sb_status_code(int index);            /* 0 for "other" */
+/* One finished request: route index (-1 none), status, duration. */
+void sb_count_request(int route, int status, int64_t micros);
+/* One decision made with the registry's policy number `index`. */
+void sb_count_decision(uint32_t index);
+int64_t sb_now_ms(void);
+/* The label of route counter `index` (routes.c's table), NULL past the
+ * last route. */
+const char *routes_metric_name(int index);
+
+#endif

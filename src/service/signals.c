@@ -1,0 +1,98 @@
+/*
+ * signals.c - the master's self-pipe and the worker's stop flag.
+ *
+ * Handlers do one async-signal-safe thing each: the master's write a
+ * byte, the worker's set a flag and libfcgi's shutdown flag.  Everything
+ * else (reaping, reloading, logging) happens in pctl.c's loop.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <fcgiapp.h>
+#include <string.h>
+#include <unistd.h>
+#include "service/signals.h"
+
+static int sp[2] = {-1, -1};
+volatile sig_atomic_t worker_stop;
+
+static const int handled[] = {SIGHUP, SIGTERM, SIGINT, SIGQUIT, SIGCHLD};
+#define NHANDLED (sizeof handled / sizeof handled[0])
+
+static void master_handler(int sig)
+{
+    int saved = errno;
+    char c = (char)sig;
+    ssize_t w = write(sp[1], &c, 1);   /* a full pipe already holds a wake-up */
+    (void)w;
+    errno = saved;
+}
+
+static void worker_handler(int sig)
+{
+    (void)sig;
+    worker_stop = 1;
+    FCGX_ShutdownPending();            /* sets a flag: OS_Accept stops looping */
+}
+
+int signals_init_main(void)
+{
+    if (pipe(sp) != 0) return -1;
+    for (int i = 0; i < 2; i++) {
+        fcntl(sp[i], F_SETFL, fcntl(sp[i], F_GETFL) | O_NONBLOCK);
+        fcntl(sp[i], F_SETFD, FD_CLOEXEC);
+    }
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = master_handler;
+    sa.sa_flags = SA_RESTART;
+    sigfillset(&sa.sa_mask);
+    for (size_t i = 0; i < NHANDLED; i++)
+        if (sigaction(handled[i], &sa, NULL) != 0) return -1;
+    signal(SIGPIPE, SIG_IGN);
+    return 0;
+}
+
+int signals_fd(void) { return sp[0]; }
+
+int signals_next(void)
+{
+    unsigned char c;
+    ssize_t n = read(sp[0], &c, 1);
+    return n == 1 ? c : 0;
+}
+
+void signals_block(sigset_t *saved)
+{
+    sigset_t set;
+    sigemptyset(&set);
+    for (size_t i = 0; i < NHANDLED; i++) sigaddset(&set, handled[i]);
+    sigprocmask(SIG_BLOCK, &set, saved);
+}
+
+void signals_unblock(const sigset_t *saved)
+{
+    sigprocmask(SIG_SETMASK, saved, NULL);
+}
+
+void signals_init_child(void)
+{
+    close(sp[0]);
+    close(sp[1]);
+    sp[0] = sp[1] = -1;
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = SIG_DFL;
+    sigaction(SIGHUP, &sa, NULL);   /* reloads are the master's business */
+    sigaction(SIGCHLD, &sa, NULL);
+    sa.sa_handler = SIG_IGN;
+    sigaction(SIGHUP, &sa, NULL);
+    sigaction(SIGPIPE, &sa, NULL);
+    /* no SA_RESTART: a blocking accept() or poll() must return EINTR */
+    sa.sa_handler = worker_handler;
+    sigfillset(&sa.sa_mask);
+    sigaction(SIGTERM, &sa, NULL);
+    sigaction(SIGQUIT, &sa, NULL);
+    sigaction(SIGINT, &sa, NULL);
+    sa.sa_handler = SIG_IGN;
+    sigaction(SIGUSR1, &sa, NULL);  /* libfcgi's other shutdown signal: not ours */
+}

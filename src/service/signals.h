@@ -1,0 +1,36 @@
+/*
+ * signals.h - how signals reach eligod's master and workers.
+ *
+ * Master: a self-pipe (php-fpm's fpm_signals.c).  The handlers for HUP,
+ * TERM, INT, QUIT and CHLD only write one byte naming the signal; the
+ * master's loop reads the bytes and acts outside any handler.  Workers:
+ * TERM/QUIT/INT set a stop flag and ask libfcgi to stop accepting
+ * (FCGX_ShutdownPending), installed without SA_RESTART so a blocking
+ * accept() returns.  eligod installs its handlers before FCGX_Init, so
+ * libfcgi's own SIGTERM/SIGUSR1 handlers are never installed (libfcgi
+ * only installs over a default disposition).
+ *
+ * Signals are blocked around fork() so a child never runs a master
+ * handler with the master's pipe.
+ */
+#ifndef ELIGO_SIGNALS_H
+#define ELIGO_SIGNALS_H
+
+#include <signal.h>
+
+/* Creates the pipe and installs the master's handlers.  0 or -1. */
+int signals_init_main(void);
+/* The read end (non-blocking), for poll(). */
+int signals_fd(void);
+/* Next pending signal byte, or 0 when none. */
+int signals_next(void);
+/* Blocks every handled signal; restore with signals_unblock(). */
+void signals_block(sigset_t *saved);
+void signals_unblock(const sigset_t *saved);
+/* In a new worker: closes the pipe, installs the worker handlers, restores
+ * defaults for the rest. */
+void signals_init_child(void);
+/* Set by the worker's handler. */
+extern volatile sig_atomic_t worker_stop;
+
+#endif

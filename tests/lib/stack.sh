@@ -1,0 +1,182 @@
+# shellcheck shell=bash
+# stack.sh - the local stack: a private MariaDB, eligod and nginx, all
+# under one directory, started and stopped by pid.
+#
+# Used by scripts/stack (VAR = var/, port 8080) and by the integration
+# suites (a temporary VAR and a free port), so both run the same thing.
+# Nothing here touches a system service: MariaDB comes from mariadb.sh,
+# nginx runs as the current user with -p VAR/nginx, eligod is started in
+# the background with its pid file in VAR/run.
+#
+# Settings (environment, read by stack_up):
+#   STACK_VAR       the directory (required)
+#   STACK_PORT      nginx's port on 127.0.0.1 (8080)
+#   STACK_WORKERS   eligod workers (4)
+#   STACK_POLICIES  the policy folder eligod serves (policies/ of the tree)
+#   STACK_EXTRA     more eligod options (e.g. --max-requests 100)
+#   ELIGO, ELIGOD   the binaries (default: the tree's, built when missing)
+#
+# Functions:
+#   stack_up        start what is not running; 0 when /healthz answers
+#   stack_down      stop nginx, eligod, MariaDB (by pid)
+#   stack_status    one line per component
+#   stack_url       http://127.0.0.1:PORT
+
+stack_top=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+# shellcheck source=tests/lib/mariadb.sh
+. "$stack_top/tests/lib/mariadb.sh"
+case ":$PATH:" in *:/usr/sbin:*) ;; *) PATH=$PATH:/usr/sbin ;; esac
+
+stack_url() { echo "http://127.0.0.1:${STACK_PORT:-8080}"; }
+
+_stack_alive() { [ -f "$1" ] && kill -0 "$(cat "$1")" 2>/dev/null; }
+
+# Finds (or builds, in the tree, as scripts/quickstart does) eligo and eligod.
+_stack_binaries() {
+    if [ -n "${ELIGO:-}" ] && [ -n "${ELIGOD:-}" ] && [ -x "$ELIGO" ] && [ -x "$ELIGOD" ]; then
+        return 0
+    fi
+    if [ ! -x "$stack_top/eligod" ] || [ ! -x "$stack_top/eligo" ]; then
+        echo "stack: building eligo and eligod in the source tree"
+        ( cd "$stack_top" &&
+          { [ -x configure ] || autoreconf -fi; } &&
+          { [ -f config.status ] || ./configure; } &&
+          make -j"$(nproc 2>/dev/null || echo 2)" ) >"$STACK_VAR/build.log" 2>&1 || {
+            echo "stack: build failed; see $STACK_VAR/build.log" >&2
+            tail -n 20 "$STACK_VAR/build.log" >&2
+            return 1
+        }
+    fi
+    ELIGO=${ELIGO:-$stack_top/eligo}
+    ELIGOD=${ELIGOD:-$stack_top/eligod}
+    export ELIGO ELIGOD
+}
+
+# Renders nginx/eligo.conf into VAR/nginx/nginx.conf.
+_stack_nginx_conf() {
+    local prefix=$STACK_VAR/nginx workers=${STACK_WORKERS:-4} keepalive user=""
+    # the trap: nginx's idle cache (1 process x keepalive) stays below eligod's workers
+    keepalive=$((workers / 2))
+    [ "$keepalive" -ge 1 ] || keepalive=1
+    if [ "$(id -u)" -eq 0 ]; then
+        # as root nginx's workers would drop to nobody and lose the 0660 socket
+        user="user $(id -un) $(id -gn);"
+    fi
+    mkdir -p "$prefix/logs" "$prefix/tmp" "$prefix/conf"
+    cp "$stack_top/nginx/eligo_fastcgi.conf" "$prefix/conf/eligo_fastcgi.conf"
+    sed -e "s|@PREFIX@|$prefix|g" -e "s|@PORT@|${STACK_PORT:-8080}|g" \
+        -e "s|@SOCKET@|$STACK_VAR/run/eligod.sock|g" -e "s|@KEEPALIVE@|$keepalive|g" \
+        -e "s|@WORKERS@|$workers|g" -e "s|@NGINX_WORKERS@|1|g" -e "s|@USER@|$user|g" \
+        -e "s|@CONF_DIR@|$prefix/conf|g" \
+        "$stack_top/nginx/eligo.conf" >"$prefix/nginx.conf"
+}
+
+_stack_wait_health() {
+    local i
+    for i in $(seq 1 100); do
+        if curl -fsS -m 2 "$(stack_url)/healthz" 2>/dev/null | grep -q '"database":"up"'; then
+            return 0
+        fi
+        sleep 0.1
+    done
+    echo "stack: /healthz did not report the database up within 10 s" >&2
+    return 1
+}
+
+stack_up() {
+    : "${STACK_VAR:?STACK_VAR must be set}"
+    mkdir -p "$STACK_VAR/run" "$STACK_VAR/log" || return 1
+    _stack_binaries || return 1
+    mariadb_start "$STACK_VAR/mariadb" || return 1
+    local url
+    url=$(mariadb_url "$STACK_VAR/mariadb")
+    ( cd "$stack_top" && ELIGO_DB=$url "$ELIGO" db migrate --dir "$stack_top/db" ) \
+        >>"$STACK_VAR/log/migrate.log" 2>&1 || {
+        echo "stack: eligo db migrate failed; see $STACK_VAR/log/migrate.log" >&2
+        tail -n 5 "$STACK_VAR/log/migrate.log" >&2
+        return 1
+    }
+
+    if ! _stack_alive "$STACK_VAR/run/eligod.pid"; then
+        # shellcheck disable=SC2086  # STACK_EXTRA is a list of options
+        ELIGO_DB=$url setsid "$ELIGOD" --policies "${STACK_POLICIES:-$stack_top/policies}" \
+            --listen "unix:$STACK_VAR/run/eligod.sock" --workers "${STACK_WORKERS:-4}" \
+            --pid "$STACK_VAR/run/eligod.pid" ${STACK_EXTRA:-} \
+            </dev/null >>"$STACK_VAR/log/eligod.log" 2>&1 &
+        disown $! 2>/dev/null
+        local i
+        for i in $(seq 1 100); do
+            [ -S "$STACK_VAR/run/eligod.sock" ] && _stack_alive "$STACK_VAR/run/eligod.pid" && break
+            sleep 0.1
+        done
+        _stack_alive "$STACK_VAR/run/eligod.pid" || {
+            echo "stack: eligod did not start; the end of $STACK_VAR/log/eligod.log:" >&2
+            tail -n 20 "$STACK_VAR/log/eligod.log" >&2
+            return 1
+        }
+    fi
+
+    if ! _stack_alive "$STACK_VAR/nginx/nginx.pid"; then
+        _stack_nginx_conf
+        nginx -p "$STACK_VAR/nginx" -e "$STACK_VAR/nginx/logs/error.log" \
+            -c "$STACK_VAR/nginx/nginx.conf" || {
+            echo "stack: nginx did not start (port ${STACK_PORT:-8080} taken?); see $STACK_VAR/nginx/logs/error.log" >&2
+            return 1
+        }
+    fi
+
+    if [ ! -s "$STACK_VAR/tokens.env" ]; then
+        local role tok tmp=$STACK_VAR/tokens.env.tmp
+        : >"$tmp"
+        chmod 600 "$tmp"
+        for role in portal officer auditor admin; do
+            tok=$(ELIGO_DB=$url "$ELIGO" token add --role "$role" --name "stack-$role" 2>>"$STACK_VAR/log/tokens.log") || {
+                echo "stack: eligo token add --role $role failed; see $STACK_VAR/log/tokens.log" >&2
+                return 1
+            }
+            echo "ELIGO_$(echo "$role" | tr '[:lower:]' '[:upper:]')_TOKEN=$tok" >>"$tmp"
+        done
+        mv "$tmp" "$STACK_VAR/tokens.env"
+    fi
+    _stack_wait_health
+}
+
+stack_down() {
+    : "${STACK_VAR:?STACK_VAR must be set}"
+    local pid i
+    if _stack_alive "$STACK_VAR/nginx/nginx.pid"; then
+        pid=$(cat "$STACK_VAR/nginx/nginx.pid")
+        kill -QUIT "$pid" 2>/dev/null
+        for i in $(seq 1 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+        kill -0 "$pid" 2>/dev/null && kill -KILL "$pid" 2>/dev/null
+    fi
+    if _stack_alive "$STACK_VAR/run/eligod.pid"; then
+        pid=$(cat "$STACK_VAR/run/eligod.pid")
+        kill -TERM "$pid" 2>/dev/null
+        for i in $(seq 1 200); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+        kill -0 "$pid" 2>/dev/null && kill -KILL "$pid" 2>/dev/null
+    fi
+    rm -f "$STACK_VAR/run/eligod.pid"
+    mariadb_stop "$STACK_VAR/mariadb"
+}
+
+stack_status() {
+    : "${STACK_VAR:?STACK_VAR must be set}"
+    local rc=0
+    if [ -f "$STACK_VAR/mariadb/pid" ] && kill -0 "$(cat "$STACK_VAR/mariadb/pid")" 2>/dev/null; then
+        echo "mariadb  running, pid $(cat "$STACK_VAR/mariadb/pid"), $(mariadb_url "$STACK_VAR/mariadb" | sed 's|//[^@]*@|//…@|')"
+    else
+        echo "mariadb  stopped"; rc=1
+    fi
+    if _stack_alive "$STACK_VAR/run/eligod.pid"; then
+        echo "eligod   running, pid $(cat "$STACK_VAR/run/eligod.pid"), socket $STACK_VAR/run/eligod.sock"
+    else
+        echo "eligod   stopped"; rc=1
+    fi
+    if _stack_alive "$STACK_VAR/nginx/nginx.pid"; then
+        echo "nginx    running, pid $(cat "$STACK_VAR/nginx/nginx.pid"), $(stack_url)"
+    else
+        echo "nginx    stopped"; rc=1
+    fi
+    return $rc
+}
