@@ -124,6 +124,49 @@ store_class store_check_error(store *s, MYSQL_STMT *st, const char *what)
     return c;
 }
 
+void store_fault_arm(store *s, int where, int nth, int times, unsigned int err_no)
+{
+    s->fault.where = where;
+    s->fault.countdown = nth;
+    s->fault.times = times;
+    s->fault.err_no = err_no;
+}
+
+unsigned int store_fault_check(store *s, int where)
+{
+    if (s->fault.countdown <= 0 || s->fault.where != where) return 0;
+    if (--s->fault.countdown > 0) return 0;
+    unsigned int e = s->fault.err_no;
+    if (--s->fault.times > 0) s->fault.countdown = 1;   /* the next one fails too */
+    return e;
+}
+
+store_class store_inject(store *s, unsigned int e, const char *what)
+{
+    s->err_no = e;
+    memcpy(s->err_state, "HY000", 6);
+    snprintf(s->err_msg, sizeof s->err_msg, "%s: injected error (%u)", what, e);
+    store_class c = store_classify(e);
+    if (c == SC_RECONNECT || c == SC_UNAVAILABLE) store_disconnect(s);
+    return c;
+}
+
+store_class store_commit(store *s)
+{
+    unsigned int e = store_fault_check(s, STORE_FAULT_COMMIT);
+    if (e) {
+        store_class c = store_classify(e);
+        /* a lost answer: the server did commit */
+        if ((c == SC_RECONNECT || c == SC_UNAVAILABLE) && s->db && mysql_commit(s->db))
+            return store_check_error(s, NULL, "COMMIT");
+        if (c == SC_RETRY) store_rollback(s);   /* a deadlock rolls the transaction back */
+        return store_inject(s, e, "COMMIT");
+    }
+    if (!s->db) return store_check_error(s, NULL, "COMMIT");
+    if (mysql_commit(s->db)) return store_check_error(s, NULL, "COMMIT");
+    return SC_OK;
+}
+
 void store_disconnect(store *s)
 {
     store_stmt_close_all(s);

@@ -144,8 +144,7 @@ static store_class put_once(store *s, const store_decision *d, const char *id,
     if (c != SC_OK) return c;
 
     *in_commit = 1;
-    if (mysql_commit(s->db)) return store_check_error(s, NULL, "COMMIT");
-    return SC_OK;
+    return store_commit(s);
 }
 
 /* Reads the row stored for (client, request_id) and decides what the

@@ -242,8 +242,7 @@ int store_migrate(store *s, const char *dir, FILE *log, char *err, size_t errlen
             store_rollback(s);
             goto out;
         }
-        if (store_exec(s, ST_MIGRATION_PUT, p) != SC_OK || mysql_commit(s->db)) {
-            if (s->db) (void)store_check_error(s, NULL, "COMMIT");
+        if (store_exec(s, ST_MIGRATION_PUT, p) != SC_OK || store_commit(s) != SC_OK) {
             snprintf(err, errlen, "%s: recording it: %s", path, s->err_msg);
             store_rollback(s);
             goto out;

@@ -105,6 +105,8 @@ store_class store_exec(store *s, store_stmt_id id, MYSQL_BIND *params)
         store_set_error(s, 0, "%s: not prepared on this connection", defs[id].name);
         return SC_FATAL;
     }
+    unsigned int fault = store_fault_check(s, STORE_FAULT_EXEC);
+    if (fault) return store_inject(s, fault, defs[id].name);
     if (params && mysql_stmt_bind_param(st, params)) return store_check_error(s, st, defs[id].name);
     if (mysql_stmt_execute(st)) return store_check_error(s, st, defs[id].name);
     if (mysql_stmt_field_count(st) > 0 && mysql_stmt_store_result(st))

@@ -49,6 +49,20 @@ typedef enum store_class {
     SC_FATAL         /* anything else: a bug or a schema problem (500) */
 } store_class;
 
+/* A test hook in the spirit of SQLite's fault injection: the nth
+ * statement execution (STORE_FAULT_EXEC) or COMMIT (STORE_FAULT_COMMIT)
+ * from now fails with err_no as if the server had said so, and so do the
+ * next times-1 ones.  A COMMIT fault of class reconnect (2013) first
+ * really commits, then loses the answer: the in-doubt case.  Armed only
+ * by tests (store_fault_arm); a store never arms itself. */
+enum { STORE_FAULT_EXEC = 1, STORE_FAULT_COMMIT = 2 };
+typedef struct store_fault {
+    int where;
+    int countdown;                  /* 0: disarmed */
+    int times;
+    unsigned int err_no;
+} store_fault;
+
 struct store {
     MYSQL *db;                      /* NULL while disconnected */
     MYSQL_STMT *st[ST__COUNT];
@@ -61,6 +75,7 @@ struct store {
     uint64_t reconnects;
     int ever_connected;             /* a later connect is a reconnection */
     uint64_t rng;                   /* xorshift state for back-off jitter */
+    store_fault fault;
     /* the last error seen, for messages and logs */
     unsigned int err_no;
     char err_state[6];
@@ -82,6 +97,14 @@ void store_disconnect(store *s);
  * timeout_s seconds.  Counts a reconnection when the store had been
  * connected before.  0, or -1 with the last error set. */
 int store_ensure(store *s);
+/* COMMIT, through the fault hook.  SC_OK or the class of the error. */
+store_class store_commit(store *s);
+/* Arms the test hook (see store_fault); nth >= 1, times >= 1. */
+void store_fault_arm(store *s, int where, int nth, int times, unsigned int err_no);
+/* The injected error for an operation at where, or 0. */
+unsigned int store_fault_check(store *s, int where);
+/* Records an injected error like a real one and classifies it. */
+store_class store_inject(store *s, unsigned int err_no, const char *what);
 /* Sleeps a jittered back-off for attempt n (0, 1, 2...). */
 void store_backoff(store *s, int attempt);
 /* ROLLBACK, ignoring errors other than a lost connection (which

@@ -68,7 +68,7 @@ store_rc store_token_add(store *s, const char *role, const char *name, char toke
         c = store_exec(s, ST_TOKEN_PUT, p);
         if (c == SC_OK) {
             in_commit = 1;
-            if (mysql_commit(s->db)) c = store_check_error(s, NULL, "COMMIT");
+            c = store_commit(s);
         }
         if (c == SC_OK) return STORE_OK;
         if (c == SC_RETRY) {

@@ -9,7 +9,9 @@
  * idempotent put (new, same again, conflicting, another client), reads,
  * a crash of the server while the store is open (the next put reconnects
  * and succeeds) and an outage (a put gives STORE_UNAVAILABLE quickly),
- * and measures the single-row commit rate.  Each failed check prints
+ * injected faults (1213, 1205 and 2006 on a statement, 2013 after a real
+ * COMMIT: the in-doubt case, 1213 on every attempt), and measures the
+ * single-row commit rate.  Each failed check prints
  * file:line; the last line is "N passed, N failed".
  *
  * What it does not do: count rows (the shell script does, with the
@@ -20,6 +22,7 @@
 #include <string.h>
 #include <time.h>
 #include "store/store.h"
+#include "store/store_int.h"   /* the fault hook */
 
 static int passed, failed;
 
@@ -185,6 +188,34 @@ int main(int argc, char **argv)
     CHECK(rc == STORE_OK, "put after the outage: %s %s", rc_name(rc), store_last_error(s));
     CHECK(store_reconnects(s) == 2, "two reconnects: %llu", (unsigned long long)store_reconnects(s));
     CHECK(store_ping(s) == 0, "ping");
+
+    /* injected faults: every put ends OK with one row, or UNAVAILABLE with none */
+    static const struct { int where, nth, times; unsigned int err; const char *rid; store_rc want; int reconnects; } faults[] = {
+        {STORE_FAULT_EXEC, 2, 1, 1213, "f-deadlock-insert", STORE_OK, 0},
+        {STORE_FAULT_EXEC, 1, 1, 1205, "f-lockwait", STORE_OK, 0},
+        {STORE_FAULT_COMMIT, 1, 1, 1213, "f-deadlock-commit", STORE_OK, 0},
+        {STORE_FAULT_EXEC, 2, 1, 2006, "f-gone", STORE_OK, 1},
+        {STORE_FAULT_COMMIT, 1, 1, 2013, "f-lost-commit", STORE_OK, 1},
+        {STORE_FAULT_EXEC, 1, 100, 1213, "f-deadlock-always", STORE_UNAVAILABLE, 0},
+        {STORE_FAULT_EXEC, 1, 1, 1064, "f-syntax", STORE_ERROR, 0},
+    };
+    for (size_t i = 0; i < sizeof faults / sizeof faults[0]; i++) {
+        uint64_t before = store_reconnects(s);
+        store_decision f = decision("portal-test", faults[i].rid, FP_A);
+        store_fault_arm(s, faults[i].where, faults[i].nth, faults[i].times, faults[i].err);
+        rc = store_put_decision(s, &f, id2, NULL);
+        store_fault_arm(s, 0, 0, 0, 0);
+        CHECK(rc == faults[i].want, "%s: %s %s", faults[i].rid, rc_name(rc), store_last_error(s));
+        CHECK(store_reconnects(s) - before == (uint64_t)faults[i].reconnects, "%s: %llu reconnects",
+              faults[i].rid, (unsigned long long)(store_reconnects(s) - before));
+        /* the same request again: stored once, or not at all */
+        rc = store_put_decision(s, &f, id3, NULL);
+        if (faults[i].want == STORE_OK)
+            CHECK(rc == STORE_EXISTS && strcmp(id2, id3) == 0, "%s again: %s %s %s", faults[i].rid,
+                  rc_name(rc), id2, id3);
+        else
+            CHECK(rc == STORE_OK, "%s after the fault: %s", faults[i].rid, rc_name(rc));
+    }
 
     buf_free(&out);
     store_close(s);

@@ -7,7 +7,7 @@
 # with innodb_flush_log_at_trx_commit=2 is refused with a message naming
 # it (and accepted with --allow-nondurable); the C driver
 # (store_driver.c) checks the idempotent put, reads, a kill -9 of the
-# server while the store is open, and an outage; finally the rows are
+# server while the store is open, an outage and injected errors; finally the rows are
 # counted with the mariadb client: one row per (client, request_id).
 # The server is always stopped (trap), by its pid.
 #
@@ -119,9 +119,11 @@ if kill -0 "$(cat "$var/pid" 2>/dev/null)" 2>/dev/null; then
         "$(sql "SELECT COUNT(*) FROM decisions WHERE client = 'portal-test' AND request_id = 'r1'")"
     check "rows for r1 across clients" 2 "$(sql "SELECT COUNT(*) FROM decisions WHERE request_id = 'r1'")"
     check "rows for r-outage" 1 "$(sql "SELECT COUNT(*) FROM decisions WHERE request_id = 'r-outage'")"
-    check "all rows" 304 "$(sql 'SELECT COUNT(*) FROM decisions')"
+    check "rows for each injected fault" "1 1 1 1 1 1 1" \
+        "$(sql "SELECT COUNT(*) FROM decisions WHERE request_id LIKE 'f-%' GROUP BY request_id" | tr '\n' ' ' | sed 's/ $//')"
+    check "all rows" 311 "$(sql 'SELECT COUNT(*) FROM decisions')"
     check "one policy text" 1 "$(sql 'SELECT COUNT(*) FROM policy_versions')"
-    check "content hashes distinct and well-formed" 304 \
+    check "content hashes distinct and well-formed" 311 \
         "$(sql "SELECT COUNT(DISTINCT content_hash) FROM decisions WHERE content_hash REGEXP '^[0-9a-f]{64}\$'")"
     check "seq left for the checkpointer" 0 "$(sql 'SELECT COUNT(*) FROM decisions WHERE seq IS NOT NULL')"
 else
