@@ -12,8 +12,11 @@
  *     recycle (--max-requests) happens, or when it is idle on the
  *     listening socket;
  *   - a graceful stop (SIGTERM from the master) finishes the request in
- *     progress, leaves at once when not pinned, and otherwise waits up to
- *     LINGER_MS for nginx to close or use the connection.
+ *     progress, leaves at once when not pinned, otherwise waits up to
+ *     LINGER_MS for nginx to close or use the connection; a request
+ *     served while stopping is answered without keep-alive (libfcgi
+ *     closes after the response), so a busy connection cannot hold an
+ *     old worker forever.
  * Signals are blocked except inside ppoll(), so a stop never interrupts
  * a read or write half-way (libfcgi would drop the connection), and the
  * listening socket is non-blocking so that losing the accept race to
@@ -50,6 +53,7 @@ static struct {
     buf body;
     int64_t store_tried_ms;
     sigset_t run_mask;        /* signals unblocked: used only inside ppoll */
+    int64_t stop_deadline_ms; /* stopping: a pinned idle connection is dropped after this */
 } W;
 
 store *worker_store(service *sv)
@@ -81,11 +85,9 @@ static int wait_readable(int fd, int ms)
  * connection was closed (by nginx, or by us at the stop deadline). */
 static int wait_pinned(FCGX_Request *rq)
 {
-    int64_t deadline = 0;
     for (;;) {
-        int stopping = worker_stop;
-        if (stopping && !deadline) deadline = sb_now_ms() + LINGER_MS;
-        if (deadline && sb_now_ms() >= deadline) break;
+        if (worker_stop && !W.stop_deadline_ms) W.stop_deadline_ms = sb_now_ms() + LINGER_MS;
+        if (W.stop_deadline_ms && sb_now_ms() >= W.stop_deadline_ms) break;
         int rc = wait_readable(rq->ipcFd, 250);
         if (rc <= 0) continue;
         char c;
@@ -232,6 +234,10 @@ void worker_main(const eligod_conf *conf, const registry *reg, int listen_fd, in
             break;
         }
         serve(&rq);
+        /* Stopping: close right after this response, while nginx is still
+         * reading it -- the moment the connection is least likely to be
+         * reused -- rather than linger on a connection nginx keeps busy. */
+        if (worker_stop) rq.keepConnection = 0;
         FCGX_Finish_r(&rq);
     }
     if (rq.ipcFd >= 0) close(rq.ipcFd);
