@@ -9,7 +9,7 @@
 ELIGO_PACKAGES="
     build-essential autoconf automake pkg-config bison flex
     libjsmn-dev libjson-c-dev libcmocka-dev libssl-dev
-    libfcgi-dev libmariadb-dev mariadb-server mariadb-client
+    libfcgi-dev libmariadb-dev mariadb-server mariadb-client nginx curl
     valgrind clang
 "
 
