@@ -15,6 +15,8 @@
 #include <openssl/evp.h>
 #include <openssl/rand.h>
 #include "service/decide.h"
+#include "service/scoreboard.h"
+#include "service/worker.h"
 #include "eval/date.h"
 
 static void sha256_hex(const char *a, size_t n, char out[65])
@@ -77,12 +79,17 @@ static int decide_and_store(service *sv, const policy *p, const decision_request
     buf_init(&explanation);
     if (ex) buf_add(&explanation, ex + 15, doc.len - (size_t)(ex + 15 - doc.data) - 1);
     d.explanation_json = ex ? buf_cstr(&explanation) : NULL;
-    store_rc rc = sv->db ? store_put_decision(sv->db, &d, id, &stored) : STORE_UNAVAILABLE;
+    store *db = worker_store(sv);       /* reconnects when the database came back */
+    store_rc rc = db ? store_put_decision(db, &d, id, &stored) : STORE_UNAVAILABLE;
     buf_free(&outputs);
     buf_free(&explanation);
     const buf *answer = &doc;
     switch (rc) {
-    case STORE_OK: status = 201; break;
+    case STORE_OK:
+        status = 201;
+        for (uint32_t i = 0; i < sv->reg->npolicies; i++)
+            if (sv->reg->policies[i] == p) sb_count_decision(i);
+        break;
     case STORE_EXISTS: status = 200; answer = &stored; break;
     case STORE_CONFLICT:
         http_problem(rs, 422, "request_id was already used with a different request", NULL);
@@ -157,10 +164,11 @@ void h_decisions_post(service *sv, const http_request *rq, http_response *rs, co
 void h_decision_get(service *sv, const http_request *rq, http_response *rs, const route_match *m)
 {
     (void)rq;
-    if (!sv->db) { http_problem(rs, 503, "the database is unavailable", NULL); return; }
+    store *db = worker_store(sv);
+    if (!db) { http_problem(rs, 503, "the database is unavailable", NULL); return; }
     buf out;
     buf_init(&out);
-    switch (store_get_decision(sv->db, m->id, &out)) {
+    switch (store_get_decision(db, m->id, &out)) {
     case STORE_OK:
         http_json(rs, 200);
         buf_add(&rs->body, out.data, out.len);

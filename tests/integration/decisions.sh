@@ -1,0 +1,125 @@
+#!/usr/bin/env bash
+# decisions.sh - the portal's side of the API through real nginx, eligod
+# and MariaDB: every shipped program gives the hand-computed outputs of
+# tests/requests/cases.txt; a screening request for three programs;
+# idempotent retries (same decision, one row) and a reused request_id
+# (422); validation (422 with pointers, 400 with the byte offset, 422 for
+# a date with no standard in force); the auditor reads a stored decision;
+# the officer's playground stores nothing; and the database stopped (503,
+# nothing answered unstored) and started again (201 without restarting
+# eligod).  At the end every 201 received is exactly one stored row.
+# Last line "N passed, N failed"; non-zero exit on failure.
+set -u
+top=${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}
+if [ -z "${ELIGOD:-}" ] && [ -n "${ELIGO:-}" ]; then ELIGOD=$(dirname "$ELIGO")/eligod; fi
+export ELIGO ELIGOD
+PATH=$PATH:/usr/sbin
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/eligo-dec.XXXXXX")
+# shellcheck source=tests/lib/stack.sh
+. "$top/tests/lib/stack.sh"
+export STACK_VAR=$tmp/var STACK_WORKERS=4 STACK_POLICIES=$top/policies
+STACK_PORT=$(mariadb_free_port) || exit 1
+export STACK_PORT
+cleanup() { stack_down >/dev/null 2>&1; rm -rf "$tmp"; }
+trap cleanup EXIT
+trap 'exit 1' INT TERM
+
+passed=0 failed=0 created=0
+ok() { passed=$((passed + 1)); }
+not_ok() { failed=$((failed + 1)); echo "FAIL $1"; [ -n "${2:-}" ] && printf '%s\n' "$2" | head -c 800 && echo; }
+# post TOKEN PATH BODY [HEADER]: sets $code and $tmp/body
+post() {
+    local extra=()
+    [ -n "${4:-}" ] && extra=(-H "$4")
+    code=$(curl -s -m 10 -o "$tmp/body" -w '%{http_code}' -H "Authorization: Bearer $1" \
+        -H 'Content-Type: application/json' "${extra[@]}" --data-binary "$3" "$U$2")
+    [ "$code" = 201 ] && created=$((created + 1))
+    return 0
+}
+check() {   # NAME WANT-CODE [TEXT]
+    if [ "$code" != "$2" ]; then not_ok "$1: status $code, wanted $2" "$(cat "$tmp/body")"; return 1; fi
+    if [ -n "${3:-}" ] && ! grep -qF -- "$3" "$tmp/body"; then not_ok "$1: no \`$3\`" "$(cat "$tmp/body")"; return 1; fi
+    ok
+}
+rows() { mariadb_sql "$STACK_VAR/mariadb" "SELECT COUNT(*) FROM eligo.decisions $1"; }
+
+if ! stack_up >"$tmp/up.log" 2>&1; then
+    not_ok "stack up" "$(cat "$tmp/up.log")"
+    echo "$passed passed, $failed failed"
+    exit 1
+fi
+. "$STACK_VAR/tokens.env"
+U=$(stack_url)
+
+# ---- every shipped program, figures computed by hand
+while IFS='|' read -r file policy as_of want; do
+    case $file in '#'*|'') continue ;; esac
+    input=$(tr -d '\n' <"$top/tests/requests/$file")
+    post "$ELIGO_PORTAL_TOKEN" /v1/decisions "{\"policy\":\"$policy\",\"as_of\":\"$as_of\",\"input\":$input}"
+    case $want in
+    '!'*) check "$policy $file $as_of" 422 "${want#!}" && check "$policy $file: pointer" 422 '"pointer":"/as_of"' ;;
+    *) check "$policy $file $as_of" 201 "\"outputs\":$want,\"reasons\"" ;;
+    esac
+done <"$top/tests/requests/cases.txt"
+
+# ---- one household screened for three programs
+screen=$(tr -d '\n' <"$top/tests/requests/household-screening.json")
+post "$ELIGO_PORTAL_TOKEN" /v1/decisions \
+    "{\"policy\":[\"tianjin.dibao\",\"tianjin.tekun_care\",\"tianjin.medical_aid\"],\"as_of\":\"2019-09-01\",\"request_id\":\"screen-1\",\"input\":$screen}"
+created=$((created + 2))      # one 201 answer, three stored decisions
+check "screening: dibao" 201 '"monthly_benefit":"1020.00"' && check "screening: care" 201 '"monthly_care_subsidy":"800.00"' &&
+    check "screening: medical aid" 201 '"total_aid":"4200.00"' && check "screening: ids" 201 '"request_id":"screen-1/tianjin.medical_aid"'
+
+# ---- idempotency: same id and body -> same decision, one row; other body -> 422
+fam=$(tr -d '\n' <"$top/tests/requests/dibao-family.json")
+b1="{\"policy\":\"tianjin.dibao\",\"as_of\":\"2019-01-01\",\"request_id\":\"retry-1\",\"input\":$fam}"
+post "$ELIGO_PORTAL_TOKEN" /v1/decisions "$b1" && check "first request" 201
+id1=$(grep -o '"decision_id":"[^"]*"' "$tmp/body")
+post "$ELIGO_PORTAL_TOKEN" /v1/decisions "$b1" && check "retry answered from the store" 200 "$id1"
+[ "$(rows "WHERE request_id = 'retry-1'")" = 1 ] && ok || not_ok "retry stored twice"
+post "$ELIGO_PORTAL_TOKEN" /v1/decisions "${b1/1000.00/999.00}" && check "request_id reused with another body" 422 "different request"
+b2="{\"policy\":\"tianjin.dibao\",\"as_of\":\"2019-01-01\",\"input\":$fam}"
+post "$ELIGO_PORTAL_TOKEN" /v1/decisions "$b2" "Idempotency-Key: key-7" && check "Idempotency-Key header" 201 '"request_id":"key-7"'
+post "$ELIGO_PORTAL_TOKEN" /v1/decisions "$b2" "Idempotency-Key: key-7" && check "Idempotency-Key retry" 200 '"request_id":"key-7"'
+
+# ---- bad requests
+post "$ELIGO_PORTAL_TOKEN" /v1/decisions '{"policy":"tianjin.dibao","input":{"household":{"members":[{"id":"a","age":"fifty"}]}}}'
+check "422 names the field" 422 '"pointer":"/input/household/members/0/age","detail":"expected int 0..150, got \"fifty\""'
+post "$ELIGO_PORTAL_TOKEN" /v1/decisions '{"policy":"tianjin.dibao","input":{"household":'
+check "400 malformed JSON with the offset" 400 'malformed JSON at byte'
+post "$ELIGO_PORTAL_TOKEN" /v1/decisions '{"policy":"no.such","input":{}}'
+check "404 unknown policy" 404 'no.such'
+post "$ELIGO_PORTAL_TOKEN" /v1/decisions '{"policy":"tianjin.dibao","input":{"household":{"members":[]}},"extra":1}'
+check "422 unknown envelope field" 422 '"pointer":"/extra"'
+
+# ---- the auditor reads it back; the officer's playground stores nothing
+id=${id1#\"decision_id\":\"}
+id=${id%\"}
+code=$(curl -s -m 10 -o "$tmp/body" -w '%{http_code}' -H "Authorization: Bearer $ELIGO_AUDITOR_TOKEN" "$U/v1/decisions/$id")
+check "auditor reads the decision" 200 '"monthly_benefit":"1080.00"'
+before=$(rows "")
+post "$ELIGO_OFFICER_TOKEN" /v1/evaluate "$b2" && check "officer evaluates" 200 '"monthly_benefit":"1080.00"'
+[ "$(rows "")" = "$before" ] && ok || not_ok "evaluate stored a row"
+
+# ---- the database goes away: 503, nothing unstored; it comes back: 201
+stored_before=$(rows "")
+mariadb_stop "$STACK_VAR/mariadb"
+t0=$(date +%s)
+post "$ELIGO_PORTAL_TOKEN" /v1/decisions "$b2"
+check "503 while the database is down" 503 'database is unavailable'
+[ $(($(date +%s) - t0)) -le 5 ] && ok || not_ok "503 took more than 5 s"
+mariadb_start "$STACK_VAR/mariadb" >/dev/null 2>&1 || not_ok "database restart"
+[ "$(rows "")" = "$stored_before" ] && ok || not_ok "a row was stored during the outage"
+for _ in $(seq 1 50); do
+    post "$ELIGO_PORTAL_TOKEN" /v1/decisions "$b2"
+    [ "$code" = 201 ] && break
+    sleep 0.2
+done
+check "201 again after the database came back, eligod not restarted" 201
+
+# ---- every 201 is exactly one stored row
+n=$(rows "")
+[ "$n" = "$created" ] && ok || not_ok "stored rows $n, 201 answers $created"
+echo "$created decisions answered 201, $n rows stored"
+echo "$passed passed, $failed failed"
+[ "$failed" = 0 ]
