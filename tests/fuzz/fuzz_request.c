@@ -1,0 +1,166 @@
+/*
+ * fuzz_request.c - libFuzzer target: bytes -> request -> decision JSON.
+ *
+ * The daemon's request path without the network and the database: each
+ * input is a POST /v1/decisions body.  json_request_parse() checks the
+ * envelope; for every policy it names that the shipped registry holds
+ * (loaded once at start-up from policies/), json_input_parse() validates
+ * `input` against the policy's model, ev_bind()/ev_run() evaluate it, and
+ * json_write_decision() writes the decision with and without the
+ * explanation, as h_evaluate.c does, plus the canonical input record.
+ * Each decision must be one well-formed JSON value (checked with jsmn).
+ * Problems are printed into a memory stream so every pointer and detail
+ * string is read.
+ *
+ * A request without as_of is evaluated on 2019-09-01 rather than today,
+ * so that a finding replays the same way tomorrow.  The frame is
+ * allocated at the tree's exact size for each policy (the daemon reuses a
+ * larger one), so a read past the last slot is caught.
+ *
+ * Paths are relative to the source root; ELIGO_POLICIES overrides the
+ * policies folder as for the CLI.
+ */
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#define JSMN_STATIC
+#define JSMN_STRICT
+#define JSMN_PARENT_LINKS
+#include <jsmn.h>
+#include "base/arena.h"
+#include "base/buf.h"
+#include "eval/date.h"
+#include "eval/eval.h"
+#include "io/json_in.h"
+#include "io/json_out.h"
+#include "io/json_req.h"
+#include "policy/load.h"
+
+int LLVMFuzzerInitialize(int *argc, char ***argv);
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+static registry reg;
+/* The request arena, made and freed for each input rather than reset as
+ * the daemon does, so that ASan sees a use after the request is over. */
+static arena pool;
+
+int LLVMFuzzerInitialize(int *argc, char ***argv)
+{
+    (void)argc;
+    (void)argv;
+    const char *dir = getenv("ELIGO_POLICIES");
+    const char *paths[1] = {dir && *dir ? dir : "policies"};
+    diag_list dl;
+    diag_list_init(&dl);
+    if (registry_load(&reg, paths, 1, NULL, &dl) || reg.npolicies == 0) {
+        fprintf(stderr, "fuzz_request: cannot load %s (run from the source root)\n", paths[0]);
+        diag_print(&dl, stderr);
+        exit(1);
+    }
+    diag_list_free(&dl);
+    return 0;
+}
+
+/* Aborts unless b holds exactly one well-formed JSON value. */
+static void require_json(const buf *b)
+{
+    if (b->failed) return;
+    jsmn_parser jp;
+    jsmn_init(&jp);
+    int n = jsmn_parse(&jp, b->data, b->len, NULL, 0);
+    if (n <= 0) goto bad;
+    jsmntok_t *t = malloc(sizeof(jsmntok_t) * (size_t)n);
+    if (!t) return;
+    jsmn_init(&jp);
+    int m = jsmn_parse(&jp, b->data, b->len, t, (unsigned)n);
+    int whole = m == n && t[0].start == 0 && (size_t)t[0].end == b->len;
+    free(t);
+    if (whole) return;
+bad:
+    fprintf(stderr, "fuzz_request: not one JSON value: %.*s\n", (int)b->len, b->data);
+    abort();
+}
+
+static void print_errors(const json_errors *errs)
+{
+    char *text = NULL;
+    size_t len = 0;
+    FILE *out = open_memstream(&text, &len);
+    if (!out) return;
+    json_errors_print(errs, out);
+    fclose(out);
+    free(text);
+}
+
+static const policy *find_policy(json_span name)
+{
+    char n[128];
+    if (name.n >= sizeof n) return NULL;
+    memcpy(n, name.p, name.n);
+    n[name.n] = 0;
+    return registry_find(&reg, n);
+}
+
+/* One evaluation with or without the explanation. */
+static void decide(const policy *p, const ev_cell *root, int64_t as_of, int explain)
+{
+    ev_cell *frame = calloc(p->tree.nslots ? p->tree.nslots : 1, sizeof(ev_cell));
+    if (!frame) return;
+    ev_ctx c;
+    ev_ctx_init(&c, &p->tree, frame, &pool);
+    if (explain) c.cov = arena_alloc(&pool, sizeof(uint32_t) * (p->tree.ncov + 1));
+    buf b;
+    buf_init(&b);
+    if (ev_bind(&c, as_of) || ev_run(&c, root)) {
+        if (c.err.code == EVE_NONE || !memchr(c.err.msg, 0, sizeof c.err.msg)) abort();
+        buf_json_string(&b, c.err.msg, strlen(c.err.msg));
+    } else {
+        json_write_decision(&b, p, &c, explain);
+        require_json(&b);
+    }
+    buf_free(&b);
+    free(frame);
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    /* the daemon's body is not NUL-terminated either: keep it exact so
+     * ASan sees a read past the end */
+    char *body = malloc(size ? size : 1);
+    if (!body) return 0;
+    memcpy(body, data, size);
+    arena_init(&pool, 65536);
+    decision_request req;
+    json_errors errs;
+    memset(&errs, 0, sizeof errs);
+    json_status st = json_request_parse(body, size, &pool, &req, &errs);
+    if (st != JSON_OK) {
+        print_errors(&errs);
+        goto out;
+    }
+    int64_t as_of = req.has_as_of ? req.as_of : date_from_ymd(2019, 9, 1);
+    for (uint32_t i = 0; i < req.npolicies; i++) {
+        const policy *p = find_policy(req.policy[i]);
+        if (!p) continue;
+        ev_cell *root = NULL;
+        memset(&errs, 0, sizeof errs);
+        st = json_input_parse(req.input.p, req.input.n, p->root, "/input", &pool, &root, &errs);
+        if (st != JSON_OK) {
+            if (root) abort();
+            print_errors(&errs);
+            continue;
+        }
+        decide(p, root, as_of, 0);
+        decide(p, root, as_of, 1);
+        buf in;
+        buf_init(&in);
+        json_write_record(&in, p->root, root);
+        require_json(&in);
+        buf_free(&in);
+    }
+out:
+    arena_free(&pool);
+    free(body);
+    return 0;
+}
