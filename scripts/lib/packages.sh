@@ -4,13 +4,14 @@
 # Sourced by scripts/quickstart and scripts/check so that there is one
 # list.  eligo_install_packages asks dpkg first and only calls apt-get
 # (update once, then install) when something is missing, so a rerun on a
-# prepared machine costs nothing.
+# prepared machine costs nothing.  clang and libclang-rt-dev (its
+# sanitizer and libFuzzer runtimes) build tests/fuzz.
 
 ELIGO_PACKAGES="
     build-essential autoconf automake pkg-config bison flex
     libjsmn-dev libjson-c-dev libcmocka-dev libssl-dev
     libfcgi-dev libmariadb-dev mariadb-server mariadb-client nginx curl
-    valgrind clang
+    valgrind clang libclang-rt-dev
 "
 
 # Prints the packages from ELIGO_PACKAGES that are not fully installed.
