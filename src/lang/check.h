@@ -51,6 +51,8 @@ typedef struct checked {
     const char *root_name;
     sym *syms;
     uint32_t nsyms, capsyms;
+    uint32_t *hash;         /* open addressing over syms by name: index + 1, 0 = empty */
+    uint32_t hashcap;       /* a power of two, at least twice nsyms */
     enum_def **enums;       /* visible enums: the model's and the policy's */
     uint32_t nenums;
     uint32_t *order;        /* lets and outputs, dependencies first */

@@ -626,10 +626,13 @@ static void lower_defs(lw *l, ev_tree *t, uint32_t *ncov)
     uint32_t *outs = arena_alloc(l->pool, sizeof(uint32_t) * (ck->norder + 1));
     if (!outs) { l->failed = 1; return; }
     t->noutputs = 0;
+    uint32_t *def_of = arena_alloc(l->pool, sizeof(uint32_t) * (ck->nsyms + 1));
+    if (!def_of) { l->failed = 1; return; }
+    for (uint32_t k = 0; k < ck->norder; k++)
+        def_of[ck->order[k]] = k;
     for (uint32_t i = 0; i < ck->nsyms; i++)          /* syms are in declaration order */
-        for (uint32_t k = 0; k < ck->norder; k++)
-            if (ck->order[k] == i && ck->syms[i].kind == SYM_OUTPUT)
-                outs[t->noutputs++] = k;
+        if (ck->syms[i].kind == SYM_OUTPUT && ck->syms[i].slot >= 0)
+            outs[t->noutputs++] = def_of[i];
     t->outputs = outs;
     t->rules = rules;
     t->nrules = nrules;
