@@ -17,7 +17,8 @@ PATH=$PATH:/usr/sbin
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/eligo-dec.XXXXXX")
 # shellcheck source=tests/lib/stack.sh
 . "$top/tests/lib/stack.sh"
-export STACK_VAR=$tmp/var STACK_WORKERS=4 STACK_POLICIES=$top/policies
+export STACK_VAR=$tmp/var STACK_WORKERS=4 STACK_POLICIES=$tmp/policies
+cp -r "$top/policies" "$tmp/policies" && chmod -R u+w "$tmp/policies"
 STACK_PORT=$(mariadb_free_port) || exit 1
 export STACK_PORT
 cleanup() { stack_down >/dev/null 2>&1; rm -rf "$tmp"; }
@@ -92,6 +93,13 @@ check "404 unknown policy" 404 'no.such'
 post "$ELIGO_PORTAL_TOKEN" /v1/decisions '{"policy":"tianjin.dibao","input":{"household":{"members":[]}},"extra":1}'
 check "422 unknown envelope field" 422 '"pointer":"/extra"'
 
+# ---- role boundaries (the router's own tests cover 401 and two more)
+post "$ELIGO_PORTAL_TOKEN" /v1/evaluate "$b2" && check "403 portal on evaluate" 403
+post "$ELIGO_AUDITOR_TOKEN" /v1/decisions "$b2" && check "403 auditor posting a decision" 403
+post "$ELIGO_ADMIN_TOKEN" /v1/decisions "$b2" && check "403 admin posting a decision" 403
+code=$(curl -s -m 10 -o "$tmp/body" -w '%{http_code}' -H "Authorization: Bearer $ELIGO_OFFICER_TOKEN" "$U/v1/decisions/x")
+check "403 officer reading a decision" 403
+
 # ---- the auditor reads it back; the officer's playground stores nothing
 id=${id1#\"decision_id\":\"}
 id=${id%\"}
@@ -116,6 +124,36 @@ for _ in $(seq 1 50); do
     sleep 0.2
 done
 check "201 again after the database came back, eligod not restarted" 201
+
+# ---- reloads under a concurrent client: not one request fails
+master=$(cat "$STACK_VAR/run/eligod.pid")
+(
+    i=0
+    while [ ! -f "$tmp/stop" ]; do
+        i=$((i + 1))
+        curl -s -m 10 -o /dev/null -w '%{http_code}\n' -H "Authorization: Bearer $ELIGO_PORTAL_TOKEN" \
+            -H 'Content-Type: application/json' \
+            --data-binary "{\"policy\":\"tianjin.dibao\",\"as_of\":\"2019-01-01\",\"request_id\":\"load-$i\",\"input\":$fam}" \
+            "$U/v1/decisions" >>"$tmp/load"
+    done
+) &
+loader=$!
+sleep 0.5
+for k in 1 2 3; do
+    printf '\n# reload %s\n' "$k" >>"$tmp/policies/tianjin/dibao.policy"    # a good change: a new hash
+    kill -HUP "$master"
+    sleep 1
+done
+touch "$tmp/stop"
+wait "$loader"
+total=$(wc -l <"$tmp/load")
+good=$(grep -c '^201$' "$tmp/load")
+created=$((created + good))
+echo "during 3 reloads: $total requests, $good answered 201"
+[ "$total" -gt 0 ] && [ "$good" = "$total" ] && ok || not_ok "requests failed during reloads: $((total - good)) of $total" "$(sort "$tmp/load" | uniq -c)"
+post "$ELIGO_PORTAL_TOKEN" /v1/decisions "$b2"
+new_hash=$("$ELIGO" check "$tmp/policies" >/dev/null 2>&1; sha256sum "$tmp/policies/tianjin/dibao.policy" | cut -c1-64)
+check "after the reloads the new text decides" 201 "\"hash\":\"sha256:$new_hash\""
 
 # ---- every 201 is exactly one stored row
 n=$(rows "")
