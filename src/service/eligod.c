@@ -18,6 +18,7 @@
 #include <sys/stat.h>
 #include <sys/un.h>
 #include <unistd.h>
+#include "store/store.h"
 #include "service/pctl.h"
 #include "service/scoreboard.h"
 #include "service/signals.h"
@@ -109,6 +110,27 @@ static int init_scoreboard(void)
     return -1;
 }
 
+/* Goal 8: refuse to start against a server that does not make commits
+ * durable.  An unreachable server is not a reason to refuse: the workers
+ * answer 503 and reconnect when it comes back. */
+static int init_database(void)
+{
+    if (!master.conf.db) return 0;
+    char err[512];
+    store_options o = {.url = master.conf.db, .allow_nondurable = master.conf.allow_nondurable};
+    store *s = store_open(&o, err, sizeof err);
+    if (s) {
+        store_close(s);
+        return 0;
+    }
+    if (strstr(err, "durable")) {
+        elog(LOG_L_ERROR, NULL, "refusing to start: %s", err);
+        return -1;
+    }
+    elog(LOG_L_WARN, NULL, "database not reachable at start (%s); workers will retry", err);
+    return 0;
+}
+
 static int init_pid(void)
 {
     if (!master.conf.pid) return 0;
@@ -128,6 +150,7 @@ static const struct {
     {"log", init_log},
     {"signals", init_signals},
     {"registry", init_registry},
+    {"database", init_database},
     {"socket", init_socket},
     {"scoreboard", init_scoreboard},
     {"pid", init_pid},

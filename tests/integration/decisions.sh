@@ -155,6 +155,15 @@ post "$ELIGO_PORTAL_TOKEN" /v1/decisions "$b2"
 new_hash=$("$ELIGO" check "$tmp/policies" >/dev/null 2>&1; sha256sum "$tmp/policies/tianjin/dibao.policy" | cut -c1-64)
 check "after the reloads the new text decides" 201 "\"hash\":\"sha256:$new_hash\""
 
+# ---- eligod refuses to start against a server that does not make commits durable
+mariadb_sql "$STACK_VAR/mariadb" "SET GLOBAL innodb_flush_log_at_trx_commit = 2"
+timeout 20 "$ELIGOD" --policies "$tmp/policies" --listen "unix:$tmp/other.sock" --workers 1 \
+    --db "$(mariadb_url "$STACK_VAR/mariadb")" >"$tmp/nondurable.log" 2>&1
+status=$?
+mariadb_sql "$STACK_VAR/mariadb" "SET GLOBAL innodb_flush_log_at_trx_commit = 1"
+if [ "$status" != 0 ] && [ "$status" != 124 ] && grep -q "refusing to start: .*innodb_flush_log_at_trx_commit=2" "$tmp/nondurable.log"; then ok
+else not_ok "eligod started against innodb_flush_log_at_trx_commit=2 (exit $status)" "$(cat "$tmp/nondurable.log")"; fi
+
 # ---- every 201 is exactly one stored row
 n=$(rows "")
 [ "$n" = "$created" ] && ok || not_ok "stored rows $n, 201 answers $created"
