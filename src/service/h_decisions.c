@@ -94,6 +94,9 @@ static int decide_and_store(service *sv, const policy *p, const decision_request
     case STORE_CONFLICT:
         http_problem(rs, 422, "request_id was already used with a different request", NULL);
         goto done;
+    case STORE_IN_FLIGHT:
+        http_problem(rs, 409, "a request with this request_id is still being decided; retry shortly", NULL);
+        goto done;
     case STORE_NOT_FOUND: case STORE_UNAVAILABLE: default:
         http_problem(rs, 503, "the decision could not be stored; nothing was decided, retry with the same request_id", NULL);
         goto done;

@@ -174,6 +174,34 @@ static store_rc read_back(store *s, const store_decision *d, const char *our_id,
     return rc;
 }
 
+/* The Idempotency-Key draft's 409: is another attempt storing this
+ * (client, request_id) right now?  A locking read with NOWAIT fails at
+ * once (1205) on a row another transaction inserted and has not
+ * committed.  STORE_IN_FLIGHT, STORE_EXISTS (a committed row),
+ * STORE_NOT_FOUND, or STORE_ERROR when the read itself failed (the put
+ * then runs its normal course, with its own error handling). */
+static store_rc claim(store *s, const store_decision *d)
+{
+    MYSQL_BIND p[2];
+    unsigned long len[2];
+    store_bind_str(&p[0], d->client, strlen(d->client), &len[0]);
+    store_bind_str(&p[1], d->request_id, strlen(d->request_id), &len[1]);
+    store_class c = store_exec(s, ST_DECISION_CLAIM, p);
+    if (c != SC_OK) {
+        unsigned int e = s->err_no;
+        store_rollback(s);
+        return e == ER_LOCK_WAIT_TIMEOUT ? STORE_IN_FLIGHT : STORE_ERROR;
+    }
+    buf one;
+    buf_init(&one);
+    buf *cols[1] = {&one};
+    int got = store_fetch_text(s, ST_DECISION_CLAIM, cols, 1, NULL);
+    store_stmt_done(s, ST_DECISION_CLAIM);
+    store_rollback(s);                  /* the read's shared lock is not kept */
+    buf_free(&one);
+    return got == 1 ? STORE_EXISTS : got == 0 ? STORE_NOT_FOUND : STORE_ERROR;
+}
+
 store_rc store_put_decision(store *s, const store_decision *d, char decision_id[37], buf *stored_response)
 {
     char id[37], created_at[64], chash[65];
@@ -193,6 +221,15 @@ store_rc store_put_decision(store *s, const store_decision *d, char decision_id[
         return STORE_ERROR;
     }
 
+    if (store_ensure(s) == 0) {
+        store_rc rc = claim(s, d);
+        if (rc == STORE_IN_FLIGHT)
+            return rc;
+        if (rc == STORE_EXISTS) {
+            rc = read_back(s, d, id, decision_id, stored_response);
+            if (rc != STORE_NOT_FOUND) return rc;
+        }
+    }
     int in_doubt = 0;
     store_class c = SC_OK;
     for (int attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {

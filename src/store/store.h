@@ -37,6 +37,7 @@ typedef enum store_rc {
     STORE_OK = 0,
     STORE_EXISTS,        /* request_id already stored with the same fingerprint: *out holds it */
     STORE_CONFLICT,      /* request_id already stored with another fingerprint (422) */
+    STORE_IN_FLIGHT,     /* request_id being stored right now by another attempt (409) */
     STORE_NOT_FOUND,
     STORE_UNAVAILABLE,   /* database unreachable or gave up after retries (503) */
     STORE_ERROR          /* anything else (500, logged) */

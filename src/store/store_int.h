@@ -28,6 +28,7 @@
     X(ST_DECISION_PUT,   MAIN,   13, "INSERT INTO decisions (id, request_id, client, fingerprint, policy_name, policy_hash, as_of, input, outputs, explanation, response, created_at, content_hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)") \
     X(ST_DECISION_BY_RID, MAIN,   2, "SELECT id, fingerprint, response FROM decisions WHERE client = ? AND request_id = ?") \
     X(ST_DECISION_BY_ID, MAIN,    1, "SELECT response FROM decisions WHERE id = ?") \
+    X(ST_DECISION_CLAIM, MAIN,    2, "SELECT 1 FROM decisions WHERE client = ? AND request_id = ? LOCK IN SHARE MODE NOWAIT") \
     X(ST_TOKEN_PUT,      MAIN,    3, "INSERT INTO tokens (hash, role, name, created_at) VALUES (?, ?, ?, UTC_TIMESTAMP(6))") \
     X(ST_TOKEN_GET,      MAIN,    1, "SELECT role, name FROM tokens WHERE hash = ?") \
     X(ST_MIGRATION_HAS,  MIGRATE, 1, "SELECT 1 FROM schema_migrations WHERE version = ?") \

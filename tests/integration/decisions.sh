@@ -83,6 +83,19 @@ b2="{\"policy\":\"tianjin.dibao\",\"as_of\":\"2019-01-01\",\"input\":$fam}"
 post "$ELIGO_PORTAL_TOKEN" /v1/decisions "$b2" "Idempotency-Key: key-7" && check "Idempotency-Key header" 201 '"request_id":"key-7"'
 post "$ELIGO_PORTAL_TOKEN" /v1/decisions "$b2" "Idempotency-Key: key-7" && check "Idempotency-Key retry" 200 '"request_id":"key-7"'
 
+# ---- a retry while the first attempt is still being committed: 409
+( mariadb_sql "$STACK_VAR/mariadb" "BEGIN; INSERT INTO eligo.decisions (id, request_id, client, fingerprint,
+    policy_name, policy_hash, as_of, input, outputs, response, created_at, content_hash) VALUES
+    ('00000000-0000-7000-8000-0000000000aa', 'slow-1', 'stack-portal', 'fp', 'tianjin.dibao', 'sha256:x',
+    '2019-01-01', '{}', '{}', '{}', UTC_TIMESTAMP(6), 'h'); SELECT SLEEP(3); ROLLBACK;" >/dev/null ) &
+holder=$!
+sleep 1
+post "$ELIGO_PORTAL_TOKEN" /v1/decisions "{\"policy\":\"tianjin.dibao\",\"as_of\":\"2019-01-01\",\"request_id\":\"slow-1\",\"input\":$fam}"
+check "409 while the first attempt is in flight" 409 "still being decided"
+wait "$holder"
+post "$ELIGO_PORTAL_TOKEN" /v1/decisions "{\"policy\":\"tianjin.dibao\",\"as_of\":\"2019-01-01\",\"request_id\":\"slow-1\",\"input\":$fam}"
+check "201 once the first attempt rolled back" 201
+
 # ---- bad requests
 post "$ELIGO_PORTAL_TOKEN" /v1/decisions '{"policy":"tianjin.dibao","input":{"household":{"members":[{"id":"a","age":"fifty"}]}}}'
 check "422 names the field" 422 '"pointer":"/input/household/members/0/age","detail":"expected int 0..150, got \"fifty\""'

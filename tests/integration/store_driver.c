@@ -34,7 +34,7 @@ static int passed, failed;
 
 static const char *rc_name(store_rc rc)
 {
-    static const char *const n[] = {"OK", "EXISTS", "CONFLICT", "NOT_FOUND", "UNAVAILABLE", "ERROR"};
+    static const char *const n[] = {"OK", "EXISTS", "CONFLICT", "IN_FLIGHT", "NOT_FOUND", "UNAVAILABLE", "ERROR"};
     return rc <= STORE_ERROR ? n[rc] : "?";
 }
 
@@ -191,13 +191,14 @@ int main(int argc, char **argv)
 
     /* injected faults: every put ends OK with one row, or UNAVAILABLE with none */
     static const struct { int where, nth, times; unsigned int err; const char *rid; store_rc want; int reconnects; } faults[] = {
-        {STORE_FAULT_EXEC, 2, 1, 1213, "f-deadlock-insert", STORE_OK, 0},
-        {STORE_FAULT_EXEC, 1, 1, 1205, "f-lockwait", STORE_OK, 0},
+        /* executes of a put: 1 the in-flight check, 2 the policy text, 3 the decision */
+        {STORE_FAULT_EXEC, 3, 1, 1213, "f-deadlock-insert", STORE_OK, 0},
+        {STORE_FAULT_EXEC, 2, 1, 1205, "f-lockwait", STORE_OK, 0},
         {STORE_FAULT_COMMIT, 1, 1, 1213, "f-deadlock-commit", STORE_OK, 0},
-        {STORE_FAULT_EXEC, 2, 1, 2006, "f-gone", STORE_OK, 1},
+        {STORE_FAULT_EXEC, 3, 1, 2006, "f-gone", STORE_OK, 1},
         {STORE_FAULT_COMMIT, 1, 1, 2013, "f-lost-commit", STORE_OK, 1},
         {STORE_FAULT_EXEC, 1, 100, 1213, "f-deadlock-always", STORE_UNAVAILABLE, 0},
-        {STORE_FAULT_EXEC, 1, 1, 1064, "f-syntax", STORE_ERROR, 0},
+        {STORE_FAULT_EXEC, 2, 1, 1064, "f-syntax", STORE_ERROR, 0},
     };
     for (size_t i = 0; i < sizeof faults / sizeof faults[0]; i++) {
         uint64_t before = store_reconnects(s);
@@ -215,6 +216,25 @@ int main(int argc, char **argv)
                   rc_name(rc), id2, id3);
         else
             CHECK(rc == STORE_OK, "%s after the fault: %s", faults[i].rid, rc_name(rc));
+    }
+
+    /* 409: another connection is storing the same (client, request_id) and
+     * has not committed yet */
+    store *s2 = store_open(&o, err, sizeof err);
+    CHECK(s2 != NULL, "second store: %s", err);
+    if (s2) {
+        const char *ins = "INSERT INTO decisions (id, request_id, client, fingerprint, policy_name, policy_hash, "
+                          "as_of, input, outputs, response, created_at, content_hash) VALUES "
+                          "('00000000-0000-7000-8000-000000000001', 'in-flight', 'portal-test', 'fp', 'p', "
+                          "'sha256:x', '2019-01-01', '{}', '{}', '{}', UTC_TIMESTAMP(6), 'h')";
+        CHECK(mysql_query(s2->db, ins) == 0, "uncommitted insert: %s", mysql_error(s2->db));
+        store_decision f = decision("portal-test", "in-flight", FP_A);
+        rc = store_put_decision(s, &f, id2, NULL);
+        CHECK(rc == STORE_IN_FLIGHT, "retry while the first is in flight: %s %s", rc_name(rc), store_last_error(s));
+        mysql_rollback(s2->db);
+        rc = store_put_decision(s, &f, id2, NULL);
+        CHECK(rc == STORE_OK, "after the first attempt rolled back: %s %s", rc_name(rc), store_last_error(s));
+        store_close(s2);
     }
 
     buf_free(&out);

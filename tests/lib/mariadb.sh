@@ -122,7 +122,17 @@ mariadb_start() {
         port=$(mariadb_free_port) || { echo "mariadb: no free port" >&2; return 1; }
         echo "$port" >"$dir/port"
     fi
-    _mariadb_launch "$dir" || return 1
+    # The free port was free when chosen; another server (or nginx of the
+    # same stack) can take it before mariadbd binds.  On a first start,
+    # try again on another port; a restart keeps its port (the URL names it).
+    local tries=1
+    until _mariadb_launch "$dir"; do
+        [ ! -f "$dir/url" ] && [ $tries -lt 3 ] || return 1
+        tries=$((tries + 1))
+        port=$(mariadb_free_port) || return 1
+        echo "$port" >"$dir/port"
+        echo "mariadb: trying again on port $port" >&2
+    done
     if [ ! -f "$dir/url" ]; then
         mariadb_sql "$dir" "CREATE DATABASE IF NOT EXISTS \`$db\` CHARACTER SET utf8mb4;
             CREATE USER IF NOT EXISTS '$user'@'127.0.0.1' IDENTIFIED BY '$pass';
