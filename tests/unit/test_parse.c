@@ -4,7 +4,7 @@
  *
  * Valid inputs are checked through ast_dump, so a test shows the whole
  * tree the later stages will see, node kinds, ops and slots included;
- * docs/syntax-draft.md is covered construct by construct.  Invalid
+ * docs/language.md is covered construct by construct.  Invalid
  * inputs are checked through diag_print, byte for byte, caret line
  * included: positions are 1-based and count code points, carets are
  * aligned by display width.
