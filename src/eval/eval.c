@@ -127,6 +127,21 @@ static inline int64_t checked(ev_ctx *c, const ev_node *n, dec_status st, const 
 }
 
 static ev_cell eval_list(ev_ctx *c, int32_t idx);
+
+/* Leaves (a slot, a constant, an input field) are most operands: read them here instead
+ * of through a call of ev_scalar, which is most of an operation's cost. */
+static inline int64_t operand(ev_ctx *c, int32_t idx)
+{
+    const ev_node *n = &c->tree->nodes[idx];
+    if (n->kind == EV_SLOT)
+        return c->frame[n->a].i;
+    if (n->kind == EV_CONST)
+        return n->imm;
+    if (n->kind == EV_FIELD)
+        return c->frame[n->a].rec[n->b].i;
+    return ev_scalar(c, idx);
+}
+
 static int64_t eval_table(ev_ctx *c, const ev_node *n, ev_cell *list_out);
 
 /* Runs the loop of an aggregation node: binds slot imm to each element of
@@ -147,19 +162,19 @@ static int64_t eval_agg(ev_ctx *c, const ev_node *n)
             var->i = elem->i;      /* list of scalars: the variable is the value */
         else
             var->rec = elem;
-        if (n->c >= 0 && !ev_scalar(c, n->c))
+        if (n->c >= 0 && !operand(c, n->c))
             continue;
         switch (n->kind) {
         case EV_COUNT: acc++; break;
         case EV_SUM_INT:
-            if (__builtin_add_overflow(acc, ev_scalar(c, n->b), &acc))
+            if (__builtin_add_overflow(acc, operand(c, n->b), &acc))
                 ev_fail(c, EVE_OVERFLOW, n->loc, "arithmetic overflow in sum");
             break;
-        case EV_SUM_DEC: { int64_t v = ev_scalar(c, n->b); acc = checked(c, n, dec_add(acc, v, &acc), &acc); } break;
-        case EV_MIN: { int64_t v = ev_scalar(c, n->b); if (!have || v < acc) acc = v; have = 1; break; }
-        case EV_MAX: { int64_t v = ev_scalar(c, n->b); if (!have || v > acc) acc = v; have = 1; break; }
-        case EV_ANY: if (ev_scalar(c, n->b)) return 1; break;
-        case EV_ALL: if (!ev_scalar(c, n->b)) return 0; break;
+        case EV_SUM_DEC: { int64_t v = operand(c, n->b); acc = checked(c, n, dec_add(acc, v, &acc), &acc); } break;
+        case EV_MIN: { int64_t v = operand(c, n->b); if (!have || v < acc) acc = v; have = 1; break; }
+        case EV_MAX: { int64_t v = operand(c, n->b); if (!have || v > acc) acc = v; have = 1; break; }
+        case EV_ANY: if (operand(c, n->b)) return 1; break;
+        case EV_ALL: if (!operand(c, n->b)) return 0; break;
         default: break;
         }
     }
@@ -182,88 +197,88 @@ int64_t ev_scalar(ev_ctx *c, int32_t idx)
     case EV_FIELD: return c->frame[n->a].rec[n->b].i;
     case EV_AS_OF: return c->as_of;
     case EV_ADD_INT:
-        if (__builtin_add_overflow(ev_scalar(c, n->a), ev_scalar(c, n->b), &r))
+        if (__builtin_add_overflow(operand(c, n->a), operand(c, n->b), &r))
             ev_fail(c, EVE_OVERFLOW, n->loc, "arithmetic overflow");
         return r;
     case EV_SUB_INT:
-        if (__builtin_sub_overflow(ev_scalar(c, n->a), ev_scalar(c, n->b), &r))
+        if (__builtin_sub_overflow(operand(c, n->a), operand(c, n->b), &r))
             ev_fail(c, EVE_OVERFLOW, n->loc, "arithmetic overflow");
         return r;
     case EV_MUL_INT:
-        if (__builtin_mul_overflow(ev_scalar(c, n->a), ev_scalar(c, n->b), &r))
+        if (__builtin_mul_overflow(operand(c, n->a), operand(c, n->b), &r))
             ev_fail(c, EVE_OVERFLOW, n->loc, "arithmetic overflow");
         return r;
-    case EV_ADD_DEC: return checked(c, n, dec_add(ev_scalar(c, n->a), ev_scalar(c, n->b), &r), &r);
-    case EV_SUB_DEC: return checked(c, n, dec_sub(ev_scalar(c, n->a), ev_scalar(c, n->b), &r), &r);
-    case EV_MUL_DEC: return checked(c, n, dec_mul(ev_scalar(c, n->a), ev_scalar(c, n->b), &r), &r);
+    case EV_ADD_DEC: return checked(c, n, dec_add(operand(c, n->a), operand(c, n->b), &r), &r);
+    case EV_SUB_DEC: return checked(c, n, dec_sub(operand(c, n->a), operand(c, n->b), &r), &r);
+    case EV_MUL_DEC: return checked(c, n, dec_mul(operand(c, n->a), operand(c, n->b), &r), &r);
     /* Node: MUL_DEC_INT - decimal times int, exact (no scaling needed). */
     case EV_MUL_DEC_INT:
-        if (__builtin_mul_overflow(ev_scalar(c, n->a), ev_scalar(c, n->b), &r))
+        if (__builtin_mul_overflow(operand(c, n->a), operand(c, n->b), &r))
             ev_fail(c, EVE_OVERFLOW, n->loc, "arithmetic overflow");
         return r;
-    case EV_DIV_DEC: return checked(c, n, dec_div(ev_scalar(c, n->a), ev_scalar(c, n->b), &r), &r);
+    case EV_DIV_DEC: return checked(c, n, dec_div(operand(c, n->a), operand(c, n->b), &r), &r);
     case EV_DIV_DEC_INT:
-        a = ev_scalar(c, n->a);
-        b = ev_scalar(c, n->b);
+        a = operand(c, n->a);
+        b = operand(c, n->b);
         if (b == 0) { ev_fail(c, EVE_DIVZERO, n->loc, "division by zero"); return 0; }
         if (a == INT64_MIN && b == -1) { ev_fail(c, EVE_OVERFLOW, n->loc, "arithmetic overflow"); return 0; }
         return a / b;
     case EV_NEG:
-        a = ev_scalar(c, n->a);
+        a = operand(c, n->a);
         if (a == INT64_MIN) { ev_fail(c, EVE_OVERFLOW, n->loc, "arithmetic overflow"); return 0; }
         return -a;
-    case EV_INT_TO_DEC: return checked(c, n, dec_from_int(ev_scalar(c, n->a), &r), &r);
-    case EV_DEC_TO_INT: return ev_scalar(c, n->a) / DEC_SCALE;
-    case EV_LT: return ev_scalar(c, n->a) < ev_scalar(c, n->b);
-    case EV_LE: return ev_scalar(c, n->a) <= ev_scalar(c, n->b);
-    case EV_GT: return ev_scalar(c, n->a) > ev_scalar(c, n->b);
-    case EV_GE: return ev_scalar(c, n->a) >= ev_scalar(c, n->b);
-    case EV_EQ: return ev_scalar(c, n->a) == ev_scalar(c, n->b);
-    case EV_NE: return ev_scalar(c, n->a) != ev_scalar(c, n->b);
+    case EV_INT_TO_DEC: return checked(c, n, dec_from_int(operand(c, n->a), &r), &r);
+    case EV_DEC_TO_INT: return operand(c, n->a) / DEC_SCALE;
+    case EV_LT: return operand(c, n->a) < operand(c, n->b);
+    case EV_LE: return operand(c, n->a) <= operand(c, n->b);
+    case EV_GT: return operand(c, n->a) > operand(c, n->b);
+    case EV_GE: return operand(c, n->a) >= operand(c, n->b);
+    case EV_EQ: return operand(c, n->a) == operand(c, n->b);
+    case EV_NE: return operand(c, n->a) != operand(c, n->b);
     /* Node: TEXT_EQ - texts a and b (TEXT_FIELD nodes or text constants)
      * compared byte for byte. */
     case EV_TEXT_EQ: {
         ev_cell x = eval_list(c, n->a), y = eval_list(c, n->b);
         return x.s.len == y.s.len && memcmp(x.s.ptr, y.s.ptr, x.s.len) == 0;
     }
-    case EV_AND: return ev_scalar(c, n->a) && ev_scalar(c, n->b);
-    case EV_OR: return ev_scalar(c, n->a) || ev_scalar(c, n->b);
-    case EV_NOT: return !ev_scalar(c, n->a);
-    case EV_IF: return ev_scalar(c, n->a) ? ev_scalar(c, n->b) : ev_scalar(c, n->c);
+    case EV_AND: return operand(c, n->a) && operand(c, n->b);
+    case EV_OR: return operand(c, n->a) || operand(c, n->b);
+    case EV_NOT: return !operand(c, n->a);
+    case EV_IF: return operand(c, n->a) ? operand(c, n->b) : operand(c, n->c);
     /* Node: RULE - an `unless` exception: when a holds, b replaces the
      * rest of the chain c.  imm is the rule's coverage id; when flags is
      * 1, c is the base definition, whose id is imm + 1. */
     case EV_RULE:
-        if (ev_scalar(c, n->a)) {
+        if (operand(c, n->a)) {
             if (c->cov) c->cov[n->imm]++;
-            return ev_scalar(c, n->b);
+            return operand(c, n->b);
         }
         if (c->cov && n->flags) c->cov[n->imm + 1]++;
-        return ev_scalar(c, n->c);
+        return operand(c, n->c);
     case EV_ROUND:
-        return checked(c, n, dec_round(ev_scalar(c, n->a), n->imm, (dec_round_mode)n->flags, &r), &r);
+        return checked(c, n, dec_round(operand(c, n->a), n->imm, (dec_round_mode)n->flags, &r), &r);
     case EV_DIV_ROUND:
-        a = ev_scalar(c, n->a);
-        b = ev_scalar(c, n->b);
+        a = operand(c, n->a);
+        b = operand(c, n->b);
         return checked(c, n, dec_div_round(a, b, n->imm, (dec_round_mode)n->flags, &r), &r);
-    case EV_MIN2: a = ev_scalar(c, n->a); b = ev_scalar(c, n->b); return a < b ? a : b;
-    case EV_MAX2: a = ev_scalar(c, n->a); b = ev_scalar(c, n->b); return a > b ? a : b;
+    case EV_MIN2: a = operand(c, n->a); b = operand(c, n->b); return a < b ? a : b;
+    case EV_MAX2: a = operand(c, n->a); b = operand(c, n->b); return a > b ? a : b;
     case EV_DATE_ADD_DAYS:
-        if (date_add_days(ev_scalar(c, n->a), ev_scalar(c, n->b), &r))
+        if (date_add_days(operand(c, n->a), operand(c, n->b), &r))
             ev_fail(c, EVE_OVERFLOW, n->loc, "date out of range");
         return r;
     case EV_DATE_ADD_MONTHS:
-        if (date_add_months(ev_scalar(c, n->a), ev_scalar(c, n->b), &r))
+        if (date_add_months(operand(c, n->a), operand(c, n->b), &r))
             ev_fail(c, EVE_OVERFLOW, n->loc, "date out of range");
         return r;
     case EV_DATE_ADD_YEARS:
-        if (date_add_years(ev_scalar(c, n->a), ev_scalar(c, n->b), &r))
+        if (date_add_years(operand(c, n->a), operand(c, n->b), &r))
             ev_fail(c, EVE_OVERFLOW, n->loc, "date out of range");
         return r;
     /* Node: PARAM_AT - a parameter read at another date than as_of. */
     case EV_PARAM_AT: {
         const ev_param *p = &c->tree->params[n->imm];
-        int64_t day = ev_scalar(c, n->a);
+        int64_t day = operand(c, n->a);
         int32_t k = param_index(p, day);
         if (k < 0) { fail_no_param(c, p, day, n->loc); return 0; }
         return p->value[k].i;
@@ -308,10 +323,10 @@ static ev_cell eval_map(ev_ctx *c, const ev_node *n)
     ev_cell *var = &c->frame[n->imm];
     for (uint32_t i = 0; i < list.l.n; i++) {
         var->rec = list.l.base + (size_t)i * list.l.stride;
-        if (n->c >= 0 && !ev_scalar(c, n->c))
+        if (n->c >= 0 && !operand(c, n->c))
             continue;
         pairs[2 * k] = eval_list(c, c->tree->args[n->b]);      /* key text */
-        pairs[2 * k + 1].i = ev_scalar(c, c->tree->args[n->b + 1]);
+        pairs[2 * k + 1].i = operand(c, c->tree->args[n->b + 1]);
         k++;
     }
     out.l.base = pairs;
