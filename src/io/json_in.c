@@ -1562,6 +1562,26 @@ json_status json_input_parse(const char *text, size_t len, const entity_def *roo
     return JSON_OK;
 }
 
+json_status json_syntax_check(const char *text, size_t len, arena *pool, json_errors *errs)
+{
+    jin c;
+    memset(&c, 0, sizeof c);
+    c.text = text;
+    c.len = len;
+    c.pool = pool;
+    c.errs = errs;
+    c.prefix = "";
+    errs->n = 0;
+    errs->offset = 0;
+    errs->truncated = 0;
+    if (len > INT_MAX)
+        return fail_at(&c, JSON_E_LIMIT, 0, "input larger than 2 GiB");
+    json_status st = lex(&c);
+    if (st == JSON_OK)
+        st = syntax(&c);
+    return st == JSON_OK ? st : limits_first(&c, st);
+}
+
 void json_errors_print(const json_errors *errs, FILE *out)
 {
     for (size_t i = 0; i < errs->n; i++) {

@@ -64,6 +64,10 @@ json_status json_input_parse(const char *text, size_t len, const entity_def *roo
                              const char *prefix, arena *pool, ev_cell **out,
                              json_errors *errs);
 
+/* Only the strict JSON syntax and the limits of the first two passes (no
+ * model): for request envelopes, whose own fields io/json_req.c reads. */
+json_status json_syntax_check(const char *text, size_t len, arena *pool, json_errors *errs);
+
 /* Prints each problem as "path: detail" on its own line. */
 #include <stdio.h>
 void json_errors_print(const json_errors *errs, FILE *out);

@@ -108,6 +108,11 @@ json_status json_request_parse(const char *body, size_t len, arena *pool, decisi
         problem(e, "", "JSON nested too deeply");
         return JSON_E_LIMIT;
     }
+    /* jsmn alone accepts some text that is not JSON ({"a" 1}, [1,], tru):
+     * the body goes through json_in's strict syntax pass first */
+    json_status syn = json_syntax_check(body, len, pool, e);
+    if (syn != JSON_OK)
+        return syn;
     jsmn_parser p;
     jsmn_init(&p);
     int ntok = jsmn_parse(&p, body, len, NULL, 0);
