@@ -1527,32 +1527,36 @@ static ev_cell *walk_root(jin *c, const entity_def *root)
     return rec;
 }
 
+/* Passes 1 and 2 (tokens, strict syntax, limits) into a fresh context. */
+static json_status lex_and_check(jin *c, const char *text, size_t len, const char *prefix,
+                                 arena *pool, json_errors *errs)
+{
+    memset(c, 0, sizeof *c);
+    c->text = text;
+    c->len = len;
+    c->pool = pool;
+    c->errs = errs;
+    c->prefix = prefix;
+    errs->n = 0;
+    errs->offset = 0;
+    errs->truncated = 0;
+    if (len > INT_MAX)
+        return fail_at(c, JSON_E_LIMIT, 0, "input larger than 2 GiB");
+    json_status st = lex(c);
+    if (st == JSON_OK)
+        st = syntax(c);
+    return st == JSON_OK ? st : limits_first(c, st);
+}
+
 json_status json_input_parse(const char *text, size_t len, const entity_def *root,
                              const char *prefix, arena *pool, ev_cell **out,
                              json_errors *errs)
 {
     jin c;
-    c.text = text;
-    c.len = len;
-    c.tok = NULL;
-    c.ntok = 0;
-    c.pool = pool;
-    c.errs = errs;
-    c.stop = 0;
-    c.scanned = 0;
-    c.prefix = prefix;
-    c.nseg = 0;
-    errs->n = 0;
-    errs->offset = 0;
-    errs->truncated = 0;
     *out = NULL;
-    if (len > INT_MAX)
-        return fail_at(&c, JSON_E_LIMIT, 0, "input larger than 2 GiB");
-    json_status st = lex(&c);
-    if (st == JSON_OK)
-        st = syntax(&c);
+    json_status st = lex_and_check(&c, text, len, prefix, pool, errs);
     if (st != JSON_OK)
-        return limits_first(&c, st);
+        return st;
     ev_cell *rec = walk_root(&c, root);
     if (pool->failed)
         return JSON_E_NOMEM;
@@ -1565,21 +1569,7 @@ json_status json_input_parse(const char *text, size_t len, const entity_def *roo
 json_status json_syntax_check(const char *text, size_t len, arena *pool, json_errors *errs)
 {
     jin c;
-    memset(&c, 0, sizeof c);
-    c.text = text;
-    c.len = len;
-    c.pool = pool;
-    c.errs = errs;
-    c.prefix = "";
-    errs->n = 0;
-    errs->offset = 0;
-    errs->truncated = 0;
-    if (len > INT_MAX)
-        return fail_at(&c, JSON_E_LIMIT, 0, "input larger than 2 GiB");
-    json_status st = lex(&c);
-    if (st == JSON_OK)
-        st = syntax(&c);
-    return st == JSON_OK ? st : limits_first(&c, st);
+    return lex_and_check(&c, text, len, "", pool, errs);
 }
 
 void json_errors_print(const json_errors *errs, FILE *out)
