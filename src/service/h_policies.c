@@ -10,10 +10,10 @@
  * registry the worker inherited; nothing touches the store.
  */
 #include <string.h>
-#include <time.h>
 #include "eval/date.h"
 #include "io/json_out.h"
 #include "service/service.h"
+#include "service/decide.h"
 
 static void str(buf *b, const char *s)
 {
@@ -165,13 +165,6 @@ void h_policies_list(service *sv, const http_request *rq, http_response *rs, con
     buf_adds(b, "]}");
 }
 
-static int64_t today(void)
-{
-    time_t t = time(NULL);
-    struct tm tm;
-    localtime_r(&t, &tm);
-    return date_from_ymd(tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday);
-}
 
 void h_policy_get(service *sv, const http_request *rq, http_response *rs, const route_match *m)
 {
@@ -183,7 +176,7 @@ void h_policy_get(service *sv, const http_request *rq, http_response *rs, const 
         return;
     }
     char as_of_s[32];
-    int64_t as_of = today();
+    int64_t as_of = decide_today();   /* the same "today" (UTC) as a decision's default as_of */
     if (http_query_param(rq->query, "as_of", as_of_s, sizeof as_of_s) &&
         date_parse(as_of_s, strlen(as_of_s), &as_of) != 0) {
         http_problem(rs, 400, "as_of must be a date YYYY-MM-DD",

@@ -44,13 +44,7 @@ check() {   # NAME WANT-CODE [TEXT]
 }
 rows() { mariadb_sql "$STACK_VAR/mariadb" "SELECT COUNT(*) FROM eligo.decisions $1"; }
 
-if ! stack_up >"$tmp/up.log" 2>&1; then
-    not_ok "stack up" "$(cat "$tmp/up.log")"
-    echo "$passed passed, $failed failed"
-    exit 1
-fi
-. "$STACK_VAR/tokens.env"
-U=$(stack_url)
+stack_test_up "$tmp"
 
 # ---- every shipped program, figures computed by hand
 while IFS='|' read -r file policy as_of want; do

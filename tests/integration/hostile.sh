@@ -30,13 +30,7 @@ passed=0 failed=0 known=0 total=0
 ok() { passed=$((passed + 1)); }
 not_ok() { failed=$((failed + 1)); echo "FAIL $1"; [ -n "${2:-}" ] && printf '%s\n' "$2" | head -c 600 && echo; }
 
-if ! stack_up >"$tmp/up.log" 2>&1; then
-    not_ok "stack up" "$(cat "$tmp/up.log")"
-    echo "$passed passed, $failed failed"
-    exit 1
-fi
-. "$STACK_VAR/tokens.env"
-U=$(stack_url)
+stack_test_up "$tmp"
 rows() { mariadb_sql "$STACK_VAR/mariadb" "SELECT COUNT(*) FROM eligo.decisions"; }
 workers() { ps -o pid= --ppid "$1" 2>/dev/null | tr -d ' ' | sort; }
 master=$(cat "$STACK_VAR/run/eligod.pid")
