@@ -10,9 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "cli/cli.h"
-#include "eval/eval.h"
-#include "io/json_in.h"
-#include "io/json_out.h"
+#include "io/decision.h"
 
 int cmd_eval(int argc, char **argv)
 {
@@ -44,34 +42,35 @@ int cmd_eval(int argc, char **argv)
     if (!text) { perror(input); registry_free(&r); return EXIT_INPUT; }
     arena pool;
     arena_init(&pool, 65536);
-    json_errors errs;
-    ev_cell *root = NULL;
     int rc = EXIT_OK;
-    json_status st = json_input_parse(text, len, p->root, "", &pool, &root, &errs);
-    if (st != JSON_OK) {
-        json_errors_print(&errs, stderr);
-        rc = EXIT_INPUT;
-        goto out;
-    }
-    ev_cell *frame = calloc(p->tree.nslots, sizeof(ev_cell));
-    uint32_t *cov = explain ? calloc(p->tree.ncov + 1, sizeof(uint32_t)) : NULL;
-    ev_ctx c;
-    ev_ctx_init(&c, &p->tree, frame, &pool);
-    c.cov = cov;
-    if (ev_bind(&c, as_of) || ev_run(&c, root)) {
-        fprintf(stderr, "eligo eval: %s: %s\n", p->name, c.err.msg);
-        rc = (c.err.code == EVE_NO_PARAM || c.err.code == EVE_OUT_OF_PERIOD) ? EXIT_INPUT : EXIT_POLICY;
-    } else {
-        buf b;
-        buf_init(&b);
-        json_write_decision(&b, p, &c, explain);
+    decision_frame frame = {0};
+    decision_result res;
+    buf b;
+    buf_init(&b);
+    switch (decision_make(p, text, len, "", as_of, explain, &frame, &pool, &b, NULL, &res)) {
+    case DECISION_OK:
         buf_addc(&b, '\n');
         fwrite(b.data, 1, b.len, stdout);
-        buf_free(&b);
+        break;
+    case DECISION_BAD_INPUT:
+        json_errors_print(&res.errs, stderr);
+        rc = EXIT_INPUT;
+        break;
+    case DECISION_NO_PARAM:
+        fprintf(stderr, "eligo eval: %s: %s\n", p->name, res.err.msg);
+        rc = EXIT_INPUT;
+        break;
+    case DECISION_EVAL_ERROR:
+        fprintf(stderr, "eligo eval: %s: %s\n", p->name, res.err.msg);
+        rc = EXIT_POLICY;
+        break;
+    case DECISION_NOMEM:
+        fprintf(stderr, "eligo eval: out of memory\n");
+        rc = EXIT_POLICY;
+        break;
     }
-    free(cov);
-    free(frame);
-out:
+    buf_free(&b);
+    decision_frame_free(&frame);
     arena_free(&pool);
     free(text);
     registry_free(&r);

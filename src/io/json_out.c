@@ -485,6 +485,13 @@ static void write_explanation(buf *b, const policy *p, ev_ctx *c, const buf *row
 
 void json_write_decision(buf *b, const policy *p, ev_ctx *c, int explain)
 {
+    json_write_decision_parts(b, p, c, explain, NULL);
+}
+
+void json_write_decision_parts(buf *b, const policy *p, ev_ctx *c, int explain, decision_parts *parts)
+{
+    decision_parts none;
+    if (!parts) parts = &none;
     char d[16];
     /* The rows that matched are read from the coverage counters now: the
      * reasons and the explanation evaluate subexpressions again, which
@@ -503,15 +510,22 @@ void json_write_decision(buf *b, const policy *p, ev_ctx *c, int explain)
     date_format(c->as_of, d);
     buf_adds(b, d);
     buf_adds(b, "\",\"outputs\":");
+    parts->outputs_off = b->len;
     json_write_outputs(b, p, c);
+    parts->outputs_len = b->len - parts->outputs_off;
     buf_adds(b, ",\"reasons\":[");
     for (uint32_t i = 0; i < p->tree.noutputs; i++) {
         if (i) buf_addc(b, ',');
         write_reason(b, c, &p->tree.defs[p->tree.outputs[i]]);
     }
     buf_addc(b, ']');
-    if (explain)
+    parts->explanation_off = parts->explanation_len = 0;
+    if (explain) {
+        size_t at = b->len;
         write_explanation(b, p, c, &rows);
+        parts->explanation_off = at + strlen(",\"explanation\":");
+        parts->explanation_len = b->len - parts->explanation_off;
+    }
     buf_addc(b, '}');
     c->cov = cov;
     buf_free(&rows);

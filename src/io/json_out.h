@@ -30,6 +30,13 @@
 void json_write_value(buf *b, const ty *t, const ev_cell *v);
 /* The decision object (without decision_id / request_id). */
 void json_write_decision(buf *b, const policy *p, ev_ctx *c, int explain);
+/* Where the outputs object and the explanation object (len 0 without
+ * explain) went in b: byte offsets, so they can be stored apart. */
+typedef struct decision_parts {
+    size_t outputs_off, outputs_len;
+    size_t explanation_off, explanation_len;
+} decision_parts;
+void json_write_decision_parts(buf *b, const policy *p, ev_ctx *c, int explain, decision_parts *parts);
 /* The outputs object only (replay comparison, tests). */
 void json_write_outputs(buf *b, const policy *p, const ev_ctx *c);
 /* An input record in canonical form: every field, in model order,

@@ -134,12 +134,24 @@ static int build_entity(checked *ck, ast_node *d, entity_def *e)
     return 0;
 }
 
+/* The content hash shown and stored for a model or policy text. */
+static void hash_text(const char *text, size_t len, char *out)
+{
+    unsigned char md[EVP_MAX_MD_SIZE];
+    unsigned int n = 0;
+    EVP_Digest(text, len, md, &n, EVP_sha256(), NULL);
+    strcpy(out, "sha256:");
+    for (unsigned i = 0; i < n; i++)
+        sprintf(out + 7 + 2 * i, "%02x", md[i]);
+}
+
 cmodel *compile_model(source *src, diag_list *dl)
 {
     cmodel *m = calloc(1, sizeof *m);
     if (!m) { source_free(src); return NULL; }
     arena_init(&m->pool, 16384);
     m->src = src;
+    hash_text(src->text, src->len, m->hash);
     size_t errs = dl->nerrors;
     ast_node *file = parse_source(src, &m->pool, dl);
     ast_node *md = file ? find_decl(file, AST_MODEL) : NULL;
@@ -214,16 +226,6 @@ static const cmodel *model_for(const model_set *ms, ast_node *file)
         if (strlen(ms->items[i]->name) == n && strncmp(ms->items[i]->name, u->text, n) == 0)
             return ms->items[i];
     return NULL;
-}
-
-static void hash_text(const char *text, size_t len, char *out)
-{
-    unsigned char md[EVP_MAX_MD_SIZE];
-    unsigned int n = 0;
-    EVP_Digest(text, len, md, &n, EVP_sha256(), NULL);
-    strcpy(out, "sha256:");
-    for (unsigned i = 0; i < n; i++)
-        sprintf(out + 7 + 2 * i, "%02x", md[i]);
 }
 
 static void add_test(policy *p, const source *src, ast_node *t)

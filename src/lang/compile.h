@@ -30,6 +30,7 @@ typedef struct cmodel {
     uint32_t nenums;
     entity_def **entities;
     uint32_t nentities;
+    char hash[72];            /* "sha256:" + 64 hex digits of the text */
 } cmodel;
 
 typedef struct policy_source { const char *file, *quote; } policy_source;

@@ -13,9 +13,10 @@
 
 /* Validates the input for p, evaluates, writes the decision document
  * (without ids) to decision and, when input is not NULL, the canonical
- * input.  0, or -1 with a problem already in rs. */
+ * input; parts (may be NULL) says where outputs and explanation are in
+ * it.  0, or -1 with a problem already in rs. */
 int decide(service *sv, const policy *p, const decision_request *req, buf *decision, buf *input,
-           http_response *rs);
+           decision_parts *parts, http_response *rs);
 const policy *decide_policy(service *sv, json_span name);
 void decide_problem(http_response *rs, json_status st, const json_errors *e);
 int64_t decide_today(void);

@@ -48,7 +48,8 @@ static int decide_and_store(service *sv, const policy *p, const decision_request
     buf_init(&input);
     buf_init(&stored);
     int status = -1;
-    if (decide(sv, p, req, &doc, &input, rs))
+    decision_parts parts;
+    if (decide(sv, p, req, &doc, &input, &parts, rs))
         goto done;
     char as_of[16], fp[65], id[37];
     date_format(req->has_as_of ? req->as_of : decide_today(), as_of);
@@ -60,25 +61,22 @@ static int decide_and_store(service *sv, const policy *p, const decision_request
     buf_add(&f, input.data, input.len);
     sha256_hex(f.data, f.len, fp);
     buf_free(&f);
+    /* outputs and explanation are stored apart too, for queries */
+    buf outputs, explanation;
+    buf_init(&outputs);
+    buf_init(&explanation);
+    buf_add(&outputs, doc.data + parts.outputs_off, parts.outputs_len);
+    buf_add(&explanation, doc.data + parts.explanation_off, parts.explanation_len);
     store_decision d = {
         .request_id = rid, .client = sv->client, .fingerprint = fp,
         .policy_name = p->name, .policy_hash = p->hash,
         .policy_text = p->src->text, .policy_text_len = p->src->len,
-        .as_of = as_of, .input_json = buf_cstr(&input), .outputs_json = NULL,
-        .explanation_json = NULL, .response_json = buf_cstr(&doc),
+        .model_name = p->model->name, .model_hash = p->model->hash,
+        .model_text = p->model->src->text, .model_text_len = p->model->src->len,
+        .as_of = as_of, .input_json = buf_cstr(&input), .outputs_json = buf_cstr(&outputs),
+        .explanation_json = parts.explanation_len ? buf_cstr(&explanation) : NULL,
+        .response_json = buf_cstr(&doc),
     };
-    /* outputs are part of the stored document; kept apart for queries */
-    const char *o = strstr(doc.data, "\"outputs\":");
-    const char *r = o ? strstr(o, ",\"reasons\":") : NULL;
-    buf outputs;
-    buf_init(&outputs);
-    if (o && r) buf_add(&outputs, o + 10, (size_t)(r - o - 10));
-    d.outputs_json = buf_cstr(&outputs);
-    const char *ex = req->explain ? strstr(doc.data, ",\"explanation\":") : NULL;
-    buf explanation;
-    buf_init(&explanation);
-    if (ex) buf_add(&explanation, ex + 15, doc.len - (size_t)(ex + 15 - doc.data) - 1);
-    d.explanation_json = ex ? buf_cstr(&explanation) : NULL;
     store *db = worker_store(sv);       /* reconnects when the database came back */
     store_rc rc = db ? store_put_decision(db, &d, id, &stored) : STORE_UNAVAILABLE;
     buf_free(&outputs);

@@ -13,9 +13,6 @@
 #include "service/service.h"
 #include "service/decide.h"
 #include "eval/date.h"
-#include "eval/eval.h"
-#include "io/json_in.h"
-#include "io/json_out.h"
 
 /* Problems as the `errors` member of a problem+json body. */
 static void errors_json(buf *b, const json_errors *e)
@@ -71,49 +68,33 @@ const policy *decide_policy(service *sv, json_span name)
 }
 
 int decide(service *sv, const policy *p, const decision_request *req, buf *decision, buf *input,
-           http_response *rs)
+           decision_parts *parts, http_response *rs)
 {
-    json_errors errs;
-    ev_cell *root = NULL;
-    json_status st = json_input_parse(req->input.p, req->input.n, p->root, "/input", &sv->pool, &root, &errs);
-    if (st != JSON_OK) {
-        decide_problem(rs, st, &errs);
-        return -1;
-    }
-    if (sv->frame_slots < p->tree.nslots) {
-        /* grows to the largest tree once, then never again */
-        ev_cell *f = realloc(sv->frame, sizeof(ev_cell) * p->tree.nslots);
-        if (!f) { http_problem(rs, 503, "out of memory", NULL); return -1; }
-        sv->frame = f;
-        sv->frame_slots = p->tree.nslots;
-    }
-    ev_ctx c;
-    ev_ctx_init(&c, &p->tree, sv->frame, &sv->pool);
-    if (req->explain)
-        c.cov = arena_alloc(&sv->pool, sizeof(uint32_t) * (p->tree.ncov + 1));
+    decision_result r;
     int64_t as_of = req->has_as_of ? req->as_of : decide_today();
-    if (ev_bind(&c, as_of) || ev_run(&c, root)) {
+    decision_rc rc = decision_make(p, req->input.p, req->input.n, "/input", as_of, req->explain,
+                                   &sv->frame, &sv->pool, decision, input, &r);
+    if (rc == DECISION_OK) {
+        if (parts) *parts = r.parts;
+        return 0;
+    }
+    if (rc == DECISION_BAD_INPUT) {
+        decide_problem(rs, r.st, &r.errs);
+    } else if (rc == DECISION_NOMEM) {
+        http_problem(rs, 503, "out of memory", NULL);
+    } else {
         buf b;
         buf_init(&b);
-        const char *ptr = (c.err.code == EVE_NO_PARAM || c.err.code == EVE_OUT_OF_PERIOD) ? "/as_of" : "/input";
+        const char *ptr = rc == DECISION_NO_PARAM ? "/as_of" : "/input";
         buf_adds(&b, "[{\"pointer\":");
         buf_json_string(&b, ptr, strlen(ptr));
         buf_adds(&b, ",\"detail\":");
-        buf_json_string(&b, c.err.msg, strlen(c.err.msg));
+        buf_json_string(&b, r.err.msg, strlen(r.err.msg));
         buf_adds(&b, "}]");
-        http_problem(rs, 422, c.err.msg, buf_cstr(&b));
+        http_problem(rs, 422, r.err.msg, buf_cstr(&b));
         buf_free(&b);
-        return -1;
     }
-    json_write_decision(decision, p, &c, req->explain);
-    if (input) {
-        buf_addc(input, '{');
-        buf_json_string(input, p->root->name, strlen(p->root->name));
-        buf_addc(input, ':');
-        json_write_record(input, p->root, root);
-        buf_addc(input, '}');
-    }
-    return 0;
+    return -1;
 }
 
 void h_evaluate_post(service *sv, const http_request *rq, http_response *rs, const route_match *m)
@@ -136,7 +117,7 @@ void h_evaluate_post(service *sv, const http_request *rq, http_response *rs, con
             return;
         }
         if (i) buf_addc(&all, ',');
-        if (decide(sv, p, &req, &all, NULL, rs)) { buf_free(&all); return; }
+        if (decide(sv, p, &req, &all, NULL, NULL, rs)) { buf_free(&all); return; }
     }
     if (req.policy_is_list) buf_adds(&all, "]}");
     http_json(rs, 200);

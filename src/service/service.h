@@ -16,7 +16,7 @@
 
 #include <stdint.h>
 #include "base/arena.h"
-#include "eval/value.h"
+#include "io/decision.h"
 #include "policy/load.h"
 #include "service/http.h"
 #include "store/store.h"
@@ -31,8 +31,7 @@ typedef struct service {
     const registry *reg;
     store *db;                     /* NULL until connected; reconnects lazily */
     arena pool;                    /* request arena */
-    ev_cell *frame;                /* evaluation frame, sized for the largest tree */
-    uint32_t frame_slots;
+    decision_frame frame;          /* evaluation frame, sized for the largest tree */
     /* the caller, set by routes.c after authentication */
     int role;                      /* one ROLE_* bit */
     char client[65];

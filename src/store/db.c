@@ -170,6 +170,8 @@ store_class store_commit(store *s)
 void store_disconnect(store *s)
 {
     store_stmt_close_all(s);
+    /* the server we reconnect to may not be the one that stored them */
+    memset(s->known_text, 0, sizeof s->known_text);
     if (s->db) {
         mysql_close(s->db);
         s->db = NULL;

@@ -26,14 +26,14 @@
  * made once per call so every attempt inserts the same row.  created_at
  * is taken here too, in UTC with microseconds, because it is hashed.
  *
- * content_hash is the leaf hash of the tamper-evidence design:
- * SHA-256(0x00 || field || field ...) where each field, in the order id,
- * request_id, client, fingerprint, policy_name, policy_hash, as_of, input,
- * outputs, explanation, response, created_at, is its length as 8 bytes
- * big-endian followed by its bytes, and SQL NULL is the length
- * 0xFFFFFFFFFFFFFFFF with no bytes.  A verifier recomputes it from the
- * row as stored (DATE and DATETIME(6) read back as text give the same
- * strings as written here).
+ * content_hash is the leaf hash of the tamper-evidence design
+ * (store_leaf_hash, described in store_int.h), over every stored field,
+ * id and created_at included.
+ *
+ * Policy and model texts go into policy_versions / model_versions by
+ * hash in the decision's transaction, so a replay finds the exact texts;
+ * the store remembers which hashes it saw committed and skips the
+ * INSERT IGNORE for them.
  *
  * What it does not do: assign seq or checkpoints (the checkpointer's
  * job), build the response (the handler's), or decide HTTP statuses.
@@ -94,7 +94,7 @@ static void hash_field(EVP_MD_CTX *c, const char *p)
     if (p) EVP_DigestUpdate(c, p, (size_t)n);
 }
 
-static int content_hash(const char *id, const store_decision *d, const char *created_at, char hex[65])
+int store_leaf_hash(const char *const fields[STORE_LEAF_FIELDS], char hex[65])
 {
     unsigned char md[32], zero = 0;
     unsigned int mdlen = 0;
@@ -104,15 +104,58 @@ static int content_hash(const char *id, const store_decision *d, const char *cre
         return -1;
     }
     EVP_DigestUpdate(c, &zero, 1);
-    const char *fields[] = {id, d->request_id, d->client, d->fingerprint, d->policy_name,
-                            d->policy_hash, d->as_of, d->input_json, d->outputs_json,
-                            d->explanation_json, d->response_json, created_at};
-    for (size_t i = 0; i < sizeof fields / sizeof fields[0]; i++) hash_field(c, fields[i]);
+    for (int i = 0; i < STORE_LEAF_FIELDS; i++) hash_field(c, fields[i]);
     int ok = EVP_DigestFinal_ex(c, md, &mdlen) && mdlen == 32;
     EVP_MD_CTX_free(c);
     if (!ok) return -1;
     for (int i = 0; i < 32; i++) snprintf(hex + 2 * i, 3, "%02x", md[i]);
     return 0;
+}
+
+/* The row's fields in leaf order. */
+static void leaf_fields(const char *id, const store_decision *d, const char *created_at,
+                        const char *f[STORE_LEAF_FIELDS])
+{
+    f[LEAF_ID] = id;
+    f[LEAF_REQUEST_ID] = d->request_id;
+    f[LEAF_CLIENT] = d->client;
+    f[LEAF_FINGERPRINT] = d->fingerprint;
+    f[LEAF_POLICY_NAME] = d->policy_name;
+    f[LEAF_POLICY_HASH] = d->policy_hash;
+    f[LEAF_MODEL_HASH] = d->model_hash;
+    f[LEAF_AS_OF] = d->as_of;
+    f[LEAF_INPUT] = d->input_json;
+    f[LEAF_OUTPUTS] = d->outputs_json;
+    f[LEAF_EXPLANATION] = d->explanation_json;
+    f[LEAF_RESPONSE] = d->response_json;
+    f[LEAF_CREATED_AT] = created_at;
+}
+
+static int text_known(const store *s, const char *hash)
+{
+    for (unsigned i = 0; i < STORE_KNOWN_TEXTS; i++)
+        if (strcmp(s->known_text[i], hash) == 0) return 1;
+    return 0;
+}
+
+static void text_remember(store *s, const char *hash)
+{
+    if (text_known(s, hash)) return;
+    snprintf(s->known_text[s->known_next], sizeof s->known_text[0], "%s", hash);
+    s->known_next = (s->known_next + 1) % STORE_KNOWN_TEXTS;
+}
+
+/* INSERT IGNORE of a policy or model text the store has not seen committed. */
+static store_class put_text(store *s, store_stmt_id id, const char *hash, const char *name,
+                            const char *text, size_t len)
+{
+    if (text_known(s, hash)) return SC_OK;
+    MYSQL_BIND p[3];
+    unsigned long l[3];
+    store_bind_str(&p[0], hash, strlen(hash), &l[0]);
+    store_bind_str(&p[1], name, strlen(name), &l[1]);
+    store_bind_str(&p[2], text, len, &l[2]);
+    return store_exec(s, id, p);
 }
 
 static int is_date(const char *s)
@@ -128,23 +171,29 @@ static int is_date(const char *s)
 static store_class put_once(store *s, const store_decision *d, const char *id,
                             const char *created_at, const char *chash, int *in_commit)
 {
-    MYSQL_BIND p[13];
-    unsigned long len[13];
-    store_bind_str(&p[0], d->policy_hash, strlen(d->policy_hash), &len[0]);
-    store_bind_str(&p[1], d->policy_name, strlen(d->policy_name), &len[1]);
-    store_bind_str(&p[2], d->policy_text, d->policy_text_len, &len[2]);
-    store_class c = store_exec(s, ST_POLICY_PUT, p);
+    store_class c = put_text(s, ST_POLICY_PUT, d->policy_hash, d->policy_name, d->policy_text,
+                             d->policy_text_len);
+    if (c == SC_OK)
+        c = put_text(s, ST_MODEL_PUT, d->model_hash, d->model_name, d->model_text, d->model_text_len);
     if (c != SC_OK) return c;
 
-    const char *v[13] = {id, d->request_id, d->client, d->fingerprint, d->policy_name,
-                         d->policy_hash, d->as_of, d->input_json, d->outputs_json,
-                         d->explanation_json, d->response_json, created_at, chash};
-    for (int i = 0; i < 13; i++) store_bind_str(&p[i], v[i], v[i] ? strlen(v[i]) : 0, &len[i]);
+    const char *v[STORE_LEAF_FIELDS + 1];
+    leaf_fields(id, d, created_at, v);
+    v[STORE_LEAF_FIELDS] = chash;
+    MYSQL_BIND p[STORE_LEAF_FIELDS + 1];
+    unsigned long len[STORE_LEAF_FIELDS + 1];
+    for (int i = 0; i <= STORE_LEAF_FIELDS; i++)
+        store_bind_str(&p[i], v[i], v[i] ? strlen(v[i]) : 0, &len[i]);
     c = store_exec(s, ST_DECISION_PUT, p);
     if (c != SC_OK) return c;
 
     *in_commit = 1;
-    return store_commit(s);
+    c = store_commit(s);
+    if (c == SC_OK) {
+        text_remember(s, d->policy_hash);
+        text_remember(s, d->model_hash);
+    }
+    return c;
 }
 
 /* Reads the row stored for (client, request_id) and decides what the
@@ -206,7 +255,7 @@ store_rc store_put_decision(store *s, const store_decision *d, char decision_id[
 {
     char id[37], created_at[64], chash[65];
     if (!d->request_id || !d->client || !d->fingerprint || !d->policy_name || !d->policy_hash ||
-        !d->policy_text || !is_date(d->as_of) || !d->input_json || !d->outputs_json ||
+        !d->policy_text || !d->model_name || !d->model_hash || !d->model_text || !is_date(d->as_of) || !d->input_json || !d->outputs_json ||
         !d->response_json) {
         store_set_error(s, 0, "store_put_decision: a required field is missing or as_of is not YYYY-MM-DD");
         return STORE_ERROR;
@@ -216,7 +265,9 @@ store_rc store_put_decision(store *s, const store_decision *d, char decision_id[
         return STORE_ERROR;
     }
     utc_now(created_at);
-    if (content_hash(id, d, created_at, chash)) {
+    const char *fields[STORE_LEAF_FIELDS];
+    leaf_fields(id, d, created_at, fields);
+    if (store_leaf_hash(fields, chash)) {
         store_set_error(s, 0, "store_put_decision: SHA-256 failed");
         return STORE_ERROR;
     }

@@ -77,6 +77,10 @@ typedef struct store_decision {
     const char *policy_hash;    /* "sha256:..." */
     const char *policy_text;    /* stored once per hash (INSERT IGNORE) */
     size_t policy_text_len;
+    const char *model_name;     /* the model the policy was compiled against */
+    const char *model_hash;
+    const char *model_text;     /* stored once per hash, like the policy text */
+    size_t model_text_len;
     const char *as_of;          /* YYYY-MM-DD */
     const char *input_json;     /* canonical input */
     const char *outputs_json;

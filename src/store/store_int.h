@@ -25,7 +25,8 @@
  * migrator creates itself. */
 #define STORE_STMTS(X) \
     X(ST_POLICY_PUT,     MAIN,    3, "INSERT IGNORE INTO policy_versions (hash, name, text, first_seen) VALUES (?, ?, ?, UTC_TIMESTAMP(6))") \
-    X(ST_DECISION_PUT,   MAIN,   13, "INSERT INTO decisions (id, request_id, client, fingerprint, policy_name, policy_hash, as_of, input, outputs, explanation, response, created_at, content_hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)") \
+    X(ST_MODEL_PUT,      MAIN,    3, "INSERT IGNORE INTO model_versions (hash, name, text, first_seen) VALUES (?, ?, ?, UTC_TIMESTAMP(6))") \
+    X(ST_DECISION_PUT,   MAIN,   14, "INSERT INTO decisions (id, request_id, client, fingerprint, policy_name, policy_hash, model_hash, as_of, input, outputs, explanation, response, created_at, content_hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)") \
     X(ST_DECISION_BY_RID, MAIN,   2, "SELECT id, fingerprint, response FROM decisions WHERE client = ? AND request_id = ?") \
     X(ST_DECISION_BY_ID, MAIN,    1, "SELECT response FROM decisions WHERE id = ?") \
     X(ST_DECISION_CLAIM, MAIN,    2, "SELECT 1 FROM decisions WHERE client = ? AND request_id = ? LOCK IN SHARE MODE NOWAIT") \
@@ -39,6 +40,7 @@ typedef enum store_stmt_id { STORE_STMTS(STORE_STMT_ID) ST__COUNT } store_stmt_i
 #undef STORE_STMT_ID
 
 enum { STORE_GROUP_MAIN = 1, STORE_GROUP_MIGRATE = 2 };
+enum { STORE_KNOWN_TEXTS = 64 };
 
 /* What to do about an error, decided in one place (store_classify). */
 typedef enum store_class {
@@ -77,6 +79,11 @@ struct store {
     int ever_connected;             /* a later connect is a reconnection */
     uint64_t rng;                   /* xorshift state for back-off jitter */
     store_fault fault;
+    /* policy and model texts this store has seen committed: their hashes,
+     * so a put does not send a text again (a cache: a miss only costs an
+     * INSERT IGNORE) */
+    char known_text[STORE_KNOWN_TEXTS][72];
+    unsigned known_next;
     /* the last error seen, for messages and logs */
     unsigned int err_no;
     char err_state[6];
@@ -144,5 +151,17 @@ void store_stmt_done(store *s, store_stmt_id id);
 /* tokens.c / decisions.c */
 /* Lower-case hex SHA-256 of n bytes (65 bytes with the NUL). */
 int store_sha256_hex(const void *p, size_t n, char hex[65]);
+
+/* A decision's leaf hash (the content_hash column, and the leaf of the
+ * tamper-evidence tree): SHA-256(0x00 || field || field ...) over the
+ * fields in this order, each its length as 8 bytes big-endian followed by
+ * its bytes, SQL NULL as the length 0xFFFFFFFFFFFFFFFF with no bytes.
+ * Computed when the row is stored and again, from the row as read back,
+ * by every verifier (DATE and DATETIME(6) read as text give the strings
+ * written).  0, or -1 when SHA-256 failed. */
+enum { LEAF_ID, LEAF_REQUEST_ID, LEAF_CLIENT, LEAF_FINGERPRINT, LEAF_POLICY_NAME, LEAF_POLICY_HASH,
+       LEAF_MODEL_HASH, LEAF_AS_OF, LEAF_INPUT, LEAF_OUTPUTS, LEAF_EXPLANATION, LEAF_RESPONSE,
+       LEAF_CREATED_AT, STORE_LEAF_FIELDS };
+int store_leaf_hash(const char *const fields[STORE_LEAF_FIELDS], char hex[65]);
 
 #endif
