@@ -1,14 +1,18 @@
 #!/bin/sh
-# gen_households.sh N [SEED] - N households of 1 to 6 members as JSON
-# lines, deterministic for a seed: incomes 0.00 to 1500.99, a quarter of
-# the members 特困 with a random self-care level.
+# gen_households.sh N [SEED [MIN MAX]] - N households of MIN to MAX
+# members (1 to 6 by default) as JSON lines, deterministic for a seed:
+# incomes 0.00 to 1500.99, a quarter of the members 特困 with a random
+# self-care level.  bench/run uses fixed sizes (MIN = MAX) to draw
+# ns per decision against household size.
 n=${1:-1000}
 seed=${2:-1}
-awk -v n="$n" -v seed="$seed" 'BEGIN {
+min=${3:-1}
+max=${4:-6}
+awk -v n="$n" -v seed="$seed" -v min="$min" -v max="$max" 'BEGIN {
     srand(seed);
     split("full partial none", care, " ");
     for (i = 0; i < n; i++) {
-        k = 1 + int(rand() * 6);
+        k = min + int(rand() * (max - min + 1));
         printf "{\"household\":{\"members\":[";
         for (j = 0; j < k; j++) {
             inc = sprintf("%d.%02d", int(rand() * 1501), int(rand() * 100));

@@ -18,6 +18,7 @@
 #
 # Functions:
 #   stack_up        start what is not running; 0 when /healthz answers
+#   stack_nginx_up  start nginx alone, in front of VAR/run/eligod.sock
 #   stack_down      stop nginx, eligod, MariaDB (by pid)
 #   stack_status    one line per component
 #   stack_url       http://127.0.0.1:PORT
@@ -71,6 +72,18 @@ _stack_nginx_conf() {
         "$stack_top/nginx/eligo.conf" >"$prefix/nginx.conf"
 }
 
+# Starts nginx alone (when not running) in front of whatever listens on
+# VAR/run/eligod.sock: stack_up's eligod, or bench/run's baseline server.
+stack_nginx_up() {
+    _stack_alive "$STACK_VAR/nginx/nginx.pid" && return 0
+    _stack_nginx_conf
+    nginx -p "$STACK_VAR/nginx" -e "$STACK_VAR/nginx/logs/error.log" \
+        -c "$STACK_VAR/nginx/nginx.conf" || {
+        echo "stack: nginx did not start (port ${STACK_PORT:-8080} taken?); see $STACK_VAR/nginx/logs/error.log" >&2
+        return 1
+    }
+}
+
 _stack_wait_health() {
     local i
     for i in $(seq 1 100); do
@@ -116,14 +129,7 @@ stack_up() {
         }
     fi
 
-    if ! _stack_alive "$STACK_VAR/nginx/nginx.pid"; then
-        _stack_nginx_conf
-        nginx -p "$STACK_VAR/nginx" -e "$STACK_VAR/nginx/logs/error.log" \
-            -c "$STACK_VAR/nginx/nginx.conf" || {
-            echo "stack: nginx did not start (port ${STACK_PORT:-8080} taken?); see $STACK_VAR/nginx/logs/error.log" >&2
-            return 1
-        }
-    fi
+    stack_nginx_up || return 1
 
     if [ ! -s "$STACK_VAR/tokens.env" ]; then
         local role tok tmp=$STACK_VAR/tokens.env.tmp
