@@ -5,13 +5,14 @@
 # list.  eligo_install_packages asks dpkg first and only calls apt-get
 # (update once, then install) when something is missing, so a rerun on a
 # prepared machine costs nothing.  clang and libclang-rt-dev (its
-# sanitizer and libFuzzer runtimes) build tests/fuzz.
+# sanitizer and libFuzzer runtimes) build tests/fuzz; wrk and gnuplot-nox
+# are bench/run's load generator and plotter.
 
 ELIGO_PACKAGES="
     build-essential autoconf automake pkg-config bison flex
     libjsmn-dev libjson-c-dev libcmocka-dev libssl-dev
     libfcgi-dev libmariadb-dev mariadb-server mariadb-client nginx curl
-    valgrind clang libclang-rt-dev
+    valgrind clang libclang-rt-dev wrk gnuplot-nox
 "
 
 # Prints the packages from ELIGO_PACKAGES that are not fully installed.

@@ -1,0 +1,103 @@
+# shellcheck shell=bash
+# http.sh - the service half of bench/run: eligod and the minimal libfcgi
+# baseline, each behind its own nginx rendered from nginx/eligo.conf (only
+# the socket, the port and the paths differ), loaded with wrk; the
+# durable-commit baseline of MariaDB itself; and a worker's memory.
+#
+# Sourced by bench/run after it has set top, out, var, wrk_secs and the
+# binaries (ELIGO, ELIGOD).  The stack helpers of tests/lib/stack.sh do
+# the starting and stopping; http_down stops everything http_up started,
+# by pid, and is safe to call twice (bench/run calls it on EXIT).
+
+# shellcheck source=tests/lib/stack.sh
+. "$top/tests/lib/stack.sh"
+
+eligo_var=$var/eligo
+fcgi_var=$var/fcgi
+workers=8
+
+# Starts MariaDB + eligod + nginx, then fcgi_min + its own nginx.
+http_up() {
+    STACK_VAR=$eligo_var STACK_WORKERS=$workers STACK_PORT=$(mariadb_free_port) || return 1
+    export STACK_VAR STACK_WORKERS STACK_PORT
+    eligo_port=$STACK_PORT
+    stack_up >"$var/eligo-up.log" 2>&1 || { cat "$var/eligo-up.log" >&2; return 1; }
+    # shellcheck disable=SC1091
+    . "$eligo_var/tokens.env"
+    mkdir -p "$fcgi_var/run"
+    "$out/fcgi_min" "$fcgi_var/run/eligod.sock" "$workers" "$fcgi_var/run/fcgi_min.pid" \
+        </dev/null >"$fcgi_var/fcgi_min.log" 2>&1 &
+    local i
+    for i in $(seq 1 50); do [ -S "$fcgi_var/run/eligod.sock" ] && break; sleep 0.1; done
+    fcgi_port=$(mariadb_free_port) || return 1
+    STACK_VAR=$fcgi_var STACK_PORT=$fcgi_port stack_nginx_up
+}
+
+http_down() {
+    STACK_VAR=$fcgi_var stack_down >/dev/null 2>&1
+    if [ -f "$fcgi_var/run/fcgi_min.pid" ]; then
+        kill -TERM "$(cat "$fcgi_var/run/fcgi_min.pid")" 2>/dev/null
+        sleep 0.2
+    fi
+    STACK_VAR=$eligo_var stack_down >/dev/null 2>&1
+    return 0
+}
+
+# wrk_once PORT PATH TOKEN BODIES SECONDS: prints "req/s p99-ms non-2xx requests".
+wrk_once() {
+    BENCH_TOKEN=$3 BENCH_BODIES=$4 wrk -t2 -c32 -d"$5"s --latency -s "$top/bench/post.lua" \
+        "http://127.0.0.1:$1$2" 2>&1 | awk '
+        function ms(v) { if (v ~ /us$/) return v / 1000; if (v ~ /ms$/) return v + 0; if (v ~ /s$/) return v * 1000; return v }
+        /Requests\/sec:/ { rps = $2 }
+        /^ +99%/ { p99 = ms($2) }
+        /Non-2xx/ { bad = $NF }
+        / requests in / { n = $1 }
+        END { printf "%.0f %.2f %d %d\n", rps, p99, bad, n }'
+}
+
+# http_rounds RUNS: baseline, evaluate and decisions in turn, RUNS times,
+# so that a busier moment of the machine hits all three alike.  Writes
+# $var/wrk.<name> (one line per run) and $var/wrk.requests (eligod's total).
+http_rounds() {
+    local r name
+    rm -f "$var"/wrk.*
+    for r in $(seq 1 "$1"); do
+        wrk_once "$fcgi_port" /v1/evaluate x "$var/evaluate.jsonl" "$wrk_secs" >>"$var/wrk.baseline"
+        wrk_once "$eligo_port" /v1/evaluate "$ELIGO_OFFICER_TOKEN" "$var/evaluate.jsonl" "$wrk_secs" >>"$var/wrk.evaluate"
+        wrk_once "$eligo_port" /v1/decisions "$ELIGO_PORTAL_TOKEN" "$var/evaluate.jsonl" "$wrk_secs" >>"$var/wrk.decisions"
+    done
+    for name in evaluate decisions; do awk '{s += $4} END {print s + 0}' "$var/wrk.$name"; done |
+        awk '{s += $1} END {print s}' >"$var/wrk.requests"
+}
+
+# wrk_median NAME COLUMN: the median of one column of $var/wrk.NAME.
+wrk_median() { awk -v c="$2" '{print $c}' "$var/wrk.$1" | median; }
+
+# The request bodies: every generated household as an evaluate/decisions request.
+http_bodies() {
+    sed 's/^\(.*\)$/{"policy":"tianjin.dibao","as_of":"2019-01-01","input":\1}/' \
+        "$out/households.jsonl" >"$var/evaluate.jsonl"
+}
+
+# slap_rate CLIENTS QUERIES: MariaDB's own durable single-row commits
+# per second (autocommit INSERT of a decision-sized row, 1 KB of JSON),
+# on the same server, as rows/s.
+slap_rate() {
+    mariadb-slap --no-defaults --protocol=socket --socket="$eligo_var/mariadb/mysql.sock" -uroot \
+        --create-schema=bench_slap --concurrency="$1" --number-of-queries="$2" --iterations=1 \
+        --create="CREATE TABLE t (id CHAR(36) PRIMARY KEY, body JSON NOT NULL) ENGINE=InnoDB" \
+        --query="INSERT INTO t VALUES (UUID(), JSON_OBJECT('pad', REPEAT('x', 1000)))" 2>/dev/null |
+        awk -v n="$2" '/Average number of seconds to run all queries/ {printf "%.0f\n", n / $(NF - 1)}'
+}
+
+# worker_memory: one line per eligod worker, "pid requests rss shared private"
+# (KiB, from /proc/PID/smaps_rollup; requests counted in eligod's log).
+worker_memory() {
+    local master pid
+    master=$(cat "$eligo_var/run/eligod.pid")
+    for pid in $(ps -o pid= --ppid "$master"); do
+        printf '%s %s ' "$pid" "$(grep -c "eligod\[$pid\] .*POST /v1/" "$eligo_var/log/eligod.log")"
+        awk '/^Rss:/ {r = $2} /^Shared_(Clean|Dirty):/ {s += $2} /^Private_(Clean|Dirty):/ {p += $2}
+             END {print r, s, p}' "/proc/$pid/smaps_rollup"
+    done
+}
