@@ -4,6 +4,16 @@
  * The respawn itself is decided by pctl.c's loop (it knows how many
  * workers each generation needs); this file keeps the child table and
  * the crash delay honest.
+ *
+ * The crash delay is for workers that cannot start: only a death within
+ * CRASH_WINDOW_MS of the fork, before the first request was served,
+ * grows it.  A worker that served requests and was then killed (the OOM
+ * killer, an operator, the request timeout) is replaced at once, and the
+ * delay is dropped as soon as a worker of the current generation is
+ * ready and has served a request or lived through the window: under
+ * --max-requests workers are always young, and a delay that outlived
+ * the fault would hold back every recycle's replacement and drain the
+ * pool.
  */
 #include <errno.h>
 #include <signal.h>
@@ -111,12 +121,13 @@ int children_reap(void)
             continue;
         }
         __atomic_fetch_add(&sb->respawns, 1, __ATOMIC_RELAXED);
-        if (lived < CRASH_WINDOW_MS) {
+        if (lived < CRASH_WINDOW_MS && served == 0) {
             master.backoff_ms = master.backoff_ms ? master.backoff_ms * 2 : BACKOFF_FIRST_MS;
             if (master.backoff_ms > BACKOFF_MAX_MS) master.backoff_ms = BACKOFF_MAX_MS;
             master.respawn_at_ms = now + master.backoff_ms;
         } else {
             master.backoff_ms = 0;
+            master.respawn_at_ms = 0;
         }
         elog(LOG_L_WARN, NULL, "worker %ld %s after %lld ms and %llu requests; respawning in %lld ms",
              (long)pid, how, (long long)lived, (unsigned long long)served,
@@ -139,6 +150,14 @@ void children_tick(int64_t now)
     for (int i = 0; i < master.nchildren; i++) {
         child *c = &master.children[i];
         sb_slot *s = &sb->slots[c->slot];
+        if (master.backoff_ms && c->generation == master.generation && !c->stop_sent_ms &&
+            (s->state == SB_IDLE || s->state == SB_BUSY) &&
+            (s->requests > 0 || now - c->started_ms >= CRASH_WINDOW_MS)) {
+            elog(LOG_L_INFO, NULL, "worker %ld is serving: respawn delay of %lld ms dropped", (long)c->pid,
+                 (long long)master.backoff_ms);
+            master.backoff_ms = 0;
+            master.respawn_at_ms = 0;
+        }
         if (c->stop_sent_ms) {
             if (now - c->stop_sent_ms > (int64_t)master.conf.stop_timeout * 1000) {
                 if (now - c->last_signal_ms >= 1000) {
