@@ -9,6 +9,7 @@
 # the starting and stopping; http_down stops everything http_up started,
 # by pid, and is safe to call twice (bench/run calls it on EXIT).
 
+# shellcheck disable=SC2154  # top, var, out, wrk_secs: set by bench/run
 # shellcheck source=tests/lib/stack.sh
 . "$top/tests/lib/stack.sh"
 
@@ -21,14 +22,14 @@ http_up() {
     STACK_VAR=$eligo_var STACK_WORKERS=$workers STACK_PORT=$(mariadb_free_port) || return 1
     export STACK_VAR STACK_WORKERS STACK_PORT
     eligo_port=$STACK_PORT
+    http_day=$(date -u +%Y-%m-%d)
     stack_up >"$var/eligo-up.log" 2>&1 || { cat "$var/eligo-up.log" >&2; return 1; }
     # shellcheck disable=SC1091
     . "$eligo_var/tokens.env"
     mkdir -p "$fcgi_var/run"
     "$out/fcgi_min" "$fcgi_var/run/eligod.sock" "$workers" "$fcgi_var/run/fcgi_min.pid" \
         </dev/null >"$fcgi_var/fcgi_min.log" 2>&1 &
-    local i
-    for i in $(seq 1 50); do [ -S "$fcgi_var/run/eligod.sock" ] && break; sleep 0.1; done
+    for _ in $(seq 1 50); do [ -S "$fcgi_var/run/eligod.sock" ] && break; sleep 0.1; done
     fcgi_port=$(mariadb_free_port) || return 1
     STACK_VAR=$fcgi_var STACK_PORT=$fcgi_port stack_nginx_up
 }
@@ -59,15 +60,23 @@ wrk_once() {
 # so that a busier moment of the machine hits all three alike.  Writes
 # $var/wrk.<name> (one line per run) and $var/wrk.requests (eligod's total).
 http_rounds() {
-    local r name
+    local name
     rm -f "$var"/wrk.*
-    for r in $(seq 1 "$1"); do
+    for _ in $(seq 1 "$1"); do
         wrk_once "$fcgi_port" /v1/evaluate x "$var/evaluate.jsonl" "$wrk_secs" >>"$var/wrk.baseline"
         wrk_once "$eligo_port" /v1/evaluate "$ELIGO_OFFICER_TOKEN" "$var/evaluate.jsonl" "$wrk_secs" >>"$var/wrk.evaluate"
         wrk_once "$eligo_port" /v1/decisions "$ELIGO_PORTAL_TOKEN" "$var/evaluate.jsonl" "$wrk_secs" >>"$var/wrk.decisions"
     done
     for name in evaluate decisions; do awk '{s += $4} END {print s + 0}' "$var/wrk.$name"; done |
         awk '{s += $1} END {print s}' >"$var/wrk.requests"
+}
+
+# top_up PATH TOKEN N RATE: about N more requests to eligod at RATE
+# requests/s (wrk for the time that takes); prints how many were made.
+top_up() {
+    local s
+    s=$(awk -v n="$3" -v r="$4" 'BEGIN {print int(1.2 * n / r) + 1}')
+    wrk_once "$eligo_port" "$1" "$2" "$var/evaluate.jsonl" "$s" | awk '{print $4}'
 }
 
 # wrk_median NAME COLUMN: the median of one column of $var/wrk.NAME.
@@ -88,6 +97,21 @@ slap_rate() {
         --create="CREATE TABLE t (id CHAR(36) PRIMARY KEY, body JSON NOT NULL) ENGINE=InnoDB" \
         --query="INSERT INTO t VALUES (UUID(), JSON_OBJECT('pad', REPEAT('x', 1000)))" 2>/dev/null |
         awk -v n="$2" '/Average number of seconds to run all queries/ {printf "%.0f\n", n / $(NF - 1)}'
+}
+
+# replay_range N: stores decisions up to N in all (POST /v1/decisions),
+# then `eligo replay --from --to` over the days of this run; prints its
+# summary line ("N decisions replayed: ... (S s, R decisions/s)"), or
+# nothing when this eligo has no replay command.
+replay_range() {
+    local stored
+    "$ELIGO" replay 2>&1 | grep -q "unknown command" && return 0
+    stored=$(mariadb_sql "$eligo_var/mariadb" "SELECT COUNT(*) FROM eligo.decisions")
+    if [ "$stored" -lt "$1" ]; then
+        top_up /v1/decisions "$ELIGO_PORTAL_TOKEN" $(($1 - stored)) "$(wrk_median decisions 1)" >/dev/null
+    fi
+    ELIGO_DB=$(mariadb_url "$eligo_var/mariadb") "$ELIGO" replay --from "$http_day" --to "$(date -u +%Y-%m-%d)" |
+        grep 'decisions replayed' || true
 }
 
 # worker_memory: one line per eligod worker, "pid requests rss shared private"
