@@ -3,7 +3,11 @@
  *
  * Fits after lower.c (which built the tree) and before io/json_out.c
  * (which writes the outputs).  One recursive switch over node kinds, each
- * case documented in the "Node:" style.  Errors do not unwind: the first
+ * case documented in the "Node:" style.  Decisions without coverage run
+ * the tree's flat program instead (vm.c), which computes the same values
+ * with the same errors; the walker serves coverage, explanations (which
+ * evaluate subexpressions again), constant folding, and the nodes the
+ * program leaves to it.  Errors do not unwind: the first
  * one is recorded in ctx->err and later arithmetic keeps going on zeros,
  * which is harmless because ev_run reports failure at the end and no
  * output of a failed decision is ever used.
@@ -17,6 +21,7 @@
 #include "eval/eval.h"
 #include "eval/decimal.h"
 #include "eval/date.h"
+#include "eval/vm.h"
 
 void ev_ctx_init(ev_ctx *c, const ev_tree *t, ev_cell *frame, arena *pool)
 {
@@ -100,6 +105,8 @@ int ev_bind(ev_ctx *c, int64_t as_of)
         }
         c->frame[p->slot] = p->value[k];
     }
+    if (t->prog)
+        ev_prog_bind(c);
     if (as_of < t->covers_from || as_of > t->covers_until) {
         char d[16], f[16], u[16];
         date_format(as_of, d);
@@ -113,16 +120,21 @@ int ev_bind(ev_ctx *c, int64_t as_of)
     return 0;
 }
 
+void ev_fail_dec(ev_ctx *c, dec_status st, uint32_t loc)
+{
+    if (st == DEC_E_DIVZERO)
+        ev_fail(c, EVE_DIVZERO, loc, "division by zero");
+    else
+        ev_fail(c, EVE_OVERFLOW, loc, "arithmetic overflow");
+}
+
 /* Takes the result by pointer: it must be read after the operation that
  * writes it, which an argument passed by value would not guarantee. */
 static inline int64_t checked(ev_ctx *c, const ev_node *n, dec_status st, const int64_t *r)
 {
     if (st == DEC_OK)
         return *r;
-    if (st == DEC_E_DIVZERO)
-        ev_fail(c, EVE_DIVZERO, n->loc, "division by zero");
-    else
-        ev_fail(c, EVE_OVERFLOW, n->loc, "arithmetic overflow");
+    ev_fail_dec(c, st, n->loc);
     return 0;
 }
 
@@ -144,6 +156,18 @@ static inline int64_t operand(ev_ctx *c, int32_t idx)
 
 static int64_t eval_table(ev_ctx *c, const ev_node *n, ev_cell *list_out);
 
+/* The loop variable of an aggregation or map: a record of an entity list
+ * is read through a pointer to it; any other element (a number, a text)
+ * is copied, flags saying which (EV_LOOP_BY_VALUE, set by lower.c from
+ * the element type: the stride cannot tell a one-field record). */
+static inline void bind_loop_var(const ev_node *n, ev_cell *var, const ev_cell *elem)
+{
+    if (n->flags & EV_LOOP_BY_VALUE)
+        *var = *elem;
+    else
+        var->rec = elem;
+}
+
 /* Runs the loop of an aggregation node: binds slot imm to each element of
  * list a whose filter c holds, and folds b. */
 static int64_t eval_agg(ev_ctx *c, const ev_node *n)
@@ -158,10 +182,7 @@ static int64_t eval_agg(ev_ctx *c, const ev_node *n)
     }
     for (uint32_t i = 0; i < list.l.n; i++) {
         const ev_cell *elem = list.l.base + (size_t)i * list.l.stride;
-        if (list.l.stride == 1 && n->kind != EV_COUNT)
-            var->i = elem->i;      /* list of scalars: the variable is the value */
-        else
-            var->rec = elem;
+        bind_loop_var(n, var, elem);
         if (n->c >= 0 && !operand(c, n->c))
             continue;
         switch (n->kind) {
@@ -322,7 +343,7 @@ static ev_cell eval_map(ev_ctx *c, const ev_node *n)
     uint32_t k = 0;
     ev_cell *var = &c->frame[n->imm];
     for (uint32_t i = 0; i < list.l.n; i++) {
-        var->rec = list.l.base + (size_t)i * list.l.stride;
+        bind_loop_var(n, var, list.l.base + (size_t)i * list.l.stride);
         if (n->c >= 0 && !operand(c, n->c))
             continue;
         pairs[2 * k] = eval_list(c, c->tree->args[n->b]);      /* key text */
@@ -365,7 +386,7 @@ static ev_cell eval_list(ev_ctx *c, int32_t idx)
     }
 }
 
-static int row_matches(const ev_table *t, uint32_t row, const int64_t *args)
+int ev_table_row_matches(const ev_table *t, uint32_t row, const int64_t *args)
 {
     const ev_cond *cond = t->cond + (size_t)row * t->ncols;
     for (uint32_t col = 0; col < t->ncols; col++) {   /* col 0 too: values past the domain land in the last cell */
@@ -393,6 +414,24 @@ static int outranks(const ev_table *t, int64_t x, int64_t y)
 
 #define TABLE_MAX_COLS 32
 
+void ev_table_cell(const ev_table *t, int64_t v, uint32_t *first, uint32_t *last)
+{
+    int32_t cell = -1;
+    if (t->ncells) {
+        uint32_t lo = 0, hi = t->ncells;
+        while (lo < hi) {
+            uint32_t mid = (lo + hi) / 2;
+            if (t->cell_lo[mid] <= v) lo = mid + 1; else hi = mid;
+        }
+        cell = (int32_t)lo - 1;
+    }
+    *first = *last = 0;
+    if (cell >= 0) {
+        *first = t->row_start[cell];
+        *last = t->row_start[cell + 1];
+    }
+}
+
 /* Node: TABLE - a decision table on args[a .. a+b).  Column 0's value
  * picks a cell of the precomputed index (binary search); the candidate
  * rows of that cell are checked on the other columns in row order, and
@@ -407,20 +446,8 @@ static int64_t eval_table(ev_ctx *c, const ev_node *n, ev_cell *list_out)
     for (uint32_t i = 0; i < t->ncols; i++)
         c->frame[t->arg_slot + i].i = args[i];
 
-    int32_t cell = t->ncells ? (int32_t)0 : -1;
-    if (t->ncells) {
-        uint32_t lo = 0, hi = t->ncells;
-        while (lo < hi) {
-            uint32_t mid = (lo + hi) / 2;
-            if (t->cell_lo[mid] <= args[0]) lo = mid + 1; else hi = mid;
-        }
-        cell = (int32_t)lo - 1;
-    }
-    uint32_t first = 0, last = 0;
-    if (cell >= 0) {
-        first = t->row_start[cell];
-        last = t->row_start[cell + 1];
-    }
+    uint32_t first, last;
+    ev_table_cell(t, args[0], &first, &last);
     int collecting = t->hit == 4 /* rule order */ || t->hit == 5 /* output order */ || t->hit == 6;
     int64_t acc = 0, best = 0;
     uint32_t nmatch = 0, best_row = 0;
@@ -431,7 +458,7 @@ static int64_t eval_table(ev_ctx *c, const ev_node *n, ev_cell *list_out)
     }
     for (uint32_t k = first; k < last; k++) {
         uint32_t row = t->rows[k];
-        if (!row_matches(t, row, args))
+        if (!ev_table_row_matches(t, row, args))
             continue;
         if (c->cov) c->cov[t->first_cov + row]++;
         if (!collecting) {
@@ -504,11 +531,18 @@ static int64_t eval_table(ev_ctx *c, const ev_node *n, ev_cell *list_out)
     return best;
 }
 
+ev_cell ev_value(ev_ctx *c, int32_t node)
+{
+    return eval_list(c, node);
+}
+
 int ev_run(ev_ctx *c, const ev_cell *root)
 {
     const ev_tree *t = c->tree;
     if (!c->bound)
         return -1;
+    if (t->prog && !c->cov && !c->walk)
+        return ev_prog_run(c, root);
     c->frame[0].rec = root;
     for (uint32_t i = 0; i < t->ndefs; i++) {
         const ev_def *d = &t->defs[i];

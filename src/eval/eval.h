@@ -18,6 +18,7 @@
 
 #include <stdint.h>
 #include "base/arena.h"
+#include "eval/decimal.h"
 #include "eval/tree.h"
 
 typedef enum ev_errcode {
@@ -46,16 +47,28 @@ typedef struct ev_ctx {
     int64_t as_of;
     int bound;             /* parameters bound for as_of */
     uint32_t *cov;         /* optional: coverage counters, tree->ncov */
+    int walk;              /* walk the tree even without coverage (tests) */
     ev_error err;
 } ev_ctx;
 
 void ev_ctx_init(ev_ctx *c, const ev_tree *t, ev_cell *frame, arena *pool);
 /* Binds parameters for as_of; 0, or -1 with c->err set. */
 int ev_bind(ev_ctx *c, int64_t as_of);
-/* Evaluates every definition on the input record; 0, or -1 with c->err. */
+/* Evaluates every definition on the input record; 0, or -1 with c->err.
+ * Without coverage counters (and without c->walk) it runs the tree's flat
+ * program (vm.c); otherwise it walks the nodes.  Both give the same
+ * outputs and the same errors. */
 int ev_run(ev_ctx *c, const ev_cell *root);
 /* One node's scalar value in the current frame (explanations). */
 int64_t ev_scalar(ev_ctx *c, int32_t node);
+/* One node's list, text or map in the current frame. */
+ev_cell ev_value(ev_ctx *c, int32_t node);
+/* Records the error of a decimal operation that did not return DEC_OK. */
+void ev_fail_dec(ev_ctx *c, dec_status st, uint32_t loc);
+/* Rows [*first, *last) of table t's column-0 index that may match v. */
+void ev_table_cell(const ev_table *t, int64_t v, uint32_t *first, uint32_t *last);
+/* Whether row `row` of table t matches the column values args. */
+int ev_table_row_matches(const ev_table *t, uint32_t row, const int64_t *args);
 /* Records the error (first one wins). */
 void ev_fail(ev_ctx *c, ev_errcode code, uint32_t loc, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));

@@ -64,4 +64,45 @@ typedef enum ev_kind {
     EV_KIND_COUNT
 } ev_kind;
 
+/*
+ * The instructions of the flat program (vm.c) that ev_run executes when
+ * no coverage is counted.  An instruction reads frame slots a and b and
+ * writes slot dst; c is a jump target.  The arithmetic, comparison and
+ * rounding instructions reuse the node kinds above (same meaning, slots
+ * for operands); the ones below exist only in programs, and are
+ * documented at their case in vm.c.
+ */
+#define EV_OP_LIST(X) \
+    X(HALT,       "end of the program") \
+    X(MOVE,       "dst = a (the whole cell)") \
+    X(SET,        "dst = imm") \
+    X(TRUTH,      "dst = a != 0") \
+    X(CELL_FIELD, "dst = field b of the record in slot a (list or text)") \
+    X(JUMP,       "go to c") \
+    X(JUMP_IF,    "go to c when a holds") \
+    X(JUMP_UNLESS, "go to c unless a holds") \
+    X(NEXT,       "loop: next element of list a into slot b, counter dst; c when done") \
+    X(INC,        "dst = dst + 1") \
+    X(ACC_SUM_INT, "dst = dst + a, ints") \
+    X(ACC_SUM_DEC, "dst = dst + a, decimals") \
+    X(ACC_MIN,    "dst = min(dst, a); b = slot saying dst has a value") \
+    X(ACC_MAX,    "dst = max(dst, a); b as for ACC_MIN") \
+    X(ANY_HIT,    "when a holds: dst = 1, go to c") \
+    X(ALL_MISS,   "unless a holds: dst = 0, go to c") \
+    X(NOT_EMPTY,  "error unless slot a holds (min/max of an empty list)") \
+    X(MAP_INIT,   "dst = empty map with room for list a; c on no memory") \
+    X(MAP_PUT,    "append key a, value b to the map in dst") \
+    X(TABLE1,     "one-column table by lookup: see vm.c") \
+    X(TREE,       "dst = the scalar of node imm, by the tree walker") \
+    X(TREE_CELL,  "dst = the list, text or map of node imm, by the tree walker") \
+    X(CHECK_FEN,  "error when money output a (def imm) has digits below the fen")
+
+typedef enum ev_op {
+    EV_OP_FIRST = EV_KIND_COUNT - 1,
+#define X(name, doc) EV_OP_##name,
+    EV_OP_LIST(X)
+#undef X
+    EV_OP_COUNT
+} ev_op;
+
 #endif

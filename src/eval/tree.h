@@ -8,7 +8,8 @@
  *
  * A decision runs in a frame of `nslots` cells: slot 0 holds the input
  * root record, then one slot per parameter (bound once per as_of), per
- * let and output, per loop variable and per table argument.
+ * let and output, per loop variable and per table argument, and last the
+ * constants and temporaries of the flat program (vm.c).
  *
  * Ownership: everything here lives in the compiled policy's arena.
  */
@@ -22,7 +23,7 @@
 
 typedef struct ev_node {
     uint16_t kind;      /* ev_kind */
-    uint16_t flags;     /* rounding mode, ... */
+    uint16_t flags;     /* rounding mode; EV_LOOP_BY_VALUE; ... */
     int32_t a, b, c;    /* operand nodes, slots or counts; -1 = none */
     int64_t imm;        /* constant value, parameter or table index */
     uint32_t loc;       /* byte offset in the policy source (explain) */
@@ -94,6 +95,31 @@ typedef struct ev_table {
     uint32_t first_cov;     /* coverage ids: rows, then else */
 } ev_table;
 
+/* flags of aggregation and MAP nodes: the list's elements are not records,
+ * so the loop variable holds a copy of each element, not a pointer. */
+#define EV_LOOP_BY_VALUE 1
+
+/* One instruction of the flat program: see nodes.h and vm.c. */
+typedef struct ev_insn {
+    uint16_t op;        /* ev_kind or ev_op */
+    uint16_t flags;     /* the node's flags */
+    int32_t dst, a, b, c;
+    int32_t node;       /* the node it computes (error locations, fallbacks) */
+    int64_t imm;
+} ev_insn;
+
+/* The tree flattened into one program (vm.c): every def's value computed
+ * into its slot in order, temporaries in slots past the tree's own, and
+ * constants in slots written by ev_bind. */
+typedef struct ev_prog {
+    const ev_insn *code;
+    uint32_t ncode;
+    const uint32_t *const_slot;
+    const ev_cell *const_value;
+    uint32_t nconst;
+    const int32_t *lut;     /* TABLE1 lookups: slot of the value per column value */
+} ev_prog;
+
 typedef struct ev_tree {
     const ev_node *nodes;
     uint32_t nnodes;
@@ -112,6 +138,7 @@ typedef struct ev_tree {
     uint32_t nrules;
     uint32_t ncov;          /* coverage points: rules (base + each unless), table rows */
     int64_t covers_from, covers_until;
+    const ev_prog *prog;    /* NULL: evaluate by walking the nodes */
 } ev_tree;
 
 #endif

@@ -14,6 +14,7 @@
 #include "eval/decimal.h"
 #include "eval/date.h"
 #include "eval/eval.h"
+#include "eval/vm.h"
 
 typedef struct lw {
     checked *ck;
@@ -289,6 +290,17 @@ static int32_t lower_call(lw *l, ast_node *n)
 
 static int32_t new_slot(lw *l) { return (int32_t)l->nslots++; }
 
+/* lower_agg's node, with the loop variable bound by value unless the
+ * list holds records. */
+static int32_t emit_loop(lw *l, ast_node *n, ev_kind k, int32_t list, int32_t b, int32_t filter)
+{
+    int32_t i = emit(l, k, list, b, filter, n->slot, n);
+    const ty *elem = n->b->ty->elem;
+    if (elem && elem->kind != TY_ENTITY)
+        l->nodes[i].flags = EV_LOOP_BY_VALUE;
+    return i;
+}
+
 static int32_t lower_agg(lw *l, ast_node *n)
 {
     n->slot = new_slot(l);
@@ -323,10 +335,10 @@ static int32_t lower_agg(lw *l, ast_node *n)
         kv[0] = lower_list(l, n->d);
         kv[1] = lower_as(l, n->a, dec_like(n->ty->elem));
         int32_t at = emit_args(l, kv, 2);
-        return emit(l, EV_MAP, list, at, filter, n->slot, n);
+        return emit_loop(l, n, EV_MAP, list, at, filter);
     }
     }
-    return emit(l, k, list, val, filter, n->slot, n);
+    return emit_loop(l, n, k, list, val, filter);
 }
 
 static int32_t lower_expr_inner(lw *l, ast_node *n)
@@ -700,5 +712,5 @@ int lower_policy(checked *ck, lowered *out)
     t->ncov = ncov;
     t->covers_from = ck->covers_from;
     t->covers_until = ck->covers_until;
-    return 0;
+    return ev_prog_build(t, l.pool);
 }

@@ -2,12 +2,76 @@
  * test_eval.c - the evaluator through the whole compiler: each test
  * compiles a small policy from a string, evaluates an input and compares
  * the outputs JSON with a value computed by hand in the comment beside it.
+ *
+ * Every evaluation here goes both ways, through the flat program (vm.c)
+ * and through the tree walker (eval.c), and the two must agree on every
+ * let and output, or on the error; the last tests do the same for every
+ * test of the shipped policies and for generated households.
  */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
 #include <cmocka.h>
 #include "compile_helper.h"
+#include "policy/load.h"
+
+/* Every def's value as JSON, or the error (code, location, message). */
+static char *run_path(const policy *p, int64_t as_of, const ev_cell *root, arena *pool, int walk)
+{
+    ev_cell *frame = calloc(p->tree.nslots, sizeof(ev_cell));
+    ev_ctx c;
+    ev_ctx_init(&c, &p->tree, frame, pool);
+    c.walk = walk;
+    buf b;
+    buf_init(&b);
+    if (ev_bind(&c, as_of) || ev_run(&c, root)) {
+        buf_printf(&b, "ERROR %d at %u: %s", (int)c.err.code, c.err.loc, c.err.msg);
+    } else {
+        for (uint32_t i = 0; i < p->tree.ndefs; i++) {
+            const ev_def *d = &p->tree.defs[i];
+            buf_printf(&b, "%s=", d->name);
+            json_write_value(&b, d->type, &frame[d->slot]);
+            buf_addc(&b, ' ');
+        }
+    }
+    char *out = strdup(buf_cstr(&b));
+    buf_free(&b);
+    free(frame);
+    return out;
+}
+
+/* Runs input JSON both ways and fails the test when they disagree;
+ * returns 1 when the input was valid (and so evaluated). */
+static int same_both_ways(const policy *p, int64_t as_of, const char *json, size_t len)
+{
+    int valid = 0;
+    arena pool;
+    arena_init(&pool, 8192);
+    json_errors errs;
+    ev_cell *root = NULL;
+    if (json_input_parse(json, len, p->root, "", &pool, &root, &errs) == JSON_OK) {
+        valid = 1;
+        char *vm = run_path(p, as_of, root, &pool, 0);
+        char *walk = run_path(p, as_of, root, &pool, 1);
+        if (strcmp(vm, walk) != 0)
+            print_error("%s on %.*s:\nprogram %s\nwalker  %s\n", p->name, (int)len, json, vm, walk);
+        assert_string_equal(vm, walk);
+        free(vm);
+        free(walk);
+    }
+    arena_free(&pool);
+    return valid;
+}
+
+/* decide() after checking that both ways agree. */
+static char *decide_both(const policy *p, const char *date, const char *json)
+{
+    int64_t d;
+    date_parse(date, strlen(date), &d);
+    same_both_ways(p, d, json, strlen(json));
+    return decide(p, date, json);
+}
+#define decide decide_both
 
 #define HEAD "policy t.p \"测试\"\ncovers 2017-01-01 to 2030-12-31\nuse t.household\n"
 
@@ -226,6 +290,129 @@ static void outside_covered_period(void **state)
     compiled_free(&c);
 }
 
+static void loop_over_numbers(void **state)
+{
+    /* count(x in [1, 2, 3] where x > 1) = 2 and the sum 2 + 3 = 5: the
+     * loop variable is the number itself (count once read a pointer) */
+    expect_outputs(HEAD "let xs: list of int = [1, 2, 3]\n"
+        "output n: int = count(x in xs where x > 1)\n"
+        "output s: int = sum(x for x in xs where x > 1)\n",
+        "2019-01-01", FAMILY, "{\"n\":2,\"s\":5}");
+}
+
+/* The policy-language literal n as request JSON (as `eligo test` does). */
+static void literal_json(buf *b, const ast_node *n)
+{
+    switch (n->kind) {
+    case AST_INT: case AST_DEC: buf_adds(b, n->text); break;
+    case AST_UNARY: buf_addc(b, '-'); literal_json(b, n->a); break;
+    case AST_STRING: case AST_DATE: case AST_NAME: buf_json_string(b, n->text, strlen(n->text)); break;
+    case AST_BOOL: buf_adds(b, n->op ? "true" : "false"); break;
+    case AST_LIST: case AST_OBJECT:
+        buf_addc(b, n->kind == AST_LIST ? '[' : '{');
+        for (ast_node *i = n->a; i; i = i->next) {
+            if (i != n->a) buf_addc(b, ',');
+            if (n->kind == AST_OBJECT) {
+                buf_json_string(b, i->text, strlen(i->text));
+                buf_addc(b, ':');
+            }
+            literal_json(b, n->kind == AST_OBJECT ? i->a : i);
+        }
+        buf_addc(b, n->kind == AST_LIST ? ']' : '}');
+        break;
+    default: buf_adds(b, "null"); break;
+    }
+}
+
+/* A deterministic draw in [0, n). */
+static int draw(uint64_t *seed, int n)
+{
+    *seed = *seed * 6364136223846793005ULL + 1442695040888963407ULL;
+    return (int)((*seed >> 33) % (uint64_t)n);
+}
+
+/* A household of 1 to 6 members with every field of the civil model
+ * drawn from a small deterministic generator. */
+static void random_household(buf *b, uint64_t *seed)
+{
+    static const char *care[] = {"full", "partial", "none"};
+    static const char *cat[] = {"none", "dibao", "tekun", "low_income"};
+    int k = 1 + draw(seed, 6);
+    buf_printf(b, "{\"household\":{\"hukou\":\"%s\",\"members\":[", draw(seed, 2) ? "urban" : "rural");
+    for (int j = 0; j < k; j++) {
+        int age = draw(seed, 100), yuan = draw(seed, 3000), fen = draw(seed, 100);
+        int able = draw(seed, 2), c = draw(seed, 3), a = draw(seed, 4);
+        int pay = draw(seed, 200000), out = draw(seed, 50000), major = draw(seed, 2), aid = draw(seed, 200000);
+        buf_printf(b, "%s{\"id\":\"m%d\",\"age\":%d,\"monthly_income\":\"%d.%02d\",\"able_to_work\":%s,"
+                   "\"self_care\":\"%s\",\"assistance_category\":\"%s\",\"in_policy_self_pay\":\"%d\","
+                   "\"out_of_policy_self_pay\":\"%d\",\"major_disease\":%s,\"major_aid_received_this_year\":\"%d\"}",
+                   j ? "," : "", j, age, yuan, fen, able ? "true" : "false", care[c], cat[a], pay, out,
+                   major ? "true" : "false", aid);
+    }
+    buf_adds(b, "]}}");
+}
+
+/* The shipped policies and the illustrative ones, as the policy suite
+ * checks them. */
+static int load_policies(registry *r)
+{
+    const char *top = getenv("top_srcdir");
+    char a[4096], b[4096];
+    snprintf(a, sizeof a, "%s/policies", top ? top : ".");
+    snprintf(b, sizeof b, "%s/tests/policies", top ? top : ".");
+    const char *paths[] = {a, b};
+    diag_list dl;
+    diag_list_init(&dl);
+    int rc = registry_load(r, paths, 2, NULL, &dl);
+    if (rc) diag_print(&dl, stderr);
+    diag_list_free(&dl);
+    return rc;
+}
+
+/* Every test of every shipped and illustrative policy, both ways; and
+ * 300 generated households through every policy of households, on the
+ * first day, a day in 2019 and the last day each policy covers. */
+static void shipped_policies_both_ways(void **state)
+{
+    registry r;
+    uint32_t ntests = 0, nhouseholds = 0;
+    assert_int_equal(load_policies(&r), 0);
+    for (uint32_t i = 0; i < r.npolicies; i++) {
+        const policy *p = r.policies[i];
+        for (uint32_t t = 0; t < p->ntests; t++) {
+            const ast_node *tn = p->tests[t].node;
+            int64_t as_of;
+            if (!tn->a || date_parse(tn->a->text, strlen(tn->a->text), &as_of)) continue;
+            buf in;
+            buf_init(&in);
+            buf_addc(&in, '{');
+            for (ast_node *g = tn->b; g; g = g->next) {
+                if (g != tn->b) buf_addc(&in, ',');
+                buf_json_string(&in, g->text, strlen(g->text));
+                buf_addc(&in, ':');
+                literal_json(&in, g->a);
+            }
+            buf_addc(&in, '}');
+            ntests += (uint32_t)same_both_ways(p, as_of, in.data, in.len);
+            buf_free(&in);
+        }
+        if (strcmp(p->root->name, "household") != 0) continue;
+        int64_t days[] = {p->tree.covers_from, 17897 /* 2019-01-01 */, p->tree.covers_until};
+        uint64_t seed = 1;
+        for (int h = 0; h < 300; h++) {
+            buf in;
+            buf_init(&in);
+            random_household(&in, &seed);
+            nhouseholds += (uint32_t)same_both_ways(p, days[h % 3], in.data, in.len);
+            buf_free(&in);
+        }
+    }
+    registry_free(&r);
+    print_message("%u policy tests and %u households evaluated both ways\n", ntests, nhouseholds);
+    assert_true(ntests >= 150);
+    assert_true(nhouseholds >= 3000);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -245,6 +432,8 @@ int main(void)
         cmocka_unit_test(overflow_is_an_error),
         cmocka_unit_test(sub_fen_output_is_an_error),
         cmocka_unit_test(outside_covered_period),
+        cmocka_unit_test(loop_over_numbers),
+        cmocka_unit_test(shipped_policies_both_ways),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

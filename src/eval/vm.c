@@ -1,0 +1,633 @@
+/*
+ * vm.c - the flat program: built from the evaluation tree once per policy,
+ * executed for every decision that counts no coverage.
+ *
+ * Fits between lower.c (which calls ev_prog_build after the tree is
+ * complete) and eval.c (whose ev_run hands a bound context here).  The
+ * builder walks each def's expression once, in the order the tree walker
+ * evaluates it, and emits one instruction per operation: operands are
+ * frame slots (a let or parameter slot is read where it lies, a constant
+ * gets a slot of its own filled by ev_bind, every other result a
+ * temporary slot), so the run loop only loads, computes and stores.
+ * `and`, `or`, `if`, `unless` and the loops of aggregations become jumps,
+ * which keeps their short-circuits: an operand the tree walker would not
+ * evaluate is not evaluated here either, and cannot raise an error.
+ *
+ * Equal results by construction: every operation gives the same value
+ * and the same error message as its case in eval.c (the decimal routines
+ * are shared), loop variables are bound the same way, and what is not
+ * flattened (multi-column or computed tables, parameters at another
+ * date, list literals) is one TREE instruction that asks the walker for
+ * that node.  tests/unit/test_eval.c runs every shipped policy's tests
+ * through both.
+ *
+ * What it does not do: count coverage (ev_run walks the tree when
+ * counters are given), allocate (except maps, from the request arena,
+ * as the walker does), or use floating point.
+ */
+#include <string.h>
+#include "eval/vm.h"
+#include "eval/date.h"
+
+/* ---- building --------------------------------------------------------- */
+
+typedef struct builder {
+    ev_tree *t;
+    arena *pool;
+    ev_insn *code;
+    uint32_t ncode, capcode;
+    uint32_t *kslot;
+    ev_cell *kval;
+    uint32_t nconst, capslot, capval;
+    int32_t *lut;
+    uint32_t nlut, caplut;
+    uint32_t nslots;
+    int failed;
+} builder;
+
+/* Makes room for one more element of size `size` in *items (arena
+ * memory, so growth copies and leaves the old array to the arena). */
+static int grow(builder *b, void **items, uint32_t n, uint32_t *cap, size_t size, uint32_t more)
+{
+    if (n + more <= *cap)
+        return 0;
+    uint32_t c = *cap ? *cap : 64;
+    while (c < n + more) c *= 2;
+    void *p = arena_alloc(b->pool, size * c);
+    if (!p) { b->failed = 1; return -1; }
+    if (n) memcpy(p, *items, size * n);
+    *items = p;
+    *cap = c;
+    return 0;
+}
+
+static int32_t emit(builder *b, int op, int32_t dst, int32_t x, int32_t y, int32_t node)
+{
+    if (grow(b, (void **)&b->code, b->ncode, &b->capcode, sizeof(ev_insn), 1))
+        return 0;
+    ev_insn *in = &b->code[b->ncode];
+    memset(in, 0, sizeof *in);
+    in->op = (uint16_t)op;
+    in->dst = dst;
+    in->a = x;
+    in->b = y;
+    in->c = -1;
+    in->node = node;
+    if (node >= 0) {
+        in->flags = b->t->nodes[node].flags;
+        in->imm = b->t->nodes[node].imm;
+    }
+    return (int32_t)b->ncode++;
+}
+
+static void emit_set(builder *b, int32_t dst, int64_t imm)
+{
+    int32_t i = emit(b, EV_OP_SET, dst, -1, -1, -1);
+    if (!b->failed) b->code[i].imm = imm;
+}
+
+/* Points the jump of instruction i at the next instruction emitted. */
+static void land(builder *b, int32_t i)
+{
+    if (!b->failed)
+        b->code[i].c = (int32_t)b->ncode;
+}
+
+static int32_t temp(builder *b) { return (int32_t)b->nslots++; }
+
+static int32_t konst(builder *b, ev_cell v)
+{
+    if (grow(b, (void **)&b->kslot, b->nconst, &b->capslot, sizeof(uint32_t), 1) ||
+        grow(b, (void **)&b->kval, b->nconst, &b->capval, sizeof(ev_cell), 1))
+        return 0;
+    b->kslot[b->nconst] = (uint32_t)temp(b);
+    b->kval[b->nconst] = v;
+    return (int32_t)b->kslot[b->nconst++];
+}
+
+static int32_t want_slot(builder *b, int32_t want) { return want >= 0 ? want : temp(b); }
+
+/* Leaves the value held in slot `from` in slot `want`, when one is asked. */
+static int32_t into(builder *b, int32_t from, int32_t want)
+{
+    if (want < 0 || want == from)
+        return from;
+    emit(b, EV_OP_MOVE, want, from, -1, -1);
+    return want;
+}
+
+static int32_t gen(builder *b, int32_t node, int32_t want);
+static int32_t gen_cell(builder *b, int32_t node, int32_t want);
+
+/* Emits a jump taken when node's value is `when` (0 or 1); returns it for
+ * land().  `not x` jumps on the opposite value of x instead. */
+static int32_t jump_on(builder *b, int32_t node, int when)
+{
+    const ev_node *n = &b->t->nodes[node];
+    if (n->kind == EV_NOT)
+        return jump_on(b, n->a, !when);
+    int32_t v = gen(b, node, -1);
+    return emit(b, when ? EV_OP_JUMP_IF : EV_OP_JUMP_UNLESS, -1, v, -1, node);
+}
+
+/* if a then b else c; also `unless` (RULE), which counts coverage only in
+ * the walker. */
+static int32_t gen_if(builder *b, int32_t node, int32_t want)
+{
+    const ev_node *n = &b->t->nodes[node];
+    int32_t dst = want_slot(b, want);
+    int32_t no = jump_on(b, n->a, 0);
+    into(b, gen(b, n->b, dst), dst);
+    int32_t done = emit(b, EV_OP_JUMP, -1, -1, -1, node);
+    land(b, no);
+    into(b, gen(b, n->c, dst), dst);
+    land(b, done);
+    return dst;
+}
+
+/* a and b, a or b: the result is the truth of the last operand read. */
+static int32_t gen_logic(builder *b, int32_t node, int32_t want)
+{
+    const ev_node *n = &b->t->nodes[node];
+    int32_t dst = want_slot(b, want);
+    int32_t x = gen(b, n->a, -1);
+    emit(b, EV_OP_TRUTH, dst, x, -1, node);
+    int32_t skip = emit(b, n->kind == EV_AND ? EV_OP_JUMP_UNLESS : EV_OP_JUMP_IF, -1, x, -1, node);
+    emit(b, EV_OP_TRUTH, dst, gen(b, n->b, -1), -1, node);
+    land(b, skip);
+    return dst;
+}
+
+/* The head of a loop over the list in slot `list`, binding slot `var`:
+ * returns the NEXT instruction, whose exit land() sets. */
+static int32_t loop_head(builder *b, int32_t list, int32_t var, int32_t node)
+{
+    int32_t it = temp(b);
+    emit_set(b, it, 0);
+    return emit(b, EV_OP_NEXT, it, list, var, node);
+}
+
+/* The filter of a loop: back to the NEXT instruction when it fails. */
+static void loop_filter(builder *b, int32_t filter, int32_t next)
+{
+    if (filter < 0)
+        return;
+    int32_t skip = jump_on(b, filter, 0);
+    if (!b->failed) b->code[skip].c = next;
+}
+
+static void loop_end(builder *b, int32_t next)
+{
+    int32_t back = emit(b, EV_OP_JUMP, -1, -1, -1, -1);
+    if (!b->failed) b->code[back].c = next;
+    land(b, next);
+}
+
+/* COUNT, SUM_INT, SUM_DEC, MIN, MAX, ANY, ALL: a loop around an
+ * accumulating instruction (eval_agg in the walker). */
+static int32_t gen_agg(builder *b, int32_t node, int32_t want)
+{
+    const ev_node *n = &b->t->nodes[node];
+    int32_t list = gen_cell(b, n->a, -1);
+    int32_t dst = want_slot(b, want);
+    emit_set(b, dst, n->kind == EV_ALL);
+    int32_t have = -1;
+    if (n->kind == EV_MIN || n->kind == EV_MAX) {
+        have = temp(b);
+        emit_set(b, have, 0);
+    }
+    int32_t next = loop_head(b, list, (int32_t)n->imm, node);
+    loop_filter(b, n->c, next);
+    int32_t out = -1;
+    switch (n->kind) {
+    case EV_COUNT: emit(b, EV_OP_INC, dst, -1, -1, node); break;
+    case EV_SUM_INT: emit(b, EV_OP_ACC_SUM_INT, dst, gen(b, n->b, -1), -1, node); break;
+    case EV_SUM_DEC: emit(b, EV_OP_ACC_SUM_DEC, dst, gen(b, n->b, -1), -1, node); break;
+    case EV_MIN: emit(b, EV_OP_ACC_MIN, dst, gen(b, n->b, -1), have, node); break;
+    case EV_MAX: emit(b, EV_OP_ACC_MAX, dst, gen(b, n->b, -1), have, node); break;
+    case EV_ANY: out = emit(b, EV_OP_ANY_HIT, dst, gen(b, n->b, -1), -1, node); break;
+    default: out = emit(b, EV_OP_ALL_MISS, dst, gen(b, n->b, -1), -1, node); break;
+    }
+    loop_end(b, next);
+    if (have >= 0)
+        emit(b, EV_OP_NOT_EMPTY, -1, have, -1, node);
+    if (out >= 0)
+        land(b, out);
+    return dst;
+}
+
+/* MAP: pairs of (key text, value) in the request arena (eval_map). */
+static int32_t gen_map(builder *b, int32_t node, int32_t want)
+{
+    const ev_node *n = &b->t->nodes[node];
+    int32_t list = gen_cell(b, n->a, -1);
+    int32_t dst = want_slot(b, want);
+    int32_t init = emit(b, EV_OP_MAP_INIT, dst, list, -1, node);
+    int32_t next = loop_head(b, list, (int32_t)n->imm, node);
+    loop_filter(b, n->c, next);
+    int32_t key = gen_cell(b, b->t->args[n->b], -1);
+    int32_t val = gen(b, b->t->args[n->b + 1], -1);
+    emit(b, EV_OP_MAP_PUT, dst, key, val, node);
+    loop_end(b, next);
+    land(b, init);
+    return dst;
+}
+
+/* Whether a table row's output (node, or -1 for none) can be read from
+ * a slot without computing anything: a slot or a constant. */
+static int row_direct(builder *b, int32_t node)
+{
+    return node < 0 || b->t->nodes[node].kind == EV_SLOT || b->t->nodes[node].kind == EV_CONST;
+}
+
+/* The slot of a row output that row_direct() accepted; -1 for none. */
+static int32_t row_slot(builder *b, int32_t node)
+{
+    if (node < 0)
+        return -1;
+    const ev_node *n = &b->t->nodes[node];
+    if (n->kind == EV_SLOT)
+        return n->a;
+    if (n->kind == EV_CONST) {
+        ev_cell v = {0};
+        v.i = n->imm;
+        return konst(b, v);
+    }
+    return -1;
+}
+
+/* The column domain a lookup can cover: enums and bools. */
+static int64_t lut_size(const ev_table *t)
+{
+    const ty *c = t->col_type[0];
+    if (c->kind == TY_BOOL) return 2;
+    if (c->kind == TY_ENUM && c->en->nvalues <= 256) return c->en->nvalues;
+    return 0;
+}
+
+/* A one-column table over an enum or bool whose hit policy takes the
+ * first matching row (unique, first) and whose outputs are slots or
+ * constants: the row is chosen at build time for each column value, with
+ * the walker's own matching code, and the run reads one slot.  Values
+ * with no row (the error) and values outside the domain go to the walker.
+ * Returns -1 when the table does not qualify. */
+static int32_t gen_table1(builder *b, int32_t node, int32_t want)
+{
+    const ev_node *n = &b->t->nodes[node];
+    const ev_table *t = &b->t->tables[n->imm];
+    int64_t size = t->ncols == 1 && (t->hit == 0 || t->hit == 3) && ty_is_scalar(t->result) ? lut_size(t) : 0;
+    if (size == 0)
+        return -1;
+    int32_t out[256];      /* per column value: the output node, -1 for none */
+    for (int64_t v = 0; v < size; v++) {
+        uint32_t first, last;
+        ev_table_cell(t, v, &first, &last);
+        out[v] = t->else_out;
+        for (uint32_t k = first; k < last; k++)
+            if (ev_table_row_matches(t, t->rows[k], &v)) {
+                out[v] = t->out[t->rows[k]];
+                break;
+            }
+        if (!row_direct(b, out[v]))
+            return -1;
+    }
+    if (grow(b, (void **)&b->lut, b->nlut, &b->caplut, sizeof(int32_t), (uint32_t)size))
+        return -1;
+    int32_t at = (int32_t)b->nlut;
+    for (int64_t v = 0; v < size; v++) {
+        int32_t s = row_slot(b, out[v]);
+        b->lut[at + v] = s;
+    }
+    b->nlut += (uint32_t)size;
+    int32_t arg = gen(b, b->t->args[n->a], -1);
+    int32_t dst = want_slot(b, want);
+    int32_t i = emit(b, EV_OP_TABLE1, dst, arg, (int32_t)size, node);
+    if (!b->failed) {
+        b->code[i].c = (int32_t)t->arg_slot;
+        b->code[i].imm = at;
+    }
+    return dst;
+}
+
+static int32_t fallback(builder *b, int op, int32_t node, int32_t want)
+{
+    int32_t dst = want_slot(b, want);
+    int32_t i = emit(b, op, dst, -1, -1, node);
+    if (!b->failed) b->code[i].imm = node;
+    return dst;
+}
+
+/* Emits the code of a scalar node; returns the slot holding its value
+ * (`want` when it is not -1). */
+static int32_t gen(builder *b, int32_t node, int32_t want)
+{
+    const ev_node *n = &b->t->nodes[node];
+    int32_t dst;
+    switch ((ev_kind)n->kind) {
+    case EV_CONST: {
+        ev_cell v = {0};
+        v.i = n->imm;
+        return into(b, konst(b, v), want);
+    }
+    case EV_SLOT: return into(b, n->a, want);
+    case EV_FIELD: case EV_AS_OF:
+        return emit(b, n->kind, dst = want_slot(b, want), n->a, n->b, node), dst;
+    case EV_ADD_INT: case EV_SUB_INT: case EV_MUL_INT: case EV_ADD_DEC: case EV_SUB_DEC:
+    case EV_MUL_DEC: case EV_MUL_DEC_INT: case EV_DIV_DEC: case EV_DIV_DEC_INT:
+    case EV_LT: case EV_LE: case EV_GT: case EV_GE: case EV_EQ: case EV_NE:
+    case EV_MIN2: case EV_MAX2: case EV_DIV_ROUND:
+    case EV_DATE_ADD_DAYS: case EV_DATE_ADD_MONTHS: case EV_DATE_ADD_YEARS: {
+        int32_t x = gen(b, n->a, -1), y = gen(b, n->b, -1);
+        return emit(b, n->kind, dst = want_slot(b, want), x, y, node), dst;
+    }
+    case EV_NEG: case EV_INT_TO_DEC: case EV_DEC_TO_INT: case EV_NOT: case EV_ROUND: {
+        int32_t x = gen(b, n->a, -1);
+        return emit(b, n->kind, dst = want_slot(b, want), x, -1, node), dst;
+    }
+    case EV_TEXT_EQ: {
+        int32_t x = gen_cell(b, n->a, -1), y = gen_cell(b, n->b, -1);
+        return emit(b, n->kind, dst = want_slot(b, want), x, y, node), dst;
+    }
+    case EV_AND: case EV_OR: return gen_logic(b, node, want);
+    case EV_IF: case EV_RULE: return gen_if(b, node, want);
+    case EV_COUNT: case EV_SUM_INT: case EV_SUM_DEC: case EV_MIN: case EV_MAX:
+    case EV_ANY: case EV_ALL:
+        return gen_agg(b, node, want);
+    case EV_LIST_LEN: case EV_SUM_FIELD: {
+        int32_t list = gen_cell(b, n->a, -1);
+        return emit(b, n->kind, dst = want_slot(b, want), list, n->b, node), dst;
+    }
+    case EV_TABLE:
+        if ((dst = gen_table1(b, node, want)) >= 0)
+            return dst;
+        return fallback(b, EV_OP_TREE, node, want);
+    default:
+        return fallback(b, EV_OP_TREE, node, want);
+    }
+}
+
+/* Emits the code of a list, text or map node (eval_list). */
+static int32_t gen_cell(builder *b, int32_t node, int32_t want)
+{
+    const ev_node *n = &b->t->nodes[node];
+    int32_t dst;
+    switch ((ev_kind)n->kind) {
+    case EV_LIST_FIELD: case EV_TEXT_FIELD:
+        return emit(b, EV_OP_CELL_FIELD, dst = want_slot(b, want), n->a, n->b, node), dst;
+    case EV_LIST_SLOT: return into(b, n->a, want);
+    case EV_CONST: {
+        ev_cell v = {0};
+        v.s.ptr = (const char *)(intptr_t)n->imm;
+        v.s.len = (uint32_t)n->b;
+        return into(b, konst(b, v), want);
+    }
+    case EV_MAP: return gen_map(b, node, want);
+    default: return fallback(b, EV_OP_TREE_CELL, node, want);
+    }
+}
+
+int ev_prog_build(ev_tree *t, arena *pool)
+{
+    builder b;
+    memset(&b, 0, sizeof b);
+    b.t = t;
+    b.pool = pool;
+    b.nslots = t->nslots;
+    for (uint32_t i = 0; i < t->ndefs; i++) {
+        const ev_def *d = &t->defs[i];
+        if (d->is_scalar)
+            gen(&b, d->root, (int32_t)d->slot);
+        else
+            gen_cell(&b, d->root, (int32_t)d->slot);
+        if (d->check_fen) {
+            int32_t k = emit(&b, EV_OP_CHECK_FEN, -1, (int32_t)d->slot, -1, -1);
+            if (!b.failed) b.code[k].imm = i;
+        }
+    }
+    emit(&b, EV_OP_HALT, -1, -1, -1, -1);
+    ev_prog *p = arena_alloc(pool, sizeof *p);
+    if (b.failed || !p)
+        return -1;
+    p->code = b.code;
+    p->ncode = b.ncode;
+    p->const_slot = b.kslot;
+    p->const_value = b.kval;
+    p->nconst = b.nconst;
+    p->lut = b.lut;
+    t->nslots = b.nslots;
+    t->prog = p;
+    return 0;
+}
+
+/* ---- running ---------------------------------------------------------- */
+
+void ev_prog_bind(ev_ctx *c)
+{
+    const ev_prog *p = c->tree->prog;
+    for (uint32_t i = 0; i < p->nconst; i++)
+        c->frame[p->const_slot[i]] = p->const_value[i];
+}
+
+static uint32_t loc_of(const ev_ctx *c, const ev_insn *in)
+{
+    return in->node >= 0 ? c->tree->nodes[in->node].loc : 0;
+}
+
+static void overflow(ev_ctx *c, const ev_insn *in, const char *what)
+{
+    ev_fail(c, EVE_OVERFLOW, loc_of(c, in), "%s", what);
+}
+
+/* The value of a decimal operation, or 0 after recording its error (as
+ * checked() in eval.c). */
+static inline int64_t dec_result(ev_ctx *c, const ev_insn *in, dec_status st, const int64_t *r)
+{
+    if (st == DEC_OK)
+        return *r;
+    ev_fail_dec(c, st, loc_of(c, in));
+    return 0;
+}
+
+/* MAP_INIT: room for every element of the list; NULL for none. */
+static int map_init(ev_ctx *c, const ev_insn *in, ev_cell *f)
+{
+    uint32_t n = f[in->a].l.n;
+    ev_cell out = {0};
+    out.l.stride = 2;
+    if (n) {
+        out.l.base = arena_alloc(c->pool, sizeof(ev_cell) * 2 * n);
+        if (!out.l.base) {
+            ev_fail(c, EVE_NOMEM, loc_of(c, in), "out of memory");
+            f[in->dst] = (ev_cell){0};
+            return -1;
+        }
+    }
+    f[in->dst] = out;
+    return 0;
+}
+
+static void check_fen(ev_ctx *c, const ev_insn *in, const ev_cell *f)
+{
+    if (dec_fits_places(f[in->a].i, 2))
+        return;
+    char v[64];
+    dec_format(f[in->a].i, 2, v);
+    ev_fail(c, EVE_PRECISION, 0, "output `%s` = %s has digits below the fen; round it explicitly",
+            c->tree->defs[in->imm].name, v);
+}
+
+/*
+ * One case per instruction.  The node kinds compute what their case in
+ * eval.c computes, from slots a and b into dst; see nodes.h for the
+ * instructions of programs only.  Instructions go through a table of
+ * labels when the compiler has them (one indirect jump per instruction,
+ * each predicted on its own), else through a switch.
+ */
+int ev_prog_run(ev_ctx *c, const ev_cell *root)
+{
+    const ev_insn *code = c->tree->prog->code, *in = code;
+    ev_cell *f = c->frame;
+    const int32_t *lut = c->tree->prog->lut;
+    int64_t r;
+    f[0].rec = root;
+#define X_I f[in->a].i
+#define Y_I f[in->b].i
+#define OUT f[in->dst].i
+    for (;; in++) {
+        switch (in->op) {
+        case EV_OP_HALT:
+            return c->err.code == EVE_NONE ? 0 : -1;
+        case EV_OP_MOVE: f[in->dst] = f[in->a]; break;
+        case EV_OP_SET: OUT = in->imm; break;
+        case EV_OP_TRUTH: OUT = X_I != 0; break;
+        case EV_FIELD: OUT = f[in->a].rec[in->b].i; break;
+        case EV_OP_CELL_FIELD: f[in->dst] = f[in->a].rec[in->b]; break;
+        case EV_AS_OF: OUT = c->as_of; break;
+        case EV_OP_JUMP: in = code + in->c - 1; break;
+        case EV_OP_JUMP_IF: if (X_I) in = code + in->c - 1; break;
+        case EV_OP_JUMP_UNLESS: if (!X_I) in = code + in->c - 1; break;
+        case EV_ADD_INT:
+            if (__builtin_add_overflow(X_I, Y_I, &r)) overflow(c, in, "arithmetic overflow");
+            OUT = r;
+            break;
+        case EV_SUB_INT:
+            if (__builtin_sub_overflow(X_I, Y_I, &r)) overflow(c, in, "arithmetic overflow");
+            OUT = r;
+            break;
+        case EV_MUL_INT: case EV_MUL_DEC_INT:
+            if (__builtin_mul_overflow(X_I, Y_I, &r)) overflow(c, in, "arithmetic overflow");
+            OUT = r;
+            break;
+        case EV_ADD_DEC: OUT = dec_result(c, in, dec_add(X_I, Y_I, &r), &r); break;
+        case EV_SUB_DEC: OUT = dec_result(c, in, dec_sub(X_I, Y_I, &r), &r); break;
+        case EV_MUL_DEC: OUT = dec_result(c, in, dec_mul(X_I, Y_I, &r), &r); break;
+        case EV_DIV_DEC: OUT = dec_result(c, in, dec_div(X_I, Y_I, &r), &r); break;
+        case EV_DIV_DEC_INT: {
+            int64_t x = X_I, y = Y_I;
+            if (y == 0) { ev_fail(c, EVE_DIVZERO, loc_of(c, in), "division by zero"); OUT = 0; }
+            else if (x == INT64_MIN && y == -1) { overflow(c, in, "arithmetic overflow"); OUT = 0; }
+            else OUT = x / y;
+            break;
+        }
+        case EV_NEG:
+            if (X_I == INT64_MIN) { overflow(c, in, "arithmetic overflow"); OUT = 0; }
+            else OUT = -X_I;
+            break;
+        case EV_INT_TO_DEC: OUT = dec_result(c, in, dec_from_int(X_I, &r), &r); break;
+        case EV_DEC_TO_INT: OUT = X_I / DEC_SCALE; break;
+        case EV_LT: OUT = X_I < Y_I; break;
+        case EV_LE: OUT = X_I <= Y_I; break;
+        case EV_GT: OUT = X_I > Y_I; break;
+        case EV_GE: OUT = X_I >= Y_I; break;
+        case EV_EQ: OUT = X_I == Y_I; break;
+        case EV_NE: OUT = X_I != Y_I; break;
+        case EV_NOT: OUT = !X_I; break;
+        case EV_TEXT_EQ:
+            OUT = f[in->a].s.len == f[in->b].s.len && memcmp(f[in->a].s.ptr, f[in->b].s.ptr, f[in->a].s.len) == 0;
+            break;
+        case EV_MIN2: OUT = X_I < Y_I ? X_I : Y_I; break;
+        case EV_MAX2: OUT = X_I > Y_I ? X_I : Y_I; break;
+        case EV_ROUND:
+            OUT = dec_result(c, in, dec_round(X_I, in->imm, (dec_round_mode)in->flags, &r), &r);
+            break;
+        case EV_DIV_ROUND:
+            OUT = dec_result(c, in, dec_div_round(X_I, Y_I, in->imm, (dec_round_mode)in->flags, &r), &r);
+            break;
+        case EV_DATE_ADD_DAYS: case EV_DATE_ADD_MONTHS: case EV_DATE_ADD_YEARS: {
+            int e;
+            r = 0;
+            e = in->op == EV_DATE_ADD_DAYS ? date_add_days(X_I, Y_I, &r)
+              : in->op == EV_DATE_ADD_MONTHS ? date_add_months(X_I, Y_I, &r)
+              : date_add_years(X_I, Y_I, &r);
+            if (e) overflow(c, in, "date out of range");
+            OUT = r;
+            break;
+        }
+        case EV_LIST_LEN: OUT = f[in->a].l.n; break;
+        case EV_SUM_FIELD: {
+            const ev_cell *l = &f[in->a], *e = l->l.base;
+            int64_t acc = 0;
+            for (uint32_t i = 0; i < l->l.n; i++, e += l->l.stride)
+                if (__builtin_add_overflow(acc, e[in->b].i, &acc)) {
+                    overflow(c, in, "arithmetic overflow in sum");
+                    acc = 0;
+                    break;
+                }
+            OUT = acc;
+            break;
+        }
+        /* NEXT: binds the loop variable as bind_loop_var() in eval.c. */
+        case EV_OP_NEXT: {
+            const ev_cell *l = &f[in->a];
+            int64_t k = OUT;
+            if (k >= l->l.n) { in = code + in->c - 1; break; }
+            const ev_cell *e = l->l.base + (size_t)k * l->l.stride;
+            if (in->flags & EV_LOOP_BY_VALUE) f[in->b] = *e;
+            else f[in->b].rec = e;
+            OUT = k + 1;
+            break;
+        }
+        case EV_OP_INC: OUT++; break;
+        case EV_OP_ACC_SUM_INT:
+            if (__builtin_add_overflow(OUT, X_I, &OUT)) overflow(c, in, "arithmetic overflow in sum");
+            break;
+        case EV_OP_ACC_SUM_DEC: OUT = dec_result(c, in, dec_add(OUT, X_I, &r), &r); break;
+        case EV_OP_ACC_MIN: if (!Y_I || X_I < OUT) OUT = X_I; Y_I = 1; break;
+        case EV_OP_ACC_MAX: if (!Y_I || X_I > OUT) OUT = X_I; Y_I = 1; break;
+        case EV_OP_ANY_HIT: if (X_I) { OUT = 1; in = code + in->c - 1; } break;
+        case EV_OP_ALL_MISS: if (!X_I) { OUT = 0; in = code + in->c - 1; } break;
+        case EV_OP_NOT_EMPTY:
+            if (!X_I)
+                ev_fail(c, EVE_EMPTY, loc_of(c, in), "%s of an empty list",
+                        c->tree->nodes[in->node].kind == EV_MIN ? "min" : "max");
+            break;
+        case EV_OP_MAP_INIT: if (map_init(c, in, f)) in = code + in->c - 1; break;
+        case EV_OP_MAP_PUT: {
+            ev_cell *m = &f[in->dst];
+            m->l.base[2 * m->l.n] = f[in->a];
+            m->l.base[2 * m->l.n + 1].i = Y_I;
+            m->l.n++;
+            break;
+        }
+        /* TABLE1: a = column value, b = domain size, c = the table's
+         * argument slot (rows may read it), imm = first lookup entry. */
+        case EV_OP_TABLE1: {
+            int64_t v = X_I;
+            int32_t s;
+            f[in->c].i = v;
+            if ((uint64_t)v < (uint64_t)in->b && (s = lut[in->imm + v]) >= 0) OUT = f[s].i;
+            else OUT = ev_scalar(c, in->node);
+            break;
+        }
+        case EV_OP_TREE: OUT = ev_scalar(c, (int32_t)in->imm); break;
+        case EV_OP_TREE_CELL: f[in->dst] = ev_value(c, (int32_t)in->imm); break;
+        case EV_OP_CHECK_FEN: check_fen(c, in, f); break;
+        default:
+            ev_fail(c, EVE_OVERFLOW, 0, "internal error: instruction %u", in->op);
+            return -1;
+        }
+    }
+#undef X_I
+#undef Y_I
+#undef OUT
+}
