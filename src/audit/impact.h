@@ -1,0 +1,68 @@
+/*
+ * impact.h - the officer's "what if": the stored decisions of a policy
+ * evaluated again under a candidate text, and what would change.
+ *
+ * For every decision of the candidate's policy created in a date range
+ * (walked a page at a time, store/rows.c), the stored input is evaluated
+ * under the candidate at the decision's own as_of, and the candidate's
+ * outputs are compared with the outputs stored then: how many decisions
+ * change eligibility each way, how the benefit moves (total before and
+ * after, a distribution of the changes), and example decision ids for
+ * each kind of change.  Nothing is stored.
+ *
+ * Which outputs: the eligibility output is the policy's first `bool`
+ * output and the benefit its first `money` output, unless named in
+ * impact_options (a policy without one simply has no such figures).
+ *
+ * How it fits: `eligo impact` (cli/cmd_impact.c) and POST /v1/impact
+ * (service/h_replay.c) compile the candidate and print or answer the
+ * report.  Money is summed exactly (int64 millionths, decimal.h).
+ *
+ * Ownership: the report owns its example buffers (impact_report_free);
+ * the candidate policy and the store are borrowed.
+ */
+#ifndef ELIGO_IMPACT_H
+#define ELIGO_IMPACT_H
+
+#include <stdint.h>
+#include <stdio.h>
+#include "base/buf.h"
+#include "lang/compile.h"
+#include "store/store.h"
+
+enum { IMPACT_BUCKETS = 9, IMPACT_EXAMPLES = 5 };
+
+typedef enum impact_kind {
+    IMPACT_BECAME_ELIGIBLE, IMPACT_LOST_ELIGIBILITY, IMPACT_BENEFIT_UP, IMPACT_BENEFIT_DOWN,
+    IMPACT_FAILED, IMPACT_KINDS
+} impact_kind;
+
+typedef struct impact_options {
+    const char *eligibility;    /* output names; NULL: the first bool / money output */
+    const char *benefit;
+} impact_options;
+
+typedef struct impact_report {
+    const char *policy, *eligibility, *benefit;     /* borrowed from the candidate */
+    const char *benefit_period;                     /* "month", "year", "once" or "" */
+    uint64_t checked;
+    uint64_t count[IMPACT_KINDS];
+    uint64_t stayed_eligible, stayed_ineligible, benefit_same;
+    int64_t total_before, total_after;              /* millionths of a yuan */
+    uint64_t histogram[IMPACT_BUCKETS];             /* benefit changes, see impact_bucket_label */
+    buf examples[IMPACT_KINDS];                     /* JSON strings, comma separated */
+    buf first_failure;                              /* why the first failed decision failed */
+    uint64_t elapsed_ms;
+} impact_report;
+
+/* Runs the candidate over the range.  STORE_OK or the store error that
+ * stopped the walk; rep is initialised here (impact_report_free). */
+store_rc impact_run(store *s, const policy *candidate, const impact_options *o, const char *from,
+                    const char *to, impact_report *rep);
+void impact_report_json(const impact_report *rep, const char *from, const char *to, buf *out);
+/* A table and, when histogram is set, a text histogram, for people. */
+void impact_report_text(const impact_report *rep, const char *from, const char *to, int histogram, FILE *out);
+void impact_report_free(impact_report *rep);
+const char *impact_bucket_label(int bucket);
+
+#endif

@@ -1,0 +1,183 @@
+/*
+ * h_replay.c - the auditor's replays and the officer's impact runs over
+ * stored decisions:
+ *
+ *   POST /v1/decisions/{id}/replay   (auditor) one decision
+ *   POST /v1/replays                 (auditor) {from, to, policy?}
+ *   POST /v1/impact                  (officer) {policy_text, from, to, eligibility?, benefit?}
+ *
+ * The work is audit/replay.c's and audit/impact.c's; this file reads the
+ * small request bodies (strict JSON, unknown members refused, each
+ * problem named by its JSON Pointer) and answers.  Routes.c has already
+ * checked the role and logged the access.  A candidate policy text is
+ * compiled against the models this worker serves; it is freed with the
+ * request, never served.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "service/service.h"
+#include "service/decide.h"
+#include "service/worker.h"
+#include "audit/impact.h"
+#include "audit/replay.h"
+#include "eval/date.h"
+#include "lang/diag.h"
+
+/* The members a body may have, read into strings. */
+typedef struct body_field {
+    const char *name;
+    int required, is_date;
+    const char *value;          /* in sv->pool; NULL when absent */
+} body_field;
+
+static void problem_at(http_response *rs, int status, const char *pointer, const char *detail)
+{
+    buf b;
+    buf_init(&b);
+    buf_adds(&b, "[{\"pointer\":");
+    buf_json_string(&b, pointer, strlen(pointer));
+    buf_adds(&b, ",\"detail\":");
+    buf_json_string(&b, detail, strlen(detail));
+    buf_adds(&b, "}]");
+    http_problem(rs, status, detail, buf_cstr(&b));
+    buf_free(&b);
+}
+
+/* Reads the body into fields.  0, or -1 with the problem in rs. */
+static int read_body(service *sv, const http_request *rq, body_field *f, int nf, http_response *rs)
+{
+    json_member *m = NULL;
+    size_t n = 0;
+    if (json_members(rq->body ? rq->body : "", rq->body_len, &sv->pool, &m, &n)) {
+        http_problem(rs, 400, "the body is not a JSON object", NULL);
+        return -1;
+    }
+    char ptr[96];
+    for (size_t i = 0; i < n; i++) {
+        int k = 0;
+        while (k < nf && !(strlen(f[k].name) == m[i].key_len && memcmp(f[k].name, m[i].key, m[i].key_len) == 0)) k++;
+        snprintf(ptr, sizeof ptr, "/%.*s", (int)(m[i].key_len < 64 ? m[i].key_len : 64), m[i].key);
+        if (k == nf) { problem_at(rs, 422, ptr, "unknown member"); return -1; }
+        size_t len;
+        int64_t d;
+        if (json_member_string(&m[i], &sv->pool, &f[k].value, &len)) {
+            problem_at(rs, 422, ptr, "must be a string");
+            return -1;
+        }
+        if (f[k].is_date && date_parse(f[k].value, len, &d)) {
+            problem_at(rs, 422, ptr, "must be a date YYYY-MM-DD");
+            return -1;
+        }
+    }
+    for (int k = 0; k < nf; k++) {
+        if (f[k].required && !f[k].value) {
+            snprintf(ptr, sizeof ptr, "/%s", f[k].name);
+            problem_at(rs, 422, ptr, "required");
+            return -1;
+        }
+    }
+    return 0;
+}
+
+static store *store_or_503(service *sv, http_response *rs)
+{
+    store *db = worker_store(sv);
+    if (!db) http_problem(rs, 503, "the database is unavailable", NULL);
+    return db;
+}
+
+void h_replay_one(service *sv, const http_request *rq, http_response *rs, const route_match *m)
+{
+    (void)rq;
+    store *db = store_or_503(sv, rs);
+    if (!db) return;
+    store_row row;
+    store_row_init(&row);
+    store_rc got = store_get_row(db, m->id, &row);
+    if (got == STORE_NOT_FOUND) {
+        http_problem(rs, 404, "no decision with this id", NULL);
+    } else if (got != STORE_OK) {
+        http_problem(rs, 503, "the database is unavailable", NULL);
+    } else {
+        replayer *r = replayer_new(db);
+        buf out;
+        buf_init(&out);
+        replay_outcome o = r ? replay_row(r, &row, &out) : REPLAY_STORE_ERROR;
+        if (o == REPLAY_STORE_ERROR) {
+            http_problem(rs, 503, "the database is unavailable", NULL);
+        } else {
+            http_json(rs, 200);
+            buf_add(&rs->body, out.data, out.len);
+        }
+        buf_free(&out);
+        replayer_free(r);
+    }
+    store_row_free(&row);
+}
+
+void h_replay_range(service *sv, const http_request *rq, http_response *rs, const route_match *m)
+{
+    (void)m;
+    body_field f[] = {{"from", 1, 1, NULL}, {"to", 1, 1, NULL}, {"policy", 0, 0, NULL}};
+    if (read_body(sv, rq, f, 3, rs)) return;
+    store *db = store_or_503(sv, rs);
+    if (!db) return;
+    replayer *r = replayer_new(db);
+    if (!r) { http_problem(rs, 503, "out of memory", NULL); return; }
+    replay_summary sum;
+    store_rc rc = replay_range(r, f[0].value, f[1].value, f[2].value, &sum, NULL, NULL);
+    if (rc != STORE_OK) {
+        http_problem(rs, 503, "the database failed during the replay; nothing was changed, run it again", NULL);
+    } else {
+        http_json(rs, 200);
+        replay_summary_json(&sum, f[0].value, f[1].value, f[2].value, &rs->body);
+    }
+    replay_summary_free(&sum);
+    replayer_free(r);
+}
+
+/* The candidate compiled against this worker's models, or NULL with a
+ * 422 naming /policy_text and carrying the compiler's diagnostics. */
+static policy *compile_candidate(service *sv, const char *text, http_response *rs)
+{
+    diag_list dl;
+    diag_list_init(&dl);
+    policy *p = compile_policy(source_new("candidate.policy", text, strlen(text)), &sv->reg->models, &dl);
+    if (!p) {
+        char *msg = diag_text(&dl);
+        problem_at(rs, 422, "/policy_text", msg && *msg ? msg : "the candidate does not compile");
+        free(msg);
+    }
+    diag_list_free(&dl);
+    return p;
+}
+
+void h_impact(service *sv, const http_request *rq, http_response *rs, const route_match *m)
+{
+    (void)m;
+    body_field f[] = {{"policy_text", 1, 0, NULL}, {"from", 1, 1, NULL}, {"to", 1, 1, NULL},
+                      {"eligibility", 0, 0, NULL}, {"benefit", 0, 0, NULL}};
+    if (read_body(sv, rq, f, 5, rs)) return;
+    policy *p = compile_candidate(sv, f[0].value, rs);
+    if (!p) return;
+    impact_options o = {f[3].value, f[4].value};
+    if ((o.eligibility && !policy_output(p, o.eligibility)) || (o.benefit && !policy_output(p, o.benefit))) {
+        problem_at(rs, 422, o.eligibility && !policy_output(p, o.eligibility) ? "/eligibility" : "/benefit",
+                   "the candidate has no output of this name");
+        policy_free(p);
+        return;
+    }
+    store *db = store_or_503(sv, rs);
+    if (db) {
+        impact_report rep;
+        if (impact_run(db, p, &o, f[1].value, f[2].value, &rep) != STORE_OK) {
+            http_problem(rs, 503, "the database failed during the impact run; run it again", NULL);
+        } else {
+            http_json(rs, 200);
+            impact_report_json(&rep, f[1].value, f[2].value, &rs->body);
+        }
+        impact_report_free(&rep);
+    }
+    policy_free(p);
+}
