@@ -100,4 +100,52 @@ store_rc store_token_lookup(store *s, const char *token, char role[16], char cli
 /* Creates a token for role and name; writes the token (64 hex chars). */
 store_rc store_token_add(store *s, const char *role, const char *name, char token[65]);
 
+/* Tamper evidence (checkpoints.c, access.c; the tree, notes and the
+ * verifier are in src/audit/).  A checkpoint row, as stored; pointers are
+ * valid during the callback only. */
+typedef struct store_cp {
+    uint64_t k;
+    uint64_t tree_size;
+    const char *root_hex;       /* 64 hex digits */
+    const char *created_at;     /* only for store_cp_append */
+    const uint8_t *leaves;      /* the 32-byte leaf hashes of seqs (previous size, tree_size] */
+    size_t leaves_len;
+    const char *note;           /* the signed note */
+    size_t note_len;
+} store_cp;
+/* Checkpoints with k > after_k in k order, a page at a time.  fn stops
+ * the walk by returning nonzero.  STORE_OK when the walk ended. */
+store_rc store_cp_each(store *s, uint64_t after_k, int (*fn)(void *arg, const store_cp *cp), void *arg);
+
+/* A decision row as the tree sees it: its seq (0 when unsequenced), id,
+ * and its leaf hash recomputed from the content (store_leaf_hash), never
+ * read from content_hash; stored_ok says whether content_hash agrees. */
+typedef struct store_leaf_row {
+    uint64_t seq;
+    const char *id;
+    uint8_t leaf[32];
+    int stored_ok;
+} store_leaf_row;
+/* Sequenced rows with after_seq < seq <= upto_seq, in seq order, 1,000
+ * per read (upto_seq UINT64_MAX: no bound). */
+store_rc store_leaf_rows(store *s, uint64_t after_seq, uint64_t upto_seq,
+                         int (*fn)(void *arg, const store_leaf_row *r), void *arg);
+/* Unsequenced rows created more than lag_ms ago, in id order, at most
+ * limit of them. */
+store_rc store_leaf_pending(store *s, int lag_ms, int limit, int (*fn)(void *arg, const store_leaf_row *r),
+                            void *arg);
+/* How many rows have no seq yet. */
+store_rc store_leaf_unsequenced(store *s, uint64_t *count);
+/* One transaction: inserts checkpoint cp (created_at set) and numbers
+ * ids[i] with seq first_seq + i, then commits.  STORE_CONFLICT when
+ * another sequencer got there first (checkpoint k exists, 1062/1213, or a
+ * row was numbered meanwhile): nothing was changed.  No retry here: the
+ * sequencer re-reads and tries again on its next round. */
+store_rc store_cp_append(store *s, const store_cp *cp, const char *const *ids, size_t n, uint64_t first_seq);
+
+/* access_log: who (client, role) did what (action, e.g. "audit.verify")
+ * to which target (NULL for none), now.  Committed before it returns. */
+store_rc store_access_log(store *s, const char *client, const char *role, const char *action,
+                          const char *target);
+
 #endif

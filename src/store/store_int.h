@@ -30,6 +30,15 @@
     X(ST_DECISION_BY_RID, MAIN,   2, "SELECT id, fingerprint, response FROM decisions WHERE client = ? AND request_id = ?") \
     X(ST_DECISION_BY_ID, MAIN,    1, "SELECT response FROM decisions WHERE id = ?") \
     X(ST_DECISION_CLAIM, MAIN,    2, "SELECT 1 FROM decisions WHERE client = ? AND request_id = ? LOCK IN SHARE MODE NOWAIT") \
+    /* checkpoints.c: the sequencer and the verifier (seq, checkpoints) */ \
+    X(ST_CP_PAGE,        MAIN,    3, "SELECT k, tree_size, root, leaves, note FROM checkpoints WHERE k > ? AND k <= ? ORDER BY k LIMIT ?") \
+    X(ST_CP_PUT,         MAIN,    6, "INSERT INTO checkpoints (k, tree_size, root, created_at, leaves, note) VALUES (?, ?, ?, ?, ?, ?)") \
+    X(ST_CP_SEQ,         MAIN,    2, "UPDATE decisions SET seq = ? WHERE id = ? AND seq IS NULL") \
+    X(ST_CP_ROWS,        MAIN,    3, "SELECT seq, content_hash, id, request_id, client, fingerprint, policy_name, policy_hash, model_hash, as_of, input, outputs, explanation, response, created_at FROM decisions WHERE seq > ? AND seq <= ? ORDER BY seq LIMIT ?") \
+    X(ST_CP_PENDING,     MAIN,    2, "SELECT seq, content_hash, id, request_id, client, fingerprint, policy_name, policy_hash, model_hash, as_of, input, outputs, explanation, response, created_at FROM decisions WHERE seq IS NULL AND created_at < UTC_TIMESTAMP(6) - INTERVAL ? MICROSECOND ORDER BY id LIMIT ?") \
+    X(ST_CP_UNSEQ,       MAIN,    0, "SELECT COUNT(*) FROM decisions WHERE seq IS NULL") \
+    /* access.c */ \
+    X(ST_ACCESS_PUT,     MAIN,    4, "INSERT INTO access_log (at, client, role, action, target) VALUES (UTC_TIMESTAMP(6), ?, ?, ?, ?)") \
     X(ST_TOKEN_PUT,      MAIN,    3, "INSERT INTO tokens (hash, role, name, created_at) VALUES (?, ?, ?, UTC_TIMESTAMP(6))") \
     X(ST_TOKEN_GET,      MAIN,    1, "SELECT role, name FROM tokens WHERE hash = ?") \
     X(ST_MIGRATION_HAS,  MIGRATE, 1, "SELECT 1 FROM schema_migrations WHERE version = ?") \
