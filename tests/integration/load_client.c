@@ -36,6 +36,7 @@
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <openssl/evp.h>
+#include <poll.h>
 #include <pthread.h>
 #include <stdarg.h>
 #include <stdint.h>
@@ -146,6 +147,19 @@ static int conn_open(conn *c)
     return 0;
 }
 
+/* A kept connection the server has closed meanwhile (nginx closes idle
+ * ones when it reloads): reading would give EOF at once.  Checked before
+ * reuse, as curl does, so that only a close racing the request itself
+ * counts as a lost answer. */
+static int conn_stale(conn *c)
+{
+    struct pollfd p = {.fd = c->fd, .events = POLLIN};
+    if (poll(&p, 1, 0) <= 0) return 0;
+    char b;
+    ssize_t r = recv(c->fd, &b, 1, MSG_PEEK | MSG_DONTWAIT);
+    return r == 0 || (r < 0 && errno != EAGAIN && errno != EWOULDBLOCK);
+}
+
 static int write_all(int fd, const char *p, size_t n)
 {
     while (n) {
@@ -224,6 +238,7 @@ static int exchange(conn *c, const char *req, size_t req_len, char **body, size_
 {
     *body = NULL;
     *blen = 0;
+    if (c->fd >= 0 && conn_stale(c)) conn_close(c);
     if (c->fd < 0 && conn_open(c)) return 0;
     if (write_all(c->fd, req, req_len)) goto fail;
     char *end;

@@ -1,0 +1,339 @@
+#!/usr/bin/env bash
+# faults.sh - faults under load (reliability goals 1-8): a portal client
+# (load_client) keeps posting decisions through nginx while this suite
+# recycles workers, SIGKILLs them every 2 s, SIGSTOPs one past the
+# request timeout, sends eligod 20 SIGHUPs (half of them to a broken
+# policy), reloads nginx, kill -9s MariaDB and restarts it, SIGSTOPs
+# MariaDB, and drives eligod into a crash loop and out of it.
+#
+# After each scenario MariaDB is compared with what the client was
+# answered: every 201 or 200 is exactly one row with that request_id,
+# decision id and response (SHA-256 of the answered body rebuilt from
+# the row), no request_id has two rows, no row is left that nobody was
+# answered for, and the pool is back to its workers under the same
+# master pid.  Every lost answer (connection failure, 502/503/504, 409)
+# must be resolved by retrying its request_id.  One line of figures per
+# scenario; the inputs carry canary values that must appear in no log.
+#
+# Settings (environment): FAULTS_SECONDS scales the scenarios (8: the
+# short form for make check, about 2 minutes; tests/soak/faults.sh runs
+# 60); FAULTS_ONLY="kill db" runs some of recycle kill stop reload nginx
+# db dbstop crash; FAULTS_CONNS (16) and FAULTS_PAUSE (0.02 s between a
+# connection's requests); FAULTS_RECYCLE_SECONDS and FAULTS_MIN_RECYCLES
+# for goal 3's count; FAULTS_DB_KILLS (1) kill -9s of MariaDB in a row;
+# FAULTS_KEEP=1 keeps the scratch directory.  Last line "N passed, N
+# failed".
+set -u
+top=${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}
+if [ -z "${ELIGOD:-}" ] && [ -n "${ELIGO:-}" ]; then ELIGOD=$(dirname "$ELIGO")/eligod; fi
+export ELIGO ELIGOD
+LOAD=${LOAD_CLIENT:-$(dirname "${ELIGO:-$top/eligo}")/tests/integration/load_client}
+PATH=$PATH:/usr/sbin
+secs=${FAULTS_SECONDS:-8}
+only=${FAULTS_ONLY:-}
+conns=${FAULTS_CONNS:-16}
+pause=${FAULTS_PAUSE:-0.02}     # per connection: leaves the shared cores some air
+workers=4
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/eligo-faults.XXXXXX")
+# shellcheck source=tests/lib/stack.sh
+. "$top/tests/lib/stack.sh"
+export STACK_VAR=$tmp/var STACK_WORKERS=$workers STACK_POLICIES=$tmp/policies
+# recycling all the time (goal 3), and a request timeout the SIGSTOP case can pass
+export STACK_EXTRA="--max-requests 100 --request-timeout 5"
+# the crash-loop hook: workers exit at start while this file exists
+export ELIGOD_FAULT_EXIT_AT_START=$tmp/crash-fault
+cp -r "$top/policies" "$tmp/policies" && chmod -R u+w "$tmp/policies"
+STACK_PORT=$(mariadb_free_port) || exit 1
+export STACK_PORT
+loader=
+cleanup() {
+    [ -n "$loader" ] && kill "$loader" 2>/dev/null
+    [ -f "$STACK_VAR/mariadb/pid" ] && kill -CONT "$(cat "$STACK_VAR/mariadb/pid")" 2>/dev/null
+    [ -n "${master:-}" ] && pkill -CONT -P "$master" 2>/dev/null
+    stack_down >/dev/null 2>&1
+    [ -n "${FAULTS_KEEP:-}" ] && echo "kept $tmp" || rm -rf "$tmp"
+}
+trap cleanup EXIT
+trap 'exit 1' INT TERM
+
+passed=0 failed=0
+ok() { passed=$((passed + 1)); }
+not_ok() { failed=$((failed + 1)); echo "FAIL $1"; [ -n "${2:-}" ] && printf '%s\n' "$2" | head -c 1500 && echo; }
+want() { if [ "$2" ]; then ok; else not_ok "$1" "${3:-}"; fi; }   # NAME CONDITION-TEXT [DETAIL]
+now_ms() { date +%s%3N; }
+runs() { [ -z "$only" ] || [[ " $only " == *" $1 "* ]]; }
+
+if [ ! -x "$LOAD" ]; then
+    echo "FAIL load_client not built ($LOAD)"
+    echo "0 passed, 1 failed"
+    exit 1
+fi
+
+# ---- request bodies: every shipped program's cases, and two canaries
+canary_id=11010519491231002X canary_income=73519.86
+mkdir -p "$tmp/templates"
+n=0
+while IFS='|' read -r file policy as_of expect; do
+    case $file in '#'*|'') continue ;; esac
+    case $expect in '!'*) continue ;; esac
+    n=$((n + 1))
+    printf '{"policy":"%s","as_of":"%s","request_id":"@RID@","input":%s}\n' "$policy" "$as_of" \
+        "$(tr -d '\n' <"$top/tests/requests/$file")" >"$tmp/templates/$n.json"
+done <"$top/tests/requests/cases.txt"
+printf '{"policy":"tianjin.dibao","as_of":"2019-01-01","request_id":"@RID@","input":{"household":{"members":[{"id":"%s","age":44,"monthly_income":"%s"},{"id":"b","age":9}]}}}\n' \
+    "$canary_id" "$canary_income" >"$tmp/templates/canary1.json"
+printf '{"policy":"jiaxing.dibao","as_of":"2019-09-01","explain":true,"request_id":"@RID@","input":{"household":{"members":[{"id":"%s","age":61,"monthly_income":"%s"}]}}}\n' \
+    "$canary_id" "$canary_income" >"$tmp/templates/canary2.json"
+
+stack_test_up "$tmp"
+export ELIGO_PORTAL_TOKEN
+master=$(cat "$STACK_VAR/run/eligod.pid")
+log=$STACK_VAR/log/eligod.log
+nginx_reload() {
+    nginx -p "$STACK_VAR/nginx" -e "$STACK_VAR/nginx/logs/error.log" -c "$STACK_VAR/nginx/nginx.conf" -s reload
+}
+worker_pids() { pgrep -P "$master"; }
+
+# start_load NAME SECONDS: the client in the background, its answers in $tmp/NAME.*
+start_load() {
+    scenario=$1
+    load_t0=$(now_ms)
+    log_from=$(($(wc -l <"$log") + 1))
+    "$LOAD" -a "127.0.0.1:$STACK_PORT" -p "$1" -o "$tmp/$1.out" -c "$conns" -d "$2" -w "$pause" -g 40 \
+        "$tmp"/templates/*.json >"$tmp/$1.summary" 2>"$tmp/$1.err" &
+    loader=$!
+}
+finish_load() { wait "$loader"; loader=; }
+fig() { sed -n "s/.* $1=\([0-9]*\).*/\1/p" "$tmp/$scenario.summary" | tail -n 1; }
+since() { tail -n +"$log_from" "$log"; }   # eligod's log lines of this scenario
+
+# The pool is back: same master, $workers workers of the current generation
+# idle or busy, none starting or stopping (waits up to 20 s).
+pool_back() {
+    local i m idle busy other
+    kill -0 "$master" 2>/dev/null && [ "$(cat "$STACK_VAR/run/eligod.pid")" = "$master" ] ||
+        { not_ok "$scenario: eligod's master $master is gone"; return 1; }
+    for i in $(seq 1 200); do
+        m=$(curl -s -m 2 "$U/metrics")
+        idle=$(sed -n 's/^eligo_workers{state="idle"} //p' <<<"$m")
+        busy=$(sed -n 's/^eligo_workers{state="busy"} //p' <<<"$m")
+        other=$(grep -E '^eligo_workers\{state="(starting|stopping)"\}' <<<"$m" | awk '{s += $2} END {print s + 0}')
+        if [ "$((${idle:-0} + ${busy:-0}))" = "$workers" ] && [ "$other" = 0 ]; then
+            pool_s=$(awk "BEGIN {printf \"%.1f\", $i / 10}")
+            ok
+            return 0
+        fi
+        sleep 0.1
+    done
+    not_ok "$scenario: pool not back to $workers workers within 20 s" "$(grep '^eligo_workers' <<<"$m")"
+    return 1
+}
+
+# verify NAME FAULTS: compares the client's answers with the stored rows,
+# prints the scenario's figures; sets lost (attempts that got no answer).
+verify() {
+    local name=$1 faults=$2 answered stored unstored unanswered dups rows
+    mariadb_sql "$STACK_VAR/mariadb" "SELECT request_id, id,
+        SHA2(CONCAT('{\"decision_id\":\"', id, '\",\"request_id\":\"', request_id, '\",', SUBSTRING(response, 2)), 256)
+        FROM eligo.decisions WHERE request_id LIKE '$name-%'" | sort >"$tmp/$name.stored"
+    awk -F'\t' '$2 == 200 || $2 == 201 {print $1 "\t" $4 "\t" $5}' "$tmp/$name.out" | sort >"$tmp/$name.answered"
+    answered=$(wc -l <"$tmp/$name.answered")
+    rows=$(wc -l <"$tmp/$name.stored")
+    unstored=$(comm -23 "$tmp/$name.answered" "$tmp/$name.stored" | wc -l)
+    unanswered=$(comm -13 "$tmp/$name.answered" "$tmp/$name.stored" | wc -l)
+    dups=$(cut -f1 "$tmp/$name.stored" | uniq -d | wc -l)
+    lost=$(($(fig conn) + $(fig s409) + $(fig s502) + $(fig s503) + $(fig s504) + $(fig other)))
+    printf '%-8s %s: sent %s, 201 %s, 200 after retry %s, failed %s, retried %s (lost answers %s: conn %s, 502 %s, 503 %s, 504 %s, 409 %s, other %s); answered-but-unstored %s, stored-but-unanswered %s, duplicates %s; p50 %s ms, p99 %s ms, max %s ms\n' \
+        "$name" "$faults" "$(fig sent)" "$(fig created)" "$(fig replayed)" "$(fig failed)" "$(fig retried)" \
+        "$lost" "$(fig conn)" "$(fig s502)" "$(fig s503)" "$(fig s504)" "$(fig s409)" "$(fig other)" \
+        "$unstored" "$unanswered" "$dups" "$(fig p50_ms)" "$(fig p99_ms)" "$(fig max_ms)"
+    want "$name: the client ran" "$([ "$(fig sent)" -gt 0 ] 2>/dev/null && echo y)" "$(cat "$tmp/$name.err")"
+    want "$name: answered but not stored as answered: $unstored" "$([ "$unstored" = 0 ] && echo y)" \
+        "$(comm -23 "$tmp/$name.answered" "$tmp/$name.stored" | head -n 5)"
+    want "$name: duplicate rows: $dups" "$([ "$dups" = 0 ] && echo y)"
+    want "$name: rows stored that no answer carried: $unanswered" "$([ "$unanswered" = 0 ] && echo y)" \
+        "$(comm -13 "$tmp/$name.answered" "$tmp/$name.stored" | head -n 5)"
+    want "$name: request_ids never answered 200/201: $(fig failed)" "$([ "$(fig failed)" = 0 ] && echo y)" \
+        "$(head -n 5 "$tmp/$name.err")"
+    want "$name: rows $rows = answered request_ids $answered" "$([ "$rows" = "$answered" ] && echo y)"
+}
+
+# ---- recycling under steady load (goal 3): nothing lost
+if runs recycle; then
+    start_load recycle "${FAULTS_RECYCLE_SECONDS:-$secs}"
+    finish_load
+    recycles=$(since | grep -c 'recycled after')
+    verify recycle "$recycles recycles (--max-requests 100)"
+    want "recycle: $lost answers lost while recycling (want 0)" "$([ "$lost" = 0 ] && echo y)"
+    want "recycle: $recycles recycles (want >= ${FAULTS_MIN_RECYCLES:-1})" \
+        "$([ "$recycles" -ge "${FAULTS_MIN_RECYCLES:-1}" ] && echo y)"
+    pool_back
+fi
+
+# ---- a random worker SIGKILLed every 2 s (goal 2)
+if runs kill; then
+    start_load kill "$((secs + 2))"
+    kills=0
+    sleep 1
+    while [ $(($(now_ms) - load_t0)) -lt $((secs * 1000)) ]; do
+        pid=$(worker_pids | shuf -n 1)
+        [ -n "$pid" ] && kill -KILL "$pid" 2>/dev/null && kills=$((kills + 1))
+        sleep 2
+    done
+    finish_load
+    # goal 2's figure, from the master's log: a kill's reap to the next worker's start
+    respawn=$(since | awk '
+        function ms(ts) { split(substr(ts, 12, 12), a, ":"); return (a[1] * 3600 + a[2] * 60 + a[3]) * 1000 }
+        / killed by signal 9 / { t = ms($1); next }
+        t && / store (connected|unavailable)/ { d = ms($1) - t; if (d > max) max = d; t = 0 }
+        END { printf "%d", max }')
+    verify kill "$kills SIGKILLs, slowest respawn ${respawn} ms"
+    want "kill: a killed worker replaced within ${respawn} ms (want <= 200)" "$([ "$respawn" -le 200 ] && echo y)"
+    want "kill: $lost lost answers for $kills kills (at most 2 each)" "$([ "$lost" -le $((2 * kills)) ] && echo y)"
+    pool_back && echo "kill: pool back to $workers workers ${pool_s} s after the load ended"
+fi
+
+# ---- a worker SIGSTOPped past the request timeout, then SIGCONTinued
+if runs stop; then
+    start_load stop "$((secs + 7))"
+    sleep 1
+    pid=$(worker_pids | shuf -n 1)
+    kill -STOP "$pid"
+    sleep 7
+    kill -CONT "$pid" 2>/dev/null
+    finish_load
+    killed=$(since | grep -c "worker $pid exceeded the request timeout")
+    verify stop "SIGSTOP of worker $pid for 7 s (request timeout 5 s; the master killed it: $killed)"
+    pool_back
+fi
+
+# ---- 20 SIGHUPs, every other one to a broken policy (goal 5)
+if runs reload; then
+    dibao=$tmp/policies/tianjin/dibao.policy
+    cp "$dibao" "$tmp/dibao.orig"
+    rss_start=$(awk '/^VmRSS/ {print $2}' "/proc/$master/status")
+    interval=$(awk "BEGIN {print ($secs >= 20) ? 3 : 1}")
+    start_load reload "$((20 * interval + 2))"
+    sleep 1
+    for k in $(seq 1 20); do
+        if [ $((k % 2)) = 1 ]; then
+            { cat "$tmp/dibao.orig"; printf 'this line is not a rule %s\n' "$k"; } >"$dibao"
+        else
+            { cat "$tmp/dibao.orig"; printf '\n# reload %s\n' "$k"; } >"$dibao"
+        fi
+        kill -HUP "$master"
+        sleep "$interval"
+        # the first good reload holds two registries at once: the heap's high-water
+        # mark, not a leak; growth is measured from there
+        [ "$k" = 2 ] && rss0=$(awk '/^VmRSS/ {print $2}' "/proc/$master/status")
+    done
+    finish_load
+    rss1=$(awk '/^VmRSS/ {print $2}' "/proc/$master/status")
+    good=$(since | grep -c 'reload: generation')
+    bad=$(since | grep -c 'reload failed: keeping generation')
+    diags=$(since | grep -cE 'policy: .*dibao\.policy:[0-9]+:[0-9]+: error')
+    verify reload "20 SIGHUPs ($good good, $bad broken); master RSS ${rss_start} kB, ${rss0} kB after the first good reload, ${rss1} kB after the last"
+    want "reload: $lost answers lost during reloads (want 0)" "$([ "$lost" = 0 ] && echo y)"
+    want "reload: 10 good and 10 failed reloads (saw $good and $bad)" "$([ "$good" = 10 ] && [ "$bad" = 10 ] && echo y)"
+    want "reload: every broken reload logs file:line:col (saw $diags)" "$([ "$diags" -ge 10 ] && echo y)" \
+        "$(since | grep 'policy:' | head -n 4)"
+    want "reload: master RSS grew $((rss1 - rss0)) kB over reloads 3-20 (want < 1024)" "$([ $((rss1 - rss0)) -lt 1024 ] && echo y)"
+    hash=$(sha256sum "$dibao" | cut -c1-64)
+    for _ in $(seq 1 50); do
+        code=$(curl -s -m 10 -o "$tmp/body" -w '%{http_code}' -H "Authorization: Bearer $ELIGO_PORTAL_TOKEN" \
+            -H 'Content-Type: application/json' --data-binary @"$tmp/templates/canary1.json" "$U/v1/decisions")
+        grep -q "\"hash\":\"sha256:$hash\"" "$tmp/body" && break
+        sleep 0.1
+    done
+    want "reload: the last good text decides within 5 s" "$(grep -q "\"hash\":\"sha256:$hash\"" "$tmp/body" && echo y)" "$(cat "$tmp/body")"
+    pool_back
+fi
+
+# ---- nginx reloaded under load
+if runs nginx; then
+    start_load nginx "$secs"
+    sleep 1
+    reloads=0
+    while [ $(($(now_ms) - load_t0)) -lt $((secs * 1000 - 1500)) ]; do
+        nginx_reload && reloads=$((reloads + 1))
+        sleep 1.5
+    done
+    finish_load
+    verify nginx "$reloads nginx -s reload"
+    pool_back
+fi
+
+# db_outage NAME HOW SECONDS: MariaDB killed (kill9) or frozen (stop)
+# under load, then back; every answer meanwhile is a 503 within 3 s
+# (never a 502/504, never a hang), and the first 201 comes within 5 s.
+db_outage() {
+    local name=$1 how=$2 down=$3 t_back first mpid
+    start_load "$name" "$(((down + 3) * ${FAULTS_DB_KILLS:-1} + secs))"
+    sleep 2
+    mpid=$(cat "$STACK_VAR/mariadb/pid")
+    t_down=$(($(now_ms) - load_t0))
+    if [ "$how" = kill9 ]; then
+        # goal 8: the soak kills it again and again; each time nothing answered may be lost
+        for round in $(seq 1 "${FAULTS_DB_KILLS:-1}"); do
+            [ "$round" -gt 1 ] && sleep 2
+            mariadb_kill9 "$STACK_VAR/mariadb"
+            sleep "$down"
+            mariadb_start "$STACK_VAR/mariadb" >"$tmp/$name.restart" 2>&1 ||
+                not_ok "$name: MariaDB restart $round" "$(cat "$tmp/$name.restart")"
+        done
+    else
+        kill -STOP "$mpid"
+        sleep "$down"
+        kill -CONT "$mpid"
+    fi
+    t_back=$(($(now_ms) - load_t0))
+    finish_load
+    # the first 201 after the server was back (client clock, same origin within ms)
+    first=$(awk -F'\t' -v t="$t_back" '$1 >= t && $3 == 201 {print $1 - t; exit}' "$tmp/$name.out.attempts")
+    reconnects=$(since | grep -c 'store connected')
+    # attempts begun while the server was away that took longer than 3 s (a hang, not a 503)
+    hung=$(awk -F'\t' -v a="$t_down" -v b="$t_back" '$1 - $4 >= a && $1 - $4 < b && $4 > 3000' "$tmp/$name.out.attempts" | wc -l)
+    verify "$name" "MariaDB $how for ${down} s; first 201 ${first:-none} ms after it was back; $hung requests over 3 s; $reconnects worker connects"
+    want "$name: only 503 while the database was away (conn $(fig conn), 502 $(fig s502), 504 $(fig s504), other $(fig other))" \
+        "$([ $(($(fig conn) + $(fig s502) + $(fig s504) + $(fig other))) = 0 ] && echo y)"
+    want "$name: slowest 503 $(fig max503_ms) ms (want <= 3000)" "$([ "$(fig max503_ms)" -le 3000 ] && echo y)"
+    want "$name: $hung requests begun during the outage waited over 3 s for an answer (goal 7: a 503 within 3 s, never a hang)" \
+        "$([ "$hung" = 0 ] && echo y)" "$(awk -F'\t' -v a="$t_down" -v b="$t_back" '$1 - $4 >= a && $1 - $4 < b && $4 > 3000' "$tmp/$name.out.attempts" | head -n 4)"
+    want "$name: first 201 ${first:-never} ms after the database was back (want <= 5000)" \
+        "$([ -n "$first" ] && [ "$first" -le 5000 ] && echo y)"
+    pool_back
+}
+runs db && db_outage db kill9 "$(awk "BEGIN {print ($secs >= 20) ? 10 : 5}")"
+runs dbstop && db_outage dbstop stop "$(awk "BEGIN {print ($secs >= 20) ? 10 : 5}")"
+
+# ---- crash loop (goal 6): every new worker exits at start, then the fault goes away
+if runs crash; then
+    scenario=crash
+    log_from=$(($(wc -l <"$log") + 1))
+    ticks0=$(awk '{print $14 + $15}' "/proc/$master/stat")
+    touch "$ELIGOD_FAULT_EXIT_AT_START"
+    kill -KILL $(worker_pids) 2>/dev/null
+    sleep 10
+    ticks1=$(awk '{print $14 + $15}' "/proc/$master/stat")
+    deaths=$(since | grep -c 'exited with code 3')
+    cpu=$(awk "BEGIN {printf \"%.1f\", ($ticks1 - $ticks0) * 100 / $(getconf CLK_TCK) / 10}")
+    rm -f "$ELIGOD_FAULT_EXIT_AT_START"
+    t=$(now_ms)
+    pool_back
+    back=$(($(now_ms) - t))
+    echo "crash    workers exiting at start for 10 s: $deaths forks, master CPU ${cpu}%, pool back ${back} ms after the fault was removed"
+    want "crash: $deaths forks in 10 s (want 3..20)" "$([ "$deaths" -ge 3 ] && [ "$deaths" -le 20 ] && echo y)"
+    want "crash: master used ${cpu}% CPU (want < 5)" "$(awk "BEGIN {if ($cpu < 5) print \"y\"}")"
+    want "crash: back within 10 s of the fault's end (${back} ms)" "$([ "$back" -le 10000 ] && echo y)"
+    start_load crash 3
+    finish_load
+    verify crash "load after the crash loop"
+    want "crash: $lost answers lost after recovery (want 0)" "$([ "$lost" = 0 ] && echo y)"
+fi
+
+# ---- no personal data in any log (goal 19): the canaries were in every scenario
+stack_down >/dev/null 2>&1
+hits=$(grep -rlaF -e "$canary_id" -e "$canary_income" "$STACK_VAR" --exclude-dir=data 2>/dev/null)
+want "canary values found in: $hits" "$([ -z "$hits" ] && echo y)"
+echo "$passed passed, $failed failed"
+[ "$failed" = 0 ]
