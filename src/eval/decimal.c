@@ -173,20 +173,7 @@ dec_status dec_parse(const char *s, size_t n, int64_t *out)
 
 /* ---- arithmetic ------------------------------------------------------- */
 
-dec_status dec_from_int(int64_t i, int64_t *out)
-{
-    return __builtin_mul_overflow(i, DEC_SCALE, out) ? DEC_E_RANGE : DEC_OK;
-}
-
-dec_status dec_add(int64_t a, int64_t b, int64_t *r)
-{
-    return __builtin_add_overflow(a, b, r) ? DEC_E_RANGE : DEC_OK;
-}
-
-dec_status dec_sub(int64_t a, int64_t b, int64_t *r)
-{
-    return __builtin_sub_overflow(a, b, r) ? DEC_E_RANGE : DEC_OK;
-}
+/* dec_from_int, dec_add and dec_sub are inline in decimal.h. */
 
 /* The product of two int64 always fits in 127 bits; dividing by the scale
  * truncates toward zero, which is the documented cut for * (C's / does
@@ -237,7 +224,7 @@ dec_status dec_round(int64_t a, int64_t quantum, dec_round_mode m, int64_t *r)
 /* round(a / b, quantum): the exact quotient in millionths is a*10^6 / b,
  * so the number of quanta is a*10^6 / (b*quantum).  Both products fit in
  * an int128 (at most 2^83 and 2^126), so the remainder is exact. */
-dec_status dec_div_round(int64_t a, int64_t b, int64_t quantum, dec_round_mode m, int64_t *r)
+dec_status dec_div_round_wide(int64_t a, int64_t b, int64_t quantum, dec_round_mode m, int64_t *r)
 {
     if (b == 0)
         return DEC_E_DIVZERO;
@@ -306,15 +293,7 @@ size_t dec_format(int64_t a, int min_places, char *out)
     return n;
 }
 
-int dec_fits_places(int64_t a, int places)
-{
-    if (places >= DEC_PLACES)
-        return 1;
-    int64_t unit = 1;
-    for (int i = places < 0 ? 0 : places; i < DEC_PLACES; i++)
-        unit *= 10;
-    return a % unit == 0;
-}
+/* dec_fits_places is inline in decimal.h. */
 
 /* ---- rounding-mode names --------------------------------------------- */
 

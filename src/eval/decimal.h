@@ -47,15 +47,48 @@ typedef enum dec_round_mode {
  * fraction of at most six digits; no exponent, no spaces).  A JSON number
  * text with an exponent is DEC_E_SYNTAX: money never passes a double. */
 dec_status dec_parse(const char *s, size_t n, int64_t *out);
-dec_status dec_from_int(int64_t i, int64_t *out);
-dec_status dec_add(int64_t a, int64_t b, int64_t *r);
-dec_status dec_sub(int64_t a, int64_t b, int64_t *r);
+
+/* The operations the evaluator runs per decision are inline: a call
+ * costs as much as the operation itself. */
+static inline dec_status dec_from_int(int64_t i, int64_t *out)
+{
+    return __builtin_mul_overflow(i, DEC_SCALE, out) ? DEC_E_RANGE : DEC_OK;
+}
+
+static inline dec_status dec_add(int64_t a, int64_t b, int64_t *r)
+{
+    return __builtin_add_overflow(a, b, r) ? DEC_E_RANGE : DEC_OK;
+}
+
+static inline dec_status dec_sub(int64_t a, int64_t b, int64_t *r)
+{
+    return __builtin_sub_overflow(a, b, r) ? DEC_E_RANGE : DEC_OK;
+}
+
 dec_status dec_mul(int64_t a, int64_t b, int64_t *r);
 dec_status dec_div(int64_t a, int64_t b, int64_t *r);
 /* r = a rounded to a multiple of quantum (quantum > 0, a decimal). */
 dec_status dec_round(int64_t a, int64_t quantum, dec_round_mode m, int64_t *r);
-/* r = round(a / b, quantum) with the exact quotient. */
-dec_status dec_div_round(int64_t a, int64_t b, int64_t quantum, dec_round_mode m, int64_t *r);
+/* round(a / b, quantum) in 128 bits: every case (see dec_div_round). */
+dec_status dec_div_round_wide(int64_t a, int64_t b, int64_t quantum, dec_round_mode m, int64_t *r);
+
+/* r = round(a / b, quantum) with the exact quotient.  The common case
+ * (half up, a >= 0, b > 0, and a * 10^6 and b * quantum within 64 bits,
+ * as for a per-capita income) is one 64-bit division here; the rest goes
+ * through dec_div_round_wide, which gives the same result for it. */
+static inline dec_status dec_div_round(int64_t a, int64_t b, int64_t quantum, dec_round_mode m, int64_t *r)
+{
+    int64_t num, den;
+    if (m == ROUND_HALF_UP && a >= 0 && b > 0 && quantum > 0 &&
+        !__builtin_mul_overflow(a, DEC_SCALE, &num) && !__builtin_mul_overflow(b, quantum, &den)) {
+        int64_t q = num / den, rem = num % den;
+        if (rem >= den - rem)      /* the remainder is at least half: away from zero */
+            q++;
+        return __builtin_mul_overflow(q, quantum, r) ? DEC_E_RANGE : DEC_OK;
+    }
+    return dec_div_round_wide(a, b, quantum, m, r);
+}
+
 /* Integer division of two ints rounded to an integer, exactly. */
 dec_status int_div_round(int64_t a, int64_t b, dec_round_mode m, int64_t *r);
 /* Writes the value with at least min_places fractional digits and no
@@ -63,7 +96,11 @@ dec_status int_div_round(int64_t a, int64_t b, dec_round_mode m, int64_t *r);
  * out needs 32 bytes.  Returns the length. */
 size_t dec_format(int64_t a, int min_places, char *out);
 /* True when a has no digits below 10^-places. */
-int dec_fits_places(int64_t a, int places);
+static inline int dec_fits_places(int64_t a, int places)
+{
+    static const int64_t unit[DEC_PLACES] = {1000000, 100000, 10000, 1000, 100, 10};
+    return places >= DEC_PLACES || a % unit[places < 0 ? 0 : places] == 0;
+}
 /* Name <-> mode ("half_up", ...); returns -1 for an unknown name. */
 int dec_round_mode_from_name(const char *name);
 const char *dec_round_mode_name(dec_round_mode m);

@@ -81,7 +81,12 @@ typedef enum ev_kind {
     X(JUMP,       "go to c") \
     X(JUMP_IF,    "go to c when a holds") \
     X(JUMP_UNLESS, "go to c unless a holds") \
-    X(NEXT,       "loop: next element of list a into slot b, counter dst; c when done") \
+    X(JUMP_LT, "go to c when a < b") X(JUMP_LE, "go to c when a <= b") \
+    X(JUMP_GT, "go to c when a > b") X(JUMP_GE, "go to c when a >= b") \
+    X(JUMP_EQ, "go to c when a == b") X(JUMP_NE, "go to c when a != b") \
+    X(NEXT,       "loop: next element of list a into slot b and go to c; counter dst") \
+    X(LEN_OF,     "dst = length of list field b of the record in slot a") \
+    X(SUM_FIELD_OF, "dst = sum of field c over list field b of the record in slot a") \
     X(INC,        "dst = dst + 1") \
     X(ACC_SUM_INT, "dst = dst + a, ints") \
     X(ACC_SUM_DEC, "dst = dst + a, decimals") \

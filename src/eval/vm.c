@@ -31,6 +31,22 @@
 
 /* ---- building --------------------------------------------------------- */
 
+/* The instructions ev_prog_run handles: a label each (computed goto). */
+#define VM_OPS(X) \
+    X(EV_OP_HALT) X(EV_OP_MOVE) X(EV_OP_SET) X(EV_OP_TRUTH) X(EV_FIELD) X(EV_OP_CELL_FIELD) \
+    X(EV_AS_OF) X(EV_OP_JUMP) X(EV_OP_JUMP_IF) X(EV_OP_JUMP_UNLESS) \
+    X(EV_OP_JUMP_LT) X(EV_OP_JUMP_LE) X(EV_OP_JUMP_GT) X(EV_OP_JUMP_GE) X(EV_OP_JUMP_EQ) X(EV_OP_JUMP_NE) \
+    X(EV_ADD_INT) X(EV_SUB_INT) X(EV_MUL_INT) X(EV_MUL_DEC_INT) X(EV_ADD_DEC) X(EV_SUB_DEC) \
+    X(EV_MUL_DEC) X(EV_DIV_DEC) X(EV_DIV_DEC_INT) X(EV_NEG) X(EV_INT_TO_DEC) X(EV_DEC_TO_INT) \
+    X(EV_LT) X(EV_LE) X(EV_GT) X(EV_GE) X(EV_EQ) X(EV_NE) X(EV_NOT) X(EV_TEXT_EQ) \
+    X(EV_MIN2) X(EV_MAX2) X(EV_ROUND) X(EV_DIV_ROUND) \
+    X(EV_DATE_ADD_DAYS) X(EV_DATE_ADD_MONTHS) X(EV_DATE_ADD_YEARS) \
+    X(EV_LIST_LEN) X(EV_SUM_FIELD) X(EV_OP_LEN_OF) X(EV_OP_SUM_FIELD_OF) X(EV_OP_NEXT) X(EV_OP_INC) \
+    X(EV_OP_ACC_SUM_INT) X(EV_OP_ACC_SUM_DEC) X(EV_OP_ACC_MIN) X(EV_OP_ACC_MAX) \
+    X(EV_OP_ANY_HIT) X(EV_OP_ALL_MISS) X(EV_OP_NOT_EMPTY) X(EV_OP_MAP_INIT) X(EV_OP_MAP_PUT) \
+    X(EV_OP_TABLE1) X(EV_OP_TREE) X(EV_OP_TREE_CELL) X(EV_OP_CHECK_FEN)
+
+
 typedef struct builder {
     ev_tree *t;
     arena *pool;
@@ -119,13 +135,26 @@ static int32_t into(builder *b, int32_t from, int32_t want)
 static int32_t gen(builder *b, int32_t node, int32_t want);
 static int32_t gen_cell(builder *b, int32_t node, int32_t want);
 
+/* The jump taken when comparison k holds, and when it does not. */
+static int compare_jump(int k, int when)
+{
+    static const int yes[] = {EV_OP_JUMP_LT, EV_OP_JUMP_LE, EV_OP_JUMP_GT, EV_OP_JUMP_GE, EV_OP_JUMP_EQ, EV_OP_JUMP_NE};
+    static const int no[] = {EV_OP_JUMP_GE, EV_OP_JUMP_GT, EV_OP_JUMP_LE, EV_OP_JUMP_LT, EV_OP_JUMP_NE, EV_OP_JUMP_EQ};
+    return when ? yes[k - EV_LT] : no[k - EV_LT];
+}
+
 /* Emits a jump taken when node's value is `when` (0 or 1); returns it for
- * land().  `not x` jumps on the opposite value of x instead. */
+ * land().  `not x` jumps on the opposite value of x instead, and a
+ * comparison is tested by the jump itself. */
 static int32_t jump_on(builder *b, int32_t node, int when)
 {
     const ev_node *n = &b->t->nodes[node];
     if (n->kind == EV_NOT)
         return jump_on(b, n->a, !when);
+    if (n->kind >= EV_LT && n->kind <= EV_NE) {
+        int32_t x = gen(b, n->a, -1), y = gen(b, n->b, -1);
+        return emit(b, compare_jump(n->kind, when), -1, x, y, node);
+    }
     int32_t v = gen(b, node, -1);
     return emit(b, when ? EV_OP_JUMP_IF : EV_OP_JUMP_UNLESS, -1, v, -1, node);
 }
@@ -158,29 +187,34 @@ static int32_t gen_logic(builder *b, int32_t node, int32_t want)
     return dst;
 }
 
-/* The head of a loop over the list in slot `list`, binding slot `var`:
- * returns the NEXT instruction, whose exit land() sets. */
-static int32_t loop_head(builder *b, int32_t list, int32_t var, int32_t node)
+/* A loop over the list in slot `list`, binding slot `var`, tested at the
+ * bottom (one NEXT per element, no jump back): the head jumps to NEXT,
+ * which binds the next element and goes back to the body, or falls
+ * through when the list is done.  A failing filter also goes to NEXT. */
+typedef struct loop { int32_t counter, list, var, node, enter, body, skip; } loop;
+
+static loop loop_head(builder *b, int32_t list, int32_t var, int32_t node)
 {
-    int32_t it = temp(b);
-    emit_set(b, it, 0);
-    return emit(b, EV_OP_NEXT, it, list, var, node);
+    loop lp = {temp(b), list, var, node, 0, 0, -1};
+    emit_set(b, lp.counter, 0);
+    lp.enter = emit(b, EV_OP_JUMP, -1, -1, -1, -1);
+    lp.body = (int32_t)b->ncode;
+    return lp;
 }
 
-/* The filter of a loop: back to the NEXT instruction when it fails. */
-static void loop_filter(builder *b, int32_t filter, int32_t next)
+static void loop_filter(builder *b, loop *lp, int32_t filter)
 {
-    if (filter < 0)
-        return;
-    int32_t skip = jump_on(b, filter, 0);
-    if (!b->failed) b->code[skip].c = next;
+    if (filter >= 0)
+        lp->skip = jump_on(b, filter, 0);
 }
 
-static void loop_end(builder *b, int32_t next)
+static void loop_end(builder *b, const loop *lp)
 {
-    int32_t back = emit(b, EV_OP_JUMP, -1, -1, -1, -1);
-    if (!b->failed) b->code[back].c = next;
-    land(b, next);
+    land(b, lp->enter);
+    if (lp->skip >= 0)
+        land(b, lp->skip);
+    int32_t next = emit(b, EV_OP_NEXT, lp->counter, lp->list, lp->var, lp->node);
+    if (!b->failed) b->code[next].c = lp->body;
 }
 
 /* COUNT, SUM_INT, SUM_DEC, MIN, MAX, ANY, ALL: a loop around an
@@ -196,8 +230,8 @@ static int32_t gen_agg(builder *b, int32_t node, int32_t want)
         have = temp(b);
         emit_set(b, have, 0);
     }
-    int32_t next = loop_head(b, list, (int32_t)n->imm, node);
-    loop_filter(b, n->c, next);
+    loop lp = loop_head(b, list, (int32_t)n->imm, node);
+    loop_filter(b, &lp, n->c);
     int32_t out = -1;
     switch (n->kind) {
     case EV_COUNT: emit(b, EV_OP_INC, dst, -1, -1, node); break;
@@ -208,7 +242,7 @@ static int32_t gen_agg(builder *b, int32_t node, int32_t want)
     case EV_ANY: out = emit(b, EV_OP_ANY_HIT, dst, gen(b, n->b, -1), -1, node); break;
     default: out = emit(b, EV_OP_ALL_MISS, dst, gen(b, n->b, -1), -1, node); break;
     }
-    loop_end(b, next);
+    loop_end(b, &lp);
     if (have >= 0)
         emit(b, EV_OP_NOT_EMPTY, -1, have, -1, node);
     if (out >= 0)
@@ -223,12 +257,12 @@ static int32_t gen_map(builder *b, int32_t node, int32_t want)
     int32_t list = gen_cell(b, n->a, -1);
     int32_t dst = want_slot(b, want);
     int32_t init = emit(b, EV_OP_MAP_INIT, dst, list, -1, node);
-    int32_t next = loop_head(b, list, (int32_t)n->imm, node);
-    loop_filter(b, n->c, next);
+    loop lp = loop_head(b, list, (int32_t)n->imm, node);
+    loop_filter(b, &lp, n->c);
     int32_t key = gen_cell(b, b->t->args[n->b], -1);
     int32_t val = gen(b, b->t->args[n->b + 1], -1);
     emit(b, EV_OP_MAP_PUT, dst, key, val, node);
-    loop_end(b, next);
+    loop_end(b, &lp);
     land(b, init);
     return dst;
 }
@@ -354,6 +388,13 @@ static int32_t gen(builder *b, int32_t node, int32_t want)
     case EV_ANY: case EV_ALL:
         return gen_agg(b, node, want);
     case EV_LIST_LEN: case EV_SUM_FIELD: {
+        const ev_node *l = &b->t->nodes[n->a];
+        if (l->kind == EV_LIST_FIELD) {   /* count(household.members): no copy of the list */
+            int32_t i = emit(b, n->kind == EV_LIST_LEN ? EV_OP_LEN_OF : EV_OP_SUM_FIELD_OF,
+                             dst = want_slot(b, want), l->a, l->b, node);
+            if (!b->failed) b->code[i].c = n->b;
+            return dst;
+        }
         int32_t list = gen_cell(b, n->a, -1);
         return emit(b, n->kind, dst = want_slot(b, want), list, n->b, node), dst;
     }
@@ -408,6 +449,14 @@ int ev_prog_build(ev_tree *t, arena *pool)
     ev_prog *p = arena_alloc(pool, sizeof *p);
     if (b.failed || !p)
         return -1;
+    static const uint8_t handled[EV_OP_COUNT] = {
+#define X(k) [k] = 1,
+        VM_OPS(X)
+#undef X
+    };
+    for (uint32_t i = 0; i < b.ncode; i++)
+        if (!handled[b.code[i].op])
+            return 0;      /* a builder bug: leave the policy to the walker */
     p->code = b.code;
     p->ncode = b.ncode;
     p->const_slot = b.kslot;
@@ -476,15 +525,43 @@ static void check_fen(ev_ctx *c, const ev_insn *in, const ev_cell *f)
             c->tree->defs[in->imm].name, v);
 }
 
+/* sum(x.f for x in list) over the list cell l: the walker's SUM_FIELD. */
+static int64_t sum_field(ev_ctx *c, const ev_insn *in, const ev_cell *l, int32_t field)
+{
+    const ev_cell *e = l->l.base;
+    int64_t acc = 0;
+    for (uint32_t i = 0; i < l->l.n; i++, e += l->l.stride)
+        if (__builtin_add_overflow(acc, e[field].i, &acc)) {
+            overflow(c, in, "arithmetic overflow in sum");
+            return 0;
+        }
+    return acc;
+}
+
+static int64_t date_op(ev_ctx *c, const ev_insn *in, int64_t d, int64_t n)
+{
+    int64_t r = 0;
+    int e = in->op == EV_DATE_ADD_DAYS ? date_add_days(d, n, &r)
+          : in->op == EV_DATE_ADD_MONTHS ? date_add_months(d, n, &r)
+          : date_add_years(d, n, &r);
+    if (e) overflow(c, in, "date out of range");
+    return r;
+}
+
 /*
- * One case per instruction.  The node kinds compute what their case in
+ * One label per instruction.  The node kinds compute what their case in
  * eval.c computes, from slots a and b into dst; see nodes.h for the
- * instructions of programs only.  Instructions go through a table of
- * labels when the compiler has them (one indirect jump per instruction,
- * each predicted on its own), else through a switch.
+ * instructions of programs only.  Each instruction ends in its own
+ * indirect jump to the next one (computed goto), which the processor
+ * predicts per instruction rather than at one shared switch.
  */
 int ev_prog_run(ev_ctx *c, const ev_cell *root)
 {
+    static const void *const go[EV_OP_COUNT] = {   /* ev_prog_build emits no other */
+#define X(k) [k] = &&L_##k,
+        VM_OPS(X)
+#undef X
+    };
     const ev_insn *code = c->tree->prog->code, *in = code;
     ev_cell *f = c->frame;
     const int32_t *lut = c->tree->prog->lut;
@@ -493,141 +570,128 @@ int ev_prog_run(ev_ctx *c, const ev_cell *root)
 #define X_I f[in->a].i
 #define Y_I f[in->b].i
 #define OUT f[in->dst].i
-    for (;; in++) {
-        switch (in->op) {
-        case EV_OP_HALT:
-            return c->err.code == EVE_NONE ? 0 : -1;
-        case EV_OP_MOVE: f[in->dst] = f[in->a]; break;
-        case EV_OP_SET: OUT = in->imm; break;
-        case EV_OP_TRUTH: OUT = X_I != 0; break;
-        case EV_FIELD: OUT = f[in->a].rec[in->b].i; break;
-        case EV_OP_CELL_FIELD: f[in->dst] = f[in->a].rec[in->b]; break;
-        case EV_AS_OF: OUT = c->as_of; break;
-        case EV_OP_JUMP: in = code + in->c - 1; break;
-        case EV_OP_JUMP_IF: if (X_I) in = code + in->c - 1; break;
-        case EV_OP_JUMP_UNLESS: if (!X_I) in = code + in->c - 1; break;
-        case EV_ADD_INT:
-            if (__builtin_add_overflow(X_I, Y_I, &r)) overflow(c, in, "arithmetic overflow");
-            OUT = r;
-            break;
-        case EV_SUB_INT:
-            if (__builtin_sub_overflow(X_I, Y_I, &r)) overflow(c, in, "arithmetic overflow");
-            OUT = r;
-            break;
-        case EV_MUL_INT: case EV_MUL_DEC_INT:
-            if (__builtin_mul_overflow(X_I, Y_I, &r)) overflow(c, in, "arithmetic overflow");
-            OUT = r;
-            break;
-        case EV_ADD_DEC: OUT = dec_result(c, in, dec_add(X_I, Y_I, &r), &r); break;
-        case EV_SUB_DEC: OUT = dec_result(c, in, dec_sub(X_I, Y_I, &r), &r); break;
-        case EV_MUL_DEC: OUT = dec_result(c, in, dec_mul(X_I, Y_I, &r), &r); break;
-        case EV_DIV_DEC: OUT = dec_result(c, in, dec_div(X_I, Y_I, &r), &r); break;
-        case EV_DIV_DEC_INT: {
-            int64_t x = X_I, y = Y_I;
-            if (y == 0) { ev_fail(c, EVE_DIVZERO, loc_of(c, in), "division by zero"); OUT = 0; }
-            else if (x == INT64_MIN && y == -1) { overflow(c, in, "arithmetic overflow"); OUT = 0; }
-            else OUT = x / y;
-            break;
-        }
-        case EV_NEG:
-            if (X_I == INT64_MIN) { overflow(c, in, "arithmetic overflow"); OUT = 0; }
-            else OUT = -X_I;
-            break;
-        case EV_INT_TO_DEC: OUT = dec_result(c, in, dec_from_int(X_I, &r), &r); break;
-        case EV_DEC_TO_INT: OUT = X_I / DEC_SCALE; break;
-        case EV_LT: OUT = X_I < Y_I; break;
-        case EV_LE: OUT = X_I <= Y_I; break;
-        case EV_GT: OUT = X_I > Y_I; break;
-        case EV_GE: OUT = X_I >= Y_I; break;
-        case EV_EQ: OUT = X_I == Y_I; break;
-        case EV_NE: OUT = X_I != Y_I; break;
-        case EV_NOT: OUT = !X_I; break;
-        case EV_TEXT_EQ:
-            OUT = f[in->a].s.len == f[in->b].s.len && memcmp(f[in->a].s.ptr, f[in->b].s.ptr, f[in->a].s.len) == 0;
-            break;
-        case EV_MIN2: OUT = X_I < Y_I ? X_I : Y_I; break;
-        case EV_MAX2: OUT = X_I > Y_I ? X_I : Y_I; break;
-        case EV_ROUND:
-            OUT = dec_result(c, in, dec_round(X_I, in->imm, (dec_round_mode)in->flags, &r), &r);
-            break;
-        case EV_DIV_ROUND:
-            OUT = dec_result(c, in, dec_div_round(X_I, Y_I, in->imm, (dec_round_mode)in->flags, &r), &r);
-            break;
-        case EV_DATE_ADD_DAYS: case EV_DATE_ADD_MONTHS: case EV_DATE_ADD_YEARS: {
-            int e;
-            r = 0;
-            e = in->op == EV_DATE_ADD_DAYS ? date_add_days(X_I, Y_I, &r)
-              : in->op == EV_DATE_ADD_MONTHS ? date_add_months(X_I, Y_I, &r)
-              : date_add_years(X_I, Y_I, &r);
-            if (e) overflow(c, in, "date out of range");
-            OUT = r;
-            break;
-        }
-        case EV_LIST_LEN: OUT = f[in->a].l.n; break;
-        case EV_SUM_FIELD: {
-            const ev_cell *l = &f[in->a], *e = l->l.base;
-            int64_t acc = 0;
-            for (uint32_t i = 0; i < l->l.n; i++, e += l->l.stride)
-                if (__builtin_add_overflow(acc, e[in->b].i, &acc)) {
-                    overflow(c, in, "arithmetic overflow in sum");
-                    acc = 0;
-                    break;
-                }
-            OUT = acc;
-            break;
-        }
-        /* NEXT: binds the loop variable as bind_loop_var() in eval.c. */
-        case EV_OP_NEXT: {
-            const ev_cell *l = &f[in->a];
-            int64_t k = OUT;
-            if (k >= l->l.n) { in = code + in->c - 1; break; }
-            const ev_cell *e = l->l.base + (size_t)k * l->l.stride;
-            if (in->flags & EV_LOOP_BY_VALUE) f[in->b] = *e;
-            else f[in->b].rec = e;
-            OUT = k + 1;
-            break;
-        }
-        case EV_OP_INC: OUT++; break;
-        case EV_OP_ACC_SUM_INT:
-            if (__builtin_add_overflow(OUT, X_I, &OUT)) overflow(c, in, "arithmetic overflow in sum");
-            break;
-        case EV_OP_ACC_SUM_DEC: OUT = dec_result(c, in, dec_add(OUT, X_I, &r), &r); break;
-        case EV_OP_ACC_MIN: if (!Y_I || X_I < OUT) OUT = X_I; Y_I = 1; break;
-        case EV_OP_ACC_MAX: if (!Y_I || X_I > OUT) OUT = X_I; Y_I = 1; break;
-        case EV_OP_ANY_HIT: if (X_I) { OUT = 1; in = code + in->c - 1; } break;
-        case EV_OP_ALL_MISS: if (!X_I) { OUT = 0; in = code + in->c - 1; } break;
-        case EV_OP_NOT_EMPTY:
-            if (!X_I)
-                ev_fail(c, EVE_EMPTY, loc_of(c, in), "%s of an empty list",
-                        c->tree->nodes[in->node].kind == EV_MIN ? "min" : "max");
-            break;
-        case EV_OP_MAP_INIT: if (map_init(c, in, f)) in = code + in->c - 1; break;
-        case EV_OP_MAP_PUT: {
-            ev_cell *m = &f[in->dst];
-            m->l.base[2 * m->l.n] = f[in->a];
-            m->l.base[2 * m->l.n + 1].i = Y_I;
-            m->l.n++;
-            break;
-        }
-        /* TABLE1: a = column value, b = domain size, c = the table's
-         * argument slot (rows may read it), imm = first lookup entry. */
-        case EV_OP_TABLE1: {
-            int64_t v = X_I;
-            int32_t s;
-            f[in->c].i = v;
-            if ((uint64_t)v < (uint64_t)in->b && (s = lut[in->imm + v]) >= 0) OUT = f[s].i;
-            else OUT = ev_scalar(c, in->node);
-            break;
-        }
-        case EV_OP_TREE: OUT = ev_scalar(c, (int32_t)in->imm); break;
-        case EV_OP_TREE_CELL: f[in->dst] = ev_value(c, (int32_t)in->imm); break;
-        case EV_OP_CHECK_FEN: check_fen(c, in, f); break;
-        default:
-            ev_fail(c, EVE_OVERFLOW, 0, "internal error: instruction %u", in->op);
-            return -1;
-        }
-    }
+#define NEXT do { in++; goto *go[in->op]; } while (0)
+#define JUMP do { in = code + in->c; goto *go[in->op]; } while (0)
+    goto *go[in->op];
+L_EV_OP_HALT:
+    return c->err.code == EVE_NONE ? 0 : -1;
+L_EV_OP_MOVE: f[in->dst] = f[in->a]; NEXT;
+L_EV_OP_SET: OUT = in->imm; NEXT;
+L_EV_OP_TRUTH: OUT = X_I != 0; NEXT;
+L_EV_FIELD: OUT = f[in->a].rec[in->b].i; NEXT;
+L_EV_OP_CELL_FIELD: f[in->dst] = f[in->a].rec[in->b]; NEXT;
+L_EV_AS_OF: OUT = c->as_of; NEXT;
+L_EV_OP_JUMP: JUMP;
+L_EV_OP_JUMP_IF: if (X_I) JUMP; NEXT;
+L_EV_OP_JUMP_UNLESS: if (!X_I) JUMP; NEXT;
+L_EV_OP_JUMP_LT: if (X_I < Y_I) JUMP; NEXT;
+L_EV_OP_JUMP_LE: if (X_I <= Y_I) JUMP; NEXT;
+L_EV_OP_JUMP_GT: if (X_I > Y_I) JUMP; NEXT;
+L_EV_OP_JUMP_GE: if (X_I >= Y_I) JUMP; NEXT;
+L_EV_OP_JUMP_EQ: if (X_I == Y_I) JUMP; NEXT;
+L_EV_OP_JUMP_NE: if (X_I != Y_I) JUMP; NEXT;
+L_EV_ADD_INT:
+    if (__builtin_add_overflow(X_I, Y_I, &r)) overflow(c, in, "arithmetic overflow");
+    OUT = r;
+    NEXT;
+L_EV_SUB_INT:
+    if (__builtin_sub_overflow(X_I, Y_I, &r)) overflow(c, in, "arithmetic overflow");
+    OUT = r;
+    NEXT;
+L_EV_MUL_INT:
+L_EV_MUL_DEC_INT:
+    if (__builtin_mul_overflow(X_I, Y_I, &r)) overflow(c, in, "arithmetic overflow");
+    OUT = r;
+    NEXT;
+L_EV_ADD_DEC: OUT = dec_result(c, in, dec_add(X_I, Y_I, &r), &r); NEXT;
+L_EV_SUB_DEC: OUT = dec_result(c, in, dec_sub(X_I, Y_I, &r), &r); NEXT;
+L_EV_MUL_DEC: OUT = dec_result(c, in, dec_mul(X_I, Y_I, &r), &r); NEXT;
+L_EV_DIV_DEC: OUT = dec_result(c, in, dec_div(X_I, Y_I, &r), &r); NEXT;
+L_EV_DIV_DEC_INT:
+    if (Y_I == 0) { ev_fail(c, EVE_DIVZERO, loc_of(c, in), "division by zero"); OUT = 0; }
+    else if (X_I == INT64_MIN && Y_I == -1) { overflow(c, in, "arithmetic overflow"); OUT = 0; }
+    else OUT = X_I / Y_I;
+    NEXT;
+L_EV_NEG:
+    if (X_I == INT64_MIN) { overflow(c, in, "arithmetic overflow"); OUT = 0; }
+    else OUT = -X_I;
+    NEXT;
+L_EV_INT_TO_DEC: OUT = dec_result(c, in, dec_from_int(X_I, &r), &r); NEXT;
+L_EV_DEC_TO_INT: OUT = X_I / DEC_SCALE; NEXT;
+L_EV_LT: OUT = X_I < Y_I; NEXT;
+L_EV_LE: OUT = X_I <= Y_I; NEXT;
+L_EV_GT: OUT = X_I > Y_I; NEXT;
+L_EV_GE: OUT = X_I >= Y_I; NEXT;
+L_EV_EQ: OUT = X_I == Y_I; NEXT;
+L_EV_NE: OUT = X_I != Y_I; NEXT;
+L_EV_NOT: OUT = !X_I; NEXT;
+L_EV_TEXT_EQ:
+    OUT = f[in->a].s.len == f[in->b].s.len && memcmp(f[in->a].s.ptr, f[in->b].s.ptr, f[in->a].s.len) == 0;
+    NEXT;
+L_EV_MIN2: OUT = X_I < Y_I ? X_I : Y_I; NEXT;
+L_EV_MAX2: OUT = X_I > Y_I ? X_I : Y_I; NEXT;
+L_EV_ROUND: OUT = dec_result(c, in, dec_round(X_I, in->imm, (dec_round_mode)in->flags, &r), &r); NEXT;
+L_EV_DIV_ROUND:
+    OUT = dec_result(c, in, dec_div_round(X_I, Y_I, in->imm, (dec_round_mode)in->flags, &r), &r);
+    NEXT;
+L_EV_DATE_ADD_DAYS:
+L_EV_DATE_ADD_MONTHS:
+L_EV_DATE_ADD_YEARS:
+    OUT = date_op(c, in, X_I, Y_I);
+    NEXT;
+L_EV_LIST_LEN: OUT = f[in->a].l.n; NEXT;
+L_EV_SUM_FIELD: OUT = sum_field(c, in, &f[in->a], in->b); NEXT;
+L_EV_OP_LEN_OF: OUT = f[in->a].rec[in->b].l.n; NEXT;
+L_EV_OP_SUM_FIELD_OF: OUT = sum_field(c, in, &f[in->a].rec[in->b], in->c); NEXT;
+/* NEXT: binds the loop variable as bind_loop_var() in eval.c. */
+L_EV_OP_NEXT: {
+    const ev_cell *l = &f[in->a];
+    int64_t k = OUT;
+    if (k >= l->l.n) NEXT;
+    const ev_cell *e = l->l.base + (size_t)k * l->l.stride;
+    if (in->flags & EV_LOOP_BY_VALUE) f[in->b] = *e;
+    else f[in->b].rec = e;
+    OUT = k + 1;
+    JUMP;
+}
+L_EV_OP_INC: OUT++; NEXT;
+L_EV_OP_ACC_SUM_INT:
+    if (__builtin_add_overflow(OUT, X_I, &OUT)) overflow(c, in, "arithmetic overflow in sum");
+    NEXT;
+L_EV_OP_ACC_SUM_DEC: OUT = dec_result(c, in, dec_add(OUT, X_I, &r), &r); NEXT;
+L_EV_OP_ACC_MIN: if (!Y_I || X_I < OUT) OUT = X_I; Y_I = 1; NEXT;
+L_EV_OP_ACC_MAX: if (!Y_I || X_I > OUT) OUT = X_I; Y_I = 1; NEXT;
+L_EV_OP_ANY_HIT: if (X_I) { OUT = 1; JUMP; } NEXT;
+L_EV_OP_ALL_MISS: if (!X_I) { OUT = 0; JUMP; } NEXT;
+L_EV_OP_NOT_EMPTY:
+    if (!X_I)
+        ev_fail(c, EVE_EMPTY, loc_of(c, in), "%s of an empty list",
+                c->tree->nodes[in->node].kind == EV_MIN ? "min" : "max");
+    NEXT;
+L_EV_OP_MAP_INIT: if (map_init(c, in, f)) JUMP; NEXT;
+L_EV_OP_MAP_PUT: {
+    ev_cell *m = &f[in->dst];
+    m->l.base[2 * m->l.n] = f[in->a];
+    m->l.base[2 * m->l.n + 1].i = Y_I;
+    m->l.n++;
+    NEXT;
+}
+/* TABLE1: a = column value, b = domain size, c = the table's argument
+ * slot (rows may read it), imm = first lookup entry. */
+L_EV_OP_TABLE1: {
+    int64_t v = X_I;
+    int32_t s;
+    f[in->c].i = v;
+    if ((uint64_t)v < (uint64_t)in->b && (s = lut[in->imm + v]) >= 0) OUT = f[s].i;
+    else OUT = ev_scalar(c, in->node);
+    NEXT;
+}
+L_EV_OP_TREE: OUT = ev_scalar(c, (int32_t)in->imm); NEXT;
+L_EV_OP_TREE_CELL: f[in->dst] = ev_value(c, (int32_t)in->imm); NEXT;
+L_EV_OP_CHECK_FEN: check_fen(c, in, f); NEXT;
 #undef X_I
 #undef Y_I
 #undef OUT
+#undef NEXT
+#undef JUMP
 }

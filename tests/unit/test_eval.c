@@ -300,6 +300,27 @@ static void loop_over_numbers(void **state)
         "2019-01-01", FAMILY, "{\"n\":2,\"s\":5}");
 }
 
+static void div_round_fast_path(void **state)
+{
+    /* dec_div_round's 64-bit half-up case against the 128-bit routine,
+     * on ties (2579.99 / 3 has none; 1000.01 / 2 = 500.005 is one),
+     * quanta, signs and magnitudes near the 64-bit edge */
+    static const int64_t as[] = {0, 1, 5000, 1000010000, 2579990000, 859996666, 9223372036854, 9223372036854775807,
+                                 -1, -1000010000, INT64_MIN};
+    static const int64_t bs[] = {1, 2, 3, 7, 2000000, 3000000, 1000000, 922337203685477, -2000000, 0};
+    static const int64_t qs[] = {1, 10000, 1000000, 5000, 922337203685477};
+    for (size_t i = 0; i < sizeof as / sizeof *as; i++)
+        for (size_t j = 0; j < sizeof bs / sizeof *bs; j++)
+            for (size_t k = 0; k < sizeof qs / sizeof *qs; k++)
+                for (int m = ROUND_HALF_UP; m <= ROUND_FLOOR; m++) {
+                    int64_t fast = 0, wide = 0;
+                    dec_status s1 = dec_div_round(as[i], bs[j], qs[k], (dec_round_mode)m, &fast);
+                    dec_status s2 = dec_div_round_wide(as[i], bs[j], qs[k], (dec_round_mode)m, &wide);
+                    assert_int_equal(s1, s2);
+                    if (s1 == DEC_OK) assert_int_equal(fast, wide);
+                }
+}
+
 /* The policy-language literal n as request JSON (as `eligo test` does). */
 static void literal_json(buf *b, const ast_node *n)
 {
@@ -433,6 +454,7 @@ int main(void)
         cmocka_unit_test(sub_fen_output_is_an_error),
         cmocka_unit_test(outside_covered_period),
         cmocka_unit_test(loop_over_numbers),
+        cmocka_unit_test(div_round_fast_path),
         cmocka_unit_test(shipped_policies_both_ways),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
