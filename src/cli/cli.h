@@ -20,6 +20,14 @@ enum { EXIT_OK = 0, EXIT_POLICY = 1, EXIT_INPUT = 2 };
 int cli_load(registry *r, char **paths, int npaths, const char *dir_option);
 /* Reads a file, or stdin for "-". */
 char *cli_read_file(const char *path, size_t *len);
+/* Opens the database of --db URL or $ELIGO_DB for the subcommand `who`;
+ * NULL with a message on stderr.  read_only skips the durability check
+ * (a reader stores nothing).  store_close() it. */
+struct store;
+struct store *cli_open_store(const char *who, const char *url, int read_only);
+/* Records in the access log that the user running eligo did action on
+ * target (the auditor's tools log every read of stored decisions). */
+void cli_access_log(struct store *s, const char *action, const char *target);
 /* Parses "YYYY-MM-DD" or exits 2 with a message naming the option. */
 int64_t cli_date_arg(const char *opt, const char *value);
 
@@ -30,5 +38,8 @@ int cmd_fmt(int argc, char **argv);
 int cmd_bench(int argc, char **argv);
 int cmd_db(int argc, char **argv);
 int cmd_token(int argc, char **argv);
+int cmd_audit(int argc, char **argv);
+int cmd_replay(int argc, char **argv);
+int cmd_impact(int argc, char **argv);
 
 #endif

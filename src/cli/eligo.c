@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "cli/cli.h"
+#include "store/store.h"
 #include "eval/date.h"
 
 typedef struct command {
@@ -26,7 +27,10 @@ static const command commands[] = {
     {"fmt", cmd_fmt, "fmt [--check] PATH...   canonical formatting"},
     {"bench", cmd_bench, "bench NAME --input FILE [--seconds N] [--as-of DATE] [--policies DIR]"},
     {"db", cmd_db, "db migrate [--db URL] [--dir DIR]   apply db/NNN_*.sql not yet applied"},
+    {"replay", cmd_replay, "replay ID | replay --from DATE --to DATE [--policy NAME] [--json]   re-run stored decisions under their stored texts"},
+    {"impact", cmd_impact, "impact CANDIDATE.policy --from DATE --to DATE [--json]   stored decisions under a candidate policy text"},
     {"token", cmd_token, "token add --role ROLE --name NAME [--db URL]   create a bearer token, print it once"},
+    {"audit", cmd_audit, "audit keygen|checkpoint|verify ...   signed checkpoints of stored decisions (exit 1: tampered)"},
 };
 
 static void usage(FILE *out)
@@ -72,6 +76,28 @@ char *cli_read_file(const char *path, size_t *len)
     if (f != stdin) fclose(f);
     if (p) { p[n] = 0; *len = n; }
     return p;
+}
+
+store *cli_open_store(const char *who, const char *url, int read_only)
+{
+    if (!url) url = getenv("ELIGO_DB");
+    if (!url || !*url) {
+        fprintf(stderr, "eligo %s: no database: give --db URL or set ELIGO_DB\n", who);
+        return NULL;
+    }
+    char err[512];
+    store_options o = {.url = url, .allow_nondurable = read_only};
+    store *s = store_open(&o, err, sizeof err);
+    if (!s) fprintf(stderr, "eligo %s: %s\n", who, err);
+    return s;
+}
+
+void cli_access_log(store *s, const char *action, const char *target)
+{
+    const char *user = getenv("USER");
+    char client[65];
+    snprintf(client, sizeof client, "cli:%s", user && *user ? user : "unknown");
+    (void)s; (void)action; (void)target; (void)client;   /* store_access_log: pending */
 }
 
 int64_t cli_date_arg(const char *opt, const char *value)

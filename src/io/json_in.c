@@ -1572,6 +1572,44 @@ json_status json_syntax_check(const char *text, size_t len, arena *pool, json_er
     return lex_and_check(&c, text, len, "", pool, errs);
 }
 
+int json_members(const char *text, size_t len, arena *pool, json_member **out, size_t *n)
+{
+    jin c;
+    json_errors errs;
+    *out = NULL;
+    *n = 0;
+    if (lex_and_check(&c, text, len, "", pool, &errs) != JSON_OK || c.ntok < 1 ||
+        c.tok[0].type != JSMN_OBJECT)
+        return -1;
+    json_member *m = arena_alloc(pool, sizeof *m * (size_t)(c.tok[0].size + 1));
+    if (!m) return -1;
+    for (int i = 1; i + 1 < c.ntok; i++) {
+        if (c.tok[i].parent != 0) continue;
+        const jsmntok_t *k = &c.tok[i], *v = &c.tok[i + 1];
+        m[*n].key = text + k->start;
+        m[*n].key_len = (size_t)(k->end - k->start);
+        m[*n].value = text + tok_lex_start(v);
+        m[*n].value_len = (size_t)v->end + (v->type == JSMN_STRING) - tok_lex_start(v);
+        (*n)++;
+    }
+    *out = m;
+    return 0;
+}
+
+int json_member_string(const json_member *m, arena *pool, const char **s, size_t *n)
+{
+    if (m->value_len < 2 || m->value[0] != '"') return -1;
+    const char *raw = m->value + 1;
+    size_t rn = m->value_len - 2;
+    char *out = arena_alloc(pool, rn + 1);
+    if (!out) return -1;
+    *n = unescape(raw, rn, out);
+    out[*n] = 0;
+    if (memchr(out, 0, *n)) return -1;
+    *s = out;
+    return 0;
+}
+
 void json_errors_print(const json_errors *errs, FILE *out)
 {
     for (size_t i = 0; i < errs->n; i++) {

@@ -68,6 +68,19 @@ json_status json_input_parse(const char *text, size_t len, const entity_def *roo
  * model): for request envelopes, whose own fields io/json_req.c reads. */
 json_status json_syntax_check(const char *text, size_t len, arena *pool, json_errors *errs);
 
+/* The members of a JSON object text, in order: each key as written
+ * (without quotes, escapes not decoded) and its value's exact text.
+ * For comparing documents eligo wrote itself (replay).  0, or -1 when
+ * text is not a valid object.  The array lives in pool. */
+typedef struct json_member {
+    const char *key, *value;
+    size_t key_len, value_len;
+} json_member;
+int json_members(const char *text, size_t len, arena *pool, json_member **out, size_t *n);
+/* A member's value when it is a string, decoded into pool and
+ * NUL-terminated.  0, or -1 when it is not a string or holds U+0000. */
+int json_member_string(const json_member *m, arena *pool, const char **s, size_t *n);
+
 /* Prints each problem as "path: detail" on its own line. */
 #include <stdio.h>
 void json_errors_print(const json_errors *errs, FILE *out);

@@ -267,6 +267,20 @@ void diag_print_one(const diag *d, FILE *out)
         fprintf(out, "hint: %s\n", d->hint);
 }
 
+char *diag_text(const diag_list *dl)
+{
+    char *text = NULL;
+    size_t len = 0;
+    FILE *m = open_memstream(&text, &len);
+    if (!m) return NULL;
+    diag_print(dl, m);
+    if (fclose(m)) {
+        free(text);
+        return NULL;
+    }
+    return text;
+}
+
 void diag_print(const diag_list *dl, FILE *out)
 {
     size_t i;

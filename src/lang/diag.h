@@ -57,6 +57,9 @@ void diag_add(diag_list *dl, diag_level level, const source *src, src_loc loc,
 void diag_hint(diag_list *dl, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Prints every diagnostic in order, in the form above. */
 void diag_print(const diag_list *dl, FILE *out);
+/* What diag_print prints, as one malloc'ed string (NULL when out of
+ * memory): for logs and API answers. */
+char *diag_text(const diag_list *dl);
 void diag_print_one(const diag *d, FILE *out);
 
 #endif

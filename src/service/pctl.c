@@ -28,6 +28,7 @@
 #include "service/pctl.h"
 #include "service/scoreboard.h"
 #include "service/signals.h"
+#include "service/service.h"
 
 master_state master;
 
@@ -41,19 +42,13 @@ registry *pctl_compile(const char *dir)
     int rc = registry_load(r, paths, 1, NULL, &dl);
     if (dl.n) {
         /* the printer's lines (location, source line, caret, hint), one log line each */
-        char *text = NULL;
-        size_t len = 0;
-        FILE *m = open_memstream(&text, &len);
-        if (m) {
-            diag_print(&dl, m);
-            fclose(m);
-            for (char *line = text, *nl; line && *line; line = nl ? nl + 1 : NULL) {
-                nl = strchr(line, '\n');
-                if (nl) *nl = 0;
-                if (*line) elog(rc ? LOG_L_ERROR : LOG_L_WARN, NULL, "policy: %s", line);
-            }
-            free(text);
+        char *text = diag_text(&dl);
+        for (char *line = text, *nl; line && *line; line = nl ? nl + 1 : NULL) {
+            nl = strchr(line, '\n');
+            if (nl) *nl = 0;
+            if (*line) elog(rc ? LOG_L_ERROR : LOG_L_WARN, NULL, "policy: %s", line);
         }
+        free(text);
     }
     diag_list_free(&dl);
     if (rc != 0) {
@@ -161,6 +156,8 @@ int pctl_run(void)
             maintain_pool(now);
         }
         children_tick(now);
+        /* the checkpoint sequencer, when due (h_audit.c) */
+        if (master.state == PCTL_RUNNING) audit_tick_main(now);
     }
     elog(LOG_L_INFO, NULL, "all workers stopped; exiting");
     return 0;

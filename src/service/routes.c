@@ -36,13 +36,18 @@ typedef struct route {
 static const route routes[] = {
     {"POST", "/v1/decisions", ROLE_PORTAL, MIB, 1, h_decisions_post, "decisions_create"},
     {"GET", "/v1/decisions/{id}", ROLE_AUDITOR, 0, 0, h_decision_get, "decisions_get"},
+    {"POST", "/v1/decisions/{id}/replay", ROLE_AUDITOR, MIB, 0, h_replay_one, "decision_replay"},
+    {"POST", "/v1/replays", ROLE_AUDITOR, MIB, 1, h_replay_range, "replays"},
+    {"POST", "/v1/impact", ROLE_OFFICER, 4 * MIB, 1, h_impact, "impact"},
     {"POST", "/v1/evaluate", ROLE_OFFICER, MIB, 1, h_evaluate_post, "evaluate"},
     {"GET", "/v1/policies", ROLE_ANY, 0, 0, h_policies_list, "policies_list"},
     {"GET", "/v1/policies/{name}", ROLE_ANY, 0, 0, h_policy_get, "policies_get"},
     {"GET", "/healthz", ROLE_NONE, 0, 0, h_health, "healthz"},
+    {"GET", "/v1/audit/verify", ROLE_AUDITOR, 0, 0, h_audit_verify, "audit_verify"},
     {"GET", "/metrics", ROLE_NONE, 0, 0, h_metrics, "metrics"},
 };
 #define NROUTES ((int)(sizeof routes / sizeof routes[0]))
+_Static_assert(sizeof routes / sizeof routes[0] <= SB_MAX_ROUTES, "the scoreboard counts at most SB_MAX_ROUTES routes");
 
 const char *routes_metric_name(int index)
 {
@@ -106,6 +111,26 @@ static int bearer(const char *h, char *out, size_t outlen)
     }
     out[n] = 0;
     return n > 0;
+}
+
+static const char *role_name(int bit)
+{
+    return bit == ROLE_PORTAL ? "portal" : bit == ROLE_OFFICER ? "officer" : bit == ROLE_AUDITOR ? "auditor"
+         : bit == ROLE_ADMIN ? "admin" : "none";
+}
+
+/* Reads of stored decisions, replays, audits, impact runs and the
+ * playground are logged (who, what, when) before they run: a route open
+ * only to auditors or officers.  When the log cannot be written the
+ * request is refused, so nothing is read unlogged. */
+static int access_logged(service *sv, const route *r, const route_match *m, http_response *rs)
+{
+    if ((r->roles & ~(ROLE_AUDITOR | ROLE_OFFICER)) || r->roles == ROLE_NONE) return 0;
+    store *db = worker_store(sv);
+    if (db && store_access_log(db, sv->client, role_name(sv->role), r->metric, m->id[0] ? m->id : NULL) == STORE_OK)
+        return 0;
+    http_problem(rs, 503, "the database is unavailable; the access cannot be logged", NULL);
+    return -1;
 }
 
 static void authenticate(service *sv, const route *r, const http_request *rq, http_response *rs)
@@ -192,6 +217,7 @@ static void dispatch(service *sv, const http_request *rq, http_response *rs, int
         http_problem(rs, 415, "the body must be application/json", NULL);
         return;
     }
+    if (access_logged(sv, r, &m, rs)) return;
     rs->status = 500;
     r->handler(sv, rq, rs, &m);
 }

@@ -49,11 +49,25 @@ typedef void (*route_handler)(service *sv, const http_request *rq, http_response
 /* Handlers, one file per resource (h_*.c). */
 void h_decisions_post(service *sv, const http_request *rq, http_response *rs, const route_match *m);
 void h_decision_get(service *sv, const http_request *rq, http_response *rs, const route_match *m);
+void h_replay_one(service *sv, const http_request *rq, http_response *rs, const route_match *m);
+void h_replay_range(service *sv, const http_request *rq, http_response *rs, const route_match *m);
+void h_impact(service *sv, const http_request *rq, http_response *rs, const route_match *m);
 void h_evaluate_post(service *sv, const http_request *rq, http_response *rs, const route_match *m);
 void h_policies_list(service *sv, const http_request *rq, http_response *rs, const route_match *m);
 void h_policy_get(service *sv, const http_request *rq, http_response *rs, const route_match *m);
 void h_health(service *sv, const http_request *rq, http_response *rs, const route_match *m);
 void h_metrics(service *sv, const http_request *rq, http_response *rs, const route_match *m);
+void h_audit_verify(service *sv, const http_request *rq, http_response *rs, const route_match *m);
+
+/* The audit resource's master side (h_audit.c): reads the checkpoint keys
+ * before fork (-1: refuse to start), runs a sequencer round when one is
+ * due (called from the master's loop), frees it all at exit.  A new
+ * worker calls audit_drop_private() to forget the signing key. */
+struct eligod_conf;
+int audit_init_main(const struct eligod_conf *c);
+void audit_tick_main(int64_t now_ms);
+void audit_free_main(void);
+void audit_drop_private(void);
 
 /* Finds the route, authenticates (Bearer token -> role via the store),
  * checks the role, body size and content type before any handler runs,

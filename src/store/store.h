@@ -95,6 +95,34 @@ store_rc store_put_decision(store *s, const store_decision *d, char decision_id[
 /* The stored decision document by id (auditor). */
 store_rc store_get_decision(store *s, const char *decision_id, buf *out);
 
+/* Reading decisions back (rows.c), for replay, impact and audits. */
+
+/* A stored decision row, every column as text (buffers owned by the row:
+ * store_row_init / store_row_free; each read overwrites them). */
+typedef struct store_row {
+    buf id, request_id, client, fingerprint, policy_name, policy_hash, model_hash, as_of,
+        input, outputs, explanation, response, created_at, content_hash;
+    int model_hash_null, explanation_null;
+} store_row;
+void store_row_init(store_row *r);
+void store_row_free(store_row *r);
+
+/* One decision by id. */
+store_rc store_get_row(store *s, const char *decision_id, store_row *r);
+
+/* Every decision created on the dates from..to (YYYY-MM-DD, UTC,
+ * inclusive), of one policy or of all (policy NULL), in (created_at, id)
+ * order, read a page at a time so memory stays bounded whatever the
+ * range.  fn gets each row (valid during the call; it may use the store)
+ * and stops the walk by returning nonzero.  STORE_OK when the walk ended
+ * (or fn stopped it), else the error of the page that failed. */
+store_rc store_each_row(store *s, const char *from, const char *to, const char *policy,
+                        int (*fn)(void *arg, const store_row *r), void *arg);
+
+/* A policy or model text by hash ("sha256:..."), into name and text. */
+store_rc store_get_policy_text(store *s, const char *hash, buf *name, buf *text);
+store_rc store_get_model_text(store *s, const char *hash, buf *name, buf *text);
+
 /* Bearer tokens: only the SHA-256 of a token is stored. */
 store_rc store_token_lookup(store *s, const char *token, char role[16], char client[65]);
 /* Creates a token for role and name; writes the token (64 hex chars). */

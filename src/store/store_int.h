@@ -30,6 +30,11 @@
     X(ST_DECISION_BY_RID, MAIN,   2, "SELECT id, fingerprint, response FROM decisions WHERE client = ? AND request_id = ?") \
     X(ST_DECISION_BY_ID, MAIN,    1, "SELECT response FROM decisions WHERE id = ?") \
     X(ST_DECISION_CLAIM, MAIN,    2, "SELECT 1 FROM decisions WHERE client = ? AND request_id = ? LOCK IN SHARE MODE NOWAIT") \
+    /* audit reads (rows.c) */ \
+    X(ST_ROW_BY_ID,      MAIN,    1, "SELECT id, request_id, client, fingerprint, policy_name, policy_hash, model_hash, as_of, input, outputs, explanation, response, created_at, content_hash FROM decisions WHERE id = ?") \
+    X(ST_ROW_RANGE,      MAIN,    7, "SELECT id, request_id, client, fingerprint, policy_name, policy_hash, model_hash, as_of, input, outputs, explanation, response, created_at, content_hash FROM decisions WHERE created_at >= ? AND created_at <= ? AND (? = '' OR policy_name = ?) AND created_at >= ? AND (created_at > ? OR id > ?) ORDER BY created_at, id LIMIT 500") \
+    X(ST_POLICY_TEXT,    MAIN,    1, "SELECT name, text FROM policy_versions WHERE hash = ?") \
+    X(ST_MODEL_TEXT,     MAIN,    1, "SELECT name, text FROM model_versions WHERE hash = ?") \
     /* checkpoints.c: the sequencer and the verifier (seq, checkpoints) */ \
     X(ST_CP_PAGE,        MAIN,    3, "SELECT k, tree_size, root, leaves, note FROM checkpoints WHERE k > ? AND k <= ? ORDER BY k LIMIT ?") \
     X(ST_CP_PUT,         MAIN,    6, "INSERT INTO checkpoints (k, tree_size, root, created_at, leaves, note) VALUES (?, ?, ?, ?, ?, ?)") \

@@ -63,14 +63,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     source *src = source_new("fuzz.policy", (const char *)data, size);
     if (!src) return 0;
     policy *p = compile_policy(src, &set, &dl);
-    char *text = NULL;
-    size_t len = 0;
-    FILE *out = open_memstream(&text, &len);
-    if (out) {
-        diag_print(&dl, out);
-        fclose(out);
-    }
-    free(text);
+    free(diag_text(&dl));
     /* a policy that compiled cannot have errors, and one that failed must
      * say why */
     if (p && dl.nerrors) abort();

@@ -205,11 +205,15 @@ expect "restored: everything matches again" 200 "\"checked\":$((total - 1)),\"ma
 
 
 # ---- 5. 100,000 stored decisions replay as a range in bounded memory
+# (copies of the rows above; each copy's id keeps its original's time
+# prefix, as the UUIDv7 of a real decision made at that time would, so
+# the table's order is the real one)
 base=$(sql "SELECT COUNT(*) FROM eligo.decisions")
 copies=$(( (100000 + base - 1) / base ))
 sql "INSERT INTO eligo.decisions (id, request_id, client, fingerprint, policy_name, policy_hash, model_hash,
         as_of, input, outputs, explanation, response, created_at, content_hash)
-     SELECT UUID(), CONCAT(d.request_id, '/copy-', s.seq), d.client, d.fingerprint, d.policy_name, d.policy_hash,
+     SELECT CONCAT(LEFT(d.id, 14), 'c', LPAD(HEX(s.seq), 3, '0'), SUBSTRING(d.id, 19)),
+        CONCAT(d.request_id, '/copy-', s.seq), d.client, d.fingerprint, d.policy_name, d.policy_hash,
         d.model_hash, d.as_of, d.input, d.outputs, d.explanation, d.response, d.created_at, d.content_hash
      FROM eligo.decisions d JOIN eligo.seq_1_to_$((copies - 1)) s"
 big=$(sql "SELECT COUNT(*) FROM eligo.decisions")
