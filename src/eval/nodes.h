@@ -84,6 +84,9 @@ typedef enum ev_kind {
     X(JUMP_LT, "go to c when a < b") X(JUMP_LE, "go to c when a <= b") \
     X(JUMP_GT, "go to c when a > b") X(JUMP_GE, "go to c when a >= b") \
     X(JUMP_EQ, "go to c when a == b") X(JUMP_NE, "go to c when a != b") \
+    X(JUMP_FLT, "go to c when field imm of the record in slot a < b") \
+    X(JUMP_FLE, "as JUMP_FLT with <=") X(JUMP_FGT, "... >") X(JUMP_FGE, "... >=") \
+    X(JUMP_FEQ, "... ==") X(JUMP_FNE, "... !=") \
     X(NEXT,       "loop: next element of list a into slot b and go to c; counter dst") \
     X(LEN_OF,     "dst = length of list field b of the record in slot a") \
     X(SUM_FIELD_OF, "dst = sum of field c over list field b of the record in slot a") \
@@ -98,6 +101,8 @@ typedef enum ev_kind {
     X(MAP_INIT,   "dst = empty map with room for list a; c on no memory") \
     X(MAP_PUT,    "append key a, value b to the map in dst") \
     X(TABLE1,     "one-column table by lookup: see vm.c") \
+    X(TABLE1_FIELD, "TABLE1 on field flags of the record in slot a") \
+    X(DIV_ROUND_INT, "DIV_ROUND of a decimal by an int b (c = the INT_TO_DEC node)") \
     X(TREE,       "dst = the scalar of node imm, by the tree walker") \
     X(TREE_CELL,  "dst = the list, text or map of node imm, by the tree walker") \
     X(CHECK_FEN,  "error when money output a (def imm) has digits below the fen")

@@ -36,15 +36,16 @@
     X(EV_OP_HALT) X(EV_OP_MOVE) X(EV_OP_SET) X(EV_OP_TRUTH) X(EV_FIELD) X(EV_OP_CELL_FIELD) \
     X(EV_AS_OF) X(EV_OP_JUMP) X(EV_OP_JUMP_IF) X(EV_OP_JUMP_UNLESS) \
     X(EV_OP_JUMP_LT) X(EV_OP_JUMP_LE) X(EV_OP_JUMP_GT) X(EV_OP_JUMP_GE) X(EV_OP_JUMP_EQ) X(EV_OP_JUMP_NE) \
+    X(EV_OP_JUMP_FLT) X(EV_OP_JUMP_FLE) X(EV_OP_JUMP_FGT) X(EV_OP_JUMP_FGE) X(EV_OP_JUMP_FEQ) X(EV_OP_JUMP_FNE) \
     X(EV_ADD_INT) X(EV_SUB_INT) X(EV_MUL_INT) X(EV_MUL_DEC_INT) X(EV_ADD_DEC) X(EV_SUB_DEC) \
     X(EV_MUL_DEC) X(EV_DIV_DEC) X(EV_DIV_DEC_INT) X(EV_NEG) X(EV_INT_TO_DEC) X(EV_DEC_TO_INT) \
     X(EV_LT) X(EV_LE) X(EV_GT) X(EV_GE) X(EV_EQ) X(EV_NE) X(EV_NOT) X(EV_TEXT_EQ) \
-    X(EV_MIN2) X(EV_MAX2) X(EV_ROUND) X(EV_DIV_ROUND) \
+    X(EV_MIN2) X(EV_MAX2) X(EV_ROUND) X(EV_DIV_ROUND) X(EV_OP_DIV_ROUND_INT) \
     X(EV_DATE_ADD_DAYS) X(EV_DATE_ADD_MONTHS) X(EV_DATE_ADD_YEARS) \
     X(EV_LIST_LEN) X(EV_SUM_FIELD) X(EV_OP_LEN_OF) X(EV_OP_SUM_FIELD_OF) X(EV_OP_NEXT) X(EV_OP_INC) \
     X(EV_OP_ACC_SUM_INT) X(EV_OP_ACC_SUM_DEC) X(EV_OP_ACC_MIN) X(EV_OP_ACC_MAX) \
     X(EV_OP_ANY_HIT) X(EV_OP_ALL_MISS) X(EV_OP_NOT_EMPTY) X(EV_OP_MAP_INIT) X(EV_OP_MAP_PUT) \
-    X(EV_OP_TABLE1) X(EV_OP_TREE) X(EV_OP_TREE_CELL) X(EV_OP_CHECK_FEN)
+    X(EV_OP_TABLE1) X(EV_OP_TABLE1_FIELD) X(EV_OP_TREE) X(EV_OP_TREE_CELL) X(EV_OP_CHECK_FEN)
 
 
 typedef struct builder {
@@ -135,12 +136,14 @@ static int32_t into(builder *b, int32_t from, int32_t want)
 static int32_t gen(builder *b, int32_t node, int32_t want);
 static int32_t gen_cell(builder *b, int32_t node, int32_t want);
 
-/* The jump taken when comparison k holds, and when it does not. */
-static int compare_jump(int k, int when)
+/* The jump taken when comparison k holds (when = 1) or fails (when = 0);
+ * the FLT.. family reads its left operand from a record's field. */
+static int compare_jump(int k, int when, int field)
 {
     static const int yes[] = {EV_OP_JUMP_LT, EV_OP_JUMP_LE, EV_OP_JUMP_GT, EV_OP_JUMP_GE, EV_OP_JUMP_EQ, EV_OP_JUMP_NE};
     static const int no[] = {EV_OP_JUMP_GE, EV_OP_JUMP_GT, EV_OP_JUMP_LE, EV_OP_JUMP_LT, EV_OP_JUMP_NE, EV_OP_JUMP_EQ};
-    return when ? yes[k - EV_LT] : no[k - EV_LT];
+    int op = when ? yes[k - EV_LT] : no[k - EV_LT];
+    return field ? op - EV_OP_JUMP_LT + EV_OP_JUMP_FLT : op;
 }
 
 /* Emits a jump taken when node's value is `when` (0 or 1); returns it for
@@ -152,8 +155,14 @@ static int32_t jump_on(builder *b, int32_t node, int when)
     if (n->kind == EV_NOT)
         return jump_on(b, n->a, !when);
     if (n->kind >= EV_LT && n->kind <= EV_NE) {
+        const ev_node *l = &b->t->nodes[n->a];
+        if (l->kind == EV_FIELD) {   /* m.category == tekun: no copy of the field */
+            int32_t i = emit(b, compare_jump(n->kind, when, 1), -1, l->a, gen(b, n->b, -1), node);
+            if (!b->failed) b->code[i].imm = l->b;
+            return i;
+        }
         int32_t x = gen(b, n->a, -1), y = gen(b, n->b, -1);
-        return emit(b, compare_jump(n->kind, when), -1, x, y, node);
+        return emit(b, compare_jump(n->kind, when, 0), -1, x, y, node);
     }
     int32_t v = gen(b, node, -1);
     return emit(b, when ? EV_OP_JUMP_IF : EV_OP_JUMP_UNLESS, -1, v, -1, node);
@@ -333,12 +342,15 @@ static int32_t gen_table1(builder *b, int32_t node, int32_t want)
         b->lut[at + v] = s;
     }
     b->nlut += (uint32_t)size;
-    int32_t arg = gen(b, b->t->args[n->a], -1);
+    const ev_node *arg = &b->t->nodes[b->t->args[n->a]];
+    int field = arg->kind == EV_FIELD && arg->b >= 0 && arg->b <= UINT16_MAX;   /* care_amount(m.self_care) */
+    int32_t x = field ? arg->a : gen(b, b->t->args[n->a], -1);
     int32_t dst = want_slot(b, want);
-    int32_t i = emit(b, EV_OP_TABLE1, dst, arg, (int32_t)size, node);
+    int32_t i = emit(b, field ? EV_OP_TABLE1_FIELD : EV_OP_TABLE1, dst, x, (int32_t)size, node);
     if (!b->failed) {
         b->code[i].c = (int32_t)t->arg_slot;
         b->code[i].imm = at;
+        b->code[i].flags = field ? (uint16_t)arg->b : 0;
     }
     return dst;
 }
@@ -348,6 +360,16 @@ static int32_t fallback(builder *b, int op, int32_t node, int32_t want)
     int32_t dst = want_slot(b, want);
     int32_t i = emit(b, op, dst, -1, -1, node);
     if (!b->failed) b->code[i].imm = node;
+    return dst;
+}
+
+/* An operation on the values of nodes a and b, in that order. */
+static int32_t gen_binary(builder *b, int32_t node, int32_t want)
+{
+    const ev_node *n = &b->t->nodes[node];
+    int32_t x = gen(b, n->a, -1), y = gen(b, n->b, -1);
+    int32_t dst = want_slot(b, want);
+    emit(b, n->kind, dst, x, y, node);
     return dst;
 }
 
@@ -369,11 +391,17 @@ static int32_t gen(builder *b, int32_t node, int32_t want)
     case EV_ADD_INT: case EV_SUB_INT: case EV_MUL_INT: case EV_ADD_DEC: case EV_SUB_DEC:
     case EV_MUL_DEC: case EV_MUL_DEC_INT: case EV_DIV_DEC: case EV_DIV_DEC_INT:
     case EV_LT: case EV_LE: case EV_GT: case EV_GE: case EV_EQ: case EV_NE:
-    case EV_MIN2: case EV_MAX2: case EV_DIV_ROUND:
-    case EV_DATE_ADD_DAYS: case EV_DATE_ADD_MONTHS: case EV_DATE_ADD_YEARS: {
-        int32_t x = gen(b, n->a, -1), y = gen(b, n->b, -1);
-        return emit(b, n->kind, dst = want_slot(b, want), x, y, node), dst;
-    }
+    case EV_MIN2: case EV_MAX2:
+    case EV_DATE_ADD_DAYS: case EV_DATE_ADD_MONTHS: case EV_DATE_ADD_YEARS:
+        return gen_binary(b, node, want);
+    case EV_DIV_ROUND:
+        if (b->t->nodes[n->b].kind == EV_INT_TO_DEC) {   /* round(income / size): no conversion step */
+            int32_t x = gen(b, n->a, -1), y = gen(b, b->t->nodes[n->b].a, -1);
+            int32_t i = emit(b, EV_OP_DIV_ROUND_INT, dst = want_slot(b, want), x, y, node);
+            if (!b->failed) b->code[i].c = n->b;
+            return dst;
+        }
+        return gen_binary(b, node, want);
     case EV_NEG: case EV_INT_TO_DEC: case EV_DEC_TO_INT: case EV_NOT: case EV_ROUND: {
         int32_t x = gen(b, n->a, -1);
         return emit(b, n->kind, dst = want_slot(b, want), x, -1, node), dst;
@@ -565,7 +593,8 @@ int ev_prog_run(ev_ctx *c, const ev_cell *root)
     const ev_insn *code = c->tree->prog->code, *in = code;
     ev_cell *f = c->frame;
     const int32_t *lut = c->tree->prog->lut;
-    int64_t r;
+    int64_t r, v;
+    int32_t s;
     f[0].rec = root;
 #define X_I f[in->a].i
 #define Y_I f[in->b].i
@@ -590,6 +619,14 @@ L_EV_OP_JUMP_GT: if (X_I > Y_I) JUMP; NEXT;
 L_EV_OP_JUMP_GE: if (X_I >= Y_I) JUMP; NEXT;
 L_EV_OP_JUMP_EQ: if (X_I == Y_I) JUMP; NEXT;
 L_EV_OP_JUMP_NE: if (X_I != Y_I) JUMP; NEXT;
+#define FIELD_I f[in->a].rec[in->imm].i
+L_EV_OP_JUMP_FLT: if (FIELD_I < Y_I) JUMP; NEXT;
+L_EV_OP_JUMP_FLE: if (FIELD_I <= Y_I) JUMP; NEXT;
+L_EV_OP_JUMP_FGT: if (FIELD_I > Y_I) JUMP; NEXT;
+L_EV_OP_JUMP_FGE: if (FIELD_I >= Y_I) JUMP; NEXT;
+L_EV_OP_JUMP_FEQ: if (FIELD_I == Y_I) JUMP; NEXT;
+L_EV_OP_JUMP_FNE: if (FIELD_I != Y_I) JUMP; NEXT;
+#undef FIELD_I
 L_EV_ADD_INT:
     if (__builtin_add_overflow(X_I, Y_I, &r)) overflow(c, in, "arithmetic overflow");
     OUT = r;
@@ -634,6 +671,17 @@ L_EV_ROUND: OUT = dec_result(c, in, dec_round(X_I, in->imm, (dec_round_mode)in->
 L_EV_DIV_ROUND:
     OUT = dec_result(c, in, dec_div_round(X_I, Y_I, in->imm, (dec_round_mode)in->flags, &r), &r);
     NEXT;
+/* DIV_ROUND_INT: the int b made a decimal as INT_TO_DEC (node c) would,
+ * then DIV_ROUND; a failed conversion divides by 0 as the walker does. */
+L_EV_OP_DIV_ROUND_INT: {
+    int64_t y;
+    if (dec_from_int(Y_I, &y) != DEC_OK) {
+        ev_fail_dec(c, DEC_E_RANGE, c->tree->nodes[in->c].loc);
+        y = 0;
+    }
+    OUT = dec_result(c, in, dec_div_round(X_I, y, in->imm, (dec_round_mode)in->flags, &r), &r);
+    NEXT;
+}
 L_EV_DATE_ADD_DAYS:
 L_EV_DATE_ADD_MONTHS:
 L_EV_DATE_ADD_YEARS:
@@ -678,14 +726,16 @@ L_EV_OP_MAP_PUT: {
 }
 /* TABLE1: a = column value, b = domain size, c = the table's argument
  * slot (rows may read it), imm = first lookup entry. */
-L_EV_OP_TABLE1: {
-    int64_t v = X_I;
-    int32_t s;
+L_EV_OP_TABLE1:
+    v = X_I;
+    goto table1;
+L_EV_OP_TABLE1_FIELD:
+    v = f[in->a].rec[in->flags].i;
+table1:
     f[in->c].i = v;
     if ((uint64_t)v < (uint64_t)in->b && (s = lut[in->imm + v]) >= 0) OUT = f[s].i;
     else OUT = ev_scalar(c, in->node);
     NEXT;
-}
 L_EV_OP_TREE: OUT = ev_scalar(c, (int32_t)in->imm); NEXT;
 L_EV_OP_TREE_CELL: f[in->dst] = ev_value(c, (int32_t)in->imm); NEXT;
 L_EV_OP_CHECK_FEN: check_fen(c, in, f); NEXT;
