@@ -98,6 +98,10 @@ static const opt_row options[] = {
     {"request-timeout", "S", parse_seconds, F(request_timeout), "a request running longer is killed with its worker (10)"},
     {"max-body", "BYTES", parse_body, F(max_body), "largest request body read (1048576)"},
     {"stop-timeout", "S", parse_seconds, F(stop_timeout), "graceful stop of a worker before SIGKILL (request-timeout + 5)"},
+    {"checkpoint-key", "FILE", parse_str, F(checkpoint_key), "sign checkpoints with this key (mode 0600); without it no sequencer runs"},
+    {"checkpoint-public-key", "FILE", parse_str, F(checkpoint_public_key), "key GET /v1/audit/verify checks with (default: from --checkpoint-key)"},
+    {"checkpoint-file", "FILE", parse_str, F(checkpoint_file), "append every signed checkpoint to this file"},
+    {"checkpoint-interval", "S", parse_seconds, F(checkpoint_interval), "seconds between checkpoint rounds (1)"},
 };
 #undef F
 #define NOPTIONS (sizeof options / sizeof options[0])
@@ -126,6 +130,7 @@ int conf_parse(eligod_conf *c, int argc, char **argv)
     c->backlog = 128;
     c->request_timeout = 10;
     c->max_body = 1 << 20;
+    c->checkpoint_interval = 1;
     const char *env = getenv("ELIGO_DB");
     if (env && *env) c->db = env;
     env = getenv("ELIGO_POLICIES");

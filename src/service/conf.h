@@ -29,6 +29,10 @@ typedef struct eligod_conf {
     int request_timeout;      /* --request-timeout S */
     int max_body;             /* --max-body BYTES */
     int stop_timeout;         /* --stop-timeout S: graceful stop, then KILL */
+    const char *checkpoint_key;        /* --checkpoint-key FILE: the sequencer's private key (0600) */
+    const char *checkpoint_public_key; /* --checkpoint-public-key FILE: for GET /v1/audit/verify */
+    const char *checkpoint_file;       /* --checkpoint-file FILE: each signed note appended */
+    int checkpoint_interval;           /* --checkpoint-interval S (1) */
 } eligod_conf;
 
 /* Fills defaults, then parses argv.  0 run, 1 help printed (exit 0),

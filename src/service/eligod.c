@@ -22,6 +22,7 @@
 #include "service/pctl.h"
 #include "service/scoreboard.h"
 #include "service/signals.h"
+#include "service/service.h"
 
 static int init_log(void)
 {
@@ -131,6 +132,12 @@ static int init_database(void)
     return 0;
 }
 
+/* The checkpoint keys are read before any fork (h_audit.c). */
+static int init_checkpoints(void)
+{
+    return audit_init_main(&master.conf);
+}
+
 static int init_pid(void)
 {
     if (!master.conf.pid) return 0;
@@ -151,6 +158,7 @@ static const struct {
     {"signals", init_signals},
     {"registry", init_registry},
     {"database", init_database},
+    {"checkpoints", init_checkpoints},
     {"socket", init_socket},
     {"scoreboard", init_scoreboard},
     {"pid", init_pid},
@@ -158,6 +166,7 @@ static const struct {
 
 static void cleanup(void)
 {
+    audit_free_main();
     if (master.listen_fd >= 0) close(master.listen_fd);
     if (master.sock_path[0]) unlink(master.sock_path);
     if (master.pid_written) unlink(master.conf.pid);
