@@ -1,0 +1,132 @@
+#!/bin/sh
+# audit_tamper.sh - tamper evidence (goals 11 and 12 of reliability.md)
+# against a real, private MariaDB server.
+#
+# Starts a server of its own (tests/lib/mariadb.sh), migrates it, makes two
+# keys with `eligo audit keygen` (the sequencer's and an impostor's), then
+# runs the C driver (tamper_driver.c): a store of ROWS decisions
+# sequenced and signed, MUTATIONS random mutations each detected and
+# named, untouched stores with no false alarm, two sequencers racing.
+# Then the CLI on a small store: `eligo audit checkpoint` signs, `eligo
+# audit verify` exits 0 and prints its figures, 1 naming the decision
+# after a direct UPDATE of its outputs, 1 for a log that does not extend
+# a kept checkpoint (--since), 2 for a bad key file; a private key that
+# others can read is refused.
+#
+# Sizes: make check runs 10,000 decisions and 150 mutations, 10
+# untouched stores of 1,000 and 1,000 race rounds (about 100 s on two
+# busy cores); tests/soak/audit_tamper_full.sh sets TAMPER_MUTATIONS=1000
+# and TAMPER_STORE_ROWS=10000 (goal 11 at full size).  Last line: "N passed, N failed"; 77 when
+# MariaDB is not installed.
+if [ -z "${BASH_VERSION:-}" ]; then exec bash "$0" "$@"; fi
+set -u
+
+top_srcdir=${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}
+# shellcheck source=tests/lib/mariadb.sh
+. "$top_srcdir/tests/lib/mariadb.sh"
+
+ELIGO=${ELIGO:-$top_srcdir/eligo}
+case $ELIGO in /*) ;; *) ELIGO=$(pwd)/$ELIGO ;; esac
+DRIVER=$(dirname "$ELIGO")/tests/integration/tamper_driver
+ROWS=${TAMPER_ROWS:-10000}
+MUTATIONS=${TAMPER_MUTATIONS:-150}
+STORES=${TAMPER_STORES:-10}
+STORE_ROWS=${TAMPER_STORE_ROWS:-1000}
+RACE_ROUNDS=${TAMPER_RACE_ROUNDS:-1000}
+
+if ! command -v mariadbd >/dev/null 2>&1 || ! command -v mariadb-install-db >/dev/null 2>&1; then
+    echo "SKIP: mariadbd not installed (packages mariadb-server, mariadb-client)"
+    exit 77
+fi
+
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/tamper.XXXXXX") || exit 99
+var=$tmp/mariadb
+cleanup() {
+    mariadb_stop "$var"
+    rm -rf "$tmp"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+passed=0
+failed=0
+ok() { passed=$((passed + 1)); }
+fail() { echo "FAIL: $*"; failed=$((failed + 1)); }
+finish() {
+    echo "$passed passed, $failed failed"
+    [ "$failed" -eq 0 ]
+    exit
+}
+sql() { mariadb_sql "$var" "USE eligo; $1"; }
+
+start=$(date +%s)
+if mariadb_start "$var"; then ok; else fail "starting a private MariaDB"; finish; fi
+url=$(mariadb_url "$var")
+export ELIGO_DB=$url
+if "$ELIGO" db migrate --dir "$top_srcdir/db" >"$tmp/out" 2>&1 && grep -q 'applied 003_checkpoints.sql' "$tmp/out"; then ok
+else fail "eligo db migrate"; cat "$tmp/out"; finish; fi
+
+# keys: FILE 0600 and FILE.pub
+if "$ELIGO" audit keygen --out "$tmp/key" --name eligo.test/decisions >/dev/null &&
+    "$ELIGO" audit keygen --out "$tmp/other" --name eligo.test/decisions >/dev/null &&
+    [ "$(stat -c %a "$tmp/key")" = 600 ] && [ -s "$tmp/key.pub" ]; then ok
+else fail "eligo audit keygen"; finish; fi
+
+# 1. the driver
+"$DRIVER" "$url" "$tmp/key" "$tmp/other" "$ROWS" "$MUTATIONS" "$STORES" "$STORE_ROWS" "$RACE_ROUNDS" >"$tmp/driver" 2>&1
+status=$?
+grep -v '^[0-9]* passed, [0-9]* failed$' "$tmp/driver" | grep -v '^seed ' | head -n 60
+grep '^seed ' "$tmp/driver"
+line=$(tail -n 1 "$tmp/driver")
+if [[ $line =~ ^([0-9]+)\ passed,\ ([0-9]+)\ failed$ ]]; then
+    passed=$((passed + BASH_REMATCH[1]))
+    failed=$((failed + BASH_REMATCH[2]))
+    [ "$status" -eq 0 ] || [ "${BASH_REMATCH[2]}" -ne 0 ] || fail "driver exit status $status"
+else
+    fail "driver ended without a count (status $status)"
+fi
+
+# 2. the command line on the race's store
+if "$ELIGO" audit checkpoint --key "$tmp/key" --all --file "$tmp/checkpoints" >"$tmp/out" 2>&1; then ok
+else fail "eligo audit checkpoint: $(cat "$tmp/out")"; fi
+"$ELIGO" audit verify --public-key "$tmp/key.pub" >"$tmp/out" 2>&1
+check_exit() { # DESCRIPTION EXPECTED ACTUAL
+    if [ "$2" = "$3" ]; then ok; else fail "$1: exit $3, expected $2: $(cat "$tmp/out")"; fi
+}
+check_exit "verify of an intact store" 0 $?
+grep '^intact: ' "$tmp/out"
+# the auditor keeps the newest checkpoint (mariadb -B escapes its newlines)
+note=$(sql "SELECT note FROM checkpoints ORDER BY k DESC LIMIT 1" | sed 's/\\n/\n/g')
+printf '%s\n' "$note" >"$tmp/kept.note"
+"$ELIGO" audit verify --public-key "$tmp/key.pub" --since "$tmp/kept.note" >"$tmp/out" 2>&1
+check_exit "verify --since the newest checkpoint" 0 $?
+id=$(sql "SELECT id FROM decisions WHERE seq = 7")
+orig=$(sql "SELECT outputs FROM decisions WHERE id = '$id'")
+sql "UPDATE decisions SET outputs = REPLACE(REPLACE(outputs, 'true', 'false'), '.00', '.01') WHERE id = '$id'"
+"$ELIGO" audit verify --public-key "$tmp/key.pub" >"$tmp/out" 2>&1
+check_exit "verify after an UPDATE of outputs" 1 $?
+if grep -q "decision $id (seq 7)" "$tmp/out"; then ok; else fail "verify did not name $id: $(cat "$tmp/out")"; fi
+sql "UPDATE decisions SET outputs = '$orig' WHERE id = '$id'"
+"$ELIGO" audit verify --public-key "$tmp/key.pub" >"$tmp/out" 2>&1
+check_exit "verify after the outputs were put back" 0 $?
+"$ELIGO" audit verify --public-key "$tmp/other.pub" >"$tmp/out" 2>&1
+check_exit "verify with the wrong public key" 1 $?
+# a log cut back to its previous checkpoint looks intact by itself; the
+# kept checkpoint shows it
+sql "DELETE FROM checkpoints WHERE k = (SELECT MAX(k) FROM checkpoints)"
+sql "UPDATE decisions SET seq = NULL WHERE seq > (SELECT MAX(tree_size) FROM checkpoints)"
+"$ELIGO" audit verify --public-key "$tmp/key.pub" >"$tmp/out" 2>&1
+check_exit "verify of a log cut back to a checkpoint, alone" 0 $?
+"$ELIGO" audit verify --public-key "$tmp/key.pub" --since "$tmp/kept.note" >"$tmp/out" 2>&1
+check_exit "verify --since a checkpoint the log no longer extends" 1 $?
+if grep -q 'kept checkpoint' "$tmp/out"; then ok; else fail "--since: $(cat "$tmp/out")"; fi
+echo "not a key" >"$tmp/bad.pub"
+"$ELIGO" audit verify --public-key "$tmp/bad.pub" >"$tmp/out" 2>&1
+check_exit "verify with a bad key file" 2 $?
+chmod 644 "$tmp/key"
+if "$ELIGO" audit checkpoint --key "$tmp/key" >"$tmp/out" 2>&1; then fail "a private key of mode 644 was used"
+elif grep -q 'mode 0600' "$tmp/out"; then ok
+else fail "mode 644: $(cat "$tmp/out")"; fi
+
+echo "audit tamper suite took $(($(date +%s) - start)) s"
+finish
