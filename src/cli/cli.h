@@ -25,9 +25,10 @@ char *cli_read_file(const char *path, size_t *len);
  * (a reader stores nothing).  store_close() it. */
 struct store;
 struct store *cli_open_store(const char *who, const char *url, int read_only);
-/* Records in the access log that the user running eligo did action on
- * target (the auditor's tools log every read of stored decisions). */
-void cli_access_log(struct store *s, const char *action, const char *target);
+/* Records in the access log that the user running eligo ("cli:$USER")
+ * did action on target: the auditor's and officer's tools log every read
+ * of stored decisions before it.  0, or -1 (printed): read nothing. */
+int cli_access_log(struct store *s, const char *action, const char *target);
 /* Parses "YYYY-MM-DD" or exits 2 with a message naming the option. */
 int64_t cli_date_arg(const char *opt, const char *value);
 

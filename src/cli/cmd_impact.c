@@ -62,7 +62,11 @@ int cmd_impact(int argc, char **argv)
     }
     store *s = cli_open_store("impact", url, 1);
     if (!s) { registry_free(&r); return EXIT_INPUT; }
-    cli_access_log(s, "impact", p->name);
+    if (cli_access_log(s, "impact", p->name)) {
+        store_close(s);
+        registry_free(&r);
+        return EXIT_INPUT;
+    }
     impact_report rep;
     store_rc rc = impact_run(s, p, &o, from, to, &rep);
     int exit_code = EXIT_OK;

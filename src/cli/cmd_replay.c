@@ -126,8 +126,9 @@ int cmd_replay(int argc, char **argv)
     }
     store *s = cli_open_store("replay", url, 1);
     if (!s) return EXIT_INPUT;
-    cli_access_log(s, id ? "decision.replay" : "decisions.replay", id ? id : from);
-    int rc = id ? replay_one(s, id) : replay_many(s, from, to, policy_name, json);
+    int rc = EXIT_INPUT;
+    if (cli_access_log(s, id ? "decision_replay" : "replays", id ? id : from) == 0)
+        rc = id ? replay_one(s, id) : replay_many(s, from, to, policy_name, json);
     store_close(s);
     return rc;
 }

@@ -92,12 +92,14 @@ store *cli_open_store(const char *who, const char *url, int read_only)
     return s;
 }
 
-void cli_access_log(store *s, const char *action, const char *target)
+int cli_access_log(store *s, const char *action, const char *target)
 {
     const char *user = getenv("USER");
     char client[65];
     snprintf(client, sizeof client, "cli:%s", user && *user ? user : "unknown");
-    (void)s; (void)action; (void)target; (void)client;   /* store_access_log: pending */
+    if (store_access_log(s, client, "cli", action, target) == STORE_OK) return 0;
+    fprintf(stderr, "eligo: the access log cannot be written, so nothing is read: %s\n", store_last_error(s));
+    return -1;
 }
 
 int64_t cli_date_arg(const char *opt, const char *value)

@@ -62,7 +62,10 @@ store *worker_store(service *sv)
     int64_t now = sb_now_ms();
     if (W.store_tried_ms && now - W.store_tried_ms < STORE_RETRY_MS) return NULL;
     W.store_tried_ms = now;
-    store_options o = {.url = W.conf->db, .allow_nondurable = W.conf->allow_nondurable, .timeout_s = 3};
+    /* tokens found stay valid for 5 s in this worker: a deleted token
+     * stops working within 5 s, and a request costs no token round trip */
+    store_options o = {.url = W.conf->db, .allow_nondurable = W.conf->allow_nondurable, .timeout_s = 3,
+                       .token_cache_s = 5};
     char err[256] = "";
     sv->db = store_open(&o, err, sizeof err);
     if (sv->db) elog(LOG_L_INFO, NULL, "store connected");

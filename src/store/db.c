@@ -438,6 +438,7 @@ store *store_open(const store_options *o, char *err, size_t errlen)
     }
     s->allow_nondurable = o->allow_nondurable;
     s->timeout_s = o->timeout_s > 0 ? o->timeout_s : 3;
+    s->token_cache_s = o->token_cache_s;
     s->groups = o->before_migrate ? 0 : STORE_GROUP_MAIN;
     struct timespec ts;
     clock_gettime(CLOCK_REALTIME, &ts);

@@ -51,6 +51,9 @@ typedef struct store_options {
     int timeout_s;              /* connect/read/write timeouts (default 3) */
     int before_migrate;         /* prepare only what store_migrate needs: the
                                  * schema may not exist yet (eligo db migrate) */
+    int token_cache_s;          /* keep tokens found for this many seconds (0: ask
+                                 * the database every time); a deleted token then
+                                 * works at most this long */
 } store_options;
 
 /* NULL on failure with a message in err. */
@@ -123,7 +126,8 @@ store_rc store_each_row(store *s, const char *from, const char *to, const char *
 store_rc store_get_policy_text(store *s, const char *hash, buf *name, buf *text);
 store_rc store_get_model_text(store *s, const char *hash, buf *name, buf *text);
 
-/* Bearer tokens: only the SHA-256 of a token is stored. */
+/* Bearer tokens: only the SHA-256 of a token is stored (and cached, by
+ * that hash, when the store was opened with token_cache_s). */
 store_rc store_token_lookup(store *s, const char *token, char role[16], char client[65]);
 /* Creates a token for role and name; writes the token (64 hex chars). */
 store_rc store_token_add(store *s, const char *role, const char *name, char token[65]);

@@ -54,7 +54,7 @@ typedef enum store_stmt_id { STORE_STMTS(STORE_STMT_ID) ST__COUNT } store_stmt_i
 #undef STORE_STMT_ID
 
 enum { STORE_GROUP_MAIN = 1, STORE_GROUP_MIGRATE = 2 };
-enum { STORE_KNOWN_TEXTS = 64 };
+enum { STORE_KNOWN_TEXTS = 64, STORE_TOKEN_CACHE = 16 };
 
 /* What to do about an error, decided in one place (store_classify). */
 typedef enum store_class {
@@ -98,6 +98,13 @@ struct store {
      * INSERT IGNORE) */
     char known_text[STORE_KNOWN_TEXTS][72];
     unsigned known_next;
+    /* tokens found, by hash, until their expiry (tokens.c) */
+    int token_cache_s;
+    struct store_token_entry {
+        char hash[65], role[16], client[65];
+        int64_t expires_ms;
+    } tokens[STORE_TOKEN_CACHE];
+    unsigned token_next;
     /* the last error seen, for messages and logs */
     unsigned int err_no;
     char err_state[6];

@@ -8,13 +8,19 @@
  * hex characters; only SHA-256 of those 64 characters is stored, so the
  * table is useless to a reader who wants to call the API.
  *
- * What it does not do: expiry, revocation (delete the row), caching of
- * lookups (the daemon may cache; this file always asks the database), or
- * constant-time comparison (the lookup is by hash, so the secret itself
- * is never compared).
+ * A store opened with token_cache_s keeps the tokens it found (by hash,
+ * never the token itself) for that many seconds: the daemon would
+ * otherwise spend a database round trip on every request before any
+ * work.  Tokens not found are not cached, so random tokens cannot fill
+ * the cache.
+ *
+ * What it does not do: expiry, revocation (delete the row; a cached token
+ * works until its entry expires), or constant-time comparison (the lookup
+ * is by hash, so the secret itself is never compared).
  */
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 #include <openssl/rand.h>
 #include <openssl/crypto.h>
 #include "store/store_int.h"
@@ -85,6 +91,38 @@ store_rc store_token_add(store *s, const char *role, const char *name, char toke
     return store_rc_of(c);
 }
 
+static int64_t now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static int cached(store *s, const char *hash, char role[16], char client[65])
+{
+    int64_t now = now_ms();
+    for (unsigned i = 0; i < STORE_TOKEN_CACHE; i++) {
+        struct store_token_entry *e = &s->tokens[i];
+        if (e->expires_ms > now && strcmp(e->hash, hash) == 0) {
+            memcpy(role, e->role, 16);
+            memcpy(client, e->client, 65);
+            return 1;
+        }
+    }
+    return 0;
+}
+
+static void cache(store *s, const char *hash, const char *role, const char *client)
+{
+    if (s->token_cache_s <= 0) return;
+    struct store_token_entry *e = &s->tokens[s->token_next];
+    s->token_next = (s->token_next + 1) % STORE_TOKEN_CACHE;
+    snprintf(e->hash, sizeof e->hash, "%s", hash);
+    snprintf(e->role, sizeof e->role, "%s", role);
+    snprintf(e->client, sizeof e->client, "%s", client);
+    e->expires_ms = now_ms() + (int64_t)s->token_cache_s * 1000;
+}
+
 store_rc store_token_lookup(store *s, const char *token, char role[16], char client[65])
 {
     char hash[65];
@@ -93,6 +131,7 @@ store_rc store_token_lookup(store *s, const char *token, char role[16], char cli
         store_set_error(s, 0, "SHA-256 failed");
         return STORE_ERROR;
     }
+    if (cached(s, hash, role, client)) return STORE_OK;
     MYSQL_BIND p[1];
     unsigned long len;
     buf br, bn;
@@ -104,6 +143,7 @@ store_rc store_token_lookup(store *s, const char *token, char role[16], char cli
     if (rc == STORE_OK) {
         snprintf(role, 16, "%s", buf_cstr(&br));
         snprintf(client, 65, "%s", buf_cstr(&bn));
+        cache(s, hash, role, client);
     }
     buf_free(&br);
     buf_free(&bn);
