@@ -263,18 +263,18 @@ if runs nginx; then
     pool_back
 fi
 
-# db_outage NAME HOW SECONDS: MariaDB killed (kill9) or frozen (stop)
+# db_outage NAME HOW SECONDS ROUNDS: MariaDB killed (kill9) or frozen (stop)
 # under load, then back; every answer meanwhile is a 503 within 3 s
 # (never a 502/504, never a hang), and the first 201 comes within 5 s.
 db_outage() {
-    local name=$1 how=$2 down=$3 t_back first mpid
-    start_load "$name" "$(((down + 3) * ${FAULTS_DB_KILLS:-1} + secs))"
+    local name=$1 how=$2 down=$3 rounds=$4 t_back first mpid
+    start_load "$name" "$(((down + 3) * rounds + secs))"
     sleep 2
     mpid=$(cat "$STACK_VAR/mariadb/pid")
     t_down=$(($(now_ms) - load_t0))
     if [ "$how" = kill9 ]; then
         # goal 8: the soak kills it again and again; each time nothing answered may be lost
-        for round in $(seq 1 "${FAULTS_DB_KILLS:-1}"); do
+        for round in $(seq 1 "$rounds"); do
             [ "$round" -gt 1 ] && sleep 2
             mariadb_kill9 "$STACK_VAR/mariadb"
             sleep "$down"
@@ -291,20 +291,22 @@ db_outage() {
     # the first 201 after the server was back (client clock, same origin within ms)
     first=$(awk -F'\t' -v t="$t_back" '$1 >= t && $3 == 201 {print $1 - t; exit}' "$tmp/$name.out.attempts")
     reconnects=$(since | grep -c 'store connected')
-    # attempts begun while the server was away that took longer than 3 s (a hang, not a 503)
-    hung=$(awk -F'\t' -v a="$t_down" -v b="$t_back" '$1 - $4 >= a && $1 - $4 < b && $4 > 3000' "$tmp/$name.out.attempts" | wc -l)
+    # attempts in flight while the server was away that took longer than 3 s (a hang, not a 503)
+    over3s() { awk -F'\t' -v a="$t_down" -v b="$t_back" '$1 >= a && $1 - $4 < b && $4 > 3000' "$tmp/$name.out.attempts"; }
+    hung=$(over3s | wc -l)
     verify "$name" "MariaDB $how for ${down} s; first 201 ${first:-none} ms after it was back; $hung requests over 3 s; $reconnects worker connects"
     want "$name: only 503 while the database was away (conn $(fig conn), 502 $(fig s502), 504 $(fig s504), other $(fig other))" \
         "$([ $(($(fig conn) + $(fig s502) + $(fig s504) + $(fig other))) = 0 ] && echo y)"
     want "$name: slowest 503 $(fig max503_ms) ms (want <= 3000)" "$([ "$(fig max503_ms)" -le 3000 ] && echo y)"
-    want "$name: $hung requests begun during the outage waited over 3 s for an answer (goal 7: a 503 within 3 s, never a hang)" \
-        "$([ "$hung" = 0 ] && echo y)" "$(awk -F'\t' -v a="$t_down" -v b="$t_back" '$1 - $4 >= a && $1 - $4 < b && $4 > 3000' "$tmp/$name.out.attempts" | head -n 4)"
+    want "$name: $hung requests in flight during the outage waited over 3 s for an answer (goal 7: a 503 within 3 s, never a hang)" \
+        "$([ "$hung" = 0 ] && echo y)" "$(over3s | head -n 4)"
     want "$name: first 201 ${first:-never} ms after the database was back (want <= 5000)" \
         "$([ -n "$first" ] && [ "$first" -le 5000 ] && echo y)"
     pool_back
 }
-runs db && db_outage db kill9 "$(awk "BEGIN {print ($secs >= 20) ? 10 : 5}")"
-runs dbstop && db_outage dbstop stop "$(awk "BEGIN {print ($secs >= 20) ? 10 : 5}")"
+down=$(awk "BEGIN {print ($secs >= 20) ? 10 : 5}")
+runs db && db_outage db kill9 "$down" "${FAULTS_DB_KILLS:-1}"
+runs dbstop && db_outage dbstop stop "$down" 1
 
 # ---- crash loop (goal 6): every new worker exits at start, then the fault goes away
 if runs crash; then
