@@ -5,8 +5,9 @@
  * parameters, lets and outputs, loop variables, table arguments), emits
  * nodes into one contiguous array, folds constant subtrees by running the
  * evaluator on them once, fuses round(a / b) into an exact DIV_ROUND,
- * builds each decision table's column-0 index, and compiles label
- * placeholders to slots.  After this no name is left.
+ * builds each decision table's column-0 index, compiles label
+ * placeholders to slots, and last flattens the tree into the program
+ * ev_run executes (eval/vm.h).  After this no name is left.
  *
  * Ownership: the tree's arrays are allocated in ck->pool (the policy's).
  */
