@@ -2,28 +2,35 @@
  * decisions.c - storing a decision durably and idempotently, and reading
  * it back.
  *
- * How it fits: the daemon's POST /v1/decisions handler evaluates, builds
- * the response, and calls store_put_decision(); it answers 201 only when
- * that returned STORE_OK (or 200 with the earlier decision on
- * STORE_EXISTS).  This is the idempotent store pattern of the reliability
- * notes, step by step:
+ * How it fits: the daemon's committer (src/service/committer.c) hands
+ * the decisions its workers sent to store_put_batch(); the CLI and tests
+ * call store_put_decision(), the batch of one.  A decision is answered
+ * 201 only when its put ended STORE_OK (or 200 with the earlier decision
+ * on STORE_EXISTS).  This is the idempotent store pattern of the
+ * reliability notes, done for a batch, step by step:
  *
- *   1. one transaction (autocommit is off): INSERT IGNORE the policy text
- *      by its hash; INSERT the decision; COMMIT;
- *   2. 1062 on UNIQUE(client, request_id): roll back, read the stored row
- *      back and compare fingerprints: same -> STORE_EXISTS with the stored
- *      id and response (or STORE_OK when the row is our own, committed by
- *      an attempt whose answer was lost); different -> STORE_CONFLICT;
- *   3. 1213/1205: roll back and rerun the whole transaction;
- *   4. 2006/2013 and friends: the connection is dropped (db.c), the next
+ *   1. one transaction (autocommit is off): INSERT IGNORE each policy and
+ *      model text by its hash; INSERT each decision; one COMMIT for all;
+ *   2. 1062 on UNIQUE(client, request_id) ends only that row's statement:
+ *      after the transaction the stored row is read back and fingerprints
+ *      compared: same -> STORE_EXISTS with the stored id and response (or
+ *      STORE_OK when the row is our own, committed by an attempt whose
+ *      answer was lost); different -> STORE_CONFLICT.  A twin inside the
+ *      batch meets the first row this way too;
+ *   3. the INSERT never waits for a lock (lock wait 0): 1205 means
+ *      another transaction holds this (client, request_id) uncommitted,
+ *      and that row alone ends STORE_IN_FLIGHT (409), at once;
+ *   4. 1213: the transaction is rolled back and the batch rerun;
+ *   5. 2006/2013 and friends: the connection is dropped (db.c), the next
  *      attempt reconnects and prepares every statement again, and reruns
- *      the transaction; when the connection was lost during COMMIT the
- *      outcome is unknown, so the row is first read back by request_id;
- *   5. at most 3 attempts with jittered back-off; then STORE_UNAVAILABLE.
+ *      the batch; when the connection was lost during COMMIT the outcome
+ *      is unknown, so each row is first read back by request_id;
+ *   6. a value the schema refuses fails its own row (STORE_ERROR);
+ *   7. at most 3 attempts with jittered back-off; then STORE_UNAVAILABLE.
  *
  * The decision id is a UUIDv7 (time-ordered, so rows go to the end of the
  * primary key and "id order" is roughly arrival order for checkpoints),
- * made once per call so every attempt inserts the same row.  created_at
+ * made once per put so every attempt inserts the same row.  created_at
  * is taken here too, in UTC with microseconds, because it is hashed.
  *
  * content_hash is the leaf hash of the tamper-evidence design
@@ -167,35 +174,6 @@ static int is_date(const char *s)
     return 1;
 }
 
-/* One attempt of the transaction.  *in_commit is set once COMMIT is sent. */
-static store_class put_once(store *s, const store_decision *d, const char *id,
-                            const char *created_at, const char *chash, int *in_commit)
-{
-    store_class c = put_text(s, ST_POLICY_PUT, d->policy_hash, d->policy_name, d->policy_text,
-                             d->policy_text_len);
-    if (c == SC_OK)
-        c = put_text(s, ST_MODEL_PUT, d->model_hash, d->model_name, d->model_text, d->model_text_len);
-    if (c != SC_OK) return c;
-
-    const char *v[STORE_LEAF_FIELDS + 1];
-    leaf_fields(id, d, created_at, v);
-    v[STORE_LEAF_FIELDS] = chash;
-    MYSQL_BIND p[STORE_LEAF_FIELDS + 1];
-    unsigned long len[STORE_LEAF_FIELDS + 1];
-    for (int i = 0; i <= STORE_LEAF_FIELDS; i++)
-        store_bind_str(&p[i], v[i], v[i] ? strlen(v[i]) : 0, &len[i]);
-    c = store_exec(s, ST_DECISION_PUT, p);
-    if (c != SC_OK) return c;
-
-    *in_commit = 1;
-    c = store_commit(s);
-    if (c == SC_OK) {
-        text_remember(s, d->policy_hash);
-        text_remember(s, d->model_hash);
-    }
-    return c;
-}
-
 /* Reads the row stored for (client, request_id) and decides what the
  * caller gets.  STORE_NOT_FOUND when there is none. */
 static store_rc read_back(store *s, const store_decision *d, const char *our_id,
@@ -223,106 +201,232 @@ static store_rc read_back(store *s, const store_decision *d, const char *our_id,
     return rc;
 }
 
-/* The Idempotency-Key draft's 409: is another attempt storing this
- * (client, request_id) right now?  A locking read with NOWAIT fails at
- * once (1205) on a row another transaction inserted and has not
- * committed.  STORE_IN_FLIGHT, STORE_EXISTS (a committed row),
- * STORE_NOT_FOUND, or STORE_ERROR when the read itself failed (the put
- * then runs its normal course, with its own error handling). */
-static store_rc claim(store *s, const store_decision *d)
+/* Where one put of a batch stands (store_put.state). */
+enum {
+    PUT_PENDING = 0,    /* to be inserted by the next attempt */
+    PUT_INSERTED,       /* inserted in the open transaction (or in a commit in doubt) */
+    PUT_DUPLICATE,      /* 1062: a row exists; read back after the transaction */
+    PUT_DONE            /* rc and decision_id are the answer */
+};
+
+static void put_done(store_put *p, store_rc rc)
 {
-    MYSQL_BIND p[2];
-    unsigned long len[2];
-    store_bind_str(&p[0], d->client, strlen(d->client), &len[0]);
-    store_bind_str(&p[1], d->request_id, strlen(d->request_id), &len[1]);
-    store_class c = store_exec(s, ST_DECISION_CLAIM, p);
-    if (c != SC_OK) {
-        unsigned int e = s->err_no;
-        store_rollback(s);
-        return e == ER_LOCK_WAIT_TIMEOUT ? STORE_IN_FLIGHT : STORE_ERROR;
-    }
-    buf one;
-    buf_init(&one);
-    buf *cols[1] = {&one};
-    int got = store_fetch_text(s, ST_DECISION_CLAIM, cols, 1, NULL);
-    store_stmt_done(s, ST_DECISION_CLAIM);
-    store_rollback(s);                  /* the read's shared lock is not kept */
-    buf_free(&one);
-    return got == 1 ? STORE_EXISTS : got == 0 ? STORE_NOT_FOUND : STORE_ERROR;
+    p->rc = rc;
+    p->state = PUT_DONE;
 }
 
-store_rc store_put_decision(store *s, const store_decision *d, char decision_id[37], buf *stored_response)
+/* Checks the fields and fixes the row: id, created_at, content_hash, made
+ * once so that every attempt inserts the same row. */
+static void put_prepare(store *s, store_put *p)
 {
-    char id[37], created_at[64], chash[65];
+    const store_decision *d = p->d;
+    p->state = PUT_PENDING;
+    p->rc = STORE_ERROR;
+    p->decision_id[0] = 0;
     if (!d->request_id || !d->client || !d->fingerprint || !d->policy_name || !d->policy_hash ||
-        !d->policy_text || !d->model_name || !d->model_hash || !d->model_text || !is_date(d->as_of) || !d->input_json || !d->outputs_json ||
-        !d->response_json) {
+        !d->policy_text || !d->model_name || !d->model_hash || !d->model_text || !is_date(d->as_of) ||
+        !d->input_json || !d->outputs_json || !d->response_json) {
         store_set_error(s, 0, "store_put_decision: a required field is missing or as_of is not YYYY-MM-DD");
-        return STORE_ERROR;
+        put_done(p, STORE_ERROR);
+        return;
     }
-    if (make_uuid7(id)) {
+    if (make_uuid7(p->id)) {
         store_set_error(s, 0, "store_put_decision: no random bytes for the id");
-        return STORE_ERROR;
+        put_done(p, STORE_ERROR);
+        return;
     }
-    utc_now(created_at);
+    utc_now(p->created_at);
     const char *fields[STORE_LEAF_FIELDS];
-    leaf_fields(id, d, created_at, fields);
-    if (store_leaf_hash(fields, chash)) {
+    leaf_fields(p->id, d, p->created_at, fields);
+    if (store_leaf_hash(fields, p->chash)) {
         store_set_error(s, 0, "store_put_decision: SHA-256 failed");
-        return STORE_ERROR;
+        put_done(p, STORE_ERROR);
     }
+}
 
-    if (store_ensure(s) == 0) {
-        store_rc rc = claim(s, d);
-        if (rc == STORE_IN_FLIGHT)
-            return rc;
-        if (rc == STORE_EXISTS) {
-            rc = read_back(s, d, id, decision_id, stored_response);
-            if (rc != STORE_NOT_FOUND) return rc;
+/* The texts of the pending puts, each hash once per transaction. */
+static store_class put_texts(store *s, store_put *p, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        if (p[i].state != PUT_PENDING) continue;
+        const store_decision *d = p[i].d;
+        int seen_p = 0, seen_m = 0;
+        for (size_t j = 0; j < i; j++) {
+            if (p[j].state != PUT_PENDING) continue;
+            seen_p |= strcmp(p[j].d->policy_hash, d->policy_hash) == 0;
+            seen_m |= strcmp(p[j].d->model_hash, d->model_hash) == 0;
+        }
+        store_class c = seen_p ? SC_OK : put_text(s, ST_POLICY_PUT, d->policy_hash, d->policy_name,
+                                                  d->policy_text, d->policy_text_len);
+        if (c == SC_OK && !seen_m)
+            c = put_text(s, ST_MODEL_PUT, d->model_hash, d->model_name, d->model_text, d->model_text_len);
+        if (c != SC_OK) return c;
+    }
+    return SC_OK;
+}
+
+/* INSERT of one row.  A duplicate, another transaction holding the same
+ * (client, request_id) (1205 at once: the statement does not wait), or a
+ * value the schema refuses ends that row's statement only, never the
+ * transaction: the other rows of the batch go on.  Returns SC_OK, or the
+ * class that ends the whole transaction (deadlock, lost connection). */
+static store_class put_row(store *s, store_put *p)
+{
+    const char *v[STORE_LEAF_FIELDS + 1];
+    leaf_fields(p->id, p->d, p->created_at, v);
+    v[STORE_LEAF_FIELDS] = p->chash;
+    MYSQL_BIND b[STORE_LEAF_FIELDS + 1];
+    unsigned long len[STORE_LEAF_FIELDS + 1];
+    for (int i = 0; i <= STORE_LEAF_FIELDS; i++)
+        store_bind_str(&b[i], v[i], v[i] ? strlen(v[i]) : 0, &len[i]);
+    store_class c = store_exec(s, ST_DECISION_PUT, b);
+    switch (c) {
+    case SC_OK: p->state = PUT_INSERTED; return SC_OK;
+    case SC_DUPLICATE: p->state = PUT_DUPLICATE; return SC_OK;
+    case SC_RETRY:
+        if (s->err_no != ER_LOCK_WAIT_TIMEOUT) return c;       /* 1213: all rolled back */
+        put_done(p, STORE_IN_FLIGHT);
+        return SC_OK;
+    case SC_FATAL: put_done(p, STORE_ERROR); return SC_OK;     /* this row's data */
+    default: return c;
+    }
+}
+
+/* One attempt of the transaction over the pending puts.  *in_commit is
+ * set once COMMIT is sent. */
+static store_class put_once(store *s, store_put *p, size_t n, int *in_commit)
+{
+    store_class c = put_texts(s, p, n);
+    if (c != SC_OK) return c;
+    int inserted = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (p[i].state != PUT_PENDING) continue;
+        c = put_row(s, &p[i]);
+        if (c != SC_OK) return c;
+        inserted += p[i].state == PUT_INSERTED;
+    }
+    if (!inserted) {
+        store_rollback(s);       /* texts alone are not worth a commit */
+        return SC_OK;
+    }
+    *in_commit = 1;
+    c = store_commit(s);
+    if (c == SC_OK) {
+        for (size_t i = 0; i < n; i++) {
+            if (p[i].state != PUT_INSERTED) continue;
+            text_remember(s, p[i].d->policy_hash);
+            text_remember(s, p[i].d->model_hash);
         }
     }
+    return c;
+}
+
+/* After a failed attempt: rows of the rolled-back transaction are
+ * pending again. */
+static void put_unsent(store_put *p, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (p[i].state == PUT_INSERTED) p[i].state = PUT_PENDING;
+}
+
+/* Does another put of the batch carry the same (client, request_id)? */
+static int has_twin(const store_put *p, size_t n, size_t i)
+{
+    for (size_t j = 0; j < n; j++)
+        if (j != i && p[j].d->client && p[j].d->request_id && strcmp(p[j].d->client, p[i].d->client) == 0 &&
+            strcmp(p[j].d->request_id, p[i].d->request_id) == 0)
+            return 1;
+    return 0;
+}
+
+/* Reads back every put in state `which`: those whose row is known end;
+ * those without a row are pending again.  -1 when the read itself
+ * failed (the connection is gone: try again on the next attempt). */
+static int put_read_back(store *s, store_put *p, size_t n, int which)
+{
+    for (size_t i = 0; i < n; i++) {
+        if (p[i].state != which) continue;
+        store_rc rc = read_back(s, p[i].d, p[i].id, p[i].decision_id, p[i].stored_response);
+        if (rc == STORE_NOT_FOUND) {
+            if (which == PUT_DUPLICATE && has_twin(p, n, i)) {
+                /* it met its twin of this batch, which was not stored */
+                put_done(&p[i], STORE_UNAVAILABLE);
+            } else if (which == PUT_DUPLICATE) {
+                /* 1062 on another key: only the id could collide, and a
+                 * UUIDv7 collision means a broken random source */
+                store_set_error(s, ER_DUP_ENTRY, "store_put_decision: duplicate key that is not the request_id");
+                put_done(&p[i], STORE_ERROR);
+            } else {
+                p[i].state = PUT_PENDING;
+            }
+        } else if (rc == STORE_OK || rc == STORE_EXISTS || rc == STORE_CONFLICT) {
+            put_done(&p[i], rc);
+        } else {
+            return -1;
+        }
+    }
+    return 0;
+}
+
+static int put_left(const store_put *p, size_t n, int which)
+{
+    for (size_t i = 0; i < n; i++)
+        if (p[i].state == which) return 1;
+    return 0;
+}
+
+void store_put_batch(store *s, store_put *p, size_t n)
+{
+    for (size_t i = 0; i < n; i++) put_prepare(s, &p[i]);
     int in_doubt = 0;
     store_class c = SC_OK;
     for (int attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
         if (attempt) store_backoff(s, attempt);
-        if (store_ensure(s)) return store_rc_of(store_classify(s->err_no));
-        if (in_doubt) {
-            /* the last COMMIT's outcome is unknown: was the row stored? */
-            store_rc rc = read_back(s, d, id, decision_id, stored_response);
-            if (rc == STORE_OK || rc == STORE_EXISTS || rc == STORE_CONFLICT) return rc;
-            if (rc != STORE_NOT_FOUND) return rc;
-            in_doubt = 0;
-        }
-        int in_commit = 0;
-        c = put_once(s, d, id, created_at, chash, &in_commit);
-        switch (c) {
-        case SC_OK:
-            memcpy(decision_id, id, 37);
-            return STORE_OK;
-        case SC_DUPLICATE: {
-            store_rollback(s);
-            store_rc rc = read_back(s, d, id, decision_id, stored_response);
-            if (rc != STORE_NOT_FOUND) return rc;
-            /* 1062 on another key: only the id could collide, and a UUIDv7
-             * collision means a broken random source, not bad luck */
-            store_set_error(s, ER_DUP_ENTRY, "store_put_decision: duplicate key that is not the request_id");
-            return STORE_ERROR;
-        }
-        case SC_RETRY:
-            store_rollback(s);
+        if (store_ensure(s)) {
+            c = store_classify(s->err_no);
             break;
-        case SC_RECONNECT:
-        case SC_UNAVAILABLE:
+        }
+        /* a COMMIT whose outcome is unknown: which rows were stored? */
+        if (in_doubt && put_read_back(s, p, n, PUT_INSERTED)) continue;
+        in_doubt = 0;
+        if (!put_left(p, n, PUT_PENDING)) break;
+        int in_commit = 0;
+        c = put_once(s, p, n, &in_commit);
+        if (c == SC_OK) {
+            for (size_t i = 0; i < n; i++)
+                if (p[i].state == PUT_INSERTED) {
+                    memcpy(p[i].decision_id, p[i].id, 37);
+                    put_done(&p[i], STORE_OK);
+                }
+            break;
+        }
+        if (c == SC_RETRY) {
+            store_rollback(s);
+            put_unsent(p, n);
+        } else if (c == SC_RECONNECT || c == SC_UNAVAILABLE) {
             /* db.c dropped the connection; the server rolled back anything
              * not committed.  Only a lost COMMIT leaves us in doubt. */
             in_doubt = in_commit;
-            break;
-        default:
+            if (!in_commit) put_unsent(p, n);
+        } else {
             store_rollback(s);
-            return STORE_ERROR;
+            put_unsent(p, n);
+            break;
         }
     }
-    return STORE_UNAVAILABLE;
+    /* rows that met a committed one: the stored decision, or a conflict */
+    if (put_left(p, n, PUT_DUPLICATE) && put_read_back(s, p, n, PUT_DUPLICATE) == 0) c = SC_OK;
+    store_rc rest = c == SC_FATAL ? STORE_ERROR : STORE_UNAVAILABLE;
+    for (size_t i = 0; i < n; i++)
+        if (p[i].state != PUT_DONE) put_done(&p[i], rest);
+}
+
+store_rc store_put_decision(store *s, const store_decision *d, char decision_id[37], buf *stored_response)
+{
+    store_put p = {.d = d, .stored_response = stored_response};
+    store_put_batch(s, &p, 1);
+    memcpy(decision_id, p.decision_id, 37);
+    return p.rc;
 }
 
 store_rc store_get_decision(store *s, const char *decision_id, buf *out)

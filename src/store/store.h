@@ -95,6 +95,24 @@ typedef struct store_decision {
  * is the new id.  STORE_EXISTS: decision_id and stored_response hold the
  * earlier decision.  Nothing is answered unless this returned OK/EXISTS. */
 store_rc store_put_decision(store *s, const store_decision *d, char decision_id[37], buf *stored_response);
+/* One decision of a batch (store_put_batch).  d and stored_response
+ * (filled on STORE_EXISTS; may be NULL) are the caller's, borrowed for
+ * the call; rc and decision_id are the answer; the rest is the store's
+ * working state. */
+typedef struct store_put {
+    const store_decision *d;
+    buf *stored_response;
+    store_rc rc;
+    char decision_id[37];
+    char id[37], created_at[64], chash[65];
+    int state;
+} store_put;
+/* Stores n decisions in shared transactions, each put answered as
+ * store_put_decision would answer it alone: one COMMIT for all the rows
+ * that could be inserted, a duplicate or a row in flight elsewhere
+ * failing alone, the retries and the in-doubt read-back done for the
+ * batch.  store_put_decision is the batch of one. */
+void store_put_batch(store *s, store_put *p, size_t n);
 /* The stored decision document by id (auditor). */
 store_rc store_get_decision(store *s, const char *decision_id, buf *out);
 

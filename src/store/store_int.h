@@ -26,10 +26,11 @@
 #define STORE_STMTS(X) \
     X(ST_POLICY_PUT,     MAIN,    3, "INSERT IGNORE INTO policy_versions (hash, name, text, first_seen) VALUES (?, ?, ?, UTC_TIMESTAMP(6))") \
     X(ST_MODEL_PUT,      MAIN,    3, "INSERT IGNORE INTO model_versions (hash, name, text, first_seen) VALUES (?, ?, ?, UTC_TIMESTAMP(6))") \
-    X(ST_DECISION_PUT,   MAIN,   14, "INSERT INTO decisions (id, request_id, client, fingerprint, policy_name, policy_hash, model_hash, as_of, input, outputs, explanation, response, created_at, content_hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)") \
+    /* lock wait 0: a (client, request_id) another transaction inserted and \
+     * has not committed fails at once with 1205 (the 409), never waits */ \
+    X(ST_DECISION_PUT,   MAIN,   14, "SET STATEMENT innodb_lock_wait_timeout = 0 FOR INSERT INTO decisions (id, request_id, client, fingerprint, policy_name, policy_hash, model_hash, as_of, input, outputs, explanation, response, created_at, content_hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)") \
     X(ST_DECISION_BY_RID, MAIN,   2, "SELECT id, fingerprint, response FROM decisions WHERE client = ? AND request_id = ?") \
     X(ST_DECISION_BY_ID, MAIN,    1, "SELECT response FROM decisions WHERE id = ?") \
-    X(ST_DECISION_CLAIM, MAIN,    2, "SELECT 1 FROM decisions WHERE client = ? AND request_id = ? LOCK IN SHARE MODE NOWAIT") \
     /* audit reads (rows.c) */ \
     X(ST_ROW_BY_ID,      MAIN,    1, "SELECT id, request_id, client, fingerprint, policy_name, policy_hash, model_hash, as_of, input, outputs, explanation, response, created_at, content_hash FROM decisions WHERE id = ?") \
     X(ST_ROW_RANGE,      MAIN,    7, "SELECT id, request_id, client, fingerprint, policy_name, policy_hash, model_hash, as_of, input, outputs, explanation, response, created_at, content_hash FROM decisions WHERE created_at >= ? AND created_at <= ? AND (? = '' OR policy_name = ?) AND created_at >= ? AND (created_at > ? OR id > ?) ORDER BY created_at, id LIMIT 500") \
@@ -86,6 +87,7 @@ struct store {
     int groups;                     /* STORE_GROUP_* prepared on every connection */
     int allow_nondurable;
     int timeout_s;
+    char *url;                      /* as given, for store_open_again (malloc'ed) */
     /* connection parameters parsed from the URL (malloc'ed, NUL-terminated) */
     char *host, *user, *password, *database, *socket, *option_file;
     unsigned int port;
@@ -119,6 +121,9 @@ store_class store_check_error(store *s, MYSQL_STMT *st, const char *what);
 /* Sets the store's last error to a message of our own (class FATAL). */
 void store_set_error(store *s, unsigned int err_no, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
+/* A second store on the same database with the same options (its own
+ * connection), e.g. for a reader thread.  NULL with a message in err. */
+store *store_open_again(const store *s, char *err, size_t errlen);
 /* Drops the connection (statements included); the next operation
  * reconnects. */
 void store_disconnect(store *s);

@@ -10,8 +10,10 @@
  * a crash of the server while the store is open (the next put reconnects
  * and succeeds) and an outage (a put gives STORE_UNAVAILABLE quickly),
  * injected faults (1213, 1205 and 2006 on a statement, 2013 after a real
- * COMMIT: the in-doubt case, 1213 on every attempt), and measures the
- * single-row commit rate.  Each failed check prints
+ * COMMIT: the in-doubt case, 1213 on every attempt), batches
+ * (store_put_batch: 32 twins, a mix of new, stored, conflicting and
+ * malformed rows, a lost COMMIT answer, a row in flight beside others),
+ * and measures the single-row commit rate.  Each failed check prints
  * file:line; the last line is "N passed, N failed".
  *
  * What it does not do: count rows (the shell script does, with the
@@ -78,6 +80,65 @@ static store_decision decision(const char *client, const char *rid, const char *
 
 #define FP_A "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
 #define FP_B "bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb"
+
+/* store_put_batch: 32 puts of one request_id in one batch, a batch of
+ * new rows mixed with a stored one, a conflicting one and a malformed
+ * one, and a batch whose COMMIT answer is lost. */
+static void batch_checks(store *s)
+{
+    enum { SAME = 32 };
+    store_decision same = decision("portal-test", "b-same", FP_A);
+    store_put p[SAME];
+    buf resp[SAME];
+    for (int i = 0; i < SAME; i++) {
+        buf_init(&resp[i]);
+        p[i] = (store_put){.d = &same, .stored_response = &resp[i]};
+    }
+    store_put_batch(s, p, SAME);
+    int created = 0, exists = 0, same_id = 1;
+    for (int i = 0; i < SAME; i++) {
+        created += p[i].rc == STORE_OK;
+        exists += p[i].rc == STORE_EXISTS && strcmp(buf_cstr(&resp[i]), same.response_json) == 0;
+        same_id &= strcmp(p[i].decision_id, p[0].decision_id) == 0;
+        buf_free(&resp[i]);
+    }
+    CHECK(created == 1 && exists == SAME - 1 && same_id, "32 twins: %d created, %d exist, same id %d", created,
+          exists, same_id);
+
+    store_decision mix[5] = {
+        decision("portal-test", "b-new-1", FP_A), decision("portal-test", "r1", FP_A),
+        decision("portal-test", "r1", FP_B), decision("portal-test", "b-bad", FP_A),
+        decision("portal-test", "b-new-2", FP_B),
+    };
+    mix[3].as_of = "2019-13";
+    store_put m[5];
+    for (int i = 0; i < 5; i++) m[i] = (store_put){.d = &mix[i]};
+    store_put_batch(s, m, 5);
+    CHECK(m[0].rc == STORE_OK && m[1].rc == STORE_EXISTS && m[2].rc == STORE_CONFLICT && m[3].rc == STORE_ERROR &&
+          m[4].rc == STORE_OK, "mixed batch: %s %s %s %s %s", rc_name(m[0].rc), rc_name(m[1].rc),
+          rc_name(m[2].rc), rc_name(m[3].rc), rc_name(m[4].rc));
+    CHECK(strcmp(m[0].decision_id, m[4].decision_id) != 0, "two new ids");
+
+    enum { LOST = 4 };
+    store_decision lost[LOST];
+    store_put l[LOST];
+    char rid[LOST][32];
+    for (int i = 0; i < LOST; i++) {
+        snprintf(rid[i], sizeof rid[i], "b-lost-%d", i);
+        lost[i] = decision("portal-test", rid[i], FP_A);
+        l[i] = (store_put){.d = &lost[i]};
+    }
+    uint64_t before = store_reconnects(s);
+    store_fault_arm(s, STORE_FAULT_COMMIT, 1, 1, 2013);
+    store_put_batch(s, l, LOST);
+    store_fault_arm(s, 0, 0, 0, 0);
+    int ok = 0;
+    for (int i = 0; i < LOST; i++) ok += l[i].rc == STORE_OK;
+    CHECK(ok == LOST && store_reconnects(s) == before + 1, "batch whose commit answer was lost: %d of %d", ok, LOST);
+    char id[37];
+    store_rc rc = store_put_decision(s, &lost[2], id, NULL);
+    CHECK(rc == STORE_EXISTS && strcmp(id, l[2].decision_id) == 0, "a row of it again: %s", rc_name(rc));
+}
 
 int main(int argc, char **argv)
 {
@@ -195,15 +256,16 @@ int main(int argc, char **argv)
 
     /* injected faults: every put ends OK with one row, or UNAVAILABLE with none */
     static const struct { int where, nth, times; unsigned int err; const char *rid; store_rc want; int reconnects; } faults[] = {
-        /* executes of a put once the texts are stored: 1 the in-flight
-         * check, 2 the decision (the store skips texts it saw committed) */
-        {STORE_FAULT_EXEC, 2, 1, 1213, "f-deadlock-insert", STORE_OK, 0},
-        {STORE_FAULT_EXEC, 2, 1, 1205, "f-lockwait", STORE_OK, 0},
+        /* the only execute of a put once the texts are stored is the
+         * decision's INSERT (the store skips texts it saw committed);
+         * 1205 there means another transaction holds the request_id */
+        {STORE_FAULT_EXEC, 1, 1, 1213, "f-deadlock-insert", STORE_OK, 0},
+        {STORE_FAULT_EXEC, 1, 1, 1205, "f-lockwait", STORE_IN_FLIGHT, 0},
         {STORE_FAULT_COMMIT, 1, 1, 1213, "f-deadlock-commit", STORE_OK, 0},
-        {STORE_FAULT_EXEC, 2, 1, 2006, "f-gone", STORE_OK, 1},
+        {STORE_FAULT_EXEC, 1, 1, 2006, "f-gone", STORE_OK, 1},
         {STORE_FAULT_COMMIT, 1, 1, 2013, "f-lost-commit", STORE_OK, 1},
         {STORE_FAULT_EXEC, 1, 100, 1213, "f-deadlock-always", STORE_UNAVAILABLE, 0},
-        {STORE_FAULT_EXEC, 2, 1, 1064, "f-syntax", STORE_ERROR, 0},
+        {STORE_FAULT_EXEC, 1, 1, 1064, "f-syntax", STORE_ERROR, 0},
     };
     for (size_t i = 0; i < sizeof faults / sizeof faults[0]; i++) {
         uint64_t before = store_reconnects(s);
@@ -223,6 +285,8 @@ int main(int argc, char **argv)
             CHECK(rc == STORE_OK, "%s after the fault: %s", faults[i].rid, rc_name(rc));
     }
 
+    batch_checks(s);
+
     /* 409: another connection is storing the same (client, request_id) and
      * has not committed yet */
     store *s2 = store_open(&o, err, sizeof err);
@@ -236,6 +300,13 @@ int main(int argc, char **argv)
         store_decision f = decision("portal-test", "in-flight", FP_A);
         rc = store_put_decision(s, &f, id2, NULL);
         CHECK(rc == STORE_IN_FLIGHT, "retry while the first is in flight: %s %s", rc_name(rc), store_last_error(s));
+        /* in a batch: that row alone is in flight, the others are stored */
+        store_decision bd[3] = {decision("portal-test", "b-beside-1", FP_A), f,
+                                decision("portal-test", "b-beside-2", FP_A)};
+        store_put bp[3] = {{.d = &bd[0]}, {.d = &bd[1]}, {.d = &bd[2]}};
+        store_put_batch(s, bp, 3);
+        CHECK(bp[0].rc == STORE_OK && bp[1].rc == STORE_IN_FLIGHT && bp[2].rc == STORE_OK,
+              "batch beside a row in flight: %s %s %s", rc_name(bp[0].rc), rc_name(bp[1].rc), rc_name(bp[2].rc));
         mysql_rollback(s2->db);
         rc = store_put_decision(s, &f, id2, NULL);
         CHECK(rc == STORE_OK, "after the first attempt rolled back: %s %s", rc_name(rc), store_last_error(s));
