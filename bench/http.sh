@@ -21,6 +21,7 @@ workers=8
 http_up() {
     STACK_VAR=$eligo_var STACK_WORKERS=$workers STACK_PORT=$(mariadb_free_port) || return 1
     export STACK_VAR STACK_WORKERS STACK_PORT
+    export MARIADB_BUFFER_POOL=1G    # room for the 100,000 decisions of the replay row
     eligo_port=$STACK_PORT
     http_day=$(date -u +%Y-%m-%d)
     stack_up >"$var/eligo-up.log" 2>&1 || { cat "$var/eligo-up.log" >&2; return 1; }
@@ -110,8 +111,11 @@ replay_range() {
     if [ "$stored" -lt "$1" ]; then
         top_up /v1/decisions "$ELIGO_PORTAL_TOKEN" $(($1 - stored)) "$(wrk_median decisions 1)" >/dev/null
     fi
-    ELIGO_DB=$(mariadb_url "$eligo_var/mariadb") "$ELIGO" replay --from "$http_day" --to "$(date -u +%Y-%m-%d)" |
-        grep 'decisions replayed' || true
+    # the first pass warms the buffer pool; the figure is the second's
+    for _ in 1 2; do
+        ELIGO_DB=$(mariadb_url "$eligo_var/mariadb") "$ELIGO" replay --from "$http_day" --to "$(date -u +%Y-%m-%d)" |
+            grep 'decisions replayed' || true
+    done | tail -n 1
 }
 
 # worker_memory: one line per eligod worker, "pid requests rss shared private"

@@ -443,8 +443,9 @@ store *store_open(const store_options *o, char *err, size_t errlen)
     struct timespec ts;
     clock_gettime(CLOCK_REALTIME, &ts);
     s->rng = ((uint64_t)ts.tv_nsec << 20) ^ (uint64_t)getpid() ^ ((uint64_t)ts.tv_sec << 40) ^ 0x9e3779b97f4a7c15ull;
-    if (!o->url || parse_url(s, o->url, err, errlen)) {
+    if (!o->url || !(s->url = strdup(o->url)) || parse_url(s, o->url, err, errlen)) {
         if (!o->url) snprintf(err, errlen, "no database URL (--db or ELIGO_DB)");
+        else if (!s->url) snprintf(err, errlen, "out of memory");
         store_close(s);
         return NULL;
     }
@@ -456,10 +457,18 @@ store *store_open(const store_options *o, char *err, size_t errlen)
     return s;
 }
 
+store *store_open_again(const store *s, char *err, size_t errlen)
+{
+    store_options o = {.url = s->url, .allow_nondurable = s->allow_nondurable, .timeout_s = s->timeout_s,
+                       .before_migrate = !(s->groups & STORE_GROUP_MAIN), .token_cache_s = s->token_cache_s};
+    return store_open(&o, err, errlen);
+}
+
 void store_close(store *s)
 {
     if (!s) return;
     store_disconnect(s);
+    free(s->url);
     free(s->host);
     free(s->user);
     free(s->password);

@@ -6,14 +6,17 @@
  * How it fits: the auditor's and officer's tools (src/audit/) read
  * through these; the decision path never does.  A range is walked with
  * keyset pagination on (created_at, id), 500 rows a page, so a replay of
- * a million decisions holds one page at a time and each page starts from
- * the index, not from the beginning of the range.  Every read ends its
- * transaction (autocommit is off), so a long walk holds no locks between
- * pages.
+ * a million decisions holds two pages at a time and each page starts from
+ * the index, not from the beginning of the range.  A thread with its own
+ * connection reads the next page while the caller works on the current
+ * one.  Every read ends its transaction (autocommit is off), so a long
+ * walk holds no locks between pages.
  *
  * What it does not do: decide what a row means (audit/) or verify its
  * hash (audit/verify.c does, from the same columns).
  */
+#include <pthread.h>
+#include <stdlib.h>
 #include <string.h>
 #include "store/store_int.h"
 
@@ -74,56 +77,177 @@ store_rc store_get_row(store *s, const char *decision_id, store_row *r)
     return rc;
 }
 
-/* One page of the walk: the rows after (after_at, after_id).  Sets *n
- * to the rows seen and advances the key; sets *stop when fn stopped. */
-static store_rc walk_page(store *s, const char *v[7], store_row *r, char after_at[32], char after_id[40],
-                          int *n, int *stop, int (*fn)(void *, const store_row *), void *arg)
+/* A page of the walk: up to PAGE_ROWS rows, each with its own buffers
+ * (grown to the largest row seen, then reused). */
+enum { PAGE_ROWS = 500 };
+typedef struct page {
+    store_row rows[PAGE_ROWS];
+    int n;
+    int last;                   /* no page after this one */
+    store_rc rc;
+} page;
+
+/* Where a walk is: its bounds and the key of the last row read. */
+typedef struct walk_key {
+    char lo[32], hi[32], after_at[32], after_id[40];
+    const char *policy;
+} walk_key;
+
+static page *pages_new(int n)
 {
+    page *p = calloc((size_t)n, sizeof *p);
+    for (int k = 0; p && k < n; k++)
+        for (int i = 0; i < PAGE_ROWS; i++) store_row_init(&p[k].rows[i]);
+    return p;
+}
+
+static void pages_free(page *p, int n)
+{
+    for (int k = 0; p && k < n; k++)
+        for (int i = 0; i < PAGE_ROWS; i++) store_row_free(&p[k].rows[i]);
+    free(p);
+}
+
+/* Reads the page after w's key into pg and advances the key. */
+static void fill_page(store *s, walk_key *w, page *pg)
+{
+    const char *pol = w->policy ? w->policy : "";
+    const char *v[7] = {w->lo, w->hi, pol, pol, w->after_at, w->after_at, w->after_id};
     MYSQL_BIND p[7];
     unsigned long len[7];
     for (int i = 0; i < 7; i++) store_bind_str(&p[i], v[i], strlen(v[i]), &len[i]);
     store_class c = SC_OK;
+    pg->n = 0;
+    pg->last = 1;
     for (int attempt = 0; attempt < 3; attempt++) {
         if (attempt) store_backoff(s, attempt);
-        if (store_ensure(s)) return store_rc_of(store_classify(s->err_no));
+        if (store_ensure(s)) { pg->rc = store_rc_of(store_classify(s->err_no)); return; }
         c = store_exec(s, ST_ROW_RANGE, p);
         if (c == SC_OK) break;
         if (c == SC_RETRY) store_rollback(s);
-        else if (c != SC_RECONNECT && c != SC_UNAVAILABLE) return store_rc_of(c);
+        else if (c != SC_RECONNECT && c != SC_UNAVAILABLE) break;
     }
-    if (c != SC_OK) return store_rc_of(c);
-    /* the page is stored client-side (store_exec): fn may use the store */
+    if (c != SC_OK) { pg->rc = store_rc_of(c); return; }
     int got = 0;
-    *n = 0;
-    while (!*stop && (got = fetch_row(s, ST_ROW_RANGE, r)) == 1) {
-        (*n)++;
-        snprintf(after_at, 32, "%s", r->created_at.data);
-        snprintf(after_id, 40, "%s", r->id.data);
-        *stop = fn(arg, r);
-    }
+    while (pg->n < PAGE_ROWS && (got = fetch_row(s, ST_ROW_RANGE, &pg->rows[pg->n])) == 1) pg->n++;
     store_stmt_done(s, ST_ROW_RANGE);
     store_rollback(s);
-    return got < 0 ? store_rc_of(store_classify(s->err_no)) : STORE_OK;
+    pg->rc = got < 0 ? store_rc_of(store_classify(s->err_no)) : STORE_OK;
+    pg->last = pg->rc != STORE_OK || pg->n < PAGE_ROWS;
+    if (pg->n) {
+        snprintf(w->after_at, sizeof w->after_at, "%s", pg->rows[pg->n - 1].created_at.data);
+        snprintf(w->after_id, sizeof w->after_id, "%s", pg->rows[pg->n - 1].id.data);
+    }
+}
+
+/* Hands each row of pg to fn; 1 when fn stopped the walk. */
+static int deliver(const page *pg, int (*fn)(void *, const store_row *), void *arg)
+{
+    for (int i = 0; i < pg->n; i++)
+        if (fn(arg, &pg->rows[i])) return 1;
+    return 0;
+}
+
+/* The read-ahead: a thread with a connection of its own fills one page
+ * while the caller works through the other, so the database's time and
+ * the caller's overlap (two cores are busy instead of one).  Pages go
+ * back and forth through `full`, under the mutex. */
+typedef struct read_ahead {
+    store *db;
+    walk_key key;
+    page *pages;                /* [2] */
+    int full[2];
+    int stop;                   /* the caller wants no more pages */
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+} read_ahead;
+
+static void *read_ahead_main(void *arg)
+{
+    read_ahead *r = arg;
+    for (int k = 0, last = 0; !last; k ^= 1) {
+        pthread_mutex_lock(&r->mu);
+        while (r->full[k] && !r->stop) pthread_cond_wait(&r->cv, &r->mu);
+        int stop = r->stop;
+        pthread_mutex_unlock(&r->mu);
+        if (stop) break;
+        fill_page(r->db, &r->key, &r->pages[k]);
+        last = r->pages[k].last;
+        pthread_mutex_lock(&r->mu);
+        r->full[k] = 1;
+        pthread_cond_broadcast(&r->cv);
+        pthread_mutex_unlock(&r->mu);
+    }
+    return NULL;
+}
+
+static store_rc walk_ahead(read_ahead *r, int (*fn)(void *, const store_row *), void *arg)
+{
+    store_rc rc = STORE_OK;
+    for (int k = 0;; k ^= 1) {
+        pthread_mutex_lock(&r->mu);
+        while (!r->full[k]) pthread_cond_wait(&r->cv, &r->mu);
+        pthread_mutex_unlock(&r->mu);
+        const page *pg = &r->pages[k];
+        int stop = deliver(pg, fn, arg);
+        int last = pg->last;
+        if (pg->rc != STORE_OK) rc = pg->rc;
+        pthread_mutex_lock(&r->mu);
+        r->full[k] = 0;
+        if (stop) r->stop = 1;
+        pthread_cond_broadcast(&r->cv);
+        pthread_mutex_unlock(&r->mu);
+        if (stop || last) break;
+    }
+    return rc;
+}
+
+/* The walk on one connection, a page at a time: when no second
+ * connection can be had. */
+static store_rc walk_alone(store *s, walk_key *w, int (*fn)(void *, const store_row *), void *arg)
+{
+    page *pg = pages_new(1);
+    if (!pg) return STORE_ERROR;
+    store_rc rc = STORE_OK;
+    do {
+        fill_page(s, w, pg);
+        rc = pg->rc;
+        if (deliver(pg, fn, arg)) break;
+    } while (!pg->last);
+    pages_free(pg, 1);
+    return rc;
 }
 
 store_rc store_each_row(store *s, const char *from, const char *to, const char *policy,
                         int (*fn)(void *arg, const store_row *r), void *arg)
 {
-    char lo[32], hi[32], after_at[32], after_id[40] = "";
-    snprintf(lo, sizeof lo, "%.10s 00:00:00", from);
-    snprintf(hi, sizeof hi, "%.10s 23:59:59.999999", to);
-    snprintf(after_at, sizeof after_at, "%s", lo);
-    store_row r;
-    store_row_init(&r);
-    store_rc rc = STORE_OK;
-    int stop = 0;
-    for (;;) {
-        const char *v[7] = {lo, hi, policy ? policy : "", policy ? policy : "", after_at, after_at, after_id};
-        int n = 0;
-        rc = walk_page(s, v, &r, after_at, after_id, &n, &stop, fn, arg);
-        if (rc != STORE_OK || stop || n < 500) break;
+    read_ahead r = {0};
+    snprintf(r.key.lo, sizeof r.key.lo, "%.10s 00:00:00", from);
+    snprintf(r.key.hi, sizeof r.key.hi, "%.10s 23:59:59.999999", to);
+    snprintf(r.key.after_at, sizeof r.key.after_at, "%s", r.key.lo);
+    r.key.policy = policy;
+    char err[256];
+    r.db = store_open_again(s, err, sizeof err);
+    r.pages = r.db ? pages_new(2) : NULL;
+    pthread_t th;
+    if (!r.pages || pthread_mutex_init(&r.mu, NULL)) {
+        store_close(r.db);
+        pages_free(r.pages, 2);
+        return walk_alone(s, &r.key, fn, arg);
     }
-    store_row_free(&r);
+    pthread_cond_init(&r.cv, NULL);
+    store_rc rc;
+    if (pthread_create(&th, NULL, read_ahead_main, &r) == 0) {
+        rc = walk_ahead(&r, fn, arg);
+        pthread_join(th, NULL);
+    } else {
+        rc = walk_alone(s, &r.key, fn, arg);
+    }
+    if (rc != STORE_OK) store_set_error(s, r.db->err_no, "%s", r.db->err_msg);
+    pthread_cond_destroy(&r.cv);
+    pthread_mutex_destroy(&r.mu);
+    store_close(r.db);
+    pages_free(r.pages, 2);
     return rc;
 }
 
