@@ -124,9 +124,6 @@ void store_set_error(store *s, unsigned int err_no, const char *fmt, ...)
 /* A second store on the same database with the same options (its own
  * connection), e.g. for a reader thread.  NULL with a message in err. */
 store *store_open_again(const store *s, char *err, size_t errlen);
-/* A second store on the same database with the same options (its own
- * connection), e.g. for a reader thread.  NULL with a message in err. */
-store *store_open_again(const store *s, char *err, size_t errlen);
 /* Drops the connection (statements included); the next operation
  * reconnects. */
 void store_disconnect(store *s);
