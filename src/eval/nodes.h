@@ -84,6 +84,7 @@ typedef enum ev_kind {
     X(JUMP_LT, "go to c when a < b") X(JUMP_LE, "go to c when a <= b") \
     X(JUMP_GT, "go to c when a > b") X(JUMP_GE, "go to c when a >= b") \
     X(JUMP_EQ, "go to c when a == b") X(JUMP_NE, "go to c when a != b") \
+    X(PICK,       "dst = a + b or a - b when slot c holds, else slot imm: see vm.c") \
     X(JUMP_FLT, "go to c when field imm of the record in slot a < b") \
     X(JUMP_FLE, "as JUMP_FLT with <=") X(JUMP_FGT, "... >") X(JUMP_FGE, "... >=") \
     X(JUMP_FEQ, "... ==") X(JUMP_FNE, "... !=") \

@@ -36,7 +36,7 @@
     X(EV_OP_HALT) X(EV_OP_MOVE) X(EV_OP_SET) X(EV_OP_TRUTH) X(EV_FIELD) X(EV_OP_CELL_FIELD) \
     X(EV_AS_OF) X(EV_OP_JUMP) X(EV_OP_JUMP_IF) X(EV_OP_JUMP_UNLESS) \
     X(EV_OP_JUMP_LT) X(EV_OP_JUMP_LE) X(EV_OP_JUMP_GT) X(EV_OP_JUMP_GE) X(EV_OP_JUMP_EQ) X(EV_OP_JUMP_NE) \
-    X(EV_OP_JUMP_FLT) X(EV_OP_JUMP_FLE) X(EV_OP_JUMP_FGT) X(EV_OP_JUMP_FGE) X(EV_OP_JUMP_FEQ) X(EV_OP_JUMP_FNE) \
+    X(EV_OP_PICK) X(EV_OP_JUMP_FLT) X(EV_OP_JUMP_FLE) X(EV_OP_JUMP_FGT) X(EV_OP_JUMP_FGE) X(EV_OP_JUMP_FEQ) X(EV_OP_JUMP_FNE) \
     X(EV_ADD_INT) X(EV_SUB_INT) X(EV_MUL_INT) X(EV_MUL_DEC_INT) X(EV_ADD_DEC) X(EV_SUB_DEC) \
     X(EV_MUL_DEC) X(EV_DIV_DEC) X(EV_DIV_DEC_INT) X(EV_NEG) X(EV_INT_TO_DEC) X(EV_DEC_TO_INT) \
     X(EV_LT) X(EV_LE) X(EV_GT) X(EV_GE) X(EV_EQ) X(EV_NE) X(EV_NOT) X(EV_TEXT_EQ) \
@@ -170,16 +170,77 @@ static int32_t jump_on(builder *b, int32_t node, int when)
 
 /* if a then b else c; also `unless` (RULE), which counts coverage only in
  * the walker. */
+static int32_t gen_pick(builder *b, int32_t node, int32_t want);
+
 static int32_t gen_if(builder *b, int32_t node, int32_t want)
 {
     const ev_node *n = &b->t->nodes[node];
-    int32_t dst = want_slot(b, want);
+    int32_t dst = gen_pick(b, node, want);
+    if (dst >= 0)
+        return dst;
+    dst = want_slot(b, want);
     int32_t no = jump_on(b, n->a, 0);
     into(b, gen(b, n->b, dst), dst);
     int32_t done = emit(b, EV_OP_JUMP, -1, -1, -1, node);
     land(b, no);
     into(b, gen(b, n->c, dst), dst);
     land(b, done);
+    return dst;
+}
+
+/* PICK's flags: subtract (else add), decimals (else ints), and the value
+ * of the condition that takes the sum or difference. */
+#define PICK_SUB 1
+#define PICK_DEC 2
+#define PICK_WHEN 4
+
+static int is_direct(builder *b, int32_t node)
+{
+    return b->t->nodes[node].kind == EV_SLOT || b->t->nodes[node].kind == EV_CONST;
+}
+
+/* A sum or difference of two slots or constants, which PICK can compute
+ * before knowing whether it is wanted (it only reports its overflow if
+ * it is). */
+static int is_pickable(builder *b, int32_t node)
+{
+    const ev_node *n = &b->t->nodes[node];
+    return (n->kind == EV_ADD_INT || n->kind == EV_SUB_INT || n->kind == EV_ADD_DEC || n->kind == EV_SUB_DEC) &&
+           is_direct(b, n->a) && is_direct(b, n->b);
+}
+
+/* `x - y unless c then 0.00` and other ifs whose one arm is a slot or
+ * constant and whose other arm is a pickable sum or difference: one
+ * instruction with no branch on the condition.  -1 when the if is not
+ * of that shape. */
+static int32_t gen_pick(builder *b, int32_t node, int32_t want)
+{
+    const ev_node *n = &b->t->nodes[node];
+    int32_t arith, other, when = 1, cond = n->a;
+    if (is_pickable(b, n->b) && is_direct(b, n->c)) {
+        arith = n->b;
+        other = n->c;
+    } else if (is_pickable(b, n->c) && is_direct(b, n->b)) {
+        arith = n->c;
+        other = n->b;
+        when = 0;
+    } else {
+        return -1;
+    }
+    for (; b->t->nodes[cond].kind == EV_NOT; cond = b->t->nodes[cond].a)
+        when = !when;
+    int32_t cs = gen(b, cond, -1);
+    const ev_node *ar = &b->t->nodes[arith];
+    int32_t x = gen(b, ar->a, -1), y = gen(b, ar->b, -1), o = gen(b, other, -1);
+    int32_t dst = want_slot(b, want);
+    int32_t i = emit(b, EV_OP_PICK, dst, x, y, arith);
+    if (!b->failed) {
+        b->code[i].c = cs;
+        b->code[i].imm = o;
+        b->code[i].flags = (uint16_t)((ar->kind == EV_SUB_INT || ar->kind == EV_SUB_DEC ? PICK_SUB : 0) |
+                                      (ar->kind == EV_ADD_DEC || ar->kind == EV_SUB_DEC ? PICK_DEC : 0) |
+                                      (when ? PICK_WHEN : 0));
+    }
     return dst;
 }
 
@@ -627,6 +688,19 @@ L_EV_OP_JUMP_FGE: if (FIELD_I >= Y_I) JUMP; NEXT;
 L_EV_OP_JUMP_FEQ: if (FIELD_I == Y_I) JUMP; NEXT;
 L_EV_OP_JUMP_FNE: if (FIELD_I != Y_I) JUMP; NEXT;
 #undef FIELD_I
+/* PICK: a + b or a - b (flags) when slot c is true (or false: flags),
+ * else slot imm; the arithmetic is done either way and its overflow
+ * reported only when it is the value taken (its decimal form gives 0, as
+ * ADD_DEC does; the int form keeps the wrapped sum, as ADD_INT does). */
+L_EV_OP_PICK: {
+    int64_t val;
+    int bad = in->flags & PICK_SUB ? __builtin_sub_overflow(X_I, Y_I, &val) : __builtin_add_overflow(X_I, Y_I, &val);
+    if (bad && (in->flags & PICK_DEC)) val = 0;
+    int take = (f[in->c].i != 0) == ((in->flags & PICK_WHEN) != 0);
+    OUT = take ? val : f[in->imm].i;
+    if (take && bad) overflow(c, in, "arithmetic overflow");
+    NEXT;
+}
 L_EV_ADD_INT:
     if (__builtin_add_overflow(X_I, Y_I, &r)) overflow(c, in, "arithmetic overflow");
     OUT = r;

@@ -300,6 +300,24 @@ static void loop_over_numbers(void **state)
         "2019-01-01", FAMILY, "{\"n\":2,\"s\":5}");
 }
 
+static void overflow_only_when_taken(void **state)
+{
+    /* big + big overflows; `unless` takes it or not (vm.c computes both
+     * arms of such a rule and must report the overflow only when taken) */
+    const char *taken = HEAD "let big: money = 9000000000000.00\nlet n = count(household.members)\n"
+        "output y: money = big + big unless n > 100 then 0.00\n";
+    const char *not_taken = HEAD "let big: money = 9000000000000.00\nlet n = count(household.members)\n"
+        "output y: money = big + big unless n < 100 then 0.00\n";
+    compiled c;
+    compile_text(&c, taken);
+    assert_non_null(c.policy);
+    char *got = decide(c.policy, "2019-01-01", FAMILY);
+    assert_string_equal(got, "ERROR: arithmetic overflow");
+    free(got);
+    compiled_free(&c);
+    expect_outputs(not_taken, "2019-01-01", FAMILY, "{\"y\":\"0.00\"}");
+}
+
 static void div_round_fast_path(void **state)
 {
     /* dec_div_round's 64-bit half-up case against the 128-bit routine,
@@ -454,6 +472,7 @@ int main(void)
         cmocka_unit_test(sub_fen_output_is_an_error),
         cmocka_unit_test(outside_covered_period),
         cmocka_unit_test(loop_over_numbers),
+        cmocka_unit_test(overflow_only_when_taken),
         cmocka_unit_test(div_round_fast_path),
         cmocka_unit_test(shipped_policies_both_ways),
     };
