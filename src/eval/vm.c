@@ -11,7 +11,10 @@
  * temporary slot), so the run loop only loads, computes and stores.
  * `and`, `or`, `if`, `unless` and the loops of aggregations become jumps,
  * which keeps their short-circuits: an operand the tree walker would not
- * evaluate is not evaluated here either, and cannot raise an error.
+ * evaluate is not evaluated here either, and cannot raise an error.  The
+ * one exception is PICK (`x - y unless c then 0.00`), which computes the
+ * sum or difference of two slots either way, to choose without a branch,
+ * and reports its overflow only when it is the value taken.
  *
  * Equal results by construction: every operation gives the same value
  * and the same error message as its case in eval.c (the decimal routines
@@ -36,7 +39,8 @@
     X(EV_OP_HALT) X(EV_OP_MOVE) X(EV_OP_SET) X(EV_OP_TRUTH) X(EV_FIELD) X(EV_OP_CELL_FIELD) \
     X(EV_AS_OF) X(EV_OP_JUMP) X(EV_OP_JUMP_IF) X(EV_OP_JUMP_UNLESS) \
     X(EV_OP_JUMP_LT) X(EV_OP_JUMP_LE) X(EV_OP_JUMP_GT) X(EV_OP_JUMP_GE) X(EV_OP_JUMP_EQ) X(EV_OP_JUMP_NE) \
-    X(EV_OP_PICK) X(EV_OP_JUMP_FLT) X(EV_OP_JUMP_FLE) X(EV_OP_JUMP_FGT) X(EV_OP_JUMP_FGE) X(EV_OP_JUMP_FEQ) X(EV_OP_JUMP_FNE) \
+    X(EV_OP_JUMP_FLT) X(EV_OP_JUMP_FLE) X(EV_OP_JUMP_FGT) X(EV_OP_JUMP_FGE) \
+    X(EV_OP_JUMP_FEQ) X(EV_OP_JUMP_FNE) X(EV_OP_PICK) \
     X(EV_ADD_INT) X(EV_SUB_INT) X(EV_MUL_INT) X(EV_MUL_DEC_INT) X(EV_ADD_DEC) X(EV_SUB_DEC) \
     X(EV_MUL_DEC) X(EV_DIV_DEC) X(EV_DIV_DEC_INT) X(EV_NEG) X(EV_INT_TO_DEC) X(EV_DEC_TO_INT) \
     X(EV_LT) X(EV_LE) X(EV_GT) X(EV_GE) X(EV_EQ) X(EV_NE) X(EV_NOT) X(EV_TEXT_EQ) \
@@ -46,7 +50,6 @@
     X(EV_OP_ACC_SUM_INT) X(EV_OP_ACC_SUM_DEC) X(EV_OP_ACC_MIN) X(EV_OP_ACC_MAX) \
     X(EV_OP_ANY_HIT) X(EV_OP_ALL_MISS) X(EV_OP_NOT_EMPTY) X(EV_OP_MAP_INIT) X(EV_OP_MAP_PUT) \
     X(EV_OP_TABLE1) X(EV_OP_TABLE1_FIELD) X(EV_OP_TREE) X(EV_OP_TREE_CELL) X(EV_OP_CHECK_FEN)
-
 
 typedef struct builder {
     ev_tree *t;
