@@ -84,6 +84,8 @@ typedef struct parse_ctx {
     int resync;             /* enum parse_resync, set by error rules */
     int max_nesting;        /* PARSE_MAX_NESTING */
     void *fatal;            /* jmp_buf left through when flex runs out of memory */
+    void *scan_state;       /* flex's buffer state, as allocated (parse.c frees it when
+                               flex fails before the state is on its stack) */
 
     /* Scanner state (lexer.l). */
     size_t off;             /* byte offset of the next token */

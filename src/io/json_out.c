@@ -139,6 +139,14 @@ static ast_node *rule_applied(ev_ctx *c, const ast_node *decl)
     return NULL;
 }
 
+/* A text rendered into a scratch buffer, as a JSON string; a scratch
+ * buffer that ran out of memory fails b too (never an empty label). */
+static void json_add_text(buf *b, const buf *tx)
+{
+    if (tx->failed) b->failed = 1;
+    buf_json_string(b, tx->data ? tx->data : "", tx->len);
+}
+
 static void write_reason(buf *b, ev_ctx *c, const ev_def *d)
 {
     buf buf_label;
@@ -147,7 +155,7 @@ static void write_reason(buf *b, ev_ctx *c, const ev_def *d)
     buf_adds(b, "{\"output\":");
     buf_json_string(b, d->name, strlen(d->name));
     buf_adds(b, ",\"label\":");
-    buf_json_string(b, buf_label.data ? buf_label.data : "", buf_label.len);
+    json_add_text(b, &buf_label);
     buf_adds(b, ",\"value\":");
     json_write_value(b, d->type, &c->frame[d->slot]);
     const ast_node *decl = d->syntax;
@@ -322,7 +330,7 @@ static void write_margin(buf *b, ev_ctx *c, const ast_node *e)
     buf_init(&tx);
     render(&tx, c, e->a, 1);
     buf_printf(&tx, " %s %s 即%s", dir, v, holds ? "不再满足此条件" : "满足此条件");
-    buf_json_string(b, tx.data ? tx.data : "", tx.len);
+    json_add_text(b, &tx);
     buf_free(&tx);
     buf_addc(b, '}');
 }
@@ -457,20 +465,20 @@ static void write_explanation(buf *b, const policy *p, ev_ctx *c, const buf *row
         buf_init(&tx);
         json_render_label(&tx, d, c->frame);
         buf_adds(b, ",\"label\":");
-        buf_json_string(b, tx.data ? tx.data : "", tx.len);
+        json_add_text(b, &tx);
         buf_adds(b, ",\"value\":");
         json_write_value(b, d->type, &c->frame[d->slot]);
         ast_node *u = decl->c ? rule_applied(c, decl) : NULL;
         buf_reset(&tx);
         render(&tx, c, u ? u->b : decl->b, 0);
         buf_adds(b, ",\"formula\":");
-        buf_json_string(b, tx.data ? tx.data : "", tx.len);
+        json_add_text(b, &tx);
         if (u) {
             buf_reset(&tx);
             if (u->label) buf_printf(&tx, "%s:", u->label->text);
             render(&tx, c, u->a, 0);
             buf_adds(b, ",\"rule\":");
-            buf_json_string(b, tx.data ? tx.data : "", tx.len);
+            json_add_text(b, &tx);
         }
         buf_free(&tx);
         buf_printf(b, ",\"line\":%u", d->line);
@@ -480,6 +488,7 @@ static void write_explanation(buf *b, const policy *p, ev_ctx *c, const buf *row
     }
     buf_addc(b, ']');
     buf_add(b, rows->data ? rows->data : "", rows->len);
+    if (rows->failed) b->failed = 1;
     buf_addc(b, '}');
 }
 

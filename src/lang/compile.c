@@ -228,18 +228,23 @@ static const cmodel *model_for(const model_set *ms, ast_node *file)
     return NULL;
 }
 
-static void add_test(policy *p, const source *src, ast_node *t)
+/* 0, or -1 with a diagnostic: a test is never dropped silently. */
+static int add_test(policy *p, const source *src, ast_node *t, diag_list *dl)
 {
     if (p->ntests == p->tests_cap) {
         uint32_t cap = p->tests_cap ? p->tests_cap * 2 : 16;
         policy_test *nt = realloc(p->tests, sizeof(policy_test) * cap);
-        if (!nt) return;
+        if (!nt) {
+            diag_error(dl, src, t->loc, "out of memory");
+            return -1;
+        }
         p->tests = nt;
         p->tests_cap = cap;
     }
     p->tests[p->ntests].src = src;
     p->tests[p->ntests].node = t;
     p->ntests++;
+    return 0;
 }
 
 /* Collects the parameter names an assertion reads, with their values. */
@@ -365,7 +370,7 @@ policy *compile_policy(source *src, const model_set *models, diag_list *dl)
     p->tree = lo.tree;
     p->root = ck.root;
     for (ast_node *d = file->a; d; d = d->next)
-        if (d->kind == AST_TEST) add_test(p, src, d);
+        if (d->kind == AST_TEST && add_test(p, src, d, dl)) return policy_failed(p, dl);
     return p;
 }
 
@@ -387,14 +392,19 @@ int compile_attach_tests(policy *p, source *src, diag_list *dl)
 {
     size_t errs = dl->nerrors;
     source **ex = realloc(p->extra_srcs, sizeof(source *) * (p->nextra + 1));
-    if (!ex) { source_free(src); return -1; }
+    if (!ex) {
+        diag_add(dl, DIAG_ERROR, NULL, (src_loc){0, 0}, NULL, "%s: out of memory", src->name);
+        source_free(src);
+        return -1;
+    }
     p->extra_srcs = ex;
     p->extra_srcs[p->nextra++] = src;
     ast_node *file = parse_source(src, &p->pool, dl);
     if (!file || dl->nerrors > errs) return -1;
     for (ast_node *d = file->a; d; d = d->next) {
-        if (d->kind == AST_TEST) add_test(p, src, d);
-        else if (d->kind != AST_TESTS_FOR)
+        if (d->kind == AST_TEST) {
+            if (add_test(p, src, d, dl)) break;
+        } else if (d->kind != AST_TESTS_FOR)
             diag_error(dl, src, d->loc, "a .test file holds only `tests NAME` and test blocks");
     }
     return dl->nerrors > errs ? -1 : 0;

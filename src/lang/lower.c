@@ -33,16 +33,29 @@ typedef struct lw {
     uint32_t capfen;
     uint8_t *slot_fen;      /* for the first nfixed slots: parameters, lets, outputs */
     uint32_t nfixed;
+    ev_node sink_node;      /* node 0 after a failed first allocation (emit_failed) */
+    uint8_t sink_fen;
 } lw;
 
 static int node_fen(lw *l, int32_t i);
+
+/* When an allocation fails, emit returns node 0, which its callers read
+ * and write before they see l->failed; the sinks stand in for node 0
+ * while no block exists yet (the compile fails either way). */
+static int32_t emit_failed(lw *l)
+{
+    l->failed = 1;
+    if (!l->nodes) l->nodes = &l->sink_node;
+    if (!l->fen) l->fen = &l->sink_fen;
+    return 0;
+}
 
 static int32_t emit(lw *l, ev_kind k, int32_t a, int32_t b, int32_t c, int64_t imm, const ast_node *at)
 {
     if (l->nnodes == l->capnodes) {
         uint32_t cap = l->capnodes ? l->capnodes * 2 : 256;
         ev_node *n = arena_alloc(l->pool, sizeof(ev_node) * cap);
-        if (!n) { l->failed = 1; return 0; }
+        if (!n) return emit_failed(l);
         if (l->nnodes) memcpy(n, l->nodes, sizeof(ev_node) * l->nnodes);
         l->nodes = n;
         l->capnodes = cap;
@@ -59,7 +72,7 @@ static int32_t emit(lw *l, ev_kind k, int32_t a, int32_t b, int32_t c, int64_t i
     if (l->nnodes > l->capfen) {
         uint32_t cap = l->capnodes;
         uint8_t *f = arena_alloc(l->pool, cap);
-        if (!f) { l->failed = 1; return 0; }
+        if (!f) return emit_failed(l);
         if (l->capfen) memcpy(f, l->fen, l->capfen);
         l->fen = f;
         l->capfen = cap;

@@ -21,6 +21,7 @@
 #include <setjmp.h>
 #include <stdint.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "lang/parse.h"
 #include "parser.h"
@@ -28,7 +29,7 @@
 /* The scanner's entry points (flex writes no header for them). */
 struct yy_buffer_state;
 int yylex_init_extra(parse_ctx *extra, yyscan_t *scanner);
-struct yy_buffer_state *yy_scan_bytes(const char *bytes, int len, yyscan_t scanner);
+struct yy_buffer_state *yy_scan_buffer(char *base, size_t size, yyscan_t scanner);
 void yy_delete_buffer(struct yy_buffer_state *b, yyscan_t scanner);
 int yylex_destroy(yyscan_t scanner);
 int yyparse(yyscan_t scanner, parse_ctx *ctx);
@@ -152,18 +153,32 @@ static void check_depth(parse_ctx *ctx, const ast_node *decl)
 
 /* Runs the parser; 0 when the scanner could not allocate its buffer
  * (flex reports that through YY_FATAL_ERROR, which lexer.l turns into a
- * longjmp here). */
+ * longjmp here).  The text is copied here rather than by yy_scan_bytes,
+ * which leaks its copy when it fails half-way; a buffer state flex made
+ * but could not push is not freed by yylex_destroy, so it is freed here. */
 static int run(parse_ctx *ctx, yyscan_t scanner)
 {
     jmp_buf fatal;
-    struct yy_buffer_state *b;
+    struct yy_buffer_state *volatile b = NULL;
+    size_t len = ctx->src->len;
+    char *text = malloc(len + 2);     /* flex wants two NULs at the end */
 
-    ctx->fatal = &fatal;
-    if (setjmp(fatal))
+    if (!text)
         return 0;
-    b = yy_scan_bytes(ctx->src->text, (int)ctx->src->len, scanner);
+    memcpy(text, ctx->src->text, len);
+    text[len] = text[len + 1] = '\0';
+    ctx->fatal = &fatal;
+    ctx->scan_state = NULL;
+    if (setjmp(fatal)) {
+        if (!b && ctx->scan_state)
+            yy_delete_buffer(ctx->scan_state, scanner);
+        free(text);
+        return 0;
+    }
+    b = yy_scan_buffer(text, len + 2, scanner);
     yyparse(scanner, ctx);
     yy_delete_buffer(b, scanner);
+    free(text);
     return 1;
 }
 

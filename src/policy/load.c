@@ -30,8 +30,18 @@ static int push(file_list *fl, const char *path)
         fl->items = p;
         fl->cap = cap;
     }
-    fl->items[fl->n] = strdup(path);
-    return fl->items[fl->n++] ? 0 : -1;
+    char *copy = strdup(path);
+    if (!copy) return -1;
+    fl->items[fl->n++] = copy;
+    return 0;
+}
+
+/* An allocation failed: the load must fail with a diagnostic, never
+ * succeed without a file. */
+static int out_of_memory(diag_list *dl, const char *what)
+{
+    diag_add(dl, DIAG_ERROR, NULL, (src_loc){0, 0}, NULL, "%s: out of memory", what);
+    return -1;
 }
 
 static int cmp_str(const void *a, const void *b)
@@ -49,7 +59,7 @@ static int collect(file_list *fl, const char *path, diag_list *dl, int depth)
     }
     if (!S_ISDIR(st.st_mode)) {
         if (depth == 0 || ends_with(path, ".policy") || ends_with(path, ".model") || ends_with(path, ".test"))
-            return push(fl, path);
+            return push(fl, path) ? out_of_memory(dl, path) : 0;
         return 0;
     }
     if (depth > 16) return 0;
@@ -60,18 +70,17 @@ static int collect(file_list *fl, const char *path, diag_list *dl, int depth)
     }
     file_list sub = {0};
     struct dirent *e;
-    while ((e = readdir(d))) {
+    int rc = 0;
+    while (rc == 0 && (e = readdir(d))) {
         if (e->d_name[0] == '.') continue;
         size_t n = strlen(path) + strlen(e->d_name) + 2;
         char *p = malloc(n);
-        if (!p) break;
-        snprintf(p, n, "%s%s%s", path, ends_with(path, "/") ? "" : "/", e->d_name);
-        push(&sub, p);
+        if (p) snprintf(p, n, "%s%s%s", path, ends_with(path, "/") ? "" : "/", e->d_name);
+        if (!p || push(&sub, p)) rc = out_of_memory(dl, path);
         free(p);
     }
     closedir(d);
-    qsort(sub.items, sub.n, sizeof(char *), cmp_str);
-    int rc = 0;
+    if (sub.n) qsort(sub.items, sub.n, sizeof(char *), cmp_str);
     for (size_t i = 0; i < sub.n; i++) {
         if (collect(fl, sub.items[i], dl, depth + 1)) rc = -1;
         free(sub.items[i]);
@@ -92,11 +101,13 @@ static void load_models(registry *r, file_list *fl, diag_list *dl)
 {
     for (size_t i = 0; i < fl->n; i++) {
         if (!ends_with(fl->items[i], ".model")) continue;
+        size_t errs = dl->nerrors;
         source *s = read_source(fl->items[i], dl);
         cmodel *m = s ? compile_model(s, dl) : NULL;
+        if (!m && dl->nerrors == errs) out_of_memory(dl, fl->items[i]);
         if (!m) continue;
         cmodel **items = realloc(r->models.items, sizeof(cmodel *) * (r->models.n + 1));
-        if (!items) { cmodel_free(m); continue; }
+        if (!items) { out_of_memory(dl, fl->items[i]); model_failed(m, dl); continue; }
         r->models.items = items;
         r->models.items[r->models.n++] = m;
     }
@@ -107,8 +118,10 @@ static void load_policies(registry *r, file_list *fl, diag_list *dl)
     for (size_t i = 0; i < fl->n; i++) {
         const char *f = fl->items[i];
         if (ends_with(f, ".model") || ends_with(f, ".test")) continue;
+        size_t errs = dl->nerrors;
         source *s = read_source(f, dl);
         policy *p = s ? compile_policy(s, &r->models, dl) : NULL;
+        if (!p && dl->nerrors == errs) out_of_memory(dl, f);
         if (!p) continue;
         if (registry_find(r, p->name)) {
             diag_add(dl, DIAG_ERROR, p->src, (src_loc){0, 0}, NULL, "policy `%s` is defined twice", p->name);
@@ -116,7 +129,7 @@ static void load_policies(registry *r, file_list *fl, diag_list *dl)
             continue;
         }
         policy **items = realloc(r->policies, sizeof(policy *) * (r->npolicies + 1));
-        if (!items) { policy_free(p); continue; }
+        if (!items) { out_of_memory(dl, f); policy_failed(p, dl); continue; }
         r->policies = items;
         r->policies[r->npolicies++] = p;
     }
@@ -144,7 +157,7 @@ static void load_tests(registry *r, file_list *fl, diag_list *dl)
 }
 
 /* Adds the model files of dir that the list does not hold yet. */
-static void add_models(file_list *fl, const char *dir)
+static void add_models(file_list *fl, const char *dir, diag_list *dl)
 {
     DIR *d = opendir(dir);
     if (!d) return;
@@ -157,7 +170,7 @@ static void add_models(file_list *fl, const char *dir)
         int have = 0;
         for (size_t i = 0; i < fl->n && !have; i++)
             have = realpath(fl->items[i], other) && strcmp(real, other) == 0;
-        if (!have) push(fl, path);
+        if (!have && push(fl, path)) out_of_memory(dl, path);
     }
     closedir(d);
 }
@@ -171,7 +184,7 @@ int registry_load(registry *r, const char *const *paths, size_t npaths, const ch
     for (size_t i = 0; i < npaths; i++)
         collect(&fl, paths[i], dl, 0);
     if (model_dir)
-        add_models(&fl, model_dir);
+        add_models(&fl, model_dir, dl);
     load_models(r, &fl, dl);
     load_policies(r, &fl, dl);
     load_tests(r, &fl, dl);
