@@ -22,6 +22,13 @@
 #   stack_down      stop nginx, eligod, MariaDB (by pid)
 #   stack_status    one line per component
 #   stack_url       http://127.0.0.1:PORT
+#
+# Sanitizers (reliability goal 18): eligod runs with ASAN_OPTIONS and
+# UBSAN_OPTIONS adding log_path=VAR/asan/eligod (one report file per
+# process: the master and every worker) and halt_on_error=1; in a build
+# without sanitizers they are ignored.  stack_down fails when a report
+# file is not empty, and prints them; a suite that has an EXIT trap when
+# stack_up starts eligod also ends with a failure then, after its trap ran.
 
 stack_top=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 # shellcheck source=tests/lib/mariadb.sh
@@ -31,6 +38,49 @@ case ":$PATH:" in *:/usr/sbin:*) ;; *) PATH=$PATH:/usr/sbin ;; esac
 stack_url() { echo "http://127.0.0.1:${STACK_PORT:-8080}"; }
 
 _stack_alive() { [ -f "$1" ] && kill -0 "$(cat "$1")" 2>/dev/null; }
+
+# The sanitizer options for eligod: the caller's, plus one report file
+# per process under VAR/asan, and a stop at the first report.
+_stack_san_options() {
+    echo "${1:+$1:}log_path=$STACK_VAR/asan/eligod:halt_on_error=1"
+}
+
+# Prints eligod's non-empty sanitizer reports; 1 when there is one.  The
+# text is kept in _stack_san_found for the suite's verdict (a suite's
+# cleanup sends stack_down's output to /dev/null).
+_stack_san_reports() {
+    local f found=
+    for f in "$STACK_VAR"/asan/eligod.*; do
+        [ -s "$f" ] || continue
+        found+="sanitizer report $(basename "$f"):"$'\n'"$(head -n 40 "$f")"$'\n'
+    done
+    [ -z "$found" ] && return 0
+    _stack_san_found+=$found
+    printf '%s' "$found" >&2
+    return 1
+}
+
+# Run after the suite's own EXIT trap: a report fails the suite even when
+# every check passed (its closing line is already written).
+_stack_san_verdict() {
+    if [ -n "${_stack_san_found:-}" ]; then
+        printf '%s' "$_stack_san_found"
+        echo "FAIL eligod sanitizer reports (above)"
+        exit 1
+    fi
+    exit "${_stack_san_rc:-0}"
+}
+
+# Appends the verdict to the caller's EXIT trap, once; a caller without
+# one (scripts/stack) is left alone.
+_stack_san_guard() {
+    local cur words
+    cur=$(trap -p EXIT)
+    case $cur in ''|*_stack_san_verdict*) return 0 ;; esac
+    eval "words=($cur)"     # trap -- 'COMMAND' EXIT
+    # shellcheck disable=SC2064  # the command is expanded now, on purpose
+    trap "_stack_san_rc=\$?; ${words[2]}"$'\n''_stack_san_verdict' EXIT
+}
 
 # Finds (or builds, in the tree, as scripts/quickstart does) eligo and eligod.
 _stack_binaries() {
@@ -111,7 +161,11 @@ stack_up() {
     }
 
     if ! _stack_alive "$STACK_VAR/run/eligod.pid"; then
+        mkdir -p "$STACK_VAR/asan" && rm -f "$STACK_VAR"/asan/eligod.*
+        _stack_san_guard
         # shellcheck disable=SC2086  # STACK_EXTRA is a list of options
+        ASAN_OPTIONS=$(_stack_san_options "${ASAN_OPTIONS:-}") \
+        UBSAN_OPTIONS=$(_stack_san_options "${UBSAN_OPTIONS:-}") \
         ELIGO_DB=$url setsid "$ELIGOD" --policies "${STACK_POLICIES:-$stack_top/policies}" \
             --listen "unix:$STACK_VAR/run/eligod.sock" --workers "${STACK_WORKERS:-4}" \
             --pid "$STACK_VAR/run/eligod.pid" ${STACK_EXTRA:-} \
@@ -164,6 +218,9 @@ stack_down() {
     fi
     rm -f "$STACK_VAR/run/eligod.pid"
     mariadb_stop "$STACK_VAR/mariadb"
+    local rc=$?
+    _stack_san_reports || rc=1
+    return $rc
 }
 
 stack_status() {
