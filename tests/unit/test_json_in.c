@@ -805,6 +805,63 @@ static void huge_inputs_refused(void **state)
     free(big);
 }
 
+/* Reliability goal 16: each limit just inside (accepted) and just past
+ * (refused, naming the JSON pointer); the cases the tests above already
+ * pair (depth, text length, INT64_MIN, decimals) are not repeated. */
+static void limit_edges(void **state)
+{
+    (void)state;
+    /* members: 50 accepted (51 is too_many_members) */
+    char text[50 * 24 + 64];
+    size_t n = 0;
+    appendf(text, sizeof text, &n, "{\"household\":{\"members\":[");
+    for (int i = 0; i < 50; i++)
+        appendf(text, sizeof text, &n, "%s{\"id\":\"a\",\"age\":1}", i ? "," : "");
+    appendf(text, sizeof text, &n, "]}}");
+    assert_int_equal(parse(text), JSON_OK);
+    assert_int_equal(rec[H_MEMBERS].l.n, 50);
+    /* a field's list length: 3 tags accepted, 4 refused above */
+    assert_int_equal(parse_with(&misc, "", "{\"misc\":{\"hired_on\":\"2020-01-01\","
+                                "\"tags\":[\"a\",\"b\",\"c\"]}}"), JSON_OK);
+    /* integer digits: INT64_MAX accepted in int64_limits, one more refused */
+    expect_only(parse_with(&misc, "", "{\"misc\":{\"hired_on\":\"2020-01-01\","
+                                      "\"count\":9223372036854775808}}"),
+                JSON_E_INVALID, "/misc/count", "expected int, got 9223372036854775808");
+    /* a field's range: age 150 accepted, 151 refused */
+    assert_int_equal(parse("{\"household\":{\"members\":[{\"id\":\"a\",\"age\":150}]}}"), JSON_OK);
+    expect_only(parse("{\"household\":{\"members\":[{\"id\":\"a\",\"age\":151}]}}"),
+                JSON_E_INVALID, "/household/members/0/age", "expected int 0..150, got 151");
+    /* money digits: the largest amount accepted, one fen more refused */
+    assert_int_equal(parse_income("9223372036854.77"), JSON_OK);
+    expect_only(parse_income("9223372036854.78"), JSON_E_INVALID, "/household/members/0/monthly_income", "expected money >= 0, got 9223372036854.78");
+    /* dates: DATE_MIN_YEAR-01-01 .. DATE_MAX_YEAR-12-31 */
+    assert_int_equal(parse_with(&misc, "", "{\"misc\":{\"hired_on\":\"1900-01-01\"}}"), JSON_OK);
+    assert_int_equal(parse_with(&misc, "", "{\"misc\":{\"hired_on\":\"2199-12-31\"}}"), JSON_OK);
+    expect_only(parse_with(&misc, "", "{\"misc\":{\"hired_on\":\"1899-12-31\"}}"),
+                JSON_E_INVALID, "/misc/hired_on", "expected date YYYY-MM-DD, got \"1899-12-31\"");
+    expect_only(parse_with(&misc, "", "{\"misc\":{\"hired_on\":\"2200-01-01\"}}"),
+                JSON_E_INVALID, "/misc/hired_on", "expected date YYYY-MM-DD, got \"2200-01-01\"");
+}
+
+/* JSON_MAX_TOKENS tokens pass the limit (and fail on the model);
+ * huge_inputs_refused has one more. */
+static void token_limit_inside(void **state)
+{
+    (void)state;
+    char *big = malloc(2 * JSON_MAX_TOKENS + 2);
+    assert_non_null(big);
+    size_t k = 0;
+    big[k++] = '[';
+    for (int i = 0; i < JSON_MAX_TOKENS - 1; i++) {
+        big[k++] = '0';
+        big[k++] = ',';
+    }
+    big[k - 1] = ']';
+    big[k] = '\0';
+    assert_int_equal(parse(big), JSON_E_INVALID);
+    free(big);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -838,6 +895,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(depth_limit, setup, teardown),
         cmocka_unit_test_setup_teardown(limit_before_syntax, setup, teardown),
         cmocka_unit_test_setup_teardown(huge_inputs_refused, setup, teardown),
+        cmocka_unit_test_setup_teardown(limit_edges, setup, teardown),
+        cmocka_unit_test_setup_teardown(token_limit_inside, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
