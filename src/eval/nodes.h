@@ -89,6 +89,7 @@ typedef enum ev_kind {
     X(JUMP_FLE, "as JUMP_FLT with <=") X(JUMP_FGT, "... >") X(JUMP_FGE, "... >=") \
     X(JUMP_FEQ, "... ==") X(JUMP_FNE, "... !=") \
     X(NEXT,       "loop: next element of list a into slot b and go to c; counter dst") \
+    X(SCAN,       "NEXT that skips the records failing a field comparison: see vm.c") \
     X(LEN_OF,     "dst = length of list field b of the record in slot a") \
     X(SUM_FIELD_OF, "dst = sum of field c over list field b of the record in slot a") \
     X(INC,        "dst = dst + 1") \

@@ -46,7 +46,7 @@
     X(EV_LT) X(EV_LE) X(EV_GT) X(EV_GE) X(EV_EQ) X(EV_NE) X(EV_NOT) X(EV_TEXT_EQ) \
     X(EV_MIN2) X(EV_MAX2) X(EV_ROUND) X(EV_DIV_ROUND) X(EV_OP_DIV_ROUND_INT) \
     X(EV_DATE_ADD_DAYS) X(EV_DATE_ADD_MONTHS) X(EV_DATE_ADD_YEARS) \
-    X(EV_LIST_LEN) X(EV_SUM_FIELD) X(EV_OP_LEN_OF) X(EV_OP_SUM_FIELD_OF) X(EV_OP_NEXT) X(EV_OP_INC) \
+    X(EV_LIST_LEN) X(EV_SUM_FIELD) X(EV_OP_LEN_OF) X(EV_OP_SUM_FIELD_OF) X(EV_OP_NEXT) X(EV_OP_SCAN) X(EV_OP_INC) \
     X(EV_OP_ACC_SUM_INT) X(EV_OP_ACC_SUM_DEC) X(EV_OP_ACC_MIN) X(EV_OP_ACC_MAX) \
     X(EV_OP_ANY_HIT) X(EV_OP_ALL_MISS) X(EV_OP_NOT_EMPTY) X(EV_OP_MAP_INIT) X(EV_OP_MAP_PUT) \
     X(EV_OP_TABLE1) X(EV_OP_TABLE1_FIELD) X(EV_OP_TREE) X(EV_OP_TREE_CELL) X(EV_OP_CHECK_FEN)
@@ -264,30 +264,65 @@ static int32_t gen_logic(builder *b, int32_t node, int32_t want)
  * bottom (one NEXT per element, no jump back): the head jumps to NEXT,
  * which binds the next element and goes back to the body, or falls
  * through when the list is done.  A failing filter also goes to NEXT. */
-typedef struct loop { int32_t counter, list, var, node, enter, body, skip; } loop;
+typedef struct loop {
+    int32_t counter, list, var, node, enter, body, skip;
+    int32_t scan;      /* the filter SCAN tests, or -1 */
+} loop;
 
 static loop loop_head(builder *b, int32_t list, int32_t var, int32_t node)
 {
-    loop lp = {temp(b), list, var, node, 0, 0, -1};
+    loop lp = {temp(b), list, var, node, 0, 0, -1, -1};
     emit_set(b, lp.counter, 0);
     lp.enter = emit(b, EV_OP_JUMP, -1, -1, -1, -1);
     lp.body = (int32_t)b->ncode;
     return lp;
 }
 
+/* Whether SCAN can test `filter` for the loop: a comparison of a field
+ * of the record just bound with a slot or constant that the loop does not
+ * change.  Such a filter reads memory and compares, nothing that can
+ * fail, so skipping elements inside one instruction is the same as
+ * testing each with a jump. */
+static int scannable(builder *b, const loop *lp, int32_t filter)
+{
+    const ev_node *n = &b->t->nodes[filter];
+    if (n->kind < EV_LT || n->kind > EV_NE || (b->t->nodes[lp->node].flags & EV_LOOP_BY_VALUE))
+        return 0;
+    const ev_node *l = &b->t->nodes[n->a], *r = &b->t->nodes[n->b];
+    return l->kind == EV_FIELD && l->a == lp->var && l->b >= 0 &&
+           (r->kind == EV_CONST || (r->kind == EV_SLOT && r->a != lp->var));
+}
+
 static void loop_filter(builder *b, loop *lp, int32_t filter)
 {
-    if (filter >= 0)
+    if (filter < 0)
+        return;
+    if (scannable(b, lp, filter))
+        lp->scan = filter;
+    else
         lp->skip = jump_on(b, filter, 0);
 }
 
+/* NEXT, or SCAN with imm = the field | the compared slot << 32 and flags
+ * = the comparison (0 for <, .. 5 for !=). */
 static void loop_end(builder *b, const loop *lp)
 {
     land(b, lp->enter);
     if (lp->skip >= 0)
         land(b, lp->skip);
-    int32_t next = emit(b, EV_OP_NEXT, lp->counter, lp->list, lp->var, lp->node);
-    if (!b->failed) b->code[next].c = lp->body;
+    if (lp->scan < 0) {
+        int32_t next = emit(b, EV_OP_NEXT, lp->counter, lp->list, lp->var, lp->node);
+        if (!b->failed) b->code[next].c = lp->body;
+        return;
+    }
+    const ev_node *n = &b->t->nodes[lp->scan];
+    int32_t right = gen(b, n->b, -1);   /* a slot or a constant: no code */
+    int32_t i = emit(b, EV_OP_SCAN, lp->counter, lp->list, lp->var, lp->scan);
+    if (!b->failed) {
+        b->code[i].c = lp->body;
+        b->code[i].imm = (int64_t)b->t->nodes[n->a].b | (int64_t)right << 32;
+        b->code[i].flags = (uint16_t)(n->kind - EV_LT);
+    }
 }
 
 /* COUNT, SUM_INT, SUM_DEC, MIN, MAX, ANY, ALL: a loop around an
@@ -630,6 +665,29 @@ static int64_t sum_field(ev_ctx *c, const ev_insn *in, const ev_cell *l, int32_t
     return acc;
 }
 
+/* The index of the first record of list l from index `from` on whose
+ * field `field` compares with v by cmp (0 <, 1 <=, 2 >, 3 >=, 4 ==, 5 !=);
+ * the length of the list if none does. */
+static inline int64_t scan(const ev_cell *l, int64_t from, int32_t field, int64_t v, int cmp)
+{
+    int64_t k;
+    for (k = from; k < l->l.n; k++) {
+        int64_t x = l->l.base[(size_t)k * l->l.stride + (size_t)field].i;
+        int hit;
+        switch (cmp) {
+        case 0: hit = x < v; break;
+        case 1: hit = x <= v; break;
+        case 2: hit = x > v; break;
+        case 3: hit = x >= v; break;
+        case 4: hit = x == v; break;
+        default: hit = x != v; break;
+        }
+        if (hit)
+            break;
+    }
+    return k;
+}
+
 static int64_t date_op(ev_ctx *c, const ev_insn *in, int64_t d, int64_t n)
 {
     int64_t r = 0;
@@ -777,6 +835,17 @@ L_EV_OP_NEXT: {
     if (in->flags & EV_LOOP_BY_VALUE) f[in->b] = *e;
     else f[in->b].rec = e;
     OUT = k + 1;
+    JUMP;
+}
+/* SCAN: NEXT for a loop whose filter compares a field of each record
+ * (imm & 0xffffffff) with slot imm >> 32: binds the next record that
+ * passes and goes to c, or falls through when none is left. */
+L_EV_OP_SCAN: {
+    const ev_cell *l = &f[in->a];
+    int64_t k = scan(l, OUT, (int32_t)(in->imm & 0xffffffff), f[in->imm >> 32].i, in->flags);
+    OUT = k + 1;
+    if (k >= l->l.n) NEXT;
+    f[in->b].rec = l->l.base + (size_t)k * l->l.stride;
     JUMP;
 }
 L_EV_OP_INC: OUT++; NEXT;
