@@ -88,6 +88,7 @@ typedef enum ev_kind {
     X(JUMP_FLT, "go to c when field imm of the record in slot a < b") \
     X(JUMP_FLE, "as JUMP_FLT with <=") X(JUMP_FGT, "... >") X(JUMP_FGE, "... >=") \
     X(JUMP_FEQ, "... ==") X(JUMP_FNE, "... !=") \
+    X(LOOP,       "dst = 0 (a loop's counter), go to c (its NEXT or SCAN)") \
     X(NEXT,       "loop: next element of list a into slot b and go to c; counter dst") \
     X(SCAN,       "NEXT that skips the records failing a field comparison: see vm.c") \
     X(LEN_OF,     "dst = length of list field b of the record in slot a") \

@@ -46,7 +46,7 @@
     X(EV_LT) X(EV_LE) X(EV_GT) X(EV_GE) X(EV_EQ) X(EV_NE) X(EV_NOT) X(EV_TEXT_EQ) \
     X(EV_MIN2) X(EV_MAX2) X(EV_ROUND) X(EV_DIV_ROUND) X(EV_OP_DIV_ROUND_INT) \
     X(EV_DATE_ADD_DAYS) X(EV_DATE_ADD_MONTHS) X(EV_DATE_ADD_YEARS) \
-    X(EV_LIST_LEN) X(EV_SUM_FIELD) X(EV_OP_LEN_OF) X(EV_OP_SUM_FIELD_OF) X(EV_OP_NEXT) X(EV_OP_SCAN) X(EV_OP_INC) \
+    X(EV_LIST_LEN) X(EV_SUM_FIELD) X(EV_OP_LEN_OF) X(EV_OP_SUM_FIELD_OF) X(EV_OP_LOOP) X(EV_OP_NEXT) X(EV_OP_SCAN) X(EV_OP_INC) \
     X(EV_OP_ACC_SUM_INT) X(EV_OP_ACC_SUM_DEC) X(EV_OP_ACC_MIN) X(EV_OP_ACC_MAX) \
     X(EV_OP_ANY_HIT) X(EV_OP_ALL_MISS) X(EV_OP_NOT_EMPTY) X(EV_OP_MAP_INIT) X(EV_OP_MAP_PUT) \
     X(EV_OP_TABLE1) X(EV_OP_TABLE1_FIELD) X(EV_OP_TREE) X(EV_OP_TREE_CELL) X(EV_OP_CHECK_FEN)
@@ -261,9 +261,10 @@ static int32_t gen_logic(builder *b, int32_t node, int32_t want)
 }
 
 /* A loop over the list in slot `list`, binding slot `var`, tested at the
- * bottom (one NEXT per element, no jump back): the head jumps to NEXT,
- * which binds the next element and goes back to the body, or falls
- * through when the list is done.  A failing filter also goes to NEXT. */
+ * bottom (one NEXT per element, no jump back): the head (LOOP) zeroes the
+ * counter and jumps to NEXT, which binds the next element and goes back
+ * to the body, or falls through when the list is done.  A failing filter
+ * also goes to NEXT. */
 typedef struct loop {
     int32_t counter, list, var, node, enter, body, skip;
     int32_t scan;      /* the filter SCAN tests, or -1 */
@@ -272,8 +273,7 @@ typedef struct loop {
 static loop loop_head(builder *b, int32_t list, int32_t var, int32_t node)
 {
     loop lp = {temp(b), list, var, node, 0, 0, -1, -1};
-    emit_set(b, lp.counter, 0);
-    lp.enter = emit(b, EV_OP_JUMP, -1, -1, -1, -1);
+    lp.enter = emit(b, EV_OP_LOOP, lp.counter, -1, -1, -1);
     lp.body = (int32_t)b->ncode;
     return lp;
 }
@@ -826,6 +826,7 @@ L_EV_LIST_LEN: OUT = f[in->a].l.n; NEXT;
 L_EV_SUM_FIELD: OUT = sum_field(c, in, &f[in->a], in->b); NEXT;
 L_EV_OP_LEN_OF: OUT = f[in->a].rec[in->b].l.n; NEXT;
 L_EV_OP_SUM_FIELD_OF: OUT = sum_field(c, in, &f[in->a].rec[in->b], in->c); NEXT;
+L_EV_OP_LOOP: OUT = 0; JUMP;
 /* NEXT: binds the loop variable as bind_loop_var() in eval.c. */
 L_EV_OP_NEXT: {
     const ev_cell *l = &f[in->a];
