@@ -667,26 +667,27 @@ static int64_t sum_field(ev_ctx *c, const ev_insn *in, const ev_cell *l, int32_t
 
 /* The index of the first record of list l from index `from` on whose
  * field `field` compares with v by cmp (0 <, 1 <=, 2 >, 3 >=, 4 ==, 5 !=);
- * the length of the list if none does. */
-static inline int64_t scan(const ev_cell *l, int64_t from, int32_t field, int64_t v, int cmp)
-{
-    int64_t k;
-    for (k = from; k < l->l.n; k++) {
-        int64_t x = l->l.base[(size_t)k * l->l.stride + (size_t)field].i;
-        int hit;
-        switch (cmp) {
-        case 0: hit = x < v; break;
-        case 1: hit = x <= v; break;
-        case 2: hit = x > v; break;
-        case 3: hit = x >= v; break;
-        case 4: hit = x == v; break;
-        default: hit = x != v; break;
-        }
-        if (hit)
-            break;
-    }
+ * the length of the list if none does.  One loop per comparison, so that
+ * the choice is made once per call, not per record. */
+#define SCAN_LOOP(test) \
+    for (; k < l->l.n; k++) { \
+        int64_t x = l->l.base[(size_t)k * l->l.stride + (size_t)field].i; \
+        if (test) break; \
+    } \
     return k;
+
+static int64_t scan(const ev_cell *l, int64_t k, int32_t field, int64_t v, int cmp)
+{
+    switch (cmp) {
+    case 0: SCAN_LOOP(x < v)
+    case 1: SCAN_LOOP(x <= v)
+    case 2: SCAN_LOOP(x > v)
+    case 3: SCAN_LOOP(x >= v)
+    case 4: SCAN_LOOP(x == v)
+    default: SCAN_LOOP(x != v)
+    }
 }
+#undef SCAN_LOOP
 
 static int64_t date_op(ev_ctx *c, const ev_insn *in, int64_t d, int64_t n)
 {
