@@ -171,10 +171,10 @@ static int32_t jump_on(builder *b, int32_t node, int when)
     return emit(b, when ? EV_OP_JUMP_IF : EV_OP_JUMP_UNLESS, -1, v, -1, node);
 }
 
-/* if a then b else c; also `unless` (RULE), which counts coverage only in
- * the walker. */
 static int32_t gen_pick(builder *b, int32_t node, int32_t want);
 
+/* if a then b else c; also `unless` (RULE), which counts coverage only in
+ * the walker. */
 static int32_t gen_if(builder *b, int32_t node, int32_t want)
 {
     const ev_node *n = &b->t->nodes[node];
