@@ -22,6 +22,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 #include "service/children.h"
+#include "service/committer.h"
 #include "service/scoreboard.h"
 #include "service/signals.h"
 #include "service/worker.h"
@@ -89,7 +90,10 @@ int children_reap(void)
         int i;
         for (i = 0; i < master.nchildren; i++)
             if (master.children[i].pid == pid) break;
-        if (i == master.nchildren) continue;
+        if (i == master.nchildren) {
+            committer_reaped(pid, status);   /* or not ours at all */
+            continue;
+        }
         child c = master.children[i];
         master.children[i] = master.children[--master.nchildren];
         sb_slot *s = &sb->slots[c.slot];

@@ -102,6 +102,7 @@ static const opt_row options[] = {
     {"checkpoint-public-key", "FILE", parse_str, F(checkpoint_public_key), "key GET /v1/audit/verify checks with (default: from --checkpoint-key)"},
     {"checkpoint-file", "FILE", parse_str, F(checkpoint_file), "append every signed checkpoint to this file"},
     {"checkpoint-interval", "S", parse_seconds, F(checkpoint_interval), "seconds between checkpoint rounds (1)"},
+    {"group-commit", "N", parse_count, F(group_commit), "store decisions in a committer process, up to N per COMMIT (64; 0: each worker commits its own)"},
 };
 #undef F
 #define NOPTIONS (sizeof options / sizeof options[0])
@@ -131,6 +132,7 @@ int conf_parse(eligod_conf *c, int argc, char **argv)
     c->request_timeout = 10;
     c->max_body = 1 << 20;
     c->checkpoint_interval = 1;
+    c->group_commit = 64;
     const char *env = getenv("ELIGO_DB");
     if (env && *env) c->db = env;
     env = getenv("ELIGO_POLICIES");

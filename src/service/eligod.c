@@ -19,6 +19,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 #include "store/store.h"
+#include "service/committer.h"
 #include "service/pctl.h"
 #include "service/scoreboard.h"
 #include "service/signals.h"
@@ -138,6 +139,12 @@ static int init_checkpoints(void)
     return audit_init_main(&master.conf);
 }
 
+/* The group committer: its socket, and the process (committer.c). */
+static int init_committer(void)
+{
+    return committer_init_main();
+}
+
 static int init_pid(void)
 {
     if (!master.conf.pid) return 0;
@@ -161,6 +168,7 @@ static const struct {
     {"checkpoints", init_checkpoints},
     {"socket", init_socket},
     {"scoreboard", init_scoreboard},
+    {"committer", init_committer},
     {"pid", init_pid},
 };
 

@@ -2,8 +2,9 @@
  * h_decisions.c - POST /v1/decisions (portal) and GET /v1/decisions/{id}
  * (auditor).
  *
- * A decision is answered only after store_put_decision() committed it:
- * the portal never holds a decision the database does not.  The request
+ * A decision is answered only after its row was committed (through the
+ * committer, or the worker's own store_put_decision when group commit is
+ * off): the portal never holds a decision the database does not.  The request
  * id (body `request_id`, else the Idempotency-Key header, else a fresh
  * UUID) is scoped by the calling client; a retry with the same id and the
  * same request gets the stored decision again (200), with a different
@@ -14,6 +15,7 @@
 #include <string.h>
 #include <openssl/evp.h>
 #include <openssl/rand.h>
+#include "service/committer.h"
 #include "service/decide.h"
 #include "service/scoreboard.h"
 #include "service/worker.h"
@@ -77,8 +79,7 @@ static int decide_and_store(service *sv, const policy *p, const decision_request
         .explanation_json = parts.explanation_len ? buf_cstr(&explanation) : NULL,
         .response_json = buf_cstr(&doc),
     };
-    store *db = worker_store(sv);       /* reconnects when the database came back */
-    store_rc rc = db ? store_put_decision(db, &d, id, &stored) : STORE_UNAVAILABLE;
+    store_rc rc = committer_put(sv, &d, id, &stored);
     buf_free(&outputs);
     buf_free(&explanation);
     const buf *answer = &doc;

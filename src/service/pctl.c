@@ -25,6 +25,7 @@
 #include <string.h>
 #include <unistd.h>
 #include "service/children.h"
+#include "service/committer.h"
 #include "service/pctl.h"
 #include "service/scoreboard.h"
 #include "service/signals.h"
@@ -156,9 +157,12 @@ int pctl_run(void)
             maintain_pool(now);
         }
         children_tick(now);
+        committer_tick_main(now);
         /* the checkpoint sequencer, when due (h_audit.c) */
         if (master.state == PCTL_RUNNING) audit_tick_main(now);
     }
+    /* the committer served the last workers' decisions; now it may go */
+    committer_stop_main();
     elog(LOG_L_INFO, NULL, "all workers stopped; exiting");
     return 0;
 }

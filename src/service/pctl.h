@@ -23,6 +23,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 #include "policy/load.h"
+#include "service/committer.h"
 #include "service/conf.h"
 
 enum pctl_state { PCTL_RUNNING, PCTL_TERMINATING };
@@ -48,6 +49,7 @@ typedef struct master_state {
     int state;                /* pctl_state */
     int64_t respawn_at_ms;    /* crash back-off: no fork before this */
     int64_t backoff_ms;
+    committer_state cm;       /* the group committer (committer.c) */
 } master_state;
 
 extern master_state master;

@@ -30,6 +30,7 @@ enum role_bits {
 typedef struct service {
     const registry *reg;
     store *db;                     /* NULL until connected; reconnects lazily */
+    int commit_fd;                 /* connection to the committer, -1 when none */
     arena pool;                    /* request arena */
     decision_frame frame;          /* evaluation frame, sized for the largest tree */
     /* the caller, set by routes.c after authentication */

@@ -203,10 +203,23 @@ static void serve(FCGX_Request *frq)
 #endif
 #ifdef WORKER_LSAN
 #include <sanitizer/lsan_interface.h>
-static void worker_leak_check(void) { __lsan_do_leak_check(); }
+void worker_leak_check(void) { __lsan_do_leak_check(); }
 #else
-static void worker_leak_check(void) {}
+void worker_leak_check(void) {}
 #endif
+
+void worker_block_stops(sigset_t *run_mask)
+{
+    sigset_t block;
+    sigemptyset(&block);
+    sigaddset(&block, SIGTERM);
+    sigaddset(&block, SIGQUIT);
+    sigaddset(&block, SIGINT);
+    sigprocmask(SIG_BLOCK, &block, run_mask);
+    sigdelset(run_mask, SIGTERM);
+    sigdelset(run_mask, SIGQUIT);
+    sigdelset(run_mask, SIGINT);
+}
 
 void worker_main(const eligod_conf *conf, const registry *reg, int listen_fd, int slot)
 {
@@ -214,18 +227,11 @@ void worker_main(const eligod_conf *conf, const registry *reg, int listen_fd, in
     W.me = &sb->slots[slot];
     W.sv.reg = reg;
     W.sv.worker_index = slot;
+    W.sv.commit_fd = -1;
     arena_init(&W.sv.pool, 64 * 1024);
     buf_init(&W.body);
 
-    sigset_t block;
-    sigemptyset(&block);
-    sigaddset(&block, SIGTERM);
-    sigaddset(&block, SIGQUIT);
-    sigaddset(&block, SIGINT);
-    sigprocmask(SIG_BLOCK, &block, &W.run_mask);
-    sigdelset(&W.run_mask, SIGTERM);
-    sigdelset(&W.run_mask, SIGQUIT);
-    sigdelset(&W.run_mask, SIGINT);
+    worker_block_stops(&W.run_mask);
 
     fcntl(listen_fd, F_SETFL, fcntl(listen_fd, F_GETFL) | O_NONBLOCK);
     worker_store(&W.sv);

@@ -7,6 +7,7 @@
 #ifndef ELIGO_WORKER_H
 #define ELIGO_WORKER_H
 
+#include <signal.h>
 #include "policy/load.h"
 #include "service/conf.h"
 #include "service/service.h"
@@ -14,6 +15,13 @@
 void worker_main(const eligod_conf *conf, const registry *reg, int listen_fd, int slot)
     __attribute__((noreturn));
 
+/* Blocks the stop signals (TERM, QUIT, INT); run_mask gets the mask
+ * with them open, for ppoll, so a stop never cuts a read or write short.
+ * The committer waits the same way. */
+void worker_block_stops(sigset_t *run_mask);
+/* Before _exit: LeakSanitizer's check in a sanitizer build (worker.c
+ * says why), nothing otherwise.  The committer leaves the same way. */
+void worker_leak_check(void);
 /* The worker's store, connecting first when it has none (at most once a
  * second while the database is down).  NULL when unavailable. */
 store *worker_store(service *sv);

@@ -244,6 +244,13 @@ static void put_prepare(store *s, store_put *p)
     }
 }
 
+static int put_left(const store_put *p, size_t n, int which)
+{
+    for (size_t i = 0; i < n; i++)
+        if (p[i].state == which) return 1;
+    return 0;
+}
+
 /* The texts of the pending puts, each hash once per transaction. */
 static store_class put_texts(store *s, store_put *p, size_t n)
 {
@@ -265,6 +272,15 @@ static store_class put_texts(store *s, store_put *p, size_t n)
     return SC_OK;
 }
 
+/* Binds the 14 values of p's row at b (and their lengths at len). */
+static void bind_row(store_put *p, const char *v[STORE_LEAF_FIELDS + 1], MYSQL_BIND *b, unsigned long *len)
+{
+    leaf_fields(p->id, p->d, p->created_at, v);
+    v[STORE_LEAF_FIELDS] = p->chash;
+    for (int i = 0; i <= STORE_LEAF_FIELDS; i++)
+        store_bind_str(&b[i], v[i], v[i] ? strlen(v[i]) : 0, &len[i]);
+}
+
 /* INSERT of one row.  A duplicate, another transaction holding the same
  * (client, request_id) (1205 at once: the statement does not wait), or a
  * value the schema refuses ends that row's statement only, never the
@@ -273,12 +289,9 @@ static store_class put_texts(store *s, store_put *p, size_t n)
 static store_class put_row(store *s, store_put *p)
 {
     const char *v[STORE_LEAF_FIELDS + 1];
-    leaf_fields(p->id, p->d, p->created_at, v);
-    v[STORE_LEAF_FIELDS] = p->chash;
     MYSQL_BIND b[STORE_LEAF_FIELDS + 1];
     unsigned long len[STORE_LEAF_FIELDS + 1];
-    for (int i = 0; i <= STORE_LEAF_FIELDS; i++)
-        store_bind_str(&b[i], v[i], v[i] ? strlen(v[i]) : 0, &len[i]);
+    bind_row(p, v, b, len);
     store_class c = store_exec(s, ST_DECISION_PUT, b);
     switch (c) {
     case SC_OK: p->state = PUT_INSERTED; return SC_OK;
@@ -292,20 +305,77 @@ static store_class put_row(store *s, store_put *p)
     }
 }
 
+/* The multi-row INSERTs, by rows: ST_DECISION_PUTn inserts n. */
+static const struct { int rows; store_stmt_id id; } groups[] = {
+    {32, ST_DECISION_PUT32}, {16, ST_DECISION_PUT16}, {8, ST_DECISION_PUT8},
+    {4, ST_DECISION_PUT4}, {2, ST_DECISION_PUT2},
+};
+enum { GROUP_MAX = 32, ROW_PARAMS = STORE_LEAF_FIELDS + 1 };
+
+/* INSERT of the n rows of idx in one statement (n one of groups[]).  When
+ * the statement fails for a row of its own (a duplicate, a row in flight
+ * elsewhere, a refused value) nothing of it was inserted, and the rows go
+ * one by one (put_row) so that each gets its own outcome.  SC_OK or the
+ * class that ends the transaction. */
+static store_class put_group(store *s, store_put *p, const size_t *idx, int n, store_stmt_id id)
+{
+    MYSQL_BIND *b = malloc(sizeof *b * ROW_PARAMS * GROUP_MAX);
+    unsigned long *len = malloc(sizeof *len * ROW_PARAMS * GROUP_MAX);
+    const char *(*v)[ROW_PARAMS] = malloc(sizeof *v * GROUP_MAX);
+    store_class c = SC_FATAL;
+    if (b && len && v) {
+        for (int i = 0; i < n; i++) bind_row(&p[idx[i]], v[i], b + ROW_PARAMS * i, len + ROW_PARAMS * i);
+        c = store_exec(s, id, b);
+    }
+    free(b);
+    free(len);
+    free(v);
+    if (c == SC_OK) {
+        for (int i = 0; i < n; i++) p[idx[i]].state = PUT_INSERTED;
+        return SC_OK;
+    }
+    if (c == SC_RECONNECT || c == SC_UNAVAILABLE || (c == SC_RETRY && s->err_no != ER_LOCK_WAIT_TIMEOUT))
+        return c;
+    for (int i = 0; i < n; i++) {
+        c = put_row(s, &p[idx[i]]);
+        if (c != SC_OK) return c;
+    }
+    return SC_OK;
+}
+
+/* Inserts the pending puts, as many rows per statement as groups[]
+ * allows.  SC_OK or the class that ends the transaction. */
+static store_class put_rows(store *s, store_put *p, size_t n)
+{
+    size_t idx[GROUP_MAX];
+    int k = 0;
+    for (size_t i = 0; i <= n; i++) {
+        if (i < n && p[i].state == PUT_PENDING) idx[k++] = i;
+        if (k == 0 || (k < GROUP_MAX && i < n)) continue;
+        /* idx holds k rows: insert them in the largest groups that fit */
+        for (int at = 0; at < k;) {
+            int g = 0;
+            while (g < (int)(sizeof groups / sizeof groups[0]) && groups[g].rows > k - at) g++;
+            store_class c = g < (int)(sizeof groups / sizeof groups[0])
+                                ? put_group(s, p, idx + at, groups[g].rows, groups[g].id)
+                                : put_row(s, &p[idx[at]]);
+            if (c != SC_OK) return c;
+            at += g < (int)(sizeof groups / sizeof groups[0]) ? groups[g].rows : 1;
+        }
+        k = 0;
+    }
+    return SC_OK;
+}
+
 /* One attempt of the transaction over the pending puts.  *in_commit is
  * set once COMMIT is sent. */
 static store_class put_once(store *s, store_put *p, size_t n, int *in_commit)
 {
     store_class c = put_texts(s, p, n);
     if (c != SC_OK) return c;
-    int inserted = 0;
-    for (size_t i = 0; i < n; i++) {
-        if (p[i].state != PUT_PENDING) continue;
-        c = put_row(s, &p[i]);
-        if (c != SC_OK) return c;
-        inserted += p[i].state == PUT_INSERTED;
-    }
-    if (!inserted) {
+    c = put_rows(s, p, n);
+    if (c != SC_OK) return c;
+    if (!put_left(p, n, PUT_INSERTED)) {
         store_rollback(s);       /* texts alone are not worth a commit */
         return SC_OK;
     }
@@ -365,13 +435,6 @@ static int put_read_back(store *s, store_put *p, size_t n, int which)
             return -1;
         }
     }
-    return 0;
-}
-
-static int put_left(const store_put *p, size_t n, int which)
-{
-    for (size_t i = 0; i < n; i++)
-        if (p[i].state == which) return 1;
     return 0;
 }
 

@@ -19,6 +19,16 @@
 #include <mysql.h>
 #include "store/store.h"
 
+/* The decision INSERT for one row and for 2, 4... rows (ST_DECISION_PUTn). */
+#define DECISION_INSERT "SET STATEMENT innodb_lock_wait_timeout = 0 FOR INSERT INTO decisions (id, request_id, client, " \
+    "fingerprint, policy_name, policy_hash, model_hash, as_of, input, outputs, explanation, response, created_at, " \
+    "content_hash) VALUES "
+#define DECISION_ROW "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+#define DECISION_ROWS2 DECISION_ROW "," DECISION_ROW
+#define DECISION_ROWS4 DECISION_ROWS2 "," DECISION_ROWS2
+#define DECISION_ROWS8 DECISION_ROWS4 "," DECISION_ROWS4
+#define DECISION_ROWS16 DECISION_ROWS8 "," DECISION_ROWS8
+
 /* The statement table (stmt.c), in one X-macro so that ids, names and SQL
  * cannot drift apart.  The group says when a statement is prepared: MAIN
  * needs the migrated schema; MIGRATE only schema_migrations, which the
@@ -27,8 +37,14 @@
     X(ST_POLICY_PUT,     MAIN,    3, "INSERT IGNORE INTO policy_versions (hash, name, text, first_seen) VALUES (?, ?, ?, UTC_TIMESTAMP(6))") \
     X(ST_MODEL_PUT,      MAIN,    3, "INSERT IGNORE INTO model_versions (hash, name, text, first_seen) VALUES (?, ?, ?, UTC_TIMESTAMP(6))") \
     /* lock wait 0: a (client, request_id) another transaction inserted and \
-     * has not committed fails at once with 1205 (the 409), never waits */ \
-    X(ST_DECISION_PUT,   MAIN,   14, "SET STATEMENT innodb_lock_wait_timeout = 0 FOR INSERT INTO decisions (id, request_id, client, fingerprint, policy_name, policy_hash, model_hash, as_of, input, outputs, explanation, response, created_at, content_hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)") \
+     * has not committed fails at once with 1205 (the 409), never waits; \
+     * PUTn insert n rows in one statement (a batch in few round trips) */ \
+    X(ST_DECISION_PUT,   MAIN,   14, DECISION_INSERT DECISION_ROW) \
+    X(ST_DECISION_PUT2,  MAIN,   28, DECISION_INSERT DECISION_ROWS2) \
+    X(ST_DECISION_PUT4,  MAIN,   56, DECISION_INSERT DECISION_ROWS4) \
+    X(ST_DECISION_PUT8,  MAIN,  112, DECISION_INSERT DECISION_ROWS8) \
+    X(ST_DECISION_PUT16, MAIN,  224, DECISION_INSERT DECISION_ROWS16) \
+    X(ST_DECISION_PUT32, MAIN,  448, DECISION_INSERT DECISION_ROWS16 "," DECISION_ROWS16) \
     X(ST_DECISION_BY_RID, MAIN,   2, "SELECT id, fingerprint, response FROM decisions WHERE client = ? AND request_id = ?") \
     X(ST_DECISION_BY_ID, MAIN,    1, "SELECT response FROM decisions WHERE id = ?") \
     /* audit reads (rows.c) */ \

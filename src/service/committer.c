@@ -1,0 +1,557 @@
+/*
+ * committer.c - group commit: the committer process, its supervision by
+ * the master, and the worker's side of the conversation (committer.h
+ * says why).
+ *
+ * The conversation is one frame each way on a unix stream socket, each
+ * frame a 4-byte length and its bytes:
+ *   worker -> committer: the store_decision fields in FIELDS order, each
+ *     a 4-byte length (NULL_LEN for NULL) and the bytes and a NUL, so the
+ *     committer uses them in place;
+ *   committer -> worker: the store_rc (4 bytes), the decision id (37
+ *     bytes with its NUL) and, for STORE_EXISTS, the stored response.
+ * A worker has at most one frame outstanding (it waits for the answer),
+ * so the committer's batch is at most one row per connected worker.
+ *
+ * The committer's loop: wait for frames; read one from every connection
+ * that has one; answer STORE_IN_FLIGHT at once to a row whose (client,
+ * request_id) is already in the batch (the 409 of a retry while the first
+ * attempt is not committed); store the batch with store_put_batch; answer
+ * every row; again.  A batch stored while more frames arrive is the group
+ * commit: those frames form the next batch.
+ *
+ * What it does not do: decide HTTP statuses (h_decisions.c), retry
+ * (store_put_batch does), or keep anything across its own death (the
+ * workers waiting then answer 503).
+ */
+#define _GNU_SOURCE 1   /* ppoll */
+#include <errno.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+#include <fcntl.h>
+#include <openssl/rand.h>
+#include "service/committer.h"
+#include "service/pctl.h"
+#include "service/scoreboard.h"
+#include "service/service.h"
+#include "service/signals.h"
+#include "service/worker.h"
+
+enum {
+    MAX_CONNS = 1024,
+    MAX_FRAME = 64 << 20,          /* texts of 4 MiB each and a body of --max-body fit */
+    NULL_LEN = 0xffffffffu,
+    NFIELDS = 14,
+    READ_TIMEOUT_MS = 2000,        /* a frame started is finished within this */
+    CRASH_WINDOW_MS = 2000, BACKOFF_FIRST_MS = 250, BACKOFF_MAX_MS = 5000,
+    STORE_RETRY_MS = 1000, STATS_MS = 10000,
+    /* reliability goal 7, a 503 within 3 s when the database refuses or
+     * hangs: a batch gives up starting anything after BATCH_DEADLINE_MS,
+     * and one statement started in time blocks at most STORE_TIMEOUT_S;
+     * a worker waits at most ANSWER_WAIT_MS for its answer */
+    BATCH_DEADLINE_MS = 1000, STORE_TIMEOUT_S = 2, ANSWER_WAIT_MS = 2700
+};
+
+/* ---- frames ----------------------------------------------------------- */
+
+static int write_all(int fd, const void *p, size_t n)
+{
+    const char *c = p;
+    while (n) {
+        ssize_t w = send(fd, c, n, MSG_NOSIGNAL);
+        if (w < 0 && errno == EINTR) continue;
+        if (w <= 0) return -1;
+        c += w;
+        n -= (size_t)w;
+    }
+    return 0;
+}
+
+/* Reads exactly n bytes (the socket's receive timeout bounds each wait). */
+static int read_all(int fd, void *p, size_t n)
+{
+    char *c = p;
+    while (n) {
+        ssize_t r = recv(fd, c, n, MSG_WAITALL);
+        if (r < 0 && errno == EINTR) continue;
+        if (r <= 0) return -1;
+        c += r;
+        n -= (size_t)r;
+    }
+    return 0;
+}
+
+static void put_u32(buf *b, uint32_t v)
+{
+    unsigned char x[4] = {(unsigned char)(v >> 24), (unsigned char)(v >> 16), (unsigned char)(v >> 8),
+                          (unsigned char)v};
+    buf_add(b, x, 4);
+}
+
+static uint32_t get_u32(const char *p)
+{
+    const unsigned char *x = (const unsigned char *)p;
+    return (uint32_t)x[0] << 24 | (uint32_t)x[1] << 16 | (uint32_t)x[2] << 8 | x[3];
+}
+
+/* Sends the frame b holds after its 4 reserved bytes. */
+static int send_frame(int fd, buf *b)
+{
+    if (b->failed || b->len - 4 > MAX_FRAME) return -1;
+    uint32_t n = (uint32_t)(b->len - 4);
+    unsigned char x[4] = {(unsigned char)(n >> 24), (unsigned char)(n >> 16), (unsigned char)(n >> 8),
+                          (unsigned char)n};
+    memcpy(b->data, x, 4);
+    return write_all(fd, b->data, b->len);
+}
+
+/* Reads one frame into b (reset first).  0, or -1 on EOF, error or a
+ * length out of bounds. */
+static int recv_frame(int fd, buf *b)
+{
+    char x[4];
+    buf_reset(b);
+    if (read_all(fd, x, 4)) return -1;
+    uint32_t n = get_u32(x);
+    if (n > MAX_FRAME) return -1;
+    char chunk[16384];
+    for (uint32_t got = 0; got < n;) {
+        size_t want = n - got < sizeof chunk ? n - got : sizeof chunk;
+        if (read_all(fd, chunk, want)) return -1;
+        buf_add(b, chunk, want);
+        got += (uint32_t)want;
+    }
+    return b->failed ? -1 : 0;
+}
+
+/* The fields of a decision in frame order, as pointers into d. */
+static void fields_of(store_decision *d, const char **f[NFIELDS], size_t *lens[NFIELDS])
+{
+    const char **p[NFIELDS] = {&d->request_id, &d->client, &d->fingerprint, &d->policy_name, &d->policy_hash,
+                               &d->policy_text, &d->model_name, &d->model_hash, &d->model_text, &d->as_of,
+                               &d->input_json, &d->outputs_json, &d->explanation_json, &d->response_json};
+    memcpy(f, p, sizeof p);
+    for (int i = 0; i < NFIELDS; i++) lens[i] = NULL;
+    lens[5] = &d->policy_text_len;
+    lens[8] = &d->model_text_len;
+}
+
+static void encode_decision(buf *b, const store_decision *d)
+{
+    store_decision c = *d;
+    const char **f[NFIELDS];
+    size_t *lens[NFIELDS];
+    fields_of(&c, f, lens);
+    buf_reset(b);
+    put_u32(b, 0);                 /* the frame length, set by send_frame */
+    for (int i = 0; i < NFIELDS; i++) {
+        const char *v = *f[i];
+        size_t n = !v ? 0 : lens[i] ? *lens[i] : strlen(v);
+        put_u32(b, v ? (uint32_t)n : NULL_LEN);
+        if (v) buf_add(b, v, n);
+        if (v) buf_addc(b, 0);
+    }
+}
+
+/* Points d's fields into the frame (which must outlive d).  -1 when the
+ * frame is malformed. */
+static int decode_decision(const buf *b, store_decision *d)
+{
+    memset(d, 0, sizeof *d);
+    const char **f[NFIELDS];
+    size_t *lens[NFIELDS];
+    fields_of(d, f, lens);
+    size_t at = 0;
+    for (int i = 0; i < NFIELDS; i++) {
+        if (b->len - at < 4) return -1;
+        uint32_t n = get_u32(b->data + at);
+        at += 4;
+        if (n == NULL_LEN) continue;
+        if (b->len - at < (size_t)n + 1 || b->data[at + n] != 0) return -1;
+        *f[i] = b->data + at;
+        if (lens[i]) *lens[i] = n;
+        at += (size_t)n + 1;
+    }
+    return at == b->len ? 0 : -1;
+}
+
+static int send_answer(int fd, buf *b, store_rc rc, const char *id, const buf *stored)
+{
+    char idf[37] = {0};
+    snprintf(idf, sizeof idf, "%s", id);
+    buf_reset(b);
+    put_u32(b, 0);
+    put_u32(b, (uint32_t)rc);
+    buf_add(b, idf, 37);
+    if (rc == STORE_EXISTS && stored) buf_add(b, stored->data, stored->len);
+    return send_frame(fd, b);
+}
+
+/* ---- the committer process -------------------------------------------- */
+
+typedef struct conn {
+    int fd;                  /* -1: closed, removed after the batch is answered */
+    buf in;                  /* the frame of the row in the batch */
+    buf stored;              /* the stored response, for STORE_EXISTS */
+    store_decision d;        /* points into in */
+} conn;
+
+/* The committer's state, on its stack (committer_main never returns). */
+typedef struct committer {
+    store *db;
+    int64_t db_tried_ms;
+    conn *conns;
+    int nconns;
+    store_put *batch;
+    int *batch_conn;         /* batch[i] came from conns[batch_conn[i]] */
+    int nbatch;
+    buf out;
+    sigset_t run_mask;
+    /* for the log line every STATS_MS: commits, rows and time in them */
+    int64_t stats_ms;
+    uint64_t commits, rows, commit_us;
+} committer;
+
+static store *committer_store(committer *cm)
+{
+    if (cm->db) return cm->db;
+    int64_t now = sb_now_ms();
+    if (cm->db_tried_ms && now - cm->db_tried_ms < STORE_RETRY_MS) return NULL;
+    cm->db_tried_ms = now;
+    store_options o = {.url = master.conf.db, .allow_nondurable = master.conf.allow_nondurable,
+                       .timeout_s = STORE_TIMEOUT_S};
+    char err[256] = "";
+    cm->db = store_open(&o, err, sizeof err);
+    if (cm->db) elog(LOG_L_INFO, NULL, "committer: store connected");
+    else elog(LOG_L_WARN, NULL, "committer: store unavailable: %s", err);
+    return cm->db;
+}
+
+/* Removes the closed connections; only between batches, since the
+ * batch points into the table. */
+static void sweep(committer *cm)
+{
+    for (int i = cm->nconns - 1; i >= 0; i--) {
+        if (cm->conns[i].fd >= 0) continue;
+        buf_free(&cm->conns[i].in);
+        buf_free(&cm->conns[i].stored);
+        cm->conns[i] = cm->conns[--cm->nconns];
+    }
+}
+
+/* Accepts every waiting connection of our own uid. */
+static void accept_all(committer *cm)
+{
+    for (;;) {
+        int fd = accept4(master.cm.listen_fd, NULL, NULL, SOCK_CLOEXEC);
+        if (fd < 0) return;
+        struct ucred cr;
+        socklen_t crlen = sizeof cr;
+        if (cm->nconns == MAX_CONNS || getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cr, &crlen) != 0 ||
+            cr.uid != getuid()) {
+            close(fd);
+            continue;
+        }
+        struct timeval tv = {READ_TIMEOUT_MS / 1000, (READ_TIMEOUT_MS % 1000) * 1000};
+        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+        setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
+        conn *c = &cm->conns[cm->nconns++];
+        memset(c, 0, sizeof *c);
+        c->fd = fd;
+        buf_init(&c->in);
+        buf_init(&c->stored);
+    }
+}
+
+/* Is (client, request_id) already in the batch? */
+static int in_batch(const committer *cm, const store_decision *d)
+{
+    for (int i = 0; i < cm->nbatch; i++) {
+        const store_decision *o = cm->batch[i].d;
+        if (o->client && o->request_id && strcmp(o->client, d->client) == 0 &&
+            strcmp(o->request_id, d->request_id) == 0)
+            return 1;
+    }
+    return 0;
+}
+
+/* Reads the frame of connection i into the batch.  0, or -1 when the
+ * connection is done (closed by the caller). */
+static int take_frame(committer *cm, int i)
+{
+    conn *c = &cm->conns[i];
+    if (recv_frame(c->fd, &c->in) || decode_decision(&c->in, &c->d)) return -1;
+    if (c->d.client && c->d.request_id && in_batch(cm, &c->d))
+        return send_answer(c->fd, &cm->out, STORE_IN_FLIGHT, "", NULL);
+    buf_reset(&c->stored);
+    cm->batch[cm->nbatch] = (store_put){.d = &c->d, .stored_response = &c->stored};
+    cm->batch_conn[cm->nbatch++] = i;
+    return 0;
+}
+
+/* Stores rows from..from+n of the batch, then answers each of them. */
+static void commit_batch(committer *cm, int from, int n)
+{
+    store *db = committer_store(cm);
+    if (db) {
+        struct timespec t0, t1;
+        clock_gettime(CLOCK_MONOTONIC, &t0);
+        store_put_batch(db, cm->batch + from, (size_t)n);
+        clock_gettime(CLOCK_MONOTONIC, &t1);
+        cm->commits++;
+        cm->rows += (uint64_t)n;
+        cm->commit_us += (uint64_t)((t1.tv_sec - t0.tv_sec) * 1000000L + (t1.tv_nsec - t0.tv_nsec) / 1000);
+    } else {
+        for (int i = from; i < from + n; i++) cm->batch[i].rc = STORE_UNAVAILABLE;
+    }
+    for (int i = from; i < from + n; i++) {
+        store_put *p = &cm->batch[i];
+        if (p->rc == STORE_ERROR && db) elog(LOG_L_ERROR, p->d->request_id, "committer: %s", store_last_error(db));
+        conn *c = &cm->conns[cm->batch_conn[i]];
+        if (send_answer(c->fd, &cm->out, p->rc, p->decision_id, p->stored_response)) {
+            /* the worker is gone; the next read of this fd sees it */
+            shutdown(c->fd, SHUT_RDWR);
+        }
+    }
+}
+
+/* Waits for frames (signals open only here), then reads them. */
+static void gather(committer *cm, struct pollfd *pfd)
+{
+    pfd[0] = (struct pollfd){.fd = master.cm.listen_fd, .events = POLLIN};
+    for (int i = 0; i < cm->nconns; i++) pfd[i + 1] = (struct pollfd){.fd = cm->conns[i].fd, .events = POLLIN};
+    struct timespec ts = {1, 0};
+    int n = ppoll(pfd, (nfds_t)cm->nconns + 1, &ts, &cm->run_mask);
+    if (n <= 0) return;
+    for (int i = 0, had = cm->nconns; i < had; i++) {
+        if (!pfd[i + 1].revents || !take_frame(cm, i)) continue;
+        close(cm->conns[i].fd);
+        cm->conns[i].fd = -1;
+    }
+    if (pfd[0].revents) accept_all(cm);
+}
+
+/* How the batches went since the last line, for operators sizing
+ * --group-commit and the database. */
+static void log_stats(committer *cm)
+{
+    int64_t now = sb_now_ms();
+    if (now - cm->stats_ms < STATS_MS) return;
+    if (cm->commits)
+        elog(LOG_L_INFO, NULL, "committer: %llu rows in %llu commits (%.1f per commit, %.2f ms each)",
+             (unsigned long long)cm->rows, (unsigned long long)cm->commits, (double)cm->rows / (double)cm->commits,
+             (double)cm->commit_us / 1000.0 / (double)cm->commits);
+    cm->stats_ms = now;
+    cm->commits = cm->rows = cm->commit_us = 0;
+}
+
+static void committer_main(void)
+{
+    prctl(PR_SET_NAME, "eligod-commit");     /* tells it from the workers in ps */
+    /* the FastCGI socket is not ours: holding it open would keep it
+     * accepting after the master closed it */
+    if (master.listen_fd >= 0) close(master.listen_fd);
+    audit_drop_private();
+    committer cm = {0};
+    cm.conns = calloc(MAX_CONNS, sizeof *cm.conns);
+    cm.batch = calloc(MAX_CONNS, sizeof *cm.batch);
+    cm.batch_conn = calloc(MAX_CONNS, sizeof *cm.batch_conn);
+    struct pollfd *pfd = calloc(MAX_CONNS + 1, sizeof *pfd);
+    if (!cm.conns || !cm.batch || !cm.batch_conn || !pfd) _exit(1);
+    buf_init(&cm.out);
+    worker_block_stops(&cm.run_mask);
+    fcntl(master.cm.listen_fd, F_SETFL, fcntl(master.cm.listen_fd, F_GETFL) | O_NONBLOCK);
+    committer_store(&cm);
+    int max = master.conf.group_commit;
+    while (!worker_stop) {
+        gather(&cm, pfd);
+        /* more rows than a commit takes: max at a time */
+        for (int from = 0; from < cm.nbatch; from += max)
+            commit_batch(&cm, from, cm.nbatch - from < max ? cm.nbatch - from : max);
+        cm.nbatch = 0;
+        sweep(&cm);
+        log_stats(&cm);
+    }
+    if (cm.db) store_close(cm.db);
+    worker_leak_check();
+    _exit(0);
+}
+
+/* ---- the master's side ------------------------------------------------ */
+
+static int open_socket(committer_state *c)
+{
+    unsigned char r[16];
+    if (RAND_bytes(r, sizeof r) != 1) return -1;
+    memset(&c->addr, 0, sizeof c->addr);
+    c->addr.sun_family = AF_UNIX;
+    int n = snprintf(c->addr.sun_path + 1, sizeof c->addr.sun_path - 1, "eligod-commit-");
+    for (int i = 0; i < 16; i++) snprintf(c->addr.sun_path + 1 + n + 2 * i, 3, "%02x", r[i]);
+    c->addrlen = (socklen_t)(offsetof(struct sockaddr_un, sun_path) + 1 + (size_t)n + 32);
+    c->listen_fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (c->listen_fd < 0) return -1;
+    if (bind(c->listen_fd, (struct sockaddr *)&c->addr, c->addrlen) || listen(c->listen_fd, 4096)) {
+        close(c->listen_fd);
+        c->listen_fd = -1;
+        return -1;
+    }
+    return 0;
+}
+
+static void spawn(committer_state *c)
+{
+    sigset_t saved;
+    signals_block(&saved);
+    pid_t pid = fork();
+    if (pid == 0) {
+        signals_init_child();
+        signals_unblock(&saved);
+        committer_main();
+    }
+    int err = errno;
+    signals_unblock(&saved);
+    if (pid < 0) {
+        elog(LOG_L_ERROR, NULL, "committer: fork: %s", strerror(err));
+        c->respawn_at_ms = sb_now_ms() + 1000;
+        return;
+    }
+    c->pid = pid;
+    c->started_ms = sb_now_ms();
+    elog(LOG_L_INFO, NULL, "committer %ld started (up to %d decisions per commit)", (long)pid,
+         master.conf.group_commit);
+}
+
+int committer_init_main(void)
+{
+    committer_state *c = &master.cm;
+    c->listen_fd = -1;
+    if (!master.conf.db || master.conf.group_commit == 0) return 0;
+    if (open_socket(c)) {
+        elog(LOG_L_ERROR, NULL, "committer socket: %s", strerror(errno));
+        return -1;
+    }
+    spawn(c);
+    return 0;
+}
+
+void committer_tick_main(int64_t now)
+{
+    committer_state *c = &master.cm;
+    if (c->listen_fd < 0 || c->pid || c->stopping || now < c->respawn_at_ms) return;
+    spawn(c);
+}
+
+int committer_reaped(pid_t pid, int status)
+{
+    committer_state *c = &master.cm;
+    if (!c->pid || pid != c->pid) return 0;
+    c->pid = 0;
+    if (c->stopping) return 1;
+    int64_t now = sb_now_ms();
+    if (now - c->started_ms < CRASH_WINDOW_MS) {
+        c->backoff_ms = c->backoff_ms ? c->backoff_ms * 2 : BACKOFF_FIRST_MS;
+        if (c->backoff_ms > BACKOFF_MAX_MS) c->backoff_ms = BACKOFF_MAX_MS;
+    } else {
+        c->backoff_ms = 0;
+    }
+    c->respawn_at_ms = now + c->backoff_ms;
+    elog(LOG_L_WARN, NULL, "committer %ld %s %d; respawning in %lld ms", (long)pid,
+         WIFSIGNALED(status) ? "killed by signal" : "exited with code",
+         WIFSIGNALED(status) ? WTERMSIG(status) : WEXITSTATUS(status), (long long)c->backoff_ms);
+    return 1;
+}
+
+void committer_stop_main(void)
+{
+    committer_state *c = &master.cm;
+    c->stopping = 1;
+    if (c->pid) {
+        kill(c->pid, SIGTERM);
+        int64_t deadline = sb_now_ms() + (int64_t)master.conf.stop_timeout * 1000;
+        int status;
+        while (waitpid(c->pid, &status, WNOHANG) == 0) {
+            if (sb_now_ms() >= deadline) {
+                elog(LOG_L_WARN, NULL, "committer %ld did not stop: SIGKILL", (long)c->pid);
+                kill(c->pid, SIGKILL);
+                waitpid(c->pid, &status, 0);
+                break;
+            }
+            struct timespec ts = {0, 20 * 1000000L};
+            nanosleep(&ts, NULL);
+        }
+        c->pid = 0;
+    }
+    if (c->listen_fd >= 0) close(c->listen_fd);
+    c->listen_fd = -1;
+}
+
+/* ---- the worker's side ------------------------------------------------ */
+
+static int connect_committer(void)
+{
+    int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (fd < 0) return -1;
+    if (connect(fd, (struct sockaddr *)&master.cm.addr, master.cm.addrlen)) {
+        close(fd);
+        return -1;
+    }
+    return fd;
+}
+
+/* Sends the frame in b, on a fresh connection when the kept one fails
+ * before the committer could have read anything. */
+static int send_request(service *sv, buf *b)
+{
+    if (sv->commit_fd >= 0 && send_frame(sv->commit_fd, b) == 0) return 0;
+    if (sv->commit_fd >= 0) close(sv->commit_fd);
+    sv->commit_fd = connect_committer();
+    if (sv->commit_fd < 0) return -1;
+    return send_frame(sv->commit_fd, b);
+}
+
+/* Waits for the answer: the batch it is in, and the one before it, each
+ * end within the store's deadline and timeout (goal 7); a committer that
+ * does not answer by then is given up on (503). */
+static int wait_answer(service *sv, buf *b)
+{
+    int ms = ANSWER_WAIT_MS;
+    struct pollfd p = {.fd = sv->commit_fd, .events = POLLIN};
+    int rc;
+    do rc = poll(&p, 1, ms);
+    while (rc < 0 && errno == EINTR);
+    if (rc <= 0) return -1;
+    struct timeval tv = {READ_TIMEOUT_MS / 1000, 0};
+    setsockopt(sv->commit_fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+    return recv_frame(sv->commit_fd, b);
+}
+
+store_rc committer_put(service *sv, const store_decision *d, char decision_id[37], buf *stored_response)
+{
+    if (master.cm.listen_fd < 0) {
+        store *db = worker_store(sv);
+        return db ? store_put_decision(db, d, decision_id, stored_response) : STORE_UNAVAILABLE;
+    }
+    buf b;
+    buf_init(&b);
+    encode_decision(&b, d);
+    store_rc rc = STORE_UNAVAILABLE;
+    if (send_request(sv, &b) == 0 && wait_answer(sv, &b) == 0 && b.len >= 4 + 37 &&
+        b.data[4 + 36] == 0) {
+        rc = (store_rc)get_u32(b.data);
+        memcpy(decision_id, b.data + 4, 37);
+        if (rc == STORE_EXISTS && stored_response) buf_add(stored_response, b.data + 41, b.len - 41);
+    } else if (sv->commit_fd >= 0) {
+        /* no answer: a late one must never be read as the next request's */
+        close(sv->commit_fd);
+        sv->commit_fd = -1;
+        elog(LOG_L_WARN, d->request_id, "no answer from the committer: 503");
+    }
+    buf_free(&b);
+    return rc;
+}

@@ -1,0 +1,66 @@
+/*
+ * committer.h - group commit: one process stores the decisions of every
+ * worker, many under one COMMIT.
+ *
+ * A worker does not commit its own decision: it sends the row to the
+ * committer over a local socket and waits.  The committer takes whatever
+ * has arrived, stores it with store_put_batch (one transaction, one
+ * COMMIT), and only then answers each worker with the outcome of its row.
+ * While one batch commits, the next gathers in the sockets, so batches
+ * grow with the load and a commit's fsync is shared by every row in it.
+ * No decision is answered before the COMMIT that holds it returned.
+ *
+ * The master creates the listening socket (an abstract unix address with
+ * a random name; peers of another uid are refused), forks the committer
+ * like a worker and forks it again when it dies.  The socket outlives
+ * the committer, so workers connecting meanwhile wait in the backlog for
+ * the next one; a worker whose committer died before answering answers
+ * 503, and the client's retry with the same request_id gets the stored
+ * decision or a new one, never a second row.  --group-commit 0 turns it
+ * off: each worker then commits its own decisions.
+ *
+ * Ownership: the committer state lives in the master's struct (and is
+ * inherited by the children); the committer owns its store and its
+ * connections; a worker owns its connection (service.commit_fd).
+ */
+#ifndef ELIGO_COMMITTER_H
+#define ELIGO_COMMITTER_H
+
+#include <stdint.h>
+#include <sys/socket.h>
+#include <sys/types.h>
+#include <sys/un.h>
+#include "base/buf.h"
+#include "store/store.h"
+
+typedef struct committer_state {
+    int listen_fd;                /* -1: group commit off */
+    struct sockaddr_un addr;      /* abstract: sun_path[0] == 0 */
+    socklen_t addrlen;
+    pid_t pid;                    /* 0 while none runs */
+    int64_t started_ms;
+    int64_t respawn_at_ms;        /* crash back-off */
+    int64_t backoff_ms;
+    int stopping;                 /* the master is leaving: no respawn */
+} committer_state;
+
+/* Master: creates the socket and forks the committer (nothing when there
+ * is no database or --group-commit is 0).  0, or -1 logged. */
+int committer_init_main(void);
+/* Master, every tick: forks a committer when none runs and the back-off
+ * allows. */
+void committer_tick_main(int64_t now_ms);
+/* Master, from the reaper: 1 when pid was the committer (logged, respawn
+ * scheduled), else 0. */
+int committer_reaped(pid_t pid, int status);
+/* Master, after the last worker left: TERM, wait, KILL after
+ * --stop-timeout. */
+void committer_stop_main(void);
+
+struct service;
+/* Worker: stores one decision, through the committer when group commit
+ * is on, else on the worker's own store; answers as store_put_decision.
+ * STORE_UNAVAILABLE when the committer did not answer (died, timed out). */
+store_rc committer_put(struct service *sv, const store_decision *d, char decision_id[37], buf *stored_response);
+
+#endif
