@@ -30,21 +30,28 @@ typedef struct route {
     int json_body;            /* the body must be application/json */
     route_handler handler;
     const char *metric;
+    int walks;                /* reads many stored rows: no store deadline */
 } route;
+
+/* How long a request may wait for the database before it answers 503
+ * (store_set_deadline): a database that refuses or hangs must cost a
+ * portal at most about this plus one connection timeout (2 s), well
+ * inside --request-timeout and nginx's fastcgi_read_timeout. */
+enum { STORE_DEADLINE_MS = 1000 };
 
 #define MIB (1u << 20)
 static const route routes[] = {
-    {"POST", "/v1/decisions", ROLE_PORTAL, MIB, 1, h_decisions_post, "decisions_create"},
-    {"GET", "/v1/decisions/{id}", ROLE_AUDITOR, 0, 0, h_decision_get, "decisions_get"},
-    {"POST", "/v1/decisions/{id}/replay", ROLE_AUDITOR, MIB, 0, h_replay_one, "decision_replay"},
-    {"POST", "/v1/replays", ROLE_AUDITOR, MIB, 1, h_replay_range, "replays"},
-    {"POST", "/v1/impact", ROLE_OFFICER, 4 * MIB, 1, h_impact, "impact"},
-    {"POST", "/v1/evaluate", ROLE_OFFICER, MIB, 1, h_evaluate_post, "evaluate"},
-    {"GET", "/v1/policies", ROLE_ANY, 0, 0, h_policies_list, "policies_list"},
-    {"GET", "/v1/policies/{name}", ROLE_ANY, 0, 0, h_policy_get, "policies_get"},
-    {"GET", "/healthz", ROLE_NONE, 0, 0, h_health, "healthz"},
-    {"GET", "/v1/audit/verify", ROLE_AUDITOR, 0, 0, h_audit_verify, "audit_verify"},
-    {"GET", "/metrics", ROLE_NONE, 0, 0, h_metrics, "metrics"},
+    {"POST", "/v1/decisions", ROLE_PORTAL, MIB, 1, h_decisions_post, "decisions_create", 0},
+    {"GET", "/v1/decisions/{id}", ROLE_AUDITOR, 0, 0, h_decision_get, "decisions_get", 0},
+    {"POST", "/v1/decisions/{id}/replay", ROLE_AUDITOR, MIB, 0, h_replay_one, "decision_replay", 0},
+    {"POST", "/v1/replays", ROLE_AUDITOR, MIB, 1, h_replay_range, "replays", 1},
+    {"POST", "/v1/impact", ROLE_OFFICER, 4 * MIB, 1, h_impact, "impact", 1},
+    {"POST", "/v1/evaluate", ROLE_OFFICER, MIB, 1, h_evaluate_post, "evaluate", 0},
+    {"GET", "/v1/policies", ROLE_ANY, 0, 0, h_policies_list, "policies_list", 0},
+    {"GET", "/v1/policies/{name}", ROLE_ANY, 0, 0, h_policy_get, "policies_get", 0},
+    {"GET", "/healthz", ROLE_NONE, 0, 0, h_health, "healthz", 0},
+    {"GET", "/v1/audit/verify", ROLE_AUDITOR, 0, 0, h_audit_verify, "audit_verify", 1},
+    {"GET", "/metrics", ROLE_NONE, 0, 0, h_metrics, "metrics", 0},
 };
 #define NROUTES ((int)(sizeof routes / sizeof routes[0]))
 _Static_assert(sizeof routes / sizeof routes[0] <= SB_MAX_ROUTES, "the scoreboard counts at most SB_MAX_ROUTES routes");
@@ -202,6 +209,12 @@ static void dispatch(service *sv, const http_request *rq, http_response *rs, int
     }
     sv->role = ROLE_NONE;
     sv->client[0] = 0;
+    if (sv->db) {
+        /* what another worker found out about the database, this one
+         * need not find out again by waiting */
+        store_mark_down(sv->db, sb_db_down_until());
+        store_set_deadline(sv->db, STORE_DEADLINE_MS);
+    }
     if (r->roles != ROLE_NONE) {
         authenticate(sv, r, rq, rs);
         if (rs->status) return;
@@ -218,6 +231,7 @@ static void dispatch(service *sv, const http_request *rq, http_response *rs, int
         return;
     }
     if (access_logged(sv, r, &m, rs)) return;
+    if (r->walks && sv->db) store_set_deadline(sv->db, 0);
     rs->status = 500;
     r->handler(sv, rq, rs, &m);
 }
@@ -229,6 +243,7 @@ void routes_dispatch(service *sv, const http_request *rq, http_response *rs)
     int index = -1;
     rs->status = 0;
     dispatch(sv, rq, rs, &index);
+    if (sv->db) sb_db_down_raise(store_down_until(sv->db));
     if (rs->status == 0) http_problem(rs, 500, "the handler gave no answer", NULL);
     /* every problem names the request path as its instance */
     if (rs->content_type && strcmp(rs->content_type, "application/problem+json") == 0 && rs->body.len &&

@@ -54,6 +54,21 @@ void sb_count_decision(uint32_t index)
     if (sb && index < SB_MAX_POLICIES) __atomic_fetch_add(&sb->decisions[index], 1, __ATOMIC_RELAXED);
 }
 
+int64_t sb_db_down_until(void)
+{
+    return sb ? __atomic_load_n(&sb->db_down_until_ms, __ATOMIC_RELAXED) : 0;
+}
+
+void sb_db_down_raise(int64_t until_ms)
+{
+    if (!sb) return;
+    int64_t cur = __atomic_load_n(&sb->db_down_until_ms, __ATOMIC_RELAXED);
+    while (until_ms > cur &&
+           !__atomic_compare_exchange_n(&sb->db_down_until_ms, &cur, until_ms, 0, __ATOMIC_RELAXED,
+                                        __ATOMIC_RELAXED)) {
+    }
+}
+
 int64_t sb_now_ms(void)
 {
     struct timespec ts;

@@ -47,6 +47,8 @@ typedef struct scoreboard {
     uint64_t latency[SB_MAX_ROUTES + 1][SB_NBUCKETS];
     uint64_t latency_sum_us[SB_MAX_ROUTES + 1];
     uint64_t decisions[SB_MAX_POLICIES];                     /* by registry index */
+    int64_t db_down_until_ms;    /* a worker found the database refusing or hanging:
+                                  * every worker answers 503 at once until then */
     sb_slot slots[];
 } scoreboard;
 
@@ -61,6 +63,10 @@ void sb_count_request(int route, int status, int64_t micros);
 /* One decision made with the registry's policy number `index`. */
 void sb_count_decision(uint32_t index);
 int64_t sb_now_ms(void);
+/* The shared "database down" time (monotonic ms, 0 none): read before a
+ * request, raised after one that found the database unreachable. */
+int64_t sb_db_down_until(void);
+void sb_db_down_raise(int64_t until_ms);
 /* The label of route counter `index` (routes.c's table), NULL past the
  * last route. */
 const char *routes_metric_name(int index);

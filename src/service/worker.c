@@ -64,7 +64,9 @@ store *worker_store(service *sv)
     W.store_tried_ms = now;
     /* tokens found stay valid for 5 s in this worker: a deleted token
      * stops working within 5 s, and a request costs no token round trip */
-    store_options o = {.url = W.conf->db, .allow_nondurable = W.conf->allow_nondurable, .timeout_s = 3,
+    /* 2 s timeouts: with routes.c's 1 s deadline a database that hangs
+     * costs a request at most 3 s before its 503 (reliability goal 7) */
+    store_options o = {.url = W.conf->db, .allow_nondurable = W.conf->allow_nondurable, .timeout_s = 2,
                        .token_cache_s = 5};
     char err[256] = "";
     sv->db = store_open(&o, err, sizeof err);

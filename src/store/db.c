@@ -36,6 +36,13 @@
  * about a second (connect attempts themselves are bounded by timeout_s). */
 enum { BACKOFF_BASE_MS = 25, BACKOFF_CAP_MS = 800, RECONNECT_BUDGET_MS = 1000 };
 
+static long now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
 store_class store_classify(unsigned int e)
 {
     switch (e) {
@@ -163,7 +170,12 @@ store_class store_commit(store *s)
         return store_inject(s, e, "COMMIT");
     }
     if (!s->db) return store_check_error(s, NULL, "COMMIT");
-    if (mysql_commit(s->db)) return store_check_error(s, NULL, "COMMIT");
+    if (store_too_late(s, "COMMIT")) return SC_UNAVAILABLE;
+    long t0 = now_ms();
+    if (mysql_commit(s->db)) {
+        store_note_hang(s, t0);
+        return store_check_error(s, NULL, "COMMIT");
+    }
     return SC_OK;
 }
 
@@ -200,19 +212,57 @@ static void sleep_ms(long ms)
         ;
 }
 
-static long now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 void store_backoff(store *s, int attempt)
 {
     long base = BACKOFF_BASE_MS << (attempt < 6 ? attempt : 6);
     if (base > BACKOFF_CAP_MS) base = BACKOFF_CAP_MS;
     /* "full jitter" on the upper half: concurrent workers spread out */
-    sleep_ms(base / 2 + (long)(rng_next(s) % (uint64_t)(base / 2 + 1)));
+    long ms = base / 2 + (long)(rng_next(s) % (uint64_t)(base / 2 + 1));
+    if (s->deadline_ms && now_ms() + ms >= s->deadline_ms) return;   /* the next step gives up */
+    sleep_ms(ms);
+}
+
+void store_set_deadline(store *s, int ms)
+{
+    s->deadline_ms = ms > 0 ? now_ms() + ms : 0;
+}
+
+void store_note_hang(store *s, long started_ms)
+{
+    /* the operation ran into the read timeout: the server accepts but does
+     * not answer, so requests fail fast for a second instead of each
+     * waiting out a connect */
+    if (s->deadline_ms && now_ms() - started_ms >= (long)s->timeout_s * 1000 - 100)
+        s->connect_again_ms = now_ms() + RECONNECT_BUDGET_MS;
+}
+
+long store_now_ms(void)
+{
+    return now_ms();
+}
+
+long store_down_until(const store *s)
+{
+    return s->connect_again_ms;
+}
+
+void store_mark_down(store *s, long until_ms)
+{
+    if (until_ms <= now_ms() || until_ms <= s->connect_again_ms) return;
+    store_disconnect(s);
+    s->connect_again_ms = until_ms;
+    store_set_error(s, CR_CONN_HOST_ERROR, "the database was found unreachable a moment ago");
+}
+
+int store_too_late(store *s, const char *what)
+{
+    if (!s->deadline_ms || now_ms() < s->deadline_ms) return 0;
+    /* dropping the connection rolls back whatever this transaction did,
+     * so the caller's "unavailable" means "nothing stored" */
+    store_disconnect(s);
+    store_set_error(s, CR_CONN_HOST_ERROR, "%s: past the request's deadline for the database", what);
+    return 1;
 }
 
 /* ---- URL ------------------------------------------------------------ */
@@ -373,8 +423,12 @@ static int connect_once(store *s)
         return -1;
     }
     unsigned int t = (unsigned int)s->timeout_s;
+    /* a server that accepts TCP but does not answer (stopped, swapping)
+     * costs each attempt this long: half the read timeout is plenty on
+     * the local network a store runs on */
+    unsigned int ct = t > 1 ? t / 2 : 1;
     my_bool off = 0;
-    mysql_optionsv(s->db, MYSQL_OPT_CONNECT_TIMEOUT, &t);
+    mysql_optionsv(s->db, MYSQL_OPT_CONNECT_TIMEOUT, &ct);
     mysql_optionsv(s->db, MYSQL_OPT_READ_TIMEOUT, &t);
     mysql_optionsv(s->db, MYSQL_OPT_WRITE_TIMEOUT, &t);
     mysql_optionsv(s->db, MYSQL_OPT_RECONNECT, &off);
@@ -416,7 +470,15 @@ int store_ensure(store *s)
 {
     if (s->db) return 0;
     long start = now_ms();
+    if (s->deadline_ms && start < s->connect_again_ms) {
+        /* tried less than a second ago and failed: answer now, keep the
+         * last error (class unavailable) */
+        if (store_classify(s->err_no) != SC_UNAVAILABLE)
+            store_set_error(s, CR_CONN_HOST_ERROR, "the database was unreachable a moment ago");
+        return -1;
+    }
     for (int attempt = 0;; attempt++) {
+        if (store_too_late(s, "connect")) return -1;
         if (connect_once(s) == 0) {
             if (s->ever_connected) s->reconnects++;
             s->ever_connected = 1;
@@ -424,6 +486,11 @@ int store_ensure(store *s)
         }
         store_class c = store_classify(s->err_no);
         if (c != SC_UNAVAILABLE && c != SC_RECONNECT) return -1;   /* config, durability, schema */
+        if (s->deadline_ms) {
+            /* a request waits for no reconnection: one attempt a second */
+            s->connect_again_ms = now_ms() + RECONNECT_BUDGET_MS;
+            return -1;
+        }
         if (now_ms() - start >= RECONNECT_BUDGET_MS) return -1;
         store_backoff(s, attempt + 1);
     }

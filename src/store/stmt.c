@@ -107,8 +107,13 @@ store_class store_exec(store *s, store_stmt_id id, MYSQL_BIND *params)
     }
     unsigned int fault = store_fault_check(s, STORE_FAULT_EXEC);
     if (fault) return store_inject(s, fault, defs[id].name);
+    if (store_too_late(s, defs[id].name)) return SC_UNAVAILABLE;
     if (params && mysql_stmt_bind_param(st, params)) return store_check_error(s, st, defs[id].name);
-    if (mysql_stmt_execute(st)) return store_check_error(s, st, defs[id].name);
+    long t0 = store_now_ms();
+    if (mysql_stmt_execute(st)) {
+        store_note_hang(s, t0);
+        return store_check_error(s, st, defs[id].name);
+    }
     if (mysql_stmt_field_count(st) > 0 && mysql_stmt_store_result(st))
         return store_check_error(s, st, defs[id].name);
     return SC_OK;

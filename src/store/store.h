@@ -61,6 +61,20 @@ store *store_open(const store_options *o, char *err, size_t errlen);
 void store_close(store *s);
 /* Pings; reconnects (re-preparing) when the connection is gone.  0 ok. */
 int store_ping(store *s);
+/* No connect, statement, COMMIT or back-off is started more than ms
+ * milliseconds from now (STORE_UNAVAILABLE instead), and while the server
+ * is unreachable a connection is tried at most once a second.  One that
+ * started in time may block for the connection's timeout (timeout_s), so
+ * a request that sets this costs at most ms + timeout_s before it can
+ * answer 503.  0: no deadline (the CLI, long audit walks). */
+void store_set_deadline(store *s, int ms);
+/* Until when (CLOCK_MONOTONIC ms) this store will not try to connect,
+ * having found the server refusing or hanging (0: not down); and the
+ * same learned from elsewhere (another worker): a connection held now is
+ * dropped, so no request waits on a hung server.  For processes that
+ * share what one of them found. */
+long store_down_until(const store *s);
+void store_mark_down(store *s, long until_ms);
 /* Count of reconnections so far (logged, and asserted by tests). */
 uint64_t store_reconnects(const store *s);
 /* The last error, for logs: what failed, the server's message, errno and

@@ -104,6 +104,8 @@ struct store {
     int allow_nondurable;
     int timeout_s;
     char *url;                      /* as given, for store_open_again (malloc'ed) */
+    long deadline_ms;               /* store_set_deadline: give up by then (0: none) */
+    long connect_again_ms;          /* with a deadline: no connect attempt before this */
     /* connection parameters parsed from the URL (malloc'ed, NUL-terminated) */
     char *host, *user, *password, *database, *socket, *option_file;
     unsigned int port;
@@ -155,6 +157,16 @@ void store_fault_arm(store *s, int where, int nth, int times, unsigned int err_n
 unsigned int store_fault_check(store *s, int where);
 /* Records an injected error like a real one and classifies it. */
 store_class store_inject(store *s, unsigned int err_no, const char *what);
+/* 1 when a deadline is set and has passed: the caller gives up instead
+ * of starting an operation (the connection is dropped, which rolls back
+ * the transaction; the error is set, class unavailable).  An operation
+ * started before the deadline may still block for the connection's
+ * timeout, so a request's worst case is the deadline plus one timeout. */
+int store_too_late(store *s, const char *what);
+/* After a failed operation begun at started_ms: when it ran into the read
+ * timeout (a server that hangs), no connection is tried for a second. */
+void store_note_hang(store *s, long started_ms);
+long store_now_ms(void);
 /* Sleeps a jittered back-off for attempt n (0, 1, 2...). */
 void store_backoff(store *s, int attempt);
 /* ROLLBACK, ignoring errors other than a lost connection (which
