@@ -222,7 +222,10 @@ big=$(sql "SELECT COUNT(*) FROM eligo.decisions")
 same "large range replay exit" 0 $?
 rss_kib=$(tail -n 1 "$tmp/rss")
 grep -q "^$big decisions replayed: $big match, 0 mismatch" "$tmp/out" && ok || not_ok "large range replay" "$(cat "$tmp/out")"
-[ "$rss_kib" -lt 65536 ] && ok || not_ok "large range replay peak RSS ${rss_kib} KiB (limit 64 MiB)"
+if ldd "$ELIGO" | grep -q libasan; then
+    echo "(AddressSanitizer build: its shadow memory makes the RSS no measure; limit not checked)"
+elif [ "$rss_kib" -lt 65536 ]; then ok
+else not_ok "large range replay peak RSS ${rss_kib} KiB (limit 64 MiB)"; fi
 echo "range replay of $big decisions: $(sed -n 's/.*(\(.*\)).*/\1/p' "$tmp/out"), peak RSS $((rss_kib / 1024)) MiB"
 
 echo "$passed passed, $failed failed"
