@@ -282,7 +282,11 @@ static void result_json(const store_row *row, const policy *p, const buf *doc, c
             buf_adds(out, ",\"replayed\":");
             buf_add(out, doc->data + pt->explanation_off, pt->explanation_len);
             buf_addc(out, '}');
+            first = 0;
         }
+        if (first)      /* every value equal, yet the bytes are not what eligo wrote */
+            buf_adds(out, "{\"part\":\"stored text\",\"detail\":\"the stored outputs or response hold the "
+                          "same values in other bytes than eligo wrote: the row was rewritten\"}");
     }
     buf_adds(out, "]}");
 }
