@@ -302,6 +302,7 @@ static void commit_batch(committer *cm, int from, int n)
     if (db) {
         struct timespec t0, t1;
         clock_gettime(CLOCK_MONOTONIC, &t0);
+        store_set_deadline(db, BATCH_DEADLINE_MS);
         store_put_batch(db, cm->batch + from, (size_t)n);
         clock_gettime(CLOCK_MONOTONIC, &t1);
         cm->commits++;
