@@ -22,9 +22,9 @@ http_up() {
     STACK_VAR=$eligo_var STACK_WORKERS=$workers STACK_PORT=$(mariadb_free_port) || return 1
     export STACK_VAR STACK_WORKERS STACK_PORT
     export MARIADB_BUFFER_POOL=1G    # room for the 100,000 decisions of the replay row
-    eligo_port=$STACK_PORT
     http_day=$(date -u +%Y-%m-%d)
     stack_up >"$var/eligo-up.log" 2>&1 || { cat "$var/eligo-up.log" >&2; return 1; }
+    eligo_port=$STACK_PORT      # stack_up may have moved to another free port
     # shellcheck disable=SC1091
     . "$eligo_var/tokens.env"
     mkdir -p "$fcgi_var/run"

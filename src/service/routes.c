@@ -31,7 +31,15 @@ typedef struct route {
     route_handler handler;
     const char *metric;
     int walks;                /* reads many stored rows: no store deadline */
+    int logged;               /* LOG_*: how the access is written to access_log */
 } route;
+
+/* Reads of stored data are logged one by one before they run; the
+ * officer's playground (no stored data, only what the officer sent) is
+ * logged in batches of up to ACCESS_BATCH entries or ACCESS_BATCH_MS, so
+ * that it costs no commit per request -- a worker killed with entries
+ * pending loses at most those. */
+enum { LOG_NONE, LOG_NOW, LOG_BATCHED };
 
 /* How long a request may wait for the database before it answers 503
  * (store_set_deadline): a database that refuses or hangs must cost a
@@ -41,17 +49,17 @@ enum { STORE_DEADLINE_MS = 1000 };
 
 #define MIB (1u << 20)
 static const route routes[] = {
-    {"POST", "/v1/decisions", ROLE_PORTAL, MIB, 1, h_decisions_post, "decisions_create", 0},
-    {"GET", "/v1/decisions/{id}", ROLE_AUDITOR, 0, 0, h_decision_get, "decisions_get", 0},
-    {"POST", "/v1/decisions/{id}/replay", ROLE_AUDITOR, MIB, 0, h_replay_one, "decision_replay", 0},
-    {"POST", "/v1/replays", ROLE_AUDITOR, MIB, 1, h_replay_range, "replays", 1},
-    {"POST", "/v1/impact", ROLE_OFFICER, 4 * MIB, 1, h_impact, "impact", 1},
-    {"POST", "/v1/evaluate", ROLE_OFFICER, MIB, 1, h_evaluate_post, "evaluate", 0},
-    {"GET", "/v1/policies", ROLE_ANY, 0, 0, h_policies_list, "policies_list", 0},
-    {"GET", "/v1/policies/{name}", ROLE_ANY, 0, 0, h_policy_get, "policies_get", 0},
-    {"GET", "/healthz", ROLE_NONE, 0, 0, h_health, "healthz", 0},
-    {"GET", "/v1/audit/verify", ROLE_AUDITOR, 0, 0, h_audit_verify, "audit_verify", 1},
-    {"GET", "/metrics", ROLE_NONE, 0, 0, h_metrics, "metrics", 0},
+    {"POST", "/v1/decisions", ROLE_PORTAL, MIB, 1, h_decisions_post, "decisions_create", 0, LOG_NONE},
+    {"GET", "/v1/decisions/{id}", ROLE_AUDITOR, 0, 0, h_decision_get, "decisions_get", 0, LOG_NOW},
+    {"POST", "/v1/decisions/{id}/replay", ROLE_AUDITOR, MIB, 0, h_replay_one, "decision_replay", 0, LOG_NOW},
+    {"POST", "/v1/replays", ROLE_AUDITOR, MIB, 1, h_replay_range, "replays", 1, LOG_NOW},
+    {"POST", "/v1/impact", ROLE_OFFICER, 4 * MIB, 1, h_impact, "impact", 1, LOG_NOW},
+    {"POST", "/v1/evaluate", ROLE_OFFICER, MIB, 1, h_evaluate_post, "evaluate", 0, LOG_BATCHED},
+    {"GET", "/v1/policies", ROLE_ANY, 0, 0, h_policies_list, "policies_list", 0, LOG_NONE},
+    {"GET", "/v1/policies/{name}", ROLE_ANY, 0, 0, h_policy_get, "policies_get", 0, LOG_NONE},
+    {"GET", "/healthz", ROLE_NONE, 0, 0, h_health, "healthz", 0, LOG_NONE},
+    {"GET", "/v1/audit/verify", ROLE_AUDITOR, 0, 0, h_audit_verify, "audit_verify", 1, LOG_NOW},
+    {"GET", "/metrics", ROLE_NONE, 0, 0, h_metrics, "metrics", 0, LOG_NONE},
 };
 #define NROUTES ((int)(sizeof routes / sizeof routes[0]))
 _Static_assert(sizeof routes / sizeof routes[0] <= SB_MAX_ROUTES, "the scoreboard counts at most SB_MAX_ROUTES routes");
@@ -126,18 +134,70 @@ static const char *role_name(int bit)
          : bit == ROLE_ADMIN ? "admin" : "none";
 }
 
-/* Reads of stored decisions, replays, audits, impact runs and the
- * playground are logged (who, what, when) before they run: a route open
- * only to auditors or officers.  When the log cannot be written the
- * request is refused, so nothing is read unlogged. */
+static void utc_now(char out[64])
+{
+    struct timespec ts;
+    struct tm tm;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    gmtime_r(&ts.tv_sec, &tm);
+    snprintf(out, 64, "%04d-%02d-%02d %02d:%02d:%02d.%06ld", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday,
+             tm.tm_hour, tm.tm_min, tm.tm_sec, ts.tv_nsec / 1000);
+}
+
+int routes_flush_log(service *sv)
+{
+    if (!sv->npending_log) return 0;
+    store_access a[ACCESS_BATCH];
+    for (uint32_t i = 0; i < sv->npending_log; i++) {
+        const access_entry *e = &sv->pending_log[i];
+        a[i] = (store_access){e->at, e->client, e->role, e->action, e->has_target ? e->target : NULL};
+    }
+    store *db = worker_store(sv);
+    if (!db || store_access_log_many(db, a, sv->npending_log) != STORE_OK) return -1;
+    sv->npending_log = 0;
+    return 0;
+}
+
+void routes_idle(service *sv)
+{
+    if (sv->npending_log && sb_now_ms() - sv->pending_log_since_ms >= ACCESS_BATCH_MS)
+        (void)routes_flush_log(sv);          /* a failure keeps them for the next try */
+}
+
+/* Queues the entry; writes the batch when it is full or old.  -1 when
+ * the batch is full and cannot be written: the request is refused. */
+static int log_batched(service *sv, const route *r, const route_match *m)
+{
+    if (sv->npending_log == ACCESS_BATCH && routes_flush_log(sv)) return -1;
+    access_entry *e = &sv->pending_log[sv->npending_log];
+    if (!sv->npending_log) sv->pending_log_since_ms = sb_now_ms();
+    sv->npending_log++;
+    utc_now(e->at);
+    snprintf(e->client, sizeof e->client, "%s", sv->client);
+    snprintf(e->role, sizeof e->role, "%s", role_name(sv->role));
+    snprintf(e->action, sizeof e->action, "%s", r->metric);
+    e->has_target = m->id[0] != 0;
+    snprintf(e->target, sizeof e->target, "%s", m->id);
+    if (sv->npending_log == ACCESS_BATCH || sb_now_ms() - sv->pending_log_since_ms >= ACCESS_BATCH_MS)
+        (void)routes_flush_log(sv);          /* a failure keeps them for the next try */
+    return 0;
+}
+
+/* Writes the access-log entry of an auditor or officer request before
+ * it runs (route.logged).  When the log cannot be written the request is
+ * refused, so nothing is read unlogged. */
 static int access_logged(service *sv, const route *r, const route_match *m, http_response *rs)
 {
-    if ((r->roles & ~(ROLE_AUDITOR | ROLE_OFFICER)) || r->roles == ROLE_NONE) return 0;
-    store *db = worker_store(sv);
-    if (db && store_access_log(db, sv->client, role_name(sv->role), r->metric, m->id[0] ? m->id : NULL) == STORE_OK)
-        return 0;
-    http_problem(rs, 503, "the database is unavailable; the access cannot be logged", NULL);
-    return -1;
+    int rc = 0;
+    if (r->logged == LOG_NOW) {
+        store *db = worker_store(sv);
+        rc = db && store_access_log(db, sv->client, role_name(sv->role), r->metric, m->id[0] ? m->id : NULL)
+                       == STORE_OK ? 0 : -1;
+    } else if (r->logged == LOG_BATCHED) {
+        rc = log_batched(sv, r, m);
+    }
+    if (rc) http_problem(rs, 503, "the database is unavailable; the access cannot be logged", NULL);
+    return rc;
 }
 
 static void authenticate(service *sv, const route *r, const http_request *rq, http_response *rs)
@@ -215,6 +275,7 @@ static void dispatch(service *sv, const http_request *rq, http_response *rs, int
         store_mark_down(sv->db, sb_db_down_until());
         store_set_deadline(sv->db, STORE_DEADLINE_MS);
     }
+    routes_idle(sv);
     if (r->roles != ROLE_NONE) {
         authenticate(sv, r, rq, rs);
         if (rs->status) return;

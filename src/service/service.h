@@ -27,6 +27,13 @@ enum role_bits {
     ROLE_ANY = 15
 };
 
+/* An access-log entry waiting to be written with others (routes.c). */
+enum { ACCESS_BATCH = 64, ACCESS_BATCH_MS = 1000 };
+typedef struct access_entry {
+    char at[64], client[65], role[16], action[32], target[80];
+    int has_target;
+} access_entry;
+
 typedef struct service {
     const registry *reg;
     store *db;                     /* NULL until connected; reconnects lazily */
@@ -37,6 +44,9 @@ typedef struct service {
     int role;                      /* one ROLE_* bit */
     char client[65];
     uint64_t requests;             /* served by this worker */
+    access_entry pending_log[ACCESS_BATCH];   /* the playground's, not yet written */
+    uint32_t npending_log;
+    int64_t pending_log_since_ms;
     int worker_index;              /* slot in the scoreboard */
 } service;
 
@@ -69,6 +79,13 @@ int audit_init_main(const struct eligod_conf *c);
 void audit_tick_main(int64_t now_ms);
 void audit_free_main(void);
 void audit_drop_private(void);
+
+/* Writes the access-log entries still pending (a worker calls it before
+ * it exits).  0, or -1 when they could not be written (kept). */
+int routes_flush_log(service *sv);
+/* Between requests (an idle worker, once a second or so): writes the
+ * pending entries once they are ACCESS_BATCH_MS old. */
+void routes_idle(service *sv);
 
 /* Finds the route, authenticates (Bearer token -> role via the store),
  * checks the role, body size and content type before any handler runs,

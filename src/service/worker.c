@@ -94,6 +94,7 @@ static int wait_pinned(FCGX_Request *rq)
         if (worker_stop && !W.stop_deadline_ms) W.stop_deadline_ms = sb_now_ms() + LINGER_MS;
         if (W.stop_deadline_ms && sb_now_ms() >= W.stop_deadline_ms) break;
         int rc = wait_readable(rq->ipcFd, 250);
+        if (rc == 0) routes_idle(&W.sv);
         if (rc <= 0) continue;
         char c;
         ssize_t n = recv(rq->ipcFd, &c, 1, MSG_PEEK | MSG_DONTWAIT);
@@ -259,6 +260,7 @@ void worker_main(const eligod_conf *conf, const registry *reg, int listen_fd, in
         } else {
             if (worker_stop || recycle) break;
             int rc = wait_readable(listen_fd, 1000);
+            if (rc == 0) routes_idle(&W.sv);
             if (rc <= 0) continue;
         }
         int rc = FCGX_Accept_r(&rq);
@@ -276,6 +278,7 @@ void worker_main(const eligod_conf *conf, const registry *reg, int listen_fd, in
     }
     if (rq.ipcFd >= 0) close(rq.ipcFd);
     W.me->state = SB_STOPPING;
+    if (routes_flush_log(&W.sv)) elog(LOG_L_WARN, NULL, "%u access-log entries could not be written", W.sv.npending_log);
     if (W.sv.db) store_close(W.sv.db);
     worker_leak_check();
     _exit(0);

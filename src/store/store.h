@@ -207,9 +207,15 @@ store_rc store_leaf_unsequenced(store *s, uint64_t *count);
  * sequencer re-reads and tries again on its next round. */
 store_rc store_cp_append(store *s, const store_cp *cp, const char *const *ids, size_t n, uint64_t first_seq);
 
-/* access_log: who (client, role) did what (action, e.g. "audit.verify")
- * to which target (NULL for none), now.  Committed before it returns. */
+/* access_log: who (client, role) did what (action, e.g. "audit_verify")
+ * to which target (NULL for none), at when ("YYYY-MM-DD HH:MM:SS.ffffff"
+ * UTC, or NULL for now).  Committed before it returns; many entries
+ * share one COMMIT. */
+typedef struct store_access {
+    const char *at, *client, *role, *action, *target;
+} store_access;
 store_rc store_access_log(store *s, const char *client, const char *role, const char *action,
                           const char *target);
+store_rc store_access_log_many(store *s, const store_access *a, size_t n);
 
 #endif

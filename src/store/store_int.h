@@ -60,7 +60,7 @@
     X(ST_CP_PENDING,     MAIN,    2, "SELECT seq, content_hash, id, request_id, client, fingerprint, policy_name, policy_hash, model_hash, as_of, input, outputs, explanation, response, created_at FROM decisions WHERE seq IS NULL AND created_at < UTC_TIMESTAMP(6) - INTERVAL ? MICROSECOND ORDER BY id LIMIT ?") \
     X(ST_CP_UNSEQ,       MAIN,    0, "SELECT COUNT(*) FROM decisions WHERE seq IS NULL") \
     /* access.c */ \
-    X(ST_ACCESS_PUT,     MAIN,    4, "INSERT INTO access_log (at, client, role, action, target) VALUES (UTC_TIMESTAMP(6), ?, ?, ?, ?)") \
+    X(ST_ACCESS_PUT,     MAIN,    5, "INSERT INTO access_log (at, client, role, action, target) VALUES (COALESCE(?, UTC_TIMESTAMP(6)), ?, ?, ?, ?)") \
     X(ST_TOKEN_PUT,      MAIN,    3, "INSERT INTO tokens (hash, role, name, created_at) VALUES (?, ?, ?, UTC_TIMESTAMP(6))") \
     X(ST_TOKEN_GET,      MAIN,    1, "SELECT role, name FROM tokens WHERE hash = ?") \
     X(ST_MIGRATION_HAS,  MIGRATE, 1, "SELECT 1 FROM schema_migrations WHERE version = ?") \

@@ -105,6 +105,14 @@ post "$ELIGO_AUDITOR_TOKEN" /v1/impact "$body" && expect "auditor may not run im
 post "$ELIGO_OFFICER_TOKEN" /v1/impact "$(jq -n --arg d "$today" '{policy_text: "policy x.y \"t\"\nlet a: int = \"b\"\n", from: $d, to: $d}')"
 expect "a candidate that does not compile" 422 '"pointer":"/policy_text"' 'error:'
 same "impact runs are in the access log" 2 "$(sql "SELECT COUNT(*) FROM eligo.access_log WHERE action = 'impact' AND role = 'officer'")"
+# the playground is logged in batches: written by the first request a
+# second after (every worker gets one: STACK_WORKERS requests twice over)
+one=$(sed -n 1p "$tmp/households" | cut -d' ' -f3-)
+for _ in 1 2 3; do post "$ELIGO_OFFICER_TOKEN" /v1/evaluate "{\"policy\":\"tianjin.dibao\",\"as_of\":\"2019-01-01\",\"input\":$one}"; done
+sleep 1.2
+for _ in 1 2 3; do post "$ELIGO_OFFICER_TOKEN" /v1/evaluate "{\"policy\":\"tianjin.dibao\",\"as_of\":\"2019-01-01\",\"input\":$one}"; done
+logged=$(sql "SELECT COUNT(*) FROM eligo.access_log WHERE action = 'evaluate' AND role = 'officer' AND client = 'stack-officer'")
+[ "$logged" -ge 3 ] && ok || not_ok "evaluate accesses logged in batches: $logged of the first 3"
 
 # ---- 2. decisions of every program; replays
 n=0
