@@ -237,7 +237,12 @@ if runs reload; then
     want "reload: 10 good and 10 failed reloads (saw $good and $bad)" "$([ "$good" = 10 ] && [ "$bad" = 10 ] && echo y)"
     want "reload: every broken reload logs file:line:col (saw $diags)" "$([ "$diags" -ge 10 ] && echo y)" \
         "$(since | grep 'policy:' | head -n 4)"
-    want "reload: master RSS grew $((rss1 - rss0)) kB over reloads 3-20 (want < 1024)" "$([ $((rss1 - rss0)) -lt 1024 ] && echo y)"
+    if ldd "$ELIGOD" | grep -q libasan; then
+        # AddressSanitizer keeps freed memory in quarantine: RSS says nothing
+        echo "reload: master RSS not checked (AddressSanitizer build; LSan checks the reloads instead)"
+    else
+        want "reload: master RSS grew $((rss1 - rss0)) kB over reloads 3-20 (want < 1024)" "$([ $((rss1 - rss0)) -lt 1024 ] && echo y)"
+    fi
     hash=$(sha256sum "$dibao" | cut -c1-64)
     for _ in $(seq 1 50); do
         code=$(curl -s -m 10 -o "$tmp/body" -w '%{http_code}' -H "Authorization: Bearer $ELIGO_PORTAL_TOKEN" \
