@@ -82,14 +82,9 @@ void buf_add(buf *b, const void *p, size_t n)
     b->data[b->len] = '\0';
 }
 
-void buf_adds(buf *b, const char *s)
+void buf_add_slow(buf *b, const void *p, size_t n)
 {
-    buf_add(b, s, strlen(s));
-}
-
-void buf_addc(buf *b, char c)
-{
-    buf_add(b, &c, 1);
+    buf_add(b, p, n);
 }
 
 void buf_printf(buf *b, const char *fmt, ...)
@@ -97,10 +92,15 @@ void buf_printf(buf *b, const char *fmt, ...)
     va_list ap, ap2;
     va_start(ap, fmt);
     va_copy(ap2, ap);
-    int len = vsnprintf(NULL, 0, fmt, ap);
+    /* one pass when it fits in the room left (the usual case), else a
+     * second into a buffer grown to the length the first one reported */
+    size_t room = b->failed || !b->data ? 0 : b->cap - b->len;
+    int len = vsnprintf(room ? b->data + b->len : NULL, room, fmt, ap);
     va_end(ap);
     if (len < 0) {
         b->failed = 1;
+    } else if ((size_t)len < room) {
+        b->len += (size_t)len;
     } else if (buf_reserve(b, (size_t)len) == 0) {
         vsnprintf(b->data + b->len, (size_t)len + 1, fmt, ap2);
         b->len += (size_t)len;

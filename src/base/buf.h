@@ -11,6 +11,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 typedef struct buf {
     char *data;     /* NUL-terminated when len < cap */
@@ -23,8 +24,25 @@ void buf_init(buf *b);
 void buf_free(buf *b);
 void buf_reset(buf *b);
 void buf_add(buf *b, const void *p, size_t n);
-void buf_adds(buf *b, const char *s);
-void buf_addc(buf *b, char c);
+void buf_add_slow(buf *b, const void *p, size_t n);
+
+/* Inline so that a literal's length is known when compiling, and a byte
+ * that fits is stored without a call: these two write most of every
+ * JSON answer. */
+static inline void buf_adds(buf *b, const char *s)
+{
+    buf_add(b, s, strlen(s));
+}
+
+static inline void buf_addc(buf *b, char c)
+{
+    if (!b->failed && b->len + 2 <= b->cap) {
+        b->data[b->len++] = c;
+        b->data[b->len] = '\0';
+    } else {
+        buf_add_slow(b, &c, 1);
+    }
+}
 void buf_printf(buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* A JSON string literal, quotes included; control characters escaped. */
 void buf_json_string(buf *b, const char *s, size_t n);
