@@ -1077,6 +1077,7 @@ static void format_witness(checked *ck, sym *s, const int64_t *wv, char *out, si
     size_t len = 0;
     uint32_t k = 0;
     out[0] = 0;
+    if (!wv) return;            /* a finding without a witness (e.g. a shadowed row) */
     for (ast_node *p = s->decl->a; p && k < s->ncols; p = p->next, k++) {
         char v[64];
         const ty *t = s->col_types[k];
