@@ -36,6 +36,14 @@ static int free_slot(void)
     return -1;
 }
 
+/* A new worker: the master's copy of the child table means nothing here. */
+static void worker_start(void *arg)
+{
+    int slot = *(const int *)arg;
+    sb->slots[slot].pid = getpid();
+    worker_main(&master.conf, master.reg, master.listen_fd, slot);
+}
+
 int children_spawn(void)
 {
     int slot = free_slot();
@@ -55,21 +63,10 @@ int children_spawn(void)
     s->state = SB_STARTING;
     s->generation = master.generation;
 
-    sigset_t saved;
-    signals_block(&saved);
-    pid_t pid = fork();
-    if (pid == 0) {
-        signals_init_child();
-        signals_unblock(&saved);
-        s->pid = getpid();
-        /* the master's copy of the child table means nothing here */
-        worker_main(&master.conf, master.reg, master.listen_fd, slot);
-    }
-    int err = errno;
-    signals_unblock(&saved);
+    pid_t pid = signals_fork(worker_start, &slot);
     if (pid < 0) {
         s->state = SB_FREE;
-        elog(LOG_L_ERROR, NULL, "fork: %s", strerror(err));
+        elog(LOG_L_ERROR, NULL, "fork: %s", strerror(errno));
         return -1;
     }
     s->pid = pid;

@@ -405,20 +405,17 @@ static int open_socket(committer_state *c)
     return 0;
 }
 
+static void committer_start(void *arg)
+{
+    (void)arg;
+    committer_main();
+}
+
 static void spawn(committer_state *c)
 {
-    sigset_t saved;
-    signals_block(&saved);
-    pid_t pid = fork();
-    if (pid == 0) {
-        signals_init_child();
-        signals_unblock(&saved);
-        committer_main();
-    }
-    int err = errno;
-    signals_unblock(&saved);
+    pid_t pid = signals_fork(committer_start, NULL);
     if (pid < 0) {
-        elog(LOG_L_ERROR, NULL, "committer: fork: %s", strerror(err));
+        elog(LOG_L_ERROR, NULL, "committer: fork: %s", strerror(errno));
         c->respawn_at_ms = sb_now_ms() + 1000;
         return;
     }

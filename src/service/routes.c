@@ -134,16 +134,6 @@ static const char *role_name(int bit)
          : bit == ROLE_ADMIN ? "admin" : "none";
 }
 
-static void utc_now(char out[64])
-{
-    struct timespec ts;
-    struct tm tm;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    gmtime_r(&ts.tv_sec, &tm);
-    snprintf(out, 64, "%04d-%02d-%02d %02d:%02d:%02d.%06ld", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday,
-             tm.tm_hour, tm.tm_min, tm.tm_sec, ts.tv_nsec / 1000);
-}
-
 int routes_flush_log(service *sv)
 {
     if (!sv->npending_log) return 0;
@@ -172,7 +162,7 @@ static int log_batched(service *sv, const route *r, const route_match *m)
     access_entry *e = &sv->pending_log[sv->npending_log];
     if (!sv->npending_log) sv->pending_log_since_ms = sb_now_ms();
     sv->npending_log++;
-    utc_now(e->at);
+    store_utc_now(e->at);
     snprintf(e->client, sizeof e->client, "%s", sv->client);
     snprintf(e->role, sizeof e->role, "%s", role_name(sv->role));
     snprintf(e->action, sizeof e->action, "%s", r->metric);

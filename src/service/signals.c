@@ -96,3 +96,20 @@ void signals_init_child(void)
     sa.sa_handler = SIG_IGN;
     sigaction(SIGUSR1, &sa, NULL);  /* libfcgi's other shutdown signal: not ours */
 }
+
+pid_t signals_fork(void (*child_main)(void *arg), void *arg)
+{
+    sigset_t saved;
+    signals_block(&saved);
+    pid_t pid = fork();
+    if (pid == 0) {
+        signals_init_child();
+        signals_unblock(&saved);
+        child_main(arg);
+        _exit(1);               /* not reached: child_main exits */
+    }
+    int err = errno;
+    signals_unblock(&saved);
+    errno = err;
+    return pid;
+}

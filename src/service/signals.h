@@ -17,6 +17,7 @@
 #define ELIGO_SIGNALS_H
 
 #include <signal.h>
+#include <sys/types.h>
 
 /* Creates the pipe and installs the master's handlers.  0 or -1. */
 int signals_init_main(void);
@@ -30,6 +31,11 @@ void signals_unblock(const sigset_t *saved);
 /* In a new worker: closes the pipe, installs the worker handlers, restores
  * defaults for the rest. */
 void signals_init_child(void);
+/* Forks a child of the master: signals are blocked across fork so that
+ * no handler of the master runs in the child, whose handlers are reset
+ * (signals_init_child) before child_main(arg) runs; child_main does not
+ * return.  The pid in the parent, or -1 with errno set. */
+pid_t signals_fork(void (*child_main)(void *arg), void *arg);
 /* Set by the worker's handler. */
 extern volatile sig_atomic_t worker_stop;
 

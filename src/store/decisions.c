@@ -82,7 +82,7 @@ static int make_uuid7(char out[37])
     return 0;
 }
 
-static void utc_now(char out[64])
+void store_utc_now(char out[64])
 {
     struct timespec ts;
     struct tm tm;
@@ -235,7 +235,7 @@ static void put_prepare(store *s, store_put *p)
         put_done(p, STORE_ERROR);
         return;
     }
-    utc_now(p->created_at);
+    store_utc_now(p->created_at);
     const char *fields[STORE_LEAF_FIELDS];
     leaf_fields(p->id, d, p->created_at, fields);
     if (store_leaf_hash(fields, p->chash)) {

@@ -211,6 +211,9 @@ store_rc store_cp_append(store *s, const store_cp *cp, const char *const *ids, s
  * to which target (NULL for none), at when ("YYYY-MM-DD HH:MM:SS.ffffff"
  * UTC, or NULL for now).  Committed before it returns; many entries
  * share one COMMIT. */
+/* Now, UTC, as the store writes DATETIME(6): "YYYY-MM-DD HH:MM:SS.ffffff". */
+void store_utc_now(char out[64]);
+
 typedef struct store_access {
     const char *at, *client, *role, *action, *target;
 } store_access;
