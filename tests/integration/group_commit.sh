@@ -73,7 +73,11 @@ if [ -x "$LOAD" ]; then
     done
     wait "$loader"
     loader=
-    sleep 0.5
+    # a committer killed young is respawned after a back-off (up to a few s)
+    for _ in $(seq 1 100); do
+        [ -n "$(committer)" ] && [ "$(grep -c 'committer [0-9]* started' "$log")" -ge 4 ] && break
+        sleep 0.1
+    done
     want "committer: killed 3 times" "$([ "$kills" = 3 ] && echo y)"
     want "committer: respawned" "$([ -n "$(committer)" ] && [ "$(grep -c 'committer [0-9]* started' "$log")" -ge 4 ] && echo y)" \
         "$(grep committer "$log" | tail -n 5)"
