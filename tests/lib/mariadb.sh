@@ -97,6 +97,28 @@ _mariadb_launch() {
     return 1
 }
 
+# Creates the data directory.  The bootstrap server gets a temporary
+# directory of its own: in the shared /tmp, suites installing at once
+# collide on its temporary-table file names ("Error on delete of
+# '/tmp/#sql-temptable-...'", about one install in six with six at once).
+# A failed install is still tried again from an empty directory, up to 3
+# times, with the log's error lines shown.
+_mariadb_install() {
+    local dir=$1 try
+    for try in 1 2 3; do
+        rm -rf "$dir/data"
+        # shellcheck disable=SC2046  # zero or one word
+        mariadb-install-db --no-defaults $(_mariadb_user_args) --datadir="$dir/data" --tmpdir="$dir/tmp" \
+            --auth-root-authentication-method=normal --skip-test-db \
+            --innodb-log-file-size=16M >"$dir/install.log" 2>&1 && return 0
+        echo "mariadb: mariadb-install-db failed (try $try of 3); its errors:" >&2
+        grep -iE 'error|fail|abort|denied|cannot|can.t' "$dir/install.log" | head -n 20 >&2
+        cp "$dir/install.log" "$dir/install.log.$try"
+        sleep 1
+    done
+    return 1
+}
+
 mariadb_start() {
     local dir=$1 db=${2:-eligo} user=${3:-eligo} pass=${4:-eligo-test-pw} port
     for p in mariadbd mariadb-install-db mariadb mariadb-admin; do
@@ -110,14 +132,7 @@ mariadb_start() {
         return 0    # already running
     fi
     if [ ! -d "$dir/data/mysql" ]; then
-        # shellcheck disable=SC2046  # zero or one word
-        mariadb-install-db --no-defaults $(_mariadb_user_args) --datadir="$dir/data" \
-            --auth-root-authentication-method=normal --skip-test-db \
-            --innodb-log-file-size=16M >"$dir/install.log" 2>&1 || {
-            echo "mariadb: mariadb-install-db failed; see $dir/install.log:" >&2
-            tail -n 15 "$dir/install.log" >&2
-            return 1
-        }
+        _mariadb_install "$dir" || return 1
     fi
     if [ ! -f "$dir/port" ]; then
         port=$(mariadb_free_port) || { echo "mariadb: no free port" >&2; return 1; }
