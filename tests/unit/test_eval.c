@@ -41,8 +41,9 @@ static char *run_path(const policy *p, int64_t as_of, const ev_cell *root, arena
 }
 
 /* Runs input JSON both ways and fails the test when they disagree;
- * returns 1 when the input was valid (and so evaluated). */
-static int same_both_ways(const policy *p, int64_t as_of, const char *json, size_t len)
+ * returns 1 when the input was valid (and so evaluated), and then, when
+ * agreed is not NULL, the agreed values in *agreed (the caller frees). */
+static int same_both_ways_into(const policy *p, int64_t as_of, const char *json, size_t len, char **agreed)
 {
     int valid = 0;
     arena pool;
@@ -56,11 +57,17 @@ static int same_both_ways(const policy *p, int64_t as_of, const char *json, size
         if (strcmp(vm, walk) != 0)
             print_error("%s on %.*s:\nprogram %s\nwalker  %s\n", p->name, (int)len, json, vm, walk);
         assert_string_equal(vm, walk);
-        free(vm);
+        if (agreed) *agreed = vm;
+        else free(vm);
         free(walk);
     }
     arena_free(&pool);
     return valid;
+}
+
+static int same_both_ways(const policy *p, int64_t as_of, const char *json, size_t len)
+{
+    return same_both_ways_into(p, as_of, json, len, NULL);
 }
 
 /* decide() after checking that both ways agree. */
@@ -370,9 +377,18 @@ static int draw(uint64_t *seed, int n)
     return (int)((*seed >> 33) % (uint64_t)n);
 }
 
+/* What the generator drew that the hand-written reference needs. */
+typedef struct drawn_household {
+    int n;
+    int64_t income_fen[6];
+    int tekun[6];
+    int care[6];            /* index into care[]: 0 full, 1 partial, 2 none */
+} drawn_household;
+
 /* A household of 1 to 6 members with every field of the civil model
- * drawn from a small deterministic generator. */
-static void random_household(buf *b, uint64_t *seed)
+ * drawn from a small deterministic generator; what the reference needs
+ * goes to *d when d is not NULL. */
+static void random_household_drawn(buf *b, uint64_t *seed, drawn_household *d)
 {
     static const char *care[] = {"full", "partial", "none"};
     static const char *cat[] = {"none", "dibao", "tekun", "low_income"};
@@ -387,8 +403,19 @@ static void random_household(buf *b, uint64_t *seed)
                    "\"out_of_policy_self_pay\":\"%d\",\"major_disease\":%s,\"major_aid_received_this_year\":\"%d\"}",
                    j ? "," : "", j, age, yuan, fen, able ? "true" : "false", care[c], cat[a], pay, out,
                    major ? "true" : "false", aid);
+        if (d) {
+            d->income_fen[j] = (int64_t)yuan * 100 + fen;
+            d->tekun[j] = a == 2;
+            d->care[j] = c;
+        }
     }
+    if (d) d->n = k;
     buf_adds(b, "]}}");
+}
+
+static void random_household(buf *b, uint64_t *seed)
+{
+    random_household_drawn(b, seed, NULL);
 }
 
 /* The shipped policies and the illustrative ones, as the policy suite
@@ -452,6 +479,95 @@ static void shipped_policies_both_ways(void **state)
     assert_true(nhouseholds >= 3000);
 }
 
+/* The hand-written reference (as bench/baseline/dibao.c decides): 低保
+ * 860.00 per person per month, eligible below 860 x size, the benefit
+ * the difference, the per-capita income rounded half up to the fen; the
+ * 特困 care subsidy 800.00 / 400.00 / 0.00 for full / partial / no loss
+ * of self-care (the tianjin policies cite the seed). */
+static void reference_dibao(const drawn_household *d, char *out, size_t n)
+{
+    int64_t total = 0;
+    for (int i = 0; i < d->n; i++) total += d->income_fen[i];
+    int64_t threshold = 86000 * d->n, benefit = total < threshold ? threshold - total : 0;
+    int64_t per_capita = (2 * total + d->n) / (2 * d->n);
+    snprintf(out, n, "eligible=%s monthly_benefit=\"%lld.%02lld\" per_capita_income=\"%lld.%02lld\" ",
+             total < threshold ? "true" : "false", (long long)(benefit / 100), (long long)(benefit % 100),
+             (long long)(per_capita / 100), (long long)(per_capita % 100));
+}
+
+static int64_t reference_care(const drawn_household *d)
+{
+    static const int64_t fen[] = {0, 40000, 80000};   /* full, partial, none */
+    int64_t care = 0;
+    for (int i = 0; i < d->n; i++)
+        if (d->tekun[i]) care += fen[d->care[i]];
+    return care;
+}
+
+/* How many generated households the differential test draws: a million
+ * by default (reliability goal 20), a tenth of it in a sanitizer build;
+ * ELIGO_DIFF_HOUSEHOLDS sets it. */
+static long differential_households(void)
+{
+    const char *e = getenv("ELIGO_DIFF_HOUSEHOLDS");
+    if (e && atol(e) > 0) return atol(e);
+#if defined(__SANITIZE_ADDRESS__)
+    return 100000;
+#else
+    return 1000000;
+#endif
+}
+
+/* Goal 20's differential run: generated households through
+ * tianjin.dibao and tianjin.tekun_care, each evaluated by the flat
+ * program and by the tree walker (which must agree on every let and
+ * output) and compared with the hand-written reference; every tenth
+ * household also through every other household policy both ways. */
+static void generated_households_differential(void **state)
+{
+    registry r;
+    assert_int_equal(load_policies(&r), 0);
+    const policy *dibao_p = registry_find(&r, "tianjin.dibao");
+    const policy *care_p = registry_find(&r, "tianjin.tekun_care");
+    assert_non_null(dibao_p);
+    assert_non_null(care_p);
+    long n = differential_households(), others = 0;
+    uint64_t seed = 20;
+    int64_t as_of = 17897;   /* 2019-01-01 */
+    buf in;
+    buf_init(&in);
+    for (long h = 0; h < n; h++) {
+        drawn_household d;
+        buf_reset(&in);
+        random_household_drawn(&in, &seed, &d);
+        char *got = NULL, want[160];
+        assert_true(same_both_ways_into(dibao_p, as_of, in.data, in.len, &got));
+        reference_dibao(&d, want, sizeof want);
+        if (!strstr(got, want)) print_error("tianjin.dibao on %s:\nprogram   %s\nreference %s\n", in.data, got, want);
+        assert_non_null(strstr(got, want));
+        free(got);
+        assert_true(same_both_ways_into(care_p, as_of, in.data, in.len, &got));
+        int64_t care = reference_care(&d);
+        snprintf(want, sizeof want, "monthly_care_subsidy=\"%lld.%02lld\" ", (long long)(care / 100),
+                 (long long)(care % 100));
+        if (!strstr(got, want)) print_error("tianjin.tekun_care on %s:\nprogram   %s\nreference %s\n", in.data, got, want);
+        assert_non_null(strstr(got, want));
+        free(got);
+        if (h % 10) continue;
+        for (uint32_t i = 0; i < r.npolicies; i++) {
+            const policy *p = r.policies[i];
+            if (p == dibao_p || p == care_p || strcmp(p->root->name, "household") != 0) continue;
+            int64_t day = h % 20 ? as_of : p->tree.covers_until;
+            others += same_both_ways(p, day, in.data, in.len);
+        }
+    }
+    buf_free(&in);
+    registry_free(&r);
+    print_message("%ld generated households: tianjin.dibao and tianjin.tekun_care agree with the hand-written "
+                  "reference and both evaluators; %ld more decisions of other policies agree both ways\n", n, others);
+    assert_true(others > 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -475,6 +591,7 @@ int main(void)
         cmocka_unit_test(overflow_only_when_taken),
         cmocka_unit_test(div_round_fast_path),
         cmocka_unit_test(shipped_policies_both_ways),
+        cmocka_unit_test(generated_households_differential),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
