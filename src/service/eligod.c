@@ -97,6 +97,7 @@ static int init_socket(void)
     }
     if (master.sock_path[0]) chmod(master.sock_path, 0660);
     master.listen_fd = fd;
+    if (listenq_open(&master.lq, fd)) elog(LOG_L_WARN, NULL, "the listen queue cannot be sampled: %s", strerror(errno));
     elog(LOG_L_INFO, NULL, "listening on %s (backlog %d)", l, master.conf.backlog);
     return 0;
 }
@@ -175,6 +176,7 @@ static const struct {
 static void cleanup(void)
 {
     audit_free_main();
+    listenq_close(&master.lq);
     if (master.listen_fd >= 0) close(master.listen_fd);
     if (master.sock_path[0]) unlink(master.sock_path);
     if (master.pid_written) unlink(master.conf.pid);
@@ -188,6 +190,7 @@ static void cleanup(void)
 int main(int argc, char **argv)
 {
     master.listen_fd = -1;
+    master.lq = (listenq){.fd = -1, .nl = -1};
     int rc = conf_parse(&master.conf, argc, argv);
     if (rc) return rc > 0 ? 0 : 2;
     for (size_t i = 0; i < sizeof init_chain / sizeof init_chain[0]; i++) {

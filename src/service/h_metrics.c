@@ -5,6 +5,7 @@
  * the set is not one instant) and the worker slots.  nginx limits the
  * route to the loopback.
  */
+#include "service/pctl.h"
 #include "service/scoreboard.h"
 #include "service/service.h"
 
@@ -78,6 +79,15 @@ void h_metrics(service *sv, const http_request *rq, http_response *rs, const rou
                   "eligo_workers{state=\"starting\"} %d\neligo_workers{state=\"idle\"} %d\n"
                   "eligo_workers{state=\"busy\"} %d\neligo_workers{state=\"stopping\"} %d\n",
                count[SB_STARTING], count[SB_IDLE], count[SB_BUSY], count[SB_STOPPING]);
+    buf_printf(b, "# HELP eligo_listen_queue Connections waiting to be accepted (sampled every %d ms).\n"
+                  "# TYPE eligo_listen_queue gauge\neligo_listen_queue %u\n"
+                  "# HELP eligo_listen_queue_peak The longest listen queue sampled since start.\n"
+                  "# TYPE eligo_listen_queue_peak gauge\neligo_listen_queue_peak %u\n"
+                  "# HELP eligo_listen_backlog The listen socket's backlog.\n"
+                  "# TYPE eligo_listen_backlog gauge\neligo_listen_backlog %u\n",
+               PCTL_LOOP_MS, __atomic_load_n(&sb->listen_queue, __ATOMIC_RELAXED),
+               __atomic_load_n(&sb->listen_queue_peak, __ATOMIC_RELAXED),
+               __atomic_load_n(&sb->listen_backlog, __ATOMIC_RELAXED));
     buf_printf(b, "# HELP eligo_generation Policy generation (grows with each good reload).\n"
                   "# TYPE eligo_generation gauge\neligo_generation %d\n", sb->generation);
     buf_printf(b, "# HELP eligo_policies Policies loaded in this worker.\n# TYPE eligo_policies gauge\n"

@@ -2,7 +2,7 @@
  * pctl.c - the master's loop: signals, pool size, reloads, shutdown.
  *
  * The loop sleeps in poll() on the self-pipe (signals.c) for at most
- * 200 ms, then:
+ * PCTL_LOOP_MS (50 ms), then:
  *   - CHLD: reap (children.c);
  *   - HUP:  compile the policy folder into a new registry; on any error
  *           log every diagnostic line and keep everything as it is; on
@@ -13,7 +13,7 @@
  *           while old-generation workers still serve: a new worker must
  *           be ready before an old one is told to stop), honour the crash
  *           back-off, escalate stops, kill workers past the request
- *           timeout.
+ *           timeout, sample the listen queue (listenq.c).
  *
  * Not here: fork/reap details (children.c), request handling (worker.c).
  */
@@ -89,6 +89,7 @@ static void terminate(int sig)
     master.state = PCTL_TERMINATING;
     elog(LOG_L_INFO, NULL, "signal %d: finishing in-flight requests and stopping %d workers", sig,
          master.nchildren);
+    listenq_close(&master.lq);
     if (master.listen_fd >= 0) close(master.listen_fd);
     master.listen_fd = -1;
     if (master.sock_path[0]) unlink(master.sock_path);
@@ -130,11 +131,22 @@ static void maintain_pool(int64_t now)
     }
 }
 
+/* The listen queue into the scoreboard (listenq.c): its length now and
+ * the largest length seen, for /metrics (reliability goal 4). */
+static void sample_listen_queue(void)
+{
+    uint32_t queued, backlog;
+    if (listenq_sample(&master.lq, &queued, &backlog)) return;
+    __atomic_store_n(&sb->listen_queue, queued, __ATOMIC_RELAXED);
+    __atomic_store_n(&sb->listen_backlog, backlog, __ATOMIC_RELAXED);
+    if (queued > sb->listen_queue_peak) __atomic_store_n(&sb->listen_queue_peak, queued, __ATOMIC_RELAXED);
+}
+
 int pctl_run(void)
 {
     struct pollfd pfd = {.fd = signals_fd(), .events = POLLIN};
     for (;;) {
-        int rc = poll(&pfd, 1, 200);
+        int rc = poll(&pfd, 1, PCTL_LOOP_MS);
         if (rc < 0 && errno != EINTR) {
             elog(LOG_L_ERROR, NULL, "poll: %s", strerror(errno));
             sleep(1);
@@ -158,6 +170,7 @@ int pctl_run(void)
         }
         children_tick(now);
         committer_tick_main(now);
+        sample_listen_queue();
         /* the checkpoint sequencer, when due (h_audit.c) */
         if (master.state == PCTL_RUNNING) audit_tick_main(now);
     }

@@ -25,8 +25,11 @@
 #include "policy/load.h"
 #include "service/committer.h"
 #include "service/conf.h"
+#include "service/listenq.h"
 
 enum pctl_state { PCTL_RUNNING, PCTL_TERMINATING };
+/* The master's loop wakes at least this often (signals wake it sooner). */
+enum { PCTL_LOOP_MS = 50 };
 
 typedef struct child {
     pid_t pid;
@@ -50,6 +53,7 @@ typedef struct master_state {
     int64_t respawn_at_ms;    /* crash back-off: no fork before this */
     int64_t backoff_ms;
     committer_state cm;       /* the group committer (committer.c) */
+    listenq lq;               /* the listen queue's length, sampled each loop */
 } master_state;
 
 extern master_state master;

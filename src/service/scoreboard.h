@@ -49,6 +49,7 @@ typedef struct scoreboard {
     uint64_t decisions[SB_MAX_POLICIES];                     /* by registry index */
     int64_t db_down_until_ms;    /* a worker found the database refusing or hanging:
                                   * every worker answers 503 at once until then */
+    uint32_t listen_queue, listen_queue_peak, listen_backlog;  /* sampled by the master */
     sb_slot slots[];
 } scoreboard;
 
