@@ -64,9 +64,8 @@ static int round_away(dec_round_mode m, int cmp_half, int odd, int neg)
     case ROUND_UP:        return 1;
     case ROUND_DOWN:      return 0;
     case ROUND_CEILING:   return !neg;
-    case ROUND_FLOOR:     return neg;
+    default:              return neg;   /* ROUND_FLOOR: round_quotient() refused any other m */
     }
-    return 0;   /* unreachable: round_quotient() checked m */
 }
 
 /* q = num / den rounded by m, from the exact truncated quotient and
@@ -194,7 +193,9 @@ dec_status dec_div(int64_t a, int64_t b, int64_t *r)
     if (b == 0)
         return DEC_E_DIVZERO;
     int64_t n64;
-    if (!__builtin_mul_overflow(a, DEC_SCALE, &n64) && !(n64 == INT64_MIN && b == -1)) {
+    /* n64 / b cannot overflow: n64 is a multiple of 10^6, which INT64_MIN
+     * (-2^63) is not, so INT64_MIN / -1 never happens here */
+    if (!__builtin_mul_overflow(a, DEC_SCALE, &n64)) {
         *r = n64 / b;
         return DEC_OK;
     }

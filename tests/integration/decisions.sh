@@ -27,7 +27,7 @@ trap 'exit 1' INT TERM
 
 passed=0 failed=0 created=0
 ok() { passed=$((passed + 1)); }
-not_ok() { failed=$((failed + 1)); echo "FAIL $1"; [ -n "${2:-}" ] && printf '%s\n' "$2" | head -c 800 && echo; }
+not_ok() { failed=$((failed + 1)); echo "FAIL $1"; [ -n "${2:-}" ] && printf '%s\n' "$2" | head -c 2500 && echo; }
 # post TOKEN PATH BODY [HEADER]: sets $code and $tmp/body
 post() {
     local extra=()
@@ -138,7 +138,7 @@ master=$(cat "$STACK_VAR/run/eligod.pid")
     i=0
     while [ ! -f "$tmp/stop" ]; do
         i=$((i + 1))
-        curl -s -m 10 -o /dev/null -w '%{http_code}\n' -H "Authorization: Bearer $ELIGO_PORTAL_TOKEN" \
+        curl -s -m 10 -o "$tmp/load.$i" -w '%{http_code}\n' -H "Authorization: Bearer $ELIGO_PORTAL_TOKEN" \
             -H 'Content-Type: application/json' \
             --data-binary "{\"policy\":\"tianjin.dibao\",\"as_of\":\"2019-01-01\",\"request_id\":\"load-$i\",\"input\":$fam}" \
             "$U/v1/decisions" >>"$tmp/load"
@@ -157,7 +157,10 @@ total=$(wc -l <"$tmp/load")
 good=$(grep -c '^201$' "$tmp/load")
 created=$((created + good))
 echo "during 3 reloads: $total requests, $good answered 201"
-[ "$total" -gt 0 ] && [ "$good" = "$total" ] && ok || not_ok "requests failed during reloads: $((total - good)) of $total" "$(sort "$tmp/load" | uniq -c)"
+[ "$total" -gt 0 ] && [ "$good" = "$total" ] && ok ||
+    not_ok "requests failed during reloads: $((total - good)) of $total" "$(sort "$tmp/load" | uniq -c
+        grep -L '"decision_id"' "$tmp"/load.* | head -n 2 | xargs cat; echo
+        grep -E 'warn|error' "$STACK_VAR/log/eligod.log" | tail -n 12)"
 post "$ELIGO_PORTAL_TOKEN" /v1/decisions "$b2"
 new_hash=$("$ELIGO" check "$tmp/policies" >/dev/null 2>&1; sha256sum "$tmp/policies/tianjin/dibao.policy" | cut -c1-64)
 check "after the reloads the new text decides" 201 "\"hash\":\"sha256:$new_hash\""

@@ -108,6 +108,11 @@ static void parse_int64_edges(void **state)
     assert_int_equal(parse("-9223372036855", &v), DEC_E_RANGE);
     assert_int_equal(parse("18446744073709.551616", &v), DEC_E_RANGE);
     assert_int_equal(parse("99999999999999999999999999", &v), DEC_E_RANGE);
+    /* the integer part alone past 2^64 - 1 by its last digit (10 x
+     * 1844674407370955161 fits, + 6 does not), and one whose millionths
+     * pass 2^64 */
+    assert_int_equal(parse("18446744073709551616", &v), DEC_E_RANGE);
+    assert_int_equal(parse("18446744073710", &v), DEC_E_RANGE);
     assert_int_equal(parse("-99999999999999999999999999.5", &v), DEC_E_RANGE);
 }
 
@@ -653,6 +658,7 @@ static void mode_names(void **state)
     assert_int_equal(dec_round_mode_from_name("half_up "), -1);
     assert_int_equal(dec_round_mode_from_name(NULL), -1);
     assert_string_equal(dec_round_mode_name((dec_round_mode)99), "?");
+    assert_string_equal(dec_round_mode_name((dec_round_mode)-1), "?");
 }
 
 int main(void)
