@@ -41,8 +41,10 @@ static void serve(FCGX_Request *rq, char *body, size_t cap)
         got += (size_t)n;
     }
     int status = method && uri && auth ? 200 : 400;
-    FCGX_FPrintF(rq->out, "Status: %d %s\r\nContent-Type: application/json\r\nContent-Length: %zu\r\n\r\n",
-                 status, status == 200 ? "OK" : "Bad Request", sizeof answer - 1);
+    /* libfcgi's own formatter knows no %zu (it printed the body there, and
+     * nginx answered every request 502 before this was caught) */
+    FCGX_FPrintF(rq->out, "Status: %d %s\r\nContent-Type: application/json\r\nContent-Length: %lu\r\n\r\n",
+                 status, status == 200 ? "OK" : "Bad Request", (unsigned long)(sizeof answer - 1));
     FCGX_PutStr(answer, (int)sizeof answer - 1, rq->out);
 }
 

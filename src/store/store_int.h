@@ -29,6 +29,13 @@
 #define DECISION_ROWS8 DECISION_ROWS4 "," DECISION_ROWS4
 #define DECISION_ROWS16 DECISION_ROWS8 "," DECISION_ROWS8
 
+/* The access-log INSERT for one row and for 8 and 64 rows (ST_ACCESS_PUTn). */
+#define ACCESS_INSERT "INSERT INTO access_log (at, client, role, action, target) VALUES "
+#define ACCESS_ROW "(COALESCE(?, UTC_TIMESTAMP(6)), ?, ?, ?, ?)"
+#define ACCESS_ROWS2 ACCESS_ROW "," ACCESS_ROW
+#define ACCESS_ROWS8 ACCESS_ROWS2 "," ACCESS_ROWS2 "," ACCESS_ROWS2 "," ACCESS_ROWS2
+#define ACCESS_ROWS32 ACCESS_ROWS8 "," ACCESS_ROWS8 "," ACCESS_ROWS8 "," ACCESS_ROWS8
+
 /* The statement table (stmt.c), in one X-macro so that ids, names and SQL
  * cannot drift apart.  The group says when a statement is prepared: MAIN
  * needs the migrated schema; MIGRATE only schema_migrations, which the
@@ -60,7 +67,9 @@
     X(ST_CP_PENDING,     MAIN,    2, "SELECT seq, content_hash, id, request_id, client, fingerprint, policy_name, policy_hash, model_hash, as_of, input, outputs, explanation, response, created_at FROM decisions WHERE seq IS NULL AND created_at < UTC_TIMESTAMP(6) - INTERVAL ? MICROSECOND ORDER BY id LIMIT ?") \
     X(ST_CP_UNSEQ,       MAIN,    0, "SELECT COUNT(*) FROM decisions WHERE seq IS NULL") \
     /* access.c */ \
-    X(ST_ACCESS_PUT,     MAIN,    5, "INSERT INTO access_log (at, client, role, action, target) VALUES (COALESCE(?, UTC_TIMESTAMP(6)), ?, ?, ?, ?)") \
+    X(ST_ACCESS_PUT,     MAIN,    5, ACCESS_INSERT ACCESS_ROW) \
+    X(ST_ACCESS_PUT8,    MAIN,   40, ACCESS_INSERT ACCESS_ROWS8) \
+    X(ST_ACCESS_PUT64,   MAIN,  320, ACCESS_INSERT ACCESS_ROWS32 "," ACCESS_ROWS32) \
     X(ST_TOKEN_PUT,      MAIN,    3, "INSERT INTO tokens (hash, role, name, created_at) VALUES (?, ?, ?, UTC_TIMESTAMP(6))") \
     X(ST_TOKEN_GET,      MAIN,    1, "SELECT role, name FROM tokens WHERE hash = ?") \
     X(ST_MIGRATION_HAS,  MIGRATE, 1, "SELECT 1 FROM schema_migrations WHERE version = ?") \
