@@ -45,6 +45,12 @@ enum log_level { LOG_L_ERROR, LOG_L_WARN, LOG_L_INFO };
 
 /* Opens the log chosen by --log ("stderr" or "syslog"). */
 void log_open(const char *where);
+/* A child of the master calls it first thing: its lines carry its pid. */
+void log_forked(void);
+/* A request's line: buffered (conf.c says how long); log_flush() writes
+ * what is buffered, and every other line flushes it first. */
+void elog_request(const char *rid, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void log_flush(void);
 /* One line: "LEVEL [rid=ID] message".  rid may be NULL. */
 void elog(int level, const char *rid, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 

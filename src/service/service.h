@@ -28,7 +28,7 @@ enum role_bits {
 };
 
 /* An access-log entry waiting to be written with others (routes.c). */
-enum { ACCESS_BATCH = 64, ACCESS_BATCH_MS = 1000 };
+enum { ACCESS_BATCH = 256, ACCESS_BATCH_MS = 1000 };
 typedef struct access_entry {
     char at[64], client[65], role[16], action[32], target[80];
     int has_target;

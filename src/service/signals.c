@@ -10,6 +10,7 @@
 #include <fcgiapp.h>
 #include <string.h>
 #include <unistd.h>
+#include "service/conf.h"
 #include "service/signals.h"
 
 static int sp[2] = {-1, -1};
@@ -103,6 +104,7 @@ pid_t signals_fork(void (*child_main)(void *arg), void *arg)
     signals_block(&saved);
     pid_t pid = fork();
     if (pid == 0) {
+        log_forked();
         signals_init_child();
         signals_unblock(&saved);
         child_main(arg);

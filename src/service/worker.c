@@ -75,6 +75,14 @@ store *worker_store(service *sv)
     return sv->db;
 }
 
+/* Between requests, when nothing came for a while: the batched access
+ * log and the buffered request lines go out. */
+static void idle(void)
+{
+    routes_idle(&W.sv);
+    log_flush();
+}
+
 /* Waits for fd to become readable with the stop signals open.  1 ready,
  * 0 timeout, -1 interrupted. */
 static int wait_readable(int fd, int ms)
@@ -94,7 +102,7 @@ static int wait_pinned(FCGX_Request *rq)
         if (worker_stop && !W.stop_deadline_ms) W.stop_deadline_ms = sb_now_ms() + LINGER_MS;
         if (W.stop_deadline_ms && sb_now_ms() >= W.stop_deadline_ms) break;
         int rc = wait_readable(rq->ipcFd, 250);
-        if (rc == 0) routes_idle(&W.sv);
+        if (rc == 0) idle();
         if (rc <= 0) continue;
         char c;
         ssize_t n = recv(rq->ipcFd, &c, 1, MSG_PEEK | MSG_DONTWAIT);
@@ -188,7 +196,7 @@ static void serve(FCGX_Request *frq)
     struct timespec ts1;
     clock_gettime(CLOCK_MONOTONIC, &ts1);
     long us = (ts1.tv_sec - ts0.tv_sec) * 1000000L + (ts1.tv_nsec - ts0.tv_nsec) / 1000;
-    elog(LOG_L_INFO, rq.request_id, "%s %s %d %ld.%03ld ms", rq.method, rq.path, rs.status, us / 1000, us % 1000);
+    elog_request(rq.request_id, "%s %s %d %ld.%03ld ms", rq.method, rq.path, rs.status, us / 1000, us % 1000);
     W.me->request_start_ms = 0;
     W.me->state = worker_stop ? SB_STOPPING : SB_IDLE;
 }
@@ -260,7 +268,7 @@ void worker_main(const eligod_conf *conf, const registry *reg, int listen_fd, in
         } else {
             if (worker_stop || recycle) break;
             int rc = wait_readable(listen_fd, 1000);
-            if (rc == 0) routes_idle(&W.sv);
+            if (rc == 0) idle();
             if (rc <= 0) continue;
         }
         int rc = FCGX_Accept_r(&rq);
@@ -280,6 +288,7 @@ void worker_main(const eligod_conf *conf, const registry *reg, int listen_fd, in
     W.me->state = SB_STOPPING;
     if (routes_flush_log(&W.sv)) elog(LOG_L_WARN, NULL, "%u access-log entries could not be written", W.sv.npending_log);
     if (W.sv.db) store_close(W.sv.db);
+    log_flush();
     worker_leak_check();
     _exit(0);
 }
