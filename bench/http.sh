@@ -15,7 +15,7 @@
 
 eligo_var=$var/eligo
 fcgi_var=$var/fcgi
-workers=8
+workers=${BENCH_WORKERS:-8}     # the baseline's too; BENCH_WORKERS to try others
 
 # Starts MariaDB + eligod + nginx, then fcgi_min + its own nginx.
 http_up() {

@@ -260,37 +260,41 @@ static int log_format(char *line, int level, const char *rid, const char *fmt, v
     return n;
 }
 
-void elog(int level, const char *rid, const char *fmt, ...)
+/* One line to syslog, or to stderr at once, or into the buffer. */
+static void log_emit(int level, int buffered, const char *rid, const char *fmt, va_list ap)
 {
+    static const int prio[] = {LOG_ERR, LOG_WARNING, LOG_INFO};
     char line[1300];
-    va_list ap;
-    va_start(ap, fmt);
     int n = log_format(line, level, rid, fmt, ap);
-    va_end(ap);
     if (use_syslog) {
-        static const int prio[] = {LOG_ERR, LOG_WARNING, LOG_INFO};
         syslog(prio[level], "%s", line);
         return;
     }
-    log_flush();
-    /* one write per line so that lines of several workers do not interleave */
-    log_write(line, (size_t)n);
+    time_t now = time(NULL);
+    if (!buffered || log_len + (size_t)n > sizeof log_buf || (log_len && now - log_since >= LOG_FLUSH_MS / 1000))
+        log_flush();
+    if (!buffered) {
+        /* one write per line so that lines of several workers do not interleave */
+        log_write(line, (size_t)n);
+        return;
+    }
+    if (!log_len) log_since = now;
+    memcpy(log_buf + log_len, line, (size_t)n);     /* n < 1300 < LOG_BUFFER */
+    log_len += (size_t)n;
+}
+
+void elog(int level, const char *rid, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    log_emit(level, 0, rid, fmt, ap);
+    va_end(ap);
 }
 
 void elog_request(const char *rid, const char *fmt, ...)
 {
-    char line[1300];
     va_list ap;
     va_start(ap, fmt);
-    int n = log_format(line, LOG_L_INFO, rid, fmt, ap);
+    log_emit(LOG_L_INFO, 1, rid, fmt, ap);
     va_end(ap);
-    if (use_syslog) {
-        syslog(LOG_INFO, "%s", line);
-        return;
-    }
-    time_t now = time(NULL);
-    if (log_len + (size_t)n > sizeof log_buf || (log_len && now - log_since >= LOG_FLUSH_MS / 1000)) log_flush();
-    if (!log_len) log_since = now;
-    memcpy(log_buf + log_len, line, (size_t)n);     /* n < 1300 < LOG_BUFFER */
-    log_len += (size_t)n;
 }
