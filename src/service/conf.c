@@ -201,12 +201,14 @@ void log_open(const char *where)
 }
 
 /* Request lines wait here until LOG_BUFFER bytes or LOG_FLUSH_MS have
- * gathered, as nginx's `access_log ... buffer= flush=` does: a write per
+ * gathered (LOG_FLUSH_S), as nginx's `access_log ... buffer= flush=` does: a write per
  * request costs a system call, and on this kind of virtual machine a
  * system call is dear.  Anything else flushes them first, so one
  * process's lines stay in order; a worker flushes when idle and before
  * it exits.  A SIGKILLed worker loses at most this buffer. */
-enum { LOG_BUFFER = 8192, LOG_FLUSH_MS = 1000 };
+/* A flush is one write of at most PIPE_BUF bytes, so that on a pipe
+ * (journald, a log shipper) it is not interleaved with another worker's. */
+enum { LOG_LINE_MAX = 1300, LOG_BUFFER = PIPE_BUF, LOG_FLUSH_S = 1 };
 static char log_buf[LOG_BUFFER];
 static size_t log_len;
 static time_t log_since;
@@ -228,8 +230,8 @@ void log_flush(void)
     log_len = 0;
 }
 
-/* One line "TIME eligod[PID] LEVEL: rid=RID MESSAGE\n" into line (1300
- * bytes); its length. */
+/* One line "TIME eligod[PID] LEVEL: rid=RID MESSAGE\n" into line
+ * (LOG_LINE_MAX bytes); its length. */
 static int log_format(char *line, int level, const char *rid, const char *fmt, va_list ap)
 {
     static const char *const names[] = {"error", "warning", "info"};
@@ -247,16 +249,16 @@ static int log_format(char *line, int level, const char *rid, const char *fmt, v
             n++;
         snprintf(ridpart, sizeof ridpart, "rid=%.*s ", (int)n, rid);
     }
-    if (use_syslog) return snprintf(line, 1300, "%s%s", ridpart, msg);
+    if (use_syslog) return snprintf(line, LOG_LINE_MAX, "%s%s", ridpart, msg);
     struct timeval tv;
     gettimeofday(&tv, NULL);
     struct tm tm;
     gmtime_r(&tv.tv_sec, &tm);
     char ts[32];
     strftime(ts, sizeof ts, "%Y-%m-%dT%H:%M:%S", &tm);
-    int n = snprintf(line, 1300, "%s.%03ldZ eligod[%ld] %s: %s%s\n", ts, (long)(tv.tv_usec / 1000),
+    int n = snprintf(line, LOG_LINE_MAX, "%s.%03ldZ eligod[%ld] %s: %s%s\n", ts, (long)(tv.tv_usec / 1000),
                      (long)(log_pid ? log_pid : getpid()), names[level], ridpart, msg);
-    if (n > 1300 - 1) n = 1300 - 1, line[n - 1] = '\n';
+    if (n > LOG_LINE_MAX - 1) n = LOG_LINE_MAX - 1, line[n - 1] = '\n';
     return n;
 }
 
@@ -264,14 +266,14 @@ static int log_format(char *line, int level, const char *rid, const char *fmt, v
 static void log_emit(int level, int buffered, const char *rid, const char *fmt, va_list ap)
 {
     static const int prio[] = {LOG_ERR, LOG_WARNING, LOG_INFO};
-    char line[1300];
+    char line[LOG_LINE_MAX];
     int n = log_format(line, level, rid, fmt, ap);
     if (use_syslog) {
         syslog(prio[level], "%s", line);
         return;
     }
     time_t now = time(NULL);
-    if (!buffered || log_len + (size_t)n > sizeof log_buf || (log_len && now - log_since >= LOG_FLUSH_MS / 1000))
+    if (!buffered || log_len + (size_t)n > sizeof log_buf || (log_len && now - log_since >= LOG_FLUSH_S))
         log_flush();
     if (!buffered) {
         /* one write per line so that lines of several workers do not interleave */
@@ -279,7 +281,7 @@ static void log_emit(int level, int buffered, const char *rid, const char *fmt, 
         return;
     }
     if (!log_len) log_since = now;
-    memcpy(log_buf + log_len, line, (size_t)n);     /* n < 1300 < LOG_BUFFER */
+    memcpy(log_buf + log_len, line, (size_t)n);     /* n < LOG_LINE_MAX < LOG_BUFFER */
     log_len += (size_t)n;
 }
 
