@@ -25,7 +25,7 @@
 
 #include "base/buf.h"
 #include "eval/eval.h"
-#include "lang/compile.h"
+#include "eval/compiled.h"
 
 /* One value of type t. */
 void json_write_value(buf *b, const ty *t, const ev_cell *v);
