@@ -23,6 +23,7 @@ typedef struct command {
 static const command commands[] = {
     {"check", cmd_check, "check [PATH...]   compile policies, print diagnostics"},
     {"eval", cmd_eval, "eval NAME --as-of DATE --input FILE [--explain] [--policies DIR]"},
+    {"explain", cmd_explain, "explain --check [FILE|-]   re-derive every step of an explanation from its JSON alone"},
     {"test", cmd_test, "test [--coverage] [--junit FILE] [PATH...]   run policy tests"},
     {"fmt", cmd_fmt, "fmt [--check] PATH...   canonical formatting"},
     {"bench", cmd_bench, "bench NAME --input FILE [--seconds N] [--as-of DATE] [--policies DIR]"},
