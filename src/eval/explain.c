@@ -20,6 +20,7 @@
  */
 #include <string.h>
 #include "eval/explain.h"
+#include "eval/compiled.h"
 #include "eval/date.h"
 #include "eval/decimal.h"
 
@@ -29,10 +30,15 @@ static const struct {
     const char *holds, *fails, *yes, *no, *not_, *and_, *or_, *as_of, *at;
     const char *if_, *then_, *else_, *years, *months, *days;
     const char *up, *down, *then_fails, *then_holds;
+    /* the citizen's text (explain_text) */
+    const char *decided_on, *decision, *reasons, *grounds, *yuan, *gives, *exception, *margin;
+    const char *in_force, *until, *read_on, *source, *no_source, *row, *cites;
 } WORDS = {
     "（成立）", "（不成立）", "是", "否", "并非 ", " 且 ", " 或 ", "决定日期", " 于 ",
     "如果 ", " 则 ", " 否则 ", " 年", " 个月", " 天",
     "增加", "减少", "不再满足此条件", "满足此条件",
+    "决定日期:", "一、决定", "二、理由", "三、依据", " 元", ",得 ", "适用例外规定:", "距离临界:",
+    ",自 %s 起施行", ",至 %s 止", ",按 %s 在效的数值适用", "。出处:", "。出处未载", "第 %u 行", "政策依据:",
 };
 
 static const char *op_word(ev_kind k)
@@ -444,14 +450,16 @@ static void render(buf *b, ev_ctx *c, int32_t i, int in_loop)
 /* ---- margins ---------------------------------------------------------- */
 
 /* Threshold steps (a comparison at the top): how far the left side is
- * from flipping the result, in the smallest unit of its type. */
-static void write_margin(buf *b, ev_ctx *c, int32_t root)
+ * from flipping the result, in the smallest unit of its type.  Writes
+ * the amount to amount (64 bytes) and the sentence to tx; 0 when the
+ * step is no threshold. */
+static int margin(buf *tx, ev_ctx *c, int32_t root, char *amount)
 {
     const ev_tree *t = c->tree;
     const ev_node *e = &t->nodes[root];
-    if (e->kind < EV_LT || e->kind > EV_GE) return;
+    if (e->kind < EV_LT || e->kind > EV_GE) return 0;
     const ty *vt = type_of(t, e->a);
-    if (!(ty_is_decimal_like(vt) || vt->kind == TY_INT)) return;
+    if (!(ty_is_decimal_like(vt) || vt->kind == TY_INT)) return 0;
     if (vt->kind == TY_DECIMAL && ty_is_decimal_like(type_of(t, bare(t, e->b))))
         vt = type_of(t, bare(t, e->b));
     if (vt->kind == TY_DECIMAL && type_of(t, bare(t, e->a))->kind == TY_MONEY)
@@ -467,19 +475,26 @@ static void write_margin(buf *b, ev_ctx *c, int32_t root)
     case EV_GT: m = holds ? a - bv : bv - a + unit; dir = holds ? WORDS.down : WORDS.up; break;
     default: m = holds ? a - bv + unit : bv - a; dir = holds ? WORDS.down : WORDS.up; break;
     }
+    ev_format_scalar(vt, m, amount);
+    render(tx, c, e->a, 1);
+    buf_printf(tx, " %s %s 即%s", dir, amount, holds ? WORDS.then_fails : WORDS.then_holds);
+    return 1;
+}
+
+static void write_margin(buf *b, ev_ctx *c, int32_t root)
+{
     char v[64];
-    ev_format_scalar(vt, m, v);
-    buf_adds(b, ",\"margin\":{\"amount\":");
-    buf_json_string(b, v, strlen(v));
-    buf_adds(b, ",\"text\":");
     buf tx;
     buf_init(&tx);
-    render(&tx, c, e->a, 1);
-    buf_printf(&tx, " %s %s 即%s", dir, v, holds ? WORDS.then_fails : WORDS.then_holds);
-    if (tx.failed) b->failed = 1;
-    buf_json_string(b, tx.data ? tx.data : "", tx.len);
+    if (margin(&tx, c, root, v)) {
+        buf_adds(b, ",\"margin\":{\"amount\":");
+        buf_json_string(b, v, strlen(v));
+        buf_adds(b, ",\"text\":");
+        if (tx.failed) b->failed = 1;
+        buf_json_string(b, tx.data ? tx.data : "", tx.len);
+        buf_addc(b, '}');
+    }
     buf_free(&tx);
-    buf_addc(b, '}');
 }
 
 /* ---- what a step used ------------------------------------------------- */
@@ -1032,5 +1047,130 @@ void explain_steps(buf *b, ev_ctx *c, const uint32_t *cov)
     }
     buf_addc(b, ']');
     write_table_rows(b, t, cov);
+    c->cov = counting;
+}
+
+/* ---- the citizen's text ----------------------------------------------- */
+
+/* A value for the text: with 元 after money. */
+static void text_amount(buf *b, const ty *t, const ev_cell *v)
+{
+    text_value(b, t, v);
+    if (t->kind == TY_MONEY) buf_adds(b, WORDS.yuan);
+}
+
+/* 一、决定: each output, as its label states it, with its value. */
+static void text_decision(buf *b, ev_ctx *c)
+{
+    const ev_tree *t = c->tree;
+    buf_printf(b, "%s\n", WORDS.decision);
+    for (uint32_t k = 0; k < t->noutputs; k++) {
+        const ev_def *d = &t->defs[t->outputs[k]];
+        buf_printf(b, "%u. ", k + 1);
+        explain_label(b, d, c->frame);
+        if (d->type->kind != TY_BOOL || !d->label_false) {
+            buf_adds(b, ":");
+            text_amount(b, d->type, &c->frame[d->slot]);
+        }
+        const char *rule = explain_rule(c, d);
+        if (rule) buf_printf(b, "(%s)", rule);
+        buf_adds(b, "。\n");
+    }
+}
+
+/* 二、理由: each step's formula with its figures, the exception that
+ * applied, and the margin of a threshold. */
+static void text_reasons(buf *b, ev_ctx *c)
+{
+    const ev_tree *t = c->tree;
+    buf_printf(b, "\n%s\n", WORDS.reasons);
+    for (uint32_t k = 0; k < t->ndefs; k++) {
+        const ev_def *d = &t->defs[k];
+        int32_t base, r = rule_node(c, d->root, &base);
+        explain_label(b, d, c->frame);
+        buf_adds(b, ":");
+        if (r >= 0) {           /* an exception gave the value: its reason, not the formula */
+            const char *label = t->rules[t->nodes[r].imm].label;
+            buf_adds(b, WORDS.exception);
+            if (label) buf_printf(b, "%s,因为", label);
+            render(b, c, t->nodes[r].a, 0);
+        } else {
+            render(b, c, base, 0);
+        }
+        if (d->type->kind != TY_BOOL && ty_is_scalar(d->type)) {
+            buf_adds(b, WORDS.gives);
+            text_amount(b, d->type, &c->frame[d->slot]);
+        }
+        buf_adds(b, "。");
+        char amount[64];
+        buf tx;
+        buf_init(&tx);
+        if (r < 0 && margin(&tx, c, base, amount)) {
+            buf_adds(b, WORDS.margin);
+            buf_add(b, tx.data, tx.len);
+            buf_adds(b, "。");
+        }
+        if (tx.failed) b->failed = 1;
+        buf_free(&tx);
+        buf_addc(b, '\n');
+    }
+}
+
+/* 三、依据: the parameters the outputs used, the table rows that
+ * matched, and the policy's sources. */
+static void text_grounds(buf *b, const policy *p, ev_ctx *c, const uint32_t *cov)
+{
+    const ev_tree *t = c->tree;
+    buf_printf(b, "\n%s\n", WORDS.grounds);
+    used u;
+    u.nparams = u.ndefs = 0;
+    u.cov = cov;
+    for (uint32_t k = 0; k < t->noutputs; k++)
+        collect_def(&u, c, &t->defs[t->outputs[k]]);
+    char d[16];
+    for (uint32_t k = 0; k < u.nparams; k++) {
+        const ev_param *ep = u.param[k];
+        int32_t v = version_on(ep, u.day[k]);
+        buf_adds(b, ep->label ? ep->label : ep->name);
+        buf_adds(b, ":");
+        if (v < 0) { buf_adds(b, "?\n"); continue; }
+        text_amount(b, ep->type, &ep->value[v]);
+        date_format(ep->from[v], d);
+        buf_printf(b, WORDS.in_force, d);
+        if (ep->until[v] != INT64_MAX) { date_format(ep->until[v], d); buf_printf(b, WORDS.until, d); }
+        date_format(u.day[k], d);
+        buf_printf(b, WORDS.read_on, d);
+        if (ep->source[v]) buf_printf(b, "%s%s。\n", WORDS.source, ep->source[v]);
+        else buf_printf(b, "%s。\n", WORDS.no_source);
+    }
+    for (uint32_t k = 0; cov && k < t->ntables; k++) {
+        const ev_table *et = &t->tables[k];
+        for (uint32_t r = 0; r <= et->nrows; r++) {
+            if (!cov[et->first_cov + r]) continue;
+            const char *label = r < et->nrows ? et->row_label[r] : et->else_label;
+            buf_adds(b, et->label ? et->label : et->name);
+            if (r < et->nrows) buf_printf(b, WORDS.row, r + 1);
+            else buf_adds(b, " else");
+            if (label) buf_printf(b, ":%s", label);
+            buf_adds(b, "。\n");
+        }
+    }
+    for (uint32_t k = 0; k < p->nsources; k++)
+        buf_printf(b, "%s%s:“%s”\n", WORDS.cites, p->sources[k].file ? p->sources[k].file : "",
+                   p->sources[k].quote ? p->sources[k].quote : "");
+}
+
+void explain_text(buf *b, const policy *p, ev_ctx *c, const uint32_t *cov)
+{
+    uint32_t *counting = c->cov;
+    c->cov = NULL;
+    char d[16];
+    date_format(c->as_of, d);
+    buf_adds(b, p->title ? p->title : p->name);
+    if (p->jurisdiction) buf_printf(b, "(%s)", p->jurisdiction);
+    buf_printf(b, "\n%s%s\n\n", WORDS.decided_on, d);
+    text_decision(b, c);
+    text_reasons(b, c);
+    text_grounds(b, p, c, cov);
     c->cov = counting;
 }
