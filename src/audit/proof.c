@@ -43,6 +43,7 @@ typedef struct pf {
     char *why;
     size_t whylen;
     int step;          /* the step being checked (its object token) */
+    int depth;         /* of the calculation being checked (bounded) */
     int steps;         /* the steps array */
     int params;        /* the step's parameters array */
 } pf;
@@ -59,12 +60,14 @@ static int skip(const pf *p, int i)
 
 static int tok_is(const pf *p, int i, const char *s)
 {
+    if (i < 0) return 0;
     int n = p->t[i].end - p->t[i].start;
     return (int)strlen(s) == n && memcmp(p->js + p->t[i].start, s, (size_t)n) == 0;
 }
 
 static int tok_same(const pf *p, int i, int j)
 {
+    if (i < 0 || j < 0) return 0;
     int n = p->t[i].end - p->t[i].start;
     return n == p->t[j].end - p->t[j].start && memcmp(p->js + p->t[i].start, p->js + p->t[j].start, (size_t)n) == 0;
 }
@@ -97,7 +100,7 @@ static int count(const pf *p, int a)
 
 static pv value_of(const pf *p, int i)
 {
-    pv r = {PV_OTHER, 0, NULL, 0};
+    pv r = {PV_OTHER, 0, "", 0};
     if (i < 0) { r.k = PV_NULL; return r; }
     const jsmntok_t *t = &p->t[i];
     r.s = p->js + t->start;
@@ -139,8 +142,10 @@ static int fail(pf *p, const char *fmt, ...)
     return -1;
 }
 
-/* "op (stated value)" of node i, for messages. */
-#define SHOWN(p, i) (p)->t[i].end - (p)->t[i].start, (p)->js + (p)->t[i].start
+/* Token i's text as "%.*s" arguments, for messages ("?" when absent). */
+static int shown_len(const pf *p, int i) { return i < 0 ? 1 : p->t[i].end - p->t[i].start; }
+static const char *shown(const pf *p, int i) { return i < 0 ? "?" : p->js + p->t[i].start; }
+#define SHOWN(p, i) shown_len(p, i), shown(p, i)
 
 /* ---- nodes ------------------------------------------------------------ */
 
@@ -245,8 +250,7 @@ static int earlier_step(pf *p, int i, pv stated)
                         stated.s, v.n, v.s);
         return 0;
     }
-    return fail(p, "operand %.*s is no earlier step", name >= 0 ? p->t[name].end - p->t[name].start : 1,
-                name >= 0 ? p->js + p->t[name].start : "?");
+    return fail(p, "operand %.*s is no earlier step", SHOWN(p, name));
 }
 
 /* An aggregation recomputed from its elements. */
@@ -352,7 +356,21 @@ static int rule(pf *p, int i, pv *r)
 }
 
 /* Node i: its operands checked, its operation redone; *out its value. */
+static int node_inner(pf *p, int i, pv *out);
+
+#define MAX_DEPTH 1000
+
 static int node(pf *p, int i, pv *out)
+{
+    if (i < 0) return fail(p, "a calculation node is missing");
+    if (p->depth >= MAX_DEPTH) return fail(p, "calculation nested deeper than %d", MAX_DEPTH);
+    p->depth++;
+    int rc = node_inner(p, i, out);
+    p->depth--;
+    return rc;
+}
+
+static int node_inner(pf *p, int i, pv *out)
 {
     int op = member(p, i, "op");
     if (op < 0) return fail(p, "a calculation node without op");

@@ -331,6 +331,38 @@ static void altered_explanations_are_refuted(void **state)
     free(doc);
 }
 
+/* The check never crashes on a broken text: every prefix of an
+ * explanation is refuted (it is not JSON), and the explanation with each
+ * byte in turn replaced by a digit, a quote or a bracket is checked
+ * without a fault (many such changes land in labels and the text, which
+ * the check does not read, so they may still add up). */
+static void mangled_explanations_do_not_crash(void **state)
+{
+    (void)state;
+    char *doc = explained(HEAD
+        "parameter standard: money per month \"标准\"\n  from 2017-01-01: 810.00 source \"s\"\n"
+        "table extra(n: int) -> money per month hit unique\n  | < 2 | 100.00 |\n  | >= 2 | 200.00 |\n"
+        "let size: int \"人口\" = count(household.members)\n"
+        "output benefit: money per month \"补助\" = round(standard * size / 3) + extra(size)\n"
+        "  unless size > 5 then 0.00 \"人口过多\"\n",
+        "2019-09-01", ONE_MEMBER);
+    size_t n = strlen(doc);
+    char *m = malloc(n + 1), why[512];
+    unsigned cut = 0, flipped = 0, steps;
+    for (size_t k = 0; k < n; k++) {
+        memcpy(m, doc, n + 1);
+        cut += proof_check(m, k, why, sizeof why, &steps) != 0;
+        for (const char *c = "7\"[{"; *c; c++) {
+            m[k] = *c;
+            flipped += proof_check(m, n, why, sizeof why, &steps) != 0;
+        }
+    }
+    print_message("%zu prefixes and %u of %zu changed bytes refuted\n", n, flipped, 4 * n);
+    assert_int_equal(cut, n);
+    free(m);
+    free(doc);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -340,6 +372,7 @@ int main(void)
         cmocka_unit_test(and_inside_or_keeps_parentheses),
         cmocka_unit_test(enum_comparison_shows_labels),
         cmocka_unit_test(altered_explanations_are_refuted),
+        cmocka_unit_test(mangled_explanations_do_not_crash),
         cmocka_unit_test(policy_tests_explain_as_proofs),
         cmocka_unit_test(generated_households_explain_as_proofs),
     };
