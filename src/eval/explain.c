@@ -33,12 +33,20 @@ static const struct {
     /* the citizen's text (explain_text) */
     const char *decided_on, *decision, *reasons, *grounds, *yuan, *gives, *exception, *margin;
     const char *in_force, *until, *read_on, *source, *no_source, *row, *cites;
+    /* aggregations and functions, as templates of their parts */
+    const char *count, *count_where, *sum, *sum_where, *min_of, *max_of, *any, *all, *where_of, *map;
+    const char *smaller, *larger, *round_to;
+    const char *modes[7];   /* dec_round_mode, in its order */
 } WORDS = {
     "（成立）", "（不成立）", "是", "否", "并非 ", " 且 ", " 或 ", "决定日期", " 于 ",
     "如果 ", " 则 ", " 否则 ", " 年", " 个月", " 天",
     "增加", "减少", "不再满足此条件", "满足此条件",
     "决定日期:", "一、决定", "二、理由", "三、依据", " 元", ",得 ", "适用例外规定:", "距离临界:",
     ",自 %s 起施行", ",至 %s 止", ",按 %s 在效的数值适用", "。出处:", "。出处未载", "第 %u 行", "政策依据:",
+    "的数量", "中满足“%s”的数量", "合计", "中满足“%s”者的", "的最小值", "的最大值",
+    "中有满足“%s”者", "均满足“%s”", "中满足“%s”者", "各自的",
+    "%s 与 %s 中较小者", "%s 与 %s 中较大者", ",%s到 %s",
+    {"四舍五入", "五舍六入", "四舍六入五成双", "进位", "舍去", "向上取整", "向下取整"},
 };
 
 static const char *op_word(ev_kind k)
@@ -294,43 +302,75 @@ static int render_not(buf *b, ev_ctx *c, int32_t i, int in_loop)
     return 1;
 }
 
+/* Node i rendered into a scratch buffer (for a template's %s). */
+static const char *rendered(ev_ctx *c, int32_t i, int in_loop, buf *scratch)
+{
+    buf_reset(scratch);
+    if (i >= 0) render(scratch, c, i, in_loop);
+    return buf_cstr(scratch);
+}
+
+/* An aggregation in words: 家庭成员的月收入合计, 家庭成员中满足“年龄 ≥ 60”的数量,
+ * 家庭成员中有满足“…”者; the filter, when there is one, first. */
 static void render_agg(buf *b, ev_ctx *c, int32_t i, int in_loop)
 {
-    static const char *names[] = {
-        [EV_COUNT] = "count", [EV_SUM_INT] = "sum", [EV_SUM_DEC] = "sum", [EV_MIN] = "min",
-        [EV_MAX] = "max", [EV_ANY] = "any", [EV_ALL] = "all", [EV_MAP] = "map",
-    };
     const ev_tree *t = c->tree;
     const ev_node *n = &t->nodes[i];
-    buf_printf(b, "%s(", names[n->kind]);
-    if (n->kind == EV_MAP) {
-        render(b, c, t->args[n->b], 1);
-        buf_adds(b, " => ");
-        render(b, c, t->args[n->b + 1], 1);
-        buf_adds(b, " for ");
-    } else if (n->kind != EV_COUNT) {
-        render(b, c, n->b, 1);
-        buf_adds(b, " for ");
-    }
-    buf_printf(b, "%s in ", t->notes[i].text ? t->notes[i].text : "x");
+    buf body, filter;
+    buf_init(&body);
+    buf_init(&filter);
     render(b, c, n->a, 1);
-    if (n->c >= 0) {
-        buf_adds(b, " where ");
-        render(b, c, n->c, 1);
+    if (n->kind == EV_COUNT) {
+        buf_printf(b, WORDS.count_where, rendered(c, n->c, 1, &filter));
+    } else {
+        if (n->c >= 0) buf_printf(b, WORDS.where_of, rendered(c, n->c, 1, &filter));
+        const char *x = n->kind == EV_MAP ? "" : rendered(c, n->b, 1, &body);
+        switch ((ev_kind)n->kind) {
+        case EV_ANY: buf_printf(b, WORDS.any, x); break;
+        case EV_ALL: buf_printf(b, WORDS.all, x); break;
+        case EV_MAP:
+            buf_printf(b, "%s“%s”", WORDS.map, rendered(c, t->args[n->b + 1], 1, &body));
+            break;
+        default:
+            buf_printf(b, "%s“%s”%s", n->c >= 0 ? "" : "的", x,
+                       n->kind == EV_MIN ? WORDS.min_of : n->kind == EV_MAX ? WORDS.max_of : WORDS.sum);
+            break;
+        }
     }
-    buf_addc(b, ')');
+    if (body.failed || filter.failed) b->failed = 1;
+    buf_free(&body);
+    buf_free(&filter);
     value_after(b, c, i, in_loop);
 }
 
-static void render_call(buf *b, ev_ctx *c, const char *name, int32_t x, int32_t y, int32_t i, int in_loop)
+/* round(x) and round(a ÷ b): the expression, then how and to what. */
+static void render_round(buf *b, ev_ctx *c, int32_t i, int in_loop)
 {
-    buf_printf(b, "%s(", name);
-    render(b, c, x, in_loop);
-    if (y >= 0) {
-        buf_adds(b, c->tree->nodes[i].kind == EV_DIV_ROUND ? op_word(EV_DIV_DEC) : ", ");
-        render(b, c, y, in_loop);
+    const ev_node *n = &c->tree->nodes[i];
+    char q[64];
+    render(b, c, n->a, in_loop);
+    if (n->kind == EV_DIV_ROUND) {
+        buf_adds(b, op_word(EV_DIV_DEC));
+        render_child(b, c, n->b, 6, in_loop);
     }
-    buf_addc(b, ')');
+    dec_format(n->imm, 0, q);
+    buf_printf(b, WORDS.round_to, n->flags < 7 ? WORDS.modes[n->flags] : "?", q);
+    value_after(b, c, i, in_loop);
+}
+
+/* min(a, b), max(a, b): a 与 b 中较小者. */
+static void render_min_max(buf *b, ev_ctx *c, int32_t i, int in_loop)
+{
+    const ev_node *n = &c->tree->nodes[i];
+    buf x, y;
+    buf_init(&x);
+    buf_init(&y);
+    render(&x, c, n->a, in_loop);
+    render(&y, c, n->b, in_loop);
+    buf_printf(b, n->kind == EV_MIN2 ? WORDS.smaller : WORDS.larger, buf_cstr(&x), buf_cstr(&y));
+    if (x.failed || y.failed) b->failed = 1;
+    buf_free(&x);
+    buf_free(&y);
     value_after(b, c, i, in_loop);
 }
 
@@ -408,10 +448,8 @@ static void render(buf *b, ev_ctx *c, int32_t i, int in_loop)
         buf_adds(b, WORDS.then_); render(b, c, n->b, in_loop);
         buf_adds(b, WORDS.else_); render(b, c, n->c, in_loop);
         break;
-    case EV_ROUND: render_call(b, c, "round", n->a, -1, i, in_loop); break;
-    case EV_DIV_ROUND: render_call(b, c, "round", n->a, n->b, i, in_loop); break;
-    case EV_MIN2: render_call(b, c, "min", n->a, n->b, i, in_loop); break;
-    case EV_MAX2: render_call(b, c, "max", n->a, n->b, i, in_loop); break;
+    case EV_ROUND: case EV_DIV_ROUND: render_round(b, c, i, in_loop); break;
+    case EV_MIN2: case EV_MAX2: render_min_max(b, c, i, in_loop); break;
     case EV_DATE_ADD_DAYS: case EV_DATE_ADD_MONTHS: case EV_DATE_ADD_YEARS:
         render_date_add(b, c, i, in_loop);
         break;
@@ -423,11 +461,14 @@ static void render(buf *b, ev_ctx *c, int32_t i, int in_loop)
         value_after(b, c, i, in_loop);
         break;
     }
-    case EV_LIST_LEN: render_call(b, c, "count", n->a, -1, i, in_loop); break;
-    case EV_SUM_FIELD:
-        buf_printf(b, "sum(%s for ", t->notes[i].text ? t->notes[i].text : "?");
+    case EV_LIST_LEN:
         render(b, c, n->a, 1);
-        buf_addc(b, ')');
+        buf_adds(b, WORDS.count);
+        value_after(b, c, i, in_loop);
+        break;
+    case EV_SUM_FIELD:
+        render(b, c, n->a, 1);
+        buf_printf(b, "的%s%s", t->notes[i].text ? t->notes[i].text : "?", WORDS.sum);
         value_after(b, c, i, in_loop);
         break;
     case EV_COUNT: case EV_SUM_INT: case EV_SUM_DEC: case EV_MIN: case EV_MAX:

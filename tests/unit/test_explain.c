@@ -154,7 +154,8 @@ static void enum_comparison_shows_labels(void **state)
         "output all_full: bool \"都能自理\" = all(m.care == full for m in household.members)\n"
         "output first_none: bool \"完全丧失\" = any(m.care == none for m in household.members)\n",
         "2019-01-01", ONE_MEMBER);
-    assert_has(doc, "all(自理 = 完全自理 for m in 成员)");
+    assert_has(doc, "成员均满足“自理 = 完全自理”（成立）");
+    assert_has(doc, "成员中有满足“自理 = 完全丧失”者（不成立）");
     assert_lacks(doc, "= full");
     assert_lacks(doc, "= none");
     free(doc);
