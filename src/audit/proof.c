@@ -46,6 +46,8 @@ typedef struct pf {
     int depth;         /* of the calculation being checked (bounded) */
     int steps;         /* the steps array */
     int params;        /* the step's parameters array */
+    int *name, *value; /* the steps checked so far: their name and value tokens */
+    int ndone;
 } pf;
 
 /* ---- tokens ----------------------------------------------------------- */
@@ -210,8 +212,7 @@ static int param(pf *p, int i, pv stated)
 {
     int name = member(p, i, "name"), on = member(p, i, "read_on");
     if (name < 0 || on < 0) return fail(p, "a parameter without name or read_on");
-    for (int k = 0; k < count(p, p->params); k++) {
-        int e = element(p, p->params, k);
+    for (int k = 0, e = p->params + 1; k < count(p, p->params); k++, e = skip(p, e)) {
         int n = member(p, e, "name"), r = member(p, e, "read_on");
         if (n < 0 || r < 0 || !tok_same(p, n, name) || !tok_same(p, r, on)) continue;
         pv listed = value_of(p, member(p, e, "value")), day = value_of(p, on);
@@ -239,12 +240,9 @@ static int param(pf *p, int i, pv stated)
 static int earlier_step(pf *p, int i, pv stated)
 {
     int name = member(p, i, "name");
-    for (int k = 0; k < count(p, p->steps); k++) {
-        int s = element(p, p->steps, k);
-        if (s == p->step) break;
-        int n = member(p, s, "name");
-        if (n < 0 || name < 0 || !tok_same(p, n, name)) continue;
-        pv v = value_of(p, member(p, s, "value"));
+    for (int k = 0; k < p->ndone; k++) {
+        if (!tok_same(p, p->name[k], name)) continue;
+        pv v = value_of(p, p->value[k]);
         if (!same(v, stated))
             return fail(p, "operand %.*s is %.*s, but that step's value is %.*s", SHOWN(p, name), stated.n,
                         stated.s, v.n, v.s);
@@ -253,30 +251,52 @@ static int earlier_step(pf *p, int i, pv stated)
     return fail(p, "operand %.*s is no earlier step", SHOWN(p, name));
 }
 
+/* Element e of an aggregation: a bare value, or {where, value} whose
+ * calculations are checked.  *kept says whether the filter kept it. */
+static int elem(pf *p, int i, int e, int is_count, pv *v, int *kept)
+{
+    *kept = 1;
+    if (p->t[e].type != JSMN_OBJECT) { *v = value_of(p, e); return 0; }
+    int w = member(p, e, "where"), x = member(p, e, "value");
+    if (w >= 0) {
+        pv f;
+        if (node(p, w, &f) || need(p, i, f, PV_BOOL, "yes or no")) return -1;
+        *kept = (int)f.v;
+    }
+    if (!*kept && x >= 0) return fail(p, "an element the filter left out gives a value");
+    if (!*kept || is_count) return 0;
+    return node(p, x, v);
+}
+
 /* An aggregation recomputed from its elements. */
 static int fold(pf *p, int i, pv *r)
 {
     int op = member(p, i, "op"), el = member(p, i, "elements");
-    int any = tok_is(p, op, "any"), all = tok_is(p, op, "all");
+    int any = tok_is(p, op, "any"), all = tok_is(p, op, "all"), is_count = tok_is(p, op, "count");
+    int is_min = tok_is(p, op, "min_of"), is_sum = tok_is(p, op, "sum");
     r->k = any || all ? PV_BOOL : PV_NUM;
     r->v = all ? 1 : 0;
-    int n = count(p, el);
-    if (tok_is(p, op, "count")) return dec_from_int(n, &r->v) == DEC_OK ? 0 : -1;
-    if ((tok_is(p, op, "min_of") || tok_is(p, op, "max_of")) && n == 0)
-        return fail(p, "%.*s of no element", SHOWN(p, op));
+    int n = count(p, el), have = 0;
     for (int k = 0, e = el + 1; k < n; k++, e = skip(p, e)) {
-        pv v = value_of(p, e);
-        if (any || all) {
+        pv v;
+        int kept;
+        if (elem(p, i, e, is_count, &v, &kept)) return -1;
+        if (!kept) continue;
+        if (is_count) {
+            if (dec_add(r->v, DEC_SCALE, &r->v) != DEC_OK) return fail(p, "count overflows");
+        } else if (any || all) {
             if (need(p, i, v, PV_BOOL, "yes or no")) return -1;
             r->v = any ? r->v || v.v : r->v && v.v;
         } else if (need(p, i, v, PV_NUM, "a number")) {
             return -1;
-        } else if (tok_is(p, op, "sum")) {
+        } else if (is_sum) {
             if (dec_add(r->v, v.v, &r->v) != DEC_OK) return fail(p, "sum overflows");
-        } else if (k == 0 || (tok_is(p, op, "min_of") ? v.v < r->v : v.v > r->v)) {
+        } else if (!have || (is_min ? v.v < r->v : v.v > r->v)) {
             r->v = v.v;
         }
+        have = 1;
     }
+    if ((is_min || tok_is(p, op, "max_of")) && !have) return fail(p, "%.*s of no element", SHOWN(p, op));
     return 0;
 }
 
@@ -306,8 +326,9 @@ static int table(pf *p, int i, pv *r)
     if (na > 32) return fail(p, "table with more than 32 columns");
     for (int k = 0, e = a + 1; k < na; k++, e = skip(p, e))
         if (node(p, e, &args[k])) return -1;
-    int one = fl >= 0 && tok_is(p, fl, "one");
+    int one = fl >= 0 && tok_is(p, fl, "one"), any = fl >= 0 && tok_is(p, fl, "any");
     int stated = fl < 0 || tok_is(p, fl, "priority") || tok_is(p, fl, "list"), among = 0;
+    if (any && nr < 1) return fail(p, "table %.*s: no row given", SHOWN(p, member(p, i, "table")));
     if (one && nr != 1) return fail(p, "table %.*s: %d rows given, one wanted", SHOWN(p, member(p, i, "table")), nr);
     pv acc = {PV_NUM, 0, NULL, 0};
     for (int k = 0; k < nr; k++) {
@@ -319,7 +340,10 @@ static int table(pf *p, int i, pv *r)
                             args[col].n, args[col].s);
         pv res;
         if (node(p, member(p, row, "result"), &res)) return -1;
-        if (one || stated) {
+        if (any && !same(res, *r))
+            return fail(p, "table %.*s: a matching row gives %.*s, not the stated value", SHOWN(p, member(p, i, "table")),
+                        res.n, res.s);
+        if (one || stated || any) {
             if (one) *r = res;
             among |= same(res, *r);
             continue;
@@ -334,7 +358,7 @@ static int table(pf *p, int i, pv *r)
     }
     if (fl >= 0 && tok_is(p, fl, "priority") && !among)
         return fail(p, "table %.*s: the value is none of the matching rows' results", SHOWN(p, member(p, i, "table")));
-    if (!one && !stated) *r = acc;
+    if (!one && !stated && !any) *r = acc;
     return 0;
 }
 
@@ -452,8 +476,8 @@ static int check_steps(pf *p, unsigned *nsteps)
     if (ex >= 0) root = ex;
     p->steps = member(p, root, "steps");
     if (p->steps < 0) { p->step = -1; return fail(p, "no explanation steps"); }
-    for (int k = 0; k < count(p, p->steps); k++) {
-        p->step = element(p, p->steps, k);
+    for (int k = 0, s = p->steps + 1; k < count(p, p->steps); k++, s = skip(p, s)) {
+        p->step = s;
         p->params = member(p, p->step, "parameters");
         int c = member(p, p->step, "calc");
         if (c < 0) return fail(p, "no calculation");
@@ -463,6 +487,8 @@ static int check_steps(pf *p, unsigned *nsteps)
         if (!same(got, want))
             return fail(p, "the calculation gives %.*s, but the step's value is %.*s", got.n, got.s, want.n, want.s);
         if (nsteps) (*nsteps)++;
+        p->name[p->ndone] = member(p, p->step, "name");
+        p->value[p->ndone++] = member(p, p->step, "value");
     }
     return 0;
 }
@@ -483,8 +509,19 @@ int proof_check(const char *json, size_t len, char *why, size_t whylen, unsigned
     jsmn_parser jp;
     jsmn_init(&jp);
     p.nt = jsmn_parse(&jp, json, len, p.t, (unsigned)cap);
+    p.name = malloc(sizeof(int) * cap);
+    p.value = malloc(sizeof(int) * cap);
+    if (!p.name || !p.value) {
+        free(p.t);
+        free(p.name);
+        free(p.value);
+        snprintf(why, whylen, "out of memory");
+        return -1;
+    }
     int rc = p.nt <= 0 || p.t[0].type != JSMN_OBJECT ? (snprintf(why, whylen, "not a JSON object"), -1)
                                                       : check_steps(&p, nsteps);
     free(p.t);
+    free(p.name);
+    free(p.value);
     return rc;
 }

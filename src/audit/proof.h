@@ -17,10 +17,11 @@
  * tests call it on `eligo eval --explain` output or a stored
  * explanation.
  *
- * What it does not prove: where an aggregation's element values came
- * from (each element's own computation is not in the explanation), which
- * of several matching `first` rows came first in the table, or the order
- * of enum values in an enum comparison other than = and ≠.
+ * What it does not prove: that input fields (leaves, stated) are the
+ * stored input's, which of several matching `first` rows came first in
+ * the table, or the order of enum values in an enum comparison other
+ * than = and ≠.  An aggregation's elements are proved one by one: each
+ * filter's and each kept value's calculation.
  *
  * Ownership: reads the caller's text; the message goes to the caller's
  * buffer.  Allocates its token array with malloc and frees it.

@@ -719,7 +719,11 @@ static void calc_leaf(buf *b, ev_ctx *c, int32_t i, const char *op, const char *
     buf_addc(b, '}');
 }
 
-/* An aggregation: the element values it combined, after its filter. */
+/* An aggregation: per element of its list, the filter's calculation
+ * (`where`) and, for the elements it keeps, the calculation of the value
+ * combined (`value`; a count needs none).  The loop variable's slot is
+ * set as the evaluator sets it.  A plain sum of an input field lists the
+ * field's values. */
 static void calc_agg(buf *b, ev_ctx *c, int32_t i, const char *op)
 {
     const ev_tree *t = c->tree;
@@ -729,24 +733,26 @@ static void calc_agg(buf *b, ev_ctx *c, int32_t i, const char *op)
     buf_adds(b, ",\"elements\":[");
     ev_cell list = ev_value(c, n->a);
     ev_cell *var = &c->frame[n->imm];
-    int first = 1;
     for (uint32_t k = 0; k < list.l.n; k++) {
         const ev_cell *elem = list.l.base + (size_t)k * list.l.stride;
+        if (k) buf_addc(b, ',');
         if (n->kind == EV_SUM_FIELD) {
-            if (!first) buf_addc(b, ',');
-            first = 0;
             explain_json_value(b, type_of(t, i), &elem[n->b]);
             continue;
         }
         if (n->flags & EV_LOOP_BY_VALUE) *var = *elem;
         else var->rec = elem;
-        if (n->c >= 0 && !ev_scalar(c, n->c)) continue;
-        if (!first) buf_addc(b, ',');
-        first = 0;
-        if (n->kind == EV_COUNT) { buf_adds(b, "true"); continue; }
-        ev_cell v;
-        v.i = ev_scalar(c, n->b);
-        explain_json_value(b, type_of(t, n->b), &v);
+        buf_addc(b, '{');
+        int kept = n->c < 0 || ev_scalar(c, n->c);
+        if (n->c >= 0) {
+            buf_adds(b, "\"where\":");
+            calc(b, c, n->c);
+        }
+        if (kept && n->kind != EV_COUNT) {
+            buf_adds(b, n->c >= 0 ? ",\"value\":" : "\"value\":");
+            calc(b, c, n->b);
+        }
+        buf_addc(b, '}');
     }
     buf_adds(b, "]}");
 }
@@ -824,7 +830,8 @@ static void calc_table(buf *b, ev_ctx *c, int32_t i)
     buf_adds(b, "{\"op\":\"table\",\"table\":");
     buf_json_string(b, et->name, strlen(et->name));
     buf_adds(b, ",\"fold\":\"");
-    buf_adds(b, et->hit == 2 ? "priority" : et->hit == 4 || et->hit == 5 || et->hit == 6 ? folds[et->collect] : "one");
+    buf_adds(b, et->hit == 1 ? "any" : et->hit == 2 ? "priority"
+              : et->hit == 4 || et->hit == 5 || et->hit == 6 ? folds[et->collect] : "one");
     buf_adds(b, "\",\"value\":");
     node_value(b, c, i);
     buf_adds(b, ",\"args\":[");
