@@ -386,7 +386,7 @@ static int32_t lower_agg(lw *l, ast_node *n)
     return emit_loop(l, n, k, list, val, filter);
 }
 
-static int32_t lower_expr_inner(lw *l, ast_node *n)
+static int32_t lower_expr(lw *l, ast_node *n)
 {
     switch (n->kind) {
     case AST_INT: case AST_DEC: case AST_DATE: case AST_BOOL: return literal(l, n);
@@ -423,12 +423,6 @@ static int32_t lower_expr_inner(lw *l, ast_node *n)
     }
 }
 
-static int32_t lower_expr(lw *l, ast_node *n)
-{
-    int32_t i = lower_expr_inner(l, n);
-    n->ev = i;
-    return i;
-}
 
 /* Non-scalar values: lists, texts, maps. */
 static int32_t lower_list(lw *l, ast_node *n)
@@ -460,7 +454,7 @@ static int32_t lower_list(lw *l, ast_node *n)
         l->failed = 1;
         return 0;
     default:
-        return lower_expr_inner(l, n);
+        return lower_expr(l, n);
     }
 }
 
