@@ -28,7 +28,7 @@
 
 static const struct {
     const char *holds, *fails, *yes, *no, *not_, *and_, *or_, *as_of, *at;
-    const char *if_, *then_, *else_, *years, *months, *days;
+    const char *if_, *then_, *else_, *years, *months, *days, *in_force_then;
     const char *up, *down, *then_fails, *then_holds;
     /* the citizen's text (explain_text) */
     const char *decided_on, *decision, *reasons, *grounds, *yuan, *gives, *exception, *margin;
@@ -39,7 +39,7 @@ static const struct {
     const char *modes[7];   /* dec_round_mode, in its order */
 } WORDS = {
     "（成立）", "（不成立）", "是", "否", "并非 ", " 且 ", " 或 ", "决定日期", " 于 ",
-    "如果 ", " 则 ", " 否则 ", " 年", " 个月", " 天",
+    "如果 ", " 则 ", " 否则 ", " 年", " 个月", " 天", " 在效的值",
     "增加", "减少", "不再满足此条件", "满足此条件",
     "决定日期:", "一、决定", "二、理由", "三、依据", " 元", ",得 ", "适用例外规定:", "距离临界:",
     ",自 %s 起施行", ",至 %s 止", ",按 %s 在效的数值适用", "。出处:", "。出处未载", "第 %u 行", "政策依据:",
@@ -415,6 +415,7 @@ static void render_date_add(buf *b, ev_ctx *c, int32_t i, int in_loop)
     if (k >= 0) render(b, c, k, 1);
     buf_adds(b, n->kind == EV_DATE_ADD_YEARS ? WORDS.years : n->kind == EV_DATE_ADD_MONTHS ? WORDS.months
                                                                                          : WORDS.days);
+    value_after(b, c, i, in_loop);
 }
 
 static void render(buf *b, ev_ctx *c, int32_t i, int in_loop)
@@ -458,6 +459,7 @@ static void render(buf *b, ev_ctx *c, int32_t i, int in_loop)
         buf_adds(b, p->label ? p->label : p->name);
         buf_adds(b, WORDS.at);
         render(b, c, n->a, in_loop);
+        buf_adds(b, WORDS.in_force_then);
         value_after(b, c, i, in_loop);
         break;
     }
