@@ -295,7 +295,7 @@ static void render_slot(buf *b, ev_ctx *c, int32_t i, int in_loop)
         if (!in_loop) buf_adds(b, c->frame[d->slot].i ? WORDS.holds : WORDS.fails);
         return;
     }
-    if (d && !in_loop) explain_label(b, d, c->frame);
+    if (d) explain_label(b, d, c->frame);     /* a let's value is the same in a loop */
     else buf_adds(b, text ? text : "?");
     if (!in_loop && (d || param_of_slot(t, n->a)) && ty_is_scalar(type_of(t, i))) {
         buf_addc(b, ' ');

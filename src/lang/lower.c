@@ -434,9 +434,10 @@ static int32_t lower_list(lw *l, ast_node *n)
     }
     case AST_MEMBER: return lower_member(l, n);
     case AST_NAME: {
-        if (n->slot <= -2) return emit(l, EV_LIST_SLOT, ((ast_node *)n->decl)->slot, -1, -1, 0, n);
+        if (n->slot <= -2) return note(l, emit(l, EV_LIST_SLOT, ((ast_node *)n->decl)->slot, -1, -1, 0, n), NULL, n->text);
         sym *s = n->decl;
-        return emit(l, EV_LIST_SLOT, s->slot, -1, -1, 0, n);
+        return note(l, emit(l, EV_LIST_SLOT, s->slot, -1, -1, 0, n),
+                    s->decl && s->decl->label ? s->decl->label->text : NULL, s->name);
     }
     case AST_LIST: {
         int32_t v[256];

@@ -162,6 +162,21 @@ static void enum_comparison_shows_labels(void **state)
     free(doc);
 }
 
+/* A list let read by an aggregation is named by its label, not "?". */
+static void list_let_by_its_label(void **state)
+{
+    (void)state;
+    char *doc = explained(HEAD
+        "let xs: list of int \"数列\" = [1, 2, 3]\n"
+        "output n: int \"大于 1 的个数\" = count(x in xs where x > 1)\n"
+        "output k: int \"个数\" = count(xs)\n",
+        "2019-01-01", ONE_MEMBER);
+    assert_has(doc, "\"formula\":\"数列中满足“x > 1”的数量（2）\"");
+    assert_has(doc, "\"formula\":\"数列的数量（3）\"");
+    assert_lacks(doc, "?");
+    free(doc);
+}
+
 /* The proof check of an explained decision; why receives the message. */
 static int holds(const char *doc, char *why, size_t n)
 {
@@ -373,6 +388,7 @@ int main(void)
         cmocka_unit_test(only_matched_rows_parameters),
         cmocka_unit_test(and_inside_or_keeps_parentheses),
         cmocka_unit_test(enum_comparison_shows_labels),
+        cmocka_unit_test(list_let_by_its_label),
         cmocka_unit_test(altered_explanations_are_refuted),
         cmocka_unit_test(mangled_explanations_do_not_crash),
         cmocka_unit_test(policy_tests_explain_as_proofs),
