@@ -212,13 +212,16 @@ static void bench_close(bench *b)
     registry_free(&b->r);
 }
 
-/* Explains b->in by p on day d and checks the explanation as a proof;
- * 0 when the decision is an error (nothing to explain), else 1. */
+/* Explains b->in by p on day d and checks the explanation as a proof,
+ * and that it names everything it shows (no "?"); 0 when the decision
+ * is an error (nothing to explain), else 1. */
 static int explain_and_check(bench *b, const policy *p, int64_t d)
 {
     if (explain_into(p, d, b->in.data, b->in.len, &b->out, &b->frame, &b->pool) != DECISION_OK) return 0;
     if (!holds(buf_cstr(&b->out), b->why, sizeof b->why))
         fail_msg("%s on %s: %s\n%s", p->name, b->in.data, b->why, b->out.data);
+    if (strchr(b->out.data, '?'))       /* what the explainer says of a node it cannot name */
+        fail_msg("%s on %s: a ? in\n%s", p->name, b->in.data, b->out.data);
     return 1;
 }
 
