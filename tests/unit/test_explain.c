@@ -178,6 +178,23 @@ static void list_let_by_its_label(void **state)
 }
 
 /* The proof check of an explained decision; why receives the message. */
+static int holds(const char *doc, char *why, size_t n);
+
+/* A collect-count table whose else row gave the value (no row matched)
+ * re-derives to that value, not to a count of one. */
+static void count_table_else_row(void **state)
+{
+    (void)state;
+    char *doc = explained(HEAD
+        "table n(age: int) -> int hit collect count\n  | > 100 | 1 |\n  | else | 7 |\n"
+        "output x: int \"个数\" = n(count(household.members))\n",
+        "2019-01-01", ONE_MEMBER);
+    char why[512];
+    assert_has(doc, "\"outputs\":{\"x\":7}");
+    if (!holds(doc, why, sizeof why)) fail_msg("%s", why);
+    free(doc);
+}
+
 static int holds(const char *doc, char *why, size_t n)
 {
     unsigned steps = 0;
@@ -392,6 +409,7 @@ int main(void)
         cmocka_unit_test(and_inside_or_keeps_parentheses),
         cmocka_unit_test(enum_comparison_shows_labels),
         cmocka_unit_test(list_let_by_its_label),
+        cmocka_unit_test(count_table_else_row),
         cmocka_unit_test(altered_explanations_are_refuted),
         cmocka_unit_test(mangled_explanations_do_not_crash),
         cmocka_unit_test(policy_tests_explain_as_proofs),
