@@ -832,10 +832,10 @@ static void calc_row(buf *b, ev_ctx *c, const ev_table *et, uint32_t r)
     buf_addc(b, '}');
 }
 
-/* A table lookup: its arguments, how the rows combine, and the rows
- * that matched with their conditions and results.  The frame's table
- * argument slots are set as the evaluator sets them, since row results
- * may read them. */
+/* A table lookup: its arguments, how the rows combine, the rows that
+ * matched with their conditions and results, and the rows passed over
+ * with their conditions.  The frame's table argument slots are set as
+ * the evaluator sets them, since row results may read them. */
 static void calc_table(buf *b, ev_ctx *c, int32_t i)
 {
     static const char *folds[] = {"list", "sum", "min", "max", "count"};
@@ -858,15 +858,29 @@ static void calc_table(buf *b, ev_ctx *c, int32_t i)
     }
     for (uint32_t k = 0; k < et->ncols && k < 32; k++)
         c->frame[et->arg_slot + k].i = args[k];
-    buf_adds(b, "],\"rows\":[");
-    uint32_t nmatch = 0;
-    for (uint32_t r = 0; r < et->nrows; r++) {
+    /* every row is accounted for: matched (rows) or not (passed_over);
+     * under hit first the rows after the one taken are not looked at */
+    int first = et->hit == 3;
+    buf_printf(b, "],\"nrows\":%u%s,\"rows\":[", et->nrows, first ? ",\"first\":true" : "");
+    uint32_t nmatch = 0, end = et->nrows;
+    for (uint32_t r = 0; r < end; r++) {
         if (!ev_table_row_matches(et, r, args)) continue;
         if (nmatch++) buf_addc(b, ',');
         calc_row(b, c, et, r);
-        if (et->hit == 0 || et->hit == 3) break;   /* unique, first: the one row */
+        if (first) end = r;
     }
     if (nmatch == 0 && et->else_out >= 0) calc_row(b, c, et, et->nrows);
+    buf_adds(b, "],\"passed_over\":[");
+    for (uint32_t r = 0, k = 0; r < end; r++) {
+        if (ev_table_row_matches(et, r, args)) continue;
+        if (k++) buf_addc(b, ',');
+        buf_printf(b, "{\"row\":%u,\"conditions\":[", r + 1);
+        for (uint32_t col = 0; col < et->ncols; col++) {
+            if (col) buf_addc(b, ',');
+            calc_cond(b, et->col_type[col], &et->cond[(size_t)r * et->ncols + col]);
+        }
+        buf_adds(b, "]}");
+    }
     buf_adds(b, "]}");
 }
 

@@ -355,7 +355,7 @@ static void altered_explanations_are_refuted(void **state)
     expect_refuted(x, "step benefit: mul gives 1600, not the stated 1620.00");
     free(x);
     free(y);
-    /* the matched row dropped from the table lookup */
+    /* the matched row dropped from the table lookup (2 persons: row 2, >= 2) */
     const char *row = strstr(doc, "{\"row\":2,");
     assert_non_null(row);
     const char *end = strstr(row, "}}]");
@@ -363,7 +363,11 @@ static void altered_explanations_are_refuted(void **state)
     size_t n = strlen(doc);
     x = malloc(n + 1);
     snprintf(x, n + 1, "%.*s%s", (int)(row - doc), doc, end + 2);
-    expect_refuted(x, "step benefit: table extra: 0 rows given, one wanted");
+    expect_refuted(x, "step benefit: table extra: row 2 is neither matched nor passed over");
+    free(x);
+    /* row 1 (< 2) said to accept up to 2: then it matches and cannot have been passed over */
+    x = altered(doc, "\"passed_over\":[{\"row\":1", "[[null,1]]", "[[null,2]]");
+    expect_refuted(x, "step benefit: table extra row 1: the arguments meet its conditions, but it was passed over");
     free(x);
     free(doc);
 }
