@@ -1081,7 +1081,8 @@ static void format_witness(checked *ck, sym *s, const int64_t *wv, char *out, si
     for (ast_node *p = s->decl->a; p && k < s->ncols; p = p->next, k++) {
         char v[64];
         const ty *t = s->col_types[k];
-        if (t->kind == TY_INT && wv[k] == INT64_MIN) snprintf(v, sizeof v, "(any below)");
+        if ((t->kind == TY_INT || ty_is_decimal_like(t)) && wv[k] == INT64_MIN)
+            snprintf(v, sizeof v, "(any below)");   /* the domain's open end, not a number to print */
         else if (t->kind == TY_BOOL || t->kind == TY_INT || t->kind == TY_ENUM || t->kind == TY_DATE ||
                  ty_is_decimal_like(t)) {
             switch (t->kind) {
