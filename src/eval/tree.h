@@ -86,6 +86,11 @@ typedef struct ev_table {
     const char *const *row_label;
     const uint32_t *row_line;
     int32_t else_out;       /* node, or -1 */
+    /* text results: the table's distinct texts in order of first
+     * appearance; out and else_out then give an index into it, which is
+     * what `any` compares and what `priority` and `output_order` rank
+     * (earlier first, as enum values rank in declaration order) */
+    const ev_cell *text;
     const char *else_label;
     /* column-0 index: see lang/tables.h */
     uint32_t ncells;
@@ -98,6 +103,9 @@ typedef struct ev_table {
 /* flags of aggregation and MAP nodes: the list's elements are not records,
  * so the loop variable holds a copy of each element, not a pointer. */
 #define EV_LOOP_BY_VALUE 1
+
+/* flags of LIST_LIT: the elements are texts (whole cells), not scalars */
+#define EV_LIST_OF_TEXTS 1
 
 /* One instruction of the flat program: see nodes.h and vm.c. */
 typedef struct ev_insn {

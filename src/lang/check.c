@@ -1194,6 +1194,15 @@ static void check_table(checked *ck, uint32_t si)
             char what[160];
             snprintf(what, sizeof what, "the output of table `%s`", s->name);
             want(&w, r->b, elem, what);
+            if (elem->kind == TY_TEXT && r->b->kind != AST_STRING)   /* lower.c numbers the texts */
+                err(ck, r->b, "a text output of table `%s` must be a string in double quotes", s->name);
+        } else if (r->op) {          /* collect count: the else value is the count when no row matches */
+            const ty *t = expr(&w, r->b, NULL);
+            if (!is_err(t) && t->kind != TY_INT) {
+                err(ck, r->b, "the `else` value of `collect count` table `%s` is a count: it must be int, not %s",
+                    s->name, ty_str(t, x, sizeof x));
+                diag_hint(ck->dl, "write a whole number such as `1`, without decimal places");
+            }
         } else {
             expr(&w, r->b, NULL);
         }

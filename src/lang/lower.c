@@ -416,17 +416,21 @@ static int32_t lower_list(lw *l, ast_node *n)
         int32_t v[256];
         uint32_t k = 0;
         int as_dec = dec_like(n->ty->elem);
+        int texts = n->ty->elem && n->ty->elem->kind == TY_TEXT;
         for (ast_node *i = n->a; i && k < 256; i = i->next)
-            v[k++] = lower_as(l, i, as_dec);
+            v[k++] = texts ? lower_list(l, i) : lower_as(l, i, as_dec);
         int32_t at = emit_args(l, v, k);
-        return emit(l, EV_LIST_LIT, at, (int32_t)k, -1, 0, n);
+        int32_t i = emit(l, EV_LIST_LIT, at, (int32_t)k, -1, 0, n);
+        if (texts) l->nodes[i].flags = EV_LIST_OF_TEXTS;
+        return i;
     }
     case AST_AGG: return lower_agg(l, n);
     case AST_CALL: return lower_call(l, n);
-    case AST_IF:
-        diag_error(l->ck->dl, l->ck->src, n->loc, "if/else between lists is not supported");
-        l->failed = 1;
-        return 0;
+    case AST_IF: {
+        int32_t c = lower_expr(l, n->a), a = lower_list(l, n->b), b = lower_list(l, n->c);
+        if (is_const(l, c)) return l->nodes[c].imm ? a : b;
+        return emit(l, EV_IF, c, a, b, 0, n);
+    }
     default:
         return lower_expr_inner(l, n);
     }
@@ -517,6 +521,23 @@ static void lower_params(lw *l, ev_tree *t)
     t->nparams = np;
 }
 
+/* A text output of a table (a string literal, check.c makes sure) as a
+ * constant index into the table's distinct texts, adding it there when
+ * it is new: so rows with equal texts give equal indices. */
+static int32_t text_index(lw *l, const ast_node *n, ev_cell *text, uint32_t *ntext)
+{
+    size_t len = strlen(n->text);
+    uint32_t k = 0;
+    while (k < *ntext && !(text[k].s.len == len && memcmp(text[k].s.ptr, n->text, len) == 0))
+        k++;
+    if (k == *ntext) {
+        text[k].s.ptr = n->text;
+        text[k].s.len = (uint32_t)len;
+        (*ntext)++;
+    }
+    return emit(l, EV_CONST, -1, -1, -1, k, n);
+}
+
 static void lower_tables(lw *l, ev_tree *t, uint32_t *ncov)
 {
     checked *ck = l->ck;
@@ -555,8 +576,11 @@ static void lower_tables(lw *l, ev_tree *t, uint32_t *ncov)
         const ty *elem = d->op == HIT_COLLECT && d->op2 == COLLECT_COUNT ? ty_scalar(TY_INT) : et->result;
         uint32_t r = 0;
         et->else_out = -1;
+        ev_cell *text = elem->kind == TY_TEXT ? arena_alloc(l->pool, sizeof(ev_cell) * (et->nrows + 2)) : NULL;
+        uint32_t ntext = 0;
+        if (elem->kind == TY_TEXT && !text) { l->failed = 1; return; }
         for (ast_node *row = d->c; row; row = row->next) {
-            int32_t o = lower_value(l, row->b, elem);
+            int32_t o = text ? text_index(l, row->b, text, &ntext) : lower_value(l, row->b, elem);
             if (row->op) {
                 et->else_out = o;
                 et->else_label = row->label ? row->label->text : NULL;
@@ -568,6 +592,7 @@ static void lower_tables(lw *l, ev_tree *t, uint32_t *ncov)
             r++;
         }
         l->table = NULL;
+        et->text = text;
         et->cond = cond;
         et->out = out;
         et->row_label = lab;
