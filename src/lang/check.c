@@ -599,6 +599,8 @@ static const ty *name_ref(walk *w, ast_node *n, const ty *expect)
         suggest(ck, n->text, expect->en->values, expect->en->nvalues);
         return ty_scalar(TY_ERROR);
     }
+    if (expect && is_err(expect))
+        return expect;       /* `x == rural` where x already failed: rural may be an enum value */
     err(ck, n, "unknown name `%s`", n->text);
     suggest_name(w, n->text, expect);
     return ty_scalar(TY_ERROR);
@@ -1405,16 +1407,24 @@ int check_policy(checked *ck, ast_node *file)
                  "the policy does not say which input it reads");
         diag_hint(ck->dl, "add e.g. `use civil.household`");
     }
-    if (ck->root) {
+    const char *failed_use = NULL;      /* `use` named no model entity: its error is out */
+    for (ast_node *d = file->a; d && !ck->root; d = d->next)
+        if (d->kind == AST_USE && d->text)
+            failed_use = strrchr(d->text, '.') ? strrchr(d->text, '.') + 1 : d->text;
+    if (ck->root || failed_use) {
         ast_node fake = {0};
         fake.kind = AST_NAME;
-        fake.text = ck->root_name;
+        fake.text = ck->root ? ck->root_name : failed_use;
         fake.loc = file->loc;
         ast_node *rn = arena_alloc(ck->pool, sizeof *rn);
         if (!rn) return -1;
         *rn = fake;
         sym *s = sym_add(ck, SYM_ROOT, rn);
-        if (s) { s->type = ty_entity(ck->pool, ck->root); s->used = 1; s->slot = 0; }
+        if (s) {   /* after a failed `use`, reading the input says nothing more */
+            s->type = ck->root ? ty_entity(ck->pool, ck->root) : ty_scalar(TY_ERROR);
+            s->used = 1;
+            s->slot = 0;
+        }
     }
     uint32_t nparams = 0, ntables = 0;
     for (ast_node *d = file->a; d; d = d->next) {

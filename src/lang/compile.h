@@ -61,9 +61,14 @@ typedef struct policy {
 typedef struct model_set {
     cmodel **items;
     uint32_t n;
+    uint32_t nfailed;   /* model files that had errors: a policy using a model
+                         * not in items is then left unchecked, silently,
+                         * rather than reported against every line that
+                         * reads the input */
 } model_set;
 
-/* NULL on any error (diagnostics in dl).  Takes ownership of src. */
+/* NULL on any error (diagnostics in dl; none when the policy's model is
+ * one of models->nfailed).  Takes ownership of src. */
 cmodel *compile_model(source *src, diag_list *dl);
 policy *compile_policy(source *src, const model_set *models, diag_list *dl);
 /* A `tests NAME` file: returns the policy name it names (in the policy's
