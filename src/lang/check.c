@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "lang/check.h"
+#include "base/suggest.h"
 #include "eval/decimal.h"
 #include "eval/date.h"
 
@@ -97,31 +98,6 @@ const char *ty_str(const ty *t, char *out, size_t n)
     case TY_MAP: snprintf(out, n, "map of %s", ty_str(t->elem, inner, sizeof inner)); break;
     }
     return out;
-}
-
-int edit_distance(const char *a, const char *b, int cap)
-{
-    size_t la = strlen(a), lb = strlen(b);
-    if (la > 64 || lb > 64)
-        return cap + 1;
-    int row[65];
-    for (size_t j = 0; j <= lb; j++)
-        row[j] = (int)j;
-    for (size_t i = 1; i <= la; i++) {
-        int prev = row[0], best = row[0] = (int)i;
-        for (size_t j = 1; j <= lb; j++) {
-            int cur = row[j];
-            int v = prev + (a[i - 1] != b[j - 1]);
-            if (row[j] + 1 < v) v = row[j] + 1;
-            if (row[j - 1] + 1 < v) v = row[j - 1] + 1;
-            row[j] = v;
-            prev = cur;
-            if (v < best) best = v;
-        }
-        if (best > cap)
-            return cap + 1;
-    }
-    return row[lb];
 }
 
 /* ---- symbols ---------------------------------------------------------- */
@@ -278,18 +254,12 @@ static const entity_def *entity_find(const cmodel *m, const char *name)
 /* Appends "did you mean `x`?" as a hint when a close name exists. */
 static void suggest(checked *ck, const char *name, const char *const *cands, size_t n)
 {
-    const char *best = NULL;
-    int bestd = 3;
-    int cap = strlen(name) <= 3 ? 1 : 2;
-    for (size_t i = 0; i < n; i++) {
-        int d = edit_distance(name, cands[i], cap);
-        if (d <= cap && d < bestd) {
-            bestd = d;
-            best = cands[i];
-        }
-    }
-    if (best)
-        diag_hint(ck->dl, "did you mean `%s`?", best);
+    suggestion s;
+    suggest_init(&s);
+    for (size_t i = 0; i < n; i++)
+        suggest_consider(&s, name, strlen(name), cands[i]);
+    if (s.best)
+        diag_hint(ck->dl, "did you mean `%s`?", s.best);
 }
 
 static void suggest_name(walk *w, const char *name, const ty *expect)
@@ -1384,9 +1354,16 @@ static void label_uses(checked *ck, ast_node *label)
         sym *s = sym_find(ck, name);
         if (s && (s->kind == SYM_PARAM || s->kind == SYM_LET || s->kind == SYM_OUTPUT))
             s->used = 1;
-        else
+        else {
             diag_add(ck->dl, DIAG_ERROR, ck->src, label->loc, NULL,
                      "the label refers to `{%s}`, which is not a parameter, let or output", name);
+            const char *cands[512];
+            size_t k = 0;
+            for (uint32_t i = 0; i < ck->nsyms && k < 512; i++)
+                if (ck->syms[i].kind == SYM_PARAM || ck->syms[i].kind == SYM_LET || ck->syms[i].kind == SYM_OUTPUT)
+                    cands[k++] = ck->syms[i].name;
+            suggest(ck, name, cands, k);
+        }
     }
 }
 

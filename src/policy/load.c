@@ -9,6 +9,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include "policy/load.h"
+#include "base/suggest.h"
 
 typedef struct file_list {
     char **items;
@@ -153,6 +154,11 @@ static void load_tests(registry *r, file_list *fl, diag_list *dl, size_t errs0)
             diag_add(dl, DIAG_ERROR, s, (src_loc){0, 0}, NULL,
                      target ? "tests for unknown policy `%s`" : "a .test file starts with `tests POLICY.NAME`%s",
                      target ? target : "");
+            suggestion near;
+            suggest_init(&near);
+            for (uint32_t k = 0; target && k < r->npolicies; k++)
+                suggest_consider(&near, target, strlen(target), r->policies[k]->name);
+            if (near.best) diag_hint(dl, "did you mean `%s`?", near.best);
             free(target);
             diag_keep_source(dl, s);
             continue;
