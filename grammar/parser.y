@@ -147,7 +147,8 @@ static void yyerror(YYLTYPE *loc, yyscan_t scanner, parse_ctx *ctx, const char *
 %token <str> IDENT "name" INTLIT "number" DECLIT "decimal number"
 %token <str> DATELIT "date" STRING "string"
 %token POLICY "`policy`" MODEL "`model`" TESTS "`tests`"
-%token JURISDICTION "`jurisdiction`" SOURCE "`source`" COVERS "`covers`"
+%token JURISDICTION "`jurisdiction`" SOURCE "`source`" ASSUMPTION "`assumption`"
+%token COVERS "`covers`"
 %token TO "`to`" USE "`use`" ENUM "`enum`" ENTITY "`entity`"
 %token PARAMETER "`parameter`" FROM "`from`" UNTIL "`until`" LET "`let`"
 %token OUTPUT "`output`" UNLESS "`unless`" THEN "`then`" TABLE "`table`"
@@ -177,7 +178,7 @@ static void yyerror(YYLTYPE *loc, yyscan_t scanner, parse_ctx *ctx, const char *
 %type <str> name dotted
 %type <node> decl type range bound number string label_opt def_label type_opt
 %type <node> enum_value field range_opt default_opt param_value until_opt
-%type <node> source_opt unless table_head tparam row cell test_head given expect
+%type <node> source_opt cite unless table_head tparam row cell test_head given expect
 %type <node> expr or_expr and_expr not_expr cmp_expr add_expr mul_expr unary
 %type <node> postfix primary name_ref int_lit date agg call where_opt
 %type <node> object pair
@@ -188,11 +189,11 @@ static void yyerror(YYLTYPE *loc, yyscan_t scanner, parse_ctx *ctx, const char *
 %type <num> period unit
 
 /* Two choices the grammar makes on purpose (both are shifts):
- * - `source "..."` right after a parameter value is that value's source,
- *   not a new `source` declaration;
+ * - `source "..." "..."` or `assumption "..."` right after a parameter
+ *   value or a table row is that value's citation, not a new declaration;
  * - in a table cell, `[a, b]` is a closed range, not a list literal. */
 %precedence NO_SOURCE
-%precedence SOURCE
+%precedence SOURCE ASSUMPTION
 %precedence LIST_ITEM
 %precedence COMMA
 
@@ -215,6 +216,7 @@ decl:
   | TESTS dotted                { $$ = ast_text(P, AST_TESTS_FOR, @$, $2.s, $2.n); }
   | JURISDICTION string         { $$ = ast_new(P, AST_JURISDICTION, @$); $$->label = $2; }
   | SOURCE string string        { $$ = ast_new(P, AST_SOURCE, @$); $$->a = $2; $$->b = $3; }
+  | ASSUMPTION string           { $$ = ast_new(P, AST_SOURCE, @$); $$->op = 1; $$->label = $2; }
   | COVERS date TO date         { $$ = ast_new(P, AST_COVERS, @$); $$->a = $2; $$->b = $4; }
   | USE dotted                  { $$ = ast_text(P, AST_USE, @$, $2.s, $2.n); }
   | ENUM name label_opt LBRACE enum_values RBRACE
@@ -373,9 +375,18 @@ until_opt:
   | UNTIL date                  { $$ = $2; }
     ;
 
+/* A value's or a row's citation: AST_SOURCE, op 1 for an assumption.
+ * The one-string form is the old `source "FILE: quote"`, kept only so
+ * that cite.c can say how to write it now. */
 source_opt:
     %empty %prec NO_SOURCE      { $$ = NULL; }
-  | SOURCE string               { $$ = $2; }
+  | cite                        { $$ = $1; }
+    ;
+
+cite:
+    SOURCE string               { $$ = ast_new(P, AST_SOURCE, @$); $$->a = $2; }
+  | SOURCE string string        { $$ = ast_new(P, AST_SOURCE, @$); $$->a = $2; $$->b = $3; }
+  | ASSUMPTION string           { $$ = ast_new(P, AST_SOURCE, @$); $$->op = 1; $$->label = $2; }
     ;
 
 unlesses:
@@ -432,9 +443,12 @@ rows:
  * BAR); which items are cells, output and label is decided by the
  * table's parameter count in parse_row. */
 row:
-    ROWBAR cells bar_opt        { $$ = parse_row(ctx, @$, $2.head, 0); }
-  | ROWBAR ELSE BAR cells bar_opt
-                                { $$ = parse_row(ctx, @$, $4.head, 1); }
+    ROWBAR cells bar_opt source_opt
+                                { $$ = parse_row(ctx, @$, $2.head, 0);
+                                  if ($$) $$->c = $4; }
+  | ROWBAR ELSE BAR cells bar_opt source_opt
+                                { $$ = parse_row(ctx, @$, $4.head, 1);
+                                  if ($$) $$->c = $6; }
   | ROWBAR error                { $$ = NULL; ctx->resync = RESYNC_ROW; yyerrok; yyclearin; }
     ;
 
@@ -723,9 +737,6 @@ static const char *hint_for(yysymbol_kind_t got, const yysymbol_kind_t *exp, int
         return "`unless` has no `else`: the value after `=` applies when no `unless` does";
     if ((got == YYSYMBOL_BAR || got == YYSYMBOL_ROWBAR) && expects(exp, n, YYSYMBOL_OR))
         return "`|` only separates table cells; write `or` to join conditions";
-    if (got == YYSYMBOL_STRING && prev[0] == STRING && prev[1] == SOURCE && expects(exp, n, YYSYMBOL_FROM))
-        return "`source \"...\"` right after a parameter value is that value's source; "
-               "put a top-level `source` line above the parameter";
     if (expects(exp, n, YYSYMBOL_HIT))
         return "a table needs a hit policy after its result type, e.g. `hit unique` or `hit first`";
     if (expects(exp, n, YYSYMBOL_AS) && got != YYSYMBOL_AS)

@@ -21,7 +21,7 @@ typedef struct command {
 } command;
 
 static const command commands[] = {
-    {"check", cmd_check, "check [PATH...]   compile policies, print diagnostics"},
+    {"check", cmd_check, "check [--assumptions] [PATH...]   compile policies, check citations, print diagnostics"},
     {"eval", cmd_eval, "eval NAME --as-of DATE --input FILE [--explain] [--policies DIR]"},
     {"test", cmd_test, "test [--coverage] [--junit FILE] [PATH...]   run policy tests"},
     {"fmt", cmd_fmt, "fmt [--check] PATH...   canonical formatting"},

@@ -75,18 +75,37 @@ static int32_t param_index(const ev_param *p, int64_t day)
     return (int32_t)lo - 1;
 }
 
+/* Says which case it is: before the first value, after the last, or in
+ * a gap between two (a date read with `at` outside the covered period). */
 static void fail_no_param(ev_ctx *c, const ev_param *p, int64_t day, uint32_t loc)
 {
-    char d[16], f[16];
+    char d[16], f[16], u[16];
+    const char *label = p->label ? p->label : p->name;
     date_format(day, d);
-    if (p->nvalues > 0) {
+    if (p->nvalues == 0) {
+        ev_fail(c, EVE_NO_PARAM, loc, "no value of parameter `%s` in force on %s", p->name, d);
+        return;
+    }
+    uint32_t next = 0;
+    while (next < p->nvalues && p->from[next] <= day) next++;
+    if (next == 0) {
         date_format(p->from[0], f);
         ev_fail(c, EVE_NO_PARAM, loc,
-                "no value of parameter `%s` (%s) in force on %s: its first value is from %s",
-                p->name, p->label ? p->label : p->name, d, f);
-    } else {
-        ev_fail(c, EVE_NO_PARAM, loc, "no value of parameter `%s` in force on %s", p->name, d);
+                "no value of parameter `%s` (%s) in force on %s: it is before the first value, from %s",
+                p->name, label, d, f);
+        return;
     }
+    date_format(p->until[next - 1], u);
+    if (next == p->nvalues) {
+        ev_fail(c, EVE_NO_PARAM, loc,
+                "no value of parameter `%s` (%s) in force on %s: it is after the last value, which ended on %s",
+                p->name, label, d, u);
+        return;
+    }
+    date_format(p->from[next], f);
+    ev_fail(c, EVE_NO_PARAM, loc,
+            "no value of parameter `%s` (%s) in force on %s: it is in the gap between the value that "
+            "ended on %s and the next, from %s", p->name, label, d, u, f);
 }
 
 int ev_bind(ev_ctx *c, int64_t as_of)

@@ -37,7 +37,12 @@ typedef struct ev_param {
     const int64_t *from;    /* first day in force */
     const int64_t *until;   /* last day in force, INT64_MAX when open */
     const ev_cell *value;
+    /* Per value, NULL where absent: the citation as one text
+     * ("DOCUMENT: quotation"), and its parts (lang/cite.h). */
     const char *const *source;
+    const char *const *doc;
+    const char *const *quote;
+    const char *const *assumption;
 } ev_param;
 
 /* A `{name}` placeholder inside a label: replaced by a slot's value. */

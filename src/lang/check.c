@@ -1336,11 +1336,30 @@ static void header(checked *ck, ast_node *file)
     }
 }
 
+/* `｛name｝` in full-width braces (an IME's habit) would be shown to the
+ * citizen as written: an error, not silently text.  Full-width braces
+ * around anything but a name stay text. */
+static void fullwidth_placeholders(checked *ck, ast_node *label)
+{
+    static const char open[] = "\xef\xbd\x9b", close[] = "\xef\xbd\x9d";   /* ｛ ｝ */
+    for (const char *p = strstr(label->text, open); p; p = strstr(p + 3, open)) {
+        const char *name = p + 3, *e = name;
+        while ((*e >= 'a' && *e <= 'z') || (*e >= 'A' && *e <= 'Z') || (*e >= '0' && *e <= '9') || *e == '_')
+            e++;
+        if (e == name || strncmp(e, close, 3) != 0)
+            continue;
+        diag_error(ck->dl, ck->src, label->loc, "the label writes `｛%.*s｝` in full-width braces",
+                   (int)(e - name), name);
+        diag_hint(ck->dl, "use ASCII braces {%.*s}", (int)(e - name), name);
+    }
+}
+
 /* Marks the names a label's `{name}` placeholders refer to as used. */
 static void label_uses(checked *ck, ast_node *label)
 {
     if (!label || !label->text)
         return;
+    fullwidth_placeholders(ck, label);
     for (const char *p = strchr(label->text, '{'); p; p = strchr(p + 1, '{')) {
         const char *e = strchr(p, '}');
         if (!e)

@@ -16,6 +16,7 @@
 #include <openssl/evp.h>
 #include "lang/compile.h"
 #include "lang/check.h"
+#include "lang/cite.h"
 #include "lang/lower.h"
 #include "lang/parse.h"
 #include "eval/date.h"
@@ -321,6 +322,20 @@ static void check_assertions(checked *ck, lowered *lo)
     free(frame);
 }
 
+/* Citations are checked once the policy is otherwise sound: a broken
+ * policy's first errors are what its officer needs to see. */
+static int check_citations(policy *p, ast_node *file, diag_list *dl)
+{
+    char *dir = cite_docs_dir(p);
+    if (!dir) {
+        diag_add(dl, DIAG_ERROR, p->src, (src_loc){0, 0}, NULL, "checking citations: out of memory");
+        return -1;
+    }
+    int rc = cite_policy(p, file, dir, dl);
+    free(dir);
+    return rc;
+}
+
 policy *compile_policy(source *src, const model_set *models, diag_list *dl)
 {
     policy *p = calloc(1, sizeof *p);
@@ -344,10 +359,10 @@ policy *compile_policy(source *src, const model_set *models, diag_list *dl)
     p->jurisdiction = j ? label_text(j->label) : NULL;
     uint32_t ns = 0;
     for (ast_node *d = file->a; d; d = d->next)
-        if (d->kind == AST_SOURCE) ns++;
+        if (d->kind == AST_SOURCE && d->op == 0) ns++;
     p->sources = arena_alloc(&p->pool, sizeof(policy_source) * (ns + 1));
     for (ast_node *d = file->a; d && p->sources; d = d->next)
-        if (d->kind == AST_SOURCE) {
+        if (d->kind == AST_SOURCE && d->op == 0) {
             p->sources[p->nsources].file = d->a ? d->a->text : NULL;
             p->sources[p->nsources].quote = d->b ? d->b->text : NULL;
             p->nsources++;
@@ -369,6 +384,7 @@ policy *compile_policy(source *src, const model_set *models, diag_list *dl)
     if (lower_policy(&ck, &lo) || dl->nerrors > errs) return policy_failed(p, dl);
     check_assertions(&ck, &lo);
     if (dl->nerrors > errs || p->pool.failed) return policy_failed(p, dl);
+    if (models && models->cite && check_citations(p, file, dl)) return policy_failed(p, dl);
     p->tree = lo.tree;
     p->root = ck.root;
     for (ast_node *d = file->a; d; d = d->next)

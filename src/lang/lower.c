@@ -477,6 +477,21 @@ static uint32_t line_of(lw *l, const ast_node *n)
     return line;
 }
 
+/* A value's citation (AST_SOURCE or NULL) split for the explanation;
+ * `source` keeps the one-text form "DOCUMENT: quotation" its readers
+ * print.  A one-string citation is cite.c's to reject. */
+static void lower_cite(lw *l, const ast_node *c, const char **text, const char **doc,
+                       const char **quote, const char **assumed)
+{
+    *text = *doc = *quote = *assumed = NULL;
+    if (!c) return;
+    if (c->op == 1) { *assumed = c->label->text; return; }
+    *doc = c->a->text;
+    *quote = c->b ? c->b->text : NULL;
+    *text = c->b ? arena_printf(l->pool, "%s: %s", *doc, *quote) : *doc;
+    if (!*text) l->failed = 1;
+}
+
 static void lower_params(lw *l, ev_tree *t)
 {
     checked *ck = l->ck;
@@ -494,14 +509,17 @@ static void lower_params(lw *l, ev_tree *t)
         int64_t *until = arena_alloc(l->pool, sizeof(int64_t) * (nv + 1));
         ev_cell *val = arena_alloc(l->pool, sizeof(ev_cell) * (nv + 1));
         const char **src = arena_alloc(l->pool, sizeof(char *) * (nv + 1));
-        if (!from || !until || !val || !src) { l->failed = 1; return; }
+        const char **doc = arena_alloc(l->pool, sizeof(char *) * (nv + 1));
+        const char **quote = arena_alloc(l->pool, sizeof(char *) * (nv + 1));
+        const char **assumed = arena_alloc(l->pool, sizeof(char *) * (nv + 1));
+        if (!from || !until || !val || !src || !doc || !quote || !assumed) { l->failed = 1; return; }
         uint32_t k = 0;
         for (ast_node *v = s->decl->b; v; v = v->next, k++) {
             check_literal_value(ck, v->a, ty_scalar(TY_DATE), &from[k]);
             until[k] = INT64_MAX;
             if (v->b) check_literal_value(ck, v->b, ty_scalar(TY_DATE), &until[k]);
             check_literal_value(ck, v->c, s->type, &val[k].i);
-            src[k] = v->d ? v->d->text : NULL;
+            lower_cite(l, v->d, &src[k], &doc[k], &quote[k], &assumed[k]);
         }
         int fen = 1;
         for (uint32_t j = 0; j < nv; j++)
@@ -516,6 +534,9 @@ static void lower_params(lw *l, ev_tree *t)
         p->until = until;
         p->value = val;
         p->source = src;
+        p->doc = doc;
+        p->quote = quote;
+        p->assumption = assumed;
     }
     t->params = ps;
     t->nparams = np;

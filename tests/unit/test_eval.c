@@ -184,6 +184,41 @@ static void dated_parameters(void **state)
     compiled_free(&c);
 }
 
+/* The error for a date with no value says which case it is: before the
+ * first value, after the last one, or in a gap between two. */
+static void expect_no_value(const char *read_at, const char *as_of, const char *want)
+{
+    char text[1024];
+    snprintf(text, sizeof text, HEAD
+             "parameter s: money per month\n"
+             "  from 2012-01-01 until 2013-12-31: 700.00\n"
+             "  from 2015-01-01 until 2016-12-31: 780.00\n"
+             "  from 2017-01-01 until 2030-12-31: 860.00\n"
+             "output x: money per month = s at (%s)\n", read_at);
+    compiled c;
+    compile_text(&c, text);
+    char *got = decide(c.policy, as_of, FAMILY);
+    if (!strstr(got, want)) print_error("got %s\nwant %s\n", got, want);
+    assert_non_null(strstr(got, want));
+    free(got);
+    compiled_free(&c);
+}
+
+static void no_value_says_which_case(void **state)
+{
+    (void)state;
+    expect_no_value("as_of - 10 years", "2019-06-30",
+                    "no value of parameter `s` (s) in force on 2009-06-30: "
+                    "it is before the first value, from 2012-01-01");
+    expect_no_value("as_of + 1 years", "2030-06-30",
+                    "no value of parameter `s` (s) in force on 2031-06-30: "
+                    "it is after the last value, which ended on 2030-12-31");
+    expect_no_value("as_of - 5 years", "2019-06-30",
+                    "no value of parameter `s` (s) in force on 2014-06-30: "
+                    "it is in the gap between the value that ended on 2013-12-31 "
+                    "and the next, from 2015-01-01");
+}
+
 static void unless_rules(void **state)
 {
     const char *p = HEAD
@@ -653,6 +688,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(dibao),
+        cmocka_unit_test(no_value_says_which_case),
         cmocka_unit_test(exactly_at_standard),
         cmocka_unit_test(point_one_plus_point_two),
         cmocka_unit_test(half_fen_rounding),

@@ -192,15 +192,15 @@ static void test_parameter(void **state)
 {
     (void)state;
     check_dump("parameter standard: money per month \"低保标准(每人每月)\"\n"
-               "  from 2015-01-01 until 2017-03-31: 780.00 source \"…\"\n"
-               "  from 2017-04-01: 860.00 source \"001.txt: 城乡低保标准…\"\n"
+               "  from 2015-01-01 until 2017-03-31: 780.00 assumption \"…\"\n"
+               "  from 2017-04-01: 860.00 source \"001.txt\" \"城乡低保标准…\"\n"
                "  from 2031-01-01: standard at 2030-12-31 * 1.1\n"
                "parameter none_yet: int\n",
                "(FILE\n"
                "  (PARAM standard \"低保标准(每人每月)\"\n"
                "    (TYPE money per month)\n"
-               "    (PARAM_VALUE (DATE 2015-01-01) (DATE 2017-03-31) (DEC 780.00) (STRING \"…\"))\n"
-               "    (PARAM_VALUE (DATE 2017-04-01) _ (DEC 860.00) (STRING \"001.txt: 城乡低保标准…\"))\n"
+               "    (PARAM_VALUE (DATE 2015-01-01) (DATE 2017-03-31) (DEC 780.00) (SOURCE assumption \"…\"))\n"
+               "    (PARAM_VALUE (DATE 2017-04-01) _ (DEC 860.00) (SOURCE (STRING \"001.txt\") (STRING \"城乡低保标准…\")))\n"
                "    (PARAM_VALUE (DATE 2031-01-01) _ (BINARY * (AT (NAME standard) (DATE 2030-12-31)) (DEC 1.1))))\n"
                "  (PARAM none_yet\n"
                "    (TYPE int)))\n");
