@@ -124,6 +124,8 @@ int yylex(YYSTYPE *lval, YYLTYPE *lloc, yyscan_t scanner);
 /* Constructors that need the context (parse.c). */
 parse_list parse_list_add(parse_list l, ast_node *n);
 ast_node *parse_row(parse_ctx *ctx, src_loc loc, ast_node *items, int is_else);
+ast_node *parse_expect_text(parse_ctx *ctx, src_loc loc, parse_str what, src_loc what_loc, parse_str out,
+                            parse_str rel, src_loc rel_loc, ast_node *text);
 }
 
 %code {
@@ -505,6 +507,9 @@ given:
 
 expect:
     EXPECT name ASSIGN expr        { $$ = ast_text(P, AST_EXPECT, @$, $2.s, $2.n); $$->a = $4; }
+  | EXPECT name name name string { $$ = parse_expect_text(ctx, @$, $2, @2, $3, $4, @4, $5); }
+  | EXPECT name name ASSIGN string
+                                { $$ = parse_expect_text(ctx, @$, $2, @2, $3, (parse_str){NULL, 0}, @4, $5); }
   | EXPECT KW_ERROR string      { $$ = ast_new(P, AST_EXPECT, @$); $$->op = 1; $$->a = $3; }
   | EXPECT error                { $$ = NULL; ctx->resync = RESYNC_TEST; yyerrok; yyclearin; }
     ;

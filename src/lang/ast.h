@@ -47,6 +47,7 @@
  *  TEST             -               -               as_of DATE givens expects   -       name STR
  *  GIVEN            entity name     -               OBJECT   -        -         -       -
  *  EXPECT           output name     1 = error       value (or message STR) -   -       -
+ *                                   2 = label text  STRING   NAME reason|label  NAME contains? -
  *  INT DEC          literal text    -               -        -        -         -       -
  *  STRING           unescaped text  -               -        -        -         -       -
  *  DATE             "YYYY-MM-DD"    -               -        -        -         -       -

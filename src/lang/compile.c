@@ -229,9 +229,72 @@ static const cmodel *model_for(const model_set *ms, ast_node *file)
     return NULL;
 }
 
+/* Whether a test's expected literal can be a value of type t (the
+ * comparison itself is cmd_test.c's).  Entities are not literals here. */
+static int literal_fits(const ast_node *e, const ty *t)
+{
+    if (e->kind == AST_UNARY && e->op == OP_NEG) e = e->a;
+    switch (t->kind) {
+    case TY_BOOL: return e->kind == AST_BOOL;
+    case TY_INT: return e->kind == AST_INT;
+    case TY_MONEY: case TY_DECIMAL: return e->kind == AST_INT || e->kind == AST_DEC;
+    case TY_DATE: return e->kind == AST_DATE;
+    case TY_TEXT: return e->kind == AST_STRING;
+    case TY_ENUM:
+        return (e->kind == AST_NAME || e->kind == AST_STRING) && enum_value(t->en, e->text, strlen(e->text)) >= 0;
+    case TY_LIST:
+        if (e->kind != AST_LIST) return 0;
+        for (const ast_node *i = e->a; i; i = i->next)
+            if (!literal_fits(i, t->elem)) return 0;
+        return 1;
+    case TY_MAP:
+        if (e->kind != AST_OBJECT) return 0;
+        for (const ast_node *pr = e->a; pr; pr = pr->next)
+            if (!literal_fits(pr->a, t->elem)) return 0;
+        return 1;
+    default: return 1;
+    }
+}
+
+/* A quoted number or date where the output is money, a number or a
+ * date: the hint says to drop the quotes. */
+static void hint_unquote(diag_list *dl, const ast_node *e, const ty *t)
+{
+    int64_t x;
+    if (e->kind != AST_STRING) return;
+    size_t n = strlen(e->text);
+    if ((t->kind == TY_MONEY || t->kind == TY_DECIMAL || t->kind == TY_INT) && dec_parse(e->text, n, &x) == DEC_OK)
+        diag_hint(dl, "write %s without quotes", e->text);
+    else if (t->kind == TY_DATE && date_parse(e->text, n, &x) == 0)
+        diag_hint(dl, "write %s without quotes", e->text);
+}
+
+/* Type-checks a test's expectations against the compiled outputs, so a
+ * wrong expectation is a compile error, not a failure at test time. */
+static void check_expects(const policy *p, const source *src, const ast_node *t, diag_list *dl)
+{
+    for (const ast_node *e = t->c; e; e = e->next) {
+        if (e->op == 1) continue;
+        const ev_def *d = policy_def(p, e->text);
+        if (!d) {
+            diag_error(dl, src, e->loc, "the test expects `%s`, which is not an output or let of `%s`",
+                       e->text, p->name);
+            continue;
+        }
+        if (e->op == 2 || !e->a || literal_fits(e->a, d->type)) continue;
+        char tn[128];
+        diag_error(dl, src, e->a->loc, "`%s` is %s, and this is not a value of it", e->text,
+                   ty_str(d->type, tn, sizeof tn));
+        hint_unquote(dl, e->a, d->type);
+    }
+}
+
 /* 0, or -1 with a diagnostic: a test is never dropped silently. */
 static int add_test(policy *p, const source *src, ast_node *t, diag_list *dl)
 {
+    size_t errs = dl->nerrors;
+    check_expects(p, src, t, dl);
+    if (dl->nerrors > errs) return -1;
     if (p->ntests == p->tests_cap) {
         uint32_t cap = p->tests_cap ? p->tests_cap * 2 : 16;
         policy_test *nt = realloc(p->tests, sizeof(policy_test) * cap);
@@ -446,4 +509,12 @@ const ev_def *policy_output(const policy *p, const char *name)
         if (p->tree.defs[i].is_output && strcmp(p->tree.defs[i].name, name) == 0)
             return &p->tree.defs[i];
     return NULL;
+}
+
+const ev_def *policy_def(const policy *p, const char *name)
+{
+    const ev_def *d = policy_output(p, name);
+    for (uint32_t i = 0; i < p->tree.ndefs && !d; i++)
+        if (strcmp(p->tree.defs[i].name, name) == 0) d = &p->tree.defs[i];
+    return d;
 }

@@ -96,5 +96,7 @@ policy *policy_failed(policy *p, diag_list *dl);
 
 /* Output definition by name (NULL when absent). */
 const ev_def *policy_output(const policy *p, const char *name);
+/* Output, or else let, by name (NULL when absent): what a test expects. */
+const ev_def *policy_def(const policy *p, const char *name);
 
 #endif
