@@ -72,8 +72,16 @@ typedef struct ev_def {
     uint32_t nholes_false;
     const ev_hole *holes_false;
     uint32_t line;
-    const void *syntax;     /* the AST declaration, opaque here (explain) */
 } ev_def;
+
+/* What an explanation says of one node (lower.c; explain.c reads it):
+ * the type its value is shown in, and the words for what it reads: a
+ * parameter's or field's label, a loop variable's or table column's
+ * name.  text is NULL for operations, which explain.c words itself. */
+typedef struct ev_note {
+    const char *text;
+    const ty *type;
+} ev_note;
 
 typedef struct ev_interval { int64_t lo, hi; } ev_interval;
 typedef struct ev_cond { uint32_t n; const ev_interval *iv; } ev_cond;
@@ -136,6 +144,7 @@ typedef struct ev_prog {
 typedef struct ev_tree {
     const ev_node *nodes;
     uint32_t nnodes;
+    const ev_note *notes;   /* nnodes entries: for explanations only */
     const int32_t *args;    /* operand lists of LIST_LIT, TABLE, MAP */
     uint32_t nslots;
     const entity_def *root;

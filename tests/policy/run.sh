@@ -63,7 +63,7 @@ done < tests/requests/invalid-cases.txt
 
 # 5. the explanation of the Tianjin example cites the standard, its date and the seed
 "$ELIGO" eval tianjin.dibao --as-of 2019-01-01 --input tests/requests/dibao-family.json --explain >"$tmp/explain" 2>&1
-for want in '"value":"860.00","in_force_from":"2017-04-01"' '001_9ead28f4facb4925.txt' '"margin":{"amount":"1080.00"'; do
+for want in '"value":"860.00","read_on":"2019-01-01","in_force_from":"2017-04-01"' '001_9ead28f4facb4925.txt' '"margin":{"amount":"1080.00"'; do
     grep -qF "$want" "$tmp/explain" && ok || fail "explanation lacks $want"
 done
 
