@@ -111,11 +111,14 @@ typedef struct store_decision {
 store_rc store_put_decision(store *s, const store_decision *d, char decision_id[37], buf *stored_response);
 /* One decision of a batch (store_put_batch).  d and stored_response
  * (filled on STORE_EXISTS; may be NULL) are the caller's, borrowed for
- * the call; rc and decision_id are the answer; the rest is the store's
- * working state. */
+ * the call; so is group: puts with the same nonzero group are the
+ * decisions of one request, committed all or none.  rc and decision_id
+ * are the answer (STORE_NOT_FOUND: not stored because another put of its
+ * group could not be); the rest is the store's working state. */
 typedef struct store_put {
     const store_decision *d;
     buf *stored_response;
+    int group;
     store_rc rc;
     char decision_id[37];
     char id[37], created_at[64], chash[65];
@@ -127,6 +130,12 @@ typedef struct store_put {
  * failing alone, the retries and the in-doubt read-back done for the
  * batch.  store_put_decision is the batch of one. */
 void store_put_batch(store *s, store_put *p, size_t n);
+/* What a request whose decisions are the n puts of one group gets:
+ * STORE_OK when every one was stored now, STORE_EXISTS when every one was
+ * stored before with this fingerprint, STORE_CONFLICT when any met another
+ * request under its request_id (or only some were stored before), else
+ * the first of STORE_IN_FLIGHT, STORE_ERROR, STORE_UNAVAILABLE. */
+store_rc store_put_outcome(const store_put *p, size_t n);
 /* The stored decision document by id (auditor). */
 store_rc store_get_decision(store *s, const char *decision_id, buf *out);
 
