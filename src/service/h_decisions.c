@@ -1,6 +1,7 @@
 /*
  * h_decisions.c - POST /v1/decisions (portal) and GET /v1/decisions/{id}
- * (auditor).
+ * (auditor: the whole stored record, checked against its leaf hash
+ * before it is shown, audit/record.c).
  *
  * A decision is answered only after its row was committed (through the
  * committer, or the worker's own store_put_decision when group commit is
@@ -22,6 +23,7 @@
 #include <string.h>
 #include <openssl/evp.h>
 #include <openssl/rand.h>
+#include "audit/record.h"
 #include "service/committer.h"
 #include "service/decide.h"
 #include "service/scoreboard.h"
@@ -238,20 +240,34 @@ void h_decisions_post(service *sv, const http_request *rq, http_response *rs, co
     decided_free(&x);
 }
 
+/* A decision id is a UUID in lower case (routes.c lowered it): anything
+ * else names no decision, without asking the database. */
+static int is_decision_id(const char *id)
+{
+    if (strlen(id) != 36) return 0;
+    for (int i = 0; i < 36; i++) {
+        int dash = i == 8 || i == 13 || i == 18 || i == 23;
+        if (dash ? id[i] != '-' : !((id[i] >= '0' && id[i] <= '9') || (id[i] >= 'a' && id[i] <= 'f'))) return 0;
+    }
+    return 1;
+}
+
 void h_decision_get(service *sv, const http_request *rq, http_response *rs, const route_match *m)
 {
     (void)rq;
+    if (!is_decision_id(m->id)) { http_problem(rs, 404, "no decision with this id", NULL); return; }
     store *db = worker_store(sv);
     if (!db) { http_problem(rs, 503, "the database is unavailable", NULL); return; }
-    buf out;
-    buf_init(&out);
-    switch (store_get_decision(db, m->id, &out)) {
+    store_row row;
+    store_row_init(&row);
+    switch (store_get_row(db, m->id, &row)) {
     case STORE_OK:
         http_json(rs, 200);
-        buf_add(&rs->body, out.data, out.len);
+        /* checked first: what is shown is flagged when it is not what was stored */
+        record_json(&row, record_check(&row, &sv->pool), &rs->body);
         break;
     case STORE_NOT_FOUND: http_problem(rs, 404, "no decision with this id", NULL); break;
     default: http_problem(rs, 503, "the database is unavailable", NULL); break;
     }
-    buf_free(&out);
+    store_row_free(&row);
 }

@@ -142,14 +142,19 @@ store_rc store_get_decision(store *s, const char *decision_id, buf *out);
 /* Reading decisions back (rows.c), for replay, impact and audits. */
 
 /* A stored decision row, every column as text (buffers owned by the row:
- * store_row_init / store_row_free; each read overwrites them). */
+ * store_row_init / store_row_free; each read overwrites them), with
+ * where it stands in the tamper-evidence log: seq and checkpoint ("" when
+ * it has none yet) and the checkpoint's leaf hash for it (hex). */
 typedef struct store_row {
     buf id, request_id, client, fingerprint, policy_name, policy_hash, model_hash, as_of,
-        input, outputs, explanation, response, created_at, content_hash;
+        input, outputs, explanation, response, created_at, content_hash, seq, checkpoint, checkpoint_leaf;
     int model_hash_null, explanation_null;
 } store_row;
 void store_row_init(store_row *r);
 void store_row_free(store_row *r);
+/* The row's leaf hash recomputed from its content (hex), what its
+ * content_hash and its checkpoint's leaf must equal.  0, or -1. */
+int store_row_leaf(const store_row *r, char hex[65]);
 
 /* One decision by id. */
 store_rc store_get_row(store *s, const char *decision_id, store_row *r);

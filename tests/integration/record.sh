@@ -95,5 +95,40 @@ same "nothing more stored under either request_id" 3 \
     "$(sql "SELECT COUNT(*) FROM eligo.decisions WHERE request_id LIKE 'multi-1%' OR request_id LIKE 'single-1%'")"
 same "every stored decision answered" 3 "$(sql "SELECT COUNT(*) FROM eligo.decisions")"
 
+
+# ---- 2. the whole record, checked before it is shown
+url=$(mariadb_url "$STACK_VAR/mariadb")
+call POST "$ELIGO_PORTAL_TOKEN" /v1/decisions "{\"policy\":\"tianjin.dibao\",\"as_of\":\"2019-01-01\",\"request_id\":\"rec-1\",\"input\":$fam}"
+expect "a decision to read back" 201
+id=$(grep -o '"decision_id":"[^"]*"' "$tmp/body" | head -n 1 | cut -d'"' -f4)
+if "$ELIGO" audit keygen --out "$tmp/key" --name eligo.test/decisions >/dev/null &&
+    "$ELIGO" audit checkpoint --key "$tmp/key" --db "$url" --all >"$tmp/out" 2>&1; then ok
+else not_ok "eligo audit checkpoint" "$(cat "$tmp/out")"; fi
+call POST "$ELIGO_PORTAL_TOKEN" /v1/decisions "{\"policy\":\"tianjin.dibao\",\"as_of\":\"2019-01-01\",\"request_id\":\"rec-2\",\"input\":$fam}"
+id2=$(grep -o '"decision_id":"[^"]*"' "$tmp/body" | head -n 1 | cut -d'"' -f4)
+seq=$(sql "SELECT seq FROM eligo.decisions WHERE id = '$id'")
+model=$(sql "SELECT model_hash FROM eligo.decisions WHERE id = '$id'")
+upper=$(printf '%s' "$id" | tr 'a-f' 'A-F')
+call GET "$ELIGO_AUDITOR_TOKEN" "/v1/decisions/$upper"
+expect "the whole record, asked for in upper case" 200 "{\"decision_id\":\"$id\",\"request_id\":\"rec-1\",\"client\":\"stack-portal\",\"created_at\":\"$(date -u +%F)T" \
+    '"policy":{"name":"tianjin.dibao","hash":"sha256:' "\"model\":{\"hash\":\"$model\"}" '"as_of":"2019-01-01"' \
+    "\"seq\":$seq,\"checkpoint\":1,\"tampered\":false,\"input\":{\"household\":" \
+    "\"answered\":{\"decision_id\":\"$id\",\"request_id\":\"rec-1\",\"policy\":" '"monthly_benefit":"1080.00"'
+grep -qE '"created_at":"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}\.[0-9]{6}Z"' "$tmp/body" && ok ||
+    not_ok "created_at is not RFC 3339 UTC" "$(cat "$tmp/body")"
+same "the upper-case id is neither echoed nor logged" "0 $id" \
+    "$(grep -c "$upper" "$tmp/body") $(sql "SELECT target FROM eligo.access_log WHERE action = 'decisions_get' ORDER BY id DESC LIMIT 1")"
+call GET "$ELIGO_AUDITOR_TOKEN" "/v1/decisions/$id2"
+expect "a record not yet checkpointed" 200 '"seq":null,"checkpoint":null,"tampered":false'
+call GET "$ELIGO_AUDITOR_TOKEN" /v1/decisions/00000000-0000-7000-8000-000000000000
+expect "an unknown id" 404
+call GET "$ELIGO_AUDITOR_TOKEN" /v1/decisions/not-an-id
+expect "not an id" 404
+sql "UPDATE eligo.decisions SET outputs = REPLACE(outputs, '1080.00', '9999.00') WHERE id IN ('$id', '$id2')"
+call GET "$ELIGO_AUDITOR_TOKEN" "/v1/decisions/$id"
+expect "stored outputs altered: flagged, with the parts" 200 '"tampered":true,"differs":["content_hash","checkpoint","outputs"]'
+call GET "$ELIGO_AUDITOR_TOKEN" "/v1/decisions/$id2"
+expect "the same before its checkpoint" 200 '"checkpoint":null,"tampered":true,"differs":["content_hash","outputs"]'
+
 echo "$passed passed, $failed failed"
 [ "$failed" = 0 ]
