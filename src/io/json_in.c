@@ -1094,6 +1094,30 @@ static void read_int(jin *c, int i, const ty *t, const field_def *f, ev_cell *ou
         out->i = v;
 }
 
+/* "expected <what t wants> <how>, got <the JSON at i>": a number whose
+ * writing, not its value, is wrong. */
+static void number_problem(jin *c, int i, const ty *t, const field_def *f, const char *how)
+{
+    char want[DESC_CAP], got[GOT_SHOWN + 8];
+    describe(t, f, want, sizeof want);
+    got_text(c, i, got, sizeof got);
+    problem(c, "expected %s %s, got %s", want, how, got);
+}
+
+/* True when s[0..n) would be a number without its ',' separators. */
+static int num_scan_separated(const char *s, size_t n)
+{
+    char plain[64];
+    size_t o = 0;
+    for (size_t k = 0; k < n; k++) {
+        if (s[k] == ',') continue;
+        if (o + 1 >= sizeof plain) return 0;
+        plain[o++] = s[k];
+    }
+    int flags;
+    return o > 0 && num_scan(plain, o, &flags);
+}
+
 static void read_decimal(jin *c, int i, const ty *t, const field_def *f, ev_cell *out)
 {
     const jsmntok_t *k = &c->tok[i];
@@ -1104,14 +1128,27 @@ static void read_decimal(jin *c, int i, const ty *t, const field_def *f, ev_cell
     if (k->type == JSMN_STRING && !tok_string(c, i, &s, &n))
         return;
     if ((k->type != JSMN_STRING && !is_number_tok(c, k)) || !num_scan(s, n, &flags)) {
-        type_problem(c, i, t, f);
+        if (k->type == JSMN_STRING && memchr(s, ',', n) && num_scan_separated(s, n))
+            number_problem(c, i, t, f, "written without thousands separators (such as 1000.00)");
+        else
+            type_problem(c, i, t, f);
         return;
     }
     dec_status r = flags & NUM_EXP ? DEC_E_SYNTAX : dec_parse(s, n, &v);
-    if (r == DEC_E_PRECISION || (r == DEC_OK && !dec_fits_places(v, places))) {
+    if (flags & NUM_EXP) {
+        number_problem(c, i, t, f, "written without an exponent (such as 1000.00)");
+    } else if (r == DEC_E_PRECISION || (r == DEC_OK && !dec_fits_places(v, places))) {
         char got[GOT_SHOWN + 8];
         got_text(c, i, got, sizeof got);
         problem(c, "expected %s with at most %d decimals, got %s", kind_name(t), places, got);
+    } else if (r == DEC_E_RANGE && s[0] != '-') {
+        /* the largest amount with `places` decimals that an int64 holds */
+        int64_t unit = 1;
+        for (int d = places; d < DEC_PLACES; d++) unit *= 10;
+        char most[40], what[64];
+        dec_format(INT64_MAX - INT64_MAX % unit, places, most);
+        snprintf(what, sizeof what, "up to %s", most);
+        number_problem(c, i, t, f, what);
     } else if (r != DEC_OK || !in_bounds(f, v)) {
         type_problem(c, i, t, f);
     } else {
@@ -1153,6 +1190,23 @@ static void read_enum(jin *c, int i, const ty *t, const field_def *f, ev_cell *o
         out->i = v;
 }
 
+#define STR_(x) #x
+#define STR(x) STR_(x)
+#define DATE_RANGE_TEXT "from " STR(DATE_MIN_YEAR) "-01-01 to " STR(DATE_MAX_YEAR) "-12-31"
+
+/* True when s[0..n) is shaped YYYY-MM-DD with a year eligo does not
+ * count days in (date.h). */
+static int year_outside(const char *s, size_t n)
+{
+    if (n != 10 || s[4] != '-' || s[7] != '-') return 0;
+    int y = 0;
+    for (int k = 0; k < 4; k++) {
+        if (s[k] < '0' || s[k] > '9') return 0;
+        y = y * 10 + (s[k] - '0');
+    }
+    return y < DATE_MIN_YEAR || y > DATE_MAX_YEAR;
+}
+
 static void read_date(jin *c, int i, const ty *t, const field_def *f, ev_cell *out)
 {
     const char *s;
@@ -1164,7 +1218,9 @@ static void read_date(jin *c, int i, const ty *t, const field_def *f, ev_cell *o
             return;
         ok = date_parse(s, n, &v) == 0 && in_bounds(f, v);
     }
-    if (!ok)
+    if (!ok && c->tok[i].type == JSMN_STRING && year_outside(s, n))
+        number_problem(c, i, t, f, DATE_RANGE_TEXT);
+    else if (!ok)
         type_problem(c, i, t, f);
     else
         out->i = v;
