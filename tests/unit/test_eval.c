@@ -603,7 +603,9 @@ static long differential_households(void)
  * tianjin.dibao and tianjin.tekun_care, each evaluated by the flat
  * program and by the tree walker (which must agree on every let and
  * output) and compared with the hand-written reference; every tenth
- * household also through every other household policy both ways. */
+ * household also through every other household policy both ways, among
+ * them demo.text_results (text tables under unique, priority and
+ * collect, text and list if/else, collect count with an else). */
 static void generated_households_differential(void **state)
 {
     registry r;
@@ -612,6 +614,7 @@ static void generated_households_differential(void **state)
     const policy *care_p = registry_find(&r, "tianjin.tekun_care");
     assert_non_null(dibao_p);
     assert_non_null(care_p);
+    assert_non_null(registry_find(&r, "demo.text_results"));
     long n = differential_households(), others = 0;
     uint64_t seed = 20;
     int64_t as_of = 17897;   /* 2019-01-01 */
