@@ -204,6 +204,17 @@ static int64_t eval_agg(ev_ctx *c, const ev_node *n)
     return acc;
 }
 
+/* Whether the exception of RULE node n applies, counting coverage. */
+static int rule_taken(ev_ctx *c, const ev_node *n)
+{
+    if (operand(c, n->a)) {
+        if (c->cov) c->cov[n->imm]++;
+        return 1;
+    }
+    if (c->cov && n->flags) c->cov[n->imm + 1]++;
+    return 0;
+}
+
 int64_t ev_scalar(ev_ctx *c, int32_t idx)
 {
     const ev_node *n = &c->tree->nodes[idx];
@@ -269,13 +280,7 @@ int64_t ev_scalar(ev_ctx *c, int32_t idx)
     /* Node: RULE - an `unless` exception: when a holds, b replaces the
      * rest of the chain c.  imm is the rule's coverage id; when flags is
      * 1, c is the base definition, whose id is imm + 1. */
-    case EV_RULE:
-        if (operand(c, n->a)) {
-            if (c->cov) c->cov[n->imm]++;
-            return operand(c, n->b);
-        }
-        if (c->cov && n->flags) c->cov[n->imm + 1]++;
-        return operand(c, n->c);
+    case EV_RULE: return rule_taken(c, n) ? operand(c, n->b) : operand(c, n->c);
     case EV_ROUND:
         return checked(c, n, dec_round(operand(c, n->a), n->imm, (dec_round_mode)n->flags, &r), &r);
     case EV_DIV_ROUND:
@@ -383,8 +388,9 @@ static ev_cell eval_list(ev_ctx *c, int32_t idx)
         return out;
     }
     case EV_MAP: return eval_map(c, n);
-    /* Node: IF between texts or lists: the chosen arm's cell. */
+    /* Node: IF and RULE between texts or lists: the chosen arm's cell. */
     case EV_IF: return operand(c, n->a) ? eval_list(c, n->b) : eval_list(c, n->c);
+    case EV_RULE: return rule_taken(c, n) ? eval_list(c, n->b) : eval_list(c, n->c);
     case EV_TABLE: {
         int64_t v = eval_table(c, n, &out);
         const ev_table *t = &c->tree->tables[n->imm];

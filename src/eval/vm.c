@@ -558,7 +558,7 @@ static int32_t gen_cell(builder *b, int32_t node, int32_t want)
         return into(b, konst(b, v), want);
     }
     case EV_MAP: return gen_map(b, node, want);
-    case EV_IF: return gen_choice(b, node, want, gen_cell);
+    case EV_IF: case EV_RULE: return gen_choice(b, node, want, gen_cell);
     default: return fallback(b, EV_OP_TREE_CELL, node, want);
     }
 }

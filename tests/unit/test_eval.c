@@ -287,6 +287,19 @@ static void text_if_else(void **state)
                    "{\"cls\":\"small\",\"tags\":[\"small\"],\"ages\":[]}");
 }
 
+/* `unless` on texts and lists: it stopped with "internal error: node N
+ * is not a list". */
+static void text_unless(void **state)
+{
+    const char *p = HEAD
+        "let size: int = count(household.members)\n"
+        "output word: text = \"small\"\n  unless size >= 3 then \"large\" \"3人及以上\"\n"
+        "output tags: list of text = [\"one\"]\n  unless size >= 3 then [\"big\", \"family\"]\n";
+    expect_outputs(p, "2019-01-01", FAMILY, "{\"word\":\"large\",\"tags\":[\"big\",\"family\"]}");
+    expect_outputs(p, "2019-01-01", "{\"household\":{\"members\":[{\"id\":\"a\",\"age\":1}]}}",
+                   "{\"word\":\"small\",\"tags\":[\"one\"]}");
+}
+
 /* collect count's else value is the count when no row matches: an int.
  * 1.00 gave 1000000 (the scaled decimal); now it is refused, and 1 is 1. */
 static void collect_count_else(void **state)
@@ -668,6 +681,7 @@ int main(void)
         cmocka_unit_test(text_table_results),
         cmocka_unit_test(text_table_else),
         cmocka_unit_test(text_if_else),
+        cmocka_unit_test(text_unless),
         cmocka_unit_test(collect_count_else),
         cmocka_unit_test(grade_table_two_columns),
         cmocka_unit_test(aggregations),
