@@ -95,6 +95,8 @@ static void expect_outputs(const char *policy_text, const char *date, const char
     compiled_free(&c);
 }
 
+/* A household of one child, aged 1. */
+#define ONE_CHILD "{\"household\":{\"members\":[{\"id\":\"a\",\"age\":1}]}}"
 #define FAMILY "{\"household\":{\"members\":[{\"id\":\"a\",\"age\":40,\"income\":\"1000\"},{\"id\":\"b\",\"age\":38,\"income\":500},{\"id\":\"c\",\"age\":10}]}}"
 
 static void dibao(void **state)
@@ -190,7 +192,7 @@ static void unless_rules(void **state)
         "output level: int = 1\n  unless count(household.members) > 5 then 3 \"大家庭\"\n"
         "  unless count(household.members) > 2 then 2 \"中等\"\n";
     expect_outputs(p, "2019-01-01", FAMILY, "{\"level\":2}");
-    expect_outputs(p, "2019-01-01", "{\"household\":{\"members\":[{\"id\":\"a\",\"age\":1}]}}", "{\"level\":1}");
+    expect_outputs(p, "2019-01-01", ONE_CHILD, "{\"level\":1}");
 }
 
 static void unique_table(void **state)
@@ -269,7 +271,7 @@ static void text_table_else(void **state)
         "table size_class(n: int) -> text hit unique \"规模\"\n"
         "  | >= 3 | \"large\" | \"大\"\n  | else | \"small\" | \"小\"\n"
         "output cls: text = size_class(count(household.members))\n",
-        "2019-01-01", "{\"household\":{\"members\":[{\"id\":\"a\",\"age\":1}]}}", "{\"cls\":\"small\"}");
+        "2019-01-01", ONE_CHILD, "{\"cls\":\"small\"}");
 }
 
 /* if/else between texts and between lists (it was refused: "if/else
@@ -283,7 +285,7 @@ static void text_if_else(void **state)
         "output ages: list of int = if size >= 3 then [3] else []\n";
     expect_outputs(p, "2019-01-01", FAMILY,
                    "{\"cls\":\"large\",\"tags\":[\"big\",\"family\"],\"ages\":[3]}");
-    expect_outputs(p, "2019-01-01", "{\"household\":{\"members\":[{\"id\":\"a\",\"age\":1}]}}",
+    expect_outputs(p, "2019-01-01", ONE_CHILD,
                    "{\"cls\":\"small\",\"tags\":[\"small\"],\"ages\":[]}");
 }
 
@@ -296,7 +298,7 @@ static void text_unless(void **state)
         "output word: text = \"small\"\n  unless size >= 3 then \"large\" \"3人及以上\"\n"
         "output tags: list of text = [\"one\"]\n  unless size >= 3 then [\"big\", \"family\"]\n";
     expect_outputs(p, "2019-01-01", FAMILY, "{\"word\":\"large\",\"tags\":[\"big\",\"family\"]}");
-    expect_outputs(p, "2019-01-01", "{\"household\":{\"members\":[{\"id\":\"a\",\"age\":1}]}}",
+    expect_outputs(p, "2019-01-01", ONE_CHILD,
                    "{\"word\":\"small\",\"tags\":[\"one\"]}");
 }
 
