@@ -204,6 +204,19 @@ static int64_t eval_agg(ev_ctx *c, const ev_node *n)
     return acc;
 }
 
+int64_t ev_between(ev_ctx *c, int kind, int flags, int64_t a, int64_t b, uint32_t loc)
+{
+    if (flags && b < a) {
+        char x[16], y[16];
+        date_format(a, x);
+        date_format(b, y);
+        ev_fail(c, EVE_BEFORE_BIRTH, loc, "age_on: the date %s is before the birth date %s", y, x);
+        return 0;
+    }
+    int64_t m = date_months_between(a, b);
+    return kind == EV_YEARS_BETWEEN ? m / 12 : m;
+}
+
 /* Whether the exception of RULE node n applies, counting coverage. */
 static int rule_taken(ev_ctx *c, const ev_node *n)
 {
@@ -301,6 +314,10 @@ int64_t ev_scalar(ev_ctx *c, int32_t idx)
         if (date_add_years(operand(c, n->a), operand(c, n->b), &r))
             ev_fail(c, EVE_OVERFLOW, n->loc, "date out of range");
         return r;
+    /* Node: MONTHS_BETWEEN, YEARS_BETWEEN - months_between, years_between
+     * and age_on (full years, 周岁), see date.h and ev_between. */
+    case EV_MONTHS_BETWEEN: case EV_YEARS_BETWEEN:
+        return ev_between(c, n->kind, n->flags, operand(c, n->a), operand(c, n->b), n->loc);
     /* Node: PARAM_AT - a parameter read at another date than as_of. */
     case EV_PARAM_AT: {
         const ev_param *p = &c->tree->params[n->imm];

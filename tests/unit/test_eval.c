@@ -361,6 +361,34 @@ static void dates(void **state)
         "{\"expired\":true}");
 }
 
+/* age_on, years_between, months_between (full years, 周岁): born on
+ * 1944-02-29, 77 on 2021-02-28 (a common year: the day `+ 77 years`
+ * gives), 76 the day before; a date before the birth date is an error. */
+static void ages_and_durations(void **state)
+{
+    const char *p = HEAD
+        "let born: date = household.since\n"
+        "output age: int = age_on(born, as_of)\n"
+        "output over_76: bool = age_on(born, as_of) >= 77\n"
+        "output served_years: int = years_between(born, as_of)\n"
+        "output served_months: int = months_between(born, as_of)\n"
+        "output back: int = months_between(as_of, born)\n"
+        "output fixed: int = years_between(2016-02-29, 2017-02-28)\n";
+    const char *in = "{\"household\":{\"members\":[{\"id\":\"a\",\"age\":1}],\"since\":\"1944-02-29\"}}";
+    expect_outputs(p, "2021-02-28", in,
+                   "{\"age\":77,\"over_76\":true,\"served_years\":77,\"served_months\":924,\"back\":-924,\"fixed\":1}");
+    expect_outputs(p, "2021-02-27", in,
+                   "{\"age\":76,\"over_76\":false,\"served_years\":76,\"served_months\":923,\"back\":-923,\"fixed\":1}");
+    compiled c;
+    compile_text(&c, HEAD "output age: int = age_on(household.since, as_of)\n");
+    char *got = decide(c.policy, "2019-01-01",
+                       "{\"household\":{\"members\":[{\"id\":\"a\",\"age\":1}],\"since\":\"2020-01-01\"}}");
+    if (!strstr(got, "age_on: the date 2019-01-01 is before the birth date 2020-01-01")) print_error("%s\n", got);
+    assert_non_null(strstr(got, "age_on: the date 2019-01-01 is before the birth date 2020-01-01"));
+    free(got);
+    compiled_free(&c);
+}
+
 static void overflow_is_an_error(void **state)
 {
     compiled c;
@@ -688,6 +716,7 @@ int main(void)
         cmocka_unit_test(grade_table_two_columns),
         cmocka_unit_test(aggregations),
         cmocka_unit_test(dates),
+        cmocka_unit_test(ages_and_durations),
         cmocka_unit_test(overflow_is_an_error),
         cmocka_unit_test(sub_fen_output_is_an_error),
         cmocka_unit_test(outside_covered_period),
