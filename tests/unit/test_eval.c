@@ -603,6 +603,39 @@ static void shipped_policies_both_ways(void **state)
     assert_true(nhouseholds >= 3000);
 }
 
+/* demo.elder_age (age_on, months_between) on generated elders, both
+ * ways: birth dates from 1900 to 2030 (a third of them on 29 February),
+ * decision dates over the whole covered period, some before the birth
+ * (the error must agree too). */
+static void generated_elders_both_ways(void **state)
+{
+    registry r;
+    assert_int_equal(load_policies(&r), 0);
+    const policy *p = registry_find(&r, "demo.elder_age");
+    assert_non_null(p);
+    uint64_t seed = 80;
+    int valid = 0, unborn = 0;
+    for (int i = 0; i < 20000; i++) {
+        char born[11], json[96];
+        int y = 1900 + draw(&seed, 131);
+        int leap = y % 4 == 0 && (y % 100 != 0 || y % 400 == 0);
+        int64_t b = leap && draw(&seed, 3) == 0 ? date_from_ymd(y, 2, 29)
+                                               : date_from_ymd(y, 1 + draw(&seed, 12), 1 + draw(&seed, 28));
+        int64_t as_of = p->tree.covers_from + draw(&seed, (int)(p->tree.covers_until - p->tree.covers_from + 1));
+        date_format(b, born);
+        int n = snprintf(json, sizeof json, "{\"elder\":{\"birth_date\":\"%s\",\"in_hardship\":%s}}", born,
+                         draw(&seed, 2) ? "true" : "false");
+        char *agreed = NULL;
+        valid += same_both_ways_into(p, as_of, json, (size_t)n, &agreed);
+        unborn += agreed && strncmp(agreed, "ERROR", 5) == 0;
+        free(agreed);
+    }
+    registry_free(&r);
+    print_message("20000 generated elders agree both ways, %d of them not yet born on the date\n", unborn);
+    assert_int_equal(valid, 20000);
+    assert_true(unborn > 0 && unborn < 2000);
+}
+
 /* The hand-written reference (as bench/baseline/dibao.c decides): 低保
  * 860.00 per person per month, eligible below 860 x size, the benefit
  * the difference, the per-capita income rounded half up to the fen; the
@@ -724,6 +757,7 @@ int main(void)
         cmocka_unit_test(overflow_only_when_taken),
         cmocka_unit_test(div_round_fast_path),
         cmocka_unit_test(shipped_policies_both_ways),
+        cmocka_unit_test(generated_elders_both_ways),
         cmocka_unit_test(generated_households_differential),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
