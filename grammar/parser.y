@@ -134,6 +134,9 @@ ast_node *parse_expect_text(parse_ctx *ctx, src_loc loc, parse_str what, src_loc
 #include "base/suggest.h"
 
 static void yyerror(YYLTYPE *loc, yyscan_t scanner, parse_ctx *ctx, const char *msg);
+static void chained_comparison(parse_ctx *ctx, src_loc all, src_loc a, src_loc op1, src_loc x, src_loc op2,
+                               src_loc b);
+static void bad_duration(parse_ctx *ctx, src_loc loc, int decimal);
 #define P (ctx->pool)
 }
 
@@ -188,7 +191,7 @@ static void yyerror(YYLTYPE *loc, yyscan_t scanner, parse_ctx *ctx, const char *
 %type <list> rows cells set items args pairs
 %type <tests> test_items
 %type <hit> hit
-%type <num> period unit
+%type <num> period unit cmp_op
 
 /* Two choices the grammar makes on purpose (both are shifts):
  * - `source "..." "..."` or `assumption "..."` right after a parameter
@@ -536,15 +539,24 @@ not_expr:
   | NOT not_expr                { $$ = ast_new(P, AST_UNARY, @$); $$->op = OP_NOT; $$->a = $2; }
     ;
 
-/* Comparisons do not chain: `a < b < c` is a syntax error. */
+/* Comparisons do not chain: `6 <= x <= 12` is parsed only to be
+ * reported with its rewriting (`6 <= x and x <= 12`). */
 cmp_expr:
     add_expr
-  | add_expr EQ add_expr        { $$ = ast_new(P, AST_BINARY, @$); $$->op = OP_EQ; $$->a = $1; $$->b = $3; }
-  | add_expr NE add_expr        { $$ = ast_new(P, AST_BINARY, @$); $$->op = OP_NE; $$->a = $1; $$->b = $3; }
-  | add_expr LT add_expr       { $$ = ast_new(P, AST_BINARY, @$); $$->op = OP_LT; $$->a = $1; $$->b = $3; }
-  | add_expr LE add_expr        { $$ = ast_new(P, AST_BINARY, @$); $$->op = OP_LE; $$->a = $1; $$->b = $3; }
-  | add_expr GT add_expr       { $$ = ast_new(P, AST_BINARY, @$); $$->op = OP_GT; $$->a = $1; $$->b = $3; }
-  | add_expr GE add_expr        { $$ = ast_new(P, AST_BINARY, @$); $$->op = OP_GE; $$->a = $1; $$->b = $3; }
+  | add_expr cmp_op add_expr    { $$ = ast_new(P, AST_BINARY, @$); $$->op = $2; $$->a = $1; $$->b = $3; }
+  | add_expr cmp_op add_expr cmp_op add_expr {
+                                  $$ = ast_new(P, AST_BINARY, @$); $$->op = $2; $$->a = $1; $$->b = $3;
+                                  chained_comparison(ctx, @$, @1, @2, @3, @4, @5);
+                                }
+    ;
+
+cmp_op:
+    EQ                          { $$ = OP_EQ; }
+  | NE                          { $$ = OP_NE; }
+  | LT                          { $$ = OP_LT; }
+  | LE                          { $$ = OP_LE; }
+  | GT                          { $$ = OP_GT; }
+  | GE                          { $$ = OP_GE; }
     ;
 
 add_expr:
@@ -583,6 +595,9 @@ primary:
   | call
   | agg
   | LPAREN expr RPAREN                { $$ = $2; }
+  | LPAREN expr RPAREN unit           { $$ = $2; bad_duration(ctx, @$, 0); }
+  | name_ref unit               { $$ = $1; bad_duration(ctx, @$, 0); }
+  | DECLIT unit                 { $$ = ast_text(P, AST_DEC, @$, $1.s, $1.n); bad_duration(ctx, @$, 1); }
   | LBRACK RBRACK                     { $$ = ast_new(P, AST_LIST, @$); }
   | LBRACK items RBRACK               { $$ = ast_new(P, AST_LIST, @$); $$->a = $2.head; }
   | LBRACK items COMMA RBRACK           { $$ = ast_new(P, AST_LIST, @$); $$->a = $2.head; }
@@ -680,6 +695,40 @@ static void yyerror(YYLTYPE *loc, yyscan_t scanner, parse_ctx *ctx, const char *
     diag_add(ctx->dl, DIAG_ERROR, ctx->src, *loc,
              "split the expression up with `let` declarations",
              "nested too deeply for the parser (%s)", msg);
+}
+
+/* `6 <= x <= 12`: one error, whose hint is the rewriting with `and`,
+ * spelt with the policy's own text. */
+static void chained_comparison(parse_ctx *ctx, src_loc all, src_loc a, src_loc op1, src_loc x, src_loc op2,
+                               src_loc b)
+{
+    const char *t = ctx->src->text;
+    char hint[320];
+#define SPAN(l) (int)((l).end - (l).start), t + (l).start
+    int ordering = t[op1.start] != '=' && t[op1.start] != '!' && t[op2.start] != '=' && t[op2.start] != '!';
+    if (all.end - all.start > 120)
+        snprintf(hint, sizeof hint, "join two comparisons with `and`: `a <= x and x <= b`");
+    else if (ordering)      /* a range: 6 <= x <= 12 */
+        snprintf(hint, sizeof hint, "write `%.*s %.*s %.*s and %.*s %.*s %.*s`",
+                 SPAN(a), SPAN(op1), SPAN(x), SPAN(x), SPAN(op2), SPAN(b));
+    else                    /* an equality compared again: say which comes first */
+        snprintf(hint, sizeof hint, "put the comparison meant first in brackets: `(%.*s %.*s %.*s) %.*s %.*s`",
+                 SPAN(a), SPAN(op1), SPAN(x), SPAN(op2), SPAN(b));
+#undef SPAN
+    diag_add(ctx->dl, DIAG_ERROR, ctx->src, all, hint, "comparisons do not chain");
+}
+
+/* A duration that is not a whole number written out (`n years`,
+ * `1.5 years`): date arithmetic takes literal durations only. */
+static void bad_duration(parse_ctx *ctx, src_loc loc, int decimal)
+{
+    if (decimal)
+        diag_add(ctx->dl, DIAG_ERROR, ctx->src, loc, "write a whole number of a smaller unit, e.g. `18 months`",
+                 "a duration is a whole number");
+    else
+        diag_add(ctx->dl, DIAG_ERROR, ctx->src, loc,
+                 "write the number itself, e.g. `as_of - 2 years`; a duration cannot be computed",
+                 "a duration is a number written out, followed by its unit");
 }
 
 /* Tokens that only continue an expression; left out of "expected ..."

@@ -223,6 +223,30 @@ static int64_t eval_agg(ev_ctx *c, const ev_node *n)
     return acc;
 }
 
+int64_t ev_between(ev_ctx *c, int kind, int flags, int64_t a, int64_t b, uint32_t loc)
+{
+    if (flags && b < a) {
+        char x[16], y[16];
+        date_format(a, x);
+        date_format(b, y);
+        ev_fail(c, EVE_BEFORE_BIRTH, loc, "age_on: the date %s is before the birth date %s", y, x);
+        return 0;
+    }
+    int64_t m = date_months_between(a, b);
+    return kind == EV_YEARS_BETWEEN ? m / 12 : m;
+}
+
+/* Whether the exception of RULE node n applies, counting coverage. */
+static int rule_taken(ev_ctx *c, const ev_node *n)
+{
+    if (operand(c, n->a)) {
+        if (c->cov) c->cov[n->imm]++;
+        return 1;
+    }
+    if (c->cov && n->flags) c->cov[n->imm + 1]++;
+    return 0;
+}
+
 int64_t ev_scalar(ev_ctx *c, int32_t idx)
 {
     const ev_node *n = &c->tree->nodes[idx];
@@ -288,13 +312,7 @@ int64_t ev_scalar(ev_ctx *c, int32_t idx)
     /* Node: RULE - an `unless` exception: when a holds, b replaces the
      * rest of the chain c.  imm is the rule's coverage id; when flags is
      * 1, c is the base definition, whose id is imm + 1. */
-    case EV_RULE:
-        if (operand(c, n->a)) {
-            if (c->cov) c->cov[n->imm]++;
-            return operand(c, n->b);
-        }
-        if (c->cov && n->flags) c->cov[n->imm + 1]++;
-        return operand(c, n->c);
+    case EV_RULE: return rule_taken(c, n) ? operand(c, n->b) : operand(c, n->c);
     case EV_ROUND:
         return checked(c, n, dec_round(operand(c, n->a), n->imm, (dec_round_mode)n->flags, &r), &r);
     case EV_DIV_ROUND:
@@ -315,6 +333,10 @@ int64_t ev_scalar(ev_ctx *c, int32_t idx)
         if (date_add_years(operand(c, n->a), operand(c, n->b), &r))
             ev_fail(c, EVE_OVERFLOW, n->loc, "date out of range");
         return r;
+    /* Node: MONTHS_BETWEEN, YEARS_BETWEEN - months_between, years_between
+     * and age_on (full years, 周岁), see date.h and ev_between. */
+    case EV_MONTHS_BETWEEN: case EV_YEARS_BETWEEN:
+        return ev_between(c, n->kind, n->flags, operand(c, n->a), operand(c, n->b), n->loc);
     /* Node: PARAM_AT - a parameter read at another date than as_of. */
     case EV_PARAM_AT: {
         const ev_param *p = &c->tree->params[n->imm];
@@ -402,8 +424,9 @@ static ev_cell eval_list(ev_ctx *c, int32_t idx)
         return out;
     }
     case EV_MAP: return eval_map(c, n);
-    /* Node: IF between texts or lists: the chosen arm's cell. */
+    /* Node: IF and RULE between texts or lists: the chosen arm's cell. */
     case EV_IF: return operand(c, n->a) ? eval_list(c, n->b) : eval_list(c, n->c);
+    case EV_RULE: return rule_taken(c, n) ? eval_list(c, n->b) : eval_list(c, n->c);
     case EV_TABLE: {
         int64_t v = eval_table(c, n, &out);
         const ev_table *t = &c->tree->tables[n->imm];

@@ -664,6 +664,35 @@ static const ty *agg(walk *w, ast_node *n)
 
 static int arg_count(ast_node *args) { return (int)ast_list_len(args); }
 
+/* age_on(birth, date), years_between(from, to), months_between(from,
+ * to): two dates in, a whole number of years or months (int) out. */
+static const ty *date_span(walk *w, ast_node *n, const char *f)
+{
+    checked *ck = w->ck;
+    char x[64];
+    int age = strcmp(f, "age_on") == 0;
+    if (arg_count(n->a) != 2) {
+        if (age) {
+            err(ck, n, "age_on takes two dates: age_on(birth_date, date)");
+            diag_hint(ck->dl, "the age in full years (周岁) on the decision date is `age_on(m.birth_date, as_of)`");
+        } else {
+            err(ck, n, "%s takes two dates: %s(from, to)", f, f);
+        }
+        for (ast_node *a = n->a; a; a = a->next) expr(w, a, NULL);
+        return ty_scalar(TY_ERROR);
+    }
+    int bad = 0;
+    for (ast_node *a = n->a; a; a = a->next) {
+        const ty *t = expr(w, a, NULL);
+        if (is_err(t) || t->kind == TY_DATE) { bad |= is_err(t); continue; }
+        err(ck, a, "the arguments of %s are dates, not %s", f, ty_str(t, x, sizeof x));
+        if (t->kind == TY_INT && age)
+            diag_hint(ck->dl, "an age already in years is compared directly, e.g. `m.age >= 80`");
+        bad = 1;
+    }
+    return bad ? ty_scalar(TY_ERROR) : ty_scalar(TY_INT);
+}
+
 static const ty *call(walk *w, ast_node *n, const ty *expect)
 {
     checked *ck = w->ck;
@@ -726,13 +755,16 @@ static const ty *call(walk *w, ast_node *n, const ty *expect)
         if (!u || !(is_num(u) || u->kind == TY_DATE)) return mismatch(w, n, f[1] == 'i' ? "take the min of" : "take the max of", a, b);
         return u;
     }
+    if (strcmp(f, "age_on") == 0 || strcmp(f, "years_between") == 0 || strcmp(f, "months_between") == 0)
+        return date_span(w, n, f);
     sym *s = sym_find(ck, f);
     if (!s || s->kind != SYM_TABLE) {
         err(ck, n, "unknown function or table `%s`", f);
         const char *cands[256];
         size_t k = 0;
-        static const char *builtins[] = {"round", "per_month", "per_year", "min", "max", "count", "sum", "any", "all", "map"};
-        for (size_t i = 0; i < 10; i++) cands[k++] = builtins[i];
+        static const char *builtins[] = {"round", "per_month", "per_year", "min", "max", "count", "sum", "any", "all",
+                                         "map", "age_on", "years_between", "months_between"};
+        for (size_t i = 0; i < sizeof builtins / sizeof *builtins; i++) cands[k++] = builtins[i];
         for (uint32_t i = 0; i < ck->nsyms && k < 256; i++)
             if (ck->syms[i].kind == SYM_TABLE) cands[k++] = ck->syms[i].name;
         suggest(ck, f, cands, k);

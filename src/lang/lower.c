@@ -154,6 +154,7 @@ static int32_t fold(lw *l, int32_t i)
     case EV_LT: case EV_LE: case EV_GT: case EV_GE: case EV_EQ: case EV_NE:
     case EV_AND: case EV_OR: case EV_MIN2: case EV_MAX2: case EV_DIV_ROUND:
     case EV_DATE_ADD_DAYS: case EV_DATE_ADD_MONTHS: case EV_DATE_ADD_YEARS:
+    case EV_MONTHS_BETWEEN: case EV_YEARS_BETWEEN:
         if (!is_const(l, n->a) || !is_const(l, n->b)) return i;
         break;
     case EV_NEG: case EV_NOT: case EV_INT_TO_DEC: case EV_DEC_TO_INT: case EV_ROUND:
@@ -320,6 +321,12 @@ static int32_t lower_call(lw *l, ast_node *n)
         int as_dec = dec_like(n->ty);
         int32_t a = lower_as(l, n->a, as_dec), b = lower_as(l, n->a->next, as_dec);
         return fold(l, emit(l, f[1] == 'i' ? EV_MIN2 : EV_MAX2, a, b, -1, 0, n));
+    }
+    if (strcmp(f, "age_on") == 0 || strcmp(f, "years_between") == 0 || strcmp(f, "months_between") == 0) {
+        int32_t a = lower_expr(l, n->a), b = lower_expr(l, n->a->next);
+        int32_t i = emit(l, f[0] == 'm' ? EV_MONTHS_BETWEEN : EV_YEARS_BETWEEN, a, b, -1, 0, n);
+        if (f[0] == 'a') l->nodes[i].flags = 1;    /* age_on: no age before birth */
+        return fold(l, i);
     }
     sym *s = n->decl;                            /* a decision table */
     int32_t v[32];

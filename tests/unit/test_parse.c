@@ -578,7 +578,21 @@ static void test_hints(void **state)
                 "    1 | let a = b && c || !d;\n"
                 "      |                     ^\n"
                 "hint: declarations need no `;` between them\n");
-    check_messages("let a = x < y < z\n", "1:15: unexpected `<`\n");
+    check_diags("let a = 6 <= x <= 12\n",
+                "t.policy:1:9: error: comparisons do not chain\n"
+                "    1 | let a = 6 <= x <= 12\n"
+                "      |         ^~~~~~~~~~~~\n"
+                "hint: write `6 <= x and x <= 12`\n");
+    check_messages("let a = x < y < z\n", "1:9: comparisons do not chain\n");
+    check_diags("let r = 80%\n",
+                "t.policy:1:9: error: `80%` is not a number in a policy\n"
+                "    1 | let r = 80%\n"
+                "      |         ^~~\n"
+                "hint: write the rate as a decimal: `0.80`\n");
+    check_messages("let a = 4.0321\xE4\xB8\x87 + 5 %\n",
+                   "1:9: `4.0321\xE4\xB8\x87` is not a number in a policy\n"
+                   "1:19: `5 %` is not a number in a policy\n");
+    check_messages("let d = as_of + n years\n", "1:17: a duration is a number written out, followed by its unit\n");
 }
 
 /* Columns count code points: the Chinese label is 4 characters, 12
