@@ -34,6 +34,8 @@ typedef struct citer {
     diag_list *dl;
     cite_doc *docs;
     size_t ndocs;
+    policy_assumption *assumed;   /* malloc'ed while walking, then kept */
+    size_t nassumed, assumed_cap;
     int failed;
 } citer;
 
@@ -191,16 +193,29 @@ static void record_assumption(citer *c, const ast_node *cite, const char *what)
                  "the assumption is empty");
         return;
     }
-    policy *p = c->p;
-    policy_assumption *a = arena_alloc(&p->pool, sizeof *a * (p->nassumptions + 1));
-    if (!a) { c->failed = 1; return; }
-    if (p->nassumptions) memcpy(a, p->assumptions, sizeof *a * p->nassumptions);
+    if (c->nassumed == c->assumed_cap) {
+        size_t cap = c->assumed_cap ? c->assumed_cap * 2 : 16;
+        policy_assumption *a = realloc(c->assumed, sizeof *a * cap);
+        if (!a) { c->failed = 1; return; }
+        c->assumed = a;
+        c->assumed_cap = cap;
+    }
+    policy_assumption *a = &c->assumed[c->nassumed++];
     uint32_t col;
-    source_linecol(p->src, cite->loc.start, &a[p->nassumptions].line, &col);
-    a[p->nassumptions].what = what;
-    a[p->nassumptions].text = cite->label->text;
-    p->assumptions = a;
-    p->nassumptions++;
+    source_linecol(c->p->src, cite->loc.start, &a->line, &col);
+    a->what = what;
+    a->text = cite->label->text;
+}
+
+/* Hands the assumptions found to the policy's arena. */
+static void keep_assumptions(citer *c)
+{
+    policy *p = c->p;
+    if (!c->nassumed) return;
+    p->assumptions = arena_alloc(&p->pool, sizeof *p->assumptions * c->nassumed);
+    if (!p->assumptions) { c->failed = 1; return; }
+    memcpy(p->assumptions, c->assumed, sizeof *p->assumptions * c->nassumed);
+    p->nassumptions = (uint32_t)c->nassumed;
 }
 
 /* One citation: an assumption, or a document and a quotation in it. */
@@ -273,7 +288,7 @@ char *cite_docs_dir(const policy *p)
 
 int cite_policy(policy *p, ast_node *file, const char *docs_dir, diag_list *dl)
 {
-    citer c = {p, docs_dir, dl, NULL, 0, 0};
+    citer c = {p, docs_dir, dl, NULL, 0, NULL, 0, 0, 0};
     size_t errs = dl->nerrors;
     const ast_node *pd = NULL;
     int cited = 0;
@@ -287,7 +302,9 @@ int cite_policy(policy *p, ast_node *file, const char *docs_dir, diag_list *dl)
         diag_add(dl, DIAG_ERROR, p->src, pd->loc,
                  "add `source \"DOCUMENT\" \"quotation\"` below the policy line, or `assumption \"why\"`",
                  "policy `%s` cites no document", p->name);
+    keep_assumptions(&c);
     docs_free(&c);
+    free(c.assumed);
     if (c.failed)
         diag_add(dl, DIAG_ERROR, p->src, (src_loc){0, 0}, NULL, "checking citations: out of memory");
     return dl->nerrors > errs ? -1 : 0;
