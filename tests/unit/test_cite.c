@@ -1,0 +1,135 @@
+/*
+ * test_cite.c - citations against documents (src/lang/cite.c): the
+ * folding of whitespace and full-width forms, a quotation found across
+ * a line break, the note with the nearest passage, assumptions recorded
+ * on the policy and the parts of a citation kept in the compiled
+ * parameter.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/stat.h>
+#include <cmocka.h>
+#include "lang/cite.h"
+#include "compile_helper.h"
+
+/* The document: a sentence broken over two lines, full-width % and ,. */
+static const char DOC[] = "第一行无关。\n困难群众医保报销后自付部分救助比例\n最高达85%,且不设封顶线。\n";
+
+typedef struct cited {
+    char dir[512];
+    compiled c;
+} cited;
+
+/* Compiles `text` with TEST_MODEL read from DIR/t.model, so that the
+ * documents are DIR/sources/, citations checked. */
+static void compile_cited(cited *t, const char *text)
+{
+    char path[600];
+    const char *tmp = getenv("TMPDIR");
+    snprintf(t->dir, sizeof t->dir, "%s/test_cite.XXXXXX", tmp && *tmp ? tmp : "/tmp");
+    assert_non_null(mkdtemp(t->dir));
+    snprintf(path, sizeof path, "%s/sources", t->dir);
+    assert_int_equal(mkdir(path, 0700), 0);
+    snprintf(path, sizeof path, "%s/sources/doc.txt", t->dir);
+    FILE *f = fopen(path, "w");
+    assert_non_null(f);
+    fputs(DOC, f);
+    fclose(f);
+    compiled *c = &t->c;
+    memset(c, 0, sizeof *c);
+    diag_list_init(&c->dl);
+    snprintf(path, sizeof path, "%s/t.model", t->dir);
+    c->model = compile_model(source_new(path, TEST_MODEL, strlen(TEST_MODEL)), &c->dl);
+    assert_non_null(c->model);
+    c->set.items = &c->model;
+    c->set.n = 1;
+    c->set.cite = 1;
+    c->policy = compile_policy(source_new("t.policy", text, strlen(text)), &c->set, &c->dl);
+    size_t n = 0;
+    FILE *out = open_memstream(&c->diags, &n);
+    diag_print(&c->dl, out);
+    fclose(out);
+}
+
+static void cited_free(cited *t)
+{
+    char path[600];
+    snprintf(path, sizeof path, "%s/sources/doc.txt", t->dir);
+    unlink(path);
+    snprintf(path, sizeof path, "%s/sources", t->dir);
+    rmdir(path);
+    rmdir(t->dir);
+    compiled_free(&t->c);
+}
+
+#define HEAD "policy t.p \"测试\"\nsource \"doc.txt\" \"困难群众\"\ncovers 2017-01-01 to 2030-12-31\nuse t.household\n"
+
+static void folding(void **state)
+{
+    (void)state;
+    assert_int_equal(cite_fold(' '), 0);
+    assert_int_equal(cite_fold('\n'), 0);
+    assert_int_equal(cite_fold(0x3000), 0);          /* ideographic space */
+    assert_int_equal(cite_fold(0xFF05), '%');        /* % */
+    assert_int_equal(cite_fold(0xFF0C), ',');        /* , */
+    assert_int_equal(cite_fold(0x201C), '"');        /* “ */
+    assert_int_equal(cite_fold(0x3002), '.');        /* 。 */
+    assert_int_equal(cite_fold(0x4E2D), 0x4E2D);     /* 中 stays */
+}
+
+static void quotation_across_a_line_break(void **state)
+{
+    (void)state;
+    cited t;
+    compile_cited(&t, HEAD
+                  "parameter rate: decimal\n"
+                  "  from 2017-01-01 until 2018-12-31: 0.80 assumption \"2019年以前的比例未载\"\n"
+                  "  from 2019-01-01: 0.85 source \"doc.txt\" \"救助比例最高达85%, 且不设封顶线\"\n"
+                  "output x: decimal = rate\n");
+    assert_string_equal(t.c.diags, "");
+    assert_non_null(t.c.policy);
+    const ev_param *p = &t.c.policy->tree.params[0];
+    assert_null(p->doc[0]);
+    assert_string_equal(p->assumption[0], "2019年以前的比例未载");
+    assert_string_equal(p->doc[1], "doc.txt");
+    assert_string_equal(p->quote[1], "救助比例最高达85%, 且不设封顶线");
+    assert_string_equal(p->source[1], "doc.txt: 救助比例最高达85%, 且不设封顶线");
+    assert_null(p->assumption[1]);
+    assert_int_equal(t.c.policy->nassumptions, 1);
+    assert_int_equal(t.c.policy->assumptions[0].line, 6);
+    assert_string_equal(t.c.policy->assumptions[0].what, "parameter rate from 2017-01-01");
+    cited_free(&t);
+}
+
+static void nearest_passage(void **state)
+{
+    (void)state;
+    cited t;
+    compile_cited(&t, HEAD
+                  "parameter rate: decimal\n"
+                  "  from 2017-01-01: 0.90 source \"doc.txt\" \"救助比例最高达90%\"\n"
+                  "output x: decimal = rate\n");
+    assert_null(t.c.policy);
+    assert_string_equal(t.c.diags,
+        "t.policy:6:42: error: the quotation is not in `doc.txt`\n"
+        "    6 |   from 2017-01-01: 0.90 source \"doc.txt\" \"救助比例最高达90%\"\n"
+        "      |                                          ^~~~~~~~~~~~~~~~~~~\n"
+        "note: doc.txt:2: the document says: …救助比例最高达85%…\n");
+    cited_free(&t);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(folding),
+        cmocka_unit_test(quotation_across_a_line_break),
+        cmocka_unit_test(nearest_passage),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
