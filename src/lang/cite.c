@@ -11,10 +11,13 @@
  *
  * Not here: the policy-level checks of names and types (check.c).
  */
+#include <dirent.h>
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include "lang/cite.h"
+#include "base/buf.h"
 #include "base/utf8.h"
 
 #define CITE_HINT "end it with `source \"DOCUMENT\" \"quotation\"` or `assumption \"why\"`"
@@ -218,6 +221,27 @@ static void keep_assumptions(citer *c)
     p->nassumptions = (uint32_t)c->nassumed;
 }
 
+/* A note naming the documents there are, in name order. */
+static void note_documents(citer *c)
+{
+    struct dirent **names;
+    int n = scandir(c->dir, &names, NULL, alphasort);
+    if (n < 0) {
+        diag_add(c->dl, DIAG_NOTE, NULL, (src_loc){0, 0}, NULL, "%s: %s", c->dir, strerror(errno));
+        return;
+    }
+    buf list;
+    buf_init(&list);
+    for (int i = 0; i < n; i++) {
+        if (names[i]->d_name[0] != '.') buf_printf(&list, "%s%s", list.len ? ", " : "", names[i]->d_name);
+        free(names[i]);
+    }
+    free(names);
+    if (list.len)
+        diag_add(c->dl, DIAG_NOTE, NULL, (src_loc){0, 0}, NULL, "the documents are: %s", buf_cstr(&list));
+    buf_free(&list);
+}
+
 /* One citation: an assumption, or a document and a quotation in it. */
 static void check_cite(citer *c, const ast_node *cite, const char *what)
 {
@@ -238,6 +262,7 @@ static void check_cite(citer *c, const ast_node *cite, const char *what)
     if (!d->src) {
         diag_error(c->dl, c->p->src, cite->a->loc, "no document `%s` in %s", file, c->dir);
         diag_hint(c->dl, "a policy cites the files of %s by name", c->dir);
+        note_documents(c);
         return;
     }
     check_quote(c, d, cite->b);
