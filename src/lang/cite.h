@@ -12,8 +12,9 @@
  * document.
  *
  * compile.c runs the check after a policy compiled cleanly, when the
- * model set asks for it (the loader does; unit tests compiling from
- * strings do not).  Nothing here runs per decision.
+ * model set asks for the load checks (the loader does; replay of a
+ * stored text and unit tests compiling from strings do not).  Nothing
+ * here runs per decision.
  *
  * Ownership: assumptions found are copied into the policy's arena; the
  * documents are read with malloc and freed before cite_policy returns.

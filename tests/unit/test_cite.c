@@ -49,7 +49,7 @@ static void compile_cited(cited *t, const char *text)
     assert_non_null(c->model);
     c->set.items = &c->model;
     c->set.n = 1;
-    c->set.cite = 1;
+    c->set.load_checks = 1;
     c->policy = compile_policy(source_new("t.policy", text, strlen(text)), &c->set, &c->dl);
     size_t n = 0;
     FILE *out = open_memstream(&c->diags, &n);
