@@ -19,6 +19,7 @@
 #include "lang/cite.h"
 #include "base/buf.h"
 #include "base/utf8.h"
+#include "eval/decimal.h"
 
 #define CITE_HINT "end it with `source \"DOCUMENT\" \"quotation\"` or `assumption \"why\"`"
 
@@ -172,7 +173,55 @@ static void note_nearest(citer *c, const cite_doc *d, const unsigned *q, size_t 
     free(shown);
 }
 
-static void check_quote(citer *c, const cite_doc *d, const ast_node *quote)
+/* Whether the folded text q[0..m) contains s, folded the same way. */
+static int has_text(const unsigned *q, size_t m, const char *s)
+{
+    unsigned *t;
+    uint32_t *off;
+    size_t n;
+    int found = 0;
+    if (fold_text(s, strlen(s), &t, &off, &n)) return 1;
+    for (size_t i = 0; i + n <= m && !found; i++)
+        found = memcmp(q + i, t, sizeof(unsigned) * n) == 0;
+    free(t);
+    free(off);
+    return found;
+}
+
+/* Whether the quotation states the figure v (millionths, > 0) as a
+ * document writes it: 860 for 860.00, 85% or 0.85 for 0.85, 1.5万 for
+ * 15000.00. */
+static int figure_stated(const unsigned *q, size_t m, int64_t v)
+{
+    char text[48];
+    dec_format(v, 0, text);
+    if (has_text(q, m, text)) return 1;
+    if (v < DEC_SCALE) {
+        strcat(text + dec_format(v * 100, 0, text), "%");
+        if (has_text(q, m, text)) return 1;
+    }
+    if (v >= 10000 * DEC_SCALE) {
+        strcat(text + dec_format(v / 10000, 0, text), "万");
+        if (has_text(q, m, text)) return 1;
+    }
+    return 0;
+}
+
+/* A value or row output that is a positive number the quotation does
+ * not state: a warning, since a figure changed without its quotation
+ * is what the citation is there to catch. */
+static void check_figure(citer *c, const unsigned *q, size_t m, const ast_node *value)
+{
+    int64_t v;
+    if (!value || (value->kind != AST_INT && value->kind != AST_DEC)) return;
+    if (dec_parse(value->text, strlen(value->text), &v) != DEC_OK || v <= 0) return;
+    if (figure_stated(q, m, v)) return;
+    diag_add(c->dl, DIAG_WARNING, c->p->src, value->loc,
+             "quote the sentence that states it, or cite `assumption \"why\"`",
+             "the quotation does not state %s", value->text);
+}
+
+static void check_quote(citer *c, const cite_doc *d, const ast_node *quote, const ast_node *value)
 {
     unsigned *q;
     uint32_t *off;
@@ -184,7 +233,8 @@ static void check_quote(citer *c, const cite_doc *d, const ast_node *quote)
     else if (!occurs(d, q, m)) {
         diag_error(c->dl, c->p->src, quote->loc, "the quotation is not in `%s`", d->name);
         note_nearest(c, d, q, m);
-    }
+    } else
+        check_figure(c, q, m, value);
     free(q);
     free(off);
 }
@@ -242,8 +292,9 @@ static void note_documents(citer *c)
     buf_free(&list);
 }
 
-/* One citation: an assumption, or a document and a quotation in it. */
-static void check_cite(citer *c, const ast_node *cite, const char *what)
+/* One citation: an assumption, or a document and a quotation in it
+ * (stating the figure `value`, when it is a number). */
+static void check_cite(citer *c, const ast_node *cite, const char *what, const ast_node *value)
 {
     if (cite->op == 1) { record_assumption(c, cite, what); return; }
     const char *file = cite->a->text;
@@ -265,7 +316,7 @@ static void check_cite(citer *c, const ast_node *cite, const char *what)
         note_documents(c);
         return;
     }
-    check_quote(c, d, cite->b);
+    check_quote(c, d, cite->b, value);
 }
 
 static void check_params(citer *c, const ast_node *param)
@@ -279,7 +330,7 @@ static void check_params(citer *c, const ast_node *param)
         }
         const char *what = arena_printf(&c->p->pool, "parameter %s from %s", param->text, date);
         if (!what) { c->failed = 1; return; }
-        check_cite(c, v->d, what);
+        check_cite(c, v->d, what, v->c);
     }
 }
 
@@ -294,7 +345,7 @@ static void check_rows(citer *c, const ast_node *table)
         }
         const char *what = arena_printf(&c->p->pool, "table %s row %u", table->text, k);
         if (!what) { c->failed = 1; return; }
-        check_cite(c, r->c, what);
+        check_cite(c, r->c, what, r->b);
     }
 }
 
@@ -319,7 +370,7 @@ int cite_policy(policy *p, ast_node *file, const char *docs_dir, diag_list *dl)
     int cited = 0;
     for (ast_node *d = file->a; d; d = d->next) {
         if (d->kind == AST_POLICY) pd = d;
-        else if (d->kind == AST_SOURCE) { cited = 1; check_cite(&c, d, "policy"); }
+        else if (d->kind == AST_SOURCE) { cited = 1; check_cite(&c, d, "policy", NULL); }
         else if (d->kind == AST_PARAM) check_params(&c, d);
         else if (d->kind == AST_TABLE) check_rows(&c, d);
     }

@@ -1,7 +1,8 @@
 /*
  * test_cite.c - citations against documents (src/lang/cite.c): the
  * folding of whitespace and full-width forms, a quotation found across
- * a line break, the note with the nearest passage, assumptions recorded
+ * a line break, the note with the nearest passage, the warning for a
+ * figure the quotation does not state, assumptions recorded
  * on the policy and the parts of a citation kept in the compiled
  * parameter.
  */
@@ -124,12 +125,32 @@ static void nearest_passage(void **state)
     cited_free(&t);
 }
 
+/* A figure the quotation does not state is a warning: 0.90 against a
+ * sentence saying 85%; 0.85 (as 85%) and 15000.00 (as 1.5万) are stated. */
+static void figure_not_stated(void **state)
+{
+    (void)state;
+    cited t;
+    compile_cited(&t, HEAD
+                  "parameter rate: decimal\n"
+                  "  from 2017-01-01: 0.90 source \"doc.txt\" \"救助比例最高达85%\"\n"
+                  "output x: decimal = rate\n");
+    assert_non_null(t.c.policy);
+    assert_string_equal(t.c.diags,
+        "t.policy:6:20: warning: the quotation does not state 0.90\n"
+        "    6 |   from 2017-01-01: 0.90 source \"doc.txt\" \"救助比例最高达85%\"\n"
+        "      |                    ^~~~\n"
+        "hint: quote the sentence that states it, or cite `assumption \"why\"`\n");
+    cited_free(&t);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(folding),
         cmocka_unit_test(quotation_across_a_line_break),
         cmocka_unit_test(nearest_passage),
+        cmocka_unit_test(figure_not_stated),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
