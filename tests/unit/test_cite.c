@@ -20,7 +20,7 @@
 #include "compile_helper.h"
 
 /* The document: a sentence broken over two lines, full-width % and ,. */
-static const char DOC[] = "第一行无关。\n困难群众医保报销后自付部分救助比例\n最高达85%,且不设封顶线。\n";
+static const char DOC[] = "第一行无关。\n困难群众医保报销后自付部分救助比例\n最高达85%,且不设封顶线。每例奖励1.5万元。\n";
 
 typedef struct cited {
     char dir[512];
@@ -108,21 +108,28 @@ static void quotation_across_a_line_break(void **state)
     cited_free(&t);
 }
 
+/* Compiles a policy whose one parameter has the value line `value`
+ * and requires the diagnostics `want` (and a policy when `compiles`). */
+static void value_diags(const char *value, int compiles, const char *want)
+{
+    char text[1024];
+    cited t;
+    snprintf(text, sizeof text, HEAD "parameter rate: decimal\n%s\noutput x: decimal = rate\n", value);
+    compile_cited(&t, text);
+    assert_string_equal(t.c.diags, want);
+    if (compiles) assert_non_null(t.c.policy);
+    else assert_null(t.c.policy);
+    cited_free(&t);
+}
+
 static void nearest_passage(void **state)
 {
     (void)state;
-    cited t;
-    compile_cited(&t, HEAD
-                  "parameter rate: decimal\n"
-                  "  from 2017-01-01: 0.90 source \"doc.txt\" \"救助比例最高达90%\"\n"
-                  "output x: decimal = rate\n");
-    assert_null(t.c.policy);
-    assert_string_equal(t.c.diags,
+    value_diags("  from 2017-01-01: 0.90 source \"doc.txt\" \"救助比例最高达90%\"", 0,
         "t.policy:6:42: error: the quotation is not in `doc.txt`\n"
         "    6 |   from 2017-01-01: 0.90 source \"doc.txt\" \"救助比例最高达90%\"\n"
         "      |                                          ^~~~~~~~~~~~~~~~~~~\n"
         "note: doc.txt:2: the document says: …救助比例最高达85%…\n");
-    cited_free(&t);
 }
 
 /* A figure the quotation does not state is a warning: 0.90 against a
@@ -130,18 +137,13 @@ static void nearest_passage(void **state)
 static void figure_not_stated(void **state)
 {
     (void)state;
-    cited t;
-    compile_cited(&t, HEAD
-                  "parameter rate: decimal\n"
-                  "  from 2017-01-01: 0.90 source \"doc.txt\" \"救助比例最高达85%\"\n"
-                  "output x: decimal = rate\n");
-    assert_non_null(t.c.policy);
-    assert_string_equal(t.c.diags,
+    value_diags("  from 2017-01-01: 0.90 source \"doc.txt\" \"救助比例最高达85%\"", 1,
         "t.policy:6:20: warning: the quotation does not state 0.90\n"
         "    6 |   from 2017-01-01: 0.90 source \"doc.txt\" \"救助比例最高达85%\"\n"
         "      |                    ^~~~\n"
         "hint: quote the sentence that states it, or cite `assumption \"why\"`\n");
-    cited_free(&t);
+    value_diags("  from 2017-01-01: 0.85 source \"doc.txt\" \"救助比例最高达85%\"", 1, "");
+    value_diags("  from 2017-01-01: 15000.00 source \"doc.txt\" \"每例奖励1.5万元\"", 1, "");
 }
 
 int main(void)
