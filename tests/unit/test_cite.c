@@ -96,15 +96,38 @@ static void quotation_across_a_line_break(void **state)
     assert_string_equal(t.c.diags, "");
     assert_non_null(t.c.policy);
     const ev_param *p = &t.c.policy->tree.params[0];
-    assert_null(p->doc[0]);
-    assert_string_equal(p->assumption[0], "2019年以前的比例未载");
-    assert_string_equal(p->doc[1], "doc.txt");
-    assert_string_equal(p->quote[1], "救助比例最高达85%, 且不设封顶线");
+    assert_null(p->cite[0].doc);
+    assert_null(p->source[0]);
+    assert_string_equal(p->cite[0].assumption, "2019年以前的比例未载");
+    assert_string_equal(p->cite[1].doc, "doc.txt");
+    assert_string_equal(p->cite[1].quote, "救助比例最高达85%, 且不设封顶线");
     assert_string_equal(p->source[1], "doc.txt: 救助比例最高达85%, 且不设封顶线");
-    assert_null(p->assumption[1]);
+    assert_null(p->cite[1].assumption);
     assert_int_equal(t.c.policy->nassumptions, 1);
     assert_int_equal(t.c.policy->assumptions[0].line, 6);
     assert_string_equal(t.c.policy->assumptions[0].what, "parameter rate from 2017-01-01");
+    cited_free(&t);
+}
+
+/* A table row's citation and the else row's assumption are kept in the
+ * compiled table. */
+static void row_citations(void **state)
+{
+    (void)state;
+    cited t;
+    compile_cited(&t, HEAD
+                  "table award(age: int) -> money once hit first\n"
+                  "  | >= 60 | 15000.00 | \"奖励\" source \"doc.txt\" \"每例奖励1.5万元\"\n"
+                  "  | else  | 0.00     | \"不奖励\" assumption \"其他情形不奖励\"\n"
+                  "output x: money once = sum(award(m.age) for m in household.members)\n");
+    assert_string_equal(t.c.diags, "");
+    assert_non_null(t.c.policy);
+    const ev_table *et = &t.c.policy->tree.tables[0];
+    assert_string_equal(et->row_cite[0].doc, "doc.txt");
+    assert_string_equal(et->row_cite[0].quote, "每例奖励1.5万元");
+    assert_null(et->else_cite.doc);
+    assert_string_equal(et->else_cite.assumption, "其他情形不奖励");
+    assert_string_equal(t.c.policy->assumptions[0].what, "table award row 2");
     cited_free(&t);
 }
 
@@ -153,6 +176,7 @@ int main(void)
         cmocka_unit_test(quotation_across_a_line_break),
         cmocka_unit_test(nearest_passage),
         cmocka_unit_test(figure_not_stated),
+        cmocka_unit_test(row_citations),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
