@@ -11,11 +11,15 @@
  *
  * Not here: the policy-level checks of names and types (check.c).
  */
+#include <dirent.h>
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include "lang/cite.h"
+#include "base/buf.h"
 #include "base/utf8.h"
+#include "eval/decimal.h"
 
 #define CITE_HINT "end it with `source \"DOCUMENT\" \"quotation\"` or `assumption \"why\"`"
 
@@ -34,6 +38,8 @@ typedef struct citer {
     diag_list *dl;
     cite_doc *docs;
     size_t ndocs;
+    policy_assumption *assumed;   /* malloc'ed while walking, then kept */
+    size_t nassumed, assumed_cap;
     int failed;
 } citer;
 
@@ -167,7 +173,55 @@ static void note_nearest(citer *c, const cite_doc *d, const unsigned *q, size_t 
     free(shown);
 }
 
-static void check_quote(citer *c, const cite_doc *d, const ast_node *quote)
+/* Whether the folded text q[0..m) contains s, folded the same way. */
+static int has_text(const unsigned *q, size_t m, const char *s)
+{
+    unsigned *t;
+    uint32_t *off;
+    size_t n;
+    int found = 0;
+    if (fold_text(s, strlen(s), &t, &off, &n)) return 1;
+    for (size_t i = 0; i + n <= m && !found; i++)
+        found = memcmp(q + i, t, sizeof(unsigned) * n) == 0;
+    free(t);
+    free(off);
+    return found;
+}
+
+/* Whether the quotation states the figure v (millionths, > 0) as a
+ * document writes it: 860 for 860.00, 85% or 0.85 for 0.85, 1.5万 for
+ * 15000.00. */
+static int figure_stated(const unsigned *q, size_t m, int64_t v)
+{
+    char text[48];
+    dec_format(v, 0, text);
+    if (has_text(q, m, text)) return 1;
+    if (v < DEC_SCALE) {
+        strcat(text + dec_format(v * 100, 0, text), "%");
+        if (has_text(q, m, text)) return 1;
+    }
+    if (v >= 10000 * DEC_SCALE) {
+        strcat(text + dec_format(v / 10000, 0, text), "万");
+        if (has_text(q, m, text)) return 1;
+    }
+    return 0;
+}
+
+/* A value or row output that is a positive number the quotation does
+ * not state: a warning, since a figure changed without its quotation
+ * is what the citation is there to catch. */
+static void check_figure(citer *c, const unsigned *q, size_t m, const ast_node *value)
+{
+    int64_t v;
+    if (!value || (value->kind != AST_INT && value->kind != AST_DEC)) return;
+    if (dec_parse(value->text, strlen(value->text), &v) != DEC_OK || v <= 0) return;
+    if (figure_stated(q, m, v)) return;
+    diag_add(c->dl, DIAG_WARNING, c->p->src, value->loc,
+             "quote the sentence that states it, or cite `assumption \"why\"`",
+             "the quotation does not state %s", value->text);
+}
+
+static void check_quote(citer *c, const cite_doc *d, const ast_node *quote, const ast_node *value)
 {
     unsigned *q;
     uint32_t *off;
@@ -179,7 +233,8 @@ static void check_quote(citer *c, const cite_doc *d, const ast_node *quote)
     else if (!occurs(d, q, m)) {
         diag_error(c->dl, c->p->src, quote->loc, "the quotation is not in `%s`", d->name);
         note_nearest(c, d, q, m);
-    }
+    } else
+        check_figure(c, q, m, value);
     free(q);
     free(off);
 }
@@ -191,20 +246,55 @@ static void record_assumption(citer *c, const ast_node *cite, const char *what)
                  "the assumption is empty");
         return;
     }
-    policy *p = c->p;
-    policy_assumption *a = arena_alloc(&p->pool, sizeof *a * (p->nassumptions + 1));
-    if (!a) { c->failed = 1; return; }
-    if (p->nassumptions) memcpy(a, p->assumptions, sizeof *a * p->nassumptions);
+    if (c->nassumed == c->assumed_cap) {
+        size_t cap = c->assumed_cap ? c->assumed_cap * 2 : 16;
+        policy_assumption *a = realloc(c->assumed, sizeof *a * cap);
+        if (!a) { c->failed = 1; return; }
+        c->assumed = a;
+        c->assumed_cap = cap;
+    }
+    policy_assumption *a = &c->assumed[c->nassumed++];
     uint32_t col;
-    source_linecol(p->src, cite->loc.start, &a[p->nassumptions].line, &col);
-    a[p->nassumptions].what = what;
-    a[p->nassumptions].text = cite->label->text;
-    p->assumptions = a;
-    p->nassumptions++;
+    source_linecol(c->p->src, cite->loc.start, &a->line, &col);
+    a->what = what;
+    a->text = cite->label->text;
 }
 
-/* One citation: an assumption, or a document and a quotation in it. */
-static void check_cite(citer *c, const ast_node *cite, const char *what)
+/* Hands the assumptions found to the policy's arena. */
+static void keep_assumptions(citer *c)
+{
+    policy *p = c->p;
+    if (!c->nassumed) return;
+    p->assumptions = arena_alloc(&p->pool, sizeof *p->assumptions * c->nassumed);
+    if (!p->assumptions) { c->failed = 1; return; }
+    memcpy(p->assumptions, c->assumed, sizeof *p->assumptions * c->nassumed);
+    p->nassumptions = (uint32_t)c->nassumed;
+}
+
+/* A note naming the documents there are, in name order. */
+static void note_documents(citer *c)
+{
+    struct dirent **names;
+    int n = scandir(c->dir, &names, NULL, alphasort);
+    if (n < 0) {
+        diag_add(c->dl, DIAG_NOTE, NULL, (src_loc){0, 0}, NULL, "%s: %s", c->dir, strerror(errno));
+        return;
+    }
+    buf list;
+    buf_init(&list);
+    for (int i = 0; i < n; i++) {
+        if (names[i]->d_name[0] != '.') buf_printf(&list, "%s%s", list.len ? ", " : "", names[i]->d_name);
+        free(names[i]);
+    }
+    free(names);
+    if (list.len)
+        diag_add(c->dl, DIAG_NOTE, NULL, (src_loc){0, 0}, NULL, "the documents are: %s", buf_cstr(&list));
+    buf_free(&list);
+}
+
+/* One citation: an assumption, or a document and a quotation in it
+ * (stating the figure `value`, when it is a number). */
+static void check_cite(citer *c, const ast_node *cite, const char *what, const ast_node *value)
 {
     if (cite->op == 1) { record_assumption(c, cite, what); return; }
     const char *file = cite->a->text;
@@ -223,9 +313,10 @@ static void check_cite(citer *c, const ast_node *cite, const char *what)
     if (!d->src) {
         diag_error(c->dl, c->p->src, cite->a->loc, "no document `%s` in %s", file, c->dir);
         diag_hint(c->dl, "a policy cites the files of %s by name", c->dir);
+        note_documents(c);
         return;
     }
-    check_quote(c, d, cite->b);
+    check_quote(c, d, cite->b, value);
 }
 
 static void check_params(citer *c, const ast_node *param)
@@ -239,7 +330,7 @@ static void check_params(citer *c, const ast_node *param)
         }
         const char *what = arena_printf(&c->p->pool, "parameter %s from %s", param->text, date);
         if (!what) { c->failed = 1; return; }
-        check_cite(c, v->d, what);
+        check_cite(c, v->d, what, v->c);
     }
 }
 
@@ -254,7 +345,7 @@ static void check_rows(citer *c, const ast_node *table)
         }
         const char *what = arena_printf(&c->p->pool, "table %s row %u", table->text, k);
         if (!what) { c->failed = 1; return; }
-        check_cite(c, r->c, what);
+        check_cite(c, r->c, what, r->b);
     }
 }
 
@@ -273,13 +364,13 @@ char *cite_docs_dir(const policy *p)
 
 int cite_policy(policy *p, ast_node *file, const char *docs_dir, diag_list *dl)
 {
-    citer c = {p, docs_dir, dl, NULL, 0, 0};
+    citer c = {p, docs_dir, dl, NULL, 0, NULL, 0, 0, 0};
     size_t errs = dl->nerrors;
     const ast_node *pd = NULL;
     int cited = 0;
     for (ast_node *d = file->a; d; d = d->next) {
         if (d->kind == AST_POLICY) pd = d;
-        else if (d->kind == AST_SOURCE) { cited = 1; check_cite(&c, d, "policy"); }
+        else if (d->kind == AST_SOURCE) { cited = 1; check_cite(&c, d, "policy", NULL); }
         else if (d->kind == AST_PARAM) check_params(&c, d);
         else if (d->kind == AST_TABLE) check_rows(&c, d);
     }
@@ -287,7 +378,9 @@ int cite_policy(policy *p, ast_node *file, const char *docs_dir, diag_list *dl)
         diag_add(dl, DIAG_ERROR, p->src, pd->loc,
                  "add `source \"DOCUMENT\" \"quotation\"` below the policy line, or `assumption \"why\"`",
                  "policy `%s` cites no document", p->name);
+    keep_assumptions(&c);
     docs_free(&c);
+    free(c.assumed);
     if (c.failed)
         diag_add(dl, DIAG_ERROR, p->src, (src_loc){0, 0}, NULL, "checking citations: out of memory");
     return dl->nerrors > errs ? -1 : 0;

@@ -9,11 +9,13 @@
  * normalised (whitespace dropped; full-width ASCII, Chinese quotation
  * marks and 。、 folded to one form); when it does not, the error points
  * a caret at the quotation and a note shows the nearest passage of the
- * document.
+ * document.  A number the quotation does not state (860 for 860.00, 85%
+ * or 0.85 for 0.85, 1.5万 for 15000.00) is a warning.
  *
  * compile.c runs the check after a policy compiled cleanly, when the
- * model set asks for it (the loader does; unit tests compiling from
- * strings do not).  Nothing here runs per decision.
+ * model set asks for the load checks (the loader does; replay of a
+ * stored text and unit tests compiling from strings do not).  Nothing
+ * here runs per decision.
  *
  * Ownership: assumptions found are copied into the policy's arena; the
  * documents are read with malloc and freed before cite_policy returns.

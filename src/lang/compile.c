@@ -289,11 +289,12 @@ static void check_expects(const policy *p, const source *src, const ast_node *t,
     }
 }
 
-/* 0, or -1 with a diagnostic: a test is never dropped silently. */
-static int add_test(policy *p, const source *src, ast_node *t, diag_list *dl)
+/* 0, or -1 with a diagnostic: a test is never dropped silently.  Its
+ * expectations are type-checked when `check` is set (model_set). */
+static int add_test(policy *p, const source *src, ast_node *t, int check, diag_list *dl)
 {
     size_t errs = dl->nerrors;
-    check_expects(p, src, t, dl);
+    if (check) check_expects(p, src, t, dl);
     if (dl->nerrors > errs) return -1;
     if (p->ntests == p->tests_cap) {
         uint32_t cap = p->tests_cap ? p->tests_cap * 2 : 16;
@@ -447,11 +448,12 @@ policy *compile_policy(source *src, const model_set *models, diag_list *dl)
     if (lower_policy(&ck, &lo) || dl->nerrors > errs) return policy_failed(p, dl);
     check_assertions(&ck, &lo);
     if (dl->nerrors > errs || p->pool.failed) return policy_failed(p, dl);
-    if (models && models->cite && check_citations(p, file, dl)) return policy_failed(p, dl);
+    int load_checks = models && models->load_checks;
+    if (load_checks && check_citations(p, file, dl)) return policy_failed(p, dl);
     p->tree = lo.tree;
     p->root = ck.root;
     for (ast_node *d = file->a; d; d = d->next)
-        if (d->kind == AST_TEST && add_test(p, src, d, dl)) return policy_failed(p, dl);
+        if (d->kind == AST_TEST && add_test(p, src, d, load_checks, dl)) return policy_failed(p, dl);
     return p;
 }
 
@@ -484,7 +486,7 @@ int compile_attach_tests(policy *p, source *src, diag_list *dl)
     if (!file || dl->nerrors > errs) return -1;
     for (ast_node *d = file->a; d; d = d->next) {
         if (d->kind == AST_TEST) {
-            if (add_test(p, src, d, dl)) break;
+            if (add_test(p, src, d, 1, dl)) break;
         } else if (d->kind != AST_TESTS_FOR)
             diag_error(dl, src, d->loc, "a .test file holds only `tests NAME` and test blocks");
     }

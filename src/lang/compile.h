@@ -41,7 +41,10 @@ typedef struct model_set {
                          * not in items is then left unchecked, silently,
                          * rather than reported against every line that
                          * reads the input */
-    uint8_t cite;             /* check citations against the documents (lang/cite.h) */
+    /* The checks a load makes and a replay of a stored text does not:
+     * citations against the documents (lang/cite.h) and test
+     * expectations against the outputs' types. */
+    uint8_t load_checks;
 } model_set;
 
 /* NULL on any error (diagnostics in dl; none when the policy's model is
@@ -49,7 +52,8 @@ typedef struct model_set {
 cmodel *compile_model(source *src, diag_list *dl);
 policy *compile_policy(source *src, const model_set *models, diag_list *dl);
 /* A `tests NAME` file: returns the policy name it names (in the policy's
- * arena after attach) and appends its test blocks; 0 or -1. */
+ * arena after attach) and appends its test blocks, their expectations
+ * type-checked against the outputs; 0 or -1. */
 int compile_attach_tests(policy *p, source *src, diag_list *dl);
 /* Peeks at a .test file's `tests NAME` header; caller frees the result. */
 char *compile_tests_target(const source *src);

@@ -514,19 +514,16 @@ static uint32_t line_of(lw *l, const ast_node *n)
     return line;
 }
 
-/* A value's citation (AST_SOURCE or NULL) split for the explanation;
- * `source` keeps the one-text form "DOCUMENT: quotation" its readers
- * print.  A one-string citation is cite.c's to reject. */
-static void lower_cite(lw *l, const ast_node *c, const char **text, const char **doc,
-                       const char **quote, const char **assumed)
+/* A value's or a row's citation (AST_SOURCE or NULL) for the
+ * explanation.  A one-string citation is cite.c's to reject. */
+static ev_cite lower_cite(const ast_node *c)
 {
-    *text = *doc = *quote = *assumed = NULL;
-    if (!c) return;
-    if (c->op == 1) { *assumed = c->label->text; return; }
-    *doc = c->a->text;
-    *quote = c->b ? c->b->text : NULL;
-    *text = c->b ? arena_printf(l->pool, "%s: %s", *doc, *quote) : *doc;
-    if (!*text) l->failed = 1;
+    ev_cite e = {NULL, NULL, NULL};
+    if (!c) return e;
+    if (c->op == 1) { e.assumption = c->label->text; return e; }
+    e.doc = c->a->text;
+    e.quote = c->b ? c->b->text : NULL;
+    return e;
 }
 
 static void lower_params(lw *l, ev_tree *t)
@@ -546,17 +543,18 @@ static void lower_params(lw *l, ev_tree *t)
         int64_t *until = arena_alloc(l->pool, sizeof(int64_t) * (nv + 1));
         ev_cell *val = arena_alloc(l->pool, sizeof(ev_cell) * (nv + 1));
         const char **src = arena_alloc(l->pool, sizeof(char *) * (nv + 1));
-        const char **doc = arena_alloc(l->pool, sizeof(char *) * (nv + 1));
-        const char **quote = arena_alloc(l->pool, sizeof(char *) * (nv + 1));
-        const char **assumed = arena_alloc(l->pool, sizeof(char *) * (nv + 1));
-        if (!from || !until || !val || !src || !doc || !quote || !assumed) { l->failed = 1; return; }
+        ev_cite *cite = arena_alloc(l->pool, sizeof(ev_cite) * (nv + 1));
+        if (!from || !until || !val || !src || !cite) { l->failed = 1; return; }
         uint32_t k = 0;
         for (ast_node *v = s->decl->b; v; v = v->next, k++) {
             check_literal_value(ck, v->a, ty_scalar(TY_DATE), &from[k]);
             until[k] = INT64_MAX;
             if (v->b) check_literal_value(ck, v->b, ty_scalar(TY_DATE), &until[k]);
             check_literal_value(ck, v->c, s->type, &val[k].i);
-            lower_cite(l, v->d, &src[k], &doc[k], &quote[k], &assumed[k]);
+            cite[k] = lower_cite(v->d);
+            /* the one-text form its readers print */
+            src[k] = cite[k].quote ? arena_printf(l->pool, "%s: %s", cite[k].doc, cite[k].quote) : cite[k].doc;
+            if (cite[k].quote && !src[k]) l->failed = 1;
         }
         int fen = 1;
         for (uint32_t j = 0; j < nv; j++)
@@ -571,9 +569,7 @@ static void lower_params(lw *l, ev_tree *t)
         p->until = until;
         p->value = val;
         p->source = src;
-        p->doc = doc;
-        p->quote = quote;
-        p->assumption = assumed;
+        p->cite = cite;
     }
     t->params = ps;
     t->nparams = np;
@@ -626,7 +622,8 @@ static void lower_tables(lw *l, ev_tree *t, uint32_t *ncov)
         int32_t *out = arena_alloc(l->pool, sizeof(int32_t) * (et->nrows + 1));
         const char **lab = arena_alloc(l->pool, sizeof(char *) * (et->nrows + 1));
         uint32_t *lines = arena_alloc(l->pool, sizeof(uint32_t) * (et->nrows + 1));
-        if (!cond || !out || !lab || !lines) { l->failed = 1; return; }
+        ev_cite *cites = arena_alloc(l->pool, sizeof(ev_cite) * (et->nrows + 1));
+        if (!cond || !out || !lab || !lines || !cites) { l->failed = 1; return; }
         for (size_t k = 0; k < (size_t)et->nrows * et->ncols; k++) {
             cond[k].n = s->rows.cond[k].n;
             cond[k].iv = (const ev_interval *)s->rows.cond[k].iv;
@@ -642,10 +639,12 @@ static void lower_tables(lw *l, ev_tree *t, uint32_t *ncov)
             if (row->op) {
                 et->else_out = o;
                 et->else_label = row->label ? row->label->text : NULL;
+                et->else_cite = lower_cite(row->c);
                 continue;
             }
             out[r] = o;
             lab[r] = row->label ? row->label->text : NULL;
+            cites[r] = lower_cite(row->c);
             lines[r] = line_of(l, row);
             r++;
         }
@@ -655,6 +654,7 @@ static void lower_tables(lw *l, ev_tree *t, uint32_t *ncov)
         et->out = out;
         et->row_label = lab;
         et->row_line = lines;
+        et->row_cite = cites;
         tab_index ix;
         if (tab_index_build(&s->rows, l->pool, &ix)) { l->failed = 1; return; }
         et->ncells = ix.ncells;

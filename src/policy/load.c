@@ -191,7 +191,7 @@ int registry_load(registry *r, const char *const *paths, size_t npaths, const ch
                   diag_list *dl)
 {
     memset(r, 0, sizeof *r);
-    r->models.cite = 1;
+    r->models.load_checks = 1;
     size_t errs = dl->nerrors;
     file_list fl = {0};
     for (size_t i = 0; i < npaths; i++)

@@ -94,6 +94,7 @@ expect "GET /v1/policies/tianjin.dibao?as_of=2019-01-01" 200 -H "$(auth "$ELIGO_
     "$U/v1/policies/tianjin.dibao?as_of=2019-01-01"
 contains "standard 860.00 from 2017-04-01" '"name":"standard"' "$tmp/body"
 contains "standard's value and start" '"value":"860.00","from":"2017-04-01"' "$tmp/body"
+contains "standard's citation" '"file":"001_9ead28f4facb4925.txt","quote":"乡低保标准统一提高到每人每月860元","assumption":null' "$tmp/body"
 contains "input model with members" '"name":"members","type":"list of person","required":true' "$tmp/body"
 contains "outputs listed" '{"name":"eligible","type":"bool"' "$tmp/body"
 hash=$(grep -o '"hash":"sha256:[0-9a-f]*"' "$tmp/body" | head -n 1)
