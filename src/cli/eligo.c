@@ -22,7 +22,8 @@ typedef struct command {
 
 static const command commands[] = {
     {"check", cmd_check, "check [--assumptions] [PATH...]   compile policies, check citations, print diagnostics"},
-    {"eval", cmd_eval, "eval NAME --as-of DATE --input FILE [--explain] [--policies DIR]"},
+    {"eval", cmd_eval, "eval NAME --as-of DATE --input FILE [--explain[=text]] [--policies DIR]"},
+    {"explain", cmd_explain, "explain --check [FILE|-]   re-derive every step of an explanation from its JSON alone"},
     {"test", cmd_test, "test [--coverage] [--junit FILE] [PATH...]   run policy tests"},
     {"fmt", cmd_fmt, "fmt [--check] PATH...   canonical formatting"},
     {"bench", cmd_bench, "bench NAME --input FILE [--seconds N] [--as-of DATE] [--policies DIR]"},

@@ -20,6 +20,7 @@
 #define ELIGO_EXPLAIN_H
 
 #include "base/buf.h"
+#include "eval/compiled.h"
 #include "eval/eval.h"
 
 /* One value of type t as JSON: money, decimals, dates and enums as
@@ -36,5 +37,12 @@ const char *explain_rule(ev_ctx *c, const ev_def *d);
  * rule counters of that evaluation (c->cov before it is switched off:
  * showing values evaluates again and must not count). */
 void explain_steps(buf *b, ev_ctx *c, const uint32_t *cov);
+/* The same account as plain Chinese paragraphs a caseworker can print:
+ * the programme and the date; 一、决定 (each output); 二、理由 (each
+ * step's formula with its figures, the exception that applied, the
+ * margin of a threshold); 三、依据 (the parameters used with their
+ * validity and sources, the table rows that matched, the policy's
+ * sources).  cov as for explain_steps. */
+void explain_text(buf *b, const policy *p, ev_ctx *c, const uint32_t *cov);
 
 #endif

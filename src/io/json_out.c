@@ -97,6 +97,12 @@ static void write_explanation(buf *b, const policy *p, ev_ctx *c, const uint32_t
     }
     buf_addc(b, ']');
     explain_steps(b, c, cov);
+    buf tx;
+    buf_init(&tx);
+    explain_text(&tx, p, c, cov);
+    buf_adds(b, ",\"text\":");
+    json_add_text(b, &tx);
+    buf_free(&tx);
     buf_addc(b, '}');
 }
 

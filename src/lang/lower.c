@@ -42,10 +42,12 @@ typedef struct lw {
 static int node_fen(lw *l, int32_t i);
 
 /* The type a node's value is shown in: the expression's, except where
- * lowering changed it (an int made a decimal; a number literal). */
+ * lowering changed it (an int made a decimal, an int rounding done on
+ * decimals before DEC_TO_INT; a number literal). */
 static const ty *note_type(ev_kind k, const ast_node *at)
 {
-    if (k == EV_INT_TO_DEC || (at && at->ty && at->ty->kind == TY_NUMBER))
+    int int_round = (k == EV_ROUND || k == EV_DIV_ROUND) && at && at->ty && at->ty->kind == TY_INT;
+    if (k == EV_INT_TO_DEC || int_round || (at && at->ty && at->ty->kind == TY_NUMBER))
         return ty_scalar(TY_DECIMAL);
     return at ? at->ty : NULL;
 }
@@ -718,6 +720,7 @@ static void lower_defs(lw *l, ev_tree *t, uint32_t *ncov)
             int32_t chain = base;
             for (uint32_t j = i; j-- > 0;) {
                 chain = emit(l, EV_RULE, conds[j], vals[j], chain, first + j, d);
+                l->notes[chain].type = s->type;
                 if (j == i - 1) l->nodes[chain].flags = 1;
             }
             base = chain;

@@ -67,6 +67,25 @@ for want in '"value":"860.00","read_on":"2019-01-01","in_force_from":"2017-04-01
     grep -qF "$want" "$tmp/explain" && ok || fail "explanation lacks $want"
 done
 
+# 5b. the explanation re-derives step by step (eligo explain --check), and
+# with the standard altered in its parameters list it does not
+out=$("$ELIGO" explain --check "$tmp/explain" 2>&1)
+case $out in *" steps hold") ok ;; *) fail "eligo explain --check on the Tianjin example: $out" ;; esac
+sed 's/"value":"860.00","read_on"/"value":"800.00","read_on"/' "$tmp/explain" >"$tmp/altered"
+out=$("$ELIGO" explain --check - <"$tmp/altered" 2>&1)
+status=$?
+case "$status $out" in "1 eligo explain: stdin: step threshold: parameter standard read on 2019-01-01 is 800.00 in the parameters but 860.00 in the calculation") ok ;;
+*) fail "altered explanation: want exit 1 naming step threshold, got $status: $out" ;; esac
+
+# 5c. the citizen's account of one household per shipped programme
+# (tests/explain/cases.txt), byte for byte
+while IFS='|' read -r policy as_of file; do
+    case $policy in '#'*|'') continue ;; esac
+    "$ELIGO" eval "$policy" --as-of "$as_of" --input "tests/requests/$file" --explain=text >"$tmp/text" 2>&1
+    if cmp -s "$tmp/text" "tests/explain/$policy.txt"; then ok
+    else fail "eligo eval $policy --explain=text differs from tests/explain/$policy.txt"; diff "tests/explain/$policy.txt" "$tmp/text" | head -20; fi
+done < tests/explain/cases.txt
+
 # 6. formatting is canonical and idempotent
 "$ELIGO" fmt --check policies/*/*.policy policies/civil.model tests/policies/*.policy tests/policies/*.model >"$tmp/fmt" 2>&1 && ok || { fail "eligo fmt --check policies"; cat "$tmp/fmt"; }
 

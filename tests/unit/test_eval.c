@@ -13,7 +13,7 @@
 #include <setjmp.h>
 #include <cmocka.h>
 #include "compile_helper.h"
-#include "policy/load.h"
+#include "policy_helper.h"
 
 /* Every def's value as JSON, or the error (code, location, message). */
 static char *run_path(const policy *p, int64_t as_of, const ev_cell *root, arena *pool, int walk)
@@ -505,95 +505,6 @@ static void div_round_fast_path(void **state)
                 }
 }
 
-/* The policy-language literal n as request JSON (as `eligo test` does). */
-static void literal_json(buf *b, const ast_node *n)
-{
-    switch (n->kind) {
-    case AST_INT: case AST_DEC: buf_adds(b, n->text); break;
-    case AST_UNARY: buf_addc(b, '-'); literal_json(b, n->a); break;
-    case AST_STRING: case AST_DATE: case AST_NAME: buf_json_string(b, n->text, strlen(n->text)); break;
-    case AST_BOOL: buf_adds(b, n->op ? "true" : "false"); break;
-    case AST_LIST: case AST_OBJECT:
-        buf_addc(b, n->kind == AST_LIST ? '[' : '{');
-        for (ast_node *i = n->a; i; i = i->next) {
-            if (i != n->a) buf_addc(b, ',');
-            if (n->kind == AST_OBJECT) {
-                buf_json_string(b, i->text, strlen(i->text));
-                buf_addc(b, ':');
-            }
-            literal_json(b, n->kind == AST_OBJECT ? i->a : i);
-        }
-        buf_addc(b, n->kind == AST_LIST ? ']' : '}');
-        break;
-    default: buf_adds(b, "null"); break;
-    }
-}
-
-/* A deterministic draw in [0, n). */
-static int draw(uint64_t *seed, int n)
-{
-    *seed = *seed * 6364136223846793005ULL + 1442695040888963407ULL;
-    return (int)((*seed >> 33) % (uint64_t)n);
-}
-
-/* What the generator drew that the hand-written reference needs. */
-typedef struct drawn_household {
-    int n;
-    int64_t income_fen[6];
-    int tekun[6];
-    int care[6];            /* index into care[]: 0 full, 1 partial, 2 none */
-} drawn_household;
-
-/* A household of 1 to 6 members with every field of the civil model
- * drawn from a small deterministic generator; what the reference needs
- * goes to *d when d is not NULL. */
-static void random_household_drawn(buf *b, uint64_t *seed, drawn_household *d)
-{
-    static const char *care[] = {"full", "partial", "none"};
-    static const char *cat[] = {"none", "dibao", "tekun", "low_income"};
-    int k = 1 + draw(seed, 6);
-    buf_printf(b, "{\"household\":{\"hukou\":\"%s\",\"members\":[", draw(seed, 2) ? "urban" : "rural");
-    for (int j = 0; j < k; j++) {
-        int age = draw(seed, 100), yuan = draw(seed, 3000), fen = draw(seed, 100);
-        int able = draw(seed, 2), c = draw(seed, 3), a = draw(seed, 4);
-        int pay = draw(seed, 200000), out = draw(seed, 50000), major = draw(seed, 2), aid = draw(seed, 200000);
-        buf_printf(b, "%s{\"id\":\"m%d\",\"age\":%d,\"monthly_income\":\"%d.%02d\",\"able_to_work\":%s,"
-                   "\"self_care\":\"%s\",\"assistance_category\":\"%s\",\"in_policy_self_pay\":\"%d\","
-                   "\"out_of_policy_self_pay\":\"%d\",\"major_disease\":%s,\"major_aid_received_this_year\":\"%d\"}",
-                   j ? "," : "", j, age, yuan, fen, able ? "true" : "false", care[c], cat[a], pay, out,
-                   major ? "true" : "false", aid);
-        if (d) {
-            d->income_fen[j] = (int64_t)yuan * 100 + fen;
-            d->tekun[j] = a == 2;
-            d->care[j] = c;
-        }
-    }
-    if (d) d->n = k;
-    buf_adds(b, "]}}");
-}
-
-static void random_household(buf *b, uint64_t *seed)
-{
-    random_household_drawn(b, seed, NULL);
-}
-
-/* The shipped policies and the illustrative ones, as the policy suite
- * checks them. */
-static int load_policies(registry *r)
-{
-    const char *top = getenv("top_srcdir");
-    char a[4096], b[4096];
-    snprintf(a, sizeof a, "%s/policies", top ? top : ".");
-    snprintf(b, sizeof b, "%s/tests/policies", top ? top : ".");
-    const char *paths[] = {a, b};
-    diag_list dl;
-    diag_list_init(&dl);
-    int rc = registry_load(r, paths, 2, NULL, &dl);
-    if (rc) diag_print(&dl, stderr);
-    diag_list_free(&dl);
-    return rc;
-}
-
 /* Every test of every shipped and illustrative policy, both ways; and
  * 300 generated households through every policy of households, on the
  * first day, a day in 2019 and the last day each policy covers. */
@@ -610,14 +521,7 @@ static void shipped_policies_both_ways(void **state)
             if (!tn->a || date_parse(tn->a->text, strlen(tn->a->text), &as_of)) continue;
             buf in;
             buf_init(&in);
-            buf_addc(&in, '{');
-            for (ast_node *g = tn->b; g; g = g->next) {
-                if (g != tn->b) buf_addc(&in, ',');
-                buf_json_string(&in, g->text, strlen(g->text));
-                buf_addc(&in, ':');
-                literal_json(&in, g->a);
-            }
-            buf_addc(&in, '}');
+            test_given_json(&in, tn);
             ntests += (uint32_t)same_both_ways(p, as_of, in.data, in.len);
             buf_free(&in);
         }
