@@ -17,13 +17,11 @@
  * record through record_json; replay and impact (audit/) check every row
  * they read with record_check before they trust its outputs.
  *
- * Ownership: nothing is kept; scratch lives in the caller's arena and
- * the JSON is appended to the caller's buf.
+ * Ownership: nothing is kept; the JSON is appended to the caller's buf.
  */
 #ifndef ELIGO_RECORD_H
 #define ELIGO_RECORD_H
 
-#include "base/arena.h"
 #include "base/buf.h"
 #include "store/store.h"
 
@@ -38,7 +36,7 @@ enum {
 
 /* Checks the row.  Returns its differs bits: 0 when the row is what was
  * stored, RECORD_CONTENT_HASH too when the hash could not be computed. */
-unsigned record_check(const store_row *r, arena *pool);
+unsigned record_check(const store_row *r);
 /* Appends "tampered": true|false and, when tampered, "differs": [names]
  * (object members, no braces). */
 void record_check_json(unsigned differs, buf *out);

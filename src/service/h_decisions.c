@@ -264,7 +264,7 @@ void h_decision_get(service *sv, const http_request *rq, http_response *rs, cons
     case STORE_OK:
         http_json(rs, 200);
         /* checked first: what is shown is flagged when it is not what was stored */
-        record_json(&row, record_check(&row, &sv->pool), &rs->body);
+        record_json(&row, record_check(&row), &rs->body);
         break;
     case STORE_NOT_FOUND: http_problem(rs, 404, "no decision with this id", NULL); break;
     default: http_problem(rs, 503, "the database is unavailable", NULL); break;

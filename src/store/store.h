@@ -171,6 +171,9 @@ store_rc store_each_row(store *s, const char *from, const char *to, const char *
 /* A policy or model text by hash ("sha256:..."), into name and text. */
 store_rc store_get_policy_text(store *s, const char *hash, buf *name, buf *text);
 store_rc store_get_model_text(store *s, const char *hash, buf *name, buf *text);
+/* Does the store hold a text of the policy named name (decisions were
+ * made under it)?  STORE_OK, STORE_NOT_FOUND, or the error. */
+store_rc store_policy_known(store *s, const char *name);
 
 /* Bearer tokens: only the SHA-256 of a token is stored (and cached, by
  * that hash, when the store was opened with token_cache_s). */

@@ -130,5 +130,54 @@ expect "stored outputs altered: flagged, with the parts" 200 '"tampered":true,"d
 call GET "$ELIGO_AUDITOR_TOKEN" "/v1/decisions/$id2"
 expect "the same before its checkpoint" 200 '"checkpoint":null,"tampered":true,"differs":["content_hash","outputs"]'
 
+# ---- 3. impact and replay that cannot lie
+big='{"household":{"members":[{"id":"a","age":40,"monthly_income":"9223372036854.77"}]}}'
+for k in 1 2; do
+    call POST "$ELIGO_PORTAL_TOKEN" /v1/decisions "{\"policy\":\"tianjin.dibao\",\"as_of\":\"2019-01-01\",\"request_id\":\"big-$k\",\"input\":$big}"
+    expect "a household at the top of the money range ($k)" 201 '"per_capita_income":"9223372036854.77"'
+done
+today=$(date -u +%F)
+cp "$top/policies/tianjin/dibao.policy" "$tmp/candidate.policy"
+impact() {   # JQ-ARGS...: POST /v1/impact with the candidate and today's range, plus the members given
+    call POST "$ELIGO_OFFICER_TOKEN" /v1/impact \
+        "$(jq -n --rawfile t "$tmp/candidate.policy" --arg d "$today" "$@" '{policy_text: $t, from: $d, to: $d} + $extra')"
+}
+# tianjin.dibao rows today: multi-1 (350.00), rec-1 and rec-2 (altered), big-1 and big-2
+impact --argjson extra '{"benefit": "per_capita_income"}'
+expect "sums past 64 bits are exact; altered rows apart, never \"before\"" 200 '"checked":5,"failed":0,"tampered":2,' \
+    '"total_before":"18446744074059.54","total_after":"18446744074059.54","change":"0.00"' \
+    "\"tampered\":[\"$id\",\"$id2\"]"
+"$ELIGO" impact "$tmp/candidate.policy" --from "$today" --to "$today" --benefit per_capita_income --db "$url" \
+    --policies "$tmp/policies" >"$tmp/out" 2>&1
+same "eligo impact exits 1 when it found tampered rows" 1 $?
+grep -q "total 18446744074059.54 -> 18446744074059.54" "$tmp/out" && grep -q "2 tampered" "$tmp/out" && ok ||
+    not_ok "eligo impact report" "$(cat "$tmp/out")"
+impact --argjson extra '{"benefit": "eligible"}'
+expect "benefit naming a yes/no output" 422 '"pointer":"/benefit","detail":"the benefit output must be money"'
+impact --argjson extra '{"eligibility": "monthly_benefit"}'
+expect "eligibility naming a money output" 422 '"pointer":"/eligibility"'
+impact --argjson extra '{"to": "2000-01-01"}'
+expect "impact from after to" 422 '"pointer":"/from","detail":"from is after to"'
+sed -i 's/^policy tianjin.dibao /policy tianjin.no_such /' "$tmp/candidate.policy"
+impact --argjson extra '{}'
+expect "impact of a policy never decided" 422 '"pointer":"/policy_text"' 'no decision was ever made'
+"$ELIGO" impact "$tmp/candidate.policy" --from "$today" --to "$today" --db "$url" --policies "$tmp/policies" >"$tmp/out" 2>&1
+same "eligo impact of a policy never decided exits 2" 2 $?
+cp "$top/policies/tianjin/dibao.policy" "$tmp/candidate.policy"
+"$ELIGO" impact "$tmp/candidate.policy" --from "$today" --to "$today" --benefit eligible --db "$url" \
+    --policies "$tmp/policies" >"$tmp/out" 2>&1
+same "eligo impact --benefit naming a yes/no output exits 2" "2 1" "$? $(grep -c 'must be money' "$tmp/out")"
+"$ELIGO" impact "$tmp/candidate.policy" --from "$today" --to 2000-01-01 --db "$url" --policies "$tmp/policies" >"$tmp/out" 2>&1
+same "eligo impact --from after --to exits 2" 2 $?
+call POST "$ELIGO_AUDITOR_TOKEN" /v1/replays "{\"from\":\"$today\",\"to\":\"2000-01-01\"}"
+expect "replay from after to" 422 '"pointer":"/from"'
+"$ELIGO" replay --from "$today" --to 2000-01-01 --db "$url" >"$tmp/out" 2>&1
+same "eligo replay --from after --to exits 2" 2 $?
+call POST "$ELIGO_AUDITOR_TOKEN" /v1/replays "{\"from\":\"$today\",\"to\":\"$today\",\"policy\":\"tianjin.dibao\"}"
+expect "a range replay counts the altered rows apart" 200 '"checked":5,"matches":3,"mismatches":0,"unreplayable":0,"tampered":2,'
+"$ELIGO" replay "$upper" --db "$url" >"$tmp/out" 2>&1
+same "eligo replay of an altered row, id in upper case: exit 1, flagged" "1 1" \
+    "$? $(grep -c "\"decision_id\":\"$id\",\"match\":false,\"tampered\":true" "$tmp/out")"
+
 echo "$passed passed, $failed failed"
 [ "$failed" = 0 ]
