@@ -300,12 +300,16 @@ void routes_dispatch(service *sv, const http_request *rq, http_response *rs)
     dispatch(sv, rq, rs, &index);
     if (sv->db) sb_db_down_raise(store_down_until(sv->db));
     if (rs->status == 0) http_problem(rs, 500, "the handler gave no answer", NULL);
-    /* every problem names the request path as its instance */
+    /* every problem names the request path as its instance; on a route
+     * of a decision id, in lower case as the id is taken (match()) */
     if (rs->content_type && strcmp(rs->content_type, "application/problem+json") == 0 && rs->body.len &&
         rs->body.data[rs->body.len - 1] == '}' && !strstr(buf_cstr(&rs->body), "\"instance\"")) {
         rs->body.len--;
         buf_adds(&rs->body, ",\"instance\":");
+        size_t at = rs->body.len;
         buf_json_string(&rs->body, rq->path, strlen(rq->path));
+        for (size_t i = at; index >= 0 && strstr(routes[index].pattern, "{id}") && i < rs->body.len; i++)
+            if (rs->body.data[i] >= 'A' && rs->body.data[i] <= 'Z') rs->body.data[i] = (char)(rs->body.data[i] - 'A' + 'a');
         buf_addc(&rs->body, '}');
     }
     clock_gettime(CLOCK_MONOTONIC, &t1);

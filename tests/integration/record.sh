@@ -120,8 +120,9 @@ same "the upper-case id is neither echoed nor logged" "0 $id" \
     "$(grep -c "$upper" "$tmp/body") $(sql "SELECT target FROM eligo.access_log WHERE action = 'decisions_get' ORDER BY id DESC LIMIT 1")"
 call GET "$ELIGO_AUDITOR_TOKEN" "/v1/decisions/$id2"
 expect "a record not yet checkpointed" 200 '"seq":null,"checkpoint":null,"tampered":false'
-call GET "$ELIGO_AUDITOR_TOKEN" /v1/decisions/00000000-0000-7000-8000-000000000000
-expect "an unknown id" 404
+call GET "$ELIGO_AUDITOR_TOKEN" /v1/decisions/0000000A-0000-7000-8000-00000000000B
+expect "an unknown id, in upper case: 404 naming it in lower case" 404 '"instance":"/v1/decisions/0000000a-0000-7000-8000-00000000000b"'
+same "not echoed in upper case" 0 "$(grep -c 0000000A "$tmp/body")"
 call GET "$ELIGO_AUDITOR_TOKEN" /v1/decisions/not-an-id
 expect "not an id" 404
 sql "UPDATE eligo.decisions SET outputs = REPLACE(outputs, '1080.00', '9999.00') WHERE id IN ('$id', '$id2')"
