@@ -16,7 +16,8 @@
 #   3. impact: a tampered row is counted apart, never used as "before";
 #      a sum past 64 bits is a 422 naming the decision; a benefit that is
 #      not money, an unknown policy and from after to are 422; the CLI
-#      exits 1 on findings and 2 on usage.
+#      exits 1 on findings and 2 on usage;
+#   4. part 1 again with --group-commit 0 (each worker commits its own).
 # Last line "N passed, N failed"; non-zero exit on failure.
 set -u
 top=${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}
@@ -179,6 +180,23 @@ expect "a range replay counts the altered rows apart" 200 '"checked":5,"matches"
 "$ELIGO" replay "$upper" --db "$url" >"$tmp/out" 2>&1
 same "eligo replay of an altered row, id in upper case: exit 1, flagged" "1 1" \
     "$? $(grep -c "\"decision_id\":\"$id\",\"match\":false,\"tampered\":true" "$tmp/out")"
+
+# ---- 4. the same unit when each worker commits its own (--group-commit 0)
+master=$(cat "$STACK_VAR/run/eligod.pid")
+kill "$master"
+for _ in $(seq 1 100); do kill -0 "$master" 2>/dev/null || break; sleep 0.1; done
+STACK_EXTRA="--group-commit 0" stack_test_up "$tmp"
+call POST "$ELIGO_PORTAL_TOKEN" /v1/decisions \
+    "{\"policy\":[\"tianjin.dibao\",\"wuyi.eco_burial\"],\"as_of\":\"2019-06-01\",\"request_id\":\"own-bad\",\"input\":$fam}"
+expect "no committer: one policy of two rejects the input" 422 '"pointer":"/policy/1"'
+call POST "$ELIGO_PORTAL_TOKEN" /v1/decisions "${two/multi-1/own-1}"
+expect "no committer: two policies" 201 '"request_id":"own-1/tianjin.tekun_care"'
+call POST "$ELIGO_PORTAL_TOKEN" /v1/decisions "${two/multi-1/own-1}"
+expect "no committer: the same again" 200
+call POST "$ELIGO_PORTAL_TOKEN" /v1/decisions "$(printf '%s' "${two/multi-1/own-1}" | sed 's/tianjin.tekun_care/tianjin.medical_aid/')"
+expect "no committer: another list" 422 "different request"
+same "no committer: two rows, none for the 422s" "0 2" \
+    "$(sql "SELECT COUNT(*) FROM eligo.decisions WHERE request_id LIKE 'own-bad%'") $(sql "SELECT COUNT(*) FROM eligo.decisions WHERE request_id LIKE 'own-1%'")"
 
 echo "$passed passed, $failed failed"
 [ "$failed" = 0 ]
