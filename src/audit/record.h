@@ -30,9 +30,9 @@ enum {
     RECORD_CONTENT_HASH = 1,    /* the content no longer hashes to the stored content_hash */
     RECORD_CHECKPOINT = 2,      /* nor to the leaf its signed checkpoint holds */
     RECORD_OUTPUTS = 4,         /* the outputs column is not the answered document's */
-    RECORD_EXPLANATION = 8,     /* nor is the explanation column */
-    RECORD_PARTS = 4
+    RECORD_EXPLANATION = 8      /* nor is the explanation column */
 };
+enum { RECORD_PARTS = 4 };
 
 /* Checks the row.  Returns its differs bits: 0 when the row is what was
  * stored, RECORD_CONTENT_HASH too when the hash could not be computed. */
