@@ -88,7 +88,9 @@ typedef struct impact_walk {
 
 static void example(impact_report *rep, impact_kind k, const buf *id)
 {
-    if (++rep->count[k] > IMPACT_EXAMPLES) return;
+    /* tampered rows are findings, listed like replay's ids; the rest
+     * are examples */
+    if (++rep->count[k] > (k == IMPACT_TAMPERED ? IMPACT_MAX_TAMPERED : IMPACT_EXAMPLES)) return;
     if (rep->examples[k].len) buf_addc(&rep->examples[k], ',');
     buf_json_string(&rep->examples[k], id->data, id->len);
 }

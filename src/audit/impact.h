@@ -17,8 +17,8 @@
  *
  * What it trusts: a stored row's outputs are used as "before" only after
  * the row was checked against its leaf hash (audit/record.h); a row that
- * fails is counted apart as tampered, with its id among the examples, and
- * is in no figure.  Totals are summed in 128 bits (dec_wide), so no range
+ * fails is counted apart as tampered, its id listed (the first
+ * IMPACT_MAX_TAMPERED, under examples), and is in no figure.  Totals are summed in 128 bits (dec_wide), so no range
  * can overflow them.
  *
  * How it fits: `eligo impact` (cli/cmd_impact.c) and POST /v1/impact
@@ -38,7 +38,8 @@
 #include "lang/compile.h"
 #include "store/store.h"
 
-enum { IMPACT_BUCKETS = 9, IMPACT_EXAMPLES = 5 };
+/* Example ids per kind of change, and tampered ids listed (the first). */
+enum { IMPACT_BUCKETS = 9, IMPACT_EXAMPLES = 5, IMPACT_MAX_TAMPERED = 1000 };
 
 typedef enum impact_kind {
     IMPACT_BECAME_ELIGIBLE, IMPACT_LOST_ELIGIBILITY, IMPACT_BENEFIT_UP, IMPACT_BENEFIT_DOWN,

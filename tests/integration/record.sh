@@ -181,6 +181,15 @@ expect "a range replay counts the altered rows apart" 200 '"checked":5,"matches"
 same "eligo replay of an altered row, id in upper case: exit 1, flagged" "1 1" \
     "$? $(grep -c "\"decision_id\":\"$id\",\"match\":false,\"tampered\":true" "$tmp/out")"
 
+for k in 1 2 3 4; do
+    call POST "$ELIGO_PORTAL_TOKEN" /v1/decisions "{\"policy\":\"tianjin.dibao\",\"as_of\":\"2019-01-01\",\"request_id\":\"alt-$k\",\"input\":$fam}"
+done
+sql "UPDATE eligo.decisions SET input = REPLACE(input, '1000.00', '1.00') WHERE request_id LIKE 'alt-%'"
+cp "$top/policies/tianjin/dibao.policy" "$tmp/candidate.policy"
+impact --argjson extra '{}'
+expect "six altered rows: all listed, not five examples" 200 '"checked":9,"failed":0,"tampered":6,'
+same "tampered ids listed" 6 "$(jq '.examples.tampered | length' "$tmp/body")"
+
 # ---- 4. the same unit when each worker commits its own (--group-commit 0)
 master=$(cat "$STACK_VAR/run/eligod.pid")
 kill "$master"
