@@ -194,6 +194,9 @@ same "tampered ids listed" 6 "$(jq '.examples.tampered | length' "$tmp/body")"
 master=$(cat "$STACK_VAR/run/eligod.pid")
 kill "$master"
 for _ in $(seq 1 100); do kill -0 "$master" 2>/dev/null || break; sleep 0.1; done
+# (its workers have flushed their request logs: the upper-case GET of part 2 is there in lower case)
+same "the request log names the id in lower case only (both GETs of it)" "0 2" \
+    "$(grep -c "$upper" "$STACK_VAR/log/eligod.log") $(grep -c "GET /v1/decisions/$id 200" "$STACK_VAR/log/eligod.log")"
 STACK_EXTRA="--group-commit 0" stack_test_up "$tmp"
 call POST "$ELIGO_PORTAL_TOKEN" /v1/decisions \
     "{\"policy\":[\"tianjin.dibao\",\"wuyi.eco_burial\"],\"as_of\":\"2019-06-01\",\"request_id\":\"own-bad\",\"input\":$fam}"
