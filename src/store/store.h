@@ -136,7 +136,8 @@ void store_put_batch(store *s, store_put *p, size_t n);
  * request under its request_id (or only some were stored before), else
  * the first of STORE_IN_FLIGHT, STORE_ERROR, STORE_UNAVAILABLE. */
 store_rc store_put_outcome(const store_put *p, size_t n);
-/* The stored decision document by id (auditor). */
+/* The stored decision document by id, as answered.  (The auditor's
+ * GET /v1/decisions/{id} shows the whole row: store_get_row.) */
 store_rc store_get_decision(store *s, const char *decision_id, buf *out);
 
 /* Reading decisions back (rows.c), for replay, impact and audits. */
