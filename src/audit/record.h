@@ -17,13 +17,11 @@
  * record through record_json; replay and impact (audit/) check every row
  * they read with record_check before they trust its outputs.
  *
- * Ownership: nothing is kept; scratch lives in the caller's arena and
- * the JSON is appended to the caller's buf.
+ * Ownership: nothing is kept; the JSON is appended to the caller's buf.
  */
 #ifndef ELIGO_RECORD_H
 #define ELIGO_RECORD_H
 
-#include "base/arena.h"
 #include "base/buf.h"
 #include "store/store.h"
 
@@ -32,13 +30,13 @@ enum {
     RECORD_CONTENT_HASH = 1,    /* the content no longer hashes to the stored content_hash */
     RECORD_CHECKPOINT = 2,      /* nor to the leaf its signed checkpoint holds */
     RECORD_OUTPUTS = 4,         /* the outputs column is not the answered document's */
-    RECORD_EXPLANATION = 8,     /* nor is the explanation column */
-    RECORD_PARTS = 4
+    RECORD_EXPLANATION = 8      /* nor is the explanation column */
 };
+enum { RECORD_PARTS = 4 };
 
 /* Checks the row.  Returns its differs bits: 0 when the row is what was
  * stored, RECORD_CONTENT_HASH too when the hash could not be computed. */
-unsigned record_check(const store_row *r, arena *pool);
+unsigned record_check(const store_row *r);
 /* Appends "tampered": true|false and, when tampered, "differs": [names]
  * (object members, no braces). */
 void record_check_json(unsigned differs, buf *out);

@@ -51,7 +51,8 @@
 
 enum {
     MAX_CONNS = 1024,
-    MAX_FRAME = 64 << 20,          /* texts of 4 MiB each and a body of --max-body fit */
+    MAX_FRAME = 256 << 20,         /* COMMIT_MAX_ROWS decisions of texts of 4 MiB each and
+                                    * a body of --max-body fit (a bound, not an allocation) */
     NULL_LEN = 0xffffffffu,
     NFIELDS = 14, ANSWER_ROW = 4 + 37 + 4,
     READ_TIMEOUT_MS = 2000,        /* a frame started is finished within this */

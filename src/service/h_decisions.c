@@ -183,7 +183,9 @@ static void answer(const decision_request *req, const char *rid, const decided *
         buf_adds(out, ",\"decisions\":[");
     }
     for (uint32_t i = 0; i < x->n; i++) {
-        const buf *doc = status == 200 ? &x->stored[i] : &x->doc[i];
+        /* a stored answer too short to be a document (never written so)
+         * is not spliced: the one decided now has the same fingerprint */
+        const buf *doc = status == 200 && x->stored[i].len >= 2 ? &x->stored[i] : &x->doc[i];
         if (i) buf_addc(out, ',');
         buf_adds(out, "{\"decision_id\":\"");
         buf_adds(out, x->put[i].decision_id);
@@ -264,7 +266,7 @@ void h_decision_get(service *sv, const http_request *rq, http_response *rs, cons
     case STORE_OK:
         http_json(rs, 200);
         /* checked first: what is shown is flagged when it is not what was stored */
-        record_json(&row, record_check(&row, &sv->pool), &rs->body);
+        record_json(&row, record_check(&row), &rs->body);
         break;
     case STORE_NOT_FOUND: http_problem(rs, 404, "no decision with this id", NULL); break;
     default: http_problem(rs, 503, "the database is unavailable", NULL); break;

@@ -121,6 +121,7 @@ void h_replay_range(service *sv, const http_request *rq, http_response *rs, cons
     (void)m;
     body_field f[] = {{"from", 1, 1, NULL}, {"to", 1, 1, NULL}, {"policy", 0, 0, NULL}};
     if (read_body(sv, rq, f, 3, rs)) return;
+    if (strcmp(f[0].value, f[1].value) > 0) { problem_at(rs, 422, "/from", "from is after to"); return; }
     store *db = store_or_503(sv, rs);
     if (!db) return;
     replayer *r = replayer_new(db);
@@ -162,14 +163,11 @@ void h_impact(service *sv, const http_request *rq, http_response *rs, const rout
     policy *p = compile_candidate(sv, f[0].value, rs);
     if (!p) return;
     impact_options o = {f[3].value, f[4].value};
-    if ((o.eligibility && !policy_output(p, o.eligibility)) || (o.benefit && !policy_output(p, o.benefit))) {
-        problem_at(rs, 422, o.eligibility && !policy_output(p, o.eligibility) ? "/eligibility" : "/benefit",
-                   "the candidate has no output of this name");
-        policy_free(p);
-        return;
-    }
     store *db = store_or_503(sv, rs);
-    if (db) {
+    const char *pointer = NULL, *why = db ? impact_check(db, p, &o, f[1].value, f[2].value, &pointer) : NULL;
+    if (why && pointer) problem_at(rs, 422, pointer, why);
+    else if (why) http_problem(rs, 503, why, NULL);
+    else if (db) {
         impact_report rep;
         if (impact_run(db, p, &o, f[1].value, f[2].value, &rep) != STORE_OK) {
             http_problem(rs, 503, "the database failed during the impact run; run it again", NULL);

@@ -69,9 +69,7 @@ const char *routes_metric_name(int index)
     return index >= 0 && index < NROUTES ? routes[index].metric : NULL;
 }
 
-/* 1 when path matches pattern; the `{...}` segment goes to m->id.  A
- * decision id (`{id}`) is taken in its canonical lower case, so it is
- * looked up, answered and logged one way whatever case was sent. */
+/* 1 when path matches pattern; the `{...}` segment goes to m->id. */
 static int match(const char *pattern, const char *path, route_match *m)
 {
     const char *p = pattern, *s = path;
@@ -82,8 +80,6 @@ static int match(const char *pattern, const char *path, route_match *m)
             if (n == 0 || n >= sizeof m->id) return 0;
             memcpy(m->id, s, n);
             m->id[n] = 0;
-            for (size_t i = 0; strncmp(p, "{id}", 4) == 0 && i < n; i++)
-                if (m->id[i] >= 'A' && m->id[i] <= 'Z') m->id[i] = (char)(m->id[i] - 'A' + 'a');
             s += n;
             p = close + 1;
             continue;
@@ -92,6 +88,22 @@ static int match(const char *pattern, const char *path, route_match *m)
         p++, s++;
     }
     return *s == 0;
+}
+
+const char *routes_canonical_path(const char *path, char *out, size_t n)
+{
+    for (int r = 0; r < NROUTES; r++) {
+        const char *id = strstr(routes[r].pattern, "{id}");
+        size_t at = id ? (size_t)(id - routes[r].pattern) : 0;
+        if (!id || strncmp(path, routes[r].pattern, at) != 0) continue;
+        size_t len = strlen(path), end = at + strcspn(path + at, "/");
+        if (len >= n) return path;          /* too long to be a route of ours */
+        memcpy(out, path, len + 1);
+        for (size_t i = at; i < end; i++)
+            if (out[i] >= 'A' && out[i] <= 'Z') out[i] = (char)(out[i] - 'A' + 'a');
+        return out;
+    }
+    return path;
 }
 
 static int role_bit(const char *name)

@@ -91,5 +91,10 @@ void routes_idle(service *sv);
  * checks the role, body size and content type before any handler runs,
  * then calls it.  Always leaves a complete response in rs. */
 void routes_dispatch(service *sv, const http_request *rq, http_response *rs);
+/* The path as routed, answered and logged: a decision id (the `{id}` of
+ * a route) in its canonical lower case, so an id sent in upper case is
+ * looked up, named in problems and logged one way.  Returns path itself,
+ * or out (n bytes) holding the canonical copy. */
+const char *routes_canonical_path(const char *path, char *out, size_t n);
 
 #endif

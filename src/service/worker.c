@@ -141,6 +141,8 @@ static void serve(FCGX_Request *frq)
     rq.method = param(frq, "REQUEST_METHOD", "GET");
     rq.path = param(frq, "DOCUMENT_URI", NULL);
     if (!rq.path) rq.path = param(frq, "SCRIPT_NAME", "/");
+    char canonical[256];
+    rq.path = routes_canonical_path(rq.path, canonical, sizeof canonical);
     rq.query = param(frq, "QUERY_STRING", "");
     rq.content_type = param(frq, "CONTENT_TYPE", NULL);
     if (rq.content_type && !*rq.content_type) rq.content_type = NULL;

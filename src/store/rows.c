@@ -1,7 +1,7 @@
 /*
  * rows.c - reading stored decisions and the texts they were made under,
  * for replay, impact and audits (store.h: store_get_row, store_each_row,
- * store_get_policy_text, store_get_model_text).
+ * store_get_policy_text, store_get_model_text, store_policy_known).
  *
  * How it fits: the auditor's and officer's tools (src/audit/) read
  * through these; the decision path never does.  A range is walked with
@@ -272,12 +272,13 @@ store_rc store_each_row(store *s, const char *from, const char *to, const char *
     return rc;
 }
 
-static store_rc get_text(store *s, store_stmt_id id, const char *hash, buf *name, buf *text)
+/* Two columns of the row whose key (a hash, or a name) is key. */
+static store_rc get_text(store *s, store_stmt_id id, const char *key, buf *name, buf *text)
 {
     MYSQL_BIND p[1];
     unsigned long len;
     buf *cols[2] = {name, text};
-    store_bind_str(&p[0], hash, strlen(hash), &len);
+    store_bind_str(&p[0], key, strlen(key), &len);
     store_rc rc = store_read_one(s, id, p, cols, 2, NULL);
     if (rc == STORE_OK) {
         (void)buf_cstr(name);
@@ -294,4 +295,15 @@ store_rc store_get_policy_text(store *s, const char *hash, buf *name, buf *text)
 store_rc store_get_model_text(store *s, const char *hash, buf *name, buf *text)
 {
     return get_text(s, ST_MODEL_TEXT, hash, name, text);
+}
+
+store_rc store_policy_known(store *s, const char *name)
+{
+    buf got_name, hash;
+    buf_init(&got_name);
+    buf_init(&hash);
+    store_rc rc = get_text(s, ST_POLICY_KNOWN, name, &got_name, &hash);
+    buf_free(&got_name);
+    buf_free(&hash);
+    return rc;
 }

@@ -136,7 +136,8 @@ void store_put_batch(store *s, store_put *p, size_t n);
  * request under its request_id (or only some were stored before), else
  * the first of STORE_IN_FLIGHT, STORE_ERROR, STORE_UNAVAILABLE. */
 store_rc store_put_outcome(const store_put *p, size_t n);
-/* The stored decision document by id (auditor). */
+/* The stored decision document by id, as answered.  (The auditor's
+ * GET /v1/decisions/{id} shows the whole row: store_get_row.) */
 store_rc store_get_decision(store *s, const char *decision_id, buf *out);
 
 /* Reading decisions back (rows.c), for replay, impact and audits. */
@@ -171,6 +172,9 @@ store_rc store_each_row(store *s, const char *from, const char *to, const char *
 /* A policy or model text by hash ("sha256:..."), into name and text. */
 store_rc store_get_policy_text(store *s, const char *hash, buf *name, buf *text);
 store_rc store_get_model_text(store *s, const char *hash, buf *name, buf *text);
+/* Does the store hold a text of the policy named name (decisions were
+ * made under it)?  STORE_OK, STORE_NOT_FOUND, or the error. */
+store_rc store_policy_known(store *s, const char *name);
 
 /* Bearer tokens: only the SHA-256 of a token is stored (and cached, by
  * that hash, when the store was opened with token_cache_s). */

@@ -68,6 +68,7 @@
     X(ST_ROW_BY_ID,      MAIN,    1, ROW_SELECT "WHERE d.id = ?") \
     X(ST_ROW_RANGE,      MAIN,    7, ROW_SELECT "WHERE d.created_at >= ? AND d.created_at <= ? AND (? = '' OR d.policy_name = ?) AND d.created_at >= ? AND (d.created_at > ? OR d.id > ?) ORDER BY d.created_at, d.id LIMIT 500") \
     X(ST_POLICY_TEXT,    MAIN,    1, "SELECT name, text FROM policy_versions WHERE hash = ?") \
+    X(ST_POLICY_KNOWN,   MAIN,    1, "SELECT name, hash FROM policy_versions WHERE name = ? LIMIT 1") \
     X(ST_MODEL_TEXT,     MAIN,    1, "SELECT name, text FROM model_versions WHERE hash = ?") \
     /* checkpoints.c: the sequencer and the verifier (seq, checkpoints) */ \
     X(ST_CP_PAGE,        MAIN,    3, "SELECT k, tree_size, root, leaves, note FROM checkpoints WHERE k > ? AND k <= ? ORDER BY k LIMIT ?") \
