@@ -92,8 +92,8 @@ log=$STACK_VAR/log/eligod.log
 nginx_reload() {
     nginx -p "$STACK_VAR/nginx" -e "$STACK_VAR/nginx/logs/error.log" -c "$STACK_VAR/nginx/nginx.conf" -s reload
 }
-# the master's children but the committer (named eligod-commit): goal 2 is about workers
-worker_pids() { ps -o pid=,comm= --ppid "$master" | awk '$2 != "eligod-commit" {print $1}'; }
+# the master's children but the committer and the sequencer: goal 2 is about workers
+worker_pids() { stack_worker_pids; }
 
 # start_load NAME SECONDS: the client in the background, its answers in $tmp/NAME.*
 start_load() {

@@ -35,12 +35,7 @@ stack_test_up "$tmp"
 export ELIGO_PORTAL_TOKEN
 master=$(cat "$STACK_VAR/run/eligod.pid")
 log=$STACK_VAR/log/eligod.log
-committer() {   # the committer's pid: the master's child named eligod-commit
-    local f
-    for f in /proc/[0-9]*/stat; do
-        awk -v m="$master" '$4 == m && $2 == "(eligod-commit)" { print $1 }' "$f" 2>/dev/null
-    done
-}
+committer() { stack_helper_pid eligod-commit; }
 
 # ---- 32 twins at once
 body='{"policy":"tianjin.dibao","as_of":"2019-01-01","request_id":"twins","input":{"household":{"members":[{"id":"a","age":44,"monthly_income":"500.00"}]}}}'
