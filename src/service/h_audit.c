@@ -11,14 +11,10 @@
  * --request-timeout allows; `eligo audit verify` has no such limit.
  *
  * The master's side: with --checkpoint-key, audit_init_main() reads the
- * private key (mode 0600, refused otherwise) before any fork, and
- * audit_tick_main(), called from the master's loop, runs a sequencer
- * round every --checkpoint-interval seconds through a store connection
- * of its own, so the decision path never waits for it.  Each signed note
- * is logged and appended to --checkpoint-file: copies outside the
- * database.  After a failure the interval doubles, up to a minute, so a
- * database that is down does not stall the master's loop every tick.
- * Without a key the sequencer does not run (logged once).
+ * private key (mode 0600, refused otherwise) before any fork; the
+ * sequencer child (sequencer_child.c) signs with it (audit_signer()).
+ * Without a key no sequencer runs (logged once).  Unprotected rows older
+ * than --max-unprotected make the answer not intact (verify.h).
  *
  * The verifying keys (derived from the private key, followed by every
  * line of --checkpoint-public-key: the keys rotated out) are set in the

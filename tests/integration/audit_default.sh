@@ -24,13 +24,10 @@
 # About 40 s.  Last line "N passed, N failed"; non-zero exit on failure.
 set -u
 top=${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}
-if [ -z "${ELIGOD:-}" ] && [ -n "${ELIGO:-}" ]; then ELIGOD=$(dirname "$ELIGO")/eligod; fi
-export ELIGO ELIGOD
-LOAD=${LOAD_CLIENT:-$(dirname "${ELIGO:-$top/eligo}")/tests/integration/load_client}
-PATH=$PATH:/usr/sbin
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/eligo-auditdef.XXXXXX")
 # shellcheck source=tests/lib/stack.sh
 . "$top/tests/lib/stack.sh"
+LOAD=$STACK_LOAD
 export STACK_VAR=$tmp/var STACK_WORKERS=4
 # a bound the 10 s stop passes (the default is 60 s)
 export STACK_EXTRA="--max-unprotected 4"

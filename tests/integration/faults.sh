@@ -25,10 +25,6 @@
 # failed".
 set -u
 top=${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}
-if [ -z "${ELIGOD:-}" ] && [ -n "${ELIGO:-}" ]; then ELIGOD=$(dirname "$ELIGO")/eligod; fi
-export ELIGO ELIGOD
-LOAD=${LOAD_CLIENT:-$(dirname "${ELIGO:-$top/eligo}")/tests/integration/load_client}
-PATH=$PATH:/usr/sbin
 secs=${FAULTS_SECONDS:-8}
 only=${FAULTS_ONLY:-}
 conns=${FAULTS_CONNS:-16}
@@ -37,6 +33,7 @@ workers=4
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/eligo-faults.XXXXXX")
 # shellcheck source=tests/lib/stack.sh
 . "$top/tests/lib/stack.sh"
+LOAD=$STACK_LOAD
 export STACK_VAR=$tmp/var STACK_WORKERS=$workers STACK_POLICIES=$tmp/policies
 # recycling all the time (goal 3), and a request timeout the SIGSTOP case can pass
 export STACK_EXTRA="--max-requests 100 --request-timeout 5"

@@ -8,13 +8,10 @@
 # Last line "N passed, N failed"; non-zero exit on failure.
 set -u
 top=${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}
-if [ -z "${ELIGOD:-}" ] && [ -n "${ELIGO:-}" ]; then ELIGOD=$(dirname "$ELIGO")/eligod; fi
-export ELIGO ELIGOD
-LOAD=${LOAD_CLIENT:-$(dirname "${ELIGO:-$top/eligo}")/tests/integration/load_client}
-PATH=$PATH:/usr/sbin
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/eligo-gc.XXXXXX")
 # shellcheck source=tests/lib/stack.sh
 . "$top/tests/lib/stack.sh"
+LOAD=$STACK_LOAD
 export STACK_VAR=$tmp/var STACK_WORKERS=8
 STACK_PORT=$(mariadb_free_port) || exit 1
 export STACK_PORT

@@ -44,6 +44,11 @@ stack_top=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 # shellcheck source=tests/lib/mariadb.sh
 . "$stack_top/tests/lib/mariadb.sh"
 case ":$PATH:" in *:/usr/sbin:*) ;; *) PATH=$PATH:/usr/sbin ;; esac
+# A suite run by make check is given eligo ($ELIGO): eligod is beside it,
+# and so is the load client built for the suites (STACK_LOAD, or
+# $LOAD_CLIENT).
+if [ -z "${ELIGOD:-}" ] && [ -n "${ELIGO:-}" ]; then ELIGOD=$(dirname "$ELIGO")/eligod; export ELIGO ELIGOD; fi
+STACK_LOAD=${LOAD_CLIENT:-$(dirname "${ELIGO:-$stack_top/eligo}")/tests/integration/load_client}
 
 stack_url() { echo "http://127.0.0.1:${STACK_PORT:-8080}"; }
 
