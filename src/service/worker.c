@@ -245,7 +245,7 @@ void worker_block_stops(sigset_t *run_mask)
 
 void worker_main(const eligod_conf *conf, const registry *reg, int listen_fd, int slot)
 {
-    audit_drop_private();       /* the checkpoint signing key stays in the master */
+    audit_drop_private();       /* the signing key stays in the master and the sequencer */
     W.conf = conf;
     W.me = &sb->slots[slot];
     W.sv.reg = reg;

@@ -78,12 +78,7 @@ log=$STACK_VAR/log/eligod.log
 master=$(cat "$STACK_VAR/run/eligod.pid")
 auth() { echo "Authorization: Bearer $1"; }
 
-workers() {   # pids of the master's workers (not its committer)
-    local f
-    for f in /proc/[0-9]*/stat; do
-        awk -v m="$master" '$4 == m && $2 != "(eligod-commit)" { print $1 }' "$f" 2>/dev/null
-    done
-}
+workers() { stack_worker_pids; }   # not the committer, not the sequencer
 
 # ---- basics
 expect "GET /healthz" 200 "$U/healthz" && contains "healthz: database up, 10 policies" '"database":"up","policies":10' "$tmp/body"
