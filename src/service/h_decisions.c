@@ -91,7 +91,7 @@ static int decide_and_store(service *sv, const policy *p, const decision_request
         break;
     case STORE_EXISTS: status = 200; answer = &stored; break;
     case STORE_CONFLICT:
-        http_problem(rs, 422, "request_id was already used with a different request", NULL);
+        http_problem_as(rs, PROBLEM_REQUEST_ID_REUSED, "request_id was already used with a different request", NULL);
         goto done;
     case STORE_IN_FLIGHT:
         http_problem(rs, 409, "a request with this request_id is still being decided; retry shortly", NULL);
@@ -123,10 +123,13 @@ void h_decisions_post(service *sv, const http_request *rq, http_response *rs, co
     char rid[REQ_MAX_ID + 1];
     if (req.request_id[0]) {
         snprintf(rid, sizeof rid, "%s", req.request_id);
-    } else if (rq->idempotency_key && rq->idempotency_key[0]) {
-        size_t n = strlen(rq->idempotency_key);
-        if (n > REQ_MAX_ID) { http_problem(rs, 400, "Idempotency-Key is longer than 128 characters", NULL); return; }
-        snprintf(rid, sizeof rid, "%s", rq->idempotency_key);
+    } else if (rq->idempotency_key) {
+        /* a Structured Field string, held to request_id's rule */
+        if (http_sf_string(rq->idempotency_key, rid, sizeof rid) || !json_request_id_ok(rid, strlen(rid))) {
+            http_problem_as(rs, PROBLEM_INVALID_PARAMETER, "Idempotency-Key must be 1 to 128 printable ASCII "
+                            "characters without spaces, like request_id, optionally in double quotes", NULL);
+            return;
+        }
     } else {
         new_request_id(rid);
     }
@@ -136,7 +139,7 @@ void h_decisions_post(service *sv, const http_request *rq, http_response *rs, co
         if (!ps[i]) {
             char d[128];
             snprintf(d, sizeof d, "no policy named \"%.*s\"", (int)req.policy[i].n, req.policy[i].p);
-            http_problem(rs, 404, d, NULL);
+            http_problem_as(rs, PROBLEM_UNKNOWN_POLICY, d, NULL);
             return;
         }
     }
@@ -158,6 +161,8 @@ void h_decisions_post(service *sv, const http_request *rq, http_response *rs, co
         if (s == 201) status = 201;
     }
     if (req.policy_is_list) buf_adds(&all, "]}");
+    else if (status == 201)   /* all is {"decision_id":"<36 characters>",... */
+        buf_printf(&rs->headers, "Location: /v1/decisions/%.36s\r\n", all.data + strlen("{\"decision_id\":\""));
     http_json(rs, status);
     buf_add(&rs->body, all.data, all.len);
     buf_free(&all);

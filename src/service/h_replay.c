@@ -31,19 +31,6 @@ typedef struct body_field {
     const char *value;          /* in sv->pool; NULL when absent */
 } body_field;
 
-static void problem_at(http_response *rs, int status, const char *pointer, const char *detail)
-{
-    buf b;
-    buf_init(&b);
-    buf_adds(&b, "[{\"pointer\":");
-    buf_json_string(&b, pointer, strlen(pointer));
-    buf_adds(&b, ",\"detail\":");
-    buf_json_string(&b, detail, strlen(detail));
-    buf_adds(&b, "}]");
-    http_problem(rs, status, detail, buf_cstr(&b));
-    buf_free(&b);
-}
-
 /* Reads the body into fields.  0, or -1 with the problem in rs. */
 static int read_body(service *sv, const http_request *rq, body_field *f, int nf, http_response *rs)
 {
@@ -58,22 +45,22 @@ static int read_body(service *sv, const http_request *rq, body_field *f, int nf,
         int k = 0;
         while (k < nf && !(strlen(f[k].name) == m[i].key_len && memcmp(f[k].name, m[i].key, m[i].key_len) == 0)) k++;
         snprintf(ptr, sizeof ptr, "/%.*s", (int)(m[i].key_len < 64 ? m[i].key_len : 64), m[i].key);
-        if (k == nf) { problem_at(rs, 422, ptr, "unknown member"); return -1; }
+        if (k == nf) { http_problem_at(rs, PROBLEM_INVALID_INPUT, ptr, "unknown member"); return -1; }
         size_t len;
         int64_t d;
         if (json_member_string(&m[i], &sv->pool, &f[k].value, &len)) {
-            problem_at(rs, 422, ptr, "must be a string");
+            http_problem_at(rs, PROBLEM_INVALID_INPUT, ptr, "must be a string");
             return -1;
         }
         if (f[k].is_date && date_parse(f[k].value, len, &d)) {
-            problem_at(rs, 422, ptr, "must be a date YYYY-MM-DD");
+            http_problem_at(rs, PROBLEM_INVALID_INPUT, ptr, "must be a date YYYY-MM-DD");
             return -1;
         }
     }
     for (int k = 0; k < nf; k++) {
         if (f[k].required && !f[k].value) {
             snprintf(ptr, sizeof ptr, "/%s", f[k].name);
-            problem_at(rs, 422, ptr, "required");
+            http_problem_at(rs, PROBLEM_INVALID_INPUT, ptr, "required");
             return -1;
         }
     }
@@ -146,7 +133,7 @@ static policy *compile_candidate(service *sv, const char *text, http_response *r
     policy *p = compile_policy(source_new("candidate.policy", text, strlen(text)), &sv->reg->models, &dl);
     if (!p) {
         char *msg = diag_text(&dl);
-        problem_at(rs, 422, "/policy_text", msg && *msg ? msg : "the candidate does not compile");
+        http_problem_at(rs, PROBLEM_INVALID_INPUT, "/policy_text", msg && *msg ? msg : "the candidate does not compile");
         free(msg);
     }
     diag_list_free(&dl);
@@ -163,7 +150,7 @@ void h_impact(service *sv, const http_request *rq, http_response *rs, const rout
     if (!p) return;
     impact_options o = {f[3].value, f[4].value};
     if ((o.eligibility && !policy_output(p, o.eligibility)) || (o.benefit && !policy_output(p, o.benefit))) {
-        problem_at(rs, 422, o.eligibility && !policy_output(p, o.eligibility) ? "/eligibility" : "/benefit",
+        http_problem_at(rs, PROBLEM_INVALID_INPUT, o.eligibility && !policy_output(p, o.eligibility) ? "/eligibility" : "/benefit",
                    "the candidate has no output of this name");
         policy_free(p);
         return;

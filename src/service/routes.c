@@ -4,7 +4,8 @@
  *
  * One row per method and path: who may call it (role bits of
  * service.h), the largest body, whether the body is JSON, the handler,
- * and the label under which /metrics counts it.  routes_dispatch checks,
+ * and the label under which /metrics counts it; HEAD is served wherever
+ * GET is.  routes_dispatch checks,
  * in this order: path (404), method (405 with Allow), Bearer token (401;
  * 503 when the store cannot be asked), role (403), body size (413),
  * content type (415) -- like Redis's processCommand checking a command
@@ -228,6 +229,12 @@ static void authenticate(service *sv, const route *r, const http_request *rq, ht
     rs->status = 0;   /* passed */
 }
 
+/* The route's method: HEAD is GET without the body (worker.c drops it). */
+static int method_matches(const route *r, const char *method)
+{
+    return strcmp(r->method, method) == 0 || (strcmp(method, "HEAD") == 0 && strcmp(r->method, "GET") == 0);
+}
+
 static void dispatch(service *sv, const http_request *rq, http_response *rs, int *index)
 {
     route_match m = {{0}};
@@ -236,15 +243,15 @@ static void dispatch(service *sv, const http_request *rq, http_response *rs, int
     for (int i = 0; i < NROUTES; i++) {
         route_match mi = {{0}};
         if (!match(routes[i].pattern, rq->path, &mi)) continue;
-        if (strcmp(routes[i].method, rq->method) == 0) {
+        if (method_matches(&routes[i], rq->method)) {
             r = &routes[i];
             m = mi;
             *index = i;
             break;
         }
-        if (!strstr(allow, routes[i].method))
-            snprintf(allow + strlen(allow), sizeof allow - strlen(allow), "%s%s", allow[0] ? ", " : "",
-                     routes[i].method);
+        const char *add = strcmp(routes[i].method, "GET") == 0 ? "GET, HEAD" : routes[i].method;
+        if (!strstr(allow, add))
+            snprintf(allow + strlen(allow), sizeof allow - strlen(allow), "%s%s", allow[0] ? ", " : "", add);
     }
     if (!r && allow[0]) {
         buf_printf(&rs->headers, "Allow: %s\r\n", allow);
@@ -297,13 +304,9 @@ void routes_dispatch(service *sv, const http_request *rq, http_response *rs)
     if (sv->db) sb_db_down_raise(store_down_until(sv->db));
     if (rs->status == 0) http_problem(rs, 500, "the handler gave no answer", NULL);
     /* every problem names the request path as its instance */
-    if (rs->content_type && strcmp(rs->content_type, "application/problem+json") == 0 && rs->body.len &&
-        rs->body.data[rs->body.len - 1] == '}' && !strstr(buf_cstr(&rs->body), "\"instance\"")) {
-        rs->body.len--;
-        buf_adds(&rs->body, ",\"instance\":");
-        buf_json_string(&rs->body, rq->path, strlen(rq->path));
-        buf_addc(&rs->body, '}');
-    }
+    http_problem_close(rs, rq->path, rq->request_id);
+    /* answers carry decisions, inputs and audit data: no cache keeps one */
+    buf_adds(&rs->headers, "Cache-Control: no-store\r\n");
     clock_gettime(CLOCK_MONOTONIC, &t1);
     sb_count_request(index, rs->status,
                      (int64_t)(t1.tv_sec - t0.tv_sec) * 1000000 + (t1.tv_nsec - t0.tv_nsec) / 1000);
