@@ -151,8 +151,11 @@ int routes_flush_log(service *sv)
 
 void routes_idle(service *sv)
 {
-    if (sv->npending_log && sb_now_ms() - sv->pending_log_since_ms >= ACCESS_BATCH_MS)
-        (void)routes_flush_log(sv);          /* a failure keeps them for the next try */
+    if (!sv->npending_log || sb_now_ms() - sv->pending_log_since_ms < ACCESS_BATCH_MS) return;
+    /* between requests the last request's deadline has passed: the flush
+     * gets one of its own */
+    if (sv->db) store_set_deadline(sv->db, STORE_DEADLINE_MS);
+    (void)routes_flush_log(sv);              /* a failure keeps them for the next try */
 }
 
 /* Queues the entry; writes the batch when it is full or old.  -1 when
@@ -272,7 +275,9 @@ static void dispatch(service *sv, const http_request *rq, http_response *rs, int
         store_mark_down(sv->db, sb_db_down_until());
         store_set_deadline(sv->db, STORE_DEADLINE_MS);
     }
-    routes_idle(sv);
+    /* the access log is written on audited routes alone: a portal's
+     * decision never waits for its table */
+    if (r->logged != LOG_NONE) routes_idle(sv);
     if (r->roles != ROLE_NONE) {
         authenticate(sv, r, rq, rs);
         if (rs->status) return;

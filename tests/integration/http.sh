@@ -5,8 +5,9 @@
 # Retry-After on 409 and 503; Cache-Control: no-store; HEAD wherever GET
 # is; Allow on every 405 (nginx's TRACE included); a JSON 404 for /v1;
 # the Idempotency-Key header as a Structured Field string held to
-# request_id's rule; messages that say what is wrong with a value; and
-# /healthz 503 with the database stopped.  Last line "N passed, N failed"; non-zero
+# request_id's rule; messages that say what is wrong with a value; a
+# locked access_log that delays only audited routes; and /healthz 503
+# with the database stopped.  Last line "N passed, N failed"; non-zero
 # exit on failure.
 set -u
 top=${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}
@@ -183,6 +184,35 @@ idem "with an open quote" 400 '"key-q3'
 idem "with text after the quote" 400 '"key-q3"x'
 idem "of 129 characters" 400 "$(printf 'k%.0s' $(seq 1 129))"
 [ "$(rows)" = "$before" ] && ok "no row for a refused key" || not_ok "a refused key stored a row"
+
+# ---- a locked access_log delays only the audited routes
+(mariadb_sql "$STACK_VAR/mariadb" "LOCK TABLES eligo.access_log WRITE; SELECT SLEEP(4); UNLOCK TABLES" >/dev/null 2>&1) &
+locker=$!
+sleep 0.5
+curl -s -m 10 -o "$tmp/audit.body" -w '%{http_code} %{time_total}\n' "${auditor[@]}" "$U/v1/decisions/$id" >"$tmp/audit.out" &
+audit=$!
+sleep 0.2
+slow=0 bad=0
+for i in $(seq 1 10); do
+    read -r code secs < <(curl -s -m 10 -o /dev/null -w '%{http_code} %{time_total}\n' "${portal[@]}" "${json[@]}" \
+        -d "$(dibao 2019-01-01 "\"request_id\":\"lock-$i\",")" "$U/v1/decisions")
+    [ "$code" = 201 ] || bad=$((bad + 1))
+    awk -v s="$secs" 'BEGIN { exit !(s > 0.5) }' && slow=$((slow + 1))
+    read -r hcode < <(curl -s -m 10 -o "$tmp/health" -w '%{http_code}\n' "$U/healthz")
+    [ "$hcode" = 200 ] && grep -qF '"database":"up"' "$tmp/health" || bad=$((bad + 1))
+    sleep 0.2
+done
+[ $bad = 0 ] && ok "access_log locked: every decision 201, /healthz 200 database up" ||
+    not_ok "access_log locked: $bad of 20 portal decisions or health checks failed"
+[ $slow = 0 ] && ok "access_log locked: no decision took over 0.5 s" || not_ok "access_log locked: $slow decisions took over 0.5 s"
+wait "$audit"
+read -r acode asecs <"$tmp/audit.out"
+[ "$acode" = 503 ] && ok "access_log locked: the auditor's read is 503" || not_ok "access_log locked: the auditor got $acode" "$(cat "$tmp/audit.body")"
+awk -v s="$asecs" 'BEGIN { exit !(s < 1.5) }' && ok "the auditor's 503 within its bound ($asecs s)" ||
+    not_ok "the auditor waited $asecs s"
+wait "$locker"
+locker=
+expect "the lock gone: the auditor reads" 200 "${auditor[@]}" "$U/v1/decisions/$id"
 
 # ---- the database stopped: /healthz and decisions 503 with Retry-After
 mariadb_stop "$STACK_VAR/mariadb"
