@@ -34,6 +34,8 @@ typedef struct route {
     int walks;                /* reads many stored rows: no store deadline */
     int logged;               /* LOG_*: how the access is written to access_log */
 } route;
+/* docs/openapi.yaml describes every row; tests/api/openapi.sh compares
+ * the two, and nginx/eligo.conf's $eligo_allow map has each path. */
 
 /* Reads of stored data are logged one by one before they run; the
  * officer's playground (no stored data, only what the officer sent) is
@@ -61,6 +63,7 @@ static const route routes[] = {
     {"GET", "/healthz", ROLE_NONE, 0, 0, h_health, "healthz", 0, LOG_NONE},
     {"GET", "/v1/audit/verify", ROLE_AUDITOR, 0, 0, h_audit_verify, "audit_verify", 1, LOG_NOW},
     {"GET", "/metrics", ROLE_NONE, 0, 0, h_metrics, "metrics", 0, LOG_NONE},
+    {"GET", "/v1/openapi.json", ROLE_NONE, 0, 0, h_openapi, "openapi", 0, LOG_NONE},
 };
 #define NROUTES ((int)(sizeof routes / sizeof routes[0]))
 _Static_assert(sizeof routes / sizeof routes[0] <= SB_MAX_ROUTES, "the scoreboard counts at most SB_MAX_ROUTES routes");

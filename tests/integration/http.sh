@@ -100,6 +100,12 @@ else ok "2031: no parameter in force"; fi
 expect "GET the policy on a covered date" 200 "${portal[@]}" "$U/v1/policies/tianjin.dibao?as_of=2019-01-01" &&
     contains "2019: covered" '"covered":true' "$tmp/body"
 
+# ---- the OpenAPI document, served as docs/openapi.yaml has it
+expect "GET /v1/openapi.json" 200 "$U/v1/openapi.json"
+if [ "$(jq -S . "$tmp/body" 2>&1)" = "$(sed '/^#/d' "$top/docs/openapi.yaml" | jq -S .)" ]; then
+    ok "the served document is docs/openapi.yaml"
+else not_ok "the served document differs from docs/openapi.yaml" "$(head -c 300 "$tmp/body")"; fi
+
 # ---- values: the message says what is wrong
 m=/input/household/members/0/monthly_income
 expect "money 1e3" 422 "${portal[@]}" "${json[@]}" -d "$(dibao 2019-01-01 '' 1e3 | sed 's/"1e3"/1e3/')" "$U/v1/decisions" &&
