@@ -5,11 +5,13 @@
  * A decision is answered only after its row was committed (through the
  * committer, or the worker's own store_put_decision when group commit is
  * off): the portal never holds a decision the database does not.  The request
- * id (body `request_id`, else the Idempotency-Key header, else a fresh
+ * id (body `request_id`, else the Idempotency-Key header -- a Structured
+ * Field string held to request_id's rule, 400 otherwise -- else a fresh
  * UUID) is scoped by the calling client; a retry with the same id and the
  * same request gets the stored decision again (200), with a different
- * request 422.  A list of policies screens one input for several
- * programs: each decision is stored under "<request_id>/<policy name>".
+ * request 422.  A new decision for one policy is 201 with its Location.
+ * A list of policies screens one input for several programs: each
+ * decision is stored under "<request_id>/<policy name>".
  */
 #include <stdio.h>
 #include <string.h>

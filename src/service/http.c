@@ -88,10 +88,10 @@ static void problem_body(http_response *rs, int status, problem_type t, const ch
         buf_adds(&rs->body, errors_json);
     }
     buf_addc(&rs->body, '}');
-    /* a conflict clears in about the time of a commit; an unreachable
-     * database is retried by workers once a second */
-    if (status == 409) buf_adds(&rs->headers, HTTP_RETRY_AFTER_409);
-    if (status == 503) buf_adds(&rs->headers, HTTP_RETRY_AFTER_503);
+    /* a request in flight is committed within about a second; a worker
+     * that lost the database tries it again once a second */
+    if (status == 409) buf_adds(&rs->headers, "Retry-After: 1\r\n");
+    if (status == 503) buf_adds(&rs->headers, "Retry-After: 2\r\n");
 }
 
 void http_problem(http_response *rs, int status, const char *detail, const char *errors_json)

@@ -67,14 +67,8 @@ typedef enum problem_type {
     PROBLEM_NTYPES
 } problem_type;
 
-/* Every 409 and 503 says when to try again: a request in flight is
- * committed within about a second; a worker that lost the database tries
- * it again once a second. */
-#define HTTP_RETRY_AFTER_409 "Retry-After: 1\r\n"
-#define HTTP_RETRY_AFTER_503 "Retry-After: 2\r\n"
-
 /* Sets the status and content type and a problem+json body of the
- * status's usual type.  `errors` (may be NULL) is a JSON array text of
+ * status's usual type; a 409 or 503 gets Retry-After too.  `errors` (may be NULL) is a JSON array text of
  * {pointer, detail} objects appended as is. */
 void http_problem(http_response *rs, int status, const char *detail, const char *errors_json);
 /* The same, of type t with t's status. */
