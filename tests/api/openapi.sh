@@ -3,7 +3,8 @@
 # methods and roles are exactly the route table's (src/service/routes.c),
 # its problem types exactly those eligod (src/service/http.c) and nginx
 # (nginx/eligo.conf) write, each listed in docs/api.md, and nginx's Allow
-# map names every path.  No server is started.  Last line "N passed, N
+# map names every path; and, where the Python package is installed,
+# openapi-spec-validator finds it valid.  No server is started.  Last line "N passed, N
 # failed"; non-zero exit on failure.
 set -u
 top=${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}
@@ -21,6 +22,19 @@ same() {
 sed '/^#/d' "$top/docs/openapi.yaml" >"$tmp/doc.json"
 if jq -e '.openapi | startswith("3.1.")' "$tmp/doc.json" >/dev/null 2>&1; then ok "OpenAPI 3.1, valid JSON"
 else not_ok "docs/openapi.yaml is not OpenAPI 3.1 JSON" "$(jq . "$tmp/doc.json" 2>&1 | tail -n 3)"; fi
+
+# the OpenAPI 3.1 schema itself, where openapi-spec-validator is installed
+if python3 -c 'import openapi_spec_validator' 2>/dev/null; then
+    if python3 -c 'import json, sys
+from openapi_spec_validator import validate
+try:
+    validate(json.load(open(sys.argv[1])))
+except Exception as e:
+    sys.exit(str(e).splitlines()[0])' "$tmp/doc.json" >"$tmp/validate" 2>&1; then ok "openapi-spec-validator: valid"
+    else not_ok "openapi-spec-validator" "$(cat "$tmp/validate")"; fi
+else
+    echo "note: openapi-spec-validator not installed, the document's schema not checked"
+fi
 
 # "METHOD PATH ROLES" from the route table: one row per line of `routes[]`
 sed -n 's/^ *{"\([A-Z]*\)", "\([^"]*\)", \(ROLE_[A-Z_ |]*\),.*/\1 \2 \3/p' "$top/src/service/routes.c" |
