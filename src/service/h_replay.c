@@ -36,8 +36,13 @@ static int read_body(service *sv, const http_request *rq, body_field *f, int nf,
 {
     json_member *m = NULL;
     size_t n = 0;
-    if (json_members(rq->body ? rq->body : "", rq->body_len, &sv->pool, &m, &n)) {
-        http_problem(rs, 400, "the body is not a JSON object", NULL);
+    const char *body = rq->body ? rq->body : "";
+    if (json_members(body, rq->body_len, &sv->pool, &m, &n)) {
+        /* not JSON is 400 (with the byte), JSON that is no object 422 */
+        json_errors e;
+        json_status st = json_syntax_check(body, rq->body_len, &sv->pool, &e);
+        if (st == JSON_OK) http_problem_at(rs, PROBLEM_INVALID_INPUT, "", "expected a JSON object");
+        else decide_problem(rs, st, &e);
         return -1;
     }
     char ptr[96];

@@ -85,6 +85,15 @@ for v in null 1 true; do
         problem "$v" invalid-input /v1/decisions &&
         contains "$v: expected a JSON object" '"errors":[{"pointer":"","detail":"expected a JSON object"}]' "$tmp/body"
 done
+for route in "auditor /v1/replays" "officer /v1/impact"; do
+    set -- $route
+    tok=$([ "$1" = auditor ] && echo "$ELIGO_AUDITOR_TOKEN" || echo "$ELIGO_OFFICER_TOKEN")
+    expect "422 for null to $2" 422 -H "Authorization: Bearer $tok" "${json[@]}" -d null "$U$2" &&
+        problem "null to $2" invalid-input "$2" &&
+        contains "null to $2: expected a JSON object" '"errors":[{"pointer":"","detail":"expected a JSON object"}]' "$tmp/body"
+    expect "400 for broken JSON to $2" 400 -H "Authorization: Bearer $tok" "${json[@]}" -d '{"from":' "$U$2" &&
+        problem "broken JSON to $2" malformed-json "$2"
+done
 expect "422 input that does not fit" 422 "${portal[@]}" "${json[@]}" -d "$(dibao 2019-01-01 '' fifty)" "$U/v1/decisions" &&
     problem "422" invalid-input /v1/decisions
 expect "400 as_of not a date" 400 "${portal[@]}" "$U/v1/policies/tianjin.dibao?as_of=2019-13-01" &&
