@@ -5,9 +5,9 @@
  * (a store-unavailable problem, with Retry-After) when it does not, so a
  * load balancer reading only the status sends no portal to a node that
  * cannot store decisions.  Both bodies carry `database` ("up" or "down")
- * and the number of policies loaded.  Liveness needs no
- * route: the master restarts workers that die, and a worker that answers
- * at all is alive.
+ * and the number of policies loaded.  Liveness needs no route: the
+ * master restarts workers that die, and a worker that answers at all is
+ * alive.
  */
 #include "service/service.h"
 #include "service/worker.h"
