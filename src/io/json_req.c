@@ -119,7 +119,9 @@ json_status json_request_parse(const char *body, size_t len, arena *pool, decisi
     if (syn != JSON_OK)
         return syn;
     /* valid JSON from here: null, 1 or [] is a request that does not fit */
-    size_t first = strspn(body, " \t\r\n");
+    size_t first = 0;
+    while (first < len && (body[first] == ' ' || body[first] == '\t' || body[first] == '\r' || body[first] == '\n'))
+        first++;
     if (first < len && body[first] != '{') {
         problem(e, "", "expected a JSON object");
         return JSON_E_INVALID;

@@ -32,26 +32,18 @@ typedef struct body_field {
     const char *value;          /* in sv->pool; NULL when absent */
 } body_field;
 
-static void problem_at(http_response *rs, int status, const char *pointer, const char *detail)
-{
-    buf b;
-    buf_init(&b);
-    buf_adds(&b, "[{\"pointer\":");
-    buf_json_string(&b, pointer, strlen(pointer));
-    buf_adds(&b, ",\"detail\":");
-    buf_json_string(&b, detail, strlen(detail));
-    buf_adds(&b, "}]");
-    http_problem(rs, status, detail, buf_cstr(&b));
-    buf_free(&b);
-}
-
 /* Reads the body into fields.  0, or -1 with the problem in rs. */
 static int read_body(service *sv, const http_request *rq, body_field *f, int nf, http_response *rs)
 {
     json_member *m = NULL;
     size_t n = 0;
-    if (json_members(rq->body ? rq->body : "", rq->body_len, &sv->pool, &m, &n)) {
-        http_problem(rs, 400, "the body is not a JSON object", NULL);
+    const char *body = rq->body ? rq->body : "";
+    if (json_members(body, rq->body_len, &sv->pool, &m, &n)) {
+        /* not JSON is 400 (with the byte), JSON that is no object 422 */
+        json_errors e;
+        json_status st = json_syntax_check(body, rq->body_len, &sv->pool, &e);
+        if (st == JSON_OK) http_problem_at(rs, PROBLEM_INVALID_INPUT, "", "expected a JSON object");
+        else decide_problem(rs, st, &e);
         return -1;
     }
     char ptr[96];
@@ -59,22 +51,22 @@ static int read_body(service *sv, const http_request *rq, body_field *f, int nf,
         int k = 0;
         while (k < nf && !(strlen(f[k].name) == m[i].key_len && memcmp(f[k].name, m[i].key, m[i].key_len) == 0)) k++;
         snprintf(ptr, sizeof ptr, "/%.*s", (int)(m[i].key_len < 64 ? m[i].key_len : 64), m[i].key);
-        if (k == nf) { problem_at(rs, 422, ptr, "unknown member"); return -1; }
+        if (k == nf) { http_problem_at(rs, PROBLEM_INVALID_INPUT, ptr, "unknown member"); return -1; }
         size_t len;
         int64_t d;
         if (json_member_string(&m[i], &sv->pool, &f[k].value, &len)) {
-            problem_at(rs, 422, ptr, "must be a string");
+            http_problem_at(rs, PROBLEM_INVALID_INPUT, ptr, "must be a string");
             return -1;
         }
         if (f[k].is_date && date_parse(f[k].value, len, &d)) {
-            problem_at(rs, 422, ptr, "must be a date YYYY-MM-DD");
+            http_problem_at(rs, PROBLEM_INVALID_INPUT, ptr, "must be a date YYYY-MM-DD");
             return -1;
         }
     }
     for (int k = 0; k < nf; k++) {
         if (f[k].required && !f[k].value) {
             snprintf(ptr, sizeof ptr, "/%s", f[k].name);
-            problem_at(rs, 422, ptr, "required");
+            http_problem_at(rs, PROBLEM_INVALID_INPUT, ptr, "required");
             return -1;
         }
     }
@@ -125,7 +117,7 @@ void h_replay_range(service *sv, const http_request *rq, http_response *rs, cons
     char range[256];
     store_access_range(range, f[2].value, f[0].value, f[1].value);
     if (routes_log_access(sv, rs, "replays", range)) return;
-    if (strcmp(f[0].value, f[1].value) > 0) { problem_at(rs, 422, "/from", "from is after to"); return; }
+    if (strcmp(f[0].value, f[1].value) > 0) { http_problem_at(rs, PROBLEM_INVALID_INPUT, "/from", "from is after to"); return; }
     store *db = store_or_503(sv, rs);
     if (!db) return;
     replayer *r = replayer_new(db);
@@ -151,7 +143,7 @@ static policy *compile_candidate(service *sv, const char *text, http_response *r
     policy *p = compile_policy(source_new("candidate.policy", text, strlen(text)), &sv->reg->models, &dl);
     if (!p) {
         char *msg = diag_text(&dl);
-        problem_at(rs, 422, "/policy_text", msg && *msg ? msg : "the candidate does not compile");
+        http_problem_at(rs, PROBLEM_INVALID_INPUT, "/policy_text", msg && *msg ? msg : "the candidate does not compile");
         free(msg);
     }
     diag_list_free(&dl);
@@ -175,7 +167,7 @@ void h_impact(service *sv, const http_request *rq, http_response *rs, const rout
     impact_options o = {f[3].value, f[4].value};
     store *db = store_or_503(sv, rs);
     const char *pointer = NULL, *why = db ? impact_check(db, p, &o, f[1].value, f[2].value, &pointer) : NULL;
-    if (why && pointer) problem_at(rs, 422, pointer, why);
+    if (why && pointer) http_problem_at(rs, PROBLEM_INVALID_INPUT, pointer, why);
     else if (why) http_problem(rs, 503, why, NULL);
     else if (db) {
         impact_report rep;

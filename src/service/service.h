@@ -69,6 +69,9 @@ void h_policy_get(service *sv, const http_request *rq, http_response *rs, const 
 void h_health(service *sv, const http_request *rq, http_response *rs, const route_match *m);
 void h_metrics(service *sv, const http_request *rq, http_response *rs, const route_match *m);
 void h_audit_verify(service *sv, const http_request *rq, http_response *rs, const route_match *m);
+void h_openapi(service *sv, const http_request *rq, http_response *rs, const route_match *m);
+/* docs/openapi.yaml as JSON, embedded by the build (openapi_doc.c). */
+extern const char openapi_json[];
 
 /* The audit resource's master side (h_audit.c): reads the checkpoint keys
  * before fork (-1: refuse to start), frees them at exit.  audit_signer()

@@ -35,34 +35,8 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 1' INT TERM
 
-passed=0
-failed=0
-ok() { passed=$((passed + 1)); echo "ok   $1"; }
-not_ok() {
-    failed=$((failed + 1))
-    echo "FAIL $1"
-    [ -n "${2:-}" ] && printf '%s\n' "$2" | head -c 600 | sed 's/^/     /' && echo
-}
-# expect NAME STATUS CURL-ARGS...: the status and, for errors, problem+json
-expect() {
-    local name=$1 want=$2 out code ctype
-    shift 2
-    out=$(curl -s -m 10 -o "$tmp/body" -w '%{http_code} %{content_type}' "$@")
-    code=${out%% *}
-    ctype=${out#* }
-    if [ "$code" != "$want" ]; then
-        not_ok "$name: status $code, wanted $want" "$(cat "$tmp/body")"
-        return 1
-    fi
-    if [ "$want" -ge 400 ] && [ "${ctype%%;*}" != application/problem+json ]; then
-        not_ok "$name: content type $ctype, wanted application/problem+json" "$(cat "$tmp/body")"
-        return 1
-    fi
-    ok "$name"
-}
-contains() {   # NAME TEXT FILE
-    if grep -qF -- "$2" "$3"; then ok "$1"; else not_ok "$1: no \`$2\`" "$(cat "$3")"; fi
-}
+# shellcheck source=tests/lib/expect.sh
+. "$top/tests/lib/expect.sh"
 
 start=$(date +%s)
 if ! stack_up >"$tmp/up.log" 2>&1; then
