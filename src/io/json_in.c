@@ -70,6 +70,7 @@
 
 #include "io/json_in.h"
 #include "base/utf8.h"
+#include "base/suggest.h"
 #include "eval/date.h"
 #include "eval/decimal.h"
 
@@ -82,7 +83,6 @@
 #define DETAIL_CAP 768
 #define DESC_CAP 320
 #define MAP_PAIRWISE 32    /* maps up to this size check duplicates pairwise */
-#define SUGGEST_MAX 64     /* keys longer than this get no suggestion */
 #define STR_(x) #x
 #define STR(x) STR_(x)
 #define TOO_DEEP "nesting deeper than " STR(JSON_MAX_DEPTH) " levels"
@@ -1241,33 +1241,6 @@ static void read_scalar(jin *c, int i, const ty *t, const field_def *f, ev_cell 
     }
 }
 
-/* Edit distance counting a swap of neighbours as one edit (optimal
- * string alignment), for names up to SUGGEST_MAX bytes. */
-static size_t edit_distance(const char *a, size_t an, const char *b, size_t bn)
-{
-    size_t rows[3][SUGGEST_MAX + 1];
-    size_t *pp = rows[0], *p = rows[1], *r = rows[2];
-    for (size_t j = 0; j <= bn; j++)
-        p[j] = j;
-    for (size_t i = 1; i <= an; i++) {
-        r[0] = i;
-        for (size_t j = 1; j <= bn; j++) {
-            size_t best = p[j - 1] + (a[i - 1] != b[j - 1]);
-            if (p[j] + 1 < best) best = p[j] + 1;
-            if (r[j - 1] + 1 < best) best = r[j - 1] + 1;
-            if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] &&
-                pp[j - 2] + 1 < best)
-                best = pp[j - 2] + 1;
-            r[j] = best;
-        }
-        size_t *t = pp;
-        pp = p;
-        p = r;
-        r = t;
-    }
-    return p[bn];
-}
-
 /* True when the key is a whole '_'-separated head or tail of the name
  * ("income" of "monthly_income"). */
 static int is_affix(const jkey *k, const char *cand, size_t cn)
@@ -1286,8 +1259,8 @@ static void suggest(const jkey *k, const char *cand, size_t *best_d, const char 
     size_t cn = strlen(cand);
     if (k->n > SUGGEST_MAX || cn > SUGGEST_MAX)
         return;
-    size_t d = edit_distance(k->s, k->n, cand, cn);
-    if (d > (cn <= 2 ? 0u : cn <= 5 ? 1u : 2u))
+    size_t d = suggest_distance(k->s, k->n, cand, cn);
+    if (d > suggest_allowed(cn))
         d = is_affix(k, cand, cn) ? 3 : SIZE_MAX;
     if (d < *best_d) {
         *best_d = d;

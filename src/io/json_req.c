@@ -183,7 +183,9 @@ json_status json_request_parse(const char *body, size_t len, arena *pool, decisi
             case 4:
                 if (val->type == JSMN_PRIMITIVE && val->end - val->start == 4 && memcmp(body + val->start, "true", 4) == 0) out->explain = 1;
                 else if (val->type == JSMN_PRIMITIVE && val->end - val->start == 5 && memcmp(body + val->start, "false", 5) == 0) out->explain = 0;
-                else problem(e, "/explain", "expected true or false");
+                /* "text": the explanation, whose `text` member is the citizen's account */
+                else if (val->type == JSMN_STRING && val->end - val->start == 4 && memcmp(body + val->start, "text", 4) == 0) out->explain = 1;
+                else problem(e, "/explain", "expected true, false or \"text\"");
                 break;
             }
         }

@@ -228,6 +228,12 @@ void h_policy_get(service *sv, const http_request *rq, http_response *rs, const 
         else date_json(b, pa->until[k]);
         buf_adds(b, ",\"source\":");
         str(b, pa->source ? pa->source[k] : NULL);
+        buf_adds(b, ",\"file\":");
+        str(b, pa->cite ? pa->cite[k].doc : NULL);
+        buf_adds(b, ",\"quote\":");
+        str(b, pa->cite ? pa->cite[k].quote : NULL);
+        buf_adds(b, ",\"assumption\":");
+        str(b, pa->cite ? pa->cite[k].assumption : NULL);
         buf_addc(b, '}');
     }
     buf_adds(b, "],\"input\":");

@@ -9,7 +9,8 @@
  * The work is audit/replay.c's and audit/impact.c's; this file reads the
  * small request bodies (strict JSON, unknown members refused, each
  * problem named by its JSON Pointer) and answers.  Routes.c has already
- * checked the role and logged the access.  A candidate policy text is
+ * checked the role; a range is logged here with its arguments
+ * (routes_log_access), once read and before any stored row is.  A candidate policy text is
  * compiled against the models this worker serves; it is freed with the
  * request, never served.
  */
@@ -113,6 +114,10 @@ void h_replay_range(service *sv, const http_request *rq, http_response *rs, cons
     (void)m;
     body_field f[] = {{"from", 1, 1, NULL}, {"to", 1, 1, NULL}, {"policy", 0, 0, NULL}};
     if (read_body(sv, rq, f, 3, rs)) return;
+    char range[256];
+    store_access_range(range, f[2].value, f[0].value, f[1].value);
+    if (routes_log_access(sv, rs, "replays", range)) return;
+    if (strcmp(f[0].value, f[1].value) > 0) { http_problem_at(rs, PROBLEM_INVALID_INPUT, "/from", "from is after to"); return; }
     store *db = store_or_503(sv, rs);
     if (!db) return;
     replayer *r = replayer_new(db);
@@ -151,17 +156,20 @@ void h_impact(service *sv, const http_request *rq, http_response *rs, const rout
     body_field f[] = {{"policy_text", 1, 0, NULL}, {"from", 1, 1, NULL}, {"to", 1, 1, NULL},
                       {"eligibility", 0, 0, NULL}, {"benefit", 0, 0, NULL}};
     if (read_body(sv, rq, f, 5, rs)) return;
+    /* logged whether the candidate compiles or not (then without its name) */
     policy *p = compile_candidate(sv, f[0].value, rs);
-    if (!p) return;
-    impact_options o = {f[3].value, f[4].value};
-    if ((o.eligibility && !policy_output(p, o.eligibility)) || (o.benefit && !policy_output(p, o.benefit))) {
-        http_problem_at(rs, PROBLEM_INVALID_INPUT, o.eligibility && !policy_output(p, o.eligibility) ? "/eligibility" : "/benefit",
-                   "the candidate has no output of this name");
+    char range[256];
+    store_access_range(range, p ? p->name : NULL, f[1].value, f[2].value);
+    if (routes_log_access(sv, rs, "impact", range) || !p) {
         policy_free(p);
         return;
     }
+    impact_options o = {f[3].value, f[4].value};
     store *db = store_or_503(sv, rs);
-    if (db) {
+    const char *pointer = NULL, *why = db ? impact_check(db, p, &o, f[1].value, f[2].value, &pointer) : NULL;
+    if (why && pointer) http_problem_at(rs, PROBLEM_INVALID_INPUT, pointer, why);
+    else if (why) http_problem(rs, 503, why, NULL);
+    else if (db) {
         impact_report rep;
         if (impact_run(db, p, &o, f[1].value, f[2].value, &rep) != STORE_OK) {
             http_problem(rs, 503, "the database failed during the impact run; run it again", NULL);

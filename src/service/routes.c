@@ -41,8 +41,11 @@ typedef struct route {
  * officer's playground (no stored data, only what the officer sent) is
  * logged in batches of up to ACCESS_BATCH entries or ACCESS_BATCH_MS, so
  * that it costs no commit per request -- a worker killed with entries
- * pending loses at most those. */
-enum { LOG_NONE, LOG_NOW, LOG_BATCHED };
+ * pending loses at most those.  A read whose arguments are in the body
+ * (a replay or impact range) is logged by its handler once it has read
+ * them, still before it reads stored data (LOG_HANDLER,
+ * routes_log_access). */
+enum { LOG_NONE, LOG_NOW, LOG_BATCHED, LOG_HANDLER };
 
 /* How long a request may wait for the database before it answers 503
  * (store_set_deadline): a database that refuses or hangs must cost a
@@ -55,8 +58,8 @@ static const route routes[] = {
     {"POST", "/v1/decisions", ROLE_PORTAL, MIB, 1, h_decisions_post, "decisions_create", 0, LOG_NONE},
     {"GET", "/v1/decisions/{id}", ROLE_AUDITOR, 0, 0, h_decision_get, "decisions_get", 0, LOG_NOW},
     {"POST", "/v1/decisions/{id}/replay", ROLE_AUDITOR, MIB, 0, h_replay_one, "decision_replay", 0, LOG_NOW},
-    {"POST", "/v1/replays", ROLE_AUDITOR, MIB, 1, h_replay_range, "replays", 1, LOG_NOW},
-    {"POST", "/v1/impact", ROLE_OFFICER, 4 * MIB, 1, h_impact, "impact", 1, LOG_NOW},
+    {"POST", "/v1/replays", ROLE_AUDITOR, MIB, 1, h_replay_range, "replays", 1, LOG_HANDLER},
+    {"POST", "/v1/impact", ROLE_OFFICER, 4 * MIB, 1, h_impact, "impact", 1, LOG_HANDLER},
     {"POST", "/v1/evaluate", ROLE_OFFICER, MIB, 1, h_evaluate_post, "evaluate", 0, LOG_BATCHED},
     {"GET", "/v1/policies", ROLE_ANY, 0, 0, h_policies_list, "policies_list", 0, LOG_NONE},
     {"GET", "/v1/policies/{name}", ROLE_ANY, 0, 0, h_policy_get, "policies_get", 0, LOG_NONE},
@@ -92,6 +95,22 @@ static int match(const char *pattern, const char *path, route_match *m)
         p++, s++;
     }
     return *s == 0;
+}
+
+const char *routes_canonical_path(const char *path, char *out, size_t n)
+{
+    for (int r = 0; r < NROUTES; r++) {
+        const char *id = strstr(routes[r].pattern, "{id}");
+        size_t at = id ? (size_t)(id - routes[r].pattern) : 0;
+        if (!id || strncmp(path, routes[r].pattern, at) != 0) continue;
+        size_t len = strlen(path), end = at + strcspn(path + at, "/");
+        if (len >= n) return path;          /* too long to be a route of ours */
+        memcpy(out, path, len + 1);
+        for (size_t i = at; i < end; i++)
+            if (out[i] >= 'A' && out[i] <= 'Z') out[i] = (char)(out[i] - 'A' + 'a');
+        return out;
+    }
+    return path;
 }
 
 static int role_bit(const char *name)
@@ -185,16 +204,20 @@ static int log_batched(service *sv, const route *r, const route_match *m)
  * refused, so nothing is read unlogged. */
 static int access_logged(service *sv, const route *r, const route_match *m, http_response *rs)
 {
-    int rc = 0;
-    if (r->logged == LOG_NOW) {
-        store *db = worker_store(sv);
-        rc = db && store_access_log(db, sv->client, role_name(sv->role), r->metric, m->id[0] ? m->id : NULL)
-                       == STORE_OK ? 0 : -1;
-    } else if (r->logged == LOG_BATCHED) {
-        rc = log_batched(sv, r, m);
+    if (r->logged == LOG_NOW) return routes_log_access(sv, rs, r->metric, m->id[0] ? m->id : NULL);
+    if (r->logged == LOG_BATCHED && log_batched(sv, r, m)) {
+        http_problem(rs, 503, "the database is unavailable; the access cannot be logged", NULL);
+        return -1;
     }
-    if (rc) http_problem(rs, 503, "the database is unavailable; the access cannot be logged", NULL);
-    return rc;
+    return 0;
+}
+
+int routes_log_access(service *sv, http_response *rs, const char *action, const char *target)
+{
+    store *db = worker_store(sv);
+    if (db && store_access_log(db, sv->client, role_name(sv->role), action, target) == STORE_OK) return 0;
+    http_problem(rs, 503, "the database is unavailable; the access cannot be logged", NULL);
+    return -1;
 }
 
 static void authenticate(service *sv, const route *r, const http_request *rq, http_response *rs)

@@ -141,6 +141,8 @@ static void serve(FCGX_Request *frq)
     rq.method = param(frq, "REQUEST_METHOD", "GET");
     rq.path = param(frq, "DOCUMENT_URI", NULL);
     if (!rq.path) rq.path = param(frq, "SCRIPT_NAME", "/");
+    char canonical[256];
+    rq.path = routes_canonical_path(rq.path, canonical, sizeof canonical);
     rq.query = param(frq, "QUERY_STRING", "");
     rq.content_type = param(frq, "CONTENT_TYPE", NULL);
     if (rq.content_type && !*rq.content_type) rq.content_type = NULL;
@@ -245,7 +247,7 @@ void worker_block_stops(sigset_t *run_mask)
 
 void worker_main(const eligod_conf *conf, const registry *reg, int listen_fd, int slot)
 {
-    audit_drop_private();       /* the checkpoint signing key stays in the master */
+    audit_drop_private();       /* the signing key stays in the master and the sequencer */
     W.conf = conf;
     W.me = &sb->slots[slot];
     W.sv.reg = reg;

@@ -52,12 +52,7 @@ log=$STACK_VAR/log/eligod.log
 master=$(cat "$STACK_VAR/run/eligod.pid")
 auth() { echo "Authorization: Bearer $1"; }
 
-workers() {   # pids of the master's workers (not its committer)
-    local f
-    for f in /proc/[0-9]*/stat; do
-        awk -v m="$master" '$4 == m && $2 != "(eligod-commit)" { print $1 }' "$f" 2>/dev/null
-    done
-}
+workers() { stack_worker_pids; }   # not the committer, not the sequencer
 
 # ---- basics
 expect "GET /healthz" 200 "$U/healthz" && contains "healthz: database up, 10 policies" '"database":"up","policies":10' "$tmp/body"
@@ -68,6 +63,7 @@ expect "GET /v1/policies/tianjin.dibao?as_of=2019-01-01" 200 -H "$(auth "$ELIGO_
     "$U/v1/policies/tianjin.dibao?as_of=2019-01-01"
 contains "standard 860.00 from 2017-04-01" '"name":"standard"' "$tmp/body"
 contains "standard's value and start" '"value":"860.00","from":"2017-04-01"' "$tmp/body"
+contains "standard's citation" '"file":"001_9ead28f4facb4925.txt","quote":"乡低保标准统一提高到每人每月860元","assumption":null' "$tmp/body"
 contains "input model with members" '"name":"members","type":"list of person","required":true' "$tmp/body"
 contains "outputs listed" '{"name":"eligible","type":"bool"' "$tmp/body"
 hash=$(grep -o '"hash":"sha256:[0-9a-f]*"' "$tmp/body" | head -n 1)

@@ -30,6 +30,9 @@ static void valid_single(void **state)
     assert_string_equal(r.request_id, "r-1");
     assert_int_equal(r.explain, 1);
     assert_int_equal(r.input.n, strlen("{\"household\":{\"members\":[]}}"));
+    /* "text" asks for the explanation too (its `text` member is the citizen's account) */
+    assert_int_equal(parse("{\"policy\":\"a.b\",\"input\":{},\"explain\":\"text\"}", &r, &e, &a), JSON_OK);
+    assert_int_equal(r.explain, 1);
     arena_free(&a);
 }
 
@@ -58,6 +61,7 @@ static void every_problem_listed(void **state)
     assert_string_equal(e.items[1].pointer, "/as_of");
     assert_string_equal(e.items[1].detail, "expected a date YYYY-MM-DD");
     assert_string_equal(e.items[2].pointer, "/explain");
+    assert_string_equal(e.items[2].detail, "expected true, false or \"text\"");
     assert_string_equal(e.items[3].pointer, "/extra");
     assert_string_equal(e.items[4].detail, "duplicate key");
     assert_string_equal(e.items[5].pointer, "/input");
