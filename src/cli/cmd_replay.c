@@ -8,8 +8,8 @@
  *
  * Exit 0 when everything replayed matched, 1 on any mismatch,
  * unreplayable or tampered decision (one that fails its leaf-hash check,
- * audit/record.h), 2 on bad arguments (--from after --to), an unknown id
- * or a database failure.  An id is taken in lower case, as stored.  A
+ * audit/record.h), 2 on bad arguments (--from after --to, a --policy no
+ * decision was made under), an unknown id or a database failure.  An id is taken in lower case, as stored.  A
  * range prints its progress to stderr when that is a terminal, then a
  * summary (or the API's JSON with --json).  The walk and the comparison
  * are audit/replay.c's; this file only reads options and prints.
@@ -81,6 +81,12 @@ static void print_summary(const replay_summary *s)
 
 static int replay_many(store *s, const char *from, const char *to, const char *policy_name, int json)
 {
+    store_rc known = policy_name ? store_policy_known(s, policy_name) : STORE_OK;
+    if (known != STORE_OK) {
+        fprintf(stderr, "eligo replay: %s\n",
+                known == STORE_NOT_FOUND ? "no decision was ever made under this --policy" : store_last_error(s));
+        return EXIT_INPUT;
+    }
     replayer *r = replayer_new(s);
     if (!r) return EXIT_INPUT;
     replay_summary sum;

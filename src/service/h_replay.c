@@ -120,6 +120,9 @@ void h_replay_range(service *sv, const http_request *rq, http_response *rs, cons
     if (strcmp(f[0].value, f[1].value) > 0) { http_problem_at(rs, PROBLEM_INVALID_INPUT, "/from", "from is after to"); return; }
     store *db = store_or_503(sv, rs);
     if (!db) return;
+    store_rc known = f[2].value ? store_policy_known(db, f[2].value) : STORE_OK;
+    if (known == STORE_NOT_FOUND) { problem_at(rs, 422, "/policy", "no decision was ever made under this policy"); return; }
+    if (known != STORE_OK) { http_problem(rs, 503, "the database is unavailable", NULL); return; }
     replayer *r = replayer_new(db);
     if (!r) { http_problem_as(rs, PROBLEM_SERVICE_UNAVAILABLE, "out of memory", NULL); return; }
     replay_summary sum;

@@ -175,6 +175,10 @@ call POST "$ELIGO_AUDITOR_TOKEN" /v1/replays "{\"from\":\"$today\",\"to\":\"2000
 expect "replay from after to" 422 '"pointer":"/from"'
 "$ELIGO" replay --from "$today" --to 2000-01-01 --db "$url" >"$tmp/out" 2>&1
 same "eligo replay --from after --to exits 2" 2 $?
+call POST "$ELIGO_AUDITOR_TOKEN" /v1/replays "{\"from\":\"$today\",\"to\":\"$today\",\"policy\":\"tianjin.no_such\"}"
+expect "replay of a policy never decided" 422 '"pointer":"/policy"'
+"$ELIGO" replay --from "$today" --to "$today" --policy tianjin.no_such --db "$url" >"$tmp/out" 2>&1
+same "eligo replay --policy never decided exits 2" 2 $?
 call POST "$ELIGO_AUDITOR_TOKEN" /v1/replays "{\"from\":\"$today\",\"to\":\"$today\",\"policy\":\"tianjin.dibao\"}"
 expect "a range replay counts the altered rows apart" 200 '"checked":5,"matches":3,"mismatches":0,"unreplayable":0,"tampered":2,'
 "$ELIGO" replay "$upper" --db "$url" >"$tmp/out" 2>&1
