@@ -131,6 +131,7 @@ ast_node *parse_expect_text(parse_ctx *ctx, src_loc loc, parse_str what, src_loc
 %code {
 #include <stdio.h>
 #include <string.h>
+#include "base/suggest.h"
 
 static void yyerror(YYLTYPE *loc, yyscan_t scanner, parse_ctx *ctx, const char *msg);
 #define P (ctx->pool)
@@ -759,6 +760,33 @@ static const char *hint_for(yysymbol_kind_t got, const yysymbol_kind_t *exp, int
     return NULL;
 }
 
+/* "did you mean `output`?" when the unexpected token is a name close to
+ * a keyword that would be accepted here (`ouput`, `unles`); NULL if none. */
+static const char *keyword_hint(char *out, size_t size, yysymbol_kind_t got, const yysymbol_kind_t *exp,
+                                int n, const parse_ctx *ctx, const src_loc *loc)
+{
+    char kw[YYNTOKENS][24];
+    suggestion s;
+    int i;
+
+    if (got != YYSYMBOL_IDENT)
+        return NULL;
+    suggest_init(&s);
+    for (i = 0; i < n; i++) {
+        const char *name = yysymbol_name(exp[i]);   /* "`output`" */
+        size_t len = strlen(name);
+        if (len < 3 || len - 2 >= sizeof kw[0] || name[0] != '`' || name[1] < 'a' || name[1] > 'z')
+            continue;
+        memcpy(kw[i], name + 1, len - 2);
+        kw[i][len - 2] = 0;
+        suggest_consider(&s, ctx->src->text + loc->start, loc->end - loc->start, kw[i]);
+    }
+    if (!s.best)
+        return NULL;
+    snprintf(out, size, "did you mean `%s`?", s.best);
+    return out;
+}
+
 /* Tokens that can start a value; when all the usual ones are expected,
  * the message says "a value" instead of listing twenty tokens. */
 static int starts_value(yysymbol_kind_t s)
@@ -780,7 +808,8 @@ static int yyreport_syntax_error(const yypcontext_t *yyctx, yyscan_t scanner, pa
     yysymbol_kind_t exp[YYNTOKENS];
     yysymbol_kind_t got = yypcontext_token(yyctx);
     const src_loc *loc = yypcontext_location(yyctx);
-    char shown[8][96], what[96], msg[512];
+    char shown[8][96], what[96], msg[512], kwhint[64];
+    const char *hint;
     size_t len;
     int n, nshown = 0, i, j, core = 0, value, same_line = 1;
     uint32_t k;
@@ -816,9 +845,10 @@ static int yyreport_syntax_error(const yypcontext_t *yyctx, yyscan_t scanner, pa
             snprintf(shown[nshown++], sizeof shown[0], "%s", what);
     }
 
+    hint = keyword_hint(kwhint, sizeof kwhint, got, exp, n, ctx, loc);
     /* Something cut short at the end of a line is reported there, not at
-     * the start of whatever comes next. */
-    if (!same_line && got != YYSYMBOL_YYEOF && nshown > 0 && nshown <= 5) {
+     * the start of whatever comes next (unless it is a misspelt keyword). */
+    if (!same_line && !hint && got != YYSYMBOL_YYEOF && nshown > 0 && nshown <= 5) {
         len = (size_t)snprintf(msg, sizeof msg, "missing ");
         for (i = 0; i < nshown && len < sizeof msg; i++)
             len += (size_t)snprintf(msg + len, sizeof msg - len, "%s%s",
@@ -836,6 +866,8 @@ static int yyreport_syntax_error(const yypcontext_t *yyctx, yyscan_t scanner, pa
             len += (size_t)snprintf(msg + len, sizeof msg - len, "%s%s",
                                     i == 0 ? ", expected " : i == nshown - 1 ? " or " : ", ",
                                     shown[i]);
-    diag_add(ctx->dl, DIAG_ERROR, ctx->src, *loc, hint_for(got, exp, n, same_line, ctx->prev_tok), "%s", msg);
+    if (!hint)
+        hint = hint_for(got, exp, n, same_line, ctx->prev_tok);
+    diag_add(ctx->dl, DIAG_ERROR, ctx->src, *loc, hint, "%s", msg);
     return 0;
 }

@@ -20,6 +20,7 @@
 #include "eval/date.h"
 #include "eval/decimal.h"
 #include "eval/eval.h"
+#include "eval/explain.h"
 #include "io/json_in.h"
 #include "io/json_out.h"
 
@@ -130,7 +131,7 @@ static void report(run *r, const policy_test *t, const char *pname, const char *
  * place this file reaches the renderer, so a move of it changes one line. */
 static void rendered_label(buf *b, const ev_def *d, const ev_cell *frame)
 {
-    json_render_label(b, d, frame);
+    explain_label(b, d, frame);
 }
 
 /* `expect reason|label OUT contains|= "text"` (EXPECT op 2, ast.h);

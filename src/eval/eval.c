@@ -392,13 +392,25 @@ static ev_cell eval_list(ev_ctx *c, int32_t idx)
     case EV_LIST_LIT: {
         ev_cell *items = n->b ? arena_alloc(c->pool, sizeof(ev_cell) * (size_t)n->b) : NULL;
         if (n->b && !items) { ev_fail(c, EVE_NOMEM, n->loc, "out of memory"); return out; }
-        for (int32_t i = 0; i < n->b; i++)
-            items[i].i = ev_scalar(c, c->tree->args[n->a + i]);
+        for (int32_t i = 0; i < n->b; i++) {
+            if (n->flags & EV_LIST_OF_TEXTS)
+                items[i] = eval_list(c, c->tree->args[n->a + i]);
+            else
+                items[i].i = ev_scalar(c, c->tree->args[n->a + i]);
+        }
         out.l.base = items; out.l.n = (uint32_t)n->b; out.l.stride = 1;
         return out;
     }
     case EV_MAP: return eval_map(c, n);
-    case EV_TABLE: eval_table(c, n, &out); return out;
+    /* Node: IF between texts or lists: the chosen arm's cell. */
+    case EV_IF: return operand(c, n->a) ? eval_list(c, n->b) : eval_list(c, n->c);
+    case EV_TABLE: {
+        int64_t v = eval_table(c, n, &out);
+        const ev_table *t = &c->tree->tables[n->imm];
+        if (t->text && t->hit <= 3 /* unique, any, priority, first */ && c->err.code == EVE_NONE)
+            out = t->text[v];        /* one text: v is its index */
+        return out;
+    }
     default:
         ev_fail(c, EVE_OVERFLOW, n->loc, "internal error: node %u is not a list", n->kind);
         return out;
@@ -423,10 +435,12 @@ int ev_table_row_matches(const ev_table *t, uint32_t row, const int64_t *args)
 }
 
 /* Priority of an output value under `priority` and `output_order`: enum
- * values rank in declaration order, numbers from the largest down. */
+ * values rank in declaration order, texts in order of first appearance
+ * in the table (their index, see ev_table), numbers from the largest
+ * down. */
 static int outranks(const ev_table *t, int64_t x, int64_t y)
 {
-    if (t->result->kind == TY_ENUM || t->result->kind == TY_BOOL)
+    if (t->result->kind == TY_ENUM || t->result->kind == TY_BOOL || t->text)
         return x < y;
     return x > y;
 }
@@ -524,6 +538,8 @@ static int64_t eval_table(ev_ctx *c, const ev_node *n, ev_cell *list_out)
                     items[j] = x;
                 }
             }
+            for (uint32_t i = 0; t->text && i < nmatch; i++)
+                items[i] = t->text[items[i].i];
             list_out->l.base = items;
             list_out->l.n = nmatch;
             list_out->l.stride = 1;

@@ -175,20 +175,28 @@ static int32_t gen_pick(builder *b, int32_t node, int32_t want);
 
 /* if a then b else c; also `unless` (RULE), which counts coverage only in
  * the walker. */
-static int32_t gen_if(builder *b, int32_t node, int32_t want)
+/* `if a then b else c` as jumps, each arm emitted by `arm` (gen for
+ * scalars, gen_cell for texts and lists) into the same slot. */
+static int32_t gen_choice(builder *b, int32_t node, int32_t want,
+                          int32_t (*arm)(builder *, int32_t, int32_t))
 {
     const ev_node *n = &b->t->nodes[node];
+    int32_t dst = want_slot(b, want);
+    int32_t no = jump_on(b, n->a, 0);
+    into(b, arm(b, n->b, dst), dst);
+    int32_t done = emit(b, EV_OP_JUMP, -1, -1, -1, node);
+    land(b, no);
+    into(b, arm(b, n->c, dst), dst);
+    land(b, done);
+    return dst;
+}
+
+static int32_t gen_if(builder *b, int32_t node, int32_t want)
+{
     int32_t dst = gen_pick(b, node, want);
     if (dst >= 0)
         return dst;
-    dst = want_slot(b, want);
-    int32_t no = jump_on(b, n->a, 0);
-    into(b, gen(b, n->b, dst), dst);
-    int32_t done = emit(b, EV_OP_JUMP, -1, -1, -1, node);
-    land(b, no);
-    into(b, gen(b, n->c, dst), dst);
-    land(b, done);
-    return dst;
+    return gen_choice(b, node, want, gen);
 }
 
 /* PICK's flags: subtract (else add), decimals (else ints), and the value
@@ -550,6 +558,7 @@ static int32_t gen_cell(builder *b, int32_t node, int32_t want)
         return into(b, konst(b, v), want);
     }
     case EV_MAP: return gen_map(b, node, want);
+    case EV_IF: return gen_choice(b, node, want, gen_cell);
     default: return fallback(b, EV_OP_TREE_CELL, node, want);
     }
 }

@@ -22,7 +22,7 @@
 #include "eval/eval.h"
 #include "io/json_in.h"
 #include "io/json_out.h"
-#include "lang/compile.h"
+#include "eval/compiled.h"
 
 typedef struct decision_frame {
     ev_cell *cells;

@@ -438,6 +438,8 @@ policy *compile_policy(source *src, const model_set *models, diag_list *dl)
     ck.dl = dl;
     ck.model = model_for(models, file);
     p->model = ck.model;
+    if (!ck.model && models && models->nfailed && find_decl(file, AST_USE))
+        return policy_failed(p, dl);    /* its model's errors say it all */
     if (build_enums(&ck, file, ck.model ? ck.model->enums : NULL, ck.model ? ck.model->nenums : 0)) {
         return policy_failed(p, dl);
     }

@@ -21,6 +21,7 @@
 #include "lang/source.h"
 #include "eval/model.h"
 #include "eval/tree.h"
+#include "eval/compiled.h"
 
 typedef struct cmodel {
     arena pool;
@@ -33,51 +34,21 @@ typedef struct cmodel {
     char hash[72];            /* "sha256:" + 64 hex digits of the text */
 } cmodel;
 
-typedef struct policy_source { const char *file, *quote; } policy_source;
-
-/* A value, row or policy that states an assumption instead of quoting a
- * document (lang/cite.c): where, what, and the stated reason. */
-typedef struct policy_assumption {
-    uint32_t line;
-    const char *what;         /* "parameter x from 2017-04-01", "table t row 2", "policy" */
-    const char *text;
-} policy_assumption;
-
-/* A test block, kept as syntax; `src` is where it was written (the policy
- * itself or a .test file beside it). */
-typedef struct policy_test {
-    const source *src;
-    ast_node *node;
-} policy_test;
-
-typedef struct policy {
-    arena pool;
-    source *src;
-    const char *name, *title, *jurisdiction;
-    policy_source *sources;
-    uint32_t nsources;
-    policy_assumption *assumptions;   /* filled by lang/cite.c when checked */
-    uint32_t nassumptions;
-    const cmodel *model;
-    const entity_def *root;
-    ev_tree tree;
-    policy_test *tests;
-    uint32_t ntests, tests_cap;
-    source **extra_srcs;      /* .test files attached, owned */
-    uint32_t nextra;
-    char hash[72];            /* "sha256:" + 64 hex digits of the text */
-} policy;
-
 typedef struct model_set {
     cmodel **items;
     uint32_t n;
+    uint32_t nfailed;   /* model files that had errors: a policy using a model
+                         * not in items is then left unchecked, silently,
+                         * rather than reported against every line that
+                         * reads the input */
     /* The checks a load makes and a replay of a stored text does not:
      * citations against the documents (lang/cite.h) and test
      * expectations against the outputs' types. */
     uint8_t load_checks;
 } model_set;
 
-/* NULL on any error (diagnostics in dl).  Takes ownership of src. */
+/* NULL on any error (diagnostics in dl; none when the policy's model is
+ * one of models->nfailed).  Takes ownership of src. */
 cmodel *compile_model(source *src, diag_list *dl);
 policy *compile_policy(source *src, const model_set *models, diag_list *dl);
 /* A `tests NAME` file: returns the policy name it names (in the policy's

@@ -69,7 +69,9 @@ const char *routes_metric_name(int index)
     return index >= 0 && index < NROUTES ? routes[index].metric : NULL;
 }
 
-/* 1 when path matches pattern; the `{...}` segment goes to m->id. */
+/* 1 when path matches pattern; the `{...}` segment goes to m->id.  A
+ * decision id (`{id}`) is taken in its canonical lower case, so it is
+ * looked up, answered and logged one way whatever case was sent. */
 static int match(const char *pattern, const char *path, route_match *m)
 {
     const char *p = pattern, *s = path;
@@ -80,6 +82,8 @@ static int match(const char *pattern, const char *path, route_match *m)
             if (n == 0 || n >= sizeof m->id) return 0;
             memcpy(m->id, s, n);
             m->id[n] = 0;
+            for (size_t i = 0; strncmp(p, "{id}", 4) == 0 && i < n; i++)
+                if (m->id[i] >= 'A' && m->id[i] <= 'Z') m->id[i] = (char)(m->id[i] - 'A' + 'a');
             s += n;
             p = close + 1;
             continue;

@@ -111,11 +111,14 @@ typedef struct store_decision {
 store_rc store_put_decision(store *s, const store_decision *d, char decision_id[37], buf *stored_response);
 /* One decision of a batch (store_put_batch).  d and stored_response
  * (filled on STORE_EXISTS; may be NULL) are the caller's, borrowed for
- * the call; rc and decision_id are the answer; the rest is the store's
- * working state. */
+ * the call; so is group: puts with the same nonzero group are the
+ * decisions of one request, committed all or none.  rc and decision_id
+ * are the answer (STORE_NOT_FOUND: not stored because another put of its
+ * group could not be); the rest is the store's working state. */
 typedef struct store_put {
     const store_decision *d;
     buf *stored_response;
+    int group;
     store_rc rc;
     char decision_id[37];
     char id[37], created_at[64], chash[65];
@@ -127,20 +130,31 @@ typedef struct store_put {
  * failing alone, the retries and the in-doubt read-back done for the
  * batch.  store_put_decision is the batch of one. */
 void store_put_batch(store *s, store_put *p, size_t n);
+/* What a request whose decisions are the n puts of one group gets:
+ * STORE_OK when every one was stored now, STORE_EXISTS when every one was
+ * stored before with this fingerprint, STORE_CONFLICT when any met another
+ * request under its request_id (or only some were stored before), else
+ * the first of STORE_IN_FLIGHT, STORE_ERROR, STORE_UNAVAILABLE. */
+store_rc store_put_outcome(const store_put *p, size_t n);
 /* The stored decision document by id (auditor). */
 store_rc store_get_decision(store *s, const char *decision_id, buf *out);
 
 /* Reading decisions back (rows.c), for replay, impact and audits. */
 
 /* A stored decision row, every column as text (buffers owned by the row:
- * store_row_init / store_row_free; each read overwrites them). */
+ * store_row_init / store_row_free; each read overwrites them), with
+ * where it stands in the tamper-evidence log: seq and checkpoint ("" when
+ * it has none yet) and the checkpoint's leaf hash for it (hex). */
 typedef struct store_row {
     buf id, request_id, client, fingerprint, policy_name, policy_hash, model_hash, as_of,
-        input, outputs, explanation, response, created_at, content_hash;
+        input, outputs, explanation, response, created_at, content_hash, seq, checkpoint, checkpoint_leaf;
     int model_hash_null, explanation_null;
 } store_row;
 void store_row_init(store_row *r);
 void store_row_free(store_row *r);
+/* The row's leaf hash recomputed from its content (hex), what its
+ * content_hash and its checkpoint's leaf must equal.  0, or -1. */
+int store_row_leaf(const store_row *r, char hex[65]);
 
 /* One decision by id. */
 store_rc store_get_row(store *s, const char *decision_id, store_row *r);

@@ -19,6 +19,16 @@
 #include <mysql.h>
 #include "store/store.h"
 
+/* A stored decision for audits (rows.c): its columns, then its seq, the
+ * checkpoint that covers it (the first whose tree_size reaches the seq)
+ * and that checkpoint's leaf hash for it (hex; the checkpoint's leaves
+ * hold the rows after the previous checkpoint's tree_size, 32 bytes each). */
+#define ROW_SELECT "SELECT d.id, d.request_id, d.client, d.fingerprint, d.policy_name, d.policy_hash, " \
+    "d.model_hash, d.as_of, d.input, d.outputs, d.explanation, d.response, d.created_at, d.content_hash, d.seq, " \
+    "c.k, LOWER(HEX(SUBSTRING(c.leaves, 32 * (d.seq - 1 - COALESCE(p.tree_size, 0)) + 1, 32))) " \
+    "FROM decisions d LEFT JOIN checkpoints c ON c.k = (SELECT MIN(k) FROM checkpoints WHERE tree_size >= d.seq) " \
+    "LEFT JOIN checkpoints p ON p.k = c.k - 1 "
+
 /* The decision INSERT for one row and for 2, 4... rows (ST_DECISION_PUTn). */
 #define DECISION_INSERT "SET STATEMENT innodb_lock_wait_timeout = 0 FOR INSERT INTO decisions (id, request_id, client, " \
     "fingerprint, policy_name, policy_hash, model_hash, as_of, input, outputs, explanation, response, created_at, " \
@@ -55,8 +65,8 @@
     X(ST_DECISION_BY_RID, MAIN,   2, "SELECT id, fingerprint, response FROM decisions WHERE client = ? AND request_id = ?") \
     X(ST_DECISION_BY_ID, MAIN,    1, "SELECT response FROM decisions WHERE id = ?") \
     /* audit reads (rows.c) */ \
-    X(ST_ROW_BY_ID,      MAIN,    1, "SELECT id, request_id, client, fingerprint, policy_name, policy_hash, model_hash, as_of, input, outputs, explanation, response, created_at, content_hash FROM decisions WHERE id = ?") \
-    X(ST_ROW_RANGE,      MAIN,    7, "SELECT id, request_id, client, fingerprint, policy_name, policy_hash, model_hash, as_of, input, outputs, explanation, response, created_at, content_hash FROM decisions WHERE created_at >= ? AND created_at <= ? AND (? = '' OR policy_name = ?) AND created_at >= ? AND (created_at > ? OR id > ?) ORDER BY created_at, id LIMIT 500") \
+    X(ST_ROW_BY_ID,      MAIN,    1, ROW_SELECT "WHERE d.id = ?") \
+    X(ST_ROW_RANGE,      MAIN,    7, ROW_SELECT "WHERE d.created_at >= ? AND d.created_at <= ? AND (? = '' OR d.policy_name = ?) AND d.created_at >= ? AND (d.created_at > ? OR d.id > ?) ORDER BY d.created_at, d.id LIMIT 500") \
     X(ST_POLICY_TEXT,    MAIN,    1, "SELECT name, text FROM policy_versions WHERE hash = ?") \
     X(ST_MODEL_TEXT,     MAIN,    1, "SELECT name, text FROM model_versions WHERE hash = ?") \
     /* checkpoints.c: the sequencer and the verifier (seq, checkpoints) */ \

@@ -63,14 +63,34 @@ done < tests/requests/invalid-cases.txt
 
 # 5. the explanation of the Tianjin example cites the standard, its date and the seed
 "$ELIGO" eval tianjin.dibao --as-of 2019-01-01 --input tests/requests/dibao-family.json --explain >"$tmp/explain" 2>&1
-for want in '"value":"860.00","in_force_from":"2017-04-01"' '001_9ead28f4facb4925.txt' '"margin":{"amount":"1080.00"'; do
+for want in '"value":"860.00","read_on":"2019-01-01","in_force_from":"2017-04-01"' '001_9ead28f4facb4925.txt' '"margin":{"amount":"1080.00"'; do
     grep -qF "$want" "$tmp/explain" && ok || fail "explanation lacks $want"
 done
 
 # 6. formatting is canonical and idempotent
 "$ELIGO" fmt --check policies/*/*.policy policies/civil.model tests/policies/*.policy tests/policies/*.model >"$tmp/fmt" 2>&1 && ok || { fail "eligo fmt --check policies"; cat "$tmp/fmt"; }
 
-# 7. a test that expects wording reports the wording it got
+# 7. fmt never damages a file it cannot parse: the file stays byte for
+#    byte, the error is printed, exit 1; a byte order mark is accepted
+#    (check passes) and formatting drops it
+printf 'policy t.broken "坏"\ncovers 2017-04-01 to\n    let x: int =\n| 1 |  2 |\n' >"$tmp/broken.policy"
+cp "$tmp/broken.policy" "$tmp/broken.orig"
+"$ELIGO" fmt "$tmp/broken.policy" >"$tmp/fmt" 2>&1
+status=$?
+if [ "$status" = 1 ] && cmp -s "$tmp/broken.policy" "$tmp/broken.orig" &&
+   grep -q 'broken.policy:2:21: error: missing date at the end of the line' "$tmp/fmt" &&
+   grep -q 'broken.policy has errors; left untouched' "$tmp/fmt"; then ok
+else fail "eligo fmt on a file with a syntax error: status $status"; cat "$tmp/fmt"; fi
+"$ELIGO" fmt --check "$tmp/broken.policy" >"$tmp/fmt" 2>&1
+[ $? = 1 ] && cmp -s "$tmp/broken.policy" "$tmp/broken.orig" && ok || fail "eligo fmt --check on a file with a syntax error"
+printf '\357\273\277' >"$tmp/bom.policy"
+cat policies/tianjin/dibao.policy >>"$tmp/bom.policy"
+if "$ELIGO" check "$tmp/bom.policy" >"$tmp/out" 2>&1 && [ ! -s "$tmp/out" ]; then ok
+else fail "eligo check on a policy saved with a BOM"; cat "$tmp/out"; fi
+"$ELIGO" fmt "$tmp/bom.policy" && cmp -s "$tmp/bom.policy" policies/tianjin/dibao.policy && ok ||
+    fail "eligo fmt drops the BOM of a policy and changes nothing else"
+
+# 8. a test that expects wording reports the wording it got
 cat >"$tmp/wording.test" <<'EOF'
 tests tianjin.dibao
 test "标签写错" as of 2019-01-01

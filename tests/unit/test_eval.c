@@ -262,6 +262,87 @@ static void hit_policies(void **state)
                    "{\"a\":3,\"b\":13,\"c\":2,\"d\":10,\"e\":10,\"g\":[3,10],\"h\":[10,3]}");
 }
 
+/* Text results (issue 13): they came out as "" while the explanation
+ * showed the matching row.  Same rows under every hit policy; age 70
+ * matches rows 3 ("old") and 4 ("any"), age 30 rows 2 and 4. */
+static void text_table_results(void **state)
+{
+    const char *rows =
+        "  | < 18 | \"child\" |\n  | 18..59 | \"adult\" |\n  | >= 60 | \"old\" |\n  | >= 0 | \"any\" |\n";
+    char p[4096];
+    snprintf(p, sizeof p, HEAD
+        "table u(age: int) -> text hit unique\n  | < 60 | \"young\" |\n  | >= 60 | \"old\" |\n"
+        "table f(age: int) -> text hit first\n  | >= 60 | \"old\" |\n  | else | \"any\" |\n"
+        "table an(age: int) -> text hit any\n  | < 60 | \"young\" |\n  | < 70 | \"young\" |\n  | >= 70 | \"old\" |\n"
+        "table pr(age: int) -> text hit priority\n%s"
+        "table co(age: int) -> text hit collect\n%s"
+        "table ro(age: int) -> text hit rule_order\n%s"
+        "table oo(age: int) -> text hit output_order\n%s"
+        "table n(age: int) -> text hit collect count\n%s"
+        "output a: text = u(70)\noutput b: text = f(70)\noutput c: text = an(65)\n"
+        "output d: text = pr(70)\noutput e: list of text = co(70)\noutput g: list of text = ro(30)\n"
+        "output h: list of text = oo(70)\noutput k: int = n(70)\n"
+        "output same: bool = u(10) == \"young\"\n",
+        rows, rows, rows, rows, rows);
+    /* priority and output order rank texts by first appearance in the
+     * table: child, adult, old, any; so pr(70) = "old", oo(70) = [old, any] */
+    expect_outputs(p, "2019-01-01", FAMILY,
+                   "{\"a\":\"old\",\"b\":\"old\",\"c\":\"young\",\"d\":\"old\",\"e\":[\"old\",\"any\"],"
+                   "\"g\":[\"adult\",\"any\"],\"h\":[\"old\",\"any\"],\"k\":2,\"same\":true}");
+}
+
+/* A text table's else row, and its result compared. */
+static void text_table_else(void **state)
+{
+    expect_outputs(HEAD
+        "table size_class(n: int) -> text hit unique \"规模\"\n"
+        "  | >= 3 | \"large\" | \"大\"\n  | else | \"small\" | \"小\"\n"
+        "output cls: text = size_class(count(household.members))\n"
+        "output big: bool = size_class(count(household.members)) == \"large\"\n",
+        "2019-01-01", FAMILY, "{\"cls\":\"large\",\"big\":true}");
+    expect_outputs(HEAD
+        "table size_class(n: int) -> text hit unique \"规模\"\n"
+        "  | >= 3 | \"large\" | \"大\"\n  | else | \"small\" | \"小\"\n"
+        "output cls: text = size_class(count(household.members))\n",
+        "2019-01-01", "{\"household\":{\"members\":[{\"id\":\"a\",\"age\":1}]}}", "{\"cls\":\"small\"}");
+}
+
+/* if/else between texts and between lists (it was refused: "if/else
+ * between lists is not supported"), and a list literal of texts. */
+static void text_if_else(void **state)
+{
+    const char *p = HEAD
+        "let size: int = count(household.members)\n"
+        "output cls: text = if size >= 3 then \"large\" else \"small\"\n"
+        "output tags: list of text = if size >= 3 then [\"big\", \"family\"] else [\"small\"]\n"
+        "output ages: list of int = if size >= 3 then [3] else []\n";
+    expect_outputs(p, "2019-01-01", FAMILY,
+                   "{\"cls\":\"large\",\"tags\":[\"big\",\"family\"],\"ages\":[3]}");
+    expect_outputs(p, "2019-01-01", "{\"household\":{\"members\":[{\"id\":\"a\",\"age\":1}]}}",
+                   "{\"cls\":\"small\",\"tags\":[\"small\"],\"ages\":[]}");
+}
+
+/* collect count's else value is the count when no row matches: an int.
+ * 1.00 gave 1000000 (the scaled decimal); now it is refused, and 1 is 1. */
+static void collect_count_else(void **state)
+{
+    const char *t = HEAD
+        "table n(age: int) -> decimal hit collect count\n  | >= 60 | 2.5 |\n  | >= 80 | 1.5 |\n  | else | %s |\n"
+        "output young: int = n(30)\noutput old: int = n(85)\n";
+    char p[1024];
+    snprintf(p, sizeof p, t, "1");
+    expect_outputs(p, "2019-01-01", FAMILY, "{\"young\":1,\"old\":2}");
+    const char *bad[] = {"1.00", "2.5"};
+    for (int i = 0; i < 2; i++) {
+        compiled c;
+        snprintf(p, sizeof p, t, bad[i]);
+        compile_text(&c, p);
+        assert_null(c.policy);
+        assert_non_null(strstr(c.diags, "the `else` value of `collect count` table `n` is a count: it must be int"));
+        compiled_free(&c);
+    }
+}
+
 static void grade_table_two_columns(void **state)
 {
     expect_outputs(HEAD
@@ -617,6 +698,10 @@ int main(void)
         cmocka_unit_test(unless_rules),
         cmocka_unit_test(unique_table),
         cmocka_unit_test(hit_policies),
+        cmocka_unit_test(text_table_results),
+        cmocka_unit_test(text_table_else),
+        cmocka_unit_test(text_if_else),
+        cmocka_unit_test(collect_count_else),
         cmocka_unit_test(grade_table_two_columns),
         cmocka_unit_test(aggregations),
         cmocka_unit_test(dates),
