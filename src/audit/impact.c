@@ -9,6 +9,7 @@
  */
 #include <string.h>
 #include "audit/impact.h"
+#include "audit/record.h"
 #include "audit/replay.h"
 #include "eval/date.h"
 #include "eval/decimal.h"
@@ -25,7 +26,7 @@ const char *impact_bucket_label(int bucket)
     return bucket >= 0 && bucket < IMPACT_BUCKETS ? bucket_labels[bucket] : "?";
 }
 
-static int bucket_of(int64_t delta)
+static int bucket_of(dec_wide delta)
 {
     static const int64_t edge[] = {-1000, -100, -10};
     if (delta == 0) return 4;
@@ -40,7 +41,7 @@ static int bucket_of(int64_t delta)
 }
 
 static const char *kind_names[IMPACT_KINDS] = {"became_eligible", "lost_eligibility", "benefit_up",
-                                                "benefit_down", "failed"};
+                                                "benefit_down", "failed", "tampered"};
 
 /* The output chosen by name, or the first of kind. */
 static const ev_def *pick_output(const policy *p, const char *name, ty_kind kind)
@@ -87,7 +88,9 @@ typedef struct impact_walk {
 
 static void example(impact_report *rep, impact_kind k, const buf *id)
 {
-    if (++rep->count[k] > IMPACT_EXAMPLES) return;
+    /* tampered rows are findings, listed like replay's ids; the rest
+     * are examples */
+    if (++rep->count[k] > (k == IMPACT_TAMPERED ? IMPACT_MAX_TAMPERED : IMPACT_EXAMPLES)) return;
     if (rep->examples[k].len) buf_addc(&rep->examples[k], ',');
     buf_json_string(&rep->examples[k], id->data, id->len);
 }
@@ -117,15 +120,17 @@ static void compare(impact_walk *w, const store_row *row, const json_member *old
         else rep->stayed_ineligible++;
     }
     if (w->benefit) {
-        int64_t before, after, delta;
+        int64_t before, after;
         if (read_money(find(old, nold, w->benefit->name), &before) ||
-            read_money(find(now, nnow, w->benefit->name), &after) ||
-            dec_sub(after, before, &delta) != DEC_OK ||
-            dec_add(rep->total_before, before, &rep->total_before) != DEC_OK ||
-            dec_add(rep->total_after, after, &rep->total_after) != DEC_OK) {
+            read_money(find(now, nnow, w->benefit->name), &after)) {
             failed(w, row, "the stored outputs lack the benefit output");
             return;
         }
+        /* in 128 bits: neither a change nor a sum of 64-bit amounts can
+         * overflow it */
+        dec_wide delta = (dec_wide)after - before;
+        rep->total_before += before;
+        rep->total_after += after;
         rep->histogram[bucket_of(delta)]++;
         if (delta > 0) example(rep, IMPACT_BENEFIT_UP, &row->id);
         else if (delta < 0) example(rep, IMPACT_BENEFIT_DOWN, &row->id);
@@ -139,6 +144,11 @@ static int impact_row(void *arg, const store_row *row)
     arena_reset(&w->pool);
     buf_reset(&w->doc);
     w->rep->checked++;
+    if (record_check(row)) {
+        /* its outputs are not what was stored: never a "before" */
+        example(w->rep, IMPACT_TAMPERED, &row->id);
+        return 0;
+    }
     int64_t as_of;
     decision_result res;
     if (date_parse(row->as_of.data, row->as_of.len, &as_of)) { failed(w, row, "as_of is not a date"); return 0; }
@@ -171,6 +181,29 @@ static const char *period_name(const ty *t)
     }
 }
 
+const char *impact_check(store *s, const policy *candidate, const impact_options *o, const char *from,
+                         const char *to, const char **pointer)
+{
+    static const struct { const char *pointer; ty_kind kind; const char *wrong; } out[2] = {
+        {"/eligibility", TY_BOOL, "the eligibility output must be yes/no (bool)"},
+        {"/benefit", TY_MONEY, "the benefit output must be money"}};
+    const char *names[2] = {o ? o->eligibility : NULL, o ? o->benefit : NULL};
+    for (int i = 0; i < 2; i++) {
+        if (!names[i]) continue;
+        *pointer = out[i].pointer;
+        const ev_def *d = policy_output(candidate, names[i]);
+        if (!d) return "the candidate has no output of this name";
+        if (d->type->kind != out[i].kind) return out[i].wrong;
+    }
+    *pointer = "/from";
+    if (strcmp(from, to) > 0) return "from is after to";
+    *pointer = "/policy_text";
+    store_rc rc = store_policy_known(s, candidate->name);
+    if (rc == STORE_NOT_FOUND) return "no decision was ever made under a policy of the candidate's name";
+    *pointer = NULL;
+    return rc == STORE_OK ? NULL : "the database is unavailable";
+}
+
 store_rc impact_run(store *s, const policy *candidate, const impact_options *o, const char *from,
                     const char *to, impact_report *rep)
 {
@@ -195,21 +228,20 @@ store_rc impact_run(store *s, const policy *candidate, const impact_options *o, 
     return rc;
 }
 
-static void money(buf *b, int64_t v)
+static void money(buf *b, dec_wide v)
 {
     char s[48];
-    dec_format(v, 2, s);
+    dec_format_wide(v, 2, s);
     buf_printf(b, "\"%s\"", s);
 }
 
 void impact_report_json(const impact_report *r, const char *from, const char *to, buf *out)
 {
-    int64_t delta = 0;
-    (void)dec_sub(r->total_after, r->total_before, &delta);
+    dec_wide delta = r->total_after - r->total_before;
     buf_printf(out, "{\"policy\":\"%s\",\"from\":\"%s\",\"to\":\"%s\",\"checked\":%llu,"
-                    "\"failed\":%llu,\"eligibility\":{\"output\":",
+                    "\"failed\":%llu,\"tampered\":%llu,\"eligibility\":{\"output\":",
                r->policy, from, to, (unsigned long long)r->checked,
-               (unsigned long long)r->count[IMPACT_FAILED]);
+               (unsigned long long)r->count[IMPACT_FAILED], (unsigned long long)r->count[IMPACT_TAMPERED]);
     if (r->eligibility) buf_json_string(out, r->eligibility, strlen(r->eligibility));
     else buf_adds(out, "null");
     buf_printf(out, ",\"became_eligible\":%llu,\"lost_eligibility\":%llu,\"stayed_eligible\":%llu,"
@@ -246,13 +278,12 @@ void impact_report_json(const impact_report *r, const char *from, const char *to
 void impact_report_text(const impact_report *r, const char *from, const char *to, int histogram, FILE *out)
 {
     char before[48], after[48], change[48];
-    int64_t delta = 0;
-    (void)dec_sub(r->total_after, r->total_before, &delta);
-    dec_format(r->total_before, 2, before);
-    dec_format(r->total_after, 2, after);
-    dec_format(delta, 2, change);
-    fprintf(out, "impact of the candidate %s on %llu decisions created %s .. %s (%llu failed)\n",
-            r->policy, (unsigned long long)r->checked, from, to, (unsigned long long)r->count[IMPACT_FAILED]);
+    dec_format_wide(r->total_before, 2, before);
+    dec_format_wide(r->total_after, 2, after);
+    dec_format_wide(r->total_after - r->total_before, 2, change);
+    fprintf(out, "impact of the candidate %s on %llu decisions created %s .. %s (%llu failed, %llu tampered)\n",
+            r->policy, (unsigned long long)r->checked, from, to, (unsigned long long)r->count[IMPACT_FAILED],
+            (unsigned long long)r->count[IMPACT_TAMPERED]);
     if (r->eligibility)
         fprintf(out, "  %-18s became eligible %llu, lost eligibility %llu, unchanged %llu eligible / %llu not\n",
                 r->eligibility, (unsigned long long)r->count[IMPACT_BECAME_ELIGIBLE],

@@ -12,11 +12,18 @@
  *
  * Which outputs: the eligibility output is the policy's first `bool`
  * output and the benefit its first `money` output, unless named in
- * impact_options (a policy without one simply has no such figures).
+ * impact_options (a policy without one simply has no such figures;
+ * impact_check says when a named one is missing or of the wrong kind).
+ *
+ * What it trusts: a stored row's outputs are used as "before" only after
+ * the row was checked against its leaf hash (audit/record.h); a row that
+ * fails is counted apart as tampered, its id listed (the first
+ * IMPACT_MAX_TAMPERED, under examples), and is in no figure.  Totals are summed in 128 bits (dec_wide), so no range
+ * can overflow them.
  *
  * How it fits: `eligo impact` (cli/cmd_impact.c) and POST /v1/impact
  * (service/h_replay.c) compile the candidate and print or answer the
- * report.  Money is summed exactly (int64 millionths, decimal.h).
+ * report.  Money is summed exactly (millionths, decimal.h).
  *
  * Ownership: the report owns its example buffers (impact_report_free);
  * the candidate policy and the store are borrowed.
@@ -27,14 +34,16 @@
 #include <stdint.h>
 #include <stdio.h>
 #include "base/buf.h"
+#include "eval/decimal.h"
 #include "lang/compile.h"
 #include "store/store.h"
 
-enum { IMPACT_BUCKETS = 9, IMPACT_EXAMPLES = 5 };
+/* Example ids per kind of change, and tampered ids listed (the first). */
+enum { IMPACT_BUCKETS = 9, IMPACT_EXAMPLES = 5, IMPACT_MAX_TAMPERED = 1000 };
 
 typedef enum impact_kind {
     IMPACT_BECAME_ELIGIBLE, IMPACT_LOST_ELIGIBILITY, IMPACT_BENEFIT_UP, IMPACT_BENEFIT_DOWN,
-    IMPACT_FAILED, IMPACT_KINDS
+    IMPACT_FAILED, IMPACT_TAMPERED, IMPACT_KINDS
 } impact_kind;
 
 typedef struct impact_options {
@@ -48,13 +57,21 @@ typedef struct impact_report {
     uint64_t checked;
     uint64_t count[IMPACT_KINDS];
     uint64_t stayed_eligible, stayed_ineligible, benefit_same;
-    int64_t total_before, total_after;              /* millionths of a yuan */
+    dec_wide total_before, total_after;             /* millionths of a yuan, in 128 bits */
     uint64_t histogram[IMPACT_BUCKETS];             /* benefit changes, see impact_bucket_label */
     buf examples[IMPACT_KINDS];                     /* JSON strings, comma separated */
     buf first_failure;                              /* why the first failed decision failed */
     uint64_t elapsed_ms;
 } impact_report;
 
+/* Is the request sound before any row is read?  NULL, or the problem
+ * with the JSON Pointer of the member it is about in *pointer
+ * ("/eligibility", "/benefit", "/from", "/policy_text"): a named output
+ * the candidate lacks or of the wrong kind (eligibility yes/no, benefit
+ * money), from after to, or a policy the store holds no text of; or,
+ * with *pointer NULL, that the store failed asking. */
+const char *impact_check(store *s, const policy *candidate, const impact_options *o, const char *from,
+                         const char *to, const char **pointer);
 /* Runs the candidate over the range.  STORE_OK or the store error that
  * stopped the walk; rep is initialised here (impact_report_free). */
 store_rc impact_run(store *s, const policy *candidate, const impact_options *o, const char *from,

@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include "audit/record.h"
 #include "audit/replay.h"
 #include "eval/date.h"
 #include "io/decision.h"
@@ -123,7 +124,7 @@ static int compile_stored(replayer *r, compiled *c, const char *policy_name)
         goto done;
     }
     if (got != STORE_OK) { rc = -1; goto done; }
-    model_set ms = {&c->model, 1};
+    model_set ms = {&c->model, 1, 0, 0};   /* a stored text is replayed: no load checks */
     char file[160];
     snprintf(file, sizeof file, "%s.policy", buf_cstr(&name));
     c->policy = compile_policy(source_new(file, buf_cstr(&text), text.len), &ms, &dl);
@@ -220,11 +221,13 @@ static void member_differences(arena *pool, const char *kind, const char *a, siz
     }
 }
 
-static void unreplayable_json(const store_row *row, const char *why, buf *out)
+static void unreplayable_json(const store_row *row, unsigned differs, const char *why, buf *out)
 {
     buf_adds(out, "{\"decision_id\":");
     buf_json_string(out, row->id.data, row->id.len);
-    buf_adds(out, ",\"match\":false,\"replayable\":false,\"reason\":");
+    buf_adds(out, ",\"match\":false,");
+    record_check_json(differs, out);
+    buf_adds(out, ",\"replayable\":false,\"reason\":");
     buf_json_string(out, why, strlen(why));
     buf_addc(out, '}');
 }
@@ -250,13 +253,15 @@ static const char *evaluate(replayer *r, const policy *p, const store_row *row, 
     }
 }
 
-static void result_json(const store_row *row, const policy *p, const buf *doc, const decision_parts *pt,
-                        int match, arena *pool, buf *out)
+static void result_json(const store_row *row, unsigned differs, const policy *p, const buf *doc,
+                        const decision_parts *pt, int match, arena *pool, buf *out)
 {
     const char *outs = doc->data + pt->outputs_off;
     buf_adds(out, "{\"decision_id\":");
     buf_json_string(out, row->id.data, row->id.len);
-    buf_printf(out, ",\"match\":%s,\"policy\":{\"name\":", match ? "true" : "false");
+    buf_printf(out, ",\"match\":%s,", match ? "true" : "false");
+    record_check_json(differs, out);
+    buf_adds(out, ",\"policy\":{\"name\":");
     buf_json_string(out, p->name, strlen(p->name));
     buf_printf(out, ",\"hash\":\"%s\"},\"model\":{\"name\":", p->hash);
     buf_json_string(out, p->model->name, strlen(p->model->name));
@@ -296,13 +301,14 @@ replay_outcome replay_row(replayer *r, const store_row *row, buf *out)
     const char *why;
     int store_failed;
     arena_reset(&r->pool);
+    unsigned differs = record_check(row);
     const policy *p = replayer_policy(r, row, &why, &store_failed);
     if (store_failed) return REPLAY_STORE_ERROR;
     decision_parts pt;
     if (p) why = evaluate(r, p, row, &pt);
     if (why) {
-        if (out) unreplayable_json(row, why, out);
-        return REPLAY_UNREPLAYABLE;
+        if (out) unreplayable_json(row, differs, why, out);
+        return differs ? REPLAY_TAMPERED : REPLAY_UNREPLAYABLE;
     }
     const buf *d = &r->doc;
     int match = span_eq(d->data, d->len, row->response.data, row->response.len) &&
@@ -310,8 +316,8 @@ replay_outcome replay_row(replayer *r, const store_row *row, buf *out)
                 (row->explanation_null ||
                  span_eq(d->data + pt.explanation_off, pt.explanation_len, row->explanation.data,
                          row->explanation.len));
-    if (out) result_json(row, p, d, &pt, match, &r->pool, out);
-    return match ? REPLAY_MATCH : REPLAY_MISMATCH;
+    if (out) result_json(row, differs, p, d, &pt, match, &r->pool, out);
+    return differs ? REPLAY_TAMPERED : match ? REPLAY_MATCH : REPLAY_MISMATCH;
 }
 
 typedef struct range_walk {
@@ -339,6 +345,7 @@ static int range_row(void *arg, const store_row *row)
     s->checked++;
     if (o == REPLAY_MATCH) s->matches++;
     else if (o == REPLAY_MISMATCH) add_id(&s->mismatching_ids, ++s->mismatches, &row->id);
+    else if (o == REPLAY_TAMPERED) add_id(&s->tampered_ids, ++s->tampered, &row->id);
     else add_id(&s->unreplayable_ids, ++s->unreplayable, &row->id);
     if (w->progress && s->checked % 5000 == 0) {
         s->elapsed_ms = replay_now_ms() - w->start;
@@ -353,6 +360,7 @@ store_rc replay_range(replayer *r, const char *from, const char *to, const char 
     memset(sum, 0, sizeof *sum);
     buf_init(&sum->mismatching_ids);
     buf_init(&sum->unreplayable_ids);
+    buf_init(&sum->tampered_ids);
     range_walk w = {r, sum, progress, arg, replay_now_ms(), 0};
     store_rc rc = store_each_row(r->db, from, to, policy_name, range_row, &w);
     if (rc == STORE_OK && w.store_failed) rc = STORE_UNAVAILABLE;
@@ -369,13 +377,15 @@ void replay_summary_json(const replay_summary *s, const char *from, const char *
     else buf_adds(out, "null");
     uint64_t rate = s->elapsed_ms ? s->checked * 1000 / s->elapsed_ms : s->checked * 1000;
     buf_printf(out, ",\"checked\":%llu,\"matches\":%llu,\"mismatches\":%llu,\"unreplayable\":%llu,"
-                    "\"elapsed_ms\":%llu,\"decisions_per_second\":%llu,\"mismatching_ids\":[",
+                    "\"tampered\":%llu,\"elapsed_ms\":%llu,\"decisions_per_second\":%llu,\"mismatching_ids\":[",
                (unsigned long long)s->checked, (unsigned long long)s->matches,
                (unsigned long long)s->mismatches, (unsigned long long)s->unreplayable,
-               (unsigned long long)s->elapsed_ms, (unsigned long long)rate);
+               (unsigned long long)s->tampered, (unsigned long long)s->elapsed_ms, (unsigned long long)rate);
     buf_add(out, s->mismatching_ids.data, s->mismatching_ids.len);
     buf_adds(out, "],\"unreplayable_ids\":[");
     buf_add(out, s->unreplayable_ids.data, s->unreplayable_ids.len);
+    buf_adds(out, "],\"tampered_ids\":[");
+    buf_add(out, s->tampered_ids.data, s->tampered_ids.len);
     buf_adds(out, "]}");
 }
 
@@ -383,4 +393,5 @@ void replay_summary_free(replay_summary *s)
 {
     buf_free(&s->mismatching_ids);
     buf_free(&s->unreplayable_ids);
+    buf_free(&s->tampered_ids);
 }

@@ -35,27 +35,34 @@ typedef enum replay_outcome {
     REPLAY_MATCH = 0,
     REPLAY_MISMATCH,
     REPLAY_UNREPLAYABLE,    /* texts missing, altered or no longer compiling; input unreadable */
+    REPLAY_TAMPERED,        /* the row fails its leaf-hash check (audit/record.h), whatever the replay gave */
     REPLAY_STORE_ERROR      /* the database failed while reading the texts */
 } replay_outcome;
 
 replayer *replayer_new(store *s);
 void replayer_free(replayer *r);
 
-/* Replays one row.  When out is not NULL, appends the result object:
- * {"decision_id", "match", "policy": {"name", "hash"}, "model": {"hash"},
- *  "as_of", "original": {outputs as stored}, "replayed": {outputs now},
- *  "differences": [{"output", "original", "replayed"} | {"part", ...}]}
- * or, unreplayable, {"decision_id", "match": false, "replayable": false,
- * "reason"}. */
+/* Replays one row, first checked against its leaf hash: a row that
+ * fails is REPLAY_TAMPERED (its stored outputs are not trusted to say
+ * what was answered), and still replayed for the differences.  When out
+ * is not NULL, appends the result object:
+ * {"decision_id", "match", "tampered", "differs"? (record.h), "policy":
+ *  {"name", "hash"}, "model": {"hash"}, "as_of", "original": {outputs as
+ *  stored}, "replayed": {outputs now}, "differences": [{"output",
+ *  "original", "replayed"} | {"part", ...}]} or, unreplayable,
+ * {"decision_id", "match": false, "tampered", "differs"?, "replayable":
+ * false, "reason"}. */
 replay_outcome replay_row(replayer *r, const store_row *row, buf *out);
 
-/* A range replay's counts; mismatching and unreplayable ids, the first
- * REPLAY_MAX_IDS of each. */
+/* A range replay's counts (a tampered row is counted as tampered only);
+ * mismatching, unreplayable and tampered ids, the first REPLAY_MAX_IDS of
+ * each. */
 enum { REPLAY_MAX_IDS = 1000 };
 typedef struct replay_summary {
-    uint64_t checked, matches, mismatches, unreplayable;
+    uint64_t checked, matches, mismatches, unreplayable, tampered;
     buf mismatching_ids;        /* JSON strings, comma separated */
     buf unreplayable_ids;
+    buf tampered_ids;
     uint64_t elapsed_ms;
 } replay_summary;
 

@@ -9,7 +9,11 @@
  * Prints a table and, on a terminal or with --histogram, a text
  * histogram of the benefit changes; --json prints the API's report.
  * Options --eligibility NAME and --benefit NAME choose the outputs to
- * compare.  Exit 0, 1 (candidate error), 2 (arguments, database).
+ * compare; a named output of the wrong kind, --from after --to, or a
+ * policy no decision was made under is refused before any row is read.
+ * Exit 0; 1 when the candidate does not compile or tampered rows were
+ * found (reported, and left out of every figure); 2 on arguments and
+ * database failures.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -54,15 +58,18 @@ int cmd_impact(int argc, char **argv)
         return EXIT_INPUT;
     }
     const policy *p = r.policies[0];
-    if ((o.eligibility && !policy_output(p, o.eligibility)) || (o.benefit && !policy_output(p, o.benefit))) {
-        fprintf(stderr, "eligo impact: %s has no output named %s\n", p->name,
-                o.eligibility && !policy_output(p, o.eligibility) ? o.eligibility : o.benefit);
+    store *s = cli_open_store("impact", url, 1);
+    if (!s) { registry_free(&r); return EXIT_INPUT; }
+    const char *pointer = NULL, *why = impact_check(s, p, &o, from, to, &pointer);
+    if (why) {
+        fprintf(stderr, "eligo impact: %s%s%s\n", pointer ? pointer + 1 : "", pointer ? ": " : "", why);
+        store_close(s);
         registry_free(&r);
         return EXIT_INPUT;
     }
-    store *s = cli_open_store("impact", url, 1);
-    if (!s) { registry_free(&r); return EXIT_INPUT; }
-    if (cli_access_log(s, "impact", p->name)) {
+    char range[256];
+    store_access_range(range, p->name, from, to);
+    if (cli_access_log(s, "impact", range)) {
         store_close(s);
         registry_free(&r);
         return EXIT_INPUT;
@@ -83,6 +90,7 @@ int cmd_impact(int argc, char **argv)
     } else {
         impact_report_text(&rep, from, to, histogram, stdout);
     }
+    if (exit_code == EXIT_OK && rep.count[IMPACT_TAMPERED]) exit_code = 1;
     impact_report_free(&rep);
     store_close(s);
     registry_free(&r);

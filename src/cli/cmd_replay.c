@@ -6,12 +6,13 @@
  *   eligo replay --from DATE --to DATE [--policy NAME] [--json]
  *                                   every decision created on those dates
  *
- * Exit 0 when everything replayed matched, 1 on any mismatch or
- * unreplayable decision, 2 on bad arguments, an unknown id or a database
- * failure.  A range prints its progress to stderr when that is a
- * terminal, then a summary (or the API's JSON with --json).  The walk
- * and the comparison are audit/replay.c's; this file only reads options
- * and prints.
+ * Exit 0 when everything replayed matched, 1 on any mismatch,
+ * unreplayable or tampered decision (one that fails its leaf-hash check,
+ * audit/record.h), 2 on bad arguments (--from after --to, a --policy no
+ * decision was made under), an unknown id or a database failure.  An id is taken in lower case, as stored.  A
+ * range prints its progress to stderr when that is a terminal, then a
+ * summary (or the API's JSON with --json).  The walk and the comparison
+ * are audit/replay.c's; this file only reads options and prints.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -31,9 +32,9 @@ static void progress(void *arg, const replay_summary *s)
 {
     (void)arg;
     uint64_t rate = s->elapsed_ms ? s->checked * 1000 / s->elapsed_ms : 0;
-    fprintf(stderr, "\r  %llu checked, %llu mismatches, %llu unreplayable, %llu decisions/s ",
+    fprintf(stderr, "\r  %llu checked, %llu mismatches, %llu unreplayable, %llu tampered, %llu decisions/s ",
             (unsigned long long)s->checked, (unsigned long long)s->mismatches,
-            (unsigned long long)s->unreplayable, (unsigned long long)rate);
+            (unsigned long long)s->unreplayable, (unsigned long long)s->tampered, (unsigned long long)rate);
 }
 
 static int replay_one(store *s, const char *id)
@@ -67,18 +68,25 @@ static int replay_one(store *s, const char *id)
 static void print_summary(const replay_summary *s)
 {
     uint64_t rate = s->elapsed_ms ? s->checked * 1000 / s->elapsed_ms : 0;
-    printf("%llu decisions replayed: %llu match, %llu mismatch, %llu unreplayable "
+    printf("%llu decisions replayed: %llu match, %llu mismatch, %llu unreplayable, %llu tampered "
            "(%llu.%03llu s, %llu decisions/s)\n",
            (unsigned long long)s->checked, (unsigned long long)s->matches,
            (unsigned long long)s->mismatches, (unsigned long long)s->unreplayable,
-           (unsigned long long)(s->elapsed_ms / 1000), (unsigned long long)(s->elapsed_ms % 1000),
-           (unsigned long long)rate);
+           (unsigned long long)s->tampered, (unsigned long long)(s->elapsed_ms / 1000),
+           (unsigned long long)(s->elapsed_ms % 1000), (unsigned long long)rate);
     if (s->mismatches) printf("mismatching: %s\n", buf_cstr((buf *)&s->mismatching_ids));
     if (s->unreplayable) printf("unreplayable: %s\n", buf_cstr((buf *)&s->unreplayable_ids));
+    if (s->tampered) printf("tampered: %s\n", buf_cstr((buf *)&s->tampered_ids));
 }
 
 static int replay_many(store *s, const char *from, const char *to, const char *policy_name, int json)
 {
+    store_rc known = policy_name ? store_policy_known(s, policy_name) : STORE_OK;
+    if (known != STORE_OK) {
+        fprintf(stderr, "eligo replay: %s\n",
+                known == STORE_NOT_FOUND ? "no decision was ever made under this --policy" : store_last_error(s));
+        return EXIT_INPUT;
+    }
     replayer *r = replayer_new(s);
     if (!r) return EXIT_INPUT;
     replay_summary sum;
@@ -99,7 +107,7 @@ static int replay_many(store *s, const char *from, const char *to, const char *p
         } else {
             print_summary(&sum);
         }
-        exit_code = sum.mismatches || sum.unreplayable ? 1 : EXIT_OK;
+        exit_code = sum.mismatches || sum.unreplayable || sum.tampered ? 1 : EXIT_OK;
     }
     replay_summary_free(&sum);
     replayer_free(r);
@@ -108,7 +116,8 @@ static int replay_many(store *s, const char *from, const char *to, const char *p
 
 int cmd_replay(int argc, char **argv)
 {
-    const char *url = NULL, *from = NULL, *to = NULL, *policy_name = NULL, *id = NULL;
+    const char *url = NULL, *from = NULL, *to = NULL, *policy_name = NULL;
+    char *id = NULL;
     int json = 0;
     for (int i = 1; i < argc; i++) {
         if (strcmp(argv[i], "--db") == 0 && i + 1 < argc) url = argv[++i];
@@ -123,11 +132,19 @@ int cmd_replay(int argc, char **argv)
     if (!id) {
         (void)cli_date_arg("--from", from);
         (void)cli_date_arg("--to", to);
+        if (strcmp(from, to) > 0) {
+            fprintf(stderr, "eligo replay: --from %s is after --to %s\n", from, to);
+            return EXIT_INPUT;
+        }
     }
+    for (char *c = id; c && *c; c++)
+        if (*c >= 'A' && *c <= 'Z') *c = (char)(*c - 'A' + 'a');
     store *s = cli_open_store("replay", url, 1);
     if (!s) return EXIT_INPUT;
     int rc = EXIT_INPUT;
-    if (cli_access_log(s, id ? "decision_replay" : "replays", id ? id : from) == 0)
+    char range[256];
+    store_access_range(range, policy_name, from, to);
+    if (cli_access_log(s, id ? "decision_replay" : "replays", id ? id : range) == 0)
         rc = id ? replay_one(s, id) : replay_many(s, from, to, policy_name, json);
     store_close(s);
     return rc;

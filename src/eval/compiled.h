@@ -24,6 +24,14 @@ typedef struct cmodel cmodel;
 
 typedef struct policy_source { const char *file, *quote; } policy_source;
 
+/* A value, row or policy that states an assumption instead of quoting a
+ * document (lang/cite.c): where, what, and the stated reason. */
+typedef struct policy_assumption {
+    uint32_t line;
+    const char *what;         /* "parameter x from 2017-04-01", "table t row 2", "policy" */
+    const char *text;
+} policy_assumption;
+
 /* A test block, kept as syntax; `src` is where it was written (the policy
  * itself or a .test file beside it). */
 typedef struct policy_test {
@@ -37,6 +45,8 @@ typedef struct policy {
     const char *name, *title, *jurisdiction;
     policy_source *sources;
     uint32_t nsources;
+    policy_assumption *assumptions;   /* filled by lang/cite.c when checked */
+    uint32_t nassumptions;
     const cmodel *model;
     const entity_def *root;
     ev_tree tree;

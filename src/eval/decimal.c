@@ -294,6 +294,35 @@ size_t dec_format(int64_t a, int min_places, char *out)
     return n;
 }
 
+size_t dec_format_wide(dec_wide a, int min_places, char *out)
+{
+    if (a >= INT64_MIN && a <= INT64_MAX)
+        return dec_format((int64_t)a, min_places, out);
+    /* beyond 64 bits (never on the decision path): the digits of the
+     * magnitude, the point DEC_PLACES from the end, trailing zeros cut
+     * down to min_places */
+    u128 mag = a < 0 ? -(u128)a : (u128)a;
+    char tmp[48];
+    size_t n = 0, k = 0;
+    do {
+        tmp[k++] = (char)('0' + (int)(mag % 10));
+        mag /= 10;
+    } while (mag != 0);                      /* more than DEC_PLACES digits here */
+    if (a < 0)
+        out[n++] = '-';
+    while (k > DEC_PLACES)
+        out[n++] = tmp[--k];
+    size_t places = DEC_PLACES, keep = min_places < 0 ? 0 : (size_t)min_places;
+    while (places > keep && tmp[DEC_PLACES - places] == '0')
+        places--;
+    if (places > 0)
+        out[n++] = '.';
+    for (size_t i = 0; i < places; i++)
+        out[n++] = tmp[DEC_PLACES - 1 - i];
+    out[n] = '\0';
+    return n;
+}
+
 /* dec_fits_places is inline in decimal.h. */
 
 /* ---- rounding-mode names --------------------------------------------- */

@@ -809,11 +809,25 @@ static void calc_cond(buf *b, const ty *ct, const ev_cond *cc)
     buf_adds(b, "]}");
 }
 
+/* A row's result.  A text table's rows give an index into its texts
+ * (tree.h), a constant: the text itself is what the row states. */
+static void calc_result(buf *b, ev_ctx *c, const ev_table *et, int32_t out)
+{
+    if (!et->text) {
+        calc(b, c, out);
+        return;
+    }
+    const ev_cell *tx = &et->text[c->tree->nodes[out].imm];
+    buf_adds(b, "{\"op\":\"const\",\"value\":");
+    buf_json_string(b, tx->s.ptr, tx->s.len);
+    buf_addc(b, '}');
+}
+
 static void calc_row(buf *b, ev_ctx *c, const ev_table *et, uint32_t r)
 {
     if (r == et->nrows) {
         buf_adds(b, "{\"row\":\"else\",\"result\":");
-        calc(b, c, et->else_out);
+        calc_result(b, c, et, et->else_out);
         buf_addc(b, '}');
         return;
     }
@@ -828,7 +842,7 @@ static void calc_row(buf *b, ev_ctx *c, const ev_table *et, uint32_t r)
         calc_cond(b, et->col_type[col], &et->cond[(size_t)r * et->ncols + col]);
     }
     buf_adds(b, "],\"result\":");
-    calc(b, c, et->out[r]);
+    calc_result(b, c, et, et->out[r]);
     buf_addc(b, '}');
 }
 

@@ -5,19 +5,25 @@
  *
  * The conversation is one frame each way on a unix stream socket, each
  * frame a 4-byte length and its bytes:
- *   worker -> committer: the store_decision fields in FIELDS order, each
- *     a 4-byte length (NULL_LEN for NULL) and the bytes and a NUL, so the
+ *   worker -> committer: the count of decisions (4 bytes, 1 to
+ *     COMMIT_MAX_ROWS: the decisions of one request), then each
+ *     decision's store_decision fields in FIELDS order, each a 4-byte
+ *     length (NULL_LEN for NULL) and the bytes and a NUL, so the
  *     committer uses them in place;
- *   committer -> worker: the store_rc (4 bytes), the decision id (37
- *     bytes with its NUL) and, for STORE_EXISTS, the stored response.
+ *   committer -> worker: the count, then for each decision its store_rc
+ *     (4 bytes), its id (37 bytes with its NUL) and the stored response
+ *     (a 4-byte length and its bytes; empty but for STORE_EXISTS).
  * A worker has at most one frame outstanding (it waits for the answer),
- * so the committer's batch is at most one row per connected worker.
+ * so the committer's batch is at most one request per connected worker.
+ * The decisions of a request are one group of the batch (store_put.group):
+ * stored all or none, in the same commit, and answered together.
  *
  * The committer's loop: wait for frames; read one from every connection
- * that has one; answer STORE_IN_FLIGHT at once to a row whose (client,
- * request_id) is already in the batch (the 409 of a retry while the first
- * attempt is not committed); store the batch with store_put_batch; answer
- * every row; again.  A batch stored while more frames arrive is the group
+ * that has one; answer STORE_IN_FLIGHT at once to a request with a row
+ * whose (client, request_id) is already in the batch (the 409 of a retry
+ * while the first attempt is not committed); store the batch with
+ * store_put_batch, at most --group-commit rows a commit but a request's
+ * rows together; answer every request; again.  A batch stored while more frames arrive is the group
  * commit: those frames form the next batch.
  *
  * What it does not do: decide HTTP statuses (h_decisions.c), retry
@@ -45,11 +51,11 @@
 
 enum {
     MAX_CONNS = 1024,
-    MAX_FRAME = 64 << 20,          /* texts of 4 MiB each and a body of --max-body fit */
+    MAX_FRAME = 256 << 20,         /* COMMIT_MAX_ROWS decisions of texts of 4 MiB each and
+                                    * a body of --max-body fit (a bound, not an allocation) */
     NULL_LEN = 0xffffffffu,
-    NFIELDS = 14,
+    NFIELDS = 14, ANSWER_ROW = 4 + 37 + 4,
     READ_TIMEOUT_MS = 2000,        /* a frame started is finished within this */
-    CRASH_WINDOW_MS = 2000, BACKOFF_FIRST_MS = 250, BACKOFF_MAX_MS = 5000,
     STORE_RETRY_MS = 1000, STATS_MS = 10000,
     /* reliability goal 7, a 503 within 3 s when the database refuses or
      * hangs: a batch gives up starting anything after BATCH_DEADLINE_MS,
@@ -143,14 +149,13 @@ static void fields_of(store_decision *d, const char **f[NFIELDS], size_t *lens[N
     lens[8] = &d->model_text_len;
 }
 
+/* Appends d's fields to the frame in b. */
 static void encode_decision(buf *b, const store_decision *d)
 {
     store_decision c = *d;
     const char **f[NFIELDS];
     size_t *lens[NFIELDS];
     fields_of(&c, f, lens);
-    buf_reset(b);
-    put_u32(b, 0);                 /* the frame length, set by send_frame */
     for (int i = 0; i < NFIELDS; i++) {
         const char *v = *f[i];
         size_t n = !v ? 0 : lens[i] ? *lens[i] : strlen(v);
@@ -160,15 +165,15 @@ static void encode_decision(buf *b, const store_decision *d)
     }
 }
 
-/* Points d's fields into the frame (which must outlive d).  -1 when the
- * frame is malformed. */
-static int decode_decision(const buf *b, store_decision *d)
+/* Points d's fields into the frame (which must outlive d), from *at on.
+ * -1 when the frame is malformed. */
+static int decode_decision(const buf *b, size_t *atp, store_decision *d)
 {
     memset(d, 0, sizeof *d);
     const char **f[NFIELDS];
     size_t *lens[NFIELDS];
     fields_of(d, f, lens);
-    size_t at = 0;
+    size_t at = *atp;
     for (int i = 0; i < NFIELDS; i++) {
         if (b->len - at < 4) return -1;
         uint32_t n = get_u32(b->data + at);
@@ -179,18 +184,39 @@ static int decode_decision(const buf *b, store_decision *d)
         if (lens[i]) *lens[i] = n;
         at += (size_t)n + 1;
     }
-    return at == b->len ? 0 : -1;
+    *atp = at;
+    return 0;
 }
 
-static int send_answer(int fd, buf *b, store_rc rc, const char *id, const buf *stored)
+/* The decisions of one request from a frame: their count, then each.
+ * The count, or -1 when the frame is malformed. */
+static int decode_request(const buf *b, store_decision d[COMMIT_MAX_ROWS])
 {
-    char idf[37] = {0};
-    snprintf(idf, sizeof idf, "%s", id);
+    if (b->len < 4) return -1;
+    uint32_t n = get_u32(b->data);
+    if (n < 1 || n > COMMIT_MAX_ROWS) return -1;
+    size_t at = 4;
+    for (uint32_t i = 0; i < n; i++)
+        if (decode_decision(b, &at, &d[i])) return -1;
+    return at == b->len ? (int)n : -1;
+}
+
+/* Answers the n decisions of one request: p (NULL: every one rc). */
+static int send_answer(int fd, buf *b, const store_put *p, int n, store_rc rc)
+{
     buf_reset(b);
     put_u32(b, 0);
-    put_u32(b, (uint32_t)rc);
-    buf_add(b, idf, 37);
-    if (rc == STORE_EXISTS && stored) buf_add(b, stored->data, stored->len);
+    put_u32(b, (uint32_t)n);
+    for (int i = 0; i < n; i++) {
+        char idf[37] = {0};
+        store_rc r = p ? p[i].rc : rc;
+        if (p) snprintf(idf, sizeof idf, "%s", p[i].decision_id);
+        const buf *stored = p && r == STORE_EXISTS ? p[i].stored_response : NULL;
+        put_u32(b, (uint32_t)r);
+        buf_add(b, idf, 37);
+        put_u32(b, stored ? (uint32_t)stored->len : 0);
+        if (stored) buf_add(b, stored->data, stored->len);
+    }
     return send_frame(fd, b);
 }
 
@@ -198,9 +224,9 @@ static int send_answer(int fd, buf *b, store_rc rc, const char *id, const buf *s
 
 typedef struct conn {
     int fd;                  /* -1: closed, removed after the batch is answered */
-    buf in;                  /* the frame of the row in the batch */
-    buf stored;              /* the stored response, for STORE_EXISTS */
-    store_decision d;        /* points into in */
+    buf in;                  /* the frame of the request in the batch */
+    buf stored[COMMIT_MAX_ROWS];    /* the stored responses, for STORE_EXISTS */
+    store_decision d[COMMIT_MAX_ROWS];   /* point into in */
 } conn;
 
 /* The committer's state, on its stack (committer_main never returns). */
@@ -210,7 +236,8 @@ typedef struct committer {
     conn *conns;
     int nconns;
     store_put *batch;
-    int *batch_conn;         /* batch[i] came from conns[batch_conn[i]] */
+    int *batch_conn;         /* batch[i] came from conns[batch_conn[i]]; a
+                              * connection's rows are side by side */
     int nbatch;
     buf out;
     sigset_t run_mask;
@@ -241,7 +268,7 @@ static void sweep(committer *cm)
     for (int i = cm->nconns - 1; i >= 0; i--) {
         if (cm->conns[i].fd >= 0) continue;
         buf_free(&cm->conns[i].in);
-        buf_free(&cm->conns[i].stored);
+        for (int k = 0; k < COMMIT_MAX_ROWS; k++) buf_free(&cm->conns[i].stored[k]);
         cm->conns[i] = cm->conns[--cm->nconns];
     }
 }
@@ -266,7 +293,7 @@ static void accept_all(committer *cm)
         memset(c, 0, sizeof *c);
         c->fd = fd;
         buf_init(&c->in);
-        buf_init(&c->stored);
+        for (int k = 0; k < COMMIT_MAX_ROWS; k++) buf_init(&c->stored[k]);
     }
 }
 
@@ -282,17 +309,21 @@ static int in_batch(const committer *cm, const store_decision *d)
     return 0;
 }
 
-/* Reads the frame of connection i into the batch.  0, or -1 when the
- * connection is done (closed by the caller). */
+/* Reads the frame of connection i into the batch, its decisions one
+ * group.  0, or -1 when the connection is done (closed by the caller). */
 static int take_frame(committer *cm, int i)
 {
     conn *c = &cm->conns[i];
-    if (recv_frame(c->fd, &c->in) || decode_decision(&c->in, &c->d)) return -1;
-    if (c->d.client && c->d.request_id && in_batch(cm, &c->d))
-        return send_answer(c->fd, &cm->out, STORE_IN_FLIGHT, "", NULL);
-    buf_reset(&c->stored);
-    cm->batch[cm->nbatch] = (store_put){.d = &c->d, .stored_response = &c->stored};
-    cm->batch_conn[cm->nbatch++] = i;
+    int n = recv_frame(c->fd, &c->in) ? -1 : decode_request(&c->in, c->d);
+    if (n < 0) return -1;
+    for (int k = 0; k < n; k++)
+        if (c->d[k].client && c->d[k].request_id && in_batch(cm, &c->d[k]))
+            return send_answer(c->fd, &cm->out, NULL, n, STORE_IN_FLIGHT);
+    for (int k = 0; k < n; k++) {
+        buf_reset(&c->stored[k]);
+        cm->batch[cm->nbatch] = (store_put){.d = &c->d[k], .stored_response = &c->stored[k], .group = i + 1};
+        cm->batch_conn[cm->nbatch++] = i;
+    }
     return 0;
 }
 
@@ -319,12 +350,29 @@ static void commit_batch(committer *cm, int from, int n)
     for (int i = from; i < from + n; i++) {
         store_put *p = &cm->batch[i];
         if (p->rc == STORE_ERROR && db) elog(LOG_L_ERROR, p->d->request_id, "committer: %s", store_last_error(db));
+    }
+    for (int i = from, end; i < from + n; i = end) {
+        for (end = i + 1; end < from + n && cm->batch_conn[end] == cm->batch_conn[i];) end++;
         conn *c = &cm->conns[cm->batch_conn[i]];
-        if (send_answer(c->fd, &cm->out, p->rc, p->decision_id, p->stored_response)) {
+        if (send_answer(c->fd, &cm->out, cm->batch + i, end - i, STORE_OK)) {
             /* the worker is gone; the next read of this fd sees it */
             shutdown(c->fd, SHUT_RDWR);
         }
     }
+}
+
+/* Where the commit of at most max rows starting at from ends: never
+ * inside a request's rows (one request's rows may exceed max alone). */
+static int batch_cut(const committer *cm, int from, int max)
+{
+    int end = from;
+    while (end < cm->nbatch) {
+        int next = end + 1;
+        while (next < cm->nbatch && cm->batch_conn[next] == cm->batch_conn[end]) next++;
+        if (end > from && next - from > max) break;
+        end = next;
+    }
+    return end;
 }
 
 /* Waits for frames (signals open only here), then reads them. */
@@ -366,8 +414,8 @@ static void committer_main(void)
     audit_drop_private();
     committer cm = {0};
     cm.conns = calloc(MAX_CONNS, sizeof *cm.conns);
-    cm.batch = calloc(MAX_CONNS, sizeof *cm.batch);
-    cm.batch_conn = calloc(MAX_CONNS, sizeof *cm.batch_conn);
+    cm.batch = calloc(MAX_CONNS * COMMIT_MAX_ROWS, sizeof *cm.batch);
+    cm.batch_conn = calloc(MAX_CONNS * COMMIT_MAX_ROWS, sizeof *cm.batch_conn);
     struct pollfd *pfd = calloc(MAX_CONNS + 1, sizeof *pfd);
     if (!cm.conns || !cm.batch || !cm.batch_conn || !pfd) _exit(1);
     buf_init(&cm.out);
@@ -377,9 +425,11 @@ static void committer_main(void)
     int max = master.conf.group_commit;
     while (!worker_stop) {
         gather(&cm, pfd);
-        /* more rows than a commit takes: max at a time */
-        for (int from = 0; from < cm.nbatch; from += max)
-            commit_batch(&cm, from, cm.nbatch - from < max ? cm.nbatch - from : max);
+        /* more rows than a commit takes: max at a time, whole requests */
+        for (int from = 0, end; from < cm.nbatch; from = end) {
+            end = batch_cut(&cm, from, max);
+            commit_batch(&cm, from, end - from);
+        }
         cm.nbatch = 0;
         sweep(&cm);
         log_stats(&cm);
@@ -410,86 +460,35 @@ static int open_socket(committer_state *c)
     return 0;
 }
 
-static void committer_start(void *arg)
-{
-    (void)arg;
-    committer_main();
-}
-
-static void spawn(committer_state *c)
-{
-    pid_t pid = signals_fork(committer_start, NULL);
-    if (pid < 0) {
-        elog(LOG_L_ERROR, NULL, "committer: fork: %s", strerror(errno));
-        c->respawn_at_ms = sb_now_ms() + 1000;
-        return;
-    }
-    c->pid = pid;
-    c->started_ms = sb_now_ms();
-    elog(LOG_L_INFO, NULL, "committer %ld started (up to %d decisions per commit)", (long)pid,
-         master.conf.group_commit);
-}
-
 int committer_init_main(void)
 {
     committer_state *c = &master.cm;
     c->listen_fd = -1;
+    c->proc = (helper){.name = "committer", .main = committer_main};
     if (!master.conf.db || master.conf.group_commit == 0) return 0;
     if (open_socket(c)) {
         elog(LOG_L_ERROR, NULL, "committer socket: %s", strerror(errno));
         return -1;
     }
-    spawn(c);
+    elog(LOG_L_INFO, NULL, "group commit: up to %d decisions per commit", master.conf.group_commit);
+    helper_tick(&c->proc, sb_now_ms());
     return 0;
 }
 
 void committer_tick_main(int64_t now)
 {
-    committer_state *c = &master.cm;
-    if (c->listen_fd < 0 || c->pid || c->stopping || now < c->respawn_at_ms) return;
-    spawn(c);
+    if (master.cm.listen_fd >= 0) helper_tick(&master.cm.proc, now);
 }
 
 int committer_reaped(pid_t pid, int status)
 {
-    committer_state *c = &master.cm;
-    if (!c->pid || pid != c->pid) return 0;
-    c->pid = 0;
-    if (c->stopping) return 1;
-    int64_t now = sb_now_ms();
-    if (now - c->started_ms < CRASH_WINDOW_MS) {
-        c->backoff_ms = c->backoff_ms ? c->backoff_ms * 2 : BACKOFF_FIRST_MS;
-        if (c->backoff_ms > BACKOFF_MAX_MS) c->backoff_ms = BACKOFF_MAX_MS;
-    } else {
-        c->backoff_ms = 0;
-    }
-    c->respawn_at_ms = now + c->backoff_ms;
-    elog(LOG_L_WARN, NULL, "committer %ld %s %d; respawning in %lld ms", (long)pid,
-         WIFSIGNALED(status) ? "killed by signal" : "exited with code",
-         WIFSIGNALED(status) ? WTERMSIG(status) : WEXITSTATUS(status), (long long)c->backoff_ms);
-    return 1;
+    return helper_reaped(&master.cm.proc, pid, status);
 }
 
 void committer_stop_main(void)
 {
     committer_state *c = &master.cm;
-    c->stopping = 1;
-    if (c->pid) {
-        kill(c->pid, SIGTERM);
-        int64_t deadline = sb_now_ms() + (int64_t)master.conf.stop_timeout * 1000;
-        int status;
-        while (waitpid(c->pid, &status, WNOHANG) == 0) {
-            if (sb_now_ms() >= deadline) {
-                elog(LOG_L_WARN, NULL, "committer %ld did not stop: SIGKILL", (long)c->pid);
-                kill(c->pid, SIGKILL);
-                waitpid(c->pid, &status, 0);
-                break;
-            }
-            struct timespec ts = {0, 20 * 1000000L};
-            nanosleep(&ts, NULL);
-        }
-        c->pid = 0;
-    }
+    helper_stop(&c->proc, master.conf.stop_timeout);
     if (c->listen_fd >= 0) close(c->listen_fd);
     c->listen_fd = -1;
 }
@@ -536,28 +535,51 @@ static int wait_answer(service *sv, buf *b)
     return recv_frame(sv->commit_fd, b);
 }
 
-store_rc committer_put(service *sv, const store_decision *d, char decision_id[37], buf *stored_response)
+/* Reads the committer's answer for the n puts of p.  0, or -1 when it
+ * is malformed. */
+static int decode_answer(const buf *b, store_put *p, size_t n)
 {
+    if (b->len < 4 || get_u32(b->data) != n) return -1;
+    size_t at = 4;
+    for (size_t i = 0; i < n; i++) {
+        if (b->len - at < ANSWER_ROW || b->data[at + 4 + 36] != 0) return -1;
+        uint32_t len = get_u32(b->data + at + 4 + 37);
+        if (b->len - at - ANSWER_ROW < len) return -1;
+        p[i].rc = (store_rc)get_u32(b->data + at);
+        memcpy(p[i].decision_id, b->data + at + 4, 37);
+        if (p[i].stored_response) buf_add(p[i].stored_response, b->data + at + ANSWER_ROW, len);
+        at += ANSWER_ROW + len;
+    }
+    return at == b->len ? 0 : -1;
+}
+
+store_rc committer_put(service *sv, store_put *p, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        p[i].group = 1;
+        p[i].rc = STORE_UNAVAILABLE;
+    }
     if (master.cm.listen_fd < 0) {
         store *db = worker_store(sv);
-        return db ? store_put_decision(db, d, decision_id, stored_response) : STORE_UNAVAILABLE;
+        if (db) store_put_batch(db, p, n);
+        return store_put_outcome(p, n);
     }
-    if (sb_db_down_until() > sb_now_ms()) return STORE_UNAVAILABLE;   /* the committer found it down */
+    if (sb_db_down_until() > sb_now_ms() || n < 1 || n > COMMIT_MAX_ROWS)
+        return STORE_UNAVAILABLE;   /* the committer found it down */
     buf b;
     buf_init(&b);
-    encode_decision(&b, d);
-    store_rc rc = STORE_UNAVAILABLE;
-    if (send_request(sv, &b) == 0 && wait_answer(sv, &b) == 0 && b.len >= 4 + 37 &&
-        b.data[4 + 36] == 0) {
-        rc = (store_rc)get_u32(b.data);
-        memcpy(decision_id, b.data + 4, 37);
-        if (rc == STORE_EXISTS && stored_response) buf_add(stored_response, b.data + 41, b.len - 41);
-    } else if (sv->commit_fd >= 0) {
-        /* no answer: a late one must never be read as the next request's */
-        close(sv->commit_fd);
-        sv->commit_fd = -1;
-        elog(LOG_L_WARN, d->request_id, "no answer from the committer: 503");
+    put_u32(&b, 0);                /* the frame length, set by send_frame */
+    put_u32(&b, (uint32_t)n);
+    for (size_t i = 0; i < n; i++) encode_decision(&b, p[i].d);
+    if (send_request(sv, &b) || wait_answer(sv, &b) || decode_answer(&b, p, n)) {
+        for (size_t i = 0; i < n; i++) p[i].rc = STORE_UNAVAILABLE;
+        if (sv->commit_fd >= 0) {
+            /* no answer: a late one must never be read as the next request's */
+            close(sv->commit_fd);
+            sv->commit_fd = -1;
+            elog(LOG_L_WARN, p[0].d->request_id, "no answer from the committer: 503");
+        }
     }
     buf_free(&b);
-    return rc;
+    return store_put_outcome(p, n);
 }

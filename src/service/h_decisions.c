@@ -1,25 +1,38 @@
 /*
  * h_decisions.c - POST /v1/decisions (portal) and GET /v1/decisions/{id}
- * (auditor).
+ * (auditor: the whole stored record, checked against its leaf hash
+ * before it is shown, audit/record.c).
  *
  * A decision is answered only after its row was committed (through the
  * committer, or the worker's own store_put_decision when group commit is
  * off): the portal never holds a decision the database does not.  The request
- * id (body `request_id`, else the Idempotency-Key header, else a fresh
+ * id (body `request_id`, else the Idempotency-Key header -- a Structured
+ * Field string held to request_id's rule, 400 otherwise -- else a fresh
  * UUID) is scoped by the calling client; a retry with the same id and the
  * same request gets the stored decision again (200), with a different
  * request 422.  A list of policies screens one input for several
- * programs: each decision is stored under "<request_id>/<policy name>".
+ * programs as one unit: every policy is decided before anything is
+ * stored, a 4xx from any stores nothing and names the policy
+ * ("/policy/1"), and the decisions are stored in one commit (the
+ * committer keeps a request's rows together) and answered together.  The
+ * fingerprint covers the whole request (the list in order, as_of,
+ * explain, input), and the first decision is stored under the bare
+ * request_id, the others under "<request_id>/<policy name>", so the same
+ * request_id with another list, or a single policy, is 422.  A new
+ * decision for one policy is 201 with its Location.
  */
 #include <stdio.h>
 #include <string.h>
 #include <openssl/evp.h>
 #include <openssl/rand.h>
+#include "audit/record.h"
 #include "service/committer.h"
 #include "service/decide.h"
 #include "service/scoreboard.h"
 #include "service/worker.h"
 #include "eval/date.h"
+
+_Static_assert(REQ_MAX_POLICIES <= COMMIT_MAX_ROWS, "a request's decisions fit one committer frame");
 
 static void sha256_hex(const char *a, size_t n, char out[65])
 {
@@ -40,77 +53,150 @@ static void new_request_id(char out[37])
              r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7], r[8], r[9], r[10], r[11], r[12], r[13], r[14], r[15]);
 }
 
-/* Decides and stores one policy; appends the answered document to out.
- * Returns 201, 200 (stored earlier), or -1 with a problem in rs. */
-static int decide_and_store(service *sv, const policy *p, const decision_request *req, const char *rid,
-                            buf *out, http_response *rs)
+/* One request's decisions, made before anything is stored. */
+typedef struct decided {
+    uint32_t n;
+    const policy *p[REQ_MAX_POLICIES];
+    buf doc[REQ_MAX_POLICIES];      /* the answered documents, without ids */
+    buf input[REQ_MAX_POLICIES];    /* the canonical inputs */
+    buf outputs[REQ_MAX_POLICIES], explanation[REQ_MAX_POLICIES];
+    decision_parts parts[REQ_MAX_POLICIES];
+    char rid[REQ_MAX_POLICIES][REQ_MAX_ID + 80];
+    store_decision d[REQ_MAX_POLICIES];
+    store_put put[REQ_MAX_POLICIES];
+    buf stored[REQ_MAX_POLICIES];   /* the earlier answers, on a retry */
+    char as_of[16], fp[65];
+} decided;
+
+static void decided_free(decided *x)
 {
-    buf doc, input, stored;
-    buf_init(&doc);
-    buf_init(&input);
-    buf_init(&stored);
-    int status = -1;
-    decision_parts parts;
-    if (decide(sv, p, req, &doc, &input, &parts, rs))
-        goto done;
-    char as_of[16], fp[65], id[37];
-    date_format(req->has_as_of ? req->as_of : decide_today(), as_of);
-    /* the fingerprint covers what decides the answer: policy, date,
-     * explain flag and the canonical input */
+    for (uint32_t i = 0; i < REQ_MAX_POLICIES; i++) {
+        buf_free(&x->doc[i]);
+        buf_free(&x->input[i]);
+        buf_free(&x->outputs[i]);
+        buf_free(&x->explanation[i]);
+        buf_free(&x->stored[i]);
+    }
+}
+
+/* Adds which policy of a list a problem is about, as a JSON Pointer into
+ * the request and the name: "policy": {"pointer": "/policy/1", "name"}. */
+static void problem_policy(http_response *rs, const decision_request *req, uint32_t i)
+{
+    if (!req->policy_is_list || rs->body.len < 2 || rs->body.data[rs->body.len - 1] != '}') return;
+    rs->body.len--;
+    buf_printf(&rs->body, ",\"policy\":{\"pointer\":\"/policy/%u\",\"name\":", i);
+    buf_json_string(&rs->body, req->policy[i].p, req->policy[i].n);
+    buf_adds(&rs->body, "}}");
+}
+
+/* The idempotency fingerprint: what decides the answers.  A single
+ * policy: its name, date, explain flag and canonical input (as stored
+ * since the first release, so retries of old requests still match); a
+ * list: every name in order, then the same, so a change of the list
+ * under one request_id is a different request. */
+static void fingerprint(const decision_request *req, decided *x)
+{
     buf f;
     buf_init(&f);
-    buf_printf(&f, "%s\n%s\n%d\n", p->name, as_of, req->explain);
-    buf_add(&f, input.data, input.len);
-    sha256_hex(f.data, f.len, fp);
+    if (req->policy_is_list) {
+        buf_adds(&f, "list\n");
+        for (uint32_t i = 0; i < x->n; i++) buf_printf(&f, "%s\n", x->p[i]->name);
+    } else {
+        buf_printf(&f, "%s\n", x->p[0]->name);
+    }
+    buf_printf(&f, "%s\n%d\n", x->as_of, req->explain);
+    for (uint32_t i = 0; i < x->n; i++) {
+        buf_add(&f, x->input[i].data, x->input[i].len);
+        if (!req->policy_is_list) break;
+    }
+    sha256_hex(f.data, f.len, x->fp);
     buf_free(&f);
-    /* outputs and explanation are stored apart too, for queries */
-    buf outputs, explanation;
-    buf_init(&outputs);
-    buf_init(&explanation);
-    buf_add(&outputs, doc.data + parts.outputs_off, parts.outputs_len);
-    buf_add(&explanation, doc.data + parts.explanation_off, parts.explanation_len);
-    store_decision d = {
-        .request_id = rid, .client = sv->client, .fingerprint = fp,
-        .policy_name = p->name, .policy_hash = p->hash,
-        .policy_text = p->src->text, .policy_text_len = p->src->len,
-        .model_name = p->model->name, .model_hash = p->model->hash,
-        .model_text = p->model->src->text, .model_text_len = p->model->src->len,
-        .as_of = as_of, .input_json = buf_cstr(&input), .outputs_json = buf_cstr(&outputs),
-        .explanation_json = parts.explanation_len ? buf_cstr(&explanation) : NULL,
-        .response_json = buf_cstr(&doc),
-    };
-    store_rc rc = committer_put(sv, &d, id, &stored);
-    buf_free(&outputs);
-    buf_free(&explanation);
-    const buf *answer = &doc;
+}
+
+/* Decides every policy of the request; nothing is stored yet.  0, or -1
+ * with the problem (naming the policy of a list) in rs. */
+static int decide_all(service *sv, const decision_request *req, decided *x, http_response *rs)
+{
+    for (uint32_t i = 0; i < x->n; i++) {
+        if (decide(sv, x->p[i], req, &x->doc[i], &x->input[i], &x->parts[i], rs)) {
+            problem_policy(rs, req, i);
+            return -1;
+        }
+    }
+    date_format(req->has_as_of ? req->as_of : decide_today(), x->as_of);
+    fingerprint(req, x);
+    return 0;
+}
+
+/* The rows to store.  A list's first decision is stored under the bare
+ * request_id and the others under "<request_id>/<policy name>": the
+ * request_id then belongs to one request, whatever its shape, so any
+ * other request under it meets that row (422). */
+static void rows_of(service *sv, const char *rid, decided *x)
+{
+    for (uint32_t i = 0; i < x->n; i++) {
+        const policy *p = x->p[i];
+        if (i == 0) snprintf(x->rid[i], sizeof x->rid[i], "%s", rid);
+        else snprintf(x->rid[i], sizeof x->rid[i], "%s/%s", rid, p->name);
+        /* outputs and explanation are stored apart too, for queries */
+        const buf *doc = &x->doc[i];
+        buf_add(&x->outputs[i], doc->data + x->parts[i].outputs_off, x->parts[i].outputs_len);
+        buf_add(&x->explanation[i], doc->data + x->parts[i].explanation_off, x->parts[i].explanation_len);
+        x->d[i] = (store_decision){
+            .request_id = x->rid[i], .client = sv->client, .fingerprint = x->fp,
+            .policy_name = p->name, .policy_hash = p->hash,
+            .policy_text = p->src->text, .policy_text_len = p->src->len,
+            .model_name = p->model->name, .model_hash = p->model->hash,
+            .model_text = p->model->src->text, .model_text_len = p->model->src->len,
+            .as_of = x->as_of, .input_json = buf_cstr(&x->input[i]), .outputs_json = buf_cstr(&x->outputs[i]),
+            .explanation_json = x->parts[i].explanation_len ? buf_cstr(&x->explanation[i]) : NULL,
+            .response_json = buf_cstr(&x->doc[i]),
+        };
+        x->put[i] = (store_put){.d = &x->d[i], .stored_response = &x->stored[i]};
+    }
+}
+
+/* The HTTP status of a request's store outcome; the problem in rs
+ * unless 201 or 200. */
+static int status_of(store_rc rc, http_response *rs)
+{
     switch (rc) {
-    case STORE_OK:
-        status = 201;
-        for (uint32_t i = 0; i < sv->reg->npolicies; i++)
-            if (sv->reg->policies[i] == p) sb_count_decision(i);
-        break;
-    case STORE_EXISTS: status = 200; answer = &stored; break;
+    case STORE_OK: return 201;
+    case STORE_EXISTS: return 200;
     case STORE_CONFLICT:
-        http_problem(rs, 422, "request_id was already used with a different request", NULL);
-        goto done;
+        http_problem_as(rs, PROBLEM_REQUEST_ID_REUSED, "request_id was already used with a different request", NULL);
+        return 422;
     case STORE_IN_FLIGHT:
         http_problem(rs, 409, "a request with this request_id is still being decided; retry shortly", NULL);
-        goto done;
-    case STORE_NOT_FOUND: case STORE_UNAVAILABLE: default:
+        return 409;
+    default:
         http_problem(rs, 503, "the decision could not be stored; nothing was decided, retry with the same request_id", NULL);
-        goto done;
+        return 503;
     }
-    buf_adds(out, "{\"decision_id\":\"");
-    buf_adds(out, id);
-    buf_adds(out, "\",\"request_id\":");
-    buf_json_string(out, rid, strlen(rid));
-    buf_addc(out, ',');
-    buf_add(out, answer->data + 1, answer->len - 1);   /* the document without its '{' */
-done:
-    buf_free(&doc);
-    buf_free(&input);
-    buf_free(&stored);
-    return status;
+}
+
+/* The answer: each decision with its ids (a list in "decisions"). */
+static void answer(const decision_request *req, const char *rid, const decided *x, int status, buf *out)
+{
+    if (req->policy_is_list) {
+        buf_adds(out, "{\"request_id\":");
+        buf_json_string(out, rid, strlen(rid));
+        buf_adds(out, ",\"decisions\":[");
+    }
+    for (uint32_t i = 0; i < x->n; i++) {
+        /* a stored answer too short to be a document (never written so)
+         * is not spliced: the one decided now has the same fingerprint */
+        const buf *doc = status == 200 && x->stored[i].len >= 2 ? &x->stored[i] : &x->doc[i];
+        if (i) buf_addc(out, ',');
+        buf_adds(out, "{\"decision_id\":\"");
+        buf_adds(out, x->put[i].decision_id);
+        buf_adds(out, "\",\"request_id\":");
+        buf_json_string(out, x->rid[i], strlen(x->rid[i]));
+        buf_addc(out, ',');
+        buf_add(out, doc->data + 1, doc->len - 1);   /* the document without its '{' */
+    }
+    if (req->policy_is_list) buf_adds(out, "]}");
 }
 
 void h_decisions_post(service *sv, const http_request *rq, http_response *rs, const route_match *m)
@@ -123,60 +209,74 @@ void h_decisions_post(service *sv, const http_request *rq, http_response *rs, co
     char rid[REQ_MAX_ID + 1];
     if (req.request_id[0]) {
         snprintf(rid, sizeof rid, "%s", req.request_id);
-    } else if (rq->idempotency_key && rq->idempotency_key[0]) {
-        size_t n = strlen(rq->idempotency_key);
-        if (n > REQ_MAX_ID) { http_problem(rs, 400, "Idempotency-Key is longer than 128 characters", NULL); return; }
-        snprintf(rid, sizeof rid, "%s", rq->idempotency_key);
+    } else if (rq->idempotency_key) {
+        /* a Structured Field string, held to request_id's rule */
+        if (http_sf_string(rq->idempotency_key, rid, sizeof rid) || !json_request_id_ok(rid, strlen(rid))) {
+            http_problem_as(rs, PROBLEM_INVALID_PARAMETER, "Idempotency-Key must be 1 to 128 printable ASCII "
+                            "characters without spaces, like request_id, optionally in double quotes", NULL);
+            return;
+        }
     } else {
         new_request_id(rid);
     }
-    const policy *ps[REQ_MAX_POLICIES];
+    static decided x;       /* large; one request at a time per worker */
+    memset(&x, 0, sizeof x);
+    x.n = req.npolicies;
     for (uint32_t i = 0; i < req.npolicies; i++) {
-        ps[i] = decide_policy(sv, req.policy[i]);
-        if (!ps[i]) {
+        x.p[i] = decide_policy(sv, req.policy[i]);
+        if (!x.p[i]) {
             char d[128];
             snprintf(d, sizeof d, "no policy named \"%.*s\"", (int)req.policy[i].n, req.policy[i].p);
-            http_problem(rs, 404, d, NULL);
+            http_problem_as(rs, PROBLEM_UNKNOWN_POLICY, d, NULL);
+            problem_policy(rs, &req, i);
             return;
         }
     }
-    buf all;
-    buf_init(&all);
-    int status = 200;
-    if (req.policy_is_list) {
-        buf_adds(&all, "{\"request_id\":");
-        buf_json_string(&all, rid, strlen(rid));
-        buf_adds(&all, ",\"decisions\":[");
+    if (decide_all(sv, &req, &x, rs) == 0) {
+        rows_of(sv, rid, &x);
+        int status = status_of(committer_put(sv, x.put, x.n), rs);
+        if (status == 201)
+            for (uint32_t i = 0; i < x.n; i++)
+                for (uint32_t k = 0; k < sv->reg->npolicies; k++)
+                    if (sv->reg->policies[k] == x.p[i]) sb_count_decision(k);
+        if (status == 201 || status == 200) {
+            if (status == 201 && !req.policy_is_list)
+                buf_printf(&rs->headers, "Location: /v1/decisions/%s\r\n", x.put[0].decision_id);
+            http_json(rs, status);
+            answer(&req, rid, &x, status, &rs->body);
+        }
     }
-    for (uint32_t i = 0; i < req.npolicies; i++) {
-        char one[REQ_MAX_ID + 80];
-        if (req.policy_is_list) snprintf(one, sizeof one, "%s/%s", rid, ps[i]->name);
-        else snprintf(one, sizeof one, "%s", rid);
-        if (i) buf_addc(&all, ',');
-        int s = decide_and_store(sv, ps[i], &req, one, &all, rs);
-        if (s < 0) { buf_free(&all); return; }
-        if (s == 201) status = 201;
+    decided_free(&x);
+}
+
+/* A decision id is a UUID in lower case (routes.c lowered it): anything
+ * else names no decision, without asking the database. */
+static int is_decision_id(const char *id)
+{
+    if (strlen(id) != 36) return 0;
+    for (int i = 0; i < 36; i++) {
+        int dash = i == 8 || i == 13 || i == 18 || i == 23;
+        if (dash ? id[i] != '-' : !((id[i] >= '0' && id[i] <= '9') || (id[i] >= 'a' && id[i] <= 'f'))) return 0;
     }
-    if (req.policy_is_list) buf_adds(&all, "]}");
-    http_json(rs, status);
-    buf_add(&rs->body, all.data, all.len);
-    buf_free(&all);
+    return 1;
 }
 
 void h_decision_get(service *sv, const http_request *rq, http_response *rs, const route_match *m)
 {
     (void)rq;
+    if (!is_decision_id(m->id)) { http_problem(rs, 404, "no decision with this id", NULL); return; }
     store *db = worker_store(sv);
     if (!db) { http_problem(rs, 503, "the database is unavailable", NULL); return; }
-    buf out;
-    buf_init(&out);
-    switch (store_get_decision(db, m->id, &out)) {
+    store_row row;
+    store_row_init(&row);
+    switch (store_get_row(db, m->id, &row)) {
     case STORE_OK:
         http_json(rs, 200);
-        buf_add(&rs->body, out.data, out.len);
+        /* checked first: what is shown is flagged when it is not what was stored */
+        record_json(&row, record_check(&row), &rs->body);
         break;
     case STORE_NOT_FOUND: http_problem(rs, 404, "no decision with this id", NULL); break;
     default: http_problem(rs, 503, "the database is unavailable", NULL); break;
     }
-    buf_free(&out);
+    store_row_free(&row);
 }

@@ -16,7 +16,10 @@
  *      compared: same -> STORE_EXISTS with the stored id and response (or
  *      STORE_OK when the row is our own, committed by an attempt whose
  *      answer was lost); different -> STORE_CONFLICT.  A twin inside the
- *      batch meets the first row this way too;
+ *      batch meets the first row this way too.  The rows of one request
+ *      (store_put.group) are all or none: when one of them is not
+ *      inserted, the transaction is rolled back and rerun without its
+ *      group, whose other rows end STORE_NOT_FOUND;
  *   3. the INSERT never waits for a lock (lock wait 0): 1205 means
  *      another transaction holds this (client, request_id) uncommitted,
  *      and that row alone ends STORE_IN_FLIGHT (409), at once;
@@ -367,14 +370,46 @@ static store_class put_rows(store *s, store_put *p, size_t n)
     return SC_OK;
 }
 
+/* After the INSERTs: a group with a row that was not inserted (a
+ * duplicate, a row in flight elsewhere, a refused value) must not commit
+ * the rows of it that were: they end STORE_NOT_FOUND.  1 when any did. */
+static int put_groups_broken(store_put *p, size_t n)
+{
+    int broken = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (!p[i].group || p[i].state == PUT_INSERTED || p[i].state == PUT_PENDING) continue;
+        for (size_t j = 0; j < n; j++)
+            if (p[j].group == p[i].group && p[j].state == PUT_INSERTED) {
+                put_done(&p[j], STORE_NOT_FOUND);
+                broken = 1;
+            }
+    }
+    return broken;
+}
+
+/* After a failed attempt: rows of the rolled-back transaction are
+ * pending again. */
+static void put_unsent(store_put *p, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (p[i].state == PUT_INSERTED) p[i].state = PUT_PENDING;
+}
+
 /* One attempt of the transaction over the pending puts.  *in_commit is
- * set once COMMIT is sent. */
+ * set once COMMIT is sent.  A broken group costs a rollback and a rerun
+ * of the rest in the same attempt; each rerun has a group fewer. */
 static store_class put_once(store *s, store_put *p, size_t n, int *in_commit)
 {
-    store_class c = put_texts(s, p, n);
-    if (c != SC_OK) return c;
-    c = put_rows(s, p, n);
-    if (c != SC_OK) return c;
+    store_class c;
+    for (;;) {
+        c = put_texts(s, p, n);
+        if (c != SC_OK) return c;
+        c = put_rows(s, p, n);
+        if (c != SC_OK) return c;
+        if (!put_groups_broken(p, n)) break;
+        store_rollback(s);
+        put_unsent(p, n);
+    }
     if (!put_left(p, n, PUT_INSERTED)) {
         store_rollback(s);       /* texts alone are not worth a commit */
         return SC_OK;
@@ -389,14 +424,6 @@ static store_class put_once(store *s, store_put *p, size_t n, int *in_commit)
         }
     }
     return c;
-}
-
-/* After a failed attempt: rows of the rolled-back transaction are
- * pending again. */
-static void put_unsent(store_put *p, size_t n)
-{
-    for (size_t i = 0; i < n; i++)
-        if (p[i].state == PUT_INSERTED) p[i].state = PUT_PENDING;
 }
 
 /* Does another put of the batch carry the same (client, request_id)? */
@@ -482,6 +509,23 @@ void store_put_batch(store *s, store_put *p, size_t n)
     store_rc rest = c == SC_FATAL ? STORE_ERROR : STORE_UNAVAILABLE;
     for (size_t i = 0; i < n; i++)
         if (p[i].state != PUT_DONE) put_done(&p[i], rest);
+}
+
+store_rc store_put_outcome(const store_put *p, size_t n)
+{
+    static const store_rc worst[] = {STORE_CONFLICT, STORE_IN_FLIGHT, STORE_ERROR, STORE_UNAVAILABLE};
+    for (size_t w = 0; w < sizeof worst / sizeof worst[0]; w++)
+        for (size_t i = 0; i < n; i++)
+            if (p[i].rc == worst[w]) return worst[w];
+    size_t ok = 0, exists = 0;
+    for (size_t i = 0; i < n; i++) {
+        ok += p[i].rc == STORE_OK;
+        exists += p[i].rc == STORE_EXISTS;
+    }
+    if (ok == n) return STORE_OK;
+    if (exists == n) return STORE_EXISTS;
+    /* some stored before and some not: not the request stored then */
+    return exists ? STORE_CONFLICT : STORE_ERROR;
 }
 
 store_rc store_put_decision(store *s, const store_decision *d, char decision_id[37], buf *stored_response)

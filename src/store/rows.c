@@ -1,7 +1,7 @@
 /*
  * rows.c - reading stored decisions and the texts they were made under,
  * for replay, impact and audits (store.h: store_get_row, store_each_row,
- * store_get_policy_text, store_get_model_text).
+ * store_get_policy_text, store_get_model_text, store_policy_known).
  *
  * How it fits: the auditor's and officer's tools (src/audit/) read
  * through these; the decision path never does.  A range is walked with
@@ -12,22 +12,43 @@
  * one.  Every read ends its transaction (autocommit is off), so a long
  * walk holds no locks between pages.
  *
- * What it does not do: decide what a row means (audit/) or verify its
- * hash (audit/verify.c does, from the same columns).
+ * Each row comes with its seq, its checkpoint and that checkpoint's leaf
+ * for it, and store_row_leaf recomputes its leaf hash from the content,
+ * so whoever shows a row can first check it (audit/record.c).
+ *
+ * What it does not do: decide what a row means (audit/) or verify the
+ * checkpoints' signatures (audit/verify.c).
  */
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include "store/store_int.h"
 
-enum { ROW_COLS = 14 };
+enum { ROW_COLS = 17 };
 
+/* The row's buffers in ROW_SELECT's column order (store_int.h). */
 static void row_cols(store_row *r, buf *cols[ROW_COLS])
 {
     buf *all[ROW_COLS] = {&r->id, &r->request_id, &r->client, &r->fingerprint, &r->policy_name,
                           &r->policy_hash, &r->model_hash, &r->as_of, &r->input, &r->outputs,
-                          &r->explanation, &r->response, &r->created_at, &r->content_hash};
+                          &r->explanation, &r->response, &r->created_at, &r->content_hash,
+                          &r->seq, &r->checkpoint, &r->checkpoint_leaf};
     memcpy(cols, all, sizeof all);
+}
+
+int store_row_leaf(const store_row *r, char hex[65])
+{
+    const char *f[STORE_LEAF_FIELDS] = {
+        [LEAF_ID] = r->id.data, [LEAF_REQUEST_ID] = r->request_id.data, [LEAF_CLIENT] = r->client.data,
+        [LEAF_FINGERPRINT] = r->fingerprint.data, [LEAF_POLICY_NAME] = r->policy_name.data,
+        [LEAF_POLICY_HASH] = r->policy_hash.data, [LEAF_MODEL_HASH] = r->model_hash_null ? NULL : r->model_hash.data,
+        [LEAF_AS_OF] = r->as_of.data, [LEAF_INPUT] = r->input.data, [LEAF_OUTPUTS] = r->outputs.data,
+        [LEAF_EXPLANATION] = r->explanation_null ? NULL : r->explanation.data,
+        [LEAF_RESPONSE] = r->response.data, [LEAF_CREATED_AT] = r->created_at.data,
+    };
+    for (int i = 0; i < STORE_LEAF_FIELDS; i++)
+        if (!f[i] && i != LEAF_MODEL_HASH && i != LEAF_EXPLANATION) f[i] = "";
+    return store_leaf_hash(f, hex);
 }
 
 void store_row_init(store_row *r)
@@ -251,12 +272,13 @@ store_rc store_each_row(store *s, const char *from, const char *to, const char *
     return rc;
 }
 
-static store_rc get_text(store *s, store_stmt_id id, const char *hash, buf *name, buf *text)
+/* Two columns of the row whose key (a hash, or a name) is key. */
+static store_rc get_text(store *s, store_stmt_id id, const char *key, buf *name, buf *text)
 {
     MYSQL_BIND p[1];
     unsigned long len;
     buf *cols[2] = {name, text};
-    store_bind_str(&p[0], hash, strlen(hash), &len);
+    store_bind_str(&p[0], key, strlen(key), &len);
     store_rc rc = store_read_one(s, id, p, cols, 2, NULL);
     if (rc == STORE_OK) {
         (void)buf_cstr(name);
@@ -273,4 +295,15 @@ store_rc store_get_policy_text(store *s, const char *hash, buf *name, buf *text)
 store_rc store_get_model_text(store *s, const char *hash, buf *name, buf *text)
 {
     return get_text(s, ST_MODEL_TEXT, hash, name, text);
+}
+
+store_rc store_policy_known(store *s, const char *name)
+{
+    buf got_name, hash;
+    buf_init(&got_name);
+    buf_init(&hash);
+    store_rc rc = get_text(s, ST_POLICY_KNOWN, name, &got_name, &hash);
+    buf_free(&got_name);
+    buf_free(&hash);
+    return rc;
 }

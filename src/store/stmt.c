@@ -122,7 +122,7 @@ store_class store_exec(store *s, store_stmt_id id, MYSQL_BIND *params)
 int store_fetch_text(store *s, store_stmt_id id, buf **cols, int ncols, int *isnull)
 {
     MYSQL_STMT *st = s->st[id];
-    enum { MAXCOLS = 16 };
+    enum { MAXCOLS = 20 };
     MYSQL_BIND rb[MAXCOLS];
     unsigned long len[MAXCOLS];
     my_bool nul[MAXCOLS];

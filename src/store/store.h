@@ -111,11 +111,14 @@ typedef struct store_decision {
 store_rc store_put_decision(store *s, const store_decision *d, char decision_id[37], buf *stored_response);
 /* One decision of a batch (store_put_batch).  d and stored_response
  * (filled on STORE_EXISTS; may be NULL) are the caller's, borrowed for
- * the call; rc and decision_id are the answer; the rest is the store's
- * working state. */
+ * the call; so is group: puts with the same nonzero group are the
+ * decisions of one request, committed all or none.  rc and decision_id
+ * are the answer (STORE_NOT_FOUND: not stored because another put of its
+ * group could not be); the rest is the store's working state. */
 typedef struct store_put {
     const store_decision *d;
     buf *stored_response;
+    int group;
     store_rc rc;
     char decision_id[37];
     char id[37], created_at[64], chash[65];
@@ -127,20 +130,32 @@ typedef struct store_put {
  * failing alone, the retries and the in-doubt read-back done for the
  * batch.  store_put_decision is the batch of one. */
 void store_put_batch(store *s, store_put *p, size_t n);
-/* The stored decision document by id (auditor). */
+/* What a request whose decisions are the n puts of one group gets:
+ * STORE_OK when every one was stored now, STORE_EXISTS when every one was
+ * stored before with this fingerprint, STORE_CONFLICT when any met another
+ * request under its request_id (or only some were stored before), else
+ * the first of STORE_IN_FLIGHT, STORE_ERROR, STORE_UNAVAILABLE. */
+store_rc store_put_outcome(const store_put *p, size_t n);
+/* The stored decision document by id, as answered.  (The auditor's
+ * GET /v1/decisions/{id} shows the whole row: store_get_row.) */
 store_rc store_get_decision(store *s, const char *decision_id, buf *out);
 
 /* Reading decisions back (rows.c), for replay, impact and audits. */
 
 /* A stored decision row, every column as text (buffers owned by the row:
- * store_row_init / store_row_free; each read overwrites them). */
+ * store_row_init / store_row_free; each read overwrites them), with
+ * where it stands in the tamper-evidence log: seq and checkpoint ("" when
+ * it has none yet) and the checkpoint's leaf hash for it (hex). */
 typedef struct store_row {
     buf id, request_id, client, fingerprint, policy_name, policy_hash, model_hash, as_of,
-        input, outputs, explanation, response, created_at, content_hash;
+        input, outputs, explanation, response, created_at, content_hash, seq, checkpoint, checkpoint_leaf;
     int model_hash_null, explanation_null;
 } store_row;
 void store_row_init(store_row *r);
 void store_row_free(store_row *r);
+/* The row's leaf hash recomputed from its content (hex), what its
+ * content_hash and its checkpoint's leaf must equal.  0, or -1. */
+int store_row_leaf(const store_row *r, char hex[65]);
 
 /* One decision by id. */
 store_rc store_get_row(store *s, const char *decision_id, store_row *r);
@@ -157,6 +172,9 @@ store_rc store_each_row(store *s, const char *from, const char *to, const char *
 /* A policy or model text by hash ("sha256:..."), into name and text. */
 store_rc store_get_policy_text(store *s, const char *hash, buf *name, buf *text);
 store_rc store_get_model_text(store *s, const char *hash, buf *name, buf *text);
+/* Does the store hold a text of the policy named name (decisions were
+ * made under it)?  STORE_OK, STORE_NOT_FOUND, or the error. */
+store_rc store_policy_known(store *s, const char *name);
 
 /* Bearer tokens: only the SHA-256 of a token is stored (and cached, by
  * that hash, when the store was opened with token_cache_s). */
@@ -198,8 +216,23 @@ store_rc store_leaf_rows(store *s, uint64_t after_seq, uint64_t upto_seq,
  * limit of them. */
 store_rc store_leaf_pending(store *s, int lag_ms, int limit, int (*fn)(void *arg, const store_leaf_row *r),
                             void *arg);
-/* How many rows have no seq yet. */
-store_rc store_leaf_unsequenced(store *s, uint64_t *count);
+/* How many rows have no seq yet, and the age of the oldest of them in
+ * milliseconds by the database's clock (0 when none). */
+store_rc store_leaf_unsequenced(store *s, uint64_t *count, uint64_t *oldest_ms);
+
+/* The policy and model texts are covered by the log through their hash,
+ * which every decision's leaf holds: a text is intact when it hashes to
+ * its key (recomputed here, never read) and every decision's texts are
+ * stored.  The first fault found, when *found is set: */
+typedef struct store_text_fault {
+    char kind[8];             /* "policy" or "model" */
+    char hash[72];            /* the key the text should hash to */
+    char name[129];           /* the text's name ("" when missing) */
+    int missing;              /* 1: a decision names it, no text stored; 0: altered */
+    char id[37];              /* a decision made under it ("" if none) */
+    uint64_t seq;             /* its seq, 0 when none */
+} store_text_fault;
+store_rc store_texts_check(store *s, store_text_fault *f, int *found);
 /* One transaction: inserts checkpoint cp (created_at set) and numbers
  * ids[i] with seq first_seq + i, then commits.  STORE_CONFLICT when
  * another sequencer got there first (checkpoint k exists, 1062/1213, or a
@@ -220,5 +253,9 @@ typedef struct store_access {
 store_rc store_access_log(store *s, const char *client, const char *role, const char *action,
                           const char *target);
 store_rc store_access_log_many(store *s, const store_access *a, size_t n);
+/* The target of a range read (a replay or an impact run), the same from
+ * the command line and over HTTP: "policy=NAME from=DATE to=DATE", the
+ * policy part left out when policy is NULL; cut to fit the column. */
+void store_access_range(char out[256], const char *policy, const char *from, const char *to);
 
 #endif

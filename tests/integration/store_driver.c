@@ -12,7 +12,8 @@
  * injected faults (1213, 1205 and 2006 on a statement, 2013 after a real
  * COMMIT: the in-doubt case, 1213 on every attempt), batches
  * (store_put_batch: 32 twins, a mix of new, stored, conflicting and
- * malformed rows, a lost COMMIT answer, a row in flight beside others),
+ * malformed rows, a lost COMMIT answer, a row in flight beside others;
+ * the rows of one request all or none),
  * and measures the single-row commit rate.  Each failed check prints
  * file:line; the last line is "N passed, N failed".
  *
@@ -138,6 +139,32 @@ static void batch_checks(store *s)
     char id[37];
     store_rc rc = store_put_decision(s, &lost[2], id, NULL);
     CHECK(rc == STORE_EXISTS && strcmp(id, l[2].decision_id) == 0, "a row of it again: %s", rc_name(rc));
+}
+
+/* The decisions of one request (a group) are stored all or none: a
+ * group meeting a stored request_id stores nothing, beside a group and a
+ * lone row that commit; sent again whole, it is STORE_EXISTS. */
+static void group_checks(store *s)
+{
+    store_decision g[5] = {
+        decision("portal-test", "g-1/a", FP_A), decision("portal-test", "r1", FP_B),
+        decision("portal-test", "g-1/c", FP_A), decision("portal-test", "g-2/a", FP_A),
+        decision("portal-test", "g-lone", FP_A),
+    };
+    store_put p[5] = {{.d = &g[0], .group = 1}, {.d = &g[1], .group = 1}, {.d = &g[2], .group = 1},
+                      {.d = &g[3], .group = 2}, {.d = &g[4]}};
+    store_put_batch(s, p, 5);
+    CHECK(p[0].rc == STORE_NOT_FOUND && p[1].rc == STORE_CONFLICT && p[2].rc == STORE_NOT_FOUND &&
+          p[3].rc == STORE_OK && p[4].rc == STORE_OK, "group with a conflict: %s %s %s, others %s %s",
+          rc_name(p[0].rc), rc_name(p[1].rc), rc_name(p[2].rc), rc_name(p[3].rc), rc_name(p[4].rc));
+    CHECK(store_put_outcome(p, 3) == STORE_CONFLICT, "its outcome: %s", rc_name(store_put_outcome(p, 3)));
+    char id[37];
+    store_rc rc = store_put_decision(s, &g[0], id, NULL);
+    CHECK(rc == STORE_OK, "its first row was not stored: %s", rc_name(rc));
+    store_put again[2] = {{.d = &g[3], .group = 7}, {.d = &g[4], .group = 7}};
+    store_put_batch(s, again, 2);
+    CHECK(store_put_outcome(again, 2) == STORE_EXISTS, "a stored group again: %s",
+          rc_name(store_put_outcome(again, 2)));
 }
 
 int main(int argc, char **argv)
@@ -286,6 +313,7 @@ int main(int argc, char **argv)
     }
 
     batch_checks(s);
+    group_checks(s);
 
     /* 409: another connection is storing the same (client, request_id) and
      * has not committed yet */

@@ -126,9 +126,11 @@ if kill -0 "$(cat "$var/pid" 2>/dev/null)" 2>/dev/null; then
         "$(sql "SELECT COUNT(*) FROM decisions WHERE request_id LIKE 'f-%' GROUP BY request_id" | tr '\n' ' ' | sed 's/ $//')"
     check "batch rows: twins, new, lost commit, beside in-flight" "1 2 4 2" \
         "$(sql "SELECT COUNT(*) FROM decisions WHERE request_id = 'b-same'") $(sql "SELECT COUNT(*) FROM decisions WHERE request_id LIKE 'b-new-%'") $(sql "SELECT COUNT(*) FROM decisions WHERE request_id LIKE 'b-lost-%'") $(sql "SELECT COUNT(*) FROM decisions WHERE request_id LIKE 'b-beside-%'")"
-    check "all rows" 321 "$(sql 'SELECT COUNT(*) FROM decisions')"
+    check "rows of a group that met a conflict: its first stored alone later" "1 0 1 1" \
+        "$(sql "SELECT COUNT(*) FROM decisions WHERE request_id = 'g-1/a'") $(sql "SELECT COUNT(*) FROM decisions WHERE request_id = 'g-1/c'") $(sql "SELECT COUNT(*) FROM decisions WHERE request_id = 'g-2/a'") $(sql "SELECT COUNT(*) FROM decisions WHERE request_id = 'g-lone'")"
+    check "all rows" 324 "$(sql 'SELECT COUNT(*) FROM decisions')"
     check "one policy text" 1 "$(sql 'SELECT COUNT(*) FROM policy_versions')"
-    check "content hashes distinct and well-formed" 321 \
+    check "content hashes distinct and well-formed" 324 \
         "$(sql "SELECT COUNT(DISTINCT content_hash) FROM decisions WHERE content_hash REGEXP '^[0-9a-f]{64}\$'")"
     check "seq left for the checkpointer" 0 "$(sql 'SELECT COUNT(*) FROM decisions WHERE seq IS NOT NULL')"
 else

@@ -661,6 +661,25 @@ static void mode_names(void **state)
     assert_string_equal(dec_round_mode_name((dec_round_mode)-1), "?");
 }
 
+/* Sums past 64 bits (impact's totals): the digits of the 128-bit value,
+ * formatted as dec_format would; within 64 bits exactly dec_format. */
+static void format_wide(void **state)
+{
+    (void)state;
+    char out[48];
+    dec_wide two_max = (dec_wide)INT64_MAX + INT64_MAX;
+    assert_int_equal(dec_format_wide(two_max, 2, out), strlen("18446744073709.551614"));
+    assert_string_equal(out, "18446744073709.551614");
+    dec_format_wide(-two_max - 2, 2, out);
+    assert_string_equal(out, "-18446744073709.551616");
+    dec_format_wide((dec_wide)9223372036854775 * DEC_SCALE + 230000, 2, out);
+    assert_string_equal(out, "9223372036854775.23");
+    dec_format_wide((dec_wide)-860 * DEC_SCALE, 2, out);
+    assert_string_equal(out, "-860.00");
+    dec_format_wide((dec_wide)INT64_MIN, 0, out);
+    assert_string_equal(out, "-9223372036854.775808");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -696,6 +715,7 @@ int main(void)
         cmocka_unit_test(format_parse_round_trip),
         cmocka_unit_test(fits_places),
         cmocka_unit_test(mode_names),
+        cmocka_unit_test(format_wide),
     };
     return cmocka_run_group_tests_name("decimal", tests, NULL, NULL);
 }

@@ -81,6 +81,15 @@ static void syntax_and_limits(void **state)
     deep[100] = 0;
     assert_int_equal(parse(deep, &r, &e, &a), JSON_E_LIMIT);
     assert_int_equal(parse("[]", &r, &e, &a), JSON_E_INVALID);
+    /* valid JSON that is not an object is a request that does not fit (422),
+     * not malformed JSON (400) */
+    static const char *const not_objects[] = {"null", "1", "true", " \"x\" ", "-0.5e3"};
+    for (size_t k = 0; k < sizeof not_objects / sizeof not_objects[0]; k++) {
+        assert_int_equal(parse(not_objects[k], &r, &e, &a), JSON_E_INVALID);
+        assert_int_equal(e.n, 1);
+        assert_string_equal(e.items[0].pointer, "");
+        assert_string_equal(e.items[0].detail, "expected a JSON object");
+    }
     assert_int_equal(parse("{\"policy\":\"A;DROP\",\"input\":{}}", &r, &e, &a), JSON_E_INVALID);
     assert_int_equal(parse("{\"policy\":\"a.b\",\"request_id\":\"has space\",\"input\":{}}", &r, &e, &a), JSON_E_INVALID);
     assert_string_equal(e.items[0].pointer, "/request_id");
