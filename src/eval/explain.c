@@ -44,7 +44,7 @@ static const struct {
     const char *modes[7];   /* dec_round_mode, in its order */
     /* the citizen's text (explain_text) */
     const char *decided_on, *decision, *reasons, *grounds, *yuan, *gives, *exception, *margin;
-    const char *in_force, *until, *read_on, *source, *no_source, *row, *cites;
+    const char *in_force, *until, *read_on, *source, *no_source, *assumed, *row, *cites;
 } WORDS = {
     .holds = "（成立）", .fails = "（不成立）", .yes = "是", .no = "否",
     .not_ = "并非 ", .and_ = " 且 ", .or_ = " 或 ",
@@ -60,7 +60,7 @@ static const struct {
     .decided_on = "决定日期:", .decision = "一、决定", .reasons = "二、理由", .grounds = "三、依据",
     .yuan = " 元", .gives = ",得 ", .exception = "适用例外规定:", .margin = "距离临界:",
     .in_force = ",自 %s 起施行", .until = ",至 %s 止", .read_on = ",按 %s 在效的数值适用",
-    .source = "。出处:", .no_source = "。出处未载", .row = "第 %u 行", .cites = "政策依据:",
+    .source = "。出处:", .no_source = "。出处未载", .assumed = "。未见文件依据,系假定:", .row = "第 %u 行", .cites = "政策依据:",
 };
 
 static const char *op_word(ev_kind k)
@@ -672,6 +672,28 @@ static int32_t version_on(const ev_param *p, int64_t day)
     return -1;
 }
 
+/* A value's or a row's citation as JSON members: "document" and
+ * "quotation" (checked against the shipped document when the policy was
+ * loaded), or "assumption"; nothing when the policy states none. */
+static void json_cite(buf *b, const ev_cite *ct)
+{
+    if (!ct) return;
+    if (ct->doc) { buf_adds(b, ",\"document\":"); buf_json_string(b, ct->doc, strlen(ct->doc)); }
+    if (ct->quote) { buf_adds(b, ",\"quotation\":"); buf_json_string(b, ct->quote, strlen(ct->quote)); }
+    if (ct->assumption) { buf_adds(b, ",\"assumption\":"); buf_json_string(b, ct->assumption, strlen(ct->assumption)); }
+}
+
+/* The same for the citizen, ending the sentence: 出处:DOC:“…”。 */
+static void text_cite(buf *b, const ev_cite *ct)
+{
+    if (ct && ct->doc)
+        buf_printf(b, "%s%s:“%s”。\n", WORDS.source, ct->doc, ct->quote ? ct->quote : "");
+    else if (ct && ct->assumption)
+        buf_printf(b, "%s%s。\n", WORDS.assumed, ct->assumption);
+    else
+        buf_printf(b, "%s。\n", WORDS.no_source);
+}
+
 static void write_param(buf *b, const ev_param *p, int64_t day)
 {
     char d[16];
@@ -692,6 +714,7 @@ static void write_param(buf *b, const ev_param *p, int64_t day)
             buf_printf(b, ",\"in_force_until\":\"%s\"", d);
         }
         if (p->source[k]) { buf_adds(b, ",\"source\":"); buf_json_string(b, p->source[k], strlen(p->source[k])); }
+        json_cite(b, p->cite ? &p->cite[k] : NULL);
     }
     buf_addc(b, '}');
 }
@@ -1121,6 +1144,7 @@ static void write_table_rows(buf *b, const ev_tree *t, const uint32_t *cov)
             if (r < et->nrows) buf_printf(b, ",\"row\":%u,\"line\":%u", r + 1, et->row_line[r]);
             else buf_adds(b, ",\"row\":\"else\"");
             if (label) { buf_adds(b, ",\"label\":"); buf_json_string(b, label, strlen(label)); }
+            json_cite(b, r < et->nrows ? (et->row_cite ? &et->row_cite[r] : NULL) : &et->else_cite);
             buf_printf(b, ",\"matches\":%u}", hits);
         }
     }
@@ -1232,8 +1256,7 @@ static void text_grounds(buf *b, const policy *p, ev_ctx *c, const uint32_t *cov
         if (ep->until[v] != INT64_MAX) { date_format(ep->until[v], d); buf_printf(b, WORDS.until, d); }
         date_format(u.day[k], d);
         buf_printf(b, WORDS.read_on, d);
-        if (ep->source[v]) buf_printf(b, "%s%s。\n", WORDS.source, ep->source[v]);
-        else buf_printf(b, "%s。\n", WORDS.no_source);
+        text_cite(b, ep->cite ? &ep->cite[v] : NULL);
     }
     for (uint32_t k = 0; cov && k < t->ntables; k++) {
         const ev_table *et = &t->tables[k];
@@ -1244,7 +1267,7 @@ static void text_grounds(buf *b, const policy *p, ev_ctx *c, const uint32_t *cov
             if (r < et->nrows) buf_printf(b, WORDS.row, r + 1);
             else buf_adds(b, " else");
             if (label) buf_printf(b, ":%s", label);
-            buf_adds(b, "。\n");
+            text_cite(b, r < et->nrows ? (et->row_cite ? &et->row_cite[r] : NULL) : &et->else_cite);
         }
     }
     for (uint32_t k = 0; k < p->nsources; k++)

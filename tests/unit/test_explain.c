@@ -88,7 +88,7 @@ static void parameter_read_at_another_date(void **state)
         "2019-06-30", ONE_MEMBER);
     assert_has(doc, "\"parameters\":[{\"name\":\"standard\",\"label\":\"标准\",\"value\":\"800.00\","
                     "\"read_on\":\"2018-06-30\",\"in_force_from\":\"2018-01-01\","
-                    "\"in_force_until\":\"2018-12-31\",\"source\":\"s2018\"}]");
+                    "\"in_force_until\":\"2018-12-31\",\"source\":\"s2018\",\"document\":\"s2018\"}]");
     assert_has(doc, "\"formula\":\"标准 于 决定日期（2019-06-30） - 1 年（2018-06-30） 在效的值（800.00）\"");
     assert_lacks(doc, "860.00");
     free(doc);
