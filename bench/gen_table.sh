@@ -10,14 +10,15 @@ rows=${1:-100}
 awk -v rows="$rows" 'BEGIN {
     print "policy bench.rows \"generated policy for the decision-table benchmark\"";
     print "jurisdiction \"bench\"";
+    print "assumption \"generated figures\"";
     print "covers 2017-04-01 to 2030-12-31";
     print "use civil.household";
     printf "table band(income: money per month) -> money per month hit unique \"%d bands\"\n", rows;
     step = int((160000 + rows - 1) / rows);          # fen per band
     for (i = 0; i < rows; i++)
-        printf "  | [%d.%02d, %d.%02d) | %d.00 |\n", int(i * step / 100), (i * step) % 100,
+        printf "  | [%d.%02d, %d.%02d) | %d.00 | assumption \"g\"\n", int(i * step / 100), (i * step) % 100,
                int((i + 1) * step / 100), ((i + 1) * step) % 100, i % 500;
-    print "  | else | 0.00 |";
+    print "  | else | 0.00 | assumption \"g\"";
     print "output total: money per month \"sum of the bands\"";
     print "  = sum(band(m.monthly_income) for m in household.members)";
 }'

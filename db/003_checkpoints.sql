@@ -1,8 +1,8 @@
 -- 003_checkpoints.sql - the tamper-evidence chain: signed checkpoints
 -- over the decisions in seq order.
 --
--- How it fits: the sequencer (src/audit/sequencer.c, run by the eligod
--- master or `eligo audit checkpoint`) numbers decisions whose seq is NULL
+-- How it fits: the sequencer (src/audit/sequencer.c, run by eligod's
+-- sequencer child or `eligo audit checkpoint`) numbers decisions whose seq is NULL
 -- and inserts checkpoint k in the same transaction
 -- (src/store/checkpoints.c); `eligo audit verify` and GET
 -- /v1/audit/verify read both back.  The formats (leaf, tree, note) are

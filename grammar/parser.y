@@ -124,13 +124,19 @@ int yylex(YYSTYPE *lval, YYLTYPE *lloc, yyscan_t scanner);
 /* Constructors that need the context (parse.c). */
 parse_list parse_list_add(parse_list l, ast_node *n);
 ast_node *parse_row(parse_ctx *ctx, src_loc loc, ast_node *items, int is_else);
+ast_node *parse_expect_text(parse_ctx *ctx, src_loc loc, parse_str what, src_loc what_loc, parse_str out,
+                            parse_str rel, src_loc rel_loc, ast_node *text);
 }
 
 %code {
 #include <stdio.h>
 #include <string.h>
+#include "base/suggest.h"
 
 static void yyerror(YYLTYPE *loc, yyscan_t scanner, parse_ctx *ctx, const char *msg);
+static void chained_comparison(parse_ctx *ctx, src_loc all, src_loc a, src_loc op1, src_loc x, src_loc op2,
+                               src_loc b);
+static void bad_duration(parse_ctx *ctx, src_loc loc, int decimal);
 #define P (ctx->pool)
 }
 
@@ -146,7 +152,8 @@ static void yyerror(YYLTYPE *loc, yyscan_t scanner, parse_ctx *ctx, const char *
 %token <str> IDENT "name" INTLIT "number" DECLIT "decimal number"
 %token <str> DATELIT "date" STRING "string"
 %token POLICY "`policy`" MODEL "`model`" TESTS "`tests`"
-%token JURISDICTION "`jurisdiction`" SOURCE "`source`" COVERS "`covers`"
+%token JURISDICTION "`jurisdiction`" SOURCE "`source`" ASSUMPTION "`assumption`"
+%token COVERS "`covers`"
 %token TO "`to`" USE "`use`" ENUM "`enum`" ENTITY "`entity`"
 %token PARAMETER "`parameter`" FROM "`from`" UNTIL "`until`" LET "`let`"
 %token OUTPUT "`output`" UNLESS "`unless`" THEN "`then`" TABLE "`table`"
@@ -176,7 +183,7 @@ static void yyerror(YYLTYPE *loc, yyscan_t scanner, parse_ctx *ctx, const char *
 %type <str> name dotted
 %type <node> decl type range bound number string label_opt def_label type_opt
 %type <node> enum_value field range_opt default_opt param_value until_opt
-%type <node> source_opt unless table_head tparam row cell test_head given expect
+%type <node> source_opt cite unless table_head tparam row cell test_head given expect
 %type <node> expr or_expr and_expr not_expr cmp_expr add_expr mul_expr unary
 %type <node> postfix primary name_ref int_lit date agg call where_opt
 %type <node> object pair
@@ -184,14 +191,14 @@ static void yyerror(YYLTYPE *loc, yyscan_t scanner, parse_ctx *ctx, const char *
 %type <list> rows cells set items args pairs
 %type <tests> test_items
 %type <hit> hit
-%type <num> period unit
+%type <num> period unit cmp_op
 
 /* Two choices the grammar makes on purpose (both are shifts):
- * - `source "..."` right after a parameter value is that value's source,
- *   not a new `source` declaration;
+ * - `source "..." "..."` or `assumption "..."` right after a parameter
+ *   value or a table row is that value's citation, not a new declaration;
  * - in a table cell, `[a, b]` is a closed range, not a list literal. */
 %precedence NO_SOURCE
-%precedence SOURCE
+%precedence SOURCE ASSUMPTION
 %precedence LIST_ITEM
 %precedence COMMA
 
@@ -214,6 +221,7 @@ decl:
   | TESTS dotted                { $$ = ast_text(P, AST_TESTS_FOR, @$, $2.s, $2.n); }
   | JURISDICTION string         { $$ = ast_new(P, AST_JURISDICTION, @$); $$->label = $2; }
   | SOURCE string string        { $$ = ast_new(P, AST_SOURCE, @$); $$->a = $2; $$->b = $3; }
+  | ASSUMPTION string           { $$ = ast_new(P, AST_SOURCE, @$); $$->op = 1; $$->label = $2; }
   | COVERS date TO date         { $$ = ast_new(P, AST_COVERS, @$); $$->a = $2; $$->b = $4; }
   | USE dotted                  { $$ = ast_text(P, AST_USE, @$, $2.s, $2.n); }
   | ENUM name label_opt LBRACE enum_values RBRACE
@@ -372,9 +380,18 @@ until_opt:
   | UNTIL date                  { $$ = $2; }
     ;
 
+/* A value's or a row's citation: AST_SOURCE, op 1 for an assumption.
+ * The one-string form is the old `source "FILE: quote"`, kept only so
+ * that cite.c can say how to write it now. */
 source_opt:
     %empty %prec NO_SOURCE      { $$ = NULL; }
-  | SOURCE string               { $$ = $2; }
+  | cite                        { $$ = $1; }
+    ;
+
+cite:
+    SOURCE string               { $$ = ast_new(P, AST_SOURCE, @$); $$->a = $2; }
+  | SOURCE string string        { $$ = ast_new(P, AST_SOURCE, @$); $$->a = $2; $$->b = $3; }
+  | ASSUMPTION string           { $$ = ast_new(P, AST_SOURCE, @$); $$->op = 1; $$->label = $2; }
     ;
 
 unlesses:
@@ -431,9 +448,12 @@ rows:
  * BAR); which items are cells, output and label is decided by the
  * table's parameter count in parse_row. */
 row:
-    ROWBAR cells bar_opt        { $$ = parse_row(ctx, @$, $2.head, 0); }
-  | ROWBAR ELSE BAR cells bar_opt
-                                { $$ = parse_row(ctx, @$, $4.head, 1); }
+    ROWBAR cells bar_opt source_opt
+                                { $$ = parse_row(ctx, @$, $2.head, 0);
+                                  if ($$) $$->c = $4; }
+  | ROWBAR ELSE BAR cells bar_opt source_opt
+                                { $$ = parse_row(ctx, @$, $4.head, 1);
+                                  if ($$) $$->c = $6; }
   | ROWBAR error                { $$ = NULL; ctx->resync = RESYNC_ROW; yyerrok; yyclearin; }
     ;
 
@@ -490,6 +510,9 @@ given:
 
 expect:
     EXPECT name ASSIGN expr        { $$ = ast_text(P, AST_EXPECT, @$, $2.s, $2.n); $$->a = $4; }
+  | EXPECT name name name string { $$ = parse_expect_text(ctx, @$, $2, @2, $3, $4, @4, $5); }
+  | EXPECT name name ASSIGN string
+                                { $$ = parse_expect_text(ctx, @$, $2, @2, $3, (parse_str){NULL, 0}, @4, $5); }
   | EXPECT KW_ERROR string      { $$ = ast_new(P, AST_EXPECT, @$); $$->op = 1; $$->a = $3; }
   | EXPECT error                { $$ = NULL; ctx->resync = RESYNC_TEST; yyerrok; yyclearin; }
     ;
@@ -516,15 +539,24 @@ not_expr:
   | NOT not_expr                { $$ = ast_new(P, AST_UNARY, @$); $$->op = OP_NOT; $$->a = $2; }
     ;
 
-/* Comparisons do not chain: `a < b < c` is a syntax error. */
+/* Comparisons do not chain: `6 <= x <= 12` is parsed only to be
+ * reported with its rewriting (`6 <= x and x <= 12`). */
 cmp_expr:
     add_expr
-  | add_expr EQ add_expr        { $$ = ast_new(P, AST_BINARY, @$); $$->op = OP_EQ; $$->a = $1; $$->b = $3; }
-  | add_expr NE add_expr        { $$ = ast_new(P, AST_BINARY, @$); $$->op = OP_NE; $$->a = $1; $$->b = $3; }
-  | add_expr LT add_expr       { $$ = ast_new(P, AST_BINARY, @$); $$->op = OP_LT; $$->a = $1; $$->b = $3; }
-  | add_expr LE add_expr        { $$ = ast_new(P, AST_BINARY, @$); $$->op = OP_LE; $$->a = $1; $$->b = $3; }
-  | add_expr GT add_expr       { $$ = ast_new(P, AST_BINARY, @$); $$->op = OP_GT; $$->a = $1; $$->b = $3; }
-  | add_expr GE add_expr        { $$ = ast_new(P, AST_BINARY, @$); $$->op = OP_GE; $$->a = $1; $$->b = $3; }
+  | add_expr cmp_op add_expr    { $$ = ast_new(P, AST_BINARY, @$); $$->op = $2; $$->a = $1; $$->b = $3; }
+  | add_expr cmp_op add_expr cmp_op add_expr {
+                                  $$ = ast_new(P, AST_BINARY, @$); $$->op = $2; $$->a = $1; $$->b = $3;
+                                  chained_comparison(ctx, @$, @1, @2, @3, @4, @5);
+                                }
+    ;
+
+cmp_op:
+    EQ                          { $$ = OP_EQ; }
+  | NE                          { $$ = OP_NE; }
+  | LT                          { $$ = OP_LT; }
+  | LE                          { $$ = OP_LE; }
+  | GT                          { $$ = OP_GT; }
+  | GE                          { $$ = OP_GE; }
     ;
 
 add_expr:
@@ -563,6 +595,9 @@ primary:
   | call
   | agg
   | LPAREN expr RPAREN                { $$ = $2; }
+  | LPAREN expr RPAREN unit           { $$ = $2; bad_duration(ctx, @$, 0); }
+  | name_ref unit               { $$ = $1; bad_duration(ctx, @$, 0); }
+  | DECLIT unit                 { $$ = ast_text(P, AST_DEC, @$, $1.s, $1.n); bad_duration(ctx, @$, 1); }
   | LBRACK RBRACK                     { $$ = ast_new(P, AST_LIST, @$); }
   | LBRACK items RBRACK               { $$ = ast_new(P, AST_LIST, @$); $$->a = $2.head; }
   | LBRACK items COMMA RBRACK           { $$ = ast_new(P, AST_LIST, @$); $$->a = $2.head; }
@@ -662,6 +697,40 @@ static void yyerror(YYLTYPE *loc, yyscan_t scanner, parse_ctx *ctx, const char *
              "nested too deeply for the parser (%s)", msg);
 }
 
+/* `6 <= x <= 12`: one error, whose hint is the rewriting with `and`,
+ * spelt with the policy's own text. */
+static void chained_comparison(parse_ctx *ctx, src_loc all, src_loc a, src_loc op1, src_loc x, src_loc op2,
+                               src_loc b)
+{
+    const char *t = ctx->src->text;
+    char hint[320];
+#define SPAN(l) (int)((l).end - (l).start), t + (l).start
+    int ordering = t[op1.start] != '=' && t[op1.start] != '!' && t[op2.start] != '=' && t[op2.start] != '!';
+    if (all.end - all.start > 120)
+        snprintf(hint, sizeof hint, "join two comparisons with `and`: `a <= x and x <= b`");
+    else if (ordering)      /* a range: 6 <= x <= 12 */
+        snprintf(hint, sizeof hint, "write `%.*s %.*s %.*s and %.*s %.*s %.*s`",
+                 SPAN(a), SPAN(op1), SPAN(x), SPAN(x), SPAN(op2), SPAN(b));
+    else                    /* an equality compared again: say which comes first */
+        snprintf(hint, sizeof hint, "put the comparison meant first in brackets: `(%.*s %.*s %.*s) %.*s %.*s`",
+                 SPAN(a), SPAN(op1), SPAN(x), SPAN(op2), SPAN(b));
+#undef SPAN
+    diag_add(ctx->dl, DIAG_ERROR, ctx->src, all, hint, "comparisons do not chain");
+}
+
+/* A duration that is not a whole number written out (`n years`,
+ * `1.5 years`): date arithmetic takes literal durations only. */
+static void bad_duration(parse_ctx *ctx, src_loc loc, int decimal)
+{
+    if (decimal)
+        diag_add(ctx->dl, DIAG_ERROR, ctx->src, loc, "write a whole number of a smaller unit, e.g. `18 months`",
+                 "a duration is a whole number");
+    else
+        diag_add(ctx->dl, DIAG_ERROR, ctx->src, loc,
+                 "write the number itself, e.g. `as_of - 2 years`; a duration cannot be computed",
+                 "a duration is a number written out, followed by its unit");
+}
+
 /* Tokens that only continue an expression; left out of "expected ..."
  * when something else is expected too, so the list says what is
  * missing (`then`, `)`) rather than every operator that would fit. */
@@ -722,9 +791,6 @@ static const char *hint_for(yysymbol_kind_t got, const yysymbol_kind_t *exp, int
         return "`unless` has no `else`: the value after `=` applies when no `unless` does";
     if ((got == YYSYMBOL_BAR || got == YYSYMBOL_ROWBAR) && expects(exp, n, YYSYMBOL_OR))
         return "`|` only separates table cells; write `or` to join conditions";
-    if (got == YYSYMBOL_STRING && prev[0] == STRING && prev[1] == SOURCE && expects(exp, n, YYSYMBOL_FROM))
-        return "`source \"...\"` right after a parameter value is that value's source; "
-               "put a top-level `source` line above the parameter";
     if (expects(exp, n, YYSYMBOL_HIT))
         return "a table needs a hit policy after its result type, e.g. `hit unique` or `hit first`";
     if (expects(exp, n, YYSYMBOL_AS) && got != YYSYMBOL_AS)
@@ -741,6 +807,33 @@ static const char *hint_for(yysymbol_kind_t got, const yysymbol_kind_t *exp, int
         same_line)
         return "two values in a row: is an operator or a `,` missing?";
     return NULL;
+}
+
+/* "did you mean `output`?" when the unexpected token is a name close to
+ * a keyword that would be accepted here (`ouput`, `unles`); NULL if none. */
+static const char *keyword_hint(char *out, size_t size, yysymbol_kind_t got, const yysymbol_kind_t *exp,
+                                int n, const parse_ctx *ctx, const src_loc *loc)
+{
+    char kw[YYNTOKENS][24];
+    suggestion s;
+    int i;
+
+    if (got != YYSYMBOL_IDENT)
+        return NULL;
+    suggest_init(&s);
+    for (i = 0; i < n; i++) {
+        const char *name = yysymbol_name(exp[i]);   /* "`output`" */
+        size_t len = strlen(name);
+        if (len < 3 || len - 2 >= sizeof kw[0] || name[0] != '`' || name[1] < 'a' || name[1] > 'z')
+            continue;
+        memcpy(kw[i], name + 1, len - 2);
+        kw[i][len - 2] = 0;
+        suggest_consider(&s, ctx->src->text + loc->start, loc->end - loc->start, kw[i]);
+    }
+    if (!s.best)
+        return NULL;
+    snprintf(out, size, "did you mean `%s`?", s.best);
+    return out;
 }
 
 /* Tokens that can start a value; when all the usual ones are expected,
@@ -764,7 +857,8 @@ static int yyreport_syntax_error(const yypcontext_t *yyctx, yyscan_t scanner, pa
     yysymbol_kind_t exp[YYNTOKENS];
     yysymbol_kind_t got = yypcontext_token(yyctx);
     const src_loc *loc = yypcontext_location(yyctx);
-    char shown[8][96], what[96], msg[512];
+    char shown[8][96], what[96], msg[512], kwhint[64];
+    const char *hint;
     size_t len;
     int n, nshown = 0, i, j, core = 0, value, same_line = 1;
     uint32_t k;
@@ -800,9 +894,10 @@ static int yyreport_syntax_error(const yypcontext_t *yyctx, yyscan_t scanner, pa
             snprintf(shown[nshown++], sizeof shown[0], "%s", what);
     }
 
+    hint = keyword_hint(kwhint, sizeof kwhint, got, exp, n, ctx, loc);
     /* Something cut short at the end of a line is reported there, not at
-     * the start of whatever comes next. */
-    if (!same_line && got != YYSYMBOL_YYEOF && nshown > 0 && nshown <= 5) {
+     * the start of whatever comes next (unless it is a misspelt keyword). */
+    if (!same_line && !hint && got != YYSYMBOL_YYEOF && nshown > 0 && nshown <= 5) {
         len = (size_t)snprintf(msg, sizeof msg, "missing ");
         for (i = 0; i < nshown && len < sizeof msg; i++)
             len += (size_t)snprintf(msg + len, sizeof msg - len, "%s%s",
@@ -820,6 +915,8 @@ static int yyreport_syntax_error(const yypcontext_t *yyctx, yyscan_t scanner, pa
             len += (size_t)snprintf(msg + len, sizeof msg - len, "%s%s",
                                     i == 0 ? ", expected " : i == nshown - 1 ? " or " : ", ",
                                     shown[i]);
-    diag_add(ctx->dl, DIAG_ERROR, ctx->src, *loc, hint_for(got, exp, n, same_line, ctx->prev_tok), "%s", msg);
+    if (!hint)
+        hint = hint_for(got, exp, n, same_line, ctx->prev_tok);
+    diag_add(ctx->dl, DIAG_ERROR, ctx->src, *loc, hint, "%s", msg);
     return 0;
 }

@@ -2,8 +2,8 @@
  * checkpoint.c - checkpoint notes and their Ed25519 signatures.
  *
  * How it fits: the sequencer (sequencer.c) formats a checkpoint's body
- * here, signs it with the private key that only the eligod master (or
- * `eligo audit checkpoint`) reads, and stores the note; the verifier
+ * here, signs it with the private key that only eligod's sequencer child
+ * (or `eligo audit checkpoint`) keeps, and stores the note; the verifier
  * (verify.c) opens every stored note with the public key an auditor
  * gives it.  The formats are described in checkpoint.h.  Signing and
  * verifying go through OpenSSL's EVP interface (raw Ed25519 keys).
@@ -30,6 +30,7 @@ struct cp_key {
     uint8_t hash[4];         /* the note format's key hash */
     int has_private;
     EVP_PKEY *pkey;          /* private when has_private, else public */
+    struct cp_key *next;     /* older public keys (rotation), owned; cp_open tries each */
 };
 
 static const char b64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
@@ -256,13 +257,32 @@ cp_key *cp_key_parse_public(const char *text, char *err, size_t errlen)
     return parse_key(text, 0, err, errlen);
 }
 
+/* Public key lines, one per line (the current key and the keys rotated
+ * out), into a chain in file order; empty lines and '#' lines skipped. */
+static cp_key *parse_ring(char *text, char *err, size_t errlen)
+{
+    cp_key *head = NULL, **tail = &head;
+    for (char *line = text, *nl; line && *line; line = nl ? nl + 1 : NULL) {
+        nl = strchr(line, '\n');
+        if (nl) *nl = 0;
+        if (!*line || *line == '#') continue;
+        if (!(*tail = parse_key(line, 0, err, errlen))) {
+            cp_key_free(head);
+            return NULL;
+        }
+        tail = &(*tail)->next;
+    }
+    if (!head) fail(err, errlen, "no key line");
+    return head;
+}
+
 /* Reads a small key file; for a private key, refuses group/other access. */
 static cp_key *read_key_file(const char *path, int private, char *err, size_t errlen)
 {
     int fd = open(path, O_RDONLY | O_CLOEXEC);
     if (fd < 0) return snprintf(err, errlen, "%s: %s", path, strerror(errno)), NULL;
     struct stat st;
-    char text[512];
+    char text[8192];         /* a private key, or a ring of public keys */
     ssize_t got = -1;
     int open_to_others = fstat(fd, &st) != 0 || (private && (st.st_mode & 077));
     if (!open_to_others) got = read(fd, text, sizeof text - 1);
@@ -272,7 +292,7 @@ static cp_key *read_key_file(const char *path, int private, char *err, size_t er
     if (got <= 0) return snprintf(err, errlen, "%s: cannot read", path), NULL;
     text[got] = 0;
     char why[128];
-    cp_key *k = parse_key(text, private, why, sizeof why);
+    cp_key *k = private ? parse_key(text, 1, why, sizeof why) : parse_ring(text, why, sizeof why);
     if (!k) snprintf(err, errlen, "%s: %s", path, why);
     explicit_bzero(text, sizeof text);
     return k;
@@ -318,10 +338,19 @@ const char *cp_key_name(const cp_key *k)
 
 void cp_key_free(cp_key *k)
 {
-    if (!k) return;
-    EVP_PKEY_free(k->pkey);
-    explicit_bzero(k, sizeof *k);
-    free(k);
+    while (k) {
+        cp_key *next = k->next;
+        EVP_PKEY_free(k->pkey);
+        explicit_bzero(k, sizeof *k);
+        free(k);
+        k = next;
+    }
+}
+
+void cp_key_chain(cp_key *k, cp_key *older)
+{
+    while (k->next) k = k->next;
+    k->next = older;
 }
 
 /* ---------------------------------------------------------- signatures */
@@ -353,8 +382,9 @@ static int signature_ok(const cp_key *k, const char *body, size_t n, const uint8
     return ok;
 }
 
-int cp_open(const cp_key *k, const char *note, size_t n, checkpoint *c, size_t *body_len,
-            char *err, size_t errlen)
+/* cp_open with one key of the chain. */
+static int open_with(const cp_key *k, const char *note, size_t n, checkpoint *c, size_t *body_len,
+                     char *err, size_t errlen)
 {
     if (cp_parse(note, n, c, body_len, err, errlen)) return -1;
     if (strcmp(c->origin, k->name) != 0) return fail(err, errlen, "the origin is not the key's name");
@@ -374,4 +404,16 @@ int cp_open(const cp_key *k, const char *note, size_t n, checkpoint *c, size_t *
     if (p != end) return fail(err, errlen, "the note does not end with a newline");
     if (!found) return fail(err, errlen, "no signature by this key");
     return 0;
+}
+
+int cp_open(const cp_key *k, const char *note, size_t n, checkpoint *c, size_t *body_len,
+            char *err, size_t errlen)
+{
+    /* the note names its signer (name and key hash): any key of the
+     * chain that it names verifies it; the reason given is the newest's */
+    if (open_with(k, note, n, c, body_len, err, errlen) == 0) return 0;
+    char why[128];
+    for (const cp_key *o = k->next; o; o = o->next)
+        if (open_with(o, note, n, c, body_len, why, sizeof why) == 0) return 0;
+    return -1;
 }

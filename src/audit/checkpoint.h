@@ -40,7 +40,11 @@
  *   refused).  The public key file (FILE.pub by `eligo audit keygen`)
  *   holds one line
  *       <name>+<key hash, 8 hex digits>+<base64(0x01 || 32-byte public key)>
- *   A name has no spaces and no '+'.
+ *   A name has no spaces and no '+'.  After a key rotation the public
+ *   key file lists every key the log was ever signed with, one such line
+ *   each (empty and '#' lines are skipped): a checkpoint verifies with
+ *   the key its signature line names (name and key hash), so old
+ *   checkpoints keep verifying with the old key.
  *
  * Ownership: cp_key objects are malloc'ed by cp_key_* and freed with
  * cp_key_free; notes are written into the caller's buf.
@@ -80,8 +84,9 @@ int cp_parse(const char *note, size_t n, checkpoint *c, size_t *body_len, char *
 
 /* A new random key named name.  NULL on a bad name or no randomness. */
 cp_key *cp_key_generate(const char *name);
-/* Reads a private key file (mode 0600 checked) or a public key file.
- * NULL with a reason in err. */
+/* Reads a private key file (mode 0600 checked) or a public key file
+ * (every line of it: a chain, the first key first).  NULL with a reason
+ * in err. */
 cp_key *cp_key_read_private(const char *path, char *err, size_t errlen);
 cp_key *cp_key_read_public(const char *path, char *err, size_t errlen);
 /* Parses a public key line (as in the .pub file; trailing newline allowed). */
@@ -90,12 +95,17 @@ cp_key *cp_key_parse_public(const char *text, char *err, size_t errlen);
 int cp_key_private_line(const cp_key *k, buf *out);
 void cp_key_public_line(const cp_key *k, buf *out);
 const char *cp_key_name(const cp_key *k);
+/* Appends older (a chain, now owned by k) to k's chain: keys cp_open
+ * also accepts.  Signing always uses k itself. */
+void cp_key_chain(cp_key *k, cp_key *older);
+/* Frees k and its chain. */
 void cp_key_free(cp_key *k);
 
 /* body + "\n" + one signature line into note.  0, or -1. */
 int cp_sign(const cp_key *k, const char *body, size_t n, buf *note);
-/* 0 when note carries a valid signature by k over its body and the body
- * parses (into c, which also gets *body_len); -1 with a reason. */
+/* 0 when note carries a valid signature by k, or by a key of k's chain,
+ * over its body and the body parses (into c, which also gets
+ * *body_len); -1 with a reason (the one for k). */
 int cp_open(const cp_key *k, const char *note, size_t n, checkpoint *c, size_t *body_len,
             char *err, size_t errlen);
 

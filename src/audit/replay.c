@@ -124,7 +124,7 @@ static int compile_stored(replayer *r, compiled *c, const char *policy_name)
         goto done;
     }
     if (got != STORE_OK) { rc = -1; goto done; }
-    model_set ms = {&c->model, 1};
+    model_set ms = {&c->model, 1, 0, 0};   /* a stored text is replayed: no load checks */
     char file[160];
     snprintf(file, sizeof file, "%s.policy", buf_cstr(&name));
     c->policy = compile_policy(source_new(file, buf_cstr(&text), text.len), &ms, &dl);

@@ -1,9 +1,10 @@
 /*
  * sequencer.c - one round of the checkpointer (see sequencer.h).
  *
- * How it fits: eligod's master calls sequencer_round() on a timer
- * through its own store connection (src/service/pctl.c), and `eligo
- * audit checkpoint` calls it once.  The store does the transaction
+ * How it fits: eligod's sequencer child calls sequencer_round() on a
+ * timer through its own store connection
+ * (src/service/sequencer_child.c), and `eligo audit checkpoint` calls it
+ * once.  The store does the transaction
  * (store_cp_append: checkpoint k+1 first, then the seq numbers, then
  * COMMIT); this file decides what goes into it.
  *

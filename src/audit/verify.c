@@ -211,8 +211,40 @@ static int walk_all(vctx *v)
     }
 }
 
-int audit_verify(store *db, const cp_key *key, const verify_since *since, verify_report *rep, char *err,
-                 size_t errlen)
+/* The texts the decisions name (store_texts_check). */
+static void check_texts(vctx *v)
+{
+    store_text_fault f;
+    int bad = 0;
+    if (store_texts_check(v->db, &f, &bad) != STORE_OK) {
+        v->db_failed = 1;
+        return;
+    }
+    if (!bad) return;
+    if (f.missing)
+        found(v, VK_TEXT, f.id, f.seq, 0, "decision %s (seq %llu) was made under the %s text %s, which is not stored (deleted)",
+              f.id, (ull)f.seq, f.kind, f.hash);
+    else if (f.id[0])
+        found(v, VK_TEXT, f.id, f.seq, 0, "the stored %s text %s (%s) does not hash to its key: altered; decision %s (seq %llu) was made under it",
+              f.kind, f.hash, f.name, f.id, (ull)f.seq);
+    else
+        found(v, VK_TEXT, NULL, 0, 0, "the stored %s text %s (%s) does not hash to its key: altered", f.kind, f.hash, f.name);
+}
+
+/* Rows left without a seq for longer than the bound. */
+static void check_unprotected(vctx *v, int64_t max_s)
+{
+    verify_report *r = v->rep;
+    r->max_unprotected_s = max_s;
+    if (max_s < 0 || !r->unsequenced || r->unsequenced_oldest_ms <= (uint64_t)max_s * 1000) return;
+    found(v, VK_UNPROTECTED, NULL, 0, 0,
+          "%llu decisions are under no signed checkpoint, the oldest %llu.%03llu s old (at most %lld s allowed): is the sequencer running?",
+          (ull)r->unsequenced, (ull)(r->unsequenced_oldest_ms / 1000), (ull)(r->unsequenced_oldest_ms % 1000),
+          (long long)max_s);
+}
+
+int audit_verify(store *db, const cp_key *key, const verify_since *since, int64_t max_unprotected_s,
+                 verify_report *rep, char *err, size_t errlen)
 {
     uint64_t t0 = now_us();
     memset(rep, 0, sizeof *rep);
@@ -225,7 +257,11 @@ int audit_verify(store *db, const cp_key *key, const verify_since *since, verify
         found(&v, VK_CHECKPOINT, NULL, 0, since->c.k,
               "the kept checkpoint %llu (size %llu) is beyond the newest stored checkpoint (size %llu): the log was truncated",
               (ull)since->c.k, (ull)since->c.size, (ull)v.tree.size);
-    if (!v.db_failed && store_leaf_unsequenced(db, &rep->unsequenced) != STORE_OK) v.db_failed = 1;
+    if (!v.done && !v.db_failed) check_texts(&v);
+    if (!v.db_failed && store_leaf_unsequenced(db, &rep->unsequenced, &rep->unsequenced_oldest_ms) != STORE_OK)
+        v.db_failed = 1;
+    if (!v.done && !v.db_failed) check_unprotected(&v, max_unprotected_s);
+    else rep->max_unprotected_s = max_unprotected_s;
     rep->elapsed_us = now_us() - t0;
     if (v.db_failed) {
         snprintf(err, errlen, "database: %s", store_last_error(db));
@@ -242,9 +278,17 @@ uint64_t verify_rate(const verify_report *rep)
 void verify_print(const verify_report *rep, FILE *out)
 {
     if (rep->intact) {
-        fprintf(out, "intact: %llu decisions in %llu checkpoints (tree size %llu), %llu not yet checkpointed; %llu ms, %llu decisions/s\n",
-                (ull)rep->decisions, (ull)rep->checkpoints, (ull)rep->tree_size, (ull)rep->unsequenced,
-                (ull)(rep->elapsed_us / 1000), (ull)verify_rate(rep));
+        fprintf(out, "intact: %llu decisions in %llu checkpoints (tree size %llu), %llu not yet checkpointed",
+                (ull)rep->decisions, (ull)rep->checkpoints, (ull)rep->tree_size, (ull)rep->unsequenced);
+        if (rep->unsequenced)
+            fprintf(out, ", the oldest %llu.%03llu s old", (ull)(rep->unsequenced_oldest_ms / 1000),
+                    (ull)(rep->unsequenced_oldest_ms % 1000));
+        fprintf(out, "; %llu ms, %llu decisions/s\n", (ull)(rep->elapsed_us / 1000), (ull)verify_rate(rep));
+        return;
+    }
+    if (rep->kind == VK_UNPROTECTED) {
+        fprintf(out, "UNPROTECTED: %s\n", rep->problem);
+        fprintf(out, "checked %llu decisions in %llu checkpoints: intact\n", (ull)rep->decisions, (ull)rep->checkpoints);
         return;
     }
     fprintf(out, "TAMPERED: %s\n", rep->problem);
@@ -255,11 +299,18 @@ void verify_print(const verify_report *rep, FILE *out)
 void verify_json(const verify_report *rep, buf *out)
 {
     buf_printf(out, "{\"intact\":%s,\"decisions\":%llu,\"checkpoints\":%llu,\"tree_size\":%llu,"
-                    "\"unsequenced\":%llu,\"elapsed_ms\":%llu,\"decisions_per_s\":%llu",
+                    "\"unsequenced\":%llu,\"unsequenced_oldest_ms\":%llu,\"max_unprotected_s\":",
                rep->intact ? "true" : "false", (ull)rep->decisions, (ull)rep->checkpoints, (ull)rep->tree_size,
-               (ull)rep->unsequenced, (ull)(rep->elapsed_us / 1000), (ull)verify_rate(rep));
-    if (!rep->intact) {
-        static const char *const kinds[] = {"none", "decision", "seq", "checkpoint"};
+               (ull)rep->unsequenced, (ull)rep->unsequenced_oldest_ms);
+    if (rep->max_unprotected_s >= 0) buf_printf(out, "%lld", (long long)rep->max_unprotected_s);
+    else buf_adds(out, "null");
+    buf_printf(out, ",\"elapsed_ms\":%llu,\"decisions_per_s\":%llu", (ull)(rep->elapsed_us / 1000),
+               (ull)verify_rate(rep));
+    if (rep->kind == VK_UNPROTECTED) {
+        buf_adds(out, ",\"problem\":\"unprotected\",\"kind\":\"unprotected\",\"detail\":");
+        buf_json_string(out, rep->problem, strlen(rep->problem));
+    } else if (!rep->intact) {
+        static const char *const kinds[] = {"none", "decision", "seq", "checkpoint", "text"};
         buf_adds(out, ",\"problem\":");
         buf_json_string(out, rep->problem, strlen(rep->problem));
         buf_printf(out, ",\"kind\":\"%s\",\"id\":", kinds[rep->kind]);

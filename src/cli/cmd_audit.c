@@ -7,15 +7,19 @@
  *   eligo audit checkpoint --key FILE [--db URL] [--lag-ms N] [--batch N] [--all] [--file CPFILE]
  *       one sequencer round (or, with --all, rounds until nothing is left):
  *       numbers new decisions and signs a checkpoint; the note is printed
- *       and appended to CPFILE.  For tests and cron; eligod's master runs
- *       the same rounds on a timer.
- *   eligo audit verify --public-key FILE [--since NOTEFILE] [--db URL]
+ *       and appended to CPFILE.  For tests and cron; eligod's sequencer
+ *       child runs the same rounds on a timer.
+ *   eligo audit verify --public-key FILE [--since NOTEFILE] [--max-unprotected S] [--db URL]
  *       recomputes everything (src/audit/verify.h) and prints one line of
- *       figures, or the first problem.  Exit 0 intact, 1 tampered, 2 usage
- *       or database error.
+ *       figures, or the first problem.  FILE may list several keys (the
+ *       keys rotated out too).  Decisions waiting for a checkpoint longer
+ *       than S seconds (60) are a failure.  Exit 0 intact, 1 tampered or
+ *       unprotected, 2 usage or database error.
  *
- * The database URL comes from --db or $ELIGO_DB.  The work is in
- * src/audit/; this file reads options and reports.
+ * The database URL comes from --db or $ELIGO_DB.  checkpoint and verify
+ * write an access-log entry with their arguments first (cli_access_log),
+ * as replay and impact do.  The work is in src/audit/; this file reads
+ * options and reports.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -35,7 +39,7 @@ static int usage(void)
 {
     fprintf(stderr, "usage: eligo audit keygen --out FILE [--name NAME]\n"
                     "       eligo audit checkpoint --key FILE [--db URL] [--lag-ms N] [--batch N] [--all] [--file CPFILE]\n"
-                    "       eligo audit verify --public-key FILE [--since NOTEFILE] [--db URL]\n");
+                    "       eligo audit verify --public-key FILE [--since NOTEFILE] [--max-unprotected S] [--db URL]\n");
     return EXIT_INPUT;
 }
 
@@ -134,6 +138,13 @@ static int checkpoint_cmd(int argc, char **argv)
         cp_key_free(k);
         return EXIT_INPUT;
     }
+    char target[256];
+    snprintf(target, sizeof target, "key=%.128s batch=%d lag_ms=%d%s", cp_key_name(k), batch, lag_ms, all ? " all" : "");
+    if (cli_access_log(s, "audit_checkpoint", target)) {
+        store_close(s);
+        cp_key_free(k);
+        return EXIT_INPUT;
+    }
     sequencer q;
     sequencer_init(&q, s, k, lag_ms, batch);
     int rc = 0, signed_n = 0;
@@ -185,8 +196,14 @@ static int read_since(const char *path, const cp_key *k, verify_since *since, ch
 static int verify_cmd(int argc, char **argv)
 {
     const char *pubfile = NULL, *url = getenv("ELIGO_DB"), *since_file = NULL;
+    long max_unprotected = VERIFY_MAX_UNPROTECTED_S;
+    char *end;
     for (int i = 2; i < argc; i++) {
         if (strcmp(argv[i], "--public-key") == 0 && i + 1 < argc) pubfile = argv[++i];
+        else if (strcmp(argv[i], "--max-unprotected") == 0 && i + 1 < argc) {
+            max_unprotected = strtol(argv[++i], &end, 10);
+            if (*end || end == argv[i] || max_unprotected < 0) return usage();
+        }
         else if (strcmp(argv[i], "--db") == 0 && i + 1 < argc) url = argv[++i];
         else if (strcmp(argv[i], "--since") == 0 && i + 1 < argc) since_file = argv[++i];
         else return usage();
@@ -208,8 +225,14 @@ static int verify_cmd(int argc, char **argv)
         goto done;
     }
     if (!(s = open_db(url))) goto done;
+    char target[256];
+    snprintf(target, sizeof target, "key=%.128s max_unprotected=%ld", cp_key_name(k), max_unprotected);
+    if (since_file)
+        snprintf(target + strlen(target), sizeof target - strlen(target), " since=checkpoint %llu (size %llu)",
+                 (unsigned long long)since.c.k, (unsigned long long)since.c.size);
+    if (cli_access_log(s, "audit_verify", target)) goto done;
     verify_report rep;
-    if (audit_verify(s, k, since_file ? &since : NULL, &rep, err, sizeof err)) {
+    if (audit_verify(s, k, since_file ? &since : NULL, max_unprotected, &rep, err, sizeof err)) {
         fprintf(stderr, "eligo audit verify: %s\n", err);
         goto done;
     }

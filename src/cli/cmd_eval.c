@@ -1,6 +1,7 @@
 /*
- * cmd_eval.c - `eligo eval NAME --as-of DATE --input FILE [--explain]`:
- * one decision, printed as the API's decision JSON (without decision_id).
+ * cmd_eval.c - `eligo eval NAME --as-of DATE --input FILE [--explain[=text]]`:
+ * one decision, printed as the API's decision JSON (without decision_id),
+ * or with --explain=text as the citizen's account in plain Chinese.
  *
  * Exit 0 with the decision; 2 when the input does not fit the model (every
  * problem printed as `path: detail`) or no parameter is in force on the
@@ -21,11 +22,12 @@ int cmd_eval(int argc, char **argv)
         else if (strcmp(argv[i], "--input") == 0 && i + 1 < argc) input = argv[++i];
         else if (strcmp(argv[i], "--policies") == 0 && i + 1 < argc) dir = argv[++i];
         else if (strcmp(argv[i], "--explain") == 0) explain = 1;
+        else if (strcmp(argv[i], "--explain=text") == 0) explain = DECISION_EXPLAIN_TEXT;
         else if (argv[i][0] != '-' && !name) name = argv[i];
         else { fprintf(stderr, "eligo eval: unexpected argument %s\n", argv[i]); return EXIT_INPUT; }
     }
     if (!name || !input || !as_of_s) {
-        fprintf(stderr, "usage: eligo eval NAME --as-of DATE --input FILE [--explain] [--policies DIR]\n");
+        fprintf(stderr, "usage: eligo eval NAME --as-of DATE --input FILE [--explain[=text]] [--policies DIR]\n");
         return EXIT_INPUT;
     }
     int64_t as_of = cli_date_arg("--as-of", as_of_s);
@@ -49,7 +51,7 @@ int cmd_eval(int argc, char **argv)
     buf_init(&b);
     switch (decision_make(p, text, len, "", as_of, explain, &frame, &pool, &b, NULL, &res)) {
     case DECISION_OK:
-        buf_addc(&b, '\n');
+        if (explain != DECISION_EXPLAIN_TEXT) buf_addc(&b, '\n');
         fwrite(b.data, 1, b.len, stdout);
         break;
     case DECISION_BAD_INPUT:

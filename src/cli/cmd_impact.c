@@ -67,7 +67,9 @@ int cmd_impact(int argc, char **argv)
         registry_free(&r);
         return EXIT_INPUT;
     }
-    if (cli_access_log(s, "impact", p->name)) {
+    char range[256];
+    store_access_range(range, p->name, from, to);
+    if (cli_access_log(s, "impact", range)) {
         store_close(s);
         registry_free(&r);
         return EXIT_INPUT;

@@ -142,7 +142,9 @@ int cmd_replay(int argc, char **argv)
     store *s = cli_open_store("replay", url, 1);
     if (!s) return EXIT_INPUT;
     int rc = EXIT_INPUT;
-    if (cli_access_log(s, id ? "decision_replay" : "replays", id ? id : from) == 0)
+    char range[256];
+    store_access_range(range, policy_name, from, to);
+    if (cli_access_log(s, id ? "decision_replay" : "replays", id ? id : range) == 0)
         rc = id ? replay_one(s, id) : replay_many(s, from, to, policy_name, json);
     store_close(s);
     return rc;

@@ -6,7 +6,9 @@
  * the same JSON a portal would send and goes through the same validation
  * (io/json_in.c), so a test exercises exactly the production path.  Each
  * failing test prints its location, name, date, output, expected and
- * actual value; the run ends with `N passed, N failed`.  --coverage lists
+ * actual value; the run ends with `N passed, N failed`.  `expect reason`
+ * and `expect label` compare the output's label as rendered for the
+ * household (its `reasons` entry) with a text.  --coverage lists
  * the table rows and `unless` rules no test reached; --junit writes a
  * JUnit XML report for CI systems.
  */
@@ -18,6 +20,7 @@
 #include "eval/date.h"
 #include "eval/decimal.h"
 #include "eval/eval.h"
+#include "eval/explain.h"
 #include "io/json_in.h"
 #include "io/json_out.h"
 
@@ -124,6 +127,31 @@ static void report(run *r, const policy_test *t, const char *pname, const char *
     buf_adds(&r->junit_cases, "\"/>");
 }
 
+/* The label of d as the citizen reads it for this decision.  The one
+ * place this file reaches the renderer, so a move of it changes one line. */
+static void rendered_label(buf *b, const ev_def *d, const ev_cell *frame)
+{
+    explain_label(b, d, frame);
+}
+
+/* `expect reason|label OUT contains|= "text"` (EXPECT op 2, ast.h);
+ * returns 1 when it holds. */
+static int label_ok(run *r, const policy_test *t, const policy *p, const ast_node *e, const ev_def *d,
+                    const ev_cell *frame)
+{
+    buf got;
+    buf_init(&got);
+    rendered_label(&got, d, frame);
+    const char *have = buf_cstr(&got), *want = e->a->text;
+    int contains = e->c != NULL;
+    int ok = contains ? strstr(have, want) != NULL : strcmp(have, want) == 0;
+    if (!ok)
+        report(r, t, p->name, "%s of `%s`: expected %s\"%s\", got \"%s\"", e->b->text, e->text,
+               contains ? "a text containing " : "", want, have);
+    buf_free(&got);
+    return ok;
+}
+
 /* Runs one test; returns 1 when it passed. */
 static int run_test(run *r, const policy *p, const policy_test *t, uint32_t *cov)
 {
@@ -178,14 +206,14 @@ static int run_test(run *r, const policy *p, const policy_test *t, uint32_t *cov
         ok = 0;
     } else {
         for (ast_node *e = tn->c; e; e = e->next) {
-            const ev_def *d = policy_output(p, e->text);
-            if (!d) {
-                for (uint32_t i = 0; i < p->tree.ndefs && !d; i++)
-                    if (strcmp(p->tree.defs[i].name, e->text) == 0) d = &p->tree.defs[i];
-            }
+            const ev_def *d = policy_def(p, e->text);
             if (!d) {
                 report(r, t, p->name, "no output named `%s`", e->text);
                 ok = 0;
+                continue;
+            }
+            if (e->op == 2) {
+                if (!label_ok(r, t, p, e, d, frame)) ok = 0;
                 continue;
             }
             if (!same_value(e->a, d->type, &frame[d->slot])) {

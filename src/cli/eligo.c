@@ -7,9 +7,11 @@
  * same way.
  */
 #include <errno.h>
+#include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include "cli/cli.h"
 #include "store/store.h"
 #include "eval/date.h"
@@ -21,8 +23,9 @@ typedef struct command {
 } command;
 
 static const command commands[] = {
-    {"check", cmd_check, "check [PATH...]   compile policies, print diagnostics"},
-    {"eval", cmd_eval, "eval NAME --as-of DATE --input FILE [--explain] [--policies DIR]"},
+    {"check", cmd_check, "check [--assumptions] [PATH...]   compile policies, check citations, print diagnostics"},
+    {"eval", cmd_eval, "eval NAME --as-of DATE --input FILE [--explain[=text]] [--policies DIR]"},
+    {"explain", cmd_explain, "explain --check [FILE|-]   re-derive every step of an explanation from its JSON alone"},
     {"test", cmd_test, "test [--coverage] [--junit FILE] [PATH...]   run policy tests"},
     {"fmt", cmd_fmt, "fmt [--check] PATH...   canonical formatting"},
     {"bench", cmd_bench, "bench NAME --input FILE [--seconds N] [--as-of DATE] [--policies DIR]"},
@@ -92,11 +95,24 @@ store *cli_open_store(const char *who, const char *url, int read_only)
     return s;
 }
 
+/* Who runs the command: the account of the effective uid, from the
+ * system (never $USER, which anyone sets as they like), and beside it,
+ * never instead of it, the account sudo was run from ($SUDO_USER). */
+static void cli_client(char out[65])
+{
+    struct passwd *pw = getpwuid(geteuid());
+    char account[32];
+    if (pw && pw->pw_name) snprintf(account, sizeof account, "%s", pw->pw_name);
+    else snprintf(account, sizeof account, "uid%lu", (unsigned long)geteuid());
+    const char *sudo = getenv("SUDO_USER");
+    if (sudo && *sudo) snprintf(out, 65, "cli:%.24s(sudo:%.24s)", account, sudo);
+    else snprintf(out, 65, "cli:%s", account);
+}
+
 int cli_access_log(store *s, const char *action, const char *target)
 {
-    const char *user = getenv("USER");
     char client[65];
-    snprintf(client, sizeof client, "cli:%s", user && *user ? user : "unknown");
+    cli_client(client);
     if (store_access_log(s, client, "cli", action, target) == STORE_OK) return 0;
     fprintf(stderr, "eligo: the access log cannot be written, so nothing is read: %s\n", store_last_error(s));
     return -1;

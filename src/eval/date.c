@@ -150,6 +150,21 @@ int date_add_months(int64_t d, int64_t n, int64_t *r)
     return 0;
 }
 
+int64_t date_months_between(int64_t a, int64_t b)
+{
+    if (b < a)
+        return -date_months_between(b, a);
+    int ya, ma, da, yb, mb, db;
+    date_to_ymd(a, &ya, &ma, &da);
+    date_to_ymd(b, &yb, &mb, &db);
+    int64_t n = (int64_t)(yb - ya) * 12 + (mb - ma), r;
+    /* a + n months lands in b's month; past b only when a's day (clamped
+     * to that month) is later than b's, and then a + (n - 1) is not */
+    if (n > 0 && (date_add_months(a, n, &r) || r > b))
+        n--;
+    return n;
+}
+
 int date_add_years(int64_t d, int64_t n, int64_t *r)
 {
     int64_t months;

@@ -32,6 +32,12 @@ void date_format(int64_t days, char *out);
 int date_add_days(int64_t d, int64_t n, int64_t *r);
 int date_add_months(int64_t d, int64_t n, int64_t *r);
 int date_add_years(int64_t d, int64_t n, int64_t *r);
+/* Whole months from a to b: the largest n with a + n months <= b when
+ * a <= b (so 2016-01-31 to 2016-02-29 is one month, as + 1 month gives),
+ * minus the whole months from b to a when b < a.  Whole years are whole
+ * months / 12: for one born on 2016-02-29 a year is complete on
+ * 2017-02-28, the day `+ 1 year` gives.  Both dates in range. */
+int64_t date_months_between(int64_t a, int64_t b);
 int date_in_range(int64_t d);
 int64_t date_min(void);
 int64_t date_max(void);

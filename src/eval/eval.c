@@ -75,18 +75,37 @@ static int32_t param_index(const ev_param *p, int64_t day)
     return (int32_t)lo - 1;
 }
 
+/* Says which case it is: before the first value, after the last, or in
+ * a gap between two (a date read with `at` outside the covered period). */
 static void fail_no_param(ev_ctx *c, const ev_param *p, int64_t day, uint32_t loc)
 {
-    char d[16], f[16];
+    char d[16], f[16], u[16];
+    const char *label = p->label ? p->label : p->name;
     date_format(day, d);
-    if (p->nvalues > 0) {
+    if (p->nvalues == 0) {
+        ev_fail(c, EVE_NO_PARAM, loc, "no value of parameter `%s` in force on %s", p->name, d);
+        return;
+    }
+    uint32_t next = 0;
+    while (next < p->nvalues && p->from[next] <= day) next++;
+    if (next == 0) {
         date_format(p->from[0], f);
         ev_fail(c, EVE_NO_PARAM, loc,
-                "no value of parameter `%s` (%s) in force on %s: its first value is from %s",
-                p->name, p->label ? p->label : p->name, d, f);
-    } else {
-        ev_fail(c, EVE_NO_PARAM, loc, "no value of parameter `%s` in force on %s", p->name, d);
+                "no value of parameter `%s` (%s) in force on %s: it is before the first value, from %s",
+                p->name, label, d, f);
+        return;
     }
+    date_format(p->until[next - 1], u);
+    if (next == p->nvalues) {
+        ev_fail(c, EVE_NO_PARAM, loc,
+                "no value of parameter `%s` (%s) in force on %s: it is after the last value, which ended on %s",
+                p->name, label, d, u);
+        return;
+    }
+    date_format(p->from[next], f);
+    ev_fail(c, EVE_NO_PARAM, loc,
+            "no value of parameter `%s` (%s) in force on %s: it is in the gap between the value that "
+            "ended on %s and the next, from %s", p->name, label, d, u, f);
 }
 
 int ev_bind(ev_ctx *c, int64_t as_of)
@@ -204,6 +223,30 @@ static int64_t eval_agg(ev_ctx *c, const ev_node *n)
     return acc;
 }
 
+int64_t ev_between(ev_ctx *c, int kind, int flags, int64_t a, int64_t b, uint32_t loc)
+{
+    if (flags && b < a) {
+        char x[16], y[16];
+        date_format(a, x);
+        date_format(b, y);
+        ev_fail(c, EVE_BEFORE_BIRTH, loc, "age_on: the date %s is before the birth date %s", y, x);
+        return 0;
+    }
+    int64_t m = date_months_between(a, b);
+    return kind == EV_YEARS_BETWEEN ? m / 12 : m;
+}
+
+/* Whether the exception of RULE node n applies, counting coverage. */
+static int rule_taken(ev_ctx *c, const ev_node *n)
+{
+    if (operand(c, n->a)) {
+        if (c->cov) c->cov[n->imm]++;
+        return 1;
+    }
+    if (c->cov && n->flags) c->cov[n->imm + 1]++;
+    return 0;
+}
+
 int64_t ev_scalar(ev_ctx *c, int32_t idx)
 {
     const ev_node *n = &c->tree->nodes[idx];
@@ -269,13 +312,7 @@ int64_t ev_scalar(ev_ctx *c, int32_t idx)
     /* Node: RULE - an `unless` exception: when a holds, b replaces the
      * rest of the chain c.  imm is the rule's coverage id; when flags is
      * 1, c is the base definition, whose id is imm + 1. */
-    case EV_RULE:
-        if (operand(c, n->a)) {
-            if (c->cov) c->cov[n->imm]++;
-            return operand(c, n->b);
-        }
-        if (c->cov && n->flags) c->cov[n->imm + 1]++;
-        return operand(c, n->c);
+    case EV_RULE: return rule_taken(c, n) ? operand(c, n->b) : operand(c, n->c);
     case EV_ROUND:
         return checked(c, n, dec_round(operand(c, n->a), n->imm, (dec_round_mode)n->flags, &r), &r);
     case EV_DIV_ROUND:
@@ -296,6 +333,10 @@ int64_t ev_scalar(ev_ctx *c, int32_t idx)
         if (date_add_years(operand(c, n->a), operand(c, n->b), &r))
             ev_fail(c, EVE_OVERFLOW, n->loc, "date out of range");
         return r;
+    /* Node: MONTHS_BETWEEN, YEARS_BETWEEN - months_between, years_between
+     * and age_on (full years, 周岁), see date.h and ev_between. */
+    case EV_MONTHS_BETWEEN: case EV_YEARS_BETWEEN:
+        return ev_between(c, n->kind, n->flags, operand(c, n->a), operand(c, n->b), n->loc);
     /* Node: PARAM_AT - a parameter read at another date than as_of. */
     case EV_PARAM_AT: {
         const ev_param *p = &c->tree->params[n->imm];
@@ -373,13 +414,26 @@ static ev_cell eval_list(ev_ctx *c, int32_t idx)
     case EV_LIST_LIT: {
         ev_cell *items = n->b ? arena_alloc(c->pool, sizeof(ev_cell) * (size_t)n->b) : NULL;
         if (n->b && !items) { ev_fail(c, EVE_NOMEM, n->loc, "out of memory"); return out; }
-        for (int32_t i = 0; i < n->b; i++)
-            items[i].i = ev_scalar(c, c->tree->args[n->a + i]);
+        for (int32_t i = 0; i < n->b; i++) {
+            if (n->flags & EV_LIST_OF_TEXTS)
+                items[i] = eval_list(c, c->tree->args[n->a + i]);
+            else
+                items[i].i = ev_scalar(c, c->tree->args[n->a + i]);
+        }
         out.l.base = items; out.l.n = (uint32_t)n->b; out.l.stride = 1;
         return out;
     }
     case EV_MAP: return eval_map(c, n);
-    case EV_TABLE: eval_table(c, n, &out); return out;
+    /* Node: IF and RULE between texts or lists: the chosen arm's cell. */
+    case EV_IF: return operand(c, n->a) ? eval_list(c, n->b) : eval_list(c, n->c);
+    case EV_RULE: return rule_taken(c, n) ? eval_list(c, n->b) : eval_list(c, n->c);
+    case EV_TABLE: {
+        int64_t v = eval_table(c, n, &out);
+        const ev_table *t = &c->tree->tables[n->imm];
+        if (t->text && t->hit <= 3 /* unique, any, priority, first */ && c->err.code == EVE_NONE)
+            out = t->text[v];        /* one text: v is its index */
+        return out;
+    }
     default:
         ev_fail(c, EVE_OVERFLOW, n->loc, "internal error: node %u is not a list", n->kind);
         return out;
@@ -404,10 +458,12 @@ int ev_table_row_matches(const ev_table *t, uint32_t row, const int64_t *args)
 }
 
 /* Priority of an output value under `priority` and `output_order`: enum
- * values rank in declaration order, numbers from the largest down. */
+ * values rank in declaration order, texts in order of first appearance
+ * in the table (their index, see ev_table), numbers from the largest
+ * down. */
 static int outranks(const ev_table *t, int64_t x, int64_t y)
 {
-    if (t->result->kind == TY_ENUM || t->result->kind == TY_BOOL)
+    if (t->result->kind == TY_ENUM || t->result->kind == TY_BOOL || t->text)
         return x < y;
     return x > y;
 }
@@ -505,6 +561,8 @@ static int64_t eval_table(ev_ctx *c, const ev_node *n, ev_cell *list_out)
                     items[j] = x;
                 }
             }
+            for (uint32_t i = 0; t->text && i < nmatch; i++)
+                items[i] = t->text[items[i].i];
             list_out->l.base = items;
             list_out->l.n = nmatch;
             list_out->l.stride = 1;

@@ -31,7 +31,8 @@ typedef enum ev_errcode {
     EVE_NO_ROW,        /* no table row matched and no else row */
     EVE_PRECISION,     /* a money output with digits below the fen */
     EVE_CONFLICT,      /* `any` table rows disagreeing */
-    EVE_NOMEM
+    EVE_NOMEM,
+    EVE_BEFORE_BIRTH   /* age_on of a date before the birth date (422, the input) */
 } ev_errcode;
 
 typedef struct ev_error {
@@ -61,6 +62,9 @@ int ev_bind(ev_ctx *c, int64_t as_of);
 int ev_run(ev_ctx *c, const ev_cell *root);
 /* One node's scalar value in the current frame (explanations). */
 int64_t ev_scalar(ev_ctx *c, int32_t node);
+/* MONTHS_BETWEEN or YEARS_BETWEEN (kind) of dates a and b; flags 1 is
+ * age_on, which fails when b < a.  Shared by both evaluators. */
+int64_t ev_between(ev_ctx *c, int kind, int flags, int64_t a, int64_t b, uint32_t loc);
 /* One node's list, text or map in the current frame. */
 ev_cell ev_value(ev_ctx *c, int32_t node);
 /* Records the error of a decimal operation that did not return DEC_OK. */

@@ -40,6 +40,8 @@
     X(DATE_ADD_DAYS,   "a + b days") \
     X(DATE_ADD_MONTHS, "a + b months") \
     X(DATE_ADD_YEARS,  "a + b years") \
+    X(MONTHS_BETWEEN,  "whole months from date a to date b (date.h)") \
+    X(YEARS_BETWEEN,   "whole years from date a to date b; flags 1: age_on, an error when b < a") \
     X(PARAM_AT,     "parameter imm in force on date a") \
     X(COUNT,        "count of list a where c; b unused; imm = loop slot") \
     X(LIST_LEN,     "number of elements of list a (count without a filter)") \

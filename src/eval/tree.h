@@ -29,6 +29,12 @@ typedef struct ev_node {
     uint32_t loc;       /* byte offset in the policy source (explain) */
 } ev_node;
 
+/* A value's or a row's citation (lang/cite.h): a document and a
+ * quotation in it, or an assumption; absent parts are NULL. */
+typedef struct ev_cite {
+    const char *doc, *quote, *assumption;
+} ev_cite;
+
 typedef struct ev_param {
     const char *name, *label;
     const ty *type;
@@ -37,7 +43,10 @@ typedef struct ev_param {
     const int64_t *from;    /* first day in force */
     const int64_t *until;   /* last day in force, INT64_MAX when open */
     const ev_cell *value;
+    /* Per value: the citation as one text ("DOCUMENT: quotation", NULL
+     * for an assumption), and its parts. */
     const char *const *source;
+    const ev_cite *cite;
 } ev_param;
 
 /* A `{name}` placeholder inside a label: replaced by a slot's value. */
@@ -67,8 +76,16 @@ typedef struct ev_def {
     uint32_t nholes_false;
     const ev_hole *holes_false;
     uint32_t line;
-    const void *syntax;     /* the AST declaration, opaque here (explain) */
 } ev_def;
+
+/* What an explanation says of one node (lower.c; explain.c reads it):
+ * the type its value is shown in, and the words for what it reads: a
+ * parameter's or field's label, a loop variable's or table column's
+ * name.  text is NULL for operations, which explain.c words itself. */
+typedef struct ev_note {
+    const char *text;
+    const ty *type;
+} ev_note;
 
 typedef struct ev_interval { int64_t lo, hi; } ev_interval;
 typedef struct ev_cond { uint32_t n; const ev_interval *iv; } ev_cond;
@@ -85,8 +102,15 @@ typedef struct ev_table {
     const int32_t *out;     /* per row: output node */
     const char *const *row_label;
     const uint32_t *row_line;
+    const ev_cite *row_cite;
     int32_t else_out;       /* node, or -1 */
+    /* text results: the table's distinct texts in order of first
+     * appearance; out and else_out then give an index into it, which is
+     * what `any` compares and what `priority` and `output_order` rank
+     * (earlier first, as enum values rank in declaration order) */
+    const ev_cell *text;
     const char *else_label;
+    ev_cite else_cite;
     /* column-0 index: see lang/tables.h */
     uint32_t ncells;
     const int64_t *cell_lo;
@@ -98,6 +122,9 @@ typedef struct ev_table {
 /* flags of aggregation and MAP nodes: the list's elements are not records,
  * so the loop variable holds a copy of each element, not a pointer. */
 #define EV_LOOP_BY_VALUE 1
+
+/* flags of LIST_LIT: the elements are texts (whole cells), not scalars */
+#define EV_LIST_OF_TEXTS 1
 
 /* One instruction of the flat program: see nodes.h and vm.c. */
 typedef struct ev_insn {
@@ -123,6 +150,7 @@ typedef struct ev_prog {
 typedef struct ev_tree {
     const ev_node *nodes;
     uint32_t nnodes;
+    const ev_note *notes;   /* nnodes entries: for explanations only */
     const int32_t *args;    /* operand lists of LIST_LIT, TABLE, MAP */
     uint32_t nslots;
     const entity_def *root;

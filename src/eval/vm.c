@@ -45,7 +45,7 @@
     X(EV_MUL_DEC) X(EV_DIV_DEC) X(EV_DIV_DEC_INT) X(EV_NEG) X(EV_INT_TO_DEC) X(EV_DEC_TO_INT) \
     X(EV_LT) X(EV_LE) X(EV_GT) X(EV_GE) X(EV_EQ) X(EV_NE) X(EV_NOT) X(EV_TEXT_EQ) \
     X(EV_MIN2) X(EV_MAX2) X(EV_ROUND) X(EV_DIV_ROUND) X(EV_OP_DIV_ROUND_INT) \
-    X(EV_DATE_ADD_DAYS) X(EV_DATE_ADD_MONTHS) X(EV_DATE_ADD_YEARS) \
+    X(EV_DATE_ADD_DAYS) X(EV_DATE_ADD_MONTHS) X(EV_DATE_ADD_YEARS) X(EV_MONTHS_BETWEEN) X(EV_YEARS_BETWEEN) \
     X(EV_LIST_LEN) X(EV_SUM_FIELD) X(EV_OP_LEN_OF) X(EV_OP_SUM_FIELD_OF) X(EV_OP_LOOP) X(EV_OP_NEXT) X(EV_OP_SCAN) X(EV_OP_INC) \
     X(EV_OP_ACC_SUM_INT) X(EV_OP_ACC_SUM_DEC) X(EV_OP_ACC_MIN) X(EV_OP_ACC_MAX) \
     X(EV_OP_ANY_HIT) X(EV_OP_ALL_MISS) X(EV_OP_NOT_EMPTY) X(EV_OP_MAP_INIT) X(EV_OP_MAP_PUT) \
@@ -175,20 +175,28 @@ static int32_t gen_pick(builder *b, int32_t node, int32_t want);
 
 /* if a then b else c; also `unless` (RULE), which counts coverage only in
  * the walker. */
-static int32_t gen_if(builder *b, int32_t node, int32_t want)
+/* `if a then b else c` as jumps, each arm emitted by `arm` (gen for
+ * scalars, gen_cell for texts and lists) into the same slot. */
+static int32_t gen_choice(builder *b, int32_t node, int32_t want,
+                          int32_t (*arm)(builder *, int32_t, int32_t))
 {
     const ev_node *n = &b->t->nodes[node];
+    int32_t dst = want_slot(b, want);
+    int32_t no = jump_on(b, n->a, 0);
+    into(b, arm(b, n->b, dst), dst);
+    int32_t done = emit(b, EV_OP_JUMP, -1, -1, -1, node);
+    land(b, no);
+    into(b, arm(b, n->c, dst), dst);
+    land(b, done);
+    return dst;
+}
+
+static int32_t gen_if(builder *b, int32_t node, int32_t want)
+{
     int32_t dst = gen_pick(b, node, want);
     if (dst >= 0)
         return dst;
-    dst = want_slot(b, want);
-    int32_t no = jump_on(b, n->a, 0);
-    into(b, gen(b, n->b, dst), dst);
-    int32_t done = emit(b, EV_OP_JUMP, -1, -1, -1, node);
-    land(b, no);
-    into(b, gen(b, n->c, dst), dst);
-    land(b, done);
-    return dst;
+    return gen_choice(b, node, want, gen);
 }
 
 /* PICK's flags: subtract (else add), decimals (else ints), and the value
@@ -492,6 +500,7 @@ static int32_t gen(builder *b, int32_t node, int32_t want)
     case EV_LT: case EV_LE: case EV_GT: case EV_GE: case EV_EQ: case EV_NE:
     case EV_MIN2: case EV_MAX2:
     case EV_DATE_ADD_DAYS: case EV_DATE_ADD_MONTHS: case EV_DATE_ADD_YEARS:
+    case EV_MONTHS_BETWEEN: case EV_YEARS_BETWEEN:
         return gen_binary(b, node, want);
     case EV_DIV_ROUND:
         if (b->t->nodes[n->b].kind == EV_INT_TO_DEC) {   /* round(income / size): no conversion step */
@@ -550,6 +559,7 @@ static int32_t gen_cell(builder *b, int32_t node, int32_t want)
         return into(b, konst(b, v), want);
     }
     case EV_MAP: return gen_map(b, node, want);
+    case EV_IF: case EV_RULE: return gen_choice(b, node, want, gen_cell);
     default: return fallback(b, EV_OP_TREE_CELL, node, want);
     }
 }
@@ -822,6 +832,10 @@ L_EV_DATE_ADD_DAYS:
 L_EV_DATE_ADD_MONTHS:
 L_EV_DATE_ADD_YEARS:
     OUT = date_op(c, in, X_I, Y_I);
+    NEXT;
+L_EV_MONTHS_BETWEEN:
+L_EV_YEARS_BETWEEN:
+    OUT = ev_between(c, in->op, in->flags, X_I, Y_I, loc_of(c, in));
     NEXT;
 L_EV_LIST_LEN: OUT = f[in->a].l.n; NEXT;
 L_EV_SUM_FIELD: OUT = sum_field(c, in, &f[in->a], in->b); NEXT;

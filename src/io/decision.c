@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "io/decision.h"
+#include "eval/explain.h"
 
 static int frame_fit(decision_frame *f, const ev_tree *t, int explain)
 {
@@ -45,7 +46,11 @@ decision_rc decision_make(const policy *p, const char *input, size_t len, const 
         return (c.err.code == EVE_NO_PARAM || c.err.code == EVE_OUT_OF_PERIOD) ? DECISION_NO_PARAM
                                                                                : DECISION_EVAL_ERROR;
     }
-    json_write_decision_parts(doc, p, &c, explain, &r->parts);
+    memset(&r->parts, 0, sizeof r->parts);
+    if (explain == DECISION_EXPLAIN_TEXT)
+        explain_text(doc, p, &c, f->cov);
+    else
+        json_write_decision_parts(doc, p, &c, explain, &r->parts);
     if (canonical) {
         buf_addc(canonical, '{');
         buf_json_string(canonical, p->root->name, strlen(p->root->name));

@@ -22,7 +22,7 @@
 #include "eval/eval.h"
 #include "io/json_in.h"
 #include "io/json_out.h"
-#include "lang/compile.h"
+#include "eval/compiled.h"
 
 typedef struct decision_frame {
     ev_cell *cells;
@@ -45,6 +45,11 @@ typedef struct decision_result {
     ev_error err;
     decision_parts parts;   /* where outputs and explanation are in the document */
 } decision_result;
+
+/* explain: 0 none; 1 the explanation in the decision JSON (with the
+ * citizen's text in its `text` member); DECISION_EXPLAIN_TEXT: doc gets
+ * that text alone instead of JSON (`eligo eval --explain=text`). */
+#define DECISION_EXPLAIN_TEXT 2
 
 /* Decides p on the input object text at as_of.  pointer_prefix is the
  * JSON Pointer of the input in its request ("/input", or "" for a bare

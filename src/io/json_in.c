@@ -70,6 +70,7 @@
 
 #include "io/json_in.h"
 #include "base/utf8.h"
+#include "base/suggest.h"
 #include "eval/date.h"
 #include "eval/decimal.h"
 
@@ -82,7 +83,6 @@
 #define DETAIL_CAP 768
 #define DESC_CAP 320
 #define MAP_PAIRWISE 32    /* maps up to this size check duplicates pairwise */
-#define SUGGEST_MAX 64     /* keys longer than this get no suggestion */
 #define STR_(x) #x
 #define STR(x) STR_(x)
 #define TOO_DEEP "nesting deeper than " STR(JSON_MAX_DEPTH) " levels"
@@ -1094,6 +1094,30 @@ static void read_int(jin *c, int i, const ty *t, const field_def *f, ev_cell *ou
         out->i = v;
 }
 
+/* "expected <what t wants> <how>, got <the JSON at i>": a number whose
+ * writing, not its value, is wrong. */
+static void number_problem(jin *c, int i, const ty *t, const field_def *f, const char *how)
+{
+    char want[DESC_CAP], got[GOT_SHOWN + 8];
+    describe(t, f, want, sizeof want);
+    got_text(c, i, got, sizeof got);
+    problem(c, "expected %s %s, got %s", want, how, got);
+}
+
+/* True when s[0..n) would be a number without its ',' separators. */
+static int num_scan_separated(const char *s, size_t n)
+{
+    char plain[64];
+    size_t o = 0;
+    for (size_t k = 0; k < n; k++) {
+        if (s[k] == ',') continue;
+        if (o + 1 >= sizeof plain) return 0;
+        plain[o++] = s[k];
+    }
+    int flags;
+    return o > 0 && num_scan(plain, o, &flags);
+}
+
 static void read_decimal(jin *c, int i, const ty *t, const field_def *f, ev_cell *out)
 {
     const jsmntok_t *k = &c->tok[i];
@@ -1104,14 +1128,27 @@ static void read_decimal(jin *c, int i, const ty *t, const field_def *f, ev_cell
     if (k->type == JSMN_STRING && !tok_string(c, i, &s, &n))
         return;
     if ((k->type != JSMN_STRING && !is_number_tok(c, k)) || !num_scan(s, n, &flags)) {
-        type_problem(c, i, t, f);
+        if (k->type == JSMN_STRING && memchr(s, ',', n) && num_scan_separated(s, n))
+            number_problem(c, i, t, f, "written without thousands separators (such as 1000.00)");
+        else
+            type_problem(c, i, t, f);
         return;
     }
     dec_status r = flags & NUM_EXP ? DEC_E_SYNTAX : dec_parse(s, n, &v);
-    if (r == DEC_E_PRECISION || (r == DEC_OK && !dec_fits_places(v, places))) {
+    if (flags & NUM_EXP) {
+        number_problem(c, i, t, f, "written without an exponent (such as 1000.00)");
+    } else if (r == DEC_E_PRECISION || (r == DEC_OK && !dec_fits_places(v, places))) {
         char got[GOT_SHOWN + 8];
         got_text(c, i, got, sizeof got);
         problem(c, "expected %s with at most %d decimals, got %s", kind_name(t), places, got);
+    } else if (r == DEC_E_RANGE && s[0] != '-') {
+        /* the largest amount with `places` decimals that an int64 holds */
+        int64_t unit = 1;
+        for (int d = places; d < DEC_PLACES; d++) unit *= 10;
+        char most[40], what[64];
+        dec_format(INT64_MAX - INT64_MAX % unit, places, most);
+        snprintf(what, sizeof what, "up to %s", most);
+        number_problem(c, i, t, f, what);
     } else if (r != DEC_OK || !in_bounds(f, v)) {
         type_problem(c, i, t, f);
     } else {
@@ -1153,6 +1190,23 @@ static void read_enum(jin *c, int i, const ty *t, const field_def *f, ev_cell *o
         out->i = v;
 }
 
+#define STR_(x) #x
+#define STR(x) STR_(x)
+#define DATE_RANGE_TEXT "from " STR(DATE_MIN_YEAR) "-01-01 to " STR(DATE_MAX_YEAR) "-12-31"
+
+/* True when s[0..n) is shaped YYYY-MM-DD with a year eligo does not
+ * count days in (date.h). */
+static int year_outside(const char *s, size_t n)
+{
+    if (n != 10 || s[4] != '-' || s[7] != '-') return 0;
+    int y = 0;
+    for (int k = 0; k < 4; k++) {
+        if (s[k] < '0' || s[k] > '9') return 0;
+        y = y * 10 + (s[k] - '0');
+    }
+    return y < DATE_MIN_YEAR || y > DATE_MAX_YEAR;
+}
+
 static void read_date(jin *c, int i, const ty *t, const field_def *f, ev_cell *out)
 {
     const char *s;
@@ -1164,7 +1218,9 @@ static void read_date(jin *c, int i, const ty *t, const field_def *f, ev_cell *o
             return;
         ok = date_parse(s, n, &v) == 0 && in_bounds(f, v);
     }
-    if (!ok)
+    if (!ok && c->tok[i].type == JSMN_STRING && year_outside(s, n))
+        number_problem(c, i, t, f, DATE_RANGE_TEXT);
+    else if (!ok)
         type_problem(c, i, t, f);
     else
         out->i = v;
@@ -1185,33 +1241,6 @@ static void read_scalar(jin *c, int i, const ty *t, const field_def *f, ev_cell 
     }
 }
 
-/* Edit distance counting a swap of neighbours as one edit (optimal
- * string alignment), for names up to SUGGEST_MAX bytes. */
-static size_t edit_distance(const char *a, size_t an, const char *b, size_t bn)
-{
-    size_t rows[3][SUGGEST_MAX + 1];
-    size_t *pp = rows[0], *p = rows[1], *r = rows[2];
-    for (size_t j = 0; j <= bn; j++)
-        p[j] = j;
-    for (size_t i = 1; i <= an; i++) {
-        r[0] = i;
-        for (size_t j = 1; j <= bn; j++) {
-            size_t best = p[j - 1] + (a[i - 1] != b[j - 1]);
-            if (p[j] + 1 < best) best = p[j] + 1;
-            if (r[j - 1] + 1 < best) best = r[j - 1] + 1;
-            if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] &&
-                pp[j - 2] + 1 < best)
-                best = pp[j - 2] + 1;
-            r[j] = best;
-        }
-        size_t *t = pp;
-        pp = p;
-        p = r;
-        r = t;
-    }
-    return p[bn];
-}
-
 /* True when the key is a whole '_'-separated head or tail of the name
  * ("income" of "monthly_income"). */
 static int is_affix(const jkey *k, const char *cand, size_t cn)
@@ -1230,8 +1259,8 @@ static void suggest(const jkey *k, const char *cand, size_t *best_d, const char 
     size_t cn = strlen(cand);
     if (k->n > SUGGEST_MAX || cn > SUGGEST_MAX)
         return;
-    size_t d = edit_distance(k->s, k->n, cand, cn);
-    if (d > (cn <= 2 ? 0u : cn <= 5 ? 1u : 2u))
+    size_t d = suggest_distance(k->s, k->n, cand, cn);
+    if (d > suggest_allowed(cn))
         d = is_affix(k, cand, cn) ? 3 : SIZE_MAX;
     if (d < *best_d) {
         *best_d = d;

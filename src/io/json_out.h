@@ -10,11 +10,12 @@
  * Money and decimals are written as strings ("1080.00"), dates as
  * "YYYY-MM-DD", enums by name, maps as objects, lists as arrays.
  *
- * The explanation gives, per output: its label with `{name}` placeholders
- * filled in, the formula with every name replaced by its label and value,
- * the `unless` rule that applied, the decision-table rows that matched,
- * for a threshold the margin to it, and each parameter read with the date
- * its value took effect and its source.
+ * The explanation (written by eval/explain.c) gives, per let and output:
+ * its label with `{name}` placeholders filled in, the formula with every
+ * name replaced by its label and value, the `unless` rule that applied,
+ * for a threshold the margin to it, and each parameter read with the
+ * date it was read on, the validity of the version that answered and
+ * its source; then the decision-table rows that matched.
  *
  * Ownership: writes into the caller's buf; reads the policy and the
  * evaluated context without keeping them.
@@ -24,7 +25,7 @@
 
 #include "base/buf.h"
 #include "eval/eval.h"
-#include "lang/compile.h"
+#include "eval/compiled.h"
 
 /* One value of type t. */
 void json_write_value(buf *b, const ty *t, const ev_cell *v);
@@ -42,7 +43,5 @@ void json_write_outputs(buf *b, const policy *p, const ev_ctx *c);
 /* An input record in canonical form: every field, in model order,
  * defaults filled in (what is stored and replayed). */
 void json_write_record(buf *b, const entity_def *e, const ev_cell *rec);
-/* A label with its `{name}` placeholders replaced by values. */
-void json_render_label(buf *b, const ev_def *d, const ev_cell *frame);
 
 #endif

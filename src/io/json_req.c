@@ -52,12 +52,17 @@ static int skip(const jsmntok_t *tok, int i, int ntok)
     return i;
 }
 
-static int plain_string(const char *s, const jsmntok_t *t, size_t max)
+int json_request_id_ok(const char *s, size_t n)
 {
-    if (t->type != JSMN_STRING || t->end - t->start < 1 || (size_t)(t->end - t->start) > max) return 0;
-    for (int i = t->start; i < t->end; i++)
+    if (n < 1 || n > REQ_MAX_ID) return 0;
+    for (size_t i = 0; i < n; i++)
         if ((unsigned char)s[i] < 0x21 || (unsigned char)s[i] > 0x7e || s[i] == '\\' || s[i] == '"') return 0;
     return 1;
+}
+
+static int plain_string(const char *s, const jsmntok_t *t)
+{
+    return t->type == JSMN_STRING && json_request_id_ok(s + t->start, (size_t)(t->end - t->start));
 }
 
 static int policy_name(const char *s, const jsmntok_t *t)
@@ -113,6 +118,14 @@ json_status json_request_parse(const char *body, size_t len, arena *pool, decisi
     json_status syn = json_syntax_check(body, len, pool, e);
     if (syn != JSON_OK)
         return syn;
+    /* valid JSON from here: null, 1 or [] is a request that does not fit */
+    size_t first = 0;
+    while (first < len && (body[first] == ' ' || body[first] == '\t' || body[first] == '\r' || body[first] == '\n'))
+        first++;
+    if (first < len && body[first] != '{') {
+        problem(e, "", "expected a JSON object");
+        return JSON_E_INVALID;
+    }
     jsmn_parser p;
     jsmn_init(&p);
     int ntok = jsmn_parse(&p, body, len, NULL, 0);
@@ -159,7 +172,7 @@ json_status json_request_parse(const char *body, size_t len, arena *pool, decisi
                 else out->has_as_of = 1;
                 break;
             case 2:
-                if (!plain_string(body, val, REQ_MAX_ID))
+                if (!plain_string(body, val))
                     problem(e, "/request_id", "expected 1 to 128 printable ASCII characters");
                 else memcpy(out->request_id, body + val->start, (size_t)(val->end - val->start));
                 break;
@@ -170,7 +183,9 @@ json_status json_request_parse(const char *body, size_t len, arena *pool, decisi
             case 4:
                 if (val->type == JSMN_PRIMITIVE && val->end - val->start == 4 && memcmp(body + val->start, "true", 4) == 0) out->explain = 1;
                 else if (val->type == JSMN_PRIMITIVE && val->end - val->start == 5 && memcmp(body + val->start, "false", 5) == 0) out->explain = 0;
-                else problem(e, "/explain", "expected true or false");
+                /* "text": the explanation, whose `text` member is the citizen's account */
+                else if (val->type == JSMN_STRING && val->end - val->start == 4 && memcmp(body + val->start, "text", 4) == 0) out->explain = 1;
+                else problem(e, "/explain", "expected true, false or \"text\"");
                 break;
             }
         }

@@ -34,6 +34,10 @@ typedef struct decision_request {
     int explain;
 } decision_request;
 
+/* 1 when s[0..n) is a valid request_id: 1 to REQ_MAX_ID printable ASCII
+ * characters, no space, backslash or double quote.  The Idempotency-Key
+ * header is held to the same rule (service/h_decisions.c). */
+int json_request_id_ok(const char *s, size_t n);
 json_status json_request_parse(const char *body, size_t len, arena *pool, decision_request *out,
                                json_errors *errs);
 

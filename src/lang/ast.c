@@ -142,6 +142,8 @@ static const char *op_name(const ast_node *n, const char **op2)
         return n->op == OP_NOT ? "not" : "-";
     case AST_ROW:
         return n->op ? "else" : NULL;
+    case AST_SOURCE:
+        return n->op ? "assumption" : NULL;
     case AST_EXPECT:
         return n->op ? "error" : NULL;
     case AST_BOOL:

@@ -18,7 +18,8 @@
  *  MODEL            name            -               -        -        -         -       title
  *  TESTS_FOR        policy name     -               -        -        -         -       -
  *  JURISDICTION     -               -               -        -        -         -       the text
- *  SOURCE           -               -               file STR quote STR -        -       -
+ *  SOURCE           -               1 = assumption  file STR quote STR? -       -       the assumption
+ *                   (a policy's `source`, or the citation of a value or row; see lang/cite.h)
  *  COVERS           -               -               from DATE until DATE -      -       -
  *  USE              "civil.household" -             -        -        -         -       -
  *  ENUM             name            -               values   -        -         -       label
@@ -29,7 +30,7 @@
  *                                   (op2: ast_period)
  *  RANGE            -               RANGE_* flags   low?     high?    -         -       -
  *  PARAM            name            -               TYPE     values   -         -       label
- *  PARAM_VALUE      -               -               from DATE until DATE? value  source STR  -
+ *  PARAM_VALUE      -               -               from DATE until DATE? value  SOURCE?  -
  *  LET / OUTPUT     name            -               TYPE?    expr     unless list -     label
  *                   (a bool's label may carry a second STRING in label->a: the
  *                    label when the value is false)
@@ -37,7 +38,7 @@
  *  TABLE            name            ast_hit         params   result TYPE rows   -       label
  *                                   (op2: ast_collect)
  *  TPARAM           name            -               TYPE     RANGE?   -         -       -
- *  ROW              -               1 if `else`     cells    output   -         -       label
+ *  ROW              -               1 if `else`     cells    output   SOURCE?   -       label
  *  CELL_ANY         -               -               -        -        -         -       -
  *  CELL_CMP         -               ast_binop (LT..NE) expr  -        -         -       -
  *  CELL_RANGE       -               RANGE_* flags   low      high     -         -       -
@@ -46,6 +47,7 @@
  *  TEST             -               -               as_of DATE givens expects   -       name STR
  *  GIVEN            entity name     -               OBJECT   -        -         -       -
  *  EXPECT           output name     1 = error       value (or message STR) -   -       -
+ *                                   2 = label text  STRING   NAME reason|label  NAME contains? -
  *  INT DEC          literal text    -               -        -        -         -       -
  *  STRING           unescaped text  -               -        -        -         -       -
  *  DATE             "YYYY-MM-DD"    -               -        -        -         -       -

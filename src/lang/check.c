@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "lang/check.h"
+#include "base/suggest.h"
 #include "eval/decimal.h"
 #include "eval/date.h"
 
@@ -97,31 +98,6 @@ const char *ty_str(const ty *t, char *out, size_t n)
     case TY_MAP: snprintf(out, n, "map of %s", ty_str(t->elem, inner, sizeof inner)); break;
     }
     return out;
-}
-
-int edit_distance(const char *a, const char *b, int cap)
-{
-    size_t la = strlen(a), lb = strlen(b);
-    if (la > 64 || lb > 64)
-        return cap + 1;
-    int row[65];
-    for (size_t j = 0; j <= lb; j++)
-        row[j] = (int)j;
-    for (size_t i = 1; i <= la; i++) {
-        int prev = row[0], best = row[0] = (int)i;
-        for (size_t j = 1; j <= lb; j++) {
-            int cur = row[j];
-            int v = prev + (a[i - 1] != b[j - 1]);
-            if (row[j] + 1 < v) v = row[j] + 1;
-            if (row[j - 1] + 1 < v) v = row[j - 1] + 1;
-            row[j] = v;
-            prev = cur;
-            if (v < best) best = v;
-        }
-        if (best > cap)
-            return cap + 1;
-    }
-    return row[lb];
 }
 
 /* ---- symbols ---------------------------------------------------------- */
@@ -278,18 +254,12 @@ static const entity_def *entity_find(const cmodel *m, const char *name)
 /* Appends "did you mean `x`?" as a hint when a close name exists. */
 static void suggest(checked *ck, const char *name, const char *const *cands, size_t n)
 {
-    const char *best = NULL;
-    int bestd = 3;
-    int cap = strlen(name) <= 3 ? 1 : 2;
-    for (size_t i = 0; i < n; i++) {
-        int d = edit_distance(name, cands[i], cap);
-        if (d <= cap && d < bestd) {
-            bestd = d;
-            best = cands[i];
-        }
-    }
-    if (best)
-        diag_hint(ck->dl, "did you mean `%s`?", best);
+    suggestion s;
+    suggest_init(&s);
+    for (size_t i = 0; i < n; i++)
+        suggest_consider(&s, name, strlen(name), cands[i]);
+    if (s.best)
+        diag_hint(ck->dl, "did you mean `%s`?", s.best);
 }
 
 static void suggest_name(walk *w, const char *name, const ty *expect)
@@ -599,6 +569,8 @@ static const ty *name_ref(walk *w, ast_node *n, const ty *expect)
         suggest(ck, n->text, expect->en->values, expect->en->nvalues);
         return ty_scalar(TY_ERROR);
     }
+    if (expect && is_err(expect))
+        return expect;       /* `x == rural` where x already failed: rural may be an enum value */
     err(ck, n, "unknown name `%s`", n->text);
     suggest_name(w, n->text, expect);
     return ty_scalar(TY_ERROR);
@@ -692,6 +664,35 @@ static const ty *agg(walk *w, ast_node *n)
 
 static int arg_count(ast_node *args) { return (int)ast_list_len(args); }
 
+/* age_on(birth, date), years_between(from, to), months_between(from,
+ * to): two dates in, a whole number of years or months (int) out. */
+static const ty *date_span(walk *w, ast_node *n, const char *f)
+{
+    checked *ck = w->ck;
+    char x[64];
+    int age = strcmp(f, "age_on") == 0;
+    if (arg_count(n->a) != 2) {
+        if (age) {
+            err(ck, n, "age_on takes two dates: age_on(birth_date, date)");
+            diag_hint(ck->dl, "the age in full years (周岁) on the decision date is `age_on(m.birth_date, as_of)`");
+        } else {
+            err(ck, n, "%s takes two dates: %s(from, to)", f, f);
+        }
+        for (ast_node *a = n->a; a; a = a->next) expr(w, a, NULL);
+        return ty_scalar(TY_ERROR);
+    }
+    int bad = 0;
+    for (ast_node *a = n->a; a; a = a->next) {
+        const ty *t = expr(w, a, NULL);
+        if (is_err(t) || t->kind == TY_DATE) { bad |= is_err(t); continue; }
+        err(ck, a, "the arguments of %s are dates, not %s", f, ty_str(t, x, sizeof x));
+        if (t->kind == TY_INT && age)
+            diag_hint(ck->dl, "an age already in years is compared directly, e.g. `m.age >= 80`");
+        bad = 1;
+    }
+    return bad ? ty_scalar(TY_ERROR) : ty_scalar(TY_INT);
+}
+
 static const ty *call(walk *w, ast_node *n, const ty *expect)
 {
     checked *ck = w->ck;
@@ -754,13 +755,16 @@ static const ty *call(walk *w, ast_node *n, const ty *expect)
         if (!u || !(is_num(u) || u->kind == TY_DATE)) return mismatch(w, n, f[1] == 'i' ? "take the min of" : "take the max of", a, b);
         return u;
     }
+    if (strcmp(f, "age_on") == 0 || strcmp(f, "years_between") == 0 || strcmp(f, "months_between") == 0)
+        return date_span(w, n, f);
     sym *s = sym_find(ck, f);
     if (!s || s->kind != SYM_TABLE) {
         err(ck, n, "unknown function or table `%s`", f);
         const char *cands[256];
         size_t k = 0;
-        static const char *builtins[] = {"round", "per_month", "per_year", "min", "max", "count", "sum", "any", "all", "map"};
-        for (size_t i = 0; i < 10; i++) cands[k++] = builtins[i];
+        static const char *builtins[] = {"round", "per_month", "per_year", "min", "max", "count", "sum", "any", "all",
+                                         "map", "age_on", "years_between", "months_between"};
+        for (size_t i = 0; i < sizeof builtins / sizeof *builtins; i++) cands[k++] = builtins[i];
         for (uint32_t i = 0; i < ck->nsyms && k < 256; i++)
             if (ck->syms[i].kind == SYM_TABLE) cands[k++] = ck->syms[i].name;
         suggest(ck, f, cands, k);
@@ -1081,7 +1085,8 @@ static void format_witness(checked *ck, sym *s, const int64_t *wv, char *out, si
     for (ast_node *p = s->decl->a; p && k < s->ncols; p = p->next, k++) {
         char v[64];
         const ty *t = s->col_types[k];
-        if (t->kind == TY_INT && wv[k] == INT64_MIN) snprintf(v, sizeof v, "(any below)");
+        if ((t->kind == TY_INT || ty_is_decimal_like(t)) && wv[k] == INT64_MIN)
+            snprintf(v, sizeof v, "(any below)");   /* the domain's open end, not a number to print */
         else if (t->kind == TY_BOOL || t->kind == TY_INT || t->kind == TY_ENUM || t->kind == TY_DATE ||
                  ty_is_decimal_like(t)) {
             switch (t->kind) {
@@ -1193,6 +1198,15 @@ static void check_table(checked *ck, uint32_t si)
             char what[160];
             snprintf(what, sizeof what, "the output of table `%s`", s->name);
             want(&w, r->b, elem, what);
+            if (elem->kind == TY_TEXT && r->b->kind != AST_STRING)   /* lower.c numbers the texts */
+                err(ck, r->b, "a text output of table `%s` must be a string in double quotes", s->name);
+        } else if (r->op) {          /* collect count: the else value is the count when no row matches */
+            const ty *t = expr(&w, r->b, NULL);
+            if (!is_err(t) && t->kind != TY_INT) {
+                err(ck, r->b, "the `else` value of `collect count` table `%s` is a count: it must be int, not %s",
+                    s->name, ty_str(t, x, sizeof x));
+                diag_hint(ck->dl, "write a whole number such as `1`, without decimal places");
+            }
         } else {
             expr(&w, r->b, NULL);
         }
@@ -1354,11 +1368,30 @@ static void header(checked *ck, ast_node *file)
     }
 }
 
+/* `｛name｝` in full-width braces (an IME's habit) would be shown to the
+ * citizen as written: an error, not silently text.  Full-width braces
+ * around anything but a name stay text. */
+static void fullwidth_placeholders(checked *ck, ast_node *label)
+{
+    static const char open[] = "\xef\xbd\x9b", close[] = "\xef\xbd\x9d";   /* ｛ ｝ */
+    for (const char *p = strstr(label->text, open); p; p = strstr(p + 3, open)) {
+        const char *name = p + 3, *e = name;
+        while ((*e >= 'a' && *e <= 'z') || (*e >= 'A' && *e <= 'Z') || (*e >= '0' && *e <= '9') || *e == '_')
+            e++;
+        if (e == name || strncmp(e, close, 3) != 0)
+            continue;
+        diag_error(ck->dl, ck->src, label->loc, "the label writes `｛%.*s｝` in full-width braces",
+                   (int)(e - name), name);
+        diag_hint(ck->dl, "use ASCII braces {%.*s}", (int)(e - name), name);
+    }
+}
+
 /* Marks the names a label's `{name}` placeholders refer to as used. */
 static void label_uses(checked *ck, ast_node *label)
 {
     if (!label || !label->text)
         return;
+    fullwidth_placeholders(ck, label);
     for (const char *p = strchr(label->text, '{'); p; p = strchr(p + 1, '{')) {
         const char *e = strchr(p, '}');
         if (!e)
@@ -1372,9 +1405,16 @@ static void label_uses(checked *ck, ast_node *label)
         sym *s = sym_find(ck, name);
         if (s && (s->kind == SYM_PARAM || s->kind == SYM_LET || s->kind == SYM_OUTPUT))
             s->used = 1;
-        else
+        else {
             diag_add(ck->dl, DIAG_ERROR, ck->src, label->loc, NULL,
                      "the label refers to `{%s}`, which is not a parameter, let or output", name);
+            const char *cands[512];
+            size_t k = 0;
+            for (uint32_t i = 0; i < ck->nsyms && k < 512; i++)
+                if (ck->syms[i].kind == SYM_PARAM || ck->syms[i].kind == SYM_LET || ck->syms[i].kind == SYM_OUTPUT)
+                    cands[k++] = ck->syms[i].name;
+            suggest(ck, name, cands, k);
+        }
     }
 }
 
@@ -1395,16 +1435,24 @@ int check_policy(checked *ck, ast_node *file)
                  "the policy does not say which input it reads");
         diag_hint(ck->dl, "add e.g. `use civil.household`");
     }
-    if (ck->root) {
+    const char *failed_use = NULL;      /* `use` named no model entity: its error is out */
+    for (ast_node *d = file->a; d && !ck->root; d = d->next)
+        if (d->kind == AST_USE && d->text)
+            failed_use = strrchr(d->text, '.') ? strrchr(d->text, '.') + 1 : d->text;
+    if (ck->root || failed_use) {
         ast_node fake = {0};
         fake.kind = AST_NAME;
-        fake.text = ck->root_name;
+        fake.text = ck->root ? ck->root_name : failed_use;
         fake.loc = file->loc;
         ast_node *rn = arena_alloc(ck->pool, sizeof *rn);
         if (!rn) return -1;
         *rn = fake;
         sym *s = sym_add(ck, SYM_ROOT, rn);
-        if (s) { s->type = ty_entity(ck->pool, ck->root); s->used = 1; s->slot = 0; }
+        if (s) {   /* after a failed `use`, reading the input says nothing more */
+            s->type = ck->root ? ty_entity(ck->pool, ck->root) : ty_scalar(TY_ERROR);
+            s->used = 1;
+            s->slot = 0;
+        }
     }
     uint32_t nparams = 0, ntables = 0;
     for (ast_node *d = file->a; d; d = d->next) {

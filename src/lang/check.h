@@ -82,7 +82,4 @@ const ty *check_type(checked *ck, ast_node *t);
  * 0, or -1 after reporting. */
 int check_literal_value(checked *ck, ast_node *n, const ty *t, int64_t *out);
 
-/* Levenshtein distance, capped (for suggestions). */
-int edit_distance(const char *a, const char *b, int cap);
-
 #endif

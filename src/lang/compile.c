@@ -16,6 +16,7 @@
 #include <openssl/evp.h>
 #include "lang/compile.h"
 #include "lang/check.h"
+#include "lang/cite.h"
 #include "lang/lower.h"
 #include "lang/parse.h"
 #include "eval/date.h"
@@ -228,9 +229,73 @@ static const cmodel *model_for(const model_set *ms, ast_node *file)
     return NULL;
 }
 
-/* 0, or -1 with a diagnostic: a test is never dropped silently. */
-static int add_test(policy *p, const source *src, ast_node *t, diag_list *dl)
+/* Whether a test's expected literal can be a value of type t (the
+ * comparison itself is cmd_test.c's).  Entities are not literals here. */
+static int literal_fits(const ast_node *e, const ty *t)
 {
+    if (e->kind == AST_UNARY && e->op == OP_NEG) e = e->a;
+    switch (t->kind) {
+    case TY_BOOL: return e->kind == AST_BOOL;
+    case TY_INT: return e->kind == AST_INT;
+    case TY_MONEY: case TY_DECIMAL: return e->kind == AST_INT || e->kind == AST_DEC;
+    case TY_DATE: return e->kind == AST_DATE;
+    case TY_TEXT: return e->kind == AST_STRING;
+    case TY_ENUM:
+        return (e->kind == AST_NAME || e->kind == AST_STRING) && enum_value(t->en, e->text, strlen(e->text)) >= 0;
+    case TY_LIST:
+        if (e->kind != AST_LIST) return 0;
+        for (const ast_node *i = e->a; i; i = i->next)
+            if (!literal_fits(i, t->elem)) return 0;
+        return 1;
+    case TY_MAP:
+        if (e->kind != AST_OBJECT) return 0;
+        for (const ast_node *pr = e->a; pr; pr = pr->next)
+            if (!literal_fits(pr->a, t->elem)) return 0;
+        return 1;
+    default: return 1;
+    }
+}
+
+/* A quoted number or date where the output is money, a number or a
+ * date: the hint says to drop the quotes. */
+static void hint_unquote(diag_list *dl, const ast_node *e, const ty *t)
+{
+    int64_t x;
+    if (e->kind != AST_STRING) return;
+    size_t n = strlen(e->text);
+    if ((t->kind == TY_MONEY || t->kind == TY_DECIMAL || t->kind == TY_INT) && dec_parse(e->text, n, &x) == DEC_OK)
+        diag_hint(dl, "write %s without quotes", e->text);
+    else if (t->kind == TY_DATE && date_parse(e->text, n, &x) == 0)
+        diag_hint(dl, "write %s without quotes", e->text);
+}
+
+/* Type-checks a test's expectations against the compiled outputs, so a
+ * wrong expectation is a compile error, not a failure at test time. */
+static void check_expects(const policy *p, const source *src, const ast_node *t, diag_list *dl)
+{
+    for (const ast_node *e = t->c; e; e = e->next) {
+        if (e->op == 1) continue;
+        const ev_def *d = policy_def(p, e->text);
+        if (!d) {
+            diag_error(dl, src, e->loc, "the test expects `%s`, which is not an output or let of `%s`",
+                       e->text, p->name);
+            continue;
+        }
+        if (e->op == 2 || !e->a || literal_fits(e->a, d->type)) continue;
+        char tn[128];
+        diag_error(dl, src, e->a->loc, "`%s` is %s, and this is not a value of it", e->text,
+                   ty_str(d->type, tn, sizeof tn));
+        hint_unquote(dl, e->a, d->type);
+    }
+}
+
+/* 0, or -1 with a diagnostic: a test is never dropped silently.  Its
+ * expectations are type-checked when `check` is set (model_set). */
+static int add_test(policy *p, const source *src, ast_node *t, int check, diag_list *dl)
+{
+    size_t errs = dl->nerrors;
+    if (check) check_expects(p, src, t, dl);
+    if (dl->nerrors > errs) return -1;
     if (p->ntests == p->tests_cap) {
         uint32_t cap = p->tests_cap ? p->tests_cap * 2 : 16;
         policy_test *nt = realloc(p->tests, sizeof(policy_test) * cap);
@@ -321,6 +386,20 @@ static void check_assertions(checked *ck, lowered *lo)
     free(frame);
 }
 
+/* Citations are checked once the policy is otherwise sound: a broken
+ * policy's first errors are what its officer needs to see. */
+static int check_citations(policy *p, ast_node *file, diag_list *dl)
+{
+    char *dir = cite_docs_dir(p);
+    if (!dir) {
+        diag_add(dl, DIAG_ERROR, p->src, (src_loc){0, 0}, NULL, "checking citations: out of memory");
+        return -1;
+    }
+    int rc = cite_policy(p, file, dir, dl);
+    free(dir);
+    return rc;
+}
+
 policy *compile_policy(source *src, const model_set *models, diag_list *dl)
 {
     policy *p = calloc(1, sizeof *p);
@@ -344,10 +423,10 @@ policy *compile_policy(source *src, const model_set *models, diag_list *dl)
     p->jurisdiction = j ? label_text(j->label) : NULL;
     uint32_t ns = 0;
     for (ast_node *d = file->a; d; d = d->next)
-        if (d->kind == AST_SOURCE) ns++;
+        if (d->kind == AST_SOURCE && d->op == 0) ns++;
     p->sources = arena_alloc(&p->pool, sizeof(policy_source) * (ns + 1));
     for (ast_node *d = file->a; d && p->sources; d = d->next)
-        if (d->kind == AST_SOURCE) {
+        if (d->kind == AST_SOURCE && d->op == 0) {
             p->sources[p->nsources].file = d->a ? d->a->text : NULL;
             p->sources[p->nsources].quote = d->b ? d->b->text : NULL;
             p->nsources++;
@@ -359,6 +438,8 @@ policy *compile_policy(source *src, const model_set *models, diag_list *dl)
     ck.dl = dl;
     ck.model = model_for(models, file);
     p->model = ck.model;
+    if (!ck.model && models && models->nfailed && find_decl(file, AST_USE))
+        return policy_failed(p, dl);    /* its model's errors say it all */
     if (build_enums(&ck, file, ck.model ? ck.model->enums : NULL, ck.model ? ck.model->nenums : 0)) {
         return policy_failed(p, dl);
     }
@@ -367,10 +448,12 @@ policy *compile_policy(source *src, const model_set *models, diag_list *dl)
     if (lower_policy(&ck, &lo) || dl->nerrors > errs) return policy_failed(p, dl);
     check_assertions(&ck, &lo);
     if (dl->nerrors > errs || p->pool.failed) return policy_failed(p, dl);
+    int load_checks = models && models->load_checks;
+    if (load_checks && check_citations(p, file, dl)) return policy_failed(p, dl);
     p->tree = lo.tree;
     p->root = ck.root;
     for (ast_node *d = file->a; d; d = d->next)
-        if (d->kind == AST_TEST && add_test(p, src, d, dl)) return policy_failed(p, dl);
+        if (d->kind == AST_TEST && add_test(p, src, d, load_checks, dl)) return policy_failed(p, dl);
     return p;
 }
 
@@ -403,7 +486,7 @@ int compile_attach_tests(policy *p, source *src, diag_list *dl)
     if (!file || dl->nerrors > errs) return -1;
     for (ast_node *d = file->a; d; d = d->next) {
         if (d->kind == AST_TEST) {
-            if (add_test(p, src, d, dl)) break;
+            if (add_test(p, src, d, 1, dl)) break;
         } else if (d->kind != AST_TESTS_FOR)
             diag_error(dl, src, d->loc, "a .test file holds only `tests NAME` and test blocks");
     }
@@ -428,4 +511,12 @@ const ev_def *policy_output(const policy *p, const char *name)
         if (p->tree.defs[i].is_output && strcmp(p->tree.defs[i].name, name) == 0)
             return &p->tree.defs[i];
     return NULL;
+}
+
+const ev_def *policy_def(const policy *p, const char *name)
+{
+    const ev_def *d = policy_output(p, name);
+    for (uint32_t i = 0; i < p->tree.ndefs && !d; i++)
+        if (strcmp(p->tree.defs[i].name, name) == 0) d = &p->tree.defs[i];
+    return d;
 }

@@ -21,6 +21,7 @@
 #include "lang/source.h"
 #include "eval/model.h"
 #include "eval/tree.h"
+#include "eval/compiled.h"
 
 typedef struct cmodel {
     arena pool;
@@ -33,41 +34,26 @@ typedef struct cmodel {
     char hash[72];            /* "sha256:" + 64 hex digits of the text */
 } cmodel;
 
-typedef struct policy_source { const char *file, *quote; } policy_source;
-
-/* A test block, kept as syntax; `src` is where it was written (the policy
- * itself or a .test file beside it). */
-typedef struct policy_test {
-    const source *src;
-    ast_node *node;
-} policy_test;
-
-typedef struct policy {
-    arena pool;
-    source *src;
-    const char *name, *title, *jurisdiction;
-    policy_source *sources;
-    uint32_t nsources;
-    const cmodel *model;
-    const entity_def *root;
-    ev_tree tree;
-    policy_test *tests;
-    uint32_t ntests, tests_cap;
-    source **extra_srcs;      /* .test files attached, owned */
-    uint32_t nextra;
-    char hash[72];            /* "sha256:" + 64 hex digits of the text */
-} policy;
-
 typedef struct model_set {
     cmodel **items;
     uint32_t n;
+    uint32_t nfailed;   /* model files that had errors: a policy using a model
+                         * not in items is then left unchecked, silently,
+                         * rather than reported against every line that
+                         * reads the input */
+    /* The checks a load makes and a replay of a stored text does not:
+     * citations against the documents (lang/cite.h) and test
+     * expectations against the outputs' types. */
+    uint8_t load_checks;
 } model_set;
 
-/* NULL on any error (diagnostics in dl).  Takes ownership of src. */
+/* NULL on any error (diagnostics in dl; none when the policy's model is
+ * one of models->nfailed).  Takes ownership of src. */
 cmodel *compile_model(source *src, diag_list *dl);
 policy *compile_policy(source *src, const model_set *models, diag_list *dl);
 /* A `tests NAME` file: returns the policy name it names (in the policy's
- * arena after attach) and appends its test blocks; 0 or -1. */
+ * arena after attach) and appends its test blocks, their expectations
+ * type-checked against the outputs; 0 or -1. */
 int compile_attach_tests(policy *p, source *src, diag_list *dl);
 /* Peeks at a .test file's `tests NAME` header; caller frees the result. */
 char *compile_tests_target(const source *src);
@@ -80,5 +66,7 @@ policy *policy_failed(policy *p, diag_list *dl);
 
 /* Output definition by name (NULL when absent). */
 const ev_def *policy_output(const policy *p, const char *name);
+/* Output, or else let, by name (NULL when absent): what a test expects. */
+const ev_def *policy_def(const policy *p, const char *name);
 
 #endif

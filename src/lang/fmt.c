@@ -11,7 +11,7 @@
 #include "base/utf8.h"
 
 static const char *const top_keywords[] = {
-    "policy", "model", "tests", "jurisdiction", "source", "covers", "use", "enum", "entity",
+    "policy", "model", "tests", "jurisdiction", "source", "assumption", "covers", "use", "enum", "entity",
     "parameter", "let", "output", "table", "assert", "test", "}", NULL
 };
 

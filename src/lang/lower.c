@@ -33,11 +33,31 @@ typedef struct lw {
     uint32_t capfen;
     uint8_t *slot_fen;      /* for the first nfixed slots: parameters, lets, outputs */
     uint32_t nfixed;
+    ev_note *notes;         /* per node: what an explanation says of it */
     ev_node sink_node;      /* node 0 after a failed first allocation (emit_failed) */
     uint8_t sink_fen;
+    ev_note sink_note;
 } lw;
 
 static int node_fen(lw *l, int32_t i);
+
+/* The type a node's value is shown in: the expression's, except where
+ * lowering changed it (an int made a decimal, an int rounding done on
+ * decimals before DEC_TO_INT; a number literal). */
+static const ty *note_type(ev_kind k, const ast_node *at)
+{
+    int int_round = (k == EV_ROUND || k == EV_DIV_ROUND) && at && at->ty && at->ty->kind == TY_INT;
+    if (k == EV_INT_TO_DEC || int_round || (at && at->ty && at->ty->kind == TY_NUMBER))
+        return ty_scalar(TY_DECIMAL);
+    return at ? at->ty : NULL;
+}
+
+/* What an explanation calls node i: a label, else a name. */
+static int32_t note(lw *l, int32_t i, const char *label, const char *name)
+{
+    l->notes[i].text = label ? label : name;
+    return i;
+}
 
 /* When an allocation fails, emit returns node 0, which its callers read
  * and write before they see l->failed; the sinks stand in for node 0
@@ -47,6 +67,7 @@ static int32_t emit_failed(lw *l)
     l->failed = 1;
     if (!l->nodes) l->nodes = &l->sink_node;
     if (!l->fen) l->fen = &l->sink_fen;
+    if (!l->notes) l->notes = &l->sink_note;
     return 0;
 }
 
@@ -72,12 +93,17 @@ static int32_t emit(lw *l, ev_kind k, int32_t a, int32_t b, int32_t c, int64_t i
     if (l->nnodes > l->capfen) {
         uint32_t cap = l->capnodes;
         uint8_t *f = arena_alloc(l->pool, cap);
-        if (!f) return emit_failed(l);
+        ev_note *nt = arena_alloc(l->pool, sizeof(ev_note) * cap);
+        if (!f || !nt) return emit_failed(l);
         if (l->capfen) memcpy(f, l->fen, l->capfen);
+        if (l->capfen) memcpy(nt, l->notes, sizeof(ev_note) * l->capfen);
         l->fen = f;
+        l->notes = nt;
         l->capfen = cap;
     }
     l->fen[i] = (uint8_t)node_fen(l, i);
+    l->notes[i].text = NULL;
+    l->notes[i].type = note_type(k, at);
     return i;
 }
 
@@ -130,6 +156,7 @@ static int32_t fold(lw *l, int32_t i)
     case EV_LT: case EV_LE: case EV_GT: case EV_GE: case EV_EQ: case EV_NE:
     case EV_AND: case EV_OR: case EV_MIN2: case EV_MAX2: case EV_DIV_ROUND:
     case EV_DATE_ADD_DAYS: case EV_DATE_ADD_MONTHS: case EV_DATE_ADD_YEARS:
+    case EV_MONTHS_BETWEEN: case EV_YEARS_BETWEEN:
         if (!is_const(l, n->a) || !is_const(l, n->b)) return i;
         break;
     case EV_NEG: case EV_NOT: case EV_INT_TO_DEC: case EV_DEC_TO_INT: case EV_ROUND:
@@ -180,14 +207,15 @@ static int32_t lower_name(lw *l, ast_node *n)
 {
     if (n->slot <= -2) {                         /* loop variable */
         ast_node *agg = n->decl;
-        return emit(l, EV_SLOT, agg->slot, -1, -1, 0, n);
+        return note(l, emit(l, EV_SLOT, agg->slot, -1, -1, 0, n), NULL, n->text);
     }
     if (n->op2 > 0)                              /* table parameter */
-        return emit(l, EV_SLOT, l->table_slot + n->op2 - 1, -1, -1, 0, n);
+        return note(l, emit(l, EV_SLOT, l->table_slot + n->op2 - 1, -1, -1, 0, n), NULL, n->text);
     if (n->op2 == -1)                            /* enum constant */
         return emit(l, EV_CONST, -1, -1, -1, n->slot, n);
     sym *s = n->decl;
-    return emit(l, EV_SLOT, s->slot, -1, -1, 0, n);
+    return note(l, emit(l, EV_SLOT, s->slot, -1, -1, 0, n),
+                s->decl && s->decl->label ? s->decl->label->text : NULL, s->name);
 }
 
 /* The frame slot of the record an expression names (root or loop var). */
@@ -208,6 +236,9 @@ static int32_t lower_member(lw *l, ast_node *n)
     ev_kind k = n->ty->kind == TY_LIST ? EV_LIST_FIELD : n->ty->kind == TY_TEXT ? EV_TEXT_FIELD : EV_FIELD;
     int32_t i = emit(l, k, rs, n->slot, -1, 0, n);
     l->fen[i] = n->ty->kind == TY_MONEY;     /* input money is validated to the fen */
+    const ty *rt = n->a->ty;
+    if (rt && rt->kind == TY_ENTITY)
+        note(l, i, rt->ent->fields[n->slot].label, rt->ent->fields[n->slot].name);
     return i;
 }
 
@@ -285,12 +316,19 @@ static int32_t lower_call(lw *l, ast_node *n)
     if (strcmp(f, "per_month") == 0 || strcmp(f, "per_year") == 0) {
         int32_t x = lower_expr(l, n->a);
         int32_t twelve = emit(l, EV_CONST, -1, -1, -1, 12, n);
+        l->notes[twelve].type = ty_scalar(TY_INT);
         return fold(l, emit(l, f[4] == 'm' ? EV_DIV_DEC_INT : EV_MUL_DEC_INT, x, twelve, -1, 0, n));
     }
     if (strcmp(f, "min") == 0 || strcmp(f, "max") == 0) {
         int as_dec = dec_like(n->ty);
         int32_t a = lower_as(l, n->a, as_dec), b = lower_as(l, n->a->next, as_dec);
         return fold(l, emit(l, f[1] == 'i' ? EV_MIN2 : EV_MAX2, a, b, -1, 0, n));
+    }
+    if (strcmp(f, "age_on") == 0 || strcmp(f, "years_between") == 0 || strcmp(f, "months_between") == 0) {
+        int32_t a = lower_expr(l, n->a), b = lower_expr(l, n->a->next);
+        int32_t i = emit(l, f[0] == 'm' ? EV_MONTHS_BETWEEN : EV_YEARS_BETWEEN, a, b, -1, 0, n);
+        if (f[0] == 'a') l->nodes[i].flags = 1;    /* age_on: no age before birth */
+        return fold(l, i);
     }
     sym *s = n->decl;                            /* a decision table */
     int32_t v[32];
@@ -307,7 +345,7 @@ static int32_t new_slot(lw *l) { return (int32_t)l->nslots++; }
  * list holds records. */
 static int32_t emit_loop(lw *l, ast_node *n, ev_kind k, int32_t list, int32_t b, int32_t filter)
 {
-    int32_t i = emit(l, k, list, b, filter, n->slot, n);
+    int32_t i = note(l, emit(l, k, list, b, filter, n->slot, n), NULL, n->text);
     const ty *elem = n->b->ty->elem;
     if (elem && elem->kind != TY_ENTITY)
         l->nodes[i].flags = EV_LOOP_BY_VALUE;
@@ -331,7 +369,8 @@ static int32_t lower_agg(lw *l, ast_node *n)
         if (!n->c && n->a->kind == AST_MEMBER && n->a->a->kind == AST_NAME && n->a->a->decl == n &&
             n->a->ty->kind != TY_LIST) {
             /* sum(m.f for m in list): one loop over the records */
-            int32_t i = emit(l, EV_SUM_FIELD, list, n->a->slot, -1, 0, n);
+            const field_def *f = &n->a->a->ty->ent->fields[n->a->slot];
+            int32_t i = note(l, emit(l, EV_SUM_FIELD, list, n->a->slot, -1, 0, n), f->label, f->name);
             l->fen[i] = n->a->ty->kind == TY_MONEY || n->a->ty->kind == TY_INT;
             return i;
         }
@@ -416,17 +455,21 @@ static int32_t lower_list(lw *l, ast_node *n)
         int32_t v[256];
         uint32_t k = 0;
         int as_dec = dec_like(n->ty->elem);
+        int texts = n->ty->elem && n->ty->elem->kind == TY_TEXT;
         for (ast_node *i = n->a; i && k < 256; i = i->next)
-            v[k++] = lower_as(l, i, as_dec);
+            v[k++] = texts ? lower_list(l, i) : lower_as(l, i, as_dec);
         int32_t at = emit_args(l, v, k);
-        return emit(l, EV_LIST_LIT, at, (int32_t)k, -1, 0, n);
+        int32_t i = emit(l, EV_LIST_LIT, at, (int32_t)k, -1, 0, n);
+        if (texts) l->nodes[i].flags = EV_LIST_OF_TEXTS;
+        return i;
     }
     case AST_AGG: return lower_agg(l, n);
     case AST_CALL: return lower_call(l, n);
-    case AST_IF:
-        diag_error(l->ck->dl, l->ck->src, n->loc, "if/else between lists is not supported");
-        l->failed = 1;
-        return 0;
+    case AST_IF: {
+        int32_t c = lower_expr(l, n->a), a = lower_list(l, n->b), b = lower_list(l, n->c);
+        if (is_const(l, c)) return l->nodes[c].imm ? a : b;
+        return emit(l, EV_IF, c, a, b, 0, n);
+    }
     default:
         return lower_expr_inner(l, n);
     }
@@ -473,6 +516,18 @@ static uint32_t line_of(lw *l, const ast_node *n)
     return line;
 }
 
+/* A value's or a row's citation (AST_SOURCE or NULL) for the
+ * explanation.  A one-string citation is cite.c's to reject. */
+static ev_cite lower_cite(const ast_node *c)
+{
+    ev_cite e = {NULL, NULL, NULL};
+    if (!c) return e;
+    if (c->op == 1) { e.assumption = c->label->text; return e; }
+    e.doc = c->a->text;
+    e.quote = c->b ? c->b->text : NULL;
+    return e;
+}
+
 static void lower_params(lw *l, ev_tree *t)
 {
     checked *ck = l->ck;
@@ -490,14 +545,18 @@ static void lower_params(lw *l, ev_tree *t)
         int64_t *until = arena_alloc(l->pool, sizeof(int64_t) * (nv + 1));
         ev_cell *val = arena_alloc(l->pool, sizeof(ev_cell) * (nv + 1));
         const char **src = arena_alloc(l->pool, sizeof(char *) * (nv + 1));
-        if (!from || !until || !val || !src) { l->failed = 1; return; }
+        ev_cite *cite = arena_alloc(l->pool, sizeof(ev_cite) * (nv + 1));
+        if (!from || !until || !val || !src || !cite) { l->failed = 1; return; }
         uint32_t k = 0;
         for (ast_node *v = s->decl->b; v; v = v->next, k++) {
             check_literal_value(ck, v->a, ty_scalar(TY_DATE), &from[k]);
             until[k] = INT64_MAX;
             if (v->b) check_literal_value(ck, v->b, ty_scalar(TY_DATE), &until[k]);
             check_literal_value(ck, v->c, s->type, &val[k].i);
-            src[k] = v->d ? v->d->text : NULL;
+            cite[k] = lower_cite(v->d);
+            /* the one-text form its readers print */
+            src[k] = cite[k].quote ? arena_printf(l->pool, "%s: %s", cite[k].doc, cite[k].quote) : cite[k].doc;
+            if (cite[k].quote && !src[k]) l->failed = 1;
         }
         int fen = 1;
         for (uint32_t j = 0; j < nv; j++)
@@ -512,9 +571,27 @@ static void lower_params(lw *l, ev_tree *t)
         p->until = until;
         p->value = val;
         p->source = src;
+        p->cite = cite;
     }
     t->params = ps;
     t->nparams = np;
+}
+
+/* A text output of a table (a string literal, check.c makes sure) as a
+ * constant index into the table's distinct texts, adding it there when
+ * it is new: so rows with equal texts give equal indices. */
+static int32_t text_index(lw *l, const ast_node *n, ev_cell *text, uint32_t *ntext)
+{
+    size_t len = strlen(n->text);
+    uint32_t k = 0;
+    while (k < *ntext && !(text[k].s.len == len && memcmp(text[k].s.ptr, n->text, len) == 0))
+        k++;
+    if (k == *ntext) {
+        text[k].s.ptr = n->text;
+        text[k].s.len = (uint32_t)len;
+        (*ntext)++;
+    }
+    return emit(l, EV_CONST, -1, -1, -1, k, n);
 }
 
 static void lower_tables(lw *l, ev_tree *t, uint32_t *ncov)
@@ -547,7 +624,8 @@ static void lower_tables(lw *l, ev_tree *t, uint32_t *ncov)
         int32_t *out = arena_alloc(l->pool, sizeof(int32_t) * (et->nrows + 1));
         const char **lab = arena_alloc(l->pool, sizeof(char *) * (et->nrows + 1));
         uint32_t *lines = arena_alloc(l->pool, sizeof(uint32_t) * (et->nrows + 1));
-        if (!cond || !out || !lab || !lines) { l->failed = 1; return; }
+        ev_cite *cites = arena_alloc(l->pool, sizeof(ev_cite) * (et->nrows + 1));
+        if (!cond || !out || !lab || !lines || !cites) { l->failed = 1; return; }
         for (size_t k = 0; k < (size_t)et->nrows * et->ncols; k++) {
             cond[k].n = s->rows.cond[k].n;
             cond[k].iv = (const ev_interval *)s->rows.cond[k].iv;
@@ -555,23 +633,30 @@ static void lower_tables(lw *l, ev_tree *t, uint32_t *ncov)
         const ty *elem = d->op == HIT_COLLECT && d->op2 == COLLECT_COUNT ? ty_scalar(TY_INT) : et->result;
         uint32_t r = 0;
         et->else_out = -1;
+        ev_cell *text = elem->kind == TY_TEXT ? arena_alloc(l->pool, sizeof(ev_cell) * (et->nrows + 2)) : NULL;
+        uint32_t ntext = 0;
+        if (elem->kind == TY_TEXT && !text) { l->failed = 1; return; }
         for (ast_node *row = d->c; row; row = row->next) {
-            int32_t o = lower_value(l, row->b, elem);
+            int32_t o = text ? text_index(l, row->b, text, &ntext) : lower_value(l, row->b, elem);
             if (row->op) {
                 et->else_out = o;
                 et->else_label = row->label ? row->label->text : NULL;
+                et->else_cite = lower_cite(row->c);
                 continue;
             }
             out[r] = o;
             lab[r] = row->label ? row->label->text : NULL;
+            cites[r] = lower_cite(row->c);
             lines[r] = line_of(l, row);
             r++;
         }
         l->table = NULL;
+        et->text = text;
         et->cond = cond;
         et->out = out;
         et->row_label = lab;
         et->row_line = lines;
+        et->row_cite = cites;
         tab_index ix;
         if (tab_index_build(&s->rows, l->pool, &ix)) { l->failed = 1; return; }
         et->ncells = ix.ncells;
@@ -607,7 +692,6 @@ static void lower_defs(lw *l, ev_tree *t, uint32_t *ncov)
         e->slot = (uint32_t)s->slot;
         e->is_output = s->kind == SYM_OUTPUT;
         e->line = line_of(l, d);
-        e->syntax = d;
         e->holes = lower_holes(l, e->label, &e->nholes);
         if (d->label && d->label->a) {
             e->label_false = d->label->a->text;
@@ -636,6 +720,7 @@ static void lower_defs(lw *l, ev_tree *t, uint32_t *ncov)
             int32_t chain = base;
             for (uint32_t j = i; j-- > 0;) {
                 chain = emit(l, EV_RULE, conds[j], vals[j], chain, first + j, d);
+                l->notes[chain].type = s->type;
                 if (j == i - 1) l->nodes[chain].flags = 1;
             }
             base = chain;
@@ -719,6 +804,7 @@ int lower_policy(checked *ck, lowered *out)
         return -1;
     t->nodes = l.nodes;
     t->nnodes = l.nnodes;
+    t->notes = l.notes;
     t->args = l.args;
     t->nslots = l.nslots;
     t->root = ck->root;

@@ -10,9 +10,10 @@
  * `- - - x` or a 10 000-term sum nest without brackets, and every later
  * stage recurses over expressions.
  *
- * Two constructors live here rather than in ast.c because they need the
- * parse context: parse_list_add (lists with a tail, O(1) per item) and
- * parse_row (splits a table row's items by the table's parameter count).
+ * Three constructors live here rather than in ast.c because they need the
+ * parse context: parse_list_add (lists with a tail, O(1) per item),
+ * parse_row (splits a table row's items by the table's parameter count)
+ * and parse_expect_text (`expect reason|label OUT contains|= "…"`).
  *
  * Not done here: anything about meaning.  The tree that comes back holds
  * every declaration that parsed, even when there were syntax errors, so
@@ -216,4 +217,28 @@ ast_node *parse_source(const source *src, arena *pool, diag_list *dl)
     for (d = ctx.root->a; d; d = d->next)
         check_depth(&ctx, d);
     return ctx.root;
+}
+
+/* `expect reason OUT contains "text"` / `expect label OUT = "text"`: an
+ * EXPECT with op 2 (ast.h).  `reason` and `label` both name the output's
+ * label as rendered for the test's household; `contains` asks for a part
+ * of it, `=` (rel.s NULL) for all of it. */
+ast_node *parse_expect_text(parse_ctx *ctx, src_loc loc, parse_str what, src_loc what_loc, parse_str out,
+                            parse_str rel, src_loc rel_loc, ast_node *text)
+{
+    ast_node *e = ast_text(ctx->pool, AST_EXPECT, loc, out.s, out.n);
+    e->op = 2;
+    e->a = text;
+    e->b = ast_text(ctx->pool, AST_NAME, what_loc, what.s, what.n);
+    if (rel.s)
+        e->c = ast_text(ctx->pool, AST_NAME, rel_loc, rel.s, rel.n);
+    if (!(what.n == 6 && memcmp(what.s, "reason", 6) == 0) && !(what.n == 5 && memcmp(what.s, "label", 5) == 0))
+        diag_add(ctx->dl, DIAG_ERROR, ctx->src, what_loc,
+                 "write `expect reason OUTPUT contains \"…\"` or `expect label OUTPUT = \"…\"`",
+                 "`expect %.*s`: a test expects an output's value, `error`, `reason` or `label`",
+                 (int)what.n, what.s);
+    else if (rel.s && !(rel.n == 8 && memcmp(rel.s, "contains", 8) == 0))
+        diag_add(ctx->dl, DIAG_ERROR, ctx->src, rel_loc, "compare with `contains` or `=`",
+                 "`%.*s` is not a comparison of labels", (int)rel.n, rel.s);
+    return e;
 }

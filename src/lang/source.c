@@ -11,6 +11,11 @@
  * is a binary search plus a walk along one line.  A line ends at "\n";
  * a "\r" before it belongs to no line (CRLF files print cleanly).
  *
+ * A UTF-8 byte order mark at the start (editors on Windows save one) is
+ * dropped here, before anything sees the text: offsets, columns, the
+ * text stored with decisions and its hash are those of the file without
+ * it, so the same policy saved with and without a BOM is one policy.
+ *
  * Not done here: reading UTF-8 strictly.  The lexer reports invalid
  * UTF-8; here every byte that does not start a well-formed sequence
  * counts as one column, so carets still land on the offending byte.
@@ -38,6 +43,10 @@ source *source_new(const char *name, const char *text, size_t len)
 
     if (!s)
         return NULL;
+    if (len >= 3 && memcmp(text, "\xEF\xBB\xBF", 3) == 0) {
+        text += 3;
+        len -= 3;
+    }
     s->name = strdup(name ? name : "<input>");
     s->text = malloc(len + 1);
     if (!s->name || !s->text)

@@ -9,6 +9,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include "policy/load.h"
+#include "base/suggest.h"
 
 typedef struct file_list {
     char **items;
@@ -105,7 +106,7 @@ static void load_models(registry *r, file_list *fl, diag_list *dl)
         source *s = read_source(fl->items[i], dl);
         cmodel *m = s ? compile_model(s, dl) : NULL;
         if (!m && dl->nerrors == errs) out_of_memory(dl, fl->items[i]);
-        if (!m) continue;
+        if (!m) { r->models.nfailed++; continue; }
         cmodel **items = realloc(r->models.items, sizeof(cmodel *) * (r->models.n + 1));
         if (!items) { out_of_memory(dl, fl->items[i]); model_failed(m, dl); continue; }
         r->models.items = items;
@@ -121,7 +122,7 @@ static void load_policies(registry *r, file_list *fl, diag_list *dl)
         size_t errs = dl->nerrors;
         source *s = read_source(f, dl);
         policy *p = s ? compile_policy(s, &r->models, dl) : NULL;
-        if (!p && dl->nerrors == errs) out_of_memory(dl, f);
+        if (!p && dl->nerrors == errs && !r->models.nfailed) out_of_memory(dl, f);
         if (!p) continue;
         if (registry_find(r, p->name)) {
             diag_add(dl, DIAG_ERROR, p->src, (src_loc){0, 0}, NULL, "policy `%s` is defined twice", p->name);
@@ -135,7 +136,8 @@ static void load_policies(registry *r, file_list *fl, diag_list *dl)
     }
 }
 
-static void load_tests(registry *r, file_list *fl, diag_list *dl)
+/* errs0: the error count before any file of this load was read. */
+static void load_tests(registry *r, file_list *fl, diag_list *dl, size_t errs0)
 {
     for (size_t i = 0; i < fl->n; i++) {
         if (!ends_with(fl->items[i], ".test")) continue;
@@ -143,10 +145,20 @@ static void load_tests(registry *r, file_list *fl, diag_list *dl)
         if (!s) continue;
         char *target = compile_tests_target(s);
         policy *p = target ? (policy *)registry_find(r, target) : NULL;
+        if (!p && target && dl->nerrors > errs0) {   /* its policy may be one that failed */
+            free(target);
+            diag_keep_source(dl, s);
+            continue;
+        }
         if (!p) {
             diag_add(dl, DIAG_ERROR, s, (src_loc){0, 0}, NULL,
                      target ? "tests for unknown policy `%s`" : "a .test file starts with `tests POLICY.NAME`%s",
                      target ? target : "");
+            suggestion near;
+            suggest_init(&near);
+            for (uint32_t k = 0; target && k < r->npolicies; k++)
+                suggest_consider(&near, target, strlen(target), r->policies[k]->name);
+            if (near.best) diag_hint(dl, "did you mean `%s`?", near.best);
             free(target);
             diag_keep_source(dl, s);
             continue;
@@ -179,6 +191,7 @@ int registry_load(registry *r, const char *const *paths, size_t npaths, const ch
                   diag_list *dl)
 {
     memset(r, 0, sizeof *r);
+    r->models.load_checks = 1;
     size_t errs = dl->nerrors;
     file_list fl = {0};
     for (size_t i = 0; i < npaths; i++)
@@ -187,7 +200,7 @@ int registry_load(registry *r, const char *const *paths, size_t npaths, const ch
         add_models(&fl, model_dir, dl);
     load_models(r, &fl, dl);
     load_policies(r, &fl, dl);
-    load_tests(r, &fl, dl);
+    load_tests(r, &fl, dl, errs);
     for (size_t i = 0; i < fl.n; i++) free(fl.items[i]);
     free(fl.items);
     if (dl->nerrors > errs) {

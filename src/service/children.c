@@ -5,7 +5,8 @@
  * workers each generation needs); this file keeps the child table and
  * the crash delay honest.
  *
- * The crash delay is for workers that cannot start: only a death within
+ * The crash delay (supervise.h, shared with the committer and the
+ * sequencer) is for workers that cannot start: only a death within
  * CRASH_WINDOW_MS of the fork, before the first request was served,
  * grows it.  A worker that served requests and was then killed (the OOM
  * killer, an operator, the request timeout) is replaced at once, and the
@@ -24,10 +25,9 @@
 #include "service/children.h"
 #include "service/committer.h"
 #include "service/scoreboard.h"
+#include "service/sequencer_child.h"
 #include "service/signals.h"
 #include "service/worker.h"
-
-enum { CRASH_WINDOW_MS = 2000, BACKOFF_FIRST_MS = 250, BACKOFF_MAX_MS = 5000 };
 
 static int free_slot(void)
 {
@@ -88,7 +88,8 @@ int children_reap(void)
         for (i = 0; i < master.nchildren; i++)
             if (master.children[i].pid == pid) break;
         if (i == master.nchildren) {
-            committer_reaped(pid, status);   /* or not ours at all */
+            /* a helper, or not ours at all */
+            if (!committer_reaped(pid, status)) sequencer_reaped(pid, status);
             continue;
         }
         child c = master.children[i];
@@ -122,17 +123,11 @@ int children_reap(void)
             continue;
         }
         __atomic_fetch_add(&sb->respawns, 1, __ATOMIC_RELAXED);
-        if (lived < CRASH_WINDOW_MS && served == 0) {
-            master.backoff_ms = master.backoff_ms ? master.backoff_ms * 2 : BACKOFF_FIRST_MS;
-            if (master.backoff_ms > BACKOFF_MAX_MS) master.backoff_ms = BACKOFF_MAX_MS;
-            master.respawn_at_ms = now + master.backoff_ms;
-        } else {
-            master.backoff_ms = 0;
-            master.respawn_at_ms = 0;
-        }
+        if (lived < CRASH_WINDOW_MS && served == 0) backoff_crash(&master.backoff, now);
+        else backoff_clear(&master.backoff);
         elog(LOG_L_WARN, NULL, "worker %ld %s after %lld ms and %llu requests; respawning in %lld ms",
              (long)pid, how, (long long)lived, (unsigned long long)served,
-             (long long)(master.respawn_at_ms > now ? master.respawn_at_ms - now : 0));
+             (long long)(master.backoff.until_ms > now ? master.backoff.until_ms - now : 0));
     }
     return n;
 }
@@ -151,13 +146,12 @@ void children_tick(int64_t now)
     for (int i = 0; i < master.nchildren; i++) {
         child *c = &master.children[i];
         sb_slot *s = &sb->slots[c->slot];
-        if (master.backoff_ms && c->generation == master.generation && !c->stop_sent_ms &&
+        if (master.backoff.delay_ms && c->generation == master.generation && !c->stop_sent_ms &&
             (s->state == SB_IDLE || s->state == SB_BUSY) &&
             (s->requests > 0 || now - c->started_ms >= CRASH_WINDOW_MS)) {
             elog(LOG_L_INFO, NULL, "worker %ld is serving: respawn delay of %lld ms dropped", (long)c->pid,
-                 (long long)master.backoff_ms);
-            master.backoff_ms = 0;
-            master.respawn_at_ms = 0;
+                 (long long)master.backoff.delay_ms);
+            backoff_clear(&master.backoff);
         }
         if (c->stop_sent_ms) {
             if (now - c->stop_sent_ms > (int64_t)master.conf.stop_timeout * 1000) {

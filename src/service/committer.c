@@ -56,7 +56,6 @@ enum {
     NULL_LEN = 0xffffffffu,
     NFIELDS = 14, ANSWER_ROW = 4 + 37 + 4,
     READ_TIMEOUT_MS = 2000,        /* a frame started is finished within this */
-    CRASH_WINDOW_MS = 2000, BACKOFF_FIRST_MS = 250, BACKOFF_MAX_MS = 5000,
     STORE_RETRY_MS = 1000, STATS_MS = 10000,
     /* reliability goal 7, a 503 within 3 s when the database refuses or
      * hangs: a batch gives up starting anything after BATCH_DEADLINE_MS,
@@ -461,86 +460,35 @@ static int open_socket(committer_state *c)
     return 0;
 }
 
-static void committer_start(void *arg)
-{
-    (void)arg;
-    committer_main();
-}
-
-static void spawn(committer_state *c)
-{
-    pid_t pid = signals_fork(committer_start, NULL);
-    if (pid < 0) {
-        elog(LOG_L_ERROR, NULL, "committer: fork: %s", strerror(errno));
-        c->respawn_at_ms = sb_now_ms() + 1000;
-        return;
-    }
-    c->pid = pid;
-    c->started_ms = sb_now_ms();
-    elog(LOG_L_INFO, NULL, "committer %ld started (up to %d decisions per commit)", (long)pid,
-         master.conf.group_commit);
-}
-
 int committer_init_main(void)
 {
     committer_state *c = &master.cm;
     c->listen_fd = -1;
+    c->proc = (helper){.name = "committer", .main = committer_main};
     if (!master.conf.db || master.conf.group_commit == 0) return 0;
     if (open_socket(c)) {
         elog(LOG_L_ERROR, NULL, "committer socket: %s", strerror(errno));
         return -1;
     }
-    spawn(c);
+    elog(LOG_L_INFO, NULL, "group commit: up to %d decisions per commit", master.conf.group_commit);
+    helper_tick(&c->proc, sb_now_ms());
     return 0;
 }
 
 void committer_tick_main(int64_t now)
 {
-    committer_state *c = &master.cm;
-    if (c->listen_fd < 0 || c->pid || c->stopping || now < c->respawn_at_ms) return;
-    spawn(c);
+    if (master.cm.listen_fd >= 0) helper_tick(&master.cm.proc, now);
 }
 
 int committer_reaped(pid_t pid, int status)
 {
-    committer_state *c = &master.cm;
-    if (!c->pid || pid != c->pid) return 0;
-    c->pid = 0;
-    if (c->stopping) return 1;
-    int64_t now = sb_now_ms();
-    if (now - c->started_ms < CRASH_WINDOW_MS) {
-        c->backoff_ms = c->backoff_ms ? c->backoff_ms * 2 : BACKOFF_FIRST_MS;
-        if (c->backoff_ms > BACKOFF_MAX_MS) c->backoff_ms = BACKOFF_MAX_MS;
-    } else {
-        c->backoff_ms = 0;
-    }
-    c->respawn_at_ms = now + c->backoff_ms;
-    elog(LOG_L_WARN, NULL, "committer %ld %s %d; respawning in %lld ms", (long)pid,
-         WIFSIGNALED(status) ? "killed by signal" : "exited with code",
-         WIFSIGNALED(status) ? WTERMSIG(status) : WEXITSTATUS(status), (long long)c->backoff_ms);
-    return 1;
+    return helper_reaped(&master.cm.proc, pid, status);
 }
 
 void committer_stop_main(void)
 {
     committer_state *c = &master.cm;
-    c->stopping = 1;
-    if (c->pid) {
-        kill(c->pid, SIGTERM);
-        int64_t deadline = sb_now_ms() + (int64_t)master.conf.stop_timeout * 1000;
-        int status;
-        while (waitpid(c->pid, &status, WNOHANG) == 0) {
-            if (sb_now_ms() >= deadline) {
-                elog(LOG_L_WARN, NULL, "committer %ld did not stop: SIGKILL", (long)c->pid);
-                kill(c->pid, SIGKILL);
-                waitpid(c->pid, &status, 0);
-                break;
-            }
-            struct timespec ts = {0, 20 * 1000000L};
-            nanosleep(&ts, NULL);
-        }
-        c->pid = 0;
-    }
+    helper_stop(&c->proc, master.conf.stop_timeout);
     if (c->listen_fd >= 0) close(c->listen_fd);
     c->listen_fd = -1;
 }

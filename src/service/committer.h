@@ -14,7 +14,8 @@
  *
  * The master creates the listening socket (an abstract unix address with
  * a random name; peers of another uid are refused), forks the committer
- * like a worker and forks it again when it dies.  The socket outlives
+ * and forks it again when it dies, with the crash back-off every child
+ * shares (supervise.h).  The socket outlives
  * the committer, so workers connecting meanwhile wait in the backlog for
  * the next one; a worker whose committer died before answering answers
  * 503, and the client's retry with the same request_id gets the stored
@@ -33,6 +34,7 @@
 #include <sys/types.h>
 #include <sys/un.h>
 #include "base/buf.h"
+#include "service/supervise.h"
 #include "store/store.h"
 
 /* The most decisions one request stores (json_req.h's REQ_MAX_POLICIES). */
@@ -42,11 +44,7 @@ typedef struct committer_state {
     int listen_fd;                /* -1: group commit off */
     struct sockaddr_un addr;      /* abstract: sun_path[0] == 0 */
     socklen_t addrlen;
-    pid_t pid;                    /* 0 while none runs */
-    int64_t started_ms;
-    int64_t respawn_at_ms;        /* crash back-off */
-    int64_t backoff_ms;
-    int stopping;                 /* the master is leaving: no respawn */
+    helper proc;                  /* the committer process (supervise.h) */
 } committer_state;
 
 /* Master: creates the socket and forks the committer (nothing when there

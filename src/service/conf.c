@@ -18,6 +18,7 @@
 #include <sys/time.h>
 #include <time.h>
 #include <unistd.h>
+#include "audit/verify.h"
 #include "service/conf.h"
 
 typedef const char *(*opt_parser)(const char *arg, void *field);
@@ -101,7 +102,8 @@ static const opt_row options[] = {
     {"checkpoint-key", "FILE", parse_str, F(checkpoint_key), "sign checkpoints with this key (mode 0600); without it no sequencer runs"},
     {"checkpoint-public-key", "FILE", parse_str, F(checkpoint_public_key), "key GET /v1/audit/verify checks with (default: from --checkpoint-key)"},
     {"checkpoint-file", "FILE", parse_str, F(checkpoint_file), "append every signed checkpoint to this file"},
-    {"checkpoint-interval", "S", parse_seconds, F(checkpoint_interval), "seconds between checkpoint rounds (1)"},
+    {"checkpoint-interval", "S", parse_seconds, F(checkpoint_interval), "at most this many seconds between checkpoints (1)"},
+    {"max-unprotected", "S", parse_seconds, F(max_unprotected), "GET /v1/audit/verify fails when a decision waits longer for a checkpoint (60)"},
     {"group-commit", "N", parse_count, F(group_commit), "store decisions in a committer process, up to N per COMMIT (64; 0: each worker commits its own)"},
 };
 #undef F
@@ -132,6 +134,7 @@ int conf_parse(eligod_conf *c, int argc, char **argv)
     c->request_timeout = 10;
     c->max_body = 1 << 20;
     c->checkpoint_interval = 1;
+    c->max_unprotected = VERIFY_MAX_UNPROTECTED_S;
     c->group_commit = 64;
     const char *env = getenv("ELIGO_DB");
     if (env && *env) c->db = env;

@@ -33,6 +33,7 @@ typedef struct eligod_conf {
     const char *checkpoint_public_key; /* --checkpoint-public-key FILE: for GET /v1/audit/verify */
     const char *checkpoint_file;       /* --checkpoint-file FILE: each signed note appended */
     int checkpoint_interval;           /* --checkpoint-interval S (1) */
+    int max_unprotected;               /* --max-unprotected S: verify fails on older unsequenced rows (60) */
     int group_commit;         /* --group-commit N: rows per COMMIT in the committer (64; 0: off) */
 } eligod_conf;
 

@@ -6,7 +6,8 @@
  * A decision is answered only after its row was committed (through the
  * committer, or the worker's own store_put_decision when group commit is
  * off): the portal never holds a decision the database does not.  The request
- * id (body `request_id`, else the Idempotency-Key header, else a fresh
+ * id (body `request_id`, else the Idempotency-Key header -- a Structured
+ * Field string held to request_id's rule, 400 otherwise -- else a fresh
  * UUID) is scoped by the calling client; a retry with the same id and the
  * same request gets the stored decision again (200), with a different
  * request 422.  A list of policies screens one input for several
@@ -17,7 +18,8 @@
  * fingerprint covers the whole request (the list in order, as_of,
  * explain, input), and the first decision is stored under the bare
  * request_id, the others under "<request_id>/<policy name>", so the same
- * request_id with another list, or a single policy, is 422.
+ * request_id with another list, or a single policy, is 422.  A new
+ * decision for one policy is 201 with its Location.
  */
 #include <stdio.h>
 #include <string.h>
@@ -163,7 +165,7 @@ static int status_of(store_rc rc, http_response *rs)
     case STORE_OK: return 201;
     case STORE_EXISTS: return 200;
     case STORE_CONFLICT:
-        http_problem(rs, 422, "request_id was already used with a different request", NULL);
+        http_problem_as(rs, PROBLEM_REQUEST_ID_REUSED, "request_id was already used with a different request", NULL);
         return 422;
     case STORE_IN_FLIGHT:
         http_problem(rs, 409, "a request with this request_id is still being decided; retry shortly", NULL);
@@ -207,10 +209,13 @@ void h_decisions_post(service *sv, const http_request *rq, http_response *rs, co
     char rid[REQ_MAX_ID + 1];
     if (req.request_id[0]) {
         snprintf(rid, sizeof rid, "%s", req.request_id);
-    } else if (rq->idempotency_key && rq->idempotency_key[0]) {
-        size_t n = strlen(rq->idempotency_key);
-        if (n > REQ_MAX_ID) { http_problem(rs, 400, "Idempotency-Key is longer than 128 characters", NULL); return; }
-        snprintf(rid, sizeof rid, "%s", rq->idempotency_key);
+    } else if (rq->idempotency_key) {
+        /* a Structured Field string, held to request_id's rule */
+        if (http_sf_string(rq->idempotency_key, rid, sizeof rid) || !json_request_id_ok(rid, strlen(rid))) {
+            http_problem_as(rs, PROBLEM_INVALID_PARAMETER, "Idempotency-Key must be 1 to 128 printable ASCII "
+                            "characters without spaces, like request_id, optionally in double quotes", NULL);
+            return;
+        }
     } else {
         new_request_id(rid);
     }
@@ -222,7 +227,7 @@ void h_decisions_post(service *sv, const http_request *rq, http_response *rs, co
         if (!x.p[i]) {
             char d[128];
             snprintf(d, sizeof d, "no policy named \"%.*s\"", (int)req.policy[i].n, req.policy[i].p);
-            http_problem(rs, 404, d, NULL);
+            http_problem_as(rs, PROBLEM_UNKNOWN_POLICY, d, NULL);
             problem_policy(rs, &req, i);
             return;
         }
@@ -235,6 +240,8 @@ void h_decisions_post(service *sv, const http_request *rq, http_response *rs, co
                 for (uint32_t k = 0; k < sv->reg->npolicies; k++)
                     if (sv->reg->policies[k] == x.p[i]) sb_count_decision(k);
         if (status == 201 || status == 200) {
+            if (status == 201 && !req.policy_is_list)
+                buf_printf(&rs->headers, "Location: /v1/decisions/%s\r\n", x.put[0].decision_id);
             http_json(rs, status);
             answer(&req, rid, &x, status, &rs->body);
         }

@@ -82,17 +82,10 @@ int decide(service *sv, const policy *p, const decision_request *req, buf *decis
         decide_problem(rs, r.st, &r.errs);
     } else if (rc == DECISION_NOMEM) {
         http_problem(rs, 503, "out of memory", NULL);
+    } else if (rc == DECISION_NO_PARAM) {
+        http_problem_at(rs, PROBLEM_OUTSIDE_COVERED_PERIOD, "/as_of", r.err.msg);
     } else {
-        buf b;
-        buf_init(&b);
-        const char *ptr = rc == DECISION_NO_PARAM ? "/as_of" : "/input";
-        buf_adds(&b, "[{\"pointer\":");
-        buf_json_string(&b, ptr, strlen(ptr));
-        buf_adds(&b, ",\"detail\":");
-        buf_json_string(&b, r.err.msg, strlen(r.err.msg));
-        buf_adds(&b, "}]");
-        http_problem(rs, 422, r.err.msg, buf_cstr(&b));
-        buf_free(&b);
+        http_problem_at(rs, PROBLEM_INVALID_INPUT, "/input", r.err.msg);
     }
     return -1;
 }
@@ -112,7 +105,7 @@ void h_evaluate_post(service *sv, const http_request *rq, http_response *rs, con
         if (!p) {
             char d[128];
             snprintf(d, sizeof d, "no policy named \"%.*s\"", (int)req.policy[i].n, req.policy[i].p);
-            http_problem(rs, 404, d, NULL);
+            http_problem_as(rs, PROBLEM_UNKNOWN_POLICY, d, NULL);
             buf_free(&all);
             return;
         }

@@ -172,15 +172,14 @@ void h_policy_get(service *sv, const http_request *rq, http_response *rs, const 
     if (!p) {
         char detail[160];
         snprintf(detail, sizeof detail, "no policy named `%.100s` is loaded", m->id);
-        http_problem(rs, 404, detail, NULL);
+        http_problem_as(rs, PROBLEM_UNKNOWN_POLICY, detail, NULL);
         return;
     }
     char as_of_s[32];
     int64_t as_of = decide_today();   /* the same "today" (UTC) as a decision's default as_of */
     if (http_query_param(rq->query, "as_of", as_of_s, sizeof as_of_s) &&
         date_parse(as_of_s, strlen(as_of_s), &as_of) != 0) {
-        http_problem(rs, 400, "as_of must be a date YYYY-MM-DD",
-                     "[{\"pointer\":\"#/as_of\",\"detail\":\"not a date YYYY-MM-DD\"}]");
+        http_problem_at(rs, PROBLEM_INVALID_PARAMETER, "/as_of", "as_of must be a date YYYY-MM-DD");
         return;
     }
     http_json(rs, 200);
@@ -192,7 +191,10 @@ void h_policy_get(service *sv, const http_request *rq, http_response *rs, const 
     date_json(b, p->tree.covers_from);
     buf_adds(b, ",\"until\":");
     date_json(b, p->tree.covers_until);
-    buf_adds(b, "},\"sources\":[");
+    /* outside the covered period nothing is in force: a decision for that
+     * date is 422 outside-covered-period (eval.c) */
+    int covered = p->tree.covers_from <= as_of && as_of <= p->tree.covers_until;
+    buf_printf(b, "},\"covered\":%s,\"sources\":[", covered ? "true" : "false");
     for (uint32_t i = 0; i < p->nsources; i++) {
         if (i) buf_addc(b, ',');
         buf_adds(b, "{\"file\":");
@@ -213,7 +215,7 @@ void h_policy_get(service *sv, const http_request *rq, http_response *rs, const 
         type_json(b, pa->type);
         uint32_t k = 0;
         while (k < pa->nvalues && !(pa->from[k] <= as_of && as_of <= pa->until[k])) k++;
-        if (k == pa->nvalues) {
+        if (k == pa->nvalues || !covered) {
             buf_adds(b, ",\"value\":null,\"in_force\":false}");
             continue;
         }
@@ -226,6 +228,12 @@ void h_policy_get(service *sv, const http_request *rq, http_response *rs, const 
         else date_json(b, pa->until[k]);
         buf_adds(b, ",\"source\":");
         str(b, pa->source ? pa->source[k] : NULL);
+        buf_adds(b, ",\"file\":");
+        str(b, pa->cite ? pa->cite[k].doc : NULL);
+        buf_adds(b, ",\"quote\":");
+        str(b, pa->cite ? pa->cite[k].quote : NULL);
+        buf_adds(b, ",\"assumption\":");
+        str(b, pa->cite ? pa->cite[k].assumption : NULL);
         buf_addc(b, '}');
     }
     buf_adds(b, "],\"input\":");

@@ -9,7 +9,8 @@
  * The work is audit/replay.c's and audit/impact.c's; this file reads the
  * small request bodies (strict JSON, unknown members refused, each
  * problem named by its JSON Pointer) and answers.  Routes.c has already
- * checked the role and logged the access.  A candidate policy text is
+ * checked the role; a range is logged here with its arguments
+ * (routes_log_access), once read and before any stored row is.  A candidate policy text is
  * compiled against the models this worker serves; it is freed with the
  * request, never served.
  */
@@ -31,26 +32,18 @@ typedef struct body_field {
     const char *value;          /* in sv->pool; NULL when absent */
 } body_field;
 
-static void problem_at(http_response *rs, int status, const char *pointer, const char *detail)
-{
-    buf b;
-    buf_init(&b);
-    buf_adds(&b, "[{\"pointer\":");
-    buf_json_string(&b, pointer, strlen(pointer));
-    buf_adds(&b, ",\"detail\":");
-    buf_json_string(&b, detail, strlen(detail));
-    buf_adds(&b, "}]");
-    http_problem(rs, status, detail, buf_cstr(&b));
-    buf_free(&b);
-}
-
 /* Reads the body into fields.  0, or -1 with the problem in rs. */
 static int read_body(service *sv, const http_request *rq, body_field *f, int nf, http_response *rs)
 {
     json_member *m = NULL;
     size_t n = 0;
-    if (json_members(rq->body ? rq->body : "", rq->body_len, &sv->pool, &m, &n)) {
-        http_problem(rs, 400, "the body is not a JSON object", NULL);
+    const char *body = rq->body ? rq->body : "";
+    if (json_members(body, rq->body_len, &sv->pool, &m, &n)) {
+        /* not JSON is 400 (with the byte), JSON that is no object 422 */
+        json_errors e;
+        json_status st = json_syntax_check(body, rq->body_len, &sv->pool, &e);
+        if (st == JSON_OK) http_problem_at(rs, PROBLEM_INVALID_INPUT, "", "expected a JSON object");
+        else decide_problem(rs, st, &e);
         return -1;
     }
     char ptr[96];
@@ -58,22 +51,22 @@ static int read_body(service *sv, const http_request *rq, body_field *f, int nf,
         int k = 0;
         while (k < nf && !(strlen(f[k].name) == m[i].key_len && memcmp(f[k].name, m[i].key, m[i].key_len) == 0)) k++;
         snprintf(ptr, sizeof ptr, "/%.*s", (int)(m[i].key_len < 64 ? m[i].key_len : 64), m[i].key);
-        if (k == nf) { problem_at(rs, 422, ptr, "unknown member"); return -1; }
+        if (k == nf) { http_problem_at(rs, PROBLEM_INVALID_INPUT, ptr, "unknown member"); return -1; }
         size_t len;
         int64_t d;
         if (json_member_string(&m[i], &sv->pool, &f[k].value, &len)) {
-            problem_at(rs, 422, ptr, "must be a string");
+            http_problem_at(rs, PROBLEM_INVALID_INPUT, ptr, "must be a string");
             return -1;
         }
         if (f[k].is_date && date_parse(f[k].value, len, &d)) {
-            problem_at(rs, 422, ptr, "must be a date YYYY-MM-DD");
+            http_problem_at(rs, PROBLEM_INVALID_INPUT, ptr, "must be a date YYYY-MM-DD");
             return -1;
         }
     }
     for (int k = 0; k < nf; k++) {
         if (f[k].required && !f[k].value) {
             snprintf(ptr, sizeof ptr, "/%s", f[k].name);
-            problem_at(rs, 422, ptr, "required");
+            http_problem_at(rs, PROBLEM_INVALID_INPUT, ptr, "required");
             return -1;
         }
     }
@@ -121,11 +114,17 @@ void h_replay_range(service *sv, const http_request *rq, http_response *rs, cons
     (void)m;
     body_field f[] = {{"from", 1, 1, NULL}, {"to", 1, 1, NULL}, {"policy", 0, 0, NULL}};
     if (read_body(sv, rq, f, 3, rs)) return;
-    if (strcmp(f[0].value, f[1].value) > 0) { problem_at(rs, 422, "/from", "from is after to"); return; }
+    char range[256];
+    store_access_range(range, f[2].value, f[0].value, f[1].value);
+    if (routes_log_access(sv, rs, "replays", range)) return;
+    if (strcmp(f[0].value, f[1].value) > 0) { http_problem_at(rs, PROBLEM_INVALID_INPUT, "/from", "from is after to"); return; }
     store *db = store_or_503(sv, rs);
     if (!db) return;
     store_rc known = f[2].value ? store_policy_known(db, f[2].value) : STORE_OK;
-    if (known == STORE_NOT_FOUND) { problem_at(rs, 422, "/policy", "no decision was ever made under this policy"); return; }
+    if (known == STORE_NOT_FOUND) {
+        http_problem_at(rs, PROBLEM_INVALID_INPUT, "/policy", "no decision was ever made under this policy");
+        return;
+    }
     if (known != STORE_OK) { http_problem(rs, 503, "the database is unavailable", NULL); return; }
     replayer *r = replayer_new(db);
     if (!r) { http_problem(rs, 503, "out of memory", NULL); return; }
@@ -150,7 +149,7 @@ static policy *compile_candidate(service *sv, const char *text, http_response *r
     policy *p = compile_policy(source_new("candidate.policy", text, strlen(text)), &sv->reg->models, &dl);
     if (!p) {
         char *msg = diag_text(&dl);
-        problem_at(rs, 422, "/policy_text", msg && *msg ? msg : "the candidate does not compile");
+        http_problem_at(rs, PROBLEM_INVALID_INPUT, "/policy_text", msg && *msg ? msg : "the candidate does not compile");
         free(msg);
     }
     diag_list_free(&dl);
@@ -163,12 +162,18 @@ void h_impact(service *sv, const http_request *rq, http_response *rs, const rout
     body_field f[] = {{"policy_text", 1, 0, NULL}, {"from", 1, 1, NULL}, {"to", 1, 1, NULL},
                       {"eligibility", 0, 0, NULL}, {"benefit", 0, 0, NULL}};
     if (read_body(sv, rq, f, 5, rs)) return;
+    /* logged whether the candidate compiles or not (then without its name) */
     policy *p = compile_candidate(sv, f[0].value, rs);
-    if (!p) return;
+    char range[256];
+    store_access_range(range, p ? p->name : NULL, f[1].value, f[2].value);
+    if (routes_log_access(sv, rs, "impact", range) || !p) {
+        policy_free(p);
+        return;
+    }
     impact_options o = {f[3].value, f[4].value};
     store *db = store_or_503(sv, rs);
     const char *pointer = NULL, *why = db ? impact_check(db, p, &o, f[1].value, f[2].value, &pointer) : NULL;
-    if (why && pointer) problem_at(rs, 422, pointer, why);
+    if (why && pointer) http_problem_at(rs, PROBLEM_INVALID_INPUT, pointer, why);
     else if (why) http_problem(rs, 503, why, NULL);
     else if (db) {
         impact_report rep;

@@ -13,7 +13,11 @@
  *           while old-generation workers still serve: a new worker must
  *           be ready before an old one is told to stop), honour the crash
  *           back-off, escalate stops, kill workers past the request
- *           timeout, sample the listen queue (listenq.c).
+ *           timeout, keep the committer and the checkpoint sequencer
+ *           running (supervise.h), sample the listen queue (listenq.c).
+ *
+ * The master itself never touches the database: every step above is
+ * bounded by the loop's tick, whatever MariaDB does.
  *
  * Not here: fork/reap details (children.c), request handling (worker.c).
  */
@@ -28,6 +32,7 @@
 #include "service/committer.h"
 #include "service/pctl.h"
 #include "service/scoreboard.h"
+#include "service/sequencer_child.h"
 #include "service/signals.h"
 #include "service/service.h"
 
@@ -76,8 +81,7 @@ static void reload(void)
     master.reg = r;
     master.generation++;
     sb->generation = master.generation;
-    master.backoff_ms = 0;
-    master.respawn_at_ms = 0;
+    backoff_clear(&master.backoff);
     __atomic_fetch_add(&sb->reloads_ok, 1, __ATOMIC_RELAXED);
     elog(LOG_L_INFO, NULL, "reload: generation %d with %u policies; replacing workers one by one",
          master.generation, r->npolicies);
@@ -119,15 +123,15 @@ static void maintain_pool(int64_t now)
         children_stop(c);
         old_serving--;
     }
-    while (cur_alive < master.conf.workers && now >= master.respawn_at_ms) {
+    while (cur_alive < master.conf.workers && now >= master.backoff.until_ms) {
         if (old_serving > 0 && cur_starting > 0) break;   /* rolling: one at a time */
         if (children_spawn() != 0) {
-            master.respawn_at_ms = now + 1000;
+            master.backoff.until_ms = now + 1000;
             break;
         }
         cur_alive++;
         cur_starting++;
-        if (master.backoff_ms) master.respawn_at_ms = now + master.backoff_ms;
+        if (master.backoff.delay_ms) master.backoff.until_ms = now + master.backoff.delay_ms;
     }
 }
 
@@ -170,12 +174,13 @@ int pctl_run(void)
         }
         children_tick(now);
         committer_tick_main(now);
+        if (master.state == PCTL_RUNNING) sequencer_tick_main(now);
         sample_listen_queue();
-        /* the checkpoint sequencer, when due (h_audit.c) */
-        if (master.state == PCTL_RUNNING) audit_tick_main(now);
     }
-    /* the committer served the last workers' decisions; now it may go */
+    /* the committer served the last workers' decisions; now it may go,
+     * and the sequencer with it (rows it left wait for the next start) */
     committer_stop_main();
+    sequencer_stop_main();
     elog(LOG_L_INFO, NULL, "all workers stopped; exiting");
     return 0;
 }

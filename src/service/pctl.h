@@ -50,8 +50,7 @@ typedef struct master_state {
     child *children;
     int nchildren, cap;
     int state;                /* pctl_state */
-    int64_t respawn_at_ms;    /* crash back-off: no fork before this */
-    int64_t backoff_ms;
+    backoff backoff;          /* the workers' crash back-off (supervise.h) */
     committer_state cm;       /* the group committer (committer.c) */
     listenq lq;               /* the listen queue's length, sampled each loop */
 } master_state;

@@ -4,7 +4,8 @@
  *
  * One row per method and path: who may call it (role bits of
  * service.h), the largest body, whether the body is JSON, the handler,
- * and the label under which /metrics counts it.  routes_dispatch checks,
+ * and the label under which /metrics counts it; HEAD is served wherever
+ * GET is.  routes_dispatch checks,
  * in this order: path (404), method (405 with Allow), Bearer token (401;
  * 503 when the store cannot be asked), role (403), body size (413),
  * content type (415) -- like Redis's processCommand checking a command
@@ -33,13 +34,18 @@ typedef struct route {
     int walks;                /* reads many stored rows: no store deadline */
     int logged;               /* LOG_*: how the access is written to access_log */
 } route;
+/* docs/openapi.yaml describes every row; tests/api/openapi.sh compares
+ * the two, and nginx/eligo.conf's $eligo_allow map has each path. */
 
 /* Reads of stored data are logged one by one before they run; the
  * officer's playground (no stored data, only what the officer sent) is
  * logged in batches of up to ACCESS_BATCH entries or ACCESS_BATCH_MS, so
  * that it costs no commit per request -- a worker killed with entries
- * pending loses at most those. */
-enum { LOG_NONE, LOG_NOW, LOG_BATCHED };
+ * pending loses at most those.  A read whose arguments are in the body
+ * (a replay or impact range) is logged by its handler once it has read
+ * them, still before it reads stored data (LOG_HANDLER,
+ * routes_log_access). */
+enum { LOG_NONE, LOG_NOW, LOG_BATCHED, LOG_HANDLER };
 
 /* How long a request may wait for the database before it answers 503
  * (store_set_deadline): a database that refuses or hangs must cost a
@@ -52,14 +58,15 @@ static const route routes[] = {
     {"POST", "/v1/decisions", ROLE_PORTAL, MIB, 1, h_decisions_post, "decisions_create", 0, LOG_NONE},
     {"GET", "/v1/decisions/{id}", ROLE_AUDITOR, 0, 0, h_decision_get, "decisions_get", 0, LOG_NOW},
     {"POST", "/v1/decisions/{id}/replay", ROLE_AUDITOR, MIB, 0, h_replay_one, "decision_replay", 0, LOG_NOW},
-    {"POST", "/v1/replays", ROLE_AUDITOR, MIB, 1, h_replay_range, "replays", 1, LOG_NOW},
-    {"POST", "/v1/impact", ROLE_OFFICER, 4 * MIB, 1, h_impact, "impact", 1, LOG_NOW},
+    {"POST", "/v1/replays", ROLE_AUDITOR, MIB, 1, h_replay_range, "replays", 1, LOG_HANDLER},
+    {"POST", "/v1/impact", ROLE_OFFICER, 4 * MIB, 1, h_impact, "impact", 1, LOG_HANDLER},
     {"POST", "/v1/evaluate", ROLE_OFFICER, MIB, 1, h_evaluate_post, "evaluate", 0, LOG_BATCHED},
     {"GET", "/v1/policies", ROLE_ANY, 0, 0, h_policies_list, "policies_list", 0, LOG_NONE},
     {"GET", "/v1/policies/{name}", ROLE_ANY, 0, 0, h_policy_get, "policies_get", 0, LOG_NONE},
     {"GET", "/healthz", ROLE_NONE, 0, 0, h_health, "healthz", 0, LOG_NONE},
     {"GET", "/v1/audit/verify", ROLE_AUDITOR, 0, 0, h_audit_verify, "audit_verify", 1, LOG_NOW},
     {"GET", "/metrics", ROLE_NONE, 0, 0, h_metrics, "metrics", 0, LOG_NONE},
+    {"GET", "/v1/openapi.json", ROLE_NONE, 0, 0, h_openapi, "openapi", 0, LOG_NONE},
 };
 #define NROUTES ((int)(sizeof routes / sizeof routes[0]))
 _Static_assert(sizeof routes / sizeof routes[0] <= SB_MAX_ROUTES, "the scoreboard counts at most SB_MAX_ROUTES routes");
@@ -166,8 +173,11 @@ int routes_flush_log(service *sv)
 
 void routes_idle(service *sv)
 {
-    if (sv->npending_log && sb_now_ms() - sv->pending_log_since_ms >= ACCESS_BATCH_MS)
-        (void)routes_flush_log(sv);          /* a failure keeps them for the next try */
+    if (!sv->npending_log || sb_now_ms() - sv->pending_log_since_ms < ACCESS_BATCH_MS) return;
+    /* between requests the last request's deadline has passed: the flush
+     * gets one of its own */
+    if (sv->db) store_set_deadline(sv->db, STORE_DEADLINE_MS);
+    (void)routes_flush_log(sv);              /* a failure keeps them for the next try */
 }
 
 /* Queues the entry; writes the batch when it is full or old.  -1 when
@@ -194,16 +204,20 @@ static int log_batched(service *sv, const route *r, const route_match *m)
  * refused, so nothing is read unlogged. */
 static int access_logged(service *sv, const route *r, const route_match *m, http_response *rs)
 {
-    int rc = 0;
-    if (r->logged == LOG_NOW) {
-        store *db = worker_store(sv);
-        rc = db && store_access_log(db, sv->client, role_name(sv->role), r->metric, m->id[0] ? m->id : NULL)
-                       == STORE_OK ? 0 : -1;
-    } else if (r->logged == LOG_BATCHED) {
-        rc = log_batched(sv, r, m);
+    if (r->logged == LOG_NOW) return routes_log_access(sv, rs, r->metric, m->id[0] ? m->id : NULL);
+    if (r->logged == LOG_BATCHED && log_batched(sv, r, m)) {
+        http_problem(rs, 503, "the database is unavailable; the access cannot be logged", NULL);
+        return -1;
     }
-    if (rc) http_problem(rs, 503, "the database is unavailable; the access cannot be logged", NULL);
-    return rc;
+    return 0;
+}
+
+int routes_log_access(service *sv, http_response *rs, const char *action, const char *target)
+{
+    store *db = worker_store(sv);
+    if (db && store_access_log(db, sv->client, role_name(sv->role), action, target) == STORE_OK) return 0;
+    http_problem(rs, 503, "the database is unavailable; the access cannot be logged", NULL);
+    return -1;
 }
 
 static void authenticate(service *sv, const route *r, const http_request *rq, http_response *rs)
@@ -244,6 +258,12 @@ static void authenticate(service *sv, const route *r, const http_request *rq, ht
     rs->status = 0;   /* passed */
 }
 
+/* The route's method: HEAD is GET without the body (worker.c drops it). */
+static int method_matches(const route *r, const char *method)
+{
+    return strcmp(r->method, method) == 0 || (strcmp(method, "HEAD") == 0 && strcmp(r->method, "GET") == 0);
+}
+
 static void dispatch(service *sv, const http_request *rq, http_response *rs, int *index)
 {
     route_match m = {{0}};
@@ -252,15 +272,15 @@ static void dispatch(service *sv, const http_request *rq, http_response *rs, int
     for (int i = 0; i < NROUTES; i++) {
         route_match mi = {{0}};
         if (!match(routes[i].pattern, rq->path, &mi)) continue;
-        if (strcmp(routes[i].method, rq->method) == 0) {
+        if (method_matches(&routes[i], rq->method)) {
             r = &routes[i];
             m = mi;
             *index = i;
             break;
         }
-        if (!strstr(allow, routes[i].method))
-            snprintf(allow + strlen(allow), sizeof allow - strlen(allow), "%s%s", allow[0] ? ", " : "",
-                     routes[i].method);
+        const char *add = strcmp(routes[i].method, "GET") == 0 ? "GET, HEAD" : routes[i].method;
+        if (!strstr(allow, add))
+            snprintf(allow + strlen(allow), sizeof allow - strlen(allow), "%s%s", allow[0] ? ", " : "", add);
     }
     if (!r && allow[0]) {
         buf_printf(&rs->headers, "Allow: %s\r\n", allow);
@@ -281,7 +301,9 @@ static void dispatch(service *sv, const http_request *rq, http_response *rs, int
         store_mark_down(sv->db, sb_db_down_until());
         store_set_deadline(sv->db, STORE_DEADLINE_MS);
     }
-    routes_idle(sv);
+    /* the access log is written on audited routes alone: a portal's
+     * decision never waits for its table */
+    if (r->logged != LOG_NONE) routes_idle(sv);
     if (r->roles != ROLE_NONE) {
         authenticate(sv, r, rq, rs);
         if (rs->status) return;
@@ -313,13 +335,9 @@ void routes_dispatch(service *sv, const http_request *rq, http_response *rs)
     if (sv->db) sb_db_down_raise(store_down_until(sv->db));
     if (rs->status == 0) http_problem(rs, 500, "the handler gave no answer", NULL);
     /* every problem names the request path as its instance */
-    if (rs->content_type && strcmp(rs->content_type, "application/problem+json") == 0 && rs->body.len &&
-        rs->body.data[rs->body.len - 1] == '}' && !strstr(buf_cstr(&rs->body), "\"instance\"")) {
-        rs->body.len--;
-        buf_adds(&rs->body, ",\"instance\":");
-        buf_json_string(&rs->body, rq->path, strlen(rq->path));
-        buf_addc(&rs->body, '}');
-    }
+    http_problem_close(rs, rq->path, rq->request_id);
+    /* answers carry decisions, inputs and audit data: no cache keeps one */
+    buf_adds(&rs->headers, "Cache-Control: no-store\r\n");
     clock_gettime(CLOCK_MONOTONIC, &t1);
     sb_count_request(index, rs->status,
                      (int64_t)(t1.tv_sec - t0.tv_sec) * 1000000 + (t1.tv_nsec - t0.tv_nsec) / 1000);

@@ -69,20 +69,28 @@ void h_policy_get(service *sv, const http_request *rq, http_response *rs, const 
 void h_health(service *sv, const http_request *rq, http_response *rs, const route_match *m);
 void h_metrics(service *sv, const http_request *rq, http_response *rs, const route_match *m);
 void h_audit_verify(service *sv, const http_request *rq, http_response *rs, const route_match *m);
+void h_openapi(service *sv, const http_request *rq, http_response *rs, const route_match *m);
+/* docs/openapi.yaml as JSON, embedded by the build (openapi_doc.c). */
+extern const char openapi_json[];
 
 /* The audit resource's master side (h_audit.c): reads the checkpoint keys
- * before fork (-1: refuse to start), runs a sequencer round when one is
- * due (called from the master's loop), frees it all at exit.  A new
- * worker calls audit_drop_private() to forget the signing key. */
+ * before fork (-1: refuse to start), frees them at exit.  audit_signer()
+ * is the signing key (NULL without --checkpoint-key), for the sequencer
+ * child; a new worker or committer calls audit_drop_private() to forget
+ * it. */
 struct eligod_conf;
+struct cp_key;
 int audit_init_main(const struct eligod_conf *c);
-void audit_tick_main(int64_t now_ms);
+const struct cp_key *audit_signer(void);
 void audit_free_main(void);
 void audit_drop_private(void);
 
 /* Writes the access-log entries still pending (a worker calls it before
  * it exits).  0, or -1 when they could not be written (kept). */
 int routes_flush_log(service *sv);
+/* Writes one access-log entry now (client and role of the request):
+ * 0, or -1 with a 503 in rs, and then the handler reads nothing. */
+int routes_log_access(service *sv, http_response *rs, const char *action, const char *target);
 /* Between requests (an idle worker, once a second or so): writes the
  * pending entries once they are ACCESS_BATCH_MS old. */
 void routes_idle(service *sv);

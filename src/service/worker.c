@@ -190,6 +190,7 @@ static void serve(FCGX_Request *frq)
     buf_reset(&rs.headers);
     buf_reset(&rs.body);
     rs.status = 500;
+    rs.problem = 0;
     rs.content_type = "application/json";
     arena_reset(&sv->pool);
 
@@ -200,7 +201,8 @@ static void serve(FCGX_Request *frq)
                  http_status_title(rs.status), rs.content_type, (unsigned long)rs.body.len);
     if (rs.headers.len) FCGX_PutStr(rs.headers.data, (int)rs.headers.len, frq->out);
     FCGX_PutS("\r\n", frq->out);
-    if (rs.body.len) FCGX_PutStr(rs.body.data, (int)rs.body.len, frq->out);
+    /* HEAD: the headers GET would have, Content-Length included, no body */
+    if (rs.body.len && strcmp(rq.method, "HEAD") != 0) FCGX_PutStr(rs.body.data, (int)rs.body.len, frq->out);
 
     sv->requests++;
     W.me->requests++;
@@ -245,7 +247,7 @@ void worker_block_stops(sigset_t *run_mask)
 
 void worker_main(const eligod_conf *conf, const registry *reg, int listen_fd, int slot)
 {
-    audit_drop_private();       /* the checkpoint signing key stays in the master */
+    audit_drop_private();       /* the signing key stays in the master and the sequencer */
     W.conf = conf;
     W.me = &sb->slots[slot];
     W.sv.reg = reg;

@@ -67,6 +67,12 @@ store_rc store_access_log_many(store *s, const store_access *a, size_t n)
     return store_rc_of(c);
 }
 
+void store_access_range(char out[256], const char *policy, const char *from, const char *to)
+{
+    snprintf(out, 256, "%s%.128s%sfrom=%.10s to=%.10s", policy ? "policy=" : "", policy ? policy : "",
+             policy ? " " : "", from ? from : "", to ? to : "");
+}
+
 store_rc store_access_log(store *s, const char *client, const char *role, const char *action,
                           const char *target)
 {

@@ -24,6 +24,7 @@
  * What it does not do: hash trees, sign or verify (src/audit/), or
  * retry a lost race (the sequencer's next round does).
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <errmsg.h>
@@ -270,14 +271,113 @@ store_rc store_leaf_pending(store *s, int lag_ms, int limit, int (*fn)(void *arg
     return walk(s, ST_CP_PENDING, ROW_COLS, lag_us, 0, (uint64_t)(limit > 0 ? limit : 1), 1, leaf_row, &w);
 }
 
-store_rc store_leaf_unsequenced(store *s, uint64_t *count)
+store_rc store_leaf_unsequenced(store *s, uint64_t *count, uint64_t *oldest_ms)
 {
-    buf n;
+    buf n, age;
     buf_init(&n);
-    buf *cols[1] = {&n};
-    store_rc rc = store_read_one(s, ST_CP_UNSEQ, NULL, cols, 1, NULL);
+    buf_init(&age);
+    buf *cols[2] = {&n, &age};
+    store_rc rc = store_read_one(s, ST_CP_UNSEQ, NULL, cols, 2, NULL);
     *count = rc == STORE_OK ? to_u64(buf_cstr(&n)) : 0;
+    *oldest_ms = rc == STORE_OK && *count ? to_u64(buf_cstr(&age)) : 0;
     buf_free(&n);
+    buf_free(&age);
+    return rc;
+}
+
+/* ------------------------------------------------------------- texts */
+
+/* A decision made under the text with this hash, for the report. */
+static store_rc text_user(store *s, store_text_fault *f)
+{
+    MYSQL_BIND p[2];
+    unsigned long len[2];
+    buf id, seq;
+    buf_init(&id);
+    buf_init(&seq);
+    buf *cols[2] = {&id, &seq};
+    store_bind_str(&p[0], f->hash, strlen(f->hash), &len[0]);
+    store_bind_str(&p[1], f->hash, strlen(f->hash), &len[1]);
+    store_rc rc = store_read_one(s, ST_TEXT_USER, p, cols, 2, NULL);
+    if (rc == STORE_OK) {
+        snprintf(f->id, sizeof f->id, "%s", buf_cstr(&id));
+        f->seq = to_u64(buf_cstr(&seq));
+    }
+    buf_free(&id);
+    buf_free(&seq);
+    return rc == STORE_NOT_FOUND ? STORE_OK : rc;
+}
+
+/* Every text of one table, one read each in hash order: the first whose
+ * content does not hash to its key. */
+static store_rc texts_altered(store *s, store_stmt_id id, const char *kind, store_text_fault *f, int *found)
+{
+    buf hash, name, text;
+    buf_init(&hash);
+    buf_init(&name);
+    buf_init(&text);
+    buf *cols[3] = {&hash, &name, &text};
+    char after[72] = "", hex[65], want[72];
+    store_rc rc;
+    for (;;) {
+        MYSQL_BIND p[1];
+        unsigned long len;
+        store_bind_str(&p[0], after, strlen(after), &len);
+        rc = store_read_one(s, id, p, cols, 3, NULL);
+        if (rc != STORE_OK) break;
+        snprintf(after, sizeof after, "%s", buf_cstr(&hash));
+        if (store_sha256_hex(text.data, text.len, hex)) {
+            rc = STORE_ERROR;
+            break;
+        }
+        snprintf(want, sizeof want, "sha256:%s", hex);
+        if (strcmp(want, after) != 0) {
+            *found = 1;
+            snprintf(f->kind, sizeof f->kind, "%s", kind);
+            snprintf(f->hash, sizeof f->hash, "%s", after);
+            snprintf(f->name, sizeof f->name, "%s", buf_cstr(&name));
+            rc = text_user(s, f);
+            break;
+        }
+    }
+    buf_free(&hash);
+    buf_free(&name);
+    buf_free(&text);
+    return rc == STORE_NOT_FOUND ? STORE_OK : rc;
+}
+
+/* A decision whose policy or model text is not stored at all. */
+static store_rc texts_missing(store *s, store_text_fault *f, int *found)
+{
+    buf id, seq, kind, hash;
+    buf_init(&id);
+    buf_init(&seq);
+    buf_init(&kind);
+    buf_init(&hash);
+    buf *cols[4] = {&id, &seq, &kind, &hash};
+    store_rc rc = store_read_one(s, ST_TEXT_MISSING, NULL, cols, 4, NULL);
+    if (rc == STORE_OK) {
+        *found = 1;
+        f->missing = 1;
+        snprintf(f->id, sizeof f->id, "%s", buf_cstr(&id));
+        f->seq = to_u64(buf_cstr(&seq));
+        snprintf(f->kind, sizeof f->kind, "%s", buf_cstr(&kind));
+        snprintf(f->hash, sizeof f->hash, "%s", buf_cstr(&hash));
+    }
+    buf_free(&id);
+    buf_free(&seq);
+    buf_free(&kind);
+    buf_free(&hash);
+    return rc == STORE_NOT_FOUND ? STORE_OK : rc;
+}
+
+store_rc store_texts_check(store *s, store_text_fault *f, int *found)
+{
+    memset(f, 0, sizeof *f);
+    *found = 0;
+    store_rc rc = texts_altered(s, ST_TEXT_NEXT_POLICY, "policy", f, found);
+    if (rc == STORE_OK && !*found) rc = texts_altered(s, ST_TEXT_NEXT_MODEL, "model", f, found);
+    if (rc == STORE_OK && !*found) rc = texts_missing(s, f, found);
     return rc;
 }
 

@@ -216,8 +216,23 @@ store_rc store_leaf_rows(store *s, uint64_t after_seq, uint64_t upto_seq,
  * limit of them. */
 store_rc store_leaf_pending(store *s, int lag_ms, int limit, int (*fn)(void *arg, const store_leaf_row *r),
                             void *arg);
-/* How many rows have no seq yet. */
-store_rc store_leaf_unsequenced(store *s, uint64_t *count);
+/* How many rows have no seq yet, and the age of the oldest of them in
+ * milliseconds by the database's clock (0 when none). */
+store_rc store_leaf_unsequenced(store *s, uint64_t *count, uint64_t *oldest_ms);
+
+/* The policy and model texts are covered by the log through their hash,
+ * which every decision's leaf holds: a text is intact when it hashes to
+ * its key (recomputed here, never read) and every decision's texts are
+ * stored.  The first fault found, when *found is set: */
+typedef struct store_text_fault {
+    char kind[8];             /* "policy" or "model" */
+    char hash[72];            /* the key the text should hash to */
+    char name[129];           /* the text's name ("" when missing) */
+    int missing;              /* 1: a decision names it, no text stored; 0: altered */
+    char id[37];              /* a decision made under it ("" if none) */
+    uint64_t seq;             /* its seq, 0 when none */
+} store_text_fault;
+store_rc store_texts_check(store *s, store_text_fault *f, int *found);
 /* One transaction: inserts checkpoint cp (created_at set) and numbers
  * ids[i] with seq first_seq + i, then commits.  STORE_CONFLICT when
  * another sequencer got there first (checkpoint k exists, 1062/1213, or a
@@ -238,5 +253,9 @@ typedef struct store_access {
 store_rc store_access_log(store *s, const char *client, const char *role, const char *action,
                           const char *target);
 store_rc store_access_log_many(store *s, const store_access *a, size_t n);
+/* The target of a range read (a replay or an impact run), the same from
+ * the command line and over HTTP: "policy=NAME from=DATE to=DATE", the
+ * policy part left out when policy is NULL; cut to fit the column. */
+void store_access_range(char out[256], const char *policy, const char *from, const char *to);
 
 #endif

@@ -39,8 +39,13 @@
 #define DECISION_ROWS8 DECISION_ROWS4 "," DECISION_ROWS4
 #define DECISION_ROWS16 DECISION_ROWS8 "," DECISION_ROWS8
 
-/* The access-log INSERT for one row and for 8 and 64 rows (ST_ACCESS_PUTn). */
-#define ACCESS_INSERT "INSERT INTO access_log (at, client, role, action, target) VALUES "
+/* The access-log INSERT for one row and for 8 and 64 rows (ST_ACCESS_PUTn).
+ * It waits at most a second for a lock on the table (an auditor's LOCK
+ * TABLES, a slow read): the server then answers 1205, an error like any
+ * other, where a longer wait would run into the read timeout and make the
+ * database look hung to every worker (service/routes.c marks it down). */
+#define ACCESS_INSERT "SET STATEMENT lock_wait_timeout = 1, innodb_lock_wait_timeout = 1 FOR " \
+    "INSERT INTO access_log (at, client, role, action, target) VALUES "
 #define ACCESS_ROW "(COALESCE(?, UTC_TIMESTAMP(6)), ?, ?, ?, ?)"
 #define ACCESS_ROWS2 ACCESS_ROW "," ACCESS_ROW
 #define ACCESS_ROWS8 ACCESS_ROWS2 "," ACCESS_ROWS2 "," ACCESS_ROWS2 "," ACCESS_ROWS2
@@ -76,7 +81,13 @@
     X(ST_CP_SEQ,         MAIN,    2, "UPDATE decisions SET seq = ? WHERE id = ? AND seq IS NULL") \
     X(ST_CP_ROWS,        MAIN,    3, "SELECT seq, content_hash, id, request_id, client, fingerprint, policy_name, policy_hash, model_hash, as_of, input, outputs, explanation, response, created_at FROM decisions WHERE seq > ? AND seq <= ? ORDER BY seq LIMIT ?") \
     X(ST_CP_PENDING,     MAIN,    2, "SELECT seq, content_hash, id, request_id, client, fingerprint, policy_name, policy_hash, model_hash, as_of, input, outputs, explanation, response, created_at FROM decisions WHERE seq IS NULL AND created_at < UTC_TIMESTAMP(6) - INTERVAL ? MICROSECOND ORDER BY id LIMIT ?") \
-    X(ST_CP_UNSEQ,       MAIN,    0, "SELECT COUNT(*) FROM decisions WHERE seq IS NULL") \
+    X(ST_CP_UNSEQ,       MAIN,    0, "SELECT COUNT(*), COALESCE(TIMESTAMPDIFF(MICROSECOND, MIN(created_at), UTC_TIMESTAMP(6)) DIV 1000, 0) FROM decisions WHERE seq IS NULL") \
+    /* the texts decisions name: each stored text in hash order, a \
+     * decision naming a text that is not stored, one naming a text */ \
+    X(ST_TEXT_NEXT_POLICY, MAIN,  1, "SELECT hash, name, text FROM policy_versions WHERE hash > ? ORDER BY hash LIMIT 1") \
+    X(ST_TEXT_NEXT_MODEL, MAIN,   1, "SELECT hash, name, text FROM model_versions WHERE hash > ? ORDER BY hash LIMIT 1") \
+    X(ST_TEXT_MISSING,   MAIN,    0, "SELECT d.id, COALESCE(d.seq, 0), 'policy', d.policy_hash FROM decisions d LEFT JOIN policy_versions p ON p.hash = d.policy_hash WHERE p.hash IS NULL UNION ALL SELECT d.id, COALESCE(d.seq, 0), 'model', d.model_hash FROM decisions d LEFT JOIN model_versions m ON m.hash = d.model_hash WHERE d.model_hash IS NOT NULL AND m.hash IS NULL LIMIT 1") \
+    X(ST_TEXT_USER,      MAIN,    2, "SELECT id, COALESCE(seq, 0) FROM decisions WHERE policy_hash = ? OR model_hash = ? ORDER BY seq IS NULL, seq LIMIT 1") \
     /* access.c */ \
     X(ST_ACCESS_PUT,     MAIN,    5, ACCESS_INSERT ACCESS_ROW) \
     X(ST_ACCESS_PUT8,    MAIN,   40, ACCESS_INSERT ACCESS_ROWS8) \

@@ -25,10 +25,6 @@
 # failed".
 set -u
 top=${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}
-if [ -z "${ELIGOD:-}" ] && [ -n "${ELIGO:-}" ]; then ELIGOD=$(dirname "$ELIGO")/eligod; fi
-export ELIGO ELIGOD
-LOAD=${LOAD_CLIENT:-$(dirname "${ELIGO:-$top/eligo}")/tests/integration/load_client}
-PATH=$PATH:/usr/sbin
 secs=${FAULTS_SECONDS:-8}
 only=${FAULTS_ONLY:-}
 conns=${FAULTS_CONNS:-16}
@@ -37,6 +33,7 @@ workers=4
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/eligo-faults.XXXXXX")
 # shellcheck source=tests/lib/stack.sh
 . "$top/tests/lib/stack.sh"
+LOAD=$STACK_LOAD
 export STACK_VAR=$tmp/var STACK_WORKERS=$workers STACK_POLICIES=$tmp/policies
 # recycling all the time (goal 3), and a request timeout the SIGSTOP case can pass
 export STACK_EXTRA="--max-requests 100 --request-timeout 5"
@@ -92,8 +89,8 @@ log=$STACK_VAR/log/eligod.log
 nginx_reload() {
     nginx -p "$STACK_VAR/nginx" -e "$STACK_VAR/nginx/logs/error.log" -c "$STACK_VAR/nginx/nginx.conf" -s reload
 }
-# the master's children but the committer (named eligod-commit): goal 2 is about workers
-worker_pids() { ps -o pid=,comm= --ppid "$master" | awk '$2 != "eligod-commit" {print $1}'; }
+# the master's children but the committer and the sequencer: goal 2 is about workers
+worker_pids() { stack_worker_pids; }
 
 # start_load NAME SECONDS: the client in the background, its answers in $tmp/NAME.*
 start_load() {

@@ -8,13 +8,10 @@
 # Last line "N passed, N failed"; non-zero exit on failure.
 set -u
 top=${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}
-if [ -z "${ELIGOD:-}" ] && [ -n "${ELIGO:-}" ]; then ELIGOD=$(dirname "$ELIGO")/eligod; fi
-export ELIGO ELIGOD
-LOAD=${LOAD_CLIENT:-$(dirname "${ELIGO:-$top/eligo}")/tests/integration/load_client}
-PATH=$PATH:/usr/sbin
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/eligo-gc.XXXXXX")
 # shellcheck source=tests/lib/stack.sh
 . "$top/tests/lib/stack.sh"
+LOAD=$STACK_LOAD
 export STACK_VAR=$tmp/var STACK_WORKERS=8
 STACK_PORT=$(mariadb_free_port) || exit 1
 export STACK_PORT
@@ -35,12 +32,7 @@ stack_test_up "$tmp"
 export ELIGO_PORTAL_TOKEN
 master=$(cat "$STACK_VAR/run/eligod.pid")
 log=$STACK_VAR/log/eligod.log
-committer() {   # the committer's pid: the master's child named eligod-commit
-    local f
-    for f in /proc/[0-9]*/stat; do
-        awk -v m="$master" '$4 == m && $2 == "(eligod-commit)" { print $1 }' "$f" 2>/dev/null
-    done
-}
+committer() { stack_helper_pid eligod-commit; }
 
 # ---- 32 twins at once
 body='{"policy":"tianjin.dibao","as_of":"2019-01-01","request_id":"twins","input":{"household":{"members":[{"id":"a","age":44,"monthly_income":"500.00"}]}}}'

@@ -32,7 +32,7 @@ not_ok() { failed=$((failed + 1)); echo "FAIL $1"; [ -n "${2:-}" ] && printf '%s
 
 stack_test_up "$tmp"
 rows() { mariadb_sql "$STACK_VAR/mariadb" "SELECT COUNT(*) FROM eligo.decisions"; }
-workers() { ps -o pid= --ppid "$1" 2>/dev/null | tr -d ' ' | sort; }
+workers() { stack_worker_pids | sort; }
 master=$(cat "$STACK_VAR/run/eligod.pid")
 workers "$master" >"$tmp/workers.before"
 rows_before=$(rows)

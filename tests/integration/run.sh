@@ -35,34 +35,8 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 1' INT TERM
 
-passed=0
-failed=0
-ok() { passed=$((passed + 1)); echo "ok   $1"; }
-not_ok() {
-    failed=$((failed + 1))
-    echo "FAIL $1"
-    [ -n "${2:-}" ] && printf '%s\n' "$2" | head -c 600 | sed 's/^/     /' && echo
-}
-# expect NAME STATUS CURL-ARGS...: the status and, for errors, problem+json
-expect() {
-    local name=$1 want=$2 out code ctype
-    shift 2
-    out=$(curl -s -m 10 -o "$tmp/body" -w '%{http_code} %{content_type}' "$@")
-    code=${out%% *}
-    ctype=${out#* }
-    if [ "$code" != "$want" ]; then
-        not_ok "$name: status $code, wanted $want" "$(cat "$tmp/body")"
-        return 1
-    fi
-    if [ "$want" -ge 400 ] && [ "${ctype%%;*}" != application/problem+json ]; then
-        not_ok "$name: content type $ctype, wanted application/problem+json" "$(cat "$tmp/body")"
-        return 1
-    fi
-    ok "$name"
-}
-contains() {   # NAME TEXT FILE
-    if grep -qF -- "$2" "$3"; then ok "$1"; else not_ok "$1: no \`$2\`" "$(cat "$3")"; fi
-}
+# shellcheck source=tests/lib/expect.sh
+. "$top/tests/lib/expect.sh"
 
 start=$(date +%s)
 if ! stack_up >"$tmp/up.log" 2>&1; then
@@ -78,12 +52,7 @@ log=$STACK_VAR/log/eligod.log
 master=$(cat "$STACK_VAR/run/eligod.pid")
 auth() { echo "Authorization: Bearer $1"; }
 
-workers() {   # pids of the master's workers (not its committer)
-    local f
-    for f in /proc/[0-9]*/stat; do
-        awk -v m="$master" '$4 == m && $2 != "(eligod-commit)" { print $1 }' "$f" 2>/dev/null
-    done
-}
+workers() { stack_worker_pids; }   # not the committer, not the sequencer
 
 # ---- basics
 expect "GET /healthz" 200 "$U/healthz" && contains "healthz: database up, 10 policies" '"database":"up","policies":10' "$tmp/body"
@@ -94,6 +63,7 @@ expect "GET /v1/policies/tianjin.dibao?as_of=2019-01-01" 200 -H "$(auth "$ELIGO_
     "$U/v1/policies/tianjin.dibao?as_of=2019-01-01"
 contains "standard 860.00 from 2017-04-01" '"name":"standard"' "$tmp/body"
 contains "standard's value and start" '"value":"860.00","from":"2017-04-01"' "$tmp/body"
+contains "standard's citation" '"file":"001_9ead28f4facb4925.txt","quote":"乡低保标准统一提高到每人每月860元","assumption":null' "$tmp/body"
 contains "input model with members" '"name":"members","type":"list of person","required":true' "$tmp/body"
 contains "outputs listed" '{"name":"eligible","type":"bool"' "$tmp/body"
 hash=$(grep -o '"hash":"sha256:[0-9a-f]*"' "$tmp/body" | head -n 1)

@@ -152,6 +152,19 @@ static void make_id(uint64_t serial, uint64_t salt, char out[37])
              (unsigned long long)(salt >> 12 & 0xfff), (unsigned long long)(salt >> 24 & 0xffffffffffffull));
 }
 
+/* The policy and model texts every generated decision names: stored,
+ * and hashing to the names, as verify requires (it checks the texts). */
+static const char policy_text[] = "policy test.tamper \"the policy of the tamper suite\"\n";
+static const char model_text[] = "model test \"the model of the tamper suite\"\n";
+static char policy_hash[72], model_hash[72];
+
+static void text_hash(const char *text, char out[72])
+{
+    char hex[65];
+    store_sha256_hex(text, strlen(text), hex);
+    snprintf(out, 72, "sha256:%s", hex);
+}
+
 static uint64_t serial_next = 1;
 
 /* Inserts n decisions with random content in statements of 500 rows. */
@@ -177,10 +190,10 @@ static void fill(store *s, int n, const char *client)
             long us = (long)(serial % 86400000000ull);
             snprintf(created, sizeof created, "2020-01-%02ld %02ld:%02ld:%02ld.%06ld", 1 + (long)(serial / 86400000000ull) % 28,
                      us / 3600000000l, us / 60000000l % 60, us / 1000000l % 60, us % 1000000l);
-            const char *model = r & 2 ? "sha256:00000000000000000000000000000000000000000000000000000000000000bb" : NULL;
+            const char *model = r & 2 ? model_hash : NULL;
             const char *expl = r & 4 ? "{\"trace\":[1,2,3]}" : NULL;
             const char *f[STORE_LEAF_FIELDS] = {id, rid, client, fp, "test.tamper",
-                "sha256:00000000000000000000000000000000000000000000000000000000000000aa", model, "2019-01-01",
+                policy_hash, model, "2019-01-01",
                 in, outj, expl, resp, created};
             store_leaf_hash(f, hash);
             buf_printf(&q, "%s('%s','%s','%s','%s','test.tamper','%s',%s%s%s,'2019-01-01','%s','%s',%s%s%s,'%s','%s','%s')",
@@ -220,7 +233,7 @@ static int sequence_all(store *s, int batch)
 static void verify(store *s, verify_report *rep)
 {
     char err[512];
-    if (audit_verify(s, key, NULL, rep, err, sizeof err)) {
+    if (audit_verify(s, key, NULL, -1, rep, err, sizeof err)) {
         printf("verify: %s\n", err);
         exit(2);
     }
@@ -230,6 +243,12 @@ static void reset_tables(store *s)
 {
     sql(s, "DELETE FROM decisions");
     sql(s, "DELETE FROM checkpoints");
+    text_hash(policy_text, policy_hash);
+    text_hash(model_text, model_hash);
+    sql(s, "INSERT IGNORE INTO policy_versions (hash, name, text, first_seen) VALUES ('%s', 'test.tamper', '%s', UTC_TIMESTAMP(6))",
+        policy_hash, policy_text);
+    sql(s, "INSERT IGNORE INTO model_versions (hash, name, text, first_seen) VALUES ('%s', 'test', '%s', UTC_TIMESTAMP(6))",
+        model_hash, model_text);
 }
 
 /* ----------------------------------------------------------- mutations */

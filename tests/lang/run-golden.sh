@@ -5,6 +5,8 @@
 # `$ELIGO check FILE` from the source root (so messages name the file as
 # tests/lang/errors/x.policy), and requires exit status 1 and output
 # (stdout and stderr together) equal to FILE.expected, byte for byte.
+# A folder tests/lang/errors/NAME.dir is checked as a whole, the way a
+# policy folder is loaded (its own models), against NAME.dir.expected.
 # For every tests/lang/ok/*.policy, requires exit status 0 and no output.
 #
 # Environment:
@@ -41,8 +43,8 @@ fail() {
     failed=$((failed + 1))
 }
 
-for f in tests/lang/errors/*.policy tests/lang/errors/*.test tests/lang/errors/*.model; do
-    [ -f "$f" ] || continue
+for f in tests/lang/errors/*.policy tests/lang/errors/*.test tests/lang/errors/*.model tests/lang/errors/*.dir; do
+    [ -e "$f" ] || continue
     "$ELIGO" check "$f" >"$tmp/out" 2>&1
     status=$?
     if [ "${ELIGO_UPDATE_GOLDEN:-0}" = 1 ]; then

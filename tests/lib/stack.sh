@@ -14,6 +14,13 @@
 #   STACK_WORKERS   eligod workers (4)
 #   STACK_POLICIES  the policy folder eligod serves (policies/ of the tree)
 #   STACK_EXTRA     more eligod options (e.g. --max-requests 100)
+#   STACK_CHECKPOINTS  1 (default): tamper evidence on.  The checkpoint
+#                   signing key is VAR/keys/checkpoint.key (mode 0600 in a
+#                   0700 directory, made by `eligo audit keygen` on the first
+#                   start, never in MariaDB, never printed), its public key
+#                   VAR/keys/checkpoint.key.pub; eligod runs its sequencer
+#                   with it and appends every checkpoint to VAR/log/checkpoints.
+#                   0: no key, no sequencer.
 #   ELIGO, ELIGOD   the binaries (default: the tree's, built when missing)
 #
 # Functions:
@@ -22,6 +29,9 @@
 #   stack_down      stop nginx, eligod, MariaDB (by pid)
 #   stack_status    one line per component
 #   stack_url       http://127.0.0.1:PORT
+#   stack_helper_pid NAME  the pid of eligod's helper child NAME
+#                   (eligod-commit: the committer, eligod-seq: the sequencer)
+#   stack_worker_pids      eligod's workers (its other children)
 #
 # Sanitizers (reliability goal 18): eligod runs with ASAN_OPTIONS and
 # UBSAN_OPTIONS adding log_path=VAR/asan/eligod (one report file per
@@ -34,10 +44,34 @@ stack_top=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 # shellcheck source=tests/lib/mariadb.sh
 . "$stack_top/tests/lib/mariadb.sh"
 case ":$PATH:" in *:/usr/sbin:*) ;; *) PATH=$PATH:/usr/sbin ;; esac
+# A suite run by make check is given eligo ($ELIGO): eligod is beside it,
+# and so is the load client built for the suites (STACK_LOAD, or
+# $LOAD_CLIENT).
+if [ -z "${ELIGOD:-}" ] && [ -n "${ELIGO:-}" ]; then ELIGOD=$(dirname "$ELIGO")/eligod; export ELIGO ELIGOD; fi
+STACK_LOAD=${LOAD_CLIENT:-$(dirname "${ELIGO:-$stack_top/eligo}")/tests/integration/load_client}
 
 stack_url() { echo "http://127.0.0.1:${STACK_PORT:-8080}"; }
 
 _stack_alive() { [ -f "$1" ] && kill -0 "$(cat "$1")" 2>/dev/null; }
+
+_stack_children() {
+    [ -f "$STACK_VAR/run/eligod.pid" ] && ps -o pid=,comm= --ppid "$(cat "$STACK_VAR/run/eligod.pid")" 2>/dev/null
+}
+stack_helper_pid() { _stack_children | awk -v n="$1" '$2 == n {print $1}'; }
+stack_worker_pids() { _stack_children | awk '$2 != "eligod-commit" && $2 != "eligod-seq" {print $1}'; }
+
+# The checkpoint signing key, made once: a 0700 directory, a 0600 file;
+# keygen's output (the public line) goes nowhere, the key never leaves VAR.
+_stack_key() {
+    local dir=$STACK_VAR/keys
+    [ -s "$dir/checkpoint.key" ] && return 0
+    mkdir -p "$dir" && chmod 700 "$dir" || return 1
+    "$ELIGO" audit keygen --out "$dir/checkpoint.key" --name "${STACK_KEY_NAME:-eligo.local/decisions}" \
+        >/dev/null 2>>"$STACK_VAR/log/keygen.log" || {
+        echo "stack: eligo audit keygen failed; see $STACK_VAR/log/keygen.log" >&2
+        return 1
+    }
+}
 
 # The sanitizer options for eligod: the caller's, plus one report file
 # per process under VAR/asan, and a stop at the first report.
@@ -173,6 +207,11 @@ stack_up() {
     }
 
     if ! _stack_alive "$STACK_VAR/run/eligod.pid"; then
+        local cp_opts=()
+        if [ "${STACK_CHECKPOINTS:-1}" = 1 ]; then
+            _stack_key || return 1
+            cp_opts=(--checkpoint-key "$STACK_VAR/keys/checkpoint.key" --checkpoint-file "$STACK_VAR/log/checkpoints")
+        fi
         mkdir -p "$STACK_VAR/asan" && rm -f "$STACK_VAR"/asan/eligod.*
         _stack_san_guard
         # shellcheck disable=SC2086  # STACK_EXTRA is a list of options
@@ -180,7 +219,7 @@ stack_up() {
         UBSAN_OPTIONS=$(_stack_san_options "${UBSAN_OPTIONS:-}") \
         ELIGO_DB=$url setsid "$ELIGOD" --policies "${STACK_POLICIES:-$stack_top/policies}" \
             --listen "unix:$STACK_VAR/run/eligod.sock" --workers "${STACK_WORKERS:-4}" \
-            --pid "$STACK_VAR/run/eligod.pid" ${STACK_EXTRA:-} \
+            --pid "$STACK_VAR/run/eligod.pid" "${cp_opts[@]}" ${STACK_EXTRA:-} \
             </dev/null >>"$STACK_VAR/log/eligod.log" 2>&1 &
         disown $! 2>/dev/null
         local i

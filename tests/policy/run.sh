@@ -3,7 +3,8 @@
 # policies compile cleanly, their own tests pass, and `eligo eval` gives
 # the hand-computed outputs of tests/requests/cases.txt and rejects each
 # invalid request of tests/requests/invalid-cases.txt with exit status 2
-# and the expected first problem (path and detail).
+# and the expected first problem (path and detail).  A `.test` whose `expect label`
+# does not hold reports the label it got.
 #
 # Environment: ELIGO (the binary), top_srcdir (the source root).
 # Last line: "N passed, N failed"; exit 1 when anything failed.
@@ -62,12 +63,64 @@ done < tests/requests/invalid-cases.txt
 
 # 5. the explanation of the Tianjin example cites the standard, its date and the seed
 "$ELIGO" eval tianjin.dibao --as-of 2019-01-01 --input tests/requests/dibao-family.json --explain >"$tmp/explain" 2>&1
-for want in '"value":"860.00","in_force_from":"2017-04-01"' '001_9ead28f4facb4925.txt' '"margin":{"amount":"1080.00"'; do
+for want in '"value":"860.00","read_on":"2019-01-01","in_force_from":"2017-04-01"' '001_9ead28f4facb4925.txt' '"margin":{"amount":"1080.00"'; do
     grep -qF "$want" "$tmp/explain" && ok || fail "explanation lacks $want"
 done
 
+# 5b. the explanation re-derives step by step (eligo explain --check), and
+# with the standard altered in its parameters list it does not
+out=$("$ELIGO" explain --check "$tmp/explain" 2>&1)
+case $out in *" steps hold") ok ;; *) fail "eligo explain --check on the Tianjin example: $out" ;; esac
+sed 's/"value":"860.00","read_on"/"value":"800.00","read_on"/' "$tmp/explain" >"$tmp/altered"
+out=$("$ELIGO" explain --check - <"$tmp/altered" 2>&1)
+status=$?
+case "$status $out" in "1 eligo explain: stdin: step threshold: parameter standard read on 2019-01-01 is 800.00 in the parameters but 860.00 in the calculation") ok ;;
+*) fail "altered explanation: want exit 1 naming step threshold, got $status: $out" ;; esac
+
+# 5c. the citizen's account of one household per shipped programme
+# (tests/explain/cases.txt), byte for byte
+while IFS='|' read -r policy as_of file; do
+    case $policy in '#'*|'') continue ;; esac
+    "$ELIGO" eval "$policy" --as-of "$as_of" --input "tests/requests/$file" --explain=text >"$tmp/text" 2>&1
+    if cmp -s "$tmp/text" "tests/explain/$policy.txt"; then ok
+    else fail "eligo eval $policy --explain=text differs from tests/explain/$policy.txt"; diff "tests/explain/$policy.txt" "$tmp/text" | head -20; fi
+done < tests/explain/cases.txt
+
 # 6. formatting is canonical and idempotent
 "$ELIGO" fmt --check policies/*/*.policy policies/civil.model tests/policies/*.policy tests/policies/*.model >"$tmp/fmt" 2>&1 && ok || { fail "eligo fmt --check policies"; cat "$tmp/fmt"; }
+
+# 7. fmt never damages a file it cannot parse: the file stays byte for
+#    byte, the error is printed, exit 1; a byte order mark is accepted
+#    (check passes) and formatting drops it
+printf 'policy t.broken "坏"\ncovers 2017-04-01 to\n    let x: int =\n| 1 |  2 |\n' >"$tmp/broken.policy"
+cp "$tmp/broken.policy" "$tmp/broken.orig"
+"$ELIGO" fmt "$tmp/broken.policy" >"$tmp/fmt" 2>&1
+status=$?
+if [ "$status" = 1 ] && cmp -s "$tmp/broken.policy" "$tmp/broken.orig" &&
+   grep -q 'broken.policy:2:21: error: missing date at the end of the line' "$tmp/fmt" &&
+   grep -q 'broken.policy has errors; left untouched' "$tmp/fmt"; then ok
+else fail "eligo fmt on a file with a syntax error: status $status"; cat "$tmp/fmt"; fi
+"$ELIGO" fmt --check "$tmp/broken.policy" >"$tmp/fmt" 2>&1
+[ $? = 1 ] && cmp -s "$tmp/broken.policy" "$tmp/broken.orig" && ok || fail "eligo fmt --check on a file with a syntax error"
+printf '\357\273\277' >"$tmp/bom.policy"
+cat policies/tianjin/dibao.policy >>"$tmp/bom.policy"
+if "$ELIGO" check "$tmp/bom.policy" >"$tmp/out" 2>&1 && [ ! -s "$tmp/out" ]; then ok
+else fail "eligo check on a policy saved with a BOM"; cat "$tmp/out"; fi
+"$ELIGO" fmt "$tmp/bom.policy" && cmp -s "$tmp/bom.policy" policies/tianjin/dibao.policy && ok ||
+    fail "eligo fmt drops the BOM of a policy and changes nothing else"
+
+# 8. a test that expects wording reports the wording it got
+cat >"$tmp/wording.test" <<'EOF'
+tests tianjin.dibao
+test "标签写错" as of 2019-01-01
+  given household = {members: [{id: "a", age: 40, monthly_income: 860.00}]}
+  expect reason eligible contains "不低于低保标准 860.00 元"
+  expect label eligible = "家庭月收入合计 860.00 元"
+EOF
+"$ELIGO" test policies "$tmp/wording.test" >"$tmp/wording" 2>&1
+want="$tmp/wording.test:2: FAIL tianjin.dibao \"标签写错\" as of 2019-01-01: label of \`eligible\`: expected \"家庭月收入合计 860.00 元\", got \"家庭月收入合计 860.00 元不低于低保标准 860.00 元 × 家庭人口 1 人 = 860.00 元\""
+if [ "$(grep -c FAIL "$tmp/wording")" = 1 ] && grep -qxF "$want" "$tmp/wording"; then ok
+else fail "expect label: want '$want'"; cat "$tmp/wording"; fi
 
 echo "$passed passed, $failed failed"
 [ "$failed" = 0 ]

@@ -349,6 +349,44 @@ static void age_by_adding_years(void **state)
     assert_date(eighteenth, "2018-02-28");
 }
 
+/* months_between and the age in full years (周岁) built on it. */
+static void months_between_cases(void **state)
+{
+    (void)state;
+    assert_int_equal(date_months_between(T("2016-01-31"), T("2016-02-29")), 1);   /* as + 1 month gives */
+    assert_int_equal(date_months_between(T("2016-01-31"), T("2016-02-28")), 0);
+    assert_int_equal(date_months_between(T("2017-03-15"), T("2017-03-15")), 0);
+    assert_int_equal(date_months_between(T("2017-03-15"), T("2017-04-14")), 0);
+    assert_int_equal(date_months_between(T("2017-03-15"), T("2017-04-15")), 1);
+    assert_int_equal(date_months_between(T("2017-04-15"), T("2017-03-15")), -1);
+    assert_int_equal(date_months_between(T("1900-01-01"), T("2199-12-31")), 3599);
+    /* born on 29 February: a year older on 28 February in a common year,
+     * on 29 February in a leap year (date.h) */
+    assert_int_equal(date_months_between(T("1944-02-29"), T("2021-02-27")) / 12, 76);
+    assert_int_equal(date_months_between(T("1944-02-29"), T("2021-02-28")) / 12, 77);
+    assert_int_equal(date_months_between(T("1944-02-29"), T("2024-02-28")) / 12, 79);
+    assert_int_equal(date_months_between(T("1944-02-29"), T("2024-02-29")) / 12, 80);
+    assert_int_equal(date_months_between(T("1940-03-01"), T("2020-02-29")) / 12, 79);
+    assert_int_equal(date_months_between(T("1940-03-01"), T("2020-03-01")) / 12, 80);
+}
+
+/* The definition itself, for every start day of 2015-2016 (a leap year
+ * and month ends included) and ends up to five years later: the largest
+ * n with a + n months <= b. */
+static void months_between_is_the_largest_n(void **state)
+{
+    (void)state;
+    for (int64_t a = T("2015-01-01"); a <= T("2016-12-31"); a++)
+        for (int64_t b = a; b < a + 5 * 366; b += 13) {
+            int64_t n = date_months_between(a, b), r, next;
+            assert_int_equal(date_add_months(a, n, &r), 0);
+            assert_true(r <= b);
+            assert_int_equal(date_add_months(a, n + 1, &next), 0);
+            assert_true(next > b);
+            assert_int_equal(date_months_between(b, a), -n);
+        }
+}
+
 static void range_helpers(void **state)
 {
     (void)state;
@@ -376,6 +414,8 @@ int main(void)
         cmocka_unit_test(parse_rejects_bad_shapes),
         cmocka_unit_test(parse_honours_length),
         cmocka_unit_test(format_dates),
+        cmocka_unit_test(months_between_cases),
+        cmocka_unit_test(months_between_is_the_largest_n),
         cmocka_unit_test(format_parse_round_trip),
         cmocka_unit_test(add_days),
         cmocka_unit_test(add_days_range),

@@ -30,6 +30,9 @@ static void valid_single(void **state)
     assert_string_equal(r.request_id, "r-1");
     assert_int_equal(r.explain, 1);
     assert_int_equal(r.input.n, strlen("{\"household\":{\"members\":[]}}"));
+    /* "text" asks for the explanation too (its `text` member is the citizen's account) */
+    assert_int_equal(parse("{\"policy\":\"a.b\",\"input\":{},\"explain\":\"text\"}", &r, &e, &a), JSON_OK);
+    assert_int_equal(r.explain, 1);
     arena_free(&a);
 }
 
@@ -58,6 +61,7 @@ static void every_problem_listed(void **state)
     assert_string_equal(e.items[1].pointer, "/as_of");
     assert_string_equal(e.items[1].detail, "expected a date YYYY-MM-DD");
     assert_string_equal(e.items[2].pointer, "/explain");
+    assert_string_equal(e.items[2].detail, "expected true, false or \"text\"");
     assert_string_equal(e.items[3].pointer, "/extra");
     assert_string_equal(e.items[4].detail, "duplicate key");
     assert_string_equal(e.items[5].pointer, "/input");
@@ -77,6 +81,15 @@ static void syntax_and_limits(void **state)
     deep[100] = 0;
     assert_int_equal(parse(deep, &r, &e, &a), JSON_E_LIMIT);
     assert_int_equal(parse("[]", &r, &e, &a), JSON_E_INVALID);
+    /* valid JSON that is not an object is a request that does not fit (422),
+     * not malformed JSON (400) */
+    static const char *const not_objects[] = {"null", "1", "true", " \"x\" ", "-0.5e3"};
+    for (size_t k = 0; k < sizeof not_objects / sizeof not_objects[0]; k++) {
+        assert_int_equal(parse(not_objects[k], &r, &e, &a), JSON_E_INVALID);
+        assert_int_equal(e.n, 1);
+        assert_string_equal(e.items[0].pointer, "");
+        assert_string_equal(e.items[0].detail, "expected a JSON object");
+    }
     assert_int_equal(parse("{\"policy\":\"A;DROP\",\"input\":{}}", &r, &e, &a), JSON_E_INVALID);
     assert_int_equal(parse("{\"policy\":\"a.b\",\"request_id\":\"has space\",\"input\":{}}", &r, &e, &a), JSON_E_INVALID);
     assert_string_equal(e.items[0].pointer, "/request_id");

@@ -425,6 +425,61 @@ static void checkpoint_notes(void **state)
     cp_key_free(other);
 }
 
+/* After a rotation: a public key file listing the new key and the old
+ * one verifies notes signed by either; the new key alone does not open
+ * the old note; a chained signer signs with its own key only. */
+static void rotated_keys(void **state)
+{
+    (void)state;
+    cp_key *old = cp_key_generate("eligo.test/decisions"), *cur = cp_key_generate("eligo.test/decisions");
+    assert_non_null(old);
+    assert_non_null(cur);
+    buf old_note, cur_note, ring_text;
+    buf_init(&old_note);
+    buf_init(&cur_note);
+    buf_init(&ring_text);
+    make_note(old, 500, &old_note);
+    make_note(cur, 900, &cur_note);
+    cp_key_public_line(cur, &ring_text);
+    buf_adds(&ring_text, "# rotated out on 2026-12-01\n\n");
+    cp_key_public_line(old, &ring_text);
+    FILE *f = tmpfile();
+    assert_non_null(f);
+    char path[64], err[128];
+    snprintf(path, sizeof path, "/proc/self/fd/%d", fileno(f));
+    fputs(buf_cstr(&ring_text), f);
+    fflush(f);
+    cp_key *ring = cp_key_read_public(path, err, sizeof err);
+    fclose(f);
+    assert_non_null(ring);
+    checkpoint c;
+    size_t body_len;
+    assert_int_equal(cp_open(ring, old_note.data, old_note.len, &c, &body_len, err, sizeof err), 0);
+    assert_int_equal(c.size, 500);
+    assert_int_equal(cp_open(ring, cur_note.data, cur_note.len, &c, &body_len, err, sizeof err), 0);
+    assert_int_equal(c.size, 900);
+    assert_int_equal(cp_open(cur, old_note.data, old_note.len, &c, &body_len, err, sizeof err), -1);
+    assert_string_equal(err, "no signature by this key");
+    /* the signer with the old keys chained: still signs as itself */
+    buf line;
+    buf_init(&line);
+    cp_key_public_line(old, &line);
+    cp_key_chain(cur, cp_key_parse_public(buf_cstr(&line), err, sizeof err));
+    assert_int_equal(cp_open(cur, old_note.data, old_note.len, &c, &body_len, err, sizeof err), 0);
+    buf again;
+    buf_init(&again);
+    make_note(cur, 900, &again);
+    assert_string_equal(buf_cstr(&again), buf_cstr(&cur_note));
+    buf_free(&again);
+    buf_free(&line);
+    buf_free(&old_note);
+    buf_free(&cur_note);
+    buf_free(&ring_text);
+    cp_key_free(ring);
+    cp_key_free(cur);
+    cp_key_free(old);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -434,6 +489,7 @@ int main(void)
         cmocka_unit_test(generated_proofs),
         cmocka_unit_test(go_note_interop),
         cmocka_unit_test(checkpoint_notes),
+        cmocka_unit_test(rotated_keys),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -192,15 +192,15 @@ static void test_parameter(void **state)
 {
     (void)state;
     check_dump("parameter standard: money per month \"低保标准(每人每月)\"\n"
-               "  from 2015-01-01 until 2017-03-31: 780.00 source \"…\"\n"
-               "  from 2017-04-01: 860.00 source \"001.txt: 城乡低保标准…\"\n"
+               "  from 2015-01-01 until 2017-03-31: 780.00 assumption \"…\"\n"
+               "  from 2017-04-01: 860.00 source \"001.txt\" \"城乡低保标准…\"\n"
                "  from 2031-01-01: standard at 2030-12-31 * 1.1\n"
                "parameter none_yet: int\n",
                "(FILE\n"
                "  (PARAM standard \"低保标准(每人每月)\"\n"
                "    (TYPE money per month)\n"
-               "    (PARAM_VALUE (DATE 2015-01-01) (DATE 2017-03-31) (DEC 780.00) (STRING \"…\"))\n"
-               "    (PARAM_VALUE (DATE 2017-04-01) _ (DEC 860.00) (STRING \"001.txt: 城乡低保标准…\"))\n"
+               "    (PARAM_VALUE (DATE 2015-01-01) (DATE 2017-03-31) (DEC 780.00) (SOURCE assumption \"…\"))\n"
+               "    (PARAM_VALUE (DATE 2017-04-01) _ (DEC 860.00) (SOURCE (STRING \"001.txt\") (STRING \"城乡低保标准…\")))\n"
                "    (PARAM_VALUE (DATE 2031-01-01) _ (BINARY * (AT (NAME standard) (DATE 2030-12-31)) (DEC 1.1))))\n"
                "  (PARAM none_yet\n"
                "    (TYPE int)))\n");
@@ -510,7 +510,7 @@ static void test_item_recovery(void **state)
                    "2:7: unexpected number `2`\n"
                    "3:8: unexpected `|`, expected a value\n"
                    "6:19: unexpected `,`, expected name or `}`\n"
-                   "7:12: unexpected `==`, expected `=`\n"
+                   "7:12: unexpected `==`, expected name or `=`\n"
                    "10:19: unexpected number `1`, expected `until` or `:`\n"
                    "11:28: missing string at the end of the line\n"
                    "14:12: unexpected number `2`, expected `then`\n");
@@ -578,7 +578,21 @@ static void test_hints(void **state)
                 "    1 | let a = b && c || !d;\n"
                 "      |                     ^\n"
                 "hint: declarations need no `;` between them\n");
-    check_messages("let a = x < y < z\n", "1:15: unexpected `<`\n");
+    check_diags("let a = 6 <= x <= 12\n",
+                "t.policy:1:9: error: comparisons do not chain\n"
+                "    1 | let a = 6 <= x <= 12\n"
+                "      |         ^~~~~~~~~~~~\n"
+                "hint: write `6 <= x and x <= 12`\n");
+    check_messages("let a = x < y < z\n", "1:9: comparisons do not chain\n");
+    check_diags("let r = 80%\n",
+                "t.policy:1:9: error: `80%` is not a number in a policy\n"
+                "    1 | let r = 80%\n"
+                "      |         ^~~\n"
+                "hint: write the rate as a decimal: `0.80`\n");
+    check_messages("let a = 4.0321\xE4\xB8\x87 + 5 %\n",
+                   "1:9: `4.0321\xE4\xB8\x87` is not a number in a policy\n"
+                   "1:19: `5 %` is not a number in a policy\n");
+    check_messages("let d = as_of + n years\n", "1:17: a duration is a number written out, followed by its unit\n");
 }
 
 /* Columns count code points: the Chinese label is 4 characters, 12

@@ -1,0 +1,1238 @@
+/*
+ * explain.c - explanations rendered from the evaluation tree (explain.h).
+ *
+ * Fits after ev_run(): io/json_out.c calls it to write the explanation
+ * of a decision.  A step is one let or output in evaluation order: its
+ * label, its value, the formula that gave it with every operand's value,
+ * the `unless` rule that applied, the margin of a threshold, and the
+ * parameters it read.  Each is read off the nodes the evaluation ran:
+ * a rule chain is followed to the rule that applied, a table to the rows
+ * that matched (the counters), an `x at DATE` to the date it was read
+ * on; a let read by the formula brings in what that let used.
+ *
+ * Words: formulas keep the policy's operators where Chinese has none of
+ * its own (`count(…)`, `round(…)`), and say 且/或/并非 for the logic; a
+ * yes/no value is stated by its label and marked （成立）or（不成立）,
+ * never as bare true/false.  All of them are in WORDS below.
+ *
+ * What this file does not do: read the AST, look names up by string, or
+ * change the frame (values are recomputed, never stored).
+ */
+#include <string.h>
+#include "eval/explain.h"
+#include "eval/compiled.h"
+#include "eval/date.h"
+#include "eval/decimal.h"
+
+/* ---- words ------------------------------------------------------------ */
+
+static const struct {
+    const char *holds, *fails, *yes, *no, *not_, *and_, *or_, *as_of, *at;
+    const char *if_, *then_, *else_, *years, *months, *days;
+    const char *up, *down, *then_fails, *then_holds;
+    /* the citizen's text (explain_text) */
+    const char *decided_on, *decision, *reasons, *grounds, *yuan, *gives, *exception, *margin;
+    const char *in_force, *until, *read_on, *source, *no_source, *row, *cites;
+    /* aggregations and functions, as templates of their parts */
+    const char *count, *count_where, *sum, *sum_where, *min_of, *max_of, *any, *all, *where_of, *map;
+    const char *smaller, *larger, *round_to;
+    const char *modes[7];   /* dec_round_mode, in its order */
+} WORDS = {
+    "（成立）", "（不成立）", "是", "否", "并非 ", " 且 ", " 或 ", "决定日期", " 于 ",
+    "如果 ", " 则 ", " 否则 ", " 年", " 个月", " 天",
+    "增加", "减少", "不再满足此条件", "满足此条件",
+    "决定日期:", "一、决定", "二、理由", "三、依据", " 元", ",得 ", "适用例外规定:", "距离临界:",
+    ",自 %s 起施行", ",至 %s 止", ",按 %s 在效的数值适用", "。出处:", "。出处未载", "第 %u 行", "政策依据:",
+    "的数量", "中满足“%s”的数量", "合计", "中满足“%s”者的", "的最小值", "的最大值",
+    "中有满足“%s”者", "均满足“%s”", "中满足“%s”者", "各自的",
+    "%s 与 %s 中较小者", "%s 与 %s 中较大者", ",%s到 %s",
+    {"四舍五入", "五舍六入", "四舍六入五成双", "进位", "舍去", "向上取整", "向下取整"},
+};
+
+static const char *op_word(ev_kind k)
+{
+    switch (k) {
+    case EV_ADD_INT: case EV_ADD_DEC: return " + ";
+    case EV_SUB_INT: case EV_SUB_DEC: return " - ";
+    case EV_MUL_INT: case EV_MUL_DEC: case EV_MUL_DEC_INT: return " × ";
+    case EV_DIV_DEC: case EV_DIV_DEC_INT: return " ÷ ";
+    case EV_LT: return " < ";
+    case EV_LE: return " ≤ ";
+    case EV_GT: return " > ";
+    case EV_GE: return " ≥ ";
+    case EV_EQ: case EV_TEXT_EQ: return " = ";
+    case EV_NE: return " ≠ ";
+    case EV_AND: return WORDS.and_;
+    case EV_OR: return WORDS.or_;
+    default: return NULL;
+    }
+}
+
+/* ---- values ----------------------------------------------------------- */
+
+void explain_json_value(buf *b, const ty *t, const ev_cell *v)
+{
+    char tmp[64];
+    switch (t->kind) {
+    case TY_BOOL: buf_adds(b, v->i ? "true" : "false"); break;
+    case TY_INT: buf_printf(b, "%lld", (long long)v->i); break;
+    case TY_MONEY: case TY_DECIMAL: case TY_NUMBER: case TY_DATE: case TY_ENUM:
+        ev_format_scalar(t, v->i, tmp);
+        buf_json_string(b, tmp, strlen(tmp));
+        break;
+    case TY_TEXT: buf_json_string(b, v->s.ptr, v->s.len); break;
+    case TY_LIST:
+        buf_addc(b, '[');
+        for (uint32_t i = 0; i < v->l.n; i++) {
+            if (i) buf_addc(b, ',');
+            explain_json_value(b, t->elem, v->l.base + (size_t)i * v->l.stride);
+        }
+        buf_addc(b, ']');
+        break;
+    case TY_MAP:
+        buf_addc(b, '{');
+        for (uint32_t i = 0; i < v->l.n; i++) {
+            if (i) buf_addc(b, ',');
+            const ev_cell *k = v->l.base + 2 * (size_t)i;
+            buf_json_string(b, k->s.ptr, k->s.len);
+            buf_addc(b, ':');
+            explain_json_value(b, t->elem, k + 1);
+        }
+        buf_addc(b, '}');
+        break;
+    default: buf_adds(b, "null"); break;
+    }
+}
+
+/* A value for people (no quotes): "860.00", an enum's label, 是/否. */
+static void text_value(buf *b, const ty *t, const ev_cell *v)
+{
+    char tmp[64];
+    if (t->kind == TY_BOOL) {
+        buf_adds(b, v->i ? WORDS.yes : WORDS.no);
+    } else if (t->kind == TY_ENUM && v->i >= 0 && (uint64_t)v->i < t->en->nvalues && t->en->labels[v->i]) {
+        buf_adds(b, t->en->labels[v->i]);
+    } else if (ty_is_scalar(t)) {
+        buf_adds(b, ev_format_scalar(t, v->i, tmp));
+    } else if (t->kind == TY_TEXT) {
+        buf_add(b, v->s.ptr, v->s.len);
+    } else if (t->kind == TY_LIST || t->kind == TY_MAP) {
+        buf_addc(b, '[');
+        for (uint32_t i = 0; i < v->l.n; i++) {
+            if (i) buf_adds(b, ", ");
+            if (t->kind == TY_MAP) {
+                const ev_cell *k = v->l.base + 2 * (size_t)i;
+                buf_add(b, k->s.ptr, k->s.len);
+                buf_adds(b, ": ");
+                text_value(b, t->elem, k + 1);
+            } else {
+                text_value(b, t->elem, v->l.base + (size_t)i * v->l.stride);
+            }
+        }
+        buf_addc(b, ']');
+    }
+}
+
+/* A label template with its holes filled from the frame. */
+static void fill(buf *b, const char *l, const ev_hole *holes, uint32_t nholes, const ev_cell *frame)
+{
+    uint32_t at = 0;
+    for (uint32_t i = 0; i < nholes; i++) {
+        buf_add(b, l + at, holes[i].start - at);
+        text_value(b, holes[i].type, &frame[holes[i].slot]);
+        at = holes[i].end;
+    }
+    buf_adds(b, l + at);
+}
+
+void explain_label(buf *b, const ev_def *d, const ev_cell *frame)
+{
+    if (d->label_false && !frame[d->slot].i)
+        fill(b, d->label_false, d->holes_false, d->nholes_false, frame);
+    else
+        fill(b, d->label ? d->label : d->name, d->holes, d->nholes, frame);
+}
+
+/* ---- the tree --------------------------------------------------------- */
+
+/* The types of operations whose result type the node kind fixes. */
+static const ty T_BOOL = {.kind = TY_BOOL}, T_INT = {.kind = TY_INT},
+                T_DECIMAL = {.kind = TY_DECIMAL}, T_DATE = {.kind = TY_DATE};
+
+static const ev_def *def_of_slot(const ev_tree *t, int32_t slot)
+{
+    for (uint32_t i = 0; i < t->ndefs; i++)
+        if (t->defs[i].slot == (uint32_t)slot) return &t->defs[i];
+    return NULL;
+}
+
+static const ev_param *param_of_slot(const ev_tree *t, int32_t slot)
+{
+    for (uint32_t i = 0; i < t->nparams; i++)
+        if (t->params[i].slot == (uint32_t)slot) return &t->params[i];
+    return NULL;
+}
+
+/* The node past int/decimal conversions, which a reader does not see. */
+static int32_t bare(const ev_tree *t, int32_t i)
+{
+    while (t->nodes[i].kind == EV_INT_TO_DEC || t->nodes[i].kind == EV_DEC_TO_INT)
+        i = t->nodes[i].a;
+    return i;
+}
+
+/* The type node i's value is shown in. */
+static const ty *type_of(const ev_tree *t, int32_t i)
+{
+    switch ((ev_kind)t->nodes[i].kind) {
+    case EV_LT: case EV_LE: case EV_GT: case EV_GE: case EV_EQ: case EV_NE: case EV_TEXT_EQ:
+    case EV_AND: case EV_OR: case EV_NOT: case EV_ANY: case EV_ALL:
+        return &T_BOOL;
+    case EV_ADD_INT: case EV_SUB_INT: case EV_MUL_INT: case EV_COUNT: case EV_LIST_LEN:
+    case EV_DEC_TO_INT: case EV_SUM_INT:
+        return &T_INT;
+    case EV_INT_TO_DEC: return &T_DECIMAL;
+    case EV_AS_OF: case EV_DATE_ADD_DAYS: case EV_DATE_ADD_MONTHS: case EV_DATE_ADD_YEARS:
+        return &T_DATE;
+    default:
+        break;
+    }
+    const ty *nt = t->notes ? t->notes[i].type : NULL;
+    if (nt && (ty_is_scalar(nt) || nt->kind == TY_LIST || nt->kind == TY_MAP || nt->kind == TY_TEXT))
+        return nt;
+    return &T_INT;      /* a duration's count of days, months or years */
+}
+
+/* The rule of a RULE chain that gave the value: the first whose
+ * condition holds, as the evaluator takes it; -1 for the base. */
+static int32_t rule_node(ev_ctx *c, int32_t root, int32_t *base)
+{
+    const ev_tree *t = c->tree;
+    int32_t i = root;
+    while (t->nodes[i].kind == EV_RULE) {
+        if (ev_scalar(c, t->nodes[i].a)) { *base = i; return i; }
+        i = t->nodes[i].c;
+    }
+    *base = i;
+    return -1;
+}
+
+const char *explain_rule(ev_ctx *c, const ev_def *d)
+{
+    int32_t base;
+    int32_t r = rule_node(c, d->root, &base);
+    return r < 0 ? NULL : c->tree->rules[c->tree->nodes[r].imm].label;
+}
+
+/* ---- formulas --------------------------------------------------------- */
+
+static int prec(const ev_tree *t, int32_t i)
+{
+    switch ((ev_kind)t->nodes[bare(t, i)].kind) {
+    case EV_OR: return 1;
+    case EV_AND: return 2;
+    case EV_LT: case EV_LE: case EV_GT: case EV_GE: case EV_EQ: case EV_NE: case EV_TEXT_EQ: return 3;
+    case EV_ADD_INT: case EV_SUB_INT: case EV_ADD_DEC: case EV_SUB_DEC: return 4;
+    case EV_MUL_INT: case EV_MUL_DEC: case EV_MUL_DEC_INT: case EV_DIV_DEC: case EV_DIV_DEC_INT: return 5;
+    default: return 9;
+    }
+}
+
+static void render(buf *b, ev_ctx *c, int32_t i, int in_loop);
+
+/* Node i's value after it, in full-width parentheses; a yes/no value
+ * says whether the statement before it holds. */
+static void value_after(buf *b, ev_ctx *c, int32_t i, int in_loop)
+{
+    const ty *vt = type_of(c->tree, i);
+    if (in_loop || !ty_is_scalar(vt)) return;
+    ev_cell v;
+    v.i = ev_scalar(c, i);
+    if (vt->kind == TY_BOOL) {
+        buf_adds(b, v.i ? WORDS.holds : WORDS.fails);
+        return;
+    }
+    buf_adds(b, "（");
+    text_value(b, vt, &v);
+    buf_adds(b, "）");
+}
+
+/* Operand i of an operation of precedence p: parenthesised when it binds
+ * more loosely, and 且 inside 或 (or the reverse) always. */
+static void render_child(buf *b, ev_ctx *c, int32_t i, int p, int in_loop)
+{
+    int q = prec(c->tree, i);
+    int paren = q < p || ((q == 1 || q == 2) && (p == 1 || p == 2) && q != p);
+    if (paren) buf_addc(b, '(');
+    render(b, c, i, in_loop);
+    if (paren) buf_addc(b, ')');
+}
+
+/* A let, output or parameter read by its slot. */
+static void render_slot(buf *b, ev_ctx *c, int32_t i, int in_loop)
+{
+    const ev_tree *t = c->tree;
+    const ev_node *n = &t->nodes[i];
+    const ev_def *d = def_of_slot(t, n->a);
+    const char *text = t->notes[i].text;
+    if (d && d->type->kind == TY_BOOL) {
+        /* the statement the label makes, and whether it holds */
+        fill(b, d->label ? d->label : d->name, d->holes, d->nholes, c->frame);
+        if (!in_loop) buf_adds(b, c->frame[d->slot].i ? WORDS.holds : WORDS.fails);
+        return;
+    }
+    if (d && !in_loop) explain_label(b, d, c->frame);
+    else buf_adds(b, text ? text : "?");
+    if (!in_loop && (d || param_of_slot(t, n->a)) && ty_is_scalar(type_of(t, i))) {
+        buf_addc(b, ' ');
+        text_value(b, type_of(t, i), &c->frame[n->a]);
+    }
+}
+
+/* `not x` of a yes/no let with an `else` label: that label is the
+ * statement, so there is no 并非 to read through. */
+static int render_not(buf *b, ev_ctx *c, int32_t i, int in_loop)
+{
+    const ev_tree *t = c->tree;
+    const ev_node *x = &t->nodes[t->nodes[i].a];
+    const ev_def *d = x->kind == EV_SLOT ? def_of_slot(t, x->a) : NULL;
+    if (!d || !d->label_false) return 0;
+    fill(b, d->label_false, d->holes_false, d->nholes_false, c->frame);
+    if (!in_loop) buf_adds(b, c->frame[d->slot].i ? WORDS.fails : WORDS.holds);
+    return 1;
+}
+
+/* Node i rendered into a scratch buffer (for a template's %s). */
+static const char *rendered(ev_ctx *c, int32_t i, int in_loop, buf *scratch)
+{
+    buf_reset(scratch);
+    if (i >= 0) render(scratch, c, i, in_loop);
+    return buf_cstr(scratch);
+}
+
+/* An aggregation in words: 家庭成员的月收入合计, 家庭成员中满足“年龄 ≥ 60”的数量,
+ * 家庭成员中有满足“…”者; the filter, when there is one, first. */
+static void render_agg(buf *b, ev_ctx *c, int32_t i, int in_loop)
+{
+    const ev_tree *t = c->tree;
+    const ev_node *n = &t->nodes[i];
+    buf body, filter;
+    buf_init(&body);
+    buf_init(&filter);
+    render(b, c, n->a, 1);
+    if (n->kind == EV_COUNT) {
+        buf_printf(b, WORDS.count_where, rendered(c, n->c, 1, &filter));
+    } else {
+        if (n->c >= 0) buf_printf(b, WORDS.where_of, rendered(c, n->c, 1, &filter));
+        const char *x = n->kind == EV_MAP ? "" : rendered(c, n->b, 1, &body);
+        switch ((ev_kind)n->kind) {
+        case EV_ANY: buf_printf(b, WORDS.any, x); break;
+        case EV_ALL: buf_printf(b, WORDS.all, x); break;
+        case EV_MAP:
+            buf_printf(b, "%s“%s”", WORDS.map, rendered(c, t->args[n->b + 1], 1, &body));
+            break;
+        default:
+            buf_printf(b, "%s“%s”%s", n->c >= 0 ? "" : "的", x,
+                       n->kind == EV_MIN ? WORDS.min_of : n->kind == EV_MAX ? WORDS.max_of : WORDS.sum);
+            break;
+        }
+    }
+    if (body.failed || filter.failed) b->failed = 1;
+    buf_free(&body);
+    buf_free(&filter);
+    value_after(b, c, i, in_loop);
+}
+
+/* round(x) and round(a ÷ b): the expression, then how and to what. */
+static void render_round(buf *b, ev_ctx *c, int32_t i, int in_loop)
+{
+    const ev_node *n = &c->tree->nodes[i];
+    char q[64];
+    render(b, c, n->a, in_loop);
+    if (n->kind == EV_DIV_ROUND) {
+        buf_adds(b, op_word(EV_DIV_DEC));
+        render_child(b, c, n->b, 6, in_loop);
+    }
+    dec_format(n->imm, 0, q);
+    buf_printf(b, WORDS.round_to, n->flags < 7 ? WORDS.modes[n->flags] : "?", q);
+    value_after(b, c, i, in_loop);
+}
+
+/* min(a, b), max(a, b): a 与 b 中较小者. */
+static void render_min_max(buf *b, ev_ctx *c, int32_t i, int in_loop)
+{
+    const ev_node *n = &c->tree->nodes[i];
+    buf x, y;
+    buf_init(&x);
+    buf_init(&y);
+    render(&x, c, n->a, in_loop);
+    render(&y, c, n->b, in_loop);
+    buf_printf(b, n->kind == EV_MIN2 ? WORDS.smaller : WORDS.larger, buf_cstr(&x), buf_cstr(&y));
+    if (x.failed || y.failed) b->failed = 1;
+    buf_free(&x);
+    buf_free(&y);
+    value_after(b, c, i, in_loop);
+}
+
+static void render_table(buf *b, ev_ctx *c, int32_t i, int in_loop)
+{
+    const ev_tree *t = c->tree;
+    const ev_node *n = &t->nodes[i];
+    const ev_table *et = &t->tables[n->imm];
+    buf_printf(b, "%s(", et->label ? et->label : et->name);
+    for (int32_t k = 0; k < n->b; k++) {
+        if (k) buf_adds(b, ", ");
+        render(b, c, t->args[n->a + k], in_loop);
+    }
+    buf_addc(b, ')');
+    value_after(b, c, i, in_loop);
+}
+
+static void render_const(buf *b, const ev_tree *t, int32_t i)
+{
+    const ev_node *n = &t->nodes[i];
+    const ty *vt = type_of(t, i);
+    if (vt->kind == TY_TEXT) {
+        buf_printf(b, "\"%.*s\"", n->b, (const char *)(intptr_t)n->imm);
+        return;
+    }
+    ev_cell v;
+    v.i = n->imm;
+    text_value(b, vt, &v);
+}
+
+static void render_date_add(buf *b, ev_ctx *c, int32_t i, int in_loop)
+{
+    const ev_tree *t = c->tree;
+    const ev_node *n = &t->nodes[i];
+    render(b, c, n->a, in_loop);
+    int32_t k = n->b;
+    if (t->nodes[k].kind == EV_NEG) { buf_adds(b, " - "); k = t->nodes[k].a; }
+    else if (t->nodes[k].kind == EV_CONST && t->nodes[k].imm < 0) {
+        buf_printf(b, " - %lld", -(long long)t->nodes[k].imm);
+        k = -1;
+    } else buf_adds(b, " + ");
+    if (k >= 0) render(b, c, k, 1);
+    buf_adds(b, n->kind == EV_DATE_ADD_YEARS ? WORDS.years : n->kind == EV_DATE_ADD_MONTHS ? WORDS.months
+                                                                                         : WORDS.days);
+}
+
+static void render(buf *b, ev_ctx *c, int32_t i, int in_loop)
+{
+    const ev_tree *t = c->tree;
+    i = bare(t, i);
+    const ev_node *n = &t->nodes[i];
+    const char *op = op_word((ev_kind)n->kind);
+    if (op) {
+        render_child(b, c, n->a, prec(t, i), in_loop);
+        buf_adds(b, op);
+        render_child(b, c, n->b, prec(t, i) + 1, in_loop);
+        return;
+    }
+    switch ((ev_kind)n->kind) {
+    case EV_CONST: render_const(b, t, i); break;
+    case EV_SLOT: case EV_LIST_SLOT: render_slot(b, c, i, in_loop); break;
+    case EV_FIELD: case EV_TEXT_FIELD: case EV_LIST_FIELD:
+        buf_adds(b, t->notes[i].text ? t->notes[i].text : "?");
+        if (n->a == 0) value_after(b, c, i, in_loop);   /* a field of the input itself */
+        break;
+    case EV_AS_OF: buf_adds(b, WORDS.as_of); value_after(b, c, i, in_loop); break;
+    case EV_NEG: buf_addc(b, '-'); render_child(b, c, n->a, 9, in_loop); break;
+    case EV_NOT:
+        if (render_not(b, c, i, in_loop)) break;
+        buf_adds(b, WORDS.not_);
+        render_child(b, c, n->a, 9, in_loop);
+        break;
+    case EV_IF:
+        buf_adds(b, WORDS.if_); render(b, c, n->a, in_loop);
+        buf_adds(b, WORDS.then_); render(b, c, n->b, in_loop);
+        buf_adds(b, WORDS.else_); render(b, c, n->c, in_loop);
+        break;
+    case EV_ROUND: case EV_DIV_ROUND: render_round(b, c, i, in_loop); break;
+    case EV_MIN2: case EV_MAX2: render_min_max(b, c, i, in_loop); break;
+    case EV_DATE_ADD_DAYS: case EV_DATE_ADD_MONTHS: case EV_DATE_ADD_YEARS:
+        render_date_add(b, c, i, in_loop);
+        break;
+    case EV_PARAM_AT: {
+        const ev_param *p = &t->params[n->imm];
+        buf_adds(b, p->label ? p->label : p->name);
+        buf_adds(b, WORDS.at);
+        render(b, c, n->a, in_loop);
+        value_after(b, c, i, in_loop);
+        break;
+    }
+    case EV_LIST_LEN:
+        render(b, c, n->a, 1);
+        buf_adds(b, WORDS.count);
+        value_after(b, c, i, in_loop);
+        break;
+    case EV_SUM_FIELD:
+        render(b, c, n->a, 1);
+        buf_printf(b, "的%s%s", t->notes[i].text ? t->notes[i].text : "?", WORDS.sum);
+        value_after(b, c, i, in_loop);
+        break;
+    case EV_COUNT: case EV_SUM_INT: case EV_SUM_DEC: case EV_MIN: case EV_MAX:
+    case EV_ANY: case EV_ALL: case EV_MAP:
+        render_agg(b, c, i, in_loop);
+        break;
+    case EV_LIST_LIT:
+        buf_addc(b, '[');
+        for (int32_t k = 0; k < n->b; k++) {
+            if (k) buf_adds(b, ", ");
+            render(b, c, t->args[n->a + k], in_loop);
+        }
+        buf_addc(b, ']');
+        break;
+    case EV_TABLE: render_table(b, c, i, in_loop); break;
+    default: buf_adds(b, "…"); break;
+    }
+}
+
+/* ---- margins ---------------------------------------------------------- */
+
+/* Threshold steps (a comparison at the top): how far the left side is
+ * from flipping the result, in the smallest unit of its type.  Writes
+ * the amount to amount (64 bytes) and the sentence to tx; 0 when the
+ * step is no threshold. */
+static int margin(buf *tx, ev_ctx *c, int32_t root, char *amount)
+{
+    const ev_tree *t = c->tree;
+    const ev_node *e = &t->nodes[root];
+    if (e->kind < EV_LT || e->kind > EV_GE) return 0;
+    const ty *vt = type_of(t, e->a);
+    if (!(ty_is_decimal_like(vt) || vt->kind == TY_INT)) return 0;
+    if (vt->kind == TY_DECIMAL && ty_is_decimal_like(type_of(t, bare(t, e->b))))
+        vt = type_of(t, bare(t, e->b));
+    if (vt->kind == TY_DECIMAL && type_of(t, bare(t, e->a))->kind == TY_MONEY)
+        vt = type_of(t, bare(t, e->a));
+    int64_t a = ev_scalar(c, e->a), bv = ev_scalar(c, e->b);
+    int64_t unit = vt->kind == TY_INT ? 1 : vt->kind == TY_MONEY ? 10000 : 1;
+    int holds = ev_scalar(c, root) != 0;
+    int64_t m;     /* how much the left side may change before the result flips */
+    const char *dir;
+    switch ((ev_kind)e->kind) {
+    case EV_LT: m = holds ? bv - a : a - bv + unit; dir = holds ? WORDS.up : WORDS.down; break;
+    case EV_LE: m = holds ? bv - a + unit : a - bv; dir = holds ? WORDS.up : WORDS.down; break;
+    case EV_GT: m = holds ? a - bv : bv - a + unit; dir = holds ? WORDS.down : WORDS.up; break;
+    default: m = holds ? a - bv + unit : bv - a; dir = holds ? WORDS.down : WORDS.up; break;
+    }
+    ev_format_scalar(vt, m, amount);
+    render(tx, c, e->a, 1);
+    buf_printf(tx, " %s %s 即%s", dir, amount, holds ? WORDS.then_fails : WORDS.then_holds);
+    return 1;
+}
+
+static void write_margin(buf *b, ev_ctx *c, int32_t root)
+{
+    char v[64];
+    buf tx;
+    buf_init(&tx);
+    if (margin(&tx, c, root, v)) {
+        buf_adds(b, ",\"margin\":{\"amount\":");
+        buf_json_string(b, v, strlen(v));
+        buf_adds(b, ",\"text\":");
+        if (tx.failed) b->failed = 1;
+        buf_json_string(b, tx.data ? tx.data : "", tx.len);
+        buf_addc(b, '}');
+    }
+    buf_free(&tx);
+}
+
+/* ---- what a step used ------------------------------------------------- */
+
+#define MAX_USED 128
+
+typedef struct used {
+    const ev_param *param[MAX_USED];
+    int64_t day[MAX_USED];      /* the date each was read on */
+    uint32_t nparams;
+    const ev_def *def[MAX_USED];/* lets already followed */
+    uint32_t ndefs;
+    const uint32_t *cov;
+} used;
+
+static void use_param(used *u, const ev_param *p, int64_t day)
+{
+    for (uint32_t k = 0; k < u->nparams; k++)
+        if (u->param[k] == p && u->day[k] == day) return;
+    if (u->nparams == MAX_USED) return;
+    u->param[u->nparams] = p;
+    u->day[u->nparams++] = day;
+}
+
+static void collect(used *u, ev_ctx *c, int32_t i, int in_loop);
+
+static void collect_def(used *u, ev_ctx *c, const ev_def *d)
+{
+    for (uint32_t k = 0; k < u->ndefs; k++)
+        if (u->def[k] == d) return;
+    if (u->ndefs == MAX_USED) return;
+    u->def[u->ndefs++] = d;
+    collect(u, c, d->root, 0);
+}
+
+/* The rows of a table that matched (by the counters), and the else row. */
+static void collect_table(used *u, ev_ctx *c, const ev_node *n, int in_loop)
+{
+    const ev_tree *t = c->tree;
+    const ev_table *et = &t->tables[n->imm];
+    for (int32_t k = 0; k < n->b; k++)
+        collect(u, c, t->args[n->a + k], in_loop);
+    for (uint32_t r = 0; u->cov && r < et->nrows; r++)
+        if (u->cov[et->first_cov + r]) collect(u, c, et->out[r], 1);
+    if (et->else_out >= 0 && (!u->cov || u->cov[et->first_cov + et->nrows]))
+        collect(u, c, et->else_out, 1);
+}
+
+/* The parameters node i read, following only the branches evaluation
+ * took (inside a loop, where values change per element, every branch). */
+static void collect(used *u, ev_ctx *c, int32_t i, int in_loop)
+{
+    const ev_tree *t = c->tree;
+    if (i < 0) return;
+    const ev_node *n = &t->nodes[i];
+    switch ((ev_kind)n->kind) {
+    case EV_CONST: case EV_AS_OF: case EV_FIELD: case EV_TEXT_FIELD: case EV_LIST_FIELD:
+        return;
+    case EV_SLOT: case EV_LIST_SLOT: {
+        const ev_param *p = param_of_slot(t, n->a);
+        const ev_def *d = p ? NULL : def_of_slot(t, n->a);
+        if (p) use_param(u, p, c->as_of);
+        if (d) collect_def(u, c, d);
+        return;
+    }
+    case EV_PARAM_AT:
+        collect(u, c, n->a, in_loop);
+        if (!in_loop) use_param(u, &t->params[n->imm], ev_scalar(c, n->a));
+        return;
+    case EV_RULE:
+        if (!in_loop) {
+            int32_t base, r = rule_node(c, i, &base);
+            for (int32_t k = i; k != base; k = t->nodes[k].c)
+                collect(u, c, t->nodes[k].a, 0);
+            collect(u, c, r >= 0 ? t->nodes[r].a : -1, 0);
+            collect(u, c, r >= 0 ? t->nodes[r].b : base, 0);
+            return;
+        }
+        break;
+    case EV_IF:
+        if (!in_loop) {
+            collect(u, c, n->a, 0);
+            collect(u, c, ev_scalar(c, n->a) ? n->b : n->c, 0);
+            return;
+        }
+        break;
+    case EV_TABLE: collect_table(u, c, n, in_loop); return;
+    case EV_LIST_LIT:
+        for (int32_t k = 0; k < n->b; k++) collect(u, c, t->args[n->a + k], in_loop);
+        return;
+    case EV_MAP:
+        collect(u, c, n->a, in_loop);
+        collect(u, c, t->args[n->b], 1);
+        collect(u, c, t->args[n->b + 1], 1);
+        collect(u, c, n->c, 1);
+        return;
+    case EV_SUM_FIELD: case EV_LIST_LEN:
+        collect(u, c, n->a, in_loop);
+        return;
+    case EV_COUNT: case EV_SUM_INT: case EV_SUM_DEC: case EV_MIN: case EV_MAX: case EV_ANY: case EV_ALL:
+        collect(u, c, n->a, in_loop);
+        collect(u, c, n->b, 1);
+        collect(u, c, n->c, 1);
+        return;
+    default:
+        break;
+    }
+    collect(u, c, n->a, in_loop);
+    collect(u, c, n->b, in_loop);
+    collect(u, c, n->c, in_loop);
+}
+
+/* The version of p in force on day (as ev_bind finds it), or -1. */
+static int32_t version_on(const ev_param *p, int64_t day)
+{
+    for (uint32_t k = 0; k < p->nvalues; k++)
+        if (p->from[k] <= day && day <= p->until[k]) return (int32_t)k;
+    return -1;
+}
+
+static void write_param(buf *b, const ev_param *p, int64_t day)
+{
+    char d[16];
+    int32_t k = version_on(p, day);
+    buf_adds(b, "{\"name\":");
+    buf_json_string(b, p->name, strlen(p->name));
+    if (p->label) { buf_adds(b, ",\"label\":"); buf_json_string(b, p->label, strlen(p->label)); }
+    buf_adds(b, ",\"value\":");
+    if (k >= 0) explain_json_value(b, p->type, &p->value[k]);
+    else buf_adds(b, "null");
+    date_format(day, d);
+    buf_printf(b, ",\"read_on\":\"%s\"", d);
+    if (k >= 0) {
+        date_format(p->from[k], d);
+        buf_printf(b, ",\"in_force_from\":\"%s\"", d);
+        if (p->until[k] != INT64_MAX) {
+            date_format(p->until[k], d);
+            buf_printf(b, ",\"in_force_until\":\"%s\"", d);
+        }
+        if (p->source[k]) { buf_adds(b, ",\"source\":"); buf_json_string(b, p->source[k], strlen(p->source[k])); }
+    }
+    buf_addc(b, '}');
+}
+
+/* ---- the calculation, for checking ------------------------------------ */
+
+/* Node i's value as JSON, recomputed in the frame. */
+static void node_value(buf *b, ev_ctx *c, int32_t i)
+{
+    const ty *vt = type_of(c->tree, i);
+    ev_cell v;
+    if (ty_is_scalar(vt)) v.i = ev_scalar(c, i);
+    else v = ev_value(c, i);
+    explain_json_value(b, vt, &v);
+}
+
+static void calc(buf *b, ev_ctx *c, int32_t i);
+
+/* {"op": op, "value": …, "args": [each operand's calculation]} */
+static void calc_op(buf *b, ev_ctx *c, int32_t i, const char *op, const int32_t *args, int nargs)
+{
+    buf_printf(b, "{\"op\":\"%s\",\"value\":", op);
+    node_value(b, c, i);
+    buf_adds(b, ",\"args\":[");
+    for (int k = 0; k < nargs; k++) {
+        if (k) buf_addc(b, ',');
+        calc(b, c, args[k]);
+    }
+    buf_adds(b, "]}");
+}
+
+static void calc_leaf(buf *b, ev_ctx *c, int32_t i, const char *op, const char *key, const char *name)
+{
+    buf_printf(b, "{\"op\":\"%s\"", op);
+    if (key) {
+        buf_printf(b, ",\"%s\":", key);
+        buf_json_string(b, name ? name : "", name ? strlen(name) : 0);
+    }
+    buf_adds(b, ",\"value\":");
+    node_value(b, c, i);
+    buf_addc(b, '}');
+}
+
+/* An aggregation: per element of its list, the filter's calculation
+ * (`where`) and, for the elements it keeps, the calculation of the value
+ * combined (`value`; a count needs none).  The loop variable's slot is
+ * set as the evaluator sets it.  A plain sum of an input field lists the
+ * field's values. */
+static void calc_agg(buf *b, ev_ctx *c, int32_t i, const char *op)
+{
+    const ev_tree *t = c->tree;
+    const ev_node *n = &t->nodes[i];
+    buf_printf(b, "{\"op\":\"%s\",\"value\":", op);
+    node_value(b, c, i);
+    buf_adds(b, ",\"elements\":[");
+    ev_cell list = ev_value(c, n->a);
+    ev_cell *var = &c->frame[n->imm];
+    for (uint32_t k = 0; k < list.l.n; k++) {
+        const ev_cell *elem = list.l.base + (size_t)k * list.l.stride;
+        if (k) buf_addc(b, ',');
+        if (n->kind == EV_SUM_FIELD) {
+            explain_json_value(b, type_of(t, i), &elem[n->b]);
+            continue;
+        }
+        if (n->flags & EV_LOOP_BY_VALUE) *var = *elem;
+        else var->rec = elem;
+        buf_addc(b, '{');
+        int kept = n->c < 0 || ev_scalar(c, n->c);
+        if (n->c >= 0) {
+            buf_adds(b, "\"where\":");
+            calc(b, c, n->c);
+        }
+        if (kept && n->kind != EV_COUNT) {
+            buf_adds(b, n->c >= 0 ? ",\"value\":" : "\"value\":");
+            calc(b, c, n->b);
+        }
+        buf_addc(b, '}');
+    }
+    buf_adds(b, "]}");
+}
+
+/* One column's condition in a table row: the intervals it accepts, or
+ * for an enum or yes/no column the values. */
+static void calc_cond(buf *b, const ty *ct, const ev_cond *cc)
+{
+    int listed = ct->kind == TY_ENUM || ct->kind == TY_BOOL;
+    buf_adds(b, listed ? "{\"one_of\":[" : "{\"in\":[");
+    int first = 1;
+    for (uint32_t k = 0; k < cc->n; k++) {
+        ev_interval iv = cc->iv[k];
+        if (listed) {
+            int64_t lo = iv.lo < 0 ? 0 : iv.lo;
+            int64_t hi = ct->kind == TY_BOOL ? (iv.hi > 1 ? 1 : iv.hi)
+                                             : (iv.hi >= (int64_t)ct->en->nvalues ? (int64_t)ct->en->nvalues - 1 : iv.hi);
+            for (int64_t v = lo; v <= hi; v++) {
+                ev_cell cell;
+                cell.i = v;
+                if (!first) buf_addc(b, ',');
+                first = 0;
+                explain_json_value(b, ct, &cell);
+            }
+            continue;
+        }
+        if (!first) buf_addc(b, ',');
+        first = 0;
+        ev_cell lo, hi;
+        lo.i = iv.lo;
+        hi.i = iv.hi;
+        buf_addc(b, '[');
+        if (iv.lo == INT64_MIN) buf_adds(b, "null"); else explain_json_value(b, ct, &lo);
+        buf_addc(b, ',');
+        if (iv.hi == INT64_MAX) buf_adds(b, "null"); else explain_json_value(b, ct, &hi);
+        buf_addc(b, ']');
+    }
+    buf_adds(b, "]}");
+}
+
+/* A row's result.  A text table's rows give an index into its texts
+ * (tree.h), a constant: the text itself is what the row states. */
+static void calc_result(buf *b, ev_ctx *c, const ev_table *et, int32_t out)
+{
+    if (!et->text) {
+        calc(b, c, out);
+        return;
+    }
+    const ev_cell *tx = &et->text[c->tree->nodes[out].imm];
+    buf_adds(b, "{\"op\":\"const\",\"value\":");
+    buf_json_string(b, tx->s.ptr, tx->s.len);
+    buf_addc(b, '}');
+}
+
+static void calc_row(buf *b, ev_ctx *c, const ev_table *et, uint32_t r)
+{
+    if (r == et->nrows) {
+        buf_adds(b, "{\"row\":\"else\",\"result\":");
+        calc_result(b, c, et, et->else_out);
+        buf_addc(b, '}');
+        return;
+    }
+    buf_printf(b, "{\"row\":%u,\"line\":%u", r + 1, et->row_line[r]);
+    if (et->row_label[r]) {
+        buf_adds(b, ",\"label\":");
+        buf_json_string(b, et->row_label[r], strlen(et->row_label[r]));
+    }
+    buf_adds(b, ",\"conditions\":[");
+    for (uint32_t col = 0; col < et->ncols; col++) {
+        if (col) buf_addc(b, ',');
+        calc_cond(b, et->col_type[col], &et->cond[(size_t)r * et->ncols + col]);
+    }
+    buf_adds(b, "],\"result\":");
+    calc_result(b, c, et, et->out[r]);
+    buf_addc(b, '}');
+}
+
+/* A table lookup: its arguments, how the rows combine, and the rows
+ * that matched with their conditions and results.  The frame's table
+ * argument slots are set as the evaluator sets them, since row results
+ * may read them. */
+static void calc_table(buf *b, ev_ctx *c, int32_t i)
+{
+    static const char *folds[] = {"list", "sum", "min", "max", "count"};
+    const ev_tree *t = c->tree;
+    const ev_node *n = &t->nodes[i];
+    const ev_table *et = &t->tables[n->imm];
+    int64_t args[32];
+    buf_adds(b, "{\"op\":\"table\",\"table\":");
+    buf_json_string(b, et->name, strlen(et->name));
+    buf_adds(b, ",\"fold\":\"");
+    buf_adds(b, et->hit == 1 ? "any" : et->hit == 2 ? "priority"
+              : et->hit == 4 || et->hit == 5 || et->hit == 6 ? folds[et->collect] : "one");
+    buf_adds(b, "\",\"value\":");
+    node_value(b, c, i);
+    buf_adds(b, ",\"args\":[");
+    for (uint32_t k = 0; k < et->ncols && k < 32; k++) {
+        if (k) buf_addc(b, ',');
+        calc(b, c, t->args[n->a + (int32_t)k]);
+        args[k] = ev_scalar(c, t->args[n->a + (int32_t)k]);
+    }
+    for (uint32_t k = 0; k < et->ncols && k < 32; k++)
+        c->frame[et->arg_slot + k].i = args[k];
+    buf_adds(b, "],\"rows\":[");
+    uint32_t nmatch = 0;
+    for (uint32_t r = 0; r < et->nrows; r++) {
+        if (!ev_table_row_matches(et, r, args)) continue;
+        if (nmatch++) buf_addc(b, ',');
+        calc_row(b, c, et, r);
+        if (et->hit == 0 || et->hit == 3) break;   /* unique, first: the one row */
+    }
+    if (nmatch == 0 && et->else_out >= 0) calc_row(b, c, et, et->nrows);
+    buf_adds(b, "]}");
+}
+
+static void calc_slot(buf *b, ev_ctx *c, int32_t i)
+{
+    const ev_tree *t = c->tree;
+    const ev_node *n = &t->nodes[i];
+    const ev_param *p = param_of_slot(t, n->a);
+    const ev_def *d = p ? NULL : def_of_slot(t, n->a);
+    if (p) {
+        char day[16];
+        date_format(c->as_of, day);
+        buf_adds(b, "{\"op\":\"param\",\"name\":");
+        buf_json_string(b, p->name, strlen(p->name));
+        buf_printf(b, ",\"read_on\":\"%s\",\"value\":", day);
+        node_value(b, c, i);
+        buf_addc(b, '}');
+    } else {
+        calc_leaf(b, c, i, d ? "let" : "value", "name", d ? d->name : t->notes[i].text);
+    }
+}
+
+static void calc_param_at(buf *b, ev_ctx *c, int32_t i)
+{
+    const ev_node *n = &c->tree->nodes[i];
+    const ev_param *p = &c->tree->params[n->imm];
+    char day[16];
+    date_format(ev_scalar(c, n->a), day);
+    buf_adds(b, "{\"op\":\"param\",\"name\":");
+    buf_json_string(b, p->name, strlen(p->name));
+    buf_printf(b, ",\"read_on\":\"%s\",\"value\":", day);
+    node_value(b, c, i);
+    buf_adds(b, ",\"args\":[");
+    calc(b, c, n->a);
+    buf_adds(b, "]}");
+}
+
+/* and/or as evaluated: the second operand only when the first did not
+ * decide. */
+static void calc_logic(buf *b, ev_ctx *c, int32_t i)
+{
+    const ev_node *n = &c->tree->nodes[i];
+    int64_t a = ev_scalar(c, n->a);
+    int decided = n->kind == EV_AND ? !a : a != 0;
+    int32_t args[2] = {n->a, n->b};
+    calc_op(b, c, i, n->kind == EV_AND ? "and" : "or", args, decided ? 1 : 2);
+}
+
+static void calc_round(buf *b, ev_ctx *c, int32_t i)
+{
+    const ev_node *n = &c->tree->nodes[i];
+    char q[64];
+    dec_format(n->imm, 0, q);
+    buf_printf(b, "{\"op\":\"%s\",\"quantum\":\"%s\",\"mode\":\"%s\",\"value\":",
+               n->kind == EV_ROUND ? "round" : "div_round", q, dec_round_mode_name((dec_round_mode)n->flags));
+    node_value(b, c, i);
+    buf_adds(b, ",\"args\":[");
+    calc(b, c, n->a);
+    if (n->kind == EV_DIV_ROUND) { buf_addc(b, ','); calc(b, c, n->b); }
+    buf_adds(b, "]}");
+}
+
+static void calc_if(buf *b, ev_ctx *c, int32_t i)
+{
+    const ev_node *n = &c->tree->nodes[i];
+    int taken = ev_scalar(c, n->a) != 0;
+    buf_printf(b, "{\"op\":\"if\",\"branch\":\"%s\",\"value\":", taken ? "then" : "else");
+    node_value(b, c, i);
+    buf_adds(b, ",\"args\":[");
+    calc(b, c, n->a);
+    buf_addc(b, ',');
+    calc(b, c, taken ? n->b : n->c);
+    buf_adds(b, "]}");
+}
+
+/* An `unless` chain: the conditions tested, in order, up to the one that
+ * applied (applied = its index, or -1 when none did), and the value. */
+static void calc_rule(buf *b, ev_ctx *c, int32_t i)
+{
+    const ev_tree *t = c->tree;
+    int32_t base, r = rule_node(c, i, &base);
+    buf_adds(b, "{\"op\":\"rule\",\"value\":");
+    node_value(b, c, i);
+    buf_adds(b, ",\"conditions\":[");
+    int k = 0, applied = -1;
+    for (int32_t j = i; t->nodes[j].kind == EV_RULE; j = t->nodes[j].c, k++) {
+        if (k) buf_addc(b, ',');
+        calc(b, c, t->nodes[j].a);
+        if (j == r) { applied = k; break; }
+    }
+    buf_printf(b, "],\"applied\":%d,\"args\":[", applied);
+    calc(b, c, r >= 0 ? t->nodes[r].b : base);
+    buf_adds(b, "]}");
+}
+
+static const char *calc_name(ev_kind k)
+{
+    switch (k) {
+    case EV_ADD_INT: case EV_ADD_DEC: return "add";
+    case EV_SUB_INT: case EV_SUB_DEC: return "sub";
+    case EV_MUL_INT: case EV_MUL_DEC: case EV_MUL_DEC_INT: return "mul";
+    case EV_DIV_DEC: case EV_DIV_DEC_INT: return "div";
+    case EV_LT: return "lt";
+    case EV_LE: return "le";
+    case EV_GT: return "gt";
+    case EV_GE: return "ge";
+    case EV_EQ: case EV_TEXT_EQ: return "eq";
+    case EV_NE: return "ne";
+    case EV_MIN2: return "min";
+    case EV_MAX2: return "max";
+    case EV_NEG: return "neg";
+    case EV_NOT: return "not";
+    case EV_DATE_ADD_DAYS: return "add_days";
+    case EV_DATE_ADD_MONTHS: return "add_months";
+    case EV_DATE_ADD_YEARS: return "add_years";
+    case EV_COUNT: return "count";
+    case EV_SUM_INT: case EV_SUM_DEC: case EV_SUM_FIELD: return "sum";
+    case EV_MIN: return "min_of";
+    case EV_MAX: return "max_of";
+    case EV_ANY: return "any";
+    case EV_ALL: return "all";
+    default: return NULL;
+    }
+}
+
+static void calc(buf *b, ev_ctx *c, int32_t i)
+{
+    const ev_tree *t = c->tree;
+    i = bare(t, i);
+    const ev_node *n = &t->nodes[i];
+    const char *op = calc_name((ev_kind)n->kind);
+    int32_t args[2] = {n->a, n->b};
+    switch ((ev_kind)n->kind) {
+    case EV_CONST: calc_leaf(b, c, i, "const", NULL, NULL); return;
+    case EV_AS_OF: calc_leaf(b, c, i, "as_of", NULL, NULL); return;
+    case EV_FIELD: case EV_TEXT_FIELD: case EV_LIST_FIELD:
+        calc_leaf(b, c, i, "input", "field", t->notes[i].text);
+        return;
+    case EV_LIST_LEN: calc_leaf(b, c, i, "length", "of", t->notes[n->a].text); return;
+    case EV_SLOT: case EV_LIST_SLOT: calc_slot(b, c, i); return;
+    case EV_PARAM_AT: calc_param_at(b, c, i); return;
+    case EV_AND: case EV_OR: calc_logic(b, c, i); return;
+    case EV_ROUND: case EV_DIV_ROUND: calc_round(b, c, i); return;
+    case EV_IF: calc_if(b, c, i); return;
+    case EV_RULE: calc_rule(b, c, i); return;
+    case EV_TABLE: calc_table(b, c, i); return;
+    case EV_COUNT: case EV_SUM_INT: case EV_SUM_DEC: case EV_SUM_FIELD: case EV_MIN: case EV_MAX:
+    case EV_ANY: case EV_ALL:
+        calc_agg(b, c, i, op);
+        return;
+    case EV_NEG: case EV_NOT: calc_op(b, c, i, op, args, 1); return;
+    default:
+        if (op) calc_op(b, c, i, op, args, 2);
+        else calc_leaf(b, c, i, "value", NULL, NULL);   /* lists, maps, texts: stated, not derived */
+        return;
+    }
+}
+
+/* ---- steps ------------------------------------------------------------ */
+
+static void add_text(buf *b, buf *tx)
+{
+    if (tx->failed) b->failed = 1;
+    buf_json_string(b, tx->data ? tx->data : "", tx->len);
+    buf_reset(tx);
+}
+
+static void write_step(buf *b, ev_ctx *c, const ev_def *d, const uint32_t *cov)
+{
+    const ev_tree *t = c->tree;
+    buf tx;
+    buf_init(&tx);
+    buf_adds(b, "{\"name\":");
+    buf_json_string(b, d->name, strlen(d->name));
+    buf_adds(b, d->is_output ? ",\"kind\":\"output\"" : ",\"kind\":\"let\"");
+    explain_label(&tx, d, c->frame);
+    buf_adds(b, ",\"label\":");
+    add_text(b, &tx);
+    buf_adds(b, ",\"value\":");
+    explain_json_value(b, d->type, &c->frame[d->slot]);
+    int32_t base, r = rule_node(c, d->root, &base);
+    render(&tx, c, r >= 0 ? t->nodes[r].b : base, 0);
+    buf_adds(b, ",\"formula\":");
+    add_text(b, &tx);
+    if (r >= 0) {
+        const char *label = t->rules[t->nodes[r].imm].label;
+        if (label) buf_printf(&tx, "%s:", label);
+        render(&tx, c, t->nodes[r].a, 0);
+        buf_adds(b, ",\"rule\":");
+        add_text(b, &tx);
+    }
+    buf_free(&tx);
+    buf_printf(b, ",\"line\":%u", d->line);
+    if (r < 0) write_margin(b, c, base);
+    used u;
+    u.nparams = u.ndefs = 0;
+    u.cov = cov;
+    u.def[u.ndefs++] = d;
+    collect(&u, c, d->root, 0);
+    buf_adds(b, ",\"parameters\":[");
+    for (uint32_t k = 0; k < u.nparams; k++) {
+        if (k) buf_addc(b, ',');
+        write_param(b, u.param[k], u.day[k]);
+    }
+    buf_adds(b, "],\"calc\":");
+    calc(b, c, d->root);
+    buf_addc(b, '}');
+}
+
+static void write_table_rows(buf *b, const ev_tree *t, const uint32_t *cov)
+{
+    int first = 1;
+    buf_adds(b, ",\"table_rows\":[");
+    for (uint32_t k = 0; cov && k < t->ntables; k++) {
+        const ev_table *et = &t->tables[k];
+        for (uint32_t r = 0; r <= et->nrows; r++) {
+            uint32_t hits = cov[et->first_cov + r];
+            if (!hits) continue;
+            const char *label = r < et->nrows ? et->row_label[r] : et->else_label;
+            if (!first) buf_addc(b, ',');
+            first = 0;
+            buf_adds(b, "{\"table\":");
+            buf_json_string(b, et->name, strlen(et->name));
+            if (r < et->nrows) buf_printf(b, ",\"row\":%u,\"line\":%u", r + 1, et->row_line[r]);
+            else buf_adds(b, ",\"row\":\"else\"");
+            if (label) { buf_adds(b, ",\"label\":"); buf_json_string(b, label, strlen(label)); }
+            buf_printf(b, ",\"matches\":%u}", hits);
+        }
+    }
+    buf_addc(b, ']');
+}
+
+void explain_steps(buf *b, ev_ctx *c, const uint32_t *cov)
+{
+    const ev_tree *t = c->tree;
+    uint32_t *counting = c->cov;
+    c->cov = NULL;
+    buf_adds(b, ",\"steps\":[");
+    for (uint32_t i = 0; i < t->ndefs; i++) {
+        if (i) buf_addc(b, ',');
+        write_step(b, c, &t->defs[i], cov);
+    }
+    buf_addc(b, ']');
+    write_table_rows(b, t, cov);
+    c->cov = counting;
+}
+
+/* ---- the citizen's text ----------------------------------------------- */
+
+/* A value for the text: with 元 after money. */
+static void text_amount(buf *b, const ty *t, const ev_cell *v)
+{
+    text_value(b, t, v);
+    if (t->kind == TY_MONEY) buf_adds(b, WORDS.yuan);
+}
+
+/* 一、决定: each output, as its label states it, with its value. */
+static void text_decision(buf *b, ev_ctx *c)
+{
+    const ev_tree *t = c->tree;
+    buf_printf(b, "%s\n", WORDS.decision);
+    for (uint32_t k = 0; k < t->noutputs; k++) {
+        const ev_def *d = &t->defs[t->outputs[k]];
+        buf_printf(b, "%u. ", k + 1);
+        explain_label(b, d, c->frame);
+        if (d->type->kind != TY_BOOL || !d->label_false) {
+            buf_adds(b, ":");
+            text_amount(b, d->type, &c->frame[d->slot]);
+        }
+        const char *rule = explain_rule(c, d);
+        if (rule) buf_printf(b, "(%s)", rule);
+        buf_adds(b, "。\n");
+    }
+}
+
+/* 二、理由: each step's formula with its figures, the exception that
+ * applied, and the margin of a threshold. */
+static void text_reasons(buf *b, ev_ctx *c)
+{
+    const ev_tree *t = c->tree;
+    buf_printf(b, "\n%s\n", WORDS.reasons);
+    for (uint32_t k = 0; k < t->ndefs; k++) {
+        const ev_def *d = &t->defs[k];
+        int32_t base, r = rule_node(c, d->root, &base);
+        explain_label(b, d, c->frame);
+        buf_adds(b, ":");
+        if (r >= 0) {           /* an exception gave the value: its reason, not the formula */
+            const char *label = t->rules[t->nodes[r].imm].label;
+            buf_adds(b, WORDS.exception);
+            if (label) buf_printf(b, "%s,因为", label);
+            render(b, c, t->nodes[r].a, 0);
+        } else {
+            render(b, c, base, 0);
+        }
+        if (d->type->kind != TY_BOOL && ty_is_scalar(d->type)) {
+            buf_adds(b, WORDS.gives);
+            text_amount(b, d->type, &c->frame[d->slot]);
+        }
+        buf_adds(b, "。");
+        char amount[64];
+        buf tx;
+        buf_init(&tx);
+        if (r < 0 && margin(&tx, c, base, amount)) {
+            buf_adds(b, WORDS.margin);
+            buf_add(b, tx.data, tx.len);
+            buf_adds(b, "。");
+        }
+        if (tx.failed) b->failed = 1;
+        buf_free(&tx);
+        buf_addc(b, '\n');
+    }
+}
+
+/* 三、依据: the parameters the outputs used, the table rows that
+ * matched, and the policy's sources. */
+static void text_grounds(buf *b, const policy *p, ev_ctx *c, const uint32_t *cov)
+{
+    const ev_tree *t = c->tree;
+    buf_printf(b, "\n%s\n", WORDS.grounds);
+    used u;
+    u.nparams = u.ndefs = 0;
+    u.cov = cov;
+    for (uint32_t k = 0; k < t->noutputs; k++)
+        collect_def(&u, c, &t->defs[t->outputs[k]]);
+    char d[16];
+    for (uint32_t k = 0; k < u.nparams; k++) {
+        const ev_param *ep = u.param[k];
+        int32_t v = version_on(ep, u.day[k]);
+        buf_adds(b, ep->label ? ep->label : ep->name);
+        buf_adds(b, ":");
+        if (v < 0) { buf_adds(b, "?\n"); continue; }
+        text_amount(b, ep->type, &ep->value[v]);
+        date_format(ep->from[v], d);
+        buf_printf(b, WORDS.in_force, d);
+        if (ep->until[v] != INT64_MAX) { date_format(ep->until[v], d); buf_printf(b, WORDS.until, d); }
+        date_format(u.day[k], d);
+        buf_printf(b, WORDS.read_on, d);
+        if (ep->source[v]) buf_printf(b, "%s%s。\n", WORDS.source, ep->source[v]);
+        else buf_printf(b, "%s。\n", WORDS.no_source);
+    }
+    for (uint32_t k = 0; cov && k < t->ntables; k++) {
+        const ev_table *et = &t->tables[k];
+        for (uint32_t r = 0; r <= et->nrows; r++) {
+            if (!cov[et->first_cov + r]) continue;
+            const char *label = r < et->nrows ? et->row_label[r] : et->else_label;
+            buf_adds(b, et->label ? et->label : et->name);
+            if (r < et->nrows) buf_printf(b, WORDS.row, r + 1);
+            else buf_adds(b, " else");
+            if (label) buf_printf(b, ":%s", label);
+            buf_adds(b, "。\n");
+        }
+    }
+    for (uint32_t k = 0; k < p->nsources; k++)
+        buf_printf(b, "%s%s:“%s”\n", WORDS.cites, p->sources[k].file ? p->sources[k].file : "",
+                   p->sources[k].quote ? p->sources[k].quote : "");
+}
+
+void explain_text(buf *b, const policy *p, ev_ctx *c, const uint32_t *cov)
+{
+    uint32_t *counting = c->cov;
+    c->cov = NULL;
+    char d[16];
+    date_format(c->as_of, d);
+    buf_adds(b, p->title ? p->title : p->name);
+    if (p->jurisdiction) buf_printf(b, "(%s)", p->jurisdiction);
+    buf_printf(b, "\n%s%s\n\n", WORDS.decided_on, d);
+    text_decision(b, c);
+    text_reasons(b, c);
+    text_grounds(b, p, c, cov);
+    c->cov = counting;
+}

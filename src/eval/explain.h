@@ -1,0 +1,48 @@
+/*
+ * explain.h - the account of one evaluated decision: what each let and
+ * output computed, from which values, parameters and table rows.
+ *
+ * It lives with the evaluator, not with the language, because it reads
+ * only what evaluation has: the evaluation tree with its notes (the
+ * labels and types lower.c wrote beside each node), the frame of the
+ * decision just made, and the table-row counters it kept.  It never sees
+ * the syntax tree or the checker's symbols, so what it says is what was
+ * computed.  Every Chinese word an explanation uses is in explain.c.
+ *
+ * It runs only when an explanation is asked for: it evaluates
+ * subexpressions again (ev_scalar) to show their values and allocates
+ * scratch text with malloc, which the plain decision path never does.
+ *
+ * Ownership: writes into the caller's buf; borrows the context (whose
+ * coverage counters it reads and then switches off, see explain_steps).
+ */
+#ifndef ELIGO_EXPLAIN_H
+#define ELIGO_EXPLAIN_H
+
+#include "base/buf.h"
+#include "eval/compiled.h"
+#include "eval/eval.h"
+
+/* One value of type t as JSON: money, decimals, dates and enums as
+ * strings ("860.00"), bools and ints bare, lists and maps nested. */
+void explain_json_value(buf *b, const ty *t, const ev_cell *v);
+/* Def d's label for its value (a bool's `else` label when false), its
+ * `{name}` placeholders replaced by values from the frame. */
+void explain_label(buf *b, const ev_def *d, const ev_cell *frame);
+/* The label of the `unless` rule that gave def d its value; NULL when
+ * the base definition did, or when the rule has no label. */
+const char *explain_rule(ev_ctx *c, const ev_def *d);
+/* The explanation's "steps" and "table_rows" members (each preceded by a
+ * comma), for the decision evaluated in c.  cov is the table-row and
+ * rule counters of that evaluation (c->cov before it is switched off:
+ * showing values evaluates again and must not count). */
+void explain_steps(buf *b, ev_ctx *c, const uint32_t *cov);
+/* The same account as plain Chinese paragraphs a caseworker can print:
+ * the programme and the date; 一、决定 (each output); 二、理由 (each
+ * step's formula with its figures, the exception that applied, the
+ * margin of a threshold); 三、依据 (the parameters used with their
+ * validity and sources, the table rows that matched, the policy's
+ * sources).  cov as for explain_steps. */
+void explain_text(buf *b, const policy *p, ev_ctx *c, const uint32_t *cov);
+
+#endif

@@ -1,0 +1,158 @@
+/*
+ * sequencer_child.c - the checkpoint sequencer's process (see
+ * sequencer_child.h) and the master's three calls that supervise it.
+ *
+ * The child's loop wakes every SEQ_TICK_MS (signals are open only while
+ * it sleeps, so TERM never cuts a round in half), and runs a round when
+ * the interval has passed or SEQ_BATCH decisions were stored since the
+ * last one.  The count comes from the scoreboard's per-policy decision
+ * counters, which workers raise after each stored decision: no query
+ * just to learn whether to query.
+ *
+ * What it does not do: verify (src/audit/verify.c), decide what a round
+ * holds (src/audit/sequencer.c), or retry within a round.
+ */
+#define _GNU_SOURCE 1   /* ppoll */
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <unistd.h>
+#include "audit/sequencer.h"
+#include "service/pctl.h"
+#include "service/scoreboard.h"
+#include "service/sequencer_child.h"
+#include "service/service.h"
+#include "service/signals.h"
+#include "service/worker.h"
+
+enum { SEQ_LAG_MS = 500, SEQ_TICK_MS = 100, STORE_TIMEOUT_S = 10, MAX_BACKOFF_MS = 60000 };
+
+/* The child's state, on its stack (sequencer_main never returns). */
+typedef struct seq_child {
+    const cp_key *key;
+    store *db;
+    sequencer seq;
+    int64_t next_ms;          /* the next round by the clock */
+    int64_t backoff_ms;       /* after a failed round */
+    uint64_t seen;            /* decisions stored when the last round began */
+} seq_child;
+
+static uint64_t decisions_stored(void)
+{
+    uint64_t n = 0;
+    for (int i = 0; i < SB_MAX_POLICIES; i++) n += __atomic_load_n(&sb->decisions[i], __ATOMIC_RELAXED);
+    return n;
+}
+
+/* The note logged on one line (its lines joined by " | ") and appended
+ * to --checkpoint-file: copies outside the database. */
+static void copy_out(const buf *note, const seq_round *r)
+{
+    buf line;
+    buf_init(&line);
+    for (size_t i = 0; i < note->len; i++) {
+        if (note->data[i] != '\n') buf_addc(&line, note->data[i]);
+        else if (i + 1 < note->len) buf_adds(&line, " | ");
+    }
+    elog(LOG_L_INFO, NULL, "checkpoint %llu: %llu decisions added, tree size %llu: %s", (unsigned long long)r->k,
+         (unsigned long long)r->added, (unsigned long long)r->size, buf_cstr(&line));
+    buf_free(&line);
+    if (r->stale_hashes)
+        elog(LOG_L_WARN, NULL, "checkpoint %llu: %llu decisions had a content_hash not matching their content",
+             (unsigned long long)r->k, (unsigned long long)r->stale_hashes);
+    const char *path = master.conf.checkpoint_file;
+    if (!path) return;
+    FILE *f = fopen(path, "a");
+    int bad = !f || fwrite(note->data, 1, note->len, f) != note->len;
+    if (f && fclose(f) != 0) bad = 1;
+    if (bad) elog(LOG_L_ERROR, NULL, "checkpoint %llu: cannot append to %s", (unsigned long long)r->k, path);
+}
+
+/* One round: 1 when a full batch was signed (more wait), 0 when done,
+ * -1 on an error (logged). */
+static int round_once(seq_child *s)
+{
+    if (!s->db) {
+        char err[256];
+        store_options o = {.url = master.conf.db, .allow_nondurable = master.conf.allow_nondurable,
+                           .timeout_s = STORE_TIMEOUT_S};
+        if (!(s->db = store_open(&o, err, sizeof err))) {
+            elog(LOG_L_WARN, NULL, "checkpoints: database unavailable: %s", err);
+            return -1;
+        }
+        sequencer_init(&s->seq, s->db, s->key, SEQ_LAG_MS, SEQ_BATCH);
+    }
+    buf note;
+    buf_init(&note);
+    seq_round r;
+    char err[512];
+    int st = sequencer_round(&s->seq, &note, &r, err, sizeof err);
+    if (st == SEQ_SIGNED) copy_out(&note, &r);
+    else if (st == SEQ_LOST_RACE) elog(LOG_L_INFO, NULL, "checkpoints: another sequencer wrote the next checkpoint first");
+    else if (st == SEQ_ERROR) elog(LOG_L_ERROR, NULL, "checkpoints: %s", err);
+    buf_free(&note);
+    if (st == SEQ_ERROR) return -1;
+    return st == SEQ_SIGNED && r.added == SEQ_BATCH;
+}
+
+/* Runs a round when one is due and schedules the next. */
+static void maybe_round(seq_child *s)
+{
+    int64_t now = sb_now_ms(), interval = (int64_t)master.conf.checkpoint_interval * 1000;
+    uint64_t stored = decisions_stored();
+    int many = stored - s->seen >= SEQ_BATCH && !s->backoff_ms;
+    if (now < s->next_ms && !many) return;
+    s->seen = stored;
+    int rc = round_once(s);
+    if (rc < 0) {
+        s->backoff_ms = s->backoff_ms ? s->backoff_ms * 2 : interval * 2;
+        if (s->backoff_ms > MAX_BACKOFF_MS) s->backoff_ms = MAX_BACKOFF_MS;
+        s->next_ms = now + s->backoff_ms;
+        return;
+    }
+    s->backoff_ms = 0;
+    s->next_ms = rc > 0 ? now : now + interval;
+}
+
+static void sequencer_main(void)
+{
+    prctl(PR_SET_NAME, "eligod-seq");        /* tells it from the workers in ps */
+    /* neither socket is ours: holding the FastCGI one open would keep it
+     * accepting after the master closed it */
+    if (master.listen_fd >= 0) close(master.listen_fd);
+    if (master.cm.listen_fd >= 0) close(master.cm.listen_fd);
+    seq_child s = {.key = audit_signer()};
+    sigset_t run_mask;
+    worker_block_stops(&run_mask);
+    while (!worker_stop) {
+        maybe_round(&s);
+        if (s.next_ms <= sb_now_ms() && !s.backoff_ms) continue;   /* a full batch: go on */
+        struct timespec ts = {0, SEQ_TICK_MS * 1000000L};
+        ppoll(NULL, 0, &ts, &run_mask);
+    }
+    if (s.db) store_close(s.db);
+    audit_drop_private();
+    worker_leak_check();
+    _exit(0);
+}
+
+/* ---- the master's side ------------------------------------------------ */
+
+static helper H = {.name = "sequencer", .main = sequencer_main};
+
+void sequencer_tick_main(int64_t now_ms)
+{
+    if (audit_signer() && master.conf.db) helper_tick(&H, now_ms);
+}
+
+int sequencer_reaped(pid_t pid, int status)
+{
+    return helper_reaped(&H, pid, status);
+}
+
+void sequencer_stop_main(void)
+{
+    helper_stop(&H, master.conf.stop_timeout);
+}

@@ -1,0 +1,56 @@
+# shellcheck shell=bash
+# expect.sh - the checks the integration suites share: count passes and
+# failures, send one request and compare its status, content type and
+# headers, look for a text in a file.
+#
+# The caller sets tmp (a scratch directory) and prints the closing
+# "N passed, N failed" line from $passed and $failed.
+#
+#   ok NAME                  a pass
+#   not_ok NAME [DETAIL]     a failure, with up to 600 bytes of DETAIL
+#   expect NAME STATUS CURL-ARGS...
+#                            sends the request: the status must be STATUS
+#                            and, for errors, the type application/problem+json;
+#                            the body is left in $tmp/body, the headers in
+#                            $tmp/headers
+#   contains NAME TEXT FILE  FILE holds TEXT
+#   has_header NAME LINE     the last response had the header line LINE
+#                            (case-insensitive name, exact value)
+#   no_header NAME FIELD     the last response had no FIELD header
+
+passed=0
+failed=0
+ok() { passed=$((passed + 1)); echo "ok   $1"; }
+not_ok() {
+    failed=$((failed + 1))
+    echo "FAIL $1"
+    [ -n "${2:-}" ] && printf '%s\n' "$2" | head -c 600 | sed 's/^/     /' && echo
+}
+expect() {
+    local name=$1 want=$2 out code ctype
+    shift 2
+    out=$(curl -s -m 10 -D "$tmp/headers" -o "$tmp/body" -w '%{http_code} %{content_type}' "$@")
+    code=${out%% *}
+    ctype=${out#* }
+    if [ "$code" != "$want" ]; then
+        not_ok "$name: status $code, wanted $want" "$(cat "$tmp/body")"
+        return 1
+    fi
+    if [ "$want" -ge 400 ] && [ "${ctype%%;*}" != application/problem+json ]; then
+        not_ok "$name: content type $ctype, wanted application/problem+json" "$(cat "$tmp/body")"
+        return 1
+    fi
+    ok "$name"
+}
+contains() {   # NAME TEXT FILE
+    if grep -qF -- "$2" "$3"; then ok "$1"; else not_ok "$1: no \`$2\`" "$(cat "$3")"; fi
+}
+_header_lines() { tr -d '\r' <"$tmp/headers"; }
+has_header() {   # NAME "Field: value"
+    local field=${2%%:*} value=${2#*: }
+    if _header_lines | grep -i "^$field:" | sed 's/^[^:]*: *//' | grep -qxF -- "$value"; then ok "$1"
+    else not_ok "$1: no \`$2\`" "$(_header_lines)"; fi
+}
+no_header() {   # NAME FIELD
+    if _header_lines | grep -qi "^$2:"; then not_ok "$1: has $2" "$(_header_lines)"; else ok "$1"; fi
+}
