@@ -348,7 +348,7 @@ static int table(pf *p, int i, pv *r)
             among |= same(res, *r);
             continue;
         }
-        if (tok_is(p, fl, "count")) res.v = DEC_SCALE;
+        if (tok_is(p, fl, "count") && !tok_is(p, member(p, row, "row"), "else")) res.v = DEC_SCALE;
         if (res.k != PV_NUM) return fail(p, "table row result %.*s is not a number", res.n, res.s);
         if (tok_is(p, fl, "sum") || tok_is(p, fl, "count")) {
             if (dec_add(acc.v, res.v, &acc.v) != DEC_OK) return fail(p, "table sum overflows");

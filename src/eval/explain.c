@@ -10,13 +10,20 @@
  * that matched (the counters), an `x at DATE` to the date it was read
  * on; a let read by the formula brings in what that let used.
  *
- * Words: formulas keep the policy's operators where Chinese has none of
- * its own (`count(…)`, `round(…)`), and say 且/或/并非 for the logic; a
- * yes/no value is stated by its label and marked （成立）or（不成立）,
- * never as bare true/false.  All of them are in WORDS below.
+ * Each step also carries `calc`, the same computation as a tree of
+ * operations with their operands' values and results, which
+ * audit/proof.c re-derives from the JSON alone; and explain_text()
+ * writes the whole account as plain Chinese for the citizen.
+ *
+ * Words: formulas keep + - × ÷ and the comparisons, say 且/或/并非 for
+ * the logic and aggregations, rounding and min/max in words (家庭成员的
+ * 月收入合计); a yes/no value is stated by its label and marked （成立）
+ * or（不成立）, never as bare true/false.  All of them are in WORDS below.
  *
  * What this file does not do: read the AST, look names up by string, or
- * change the frame (values are recomputed, never stored).
+ * store a value in the frame (values are recomputed), except where it
+ * re-enacts evaluation: a loop variable's slot per element and a table's
+ * argument slots, set as the evaluator sets them.
  */
 #include <string.h>
 #include "eval/explain.h"
@@ -27,26 +34,33 @@
 /* ---- words ------------------------------------------------------------ */
 
 static const struct {
-    const char *holds, *fails, *yes, *no, *not_, *and_, *or_, *as_of, *at;
+    /* formulas */
+    const char *holds, *fails, *yes, *no, *not_, *and_, *or_, *as_of, *at, *in_force_then;
     const char *if_, *then_, *else_, *years, *months, *days;
     const char *up, *down, *then_fails, *then_holds;
+    /* aggregations and functions, as templates of their parts */
+    const char *count, *count_where, *where_of, *sum, *min_of, *max_of, *any, *all, *map;
+    const char *smaller, *larger, *round_to;
+    const char *modes[7];   /* dec_round_mode, in its order */
     /* the citizen's text (explain_text) */
     const char *decided_on, *decision, *reasons, *grounds, *yuan, *gives, *exception, *margin;
     const char *in_force, *until, *read_on, *source, *no_source, *row, *cites;
-    /* aggregations and functions, as templates of their parts */
-    const char *count, *count_where, *sum, *sum_where, *min_of, *max_of, *any, *all, *where_of, *map;
-    const char *smaller, *larger, *round_to;
-    const char *modes[7];   /* dec_round_mode, in its order */
 } WORDS = {
-    "（成立）", "（不成立）", "是", "否", "并非 ", " 且 ", " 或 ", "决定日期", " 于 ",
-    "如果 ", " 则 ", " 否则 ", " 年", " 个月", " 天",
-    "增加", "减少", "不再满足此条件", "满足此条件",
-    "决定日期:", "一、决定", "二、理由", "三、依据", " 元", ",得 ", "适用例外规定:", "距离临界:",
-    ",自 %s 起施行", ",至 %s 止", ",按 %s 在效的数值适用", "。出处:", "。出处未载", "第 %u 行", "政策依据:",
-    "的数量", "中满足“%s”的数量", "合计", "中满足“%s”者的", "的最小值", "的最大值",
-    "中有满足“%s”者", "均满足“%s”", "中满足“%s”者", "各自的",
-    "%s 与 %s 中较小者", "%s 与 %s 中较大者", ",%s到 %s",
-    {"四舍五入", "五舍六入", "四舍六入五成双", "进位", "舍去", "向上取整", "向下取整"},
+    .holds = "（成立）", .fails = "（不成立）", .yes = "是", .no = "否",
+    .not_ = "并非 ", .and_ = " 且 ", .or_ = " 或 ",
+    .as_of = "决定日期", .at = " 于 ", .in_force_then = " 在效的值",
+    .if_ = "如果 ", .then_ = " 则 ", .else_ = " 否则 ",
+    .years = " 年", .months = " 个月", .days = " 天",
+    .up = "增加", .down = "减少", .then_fails = "不再满足此条件", .then_holds = "满足此条件",
+    .count = "的数量", .count_where = "中满足“%s”的数量", .where_of = "中满足“%s”者",
+    .sum = "合计", .min_of = "最小值", .max_of = "最大值",
+    .any = "中有满足“%s”者", .all = "均满足“%s”", .map = "各自的",
+    .smaller = "%s 与 %s 中较小者", .larger = "%s 与 %s 中较大者", .round_to = ",%s到 %s",
+    .modes = {"四舍五入", "五舍六入", "四舍六入五成双", "进位", "舍去", "向上取整", "向下取整"},
+    .decided_on = "决定日期:", .decision = "一、决定", .reasons = "二、理由", .grounds = "三、依据",
+    .yuan = " 元", .gives = ",得 ", .exception = "适用例外规定:", .margin = "距离临界:",
+    .in_force = ",自 %s 起施行", .until = ",至 %s 止", .read_on = ",按 %s 在效的数值适用",
+    .source = "。出处:", .no_source = "。出处未载", .row = "第 %u 行", .cites = "政策依据:",
 };
 
 static const char *op_word(ev_kind k)
@@ -281,7 +295,7 @@ static void render_slot(buf *b, ev_ctx *c, int32_t i, int in_loop)
         if (!in_loop) buf_adds(b, c->frame[d->slot].i ? WORDS.holds : WORDS.fails);
         return;
     }
-    if (d && !in_loop) explain_label(b, d, c->frame);
+    if (d) explain_label(b, d, c->frame);     /* a let's value is the same in a loop */
     else buf_adds(b, text ? text : "?");
     if (!in_loop && (d || param_of_slot(t, n->a)) && ty_is_scalar(type_of(t, i))) {
         buf_addc(b, ' ');
@@ -310,8 +324,9 @@ static const char *rendered(ev_ctx *c, int32_t i, int in_loop, buf *scratch)
     return buf_cstr(scratch);
 }
 
-/* An aggregation in words: 家庭成员的月收入合计, 家庭成员中满足“年龄 ≥ 60”的数量,
- * 家庭成员中有满足“…”者; the filter, when there is one, first. */
+/* An aggregation in words: 家庭成员的“…”合计, 家庭成员中满足“年龄 ≥ 60”的数量,
+ * 家庭成员中有满足“…”者, 家庭成员中满足“…”者的“…”最大值: the filter, when
+ * there is one, first. */
 static void render_agg(buf *b, ev_ctx *c, int32_t i, int in_loop)
 {
     const ev_tree *t = c->tree;
@@ -332,8 +347,7 @@ static void render_agg(buf *b, ev_ctx *c, int32_t i, int in_loop)
             buf_printf(b, "%s“%s”", WORDS.map, rendered(c, t->args[n->b + 1], 1, &body));
             break;
         default:
-            buf_printf(b, "%s“%s”%s", n->c >= 0 ? "" : "的", x,
-                       n->kind == EV_MIN ? WORDS.min_of : n->kind == EV_MAX ? WORDS.max_of : WORDS.sum);
+            buf_printf(b, "的“%s”%s", x, n->kind == EV_MIN ? WORDS.min_of : n->kind == EV_MAX ? WORDS.max_of : WORDS.sum);
             break;
         }
     }
@@ -415,6 +429,7 @@ static void render_date_add(buf *b, ev_ctx *c, int32_t i, int in_loop)
     if (k >= 0) render(b, c, k, 1);
     buf_adds(b, n->kind == EV_DATE_ADD_YEARS ? WORDS.years : n->kind == EV_DATE_ADD_MONTHS ? WORDS.months
                                                                                          : WORDS.days);
+    value_after(b, c, i, in_loop);
 }
 
 static void render(buf *b, ev_ctx *c, int32_t i, int in_loop)
@@ -458,6 +473,7 @@ static void render(buf *b, ev_ctx *c, int32_t i, int in_loop)
         buf_adds(b, p->label ? p->label : p->name);
         buf_adds(b, WORDS.at);
         render(b, c, n->a, in_loop);
+        buf_adds(b, WORDS.in_force_then);
         value_after(b, c, i, in_loop);
         break;
     }

@@ -138,7 +138,6 @@ struct ast_node {
     const struct ty *ty;      /* check.c: the expression's type */
     void *decl;               /* resolve.c: what a NAME refers to */
     int32_t slot;             /* check.c/lower.c: field index, enum value or loop slot */
-    int32_t ev;               /* lower.c: the evaluation node computing it (explain) */
 };
 
 /* Constructors used by parser.y.  `a` is the parse arena. */

@@ -393,7 +393,7 @@ static int32_t lower_agg(lw *l, ast_node *n)
     return emit_loop(l, n, k, list, val, filter);
 }
 
-static int32_t lower_expr_inner(lw *l, ast_node *n)
+static int32_t lower_expr(lw *l, ast_node *n)
 {
     switch (n->kind) {
     case AST_INT: case AST_DEC: case AST_DATE: case AST_BOOL: return literal(l, n);
@@ -430,12 +430,6 @@ static int32_t lower_expr_inner(lw *l, ast_node *n)
     }
 }
 
-static int32_t lower_expr(lw *l, ast_node *n)
-{
-    int32_t i = lower_expr_inner(l, n);
-    n->ev = i;
-    return i;
-}
 
 /* Non-scalar values: lists, texts, maps. */
 static int32_t lower_list(lw *l, ast_node *n)
@@ -447,9 +441,10 @@ static int32_t lower_list(lw *l, ast_node *n)
     }
     case AST_MEMBER: return lower_member(l, n);
     case AST_NAME: {
-        if (n->slot <= -2) return emit(l, EV_LIST_SLOT, ((ast_node *)n->decl)->slot, -1, -1, 0, n);
+        if (n->slot <= -2) return note(l, emit(l, EV_LIST_SLOT, ((ast_node *)n->decl)->slot, -1, -1, 0, n), NULL, n->text);
         sym *s = n->decl;
-        return emit(l, EV_LIST_SLOT, s->slot, -1, -1, 0, n);
+        return note(l, emit(l, EV_LIST_SLOT, s->slot, -1, -1, 0, n),
+                    s->decl && s->decl->label ? s->decl->label->text : NULL, s->name);
     }
     case AST_LIST: {
         int32_t v[256];
@@ -471,7 +466,7 @@ static int32_t lower_list(lw *l, ast_node *n)
         return emit(l, EV_IF, c, a, b, 0, n);
     }
     default:
-        return lower_expr_inner(l, n);
+        return lower_expr(l, n);
     }
 }
 

@@ -48,7 +48,7 @@ void h_audit_verify(service *sv, const http_request *rq, http_response *rs, cons
         return;
     }
     if (!A.verifier) {
-        http_problem(rs, 503, "no checkpoint key is configured (--checkpoint-key or --checkpoint-public-key)", NULL);
+        http_problem_as(rs, PROBLEM_SERVICE_UNAVAILABLE, "no checkpoint key is configured (--checkpoint-key or --checkpoint-public-key)", NULL);
         return;
     }
     verify_report rep;

@@ -81,7 +81,7 @@ int decide(service *sv, const policy *p, const decision_request *req, buf *decis
     if (rc == DECISION_BAD_INPUT) {
         decide_problem(rs, r.st, &r.errs);
     } else if (rc == DECISION_NOMEM) {
-        http_problem(rs, 503, "out of memory", NULL);
+        http_problem_as(rs, PROBLEM_SERVICE_UNAVAILABLE, "out of memory", NULL);
     } else if (rc == DECISION_NO_PARAM) {
         http_problem_at(rs, PROBLEM_OUTSIDE_COVERED_PERIOD, "/as_of", r.err.msg);
     } else {

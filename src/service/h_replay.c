@@ -121,13 +121,10 @@ void h_replay_range(service *sv, const http_request *rq, http_response *rs, cons
     store *db = store_or_503(sv, rs);
     if (!db) return;
     store_rc known = f[2].value ? store_policy_known(db, f[2].value) : STORE_OK;
-    if (known == STORE_NOT_FOUND) {
-        http_problem_at(rs, PROBLEM_INVALID_INPUT, "/policy", "no decision was ever made under this policy");
-        return;
-    }
+    if (known == STORE_NOT_FOUND) { http_problem_at(rs, PROBLEM_INVALID_INPUT, "/policy", "no decision was ever made under this policy"); return; }
     if (known != STORE_OK) { http_problem(rs, 503, "the database is unavailable", NULL); return; }
     replayer *r = replayer_new(db);
-    if (!r) { http_problem(rs, 503, "out of memory", NULL); return; }
+    if (!r) { http_problem_as(rs, PROBLEM_SERVICE_UNAVAILABLE, "out of memory", NULL); return; }
     replay_summary sum;
     store_rc rc = replay_range(r, f[0].value, f[1].value, f[2].value, &sum, NULL, NULL);
     if (rc != STORE_OK) {

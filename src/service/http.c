@@ -55,6 +55,7 @@ static const struct { const char *slug; int status; const char *title; } problem
     [PROBLEM_OUTSIDE_COVERED_PERIOD] = {"outside-covered-period", 422, "No rules are in force on as_of"},
     [PROBLEM_INTERNAL_ERROR] = {"internal-error", 500, "Internal error"},
     [PROBLEM_STORE_UNAVAILABLE] = {"store-unavailable", 503, "The database is unavailable"},
+    [PROBLEM_SERVICE_UNAVAILABLE] = {"service-unavailable", 503, "The service is unavailable"},
 };
 
 static problem_type type_of_status(int status)

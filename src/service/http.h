@@ -64,6 +64,7 @@ typedef enum problem_type {
     PROBLEM_OUTSIDE_COVERED_PERIOD, /* 422 no rules in force on as_of */
     PROBLEM_INTERNAL_ERROR,         /* 500 */
     PROBLEM_STORE_UNAVAILABLE,      /* 503 the database cannot be reached */
+    PROBLEM_SERVICE_UNAVAILABLE,    /* 503 anything else: memory, configuration */
     PROBLEM_NTYPES
 } problem_type;
 

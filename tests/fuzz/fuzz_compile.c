@@ -27,7 +27,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 static cmodel *models[2];
-static model_set set = {models, 0, 0};
+static model_set set = {models, 0, 0, 0};
 
 static void load_model(const char *path)
 {

@@ -116,6 +116,13 @@ before=$(rows "")
 post "$ELIGO_OFFICER_TOKEN" /v1/evaluate "$b2" && check "officer evaluates" 200 '"monthly_benefit":"1080.00"'
 [ "$(rows "")" = "$before" ] && ok || not_ok "evaluate stored a row"
 
+# ---- "explain": "text": the explanation with the citizen's account, and
+# every step of it re-derives (eligo explain --check) from the answer alone
+post "$ELIGO_OFFICER_TOKEN" /v1/evaluate "${b2%\}},\"explain\":\"text\"}"
+check "explain text" 200 '"text":"天津市城乡最低生活保障(天津市)\n决定日期:2019-01-01\n\n一、决定\n1. 家庭月收入合计 1500.00 元低于'
+out=$("$ELIGO" explain --check "$tmp/body" 2>&1)
+case $out in *" steps hold") ok ;; *) not_ok "eligo explain --check on the HTTP answer: $out" ;; esac
+
 # ---- the database goes away: 503, nothing unstored; it comes back: 201
 stored_before=$(rows "")
 mariadb_stop "$STACK_VAR/mariadb"

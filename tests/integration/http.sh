@@ -19,7 +19,9 @@ tmp=$(mktemp -d "${TMPDIR:-/tmp}/eligo-http.XXXXXX")
 . "$top/tests/lib/stack.sh"
 # shellcheck source=tests/lib/expect.sh
 . "$top/tests/lib/expect.sh"
-export STACK_VAR=$tmp/var STACK_WORKERS=4 STACK_POLICIES=$top/policies
+# without a checkpoint key, so that GET /v1/audit/verify shows a 503 that
+# is not the database's
+export STACK_VAR=$tmp/var STACK_WORKERS=4 STACK_POLICIES=$top/policies STACK_CHECKPOINTS=0
 STACK_PORT=$(mariadb_free_port) || exit 1
 export STACK_PORT
 locker=
@@ -78,6 +80,8 @@ expect "413 body over 1 MiB (nginx, before the token)" 413 "${json[@]}" --data-b
     problem "413" payload-too-large /v1/decisions
 expect "415 text/plain" 415 "${portal[@]}" -H 'Content-Type: text/plain' -d '{}' "$U/v1/decisions" &&
     problem "415" unsupported-media-type /v1/decisions
+expect "503 verify without a key: not the database's" 503 "${auditor[@]}" "$U/v1/audit/verify" &&
+    problem "no key" service-unavailable /v1/audit/verify && has_header "no key: Retry-After" "Retry-After: 2"
 expect "400 malformed JSON" 400 "${portal[@]}" "${json[@]}" -d '{"policy":' "$U/v1/decisions" &&
     problem "400" malformed-json /v1/decisions
 for v in null 1 true; do

@@ -67,6 +67,12 @@ for want in '"value":"860.00","read_on":"2019-01-01","in_force_from":"2017-04-01
     grep -qF "$want" "$tmp/explain" && ok || fail "explanation lacks $want"
 done
 
+# 5a. issue 11's household: the exception on "not eligible" is stated by
+# what held, once, with no 非 and no bare true/false
+"$ELIGO" eval jiaxing.dibao --as-of 2019-09-01 --input tests/requests/jiaxing-not-eligible.json --explain >"$tmp/jx" 2>&1
+grep -qF '"rule":"非低保家庭,不发放“虚拟岗”工资:家庭月收入合计 2000.00 元不低于低保标准 810.00 元 × 家庭人口 2 人 = 1620.00 元（成立）"' "$tmp/jx" && ok || fail "jiaxing.dibao: the rule of virtual_job_wage"
+grep -qE '(^|[^并])非 | (true|false)"' "$tmp/jx" && fail "jiaxing.dibao: 非 or a bare true/false in the explanation" || ok
+
 # 5b. the explanation re-derives step by step (eligo explain --check), and
 # with the standard altered in its parameters list it does not
 out=$("$ELIGO" explain --check "$tmp/explain" 2>&1)

@@ -89,6 +89,7 @@ static void parameter_read_at_another_date(void **state)
     assert_has(doc, "\"parameters\":[{\"name\":\"standard\",\"label\":\"标准\",\"value\":\"800.00\","
                     "\"read_on\":\"2018-06-30\",\"in_force_from\":\"2018-01-01\","
                     "\"in_force_until\":\"2018-12-31\",\"source\":\"s2018\"}]");
+    assert_has(doc, "\"formula\":\"标准 于 决定日期（2019-06-30） - 1 年（2018-06-30） 在效的值（800.00）\"");
     assert_lacks(doc, "860.00");
     free(doc);
 }
@@ -161,7 +162,39 @@ static void enum_comparison_shows_labels(void **state)
     free(doc);
 }
 
+/* A list let read by an aggregation is named by its label, not "?". */
+static void list_let_by_its_label(void **state)
+{
+    (void)state;
+    char *doc = explained(HEAD
+        "let xs: list of int \"数列\" = [1, 2, 3]\n"
+        "output n: int \"大于 1 的个数\" = count(x in xs where x > 1)\n"
+        "output k: int \"个数\" = count(xs)\n",
+        "2019-01-01", ONE_MEMBER);
+    assert_has(doc, "\"formula\":\"数列中满足“x > 1”的数量（2）\"");
+    assert_has(doc, "\"formula\":\"数列的数量（3）\"");
+    assert_lacks(doc, "?");
+    free(doc);
+}
+
 /* The proof check of an explained decision; why receives the message. */
+static int holds(const char *doc, char *why, size_t n);
+
+/* A collect-count table whose else row gave the value (no row matched)
+ * re-derives to that value, not to a count of one. */
+static void count_table_else_row(void **state)
+{
+    (void)state;
+    char *doc = explained(HEAD
+        "table n(age: int) -> int hit collect count\n  | > 100 | 1 |\n  | else | 7 |\n"
+        "output x: int \"个数\" = n(count(household.members))\n",
+        "2019-01-01", ONE_MEMBER);
+    char why[512];
+    assert_has(doc, "\"outputs\":{\"x\":7}");
+    if (!holds(doc, why, sizeof why)) fail_msg("%s", why);
+    free(doc);
+}
+
 static int holds(const char *doc, char *why, size_t n)
 {
     unsigned steps = 0;
@@ -196,13 +229,16 @@ static void bench_close(bench *b)
     registry_free(&b->r);
 }
 
-/* Explains b->in by p on day d and checks the explanation as a proof;
- * 0 when the decision is an error (nothing to explain), else 1. */
+/* Explains b->in by p on day d and checks the explanation as a proof,
+ * and that it names everything it shows (no "?"); 0 when the decision
+ * is an error (nothing to explain), else 1. */
 static int explain_and_check(bench *b, const policy *p, int64_t d)
 {
     if (explain_into(p, d, b->in.data, b->in.len, &b->out, &b->frame, &b->pool) != DECISION_OK) return 0;
     if (!holds(buf_cstr(&b->out), b->why, sizeof b->why))
         fail_msg("%s on %s: %s\n%s", p->name, b->in.data, b->why, b->out.data);
+    if (strchr(b->out.data, '?'))       /* what the explainer says of a node it cannot name */
+        fail_msg("%s on %s: a ? in\n%s", p->name, b->in.data, b->out.data);
     return 1;
 }
 
@@ -372,6 +408,8 @@ int main(void)
         cmocka_unit_test(only_matched_rows_parameters),
         cmocka_unit_test(and_inside_or_keeps_parentheses),
         cmocka_unit_test(enum_comparison_shows_labels),
+        cmocka_unit_test(list_let_by_its_label),
+        cmocka_unit_test(count_table_else_row),
         cmocka_unit_test(altered_explanations_are_refuted),
         cmocka_unit_test(mangled_explanations_do_not_crash),
         cmocka_unit_test(policy_tests_explain_as_proofs),
