@@ -126,6 +126,10 @@ parse_list parse_list_add(parse_list l, ast_node *n);
 ast_node *parse_row(parse_ctx *ctx, src_loc loc, ast_node *items, int is_else);
 ast_node *parse_expect_text(parse_ctx *ctx, src_loc loc, parse_str what, src_loc what_loc, parse_str out,
                             parse_str rel, src_loc rel_loc, ast_node *text);
+ast_node *parse_refuse(parse_ctx *ctx, src_loc loc, parse_str when, src_loc when_loc, ast_node *cond,
+                       ast_node *reason);
+ast_node *parse_expect_refused(parse_ctx *ctx, src_loc loc, parse_str what, src_loc what_loc,
+                               ast_node *reason);
 }
 
 %code {
@@ -160,6 +164,7 @@ static void bad_duration(parse_ctx *ctx, src_loc loc, int decimal);
 %token HIT "`hit`" UNIQUE "`unique`" PRIORITY "`priority`" FIRST "`first`"
 %token RULE_ORDER "`rule_order`" OUTPUT_ORDER "`output_order`"
 %token COLLECT "`collect`" ELSE "`else`" ASSERT "`assert`" TEST "`test`"
+%token REFUSE "`refuse`"
 %token AS "`as`" OF "`of`" GIVEN "`given`" EXPECT "`expect`"
 %token KW_ERROR "`error`" IF "`if`" AND "`and`" OR "`or`" NOT "`not`"
 %token TRUE "`true`" FALSE "`false`" LIST "`list`" MAP "`map`" PER "`per`"
@@ -241,6 +246,8 @@ decl:
                                   $$->a = $3; $$->b = $6; $$->c = $7.head; $$->label = $4; }
   | table_head rows             { $$ = $1; $$->loc = @$; $$->c = $2.head; }
   | ASSERT expr label_opt       { $$ = ast_new(P, AST_ASSERT, @$); $$->a = $2; $$->label = $3; }
+  | REFUSE name expr COLON string
+                                { $$ = parse_refuse(ctx, @$, $2, @2, $3, $5); }
   | test_head test_items        { $$ = $1; $$->loc = @$;
                                   $$->b = $2.given.head; $$->c = $2.expect.head; }
     ;
@@ -514,6 +521,7 @@ expect:
   | EXPECT name name ASSIGN string
                                 { $$ = parse_expect_text(ctx, @$, $2, @2, $3, (parse_str){NULL, 0}, @4, $5); }
   | EXPECT KW_ERROR string      { $$ = ast_new(P, AST_EXPECT, @$); $$->op = 1; $$->a = $3; }
+  | EXPECT name string          { $$ = parse_expect_refused(ctx, @$, $2, @2, $3); }
   | EXPECT error                { $$ = NULL; ctx->resync = RESYNC_TEST; yyerrok; yyclearin; }
     ;
 

@@ -44,10 +44,12 @@
  *  CELL_RANGE       -               RANGE_* flags   low      high     -         -       -
  *  CELL_SET         -               -               values (exprs, linked) -    -       -
  *  ASSERT           -               -               expr     -        -         -       label
+ *  REFUSE           -               -               cond     -        -         -       reason STR
  *  TEST             -               -               as_of DATE givens expects   -       name STR
  *  GIVEN            entity name     -               OBJECT   -        -         -       -
  *  EXPECT           output name     1 = error       value (or message STR) -   -       -
  *                                   2 = label text  STRING   NAME reason|label  NAME contains? -
+ *                                   3 = refused     reason STRING -   -         -       -
  *  INT DEC          literal text    -               -        -        -         -       -
  *  STRING           unescaped text  -               -        -        -         -       -
  *  DATE             "YYYY-MM-DD"    -               -        -        -         -       -
@@ -85,7 +87,7 @@ typedef enum ast_kind {
     AST_CELL_RANGE, AST_CELL_SET, AST_ASSERT, AST_TEST, AST_GIVEN, AST_EXPECT,
     AST_INT, AST_DEC, AST_STRING, AST_DATE, AST_BOOL, AST_DURATION, AST_AS_OF,
     AST_NAME, AST_MEMBER, AST_UNARY, AST_BINARY, AST_IF, AST_CALL, AST_AGG,
-    AST_AT, AST_LIST, AST_OBJECT, AST_PAIR,
+    AST_AT, AST_LIST, AST_OBJECT, AST_PAIR, AST_REFUSE,
     AST_KIND_COUNT
 } ast_kind;
 

@@ -1334,6 +1334,27 @@ static void check_param(checked *ck, sym *s)
 
 /* ---- the whole policy ------------------------------------------------- */
 
+/* `refuse when COND: "reason"`: a condition with a reason officers can
+ * read; what it may read is checked when it is lowered (lower.c). */
+static void check_refusal(checked *ck, ast_node *d)
+{
+    walk w;
+    walk_init(&w, ck, -1);
+    const ty *t = expr(&w, d->a, ty_scalar(TY_BOOL));
+    if (!is_err(t) && t->kind != TY_BOOL) {
+        char x[64];
+        err(ck, d->a, "the condition of `refuse when` must be a bool, and this is %s", ty_str(t, x, sizeof x));
+    }
+    for (uint32_t i = 0; i < ck->nrefusals; i++)
+        if (strcmp(ck->refusals[i]->label->text, d->label->text) == 0) {
+            err(ck, d->label, "two refusals give the same reason \"%s\"", d->label->text);
+            diag_hint(ck->dl, "a refusal's reason is what tells it from the others: make each say what is wrong");
+        }
+    if (!d->label->text[0])
+        err(ck, d->label, "a refusal needs a reason: the applicant reads it");
+    ck->refusals[ck->nrefusals++] = d;
+}
+
 static void header(checked *ck, ast_node *file)
 {
     for (ast_node *d = file->a; d; d = d->next) {
@@ -1462,11 +1483,14 @@ int check_policy(checked *ck, ast_node *file)
         if (d->kind == AST_TABLE && ck->nsyms && ck->syms[ck->nsyms - 1].decl == d)
             ck->syms[ck->nsyms - 1].index = ntables++;
         if (d->kind == AST_ASSERT) ck->nasserts++;
+        if (d->kind == AST_REFUSE) ck->nrefusals++;
     }
     ck->asserts = arena_alloc(ck->pool, sizeof(ast_node *) * (ck->nasserts + 1));
+    ck->refusals = arena_alloc(ck->pool, sizeof(ast_node *) * (ck->nrefusals + 1));
     ck->order = arena_alloc(ck->pool, sizeof(uint32_t) * (ck->nsyms + 1));
-    if (!ck->asserts || !ck->order) return -1;
+    if (!ck->asserts || !ck->refusals || !ck->order) return -1;
     ck->nasserts = 0;
+    ck->nrefusals = 0;
     for (uint32_t i = 0; i < ck->nsyms; i++)
         if (ck->syms[i].kind == SYM_PARAM) check_param(ck, &ck->syms[i]);
     for (uint32_t i = 0; i < ck->nsyms; i++)
@@ -1509,6 +1533,8 @@ int check_policy(checked *ck, ast_node *file)
         if (!is_err(t) && t->kind != TY_BOOL) err(ck, d->a, "an assertion must be a condition");
         ck->asserts[ck->nasserts++] = d;
     }
+    for (ast_node *d = file->a; d; d = d->next)
+        if (d->kind == AST_REFUSE) check_refusal(ck, d);
     for (uint32_t i = 0; i < ck->nsyms; i++)
         if (ck->syms[i].kind == SYM_LET || ck->syms[i].kind == SYM_OUTPUT) {
             ast_node *lab = ck->syms[i].decl->label;

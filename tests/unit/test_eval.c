@@ -575,6 +575,44 @@ static void generated_elders_both_ways(void **state)
     assert_true(unborn > 0 && unborn < 2000);
 }
 
+/* demo.nursing_share (refusals) on generated care homes, both ways, each
+ * against the rule written out: refused for more nursing beds than beds
+ * (first) or a rating after the decision date, else met at 80% or more. */
+static void generated_care_homes_both_ways(void **state)
+{
+    registry r;
+    assert_int_equal(load_policies(&r), 0);
+    const policy *p = registry_find(&r, "demo.nursing_share");
+    assert_non_null(p);
+    uint64_t seed = 4;
+    int refused = 0, met = 0;
+    for (int i = 0; i < 20000; i++) {
+        int total = 1 + draw(&seed, 200), nursing = draw(&seed, total + 20);
+        int64_t as_of = p->tree.covers_from + draw(&seed, (int)(p->tree.covers_until - p->tree.covers_from + 1));
+        int64_t rated = as_of - 400 + draw(&seed, 420);
+        char d[11], json[128], want[128];
+        date_format(rated, d);
+        int n = snprintf(json, sizeof json, "{\"care_home\":{\"total_beds\":%d,\"nursing_beds\":%d,\"rated_on\":\"%s\"}}",
+                         total, nursing, d);
+        if (nursing > total)
+            snprintf(want, sizeof want, "ERROR %d", EVE_REFUSED), refused++;
+        else if (rated > as_of)
+            snprintf(want, sizeof want, "ERROR %d", EVE_REFUSED), refused++;
+        else
+            snprintf(want, sizeof want, "share_met=%s ", nursing * 100 >= 80 * total ? "true" : "false");
+        met += nursing <= total && rated <= as_of && nursing * 100 >= 80 * total;
+        char *agreed = NULL;
+        assert_int_equal(same_both_ways_into(p, as_of, json, (size_t)n, &agreed), 1);
+        if (strncmp(agreed, want, strlen(want)) != 0) print_error("%s: got %s, want %s\n", json, agreed, want);
+        assert_true(strncmp(agreed, want, strlen(want)) == 0);
+        assert_true(nursing <= total || strstr(agreed, "护理型床位数不能超过床位总数"));
+        free(agreed);
+    }
+    registry_free(&r);
+    print_message("20000 generated care homes agree both ways: %d refused, %d meet the share\n", refused, met);
+    assert_true(refused > 2000 && met > 2000);
+}
+
 /* The hand-written reference (as bench/baseline/dibao.c decides): 低保
  * 860.00 per person per month, eligible below 860 x size, the benefit
  * the difference, the per-capita income rounded half up to the fen; the
@@ -698,6 +736,7 @@ int main(void)
         cmocka_unit_test(div_round_fast_path),
         cmocka_unit_test(shipped_policies_both_ways),
         cmocka_unit_test(generated_elders_both_ways),
+        cmocka_unit_test(generated_care_homes_both_ways),
         cmocka_unit_test(generated_households_differential),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

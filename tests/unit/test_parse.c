@@ -510,7 +510,7 @@ static void test_item_recovery(void **state)
                    "2:7: unexpected number `2`\n"
                    "3:8: unexpected `|`, expected a value\n"
                    "6:19: unexpected `,`, expected name or `}`\n"
-                   "7:12: unexpected `==`, expected name or `=`\n"
+                   "7:12: unexpected `==`, expected name, string or `=`\n"
                    "10:19: unexpected number `1`, expected `until` or `:`\n"
                    "11:28: missing string at the end of the line\n"
                    "14:12: unexpected number `2`, expected `then`\n");
