@@ -53,8 +53,10 @@ typedef void *yyscan_t;
 #endif
 
 /* A token's text: into the source for names and numbers, into the
- * arena for unescaped string literals.  Not NUL-terminated. */
-typedef struct parse_str { const char *s; size_t n; } parse_str;
+ * arena for unescaped string literals and for numbers written with `%`
+ * or `万` (the number meant; suffix says which, ast.h's lit_suffix).
+ * Not NUL-terminated. */
+typedef struct parse_str { const char *s; size_t n; int suffix; } parse_str;
 
 /* A list under construction; nodes are linked through `next`. */
 typedef struct parse_list { ast_node *head, *tail; } parse_list;
@@ -333,7 +335,7 @@ bound:
 
 number:
     int_lit
-  | DECLIT                      { $$ = ast_text(P, AST_DEC, @$, $1.s, $1.n); }
+  | DECLIT                      { $$ = ast_text(P, AST_DEC, @$, $1.s, $1.n); $$->op = $1.suffix; }
     ;
 
 default_opt:
@@ -519,7 +521,7 @@ expect:
     EXPECT name ASSIGN expr        { $$ = ast_text(P, AST_EXPECT, @$, $2.s, $2.n); $$->a = $4; }
   | EXPECT name name name string { $$ = parse_expect_text(ctx, @$, $2, @2, $3, $4, @4, $5); }
   | EXPECT name name ASSIGN string
-                                { $$ = parse_expect_text(ctx, @$, $2, @2, $3, (parse_str){NULL, 0}, @4, $5); }
+                                { $$ = parse_expect_text(ctx, @$, $2, @2, $3, (parse_str){NULL, 0, 0}, @4, $5); }
   | EXPECT KW_ERROR string      { $$ = ast_new(P, AST_EXPECT, @$); $$->op = 1; $$->a = $3; }
   | EXPECT name string          { $$ = parse_expect_refused(ctx, @$, $2, @2, $3); }
   | EXPECT error                { $$ = NULL; ctx->resync = RESYNC_TEST; yyerrok; yyclearin; }
@@ -593,7 +595,7 @@ postfix:
 primary:
     int_lit
   | int_lit unit                { $$ = ast_new(P, AST_DURATION, @$); $$->op = $2; $$->a = $1; }
-  | DECLIT                      { $$ = ast_text(P, AST_DEC, @$, $1.s, $1.n); }
+  | DECLIT                      { $$ = ast_text(P, AST_DEC, @$, $1.s, $1.n); $$->op = $1.suffix; }
   | string
   | date
   | TRUE                        { $$ = ast_new(P, AST_BOOL, @$); $$->op = 1; }
@@ -613,7 +615,7 @@ primary:
     ;
 
 int_lit:
-    INTLIT                      { $$ = ast_text(P, AST_INT, @$, $1.s, $1.n); }
+    INTLIT                      { $$ = ast_text(P, AST_INT, @$, $1.s, $1.n); $$->op = $1.suffix; }
     ;
 
 unit:

@@ -146,6 +146,8 @@ static const char *op_name(const ast_node *n, const char **op2)
         return n->op ? "assumption" : NULL;
     case AST_EXPECT:
         return n->op == 3 ? "refused" : n->op ? "error" : NULL;
+    case AST_INT: case AST_DEC:
+        return n->op == LIT_PERCENT ? "%" : n->op == LIT_WAN ? "万" : NULL;
     case AST_BOOL:
         return n->op ? "true" : "false";
     case AST_DURATION:

@@ -50,7 +50,8 @@
  *  EXPECT           output name     1 = error       value (or message STR) -   -       -
  *                                   2 = label text  STRING   NAME reason|label  NAME contains? -
  *                                   3 = refused     reason STRING -   -         -       -
- *  INT DEC          literal text    -               -        -        -         -       -
+ *  INT DEC          number meant    lit_suffix      -        -        -         -       -
+ *                   (`80%` is DEC "0.80" with LIT_PERCENT, `4万` INT "40000" with LIT_WAN)
  *  STRING           unescaped text  -               -        -        -         -       -
  *  DATE             "YYYY-MM-DD"    -               -        -        -         -       -
  *  BOOL             -               0 / 1           -        -        -         -       -
@@ -90,6 +91,9 @@ typedef enum ast_kind {
     AST_AT, AST_LIST, AST_OBJECT, AST_PAIR, AST_REFUSE,
     AST_KIND_COUNT
 } ast_kind;
+
+/* How a number literal was written: plain, as a percentage, in 万. */
+typedef enum lit_suffix { LIT_PLAIN, LIT_PERCENT, LIT_WAN } lit_suffix;
 
 typedef enum ast_base {
     BASE_BOOL, BASE_INT, BASE_DECIMAL, BASE_MONEY, BASE_DATE, BASE_TEXT,

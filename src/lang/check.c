@@ -335,6 +335,11 @@ int check_literal_value(checked *ck, ast_node *n, const ty *t, int64_t *out)
         }
         if (!ty_is_decimal_like(t))
             break;
+        if (n->op == LIT_PERCENT && t->kind == TY_MONEY) {
+            err(ck, n, "a percentage (%s) is a rate, not an amount of %s", n->text, ty_str(t, tn, sizeof tn));
+            diag_hint(ck->dl, "a rate scales an amount: multiply the amount by it");
+            return -1;
+        }
         dec_status st = dec_parse(n->text, strlen(n->text), out);
         if (st == DEC_E_PRECISION) {
             err(ck, n, "`%s` has more than %d decimal places", n->text, DEC_PLACES);
@@ -797,6 +802,8 @@ static const ty *expr_inner(walk *w, ast_node *n, const ty *expect)
         if (expect && (expect->kind == TY_MONEY || expect->kind == TY_DECIMAL)) return expect;
         return ty_scalar(TY_INT);
     case AST_DEC:
+        if (n->op == LIT_PERCENT)   /* a rate: never an amount of money */
+            return expect && expect->kind == TY_DECIMAL ? expect : ty_scalar(TY_DECIMAL);
         if (expect && (expect->kind == TY_MONEY || expect->kind == TY_DECIMAL)) return expect;
         return ty_scalar(TY_NUMBER);
     case AST_STRING: return ty_scalar(TY_TEXT);

@@ -99,6 +99,19 @@ static void expect_outputs(const char *policy_text, const char *date, const char
 #define ONE_CHILD "{\"household\":{\"members\":[{\"id\":\"a\",\"age\":1}]}}"
 #define FAMILY "{\"household\":{\"members\":[{\"id\":\"a\",\"age\":40,\"income\":\"1000\"},{\"id\":\"b\",\"age\":38,\"income\":500},{\"id\":\"c\",\"age\":10}]}}"
 
+/* `80%` is the decimal 0.80 and `4.0321万` the number 40321: the
+ * literals as the seed documents write them. */
+static void percent_and_wan_literals(void **state)
+{
+    expect_outputs(HEAD
+        "output p: decimal = 80%\noutput q: decimal = 12.5 %\noutput h: decimal = 100%\n"
+        "output s: decimal = 0.5%\noutput w: money = 4.0321万\noutput i: int = 2万\n"
+        "output m: decimal = 1.5万 * 80%\n",
+        "2019-01-01", ONE_CHILD,
+        "{\"p\":\"0.8\",\"q\":\"0.125\",\"h\":\"1\",\"s\":\"0.005\",\"w\":\"40321.00\",\"i\":20000,"
+        "\"m\":\"12000\"}");
+}
+
 static void dibao(void **state)
 {
     /* 3 members, income 1500: 860 * 3 = 2580 > 1500, benefit 1080, per capita 500 */
@@ -735,6 +748,7 @@ int main(void)
         cmocka_unit_test(overflow_only_when_taken),
         cmocka_unit_test(div_round_fast_path),
         cmocka_unit_test(shipped_policies_both_ways),
+        cmocka_unit_test(percent_and_wan_literals),
         cmocka_unit_test(generated_elders_both_ways),
         cmocka_unit_test(generated_care_homes_both_ways),
         cmocka_unit_test(generated_households_differential),
