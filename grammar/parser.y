@@ -156,7 +156,7 @@ static void bad_duration(parse_ctx *ctx, src_loc loc, int decimal);
 }
 
 %token <str> IDENT "name" INTLIT "number" DECLIT "decimal number"
-%token <str> DATELIT "date" STRING "string"
+%token <str> DATELIT "date" STRING "string" UNIT "`unit NAME`"
 %token POLICY "`policy`" MODEL "`model`" TESTS "`tests`"
 %token JURISDICTION "`jurisdiction`" SOURCE "`source`" ASSUMPTION "`assumption`"
 %token COVERS "`covers`"
@@ -354,6 +354,8 @@ type:
     KW_BOOL period              { $$ = ast_new(P, AST_TYPE, @$); $$->op = BASE_BOOL; $$->op2 = $2; }
   | KW_INT period               { $$ = ast_new(P, AST_TYPE, @$); $$->op = BASE_INT; $$->op2 = $2; }
   | KW_DECIMAL period           { $$ = ast_new(P, AST_TYPE, @$); $$->op = BASE_DECIMAL; $$->op2 = $2; }
+  | KW_INT UNIT                 { $$ = ast_text(P, AST_TYPE, @$, $2.s, $2.n); $$->op = BASE_INT; }
+  | KW_DECIMAL UNIT             { $$ = ast_text(P, AST_TYPE, @$, $2.s, $2.n); $$->op = BASE_DECIMAL; }
   | KW_MONEY period             { $$ = ast_new(P, AST_TYPE, @$); $$->op = BASE_MONEY; $$->op2 = $2; }
   | KW_DATE period              { $$ = ast_new(P, AST_TYPE, @$); $$->op = BASE_DATE; $$->op2 = $2; }
   | KW_TEXT period              { $$ = ast_new(P, AST_TYPE, @$); $$->op = BASE_TEXT; $$->op2 = $2; }

@@ -72,6 +72,8 @@ int check_policy(checked *ck, ast_node *file);
 const ty *ty_scalar(ty_kind k);
 const ty *ty_money(ty_period p);
 const ty *ty_list_of(arena *pool, const ty *elem);
+/* t (an int or decimal) measured in unit (value.h); t when unit is NULL. */
+const ty *ty_with_unit(arena *pool, const ty *t, const char *unit);
 const ty *ty_map_of(arena *pool, const ty *elem);
 const ty *ty_enum(arena *pool, const enum_def *e);
 const ty *ty_entity(arena *pool, const entity_def *e);

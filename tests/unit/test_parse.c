@@ -478,7 +478,7 @@ static void test_several_errors(void **state)
                    "8:10: unexpected `int`, expected string, `:` or `=`\n"
                    "9:23: unexpected `=`\n"
                    "10:24: unexpected name `size`, expected `then`\n"
-                   "11:24: unexpected string, expected `hit`, `per` or `once`\n"
+                   "11:24: unexpected string, expected `unit NAME`, `hit`, `per` or `once`\n"
                    "13:10: unexpected date `2019-01-01`, expected `as`\n");
 }
 
