@@ -608,7 +608,7 @@ primary:
   | agg
   | LPAREN expr RPAREN                { $$ = $2; }
   | LPAREN expr RPAREN unit           { $$ = $2; bad_duration(ctx, @$, 0); }
-  | name_ref unit               { $$ = $1; bad_duration(ctx, @$, 0); }
+  | name_ref unit               { $$ = ast_new(P, AST_DURATION, @$); $$->op = $2; $$->a = $1; }
   | DECLIT unit                 { $$ = ast_text(P, AST_DEC, @$, $1.s, $1.n); bad_duration(ctx, @$, 1); }
   | LBRACK RBRACK                     { $$ = ast_new(P, AST_LIST, @$); }
   | LBRACK items RBRACK               { $$ = ast_new(P, AST_LIST, @$); $$->a = $2.head; }
@@ -739,8 +739,8 @@ static void bad_duration(parse_ctx *ctx, src_loc loc, int decimal)
                  "a duration is a whole number");
     else
         diag_add(ctx->dl, DIAG_ERROR, ctx->src, loc,
-                 "write the number itself, e.g. `as_of - 2 years`; a duration cannot be computed",
-                 "a duration is a number written out, followed by its unit");
+                 "write the number itself, e.g. `as_of - 2 years`, or an int parameter or let: `advanced_age years`",
+                 "a duration is a number or a name, followed by its unit");
 }
 
 /* Tokens that only continue an expression; left out of "expected ..."

@@ -56,7 +56,7 @@
  *  STRING           unescaped text  -               -        -        -         -       -
  *  DATE             "YYYY-MM-DD"    -               -        -        -         -       -
  *  BOOL             -               0 / 1           -        -        -         -       -
- *  DURATION         -               ast_unit        count INT -       -         -       -
+ *  DURATION         -               ast_unit        count INT or NAME - -       -       -
  *  AS_OF            -               -               -        -        -         -       -
  *  NAME             identifier      -               -        -        -         -       -
  *  MEMBER           field name      -               object   -        -         -       -

@@ -909,9 +909,15 @@ static const ty *expr_inner(walk *w, ast_node *n, const ty *expect)
         return ty_scalar(TY_DATE);
     }
     case AST_BOOL: return ty_scalar(TY_BOOL);
-    case AST_DURATION:
-        want(w, n->a, ty_scalar(TY_INT), "a duration count");
+    case AST_DURATION: {    /* `2 years`, `advanced_age years`: a whole count */
+        const ty *t = expr(w, n->a, ty_scalar(TY_INT));
+        if (!is_err(t) && t->kind != TY_INT) {
+            err(ck, n->a, "a duration count must be int, not %s", ty_str(t, x, sizeof x));
+            if (t->kind == TY_DECIMAL)
+                diag_hint(ck->dl, "declare it int, counting a smaller unit if need be (18 months, not 1.5 years)");
+        }
         return ty_scalar(TY_DURATION);
+    }
     case AST_AS_OF: return ty_scalar(TY_DATE);
     case AST_NAME: return name_ref(w, n, expect);
     case AST_MEMBER: return member(w, n);

@@ -596,7 +596,7 @@ static void test_hints(void **state)
                 "      |         ^~~~~~~~~~~~\n"
                 "hint: write `6 <= x and x <= 12`\n");
     check_messages("let a = x < y < z\n", "1:9: comparisons do not chain\n");
-    check_messages("let d = as_of + n years\n", "1:17: a duration is a number written out, followed by its unit\n");
+    check_messages("let d = as_of + (n + 1) years\n", "1:17: a duration is a number or a name, followed by its unit\n");
 }
 
 /* Columns count code points: the Chinese label is 4 characters, 12
