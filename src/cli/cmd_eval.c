@@ -62,6 +62,12 @@ int cmd_eval(int argc, char **argv)
         fprintf(stderr, "eligo eval: %s: %s\n", p->name, res.err.msg);
         rc = EXIT_INPUT;
         break;
+    case DECISION_REFUSED:
+        fprintf(stderr, "eligo eval: %s: refused: %s\n", p->name, res.err.msg);
+        for (uint32_t i = 0; i < res.err.refusal->nfields; i++)
+            fprintf(stderr, "  %s\n", res.err.refusal->field[i]);
+        rc = EXIT_INPUT;
+        break;
     case DECISION_EVAL_ERROR:
         fprintf(stderr, "eligo eval: %s: %s\n", p->name, res.err.msg);
         rc = EXIT_POLICY;

@@ -161,9 +161,11 @@ static int run_test(run *r, const policy *p, const policy_test *t, uint32_t *cov
         report(r, t, p->name, "invalid `as of` date");
         return 0;
     }
-    const ast_node *err_expect = NULL;
-    for (ast_node *e = tn->c; e; e = e->next)
+    const ast_node *err_expect = NULL, *refused_expect = NULL;
+    for (ast_node *e = tn->c; e; e = e->next) {
         if (e->op == 1) err_expect = e;
+        if (e->op == 3) refused_expect = e;
+    }
     buf in;
     buf_init(&in);
     buf_addc(&in, '{');
@@ -190,9 +192,18 @@ static int run_test(run *r, const policy *p, const policy_test *t, uint32_t *cov
             len += (size_t)snprintf(problem + len, sizeof problem - len, "%s%s: %s", i ? "; " : "",
                                     errs.items[i].path, errs.items[i].detail);
     } else if (ev_bind(&c, as_of) || ev_run(&c, root)) {
-        snprintf(problem, sizeof problem, "%s", c.err.msg);
+        snprintf(problem, sizeof problem, "%s%s", c.err.code == EVE_REFUSED ? "refused: " : "", c.err.msg);
     }
-    if (err_expect) {
+    if (refused_expect) {
+        const char *want = refused_expect->a->text;
+        if (!problem[0]) {
+            report(r, t, p->name, "expected a refusal \"%s\", but the decision succeeded", want);
+            ok = 0;
+        } else if (c.err.code != EVE_REFUSED || strcmp(c.err.msg, want) != 0) {
+            report(r, t, p->name, "expected a refusal \"%s\", got: %s", want, problem);
+            ok = 0;
+        }
+    } else if (err_expect) {
         const char *want = err_expect->a ? err_expect->a->text : "";
         if (!problem[0]) {
             report(r, t, p->name, "expected an error containing \"%s\", but the decision succeeded", want);

@@ -118,7 +118,8 @@ void explain_json_value(buf *b, const ty *t, const ev_cell *v)
     }
 }
 
-/* A value for people (no quotes): "860.00", an enum's label, 是/否. */
+/* A value for people (no quotes): "860.00", an enum's label, 是/否, a
+ * percentage's 80%. */
 static void text_value(buf *b, const ty *t, const ev_cell *v)
 {
     char tmp[64];
@@ -126,6 +127,12 @@ static void text_value(buf *b, const ty *t, const ev_cell *v)
         buf_adds(b, v->i ? WORDS.yes : WORDS.no);
     } else if (t->kind == TY_ENUM && v->i >= 0 && (uint64_t)v->i < t->en->nvalues && t->en->labels[v->i]) {
         buf_adds(b, t->en->labels[v->i]);
+    } else if (ty_is_percent(t) && (t->kind == TY_INT || (v->i > INT64_MIN / 100 && v->i < INT64_MAX / 100))) {
+        if (t->kind == TY_INT)
+            buf_printf(b, "%lld", (long long)v->i);     /* int unit %: 80 is 80% */
+        else
+            buf_add(b, tmp, dec_format(v->i * 100, 0, tmp));   /* decimal 0.80 is 80% */
+        buf_addc(b, '%');
     } else if (ty_is_scalar(t)) {
         buf_adds(b, ev_format_scalar(t, v->i, tmp));
     } else if (t->kind == TY_TEXT) {
