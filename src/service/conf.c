@@ -88,7 +88,7 @@ static const char *parse_log(const char *arg, void *field)
 
 #define F(x) offsetof(eligod_conf, x)
 static const opt_row options[] = {
-    {"policies", "DIR", parse_str, F(policies), "policy folder compiled at start and on SIGHUP (policies/)"},
+    {"policies", "DIR", parse_str, F(policies), "policy folder compiled at start and on SIGHUP (" ELIGO_POLICYDIR ")"},
     {"listen", "ADDR", parse_listen, F(listen), "FastCGI socket: unix:/path (mode 0660) or 127.0.0.1:PORT"},
     {"workers", "N", parse_workers, F(workers), "worker processes (2 per core)"},
     {"max-requests", "N", parse_count, F(max_requests), "recycle a worker after N requests, once idle (0: never)"},
@@ -136,8 +136,8 @@ void conf_version(FILE *out)
 int conf_parse(eligod_conf *c, int argc, char **argv)
 {
     memset(c, 0, sizeof *c);
-    c->policies = "policies/";
-    c->listen = "unix:/tmp/eligod.sock";
+    c->policies = ELIGO_POLICYDIR;
+    c->listen = "unix:" ELIGO_RUNDIR "/eligod.sock";
     c->log = "stderr";
     c->backlog = 128;
     c->request_timeout = 10;
