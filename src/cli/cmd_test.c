@@ -265,6 +265,15 @@ static void print_uncovered(const policy *p, const uint32_t *cov)
     }
 }
 
+enum { O_COVERAGE, O_JUNIT };
+static const cli_opt test_opts[] = {
+    [O_COVERAGE] = {"coverage", CLI_FLAG, NULL, "report the branches no test reached"},
+    [O_JUNIT] = {"junit", CLI_VALUE, "FILE", "also write the results as JUnit XML"},
+};
+static const cli_cmd test_cmd = {"test", "[--coverage] [--junit FILE] [PATH...]",
+                                 "Runs the policy tests (*.test beside the policies).", 0, CLI_MAX_POS, test_opts,
+                                 CLI_NOPTS(test_opts)};
+
 int cmd_test(int argc, char **argv)
 {
     run r;
@@ -273,12 +282,12 @@ int cmd_test(int argc, char **argv)
     const char *junit = NULL;
     char *paths[256];
     int n = 0;
-    for (int i = 1; i < argc; i++) {
-        if (strcmp(argv[i], "--coverage") == 0) r.coverage = 1;
-        else if (strcmp(argv[i], "--junit") == 0 && i + 1 < argc) junit = argv[++i];
-        else if (argv[i][0] == '-' && argv[i][1]) { fprintf(stderr, "eligo test: unknown option %s\n", argv[i]); return 2; }
-        else if (n < 256) paths[n++] = argv[i];
-    }
+    cli_args a;
+    int parsed = cli_parse(&test_cmd, argc, argv, &a);
+    if (parsed != CLI_RUN) return parsed;
+    r.coverage = a.v[O_COVERAGE] != NULL;
+    junit = a.v[O_JUNIT];
+    for (int i = 0; i < a.npos && n < 256; i++) paths[n++] = a.pos[i];
     registry reg;
     if (cli_load(&reg, paths, n, NULL)) return EXIT_POLICY;
     buf cases;
