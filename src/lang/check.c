@@ -843,6 +843,17 @@ static const ty *call(walk *w, ast_node *n, const ty *expect)
         }
         return ty_money(to_month ? TP_MONTH : TP_YEAR);
     }
+    if (strcmp(f, "once") == 0) {     /* a one-off amount made from a periodic one */
+        if (argc != 1) { err(ck, n, "once takes one argument"); return ty_scalar(TY_ERROR); }
+        const ty *t = expr(w, n->a, NULL);
+        if (is_err(t)) return t;
+        if (t->kind != TY_MONEY || t->period == TP_ONCE) {
+            err(ck, n->a, "once makes a one-off amount from money per month, per year or plain money, not %s",
+                ty_str(t, x, sizeof x));
+            return ty_scalar(TY_ERROR);
+        }
+        return ty_money(TP_ONCE);
+    }
     if (strcmp(f, "min") == 0 || strcmp(f, "max") == 0) {
         if (argc != 2) { err(ck, n, "%s of two values takes two arguments (or use %s(x for m in list))", f, f); return ty_scalar(TY_ERROR); }
         const ty *a = expr(w, n->a, expect);
@@ -860,8 +871,8 @@ static const ty *call(walk *w, ast_node *n, const ty *expect)
         err(ck, n, "unknown function or table `%s`", f);
         const char *cands[256];
         size_t k = 0;
-        static const char *builtins[] = {"round", "per_month", "per_year", "min", "max", "count", "sum", "any", "all",
-                                         "map", "age_on", "years_between", "months_between"};
+        static const char *builtins[] = {"round", "per_month", "per_year", "once", "min", "max", "count", "sum", "any",
+                                         "all", "map", "age_on", "years_between", "months_between"};
         for (size_t i = 0; i < sizeof builtins / sizeof *builtins; i++) cands[k++] = builtins[i];
         for (uint32_t i = 0; i < ck->nsyms && k < 256; i++)
             if (ck->syms[i].kind == SYM_TABLE) cands[k++] = ck->syms[i].name;
@@ -1017,6 +1028,8 @@ static void check_def(checked *ck, uint32_t i)
         char x[64], y[64];
         err(ck, d->b, "`%s` is declared %s but its value is %s", d->text,
             ty_str(declared, x, sizeof x), ty_str(t, y, sizeof y));
+        if (declared->kind == TY_MONEY && declared->period == TP_ONCE && t->kind == TY_MONEY)
+            diag_hint(ck->dl, "a one-off amount made from a periodic one says so: once(...)");
     } else if (declared && !is_err(t) && declared->kind == TY_INT && t->kind != TY_INT) {
         char y[64];
         err(ck, d->b, "`%s` is declared int but its value is %s", d->text, ty_str(t, y, sizeof y));
