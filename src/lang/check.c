@@ -1385,6 +1385,43 @@ static void check_table(checked *ck, uint32_t si)
 
 /* ---- parameters and the covered period ------------------------------- */
 
+/* Marks the parameters a label's `{placeholders}` show. */
+static void mark_placeholders(checked *ck, const ast_node *label)
+{
+    if (!label || !label->text) return;
+    for (const char *p = strchr(label->text, '{'); p; p = strchr(p + 1, '{')) {
+        const char *e = strchr(p, '}');
+        if (!e) return;
+        for (uint32_t i = 0; i < ck->nsyms; i++)
+            if (ck->syms[i].kind == SYM_PARAM && strlen(ck->syms[i].name) == (size_t)(e - p - 1) &&
+                memcmp(ck->syms[i].name, p + 1, (size_t)(e - p - 1)) == 0)
+                ck->syms[i].read_now = 1;
+    }
+}
+
+/* Marks the parameters read at as_of: named anywhere (an expression, a
+ * table cell, a label's `{placeholder}`) except right after `at`.  The
+ * others are series (tree.h ev_param).  A name shadowed by a loop
+ * variable counts as a read, which only makes the checks stricter. */
+static void mark_read_now(checked *ck, const ast_node *n)
+{
+    for (; n; n = n->next) {
+        if (n->kind == AST_TEST) continue;
+        if (n->kind == AST_NAME && n->text) {
+            sym *s = sym_find(ck, n->text);
+            if (s && s->kind == SYM_PARAM) s->read_now = 1;
+        }
+        if (n->label) {
+            mark_placeholders(ck, n->label);
+            mark_placeholders(ck, n->label->a);
+        }
+        if (n->kind != AST_AT) mark_read_now(ck, n->a);
+        mark_read_now(ck, n->b);
+        mark_read_now(ck, n->c);
+        mark_read_now(ck, n->d);
+    }
+}
+
 static void check_param(checked *ck, sym *s)
 {
     ast_node *d = s->decl;
@@ -1422,7 +1459,7 @@ static void check_param(checked *ck, sym *s)
         if (have_prev && prev_until != INT64_MAX && from <= prev_until) {
             err(ck, v->a, "values of `%s` overlap: this one starts before the previous one ends", s->name);
             diag_hint(ck->dl, "give the previous value an `until` date, and list values oldest first");
-        } else if (have_prev && prev_until != INT64_MAX && from > prev_until + 1 && ck->have_covers &&
+        } else if (have_prev && prev_until != INT64_MAX && from > prev_until + 1 && ck->have_covers && s->read_now &&
                    prev_until + 1 <= ck->covers_until && from > ck->covers_from) {
             char a[16], b[16];
             date_format(prev_until + 1, a);
@@ -1433,7 +1470,7 @@ static void check_param(checked *ck, sym *s)
             err(ck, v->a, "values of `%s` overlap: the previous value has no `until` date", s->name);
             diag_hint(ck->dl, "give the previous value an `until` date, and list values oldest first");
         }
-        if (!have_prev && ck->have_covers && from > ck->covers_from) {
+        if (!have_prev && ck->have_covers && s->read_now && from > ck->covers_from) {
             char a[16], b[16];
             date_format(ck->covers_from, a);
             date_format(from - 1, b);
@@ -1443,7 +1480,7 @@ static void check_param(checked *ck, sym *s)
         prev_until = until;
         have_prev = 1;
     }
-    if (have_prev && ck->have_covers && prev_until < ck->covers_until) {
+    if (have_prev && ck->have_covers && s->read_now && prev_until < ck->covers_until) {
         char a[16], b[16];
         date_format(prev_until + 1, a);
         date_format(ck->covers_until, b);
@@ -1610,6 +1647,7 @@ int check_policy(checked *ck, ast_node *file)
     if (!ck->asserts || !ck->refusals || !ck->order) return -1;
     ck->nasserts = 0;
     ck->nrefusals = 0;
+    mark_read_now(ck, file->a);
     for (uint32_t i = 0; i < ck->nsyms; i++)
         if (ck->syms[i].kind == SYM_PARAM) check_param(ck, &ck->syms[i]);
     for (uint32_t i = 0; i < ck->nsyms; i++)

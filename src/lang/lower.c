@@ -569,6 +569,7 @@ static void lower_params(lw *l, ev_tree *t)
         p->value = val;
         p->source = src;
         p->cite = cite;
+        p->series = !s->read_now;
     }
     t->params = ps;
     t->nparams = np;
