@@ -658,6 +658,7 @@ call:
   | IDENT LPAREN args RPAREN          { $$ = ast_text(P, AST_CALL, @$, $1.s, $1.n); $$->a = $3.head; }
   | MIN LPAREN args RPAREN            { $$ = ast_text(P, AST_CALL, @$, $1.s, $1.n); $$->a = $3.head; }
   | MAX LPAREN args RPAREN            { $$ = ast_text(P, AST_CALL, @$, $1.s, $1.n); $$->a = $3.head; }
+  | ONCE LPAREN args RPAREN           { $$ = ast_text(P, AST_CALL, @$, "once", 4); $$->a = $3.head; }
     ;
 
 args:
@@ -858,6 +859,7 @@ static int starts_value(yysymbol_kind_t s)
     case YYSYMBOL_LPAREN: case YYSYMBOL_LBRACK: case YYSYMBOL_LBRACE: case YYSYMBOL_MINUS:
     case YYSYMBOL_NOT: case YYSYMBOL_IF: case YYSYMBOL_COUNT: case YYSYMBOL_SUM:
     case YYSYMBOL_MIN: case YYSYMBOL_MAX: case YYSYMBOL_ANY: case YYSYMBOL_ALL: case YYSYMBOL_MAP:
+    case YYSYMBOL_ONCE:
         return 1;
     default:
         return 0;

@@ -117,6 +117,7 @@ int ev_bind(ev_ctx *c, int64_t as_of)
     c->as_of = as_of;
     for (uint32_t i = 0; i < t->nparams; i++) {
         const ev_param *p = &t->params[i];
+        if (p->series) continue;
         int32_t k = param_index(p, as_of);
         if (k < 0) {
             fail_no_param(c, p, as_of, 0);

@@ -517,6 +517,22 @@ static void render(buf *b, ev_ctx *c, int32_t i, int in_loop)
  * from flipping the result, in the smallest unit of its type.  Writes
  * the amount to amount (64 bytes) and the sentence to tx; 0 when the
  * step is no threshold. */
+static int64_t floor_div(int64_t a, int64_t b) { return a / b - (a % b != 0 && (a < 0) != (b < 0)); }
+
+/* A whole-number left side (beds, persons) compared with a decimal (80%
+ * of the beds): the margin in whole units, the first count that flips
+ * the result (left = l units, right = bv millionths). */
+static int64_t int_margin(ev_kind k, int holds, int64_t l, int64_t bv)
+{
+    int64_t fl = floor_div(bv, DEC_SCALE), cl = -floor_div(-bv, DEC_SCALE);
+    switch (k) {
+    case EV_LT: return holds ? cl - l : l - (cl - 1);
+    case EV_LE: return holds ? fl + 1 - l : l - fl;
+    case EV_GT: return holds ? l - fl : fl + 1 - l;
+    default: return holds ? l - (cl - 1) : cl - l;
+    }
+}
+
 static int margin(buf *tx, ev_ctx *c, int32_t root, char *amount)
 {
     const ev_tree *t = c->tree;
@@ -538,6 +554,11 @@ static int margin(buf *tx, ev_ctx *c, int32_t root, char *amount)
     case EV_LE: m = holds ? bv - a + unit : a - bv; dir = holds ? WORDS.up : WORDS.down; break;
     case EV_GT: m = holds ? a - bv : bv - a + unit; dir = holds ? WORDS.down : WORDS.up; break;
     default: m = holds ? a - bv + unit : bv - a; dir = holds ? WORDS.down : WORDS.up; break;
+    }
+    const ty *lt = type_of(t, bare(t, e->a));
+    if (vt->kind == TY_DECIMAL && lt->kind == TY_INT) {
+        m = int_margin((ev_kind)e->kind, holds, ev_scalar(c, bare(t, e->a)), bv);
+        vt = lt;
     }
     ev_format_scalar(vt, m, amount);
     render(tx, c, e->a, 1);

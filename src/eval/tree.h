@@ -47,6 +47,10 @@ typedef struct ev_param {
      * for an assumption), and its parts. */
     const char *const *source;
     const ev_cite *cite;
+    /* A statistical series: read only with `at`, so not bound at as_of
+     * (ev_bind) and not required to have a value on each covered day;
+     * the checker verified the dates its `at` reads reach instead. */
+    uint8_t series;
 } ev_param;
 
 /* A `{name}` placeholder inside a label: replaced by a slot's value. */

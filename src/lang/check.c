@@ -843,6 +843,17 @@ static const ty *call(walk *w, ast_node *n, const ty *expect)
         }
         return ty_money(to_month ? TP_MONTH : TP_YEAR);
     }
+    if (strcmp(f, "once") == 0) {     /* a one-off amount made from a periodic one */
+        if (argc != 1) { err(ck, n, "once takes one argument"); return ty_scalar(TY_ERROR); }
+        const ty *t = expr(w, n->a, NULL);
+        if (is_err(t)) return t;
+        if (t->kind != TY_MONEY || t->period == TP_ONCE) {
+            err(ck, n->a, "once makes a one-off amount from money per month, per year or plain money, not %s",
+                ty_str(t, x, sizeof x));
+            return ty_scalar(TY_ERROR);
+        }
+        return ty_money(TP_ONCE);
+    }
     if (strcmp(f, "min") == 0 || strcmp(f, "max") == 0) {
         if (argc != 2) { err(ck, n, "%s of two values takes two arguments (or use %s(x for m in list))", f, f); return ty_scalar(TY_ERROR); }
         const ty *a = expr(w, n->a, expect);
@@ -860,8 +871,8 @@ static const ty *call(walk *w, ast_node *n, const ty *expect)
         err(ck, n, "unknown function or table `%s`", f);
         const char *cands[256];
         size_t k = 0;
-        static const char *builtins[] = {"round", "per_month", "per_year", "min", "max", "count", "sum", "any", "all",
-                                         "map", "age_on", "years_between", "months_between"};
+        static const char *builtins[] = {"round", "per_month", "per_year", "once", "min", "max", "count", "sum", "any",
+                                         "all", "map", "age_on", "years_between", "months_between"};
         for (size_t i = 0; i < sizeof builtins / sizeof *builtins; i++) cands[k++] = builtins[i];
         for (uint32_t i = 0; i < ck->nsyms && k < 256; i++)
             if (ck->syms[i].kind == SYM_TABLE) cands[k++] = ck->syms[i].name;
@@ -1017,6 +1028,8 @@ static void check_def(checked *ck, uint32_t i)
         char x[64], y[64];
         err(ck, d->b, "`%s` is declared %s but its value is %s", d->text,
             ty_str(declared, x, sizeof x), ty_str(t, y, sizeof y));
+        if (declared->kind == TY_MONEY && declared->period == TP_ONCE && t->kind == TY_MONEY)
+            diag_hint(ck->dl, "a one-off amount made from a periodic one says so: once(...)");
     } else if (declared && !is_err(t) && declared->kind == TY_INT && t->kind != TY_INT) {
         char y[64];
         err(ck, d->b, "`%s` is declared int but its value is %s", d->text, ty_str(t, y, sizeof y));
@@ -1372,6 +1385,43 @@ static void check_table(checked *ck, uint32_t si)
 
 /* ---- parameters and the covered period ------------------------------- */
 
+/* Marks the parameters a label's `{placeholders}` show. */
+static void mark_placeholders(checked *ck, const ast_node *label)
+{
+    if (!label || !label->text) return;
+    for (const char *p = strchr(label->text, '{'); p; p = strchr(p + 1, '{')) {
+        const char *e = strchr(p, '}');
+        if (!e) return;
+        for (uint32_t i = 0; i < ck->nsyms; i++)
+            if (ck->syms[i].kind == SYM_PARAM && strlen(ck->syms[i].name) == (size_t)(e - p - 1) &&
+                memcmp(ck->syms[i].name, p + 1, (size_t)(e - p - 1)) == 0)
+                ck->syms[i].read_now = 1;
+    }
+}
+
+/* Marks the parameters read at as_of: named anywhere (an expression, a
+ * table cell, a label's `{placeholder}`) except right after `at`.  The
+ * others are series (tree.h ev_param).  A name shadowed by a loop
+ * variable counts as a read, which only makes the checks stricter. */
+static void mark_read_now(checked *ck, const ast_node *n)
+{
+    for (; n; n = n->next) {
+        if (n->kind == AST_TEST) continue;
+        if (n->kind == AST_NAME && n->text) {
+            sym *s = sym_find(ck, n->text);
+            if (s && s->kind == SYM_PARAM) s->read_now = 1;
+        }
+        if (n->label) {
+            mark_placeholders(ck, n->label);
+            mark_placeholders(ck, n->label->a);
+        }
+        if (n->kind != AST_AT) mark_read_now(ck, n->a);
+        mark_read_now(ck, n->b);
+        mark_read_now(ck, n->c);
+        mark_read_now(ck, n->d);
+    }
+}
+
 static void check_param(checked *ck, sym *s)
 {
     ast_node *d = s->decl;
@@ -1409,7 +1459,7 @@ static void check_param(checked *ck, sym *s)
         if (have_prev && prev_until != INT64_MAX && from <= prev_until) {
             err(ck, v->a, "values of `%s` overlap: this one starts before the previous one ends", s->name);
             diag_hint(ck->dl, "give the previous value an `until` date, and list values oldest first");
-        } else if (have_prev && prev_until != INT64_MAX && from > prev_until + 1 && ck->have_covers &&
+        } else if (have_prev && prev_until != INT64_MAX && from > prev_until + 1 && ck->have_covers && s->read_now &&
                    prev_until + 1 <= ck->covers_until && from > ck->covers_from) {
             char a[16], b[16];
             date_format(prev_until + 1, a);
@@ -1420,7 +1470,7 @@ static void check_param(checked *ck, sym *s)
             err(ck, v->a, "values of `%s` overlap: the previous value has no `until` date", s->name);
             diag_hint(ck->dl, "give the previous value an `until` date, and list values oldest first");
         }
-        if (!have_prev && ck->have_covers && from > ck->covers_from) {
+        if (!have_prev && ck->have_covers && s->read_now && from > ck->covers_from) {
             char a[16], b[16];
             date_format(ck->covers_from, a);
             date_format(from - 1, b);
@@ -1430,7 +1480,7 @@ static void check_param(checked *ck, sym *s)
         prev_until = until;
         have_prev = 1;
     }
-    if (have_prev && ck->have_covers && prev_until < ck->covers_until) {
+    if (have_prev && ck->have_covers && s->read_now && prev_until < ck->covers_until) {
         char a[16], b[16];
         date_format(prev_until + 1, a);
         date_format(ck->covers_until, b);
@@ -1597,6 +1647,7 @@ int check_policy(checked *ck, ast_node *file)
     if (!ck->asserts || !ck->refusals || !ck->order) return -1;
     ck->nasserts = 0;
     ck->nrefusals = 0;
+    mark_read_now(ck, file->a);
     for (uint32_t i = 0; i < ck->nsyms; i++)
         if (ck->syms[i].kind == SYM_PARAM) check_param(ck, &ck->syms[i]);
     for (uint32_t i = 0; i < ck->nsyms; i++)

@@ -33,6 +33,7 @@ typedef struct sym {
     int32_t slot;          /* frame slot (lower.c) */
     uint32_t index;        /* position among params / tables */
     int used;
+    int read_now;          /* params: read at as_of somewhere (not only with `at`) */
     int mark;              /* cycle search: 0 new, 1 on stack, 2 done */
     uint32_t *deps;        /* syms this one reads */
     uint32_t ndeps, capdeps;

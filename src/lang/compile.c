@@ -356,6 +356,98 @@ static int cmp_i64(const void *a, const void *b)
     return x < y ? -1 : x > y;
 }
 
+/* ---- dates read with `at` --------------------------------------------- */
+
+/* The date after `at` as as_of moved by a constant (1: *n of *unit) or
+ * a fixed date (2: *n the day); 0 when it depends on anything else. */
+static int at_shape(const ast_node *d, int *unit, int64_t *n)
+{
+    *unit = UNIT_DAYS;
+    *n = 0;
+    if (d->kind == AST_AS_OF) return 1;
+    if (d->kind == AST_DATE) return date_parse(d->text, strlen(d->text), n) ? 0 : 2;
+    if (d->kind != AST_BINARY || (d->op != OP_ADD && d->op != OP_SUB) || d->a->kind != AST_AS_OF ||
+        d->b->kind != AST_DURATION || d->b->a->kind != AST_INT)
+        return 0;
+    *unit = d->b->op;
+    *n = strtoll(d->b->a->text, NULL, 10) * (d->op == OP_SUB ? -1 : 1);
+    return 1;
+}
+
+static int64_t shifted(int64_t day, int unit, int64_t n)
+{
+    int64_t r = day;
+    if (unit == UNIT_DAYS) date_add_days(day, n, &r);
+    else if (unit == UNIT_MONTHS) date_add_months(day, n, &r);
+    else date_add_years(day, n, &r);
+    return r;
+}
+
+/* The first stretch of [lo, hi] on which p has no value: 0 and *gap_lo,
+ * *gap_hi, or -1 when every day has one (values are sorted, disjoint). */
+static int first_gap(const ev_param *p, int64_t lo, int64_t hi, int64_t *gap_lo, int64_t *gap_hi)
+{
+    int64_t cur = lo;
+    for (uint32_t k = 0; k < p->nvalues && cur <= hi; k++) {
+        if (p->until[k] < cur) continue;
+        if (p->from[k] > cur) {
+            *gap_lo = cur;
+            *gap_hi = p->from[k] - 1 < hi ? p->from[k] - 1 : hi;
+            return 0;
+        }
+        if (p->until[k] == INT64_MAX) return -1;
+        cur = p->until[k] + 1;
+    }
+    if (cur > hi) return -1;
+    *gap_lo = cur;
+    *gap_hi = hi;
+    return 0;
+}
+
+/* Every `at` whose date is as_of moved by a constant (or a fixed day)
+ * reads, over the covered period, the days from the shift of its first
+ * day to the shift of its last (shifting keeps the order): each must
+ * have a value in force.  A series (read only with `at`) must be read
+ * that way, since nothing else says which days it needs. */
+static void check_at_dates(checked *ck, const ev_tree *t, const ast_node *n)
+{
+    for (; n; n = n->next) {
+        if (n->kind == AST_TEST) continue;
+        check_at_dates(ck, t, n->a);
+        check_at_dates(ck, t, n->b);
+        check_at_dates(ck, t, n->c);
+        check_at_dates(ck, t, n->d);
+        if (n->kind != AST_AT || !n->a->decl) continue;
+        const ev_param *p = &t->params[((const sym *)n->a->decl)->index];
+        int unit;
+        int64_t k, lo, hi, glo, ghi;
+        int shape = at_shape(n->b, &unit, &k);
+        if (shape == 0) {
+            if (p->series)
+                diag_add(ck->dl, DIAG_ERROR, ck->src, n->b->loc,
+                         "read a series at as_of moved by a duration, e.g. `at (as_of - 1 years)`",
+                         "`%s` is read only with `at`, and this date depends on more than as_of, so the "
+                         "days it needs a value on are not known", p->name);
+            continue;
+        }
+        lo = shape == 2 ? k : shifted(t->covers_from, unit, k);
+        hi = shape == 2 ? k : shifted(t->covers_until, unit, k);
+        if (first_gap(p, lo, hi, &glo, &ghi)) continue;
+        char a[16], b[16], c[16], d[16];
+        date_format(lo, a);
+        date_format(hi, b);
+        date_format(glo, c);
+        date_format(ghi, d);
+        if (lo == hi)
+            diag_add(ck->dl, DIAG_ERROR, ck->src, n->loc, "add the value in force on that day",
+                     "this reads `%s` on %s, and no value of it is in force then", p->name, a);
+        else
+            diag_add(ck->dl, DIAG_ERROR, ck->src, n->loc, "add the value, or change the policy's `covers` period",
+                     "over the covered period this reads `%s` on the days from %s to %s, and no value of it is "
+                     "in force from %s to %s", p->name, a, b, c, d);
+    }
+}
+
 /* Each assertion must hold on every day of the covered period; parameters
  * change only at value boundaries, so checking the first day of each
  * interval between boundaries is exact. */
@@ -464,6 +556,7 @@ policy *compile_policy(source *src, const model_set *models, diag_list *dl)
     lowered lo;
     if (lower_policy(&ck, &lo) || dl->nerrors > errs) return policy_failed(p, dl);
     check_assertions(&ck, &lo);
+    check_at_dates(&ck, &lo.tree, file->a);
     if (dl->nerrors > errs || p->pool.failed) return policy_failed(p, dl);
     int load_checks = models && models->load_checks;
     if (load_checks && check_citations(p, file, dl)) return policy_failed(p, dl);

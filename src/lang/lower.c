@@ -319,6 +319,8 @@ static int32_t lower_call(lw *l, ast_node *n)
         l->notes[twelve].type = ty_scalar(TY_INT);
         return fold(l, emit(l, f[4] == 'm' ? EV_DIV_DEC_INT : EV_MUL_DEC_INT, x, twelve, -1, 0, n));
     }
+    if (strcmp(f, "once") == 0)                  /* a change of type only */
+        return lower_expr(l, n->a);
     if (strcmp(f, "min") == 0 || strcmp(f, "max") == 0) {
         int as_dec = dec_like(n->ty);
         int32_t a = lower_as(l, n->a, as_dec), b = lower_as(l, n->a->next, as_dec);
@@ -567,6 +569,7 @@ static void lower_params(lw *l, ev_tree *t)
         p->value = val;
         p->source = src;
         p->cite = cite;
+        p->series = !s->read_now;
     }
     t->params = ps;
     t->nparams = np;

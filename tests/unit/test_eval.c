@@ -181,7 +181,7 @@ static void int_rounding(void **state)
 static void dated_parameters(void **state)
 {
     const char *p = HEAD
-        "parameter s: money per month\n  from 2017-01-01 until 2018-12-31: 800.00\n  from 2019-01-01: 860.00\n"
+        "parameter s: money per month\n  from 2016-01-01 until 2018-12-31: 800.00\n  from 2019-01-01: 860.00\n"
         "output now: money per month = s\n"
         "output last_year: money per month = s at (as_of - 1 years)\n";
     /* first day of the new value and the last day of the old one */
@@ -190,29 +190,47 @@ static void dated_parameters(void **state)
     compiled c;
     compile_text(&c, p);
     char *got = decide(c.policy, "2016-12-31", FAMILY);
-    assert_non_null(strstr(got, "no value of parameter `s`"));
-    assert_non_null(strstr(got, "2016-12-31"));
-    free(got);
-    got = decide(c.policy, "2017-06-01", FAMILY);   /* last year = 2016-06-01: no value */
-    assert_non_null(strstr(got, "ERROR: no value of parameter `s`"));
+    assert_non_null(strstr(got, "as_of 2016-12-31 is outside the period this policy covers"));
     free(got);
     compiled_free(&c);
 }
 
-/* The error for a date with no value says which case it is: before the
- * first value, after the last one, or in a gap between two. */
-static void expect_no_value(const char *read_at, const char *as_of, const char *want)
+/* A date read with `at` that moves as_of by a constant is checked when
+ * the policy is compiled, over the whole covered period: the first
+ * covered day, 2017-01-01, reads 2016-01-01, which has no value (found
+ * only by a decision in 2017 before). */
+static void at_dates_checked_statically(void **state)
 {
-    char text[1024];
+    (void)state;
+    compiled c;
+    compile_text(&c, HEAD
+        "parameter s: money per month\n  from 2017-01-01 until 2018-12-31: 800.00\n  from 2019-01-01: 860.00\n"
+        "output now: money per month = s\n"
+        "output last_year: money per month = s at (as_of - 1 years)\n");
+    assert_null(c.policy);
+    assert_non_null(strstr(c.diags, "over the covered period this reads `s` on the days from 2016-01-01 to "
+                                    "2029-12-31, and no value of it is in force from 2016-01-01 to 2016-12-31"));
+    compiled_free(&c);
+}
+
+/* The error for a date with no value says which case it is: before the
+ * first value, after the last one, or in a gap between two (a date from
+ * the input: one that moves as_of is checked when compiling). */
+static void expect_no_value(const char *since, const char *want)
+{
+    char text[1024], json[256];
     snprintf(text, sizeof text, HEAD
              "parameter s: money per month\n"
              "  from 2012-01-01 until 2013-12-31: 700.00\n"
              "  from 2015-01-01 until 2016-12-31: 780.00\n"
              "  from 2017-01-01 until 2030-12-31: 860.00\n"
-             "output x: money per month = s at (%s)\n", read_at);
+             "output now: money per month = s\n"
+             "output x: money per month = s at household.since\n");
+    snprintf(json, sizeof json, "{\"household\":{\"since\":\"%s\",\"members\":[{\"id\":\"a\",\"age\":40}]}}", since);
     compiled c;
     compile_text(&c, text);
-    char *got = decide(c.policy, as_of, FAMILY);
+    assert_non_null(c.policy);
+    char *got = decide(c.policy, "2019-06-30", json);
     if (!strstr(got, want)) print_error("got %s\nwant %s\n", got, want);
     assert_non_null(strstr(got, want));
     free(got);
@@ -222,13 +240,13 @@ static void expect_no_value(const char *read_at, const char *as_of, const char *
 static void no_value_says_which_case(void **state)
 {
     (void)state;
-    expect_no_value("as_of - 10 years", "2019-06-30",
+    expect_no_value("2009-06-30",
                     "no value of parameter `s` (s) in force on 2009-06-30: "
                     "it is before the first value, from 2012-01-01");
-    expect_no_value("as_of + 1 years", "2030-06-30",
+    expect_no_value("2031-06-30",
                     "no value of parameter `s` (s) in force on 2031-06-30: "
                     "it is after the last value, which ended on 2030-12-31");
-    expect_no_value("as_of - 5 years", "2019-06-30",
+    expect_no_value("2014-06-30",
                     "no value of parameter `s` (s) in force on 2014-06-30: "
                     "it is in the gap between the value that ended on 2013-12-31 "
                     "and the next, from 2015-01-01");
@@ -723,6 +741,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(dibao),
         cmocka_unit_test(no_value_says_which_case),
+        cmocka_unit_test(at_dates_checked_statically),
         cmocka_unit_test(exactly_at_standard),
         cmocka_unit_test(point_one_plus_point_two),
         cmocka_unit_test(half_fen_rounding),

@@ -94,6 +94,22 @@ static void parameter_read_at_another_date(void **state)
     free(doc);
 }
 
+/* A `decimal unit %` is shown as a percentage (80%, not 0.80), and a
+ * whole count compared with a share of another (5 against 80% of 7 =
+ * 5.6) is one whole unit from the threshold, not 0.000001. */
+static void percentage_and_whole_margin(void **state)
+{
+    (void)state;
+    char *doc = explained("policy t.p \"测试\"\ncovers 2019-01-01 to 2030-12-31\nuse t.household\n"
+        "parameter share: decimal unit % \"占比目标\"\n  from 2019-01-01: 80% source \"s\"\n"
+        "output met: bool \"达到 {share}\" else \"未达到 {share}\" = household.size_hint >= share * 7\n",
+        "2019-06-30", "{\"household\":{\"size_hint\":5,\"members\":[{\"id\":\"a\",\"age\":40}]}}");
+    assert_has(doc, "\"label\":\"未达到 80%\"");
+    assert_has(doc, "\"formula\":\"户数（5） ≥ 占比目标 80% × 7\"");
+    assert_has(doc, "\"margin\":{\"amount\":\"1\",\"text\":\"户数 增加 1 即满足此条件\"}");
+    free(doc);
+}
+
 /* jiaxing.dibao's shape: `unless not eligible` where eligible is false
  * with a negative `else` label.  What held is that label, stated once,
  * with no 非 and no bare true/false. */
@@ -409,6 +425,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(parameter_read_at_another_date),
         cmocka_unit_test(unless_on_negative_label),
+        cmocka_unit_test(percentage_and_whole_margin),
         cmocka_unit_test(only_matched_rows_parameters),
         cmocka_unit_test(and_inside_or_keeps_parentheses),
         cmocka_unit_test(enum_comparison_shows_labels),
