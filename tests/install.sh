@@ -50,7 +50,7 @@ for f in "$mandir/man1/eligo.1" "$mandir/man5/eligo-policy.5" "$mandir/man8/elig
     "$sysconfdir/nginx/sites-available/eligo" "$sysconfdir/nginx/snippets/eligo_fastcgi.conf" \
     "$sysconfdir/nginx/snippets/eligo_site.conf" "$sysconfdir/nginx/snippets/eligo_problems.conf" \
     "$unitdir/eligod.service" "$sysusersdir/eligo.conf" "$tmpfilesdir/eligo.conf" \
-    "$docdir/README.md" "$docdir/LICENSE" "$docdir/operations.md" "$docdir/examples/eligod.env.example"; do
+    "$docdir/README.md" "$docdir/LICENSE" "$docdir/operations.md" "$docdir/examples/eligod.env.example" "$docdir/examples/eligod.conf.example"; do
     [ -f "$root$f" ] && ok "installed $f" || not_ok "missing $f"
 done
 n=$(find "$root$pkgdatadir/policies" -name '*.log' -o -name '*.trs' | wc -l)
@@ -65,6 +65,7 @@ done
 unit=$root$unitdir/eligod.service
 grep -q "^ExecStart=$sbindir/eligod " "$unit" && ok "the unit starts $sbindir/eligod" || not_ok "unit ExecStart" "$(grep Exec "$unit")"
 grep -q "^ExecStartPre=$sbindir/eligod -t " "$unit" && ok "the unit checks with eligod -t first" || not_ok "unit ExecStartPre"
+grep -q "^Type=notify$" "$unit" && ok "the unit is Type=notify" || not_ok "unit Type" "$(grep ^Type "$unit")"
 grep -q "unix:$runstatedir/eligo/eligod.sock" "$root$sysconfdir/nginx/sites-available/eligo" &&
     ok "the site names the configured socket" || not_ok "site socket" "$(grep unix: "$root$sysconfdir/nginx/sites-available/eligo")"
 

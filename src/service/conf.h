@@ -8,7 +8,9 @@
  * as --log selects; callers pass the request id when there is one and
  * never a request body or anything a person typed.
  *
- * Ownership: string options point into argv (never freed).
+ * Ownership: string options point into argv or into the configuration
+ * file's text, which conf.c keeps for the life of the process (never
+ * freed).
  */
 #ifndef ELIGO_CONF_H
 #define ELIGO_CONF_H
@@ -36,6 +38,7 @@ typedef struct eligod_conf {
     int max_unprotected;               /* --max-unprotected S: verify fails on older unsequenced rows (60) */
     int group_commit;         /* --group-commit N: rows per COMMIT in the committer (64; 0: off) */
     int test_only;            /* -t, --test: check and exit */
+    const char *conf;         /* --conf FILE: the configuration file read (or looked for) */
 } eligod_conf;
 
 /* Fills defaults, then parses argv.  0 run, 1 help or version printed
