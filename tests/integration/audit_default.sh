@@ -109,6 +109,9 @@ want "altered decision: named" "$([ "$code" = 200 ] && [ "$(field intact)" = fal
 cli_verify
 want "altered decision: the CLI exits 1 naming it" "$([ "$rc" = 1 ] && grep -q "decision $id (seq 3)" "$tmp/cli" && echo y)" \
     "$(cat "$tmp/cli")"
+cli_verify --json
+want "altered decision: --json prints the API's report" \
+    "$([ "$rc" = 1 ] && grep -qF "\"intact\":false" "$tmp/cli" && grep -qF "\"id\":\"$id\"" "$tmp/cli" && echo y)" "$(cat "$tmp/cli")"
 sql "UPDATE decisions d JOIN saved s ON s.id = d.id SET d.outputs = s.outputs"
 intact_within 1
 want "altered decision put back: intact" "$([ $? = 0 ] && echo y)" "$(cat "$tmp/verify")"
