@@ -67,6 +67,7 @@ unit=$root$unitdir/eligod.service
 grep -q "^ExecStart=$sbindir/eligod " "$unit" && ok "the unit starts $sbindir/eligod" || not_ok "unit ExecStart" "$(grep Exec "$unit")"
 grep -q "^ExecStartPre=$sbindir/eligod -t " "$unit" && ok "the unit checks with eligod -t first" || not_ok "unit ExecStartPre"
 grep -q "^Type=notify$" "$unit" && ok "the unit is Type=notify" || not_ok "unit Type" "$(grep ^Type "$unit")"
+grep -q "^ExecReload=$sbindir/eligod -t " "$unit" && ok "systemctl reload checks the policies first" || not_ok "unit ExecReload"
 grep -q "unix:$runstatedir/eligo/eligod.sock" "$root$sysconfdir/nginx/sites-available/eligo" &&
     ok "the site names the configured socket" || not_ok "site socket" "$(grep unix: "$root$sysconfdir/nginx/sites-available/eligo")"
 

@@ -85,9 +85,21 @@ static const char *parse_listen(const char *arg, void *field)
 
 static const char *parse_log(const char *arg, void *field)
 {
-    if (strcmp(arg, "stderr") != 0 && strcmp(arg, "syslog") != 0) return "expects stderr or syslog";
+    if (strcmp(arg, "stderr") != 0 && strcmp(arg, "syslog") != 0 && strcmp(arg, "journal") != 0)
+        return "expects stderr, journal or syslog";
     *(const char **)field = arg;
     return NULL;
+}
+
+static const char *parse_level(const char *arg, void *field)
+{
+    static const char *const names[] = {[LOG_L_ERROR] = "error", [LOG_L_WARN] = "warning", [LOG_L_INFO] = "info"};
+    for (int i = 0; i < 3; i++)
+        if (strcmp(arg, names[i]) == 0) {
+            *(int *)field = i;
+            return NULL;
+        }
+    return "expects error, warning or info";
 }
 
 #define F(x) offsetof(eligod_conf, x)
@@ -98,7 +110,8 @@ static const opt_row options[] = {
     {"max-requests", "N", parse_count, F(max_requests), "recycle a worker after N requests, once idle (0: never)"},
     {"db", "URL", parse_str, F(db), "MariaDB: mariadb://user:pass@host:port/db ($ELIGO_DB)"},
     {"allow-nondurable", NULL, parse_flag, F(allow_nondurable), "accept a server without innodb_flush_log_at_trx_commit=1"},
-    {"log", "WHERE", parse_log, F(log), "stderr or syslog (stderr)"},
+    {"log", "WHERE", parse_log, F(log), "stderr, journal (stderr with <N> priorities for journald) or syslog (stderr)"},
+    {"log-level", "LEVEL", parse_level, F(log_level), "error, warning or info (info: request lines too)"},
     {"pid", "FILE", parse_str, F(pid), "write the master's pid here"},
     {"backlog", "N", parse_backlog, F(backlog), "listen backlog of the FastCGI socket (128)"},
     {"request-timeout", "S", parse_seconds, F(request_timeout), "a request running longer is killed with its worker (10)"},
@@ -238,6 +251,7 @@ int conf_parse(eligod_conf *c, int argc, char **argv)
     c->policies = ELIGO_POLICYDIR;
     c->listen = "unix:" ELIGO_RUNDIR "/eligod.sock";
     c->log = "stderr";
+    c->log_level = LOG_L_INFO;
     c->backlog = 128;
     c->request_timeout = 10;
     c->max_body = 1 << 20;
@@ -314,6 +328,8 @@ int conf_parse(eligod_conf *c, int argc, char **argv)
 /* ------------------------------------------------------------------ log */
 
 static int use_syslog;
+static int use_journal;        /* stderr read by journald: "<N>" priority prefixes, no time */
+static int log_max = LOG_L_INFO;   /* --log-level: lines above it are dropped */
 static pid_t log_pid;          /* getpid() once per process, not once per line */
 
 void log_forked(void)
@@ -321,9 +337,11 @@ void log_forked(void)
     log_pid = getpid();
 }
 
-void log_open(const char *where)
+void log_open(const char *where, int max_level)
 {
     use_syslog = where && strcmp(where, "syslog") == 0;
+    use_journal = where && strcmp(where, "journal") == 0;
+    log_max = max_level;
     log_pid = getpid();
     if (use_syslog) openlog("eligod", LOG_PID | LOG_NDELAY, LOG_DAEMON);
 }
@@ -388,13 +406,22 @@ static int log_format(char *line, int level, const char *rid, const char *fmt, v
         snprintf(ridpart, sizeof ridpart, "rid=%.*s ", (int)n, rid);
     }
     if (use_syslog) return snprintf(line, LOG_LINE_MAX, "%s%s", ridpart, msg);
+    int n;
+    if (use_journal) {
+        /* sd-daemon(3)'s prefixes: journald takes the priority from them */
+        static const int prefix[] = {3, 4, 6};
+        n = snprintf(line, LOG_LINE_MAX, "<%d>eligod[%ld] %s: %s%s\n", prefix[level],
+                     (long)(log_pid ? log_pid : getpid()), names[level], ridpart, msg);
+        if (n > LOG_LINE_MAX - 1) n = LOG_LINE_MAX - 1, line[n - 1] = '\n';
+        return n;
+    }
     struct timeval tv;
     gettimeofday(&tv, NULL);
     struct tm tm;
     gmtime_r(&tv.tv_sec, &tm);
     char ts[32];
     strftime(ts, sizeof ts, "%Y-%m-%dT%H:%M:%S", &tm);
-    int n = snprintf(line, LOG_LINE_MAX, "%s.%03ldZ eligod[%ld] %s: %s%s\n", ts, (long)(tv.tv_usec / 1000),
+    n = snprintf(line, LOG_LINE_MAX, "%s.%03ldZ eligod[%ld] %s: %s%s\n", ts, (long)(tv.tv_usec / 1000),
                      (long)(log_pid ? log_pid : getpid()), names[level], ridpart, msg);
     if (n > LOG_LINE_MAX - 1) n = LOG_LINE_MAX - 1, line[n - 1] = '\n';
     return n;
@@ -404,6 +431,7 @@ static int log_format(char *line, int level, const char *rid, const char *fmt, v
 static void log_emit(int level, int buffered, const char *rid, const char *fmt, va_list ap)
 {
     static const int prio[] = {LOG_ERR, LOG_WARNING, LOG_INFO};
+    if (level > log_max) return;
     char line[LOG_LINE_MAX];
     int n = log_format(line, level, rid, fmt, ap);
     if (use_syslog) {

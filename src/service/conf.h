@@ -18,6 +18,8 @@
 #include <stddef.h>
 #include <stdio.h>
 
+enum log_level { LOG_L_ERROR, LOG_L_WARN, LOG_L_INFO };
+
 typedef struct eligod_conf {
     const char *policies;     /* --policies DIR */
     const char *listen;       /* --listen unix:/path | 127.0.0.1:PORT */
@@ -25,7 +27,8 @@ typedef struct eligod_conf {
     int max_requests;         /* --max-requests N (0: never recycle) */
     const char *db;           /* --db URL */
     int allow_nondurable;     /* --allow-nondurable */
-    const char *log;          /* --log stderr|syslog */
+    const char *log;          /* --log stderr|journal|syslog */
+    int log_level;            /* --log-level: LOG_L_* (info) */
     const char *pid;          /* --pid FILE */
     int backlog;              /* --backlog N */
     int request_timeout;      /* --request-timeout S */
@@ -47,10 +50,10 @@ int conf_parse(eligod_conf *c, int argc, char **argv);
 void conf_help(FILE *out);
 void conf_version(FILE *out);
 
-enum log_level { LOG_L_ERROR, LOG_L_WARN, LOG_L_INFO };
-
-/* Opens the log chosen by --log ("stderr" or "syslog"). */
-void log_open(const char *where);
+/* Opens the log chosen by --log ("stderr", "journal": stderr with
+ * journald's "<N>" priority prefixes and no time stamp, or "syslog");
+ * lines above max_level (--log-level) are dropped. */
+void log_open(const char *where, int max_level);
 /* SIGUSR1: flushes, and reconnects to syslog when that is the log. */
 void log_reopen(void);
 /* A child of the master calls it first thing: its lines carry its pid. */

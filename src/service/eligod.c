@@ -31,7 +31,7 @@
 
 static int init_log(void)
 {
-    log_open(master.conf.log);
+    log_open(master.conf.log, master.conf.log_level);
     return 0;
 }
 

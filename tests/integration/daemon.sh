@@ -17,6 +17,8 @@
 #     by child and eligo_database_up are in /metrics;
 #   - USR1 logged as a log reopening, WINCH logged and ignored;
 #   - QUIT stops gracefully and removes the socket and the pid file;
+#   - --log journal prefixes each line with its journald priority,
+#     --log-level drops the lower ones;
 #   - the configuration file (--conf): read, overridden by the command
 #     line, file:line on a bad line; and the sd_notify messages a unit of
 #     Type=notify hears, on a socket of the test's own.
@@ -65,6 +67,15 @@ bad_line=$(wc -l <"$tmp/broken/tianjin/dibao.policy")
 rc=$?
 if [ $rc -eq 1 ]; then ok "eligod -t on a broken policy: 1"; else not_ok "eligod -t on a broken policy: $rc" "$(cat "$tmp/t.out")"; fi
 contains "eligod -t names file:line:col" "$tmp/broken/tianjin/dibao.policy:$bad_line:" "$tmp/t.out"
+
+# ---- --log journal (journald's <N> priorities) and --log-level
+"$ELIGOD" -t --log journal --policies "$tmp/policies" >"$tmp/t.out" 2>&1
+if grep -q '^<6>eligod\[[0-9]*\] info: compiled 10 policies' "$tmp/t.out" && ! grep -qv '^<[346]>' "$tmp/t.out"; then
+    ok "--log journal: every line starts with its priority"; else not_ok "--log journal" "$(cat "$tmp/t.out")"; fi
+"$ELIGOD" -t --log journal --policies "$tmp/broken" >"$tmp/t.out" 2>&1
+contains "--log journal: a policy error at priority 3" "<3>eligod" "$tmp/t.out"
+"$ELIGOD" -t --log-level=error --policies "$tmp/policies" >"$tmp/t.out" 2>&1
+if [ ! -s "$tmp/t.out" ]; then ok "--log-level error: no info lines"; else not_ok "--log-level error printed" "$(cat "$tmp/t.out")"; fi
 
 # ---- the configuration file: names one to one with the options
 cat >"$tmp/eligod.conf" <<CONF
