@@ -14,6 +14,29 @@
 
 static uint64_t ld(const uint64_t *p) { return __atomic_load_n(p, __ATOMIC_RELAXED); }
 
+/* The sequencer's figures (sequencer_child.c).  Decisions waiting for a
+ * checkpoint: those stored since start less those numbered since start
+ * (rows left by an earlier run are numbered by the first round). */
+static void checkpoint_metrics(buf *b)
+{
+    uint64_t stored = 0;
+    for (int i = 0; i < SB_MAX_POLICIES; i++) stored += ld(&sb->decisions[i]);
+    uint64_t numbered = ld(&sb->cp_numbered);
+    buf_printf(b, "# HELP eligo_checkpoints_total Sequencer rounds, by result.\n"
+                  "# TYPE eligo_checkpoints_total counter\n"
+                  "eligo_checkpoints_total{result=\"signed\"} %llu\neligo_checkpoints_total{result=\"error\"} %llu\n",
+               (unsigned long long)ld(&sb->cp_signed), (unsigned long long)ld(&sb->cp_errors));
+    buf_printf(b, "# HELP eligo_checkpoint_tree_size Decisions under the last signed checkpoint.\n"
+                  "# TYPE eligo_checkpoint_tree_size gauge\neligo_checkpoint_tree_size %llu\n",
+               (unsigned long long)ld(&sb->cp_tree_size));
+    buf_printf(b, "# HELP eligo_checkpoint_last_seconds When the last checkpoint was signed, since the Unix epoch (0: none yet).\n"
+                  "# TYPE eligo_checkpoint_last_seconds gauge\neligo_checkpoint_last_seconds %lld\n",
+               (long long)__atomic_load_n(&sb->cp_last_unix, __ATOMIC_RELAXED));
+    buf_printf(b, "# HELP eligo_decisions_unprotected Decisions stored since start and not yet under a checkpoint.\n"
+                  "# TYPE eligo_decisions_unprotected gauge\neligo_decisions_unprotected %llu\n",
+               (unsigned long long)(stored > numbered ? stored - numbered : 0));
+}
+
 void h_metrics(service *sv, const http_request *rq, http_response *rs, const route_match *m)
 {
     (void)rq, (void)m;
@@ -111,6 +134,7 @@ void h_metrics(service *sv, const http_request *rq, http_response *rs, const rou
     buf_printf(b, "# HELP process_start_time_seconds Start time of the master since the Unix epoch.\n"
                   "# TYPE process_start_time_seconds gauge\nprocess_start_time_seconds %lld\n",
                (long long)sb->start_time_s);
+    if (master.conf.checkpoint_key) checkpoint_metrics(b);
     if (master.conf.db)
         buf_printf(b, "# HELP eligo_database_up 0 while the pool holds the database for unreachable.\n"
                       "# TYPE eligo_database_up gauge\neligo_database_up %d\n",
