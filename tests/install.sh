@@ -34,7 +34,7 @@ if ! make -s -C "$build" install DESTDIR="$root" >"$tmp/install.log" 2>&1; then
 fi
 ok "make install DESTDIR"
 prefix=$(var prefix) bindir=$(var bindir) sbindir=$(var sbindir) mandir=$(var mandir)
-pkgdatadir=$(var pkgdatadir) docdir=$(var docdir) sysconfdir=$(var sysconfdir)
+pkgdatadir=$(var pkgdatadir) docdir=$(var docdir) sysconfdir=$(var sysconfdir) datadir=$(var datadir)
 unitdir=$(var systemdsystemunitdir) sysusersdir=$(var sysusersdir) tmpfilesdir=$(var tmpfilesdir)
 runstatedir=$(var runstatedir)
 [ -n "$prefix" ] && [ -n "$sbindir" ] || { not_ok "the configured directories (make print-VAR)"; finish; }
@@ -50,7 +50,8 @@ for f in "$mandir/man1/eligo.1" "$mandir/man5/eligo-policy.5" "$mandir/man8/elig
     "$sysconfdir/nginx/sites-available/eligo" "$sysconfdir/nginx/snippets/eligo_fastcgi.conf" \
     "$sysconfdir/nginx/snippets/eligo_site.conf" "$sysconfdir/nginx/snippets/eligo_problems.conf" \
     "$unitdir/eligod.service" "$sysusersdir/eligo.conf" "$tmpfilesdir/eligo.conf" \
-    "$docdir/README.md" "$docdir/LICENSE" "$docdir/operations.md" "$docdir/examples/eligod.env.example"; do
+    "$docdir/README.md" "$docdir/LICENSE" "$docdir/operations.md" "$docdir/examples/eligod.env.example" "$docdir/examples/eligod.conf.example" \
+    "$datadir/bash-completion/completions/eligo" "$datadir/bash-completion/completions/eligod"; do
     [ -f "$root$f" ] && ok "installed $f" || not_ok "missing $f"
 done
 n=$(find "$root$pkgdatadir/policies" -name '*.log' -o -name '*.trs' | wc -l)
@@ -65,8 +66,17 @@ done
 unit=$root$unitdir/eligod.service
 grep -q "^ExecStart=$sbindir/eligod " "$unit" && ok "the unit starts $sbindir/eligod" || not_ok "unit ExecStart" "$(grep Exec "$unit")"
 grep -q "^ExecStartPre=$sbindir/eligod -t " "$unit" && ok "the unit checks with eligod -t first" || not_ok "unit ExecStartPre"
+grep -q "^Type=notify$" "$unit" && ok "the unit is Type=notify" || not_ok "unit Type" "$(grep ^Type "$unit")"
+grep -q "^ExecReload=$sbindir/eligod -t " "$unit" && ok "systemctl reload checks the policies first" || not_ok "unit ExecReload"
 grep -q "unix:$runstatedir/eligo/eligod.sock" "$root$sysconfdir/nginx/sites-available/eligo" &&
     ok "the site names the configured socket" || not_ok "site socket" "$(grep unix: "$root$sysconfdir/nginx/sites-available/eligo")"
+
+# ---- bash completion, read from the programs' --help
+got=$(PATH=$build:$PATH bash -c '. "$1"
+t() { COMP_WORDS=("$@"); COMP_CWORD=$(($# - 1)); if [ "$1" = eligod ]; then _eligod; else _eligo; fi; echo "${COMPREPLY[*]}"; }
+t eligo fm; t eligo eval --as; t eligo audit ve; t eligo audit verify --js; t eligod --max-r' _ "$root$datadir/bash-completion/completions/eligod" 2>&1)
+want=$(printf '%s\n' fmt --as-of verify --json --max-requests)
+[ "$got" = "$want" ] && ok "bash completion: subcommands and options from --help" || not_ok "bash completion" "$got"
 
 # ---- the installed binaries, at their configured paths, run from /
 if unshare -rm true 2>/dev/null && [ -d "$prefix" ]; then

@@ -9,9 +9,9 @@
  *       numbers new decisions and signs a checkpoint; the note is printed
  *       and appended to CPFILE.  For tests and cron; eligod's sequencer
  *       child runs the same rounds on a timer.
- *   eligo audit verify --public-key FILE [--since NOTEFILE] [--max-unprotected S] [--db URL]
+ *   eligo audit verify --public-key FILE [--since NOTEFILE] [--max-unprotected S] [--json] [--db URL]
  *       recomputes everything (src/audit/verify.h) and prints one line of
- *       figures, or the first problem.  FILE may list several keys (the
+ *       figures, or the first problem (--json: the API's JSON report).  FILE may list several keys (the
  *       keys rotated out too).  Decisions waiting for a checkpoint longer
  *       than S seconds (60) are a failure.  Exit 0 intact, 1 tampered or
  *       unprotected, 2 usage, 3 database unreachable.
@@ -40,7 +40,7 @@ static int usage(FILE *out)
 {
     fprintf(out, "usage: eligo audit keygen --out FILE [--name NAME]\n"
                  "       eligo audit checkpoint --key FILE [--db URL] [--lag-ms N] [--batch N] [--all] [--file CPFILE]\n"
-                 "       eligo audit verify --public-key FILE [--since NOTEFILE] [--max-unprotected S] [--db URL]\n"
+                 "       eligo audit verify --public-key FILE [--since NOTEFILE] [--max-unprotected S] [--json] [--db URL]\n"
                  "eligo audit SUBCOMMAND --help: its options\n");
     return out == stdout ? EXIT_OK : EXIT_INPUT;
 }
@@ -65,14 +65,15 @@ static const cli_opt checkpoint_opts[] = {
 static const cli_cmd checkpoint_cmd_spec = {"audit checkpoint", "--key FILE [--db URL] [--lag-ms N] [--batch N] [--all] [--file CPFILE]",
                                             "Numbers new decisions and signs a checkpoint (one round, or --all).", 0, 0,
                                             checkpoint_opts, CLI_NOPTS(checkpoint_opts)};
-enum { V_PUBLIC_KEY, V_SINCE, V_MAX_UNPROTECTED, V_DB };
+enum { V_PUBLIC_KEY, V_SINCE, V_MAX_UNPROTECTED, V_JSON, V_DB };
 static const cli_opt verify_opts[] = {
     [V_PUBLIC_KEY] = {"public-key", CLI_VALUE, "FILE", "the public keys, one a line (rotated ones too)"},
     [V_SINCE] = {"since", CLI_VALUE, "NOTEFILE", "a checkpoint kept earlier: the log must extend it"},
     [V_MAX_UNPROTECTED] = {"max-unprotected", CLI_VALUE, "S", "fail when a decision waits longer for a checkpoint (60)"},
+    [V_JSON] = {"json", CLI_FLAG, NULL, "print the report as GET /v1/audit/verify answers it"},
     [V_DB] = DB_OPT,
 };
-static const cli_cmd verify_cmd_spec = {"audit verify", "--public-key FILE [--since NOTEFILE] [--max-unprotected S] [--db URL]",
+static const cli_cmd verify_cmd_spec = {"audit verify", "--public-key FILE [--since NOTEFILE] [--max-unprotected S] [--json] [--db URL]",
                                         "Recomputes every leaf, tree and signature; exit 1 when tampered or unprotected.",
                                         0, 0, verify_opts, CLI_NOPTS(verify_opts)};
 
@@ -257,7 +258,16 @@ static int verify_cmd(int argc, char **argv)
         fprintf(stderr, "eligo audit verify: %s\n", err);
         goto done;
     }
-    verify_print(&rep, stdout);
+    if (a.v[V_JSON]) {
+        buf json;
+        buf_init(&json);
+        verify_json(&rep, &json);
+        buf_addc(&json, '\n');
+        fwrite(json.data, 1, json.len, stdout);
+        buf_free(&json);
+    } else {
+        verify_print(&rep, stdout);
+    }
     rc = rep.intact ? EXIT_OK : EXIT_TAMPERED;
 done:
     if (s) store_close(s);

@@ -13,7 +13,7 @@
  * policy no decision was made under is refused before any row is read.
  * Exit 0; 1 when the candidate does not compile or tampered rows were
  * found (reported, and left out of every figure); 2 on arguments and
- * database failures.
+ * database errors; 3 when the database cannot be reached.
  */
 #include <stdio.h>
 #include <stdlib.h>

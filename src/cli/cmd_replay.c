@@ -9,7 +9,8 @@
  * Exit 0 when everything replayed matched, 1 on any mismatch,
  * unreplayable or tampered decision (one that fails its leaf-hash check,
  * audit/record.h), 2 on bad arguments (--from after --to, a --policy no
- * decision was made under), an unknown id or a database failure.  An id is taken in lower case, as stored.  A
+ * decision was made under), an unknown id or a database error; 3 when
+ * the database cannot be reached.  An id is taken in lower case, as stored.  A
  * range prints its progress to stderr when that is a terminal, then a
  * summary (or the API's JSON with --json).  The walk and the comparison
  * are audit/replay.c's; this file only reads options and prints.

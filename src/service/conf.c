@@ -3,7 +3,11 @@
  *
  * Modelled on php-fpm's fpm_conf.c: each option is a row naming the
  * field it sets (offsetof) and the parser that checks the text; a parser
- * returns NULL or a message.  Nothing else in eligod reads argv.
+ * returns NULL or a message.  Nothing else in eligod reads argv.  The
+ * same rows read the configuration file (php-fpm's pool file, a small
+ * INI: `name = value`, names one to one with the long options); values
+ * come from the defaults, then ELIGO_DB and ELIGO_POLICIES, then the
+ * file, then the command line.
  *
  * Not here: policy loading, sockets, anything that can fail after the
  * options are known (eligod.c's init chain does that).
@@ -81,9 +85,21 @@ static const char *parse_listen(const char *arg, void *field)
 
 static const char *parse_log(const char *arg, void *field)
 {
-    if (strcmp(arg, "stderr") != 0 && strcmp(arg, "syslog") != 0) return "expects stderr or syslog";
+    if (strcmp(arg, "stderr") != 0 && strcmp(arg, "syslog") != 0 && strcmp(arg, "journal") != 0)
+        return "expects stderr, journal or syslog";
     *(const char **)field = arg;
     return NULL;
+}
+
+static const char *parse_level(const char *arg, void *field)
+{
+    static const char *const names[] = {[LOG_L_ERROR] = "error", [LOG_L_WARN] = "warning", [LOG_L_INFO] = "info"};
+    for (int i = 0; i < 3; i++)
+        if (strcmp(arg, names[i]) == 0) {
+            *(int *)field = i;
+            return NULL;
+        }
+    return "expects error, warning or info";
 }
 
 #define F(x) offsetof(eligod_conf, x)
@@ -94,7 +110,8 @@ static const opt_row options[] = {
     {"max-requests", "N", parse_count, F(max_requests), "recycle a worker after N requests, once idle (0: never)"},
     {"db", "URL", parse_str, F(db), "MariaDB: mariadb://user:pass@host:port/db ($ELIGO_DB)"},
     {"allow-nondurable", NULL, parse_flag, F(allow_nondurable), "accept a server without innodb_flush_log_at_trx_commit=1"},
-    {"log", "WHERE", parse_log, F(log), "stderr or syslog (stderr)"},
+    {"log", "WHERE", parse_log, F(log), "stderr, journal (stderr with <N> priorities for journald) or syslog (stderr)"},
+    {"log-level", "LEVEL", parse_level, F(log_level), "error, warning or info (info: request lines too)"},
     {"pid", "FILE", parse_str, F(pid), "write the master's pid here"},
     {"backlog", "N", parse_backlog, F(backlog), "listen backlog of the FastCGI socket (128)"},
     {"request-timeout", "S", parse_seconds, F(request_timeout), "a request running longer is killed with its worker (10)"},
@@ -123,6 +140,7 @@ void conf_help(FILE *out)
                  options[i].arg ? options[i].arg : "");
         fprintf(out, "  %-26s %s\n", left, options[i].help);
     }
+    fprintf(out, "  %-26s %s\n", "--conf FILE", "read options from FILE first, `name = value` a line (" ELIGO_CONFDIR "/eligod.conf when it exists)");
     fprintf(out, "  %-26s %s\n", "-t, --test", "check the options, the policies and the keys, then exit");
     fprintf(out, "  %-26s %s\n", "-v, --version", "print the version and exit");
     fprintf(out, "  %-26s %s\n", "-h, --help", "this text");
@@ -133,12 +151,107 @@ void conf_version(FILE *out)
     fprintf(out, "eligod (%s) %s\n", PACKAGE_NAME, PACKAGE_VERSION);
 }
 
+static const opt_row *find_option(const char *name, size_t len)
+{
+    for (size_t k = 0; k < NOPTIONS; k++)
+        if (strlen(options[k].name) == len && strncmp(options[k].name, name, len) == 0) return &options[k];
+    return NULL;
+}
+
+/* ------------------------------------------------------------ the file */
+
+/* The file's text, kept for the life of the process: string options
+ * point into it. */
+static char *conf_text;
+
+static char *trim(char *s)
+{
+    while (*s == ' ' || *s == '\t') s++;
+    char *e = s + strlen(s);
+    while (e > s && (e[-1] == ' ' || e[-1] == '\t' || e[-1] == '\r')) *--e = 0;
+    return s;
+}
+
+/* One "name = value" line of the file at path:line.  0 or -1 (printed). */
+static int conf_line(eligod_conf *c, const char *path, int line, char *s)
+{
+    char *eq = strchr(s, '=');
+    if (!eq) {
+        fprintf(stderr, "eligod: %s:%d: expected `name = value`\n", path, line);
+        return -1;
+    }
+    *eq = 0;
+    char *name = trim(s), *val = trim(eq + 1);
+    const opt_row *o = find_option(name, strlen(name));
+    if (!o) {
+        fprintf(stderr, "eligod: %s:%d: unknown option `%s` (the names of eligod --help)\n", path, line, name);
+        return -1;
+    }
+    if (!o->arg) {
+        /* a flag: yes or no */
+        if (strcmp(val, "no") == 0 || strcmp(val, "false") == 0 || strcmp(val, "0") == 0) return 0;
+        if (strcmp(val, "yes") != 0 && strcmp(val, "true") != 0 && strcmp(val, "1") != 0) {
+            fprintf(stderr, "eligod: %s:%d: %s expects yes or no\n", path, line, name);
+            return -1;
+        }
+    }
+    const char *err = o->parse(val, (char *)c + o->offset);
+    if (err) {
+        fprintf(stderr, "eligod: %s:%d: %s = %s: %s\n", path, line, name, val, err);
+        return -1;
+    }
+    return 0;
+}
+
+/* Reads the INI file at path (php-fpm's pool files): `name = value`
+ * lines whose names are the long options, `#` or `;` comments, an
+ * optional [eligod] section.  A missing file is an error only when
+ * `required`.  0 or -1 (printed). */
+static int conf_file(eligod_conf *c, const char *path, int required)
+{
+    FILE *f = fopen(path, "r");
+    if (!f) {
+        if (!required && errno == ENOENT) return 0;
+        fprintf(stderr, "eligod: %s: %s\n", path, strerror(errno));
+        return -1;
+    }
+    size_t cap = 0;
+    ssize_t n = getdelim(&conf_text, &cap, 0, f);       /* the whole file */
+    fclose(f);
+    if (n < 0) return 0;                                 /* empty */
+    int line = 0;
+    for (char *s = conf_text, *nl; s; s = nl ? nl + 1 : NULL) {
+        nl = strchr(s, '\n');
+        if (nl) *nl = 0;
+        line++;
+        char *t = trim(s);
+        if (!*t || *t == '#' || *t == ';' || strcmp(t, "[eligod]") == 0) continue;
+        if (*t == '[') {
+            fprintf(stderr, "eligod: %s:%d: unknown section %s (only [eligod])\n", path, line, t);
+            return -1;
+        }
+        if (conf_line(c, path, line, t)) return -1;
+    }
+    return 0;
+}
+
+/* --conf FILE (or --conf=FILE) anywhere on the command line, else NULL. */
+static const char *conf_path(int argc, char **argv)
+{
+    for (int i = 1; i < argc; i++) {
+        if (strncmp(argv[i], "--conf=", 7) == 0) return argv[i] + 7;
+        if (strcmp(argv[i], "--conf") == 0 && i + 1 < argc) return argv[i + 1];
+    }
+    return NULL;
+}
+
 int conf_parse(eligod_conf *c, int argc, char **argv)
 {
     memset(c, 0, sizeof *c);
     c->policies = ELIGO_POLICYDIR;
     c->listen = "unix:" ELIGO_RUNDIR "/eligod.sock";
     c->log = "stderr";
+    c->log_level = LOG_L_INFO;
     c->backlog = 128;
     c->request_timeout = 10;
     c->max_body = 1 << 20;
@@ -149,9 +262,21 @@ int conf_parse(eligod_conf *c, int argc, char **argv)
     if (env && *env) c->db = env;
     env = getenv("ELIGO_POLICIES");
     if (env && *env) c->policies = env;
+    /* the file, then the command line over it */
+    const char *file = conf_path(argc, argv);
+    if (conf_file(c, file ? file : ELIGO_CONFDIR "/eligod.conf", file != NULL)) return -1;
+    c->conf = file ? file : ELIGO_CONFDIR "/eligod.conf";
 
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
+        if (strcmp(a, "--conf") == 0) {
+            if (++i == argc) {         /* else read above */
+                fprintf(stderr, "eligod: --conf expects FILE\n");
+                return -1;
+            }
+            continue;
+        }
+        if (strncmp(a, "--conf=", 7) == 0) continue;
         if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
             conf_help(stdout);
             return 1;
@@ -169,10 +294,7 @@ int conf_parse(eligod_conf *c, int argc, char **argv)
             return -1;
         }
         const char *name = a + 2, *eq = strchr(name, '=');
-        size_t nlen = eq ? (size_t)(eq - name) : strlen(name);
-        const opt_row *o = NULL;
-        for (size_t k = 0; k < NOPTIONS; k++)
-            if (strlen(options[k].name) == nlen && strncmp(options[k].name, name, nlen) == 0) o = &options[k];
+        const opt_row *o = find_option(name, eq ? (size_t)(eq - name) : strlen(name));
         if (!o) {
             fprintf(stderr, "eligod: unknown option `%s` (see --help)\n", a);
             return -1;
@@ -206,6 +328,8 @@ int conf_parse(eligod_conf *c, int argc, char **argv)
 /* ------------------------------------------------------------------ log */
 
 static int use_syslog;
+static int use_journal;        /* stderr read by journald: "<N>" priority prefixes, no time */
+static int log_max = LOG_L_INFO;   /* --log-level: lines above it are dropped */
 static pid_t log_pid;          /* getpid() once per process, not once per line */
 
 void log_forked(void)
@@ -213,9 +337,11 @@ void log_forked(void)
     log_pid = getpid();
 }
 
-void log_open(const char *where)
+void log_open(const char *where, int max_level)
 {
     use_syslog = where && strcmp(where, "syslog") == 0;
+    use_journal = where && strcmp(where, "journal") == 0;
+    log_max = max_level;
     log_pid = getpid();
     if (use_syslog) openlog("eligod", LOG_PID | LOG_NDELAY, LOG_DAEMON);
 }
@@ -280,13 +406,22 @@ static int log_format(char *line, int level, const char *rid, const char *fmt, v
         snprintf(ridpart, sizeof ridpart, "rid=%.*s ", (int)n, rid);
     }
     if (use_syslog) return snprintf(line, LOG_LINE_MAX, "%s%s", ridpart, msg);
+    int n;
+    if (use_journal) {
+        /* sd-daemon(3)'s prefixes: journald takes the priority from them */
+        static const int prefix[] = {3, 4, 6};
+        n = snprintf(line, LOG_LINE_MAX, "<%d>eligod[%ld] %s: %s%s\n", prefix[level],
+                     (long)(log_pid ? log_pid : getpid()), names[level], ridpart, msg);
+        if (n > LOG_LINE_MAX - 1) n = LOG_LINE_MAX - 1, line[n - 1] = '\n';
+        return n;
+    }
     struct timeval tv;
     gettimeofday(&tv, NULL);
     struct tm tm;
     gmtime_r(&tv.tv_sec, &tm);
     char ts[32];
     strftime(ts, sizeof ts, "%Y-%m-%dT%H:%M:%S", &tm);
-    int n = snprintf(line, LOG_LINE_MAX, "%s.%03ldZ eligod[%ld] %s: %s%s\n", ts, (long)(tv.tv_usec / 1000),
+    n = snprintf(line, LOG_LINE_MAX, "%s.%03ldZ eligod[%ld] %s: %s%s\n", ts, (long)(tv.tv_usec / 1000),
                      (long)(log_pid ? log_pid : getpid()), names[level], ridpart, msg);
     if (n > LOG_LINE_MAX - 1) n = LOG_LINE_MAX - 1, line[n - 1] = '\n';
     return n;
@@ -296,6 +431,7 @@ static int log_format(char *line, int level, const char *rid, const char *fmt, v
 static void log_emit(int level, int buffered, const char *rid, const char *fmt, va_list ap)
 {
     static const int prio[] = {LOG_ERR, LOG_WARNING, LOG_INFO};
+    if (level > log_max) return;
     char line[LOG_LINE_MAX];
     int n = log_format(line, level, rid, fmt, ap);
     if (use_syslog) {

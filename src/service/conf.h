@@ -8,13 +8,17 @@
  * as --log selects; callers pass the request id when there is one and
  * never a request body or anything a person typed.
  *
- * Ownership: string options point into argv (never freed).
+ * Ownership: string options point into argv or into the configuration
+ * file's text, which conf.c keeps for the life of the process (never
+ * freed).
  */
 #ifndef ELIGO_CONF_H
 #define ELIGO_CONF_H
 
 #include <stddef.h>
 #include <stdio.h>
+
+enum log_level { LOG_L_ERROR, LOG_L_WARN, LOG_L_INFO };
 
 typedef struct eligod_conf {
     const char *policies;     /* --policies DIR */
@@ -23,7 +27,8 @@ typedef struct eligod_conf {
     int max_requests;         /* --max-requests N (0: never recycle) */
     const char *db;           /* --db URL */
     int allow_nondurable;     /* --allow-nondurable */
-    const char *log;          /* --log stderr|syslog */
+    const char *log;          /* --log stderr|journal|syslog */
+    int log_level;            /* --log-level: LOG_L_* (info) */
     const char *pid;          /* --pid FILE */
     int backlog;              /* --backlog N */
     int request_timeout;      /* --request-timeout S */
@@ -36,6 +41,7 @@ typedef struct eligod_conf {
     int max_unprotected;               /* --max-unprotected S: verify fails on older unsequenced rows (60) */
     int group_commit;         /* --group-commit N: rows per COMMIT in the committer (64; 0: off) */
     int test_only;            /* -t, --test: check and exit */
+    const char *conf;         /* --conf FILE: the configuration file read (or looked for) */
 } eligod_conf;
 
 /* Fills defaults, then parses argv.  0 run, 1 help or version printed
@@ -44,10 +50,10 @@ int conf_parse(eligod_conf *c, int argc, char **argv);
 void conf_help(FILE *out);
 void conf_version(FILE *out);
 
-enum log_level { LOG_L_ERROR, LOG_L_WARN, LOG_L_INFO };
-
-/* Opens the log chosen by --log ("stderr" or "syslog"). */
-void log_open(const char *where);
+/* Opens the log chosen by --log ("stderr", "journal": stderr with
+ * journald's "<N>" priority prefixes and no time stamp, or "syslog");
+ * lines above max_level (--log-level) are dropped. */
+void log_open(const char *where, int max_level);
 /* SIGUSR1: flushes, and reconnects to syslog when that is the log. */
 void log_reopen(void);
 /* A child of the master calls it first thing: its lines carry its pid. */

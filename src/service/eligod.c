@@ -31,7 +31,7 @@
 
 static int init_log(void)
 {
-    log_open(master.conf.log);
+    log_open(master.conf.log, master.conf.log_level);
     return 0;
 }
 
@@ -219,13 +219,21 @@ static void cleanup(void)
     free(master.children);
 }
 
+static int asked_to_test(int argc, char **argv)
+{
+    for (int i = 1; i < argc; i++)
+        if (strcmp(argv[i], "-t") == 0 || strcmp(argv[i], "--test") == 0) return 1;
+    return 0;
+}
+
 int main(int argc, char **argv)
 {
     master.listen_fd = -1;
     master.pid_fd = -1;
     master.lq = (listenq){.fd = -1, .nl = -1};
     int rc = conf_parse(&master.conf, argc, argv);
-    if (rc) return rc > 0 ? 0 : 2;
+    if (rc > 0) return 0;
+    if (rc < 0) return asked_to_test(argc, argv) ? 1 : 2;   /* -t: a bad configuration is a finding */
     int test = master.conf.test_only;
     for (size_t i = 0; i < sizeof init_chain / sizeof init_chain[0]; i++) {
         if (test && !init_chain[i].checks) continue;

@@ -14,6 +14,33 @@
 
 static uint64_t ld(const uint64_t *p) { return __atomic_load_n(p, __ATOMIC_RELAXED); }
 
+/* A metric of one sample without labels: HELP, TYPE and the value. */
+static void one(buf *b, const char *name, const char *type, const char *help, long long v)
+{
+    buf_printf(b, "# HELP %s %s\n# TYPE %s %s\n%s %lld\n", name, help, name, type, name, v);
+}
+
+/* The sequencer's figures (sequencer_child.c).  Decisions waiting for a
+ * checkpoint: those stored since start less those numbered since start
+ * (rows left by an earlier run are numbered by the first round). */
+static void checkpoint_metrics(buf *b)
+{
+    uint64_t stored = 0;
+    for (int i = 0; i < SB_MAX_POLICIES; i++) stored += ld(&sb->decisions[i]);
+    uint64_t numbered = ld(&sb->cp_numbered);
+    buf_printf(b, "# HELP eligo_checkpoints_total Sequencer rounds, by result.\n"
+                  "# TYPE eligo_checkpoints_total counter\n"
+                  "eligo_checkpoints_total{result=\"signed\"} %llu\neligo_checkpoints_total{result=\"error\"} %llu\n",
+               (unsigned long long)ld(&sb->cp_signed), (unsigned long long)ld(&sb->cp_errors));
+    one(b, "eligo_checkpoint_tree_size", "gauge", "Decisions under the last signed checkpoint.",
+        (long long)ld(&sb->cp_tree_size));
+    one(b, "eligo_checkpoint_last_seconds", "gauge",
+        "When the last checkpoint was signed, since the Unix epoch (0: none yet).",
+        (long long)__atomic_load_n(&sb->cp_last_unix, __ATOMIC_RELAXED));
+    one(b, "eligo_decisions_unprotected", "gauge", "Decisions stored since start and not yet under a checkpoint.",
+        (long long)(stored > numbered ? stored - numbered : 0));
+}
+
 void h_metrics(service *sv, const http_request *rq, http_response *rs, const route_match *m)
 {
     (void)rq, (void)m;
@@ -70,9 +97,8 @@ void h_metrics(service *sv, const http_request *rq, http_response *rs, const rou
     buf_printf(b, "# HELP eligo_reloads_total SIGHUP reloads, by result.\n# TYPE eligo_reloads_total counter\n"
                   "eligo_reloads_total{result=\"ok\"} %llu\neligo_reloads_total{result=\"failed\"} %llu\n",
                (unsigned long long)ld(&sb->reloads_ok), (unsigned long long)ld(&sb->reloads_failed));
-    buf_printf(b, "# HELP eligo_worker_respawns_total Workers that died unasked and were replaced.\n"
-                  "# TYPE eligo_worker_respawns_total counter\neligo_worker_respawns_total %llu\n",
-               (unsigned long long)ld(&sb->respawns));
+    one(b, "eligo_worker_respawns_total", "counter", "Workers that died unasked and were replaced.",
+        (long long)ld(&sb->respawns));
     buf_printf(b, "# HELP eligo_child_respawns_total Children that died unasked and were replaced, by kind.\n"
                   "# TYPE eligo_child_respawns_total counter\n"
                   "eligo_child_respawns_total{child=\"worker\"} %llu\n"
@@ -81,9 +107,8 @@ void h_metrics(service *sv, const http_request *rq, http_response *rs, const rou
                (unsigned long long)ld(&sb->respawns),
                (unsigned long long)ld(&sb->helper_respawns[SB_HELPER_COMMITTER]),
                (unsigned long long)ld(&sb->helper_respawns[SB_HELPER_SEQUENCER]));
-    buf_printf(b, "# HELP eligo_requests_killed_total Workers killed past the request timeout.\n"
-                  "# TYPE eligo_requests_killed_total counter\neligo_requests_killed_total %llu\n",
-               (unsigned long long)ld(&sb->killed_slow));
+    one(b, "eligo_requests_killed_total", "counter", "Workers killed past the request timeout.",
+        (long long)ld(&sb->killed_slow));
     int count[5] = {0};
     for (uint32_t i = 0; i < sb->nslots; i++) {
         int st = sb->slots[i].state;
@@ -102,17 +127,14 @@ void h_metrics(service *sv, const http_request *rq, http_response *rs, const rou
                PCTL_LOOP_MS, __atomic_load_n(&sb->listen_queue, __ATOMIC_RELAXED),
                __atomic_load_n(&sb->listen_queue_peak, __ATOMIC_RELAXED),
                __atomic_load_n(&sb->listen_backlog, __ATOMIC_RELAXED));
-    buf_printf(b, "# HELP eligo_generation Policy generation (grows with each good reload).\n"
-                  "# TYPE eligo_generation gauge\neligo_generation %d\n", sb->generation);
-    buf_printf(b, "# HELP eligo_policies Policies loaded in this worker.\n# TYPE eligo_policies gauge\n"
-                  "eligo_policies %u\n", sv->reg ? sv->reg->npolicies : 0);
+    one(b, "eligo_generation", "gauge", "Policy generation (grows with each good reload).", sb->generation);
+    one(b, "eligo_policies", "gauge", "Policies loaded in this worker.", sv->reg ? sv->reg->npolicies : 0);
     buf_printf(b, "# HELP eligo_build_info The eligod answering, as a label.\n# TYPE eligo_build_info gauge\n"
                   "eligo_build_info{version=\"%s\"} 1\n", PACKAGE_VERSION);
-    buf_printf(b, "# HELP process_start_time_seconds Start time of the master since the Unix epoch.\n"
-                  "# TYPE process_start_time_seconds gauge\nprocess_start_time_seconds %lld\n",
-               (long long)sb->start_time_s);
+    one(b, "process_start_time_seconds", "gauge", "Start time of the master since the Unix epoch.",
+        (long long)sb->start_time_s);
+    if (master.conf.checkpoint_key) checkpoint_metrics(b);
     if (master.conf.db)
-        buf_printf(b, "# HELP eligo_database_up 0 while the pool holds the database for unreachable.\n"
-                      "# TYPE eligo_database_up gauge\neligo_database_up %d\n",
-                   sb_db_down_until() > sb_now_ms() ? 0 : 1);
+        one(b, "eligo_database_up", "gauge", "0 while the pool holds the database for unreachable.",
+            sb_db_down_until() > sb_now_ms() ? 0 : 1);
 }

@@ -11,6 +11,7 @@
  *           worker gracefully (--stop-timeout), exit when none is left;
  *   - TERM, INT: the same, fast: workers get PCTL_FAST_STOP_S;
  *   - USR1: reopen the log (conf.c);
+ *   (systemd hears READY, RELOADING and STOPPING from here: notify.h)
  *   - any other signal: logged and ignored (signals.c catches them all);
  *   - every tick: keep N workers of the current generation (one at a time
  *           while old-generation workers still serve: a new worker must
@@ -33,6 +34,7 @@
 #include <unistd.h>
 #include "service/children.h"
 #include "service/committer.h"
+#include "service/notify.h"
 #include "service/pctl.h"
 #include "service/scoreboard.h"
 #include "service/sequencer_child.h"
@@ -76,14 +78,23 @@ void pctl_bind_counters(const registry *r)
                  SB_MAX_POLICIES);
 }
 
+/* What systemd's status line says (notify.h). */
+static void notify_ready(const char *how)
+{
+    notify_status("READY=1", "%sgeneration %d, %u policies, %d workers", how, master.generation,
+                  master.reg->npolicies, master.conf.workers);
+}
+
 static void reload(int sig)
 {
     elog(LOG_L_INFO, NULL, "%s: compiling %s", sig == SIGUSR2 ? "SIGUSR2" : "SIGHUP", master.conf.policies);
+    notify_status("RELOADING=1", "compiling %s", master.conf.policies);
     registry *r = pctl_compile(master.conf.policies);
     if (!r) {
         __atomic_fetch_add(&sb->reloads_failed, 1, __ATOMIC_RELAXED);
         elog(LOG_L_ERROR, NULL, "reload failed: keeping generation %d (%u policies)", master.generation,
              master.reg->npolicies);
+        notify_ready("reload failed, kept ");
         return;
     }
     /* the old workers hold their own image of the old registry */
@@ -97,6 +108,7 @@ static void reload(int sig)
     __atomic_fetch_add(&sb->reloads_ok, 1, __ATOMIC_RELAXED);
     elog(LOG_L_INFO, NULL, "reload: generation %d with %u policies; replacing workers one by one",
          master.generation, r->npolicies);
+    notify_ready("");
 }
 
 /* QUIT waits --stop-timeout for in-flight requests; TERM and INT (and a
@@ -106,6 +118,7 @@ static void terminate(int sig)
     if (sig != SIGQUIT) master.fast_stop = 1;
     if (master.state == PCTL_TERMINATING) return;
     master.state = PCTL_TERMINATING;
+    notify_status("STOPPING=1", "stopping (%s)", sig == SIGQUIT ? "graceful" : "fast");
     elog(LOG_L_INFO, NULL, "%s: %s stop of %d workers", strsignal(sig), master.fast_stop ? "fast" : "graceful",
          master.nchildren);
     listenq_close(&master.lq);
@@ -164,6 +177,7 @@ static void sample_listen_queue(void)
 int pctl_run(void)
 {
     struct pollfd pfd = {.fd = signals_fd(), .events = POLLIN};
+    notify_ready("");
     for (;;) {
         int rc = poll(&pfd, 1, PCTL_LOOP_MS);
         if (rc < 0 && errno != EINTR) {

@@ -55,6 +55,11 @@ typedef struct scoreboard {
     uint32_t npolicy_names;                                  /* rows in use */
     int64_t start_time_s;                                    /* the master's start, Unix time */
     uint64_t helper_respawns[SB_NHELPERS];                   /* committer, sequencer */
+    /* written by the sequencer child after each round (sequencer_child.c) */
+    uint64_t cp_signed, cp_errors;                           /* rounds that signed, that failed */
+    uint64_t cp_numbered;                                    /* decisions it numbered since start */
+    uint64_t cp_tree_size;                                   /* of the last checkpoint signed */
+    int64_t cp_last_unix;                                    /* when it was signed, 0 none yet */
     int64_t db_down_until_ms;    /* a worker found the database refusing or hanging:
                                   * every worker answers 503 at once until then */
     uint32_t listen_queue, listen_queue_peak, listen_backlog;  /* sampled by the master */

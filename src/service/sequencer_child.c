@@ -9,6 +9,10 @@
  * counters, which workers raise after each stored decision: no query
  * just to learn whether to query.
  *
+ * After each round it leaves its figures in the scoreboard (rounds signed
+ * and failed, decisions numbered, the last tree size and its time) for
+ * /metrics.
+ *
  * What it does not do: verify (src/audit/verify.c), decide what a round
  * holds (src/audit/sequencer.c), or retry within a round.
  */
@@ -18,6 +22,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <time.h>
 #include <unistd.h>
 #include "audit/sequencer.h"
 #include "service/pctl.h"
@@ -70,6 +75,20 @@ static void copy_out(const buf *note, const seq_round *r)
     if (bad) elog(LOG_L_ERROR, NULL, "checkpoint %llu: cannot append to %s", (unsigned long long)r->k, path);
 }
 
+/* The round into the scoreboard, for /metrics (h_metrics.c). */
+static void count_round(int st, const seq_round *r)
+{
+    if (st == SEQ_ERROR) {
+        __atomic_fetch_add(&sb->cp_errors, 1, __ATOMIC_RELAXED);
+        return;
+    }
+    if (st != SEQ_SIGNED) return;
+    __atomic_fetch_add(&sb->cp_signed, 1, __ATOMIC_RELAXED);
+    __atomic_fetch_add(&sb->cp_numbered, r->added, __ATOMIC_RELAXED);
+    __atomic_store_n(&sb->cp_tree_size, r->size, __ATOMIC_RELAXED);
+    __atomic_store_n(&sb->cp_last_unix, (int64_t)time(NULL), __ATOMIC_RELAXED);
+}
+
 /* One round: 1 when a full batch was signed (more wait), 0 when done,
  * -1 on an error (logged). */
 static int round_once(seq_child *s)
@@ -89,6 +108,7 @@ static int round_once(seq_child *s)
     seq_round r;
     char err[512];
     int st = sequencer_round(&s->seq, &note, &r, err, sizeof err);
+    count_round(st, &r);
     if (st == SEQ_SIGNED) copy_out(&note, &r);
     else if (st == SEQ_LOST_RACE) elog(LOG_L_INFO, NULL, "checkpoints: another sequencer wrote the next checkpoint first");
     else if (st == SEQ_ERROR) elog(LOG_L_ERROR, NULL, "checkpoints: %s", err);

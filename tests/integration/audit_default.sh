@@ -98,6 +98,15 @@ covered=$?
 echo "five decisions: verify intact with all five under a checkpoint $(($(now_ms) - t0)) ms after the last was answered"
 want "verify: 200 intact, the 5 decisions under a checkpoint within 5 s" \
     "$([ "$covered" = 0 ] && [ "$(field decisions)" = 5 ] && echo y)" "$code $(cat "$tmp/verify")"
+# the sequencer's figures in /metrics: what verify just said
+curl -s -m 10 "$U/metrics" >"$tmp/metrics"
+last=$(sed -n 's/^eligo_checkpoint_last_seconds //p' "$tmp/metrics")
+want "metrics: the 5 decisions under a checkpoint, none unprotected" \
+    "$(grep -qx 'eligo_checkpoint_tree_size 5' "$tmp/metrics" && grep -qx 'eligo_decisions_unprotected 0' "$tmp/metrics" &&
+        grep -qx 'eligo_checkpoints_total{result="error"} 0' "$tmp/metrics" &&
+        ! grep -qx 'eligo_checkpoints_total{result="signed"} 0' "$tmp/metrics" && echo y)" "$(grep checkpoint "$tmp/metrics")"
+want "metrics: the last checkpoint signed within the last 30 s" \
+    "$([ -n "$last" ] && [ $(($(date +%s) - last)) -le 30 ] && [ $(($(date +%s) - last)) -ge 0 ] && echo y)" "last=$last"
 
 # ---- 3. tampering is named
 id=$(sql "SELECT id FROM decisions WHERE seq = 3")
@@ -109,6 +118,9 @@ want "altered decision: named" "$([ "$code" = 200 ] && [ "$(field intact)" = fal
 cli_verify
 want "altered decision: the CLI exits 1 naming it" "$([ "$rc" = 1 ] && grep -q "decision $id (seq 3)" "$tmp/cli" && echo y)" \
     "$(cat "$tmp/cli")"
+cli_verify --json
+want "altered decision: --json prints the API's report" \
+    "$([ "$rc" = 1 ] && grep -qF "\"intact\":false" "$tmp/cli" && grep -qF "\"id\":\"$id\"" "$tmp/cli" && echo y)" "$(cat "$tmp/cli")"
 sql "UPDATE decisions d JOIN saved s ON s.id = d.id SET d.outputs = s.outputs"
 intact_within 1
 want "altered decision put back: intact" "$([ $? = 0 ] && echo y)" "$(cat "$tmp/verify")"

@@ -16,7 +16,12 @@
 #   - eligo_build_info, process_start_time_seconds, the respawn counters
 #     by child and eligo_database_up are in /metrics;
 #   - USR1 logged as a log reopening, WINCH logged and ignored;
-#   - QUIT stops gracefully and removes the socket and the pid file.
+#   - QUIT stops gracefully and removes the socket and the pid file;
+#   - --log journal prefixes each line with its journald priority,
+#     --log-level drops the lower ones;
+#   - the configuration file (--conf): read, overridden by the command
+#     line, file:line on a bad line; and the sd_notify messages a unit of
+#     Type=notify hears, on a socket of the test's own.
 # The last line is "N passed, N failed".
 set -u
 top=${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}
@@ -62,6 +67,77 @@ bad_line=$(wc -l <"$tmp/broken/tianjin/dibao.policy")
 rc=$?
 if [ $rc -eq 1 ]; then ok "eligod -t on a broken policy: 1"; else not_ok "eligod -t on a broken policy: $rc" "$(cat "$tmp/t.out")"; fi
 contains "eligod -t names file:line:col" "$tmp/broken/tianjin/dibao.policy:$bad_line:" "$tmp/t.out"
+
+# ---- --log journal (journald's <N> priorities) and --log-level
+"$ELIGOD" -t --log journal --policies "$tmp/policies" >"$tmp/t.out" 2>&1
+if grep -q '^<6>eligod\[[0-9]*\] info: compiled 10 policies' "$tmp/t.out" && ! grep -qv '^<[346]>' "$tmp/t.out"; then
+    ok "--log journal: every line starts with its priority"; else not_ok "--log journal" "$(cat "$tmp/t.out")"; fi
+"$ELIGOD" -t --log journal --policies "$tmp/broken" >"$tmp/t.out" 2>&1
+contains "--log journal: a policy error at priority 3" "<3>eligod" "$tmp/t.out"
+"$ELIGOD" -t --log-level=error --policies "$tmp/policies" >"$tmp/t.out" 2>&1
+if [ ! -s "$tmp/t.out" ]; then ok "--log-level error: no info lines"; else not_ok "--log-level error printed" "$(cat "$tmp/t.out")"; fi
+
+# ---- the configuration file: names one to one with the options
+cat >"$tmp/eligod.conf" <<CONF
+; a comment
+[eligod]
+policies = $tmp/broken
+workers = 1
+CONF
+"$ELIGOD" -t --conf "$tmp/eligod.conf" >"$tmp/t.out" 2>&1
+rc=$?
+if [ $rc -eq 1 ] && grep -qF "$tmp/broken/tianjin/dibao.policy:$bad_line:" "$tmp/t.out"; then ok "-t --conf: the file's policies are checked (1)"
+else not_ok "-t --conf FILE: $rc" "$(cat "$tmp/t.out")"; fi
+"$ELIGOD" -t --conf="$tmp/eligod.conf" --policies "$tmp/policies" >"$tmp/t.out" 2>&1
+rc=$?
+if [ $rc -eq 0 ]; then ok "the command line wins over the file (0)"; else not_ok "command line over the file: $rc" "$(cat "$tmp/t.out")"; fi
+printf 'workers = lots\n' >"$tmp/bad.conf"
+"$ELIGOD" -t --conf "$tmp/bad.conf" >"$tmp/t.out" 2>&1
+rc=$?
+if [ $rc -eq 1 ] && grep -qF "$tmp/bad.conf:1: workers = lots: expects a whole number" "$tmp/t.out"; then ok "a bad value: file:line named, -t exits 1"
+else not_ok "bad conf value: $rc" "$(cat "$tmp/t.out")"; fi
+printf 'no-such-option = 1\n' >"$tmp/bad.conf"
+"$ELIGOD" --conf "$tmp/bad.conf" >"$tmp/t.out" 2>&1
+rc=$?
+if [ $rc -eq 2 ] && grep -qF "$tmp/bad.conf:1: unknown option \`no-such-option\`" "$tmp/t.out"; then ok "an unknown name: file:line named, exit 2"
+else not_ok "unknown conf name: $rc" "$(cat "$tmp/t.out")"; fi
+
+# ---- sd_notify: READY, RELOADING, STOPPING and STATUS on $NOTIFY_SOCKET
+if command -v python3 >/dev/null 2>&1; then
+    python3 - "$tmp/notify.sock" "$tmp/notify.log" <<'PY' &
+import socket, sys
+s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+s.bind(sys.argv[1])
+s.settimeout(20)
+with open(sys.argv[2], "w") as out:
+    while True:
+        try:
+            msg = s.recv(4096).decode()
+        except socket.timeout:
+            break
+        out.write(msg.replace("\n", " | ") + "\n")
+        out.flush()
+        if "STOPPING=1" in msg:
+            break
+PY
+    listener=$!
+    for _ in $(seq 1 50); do [ -S "$tmp/notify.sock" ] && break; sleep 0.1; done
+    NOTIFY_SOCKET=$tmp/notify.sock "$ELIGOD" --policies "$tmp/policies" --listen "unix:$tmp/n.sock" \
+        --workers 1 --pid "$tmp/n.pid" >"$tmp/n.log" 2>&1 &
+    npid=$!
+    for _ in $(seq 1 100); do grep -q READY=1 "$tmp/notify.log" 2>/dev/null && break; sleep 0.1; done
+    kill -HUP "$npid"
+    for _ in $(seq 1 100); do [ "$(grep -c READY=1 "$tmp/notify.log")" -ge 2 ] && break; sleep 0.1; done
+    kill -QUIT "$npid"
+    wait "$npid"
+    wait "$listener"
+    contains "READY=1 with the status" "READY=1 | STATUS=generation 1, 10 policies, 1 workers" "$tmp/notify.log"
+    contains "RELOADING=1 on HUP" "RELOADING=1 | STATUS=compiling $tmp/policies" "$tmp/notify.log"
+    contains "READY=1 after the reload" "READY=1 | STATUS=generation 2, 10 policies" "$tmp/notify.log"
+    contains "STOPPING=1 on QUIT" "STOPPING=1 | STATUS=stopping (graceful)" "$tmp/notify.log"
+else
+    echo "SKIP sd_notify: no python3 to listen"
+fi
 
 start=$(date +%s)
 if ! stack_up >"$tmp/up.log" 2>&1; then
