@@ -6,13 +6,14 @@
 # (update once, then install) when something is missing, so a rerun on a
 # prepared machine costs nothing.  clang and libclang-rt-dev (its
 # sanitizer and libFuzzer runtimes) build tests/fuzz; wrk and gnuplot-nox
-# are bench/run's load generator and plotter.
+# are bench/run's load generator and plotter; python3-jsonschema
+# (draft 2020-12) checks each policy's schema (tests/api/schema.sh).
 
 ELIGO_PACKAGES="
     build-essential autoconf automake pkg-config bison flex
     libjsmn-dev libjson-c-dev libcmocka-dev libssl-dev
     libfcgi-dev libmariadb-dev mariadb-server mariadb-client nginx curl jq
-    valgrind clang libclang-rt-dev wrk gnuplot-nox
+    valgrind clang libclang-rt-dev wrk gnuplot-nox python3-jsonschema
 "
 
 # Prints the packages from ELIGO_PACKAGES that are not fully installed.

@@ -1,5 +1,6 @@
 /*
- * cmd_test.c - `eligo test [--coverage] [--junit FILE] [PATH...]`: runs
+ * cmd_test.c - `eligo test [--coverage] [--junit FILE] [--inputs FILE]
+ * [PATH...]`: runs
  * the `test` blocks of every policy.
  *
  * A test's `given` is written in the policy language; it is turned into
@@ -10,7 +11,9 @@
  * and `expect label` compare the output's label as rendered for the
  * household (its `reasons` entry) with a text.  --coverage lists
  * the table rows and `unless` rules no test reached; --junit writes a
- * JUnit XML report for CI systems.
+ * JUnit XML report for CI systems; --inputs writes each test's input
+ * JSON as a line "policy<TAB>as_of<TAB>json" (the schema test replays
+ * them, tests/api/schema.sh).
  */
 #include <stdarg.h>
 #include <stdio.h>
@@ -98,6 +101,7 @@ typedef struct run {
     int passed, failed;
     int coverage;
     FILE *junit;
+    FILE *inputs;             /* --inputs, or NULL */
     buf junit_cases;
 } run;
 
@@ -174,6 +178,8 @@ static int run_test(run *r, const policy *p, const policy_test *t, uint32_t *cov
         literal_json(&in, g->a);
     }
     buf_addc(&in, '}');
+    if (r->inputs)
+        fprintf(r->inputs, "%s\t%s\t%s\n", p->name, tn->a->text, buf_cstr(&in));
     arena pool;
     arena_init(&pool, 16384);
     json_errors errs;
@@ -259,17 +265,23 @@ int cmd_test(int argc, char **argv)
     run r;
     memset(&r, 0, sizeof r);
     buf_init(&r.junit_cases);
-    const char *junit = NULL;
+    const char *junit = NULL, *inputs = NULL;
     char *paths[256];
     int n = 0;
     for (int i = 1; i < argc; i++) {
         if (strcmp(argv[i], "--coverage") == 0) r.coverage = 1;
         else if (strcmp(argv[i], "--junit") == 0 && i + 1 < argc) junit = argv[++i];
+        else if (strcmp(argv[i], "--inputs") == 0 && i + 1 < argc) inputs = argv[++i];
         else if (argv[i][0] == '-' && argv[i][1]) { fprintf(stderr, "eligo test: unknown option %s\n", argv[i]); return 2; }
         else if (n < 256) paths[n++] = argv[i];
     }
     registry reg;
     if (cli_load(&reg, paths, n, NULL)) return EXIT_POLICY;
+    if (inputs && !(r.inputs = fopen(inputs, "w"))) {
+        perror(inputs);
+        registry_free(&reg);
+        return EXIT_INPUT;
+    }
     buf cases;
     buf_init(&cases);
     for (uint32_t i = 0; i < reg.npolicies; i++) {
@@ -305,6 +317,7 @@ int cmd_test(int argc, char **argv)
             fclose(f);
         }
     }
+    if (r.inputs) fclose(r.inputs);
     printf("%d passed, %d failed\n", r.passed, r.failed);
     buf_free(&cases);
     buf_free(&r.junit_cases);
