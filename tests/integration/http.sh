@@ -197,8 +197,8 @@ wait "$locker"
 locker=
 
 # ---- HEAD wherever GET is: the same status and headers, no body
-head_like_get() {   # PATH [TOKEN]: on a plain socket, so that a body would be seen
-    local path=$1 get_len hdr=
+head_like_get() {   # PATH [TOKEN [TYPE]]: on a plain socket, so that a body would be seen
+    local path=$1 get_len hdr= type=${3:-application/json}
     [ -n "${2:-}" ] && hdr="Authorization: Bearer $2\r\n"
     expect "GET $path" 200 ${2:+-H "Authorization: Bearer $2"} "$U$path" || return
     get_len=$(wc -c <"$tmp/body")
@@ -210,7 +210,7 @@ head_like_get() {   # PATH [TOKEN]: on a plain socket, so that a body would be s
     tr -d '\r' <"$tmp/head" | sed '/^$/q' >"$tmp/headers"
     if head -n 1 "$tmp/headers" | grep -q ' 200 '; then ok "HEAD $path: 200"; else not_ok "HEAD $path" "$(cat "$tmp/head")"; fi
     has_header "HEAD $path: the GET's Content-Length" "Content-Length: $get_len"
-    has_header "HEAD $path: the GET's Content-Type" "Content-Type: application/json"
+    has_header "HEAD $path: the GET's Content-Type" "Content-Type: $type"
     local total head_len
     total=$(wc -c <"$tmp/head")
     head_len=$(awk '{ n += length($0) + 1 } /^\r?$/ { print n; exit }' "$tmp/head")
@@ -219,6 +219,7 @@ head_like_get() {   # PATH [TOKEN]: on a plain socket, so that a body would be s
 head_like_get /v1/policies "$ELIGO_PORTAL_TOKEN"
 head_like_get "/v1/policies/tianjin.dibao?as_of=2019-01-01" "$ELIGO_PORTAL_TOKEN"
 head_like_get "/v1/decisions/$id" "$ELIGO_AUDITOR_TOKEN"
+head_like_get /v1/policies/tianjin.dibao/schema "$ELIGO_PORTAL_TOKEN" application/schema+json
 head_like_get /healthz
 expect "HEAD /metrics" 200 -I "$U/metrics" && has_header "HEAD /metrics: text" "Content-Type: text/plain; version=0.0.4; charset=utf-8"
 expect "HEAD of a POST route" 405 -I "${portal[@]}" "$U/v1/decisions" && has_header "HEAD of a POST route: Allow" "Allow: POST"
