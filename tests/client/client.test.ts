@@ -95,9 +95,12 @@ async function routes(): Promise<string> {
     return id;
 }
 
+// The client without the document's types: for methods and paths it has not.
+type Untyped = Record<string, (p: string, init: object) => Promise<{ error?: unknown; response: Response }>>;
+const any = client as unknown as Untyped;
+
 // Every operation of the document, as every role and without a token.
 async function roleMatrix(id: string): Promise<void> {
-    const any = client as unknown as Record<string, (p: string, init: object) => Promise<{ error?: unknown; response: Response }>>;
     for (const [path, ops] of Object.entries(doc.paths as Record<string, Record<string, { "x-eligo-roles"?: string[] }>>)) {
         for (const [method, op] of Object.entries(ops)) {
             const allowed = op["x-eligo-roles"] ?? [];
@@ -152,6 +155,10 @@ async function problems(): Promise<void> {
         params: { path: { id: "00000000-0000-0000-0000-000000000000" } }, headers: as("auditor") }), 404, "not-found");
     problem("too large", await client.POST("/v1/decisions", {
         body: request, bodySerializer: () => " ".repeat(1 << 21), headers: p }), 413, "payload-too-large");
+    const put = await any.PUT!("/v1/decisions", { body: request, headers: p });
+    problem("a method the route has not", put, 405, "method-not-allowed");
+    check("405: Allow", put.response.headers.get("Allow") === "POST", [...put.response.headers]);
+    problem("a path the document has not", await any.GET!("/v1/nothing", { headers: p }), 404, "not-found");
 }
 
 const id = await routes();
