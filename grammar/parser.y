@@ -53,8 +53,10 @@ typedef void *yyscan_t;
 #endif
 
 /* A token's text: into the source for names and numbers, into the
- * arena for unescaped string literals.  Not NUL-terminated. */
-typedef struct parse_str { const char *s; size_t n; } parse_str;
+ * arena for unescaped string literals and for numbers written with `%`
+ * or `万` (the number meant; suffix says which, ast.h's lit_suffix).
+ * Not NUL-terminated. */
+typedef struct parse_str { const char *s; size_t n; int suffix; } parse_str;
 
 /* A list under construction; nodes are linked through `next`. */
 typedef struct parse_list { ast_node *head, *tail; } parse_list;
@@ -126,6 +128,10 @@ parse_list parse_list_add(parse_list l, ast_node *n);
 ast_node *parse_row(parse_ctx *ctx, src_loc loc, ast_node *items, int is_else);
 ast_node *parse_expect_text(parse_ctx *ctx, src_loc loc, parse_str what, src_loc what_loc, parse_str out,
                             parse_str rel, src_loc rel_loc, ast_node *text);
+ast_node *parse_refuse(parse_ctx *ctx, src_loc loc, parse_str when, src_loc when_loc, ast_node *cond,
+                       ast_node *reason);
+ast_node *parse_expect_refused(parse_ctx *ctx, src_loc loc, parse_str what, src_loc what_loc,
+                               ast_node *reason);
 }
 
 %code {
@@ -150,7 +156,7 @@ static void bad_duration(parse_ctx *ctx, src_loc loc, int decimal);
 }
 
 %token <str> IDENT "name" INTLIT "number" DECLIT "decimal number"
-%token <str> DATELIT "date" STRING "string"
+%token <str> DATELIT "date" STRING "string" UNIT "`unit NAME`"
 %token POLICY "`policy`" MODEL "`model`" TESTS "`tests`"
 %token JURISDICTION "`jurisdiction`" SOURCE "`source`" ASSUMPTION "`assumption`"
 %token COVERS "`covers`"
@@ -160,6 +166,7 @@ static void bad_duration(parse_ctx *ctx, src_loc loc, int decimal);
 %token HIT "`hit`" UNIQUE "`unique`" PRIORITY "`priority`" FIRST "`first`"
 %token RULE_ORDER "`rule_order`" OUTPUT_ORDER "`output_order`"
 %token COLLECT "`collect`" ELSE "`else`" ASSERT "`assert`" TEST "`test`"
+%token REFUSE "`refuse`"
 %token AS "`as`" OF "`of`" GIVEN "`given`" EXPECT "`expect`"
 %token KW_ERROR "`error`" IF "`if`" AND "`and`" OR "`or`" NOT "`not`"
 %token TRUE "`true`" FALSE "`false`" LIST "`list`" MAP "`map`" PER "`per`"
@@ -241,6 +248,8 @@ decl:
                                   $$->a = $3; $$->b = $6; $$->c = $7.head; $$->label = $4; }
   | table_head rows             { $$ = $1; $$->loc = @$; $$->c = $2.head; }
   | ASSERT expr label_opt       { $$ = ast_new(P, AST_ASSERT, @$); $$->a = $2; $$->label = $3; }
+  | REFUSE name expr COLON string
+                                { $$ = parse_refuse(ctx, @$, $2, @2, $3, $5); }
   | test_head test_items        { $$ = $1; $$->loc = @$;
                                   $$->b = $2.given.head; $$->c = $2.expect.head; }
     ;
@@ -326,7 +335,7 @@ bound:
 
 number:
     int_lit
-  | DECLIT                      { $$ = ast_text(P, AST_DEC, @$, $1.s, $1.n); }
+  | DECLIT                      { $$ = ast_text(P, AST_DEC, @$, $1.s, $1.n); $$->op = $1.suffix; }
     ;
 
 default_opt:
@@ -345,6 +354,8 @@ type:
     KW_BOOL period              { $$ = ast_new(P, AST_TYPE, @$); $$->op = BASE_BOOL; $$->op2 = $2; }
   | KW_INT period               { $$ = ast_new(P, AST_TYPE, @$); $$->op = BASE_INT; $$->op2 = $2; }
   | KW_DECIMAL period           { $$ = ast_new(P, AST_TYPE, @$); $$->op = BASE_DECIMAL; $$->op2 = $2; }
+  | KW_INT UNIT                 { $$ = ast_text(P, AST_TYPE, @$, $2.s, $2.n); $$->op = BASE_INT; }
+  | KW_DECIMAL UNIT             { $$ = ast_text(P, AST_TYPE, @$, $2.s, $2.n); $$->op = BASE_DECIMAL; }
   | KW_MONEY period             { $$ = ast_new(P, AST_TYPE, @$); $$->op = BASE_MONEY; $$->op2 = $2; }
   | KW_DATE period              { $$ = ast_new(P, AST_TYPE, @$); $$->op = BASE_DATE; $$->op2 = $2; }
   | KW_TEXT period              { $$ = ast_new(P, AST_TYPE, @$); $$->op = BASE_TEXT; $$->op2 = $2; }
@@ -512,8 +523,9 @@ expect:
     EXPECT name ASSIGN expr        { $$ = ast_text(P, AST_EXPECT, @$, $2.s, $2.n); $$->a = $4; }
   | EXPECT name name name string { $$ = parse_expect_text(ctx, @$, $2, @2, $3, $4, @4, $5); }
   | EXPECT name name ASSIGN string
-                                { $$ = parse_expect_text(ctx, @$, $2, @2, $3, (parse_str){NULL, 0}, @4, $5); }
+                                { $$ = parse_expect_text(ctx, @$, $2, @2, $3, (parse_str){NULL, 0, 0}, @4, $5); }
   | EXPECT KW_ERROR string      { $$ = ast_new(P, AST_EXPECT, @$); $$->op = 1; $$->a = $3; }
+  | EXPECT name string          { $$ = parse_expect_refused(ctx, @$, $2, @2, $3); }
   | EXPECT error                { $$ = NULL; ctx->resync = RESYNC_TEST; yyerrok; yyclearin; }
     ;
 
@@ -585,7 +597,7 @@ postfix:
 primary:
     int_lit
   | int_lit unit                { $$ = ast_new(P, AST_DURATION, @$); $$->op = $2; $$->a = $1; }
-  | DECLIT                      { $$ = ast_text(P, AST_DEC, @$, $1.s, $1.n); }
+  | DECLIT                      { $$ = ast_text(P, AST_DEC, @$, $1.s, $1.n); $$->op = $1.suffix; }
   | string
   | date
   | TRUE                        { $$ = ast_new(P, AST_BOOL, @$); $$->op = 1; }
@@ -596,7 +608,7 @@ primary:
   | agg
   | LPAREN expr RPAREN                { $$ = $2; }
   | LPAREN expr RPAREN unit           { $$ = $2; bad_duration(ctx, @$, 0); }
-  | name_ref unit               { $$ = $1; bad_duration(ctx, @$, 0); }
+  | name_ref unit               { $$ = ast_new(P, AST_DURATION, @$); $$->op = $2; $$->a = $1; }
   | DECLIT unit                 { $$ = ast_text(P, AST_DEC, @$, $1.s, $1.n); bad_duration(ctx, @$, 1); }
   | LBRACK RBRACK                     { $$ = ast_new(P, AST_LIST, @$); }
   | LBRACK items RBRACK               { $$ = ast_new(P, AST_LIST, @$); $$->a = $2.head; }
@@ -605,7 +617,7 @@ primary:
     ;
 
 int_lit:
-    INTLIT                      { $$ = ast_text(P, AST_INT, @$, $1.s, $1.n); }
+    INTLIT                      { $$ = ast_text(P, AST_INT, @$, $1.s, $1.n); $$->op = $1.suffix; }
     ;
 
 unit:
@@ -727,8 +739,8 @@ static void bad_duration(parse_ctx *ctx, src_loc loc, int decimal)
                  "a duration is a whole number");
     else
         diag_add(ctx->dl, DIAG_ERROR, ctx->src, loc,
-                 "write the number itself, e.g. `as_of - 2 years`; a duration cannot be computed",
-                 "a duration is a number written out, followed by its unit");
+                 "write the number itself, e.g. `as_of - 2 years`, or an int parameter or let: `advanced_age years`",
+                 "a duration is a number or a name, followed by its unit");
 }
 
 /* Tokens that only continue an expression; left out of "expected ..."

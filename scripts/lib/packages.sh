@@ -6,18 +6,21 @@
 # (update once, then install) when something is missing, so a rerun on a
 # prepared machine costs nothing.  clang and libclang-rt-dev (its
 # sanitizer and libFuzzer runtimes) build tests/fuzz; wrk and gnuplot-nox
-# are bench/run's load generator and plotter; python3-jsonschema
-# (draft 2020-12) checks each policy's schema (tests/api/schema.sh);
-# nodejs and npm run the generated client and the OpenAPI linter
-# (tests/client/).  A package counts as installed when an installed
-# package provides it: NodeSource's nodejs provides npm.
+# are bench/run's load generator and plotter.  man-db and groff-base
+# check the man pages (man --warnings), util-linux's unshare lets
+# tests/install.sh run the installed binaries at their configured paths.
+# python3-jsonschema (draft 2020-12) checks each policy's schema
+# (tests/api/schema.sh); nodejs and npm run the generated client and the
+# OpenAPI linter (tests/client/).  A package counts as installed when an
+# installed package provides it: NodeSource's nodejs provides npm.
 
 ELIGO_PACKAGES="
     build-essential autoconf automake pkg-config bison flex
     libjsmn-dev libjson-c-dev libcmocka-dev libssl-dev
     libfcgi-dev libmariadb-dev mariadb-server mariadb-client nginx curl jq
-    valgrind clang libclang-rt-dev wrk gnuplot-nox python3-jsonschema
-    nodejs npm
+    valgrind clang libclang-rt-dev wrk gnuplot-nox
+    man-db groff-base util-linux
+    python3-jsonschema nodejs npm
 "
 
 # Prints the packages from ELIGO_PACKAGES that are not fully installed.

@@ -314,10 +314,69 @@ static int in_condition(pf *p, int cond, pv a)
     return 0;
 }
 
-/* A table lookup: every listed row's conditions hold for the arguments,
- * and the rows' results combine into the value (*r holds the stated
- * value on entry: a list result is stated, a priority one must be among
- * the rows' results). */
+/* Whether argument values args meet every column condition of row. */
+static int row_meets(pf *p, int row, const pv *args, int na, int *col_failed)
+{
+    int conds = member(p, row, "conditions");
+    for (int col = 0; col < count(p, conds); col++)
+        if (col < na && !in_condition(p, element(p, conds, col), args[col])) {
+            *col_failed = col;
+            return 0;
+        }
+    return 1;
+}
+
+/* Marks row token r's number in seen[1..n]; 0, or -1 when it is no row
+ * of the table or is listed twice. */
+static int account(pf *p, int i, int r, char *seen, int n)
+{
+    pv num = value_of(p, member(p, r, "row"));
+    int64_t k = num.k == PV_NUM ? num.v / DEC_SCALE : 0;
+    if (num.k == PV_TEXT && tok_is(p, member(p, r, "row"), "else")) return 0;
+    if (k < 1 || k > n || seen[k])
+        return fail(p, "table %.*s: row %.*s is no row of the table, or is listed twice",
+                    SHOWN(p, member(p, i, "table")), num.n, num.s);
+    seen[k] = 1;
+    return 0;
+}
+
+/* The rows the table lists: every row is matched or passed over (under
+ * hit first, up to the row taken), each matched row meets its conditions
+ * and each passed-over row fails one. */
+static int table_rows(pf *p, int i, const pv *args, int na)
+{
+    int rows = member(p, i, "rows"), over = member(p, i, "passed_over");
+    pv nr = value_of(p, member(p, i, "nrows"));
+    int n = nr.k == PV_NUM && nr.v >= 0 && nr.v / DEC_SCALE < 100000 ? (int)(nr.v / DEC_SCALE) : -1;
+    if (n < 0) return fail(p, "table %.*s: no row count", SHOWN(p, member(p, i, "table")));
+    char *seen = calloc((size_t)n + 1, 1);
+    if (!seen) return fail(p, "out of memory");
+    int rc = 0, col = 0, last = n;
+    for (int k = 0, r = rows + 1; rc == 0 && k < count(p, rows); k++, r = skip(p, r)) {
+        if ((rc = account(p, i, r, seen, n))) break;
+        if (!row_meets(p, r, args, na, &col))
+            rc = fail(p, "table %.*s row %.*s: argument %d (%.*s) does not meet its condition",
+                      SHOWN(p, member(p, i, "table")), SHOWN(p, member(p, r, "row")), col + 1, args[col].n, args[col].s);
+        pv num = value_of(p, member(p, r, "row"));
+        if (tok_is(p, member(p, i, "first"), "true") && num.k == PV_NUM) last = (int)(num.v / DEC_SCALE);
+    }
+    for (int k = 0, r = over + 1; rc == 0 && k < count(p, over); k++, r = skip(p, r)) {
+        if ((rc = account(p, i, r, seen, n))) break;
+        if (row_meets(p, r, args, na, &col))
+            rc = fail(p, "table %.*s row %.*s: the arguments meet its conditions, but it was passed over",
+                      SHOWN(p, member(p, i, "table")), SHOWN(p, member(p, r, "row")));
+    }
+    for (int k = 1; rc == 0 && k <= last; k++)
+        if (!seen[k])
+            rc = fail(p, "table %.*s: row %d is neither matched nor passed over", SHOWN(p, member(p, i, "table")), k);
+    free(seen);
+    return rc;
+}
+
+/* A table lookup: its rows accounted for (table_rows), and the rows'
+ * results combined into the value (*r holds the stated value on entry:
+ * a list result is stated, a priority one must be among the rows'
+ * results). */
 static int table(pf *p, int i, pv *r)
 {
     pv args[32];
@@ -326,18 +385,13 @@ static int table(pf *p, int i, pv *r)
     if (na > 32) return fail(p, "table with more than 32 columns");
     for (int k = 0, e = a + 1; k < na; k++, e = skip(p, e))
         if (node(p, e, &args[k])) return -1;
+    if (table_rows(p, i, args, na)) return -1;
     int one = fl >= 0 && tok_is(p, fl, "one"), any = fl >= 0 && tok_is(p, fl, "any");
     int stated = fl < 0 || tok_is(p, fl, "priority") || tok_is(p, fl, "list"), among = 0;
     if (any && nr < 1) return fail(p, "table %.*s: no row given", SHOWN(p, member(p, i, "table")));
     if (one && nr != 1) return fail(p, "table %.*s: %d rows given, one wanted", SHOWN(p, member(p, i, "table")), nr);
-    pv acc = {PV_NUM, 0, NULL, 0};
-    for (int k = 0; k < nr; k++) {
-        int row = element(p, rows, k), conds = member(p, row, "conditions");
-        for (int col = 0; col < count(p, conds); col++)
-            if (col < na && !in_condition(p, element(p, conds, col), args[col]))
-                return fail(p, "table %.*s row %.*s: argument %d (%.*s) does not meet its condition",
-                            SHOWN(p, member(p, i, "table")), SHOWN(p, member(p, row, "row")), col + 1,
-                            args[col].n, args[col].s);
+    pv acc = {PV_NUM, 0, "", 0};
+    for (int k = 0, row = rows + 1; k < nr; k++, row = skip(p, row)) {
         pv res;
         if (node(p, member(p, row, "result"), &res)) return -1;
         if (any && !same(res, *r))

@@ -10,16 +10,17 @@
  * eval/decimal.c and eval/date.c (no policy, no evaluator) and checks
  * that each parameter leaf agrees with the step's `parameters` entry
  * (same value, read on a date inside the version's validity), each step
- * leaf with that step's value, each table row's conditions with the
- * arguments, and each step's value with its calculation.
+ * leaf with that step's value, each table's rows with the arguments
+ * (every row matched or passed over, by its conditions), and each step's
+ * value with its calculation.
  *
  * How it fits: `eligo explain --check` (cli/cmd_explain.c) and the unit
  * tests call it on `eligo eval --explain` output or a stored
  * explanation.
  *
  * What it does not prove: that input fields (leaves, stated) are the
- * stored input's, which of several matching `first` rows came first in
- * the table, or the order of enum values in an enum comparison other
+ * stored input's, that table conditions and parameter values are the
+ * policy's, or the order of enum values in an enum comparison other
  * than = and ≠.  An aggregation's elements are proved one by one: each
  * filter's and each kept value's calculation.
  *

@@ -41,13 +41,19 @@ static int explanation_differs(const store_row *r)
              memcmp(end - n + sizeof key - 1, r->explanation.data, r->explanation.len) == 0 && end[-1] == '}');
 }
 
+/* A column's text ("" for an empty one, whose buffer may hold nothing). */
+static const char *text(const buf *b)
+{
+    return b->data ? b->data : "";
+}
+
 unsigned record_check(const store_row *r)
 {
     unsigned differs = 0;
     char leaf[65];
     if (store_row_leaf(r, leaf)) return RECORD_CONTENT_HASH;
-    if (strcmp(leaf, r->content_hash.data) != 0) differs |= RECORD_CONTENT_HASH;
-    if (r->checkpoint.len && strcmp(leaf, r->checkpoint_leaf.data) != 0) differs |= RECORD_CHECKPOINT;
+    if (strcmp(leaf, text(&r->content_hash)) != 0) differs |= RECORD_CONTENT_HASH;
+    if (r->checkpoint.len && strcmp(leaf, text(&r->checkpoint_leaf)) != 0) differs |= RECORD_CHECKPOINT;
     if (outputs_differ(r)) differs |= RECORD_OUTPUTS;
     if (!r->explanation_null && explanation_differs(r)) differs |= RECORD_EXPLANATION;
     return differs;

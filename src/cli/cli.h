@@ -10,21 +10,27 @@
 #define ELIGO_CLI_H
 
 #include <stddef.h>
+#include "cli/opts.h"
 #include "policy/load.h"
+#include "store/store.h"
 
-/* Exit codes of interfaces.md. */
-enum { EXIT_OK = 0, EXIT_POLICY = 1, EXIT_INPUT = 2 };
+/* Exit codes, the same for every subcommand (eligo(1)): 0 ok, 1
+ * findings (a policy that does not compile, a failed test or replay, a
+ * tampered store), 2 usage (and input refused), 3 unavailable (the
+ * database cannot be reached). */
+enum { EXIT_OK = 0, EXIT_POLICY = 1, EXIT_INPUT = 2, EXIT_UNAVAILABLE = 3 };
 
-/* Loads paths (or $ELIGO_POLICIES, or "policies/" when none); prints
+/* Loads paths (or $ELIGO_POLICIES, or ELIGO_POLICYDIR when none); prints
  * diagnostics to stderr.  0, or -1. */
 int cli_load(registry *r, char **paths, int npaths, const char *dir_option);
 /* Reads a file, or stdin for "-". */
 char *cli_read_file(const char *path, size_t *len);
-/* Opens the database of --db URL or $ELIGO_DB for the subcommand `who`;
- * NULL with a message on stderr.  read_only skips the durability check
- * (a reader stores nothing).  store_close() it. */
-struct store;
-struct store *cli_open_store(const char *who, const char *url, int read_only);
+/* Opens the database of o->url (--db) or, when NULL, $ELIGO_DB, with
+ * the other options of o (a reader sets allow_nondurable: it stores
+ * nothing), for the subcommand `who`.  NULL with a message on stderr
+ * and *status set: EXIT_INPUT without a URL, EXIT_UNAVAILABLE when the
+ * server cannot be reached or refuses.  store_close() it. */
+struct store *cli_open_store(const char *who, store_options *o, int *status);
 /* Records in the access log that the user running eligo ("cli:$USER")
  * did action on target: the auditor's and officer's tools log every read
  * of stored decisions before it.  0, or -1 (printed): read nothing. */

@@ -14,7 +14,7 @@
  *       figures, or the first problem.  FILE may list several keys (the
  *       keys rotated out too).  Decisions waiting for a checkpoint longer
  *       than S seconds (60) are a failure.  Exit 0 intact, 1 tampered or
- *       unprotected, 2 usage or database error.
+ *       unprotected, 2 usage, 3 database unreachable.
  *
  * The database URL comes from --db or $ELIGO_DB.  checkpoint and verify
  * write an access-log entry with their arguments first (cli_access_log),
@@ -23,6 +23,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -35,13 +36,45 @@
 
 enum { EXIT_TAMPERED = 1 };
 
-static int usage(void)
+static int usage(FILE *out)
 {
-    fprintf(stderr, "usage: eligo audit keygen --out FILE [--name NAME]\n"
-                    "       eligo audit checkpoint --key FILE [--db URL] [--lag-ms N] [--batch N] [--all] [--file CPFILE]\n"
-                    "       eligo audit verify --public-key FILE [--since NOTEFILE] [--max-unprotected S] [--db URL]\n");
-    return EXIT_INPUT;
+    fprintf(out, "usage: eligo audit keygen --out FILE [--name NAME]\n"
+                 "       eligo audit checkpoint --key FILE [--db URL] [--lag-ms N] [--batch N] [--all] [--file CPFILE]\n"
+                 "       eligo audit verify --public-key FILE [--since NOTEFILE] [--max-unprotected S] [--db URL]\n"
+                 "eligo audit SUBCOMMAND --help: its options\n");
+    return out == stdout ? EXIT_OK : EXIT_INPUT;
 }
+
+#define DB_OPT {"db", CLI_VALUE, "URL", "mariadb://user:pass@host:port/db ($ELIGO_DB)"}
+enum { K_OUT, K_NAME };
+static const cli_opt keygen_opts[] = {
+    [K_OUT] = {"out", CLI_VALUE, "FILE", "the private key (mode 0600); FILE.pub gets the public line"},
+    [K_NAME] = {"name", CLI_VALUE, "NAME", "the key's name, e.g. eligo.example.org/decisions (eligo.decisions)"},
+};
+static const cli_cmd keygen_cmd = {"audit keygen", "--out FILE [--name NAME]", "Makes a new Ed25519 checkpoint key.",
+                                   0, 0, keygen_opts, CLI_NOPTS(keygen_opts)};
+enum { C_KEY, C_DB, C_FILE, C_LAG_MS, C_BATCH, C_ALL };
+static const cli_opt checkpoint_opts[] = {
+    [C_KEY] = {"key", CLI_VALUE, "FILE", "the private signing key"},
+    [C_DB] = DB_OPT,
+    [C_FILE] = {"file", CLI_VALUE, "CPFILE", "append each signed checkpoint to CPFILE"},
+    [C_LAG_MS] = {"lag-ms", CLI_VALUE, "N", "leave decisions younger than N ms for the next round (0)"},
+    [C_BATCH] = {"batch", CLI_VALUE, "N", "at most N decisions per checkpoint (1000)"},
+    [C_ALL] = {"all", CLI_FLAG, NULL, "rounds until nothing is left"},
+};
+static const cli_cmd checkpoint_cmd_spec = {"audit checkpoint", "--key FILE [--db URL] [--lag-ms N] [--batch N] [--all] [--file CPFILE]",
+                                            "Numbers new decisions and signs a checkpoint (one round, or --all).", 0, 0,
+                                            checkpoint_opts, CLI_NOPTS(checkpoint_opts)};
+enum { V_PUBLIC_KEY, V_SINCE, V_MAX_UNPROTECTED, V_DB };
+static const cli_opt verify_opts[] = {
+    [V_PUBLIC_KEY] = {"public-key", CLI_VALUE, "FILE", "the public keys, one a line (rotated ones too)"},
+    [V_SINCE] = {"since", CLI_VALUE, "NOTEFILE", "a checkpoint kept earlier: the log must extend it"},
+    [V_MAX_UNPROTECTED] = {"max-unprotected", CLI_VALUE, "S", "fail when a decision waits longer for a checkpoint (60)"},
+    [V_DB] = DB_OPT,
+};
+static const cli_cmd verify_cmd_spec = {"audit verify", "--public-key FILE [--since NOTEFILE] [--max-unprotected S] [--db URL]",
+                                        "Recomputes every leaf, tree and signature; exit 1 when tampered or unprotected.",
+                                        0, 0, verify_opts, CLI_NOPTS(verify_opts)};
 
 /* Writes text to path, created with mode (never over an existing file). */
 static int write_new(const char *path, const buf *text, mode_t mode)
@@ -61,13 +94,11 @@ static int write_new(const char *path, const buf *text, mode_t mode)
 
 static int keygen(int argc, char **argv)
 {
-    const char *out = NULL, *name = "eligo.decisions";
-    for (int i = 2; i < argc; i++) {
-        if (strcmp(argv[i], "--out") == 0 && i + 1 < argc) out = argv[++i];
-        else if (strcmp(argv[i], "--name") == 0 && i + 1 < argc) name = argv[++i];
-        else return usage();
-    }
-    if (!out) return usage();
+    cli_args a;
+    int parsed = cli_parse(&keygen_cmd, argc - 1, argv + 1, &a);
+    if (parsed != CLI_RUN) return parsed;
+    const char *out = a.v[K_OUT], *name = a.v[K_NAME] ? a.v[K_NAME] : "eligo.decisions";
+    if (!out) return cli_usage_error(&keygen_cmd, "--out is required");
     cp_key *k = cp_key_generate(name);
     if (!k) {
         fprintf(stderr, "eligo audit keygen: bad name `%s` (no spaces, no '+') or no random bytes\n", name);
@@ -90,17 +121,10 @@ static int keygen(int argc, char **argv)
     return rc;
 }
 
-static store *open_db(const char *url)
+static store *open_db(const char *url, int *status)
 {
-    if (!url || !*url) {
-        fprintf(stderr, "eligo audit: no database: give --db URL or set ELIGO_DB\n");
-        return NULL;
-    }
-    char err[512];
     store_options o = {.url = url};
-    store *s = store_open(&o, err, sizeof err);
-    if (!s) fprintf(stderr, "eligo audit: %s\n", err);
-    return s;
+    return cli_open_store("audit", &o, status);
 }
 
 static int append_file(const char *path, const buf *note)
@@ -115,28 +139,27 @@ static int append_file(const char *path, const buf *note)
 
 static int checkpoint_cmd(int argc, char **argv)
 {
-    const char *keyfile = NULL, *url = getenv("ELIGO_DB"), *file = NULL;
-    int lag_ms = 0, batch = 1000, all = 0;
-    for (int i = 2; i < argc; i++) {
-        if (strcmp(argv[i], "--key") == 0 && i + 1 < argc) keyfile = argv[++i];
-        else if (strcmp(argv[i], "--db") == 0 && i + 1 < argc) url = argv[++i];
-        else if (strcmp(argv[i], "--file") == 0 && i + 1 < argc) file = argv[++i];
-        else if (strcmp(argv[i], "--lag-ms") == 0 && i + 1 < argc) lag_ms = atoi(argv[++i]);
-        else if (strcmp(argv[i], "--batch") == 0 && i + 1 < argc) batch = atoi(argv[++i]);
-        else if (strcmp(argv[i], "--all") == 0) all = 1;
-        else return usage();
-    }
-    if (!keyfile || batch < 1 || lag_ms < 0) return usage();
+    cli_args a;
+    int parsed = cli_parse(&checkpoint_cmd_spec, argc - 1, argv + 1, &a);
+    if (parsed != CLI_RUN) return parsed;
+    const char *keyfile = a.v[C_KEY], *url = a.v[C_DB], *file = a.v[C_FILE];
+    long lag = 0, batch_n = 1000;
+    if ((a.v[C_LAG_MS] && cli_number("--lag-ms", a.v[C_LAG_MS], 0, 86400000, &lag)) ||
+        (a.v[C_BATCH] && cli_number("--batch", a.v[C_BATCH], 1, 1000000, &batch_n)))
+        return EXIT_INPUT;
+    int lag_ms = (int)lag, batch = (int)batch_n, all = a.v[C_ALL] != NULL;
+    if (!keyfile) return cli_usage_error(&checkpoint_cmd_spec, "--key is required");
     char err[512];
     cp_key *k = cp_key_read_private(keyfile, err, sizeof err);
     if (!k) {
         fprintf(stderr, "eligo audit checkpoint: %s\n", err);
         return EXIT_INPUT;
     }
-    store *s = open_db(url);
+    int status;
+    store *s = open_db(url, &status);
     if (!s) {
         cp_key_free(k);
-        return EXIT_INPUT;
+        return status;
     }
     char target[256];
     snprintf(target, sizeof target, "key=%.128s batch=%d lag_ms=%d%s", cp_key_name(k), batch, lag_ms, all ? " all" : "");
@@ -195,20 +218,14 @@ static int read_since(const char *path, const cp_key *k, verify_since *since, ch
 
 static int verify_cmd(int argc, char **argv)
 {
-    const char *pubfile = NULL, *url = getenv("ELIGO_DB"), *since_file = NULL;
+    cli_args a;
+    int parsed = cli_parse(&verify_cmd_spec, argc - 1, argv + 1, &a);
+    if (parsed != CLI_RUN) return parsed;
+    const char *pubfile = a.v[V_PUBLIC_KEY], *url = a.v[V_DB], *since_file = a.v[V_SINCE];
     long max_unprotected = VERIFY_MAX_UNPROTECTED_S;
-    char *end;
-    for (int i = 2; i < argc; i++) {
-        if (strcmp(argv[i], "--public-key") == 0 && i + 1 < argc) pubfile = argv[++i];
-        else if (strcmp(argv[i], "--max-unprotected") == 0 && i + 1 < argc) {
-            max_unprotected = strtol(argv[++i], &end, 10);
-            if (*end || end == argv[i] || max_unprotected < 0) return usage();
-        }
-        else if (strcmp(argv[i], "--db") == 0 && i + 1 < argc) url = argv[++i];
-        else if (strcmp(argv[i], "--since") == 0 && i + 1 < argc) since_file = argv[++i];
-        else return usage();
-    }
-    if (!pubfile) return usage();
+    if (a.v[V_MAX_UNPROTECTED] && cli_number("--max-unprotected", a.v[V_MAX_UNPROTECTED], 0, LONG_MAX, &max_unprotected))
+        return EXIT_INPUT;
+    if (!pubfile) return cli_usage_error(&verify_cmd_spec, "--public-key is required");
     char err[512];
     cp_key *k = cp_key_read_public(pubfile, err, sizeof err);
     if (!k) {
@@ -224,7 +241,11 @@ static int verify_cmd(int argc, char **argv)
          * to look at, not a verdict on the log */
         goto done;
     }
-    if (!(s = open_db(url))) goto done;
+    int status;
+    if (!(s = open_db(url, &status))) {
+        rc = status;
+        goto done;
+    }
     char target[256];
     snprintf(target, sizeof target, "key=%.128s max_unprotected=%ld", cp_key_name(k), max_unprotected);
     if (since_file)
@@ -247,9 +268,10 @@ done:
 
 int cmd_audit(int argc, char **argv)
 {
-    if (argc < 2) return usage();
+    if (argc < 2) return usage(stderr);
     if (strcmp(argv[1], "keygen") == 0) return keygen(argc, argv);
     if (strcmp(argv[1], "checkpoint") == 0) return checkpoint_cmd(argc, argv);
     if (strcmp(argv[1], "verify") == 0) return verify_cmd(argc, argv);
-    return usage();
+    if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) return usage(stdout);
+    return usage(stderr);
 }

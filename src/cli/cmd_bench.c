@@ -25,22 +25,31 @@ static double now(void)
     return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;   /* timing only, not evaluation */
 }
 
+enum { O_INPUT, O_SECONDS, O_POLICIES, O_AS_OF };
+static const cli_opt bench_opts[] = {
+    [O_INPUT] = {"input", CLI_VALUE, "FILE", "the request's input JSON (- for stdin)"},
+    [O_SECONDS] = {"seconds", CLI_VALUE, "N", "how long to run (2)"},
+    [O_POLICIES] = {"policies", CLI_VALUE, "DIR", "the policy folder"},
+    [O_AS_OF] = {"as-of", CLI_VALUE, "DATE", "evaluation date (the policy's first day)"},
+};
+static const cli_cmd bench_cmd = {"bench", "NAME --input FILE [--seconds N] [--as-of DATE] [--policies DIR]",
+                                  "Measures decisions per second for one policy and input.", 1, 1, bench_opts,
+                                  CLI_NOPTS(bench_opts)};
+
 int cmd_bench(int argc, char **argv)
 {
-    const char *name = NULL, *input = NULL, *dir = NULL, *as_of_s = NULL;
-    double seconds = 2;
-    for (int i = 1; i < argc; i++) {
-        if (strcmp(argv[i], "--input") == 0 && i + 1 < argc) input = argv[++i];
-        else if (strcmp(argv[i], "--seconds") == 0 && i + 1 < argc) seconds = atof(argv[++i]);
-        else if (strcmp(argv[i], "--policies") == 0 && i + 1 < argc) dir = argv[++i];
-        else if (strcmp(argv[i], "--as-of") == 0 && i + 1 < argc) as_of_s = argv[++i];
-        else if (argv[i][0] != '-' && !name) name = argv[i];
-        else { fprintf(stderr, "eligo bench: unexpected argument %s\n", argv[i]); return EXIT_INPUT; }
+    cli_args a;
+    int parsed = cli_parse(&bench_cmd, argc, argv, &a);
+    if (parsed != CLI_RUN) return parsed;
+    const char *name = a.pos[0], *input = a.v[O_INPUT], *dir = a.v[O_POLICIES], *as_of_s = a.v[O_AS_OF];
+    double seconds = 2;        /* timing only, never evaluation */
+    if (a.v[O_SECONDS]) {
+        char *end;
+        seconds = strtod(a.v[O_SECONDS], &end);
+        if (end == a.v[O_SECONDS] || *end || !(seconds > 0 && seconds <= 3600))
+            return cli_usage_error(&bench_cmd, "--seconds expects a number of seconds, more than 0");
     }
-    if (!name || !input) {
-        fprintf(stderr, "usage: eligo bench NAME --input FILE [--seconds N] [--as-of DATE]\n");
-        return EXIT_INPUT;
-    }
+    if (!input) return cli_usage_error(&bench_cmd, "--input is required");
     registry r;
     if (cli_load(&r, NULL, 0, dir)) return EXIT_POLICY;
     const policy *p = registry_find(&r, name);

@@ -20,22 +20,24 @@ static void print_assumptions(const registry *r)
     }
 }
 
+enum { O_ASSUMPTIONS, O_POLICIES };
+static const cli_opt check_opts[] = {
+    [O_ASSUMPTIONS] = {"assumptions", CLI_FLAG, NULL, "also list every assumption stated instead of a quotation"},
+    [O_POLICIES] = {"policies", CLI_VALUE, "DIR", "the policy folder when no PATH is given"},
+};
+static const cli_cmd check_cmd = {"check", "[--assumptions] [PATH...]",
+                                  "Compiles policies, checks their citations and prints every diagnostic.", 0,
+                                  CLI_MAX_POS, check_opts, CLI_NOPTS(check_opts)};
+
 int cmd_check(int argc, char **argv)
 {
-    char *paths[256];
-    int n = 0, assumptions = 0;
-    for (int i = 1; i < argc; i++) {
-        if (strcmp(argv[i], "--assumptions") == 0) { assumptions = 1; continue; }
-        if (argv[i][0] == '-' && argv[i][1]) {
-            fprintf(stderr, "eligo check: unknown option %s\n", argv[i]);
-            return 2;
-        }
-        if (n < 256) paths[n++] = argv[i];
-    }
+    cli_args a;
+    int rc = cli_parse(&check_cmd, argc, argv, &a);
+    if (rc != CLI_RUN) return rc;
     registry r;
-    if (cli_load(&r, paths, n, NULL))
+    if (cli_load(&r, a.pos, a.npos, a.v[O_POLICIES]))
         return EXIT_POLICY;
-    if (assumptions) print_assumptions(&r);
+    if (a.v[O_ASSUMPTIONS]) print_assumptions(&r);
     registry_free(&r);
     return EXIT_OK;
 }

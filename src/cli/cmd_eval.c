@@ -13,23 +13,27 @@
 #include "cli/cli.h"
 #include "io/decision.h"
 
+enum { O_AS_OF, O_INPUT, O_POLICIES, O_EXPLAIN };
+static const cli_opt eval_opts[] = {
+    [O_AS_OF] = {"as-of", CLI_VALUE, "DATE", "evaluate with the rules in force on DATE (YYYY-MM-DD)"},
+    [O_INPUT] = {"input", CLI_VALUE, "FILE", "the request's input JSON (- for stdin)"},
+    [O_POLICIES] = {"policies", CLI_VALUE, "DIR", "the policy folder ($ELIGO_POLICIES, or the installed policies)"},
+    [O_EXPLAIN] = {"explain", CLI_OPTIONAL, "text", "add the explanation (JSON, or =text for people)"},
+};
+static const cli_cmd eval_cmd = {"eval", "NAME --as-of DATE --input FILE [--explain[=text]] [--policies DIR]",
+                                 "Evaluates one request against the policy NAME and prints the decision.", 1, 1,
+                                 eval_opts, CLI_NOPTS(eval_opts)};
+
 int cmd_eval(int argc, char **argv)
 {
-    const char *name = NULL, *input = NULL, *as_of_s = NULL, *dir = NULL;
-    int explain = 0;
-    for (int i = 1; i < argc; i++) {
-        if (strcmp(argv[i], "--as-of") == 0 && i + 1 < argc) as_of_s = argv[++i];
-        else if (strcmp(argv[i], "--input") == 0 && i + 1 < argc) input = argv[++i];
-        else if (strcmp(argv[i], "--policies") == 0 && i + 1 < argc) dir = argv[++i];
-        else if (strcmp(argv[i], "--explain") == 0) explain = 1;
-        else if (strcmp(argv[i], "--explain=text") == 0) explain = DECISION_EXPLAIN_TEXT;
-        else if (argv[i][0] != '-' && !name) name = argv[i];
-        else { fprintf(stderr, "eligo eval: unexpected argument %s\n", argv[i]); return EXIT_INPUT; }
-    }
-    if (!name || !input || !as_of_s) {
-        fprintf(stderr, "usage: eligo eval NAME --as-of DATE --input FILE [--explain[=text]] [--policies DIR]\n");
-        return EXIT_INPUT;
-    }
+    cli_args a;
+    int parsed = cli_parse(&eval_cmd, argc, argv, &a);
+    if (parsed != CLI_RUN) return parsed;
+    const char *name = a.pos[0], *input = a.v[O_INPUT], *as_of_s = a.v[O_AS_OF], *dir = a.v[O_POLICIES];
+    const char *ex = a.v[O_EXPLAIN];
+    if (!input || !as_of_s) return cli_usage_error(&eval_cmd, "--as-of and --input are required");
+    if (ex && *ex && strcmp(ex, "text") != 0) return cli_usage_error(&eval_cmd, "--explain takes =text or nothing");
+    int explain = !ex ? 0 : *ex ? DECISION_EXPLAIN_TEXT : 1;
     int64_t as_of = cli_date_arg("--as-of", as_of_s);
     registry r;
     if (cli_load(&r, NULL, 0, dir)) return EXIT_POLICY;
@@ -60,6 +64,12 @@ int cmd_eval(int argc, char **argv)
         break;
     case DECISION_NO_PARAM:
         fprintf(stderr, "eligo eval: %s: %s\n", p->name, res.err.msg);
+        rc = EXIT_INPUT;
+        break;
+    case DECISION_REFUSED:
+        fprintf(stderr, "eligo eval: %s: refused: %s\n", p->name, res.err.msg);
+        for (uint32_t i = 0; i < res.err.refusal->nfields; i++)
+            fprintf(stderr, "  %s\n", res.err.refusal->field[i]);
         rc = EXIT_INPUT;
         break;
     case DECISION_EVAL_ERROR:

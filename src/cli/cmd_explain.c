@@ -14,19 +14,21 @@
 #include "cli/cli.h"
 #include "audit/proof.h"
 
+enum { O_CHECK };
+static const cli_opt explain_opts[] = {
+    [O_CHECK] = {"check", CLI_FLAG, NULL, "re-derive every step (required: the only mode)"},
+};
+static const cli_cmd explain_cmd = {"explain", "--check [FILE|-]",
+                                    "Re-derives every step of an explanation from its JSON alone (stdin by default).",
+                                    0, 1, explain_opts, CLI_NOPTS(explain_opts)};
+
 int cmd_explain(int argc, char **argv)
 {
-    const char *path = "-";
-    int check = 0;
-    for (int i = 1; i < argc; i++) {
-        if (strcmp(argv[i], "--check") == 0) check = 1;
-        else if (strcmp(argv[i], "-") == 0 || argv[i][0] != '-') path = argv[i];
-        else { fprintf(stderr, "eligo explain: unexpected argument %s\n", argv[i]); return EXIT_INPUT; }
-    }
-    if (!check) {
-        fprintf(stderr, "usage: eligo explain --check [FILE|-]\n");
-        return EXIT_INPUT;
-    }
+    cli_args a;
+    int parsed = cli_parse(&explain_cmd, argc, argv, &a);
+    if (parsed != CLI_RUN) return parsed;
+    const char *path = a.npos ? a.pos[0] : "-";
+    if (!a.v[O_CHECK]) return cli_usage_error(&explain_cmd, "--check is required");
     size_t len;
     char *text = cli_read_file(path, &len);
     if (!text) { perror(path); return EXIT_INPUT; }

@@ -22,32 +22,32 @@
 #include "cli/cli.h"
 #include "audit/impact.h"
 
-static int usage(void)
-{
-    fprintf(stderr, "usage: eligo impact CANDIDATE.policy --from DATE --to DATE [--json] [--histogram]\n"
-                    "       [--eligibility OUTPUT] [--benefit OUTPUT] [--policies DIR] [--db URL]\n");
-    return EXIT_INPUT;
-}
+enum { O_FROM, O_TO, O_JSON, O_HISTOGRAM, O_ELIGIBILITY, O_BENEFIT, O_POLICIES, O_DB };
+static const cli_opt impact_opts[] = {
+    [O_FROM] = {"from", CLI_VALUE, "DATE", "first day of the stored decisions (YYYY-MM-DD)"},
+    [O_TO] = {"to", CLI_VALUE, "DATE", "last day"},
+    [O_JSON] = {"json", CLI_FLAG, NULL, "print the API's JSON report"},
+    [O_HISTOGRAM] = {"histogram", CLI_FLAG, NULL, "a text histogram of the benefit changes (on by default on a terminal)"},
+    [O_ELIGIBILITY] = {"eligibility", CLI_VALUE, "OUTPUT", "the bool output compared"},
+    [O_BENEFIT] = {"benefit", CLI_VALUE, "OUTPUT", "the money output compared"},
+    [O_POLICIES] = {"policies", CLI_VALUE, "DIR", "the policy folder whose models the candidate uses"},
+    [O_DB] = {"db", CLI_VALUE, "URL", "mariadb://user:pass@host:port/db ($ELIGO_DB)"},
+};
+static const cli_cmd impact_cmd = {"impact", "CANDIDATE.policy --from DATE --to DATE [--json] [--histogram] "
+                                   "[--eligibility OUTPUT] [--benefit OUTPUT] [--policies DIR] [--db URL]",
+                                   "Re-runs stored decisions under a candidate policy text and reports the changes.",
+                                   1, 1, impact_opts, CLI_NOPTS(impact_opts)};
 
 int cmd_impact(int argc, char **argv)
 {
-    const char *url = NULL, *from = NULL, *to = NULL, *dir = NULL;
-    char *candidate = NULL;
-    impact_options o = {0};
-    int json = 0, histogram = isatty(1);
-    for (int i = 1; i < argc; i++) {
-        if (strcmp(argv[i], "--db") == 0 && i + 1 < argc) url = argv[++i];
-        else if (strcmp(argv[i], "--from") == 0 && i + 1 < argc) from = argv[++i];
-        else if (strcmp(argv[i], "--to") == 0 && i + 1 < argc) to = argv[++i];
-        else if (strcmp(argv[i], "--policies") == 0 && i + 1 < argc) dir = argv[++i];
-        else if (strcmp(argv[i], "--eligibility") == 0 && i + 1 < argc) o.eligibility = argv[++i];
-        else if (strcmp(argv[i], "--benefit") == 0 && i + 1 < argc) o.benefit = argv[++i];
-        else if (strcmp(argv[i], "--json") == 0) json = 1;
-        else if (strcmp(argv[i], "--histogram") == 0) histogram = 1;
-        else if (argv[i][0] != '-' && !candidate) candidate = argv[i];
-        else return usage();
-    }
-    if (!candidate || !from || !to) return usage();
+    cli_args a;
+    int parsed = cli_parse(&impact_cmd, argc, argv, &a);
+    if (parsed != CLI_RUN) return parsed;
+    const char *url = a.v[O_DB], *from = a.v[O_FROM], *to = a.v[O_TO], *dir = a.v[O_POLICIES];
+    char *candidate = a.pos[0];
+    impact_options o = {.eligibility = a.v[O_ELIGIBILITY], .benefit = a.v[O_BENEFIT]};
+    int json = a.v[O_JSON] != NULL, histogram = a.v[O_HISTOGRAM] || isatty(1);
+    if (!from || !to) return cli_usage_error(&impact_cmd, "--from and --to are required");
     (void)cli_date_arg("--from", from);
     (void)cli_date_arg("--to", to);
     registry r;
@@ -58,8 +58,10 @@ int cmd_impact(int argc, char **argv)
         return EXIT_INPUT;
     }
     const policy *p = r.policies[0];
-    store *s = cli_open_store("impact", url, 1);
-    if (!s) { registry_free(&r); return EXIT_INPUT; }
+    store_options so = {.url = url, .allow_nondurable = 1};
+    int status;
+    store *s = cli_open_store("impact", &so, &status);
+    if (!s) { registry_free(&r); return status; }
     const char *pointer = NULL, *why = impact_check(s, p, &o, from, to, &pointer);
     if (why) {
         fprintf(stderr, "eligo impact: %s%s%s\n", pointer ? pointer + 1 : "", pointer ? ": " : "", why);

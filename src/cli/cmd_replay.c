@@ -21,12 +21,17 @@
 #include "cli/cli.h"
 #include "audit/replay.h"
 
-static int usage(void)
-{
-    fprintf(stderr, "usage: eligo replay ID [--db URL]\n"
-                    "       eligo replay --from DATE --to DATE [--policy NAME] [--json] [--db URL]\n");
-    return EXIT_INPUT;
-}
+enum { O_FROM, O_TO, O_POLICY, O_JSON, O_DB };
+static const cli_opt replay_opts[] = {
+    [O_FROM] = {"from", CLI_VALUE, "DATE", "first day of the decisions replayed (YYYY-MM-DD)"},
+    [O_TO] = {"to", CLI_VALUE, "DATE", "last day"},
+    [O_POLICY] = {"policy", CLI_VALUE, "NAME", "only the decisions of this policy"},
+    [O_JSON] = {"json", CLI_FLAG, NULL, "print the API's JSON summary"},
+    [O_DB] = {"db", CLI_VALUE, "URL", "mariadb://user:pass@host:port/db ($ELIGO_DB)"},
+};
+static const cli_cmd replay_cmd = {"replay", "ID | --from DATE --to DATE [--policy NAME] [--json] [--db URL]",
+                                   "Re-runs stored decisions under their stored texts and compares the results.",
+                                   0, 1, replay_opts, CLI_NOPTS(replay_opts)};
 
 static void progress(void *arg, const replay_summary *s)
 {
@@ -116,19 +121,14 @@ static int replay_many(store *s, const char *from, const char *to, const char *p
 
 int cmd_replay(int argc, char **argv)
 {
-    const char *url = NULL, *from = NULL, *to = NULL, *policy_name = NULL;
-    char *id = NULL;
-    int json = 0;
-    for (int i = 1; i < argc; i++) {
-        if (strcmp(argv[i], "--db") == 0 && i + 1 < argc) url = argv[++i];
-        else if (strcmp(argv[i], "--from") == 0 && i + 1 < argc) from = argv[++i];
-        else if (strcmp(argv[i], "--to") == 0 && i + 1 < argc) to = argv[++i];
-        else if (strcmp(argv[i], "--policy") == 0 && i + 1 < argc) policy_name = argv[++i];
-        else if (strcmp(argv[i], "--json") == 0) json = 1;
-        else if (argv[i][0] != '-' && !id) id = argv[i];
-        else return usage();
-    }
-    if (id ? (from || to || policy_name) : (!from || !to)) return usage();
+    cli_args a;
+    int parsed = cli_parse(&replay_cmd, argc, argv, &a);
+    if (parsed != CLI_RUN) return parsed;
+    const char *url = a.v[O_DB], *from = a.v[O_FROM], *to = a.v[O_TO], *policy_name = a.v[O_POLICY];
+    char *id = a.npos ? a.pos[0] : NULL;
+    int json = a.v[O_JSON] != NULL;
+    if (id ? (from || to || policy_name) : (!from || !to))
+        return cli_usage_error(&replay_cmd, "give an ID, or --from and --to");
     if (!id) {
         (void)cli_date_arg("--from", from);
         (void)cli_date_arg("--to", to);
@@ -139,8 +139,10 @@ int cmd_replay(int argc, char **argv)
     }
     for (char *c = id; c && *c; c++)
         if (*c >= 'A' && *c <= 'Z') *c = (char)(*c - 'A' + 'a');
-    store *s = cli_open_store("replay", url, 1);
-    if (!s) return EXIT_INPUT;
+    store_options so = {.url = url, .allow_nondurable = 1};
+    int status;
+    store *s = cli_open_store("replay", &so, &status);
+    if (!s) return status;
     int rc = EXIT_INPUT;
     char range[256];
     store_access_range(range, policy_name, from, to);

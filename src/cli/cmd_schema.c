@@ -3,31 +3,32 @@
  * a decision request for one policy (io/json_schema.c), the document
  * GET /v1/policies/{name}/schema serves.
  *
- * Exit 0 with the schema on stdout; 2 for an unknown policy or a bad
- * argument; 1 when the policies do not compile.
+ * Exit 0 with the schema on stdout; 2 for an unknown policy or a usage
+ * error; 1 when the policies do not compile.
  */
 #include <stdio.h>
 #include <string.h>
 #include "cli/cli.h"
 #include "io/json_schema.h"
 
+enum { O_POLICIES };
+static const cli_opt schema_opts[] = {
+    [O_POLICIES] = {"policies", CLI_VALUE, "DIR", "the policy folder ($ELIGO_POLICIES, or the installed policies)"},
+};
+static const cli_cmd schema_cmd = {"schema", "NAME [--policies DIR]",
+                                   "Prints the JSON Schema (draft 2020-12) of a decision request for the policy NAME.",
+                                   1, 1, schema_opts, CLI_NOPTS(schema_opts)};
+
 int cmd_schema(int argc, char **argv)
 {
-    const char *name = NULL, *dir = NULL;
-    for (int i = 1; i < argc; i++) {
-        if (strcmp(argv[i], "--policies") == 0 && i + 1 < argc) dir = argv[++i];
-        else if (argv[i][0] != '-' && !name) name = argv[i];
-        else { fprintf(stderr, "eligo schema: unexpected argument %s\n", argv[i]); return EXIT_INPUT; }
-    }
-    if (!name) {
-        fprintf(stderr, "usage: eligo schema NAME [--policies DIR]\n");
-        return EXIT_INPUT;
-    }
+    cli_args a;
+    int parsed = cli_parse(&schema_cmd, argc, argv, &a);
+    if (parsed != CLI_RUN) return parsed;
     registry r;
-    if (cli_load(&r, NULL, 0, dir)) return EXIT_POLICY;
-    const policy *p = registry_find(&r, name);
+    if (cli_load(&r, NULL, 0, a.v[O_POLICIES])) return EXIT_POLICY;
+    const policy *p = registry_find(&r, a.pos[0]);
     if (!p) {
-        fprintf(stderr, "eligo schema: no policy named `%s`\n", name);
+        fprintf(stderr, "eligo schema: no policy named `%s`\n", a.pos[0]);
         registry_free(&r);
         return EXIT_INPUT;
     }

@@ -1,7 +1,6 @@
 /*
  * cmd_test.c - `eligo test [--coverage] [--junit FILE] [--inputs FILE]
- * [PATH...]`: runs
- * the `test` blocks of every policy.
+ * [PATH...]`: runs the `test` blocks of every policy.
  *
  * A test's `given` is written in the policy language; it is turned into
  * the same JSON a portal would send and goes through the same validation
@@ -165,9 +164,11 @@ static int run_test(run *r, const policy *p, const policy_test *t, uint32_t *cov
         report(r, t, p->name, "invalid `as of` date");
         return 0;
     }
-    const ast_node *err_expect = NULL;
-    for (ast_node *e = tn->c; e; e = e->next)
+    const ast_node *err_expect = NULL, *refused_expect = NULL;
+    for (ast_node *e = tn->c; e; e = e->next) {
         if (e->op == 1) err_expect = e;
+        if (e->op == 3) refused_expect = e;
+    }
     buf in;
     buf_init(&in);
     buf_addc(&in, '{');
@@ -196,9 +197,18 @@ static int run_test(run *r, const policy *p, const policy_test *t, uint32_t *cov
             len += (size_t)snprintf(problem + len, sizeof problem - len, "%s%s: %s", i ? "; " : "",
                                     errs.items[i].path, errs.items[i].detail);
     } else if (ev_bind(&c, as_of) || ev_run(&c, root)) {
-        snprintf(problem, sizeof problem, "%s", c.err.msg);
+        snprintf(problem, sizeof problem, "%s%s", c.err.code == EVE_REFUSED ? "refused: " : "", c.err.msg);
     }
-    if (err_expect) {
+    if (refused_expect) {
+        const char *want = refused_expect->a->text;
+        if (!problem[0]) {
+            report(r, t, p->name, "expected a refusal \"%s\", but the decision succeeded", want);
+            ok = 0;
+        } else if (c.err.code != EVE_REFUSED || strcmp(c.err.msg, want) != 0) {
+            report(r, t, p->name, "expected a refusal \"%s\", got: %s", want, problem);
+            ok = 0;
+        }
+    } else if (err_expect) {
         const char *want = err_expect->a ? err_expect->a->text : "";
         if (!problem[0]) {
             report(r, t, p->name, "expected an error containing \"%s\", but the decision succeeded", want);
@@ -260,6 +270,16 @@ static void print_uncovered(const policy *p, const uint32_t *cov)
     }
 }
 
+enum { O_COVERAGE, O_JUNIT, O_INPUTS };
+static const cli_opt test_opts[] = {
+    [O_COVERAGE] = {"coverage", CLI_FLAG, NULL, "report the branches no test reached"},
+    [O_JUNIT] = {"junit", CLI_VALUE, "FILE", "also write the results as JUnit XML"},
+    [O_INPUTS] = {"inputs", CLI_VALUE, "FILE", "also write each test's input JSON, a line \"policy TAB as_of TAB json\""},
+};
+static const cli_cmd test_cmd = {"test", "[--coverage] [--junit FILE] [--inputs FILE] [PATH...]",
+                                 "Runs the policy tests (*.test beside the policies).", 0, CLI_MAX_POS, test_opts,
+                                 CLI_NOPTS(test_opts)};
+
 int cmd_test(int argc, char **argv)
 {
     run r;
@@ -268,13 +288,13 @@ int cmd_test(int argc, char **argv)
     const char *junit = NULL, *inputs = NULL;
     char *paths[256];
     int n = 0;
-    for (int i = 1; i < argc; i++) {
-        if (strcmp(argv[i], "--coverage") == 0) r.coverage = 1;
-        else if (strcmp(argv[i], "--junit") == 0 && i + 1 < argc) junit = argv[++i];
-        else if (strcmp(argv[i], "--inputs") == 0 && i + 1 < argc) inputs = argv[++i];
-        else if (argv[i][0] == '-' && argv[i][1]) { fprintf(stderr, "eligo test: unknown option %s\n", argv[i]); return 2; }
-        else if (n < 256) paths[n++] = argv[i];
-    }
+    cli_args a;
+    int parsed = cli_parse(&test_cmd, argc, argv, &a);
+    if (parsed != CLI_RUN) return parsed;
+    r.coverage = a.v[O_COVERAGE] != NULL;
+    junit = a.v[O_JUNIT];
+    inputs = a.v[O_INPUTS];
+    for (int i = 0; i < a.npos && n < 256; i++) paths[n++] = a.pos[i];
     registry reg;
     if (cli_load(&reg, paths, n, NULL)) return EXIT_POLICY;
     if (inputs && !(r.inputs = fopen(inputs, "w"))) {

@@ -14,37 +14,28 @@
 #include "cli/cli.h"
 #include "store/store.h"
 
-static int usage(void)
-{
-    fprintf(stderr, "usage: eligo token add --role portal|officer|auditor|admin --name NAME "
-            "[--db URL] [--allow-nondurable]\n");
-    return EXIT_INPUT;
-}
+enum { O_DB, O_ROLE, O_NAME, O_ALLOW_NONDURABLE };
+static const cli_opt add_opts[] = {
+    [O_DB] = {"db", CLI_VALUE, "URL", "mariadb://user:pass@host:port/db ($ELIGO_DB)"},
+    [O_ROLE] = {"role", CLI_VALUE, "ROLE", "portal, officer, auditor or admin"},
+    [O_NAME] = {"name", CLI_VALUE, "NAME", "who holds the token (kept in the database)"},
+    [O_ALLOW_NONDURABLE] = {"allow-nondurable", CLI_FLAG, NULL, "accept a server without innodb_flush_log_at_trx_commit=1"},
+};
+static const cli_cmd add_cmd = {"token add", "--role ROLE --name NAME [--db URL]",
+                                "Creates a bearer token and prints it once.", 0, 0, add_opts, CLI_NOPTS(add_opts)};
 
 int cmd_token(int argc, char **argv)
 {
-    const char *url = getenv("ELIGO_DB"), *role = NULL, *name = NULL;
-    int allow_nondurable = 0;
-    if (argc < 2 || strcmp(argv[1], "add") != 0) return usage();
-    for (int i = 2; i < argc; i++) {
-        if (strcmp(argv[i], "--db") == 0 && i + 1 < argc) url = argv[++i];
-        else if (strcmp(argv[i], "--role") == 0 && i + 1 < argc) role = argv[++i];
-        else if (strcmp(argv[i], "--name") == 0 && i + 1 < argc) name = argv[++i];
-        else if (strcmp(argv[i], "--allow-nondurable") == 0) allow_nondurable = 1;
-        else return usage();
-    }
-    if (!role || !name) return usage();
-    if (!url || !*url) {
-        fprintf(stderr, "eligo token: no database: give --db URL or set ELIGO_DB\n");
-        return EXIT_INPUT;
-    }
-    char err[512], token[65];
-    store_options o = {.url = url, .allow_nondurable = allow_nondurable};
-    store *s = store_open(&o, err, sizeof err);
-    if (!s) {
-        fprintf(stderr, "eligo token: %s\n", err);
-        return 1;
-    }
+    cli_args a;
+    int parsed = cli_parse_sub(&add_cmd, argc, argv, &a);
+    if (parsed != CLI_RUN) return parsed;
+    const char *role = a.v[O_ROLE], *name = a.v[O_NAME];
+    if (!role || !name) return cli_usage_error(&add_cmd, "--role and --name are required");
+    store_options o = {.url = a.v[O_DB], .allow_nondurable = a.v[O_ALLOW_NONDURABLE] != NULL};
+    int status;
+    char token[65];
+    store *s = cli_open_store("token", &o, &status);
+    if (!s) return status;
     store_rc rc = store_token_add(s, role, name, token);
     if (rc == STORE_OK) {
         printf("%s\n", token);

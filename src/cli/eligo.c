@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include "config.h"
 #include "cli/cli.h"
 #include "store/store.h"
 #include "eval/date.h"
@@ -28,7 +29,7 @@ static const command commands[] = {
     {"eval", cmd_eval, "eval NAME --as-of DATE --input FILE [--explain[=text]] [--policies DIR]"},
     {"explain", cmd_explain, "explain --check [FILE|-]   re-derive every step of an explanation from its JSON alone"},
     {"test", cmd_test, "test [--coverage] [--junit FILE] [--inputs FILE] [PATH...]   run policy tests"},
-    {"fmt", cmd_fmt, "fmt [--check] PATH...   canonical formatting"},
+    {"fmt", cmd_fmt, "fmt [--check] PATH...|-   canonical formatting (- : stdin to stdout)"},
     {"bench", cmd_bench, "bench NAME --input FILE [--seconds N] [--as-of DATE] [--policies DIR]"},
     {"db", cmd_db, "db migrate [--db URL] [--dir DIR]   apply db/NNN_*.sql not yet applied"},
     {"replay", cmd_replay, "replay ID | replay --from DATE --to DATE [--policy NAME] [--json]   re-run stored decisions under their stored texts"},
@@ -42,13 +43,15 @@ static void usage(FILE *out)
     fprintf(out, "usage: eligo COMMAND [ARGS]\n\ncommands:\n");
     for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
         fprintf(out, "  eligo %s\n", commands[i].usage);
-    fprintf(out, "\nPolicies are read from PATH arguments, --policies, $ELIGO_POLICIES or policies/.\n");
+    fprintf(out, "\nPolicies are read from PATH arguments, --policies, $ELIGO_POLICIES or %s.\n"
+                 "eligo COMMAND --help: its options.  eligo --version: the version.\n"
+                 "Exit status: 0 ok, 1 findings, 2 usage, 3 unavailable (the database).\n", ELIGO_POLICYDIR);
 }
 
 int cli_load(registry *r, char **paths, int npaths, const char *dir_option)
 {
     const char *def = dir_option ? dir_option : getenv("ELIGO_POLICIES");
-    if (!def || !*def) def = "policies/";
+    if (!def || !*def) def = ELIGO_POLICYDIR;    /* configured: never the current directory */
     const char *one[1] = {def};
     diag_list dl;
     diag_list_init(&dl);
@@ -82,17 +85,20 @@ char *cli_read_file(const char *path, size_t *len)
     return p;
 }
 
-store *cli_open_store(const char *who, const char *url, int read_only)
+store *cli_open_store(const char *who, store_options *o, int *status)
 {
-    if (!url) url = getenv("ELIGO_DB");
-    if (!url || !*url) {
+    if (!o->url) o->url = getenv("ELIGO_DB");
+    if (!o->url || !*o->url) {
         fprintf(stderr, "eligo %s: no database: give --db URL or set ELIGO_DB\n", who);
+        *status = EXIT_INPUT;
         return NULL;
     }
     char err[512];
-    store_options o = {.url = url, .allow_nondurable = read_only};
-    store *s = store_open(&o, err, sizeof err);
-    if (!s) fprintf(stderr, "eligo %s: %s\n", who, err);
+    store *s = store_open(o, err, sizeof err);
+    if (!s) {
+        fprintf(stderr, "eligo %s: %s\n", who, err);
+        *status = EXIT_UNAVAILABLE;
+    }
     return s;
 }
 
@@ -134,6 +140,10 @@ int main(int argc, char **argv)
     if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
         usage(argc < 2 ? stderr : stdout);
         return argc < 2 ? 2 : 0;
+    }
+    if (strcmp(argv[1], "--version") == 0 || strcmp(argv[1], "-v") == 0) {
+        printf("eligo %s\n", PACKAGE_VERSION);
+        return EXIT_OK;
     }
     for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
         if (strcmp(argv[1], commands[i].name) == 0)

@@ -594,14 +594,30 @@ ev_cell ev_value(ev_ctx *c, int32_t node)
     return eval_list(c, node);
 }
 
+/* The first refusal whose condition holds fails the decision. */
+static int refused(ev_ctx *c)
+{
+    const ev_tree *t = c->tree;
+    for (uint32_t i = 0; i < t->nrefusals && c->err.code == EVE_NONE; i++) {
+        const ev_refusal *r = &t->refusals[i];
+        if (ev_scalar(c, r->cond) && c->err.code == EVE_NONE) {
+            ev_fail(c, EVE_REFUSED, t->nodes[r->cond].loc, "%s", r->reason);
+            c->err.refusal = r;
+        }
+    }
+    return c->err.code != EVE_NONE;
+}
+
 int ev_run(ev_ctx *c, const ev_cell *root)
 {
     const ev_tree *t = c->tree;
     if (!c->bound)
         return -1;
+    c->frame[0].rec = root;
+    if (refused(c))
+        return -1;
     if (t->prog && !c->cov && !c->walk)
         return ev_prog_run(c, root);
-    c->frame[0].rec = root;
     for (uint32_t i = 0; i < t->ndefs; i++) {
         const ev_def *d = &t->defs[i];
         if (d->is_scalar)

@@ -32,12 +32,14 @@ typedef enum ev_errcode {
     EVE_PRECISION,     /* a money output with digits below the fen */
     EVE_CONFLICT,      /* `any` table rows disagreeing */
     EVE_NOMEM,
-    EVE_BEFORE_BIRTH   /* age_on of a date before the birth date (422, the input) */
+    EVE_BEFORE_BIRTH,  /* age_on of a date before the birth date (422, the input) */
+    EVE_REFUSED        /* a `refuse when` condition holds (422): err.refusal says which */
 } ev_errcode;
 
 typedef struct ev_error {
     ev_errcode code;
     uint32_t loc;          /* byte offset in the policy source */
+    const ev_refusal *refusal;  /* EVE_REFUSED: the tree's refusal; msg is its reason */
     char msg[320];
 } ev_error;
 
@@ -56,7 +58,9 @@ void ev_ctx_init(ev_ctx *c, const ev_tree *t, ev_cell *frame, arena *pool);
 /* Binds parameters for as_of; 0, or -1 with c->err set. */
 int ev_bind(ev_ctx *c, int64_t as_of);
 /* Evaluates every definition on the input record; 0, or -1 with c->err.
- * Without coverage counters (and without c->walk) it runs the tree's flat
+ * The tree's refusals come first, each condition walked once (a few
+ * comparisons of input fields, the same code for both evaluators); the
+ * first that holds fails the decision with EVE_REFUSED.  Without coverage counters (and without c->walk) it runs the tree's flat
  * program (vm.c); otherwise it walks the nodes.  Both give the same
  * outputs and the same errors. */
 int ev_run(ev_ctx *c, const ev_cell *root);

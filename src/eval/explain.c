@@ -44,7 +44,7 @@ static const struct {
     const char *modes[7];   /* dec_round_mode, in its order */
     /* the citizen's text (explain_text) */
     const char *decided_on, *decision, *reasons, *grounds, *yuan, *gives, *exception, *margin;
-    const char *in_force, *until, *read_on, *source, *no_source, *row, *cites;
+    const char *in_force, *until, *read_on, *source, *no_source, *assumed, *row, *cites;
 } WORDS = {
     .holds = "（成立）", .fails = "（不成立）", .yes = "是", .no = "否",
     .not_ = "并非 ", .and_ = " 且 ", .or_ = " 或 ",
@@ -60,7 +60,7 @@ static const struct {
     .decided_on = "决定日期:", .decision = "一、决定", .reasons = "二、理由", .grounds = "三、依据",
     .yuan = " 元", .gives = ",得 ", .exception = "适用例外规定:", .margin = "距离临界:",
     .in_force = ",自 %s 起施行", .until = ",至 %s 止", .read_on = ",按 %s 在效的数值适用",
-    .source = "。出处:", .no_source = "。出处未载", .row = "第 %u 行", .cites = "政策依据:",
+    .source = "。出处:", .no_source = "。出处未载", .assumed = "。未见文件依据,系假定:", .row = "第 %u 行", .cites = "政策依据:",
 };
 
 static const char *op_word(ev_kind k)
@@ -118,7 +118,8 @@ void explain_json_value(buf *b, const ty *t, const ev_cell *v)
     }
 }
 
-/* A value for people (no quotes): "860.00", an enum's label, 是/否. */
+/* A value for people (no quotes): "860.00", an enum's label, 是/否, a
+ * percentage's 80%. */
 static void text_value(buf *b, const ty *t, const ev_cell *v)
 {
     char tmp[64];
@@ -126,6 +127,12 @@ static void text_value(buf *b, const ty *t, const ev_cell *v)
         buf_adds(b, v->i ? WORDS.yes : WORDS.no);
     } else if (t->kind == TY_ENUM && v->i >= 0 && (uint64_t)v->i < t->en->nvalues && t->en->labels[v->i]) {
         buf_adds(b, t->en->labels[v->i]);
+    } else if (ty_is_percent(t) && (t->kind == TY_INT || (v->i > INT64_MIN / 100 && v->i < INT64_MAX / 100))) {
+        if (t->kind == TY_INT)
+            buf_printf(b, "%lld", (long long)v->i);     /* int unit %: 80 is 80% */
+        else
+            buf_add(b, tmp, dec_format(v->i * 100, 0, tmp));   /* decimal 0.80 is 80% */
+        buf_addc(b, '%');
     } else if (ty_is_scalar(t)) {
         buf_adds(b, ev_format_scalar(t, v->i, tmp));
     } else if (t->kind == TY_TEXT) {
@@ -672,6 +679,28 @@ static int32_t version_on(const ev_param *p, int64_t day)
     return -1;
 }
 
+/* A value's or a row's citation as JSON members: "document" and
+ * "quotation" (checked against the shipped document when the policy was
+ * loaded), or "assumption"; nothing when the policy states none. */
+static void json_cite(buf *b, const ev_cite *ct)
+{
+    if (!ct) return;
+    if (ct->doc) { buf_adds(b, ",\"document\":"); buf_json_string(b, ct->doc, strlen(ct->doc)); }
+    if (ct->quote) { buf_adds(b, ",\"quotation\":"); buf_json_string(b, ct->quote, strlen(ct->quote)); }
+    if (ct->assumption) { buf_adds(b, ",\"assumption\":"); buf_json_string(b, ct->assumption, strlen(ct->assumption)); }
+}
+
+/* The same for the citizen, ending the sentence: 出处:DOC:“…”。 */
+static void text_cite(buf *b, const ev_cite *ct)
+{
+    if (ct && ct->doc)
+        buf_printf(b, "%s%s:“%s”。\n", WORDS.source, ct->doc, ct->quote ? ct->quote : "");
+    else if (ct && ct->assumption)
+        buf_printf(b, "%s%s。\n", WORDS.assumed, ct->assumption);
+    else
+        buf_printf(b, "%s。\n", WORDS.no_source);
+}
+
 static void write_param(buf *b, const ev_param *p, int64_t day)
 {
     char d[16];
@@ -692,6 +721,7 @@ static void write_param(buf *b, const ev_param *p, int64_t day)
             buf_printf(b, ",\"in_force_until\":\"%s\"", d);
         }
         if (p->source[k]) { buf_adds(b, ",\"source\":"); buf_json_string(b, p->source[k], strlen(p->source[k])); }
+        json_cite(b, p->cite ? &p->cite[k] : NULL);
     }
     buf_addc(b, '}');
 }
@@ -846,10 +876,10 @@ static void calc_row(buf *b, ev_ctx *c, const ev_table *et, uint32_t r)
     buf_addc(b, '}');
 }
 
-/* A table lookup: its arguments, how the rows combine, and the rows
- * that matched with their conditions and results.  The frame's table
- * argument slots are set as the evaluator sets them, since row results
- * may read them. */
+/* A table lookup: its arguments, how the rows combine, the rows that
+ * matched with their conditions and results, and the rows passed over
+ * with their conditions.  The frame's table argument slots are set as
+ * the evaluator sets them, since row results may read them. */
 static void calc_table(buf *b, ev_ctx *c, int32_t i)
 {
     static const char *folds[] = {"list", "sum", "min", "max", "count"};
@@ -872,15 +902,29 @@ static void calc_table(buf *b, ev_ctx *c, int32_t i)
     }
     for (uint32_t k = 0; k < et->ncols && k < 32; k++)
         c->frame[et->arg_slot + k].i = args[k];
-    buf_adds(b, "],\"rows\":[");
-    uint32_t nmatch = 0;
-    for (uint32_t r = 0; r < et->nrows; r++) {
+    /* every row is accounted for: matched (rows) or not (passed_over);
+     * under hit first the rows after the one taken are not looked at */
+    int first = et->hit == 3;
+    buf_printf(b, "],\"nrows\":%u%s,\"rows\":[", et->nrows, first ? ",\"first\":true" : "");
+    uint32_t nmatch = 0, end = et->nrows;
+    for (uint32_t r = 0; r < end; r++) {
         if (!ev_table_row_matches(et, r, args)) continue;
         if (nmatch++) buf_addc(b, ',');
         calc_row(b, c, et, r);
-        if (et->hit == 0 || et->hit == 3) break;   /* unique, first: the one row */
+        if (first) end = r;
     }
     if (nmatch == 0 && et->else_out >= 0) calc_row(b, c, et, et->nrows);
+    buf_adds(b, "],\"passed_over\":[");
+    for (uint32_t r = 0, k = 0; r < end; r++) {
+        if (ev_table_row_matches(et, r, args)) continue;
+        if (k++) buf_addc(b, ',');
+        buf_printf(b, "{\"row\":%u,\"conditions\":[", r + 1);
+        for (uint32_t col = 0; col < et->ncols; col++) {
+            if (col) buf_addc(b, ',');
+            calc_cond(b, et->col_type[col], &et->cond[(size_t)r * et->ncols + col]);
+        }
+        buf_adds(b, "]}");
+    }
     buf_adds(b, "]}");
 }
 
@@ -1107,6 +1151,7 @@ static void write_table_rows(buf *b, const ev_tree *t, const uint32_t *cov)
             if (r < et->nrows) buf_printf(b, ",\"row\":%u,\"line\":%u", r + 1, et->row_line[r]);
             else buf_adds(b, ",\"row\":\"else\"");
             if (label) { buf_adds(b, ",\"label\":"); buf_json_string(b, label, strlen(label)); }
+            json_cite(b, r < et->nrows ? (et->row_cite ? &et->row_cite[r] : NULL) : &et->else_cite);
             buf_printf(b, ",\"matches\":%u}", hits);
         }
     }
@@ -1218,8 +1263,7 @@ static void text_grounds(buf *b, const policy *p, ev_ctx *c, const uint32_t *cov
         if (ep->until[v] != INT64_MAX) { date_format(ep->until[v], d); buf_printf(b, WORDS.until, d); }
         date_format(u.day[k], d);
         buf_printf(b, WORDS.read_on, d);
-        if (ep->source[v]) buf_printf(b, "%s%s。\n", WORDS.source, ep->source[v]);
-        else buf_printf(b, "%s。\n", WORDS.no_source);
+        text_cite(b, ep->cite ? &ep->cite[v] : NULL);
     }
     for (uint32_t k = 0; cov && k < t->ntables; k++) {
         const ev_table *et = &t->tables[k];
@@ -1230,7 +1274,7 @@ static void text_grounds(buf *b, const policy *p, ev_ctx *c, const uint32_t *cov
             if (r < et->nrows) buf_printf(b, WORDS.row, r + 1);
             else buf_adds(b, " else");
             if (label) buf_printf(b, ":%s", label);
-            buf_adds(b, "。\n");
+            text_cite(b, r < et->nrows ? (et->row_cite ? &et->row_cite[r] : NULL) : &et->else_cite);
         }
     }
     for (uint32_t k = 0; k < p->nsources; k++)

@@ -78,6 +78,19 @@ typedef struct ev_def {
     uint32_t line;
 } ev_def;
 
+/* `refuse when COND: "reason"`: a decision whose input makes cond true
+ * is refused (eval.h, EVE_REFUSED) before anything is computed.  cond
+ * reads only the input, parameters and the decision date (lower.c);
+ * field lists the JSON Pointers, relative to the input ("/care_home/
+ * total_beds"), of the input fields it names, in order of appearance. */
+typedef struct ev_refusal {
+    int32_t cond;           /* node */
+    const char *reason;
+    uint32_t line;
+    uint32_t nfields;
+    const char *const *field;
+} ev_refusal;
+
 /* What an explanation says of one node (lower.c; explain.c reads it):
  * the type its value is shown in, and the words for what it reads: a
  * parameter's or field's label, a loop variable's or table column's
@@ -164,6 +177,8 @@ typedef struct ev_tree {
     uint32_t ntables;
     const ev_rule *rules;
     uint32_t nrules;
+    const ev_refusal *refusals;  /* checked in order before the defs */
+    uint32_t nrefusals;
     uint32_t ncov;          /* coverage points: rules (base + each unless), table rows */
     int64_t covers_from, covers_until;
     const ev_prog *prog;    /* NULL: evaluate by walking the nodes */

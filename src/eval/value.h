@@ -38,15 +38,31 @@ typedef enum ty_period { TP_NONE, TP_MONTH, TP_YEAR, TP_ONCE } ty_period;
 struct enum_def;
 struct entity_def;
 
-/* Types are interned by the compiler (types.c), so equal types are equal
- * pointers within one compiled policy. */
+/* Types are made by the checker (lang/check.c): scalars without a unit
+ * are shared constants, the others live in the policy arena, so compare
+ * them with ty_equal, not by pointer. */
 typedef struct ty {
     ty_kind kind;
     ty_period period;                /* TY_MONEY only */
     const struct ty *elem;           /* TY_LIST, TY_MAP */
     const struct enum_def *en;       /* TY_ENUM */
     const struct entity_def *ent;    /* TY_ENTITY */
+    const char *unit;                /* TY_INT, TY_DECIMAL: declared unit (平方米, 户,
+                                      * 平方米/户, % for a percentage), or NULL */
 } ty;
+
+/* The unit a quantity is measured in, for the checks of + - * / and
+ * comparisons: NULL for none and for a percentage, which is a number
+ * (only shown differently). */
+static inline const char *ty_dimension(const ty *t)
+{
+    return t->unit && !(t->unit[0] == '%' && !t->unit[1]) ? t->unit : NULL;
+}
+
+static inline int ty_is_percent(const ty *t)
+{
+    return t->unit && t->unit[0] == '%' && !t->unit[1];
+}
 
 static inline int ty_is_scalar(const ty *t)
 {

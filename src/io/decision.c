@@ -43,6 +43,7 @@ decision_rc decision_make(const policy *p, const char *input, size_t len, const 
     c.cov = explain ? f->cov : NULL;
     if (ev_bind(&c, as_of) || ev_run(&c, root)) {
         r->err = c.err;
+        if (c.err.code == EVE_REFUSED) return DECISION_REFUSED;
         return (c.err.code == EVE_NO_PARAM || c.err.code == EVE_OUT_OF_PERIOD) ? DECISION_NO_PARAM
                                                                                : DECISION_EVAL_ERROR;
     }

@@ -35,6 +35,8 @@ typedef enum decision_rc {
     DECISION_OK = 0,
     DECISION_BAD_INPUT,     /* the input does not parse or fit the model: st, errs */
     DECISION_NO_PARAM,      /* no parameter in force on as_of (a client error): err */
+    DECISION_REFUSED,       /* a `refuse when` of the policy holds (a client error): err,
+                             * whose refusal names the reason and the input fields */
     DECISION_EVAL_ERROR,    /* evaluation failed otherwise: err */
     DECISION_NOMEM
 } decision_rc;

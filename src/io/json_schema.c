@@ -20,7 +20,7 @@
  *     minimum, maximum and multipleOf.  A bound other than a minimum
  *     of 0 is exact on the number only (the civil model has none).
  * Labels become `title`; the type as the model writes it ("money per
- * month >= 0") becomes `description`; defaults are written as eligo
+ * month >= 0", "int 户 >= 0") becomes `description`; defaults are written as eligo
  * writes values (money "0.00").
  *
  * Not on the decision path: runs when a schema is asked for.
@@ -287,6 +287,8 @@ static void describe(buf *b, const ty *t, const field_def *f)
     else if (t->kind == TY_ENTITY) buf_adds(&d, t->ent->name);
     else if (t->kind == TY_LIST || t->kind == TY_MAP) buf_adds(&d, t->kind == TY_LIST ? "list" : "map");
     else if (t->kind < sizeof names / sizeof names[0] && names[t->kind]) buf_adds(&d, names[t->kind]);
+    if ((t->kind == TY_INT || t->kind == TY_DECIMAL) && t->unit)
+        buf_printf(&d, " %s", t->unit);
     if (t->kind == TY_MONEY && t->period != TP_NONE)
         buf_adds(&d, t->period == TP_MONTH ? " per month" : t->period == TP_YEAR ? " per year" : " once");
     if (f && (f->has_min || f->has_max)) {

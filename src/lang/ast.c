@@ -88,7 +88,7 @@ static const char *const kind_names[AST_KIND_COUNT] = {
     "CELL_RANGE", "CELL_SET", "ASSERT", "TEST", "GIVEN", "EXPECT",
     "INT", "DEC", "STRING", "DATE", "BOOL", "DURATION", "AS_OF",
     "NAME", "MEMBER", "UNARY", "BINARY", "IF", "CALL", "AGG",
-    "AT", "LIST", "OBJECT", "PAIR",
+    "AT", "LIST", "OBJECT", "PAIR", "REFUSE",
 };
 
 const char *ast_kind_name(ast_kind k)
@@ -145,7 +145,9 @@ static const char *op_name(const ast_node *n, const char **op2)
     case AST_SOURCE:
         return n->op ? "assumption" : NULL;
     case AST_EXPECT:
-        return n->op ? "error" : NULL;
+        return n->op == 3 ? "refused" : n->op ? "error" : NULL;
+    case AST_INT: case AST_DEC:
+        return n->op == LIT_PERCENT ? "%" : n->op == LIT_WAN ? "万" : NULL;
     case AST_BOOL:
         return n->op ? "true" : "false";
     case AST_DURATION:

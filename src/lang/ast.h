@@ -26,7 +26,8 @@
  *  ENUM_VALUE       name            -               -        -        -         -       label
  *  ENTITY           name            -               fields   -        -         -       label
  *  FIELD            name            -               TYPE     RANGE?   default?  -       label
- *  TYPE             name if NAMED   ast_base        elem TYPE (LIST/MAP) -  -       -       -
+ *  TYPE             name if NAMED,  ast_base        elem TYPE (LIST/MAP) -  -       -       -
+ *                   unit of INT/DECIMAL (`int unit 床`: "床"), else NULL
  *                                   (op2: ast_period)
  *  RANGE            -               RANGE_* flags   low?     high?    -         -       -
  *  PARAM            name            -               TYPE     values   -         -       label
@@ -44,15 +45,18 @@
  *  CELL_RANGE       -               RANGE_* flags   low      high     -         -       -
  *  CELL_SET         -               -               values (exprs, linked) -    -       -
  *  ASSERT           -               -               expr     -        -         -       label
+ *  REFUSE           -               -               cond     -        -         -       reason STR
  *  TEST             -               -               as_of DATE givens expects   -       name STR
  *  GIVEN            entity name     -               OBJECT   -        -         -       -
  *  EXPECT           output name     1 = error       value (or message STR) -   -       -
  *                                   2 = label text  STRING   NAME reason|label  NAME contains? -
- *  INT DEC          literal text    -               -        -        -         -       -
+ *                                   3 = refused     reason STRING -   -         -       -
+ *  INT DEC          number meant    lit_suffix      -        -        -         -       -
+ *                   (`80%` is DEC "0.80" with LIT_PERCENT, `4万` INT "40000" with LIT_WAN)
  *  STRING           unescaped text  -               -        -        -         -       -
  *  DATE             "YYYY-MM-DD"    -               -        -        -         -       -
  *  BOOL             -               0 / 1           -        -        -         -       -
- *  DURATION         -               ast_unit        count INT -       -         -       -
+ *  DURATION         -               ast_unit        count INT or NAME - -       -       -
  *  AS_OF            -               -               -        -        -         -       -
  *  NAME             identifier      -               -        -        -         -       -
  *  MEMBER           field name      -               object   -        -         -       -
@@ -85,9 +89,12 @@ typedef enum ast_kind {
     AST_CELL_RANGE, AST_CELL_SET, AST_ASSERT, AST_TEST, AST_GIVEN, AST_EXPECT,
     AST_INT, AST_DEC, AST_STRING, AST_DATE, AST_BOOL, AST_DURATION, AST_AS_OF,
     AST_NAME, AST_MEMBER, AST_UNARY, AST_BINARY, AST_IF, AST_CALL, AST_AGG,
-    AST_AT, AST_LIST, AST_OBJECT, AST_PAIR,
+    AST_AT, AST_LIST, AST_OBJECT, AST_PAIR, AST_REFUSE,
     AST_KIND_COUNT
 } ast_kind;
+
+/* How a number literal was written: plain, as a percentage, in 万. */
+typedef enum lit_suffix { LIT_PLAIN, LIT_PERCENT, LIT_WAN } lit_suffix;
 
 typedef enum ast_base {
     BASE_BOOL, BASE_INT, BASE_DECIMAL, BASE_MONEY, BASE_DATE, BASE_TEXT,

@@ -23,23 +23,23 @@
 /* ---- types ------------------------------------------------------------ */
 
 static const ty TY_SCALARS[] = {
-    [TY_ERROR] = {TY_ERROR, TP_NONE, NULL, NULL, NULL},
-    [TY_BOOL] = {TY_BOOL, TP_NONE, NULL, NULL, NULL},
-    [TY_INT] = {TY_INT, TP_NONE, NULL, NULL, NULL},
-    [TY_DECIMAL] = {TY_DECIMAL, TP_NONE, NULL, NULL, NULL},
-    [TY_MONEY] = {TY_MONEY, TP_NONE, NULL, NULL, NULL},
-    [TY_DATE] = {TY_DATE, TP_NONE, NULL, NULL, NULL},
-    [TY_TEXT] = {TY_TEXT, TP_NONE, NULL, NULL, NULL},
-    [TY_ENUM] = {TY_ERROR, TP_NONE, NULL, NULL, NULL},
-    [TY_ENTITY] = {TY_ERROR, TP_NONE, NULL, NULL, NULL},
-    [TY_LIST] = {TY_ERROR, TP_NONE, NULL, NULL, NULL},
-    [TY_MAP] = {TY_ERROR, TP_NONE, NULL, NULL, NULL},
-    [TY_DURATION] = {TY_DURATION, TP_NONE, NULL, NULL, NULL},
-    [TY_NUMBER] = {TY_NUMBER, TP_NONE, NULL, NULL, NULL},
+    [TY_ERROR] = {TY_ERROR, TP_NONE, NULL, NULL, NULL, NULL},
+    [TY_BOOL] = {TY_BOOL, TP_NONE, NULL, NULL, NULL, NULL},
+    [TY_INT] = {TY_INT, TP_NONE, NULL, NULL, NULL, NULL},
+    [TY_DECIMAL] = {TY_DECIMAL, TP_NONE, NULL, NULL, NULL, NULL},
+    [TY_MONEY] = {TY_MONEY, TP_NONE, NULL, NULL, NULL, NULL},
+    [TY_DATE] = {TY_DATE, TP_NONE, NULL, NULL, NULL, NULL},
+    [TY_TEXT] = {TY_TEXT, TP_NONE, NULL, NULL, NULL, NULL},
+    [TY_ENUM] = {TY_ERROR, TP_NONE, NULL, NULL, NULL, NULL},
+    [TY_ENTITY] = {TY_ERROR, TP_NONE, NULL, NULL, NULL, NULL},
+    [TY_LIST] = {TY_ERROR, TP_NONE, NULL, NULL, NULL, NULL},
+    [TY_MAP] = {TY_ERROR, TP_NONE, NULL, NULL, NULL, NULL},
+    [TY_DURATION] = {TY_DURATION, TP_NONE, NULL, NULL, NULL, NULL},
+    [TY_NUMBER] = {TY_NUMBER, TP_NONE, NULL, NULL, NULL, NULL},
 };
 static const ty TY_MONEYS[] = {
-    {TY_MONEY, TP_NONE, NULL, NULL, NULL}, {TY_MONEY, TP_MONTH, NULL, NULL, NULL},
-    {TY_MONEY, TP_YEAR, NULL, NULL, NULL}, {TY_MONEY, TP_ONCE, NULL, NULL, NULL},
+    {TY_MONEY, TP_NONE, NULL, NULL, NULL, NULL}, {TY_MONEY, TP_MONTH, NULL, NULL, NULL, NULL},
+    {TY_MONEY, TP_YEAR, NULL, NULL, NULL, NULL}, {TY_MONEY, TP_ONCE, NULL, NULL, NULL, NULL},
 };
 
 const ty *ty_scalar(ty_kind k) { return &TY_SCALARS[k]; }
@@ -58,6 +58,24 @@ static const ty *ty_new(arena *pool, ty_kind k, const ty *elem, const enum_def *
     return t;
 }
 
+/* t (an int or decimal) measured in unit; t itself when unit is NULL. */
+const ty *ty_with_unit(arena *pool, const ty *t, const char *unit)
+{
+    if (!unit || (t->unit && strcmp(t->unit, unit) == 0) || (t->kind != TY_INT && t->kind != TY_DECIMAL))
+        return t;
+    ty *u = arena_alloc(pool, sizeof *u);
+    if (!u)
+        return ty_scalar(TY_ERROR);
+    *u = *t;
+    u->unit = unit;
+    return u;
+}
+
+static int same_unit(const ty *a, const ty *b)
+{
+    return a->unit == b->unit || (a->unit && b->unit && strcmp(a->unit, b->unit) == 0);
+}
+
 const ty *ty_list_of(arena *pool, const ty *e) { return ty_new(pool, TY_LIST, e, NULL, NULL); }
 const ty *ty_map_of(arena *pool, const ty *e) { return ty_new(pool, TY_MAP, e, NULL, NULL); }
 const ty *ty_enum(arena *pool, const enum_def *e) { return ty_new(pool, TY_ENUM, NULL, e, NULL); }
@@ -70,6 +88,7 @@ int ty_equal(const ty *a, const ty *b)
     if (a->kind != b->kind)
         return 0;
     switch (a->kind) {
+    case TY_INT: case TY_DECIMAL: return same_unit(a, b);
     case TY_MONEY: return a->period == b->period;
     case TY_ENUM: return a->en == b->en;
     case TY_ENTITY: return a->ent == b->ent;
@@ -85,8 +104,8 @@ const char *ty_str(const ty *t, char *out, size_t n)
     switch (t->kind) {
     case TY_ERROR: snprintf(out, n, "<error>"); break;
     case TY_BOOL: snprintf(out, n, "bool"); break;
-    case TY_INT: snprintf(out, n, "int"); break;
-    case TY_DECIMAL: snprintf(out, n, "decimal"); break;
+    case TY_INT: snprintf(out, n, "int%s%.40s", t->unit ? " unit " : "", t->unit ? t->unit : ""); break;
+    case TY_DECIMAL: snprintf(out, n, "decimal%s%.40s", t->unit ? " unit " : "", t->unit ? t->unit : ""); break;
     case TY_NUMBER: snprintf(out, n, "number"); break;
     case TY_MONEY: snprintf(out, n, "%s", period[t->period]); break;
     case TY_DATE: snprintf(out, n, "date"); break;
@@ -287,8 +306,8 @@ const ty *check_type(checked *ck, ast_node *t)
 {
     switch ((ast_base)t->op) {
     case BASE_BOOL: return ty_scalar(TY_BOOL);
-    case BASE_INT: return ty_scalar(TY_INT);
-    case BASE_DECIMAL: return ty_scalar(TY_DECIMAL);
+    case BASE_INT: return ty_with_unit(ck->pool, ty_scalar(TY_INT), t->text);
+    case BASE_DECIMAL: return ty_with_unit(ck->pool, ty_scalar(TY_DECIMAL), t->text);
     case BASE_MONEY: return ty_money((ty_period)t->op2);
     case BASE_DATE: return ty_scalar(TY_DATE);
     case BASE_TEXT: return ty_scalar(TY_TEXT);
@@ -335,6 +354,11 @@ int check_literal_value(checked *ck, ast_node *n, const ty *t, int64_t *out)
         }
         if (!ty_is_decimal_like(t))
             break;
+        if (n->op == LIT_PERCENT && t->kind == TY_MONEY) {
+            err(ck, n, "a percentage (%s) is a rate, not an amount of %s", n->text, ty_str(t, tn, sizeof tn));
+            diag_hint(ck->dl, "a rate scales an amount: multiply the amount by it");
+            return -1;
+        }
         dec_status st = dec_parse(n->text, strlen(n->text), out);
         if (st == DEC_E_PRECISION) {
             err(ck, n, "`%s` has more than %d decimal places", n->text, DEC_PLACES);
@@ -406,12 +430,29 @@ static int is_num(const ty *t)
 
 /* Unifies two types for comparison, if/else branches and min/max:
  * an untyped number adopts the other side; int widens to decimal. */
+static const ty *unify_base(const ty *a, const ty *b);
+
+/* Quantities in two different units never meet; a quantity with a unit
+ * and one without (a count, a literal) give the one with the unit. */
 static const ty *unify(const ty *a, const ty *b)
+{
+    const char *ua = ty_dimension(a), *ub = ty_dimension(b);
+    if (ua && ub && strcmp(ua, ub) != 0)
+        return NULL;
+    const ty *u = unify_base(a, b);
+    if (!u || (!ua && !ub))
+        return u;
+    if (ua && u->kind == a->kind) return a;
+    if (ub && u->kind == b->kind) return b;
+    return u;
+}
+
+static const ty *unify_base(const ty *a, const ty *b)
 {
     if (is_err(a) || is_err(b))
         return ty_scalar(TY_ERROR);
-    if (ty_equal(a, b))
-        return a;
+    if (ty_equal(a, b) || (a->kind == b->kind && (a->kind == TY_INT || a->kind == TY_DECIMAL)))
+        return a->unit ? a : b;
     if (a->kind == TY_NUMBER && (b->kind == TY_MONEY || b->kind == TY_DECIMAL)) return b;
     if (b->kind == TY_NUMBER && (a->kind == TY_MONEY || a->kind == TY_DECIMAL)) return a;
     if ((a->kind == TY_INT && (b->kind == TY_DECIMAL || b->kind == TY_NUMBER)) ||
@@ -434,11 +475,68 @@ static const ty *mismatch(walk *w, ast_node *n, const char *what, const ty *a, c
             diag_hint(w->ck->dl, "amounts of different periods cannot be mixed");
     } else if ((a->kind == TY_MONEY) != (b->kind == TY_MONEY)) {
         diag_hint(w->ck->dl, "money only combines with money of the same period, or is scaled by a number");
+    } else if (ty_dimension(a) && ty_dimension(b)) {
+        diag_hint(w->ck->dl, "quantities in different units do not combine; dividing one by the other gives a ratio "
+                  "(`%s/%s`)", ty_dimension(a), ty_dimension(b));
     }
     return ty_scalar(TY_ERROR);
 }
 
+static const ty *arith_base(walk *w, ast_node *n);
+
+/* The unit of a / b: "平方米" / "户" is "平方米/户", a unit over itself
+ * is a plain ratio. */
+static const char *unit_ratio(walk *w, const char *ua, const char *ub)
+{
+    if (!ua || !ub) return ua;
+    if (strcmp(ua, ub) == 0) return NULL;
+    return arena_printf(w->ck->pool, "%s/%s", ua, ub);
+}
+
+/* "平方米/户" times "户" is "平方米"; NULL when rate is not per unit. */
+static const char *cancel_unit(walk *w, const char *rate, const char *unit)
+{
+    const char *slash = strrchr(rate, '/');
+    if (!slash || strcmp(slash + 1, unit) != 0) return NULL;
+    return arena_strndup(w->ck->pool, rate, (size_t)(slash - rate));
+}
+
+/* The unit of a * b into *out; -1 for two units that do not multiply
+ * (only a per-unit rate times that unit does). */
+static int unit_product(walk *w, const char *ua, const char *ub, const char **out)
+{
+    *out = ua ? ua : ub;
+    if (!ua || !ub) return 0;
+    *out = cancel_unit(w, ua, ub);
+    if (!*out) *out = cancel_unit(w, ub, ua);
+    return *out ? 0 : -1;
+}
+
+/* Units are checked like money periods: + - and comparisons need one
+ * unit on both sides (or none on one), * and / make ratios.  A
+ * percentage is a plain number that is only shown as a percentage. */
 static const ty *arith(walk *w, ast_node *n)
+{
+    const ty *t = arith_base(w, n);
+    if (is_err(t) || (t->kind != TY_INT && t->kind != TY_DECIMAL))
+        return t;
+    const ty *a = n->a->ty, *b = n->b->ty;
+    const char *ua = ty_dimension(a), *ub = ty_dimension(b), *unit = NULL;
+    if (n->op == OP_ADD || n->op == OP_SUB) {
+        if (ua && ub && strcmp(ua, ub) != 0)
+            return mismatch(w, n, n->op == OP_ADD ? "add" : "subtract", a, b);
+        unit = ua ? ua : ub;
+        if (!unit && (ty_is_percent(a) || ty_is_percent(b))) unit = "%";
+    } else if (n->op == OP_MUL) {
+        if (unit_product(w, ua, ub, &unit))
+            return mismatch(w, n, "multiply", a, b);
+    } else {
+        unit = unit_ratio(w, ua, ub);
+    }
+    return ty_with_unit(w->ck->pool, t, unit);
+}
+
+static const ty *arith_base(walk *w, ast_node *n)
 {
     /* a literal adopts the money type of the other side of + and -, never
      * of * and / (860.00 * 3 scales an amount; it is not an amount) */
@@ -797,6 +895,8 @@ static const ty *expr_inner(walk *w, ast_node *n, const ty *expect)
         if (expect && (expect->kind == TY_MONEY || expect->kind == TY_DECIMAL)) return expect;
         return ty_scalar(TY_INT);
     case AST_DEC:
+        if (n->op == LIT_PERCENT)   /* a rate: never an amount of money */
+            return expect && expect->kind == TY_DECIMAL ? expect : ty_scalar(TY_DECIMAL);
         if (expect && (expect->kind == TY_MONEY || expect->kind == TY_DECIMAL)) return expect;
         return ty_scalar(TY_NUMBER);
     case AST_STRING: return ty_scalar(TY_TEXT);
@@ -809,9 +909,15 @@ static const ty *expr_inner(walk *w, ast_node *n, const ty *expect)
         return ty_scalar(TY_DATE);
     }
     case AST_BOOL: return ty_scalar(TY_BOOL);
-    case AST_DURATION:
-        want(w, n->a, ty_scalar(TY_INT), "a duration count");
+    case AST_DURATION: {    /* `2 years`, `advanced_age years`: a whole count */
+        const ty *t = expr(w, n->a, ty_scalar(TY_INT));
+        if (!is_err(t) && t->kind != TY_INT) {
+            err(ck, n->a, "a duration count must be int, not %s", ty_str(t, x, sizeof x));
+            if (t->kind == TY_DECIMAL)
+                diag_hint(ck->dl, "declare it int, counting a smaller unit if need be (18 months, not 1.5 years)");
+        }
         return ty_scalar(TY_DURATION);
+    }
     case AST_AS_OF: return ty_scalar(TY_DATE);
     case AST_NAME: return name_ref(w, n, expect);
     case AST_MEMBER: return member(w, n);
@@ -1334,6 +1440,27 @@ static void check_param(checked *ck, sym *s)
 
 /* ---- the whole policy ------------------------------------------------- */
 
+/* `refuse when COND: "reason"`: a condition with a reason officers can
+ * read; what it may read is checked when it is lowered (lower.c). */
+static void check_refusal(checked *ck, ast_node *d)
+{
+    walk w;
+    walk_init(&w, ck, -1);
+    const ty *t = expr(&w, d->a, ty_scalar(TY_BOOL));
+    if (!is_err(t) && t->kind != TY_BOOL) {
+        char x[64];
+        err(ck, d->a, "the condition of `refuse when` must be a bool, and this is %s", ty_str(t, x, sizeof x));
+    }
+    for (uint32_t i = 0; i < ck->nrefusals; i++)
+        if (strcmp(ck->refusals[i]->label->text, d->label->text) == 0) {
+            err(ck, d->label, "two refusals give the same reason \"%s\"", d->label->text);
+            diag_hint(ck->dl, "a refusal's reason is what tells it from the others: make each say what is wrong");
+        }
+    if (!d->label->text[0])
+        err(ck, d->label, "a refusal needs a reason: the applicant reads it");
+    ck->refusals[ck->nrefusals++] = d;
+}
+
 static void header(checked *ck, ast_node *file)
 {
     for (ast_node *d = file->a; d; d = d->next) {
@@ -1462,11 +1589,14 @@ int check_policy(checked *ck, ast_node *file)
         if (d->kind == AST_TABLE && ck->nsyms && ck->syms[ck->nsyms - 1].decl == d)
             ck->syms[ck->nsyms - 1].index = ntables++;
         if (d->kind == AST_ASSERT) ck->nasserts++;
+        if (d->kind == AST_REFUSE) ck->nrefusals++;
     }
     ck->asserts = arena_alloc(ck->pool, sizeof(ast_node *) * (ck->nasserts + 1));
+    ck->refusals = arena_alloc(ck->pool, sizeof(ast_node *) * (ck->nrefusals + 1));
     ck->order = arena_alloc(ck->pool, sizeof(uint32_t) * (ck->nsyms + 1));
-    if (!ck->asserts || !ck->order) return -1;
+    if (!ck->asserts || !ck->refusals || !ck->order) return -1;
     ck->nasserts = 0;
+    ck->nrefusals = 0;
     for (uint32_t i = 0; i < ck->nsyms; i++)
         if (ck->syms[i].kind == SYM_PARAM) check_param(ck, &ck->syms[i]);
     for (uint32_t i = 0; i < ck->nsyms; i++)
@@ -1509,6 +1639,8 @@ int check_policy(checked *ck, ast_node *file)
         if (!is_err(t) && t->kind != TY_BOOL) err(ck, d->a, "an assertion must be a condition");
         ck->asserts[ck->nasserts++] = d;
     }
+    for (ast_node *d = file->a; d; d = d->next)
+        if (d->kind == AST_REFUSE) check_refusal(ck, d);
     for (uint32_t i = 0; i < ck->nsyms; i++)
         if (ck->syms[i].kind == SYM_LET || ck->syms[i].kind == SYM_OUTPUT) {
             ast_node *lab = ck->syms[i].decl->label;

@@ -5,9 +5,10 @@
  * every expression (units and periods: money per month never meets money
  * per year without per_month()/per_year()), orders the definitions (and
  * reports cycles), warns about unused ones, normalises decision-table
- * cells to intervals and runs the table analysis, and checks that every
+ * cells to intervals and runs the table analysis, checks that every
  * parameter has exactly one value in force on each day of the covered
- * period.  lower.c then reads the symbols and the typed AST.
+ * period, and types the conditions of assertions and refusals (`refuse
+ * when`), whose reads lower.c restricts.  lower.c then reads the symbols and the typed AST.
  *
  * Ownership: everything lives in the policy arena (`pool`).
  */
@@ -59,6 +60,8 @@ typedef struct checked {
     uint32_t norder;
     ast_node **asserts;
     uint32_t nasserts;
+    ast_node **refusals;    /* `refuse when` declarations, in order */
+    uint32_t nrefusals;
     int64_t covers_from, covers_until;
     int have_covers;
 } checked;
@@ -69,6 +72,8 @@ int check_policy(checked *ck, ast_node *file);
 const ty *ty_scalar(ty_kind k);
 const ty *ty_money(ty_period p);
 const ty *ty_list_of(arena *pool, const ty *elem);
+/* t (an int or decimal) measured in unit (value.h); t when unit is NULL. */
+const ty *ty_with_unit(arena *pool, const ty *t, const char *unit);
 const ty *ty_map_of(arena *pool, const ty *elem);
 const ty *ty_enum(arena *pool, const enum_def *e);
 const ty *ty_entity(arena *pool, const entity_def *e);

@@ -269,12 +269,29 @@ static void hint_unquote(diag_list *dl, const ast_node *e, const ty *t)
         diag_hint(dl, "write %s without quotes", e->text);
 }
 
+/* `expect refused "reason"` names one of the policy's refusals. */
+static void check_refused(const policy *p, const source *src, const ast_node *e, diag_list *dl)
+{
+    const ev_tree *t = &p->tree;
+    for (uint32_t i = 0; i < t->nrefusals; i++)
+        if (strcmp(t->refusals[i].reason, e->a->text) == 0) return;
+    if (!t->nrefusals) {
+        diag_error(dl, src, e->a->loc, "the test expects a refusal, and `%s` has no `refuse when`", p->name);
+        return;
+    }
+    diag_error(dl, src, e->a->loc, "the test expects a refusal \"%s\", and no refusal of `%s` gives that reason",
+               e->a->text, p->name);
+    diag_hint(dl, "the first refusal of `%s` says \"%s\"%s", p->name, t->refusals[0].reason,
+              t->nrefusals > 1 ? "; write the reason exactly as the policy does" : "");
+}
+
 /* Type-checks a test's expectations against the compiled outputs, so a
  * wrong expectation is a compile error, not a failure at test time. */
 static void check_expects(const policy *p, const source *src, const ast_node *t, diag_list *dl)
 {
     for (const ast_node *e = t->c; e; e = e->next) {
         if (e->op == 1) continue;
+        if (e->op == 3) { check_refused(p, src, e, dl); continue; }
         const ev_def *d = policy_def(p, e->text);
         if (!d) {
             diag_error(dl, src, e->loc, "the test expects `%s`, which is not an output or let of `%s`",

@@ -12,7 +12,7 @@
 
 static const char *const top_keywords[] = {
     "policy", "model", "tests", "jurisdiction", "source", "assumption", "covers", "use", "enum", "entity",
-    "parameter", "let", "output", "table", "assert", "test", "}", NULL
+    "parameter", "let", "output", "table", "assert", "refuse", "test", "}", NULL
 };
 
 static int starts_word(const char *s, size_t n, const char *w)

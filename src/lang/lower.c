@@ -769,6 +769,78 @@ static int params_only(lw *l, ast_node *n)
     return ok & params_only(l, n->b) & params_only(l, n->c);
 }
 
+/* The JSON Pointer, relative to the input, of the input field a member
+ * chain reads (`care_home.total_beds` gives "/care_home/total_beds"),
+ * or NULL when it reads a loop variable or a let. */
+static const char *input_pointer(lw *l, const ast_node *n)
+{
+    if (n->kind == AST_NAME && n->decl && n->slot > -2 && n->op2 == 0 &&
+        ((const sym *)n->decl)->kind == SYM_ROOT)
+        return arena_printf(l->pool, "/%s", n->text);
+    if (n->kind != AST_MEMBER) return NULL;
+    const char *base = input_pointer(l, n->a);
+    return base ? arena_printf(l->pool, "%s/%s", base, n->text) : NULL;
+}
+
+/* What a refusal's condition may read: the input, parameters, tables,
+ * loop variables and the decision date, never a let or output (they are
+ * computed after the refusals).  Adds the pointer of each input field it
+ * names to field[] (at most cap, each once); 0 after reporting. */
+static int refusal_reads(lw *l, ast_node *n, const char **field, uint32_t *nfield, uint32_t cap)
+{
+    if (!n) return 1;
+    if (n->kind == AST_NAME && n->decl && n->slot > -2 && n->op2 == 0) {
+        const sym *s = n->decl;
+        if (s->kind == SYM_LET || s->kind == SYM_OUTPUT) {
+            diag_add(l->ck->dl, DIAG_ERROR, l->ck->src, n->loc,
+                     "refusals are checked before anything is computed: write the condition with the input fields the let is made of",
+                     "a refusal may read the input, parameters and as_of, and `%s` is %s", n->text,
+                     s->kind == SYM_LET ? "a let" : "an output");
+            return 0;
+        }
+    }
+    if (n->kind == AST_MEMBER) {
+        const char *p = input_pointer(l, n);
+        if (p) {
+            uint32_t k = 0;
+            while (k < *nfield && strcmp(field[k], p) != 0) k++;
+            if (k == *nfield && k < cap) field[(*nfield)++] = p;
+            return 1;
+        }
+    }
+    int ok = 1;
+    if (n->kind == AST_CALL || n->kind == AST_LIST)
+        for (ast_node *a = n->a; a; a = a->next) ok &= refusal_reads(l, a, field, nfield, cap);
+    else
+        ok &= refusal_reads(l, n->a, field, nfield, cap);
+    return ok & refusal_reads(l, n->b, field, nfield, cap) & refusal_reads(l, n->c, field, nfield, cap);
+}
+
+#define REFUSAL_MAX_FIELDS 32
+
+static void lower_refusals(lw *l, ev_tree *t)
+{
+    checked *ck = l->ck;
+    ev_refusal *r = arena_alloc(l->pool, sizeof(ev_refusal) * (ck->nrefusals + 1));
+    if (!r) { l->failed = 1; return; }
+    for (uint32_t i = 0; i < ck->nrefusals; i++) {
+        ast_node *d = ck->refusals[i];
+        const char *field[REFUSAL_MAX_FIELDS];
+        uint32_t n = 0;
+        if (!refusal_reads(l, d->a, field, &n, REFUSAL_MAX_FIELDS)) { l->failed = 1; continue; }
+        const char **f = arena_alloc(l->pool, sizeof(char *) * (n + 1));
+        if (!f) { l->failed = 1; return; }
+        memcpy(f, field, sizeof(char *) * n);
+        r[i].cond = lower_expr(l, d->a);
+        r[i].reason = d->label->text;
+        r[i].line = line_of(l, d);
+        r[i].nfields = n;
+        r[i].field = f;
+    }
+    t->refusals = r;
+    t->nrefusals = ck->nrefusals;
+}
+
 int lower_policy(checked *ck, lowered *out)
 {
     lw l;
@@ -789,6 +861,7 @@ int lower_policy(checked *ck, lowered *out)
     lower_params(&l, t);
     lower_defs(&l, t, &ncov);
     lower_tables(&l, t, &ncov);
+    lower_refusals(&l, t);
     out->assert_root = arena_alloc(l.pool, sizeof(int32_t) * (ck->nasserts + 1));
     if (!out->assert_root) return -1;
     size_t errs = ck->dl->nerrors;

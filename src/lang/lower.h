@@ -6,7 +6,8 @@
  * nodes into one contiguous array, folds constant subtrees by running the
  * evaluator on them once, fuses round(a / b) into an exact DIV_ROUND,
  * builds each decision table's column-0 index, compiles label
- * placeholders to slots, and last flattens the tree into the program
+ * placeholders to slots, lowers each refusal's condition (which may not
+ * read a let or output) with the JSON Pointers of the fields it names, and last flattens the tree into the program
  * ev_run executes (eval/vm.h).  After this no name is left.
  *
  * Ownership: the tree's arrays are allocated in ck->pool (the policy's).
@@ -23,7 +24,8 @@ typedef struct lowered {
     uint32_t nasserts;
 } lowered;
 
-/* 0, or -1 with diagnostics (assertions reading non-parameters). */
+/* 0, or -1 with diagnostics (assertions reading non-parameters,
+ * refusals reading lets or outputs). */
 int lower_policy(checked *ck, lowered *out);
 
 #endif

@@ -10,10 +10,13 @@
  * `- - - x` or a 10 000-term sum nest without brackets, and every later
  * stage recurses over expressions.
  *
- * Three constructors live here rather than in ast.c because they need the
- * parse context: parse_list_add (lists with a tail, O(1) per item),
- * parse_row (splits a table row's items by the table's parameter count)
- * and parse_expect_text (`expect reason|label OUT contains|= "…"`).
+ * The constructors that need the parse context live here rather than in
+ * ast.c: parse_list_add (lists with a tail, O(1) per item), parse_row
+ * (splits a table row's items by the table's parameter count),
+ * parse_expect_text (`expect reason|label OUT contains|= "…"`) and the
+ * two that read a plain word as a keyword, parse_refuse (`refuse when`)
+ * and parse_expect_refused (`expect refused "…"`): `when` and `refused`
+ * stay usable as names.
  *
  * Not done here: anything about meaning.  The tree that comes back holds
  * every declaration that parsed, even when there were syntax errors, so
@@ -240,5 +243,36 @@ ast_node *parse_expect_text(parse_ctx *ctx, src_loc loc, parse_str what, src_loc
     else if (rel.s && !(rel.n == 8 && memcmp(rel.s, "contains", 8) == 0))
         diag_add(ctx->dl, DIAG_ERROR, ctx->src, rel_loc, "compare with `contains` or `=`",
                  "`%.*s` is not a comparison of labels", (int)rel.n, rel.s);
+    return e;
+}
+
+/* Whether the word w is the plain keyword kw; reports it when not. */
+static int word_is(parse_ctx *ctx, parse_str w, src_loc at, const char *kw, const char *hint)
+{
+    size_t n = strlen(kw);
+    if (w.n == n && memcmp(w.s, kw, n) == 0) return 1;
+    diag_add(ctx->dl, DIAG_ERROR, ctx->src, at, hint, "expected `%s` here, not `%.*s`", kw, (int)w.n, w.s);
+    return 0;
+}
+
+/* `refuse when COND: "reason"`: an AST_REFUSE (ast.h). */
+ast_node *parse_refuse(parse_ctx *ctx, src_loc loc, parse_str when, src_loc when_loc, ast_node *cond,
+                       ast_node *reason)
+{
+    ast_node *r = ast_new(ctx->pool, AST_REFUSE, loc);
+    r->a = cond;
+    r->label = reason;
+    word_is(ctx, when, when_loc, "when", "write `refuse when CONDITION: \"reason\"`");
+    return r;
+}
+
+/* `expect refused "reason"`: an EXPECT with op 3 (ast.h). */
+ast_node *parse_expect_refused(parse_ctx *ctx, src_loc loc, parse_str what, src_loc what_loc,
+                               ast_node *reason)
+{
+    ast_node *e = ast_new(ctx->pool, AST_EXPECT, loc);
+    e->op = 3;
+    e->a = reason;
+    word_is(ctx, what, what_loc, "refused", "write `expect refused \"reason\"` for a refusal");
     return e;
 }

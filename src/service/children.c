@@ -154,10 +154,11 @@ void children_tick(int64_t now)
             backoff_clear(&master.backoff);
         }
         if (c->stop_sent_ms) {
-            if (now - c->stop_sent_ms > (int64_t)master.conf.stop_timeout * 1000) {
+            int limit_s = master.fast_stop ? PCTL_FAST_STOP_S : master.conf.stop_timeout;
+            if (now - c->stop_sent_ms > (int64_t)limit_s * 1000) {
                 if (now - c->last_signal_ms >= 1000) {
                     elog(LOG_L_WARN, NULL, "worker %ld did not stop within %d s: SIGKILL", (long)c->pid,
-                         master.conf.stop_timeout);
+                         limit_s);
                     kill(c->pid, SIGKILL);
                     c->last_signal_ms = now;
                 }

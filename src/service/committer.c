@@ -464,7 +464,7 @@ int committer_init_main(void)
 {
     committer_state *c = &master.cm;
     c->listen_fd = -1;
-    c->proc = (helper){.name = "committer", .main = committer_main};
+    c->proc = (helper){.name = "committer", .counter = SB_HELPER_COMMITTER, .main = committer_main};
     if (!master.conf.db || master.conf.group_commit == 0) return 0;
     if (open_socket(c)) {
         elog(LOG_L_ERROR, NULL, "committer socket: %s", strerror(errno));

@@ -18,6 +18,7 @@
 #include <sys/time.h>
 #include <time.h>
 #include <unistd.h>
+#include "config.h"
 #include "audit/verify.h"
 #include "service/conf.h"
 
@@ -87,7 +88,7 @@ static const char *parse_log(const char *arg, void *field)
 
 #define F(x) offsetof(eligod_conf, x)
 static const opt_row options[] = {
-    {"policies", "DIR", parse_str, F(policies), "policy folder compiled at start and on SIGHUP (policies/)"},
+    {"policies", "DIR", parse_str, F(policies), "policy folder compiled at start and on SIGHUP (" ELIGO_POLICYDIR ")"},
     {"listen", "ADDR", parse_listen, F(listen), "FastCGI socket: unix:/path (mode 0660) or 127.0.0.1:PORT"},
     {"workers", "N", parse_workers, F(workers), "worker processes (2 per core)"},
     {"max-requests", "N", parse_count, F(max_requests), "recycle a worker after N requests, once idle (0: never)"},
@@ -113,22 +114,30 @@ void conf_help(FILE *out)
 {
     fprintf(out, "usage: eligod [OPTIONS]\n\n"
                  "Serves the eligo HTTP API over FastCGI (behind nginx) with a prefork pool.\n"
-                 "Signals: HUP recompiles the policies and rolls the workers (only when all\n"
-                 "compile), TERM/INT finish in-flight requests and exit.\n\noptions:\n");
+                 "Signals: HUP or USR2 recompile the policies and roll the workers (only when\n"
+                 "all compile); QUIT stops gracefully, TERM/INT fast; USR1 reopens the log;\n"
+                 "any other is logged and ignored.  Exit: 0 ok, 1 failed, 2 usage.\n\noptions:\n");
     for (size_t i = 0; i < NOPTIONS; i++) {
         char left[48];
         snprintf(left, sizeof left, "--%s%s%s", options[i].name, options[i].arg ? " " : "",
                  options[i].arg ? options[i].arg : "");
         fprintf(out, "  %-26s %s\n", left, options[i].help);
     }
-    fprintf(out, "  %-26s %s\n", "--help", "this text");
+    fprintf(out, "  %-26s %s\n", "-t, --test", "check the options, the policies and the keys, then exit");
+    fprintf(out, "  %-26s %s\n", "-v, --version", "print the version and exit");
+    fprintf(out, "  %-26s %s\n", "-h, --help", "this text");
+}
+
+void conf_version(FILE *out)
+{
+    fprintf(out, "eligod (%s) %s\n", PACKAGE_NAME, PACKAGE_VERSION);
 }
 
 int conf_parse(eligod_conf *c, int argc, char **argv)
 {
     memset(c, 0, sizeof *c);
-    c->policies = "policies/";
-    c->listen = "unix:/tmp/eligod.sock";
+    c->policies = ELIGO_POLICYDIR;
+    c->listen = "unix:" ELIGO_RUNDIR "/eligod.sock";
     c->log = "stderr";
     c->backlog = 128;
     c->request_timeout = 10;
@@ -146,6 +155,14 @@ int conf_parse(eligod_conf *c, int argc, char **argv)
         if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
             conf_help(stdout);
             return 1;
+        }
+        if (strcmp(a, "--version") == 0 || strcmp(a, "-v") == 0) {
+            conf_version(stdout);
+            return 1;
+        }
+        if (strcmp(a, "--test") == 0 || strcmp(a, "-t") == 0) {
+            c->test_only = 1;
+            continue;
         }
         if (strncmp(a, "--", 2) != 0) {
             fprintf(stderr, "eligod: unexpected argument `%s` (see --help)\n", a);
@@ -201,6 +218,16 @@ void log_open(const char *where)
     use_syslog = where && strcmp(where, "syslog") == 0;
     log_pid = getpid();
     if (use_syslog) openlog("eligod", LOG_PID | LOG_NDELAY, LOG_DAEMON);
+}
+
+/* stderr belongs to whoever started eligod (journald, a shell): only
+ * the syslog connection is ours to reopen. */
+void log_reopen(void)
+{
+    log_flush();
+    if (!use_syslog) return;
+    closelog();
+    openlog("eligod", LOG_PID | LOG_NDELAY, LOG_DAEMON);
 }
 
 /* Request lines wait here until LOG_BUFFER bytes or LOG_FLUSH_MS have

@@ -35,17 +35,21 @@ typedef struct eligod_conf {
     int checkpoint_interval;           /* --checkpoint-interval S (1) */
     int max_unprotected;               /* --max-unprotected S: verify fails on older unsequenced rows (60) */
     int group_commit;         /* --group-commit N: rows per COMMIT in the committer (64; 0: off) */
+    int test_only;            /* -t, --test: check and exit */
 } eligod_conf;
 
-/* Fills defaults, then parses argv.  0 run, 1 help printed (exit 0),
- * -1 error printed (exit 2). */
+/* Fills defaults, then parses argv.  0 run, 1 help or version printed
+ * (exit 0), -1 error printed (exit 2). */
 int conf_parse(eligod_conf *c, int argc, char **argv);
 void conf_help(FILE *out);
+void conf_version(FILE *out);
 
 enum log_level { LOG_L_ERROR, LOG_L_WARN, LOG_L_INFO };
 
 /* Opens the log chosen by --log ("stderr" or "syslog"). */
 void log_open(const char *where);
+/* SIGUSR1: flushes, and reconnects to syslog when that is the log. */
+void log_reopen(void);
 /* A child of the master calls it first thing: its lines carry its pid. */
 void log_forked(void);
 /* A request's line: buffered (conf.c says how long); log_flush() writes

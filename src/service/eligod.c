@@ -6,10 +6,14 @@
  * ones.  The registry is compiled before the socket is opened and before
  * any fork: a daemon whose policies do not compile never listens, and
  * every worker starts from the same immutable tree (copy-on-write).
+ * The pid file is locked before the socket is looked at, so a second
+ * eligod started by mistake stops without touching either.  `eligod -t`
+ * runs only the steps that check (options, policies, keys) and exits.
  *
  * Not here: the loop (pctl.c), workers (worker.c), HTTP (routes.c).
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <fcgiapp.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -81,8 +85,9 @@ static int init_socket(void)
     const char *bind_to = l;
     if (strncmp(l, "unix:", 5) == 0) {
         bind_to = l + 5;
-        snprintf(master.sock_path, sizeof master.sock_path, "%s", bind_to);
+        /* remembered for unlinking only once it is ours: never another server's */
         if (clear_stale_socket(bind_to) != 0) return -1;
+        snprintf(master.sock_path, sizeof master.sock_path, "%s", bind_to);
     } else if (!getenv("FCGI_WEB_SERVER_ADDRS")) {
         /* libfcgi trusts its peer: on TCP accept only the loopback web server */
         setenv("FCGI_WEB_SERVER_ADDRS", "127.0.0.1", 1);
@@ -107,6 +112,7 @@ static int init_scoreboard(void)
     /* room for a full old generation and a full new one during a reload */
     if (scoreboard_init_main((uint32_t)master.conf.workers * 2 + 4) == 0) {
         sb->generation = master.generation;
+        pctl_bind_counters(master.reg);
         return 0;
     }
     elog(LOG_L_ERROR, NULL, "scoreboard: %s", strerror(errno));
@@ -146,31 +152,56 @@ static int init_committer(void)
     return committer_init_main();
 }
 
+/* The pid file is locked (fcntl, so not inherited by the children) for
+ * as long as the master lives: a second eligod given the same file finds
+ * the lock and stops before it touches the file or the socket. */
 static int init_pid(void)
 {
     if (!master.conf.pid) return 0;
-    FILE *f = fopen(master.conf.pid, "w");
-    if (!f || fprintf(f, "%ld\n", (long)getpid()) < 0 || fclose(f) != 0) {
-        elog(LOG_L_ERROR, NULL, "pid file %s: %s", master.conf.pid, strerror(errno));
+    const char *path = master.conf.pid;
+    int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+    if (fd < 0) {
+        elog(LOG_L_ERROR, NULL, "pid file %s: %s", path, strerror(errno));
         return -1;
     }
+    struct flock lk = {.l_type = F_WRLCK, .l_whence = SEEK_SET};
+    if (fcntl(fd, F_SETLK, &lk) != 0) {
+        char other[24] = "";
+        ssize_t n = read(fd, other, sizeof other - 1);
+        other[n > 0 ? n : 0] = 0;
+        other[strcspn(other, "\n")] = 0;
+        elog(LOG_L_ERROR, NULL, "another eligod (pid %s) holds %s; not starting", *other ? other : "?", path);
+        close(fd);
+        return -1;
+    }
+    char line[24];
+    int len = snprintf(line, sizeof line, "%ld\n", (long)getpid());
+    if (ftruncate(fd, 0) != 0 || write(fd, line, (size_t)len) != len) {
+        elog(LOG_L_ERROR, NULL, "pid file %s: %s", path, strerror(errno));
+        close(fd);
+        return -1;
+    }
+    master.pid_fd = fd;
     master.pid_written = 1;
     return 0;
 }
 
+/* `checks`: the steps `eligod -t` runs (nothing that listens, forks,
+ * connects or writes). */
 static const struct {
     const char *name;
     int (*run)(void);
+    int checks;
 } init_chain[] = {
-    {"log", init_log},
-    {"signals", init_signals},
-    {"registry", init_registry},
-    {"database", init_database},
-    {"checkpoints", init_checkpoints},
-    {"socket", init_socket},
-    {"scoreboard", init_scoreboard},
-    {"committer", init_committer},
-    {"pid", init_pid},
+    {"log", init_log, 1},
+    {"signals", init_signals, 0},
+    {"registry", init_registry, 1},
+    {"checkpoints", init_checkpoints, 1},
+    {"pid", init_pid, 0},
+    {"database", init_database, 0},
+    {"socket", init_socket, 0},
+    {"scoreboard", init_scoreboard, 0},
+    {"committer", init_committer, 0},
 };
 
 static void cleanup(void)
@@ -180,6 +211,7 @@ static void cleanup(void)
     if (master.listen_fd >= 0) close(master.listen_fd);
     if (master.sock_path[0]) unlink(master.sock_path);
     if (master.pid_written) unlink(master.conf.pid);
+    if (master.pid_fd >= 0) close(master.pid_fd);     /* releases the lock */
     if (master.reg) {
         registry_free(master.reg);
         free(master.reg);
@@ -190,15 +222,23 @@ static void cleanup(void)
 int main(int argc, char **argv)
 {
     master.listen_fd = -1;
+    master.pid_fd = -1;
     master.lq = (listenq){.fd = -1, .nl = -1};
     int rc = conf_parse(&master.conf, argc, argv);
     if (rc) return rc > 0 ? 0 : 2;
+    int test = master.conf.test_only;
     for (size_t i = 0; i < sizeof init_chain / sizeof init_chain[0]; i++) {
+        if (test && !init_chain[i].checks) continue;
         if (init_chain[i].run() != 0) {
-            elog(LOG_L_ERROR, NULL, "start-up failed at step `%s`", init_chain[i].name);
+            elog(LOG_L_ERROR, NULL, "%s failed at step `%s`", test ? "the check" : "start-up", init_chain[i].name);
             cleanup();
             return 1;
         }
+    }
+    if (test) {
+        elog(LOG_L_INFO, NULL, "the options, the policies in %s and the keys are good", master.conf.policies);
+        cleanup();
+        return 0;
     }
     elog(LOG_L_INFO, NULL, "master %ld: %d workers, max %d requests each, request timeout %d s",
          (long)getpid(), master.conf.workers, master.conf.max_requests, master.conf.request_timeout);

@@ -67,6 +67,32 @@ const policy *decide_policy(service *sv, json_span name)
     return registry_find(sv->reg, n);
 }
 
+/* 422 refused: the policy's reason, with one error per input field its
+ * condition names (or the whole input when it names none). */
+static void refusal_problem(http_response *rs, const ev_error *err)
+{
+    const ev_refusal *r = err->refusal;
+    buf b, ptr;
+    buf_init(&b);
+    buf_init(&ptr);
+    buf_addc(&b, '[');
+    for (uint32_t i = 0; i < r->nfields || (i == 0 && r->nfields == 0); i++) {
+        buf_reset(&ptr);
+        buf_adds(&ptr, "/input");
+        if (r->nfields) buf_adds(&ptr, r->field[i]);
+        if (i) buf_addc(&b, ',');
+        buf_adds(&b, "{\"pointer\":");
+        buf_json_string(&b, ptr.data, ptr.len);
+        buf_adds(&b, ",\"detail\":");
+        buf_json_string(&b, r->reason, strlen(r->reason));
+        buf_addc(&b, '}');
+    }
+    buf_addc(&b, ']');
+    http_problem_as(rs, PROBLEM_REFUSED, r->reason, buf_cstr(&b));
+    buf_free(&ptr);
+    buf_free(&b);
+}
+
 int decide(service *sv, const policy *p, const decision_request *req, buf *decision, buf *input,
            decision_parts *parts, http_response *rs)
 {
@@ -84,6 +110,8 @@ int decide(service *sv, const policy *p, const decision_request *req, buf *decis
         http_problem_as(rs, PROBLEM_SERVICE_UNAVAILABLE, "out of memory", NULL);
     } else if (rc == DECISION_NO_PARAM) {
         http_problem_at(rs, PROBLEM_OUTSIDE_COVERED_PERIOD, "/as_of", r.err.msg);
+    } else if (rc == DECISION_REFUSED) {
+        refusal_problem(rs, &r.err);
     } else {
         http_problem_at(rs, PROBLEM_INVALID_INPUT, "/input", r.err.msg);
     }

@@ -3,8 +3,11 @@
  *
  * Reads the shared counters (relaxed atomic loads: each number is whole,
  * the set is not one instant) and the worker slots.  nginx limits the
- * route to the loopback.
+ * route to the loopback.  Decisions are counted by policy name, never by
+ * a registry position: workers of two generations serve side by side
+ * during a reload, and a name keeps its counter row (scoreboard.h).
  */
+#include "config.h"
 #include "service/pctl.h"
 #include "service/scoreboard.h"
 #include "service/service.h"
@@ -56,10 +59,13 @@ void h_metrics(service *sv, const http_request *rq, http_response *rs, const rou
                    (double)ld(&sb->latency_sum_us[r]) / 1e6);
         buf_printf(b, "eligo_request_duration_seconds_count{route=\"%s\"} %llu\n", name, (unsigned long long)cum);
     }
-    buf_adds(b, "# HELP eligo_decisions_total Decisions made, by policy (this generation's registry).\n"
+    /* by name (scoreboard.h): every policy served since start, whichever
+     * generation's worker answers this */
+    buf_adds(b, "# HELP eligo_decisions_total Decisions made, by policy.\n"
                 "# TYPE eligo_decisions_total counter\n");
-    for (uint32_t i = 0; sv->reg && i < sv->reg->npolicies && i < SB_MAX_POLICIES; i++)
-        buf_printf(b, "eligo_decisions_total{policy=\"%s\"} %llu\n", sv->reg->policies[i]->name,
+    uint32_t nnames = __atomic_load_n(&sb->npolicy_names, __ATOMIC_ACQUIRE);
+    for (uint32_t i = 0; i < nnames; i++)
+        buf_printf(b, "eligo_decisions_total{policy=\"%s\"} %llu\n", sb->policy_names[i],
                    (unsigned long long)ld(&sb->decisions[i]));
     buf_printf(b, "# HELP eligo_reloads_total SIGHUP reloads, by result.\n# TYPE eligo_reloads_total counter\n"
                   "eligo_reloads_total{result=\"ok\"} %llu\neligo_reloads_total{result=\"failed\"} %llu\n",
@@ -67,6 +73,14 @@ void h_metrics(service *sv, const http_request *rq, http_response *rs, const rou
     buf_printf(b, "# HELP eligo_worker_respawns_total Workers that died unasked and were replaced.\n"
                   "# TYPE eligo_worker_respawns_total counter\neligo_worker_respawns_total %llu\n",
                (unsigned long long)ld(&sb->respawns));
+    buf_printf(b, "# HELP eligo_child_respawns_total Children that died unasked and were replaced, by kind.\n"
+                  "# TYPE eligo_child_respawns_total counter\n"
+                  "eligo_child_respawns_total{child=\"worker\"} %llu\n"
+                  "eligo_child_respawns_total{child=\"committer\"} %llu\n"
+                  "eligo_child_respawns_total{child=\"sequencer\"} %llu\n",
+               (unsigned long long)ld(&sb->respawns),
+               (unsigned long long)ld(&sb->helper_respawns[SB_HELPER_COMMITTER]),
+               (unsigned long long)ld(&sb->helper_respawns[SB_HELPER_SEQUENCER]));
     buf_printf(b, "# HELP eligo_requests_killed_total Workers killed past the request timeout.\n"
                   "# TYPE eligo_requests_killed_total counter\neligo_requests_killed_total %llu\n",
                (unsigned long long)ld(&sb->killed_slow));
@@ -92,4 +106,13 @@ void h_metrics(service *sv, const http_request *rq, http_response *rs, const rou
                   "# TYPE eligo_generation gauge\neligo_generation %d\n", sb->generation);
     buf_printf(b, "# HELP eligo_policies Policies loaded in this worker.\n# TYPE eligo_policies gauge\n"
                   "eligo_policies %u\n", sv->reg ? sv->reg->npolicies : 0);
+    buf_printf(b, "# HELP eligo_build_info The eligod answering, as a label.\n# TYPE eligo_build_info gauge\n"
+                  "eligo_build_info{version=\"%s\"} 1\n", PACKAGE_VERSION);
+    buf_printf(b, "# HELP process_start_time_seconds Start time of the master since the Unix epoch.\n"
+                  "# TYPE process_start_time_seconds gauge\nprocess_start_time_seconds %lld\n",
+               (long long)sb->start_time_s);
+    if (master.conf.db)
+        buf_printf(b, "# HELP eligo_database_up 0 while the pool holds the database for unreachable.\n"
+                      "# TYPE eligo_database_up gauge\neligo_database_up %d\n",
+                   sb_db_down_until() > sb_now_ms() ? 0 : 1);
 }

@@ -53,6 +53,7 @@ static const struct { const char *slug; int status; const char *title; } problem
     [PROBLEM_INVALID_INPUT] = {"invalid-input", 422, "The request does not fit"},
     [PROBLEM_REQUEST_ID_REUSED] = {"request-id-reused", 422, "The request_id was used for another request"},
     [PROBLEM_OUTSIDE_COVERED_PERIOD] = {"outside-covered-period", 422, "No rules are in force on as_of"},
+    [PROBLEM_REFUSED] = {"refused", 422, "The policy refuses this input"},
     [PROBLEM_INTERNAL_ERROR] = {"internal-error", 500, "Internal error"},
     [PROBLEM_STORE_UNAVAILABLE] = {"store-unavailable", 503, "The database is unavailable"},
     [PROBLEM_SERVICE_UNAVAILABLE] = {"service-unavailable", 503, "The service is unavailable"},

@@ -62,6 +62,7 @@ typedef enum problem_type {
     PROBLEM_INVALID_INPUT,          /* 422 the body does not fit */
     PROBLEM_REQUEST_ID_REUSED,      /* 422 the request_id named another request */
     PROBLEM_OUTSIDE_COVERED_PERIOD, /* 422 no rules in force on as_of */
+    PROBLEM_REFUSED,                /* 422 a `refuse when` of the policy holds */
     PROBLEM_INTERNAL_ERROR,         /* 500 */
     PROBLEM_STORE_UNAVAILABLE,      /* 503 the database cannot be reached */
     PROBLEM_SERVICE_UNAVAILABLE,    /* 503 anything else: memory, configuration */

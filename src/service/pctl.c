@@ -4,11 +4,14 @@
  * The loop sleeps in poll() on the self-pipe (signals.c) for at most
  * PCTL_LOOP_MS (50 ms), then:
  *   - CHLD: reap (children.c);
- *   - HUP:  compile the policy folder into a new registry; on any error
- *           log every diagnostic line and keep everything as it is; on
- *           success swap the registry and start a new generation;
- *   - TERM, INT, QUIT: stop accepting (close and unlink the socket),
- *           stop every worker gracefully, exit when none is left;
+ *   - HUP, USR2: compile the policy folder into a new registry; on any
+ *           error log every diagnostic line and keep everything as it is;
+ *           on success swap the registry and start a new generation;
+ *   - QUIT: stop accepting (close and unlink the socket), stop every
+ *           worker gracefully (--stop-timeout), exit when none is left;
+ *   - TERM, INT: the same, fast: workers get PCTL_FAST_STOP_S;
+ *   - USR1: reopen the log (conf.c);
+ *   - any other signal: logged and ignored (signals.c catches them all);
  *   - every tick: keep N workers of the current generation (one at a time
  *           while old-generation workers still serve: a new worker must
  *           be ready before an old one is told to stop), honour the crash
@@ -65,9 +68,17 @@ registry *pctl_compile(const char *dir)
     return r;
 }
 
-static void reload(void)
+void pctl_bind_counters(const registry *r)
 {
-    elog(LOG_L_INFO, NULL, "SIGHUP: compiling %s", master.conf.policies);
+    for (uint32_t i = 0; i < r->npolicies; i++)
+        if (sb_bind_policy(i, r->policies[i]->name) != 0)
+            elog(LOG_L_WARN, NULL, "policy %s: no decision counter left (%d names at most)", r->policies[i]->name,
+                 SB_MAX_POLICIES);
+}
+
+static void reload(int sig)
+{
+    elog(LOG_L_INFO, NULL, "%s: compiling %s", sig == SIGUSR2 ? "SIGUSR2" : "SIGHUP", master.conf.policies);
     registry *r = pctl_compile(master.conf.policies);
     if (!r) {
         __atomic_fetch_add(&sb->reloads_failed, 1, __ATOMIC_RELAXED);
@@ -79,6 +90,7 @@ static void reload(void)
     registry_free(master.reg);
     free(master.reg);
     master.reg = r;
+    pctl_bind_counters(r);     /* before any worker of the new generation forks */
     master.generation++;
     sb->generation = master.generation;
     backoff_clear(&master.backoff);
@@ -87,11 +99,14 @@ static void reload(void)
          master.generation, r->npolicies);
 }
 
+/* QUIT waits --stop-timeout for in-flight requests; TERM and INT (and a
+ * TERM after a QUIT) give them PCTL_FAST_STOP_S, as php-fpm's fast stop. */
 static void terminate(int sig)
 {
+    if (sig != SIGQUIT) master.fast_stop = 1;
     if (master.state == PCTL_TERMINATING) return;
     master.state = PCTL_TERMINATING;
-    elog(LOG_L_INFO, NULL, "signal %d: finishing in-flight requests and stopping %d workers", sig,
+    elog(LOG_L_INFO, NULL, "%s: %s stop of %d workers", strsignal(sig), master.fast_stop ? "fast" : "graceful",
          master.nchildren);
     listenq_close(&master.lq);
     if (master.listen_fd >= 0) close(master.listen_fd);
@@ -159,13 +174,19 @@ int pctl_run(void)
         while ((sig = signals_next()) != 0) {
             switch (sig) {
             case SIGCHLD: break;                 /* reaped below in any case */
-            case SIGHUP: hup = 1; break;
+            case SIGHUP: case SIGUSR2: hup = sig; break;
             case SIGTERM: case SIGINT: case SIGQUIT: terminate(sig); break;
-            default: break;
+            case SIGUSR1:
+                log_reopen();
+                elog(LOG_L_INFO, NULL, "SIGUSR1: log reopened");
+                break;
+            default:
+                elog(LOG_L_WARN, NULL, "signal %d (%s) ignored", sig, strsignal(sig));
+                break;
             }
         }
         children_reap();
-        if (hup && master.state == PCTL_RUNNING) reload();
+        if (hup && master.state == PCTL_RUNNING) reload(hup);
         int64_t now = sb_now_ms();
         if (master.state == PCTL_TERMINATING) {
             if (master.nchildren == 0) break;

@@ -3,9 +3,9 @@
  *
  * The master is in one of three states (php-fpm's fpm_process_ctl):
  * RUNNING (keep N workers of the current generation), and TERMINATING
- * (stop accepting, stop every worker gracefully, SIGKILL after
- * --stop-timeout, exit when none is left).  A reload is not a state but a
- * generation: after SIGHUP compiles cleanly the registry is swapped, the
+ * (stop accepting, stop every worker, SIGKILL after --stop-timeout after
+ * QUIT or PCTL_FAST_STOP_S after TERM/INT, exit when none is left).  A reload is not a state but a
+ * generation: after SIGHUP (or USR2) compiles cleanly the registry is swapped, the
  * generation number grows, and the loop replaces old-generation workers
  * one by one (a new one must be ready before an old one is told to stop).
  * A SIGHUP whose policies do not all compile logs every diagnostic and
@@ -30,6 +30,8 @@
 enum pctl_state { PCTL_RUNNING, PCTL_TERMINATING };
 /* The master's loop wakes at least this often (signals wake it sooner). */
 enum { PCTL_LOOP_MS = 50 };
+/* A fast stop (TERM, INT) kills a worker still busy after this long. */
+enum { PCTL_FAST_STOP_S = 1 };
 
 typedef struct child {
     pid_t pid;
@@ -47,9 +49,11 @@ typedef struct master_state {
     int listen_fd;
     char sock_path[112];      /* unix socket to unlink at exit, or "" */
     int pid_written;
+    int pid_fd;               /* the locked pid file, -1 when none */
     child *children;
     int nchildren, cap;
     int state;                /* pctl_state */
+    int fast_stop;            /* TERMINATING after TERM/INT: PCTL_FAST_STOP_S, not --stop-timeout */
     backoff backoff;          /* the workers' crash back-off (supervise.h) */
     committer_state cm;       /* the group committer (committer.c) */
     listenq lq;               /* the listen queue's length, sampled each loop */
@@ -60,6 +64,9 @@ extern master_state master;
 /* Compiles the policy folder into a new registry; logs diagnostics line
  * by line.  NULL on any error. */
 registry *pctl_compile(const char *dir);
+/* Binds each policy of r to its decision counter by name (scoreboard.h);
+ * called before the workers that serve r are forked. */
+void pctl_bind_counters(const registry *r);
 /* Runs the master loop until every worker is gone after TERM.  Returns
  * the exit status. */
 int pctl_run(void);

@@ -2,6 +2,7 @@
  * scoreboard.c - the shared counters and worker slots (scoreboard.h).
  */
 #include <stddef.h>
+#include <string.h>
 #include <sys/mman.h>
 #include <time.h>
 #include "service/scoreboard.h"
@@ -17,6 +18,7 @@ int scoreboard_init_main(uint32_t nslots)
     if (p == MAP_FAILED) return -1;
     sb = p;                  /* zero-filled by the kernel: every slot SB_FREE */
     sb->nslots = nslots;
+    sb->start_time_s = (int64_t)time(NULL);
     return 0;
 }
 
@@ -49,9 +51,32 @@ void sb_count_request(int route, int status, int64_t micros)
     __atomic_fetch_add(&sb->latency_sum_us[r], (uint64_t)(micros > 0 ? micros : 0), __ATOMIC_RELAXED);
 }
 
+/* Registry index -> counter row, in each process: the master fills it
+ * before forking the workers of a generation, which inherit their copy. */
+static uint8_t row_of[SB_MAX_POLICIES];
+enum { ROW_NONE = 0xff };
+
+int sb_bind_policy(uint32_t index, const char *name)
+{
+    if (!sb || index >= SB_MAX_POLICIES) return -1;
+    uint32_t n = sb->npolicy_names, row = 0;
+    while (row < n && strcmp(sb->policy_names[row], name) != 0) row++;
+    if (row == n) {
+        if (n == SB_MAX_POLICIES || strlen(name) >= SB_POLICY_NAME) {
+            row_of[index] = ROW_NONE;
+            return -1;
+        }
+        memcpy(sb->policy_names[n], name, strlen(name) + 1);
+        __atomic_store_n(&sb->npolicy_names, n + 1, __ATOMIC_RELEASE);   /* the name first */
+    }
+    row_of[index] = (uint8_t)row;
+    return 0;
+}
+
 void sb_count_decision(uint32_t index)
 {
-    if (sb && index < SB_MAX_POLICIES) __atomic_fetch_add(&sb->decisions[index], 1, __ATOMIC_RELAXED);
+    if (!sb || index >= SB_MAX_POLICIES || row_of[index] == ROW_NONE) return;
+    __atomic_fetch_add(&sb->decisions[row_of[index]], 1, __ATOMIC_RELAXED);
 }
 
 int64_t sb_db_down_until(void)

@@ -5,7 +5,7 @@
  * fpm_scoreboard): a slot per worker (pid, generation, state, start of
  * the request in progress, requests served) and pool counters for
  * /metrics (requests by route and status, a latency histogram per route,
- * decisions by policy, reloads, respawns).  Counters are updated with
+ * decisions by policy name, reloads, respawns of workers and helpers).  Counters are updated with
  * relaxed atomic adds, so no lock is taken on the request path and a
  * reader (h_metrics.c, the master's heartbeat) sees each number whole,
  * though not all of them at one instant.
@@ -20,7 +20,9 @@
 
 enum sb_state { SB_FREE, SB_STARTING, SB_IDLE, SB_BUSY, SB_STOPPING };
 
-enum { SB_MAX_ROUTES = 16, SB_MAX_POLICIES = 64, SB_NBUCKETS = 10 };
+enum { SB_MAX_ROUTES = 16, SB_MAX_POLICIES = 64, SB_NBUCKETS = 10, SB_POLICY_NAME = 64 };
+/* The helper processes whose respawns are counted (supervise.h). */
+enum { SB_HELPER_COMMITTER, SB_HELPER_SEQUENCER, SB_NHELPERS };
 
 /* Status codes counted one by one; everything else goes to "other". */
 #define SB_STATUSES(X) X(200) X(201) X(400) X(401) X(403) X(404) X(405) X(409) \
@@ -46,7 +48,13 @@ typedef struct scoreboard {
     uint64_t requests[SB_MAX_ROUTES + 1][SB_NSTATUS];       /* last row: no route */
     uint64_t latency[SB_MAX_ROUTES + 1][SB_NBUCKETS];
     uint64_t latency_sum_us[SB_MAX_ROUTES + 1];
-    uint64_t decisions[SB_MAX_POLICIES];                     /* by registry index */
+    /* decisions by policy name: a name keeps its row across reloads, so a
+     * worker of any generation counts under the right name (sb_bind_policy) */
+    uint64_t decisions[SB_MAX_POLICIES];
+    char policy_names[SB_MAX_POLICIES][SB_POLICY_NAME];     /* written by the master only */
+    uint32_t npolicy_names;                                  /* rows in use */
+    int64_t start_time_s;                                    /* the master's start, Unix time */
+    uint64_t helper_respawns[SB_NHELPERS];                   /* committer, sequencer */
     int64_t db_down_until_ms;    /* a worker found the database refusing or hanging:
                                   * every worker answers 503 at once until then */
     uint32_t listen_queue, listen_queue_peak, listen_backlog;  /* sampled by the master */
@@ -61,7 +69,14 @@ int sb_status_index(int status);
 int sb_status_code(int index);            /* 0 for "other" */
 /* One finished request: route index (-1 none), status, duration. */
 void sb_count_request(int route, int status, int64_t micros);
-/* One decision made with the registry's policy number `index`. */
+/* The master, for each policy of a registry it is about to serve:
+ * binds registry index `index` to the counter row of `name` (the row it
+ * had in an earlier generation, or a new one), in this process and so
+ * in the workers it forks next.  0, or -1 when every row is taken (that
+ * policy is then not counted). */
+int sb_bind_policy(uint32_t index, const char *name);
+/* One decision made with the registry's policy number `index` (counted
+ * under the name bound to it): no lookup on the decision path. */
 void sb_count_decision(uint32_t index);
 int64_t sb_now_ms(void);
 /* The shared "database down" time (monotonic ms, 0 none): read before a

@@ -140,7 +140,7 @@ static void sequencer_main(void)
 
 /* ---- the master's side ------------------------------------------------ */
 
-static helper H = {.name = "sequencer", .main = sequencer_main};
+static helper H = {.name = "sequencer", .counter = SB_HELPER_SEQUENCER, .main = sequencer_main};
 
 void sequencer_tick_main(int64_t now_ms)
 {

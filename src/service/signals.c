@@ -2,7 +2,8 @@
  * signals.c - the master's self-pipe and the worker's stop flag.
  *
  * Handlers do one async-signal-safe thing each: the master's write a
- * byte, the worker's set a flag and libfcgi's shutdown flag.  Everything
+ * byte (for every catchable signal, so that pctl.c can log the ones it
+ * does not act on), the worker's set a flag and libfcgi's shutdown flag.  Everything
  * else (reaping, reloading, logging) happens in pctl.c's loop.
  */
 #include <errno.h>
@@ -16,8 +17,19 @@
 static int sp[2] = {-1, -1};
 volatile sig_atomic_t worker_stop;
 
-static const int handled[] = {SIGHUP, SIGTERM, SIGINT, SIGQUIT, SIGCHLD};
-#define NHANDLED (sizeof handled / sizeof handled[0])
+/* Not caught: SIGKILL and SIGSTOP cannot be; the synchronous faults
+ * (SEGV, BUS, FPE, ILL, TRAP, ABRT, SYS) must kill and dump as usual;
+ * SIGPIPE is ignored (a write error says it). */
+static int caught(int sig)
+{
+    switch (sig) {
+    case SIGKILL: case SIGSTOP: case SIGSEGV: case SIGBUS: case SIGFPE:
+    case SIGILL: case SIGTRAP: case SIGABRT: case SIGSYS: case SIGPIPE:
+        return 0;
+    default:
+        return 1;
+    }
+}
 
 static void master_handler(int sig)
 {
@@ -47,8 +59,9 @@ int signals_init_main(void)
     sa.sa_handler = master_handler;
     sa.sa_flags = SA_RESTART;
     sigfillset(&sa.sa_mask);
-    for (size_t i = 0; i < NHANDLED; i++)
-        if (sigaction(handled[i], &sa, NULL) != 0) return -1;
+    /* the C library keeps a few real-time signals for itself (EINVAL) */
+    for (int sig = 1; sig < NSIG && sig < 256; sig++)
+        if (caught(sig) && sigaction(sig, &sa, NULL) != 0 && errno != EINVAL) return -1;
     signal(SIGPIPE, SIG_IGN);
     return 0;
 }
@@ -65,8 +78,7 @@ int signals_next(void)
 void signals_block(sigset_t *saved)
 {
     sigset_t set;
-    sigemptyset(&set);
-    for (size_t i = 0; i < NHANDLED; i++) sigaddset(&set, handled[i]);
+    sigfillset(&set);           /* the master catches nearly every signal */
     sigprocmask(SIG_BLOCK, &set, saved);
 }
 
@@ -83,10 +95,11 @@ void signals_init_child(void)
     struct sigaction sa;
     memset(&sa, 0, sizeof sa);
     sa.sa_handler = SIG_DFL;
-    sigaction(SIGHUP, &sa, NULL);   /* reloads are the master's business */
-    sigaction(SIGCHLD, &sa, NULL);
+    for (int sig = 1; sig < NSIG && sig < 256; sig++)
+        if (caught(sig)) sigaction(sig, &sa, NULL);
     sa.sa_handler = SIG_IGN;
-    sigaction(SIGHUP, &sa, NULL);
+    sigaction(SIGHUP, &sa, NULL);   /* reloads and log reopening are the master's business */
+    sigaction(SIGUSR2, &sa, NULL);
     sigaction(SIGPIPE, &sa, NULL);
     /* no SA_RESTART: a blocking accept() or poll() must return EINTR */
     sa.sa_handler = worker_handler;

@@ -1,9 +1,11 @@
 /*
  * signals.h - how signals reach eligod's master and workers.
  *
- * Master: a self-pipe (php-fpm's fpm_signals.c).  The handlers for HUP,
- * TERM, INT, QUIT and CHLD only write one byte naming the signal; the
- * master's loop reads the bytes and acts outside any handler.  Workers:
+ * Master: a self-pipe (php-fpm's fpm_signals.c).  The handler of every
+ * catchable signal but the synchronous faults only writes one byte
+ * naming the signal; the master's loop reads the bytes and acts outside
+ * any handler (pctl.c: which signal does what, the rest logged and
+ * ignored).  Workers:
  * TERM/QUIT/INT set a stop flag and ask libfcgi to stop accepting
  * (FCGX_ShutdownPending), installed without SA_RESTART so a blocking
  * accept() returns.  eligod installs its handlers before FCGX_Init, so
@@ -11,7 +13,8 @@
  * only installs over a default disposition).
  *
  * Signals are blocked around fork() so a child never runs a master
- * handler with the master's pipe.
+ * handler with the master's pipe.  A child ignores HUP and USR2 (the
+ * master's reload signals) and takes the default for the rest.
  */
 #ifndef ELIGO_SIGNALS_H
 #define ELIGO_SIGNALS_H
@@ -25,7 +28,7 @@ int signals_init_main(void);
 int signals_fd(void);
 /* Next pending signal byte, or 0 when none. */
 int signals_next(void);
-/* Blocks every handled signal; restore with signals_unblock(). */
+/* Blocks every signal that can be; restore with signals_unblock(). */
 void signals_block(sigset_t *saved);
 void signals_unblock(const sigset_t *saved);
 /* In a new worker: closes the pipe, installs the worker handlers, restores

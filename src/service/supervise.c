@@ -54,6 +54,8 @@ int helper_reaped(helper *h, pid_t pid, int status)
     if (!h->pid || pid != h->pid) return 0;
     h->pid = 0;
     if (h->stopping) return 1;
+    if (h->counter >= 0 && h->counter < SB_NHELPERS)
+        __atomic_fetch_add(&sb->helper_respawns[h->counter], 1, __ATOMIC_RELAXED);
     int64_t now = sb_now_ms();
     if (now - h->started_ms < CRASH_WINDOW_MS) backoff_crash(&h->bo, now);
     else backoff_clear(&h->bo);

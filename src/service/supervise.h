@@ -40,6 +40,7 @@ void backoff_clear(backoff *b);
 
 typedef struct helper {
     const char *name;         /* for the log: "committer", "sequencer" */
+    int counter;              /* its respawn counter: SB_HELPER_* (scoreboard.h) */
     void (*main)(void);       /* the child's body; never returns */
     pid_t pid;                /* 0 while none runs */
     int64_t started_ms;

@@ -99,6 +99,19 @@ static void expect_outputs(const char *policy_text, const char *date, const char
 #define ONE_CHILD "{\"household\":{\"members\":[{\"id\":\"a\",\"age\":1}]}}"
 #define FAMILY "{\"household\":{\"members\":[{\"id\":\"a\",\"age\":40,\"income\":\"1000\"},{\"id\":\"b\",\"age\":38,\"income\":500},{\"id\":\"c\",\"age\":10}]}}"
 
+/* `80%` is the decimal 0.80 and `4.0321万` the number 40321: the
+ * literals as the seed documents write them. */
+static void percent_and_wan_literals(void **state)
+{
+    expect_outputs(HEAD
+        "output p: decimal = 80%\noutput q: decimal = 12.5 %\noutput h: decimal = 100%\n"
+        "output s: decimal = 0.5%\noutput w: money = 4.0321万\noutput i: int = 2万\n"
+        "output m: decimal = 1.5万 * 80%\n",
+        "2019-01-01", ONE_CHILD,
+        "{\"p\":\"0.8\",\"q\":\"0.125\",\"h\":\"1\",\"s\":\"0.005\",\"w\":\"40321.00\",\"i\":20000,"
+        "\"m\":\"12000\"}");
+}
+
 static void dibao(void **state)
 {
     /* 3 members, income 1500: 860 * 3 = 2580 > 1500, benefit 1080, per capita 500 */
@@ -575,6 +588,44 @@ static void generated_elders_both_ways(void **state)
     assert_true(unborn > 0 && unborn < 2000);
 }
 
+/* demo.nursing_share (refusals) on generated care homes, both ways, each
+ * against the rule written out: refused for more nursing beds than beds
+ * (first) or a rating after the decision date, else met at 80% or more. */
+static void generated_care_homes_both_ways(void **state)
+{
+    registry r;
+    assert_int_equal(load_policies(&r), 0);
+    const policy *p = registry_find(&r, "demo.nursing_share");
+    assert_non_null(p);
+    uint64_t seed = 4;
+    int refused = 0, met = 0;
+    for (int i = 0; i < 20000; i++) {
+        int total = 1 + draw(&seed, 200), nursing = draw(&seed, total + 20);
+        int64_t as_of = p->tree.covers_from + draw(&seed, (int)(p->tree.covers_until - p->tree.covers_from + 1));
+        int64_t rated = as_of - 400 + draw(&seed, 420);
+        char d[11], json[128], want[128];
+        date_format(rated, d);
+        int n = snprintf(json, sizeof json, "{\"care_home\":{\"total_beds\":%d,\"nursing_beds\":%d,\"rated_on\":\"%s\"}}",
+                         total, nursing, d);
+        if (nursing > total)
+            snprintf(want, sizeof want, "ERROR %d", EVE_REFUSED), refused++;
+        else if (rated > as_of)
+            snprintf(want, sizeof want, "ERROR %d", EVE_REFUSED), refused++;
+        else
+            snprintf(want, sizeof want, "share_met=%s ", nursing * 100 >= 80 * total ? "true" : "false");
+        met += nursing <= total && rated <= as_of && nursing * 100 >= 80 * total;
+        char *agreed = NULL;
+        assert_int_equal(same_both_ways_into(p, as_of, json, (size_t)n, &agreed), 1);
+        if (strncmp(agreed, want, strlen(want)) != 0) print_error("%s: got %s, want %s\n", json, agreed, want);
+        assert_true(strncmp(agreed, want, strlen(want)) == 0);
+        assert_true(nursing <= total || strstr(agreed, "护理型床位数不能超过床位总数"));
+        free(agreed);
+    }
+    registry_free(&r);
+    print_message("20000 generated care homes agree both ways: %d refused, %d meet the share\n", refused, met);
+    assert_true(refused > 2000 && met > 2000);
+}
+
 /* The hand-written reference (as bench/baseline/dibao.c decides): 低保
  * 860.00 per person per month, eligible below 860 x size, the benefit
  * the difference, the per-capita income rounded half up to the fen; the
@@ -697,7 +748,9 @@ int main(void)
         cmocka_unit_test(overflow_only_when_taken),
         cmocka_unit_test(div_round_fast_path),
         cmocka_unit_test(shipped_policies_both_ways),
+        cmocka_unit_test(percent_and_wan_literals),
         cmocka_unit_test(generated_elders_both_ways),
+        cmocka_unit_test(generated_care_homes_both_ways),
         cmocka_unit_test(generated_households_differential),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

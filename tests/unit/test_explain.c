@@ -88,7 +88,7 @@ static void parameter_read_at_another_date(void **state)
         "2019-06-30", ONE_MEMBER);
     assert_has(doc, "\"parameters\":[{\"name\":\"standard\",\"label\":\"标准\",\"value\":\"800.00\","
                     "\"read_on\":\"2018-06-30\",\"in_force_from\":\"2018-01-01\","
-                    "\"in_force_until\":\"2018-12-31\",\"source\":\"s2018\"}]");
+                    "\"in_force_until\":\"2018-12-31\",\"source\":\"s2018\",\"document\":\"s2018\"}]");
     assert_has(doc, "\"formula\":\"标准 于 决定日期（2019-06-30） - 1 年（2018-06-30） 在效的值（800.00）\"");
     assert_lacks(doc, "860.00");
     free(doc);
@@ -355,7 +355,7 @@ static void altered_explanations_are_refuted(void **state)
     expect_refuted(x, "step benefit: mul gives 1600, not the stated 1620.00");
     free(x);
     free(y);
-    /* the matched row dropped from the table lookup */
+    /* the matched row dropped from the table lookup (2 persons: row 2, >= 2) */
     const char *row = strstr(doc, "{\"row\":2,");
     assert_non_null(row);
     const char *end = strstr(row, "}}]");
@@ -363,7 +363,11 @@ static void altered_explanations_are_refuted(void **state)
     size_t n = strlen(doc);
     x = malloc(n + 1);
     snprintf(x, n + 1, "%.*s%s", (int)(row - doc), doc, end + 2);
-    expect_refuted(x, "step benefit: table extra: 0 rows given, one wanted");
+    expect_refuted(x, "step benefit: table extra: row 2 is neither matched nor passed over");
+    free(x);
+    /* row 1 (< 2) said to accept up to 2: then it matches and cannot have been passed over */
+    x = altered(doc, "\"passed_over\":[{\"row\":1", "[[null,1]]", "[[null,2]]");
+    expect_refuted(x, "step benefit: table extra row 1: the arguments meet its conditions, but it was passed over");
     free(x);
     free(doc);
 }

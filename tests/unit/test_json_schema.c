@@ -19,6 +19,7 @@ static const char *hukou_labels[] = {"城镇户籍", NULL};
 static const enum_def hukou = {"hukou", "户籍类型", 2, hukou_values, hukou_labels};
 
 static const ty t_text = {.kind = TY_TEXT}, t_int = {.kind = TY_INT}, t_bool = {.kind = TY_BOOL};
+static const ty t_area = {.kind = TY_DECIMAL, .unit = "平方米"};
 static const ty t_money = {.kind = TY_MONEY, .period = TP_MONTH}, t_dec = {.kind = TY_DECIMAL};
 static const ty t_date = {.kind = TY_DATE}, t_hukou = {.kind = TY_ENUM, .en = &hukou};
 
@@ -29,8 +30,9 @@ static field_def person_fields[] = {
     {.name = "share", .type = &t_dec, .index = 3, .def = {.i = 500000}},
     {.name = "born", .type = &t_date, .index = 4, .required = 1},
     {.name = "works", .type = &t_bool, .index = 5, .def = {.i = 1}},
+    {.name = "area", .type = &t_area, .index = 6, .required = 1, .has_min = 1, .min = 0},
 };
-static const entity_def person = {"person", "家庭成员", 6, person_fields};
+static const entity_def person = {"person", "家庭成员", 7, person_fields};
 static const ty t_person = {.kind = TY_ENTITY, .ent = &person};
 static const ty t_members = {.kind = TY_LIST, .elem = &t_person};
 static field_def household_fields[] = {
@@ -101,7 +103,8 @@ static void fields(void **state)
            "{\"const\":\"rural\"}],\"description\":\"hukou\",\"default\":\"urban\"}");
     has(s, "\"type\":\"array\",\"items\":{\"type\":\"object\",\"title\":\"家庭成员\"");
     has(s, "\"minItems\":1,\"maxItems\":50");
-    has(s, "\"required\":[\"id\",\"age\",\"born\"],\"additionalProperties\":false");
+    has(s, "\"required\":[\"id\",\"age\",\"born\",\"area\"],\"additionalProperties\":false");
+    has(s, "\"description\":\"decimal 平方米 >= 0\"}");
     has(s, "\"born\":{\"type\":\"string\",\"format\":\"date\",\"pattern\":\"^(?:(?:19|2[01])[0-9]{2}-");
     has(s, "|(?:(?:19|2[01])(?:0[48]|[2468][048]|[13579][26])|2000)-02-29)$\"");
     buf_free(&b);
