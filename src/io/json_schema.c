@@ -128,12 +128,19 @@ static void magnitude_upto(buf *b, const char *most, int places)
     buf_adds(b, ")?");
 }
 
+/* The smallest step of a value with `places` decimals, in millionths. */
+static int64_t place_unit(int places)
+{
+    int64_t unit = 1;
+    for (int d = places; d < DEC_PLACES; d++) unit *= 10;
+    return unit;
+}
+
 /* The largest magnitude with `places` decimals of sign `neg`, written
  * with exactly `places` decimals. */
 static void extreme(int neg, int places, char *out)
 {
-    int64_t unit = 1;
-    for (int d = places; d < DEC_PLACES; d++) unit *= 10;
+    int64_t unit = place_unit(places);
     char s[48];
     int64_t v = neg ? INT64_MIN - INT64_MIN % unit : INT64_MAX - INT64_MAX % unit;
     dec_format(v, places, s);
@@ -166,11 +173,12 @@ static void decimal_pattern(buf *b, const field_def *f, int places)
 static void decimal_number(buf *b, const field_def *f, int places)
 {
     char s[48];
-    int64_t lo = f && f->has_min ? f->min : INT64_MIN, hi = f && f->has_max ? f->max : INT64_MAX;
-    int64_t unit = 1;
-    for (int d = places; d < DEC_PLACES; d++) unit *= 10;
-    lo -= lo % unit;
-    hi -= hi % unit;
+    int64_t min = f && f->has_min ? f->min : INT64_MIN, max = f && f->has_max ? f->max : INT64_MAX;
+    int64_t unit = place_unit(places);
+    /* the bounds that can be written with `places` decimals, inside */
+    int64_t lo = min - min % unit, hi = max - max % unit;
+    if (lo < min) lo += unit;
+    if (hi > max) hi -= unit;
     buf_adds(b, "{\"type\":\"number\",\"minimum\":");
     dec_format(lo, 0, s);
     buf_adds(b, s);

@@ -31,8 +31,10 @@ static field_def person_fields[] = {
     {.name = "born", .type = &t_date, .index = 4, .required = 1},
     {.name = "works", .type = &t_bool, .index = 5, .def = {.i = 1}},
     {.name = "area", .type = &t_area, .index = 6, .required = 1, .has_min = 1, .min = 0},
+    {.name = "bonus", .type = &t_money, .index = 7, .has_min = 1, .has_max = 1, .min = 1005000, .max = 2009000,
+     .def = {.i = 1010000}},
 };
-static const entity_def person = {"person", "家庭成员", 7, person_fields};
+static const entity_def person = {"person", "家庭成员", 8, person_fields};
 static const ty t_person = {.kind = TY_ENTITY, .ent = &person};
 static const ty t_members = {.kind = TY_LIST, .elem = &t_person};
 static field_def household_fields[] = {
@@ -118,6 +120,8 @@ static void money(void **state)
     (void)state;
     buf b;
     char *s = schema(&b);
+    /* bounds between two fen: the number's are the fen inside them */
+    has(s, "{\"type\":\"number\",\"minimum\":1.01,\"maximum\":2,\"multipleOf\":0.01}");
     has(s, "\"pattern\":\"^(?:(?:0|[1-9][0-9]{0,11})(?:\\\\.[0-9]{1,2}0{0,4})?"
            "|(?:[1-8][0-9]{12}|9[0-1][0-9]{11}|92[0-1][0-9]{10}|922[0-2][0-9]{9}|9223[0-2][0-9]{8}"
            "|92233[0-6][0-9]{7}|922337[0-1][0-9]{6}|92233720[0-2][0-9]{4}|922337203[0-5][0-9]{3}"
