@@ -9,6 +9,10 @@
 # are bench/run's load generator and plotter.  man-db and groff-base
 # check the man pages (man --warnings), util-linux's unshare lets
 # tests/install.sh run the installed binaries at their configured paths.
+# python3-jsonschema (draft 2020-12) checks each policy's schema
+# (tests/api/schema.sh); nodejs and npm run the generated client and the
+# OpenAPI linter (tests/client/).  A package counts as installed when an
+# installed package provides it: NodeSource's nodejs provides npm.
 
 ELIGO_PACKAGES="
     build-essential autoconf automake pkg-config bison flex
@@ -16,13 +20,16 @@ ELIGO_PACKAGES="
     libfcgi-dev libmariadb-dev mariadb-server mariadb-client nginx curl jq
     valgrind clang libclang-rt-dev wrk gnuplot-nox
     man-db groff-base util-linux
+    python3-jsonschema nodejs npm
 "
 
 # Prints the packages from ELIGO_PACKAGES that are not fully installed.
 eligo_missing_packages() {
     for p in $ELIGO_PACKAGES; do
         status=$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null || true)
-        [ "$status" = "install ok installed" ] || printf '%s\n' "$p"
+        [ "$status" = "install ok installed" ] && continue
+        dpkg-query -W -f='${Status} ${Provides}\n' 2>/dev/null |
+            grep -qE "^install ok installed .*(^| |,)$p( |,|\$)" || printf '%s\n' "$p"
     done
 }
 

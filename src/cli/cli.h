@@ -40,6 +40,7 @@ int64_t cli_date_arg(const char *opt, const char *value);
 
 int cmd_check(int argc, char **argv);
 int cmd_eval(int argc, char **argv);
+int cmd_schema(int argc, char **argv);
 int cmd_explain(int argc, char **argv);
 int cmd_test(int argc, char **argv);
 int cmd_fmt(int argc, char **argv);

@@ -1,6 +1,6 @@
 /*
- * cmd_test.c - `eligo test [--coverage] [--junit FILE] [PATH...]`: runs
- * the `test` blocks of every policy.
+ * cmd_test.c - `eligo test [--coverage] [--junit FILE] [--inputs FILE]
+ * [PATH...]`: runs the `test` blocks of every policy.
  *
  * A test's `given` is written in the policy language; it is turned into
  * the same JSON a portal would send and goes through the same validation
@@ -10,7 +10,9 @@
  * and `expect label` compare the output's label as rendered for the
  * household (its `reasons` entry) with a text.  --coverage lists
  * the table rows and `unless` rules no test reached; --junit writes a
- * JUnit XML report for CI systems.
+ * JUnit XML report for CI systems; --inputs writes each test's input
+ * JSON as a line "policy<TAB>as_of<TAB>json" (the schema test replays
+ * them, tests/api/schema.sh).
  */
 #include <stdarg.h>
 #include <stdio.h>
@@ -98,6 +100,7 @@ typedef struct run {
     int passed, failed;
     int coverage;
     FILE *junit;
+    FILE *inputs;             /* --inputs, or NULL */
     buf junit_cases;
 } run;
 
@@ -176,6 +179,8 @@ static int run_test(run *r, const policy *p, const policy_test *t, uint32_t *cov
         literal_json(&in, g->a);
     }
     buf_addc(&in, '}');
+    if (r->inputs)
+        fprintf(r->inputs, "%s\t%s\t%s\n", p->name, tn->a->text, buf_cstr(&in));
     arena pool;
     arena_init(&pool, 16384);
     json_errors errs;
@@ -265,12 +270,13 @@ static void print_uncovered(const policy *p, const uint32_t *cov)
     }
 }
 
-enum { O_COVERAGE, O_JUNIT };
+enum { O_COVERAGE, O_JUNIT, O_INPUTS };
 static const cli_opt test_opts[] = {
     [O_COVERAGE] = {"coverage", CLI_FLAG, NULL, "report the branches no test reached"},
     [O_JUNIT] = {"junit", CLI_VALUE, "FILE", "also write the results as JUnit XML"},
+    [O_INPUTS] = {"inputs", CLI_VALUE, "FILE", "also write each test's input JSON, a line \"policy TAB as_of TAB json\""},
 };
-static const cli_cmd test_cmd = {"test", "[--coverage] [--junit FILE] [PATH...]",
+static const cli_cmd test_cmd = {"test", "[--coverage] [--junit FILE] [--inputs FILE] [PATH...]",
                                  "Runs the policy tests (*.test beside the policies).", 0, CLI_MAX_POS, test_opts,
                                  CLI_NOPTS(test_opts)};
 
@@ -279,7 +285,7 @@ int cmd_test(int argc, char **argv)
     run r;
     memset(&r, 0, sizeof r);
     buf_init(&r.junit_cases);
-    const char *junit = NULL;
+    const char *junit = NULL, *inputs = NULL;
     char *paths[256];
     int n = 0;
     cli_args a;
@@ -287,9 +293,15 @@ int cmd_test(int argc, char **argv)
     if (parsed != CLI_RUN) return parsed;
     r.coverage = a.v[O_COVERAGE] != NULL;
     junit = a.v[O_JUNIT];
+    inputs = a.v[O_INPUTS];
     for (int i = 0; i < a.npos && n < 256; i++) paths[n++] = a.pos[i];
     registry reg;
     if (cli_load(&reg, paths, n, NULL)) return EXIT_POLICY;
+    if (inputs && !(r.inputs = fopen(inputs, "w"))) {
+        perror(inputs);
+        registry_free(&reg);
+        return EXIT_INPUT;
+    }
     buf cases;
     buf_init(&cases);
     for (uint32_t i = 0; i < reg.npolicies; i++) {
@@ -325,6 +337,7 @@ int cmd_test(int argc, char **argv)
             fclose(f);
         }
     }
+    if (r.inputs) fclose(r.inputs);
     printf("%d passed, %d failed\n", r.passed, r.failed);
     buf_free(&cases);
     buf_free(&r.junit_cases);

@@ -25,9 +25,10 @@ typedef struct command {
 
 static const command commands[] = {
     {"check", cmd_check, "check [--assumptions] [PATH...]   compile policies, check citations, print diagnostics"},
+    {"schema", cmd_schema, "schema NAME [--policies DIR]   the JSON Schema of a decision request for NAME"},
     {"eval", cmd_eval, "eval NAME --as-of DATE --input FILE [--explain[=text]] [--policies DIR]"},
     {"explain", cmd_explain, "explain --check [FILE|-]   re-derive every step of an explanation from its JSON alone"},
-    {"test", cmd_test, "test [--coverage] [--junit FILE] [PATH...]   run policy tests"},
+    {"test", cmd_test, "test [--coverage] [--junit FILE] [--inputs FILE] [PATH...]   run policy tests"},
     {"fmt", cmd_fmt, "fmt [--check] PATH...|-   canonical formatting (- : stdin to stdout)"},
     {"bench", cmd_bench, "bench NAME --input FILE [--seconds N] [--as-of DATE] [--policies DIR]"},
     {"db", cmd_db, "db migrate [--db URL] [--dir DIR]   apply db/NNN_*.sql not yet applied"},

@@ -1,17 +1,20 @@
 /*
- * h_policies.c - GET /v1/policies and GET /v1/policies/{name}.
+ * h_policies.c - GET /v1/policies, GET /v1/policies/{name} and its
+ * schema.
  *
  * The list gives each loaded policy's name, title, hash and
  * jurisdiction.  One policy gives, for the date `as_of` (default today):
  * every parameter's value in force with the day it took effect and its
  * source, the input model (the root entity's fields, and every entity
  * they reach: name, type, required, range, default, label), and the
- * outputs (name, type, label).  Everything is read from the compiled
+ * outputs (name, type, label).  Its schema is the JSON Schema of a
+ * decision request (io/json_schema.c).  Everything is read from the compiled
  * registry the worker inherited; nothing touches the store.
  */
 #include <string.h>
 #include "eval/date.h"
 #include "io/json_out.h"
+#include "io/json_schema.h"
 #include "service/service.h"
 #include "service/decide.h"
 
@@ -166,15 +169,23 @@ void h_policies_list(service *sv, const http_request *rq, http_response *rs, con
 }
 
 
-void h_policy_get(service *sv, const http_request *rq, http_response *rs, const route_match *m)
+/* The policy the path names; NULL after a 404 unknown-policy. */
+static const policy *policy_or_404(service *sv, http_response *rs, const route_match *m)
 {
     const policy *p = registry_find(sv->reg, m->id);
     if (!p) {
         char detail[160];
         snprintf(detail, sizeof detail, "no policy named `%.100s` is loaded", m->id);
         http_problem_as(rs, PROBLEM_UNKNOWN_POLICY, detail, NULL);
-        return;
     }
+    return p;
+}
+
+void h_policy_get(service *sv, const http_request *rq, http_response *rs, const route_match *m)
+{
+    const policy *p = policy_or_404(sv, rs, m);
+    if (!p)
+        return;
     char as_of_s[32];
     int64_t as_of = decide_today();   /* the same "today" (UTC) as a decision's default as_of */
     if (http_query_param(rq->query, "as_of", as_of_s, sizeof as_of_s) &&
@@ -252,4 +263,15 @@ void h_policy_get(service *sv, const http_request *rq, http_response *rs, const 
         buf_addc(b, '}');
     }
     buf_adds(b, "]}");
+}
+
+void h_policy_schema(service *sv, const http_request *rq, http_response *rs, const route_match *m)
+{
+    (void)rq;
+    const policy *p = policy_or_404(sv, rs, m);
+    if (!p)
+        return;
+    http_json(rs, 200);
+    rs->content_type = "application/schema+json";   /* RFC draft-bhutton-json-schema */
+    json_schema_write(&rs->body, p);
 }

@@ -63,6 +63,7 @@ static const route routes[] = {
     {"POST", "/v1/evaluate", ROLE_OFFICER, MIB, 1, h_evaluate_post, "evaluate", 0, LOG_BATCHED},
     {"GET", "/v1/policies", ROLE_ANY, 0, 0, h_policies_list, "policies_list", 0, LOG_NONE},
     {"GET", "/v1/policies/{name}", ROLE_ANY, 0, 0, h_policy_get, "policies_get", 0, LOG_NONE},
+    {"GET", "/v1/policies/{name}/schema", ROLE_ANY, 0, 0, h_policy_schema, "policies_schema", 0, LOG_NONE},
     {"GET", "/healthz", ROLE_NONE, 0, 0, h_health, "healthz", 0, LOG_NONE},
     {"GET", "/v1/audit/verify", ROLE_AUDITOR, 0, 0, h_audit_verify, "audit_verify", 1, LOG_NOW},
     {"GET", "/metrics", ROLE_NONE, 0, 0, h_metrics, "metrics", 0, LOG_NONE},

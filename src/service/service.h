@@ -66,6 +66,7 @@ void h_impact(service *sv, const http_request *rq, http_response *rs, const rout
 void h_evaluate_post(service *sv, const http_request *rq, http_response *rs, const route_match *m);
 void h_policies_list(service *sv, const http_request *rq, http_response *rs, const route_match *m);
 void h_policy_get(service *sv, const http_request *rq, http_response *rs, const route_match *m);
+void h_policy_schema(service *sv, const http_request *rq, http_response *rs, const route_match *m);
 void h_health(service *sv, const http_request *rq, http_response *rs, const route_match *m);
 void h_metrics(service *sv, const http_request *rq, http_response *rs, const route_match *m);
 void h_audit_verify(service *sv, const http_request *rq, http_response *rs, const route_match *m);

@@ -5,9 +5,10 @@
 # Retry-After on 409 and 503; Cache-Control: no-store; HEAD wherever GET
 # is; Allow on every 405 (nginx's TRACE included); a JSON 404 for /v1;
 # the Idempotency-Key header as a Structured Field string held to
-# request_id's rule; messages that say what is wrong with a value; a
-# locked access_log that delays only audited routes; and /healthz 503
-# with the database stopped.  Last line "N passed, N failed"; non-zero
+# request_id's rule; a policy's JSON Schema, judging envelopes as
+# eligod does; messages that say what is wrong with a value; a locked
+# access_log that delays only audited routes; and /healthz 503 with the
+# database stopped.  Last line "N passed, N failed"; non-zero
 # exit on failure.
 set -u
 top=${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}
@@ -119,6 +120,45 @@ if [ "$(jq -S . "$tmp/body" 2>&1)" = "$(sed '/^#/d' "$top/docs/openapi.yaml" | j
     ok "the served document is docs/openapi.yaml"
 else not_ok "the served document differs from docs/openapi.yaml" "$(head -c 300 "$tmp/body")"; fi
 
+# ---- a policy's JSON Schema: the one `eligo schema` writes, and it
+# judges request envelopes as eligod does (their inputs: tests/api/schema.sh)
+expect "GET a policy's schema" 200 "${portal[@]}" "$U/v1/policies/tianjin.dibao/schema" &&
+    has_header "the schema's media type" "Content-Type: application/schema+json"
+cp "$tmp/body" "$tmp/schema.json"
+if [ "$(jq -S . "$tmp/schema.json" 2>&1)" = "$("$ELIGO" schema tianjin.dibao --policies "$top/policies" | jq -S .)" ]; then
+    ok "the served schema is eligo schema's"
+else not_ok "the served schema differs from eligo schema's" "$(head -c 300 "$tmp/schema.json")"; fi
+expect "the schema of an unknown policy" 404 "${portal[@]}" "$U/v1/policies/no.such/schema" &&
+    problem "schema 404" unknown-policy /v1/policies/no.such/schema
+expect "the schema needs a token" 401 "$U/v1/policies/tianjin.dibao/schema"
+envelope_agrees() {   # NAME BODY: 2xx from eligod exactly when the schema accepts BODY
+    local code verdict
+    code=$(curl -s -m 10 -o /dev/null -w '%{http_code}' "${portal[@]}" "${json[@]}" -d "$2" "$U/v1/decisions")
+    verdict=$(printf '%s' "$2" | python3 -c 'import json, sys, decimal, jsonschema
+s = json.load(open(sys.argv[1]), parse_float=decimal.Decimal)
+v = jsonschema.Draft202012Validator(s)
+print("accepts" if v.is_valid(json.load(sys.stdin, parse_float=decimal.Decimal)) else "rejects")' "$tmp/schema.json" 2>&1)
+    case $code:$verdict in
+    2??:accepts | 4??:rejects) ok "envelope $1: eligod $code, the schema $verdict" ;;
+    *) not_ok "envelope $1: eligod $code, the schema $verdict" "$2" ;;
+    esac
+}
+envelope_agrees "valid" "$(dibao 2019-01-01)"
+envelope_agrees "explain text" "$(dibao 2019-01-01 '"explain":"text",')"
+envelope_agrees "explain 1" "$(dibao 2019-01-01 '"explain":1,')"
+envelope_agrees "explain null" "$(dibao 2019-01-01 '"explain":null,')"
+envelope_agrees "29 February 2019" "$(dibao 2019-02-29)"
+envelope_agrees "29 February 2020" "$(dibao 2020-02-29)"
+envelope_agrees "as_of 1899" "$(dibao 1899-12-31)"
+envelope_agrees "request_id with a space" "$(dibao 2019-01-01 '"request_id":"a b",')"
+envelope_agrees "request_id of 129" "$(dibao 2019-01-01 "\"request_id\":\"$(printf 'r%.0s' $(seq 129))\",")"
+envelope_agrees "an unknown member" "$(dibao 2019-01-01 '"extra":1,')"
+envelope_agrees "no policy" '{"input":{"household":{"members":[{"id":"a","age":40}]}}}'
+envelope_agrees "no input" '{"policy":"tianjin.dibao"}'
+envelope_agrees "a list of policies" '{"policy":["tianjin.dibao","tianjin.medical_aid"],"as_of":"2019-01-01","input":{"household":{"members":[{"id":"a","age":40}]}}}'
+envelope_agrees "a policy listed twice" '{"policy":["tianjin.dibao","tianjin.dibao"],"as_of":"2019-01-01","input":{"household":{"members":[{"id":"a","age":40}]}}}'
+envelope_agrees "input not an object" '{"policy":"tianjin.dibao","input":[]}'
+
 # ---- values: the message says what is wrong
 m=/input/household/members/0/monthly_income
 expect "money 1e3" 422 "${portal[@]}" "${json[@]}" -d "$(dibao 2019-01-01 '' 1e3 | sed 's/"1e3"/1e3/')" "$U/v1/decisions" &&
@@ -157,8 +197,8 @@ wait "$locker"
 locker=
 
 # ---- HEAD wherever GET is: the same status and headers, no body
-head_like_get() {   # PATH [TOKEN]: on a plain socket, so that a body would be seen
-    local path=$1 get_len hdr=
+head_like_get() {   # PATH [TOKEN [TYPE]]: on a plain socket, so that a body would be seen
+    local path=$1 get_len hdr= type=${3:-application/json}
     [ -n "${2:-}" ] && hdr="Authorization: Bearer $2\r\n"
     expect "GET $path" 200 ${2:+-H "Authorization: Bearer $2"} "$U$path" || return
     get_len=$(wc -c <"$tmp/body")
@@ -170,7 +210,7 @@ head_like_get() {   # PATH [TOKEN]: on a plain socket, so that a body would be s
     tr -d '\r' <"$tmp/head" | sed '/^$/q' >"$tmp/headers"
     if head -n 1 "$tmp/headers" | grep -q ' 200 '; then ok "HEAD $path: 200"; else not_ok "HEAD $path" "$(cat "$tmp/head")"; fi
     has_header "HEAD $path: the GET's Content-Length" "Content-Length: $get_len"
-    has_header "HEAD $path: the GET's Content-Type" "Content-Type: application/json"
+    has_header "HEAD $path: the GET's Content-Type" "Content-Type: $type"
     local total head_len
     total=$(wc -c <"$tmp/head")
     head_len=$(awk '{ n += length($0) + 1 } /^\r?$/ { print n; exit }' "$tmp/head")
@@ -179,6 +219,7 @@ head_like_get() {   # PATH [TOKEN]: on a plain socket, so that a body would be s
 head_like_get /v1/policies "$ELIGO_PORTAL_TOKEN"
 head_like_get "/v1/policies/tianjin.dibao?as_of=2019-01-01" "$ELIGO_PORTAL_TOKEN"
 head_like_get "/v1/decisions/$id" "$ELIGO_AUDITOR_TOKEN"
+head_like_get /v1/policies/tianjin.dibao/schema "$ELIGO_PORTAL_TOKEN" application/schema+json
 head_like_get /healthz
 expect "HEAD /metrics" 200 -I "$U/metrics" && has_header "HEAD /metrics: text" "Content-Type: text/plain; version=0.0.4; charset=utf-8"
 expect "HEAD of a POST route" 405 -I "${portal[@]}" "$U/v1/decisions" && has_header "HEAD of a POST route: Allow" "Allow: POST"

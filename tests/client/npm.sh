@@ -1,0 +1,38 @@
+# shellcheck shell=bash
+# npm.sh - the pinned node_modules of tests/client (package-lock.json),
+# installed once per build directory with `npm ci` and reused while the
+# lock file is unchanged.  Sourced by tests/api/lint.sh and
+# tests/integration/client.sh; a lock keeps two suites run by `make -j`
+# from installing at once.
+#
+# client_node_modules SRC DIR: DIR gets package.json, package-lock.json
+# and node_modules; 0, or 1 with npm's output printed.
+client_node_modules() {
+    local src=$1 dir=$2 stamp
+    mkdir -p "$dir" || return 1
+    (
+        flock 9
+        stamp=$(cat "$src/package-lock.json" "$src/package.json" | sha256sum | cut -c1-64)
+        if [ -d "$dir/node_modules" ] && [ "$(cat "$dir/.installed" 2>/dev/null)" = "$stamp" ]; then
+            exit 0
+        fi
+        cp "$src/package.json" "$src/package-lock.json" "$dir/" &&
+            (cd "$dir" && npm ci --no-audit --no-fund --ignore-scripts >npm-ci.log 2>&1) ||
+            { cat "$dir/npm-ci.log"; exit 1; }
+        echo "$stamp" >"$dir/.installed"
+    ) 9>"$dir/.lock"
+}
+
+# client_ready WHO SRC DIR: node and npm are there and DIR has the
+# packages; else the suite's closing lines saying why, and 1.
+client_ready() {
+    if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
+        echo "$1: node and npm are needed (Debian: nodejs, npm)"
+    elif client_node_modules "$2" "$3"; then
+        return 0
+    else
+        echo "$1: npm ci failed"
+    fi
+    echo "0 passed, 1 failed"
+    return 1
+}
