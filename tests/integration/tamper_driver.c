@@ -365,8 +365,10 @@ static void mutate(store *s, int m, expect *e, char *what, size_t wn)
             sql(s, "UPDATE checkpoints SET root = REPEAT('0', 64) WHERE k = %llu", (unsigned long long)k);
             snprintf(what, wn, "checkpoint %llu: root column edited", (unsigned long long)k);
         } else if (m == 8) {
-            sql(s, "UPDATE checkpoints SET leaves = CONCAT(LEFT(leaves, 40), UNHEX('5A'), SUBSTR(leaves, 42)) WHERE k = %llu",
-                (unsigned long long)k);
+            /* byte 41 XOR 0x5A: always a change (setting it to 0x5A left
+             * it as it was one time in 256, and verify rightly said intact) */
+            sql(s, "UPDATE checkpoints SET leaves = CONCAT(LEFT(leaves, 40), CHAR(ASCII(SUBSTR(leaves, 41, 1)) ^ 90), "
+                   "SUBSTR(leaves, 42)) WHERE k = %llu", (unsigned long long)k);
             snprintf(what, wn, "checkpoint %llu: leaves edited", (unsigned long long)k);
         } else if (m == 9) {
             sql(s, "DELETE FROM checkpoints WHERE k = %llu", (unsigned long long)k);
