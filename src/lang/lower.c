@@ -449,7 +449,7 @@ static int32_t lower_list(lw *l, ast_node *n)
                     s->decl && s->decl->label ? s->decl->label->text : NULL, s->name);
     }
     case AST_LIST: {
-        int32_t v[256];
+        int32_t v[256] = {0};   /* GCC with sanitizers cannot see k bounds the reads */
         uint32_t k = 0;
         int as_dec = dec_like(n->ty->elem);
         int texts = n->ty->elem && n->ty->elem->kind == TY_TEXT;
