@@ -193,7 +193,7 @@ static void bad_duration(parse_ctx *ctx, src_loc loc, int decimal);
 %type <node> source_opt cite unless table_head tparam row cell test_head given expect
 %type <node> expr or_expr and_expr not_expr cmp_expr add_expr mul_expr unary
 %type <node> postfix primary name_ref int_lit date agg call where_opt
-%type <node> object pair
+%type <node> object pair partial_opt
 %type <list> decls enum_values enum_list fields param_values unlesses tparams
 %type <list> rows cells set items args pairs
 %type <tests> test_items
@@ -420,11 +420,22 @@ unless:
 /* ---- decision tables ---------------------------------------------- */
 
 table_head:
-    TABLE name LPAREN tparams RPAREN ARROW type HIT hit label_opt
+    TABLE name LPAREN tparams RPAREN ARROW type HIT hit partial_opt label_opt
                                 { $$ = ast_text(P, AST_TABLE, @$, $2.s, $2.n);
                                   $$->op = $9.hit; $$->op2 = $9.collect;
-                                  $$->a = $4.head; $$->b = $7; $$->label = $10;
+                                  $$->a = $4.head; $$->b = $7; $$->label = $11; $$->d = $10;
                                   ctx->table = $$; }
+    ;
+
+/* `partial` after the hit policy: a plain word, so that `partial` stays
+ * usable as a name (an enum value of self_care). */
+partial_opt:
+    %empty                      { $$ = NULL; }
+  | IDENT                       { $$ = ast_text(P, AST_NAME, @$, $1.s, $1.n);
+                                  if (strcmp($$->text, "partial") != 0)
+                                      diag_add(ctx->dl, DIAG_ERROR, ctx->src, @$,
+                                               "write the table's label as a string, or `partial` for a table that may have no value",
+                                               "unexpected name `%s` after the hit policy", $$->text); }
     ;
 
 tparams:

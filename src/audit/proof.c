@@ -332,7 +332,10 @@ static int account(pf *p, int i, int r, char *seen, int n)
 {
     pv num = value_of(p, member(p, r, "row"));
     int64_t k = num.k == PV_NUM ? num.v / DEC_SCALE : 0;
-    if (num.k == PV_TEXT && tok_is(p, member(p, r, "row"), "else")) return 0;
+    /* the else row, or a partial table's default (value_or's): no row of
+     * the table's own */
+    if (num.k == PV_TEXT && (tok_is(p, member(p, r, "row"), "else") || tok_is(p, member(p, r, "row"), "default")))
+        return 0;
     if (k < 1 || k > n || seen[k])
         return fail(p, "table %.*s: row %.*s is no row of the table, or is listed twice",
                     SHOWN(p, member(p, i, "table")), num.n, num.s);

@@ -582,6 +582,8 @@ static int64_t eval_table(ev_ctx *c, const ev_node *n, ev_cell *list_out)
             if (c->cov) c->cov[t->first_cov + t->nrows]++;
             return ev_scalar(c, t->else_out);
         }
+        if (n->c >= 0)          /* a partial table: value_or's default */
+            return ev_scalar(c, n->c);
         char v[64];
         ev_fail(c, EVE_NO_ROW, n->loc, "table `%s`: no row matches (first column = %s)",
                 t->name, ev_format_scalar(t->col_type[0], args[0], v));

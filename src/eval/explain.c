@@ -44,6 +44,7 @@ static const struct {
     const char *modes[7];   /* dec_round_mode, in its order */
     /* the citizen's text (explain_text) */
     const char *decided_on, *decision, *reasons, *grounds, *yuan, *gives, *exception, *margin;
+    const char *no_row_default;
     const char *in_force, *until, *read_on, *source, *no_source, *assumed, *row, *cites;
 } WORDS = {
     .holds = "（成立）", .fails = "（不成立）", .yes = "是", .no = "否",
@@ -59,6 +60,7 @@ static const struct {
     .modes = {"四舍五入", "五舍六入", "四舍六入五成双", "进位", "舍去", "向上取整", "向下取整"},
     .decided_on = "决定日期:", .decision = "一、决定", .reasons = "二、理由", .grounds = "三、依据",
     .yuan = " 元", .gives = ",得 ", .exception = "适用例外规定:", .margin = "距离临界:",
+    .no_row_default = "(表中无对应行,取默认值)",
     .in_force = ",自 %s 起施行", .until = ",至 %s 止", .read_on = ",按 %s 在效的数值适用",
     .source = "。出处:", .no_source = "。出处未载", .assumed = "。未见文件依据,系假定:", .row = "第 %u 行", .cites = "政策依据:",
 };
@@ -407,6 +409,12 @@ static void render_table(buf *b, ev_ctx *c, int32_t i, int in_loop)
     }
     buf_addc(b, ')');
     value_after(b, c, i, in_loop);
+    if (n->c < 0 || et->else_out >= 0 || et->ncols > 32) return;
+    int64_t args[32];                  /* a partial table: say when value_or's default applied */
+    for (uint32_t k = 0; k < et->ncols; k++) args[k] = ev_scalar(c, t->args[n->a + (int32_t)k]);
+    for (uint32_t r = 0; r < et->nrows; r++)
+        if (ev_table_row_matches(et, r, args)) return;
+    buf_adds(b, WORDS.no_row_default);
 }
 
 static void render_const(buf *b, const ev_tree *t, int32_t i)
@@ -626,6 +634,9 @@ static void collect_table(used *u, ev_ctx *c, const ev_node *n, int in_loop)
         if (u->cov[et->first_cov + r]) collect(u, c, et->out[r], 1);
     if (et->else_out >= 0 && (!u->cov || u->cov[et->first_cov + et->nrows]))
         collect(u, c, et->else_out, 1);
+    int matched = 0;                   /* value_or's default counts when no row matched */
+    for (uint32_t r = 0; u->cov && r < et->nrows; r++) matched |= u->cov[et->first_cov + r] != 0;
+    if (!u->cov || !matched) collect(u, c, n->c, in_loop);
 }
 
 /* The parameters node i read, following only the branches evaluation
@@ -935,6 +946,11 @@ static void calc_table(buf *b, ev_ctx *c, int32_t i)
         if (first) end = r;
     }
     if (nmatch == 0 && et->else_out >= 0) calc_row(b, c, et, et->nrows);
+    if (nmatch == 0 && et->else_out < 0 && n->c >= 0) {   /* a partial table: value_or's default */
+        buf_adds(b, "{\"row\":\"default\",\"conditions\":[],\"result\":");
+        calc_result(b, c, et, n->c);
+        buf_addc(b, '}');
+    }
     buf_adds(b, "],\"passed_over\":[");
     for (uint32_t r = 0, k = 0; r < end; r++) {
         if (ev_table_row_matches(et, r, args)) continue;

@@ -56,7 +56,7 @@
     X(LIST_FIELD,   "list field b of the record in slot a") \
     X(LIST_SLOT,    "the list held in slot a") \
     X(LIST_LIT,     "list of args[a .. a+b)") \
-    X(TABLE,        "decision table imm on args[a .. a+b)") \
+    X(TABLE,        "decision table imm on args[a .. a+b); c = value_or's default, or -1") \
     X(TEXT_FIELD,   "text field b of the record in slot a")
 
 typedef enum ev_kind {

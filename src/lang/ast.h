@@ -36,7 +36,8 @@
  *                   (a bool's label may carry a second STRING in label->a: the
  *                    label when the value is false)
  *  UNLESS           -               -               cond     value    -         -       label
- *  TABLE            name            ast_hit         params   result TYPE rows   -       label
+ *  TABLE            name            ast_hit         params   result TYPE rows   partial? label
+ *                   (d: the word `partial`, a NAME, when no row matching gives no value)
  *                                   (op2: ast_collect)
  *  TPARAM           name            -               TYPE     RANGE?   -         -       -
  *  ROW              -               1 if `else`     cells    output   SOURCE?   -       label
@@ -63,7 +64,7 @@
  *  UNARY            -               ast_unop        operand  -        -         -       -
  *  BINARY           -               ast_binop       left     right    -         -       -
  *  IF               -               -               cond     then     else      -       -
- *  CALL             function name   -               args     -        -         -       -
+ *  CALL             function name   op2 1: a partial table under value_or args - -  -       -
  *  AGG              loop var name   ast_agg         value?   list     where?    key?    -
  *                   (count(LIST) has no var and no value; map has a key)
  *  AT               -               -               NAME     date     -         -       -

@@ -843,6 +843,20 @@ static const ty *call(walk *w, ast_node *n, const ty *expect)
         }
         return ty_money(to_month ? TP_MONTH : TP_YEAR);
     }
+    if (strcmp(f, "value_or") == 0) {  /* a partial table's value, or the default */
+        sym *ts = argc == 2 && n->a->kind == AST_CALL ? sym_find(ck, n->a->text) : NULL;
+        if (!ts || ts->kind != SYM_TABLE || !ts->decl->d) {
+            err(ck, n, "value_or takes a call of a partial table and the value when no row matches");
+            for (ast_node *a = n->a; a; a = a->next) expr(w, a, NULL);
+            return ty_scalar(TY_ERROR);
+        }
+        n->a->op2 = 1;
+        const ty *t = expr(w, n->a, expect);
+        const ty *dt = expr(w, n->a->next, t);
+        if (is_err(t) || is_err(dt)) return ty_scalar(TY_ERROR);
+        const ty *u = unify(t, dt);
+        return u ? u : mismatch(w, n, "choose between", t, dt);
+    }
     if (strcmp(f, "once") == 0) {     /* a one-off amount made from a periodic one */
         if (argc != 1) { err(ck, n, "once takes one argument"); return ty_scalar(TY_ERROR); }
         const ty *t = expr(w, n->a, NULL);
@@ -871,8 +885,8 @@ static const ty *call(walk *w, ast_node *n, const ty *expect)
         err(ck, n, "unknown function or table `%s`", f);
         const char *cands[256];
         size_t k = 0;
-        static const char *builtins[] = {"round", "per_month", "per_year", "once", "min", "max", "count", "sum", "any",
-                                         "all", "map", "age_on", "years_between", "months_between"};
+        static const char *builtins[] = {"round", "per_month", "per_year", "once", "value_or", "min", "max", "count",
+                                         "sum", "any", "all", "map", "age_on", "years_between", "months_between"};
         for (size_t i = 0; i < sizeof builtins / sizeof *builtins; i++) cands[k++] = builtins[i];
         for (uint32_t i = 0; i < ck->nsyms && k < 256; i++)
             if (ck->syms[i].kind == SYM_TABLE) cands[k++] = ck->syms[i].name;
@@ -883,6 +897,10 @@ static const ty *call(walk *w, ast_node *n, const ty *expect)
     s->used = 1;
     add_dep(ck, w->current, (uint32_t)(s - ck->syms));
     n->decl = s;
+    if (s->decl->d && n->op2 != 1) {
+        err(ck, n, "table `%s` is partial: where no row matches it has no value", f);
+        diag_hint(ck->dl, "say what applies then: value_or(%s(...), DEFAULT)", f);
+    }
     if ((uint32_t)argc != s->ncols) {
         err(ck, n, "table `%s` takes %u argument%s, got %d", f, s->ncols, s->ncols == 1 ? "" : "s", argc);
         return ty_scalar(TY_ERROR);
@@ -1337,8 +1355,14 @@ static void check_table(checked *ck, uint32_t si)
     if (bad)
         return;
     int single = d->op == HIT_UNIQUE || d->op == HIT_ANY || d->op == HIT_PRIORITY || d->op == HIT_FIRST;
+    if (d->d && !single)
+        err(ck, d->d, "only a table of one result (hit unique, any, priority or first) can be partial");
+    else if (d->d && s->else_row)
+        err(ck, s->else_row, "a partial table has no `else` row: where no row matches it has no value");
+    else if (d->d && (s->type->kind == TY_TEXT || !ty_is_scalar(s->type)))
+        err(ck, d->d, "a partial table gives a number, an amount, a date, a bool or an enum value");
     int what = TAB_FIND_OVERLAPS | TAB_FIND_SHADOWED;
-    if (single && !s->else_row) what |= TAB_FIND_GAPS;
+    if (single && !s->else_row && !d->d) what |= TAB_FIND_GAPS;
     tab_findings f;
     if (tab_analyze(&s->rows, what, 5, ck->pool, &f)) {
         err(ck, d, "out of memory analysing table `%s`", s->name);

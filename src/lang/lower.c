@@ -321,6 +321,12 @@ static int32_t lower_call(lw *l, ast_node *n)
     }
     if (strcmp(f, "once") == 0)                  /* a change of type only */
         return lower_expr(l, n->a);
+    if (strcmp(f, "value_or") == 0) {            /* the table node, its default in c */
+        int32_t i = lower_call(l, n->a);
+        int32_t d = lower_as(l, n->a->next, dec_like(n->ty));
+        if (i >= 0 && l->nodes[i].kind == EV_TABLE) l->nodes[i].c = d;
+        return i;
+    }
     if (strcmp(f, "min") == 0 || strcmp(f, "max") == 0) {
         int as_dec = dec_like(n->ty);
         int32_t a = lower_as(l, n->a, as_dec), b = lower_as(l, n->a->next, as_dec);

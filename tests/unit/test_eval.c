@@ -99,6 +99,18 @@ static void expect_outputs(const char *policy_text, const char *date, const char
 #define ONE_CHILD "{\"household\":{\"members\":[{\"id\":\"a\",\"age\":1}]}}"
 #define FAMILY "{\"household\":{\"members\":[{\"id\":\"a\",\"age\":40,\"income\":\"1000\"},{\"id\":\"b\",\"age\":38,\"income\":500},{\"id\":\"c\",\"age\":10}]}}"
 
+/* A partial table: a matching row's value, else value_or's default; the
+ * program leaves the call to the walker, and both ways agree (decide). */
+static void partial_table_value_or(void **state)
+{
+    const char *p = HEAD
+        "table extra(n: int) -> money per month hit unique partial \"补贴\"\n  | 1 | 100.00 |\n  | 2 | 150.00 |\n"
+        "output x: money per month = value_or(extra(count(household.members)), 0.00)\n"
+        "output y: money per month = value_or(extra(count(household.members)), 7.50) + 1.00\n";
+    expect_outputs(p, "2019-01-01", ONE_CHILD, "{\"x\":\"100.00\",\"y\":\"101.00\"}");
+    expect_outputs(p, "2019-01-01", FAMILY, "{\"x\":\"0.00\",\"y\":\"8.50\"}");
+}
+
 /* `80%` is the decimal 0.80 and `4.0321万` the number 40321: the
  * literals as the seed documents write them. */
 static void percent_and_wan_literals(void **state)
@@ -768,6 +780,7 @@ int main(void)
         cmocka_unit_test(div_round_fast_path),
         cmocka_unit_test(shipped_policies_both_ways),
         cmocka_unit_test(percent_and_wan_literals),
+        cmocka_unit_test(partial_table_value_or),
         cmocka_unit_test(generated_elders_both_ways),
         cmocka_unit_test(generated_care_homes_both_ways),
         cmocka_unit_test(generated_households_differential),

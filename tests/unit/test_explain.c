@@ -110,6 +110,30 @@ static void percentage_and_whole_margin(void **state)
     free(doc);
 }
 
+static int holds(const char *doc, char *why, size_t n);
+
+/* A partial table where no row matches: the explanation gives the
+ * default of value_or as the one row, which the proof checker accepts,
+ * and the text says the default applied. */
+static void partial_table_default(void **state)
+{
+    (void)state;
+    const char *p = "policy t.p \"测试\"\ncovers 2019-01-01 to 2030-12-31\nuse t.household\n"
+        "table extra(n: int) -> money per month hit unique partial \"补贴\"\n  | 1 | 100.00 |\n  | 2 | 150.00 |\n"
+        "output x: money per month \"补贴\" = value_or(extra(count(household.members)), 0.00)\n";
+    char *doc = explained(p, "2019-06-30", "{\"household\":{\"members\":[{\"id\":\"a\",\"age\":40},"
+                                           "{\"id\":\"b\",\"age\":4},{\"id\":\"c\",\"age\":9}]}}");
+    assert_has(doc, "\"rows\":[{\"row\":\"default\",\"conditions\":[],\"result\":{\"op\":\"const\",\"value\":\"0.00\"}}]");
+    assert_has(doc, "(表中无对应行,取默认值)");
+    char why[512];
+    if (!holds(doc, why, sizeof why)) fail_msg("%s", why);
+    free(doc);
+    doc = explained(p, "2019-06-30", ONE_MEMBER);
+    assert_has(doc, "\"value\":\"100.00\"");
+    assert_lacks(doc, "取默认值");
+    free(doc);
+}
+
 /* jiaxing.dibao's shape: `unless not eligible` where eligible is false
  * with a negative `else` label.  What held is that label, stated once,
  * with no 非 and no bare true/false. */
@@ -426,6 +450,7 @@ int main(void)
         cmocka_unit_test(parameter_read_at_another_date),
         cmocka_unit_test(unless_on_negative_label),
         cmocka_unit_test(percentage_and_whole_margin),
+        cmocka_unit_test(partial_table_default),
         cmocka_unit_test(only_matched_rows_parameters),
         cmocka_unit_test(and_inside_or_keeps_parentheses),
         cmocka_unit_test(enum_comparison_shows_labels),
