@@ -48,7 +48,7 @@ for f in "$mandir/man1/eligo.1" "$mandir/man5/eligo-policy.5" "$mandir/man8/elig
     "$pkgdatadir/policies/civil.model" "$pkgdatadir/policies/tianjin/dibao.policy" \
     "$pkgdatadir/policies/sources/001_9ead28f4facb4925.txt" \
     "$sysconfdir/nginx/sites-available/eligo" "$sysconfdir/nginx/snippets/eligo_fastcgi.conf" \
-    "$sysconfdir/nginx/snippets/eligo_site.conf" "$sysconfdir/nginx/snippets/eligo_problems.conf" \
+    "$sysconfdir/nginx/snippets/eligo_site.conf" "$sysconfdir/nginx/snippets/eligo_problems.conf" "$sysconfdir/nginx/snippets/eligo_maps.conf" \
     "$unitdir/eligod.service" "$sysusersdir/eligo.conf" "$tmpfilesdir/eligo.conf" \
     "$docdir/README.md" "$docdir/LICENSE" "$docdir/operations.md" "$docdir/examples/eligod.env.example" "$docdir/examples/eligod.conf.example" \
     "$datadir/bash-completion/completions/eligo" "$datadir/bash-completion/completions/eligod"; do

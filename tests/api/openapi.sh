@@ -2,7 +2,7 @@
 # openapi.sh - docs/openapi.yaml cannot drift from the code: its paths,
 # methods and roles are exactly the route table's (src/service/routes.c),
 # its problem types exactly those eligod (src/service/http.c) and nginx
-# (nginx/eligo.conf) write, each listed in docs/api.md, and nginx's Allow
+# (nginx/eligo_problems.conf) write, each listed in docs/api.md, and nginx's Allow
 # map names every path; and, where the Python package is installed,
 # openapi-spec-validator finds it valid.  No server is started.  Last line "N passed, N
 # failed"; non-zero exit on failure.
@@ -63,7 +63,7 @@ jq -r '.paths[][] | select(((.["x-eligo-roles"] | length) > 0) != ((.security | 
 jq -r '.components.schemas.Problem.properties.type.enum[] | sub(".*/problems/"; "")' "$tmp/doc.json" | sort >"$tmp/doc.types"
 {
     sed -n 's/^ *\[PROBLEM_[A-Z_]*\] = {"\([a-z-]*\)".*/\1/p' "$top/src/service/http.c"
-    grep -o 'eligo.example/problems/[a-z-]*' "$top/nginx/eligo.conf" | sed 's|.*/||'
+    grep -o 'eligo.example/problems/[a-z-]*' "$top/nginx/eligo_problems.conf" | sed 's|.*/||'
 } | sort -u >"$tmp/code.types"
 same "problem types: the document's are eligod's and nginx's" "$tmp/code.types" "$tmp/doc.types"
 while read -r t; do
@@ -75,7 +75,7 @@ done <"$tmp/doc.types" >"$tmp/undocumented"
 # nginx's Allow map (its own 405s) covers every path of the table
 while read -r _ path _; do
     probe=$(echo "$path" | sed 's/{[^}]*}/x1/g')
-    awk '/map \$request_uri \$eligo_allow/,/}/' "$top/nginx/eligo.conf" | sed -n 's/^ *"~\(.*\)" ".*";$/\1/p' |
+    awk '/map \$request_uri \$eligo_allow/,/}/' "$top/nginx/eligo_maps.conf" | sed -n 's/^ *"~\(.*\)" ".*";$/\1/p' |
         while read -r re; do echo "$probe" | grep -qE -- "$re" && { echo hit; break; }; done | grep -q hit ||
         echo "$path"
 done <"$tmp/routes" >"$tmp/unmapped"
