@@ -8,13 +8,14 @@
 # docs and the example configuration), that the man pages pass
 # `man --warnings` clean, that the installed unit and site name the
 # configured paths, and that `make uninstall` leaves no file behind.
-# Then, in a private mount namespace (unshare -rm) where the scratch
+# Then, in private mount and network namespaces (unshare -rmn) where the scratch
 # root's prefix is bound over the real one, runs the installed
 # `eligo check`, `eligo eval` and `eligod -t` from / with no policy
 # folder given: they must find their data through the compiled-in
 # paths, never the current directory; and `nginx -t` on the installed
-# site in Debian's layout.  Skips (77) that part where user namespaces
-# are not allowed.  The last line is "N passed, N failed".
+# site in Debian's layout, also with its TLS server uncommented (a
+# throw-away certificate).  Where user namespaces are not allowed that
+# part is skipped, and says so.  The last line is "N passed, N failed".
 set -u
 top=${top_srcdir:-$(cd "$(dirname "$0")/.." && pwd)}
 build=$(dirname "${ELIGO:?ELIGO names the built eligo}")
@@ -48,7 +49,7 @@ for f in "$mandir/man1/eligo.1" "$mandir/man5/eligo-policy.5" "$mandir/man8/elig
     "$pkgdatadir/policies/civil.model" "$pkgdatadir/policies/tianjin/dibao.policy" \
     "$pkgdatadir/policies/sources/001_9ead28f4facb4925.txt" \
     "$sysconfdir/nginx/sites-available/eligo" "$sysconfdir/nginx/snippets/eligo_fastcgi.conf" \
-    "$sysconfdir/nginx/snippets/eligo_site.conf" "$sysconfdir/nginx/snippets/eligo_problems.conf" \
+    "$sysconfdir/nginx/snippets/eligo_site.conf" "$sysconfdir/nginx/snippets/eligo_problems.conf" "$sysconfdir/nginx/snippets/eligo_maps.conf" \
     "$unitdir/eligod.service" "$sysusersdir/eligo.conf" "$tmpfilesdir/eligo.conf" \
     "$docdir/README.md" "$docdir/LICENSE" "$docdir/operations.md" "$docdir/examples/eligod.env.example" "$docdir/examples/eligod.conf.example" \
     "$datadir/bash-completion/completions/eligo" "$datadir/bash-completion/completions/eligod"; do
@@ -79,10 +80,13 @@ want=$(printf '%s\n' fmt --as-of verify --json --max-requests)
 [ "$got" = "$want" ] && ok "bash completion: subcommands and options from --help" || not_ok "bash completion" "$got"
 
 # ---- the installed binaries, at their configured paths, run from /
-if unshare -rm true 2>/dev/null && [ -d "$prefix" ]; then
+# a network namespace of its own too: nginx -t binds the site's ports,
+# 443 included, which only the namespace's root may
+if unshare -rmn true 2>/dev/null && [ -d "$prefix" ]; then
     cat >"$tmp/inside.sh" <<INSIDE
 set -u
 mount --bind "$root$prefix" "$prefix" || exit 90
+ip link set lo up 2>/dev/null
 cd /
 unset ELIGO_POLICIES ELIGO_DB
 "$bindir/eligo" check >"$tmp/check.out" 2>&1; echo "check \$?" >>"$tmp/rc"
@@ -101,9 +105,17 @@ if command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ]; then
     # Debian's log directory is root's: a scratch one stands in for it
     [ -d /var/log/nginx ] && mount --bind "\$n/log" /var/log/nginx
     PATH=\$PATH:/usr/sbin nginx -t -p "\$n" -c "\$n/nginx.conf" >"$tmp/nginx.out" 2>&1; echo "nginx \$?" >>"$tmp/rc"
+    # the commented TLS server, uncommented, with a throw-away certificate
+    if openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 1 -subj /CN=eligo.test \
+        -keyout "\$n/tls.key" -out "\$n/tls.pem" >/dev/null 2>&1; then
+        sed -e '/^#server {/,/^#}/s/^#//' -e "s|/etc/ssl/certs/eligo.example.org.pem|\$n/tls.pem|" \
+            -e "s|/etc/ssl/private/eligo.example.org.key|\$n/tls.key|" \
+            "$root$sysconfdir/nginx/sites-available/eligo" >"\$n/sites-enabled/eligo"
+        PATH=\$PATH:/usr/sbin nginx -t -p "\$n" -c "\$n/nginx.conf" >"$tmp/nginx-tls.out" 2>&1; echo "nginx-tls \$?" >>"$tmp/rc"
+    fi
 fi
 INSIDE
-    unshare -rm bash "$tmp/inside.sh"
+    unshare -rmn bash "$tmp/inside.sh"
     rc() { awk -v k="$1" '$1 == k {print $2}' "$tmp/rc" 2>/dev/null; }
     [ "$(rc check)" = 0 ] && [ ! -s "$tmp/check.out" ] && ok "installed eligo check, from /, finds the installed policies" ||
         not_ok "installed eligo check: $(rc check)" "$(cat "$tmp/check.out" 2>/dev/null)"
@@ -115,8 +127,12 @@ INSIDE
     if [ -n "$(rc nginx)" ]; then
         [ "$(rc nginx)" = 0 ] && ok "nginx -t on the installed site in Debian's layout" || not_ok "nginx -t" "$(cat "$tmp/nginx.out")"
     fi
+    if [ -n "$(rc nginx-tls)" ]; then
+        [ "$(rc nginx-tls)" = 0 ] && grep -q 'listen 443 ssl' "$tmp/nginx/sites-enabled/eligo" &&
+            ok "nginx -t with the site's TLS server uncommented" || not_ok "nginx -t, TLS" "$(cat "$tmp/nginx-tls.out")"
+    fi
 else
-    echo "SKIP the installed binaries at their paths: no user namespaces here (unshare -rm)"
+    echo "SKIP the installed binaries at their paths: no user namespaces here (unshare -rmn)"
 fi
 
 # ---- uninstall

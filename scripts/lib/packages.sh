@@ -8,7 +8,9 @@
 # sanitizer and libFuzzer runtimes) build tests/fuzz; wrk and gnuplot-nox
 # are bench/run's load generator and plotter.  man-db and groff-base
 # check the man pages (man --warnings), util-linux's unshare lets
-# tests/install.sh run the installed binaries at their configured paths.
+# tests/install.sh run the installed binaries at their configured paths
+# (iproute2 brings up its namespace's loopback, openssl makes the
+# throw-away certificate of its TLS check).
 # python3-jsonschema (draft 2020-12) checks each policy's schema
 # (tests/api/schema.sh); nodejs and npm run the generated client and the
 # OpenAPI linter (tests/client/).  A package counts as installed when an
@@ -19,7 +21,7 @@ ELIGO_PACKAGES="
     libjsmn-dev libjson-c-dev libcmocka-dev libssl-dev
     libfcgi-dev libmariadb-dev mariadb-server mariadb-client nginx curl jq
     valgrind clang libclang-rt-dev wrk gnuplot-nox
-    man-db groff-base util-linux
+    man-db groff-base util-linux iproute2 openssl
     python3-jsonschema nodejs npm
 "
 

@@ -148,7 +148,8 @@ _stack_nginx_conf() {
         user="user $(id -un) $(id -gn);"
     fi
     mkdir -p "$prefix/logs" "$prefix/tmp" "$prefix/conf"
-    cp "$stack_top/nginx/eligo_fastcgi.conf" "$stack_top/nginx/eligo_problems.conf" "$prefix/conf/"
+    cp "$stack_top/nginx/eligo_fastcgi.conf" "$stack_top/nginx/eligo_problems.conf" \
+        "$stack_top/nginx/eligo_maps.conf" "$prefix/conf/"
     sed -e "s|@PREFIX@|$prefix|g" -e "s|@PORT@|${STACK_PORT:-8080}|g" \
         -e "s|@SOCKET@|$STACK_VAR/run/eligod.sock|g" -e "s|@KEEPALIVE@|$keepalive|g" \
         -e "s|@WORKERS@|$workers|g" -e "s|@NGINX_WORKERS@|1|g" -e "s|@USER@|$user|g" \
