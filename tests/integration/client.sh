@@ -10,9 +10,6 @@
 set -u
 top=${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}
 top=$(cd "$top" && pwd)
-if [ -z "${ELIGOD:-}" ] && [ -n "${ELIGO:-}" ]; then ELIGOD=$(dirname "$ELIGO")/eligod; fi
-export ELIGO ELIGOD
-PATH=$PATH:/usr/sbin
 # shellcheck source=tests/client/npm.sh
 . "$top/tests/client/npm.sh"
 dir=$(pwd)/tests/client-node

@@ -9,9 +9,6 @@
 # failure.
 set -u
 top=${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}
-if [ -z "${ELIGOD:-}" ] && [ -n "${ELIGO:-}" ]; then ELIGOD=$(dirname "$ELIGO")/eligod; fi
-export ELIGO ELIGOD
-PATH=$PATH:/usr/sbin
 corpus=$top/tests/hostile
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/eligo-hostile.XXXXXX")
 # shellcheck source=tests/lib/stack.sh

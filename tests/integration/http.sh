@@ -12,9 +12,6 @@
 # exit on failure.
 set -u
 top=${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}
-if [ -z "${ELIGOD:-}" ] && [ -n "${ELIGO:-}" ]; then ELIGOD=$(dirname "$ELIGO")/eligod; fi
-export ELIGO ELIGOD
-PATH=$PATH:/usr/sbin
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/eligo-http.XXXXXX")
 # shellcheck source=tests/lib/stack.sh
 . "$top/tests/lib/stack.sh"
