@@ -20,8 +20,10 @@
  *
  * What it does not prove: that input fields (leaves, stated) are the
  * stored input's, that table conditions and parameter values are the
- * policy's, or the order of enum values in an enum comparison other
- * than = and ≠.  An aggregation's elements are proved one by one: each
+ * policy's, the order of enum values in an enum comparison other
+ * than = and ≠, or a node stated with op "value" (lists, maps and
+ * texts, and age_on / years_between / months_between, which the
+ * explainer does not yet take apart).  An aggregation's elements are proved one by one: each
  * filter's and each kept value's calculation.
  *
  * Ownership: reads the caller's text; the message goes to the caller's

@@ -31,8 +31,8 @@ char *cli_read_file(const char *path, size_t *len);
  * and *status set: EXIT_INPUT without a URL, EXIT_UNAVAILABLE when the
  * server cannot be reached or refuses.  store_close() it. */
 struct store *cli_open_store(const char *who, store_options *o, int *status);
-/* Records in the access log that the user running eligo ("cli:$USER")
- * did action on target: the auditor's and officer's tools log every read
+/* Records in the access log that the account running eligo ("cli:NAME"
+ * of the effective uid, plus "(sudo:USER)" under sudo; never $USER) did action on target: the auditor's and officer's tools log every read
  * of stored decisions before it.  0, or -1 (printed): read nothing. */
 int cli_access_log(struct store *s, const char *action, const char *target);
 /* Parses "YYYY-MM-DD" or exits 2 with a message naming the option. */

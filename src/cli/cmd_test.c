@@ -130,12 +130,6 @@ static void report(run *r, const policy_test *t, const char *pname, const char *
     buf_adds(&r->junit_cases, "\"/>");
 }
 
-/* The label of d as the citizen reads it for this decision.  The one
- * place this file reaches the renderer, so a move of it changes one line. */
-static void rendered_label(buf *b, const ev_def *d, const ev_cell *frame)
-{
-    explain_label(b, d, frame);
-}
 
 /* `expect reason|label OUT contains|= "text"` (EXPECT op 2, ast.h);
  * returns 1 when it holds. */
@@ -144,7 +138,7 @@ static int label_ok(run *r, const policy_test *t, const policy *p, const ast_nod
 {
     buf got;
     buf_init(&got);
-    rendered_label(&got, d, frame);
+    explain_label(&got, d, frame);   /* as the citizen reads it */
     const char *have = buf_cstr(&got), *want = e->a->text;
     int contains = e->c != NULL;
     int ok = contains ? strstr(have, want) != NULL : strcmp(have, want) == 0;

@@ -18,7 +18,8 @@
  * Words: formulas keep + - × ÷ and the comparisons, say 且/或/并非 for
  * the logic and aggregations, rounding and min/max in words (家庭成员的
  * 月收入合计); a yes/no value is stated by its label and marked （成立）
- * or（不成立）, never as bare true/false.  All of them are in WORDS below.
+ * or（不成立）, never as bare true/false.  The words are in WORDS below,
+ * except a few joining particles written where they join (的, 即, 因为).
  *
  * What this file does not do: read the AST, look names up by string, or
  * store a value in the frame (values are recomputed), except where it

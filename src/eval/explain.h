@@ -9,9 +9,11 @@
  * the syntax tree or the checker's symbols, so what it says is what was
  * computed.  Every Chinese word an explanation uses is in explain.c.
  *
- * It runs only when an explanation is asked for: it evaluates
- * subexpressions again (ev_scalar) to show their values and allocates
- * scratch text with malloc, which the plain decision path never does.
+ * The steps and the citizen's text run only when an explanation is asked
+ * for: they evaluate subexpressions again (ev_scalar) to show their
+ * values and allocate scratch text with malloc.  Two small parts serve
+ * every decision too: explain_label and explain_rule give the reasons
+ * their labels, and explain_json_value writes every output.
  *
  * Ownership: writes into the caller's buf; borrows the context (whose
  * coverage counters it reads and then switches off, see explain_steps).

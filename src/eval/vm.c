@@ -173,10 +173,9 @@ static int32_t jump_on(builder *b, int32_t node, int when)
 
 static int32_t gen_pick(builder *b, int32_t node, int32_t want);
 
-/* if a then b else c; also `unless` (RULE), which counts coverage only in
- * the walker. */
-/* `if a then b else c` as jumps, each arm emitted by `arm` (gen for
- * scalars, gen_cell for texts and lists) into the same slot. */
+/* `if a then b else c`, and `unless` (RULE), as jumps, each arm emitted
+ * by `arm` (gen for scalars, gen_cell for texts and lists) into the same
+ * slot.  Coverage is counted only in the walker. */
 static int32_t gen_choice(builder *b, int32_t node, int32_t want,
                           int32_t (*arm)(builder *, int32_t, int32_t))
 {

@@ -1190,8 +1190,6 @@ static void read_enum(jin *c, int i, const ty *t, const field_def *f, ev_cell *o
         out->i = v;
 }
 
-#define STR_(x) #x
-#define STR(x) STR_(x)
 #define DATE_RANGE_TEXT "from " STR(DATE_MIN_YEAR) "-01-01 to " STR(DATE_MAX_YEAR) "-12-31"
 
 /* True when s[0..n) is shaped YYYY-MM-DD with a year eligo does not

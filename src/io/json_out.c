@@ -3,9 +3,9 @@
  *
  * Used by `eligo eval` and by the daemon's handlers after ev_run().  This
  * file only writes JSON: what an explanation says of each step comes from
- * eval/explain.c, which reads the evaluation tree and the frame, and is
- * only called when an explanation is asked for, never on the plain
- * decision path.
+ * eval/explain.c, which reads the evaluation tree and the frame; the
+ * plain decision path uses only its labels, applied rules and value
+ * writer (explain.h).
  */
 #include <string.h>
 #include "io/json_out.h"

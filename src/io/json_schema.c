@@ -351,7 +351,7 @@ static void envelope(buf *b, const policy *p)
                 "no space, backslash or double quote\",\"type\":\"string\",\"pattern\":");
     str(b, REQUEST_ID_PATTERN);
     buf_adds(b, "},\"explain\":{\"title\":\"explain\",\"description\":"
-                "\"true for the explanation, \\\"text\\\" for it with the citizen's account\","
+                "\"true or \\\"text\\\" (the same): adds the explanation, whose text member is the citizen's account\","
                 "\"enum\":[false,true,\"text\"],\"default\":false}");
 }
 

@@ -625,8 +625,7 @@ const ev_def *policy_output(const policy *p, const char *name)
 
 const ev_def *policy_def(const policy *p, const char *name)
 {
-    const ev_def *d = policy_output(p, name);
-    for (uint32_t i = 0; i < p->tree.ndefs && !d; i++)
-        if (strcmp(p->tree.defs[i].name, name) == 0) d = &p->tree.defs[i];
-    return d;
+    for (uint32_t i = 0; i < p->tree.ndefs; i++)   /* names are unique */
+        if (strcmp(p->tree.defs[i].name, name) == 0) return &p->tree.defs[i];
+    return NULL;
 }

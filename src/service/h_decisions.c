@@ -4,7 +4,7 @@
  * before it is shown, audit/record.c).
  *
  * A decision is answered only after its row was committed (through the
- * committer, or the worker's own store_put_decision when group commit is
+ * committer, or the worker's own store_put_batch when group commit is
  * off): the portal never holds a decision the database does not.  The request
  * id (body `request_id`, else the Idempotency-Key header -- a Structured
  * Field string held to request_id's rule, 400 otherwise -- else a fresh

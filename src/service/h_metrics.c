@@ -25,8 +25,7 @@ static void one(buf *b, const char *name, const char *type, const char *help, lo
  * (rows left by an earlier run are numbered by the first round). */
 static void checkpoint_metrics(buf *b)
 {
-    uint64_t stored = 0;
-    for (int i = 0; i < SB_MAX_POLICIES; i++) stored += ld(&sb->decisions[i]);
+    uint64_t stored = sb_decisions_total();
     uint64_t numbered = ld(&sb->cp_numbered);
     buf_printf(b, "# HELP eligo_checkpoints_total Sequencer rounds, by result.\n"
                   "# TYPE eligo_checkpoints_total counter\n"

@@ -37,7 +37,7 @@ const char *http_status_title(int status)
 }
 
 /* One row per problem_type: its URI's last segment, status and title.
- * nginx/eligo.conf writes the same for the errors nginx answers itself;
+ * nginx/eligo_problems.conf writes the same for the errors nginx answers itself;
  * docs/api.md lists them. */
 static const struct { const char *slug; int status; const char *title; } problems[PROBLEM_NTYPES] = {
     [PROBLEM_MALFORMED_JSON] = {"malformed-json", 400, "The body is not valid JSON"},

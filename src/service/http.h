@@ -10,7 +10,7 @@
  * one has the same shape: type (one URI per error class, the
  * problem_type below), title, status, detail, instance, request_id and,
  * for validation errors, an `errors` array of {pointer, detail}.  nginx's
- * own errors (nginx/eligo.conf) use the same types and fields, and
+ * own errors (nginx/eligo_problems.conf) use the same types and fields, and
  * docs/api.md lists them.
  *
  * Ownership: request strings point into libfcgi's parameter storage or

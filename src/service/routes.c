@@ -35,7 +35,7 @@ typedef struct route {
     int logged;               /* LOG_*: how the access is written to access_log */
 } route;
 /* docs/openapi.yaml describes every row; tests/api/openapi.sh compares
- * the two, and nginx/eligo.conf's $eligo_allow map has each path. */
+ * the two, and nginx/eligo_maps.conf's $eligo_allow map has each path. */
 
 /* Reads of stored data are logged one by one before they run; the
  * officer's playground (no stored data, only what the officer sent) is

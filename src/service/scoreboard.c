@@ -79,6 +79,13 @@ void sb_count_decision(uint32_t index)
     __atomic_fetch_add(&sb->decisions[row_of[index]], 1, __ATOMIC_RELAXED);
 }
 
+uint64_t sb_decisions_total(void)
+{
+    uint64_t n = 0;
+    for (int i = 0; sb && i < SB_MAX_POLICIES; i++) n += __atomic_load_n(&sb->decisions[i], __ATOMIC_RELAXED);
+    return n;
+}
+
 int64_t sb_db_down_until(void)
 {
     return sb ? __atomic_load_n(&sb->db_down_until_ms, __ATOMIC_RELAXED) : 0;

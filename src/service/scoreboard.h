@@ -83,6 +83,8 @@ int sb_bind_policy(uint32_t index, const char *name);
 /* One decision made with the registry's policy number `index` (counted
  * under the name bound to it): no lookup on the decision path. */
 void sb_count_decision(uint32_t index);
+/* Decisions stored since the master started, over every policy. */
+uint64_t sb_decisions_total(void);
 int64_t sb_now_ms(void);
 /* The shared "database down" time (monotonic ms, 0 none): read before a
  * request, raised after one that found the database unreachable. */

@@ -44,13 +44,6 @@ typedef struct seq_child {
     uint64_t seen;            /* decisions stored when the last round began */
 } seq_child;
 
-static uint64_t decisions_stored(void)
-{
-    uint64_t n = 0;
-    for (int i = 0; i < SB_MAX_POLICIES; i++) n += __atomic_load_n(&sb->decisions[i], __ATOMIC_RELAXED);
-    return n;
-}
-
 /* The note logged on one line (its lines joined by " | ") and appended
  * to --checkpoint-file: copies outside the database. */
 static void copy_out(const buf *note, const seq_round *r)
@@ -121,7 +114,7 @@ static int round_once(seq_child *s)
 static void maybe_round(seq_child *s)
 {
     int64_t now = sb_now_ms(), interval = (int64_t)master.conf.checkpoint_interval * 1000;
-    uint64_t stored = decisions_stored();
+    uint64_t stored = sb_decisions_total();
     int many = stored - s->seen >= SEQ_BATCH && !s->backoff_ms;
     if (now < s->next_ms && !many) return;
     s->seen = stored;

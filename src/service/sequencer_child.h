@@ -4,7 +4,7 @@
  *
  * With --checkpoint-key the master forks one sequencer (supervise.h:
  * respawned when it dies, with the shared crash back-off).  The child
- * keeps the signing key (the only process that does: workers and the
+ * keeps the signing key (the only child that does: workers and the
  * committer forget it, audit_drop_private) and runs sequencer rounds
  * (src/audit/sequencer.h) through a store connection of its own:
  * a checkpoint at most every --checkpoint-interval seconds (1), and at

@@ -14,7 +14,8 @@
  *
  * Signals are blocked around fork() so a child never runs a master
  * handler with the master's pipe.  A child ignores HUP and USR2 (the
- * master's reload signals) and takes the default for the rest.
+ * master's reload signals) and USR1 (the master's log reopening)
+ * and takes the default for the rest.
  */
 #ifndef ELIGO_SIGNALS_H
 #define ELIGO_SIGNALS_H
