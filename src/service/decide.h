@@ -19,6 +19,10 @@ int decide(service *sv, const policy *p, const decision_request *req, buf *decis
            decision_parts *parts, http_response *rs);
 const policy *decide_policy(service *sv, json_span name);
 void decide_problem(http_response *rs, json_status st, const json_errors *e);
+/* The members of a small request body that must be a JSON object (the
+ * officer's and auditor's routes): 0, or -1 with 400 malformed-json or
+ * 422 (not an object) in rs.  The array lives in sv->pool. */
+int decide_body_members(service *sv, const http_request *rq, json_member **m, size_t *n, http_response *rs);
 int64_t decide_today(void);
 
 #endif

@@ -50,6 +50,18 @@ void decide_problem(http_response *rs, json_status st, const json_errors *e)
     buf_free(&b);
 }
 
+int decide_body_members(service *sv, const http_request *rq, json_member **m, size_t *n, http_response *rs)
+{
+    const char *body = rq->body ? rq->body : "";
+    if (!json_members(body, rq->body_len, &sv->pool, m, n)) return 0;
+    /* not JSON is 400 (with the byte), JSON that is no object 422 */
+    json_errors e;
+    json_status st = json_syntax_check(body, rq->body_len, &sv->pool, &e);
+    if (st == JSON_OK) http_problem_at(rs, PROBLEM_INVALID_INPUT, "", "expected a JSON object");
+    else decide_problem(rs, st, &e);
+    return -1;
+}
+
 int64_t decide_today(void)
 {
     time_t now = time(NULL);

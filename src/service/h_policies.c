@@ -7,7 +7,7 @@
  * every parameter's value in force with the day it took effect and its
  * source, the input model (the root entity's fields, and every entity
  * they reach: name, type, required, range, default, label), and the
- * outputs (name, type, label).  Its schema is the JSON Schema of a
+ * outputs (name, type, label), and its source text as loaded.  Its schema is the JSON Schema of a
  * decision request (io/json_schema.c).  Everything is read from the compiled
  * registry the worker inherited; nothing touches the store.
  */
@@ -262,7 +262,10 @@ void h_policy_get(service *sv, const http_request *rq, http_response *rs, const 
         str(b, d->label);
         buf_addc(b, '}');
     }
-    buf_adds(b, "]}");
+    /* the text as loaded, for the officer's workbench to open and edit */
+    buf_adds(b, "],\"text\":");
+    buf_json_string(b, p->src->text, p->src->len);
+    buf_addc(b, '}');
 }
 
 void h_policy_schema(service *sv, const http_request *rq, http_response *rs, const route_match *m)

@@ -37,15 +37,7 @@ static int read_body(service *sv, const http_request *rq, body_field *f, int nf,
 {
     json_member *m = NULL;
     size_t n = 0;
-    const char *body = rq->body ? rq->body : "";
-    if (json_members(body, rq->body_len, &sv->pool, &m, &n)) {
-        /* not JSON is 400 (with the byte), JSON that is no object 422 */
-        json_errors e;
-        json_status st = json_syntax_check(body, rq->body_len, &sv->pool, &e);
-        if (st == JSON_OK) http_problem_at(rs, PROBLEM_INVALID_INPUT, "", "expected a JSON object");
-        else decide_problem(rs, st, &e);
-        return -1;
-    }
+    if (decide_body_members(sv, rq, &m, &n, rs)) return -1;
     char ptr[96];
     for (size_t i = 0; i < n; i++) {
         int k = 0;
