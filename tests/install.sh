@@ -48,6 +48,7 @@ for f in "$mandir/man1/eligo.1" "$mandir/man5/eligo-policy.5" "$mandir/man8/elig
     "$pkgdatadir/db/001_schema.sql" "$pkgdatadir/db/003_checkpoints.sql" \
     "$pkgdatadir/policies/civil.model" "$pkgdatadir/policies/tianjin/dibao.policy" \
     "$pkgdatadir/policies/sources/001_9ead28f4facb4925.txt" \
+    "$pkgdatadir/web/workbench/index.html" "$pkgdatadir/web/workbench/workbench.js" \
     "$sysconfdir/nginx/sites-available/eligo" "$sysconfdir/nginx/snippets/eligo_fastcgi.conf" \
     "$sysconfdir/nginx/snippets/eligo_site.conf" "$sysconfdir/nginx/snippets/eligo_problems.conf" "$sysconfdir/nginx/snippets/eligo_maps.conf" \
     "$unitdir/eligod.service" "$sysusersdir/eligo.conf" "$tmpfilesdir/eligo.conf" \
@@ -55,6 +56,9 @@ for f in "$mandir/man1/eligo.1" "$mandir/man5/eligo-policy.5" "$mandir/man8/elig
     "$datadir/bash-completion/completions/eligo" "$datadir/bash-completion/completions/eligod"; do
     [ -f "$root$f" ] && ok "installed $f" || not_ok "missing $f"
 done
+grep -q "alias $pkgdatadir/web/workbench/;" "$root$sysconfdir/nginx/snippets/eligo_site.conf" &&
+    ok "the site serves the workbench from $pkgdatadir/web/workbench/" ||
+    not_ok "eligo_site.conf's workbench folder" "$(grep alias "$root$sysconfdir/nginx/snippets/eligo_site.conf")"
 n=$(find "$root$pkgdatadir/policies" -name '*.log' -o -name '*.trs' | wc -l)
 [ "$n" -eq 0 ] && ok "no test logs among the installed policies" || not_ok "$n test logs installed"
 

@@ -13,7 +13,9 @@
 # throw-away certificate of its TLS check).
 # python3-jsonschema (draft 2020-12) checks each policy's schema
 # (tests/api/schema.sh); nodejs and npm run the generated client and the
-# OpenAPI linter (tests/client/).  A package counts as installed when an
+# OpenAPI linter (tests/client/); chromium is the headless browser the
+# workbench's test drives (tests/integration/workbench.sh), and
+# fonts-wqy-zenhei the Chinese font its screenshots are drawn with.  A package counts as installed when an
 # installed package provides it: NodeSource's nodejs provides npm.
 
 ELIGO_PACKAGES="
@@ -22,7 +24,7 @@ ELIGO_PACKAGES="
     libfcgi-dev libmariadb-dev mariadb-server mariadb-client nginx curl jq
     valgrind clang libclang-rt-dev wrk gnuplot-nox
     man-db groff-base util-linux iproute2 openssl
-    python3-jsonschema nodejs npm
+    python3-jsonschema nodejs npm chromium fonts-wqy-zenhei
 "
 
 # Prints the packages from ELIGO_PACKAGES that are not fully installed.

@@ -153,7 +153,7 @@ _stack_nginx_conf() {
     sed -e "s|@PREFIX@|$prefix|g" -e "s|@PORT@|${STACK_PORT:-8080}|g" \
         -e "s|@SOCKET@|$STACK_VAR/run/eligod.sock|g" -e "s|@KEEPALIVE@|$keepalive|g" \
         -e "s|@WORKERS@|$workers|g" -e "s|@NGINX_WORKERS@|1|g" -e "s|@USER@|$user|g" \
-        -e "s|@CONF_DIR@|$prefix/conf|g" \
+        -e "s|@CONF_DIR@|$prefix/conf|g" -e "s|@WEBDIR@|$stack_top/web|g" \
         "$stack_top/nginx/eligo.conf" >"$prefix/nginx.conf"
 }
 
