@@ -90,6 +90,11 @@ async function routes(): Promise<string> {
         body: { policy: "wuyi.eco_burial", as_of: "2019-06-01", input: { burial: { method: "sea" } }, explain: true },
         headers: as("officer") });
     check("POST /v1/evaluate: 200", evaluated.response.status === 200, evaluated.error);
+    const checked = await client.POST("/v1/check", {
+        body: { text: policyText, name: "dibao.policy" }, headers: as("officer") });
+    check("POST /v1/check: 200, compiles, its 13 tests pass", checked.response.status === 200 &&
+          checked.data?.ok === true && checked.data?.tests?.passed === 13 && checked.data?.tests?.failed === 0,
+          checked.data ?? checked.error);
     const verify = await client.GET("/v1/audit/verify", { headers: as("auditor") });
     check("GET /v1/audit/verify: 200", verify.response.status === 200, verify.error);
     return id;

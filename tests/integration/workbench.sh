@@ -8,7 +8,9 @@
 # fixes it, evaluates a household and reads the Chinese explanation,
 # changes the standard from 860 to 900 and reads the tests, the diff's
 # witness household and the impact counts over five decisions stored
-# here first.  Screenshots of each step go to tests/workbench-shots/ in
+# here first.  Before the browser, the routes the page calls are checked
+# with curl: POST /v1/check's findings, evaluation and problems, and
+# the policy text GET /v1/policies/{name} gives.  Screenshots of each step go to tests/workbench-shots/ in
 # the build directory (docs/workbench/ has copies).  Last line "N passed,
 # N failed"; non-zero exit on failure.
 set -u
@@ -28,6 +30,8 @@ client_ready workbench "$top/tests/workbench" "$dir" || exit 1
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/eligo-workbench.XXXXXX")
 # shellcheck source=tests/lib/stack.sh
 . "$top/tests/lib/stack.sh"
+# shellcheck source=tests/lib/expect.sh
+. "$top/tests/lib/expect.sh"
 export STACK_VAR=$tmp/var STACK_WORKERS=2 STACK_POLICIES=$top/policies
 STACK_PORT=$(mariadb_free_port) || exit 1
 export STACK_PORT
@@ -65,9 +69,70 @@ if [ "$stored" -ne 5 ]; then
     exit 1
 fi
 
+# ---- the routes the page calls, by curl
+officer=(-H "Authorization: Bearer $ELIGO_OFFICER_TOKEN" -H 'Content-Type: application/json')
+dibao=$top/policies/tianjin/dibao.policy
+# jqok NAME FILTER: the last body satisfies the jq filter
+jqok() { if jq -e "$2" "$tmp/body" >/dev/null 2>&1; then ok "$1"; else not_ok "$1" "$(head -c 600 "$tmp/body")"; fi; }
+# checkbody TEXT-FILE [EVALUATE-JSON]: a /v1/check body
+checkbody() { jq -n --rawfile t "$1" --argjson e "${2:-null}" '{text: $t, name: "dibao.policy"} + (if $e then {evaluate: $e} else {} end)'; }
+household='{"policy":"tianjin.dibao","as_of":"2019-01-01","explain":true,"input":{"household":{"members":[{"id":"a","age":40,"monthly_income":"1000.00"},{"id":"b","age":38,"monthly_income":"500.00"},{"id":"c","age":10}]}}}'
+
+expect "GET /v1/policies/tianjin.dibao" 200 -H "Authorization: Bearer $ELIGO_PORTAL_TOKEN" "$U/v1/policies/tianjin.dibao"
+jq -j .text "$tmp/body" >"$tmp/text"
+cmp -s "$tmp/text" "$dibao" && ok "its text is the file's, byte for byte" || not_ok "its text is not the file's"
+checkbody "$dibao" | expect "POST /v1/check the shipped text" 200 "${officer[@]}" --data-binary @- "$U/v1/check" &&
+    jqok "it compiles, no diagnostic, its 13 tests pass" \
+        '.ok == true and .policy == "tianjin.dibao" and .diagnostics == [] and .tests == {"passed": 13, "failed": 0, "failures": []}'
+# `count` misspelt on line 31: let size: int "家庭人口" = cuont(household.members),
+# the call marked from column 24 to 48 (exclusive) in code points
+sed '31s/count(/cuont(/' "$dibao" >"$tmp/typo.policy"
+checkbody "$tmp/typo.policy" | expect "POST /v1/check a typo" 200 "${officer[@]}" --data-binary @- "$U/v1/check" &&
+    jqok "not ok, no tests, the error at 31:24..48 in eligo check's form" \
+        '.ok == false and .policy == null and .tests == null and (.diagnostics[0] | .severity == "error"
+         and .line == 31 and .col == 24 and .end_line == 31 and .end_col == 48
+         and (.text | startswith("dibao.policy:31:24: error: ")) and (.text | contains("^~~~~")))'
+# seed 001 under 900.00: 1500 < 900 x 3 = 2700, benefit 2700 - 1500 = 1200.00
+sed '29s/860\.00/900.00/' "$dibao" >"$tmp/900.policy"
+checkbody "$tmp/900.policy" "$household" |
+    expect "POST /v1/check 900 with a household" 200 "${officer[@]}" --data-binary @- "$U/v1/check" &&
+    jqok "the quotation warning, 3 tests pass and 10 fail, benefit 1200.00 and its explanation" \
+        '.ok == true and [.diagnostics[].severity] == ["warning"] and .tests.passed == 3 and .tests.failed == 10
+         and .tests.failures[0].line == 54 and .evaluation.outputs.monthly_benefit == "1200.00"
+         and (.evaluation.explanation.text | contains("低于低保标准 900.00 元 × 家庭人口 3 人 = 2700.00 元"))'
+checkbody "$dibao" '{"policy":"tianjin.dibao","input":{"household":{"members":[{"id":"a","age":400}]}}}' |
+    expect "POST /v1/check an input that does not fit" 200 "${officer[@]}" --data-binary @- "$U/v1/check" &&
+    jqok "evaluation_error: what /v1/evaluate answers, at its pointer" \
+        '.evaluation == null and .evaluation_error.status == 422 and
+         .evaluation_error.type == "https://eligo.example/problems/invalid-input" and
+         .evaluation_error.errors == [{"pointer": "/input/household/members/0/age", "detail": "expected int 0..150, got 400"}]'
+checkbody "$dibao" '{"policy":"wuyi.eco_burial","input":{"burial":{"method":"sea"}}}' |
+    expect "POST /v1/check evaluating another policy: 422" 422 "${officer[@]}" --data-binary @- "$U/v1/check" &&
+    jqok "pointer /evaluate/policy" '.errors[0].pointer == "/evaluate/policy"'
+expect "POST /v1/check without text: 422" 422 "${officer[@]}" -d '{"name":"x.policy"}' "$U/v1/check" &&
+    jqok "pointer /text" '.errors[0].pointer == "/text"'
+expect "POST /v1/check an unknown member: 422" 422 "${officer[@]}" -d '{"text":"","publish":true}' "$U/v1/check" &&
+    jqok "pointer /publish" '.errors[0].pointer == "/publish"'
+expect "POST /v1/check a name with a slash: 422" 422 "${officer[@]}" -d '{"text":"","name":"../x"}' "$U/v1/check" &&
+    jqok "pointer /name" '.errors[0].pointer == "/name"'
+expect "POST /v1/check not JSON: 400" 400 "${officer[@]}" -d '{"text":' "$U/v1/check" &&
+    jqok "malformed-json" '.type == "https://eligo.example/problems/malformed-json"'
+expect "POST /v1/check as portal: 403" 403 -H "Authorization: Bearer $ELIGO_PORTAL_TOKEN" \
+    -H 'Content-Type: application/json' -d '{"text":""}' "$U/v1/check"
+expect "TRACE /v1/check: 405 from nginx" 405 -X TRACE "$U/v1/check" && has_header "Allow: POST" "Allow: POST"
+expect "GET /workbench/" 200 "$U/workbench/" && has_header "served as HTML" "Content-Type: text/html; charset=utf-8"
+contains "the page is the workbench" "<title>eligo 政策工作台</title>" "$tmp/body"
+expect "GET /workbench/workbench.js" 200 "$U/workbench/workbench.js" &&
+    has_header "a module script needs a JavaScript type" "Content-Type: text/javascript; charset=utf-8"
+
 rm -rf "$shots"
 mkdir -p "$shots"
 export WORKBENCH_URL=$U/workbench/ ELIGO_OFFICER_TOKEN CHROMIUM=$chromium WORKBENCH_SHOTS=$shots
 export WORKBENCH_PROFILE=$tmp/profile
 # run beside its node_modules, where an ES module finds its imports
-cp "$top/tests/workbench/workbench.mjs" "$dir/" && node "$dir/workbench.mjs"
+cp "$top/tests/workbench/workbench.mjs" "$dir/" && node "$dir/workbench.mjs" >"$tmp/browser.log" 2>&1
+grep -v ' passed, .* failed$' "$tmp/browser.log"
+read -r bp _ bf _ < <(grep ' passed, .* failed$' "$tmp/browser.log" | tail -n 1) || { bp=0 bf=1; echo "FAIL the browser run gave no count"; }
+passed=$((passed + bp)) failed=$((failed + bf))
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]

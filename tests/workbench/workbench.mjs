@@ -25,8 +25,12 @@ const FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", 
 
 const STEP_MS = 15000;   // the longest a step waits for the page
 
-async function shot(page, n, name) {
-  await page.screenshot({ path: `${env.WORKBENCH_SHOTS}/${n}-${name}.png`, fullPage: true });
+// The step's screenshot: the part of the page it is about (selector), or
+// the window.
+async function shot(page, n, name, selector) {
+  const path = `${env.WORKBENCH_SHOTS}/${n}-${name}.png`;
+  if (!selector) { await page.screenshot({ path }); return; }
+  await (await page.$(selector)).screenshot({ path });
 }
 
 // Replaces `from` with `to` on 1-based line `line` of the editor, by
@@ -101,7 +105,7 @@ async function run(page) {
     check("the gutter marks the line", gutter.includes("error"), gutter);
     const mark = await page.$eval(`#highlight .line[data-line="${dibaoLine}"] mark.diag`, (e) => e.textContent);
     check("the typo itself is underlined", mark.startsWith("cuont"), mark);
-    await shot(page, 2, "typo");
+    await shot(page, 2, "typo", "#source-pane");
   });
 
   await step("fixing it clears the diagnostic", async () => {
@@ -112,7 +116,7 @@ async function run(page) {
     await waitText(page, "#tests-summary", "项通过");
     const t = await text(page, "#tests-summary");
     check("its 13 tests pass", t === "13 项通过,0 项失败", t);
-    await shot(page, 3, "fixed");
+    await shot(page, 3, "fixed", "#source-pane");
   });
 
   await step("evaluate a household and read the explanation", async () => {
@@ -133,7 +137,9 @@ async function run(page) {
     check("and the benefit", letter.includes("低保金:2580.00 元 − 家庭月收入合计 1500.00 元:1080.00 元"), letter);
     const benefit = await text(page, '#evaluation tr[data-output="monthly_benefit"] td:nth-child(2)');
     check("monthly_benefit 1080.00", benefit === "1080.00", benefit);
-    await shot(page, 4, "evaluated");
+    // the member's optional fields folded again, for the picture
+    await page.$$eval("details.optional", (ds) => ds.forEach((d) => { d.open = false; }));
+    await shot(page, 4, "evaluated", "#evaluate-box");
   });
 
   await step("860 to 900: the tests say what changed", async () => {
@@ -146,19 +152,19 @@ async function run(page) {
     const t = await text(page, "#tests-summary");
     // tests expecting 860-based figures fail; the three that do not read the standard pass
     check("3 pass, 10 fail under 900", t === "3 项通过,10 项失败", t);
-    await shot(page, 5, "tests-900");
+    await shot(page, 5, "tests-900", "#tests-box");
   });
 
   await step("the diff against the live version, with a witness", async () => {
     await page.$eval("#diff-as-of", (e) => { e.value = "2019-01-01"; });
     await page.click("#run-diff");
-    await page.waitForFunction(() => document.querySelector("#diff")?.textContent.length > 0, { timeout: 60000 });
+    await page.waitForSelector("#diff-summary", { timeout: 60000 });
     const summary = await text(page, "#diff");
     if (summary.includes("尚无比较功能")) { fail("POST /v1/diff answers", summary); return; }
     check("the versions differ", summary.includes("结果不同"), summary);
     const witness = await page.$eval("#diff .witness pre", (e) => JSON.parse(e.textContent));
     check("a witness household is given", witness.policy === "tianjin.dibao" && witness.input && witness.input.household, JSON.stringify(witness));
-    await shot(page, 6, "diff");
+    await shot(page, 6, "diff", "#diff-box");
   });
 
   await step("the impact over stored decisions", async () => {
@@ -172,13 +178,13 @@ async function run(page) {
     const bars = await page.$$eval("svg.chart text[data-count]", (t) => t.map((x) => x.textContent));
     check("the distribution plotted: 0:1, 0.01..10:1, 10..100:3",
       JSON.stringify(bars) === JSON.stringify(["0", "0", "0", "0", "1", "1", "3", "0", "0"]), JSON.stringify(bars));
-    await shot(page, 7, "impact");
+    await shot(page, 7, "impact", "#impact-box");
   });
 }
 
 // headless is among FLAGS, as written there, so puppeteer adds none of its own
 const browser = await puppeteer.launch({ executablePath: env.CHROMIUM || "/usr/bin/chromium", headless: false,
-  args: FLAGS, defaultViewport: { width: 1400, height: 1000 } });
+  args: FLAGS, defaultViewport: { width: 1400, height: 1000 }, env: { ...env, LANG: "zh_CN.UTF-8", LANGUAGE: "zh_CN" } });
 try {
   const page = await browser.newPage();
   await run(page);

@@ -15,12 +15,13 @@ function svg(tag, attrs, text) {
 // bars: [{label, value}]; returns an <svg> with one bar per entry, its
 // count above it and its label below.
 export function barChart(bars, title) {
-  const w = 46, gap = 10, top = 24, h = 140, bottom = 48, left = 8;
+  const w = 46, gap = 10, top = 34, h = 140, bottom = 64, left = 40;
   const width = left * 2 + bars.length * (w + gap);
   const max = Math.max(1, ...bars.map((b) => b.value));
   const root = svg("svg", { class: "chart", width, height: top + h + bottom, viewBox: `0 0 ${width} ${top + h + bottom}`,
     role: "img", "aria-label": title });
   root.append(svg("title", {}, title));
+  root.append(svg("text", { x: left, y: 12 }, title));
   root.append(svg("line", { x1: left, x2: width - left, y1: top + h, y2: top + h, stroke: "#999" }));
   bars.forEach((b, i) => {
     const x = left + i * (w + gap), bh = Math.round((b.value / max) * h);
@@ -28,7 +29,9 @@ export function barChart(bars, title) {
     bar.append(svg("title", {}, `${b.label}: ${b.value}`));
     root.append(bar);
     root.append(svg("text", { x: x + w / 2, y: top + h - bh - 4, "text-anchor": "middle", "data-count": b.value }, String(b.value)));
-    root.append(svg("text", { x: x + w / 2, y: top + h + 14, "text-anchor": "middle", transform: `rotate(30 ${x + w / 2} ${top + h + 14})` }, b.label));
+    // labels slanted, ending under their bar, so that long ranges do not overlap
+    root.append(svg("text", { x: x + w / 2 + 4, y: top + h + 14, "text-anchor": "end",
+      transform: `rotate(-35 ${x + w / 2 + 4} ${top + h + 14})` }, b.label));
   });
   return root;
 }

@@ -89,11 +89,15 @@ function renderDiagnostics(list) {
   }));
 }
 
-async function check(extra = {}) {
+// Checks the text now.  A check made as one types gives way to a newer
+// one (its answer would describe an older text); one asked for by a
+// button (asked) always answers.  The answer, or null when the route
+// answered a problem (shown in the state line).
+async function check(extra = {}, asked = false) {
   clearTimeout(timer);
   const seq = ++state.checkSeq;
   const r = await api("POST", "/v1/check", { text: editor.text, name: state.fileName || "candidate.policy", ...extra });
-  if (seq !== state.checkSeq && !extra.evaluate) return null;   // a newer check is on its way
+  if (seq !== state.checkSeq && !asked) return null;
   if (r.status !== 200) { $("check-state").textContent = problemText(r); return null; }
   const c = r.body;
   editor.setDiagnostics(c.diagnostics);
@@ -106,10 +110,15 @@ async function check(extra = {}) {
 }
 
 // ---- tests
+// What a run shows while it waits: the last run's result is gone, so
+// nothing on the page belongs to an older text.
+function busy(box, what) { box.replaceChildren(el("p", { class: "muted busy", text: what })); }
+
 async function runTests() {
-  const c = await check();
   const box = $("tests");
-  if (!c) return;
+  busy(box, "正在运行测试…");
+  const c = await check({}, true);
+  if (!c) { busy(box, "检查失败,见上方状态"); return; }
   if (!c.tests) { box.replaceChildren(el("p", { class: "bad", text: "政策未能编译,无法运行测试" })); return; }
   const t = c.tests;
   box.replaceChildren(el("p", { class: t.failed ? "bad" : "ok", id: "tests-summary",
@@ -148,9 +157,10 @@ async function evaluate(e) {
   e.preventDefault();
   const req = { policy: state.policy, input: formInput($("household-fields")), explain: true };
   if ($("as-of").value) req.as_of = $("as-of").value;
-  const c = await check({ evaluate: req });
   const out = $("evaluation");
-  if (!c) return;
+  busy(out, "正在试算…");
+  const c = await check({ evaluate: req }, true);
+  if (!c) { busy(out, "检查失败,见上方状态"); return; }
   if (!c.ok) { out.replaceChildren(el("p", { class: "bad", text: "政策未能编译,无法试算" })); return; }
   if (c.evaluation_error) {
     const rest = showErrors($("household-fields"), c.evaluation_error.errors);
@@ -178,16 +188,17 @@ function witnessBlock(w) {
 
 async function runDiff() {
   const box = $("diff");
-  const c = await check();
-  if (!c || !c.ok) { box.replaceChildren(el("p", { class: "bad", text: "政策未能编译,无法比较" })); return; }
+  busy(box, "正在比较…");
+  const c = await check({}, true);
+  if (!c || !c.ok) { box.replaceChildren(el("p", { class: "bad", id: "diff-summary", text: "政策未能编译,无法比较" })); return; }
   const req = { policy: c.policy, text: editor.text };
   if ($("diff-as-of").value) req.as_of = $("diff-as-of").value;
   const r = await api("POST", "/v1/diff", req);
   if (r.status === 404 && (r.body?.type || "").endsWith("/not-found")) {
-    box.replaceChildren(el("p", { class: "bad", text: "本服务尚无比较功能(POST /v1/diff)" }));
+    box.replaceChildren(el("p", { class: "bad", id: "diff-summary", text: "本服务尚无比较功能(POST /v1/diff)" }));
     return;
   }
-  if (r.status !== 200) { box.replaceChildren(el("p", { class: "bad", text: problemText(r) })); return; }
+  if (r.status !== 200) { box.replaceChildren(el("p", { class: "bad", id: "diff-summary", text: problemText(r) })); return; }
   const d = r.body;
   const head = el("p", { id: "diff-summary", class: d.equivalent ? "ok" : "bad",
     text: d.equivalent ? "与现行版本在所有家庭上的结果相同" : `与现行版本有 ${d.regions.length} 个区域结果不同` +
@@ -205,6 +216,7 @@ const IMPACT_LABELS = [["checked", "检查的决定"], ["failed", "候选版本�
 
 async function runImpact() {
   const box = $("impact");
+  busy(box, "正在评估…");
   const req = { policy_text: editor.text, from: $("impact-from").value, to: $("impact-to").value };
   const r = await api("POST", "/v1/impact", req);
   if (r.status !== 200) { box.replaceChildren(el("p", { class: "bad", text: problemText(r) })); return; }
