@@ -50,5 +50,6 @@ int cmd_token(int argc, char **argv);
 int cmd_audit(int argc, char **argv);
 int cmd_replay(int argc, char **argv);
 int cmd_impact(int argc, char **argv);
+int cmd_diff(int argc, char **argv);
 
 #endif

@@ -1,6 +1,7 @@
 /*
  * decide.h - the evaluation path shared by the decision and evaluate
- * handlers (h_evaluate.c holds it).
+ * handlers (h_evaluate.c holds it), and the reading of small bodies and
+ * candidate texts shared by the replay, impact and diff handlers.
  *
  * Ownership: everything per request lives in sv->pool; the caller owns
  * the bufs.
@@ -24,5 +25,21 @@ void decide_problem(http_response *rs, json_status st, const json_errors *e);
  * 422 (not an object) in rs.  The array lives in sv->pool. */
 int decide_body_members(service *sv, const http_request *rq, json_member **m, size_t *n, http_response *rs);
 int64_t decide_today(void);
+
+/* The members a small request body may have, read into strings
+ * (h_replay.c; also POST /v1/diff). */
+typedef struct body_field {
+    const char *name;
+    int required, is_date;
+    const char *value;          /* in sv->pool; NULL when absent */
+} body_field;
+
+/* Reads the body into fields: strict JSON, unknown members refused, each
+ * problem named by its JSON Pointer.  0, or -1 with the problem in rs. */
+int read_body(service *sv, const http_request *rq, body_field *f, int nf, http_response *rs);
+/* A candidate policy text compiled against this worker's models, or NULL
+ * with a 422 at pointer carrying the compiler's diagnostics.  The caller
+ * frees it (policy_free) with the request: it is never served. */
+policy *compile_candidate(service *sv, const char *text, const char *pointer, http_response *rs);
 
 #endif

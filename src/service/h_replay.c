@@ -25,15 +25,7 @@
 #include "eval/date.h"
 #include "lang/diag.h"
 
-/* The members a body may have, read into strings. */
-typedef struct body_field {
-    const char *name;
-    int required, is_date;
-    const char *value;          /* in sv->pool; NULL when absent */
-} body_field;
-
-/* Reads the body into fields.  0, or -1 with the problem in rs. */
-static int read_body(service *sv, const http_request *rq, body_field *f, int nf, http_response *rs)
+int read_body(service *sv, const http_request *rq, body_field *f, int nf, http_response *rs)
 {
     json_member *m = NULL;
     size_t n = 0;
@@ -129,16 +121,14 @@ void h_replay_range(service *sv, const http_request *rq, http_response *rs, cons
     replayer_free(r);
 }
 
-/* The candidate compiled against this worker's models, or NULL with a
- * 422 naming /policy_text and carrying the compiler's diagnostics. */
-static policy *compile_candidate(service *sv, const char *text, http_response *rs)
+policy *compile_candidate(service *sv, const char *text, const char *pointer, http_response *rs)
 {
     diag_list dl;
     diag_list_init(&dl);
     policy *p = compile_policy(source_new("candidate.policy", text, strlen(text)), &sv->reg->models, &dl);
     if (!p) {
         char *msg = diag_text(&dl);
-        http_problem_at(rs, PROBLEM_INVALID_INPUT, "/policy_text", msg && *msg ? msg : "the candidate does not compile");
+        http_problem_at(rs, PROBLEM_INVALID_INPUT, pointer, msg && *msg ? msg : "the candidate does not compile");
         free(msg);
     }
     diag_list_free(&dl);
@@ -152,7 +142,7 @@ void h_impact(service *sv, const http_request *rq, http_response *rs, const rout
                       {"eligibility", 0, 0, NULL}, {"benefit", 0, 0, NULL}};
     if (read_body(sv, rq, f, 5, rs)) return;
     /* logged whether the candidate compiles or not (then without its name) */
-    policy *p = compile_candidate(sv, f[0].value, rs);
+    policy *p = compile_candidate(sv, f[0].value, "/policy_text", rs);
     char range[256];
     store_access_range(range, p ? p->name : NULL, f[1].value, f[2].value);
     if (routes_log_access(sv, rs, "impact", range) || !p) {

@@ -62,6 +62,7 @@ static const route routes[] = {
     {"POST", "/v1/impact", ROLE_OFFICER, 4 * MIB, 1, h_impact, "impact", 1, LOG_HANDLER},
     {"POST", "/v1/evaluate", ROLE_OFFICER, MIB, 1, h_evaluate_post, "evaluate", 0, LOG_BATCHED},
     {"POST", "/v1/check", ROLE_OFFICER, MIB, 1, h_check, "check", 0, LOG_BATCHED},
+    {"POST", "/v1/diff", ROLE_OFFICER, MIB, 1, h_diff, "diff", 0, LOG_BATCHED},
     {"GET", "/v1/policies", ROLE_ANY, 0, 0, h_policies_list, "policies_list", 0, LOG_NONE},
     {"GET", "/v1/policies/{name}", ROLE_ANY, 0, 0, h_policy_get, "policies_get", 0, LOG_NONE},
     {"GET", "/v1/policies/{name}/schema", ROLE_ANY, 0, 0, h_policy_schema, "policies_schema", 0, LOG_NONE},

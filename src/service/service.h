@@ -65,6 +65,7 @@ void h_replay_range(service *sv, const http_request *rq, http_response *rs, cons
 void h_impact(service *sv, const http_request *rq, http_response *rs, const route_match *m);
 void h_evaluate_post(service *sv, const http_request *rq, http_response *rs, const route_match *m);
 void h_check(service *sv, const http_request *rq, http_response *rs, const route_match *m);
+void h_diff(service *sv, const http_request *rq, http_response *rs, const route_match *m);
 void h_policies_list(service *sv, const http_request *rq, http_response *rs, const route_match *m);
 void h_policy_get(service *sv, const http_request *rq, http_response *rs, const route_match *m);
 void h_policy_schema(service *sv, const http_request *rq, http_response *rs, const route_match *m);

@@ -1,0 +1,538 @@
+/*
+ * diff.c - the semantic diff's driver: periods, cells, regions.
+ *
+ * For each period over which neither version's parameters change
+ * (epochs), both trees are bound on its first day; then every value of
+ * the discrete variables is enumerated, and the box of the others is cut
+ * until both trees evaluate to decided values over it (diff_eval.c asks
+ * for the cuts).  Each final cell either decides the same in both
+ * versions (SAME, proved by equal constants, equal linear forms or equal
+ * structural hashes), or differs (DIFFERS: the region), or cannot be told
+ * (UNKNOWN: a region that is searched for a witness and reported as not
+ * exact).  Consecutive cells that differ the same way are merged, so a
+ * region is a maximal interval of one variable.
+ */
+#include <stdlib.h>
+#include <string.h>
+#include "analysis/diff_int.h"
+#include "eval/date.h"
+
+/* A pair of outputs of the same name (either may be missing: -1). */
+typedef struct out_pair {
+    int32_t def[2];
+    const char *name, *label;
+    const ty *type;
+} out_pair;
+
+typedef struct driver {
+    diff_az z;
+    const policy *p[2];
+    out_pair *pairs;
+    uint32_t npairs;
+    aval *val[2];             /* per pair, the current cell's values */
+    diff_status *st;
+    diff_report *rep;
+    tab_interval (*boxes)[DIFF_MAXVARS];   /* per region */
+    uint64_t *sigs;
+    uint32_t max_regions;
+    int64_t epoch_from, epoch_until;
+    size_t cells;
+} driver;
+
+/* Cells examined at most per diff: far more than any policy needs; past
+ * it the diff stops, says so, and is not exact. */
+#define MAX_CELLS 2000000
+
+static void note(driver *d, const char *text)
+{
+    diff_report *r = d->rep;
+    for (uint32_t i = 0; i < r->nnotes; i++)
+        if (strcmp(r->notes[i], text) == 0) return;
+    const char **n = arena_alloc(d->z.pool, sizeof *n * (r->nnotes + 1));
+    if (!n) return;
+    if (r->nnotes) memcpy(n, r->notes, sizeof *n * r->nnotes);
+    n[r->nnotes++] = text;
+    r->notes = n;
+    r->exact = 0;
+}
+
+static int side_init(diff_az *z, diff_side *s, const policy *p)
+{
+    const ev_tree *t = &p->tree;
+    s->p = p;
+    s->t = t;
+    s->frame = arena_alloc(z->pool, sizeof(ev_cell) * (t->nslots + 1));
+    s->slot_def = arena_alloc(z->pool, sizeof(int32_t) * (t->nslots + 1));
+    s->slot_param = arena_alloc(z->pool, sizeof(int32_t) * (t->nslots + 1));
+    s->memo = arena_alloc(z->pool, sizeof(aval) * (t->ndefs + 1));
+    s->state = arena_alloc(z->pool, t->ndefs + 1);
+    s->env = arena_alloc(z->pool, sizeof(aval) * (t->nslots + 1));
+    s->env_set = arena_alloc(z->pool, t->nslots + 1);
+    s->loop_depth = arena_alloc(z->pool, sizeof(int32_t) * (t->nslots + 1));
+    if (!s->frame || !s->slot_def || !s->slot_param || !s->memo || !s->state || !s->env || !s->env_set ||
+        !s->loop_depth)
+        return -1;
+    memset(s->frame, 0, sizeof(ev_cell) * (t->nslots + 1));
+    for (uint32_t i = 0; i < t->nslots; i++) s->slot_def[i] = s->slot_param[i] = -1;
+    for (uint32_t i = 0; i < t->ndefs; i++) s->slot_def[t->defs[i].slot] = (int32_t)i;
+    for (uint32_t i = 0; i < t->nparams; i++) s->slot_param[t->params[i].slot] = (int32_t)i;
+    ev_ctx_init(&s->ctx, t, s->frame, z->pool);
+    return 0;
+}
+
+static int pairs_init(driver *d)
+{
+    const ev_tree *t0 = &d->p[0]->tree, *t1 = &d->p[1]->tree;
+    uint32_t n = 1 + t0->noutputs + t1->noutputs;
+    d->pairs = arena_alloc(d->z.pool, sizeof(out_pair) * n);
+    if (!d->pairs) return -1;
+    /* pair 0: whether the request is refused, and why */
+    d->pairs[0] = (out_pair){{-1, -1}, "refused", "拒绝受理", NULL};
+    d->npairs = 1;
+    for (int side = 0; side < 2; side++) {
+        const ev_tree *t = side ? t1 : t0;
+        for (uint32_t i = 0; i < t->noutputs; i++) {
+            const ev_def *def = &t->defs[t->outputs[i]];
+            uint32_t k = 1;
+            while (k < d->npairs && strcmp(d->pairs[k].name, def->name) != 0) k++;
+            if (k == d->npairs) d->pairs[d->npairs++] = (out_pair){{-1, -1}, def->name, def->label, def->type};
+            d->pairs[k].def[side] = (int32_t)t->outputs[i];
+            if (side) d->pairs[k].label = def->label;
+        }
+    }
+    for (int side = 0; side < 2; side++) d->val[side] = arena_alloc(d->z.pool, sizeof(aval) * d->npairs);
+    d->st = arena_alloc(d->z.pool, sizeof(diff_status) * d->npairs);
+    return d->val[0] && d->val[1] && d->st ? 0 : -1;
+}
+
+/* The first refusal whose condition holds, as the text of its reason;
+ * 0 when none does. */
+static aval refusal(diff_az *z, diff_side *s)
+{
+    for (uint32_t i = 0; i < s->t->nrefusals; i++) {
+        aval c = diff_eval(z, s, s->t->refusals[i].cond);
+        if (c.kind == AV_CONST && c.c == 0) continue;
+        aval r = av_const(0);
+        const char *why = s->t->refusals[i].reason;
+        r.kind = c.kind == AV_CONST ? AV_TEXT : AV_OPAQUE;
+        r.h = 0x4ef;
+        for (const char *p = why; *p; p++) r.h = r.h * 1099511628211ULL ^ (unsigned char)*p;
+        if (r.kind == AV_OPAQUE) r.h ^= av_hash(&c);
+        return r;
+    }
+    return av_const(0);
+}
+
+static diff_status compare_pair(diff_az *z, const aval *o, const aval *n, int *partial)
+{
+    if (av_is_num(o) && av_is_num(n)) {
+        aval dd = av_sub(n, o);
+        if (diff_sign_split(z, &dd)) { *partial = 1; return DIFF_DIFFERS; }
+        wide mn, mx;
+        diff_range(z, &dd, &mn, &mx);
+        return mn == 0 && mx == 0 ? DIFF_SAME : DIFF_DIFFERS;
+    }
+    if (av_equal(o, n)) return DIFF_SAME;
+    if (o->kind == AV_OPAQUE || n->kind == AV_OPAQUE) return DIFF_UNKNOWN;
+    return DIFF_DIFFERS;
+}
+
+/* Evaluates both versions over z->box.  1 when a split was asked for;
+ * else 0 with d->val and d->st filled. */
+static int eval_cell(driver *d, int *partial)
+{
+    diff_az *z = &d->z;
+    z->split_var = -1;
+    *partial = 0;
+    for (int side = 0; side < 2; side++) {
+        diff_side *s = &z->s[side];
+        diff_side_reset(z, s);
+        d->val[side][0] = refusal(z, s);
+        for (uint32_t k = 1; k < d->npairs; k++) {
+            int32_t def = d->pairs[k].def[side];
+            d->val[side][k] = def < 0 ? (aval){.kind = AV_OPAQUE, .h = 0xab5e47}
+                                      : diff_eval(z, s, s->t->defs[def].root);
+        }
+    }
+    if (z->split_var >= 0) return 1;
+    /* a variable fixed over the cell is a constant there: shown and
+     * compared as one (860 × 3 is 2580.00) */
+    for (int side = 0; side < 2; side++)
+        for (uint32_t k = 0; k < d->npairs; k++) {
+            aval *a = &d->val[side][k];
+            if (!av_is_num(a)) continue;
+            for (uint32_t i = 0; i < z->nvars; i++)
+                if (a->k[i] && z->box[i].lo == z->box[i].hi) { a->c += a->k[i] * z->box[i].lo; a->k[i] = 0; }
+        }
+    int refused = d->val[0][0].kind == AV_TEXT && d->val[1][0].kind == AV_TEXT;
+    for (uint32_t k = 0; k < d->npairs; k++) {
+        if (k && (d->pairs[k].def[0] < 0 || d->pairs[k].def[1] < 0)) { d->st[k] = DIFF_DIFFERS; continue; }
+        d->st[k] = k && refused ? DIFF_SAME : compare_pair(z, &d->val[0][k], &d->val[1][k], partial);
+        if (z->split_var >= 0) return 1;
+    }
+    return 0;
+}
+
+/* The bounds of variable v over the current discrete values: a sum over
+ * a list whose length is fixed ranges over length * one element's. */
+static void var_bounds(const diff_az *z, uint32_t v, int64_t *lo, int64_t *hi)
+{
+    const diff_var *x = &z->vars[v];
+    *lo = x->lo;
+    *hi = x->hi;
+    if (x->kind != DV_SUM) return;
+    for (uint32_t i = 0; i < z->nvars; i++) {
+        const diff_var *l = &z->vars[i];
+        if (l->kind == DV_LEN && l->list == x->list && l->discrete) {
+            int64_t n = z->box[i].lo;
+            *lo = x->each_lo * n;
+            *hi = x->each_hi * n;
+        }
+    }
+}
+
+/* The region's box in words: each variable that it restricts, with
+ * " and " between them; "所有输入" (every input) when none. */
+static const char *describe(diff_az *z)
+{
+    buf b;
+    buf_init(&b);
+    char x[64], y[64];
+    for (int pass = 0; pass < 2; pass++)        /* enumerated values first */
+        for (uint32_t i = 0; i < z->nvars; i++) {
+            const diff_var *v = &z->vars[i];
+            if (v->discrete != !pass) continue;
+            int64_t lo, hi, a = z->box[i].lo, e = z->box[i].hi;
+            var_bounds(z, i, &lo, &hi);
+            if (a == lo && e == hi && !v->discrete) continue;
+            if (b.len) buf_adds(&b, " and ");
+            if (a == e) buf_printf(&b, "%s = %s", v->label, diff_var_value(v, a, x));
+            else if (a == lo) buf_printf(&b, "%s < %s", v->label, diff_var_value(v, e + v->step, x));
+            else if (e == hi) buf_printf(&b, "%s >= %s", v->label, diff_var_value(v, a, x));
+            else buf_printf(&b, "%s in [%s, %s)", v->label, diff_var_value(v, a, x), diff_var_value(v, e + v->step, y));
+        }
+    const char *s = arena_strndup(z->pool, b.len ? b.data : "所有输入", b.len ? b.len : strlen("所有输入"));
+    buf_free(&b);
+    return s;
+}
+
+static uint64_t signature(const driver *d)
+{
+    uint64_t h = 0x516;
+    for (uint32_t k = 0; k < d->npairs; k++) {
+        h = h * 31 + d->st[k];
+        if (d->st[k] == DIFF_SAME) continue;
+        h = h * 1000003 ^ av_hash(&d->val[0][k]);
+        h = h * 1000003 ^ av_hash(&d->val[1][k]);
+    }
+    return h;
+}
+
+/* Extends the last region when this cell continues it along one variable
+ * with the same changes.  1 when merged. */
+static int merge_last(driver *d, uint64_t sig)
+{
+    diff_report *r = d->rep;
+    if (!r->nregions || d->sigs[r->nregions - 1] != sig || r->regions[r->nregions - 1].from != d->epoch_from)
+        return 0;
+    tab_interval *b = d->boxes[r->nregions - 1];
+    int along = -1;
+    for (uint32_t i = 0; i < d->z.nvars; i++) {
+        if (b[i].lo == d->z.box[i].lo && b[i].hi == d->z.box[i].hi) continue;
+        if (along >= 0 || b[i].hi + d->z.vars[i].step != d->z.box[i].lo) return 0;
+        along = (int)i;
+    }
+    if (along >= 0) b[along].hi = d->z.box[along].hi;
+    return 1;
+}
+
+static int grow(driver *d)
+{
+    diff_report *r = d->rep;
+    if (r->nregions < r->cap) return 0;
+    uint32_t cap = r->cap ? r->cap * 2 : 16;
+    diff_region *nr = arena_alloc(d->z.pool, sizeof *nr * cap);
+    tab_interval (*nb)[DIFF_MAXVARS] = arena_alloc(d->z.pool, sizeof *nb * cap);
+    uint64_t *ns = arena_alloc(d->z.pool, sizeof *ns * cap);
+    if (!nr || !nb || !ns) return -1;
+    if (r->nregions) {
+        memcpy(nr, r->regions, sizeof *nr * r->nregions);
+        memcpy(nb, d->boxes, sizeof *nb * r->nregions);
+        memcpy(ns, d->sigs, sizeof *ns * r->nregions);
+    }
+    r->regions = nr;
+    d->boxes = nb;
+    d->sigs = ns;
+    r->cap = cap;
+    return 0;
+}
+
+static const ty *pair_type(const driver *d, uint32_t k)
+{
+    static const ty text_ty = {.kind = TY_TEXT};
+    return k ? d->pairs[k].type : &text_ty;
+}
+
+static void changes(driver *d, diff_region *g, int *unknown)
+{
+    g->changes = arena_alloc(d->z.pool, sizeof(diff_change) * d->npairs);
+    g->nchanges = 0;
+    *unknown = 1;
+    for (uint32_t k = 0; k < d->npairs && g->changes; k++) {
+        if (d->st[k] == DIFF_SAME) continue;
+        if (d->st[k] == DIFF_DIFFERS) *unknown = 0;
+        const aval *o = &d->val[0][k], *n = &d->val[1][k];
+        diff_change *c = &g->changes[g->nchanges++];
+        c->output = d->pairs[k].name;
+        c->label = d->pairs[k].label;
+        c->old_json = d->pairs[k].def[0] < 0 && k ? "null" : diff_av_json(&d->z, pair_type(d, k), o);
+        c->new_json = d->pairs[k].def[1] < 0 && k ? "null" : diff_av_json(&d->z, pair_type(d, k), n);
+        c->delta = NULL;
+        if (k && av_is_num(o) && av_is_num(n) && d->pairs[k].type->kind != TY_BOOL &&
+            d->pairs[k].type->kind != TY_ENUM) {
+            aval dd = av_sub(n, o);
+            if (dd.kind == AV_CONST) c->delta = diff_delta_json(&d->z, d->pairs[k].type, (int64_t)(dd.c / AV_SCALE));
+        }
+    }
+}
+
+/* A witness inside the box: its low corner, then (for a cell that could
+ * not be decided) its high corner and middle, until one shows a
+ * difference. */
+static void find_witness(driver *d, diff_region *g, int unknown)
+{
+    int64_t x[DIFF_MAXVARS];
+    for (int tries = 0; tries < (unknown ? 3 : 1); tries++) {
+        for (uint32_t i = 0; i < d->z.nvars; i++) {
+            int64_t lo = d->z.box[i].lo, hi = d->z.box[i].hi, st = d->z.vars[i].step;
+            x[i] = tries == 0 ? lo : tries == 1 ? hi : lo + (hi - lo) / st / 2 * st;
+        }
+        diff_witness(&d->z, x, g);
+        if (g->confirmed) return;
+    }
+}
+
+static int emit(driver *d, int partial)
+{
+    uint64_t sig = signature(d);
+    if (merge_last(d, sig)) return 0;
+    diff_report *r = d->rep;
+    if (r->nregions >= d->max_regions) { r->truncated++; return 0; }
+    if (grow(d)) return -1;
+    diff_region *g = &r->regions[r->nregions];
+    memset(g, 0, sizeof *g);
+    g->from = d->epoch_from;
+    g->until = d->epoch_until;
+    int unknown;
+    changes(d, g, &unknown);
+    g->exact = !unknown && !partial && !d->z.multi;
+    find_witness(d, g, unknown);
+    if (!g->exact) note(d, "some regions could not be decided exactly (rounding, division or products of input "
+                           "values, filtered aggregates, or comparisons of two inputs); they were searched for "
+                           "witnesses instead");
+    memcpy(d->boxes[r->nregions], d->z.box, sizeof d->boxes[0]);
+    d->sigs[r->nregions] = sig;
+    r->nregions++;
+    return 0;
+}
+
+/* Cuts the continuous variables' box until every cell is decided. */
+static int run_cells(driver *d)
+{
+    diff_az *z = &d->z;
+    enum { STACK = 4096 };
+    tab_interval *stack = malloc(sizeof(tab_interval) * DIFF_MAXVARS * STACK);
+    if (!stack) return -1;
+    int top = 0, rc = 0;
+    memcpy(stack, z->box, sizeof z->box);
+    top = 1;
+    while (top > 0 && rc == 0) {
+        memcpy(z->box, stack + (size_t)(--top) * DIFF_MAXVARS, sizeof z->box);
+        if (++d->cells > MAX_CELLS) { note(d, "the analysis stopped after examining its limit of cells"); break; }
+        z->multi = 0;
+        int partial;
+        if (eval_cell(d, &partial)) {
+            if (top + 2 > STACK) { note(d, "the analysis stopped: too many nested cuts"); break; }
+            int v = z->split_var;
+            tab_interval *right = stack + (size_t)(top++) * DIFF_MAXVARS;
+            memcpy(right, z->box, sizeof z->box);
+            right[v].lo = z->split_at;
+            tab_interval *left = stack + (size_t)(top++) * DIFF_MAXVARS;
+            memcpy(left, z->box, sizeof z->box);
+            left[v].hi = z->split_at - z->vars[v].step;
+            continue;
+        }
+        for (uint32_t k = 0; k < d->npairs; k++)
+            if (d->st[k] != DIFF_SAME) { rc = emit(d, partial); break; }
+    }
+    free(stack);
+    return rc;
+}
+
+/* Enumerates the discrete variables from v on, then cuts the rest. */
+static int enumerate(driver *d, uint32_t v)
+{
+    diff_az *z = &d->z;
+    if (v == z->nvars) {
+        for (uint32_t i = 0; i < z->nvars; i++)
+            if (!z->vars[i].discrete) {
+                int64_t lo, hi;
+                var_bounds(z, i, &lo, &hi);
+                z->box[i] = (tab_interval){lo, hi};
+            }
+        return run_cells(d);
+    }
+    if (!z->vars[v].discrete) return enumerate(d, v + 1);
+    for (int64_t x = z->vars[v].lo; x <= z->vars[v].hi; x++) {
+        z->box[v] = (tab_interval){x, x};
+        if (enumerate(d, v + 1)) return -1;
+    }
+    return 0;
+}
+
+/* At most this many combinations of discrete values: past it, the widest
+ * integer variables are cut into intervals instead of enumerated. */
+#define MAX_COMBINATIONS 4096
+
+static void limit_discrete(diff_az *z)
+{
+    for (;;) {
+        double n = 1;
+        int widest = -1;
+        for (uint32_t i = 0; i < z->nvars; i++) {
+            if (!z->vars[i].discrete) continue;
+            n *= (double)(z->vars[i].hi - z->vars[i].lo + 1);
+            if (z->vars[i].type->kind == TY_INT &&
+                (widest < 0 || z->vars[i].hi - z->vars[i].lo > z->vars[widest].hi - z->vars[widest].lo))
+                widest = (int)i;
+        }
+        if (n <= MAX_COMBINATIONS || widest < 0) return;
+        z->vars[widest].discrete = 0;
+    }
+}
+
+static int cmp_day(const void *a, const void *b)
+{
+    int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+    return x < y ? -1 : x > y;
+}
+
+/* The first days of the periods over which no parameter of either
+ * version changes, within [from, until]. */
+static int64_t *epochs(driver *d, int64_t from, int64_t until, uint32_t *n)
+{
+    uint32_t cap = 3;
+    for (int s = 0; s < 2; s++)
+        for (uint32_t i = 0; i < d->p[s]->tree.nparams; i++) cap += 2 * d->p[s]->tree.params[i].nvalues + 2;
+    int64_t *day = arena_alloc(d->z.pool, sizeof(int64_t) * cap);
+    if (!day) return NULL;
+    uint32_t k = 0;
+    day[k++] = from;
+#define ADD(x) do { int64_t x_ = (x); if (x_ > from && x_ <= until) day[k++] = x_; } while (0)
+    for (int s = 0; s < 2; s++) {
+        const ev_tree *t = &d->p[s]->tree;
+        ADD(t->covers_from);
+        if (t->covers_until < INT64_MAX) ADD(t->covers_until + 1);
+        for (uint32_t i = 0; i < t->nparams; i++)
+            for (uint32_t j = 0; j < t->params[i].nvalues; j++) {
+                ADD(t->params[i].from[j]);
+                if (t->params[i].until[j] < INT64_MAX) ADD(t->params[i].until[j] + 1);
+            }
+    }
+#undef ADD
+    qsort(day, k, sizeof *day, cmp_day);
+    uint32_t u = 0;
+    for (uint32_t i = 0; i < k; i++)
+        if (!u || day[u - 1] != day[i]) day[u++] = day[i];
+    *n = u;
+    return day;
+}
+
+static int reads_date(const ev_tree *t)
+{
+    for (uint32_t i = 0; i < t->nnodes; i++)
+        if (t->nodes[i].kind == EV_AS_OF) return 1;
+    return 0;
+}
+
+/* One period: bind both versions on its first day and compare. */
+static int run_epoch(driver *d)
+{
+    diff_az *z = &d->z;
+    z->as_of = d->epoch_from;
+    int bad[2];
+    for (int s = 0; s < 2; s++) {
+        z->s[s].ctx.bound = 0;
+        z->s[s].ctx.err.code = EVE_NONE;
+        bad[s] = ev_bind(&z->s[s].ctx, d->epoch_from) != 0;
+    }
+    if (bad[0] && bad[1]) return 0;
+    if (bad[0] || bad[1]) {
+        /* one version decides nothing on these days: every input differs */
+        if (grow(d)) return -1;
+        diff_region *g = &d->rep->regions[d->rep->nregions];
+        memset(g, 0, sizeof *g);
+        g->from = d->epoch_from;
+        g->until = d->epoch_until;
+        g->exact = 1;
+        g->changes = arena_alloc(z->pool, sizeof(diff_change));
+        if (!g->changes) return -1;
+        const char *no = "\"no rules in force\"", *yes = "\"decides\"";
+        g->changes[0] = (diff_change){"in_force", "政策在效", bad[0] ? no : yes, bad[1] ? no : yes, NULL};
+        g->nchanges = 1;
+        for (uint32_t i = 0; i < z->nvars; i++) var_bounds(z, i, &d->boxes[d->rep->nregions][i].lo,
+                                                             &d->boxes[d->rep->nregions][i].hi);
+        d->sigs[d->rep->nregions] = 0;
+        d->rep->nregions++;
+        return 0;
+    }
+    if (d->epoch_until > d->epoch_from && (reads_date(&d->p[0]->tree) || reads_date(&d->p[1]->tree)))
+        note(d, "a version reads the decision date: each period was analysed on its first day only");
+    return enumerate(d, 0);
+}
+
+int diff_policies(const policy *old_p, const policy *new_p, const diff_options *o, arena *pool,
+                  diff_report *out, const char **why)
+{
+    driver *d = calloc(1, sizeof *d);
+    if (!d) { *why = "out of memory"; return -1; }
+    memset(out, 0, sizeof *out);
+    out->policy = new_p->name;
+    out->from = o->from;
+    out->until = o->until;
+    out->exact = 1;
+    d->rep = out;
+    d->p[0] = old_p;
+    d->p[1] = new_p;
+    d->z.pool = pool;
+    d->max_regions = o->max_regions ? o->max_regions : 500;
+    int rc = -1;
+    *why = "out of memory";
+    if (strcmp(old_p->root->name, new_p->root->name) != 0) {
+        *why = "the two versions read different input entities";
+        goto done;
+    }
+    if (side_init(&d->z, &d->z.s[0], old_p) || side_init(&d->z, &d->z.s[1], new_p) || pairs_init(d)) goto done;
+    diff_find_vars(&d->z, &old_p->tree);
+    diff_find_vars(&d->z, &new_p->tree);
+    if (d->z.many_vars) note(d, "the versions read more input values than the analysis follows exactly");
+    limit_discrete(&d->z);
+    uint32_t ne;
+    int64_t *day = epochs(d, o->from, o->until, &ne);
+    if (!day) goto done;
+    rc = 0;
+    for (uint32_t e = 0; e < ne && rc == 0; e++) {
+        d->epoch_from = day[e];
+        d->epoch_until = e + 1 < ne ? day[e + 1] - 1 : o->until;
+        rc = run_epoch(d);
+    }
+    if (rc) goto done;
+    for (uint32_t i = 0; i < out->nregions; i++) {
+        memcpy(d->z.box, d->boxes[i], sizeof d->z.box);
+        out->regions[i].description = describe(&d->z);
+    }
+    out->equivalent = out->nregions == 0 && out->truncated == 0 && out->exact;
+done:
+    free(d);
+    return rc;
+}

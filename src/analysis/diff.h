@@ -1,0 +1,105 @@
+/*
+ * diff.h - the exact semantic diff of two versions of a policy.
+ *
+ * diff_policies() answers "for which inputs do these two versions decide
+ * differently, and how": it reads the two evaluation trees (eval/tree.h)
+ * with parameters bound on a date, abstracts the input into a few
+ * variables (diff.c: the length of a list of the input, the sum of a
+ * field over it, a field of the input record), enumerates the variables
+ * of small domain (list lengths, enums, bools) and cuts the others into
+ * intervals at every comparison either version makes, until in every
+ * cell each output of each version is a constant or a linear function of
+ * the variables.  The cells where an output differs are the regions
+ * reported, described in the policy's own labels, with a witness input
+ * that diff_witness.c builds and evaluates under both versions.
+ *
+ * What cannot be decided this way (a division or rounding of a variable
+ * compared with something, aggregates over filtered members, comparisons
+ * of two variables) is compared structurally: the same computation in
+ * both versions is the same function.  Where even that fails the region
+ * is searched for witnesses and the report says it is not exact
+ * (exact = 0); equivalence is claimed only when proved.
+ *
+ * diff_report.c writes the report as text for people and as the JSON of
+ * `eligo diff --json` and POST /v1/diff.
+ *
+ * Ownership: the report lives in the caller's arena.
+ */
+#ifndef ELIGO_DIFF_H
+#define ELIGO_DIFF_H
+
+#include <stdint.h>
+#include "base/arena.h"
+#include "base/buf.h"
+#include "eval/compiled.h"
+
+/* At most this many input variables take part in one analysis; more make
+ * the diff inexact (reported), never wrong. */
+enum { DIFF_MAXVARS = 8 };
+
+typedef enum diff_var_kind { DV_LEN, DV_SUM, DV_FIELD } diff_var_kind;
+
+/* One variable of the abstracted input: its kind, the fields it reads
+ * (indices into the root entity and into the list's element entity),
+ * its words and its domain on a lattice of `step` (money is entered in
+ * fen, so its step is 10000 millionths). */
+typedef struct diff_var {
+    diff_var_kind kind;
+    uint32_t list;          /* DV_LEN, DV_SUM: root field holding the list */
+    uint32_t field;         /* DV_SUM: element field; DV_FIELD: root field */
+    const ty *type;
+    const char *label;
+    int discrete;           /* enumerated value by value */
+    int64_t lo, hi, step;
+    int64_t each_lo, each_hi;   /* DV_SUM: one element's bounds */
+} diff_var;
+
+typedef enum diff_status { DIFF_SAME, DIFF_DIFFERS, DIFF_UNKNOWN } diff_status;
+
+/* How one output changes over a region: old and new as JSON values (a
+ * constant) or as an expression over the variables (a JSON string), and
+ * the difference when it is the same all over the region. */
+typedef struct diff_change {
+    const char *output, *label;
+    const char *old_json, *new_json;
+    const char *delta;      /* "+120.00", or NULL */
+} diff_change;
+
+typedef struct diff_region {
+    int64_t from, until;    /* the dates it holds on */
+    const char *description;
+    diff_change *changes;
+    uint32_t nchanges;
+    int exact;              /* the region is exactly where the outputs differ */
+    const char *witness;    /* a request body, or NULL when none was found */
+    const char *witness_old, *witness_new;  /* the outputs objects at the witness */
+    int confirmed;          /* the witness's outputs do differ */
+} diff_region;
+
+typedef struct diff_report {
+    const char *policy;
+    int64_t from, until;
+    int equivalent;         /* proved: no input decides differently */
+    int exact;
+    diff_region *regions;
+    uint32_t nregions, cap;
+    uint32_t truncated;     /* regions left out past max_regions */
+    const char **notes;     /* why the analysis is not exact, for people */
+    uint32_t nnotes;
+} diff_report;
+
+typedef struct diff_options {
+    int64_t from, until;    /* the dates compared; equal for one as_of */
+    uint32_t max_regions;   /* 0: a default of 500 */
+} diff_options;
+
+/* Compares old and new (two versions of one policy over the same model).
+ * 0, or -1 with a message in *why (the versions read different input
+ * entities; out of memory). */
+int diff_policies(const policy *old_p, const policy *new_p, const diff_options *o, arena *pool,
+                  diff_report *out, const char **why);
+
+void diff_report_json(const diff_report *r, buf *b);
+void diff_report_text(const diff_report *r, buf *b);
+
+#endif

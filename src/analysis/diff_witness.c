@@ -1,0 +1,183 @@
+/*
+ * diff_witness.c - witness inputs for the regions of a semantic diff.
+ *
+ * A point of the abstracted input (one value per variable of diff_az)
+ * becomes a real request body: a list as long as its length variable
+ * (or as short as its sums allow), each sum spread over the elements from
+ * the first on within one element's bounds, the input's own fields set,
+ * every other required field at the value nearest 0 its bounds allow.
+ * The body is then decided by both versions through decision_make, the
+ * one evaluation path of the API and `eligo eval`, so that what the
+ * report shows is what eligo would decide, not what the analysis thinks.
+ */
+#include <string.h>
+#include "analysis/diff_int.h"
+#include "eval/date.h"
+#include "eval/decimal.h"
+#include "io/decision.h"
+
+static int64_t clamp(int64_t v, const field_def *f)
+{
+    if (f->has_min && v < f->min) v = f->min;
+    if (f->has_max && v > f->max) v = f->max;
+    return v;
+}
+
+static void scalar(buf *b, const ty *t, int64_t v)
+{
+    char s[64];
+    if (t->kind == TY_MONEY || t->kind == TY_DECIMAL) {
+        dec_format(v, t->kind == TY_MONEY ? 2 : 0, s);
+        buf_json_string(b, s, strlen(s));
+    } else if (t->kind == TY_DATE || t->kind == TY_ENUM) {
+        ev_format_scalar(t, v, s);
+        buf_json_string(b, s, strlen(s));
+    } else {
+        buf_adds(b, ev_format_scalar(t, v, s));
+    }
+}
+
+/* A required field not set by any variable: the value nearest 0 (or
+ * 1980-01-01 for a date) within its bounds; texts "m1", "m2", ... */
+static void filler(buf *b, const field_def *f, uint32_t nth)
+{
+    if (f->type->kind == TY_TEXT) {
+        buf_printf(b, "\"m%u\"", nth + 1);
+    } else if (f->type->kind == TY_LIST) {
+        buf_adds(b, "[]");
+    } else {
+        scalar(b, f->type, clamp(f->type->kind == TY_DATE ? date_from_ymd(1980, 1, 1) : 0, f));
+    }
+}
+
+/* The value variable kind/list/field has at x, or 0 when no variable. */
+static int var_value(const diff_az *z, const int64_t *x, diff_var_kind kind, uint32_t list, uint32_t field,
+                     int64_t *out)
+{
+    for (uint32_t i = 0; i < z->nvars; i++) {
+        const diff_var *v = &z->vars[i];
+        if (v->kind == kind && (kind == DV_FIELD || v->list == list) && (kind == DV_LEN || v->field == field)) {
+            *out = x[i];
+            return 1;
+        }
+    }
+    return 0;
+}
+
+/* How many elements the list needs: its length variable, or enough for
+ * its sums within one element's bounds (at least its minimum). */
+static int64_t list_length(const diff_az *z, const int64_t *x, uint32_t list, const field_def *lf)
+{
+    int64_t n;
+    if (var_value(z, x, DV_LEN, list, 0, &n)) return n;
+    n = lf->has_min ? lf->min : 0;
+    for (uint32_t i = 0; i < z->nvars; i++) {
+        const diff_var *v = &z->vars[i];
+        if (v->kind != DV_SUM || v->list != list) continue;
+        while (n < (lf->has_max ? lf->max : 64) &&
+               (x[i] > v->each_hi * n || x[i] < v->each_lo * n)) n++;
+    }
+    return n;
+}
+
+static void element(buf *b, const diff_az *z, const int64_t *x, uint32_t list, const entity_def *e,
+                    uint32_t nth, int64_t n, int64_t *left)
+{
+    buf_addc(b, '{');
+    int first = 1;
+    for (uint32_t f = 0; f < e->nfields; f++) {
+        const field_def *fd = &e->fields[f];
+        int64_t total;
+        int is_sum = var_value(z, x, DV_SUM, list, f, &total);
+        if (!is_sum && !fd->required) continue;
+        if (!first) buf_addc(b, ',');
+        first = 0;
+        buf_json_string(b, fd->name, strlen(fd->name));
+        buf_addc(b, ':');
+        if (!is_sum) { filler(b, fd, nth); continue; }
+        /* spread: this element takes what is left down to what the rest
+         * can still hold at their least */
+        int64_t lo = fd->has_min ? fd->min : INT64_MIN / 4, rest = (n - 1 - (int64_t)nth);
+        int64_t v = left[f] - rest * (fd->has_min ? fd->min : 0);
+        if (fd->has_max && v > fd->max) v = fd->max;
+        if (v < lo) v = lo;
+        left[f] -= v;
+        scalar(b, fd->type, v);
+    }
+    buf_addc(b, '}');
+}
+
+static void input_json(buf *b, const diff_az *z, const int64_t *x, const entity_def *root)
+{
+    buf_printf(b, "{\"%s\":{", root->name);
+    int first = 1;
+    for (uint32_t f = 0; f < root->nfields; f++) {
+        const field_def *fd = &root->fields[f];
+        int64_t v;
+        int is_list = fd->type->kind == TY_LIST && fd->type->elem->kind == TY_ENTITY;
+        int set = !is_list && var_value(z, x, DV_FIELD, 0, f, &v);
+        if (!set && !is_list && !fd->required) continue;
+        if (!first) buf_addc(b, ',');
+        first = 0;
+        buf_json_string(b, fd->name, strlen(fd->name));
+        buf_addc(b, ':');
+        if (set) { scalar(b, fd->type, v); continue; }
+        if (!is_list) { filler(b, fd, 0); continue; }
+        const entity_def *e = fd->type->elem->ent;
+        int64_t n = list_length(z, x, f, fd), left[64] = {0};
+        for (uint32_t k = 0; k < e->nfields && k < 64; k++) var_value(z, x, DV_SUM, f, k, &left[k]);
+        buf_addc(b, '[');
+        for (int64_t i = 0; i < n; i++) {
+            if (i) buf_addc(b, ',');
+            element(b, z, x, f, e, (uint32_t)i, n, left);
+        }
+        buf_addc(b, ']');
+    }
+    buf_adds(b, "}}");
+}
+
+/* The outputs object of p on input, or {"error": why}. */
+static const char *decide(const diff_az *z, const policy *p, const buf *input)
+{
+    decision_frame f = {0};
+    decision_result r;
+    buf doc, out;
+    buf_init(&doc);
+    buf_init(&out);
+    decision_rc rc = decision_make(p, input->data, input->len, "", z->as_of, 0, &f, z->pool, &doc, NULL, &r);
+    if (rc == DECISION_OK) {
+        buf_add(&out, doc.data + r.parts.outputs_off, r.parts.outputs_len);
+    } else {
+        const char *why = rc == DECISION_BAD_INPUT ? (r.errs.n ? r.errs.items[0].detail : "bad input")
+                        : rc == DECISION_NOMEM ? "out of memory" : r.err.msg;
+        buf_adds(&out, rc == DECISION_REFUSED ? "{\"refused\":" : "{\"error\":");
+        buf_json_string(&out, why, strlen(why));
+        buf_addc(&out, '}');
+    }
+    const char *s = arena_strndup(z->pool, out.data ? out.data : "", out.len);
+    buf_free(&doc);
+    buf_free(&out);
+    decision_frame_free(&f);
+    return s;
+}
+
+void diff_witness(diff_az *z, const int64_t *x, diff_region *r)
+{
+    buf in, body;
+    buf_init(&in);
+    buf_init(&body);
+    input_json(&in, z, x, z->s[1].t->root);
+    char day[16];
+    date_format(z->as_of, day);
+    buf_adds(&body, "{\"policy\":");
+    buf_json_string(&body, z->s[1].p->name, strlen(z->s[1].p->name));
+    buf_printf(&body, ",\"as_of\":\"%s\",\"input\":", day);
+    buf_add(&body, in.data, in.len);
+    buf_addc(&body, '}');
+    r->witness = arena_strndup(z->pool, body.data, body.len);
+    r->witness_old = decide(z, z->s[0].p, &in);
+    r->witness_new = decide(z, z->s[1].p, &in);
+    r->confirmed = r->witness_old && r->witness_new && strcmp(r->witness_old, r->witness_new) != 0;
+    buf_free(&in);
+    buf_free(&body);
+}
