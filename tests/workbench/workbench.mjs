@@ -155,16 +155,34 @@ async function run(page) {
     await shot(page, 5, "tests-900", "#tests-box");
   });
 
+  // 860 -> 900 on 2019-01-01, by hand: for each household size n (1 to
+  // 50, the model's limit) two regions differ: income < 860n, where the
+  // benefit rises by 40n, and income in [860n, 900n), where eligibility
+  // turns false -> true: 100 regions, all exact.
   await step("the diff against the live version, with a witness", async () => {
     await page.$eval("#diff-as-of", (e) => { e.value = "2019-01-01"; });
     await page.click("#run-diff");
     await page.waitForSelector("#diff-summary", { timeout: 60000 });
-    const summary = await text(page, "#diff");
-    if (summary.includes("尚无比较功能")) { fail("POST /v1/diff answers", summary); return; }
-    check("the versions differ", summary.includes("结果不同"), summary);
-    const witness = await page.$eval("#diff .witness pre", (e) => JSON.parse(e.textContent));
-    check("a witness household is given", witness.policy === "tianjin.dibao" && witness.input && witness.input.household, JSON.stringify(witness));
+    const summary = await text(page, "#diff-summary");
+    check("100 regions differ, exactly", summary === "与现行版本有 100 个区域结果不同(精确)", summary);
+    const row = await page.$eval('#diff tr[data-region="1"]', (r) => ({ region: r.children[0].textContent,
+      changes: r.children[1].textContent, witness: JSON.parse(r.querySelector("pre.witness").textContent) }));
+    check("region 2: one person, income in [860.00, 900.00)",
+      row.region === "家庭人口 = 1 and 家庭月收入合计 in [860.00, 900.00)", row.region);
+    check("there eligible turns false -> true", row.changes.includes("eligible:否 → 是"), row.changes);
+    const members = row.witness.household.members;
+    const cents = members.length === 1 ? Number(members[0].monthly_income.replace(".", "")) : -1;
+    check("its witness is a one-person household inside the region", cents >= 86000 && cents < 90000, JSON.stringify(row.witness));
     await shot(page, 6, "diff", "#diff-box");
+    // the witness evaluated under the candidate, as the citizen would read it
+    await page.click('#diff tr[data-region="1"] button.use-witness');
+    await page.waitForSelector("#explanation", { timeout: STEP_MS });
+    const income = members[0].monthly_income, benefit = ((90000 - cents) / 100).toFixed(2);
+    const letter = await text(page, "#explanation");
+    check("the witness is eligible under 900", letter.includes(`家庭月收入合计 ${income} 元低于低保标准 900.00 元 × 家庭人口 1 人 = 900.00 元`), letter);
+    const got = await text(page, '#evaluation tr[data-output="monthly_benefit"] td:nth-child(2)');
+    check(`and gets 900.00 - ${income} = ${benefit}`, got === benefit, got);
+    await shot(page, 7, "witness", "#evaluate-box");
   });
 
   await step("the impact over stored decisions", async () => {
@@ -178,7 +196,7 @@ async function run(page) {
     const bars = await page.$$eval("svg.chart text[data-count]", (t) => t.map((x) => x.textContent));
     check("the distribution plotted: 0:1, 0.01..10:1, 10..100:3",
       JSON.stringify(bars) === JSON.stringify(["0", "0", "0", "0", "1", "1", "3", "0", "0"]), JSON.stringify(bars));
-    await shot(page, 7, "impact", "#impact-box");
+    await shot(page, 8, "impact", "#impact-box");
   });
 }
 

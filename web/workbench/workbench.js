@@ -175,15 +175,41 @@ async function evaluate(e) {
 }
 
 // ---- diff against the live version
-function witnessBlock(w) {
-  const use = el("button", { type: "button", text: "用此家庭试算" });
+const DIFF_SHOWN = 8;   // regions listed at once; the rest fold under 其余
+
+function valueText(v) { return typeof v === "boolean" ? (v ? "是" : "否") : String(v); }
+
+// A witness: the button that evaluates it under the candidate, and the
+// request with both versions' outputs folded beside it.
+function witnessCell(g) {
+  const w = g.witness;
+  if (!w) return el("td", { text: "(未找到例证)" });
+  const use = el("button", { type: "button", class: "use-witness", text: "用此家庭试算" });
   use.onclick = async () => {
     if (w.as_of) $("as-of").value = w.as_of;
     await loadSchema(w.input);
     $("evaluate-box").open = true;
     $("household-form").requestSubmit();
+    $("evaluate-box").scrollIntoView();
   };
-  return el("div", { class: "witness" }, el("p", { text: "例证家庭:" }), el("pre", { class: "json", text: JSON.stringify(w, null, 2) }), use);
+  const o = g.witness_outputs || {};
+  return el("td", { class: "witness-cell" }, use, el("details", {},
+    el("summary", { text: "例证", title: g.confirmed ? "两个版本对此家庭的结果确实不同" : "" }),
+    el("pre", { class: "json witness", text: JSON.stringify(w.input) }),
+    el("pre", { class: "json", text: "现行:" + JSON.stringify(o.old) + "\n候选:" + JSON.stringify(o.new) })));
+}
+
+function regionRow(g, i) {
+  const changes = el("ul", { class: "changes" }, ...g.changes.map((ch) =>
+    el("li", { title: ch.label || "" }, `${ch.output}:${valueText(ch.old)} → ${valueText(ch.new)}${ch.delta ? "(" + ch.delta + ")" : ""}`)));
+  return el("tr", { class: "region", "data-region": i }, el("td", { text: g.description + (g.exact ? "" : "(未精确判定)") }),
+    el("td", {}, changes), witnessCell(g));
+}
+
+function regionTable(regions, from) {
+  return el("table", { class: "regions" },
+    el("tr", {}, el("th", { text: "区域" }), el("th", { text: "结果的变化" }), el("th", { text: "例证家庭" })),
+    ...regions.map((g, i) => regionRow(g, from + i)));
 }
 
 async function runDiff() {
@@ -194,21 +220,16 @@ async function runDiff() {
   const req = { policy: c.policy, text: editor.text };
   if ($("diff-as-of").value) req.as_of = $("diff-as-of").value;
   const r = await api("POST", "/v1/diff", req);
-  if (r.status === 404 && (r.body?.type || "").endsWith("/not-found")) {
-    box.replaceChildren(el("p", { class: "bad", id: "diff-summary", text: "本服务尚无比较功能(POST /v1/diff)" }));
-    return;
-  }
   if (r.status !== 200) { box.replaceChildren(el("p", { class: "bad", id: "diff-summary", text: problemText(r) })); return; }
   const d = r.body;
   const head = el("p", { id: "diff-summary", class: d.equivalent ? "ok" : "bad",
-    text: d.equivalent ? "与现行版本在所有家庭上的结果相同" : `与现行版本有 ${d.regions.length} 个区域结果不同` +
-      (d.exact ? "(精确)" : "(部分区域未能精确判定,以搜索到的例证为准)") });
-  box.replaceChildren(head, ...d.regions.map((g, i) => el("div", { class: "region", "data-region": i },
-    el("p", { text: g.description }),
-    el("table", {}, el("tr", {}, el("th", { text: "结果" }), el("th", { text: "现行" }), el("th", { text: "候选" })),
-      ...g.changes.map((ch) => el("tr", {}, el("td", { text: ch.label || ch.output }),
-        el("td", { text: String(ch.old) }), el("td", { text: String(ch.new) })))),
-    g.witness ? witnessBlock(g.witness) : null)));
+    text: d.equivalent ? "与现行版本在所有家庭上的结果相同(已证明)" : `与现行版本有 ${d.regions.length + d.truncated} 个区域结果不同` +
+      (d.exact ? "(精确)" : "(部分区域未能精确判定,以例证为准)") });
+  const shown = d.regions.slice(0, DIFF_SHOWN), rest = d.regions.slice(DIFF_SHOWN);
+  box.replaceChildren(...[head, ...d.notes.map((n) => el("p", { class: "muted", text: n })),
+    d.regions.length ? regionTable(shown, 0) : null,
+    rest.length ? el("details", {}, el("summary", { text: `其余 ${rest.length} 个区域` }), regionTable(rest, DIFF_SHOWN)) : null,
+    d.truncated ? el("p", { class: "muted", text: `另有 ${d.truncated} 个区域未列出` }) : null].filter(Boolean));
 }
 
 // ---- impact over stored decisions
@@ -227,8 +248,8 @@ async function runImpact() {
     row("stayed_eligible", "仍符合", e.stayed_eligible), row("stayed_ineligible", "仍不符合", e.stayed_ineligible)];
   if (b.output) rows.push(row("up", `${b.output} 增加`, b.up), row("down", `${b.output} 减少`, b.down), row("same", `${b.output} 不变`, b.same),
     row("change", `${b.output} 合计变化(${b.total_before} → ${b.total_after})`, b.change));
-  box.replaceChildren(el("table", { id: "impact-table" }, ...rows),
-    b.output ? barChart(b.distribution.map((x) => ({ label: x.change, value: x.decisions })), `${b.output} 变化的分布(元)`) : null);
+  box.replaceChildren(el("table", { id: "impact-table" }, ...rows));
+  if (b.output) box.append(barChart(b.distribution.map((x) => ({ label: x.change, value: x.decisions })), `${b.output} 变化的分布(元)`));
 }
 
 function init() {
