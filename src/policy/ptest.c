@@ -47,6 +47,18 @@ static void literal_json(buf *b, const ast_node *n)
     }
 }
 
+void ptest_given_json(buf *b, const ast_node *tn)
+{
+    buf_addc(b, '{');
+    for (ast_node *g = tn->b; g; g = g->next) {
+        if (g != tn->b) buf_addc(b, ',');
+        buf_json_string(b, g->text, strlen(g->text));
+        buf_addc(b, ':');
+        literal_json(b, g->a);
+    }
+    buf_addc(b, '}');
+}
+
 /* Compares an expected literal with an actual value: 1 when equal. */
 static int same_value(const ast_node *e, const ty *t, const ev_cell *v)
 {
@@ -121,6 +133,33 @@ static int label_ok(const ptest_run *r, const policy_test *t, const policy *p, c
     return ok;
 }
 
+/* Each `expect` of a test whose decision succeeded, against the frame:
+ * 1 when all hold (each one that does not is reported). */
+static int expectations_hold(const ptest_run *r, const policy *p, const policy_test *t, const ev_cell *frame)
+{
+    int ok = 1;
+    for (ast_node *e = t->node->c; e; e = e->next) {
+        const ev_def *d = policy_def(p, e->text);
+        if (!d) {
+            report(r, p, t, "no output named `%s`", e->text);
+            ok = 0;
+        } else if (e->op == 2) {
+            if (!label_ok(r, t, p, e, d, frame)) ok = 0;
+        } else if (!same_value(e->a, d->type, &frame[d->slot])) {
+            buf exp, act;
+            buf_init(&exp);
+            buf_init(&act);
+            literal_json(&exp, e->a);
+            json_write_value(&act, d->type, &frame[d->slot]);
+            report(r, p, t, "output `%s`: expected %s, got %s", e->text, buf_cstr(&exp), buf_cstr(&act));
+            buf_free(&exp);
+            buf_free(&act);
+            ok = 0;
+        }
+    }
+    return ok;
+}
+
 int ptest_one(const ptest_run *r, const policy *p, const policy_test *t)
 {
     const ast_node *tn = t->node;
@@ -136,14 +175,7 @@ int ptest_one(const ptest_run *r, const policy *p, const policy_test *t)
     }
     buf in;
     buf_init(&in);
-    buf_addc(&in, '{');
-    for (ast_node *g = tn->b; g; g = g->next) {
-        if (g != tn->b) buf_addc(&in, ',');
-        buf_json_string(&in, g->text, strlen(g->text));
-        buf_addc(&in, ':');
-        literal_json(&in, g->a);
-    }
-    buf_addc(&in, '}');
+    ptest_given_json(&in, tn);
     if (r->inputs)
         fprintf(r->inputs, "%s\t%s\t%s\n", p->name, tn->a->text, buf_cstr(&in));
     arena pool;
@@ -186,29 +218,7 @@ int ptest_one(const ptest_run *r, const policy *p, const policy_test *t)
         report(r, p, t, "%s", problem);
         ok = 0;
     } else {
-        for (ast_node *e = tn->c; e; e = e->next) {
-            const ev_def *d = policy_def(p, e->text);
-            if (!d) {
-                report(r, p, t, "no output named `%s`", e->text);
-                ok = 0;
-                continue;
-            }
-            if (e->op == 2) {
-                if (!label_ok(r, t, p, e, d, frame)) ok = 0;
-                continue;
-            }
-            if (!same_value(e->a, d->type, &frame[d->slot])) {
-                buf exp, act;
-                buf_init(&exp);
-                buf_init(&act);
-                literal_json(&exp, e->a);
-                json_write_value(&act, d->type, &frame[d->slot]);
-                report(r, p, t, "output `%s`: expected %s, got %s", e->text, buf_cstr(&exp), buf_cstr(&act));
-                buf_free(&exp);
-                buf_free(&act);
-                ok = 0;
-            }
-        }
+        ok = expectations_hold(r, p, t, frame);
     }
     free(frame);
     arena_free(&pool);

@@ -17,6 +17,7 @@
 
 #include <stdint.h>
 #include <stdio.h>
+#include "base/buf.h"
 #include "lang/compile.h"
 
 typedef void (*ptest_fail_fn)(void *ctx, const policy *p, const policy_test *t, uint32_t line,
@@ -28,6 +29,10 @@ typedef struct ptest_run {
     FILE *inputs;     /* each test's input as "policy TAB as_of TAB json", or NULL */
     uint32_t *cov;    /* p->tree.ncov + 1 counters of rows and rules reached, or NULL */
 } ptest_run;
+
+/* A test block's `given` bindings (tn, a `test` node) as the request
+ * JSON a portal would send, appended to b. */
+void ptest_given_json(buf *b, const ast_node *tn);
 
 /* Runs test t of p: 1 when it passed, 0 when it failed (fail called once
  * or more). */

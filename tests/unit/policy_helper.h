@@ -1,7 +1,7 @@
 /*
  * policy_helper.h - what the unit tests that run the shipped policies
  * share: loading them, turning a test block's `given` literal into
- * request JSON, and drawing households from a small deterministic
+ * request JSON (policy/ptest.c's), and drawing households from a small deterministic
  * generator.
  */
 #ifndef ELIGO_TEST_POLICY_HELPER_H
@@ -13,43 +13,14 @@
 #include "base/buf.h"
 #include "lang/compile.h"
 #include "policy/load.h"
+#include "policy/ptest.h"
 
-/* The policy-language literal n as request JSON (as `eligo test` does). */
-static inline void literal_json(buf *b, const ast_node *n)
-{
-    switch (n->kind) {
-    case AST_INT: case AST_DEC: buf_adds(b, n->text); break;
-    case AST_UNARY: buf_addc(b, '-'); literal_json(b, n->a); break;
-    case AST_STRING: case AST_DATE: case AST_NAME: buf_json_string(b, n->text, strlen(n->text)); break;
-    case AST_BOOL: buf_adds(b, n->op ? "true" : "false"); break;
-    case AST_LIST: case AST_OBJECT:
-        buf_addc(b, n->kind == AST_LIST ? '[' : '{');
-        for (ast_node *i = n->a; i; i = i->next) {
-            if (i != n->a) buf_addc(b, ',');
-            if (n->kind == AST_OBJECT) {
-                buf_json_string(b, i->text, strlen(i->text));
-                buf_addc(b, ':');
-            }
-            literal_json(b, n->kind == AST_OBJECT ? i->a : i);
-        }
-        buf_addc(b, n->kind == AST_LIST ? ']' : '}');
-        break;
-    default: buf_adds(b, "null"); break;
-    }
-}
-
-/* A test block's `given` bindings as request JSON into b (reset first). */
+/* A test block's `given` bindings as request JSON into b (reset first),
+ * as `eligo test` writes them. */
 static inline void test_given_json(buf *b, const ast_node *tn)
 {
     buf_reset(b);
-    buf_addc(b, '{');
-    for (ast_node *g = tn->b; g; g = g->next) {
-        if (g != tn->b) buf_addc(b, ',');
-        buf_json_string(b, g->text, strlen(g->text));
-        buf_addc(b, ':');
-        literal_json(b, g->a);
-    }
-    buf_addc(b, '}');
+    ptest_given_json(b, tn);
 }
 
 /* A deterministic draw in [0, n). */
