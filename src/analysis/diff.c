@@ -530,7 +530,16 @@ int diff_policies(const policy *old_p, const policy *new_p, const diff_options *
     for (uint32_t i = 0; i < out->nregions; i++) {
         memcpy(d->z.box, d->boxes[i], sizeof d->z.box);
         out->regions[i].description = describe(&d->z);
+        for (uint32_t v = 0; v < d->z.nvars; v++) {
+            out->regions[i].lo[v] = d->z.box[v].lo;
+            out->regions[i].hi[v] = d->z.box[v].hi;
+        }
     }
+    diff_var *vars = arena_alloc(pool, sizeof *vars * (d->z.nvars + 1));
+    if (!vars) { rc = -1; goto done; }
+    memcpy(vars, d->z.vars, sizeof *vars * d->z.nvars);
+    out->vars = vars;
+    out->nvars = d->z.nvars;
     out->equivalent = out->nregions == 0 && out->truncated == 0 && out->exact;
 done:
     free(d);

@@ -74,6 +74,9 @@ typedef struct diff_region {
     const char *witness;    /* a request body, or NULL when none was found */
     const char *witness_old, *witness_new;  /* the outputs objects at the witness */
     int confirmed;          /* the witness's outputs do differ */
+    /* the region as a box: per variable of the report, [lo, hi] on its
+     * lattice (tests compare it with brute force) */
+    int64_t lo[DIFF_MAXVARS], hi[DIFF_MAXVARS];
 } diff_region;
 
 typedef struct diff_report {
@@ -86,6 +89,8 @@ typedef struct diff_report {
     uint32_t truncated;     /* regions left out past max_regions */
     const char **notes;     /* why the analysis is not exact, for people */
     uint32_t nnotes;
+    const diff_var *vars;   /* the input variables the regions are boxes over */
+    uint32_t nvars;
 } diff_report;
 
 typedef struct diff_options {
