@@ -37,7 +37,10 @@
  * the diff inexact (reported), never wrong. */
 enum { DIFF_MAXVARS = 8 };
 
-typedef enum diff_var_kind { DV_LEN, DV_SUM, DV_FIELD } diff_var_kind;
+/* DV_ASOF is the decision date, for trees that compare it (an age on
+ * the day, a date a rule starts): within a period it varies like any
+ * input, so the regions say on which days they hold. */
+typedef enum diff_var_kind { DV_LEN, DV_SUM, DV_FIELD, DV_ASOF } diff_var_kind;
 
 /* One variable of the abstracted input: its kind, the fields it reads
  * (indices into the root entity and into the list's element entity),

@@ -50,7 +50,7 @@ typedef struct diff_az {
     diff_var vars[DIFF_MAXVARS];
     uint32_t nvars;
     tab_interval box[DIFF_MAXVARS];
-    int64_t as_of;
+    int64_t as_of, as_of_until;   /* the period analysed */
     int split_var;            /* a comparison asks to cut var split_var ... */
     int64_t split_at;         /* ... into [lo, split_at - step] and [split_at, hi] */
     int multi;                /* a comparison of several variables was left opaque */

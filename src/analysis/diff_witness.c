@@ -137,14 +137,14 @@ static void input_json(buf *b, const diff_az *z, const int64_t *x, const entity_
 }
 
 /* The outputs object of p on input, or {"error": why}. */
-static const char *decide(const diff_az *z, const policy *p, const buf *input)
+static const char *decide(const diff_az *z, const policy *p, const buf *input, int64_t as_of)
 {
     decision_frame f = {0};
     decision_result r;
     buf doc, out;
     buf_init(&doc);
     buf_init(&out);
-    decision_rc rc = decision_make(p, input->data, input->len, "", z->as_of, 0, &f, z->pool, &doc, NULL, &r);
+    decision_rc rc = decision_make(p, input->data, input->len, "", as_of, 0, &f, z->pool, &doc, NULL, &r);
     if (rc == DECISION_OK) {
         buf_add(&out, doc.data + r.parts.outputs_off, r.parts.outputs_len);
     } else {
@@ -168,15 +168,18 @@ void diff_witness(diff_az *z, const int64_t *x, diff_region *r)
     buf_init(&body);
     input_json(&in, z, x, z->s[1].t->root);
     char day[16];
-    date_format(z->as_of, day);
+    int64_t as_of = z->as_of;
+    for (uint32_t i = 0; i < z->nvars; i++)
+        if (z->vars[i].kind == DV_ASOF) as_of = x[i];
+    date_format(as_of, day);
     buf_adds(&body, "{\"policy\":");
     buf_json_string(&body, z->s[1].p->name, strlen(z->s[1].p->name));
     buf_printf(&body, ",\"as_of\":\"%s\",\"input\":", day);
     buf_add(&body, in.data, in.len);
     buf_addc(&body, '}');
     r->witness = arena_strndup(z->pool, body.data, body.len);
-    r->witness_old = decide(z, z->s[0].p, &in);
-    r->witness_new = decide(z, z->s[1].p, &in);
+    r->witness_old = decide(z, z->s[0].p, &in, as_of);
+    r->witness_new = decide(z, z->s[1].p, &in, as_of);
     r->confirmed = r->witness_old && r->witness_new && strcmp(r->witness_old, r->witness_new) != 0;
     buf_free(&in);
     buf_free(&body);
