@@ -334,7 +334,8 @@ static void find_witness(driver *d, diff_region *g, int unknown)
     uint64_t seed = 0x18d1ff;
     for (int tries = 0; tries < (unknown ? SEARCH_TRIES : 1); tries++) {
         for (uint32_t i = 0; i < d->z.nvars; i++) x[i] = search_point(d, i, tries, &seed);
-        diff_witness(&d->z, x, g);
+        seed = seed * 6364136223846793005ULL + 1442695040888963407ULL;
+        diff_witness(&d->z, x, tries < 3 ? 0 : seed, g);
         if (g->confirmed) return;
     }
 }

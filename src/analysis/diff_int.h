@@ -79,8 +79,9 @@ void diff_find_vars(diff_az *z, const ev_tree *t);
 int diff_var_of(const diff_az *z, const ev_tree *t, int32_t idx);
 
 /* diff_witness.c: a request body for the point x (one value per
- * variable); evaluates it under both versions into *r. */
-void diff_witness(diff_az *z, const int64_t *x, diff_region *r);
+ * variable), the other fields drawn from seed when it is not 0;
+ * evaluates it under both versions into *r. */
+void diff_witness(diff_az *z, const int64_t *x, uint64_t seed, diff_region *r);
 /* Words for a value of variable v and for a constant or linear value of
  * type t (what the report shows). */
 const char *diff_var_value(const diff_var *v, int64_t x, char *out);
