@@ -295,6 +295,8 @@ static void changes(driver *d, diff_region *g, int *unknown)
         c->old_json = d->pairs[k].def[0] < 0 && k ? "null" : diff_av_json(&d->z, pair_type(d, k), o);
         c->new_json = d->pairs[k].def[1] < 0 && k ? "null" : diff_av_json(&d->z, pair_type(d, k), n);
         c->delta = NULL;
+        c->varies = (k && d->pairs[k].def[0] >= 0 && o->kind != AV_CONST) ||
+                    (k && d->pairs[k].def[1] >= 0 && n->kind != AV_CONST);
         if (k && av_is_num(o) && av_is_num(n) && d->pairs[k].type->kind != TY_BOOL &&
             d->pairs[k].type->kind != TY_ENUM) {
             aval dd = av_sub(n, o);
@@ -501,7 +503,7 @@ static int run_epoch(driver *d)
         g->changes = arena_alloc(z->pool, sizeof(diff_change));
         if (!g->changes) return -1;
         const char *no = "\"no rules in force\"", *yes = "\"decides\"";
-        g->changes[0] = (diff_change){"in_force", "政策在效", bad[0] ? no : yes, bad[1] ? no : yes, NULL};
+        g->changes[0] = (diff_change){"in_force", "政策在效", bad[0] ? no : yes, bad[1] ? no : yes, NULL, 0};
         g->nchanges = 1;
         for (uint32_t i = 0; i < z->nvars; i++) var_bounds(z, i, &d->boxes[d->rep->nregions][i].lo,
                                                              &d->boxes[d->rep->nregions][i].hi);

@@ -66,6 +66,8 @@ typedef struct diff_change {
     const char *output, *label;
     const char *old_json, *new_json;
     const char *delta;      /* "+120.00", or NULL */
+    int varies;             /* old or new is not one value over the region:
+                             * its JSON is a string of words, not a value */
 } diff_change;
 
 typedef struct diff_region {

@@ -124,6 +124,7 @@ static void region_json(buf *b, const diff_region *g)
         str(b, c->label);
         buf_printf(b, ",\"old\":%s,\"new\":%s", c->old_json, c->new_json);
         if (c->delta) buf_printf(b, ",\"delta\":%s", c->delta);
+        buf_printf(b, ",\"varies\":%s", c->varies ? "true" : "false");
         buf_addc(b, '}');
     }
     buf_printf(b, "],\"witness\":%s", g->witness ? g->witness : "null");

@@ -49,8 +49,8 @@ jq -r '.regions[].description' "$tmp/out" >"$tmp/got"
 if cmp -s "$tmp/want" "$tmp/got"; then ok "the regions are exactly where the standard matters"
 else not_ok "regions" "$(diff "$tmp/want" "$tmp/got" | head -n 10)"; fi
 check "n = 3, [2580.00, 2700.00): eligible false -> true, benefit 0.00 -> 2700.00 − income" \
-    '.regions[5] | .changes == [{"output":"eligible","label":.changes[0].label,"old":false,"new":true},
-                                 {"output":"monthly_benefit","label":.changes[1].label,"old":"0.00","new":"2700.00 − 家庭月收入合计"}]'
+    '.regions[5] | .changes == [{"output":"eligible","label":.changes[0].label,"old":false,"new":true,"varies":false},
+                                 {"output":"monthly_benefit","label":.changes[1].label,"old":"0.00","new":"2700.00 − 家庭月收入合计","varies":true}]'
 check "n = 3, below 2580.00: only the benefit changes, by +120.00" \
     '.regions[4].changes | length == 1 and .[0].output == "monthly_benefit" and .[0].delta == "+120.00"'
 check "every witness confirmed" '[.regions[].confirmed] | all'
