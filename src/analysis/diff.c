@@ -36,6 +36,7 @@ typedef struct driver {
     uint64_t *sigs;
     uint32_t max_regions;
     int64_t epoch_from, epoch_until;
+    int64_t last_epoch;       /* the period the last region was last extended in */
     size_t cells;
 } driver;
 
@@ -180,6 +181,7 @@ static void var_bounds(const diff_az *z, uint32_t v, int64_t *lo, int64_t *hi)
     const diff_var *x = &z->vars[v];
     *lo = x->lo;
     *hi = x->hi;
+    if (x->kind == DV_ASOF) { *lo = z->as_of; *hi = z->as_of_until; }
     if (x->kind != DV_SUM) return;
     for (uint32_t i = 0; i < z->nvars; i++) {
         const diff_var *l = &z->vars[i];
@@ -201,7 +203,7 @@ static const char *describe(diff_az *z)
     for (int pass = 0; pass < 2; pass++)        /* enumerated values first */
         for (uint32_t i = 0; i < z->nvars; i++) {
             const diff_var *v = &z->vars[i];
-            if (v->discrete != !pass) continue;
+            if (v->discrete != !pass || v->kind == DV_ASOF) continue;   /* days: the region's from, to */
             int64_t lo, hi, a = z->box[i].lo, e = z->box[i].hi;
             var_bounds(z, i, &lo, &hi);
             if (a == lo && e == hi && !v->discrete) continue;
@@ -233,8 +235,7 @@ static uint64_t signature(const driver *d)
 static int merge_last(driver *d, uint64_t sig)
 {
     diff_report *r = d->rep;
-    if (!r->nregions || d->sigs[r->nregions - 1] != sig || r->regions[r->nregions - 1].from != d->epoch_from)
-        return 0;
+    if (!r->nregions || d->sigs[r->nregions - 1] != sig) return 0;
     tab_interval *b = d->boxes[r->nregions - 1];
     int along = -1;
     for (uint32_t i = 0; i < d->z.nvars; i++) {
@@ -242,7 +243,13 @@ static int merge_last(driver *d, uint64_t sig)
         if (along >= 0 || b[i].hi + d->z.vars[i].step != d->z.box[i].lo) return 0;
         along = (int)i;
     }
-    if (along >= 0) b[along].hi = d->z.box[along].hi;
+    if (along < 0) return 0;
+    /* a region of an earlier period goes on in this one only along the
+     * decision date, from its last day to this period's first */
+    if (d->last_epoch != d->epoch_from && d->z.vars[along].kind != DV_ASOF) return 0;
+    b[along].hi = d->z.box[along].hi;
+    r->regions[r->nregions - 1].until = d->epoch_until;
+    d->last_epoch = d->epoch_from;
     return 1;
 }
 
@@ -288,6 +295,8 @@ static void changes(driver *d, diff_region *g, int *unknown)
         c->old_json = d->pairs[k].def[0] < 0 && k ? "null" : diff_av_json(&d->z, pair_type(d, k), o);
         c->new_json = d->pairs[k].def[1] < 0 && k ? "null" : diff_av_json(&d->z, pair_type(d, k), n);
         c->delta = NULL;
+        c->varies = (k && d->pairs[k].def[0] >= 0 && o->kind != AV_CONST) ||
+                    (k && d->pairs[k].def[1] >= 0 && n->kind != AV_CONST);
         if (k && av_is_num(o) && av_is_num(n) && d->pairs[k].type->kind != TY_BOOL &&
             d->pairs[k].type->kind != TY_ENUM) {
             aval dd = av_sub(n, o);
@@ -296,18 +305,39 @@ static void changes(driver *d, diff_region *g, int *unknown)
     }
 }
 
-/* A witness inside the box: its low corner, then (for a cell that could
- * not be decided) its high corner and middle, until one shows a
- * difference. */
+/* How many points an undecided cell is searched at: its corners and
+ * middle, then pseudo-random points (dates mostly within ten years before
+ * the period, where the dates of a decision's input usually lie). */
+#define SEARCH_TRIES 256
+
+static int64_t search_point(driver *d, uint32_t i, int tries, uint64_t *seed)
+{
+    int64_t lo = d->z.box[i].lo, hi = d->z.box[i].hi, st = d->z.vars[i].step;
+    if (tries == 0) return lo;
+    if (tries == 1) return hi;
+    if (tries == 2) return lo + (hi - lo) / st / 2 * st;
+    *seed = *seed * 6364136223846793005ULL + 1442695040888963407ULL;
+    uint64_t r = *seed >> 11;
+    if (d->z.vars[i].type->kind == TY_DATE && (r & 1)) {
+        int64_t a = d->z.as_of - 3660, b = d->z.as_of_until;
+        if (a < lo) a = lo;
+        if (b > hi) b = hi;
+        if (a <= b) { lo = a; hi = b; }
+    }
+    uint64_t span = (uint64_t)((hi - lo) / st) + 1;
+    return lo + (int64_t)((r >> 1) % span) * st;
+}
+
+/* A witness inside the box: its low corner; for a cell that could not
+ * be decided, more points until one shows a difference. */
 static void find_witness(driver *d, diff_region *g, int unknown)
 {
     int64_t x[DIFF_MAXVARS];
-    for (int tries = 0; tries < (unknown ? 3 : 1); tries++) {
-        for (uint32_t i = 0; i < d->z.nvars; i++) {
-            int64_t lo = d->z.box[i].lo, hi = d->z.box[i].hi, st = d->z.vars[i].step;
-            x[i] = tries == 0 ? lo : tries == 1 ? hi : lo + (hi - lo) / st / 2 * st;
-        }
-        diff_witness(&d->z, x, g);
+    uint64_t seed = 0x18d1ff;
+    for (int tries = 0; tries < (unknown ? SEARCH_TRIES : 1); tries++) {
+        for (uint32_t i = 0; i < d->z.nvars; i++) x[i] = search_point(d, i, tries, &seed);
+        seed = seed * 6364136223846793005ULL + 1442695040888963407ULL;
+        diff_witness(&d->z, x, tries < 3 ? 0 : seed, g);
         if (g->confirmed) return;
     }
 }
@@ -332,6 +362,7 @@ static int emit(driver *d, int partial)
                            "witnesses instead");
     memcpy(d->boxes[r->nregions], d->z.box, sizeof d->boxes[0]);
     d->sigs[r->nregions] = sig;
+    d->last_epoch = d->epoch_from;
     r->nregions++;
     return 0;
 }
@@ -448,18 +479,12 @@ static int64_t *epochs(driver *d, int64_t from, int64_t until, uint32_t *n)
     return day;
 }
 
-static int reads_date(const ev_tree *t)
-{
-    for (uint32_t i = 0; i < t->nnodes; i++)
-        if (t->nodes[i].kind == EV_AS_OF) return 1;
-    return 0;
-}
-
 /* One period: bind both versions on its first day and compare. */
 static int run_epoch(driver *d)
 {
     diff_az *z = &d->z;
     z->as_of = d->epoch_from;
+    z->as_of_until = d->epoch_until;
     int bad[2];
     for (int s = 0; s < 2; s++) {
         z->s[s].ctx.bound = 0;
@@ -478,7 +503,7 @@ static int run_epoch(driver *d)
         g->changes = arena_alloc(z->pool, sizeof(diff_change));
         if (!g->changes) return -1;
         const char *no = "\"no rules in force\"", *yes = "\"decides\"";
-        g->changes[0] = (diff_change){"in_force", "政策在效", bad[0] ? no : yes, bad[1] ? no : yes, NULL};
+        g->changes[0] = (diff_change){"in_force", "政策在效", bad[0] ? no : yes, bad[1] ? no : yes, NULL, 0};
         g->nchanges = 1;
         for (uint32_t i = 0; i < z->nvars; i++) var_bounds(z, i, &d->boxes[d->rep->nregions][i].lo,
                                                              &d->boxes[d->rep->nregions][i].hi);
@@ -486,8 +511,6 @@ static int run_epoch(driver *d)
         d->rep->nregions++;
         return 0;
     }
-    if (d->epoch_until > d->epoch_from && (reads_date(&d->p[0]->tree) || reads_date(&d->p[1]->tree)))
-        note(d, "a version reads the decision date: each period was analysed on its first day only");
     return enumerate(d, 0);
 }
 
@@ -530,7 +553,20 @@ int diff_policies(const policy *old_p, const policy *new_p, const diff_options *
     for (uint32_t i = 0; i < out->nregions; i++) {
         memcpy(d->z.box, d->boxes[i], sizeof d->z.box);
         out->regions[i].description = describe(&d->z);
+        for (uint32_t v = 0; v < d->z.nvars; v++) {
+            out->regions[i].lo[v] = d->z.box[v].lo;
+            out->regions[i].hi[v] = d->z.box[v].hi;
+            if (d->z.vars[v].kind == DV_ASOF && d->sigs[i]) {   /* the days it holds on */
+                out->regions[i].from = d->z.box[v].lo;
+                out->regions[i].until = d->z.box[v].hi;
+            }
+        }
     }
+    diff_var *vars = arena_alloc(pool, sizeof *vars * (d->z.nvars + 1));
+    if (!vars) { rc = -1; goto done; }
+    memcpy(vars, d->z.vars, sizeof *vars * d->z.nvars);
+    out->vars = vars;
+    out->nvars = d->z.nvars;
     out->equivalent = out->nregions == 0 && out->truncated == 0 && out->exact;
 done:
     free(d);

@@ -37,7 +37,10 @@
  * the diff inexact (reported), never wrong. */
 enum { DIFF_MAXVARS = 8 };
 
-typedef enum diff_var_kind { DV_LEN, DV_SUM, DV_FIELD } diff_var_kind;
+/* DV_ASOF is the decision date, for trees that compare it (an age on
+ * the day, a date a rule starts): within a period it varies like any
+ * input, so the regions say on which days they hold. */
+typedef enum diff_var_kind { DV_LEN, DV_SUM, DV_FIELD, DV_ASOF } diff_var_kind;
 
 /* One variable of the abstracted input: its kind, the fields it reads
  * (indices into the root entity and into the list's element entity),
@@ -63,6 +66,8 @@ typedef struct diff_change {
     const char *output, *label;
     const char *old_json, *new_json;
     const char *delta;      /* "+120.00", or NULL */
+    int varies;             /* old or new is not one value over the region:
+                             * its JSON is a string of words, not a value */
 } diff_change;
 
 typedef struct diff_region {
@@ -74,6 +79,9 @@ typedef struct diff_region {
     const char *witness;    /* a request body, or NULL when none was found */
     const char *witness_old, *witness_new;  /* the outputs objects at the witness */
     int confirmed;          /* the witness's outputs do differ */
+    /* the region as a box: per variable of the report, [lo, hi] on its
+     * lattice (tests compare it with brute force) */
+    int64_t lo[DIFF_MAXVARS], hi[DIFF_MAXVARS];
 } diff_region;
 
 typedef struct diff_report {
@@ -86,6 +94,8 @@ typedef struct diff_report {
     uint32_t truncated;     /* regions left out past max_regions */
     const char **notes;     /* why the analysis is not exact, for people */
     uint32_t nnotes;
+    const diff_var *vars;   /* the input variables the regions are boxes over */
+    uint32_t nvars;
 } diff_report;
 
 typedef struct diff_options {

@@ -207,6 +207,10 @@ static int var_pattern(const ev_tree *t, int32_t idx, diff_var *v)
             return 1;
         }
     }
+    if (n->kind == EV_AS_OF) {
+        v->kind = DV_ASOF;
+        return 1;
+    }
     if (n->kind == EV_FIELD && n->a == 0 && root_field(t, n->b) && ty_is_scalar(root_field(t, n->b)->type)) {
         v->kind = DV_FIELD; v->field = (uint32_t)n->b;
         return 1;
@@ -261,9 +265,16 @@ static const char *def_label(const ev_tree *t, int32_t idx)
 
 static void var_domain(diff_az *z, const ev_tree *t, diff_var *v, int32_t idx)
 {
-    const field_def *lf = v->kind == DV_FIELD ? NULL : &t->root->fields[v->list];
+    const field_def *lf = v->kind == DV_FIELD || v->kind == DV_ASOF ? NULL : &t->root->fields[v->list];
     int64_t lmin = lf && lf->has_min ? lf->min : 0, lmax = lf && lf->has_max ? lf->max : 64;
-    if (v->kind == DV_FIELD) {
+    if (v->kind == DV_ASOF) {
+        static const ty date_ty = {.kind = TY_DATE};
+        v->type = &date_ty;
+        v->lo = date_min();     /* the period's days: see var_bounds in diff.c */
+        v->hi = date_max();
+        v->step = 1;
+        v->label = "决定日期";
+    } else if (v->kind == DV_FIELD) {
         field_domain(&t->root->fields[v->field], v);
     } else if (v->kind == DV_LEN) {
         static const ty int_ty = {.kind = TY_INT};
@@ -499,6 +510,7 @@ static aval ev(diff_az *z, diff_side *s, int32_t idx)
     const ev_tree *t = s->t;
     const ev_node *n = &t->nodes[idx];
     int v = diff_var_of(z, t, idx);
+    if (v >= 0 && z->box[v].lo == z->box[v].hi) return av_const(z->box[v].lo);   /* fixed in this cell */
     if (v >= 0) {
         aval a = av_const(0);
         a.kind = AV_LIN;
@@ -511,7 +523,6 @@ static aval ev(diff_az *z, diff_side *s, int32_t idx)
         if (n->b >= 0) return av_kind(AV_TEXT, hash_bytes(1, (const char *)(intptr_t)n->imm, (size_t)n->b));
         return av_const(n->imm);
     case EV_SLOT: case EV_LIST_SLOT: return slot(z, s, n->a);
-    case EV_AS_OF: return av_const(z->as_of);
     case EV_FIELD: case EV_TEXT_FIELD: case EV_LIST_FIELD:
         return av_opaque(mix(mix(node_hash(n), (uint64_t)(n->a ? s->loop_depth[n->a] : -2)), (uint64_t)n->b));
     case EV_LT: case EV_LE: case EV_GT: case EV_GE: case EV_EQ: case EV_NE: case EV_TEXT_EQ: {

@@ -50,7 +50,7 @@ typedef struct diff_az {
     diff_var vars[DIFF_MAXVARS];
     uint32_t nvars;
     tab_interval box[DIFF_MAXVARS];
-    int64_t as_of;
+    int64_t as_of, as_of_until;   /* the period analysed */
     int split_var;            /* a comparison asks to cut var split_var ... */
     int64_t split_at;         /* ... into [lo, split_at - step] and [split_at, hi] */
     int multi;                /* a comparison of several variables was left opaque */
@@ -79,8 +79,9 @@ void diff_find_vars(diff_az *z, const ev_tree *t);
 int diff_var_of(const diff_az *z, const ev_tree *t, int32_t idx);
 
 /* diff_witness.c: a request body for the point x (one value per
- * variable); evaluates it under both versions into *r. */
-void diff_witness(diff_az *z, const int64_t *x, diff_region *r);
+ * variable), the other fields drawn from seed when it is not 0;
+ * evaluates it under both versions into *r. */
+void diff_witness(diff_az *z, const int64_t *x, uint64_t seed, diff_region *r);
 /* Words for a value of variable v and for a constant or linear value of
  * type t (what the report shows). */
 const char *diff_var_value(const diff_var *v, int64_t x, char *out);

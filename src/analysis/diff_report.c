@@ -77,7 +77,7 @@ const char *diff_av_json(const diff_az *z, const ty *t, const aval *a)
         buf_free(&e);
     } else {
         const char *w = a->kind == AV_ERROR ? "(an evaluation error)" : a->kind == AV_TEXT ? "(a text)"
-                      : "(computed from the input: not a linear function of it)";
+                      : "(varies with the input: see the witness)";
         buf_json_string(&b, w, strlen(w));
     }
     const char *s = arena_strndup(z->pool, b.data, b.len);
@@ -124,6 +124,7 @@ static void region_json(buf *b, const diff_region *g)
         str(b, c->label);
         buf_printf(b, ",\"old\":%s,\"new\":%s", c->old_json, c->new_json);
         if (c->delta) buf_printf(b, ",\"delta\":%s", c->delta);
+        buf_printf(b, ",\"varies\":%s", c->varies ? "true" : "false");
         buf_addc(b, '}');
     }
     buf_printf(b, "],\"witness\":%s", g->witness ? g->witness : "null");

@@ -5,7 +5,9 @@
  * becomes a real request body: a list as long as its length variable
  * (or as short as its sums allow), each sum spread over the elements from
  * the first on within one element's bounds, the input's own fields set,
- * every other required field at the value nearest 0 its bounds allow.
+ * every other required field at the value nearest 0 its bounds allow
+ * (or, when searching a cell that could not be decided, every other
+ * field at a random value).
  * The body is then decided by both versions through decision_make, the
  * one evaluation path of the API and `eligo eval`, so that what the
  * report shows is what eligo would decide, not what the analysis thinks.
@@ -37,17 +39,49 @@ static void scalar(buf *b, const ty *t, int64_t v)
     }
 }
 
-/* A required field not set by any variable: the value nearest 0 (or
- * 1980-01-01 for a date) within its bounds; texts "m1", "m2", ... */
-static void filler(buf *b, const field_def *f, uint32_t nth)
+static uint64_t next(uint64_t *seed)
 {
-    if (f->type->kind == TY_TEXT) {
+    *seed = *seed * 6364136223846793005ULL + 1442695040888963407ULL;
+    return *seed >> 17;
+}
+
+/* A random value of a field no variable sets, for the search of cells
+ * that could not be decided: bools, enums, and numbers and dates in a
+ * range households have (0 to 3000.00, 0 to 100, 1930 to 2030). */
+static int64_t random_value(const field_def *f, uint64_t *seed)
+{
+    uint64_t r = next(seed);
+    switch (f->type->kind) {
+    case TY_BOOL: return (int64_t)(r & 1);
+    case TY_ENUM: return (int64_t)(r % f->type->en->nvalues);
+    case TY_MONEY: return clamp((int64_t)(r % 300001) * 10000, f);
+    case TY_DECIMAL: return clamp((int64_t)(r % 1000001), f);
+    case TY_DATE: return clamp(date_from_ymd(1930, 1, 1) + (int64_t)(r % 36525), f);
+    default: return clamp((int64_t)(r % 101), f);
+    }
+}
+
+/* A field not set by any variable: with a seed, a random value (when it
+ * is a scalar); otherwise, when required, the value nearest 0 (or
+ * 1980-01-01 for a date) within its bounds; texts "m1", "m2", ...
+ * Returns 0 when the field is left out. */
+static int filler(buf *b, const field_def *f, uint32_t nth, uint64_t *seed, int first)
+{
+    int random = seed && *seed && ty_is_scalar(f->type);
+    if (!random && !f->required) return 0;
+    if (!first) buf_addc(b, ',');
+    buf_json_string(b, f->name, strlen(f->name));
+    buf_addc(b, ':');
+    if (random) {
+        scalar(b, f->type, random_value(f, seed));
+    } else if (f->type->kind == TY_TEXT) {
         buf_printf(b, "\"m%u\"", nth + 1);
     } else if (f->type->kind == TY_LIST) {
         buf_adds(b, "[]");
     } else {
         scalar(b, f->type, clamp(f->type->kind == TY_DATE ? date_from_ymd(1980, 1, 1) : 0, f));
     }
+    return 1;
 }
 
 /* The value variable kind/list/field has at x, or 0 when no variable. */
@@ -81,20 +115,21 @@ static int64_t list_length(const diff_az *z, const int64_t *x, uint32_t list, co
 }
 
 static void element(buf *b, const diff_az *z, const int64_t *x, uint32_t list, const entity_def *e,
-                    uint32_t nth, int64_t n, int64_t *left)
+                    uint32_t nth, int64_t n, int64_t *left, uint64_t *seed)
 {
     buf_addc(b, '{');
     int first = 1;
     for (uint32_t f = 0; f < e->nfields; f++) {
         const field_def *fd = &e->fields[f];
         int64_t total;
-        int is_sum = var_value(z, x, DV_SUM, list, f, &total);
-        if (!is_sum && !fd->required) continue;
+        if (!var_value(z, x, DV_SUM, list, f, &total)) {
+            if (filler(b, fd, nth, seed, first)) first = 0;
+            continue;
+        }
         if (!first) buf_addc(b, ',');
         first = 0;
         buf_json_string(b, fd->name, strlen(fd->name));
         buf_addc(b, ':');
-        if (!is_sum) { filler(b, fd, nth); continue; }
         /* spread: this element takes what is left down to what the rest
          * can still hold at their least */
         int64_t lo = fd->has_min ? fd->min : INT64_MIN / 4, rest = (n - 1 - (int64_t)nth);
@@ -107,7 +142,7 @@ static void element(buf *b, const diff_az *z, const int64_t *x, uint32_t list, c
     buf_addc(b, '}');
 }
 
-static void input_json(buf *b, const diff_az *z, const int64_t *x, const entity_def *root)
+static void input_json(buf *b, const diff_az *z, const int64_t *x, const entity_def *root, uint64_t *seed)
 {
     buf_printf(b, "{\"%s\":{", root->name);
     int first = 1;
@@ -116,20 +151,22 @@ static void input_json(buf *b, const diff_az *z, const int64_t *x, const entity_
         int64_t v;
         int is_list = fd->type->kind == TY_LIST && fd->type->elem->kind == TY_ENTITY;
         int set = !is_list && var_value(z, x, DV_FIELD, 0, f, &v);
-        if (!set && !is_list && !fd->required) continue;
+        if (!set && !is_list) {
+            if (filler(b, fd, 0, seed, first)) first = 0;
+            continue;
+        }
         if (!first) buf_addc(b, ',');
         first = 0;
         buf_json_string(b, fd->name, strlen(fd->name));
         buf_addc(b, ':');
         if (set) { scalar(b, fd->type, v); continue; }
-        if (!is_list) { filler(b, fd, 0); continue; }
         const entity_def *e = fd->type->elem->ent;
         int64_t n = list_length(z, x, f, fd), left[64] = {0};
         for (uint32_t k = 0; k < e->nfields && k < 64; k++) var_value(z, x, DV_SUM, f, k, &left[k]);
         buf_addc(b, '[');
         for (int64_t i = 0; i < n; i++) {
             if (i) buf_addc(b, ',');
-            element(b, z, x, f, e, (uint32_t)i, n, left);
+            element(b, z, x, f, e, (uint32_t)i, n, left, seed);
         }
         buf_addc(b, ']');
     }
@@ -137,14 +174,14 @@ static void input_json(buf *b, const diff_az *z, const int64_t *x, const entity_
 }
 
 /* The outputs object of p on input, or {"error": why}. */
-static const char *decide(const diff_az *z, const policy *p, const buf *input)
+static const char *decide(const diff_az *z, const policy *p, const buf *input, int64_t as_of)
 {
     decision_frame f = {0};
     decision_result r;
     buf doc, out;
     buf_init(&doc);
     buf_init(&out);
-    decision_rc rc = decision_make(p, input->data, input->len, "", z->as_of, 0, &f, z->pool, &doc, NULL, &r);
+    decision_rc rc = decision_make(p, input->data, input->len, "", as_of, 0, &f, z->pool, &doc, NULL, &r);
     if (rc == DECISION_OK) {
         buf_add(&out, doc.data + r.parts.outputs_off, r.parts.outputs_len);
     } else {
@@ -161,22 +198,25 @@ static const char *decide(const diff_az *z, const policy *p, const buf *input)
     return s;
 }
 
-void diff_witness(diff_az *z, const int64_t *x, diff_region *r)
+void diff_witness(diff_az *z, const int64_t *x, uint64_t seed, diff_region *r)
 {
     buf in, body;
     buf_init(&in);
     buf_init(&body);
-    input_json(&in, z, x, z->s[1].t->root);
+    input_json(&in, z, x, z->s[1].t->root, &seed);
     char day[16];
-    date_format(z->as_of, day);
+    int64_t as_of = z->as_of;
+    for (uint32_t i = 0; i < z->nvars; i++)
+        if (z->vars[i].kind == DV_ASOF) as_of = x[i];
+    date_format(as_of, day);
     buf_adds(&body, "{\"policy\":");
     buf_json_string(&body, z->s[1].p->name, strlen(z->s[1].p->name));
     buf_printf(&body, ",\"as_of\":\"%s\",\"input\":", day);
     buf_add(&body, in.data, in.len);
     buf_addc(&body, '}');
     r->witness = arena_strndup(z->pool, body.data, body.len);
-    r->witness_old = decide(z, z->s[0].p, &in);
-    r->witness_new = decide(z, z->s[1].p, &in);
+    r->witness_old = decide(z, z->s[0].p, &in, as_of);
+    r->witness_new = decide(z, z->s[1].p, &in, as_of);
     r->confirmed = r->witness_old && r->witness_new && strcmp(r->witness_old, r->witness_new) != 0;
     buf_free(&in);
     buf_free(&body);

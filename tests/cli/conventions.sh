@@ -26,7 +26,7 @@ status() {
 }
 
 # ---- --help on every subcommand: stdout, exit 0, nothing on stderr
-for cmd in check eval schema explain test fmt bench replay impact "db migrate" "token add" \
+for cmd in check eval schema explain test fmt bench replay impact diff "db migrate" "token add" \
     "audit keygen" "audit checkpoint" "audit verify"; do
     # shellcheck disable=SC2086
     status "eligo $cmd --help" 0 "$ELIGO" $cmd --help
