@@ -113,6 +113,8 @@ if command -v systemd-analyze >/dev/null 2>&1; then
     systemd-analyze verify --man=no /lib/systemd/system/eligod.service >"$tmp/verify.out" 2>&1 && [ ! -s "$tmp/verify.out" ] &&
         ok "systemd-analyze verify on the installed unit: clean" || not_ok "systemd-analyze verify" "$(cat "$tmp/verify.out")"
 fi
+docs=$(sed -n 's|^Documentation=.*file://\([^ ]*\).*|\1|p' /lib/systemd/system/eligod.service)
+[ -n "$docs" ] && [ -f "$docs" ] && ok "the unit's Documentation= file is there: $docs" || not_ok "the unit's Documentation= file '$docs'"
 (cd / && /usr/bin/eligo check) >"$tmp/check.out" 2>&1 && ok "installed eligo check, from /" ||
     not_ok "installed eligo check" "$(cat "$tmp/check.out")"
 (cd / && /usr/sbin/eligod -t) >"$tmp/t.out" 2>&1 && grep -q 'policies in /usr/share/eligo/policies' "$tmp/t.out" &&
