@@ -12,7 +12,8 @@
 #      /etc/eligo root:eligo 0750, the unit installed but not enabled, and
 #      the installed `eligo check` and `eligod -t` from /;
 #   4. in private mount and network namespaces (unshare -mn) where /run,
-#      /etc/eligo and /var/lib/eligo are scratch tmpfs mounts (nothing of
+#      /etc/eligo and /var/lib/eligo are scratch tmpfs mounts and nginx's
+#      /var/log/nginx and /var/lib/nginx scratch directories (nothing of
 #      the host's changes): a MariaDB started here (tests/lib/mariadb.sh),
 #      the configuration README.Debian gives, `eligo db migrate`, the
 #      installed unit's ExecStartPre and ExecStart run as it says (user
@@ -141,6 +142,8 @@ for d in /run /etc/eligo /var/lib/eligo; do mount -t tmpfs -o mode=0755 tmpfs "$
 mkdir -p "$tmp/nginx-log" "$tmp/sites-enabled"
 ln -s /etc/nginx/sites-available/eligo "$tmp/sites-enabled/eligo"
 mount --bind "$tmp/nginx-log" /var/log/nginx || exit 92
+# nginx makes its temp directories there, owned by its user: scratch ones
+mkdir -p "$tmp/nginx-lib" && mount --bind "$tmp/nginx-lib" /var/lib/nginx || exit 94
 mount --bind "$tmp/sites-enabled" /etc/nginx/sites-enabled || exit 93
 # the installed tmpfiles.d entry makes /run/eligo, /var/lib/eligo, /etc/eligo
 systemd-tmpfiles --create /usr/lib/tmpfiles.d/eligo.conf >"$tmp/tmpfiles.out" 2>&1
