@@ -15,9 +15,8 @@
 set -u
 top=${top_srcdir:-$(cd "$(dirname "$0")/.." && pwd)}
 unit=$top/dist/systemd/eligod.service
-passed=0 failed=0
-ok() { passed=$((passed + 1)); echo "ok   $1"; }
-not_ok() { failed=$((failed + 1)); echo "FAIL $1"; [ -n "${2:-}" ] && printf '%s\n' "$2" | head -c 1500 | sed 's/^/     /'; }
+# shellcheck source=tests/lib/expect.sh
+. "$top/tests/lib/expect.sh"
 finish() { echo "$passed passed, $failed failed"; [ "$failed" -eq 0 ]; exit; }
 if ! command -v systemd-analyze >/dev/null 2>&1; then
     echo "SKIP no systemd-analyze here (Debian package systemd)"

@@ -15,9 +15,11 @@
 # (tests/api/schema.sh); nodejs and npm run the generated client and the
 # OpenAPI linter (tests/client/).  debhelper, devscripts and lintian build
 # and check the Debian package (tests/deb.sh); systemd brings
-# systemd-analyze (tests/unit-security.sh); prometheus brings promtool,
-# which checks GET /metrics' text (tests/integration/metrics.sh).  A package counts as installed when an
-# installed package provides it: NodeSource's nodejs provides npm.
+# systemd-analyze (tests/unit-security.sh), strace watches eligod against
+# the unit's filter (tests/integration/syscalls.sh), prometheus brings
+# promtool, which checks GET /metrics' text (tests/integration/metrics.sh).
+# A package counts as installed when an installed package provides it:
+# NodeSource's nodejs provides npm.
 
 ELIGO_PACKAGES="
     build-essential autoconf automake pkg-config bison flex
@@ -26,7 +28,7 @@ ELIGO_PACKAGES="
     valgrind clang libclang-rt-dev wrk gnuplot-nox
     man-db groff-base util-linux iproute2 openssl
     python3-jsonschema nodejs npm
-    debhelper devscripts lintian systemd prometheus
+    debhelper devscripts lintian systemd strace prometheus
 "
 
 # Prints the packages from ELIGO_PACKAGES that are not fully installed.

@@ -36,9 +36,8 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 1' INT TERM
 
-passed=0 failed=0
-ok() { passed=$((passed + 1)); echo "ok   $1"; }
-not_ok() { failed=$((failed + 1)); echo "FAIL $1"; [ -n "${2:-}" ] && printf '%s\n' "$2" | head -c 1500 | sed 's/^/     /'; }
+# shellcheck source=tests/lib/expect.sh
+. "$top/tests/lib/expect.sh"
 metrics() { curl -s -m 5 "$U/metrics" >"$tmp/m"; }
 value() { awk -v k="$1" '$1 == k {print $2}' "$tmp/m"; }
 want() {   # NAME METRIC WANTED
