@@ -74,8 +74,9 @@ code=$(curl -s -m 10 -o "$tmp/body" -w '%{http_code}' -H "Authorization: Bearer 
     "$U/v1/decisions")
 [ "$code" = 201 ] && ok "three decisions: 201" || not_ok "three decisions: $code" "$(cat "$tmp/body")"
 id=$(jq -r '.decisions[0].decision_id // empty' "$tmp/body" 2>/dev/null)
-# the sequencer's round comes within its interval (1 s) of the commit
-for _ in $(seq 30); do
+# the sequencer's round comes within its interval (1 s) of the commit;
+# up to 20 s for a slow (sanitizer) build
+for _ in $(seq 100); do
     metrics
     [ "$(value eligo_decisions_unprotected)" = 0 ] && [ "$(value eligo_checkpoint_batch_rows_sum)" = 3 ] && break
     sleep 0.2
