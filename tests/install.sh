@@ -108,6 +108,9 @@ if command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ]; then
     printf 'user root root;\npid %s/nginx.pid;\nerror_log %s/log/error.log;\nevents {}\nhttp {\n    include /etc/nginx/mime.types;\n    include %s/sites-enabled/*;\n}\n' "\$n" "\$n" "\$n" >"\$n/nginx.conf"
     # Debian's log directory is root's: a scratch one stands in for it
     [ -d /var/log/nginx ] && mount --bind "\$n/log" /var/log/nginx
+    # and its temp directories, which a nginx run as www-data leaves
+    # owned by a user this namespace does not map (chown would fail)
+    mkdir -p "\$n/lib" && [ -d /var/lib/nginx ] && mount --bind "\$n/lib" /var/lib/nginx
     PATH=\$PATH:/usr/sbin nginx -t -p "\$n" -c "\$n/nginx.conf" >"$tmp/nginx.out" 2>&1; echo "nginx \$?" >>"$tmp/rc"
     # the commented TLS server, uncommented, with a throw-away certificate
     if openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 1 -subj /CN=eligo.test \

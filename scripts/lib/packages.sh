@@ -15,8 +15,14 @@
 # (tests/api/schema.sh); nodejs and npm run the generated client and the
 # OpenAPI linter (tests/client/); chromium is the headless browser the
 # workbench's test drives (tests/integration/workbench.sh), and
-# fonts-wqy-zenhei the Chinese font its screenshots are drawn with.  A package counts as installed when an
-# installed package provides it: NodeSource's nodejs provides npm.
+# fonts-wqy-zenhei the Chinese font its screenshots are drawn with.
+# debhelper, devscripts and lintian build and check the Debian package
+# (tests/deb.sh); systemd brings systemd-analyze (tests/unit-security.sh),
+# strace watches eligod against the unit's filter
+# (tests/integration/syscalls.sh), prometheus brings promtool, which
+# checks GET /metrics' text (tests/integration/metrics.sh).
+# A package counts as installed when an installed package provides it:
+# NodeSource's nodejs provides npm.
 
 ELIGO_PACKAGES="
     build-essential autoconf automake pkg-config bison flex
@@ -25,6 +31,7 @@ ELIGO_PACKAGES="
     valgrind clang libclang-rt-dev wrk gnuplot-nox
     man-db groff-base util-linux iproute2 openssl
     python3-jsonschema nodejs npm chromium fonts-wqy-zenhei
+    debhelper devscripts lintian systemd strace prometheus
 "
 
 # Prints the packages from ELIGO_PACKAGES that are not fully installed.

@@ -81,6 +81,8 @@ typedef struct impact_walk {
     const policy *p;
     const ev_def *elig, *benefit;
     impact_report *rep;
+    const impact_options *o;
+    uint64_t start;             /* ms, for the progress line's rate */
     decision_frame frame;
     arena pool;
     buf doc;
@@ -138,9 +140,17 @@ static void compare(impact_walk *w, const store_row *row, const json_member *old
     }
 }
 
+static void progress(impact_walk *w)
+{
+    if (!w->o || !w->o->progress) return;
+    w->rep->elapsed_ms = replay_now_ms() - w->start;
+    w->o->progress(w->o->progress_arg, w->rep);
+}
+
 static int impact_row(void *arg, const store_row *row)
 {
     impact_walk *w = arg;
+    if (w->rep->checked && w->rep->checked % IMPACT_PROGRESS_ROWS == 0) progress(w);
     arena_reset(&w->pool);
     buf_reset(&w->doc);
     w->rep->checked++;
@@ -210,7 +220,7 @@ store_rc impact_run(store *s, const policy *candidate, const impact_options *o, 
     memset(rep, 0, sizeof *rep);
     for (int k = 0; k < IMPACT_KINDS; k++) buf_init(&rep->examples[k]);
     buf_init(&rep->first_failure);
-    impact_walk w = {.p = candidate, .rep = rep};
+    impact_walk w = {.p = candidate, .rep = rep, .o = o, .start = replay_now_ms()};
     w.elig = pick_output(candidate, o ? o->eligibility : NULL, TY_BOOL);
     w.benefit = pick_output(candidate, o ? o->benefit : NULL, TY_MONEY);
     rep->policy = candidate->name;
@@ -219,9 +229,9 @@ store_rc impact_run(store *s, const policy *candidate, const impact_options *o, 
     rep->benefit_period = w.benefit ? period_name(w.benefit->type) : "";
     arena_init(&w.pool, 65536);
     buf_init(&w.doc);
-    uint64_t start = replay_now_ms();
     store_rc rc = store_each_row(s, from, to, candidate->name, impact_row, &w);
-    rep->elapsed_ms = replay_now_ms() - start;
+    progress(&w);
+    rep->elapsed_ms = replay_now_ms() - w.start;
     decision_frame_free(&w.frame);
     arena_free(&w.pool);
     buf_free(&w.doc);

@@ -39,16 +39,21 @@
 #include "store/store.h"
 
 /* Example ids per kind of change, and tampered ids listed (the first). */
-enum { IMPACT_BUCKETS = 9, IMPACT_EXAMPLES = 5, IMPACT_MAX_TAMPERED = 1000 };
+enum { IMPACT_BUCKETS = 9, IMPACT_EXAMPLES = 5, IMPACT_MAX_TAMPERED = 1000, IMPACT_PROGRESS_ROWS = 5000 };
 
 typedef enum impact_kind {
     IMPACT_BECAME_ELIGIBLE, IMPACT_LOST_ELIGIBILITY, IMPACT_BENEFIT_UP, IMPACT_BENEFIT_DOWN,
     IMPACT_FAILED, IMPACT_TAMPERED, IMPACT_KINDS
 } impact_kind;
 
+struct impact_report;
 typedef struct impact_options {
     const char *eligibility;    /* output names; NULL: the first bool / money output */
     const char *benefit;
+    /* called every IMPACT_PROGRESS_ROWS rows and once at the end (the
+     * CLI's progress line on a terminal, as replay's); NULL: none */
+    void (*progress)(void *arg, const struct impact_report *rep);
+    void *progress_arg;
 } impact_options;
 
 typedef struct impact_report {

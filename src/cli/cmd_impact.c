@@ -11,6 +11,7 @@
  * Options --eligibility NAME and --benefit NAME choose the outputs to
  * compare; a named output of the wrong kind, --from after --to, or a
  * policy no decision was made under is refused before any row is read.
+ * Progress goes to stderr when that is a terminal, as replay's does.
  * Exit 0; 1 when the candidate does not compile or tampered rows were
  * found (reported, and left out of every figure); 2 on arguments and
  * database errors; 3 when the database cannot be reached.
@@ -37,6 +38,16 @@ static const cli_cmd impact_cmd = {"impact", "CANDIDATE.policy --from DATE --to 
                                    "[--eligibility OUTPUT] [--benefit OUTPUT] [--policies DIR] [--db URL]",
                                    "Re-runs stored decisions under a candidate policy text and reports the changes.",
                                    1, 1, impact_opts, CLI_NOPTS(impact_opts)};
+
+static void progress(void *arg, const impact_report *r)
+{
+    (void)arg;
+    uint64_t rate = r->elapsed_ms ? r->checked * 1000 / r->elapsed_ms : 0;
+    fprintf(stderr, "\r  %llu checked, %llu became eligible, %llu lost eligibility, %llu failed, %llu decisions/s ",
+            (unsigned long long)r->checked, (unsigned long long)r->count[IMPACT_BECAME_ELIGIBLE],
+            (unsigned long long)r->count[IMPACT_LOST_ELIGIBILITY], (unsigned long long)r->count[IMPACT_FAILED],
+            (unsigned long long)rate);
+}
 
 int cmd_impact(int argc, char **argv)
 {
@@ -77,7 +88,10 @@ int cmd_impact(int argc, char **argv)
         return EXIT_INPUT;
     }
     impact_report rep;
+    int tty = isatty(2);
+    if (tty) o.progress = progress;
     store_rc rc = impact_run(s, p, &o, from, to, &rep);
+    if (tty) fputc('\n', stderr);
     int exit_code = EXIT_OK;
     if (rc != STORE_OK) {
         fprintf(stderr, "eligo impact: stopped after %llu decisions: %s\n", (unsigned long long)rep.checked,

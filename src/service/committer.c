@@ -339,6 +339,7 @@ static void commit_batch(committer *cm, int from, int n)
         clock_gettime(CLOCK_MONOTONIC, &t1);
         cm->commits++;
         cm->rows += (uint64_t)n;
+        sb_count_batch(SB_BATCH_COMMIT, (uint64_t)n);
         cm->commit_us += (uint64_t)((t1.tv_sec - t0.tv_sec) * 1000000L + (t1.tv_nsec - t0.tv_nsec) / 1000);
     } else {
         for (int i = from; i < from + n; i++) cm->batch[i].rc = STORE_UNAVAILABLE;
@@ -425,12 +426,14 @@ static void committer_main(void)
     int max = master.conf.group_commit;
     while (!worker_stop) {
         gather(&cm, pfd);
+        sb_set_commit_queue((uint32_t)cm.nbatch);
         /* more rows than a commit takes: max at a time, whole requests */
         for (int from = 0, end; from < cm.nbatch; from = end) {
             end = batch_cut(&cm, from, max);
             commit_batch(&cm, from, end - from);
         }
         cm.nbatch = 0;
+        sb_set_commit_queue(0);
         sweep(&cm);
         log_stats(&cm);
     }

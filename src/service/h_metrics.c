@@ -8,6 +8,7 @@
  * during a reload, and a name keeps its counter row (scoreboard.h).
  */
 #include "config.h"
+#include <time.h>
 #include "service/pctl.h"
 #include "service/scoreboard.h"
 #include "service/service.h"
@@ -18,6 +19,29 @@ static uint64_t ld(const uint64_t *p) { return __atomic_load_n(p, __ATOMIC_RELAX
 static void one(buf *b, const char *name, const char *type, const char *help, long long v)
 {
     buf_printf(b, "# HELP %s %s\n# TYPE %s %s\n%s %lld\n", name, help, name, type, name, v);
+}
+
+/* A histogram of batch sizes (scoreboard.h, sb_count_batch): buckets of
+ * at most 1, 2, 4, ... 128 rows, then +Inf; the sum is rows. */
+static void batch_histogram(buf *b, const char *name, const char *help, int kind)
+{
+    buf_printf(b, "# HELP %s %s\n# TYPE %s histogram\n", name, help, name);
+    uint64_t cum = 0;
+    for (int k = 0; k < SB_NBATCH; k++) {
+        cum += ld(&sb->batches[kind][k]);
+        if (k < SB_NBATCH - 1) buf_printf(b, "%s_bucket{le=\"%d\"} %llu\n", name, 1 << k, (unsigned long long)cum);
+        else buf_printf(b, "%s_bucket{le=\"+Inf\"} %llu\n", name, (unsigned long long)cum);
+    }
+    buf_printf(b, "%s_sum %llu\n%s_count %llu\n", name, (unsigned long long)ld(&sb->batch_rows[kind]), name,
+               (unsigned long long)cum);
+}
+
+/* The committer's figures (committer.c), when it runs. */
+static void commit_metrics(buf *b)
+{
+    one(b, "eligo_commit_queue", "gauge", "Decisions the committer has read and not yet committed.",
+        (long long)__atomic_load_n(&sb->commit_queue, __ATOMIC_RELAXED));
+    batch_histogram(b, "eligo_commit_batch_rows", "Decisions per COMMIT of the committer.", SB_BATCH_COMMIT);
 }
 
 /* The sequencer's figures (sequencer_child.c).  Decisions waiting for a
@@ -38,6 +62,12 @@ static void checkpoint_metrics(buf *b)
         (long long)__atomic_load_n(&sb->cp_last_unix, __ATOMIC_RELAXED));
     one(b, "eligo_decisions_unprotected", "gauge", "Decisions stored since start and not yet under a checkpoint.",
         (long long)(stored > numbered ? stored - numbered : 0));
+    /* an age to alert on directly; before the first checkpoint, since start */
+    int64_t last = __atomic_load_n(&sb->cp_last_unix, __ATOMIC_RELAXED);
+    int64_t age = (int64_t)time(NULL) - (last ? last : sb->start_time_s);
+    one(b, "eligo_checkpoint_age_seconds", "gauge",
+        "Seconds since the last checkpoint was signed (since start when none yet).", (long long)(age > 0 ? age : 0));
+    batch_histogram(b, "eligo_checkpoint_batch_rows", "Decisions added per signed checkpoint.", SB_BATCH_CHECKPOINT);
 }
 
 void h_metrics(service *sv, const http_request *rq, http_response *rs, const route_match *m)
@@ -133,7 +163,12 @@ void h_metrics(service *sv, const http_request *rq, http_response *rs, const rou
     one(b, "process_start_time_seconds", "gauge", "Start time of the master since the Unix epoch.",
         (long long)sb->start_time_s);
     if (master.conf.checkpoint_key) checkpoint_metrics(b);
-    if (master.conf.db)
+    if (master.conf.db && master.conf.group_commit > 0) commit_metrics(b);
+    if (master.conf.db) {
         one(b, "eligo_database_up", "gauge", "0 while the pool holds the database for unreachable.",
             sb_db_down_until() > sb_now_ms() ? 0 : 1);
+        one(b, "eligo_access_log_write_failures_total", "counter",
+            "Writes to access_log that failed (the request refused, or the batch kept for the next try).",
+            (long long)ld(&sb->access_log_failures));
+    }
 }

@@ -149,7 +149,7 @@ void h_impact(service *sv, const http_request *rq, http_response *rs, const rout
         policy_free(p);
         return;
     }
-    impact_options o = {f[3].value, f[4].value};
+    impact_options o = {.eligibility = f[3].value, .benefit = f[4].value};
     store *db = store_or_503(sv, rs);
     const char *pointer = NULL, *why = db ? impact_check(db, p, &o, f[1].value, f[2].value, &pointer) : NULL;
     if (why && pointer) http_problem_at(rs, PROBLEM_INVALID_INPUT, pointer, why);

@@ -169,7 +169,10 @@ int routes_flush_log(service *sv)
         a[i] = (store_access){e->at, e->client, e->role, e->action, e->has_target ? e->target : NULL};
     }
     store *db = worker_store(sv);
-    if (!db || store_access_log_many(db, a, sv->npending_log) != STORE_OK) return -1;
+    if (!db || store_access_log_many(db, a, sv->npending_log) != STORE_OK) {
+        sb_count_access_log_failure();
+        return -1;
+    }
     sv->npending_log = 0;
     return 0;
 }
@@ -219,6 +222,7 @@ int routes_log_access(service *sv, http_response *rs, const char *action, const 
 {
     store *db = worker_store(sv);
     if (db && store_access_log(db, sv->client, role_name(sv->role), action, target) == STORE_OK) return 0;
+    sb_count_access_log_failure();
     http_problem(rs, 503, "the database is unavailable; the access cannot be logged", NULL);
     return -1;
 }

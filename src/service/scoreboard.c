@@ -79,6 +79,25 @@ void sb_count_decision(uint32_t index)
     __atomic_fetch_add(&sb->decisions[row_of[index]], 1, __ATOMIC_RELAXED);
 }
 
+void sb_count_batch(int kind, uint64_t n)
+{
+    if (!sb || kind < 0 || kind >= SB_NBATCH_KINDS) return;
+    int k = 0;
+    while (k < SB_NBATCH - 1 && n > (1ull << k)) k++;
+    __atomic_fetch_add(&sb->batches[kind][k], 1, __ATOMIC_RELAXED);
+    __atomic_fetch_add(&sb->batch_rows[kind], n, __ATOMIC_RELAXED);
+}
+
+void sb_set_commit_queue(uint32_t n)
+{
+    if (sb) __atomic_store_n(&sb->commit_queue, n, __ATOMIC_RELAXED);
+}
+
+void sb_count_access_log_failure(void)
+{
+    if (sb) __atomic_fetch_add(&sb->access_log_failures, 1, __ATOMIC_RELAXED);
+}
+
 uint64_t sb_decisions_total(void)
 {
     uint64_t n = 0;

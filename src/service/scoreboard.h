@@ -5,7 +5,9 @@
  * fpm_scoreboard): a slot per worker (pid, generation, state, start of
  * the request in progress, requests served) and pool counters for
  * /metrics (requests by route and status, a latency histogram per route,
- * decisions by policy name, reloads, respawns of workers and helpers).  Counters are updated with
+ * decisions by policy name, reloads, respawns of workers and helpers,
+ * the committer's and sequencer's batch sizes, access_log write
+ * failures).  Counters are updated with
  * relaxed atomic adds, so no lock is taken on the request path and a
  * reader (h_metrics.c, the master's heartbeat) sees each number whole,
  * though not all of them at one instant.
@@ -23,6 +25,10 @@ enum sb_state { SB_FREE, SB_STARTING, SB_IDLE, SB_BUSY, SB_STOPPING };
 enum { SB_MAX_ROUTES = 16, SB_MAX_POLICIES = 64, SB_NBUCKETS = 10, SB_POLICY_NAME = 64 };
 /* The helper processes whose respawns are counted (supervise.h). */
 enum { SB_HELPER_COMMITTER, SB_HELPER_SEQUENCER, SB_NHELPERS };
+/* Batches counted by size: the committer's commits and the sequencer's
+ * signed rounds, in buckets of at most 1, 2, 4, ... 128 rows, then +Inf. */
+enum { SB_BATCH_COMMIT, SB_BATCH_CHECKPOINT, SB_NBATCH_KINDS };
+enum { SB_NBATCH = 9 };
 
 /* Status codes counted one by one; everything else goes to "other". */
 #define SB_STATUSES(X) X(200) X(201) X(400) X(401) X(403) X(404) X(405) X(409) \
@@ -63,6 +69,10 @@ typedef struct scoreboard {
     int64_t db_down_until_ms;    /* a worker found the database refusing or hanging:
                                   * every worker answers 503 at once until then */
     uint32_t listen_queue, listen_queue_peak, listen_backlog;  /* sampled by the master */
+    uint32_t commit_queue;                    /* rows the committer read and has not committed */
+    uint64_t batches[SB_NBATCH_KINDS][SB_NBATCH];            /* batches by size (sb_count_batch) */
+    uint64_t batch_rows[SB_NBATCH_KINDS];                    /* rows in them */
+    uint64_t access_log_failures;                            /* access_log writes that failed (routes.c) */
     sb_slot slots[];
 } scoreboard;
 
@@ -83,6 +93,11 @@ int sb_bind_policy(uint32_t index, const char *name);
 /* One decision made with the registry's policy number `index` (counted
  * under the name bound to it): no lookup on the decision path. */
 void sb_count_decision(uint32_t index);
+/* One batch of n rows of kind SB_BATCH_*; the committer's queue; an
+ * access_log write that failed.  For /metrics. */
+void sb_count_batch(int kind, uint64_t n);
+void sb_set_commit_queue(uint32_t n);
+void sb_count_access_log_failure(void);
 /* Decisions stored since the master started, over every policy. */
 uint64_t sb_decisions_total(void);
 int64_t sb_now_ms(void);

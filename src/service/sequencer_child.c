@@ -78,6 +78,7 @@ static void count_round(int st, const seq_round *r)
     if (st != SEQ_SIGNED) return;
     __atomic_fetch_add(&sb->cp_signed, 1, __ATOMIC_RELAXED);
     __atomic_fetch_add(&sb->cp_numbered, r->added, __ATOMIC_RELAXED);
+    sb_count_batch(SB_BATCH_CHECKPOINT, r->added);
     __atomic_store_n(&sb->cp_tree_size, r->size, __ATOMIC_RELAXED);
     __atomic_store_n(&sb->cp_last_unix, (int64_t)time(NULL), __ATOMIC_RELAXED);
 }

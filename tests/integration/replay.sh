@@ -6,6 +6,7 @@
 #      impact of 860 -> 900 on them (counts, change in total benefit)
 #      equals what awk computes here from the same incomes in fen, by
 #      `eligo impact` and POST /v1/impact (officer only, logged);
+#      `eligo impact` shows its progress on a terminal, only there;
 #   2. decisions of every shipped program (tests/requests/cases.txt, half
 #      with explain) too; each replays as a match, one by one (API) and
 #      as a range (API and `eligo replay`); only the auditor may replay,
@@ -99,6 +100,13 @@ ELIGO_POLICIES=$top/policies "$ELIGO" impact "$tmp/candidate.policy" --from "$to
     --db "$url" >"$tmp/out" 2>&1
 grep -q "became eligible $w_became, lost eligibility 0" "$tmp/out" && grep -q '#' "$tmp/out" && ok ||
     not_ok "eligo impact table and histogram" "$(cat "$tmp/out")"
+# progress on a terminal (script(1) gives it one), as replay's: the last
+# line before the table counts every decision; none when stderr is a file
+if grep -q 'checked, ' "$tmp/out" "$tmp/body"; then not_ok "eligo impact: a progress line with stderr not a terminal"; else ok; fi
+ELIGO_POLICIES=$top/policies script -qefc "$(printf '%q ' "$ELIGO" impact "$tmp/candidate.policy" --from "$today" \
+    --to "$today" --db "$url")" /dev/null >"$tmp/tty" 2>&1
+tr '\r' '\n' <"$tmp/tty" | grep -q "^  240 checked, $w_became became eligible, 0 lost eligibility, 0 failed, [0-9]* decisions/s" && ok ||
+    not_ok "eligo impact: progress on a terminal" "$(tr '\r' '\n' <"$tmp/tty" | head -n 5)"
 body=$(jq -n --rawfile t "$tmp/candidate.policy" --arg d "$today" '{policy_text: $t, from: $d, to: $d}')
 post "$ELIGO_OFFICER_TOKEN" /v1/impact "$body"
 expect "POST /v1/impact 860 -> 900" 200 "${impact_want[@]}"
