@@ -35,14 +35,12 @@ typedef struct driver {
     tab_interval (*boxes)[DIFF_MAXVARS];   /* per region */
     uint64_t *sigs;
     uint32_t max_regions;
+    size_t max_cells;
     int64_t epoch_from, epoch_until;
     int64_t last_epoch;       /* the period the last region was last extended in */
     size_t cells;
 } driver;
 
-/* Cells examined at most per diff: far more than any policy needs; past
- * it the diff stops, says so, and is not exact. */
-#define MAX_CELLS 2000000
 
 static void note(driver *d, const char *text)
 {
@@ -334,12 +332,20 @@ static void find_witness(driver *d, diff_region *g, int unknown)
 {
     int64_t x[DIFF_MAXVARS];
     uint64_t seed = 0x18d1ff;
+    arena scratch;              /* one try's requests and decisions */
+    arena_init(&scratch, 1 << 14);
     for (int tries = 0; tries < (unknown ? SEARCH_TRIES : 1); tries++) {
         for (uint32_t i = 0; i < d->z.nvars; i++) x[i] = search_point(d, i, tries, &seed);
         seed = seed * 6364136223846793005ULL + 1442695040888963407ULL;
-        diff_witness(&d->z, x, tries < 3 ? 0 : seed, g);
-        if (g->confirmed) return;
+        arena_reset(&scratch);
+        diff_witness(&d->z, x, tries < 3 ? 0 : seed, &scratch, g);
+        if (g->confirmed) break;
     }
+    /* only the last try is kept */
+    g->witness = g->witness ? arena_strndup(d->z.pool, g->witness, strlen(g->witness)) : NULL;
+    g->witness_old = g->witness_old ? arena_strndup(d->z.pool, g->witness_old, strlen(g->witness_old)) : NULL;
+    g->witness_new = g->witness_new ? arena_strndup(d->z.pool, g->witness_new, strlen(g->witness_new)) : NULL;
+    arena_free(&scratch);
 }
 
 static int emit(driver *d, int partial)
@@ -379,7 +385,7 @@ static int run_cells(driver *d)
     top = 1;
     while (top > 0 && rc == 0) {
         memcpy(z->box, stack + (size_t)(--top) * DIFF_MAXVARS, sizeof z->box);
-        if (++d->cells > MAX_CELLS) { note(d, "the analysis stopped after examining its limit of cells"); break; }
+        if (++d->cells > d->max_cells) { note(d, "the analysis stopped after examining its limit of cells"); break; }
         z->multi = 0;
         int partial;
         if (eval_cell(d, &partial)) {
@@ -428,11 +434,12 @@ static int enumerate(driver *d, uint32_t v)
 static void limit_discrete(diff_az *z)
 {
     for (;;) {
-        double n = 1;
+        uint64_t n = 1;
         int widest = -1;
         for (uint32_t i = 0; i < z->nvars; i++) {
             if (!z->vars[i].discrete) continue;
-            n *= (double)(z->vars[i].hi - z->vars[i].lo + 1);
+            uint64_t values = (uint64_t)(z->vars[i].hi - z->vars[i].lo + 1);   /* at most 64 each */
+            n = n > MAX_COMBINATIONS ? n : n * values;
             if (z->vars[i].type->kind == TY_INT &&
                 (widest < 0 || z->vars[i].hi - z->vars[i].lo > z->vars[widest].hi - z->vars[widest].lo))
                 widest = (int)i;
@@ -529,6 +536,7 @@ int diff_policies(const policy *old_p, const policy *new_p, const diff_options *
     d->p[1] = new_p;
     d->z.pool = pool;
     d->max_regions = o->max_regions ? o->max_regions : 500;
+    d->max_cells = o->max_cells ? o->max_cells : DIFF_MAX_CELLS;
     int rc = -1;
     *why = "out of memory";
     if (strcmp(old_p->root->name, new_p->root->name) != 0) {

@@ -98,9 +98,15 @@ typedef struct diff_report {
     uint32_t nvars;
 } diff_report;
 
+/* Cells examined at most per diff by default: far more than the shipped
+ * policies need (tianjin.dibao takes about 250); past the limit the diff
+ * stops, says so, and is not exact. */
+#define DIFF_MAX_CELLS 2000000
+
 typedef struct diff_options {
     int64_t from, until;    /* the dates compared; equal for one as_of */
     uint32_t max_regions;   /* 0: a default of 500 */
+    size_t max_cells;       /* 0: DIFF_MAX_CELLS */
 } diff_options;
 
 /* Compares old and new (two versions of one policy over the same model).

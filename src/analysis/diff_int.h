@@ -80,8 +80,9 @@ int diff_var_of(const diff_az *z, const ev_tree *t, int32_t idx);
 
 /* diff_witness.c: a request body for the point x (one value per
  * variable), the other fields drawn from seed when it is not 0;
- * evaluates it under both versions into *r. */
-void diff_witness(diff_az *z, const int64_t *x, uint64_t seed, diff_region *r);
+ * evaluates it under both versions into *r, whose texts it leaves in
+ * scratch. */
+void diff_witness(diff_az *z, const int64_t *x, uint64_t seed, arena *scratch, diff_region *r);
 /* Words for a value of variable v and for a constant or linear value of
  * type t (what the report shows). */
 const char *diff_var_value(const diff_var *v, int64_t x, char *out);
