@@ -9,8 +9,9 @@
  * versions (SAME, proved by equal constants, equal linear forms or equal
  * structural hashes), or differs (DIFFERS: the region), or cannot be told
  * (UNKNOWN: a region that is searched for a witness and reported as not
- * exact).  Consecutive cells that differ the same way are merged, so a
- * region is a maximal interval of one variable.
+ * exact).  A cell that continues the last region along one variable,
+ * differing the same way, extends it, so that a region is usually a
+ * whole interval of one variable.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -459,7 +460,7 @@ static int cmp_day(const void *a, const void *b)
  * version changes, within [from, until]. */
 static int64_t *epochs(driver *d, int64_t from, int64_t until, uint32_t *n)
 {
-    uint32_t cap = 3;
+    uint32_t cap = 5;           /* from, and each version's covers_from and end */
     for (int s = 0; s < 2; s++)
         for (uint32_t i = 0; i < d->p[s]->tree.nparams; i++) cap += 2 * d->p[s]->tree.params[i].nvalues + 2;
     int64_t *day = arena_alloc(d->z.pool, sizeof(int64_t) * cap);
