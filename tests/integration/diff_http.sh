@@ -58,7 +58,7 @@ if expect "POST /v1/diff 860 -> 900" 200 "${officer[@]}" --data-binary @"$tmp/re
         check "the witness under 860: not eligible, 0.00, as reported" \
             ".outputs == $(jq -c '.regions[5].witness_outputs.old' "$tmp/report.json") and .outputs.eligible == false and .outputs.monthly_benefit == \"0.00\""
 fi
-[ "$(rows)" = "$before" ] && ok "nothing stored" || not_ok "the diff stored decisions"
+if [ "$(rows)" = "$before" ]; then ok "nothing stored"; else not_ok "the diff stored decisions"; fi
 
 # ---- labels and layout only: equivalent
 sed -e 's/"家庭人口"/"家庭人口数"/' -e 's/^  = income < threshold$/  =   income <   threshold/' "$top/policies/tianjin/dibao.policy" >"$tmp/same.policy"
