@@ -1,6 +1,6 @@
 /*
  * diff_int.h - what the files of the diff share (diff.c, diff_eval.c,
- * diff_witness.c, diff_report.c); not for other callers.
+ * diff_table.c, diff_witness.c, diff_report.c); not for other callers.
  *
  * An abstract value (aval) is what one node of a tree computes over a
  * cell of the input space (a box: one closed lattice interval per
