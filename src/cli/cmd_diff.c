@@ -8,11 +8,12 @@
  * policy in that folder (the shipped version), and either may be the
  * hash of a policy text stored with decisions ("sha256:..."), read from
  * the database of --db or $ELIGO_DB (the read is logged first, as every
- * read of stored data) and compiled against the folder's models.  Without dates the diff
- * covers both versions' whole periods, period by period as their
- * parameters change.  Exit 0 when the versions are proved equivalent, 1
+ * read of stored data) and compiled against the folder's models.
+ * Without dates the diff covers both versions' whole periods, period by
+ * period as their parameters change.  Exit 0 when the versions are proved equivalent, 1
  * when they differ or equivalence could not be proved (or a version does
- * not compile), 2 on arguments.
+ * not compile), 2 on arguments, 3 when the database of a stored version
+ * cannot be reached.
  */
 #include <stdio.h>
 #include <stdlib.h>
