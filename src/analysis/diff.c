@@ -9,8 +9,9 @@
  * versions (SAME, proved by equal constants, equal linear forms or equal
  * structural hashes), or differs (DIFFERS: the region), or cannot be told
  * (UNKNOWN: a region that is searched for a witness and reported as not
- * exact).  Consecutive cells that differ the same way are merged, so a
- * region is a maximal interval of one variable.
+ * exact).  A cell that continues the last region along one variable,
+ * differing the same way, extends it, so that a region is usually a
+ * whole interval of one variable.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -33,16 +34,15 @@ typedef struct driver {
     diff_status *st;
     diff_report *rep;
     tab_interval (*boxes)[DIFF_MAXVARS];   /* per region */
+    uint32_t *full;           /* per region: the variables it does not restrict (bits) */
     uint64_t *sigs;
     uint32_t max_regions;
+    size_t max_cells;
     int64_t epoch_from, epoch_until;
     int64_t last_epoch;       /* the period the last region was last extended in */
     size_t cells;
 } driver;
 
-/* Cells examined at most per diff: far more than any policy needs; past
- * it the diff stops, says so, and is not exact. */
-#define MAX_CELLS 2000000
 
 static void note(driver *d, const char *text)
 {
@@ -195,7 +195,7 @@ static void var_bounds(const diff_az *z, uint32_t v, int64_t *lo, int64_t *hi)
 
 /* The region's box in words: each variable that it restricts, with
  * " and " between them; "所有输入" (every input) when none. */
-static const char *describe(diff_az *z)
+static const char *describe(diff_az *z, uint32_t full)
 {
     buf b;
     buf_init(&b);
@@ -206,7 +206,7 @@ static const char *describe(diff_az *z)
             if (v->discrete != !pass || v->kind == DV_ASOF) continue;   /* days: the region's from, to */
             int64_t lo, hi, a = z->box[i].lo, e = z->box[i].hi;
             var_bounds(z, i, &lo, &hi);
-            if (a == lo && e == hi && !v->discrete) continue;
+            if ((full >> i & 1) || (a == lo && e == hi)) continue;
             if (b.len) buf_adds(&b, " and ");
             if (a == e) buf_printf(&b, "%s = %s", v->label, diff_var_value(v, a, x));
             else if (a == lo) buf_printf(&b, "%s < %s", v->label, diff_var_value(v, e + v->step, x));
@@ -230,27 +230,81 @@ static uint64_t signature(const driver *d)
     return h;
 }
 
-/* Extends the last region when this cell continues it along one variable
- * with the same changes.  1 when merged. */
+/* Whether box covers everything variable v can be in the current cell. */
+static int full_domain(const diff_az *z, uint32_t v, tab_interval box)
+{
+    int64_t lo, hi;
+    var_bounds(z, v, &lo, &hi);
+    return box.lo <= lo && box.hi >= hi;
+}
+
+/* The variables whose interval is the whole of what they can be in the
+ * current cell (bits). */
+static uint32_t full_vars(const diff_az *z)
+{
+    uint32_t m = 0;
+    for (uint32_t i = 0; i < z->nvars; i++) {
+        if (full_domain(z, i, z->box[i])) m |= 1u << i;
+    }
+    return m;
+}
+
+/* The variable along which box b continues box a (full masks fa, fb),
+ * or -1: equal elsewhere, or not restricted by either (the income of
+ * every household of the next size).  Another period continues a
+ * region only along the decision date.  The caller compares the changes. */
+static int continues(const driver *d, const tab_interval *a, uint32_t fa, const tab_interval *b, uint32_t fb,
+                     int same_period)
+{
+    uint32_t full = fa & fb;
+    int along = -1;
+    for (uint32_t v = 0; v < d->z.nvars; v++) {
+        if ((a[v].lo == b[v].lo && a[v].hi == b[v].hi) || (full >> v & 1)) continue;
+        if (along >= 0 || a[v].hi + d->z.vars[v].step != b[v].lo) return -1;
+        along = (int)v;
+    }
+    if (along < 0 || (!same_period && d->z.vars[along].kind != DV_ASOF)) return -1;
+    return along;
+}
+
+/* Region i's box grown to cover b (the hull) along variable along. */
+static void absorb(driver *d, uint32_t i, const tab_interval *b, uint32_t fb, int along)
+{
+    tab_interval *a = d->boxes[i];
+    for (uint32_t v = 0; v < d->z.nvars; v++) {
+        if (b[v].lo < a[v].lo) a[v].lo = b[v].lo;
+        if (b[v].hi > a[v].hi) a[v].hi = b[v].hi;
+    }
+    d->full[i] &= fb;
+    if (full_domain(&d->z, (uint32_t)along, a[along])) d->full[i] |= 1u << along;
+    d->rep->regions[i].until = d->epoch_until;
+}
+
+/* Extends the last region when this cell continues it.  1 when merged. */
 static int merge_last(driver *d, uint64_t sig)
 {
     diff_report *r = d->rep;
     if (!r->nregions || d->sigs[r->nregions - 1] != sig) return 0;
-    tab_interval *b = d->boxes[r->nregions - 1];
-    int along = -1;
-    for (uint32_t i = 0; i < d->z.nvars; i++) {
-        if (b[i].lo == d->z.box[i].lo && b[i].hi == d->z.box[i].hi) continue;
-        if (along >= 0 || b[i].hi + d->z.vars[i].step != d->z.box[i].lo) return 0;
-        along = (int)i;
-    }
+    uint32_t i = r->nregions - 1, fb = full_vars(&d->z);
+    int along = continues(d, d->boxes[i], d->full[i], d->z.box, fb, d->last_epoch == d->epoch_from);
     if (along < 0) return 0;
-    /* a region of an earlier period goes on in this one only along the
-     * decision date, from its last day to this period's first */
-    if (d->last_epoch != d->epoch_from && d->z.vars[along].kind != DV_ASOF) return 0;
-    b[along].hi = d->z.box[along].hi;
-    r->regions[r->nregions - 1].until = d->epoch_until;
+    absorb(d, i, d->z.box, fb, along);
     d->last_epoch = d->epoch_from;
     return 1;
+}
+
+/* After a combination of enumerated values: its one region may continue
+ * the one before (the same change for every household size). */
+static void merge_previous(driver *d)
+{
+    diff_report *r = d->rep;
+    if (r->nregions < 2 || d->sigs[r->nregions - 2] != d->sigs[r->nregions - 1]) return;
+    uint32_t i = r->nregions - 2;
+    if (r->regions[i].from != r->regions[i + 1].from) return;
+    int along = continues(d, d->boxes[i], d->full[i], d->boxes[i + 1], d->full[i + 1], 1);
+    if (along < 0) return;
+    absorb(d, i, d->boxes[i + 1], d->full[i + 1], along);
+    r->nregions--;
 }
 
 static int grow(driver *d)
@@ -261,15 +315,18 @@ static int grow(driver *d)
     diff_region *nr = arena_alloc(d->z.pool, sizeof *nr * cap);
     tab_interval (*nb)[DIFF_MAXVARS] = arena_alloc(d->z.pool, sizeof *nb * cap);
     uint64_t *ns = arena_alloc(d->z.pool, sizeof *ns * cap);
-    if (!nr || !nb || !ns) return -1;
+    uint32_t *nf = arena_alloc(d->z.pool, sizeof *nf * cap);
+    if (!nr || !nb || !ns || !nf) return -1;
     if (r->nregions) {
         memcpy(nr, r->regions, sizeof *nr * r->nregions);
         memcpy(nb, d->boxes, sizeof *nb * r->nregions);
         memcpy(ns, d->sigs, sizeof *ns * r->nregions);
+        memcpy(nf, d->full, sizeof *nf * r->nregions);
     }
     r->regions = nr;
     d->boxes = nb;
     d->sigs = ns;
+    d->full = nf;
     r->cap = cap;
     return 0;
 }
@@ -334,17 +391,26 @@ static void find_witness(driver *d, diff_region *g, int unknown)
 {
     int64_t x[DIFF_MAXVARS];
     uint64_t seed = 0x18d1ff;
+    arena scratch;              /* one try's requests and decisions */
+    arena_init(&scratch, 1 << 14);
     for (int tries = 0; tries < (unknown ? SEARCH_TRIES : 1); tries++) {
         for (uint32_t i = 0; i < d->z.nvars; i++) x[i] = search_point(d, i, tries, &seed);
         seed = seed * 6364136223846793005ULL + 1442695040888963407ULL;
-        diff_witness(&d->z, x, tries < 3 ? 0 : seed, g);
-        if (g->confirmed) return;
+        arena_reset(&scratch);
+        diff_witness(&d->z, x, tries < 3 ? 0 : seed, &scratch, g);
+        if (g->confirmed) break;
     }
+    /* only the last try is kept */
+    g->witness = g->witness ? arena_strndup(d->z.pool, g->witness, strlen(g->witness)) : NULL;
+    g->witness_old = g->witness_old ? arena_strndup(d->z.pool, g->witness_old, strlen(g->witness_old)) : NULL;
+    g->witness_new = g->witness_new ? arena_strndup(d->z.pool, g->witness_new, strlen(g->witness_new)) : NULL;
+    arena_free(&scratch);
 }
 
 static int emit(driver *d, int partial)
 {
-    uint64_t sig = signature(d);
+    /* a cell decided only in part is not merged with one decided wholly */
+    uint64_t sig = signature(d) ^ (partial || d->z.multi ? 0x9e3779b97f4a7c15ULL : 0);
     if (merge_last(d, sig)) return 0;
     diff_report *r = d->rep;
     if (r->nregions >= d->max_regions) { r->truncated++; return 0; }
@@ -361,6 +427,7 @@ static int emit(driver *d, int partial)
                            "values, filtered aggregates, or comparisons of two inputs); they were searched for "
                            "witnesses instead");
     memcpy(d->boxes[r->nregions], d->z.box, sizeof d->boxes[0]);
+    d->full[r->nregions] = full_vars(&d->z);
     d->sigs[r->nregions] = sig;
     d->last_epoch = d->epoch_from;
     r->nregions++;
@@ -379,7 +446,7 @@ static int run_cells(driver *d)
     top = 1;
     while (top > 0 && rc == 0) {
         memcpy(z->box, stack + (size_t)(--top) * DIFF_MAXVARS, sizeof z->box);
-        if (++d->cells > MAX_CELLS) { note(d, "the analysis stopped after examining its limit of cells"); break; }
+        if (++d->cells > d->max_cells) { note(d, "the analysis stopped after examining its limit of cells"); break; }
         z->multi = 0;
         int partial;
         if (eval_cell(d, &partial)) {
@@ -411,7 +478,10 @@ static int enumerate(driver *d, uint32_t v)
                 var_bounds(z, i, &lo, &hi);
                 z->box[i] = (tab_interval){lo, hi};
             }
-        return run_cells(d);
+        uint32_t before = d->rep->nregions;
+        int rc = run_cells(d);
+        if (d->rep->nregions == before + 1) merge_previous(d);
+        return rc;
     }
     if (!z->vars[v].discrete) return enumerate(d, v + 1);
     for (int64_t x = z->vars[v].lo; x <= z->vars[v].hi; x++) {
@@ -428,11 +498,12 @@ static int enumerate(driver *d, uint32_t v)
 static void limit_discrete(diff_az *z)
 {
     for (;;) {
-        double n = 1;
+        uint64_t n = 1;
         int widest = -1;
         for (uint32_t i = 0; i < z->nvars; i++) {
             if (!z->vars[i].discrete) continue;
-            n *= (double)(z->vars[i].hi - z->vars[i].lo + 1);
+            uint64_t values = (uint64_t)(z->vars[i].hi - z->vars[i].lo + 1);   /* at most 64 each */
+            n = n > MAX_COMBINATIONS ? n : n * values;
             if (z->vars[i].type->kind == TY_INT &&
                 (widest < 0 || z->vars[i].hi - z->vars[i].lo > z->vars[widest].hi - z->vars[widest].lo))
                 widest = (int)i;
@@ -452,7 +523,7 @@ static int cmp_day(const void *a, const void *b)
  * version changes, within [from, until]. */
 static int64_t *epochs(driver *d, int64_t from, int64_t until, uint32_t *n)
 {
-    uint32_t cap = 3;
+    uint32_t cap = 5;           /* from, and each version's covers_from and end */
     for (int s = 0; s < 2; s++)
         for (uint32_t i = 0; i < d->p[s]->tree.nparams; i++) cap += 2 * d->p[s]->tree.params[i].nvalues + 2;
     int64_t *day = arena_alloc(d->z.pool, sizeof(int64_t) * cap);
@@ -508,6 +579,7 @@ static int run_epoch(driver *d)
         for (uint32_t i = 0; i < z->nvars; i++) var_bounds(z, i, &d->boxes[d->rep->nregions][i].lo,
                                                              &d->boxes[d->rep->nregions][i].hi);
         d->sigs[d->rep->nregions] = 0;
+        d->full[d->rep->nregions] = ~0u;
         d->rep->nregions++;
         return 0;
     }
@@ -529,6 +601,7 @@ int diff_policies(const policy *old_p, const policy *new_p, const diff_options *
     d->p[1] = new_p;
     d->z.pool = pool;
     d->max_regions = o->max_regions ? o->max_regions : 500;
+    d->max_cells = o->max_cells ? o->max_cells : DIFF_MAX_CELLS;
     int rc = -1;
     *why = "out of memory";
     if (strcmp(old_p->root->name, new_p->root->name) != 0) {
@@ -552,7 +625,7 @@ int diff_policies(const policy *old_p, const policy *new_p, const diff_options *
     if (rc) goto done;
     for (uint32_t i = 0; i < out->nregions; i++) {
         memcpy(d->z.box, d->boxes[i], sizeof d->z.box);
-        out->regions[i].description = describe(&d->z);
+        out->regions[i].description = describe(&d->z, d->full[i]);
         for (uint32_t v = 0; v < d->z.nvars; v++) {
             out->regions[i].lo[v] = d->z.box[v].lo;
             out->regions[i].hi[v] = d->z.box[v].hi;

@@ -3,15 +3,17 @@
  *
  * diff_policies() answers "for which inputs do these two versions decide
  * differently, and how": it reads the two evaluation trees (eval/tree.h)
- * with parameters bound on a date, abstracts the input into a few
- * variables (diff.c: the length of a list of the input, the sum of a
- * field over it, a field of the input record), enumerates the variables
+ * with parameters bound for each period over which they do not change,
+ * abstracts the input into a few variables (diff_eval.c: the length of a
+ * list of the input, the sum of a field over it, a field of the input
+ * record, the decision date), enumerates the variables
  * of small domain (list lengths, enums, bools) and cuts the others into
  * intervals at every comparison either version makes, until in every
  * cell each output of each version is a constant or a linear function of
- * the variables.  The cells where an output differs are the regions
- * reported, described in the policy's own labels, with a witness input
- * that diff_witness.c builds and evaluates under both versions.
+ * the variables (diff.c drives this; diff_table.c cuts at table rows).
+ * The cells where an output differs are the regions reported, described
+ * in the policy's own labels, with a witness input that diff_witness.c
+ * builds and evaluates under both versions.
  *
  * What cannot be decided this way (a division or rounding of a variable
  * compared with something, aggregates over filtered members, comparisons
@@ -98,9 +100,15 @@ typedef struct diff_report {
     uint32_t nvars;
 } diff_report;
 
+/* Cells examined at most per diff by default: far more than the shipped
+ * policies need (tianjin.dibao takes about 250); past the limit the diff
+ * stops, says so, and is not exact. */
+#define DIFF_MAX_CELLS 2000000
+
 typedef struct diff_options {
     int64_t from, until;    /* the dates compared; equal for one as_of */
     uint32_t max_regions;   /* 0: a default of 500 */
+    size_t max_cells;       /* 0: DIFF_MAX_CELLS */
 } diff_options;
 
 /* Compares old and new (two versions of one policy over the same model).

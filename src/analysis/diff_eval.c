@@ -463,17 +463,24 @@ static aval slot(diff_az *z, diff_side *s, int32_t sl)
 }
 
 /* An aggregate not read as a variable: opaque, its loop variable named by
- * its nesting depth so that the same loop hashes the same in both trees. */
+ * its nesting depth (not its slot, which differs between versions) so
+ * that the same loop hashes the same in both trees.  A MAP's key and
+ * value are args[b] and args[b + 1]; COUNT has no b. */
 static aval aggregate(diff_az *z, diff_side *s, const ev_node *n)
 {
     aval list = ev(z, s, n->a);
     int32_t saved = s->loop_depth[n->imm];
     s->loop_depth[n->imm] = ++s->depth;
-    uint64_t h = mix(node_hash(n), av_hash(&list));
-    h = mix(h, n->imm >= 0 ? 1 : 0);
-    for (int i = 0; i < 2; i++) {
-        int32_t op = i ? n->c : n->b;
-        aval v = op >= 0 ? ev(z, s, op) : av_const(0);
+    ev_node shape = *n;
+    shape.imm = 0;
+    uint64_t h = mix(node_hash(&shape), av_hash(&list));
+    int32_t ops[3] = {n->kind == EV_COUNT ? -1 : n->b, n->c, -1};
+    if (n->kind == EV_MAP) {
+        ops[0] = s->t->args[n->b];
+        ops[2] = s->t->args[n->b + 1];
+    }
+    for (int i = 0; i < 3; i++) {
+        aval v = ops[i] >= 0 ? ev(z, s, ops[i]) : av_const(0);
         h = mix(h, av_hash(&v));
     }
     s->depth--;
@@ -554,8 +561,11 @@ static aval ev(diff_az *z, diff_side *s, int32_t idx)
     case EV_COUNT: case EV_SUM_INT: case EV_SUM_DEC: case EV_MIN: case EV_MAX:
     case EV_ANY: case EV_ALL: case EV_MAP:
         return aggregate(z, s, n);
-    case EV_LIST_LEN: case EV_SUM_FIELD:
-        return opaque_of(z, s, n, n->a, -1, -1);
+    case EV_LIST_LEN: return opaque_of(z, s, n, n->a, -1, -1);
+    case EV_SUM_FIELD: {    /* b is the field summed */
+        aval sum = opaque_of(z, s, n, n->a, -1, -1);
+        return av_opaque(mix(sum.h, (uint64_t)n->b));
+    }
     case EV_LIST_LIT: {
         uint64_t h = node_hash(n);
         for (int32_t i = 0; i < n->b; i++) {

@@ -1,6 +1,6 @@
 /*
  * diff_int.h - what the files of the diff share (diff.c, diff_eval.c,
- * diff_witness.c, diff_report.c); not for other callers.
+ * diff_table.c, diff_witness.c, diff_report.c); not for other callers.
  *
  * An abstract value (aval) is what one node of a tree computes over a
  * cell of the input space (a box: one closed lattice interval per
@@ -80,8 +80,9 @@ int diff_var_of(const diff_az *z, const ev_tree *t, int32_t idx);
 
 /* diff_witness.c: a request body for the point x (one value per
  * variable), the other fields drawn from seed when it is not 0;
- * evaluates it under both versions into *r. */
-void diff_witness(diff_az *z, const int64_t *x, uint64_t seed, diff_region *r);
+ * evaluates it under both versions into *r, whose texts it leaves in
+ * scratch. */
+void diff_witness(diff_az *z, const int64_t *x, uint64_t seed, arena *scratch, diff_region *r);
 /* Words for a value of variable v and for a constant or linear value of
  * type t (what the report shows). */
 const char *diff_var_value(const diff_var *v, int64_t x, char *out);

@@ -32,22 +32,39 @@ static uint64_t table_hash(const ev_table *t)
     return h;
 }
 
+/* Whether arg < b changes over the cell: asks for the cut where it does
+ * (as 2 (arg - b) + 1 < 0, never zero, so that the only cut is at b). */
+static int crosses_bound(diff_az *z, const aval *arg, int64_t b, wide unit)
+{
+    aval d = *arg;
+    d.c = 2 * (arg->c - (wide)b * AV_SCALE) + unit;
+    for (int i = 0; i < DIFF_MAXVARS; i++) d.k[i] = 2 * arg->k[i];
+    return diff_sign_split(z, &d);
+}
+
 /* 0 when arg stays within one elementary interval of its column over the
- * cell; 1 when it does not (a split was asked for, or it cannot be told). */
+ * cell; 1 when it does not (a split was asked for, or it cannot be told).
+ * Column 0 has the table's runtime index (lang/tables.h, tab_index_build):
+ * its elementary cells are the intervals, found by binary search. */
 static int crosses(diff_az *z, const ev_table *t, uint32_t col, const aval *arg)
 {
+    if (col == 0 && t->ncells) {
+        wide mn, mx;
+        diff_range(z, arg, &mn, &mx);
+        int64_t lo = (int64_t)(mn / AV_SCALE), hi = (int64_t)(mx / AV_SCALE);
+        uint32_t a = 0, b = t->ncells;
+        while (a < b) {   /* the first cell starting above lo */
+            uint32_t m = (a + b) / 2;
+            if (t->cell_lo[m] <= lo) a = m + 1; else b = m;
+        }
+        return a < t->ncells && t->cell_lo[a] <= hi && crosses_bound(z, arg, t->cell_lo[a], AV_SCALE);
+    }
     for (uint32_t r = 0; r < t->nrows; r++) {
         const ev_cond *c = &t->cond[(size_t)r * t->ncols + col];
         for (uint32_t k = 0; k < c->n; k++) {
-            int64_t bound[2] = {c->iv[k].lo, c->iv[k].hi};
-            for (int e = 0; e < 2; e++) {
-                /* arg < lo (or arg <= hi) as 2 (arg - b) + 1 < 0: never zero,
-                 * so the only cut is at the boundary itself */
-                aval d = av_sub(arg, &(aval){0});
-                d.c = 2 * (arg->c - (wide)bound[e] * AV_SCALE) + (e ? -AV_SCALE : AV_SCALE);
-                for (int i = 0; i < DIFF_MAXVARS; i++) d.k[i] = 2 * arg->k[i];
-                if (diff_sign_split(z, &d)) return 1;
-            }
+            /* arg < lo, and arg <= hi (arg < hi + 1) */
+            if (crosses_bound(z, arg, c->iv[k].lo, AV_SCALE) || crosses_bound(z, arg, c->iv[k].hi, -AV_SCALE))
+                return 1;
         }
     }
     return 0;

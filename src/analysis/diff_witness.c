@@ -174,14 +174,14 @@ static void input_json(buf *b, const diff_az *z, const int64_t *x, const entity_
 }
 
 /* The outputs object of p on input, or {"error": why}. */
-static const char *decide(const diff_az *z, const policy *p, const buf *input, int64_t as_of)
+static const char *decide(arena *pool, const policy *p, const buf *input, int64_t as_of)
 {
     decision_frame f = {0};
     decision_result r;
     buf doc, out;
     buf_init(&doc);
     buf_init(&out);
-    decision_rc rc = decision_make(p, input->data, input->len, "", as_of, 0, &f, z->pool, &doc, NULL, &r);
+    decision_rc rc = decision_make(p, input->data, input->len, "", as_of, 0, &f, pool, &doc, NULL, &r);
     if (rc == DECISION_OK) {
         buf_add(&out, doc.data + r.parts.outputs_off, r.parts.outputs_len);
     } else {
@@ -191,14 +191,14 @@ static const char *decide(const diff_az *z, const policy *p, const buf *input, i
         buf_json_string(&out, why, strlen(why));
         buf_addc(&out, '}');
     }
-    const char *s = arena_strndup(z->pool, out.data ? out.data : "", out.len);
+    const char *s = arena_strndup(pool, out.data ? out.data : "", out.len);
     buf_free(&doc);
     buf_free(&out);
     decision_frame_free(&f);
     return s;
 }
 
-void diff_witness(diff_az *z, const int64_t *x, uint64_t seed, diff_region *r)
+void diff_witness(diff_az *z, const int64_t *x, uint64_t seed, arena *scratch, diff_region *r)
 {
     buf in, body;
     buf_init(&in);
@@ -214,9 +214,9 @@ void diff_witness(diff_az *z, const int64_t *x, uint64_t seed, diff_region *r)
     buf_printf(&body, ",\"as_of\":\"%s\",\"input\":", day);
     buf_add(&body, in.data, in.len);
     buf_addc(&body, '}');
-    r->witness = arena_strndup(z->pool, body.data, body.len);
-    r->witness_old = decide(z, z->s[0].p, &in, as_of);
-    r->witness_new = decide(z, z->s[1].p, &in, as_of);
+    r->witness = arena_strndup(scratch, body.data, body.len);
+    r->witness_old = decide(scratch, z->s[0].p, &in, as_of);
+    r->witness_new = decide(scratch, z->s[1].p, &in, as_of);
     r->confirmed = r->witness_old && r->witness_new && strcmp(r->witness_old, r->witness_new) != 0;
     buf_free(&in);
     buf_free(&body);

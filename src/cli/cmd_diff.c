@@ -5,11 +5,15 @@
  *
  * OLD and NEW are policy files, compiled against the models of the
  * policy folder like `eligo check` does; OLD may instead be the name of a
- * policy in that folder (the shipped version).  Without dates the diff
- * covers both versions' whole periods, period by period as their
- * parameters change.  Exit 0 when the versions are proved equivalent, 1
+ * policy in that folder (the shipped version), and either may be the
+ * hash of a policy text stored with decisions ("sha256:..."), read from
+ * the database of --db or $ELIGO_DB (the read is logged first, as every
+ * read of stored data) and compiled against the folder's models.
+ * Without dates the diff covers both versions' whole periods, period by
+ * period as their parameters change.  Exit 0 when the versions are proved equivalent, 1
  * when they differ or equivalence could not be proved (or a version does
- * not compile), 2 on arguments.
+ * not compile), 2 on arguments, 3 when the database of a stored version
+ * cannot be reached.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -20,7 +24,7 @@
 #include "analysis/diff.h"
 #include "eval/date.h"
 
-enum { O_AS_OF, O_FROM, O_TO, O_JSON, O_MAX, O_POLICIES };
+enum { O_AS_OF, O_FROM, O_TO, O_JSON, O_MAX, O_POLICIES, O_DB };
 static const cli_opt diff_opts[] = {
     [O_AS_OF] = {"as-of", CLI_VALUE, "DATE", "compare the rules in force on DATE only"},
     [O_FROM] = {"from", CLI_VALUE, "DATE", "first day compared (default: the first either version covers)"},
@@ -28,11 +32,46 @@ static const cli_opt diff_opts[] = {
     [O_JSON] = {"json", CLI_FLAG, NULL, "print the API's JSON report"},
     [O_MAX] = {"max-regions", CLI_VALUE, "N", "report at most N regions (default 500)"},
     [O_POLICIES] = {"policies", CLI_VALUE, "DIR", "the policy folder: its models, and OLD when OLD is a name"},
+    [O_DB] = {"db", CLI_VALUE, "URL", "for a stored version (sha256:...): mariadb://user:pass@host:port/db ($ELIGO_DB)"},
 };
 static const cli_cmd diff_cmd = {"diff", "OLD NEW [--as-of DATE | --from DATE --to DATE] [--json] "
-                                 "[--max-regions N] [--policies DIR]",
+                                 "[--max-regions N] [--policies DIR] [--db URL]",
                                  "Reports exactly which inputs two versions of a policy decide differently, "
                                  "with a witness input for each.", 2, 2, diff_opts, CLI_NOPTS(diff_opts)};
+
+/* A stored policy text by hash, compiled against the folder's models
+ * (held by r); NULL with the reason printed and *status the exit code
+ * (3 when the database cannot be reached).  The caller frees it. */
+static policy *load_stored(registry *r, const char *hash, const char *dir, const char *url, int *status)
+{
+    *status = EXIT_POLICY;
+    if (cli_load(r, NULL, 0, dir)) return NULL;
+    store_options so = {.url = url, .allow_nondurable = 1};
+    store *s = cli_open_store("diff", &so, status);
+    if (!s) return NULL;
+    *status = EXIT_POLICY;
+    buf name, text;
+    buf_init(&name);
+    buf_init(&text);
+    policy *p = NULL;
+    store_rc rc = cli_access_log(s, "diff", hash) ? STORE_ERROR : store_get_policy_text(s, hash, &name, &text);
+    if (rc == STORE_OK) {
+        diag_list dl;
+        diag_list_init(&dl);
+        p = compile_policy(source_new(hash, text.data, text.len), &r->models, &dl);
+        diag_print(&dl, stderr);
+        diag_list_free(&dl);
+    } else if (rc == STORE_NOT_FOUND) {
+        fprintf(stderr, "eligo diff: no policy text stored with hash %s\n", hash);
+    } else {
+        fprintf(stderr, "eligo diff: %s\n", store_last_error(s));
+        *status = rc == STORE_UNAVAILABLE ? EXIT_UNAVAILABLE : EXIT_INPUT;
+    }
+    buf_free(&name);
+    buf_free(&text);
+    store_close(s);
+    return p;
+}
 
 /* One version: a file of one policy, or (when no such file exists and
  * by_name) a policy of the folder.  NULL with the reason printed. */
@@ -115,8 +154,12 @@ int cmd_diff(int argc, char **argv)
     memset(&ro, 0, sizeof ro);
     memset(&rn, 0, sizeof rn);
     int rc = EXIT_POLICY;
-    const policy *po = load_version(&ro, a.pos[0], 1, a.v[O_POLICIES]);
-    const policy *pn = po ? load_version(&rn, a.pos[1], 0, a.v[O_POLICIES]) : NULL;
+    policy *stored[2] = {NULL, NULL};
+    const policy *po, *pn = NULL;
+    if (strncmp(a.pos[0], "sha256:", 7) == 0) po = stored[0] = load_stored(&ro, a.pos[0], a.v[O_POLICIES], a.v[O_DB], &rc);
+    else po = load_version(&ro, a.pos[0], 1, a.v[O_POLICIES]);
+    if (po && strncmp(a.pos[1], "sha256:", 7) == 0) pn = stored[1] = load_stored(&rn, a.pos[1], a.v[O_POLICIES], a.v[O_DB], &rc);
+    else if (po) pn = load_version(&rn, a.pos[1], 0, a.v[O_POLICIES]);
     if (po && pn) {
         int64_t dfrom, duntil;
         default_range(po, pn, &dfrom, &duntil);
@@ -125,6 +168,8 @@ int cmd_diff(int argc, char **argv)
         if (o.from > o.until) rc = cli_usage_error(&diff_cmd, "the period compared is empty");
         else rc = report(po, pn, &o, a.v[O_JSON] != NULL);
     }
+    policy_free(stored[1]);
+    policy_free(stored[0]);
     registry_free(&rn);
     registry_free(&ro);
     return rc;

@@ -38,7 +38,9 @@ void h_diff(service *sv, const http_request *rq, http_response *rs, const route_
         http_problem_at(rs, PROBLEM_INVALID_INPUT, f[3].value ? "/to" : "/from", "from and to go together");
         return;
     }
-    diff_options o = {0};
+    /* a worker answers within --request-timeout: a tenth of the command
+     * line's cells (measured: 20,000 cells of a 200-row table take 0.08 s) */
+    diff_options o = {.max_cells = DIFF_MAX_CELLS / 10};
     o.from = o.until = f[2].value ? day_of(f[2].value) : decide_today();
     if (f[3].value) { o.from = day_of(f[3].value); o.until = day_of(f[4].value); }
     if (o.from > o.until) { http_problem_at(rs, PROBLEM_INVALID_INPUT, "/from", "from is after to"); return; }

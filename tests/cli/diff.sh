@@ -82,8 +82,8 @@ check "witness n = 3 under 900: eligible, 120.00" '.outputs.eligible == true and
 status "OLD named, not a file" 1 "$ELIGO" diff tianjin.dibao "$tmp/new/dibao.policy" --as-of 2019-01-01 --json
 check "the same 100 regions" '.regions | length == 100'
 status "text report" 1 "$ELIGO" diff "$tmp/old/dibao.policy" "$tmp/new/dibao.policy" --as-of 2019-01-01
-grep -q '^6\. 家庭人口 = 3 and 家庭月收入合计 in \[2580.00, 2700.00)$' "$tmp/out" && ok "text report names the region" \
-    || not_ok "text report" "$(head -n 12 "$tmp/out")"
+if grep -q '^6\. 家庭人口 = 3 and 家庭月收入合计 in \[2580.00, 2700.00)$' "$tmp/out"; then ok "text report names the region"
+else not_ok "text report" "$(head -n 12 "$tmp/out")"; fi
 
 # ---- layout, labels and the quotation only: equivalent
 "$ELIGO" fmt - <"$top/policies/tianjin/dibao.policy" | sed -e 's/"家庭人口"/"家庭人口数"/' -e 's/每人每月860元"$/每人每月 860 元"/' \

@@ -7,7 +7,8 @@
 # loaded version; a copy with other labels is equivalent; a candidate that
 # does not compile is 422 at /text with file:line:col; an unknown policy
 # 404; the portal 403; bad dates 422 naming the member.  Nothing is
-# stored.  Last line "N passed, N failed"; non-zero exit on failure.
+# stored.  `eligo diff sha256:...` reads the text a decision was made
+# under from the database (logged) and finds the same 100 regions.  Last line "N passed, N failed"; non-zero exit on failure.
 set -u
 top=$(cd "${top_srcdir:-$(dirname "$0")/../..}" && pwd)
 if [ -z "${ELIGOD:-}" ] && [ -n "${ELIGO:-}" ]; then ELIGOD=$(dirname "$ELIGO")/eligod; fi
@@ -58,7 +59,27 @@ if expect "POST /v1/diff 860 -> 900" 200 "${officer[@]}" --data-binary @"$tmp/re
         check "the witness under 860: not eligible, 0.00, as reported" \
             ".outputs == $(jq -c '.regions[5].witness_outputs.old' "$tmp/report.json") and .outputs.eligible == false and .outputs.monthly_benefit == \"0.00\""
 fi
-[ "$(rows)" = "$before" ] && ok "nothing stored" || not_ok "the diff stored decisions"
+if [ "$(rows)" = "$before" ]; then ok "nothing stored"; else not_ok "the diff stored decisions"; fi
+
+# ---- eligo diff of a stored version, by its hash: a decision stores the
+# text it was made under; the read is logged before it is made
+printf '{"policy":"tianjin.dibao","as_of":"2019-01-01","input":{"household":{"members":[{"id":"a","age":40,"monthly_income":"1000.00"}]}}}' >"$tmp/d"
+if expect "POST /v1/decisions" 201 "${portal[@]}" --data-binary @"$tmp/d" "$U/v1/decisions"; then
+    hash=$(jq -r .policy.hash "$tmp/body")
+    url=$(mariadb_url "$STACK_VAR/mariadb")
+    ELIGO_DB=$url "$ELIGO" diff "$hash" "$tmp/900.policy" --as-of 2019-01-01 --json --policies "$top/policies" \
+        >"$tmp/body" 2>"$tmp/err"
+    rc=$?
+    if [ $rc = 1 ]; then ok "eligo diff $hash (exit 1)"; else not_ok "eligo diff by hash: exit $rc" "$(cat "$tmp/err")"; fi
+    check "the stored 860 against 900: the same 100 regions" '(.regions | length) == 100 and .exact == true'
+    logged=$(mariadb_sql "$STACK_VAR/mariadb" "SELECT COUNT(*) FROM eligo.access_log WHERE action = 'diff' AND target = '$hash'")
+    if [ "$logged" = 1 ]; then ok "the read of the stored text is logged"; else not_ok "access_log rows for diff: $logged"; fi
+    ELIGO_DB=$url "$ELIGO" diff "sha256:$(printf '0%.0s' $(seq 64))" "$tmp/900.policy" --policies "$top/policies" >/dev/null 2>"$tmp/err"
+    rc=$?
+    if [ $rc = 1 ] && grep -q "no policy text stored" "$tmp/err"; then ok "an unknown hash (exit 1)"
+    else not_ok "unknown hash: exit $rc" "$(cat "$tmp/err")"; fi
+    before=$(rows)
+fi
 
 # ---- labels and layout only: equivalent
 sed -e 's/"家庭人口"/"家庭人口数"/' -e 's/^  = income < threshold$/  =   income <   threshold/' "$top/policies/tianjin/dibao.policy" >"$tmp/same.policy"

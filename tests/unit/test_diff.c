@@ -219,12 +219,65 @@ static void one_region_by_hand(void **state)
     pair_free(&p);
 }
 
+/* A date of the input and the decision date: the bonus for households
+ * registered before a day that moves from 2010-01-01 to 2012-06-30, and
+ * one that starts on 2021-01-01 instead of 2020-01-01. */
+static void dates_by_hand(void **state)
+{
+    (void)state;
+    static const char *fmt =
+        "policy t.d \"测试\"\ncovers 2017-01-01 to 2030-12-31\nuse t.household\n"
+        "output bonus: money per month \"奖励\" = 0.00\n"
+        "  unless household.since < %s then 100.00 \"早\"\n"
+        "output extra: money per month \"加发\" = 0.00\n"
+        "  unless as_of >= %s then 10.00 \"新\"\n";
+    char a[1024], b[1024];
+    snprintf(a, sizeof a, fmt, "2010-01-01", "2020-01-01");
+    snprintf(b, sizeof b, fmt, "2012-06-30", "2021-01-01");
+    pair p;
+    compile_text(&p.a, a);
+    compile_text(&p.b, b);
+    if (!p.a.policy || !p.b.policy) fail_msg("%s%s", p.a.diags, p.b.diags);
+    arena_init(&p.pool, 65536);
+    diff_options o = {.from = date_from_ymd(2019, 1, 1), .until = date_from_ymd(2022, 12, 31)};
+    const char *why;
+    assert_int_equal(diff_policies(p.a.policy, p.b.policy, &o, &p.pool, &p.rep, &why), 0);
+    assert_true(p.rep.exact);
+    /* bonus: registered in [2010-01-01, 2012-06-30), every day; extra:
+     * every household, decided in 2020 */
+    int bonus = 0, extra = 0;
+    for (uint32_t i = 0; i < p.rep.nregions; i++) {
+        const diff_region *g = &p.rep.regions[i];
+        assert_true(g->confirmed);
+        for (uint32_t k = 0; k < g->nchanges; k++) {
+            if (strcmp(g->changes[k].output, "bonus") == 0) {
+                bonus++;
+                assert_string_equal(g->changes[k].old_json, "\"0.00\"");
+                assert_string_equal(g->changes[k].new_json, "\"100.00\"");
+                assert_non_null(strstr(g->description, "日期 in [2010-01-01, 2012-06-30)"));
+            } else {
+                extra++;
+                assert_string_equal(g->changes[k].output, "extra");
+                assert_string_equal(g->changes[k].old_json, "\"10.00\"");
+                assert_string_equal(g->changes[k].new_json, "\"0.00\"");
+                assert_true(g->from >= date_from_ymd(2020, 1, 1) && g->until <= date_from_ymd(2020, 12, 31));
+            }
+        }
+    }
+    assert_true(bonus > 0);
+    assert_true(extra > 0);
+    arena_free(&p.pool);
+    compiled_free(&p.a);
+    compiled_free(&p.b);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(one_region_by_hand),
         cmocka_unit_test(equivalent_pairs),
         cmocka_unit_test(generated_pairs),
+        cmocka_unit_test(dates_by_hand),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
