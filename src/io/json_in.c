@@ -568,45 +568,18 @@ static void read_scalar(jin *c, int i, const ty *t, const field_def *f, ev_cell 
     }
 }
 
-/* True when the key is a whole '_'-separated head or tail of the name
- * ("income" of "monthly_income"). */
-static int is_affix(const jkey *k, const char *cand, size_t cn)
-{
-    if (k->n < 3 || k->n >= cn)
-        return 0;
-    return (memcmp(cand, k->s, k->n) == 0 && cand[k->n] == '_') ||
-           (memcmp(cand + cn - k->n, k->s, k->n) == 0 && cand[cn - k->n - 1] == '_');
-}
-
-/* Keeps in *best the closest candidate within the edits a name of its
- * length allows (none up to 2 bytes, 1 up to 5, 2 beyond), or failing
- * that one the key is an affix of. */
-static void suggest(const jkey *k, const char *cand, size_t *best_d, const char **best)
-{
-    size_t cn = strlen(cand);
-    if (k->n > SUGGEST_MAX || cn > SUGGEST_MAX)
-        return;
-    size_t d = suggest_distance(k->s, k->n, cand, cn);
-    if (d > suggest_allowed(cn))
-        d = is_affix(k, cand, cn) ? 3 : SIZE_MAX;
-    if (d < *best_d) {
-        *best_d = d;
-        *best = cand;
-    }
-}
-
 static void unknown_field(jin *c, int i, const jkey *k, const entity_def *e, const char *only)
 {
     char got[GOT_SHOWN + 8];
-    size_t d = SIZE_MAX;
-    const char *best = NULL;
+    suggestion near;
+    suggest_init(&near);
     if (only)
-        suggest(k, only, &d, &best);
+        suggest_consider(&near, k->s, k->n, only);
     for (uint32_t f = 0; e && f < e->nfields; f++)
-        suggest(k, e->fields[f].name, &d, &best);
+        suggest_consider(&near, k->s, k->n, e->fields[f].name);
     got_text(c, i, got, sizeof got);
-    if (best)
-        problem(c, "unknown field %s (did you mean \"%s\"?)", got, best);
+    if (near.best)
+        problem(c, "unknown field %s (did you mean \"%s\"?)", got, near.best);
     else
         problem(c, "unknown field %s", got);
 }
