@@ -11,7 +11,7 @@
 # The project's sources are compiled here with clang, ASan, UBSan and the
 # fuzzer's coverage instrumentation into build/fuzz/ (not the gcc-built
 # libeligo.a); the grammar is generated there with bison and flex.  Each
-# harness runs with the criteria of reliability goals 13 and 14:
+# harness runs with these limits:
 # -max_len=65536 -timeout=2 -rss_limit_mb=512, halting on the first
 # report.  Its corpus, build/fuzz/corpus/<harness>, is seeded from the
 # shipped policies (fuzz_compile), the integration requests (fuzz_request)

@@ -810,7 +810,7 @@ static void huge_inputs_refused(void **state)
     free(big);
 }
 
-/* Reliability goal 16: each limit just inside (accepted) and just past
+/* Each limit of json_in.h just inside (accepted) and just past
  * (refused, naming the JSON pointer); the cases the tests above already
  * pair (depth, text length, INT64_MIN, decimals) are not repeated. */
 static void limit_edges(void **state)
