@@ -274,6 +274,13 @@ static int is_literal(const char *s, size_t n, const char *lit)
     return n == strlen(lit) && memcmp(s, lit, n) == 0;
 }
 
+/* JT_TRUE, JT_FALSE or JT_NULL for s[0..n), else -1. */
+static int literal_type(const char *s, size_t n)
+{
+    return is_literal(s, n, "true") ? JT_TRUE : is_literal(s, n, "false") ? JT_FALSE
+         : is_literal(s, n, "null") ? JT_NULL : -1;
+}
+
 /* Reads the bare word at L->i into t (type and size): a number or true,
  * false, null.  A word runs to a delimiter, so "1:2" and "truex" are one
  * wrong word; a byte outside printable ASCII in it is malformed. */
@@ -290,11 +297,11 @@ static json_status lex_word(lexer *L, json_tok *t)
     t->end = (uint32_t)b;
     L->i = b;
     if (s[a] == 't' || s[a] == 'f' || s[a] == 'n') {
-        t->type = is_literal(s + a, b - a, "true") ? JT_TRUE
-                : is_literal(s + a, b - a, "false") ? JT_FALSE
-                : is_literal(s + a, b - a, "null") ? JT_NULL : JT_OBJECT;
-        return t->type != JT_OBJECT ? JSON_OK
-                                    : fail(L, JSON_E_SYNTAX, a, "invalid literal");
+        int type = literal_type(s + a, b - a);
+        if (type < 0)
+            return fail(L, JSON_E_SYNTAX, a, "invalid literal");
+        t->type = (uint8_t)type;
+        return JSON_OK;
     }
     if (!json_number_scan(s + a, b - a, &flags))
         return fail(L, JSON_E_SYNTAX, a, "invalid number");

@@ -51,7 +51,8 @@ typedef struct json_lexed {
     json_tok *tok;
     uint32_t ntok;
     size_t at;        /* on failure: the byte offset of the problem */
-    const char *what; /* on failure: "malformed JSON", "invalid number"... */
+    const char *what; /* on failure: "malformed JSON", "invalid number"...
+                         (a limit is worded with json_in.h's numbers) */
 } json_lexed;
 
 /* Tokenizes text[0..len).  JSON_OK, or JSON_E_SYNTAX, JSON_E_LIMIT or

@@ -220,7 +220,7 @@ void h_decisions_post(service *sv, const http_request *rq, http_response *rs, co
             return;
         }
     } else if (new_request_id(rid)) {
-        http_problem(rs, 503, "no random bytes for a request id; nothing was decided, retry", NULL);
+        http_problem_as(rs, PROBLEM_SERVICE_UNAVAILABLE, "no random bytes for a request id; nothing was decided, retry", NULL);
         return;
     }
     static decided x;       /* large; one request at a time per worker */
