@@ -81,7 +81,7 @@ build() {
     # the library's rooms, as Makefile.am lists them, plus the grammar
     local srcs
     srcs=$(ls src/base/*.c src/lang/*.c src/eval/*.c src/io/*.c src/policy/*.c) || return 1
-    # shellcheck disable=SC2086  # one word per flag
+    # shellcheck disable=SC2086,SC2016  # one word per flag; $1.. are the inner sh's
     printf '%s\n' $srcs "$gen/parser.c" "$gen/lexer.c" |
         xargs -P "$jobs" -I{} sh -c 'o=$1/$(echo "$2" | tr / _ | sed "s/\.c$/.o/"); exec $3 $4 -c "$2" -o "$o"' \
             sh "$obj" {} "$CC" "$CFLAGS_FUZZ" || return 1
