@@ -3,8 +3,9 @@
  *
  * The readers of request JSON (json_in.c for the input object, json_req.c
  * for the envelope) and the proof checker (audit/proof.c) all start
- * here: json_lex() checks the whole text against RFC 8259 (grammar,
- * UTF-8, escapes) and the caller's depth and token limits while it
+ * here: json_lex() checks the whole text against RFC 8259's grammar,
+ * its strings as well-formed UTF-8 (no lone surrogate, escaped or not,
+ * no control character), and the caller's depth and token limits while it
  * writes one token per value and per key, in document order, into an
  * array taken from an arena.  Tokens point into the text; nothing is
  * copied or decoded, so a number's exact text is what the reader parses.
