@@ -33,6 +33,7 @@
 
 %require "3.8"
 %define api.pure full
+%define api.prefix {lang}
 %locations
 %define api.location.type {src_loc}
 %define parse.error custom
@@ -121,8 +122,10 @@ typedef struct parse_ctx {
 }
 
 %code provides {
-/* The scanner, with error resynchronisation (lexer.l). */
-int yylex(YYSTYPE *lval, YYLTYPE *lloc, yyscan_t scanner);
+/* The scanner, with error resynchronisation (lexer.l).  Parser and
+ * scanner name everything lang (api.prefix, flex's prefix option), so
+ * libeligo.a exports no yy* symbol to clash with a host's parser. */
+int langlex(LANGSTYPE *lval, LANGLTYPE *lloc, yyscan_t scanner);
 /* Constructors that need the context (parse.c). */
 parse_list parse_list_add(parse_list l, ast_node *n);
 ast_node *parse_row(parse_ctx *ctx, src_loc loc, ast_node *items, int is_else);

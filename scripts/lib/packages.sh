@@ -26,7 +26,7 @@
 
 ELIGO_PACKAGES="
     build-essential autoconf automake pkg-config bison flex
-    libjsmn-dev libjson-c-dev libcmocka-dev libssl-dev
+    libcmocka-dev libssl-dev
     libfcgi-dev libmariadb-dev mariadb-server mariadb-client nginx curl jq
     valgrind clang libclang-rt-dev wrk gnuplot-nox
     man-db groff-base util-linux iproute2 openssl

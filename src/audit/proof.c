@@ -1,7 +1,7 @@
 /*
  * proof.c - re-deriving an explanation's steps from its JSON (proof.h).
  *
- * The text is tokenised once with jsmn; the checker then walks the
+ * The text is tokenised once (io/json_lex.h); the checker then walks the
  * tokens: each step's `calc` tree bottom-up, each node's operands first,
  * then the node's own operation recomputed from the operands' stated
  * values and compared with its stated value.  Values are read back as
@@ -16,12 +16,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define JSMN_STATIC
-#define JSMN_STRICT
-#define JSMN_PARENT_LINKS
-#include <jsmn.h>
-
 #include "audit/proof.h"
+#include "io/json_lex.h"
 #include "eval/date.h"
 #include "eval/decimal.h"
 
@@ -38,7 +34,7 @@ typedef struct pv {
 
 typedef struct pf {
     const char *js;
-    jsmntok_t *t;
+    json_tok *t;
     int nt;
     char *why;
     size_t whylen;
@@ -55,9 +51,7 @@ typedef struct pf {
 /* The token after i and everything inside it. */
 static int skip(const pf *p, int i)
 {
-    for (int left = 1; left > 0; i++)
-        left += p->t[i].size - 1;
-    return i;
+    return (int)p->t[i].next;
 }
 
 static int tok_is(const pf *p, int i, const char *s)
@@ -71,15 +65,15 @@ static int tok_same(const pf *p, int i, int j)
 {
     if (i < 0 || j < 0) return 0;
     int n = p->t[i].end - p->t[i].start;
-    return n == p->t[j].end - p->t[j].start && memcmp(p->js + p->t[i].start, p->js + p->t[j].start, (size_t)n) == 0;
+    return n == (int)(p->t[j].end - p->t[j].start) && memcmp(p->js + p->t[i].start, p->js + p->t[j].start, (size_t)n) == 0;
 }
 
 /* The value of member k of object obj, or -1. */
 static int member(const pf *p, int obj, const char *k)
 {
-    if (obj < 0 || p->t[obj].type != JSMN_OBJECT) return -1;
+    if (obj < 0 || p->t[obj].type != JT_OBJECT) return -1;
     int i = obj + 1;
-    for (int m = 0; m < p->t[obj].size; m++) {
+    for (int m = 0; m < (int)p->t[obj].size; m++) {
         if (tok_is(p, i, k)) return i + 1;
         i = skip(p, i + 1);
     }
@@ -89,7 +83,7 @@ static int member(const pf *p, int obj, const char *k)
 /* Element k of array a, or -1. */
 static int element(const pf *p, int a, int k)
 {
-    if (a < 0 || p->t[a].type != JSMN_ARRAY || k >= p->t[a].size) return -1;
+    if (a < 0 || p->t[a].type != JT_ARRAY || k >= (int)p->t[a].size) return -1;
     int i = a + 1;
     while (k-- > 0) i = skip(p, i);
     return i;
@@ -97,21 +91,24 @@ static int element(const pf *p, int a, int k)
 
 static int count(const pf *p, int a)
 {
-    return a >= 0 && p->t[a].type == JSMN_ARRAY ? p->t[a].size : 0;
+    return a >= 0 && p->t[a].type == JT_ARRAY ? (int)p->t[a].size : 0;
 }
 
 static pv value_of(const pf *p, int i)
 {
     pv r = {PV_OTHER, 0, "", 0};
     if (i < 0) { r.k = PV_NULL; return r; }
-    const jsmntok_t *t = &p->t[i];
+    const json_tok *t = &p->t[i];
     r.s = p->js + t->start;
-    r.n = t->end - t->start;
-    if (t->type == JSMN_PRIMITIVE) {
-        if (tok_is(p, i, "true") || tok_is(p, i, "false")) { r.k = PV_BOOL; r.v = r.s[0] == 't'; }
-        else if (tok_is(p, i, "null")) r.k = PV_NULL;
-        else if (dec_parse(r.s, (size_t)r.n, &r.v) == DEC_OK) r.k = PV_NUM;
-    } else if (t->type == JSMN_STRING) {
+    r.n = (int)(t->end - t->start);
+    if (t->type == JT_TRUE || t->type == JT_FALSE) {
+        r.k = PV_BOOL;
+        r.v = t->type == JT_TRUE;
+    } else if (t->type == JT_NULL) {
+        r.k = PV_NULL;
+    } else if (t->type == JT_NUMBER) {
+        if (dec_parse(r.s, (size_t)r.n, &r.v) == DEC_OK) r.k = PV_NUM;
+    } else if (t->type == JT_STRING) {
         if (r.n == 10 && r.s[4] == '-' && date_parse(r.s, 10, &r.v) == 0) r.k = PV_DATE;
         else if (dec_parse(r.s, (size_t)r.n, &r.v) == DEC_OK) r.k = PV_NUM;
         else r.k = PV_TEXT;
@@ -256,7 +253,7 @@ static int earlier_step(pf *p, int i, pv stated)
 static int elem(pf *p, int i, int e, int is_count, pv *v, int *kept)
 {
     *kept = 1;
-    if (p->t[e].type != JSMN_OBJECT) { *v = value_of(p, e); return 0; }
+    if (p->t[e].type != JT_OBJECT) { *v = value_of(p, e); return 0; }
     int w = member(p, e, "where"), x = member(p, e, "value");
     if (w >= 0) {
         pv f;
@@ -559,25 +556,26 @@ int proof_check(const char *json, size_t len, char *why, size_t whylen, unsigned
     p.whylen = whylen;
     p.step = -1;
     if (nsteps) *nsteps = 0;
-    /* one pass: a token takes at least two bytes of text but the last */
-    size_t cap = len / 2 + 2;
-    p.t = malloc(sizeof(jsmntok_t) * cap);
-    if (!p.t) { snprintf(why, whylen, "out of memory"); return -1; }
-    jsmn_parser jp;
-    jsmn_init(&jp);
-    p.nt = jsmn_parse(&jp, json, len, p.t, (unsigned)cap);
+    /* an explanation nests two containers per calculation level, and a
+     * document of eligo's is as long as it is */
+    static const json_limits lim = { 2 * MAX_DEPTH + 16, UINT32_MAX };
+    arena pool;
+    json_lexed lx;
+    arena_init(&pool, 0);
+    json_status st = json_lex(json, len, &lim, &pool, &lx);
+    p.t = lx.tok;
+    p.nt = st == JSON_OK ? (int)lx.ntok : -1;
+    size_t cap = lx.ntok + 1;
     p.name = malloc(sizeof(int) * cap);
     p.value = malloc(sizeof(int) * cap);
-    if (!p.name || !p.value) {
-        free(p.t);
-        free(p.name);
-        free(p.value);
-        snprintf(why, whylen, "out of memory");
-        return -1;
-    }
-    int rc = p.nt <= 0 || p.t[0].type != JSMN_OBJECT ? (snprintf(why, whylen, "not a JSON object"), -1)
-                                                      : check_steps(&p, nsteps);
-    free(p.t);
+    int rc;
+    if (st == JSON_E_NOMEM || !p.name || !p.value)
+        rc = (snprintf(why, whylen, "out of memory"), -1);
+    else if (p.nt <= 0 || p.t[0].type != JT_OBJECT)
+        rc = (snprintf(why, whylen, "not a JSON object"), -1);
+    else
+        rc = check_steps(&p, nsteps);
+    arena_free(&pool);
     free(p.name);
     free(p.value);
     return rc;

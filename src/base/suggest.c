@@ -1,5 +1,9 @@
 /*
  * suggest.c - the distance and the closeness rule of suggest.h.
+ *
+ * Used by the compiler (check.c, the parser's keyword hints, load.c) and
+ * the request reader (json_in.c) alike, so a typo gets the same hint in
+ * a policy and in a request.
  */
 #include <string.h>
 #include "base/suggest.h"
@@ -34,13 +38,23 @@ size_t suggest_allowed(size_t cn)
     return cn <= 2 ? 0 : cn <= 5 ? 1 : 2;
 }
 
+int suggest_is_affix(const char *name, size_t n, const char *cand, size_t cn)
+{
+    if (n < SUGGEST_AFFIX_MIN || n >= cn)
+        return 0;
+    return (memcmp(cand, name, n) == 0 && cand[n] == '_') ||
+           (memcmp(cand + cn - n, name, n) == 0 && cand[cn - n - 1] == '_');
+}
+
 void suggest_consider(suggestion *s, const char *name, size_t n, const char *cand)
 {
     size_t cn = strlen(cand);
     if (n > SUGGEST_MAX || cn > SUGGEST_MAX)
         return;
     size_t d = suggest_distance(name, n, cand, cn);
-    if (d <= suggest_allowed(cn) && d < s->dist) {
+    if (d > suggest_allowed(cn))
+        d = suggest_is_affix(name, n, cand, cn) ? SUGGEST_AFFIX_DIST : (size_t)-1;
+    if (d < s->dist) {
         s->dist = d;
         s->best = cand;
     }

@@ -3,30 +3,20 @@
  *
  * Fits at the edge of a decision: the CLI and the daemon hand it the
  * request's input text and the policy's root entity; the record it
- * returns is the evaluator's input frame.  Work happens in three passes
- * over the text, none of them recursive before the depth is known:
+ * returns is the evaluator's input frame.  Work happens in two passes
+ * over the text, neither of them recursive before the depth is known:
  *
- *   1. lex: the token array is sized and taken from the arena, and jsmn
- *      fills it.  The size is a branch-free bound for the usual input
- *      (few containers), or else an exact count from a prescan that
- *      also refuses nesting past JSON_MAX_DEPTH and more than
- *      JSON_MAX_TOKENS tokens before anything is allocated; jsmn's
- *      bracket matching walks up the open containers, so unbounded
- *      nesting would cost depth squared.  See lex().
- *   2. syntax: jsmn 1.1 accepts much that is not JSON even in strict
- *      mode ("[1 2]", "[1,]", "{"a" "b"}", "01", "tru", "1.", several
- *      top-level values).  So the tokens are checked again with a small
- *      state machine over the bytes between them, every primitive
- *      against the JSON grammar and every string for escapes, surrogate
- *      pairs, control characters and UTF-8 (no overlongs, no surrogates,
- *      nothing past U+10FFFF).  This pass also writes each container's
- *      true end offset and child count into its token (`end`, `size`),
- *      so later passes trust no number jsmn guessed, and in a string's
- *      `size` whether it has escapes (else it is used in place).
- *   3. model: the token tree is walked against the entity model, filling
+ *   1. tokens: json_lex.c checks the text against the JSON grammar, its
+ *      strings for escapes, surrogate pairs, control characters and
+ *      UTF-8, and the limits (JSON_MAX_DEPTH, JSON_MAX_TOKENS), while it
+ *      writes a token array into the arena: each token with its exact
+ *      text, a container's member count and where its subtree ends, a
+ *      string's note of whether it has escapes (else it is used in
+ *      place), a number's note of fraction and exponent.
+ *   2. model: the token tree is walked against the entity model, filling
  *      cells and collecting every problem (up to JSON_MAX_ERRORS) with a
  *      JSON Pointer and a dotted path.  Recursion here follows the JSON
- *      nesting, which pass 2 has already bounded.
+ *      nesting, which pass 1 has already bounded.
  *
  * Nesting depth is the number of containers (objects and arrays) open at
  * a point, the outermost one counting as 1: {"household":{"members":
@@ -56,27 +46,21 @@
  * the token array, the records and lists, decoded strings that contain
  * escapes, a sort buffer for large maps, and the problem list.
  */
-#include <limits.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#define JSMN_STATIC
-#define JSMN_STRICT
-#define JSMN_PARENT_LINKS
-#include <jsmn.h>
-
 #include "io/json_in.h"
-#include "base/utf8.h"
+#include "io/json_lex.h"
+#include "io/json_want.h"
 #include "base/suggest.h"
 #include "eval/date.h"
 #include "eval/decimal.h"
 
 #define PATH_CAP 2048      /* pointer and path of one problem */
 #define SEG_CAP (JSON_MAX_DEPTH + 2)
-#define FEW_OPENS 128      /* see lex() */
 #define KEY_CAP 256        /* decoded key buffer; longer keys match no field */
 #define KEY_SHOWN 128      /* key bytes written into a pointer or path */
 #define GOT_SHOWN 40       /* bytes of offending JSON quoted in a detail */
@@ -85,8 +69,6 @@
 #define MAP_PAIRWISE 32    /* maps up to this size check duplicates pairwise */
 #define STR_(x) #x
 #define STR(x) STR_(x)
-#define TOO_DEEP "nesting deeper than " STR(JSON_MAX_DEPTH) " levels"
-#define TOO_MANY "more than " STR(JSON_MAX_TOKENS) " JSON tokens"
 
 /* One step of the current place: a key, or an array index (key NULL). */
 typedef struct seg {
@@ -98,12 +80,11 @@ typedef struct seg {
 typedef struct jin {
     const char *text;
     size_t len;
-    jsmntok_t *tok;
+    json_tok *tok;
     int ntok;
     arena *pool;
     json_errors *errs;
     int stop;                 /* JSON_MAX_ERRORS reached or out of memory */
-    int scanned;              /* prescan() has passed the text */
     const char *prefix;
     int nseg;                 /* the current place: prefix + seg[0..nseg) */
     seg seg[SEG_CAP];
@@ -189,8 +170,8 @@ static void put_index(jin *c, uint32_t i)
 
 /* The walk only notes where it is; ptr and path are written out when a
  * problem is recorded (render), which keeps the valid case cheap.  The
- * stack cannot overflow (the walk follows the nesting bounded by pass
- * 2); if it could, extra steps would be left out, not overrun. */
+ * stack cannot overflow (the walk follows the nesting bounded by the
+ * tokenizer); if it could, extra steps would be left out, not overrun. */
 static mark push_key(jin *c, const char *k, size_t n, int cut)
 {
     mark m = c->nseg;
@@ -298,7 +279,7 @@ static json_status fail_at(jin *c, json_status st, size_t off, const char *what)
 }
 
 /* ------------------------------------------------------------------ */
-/* Pass 1: lexing with jsmn                                            */
+/* Tokens (json_lex.c)                                                 */
 /* ------------------------------------------------------------------ */
 
 static int is_ws(char ch)
@@ -306,562 +287,28 @@ static int is_ws(char ch)
     return ch == ' ' || ch == '\t' || ch == '\n' || ch == '\r';
 }
 
-/* Where jsmn (strict) ends a primitive. */
-static int is_jsmn_delim(char ch)
+/* Where token t's JSON text starts: a string's at its opening quote. */
+static size_t tok_lex_start(const json_tok *t)
 {
-    return is_ws(ch) || ch == ',' || ch == ']' || ch == '}';
+    return (size_t)t->start - (t->type == JT_STRING);
 }
 
-/* Index just past the string opening at s[i] == '"', skipping escaped
- * bytes as jsmn does. */
-static size_t skip_jsmn_string(const char *s, size_t n, size_t i)
-{
-    for (i++; i < n; i++) {
-        if (s[i] == '"')
-            return i + 1;
-        if (s[i] == '\\')
-            i++;
-    }
-    return n;
-}
-
-enum { SCAN_DEEP = -1, SCAN_MANY = -2 };
-
-/* Reads the text the way jsmn will (strings skipped by their escapes,
- * primitives running to a delimiter) and returns the number of tokens
- * jsmn will make; or SCAN_DEEP at the first container opened deeper than
- * JSON_MAX_DEPTH, or SCAN_MANY at the token past JSON_MAX_TOKENS, with
- * *at its offset.  Up to jsmn's first error both read alike, so jsmn
- * never needs more tokens, nor sees deeper nesting, than found here.
- * This one pass replaces jsmn's counting mode (jsmn_parse with NULL
- * tokens), which would not bound the depth. */
-static long prescan(const char *s, size_t n, size_t *at)
-{
-    int depth = 0;
-    long count = 0;
-    size_t i = 0;
-    while (i < n) {
-        char ch = s[i];
-        *at = i;
-        if (ch == '{' || ch == '[') {
-            if (++depth > JSON_MAX_DEPTH)
-                return SCAN_DEEP;
-            count++;
-            i++;
-        } else if (ch == '}' || ch == ']') {
-            depth -= depth > 0;
-            i++;
-        } else if (ch == '"') {
-            count++;
-            i = skip_jsmn_string(s, n, i);
-        } else if (ch == '-' || (ch >= '0' && ch <= '9') || ch == 't' || ch == 'f' || ch == 'n') {
-            count++;
-            while (i < n && !is_jsmn_delim(s[i]))
-                i++;
-        } else {
-            i++;
-        }
-        if (count > JSON_MAX_TOKENS)
-            return SCAN_MANY;
-    }
-    return count;
-}
-
-/* JSMN_ERROR_NOMEM cannot happen (prescan counted); it reads as INVAL. */
-static json_status jsmn_fail(jin *c, int r, const jsmn_parser *p)
-{
-    if (r == JSMN_ERROR_PART)
-        return fail_at(c, JSON_E_SYNTAX, c->len, "unexpected end of JSON");
-    return fail_at(c, JSON_E_SYNTAX, p->pos, "malformed JSON");
-}
-
-/* jsmn (strict) wants a delimiter after every primitive, so a lone
- * top-level "5" is "unexpected end" to it.  When the text is exactly one
- * primitive in whitespace, make its token here (the array has room);
- * pass 2 checks it. */
-static int lone_primitive(jin *c)
-{
-    size_t a = 0, b;
-    while (a < c->len && is_ws(c->text[a]))
-        a++;
-    for (b = a; b < c->len && !is_jsmn_delim(c->text[b]); b++)
-        if (c->text[b] == '"' || c->text[b] == '{' || c->text[b] == '[')
-            return 0;
-    if (b == a || b > INT_MAX)
-        return 0;
-    for (size_t i = b; i < c->len; i++)
-        if (!is_ws(c->text[i]))
-            return 0;
-    c->tok[0] = (jsmntok_t){ JSMN_PRIMITIVE, (int)a, (int)b, 0, -1 };
-    c->ntok = 1;
-    return 1;
-}
-
-#define ONES 0x0101010101010101ULL
-
-/* High bit set in each byte of w equal to the byte b. */
-static uint64_t swar_eq(uint64_t w, unsigned char b)
-{
-    uint64_t x = w ^ (ONES * b), low7 = ONES * 0x7F;
-    return ~(((x & low7) + low7) | x) & (ONES * 0x80);
-}
-
-/* Number of high bits set in m (a swar_eq() result), without wrapping. */
-static size_t swar_count(uint64_t m)
-{
-    uint64_t x = m >> 7;
-    x += x >> 8;
-    x += x >> 16;
-    x += x >> 32;
-    return (size_t)(x & 0xFF);
-}
-
-/* A bound on the tokens of valid JSON: every token but the top value
- * comes right after (whitespace aside) its own '[', '{', ',' or ':'.
- * *opens counts the '{' and '[' bytes.  No unpredictable branch here,
- * unlike prescan(), which pays a misprediction or two per token. */
-static size_t token_bound(const char *s, size_t n, size_t *opens)
-{
-    size_t o = 0, p = 0, i = 0;
-    for (; i + 8 <= n; i += 8) {
-        uint64_t w;
-        memcpy(&w, s + i, 8);
-        uint64_t mo = swar_eq(w | ONES * 0x20, '{');   /* '{' or '[' */
-        o += swar_count(mo);
-        p += swar_count(swar_eq(w, ',') | swar_eq(w, ':'));
-    }
-    for (; i < n; i++) {
-        o += (s[i] | 0x20) == '{';
-        p += s[i] == ',' || s[i] == ':';
-    }
-    *opens = o;
-    return 1 + o + p;
-}
-
-/* True when the 8 bytes at s are printable ASCII other than '\\'. */
-static int swar_plain(const char *s)
-{
-    uint64_t w, high = ONES * 0x80;
-    memcpy(&w, s, 8);
-    uint64_t ctl = swar_eq(w & ONES * 0xE0, 0);       /* bytes < 0x20 */
-    return !((w & high) | ctl | swar_eq(w, '\\'));
-}
-
-/* Takes the token array from the arena and runs jsmn into it. */
-static json_status lex_into(jin *c, size_t ntok, jsmn_parser *p)
-{
-    c->tok = arena_alloc(c->pool, ntok * sizeof *c->tok);
-    if (!c->tok)
-        return JSON_E_NOMEM;
-    jsmn_init(p);
-    c->ntok = jsmn_parse(p, c->text, c->len, c->tok, (unsigned)ntok);
-    return JSON_OK;
-}
-
-/* Runs prescan(); JSON_E_LIMIT when the text is too deep or too long. */
-static json_status scan_limits(jin *c, long *count)
-{
-    size_t at = 0;
-    long r = prescan(c->text, c->len, &at);
-    c->scanned = 1;
-    *count = r;
-    if (r == SCAN_DEEP)
-        return fail_at(c, JSON_E_LIMIT, at, TOO_DEEP);
-    if (r == SCAN_MANY)
-        return fail_at(c, JSON_E_LIMIT, at, TOO_MANY);
-    return JSON_OK;
-}
-
-/* The exact count, refusing too deep or too many before any allocation. */
-static json_status lex_exact(jin *c, jsmn_parser *p)
-{
-    long r;
-    json_status st = scan_limits(c, &r);
-    return st != JSON_OK ? st : lex_into(c, r > 0 ? (size_t)r : 1, p);
-}
-
-/* A syntax error found without prescan() yields to a limit, so that the
- * answer does not depend on which way pass 1 went: too deep or too long
- * is JSON_E_LIMIT wherever the first syntax error is. */
-static json_status limits_first(jin *c, json_status st)
-{
-    long r;
-    if (st != JSON_E_SYNTAX || c->scanned)
-        return st;
-    json_errors saved = *c->errs;
-    c->errs->n = 0;
-    if (scan_limits(c, &r) == JSON_E_LIMIT)
-        return JSON_E_LIMIT;
-    *c->errs = saved;
-    return st;
-}
-
-/* Pass 1.  The token array is sized by token_bound() when the input has
- * at most FEW_OPENS containers: jsmn's bracket matching, which walks up
- * the open containers, then costs at most FEW_OPENS^2 / 2 steps even on
- * hostile input, and pass 2 still refuses nesting past JSON_MAX_DEPTH.
- * Otherwise, or when the bound is too large, or when jsmn runs out of
- * tokens (only invalid JSON can), prescan() counts exactly and bounds
- * the depth first. */
-static json_status lex(jin *c)
-{
-    const char *nul = memchr(c->text, '\0', c->len);
-    if (nul)
-        return fail_at(c, JSON_E_SYNTAX, (size_t)(nul - c->text), "NUL byte");
-    /* jsmn would run to the end without a token (and wrap an unsigned
-     * index there) on these; no JSON starts so anyway. */
-    size_t first = 0;
-    while (first < c->len && is_ws(c->text[first]))
-        first++;
-    if (first == c->len)
-        return fail_at(c, JSON_E_SYNTAX, c->len, "unexpected end of JSON");
-    if (c->text[first] == ',' || c->text[first] == ':')
-        return fail_at(c, JSON_E_SYNTAX, first, "malformed JSON");
-    jsmn_parser p;
-    size_t opens, bound = token_bound(c->text, c->len, &opens);
-    json_status st = opens <= FEW_OPENS && bound <= JSON_MAX_TOKENS
-                   ? lex_into(c, bound, &p) : lex_exact(c, &p);
-    if (st == JSON_OK && c->ntok == JSMN_ERROR_NOMEM)
-        st = lex_exact(c, &p);
-    if (st != JSON_OK)
-        return st;
-    if (c->ntok == JSMN_ERROR_PART && lone_primitive(c))
-        return JSON_OK;
-    if (c->ntok < 0)
-        return jsmn_fail(c, c->ntok, &p);
-    if (c->ntok == 0)
-        return fail_at(c, JSON_E_SYNTAX, c->len, "unexpected end of JSON");
-    return JSON_OK;
-}
-
-/* ------------------------------------------------------------------ */
-/* Pass 2: strict syntax                                               */
-/* ------------------------------------------------------------------ */
-
-/* Length of the UTF-8 sequence at s[0..n), or 0 when it is not well
- * formed (no overlongs, no surrogates, <= U+10FFFF). */
-static size_t utf8_seq(const unsigned char *s, size_t n)
-{
-    unsigned cp;
-    return utf8_decode(s, n, &cp);
-}
-
-static int hex4(const char *s, uint32_t *out)
-{
-    uint32_t v = 0;
-    for (int i = 0; i < 4; i++) {
-        char ch = s[i];
-        int d = ch >= '0' && ch <= '9' ? ch - '0'
-              : ch >= 'a' && ch <= 'f' ? ch - 'a' + 10
-              : ch >= 'A' && ch <= 'F' ? ch - 'A' + 10 : -1;
-        if (d < 0)
-            return 0;
-        v = v << 4 | (uint32_t)d;
-    }
-    *out = v;
-    return 1;
-}
-
-/* Reads the escape at s[i] == '\\' (s ends at n); returns its length and
- * the code point, or 0 when the escape is invalid or a lone surrogate. */
-static size_t escape_read(const char *s, size_t i, size_t n, uint32_t *cp)
-{
-    static const char from[] = "\"\\/bfnrt", to[] = "\"\\/\b\f\n\r\t";
-    if (i + 1 >= n)
-        return 0;
-    const char *k = strchr(from, s[i + 1]);
-    if (k && s[i + 1]) {
-        *cp = (unsigned char)to[k - from];
-        return 2;
-    }
-    uint32_t hi, lo;
-    if (s[i + 1] != 'u' || i + 6 > n || !hex4(s + i + 2, &hi))
-        return 0;
-    if (hi < 0xD800 || hi > 0xDFFF) {
-        *cp = hi;
-        return 6;
-    }
-    if (hi > 0xDBFF || i + 12 > n || s[i + 6] != '\\' || s[i + 7] != 'u' ||
-        !hex4(s + i + 8, &lo) || lo < 0xDC00 || lo > 0xDFFF)
-        return 0;
-    *cp = 0x10000 + ((hi - 0xD800) << 10) + (lo - 0xDC00);
-    return 12;
-}
-
-/* Checks a string's bytes and escapes, and leaves in t->size whether it
- * has escapes (1) or can be used in place (0). */
-static json_status syn_string(jin *c, jsmntok_t *t)
-{
-    const char *s = c->text;
-    size_t i = (size_t)t->start, n = (size_t)t->end;
-    t->size = 0;
-    while (i < n) {
-        unsigned char b = (unsigned char)s[i];
-        size_t k;
-        uint32_t cp;
-        if (i + 8 <= n && swar_plain(s + i)) {
-            i += 8;
-            continue;
-        }
-        if (b >= 0x20 && b < 0x80 && b != '\\') {
-            i++;
-            continue;
-        }
-        if (b == '\\') {
-            t->size = 1;
-            k = escape_read(s, i, n, &cp);
-            if (!k)
-                return fail_at(c, JSON_E_SYNTAX, i, "invalid escape or lone surrogate in string");
-        } else if (b < 0x20) {
-            return fail_at(c, JSON_E_SYNTAX, i, "control character in string");
-        } else {
-            k = utf8_seq((const unsigned char *)s + i, n - i);
-            if (!k)
-                return fail_at(c, JSON_E_SYNTAX, i, "invalid UTF-8 in string");
-        }
-        i += k;
-    }
-    return JSON_OK;
-}
-
-enum { NUM_FRAC = 1, NUM_EXP = 2 };
-
-static size_t digits(const char *s, size_t i, size_t n)
-{
-    while (i < n && s[i] >= '0' && s[i] <= '9')
-        i++;
-    return i;
-}
-
-/* True when s[0..n) is a JSON number; *flags tells fraction/exponent. */
-static int num_scan(const char *s, size_t n, int *flags)
-{
-    size_t i = 0, j;
-    *flags = 0;
-    if (i < n && s[i] == '-')
-        i++;
-    if (i < n && s[i] == '0')
-        i++;
-    else if ((j = digits(s, i, n)) > i)
-        i = j;
-    else
-        return 0;
-    if (i < n && s[i] == '.') {
-        if ((j = digits(s, i + 1, n)) == i + 1)
-            return 0;
-        i = j;
-        *flags |= NUM_FRAC;
-    }
-    if (i < n && (s[i] == 'e' || s[i] == 'E')) {
-        i++;
-        if (i < n && (s[i] == '+' || s[i] == '-'))
-            i++;
-        if ((j = digits(s, i, n)) == i)
-            return 0;
-        i = j;
-        *flags |= NUM_EXP;
-    }
-    return i == n;
-}
-
-static int is_literal(const char *s, size_t n, const char *lit)
-{
-    return n == strlen(lit) && memcmp(s, lit, n) == 0;
-}
-
-static json_status syn_primitive(jin *c, const jsmntok_t *t)
-{
-    const char *s = c->text + t->start;
-    size_t n = (size_t)(t->end - t->start);
-    int flags;
-    if (s[0] == 't' || s[0] == 'f' || s[0] == 'n') {
-        if (is_literal(s, n, "true") || is_literal(s, n, "false") || is_literal(s, n, "null"))
-            return JSON_OK;
-        return fail_at(c, JSON_E_SYNTAX, (size_t)t->start, "invalid literal");
-    }
-    if (!num_scan(s, n, &flags))
-        return fail_at(c, JSON_E_SYNTAX, (size_t)t->start, "invalid number");
-    return JSON_OK;
-}
-
-/* Grammar states: what may come next inside the innermost container. */
-enum {
-    S_TOP, S_DONE,                                  /* outside any container */
-    S_OBJ_OPEN, S_OBJ_KEY, S_OBJ_COLON, S_OBJ_VALUE, S_OBJ_NEXT,
-    S_ARR_OPEN, S_ARR_VALUE, S_ARR_NEXT
-};
-
-typedef struct frame { int tok, state, count; } frame;
-
-typedef struct syn {
-    frame st[JSON_MAX_DEPTH + 1];   /* st[0] is the top level */
-    int top;
-} syn;
-
-static void syn_value_done(frame *f)
-{
-    f->count++;
-    f->state = f->state == S_OBJ_VALUE ? S_OBJ_NEXT
-             : f->state == S_TOP ? S_DONE : S_ARR_NEXT;
-}
-
-static int syn_close(jin *c, syn *s, char ch, size_t at)
-{
-    frame *f = &s->st[s->top];
-    int ok = ch == '}' ? f->state == S_OBJ_OPEN || f->state == S_OBJ_NEXT
-                       : f->state == S_ARR_OPEN || f->state == S_ARR_NEXT;
-    if (!ok)
-        return 0;
-    c->tok[f->tok].end = (int)at + 1;
-    c->tok[f->tok].size = f->count;
-    s->top--;
-    syn_value_done(&s->st[s->top]);
-    return 1;
-}
-
-/* Checks the punctuation between tokens: text[from..to). */
-static json_status syn_gap(jin *c, syn *s, size_t from, size_t to)
-{
-    for (size_t i = from; i < to; i++) {
-        char ch = c->text[i];
-        frame *f = &s->st[s->top];
-        if (is_ws(ch))
-            continue;
-        if (f->state == S_DONE)
-            return fail_at(c, JSON_E_SYNTAX, i, "trailing characters after JSON");
-        if (ch == ',' && f->state == S_OBJ_NEXT)
-            f->state = S_OBJ_KEY;
-        else if (ch == ',' && f->state == S_ARR_NEXT)
-            f->state = S_ARR_VALUE;
-        else if (ch == ':' && f->state == S_OBJ_COLON)
-            f->state = S_OBJ_VALUE;
-        else if ((ch == '}' || ch == ']') && syn_close(c, s, ch, i))
-            continue;
-        else
-            return fail_at(c, JSON_E_SYNTAX, i, "malformed JSON");
-    }
-    return JSON_OK;
-}
-
-static size_t tok_lex_start(const jsmntok_t *t)
-{
-    return (size_t)t->start - (t->type == JSMN_STRING);
-}
-
-static size_t tok_lex_end(const jsmntok_t *t)
-{
-    if (t->type == JSMN_OBJECT || t->type == JSMN_ARRAY)
-        return (size_t)t->start + 1;     /* just the bracket: children follow */
-    return (size_t)t->end + (t->type == JSMN_STRING);
-}
-
-static json_status syn_token(jin *c, syn *s, int i)
-{
-    jsmntok_t *t = &c->tok[i];
-    frame *f = &s->st[s->top];
-    size_t at = tok_lex_start(t);
-    if (f->state == S_OBJ_OPEN || f->state == S_OBJ_KEY) {
-        if (t->type != JSMN_STRING)
-            return fail_at(c, JSON_E_SYNTAX, at, "malformed JSON");
-        f->state = S_OBJ_COLON;
-    } else if (f->state == S_DONE) {
-        return fail_at(c, JSON_E_SYNTAX, at, "trailing characters after JSON");
-    } else if (f->state != S_TOP && f->state != S_OBJ_VALUE &&
-               f->state != S_ARR_OPEN && f->state != S_ARR_VALUE) {
-        return fail_at(c, JSON_E_SYNTAX, at, "malformed JSON");
-    } else if (t->type == JSMN_OBJECT || t->type == JSMN_ARRAY) {
-        if (s->top == JSON_MAX_DEPTH)
-            return fail_at(c, JSON_E_LIMIT, at, TOO_DEEP);
-        s->st[++s->top] = (frame){ i, t->type == JSMN_OBJECT ? S_OBJ_OPEN : S_ARR_OPEN, 0 };
-        return JSON_OK;
-    } else {
-        syn_value_done(f);
-    }
-    return t->type == JSMN_STRING ? syn_string(c, t) : syn_primitive(c, t);
-}
-
-static json_status syntax(jin *c)
-{
-    syn s;                         /* only st[0..top] is ever read */
-    s.top = 0;
-    s.st[0] = (frame){ -1, S_TOP, 0 };
-    size_t pos = 0;
-    json_status st = JSON_OK;
-    for (int i = 0; i <= c->ntok && st == JSON_OK; i++) {     /* ntok: the end */
-        const jsmntok_t *t = &c->tok[i];
-        size_t next = i < c->ntok ? tok_lex_start(t) : c->len;
-        if (next < pos)
-            return fail_at(c, JSON_E_SYNTAX, pos, "malformed JSON");
-        st = syn_gap(c, &s, pos, next);
-        if (st == JSON_OK && i < c->ntok) {
-            st = syn_token(c, &s, i);
-            pos = tok_lex_end(t);
-        }
-    }
-    if (st == JSON_OK && (s.top != 0 || s.st[0].state != S_DONE))
-        return fail_at(c, JSON_E_SYNTAX, c->len, "unexpected end of JSON");
-    return st;
-}
-
-/* ------------------------------------------------------------------ */
-/* Pass 3: the model walk                                              */
-/* ------------------------------------------------------------------ */
-
-/* Index of the first token after the subtree at i (ends are exact after
- * pass 2, and every descendant starts before its container's end). */
+/* Index of the first token after the subtree at i. */
 static int tok_skip(const jin *c, int i)
 {
-    const jsmntok_t *t = &c->tok[i];
-    int j = i + 1;
-    if (t->type == JSMN_OBJECT || t->type == JSMN_ARRAY)
-        while (j < c->ntok && c->tok[j].start < t->end)
-            j++;
-    return j;
+    return (int)c->tok[i].next;
 }
 
-/* Decodes a string whose escapes pass 2 has checked; out has room for n
- * bytes.  Returns the decoded length. */
-static size_t unescape(const char *s, size_t n, char *out)
-{
-    size_t i = 0, o = 0;
-    while (i < n) {
-        uint32_t cp;
-        size_t k;
-        if (s[i] != '\\') {
-            out[o++] = s[i++];
-            continue;
-        }
-        k = escape_read(s, i, n, &cp);
-        if (!k) {                  /* only in a key cut short by key_read */
-            out[o++] = s[i++];
-            continue;
-        }
-        i += k;
-        if (cp < 0x80) {
-            out[o++] = (char)cp;
-        } else if (cp < 0x800) {
-            out[o++] = (char)(0xC0 | cp >> 6);
-            out[o++] = (char)(0x80 | (cp & 0x3F));
-        } else if (cp < 0x10000) {
-            out[o++] = (char)(0xE0 | cp >> 12);
-            out[o++] = (char)(0x80 | (cp >> 6 & 0x3F));
-            out[o++] = (char)(0x80 | (cp & 0x3F));
-        } else {
-            out[o++] = (char)(0xF0 | cp >> 18);
-            out[o++] = (char)(0x80 | (cp >> 12 & 0x3F));
-            out[o++] = (char)(0x80 | (cp >> 6 & 0x3F));
-            out[o++] = (char)(0x80 | (cp & 0x3F));
-        }
-    }
-    return o;
-}
+/* ------------------------------------------------------------------ */
+/* The model walk                                                      */
+/* ------------------------------------------------------------------ */
 
 /* The string at token i: a pointer into the text unless it has escapes
- * (syn_string noted them in `size`), then a decoded copy in the arena.
+ * (the tokenizer noted them in `size`), then a decoded copy in the arena.
  * Returns 0 when out of memory. */
 static int tok_string(jin *c, int i, const char **s, size_t *n)
 {
-    const jsmntok_t *t = &c->tok[i];
+    const json_tok *t = &c->tok[i];
     const char *raw = c->text + t->start;
     size_t rn = (size_t)(t->end - t->start);
     if (!t->size) {
@@ -874,14 +321,14 @@ static int tok_string(jin *c, int i, const char **s, size_t *n)
         c->stop = 1;
         return 0;
     }
-    *n = unescape(raw, rn, buf);
+    *n = json_unescape(raw, rn, buf);
     *s = buf;
     return 1;
 }
 
 static void key_read(const jin *c, int i, jkey *k)
 {
-    const jsmntok_t *t = &c->tok[i];
+    const json_tok *t = &c->tok[i];
     const char *raw = c->text + t->start;
     size_t rn = (size_t)(t->end - t->start);
     k->cut = 0;
@@ -896,16 +343,16 @@ static void key_read(const jin *c, int i, jkey *k)
         while (rn > 0 && raw[rn - 1] == '\\')
             rn--;
     }
-    k->n = unescape(raw, rn, k->buf);
+    k->n = json_unescape(raw, rn, k->buf);
     k->s = k->buf;
 }
 
 /* Up to GOT_SHOWN bytes of the JSON text of token i, for "got ...". */
 static void got_text(const jin *c, int i, char *out, size_t cap)
 {
-    const jsmntok_t *t = &c->tok[i];
+    const json_tok *t = &c->tok[i];
     size_t a = tok_lex_start(t);
-    size_t b = (size_t)t->end + (t->type == JSMN_STRING);
+    size_t b = (size_t)t->end + (t->type == JT_STRING);
     size_t n = utf8_cut(c->text + a, b - a, GOT_SHOWN);
     if (n + 4 > cap)
         n = 0;
@@ -924,122 +371,11 @@ static size_t code_points(const char *s, size_t n)
     return cp;
 }
 
-/* A bound in the cell's units, written for people. */
-static void fmt_bound(ty_kind k, int64_t v, char *out, size_t cap)
-{
-    char b[32];
-    if (k == TY_DECIMAL || k == TY_MONEY || k == TY_NUMBER) {
-        dec_format(v, 0, b);
-        snprintf(out, cap, "%s", b);
-    } else if (k == TY_DATE) {
-        date_format(v, b);
-        snprintf(out, cap, "%s", b);
-    } else {
-        snprintf(out, cap, "%lld", (long long)v);
-    }
-}
-
-/* " lo..hi", " >= lo", " <= hi" or nothing. */
-static void fmt_range(ty_kind k, const field_def *f, char *out, size_t cap)
-{
-    char lo[40], hi[40];
-    *out = '\0';
-    if (!f || (!f->has_min && !f->has_max))
-        return;
-    fmt_bound(k, f->min, lo, sizeof lo);
-    fmt_bound(k, f->max, hi, sizeof hi);
-    if (f->has_min && f->has_max)
-        snprintf(out, cap, " %s..%s", lo, hi);
-    else if (f->has_min)
-        snprintf(out, cap, " >= %s", lo);
-    else
-        snprintf(out, cap, " <= %s", hi);
-}
-
-/* " of 1..64 characters", " with at least 1 elements" */
-static void fmt_count(const field_def *f, const char *pre, const char *unit,
-                      char *out, size_t cap)
-{
-    *out = '\0';
-    if (!f || (!f->has_min && !f->has_max))
-        return;
-    if (f->has_min && f->has_max)
-        snprintf(out, cap, " %s %lld..%lld %s", pre, (long long)f->min, (long long)f->max, unit);
-    else if (f->has_min)
-        snprintf(out, cap, " %s at least %lld %s", pre, (long long)f->min, unit);
-    else
-        snprintf(out, cap, " %s at most %lld %s", pre, (long long)f->max, unit);
-}
-
-static const char *kind_name(const ty *t)
-{
-    switch (t->kind) {
-    case TY_BOOL: return "bool";
-    case TY_INT: return "int";
-    case TY_DECIMAL: return "decimal";
-    case TY_MONEY: return "money";
-    case TY_NUMBER: return "number";
-    case TY_DATE: return "date";
-    case TY_TEXT: return "text";
-    case TY_ENUM: return t->en ? t->en->name : "enum";
-    case TY_ENTITY: return t->ent ? t->ent->name : "object";
-    case TY_LIST: return "list";
-    case TY_MAP: return "map";
-    default: return "value";
-    }
-}
-
-static void fmt_enum(const enum_def *e, char *out, size_t cap)
-{
-    size_t n = (size_t)snprintf(out, cap, "one of ");
-    for (uint32_t i = 0; i < e->nvalues && n < cap; i++) {
-        const char *sep = i ? ", " : "";
-        if (n + strlen(e->values[i]) + 8 >= cap) {
-            snprintf(out + n, cap - n, "%s...", sep);
-            return;
-        }
-        n += (size_t)snprintf(out + n, cap - n, "%s%s", sep, e->values[i]);
-    }
-}
-
-/* What a field of type t wants, for "expected ...". */
-static void describe(const ty *t, const field_def *f, char *out, size_t cap)
-{
-    char r[160];
-    switch (t->kind) {
-    case TY_INT: case TY_DECIMAL: case TY_MONEY: case TY_NUMBER:
-        fmt_range(t->kind, f, r, sizeof r);
-        snprintf(out, cap, "%s%s", kind_name(t), r);
-        break;
-    case TY_DATE:
-        fmt_range(t->kind, f, r, sizeof r);
-        snprintf(out, cap, "date YYYY-MM-DD%s", r);
-        break;
-    case TY_TEXT:
-        fmt_count(f, "of", "characters", r, sizeof r);
-        snprintf(out, cap, "text%s", r);
-        break;
-    case TY_ENUM:
-        fmt_enum(t->en, out, cap);
-        break;
-    case TY_ENTITY:
-        snprintf(out, cap, "%s object", kind_name(t));
-        break;
-    case TY_LIST: case TY_MAP:
-        fmt_count(f, "with", t->kind == TY_LIST ? "elements" : "entries", r, sizeof r);
-        snprintf(out, cap, "%s of %s%s", t->kind == TY_LIST ? "list" : "object",
-                 kind_name(t->elem), r);
-        break;
-    default:
-        snprintf(out, cap, "%s", kind_name(t));
-    }
-}
-
 /* "expected <what t wants>, got <the JSON at i>" */
 static void type_problem(jin *c, int i, const ty *t, const field_def *f)
 {
     char want[DESC_CAP], got[GOT_SHOWN + 8];
-    describe(t, f, want, sizeof want);
+    json_describe(t, f, want, sizeof want);
     got_text(c, i, got, sizeof got);
     problem(c, "expected %s, got %s", want, got);
 }
@@ -1064,31 +400,22 @@ static int parse_i64(const char *s, size_t n, int64_t *out)
     return 1;
 }
 
-static int is_number_tok(const jin *c, const jsmntok_t *t)
-{
-    char ch = c->text[t->start];
-    return t->type == JSMN_PRIMITIVE && ch != 't' && ch != 'f' && ch != 'n';
-}
-
 static void read_bool(jin *c, int i, const ty *t, const field_def *f, ev_cell *out)
 {
-    const jsmntok_t *k = &c->tok[i];
-    char ch = c->text[k->start];
-    if (k->type != JSMN_PRIMITIVE || (ch != 't' && ch != 'f'))
+    const json_tok *k = &c->tok[i];
+    if (k->type != JT_TRUE && k->type != JT_FALSE)
         type_problem(c, i, t, f);
     else
-        out->i = ch == 't';
+        out->i = k->type == JT_TRUE;
 }
 
 static void read_int(jin *c, int i, const ty *t, const field_def *f, ev_cell *out)
 {
-    const jsmntok_t *k = &c->tok[i];
+    const json_tok *k = &c->tok[i];
     const char *s = c->text + k->start;
     size_t n = (size_t)(k->end - k->start);
-    int flags = 0;
     int64_t v;
-    if (!is_number_tok(c, k) || !num_scan(s, n, &flags) || flags ||
-        !parse_i64(s, n, &v) || !in_bounds(f, v))
+    if (k->type != JT_NUMBER || k->size || !parse_i64(s, n, &v) || !in_bounds(f, v))
         type_problem(c, i, t, f);
     else
         out->i = v;
@@ -1099,7 +426,7 @@ static void read_int(jin *c, int i, const ty *t, const field_def *f, ev_cell *ou
 static void number_problem(jin *c, int i, const ty *t, const field_def *f, const char *how)
 {
     char want[DESC_CAP], got[GOT_SHOWN + 8];
-    describe(t, f, want, sizeof want);
+    json_describe(t, f, want, sizeof want);
     got_text(c, i, got, sizeof got);
     problem(c, "expected %s %s, got %s", want, how, got);
 }
@@ -1115,32 +442,34 @@ static int num_scan_separated(const char *s, size_t n)
         plain[o++] = s[k];
     }
     int flags;
-    return o > 0 && num_scan(plain, o, &flags);
+    return o > 0 && json_number_scan(plain, o, &flags);
 }
 
 static void read_decimal(jin *c, int i, const ty *t, const field_def *f, ev_cell *out)
 {
-    const jsmntok_t *k = &c->tok[i];
+    const json_tok *k = &c->tok[i];
     const char *s = c->text + k->start;
     size_t n = (size_t)(k->end - k->start);
     int flags = 0, places = t->kind == TY_MONEY ? 2 : DEC_PLACES;
     int64_t v = 0;
-    if (k->type == JSMN_STRING && !tok_string(c, i, &s, &n))
+    if (k->type == JT_STRING && !tok_string(c, i, &s, &n))
         return;
-    if ((k->type != JSMN_STRING && !is_number_tok(c, k)) || !num_scan(s, n, &flags)) {
-        if (k->type == JSMN_STRING && memchr(s, ',', n) && num_scan_separated(s, n))
+    if (k->type == JT_NUMBER)
+        flags = (int)k->size;          /* the tokenizer has scanned it */
+    else if (k->type != JT_STRING || !json_number_scan(s, n, &flags)) {
+        if (k->type == JT_STRING && memchr(s, ',', n) && num_scan_separated(s, n))
             number_problem(c, i, t, f, "written without thousands separators (such as 1000.00)");
         else
             type_problem(c, i, t, f);
         return;
     }
-    dec_status r = flags & NUM_EXP ? DEC_E_SYNTAX : dec_parse(s, n, &v);
-    if (flags & NUM_EXP) {
+    dec_status r = flags & JSON_NUM_EXP ? DEC_E_SYNTAX : dec_parse(s, n, &v);
+    if (flags & JSON_NUM_EXP) {
         number_problem(c, i, t, f, "written without an exponent (such as 1000.00)");
     } else if (r == DEC_E_PRECISION || (r == DEC_OK && !dec_fits_places(v, places))) {
         char got[GOT_SHOWN + 8];
         got_text(c, i, got, sizeof got);
-        problem(c, "expected %s with at most %d decimals, got %s", kind_name(t), places, got);
+        problem(c, "expected %s with at most %d decimals, got %s", json_kind_name(t), places, got);
     } else if (r == DEC_E_RANGE && s[0] != '-') {
         /* the largest amount with `places` decimals that an int64 holds */
         int64_t unit = 1;
@@ -1160,7 +489,7 @@ static void read_text(jin *c, int i, const ty *t, const field_def *f, ev_cell *o
 {
     const char *s;
     size_t n;
-    if (c->tok[i].type != JSMN_STRING) {
+    if (c->tok[i].type != JT_STRING) {
         type_problem(c, i, t, f);
         return;
     }
@@ -1179,7 +508,7 @@ static void read_enum(jin *c, int i, const ty *t, const field_def *f, ev_cell *o
     const char *s;
     size_t n;
     int v = -1;
-    if (c->tok[i].type == JSMN_STRING) {
+    if (c->tok[i].type == JT_STRING) {
         if (!tok_string(c, i, &s, &n))
             return;
         v = enum_value(t->en, s, n);
@@ -1211,12 +540,12 @@ static void read_date(jin *c, int i, const ty *t, const field_def *f, ev_cell *o
     size_t n;
     int64_t v;
     int ok = 0;
-    if (c->tok[i].type == JSMN_STRING) {
+    if (c->tok[i].type == JT_STRING) {
         if (!tok_string(c, i, &s, &n))
             return;
         ok = date_parse(s, n, &v) == 0 && in_bounds(f, v);
     }
-    if (!ok && c->tok[i].type == JSMN_STRING && year_outside(s, n))
+    if (!ok && c->tok[i].type == JT_STRING && year_outside(s, n))
         number_problem(c, i, t, f, DATE_RANGE_TEXT);
     else if (!ok)
         type_problem(c, i, t, f);
@@ -1235,49 +564,22 @@ static void read_scalar(jin *c, int i, const ty *t, const field_def *f, ev_cell 
     case TY_TEXT: read_text(c, i, t, f, out); break;
     case TY_ENUM: read_enum(c, i, t, f, out); break;
     case TY_DATE: read_date(c, i, t, f, out); break;
-    default: problem(c, "field of type %s cannot be read from JSON", kind_name(t));
-    }
-}
-
-/* True when the key is a whole '_'-separated head or tail of the name
- * ("income" of "monthly_income"). */
-static int is_affix(const jkey *k, const char *cand, size_t cn)
-{
-    if (k->n < 3 || k->n >= cn)
-        return 0;
-    return (memcmp(cand, k->s, k->n) == 0 && cand[k->n] == '_') ||
-           (memcmp(cand + cn - k->n, k->s, k->n) == 0 && cand[cn - k->n - 1] == '_');
-}
-
-/* Keeps in *best the closest candidate within the edits a name of its
- * length allows (none up to 2 bytes, 1 up to 5, 2 beyond), or failing
- * that one the key is an affix of. */
-static void suggest(const jkey *k, const char *cand, size_t *best_d, const char **best)
-{
-    size_t cn = strlen(cand);
-    if (k->n > SUGGEST_MAX || cn > SUGGEST_MAX)
-        return;
-    size_t d = suggest_distance(k->s, k->n, cand, cn);
-    if (d > suggest_allowed(cn))
-        d = is_affix(k, cand, cn) ? 3 : SIZE_MAX;
-    if (d < *best_d) {
-        *best_d = d;
-        *best = cand;
+    default: problem(c, "field of type %s cannot be read from JSON", json_kind_name(t));
     }
 }
 
 static void unknown_field(jin *c, int i, const jkey *k, const entity_def *e, const char *only)
 {
     char got[GOT_SHOWN + 8];
-    size_t d = SIZE_MAX;
-    const char *best = NULL;
+    suggestion near;
+    suggest_init(&near);
     if (only)
-        suggest(k, only, &d, &best);
+        suggest_consider(&near, k->s, k->n, only);
     for (uint32_t f = 0; e && f < e->nfields; f++)
-        suggest(k, e->fields[f].name, &d, &best);
+        suggest_consider(&near, k->s, k->n, e->fields[f].name);
     got_text(c, i, got, sizeof got);
-    if (best)
-        problem(c, "unknown field %s (did you mean \"%s\"?)", got, best);
+    if (near.best)
+        problem(c, "unknown field %s (did you mean \"%s\"?)", got, near.best);
     else
         problem(c, "unknown field %s", got);
 }
@@ -1353,8 +655,8 @@ static void fill_missing(jin *c, const entity_def *e, ev_cell *rec, const uint64
  * that it is not an object.  Returns the next token. */
 static int walk_record(jin *c, int i, const ty *t, const entity_def *e, ev_cell *rec)
 {
-    const jsmntok_t *o = &c->tok[i];
-    if (o->type != JSMN_OBJECT) {
+    const json_tok *o = &c->tok[i];
+    if (o->type != JT_OBJECT) {
         type_problem(c, i, t, NULL);
         return tok_skip(c, i);
     }
@@ -1366,7 +668,7 @@ static int walk_record(jin *c, int i, const ty *t, const entity_def *e, ev_cell 
     }
     uint32_t hint = 0;
     int j = i + 1;
-    for (int k = 0; k < o->size && !c->stop; k++)
+    for (int k = 0; k < (int)o->size && !c->stop; k++)
         j = walk_member(c, j, e, rec, seen, &hint);
     fill_missing(c, e, rec, seen);
     return j;
@@ -1392,18 +694,18 @@ static int walk_entity(jin *c, int i, const ty *t, ev_cell *out)
 /* Element count of the container at i, checked against the field's
  * bounds; -1 (after reporting) when it is not of type `want` or out of
  * bounds. */
-static long walk_count(jin *c, int i, jsmntype_t want, const ty *t, const field_def *f)
+static long walk_count(jin *c, int i, json_type want, const ty *t, const field_def *f)
 {
-    const jsmntok_t *a = &c->tok[i];
+    const json_tok *a = &c->tok[i];
     if (a->type != want) {
         type_problem(c, i, t, f);
         return -1;
     }
     if (!in_bounds(f, a->size)) {
         char d[DESC_CAP];
-        describe(t, f, d, sizeof d);
-        problem(c, "expected %s, got %d %s", d, a->size,
-                want == JSMN_ARRAY ? "elements" : "entries");
+        json_describe(t, f, d, sizeof d);
+        problem(c, "expected %s, got %u %s", d, a->size,
+                want == JT_ARRAY ? "elements" : "entries");
         return -1;
     }
     return a->size;
@@ -1411,7 +713,7 @@ static long walk_count(jin *c, int i, jsmntype_t want, const ty *t, const field_
 
 static int walk_list(jin *c, int i, const ty *t, const field_def *f, ev_cell *out)
 {
-    long n = walk_count(c, i, JSMN_ARRAY, t, f);
+    long n = walk_count(c, i, JT_ARRAY, t, f);
     if (n < 0)
         return tok_skip(c, i);
     const ty *el = t->elem;
@@ -1478,7 +780,7 @@ static void map_dups(jin *c, const ev_cell *cells, uint32_t n)
 
 static int walk_map(jin *c, int i, const ty *t, const field_def *f, ev_cell *out)
 {
-    long n = walk_count(c, i, JSMN_OBJECT, t, f);
+    long n = walk_count(c, i, JT_OBJECT, t, f);
     if (n < 0)
         return tok_skip(c, i);
     ev_cell *cells = alloc_cells(c, (size_t)n * 2);
@@ -1519,17 +821,17 @@ static int walk_value(jin *c, int i, const ty *t, const field_def *f, ev_cell *o
 /* The input object: exactly one key, the root entity's name. */
 static ev_cell *walk_root(jin *c, const entity_def *root)
 {
-    const jsmntok_t *o = &c->tok[0];
+    const json_tok *o = &c->tok[0];
     ty rt = { .kind = TY_ENTITY, .ent = root };
     ev_cell *rec = NULL;
     int seen = 0, j = 1;
-    if (o->type != JSMN_OBJECT) {
+    if (o->type != JT_OBJECT) {
         char got[GOT_SHOWN + 8];
         got_text(c, 0, got, sizeof got);
         problem(c, "expected object {\"%s\": {...}}, got %s", root->name, got);
         return NULL;
     }
-    for (int k = 0; k < o->size && !c->stop; k++) {
+    for (int k = 0; k < (int)o->size && !c->stop; k++) {
         jkey key;
         key_read(c, j, &key);
         mark m = push_key(c, key.s, key.n, key.cut);
@@ -1554,10 +856,12 @@ static ev_cell *walk_root(jin *c, const entity_def *root)
     return rec;
 }
 
-/* Passes 1 and 2 (tokens, strict syntax, limits) into a fresh context. */
+/* The tokens of text (strict syntax, limits) into a fresh context; a
+ * problem found there is recorded with its byte offset. */
 static json_status lex_and_check(jin *c, const char *text, size_t len, const char *prefix,
                                  arena *pool, json_errors *errs)
 {
+    json_lexed lx;
     memset(c, 0, sizeof *c);
     c->text = text;
     c->len = len;
@@ -1567,12 +871,12 @@ static json_status lex_and_check(jin *c, const char *text, size_t len, const cha
     errs->n = 0;
     errs->offset = 0;
     errs->truncated = 0;
-    if (len > INT_MAX)
-        return fail_at(c, JSON_E_LIMIT, 0, "input larger than 2 GiB");
-    json_status st = lex(c);
-    if (st == JSON_OK)
-        st = syntax(c);
-    return st == JSON_OK ? st : limits_first(c, st);
+    json_status st = json_lex(text, len, &json_request_limits, pool, &lx);
+    c->tok = lx.tok;
+    c->ntok = (int)lx.ntok;
+    if (st == JSON_E_NOMEM || st == JSON_OK)
+        return st;
+    return fail_at(c, st, lx.at, lx.what);
 }
 
 json_status json_input_parse(const char *text, size_t len, const entity_def *root,
@@ -1599,6 +903,16 @@ json_status json_syntax_check(const char *text, size_t len, arena *pool, json_er
     return lex_and_check(&c, text, len, "", pool, errs);
 }
 
+json_status json_lex_request(const char *text, size_t len, arena *pool, json_errors *errs,
+                             json_tok **tok, uint32_t *ntok)
+{
+    jin c;
+    json_status st = lex_and_check(&c, text, len, "", pool, errs);
+    *tok = c.tok;
+    *ntok = st == JSON_OK ? (uint32_t)c.ntok : 0;
+    return st;
+}
+
 int json_members(const char *text, size_t len, arena *pool, json_member **out, size_t *n)
 {
     jin c;
@@ -1606,17 +920,16 @@ int json_members(const char *text, size_t len, arena *pool, json_member **out, s
     *out = NULL;
     *n = 0;
     if (lex_and_check(&c, text, len, "", pool, &errs) != JSON_OK || c.ntok < 1 ||
-        c.tok[0].type != JSMN_OBJECT)
+        c.tok[0].type != JT_OBJECT)
         return -1;
     json_member *m = arena_alloc(pool, sizeof *m * (size_t)(c.tok[0].size + 1));
     if (!m) return -1;
-    for (int i = 1; i + 1 < c.ntok; i++) {
-        if (c.tok[i].parent != 0) continue;
-        const jsmntok_t *k = &c.tok[i], *v = &c.tok[i + 1];
+    for (int i = 1; i + 1 < c.ntok; i = tok_skip(&c, i + 1)) {
+        const json_tok *k = &c.tok[i], *v = &c.tok[i + 1];
         m[*n].key = text + k->start;
         m[*n].key_len = (size_t)(k->end - k->start);
         m[*n].value = text + tok_lex_start(v);
-        m[*n].value_len = (size_t)v->end + (v->type == JSMN_STRING) - tok_lex_start(v);
+        m[*n].value_len = (size_t)v->end + (v->type == JT_STRING) - tok_lex_start(v);
         (*n)++;
     }
     *out = m;
@@ -1630,7 +943,7 @@ int json_member_string(const json_member *m, arena *pool, const char **s, size_t
     size_t rn = m->value_len - 2;
     char *out = arena_alloc(pool, rn + 1);
     if (!out) return -1;
-    *n = unescape(raw, rn, out);
+    *n = json_unescape(raw, rn, out);
     out[*n] = 0;
     if (memchr(out, 0, *n)) return -1;
     *s = out;

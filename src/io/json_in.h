@@ -3,8 +3,8 @@
  *
  * The input of a decision is a JSON object with one key, the name of the
  * policy's root entity: {"household": {"members": [...]}}.  json_in reads
- * it with jsmn (no allocation, tokens point into the text, so a number's
- * exact text is kept) and writes a record of cells in the request arena,
+ * it through json_lex.h (tokens point into the text, so a number's exact
+ * text is kept) and writes a record of cells in the request arena,
  * checking as it goes:
  *   - syntax (with the byte offset), duplicate keys, non-UTF-8 strings,
  *     nesting deeper than JSON_MAX_DEPTH, more than JSON_MAX_TOKENS tokens;
@@ -64,8 +64,8 @@ json_status json_input_parse(const char *text, size_t len, const entity_def *roo
                              const char *prefix, arena *pool, ev_cell **out,
                              json_errors *errs);
 
-/* Only the strict JSON syntax and the limits of the first two passes (no
- * model): for request envelopes, whose own fields io/json_req.c reads. */
+/* Only the strict JSON syntax and the limits of the tokenizer (no
+ * model), with the problem recorded as json_input_parse() would. */
 json_status json_syntax_check(const char *text, size_t len, arena *pool, json_errors *errs);
 
 /* The members of a JSON object text, in order: each key as written

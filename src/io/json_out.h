@@ -2,7 +2,7 @@
  * json_out.h - decisions and explanations as JSON, for the CLI and the
  * daemon alike.
  *
- * A decision (interfaces.md):
+ * A decision (the Decision schema of docs/openapi.yaml):
  *   {"policy": {"name", "title", "hash"}, "as_of": "2019-01-01",
  *    "outputs": {"eligible": true, "monthly_benefit": "1080.00", ...},
  *    "reasons": [{"output", "label", "value"[, "rule"]}],

@@ -1,17 +1,15 @@
 /*
  * json_req.c - the envelope of a decision request (see json_req.h).
  *
- * jsmn tokenizes the body into a token array from the request arena; the
- * nesting depth is bounded by a byte scan first, so hostile nesting costs
- * O(n) and never reaches jsmn.  Only the envelope's own values are read
- * here; the input object's content is json_in.c's business.
+ * json_lex.c tokenizes the body (strict syntax and limits) into a token
+ * array from the request arena; a byte scan first refuses nesting deeper
+ * than an envelope around a JSON_MAX_DEPTH input with its own message.
+ * Only the envelope's own values are read here; the input object's
+ * content is json_in.c's business.
  */
 #include <string.h>
-#define JSMN_STATIC
-#define JSMN_STRICT
-#define JSMN_PARENT_LINKS
-#include <jsmn.h>
 #include "io/json_req.h"
+#include "io/json_lex.h"
 #include "eval/date.h"
 
 static void problem(json_errors *e, const char *pointer, const char *detail)
@@ -37,19 +35,16 @@ static int max_depth(const char *s, size_t n)
     return m;
 }
 
-static int tok_eq(const char *s, const jsmntok_t *t, const char *lit)
+static int tok_eq(const char *s, const json_tok *t, const char *lit)
 {
     size_t n = strlen(lit);
-    return t->type == JSMN_STRING && (size_t)(t->end - t->start) == n && memcmp(s + t->start, lit, n) == 0;
+    return t->type == JT_STRING && (size_t)(t->end - t->start) == n && memcmp(s + t->start, lit, n) == 0;
 }
 
 /* Index of the token after t and all its children. */
-static int skip(const jsmntok_t *tok, int i, int ntok)
+static int skip(const json_tok *tok, int i)
 {
-    int end = tok[i].end;
-    i++;
-    while (i < ntok && tok[i].start < end) i++;
-    return i;
+    return (int)tok[i].next;
 }
 
 int json_request_id_ok(const char *s, size_t n)
@@ -60,37 +55,37 @@ int json_request_id_ok(const char *s, size_t n)
     return 1;
 }
 
-static int plain_string(const char *s, const jsmntok_t *t)
+static int plain_string(const char *s, const json_tok *t)
 {
-    return t->type == JSMN_STRING && json_request_id_ok(s + t->start, (size_t)(t->end - t->start));
+    return t->type == JT_STRING && json_request_id_ok(s + t->start, (size_t)(t->end - t->start));
 }
 
-static int policy_name(const char *s, const jsmntok_t *t)
+static int policy_name(const char *s, const json_tok *t)
 {
-    if (t->type != JSMN_STRING || t->end - t->start < 1 || t->end - t->start > 64) return 0;
-    for (int i = t->start; i < t->end; i++) {
+    if (t->type != JT_STRING || t->end - t->start < 1 || t->end - t->start > 64) return 0;
+    for (uint32_t i = t->start; i < t->end; i++) {
         char c = s[i];
         if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' || c == '.')) return 0;
     }
     return 1;
 }
 
-static void read_policy(const char *s, const jsmntok_t *tok, int i, int ntok, decision_request *out,
+static void read_policy(const char *s, const json_tok *tok, int i, int ntok, decision_request *out,
                         json_errors *e, arena *pool)
 {
-    if (tok[i].type == JSMN_STRING) {
+    if (tok[i].type == JT_STRING) {
         if (!policy_name(s, &tok[i])) { problem(e, "/policy", "expected a policy name such as \"tianjin.dibao\""); return; }
         out->policy[0] = (json_span){s + tok[i].start, (size_t)(tok[i].end - tok[i].start)};
         out->npolicies = 1;
         return;
     }
-    if (tok[i].type != JSMN_ARRAY || tok[i].size < 1 || tok[i].size > REQ_MAX_POLICIES) {
+    if (tok[i].type != JT_ARRAY || tok[i].size < 1 || tok[i].size > REQ_MAX_POLICIES) {
         problem(e, "/policy", "expected a policy name or a list of 1 to 16 policy names");
         return;
     }
     out->policy_is_list = 1;
     int k = i + 1;
-    for (int n = 0; n < tok[i].size && k < ntok; n++) {
+    for (int n = 0; n < (int)tok[i].size && k < ntok; n++) {
         if (!policy_name(s, &tok[k])) {
             problem(e, arena_printf(pool, "/policy/%d", n), "expected a policy name such as \"tianjin.dibao\"");
         } else {
@@ -100,7 +95,7 @@ static void read_policy(const char *s, const jsmntok_t *tok, int i, int ntok, de
                     problem(e, arena_printf(pool, "/policy/%d", n), "policy listed twice");
             out->policy[out->npolicies++] = (json_span){s + tok[k].start, (size_t)(tok[k].end - tok[k].start)};
         }
-        k = skip(tok, k, ntok);
+        k = skip(tok, k);
     }
 }
 
@@ -113,46 +108,21 @@ json_status json_request_parse(const char *body, size_t len, arena *pool, decisi
         problem(e, "", "JSON nested too deeply");
         return JSON_E_LIMIT;
     }
-    /* jsmn alone accepts some text that is not JSON ({"a" 1}, [1,], tru):
-     * the body goes through json_in's strict syntax pass first */
-    json_status syn = json_syntax_check(body, len, pool, e);
+    json_tok *tok;
+    uint32_t count;
+    json_status syn = json_lex_request(body, len, pool, e, &tok, &count);
     if (syn != JSON_OK)
         return syn;
     /* valid JSON from here: null, 1 or [] is a request that does not fit */
-    size_t first = 0;
-    while (first < len && (body[first] == ' ' || body[first] == '\t' || body[first] == '\r' || body[first] == '\n'))
-        first++;
-    if (first < len && body[first] != '{') {
+    if (tok[0].type != JT_OBJECT) {
         problem(e, "", "expected a JSON object");
         return JSON_E_INVALID;
     }
-    jsmn_parser p;
-    jsmn_init(&p);
-    int ntok = jsmn_parse(&p, body, len, NULL, 0);
-    if (ntok < 0) {
-        e->offset = p.pos;
-        problem(e, "", arena_printf(pool, "malformed JSON at byte %u", p.pos));
-        return JSON_E_SYNTAX;
-    }
-    if (ntok > JSON_MAX_TOKENS) { problem(e, "", "too many JSON values"); return JSON_E_LIMIT; }
-    jsmntok_t *tok = arena_alloc(pool, sizeof(jsmntok_t) * (size_t)(ntok + 1));
-    if (!tok) return JSON_E_NOMEM;
-    jsmn_init(&p);
-    ntok = jsmn_parse(&p, body, len, tok, (unsigned)ntok);
-    if (ntok < 1 || tok[0].type != JSMN_OBJECT) {
-        problem(e, "", "expected a JSON object");
-        return ntok < 1 ? JSON_E_SYNTAX : JSON_E_INVALID;
-    }
-    for (int i = tok[0].end; i < (int)len; i++)
-        if (body[i] != ' ' && body[i] != '\n' && body[i] != '\r' && body[i] != '\t') {
-            e->offset = (size_t)i;
-            problem(e, "", arena_printf(pool, "unexpected data after the JSON object at byte %d", i));
-            return JSON_E_SYNTAX;
-        }
+    int ntok = (int)count;
     unsigned seen = 0;
     int i = 1;
-    for (int n = 0; n < tok[0].size && i < ntok; n++) {
-        const jsmntok_t *key = &tok[i], *val = &tok[i + 1];
+    for (int n = 0; n < (int)tok[0].size && i < ntok; n++) {
+        const json_tok *key = &tok[i], *val = &tok[i + 1];
         static const char *const keys[] = {"policy", "as_of", "request_id", "input", "explain"};
         int k = -1;
         for (int j = 0; j < 5; j++)
@@ -167,7 +137,7 @@ json_status json_request_parse(const char *body, size_t len, arena *pool, decisi
             switch (k) {
             case 0: read_policy(body, tok, i + 1, ntok, out, e, pool); break;
             case 1:
-                if (val->type != JSMN_STRING || date_parse(body + val->start, (size_t)(val->end - val->start), &out->as_of))
+                if (val->type != JT_STRING || date_parse(body + val->start, (size_t)(val->end - val->start), &out->as_of))
                     problem(e, "/as_of", "expected a date YYYY-MM-DD");
                 else out->has_as_of = 1;
                 break;
@@ -177,19 +147,19 @@ json_status json_request_parse(const char *body, size_t len, arena *pool, decisi
                 else memcpy(out->request_id, body + val->start, (size_t)(val->end - val->start));
                 break;
             case 3:
-                if (val->type != JSMN_OBJECT) problem(e, "/input", "expected an object such as {\"household\": {...}}");
+                if (val->type != JT_OBJECT) problem(e, "/input", "expected an object such as {\"household\": {...}}");
                 else out->input = (json_span){body + val->start, (size_t)(val->end - val->start)};
                 break;
             case 4:
-                if (val->type == JSMN_PRIMITIVE && val->end - val->start == 4 && memcmp(body + val->start, "true", 4) == 0) out->explain = 1;
-                else if (val->type == JSMN_PRIMITIVE && val->end - val->start == 5 && memcmp(body + val->start, "false", 5) == 0) out->explain = 0;
+                if (val->type == JT_TRUE) out->explain = 1;
+                else if (val->type == JT_FALSE) out->explain = 0;
                 /* "text": the explanation, whose `text` member is the citizen's account */
-                else if (val->type == JSMN_STRING && val->end - val->start == 4 && memcmp(body + val->start, "text", 4) == 0) out->explain = 1;
+                else if (val->type == JT_STRING && val->end - val->start == 4 && memcmp(body + val->start, "text", 4) == 0) out->explain = 1;
                 else problem(e, "/explain", "expected true, false or \"text\"");
                 break;
             }
         }
-        i = skip(tok, i + 1, ntok);
+        i = skip(tok, i + 1);
     }
     if (!(seen & 1)) problem(e, "/policy", "missing required field");
     if (!(seen & 8)) problem(e, "/input", "missing required field");

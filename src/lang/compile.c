@@ -459,7 +459,14 @@ static void check_assertions(checked *ck, lowered *lo)
     for (uint32_t i = 0; i < t->nparams; i++) nb += 2 * t->params[i].nvalues;
     int64_t *b = malloc(sizeof(int64_t) * nb);
     ev_cell *frame = calloc(t->nslots + 1, sizeof(ev_cell));
-    if (!b || !frame) { free(b); free(frame); return; }
+    if (!b || !frame) {
+        /* an error, never a policy whose assertions went unchecked */
+        diag_add(ck->dl, DIAG_ERROR, ck->src, ck->asserts[0]->loc, NULL,
+                 "checking the assertions: out of memory");
+        free(b);
+        free(frame);
+        return;
+    }
     uint32_t n = 0;
     b[n++] = t->covers_from;
     for (uint32_t i = 0; i < t->nparams; i++)

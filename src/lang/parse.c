@@ -4,7 +4,7 @@
  *
  * parse_source sets up a parse_ctx (parser.y defines it: the source,
  * the arena, the diag_list and the scanner's state), scans the whole
- * text from one buffer and runs yyparse.  Afterwards it walks the tree
+ * text from one buffer and runs langparse.  Afterwards it walks the tree
  * once, without recursion, to enforce PARSE_MAX_NESTING on expression
  * depth: the scanner already refuses brackets nested too deeply, but
  * `- - - x` or a 10 000-term sum nest without brackets, and every later
@@ -30,13 +30,13 @@
 #include "lang/parse.h"
 #include "parser.h"
 
-/* The scanner's entry points (flex writes no header for them). */
+/* The scanner's entry points (flex writes no header for them), named
+ * lang* by its prefix option; parser.h declares langparse. */
 struct yy_buffer_state;
-int yylex_init_extra(parse_ctx *extra, yyscan_t *scanner);
-struct yy_buffer_state *yy_scan_buffer(char *base, size_t size, yyscan_t scanner);
-void yy_delete_buffer(struct yy_buffer_state *b, yyscan_t scanner);
-int yylex_destroy(yyscan_t scanner);
-int yyparse(yyscan_t scanner, parse_ctx *ctx);
+int langlex_init_extra(parse_ctx *extra, yyscan_t *scanner);
+struct yy_buffer_state *lang_scan_buffer(char *base, size_t size, yyscan_t scanner);
+void lang_delete_buffer(struct yy_buffer_state *b, yyscan_t scanner);
+int langlex_destroy(yyscan_t scanner);
 
 parse_list parse_list_add(parse_list l, ast_node *n)
 {
@@ -157,9 +157,9 @@ static void check_depth(parse_ctx *ctx, const ast_node *decl)
 
 /* Runs the parser; 0 when the scanner could not allocate its buffer
  * (flex reports that through YY_FATAL_ERROR, which lexer.l turns into a
- * longjmp here).  The text is copied here rather than by yy_scan_bytes,
+ * longjmp here).  The text is copied here rather than by lang_scan_bytes,
  * which leaks its copy when it fails half-way; a buffer state flex made
- * but could not push is not freed by yylex_destroy, so it is freed here. */
+ * but could not push is not freed by langlex_destroy, so it is freed here. */
 static int run(parse_ctx *ctx, yyscan_t scanner)
 {
     jmp_buf fatal;
@@ -175,13 +175,13 @@ static int run(parse_ctx *ctx, yyscan_t scanner)
     ctx->scan_state = NULL;
     if (setjmp(fatal)) {
         if (!b && ctx->scan_state)
-            yy_delete_buffer(ctx->scan_state, scanner);
+            lang_delete_buffer(ctx->scan_state, scanner);
         free(text);
         return 0;
     }
-    b = yy_scan_buffer(text, len + 2, scanner);
-    yyparse(scanner, ctx);
-    yy_delete_buffer(b, scanner);
+    b = lang_scan_buffer(text, len + 2, scanner);
+    langparse(scanner, ctx);
+    lang_delete_buffer(b, scanner);
     free(text);
     return 1;
 }
@@ -205,12 +205,12 @@ ast_node *parse_source(const source *src, arena *pool, diag_list *dl)
                  "file is too large: %zu bytes, the limit is %u", src->len, PARSE_MAX_SOURCE);
         return ast_new(pool, AST_FILE, whole);
     }
-    if (yylex_init_extra(&ctx, &scanner) != 0) {
+    if (langlex_init_extra(&ctx, &scanner) != 0) {
         diag_add(dl, DIAG_ERROR, src, (src_loc){0, 0}, NULL, "out of memory while parsing");
         return NULL;
     }
     ok = run(&ctx, scanner);
-    yylex_destroy(scanner);
+    langlex_destroy(scanner);
     if (!ok || pool->failed) {
         diag_add(dl, DIAG_ERROR, src, (src_loc){0, 0}, NULL, "out of memory while parsing");
         return NULL;

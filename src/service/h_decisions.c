@@ -43,14 +43,17 @@ static void sha256_hex(const char *a, size_t n, char out[65])
         snprintf(out + 2 * i, 3, "%02x", md[i]);
 }
 
-static void new_request_id(char out[37])
+/* A random (version 4) UUID; -1 when OpenSSL's generator has no bytes
+ * to give (unseeded), since a predictable id could collide. */
+static int new_request_id(char out[37])
 {
     unsigned char r[16];
-    RAND_bytes(r, sizeof r);
+    if (RAND_bytes(r, sizeof r) != 1) return -1;
     r[6] = (unsigned char)((r[6] & 0x0f) | 0x40);
     r[8] = (unsigned char)((r[8] & 0x3f) | 0x80);
     snprintf(out, 37, "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x",
              r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7], r[8], r[9], r[10], r[11], r[12], r[13], r[14], r[15]);
+    return 0;
 }
 
 /* One request's decisions, made before anything is stored. */
@@ -216,8 +219,9 @@ void h_decisions_post(service *sv, const http_request *rq, http_response *rs, co
                             "characters without spaces, like request_id, optionally in double quotes", NULL);
             return;
         }
-    } else {
-        new_request_id(rid);
+    } else if (new_request_id(rid)) {
+        http_problem_as(rs, PROBLEM_SERVICE_UNAVAILABLE, "no random bytes for a request id; nothing was decided, retry", NULL);
+        return;
     }
     static decided x;       /* large; one request at a time per worker */
     memset(&x, 0, sizeof x);

@@ -8,7 +8,8 @@
  * `input` against the policy's model, ev_bind()/ev_run() evaluate it, and
  * json_write_decision() writes the decision with and without the
  * explanation, as h_evaluate.c does, plus the canonical input record.
- * Each decision must be one well-formed JSON value (checked with jsmn).
+ * Each decision must be one well-formed JSON value, as strict as the
+ * request reader's (json_lex.h), with no blank around it.
  * Problems are printed into a memory stream so every pointer and detail
  * string is read.
  *
@@ -24,15 +25,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#define JSMN_STATIC
-#define JSMN_STRICT
-#define JSMN_PARENT_LINKS
-#include <jsmn.h>
 #include "base/arena.h"
 #include "base/buf.h"
 #include "eval/date.h"
 #include "eval/eval.h"
 #include "io/json_in.h"
+#include "io/json_lex.h"
 #include "io/json_out.h"
 #include "io/json_req.h"
 #include "policy/load.h"
@@ -66,17 +64,15 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 static void require_json(const buf *b)
 {
     if (b->failed) return;
-    jsmn_parser jp;
-    jsmn_init(&jp);
-    int n = jsmn_parse(&jp, b->data, b->len, NULL, 0);
-    if (n <= 0) goto bad;
-    jsmntok_t *t = malloc(sizeof(jsmntok_t) * (size_t)n);
-    if (!t) return;
-    jsmn_init(&jp);
-    int m = jsmn_parse(&jp, b->data, b->len, t, (unsigned)n);
-    int whole = m == n && t[0].start == 0 && (size_t)t[0].end == b->len;
-    free(t);
-    if (whole) return;
+    /* explanations nest deeper and run longer than requests may */
+    static const json_limits lim = { 4096, UINT32_MAX };
+    arena a;
+    json_lexed lx;
+    arena_init(&a, 0);
+    json_status st = json_lex(b->data, b->len, &lim, &a, &lx);
+    int whole = st == JSON_OK && lx.tok[0].start == 0 && lx.tok[0].end == b->len;
+    arena_free(&a);
+    if (whole || st == JSON_E_NOMEM) return;
 bad:
     fprintf(stderr, "fuzz_request: not one JSON value: %.*s\n", (int)b->len, b->data);
     abort();

@@ -11,7 +11,7 @@
 # The project's sources are compiled here with clang, ASan, UBSan and the
 # fuzzer's coverage instrumentation into build/fuzz/ (not the gcc-built
 # libeligo.a); the grammar is generated there with bison and flex.  Each
-# harness runs with the criteria of reliability goals 13 and 14:
+# harness runs with these limits:
 # -max_len=65536 -timeout=2 -rss_limit_mb=512, halting on the first
 # report.  Its corpus, build/fuzz/corpus/<harness>, is seeded from the
 # shipped policies (fuzz_compile), the integration requests (fuzz_request)
@@ -81,7 +81,7 @@ build() {
     # the library's rooms, as Makefile.am lists them, plus the grammar
     local srcs
     srcs=$(ls src/base/*.c src/lang/*.c src/eval/*.c src/io/*.c src/policy/*.c) || return 1
-    # shellcheck disable=SC2086  # one word per flag
+    # shellcheck disable=SC2086,SC2016  # one word per flag; $1.. are the inner sh's
     printf '%s\n' $srcs "$gen/parser.c" "$gen/lexer.c" |
         xargs -P "$jobs" -I{} sh -c 'o=$1/$(echo "$2" | tr / _ | sed "s/\.c$/.o/"); exec $3 $4 -c "$2" -o "$o"' \
             sh "$obj" {} "$CC" "$CFLAGS_FUZZ" || return 1

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# oom.sh - make check's run of the OOM loop (reliability goal 17): every
+# oom.sh - make check's run of the OOM loop: every
 # 5th injection point of each operation, in both modes, and always the
 # last points (tests/oom/oom_loop.c).  The full loop, every point, is
 # tests/soak/oom_full.sh.  In the ASan build each run ends with a leak

@@ -1,6 +1,6 @@
 /*
  * oom_loop.c - allocation failure injected at every point of compilation
- * and of one request per program (reliability goal 17; SQLite's OOM loop).
+ * and of one request per program (after SQLite's OOM loop).
  *
  * Linked with -Wl,--wrap=malloc,... so that every call libeligo.a and this
  * file make to malloc, calloc, realloc, strdup and strndup goes through
@@ -20,8 +20,14 @@
  * build every run ends with a leak check, so an error path that leaks is
  * reported with the N and mode that took it.
  *
- * Operations: compiling policies/ and tests/policies/ through
- * registry_load() (what the CLI and the daemon call), and for each shipped
+ * An operation whose reference run is an error (`fails`) must end in an
+ * error at every injection point: tests/oom/assert_fails holds a policy
+ * whose assertion fails, so a checker that gave up on an allocation
+ * failure and let the policy through would be caught.
+ *
+ * Operations: compiling policies/, tests/policies/ and tests/oom/
+ * assert_fails through registry_load() (what the CLI and the daemon
+ * call), and for each shipped
  * program one request through json_request_parse() (the envelope) and
  * decision_make() (the one decision path), with and without explanation.
  * The request is the first valid case tests/requests/cases.txt gives for
@@ -122,6 +128,7 @@ typedef struct operation {
     const char *paths[2];        /* compile: the folders, as the CLI takes them */
     size_t npaths;
     const char *model_dir;
+    int fails;                   /* the reference run is a clean error */
     const policy *p;             /* request: the program */
     const char *body;            /* request: the envelope */
     int explain;
@@ -247,15 +254,16 @@ static int try_one(const operation *op, const buf *ref, long n, int persistent, 
     int bad = 0;
     if (rc < 0) {
         bad = 1;
-    } else if (rc == 0 && (out.len != ref->len || memcmp(out.data, ref->data, out.len) != 0)) {
+    } else if (rc == 0 && (op->fails || out.len != ref->len || memcmp(out.data, ref->data, out.len) != 0)) {
         bad = 1;
-    } else if (rc == 1 && !*reached) {
+    } else if (rc == 1 && !*reached && !op->fails) {
         bad = 1;                       /* an error with no allocation failed */
     }
     if (bad) {
         fprintf(stderr, "  %s: allocation %ld failing (%s): %s\n", op->name, n,
                 persistent ? "persistent" : "transient",
-                rc < 0 ? "unclean error" : rc == 0 ? "a different result" : "an error without a failure");
+                rc < 0 ? "unclean error" : rc == 0 && op->fails ? "success where the reference fails"
+                : rc == 0 ? "a different result" : "an error without a failure");
         if (rc == 0) show_difference(ref, &out);
         else fprintf(stderr, "%s\n", buf_cstr(&out));
     }
@@ -296,11 +304,16 @@ static int check_op(const operation *op, long step)
 {
     buf ref;
     buf_init(&ref);
-    if (op->run(op, &ref) != 0) {
-        fprintf(stderr, "%s: fails without injection:\n%s\n", op->name, buf_cstr(&ref));
+    if (op->run(op, &ref) != op->fails) {
+        fprintf(stderr, "%s: %s without injection:\n%s\n", op->name,
+                op->fails ? "does not fail cleanly" : "fails", buf_cstr(&ref));
         buf_free(&ref);
         return 2;
     }
+    /* an operation that must fail guards single allocations (the one
+     * check_assertions makes), and is small: every point, whatever step */
+    if (op->fails)
+        step = 1;
     long t = loop(op, &ref, step, 0);
     long p = t < 0 ? -1 : loop(op, &ref, step, 1);
     buf_free(&ref);
@@ -380,9 +393,10 @@ int main(int argc, char **argv)
     if (step < 1) step = 1;
     const char *top = getenv("top_srcdir");
     if (!top || !*top) top = ".";
-    static char policies[1024], test_policies[1024], cases_path[1024];
+    static char policies[1024], test_policies[1024], assert_fails[1024], cases_path[1024];
     snprintf(policies, sizeof policies, "%s/policies", top);
     snprintf(test_policies, sizeof test_policies, "%s/tests/policies", top);
+    snprintf(assert_fails, sizeof assert_fails, "%s/tests/oom/assert_fails", top);
     snprintf(cases_path, sizeof cases_path, "%s/tests/requests/cases.txt", top);
 
     registry shipped;
@@ -401,12 +415,14 @@ int main(int argc, char **argv)
     }
 
     int passed = 0, failed = 0;
-    operation compile[2] = {
+    operation compile[3] = {
         {.name = "compile policies/", .paths = {policies}, .npaths = 1, .run = run_compile},
         {.name = "compile policies/ tests/policies/", .paths = {policies, test_policies}, .npaths = 2,
          .model_dir = policies, .run = run_compile},
+        {.name = "compile a failing assertion", .paths = {assert_fails}, .npaths = 1,
+         .model_dir = policies, .fails = 1, .run = run_compile},
     };
-    for (int i = 0; i < 2; i++) {
+    for (int i = 0; i < 3; i++) {
         if (!want(only, compile[i].name)) continue;
         if (check_op(&compile[i], step)) failed += 2; else passed += 2;
     }

@@ -12,12 +12,17 @@
 #define HEAD "policy t.p \"测试\"\ncovers 2017-01-01 to 2030-12-31\nuse t.household\n"
 
 /* Compiles; asserts failure and that the printed diagnostics hold want. */
+/* The text does not compile, and its diagnostics say want: an error
+ * turned into a warning would leave the text in place but fail here. */
 static void expect_diag(const char *text, const char *want)
 {
     compiled c;
     compile_text(&c, text);
     if (!strstr(c.diags, want)) print_error("diagnostics:\n%s\nwanted: %s\n", c.diags, want);
     assert_non_null(strstr(c.diags, want));
+    if (c.policy || c.dl.nerrors == 0) print_error("compiled, with diagnostics:\n%s\n", c.diags);
+    assert_null(c.policy);
+    assert_true(c.dl.nerrors > 0);
     compiled_free(&c);
 }
 

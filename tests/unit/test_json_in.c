@@ -626,8 +626,8 @@ static void truncated(void **state)
     expect_syntax("{\"household\": 1", 15, "unexpected end of JSON at byte 15");
 }
 
-/* What jsmn 1.1 lets through and pass 2 must stop. */
-static void jsmn_laxness(void **state)
+/* What lax tokenizers (jsmn 1.1, which eligo once used) let through. */
+static void lax_tokenizer_cases(void **state)
 {
     (void)state;
     expect_syntax("[1 2]", 3, "malformed JSON at byte 3");
@@ -810,7 +810,7 @@ static void huge_inputs_refused(void **state)
     free(big);
 }
 
-/* Reliability goal 16: each limit just inside (accepted) and just past
+/* Each limit of json_in.h just inside (accepted) and just past
  * (refused, naming the JSON pointer); the cases the tests above already
  * pair (depth, text length, INT64_MIN, decimals) are not repeated. */
 static void limit_edges(void **state)
@@ -891,7 +891,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(max_errors, setup, teardown),
         cmocka_unit_test_setup_teardown(syntax_error_offset, setup, teardown),
         cmocka_unit_test_setup_teardown(truncated, setup, teardown),
-        cmocka_unit_test_setup_teardown(jsmn_laxness, setup, teardown),
+        cmocka_unit_test_setup_teardown(lax_tokenizer_cases, setup, teardown),
         cmocka_unit_test_setup_teardown(trailing_garbage, setup, teardown),
         cmocka_unit_test_setup_teardown(bad_primitives, setup, teardown),
         cmocka_unit_test_setup_teardown(strings_utf8, setup, teardown),
