@@ -193,8 +193,8 @@ static void bad_duration(parse_ctx *ctx, src_loc loc, int decimal);
 %type <node> source_opt cite unless table_head tparam row cell test_head given expect
 %type <node> expr or_expr and_expr not_expr cmp_expr add_expr mul_expr unary
 %type <node> postfix primary name_ref int_lit date agg call where_opt
-%type <node> object pair partial_opt
-%type <list> decls enum_values enum_list fields param_values unlesses tparams
+%type <node> object pair partial_opt result rescol
+%type <list> decls enum_values enum_list fields param_values unlesses tparams rescols
 %type <list> rows cells set items args pairs
 %type <tests> test_items
 %type <hit> hit
@@ -420,10 +420,13 @@ unless:
 /* ---- decision tables ---------------------------------------------- */
 
 table_head:
-    TABLE name LPAREN tparams RPAREN ARROW type HIT hit partial_opt label_opt
+    TABLE name LPAREN tparams RPAREN ARROW result HIT hit partial_opt label_opt
                                 { $$ = ast_text(P, AST_TABLE, @$, $2.s, $2.n);
                                   $$->op = $9.hit; $$->op2 = $9.collect;
                                   $$->a = $4.head; $$->b = $7; $$->label = $11; $$->d = $10;
+                                  if ($7 && $7->kind == AST_TPARAM && ast_list_len($7) > 8)
+                                      diag_add(ctx->dl, DIAG_ERROR, ctx->src, @7, NULL,
+                                               "a table gives at most 8 results");
                                   ctx->table = $$; }
     ;
 
@@ -445,6 +448,22 @@ tparams:
 
 tparam:
     name COLON type range_opt     { $$ = ast_text(P, AST_TPARAM, @$, $1.s, $1.n); $$->a = $3; $$->b = $4; }
+    ;
+
+/* A table's result: one type, or several named result columns
+ * `(min: int "最少", max: int "最多")`, each a TPARAM read as `t(...).min`. */
+result:
+    type                        { $$ = $1; }
+  | LPAREN rescols RPAREN       { $$ = $2.head; }
+    ;
+
+rescols:
+    rescol                      { $$ = parse_list_add((parse_list){NULL, NULL}, $1); }
+  | rescols COMMA rescol        { $$ = parse_list_add($1, $3); }
+    ;
+
+rescol:
+    name COLON type label_opt   { $$ = ast_text(P, AST_TPARAM, @$, $1.s, $1.n); $$->a = $3; $$->label = $4; }
     ;
 
 hit:

@@ -45,7 +45,7 @@ static const struct {
     const char *modes[7];   /* dec_round_mode, in its order */
     /* the citizen's text (explain_text) */
     const char *decided_on, *decision, *reasons, *grounds, *yuan, *gives, *exception, *margin;
-    const char *no_row_default;
+    const char *no_row_default, *result_of;
     const char *in_force, *until, *read_on, *source, *no_source, *assumed, *row, *cites;
 } WORDS = {
     .holds = "（成立）", .fails = "（不成立）", .yes = "是", .no = "否",
@@ -61,7 +61,7 @@ static const struct {
     .modes = {"四舍五入", "五舍六入", "四舍六入五成双", "进位", "舍去", "向上取整", "向下取整"},
     .decided_on = "决定日期:", .decision = "一、决定", .reasons = "二、理由", .grounds = "三、依据",
     .yuan = " 元", .gives = ",得 ", .exception = "适用例外规定:", .margin = "距离临界:",
-    .no_row_default = "(表中无对应行,取默认值)",
+    .no_row_default = "(表中无对应行,取默认值)", .result_of = "中的“%s”",
     .in_force = ",自 %s 起施行", .until = ",至 %s 止", .read_on = ",按 %s 在效的数值适用",
     .source = "。出处:", .no_source = "。出处未载", .assumed = "。未见文件依据,系假定:", .row = "第 %u 行", .cites = "政策依据:",
 };
@@ -403,12 +403,13 @@ static void render_table(buf *b, ev_ctx *c, int32_t i, int in_loop)
     const ev_tree *t = c->tree;
     const ev_node *n = &t->nodes[i];
     const ev_table *et = &t->tables[n->imm];
-    buf_printf(b, "%s(", et->label ? et->label : et->name);
+    buf_printf(b, "%s(", et->label ? et->label : et->base ? et->base : et->name);
     for (int32_t k = 0; k < n->b; k++) {
         if (k) buf_adds(b, ", ");
         render(b, c, t->args[n->a + k], in_loop);
     }
     buf_addc(b, ')');
+    if (et->base) buf_printf(b, WORDS.result_of, et->result_label);
     value_after(b, c, i, in_loop);
     if (n->c < 0 || et->else_out >= 0 || et->ncols > 32) return;
     int64_t args[32];                  /* a partial table: say when value_or's default applied */
@@ -921,7 +922,12 @@ static void calc_table(buf *b, ev_ctx *c, int32_t i)
     const ev_table *et = &t->tables[n->imm];
     int64_t args[32];
     buf_adds(b, "{\"op\":\"table\",\"table\":");
-    buf_json_string(b, et->name, strlen(et->name));
+    buf_json_string(b, et->base ? et->base : et->name, strlen(et->base ? et->base : et->name));
+    if (et->base) {
+        const char *col = et->name + strlen(et->base) + 1;
+        buf_adds(b, ",\"result\":");
+        buf_json_string(b, col, strlen(col));
+    }
     buf_adds(b, ",\"fold\":\"");
     buf_adds(b, et->hit == 1 ? "any" : et->hit == 2 ? "priority"
               : et->hit == 4 || et->hit == 5 || et->hit == 6 ? folds[et->collect] : "one");
@@ -1172,6 +1178,20 @@ static void write_step(buf *b, ev_ctx *c, const ev_def *d, const uint32_t *cov)
     buf_addc(b, '}');
 }
 
+/* How often row r of table k matched; for a table of several results,
+ * over all its result columns (which follow the first), and 0 for the
+ * other columns, so that a row is cited once. */
+static uint32_t row_hits(const ev_tree *t, uint32_t k, uint32_t r, const uint32_t *cov)
+{
+    const ev_table *et = &t->tables[k];
+    if (!et->base) return cov[et->first_cov + r];
+    if (et->result_col) return 0;
+    uint32_t hits = 0;
+    for (uint32_t j = k; j < k + et->nresults && j < t->ntables; j++)
+        hits += cov[t->tables[j].first_cov + r];
+    return hits;
+}
+
 static void write_table_rows(buf *b, const ev_tree *t, const uint32_t *cov)
 {
     int first = 1;
@@ -1179,13 +1199,14 @@ static void write_table_rows(buf *b, const ev_tree *t, const uint32_t *cov)
     for (uint32_t k = 0; cov && k < t->ntables; k++) {
         const ev_table *et = &t->tables[k];
         for (uint32_t r = 0; r <= et->nrows; r++) {
-            uint32_t hits = cov[et->first_cov + r];
+            uint32_t hits = row_hits(t, k, r, cov);
             if (!hits) continue;
             const char *label = r < et->nrows ? et->row_label[r] : et->else_label;
+            const char *name = et->base ? et->base : et->name;
             if (!first) buf_addc(b, ',');
             first = 0;
             buf_adds(b, "{\"table\":");
-            buf_json_string(b, et->name, strlen(et->name));
+            buf_json_string(b, name, strlen(name));
             if (r < et->nrows) buf_printf(b, ",\"row\":%u,\"line\":%u", r + 1, et->row_line[r]);
             else buf_adds(b, ",\"row\":\"else\"");
             if (label) { buf_adds(b, ",\"label\":"); buf_json_string(b, label, strlen(label)); }
@@ -1306,9 +1327,9 @@ static void text_grounds(buf *b, const policy *p, ev_ctx *c, const uint32_t *cov
     for (uint32_t k = 0; cov && k < t->ntables; k++) {
         const ev_table *et = &t->tables[k];
         for (uint32_t r = 0; r <= et->nrows; r++) {
-            if (!cov[et->first_cov + r]) continue;
+            if (!row_hits(t, k, r, cov)) continue;
             const char *label = r < et->nrows ? et->row_label[r] : et->else_label;
-            buf_adds(b, et->label ? et->label : et->name);
+            buf_adds(b, et->label ? et->label : et->base ? et->base : et->name);
             if (r < et->nrows) buf_printf(b, WORDS.row, r + 1);
             else buf_adds(b, " else");
             if (label) buf_printf(b, ":%s", label);

@@ -134,6 +134,12 @@ typedef struct ev_table {
     const uint32_t *row_start;
     const uint32_t *rows;
     uint32_t first_cov;     /* coverage ids: rows, then else */
+    /* one result column of a table of several results (`t(...).min`):
+     * the columns are consecutive tables with the same rows, so the
+     * explanation cites a row once for all of them */
+    const char *base;           /* the table's own name, or NULL */
+    const char *result_label;   /* this column's label, or its name */
+    uint32_t result_col, nresults;
 } ev_table;
 
 /* flags of aggregation and MAP nodes: the list's elements are not records,

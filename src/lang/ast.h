@@ -38,9 +38,13 @@
  *  UNLESS           -               -               cond     value    -         -       label
  *  TABLE            name            ast_hit         params   result TYPE rows   partial? label
  *                   (d: the word `partial`, a NAME, when no row matching gives no value)
+ *                   (b: a list of TPARAMs, name and TYPE, for several results `-> (min: int, max: int)`)
  *                                   (op2: ast_collect)
- *  TPARAM           name            -               TYPE     RANGE?   -         -       -
- *  ROW              -               1 if `else`     cells    output   SOURCE?   -       label
+ *  TPARAM           name            -               TYPE     RANGE?   -         -       label?
+ *                   (a result column has a label and no RANGE; a table parameter no label)
+ *  ROW              -               1 if `else`     cells    output   SOURCE?   outputs? label
+ *                   (d: with several results, every output as CELL_CMPs linked by next;
+ *                    b is then the first output)
  *  CELL_ANY         -               -               -        -        -         -       -
  *  CELL_CMP         -               ast_binop (LT..NE) expr  -        -         -       -
  *  CELL_RANGE       -               RANGE_* flags   low      high     -         -       -

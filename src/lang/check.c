@@ -674,8 +674,48 @@ static const ty *name_ref(walk *w, ast_node *n, const ty *expect)
     return ty_scalar(TY_ERROR);
 }
 
+static const ty *call(walk *w, ast_node *n, const ty *expect);
+
+/* The result columns of table `base` of several results, in order. */
+static size_t result_columns(checked *ck, const char *base, const char **cols, size_t cap)
+{
+    size_t k = 0;
+    for (uint32_t i = 0; i < ck->nsyms && k < cap; i++)
+        if (ck->syms[i].base && strcmp(ck->syms[i].base, base) == 0)
+            cols[k++] = ck->syms[i].name + strlen(base) + 1;
+    return k;
+}
+
+/* `t(...).min` on a table of several results: the call of column table
+ * `t.min`, rewritten in place so that lower.c sees an ordinary call. */
+static const ty *result_column(walk *w, ast_node *n)
+{
+    checked *ck = w->ck;
+    const char *base = n->a->text, *cols[64];
+    size_t ncols = result_columns(ck, base, cols, 64);
+    for (size_t i = 0; i < ncols; i++)
+        if (strcmp(cols[i], n->text) == 0) {
+            size_t len = strlen(base) + strlen(n->text) + 2;
+            char *name = arena_alloc(ck->pool, len);
+            if (!name) return ty_scalar(TY_ERROR);
+            snprintf(name, len, "%s.%s", base, n->text);
+            n->kind = AST_CALL;
+            n->text = name;
+            n->op2 = n->a->op2;
+            n->a = n->a->a;
+            return call(w, n, NULL);
+        }
+    err(ck, n, "table `%s` has no result `%s`", base, n->text);
+    suggest(ck, n->text, cols, ncols);
+    for (ast_node *a = n->a->a; a; a = a->next) expr(w, a, NULL);
+    return ty_scalar(TY_ERROR);
+}
+
 static const ty *member(walk *w, ast_node *n)
 {
+    const char *one[1];
+    if (n->a->kind == AST_CALL && !sym_find(w->ck, n->a->text) && result_columns(w->ck, n->a->text, one, 1))
+        return result_column(w, n);
     const ty *o = expr(w, n->a, NULL);
     if (is_err(o))
         return o;
@@ -881,6 +921,13 @@ static const ty *call(walk *w, ast_node *n, const ty *expect)
     if (strcmp(f, "age_on") == 0 || strcmp(f, "years_between") == 0 || strcmp(f, "months_between") == 0)
         return date_span(w, n, f);
     sym *s = sym_find(ck, f);
+    const char *cols[64];
+    size_t ncols = s ? 0 : result_columns(ck, f, cols, 64);
+    if (ncols) {
+        err(ck, n, "table `%s` gives %zu results: name the one wanted, e.g. `%s(...).%s`", f, ncols, f, cols[0]);
+        for (ast_node *a = n->a; a; a = a->next) expr(w, a, NULL);
+        return ty_scalar(TY_ERROR);
+    }
     if (!s || s->kind != SYM_TABLE) {
         err(ck, n, "unknown function or table `%s`", f);
         const char *cands[256];
@@ -1069,6 +1116,82 @@ static void check_def(checked *ck, uint32_t i)
 /* Types of let/output declarations are needed before bodies are checked
  * (a reference to a later let): take the declared type, else infer on
  * demand in dependency order (see order_defs). */
+static sym *declare_table(checked *ck, ast_node *d)
+{
+    sym *s = sym_add(ck, SYM_TABLE, d);
+    if (!s) return NULL;
+    s->type = check_type(ck, d->b);
+    s->ncols = (uint32_t)ast_list_len(d->a);
+    s->col_types = arena_alloc(ck->pool, sizeof(ty *) * (s->ncols + 1));
+    uint32_t k = 0;
+    for (ast_node *p = d->a; p && s->col_types; p = p->next, k++) {
+        s->col_types[k] = check_type(ck, p->a);
+        p->ty = s->col_types[k];
+    }
+    if (d->op == HIT_COLLECT && d->op2 == COLLECT_COUNT)
+        s->type = ty_scalar(TY_INT);
+    else if (d->op == HIT_RULE_ORDER || d->op == HIT_OUTPUT_ORDER ||
+             (d->op == HIT_COLLECT && d->op2 == COLLECT_LIST))
+        s->type = ty_list_of(ck->pool, s->type);
+    return s;
+}
+
+/* Output j of a row of several outputs; the first output when the row
+ * has fewer (check_table reports its width). */
+static ast_node *row_output(ast_node *r, uint32_t j)
+{
+    ast_node *o = r->d;
+    for (uint32_t i = 0; o && i < j; i++) o = o->next;
+    return o && o->a ? o->a : r->b;
+}
+
+/* The rows of result column j: the same cells, source and label, with
+ * output j. */
+static ast_node *column_rows(checked *ck, ast_node *rows, uint32_t j)
+{
+    ast_node *head = NULL, **tail = &head;
+    for (ast_node *r = rows; r; r = r->next) {
+        ast_node *c = arena_alloc(ck->pool, sizeof *c);
+        if (!c) return head;
+        *c = *r;
+        c->next = NULL;
+        c->b = row_output(r, j);
+        *tail = c;
+        tail = &c->next;
+    }
+    return head;
+}
+
+/* A table of several results `-> (min: int, max: int)` becomes one table
+ * per result column, named `t.min`, `t.max` and sharing the cells, so that
+ * `t(...).min` is an ordinary table call and the analysis, the lowering,
+ * the flat program and the explanations need nothing new.  Only the first
+ * column's table reports what the cells and the analysis find
+ * (check_table). */
+static void declare_columns(checked *ck, ast_node *d)
+{
+    uint32_t j = 0, n = (uint32_t)ast_list_len(d->b);
+    for (ast_node *rc = d->b; rc; rc = rc->next, j++) {
+        ast_node *t = arena_alloc(ck->pool, sizeof *t);
+        size_t len = strlen(d->text) + strlen(rc->text) + 2;
+        char *name = arena_alloc(ck->pool, len);
+        if (!t || !name) return;
+        *t = *d;
+        t->next = NULL;
+        snprintf(name, len, "%s.%s", d->text, rc->text);
+        t->text = name;
+        t->b = rc->a;
+        t->c = column_rows(ck, d->c, j);
+        sym *s = declare_table(ck, t);
+        if (s) {
+            s->base = d->text;
+            s->result_label = rc->label ? rc->label->text : NULL;
+            s->result_col = j;
+            s->nresults = n;
+        }
+    }
+}
+
 static void declare(checked *ck, ast_node *d)
 {
     switch (d->kind) {
@@ -1083,24 +1206,10 @@ static void declare(checked *ck, ast_node *d)
         if (s && d->kind == AST_OUTPUT) s->used = 1;
         break;
     }
-    case AST_TABLE: {
-        sym *s = sym_add(ck, SYM_TABLE, d);
-        if (!s) break;
-        s->type = check_type(ck, d->b);
-        s->ncols = (uint32_t)ast_list_len(d->a);
-        s->col_types = arena_alloc(ck->pool, sizeof(ty *) * (s->ncols + 1));
-        uint32_t k = 0;
-        for (ast_node *p = d->a; p && s->col_types; p = p->next, k++) {
-            s->col_types[k] = check_type(ck, p->a);
-            p->ty = s->col_types[k];
-        }
-        if (d->op == HIT_COLLECT && d->op2 == COLLECT_COUNT)
-            s->type = ty_scalar(TY_INT);
-        else if (d->op == HIT_RULE_ORDER || d->op == HIT_OUTPUT_ORDER ||
-                 (d->op == HIT_COLLECT && d->op2 == COLLECT_LIST))
-            s->type = ty_list_of(ck->pool, s->type);
+    case AST_TABLE:
+        if (d->b && d->b->kind == AST_TPARAM) declare_columns(ck, d);
+        else declare_table(ck, d);
         break;
-    }
     default:
         break;
     }
@@ -1257,11 +1366,53 @@ static int same_literal(const ast_node *a, const ast_node *b)
     return a->text && b->text && strcmp(a->text, b->text) == 0;
 }
 
+/* Any-hit rows may overlap when every output agrees. */
+static int same_outputs(const ast_node *r1, const ast_node *r2)
+{
+    if (!r1->d || !r2->d)
+        return same_literal(r1->b, r2->b);
+    const ast_node *a = r1->d, *b = r2->d;
+    for (; a && b; a = a->next, b = b->next)
+        if (!a->a || !b->a || !same_literal(a->a, b->a)) return 0;
+    return !a && !b;
+}
+
+/* A table of several results: every row has one output per result, and
+ * the hit policy picks rows, not values (priority, output order and the
+ * collect aggregations rank or add up one result, not a row of them). */
+static void check_results(checked *ck, sym *s)
+{
+    ast_node *d = s->decl;
+    uint32_t row = 0;
+    if (d->op == HIT_PRIORITY || d->op == HIT_OUTPUT_ORDER || (d->op == HIT_COLLECT && d->op2 != COLLECT_LIST)) {
+        err(ck, d, "table `%s` gives %u results: its hit policy must pick rows (unique, any, first, rule_order or collect)",
+            s->base, s->nresults);
+        diag_hint(ck->dl, "priority, output_order and collect sum/min/max/count rank or add up one result");
+    }
+    if (d->d)
+        err(ck, d->d, "a table of several results cannot be partial");
+    for (ast_node *r = d->c; r; r = r->next) {
+        uint32_t n = (uint32_t)ast_list_len(r->d ? r->d : r->b);
+        if (!r->op) row++;
+        if (n != s->nresults) {
+            if (r->op) err(ck, r, "the `else` row of table `%s` has %u output%s but the table has %u results",
+                           s->base, n, n == 1 ? "" : "s", s->nresults);
+            else err(ck, r, "row %u of table `%s` has %u output%s but the table has %u results",
+                     row, s->base, n, n == 1 ? "" : "s", s->nresults);
+        }
+    }
+}
+
 static void check_table(checked *ck, uint32_t si)
 {
     sym *s = &ck->syms[si];
     ast_node *d = s->decl;
+    const char *tn = s->base ? s->base : s->name;
+    int quiet = s->base && s->result_col > 0;   /* the first column's table speaks for the cells */
+    diag_list *loud = ck->dl, mute;
     char x[64];
+    diag_list_init(&mute);
+    if (quiet) ck->dl = &mute;
     for (uint32_t k = 0; k < s->ncols; k++) {
         const ty *t = s->col_types[k];
         if (!is_err(t) && !(t->kind == TY_BOOL || t->kind == TY_INT || t->kind == TY_ENUM ||
@@ -1271,8 +1422,12 @@ static void check_table(checked *ck, uint32_t si)
     }
     if (s->ncols == 0 || s->ncols > 32) {
         err(ck, d, "a table needs 1 to 32 input columns");
+        ck->dl = loud;
+        diag_list_free(&mute);
         return;
     }
+    if (s->base && !quiet) check_results(ck, s);
+    ck->dl = loud;
     const ty *elem = s->type->kind == TY_LIST ? s->type->elem : s->type;
     if (d->op == HIT_COLLECT && d->op2 == COLLECT_COUNT)
         elem = NULL;
@@ -1305,14 +1460,14 @@ static void check_table(checked *ck, uint32_t si)
     w.table = s;
     for (ast_node *r = d->c; r; r = r->next) {
         if (r->op) {
-            if (s->else_row) err(ck, r, "a table has at most one `else` row");
-            if (r->next) err(ck, r, "the `else` row must be the last row");
+            if (s->else_row && !quiet) err(ck, r, "a table has at most one `else` row");
+            if (r->next && !quiet) err(ck, r, "the `else` row must be the last row");
             s->else_row = r;
         } else {
             uint32_t ncells = (uint32_t)ast_list_len(r->a);
             if (ncells != s->ncols) {
-                err(ck, r, "row %u has %u cell%s but table `%s` has %u input column%s", row + 1, ncells,
-                    ncells == 1 ? "" : "s", s->name, s->ncols, s->ncols == 1 ? "" : "s");
+                if (!quiet) err(ck, r, "row %u has %u cell%s but table `%s` has %u input column%s", row + 1, ncells,
+                    ncells == 1 ? "" : "s", tn, s->ncols, s->ncols == 1 ? "" : "s");
                 bad = 1;
                 row++;
                 continue;
@@ -1321,7 +1476,9 @@ static void check_table(checked *ck, uint32_t si)
             for (ast_node *cell = r->a; cell; cell = cell->next, c++) {
                 tab_interval tmp[64];
                 if (is_err(s->col_types[c])) { bad = 1; continue; }
+                if (quiet) ck->dl = &mute;
                 int n = cell_intervals(ck, cell, s->col_types[c], dom[c], tmp, 64);
+                ck->dl = loud;
                 if (n < 0) { bad = 1; continue; }
                 tab_interval *iv = arena_alloc(ck->pool, sizeof(tab_interval) * ((size_t)n + 1));
                 if (!iv) return;
@@ -1352,7 +1509,8 @@ static void check_table(checked *ck, uint32_t si)
     s->rows.nrows = nrows;
     s->rows.domain = dom;
     s->rows.cond = cond;
-    if (bad)
+    diag_list_free(&mute);
+    if (bad || quiet)
         return;
     int single = d->op == HIT_UNIQUE || d->op == HIT_ANY || d->op == HIT_PRIORITY || d->op == HIT_FIRST;
     if (d->d && !single)
@@ -1365,7 +1523,7 @@ static void check_table(checked *ck, uint32_t si)
     if (single && !s->else_row && !d->d) what |= TAB_FIND_GAPS;
     tab_findings f;
     if (tab_analyze(&s->rows, what, 5, ck->pool, &f)) {
-        err(ck, d, "out of memory analysing table `%s`", s->name);
+        err(ck, d, "out of memory analysing table `%s`", tn);
         return;
     }
     int overlaps = 0;
@@ -1382,29 +1540,29 @@ static void check_table(checked *ck, uint32_t si)
                 for (uint32_t j = 0; r2 && j < fi->row2; j++) r2 = r2->next;
                 diag_add(ck->dl, DIAG_ERROR, ck->src, r2 ? r2->loc : d->loc, NULL,
                          "rows %u and %u of table `%s` overlap under hit policy unique, e.g. for %s",
-                         fi->row1 + 1, fi->row2 + 1, s->name, wit);
+                         fi->row1 + 1, fi->row2 + 1, tn, wit);
                 diag_hint(ck->dl, "narrow one of the rows, or declare `hit first` or `hit priority` if the order decides");
             } else if (d->op == HIT_ANY) {
                 ast_node *r2 = d->c;
                 for (uint32_t j = 0; r2 && j < fi->row2; j++) r2 = r2->next;
-                if (r1 && r2 && !same_literal(r1->b, r2->b))
+                if (r1 && r2 && !same_outputs(r1, r2))
                     diag_add(ck->dl, DIAG_ERROR, ck->src, r2->loc, NULL,
                              "rows %u and %u of table `%s` overlap with different outputs under hit policy any, e.g. for %s",
-                             fi->row1 + 1, fi->row2 + 1, s->name, wit);
+                             fi->row1 + 1, fi->row2 + 1, tn, wit);
             }
         } else if (fi->kind == TAB_GAP) {
             diag_add(ck->dl, DIAG_ERROR, ck->src, d->loc, NULL,
-                     "no row of table `%s` matches %s", s->name, wit);
+                     "no row of table `%s` matches %s", tn, wit);
             diag_hint(ck->dl, "add a row for it, or an `| else | ... |` row");
         } else if (fi->kind == TAB_SHADOWED && (d->op == HIT_FIRST)) {
             diag_add(ck->dl, DIAG_WARNING, ck->src, r1 ? r1->loc : d->loc, NULL,
                      "row %u of table `%s` is never used: earlier rows match everything it matches",
-                     fi->row1 + 1, s->name);
+                     fi->row1 + 1, tn);
         }
     }
     if ((d->op == HIT_FIRST || d->op == HIT_PRIORITY || d->op == HIT_ANY) && overlaps == 0 && nrows > 1)
         diag_add(ck->dl, DIAG_WARNING, ck->src, d->loc, NULL,
-                 "no rows of table `%s` overlap: hit policy unique would say so and be checked", s->name);
+                 "no rows of table `%s` overlap: hit policy unique would say so and be checked", tn);
 }
 
 /* ---- parameters and the covered period ------------------------------- */
@@ -1657,11 +1815,12 @@ int check_policy(checked *ck, ast_node *file)
     }
     uint32_t nparams = 0, ntables = 0;
     for (ast_node *d = file->a; d; d = d->next) {
+        uint32_t n0 = ck->nsyms;
         declare(ck, d);
         if (d->kind == AST_PARAM && ck->nsyms && ck->syms[ck->nsyms - 1].decl == d)
             ck->syms[ck->nsyms - 1].index = nparams++;
-        if (d->kind == AST_TABLE && ck->nsyms && ck->syms[ck->nsyms - 1].decl == d)
-            ck->syms[ck->nsyms - 1].index = ntables++;
+        for (uint32_t i = n0; d->kind == AST_TABLE && i < ck->nsyms; i++)
+            ck->syms[i].index = ntables++;     /* one, or one per result column */
         if (d->kind == AST_ASSERT) ck->nasserts++;
         if (d->kind == AST_REFUSE) ck->nrefusals++;
     }
@@ -1731,8 +1890,12 @@ int check_policy(checked *ck, ast_node *file)
         sym *s = &ck->syms[i];
         if (!s->used && (s->kind == SYM_LET || s->kind == SYM_PARAM || s->kind == SYM_TABLE)) {
             static const char *what[] = {"parameter", "let", "output", "table"};
-            diag_add(ck->dl, DIAG_WARNING, ck->src, s->decl->loc, NULL, "%s `%s` is never used",
-                     what[s->kind], s->name);
+            if (s->base)
+                diag_add(ck->dl, DIAG_WARNING, ck->src, s->decl->loc, NULL, "result `%s` of table `%s` is never used",
+                         s->name + strlen(s->base) + 1, s->base);
+            else
+                diag_add(ck->dl, DIAG_WARNING, ck->src, s->decl->loc, NULL, "%s `%s` is never used",
+                         what[s->kind], s->name);
         }
     }
     return ck->dl->nerrors > errors0 ? -1 : 0;

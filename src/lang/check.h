@@ -42,6 +42,10 @@ typedef struct sym {
     const ty **col_types;
     uint32_t ncols;
     ast_node *else_row;
+    /* a result column of a table of several results (`t.min`): the table's
+     * own name, the column's position and the number of columns */
+    const char *base, *result_label;
+    uint32_t result_col, nresults;
 } sym;
 
 typedef struct checked {

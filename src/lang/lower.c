@@ -598,6 +598,16 @@ static int32_t text_index(lw *l, const ast_node *n, ev_cell *text, uint32_t *nte
     return emit(l, EV_CONST, -1, -1, -1, k, n);
 }
 
+/* A result column of a table of several results (check.c declare_columns). */
+static void lower_result_column(ev_table *et, const sym *s)
+{
+    if (!s->base) return;
+    et->base = s->base;
+    et->result_col = s->result_col;
+    et->nresults = s->nresults;
+    et->result_label = s->result_label ? s->result_label : s->name + strlen(s->base) + 1;
+}
+
 static void lower_tables(lw *l, ev_tree *t, uint32_t *ncov)
 {
     checked *ck = l->ck;
@@ -613,6 +623,7 @@ static void lower_tables(lw *l, ev_tree *t, uint32_t *ncov)
         ast_node *d = s->decl;
         et->name = s->name;
         et->label = d->label ? d->label->text : NULL;
+        lower_result_column(et, s);
         et->hit = (uint8_t)d->op;
         et->collect = d->op == HIT_COLLECT ? (uint8_t)d->op2 : 0;
         if (d->op == HIT_RULE_ORDER || d->op == HIT_OUTPUT_ORDER) et->collect = COLLECT_LIST;
