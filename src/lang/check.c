@@ -1519,8 +1519,12 @@ static void check_table(checked *ck, uint32_t si)
         err(ck, s->else_row, "a partial table has no `else` row: where no row matches it has no value");
     else if (d->d && (s->type->kind == TY_TEXT || !ty_is_scalar(s->type)))
         err(ck, d->d, "a partial table gives a number, an amount, a date, a bool or an enum value");
+    /* the else row applies where no row matches, except under the list
+     * policies (no match is an empty list): with no gap it never fires */
+    int else_applies = s->else_row && (single || d->op2 != COLLECT_LIST);
     int what = TAB_FIND_OVERLAPS | TAB_FIND_SHADOWED;
-    if (single && !s->else_row && !d->d) what |= TAB_FIND_GAPS;
+    if ((single && !s->else_row && !d->d) || else_applies) what |= TAB_FIND_GAPS;
+    int gaps = 0;
     tab_findings f;
     if (tab_analyze(&s->rows, what, 5, ck->pool, &f)) {
         err(ck, d, "out of memory analysing table `%s`", tn);
@@ -1550,6 +1554,8 @@ static void check_table(checked *ck, uint32_t si)
                              "rows %u and %u of table `%s` overlap with different outputs under hit policy any, e.g. for %s",
                              fi->row1 + 1, fi->row2 + 1, tn, wit);
             }
+        } else if (fi->kind == TAB_GAP && s->else_row) {
+            gaps++;                     /* the else row's inputs */
         } else if (fi->kind == TAB_GAP) {
             diag_add(ck->dl, DIAG_ERROR, ck->src, d->loc, NULL,
                      "no row of table `%s` matches %s", tn, wit);
@@ -1560,6 +1566,12 @@ static void check_table(checked *ck, uint32_t si)
                      fi->row1 + 1, tn);
         }
     }
+    if (else_applies && gaps == 0)
+        diag_add(ck->dl, DIAG_WARNING, ck->src, s->else_row->loc, NULL,
+                 "the `else` row of table `%s` is never used: the rows above match every input", tn);
+    else if (s->else_row && !else_applies)
+        diag_add(ck->dl, DIAG_WARNING, ck->src, s->else_row->loc, NULL,
+                 "the `else` row of table `%s` is never used: where no row matches, a list policy gives an empty list", tn);
     if ((d->op == HIT_FIRST || d->op == HIT_PRIORITY || d->op == HIT_ANY) && overlaps == 0 && nrows > 1)
         diag_add(ck->dl, DIAG_WARNING, ck->src, d->loc, NULL,
                  "no rows of table `%s` overlap: hit policy unique would say so and be checked", tn);
