@@ -126,6 +126,7 @@ int yylex(YYSTYPE *lval, YYLTYPE *lloc, yyscan_t scanner);
 /* Constructors that need the context (parse.c). */
 parse_list parse_list_add(parse_list l, ast_node *n);
 ast_node *parse_row(parse_ctx *ctx, src_loc loc, ast_node *items, int is_else);
+void parse_table_head(parse_ctx *ctx, ast_node *table, src_loc result_loc, ast_node *order);
 ast_node *parse_expect_text(parse_ctx *ctx, src_loc loc, parse_str what, src_loc what_loc, parse_str out,
                             parse_str rel, src_loc rel_loc, ast_node *text);
 ast_node *parse_refuse(parse_ctx *ctx, src_loc loc, parse_str when, src_loc when_loc, ast_node *cond,
@@ -424,10 +425,14 @@ table_head:
                                 { $$ = ast_text(P, AST_TABLE, @$, $2.s, $2.n);
                                   $$->op = $9.hit; $$->op2 = $9.collect;
                                   $$->a = $4.head; $$->b = $7; $$->label = $11; $$->d = $10;
-                                  if ($7 && $7->kind == AST_TPARAM && ast_list_len($7) > 8)
-                                      diag_add(ctx->dl, DIAG_ERROR, ctx->src, @7, NULL,
-                                               "a table gives at most 8 results");
-                                  ctx->table = $$; }
+                                  parse_table_head(ctx, $$, @7, NULL); }
+  | TABLE name LPAREN tparams RPAREN ARROW result HIT hit IDENT LPAREN items RPAREN partial_opt label_opt
+                                { $$ = ast_text(P, AST_TABLE, @$, $2.s, $2.n);
+                                  $$->op = $9.hit; $$->op2 = $9.collect;
+                                  $$->a = $4.head; $$->b = $7; $$->label = $15; $$->d = $14;
+                                  ast_node *ord = ast_text(P, AST_LIST, @10, $10.s, $10.n);
+                                  ord->a = $12.head;
+                                  parse_table_head(ctx, $$, @7, ord); }
     ;
 
 /* `partial` after the hit policy: a plain word, so that `partial` stays

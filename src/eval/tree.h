@@ -128,6 +128,10 @@ typedef struct ev_table {
     const ev_cell *text;
     const char *else_label;
     ev_cite else_cite;
+    /* `order (v1, v2, ...)`: per row, its output's position in the list
+     * (0 ranks highest), which priority and output_order use instead of
+     * the outputs themselves; NULL without a list */
+    const uint32_t *row_rank;
     /* column-0 index: see lang/tables.h */
     uint32_t ncells;
     const int64_t *cell_lo;

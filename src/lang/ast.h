@@ -26,7 +26,8 @@
  *  ENUM_VALUE       name            -               -        -        -         -       label
  *  ENTITY           name            -               fields   -        -         -       label
  *  FIELD            name            -               TYPE     RANGE?   default?  -       label
- *  TYPE             name if NAMED,  ast_base        elem TYPE (LIST/MAP) -  -       -       -
+ *  TYPE             name if NAMED,  ast_base        elem TYPE (LIST/MAP) order? -   -       -
+ *                   (b: a table result's `order (v1, v2, ...)`, a LIST whose text is "order")
  *                   unit of INT/DECIMAL (`int unit 床`: "床"), else NULL
  *                                   (op2: ast_period)
  *  RANGE            -               RANGE_* flags   low?     high?    -         -       -

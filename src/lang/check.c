@@ -1366,6 +1366,69 @@ static int same_literal(const ast_node *a, const ast_node *b)
     return a->text && b->text && strcmp(a->text, b->text) == 0;
 }
 
+/* The value of an `order` item or a row output, as a literal of type t:
+ * a text by its string, anything else by check_literal_value.  0 when
+ * it is not such a literal. */
+static int order_key(checked *ck, ast_node *n, const ty *t, const char **str, int64_t *v)
+{
+    *str = NULL;
+    *v = 0;
+    if (t->kind == TY_TEXT) {
+        *str = n->kind == AST_STRING ? n->text : NULL;
+        return *str != NULL;
+    }
+    if (n->kind != AST_INT && n->kind != AST_DEC && n->kind != AST_DATE && n->kind != AST_BOOL &&
+        n->kind != AST_UNARY)
+        return 0;
+    return check_literal_value(ck, n, t, v) == 0;
+}
+
+/* `hit priority order (v1, v2, ...)`: the outputs rank in the list's
+ * order, the first highest.  Every row's output must be one of the
+ * values; its rank goes in the row's slot (lower.c). */
+static void check_order(checked *ck, sym *s, ast_node *ord, const ty *t)
+{
+    ast_node *d = s->decl;
+    char x[64];
+    if (d->op != HIT_PRIORITY && d->op != HIT_OUTPUT_ORDER) {
+        err(ck, ord, "an `order` list ranks the outputs of hit priority or output_order only");
+        return;
+    }
+    if (t->kind == TY_ENUM) {
+        err(ck, ord, "the values of enum %s rank in the order the enum declares them", t->en->name);
+        diag_hint(ck->dl, "reorder the enum, or drop the `order` list");
+        return;
+    }
+    uint32_t n = 0;
+    for (ast_node *a = ord->a; a; a = a->next, n++) {
+        const char *sa; int64_t va;
+        if (!order_key(ck, a, t, &sa, &va)) {
+            err(ck, a, "an `order` list holds constants of the result type %s", ty_str(t, x, sizeof x));
+            return;
+        }
+        for (ast_node *b = ord->a; b != a; b = b->next) {
+            const char *sb; int64_t vb;
+            order_key(ck, b, t, &sb, &vb);
+            if (sa ? strcmp(sa, sb) == 0 : va == vb) { err(ck, a, "this value is already in the `order` list"); return; }
+        }
+    }
+    for (ast_node *r = d->c; r; r = r->next) {
+        if (r->op) continue;            /* the else row is not ranked: it applies alone */
+        const char *sr; int64_t vr;
+        r->slot = -1;
+        if (order_key(ck, r->b, t, &sr, &vr)) {
+            int32_t k = 0;
+            for (ast_node *a = ord->a; a; a = a->next, k++) {
+                const char *sa; int64_t va;
+                order_key(ck, a, t, &sa, &va);
+                if (sr ? strcmp(sr, sa) == 0 : vr == va) { r->slot = k; break; }
+            }
+        }
+        if (r->slot < 0)
+            err(ck, r->b, "this output of table `%s` is not in its `order` list", s->name);
+    }
+}
+
 /* Any-hit rows may overlap when every output agrees. */
 static int same_outputs(const ast_node *r1, const ast_node *r2)
 {
@@ -1429,11 +1492,19 @@ static void check_table(checked *ck, uint32_t si)
     if (s->base && !quiet) check_results(ck, s);
     ck->dl = loud;
     const ty *elem = s->type->kind == TY_LIST ? s->type->elem : s->type;
-    if (d->op == HIT_COLLECT && d->op2 == COLLECT_COUNT)
+    const ty *counted = NULL;           /* collect count: the outputs' declared type */
+    if (d->op == HIT_COLLECT && d->op2 == COLLECT_COUNT) {
+        counted = check_type(ck, d->b);
         elem = NULL;
-    else if (d->op == HIT_COLLECT && d->op2 != COLLECT_LIST && !is_num(elem))
-        err(ck, d, "collect %s needs numeric outputs, not %s",
-            d->op2 == COLLECT_SUM ? "sum" : d->op2 == COLLECT_MIN ? "min" : "max", ty_str(elem, x, sizeof x));
+    } else if (is_err(elem)) {
+        /* the result type's own error is out */
+    } else if (d->op == HIT_COLLECT && d->op2 == COLLECT_SUM && !is_num(elem)) {
+        err(ck, d, "collect sum needs numeric outputs, not %s", ty_str(elem, x, sizeof x));
+    } else if (d->op == HIT_COLLECT && d->op2 != COLLECT_LIST && !is_num(elem) && elem->kind != TY_DATE) {
+        err(ck, d, "collect %s needs numbers, money or dates, not %s",
+            d->op2 == COLLECT_MIN ? "min" : "max", ty_str(elem, x, sizeof x));
+        diag_hint(ck->dl, "to take the highest-ranked output, use `hit priority` (enum order, or an `order` list)");
+    }
     uint32_t nrows = 0;
     for (ast_node *r = d->c; r; r = r->next)
         if (!r->op) nrows++;
@@ -1502,9 +1573,13 @@ static void check_table(checked *ck, uint32_t si)
                 diag_hint(ck->dl, "write a whole number such as `1`, without decimal places");
             }
         } else {
-            expr(&w, r->b, NULL);
+            char what[160];
+            snprintf(what, sizeof what, "the output of table `%s`", s->name);
+            want(&w, r->b, counted, what);
         }
     }
+    if (!quiet && d->b && d->b->kind == AST_TYPE && d->b->b && elem && !is_err(elem))
+        check_order(ck, s, d->b->b, elem);
     s->rows.ncols = s->ncols;
     s->rows.nrows = nrows;
     s->rows.domain = dom;

@@ -648,6 +648,8 @@ static void lower_tables(lw *l, ev_tree *t, uint32_t *ncov)
         const ty *elem = d->op == HIT_COLLECT && d->op2 == COLLECT_COUNT ? ty_scalar(TY_INT) : et->result;
         uint32_t r = 0;
         et->else_out = -1;
+        uint32_t *rank = d->b && d->b->kind == AST_TYPE && d->b->b ? arena_alloc(l->pool, sizeof(uint32_t) * (et->nrows + 1)) : NULL;
+        et->row_rank = rank;
         ev_cell *text = elem->kind == TY_TEXT ? arena_alloc(l->pool, sizeof(ev_cell) * (et->nrows + 2)) : NULL;
         uint32_t ntext = 0;
         if (elem->kind == TY_TEXT && !text) { l->failed = 1; return; }
@@ -660,6 +662,7 @@ static void lower_tables(lw *l, ev_tree *t, uint32_t *ncov)
                 continue;
             }
             out[r] = o;
+            if (rank) rank[r] = (uint32_t)row->slot;   /* check.c check_order */
             lab[r] = row->label ? row->label->text : NULL;
             cites[r] = lower_cite(row->c);
             lines[r] = line_of(l, row);

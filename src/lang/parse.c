@@ -57,6 +57,26 @@ static int plain_value(const ast_node *cell)
     return cell->kind == AST_CELL_CMP && cell->op == OP_EQ;
 }
 
+/* The end of a table's head: at most 8 results, and the `order (...)`
+ * list of a priority or output_order table kept on its result TYPE (b),
+ * whose b is otherwise unused.  The rows that follow belong to it. */
+void parse_table_head(parse_ctx *ctx, ast_node *table, src_loc result_loc, ast_node *order)
+{
+    ast_node *res = table->b;
+    if (res && res->kind == AST_TPARAM && ast_list_len(res) > 8)
+        diag_add(ctx->dl, DIAG_ERROR, ctx->src, result_loc, NULL, "a table gives at most 8 results");
+    if (order && strcmp(order->text, "order") != 0)
+        diag_add(ctx->dl, DIAG_ERROR, ctx->src, order->loc,
+                 "write `order (v1, v2, ...)` after the hit policy to rank the outputs",
+                 "unexpected name `%s` after the hit policy", order->text);
+    else if (order && res && res->kind == AST_TPARAM)
+        diag_add(ctx->dl, DIAG_ERROR, ctx->src, order->loc, NULL,
+                 "an `order` list ranks one result: table `%s` gives several", table->text);
+    else if (order && res)
+        res->b = order;
+    ctx->table = table;
+}
+
 /* How many outputs a row of the table has: one, or one per result
  * column of `-> (min: int, max: int)`. */
 static size_t result_count(const ast_node *table)
