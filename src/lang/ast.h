@@ -149,7 +149,7 @@ struct ast_node {
 
     /* Filled in by later stages; NULL/0 after parsing. */
     const struct ty *ty;      /* check.c: the expression's type */
-    void *decl;               /* resolve.c: what a NAME refers to */
+    void *decl;               /* check_expr.c: what a NAME refers to (a sym, a field, a TPARAM) */
     int32_t slot;             /* check.c/lower.c: field index, enum value or loop slot */
 };
 

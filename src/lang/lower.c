@@ -598,7 +598,7 @@ static int32_t text_index(lw *l, const ast_node *n, ev_cell *text, uint32_t *nte
     return emit(l, EV_CONST, -1, -1, -1, k, n);
 }
 
-/* A result column of a table of several results (check.c declare_columns). */
+/* A result column of a table of several results (check_tables.c ck_declare_columns). */
 static void lower_result_column(ev_table *et, const sym *s)
 {
     if (!s->base) return;
@@ -662,7 +662,7 @@ static void lower_tables(lw *l, ev_tree *t, uint32_t *ncov)
                 continue;
             }
             out[r] = o;
-            if (rank) rank[r] = (uint32_t)row->slot;   /* check.c check_order */
+            if (rank) rank[r] = (uint32_t)row->slot;   /* check_tables.c check_order */
             lab[r] = row->label ? row->label->text : NULL;
             cites[r] = lower_cite(row->c);
             lines[r] = line_of(l, row);

@@ -1,0 +1,494 @@
+/*
+ * check_tables.c - decision tables: declaring them (one column table per
+ * result of a table of several results), their cells as intervals, hit
+ * policies and `order` lists, and the exact analysis of tables.c turned
+ * into diagnostics with witnesses (overlaps, gaps, shadowed rows, else
+ * rows that never fire).
+ *
+ * Part of the checker (check_int.h).
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "lang/check_int.h"
+#include "base/suggest.h"
+#include "eval/decimal.h"
+#include "eval/date.h"
+
+/* ---- declaring tables ------------------------------------------------ */
+
+sym *ck_declare_table(checked *ck, ast_node *d)
+{
+    sym *s = ck_sym_add(ck, SYM_TABLE, d);
+    if (!s) return NULL;
+    s->type = check_type(ck, d->b);
+    s->ncols = (uint32_t)ast_list_len(d->a);
+    s->col_types = arena_alloc(ck->pool, sizeof(ty *) * (s->ncols + 1));
+    uint32_t k = 0;
+    for (ast_node *p = d->a; p && s->col_types; p = p->next, k++) {
+        s->col_types[k] = check_type(ck, p->a);
+        p->ty = s->col_types[k];
+    }
+    if (d->op == HIT_COLLECT && d->op2 == COLLECT_COUNT)
+        s->type = ty_scalar(TY_INT);
+    else if (d->op == HIT_RULE_ORDER || d->op == HIT_OUTPUT_ORDER ||
+             (d->op == HIT_COLLECT && d->op2 == COLLECT_LIST))
+        s->type = ty_list_of(ck->pool, s->type);
+    return s;
+}
+
+/* Output j of a row of several outputs; the first output when the row
+ * has fewer (ck_check_table reports its width). */
+static ast_node *row_output(ast_node *r, uint32_t j)
+{
+    ast_node *o = r->d;
+    for (uint32_t i = 0; o && i < j; i++) o = o->next;
+    return o && o->a ? o->a : r->b;
+}
+
+/* The rows of result column j: the same cells, source and label, with
+ * output j. */
+static ast_node *column_rows(checked *ck, ast_node *rows, uint32_t j)
+{
+    ast_node *head = NULL, **tail = &head;
+    for (ast_node *r = rows; r; r = r->next) {
+        ast_node *c = arena_alloc(ck->pool, sizeof *c);
+        if (!c) return head;
+        *c = *r;
+        c->next = NULL;
+        c->b = row_output(r, j);
+        *tail = c;
+        tail = &c->next;
+    }
+    return head;
+}
+
+/* A table of several results `-> (min: int, max: int)` becomes one table
+ * per result column, named `t.min`, `t.max` and sharing the cells, so that
+ * `t(...).min` is an ordinary table call and the analysis, the lowering,
+ * the flat program and the explanations need nothing new.  Only the first
+ * column's table reports what the cells and the analysis find
+ * (ck_check_table). */
+void ck_declare_columns(checked *ck, ast_node *d)
+{
+    uint32_t j = 0, n = (uint32_t)ast_list_len(d->b);
+    for (ast_node *rc = d->b; rc; rc = rc->next, j++) {
+        ast_node *t = arena_alloc(ck->pool, sizeof *t);
+        size_t len = strlen(d->text) + strlen(rc->text) + 2;
+        char *name = arena_alloc(ck->pool, len);
+        if (!t || !name) return;
+        *t = *d;
+        t->next = NULL;
+        snprintf(name, len, "%s.%s", d->text, rc->text);
+        t->text = name;
+        t->b = rc->a;
+        t->c = column_rows(ck, d->c, j);
+        sym *s = ck_declare_table(ck, t);
+        if (s) {
+            s->base = d->text;
+            s->result_label = rc->label ? rc->label->text : NULL;
+            s->result_col = j;
+            s->nresults = n;
+        }
+    }
+}
+/* ---- tables ----------------------------------------------------------- */
+
+static tab_interval domain_of(const ty *t)
+{
+    tab_interval d = {INT64_MIN, INT64_MAX};
+    if (t->kind == TY_BOOL) { d.lo = 0; d.hi = 1; }
+    else if (t->kind == TY_ENUM) { d.lo = 0; d.hi = (int64_t)t->en->nvalues - 1; }
+    else if (t->kind == TY_DATE) { d.lo = date_min(); d.hi = date_max(); }
+    return d;
+}
+
+/* One cell -> sorted disjoint intervals within the column domain. */
+static int cell_intervals(checked *ck, ast_node *cell, const ty *t, tab_interval dom,
+                          tab_interval *out, uint32_t cap)
+{
+    int64_t v, w2;
+    switch (cell->kind) {
+    case AST_CELL_ANY:
+        out[0] = dom;
+        return 1;
+    case AST_CELL_CMP:
+        if ((t->kind == TY_BOOL || t->kind == TY_ENUM) && cell->op != OP_EQ && cell->op != OP_NE) {
+            ck_err(ck, cell, "comparisons < <= > >= need an ordered column");
+            return -1;
+        }
+        if (check_literal_value(ck, cell->a, t, &v)) return -1;
+        cell->a->ty = t;
+        switch (cell->op) {
+        case OP_LT: if (v == INT64_MIN) return 0; out[0] = (tab_interval){dom.lo, v - 1}; break;
+        case OP_LE: out[0] = (tab_interval){dom.lo, v}; break;
+        case OP_GT: if (v == INT64_MAX) return 0; out[0] = (tab_interval){v + 1, dom.hi}; break;
+        case OP_GE: out[0] = (tab_interval){v, dom.hi}; break;
+        case OP_EQ: out[0] = (tab_interval){v, v}; break;
+        case OP_NE: {
+            uint32_t n = 0;
+            if (v > dom.lo) out[n++] = (tab_interval){dom.lo, v - 1};
+            if (v < dom.hi) out[n++] = (tab_interval){v + 1, dom.hi};
+            return (int)n;
+        }
+        default: return -1;
+        }
+        if (out[0].lo < dom.lo) out[0].lo = dom.lo;
+        if (out[0].hi > dom.hi) out[0].hi = dom.hi;
+        return out[0].lo <= out[0].hi ? 1 : 0;
+    case AST_CELL_RANGE:
+        if (t->kind == TY_BOOL || t->kind == TY_ENUM) { ck_err(ck, cell, "ranges need an ordered column"); return -1; }
+        if (check_literal_value(ck, cell->a, t, &v) || check_literal_value(ck, cell->b, t, &w2)) return -1;
+        cell->a->ty = t;
+        cell->b->ty = t;
+        if (cell->op & RANGE_LOW_OPEN) { if (v == INT64_MAX) return 0; v++; }
+        if (cell->op & RANGE_HIGH_OPEN) { if (w2 == INT64_MIN) return 0; w2--; }
+        if (v > w2) { ck_err(ck, cell, "this range is empty"); return -1; }
+        out[0] = (tab_interval){v, w2};
+        return 1;
+    case AST_CELL_SET: {
+        uint32_t n = 0;
+        for (ast_node *e = cell->a; e; e = e->next) {
+            if (n == cap) { ck_err(ck, e, "too many values in one cell"); return -1; }
+            if (check_literal_value(ck, e, t, &v)) return -1;
+            e->ty = t;
+            out[n++] = (tab_interval){v, v};
+        }
+        return (int)tab_normalize(out, n);
+    }
+    default:
+        ck_err(ck, cell, "not a table cell");
+        return -1;
+    }
+}
+
+static void format_witness(checked *ck, sym *s, const int64_t *wv, char *out, size_t n)
+{
+    size_t len = 0;
+    uint32_t k = 0;
+    out[0] = 0;
+    if (!wv) return;            /* a finding without a witness (e.g. a shadowed row) */
+    for (ast_node *p = s->decl->a; p && k < s->ncols; p = p->next, k++) {
+        char v[64];
+        const ty *t = s->col_types[k];
+        if ((t->kind == TY_INT || ty_is_decimal_like(t)) && wv[k] == INT64_MIN)
+            snprintf(v, sizeof v, "(any below)");   /* the domain's open end, not a number to print */
+        else if (t->kind == TY_BOOL || t->kind == TY_INT || t->kind == TY_ENUM || t->kind == TY_DATE ||
+                 ty_is_decimal_like(t)) {
+            switch (t->kind) {
+            case TY_BOOL: snprintf(v, sizeof v, "%s", wv[k] ? "true" : "false"); break;
+            case TY_INT: snprintf(v, sizeof v, "%lld", (long long)wv[k]); break;
+            case TY_ENUM: snprintf(v, sizeof v, "%s", t->en->values[wv[k]]); break;
+            case TY_DATE: date_format(wv[k], v); break;
+            default: dec_format(wv[k], t->kind == TY_MONEY ? 2 : 0, v); break;
+            }
+        } else snprintf(v, sizeof v, "?");
+        len += (size_t)snprintf(out + len, n > len ? n - len : 0, "%s%s = %s", k ? ", " : "", p->text, v);
+        if (len >= n) break;
+    }
+}
+
+/* Two row outputs that are the same literal (any-hit rows may overlap
+ * only when they agree). */
+static int same_literal(const ast_node *a, const ast_node *b)
+{
+    if (a->kind != b->kind)
+        return 0;
+    if (a->kind == AST_BOOL)
+        return a->op == b->op;
+    if (a->kind == AST_UNARY)
+        return a->op == b->op && same_literal(a->a, b->a);
+    if (a->kind == AST_INT || a->kind == AST_DEC) {
+        int64_t x, y;
+        return dec_parse(a->text, strlen(a->text), &x) == DEC_OK &&
+               dec_parse(b->text, strlen(b->text), &y) == DEC_OK && x == y;
+    }
+    return a->text && b->text && strcmp(a->text, b->text) == 0;
+}
+
+/* The value of an `order` item or a row output, as a literal of type t:
+ * a text by its string, anything else by check_literal_value.  0 when
+ * it is not such a literal. */
+static int order_key(checked *ck, ast_node *n, const ty *t, const char **str, int64_t *v)
+{
+    *str = NULL;
+    *v = 0;
+    if (t->kind == TY_TEXT) {
+        *str = n->kind == AST_STRING ? n->text : NULL;
+        return *str != NULL;
+    }
+    if (n->kind != AST_INT && n->kind != AST_DEC && n->kind != AST_DATE && n->kind != AST_BOOL &&
+        n->kind != AST_UNARY)
+        return 0;
+    return check_literal_value(ck, n, t, v) == 0;
+}
+
+/* `hit priority order (v1, v2, ...)`: the outputs rank in the list's
+ * order, the first highest.  Every row's output must be one of the
+ * values; its rank goes in the row's slot (lower.c). */
+static void check_order(checked *ck, sym *s, ast_node *ord, const ty *t)
+{
+    ast_node *d = s->decl;
+    char x[64];
+    if (d->op != HIT_PRIORITY && d->op != HIT_OUTPUT_ORDER) {
+        ck_err(ck, ord, "an `order` list ranks the outputs of hit priority or output_order only");
+        return;
+    }
+    if (t->kind == TY_ENUM) {
+        ck_err(ck, ord, "the values of enum %s rank in the order the enum declares them", t->en->name);
+        diag_hint(ck->dl, "reorder the enum, or drop the `order` list");
+        return;
+    }
+    uint32_t n = 0;
+    for (ast_node *a = ord->a; a; a = a->next, n++) {
+        const char *sa; int64_t va;
+        if (!order_key(ck, a, t, &sa, &va)) {
+            ck_err(ck, a, "an `order` list holds constants of the result type %s", ty_str(t, x, sizeof x));
+            return;
+        }
+        for (ast_node *b = ord->a; b != a; b = b->next) {
+            const char *sb; int64_t vb;
+            order_key(ck, b, t, &sb, &vb);
+            if (sa ? strcmp(sa, sb) == 0 : va == vb) { ck_err(ck, a, "this value is already in the `order` list"); return; }
+        }
+    }
+    for (ast_node *r = d->c; r; r = r->next) {
+        if (r->op) continue;            /* the else row is not ranked: it applies alone */
+        const char *sr; int64_t vr;
+        r->slot = -1;
+        if (order_key(ck, r->b, t, &sr, &vr)) {
+            int32_t k = 0;
+            for (ast_node *a = ord->a; a; a = a->next, k++) {
+                const char *sa; int64_t va;
+                order_key(ck, a, t, &sa, &va);
+                if (sr ? strcmp(sr, sa) == 0 : vr == va) { r->slot = k; break; }
+            }
+        }
+        if (r->slot < 0)
+            ck_err(ck, r->b, "this output of table `%s` is not in its `order` list", s->name);
+    }
+}
+
+/* Any-hit rows may overlap when every output agrees. */
+static int same_outputs(const ast_node *r1, const ast_node *r2)
+{
+    if (!r1->d || !r2->d)
+        return same_literal(r1->b, r2->b);
+    const ast_node *a = r1->d, *b = r2->d;
+    for (; a && b; a = a->next, b = b->next)
+        if (!a->a || !b->a || !same_literal(a->a, b->a)) return 0;
+    return !a && !b;
+}
+
+/* A table of several results: every row has one output per result, and
+ * the hit policy picks rows, not values (priority, output order and the
+ * collect aggregations rank or add up one result, not a row of them). */
+static void check_results(checked *ck, sym *s)
+{
+    ast_node *d = s->decl;
+    uint32_t row = 0;
+    if (d->op == HIT_PRIORITY || d->op == HIT_OUTPUT_ORDER || (d->op == HIT_COLLECT && d->op2 != COLLECT_LIST)) {
+        ck_err(ck, d, "table `%s` gives %u results: its hit policy must pick rows (unique, any, first, rule_order or collect)",
+            s->base, s->nresults);
+        diag_hint(ck->dl, "priority, output_order and collect sum/min/max/count rank or add up one result");
+    }
+    if (d->d)
+        ck_err(ck, d->d, "a table of several results cannot be partial");
+    for (ast_node *r = d->c; r; r = r->next) {
+        uint32_t n = (uint32_t)ast_list_len(r->d ? r->d : r->b);
+        if (!r->op) row++;
+        if (n != s->nresults) {
+            if (r->op) ck_err(ck, r, "the `else` row of table `%s` has %u output%s but the table has %u results",
+                           s->base, n, n == 1 ? "" : "s", s->nresults);
+            else ck_err(ck, r, "row %u of table `%s` has %u output%s but the table has %u results",
+                     row, s->base, n, n == 1 ? "" : "s", s->nresults);
+        }
+    }
+}
+
+void ck_check_table(checked *ck, uint32_t si)
+{
+    sym *s = &ck->syms[si];
+    ast_node *d = s->decl;
+    const char *tn = s->base ? s->base : s->name;
+    int quiet = s->base && s->result_col > 0;   /* the first column's table speaks for the cells */
+    diag_list *loud = ck->dl, mute;
+    char x[64];
+    diag_list_init(&mute);
+    if (quiet) ck->dl = &mute;
+    for (uint32_t k = 0; k < s->ncols; k++) {
+        const ty *t = s->col_types[k];
+        if (!ck_is_err(t) && !(t->kind == TY_BOOL || t->kind == TY_INT || t->kind == TY_ENUM ||
+                            t->kind == TY_DATE || t->kind == TY_MONEY || t->kind == TY_DECIMAL))
+            ck_err(ck, d, "table columns must be bool, int, decimal, money, date or an enum, not %s",
+                ty_str(t, x, sizeof x));
+    }
+    if (s->ncols == 0 || s->ncols > 32) {
+        ck_err(ck, d, "a table needs 1 to 32 input columns");
+        ck->dl = loud;
+        diag_list_free(&mute);
+        return;
+    }
+    if (s->base && !quiet) check_results(ck, s);
+    ck->dl = loud;
+    const ty *elem = s->type->kind == TY_LIST ? s->type->elem : s->type;
+    const ty *counted = NULL;           /* collect count: the outputs' declared type */
+    if (d->op == HIT_COLLECT && d->op2 == COLLECT_COUNT) {
+        counted = check_type(ck, d->b);
+        elem = NULL;
+    } else if (ck_is_err(elem)) {
+        /* the result type's own error is out */
+    } else if (d->op == HIT_COLLECT && d->op2 == COLLECT_SUM && !ck_is_num(elem)) {
+        ck_err(ck, d, "collect sum needs numeric outputs, not %s", ty_str(elem, x, sizeof x));
+    } else if (d->op == HIT_COLLECT && d->op2 != COLLECT_LIST && !ck_is_num(elem) && elem->kind != TY_DATE) {
+        ck_err(ck, d, "collect %s needs numbers, money or dates, not %s",
+            d->op2 == COLLECT_MIN ? "min" : "max", ty_str(elem, x, sizeof x));
+        diag_hint(ck->dl, "to take the highest-ranked output, use `hit priority` (enum order, or an `order` list)");
+    }
+    uint32_t nrows = 0;
+    for (ast_node *r = d->c; r; r = r->next)
+        if (!r->op) nrows++;
+    tab_cond *cond = arena_alloc(ck->pool, sizeof(tab_cond) * ((size_t)nrows * s->ncols + 1));
+    tab_interval *dom = arena_alloc(ck->pool, sizeof(tab_interval) * s->ncols);
+    if (!cond || !dom) return;
+    for (uint32_t k = 0; k < s->ncols; k++)
+        dom[k] = domain_of(s->col_types[k]);
+    /* table parameters with a range narrow the domain */
+    uint32_t k = 0;
+    for (ast_node *p = d->a; p; p = p->next, k++) {
+        if (p->b && p->b->kind == AST_RANGE) {
+            int64_t v;
+            if (p->b->a && !check_literal_value(ck, p->b->a, s->col_types[k], &v))
+                dom[k].lo = (p->b->op & RANGE_LOW_OPEN) ? v + 1 : v;
+            if (p->b->b && !check_literal_value(ck, p->b->b, s->col_types[k], &v))
+                dom[k].hi = (p->b->op & RANGE_HIGH_OPEN) ? v - 1 : v;
+        }
+    }
+    int bad = 0;
+    uint32_t row = 0;
+    walk w;
+    ck_walk_init(&w, ck, (int)si);
+    w.table = s;
+    for (ast_node *r = d->c; r; r = r->next) {
+        if (r->op) {
+            if (s->else_row && !quiet) ck_err(ck, r, "a table has at most one `else` row");
+            if (r->next && !quiet) ck_err(ck, r, "the `else` row must be the last row");
+            s->else_row = r;
+        } else {
+            uint32_t ncells = (uint32_t)ast_list_len(r->a);
+            if (ncells != s->ncols) {
+                if (!quiet) ck_err(ck, r, "row %u has %u cell%s but table `%s` has %u input column%s", row + 1, ncells,
+                    ncells == 1 ? "" : "s", tn, s->ncols, s->ncols == 1 ? "" : "s");
+                bad = 1;
+                row++;
+                continue;
+            }
+            uint32_t c = 0;
+            for (ast_node *cell = r->a; cell; cell = cell->next, c++) {
+                tab_interval tmp[64];
+                if (ck_is_err(s->col_types[c])) { bad = 1; continue; }
+                if (quiet) ck->dl = &mute;
+                int n = cell_intervals(ck, cell, s->col_types[c], dom[c], tmp, 64);
+                ck->dl = loud;
+                if (n < 0) { bad = 1; continue; }
+                tab_interval *iv = arena_alloc(ck->pool, sizeof(tab_interval) * ((size_t)n + 1));
+                if (!iv) return;
+                memcpy(iv, tmp, sizeof(tab_interval) * (size_t)n);
+                cond[(size_t)row * s->ncols + c].n = (uint32_t)n;
+                cond[(size_t)row * s->ncols + c].iv = iv;
+            }
+            row++;
+        }
+        if (elem) {
+            char what[160];
+            snprintf(what, sizeof what, "the output of table `%s`", s->name);
+            ck_want(&w, r->b, elem, what);
+            if (elem->kind == TY_TEXT && r->b->kind != AST_STRING)   /* lower.c numbers the texts */
+                ck_err(ck, r->b, "a text output of table `%s` must be a string in double quotes", s->name);
+        } else if (r->op) {          /* collect count: the else value is the count when no row matches */
+            const ty *t = ck_expr(&w, r->b, NULL);
+            if (!ck_is_err(t) && t->kind != TY_INT) {
+                ck_err(ck, r->b, "the `else` value of `collect count` table `%s` is a count: it must be int, not %s",
+                    s->name, ty_str(t, x, sizeof x));
+                diag_hint(ck->dl, "write a whole number such as `1`, without decimal places");
+            }
+        } else {
+            char what[160];
+            snprintf(what, sizeof what, "the output of table `%s`", s->name);
+            ck_want(&w, r->b, counted, what);
+        }
+    }
+    if (!quiet && d->b && d->b->kind == AST_TYPE && d->b->b && elem && !ck_is_err(elem))
+        check_order(ck, s, d->b->b, elem);
+    s->rows.ncols = s->ncols;
+    s->rows.nrows = nrows;
+    s->rows.domain = dom;
+    s->rows.cond = cond;
+    diag_list_free(&mute);
+    if (bad || quiet)
+        return;
+    int single = d->op == HIT_UNIQUE || d->op == HIT_ANY || d->op == HIT_PRIORITY || d->op == HIT_FIRST;
+    if (d->d && !single)
+        ck_err(ck, d->d, "only a table of one result (hit unique, any, priority or first) can be partial");
+    else if (d->d && s->else_row)
+        ck_err(ck, s->else_row, "a partial table has no `else` row: where no row matches it has no value");
+    else if (d->d && (s->type->kind == TY_TEXT || !ty_is_scalar(s->type)))
+        ck_err(ck, d->d, "a partial table gives a number, an amount, a date, a bool or an enum value");
+    /* the else row applies where no row matches, except under the list
+     * policies (no match is an empty list): with no gap it never fires */
+    int else_applies = s->else_row && (single || d->op2 != COLLECT_LIST);
+    int what = TAB_FIND_OVERLAPS | TAB_FIND_SHADOWED;
+    if ((single && !s->else_row && !d->d) || else_applies) what |= TAB_FIND_GAPS;
+    int gaps = 0;
+    tab_findings f;
+    if (tab_analyze(&s->rows, what, 5, ck->pool, &f)) {
+        ck_err(ck, d, "out of memory analysing table `%s`", tn);
+        return;
+    }
+    int overlaps = 0;
+    for (size_t i = 0; i < f.n; i++) {
+        tab_finding *fi = &f.items[i];
+        char wit[256];
+        format_witness(ck, s, fi->witness, wit, sizeof wit);
+        ast_node *r1 = d->c;
+        for (uint32_t j = 0; r1 && j < fi->row1 && fi->row1 != UINT32_MAX; j++) r1 = r1->next;
+        if (fi->kind == TAB_OVERLAP) {
+            overlaps++;
+            if (d->op == HIT_UNIQUE) {
+                ast_node *r2 = d->c;
+                for (uint32_t j = 0; r2 && j < fi->row2; j++) r2 = r2->next;
+                diag_add(ck->dl, DIAG_ERROR, ck->src, r2 ? r2->loc : d->loc, NULL,
+                         "rows %u and %u of table `%s` overlap under hit policy unique, e.g. for %s",
+                         fi->row1 + 1, fi->row2 + 1, tn, wit);
+                diag_hint(ck->dl, "narrow one of the rows, or declare `hit first` or `hit priority` if the order decides");
+            } else if (d->op == HIT_ANY) {
+                ast_node *r2 = d->c;
+                for (uint32_t j = 0; r2 && j < fi->row2; j++) r2 = r2->next;
+                if (r1 && r2 && !same_outputs(r1, r2))
+                    diag_add(ck->dl, DIAG_ERROR, ck->src, r2->loc, NULL,
+                             "rows %u and %u of table `%s` overlap with different outputs under hit policy any, e.g. for %s",
+                             fi->row1 + 1, fi->row2 + 1, tn, wit);
+            }
+        } else if (fi->kind == TAB_GAP && s->else_row) {
+            gaps++;                     /* the else row's inputs */
+        } else if (fi->kind == TAB_GAP) {
+            diag_add(ck->dl, DIAG_ERROR, ck->src, d->loc, NULL,
+                     "no row of table `%s` matches %s", tn, wit);
+            diag_hint(ck->dl, "add a row for it, or an `| else | ... |` row");
+        } else if (fi->kind == TAB_SHADOWED && (d->op == HIT_FIRST)) {
+            diag_add(ck->dl, DIAG_WARNING, ck->src, r1 ? r1->loc : d->loc, NULL,
+                     "row %u of table `%s` is never used: earlier rows match everything it matches",
+                     fi->row1 + 1, tn);
+        }
+    }
+    if (else_applies && gaps == 0)
+        diag_add(ck->dl, DIAG_WARNING, ck->src, s->else_row->loc, NULL,
+                 "the `else` row of table `%s` is never used: the rows above match every input", tn);
+    else if (s->else_row && !else_applies)
+        diag_add(ck->dl, DIAG_WARNING, ck->src, s->else_row->loc, NULL,
+                 "the `else` row of table `%s` is never used: where no row matches, a list policy gives an empty list", tn);
+    if ((d->op == HIT_FIRST || d->op == HIT_PRIORITY || d->op == HIT_ANY) && overlaps == 0 && nrows > 1)
+        diag_add(ck->dl, DIAG_WARNING, ck->src, d->loc, NULL,
+                 "no rows of table `%s` overlap: hit policy unique would say so and be checked", tn);
+}
