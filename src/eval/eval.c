@@ -489,6 +489,16 @@ static void sort_by_rank(const ev_table *t, ev_cell *items, uint32_t *ranks, uin
 
 #define TABLE_MAX_COLS 32
 
+const ev_table *ev_table_on(const ev_table *t, int64_t day)
+{
+    if (t->nversions < 2)
+        return t;
+    uint32_t k = 0;
+    while (k + 1 < t->nversions && t->version_from[k + 1] <= day)   /* a few stretches */
+        k++;
+    return &t->versions[k];
+}
+
 void ev_table_cell(const ev_table *t, int64_t v, uint32_t *first, uint32_t *last)
 {
     int32_t cell = -1;
@@ -514,7 +524,7 @@ void ev_table_cell(const ev_table *t, int64_t v, uint32_t *first, uint32_t *last
  * order, output order, plain collect) list_out receives the list. */
 static int64_t eval_table(ev_ctx *c, const ev_node *n, ev_cell *list_out)
 {
-    const ev_table *t = &c->tree->tables[n->imm];
+    const ev_table *t = ev_table_on(&c->tree->tables[n->imm], c->as_of);
     int64_t args[TABLE_MAX_COLS];
     for (uint32_t i = 0; i < t->ncols; i++)
         args[i] = ev_scalar(c, c->tree->args[n->a + (int32_t)i]);

@@ -332,7 +332,7 @@ static void render_table(buf *b, ev_ctx *c, int32_t i, int in_loop)
 {
     const ev_tree *t = c->tree;
     const ev_node *n = &t->nodes[i];
-    const ev_table *et = &t->tables[n->imm];
+    const ev_table *et = ev_table_on(&t->tables[n->imm], c->as_of);   /* cells may read parameters */
     buf_printf(b, "%s(", et->label ? et->label : et->base ? et->base : et->name);
     for (int32_t k = 0; k < n->b; k++) {
         if (k) buf_adds(b, ", ");
@@ -559,7 +559,7 @@ static void collect_def(used *u, ev_ctx *c, const ev_def *d)
 static void collect_table(used *u, ev_ctx *c, const ev_node *n, int in_loop)
 {
     const ev_tree *t = c->tree;
-    const ev_table *et = &t->tables[n->imm];
+    const ev_table *et = ev_table_on(&t->tables[n->imm], c->as_of);   /* cells may read parameters */
     for (int32_t k = 0; k < n->b; k++)
         collect(u, c, t->args[n->a + k], in_loop);
     for (uint32_t r = 0; u->cov && r < et->nrows; r++)

@@ -244,7 +244,7 @@ static void calc_table(buf *b, ev_ctx *c, int32_t i)
     static const char *folds[] = {"list", "sum", "min", "max", "count"};
     const ev_tree *t = c->tree;
     const ev_node *n = &t->nodes[i];
-    const ev_table *et = &t->tables[n->imm];
+    const ev_table *et = ev_table_on(&t->tables[n->imm], c->as_of);   /* cells may read parameters */
     int64_t args[32];
     buf_adds(b, "{\"op\":\"table\",\"table\":");
     buf_json_string(b, et->base ? et->base : et->name, strlen(et->base ? et->base : et->name));

@@ -144,6 +144,12 @@ typedef struct ev_table {
     const char *base;           /* the table's own name, or NULL */
     const char *result_label;   /* this column's label, or its name */
     uint32_t result_col, nresults;
+    /* cells that read parameters: one copy of this table per stretch of
+     * dates on which they are constant (only cond and the column-0 index
+     * differ), the stretch starting on version_from[k]; see ev_table_on */
+    uint32_t nversions;
+    const int64_t *version_from;
+    const struct ev_table *versions;
 } ev_table;
 
 /* flags of aggregation and MAP nodes: the list's elements are not records,

@@ -47,6 +47,11 @@ typedef struct sym {
      * own name, the column's position and the number of columns */
     const char *base, *result_label;
     uint32_t result_col, nresults;
+    /* a table whose cells read parameters: its conditions on each stretch
+     * of the covered period where those are constant (rows is the first) */
+    uint32_t nversions;
+    const int64_t *version_from;    /* first day of each stretch */
+    const tab_rows *version_rows;
 } sym;
 
 typedef struct checked {

@@ -1,9 +1,11 @@
 /*
  * check_tables.c - decision tables: declaring them (one column table per
- * result of a table of several results), their cells as intervals, hit
- * policies and `order` lists, and the exact analysis of tables.c turned
- * into diagnostics with witnesses (overlaps, gaps, shadowed rows, else
- * rows that never fire).
+ * result of a table of several results), their cells as intervals (a
+ * cell naming a parameter takes its value on each stretch of dates where
+ * the table's parameters are constant: one set of conditions per
+ * stretch), hit policies and `order` lists, and the exact analysis of
+ * tables.c turned into diagnostics with witnesses (overlaps, gaps,
+ * shadowed rows, else rows that never fire), per stretch.
  *
  * Part of the checker (check_int.h).
  */
@@ -104,9 +106,143 @@ static tab_interval domain_of(const ty *t)
     return d;
 }
 
+/* Where a table's cells read parameters: the day whose values the cells
+ * take, and the days on which one of those parameters changes. */
+typedef struct cell_day {
+    int64_t day;
+    int64_t change[64];
+    uint32_t nchange;
+    int reads_params, too_many;
+} cell_day;
+
+static void add_change(cell_day *cd, int64_t day)
+{
+    for (uint32_t i = 0; i < cd->nchange; i++)
+        if (cd->change[i] == day) return;
+    if (cd->nchange < 64) cd->change[cd->nchange++] = day;
+    else cd->too_many = 1;
+}
+
+/* The value of parameter s in force on day, and the days its values
+ * start and end (into cd); 0 when none is in force (check_param says). */
+static int param_on(checked *ck, sym *s, cell_day *cd, int64_t *out)
+{
+    int found = 0;
+    diag_list *loud = ck->dl, mute;      /* check_param reported bad values */
+    diag_list_init(&mute);
+    ck->dl = &mute;
+    for (ast_node *v = s->decl->b; v; v = v->next) {
+        int64_t from, until = INT64_MAX;
+        if (check_literal_value(ck, v->a, ty_scalar(TY_DATE), &from) ||
+            (v->b && check_literal_value(ck, v->b, ty_scalar(TY_DATE), &until)))
+            continue;
+        add_change(cd, from);
+        if (until != INT64_MAX) add_change(cd, until + 1);
+        if (from <= cd->day && cd->day <= until && !check_literal_value(ck, v->c, s->type, out))
+            found = 1;
+    }
+    ck->dl = loud;
+    diag_list_free(&mute);
+    return found;
+}
+
+static int cell_intervals(checked *ck, ast_node *cell, const ty *t, tab_interval dom,
+                          tab_interval *out, uint32_t cap, cell_day *cd);
+
+/* The conditions of the rows on cd->day (the first day's pass gave the
+ * diagnostics that do not depend on the values); NULL when out of memory
+ * or when a cell fails on that day (`this range is empty`, reported with
+ * the day). */
+static tab_cond *conds_on(checked *ck, sym *s, const tab_interval *dom, cell_day *cd)
+{
+    tab_cond *cond = arena_alloc(ck->pool, sizeof(tab_cond) * ((size_t)s->rows.nrows * s->ncols + 1));
+    uint32_t row = 0;
+    int bad = !cond;
+    char day[16];
+    for (ast_node *r = s->decl->c; r && !bad; r = r->next) {
+        if (r->op) continue;
+        uint32_t c = 0;
+        for (ast_node *cell = r->a; cell && !bad; cell = cell->next, c++) {
+            tab_interval tmp[64];
+            size_t before = ck->dl->n;
+            int n = cell_intervals(ck, cell, s->col_types[c], dom[c], tmp, 64, cd);
+            if (n < 0 && ck->dl->n > before) {
+                date_format(cd->day, day);
+                diag_hint(ck->dl, "with the values in force on %s", day);
+            }
+            tab_interval *iv = n >= 0 ? arena_alloc(ck->pool, sizeof(tab_interval) * ((size_t)n + 1)) : NULL;
+            if (!iv) { bad = 1; break; }
+            memcpy(iv, tmp, sizeof(tab_interval) * (size_t)n);
+            cond[(size_t)row * s->ncols + c] = (tab_cond){(uint32_t)n, iv};
+        }
+        row++;
+    }
+    return bad ? NULL : cond;
+}
+
+static int by_day(const void *a, const void *b)
+{
+    int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+    return x < y ? -1 : x > y;
+}
+
+/* A table whose cells read parameters gets one set of conditions per
+ * stretch of the covered period on which those parameters are constant
+ * (s->version_*), each analysed like a table of constants.  0, or 1
+ * when a stretch cannot be built (reported). */
+static int table_versions(checked *ck, sym *s, const tab_interval *dom, cell_day *cd)
+{
+    int64_t lo = ck->have_covers ? ck->covers_from : date_min(), hi = ck->have_covers ? ck->covers_until : date_max();
+    if (cd->too_many) {
+        ck_err(ck, s->decl, "the parameters in the cells of table `%s` change more than 64 times", s->name);
+        return 1;
+    }
+    qsort(cd->change, cd->nchange, sizeof(int64_t), by_day);
+    int64_t *from = arena_alloc(ck->pool, sizeof(int64_t) * (cd->nchange + 1));
+    tab_rows *rows = arena_alloc(ck->pool, sizeof(tab_rows) * (cd->nchange + 1));
+    if (!from || !rows) { ck_err(ck, s->decl, "out of memory analysing table `%s`", s->name); return 1; }
+    uint32_t n = 0;
+    from[n] = lo;
+    rows[n++] = s->rows;
+    for (uint32_t i = 0; i < cd->nchange; i++) {
+        if (cd->change[i] <= lo || cd->change[i] > hi) continue;
+        cell_day at = {.day = cd->change[i]};
+        const tab_cond *cond = conds_on(ck, s, dom, &at);
+        if (!cond) return 1;           /* reported, or out of memory */
+        from[n] = cd->change[i];
+        rows[n] = s->rows;
+        rows[n++].cond = cond;
+    }
+    s->nversions = n;
+    s->version_from = from;
+    s->version_rows = rows;
+    return 0;
+}
+
+/* A cell's value: a constant, or a parameter (its value in force on
+ * cd->day: the table is analysed once per stretch of constant values). */
+static int cell_value(checked *ck, ast_node *n, const ty *t, cell_day *cd, int64_t *v)
+{
+    sym *s = n->kind == AST_NAME ? ck_sym_find(ck, n->text) : NULL;
+    if (!s || s->kind != SYM_PARAM)
+        return check_literal_value(ck, n, t, v);
+    char x[64], y[64];
+    if (ck_is_err(s->type)) return -1;
+    if (!ck_unify(s->type, t)) {
+        ck_err(ck, n, "parameter `%s` is %s, but this column is %s", s->name,
+               ty_str(s->type, x, sizeof x), ty_str(t, y, sizeof y));
+        return -1;
+    }
+    s->used = 1;
+    n->decl = s;
+    cd->reads_params = 1;
+    if (!param_on(ck, s, cd, v)) *v = 0;    /* no value that day: check_param reports it */
+    return 0;
+}
+
 /* One cell -> sorted disjoint intervals within the column domain. */
 static int cell_intervals(checked *ck, ast_node *cell, const ty *t, tab_interval dom,
-                          tab_interval *out, uint32_t cap)
+                          tab_interval *out, uint32_t cap, cell_day *cd)
 {
     int64_t v, w2;
     switch (cell->kind) {
@@ -118,7 +254,7 @@ static int cell_intervals(checked *ck, ast_node *cell, const ty *t, tab_interval
             ck_err(ck, cell, "comparisons < <= > >= need an ordered column");
             return -1;
         }
-        if (check_literal_value(ck, cell->a, t, &v)) return -1;
+        if (cell_value(ck, cell->a, t, cd, &v)) return -1;
         cell->a->ty = t;
         switch (cell->op) {
         case OP_LT: if (v == INT64_MIN) return 0; out[0] = (tab_interval){dom.lo, v - 1}; break;
@@ -139,7 +275,7 @@ static int cell_intervals(checked *ck, ast_node *cell, const ty *t, tab_interval
         return out[0].lo <= out[0].hi ? 1 : 0;
     case AST_CELL_RANGE:
         if (t->kind == TY_BOOL || t->kind == TY_ENUM) { ck_err(ck, cell, "ranges need an ordered column"); return -1; }
-        if (check_literal_value(ck, cell->a, t, &v) || check_literal_value(ck, cell->b, t, &w2)) return -1;
+        if (cell_value(ck, cell->a, t, cd, &v) || cell_value(ck, cell->b, t, cd, &w2)) return -1;
         cell->a->ty = t;
         cell->b->ty = t;
         if (cell->op & RANGE_LOW_OPEN) { if (v == INT64_MAX) return 0; v++; }
@@ -151,7 +287,7 @@ static int cell_intervals(checked *ck, ast_node *cell, const ty *t, tab_interval
         uint32_t n = 0;
         for (ast_node *e = cell->a; e; e = e->next) {
             if (n == cap) { ck_err(ck, e, "too many values in one cell"); return -1; }
-            if (check_literal_value(ck, e, t, &v)) return -1;
+            if (cell_value(ck, e, t, cd, &v)) return -1;
             e->ty = t;
             out[n++] = (tab_interval){v, v};
         }
@@ -270,6 +406,38 @@ static void check_order(checked *ck, sym *s, ast_node *ord, const ty *t)
     }
 }
 
+/* Overlaps and shadowed rows already reported (for an earlier stretch of
+ * dates: within one stretch each pair of rows is reported once). */
+typedef struct seen_findings { uint32_t kind[32], row1[32], row2[32], n; } seen_findings;
+
+static int already_seen(seen_findings *sf, const tab_finding *fi)
+{
+    for (uint32_t i = 0; i < sf->n; i++)
+        if (sf->kind[i] == (uint32_t)fi->kind && sf->row1[i] == fi->row1 && sf->row2[i] == fi->row2) return 1;
+    if (sf->n < 32) {
+        sf->kind[sf->n] = (uint32_t)fi->kind;
+        sf->row1[sf->n] = fi->row1;
+        sf->row2[sf->n++] = fi->row2;
+    }
+    return 0;
+}
+
+/* ", with the values in force from A to B" for a table analysed per
+ * stretch of dates; "" for a table of constants. */
+static void stretch_words(const sym *s, uint32_t v, char *out, size_t n)
+{
+    char a[16], b[16];
+    out[0] = 0;
+    if (s->nversions < 2) return;
+    date_format(s->version_from[v], a);
+    if (v + 1 < s->nversions) {
+        date_format(s->version_from[v + 1] - 1, b);
+        snprintf(out, n, " (values in force %s to %s)", a, b);
+    } else {
+        snprintf(out, n, " (values in force from %s)", a);
+    }
+}
+
 /* Any-hit rows may overlap when every output agrees. */
 static int same_outputs(const ast_node *r1, const ast_node *r2)
 {
@@ -367,6 +535,7 @@ void ck_check_table(checked *ck, uint32_t si)
     }
     int bad = 0;
     uint32_t row = 0;
+    cell_day cd = {.day = ck->have_covers ? ck->covers_from : date_min()};
     walk w;
     ck_walk_init(&w, ck, (int)si);
     w.table = s;
@@ -389,7 +558,7 @@ void ck_check_table(checked *ck, uint32_t si)
                 tab_interval tmp[64];
                 if (ck_is_err(s->col_types[c])) { bad = 1; continue; }
                 if (quiet) ck->dl = &mute;
-                int n = cell_intervals(ck, cell, s->col_types[c], dom[c], tmp, 64);
+                int n = cell_intervals(ck, cell, s->col_types[c], dom[c], tmp, 64, &cd);
                 ck->dl = loud;
                 if (n < 0) { bad = 1; continue; }
                 tab_interval *iv = arena_alloc(ck->pool, sizeof(tab_interval) * ((size_t)n + 1));
@@ -425,6 +594,13 @@ void ck_check_table(checked *ck, uint32_t si)
     s->rows.nrows = nrows;
     s->rows.domain = dom;
     s->rows.cond = cond;
+    s->nversions = 1;
+    s->version_from = NULL;
+    s->version_rows = &s->rows;
+    if (quiet) ck->dl = &mute;
+    if (!bad && cd.reads_params && table_versions(ck, s, dom, &cd))
+        bad = 1;
+    ck->dl = loud;
     diag_list_free(&mute);
     if (bad || quiet)
         return;
@@ -440,46 +616,49 @@ void ck_check_table(checked *ck, uint32_t si)
     int else_applies = s->else_row && (single || d->op2 != COLLECT_LIST);
     int what = TAB_FIND_OVERLAPS | TAB_FIND_SHADOWED;
     if ((single && !s->else_row && !d->d) || else_applies) what |= TAB_FIND_GAPS;
-    int gaps = 0;
-    tab_findings f;
-    if (tab_analyze(&s->rows, what, 5, ck->pool, &f)) {
-        ck_err(ck, d, "out of memory analysing table `%s`", tn);
-        return;
-    }
-    int overlaps = 0;
-    for (size_t i = 0; i < f.n; i++) {
-        tab_finding *fi = &f.items[i];
-        char wit[256];
-        format_witness(ck, s, fi->witness, wit, sizeof wit);
-        ast_node *r1 = d->c;
-        for (uint32_t j = 0; r1 && j < fi->row1 && fi->row1 != UINT32_MAX; j++) r1 = r1->next;
-        if (fi->kind == TAB_OVERLAP) {
-            overlaps++;
-            if (d->op == HIT_UNIQUE) {
-                ast_node *r2 = d->c;
-                for (uint32_t j = 0; r2 && j < fi->row2; j++) r2 = r2->next;
-                diag_add(ck->dl, DIAG_ERROR, ck->src, r2 ? r2->loc : d->loc, NULL,
-                         "rows %u and %u of table `%s` overlap under hit policy unique, e.g. for %s",
-                         fi->row1 + 1, fi->row2 + 1, tn, wit);
-                diag_hint(ck->dl, "narrow one of the rows, or declare `hit first` or `hit priority` if the order decides");
-            } else if (d->op == HIT_ANY) {
-                ast_node *r2 = d->c;
-                for (uint32_t j = 0; r2 && j < fi->row2; j++) r2 = r2->next;
-                if (r1 && r2 && !same_outputs(r1, r2))
-                    diag_add(ck->dl, DIAG_ERROR, ck->src, r2->loc, NULL,
-                             "rows %u and %u of table `%s` overlap with different outputs under hit policy any, e.g. for %s",
+    int gaps = 0, overlaps = 0;
+    seen_findings seen = {0};
+    for (uint32_t v = 0; v < s->nversions; v++) {
+        tab_findings f;
+        if (tab_analyze(&s->version_rows[v], what, 5, ck->pool, &f)) {
+            ck_err(ck, d, "out of memory analysing table `%s`", tn);
+            return;
+        }
+        for (size_t i = 0; i < f.n; i++) {
+            tab_finding *fi = &f.items[i];
+            char wit[256 + 64];
+            if (fi->kind == TAB_GAP && s->else_row) { gaps++; continue; }  /* the else row's inputs */
+            if (fi->kind != TAB_GAP && already_seen(&seen, fi)) continue;   /* the same rows on an earlier stretch */
+            format_witness(ck, s, fi->witness, wit, 256);
+            stretch_words(s, v, wit + strlen(wit), 64);
+            ast_node *r1 = d->c;
+            for (uint32_t j = 0; r1 && j < fi->row1 && fi->row1 != UINT32_MAX; j++) r1 = r1->next;
+            if (fi->kind == TAB_OVERLAP) {
+                overlaps++;
+                if (d->op == HIT_UNIQUE) {
+                    ast_node *r2 = d->c;
+                    for (uint32_t j = 0; r2 && j < fi->row2; j++) r2 = r2->next;
+                    diag_add(ck->dl, DIAG_ERROR, ck->src, r2 ? r2->loc : d->loc, NULL,
+                             "rows %u and %u of table `%s` overlap under hit policy unique, e.g. for %s",
                              fi->row1 + 1, fi->row2 + 1, tn, wit);
+                    diag_hint(ck->dl, "narrow one of the rows, or declare `hit first` or `hit priority` if the order decides");
+                } else if (d->op == HIT_ANY) {
+                    ast_node *r2 = d->c;
+                    for (uint32_t j = 0; r2 && j < fi->row2; j++) r2 = r2->next;
+                    if (r1 && r2 && !same_outputs(r1, r2))
+                        diag_add(ck->dl, DIAG_ERROR, ck->src, r2->loc, NULL,
+                                 "rows %u and %u of table `%s` overlap with different outputs under hit policy any, e.g. for %s",
+                                 fi->row1 + 1, fi->row2 + 1, tn, wit);
+                }
+            } else if (fi->kind == TAB_GAP) {
+                diag_add(ck->dl, DIAG_ERROR, ck->src, d->loc, NULL,
+                         "no row of table `%s` matches %s", tn, wit);
+                diag_hint(ck->dl, "add a row for it, or an `| else | ... |` row");
+            } else if (fi->kind == TAB_SHADOWED && (d->op == HIT_FIRST)) {
+                diag_add(ck->dl, DIAG_WARNING, ck->src, r1 ? r1->loc : d->loc, NULL,
+                         "row %u of table `%s` is never used: earlier rows match everything it matches",
+                         fi->row1 + 1, tn);
             }
-        } else if (fi->kind == TAB_GAP && s->else_row) {
-            gaps++;                     /* the else row's inputs */
-        } else if (fi->kind == TAB_GAP) {
-            diag_add(ck->dl, DIAG_ERROR, ck->src, d->loc, NULL,
-                     "no row of table `%s` matches %s", tn, wit);
-            diag_hint(ck->dl, "add a row for it, or an `| else | ... |` row");
-        } else if (fi->kind == TAB_SHADOWED && (d->op == HIT_FIRST)) {
-            diag_add(ck->dl, DIAG_WARNING, ck->src, r1 ? r1->loc : d->loc, NULL,
-                     "row %u of table `%s` is never used: earlier rows match everything it matches",
-                     fi->row1 + 1, tn);
         }
     }
     if (else_applies && gaps == 0)

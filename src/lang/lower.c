@@ -608,6 +608,39 @@ static void lower_result_column(ev_table *et, const sym *s)
     et->result_label = s->result_label ? s->result_label : s->name + strlen(s->base) + 1;
 }
 
+/* A table's conditions and column-0 index from the checker's rows. */
+static int lower_conds(lw *l, ev_table *et, const tab_rows *rows)
+{
+    ev_cond *cond = arena_alloc(l->pool, sizeof(ev_cond) * ((size_t)et->nrows * et->ncols + 1));
+    tab_index ix;
+    if (!cond || tab_index_build(rows, l->pool, &ix)) { l->failed = 1; return -1; }
+    for (size_t k = 0; k < (size_t)et->nrows * et->ncols; k++) {
+        cond[k].n = rows->cond[k].n;
+        cond[k].iv = (const ev_interval *)rows->cond[k].iv;
+    }
+    et->cond = cond;
+    et->ncells = ix.ncells;
+    et->cell_lo = ix.cell_lo;
+    et->row_start = ix.row_start;
+    et->rows = ix.rows;
+    return 0;
+}
+
+/* Cells that read parameters: a copy of the table per stretch of dates
+ * (check_tables.c table_versions), chosen by ev_table_on. */
+static void lower_versions(lw *l, ev_table *et, const sym *s)
+{
+    ev_table *v = arena_alloc(l->pool, sizeof(ev_table) * s->nversions);
+    if (!v) { l->failed = 1; return; }
+    for (uint32_t k = 0; k < s->nversions; k++) {
+        v[k] = *et;
+        if (lower_conds(l, &v[k], &s->version_rows[k])) return;
+    }
+    et->nversions = s->nversions;
+    et->version_from = s->version_from;
+    et->versions = v;
+}
+
 static void lower_tables(lw *l, ev_tree *t, uint32_t *ncov)
 {
     checked *ck = l->ck;
@@ -635,16 +668,11 @@ static void lower_tables(lw *l, ev_tree *t, uint32_t *ncov)
         l->table_slot = (int32_t)et->arg_slot;
         et->result = s->type->kind == TY_LIST ? s->type->elem : s->type;
         et->col_type = (const ty *const *)s->col_types;
-        ev_cond *cond = arena_alloc(l->pool, sizeof(ev_cond) * ((size_t)et->nrows * et->ncols + 1));
         int32_t *out = arena_alloc(l->pool, sizeof(int32_t) * (et->nrows + 1));
         const char **lab = arena_alloc(l->pool, sizeof(char *) * (et->nrows + 1));
         uint32_t *lines = arena_alloc(l->pool, sizeof(uint32_t) * (et->nrows + 1));
         ev_cite *cites = arena_alloc(l->pool, sizeof(ev_cite) * (et->nrows + 1));
-        if (!cond || !out || !lab || !lines || !cites) { l->failed = 1; return; }
-        for (size_t k = 0; k < (size_t)et->nrows * et->ncols; k++) {
-            cond[k].n = s->rows.cond[k].n;
-            cond[k].iv = (const ev_interval *)s->rows.cond[k].iv;
-        }
+        if (!out || !lab || !lines || !cites) { l->failed = 1; return; }
         const ty *elem = d->op == HIT_COLLECT && d->op2 == COLLECT_COUNT ? ty_scalar(TY_INT) : et->result;
         uint32_t r = 0;
         et->else_out = -1;
@@ -670,19 +698,14 @@ static void lower_tables(lw *l, ev_tree *t, uint32_t *ncov)
         }
         l->table = NULL;
         et->text = text;
-        et->cond = cond;
         et->out = out;
         et->row_label = lab;
         et->row_line = lines;
         et->row_cite = cites;
-        tab_index ix;
-        if (tab_index_build(&s->rows, l->pool, &ix)) { l->failed = 1; return; }
-        et->ncells = ix.ncells;
-        et->cell_lo = ix.cell_lo;
-        et->row_start = ix.row_start;
-        et->rows = ix.rows;
+        if (lower_conds(l, et, &s->rows)) return;
         et->first_cov = *ncov;
         *ncov += et->nrows + 1;
+        if (s->nversions > 1) lower_versions(l, et, s);
     }
     t->tables = ts;
     t->ntables = nt;
