@@ -562,6 +562,8 @@ static void collect_table(used *u, ev_ctx *c, const ev_node *n, int in_loop)
     const ev_table *et = ev_table_on(&t->tables[n->imm], c->as_of);   /* cells may read parameters */
     for (int32_t k = 0; k < n->b; k++)
         collect(u, c, t->args[n->a + k], in_loop);
+    for (uint32_t k = 0; k < et->ncell_params; k++)      /* read by the rows' conditions */
+        use_param(u, &t->params[et->cell_params[k]], c->as_of);
     for (uint32_t r = 0; u->cov && r < et->nrows; r++)
         if (u->cov[et->first_cov + r]) collect(u, c, et->out[r], 1);
     if (et->else_out >= 0 && (!u->cov || u->cov[et->first_cov + et->nrows]))

@@ -150,6 +150,8 @@ typedef struct ev_table {
     uint32_t nversions;
     const int64_t *version_from;
     const struct ev_table *versions;
+    const uint32_t *cell_params;    /* the parameters the cells read (indices into params) */
+    uint32_t ncell_params;
 } ev_table;
 
 /* flags of aggregation and MAP nodes: the list's elements are not records,

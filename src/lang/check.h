@@ -52,6 +52,8 @@ typedef struct sym {
     uint32_t nversions;
     const int64_t *version_from;    /* first day of each stretch */
     const tab_rows *version_rows;
+    const uint32_t *cell_params;    /* the parameters the cells read (sym indices) */
+    uint32_t ncell_params;
 } sym;
 
 typedef struct checked {

@@ -113,6 +113,8 @@ typedef struct cell_day {
     int64_t change[64];
     uint32_t nchange;
     int reads_params, too_many;
+    uint32_t param[32];     /* which parameters (sym indices), for the explanation */
+    uint32_t nparam;
 } cell_day;
 
 static void add_change(cell_day *cd, int64_t day)
@@ -236,6 +238,9 @@ static int cell_value(checked *ck, ast_node *n, const ty *t, cell_day *cd, int64
     s->used = 1;
     n->decl = s;
     cd->reads_params = 1;
+    uint32_t si = (uint32_t)(s - ck->syms), k = 0;
+    while (k < cd->nparam && cd->param[k] != si) k++;
+    if (k == cd->nparam && k < 32) cd->param[cd->nparam++] = si;
     if (!param_on(ck, s, cd, v)) *v = 0;    /* no value that day: check_param reports it */
     return 0;
 }
@@ -597,6 +602,10 @@ void ck_check_table(checked *ck, uint32_t si)
     s->nversions = 1;
     s->version_from = NULL;
     s->version_rows = &s->rows;
+    uint32_t *cp = cd.nparam ? arena_alloc(ck->pool, sizeof(uint32_t) * cd.nparam) : NULL;
+    if (cp) memcpy(cp, cd.param, sizeof(uint32_t) * cd.nparam);
+    s->cell_params = cp;
+    s->ncell_params = cp ? cd.nparam : 0;
     if (quiet) ck->dl = &mute;
     if (!bad && cd.reads_params && table_versions(ck, s, dom, &cd))
         bad = 1;

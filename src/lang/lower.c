@@ -641,6 +641,18 @@ static void lower_versions(lw *l, ev_table *et, const sym *s)
     et->versions = v;
 }
 
+/* The parameters a table's cells read, as indices into the tree's
+ * parameters: the explanation lists them among what a step used. */
+static void lower_cell_params(lw *l, ev_table *et, const sym *s)
+{
+    uint32_t *p = s->ncell_params ? arena_alloc(l->pool, sizeof(uint32_t) * s->ncell_params) : NULL;
+    if (s->ncell_params && !p) { l->failed = 1; return; }
+    for (uint32_t k = 0; k < s->ncell_params; k++)
+        p[k] = l->ck->syms[s->cell_params[k]].index;
+    et->cell_params = p;
+    et->ncell_params = s->ncell_params;
+}
+
 static void lower_tables(lw *l, ev_tree *t, uint32_t *ncov)
 {
     checked *ck = l->ck;
@@ -705,7 +717,8 @@ static void lower_tables(lw *l, ev_tree *t, uint32_t *ncov)
         if (lower_conds(l, et, &s->rows)) return;
         et->first_cov = *ncov;
         *ncov += et->nrows + 1;
-        if (s->nversions > 1) lower_versions(l, et, s);
+        lower_cell_params(l, et, s);
+        if (s->nversions > 1) lower_versions(l, et, s);    /* copies carry the above */
     }
     t->tables = ts;
     t->ntables = nt;
