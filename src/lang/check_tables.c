@@ -480,6 +480,123 @@ static void check_results(checked *ck, sym *s)
     }
 }
 
+/* The result type rows must give (NULL under collect count, whose rows
+ * give *counted), after refusing combinations that mean nothing. */
+static const ty *result_elem(checked *ck, sym *s, const ty **counted)
+{
+    ast_node *d = s->decl;
+    const ty *elem = s->type->kind == TY_LIST ? s->type->elem : s->type;
+    char x[64];
+    if (d->op == HIT_COLLECT && d->op2 == COLLECT_COUNT) {
+        *counted = check_type(ck, d->b);
+        return NULL;
+    }
+    if (ck_is_err(elem))
+        return elem;                    /* the result type's own error is out */
+    if (d->op == HIT_COLLECT && d->op2 == COLLECT_SUM && !ck_is_num(elem)) {
+        ck_err(ck, d, "collect sum needs numeric outputs, not %s", ty_str(elem, x, sizeof x));
+    } else if (d->op == HIT_COLLECT && d->op2 != COLLECT_LIST && !ck_is_num(elem) && elem->kind != TY_DATE) {
+        ck_err(ck, d, "collect %s needs numbers, money or dates, not %s",
+            d->op2 == COLLECT_MIN ? "min" : "max", ty_str(elem, x, sizeof x));
+        diag_hint(ck->dl, "to take the highest-ranked output, use `hit priority` (enum order, or an `order` list)");
+    }
+    return elem;
+}
+
+/* Each column's domain: its type's, narrowed by a range (`age: int 0..150`). */
+static tab_interval *column_domains(checked *ck, sym *s)
+{
+    tab_interval *dom = arena_alloc(ck->pool, sizeof(tab_interval) * s->ncols);
+    if (!dom) return NULL;
+    uint32_t k = 0;
+    for (ast_node *p = s->decl->a; p; p = p->next, k++) {
+        dom[k] = domain_of(s->col_types[k]);
+        if (p->b && p->b->kind == AST_RANGE) {
+            int64_t v;
+            if (p->b->a && !check_literal_value(ck, p->b->a, s->col_types[k], &v))
+                dom[k].lo = (p->b->op & RANGE_LOW_OPEN) ? v + 1 : v;
+            if (p->b->b && !check_literal_value(ck, p->b->b, s->col_types[k], &v))
+                dom[k].hi = (p->b->op & RANGE_HIGH_OPEN) ? v - 1 : v;
+        }
+    }
+    return dom;
+}
+
+/* A row's output: of the result type; under collect count of the
+ * declared type, the else value being the count itself (an int). */
+static void check_output(walk *w, sym *s, ast_node *r, const ty *elem, const ty *counted)
+{
+    checked *ck = w->ck;
+    char what[160], x[64];
+    snprintf(what, sizeof what, "the output of table `%s`", s->name);
+    if (elem) {
+        ck_want(w, r->b, elem, what);
+        if (elem->kind == TY_TEXT && r->b->kind != AST_STRING)   /* lower.c numbers the texts */
+            ck_err(ck, r->b, "a text output of table `%s` must be a string in double quotes", s->name);
+    } else if (r->op) {          /* collect count: the else value is the count when no row matches */
+        const ty *t = ck_expr(w, r->b, NULL);
+        if (!ck_is_err(t) && t->kind != TY_INT) {
+            ck_err(ck, r->b, "the `else` value of `collect count` table `%s` is a count: it must be int, not %s",
+                s->name, ty_str(t, x, sizeof x));
+            diag_hint(ck->dl, "write a whole number such as `1`, without decimal places");
+        }
+    } else {
+        ck_want(w, r->b, counted, what);
+    }
+}
+
+/* The analysis of every stretch of dates turned into diagnostics; counts
+ * the gaps (the else row's inputs) and the overlaps.  -1 out of memory. */
+static int report_findings(checked *ck, sym *s, const char *tn, int what, int *gaps, int *overlaps)
+{
+    ast_node *d = s->decl;
+    seen_findings seen = {0};
+    for (uint32_t v = 0; v < s->nversions; v++) {
+        tab_findings f;
+        if (tab_analyze(&s->version_rows[v], what, 5, ck->pool, &f)) {
+            ck_err(ck, d, "out of memory analysing table `%s`", tn);
+            return -1;
+        }
+        for (size_t i = 0; i < f.n; i++) {
+            tab_finding *fi = &f.items[i];
+            char wit[256 + 64];
+            if (fi->kind == TAB_GAP && s->else_row) { (*gaps)++; continue; }  /* the else row's inputs */
+            if (fi->kind != TAB_GAP && already_seen(&seen, fi)) continue;   /* the same rows on an earlier stretch */
+            format_witness(ck, s, fi->witness, wit, 256);
+            stretch_words(s, v, wit + strlen(wit), 64);
+            ast_node *r1 = d->c;
+            for (uint32_t j = 0; r1 && j < fi->row1 && fi->row1 != UINT32_MAX; j++) r1 = r1->next;
+            if (fi->kind == TAB_OVERLAP) {
+                (*overlaps)++;
+                if (d->op == HIT_UNIQUE) {
+                    ast_node *r2 = d->c;
+                    for (uint32_t j = 0; r2 && j < fi->row2; j++) r2 = r2->next;
+                    diag_add(ck->dl, DIAG_ERROR, ck->src, r2 ? r2->loc : d->loc, NULL,
+                             "rows %u and %u of table `%s` overlap under hit policy unique, e.g. for %s",
+                             fi->row1 + 1, fi->row2 + 1, tn, wit);
+                    diag_hint(ck->dl, "narrow one of the rows, or declare `hit first` or `hit priority` if the order decides");
+                } else if (d->op == HIT_ANY) {
+                    ast_node *r2 = d->c;
+                    for (uint32_t j = 0; r2 && j < fi->row2; j++) r2 = r2->next;
+                    if (r1 && r2 && !same_outputs(r1, r2))
+                        diag_add(ck->dl, DIAG_ERROR, ck->src, r2->loc, NULL,
+                                 "rows %u and %u of table `%s` overlap with different outputs under hit policy any, e.g. for %s",
+                                 fi->row1 + 1, fi->row2 + 1, tn, wit);
+                }
+            } else if (fi->kind == TAB_GAP) {
+                diag_add(ck->dl, DIAG_ERROR, ck->src, d->loc, NULL,
+                         "no row of table `%s` matches %s", tn, wit);
+                diag_hint(ck->dl, "add a row for it, or an `| else | ... |` row");
+            } else if (fi->kind == TAB_SHADOWED && (d->op == HIT_FIRST)) {
+                diag_add(ck->dl, DIAG_WARNING, ck->src, r1 ? r1->loc : d->loc, NULL,
+                         "row %u of table `%s` is never used: earlier rows match everything it matches",
+                         fi->row1 + 1, tn);
+            }
+        }
+    }
+    return 0;
+}
+
 void ck_check_table(checked *ck, uint32_t si)
 {
     sym *s = &ck->syms[si];
@@ -505,39 +622,14 @@ void ck_check_table(checked *ck, uint32_t si)
     }
     if (s->base && !quiet) check_results(ck, s);
     ck->dl = loud;
-    const ty *elem = s->type->kind == TY_LIST ? s->type->elem : s->type;
     const ty *counted = NULL;           /* collect count: the outputs' declared type */
-    if (d->op == HIT_COLLECT && d->op2 == COLLECT_COUNT) {
-        counted = check_type(ck, d->b);
-        elem = NULL;
-    } else if (ck_is_err(elem)) {
-        /* the result type's own error is out */
-    } else if (d->op == HIT_COLLECT && d->op2 == COLLECT_SUM && !ck_is_num(elem)) {
-        ck_err(ck, d, "collect sum needs numeric outputs, not %s", ty_str(elem, x, sizeof x));
-    } else if (d->op == HIT_COLLECT && d->op2 != COLLECT_LIST && !ck_is_num(elem) && elem->kind != TY_DATE) {
-        ck_err(ck, d, "collect %s needs numbers, money or dates, not %s",
-            d->op2 == COLLECT_MIN ? "min" : "max", ty_str(elem, x, sizeof x));
-        diag_hint(ck->dl, "to take the highest-ranked output, use `hit priority` (enum order, or an `order` list)");
-    }
+    const ty *elem = result_elem(ck, s, &counted);
     uint32_t nrows = 0;
     for (ast_node *r = d->c; r; r = r->next)
         if (!r->op) nrows++;
     tab_cond *cond = arena_alloc(ck->pool, sizeof(tab_cond) * ((size_t)nrows * s->ncols + 1));
-    tab_interval *dom = arena_alloc(ck->pool, sizeof(tab_interval) * s->ncols);
+    tab_interval *dom = column_domains(ck, s);
     if (!cond || !dom) return;
-    for (uint32_t k = 0; k < s->ncols; k++)
-        dom[k] = domain_of(s->col_types[k]);
-    /* table parameters with a range narrow the domain */
-    uint32_t k = 0;
-    for (ast_node *p = d->a; p; p = p->next, k++) {
-        if (p->b && p->b->kind == AST_RANGE) {
-            int64_t v;
-            if (p->b->a && !check_literal_value(ck, p->b->a, s->col_types[k], &v))
-                dom[k].lo = (p->b->op & RANGE_LOW_OPEN) ? v + 1 : v;
-            if (p->b->b && !check_literal_value(ck, p->b->b, s->col_types[k], &v))
-                dom[k].hi = (p->b->op & RANGE_HIGH_OPEN) ? v - 1 : v;
-        }
-    }
     int bad = 0;
     uint32_t row = 0;
     cell_day cd = {.day = ck->have_covers ? ck->covers_from : date_min()};
@@ -574,24 +666,7 @@ void ck_check_table(checked *ck, uint32_t si)
             }
             row++;
         }
-        if (elem) {
-            char what[160];
-            snprintf(what, sizeof what, "the output of table `%s`", s->name);
-            ck_want(&w, r->b, elem, what);
-            if (elem->kind == TY_TEXT && r->b->kind != AST_STRING)   /* lower.c numbers the texts */
-                ck_err(ck, r->b, "a text output of table `%s` must be a string in double quotes", s->name);
-        } else if (r->op) {          /* collect count: the else value is the count when no row matches */
-            const ty *t = ck_expr(&w, r->b, NULL);
-            if (!ck_is_err(t) && t->kind != TY_INT) {
-                ck_err(ck, r->b, "the `else` value of `collect count` table `%s` is a count: it must be int, not %s",
-                    s->name, ty_str(t, x, sizeof x));
-                diag_hint(ck->dl, "write a whole number such as `1`, without decimal places");
-            }
-        } else {
-            char what[160];
-            snprintf(what, sizeof what, "the output of table `%s`", s->name);
-            ck_want(&w, r->b, counted, what);
-        }
+        check_output(&w, s, r, elem, counted);
     }
     if (!quiet && d->b && d->b->kind == AST_TYPE && d->b->b && elem && !ck_is_err(elem))
         check_order(ck, s, d->b->b, elem);
@@ -626,50 +701,8 @@ void ck_check_table(checked *ck, uint32_t si)
     int what = TAB_FIND_OVERLAPS | TAB_FIND_SHADOWED;
     if ((single && !s->else_row && !d->d) || else_applies) what |= TAB_FIND_GAPS;
     int gaps = 0, overlaps = 0;
-    seen_findings seen = {0};
-    for (uint32_t v = 0; v < s->nversions; v++) {
-        tab_findings f;
-        if (tab_analyze(&s->version_rows[v], what, 5, ck->pool, &f)) {
-            ck_err(ck, d, "out of memory analysing table `%s`", tn);
-            return;
-        }
-        for (size_t i = 0; i < f.n; i++) {
-            tab_finding *fi = &f.items[i];
-            char wit[256 + 64];
-            if (fi->kind == TAB_GAP && s->else_row) { gaps++; continue; }  /* the else row's inputs */
-            if (fi->kind != TAB_GAP && already_seen(&seen, fi)) continue;   /* the same rows on an earlier stretch */
-            format_witness(ck, s, fi->witness, wit, 256);
-            stretch_words(s, v, wit + strlen(wit), 64);
-            ast_node *r1 = d->c;
-            for (uint32_t j = 0; r1 && j < fi->row1 && fi->row1 != UINT32_MAX; j++) r1 = r1->next;
-            if (fi->kind == TAB_OVERLAP) {
-                overlaps++;
-                if (d->op == HIT_UNIQUE) {
-                    ast_node *r2 = d->c;
-                    for (uint32_t j = 0; r2 && j < fi->row2; j++) r2 = r2->next;
-                    diag_add(ck->dl, DIAG_ERROR, ck->src, r2 ? r2->loc : d->loc, NULL,
-                             "rows %u and %u of table `%s` overlap under hit policy unique, e.g. for %s",
-                             fi->row1 + 1, fi->row2 + 1, tn, wit);
-                    diag_hint(ck->dl, "narrow one of the rows, or declare `hit first` or `hit priority` if the order decides");
-                } else if (d->op == HIT_ANY) {
-                    ast_node *r2 = d->c;
-                    for (uint32_t j = 0; r2 && j < fi->row2; j++) r2 = r2->next;
-                    if (r1 && r2 && !same_outputs(r1, r2))
-                        diag_add(ck->dl, DIAG_ERROR, ck->src, r2->loc, NULL,
-                                 "rows %u and %u of table `%s` overlap with different outputs under hit policy any, e.g. for %s",
-                                 fi->row1 + 1, fi->row2 + 1, tn, wit);
-                }
-            } else if (fi->kind == TAB_GAP) {
-                diag_add(ck->dl, DIAG_ERROR, ck->src, d->loc, NULL,
-                         "no row of table `%s` matches %s", tn, wit);
-                diag_hint(ck->dl, "add a row for it, or an `| else | ... |` row");
-            } else if (fi->kind == TAB_SHADOWED && (d->op == HIT_FIRST)) {
-                diag_add(ck->dl, DIAG_WARNING, ck->src, r1 ? r1->loc : d->loc, NULL,
-                         "row %u of table `%s` is never used: earlier rows match everything it matches",
-                         fi->row1 + 1, tn);
-            }
-        }
-    }
+    if (report_findings(ck, s, tn, what, &gaps, &overlaps))
+        return;
     if (else_applies && gaps == 0)
         diag_add(ck->dl, DIAG_WARNING, ck->src, s->else_row->loc, NULL,
                  "the `else` row of table `%s` is never used: the rows above match every input", tn);
