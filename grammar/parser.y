@@ -129,6 +129,7 @@ int langlex(LANGSTYPE *lval, LANGLTYPE *lloc, yyscan_t scanner);
 /* Constructors that need the context (parse.c). */
 parse_list parse_list_add(parse_list l, ast_node *n);
 ast_node *parse_row(parse_ctx *ctx, src_loc loc, ast_node *items, int is_else);
+void parse_table_head(parse_ctx *ctx, ast_node *table, src_loc result_loc, ast_node *order);
 ast_node *parse_expect_text(parse_ctx *ctx, src_loc loc, parse_str what, src_loc what_loc, parse_str out,
                             parse_str rel, src_loc rel_loc, ast_node *text);
 ast_node *parse_refuse(parse_ctx *ctx, src_loc loc, parse_str when, src_loc when_loc, ast_node *cond,
@@ -196,8 +197,8 @@ static void bad_duration(parse_ctx *ctx, src_loc loc, int decimal);
 %type <node> source_opt cite unless table_head tparam row cell test_head given expect
 %type <node> expr or_expr and_expr not_expr cmp_expr add_expr mul_expr unary
 %type <node> postfix primary name_ref int_lit date agg call where_opt
-%type <node> object pair partial_opt
-%type <list> decls enum_values enum_list fields param_values unlesses tparams
+%type <node> object pair partial_opt result rescol
+%type <list> decls enum_values enum_list fields param_values unlesses tparams rescols
 %type <list> rows cells set items args pairs
 %type <tests> test_items
 %type <hit> hit
@@ -423,11 +424,18 @@ unless:
 /* ---- decision tables ---------------------------------------------- */
 
 table_head:
-    TABLE name LPAREN tparams RPAREN ARROW type HIT hit partial_opt label_opt
+    TABLE name LPAREN tparams RPAREN ARROW result HIT hit partial_opt label_opt
                                 { $$ = ast_text(P, AST_TABLE, @$, $2.s, $2.n);
                                   $$->op = $9.hit; $$->op2 = $9.collect;
                                   $$->a = $4.head; $$->b = $7; $$->label = $11; $$->d = $10;
-                                  ctx->table = $$; }
+                                  parse_table_head(ctx, $$, @7, NULL); }
+  | TABLE name LPAREN tparams RPAREN ARROW result HIT hit IDENT LPAREN items RPAREN partial_opt label_opt
+                                { $$ = ast_text(P, AST_TABLE, @$, $2.s, $2.n);
+                                  $$->op = $9.hit; $$->op2 = $9.collect;
+                                  $$->a = $4.head; $$->b = $7; $$->label = $15; $$->d = $14;
+                                  ast_node *ord = ast_text(P, AST_LIST, @10, $10.s, $10.n);
+                                  ord->a = $12.head;
+                                  parse_table_head(ctx, $$, @7, ord); }
     ;
 
 /* `partial` after the hit policy: a plain word, so that `partial` stays
@@ -448,6 +456,22 @@ tparams:
 
 tparam:
     name COLON type range_opt     { $$ = ast_text(P, AST_TPARAM, @$, $1.s, $1.n); $$->a = $3; $$->b = $4; }
+    ;
+
+/* A table's result: one type, or several named result columns
+ * `(min: int "最少", max: int "最多")`, each a TPARAM read as `t(...).min`. */
+result:
+    type                        { $$ = $1; }
+  | LPAREN rescols RPAREN       { $$ = $2.head; }
+    ;
+
+rescols:
+    rescol                      { $$ = parse_list_add((parse_list){NULL, NULL}, $1); }
+  | rescols COMMA rescol        { $$ = parse_list_add($1, $3); }
+    ;
+
+rescol:
+    name COLON type label_opt   { $$ = ast_text(P, AST_TPARAM, @$, $1.s, $1.n); $$->a = $3; $$->label = $4; }
     ;
 
 hit:

@@ -402,12 +402,18 @@ static int table(pf *p, int i, pv *r)
             among |= same(res, *r);
             continue;
         }
-        if (tok_is(p, fl, "count") && !tok_is(p, member(p, row, "row"), "else")) res.v = DEC_SCALE;
-        if (res.k != PV_NUM) return fail(p, "table row result %.*s is not a number", res.n, res.s);
-        if (tok_is(p, fl, "sum") || tok_is(p, fl, "count")) {
+        if (tok_is(p, fl, "count") && !tok_is(p, member(p, row, "row"), "else")) {
+            res.k = PV_NUM;             /* a matching row counts one, whatever its output's type */
+            res.v = DEC_SCALE;
+        }
+        int adds = tok_is(p, fl, "sum") || tok_is(p, fl, "count");
+        /* min and max also take dates (the earliest, the latest) */
+        if (res.k != PV_NUM && (adds || res.k != PV_DATE || (k > 0 && acc.k != PV_DATE)))
+            return fail(p, "table row result %.*s is not a number", res.n, res.s);
+        if (adds) {
             if (dec_add(acc.v, res.v, &acc.v) != DEC_OK) return fail(p, "table sum overflows");
         } else if (k == 0 || (tok_is(p, fl, "min") ? res.v < acc.v : res.v > acc.v)) {
-            acc.v = res.v;
+            acc = res;
         }
     }
     if (fl >= 0 && tok_is(p, fl, "priority") && !among)

@@ -461,7 +461,8 @@ int ev_table_row_matches(const ev_table *t, uint32_t row, const int64_t *args)
 /* Priority of an output value under `priority` and `output_order`: enum
  * values rank in declaration order, texts in order of first appearance
  * in the table (their index, see ev_table), numbers from the largest
- * down. */
+ * down.  A table with an `order` list ranks its rows by row_rank
+ * instead (priority and sort_by_rank). */
 static int outranks(const ev_table *t, int64_t x, int64_t y)
 {
     if (t->result->kind == TY_ENUM || t->result->kind == TY_BOOL || t->text)
@@ -469,7 +470,34 @@ static int outranks(const ev_table *t, int64_t x, int64_t y)
     return x > y;
 }
 
+/* Output order: insertion sort (the matching rows are few), by the rows'
+ * ranks in the `order` list when there is one, else by outranks. */
+static void sort_by_rank(const ev_table *t, ev_cell *items, uint32_t *ranks, uint32_t n)
+{
+    for (uint32_t i = 1; i < n; i++) {
+        ev_cell x = items[i];
+        uint32_t rx = ranks ? ranks[i] : 0, j = i;
+        while (j > 0 && (ranks ? rx < ranks[j - 1] : outranks(t, x.i, items[j - 1].i))) {
+            items[j] = items[j - 1];
+            if (ranks) ranks[j] = ranks[j - 1];
+            j--;
+        }
+        items[j] = x;
+        if (ranks) ranks[j] = rx;
+    }
+}
+
 #define TABLE_MAX_COLS 32
+
+const ev_table *ev_table_on(const ev_table *t, int64_t day)
+{
+    if (t->nversions < 2)
+        return t;
+    uint32_t k = 0;
+    while (k + 1 < t->nversions && t->version_from[k + 1] <= day)   /* a few stretches */
+        k++;
+    return &t->versions[k];
+}
 
 void ev_table_cell(const ev_table *t, int64_t v, uint32_t *first, uint32_t *last)
 {
@@ -496,7 +524,7 @@ void ev_table_cell(const ev_table *t, int64_t v, uint32_t *first, uint32_t *last
  * order, output order, plain collect) list_out receives the list. */
 static int64_t eval_table(ev_ctx *c, const ev_node *n, ev_cell *list_out)
 {
-    const ev_table *t = &c->tree->tables[n->imm];
+    const ev_table *t = ev_table_on(&c->tree->tables[n->imm], c->as_of);
     int64_t args[TABLE_MAX_COLS];
     for (uint32_t i = 0; i < t->ncols; i++)
         args[i] = ev_scalar(c, c->tree->args[n->a + (int32_t)i]);
@@ -509,9 +537,11 @@ static int64_t eval_table(ev_ctx *c, const ev_node *n, ev_cell *list_out)
     int64_t acc = 0, best = 0;
     uint32_t nmatch = 0, best_row = 0;
     ev_cell *items = NULL;
+    uint32_t *ranks = NULL;     /* output_order with an `order` list: the rows' ranks */
     if (collecting && list_out) {
         items = arena_alloc(c->pool, sizeof(ev_cell) * (last - first + 1));
-        if (!items) { ev_fail(c, EVE_NOMEM, n->loc, "out of memory"); return 0; }
+        if (t->hit == 5 && t->row_rank) ranks = arena_alloc(c->pool, sizeof(uint32_t) * (last - first + 1));
+        if (!items || (t->hit == 5 && t->row_rank && !ranks)) { ev_fail(c, EVE_NOMEM, n->loc, "out of memory"); return 0; }
     }
     for (uint32_t k = first; k < last; k++) {
         uint32_t row = t->rows[k];
@@ -521,7 +551,10 @@ static int64_t eval_table(ev_ctx *c, const ev_node *n, ev_cell *list_out)
         if (!collecting) {
             if (t->hit == 2 /* priority */) {
                 int64_t v = ev_scalar(c, t->out[row]);
-                if (nmatch == 0 || outranks(t, v, best)) { best = v; best_row = row; }
+                if (nmatch == 0 || (t->row_rank ? t->row_rank[row] < t->row_rank[best_row] : outranks(t, v, best))) {
+                    best = v;
+                    best_row = row;
+                }
                 nmatch++;
                 continue;
             }
@@ -548,20 +581,15 @@ static int64_t eval_table(ev_ctx *c, const ev_node *n, ev_cell *list_out)
         case 4: acc++; break;
         default:
             if (items) items[nmatch].i = v;
+            if (ranks) ranks[nmatch] = t->row_rank[row];
             break;
         }
         nmatch++;
     }
     if (collecting) {
         if (t->collect == 0 && list_out) {
-            if (t->hit == 5) {   /* output order: insertion sort, small */
-                for (uint32_t i = 1; i < nmatch; i++) {
-                    ev_cell x = items[i];
-                    uint32_t j = i;
-                    while (j > 0 && outranks(t, x.i, items[j - 1].i)) { items[j] = items[j - 1]; j--; }
-                    items[j] = x;
-                }
-            }
+            if (t->hit == 5)     /* output order */
+                sort_by_rank(t, items, ranks, nmatch);
             for (uint32_t i = 0; t->text && i < nmatch; i++)
                 items[i] = t->text[items[i].i];
             list_out->l.base = items;

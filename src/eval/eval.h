@@ -75,6 +75,9 @@ ev_cell ev_value(ev_ctx *c, int32_t node);
 void ev_fail_dec(ev_ctx *c, dec_status st, uint32_t loc);
 /* Rows [*first, *last) of table t's column-0 index that may match v. */
 void ev_table_cell(const ev_table *t, int64_t v, uint32_t *first, uint32_t *last);
+/* Table t as it stands on day (its cells may read parameters): the
+ * version of the stretch holding day, or t itself. */
+const ev_table *ev_table_on(const ev_table *t, int64_t day);
 /* Whether row `row` of table t matches the column values args. */
 int ev_table_row_matches(const ev_table *t, uint32_t row, const int64_t *args);
 /* Records the error (first one wins). */

@@ -12,8 +12,9 @@
  *
  * Each step also carries `calc`, the same computation as a tree of
  * operations with their operands' values and results, which
- * audit/proof.c re-derives from the JSON alone; and explain_text()
- * writes the whole account as plain Chinese for the citizen.
+ * audit/proof.c re-derives from the JSON alone (explain_calc.c writes
+ * it); and explain_text() writes the whole account as plain Chinese for
+ * the citizen.
  *
  * Words: formulas keep + - × ÷ and the comparisons, say 且/或/并非 for
  * the logic and aggregations, rounding and min/max in words (家庭成员的
@@ -27,7 +28,7 @@
  * argument slots, set as the evaluator sets them.
  */
 #include <string.h>
-#include "eval/explain.h"
+#include "eval/explain_int.h"
 #include "eval/compiled.h"
 #include "eval/date.h"
 #include "eval/decimal.h"
@@ -45,7 +46,7 @@ static const struct {
     const char *modes[7];   /* dec_round_mode, in its order */
     /* the citizen's text (explain_text) */
     const char *decided_on, *decision, *reasons, *grounds, *yuan, *gives, *exception, *margin;
-    const char *no_row_default;
+    const char *no_row_default, *result_of;
     const char *in_force, *until, *read_on, *source, *no_source, *assumed, *row, *cites;
 } WORDS = {
     .holds = "（成立）", .fails = "（不成立）", .yes = "是", .no = "否",
@@ -61,7 +62,7 @@ static const struct {
     .modes = {"四舍五入", "五舍六入", "四舍六入五成双", "进位", "舍去", "向上取整", "向下取整"},
     .decided_on = "决定日期:", .decision = "一、决定", .reasons = "二、理由", .grounds = "三、依据",
     .yuan = " 元", .gives = ",得 ", .exception = "适用例外规定:", .margin = "距离临界:",
-    .no_row_default = "(表中无对应行,取默认值)",
+    .no_row_default = "(表中无对应行,取默认值)", .result_of = "中的“%s”",
     .in_force = ",自 %s 起施行", .until = ",至 %s 止", .read_on = ",按 %s 在效的数值适用",
     .source = "。出处:", .no_source = "。出处未载", .assumed = "。未见文件依据,系假定:", .row = "第 %u 行", .cites = "政策依据:",
 };
@@ -177,82 +178,11 @@ void explain_label(buf *b, const ev_def *d, const ev_cell *frame)
         fill(b, d->label ? d->label : d->name, d->holes, d->nholes, frame);
 }
 
-/* ---- the tree --------------------------------------------------------- */
-
-/* The types of operations whose result type the node kind fixes. */
-static const ty T_BOOL = {.kind = TY_BOOL}, T_INT = {.kind = TY_INT},
-                T_DECIMAL = {.kind = TY_DECIMAL}, T_DATE = {.kind = TY_DATE};
-
-static const ev_def *def_of_slot(const ev_tree *t, int32_t slot)
-{
-    for (uint32_t i = 0; i < t->ndefs; i++)
-        if (t->defs[i].slot == (uint32_t)slot) return &t->defs[i];
-    return NULL;
-}
-
-static const ev_param *param_of_slot(const ev_tree *t, int32_t slot)
-{
-    for (uint32_t i = 0; i < t->nparams; i++)
-        if (t->params[i].slot == (uint32_t)slot) return &t->params[i];
-    return NULL;
-}
-
-/* The node past int/decimal conversions, which a reader does not see. */
-static int32_t bare(const ev_tree *t, int32_t i)
-{
-    while (t->nodes[i].kind == EV_INT_TO_DEC || t->nodes[i].kind == EV_DEC_TO_INT)
-        i = t->nodes[i].a;
-    return i;
-}
-
-/* The type node i's value is shown in. */
-static const ty *type_of(const ev_tree *t, int32_t i)
-{
-    switch ((ev_kind)t->nodes[i].kind) {
-    case EV_LT: case EV_LE: case EV_GT: case EV_GE: case EV_EQ: case EV_NE: case EV_TEXT_EQ:
-    case EV_AND: case EV_OR: case EV_NOT: case EV_ANY: case EV_ALL:
-        return &T_BOOL;
-    case EV_ADD_INT: case EV_SUB_INT: case EV_MUL_INT: case EV_COUNT: case EV_LIST_LEN:
-    case EV_DEC_TO_INT: case EV_SUM_INT:
-        return &T_INT;
-    case EV_INT_TO_DEC: return &T_DECIMAL;
-    case EV_AS_OF: case EV_DATE_ADD_DAYS: case EV_DATE_ADD_MONTHS: case EV_DATE_ADD_YEARS:
-        return &T_DATE;
-    default:
-        break;
-    }
-    const ty *nt = t->notes ? t->notes[i].type : NULL;
-    if (nt && (ty_is_scalar(nt) || nt->kind == TY_LIST || nt->kind == TY_MAP || nt->kind == TY_TEXT))
-        return nt;
-    return &T_INT;      /* a duration's count of days, months or years */
-}
-
-/* The rule of a RULE chain that gave the value: the first whose
- * condition holds, as the evaluator takes it; -1 for the base. */
-static int32_t rule_node(ev_ctx *c, int32_t root, int32_t *base)
-{
-    const ev_tree *t = c->tree;
-    int32_t i = root;
-    while (t->nodes[i].kind == EV_RULE) {
-        if (ev_scalar(c, t->nodes[i].a)) { *base = i; return i; }
-        i = t->nodes[i].c;
-    }
-    *base = i;
-    return -1;
-}
-
-const char *explain_rule(ev_ctx *c, const ev_def *d)
-{
-    int32_t base;
-    int32_t r = rule_node(c, d->root, &base);
-    return r < 0 ? NULL : c->tree->rules[c->tree->nodes[r].imm].label;
-}
-
 /* ---- formulas --------------------------------------------------------- */
 
 static int prec(const ev_tree *t, int32_t i)
 {
-    switch ((ev_kind)t->nodes[bare(t, i)].kind) {
+    switch ((ev_kind)t->nodes[ex_bare(t, i)].kind) {
     case EV_OR: return 1;
     case EV_AND: return 2;
     case EV_LT: case EV_LE: case EV_GT: case EV_GE: case EV_EQ: case EV_NE: case EV_TEXT_EQ: return 3;
@@ -268,7 +198,7 @@ static void render(buf *b, ev_ctx *c, int32_t i, int in_loop);
  * says whether the statement before it holds. */
 static void value_after(buf *b, ev_ctx *c, int32_t i, int in_loop)
 {
-    const ty *vt = type_of(c->tree, i);
+    const ty *vt = ex_type_of(c->tree, i);
     if (in_loop || !ty_is_scalar(vt)) return;
     ev_cell v;
     v.i = ev_scalar(c, i);
@@ -297,7 +227,7 @@ static void render_slot(buf *b, ev_ctx *c, int32_t i, int in_loop)
 {
     const ev_tree *t = c->tree;
     const ev_node *n = &t->nodes[i];
-    const ev_def *d = def_of_slot(t, n->a);
+    const ev_def *d = ex_def_of_slot(t, n->a);
     const char *text = t->notes[i].text;
     if (d && d->type->kind == TY_BOOL) {
         /* the statement the label makes, and whether it holds */
@@ -307,9 +237,9 @@ static void render_slot(buf *b, ev_ctx *c, int32_t i, int in_loop)
     }
     if (d) explain_label(b, d, c->frame);     /* a let's value is the same in a loop */
     else buf_adds(b, text ? text : "?");
-    if (!in_loop && (d || param_of_slot(t, n->a)) && ty_is_scalar(type_of(t, i))) {
+    if (!in_loop && (d || ex_param_of_slot(t, n->a)) && ty_is_scalar(ex_type_of(t, i))) {
         buf_addc(b, ' ');
-        text_value(b, type_of(t, i), &c->frame[n->a]);
+        text_value(b, ex_type_of(t, i), &c->frame[n->a]);
     }
 }
 
@@ -319,7 +249,7 @@ static int render_not(buf *b, ev_ctx *c, int32_t i, int in_loop)
 {
     const ev_tree *t = c->tree;
     const ev_node *x = &t->nodes[t->nodes[i].a];
-    const ev_def *d = x->kind == EV_SLOT ? def_of_slot(t, x->a) : NULL;
+    const ev_def *d = x->kind == EV_SLOT ? ex_def_of_slot(t, x->a) : NULL;
     if (!d || !d->label_false) return 0;
     fill(b, d->label_false, d->holes_false, d->nholes_false, c->frame);
     if (!in_loop) buf_adds(b, c->frame[d->slot].i ? WORDS.fails : WORDS.holds);
@@ -402,13 +332,14 @@ static void render_table(buf *b, ev_ctx *c, int32_t i, int in_loop)
 {
     const ev_tree *t = c->tree;
     const ev_node *n = &t->nodes[i];
-    const ev_table *et = &t->tables[n->imm];
-    buf_printf(b, "%s(", et->label ? et->label : et->name);
+    const ev_table *et = ev_table_on(&t->tables[n->imm], c->as_of);   /* cells may read parameters */
+    buf_printf(b, "%s(", et->label ? et->label : et->base ? et->base : et->name);
     for (int32_t k = 0; k < n->b; k++) {
         if (k) buf_adds(b, ", ");
         render(b, c, t->args[n->a + k], in_loop);
     }
     buf_addc(b, ')');
+    if (et->base) buf_printf(b, WORDS.result_of, et->result_label);
     value_after(b, c, i, in_loop);
     if (n->c < 0 || et->else_out >= 0 || et->ncols > 32) return;
     int64_t args[32];                  /* a partial table: say when value_or's default applied */
@@ -421,7 +352,7 @@ static void render_table(buf *b, ev_ctx *c, int32_t i, int in_loop)
 static void render_const(buf *b, const ev_tree *t, int32_t i)
 {
     const ev_node *n = &t->nodes[i];
-    const ty *vt = type_of(t, i);
+    const ty *vt = ex_type_of(t, i);
     if (vt->kind == TY_TEXT) {
         buf_printf(b, "\"%.*s\"", n->b, (const char *)(intptr_t)n->imm);
         return;
@@ -451,7 +382,7 @@ static void render_date_add(buf *b, ev_ctx *c, int32_t i, int in_loop)
 static void render(buf *b, ev_ctx *c, int32_t i, int in_loop)
 {
     const ev_tree *t = c->tree;
-    i = bare(t, i);
+    i = ex_bare(t, i);
     const ev_node *n = &t->nodes[i];
     const char *op = op_word((ev_kind)n->kind);
     if (op) {
@@ -547,12 +478,12 @@ static int margin(buf *tx, ev_ctx *c, int32_t root, char *amount)
     const ev_tree *t = c->tree;
     const ev_node *e = &t->nodes[root];
     if (e->kind < EV_LT || e->kind > EV_GE) return 0;
-    const ty *vt = type_of(t, e->a);
+    const ty *vt = ex_type_of(t, e->a);
     if (!(ty_is_decimal_like(vt) || vt->kind == TY_INT)) return 0;
-    if (vt->kind == TY_DECIMAL && ty_is_decimal_like(type_of(t, bare(t, e->b))))
-        vt = type_of(t, bare(t, e->b));
-    if (vt->kind == TY_DECIMAL && type_of(t, bare(t, e->a))->kind == TY_MONEY)
-        vt = type_of(t, bare(t, e->a));
+    if (vt->kind == TY_DECIMAL && ty_is_decimal_like(ex_type_of(t, ex_bare(t, e->b))))
+        vt = ex_type_of(t, ex_bare(t, e->b));
+    if (vt->kind == TY_DECIMAL && ex_type_of(t, ex_bare(t, e->a))->kind == TY_MONEY)
+        vt = ex_type_of(t, ex_bare(t, e->a));
     int64_t a = ev_scalar(c, e->a), bv = ev_scalar(c, e->b);
     int64_t unit = vt->kind == TY_INT ? 1 : vt->kind == TY_MONEY ? 10000 : 1;
     int holds = ev_scalar(c, root) != 0;
@@ -564,9 +495,9 @@ static int margin(buf *tx, ev_ctx *c, int32_t root, char *amount)
     case EV_GT: m = holds ? a - bv : bv - a + unit; dir = holds ? WORDS.down : WORDS.up; break;
     default: m = holds ? a - bv + unit : bv - a; dir = holds ? WORDS.down : WORDS.up; break;
     }
-    const ty *lt = type_of(t, bare(t, e->a));
+    const ty *lt = ex_type_of(t, ex_bare(t, e->a));
     if (vt->kind == TY_DECIMAL && lt->kind == TY_INT) {
-        m = int_margin((ev_kind)e->kind, holds, ev_scalar(c, bare(t, e->a)), bv);
+        m = int_margin((ev_kind)e->kind, holds, ev_scalar(c, ex_bare(t, e->a)), bv);
         vt = lt;
     }
     ev_format_scalar(vt, m, amount);
@@ -628,9 +559,11 @@ static void collect_def(used *u, ev_ctx *c, const ev_def *d)
 static void collect_table(used *u, ev_ctx *c, const ev_node *n, int in_loop)
 {
     const ev_tree *t = c->tree;
-    const ev_table *et = &t->tables[n->imm];
+    const ev_table *et = ev_table_on(&t->tables[n->imm], c->as_of);   /* cells may read parameters */
     for (int32_t k = 0; k < n->b; k++)
         collect(u, c, t->args[n->a + k], in_loop);
+    for (uint32_t k = 0; k < et->ncell_params; k++)      /* read by the rows' conditions */
+        use_param(u, &t->params[et->cell_params[k]], c->as_of);
     for (uint32_t r = 0; u->cov && r < et->nrows; r++)
         if (u->cov[et->first_cov + r]) collect(u, c, et->out[r], 1);
     if (et->else_out >= 0 && (!u->cov || u->cov[et->first_cov + et->nrows]))
@@ -651,8 +584,8 @@ static void collect(used *u, ev_ctx *c, int32_t i, int in_loop)
     case EV_CONST: case EV_AS_OF: case EV_FIELD: case EV_TEXT_FIELD: case EV_LIST_FIELD:
         return;
     case EV_SLOT: case EV_LIST_SLOT: {
-        const ev_param *p = param_of_slot(t, n->a);
-        const ev_def *d = p ? NULL : def_of_slot(t, n->a);
+        const ev_param *p = ex_param_of_slot(t, n->a);
+        const ev_def *d = p ? NULL : ex_def_of_slot(t, n->a);
         if (p) use_param(u, p, c->as_of);
         if (d) collect_def(u, c, d);
         return;
@@ -663,7 +596,7 @@ static void collect(used *u, ev_ctx *c, int32_t i, int in_loop)
         return;
     case EV_RULE:
         if (!in_loop) {
-            int32_t base, r = rule_node(c, i, &base);
+            int32_t base, r = ex_rule_node(c, i, &base);
             for (int32_t k = i; k != base; k = t->nodes[k].c)
                 collect(u, c, t->nodes[k].a, 0);
             collect(u, c, r >= 0 ? t->nodes[r].a : -1, 0);
@@ -759,368 +692,6 @@ static void write_param(buf *b, const ev_param *p, int64_t day)
     buf_addc(b, '}');
 }
 
-/* ---- the calculation, for checking ------------------------------------ */
-
-/* Node i's value as JSON, recomputed in the frame. */
-static void node_value(buf *b, ev_ctx *c, int32_t i)
-{
-    const ty *vt = type_of(c->tree, i);
-    ev_cell v;
-    if (ty_is_scalar(vt)) v.i = ev_scalar(c, i);
-    else v = ev_value(c, i);
-    explain_json_value(b, vt, &v);
-}
-
-static void calc(buf *b, ev_ctx *c, int32_t i);
-
-/* {"op": op, "value": …, "args": [each operand's calculation]} */
-static void calc_op(buf *b, ev_ctx *c, int32_t i, const char *op, const int32_t *args, int nargs)
-{
-    buf_printf(b, "{\"op\":\"%s\",\"value\":", op);
-    node_value(b, c, i);
-    buf_adds(b, ",\"args\":[");
-    for (int k = 0; k < nargs; k++) {
-        if (k) buf_addc(b, ',');
-        calc(b, c, args[k]);
-    }
-    buf_adds(b, "]}");
-}
-
-static void calc_leaf(buf *b, ev_ctx *c, int32_t i, const char *op, const char *key, const char *name)
-{
-    buf_printf(b, "{\"op\":\"%s\"", op);
-    if (key) {
-        buf_printf(b, ",\"%s\":", key);
-        buf_json_string(b, name ? name : "", name ? strlen(name) : 0);
-    }
-    buf_adds(b, ",\"value\":");
-    node_value(b, c, i);
-    buf_addc(b, '}');
-}
-
-/* An aggregation: per element of its list, the filter's calculation
- * (`where`) and, for the elements it keeps, the calculation of the value
- * combined (`value`; a count needs none).  The loop variable's slot is
- * set as the evaluator sets it.  A plain sum of an input field lists the
- * field's values. */
-static void calc_agg(buf *b, ev_ctx *c, int32_t i, const char *op)
-{
-    const ev_tree *t = c->tree;
-    const ev_node *n = &t->nodes[i];
-    buf_printf(b, "{\"op\":\"%s\",\"value\":", op);
-    node_value(b, c, i);
-    buf_adds(b, ",\"elements\":[");
-    ev_cell list = ev_value(c, n->a);
-    ev_cell *var = &c->frame[n->imm];
-    for (uint32_t k = 0; k < list.l.n; k++) {
-        const ev_cell *elem = list.l.base + (size_t)k * list.l.stride;
-        if (k) buf_addc(b, ',');
-        if (n->kind == EV_SUM_FIELD) {
-            explain_json_value(b, type_of(t, i), &elem[n->b]);
-            continue;
-        }
-        if (n->flags & EV_LOOP_BY_VALUE) *var = *elem;
-        else var->rec = elem;
-        buf_addc(b, '{');
-        int kept = n->c < 0 || ev_scalar(c, n->c);
-        if (n->c >= 0) {
-            buf_adds(b, "\"where\":");
-            calc(b, c, n->c);
-        }
-        if (kept && n->kind != EV_COUNT) {
-            buf_adds(b, n->c >= 0 ? ",\"value\":" : "\"value\":");
-            calc(b, c, n->b);
-        }
-        buf_addc(b, '}');
-    }
-    buf_adds(b, "]}");
-}
-
-/* One column's condition in a table row: the intervals it accepts, or
- * for an enum or yes/no column the values. */
-static void calc_cond(buf *b, const ty *ct, const ev_cond *cc)
-{
-    int listed = ct->kind == TY_ENUM || ct->kind == TY_BOOL;
-    buf_adds(b, listed ? "{\"one_of\":[" : "{\"in\":[");
-    int first = 1;
-    for (uint32_t k = 0; k < cc->n; k++) {
-        ev_interval iv = cc->iv[k];
-        if (listed) {
-            int64_t lo = iv.lo < 0 ? 0 : iv.lo;
-            int64_t hi = ct->kind == TY_BOOL ? (iv.hi > 1 ? 1 : iv.hi)
-                                             : (iv.hi >= (int64_t)ct->en->nvalues ? (int64_t)ct->en->nvalues - 1 : iv.hi);
-            for (int64_t v = lo; v <= hi; v++) {
-                ev_cell cell;
-                cell.i = v;
-                if (!first) buf_addc(b, ',');
-                first = 0;
-                explain_json_value(b, ct, &cell);
-            }
-            continue;
-        }
-        if (!first) buf_addc(b, ',');
-        first = 0;
-        ev_cell lo, hi;
-        lo.i = iv.lo;
-        hi.i = iv.hi;
-        buf_addc(b, '[');
-        if (iv.lo == INT64_MIN) buf_adds(b, "null"); else explain_json_value(b, ct, &lo);
-        buf_addc(b, ',');
-        if (iv.hi == INT64_MAX) buf_adds(b, "null"); else explain_json_value(b, ct, &hi);
-        buf_addc(b, ']');
-    }
-    buf_adds(b, "]}");
-}
-
-/* A row's result.  A text table's rows give an index into its texts
- * (tree.h), a constant: the text itself is what the row states. */
-static void calc_result(buf *b, ev_ctx *c, const ev_table *et, int32_t out)
-{
-    if (!et->text) {
-        calc(b, c, out);
-        return;
-    }
-    const ev_cell *tx = &et->text[c->tree->nodes[out].imm];
-    buf_adds(b, "{\"op\":\"const\",\"value\":");
-    buf_json_string(b, tx->s.ptr, tx->s.len);
-    buf_addc(b, '}');
-}
-
-static void calc_row(buf *b, ev_ctx *c, const ev_table *et, uint32_t r)
-{
-    if (r == et->nrows) {
-        buf_adds(b, "{\"row\":\"else\",\"result\":");
-        calc_result(b, c, et, et->else_out);
-        buf_addc(b, '}');
-        return;
-    }
-    buf_printf(b, "{\"row\":%u,\"line\":%u", r + 1, et->row_line[r]);
-    if (et->row_label[r]) {
-        buf_adds(b, ",\"label\":");
-        buf_json_string(b, et->row_label[r], strlen(et->row_label[r]));
-    }
-    buf_adds(b, ",\"conditions\":[");
-    for (uint32_t col = 0; col < et->ncols; col++) {
-        if (col) buf_addc(b, ',');
-        calc_cond(b, et->col_type[col], &et->cond[(size_t)r * et->ncols + col]);
-    }
-    buf_adds(b, "],\"result\":");
-    calc_result(b, c, et, et->out[r]);
-    buf_addc(b, '}');
-}
-
-/* A table lookup: its arguments, how the rows combine, the rows that
- * matched with their conditions and results, and the rows passed over
- * with their conditions.  The frame's table argument slots are set as
- * the evaluator sets them, since row results may read them. */
-static void calc_table(buf *b, ev_ctx *c, int32_t i)
-{
-    static const char *folds[] = {"list", "sum", "min", "max", "count"};
-    const ev_tree *t = c->tree;
-    const ev_node *n = &t->nodes[i];
-    const ev_table *et = &t->tables[n->imm];
-    int64_t args[32];
-    buf_adds(b, "{\"op\":\"table\",\"table\":");
-    buf_json_string(b, et->name, strlen(et->name));
-    buf_adds(b, ",\"fold\":\"");
-    buf_adds(b, et->hit == 1 ? "any" : et->hit == 2 ? "priority"
-              : et->hit == 4 || et->hit == 5 || et->hit == 6 ? folds[et->collect] : "one");
-    buf_adds(b, "\",\"value\":");
-    node_value(b, c, i);
-    buf_adds(b, ",\"args\":[");
-    for (uint32_t k = 0; k < et->ncols && k < 32; k++) {
-        if (k) buf_addc(b, ',');
-        calc(b, c, t->args[n->a + (int32_t)k]);
-        args[k] = ev_scalar(c, t->args[n->a + (int32_t)k]);
-    }
-    for (uint32_t k = 0; k < et->ncols && k < 32; k++)
-        c->frame[et->arg_slot + k].i = args[k];
-    /* every row is accounted for: matched (rows) or not (passed_over);
-     * under hit first the rows after the one taken are not looked at */
-    int first = et->hit == 3;
-    buf_printf(b, "],\"nrows\":%u%s,\"rows\":[", et->nrows, first ? ",\"first\":true" : "");
-    uint32_t nmatch = 0, end = et->nrows;
-    for (uint32_t r = 0; r < end; r++) {
-        if (!ev_table_row_matches(et, r, args)) continue;
-        if (nmatch++) buf_addc(b, ',');
-        calc_row(b, c, et, r);
-        if (first) end = r;
-    }
-    if (nmatch == 0 && et->else_out >= 0) calc_row(b, c, et, et->nrows);
-    if (nmatch == 0 && et->else_out < 0 && n->c >= 0) {   /* a partial table: value_or's default */
-        buf_adds(b, "{\"row\":\"default\",\"conditions\":[],\"result\":");
-        calc_result(b, c, et, n->c);
-        buf_addc(b, '}');
-    }
-    buf_adds(b, "],\"passed_over\":[");
-    for (uint32_t r = 0, k = 0; r < end; r++) {
-        if (ev_table_row_matches(et, r, args)) continue;
-        if (k++) buf_addc(b, ',');
-        buf_printf(b, "{\"row\":%u,\"conditions\":[", r + 1);
-        for (uint32_t col = 0; col < et->ncols; col++) {
-            if (col) buf_addc(b, ',');
-            calc_cond(b, et->col_type[col], &et->cond[(size_t)r * et->ncols + col]);
-        }
-        buf_adds(b, "]}");
-    }
-    buf_adds(b, "]}");
-}
-
-static void calc_slot(buf *b, ev_ctx *c, int32_t i)
-{
-    const ev_tree *t = c->tree;
-    const ev_node *n = &t->nodes[i];
-    const ev_param *p = param_of_slot(t, n->a);
-    const ev_def *d = p ? NULL : def_of_slot(t, n->a);
-    if (p) {
-        char day[16];
-        date_format(c->as_of, day);
-        buf_adds(b, "{\"op\":\"param\",\"name\":");
-        buf_json_string(b, p->name, strlen(p->name));
-        buf_printf(b, ",\"read_on\":\"%s\",\"value\":", day);
-        node_value(b, c, i);
-        buf_addc(b, '}');
-    } else {
-        calc_leaf(b, c, i, d ? "let" : "value", "name", d ? d->name : t->notes[i].text);
-    }
-}
-
-static void calc_param_at(buf *b, ev_ctx *c, int32_t i)
-{
-    const ev_node *n = &c->tree->nodes[i];
-    const ev_param *p = &c->tree->params[n->imm];
-    char day[16];
-    date_format(ev_scalar(c, n->a), day);
-    buf_adds(b, "{\"op\":\"param\",\"name\":");
-    buf_json_string(b, p->name, strlen(p->name));
-    buf_printf(b, ",\"read_on\":\"%s\",\"value\":", day);
-    node_value(b, c, i);
-    buf_adds(b, ",\"args\":[");
-    calc(b, c, n->a);
-    buf_adds(b, "]}");
-}
-
-/* and/or as evaluated: the second operand only when the first did not
- * decide. */
-static void calc_logic(buf *b, ev_ctx *c, int32_t i)
-{
-    const ev_node *n = &c->tree->nodes[i];
-    int64_t a = ev_scalar(c, n->a);
-    int decided = n->kind == EV_AND ? !a : a != 0;
-    int32_t args[2] = {n->a, n->b};
-    calc_op(b, c, i, n->kind == EV_AND ? "and" : "or", args, decided ? 1 : 2);
-}
-
-static void calc_round(buf *b, ev_ctx *c, int32_t i)
-{
-    const ev_node *n = &c->tree->nodes[i];
-    char q[64];
-    dec_format(n->imm, 0, q);
-    buf_printf(b, "{\"op\":\"%s\",\"quantum\":\"%s\",\"mode\":\"%s\",\"value\":",
-               n->kind == EV_ROUND ? "round" : "div_round", q, dec_round_mode_name((dec_round_mode)n->flags));
-    node_value(b, c, i);
-    buf_adds(b, ",\"args\":[");
-    calc(b, c, n->a);
-    if (n->kind == EV_DIV_ROUND) { buf_addc(b, ','); calc(b, c, n->b); }
-    buf_adds(b, "]}");
-}
-
-static void calc_if(buf *b, ev_ctx *c, int32_t i)
-{
-    const ev_node *n = &c->tree->nodes[i];
-    int taken = ev_scalar(c, n->a) != 0;
-    buf_printf(b, "{\"op\":\"if\",\"branch\":\"%s\",\"value\":", taken ? "then" : "else");
-    node_value(b, c, i);
-    buf_adds(b, ",\"args\":[");
-    calc(b, c, n->a);
-    buf_addc(b, ',');
-    calc(b, c, taken ? n->b : n->c);
-    buf_adds(b, "]}");
-}
-
-/* An `unless` chain: the conditions tested, in order, up to the one that
- * applied (applied = its index, or -1 when none did), and the value. */
-static void calc_rule(buf *b, ev_ctx *c, int32_t i)
-{
-    const ev_tree *t = c->tree;
-    int32_t base, r = rule_node(c, i, &base);
-    buf_adds(b, "{\"op\":\"rule\",\"value\":");
-    node_value(b, c, i);
-    buf_adds(b, ",\"conditions\":[");
-    int k = 0, applied = -1;
-    for (int32_t j = i; t->nodes[j].kind == EV_RULE; j = t->nodes[j].c, k++) {
-        if (k) buf_addc(b, ',');
-        calc(b, c, t->nodes[j].a);
-        if (j == r) { applied = k; break; }
-    }
-    buf_printf(b, "],\"applied\":%d,\"args\":[", applied);
-    calc(b, c, r >= 0 ? t->nodes[r].b : base);
-    buf_adds(b, "]}");
-}
-
-static const char *calc_name(ev_kind k)
-{
-    switch (k) {
-    case EV_ADD_INT: case EV_ADD_DEC: return "add";
-    case EV_SUB_INT: case EV_SUB_DEC: return "sub";
-    case EV_MUL_INT: case EV_MUL_DEC: case EV_MUL_DEC_INT: return "mul";
-    case EV_DIV_DEC: case EV_DIV_DEC_INT: return "div";
-    case EV_LT: return "lt";
-    case EV_LE: return "le";
-    case EV_GT: return "gt";
-    case EV_GE: return "ge";
-    case EV_EQ: case EV_TEXT_EQ: return "eq";
-    case EV_NE: return "ne";
-    case EV_MIN2: return "min";
-    case EV_MAX2: return "max";
-    case EV_NEG: return "neg";
-    case EV_NOT: return "not";
-    case EV_DATE_ADD_DAYS: return "add_days";
-    case EV_DATE_ADD_MONTHS: return "add_months";
-    case EV_DATE_ADD_YEARS: return "add_years";
-    case EV_COUNT: return "count";
-    case EV_SUM_INT: case EV_SUM_DEC: case EV_SUM_FIELD: return "sum";
-    case EV_MIN: return "min_of";
-    case EV_MAX: return "max_of";
-    case EV_ANY: return "any";
-    case EV_ALL: return "all";
-    default: return NULL;
-    }
-}
-
-static void calc(buf *b, ev_ctx *c, int32_t i)
-{
-    const ev_tree *t = c->tree;
-    i = bare(t, i);
-    const ev_node *n = &t->nodes[i];
-    const char *op = calc_name((ev_kind)n->kind);
-    int32_t args[2] = {n->a, n->b};
-    switch ((ev_kind)n->kind) {
-    case EV_CONST: calc_leaf(b, c, i, "const", NULL, NULL); return;
-    case EV_AS_OF: calc_leaf(b, c, i, "as_of", NULL, NULL); return;
-    case EV_FIELD: case EV_TEXT_FIELD: case EV_LIST_FIELD:
-        calc_leaf(b, c, i, "input", "field", t->notes[i].text);
-        return;
-    case EV_LIST_LEN: calc_leaf(b, c, i, "length", "of", t->notes[n->a].text); return;
-    case EV_SLOT: case EV_LIST_SLOT: calc_slot(b, c, i); return;
-    case EV_PARAM_AT: calc_param_at(b, c, i); return;
-    case EV_AND: case EV_OR: calc_logic(b, c, i); return;
-    case EV_ROUND: case EV_DIV_ROUND: calc_round(b, c, i); return;
-    case EV_IF: calc_if(b, c, i); return;
-    case EV_RULE: calc_rule(b, c, i); return;
-    case EV_TABLE: calc_table(b, c, i); return;
-    case EV_COUNT: case EV_SUM_INT: case EV_SUM_DEC: case EV_SUM_FIELD: case EV_MIN: case EV_MAX:
-    case EV_ANY: case EV_ALL:
-        calc_agg(b, c, i, op);
-        return;
-    case EV_NEG: case EV_NOT: calc_op(b, c, i, op, args, 1); return;
-    default:
-        if (op) calc_op(b, c, i, op, args, 2);
-        else calc_leaf(b, c, i, "value", NULL, NULL);   /* lists, maps, texts: stated, not derived */
-        return;
-    }
-}
-
 /* ---- steps ------------------------------------------------------------ */
 
 static void add_text(buf *b, buf *tx)
@@ -1143,7 +714,7 @@ static void write_step(buf *b, ev_ctx *c, const ev_def *d, const uint32_t *cov)
     add_text(b, &tx);
     buf_adds(b, ",\"value\":");
     explain_json_value(b, d->type, &c->frame[d->slot]);
-    int32_t base, r = rule_node(c, d->root, &base);
+    int32_t base, r = ex_rule_node(c, d->root, &base);
     render(&tx, c, r >= 0 ? t->nodes[r].b : base, 0);
     buf_adds(b, ",\"formula\":");
     add_text(b, &tx);
@@ -1168,8 +739,22 @@ static void write_step(buf *b, ev_ctx *c, const ev_def *d, const uint32_t *cov)
         write_param(b, u.param[k], u.day[k]);
     }
     buf_adds(b, "],\"calc\":");
-    calc(b, c, d->root);
+    ex_calc(b, c, d->root);
     buf_addc(b, '}');
+}
+
+/* How often row r of table k matched; for a table of several results,
+ * over all its result columns (which follow the first), and 0 for the
+ * other columns, so that a row is cited once. */
+static uint32_t row_hits(const ev_tree *t, uint32_t k, uint32_t r, const uint32_t *cov)
+{
+    const ev_table *et = &t->tables[k];
+    if (!et->base) return cov[et->first_cov + r];
+    if (et->result_col) return 0;
+    uint32_t hits = 0;
+    for (uint32_t j = k; j < k + et->nresults && j < t->ntables; j++)
+        hits += cov[t->tables[j].first_cov + r];
+    return hits;
 }
 
 static void write_table_rows(buf *b, const ev_tree *t, const uint32_t *cov)
@@ -1179,13 +764,14 @@ static void write_table_rows(buf *b, const ev_tree *t, const uint32_t *cov)
     for (uint32_t k = 0; cov && k < t->ntables; k++) {
         const ev_table *et = &t->tables[k];
         for (uint32_t r = 0; r <= et->nrows; r++) {
-            uint32_t hits = cov[et->first_cov + r];
+            uint32_t hits = row_hits(t, k, r, cov);
             if (!hits) continue;
             const char *label = r < et->nrows ? et->row_label[r] : et->else_label;
+            const char *name = et->base ? et->base : et->name;
             if (!first) buf_addc(b, ',');
             first = 0;
             buf_adds(b, "{\"table\":");
-            buf_json_string(b, et->name, strlen(et->name));
+            buf_json_string(b, name, strlen(name));
             if (r < et->nrows) buf_printf(b, ",\"row\":%u,\"line\":%u", r + 1, et->row_line[r]);
             else buf_adds(b, ",\"row\":\"else\"");
             if (label) { buf_adds(b, ",\"label\":"); buf_json_string(b, label, strlen(label)); }
@@ -1247,7 +833,7 @@ static void text_reasons(buf *b, ev_ctx *c)
     buf_printf(b, "\n%s\n", WORDS.reasons);
     for (uint32_t k = 0; k < t->ndefs; k++) {
         const ev_def *d = &t->defs[k];
-        int32_t base, r = rule_node(c, d->root, &base);
+        int32_t base, r = ex_rule_node(c, d->root, &base);
         explain_label(b, d, c->frame);
         buf_adds(b, ":");
         if (r >= 0) {           /* an exception gave the value: its reason, not the formula */
@@ -1306,9 +892,9 @@ static void text_grounds(buf *b, const policy *p, ev_ctx *c, const uint32_t *cov
     for (uint32_t k = 0; cov && k < t->ntables; k++) {
         const ev_table *et = &t->tables[k];
         for (uint32_t r = 0; r <= et->nrows; r++) {
-            if (!cov[et->first_cov + r]) continue;
+            if (!row_hits(t, k, r, cov)) continue;
             const char *label = r < et->nrows ? et->row_label[r] : et->else_label;
-            buf_adds(b, et->label ? et->label : et->name);
+            buf_adds(b, et->label ? et->label : et->base ? et->base : et->name);
             if (r < et->nrows) buf_printf(b, WORDS.row, r + 1);
             else buf_adds(b, " else");
             if (label) buf_printf(b, ":%s", label);

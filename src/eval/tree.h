@@ -128,12 +128,30 @@ typedef struct ev_table {
     const ev_cell *text;
     const char *else_label;
     ev_cite else_cite;
+    /* `order (v1, v2, ...)`: per row, its output's position in the list
+     * (0 ranks highest), which priority and output_order use instead of
+     * the outputs themselves; NULL without a list */
+    const uint32_t *row_rank;
     /* column-0 index: see lang/tables.h */
     uint32_t ncells;
     const int64_t *cell_lo;
     const uint32_t *row_start;
     const uint32_t *rows;
     uint32_t first_cov;     /* coverage ids: rows, then else */
+    /* one result column of a table of several results (`t(...).min`):
+     * the columns are consecutive tables with the same rows, so the
+     * explanation cites a row once for all of them */
+    const char *base;           /* the table's own name, or NULL */
+    const char *result_label;   /* this column's label, or its name */
+    uint32_t result_col, nresults;
+    /* cells that read parameters: one copy of this table per stretch of
+     * dates on which they are constant (only cond and the column-0 index
+     * differ), the stretch starting on version_from[k]; see ev_table_on */
+    uint32_t nversions;
+    const int64_t *version_from;
+    const struct ev_table *versions;
+    const uint32_t *cell_params;    /* the parameters the cells read (indices into params) */
+    uint32_t ncell_params;
 } ev_table;
 
 /* flags of aggregation and MAP nodes: the list's elements are not records,

@@ -424,8 +424,8 @@ static int32_t gen_table1(builder *b, int32_t node, int32_t want)
 {
     const ev_node *n = &b->t->nodes[node];
     const ev_table *t = &b->t->tables[n->imm];
-    int64_t size = t->ncols == 1 && (t->hit == 0 || t->hit == 3) && ty_is_scalar(t->result) && n->c < 0
-                   ? lut_size(t) : 0;   /* a default (value_or) is the tree walker's */
+    int64_t size = t->ncols == 1 && (t->hit == 0 || t->hit == 3) && ty_is_scalar(t->result) && n->c < 0 &&
+                   t->nversions < 2 ? lut_size(t) : 0;   /* a default (value_or), dated cells: the tree walker's */
     if (size == 0)
         return -1;
     int32_t out[256];      /* per column value: the output node, -1 for none */

@@ -26,7 +26,8 @@
  *  ENUM_VALUE       name            -               -        -        -         -       label
  *  ENTITY           name            -               fields   -        -         -       label
  *  FIELD            name            -               TYPE     RANGE?   default?  -       label
- *  TYPE             name if NAMED,  ast_base        elem TYPE (LIST/MAP) -  -       -       -
+ *  TYPE             name if NAMED,  ast_base        elem TYPE (LIST/MAP) order? -   -       -
+ *                   (b: a table result's `order (v1, v2, ...)`, a LIST whose text is "order")
  *                   unit of INT/DECIMAL (`int unit 床`: "床"), else NULL
  *                                   (op2: ast_period)
  *  RANGE            -               RANGE_* flags   low?     high?    -         -       -
@@ -38,9 +39,13 @@
  *  UNLESS           -               -               cond     value    -         -       label
  *  TABLE            name            ast_hit         params   result TYPE rows   partial? label
  *                   (d: the word `partial`, a NAME, when no row matching gives no value)
+ *                   (b: a list of TPARAMs, name and TYPE, for several results `-> (min: int, max: int)`)
  *                                   (op2: ast_collect)
- *  TPARAM           name            -               TYPE     RANGE?   -         -       -
- *  ROW              -               1 if `else`     cells    output   SOURCE?   -       label
+ *  TPARAM           name            -               TYPE     RANGE?   -         -       label?
+ *                   (a result column has a label and no RANGE; a table parameter no label)
+ *  ROW              -               1 if `else`     cells    output   SOURCE?   outputs? label
+ *                   (d: with several results, every output as CELL_CMPs linked by next;
+ *                    b is then the first output)
  *  CELL_ANY         -               -               -        -        -         -       -
  *  CELL_CMP         -               ast_binop (LT..NE) expr  -        -         -       -
  *  CELL_RANGE       -               RANGE_* flags   low      high     -         -       -
@@ -144,7 +149,7 @@ struct ast_node {
 
     /* Filled in by later stages; NULL/0 after parsing. */
     const struct ty *ty;      /* check.c: the expression's type */
-    void *decl;               /* resolve.c: what a NAME refers to */
+    void *decl;               /* check_expr.c: what a NAME refers to (a sym, a field, a TPARAM) */
     int32_t slot;             /* check.c/lower.c: field index, enum value or loop slot */
 };
 

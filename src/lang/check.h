@@ -1,9 +1,10 @@
 /*
  * check.h - what the checker knows about a policy, shared with lower.c.
  *
- * check.c resolves every name (with "did you mean" suggestions), types
- * every expression (units and periods: money per month never meets money
- * per year without per_month()/per_year()), orders the definitions (and
+ * The checker (check.c, check_types.c, check_expr.c, check_tables.c)
+ * resolves every name (with "did you mean" suggestions), types every
+ * expression (units and periods: money per month never meets money per
+ * year without per_month()/per_year()), orders the definitions (and
  * reports cycles), warns about unused ones, normalises decision-table
  * cells to intervals and runs the table analysis, checks that every
  * parameter has exactly one value in force on each day of the covered
@@ -42,6 +43,17 @@ typedef struct sym {
     const ty **col_types;
     uint32_t ncols;
     ast_node *else_row;
+    /* a result column of a table of several results (`t.min`): the table's
+     * own name, the column's position and the number of columns */
+    const char *base, *result_label;
+    uint32_t result_col, nresults;
+    /* a table whose cells read parameters: its conditions on each stretch
+     * of the covered period where those are constant (rows is the first) */
+    uint32_t nversions;
+    const int64_t *version_from;    /* first day of each stretch */
+    const tab_rows *version_rows;
+    const uint32_t *cell_params;    /* the parameters the cells read (sym indices) */
+    uint32_t ncell_params;
 } sym;
 
 typedef struct checked {
@@ -69,7 +81,8 @@ typedef struct checked {
 
 int check_policy(checked *ck, ast_node *file);
 
-/* Types, interned per arena where needed. */
+/* Types (check_types.c): scalars are shared constants; the others are
+ * made per arena and not interned, so compare them with ty_equal. */
 const ty *ty_scalar(ty_kind k);
 const ty *ty_money(ty_period p);
 const ty *ty_list_of(arena *pool, const ty *elem);

@@ -598,6 +598,61 @@ static int32_t text_index(lw *l, const ast_node *n, ev_cell *text, uint32_t *nte
     return emit(l, EV_CONST, -1, -1, -1, k, n);
 }
 
+/* A result column of a table of several results (check_tables.c ck_declare_columns). */
+static void lower_result_column(ev_table *et, const sym *s)
+{
+    if (!s->base) return;
+    et->base = s->base;
+    et->result_col = s->result_col;
+    et->nresults = s->nresults;
+    et->result_label = s->result_label ? s->result_label : s->name + strlen(s->base) + 1;
+}
+
+/* A table's conditions and column-0 index from the checker's rows. */
+static int lower_conds(lw *l, ev_table *et, const tab_rows *rows)
+{
+    ev_cond *cond = arena_alloc(l->pool, sizeof(ev_cond) * ((size_t)et->nrows * et->ncols + 1));
+    tab_index ix;
+    if (!cond || tab_index_build(rows, l->pool, &ix)) { l->failed = 1; return -1; }
+    for (size_t k = 0; k < (size_t)et->nrows * et->ncols; k++) {
+        cond[k].n = rows->cond[k].n;
+        cond[k].iv = (const ev_interval *)rows->cond[k].iv;
+    }
+    et->cond = cond;
+    et->ncells = ix.ncells;
+    et->cell_lo = ix.cell_lo;
+    et->row_start = ix.row_start;
+    et->rows = ix.rows;
+    return 0;
+}
+
+/* Cells that read parameters: a copy of the table per stretch of dates
+ * (check_tables.c table_versions), chosen by ev_table_on. */
+static void lower_versions(lw *l, ev_table *et, const sym *s)
+{
+    ev_table *v = arena_alloc(l->pool, sizeof(ev_table) * s->nversions);
+    if (!v) { l->failed = 1; return; }
+    for (uint32_t k = 0; k < s->nversions; k++) {
+        v[k] = *et;
+        if (lower_conds(l, &v[k], &s->version_rows[k])) return;
+    }
+    et->nversions = s->nversions;
+    et->version_from = s->version_from;
+    et->versions = v;
+}
+
+/* The parameters a table's cells read, as indices into the tree's
+ * parameters: the explanation lists them among what a step used. */
+static void lower_cell_params(lw *l, ev_table *et, const sym *s)
+{
+    uint32_t *p = s->ncell_params ? arena_alloc(l->pool, sizeof(uint32_t) * s->ncell_params) : NULL;
+    if (s->ncell_params && !p) { l->failed = 1; return; }
+    for (uint32_t k = 0; k < s->ncell_params; k++)
+        p[k] = l->ck->syms[s->cell_params[k]].index;
+    et->cell_params = p;
+    et->ncell_params = s->ncell_params;
+}
+
 static void lower_tables(lw *l, ev_tree *t, uint32_t *ncov)
 {
     checked *ck = l->ck;
@@ -613,6 +668,7 @@ static void lower_tables(lw *l, ev_tree *t, uint32_t *ncov)
         ast_node *d = s->decl;
         et->name = s->name;
         et->label = d->label ? d->label->text : NULL;
+        lower_result_column(et, s);
         et->hit = (uint8_t)d->op;
         et->collect = d->op == HIT_COLLECT ? (uint8_t)d->op2 : 0;
         if (d->op == HIT_RULE_ORDER || d->op == HIT_OUTPUT_ORDER) et->collect = COLLECT_LIST;
@@ -624,19 +680,16 @@ static void lower_tables(lw *l, ev_tree *t, uint32_t *ncov)
         l->table_slot = (int32_t)et->arg_slot;
         et->result = s->type->kind == TY_LIST ? s->type->elem : s->type;
         et->col_type = (const ty *const *)s->col_types;
-        ev_cond *cond = arena_alloc(l->pool, sizeof(ev_cond) * ((size_t)et->nrows * et->ncols + 1));
         int32_t *out = arena_alloc(l->pool, sizeof(int32_t) * (et->nrows + 1));
         const char **lab = arena_alloc(l->pool, sizeof(char *) * (et->nrows + 1));
         uint32_t *lines = arena_alloc(l->pool, sizeof(uint32_t) * (et->nrows + 1));
         ev_cite *cites = arena_alloc(l->pool, sizeof(ev_cite) * (et->nrows + 1));
-        if (!cond || !out || !lab || !lines || !cites) { l->failed = 1; return; }
-        for (size_t k = 0; k < (size_t)et->nrows * et->ncols; k++) {
-            cond[k].n = s->rows.cond[k].n;
-            cond[k].iv = (const ev_interval *)s->rows.cond[k].iv;
-        }
+        if (!out || !lab || !lines || !cites) { l->failed = 1; return; }
         const ty *elem = d->op == HIT_COLLECT && d->op2 == COLLECT_COUNT ? ty_scalar(TY_INT) : et->result;
         uint32_t r = 0;
         et->else_out = -1;
+        uint32_t *rank = d->b && d->b->kind == AST_TYPE && d->b->b ? arena_alloc(l->pool, sizeof(uint32_t) * (et->nrows + 1)) : NULL;
+        et->row_rank = rank;
         ev_cell *text = elem->kind == TY_TEXT ? arena_alloc(l->pool, sizeof(ev_cell) * (et->nrows + 2)) : NULL;
         uint32_t ntext = 0;
         if (elem->kind == TY_TEXT && !text) { l->failed = 1; return; }
@@ -649,6 +702,7 @@ static void lower_tables(lw *l, ev_tree *t, uint32_t *ncov)
                 continue;
             }
             out[r] = o;
+            if (rank) rank[r] = (uint32_t)row->slot;   /* check_tables.c check_order */
             lab[r] = row->label ? row->label->text : NULL;
             cites[r] = lower_cite(row->c);
             lines[r] = line_of(l, row);
@@ -656,19 +710,15 @@ static void lower_tables(lw *l, ev_tree *t, uint32_t *ncov)
         }
         l->table = NULL;
         et->text = text;
-        et->cond = cond;
         et->out = out;
         et->row_label = lab;
         et->row_line = lines;
         et->row_cite = cites;
-        tab_index ix;
-        if (tab_index_build(&s->rows, l->pool, &ix)) { l->failed = 1; return; }
-        et->ncells = ix.ncells;
-        et->cell_lo = ix.cell_lo;
-        et->row_start = ix.row_start;
-        et->rows = ix.rows;
+        if (lower_conds(l, et, &s->rows)) return;
         et->first_cov = *ncov;
         *ncov += et->nrows + 1;
+        lower_cell_params(l, et, s);
+        if (s->nversions > 1) lower_versions(l, et, s);    /* copies carry the above */
     }
     t->tables = ts;
     t->ntables = nt;

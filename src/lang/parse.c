@@ -57,34 +57,66 @@ static int plain_value(const ast_node *cell)
     return cell->kind == AST_CELL_CMP && cell->op == OP_EQ;
 }
 
+/* The end of a table's head: at most 8 results, and the `order (...)`
+ * list of a priority or output_order table kept on its result TYPE (b),
+ * whose b is otherwise unused.  The rows that follow belong to it. */
+void parse_table_head(parse_ctx *ctx, ast_node *table, src_loc result_loc, ast_node *order)
+{
+    ast_node *res = table->b;
+    if (res && res->kind == AST_TPARAM && ast_list_len(res) > 8)
+        diag_add(ctx->dl, DIAG_ERROR, ctx->src, result_loc, NULL, "a table gives at most 8 results");
+    if (order && strcmp(order->text, "order") != 0)
+        diag_add(ctx->dl, DIAG_ERROR, ctx->src, order->loc,
+                 "write `order (v1, v2, ...)` after the hit policy to rank the outputs",
+                 "unexpected name `%s` after the hit policy", order->text);
+    else if (order && res && res->kind == AST_TPARAM)
+        diag_add(ctx->dl, DIAG_ERROR, ctx->src, order->loc, NULL,
+                 "an `order` list ranks one result: table `%s` gives several", table->text);
+    else if (order && res)
+        res->b = order;
+    ctx->table = table;
+}
+
+/* How many outputs a row of the table has: one, or one per result
+ * column of `-> (min: int, max: int)`. */
+static size_t result_count(const ast_node *table)
+{
+    return table && table->b && table->b->kind == AST_TPARAM ? ast_list_len(table->b) : 1;
+}
+
 ast_node *parse_row(parse_ctx *ctx, src_loc loc, ast_node *items, int is_else)
 {
     ast_node *row = ast_new(ctx->pool, AST_ROW, loc), *p, *out, *label = NULL;
-    size_t n, ncols, ncells, i;
+    size_t n, ncols, ncells, nres, i;
 
     row->op = is_else;
     if (ctx->pool->failed || !items)
         return row;
     n = ast_list_len(items);
     ncols = is_else || !ctx->table ? 0 : ast_list_len(ctx->table->a);
+    nres = result_count(ctx->table);
 
-    /* Cells first, then the output, then a label if a string is left. */
+    /* Cells first, then the outputs, then a label if a string is left. */
     for (p = items; p->next; p = p->next)
         ;
-    if (n >= ncols + 2 && plain_value(p) && p->a && p->a->kind == AST_STRING)
+    if (n >= ncols + nres + 1 && plain_value(p) && p->a && p->a->kind == AST_STRING)
         label = p;
-    ncells = n - 1 - (label != NULL);
+    if (n < nres + (label != NULL))
+        nres = n - (label != NULL);     /* too few items: the checker reports the width */
+    ncells = n - nres - (label != NULL);
     for (out = items, i = 0; i < ncells; i++)
         out = out->next;
 
-    if (!plain_value(out)) {
-        /* Reported here, and the row left out: there is no output to
-         * give the checker. */
-        diag_add(ctx->dl, DIAG_ERROR, ctx->src, out->loc,
-                 "conditions such as `-`, `>= 4` or `1..3` go in the cells before the output",
-                 "a row's output must be a value");
-        return NULL;
-    }
+    for (p = out, i = 0; i < nres; i++, p = p->next)
+        if (!plain_value(p)) {
+            /* Reported here, and the row left out: there is no output to
+             * give the checker. */
+            diag_add(ctx->dl, DIAG_ERROR, ctx->src, p->loc,
+                     nres > 1 ? "a row gives its cells, then one value per result of the table, then a label"
+                              : "conditions such as `-`, `>= 4` or `1..3` go in the cells before the output",
+                     "a row's output must be a value");
+            return NULL;
+        }
     /* A row of the wrong width is the checker's to report (it knows the
      * columns' types too); here only the shape of an `else` row. */
     if (is_else && ncells > 0)
@@ -97,8 +129,12 @@ ast_node *parse_row(parse_ctx *ctx, src_loc loc, ast_node *items, int is_else)
         p->next = NULL;
         row->a = items;
     }
-    out->next = NULL;
+    for (p = out, i = 1; i < nres; i++)
+        p = p->next;
+    p->next = NULL;
     row->b = out->a;
+    if (nres > 1 || result_count(ctx->table) > 1)
+        row->d = out;           /* every output, as cells linked through next */
     if (label)
         row->label = label->a;
     return row;

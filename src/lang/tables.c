@@ -2,7 +2,7 @@
  * tables.c - exact overlap, gap and shadowing analysis of decision tables,
  * and the column-0 index the evaluator uses to find candidate rows.
  *
- * check.c turns every cell of a table into a union of closed int64
+ * check_tables.c turns every cell of a table into a union of closed int64
  * intervals (tab_normalize) and calls tab_analyze to report overlaps, gaps
  * and rows that can never fire; lower.c calls tab_index_build and copies
  * the result into the evaluation tree.
@@ -27,9 +27,9 @@
  * has one sweep state, reused by every cell of the column above it, so
  * memory is O(rows * columns + intervals) however deep the recursion goes.
  *
- * Not done here: turning table cells into intervals (check.c), messages
- * and source locations (check.c), hit-policy rules (check.c decides which
- * findings are errors), and evaluation (src/eval).  The analysis trusts
+ * Not done here: turning table cells into intervals (check_tables.c),
+ * messages and source locations (check_tables.c), hit-policy rules
+ * (check_tables.c decides which findings are errors), and evaluation (src/eval).  The analysis trusts
  * the domains; a condition reaching outside its column's domain is clipped
  * to it.
  */

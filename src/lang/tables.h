@@ -4,7 +4,7 @@
  * Every column of a decision table ranges over int64 values: ints and
  * dates as they are, decimals and money in millionths (a discrete grid),
  * enums as value indices, bools as 0/1.  So every cell condition, after
- * normalisation by check.c, is a union of closed intervals [lo, hi] within
+ * normalisation by check_tables.c, is a union of closed intervals [lo, hi] within
  * the column's domain, and the analysis is exact: each overlap or gap it
  * reports comes with a witness point that really lies in it.
  *
@@ -73,7 +73,7 @@ typedef struct tab_index {
 } tab_index;
 
 /* Normalises (sorts, merges) a list of intervals in place; returns the new
- * count.  Used by check.c when building conditions. */
+ * count.  Used by check_tables.c when building conditions. */
 uint32_t tab_normalize(tab_interval *iv, uint32_t n);
 int tab_index_build(const tab_rows *t, arena *pool, tab_index *out);
 /* Index of the cell containing v, or -1 when v is below every cell. */
