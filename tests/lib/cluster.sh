@@ -9,7 +9,8 @@
 # DIR/hostA and DIR/hostB; nginx is DIR's, with both hosts upstream).
 #
 # The network: every node runs in a network namespace of its own
-# (elgc-nN) with two links, which is how a production cluster is wired:
+# (elgc-nN; CLUSTER_NS sets the prefix) with two links, which is how a
+# production cluster is wired:
 #   - the cluster network, a bridge (elgc-br) joining the nodes'
 #     10.217.1.N: group communication (gcomm), IST and SST only;
 #   - a client link to the root namespace, 10.217.1N.1 (here) to
@@ -47,7 +48,10 @@ cluster_top=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 # shellcheck source=tests/lib/stack.sh
 . "$cluster_top/tests/lib/stack.sh"
 
-CLUSTER_NET=10.217
+# the namespaces' and links' prefix, and the networks' first two octets:
+# the fault test uses its own, so it can run beside scripts/cluster
+CLUSTER_NS=${CLUSTER_NS:-elgc}
+CLUSTER_NET=${CLUSTER_NET:-10.217}
 CLUSTER_DB_PASSWORD=${CLUSTER_DB_PASSWORD:-eligo-cluster-pw}
 # host A uses node 1, host B node 2; node 3 serves no host
 _cluster_host_node() { case $1 in A) echo 1 ;; B) echo 2 ;; esac; }
@@ -56,21 +60,20 @@ _cluster_node_dir() { echo "$CLUSTER_DIR/node$1"; }
 cluster_sql() { mariadb_sql "$(_cluster_node_dir "$1")" "$2"; }
 cluster_url() { STACK_PORT=$CLUSTER_HTTP_PORT stack_url; }
 
-# Ports, chosen once: CLUSTER_HTTP_PORT, hosts' FastCGI ports, and per
-# node the gcomm (G), IST (I) and SST (S) ports.
+# Ports, chosen once and all together (so no two are the same):
+# CLUSTER_HTTP_PORT, hosts' FastCGI ports, and per node the client (DB),
+# gcomm (G), IST (I) and SST (S) ports.
 _cluster_ports() {
     local f=$CLUSTER_DIR/ports.env n v
     if [ ! -s "$f" ]; then
-        {
-            echo "CLUSTER_HTTP_PORT=${CLUSTER_HTTP_PORT:-$(mariadb_free_port)}"
-            for v in FCGI_A FCGI_B G1 G2 G3 I1 I2 I3 S1 S2 S3; do
-                n=$(mariadb_free_port) || return 1
-                # never the same port twice (the next check would pass it again)
-                while grep -q "=$n\$" "$f.tmp" 2>/dev/null; do n=$((n + 1)); done
-                echo "CLUSTER_$v=$n" | tee -a "$f.tmp"
-            done
-        } >"$f.new"
-        rm -f "$f.tmp"
+        : >"$f.new"
+        for v in HTTP_PORT FCGI_A FCGI_B DB1 DB2 DB3 G1 G2 G3 I1 I2 I3 S1 S2 S3; do
+            n=$(mariadb_free_port) || return 1
+            [ "$v" = HTTP_PORT ] && n=${CLUSTER_HTTP_PORT:-$n}
+            # never the same port twice (the next check would pass it again)
+            while grep -q "=$n\$" "$f.new"; do n=$((n + 1)); done
+            echo "CLUSTER_$v=$n" >>"$f.new"
+        done
         mv "$f.new" "$f"
     fi
     # shellcheck disable=SC1090
@@ -81,38 +84,38 @@ _cluster_ports() {
 
 _cluster_net_up() {
     local n
-    ip link show elgc-br >/dev/null 2>&1 || {
-        ip link add elgc-br type bridge && ip link set elgc-br up
-    } || { echo "cluster: cannot create the bridge elgc-br (root and iproute2 needed)" >&2; return 1; }
+    ip link show "${CLUSTER_NS}-br" >/dev/null 2>&1 || {
+        ip link add "${CLUSTER_NS}-br" type bridge && ip link set "${CLUSTER_NS}-br" up
+    } || { echo "cluster: cannot create the bridge ${CLUSTER_NS}-br (root and iproute2 needed)" >&2; return 1; }
     for n in 1 2 3; do
-        ip netns list | grep -qw "elgc-n$n" && continue
-        ip netns add "elgc-n$n" || return 1
-        ip -n "elgc-n$n" link set lo up
-        ip link add "elgc$n-g" type veth peer name g0 netns "elgc-n$n" || return 1
-        ip link set "elgc$n-g" master elgc-br up
-        ip -n "elgc-n$n" addr add "$CLUSTER_NET.1.$n/24" dev g0
-        ip -n "elgc-n$n" link set g0 up
-        ip link add "elgc$n-c" type veth peer name c0 netns "elgc-n$n" || return 1
-        ip addr add "$CLUSTER_NET.1$n.1/24" dev "elgc$n-c"
-        ip link set "elgc$n-c" up
-        ip -n "elgc-n$n" addr add "$CLUSTER_NET.1$n.2/24" dev c0
-        ip -n "elgc-n$n" link set c0 up
+        ip netns list | grep -qw "${CLUSTER_NS}-n$n" && continue
+        ip netns add "${CLUSTER_NS}-n$n" || return 1
+        ip -n "${CLUSTER_NS}-n$n" link set lo up
+        ip link add "${CLUSTER_NS}$n-g" type veth peer name g0 netns "${CLUSTER_NS}-n$n" || return 1
+        ip link set "${CLUSTER_NS}$n-g" master "${CLUSTER_NS}-br" up
+        ip -n "${CLUSTER_NS}-n$n" addr add "$CLUSTER_NET.1.$n/24" dev g0
+        ip -n "${CLUSTER_NS}-n$n" link set g0 up
+        ip link add "${CLUSTER_NS}$n-c" type veth peer name c0 netns "${CLUSTER_NS}-n$n" || return 1
+        ip addr add "$CLUSTER_NET.1$n.1/24" dev "${CLUSTER_NS}$n-c"
+        ip link set "${CLUSTER_NS}$n-c" up
+        ip -n "${CLUSTER_NS}-n$n" addr add "$CLUSTER_NET.1$n.2/24" dev c0
+        ip -n "${CLUSTER_NS}-n$n" link set c0 up
     done
 }
 
 _cluster_net_down() {
     local n
     for n in 1 2 3; do
-        ip link del "elgc$n-g" 2>/dev/null
-        ip link del "elgc$n-c" 2>/dev/null
-        ip netns del "elgc-n$n" 2>/dev/null
+        ip link del "${CLUSTER_NS}$n-g" 2>/dev/null
+        ip link del "${CLUSTER_NS}$n-c" 2>/dev/null
+        ip netns del "${CLUSTER_NS}-n$n" 2>/dev/null
     done
-    ip link del elgc-br 2>/dev/null
+    ip link del "${CLUSTER_NS}-br" 2>/dev/null
     return 0
 }
 
-cluster_partition() { ip link set "elgc$1-g" down; }
-cluster_heal() { ip link set "elgc$1-g" up; }
+cluster_partition() { ip link set "${CLUSTER_NS}$1-g" down; }
+cluster_heal() { ip link set "${CLUSTER_NS}$1-g" up; }
 
 # ---- the nodes ------------------------------------------------------
 
@@ -180,17 +183,40 @@ _cluster_bootstrap_node() {
     echo 1
 }
 
+# After a crash grastate.dat says seqno -1: the node does not know how far
+# it got and would ask for a full SST.  As mysqld_safe does, run the
+# server once with --wsrep-recover (InnoDB recovery, then it prints the
+# last committed position and exits) and start from that position, so
+# that the node rejoins by IST when the donor's gcache still has the
+# write sets it missed.  Prints --wsrep-start-position=UUID:SEQNO, or
+# nothing when there is nothing to recover.
+_cluster_node_recover() {
+    local dir=$1 n=$2 pos more=()
+    grep -q '^seqno: *-1' "$dir/data/grastate.dat" 2>/dev/null || return 0
+    mapfile -t more <"$dir/args"
+    : >"$dir/recover.log"
+    # shellcheck disable=SC2046  # zero or one word
+    ip netns exec "${CLUSTER_NS}-n$n" mariadbd --no-defaults $(_mariadb_user_args) \
+        --datadir="$dir/data" --socket="$dir/recover.sock" --skip-networking --tmpdir="$dir/tmp" \
+        --innodb-log-file-size=16M --log-error="$dir/recover.log" "${more[@]}" --wsrep-recover \
+        </dev/null >/dev/null 2>&1
+    pos=$(sed -n 's/.*WSREP: Recovered position: *\([0-9a-f-]*:[0-9-]*\).*/\1/p' "$dir/recover.log" | tail -n 1)
+    [ -n "$pos" ] && echo "--wsrep-start-position=$pos"
+}
+
 cluster_node_start() {
     local n=$1 dir boot=
     dir=$(_cluster_node_dir "$n")
     mkdir -p "$dir"
     cluster_node_args "$n" >"$dir/args"
-    echo "elgc-n$n" >"$dir/netns"
+    [ -f "$dir/port" ] || eval echo "\$CLUSTER_DB$n" >"$dir/port"
+    echo "${CLUSTER_NS}-n$n" >"$dir/netns"
     _cluster_any_running || boot=--wsrep-new-cluster
+    boot="$boot $(_cluster_node_recover "$dir" "$n")"
     # the first start of a joiner: its data comes by SST, its user with it
-    [ -z "$boot" ] && [ ! -f "$dir/url" ] && echo "joiner" >"$dir/url"
+    [[ $boot != *new-cluster* ]] && [ ! -f "$dir/url" ] && echo "joiner" >"$dir/url"
     MARIADB_LAUNCH_ARGS=$boot mariadb_start "$dir" eligo eligo "$CLUSTER_DB_PASSWORD" || return 1
-    if [ -n "$boot" ] && ! cluster_sql "$n" "SELECT 1 FROM mysql.user WHERE user='eligo' AND host='$CLUSTER_NET.%'" | grep -q 1; then
+    if [[ $boot == *new-cluster* ]] && ! cluster_sql "$n" "SELECT 1 FROM mysql.user WHERE user='eligo' AND host='$CLUSTER_NET.%'" | grep -q 1; then
         cluster_sql "$n" "CREATE USER IF NOT EXISTS 'eligo'@'$CLUSTER_NET.%' IDENTIFIED BY '$CLUSTER_DB_PASSWORD';
             GRANT ALL ON eligo.* TO 'eligo'@'$CLUSTER_NET.%';" || return 1
     fi
@@ -271,6 +297,13 @@ cluster_up() {
     cluster_host_start A || return 1
     cluster_host_start B || return 1
     _cluster_nginx stack_nginx_up || return 1
+    # stack_nginx_up moves to another port when this one was taken meanwhile
+    local port
+    port=$(sed -n 's/^ *listen 127\.0\.0\.1:\([0-9]*\);.*/\1/p' "$CLUSTER_DIR/nginx/nginx.conf" | head -n 1)
+    if [ -n "$port" ] && [ "$port" != "$CLUSTER_HTTP_PORT" ]; then
+        CLUSTER_HTTP_PORT=$port
+        sed -i "s/^CLUSTER_HTTP_PORT=.*/CLUSTER_HTTP_PORT=$port/" "$CLUSTER_DIR/ports.env"
+    fi
     cluster_wait_hosts
 }
 
