@@ -215,5 +215,13 @@ if runs rolling; then
     verify rolling "nodes 1, 2, 3 restarted one at a time in $took s"
 fi
 
+# ---- the sequencers: every host runs one, the lease let one work at a time
+signed_a=$(grep -c 'info: checkpoint [0-9]*: ' "$CLUSTER_DIR/hostA/log/eligod.log")
+signed_b=$(grep -c 'info: checkpoint [0-9]*: ' "$CLUSTER_DIR/hostB/log/eligod.log")
+raced=$(cat "$CLUSTER_DIR"/host?/log/eligod.log | grep -c 'another sequencer wrote the next checkpoint first')
+standby=$(cat "$CLUSTER_DIR"/host?/log/eligod.log | grep -c "standing by, another host holds the sequencer's lease")
+echo "sequencers: host A signed $signed_a checkpoints, host B $signed_b; lost races $raced; standby notices $standby"
+want "a host stood by while another held the lease ($standby notices)" "$([ "$standby" -gt 0 ] && echo y)"
+
 echo "ran $(($(date +%s) - t0)) s"
 finish
