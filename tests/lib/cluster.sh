@@ -156,8 +156,8 @@ _cluster_node_size() {
 }
 
 cluster_wait_synced() {
-    local n=$1 secs=${2:-60} i
-    for i in $(seq 1 $((secs * 5))); do
+    local n=$1 secs=${2:-60}
+    for _ in $(seq 1 $((secs * 5))); do
         [ "$(cluster_node_state "$n")" = Synced ] && [ "$(_cluster_node_size "$n")" = 3 ] && return 0
         sleep 0.2
     done
@@ -256,10 +256,10 @@ cluster_host_kill9() {
 _cluster_host_stop() {
     STACK_VAR=$CLUSTER_DIR/host$1
     if _stack_alive "$STACK_VAR/run/eligod.pid"; then
-        local pid i
+        local pid
         pid=$(cat "$STACK_VAR/run/eligod.pid")
         kill -TERM "$pid"
-        for i in $(seq 1 200); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+        for _ in $(seq 1 200); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
         kill -0 "$pid" 2>/dev/null && kill -KILL "$pid"
     fi
     rm -f "$STACK_VAR/run/eligod.pid"
@@ -307,11 +307,11 @@ cluster_up() {
     cluster_wait_hosts
 }
 
-# Until both hosts report the database up on /healthz (by their own
-# FastCGI port, through cgi-fcgi if present, else through nginx twice).
+# Until both hosts report the database up on /healthz: two answers in a
+# row through nginx, whose round robin sends them to the two hosts.
 cluster_wait_hosts() {
-    local i up
-    for i in $(seq 1 100); do
+    local up
+    for _ in $(seq 1 100); do
         up=0
         curl -fsS -m 2 "$(cluster_url)/healthz" 2>/dev/null | grep -q '"database":"up"' && up=$((up + 1))
         curl -fsS -m 2 "$(cluster_url)/healthz" 2>/dev/null | grep -q '"database":"up"' && up=$((up + 1))
