@@ -115,12 +115,12 @@ static int round_once(seq_child *s)
     count_round(st, &r);
     if (st == SEQ_SIGNED) copy_out(&note, &r);
     else if (st == SEQ_LOST_RACE) elog(LOG_L_INFO, NULL, "checkpoints: another sequencer wrote the next checkpoint first");
-    if ((st == SEQ_STANDBY) != s->standby && st != SEQ_ERROR) {
-        s->standby = st == SEQ_STANDBY;
-        elog(LOG_L_INFO, NULL, s->standby ? "checkpoints: standing by, another host holds the sequencer's lease"
-                                          : "checkpoints: this host (%s) holds the sequencer's lease", s->holder);
-    }
     else if (st == SEQ_ERROR) elog(LOG_L_ERROR, NULL, "checkpoints: %s", err);
+    if (st != SEQ_ERROR && (st == SEQ_STANDBY) != s->standby) {
+        s->standby = st == SEQ_STANDBY;
+        if (s->standby) elog(LOG_L_INFO, NULL, "checkpoints: standing by, another host holds the sequencer's lease");
+        else elog(LOG_L_INFO, NULL, "checkpoints: this host (%s) holds the sequencer's lease", s->holder);
+    }
     buf_free(&note);
     if (st == SEQ_ERROR) return -1;
     return st == SEQ_SIGNED && r.added == SEQ_BATCH;

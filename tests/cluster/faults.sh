@@ -15,11 +15,13 @@
 # exactly once with the answered decision id and content (SHA-256 of the
 # answered body rebuilt from the row), no row is stored that no answer
 # carried, `eligo audit verify` passes, and the checkpoints are 1..k with
-# growing tree sizes (one linear chain, whichever host signed them).
+# growing tree sizes (one linear chain, whichever host signed them).  At
+# the end: each host's checkpoints, the standby notices, and nodes 1 and
+# 2 counting causal reads (the hosts' sessions set wsrep_sync_wait).
 # Figures per scenario: requests, answered, stored, retried, lost,
 # duplicated, and the attempts that met 502/503.
 #
-# On demand (about 3.5 minutes, needs root for the namespaces): not in
+# On demand (2.5 to 3.5 minutes, needs root for the namespaces): not in
 # make check; run it as tests/cluster/faults.sh from the tree or with
 # ELIGO/ELIGOD set.  CLUSTER_FAULTS_ONLY="partition" runs some of the
 # scenarios; CLUSTER_FAULTS_KEEP=1 keeps the scratch directory.  Last
@@ -222,6 +224,12 @@ raced=$(cat "$CLUSTER_DIR"/host?/log/eligod.log | grep -c 'another sequencer wro
 standby=$(cat "$CLUSTER_DIR"/host?/log/eligod.log | grep -c "standing by, another host holds the sequencer's lease")
 echo "sequencers: host A signed $signed_a checkpoints, host B $signed_b; lost races $raced; standby notices $standby"
 want "a host stood by while another held the lease ($standby notices)" "$([ "$standby" -gt 0 ] && echo y)"
+
+# ---- causal reads: the hosts' sessions read with wsrep_sync_wait (db.c)
+causal=$(for node in 1 2; do cluster_sql "$node" "SHOW STATUS LIKE 'wsrep_causal_reads'" | cut -f2; done | tr '\n' ' ')
+echo "causal reads counted by nodes 1 and 2 (wsrep_causal_reads): $causal"
+want "the hosts' reads wait for causality (wsrep_causal_reads $causal)" \
+    "$(set -- $causal; [ "${1:-0}" -gt 0 ] && [ "${2:-0}" -gt 0 ] && echo y)"
 
 echo "ran $(($(date +%s) - t0)) s"
 finish
