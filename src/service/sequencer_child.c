@@ -12,7 +12,8 @@
  * Every host of a cluster runs one; the lease (db/004_sequencer_lease.sql)
  * names this one by hostname and master pid, so a restarted sequencer
  * child of the same master keeps it, and the log says when this host
- * starts or stops holding it.
+ * starts or stops holding it.  A child whose master died stops, so that
+ * the lease expires and another host takes over.
  *
  * After each round it leaves its figures in the scoreboard (rounds signed
  * and failed, decisions numbered, the last tree size and its time) for
@@ -158,7 +159,14 @@ static void sequencer_main(void)
     snprintf(s.holder, sizeof s.holder, "%s/%ld", host, (long)getppid());
     sigset_t run_mask;
     worker_block_stops(&run_mask);
+    pid_t parent = getppid();
     while (!worker_stop) {
+        /* an orphan would go on renewing the lease in a dead master's
+         * name, and no other host could take over */
+        if (getppid() != parent) {
+            elog(LOG_L_WARN, NULL, "checkpoints: the master (pid %ld) is gone; the sequencer stops", (long)parent);
+            break;
+        }
         maybe_round(&s);
         if (s.next_ms <= sb_now_ms() && !s.backoff_ms) continue;   /* a full batch: go on */
         struct timespec ts = {0, SEQ_TICK_MS * 1000000L};

@@ -11,11 +11,13 @@
 #      decisions: the lease names one of them, "HOSTNAME/MASTER-PID"; the
 #      other logged that it stands by; every decision is under a
 #      checkpoint; `eligo audit verify` passes.
-#   2. The holder is stopped (TERM).  10 more decisions, which nginx (in
-#      front of both hosts) sends to the other: within the lease (10 s)
-#      and a round, the lease names the other host, which logs that it
-#      holds it, signs the new decisions on the same chain (checkpoints
-#      1..k, tree sizes growing), and verify passes.
+#   2. The holder's master is SIGKILLed: its sequencer child logs that
+#      the master is gone and stops (then the rest of that host is
+#      killed).  10 more decisions, which nginx (in front of both hosts)
+#      sends to the other: within the lease (10 s) and a round, the lease
+#      names the other host, which logs that it holds it, signs the new
+#      decisions on the same chain (checkpoints 1..k, tree sizes growing),
+#      and verify passes.
 #
 # About 20 s.  Last line "N passed, N failed"; non-zero exit on failure.
 set -u
@@ -33,6 +35,7 @@ export STACK_PORT
 cleanup() {
     local pidf=$host2/run/eligod.pid
     [ -f "$pidf" ] && kill -TERM "$(cat "$pidf")" 2>/dev/null
+    [ -n "${stopped:-}" ] && kill -KILL -- "-$stopped" 2>/dev/null
     stack_down >/dev/null 2>&1
     rm -rf "$tmp"
 }
@@ -102,8 +105,15 @@ want "eligo audit verify passes" "$(cli_verify)" "$(tail -n 5 "$tmp/verify")"
 
 # ---- 2. the holder stops: the other host takes the lease when it expires
 if [ "$first" = 1 ]; then stopped=$pid1 survivor=$pid2 slog=$log2; else stopped=$pid2 survivor=$pid1 slog=$log1; fi
-kill -TERM "$stopped"
-for _ in $(seq 1 100); do kill -0 "$stopped" 2>/dev/null || break; sleep 0.1; done
+# SIGKILL of the master alone: its sequencer child must notice and stop,
+# or it would go on renewing the lease in the dead master's name
+kill -KILL "$stopped"
+if [ "$first" = 1 ]; then stopped_log=$log1; else stopped_log=$log2; fi
+for _ in $(seq 1 50); do grep -q "the master (pid $stopped) is gone; the sequencer stops" "$stopped_log" && break; sleep 0.1; done
+want "the holder's sequencer stopped within 5 s of its master's SIGKILL" \
+    "$(grep -q "the master (pid $stopped) is gone; the sequencer stops" "$stopped_log" && echo y)" "$(tail -n 5 "$stopped_log")"
+# the rest of that host (workers, committer) goes too: the whole group
+kill -KILL -- "-$stopped" 2>/dev/null
 want "10 more decisions answered through the surviving host (failures: $(post 10 b))" \
     "$([ "$(sql "SELECT COUNT(*) FROM decisions")" = 20 ] && echo y)"
 for _ in $(seq 1 150); do

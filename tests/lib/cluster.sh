@@ -245,11 +245,13 @@ cluster_host_start() {
 cluster_host_kill9() {
     local pidf=$CLUSTER_DIR/host$1/run/eligod.pid
     _stack_alive "$pidf" || return 0
-    # the master and its children (workers, committer, sequencer)
+    # the master and its children (workers, committer, sequencer) at once,
+    # as when the machine dies: stack.sh starts eligod with setsid, so its
+    # process group is its pid.  (Children first, then the master, would
+    # let the master fork new ones in between, which outlive it.)
     local pid
     pid=$(cat "$pidf")
-    pkill -KILL -P "$pid" 2>/dev/null
-    kill -KILL "$pid" 2>/dev/null
+    kill -KILL -- "-$pid" 2>/dev/null
     rm -f "$pidf"
 }
 
