@@ -21,7 +21,7 @@
 # Figures per scenario: requests, answered, stored, retried, lost,
 # duplicated, and the attempts that met 502/503.
 #
-# On demand (2.5 to 3.5 minutes, needs root for the namespaces): not in
+# On demand (2 to 3.5 minutes, needs root for the namespaces): not in
 # make check; run it as tests/cluster/faults.sh from the tree or with
 # ELIGO/ELIGOD set.  CLUSTER_FAULTS_ONLY="partition" runs some of the
 # scenarios; CLUSTER_FAULTS_KEEP=1 keeps the scratch directory.  Last
