@@ -10,7 +10,10 @@
 # check the man pages (man --warnings), util-linux's unshare lets
 # tests/install.sh run the installed binaries at their configured paths
 # (iproute2 brings up its namespace's loopback, openssl makes the
-# throw-away certificate of its TLS check).
+# throw-away certificate of its TLS check).  galera-4, mariadb-backup and
+# socat make scripts/cluster's three-node Galera cluster (mariabackup
+# streamed by socat is its state transfer; iproute2 also makes the
+# cluster's namespaces).
 # python3-jsonschema (draft 2020-12) checks each policy's schema
 # (tests/api/schema.sh); nodejs and npm run the generated client and the
 # OpenAPI linter (tests/client/); chromium is the headless browser the
@@ -29,7 +32,7 @@ ELIGO_PACKAGES="
     libcmocka-dev libssl-dev
     libfcgi-dev libmariadb-dev mariadb-server mariadb-client nginx curl jq
     valgrind clang libclang-rt-dev wrk gnuplot-nox
-    man-db groff-base util-linux iproute2 openssl
+    man-db groff-base util-linux iproute2 openssl galera-4 mariadb-backup socat
     python3-jsonschema nodejs npm chromium fonts-wqy-zenhei
     debhelper devscripts lintian systemd strace prometheus
 "

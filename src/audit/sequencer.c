@@ -14,6 +14,11 @@
  * checkpoint is checked as the verifier would (signature, link, root), so
  * the sequencer never signs on top of a chain it cannot vouch for.
  *
+ * With a lease (several hosts on one Galera cluster), a round first takes
+ * or renews it in a transaction of its own and stands by when another
+ * host holds it; the checkpoint's transaction renews it again, so a host
+ * whose lease ran out meanwhile cannot commit (docs/scale-out.md).
+ *
  * What it does not do: verify decision rows already sequenced (verify.c
  * does), retry within a round, or sleep.
  */
@@ -31,6 +36,12 @@ void sequencer_init(sequencer *q, store *db, const cp_key *key, int lag_ms, int 
     q->lag_ms = lag_ms;
     q->batch = batch > 0 ? batch : 1000;
     merkle_range_init(&q->range);
+}
+
+void sequencer_use_lease(sequencer *q, const char *holder, int seconds)
+{
+    q->lease.holder = holder;
+    q->lease.seconds = seconds;
 }
 
 static void hex32(const uint8_t b[32], char out[65])
@@ -151,7 +162,8 @@ static int append(sequencer *q, const batch *b, buf *note, seq_round *out, char 
     store_cp cp = {.k = ck.k, .tree_size = ck.size, .root_hex = root_hex, .created_at = sql_time,
                    .leaves = b->leaves, .leaves_len = b->n * 32, .note = note->data + mark,
                    .note_len = note->len - mark};
-    store_rc s = store_cp_append(q->db, &cp, (const char *const *)b->ids, b->n, q->range.size + 1);
+    store_rc s = store_cp_append(q->db, &cp, (const char *const *)b->ids, b->n, q->range.size + 1,
+                                 q->lease.holder ? &q->lease : NULL);
     if (s == STORE_OK) {
         q->range = r;
         q->k = ck.k;
@@ -174,11 +186,22 @@ done:
 int sequencer_round(sequencer *q, buf *note, seq_round *out, char *err, size_t errlen)
 {
     memset(out, 0, sizeof *out);
+    store_rc s;
+    if (q->lease.holder) {
+        s = store_lease_take(q->db, &q->lease);
+        if (s == STORE_CONFLICT) return SEQ_STANDBY;
+        if (s != STORE_OK) {
+            snprintf(err, errlen, "taking the sequencer's lease: %s", store_last_error(q->db));
+            return SEQ_ERROR;
+        }
+    }
     catch_up c = {q, err, errlen, 0};
-    store_rc s = store_cp_each(q->db, q->k, adopt, &c);
+    s = store_cp_each(q->db, q->k, adopt, &c);
     if (c.bad) {
         /* start from scratch next time: the stored chain may be repaired */
+        store_lease l = q->lease;
         sequencer_init(q, q->db, q->key, q->lag_ms, q->batch);
+        q->lease = l;
         return SEQ_ERROR;
     }
     if (s != STORE_OK) {

@@ -10,7 +10,9 @@
  * recompute their leaves from content, extend the compact range, sign
  * checkpoint k+1 and store it together with the seq numbers in one
  * transaction.  A second sequencer racing for k+1 loses on the primary
- * key and simply catches up next round; the chain stays linear.  The
+ * key (or, on Galera, in certification) and simply catches up next round;
+ * the chain stays linear.  Where several hosts run a sequencer, a lease
+ * (sequencer_use_lease) keeps all but one of them standing by.  The
  * state kept between rounds is O(log n): the compact range, k and the
  * hash of checkpoint k's body; the first round rebuilds it from the
  * stored checkpoints (32 bytes per decision read, checked against the
@@ -36,9 +38,11 @@ typedef struct sequencer {
     merkle_range range;       /* leaves 1..range.size, as of checkpoint k */
     uint64_t k;
     uint8_t prev[32];         /* SHA-256 of checkpoint k's body (zeros for k = 0) */
+    store_lease lease;        /* holder NULL: no lease (a one-off round) */
 } sequencer;
 
-enum seq_status { SEQ_IDLE = 0, SEQ_SIGNED = 1, SEQ_LOST_RACE = 2, SEQ_ERROR = -1 };
+/* SEQ_STANDBY: another host holds the lease; nothing was read or signed. */
+enum seq_status { SEQ_IDLE = 0, SEQ_SIGNED = 1, SEQ_LOST_RACE = 2, SEQ_STANDBY = 3, SEQ_ERROR = -1 };
 
 typedef struct seq_round {
     uint64_t k;               /* the checkpoint written (SEQ_SIGNED) or the newest known */
@@ -48,6 +52,10 @@ typedef struct seq_round {
 } seq_round;
 
 void sequencer_init(sequencer *q, store *db, const cp_key *key, int lag_ms, int batch);
+/* Rounds take the cluster's lease first (holder borrowed, unique among
+ * the hosts; see db/004_sequencer_lease.sql) and renew it with each
+ * checkpoint: with several hosts on one database only the holder works. */
+void sequencer_use_lease(sequencer *q, const char *holder, int seconds);
 /* One round; on SEQ_SIGNED the note is in note (appended).  SEQ_ERROR
  * with a reason in err: a database error, or a stored chain that this
  * key cannot extend (a checkpoint that does not verify); nothing is

@@ -9,6 +9,12 @@
  * counters, which workers raise after each stored decision: no query
  * just to learn whether to query.
  *
+ * Every host of a cluster runs one; the lease (db/004_sequencer_lease.sql)
+ * names this one by hostname and master pid, so a restarted sequencer
+ * child of the same master keeps it, and the log says when this host
+ * starts or stops holding it.  A child whose master died stops, so that
+ * the lease expires and another host takes over.
+ *
  * After each round it leaves its figures in the scoreboard (rounds signed
  * and failed, decisions numbered, the last tree size and its time) for
  * /metrics.
@@ -32,7 +38,7 @@
 #include "service/signals.h"
 #include "service/worker.h"
 
-enum { SEQ_LAG_MS = 500, SEQ_TICK_MS = 100, STORE_TIMEOUT_S = 10, MAX_BACKOFF_MS = 60000 };
+enum { SEQ_LAG_MS = 500, SEQ_TICK_MS = 100, STORE_TIMEOUT_S = 10, MAX_BACKOFF_MS = 60000, LEASE_MIN_S = 10 };
 
 /* The child's state, on its stack (sequencer_main never returns). */
 typedef struct seq_child {
@@ -42,6 +48,8 @@ typedef struct seq_child {
     int64_t next_ms;          /* the next round by the clock */
     int64_t backoff_ms;       /* after a failed round */
     uint64_t seen;            /* decisions stored when the last round began */
+    char holder[128];         /* this host's name in the lease: hostname/master pid */
+    int standby;              /* another host held the lease at the last round (-1: no round yet) */
 } seq_child;
 
 /* The note logged on one line (its lines joined by " | ") and appended
@@ -96,6 +104,10 @@ static int round_once(seq_child *s)
             return -1;
         }
         sequencer_init(&s->seq, s->db, s->key, SEQ_LAG_MS, SEQ_BATCH);
+        /* outlives a missed round or two: the lease moves only when its
+         * holder is gone for good */
+        int lease_s = 3 * master.conf.checkpoint_interval;
+        sequencer_use_lease(&s->seq, s->holder, lease_s > LEASE_MIN_S ? lease_s : LEASE_MIN_S);
     }
     buf note;
     buf_init(&note);
@@ -106,6 +118,11 @@ static int round_once(seq_child *s)
     if (st == SEQ_SIGNED) copy_out(&note, &r);
     else if (st == SEQ_LOST_RACE) elog(LOG_L_INFO, NULL, "checkpoints: another sequencer wrote the next checkpoint first");
     else if (st == SEQ_ERROR) elog(LOG_L_ERROR, NULL, "checkpoints: %s", err);
+    if (st != SEQ_ERROR && (st == SEQ_STANDBY) != s->standby) {
+        s->standby = st == SEQ_STANDBY;
+        if (s->standby) elog(LOG_L_INFO, NULL, "checkpoints: standing by, another host holds the sequencer's lease");
+        else elog(LOG_L_INFO, NULL, "checkpoints: this host (%s) holds the sequencer's lease", s->holder);
+    }
     buf_free(&note);
     if (st == SEQ_ERROR) return -1;
     return st == SEQ_SIGNED && r.added == SEQ_BATCH;
@@ -137,10 +154,20 @@ static void sequencer_main(void)
      * accepting after the master closed it */
     if (master.listen_fd >= 0) close(master.listen_fd);
     if (master.cm.listen_fd >= 0) close(master.cm.listen_fd);
-    seq_child s = {.key = audit_signer()};
+    seq_child s = {.key = audit_signer(), .standby = -1};   /* -1: the first round is logged */
+    char host[64] = "localhost";
+    gethostname(host, sizeof host - 1);
+    snprintf(s.holder, sizeof s.holder, "%s/%ld", host, (long)getppid());
     sigset_t run_mask;
     worker_block_stops(&run_mask);
+    pid_t parent = getppid();
     while (!worker_stop) {
+        /* an orphan would go on renewing the lease in a dead master's
+         * name, and no other host could take over */
+        if (getppid() != parent) {
+            elog(LOG_L_WARN, NULL, "checkpoints: the master (pid %ld) is gone; the sequencer stops", (long)parent);
+            break;
+        }
         maybe_round(&s);
         if (s.next_ms <= sb_now_ms() && !s.backoff_ms) continue;   /* a full batch: go on */
         struct timespec ts = {0, SEQ_TICK_MS * 1000000L};

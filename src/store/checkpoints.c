@@ -21,6 +21,12 @@
  * most 8 columns with an allocation per value; a leaf needs 15 columns
  * per row at 50,000 rows a second, hence the reader below.
  *
+ * Several hosts on one Galera cluster each run a sequencer: the lease
+ * (store_lease_take, db/004_sequencer_lease.sql) lets one of them work,
+ * and its renewal inside the checkpoint's transaction puts the lease row
+ * in the write set Galera certifies, so a host that lost the lease
+ * without knowing it cannot commit a checkpoint.
+ *
  * What it does not do: hash trees, sign or verify (src/audit/), or
  * retry a lost race (the sequencer's next round does).
  */
@@ -417,13 +423,30 @@ static store_class number_rows(store *s, const char *const *ids, size_t n, uint6
     return SC_OK;
 }
 
-store_rc store_cp_append(store *s, const store_cp *cp, const char *const *ids, size_t n, uint64_t first_seq)
+/* Runs lease statement id (ST_LEASE_TAKE or ST_LEASE_RENEW) for l; a row
+ * not updated means another host holds the lease: SC_DUPLICATE. */
+static store_class lease_update(store *s, store_stmt_id id, const store_lease *l)
 {
-    if (store_ensure(s)) return store_rc_of(store_classify(s->err_no));
-    /* the checkpoint first: its key is the lock two sequencers meet on */
-    store_class c = put_checkpoint(s, cp);
-    if (c == SC_OK) c = number_rows(s, ids, n, first_seq);
-    if (c == SC_OK) c = store_commit(s);
+    MYSQL_BIND p[3];
+    unsigned long len[3];
+    uint64_t secs = (uint64_t)(l->seconds > 0 ? l->seconds : 1);
+    int i = 0;
+    if (id == ST_LEASE_TAKE) store_bind_str(&p[i++], l->holder, strlen(l->holder), &len[0]);
+    bind_u64(&p[i++], &secs);
+    store_bind_str(&p[i], l->holder, strlen(l->holder), &len[i]);
+    store_class c = store_exec(s, id, p);
+    if (c != SC_OK) return c;
+    if (mysql_stmt_affected_rows(s->st[id]) != 1) {
+        store_set_error(s, ER_DUP_ENTRY, "the sequencer's lease is held by another host");
+        return SC_DUPLICATE;
+    }
+    return SC_OK;
+}
+
+/* The end of a transaction that lost to another writer (a duplicate key,
+ * a lease not ours, 1213) or failed: rolled back, nothing changed. */
+static store_rc cp_end(store *s, store_class c)
+{
     if (c == SC_OK) return STORE_OK;
     if (c == SC_DUPLICATE || c == SC_RETRY) {
         store_rollback(s);
@@ -431,4 +454,24 @@ store_rc store_cp_append(store *s, const store_cp *cp, const char *const *ids, s
     }
     if (c != SC_RECONNECT && c != SC_UNAVAILABLE) store_rollback(s);
     return store_rc_of(c);
+}
+
+store_rc store_lease_take(store *s, const store_lease *l)
+{
+    if (store_ensure(s)) return store_rc_of(store_classify(s->err_no));
+    store_class c = lease_update(s, ST_LEASE_TAKE, l);
+    if (c == SC_OK) c = store_commit(s);
+    return cp_end(s, c);
+}
+
+store_rc store_cp_append(store *s, const store_cp *cp, const char *const *ids, size_t n, uint64_t first_seq,
+                         const store_lease *lease)
+{
+    if (store_ensure(s)) return store_rc_of(store_classify(s->err_no));
+    /* the checkpoint first: its key is the lock two sequencers meet on */
+    store_class c = put_checkpoint(s, cp);
+    if (c == SC_OK && lease) c = lease_update(s, ST_LEASE_RENEW, lease);
+    if (c == SC_OK) c = number_rows(s, ids, n, first_seq);
+    if (c == SC_OK) c = store_commit(s);
+    return cp_end(s, c);
 }

@@ -15,6 +15,14 @@
  * prepared again, because Connector/C's own reconnect leaves statements
  * dead and refuses inside a transaction.
  *
+ * On a Galera node (wsrep_on) every session waits for causal reads
+ * (wsrep_sync_wait=1, see causal_reads); 1213 there is also a failed
+ * certification (another node committed a conflicting row first) and is
+ * retried like a deadlock; 1047 is a node outside the primary component
+ * (partitioned, joining, donating) and 1927 a session the node killed
+ * while leaving: this store answers "unavailable" (503) until its node is
+ * back, while the hosts on other nodes go on.
+ *
  * What it does not do: MYSQL_OPT_RECONNECT (deliberately off), TLS
  * options, connection pooling (one store per worker), or deciding what
  * the caller answers: it returns a class, the caller maps it.
@@ -413,6 +421,27 @@ static int check_durable(store *s)
     return 0;
 }
 
+/* On a Galera node a read may run before the node has applied a write
+ * another node already committed (replication is synchronous up to
+ * certification, apply is not).  eligo's reads must see every committed
+ * write: the idempotency read-back after 1062 or a lost COMMIT, the
+ * sequencer's look at the chain, replay and verify.  wsrep_sync_wait=1
+ * makes every read of the session wait until the node has caught up to
+ * the cluster's state at the read's start; writes are not delayed (they
+ * are certified instead).  Elsewhere the variable is left alone. */
+static int causal_reads(store *s)
+{
+    char v[1][32] = {{0}};
+    if (plain_query(s, "SELECT @@GLOBAL.wsrep_on", v, 1)) {
+        /* a server built without wsrep lacks the variable: not Galera */
+        if (store_classify(s->err_no) != SC_FATAL) return -1;
+        v[0][0] = 0;
+    }
+    s->galera = strcmp(v[0], "1") == 0;
+    if (!s->galera) return 0;
+    return plain_query(s, "SET SESSION wsrep_sync_wait = 1", NULL, 0);
+}
+
 /* One connection attempt: options, connect, session setup, durability
  * check, prepare.  0, or -1 (disconnected, last error set). */
 static int connect_once(store *s)
@@ -450,7 +479,7 @@ static int connect_once(store *s)
                     "'STRICT_ALL_TABLES,NO_ZERO_DATE,NO_ZERO_IN_DATE,ERROR_FOR_DIVISION_BY_ZERO,"
                     "NO_ENGINE_SUBSTITUTION'", NULL, 0) ||
         plain_query(s, "SET SESSION TRANSACTION ISOLATION LEVEL READ COMMITTED", NULL, 0) ||
-        check_durable(s)) {
+        check_durable(s) || causal_reads(s)) {
         store_disconnect(s);
         return -1;
     }

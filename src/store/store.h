@@ -233,12 +233,26 @@ typedef struct store_text_fault {
     uint64_t seq;             /* its seq, 0 when none */
 } store_text_fault;
 store_rc store_texts_check(store *s, store_text_fault *f, int *found);
+/* The sequencer's lease (db/004_sequencer_lease.sql): one row naming the
+ * host whose sequencer may extend the chain, until when.  holder is a
+ * name unique among the hosts ("hostname/pid"). */
+typedef struct store_lease {
+    const char *holder;
+    int seconds;              /* how long a take or renewal holds */
+} store_lease;
+/* Takes the lease when it is free, expired or already ours, and commits.
+ * STORE_OK: ours for l->seconds more; STORE_CONFLICT: another host holds
+ * it (or took it in the same instant: 1213); else the error. */
+store_rc store_lease_take(store *s, const store_lease *l);
 /* One transaction: inserts checkpoint cp (created_at set) and numbers
  * ids[i] with seq first_seq + i, then commits.  STORE_CONFLICT when
  * another sequencer got there first (checkpoint k exists, 1062/1213, or a
- * row was numbered meanwhile): nothing was changed.  No retry here: the
- * sequencer re-reads and tries again on its next round. */
-store_rc store_cp_append(store *s, const store_cp *cp, const char *const *ids, size_t n, uint64_t first_seq);
+ * row was numbered meanwhile) or, with a lease, when the lease is no
+ * longer ours (the renewal is part of the transaction, so the lease row
+ * is certified with the checkpoint): nothing was changed.  No retry here:
+ * the sequencer re-reads and tries again on its next round. */
+store_rc store_cp_append(store *s, const store_cp *cp, const char *const *ids, size_t n, uint64_t first_seq,
+                         const store_lease *lease);
 
 /* access_log: who (client, role) did what (action, e.g. "audit_verify")
  * to which target (NULL for none), at when ("YYYY-MM-DD HH:MM:SS.ffffff"

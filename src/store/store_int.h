@@ -81,6 +81,9 @@
     X(ST_CP_SEQ,         MAIN,    2, "UPDATE decisions SET seq = ? WHERE id = ? AND seq IS NULL") \
     X(ST_CP_ROWS,        MAIN,    3, "SELECT seq, content_hash, id, request_id, client, fingerprint, policy_name, policy_hash, model_hash, as_of, input, outputs, explanation, response, created_at FROM decisions WHERE seq > ? AND seq <= ? ORDER BY seq LIMIT ?") \
     X(ST_CP_PENDING,     MAIN,    2, "SELECT seq, content_hash, id, request_id, client, fingerprint, policy_name, policy_hash, model_hash, as_of, input, outputs, explanation, response, created_at FROM decisions WHERE seq IS NULL AND created_at < UTC_TIMESTAMP(6) - INTERVAL ? MICROSECOND ORDER BY id LIMIT ?") \
+    /* the sequencer's lease (db/004_sequencer_lease.sql) */ \
+    X(ST_LEASE_TAKE,     MAIN,    3, "UPDATE sequencer_lease SET holder = ?, expires_at = UTC_TIMESTAMP(6) + INTERVAL ? SECOND WHERE id = 1 AND (holder = ? OR expires_at < UTC_TIMESTAMP(6))") \
+    X(ST_LEASE_RENEW,    MAIN,    2, "UPDATE sequencer_lease SET expires_at = UTC_TIMESTAMP(6) + INTERVAL ? SECOND WHERE id = 1 AND holder = ?") \
     X(ST_CP_UNSEQ,       MAIN,    0, "SELECT COUNT(*), COALESCE(TIMESTAMPDIFF(MICROSECOND, MIN(created_at), UTC_TIMESTAMP(6)) DIV 1000, 0) FROM decisions WHERE seq IS NULL") \
     /* the texts decisions name: each stored text in hash order, a \
      * decision naming a text that is not stored, one naming a text */ \
@@ -142,6 +145,7 @@ struct store {
     unsigned int port;
     uint64_t reconnects;
     int ever_connected;             /* a later connect is a reconnection */
+    int galera;                     /* the server is a Galera node (wsrep_on) */
     uint64_t rng;                   /* xorshift state for back-off jitter */
     store_fault fault;
     /* policy and model texts this store has seen committed: their hashes,

@@ -13,7 +13,12 @@
 # every program runs with --no-defaults.  Running as root (CI containers)
 # works: mariadbd refuses root unless told --user=root, so it is told.
 #
-# What it does not do: replication, TLS, tuning for speed beyond the
+# A Galera node (scripts/cluster) keeps its wsrep options in DIR/args, one
+# a line, and the network namespace it runs in in DIR/netns; both are read
+# at every start, so a test can restart the node as it was.
+# MARIADB_LAUNCH_ARGS adds options to one start (--wsrep-new-cluster).
+#
+# What it does not do: set up replication itself, TLS, tuning for speed beyond the
 # buffer pool (32M, or $MARIADB_BUFFER_POOL: the benchmarks give it room
 # for their 100,000 decisions, as a production server would have).  Durability settings are the production ones
 # (innodb_flush_log_at_trx_commit=1), since the tests check them.
@@ -66,17 +71,27 @@ mariadb_url() {
 
 # Starts mariadbd in the background; waits up to 30 s for a ping.
 _mariadb_launch() {
-    local dir=$1 port i
+    local dir=$1 port i more=() ns=()
     port=$(cat "$dir/port")
-    # shellcheck disable=SC2046  # zero or one word
-    mariadbd --no-defaults $(_mariadb_user_args) \
+    # a cluster node's own options and network namespace (scripts/cluster)
+    local pool=(--innodb-buffer-pool-size="${MARIADB_BUFFER_POOL:-32M}")
+    if [ -f "$dir/args" ]; then
+        mapfile -t more <"$dir/args"
+        # bookworm's wsrep_sst_mariabackup hands this option on to
+        # mariadb-backup, which refuses it and fails the SST: a node keeps
+        # the server's default (128M)
+        pool=()
+    fi
+    [ -s "$dir/netns" ] && ns=(ip netns exec "$(cat "$dir/netns")")
+    # shellcheck disable=SC2046,SC2086  # zero or one word; a list of options
+    "${ns[@]}" mariadbd --no-defaults $(_mariadb_user_args) \
         --datadir="$dir/data" --socket="$dir/mysql.sock" --pid-file="$dir/mysqld.pid" \
         --port="$port" --bind-address=127.0.0.1 --skip-name-resolve \
         --log-error="$dir/error.log" --tmpdir="$dir/tmp" \
-        --innodb-buffer-pool-size="${MARIADB_BUFFER_POOL:-32M}" --innodb-log-file-size=16M \
+        "${pool[@]}" --innodb-log-file-size=16M \
         --innodb-flush-log-at-trx-commit=1 --sync-binlog=1 \
         --character-set-server=utf8mb4 --collation-server=utf8mb4_unicode_ci \
-        </dev/null >>"$dir/error.log" 2>&1 &
+        "${more[@]}" ${MARIADB_LAUNCH_ARGS:-} </dev/null >>"$dir/error.log" 2>&1 &
     echo $! >"$dir/pid"
     # not a job of this shell: a kill -9 later is not reported as "Killed"
     disown $! 2>/dev/null

@@ -14,6 +14,9 @@
 #   STACK_WORKERS   eligod workers (4)
 #   STACK_POLICIES  the policy folder eligod serves (policies/ of the tree)
 #   STACK_EXTRA     more eligod options (e.g. --max-requests 100)
+#   STACK_LISTEN    eligod's address (unix:VAR/run/eligod.sock; HOST:PORT)
+#   STACK_UPSTREAM  nginx's upstream servers, HOST:PORT ... (eligod's socket)
+#   STACK_KEY_DIR   where the checkpoint signing key is (VAR/keys)
 #   STACK_CHECKPOINTS  1 (default): tamper evidence on.  The checkpoint
 #                   signing key is VAR/keys/checkpoint.key (mode 0600 in a
 #                   0700 directory, made by `eligo audit keygen` on the first
@@ -26,6 +29,9 @@
 # Functions:
 #   stack_up        start what is not running; 0 when /healthz answers
 #   stack_nginx_up  start nginx alone, in front of VAR/run/eligod.sock
+#                   (or of $STACK_UPSTREAM)
+#   stack_eligod_up URL    start eligod alone on the database at URL
+#   stack_tokens URL       one token per role in VAR/tokens.env
 #   stack_down      stop nginx, eligod, MariaDB (by pid)
 #   stack_status    one line per component
 #   stack_url       http://127.0.0.1:PORT
@@ -63,7 +69,7 @@ stack_worker_pids() { _stack_children | awk '$2 != "eligod-commit" && $2 != "eli
 # The checkpoint signing key, made once: a 0700 directory, a 0600 file;
 # keygen's output (the public line) goes nowhere, the key never leaves VAR.
 _stack_key() {
-    local dir=$STACK_VAR/keys
+    local dir=${1:-$STACK_VAR/keys}
     [ -s "$dir/checkpoint.key" ] && return 0
     mkdir -p "$dir" && chmod 700 "$dir" || return 1
     "$ELIGO" audit keygen --out "$dir/checkpoint.key" --name "${STACK_KEY_NAME:-eligo.local/decisions}" \
@@ -137,6 +143,15 @@ _stack_binaries() {
     export ELIGO ELIGOD
 }
 
+# The upstream's server lines: the template's unix socket, or one line
+# per HOST:PORT of $STACK_UPSTREAM (several eligod hosts, scripts/cluster).
+_stack_upstreams() {
+    local a lines=
+    if [ -z "${STACK_UPSTREAM:-}" ]; then cat; return; fi
+    for a in $STACK_UPSTREAM; do lines+="        server $a;\\n"; done
+    sed -e "s|^ *server unix:.*;\$|${lines%\\n}|"
+}
+
 # Renders nginx/eligo.conf into VAR/nginx/nginx.conf.
 _stack_nginx_conf() {
     local prefix=$STACK_VAR/nginx workers=${STACK_WORKERS:-4} keepalive user=""
@@ -154,7 +169,7 @@ _stack_nginx_conf() {
         -e "s|@SOCKET@|$STACK_VAR/run/eligod.sock|g" -e "s|@KEEPALIVE@|$keepalive|g" \
         -e "s|@WORKERS@|$workers|g" -e "s|@NGINX_WORKERS@|1|g" -e "s|@USER@|$user|g" \
         -e "s|@CONF_DIR@|$prefix/conf|g" -e "s|@WEBDIR@|$stack_top/web|g" \
-        "$stack_top/nginx/eligo.conf" >"$prefix/nginx.conf"
+        "$stack_top/nginx/eligo.conf" | _stack_upstreams >"$prefix/nginx.conf"
 }
 
 # Starts nginx alone (when not running) in front of whatever listens on
@@ -193,6 +208,68 @@ _stack_wait_health() {
     return 1
 }
 
+# Starts eligod (when not running) on the database at URL $1, listening
+# on $STACK_LISTEN (unix:VAR/run/eligod.sock, or HOST:PORT), with its pid
+# file and log under VAR; waits until it listens.  The signing key is
+# $STACK_KEY_DIR/checkpoint.key (VAR/keys when unset): the hosts of one
+# cluster share one.
+stack_eligod_up() {
+    local url=$1 listen=${STACK_LISTEN:-unix:$STACK_VAR/run/eligod.sock} keys=${STACK_KEY_DIR:-$STACK_VAR/keys}
+    mkdir -p "$STACK_VAR/run" "$STACK_VAR/log" || return 1
+    _stack_alive "$STACK_VAR/run/eligod.pid" && return 0
+    local cp_opts=()
+    if [ "${STACK_CHECKPOINTS:-1}" = 1 ]; then
+        _stack_key "$keys" || return 1
+        cp_opts=(--checkpoint-key "$keys/checkpoint.key" --checkpoint-file "$STACK_VAR/log/checkpoints")
+    fi
+    mkdir -p "$STACK_VAR/asan" && rm -f "$STACK_VAR"/asan/eligod.*
+    _stack_san_guard
+    # shellcheck disable=SC2086  # STACK_EXTRA is a list of options
+    ASAN_OPTIONS=$(_stack_san_options "${ASAN_OPTIONS:-}") \
+    UBSAN_OPTIONS=$(_stack_san_options "${UBSAN_OPTIONS:-}") \
+    ELIGO_DB=$url setsid "$ELIGOD" --policies "${STACK_POLICIES:-$stack_top/policies}" \
+        --listen "$listen" --workers "${STACK_WORKERS:-4}" \
+        --pid "$STACK_VAR/run/eligod.pid" "${cp_opts[@]}" ${STACK_EXTRA:-} \
+        </dev/null >>"$STACK_VAR/log/eligod.log" 2>&1 &
+    disown $! 2>/dev/null
+    local i
+    for i in $(seq 1 100); do
+        _stack_alive "$STACK_VAR/run/eligod.pid" && _stack_listening "$listen" && break
+        sleep 0.1
+    done
+    _stack_alive "$STACK_VAR/run/eligod.pid" || {
+        echo "stack: eligod did not start; the end of $STACK_VAR/log/eligod.log:" >&2
+        tail -n 20 "$STACK_VAR/log/eligod.log" >&2
+        return 1
+    }
+}
+
+# Is something listening at eligod's address $1 (unix:/path or HOST:PORT)?
+_stack_listening() {
+    case $1 in
+    unix:*) [ -S "${1#unix:}" ] ;;
+    *) (exec 3<>"/dev/tcp/${1%:*}/${1##*:}") 2>/dev/null ;;
+    esac
+}
+
+# One token per role in VAR/tokens.env (mode 0600), made once, on the
+# database at URL $1.
+stack_tokens() {
+    local url=$1
+    [ -s "$STACK_VAR/tokens.env" ] && return 0
+    local role tok tmp=$STACK_VAR/tokens.env.tmp
+    : >"$tmp"
+    chmod 600 "$tmp"
+    for role in portal officer auditor admin; do
+        tok=$(ELIGO_DB=$url "$ELIGO" token add --role "$role" --name "stack-$role" 2>>"$STACK_VAR/log/tokens.log") || {
+            echo "stack: eligo token add --role $role failed; see $STACK_VAR/log/tokens.log" >&2
+            return 1
+        }
+        echo "ELIGO_$(echo "$role" | tr '[:lower:]' '[:upper:]')_TOKEN=$tok" >>"$tmp"
+    done
+    mv "$tmp" "$STACK_VAR/tokens.env"
+}
+
 stack_up() {
     : "${STACK_VAR:?STACK_VAR must be set}"
     mkdir -p "$STACK_VAR/run" "$STACK_VAR/log" || return 1
@@ -207,49 +284,10 @@ stack_up() {
         return 1
     }
 
-    if ! _stack_alive "$STACK_VAR/run/eligod.pid"; then
-        local cp_opts=()
-        if [ "${STACK_CHECKPOINTS:-1}" = 1 ]; then
-            _stack_key || return 1
-            cp_opts=(--checkpoint-key "$STACK_VAR/keys/checkpoint.key" --checkpoint-file "$STACK_VAR/log/checkpoints")
-        fi
-        mkdir -p "$STACK_VAR/asan" && rm -f "$STACK_VAR"/asan/eligod.*
-        _stack_san_guard
-        # shellcheck disable=SC2086  # STACK_EXTRA is a list of options
-        ASAN_OPTIONS=$(_stack_san_options "${ASAN_OPTIONS:-}") \
-        UBSAN_OPTIONS=$(_stack_san_options "${UBSAN_OPTIONS:-}") \
-        ELIGO_DB=$url setsid "$ELIGOD" --policies "${STACK_POLICIES:-$stack_top/policies}" \
-            --listen "unix:$STACK_VAR/run/eligod.sock" --workers "${STACK_WORKERS:-4}" \
-            --pid "$STACK_VAR/run/eligod.pid" "${cp_opts[@]}" ${STACK_EXTRA:-} \
-            </dev/null >>"$STACK_VAR/log/eligod.log" 2>&1 &
-        disown $! 2>/dev/null
-        local i
-        for i in $(seq 1 100); do
-            [ -S "$STACK_VAR/run/eligod.sock" ] && _stack_alive "$STACK_VAR/run/eligod.pid" && break
-            sleep 0.1
-        done
-        _stack_alive "$STACK_VAR/run/eligod.pid" || {
-            echo "stack: eligod did not start; the end of $STACK_VAR/log/eligod.log:" >&2
-            tail -n 20 "$STACK_VAR/log/eligod.log" >&2
-            return 1
-        }
-    fi
-
+    stack_eligod_up "$url" || return 1
     stack_nginx_up || return 1
 
-    if [ ! -s "$STACK_VAR/tokens.env" ]; then
-        local role tok tmp=$STACK_VAR/tokens.env.tmp
-        : >"$tmp"
-        chmod 600 "$tmp"
-        for role in portal officer auditor admin; do
-            tok=$(ELIGO_DB=$url "$ELIGO" token add --role "$role" --name "stack-$role" 2>>"$STACK_VAR/log/tokens.log") || {
-                echo "stack: eligo token add --role $role failed; see $STACK_VAR/log/tokens.log" >&2
-                return 1
-            }
-            echo "ELIGO_$(echo "$role" | tr '[:lower:]' '[:upper:]')_TOKEN=$tok" >>"$tmp"
-        done
-        mv "$tmp" "$STACK_VAR/tokens.env"
-    fi
+    stack_tokens "$url" || return 1
     _stack_wait_health
 }
 
