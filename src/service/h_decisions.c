@@ -219,7 +219,7 @@ void h_decisions_post(service *sv, const http_request *rq, http_response *rs, co
     } else {
         new_request_id(rid);
     }
-    static decided x;       /* large; one request at a time per worker */
+    static _Thread_local decided x;   /* large; one request at a time per worker thread */
     memset(&x, 0, sizeof x);
     x.n = req.npolicies;
     for (uint32_t i = 0; i < req.npolicies; i++) {
