@@ -14,6 +14,8 @@
 #   STACK_WORKERS   eligod workers (4)
 #   STACK_POLICIES  the policy folder eligod serves (policies/ of the tree)
 #   STACK_EXTRA     more eligod options (e.g. --max-requests 100)
+#   STACK_THREADS   eligod's --threads when STACK_EXTRA sets it (8), for
+#                   nginx's keepalive
 #   STACK_CHECKPOINTS  1 (default): tamper evidence on.  The checkpoint
 #                   signing key is VAR/keys/checkpoint.key (mode 0600 in a
 #                   0700 directory, made by `eligo audit keygen` on the first
@@ -140,8 +142,9 @@ _stack_binaries() {
 # Renders nginx/eligo.conf into VAR/nginx/nginx.conf.
 _stack_nginx_conf() {
     local prefix=$STACK_VAR/nginx workers=${STACK_WORKERS:-4} keepalive user=""
-    # the trap: nginx's idle cache (1 process x keepalive) stays below eligod's workers
-    keepalive=$((workers / 2))
+    # the trap: nginx's idle cache (1 process x keepalive) pins an eighth
+    # of eligod's threads (workers x STACK_THREADS, eligod's --threads: 8)
+    keepalive=$((workers * ${STACK_THREADS:-8} / 8))
     [ "$keepalive" -ge 1 ] || keepalive=1
     if [ "$(id -u)" -eq 0 ]; then
         # as root nginx's workers would drop to nobody and lose the 0660 socket
