@@ -423,10 +423,15 @@ static int log_format(char *line, int level, const char *rid, const char *fmt, v
     }
     struct timeval tv;
     gettimeofday(&tv, NULL);
-    struct tm tm;
-    gmtime_r(&tv.tv_sec, &tm);
-    char ts[32];
-    strftime(ts, sizeof ts, "%Y-%m-%dT%H:%M:%S", &tm);
+    /* the second's text once per second and thread, not per line */
+    static _Thread_local time_t ts_of;
+    static _Thread_local char ts[32];
+    if (tv.tv_sec != ts_of || !ts[0]) {
+        struct tm tm;
+        gmtime_r(&tv.tv_sec, &tm);
+        strftime(ts, sizeof ts, "%Y-%m-%dT%H:%M:%S", &tm);
+        ts_of = tv.tv_sec;
+    }
     n = snprintf(line, LOG_LINE_MAX, "%s.%03ldZ eligod[%ld] %s: %s%s\n", ts, (long)(tv.tv_usec / 1000),
                      (long)(log_pid ? log_pid : getpid()), names[level], ridpart, msg);
     if (n > LOG_LINE_MAX - 1) n = LOG_LINE_MAX - 1, line[n - 1] = '\n';
