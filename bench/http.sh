@@ -1,7 +1,8 @@
 # shellcheck shell=bash
 # http.sh - the service half of bench/run: eligod and the minimal libfcgi
 # baseline, each behind its own nginx rendered from nginx/eligo.conf (only
-# the socket, the port and the paths differ), loaded with wrk; the
+# the socket, the port and the paths differ), and the baseline again
+# behind the minimal nginx of bench/nginx_min.conf, loaded with wrk; the
 # durable-commit baseline of MariaDB itself; and a worker's memory.
 #
 # Sourced by bench/run after it has set top, out, var, wrk_secs and the
@@ -15,6 +16,7 @@
 
 eligo_var=$var/eligo
 fcgi_var=$var/fcgi
+min_var=$var/nginx-min
 workers=${BENCH_WORKERS:-8}     # the baseline's too; BENCH_WORKERS to try others
 
 # Starts MariaDB + eligod + nginx, then fcgi_min + its own nginx.
@@ -32,10 +34,27 @@ http_up() {
         </dev/null >"$fcgi_var/fcgi_min.log" 2>&1 &
     for _ in $(seq 1 50); do [ -S "$fcgi_var/run/eligod.sock" ] && break; sleep 0.1; done
     fcgi_port=$(mariadb_free_port) || return 1
-    STACK_VAR=$fcgi_var STACK_PORT=$fcgi_port stack_nginx_up
+    # fcgi_min's workers serve one connection each: keepalive workers / 8
+    STACK_VAR=$fcgi_var STACK_PORT=$fcgi_port STACK_THREADS=1 stack_nginx_up
+    min_nginx_up
+}
+
+# The same fcgi_min behind the minimal nginx of bench/nginx_min.conf.
+min_nginx_up() {
+    local user=""
+    [ "$(id -u)" -eq 0 ] && user="user $(id -un) $(id -gn);"
+    min_port=$(mariadb_free_port) || return 1
+    mkdir -p "$min_var/logs" "$min_var/tmp"
+    sed -e "s|@PREFIX@|$min_var|g" -e "s|@PORT@|$min_port|g" -e "s|@USER@|$user|g" \
+        -e "s|@SOCKET@|$fcgi_var/run/eligod.sock|g" "$top/bench/nginx_min.conf" >"$min_var/nginx.conf"
+    nginx -p "$min_var" -e "$min_var/logs/error.log" -c "$min_var/nginx.conf"
 }
 
 http_down() {
+    if [ -f "$min_var/nginx.pid" ]; then
+        kill -QUIT "$(cat "$min_var/nginx.pid")" 2>/dev/null
+        rm -f "$min_var/nginx.pid"
+    fi
     STACK_VAR=$fcgi_var stack_down >/dev/null 2>&1
     if [ -f "$fcgi_var/run/fcgi_min.pid" ]; then
         kill -TERM "$(cat "$fcgi_var/run/fcgi_min.pid")" 2>/dev/null
@@ -57,13 +76,15 @@ wrk_once() {
         END { printf "%.0f %.2f %d %d\n", rps, p99, bad, n }'
 }
 
-# http_rounds RUNS: baseline, evaluate and decisions in turn, RUNS times,
+# http_rounds RUNS: the baseline behind the minimal nginx and behind
+# eligo's, evaluate and decisions in turn, RUNS times,
 # so that a busier moment of the machine hits all three alike.  Writes
 # $var/wrk.<name> (one line per run) and $var/wrk.requests (eligod's total).
 http_rounds() {
     local name
     rm -f "$var"/wrk.*
     for _ in $(seq 1 "$1"); do
+        wrk_once "$min_port" /v1/evaluate x "$var/evaluate.jsonl" "$wrk_secs" >>"$var/wrk.minimal"
         wrk_once "$fcgi_port" /v1/evaluate x "$var/evaluate.jsonl" "$wrk_secs" >>"$var/wrk.baseline"
         wrk_once "$eligo_port" /v1/evaluate "$ELIGO_OFFICER_TOKEN" "$var/evaluate.jsonl" "$wrk_secs" >>"$var/wrk.evaluate"
         wrk_once "$eligo_port" /v1/decisions "$ELIGO_PORTAL_TOKEN" "$var/evaluate.jsonl" "$wrk_secs" >>"$var/wrk.decisions"

@@ -13,8 +13,9 @@
  *   committer -> worker: the count, then for each decision its store_rc
  *     (4 bytes), its id (37 bytes with its NUL) and the stored response
  *     (a 4-byte length and its bytes; empty but for STORE_EXISTS).
- * A worker has at most one frame outstanding (it waits for the answer),
- * so the committer's batch is at most one request per connected worker.
+ * A worker thread has at most one frame outstanding (it waits for the
+ * answer), so the committer's batch is at most one request per connected
+ * thread (--workers x --threads).
  * The decisions of a request are one group of the batch (store_put.group):
  * stored all or none, in the same commit, and answered together.
  *
@@ -525,7 +526,7 @@ static int send_request(service *sv, buf *b)
  * does not answer by then is given up on (503). */
 static int wait_answer(service *sv, buf *b)
 {
-    int64_t start = sb->slots[sv->worker_index].request_start_ms;
+    int64_t start = sv->request_start_ms;
     int64_t ms = start ? start + ANSWER_WAIT_MS - sb_now_ms() : ANSWER_WAIT_MS;
     if (ms < ANSWER_WAIT_MIN_MS) ms = ANSWER_WAIT_MIN_MS;
     struct pollfd p = {.fd = sv->commit_fd, .events = POLLIN};

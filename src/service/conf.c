@@ -57,6 +57,7 @@ static const char *parse_int(const char *arg, void *field, long lo, long hi)
 static const char *parse_workers(const char *arg, void *field) { return parse_int(arg, field, 1, 512); }
 static const char *parse_count(const char *arg, void *field) { return parse_int(arg, field, 0, INT_MAX); }
 static const char *parse_backlog(const char *arg, void *field) { return parse_int(arg, field, 1, 65535); }
+static const char *parse_threads(const char *arg, void *field) { return parse_int(arg, field, 1, 64); }
 static const char *parse_seconds(const char *arg, void *field) { return parse_int(arg, field, 1, 3600); }
 static const char *parse_body(const char *arg, void *field) { return parse_int(arg, field, 1024, 64 << 20); }
 
@@ -113,7 +114,8 @@ static const opt_row options[] = {
     {"log", "WHERE", parse_log, F(log), "stderr, journal (stderr with <N> priorities for journald) or syslog (stderr)"},
     {"log-level", "LEVEL", parse_level, F(log_level), "error, warning or info (info: request lines too)"},
     {"pid", "FILE", parse_str, F(pid), "write the master's pid here"},
-    {"backlog", "N", parse_backlog, F(backlog), "listen backlog of the FastCGI socket (128)"},
+    {"backlog", "N", parse_backlog, F(backlog), "listen backlog of the FastCGI socket (the kernel's somaxconn)"},
+    {"threads", "N", parse_threads, F(threads), "requests each worker serves at once, one thread each (8)"},
     {"request-timeout", "S", parse_seconds, F(request_timeout), "a request running longer is killed with its worker (10)"},
     {"max-body", "BYTES", parse_body, F(max_body), "largest request body read (1048576)"},
     {"stop-timeout", "S", parse_seconds, F(stop_timeout), "graceful stop of a worker before SIGKILL (request-timeout + 5)"},
@@ -252,7 +254,8 @@ int conf_parse(eligod_conf *c, int argc, char **argv)
     c->listen = "unix:" ELIGO_RUNDIR "/eligod.sock";
     c->log = "stderr";
     c->log_level = LOG_L_INFO;
-    c->backlog = 128;
+    c->backlog = 0;            /* eligod.c reads somaxconn */
+    c->threads = 8;
     c->request_timeout = 10;
     c->max_body = 1 << 20;
     c->checkpoint_interval = 1;
@@ -360,14 +363,17 @@ void log_reopen(void)
  * gathered (LOG_FLUSH_S), as nginx's `access_log ... buffer= flush=` does: a write per
  * request costs a system call, and on this kind of virtual machine a
  * system call is dear.  Anything else flushes them first, so one
- * process's lines stay in order; a worker flushes when idle and before
- * it exits.  A SIGKILLed worker loses at most this buffer. */
+ * thread's lines stay in order; a worker thread flushes when idle and
+ * before it exits.  A SIGKILLed worker loses at most this buffer per
+ * thread. */
 /* A flush is one write of at most PIPE_BUF bytes, so that on a pipe
  * (journald, a log shipper) it is not interleaved with another worker's. */
 enum { LOG_LINE_MAX = 1300, LOG_BUFFER = PIPE_BUF, LOG_FLUSH_S = 1 };
-static char log_buf[LOG_BUFFER];
-static size_t log_len;
-static time_t log_since;
+/* one buffer per thread (a worker's threads, worker.c): lines of one
+ * thread stay in order, and no lock is taken per request */
+static _Thread_local char log_buf[LOG_BUFFER];
+static _Thread_local size_t log_len;
+static _Thread_local time_t log_since;
 
 static void log_write(const char *p, size_t n)
 {
@@ -417,10 +423,15 @@ static int log_format(char *line, int level, const char *rid, const char *fmt, v
     }
     struct timeval tv;
     gettimeofday(&tv, NULL);
-    struct tm tm;
-    gmtime_r(&tv.tv_sec, &tm);
-    char ts[32];
-    strftime(ts, sizeof ts, "%Y-%m-%dT%H:%M:%S", &tm);
+    /* the second's text once per second and thread, not per line */
+    static _Thread_local time_t ts_of;
+    static _Thread_local char ts[32];
+    if (tv.tv_sec != ts_of || !ts[0]) {
+        struct tm tm;
+        gmtime_r(&tv.tv_sec, &tm);
+        strftime(ts, sizeof ts, "%Y-%m-%dT%H:%M:%S", &tm);
+        ts_of = tv.tv_sec;
+    }
     n = snprintf(line, LOG_LINE_MAX, "%s.%03ldZ eligod[%ld] %s: %s%s\n", ts, (long)(tv.tv_usec / 1000),
                      (long)(log_pid ? log_pid : getpid()), names[level], ridpart, msg);
     if (n > LOG_LINE_MAX - 1) n = LOG_LINE_MAX - 1, line[n - 1] = '\n';

@@ -30,7 +30,8 @@ typedef struct eligod_conf {
     const char *log;          /* --log stderr|journal|syslog */
     int log_level;            /* --log-level: LOG_L_* (info) */
     const char *pid;          /* --pid FILE */
-    int backlog;              /* --backlog N */
+    int backlog;              /* --backlog N (0: the kernel's somaxconn) */
+    int threads;              /* --threads N: requests in flight per worker (8) */
     int request_timeout;      /* --request-timeout S */
     int max_body;             /* --max-body BYTES */
     int stop_timeout;         /* --stop-timeout S: graceful stop, then KILL */

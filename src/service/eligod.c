@@ -75,6 +75,23 @@ static int clear_stale_socket(const char *path)
     return unlink(path);
 }
 
+/* The backlog: --backlog, else the kernel's somaxconn (the most listen()
+ * grants).  A full backlog makes nginx's connect() fail with EAGAIN and
+ * answer 502, an unknown outcome for a POST; a long queue is only a
+ * wait, which nginx bounds with fastcgi_connect_timeout and the portal
+ * sees as latency (128 was full at 256 client connections). */
+static int backlog_of(int configured)
+{
+    if (configured > 0) return configured;
+    int n = 0;
+    FILE *f = fopen("/proc/sys/net/core/somaxconn", "r");
+    if (f) {
+        if (fscanf(f, "%d", &n) != 1) n = 0;
+        fclose(f);
+    }
+    return n > 0 ? n : 4096;
+}
+
 static int init_socket(void)
 {
     if (FCGX_Init() != 0) {
@@ -92,6 +109,7 @@ static int init_socket(void)
         /* libfcgi trusts its peer: on TCP accept only the loopback web server */
         setenv("FCGI_WEB_SERVER_ADDRS", "127.0.0.1", 1);
     }
+    master.conf.backlog = backlog_of(master.conf.backlog);
     mode_t old = umask(0117);              /* the socket is born 0660 */
     int fd = FCGX_OpenSocket(bind_to, master.conf.backlog);
     umask(old);

@@ -223,7 +223,7 @@ void h_decisions_post(service *sv, const http_request *rq, http_response *rs, co
         http_problem_as(rs, PROBLEM_SERVICE_UNAVAILABLE, "no random bytes for a request id; nothing was decided, retry", NULL);
         return;
     }
-    static decided x;       /* large; one request at a time per worker */
+    static _Thread_local decided x;   /* large; one request at a time per worker thread */
     memset(&x, 0, sizeof x);
     x.n = req.npolicies;
     for (uint32_t i = 0; i < req.npolicies; i++) {

@@ -160,48 +160,70 @@ static const char *role_name(int bit)
          : bit == ROLE_ADMIN ? "admin" : "none";
 }
 
-int routes_flush_log(service *sv)
+/* Writes the batch b (its lock held) with sv's store.  0, or -1 (kept). */
+static int flush_locked(service *sv, access_batch *b)
 {
-    if (!sv->npending_log) return 0;
+    if (!b->n) return 0;
     store_access a[ACCESS_BATCH];
-    for (uint32_t i = 0; i < sv->npending_log; i++) {
-        const access_entry *e = &sv->pending_log[i];
+    for (uint32_t i = 0; i < b->n; i++) {
+        const access_entry *e = &b->e[i];
         a[i] = (store_access){e->at, e->client, e->role, e->action, e->has_target ? e->target : NULL};
     }
     store *db = worker_store(sv);
-    if (!db || store_access_log_many(db, a, sv->npending_log) != STORE_OK) {
+    if (!db || store_access_log_many(db, a, b->n) != STORE_OK) {
         sb_count_access_log_failure();
         return -1;
     }
-    sv->npending_log = 0;
+    b->n = 0;
     return 0;
+}
+
+uint32_t routes_flush_log(service *sv)
+{
+    access_batch *b = sv->pending_log;
+    if (!b) return 0;
+    pthread_mutex_lock(&b->mu);
+    uint32_t left = flush_locked(sv, b) ? b->n : 0;
+    pthread_mutex_unlock(&b->mu);
+    return left;
 }
 
 void routes_idle(service *sv)
 {
-    if (!sv->npending_log || sb_now_ms() - sv->pending_log_since_ms < ACCESS_BATCH_MS) return;
-    /* between requests the last request's deadline has passed: the flush
-     * gets one of its own */
-    if (sv->db) store_set_deadline(sv->db, STORE_DEADLINE_MS);
-    (void)routes_flush_log(sv);              /* a failure keeps them for the next try */
+    access_batch *b = sv->pending_log;
+    /* another thread writing the batch now needs no help */
+    if (!b || pthread_mutex_trylock(&b->mu) != 0) return;
+    if (b->n && sb_now_ms() - b->since_ms >= ACCESS_BATCH_MS) {
+        /* between requests the last request's deadline has passed: the
+         * flush gets one of its own */
+        if (sv->db) store_set_deadline(sv->db, STORE_DEADLINE_MS);
+        (void)flush_locked(sv, b);           /* a failure keeps them for the next try */
+    }
+    pthread_mutex_unlock(&b->mu);
 }
 
 /* Queues the entry; writes the batch when it is full or old.  -1 when
  * the batch is full and cannot be written: the request is refused. */
 static int log_batched(service *sv, const route *r, const route_match *m)
 {
-    if (sv->npending_log == ACCESS_BATCH && routes_flush_log(sv)) return -1;
-    access_entry *e = &sv->pending_log[sv->npending_log];
-    if (!sv->npending_log) sv->pending_log_since_ms = sb_now_ms();
-    sv->npending_log++;
+    access_batch *b = sv->pending_log;
+    pthread_mutex_lock(&b->mu);
+    if (b->n == ACCESS_BATCH && flush_locked(sv, b)) {
+        pthread_mutex_unlock(&b->mu);
+        return -1;
+    }
+    access_entry *e = &b->e[b->n];
+    if (!b->n) b->since_ms = sb_now_ms();
+    b->n++;
     store_utc_now(e->at);
     snprintf(e->client, sizeof e->client, "%s", sv->client);
     snprintf(e->role, sizeof e->role, "%s", role_name(sv->role));
     snprintf(e->action, sizeof e->action, "%s", r->metric);
     e->has_target = m->id[0] != 0;
     snprintf(e->target, sizeof e->target, "%s", m->id);
-    if (sv->npending_log == ACCESS_BATCH || sb_now_ms() - sv->pending_log_since_ms >= ACCESS_BATCH_MS)
-        (void)routes_flush_log(sv);          /* a failure keeps them for the next try */
+    if (b->n == ACCESS_BATCH || sb_now_ms() - b->since_ms >= ACCESS_BATCH_MS)
+        (void)flush_locked(sv, b);           /* a failure keeps them for the next try */
+    pthread_mutex_unlock(&b->mu);
     return 0;
 }
 

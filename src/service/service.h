@@ -3,17 +3,20 @@
  * handler signature.
  *
  * A worker is a forked child of the master: it inherits the compiled
- * registry (copy-on-write, never modified), opens its own store
- * connection after fork, and serves one request at a time with a request
- * arena reset after each.  This struct and the master's are the only two
- * process-wide states (STYLE: "two globals").
+ * registry (copy-on-write, never modified) and runs --threads threads,
+ * each with one of these: its own store connection (opened after fork),
+ * its connection to the committer, and a request arena reset after each
+ * of its requests; a thread serves one request at a time.  The worker's
+ * own state (worker.c) and the master's are the only two process-wide
+ * states (STYLE: "two globals").
  *
- * Ownership: the worker owns `db`, `pool`, `frame` and the response
+ * Ownership: the thread owns `db`, `pool`, `frame` and the response
  * buffers; `reg` belongs to the master (shared, read-only).
  */
 #ifndef ELIGO_SERVICE_H
 #define ELIGO_SERVICE_H
 
+#include <pthread.h>
 #include <stdint.h>
 #include "base/arena.h"
 #include "io/decision.h"
@@ -34,6 +37,19 @@ typedef struct access_entry {
     int has_target;
 } access_entry;
 
+/* The playground's entries not yet written, one batch per worker shared
+ * by its threads: a commit a second per worker, not per thread (64
+ * threads each committing its own batch at the same moment stalled
+ * MariaDB for over a second on two cores).  mu is held while the batch
+ * is written, so entries are never lost between a failed write and the
+ * next try. */
+typedef struct access_batch {
+    pthread_mutex_t mu;
+    access_entry e[ACCESS_BATCH];
+    uint32_t n;
+    int64_t since_ms;
+} access_batch;
+
 typedef struct service {
     const registry *reg;
     store *db;                     /* NULL until connected; reconnects lazily */
@@ -43,10 +59,11 @@ typedef struct service {
     /* the caller, set by routes.c after authentication */
     int role;                      /* one ROLE_* bit */
     char client[65];
-    uint64_t requests;             /* served by this worker */
-    access_entry pending_log[ACCESS_BATCH];   /* the playground's, not yet written */
-    uint32_t npending_log;
-    int64_t pending_log_since_ms;
+    uint64_t requests;             /* served by this thread */
+    int64_t store_tried_ms;        /* the last connect attempt (worker_store) */
+    int64_t request_start_ms;      /* the request in progress (sb_now_ms), 0 between */
+    char request_rid[40];          /* its request id, for the scoreboard's slow log */
+    access_batch *pending_log;     /* the worker's, shared by its threads */
     int worker_index;              /* slot in the scoreboard */
 } service;
 
@@ -89,8 +106,8 @@ void audit_free_main(void);
 void audit_drop_private(void);
 
 /* Writes the access-log entries still pending (a worker calls it before
- * it exits).  0, or -1 when they could not be written (kept). */
-int routes_flush_log(service *sv);
+ * it exits).  0, or the number that could not be written (kept). */
+uint32_t routes_flush_log(service *sv);
 /* Writes one access-log entry now (client and role of the request):
  * 0, or -1 with a 503 in rs, and then the handler reads nothing. */
 int routes_log_access(service *sv, http_response *rs, const char *action, const char *target);

@@ -1,5 +1,5 @@
 /*
- * worker.h - one eligod worker: the FastCGI accept loop.
+ * worker.h - one eligod worker: its threads' FastCGI accept loops.
  *
  * Entered in the child right after fork; never returns.  See worker.c
  * for the keep-alive rules it follows.
@@ -22,8 +22,9 @@ void worker_block_stops(sigset_t *run_mask);
 /* Before _exit: LeakSanitizer's check in a sanitizer build (worker.c
  * says why), nothing otherwise.  The committer leaves the same way. */
 void worker_leak_check(void);
-/* The worker's store, connecting first when it has none (at most once a
- * second while the database is down).  NULL when unavailable. */
+/* The calling thread's store (sv is the thread's), connecting first when
+ * it has none (at most once a second while the database is down).  NULL
+ * when unavailable. */
 store *worker_store(service *sv);
 
 #endif

@@ -93,7 +93,9 @@ expect "POST /v1/decisions" 201 -H "$(auth "$ELIGO_PORTAL_TOKEN")" -H 'Content-T
 expect "GET /metrics (loopback)" 200 "$U/metrics" && contains "metrics count decisions" \
     'eligo_requests_total{route="decisions_create",status="201"} 1' "$tmp/body"
 # the master samples the FastCGI socket's listen queue from the kernel (listenq.c)
-contains "metrics show the listen backlog (--backlog 128)" 'eligo_listen_backlog 128' "$tmp/body"
+# (eligod's default backlog is the kernel's somaxconn)
+somaxconn=$(cat /proc/sys/net/core/somaxconn)
+contains "metrics show the listen backlog (somaxconn, $somaxconn)" "eligo_listen_backlog $somaxconn" "$tmp/body"
 
 # ---- SIGHUP with a broken policy: diagnostics logged, old set kept
 pol=$tmp/policies/tianjin/dibao.policy

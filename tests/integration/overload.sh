@@ -1,0 +1,92 @@
+#!/usr/bin/env bash
+# overload.sh - no pinning tail and no 502 under overload (issue 14),
+# through real nginx, eligod and MariaDB started by tests/lib/stack.sh:
+#   1. a burst of 64 connections leaves nginx's upstream cache full of
+#      idle kept connections (each pins an eligod thread), and 64 client
+#      connections are then held open and idle on nginx; fresh requests
+#      still get p99 < 50 ms, because nginx's cache (keepalive) pins at
+#      most half of eligod's workers x threads;
+#   2. a burst of 256 connections of durable POST /v1/decisions: every
+#      answer 201, no socket error, no request over 1 s -- the listen
+#      backlog (somaxconn) takes what the threads cannot serve at once,
+#      where a backlog of 128 made nginx answer 97% of them 502.
+# Last line "N passed, N failed"; non-zero exit on failure.
+set -u
+top=${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/eligo-overload.XXXXXX")
+# shellcheck source=tests/lib/stack.sh
+. "$top/tests/lib/stack.sh"
+export STACK_VAR=$tmp/var STACK_WORKERS=4
+STACK_PORT=$(mariadb_free_port) || exit 1
+export STACK_PORT
+held=()
+cleanup() {
+    local fd
+    for fd in "${held[@]}"; do exec {fd}>&-; done
+    stack_down >/dev/null 2>&1
+    rm -rf "$tmp"
+}
+trap cleanup EXIT
+trap 'exit 1' INT TERM
+
+passed=0 failed=0
+want() { if [ "$2" ]; then passed=$((passed + 1)); else failed=$((failed + 1)); echo "FAIL $1"; [ -n "${3:-}" ] && printf '%s\n' "$3" | head -c 800 && echo; fi; }
+
+stack_test_up "$tmp"
+
+# A 330-byte decision request like bench/run's, without request_id (eligod
+# makes one per request, so every POST stores a new row).
+cat >"$tmp/post.lua" <<'EOF'
+wrk.method = "POST"
+wrk.headers["Content-Type"] = "application/json"
+wrk.headers["Authorization"] = "Bearer " .. os.getenv("OVERLOAD_TOKEN")
+wrk.body = '{"policy":"tianjin.dibao","as_of":"2019-01-01","input":{"household":{"members":[{"id":"a","age":44,"monthly_income":"500.00"},{"id":"b","age":9}]}}}'
+EOF
+
+# wrk_run CONNS SECONDS PATH TOKEN: "requests non-2xx socket-errors p99-ms max-ms"
+wrk_run() {
+    OVERLOAD_TOKEN=$4 wrk -t2 -c"$1" -d"$2"s --timeout 5s --latency -s "$tmp/post.lua" "$U$3" 2>&1 | tee "$tmp/wrk.last" | awk '
+        function ms(v) { if (v ~ /us$/) return v / 1000; if (v ~ /ms$/) return v + 0; if (v ~ /s$/) return v * 1000; return v }
+        / requests in / { n = $1 }
+        /Non-2xx/ { bad = $NF }
+        /Socket errors/ { gsub(/,/, ""); err = $4 + $6 + $8 + $10 }
+        /^ +Latency / && !max { max = ms($4) }
+        /^ +99%/ { p99 = ms($2) }
+        END { printf "%d %d %d %.2f %.2f\n", n, bad, err, p99, max }'
+}
+
+# ---- 1. kept connections everywhere, fresh requests still prompt
+read -r n bad err _ _ < <(wrk_run 64 2 /v1/evaluate "$ELIGO_OFFICER_TOKEN")
+want "64-connection burst: all 200 ($n requests, non-2xx $bad, socket errors $err)" \
+    "$([ "$n" -gt 0 ] && [ "$bad" = 0 ] && [ "$err" = 0 ] && echo y)" "$(cat "$tmp/wrk.last")"
+port=${U##*:}
+for _ in $(seq 1 64); do
+    # a keep-alive request, its answer left unread: nginx keeps the connection idle
+    exec {fd}<>"/dev/tcp/127.0.0.1/$port" || break
+    printf 'GET /healthz HTTP/1.1\r\nHost: localhost\r\n\r\n' >&"$fd"
+    held+=("$fd")
+done
+want "64 idle client connections held open (${#held[@]})" "$([ "${#held[@]}" = 64 ] && echo y)"
+read -r n bad err p99 max < <(wrk_run 4 3 /v1/evaluate "$ELIGO_OFFICER_TOKEN")
+echo "fresh requests beside 64 idle connections: $n requests, p99 $p99 ms, max $max ms"
+want "fresh requests: all 200 (non-2xx $bad, socket errors $err)" \
+    "$([ "$n" -gt 0 ] && [ "$bad" = 0 ] && [ "$err" = 0 ] && echo y)" "$(cat "$tmp/wrk.last")"
+want "fresh requests: p99 $p99 ms < 50 ms" "$(awk -v p="$p99" 'BEGIN {if (p < 50) print "y"}')" "$(cat "$tmp/wrk.last")"
+
+# ---- 2. 256 connections of durable decisions
+rows0=$(mariadb_sql "$STACK_VAR/mariadb" "SELECT COUNT(*) FROM eligo.decisions")
+read -r n bad err p99 max < <(wrk_run 256 3 /v1/decisions "$ELIGO_PORTAL_TOKEN")
+rows=$(($(mariadb_sql "$STACK_VAR/mariadb" "SELECT COUNT(*) FROM eligo.decisions") - rows0))
+echo "256-connection burst of decisions: $n requests, p99 $p99 ms, max $max ms, $rows rows stored"
+want "256 connections: every answer 201 (non-2xx $bad, socket errors $err)" \
+    "$([ "$n" -gt 0 ] && [ "$bad" = 0 ] && [ "$err" = 0 ] && echo y)" "$(cat "$tmp/wrk.last")"
+want "256 connections: no request over 1 s (max $max ms)" "$(awk -v m="$max" 'BEGIN {if (m < 1000) print "y"}')" \
+    "$(cat "$tmp/wrk.last")"
+# wrk stops with requests in flight: those may be stored unanswered, never the reverse
+want "256 connections: at least one row per answer ($rows rows, $n answers)" "$([ "$rows" -ge "$n" ] && echo y)"
+sleep 1.5    # the access log is buffered (flush=1s)
+want "nginx logged no 502" "$(grep -q '" 502 ' "$STACK_VAR/nginx/logs/access.log" 2>/dev/null || echo y)" \
+    "$(grep '" 502 ' "$STACK_VAR/nginx/logs/access.log" | head -n 3)"
+
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]
