@@ -192,14 +192,14 @@ if kill -0 "$master" 2>/dev/null; then ok "the master lives after USR2"; else no
 # until a worker of the new generation answers
 for _ in $(seq 1 80); do
     curl -s -m 5 "$U/metrics" >"$tmp/body"
-    grep -q '^eligo_policies 11$' "$tmp/body" && break
+    grep -q "^eligo_policies $((npol + 1))$" "$tmp/body" && break
     sleep 0.1
 done
-contains "a new worker answers /metrics" 'eligo_policies 11' "$tmp/body"
+contains "a new worker answers /metrics" "eligo_policies $((npol + 1))" "$tmp/body"
 contains "after the reload the count stays with tianjin.dibao" 'eligo_decisions_total{policy="tianjin.dibao"} 1' "$tmp/body"
 contains "the new policy counts 0" 'eligo_decisions_total{policy="changzhou.aaa_first"} 0' "$tmp/body"
 n=$(grep -c '^eligo_decisions_total{' "$tmp/body")
-if [ "$n" -eq 11 ]; then ok "11 decision counters"; else not_ok "decision counters: $n" "$(grep eligo_decisions_total "$tmp/body")"; fi
+if [ "$n" -eq $((npol + 1)) ]; then ok "$((npol + 1)) decision counters"; else not_ok "decision counters: $n" "$(grep eligo_decisions_total "$tmp/body")"; fi
 contains "eligo_build_info" 'eligo_build_info{version="' "$tmp/body"
 if grep -Eq '^process_start_time_seconds [0-9]{10}$' "$tmp/body"; then ok "process_start_time_seconds"; else not_ok "process_start_time_seconds" "$(grep process_start "$tmp/body")"; fi
 contains "committer respawns counted" 'eligo_child_respawns_total{child="committer"} 0' "$tmp/body"
