@@ -145,7 +145,11 @@ static int wait_pinned(wthread *t)
 {
     FCGX_Request *rq = &t->rq;
     for (;;) {
-        if (worker_stop && !t->stop_deadline_ms) t->stop_deadline_ms = sb_now_ms() + LINGER_MS;
+        /* an orphan does not linger: with no master, nothing replaces it
+         * and nginx's retries must meet a closed socket, not a pinned
+         * connection to a pool that is going away */
+        if (worker_stop && !t->stop_deadline_ms)
+            t->stop_deadline_ms = sb_now_ms() + (signals_orphaned() ? 0 : LINGER_MS);
         if (t->stop_deadline_ms && sb_now_ms() >= t->stop_deadline_ms) break;
         int rc = wait_readable(rq->ipcFd, 250);
         if (rc == 0) idle(t);
