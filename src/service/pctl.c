@@ -10,7 +10,7 @@
  *   - QUIT: stop accepting (close and unlink the socket), stop every
  *           worker gracefully (--stop-timeout), exit when none is left;
  *   - TERM, INT: the same, fast: workers get PCTL_FAST_STOP_S;
- *   - USR1: reopen the log (conf.c);
+ *   - USR1: reopen the log (log.c);
  *   (systemd hears READY, RELOADING and STOPPING from here: notify.h)
  *   - any other signal: logged and ignored (signals.c catches them all);
  *   - every tick: keep N workers of the current generation (one at a time

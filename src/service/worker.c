@@ -9,7 +9,7 @@
  * So each worker runs --threads threads, each with its own FCGX_Request
  * (libfcgi's multi-threaded accept), its own service (request arena,
  * evaluation frame, store connection, connection to the committer,
- * access-log batch) and its own log buffer (conf.c); what they share is
+ * access-log batch) and its own log buffer (log.c); what they share is
  * read-only (the registry, the options) or counted atomically (requests
  * served) or under W.mu (the scoreboard slot).  At most one thread at a
  * time waits on the listening socket (W.accept_mu), so a new connection
