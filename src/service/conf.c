@@ -21,6 +21,7 @@
 #include <unistd.h>
 #include "config.h"
 #include "audit/verify.h"
+#include "service/budget.h"
 #include "service/conf.h"
 
 typedef const char *(*opt_parser)(const char *arg, void *field);
@@ -253,7 +254,7 @@ int conf_parse(eligod_conf *c, int argc, char **argv)
     c->log_level = LOG_L_INFO;
     c->backlog = 0;            /* eligod.c reads somaxconn */
     c->threads = 8;
-    c->request_timeout = 10;
+    c->request_timeout = BUDGET_REQUEST_TIMEOUT_S;
     c->max_body = 1 << 20;
     c->checkpoint_interval = 1;
     c->max_unprotected = VERIFY_MAX_UNPROTECTED_S;

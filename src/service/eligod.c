@@ -167,7 +167,7 @@ static int init_checkpoints(void)
 /* The group committer: its socket, and the process (committer.c). */
 static int init_committer(void)
 {
-    return committer_init_main();
+    return committer_init_main(&master.conf, master.listen_fd);
 }
 
 /* The pid file is locked (fcntl, so not inherited by the children) for

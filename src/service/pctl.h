@@ -23,7 +23,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 #include "policy/load.h"
-#include "service/committer.h"
+#include "service/supervise.h"
 #include "service/conf.h"
 #include "service/listenq.h"
 
@@ -55,7 +55,6 @@ typedef struct master_state {
     int state;                /* pctl_state */
     int fast_stop;            /* TERMINATING after TERM/INT: PCTL_FAST_STOP_S, not --stop-timeout */
     backoff backoff;          /* the workers' crash back-off (supervise.h) */
-    committer_state cm;       /* the group committer (committer.c) */
     listenq lq;               /* the listen queue's length, sampled each loop */
 } master_state;
 

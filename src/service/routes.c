@@ -19,6 +19,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
+#include "service/budget.h"
 #include "service/scoreboard.h"
 #include "service/service.h"
 #include "service/worker.h"
@@ -47,11 +48,6 @@ typedef struct route {
  * routes_log_access). */
 enum { LOG_NONE, LOG_NOW, LOG_BATCHED, LOG_HANDLER };
 
-/* How long a request may wait for the database before it answers 503
- * (store_set_deadline): a database that refuses or hangs must cost a
- * portal at most about this plus one connection timeout (2 s), well
- * inside --request-timeout and nginx's fastcgi_read_timeout. */
-enum { STORE_DEADLINE_MS = 1000 };
 
 #define MIB (1u << 20)
 static const route routes[] = {
@@ -196,7 +192,7 @@ void routes_idle(service *sv)
     if (b->n && sb_now_ms() - b->since_ms >= ACCESS_BATCH_MS) {
         /* between requests the last request's deadline has passed: the
          * flush gets one of its own */
-        if (sv->db) store_set_deadline(sv->db, STORE_DEADLINE_MS);
+        if (sv->db) store_set_deadline(sv->db, BUDGET_STORE_DEADLINE_MS);
         (void)flush_locked(sv, b);           /* a failure keeps them for the next try */
     }
     pthread_mutex_unlock(&b->mu);
@@ -328,7 +324,7 @@ static void dispatch(service *sv, const http_request *rq, http_response *rs, int
         /* what another worker found out about the database, this one
          * need not find out again by waiting */
         store_mark_down(sv->db, sb_db_down_until());
-        store_set_deadline(sv->db, STORE_DEADLINE_MS);
+        store_set_deadline(sv->db, BUDGET_STORE_DEADLINE_MS);
     }
     /* the access log is written on audited routes alone: a portal's
      * decision never waits for its table */

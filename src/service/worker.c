@@ -63,6 +63,7 @@
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
+#include "service/budget.h"
 #include "service/scoreboard.h"
 #include "service/service.h"
 #include "service/signals.h"
@@ -104,14 +105,15 @@ store *worker_store(service *sv)
     if (sv->store_tried_ms && now - sv->store_tried_ms < STORE_RETRY_MS) return NULL;
     /* another process found the database down a moment ago: a new worker
      * (a recycle, a respawn) does not wait out a connect to learn it
-     * again, with requests queueing behind it (goal 7) */
+     * again, with requests queueing behind it past budget.h's 503 */
     if (sb_db_down_until() > now) return NULL;
     sv->store_tried_ms = now;
     /* tokens found stay valid for 5 s in this thread: a deleted token
      * stops working within 5 s, and a request costs no token round trip */
-    /* 2 s timeouts: with routes.c's 1 s deadline a database that hangs
-     * costs a request at most 3 s before its 503 (reliability goal 7) */
-    store_options o = {.url = W.conf->db, .allow_nondurable = W.conf->allow_nondurable, .timeout_s = 2,
+    /* the statement timeout of budget.h: a database that hangs costs a
+     * request at most BUDGET_UNAVAILABLE_MS before its 503 */
+    store_options o = {.url = W.conf->db, .allow_nondurable = W.conf->allow_nondurable,
+                       .timeout_s = BUDGET_STORE_TIMEOUT_S,
                        .token_cache_s = 5};
     char err[256] = "";
     sv->db = store_open(&o, err, sizeof err);
