@@ -179,7 +179,8 @@ static void commit_batch(committer *cm, int from, int n)
     }
     /* what the committer found out about the database, the workers need
      * not find out by waiting for it: they answer 503 at once until then
-     * (goal 7; a queue of requests each waiting out a batch would not) */
+     * (budget.h's 503 within 3 s; a queue of requests each waiting out
+     * a batch would not keep it) */
     sb_db_down_raise(db ? store_down_until(db) : cm->db_tried_ms + STORE_RETRY_MS);
     for (int i = from; i < from + n; i++) {
         store_put *p = &cm->batch[i];

@@ -137,9 +137,10 @@ static int init_scoreboard(void)
     return -1;
 }
 
-/* Goal 8: refuse to start against a server that does not make commits
- * durable.  An unreachable server is not a reason to refuse: the workers
- * answer 503 and reconnect when it comes back. */
+/* Refuse to start against a server that does not make commits durable
+ * (an acknowledged decision must survive the server's crash).  An
+ * unreachable server is not a reason to refuse: the workers answer 503
+ * and reconnect when it comes back. */
 static int init_database(void)
 {
     if (!master.conf.db) return 0;

@@ -164,7 +164,8 @@ static void maintain_pool(int64_t now)
 }
 
 /* The listen queue into the scoreboard (listenq.c): its length now and
- * the largest length seen, for /metrics (reliability goal 4). */
+ * the largest length seen, for /metrics, where a growing queue shows
+ * the keep-alive trap (worker.c). */
 static void sample_listen_queue(void)
 {
     uint32_t queued, backlog;

@@ -1,7 +1,7 @@
 /*
  * pctl.h - the master's state and its control loop.
  *
- * The master is in one of three states (php-fpm's fpm_process_ctl):
+ * The master is in one of two states (php-fpm's fpm_process_ctl):
  * RUNNING (keep N workers of the current generation), and TERMINATING
  * (stop accepting, stop every worker, SIGKILL after --stop-timeout after
  * QUIT or PCTL_FAST_STOP_S after TERM/INT, exit when none is left).  A reload is not a state but a
@@ -11,8 +11,8 @@
  * A SIGHUP whose policies do not all compile logs every diagnostic and
  * changes nothing.
  *
- * This struct is one of eligod's two process-wide states (the other is
- * the worker's, worker.c).
+ * This struct is the master's process-wide state (service.h lists the
+ * others).  The group committer's is committer.c's own.
  *
  * Ownership: the master owns the registry (the workers hold copy-on-write
  * images of it), the child table and the listening socket.

@@ -15,7 +15,7 @@
  * time waits on the listening socket (W.accept_mu), so a new connection
  * wakes one thread per worker, not all of them.
  *
- * The keep-alive trap (reliability.md): nginx sends FCGI_KEEP_CONN, so
+ * The keep-alive trap: nginx sends FCGI_KEEP_CONN, so
  * after a response libfcgi keeps the connection and the next
  * FCGX_Accept_r would block reading it; the thread is pinned to that
  * nginx connection until nginx sends another request or closes it.  So
@@ -82,8 +82,7 @@ typedef struct wthread {
     pthread_t tid;
 } wthread;
 
-/* The worker's process-wide state (STYLE: two globals, this and the
- * master's). */
+/* The worker's process-wide state (service.h lists the others). */
 static struct {
     const eligod_conf *conf;
     sb_slot *me;
@@ -272,7 +271,8 @@ static void write_response(FCGX_Request *frq, const http_request *rq, http_respo
 
 /* A buffer grown past KEEP_BUF by one large request is let go: each
  * thread keeping its largest body would add a MiB per thread to the
- * worker (reliability goal 16 allows it less than 1 MiB of growth). */
+ * worker, whose memory must stay flat over many requests (less than
+ * 1 MiB of growth over 10,000 maximum-size requests). */
 static void shrink(buf *b)
 {
     if (b->cap <= KEEP_BUF) return;
@@ -412,7 +412,8 @@ static void thread_done(wthread *t)
 /* A worker leaves by _exit (the master's atexit handlers and stdio
  * buffers are not the worker's to run), which skips LeakSanitizer's check
  * at exit; in a sanitizer build the worker asks for it here, so a leak in
- * a worker is reported like one in the master (reliability goal 18). */
+ * a worker is reported like one in the master (tests/lib/stack.sh fails
+ * a suite on any sanitizer report). */
 #if defined(__SANITIZE_ADDRESS__)
 #define WORKER_LSAN 1
 #elif defined(__has_feature)
@@ -471,7 +472,8 @@ void worker_main(const eligod_conf *conf, const registry *reg, int listen_fd, in
      * the system when freed (shrink), where glibc's sliding threshold
      * would keep them in the heap; and one malloc arena for all threads,
      * since each thread's own arena keeps its free memory (8 threads
-     * added 2 MiB over 10,000 maximum-size requests; goal 16 allows 1) */
+     * added 2 MiB over 10,000 maximum-size requests, where less than 1
+     * is allowed: see shrink) */
     mallopt(M_MMAP_THRESHOLD, KEEP_BUF * 2);
     mallopt(M_ARENA_MAX, 1);
     W.t = calloc((size_t)W.nthreads, sizeof *W.t);

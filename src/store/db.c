@@ -398,8 +398,8 @@ static int plain_query(store *s, const char *sql, char row[][32], int ncols)
     return 0;
 }
 
-/* The durability check of reliability goal 8: an acknowledged commit must
- * survive a crash of the server. */
+/* The durability check: an acknowledged commit must survive a crash of
+ * the server (refused unless --allow-nondurable). */
 static int check_durable(store *s)
 {
     char v[3][32] = {{0}};
