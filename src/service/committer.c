@@ -88,7 +88,7 @@ static store *committer_store(committer *cm)
     store_options o = {.url = C.conf->db, .allow_nondurable = C.conf->allow_nondurable,
                        .timeout_s = BUDGET_STORE_TIMEOUT_S};
     char err[256] = "";
-    cm->db = store_open(&o, err, sizeof err);
+    cm->db = store_open(&o, NULL, err, sizeof err);
     if (cm->db) elog(LOG_L_INFO, NULL, "committer: store connected");
     else elog(LOG_L_WARN, NULL, "committer: store unavailable: %s", err);
     return cm->db;

@@ -146,12 +146,13 @@ static int init_database(void)
     if (!master.conf.db) return 0;
     char err[512];
     store_options o = {.url = master.conf.db, .allow_nondurable = master.conf.allow_nondurable};
-    store *s = store_open(&o, err, sizeof err);
+    store_open_rc why;
+    store *s = store_open(&o, &why, err, sizeof err);
     if (s) {
         store_close(s);
         return 0;
     }
-    if (strstr(err, "durable")) {
+    if (why == STORE_OPEN_NONDURABLE) {
         elog(LOG_L_ERROR, NULL, "refusing to start: %s", err);
         return -1;
     }

@@ -100,7 +100,7 @@ static int round_once(seq_child *s)
         char err[256];
         store_options o = {.url = master.conf.db, .allow_nondurable = master.conf.allow_nondurable,
                            .timeout_s = STORE_TIMEOUT_S};
-        if (!(s->db = store_open(&o, err, sizeof err))) {
+        if (!(s->db = store_open(&o, NULL, err, sizeof err))) {
             elog(LOG_L_WARN, NULL, "checkpoints: database unavailable: %s", err);
             return -1;
         }

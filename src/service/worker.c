@@ -115,7 +115,7 @@ store *worker_store(service *sv)
                        .timeout_s = BUDGET_STORE_TIMEOUT_S,
                        .token_cache_s = 5};
     char err[256] = "";
-    sv->db = store_open(&o, err, sizeof err);
+    sv->db = store_open(&o, NULL, err, sizeof err);
     if (sv->db) elog(LOG_L_INFO, NULL, "store connected");
     else elog(LOG_L_WARN, NULL, "store unavailable: %s", err);
     return sv->db;
