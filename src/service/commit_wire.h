@@ -5,8 +5,8 @@
  * frame a 4-byte length and its bytes:
  *   worker -> committer: the count of decisions (4 bytes, 1 to
  *     COMMIT_MAX_ROWS: the decisions of one request), then each
- *     decision's store_decision fields in FIELDS order, each a 4-byte
- *     length (NULL_LEN for NULL) and the bytes and a NUL, so the
+ *     decision's WIRE_NFIELDS store_decision fields (in commit_wire.c's
+ *     fields_of order), each a 4-byte length (WIRE_NULL_LEN for NULL) and the bytes and a NUL, so the
  *     committer uses them in place;
  *   committer -> worker: the count, then for each decision its store_rc
  *     (4 bytes), its id (37 bytes with its NUL) and the stored response
@@ -16,7 +16,6 @@
  * thread (--workers x --threads).
  * The decisions of a request are one group of the batch (store_put.group):
  * stored all or none, in the same commit, and answered together.
- *
  *
  * Ownership: frames are bufs the caller owns; decoded decisions point
  * into the frame, which must outlive them.

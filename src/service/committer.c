@@ -9,8 +9,9 @@
  * whose (client, request_id) is already in the batch (the 409 of a retry
  * while the first attempt is not committed); store the batch with
  * store_put_batch, at most --group-commit rows a commit but a request's
- * rows together; answer every request; again.  A batch stored while more frames arrive is the group
- * commit: those frames form the next batch.
+ * rows together; answer every request; again.  A batch stored while
+ * more frames arrive is the group commit: those frames form the next
+ * batch.
  *
  * Its state is this file's (C): the master fills it before the first
  * fork, and every child inherits a copy.
