@@ -95,7 +95,7 @@ store *cli_open_store(const char *who, store_options *o, int *status)
         return NULL;
     }
     char err[512];
-    store *s = store_open(o, err, sizeof err);
+    store *s = store_open(o, NULL, err, sizeof err);
     if (!s) {
         fprintf(stderr, "eligo %s: %s\n", who, err);
         *status = EXIT_UNAVAILABLE;

@@ -22,9 +22,12 @@
  * decision or a new one, never a second row.  --group-commit 0 turns it
  * off: each worker then commits its own decisions.
  *
- * Ownership: the committer state lives in the master's struct (and is
- * inherited by the children); the committer owns its store and its
- * connections; a worker owns its connection (service.commit_fd).
+ * Three rooms: committer.c (the process and the master's supervision
+ * of it; its state is that file's, inherited by every child),
+ * commit_wire.c (the frames), commit_client.c (the worker's side).
+ *
+ * Ownership: the committer owns its store and its connections; a worker
+ * thread owns its connection (service.commit_fd).
  */
 #ifndef ELIGO_COMMITTER_H
 #define ELIGO_COMMITTER_H
@@ -33,23 +36,20 @@
 #include <sys/socket.h>
 #include <sys/types.h>
 #include <sys/un.h>
-#include "base/buf.h"
+#include "service/commit_wire.h"
+#include "service/conf.h"
 #include "service/supervise.h"
 #include "store/store.h"
 
-/* The most decisions one request stores (json_req.h's REQ_MAX_POLICIES). */
-enum { COMMIT_MAX_ROWS = 16 };
-
-typedef struct committer_state {
-    int listen_fd;                /* -1: group commit off */
-    struct sockaddr_un addr;      /* abstract: sun_path[0] == 0 */
-    socklen_t addrlen;
-    helper proc;                  /* the committer process (supervise.h) */
-} committer_state;
+/* A frame a peer started is finished within this (both sides' receive
+ * timeout). */
+enum { COMMIT_READ_TIMEOUT_MS = 2000 };
 
 /* Master: creates the socket and forks the committer (nothing when there
- * is no database or --group-commit is 0).  0, or -1 logged. */
-int committer_init_main(void);
+ * is no database or --group-commit is 0).  conf must outlive the
+ * process; fcgi_fd (the FastCGI socket, or -1) is closed in the
+ * committer.  0, or -1 logged. */
+int committer_init_main(const eligod_conf *conf, int fcgi_fd);
 /* Master, every tick: forks a committer when none runs and the back-off
  * allows. */
 void committer_tick_main(int64_t now_ms);
@@ -60,13 +60,21 @@ int committer_reaped(pid_t pid, int status);
  * --stop-timeout. */
 void committer_stop_main(void);
 
+/* Any process: the committer's address, or NULL when group commit is
+ * off; *len (when len is not NULL) its length. */
+const struct sockaddr_un *committer_address(socklen_t *len);
+/* The committer's listening socket (-1: none), for a child that must
+ * not hold it open. */
+int committer_listen_fd(void);
+
 struct service;
 /* Worker: stores the n decisions of one request (1..COMMIT_MAX_ROWS, the
  * caller's puts with d and stored_response set), all or none in one
  * commit, through the committer when group commit is on, else on the
  * worker's own store.  Fills each put's rc and decision_id as
  * store_put_batch does and returns the request's store_put_outcome;
- * STORE_UNAVAILABLE when the committer did not answer (died, timed out). */
+ * STORE_UNAVAILABLE when the committer did not answer (died, timed out).
+ * (commit_client.c) */
 store_rc committer_put(struct service *sv, store_put *p, size_t n);
 
 #endif

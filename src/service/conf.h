@@ -1,12 +1,10 @@
 /*
- * conf.h - eligod's options and its log.
+ * conf.h - eligod's options.
  *
  * Options are rows of a table {name, argument, parser, offsetof, help}
  * (conf.c); the parser of each row returns NULL or an error string, and
  * --help is printed from the same rows, so an option cannot exist without
- * its help line.  The log writes one line per event to stderr or syslog,
- * as --log selects; callers pass the request id when there is one and
- * never a request body or anything a person typed.
+ * its help line.  The log is log.h's.
  *
  * Ownership: string options point into argv or into the configuration
  * file's text, which conf.c keeps for the life of the process (never
@@ -17,8 +15,7 @@
 
 #include <stddef.h>
 #include <stdio.h>
-
-enum log_level { LOG_L_ERROR, LOG_L_WARN, LOG_L_INFO };
+#include "service/log.h"   /* --log-level's values, and every user of conf logs */
 
 typedef struct eligod_conf {
     const char *policies;     /* --policies DIR */
@@ -50,20 +47,5 @@ typedef struct eligod_conf {
 int conf_parse(eligod_conf *c, int argc, char **argv);
 void conf_help(FILE *out);
 void conf_version(FILE *out);
-
-/* Opens the log chosen by --log ("stderr", "journal": stderr with
- * journald's "<N>" priority prefixes and no time stamp, or "syslog");
- * lines above max_level (--log-level) are dropped. */
-void log_open(const char *where, int max_level);
-/* SIGUSR1: flushes, and reconnects to syslog when that is the log. */
-void log_reopen(void);
-/* A child of the master calls it first thing: its lines carry its pid. */
-void log_forked(void);
-/* A request's line: buffered (conf.c says how long); log_flush() writes
- * what is buffered, and every other line flushes it first. */
-void elog_request(const char *rid, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-void log_flush(void);
-/* One line: "LEVEL [rid=ID] message".  rid may be NULL. */
-void elog(int level, const char *rid, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
 #endif

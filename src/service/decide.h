@@ -1,7 +1,7 @@
 /*
  * decide.h - the evaluation path shared by the decision and evaluate
- * handlers (h_evaluate.c holds it), and the reading of small bodies and
- * candidate texts shared by the replay, impact and diff handlers.
+ * handlers, and the reading of small bodies and candidate texts shared
+ * by the replay, impact and diff handlers (all in decide.c).
  *
  * Ownership: everything per request lives in sv->pool; the caller owns
  * the bufs.
@@ -26,8 +26,8 @@ void decide_problem(http_response *rs, json_status st, const json_errors *e);
 int decide_body_members(service *sv, const http_request *rq, json_member **m, size_t *n, http_response *rs);
 int64_t decide_today(void);
 
-/* The members a small request body may have, read into strings
- * (h_replay.c; also POST /v1/diff). */
+/* The members a small request body may have, read into strings (the
+ * replay, impact and diff handlers). */
 typedef struct body_field {
     const char *name;
     int required, is_date;

@@ -137,20 +137,22 @@ static int init_scoreboard(void)
     return -1;
 }
 
-/* Goal 8: refuse to start against a server that does not make commits
- * durable.  An unreachable server is not a reason to refuse: the workers
- * answer 503 and reconnect when it comes back. */
+/* Refuse to start against a server that does not make commits durable
+ * (an acknowledged decision must survive the server's crash).  An
+ * unreachable server is not a reason to refuse: the workers answer 503
+ * and reconnect when it comes back. */
 static int init_database(void)
 {
     if (!master.conf.db) return 0;
     char err[512];
     store_options o = {.url = master.conf.db, .allow_nondurable = master.conf.allow_nondurable};
-    store *s = store_open(&o, err, sizeof err);
+    store_open_rc why;
+    store *s = store_open(&o, &why, err, sizeof err);
     if (s) {
         store_close(s);
         return 0;
     }
-    if (strstr(err, "durable")) {
+    if (why == STORE_OPEN_NONDURABLE) {
         elog(LOG_L_ERROR, NULL, "refusing to start: %s", err);
         return -1;
     }
@@ -167,7 +169,7 @@ static int init_checkpoints(void)
 /* The group committer: its socket, and the process (committer.c). */
 static int init_committer(void)
 {
-    return committer_init_main();
+    return committer_init_main(&master.conf, master.listen_fd);
 }
 
 /* The pid file is locked (fcntl, so not inherited by the children) for

@@ -80,8 +80,8 @@ void h_metrics(service *sv, const http_request *rq, http_response *rs, const rou
 
     buf_adds(b, "# HELP eligo_requests_total Requests answered, by route and status.\n"
                 "# TYPE eligo_requests_total counter\n");
-    for (int r = 0; r <= SB_MAX_ROUTES; r++) {
-        const char *name = r < SB_MAX_ROUTES ? routes_metric_name(r) : "none";
+    for (int r = 0; r <= SB_NROUTES; r++) {
+        const char *name = r < SB_NROUTES ? routes_metric_name(r) : "none";
         if (!name) continue;
         for (int s = 0; s < SB_NSTATUS; s++) {
             uint64_t n = ld(&sb->requests[r][s]);
@@ -95,8 +95,8 @@ void h_metrics(service *sv, const http_request *rq, http_response *rs, const rou
     }
     buf_adds(b, "# HELP eligo_request_duration_seconds Time in eligod per request, by route.\n"
                 "# TYPE eligo_request_duration_seconds histogram\n");
-    for (int r = 0; r <= SB_MAX_ROUTES; r++) {
-        const char *name = r < SB_MAX_ROUTES ? routes_metric_name(r) : "none";
+    for (int r = 0; r <= SB_NROUTES; r++) {
+        const char *name = r < SB_NROUTES ? routes_metric_name(r) : "none";
         if (!name) continue;
         uint64_t cum = 0;
         for (int k = 0; k < SB_NBUCKETS; k++) cum += ld(&sb->latency[r][k]);

@@ -7,12 +7,12 @@
  *   POST /v1/impact                  (officer) {policy_text, from, to, eligibility?, benefit?}
  *
  * The work is audit/replay.c's and audit/impact.c's; this file reads the
- * small request bodies (strict JSON, unknown members refused, each
- * problem named by its JSON Pointer) and answers.  Routes.c has already
+ * small request bodies (decide.c's read_body: strict JSON, unknown
+ * members refused, each problem named by its JSON Pointer) and answers.  Routes.c has already
  * checked the role; a range is logged here with its arguments
  * (routes_log_access), once read and before any stored row is.  A candidate policy text is
- * compiled against the models this worker serves; it is freed with the
- * request, never served.
+ * compiled against the models this worker serves (decide.c's
+ * compile_candidate); it is freed with the request, never served.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -22,40 +22,6 @@
 #include "service/worker.h"
 #include "audit/impact.h"
 #include "audit/replay.h"
-#include "eval/date.h"
-#include "lang/diag.h"
-
-int read_body(service *sv, const http_request *rq, body_field *f, int nf, http_response *rs)
-{
-    json_member *m = NULL;
-    size_t n = 0;
-    if (decide_body_members(sv, rq, &m, &n, rs)) return -1;
-    char ptr[96];
-    for (size_t i = 0; i < n; i++) {
-        int k = 0;
-        while (k < nf && !(strlen(f[k].name) == m[i].key_len && memcmp(f[k].name, m[i].key, m[i].key_len) == 0)) k++;
-        snprintf(ptr, sizeof ptr, "/%.*s", (int)(m[i].key_len < 64 ? m[i].key_len : 64), m[i].key);
-        if (k == nf) { http_problem_at(rs, PROBLEM_INVALID_INPUT, ptr, "unknown member"); return -1; }
-        size_t len;
-        int64_t d;
-        if (json_member_string(&m[i], &sv->pool, &f[k].value, &len)) {
-            http_problem_at(rs, PROBLEM_INVALID_INPUT, ptr, "must be a string");
-            return -1;
-        }
-        if (f[k].is_date && date_parse(f[k].value, len, &d)) {
-            http_problem_at(rs, PROBLEM_INVALID_INPUT, ptr, "must be a date YYYY-MM-DD");
-            return -1;
-        }
-    }
-    for (int k = 0; k < nf; k++) {
-        if (f[k].required && !f[k].value) {
-            snprintf(ptr, sizeof ptr, "/%s", f[k].name);
-            http_problem_at(rs, PROBLEM_INVALID_INPUT, ptr, "required");
-            return -1;
-        }
-    }
-    return 0;
-}
 
 static store *store_or_503(service *sv, http_response *rs)
 {
@@ -119,20 +85,6 @@ void h_replay_range(service *sv, const http_request *rq, http_response *rs, cons
     }
     replay_summary_free(&sum);
     replayer_free(r);
-}
-
-policy *compile_candidate(service *sv, const char *text, const char *pointer, http_response *rs)
-{
-    diag_list dl;
-    diag_list_init(&dl);
-    policy *p = compile_policy(source_new("candidate.policy", text, strlen(text)), &sv->reg->models, &dl);
-    if (!p) {
-        char *msg = diag_text(&dl);
-        http_problem_at(rs, PROBLEM_INVALID_INPUT, pointer, msg && *msg ? msg : "the candidate does not compile");
-        free(msg);
-    }
-    diag_list_free(&dl);
-    return p;
 }
 
 void h_impact(service *sv, const http_request *rq, http_response *rs, const route_match *m)

@@ -2,7 +2,7 @@
  * listenq.c - how many connections wait in the FastCGI socket's listen
  * queue: nginx's connections that no worker has accepted yet.
  *
- * Why: the keep-alive trap (reliability.md, goal 4) shows itself as
+ * Why: the keep-alive trap (worker.c's header comment) shows itself as
  * connections piling up in the backlog while every worker sits pinned to
  * an idle kept connection.  Nothing in the request path can see that
  * queue, and a listening unix socket answers no FIONREAD, so the master

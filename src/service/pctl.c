@@ -10,7 +10,7 @@
  *   - QUIT: stop accepting (close and unlink the socket), stop every
  *           worker gracefully (--stop-timeout), exit when none is left;
  *   - TERM, INT: the same, fast: workers get PCTL_FAST_STOP_S;
- *   - USR1: reopen the log (conf.c);
+ *   - USR1: reopen the log (log.c);
  *   (systemd hears READY, RELOADING and STOPPING from here: notify.h)
  *   - any other signal: logged and ignored (signals.c catches them all);
  *   - every tick: keep N workers of the current generation (one at a time
@@ -164,7 +164,8 @@ static void maintain_pool(int64_t now)
 }
 
 /* The listen queue into the scoreboard (listenq.c): its length now and
- * the largest length seen, for /metrics (reliability goal 4). */
+ * the largest length seen, for /metrics, where a growing queue shows
+ * the keep-alive trap (worker.c). */
 static void sample_listen_queue(void)
 {
     uint32_t queued, backlog;

@@ -1,7 +1,7 @@
 /*
  * pctl.h - the master's state and its control loop.
  *
- * The master is in one of three states (php-fpm's fpm_process_ctl):
+ * The master is in one of two states (php-fpm's fpm_process_ctl):
  * RUNNING (keep N workers of the current generation), and TERMINATING
  * (stop accepting, stop every worker, SIGKILL after --stop-timeout after
  * QUIT or PCTL_FAST_STOP_S after TERM/INT, exit when none is left).  A reload is not a state but a
@@ -11,8 +11,8 @@
  * A SIGHUP whose policies do not all compile logs every diagnostic and
  * changes nothing.
  *
- * This struct is one of eligod's two process-wide states (the other is
- * the worker's, worker.c).
+ * This struct is the master's process-wide state (service.h lists the
+ * others).  The group committer's is committer.c's own.
  *
  * Ownership: the master owns the registry (the workers hold copy-on-write
  * images of it), the child table and the listening socket.
@@ -23,7 +23,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 #include "policy/load.h"
-#include "service/committer.h"
+#include "service/supervise.h"
 #include "service/conf.h"
 #include "service/listenq.h"
 
@@ -55,7 +55,6 @@ typedef struct master_state {
     int state;                /* pctl_state */
     int fast_stop;            /* TERMINATING after TERM/INT: PCTL_FAST_STOP_S, not --stop-timeout */
     backoff backoff;          /* the workers' crash back-off (supervise.h) */
-    committer_state cm;       /* the group committer (committer.c) */
     listenq lq;               /* the listen queue's length, sampled each loop */
 } master_state;
 

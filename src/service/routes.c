@@ -2,10 +2,10 @@
  * routes.c - the route table and the checks every request passes before
  * its handler runs.
  *
- * One row per method and path: who may call it (role bits of
- * service.h), the largest body, whether the body is JSON, the handler,
- * and the label under which /metrics counts it; HEAD is served wherever
- * GET is.  routes_dispatch checks,
+ * One row per method and path, at its id (route_ids.h, whose names are
+ * the labels under which /metrics counts the routes): who may call it
+ * (role bits of service.h), the largest body, whether the body is JSON,
+ * the handler; HEAD is served wherever GET is.  routes_dispatch checks,
  * in this order: path (404), method (405 with Allow), Bearer token (401;
  * 503 when the store cannot be asked), role (403), body size (413),
  * content type (415) -- like Redis's processCommand checking a command
@@ -19,6 +19,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
+#include "service/budget.h"
 #include "service/scoreboard.h"
 #include "service/service.h"
 #include "service/worker.h"
@@ -30,12 +31,14 @@ typedef struct route {
     size_t max_body;          /* 0: no body expected */
     int json_body;            /* the body must be application/json */
     route_handler handler;
-    const char *metric;
     int walks;                /* reads many stored rows: no store deadline */
     int logged;               /* LOG_*: how the access is written to access_log */
 } route;
-/* docs/openapi.yaml describes every row; tests/api/openapi.sh compares
- * the two, and nginx/eligo_maps.conf's $eligo_allow map has each path. */
+/* One row per ROUTE_IDS entry, at its id (designated initializers; the
+ * id's name is the row's /metrics label).  docs/openapi.yaml describes
+ * every row; tests/api/openapi.sh compares the two (a row left out
+ * would be a route not served), and nginx/eligo_maps.conf's
+ * $eligo_allow map has each path. */
 
 /* Reads of stored data are logged one by one before they run; the
  * officer's playground (no stored data, only what the officer sent) is
@@ -47,36 +50,57 @@ typedef struct route {
  * routes_log_access). */
 enum { LOG_NONE, LOG_NOW, LOG_BATCHED, LOG_HANDLER };
 
-/* How long a request may wait for the database before it answers 503
- * (store_set_deadline): a database that refuses or hangs must cost a
- * portal at most about this plus one connection timeout (2 s), well
- * inside --request-timeout and nginx's fastcgi_read_timeout. */
-enum { STORE_DEADLINE_MS = 1000 };
 
 #define MIB (1u << 20)
 static const route routes[] = {
-    {"POST", "/v1/decisions", ROLE_PORTAL, MIB, 1, h_decisions_post, "decisions_create", 0, LOG_NONE},
-    {"GET", "/v1/decisions/{id}", ROLE_AUDITOR, 0, 0, h_decision_get, "decisions_get", 0, LOG_NOW},
-    {"POST", "/v1/decisions/{id}/replay", ROLE_AUDITOR, MIB, 0, h_replay_one, "decision_replay", 0, LOG_NOW},
-    {"POST", "/v1/replays", ROLE_AUDITOR, MIB, 1, h_replay_range, "replays", 1, LOG_HANDLER},
-    {"POST", "/v1/impact", ROLE_OFFICER, 4 * MIB, 1, h_impact, "impact", 1, LOG_HANDLER},
-    {"POST", "/v1/evaluate", ROLE_OFFICER, MIB, 1, h_evaluate_post, "evaluate", 0, LOG_BATCHED},
-    {"POST", "/v1/check", ROLE_OFFICER, MIB, 1, h_check, "check", 0, LOG_BATCHED},
-    {"POST", "/v1/diff", ROLE_OFFICER, MIB, 1, h_diff, "diff", 0, LOG_BATCHED},
-    {"GET", "/v1/policies", ROLE_ANY, 0, 0, h_policies_list, "policies_list", 0, LOG_NONE},
-    {"GET", "/v1/policies/{name}", ROLE_ANY, 0, 0, h_policy_get, "policies_get", 0, LOG_NONE},
-    {"GET", "/v1/policies/{name}/schema", ROLE_ANY, 0, 0, h_policy_schema, "policies_schema", 0, LOG_NONE},
-    {"GET", "/healthz", ROLE_NONE, 0, 0, h_health, "healthz", 0, LOG_NONE},
-    {"GET", "/v1/audit/verify", ROLE_AUDITOR, 0, 0, h_audit_verify, "audit_verify", 1, LOG_NOW},
-    {"GET", "/metrics", ROLE_NONE, 0, 0, h_metrics, "metrics", 0, LOG_NONE},
-    {"GET", "/v1/openapi.json", ROLE_NONE, 0, 0, h_openapi, "openapi", 0, LOG_NONE},
+    [ROUTE_decisions_create] = {.method = "POST", .pattern = "/v1/decisions", .roles = ROLE_PORTAL,
+        .max_body = MIB, .json_body = 1, .handler = h_decisions_post},
+    [ROUTE_decisions_get] = {.method = "GET", .pattern = "/v1/decisions/{id}", .roles = ROLE_AUDITOR,
+        .handler = h_decision_get, .logged = LOG_NOW},
+    [ROUTE_decision_replay] = {.method = "POST", .pattern = "/v1/decisions/{id}/replay", .roles = ROLE_AUDITOR,
+        .max_body = MIB, .handler = h_replay_one, .logged = LOG_NOW},
+    [ROUTE_replays] = {.method = "POST", .pattern = "/v1/replays", .roles = ROLE_AUDITOR,
+        .max_body = MIB, .json_body = 1, .handler = h_replay_range, .walks = 1, .logged = LOG_HANDLER},
+    [ROUTE_impact] = {.method = "POST", .pattern = "/v1/impact", .roles = ROLE_OFFICER,
+        .max_body = 4 * MIB, .json_body = 1, .handler = h_impact, .walks = 1, .logged = LOG_HANDLER},
+    [ROUTE_evaluate] = {.method = "POST", .pattern = "/v1/evaluate", .roles = ROLE_OFFICER,
+        .max_body = MIB, .json_body = 1, .handler = h_evaluate_post, .logged = LOG_BATCHED},
+    [ROUTE_check] = {.method = "POST", .pattern = "/v1/check", .roles = ROLE_OFFICER,
+        .max_body = MIB, .json_body = 1, .handler = h_check, .logged = LOG_BATCHED},
+    [ROUTE_diff] = {.method = "POST", .pattern = "/v1/diff", .roles = ROLE_OFFICER,
+        .max_body = MIB, .json_body = 1, .handler = h_diff, .logged = LOG_BATCHED},
+    [ROUTE_policies_list] = {.method = "GET", .pattern = "/v1/policies", .roles = ROLE_ANY,
+        .handler = h_policies_list},
+    [ROUTE_policies_get] = {.method = "GET", .pattern = "/v1/policies/{name}", .roles = ROLE_ANY,
+        .handler = h_policy_get},
+    [ROUTE_policies_schema] = {.method = "GET", .pattern = "/v1/policies/{name}/schema", .roles = ROLE_ANY,
+        .handler = h_policy_schema},
+    [ROUTE_healthz] = {.method = "GET", .pattern = "/healthz", .roles = ROLE_NONE, .handler = h_health},
+    [ROUTE_audit_verify] = {.method = "GET", .pattern = "/v1/audit/verify", .roles = ROLE_AUDITOR,
+        .handler = h_audit_verify, .walks = 1, .logged = LOG_NOW},
+    [ROUTE_metrics] = {.method = "GET", .pattern = "/metrics", .roles = ROLE_NONE, .handler = h_metrics},
+    [ROUTE_openapi] = {.method = "GET", .pattern = "/v1/openapi.json", .roles = ROLE_NONE,
+        .handler = h_openapi},
 };
 #define NROUTES ((int)(sizeof routes / sizeof routes[0]))
-_Static_assert(sizeof routes / sizeof routes[0] <= SB_MAX_ROUTES, "the scoreboard counts at most SB_MAX_ROUTES routes");
+_Static_assert(NROUTES == ROUTE_COUNT, "one row per ROUTE_IDS entry (route_ids.h)");
+
+/* The labels under which /metrics counts the routes: their ids' names. */
+static const char *const metric_names[] = {
+#define ROUTE_NAME(id) #id,
+    ROUTE_IDS(ROUTE_NAME)
+#undef ROUTE_NAME
+};
+
+/* The row's name: its /metrics label and its access-log action. */
+static const char *route_name(const route *r)
+{
+    return metric_names[r - routes];
+}
 
 const char *routes_metric_name(int index)
 {
-    return index >= 0 && index < NROUTES ? routes[index].metric : NULL;
+    return index >= 0 && index < NROUTES ? metric_names[index] : NULL;
 }
 
 /* 1 when path matches pattern; the `{...}` segment goes to m->id. */
@@ -116,13 +140,23 @@ const char *routes_canonical_path(const char *path, char *out, size_t n)
     return path;
 }
 
+/* The role names of the tokens table and of the access log, once. */
+static const struct { const char *name; int bit; } role_names[] = {
+    {"portal", ROLE_PORTAL}, {"officer", ROLE_OFFICER}, {"auditor", ROLE_AUDITOR}, {"admin", ROLE_ADMIN}};
+#define NROLES (sizeof role_names / sizeof role_names[0])
+
 static int role_bit(const char *name)
 {
-    static const struct { const char *name; int bit; } roles[] = {
-        {"portal", ROLE_PORTAL}, {"officer", ROLE_OFFICER}, {"auditor", ROLE_AUDITOR}, {"admin", ROLE_ADMIN}};
-    for (size_t i = 0; i < sizeof roles / sizeof roles[0]; i++)
-        if (strcmp(roles[i].name, name) == 0) return roles[i].bit;
+    for (size_t i = 0; i < NROLES; i++)
+        if (strcmp(role_names[i].name, name) == 0) return role_names[i].bit;
     return 0;
+}
+
+static const char *role_name(int bit)
+{
+    for (size_t i = 0; i < NROLES; i++)
+        if (role_names[i].bit == bit) return role_names[i].name;
+    return "none";
 }
 
 static int is_json(const char *ct)
@@ -152,12 +186,6 @@ static int bearer(const char *h, char *out, size_t outlen)
     }
     out[n] = 0;
     return n > 0;
-}
-
-static const char *role_name(int bit)
-{
-    return bit == ROLE_PORTAL ? "portal" : bit == ROLE_OFFICER ? "officer" : bit == ROLE_AUDITOR ? "auditor"
-         : bit == ROLE_ADMIN ? "admin" : "none";
 }
 
 /* Writes the batch b (its lock held) with sv's store.  0, or -1 (kept). */
@@ -196,7 +224,7 @@ void routes_idle(service *sv)
     if (b->n && sb_now_ms() - b->since_ms >= ACCESS_BATCH_MS) {
         /* between requests the last request's deadline has passed: the
          * flush gets one of its own */
-        if (sv->db) store_set_deadline(sv->db, STORE_DEADLINE_MS);
+        if (sv->db) store_set_deadline(sv->db, BUDGET_STORE_DEADLINE_MS);
         (void)flush_locked(sv, b);           /* a failure keeps them for the next try */
     }
     pthread_mutex_unlock(&b->mu);
@@ -218,7 +246,7 @@ static int log_batched(service *sv, const route *r, const route_match *m)
     store_utc_now(e->at);
     snprintf(e->client, sizeof e->client, "%s", sv->client);
     snprintf(e->role, sizeof e->role, "%s", role_name(sv->role));
-    snprintf(e->action, sizeof e->action, "%s", r->metric);
+    snprintf(e->action, sizeof e->action, "%s", route_name(r));
     e->has_target = m->id[0] != 0;
     snprintf(e->target, sizeof e->target, "%s", m->id);
     if (b->n == ACCESS_BATCH || sb_now_ms() - b->since_ms >= ACCESS_BATCH_MS)
@@ -232,7 +260,7 @@ static int log_batched(service *sv, const route *r, const route_match *m)
  * refused, so nothing is read unlogged. */
 static int access_logged(service *sv, const route *r, const route_match *m, http_response *rs)
 {
-    if (r->logged == LOG_NOW) return routes_log_access(sv, rs, r->metric, m->id[0] ? m->id : NULL);
+    if (r->logged == LOG_NOW) return routes_log_access(sv, rs, route_name(r), m->id[0] ? m->id : NULL);
     if (r->logged == LOG_BATCHED && log_batched(sv, r, m)) {
         http_problem(rs, 503, "the database is unavailable; the access cannot be logged", NULL);
         return -1;
@@ -328,7 +356,7 @@ static void dispatch(service *sv, const http_request *rq, http_response *rs, int
         /* what another worker found out about the database, this one
          * need not find out again by waiting */
         store_mark_down(sv->db, sb_db_down_until());
-        store_set_deadline(sv->db, STORE_DEADLINE_MS);
+        store_set_deadline(sv->db, BUDGET_STORE_DEADLINE_MS);
     }
     /* the access log is written on audited routes alone: a portal's
      * decision never waits for its table */

@@ -43,7 +43,7 @@ int sb_status_code(int index)
 void sb_count_request(int route, int status, int64_t micros)
 {
     if (!sb) return;
-    int r = route < 0 || route >= SB_MAX_ROUTES ? SB_MAX_ROUTES : route;
+    int r = route < 0 || route >= SB_NROUTES ? SB_NROUTES : route;
     __atomic_fetch_add(&sb->requests[r][sb_status_index(status)], 1, __ATOMIC_RELAXED);
     int b = 0;
     while (b < SB_NBUCKETS - 1 && (double)micros / 1000.0 > sb_bucket_ms[b]) b++;

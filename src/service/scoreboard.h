@@ -19,10 +19,14 @@
 
 #include <stdint.h>
 #include <sys/types.h>
+#include "service/route_ids.h"
 
 enum sb_state { SB_FREE, SB_STARTING, SB_IDLE, SB_BUSY, SB_STOPPING };
 
-enum { SB_MAX_ROUTES = 16, SB_MAX_POLICIES = 64, SB_NBUCKETS = 10, SB_POLICY_NAME = 64 };
+/* One row of request counters per route, and one for requests that
+ * matched none. */
+enum { SB_NROUTES = ROUTE_COUNT };
+enum { SB_MAX_POLICIES = 64, SB_NBUCKETS = 10, SB_POLICY_NAME = 64 };
 /* The helper processes whose respawns are counted (supervise.h). */
 enum { SB_HELPER_COMMITTER, SB_HELPER_SEQUENCER, SB_NHELPERS };
 /* Batches counted by size: the committer's commits and the sequencer's
@@ -33,7 +37,9 @@ enum { SB_NBATCH = 9 };
 /* Status codes counted one by one; everything else goes to "other". */
 #define SB_STATUSES(X) X(200) X(201) X(400) X(401) X(403) X(404) X(405) X(409) \
     X(413) X(415) X(422) X(500) X(503)
-enum { SB_NSTATUS = 14 };
+/* The codes above and "other". */
+#define SB_COUNT_ONE(c) +1
+enum { SB_NSTATUS = 0 SB_STATUSES(SB_COUNT_ONE) + 1 };
 
 /* Upper bounds of the latency buckets, in milliseconds (+Inf is last). */
 extern const double sb_bucket_ms[SB_NBUCKETS - 1];
@@ -51,9 +57,9 @@ typedef struct scoreboard {
     uint32_t nslots;
     int generation;          /* current registry */
     uint64_t reloads_ok, reloads_failed, respawns, killed_slow;
-    uint64_t requests[SB_MAX_ROUTES + 1][SB_NSTATUS];       /* last row: no route */
-    uint64_t latency[SB_MAX_ROUTES + 1][SB_NBUCKETS];
-    uint64_t latency_sum_us[SB_MAX_ROUTES + 1];
+    uint64_t requests[SB_NROUTES + 1][SB_NSTATUS];       /* last row: no route */
+    uint64_t latency[SB_NROUTES + 1][SB_NBUCKETS];
+    uint64_t latency_sum_us[SB_NROUTES + 1];
     /* decisions by policy name: a name keeps its row across reloads, so a
      * worker of any generation counts under the right name (sb_bind_policy) */
     uint64_t decisions[SB_MAX_POLICIES];

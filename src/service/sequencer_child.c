@@ -31,6 +31,7 @@
 #include <time.h>
 #include <unistd.h>
 #include "audit/sequencer.h"
+#include "service/committer.h"
 #include "service/pctl.h"
 #include "service/scoreboard.h"
 #include "service/sequencer_child.h"
@@ -99,7 +100,7 @@ static int round_once(seq_child *s)
         char err[256];
         store_options o = {.url = master.conf.db, .allow_nondurable = master.conf.allow_nondurable,
                            .timeout_s = STORE_TIMEOUT_S};
-        if (!(s->db = store_open(&o, err, sizeof err))) {
+        if (!(s->db = store_open(&o, NULL, err, sizeof err))) {
             elog(LOG_L_WARN, NULL, "checkpoints: database unavailable: %s", err);
             return -1;
         }
@@ -153,7 +154,7 @@ static void sequencer_main(void)
     /* neither socket is ours: holding the FastCGI one open would keep it
      * accepting after the master closed it */
     if (master.listen_fd >= 0) close(master.listen_fd);
-    if (master.cm.listen_fd >= 0) close(master.cm.listen_fd);
+    if (committer_listen_fd() >= 0) close(committer_listen_fd());
     seq_child s = {.key = audit_signer(), .standby = -1};   /* -1: the first round is logged */
     char host[64] = "localhost";
     gethostname(host, sizeof host - 1);

@@ -7,8 +7,10 @@
  * each with one of these: its own store connection (opened after fork),
  * its connection to the committer, and a request arena reset after each
  * of its requests; a thread serves one request at a time.  The worker's
- * own state (worker.c) and the master's are the only two process-wide
- * states (STYLE: "two globals").
+ * own state (worker.c's W) and the master's (pctl.h) are the two large
+ * process-wide states; the others are each one file's own and small
+ * (the scoreboard, the log, the signal pipe, the committer's record,
+ * the checkpoint keys).
  *
  * Ownership: the thread owns `db`, `pool`, `frame` and the response
  * buffers; `reg` belongs to the master (shared, read-only).
@@ -27,7 +29,7 @@
 enum role_bits {
     ROLE_PORTAL = 1, ROLE_OFFICER = 2, ROLE_AUDITOR = 4, ROLE_ADMIN = 8,
     ROLE_NONE = 0,                 /* a route open to all (healthz, metrics) */
-    ROLE_ANY = 15
+    ROLE_ANY = ROLE_PORTAL | ROLE_OFFICER | ROLE_AUDITOR | ROLE_ADMIN
 };
 
 /* An access-log entry waiting to be written with others (routes.c). */

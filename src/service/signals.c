@@ -10,12 +10,14 @@
 #include <fcntl.h>
 #include <fcgiapp.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <unistd.h>
 #include "service/conf.h"
 #include "service/signals.h"
 
 static int sp[2] = {-1, -1};
 volatile sig_atomic_t worker_stop;
+static pid_t master_pid;        /* in a child: the master that forked it */
 
 /* Not caught: SIGKILL and SIGSTOP cannot be; the synchronous faults
  * (SEGV, BUS, FPE, ILL, TRAP, ABRT, SYS) must kill and dump as usual;
@@ -111,12 +113,30 @@ void signals_init_child(void)
     sigaction(SIGUSR1, &sa, NULL);  /* libfcgi's other shutdown signal: not ours */
 }
 
+/* A child must not outlive its master: nothing would stop, recycle or
+ * watch it, and an orphaned pool keeps serving a socket no master owns.
+ * The kernel sends SIGTERM (a graceful stop: requests in flight finish)
+ * when the master dies; a master that died between fork() and prctl()
+ * sent nothing, hence the getppid() check after it. */
+static void die_with_master(pid_t parent)
+{
+    master_pid = parent;
+    if (prctl(PR_SET_PDEATHSIG, SIGTERM) != 0 || getppid() != parent) _exit(1);
+}
+
+int signals_orphaned(void)
+{
+    return master_pid && getppid() != master_pid;
+}
+
 pid_t signals_fork(void (*child_main)(void *arg), void *arg)
 {
     sigset_t saved;
     signals_block(&saved);
+    pid_t parent = getpid();
     pid_t pid = fork();
     if (pid == 0) {
+        die_with_master(parent);
         log_forked();
         signals_init_child();
         signals_unblock(&saved);

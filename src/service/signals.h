@@ -13,7 +13,9 @@
  * only installs over a default disposition).
  *
  * Signals are blocked around fork() so a child never runs a master
- * handler with the master's pipe.  A child ignores HUP and USR2 (the
+ * handler with the master's pipe.  Every child gets SIGTERM when its
+ * master dies (PR_SET_PDEATHSIG), so a SIGKILLed master leaves no
+ * worker or helper serving behind it.  A child ignores HUP and USR2 (the
  * master's reload signals) and USR1 (the master's log reopening)
  * and takes the default for the rest.
  */
@@ -40,6 +42,9 @@ void signals_init_child(void);
  * (signals_init_child) before child_main(arg) runs; child_main does not
  * return.  The pid in the parent, or -1 with errno set. */
 pid_t signals_fork(void (*child_main)(void *arg), void *arg);
+/* In a child: 1 once its master is gone (the SIGTERM came from the
+ * kernel, not from a master that would wait for kept connections). */
+int signals_orphaned(void);
 /* Set by the worker's handler. */
 extern volatile sig_atomic_t worker_stop;
 

@@ -9,13 +9,13 @@
  * So each worker runs --threads threads, each with its own FCGX_Request
  * (libfcgi's multi-threaded accept), its own service (request arena,
  * evaluation frame, store connection, connection to the committer,
- * access-log batch) and its own log buffer (conf.c); what they share is
+ * access-log batch) and its own log buffer (log.c); what they share is
  * read-only (the registry, the options) or counted atomically (requests
  * served) or under W.mu (the scoreboard slot).  At most one thread at a
  * time waits on the listening socket (W.accept_mu), so a new connection
  * wakes one thread per worker, not all of them.
  *
- * The keep-alive trap (reliability.md): nginx sends FCGI_KEEP_CONN, so
+ * The keep-alive trap: nginx sends FCGI_KEEP_CONN, so
  * after a response libfcgi keeps the connection and the next
  * FCGX_Accept_r would block reading it; the thread is pinned to that
  * nginx connection until nginx sends another request or closes it.  So
@@ -63,6 +63,7 @@
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
+#include "service/budget.h"
 #include "service/scoreboard.h"
 #include "service/service.h"
 #include "service/signals.h"
@@ -81,8 +82,7 @@ typedef struct wthread {
     pthread_t tid;
 } wthread;
 
-/* The worker's process-wide state (STYLE: two globals, this and the
- * master's). */
+/* The worker's process-wide state (service.h lists the others). */
 static struct {
     const eligod_conf *conf;
     sb_slot *me;
@@ -104,17 +104,18 @@ store *worker_store(service *sv)
     if (sv->store_tried_ms && now - sv->store_tried_ms < STORE_RETRY_MS) return NULL;
     /* another process found the database down a moment ago: a new worker
      * (a recycle, a respawn) does not wait out a connect to learn it
-     * again, with requests queueing behind it (goal 7) */
+     * again, with requests queueing behind it past budget.h's 503 */
     if (sb_db_down_until() > now) return NULL;
     sv->store_tried_ms = now;
     /* tokens found stay valid for 5 s in this thread: a deleted token
      * stops working within 5 s, and a request costs no token round trip */
-    /* 2 s timeouts: with routes.c's 1 s deadline a database that hangs
-     * costs a request at most 3 s before its 503 (reliability goal 7) */
-    store_options o = {.url = W.conf->db, .allow_nondurable = W.conf->allow_nondurable, .timeout_s = 2,
+    /* the statement timeout of budget.h: a database that hangs costs a
+     * request at most BUDGET_UNAVAILABLE_MS before its 503 */
+    store_options o = {.url = W.conf->db, .allow_nondurable = W.conf->allow_nondurable,
+                       .timeout_s = BUDGET_STORE_TIMEOUT_S,
                        .token_cache_s = 5};
     char err[256] = "";
-    sv->db = store_open(&o, err, sizeof err);
+    sv->db = store_open(&o, NULL, err, sizeof err);
     if (sv->db) elog(LOG_L_INFO, NULL, "store connected");
     else elog(LOG_L_WARN, NULL, "store unavailable: %s", err);
     return sv->db;
@@ -145,7 +146,11 @@ static int wait_pinned(wthread *t)
 {
     FCGX_Request *rq = &t->rq;
     for (;;) {
-        if (worker_stop && !t->stop_deadline_ms) t->stop_deadline_ms = sb_now_ms() + LINGER_MS;
+        /* an orphan does not linger: with no master, nothing replaces it
+         * and nginx's retries must meet a closed socket, not a pinned
+         * connection to a pool that is going away */
+        if (worker_stop && !t->stop_deadline_ms)
+            t->stop_deadline_ms = sb_now_ms() + (signals_orphaned() ? 0 : LINGER_MS);
         if (t->stop_deadline_ms && sb_now_ms() >= t->stop_deadline_ms) break;
         int rc = wait_readable(rq->ipcFd, 250);
         if (rc == 0) idle(t);
@@ -266,7 +271,8 @@ static void write_response(FCGX_Request *frq, const http_request *rq, http_respo
 
 /* A buffer grown past KEEP_BUF by one large request is let go: each
  * thread keeping its largest body would add a MiB per thread to the
- * worker (reliability goal 16 allows it less than 1 MiB of growth). */
+ * worker, whose memory must stay flat over many requests (less than
+ * 1 MiB of growth over 10,000 maximum-size requests). */
 static void shrink(buf *b)
 {
     if (b->cap <= KEEP_BUF) return;
@@ -406,7 +412,8 @@ static void thread_done(wthread *t)
 /* A worker leaves by _exit (the master's atexit handlers and stdio
  * buffers are not the worker's to run), which skips LeakSanitizer's check
  * at exit; in a sanitizer build the worker asks for it here, so a leak in
- * a worker is reported like one in the master (reliability goal 18). */
+ * a worker is reported like one in the master (tests/lib/stack.sh fails
+ * a suite on any sanitizer report). */
 #if defined(__SANITIZE_ADDRESS__)
 #define WORKER_LSAN 1
 #elif defined(__has_feature)
@@ -465,7 +472,8 @@ void worker_main(const eligod_conf *conf, const registry *reg, int listen_fd, in
      * the system when freed (shrink), where glibc's sliding threshold
      * would keep them in the heap; and one malloc arena for all threads,
      * since each thread's own arena keeps its free memory (8 threads
-     * added 2 MiB over 10,000 maximum-size requests; goal 16 allows 1) */
+     * added 2 MiB over 10,000 maximum-size requests, where less than 1
+     * is allowed: see shrink) */
     mallopt(M_MMAP_THRESHOLD, KEEP_BUF * 2);
     mallopt(M_ARENA_MAX, 1);
     W.t = calloc((size_t)W.nthreads, sizeof *W.t);

@@ -9,7 +9,9 @@
  * in one transaction.  Checkpoint k is the primary key, so of two
  * sequencers racing (two masters on one database) the second gets 1062
  * (or 1213) and rolls back instead of forking the chain -- an insert, not
- * an update, for the reason reliability.md gives (Galera).  The verifier
+ * an update: a duplicate primary key is refused on every node, Galera's
+ * certification included, where two nodes could each apply an update
+ * that looked right locally.  The verifier
  * (src/audit/verify.c) walks checkpoints and rows in order.
  *
  * Every leaf handed out here is recomputed from the row's content with

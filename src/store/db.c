@@ -398,14 +398,15 @@ static int plain_query(store *s, const char *sql, char row[][32], int ncols)
     return 0;
 }
 
-/* The durability check of reliability goal 8: an acknowledged commit must
- * survive a crash of the server. */
+/* The durability check: an acknowledged commit must survive a crash of
+ * the server (refused unless --allow-nondurable). */
 static int check_durable(store *s)
 {
     char v[3][32] = {{0}};
     if (plain_query(s, "SELECT @@GLOBAL.innodb_flush_log_at_trx_commit, @@GLOBAL.sync_binlog, @@GLOBAL.log_bin", v, 3))
         return -1;
     if (s->allow_nondurable) return 0;
+    s->nondurable = 1;
     if (strcmp(v[0], "1") != 0) {
         store_set_error(s, 0, "the database server does not make commits durable: "
                         "innodb_flush_log_at_trx_commit=%s (eligo needs 1, or an explicit "
@@ -418,6 +419,7 @@ static int check_durable(store *s)
                         v[1]);
         return -1;
     }
+    s->nondurable = 0;
     return 0;
 }
 
@@ -525,8 +527,19 @@ int store_ensure(store *s)
     }
 }
 
-store *store_open(const store_options *o, char *err, size_t errlen)
+/* Why store_ensure failed, from its last error. */
+static store_open_rc open_failure(const store *s)
 {
+    if (s->nondurable) return STORE_OPEN_NONDURABLE;
+    store_class c = store_classify(s->err_no);
+    return c == SC_UNAVAILABLE || c == SC_RECONNECT ? STORE_OPEN_UNREACHABLE : STORE_OPEN_REFUSED;
+}
+
+store *store_open(const store_options *o, store_open_rc *why, char *err, size_t errlen)
+{
+    store_open_rc dummy;
+    if (!why) why = &dummy;
+    *why = STORE_OPEN_CONFIG;
     store *s = calloc(1, sizeof *s);
     if (!s) {
         snprintf(err, errlen, "out of memory");
@@ -547,9 +560,11 @@ store *store_open(const store_options *o, char *err, size_t errlen)
     }
     if (store_ensure(s)) {
         snprintf(err, errlen, "%s", s->err_msg);
+        *why = open_failure(s);
         store_close(s);
         return NULL;
     }
+    *why = STORE_OPEN_OK;
     return s;
 }
 
@@ -557,7 +572,7 @@ store *store_open_again(const store *s, char *err, size_t errlen)
 {
     store_options o = {.url = s->url, .allow_nondurable = s->allow_nondurable, .timeout_s = s->timeout_s,
                        .before_migrate = !(s->groups & STORE_GROUP_MAIN), .token_cache_s = s->token_cache_s};
-    return store_open(&o, err, errlen);
+    return store_open(&o, NULL, err, errlen);
 }
 
 void store_close(store *s)

@@ -56,8 +56,19 @@ typedef struct store_options {
                                  * works at most this long */
 } store_options;
 
-/* NULL on failure with a message in err. */
-store *store_open(const store_options *o, char *err, size_t errlen);
+/* Why store_open failed, for callers that act on it (eligod refuses to
+ * start only on STORE_OPEN_NONDURABLE). */
+typedef enum store_open_rc {
+    STORE_OPEN_OK = 0,
+    STORE_OPEN_CONFIG,          /* no or bad URL, out of memory */
+    STORE_OPEN_UNREACHABLE,     /* the server could not be reached (may come back) */
+    STORE_OPEN_REFUSED,         /* reached, but refused: credentials, schema, ... */
+    STORE_OPEN_NONDURABLE       /* commits would not be durable (allow_nondurable is off) */
+} store_open_rc;
+
+/* NULL on failure with a message in err and, when why is not NULL, the
+ * reason in *why (STORE_OPEN_OK on success). */
+store *store_open(const store_options *o, store_open_rc *why, char *err, size_t errlen);
 void store_close(store *s);
 /* Pings; reconnects (re-preparing) when the connection is gone.  0 ok. */
 int store_ping(store *s);

@@ -136,6 +136,7 @@ struct store {
     MYSQL_STMT *st[ST__COUNT];
     int groups;                     /* STORE_GROUP_* prepared on every connection */
     int allow_nondurable;
+    int nondurable;                 /* check_durable refused the server */
     int timeout_s;
     char *url;                      /* as given, for store_open_again (malloc'ed) */
     long deadline_ms;               /* store_set_deadline: give up by then (0: none) */

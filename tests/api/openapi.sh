@@ -36,8 +36,9 @@ else
     echo "note: openapi-spec-validator not installed, the document's schema not checked"
 fi
 
-# "METHOD PATH ROLES" from the route table: one row per line of `routes[]`
-sed -n 's/^ *{"\([A-Z]*\)", "\([^"]*\)", \(ROLE_[A-Z_ |]*\),.*/\1 \2 \3/p' "$top/src/service/routes.c" |
+# "METHOD PATH ROLES" from the route table: the first line of each row of `routes[]`
+sed -n 's/^ *\[ROUTE_[a-z_]*\] = {\.method = "\([A-Z]*\)", \.pattern = "\([^"]*\)", \.roles = \(ROLE_[A-Z_ |]*\)[,}].*/\1 \2 \3/p' \
+    "$top/src/service/routes.c" |
     while read -r method path roles; do
         case $roles in
         ROLE_NONE) roles=- ;;

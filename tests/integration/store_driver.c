@@ -175,7 +175,7 @@ int main(int argc, char **argv)
     }
     char err[512];
     store_options o = {.url = argv[1], .timeout_s = 2};
-    store *s = store_open(&o, err, sizeof err);
+    store *s = store_open(&o, NULL, err, sizeof err);
     CHECK(s != NULL, "store_open: %s", err);
     if (!s) {
         printf("%d passed, %d failed\n", passed, failed);
@@ -317,7 +317,7 @@ int main(int argc, char **argv)
 
     /* 409: another connection is storing the same (client, request_id) and
      * has not committed yet */
-    store *s2 = store_open(&o, err, sizeof err);
+    store *s2 = store_open(&o, NULL, err, sizeof err);
     CHECK(s2 != NULL, "second store: %s", err);
     if (s2) {
         const char *ins = "INSERT INTO decisions (id, request_id, client, fingerprint, policy_name, policy_hash, "

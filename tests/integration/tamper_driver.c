@@ -67,7 +67,7 @@ static store *open_store(void)
 {
     char err[512];
     store_options o = {.url = url};
-    store *s = store_open(&o, err, sizeof err);
+    store *s = store_open(&o, NULL, err, sizeof err);
     if (!s) {
         printf("store_open: %s\n", err);
         exit(2);

@@ -1,0 +1,95 @@
+/*
+ * commit_client.c - the worker's side of group commit: committer_put
+ * sends the decisions of one request to the committer and waits for the
+ * outcome of its rows (committer.h says why), or stores them on the
+ * worker's own connection when group commit is off.
+ *
+ * Each worker thread keeps one connection (service.commit_fd) and has at
+ * most one frame outstanding; a connection that gave no answer is closed,
+ * so a late answer is never read as the next request's.
+ */
+#include <errno.h>
+#include <poll.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/time.h>
+#include <unistd.h>
+#include "service/budget.h"
+#include "service/commit_wire.h"
+#include "service/committer.h"
+#include "service/scoreboard.h"
+#include "service/service.h"
+#include "service/worker.h"
+
+static int connect_committer(void)
+{
+    int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (fd < 0) return -1;
+    socklen_t len;
+    const struct sockaddr_un *addr = committer_address(&len);
+    if (!addr || connect(fd, (const struct sockaddr *)addr, len)) {
+        close(fd);
+        return -1;
+    }
+    return fd;
+}
+
+/* Sends the frame in b, on a fresh connection when the kept one fails
+ * before the committer could have read anything. */
+static int send_request(service *sv, buf *b)
+{
+    if (sv->commit_fd >= 0 && wire_send_frame(sv->commit_fd, b) == 0) return 0;
+    if (sv->commit_fd >= 0) close(sv->commit_fd);
+    sv->commit_fd = connect_committer();
+    if (sv->commit_fd < 0) return -1;
+    return wire_send_frame(sv->commit_fd, b);
+}
+
+/* Waits for the answer: the batch it is in, and the one before it, each
+ * end within the store's deadline and timeout (budget.h); a committer that
+ * does not answer by then is given up on (503). */
+static int wait_answer(service *sv, buf *b)
+{
+    int64_t start = sv->request_start_ms;
+    int64_t ms = start ? start + BUDGET_ANSWER_WAIT_MS - sb_now_ms() : BUDGET_ANSWER_WAIT_MS;
+    if (ms < BUDGET_ANSWER_WAIT_MIN_MS) ms = BUDGET_ANSWER_WAIT_MIN_MS;
+    struct pollfd p = {.fd = sv->commit_fd, .events = POLLIN};
+    int rc;
+    do rc = poll(&p, 1, (int)ms);
+    while (rc < 0 && errno == EINTR);
+    if (rc <= 0) return -1;
+    struct timeval tv = {COMMIT_READ_TIMEOUT_MS / 1000, 0};
+    setsockopt(sv->commit_fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+    return wire_recv_frame(sv->commit_fd, b);
+}
+
+store_rc committer_put(service *sv, store_put *p, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        p[i].group = 1;
+        p[i].rc = STORE_UNAVAILABLE;
+    }
+    if (!committer_address(NULL)) {
+        store *db = worker_store(sv);
+        if (db) store_put_batch(db, p, n);
+        return store_put_outcome(p, n);
+    }
+    if (sb_db_down_until() > sb_now_ms() || n < 1 || n > COMMIT_MAX_ROWS)
+        return STORE_UNAVAILABLE;   /* the committer found it down */
+    buf b;
+    buf_init(&b);
+    wire_put_u32(&b, 0);                /* the frame length, set by send_frame */
+    wire_put_u32(&b, (uint32_t)n);
+    for (size_t i = 0; i < n; i++) wire_encode_decision(&b, p[i].d);
+    if (send_request(sv, &b) || wait_answer(sv, &b) || wire_decode_answer(&b, p, n)) {
+        for (size_t i = 0; i < n; i++) p[i].rc = STORE_UNAVAILABLE;
+        if (sv->commit_fd >= 0) {
+            /* no answer: a late one must never be read as the next request's */
+            close(sv->commit_fd);
+            sv->commit_fd = -1;
+            elog(LOG_L_WARN, p[0].d->request_id, "no answer from the committer: 503");
+        }
+    }
+    buf_free(&b);
+    return store_put_outcome(p, n);
+}
