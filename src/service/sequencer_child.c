@@ -162,18 +162,18 @@ static void sequencer_main(void)
     sigset_t run_mask;
     worker_block_stops(&run_mask);
     pid_t parent = getppid();
-    while (!worker_stop) {
-        /* an orphan would go on renewing the lease in a dead master's
-         * name, and no other host could take over */
-        if (getppid() != parent) {
-            elog(LOG_L_WARN, NULL, "checkpoints: the master (pid %ld) is gone; the sequencer stops", (long)parent);
-            break;
-        }
+    /* an orphan would go on renewing the lease in a dead master's name,
+     * and no other host could take over: the kernel's SIGTERM at the
+     * master's death (signals_fork) stops the loop, and so does the
+     * parent check should that signal be missed */
+    while (!worker_stop && getppid() == parent) {
         maybe_round(&s);
         if (s.next_ms <= sb_now_ms() && !s.backoff_ms) continue;   /* a full batch: go on */
         struct timespec ts = {0, SEQ_TICK_MS * 1000000L};
         ppoll(NULL, 0, &ts, &run_mask);
     }
+    if (getppid() != parent)
+        elog(LOG_L_WARN, NULL, "checkpoints: the master (pid %ld) is gone; the sequencer stops", (long)parent);
     if (s.db) store_close(s.db);
     audit_drop_private();
     worker_leak_check();

@@ -4,10 +4,12 @@
 #   1. a burst of 64 connections leaves nginx's upstream cache full of
 #      idle kept connections (each pins an eligod thread), and 64 client
 #      connections are then held open and idle on nginx; fresh requests
-#      still get p99 < 50 ms, because nginx's cache (keepalive) pins at
-#      most half of eligod's workers x threads;
+#      still get p99 < 50 ms (or 4 x the p99 measured before, on a busy
+#      machine) and none waits a second, because nginx's cache (keepalive)
+#      pins at most an eighth of eligod's workers x threads;
 #   2. a burst of 256 connections of durable POST /v1/decisions: every
-#      answer 201, no socket error, no request over 1 s -- the listen
+#      answer 201, no socket error, no request over 1 s (2.5 s in a
+#      sanitizer build) -- the listen
 #      backlog (somaxconn) takes what the threads cannot serve at once,
 #      where a backlog of 128 made nginx answer 97% of them 502.
 # Last line "N passed, N failed"; non-zero exit on failure.
@@ -56,6 +58,16 @@ wrk_run() {
 }
 
 # ---- 1. kept connections everywhere, fresh requests still prompt
+# The same fresh load first, before any connection is kept: its p99 is what
+# this machine gives now (other suites may be running beside this one), so
+# the bar is 50 ms or four times that, whichever is larger.  A pinned
+# thread shows as a tail of seconds (nginx's keepalive_time is 3 s), far
+# above either.
+read -r _ _ _ p99_free _ < <(wrk_run 4 3 /v1/evaluate "$ELIGO_OFFICER_TOKEN")
+p99_bar=$(awk -v p="$p99_free" 'BEGIN {b = 4 * p; if (b < 50) b = 50; printf "%.2f", b}')
+# a sanitizer build runs several times slower: its burst gets more room
+burst_bar=1000
+ldd "$ELIGOD" 2>/dev/null | grep -q libasan && burst_bar=2500
 read -r n bad err _ _ < <(wrk_run 64 2 /v1/evaluate "$ELIGO_OFFICER_TOKEN")
 want "64-connection burst: all 200 ($n requests, non-2xx $bad, socket errors $err)" \
     "$([ "$n" -gt 0 ] && [ "$bad" = 0 ] && [ "$err" = 0 ] && echo y)" "$(cat "$tmp/wrk.last")"
@@ -71,7 +83,10 @@ read -r n bad err p99 max < <(wrk_run 4 3 /v1/evaluate "$ELIGO_OFFICER_TOKEN")
 echo "fresh requests beside 64 idle connections: $n requests, p99 $p99 ms, max $max ms"
 want "fresh requests: all 200 (non-2xx $bad, socket errors $err)" \
     "$([ "$n" -gt 0 ] && [ "$bad" = 0 ] && [ "$err" = 0 ] && echo y)" "$(cat "$tmp/wrk.last")"
-want "fresh requests: p99 $p99 ms < 50 ms" "$(awk -v p="$p99" 'BEGIN {if (p < 50) print "y"}')" "$(cat "$tmp/wrk.last")"
+want "fresh requests: p99 $p99 ms < $p99_bar ms (50, or 4 x the $p99_free ms before)" \
+    "$(awk -v p="$p99" -v b="$p99_bar" 'BEGIN {if (p < b) print "y"}')" "$(cat "$tmp/wrk.last")"
+want "fresh requests: none waited for a pinned thread (max $max ms < 1000)" \
+    "$(awk -v m="$max" 'BEGIN {if (m < 1000) print "y"}')" "$(cat "$tmp/wrk.last")"
 
 # ---- 2. 256 connections of durable decisions
 rows0=$(mariadb_sql "$STACK_VAR/mariadb" "SELECT COUNT(*) FROM eligo.decisions")
@@ -80,7 +95,7 @@ rows=$(($(mariadb_sql "$STACK_VAR/mariadb" "SELECT COUNT(*) FROM eligo.decisions
 echo "256-connection burst of decisions: $n requests, p99 $p99 ms, max $max ms, $rows rows stored"
 want "256 connections: every answer 201 (non-2xx $bad, socket errors $err)" \
     "$([ "$n" -gt 0 ] && [ "$bad" = 0 ] && [ "$err" = 0 ] && echo y)" "$(cat "$tmp/wrk.last")"
-want "256 connections: no request over 1 s (max $max ms)" "$(awk -v m="$max" 'BEGIN {if (m < 1000) print "y"}')" \
+want "256 connections: no request over $burst_bar ms (max $max ms)" "$(awk -v m="$max" -v b="$burst_bar" 'BEGIN {if (m < b) print "y"}')" \
     "$(cat "$tmp/wrk.last")"
 # wrk stops with requests in flight: those may be stored unanswered, never the reverse
 want "256 connections: at least one row per answer ($rows rows, $n answers)" "$([ "$rows" -ge "$n" ] && echo y)"
