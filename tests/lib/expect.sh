@@ -3,11 +3,9 @@
 # failures, send one request and compare its status, content type and
 # headers, look for a text in a file.
 #
-# The caller sets tmp (a scratch directory) and prints the closing
-# "N passed, N failed" line from $passed and $failed.
+# The counting (ok, not_ok, finish and the closing line) is harness.sh's,
+# sourced here.  The caller sets tmp (a scratch directory).
 #
-#   ok NAME                  a pass
-#   not_ok NAME [DETAIL]     a failure, with up to 600 bytes of DETAIL
 #   expect NAME STATUS CURL-ARGS...
 #                            sends the request: the status must be STATUS
 #                            and, for errors, the type application/problem+json;
@@ -18,14 +16,8 @@
 #                            (case-insensitive name, exact value)
 #   no_header NAME FIELD     the last response had no FIELD header
 
-passed=0
-failed=0
-ok() { passed=$((passed + 1)); echo "ok   $1"; }
-not_ok() {
-    failed=$((failed + 1))
-    echo "FAIL $1"
-    [ -n "${2:-}" ] && printf '%s\n' "$2" | head -c 600 | sed 's/^/     /' && echo
-}
+# shellcheck source=tests/lib/harness.sh
+. "$(dirname "${BASH_SOURCE[0]}")/harness.sh"
 expect() {
     local name=$1 want=$2 out code ctype
     shift 2
