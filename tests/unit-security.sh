@@ -17,13 +17,8 @@ top=${top_srcdir:-$(cd "$(dirname "$0")/.." && pwd)}
 unit=$top/dist/systemd/eligod.service
 # shellcheck source=tests/lib/expect.sh
 . "$top/tests/lib/expect.sh"
-finish() { echo "$passed passed, $failed failed"; [ "$failed" -eq 0 ]; exit; }
-if ! command -v systemd-analyze >/dev/null 2>&1; then
-    echo "SKIP no systemd-analyze here (Debian package systemd)"
-    finish
-fi
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/eligo-unit.XXXXXX")
-trap 'rm -rf "$tmp"' EXIT
+require systemd-analyze -- "Debian package systemd"
+harness_tmp unit
 
 # ---- exposure
 systemd-analyze security --offline=true "$unit" >"$tmp/security.out" 2>&1

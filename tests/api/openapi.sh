@@ -8,11 +8,10 @@
 # failed"; non-zero exit on failure.
 set -u
 top=${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/eligo-openapi.XXXXXX")
-trap 'rm -rf "$tmp"' EXIT
 # shellcheck source=tests/lib/expect.sh
 . "$top/tests/lib/expect.sh"
-command -v jq >/dev/null || { echo "openapi: jq not installed"; echo "0 passed, 1 failed"; exit 1; }
+harness_tmp openapi
+require jq -- "Debian package jq"
 
 # same NAME FILE-A FILE-B: the two sorted lists are equal
 same() {
@@ -33,7 +32,7 @@ except Exception as e:
     sys.exit(str(e).splitlines()[0])' "$tmp/doc.json" >"$tmp/validate" 2>&1; then ok "openapi-spec-validator: valid"
     else not_ok "openapi-spec-validator" "$(cat "$tmp/validate")"; fi
 else
-    echo "note: openapi-spec-validator not installed, the document's schema not checked"
+    skip "openapi-spec-validator" "not installed, the document's schema not checked (Debian: python3-openapi-spec-validator)"
 fi
 
 # "METHOD PATH ROLES" from the route table: one row per line of `routes[]`

@@ -24,27 +24,20 @@
 # About 40 s.  Last line "N passed, N failed"; non-zero exit on failure.
 set -u
 top=${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/eligo-auditdef.XXXXXX")
-# shellcheck source=tests/lib/stack.sh
-. "$top/tests/lib/stack.sh"
+# shellcheck source=tests/lib/harness.sh
+. "$top/tests/lib/harness.sh"
+harness_stack auditdef
 LOAD=$STACK_LOAD
-export STACK_VAR=$tmp/var STACK_WORKERS=4
+export STACK_WORKERS=4
 # a bound the 10 s stop passes (the default is 60 s)
 export STACK_EXTRA="--max-unprotected 4"
-STACK_PORT=$(mariadb_free_port) || exit 1
-export STACK_PORT
 loader= stopped=
 cleanup() {
     [ -n "$loader" ] && kill "$loader" 2>/dev/null
     [ -n "$stopped" ] && kill -CONT "$stopped" 2>/dev/null
-    stack_down >/dev/null 2>&1
-    rm -rf "$tmp"
 }
-trap cleanup EXIT
-trap 'exit 1' INT TERM
+at_exit cleanup
 
-passed=0 failed=0
-want() { if [ "$2" ]; then passed=$((passed + 1)); else failed=$((failed + 1)); echo "FAIL $1"; [ -n "${3:-}" ] && printf '%s\n' "$3" | head -c 1500 && echo; fi; }
 sql() { mariadb_sql "$STACK_VAR/mariadb" "USE eligo; $1"; }
 now_ms() { date +%s%3N; }
 field() { sed -n "s/.*\"$1\":\\(\"[^\"]*\"\\|[0-9a-z]*\\).*/\\1/p" "$tmp/verify"; }   # NAME: from the last verify
@@ -229,5 +222,4 @@ else
     want "load_client built ($LOAD) and a sequencer to stop" ""
 fi
 
-echo "$passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+finish

@@ -30,40 +30,31 @@ only=${FAULTS_ONLY:-}
 conns=${FAULTS_CONNS:-16}
 pause=${FAULTS_PAUSE:-0.02}     # per connection: leaves the shared cores some air
 workers=4
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/eligo-faults.XXXXXX")
-# shellcheck source=tests/lib/stack.sh
-. "$top/tests/lib/stack.sh"
+# shellcheck source=tests/lib/harness.sh
+. "$top/tests/lib/harness.sh"
+harness_stack faults
 LOAD=$STACK_LOAD
-export STACK_VAR=$tmp/var STACK_WORKERS=$workers STACK_POLICIES=$tmp/policies
+export STACK_WORKERS=$workers STACK_POLICIES=$tmp/policies
 # recycling all the time (goal 3), and a request timeout the SIGSTOP case can pass
 export STACK_EXTRA="--max-requests 100 --request-timeout 5"
 # the crash-loop hook: workers exit at start while this file exists
 export ELIGOD_FAULT_EXIT_AT_START=$tmp/crash-fault
 cp -r "$top/policies" "$tmp/policies" && chmod -R u+w "$tmp/policies"
-STACK_PORT=$(mariadb_free_port) || exit 1
-export STACK_PORT
 loader=
 cleanup() {
     [ -n "$loader" ] && kill "$loader" 2>/dev/null
     [ -f "$STACK_VAR/mariadb/pid" ] && kill -CONT "$(cat "$STACK_VAR/mariadb/pid")" 2>/dev/null
     [ -n "${master:-}" ] && pkill -CONT -P "$master" 2>/dev/null
-    stack_down >/dev/null 2>&1
     [ -n "${FAULTS_KEEP:-}" ] && echo "kept $tmp" || rm -rf "$tmp"
 }
-trap cleanup EXIT
-trap 'exit 1' INT TERM
+at_exit cleanup
 
-passed=0 failed=0
-ok() { passed=$((passed + 1)); }
-not_ok() { failed=$((failed + 1)); echo "FAIL $1"; [ -n "${2:-}" ] && printf '%s\n' "$2" | head -c 1500 && echo; }
-want() { if [ "$2" ]; then ok; else not_ok "$1" "${3:-}"; fi; }   # NAME CONDITION-TEXT [DETAIL]
 now_ms() { date +%s%3N; }
 runs() { [ -z "$only" ] || [[ " $only " == *" $1 "* ]]; }
 
 if [ ! -x "$LOAD" ]; then
-    echo "FAIL load_client not built ($LOAD)"
-    echo "0 passed, 1 failed"
-    exit 1
+    not_ok "load_client not built ($LOAD)"
+    finish
 fi
 
 # ---- request bodies: every shipped program's cases, and two canaries
@@ -359,5 +350,4 @@ fi
 stack_down >/dev/null 2>&1
 hits=$(grep -rlaF -e "$canary_id" -e "$canary_income" "$STACK_VAR" --exclude-dir=data 2>/dev/null)
 want "canary values found in: $hits" "$([ -z "$hits" ] && echo y)"
-echo "$passed passed, $failed failed"
-[ "$failed" = 0 ]
+finish

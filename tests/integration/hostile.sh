@@ -10,22 +10,11 @@
 set -u
 top=${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}
 corpus=$top/tests/hostile
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/eligo-hostile.XXXXXX")
-# shellcheck source=tests/lib/stack.sh
-. "$top/tests/lib/stack.sh"
-export STACK_VAR=$tmp/var STACK_WORKERS=4 STACK_POLICIES=$top/policies
-STACK_PORT=$(mariadb_free_port) || exit 1
-export STACK_PORT
-cleanup() {
-    stack_down >/dev/null 2>&1
-    rm -rf "$tmp"
-}
-trap cleanup EXIT
-trap 'exit 1' INT TERM
-
-passed=0 failed=0 known=0 total=0
-ok() { passed=$((passed + 1)); }
-not_ok() { failed=$((failed + 1)); echo "FAIL $1"; [ -n "${2:-}" ] && printf '%s\n' "$2" | head -c 600 && echo; }
+# shellcheck source=tests/lib/harness.sh
+. "$top/tests/lib/harness.sh"
+harness_stack hostile
+export STACK_WORKERS=4 STACK_POLICIES=$top/policies
+known=0 total=0
 
 stack_test_up "$tmp"
 rows() { mariadb_sql "$STACK_VAR/mariadb" "SELECT COUNT(*) FROM eligo.decisions"; }
@@ -195,5 +184,4 @@ else not_ok "nginx logged alerts" "$(grep '\[alert\]\|\[crit\]\|\[emerg\]' "$STA
 
 echo "$total cases: $((total - known)) as expected or failed above, $known known deviations (tests/hostile/KNOWN)"
 echo "statuses seen: $(sort "$tmp/codes" | uniq -c | awk '{printf "%s x%s  ", $2, $1}')"
-echo "$passed passed, $failed failed"
-[ "$failed" = 0 ]
+finish

@@ -12,24 +12,19 @@
 # exit on failure.
 set -u
 top=${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/eligo-http.XXXXXX")
-# shellcheck source=tests/lib/stack.sh
-. "$top/tests/lib/stack.sh"
+# shellcheck source=tests/lib/harness.sh
+. "$top/tests/lib/harness.sh"
+harness_stack http
 # shellcheck source=tests/lib/expect.sh
 . "$top/tests/lib/expect.sh"
 # without a checkpoint key, so that GET /v1/audit/verify shows a 503 that
 # is not the database's
-export STACK_VAR=$tmp/var STACK_WORKERS=4 STACK_POLICIES=$top/policies STACK_CHECKPOINTS=0
-STACK_PORT=$(mariadb_free_port) || exit 1
-export STACK_PORT
+export STACK_WORKERS=4 STACK_POLICIES=$top/policies STACK_CHECKPOINTS=0
 locker=
 cleanup() {
     [ -n "$locker" ] && kill "$locker" 2>/dev/null
-    stack_down >/dev/null 2>&1
-    rm -rf "$tmp"
 }
-trap cleanup EXIT
-trap 'exit 1' INT TERM
+at_exit cleanup
 
 stack_test_up "$tmp"
 PT=https://eligo.example/problems
@@ -280,5 +275,4 @@ expect "a decision with the database stopped" 503 "${portal[@]}" "${json[@]}" -d
     problem "503" store-unavailable /v1/decisions
 has_header "503: Retry-After" "Retry-After: 2"
 
-echo "$passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+finish

@@ -17,19 +17,10 @@
 # Last line "N passed, N failed"; non-zero exit on failure.
 set -u
 top=${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/eligo-privacy.XXXXXX")
-# shellcheck source=tests/lib/stack.sh
-. "$top/tests/lib/stack.sh"
-export STACK_VAR=$tmp/var STACK_WORKERS=2
-STACK_PORT=$(mariadb_free_port) || exit 1
-export STACK_PORT
-cleanup() { stack_down >/dev/null 2>&1; rm -rf "$tmp"; }
-trap cleanup EXIT
-trap 'exit 1' INT TERM
-
-passed=0 failed=0
-ok() { passed=$((passed + 1)); }
-not_ok() { failed=$((failed + 1)); echo "FAIL $1"; [ -n "${2:-}" ] && printf '%s\n' "$2" | head -c 1500 && echo; }
+# shellcheck source=tests/lib/harness.sh
+. "$top/tests/lib/harness.sh"
+harness_stack privacy
+export STACK_WORKERS=2
 # send TOKEN PATH BODY WANT-CODE NAME: posts and checks the status
 send() {
     local code
@@ -127,5 +118,4 @@ for t in $tokens; do
     [ -z "$hits" ] && ok || not_ok "a token in: $hits"
 done
 echo "$(wc -l <"$tmp/files") files under var/ outside MariaDB's data checked for 2 canaries and 4 tokens"
-echo "$passed passed, $failed failed"
-[ "$failed" = 0 ]
+finish

@@ -15,6 +15,13 @@
 #   has_header NAME LINE     the last response had the header line LINE
 #                            (case-insensitive name, exact value)
 #   no_header NAME FIELD     the last response had no FIELD header
+#   status NAME STATUS CMD...
+#                            CMD exits STATUS (its stdout in $tmp/out,
+#                            its stderr in $tmp/err)
+#   answered NAME STATUS [TEXT...]
+#                            the request the suite sent itself (its status in
+#                            $code, its body in $tmp/body) got STATUS, and the
+#                            body holds every TEXT
 
 # shellcheck source=tests/lib/harness.sh
 . "$(dirname "${BASH_SOURCE[0]}")/harness.sh"
@@ -45,4 +52,20 @@ has_header() {   # NAME "Field: value"
 }
 no_header() {   # NAME FIELD
     if _header_lines | grep -qi "^$2:"; then not_ok "$1: has $2" "$(_header_lines)"; else ok "$1"; fi
+}
+answered() {   # NAME WANT-CODE [TEXT...]
+    local name=$1 want=$2 t
+    shift 2
+    if [ "$code" != "$want" ]; then not_ok "$name: status $code, wanted $want" "$(cat "$tmp/body")"; return 1; fi
+    for t in "$@"; do
+        grep -qF -- "$t" "$tmp/body" || { not_ok "$name: no \`$t\`" "$(cat "$tmp/body")"; return 1; }
+    done
+    ok
+}
+status() {   # NAME WANT CMD...
+    local name=$1 want=$2 rc
+    shift 2
+    "$@" >"$tmp/out" 2>"$tmp/err"
+    rc=$?
+    if [ "$rc" = "$want" ]; then ok "$name (exit $want)"; else not_ok "$name: exit $rc, wanted $want" "$(cat "$tmp/out" "$tmp/err")"; fi
 }

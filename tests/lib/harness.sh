@@ -14,11 +14,17 @@
 #                            (1500) of DETAIL indented below it
 #   fail TEXT...             a failure named by its words
 #   want NAME TEST [DETAIL]  a pass when TEST is not empty, else a failure
+#   same NAME WANT GOT       a pass when GOT is WANT
 #   skip NAME REASON         a case that cannot run here, counted apart
+#   skip_all REASON          the whole suite cannot run here: says why,
+#                            prints the closing line and exits 77
 #   require TOOL... -- WHY   every TOOL is on PATH (/usr/sbin searched
 #                            too), or the whole suite is skipped: it says
 #                            which tool and WHY (the Debian package) and
 #                            exits 77, as automake expects
+#   add_counts FILE STATUS   adds the counts of a C driver whose output
+#                            (ending "N passed, N failed") is FILE and
+#                            whose exit status was STATUS
 #   finish                   prints the closing line and exits: 1 when
 #                            anything failed, else 0
 #   harness_tmp NAME         makes the scratch directory $tmp, removed on
@@ -34,6 +40,9 @@
 # The caller sets `top` (the source root) before sourcing, or it is
 # found from this file's place when sourced as "$top/tests/lib/harness.sh".
 
+# sourced once: expect.sh sources it again for the suites that use both
+[ -n "${harness_loaded:-}" ] && return 0
+harness_loaded=1
 passed=0
 failed=0
 skipped=0
@@ -56,9 +65,21 @@ fail() { not_ok "$*"; }
 want() {
     if [ -n "$2" ]; then ok; else not_ok "$1" "${3:-}"; fi
 }
+same() {
+    if [ "$2" = "$3" ]; then ok; else not_ok "$1: got '$3', wanted '$2'"; fi
+}
 skip() {
     skipped=$((skipped + 1))
     echo "SKIP $1: $2"
+}
+add_counts() {
+    _h_line=$(tail -n 1 "$1")
+    _h_p=$(printf '%s\n' "$_h_line" | sed -n 's/^\([0-9]*\) passed, \([0-9]*\) failed$/\1/p')
+    _h_f=$(printf '%s\n' "$_h_line" | sed -n 's/^\([0-9]*\) passed, \([0-9]*\) failed$/\2/p')
+    if [ -z "$_h_p" ]; then fail "driver ended without a count (status $2)"; return; fi
+    passed=$((passed + _h_p))
+    failed=$((failed + _h_f))
+    [ "$2" -eq 0 ] || [ "$_h_f" -ne 0 ] || fail "driver exit status $2"
 }
 finish() {
     if [ "$skipped" -gt 0 ]; then
@@ -79,8 +100,11 @@ require() {
     done
     [ "${1:-}" = -- ] && shift
     [ -z "$_h_missing" ] && return 0
-    echo "SKIP the whole suite: no$_h_missing here${1:+ ($*)}"
-    echo "$passed passed, $failed failed, 1 skipped"
+    skip_all "no$_h_missing here${1:+ ($*)}"
+}
+skip_all() {
+    echo "SKIP the whole suite: $1"
+    echo "$passed passed, $failed failed, $((skipped + 1)) skipped"
     exit 77
 }
 
