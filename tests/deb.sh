@@ -56,9 +56,9 @@ cleanup() {
         # shellcheck source=tests/lib/mariadb.sh
         . "$top/tests/lib/mariadb.sh" && mariadb_stop "$tmp/db" >/dev/null 2>&1
     fi
-    if [ $installed -eq 1 ]; then
+    if [ "$installed" -eq 1 ]; then
         DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=300 purge -y -qq eligo >/dev/null 2>&1
-        [ $user_before -eq 0 ] && { deluser --system --quiet eligo; delgroup --system --quiet eligo; } >/dev/null 2>&1
+        [ "$user_before" -eq 0 ] && { deluser --system --quiet eligo; delgroup --system --quiet eligo; } >/dev/null 2>&1
     fi
     rm -rf "$tmp"
 }
@@ -265,7 +265,7 @@ if DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=300 purge -y -q
     left=$(for f in $files; do [ -e "$f" ] && echo "$f"; done)
     [ -z "$left" ] && ok "apt-get purge eligo: none of its $(echo "$files" | wc -l) files left" ||
         not_ok "files left after purge" "$left"
-    [ $user_before -eq 0 ] && { deluser --system --quiet eligo; delgroup --system --quiet eligo; } >/dev/null 2>&1
+    [ "$user_before" -eq 0 ] && { deluser --system --quiet eligo; delgroup --system --quiet eligo; } >/dev/null 2>&1
 else
     not_ok "apt-get purge" "$(tail -n 20 "$tmp/purge.log")"
 fi

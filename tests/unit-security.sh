@@ -41,6 +41,7 @@ grep -q '^ExecStartPre=/usr/sbin/eligod -t ' "$unit" && ok "ExecStartPre=eligod 
 # systemd runs ExecReload lines in order and fails the reload at the first
 # that fails: the check must come before the signal
 first=$(grep -m1 '^ExecReload=' "$unit")
+# shellcheck disable=SC2016  # $MAINPID is the unit's, not the shell's
 [[ $first == 'ExecReload=/usr/sbin/eligod -t '* ]] && grep -q '^ExecReload=/bin/kill -HUP \$MAINPID$' "$unit" &&
     ok "ExecReload: eligod -t, then SIGHUP" || not_ok "ExecReload" "$(grep '^ExecReload=' "$unit")"
 

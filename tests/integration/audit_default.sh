@@ -31,7 +31,7 @@ LOAD=$STACK_LOAD
 export STACK_WORKERS=4
 # a bound the 10 s stop passes (the default is 60 s)
 export STACK_EXTRA="--max-unprotected 4"
-loader= stopped=
+loader='' stopped=''
 cleanup() {
     [ -n "$loader" ] && kill "$loader" 2>/dev/null
     [ -n "$stopped" ] && kill -CONT "$stopped" 2>/dev/null
@@ -115,16 +115,14 @@ cli_verify --json
 want "altered decision: --json prints the API's report" \
     "$([ "$rc" = 1 ] && grep -qF "\"intact\":false" "$tmp/cli" && grep -qF "\"id\":\"$id\"" "$tmp/cli" && echo y)" "$(cat "$tmp/cli")"
 sql "UPDATE decisions d JOIN saved s ON s.id = d.id SET d.outputs = s.outputs"
-intact_within 1
-want "altered decision put back: intact" "$([ $? = 0 ] && echo y)" "$(cat "$tmp/verify")"
+want "altered decision put back: intact" "$(intact_within 1 && echo y)" "$(cat "$tmp/verify")"
 
 sql "DELETE FROM decisions WHERE id = '$id'"
 verify
 want "deleted decision: its seq named" "$([ "$(field intact)" = false ] && [ "$(field seq)" = 3 ] && grep -q 'seq 3 is missing' "$tmp/verify" && echo y)" \
     "$(cat "$tmp/verify")"
 sql "INSERT INTO decisions SELECT * FROM saved"
-intact_within 1
-want "deleted decision put back: intact" "$([ $? = 0 ] && echo y)" "$(cat "$tmp/verify")"
+want "deleted decision put back: intact" "$(intact_within 1 && echo y)" "$(cat "$tmp/verify")"
 
 hash=$(sql "SELECT policy_hash FROM decisions WHERE id = '$id'")
 first=$(sql "SELECT id FROM decisions WHERE policy_hash = '$hash' ORDER BY seq LIMIT 1")
@@ -141,8 +139,7 @@ verify
 want "deleted policy text: named" "$([ "$(field intact)" = false ] && grep -qF "$hash, which is not stored" "$tmp/verify" && echo y)" \
     "$(cat "$tmp/verify")"
 sql "INSERT INTO policy_versions SELECT * FROM saved_text"
-intact_within 1
-want "policy text put back: intact" "$([ $? = 0 ] && echo y)" "$(cat "$tmp/verify")"
+want "policy text put back: intact" "$(intact_within 1 && echo y)" "$(cat "$tmp/verify")"
 cli_verify
 want "the CLI: intact, exit 0" "$([ "$rc" = 0 ] && grep -q '^intact: 5 decisions' "$tmp/cli" && echo y)" "$(cat "$tmp/cli")"
 

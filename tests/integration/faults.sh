@@ -121,7 +121,7 @@ pool_back() {
 # verify NAME FAULTS: compares the client's answers with the stored rows,
 # prints the scenario's figures; sets lost (attempts that got no answer).
 verify() {
-    local name=$1 faults=$2 answered stored unstored unanswered dups rows
+    local name=$1 faults=$2 answered unstored unanswered dups rows
     mariadb_sql "$STACK_VAR/mariadb" "SELECT request_id, id,
         SHA2(CONCAT('{\"decision_id\":\"', id, '\",\"request_id\":\"', request_id, '\",', SUBSTRING(response, 2)), 256)
         FROM eligo.decisions WHERE request_id LIKE '$name-%'" | sort >"$tmp/$name.stored"
@@ -248,8 +248,8 @@ if runs reload; then
     fi
     hash=$(sha256sum "$dibao" | cut -c1-64)
     for _ in $(seq 1 50); do
-        code=$(curl -s -m 10 -o "$tmp/body" -w '%{http_code}' -H "Authorization: Bearer $ELIGO_PORTAL_TOKEN" \
-            -H 'Content-Type: application/json' --data-binary @"$tmp/templates/canary1.json" "$U/v1/decisions")
+        curl -s -m 10 -o "$tmp/body" -H "Authorization: Bearer $ELIGO_PORTAL_TOKEN" \
+            -H 'Content-Type: application/json' --data-binary @"$tmp/templates/canary1.json" "$U/v1/decisions"
         grep -q "\"hash\":\"sha256:$hash\"" "$tmp/body" && break
         sleep 0.1
     done
@@ -327,6 +327,7 @@ if runs crash; then
     log_from=$(($(wc -l <"$log") + 1))
     ticks0=$(awk '{print $14 + $15}' "/proc/$master/stat")
     touch "$ELIGOD_FAULT_EXIT_AT_START"
+    # shellcheck disable=SC2046  # one pid a word
     kill -KILL $(worker_pids) 2>/dev/null
     sleep 10
     ticks1=$(awk '{print $14 + $15}' "/proc/$master/stat")

@@ -23,7 +23,6 @@ sql() { mariadb_sql "$STACK_VAR/mariadb" "$1"; }
 
 stack_test_up "$tmp"
 export ELIGO_PORTAL_TOKEN
-master=$(cat "$STACK_VAR/run/eligod.pid")
 log=$STACK_VAR/log/eligod.log
 committer() { stack_helper_pid eligod-commit; }
 

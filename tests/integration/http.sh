@@ -83,6 +83,7 @@ for v in null 1 true; do
         contains "$v: expected a JSON object" '"errors":[{"pointer":"","detail":"expected a JSON object"}]' "$tmp/body"
 done
 for route in "auditor /v1/replays" "officer /v1/impact"; do
+    # shellcheck disable=SC2086  # ROLE PATH, split on purpose
     set -- $route
     tok=$([ "$1" = auditor ] && echo "$ELIGO_AUDITOR_TOKEN" || echo "$ELIGO_OFFICER_TOKEN")
     expect "422 for null to $2" 422 -H "Authorization: Bearer $tok" "${json[@]}" -d null "$U$2" &&
@@ -190,7 +191,7 @@ locker=
 
 # ---- HEAD wherever GET is: the same status and headers, no body
 head_like_get() {   # PATH [TOKEN [TYPE]]: on a plain socket, so that a body would be seen
-    local path=$1 get_len hdr= type=${3:-application/json}
+    local path=$1 get_len hdr='' type=${3:-application/json}
     [ -n "${2:-}" ] && hdr="Authorization: Bearer $2\r\n"
     expect "GET $path" 200 ${2:+-H "Authorization: Bearer $2"} "$U$path" || return
     get_len=$(wc -c <"$tmp/body")

@@ -67,6 +67,7 @@ done
 # ---- the database: personal data only in `decisions`, tokens only hashed
 db=$STACK_VAR/mariadb
 tables=$(mariadb_sql "$db" "SELECT table_name FROM information_schema.tables WHERE table_schema = 'eligo' AND table_name <> 'decisions'")
+# shellcheck disable=SC2086  # one table a word
 mariadb-dump --no-defaults --protocol=socket --socket="$db/mysql.sock" -uroot --skip-comments eligo $tables \
     >"$tmp/dump.sql" 2>"$tmp/dump.err" || not_ok "mariadb-dump" "$(cat "$tmp/dump.err")"
 [ -s "$tmp/dump.sql" ] && ok || not_ok "the dump is empty"
@@ -75,6 +76,7 @@ if grep -qF -e "$canary_id" -e "$canary_income" "$tmp/dump.sql"; then
 else ok; fi
 [ "$(mariadb_sql "$db" "SELECT COUNT(*) FROM eligo.decisions WHERE input LIKE '%$canary_id%'")" -ge 1 ] && ok ||
     not_ok "the canary decision is not in the decisions table (the canary test would prove nothing)"
+# shellcheck disable=SC2086  # one table a word
 mariadb-dump --no-defaults --protocol=socket --socket="$db/mysql.sock" -uroot --skip-comments eligo \
     >"$tmp/dump-all.sql" 2>/dev/null
 tokens=$(sed -n 's/^ELIGO_[A-Z]*_TOKEN=//p' "$STACK_VAR/tokens.env")

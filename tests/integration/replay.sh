@@ -56,7 +56,7 @@ awk -v seed=7 'BEGIN { srand(seed);
         printf "%d %d {\"household\":{\"members\":[%s]}}\n", k, total, line;
     } }' >"$tmp/households"
 made=0
-while read -r k total input; do
+while read -r _ total input; do
     post "$ELIGO_PORTAL_TOKEN" /v1/decisions "{\"policy\":\"tianjin.dibao\",\"as_of\":\"2019-01-01\",\"input\":$input}"
     [ "$code" = 201 ] && made=$((made + 1))
 done <"$tmp/households"

@@ -125,6 +125,7 @@ harness_tmp() {
 # harness_stack NAME: the preamble of every suite that starts the stack.
 harness_stack() {
     require nginx mariadbd curl -- "Debian packages nginx, mariadb-server, curl"
+    # shellcheck disable=SC2154  # top: the suite's, set before sourcing
     # shellcheck source=tests/lib/stack.sh
     . "$top/tests/lib/stack.sh"
     harness_tmp "$1"

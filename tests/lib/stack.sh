@@ -48,6 +48,7 @@ case ":$PATH:" in *:/usr/sbin:*) ;; *) PATH=$PATH:/usr/sbin ;; esac
 # and so is the load client built for the suites (STACK_LOAD, or
 # $LOAD_CLIENT).
 if [ -z "${ELIGOD:-}" ] && [ -n "${ELIGO:-}" ]; then ELIGOD=$(dirname "$ELIGO")/eligod; export ELIGO ELIGOD; fi
+# shellcheck disable=SC2034  # read by the suites that source this file
 STACK_LOAD=${LOAD_CLIENT:-$(dirname "${ELIGO:-$stack_top/eligo}")/tests/integration/load_client}
 
 stack_url() { echo "http://127.0.0.1:${STACK_PORT:-8080}"; }
@@ -182,8 +183,7 @@ stack_nginx_up() {
 }
 
 _stack_wait_health() {
-    local i
-    for i in $(seq 1 100); do
+    for _ in $(seq 1 100); do
         if curl -fsS -m 2 "$(stack_url)/healthz" 2>/dev/null | grep -q '"database":"up"'; then
             return 0
         fi
@@ -223,8 +223,7 @@ stack_up() {
             --pid "$STACK_VAR/run/eligod.pid" "${cp_opts[@]}" ${STACK_EXTRA:-} \
             </dev/null >>"$STACK_VAR/log/eligod.log" 2>&1 &
         disown $! 2>/dev/null
-        local i
-        for i in $(seq 1 100); do
+        for _ in $(seq 1 100); do
             [ -S "$STACK_VAR/run/eligod.sock" ] && _stack_alive "$STACK_VAR/run/eligod.pid" && break
             sleep 0.1
         done
@@ -255,17 +254,17 @@ stack_up() {
 
 stack_down() {
     : "${STACK_VAR:?STACK_VAR must be set}"
-    local pid i
+    local pid
     if _stack_alive "$STACK_VAR/nginx/nginx.pid"; then
         pid=$(cat "$STACK_VAR/nginx/nginx.pid")
         kill -QUIT "$pid" 2>/dev/null
-        for i in $(seq 1 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+        for _ in $(seq 1 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
         kill -0 "$pid" 2>/dev/null && kill -KILL "$pid" 2>/dev/null
     fi
     if _stack_alive "$STACK_VAR/run/eligod.pid"; then
         pid=$(cat "$STACK_VAR/run/eligod.pid")
         kill -TERM "$pid" 2>/dev/null
-        for i in $(seq 1 200); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+        for _ in $(seq 1 200); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
         kill -0 "$pid" 2>/dev/null && kill -KILL "$pid" 2>/dev/null
     fi
     rm -f "$STACK_VAR/run/eligod.pid"
@@ -309,5 +308,6 @@ stack_test_up() {
     fi
     # shellcheck disable=SC1091
     . "$STACK_VAR/tokens.env"
+    # shellcheck disable=SC2034  # the suite's base URL
     U=$(stack_url)
 }

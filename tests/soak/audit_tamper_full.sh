@@ -5,7 +5,6 @@
 # 12's 1,000 rounds of two racing sequencers.  The same suite as
 # tests/integration/audit_tamper.sh, larger (several minutes).
 # Usage (from a build directory): ELIGO=./eligo tests/soak/audit_tamper_full.sh
-if [ -z "${BASH_VERSION:-}" ]; then exec bash "$0" "$@"; fi
 top_srcdir=${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}
 export top_srcdir
 TAMPER_ROWS=10000 TAMPER_MUTATIONS=1000 TAMPER_STORES=10 TAMPER_STORE_ROWS=10000 TAMPER_RACE_ROUNDS=1000 \
