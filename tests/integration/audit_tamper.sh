@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# audit_tamper.sh - tamper evidence (goals 11 and 12 of reliability.md)
-# against a real, private MariaDB server.
+# audit_tamper.sh - tamper evidence (every alteration detected and
+# named, no fork of the checkpoint chain; docs/audit.md) against a real, private MariaDB server.
 #
 # Starts a server of its own (tests/lib/mariadb.sh), migrates it, makes two
 # keys with `eligo audit keygen` (the sequencer's and an impostor's), then
@@ -17,7 +17,7 @@
 # Sizes: make check runs 10,000 decisions and 150 mutations, 10
 # untouched stores of 1,000 and 1,000 race rounds (about 100 s on two
 # busy cores); tests/soak/audit_tamper_full.sh sets TAMPER_MUTATIONS=1000
-# and TAMPER_STORE_ROWS=10000 (goal 11 at full size).  Last line: "N passed, N failed"; 77 when
+# and TAMPER_STORE_ROWS=10000 (the full size).  Last line: "N passed, N failed"; 77 when
 # MariaDB is not installed.
 set -u
 

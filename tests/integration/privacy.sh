@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # privacy.sh - no personal data outside the decisions table, and no
-# token in clear anywhere (reliability goal 19, docs/security.md).
+# token in clear anywhere (docs/security.md).
 #
 # Sends requests whose inputs carry canary values (an ID number and an
 # income that appear nowhere else) down every path that could log them:

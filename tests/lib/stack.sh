@@ -33,7 +33,7 @@
 #                   (eligod-commit: the committer, eligod-seq: the sequencer)
 #   stack_worker_pids      eligod's workers (its other children)
 #
-# Sanitizers (reliability goal 18): eligod runs with ASAN_OPTIONS and
+# Sanitizers (a sanitizer build is tested as it runs): eligod runs with ASAN_OPTIONS and
 # UBSAN_OPTIONS adding log_path=VAR/asan/eligod (one report file per
 # process: the master and every worker) and halt_on_error=1; in a build
 # without sanitizers they are ignored.  stack_down fails when a report
