@@ -13,8 +13,8 @@ top=${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}
 harness_tmp openapi
 require jq -- "Debian package jq"
 
-# same NAME FILE-A FILE-B: the two sorted lists are equal
-same() {
+# same_list NAME FILE-A FILE-B: the two sorted lists are equal
+same_list() {
     if diff -u "$2" "$3" >"$tmp/diff"; then ok "$1"; else not_ok "$1" "$(cat "$tmp/diff")"; fi
 }
 
@@ -50,7 +50,7 @@ sed -n 's/^ *{"\([A-Z]*\)", "\([^"]*\)", \(ROLE_[A-Z_ |]*\),.*/\1 \2 \3/p' "$top
 jq -r '.paths | to_entries[] | .key as $p | .value | to_entries[] |
        "\(.key | ascii_upcase) \($p) \(.value["x-eligo-roles"] // ["?"] | sort | if length == 0 then "-" else join(" ") end)"' \
     "$tmp/doc.json" | sort >"$tmp/doc.routes"
-same "every route in the document, with its roles, and no other" "$tmp/routes" "$tmp/doc.routes"
+same_list "every route in the document, with its roles, and no other" "$tmp/routes" "$tmp/doc.routes"
 
 # an operation with roles needs the bearer token; one without needs none
 jq -r '.paths[][] | select(((.["x-eligo-roles"] | length) > 0) != ((.security | length) > 0)) | .operationId' \
@@ -64,7 +64,7 @@ jq -r '.components.schemas.Problem.properties.type.enum[] | sub(".*/problems/"; 
     sed -n 's/^ *\[PROBLEM_[A-Z_]*\] = {"\([a-z-]*\)".*/\1/p' "$top/src/service/http.c"
     cat "$top"/nginx/*.conf | grep -o 'eligo.example/problems/[a-z-]*' | sed 's|.*/||'
 } | sort -u >"$tmp/code.types"
-same "problem types: the document's are eligod's and nginx's" "$tmp/code.types" "$tmp/doc.types"
+same_list "problem types: the document's are eligod's and nginx's" "$tmp/code.types" "$tmp/doc.types"
 while read -r t; do
     grep -qF "| \`$t\` |" "$top/docs/api.md" || echo "$t"
 done <"$tmp/doc.types" >"$tmp/undocumented"

@@ -22,8 +22,6 @@
 set -u
 
 top_srcdir=${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}
-# shellcheck source=tests/lib/mariadb.sh
-. "$top_srcdir/tests/lib/mariadb.sh"
 # shellcheck source=tests/lib/harness.sh
 . "$top_srcdir/tests/lib/harness.sh"
 
@@ -36,18 +34,9 @@ STORES=${TAMPER_STORES:-10}
 STORE_ROWS=${TAMPER_STORE_ROWS:-1000}
 RACE_ROUNDS=${TAMPER_RACE_ROUNDS:-1000}
 
-require mariadbd mariadb-install-db -- "Debian packages mariadb-server, mariadb-client"
-
-harness_tmp tamper
-var=$tmp/mariadb
-cleanup() { mariadb_stop "$var"; }
-at_exit cleanup
-
-sql() { mariadb_sql "$var" "USE eligo; $1"; }
-
 start=$(date +%s)
-if mariadb_start "$var"; then ok; else fail "starting a private MariaDB"; finish; fi
-url=$(mariadb_url "$var")
+harness_mariadb tamper
+sql() { mariadb_sql "$var" "USE eligo; $1"; }
 export ELIGO_DB=$url
 if "$ELIGO" db migrate --dir "$top_srcdir/db" >"$tmp/out" 2>&1 && grep -q 'applied 003_checkpoints.sql' "$tmp/out"; then ok
 else fail "eligo db migrate"; cat "$tmp/out"; finish; fi

@@ -130,14 +130,8 @@ else
 fi
 
 start=$(date +%s)
-if ! stack_up >"$tmp/up.log" 2>&1; then
-    not_ok "stack up" "$(cat "$tmp/up.log"; tail -n 20 "$STACK_VAR/log/eligod.log" 2>/dev/null)"
-    finish
-fi
+stack_test_up "$tmp"
 ok "stack up"
-# shellcheck disable=SC1091
-. "$STACK_VAR/tokens.env"
-U=$(stack_url)
 log=$STACK_VAR/log/eligod.log
 master=$(cat "$STACK_VAR/run/eligod.pid")
 sock=$STACK_VAR/run/eligod.sock

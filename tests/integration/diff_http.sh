@@ -26,9 +26,6 @@ portal=(-H "Authorization: Bearer $ELIGO_PORTAL_TOKEN" -H 'Content-Type: applica
 rows() { mariadb_sql "$STACK_VAR/mariadb" "SELECT COUNT(*) FROM eligo.decisions"; }
 # body FILE [MORE]: {"policy": "tianjin.dibao", "text": <FILE>, MORE...}
 body() { jq -n --rawfile t "$1" "{policy: \"tianjin.dibao\", text: \$t${2:+, $2}}"; }
-check() {
-    if jq -e "$2" "$tmp/body" >/dev/null 2>&1; then ok "$1"; else not_ok "$1" "$(head -c 300 "$tmp/body")"; fi
-}
 
 sed 's/from 2017-04-01: 860.00/from 2017-04-01: 900.00/' "$top/policies/tianjin/dibao.policy" >"$tmp/900.policy"
 before=$(rows)

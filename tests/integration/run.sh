@@ -25,14 +25,8 @@ chmod -R u+w "$tmp/policies"
 . "$top/tests/lib/expect.sh"
 
 start=$(date +%s)
-if ! stack_up >"$tmp/up.log" 2>&1; then
-    not_ok "stack up" "$(cat "$tmp/up.log"; tail -n 20 "$STACK_VAR/log/eligod.log" 2>/dev/null)"
-    finish
-fi
+stack_test_up "$tmp"
 ok "stack up (MariaDB, eligod, nginx on 127.0.0.1:$STACK_PORT)"
-# shellcheck disable=SC1091
-. "$STACK_VAR/tokens.env"
-U=$(stack_url)
 log=$STACK_VAR/log/eligod.log
 master=$(cat "$STACK_VAR/run/eligod.pid")
 auth() { echo "Authorization: Bearer $1"; }

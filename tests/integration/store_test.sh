@@ -38,18 +38,9 @@ case $ELIGO in /*) ;; *) ELIGO=$(pwd)/$ELIGO ;; esac
 DRIVER=$(dirname "$ELIGO")/tests/integration/store_driver
 self=$(cd "$(dirname "$0")" && pwd)/$(basename "$0")
 
-require mariadbd mariadb-install-db -- "Debian packages mariadb-server, mariadb-client"
-
-harness_tmp store
-var=$tmp/mariadb
-cleanup() { mariadb_stop "$var"; }
-at_exit cleanup
-
-sql() { mariadb_sql "$var" "USE eligo; $1"; }
-
 start=$(date +%s)
-if mariadb_start "$var"; then ok; else fail "starting a private MariaDB"; finish; fi
-url=$(mariadb_url "$var")
+harness_mariadb store
+sql() { mariadb_sql "$var" "USE eligo; $1"; }
 
 # 1. migrations, twice
 if "$ELIGO" db migrate --db "$url" --dir "$top_srcdir/db" >"$tmp/out" 2>&1 &&

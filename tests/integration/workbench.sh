@@ -53,9 +53,8 @@ for members in '[{"id":"a","age":40,"monthly_income":"500.00"}]' '[{"id":"a","ag
     [ "$code" = 201 ] && stored=$((stored + 1))
 done
 if [ "$stored" -ne 5 ]; then
-    echo "FAIL storing the five decisions the impact run reads ($stored stored)"
-    echo "0 passed, 1 failed"
-    exit 1
+    not_ok "storing the five decisions the impact run reads ($stored stored)"
+    finish
 fi
 
 # ---- the routes the page calls, by curl

@@ -15,6 +15,9 @@
 #   has_header NAME LINE     the last response had the header line LINE
 #                            (case-insensitive name, exact value)
 #   no_header NAME FIELD     the last response had no FIELD header
+#   check NAME JQ-FILTER [FILE]
+#                            the filter is true of FILE ($check_file, else
+#                            $tmp/body)
 #   status NAME STATUS CMD...
 #                            CMD exits STATUS (its stdout in $tmp/out,
 #                            its stderr in $tmp/err)
@@ -68,4 +71,9 @@ status() {   # NAME WANT CMD...
     "$@" >"$tmp/out" 2>"$tmp/err"
     rc=$?
     if [ "$rc" = "$want" ]; then ok "$name (exit $want)"; else not_ok "$name: exit $rc, wanted $want" "$(cat "$tmp/out" "$tmp/err")"; fi
+}
+check() {   # NAME JQ-FILTER [FILE]
+    local file=${3:-${check_file:-$tmp/body}}
+    if jq -e "$2" "$file" >/dev/null 2>&1; then ok "$1"
+    else not_ok "$1" "$(jq -c "$2" "$file" 2>&1 | head -c 300)"; fi
 }

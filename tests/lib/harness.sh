@@ -34,6 +34,9 @@
 #                            traps EXIT to stop the stack; the caller sets
 #                            STACK_WORKERS, STACK_POLICIES... and then
 #                            calls stack_test_up "$tmp"
+#   harness_mariadb NAME     sources tests/lib/mariadb.sh, makes $tmp and
+#                            starts a private MariaDB in var=$tmp/mariadb
+#                            (stopped on exit); its URL in $url
 #   at_exit COMMAND          run COMMAND (a function name, with no
 #                            arguments) on exit, before the stack stops
 #
@@ -120,6 +123,19 @@ harness_tmp() {
     tmp=$(mktemp -d "${TMPDIR:-/tmp}/eligo-$1.XXXXXX") || exit 99
     trap _harness_cleanup EXIT
     trap 'exit 1' INT TERM
+}
+
+# harness_mariadb NAME: the preamble of the suites that need MariaDB alone.
+_harness_mariadb_stop() { mariadb_stop "$var"; }
+harness_mariadb() {
+    require mariadbd mariadb-install-db -- "Debian packages mariadb-server, mariadb-client"
+    # shellcheck source=tests/lib/mariadb.sh
+    . "${top:-$top_srcdir}/tests/lib/mariadb.sh"
+    harness_tmp "$1"
+    var=$tmp/mariadb
+    at_exit _harness_mariadb_stop
+    if mariadb_start "$var"; then ok; else fail "starting a private MariaDB"; finish; fi
+    url=$(mariadb_url "$var")
 }
 
 # harness_stack NAME: the preamble of every suite that starts the stack.

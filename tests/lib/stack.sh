@@ -300,11 +300,8 @@ stack_status() {
 # U to the base URL.  $1 is a scratch directory for the start-up log.
 stack_test_up() {
     if ! stack_up >"$1/up.log" 2>&1; then
-        echo "FAIL stack up"
-        cat "$1/up.log"
-        tail -n 20 "$STACK_VAR/log/eligod.log" 2>/dev/null
-        echo "0 passed, 1 failed"
-        exit 1
+        not_ok "stack up" "$(cat "$1/up.log"; tail -n 20 "$STACK_VAR/log/eligod.log" 2>/dev/null)"
+        finish
     fi
     # shellcheck disable=SC1091
     . "$STACK_VAR/tokens.env"
