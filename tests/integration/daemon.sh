@@ -126,7 +126,7 @@ PY
     contains "READY=1 after the reload" "READY=1 | STATUS=generation 2, 10 policies" "$tmp/notify.log"
     contains "STOPPING=1 on QUIT" "STOPPING=1 | STATUS=stopping (graceful)" "$tmp/notify.log"
 else
-    echo "SKIP sd_notify: no python3 to listen"
+    skip "sd_notify" "no python3 to listen"
 fi
 
 start=$(date +%s)

@@ -42,7 +42,7 @@ metric_is() {   # NAME METRIC WANTED
 }
 promtool_clean() {
     if ! command -v promtool >/dev/null 2>&1; then
-        echo "SKIP promtool check metrics ($1): no promtool (Debian package prometheus)"
+        skip "promtool check metrics ($1)" "no promtool (Debian package prometheus)"
         return
     fi
     promtool check metrics <"$tmp/m" >"$tmp/promtool.out" 2>&1
