@@ -29,21 +29,16 @@
 # The last line is "N passed, N failed".
 set -u
 top=$(cd "$(dirname "$0")/.." && pwd)
-passed=0 failed=0
-ok() { passed=$((passed + 1)); echo "ok   $1"; }
-not_ok() { failed=$((failed + 1)); echo "FAIL $1"; [ -n "${2:-}" ] && printf '%s\n' "$2" | tail -c 1500 | sed 's/^/     /'; }
-finish() { echo "$passed passed, $failed failed"; [ "$failed" -eq 0 ]; exit; }
+# shellcheck source=tests/lib/harness.sh
+. "$top/tests/lib/harness.sh"
 
 if [ "$(id -u)" -ne 0 ]; then
     if command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; then
         exec sudo -n "$0" "$@"
     fi
-    echo "SKIP the Debian package: installing it needs root (or sudo without a password)"
-    finish
+    skip_all "the Debian package: installing it needs root (or sudo without a password)"
 fi
-for p in dpkg-buildpackage lintian apt-get unshare; do
-    command -v "$p" >/dev/null 2>&1 || { not_ok "$p is missing (scripts/lib/packages.sh)"; finish; }
-done
+require dpkg-buildpackage lintian apt-get unshare -- "scripts/lib/packages.sh"
 if dpkg-query -W -f='${Status}' eligo 2>/dev/null | grep -q 'ok installed'; then
     not_ok "eligo is installed already: this test installs and purges its own"
     finish
@@ -61,9 +56,9 @@ cleanup() {
         # shellcheck source=tests/lib/mariadb.sh
         . "$top/tests/lib/mariadb.sh" && mariadb_stop "$tmp/db" >/dev/null 2>&1
     fi
-    if [ $installed -eq 1 ]; then
+    if [ "$installed" -eq 1 ]; then
         DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=300 purge -y -qq eligo >/dev/null 2>&1
-        [ $user_before -eq 0 ] && { deluser --system --quiet eligo; delgroup --system --quiet eligo; } >/dev/null 2>&1
+        [ "$user_before" -eq 0 ] && { deluser --system --quiet eligo; delgroup --system --quiet eligo; } >/dev/null 2>&1
     fi
     rm -rf "$tmp"
 }
@@ -270,7 +265,7 @@ if DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=300 purge -y -q
     left=$(for f in $files; do [ -e "$f" ] && echo "$f"; done)
     [ -z "$left" ] && ok "apt-get purge eligo: none of its $(echo "$files" | wc -l) files left" ||
         not_ok "files left after purge" "$left"
-    [ $user_before -eq 0 ] && { deluser --system --quiet eligo; delgroup --system --quiet eligo; } >/dev/null 2>&1
+    [ "$user_before" -eq 0 ] && { deluser --system --quiet eligo; delgroup --system --quiet eligo; } >/dev/null 2>&1
 else
     not_ok "apt-get purge" "$(tail -n 20 "$tmp/purge.log")"
 fi

@@ -19,15 +19,12 @@
 set -u
 top=${top_srcdir:-$(cd "$(dirname "$0")/.." && pwd)}
 build=$(dirname "${ELIGO:?ELIGO names the built eligo}")
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/eligo-install.XXXXXX")
-trap 'rm -rf "$tmp"' EXIT
+# shellcheck source=tests/lib/harness.sh
+. "$top/tests/lib/harness.sh"
+harness_tmp install
 root=$tmp/root
-passed=0 failed=0
-ok() { passed=$((passed + 1)); echo "ok   $1"; }
-not_ok() { failed=$((failed + 1)); echo "FAIL $1"; [ -n "${2:-}" ] && printf '%s\n' "$2" | head -c 800 | sed 's/^/     /'; }
 make -s -C "$build" --no-print-directory print-dirs >"$tmp/dirs" 2>/dev/null
 var() { sed -n "s|^$1=||p" "$tmp/dirs"; }
-finish() { echo "$passed passed, $failed failed"; [ "$failed" -eq 0 ]; exit; }
 
 if ! make -s -C "$build" install DESTDIR="$root" >"$tmp/install.log" 2>&1; then
     not_ok "make install DESTDIR" "$(tail -n 20 "$tmp/install.log")"
@@ -139,7 +136,7 @@ INSIDE
             ok "nginx -t with the site's TLS server uncommented" || not_ok "nginx -t, TLS" "$(cat "$tmp/nginx-tls.out")"
     fi
 else
-    echo "SKIP the installed binaries at their paths: no user namespaces here (unshare -rmn)"
+    skip "the installed binaries at their paths" "no user namespaces here (unshare -rmn)"
 fi
 
 # ---- uninstall

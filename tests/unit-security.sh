@@ -17,13 +17,8 @@ top=${top_srcdir:-$(cd "$(dirname "$0")/.." && pwd)}
 unit=$top/dist/systemd/eligod.service
 # shellcheck source=tests/lib/expect.sh
 . "$top/tests/lib/expect.sh"
-finish() { echo "$passed passed, $failed failed"; [ "$failed" -eq 0 ]; exit; }
-if ! command -v systemd-analyze >/dev/null 2>&1; then
-    echo "SKIP no systemd-analyze here (Debian package systemd)"
-    finish
-fi
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/eligo-unit.XXXXXX")
-trap 'rm -rf "$tmp"' EXIT
+require systemd-analyze -- "Debian package systemd"
+harness_tmp unit
 
 # ---- exposure
 systemd-analyze security --offline=true "$unit" >"$tmp/security.out" 2>&1
@@ -46,6 +41,7 @@ grep -q '^ExecStartPre=/usr/sbin/eligod -t ' "$unit" && ok "ExecStartPre=eligod 
 # systemd runs ExecReload lines in order and fails the reload at the first
 # that fails: the check must come before the signal
 first=$(grep -m1 '^ExecReload=' "$unit")
+# shellcheck disable=SC2016  # $MAINPID is the unit's, not the shell's
 [[ $first == 'ExecReload=/usr/sbin/eligod -t '* ]] && grep -q '^ExecReload=/bin/kill -HUP \$MAINPID$' "$unit" &&
     ok "ExecReload: eligod -t, then SIGHUP" || not_ok "ExecReload" "$(grep '^ExecReload=' "$unit")"
 

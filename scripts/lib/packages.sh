@@ -23,7 +23,8 @@
 # (tests/deb.sh); systemd brings systemd-analyze (tests/unit-security.sh),
 # strace watches eligod against the unit's filter
 # (tests/integration/syscalls.sh), prometheus brings promtool, which
-# checks GET /metrics' text (tests/integration/metrics.sh).
+# checks GET /metrics' text (tests/integration/metrics.sh); shellcheck
+# checks every shell script of the tree (tests/shellcheck.sh).
 # A package counts as installed when an installed package provides it:
 # NodeSource's nodejs provides npm.
 
@@ -34,7 +35,7 @@ ELIGO_PACKAGES="
     valgrind clang libclang-rt-dev wrk gnuplot-nox
     man-db groff-base util-linux iproute2 openssl galera-4 mariadb-backup socat
     python3-jsonschema nodejs npm chromium fonts-wqy-zenhei
-    debhelper devscripts lintian systemd strace prometheus
+    debhelper devscripts lintian systemd strace prometheus shellcheck
 "
 
 # Prints the packages from ELIGO_PACKAGES that are not fully installed.

@@ -8,14 +8,13 @@
 # failed"; non-zero exit on failure.
 set -u
 top=${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/eligo-openapi.XXXXXX")
-trap 'rm -rf "$tmp"' EXIT
 # shellcheck source=tests/lib/expect.sh
 . "$top/tests/lib/expect.sh"
-command -v jq >/dev/null || { echo "openapi: jq not installed"; echo "0 passed, 1 failed"; exit 1; }
+harness_tmp openapi
+require jq -- "Debian package jq"
 
-# same NAME FILE-A FILE-B: the two sorted lists are equal
-same() {
+# same_list NAME FILE-A FILE-B: the two sorted lists are equal
+same_list() {
     if diff -u "$2" "$3" >"$tmp/diff"; then ok "$1"; else not_ok "$1" "$(cat "$tmp/diff")"; fi
 }
 
@@ -33,7 +32,7 @@ except Exception as e:
     sys.exit(str(e).splitlines()[0])' "$tmp/doc.json" >"$tmp/validate" 2>&1; then ok "openapi-spec-validator: valid"
     else not_ok "openapi-spec-validator" "$(cat "$tmp/validate")"; fi
 else
-    echo "note: openapi-spec-validator not installed, the document's schema not checked"
+    skip "openapi-spec-validator" "not installed, the document's schema not checked (Debian: python3-openapi-spec-validator)"
 fi
 
 # "METHOD PATH ROLES" from the route table: the first line of each row of `routes[]`
@@ -52,7 +51,7 @@ sed -n 's/^ *\[ROUTE_[a-z_]*\] = {\.method = "\([A-Z]*\)", \.pattern = "\([^"]*\
 jq -r '.paths | to_entries[] | .key as $p | .value | to_entries[] |
        "\(.key | ascii_upcase) \($p) \(.value["x-eligo-roles"] // ["?"] | sort | if length == 0 then "-" else join(" ") end)"' \
     "$tmp/doc.json" | sort >"$tmp/doc.routes"
-same "every route in the document, with its roles, and no other" "$tmp/routes" "$tmp/doc.routes"
+same_list "every route in the document, with its roles, and no other" "$tmp/routes" "$tmp/doc.routes"
 
 # an operation with roles needs the bearer token; one without needs none
 jq -r '.paths[][] | select(((.["x-eligo-roles"] | length) > 0) != ((.security | length) > 0)) | .operationId' \
@@ -66,7 +65,7 @@ jq -r '.components.schemas.Problem.properties.type.enum[] | sub(".*/problems/"; 
     sed -n 's/^ *\[PROBLEM_[A-Z_]*\] = {"\([a-z-]*\)".*/\1/p' "$top/src/service/http.c"
     cat "$top"/nginx/*.conf | grep -o 'eligo.example/problems/[a-z-]*' | sed 's|.*/||'
 } | sort -u >"$tmp/code.types"
-same "problem types: the document's are eligod's and nginx's" "$tmp/code.types" "$tmp/doc.types"
+same_list "problem types: the document's are eligod's and nginx's" "$tmp/code.types" "$tmp/doc.types"
 while read -r t; do
     grep -qF "| \`$t\` |" "$top/docs/api.md" || echo "$t"
 done <"$tmp/doc.types" >"$tmp/undocumented"
@@ -75,6 +74,7 @@ done <"$tmp/doc.types" >"$tmp/undocumented"
 
 # nginx's Allow map (its own 405s) covers every path of the table
 while read -r _ path _; do
+    # shellcheck disable=SC2001  # a bracket expression: not a bash pattern
     probe=$(echo "$path" | sed 's/{[^}]*}/x1/g')
     awk '/map \$request_uri \$eligo_allow/,/}/' "$top/nginx/eligo_maps.conf" | sed -n 's/^ *"~\(.*\)" ".*";$/\1/p' |
         while read -r re; do echo "$probe" | grep -qE -- "$re" && { echo hit; break; }; done | grep -q hit ||

@@ -12,11 +12,10 @@ top=$(cd "$top" && pwd)
 ELIGO=${ELIGO:-./eligo}
 case $ELIGO in /*) ;; *) ELIGO=$(pwd)/$ELIGO ;; esac
 PYTHON=${PYTHON:-python3}
+# shellcheck source=tests/lib/harness.sh
+. "$top/tests/lib/harness.sh"
 if ! "$PYTHON" -c 'import jsonschema; jsonschema.Draft202012Validator' 2>/dev/null; then
-    echo "schema: $PYTHON has no jsonschema with draft 2020-12 (Debian: python3-jsonschema)"
-    echo "0 passed, 1 failed"
-    exit 1
+    skip_all "$PYTHON has no jsonschema with draft 2020-12 (Debian: python3-jsonschema)"
 fi
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/eligo-schema.XXXXXX") || exit 99
-trap 'rm -rf "$tmp"' EXIT INT TERM
+harness_tmp schema
 "$PYTHON" "$top/tests/api/schema_check.py" "$ELIGO" "$top" "$tmp"

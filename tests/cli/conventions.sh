@@ -8,22 +8,13 @@
 set -u
 top=${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}
 ELIGO=${ELIGO:-$top/eligo}
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/eligo-cli.XXXXXX")
-trap 'rm -rf "$tmp"' EXIT
+# shellcheck source=tests/lib/expect.sh
+. "$top/tests/lib/expect.sh"
+harness_tmp cli
 cd "$tmp" || exit 1
 export ELIGO_POLICIES=$top/policies
 unset ELIGO_DB
-passed=0 failed=0
-ok() { passed=$((passed + 1)); echo "ok   $1"; }
-not_ok() { failed=$((failed + 1)); echo "FAIL $1"; [ -n "${2:-}" ] && printf '%s\n' "$2" | head -c 600 | sed 's/^/     /'; }
-# status NAME WANT CMD...: CMD exits WANT (its stdout in out, stderr in err)
-status() {
-    local name=$1 want=$2
-    shift 2
-    "$@" >out 2>err
-    local rc=$?
-    if [ "$rc" = "$want" ]; then ok "$name (exit $want)"; else not_ok "$name: exit $rc, wanted $want" "$(cat out err)"; fi
-}
+# status (expect.sh) leaves the output in out and err: $tmp is the current directory
 
 # ---- --help on every subcommand: stdout, exit 0, nothing on stderr
 for cmd in check eval schema explain test fmt bench replay impact diff "db migrate" "token add" \

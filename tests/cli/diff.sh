@@ -10,11 +10,10 @@
 set -u
 top=$(cd "${top_srcdir:-$(dirname "$0")/../..}" && pwd)
 ELIGO=${ELIGO:-$top/eligo}
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/eligo-diff.XXXXXX")
-trap 'rm -rf "$tmp"' EXIT
 # shellcheck source=tests/lib/expect.sh
 . "$top/tests/lib/expect.sh"
-command -v jq >/dev/null || { echo "diff: jq not installed"; echo "0 passed, 1 failed"; exit 1; }
+harness_tmp diff
+require jq -- "Debian package jq"
 unset ELIGO_DB
 export ELIGO_POLICIES=$top/policies
 
@@ -22,18 +21,8 @@ mkdir "$tmp/old" "$tmp/new" "$tmp/dated" "$tmp/fmt"
 for d in old new dated fmt; do cp "$top/policies/civil.model" "$tmp/$d/"; ln -s "$top/policies/sources" "$tmp/$d/sources"; done
 cp "$top/policies/tianjin/dibao.policy" "$tmp/old/"
 sed 's/from 2017-04-01: 860.00/from 2017-04-01: 900.00/' "$top/policies/tianjin/dibao.policy" >"$tmp/new/dibao.policy"
-# status NAME WANT CMD...: CMD exits WANT (stdout in $tmp/out)
-status() {
-    local name=$1 want=$2 rc
-    shift 2
-    "$@" >"$tmp/out" 2>"$tmp/err"
-    rc=$?
-    if [ "$rc" = "$want" ]; then ok "$name (exit $want)"; else not_ok "$name: exit $rc, wanted $want" "$(cat "$tmp/out" "$tmp/err")"; fi
-}
-# check NAME JQ-FILTER: the filter is true of $tmp/out
-check() {
-    if jq -e "$2" "$tmp/out" >/dev/null 2>&1; then ok "$1"; else not_ok "$1" "$(jq -c "$2" "$tmp/out" 2>&1 | head -c 300)"; fi
-}
+# check (expect.sh) reads what status left in $tmp/out
+check_file=$tmp/out
 
 # ---- 860 -> 900 on 2019-01-01
 status "860 -> 900 differs" 1 "$ELIGO" diff "$tmp/old/dibao.policy" "$tmp/new/dibao.policy" --as-of 2019-01-01 --json

@@ -26,13 +26,8 @@ client_node_modules() {
 # client_ready WHO SRC DIR: node and npm are there and DIR has the
 # packages; else the suite's closing lines saying why, and 1.
 client_ready() {
-    if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
-        echo "$1: node and npm are needed (Debian: nodejs, npm)"
-    elif client_node_modules "$2" "$3"; then
-        return 0
-    else
-        echo "$1: npm ci failed"
-    fi
-    echo "0 passed, 1 failed"
-    return 1
+    require node npm -- "Debian packages nodejs, npm"
+    client_node_modules "$2" "$3" && return 0
+    not_ok "$1: npm ci failed"
+    finish
 }

@@ -24,27 +24,20 @@
 # About 40 s.  Last line "N passed, N failed"; non-zero exit on failure.
 set -u
 top=${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/eligo-auditdef.XXXXXX")
-# shellcheck source=tests/lib/stack.sh
-. "$top/tests/lib/stack.sh"
+# shellcheck source=tests/lib/harness.sh
+. "$top/tests/lib/harness.sh"
+harness_stack auditdef
 LOAD=$STACK_LOAD
-export STACK_VAR=$tmp/var STACK_WORKERS=4
+export STACK_WORKERS=4
 # a bound the 10 s stop passes (the default is 60 s)
 export STACK_EXTRA="--max-unprotected 4"
-STACK_PORT=$(mariadb_free_port) || exit 1
-export STACK_PORT
-loader= stopped=
+loader='' stopped=''
 cleanup() {
     [ -n "$loader" ] && kill "$loader" 2>/dev/null
     [ -n "$stopped" ] && kill -CONT "$stopped" 2>/dev/null
-    stack_down >/dev/null 2>&1
-    rm -rf "$tmp"
 }
-trap cleanup EXIT
-trap 'exit 1' INT TERM
+at_exit cleanup
 
-passed=0 failed=0
-want() { if [ "$2" ]; then passed=$((passed + 1)); else failed=$((failed + 1)); echo "FAIL $1"; [ -n "${3:-}" ] && printf '%s\n' "$3" | head -c 1500 && echo; fi; }
 sql() { mariadb_sql "$STACK_VAR/mariadb" "USE eligo; $1"; }
 now_ms() { date +%s%3N; }
 field() { sed -n "s/.*\"$1\":\\(\"[^\"]*\"\\|[0-9a-z]*\\).*/\\1/p" "$tmp/verify"; }   # NAME: from the last verify
@@ -122,16 +115,14 @@ cli_verify --json
 want "altered decision: --json prints the API's report" \
     "$([ "$rc" = 1 ] && grep -qF "\"intact\":false" "$tmp/cli" && grep -qF "\"id\":\"$id\"" "$tmp/cli" && echo y)" "$(cat "$tmp/cli")"
 sql "UPDATE decisions d JOIN saved s ON s.id = d.id SET d.outputs = s.outputs"
-intact_within 1
-want "altered decision put back: intact" "$([ $? = 0 ] && echo y)" "$(cat "$tmp/verify")"
+want "altered decision put back: intact" "$(intact_within 1 && echo y)" "$(cat "$tmp/verify")"
 
 sql "DELETE FROM decisions WHERE id = '$id'"
 verify
 want "deleted decision: its seq named" "$([ "$(field intact)" = false ] && [ "$(field seq)" = 3 ] && grep -q 'seq 3 is missing' "$tmp/verify" && echo y)" \
     "$(cat "$tmp/verify")"
 sql "INSERT INTO decisions SELECT * FROM saved"
-intact_within 1
-want "deleted decision put back: intact" "$([ $? = 0 ] && echo y)" "$(cat "$tmp/verify")"
+want "deleted decision put back: intact" "$(intact_within 1 && echo y)" "$(cat "$tmp/verify")"
 
 hash=$(sql "SELECT policy_hash FROM decisions WHERE id = '$id'")
 first=$(sql "SELECT id FROM decisions WHERE policy_hash = '$hash' ORDER BY seq LIMIT 1")
@@ -148,8 +139,7 @@ verify
 want "deleted policy text: named" "$([ "$(field intact)" = false ] && grep -qF "$hash, which is not stored" "$tmp/verify" && echo y)" \
     "$(cat "$tmp/verify")"
 sql "INSERT INTO policy_versions SELECT * FROM saved_text"
-intact_within 1
-want "policy text put back: intact" "$([ $? = 0 ] && echo y)" "$(cat "$tmp/verify")"
+want "policy text put back: intact" "$(intact_within 1 && echo y)" "$(cat "$tmp/verify")"
 cli_verify
 want "the CLI: intact, exit 0" "$([ "$rc" = 0 ] && grep -q '^intact: 5 decisions' "$tmp/cli" && echo y)" "$(cat "$tmp/cli")"
 
@@ -229,5 +219,4 @@ else
     want "load_client built ($LOAD) and a sequencer to stop" ""
 fi
 
-echo "$passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+finish

@@ -27,28 +27,18 @@ set -u
 top=${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}
 if [ -z "${ELIGOD:-}" ] && [ -n "${ELIGO:-}" ]; then ELIGOD=$(dirname "$ELIGO")/eligod; fi
 export ELIGO ELIGOD
-for tool in nginx mariadbd curl; do
-    command -v "$tool" >/dev/null 2>&1 || PATH=$PATH:/usr/sbin
-    command -v "$tool" >/dev/null 2>&1 || { echo "integration: $tool not installed"; echo "0 passed, 1 failed"; exit 1; }
-done
-
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/eligo-daemon.XXXXXX")
-# shellcheck source=tests/lib/stack.sh
-. "$top/tests/lib/stack.sh"
-export STACK_VAR=$tmp/var STACK_WORKERS=2 STACK_POLICIES=$tmp/policies STACK_CHECKPOINTS=0
-STACK_PORT=$(mariadb_free_port) || exit 1
-export STACK_PORT
+# shellcheck source=tests/lib/harness.sh
+. "$top/tests/lib/harness.sh"
+harness_stack daemon
+export STACK_WORKERS=2 STACK_POLICIES=$tmp/policies STACK_CHECKPOINTS=0
 cp -r "$top/policies" "$tmp/policies"
 chmod -R u+w "$tmp/policies"
 
 second=
 cleanup() {
     [ -n "$second" ] && kill -KILL "$second" 2>/dev/null
-    stack_down >/dev/null 2>&1
-    rm -rf "$tmp"
 }
-trap cleanup EXIT
-trap 'exit 1' INT TERM
+at_exit cleanup
 
 # shellcheck source=tests/lib/expect.sh
 . "$top/tests/lib/expect.sh"
@@ -138,19 +128,12 @@ PY
     contains "READY=1 after the reload" "READY=1 | STATUS=generation 2, $npol policies" "$tmp/notify.log"
     contains "STOPPING=1 on QUIT" "STOPPING=1 | STATUS=stopping (graceful)" "$tmp/notify.log"
 else
-    echo "SKIP sd_notify: no python3 to listen"
+    skip "sd_notify" "no python3 to listen"
 fi
 
 start=$(date +%s)
-if ! stack_up >"$tmp/up.log" 2>&1; then
-    not_ok "stack up" "$(cat "$tmp/up.log"; tail -n 20 "$STACK_VAR/log/eligod.log" 2>/dev/null)"
-    echo "$passed passed, $failed failed"
-    exit 1
-fi
+stack_test_up "$tmp"
 ok "stack up"
-# shellcheck disable=SC1091
-. "$STACK_VAR/tokens.env"
-U=$(stack_url)
 log=$STACK_VAR/log/eligod.log
 master=$(cat "$STACK_VAR/run/eligod.pid")
 sock=$STACK_VAR/run/eligod.sock
@@ -221,5 +204,4 @@ contains "QUIT is a graceful stop" "graceful stop of" "$log"
 if [ -e "$sock" ] || [ -e "$STACK_VAR/run/eligod.pid" ]; then not_ok "socket or pid file left behind"; else ok "socket and pid file removed"; fi
 
 echo "($(($(date +%s) - start)) s)"
-echo "$passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+finish

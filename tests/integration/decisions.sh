@@ -11,20 +11,14 @@
 # Last line "N passed, N failed"; non-zero exit on failure.
 set -u
 top=${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/eligo-dec.XXXXXX")
-# shellcheck source=tests/lib/stack.sh
-. "$top/tests/lib/stack.sh"
-export STACK_VAR=$tmp/var STACK_WORKERS=4 STACK_POLICIES=$tmp/policies
+# shellcheck source=tests/lib/harness.sh
+. "$top/tests/lib/harness.sh"
+# shellcheck source=tests/lib/expect.sh
+. "$top/tests/lib/expect.sh"
+harness_stack dec
+export STACK_WORKERS=4 STACK_POLICIES=$tmp/policies
 cp -r "$top/policies" "$tmp/policies" && chmod -R u+w "$tmp/policies"
-STACK_PORT=$(mariadb_free_port) || exit 1
-export STACK_PORT
-cleanup() { stack_down >/dev/null 2>&1; rm -rf "$tmp"; }
-trap cleanup EXIT
-trap 'exit 1' INT TERM
-
-passed=0 failed=0 created=0
-ok() { passed=$((passed + 1)); }
-not_ok() { failed=$((failed + 1)); echo "FAIL $1"; [ -n "${2:-}" ] && printf '%s\n' "$2" | head -c 2500 && echo; }
+created=0
 # post TOKEN PATH BODY [HEADER]: sets $code and $tmp/body
 post() {
     local extra=()
@@ -33,11 +27,6 @@ post() {
         -H 'Content-Type: application/json' "${extra[@]}" --data-binary "$3" "$U$2")
     [ "$code" = 201 ] && created=$((created + 1))
     return 0
-}
-check() {   # NAME WANT-CODE [TEXT]
-    if [ "$code" != "$2" ]; then not_ok "$1: status $code, wanted $2" "$(cat "$tmp/body")"; return 1; fi
-    if [ -n "${3:-}" ] && ! grep -qF -- "$3" "$tmp/body"; then not_ok "$1: no \`$3\`" "$(cat "$tmp/body")"; return 1; fi
-    ok
 }
 rows() { mariadb_sql "$STACK_VAR/mariadb" "SELECT COUNT(*) FROM eligo.decisions $1"; }
 
@@ -49,8 +38,8 @@ while IFS='|' read -r file policy as_of want; do
     input=$(tr -d '\n' <"$top/tests/requests/$file")
     post "$ELIGO_PORTAL_TOKEN" /v1/decisions "{\"policy\":\"$policy\",\"as_of\":\"$as_of\",\"input\":$input}"
     case $want in
-    '!'*) check "$policy $file $as_of" 422 "${want#!}" && check "$policy $file: pointer" 422 '"pointer":"/as_of"' ;;
-    *) check "$policy $file $as_of" 201 "\"outputs\":$want,\"reasons\"" ;;
+    '!'*) answered "$policy $file $as_of" 422 "${want#!}" && answered "$policy $file: pointer" 422 '"pointer":"/as_of"' ;;
+    *) answered "$policy $file $as_of" 201 "\"outputs\":$want,\"reasons\"" ;;
     esac
 done <"$top/tests/requests/cases.txt"
 
@@ -59,20 +48,20 @@ screen=$(tr -d '\n' <"$top/tests/requests/household-screening.json")
 post "$ELIGO_PORTAL_TOKEN" /v1/decisions \
     "{\"policy\":[\"tianjin.dibao\",\"tianjin.tekun_care\",\"tianjin.medical_aid\"],\"as_of\":\"2019-09-01\",\"request_id\":\"screen-1\",\"input\":$screen}"
 created=$((created + 2))      # one 201 answer, three stored decisions
-check "screening: dibao" 201 '"monthly_benefit":"1020.00"' && check "screening: care" 201 '"monthly_care_subsidy":"800.00"' &&
-    check "screening: medical aid" 201 '"total_aid":"4200.00"' && check "screening: ids" 201 '"request_id":"screen-1/tianjin.medical_aid"'
+answered "screening: dibao" 201 '"monthly_benefit":"1020.00"' && answered "screening: care" 201 '"monthly_care_subsidy":"800.00"' &&
+    answered "screening: medical aid" 201 '"total_aid":"4200.00"' && answered "screening: ids" 201 '"request_id":"screen-1/tianjin.medical_aid"'
 
 # ---- idempotency: same id and body -> same decision, one row; other body -> 422
 fam=$(tr -d '\n' <"$top/tests/requests/dibao-family.json")
 b1="{\"policy\":\"tianjin.dibao\",\"as_of\":\"2019-01-01\",\"request_id\":\"retry-1\",\"input\":$fam}"
-post "$ELIGO_PORTAL_TOKEN" /v1/decisions "$b1" && check "first request" 201
+post "$ELIGO_PORTAL_TOKEN" /v1/decisions "$b1" && answered "first request" 201
 id1=$(grep -o '"decision_id":"[^"]*"' "$tmp/body")
-post "$ELIGO_PORTAL_TOKEN" /v1/decisions "$b1" && check "retry answered from the store" 200 "$id1"
+post "$ELIGO_PORTAL_TOKEN" /v1/decisions "$b1" && answered "retry answered from the store" 200 "$id1"
 [ "$(rows "WHERE request_id = 'retry-1'")" = 1 ] && ok || not_ok "retry stored twice"
-post "$ELIGO_PORTAL_TOKEN" /v1/decisions "${b1/1000.00/999.00}" && check "request_id reused with another body" 422 "different request"
+post "$ELIGO_PORTAL_TOKEN" /v1/decisions "${b1/1000.00/999.00}" && answered "request_id reused with another body" 422 "different request"
 b2="{\"policy\":\"tianjin.dibao\",\"as_of\":\"2019-01-01\",\"input\":$fam}"
-post "$ELIGO_PORTAL_TOKEN" /v1/decisions "$b2" "Idempotency-Key: key-7" && check "Idempotency-Key header" 201 '"request_id":"key-7"'
-post "$ELIGO_PORTAL_TOKEN" /v1/decisions "$b2" "Idempotency-Key: key-7" && check "Idempotency-Key retry" 200 '"request_id":"key-7"'
+post "$ELIGO_PORTAL_TOKEN" /v1/decisions "$b2" "Idempotency-Key: key-7" && answered "Idempotency-Key header" 201 '"request_id":"key-7"'
+post "$ELIGO_PORTAL_TOKEN" /v1/decisions "$b2" "Idempotency-Key: key-7" && answered "Idempotency-Key retry" 200 '"request_id":"key-7"'
 
 # ---- a retry while the first attempt is still being committed: 409
 ( mariadb_sql "$STACK_VAR/mariadb" "BEGIN; INSERT INTO eligo.decisions (id, request_id, client, fingerprint,
@@ -82,41 +71,41 @@ post "$ELIGO_PORTAL_TOKEN" /v1/decisions "$b2" "Idempotency-Key: key-7" && check
 holder=$!
 sleep 1
 post "$ELIGO_PORTAL_TOKEN" /v1/decisions "{\"policy\":\"tianjin.dibao\",\"as_of\":\"2019-01-01\",\"request_id\":\"slow-1\",\"input\":$fam}"
-check "409 while the first attempt is in flight" 409 "still being decided"
+answered "409 while the first attempt is in flight" 409 "still being decided"
 wait "$holder"
 post "$ELIGO_PORTAL_TOKEN" /v1/decisions "{\"policy\":\"tianjin.dibao\",\"as_of\":\"2019-01-01\",\"request_id\":\"slow-1\",\"input\":$fam}"
-check "201 once the first attempt rolled back" 201
+answered "201 once the first attempt rolled back" 201
 
 # ---- bad requests
 post "$ELIGO_PORTAL_TOKEN" /v1/decisions '{"policy":"tianjin.dibao","input":{"household":{"members":[{"id":"a","age":"fifty"}]}}}'
-check "422 names the field" 422 '"pointer":"/input/household/members/0/age","detail":"expected int 0..150, got \"fifty\""'
+answered "422 names the field" 422 '"pointer":"/input/household/members/0/age","detail":"expected int 0..150, got \"fifty\""'
 post "$ELIGO_PORTAL_TOKEN" /v1/decisions '{"policy":"tianjin.dibao","input":{"household":'
-check "400 malformed JSON with the offset" 400 'malformed JSON at byte'
+answered "400 malformed JSON with the offset" 400 'malformed JSON at byte'
 post "$ELIGO_PORTAL_TOKEN" /v1/decisions '{"policy":"no.such","input":{}}'
-check "404 unknown policy" 404 'no.such'
+answered "404 unknown policy" 404 'no.such'
 post "$ELIGO_PORTAL_TOKEN" /v1/decisions '{"policy":"tianjin.dibao","input":{"household":{"members":[]}},"extra":1}'
-check "422 unknown envelope field" 422 '"pointer":"/extra"'
+answered "422 unknown envelope field" 422 '"pointer":"/extra"'
 
 # ---- role boundaries (the router's own tests cover 401 and two more)
-post "$ELIGO_PORTAL_TOKEN" /v1/evaluate "$b2" && check "403 portal on evaluate" 403
-post "$ELIGO_AUDITOR_TOKEN" /v1/decisions "$b2" && check "403 auditor posting a decision" 403
-post "$ELIGO_ADMIN_TOKEN" /v1/decisions "$b2" && check "403 admin posting a decision" 403
+post "$ELIGO_PORTAL_TOKEN" /v1/evaluate "$b2" && answered "403 portal on evaluate" 403
+post "$ELIGO_AUDITOR_TOKEN" /v1/decisions "$b2" && answered "403 auditor posting a decision" 403
+post "$ELIGO_ADMIN_TOKEN" /v1/decisions "$b2" && answered "403 admin posting a decision" 403
 code=$(curl -s -m 10 -o "$tmp/body" -w '%{http_code}' -H "Authorization: Bearer $ELIGO_OFFICER_TOKEN" "$U/v1/decisions/x")
-check "403 officer reading a decision" 403
+answered "403 officer reading a decision" 403
 
 # ---- the auditor reads it back; the officer's playground stores nothing
 id=${id1#\"decision_id\":\"}
 id=${id%\"}
 code=$(curl -s -m 10 -o "$tmp/body" -w '%{http_code}' -H "Authorization: Bearer $ELIGO_AUDITOR_TOKEN" "$U/v1/decisions/$id")
-check "auditor reads the decision" 200 '"monthly_benefit":"1080.00"'
+answered "auditor reads the decision" 200 '"monthly_benefit":"1080.00"'
 before=$(rows "")
-post "$ELIGO_OFFICER_TOKEN" /v1/evaluate "$b2" && check "officer evaluates" 200 '"monthly_benefit":"1080.00"'
+post "$ELIGO_OFFICER_TOKEN" /v1/evaluate "$b2" && answered "officer evaluates" 200 '"monthly_benefit":"1080.00"'
 [ "$(rows "")" = "$before" ] && ok || not_ok "evaluate stored a row"
 
 # ---- "explain": "text": the explanation with the citizen's account, and
 # every step of it re-derives (eligo explain --check) from the answer alone
 post "$ELIGO_OFFICER_TOKEN" /v1/evaluate "${b2%\}},\"explain\":\"text\"}"
-check "explain text" 200 '"text":"天津市城乡最低生活保障(天津市)\n决定日期:2019-01-01\n\n一、决定\n1. 家庭月收入合计 1500.00 元低于'
+answered "explain text" 200 '"text":"天津市城乡最低生活保障(天津市)\n决定日期:2019-01-01\n\n一、决定\n1. 家庭月收入合计 1500.00 元低于'
 out=$("$ELIGO" explain --check "$tmp/body" 2>&1)
 case $out in *" steps hold") ok ;; *) not_ok "eligo explain --check on the HTTP answer: $out" ;; esac
 
@@ -125,7 +114,7 @@ stored_before=$(rows "")
 mariadb_stop "$STACK_VAR/mariadb"
 t0=$(date +%s)
 post "$ELIGO_PORTAL_TOKEN" /v1/decisions "$b2"
-check "503 while the database is down" 503 '"status":503'
+answered "503 while the database is down" 503 '"status":503'
 [ $(($(date +%s) - t0)) -le 5 ] && ok || not_ok "503 took more than 5 s"
 mariadb_start "$STACK_VAR/mariadb" >/dev/null 2>&1 || not_ok "database restart"
 [ "$(rows "")" = "$stored_before" ] && ok || not_ok "a row was stored during the outage"
@@ -134,7 +123,7 @@ for _ in $(seq 1 50); do
     [ "$code" = 201 ] && break
     sleep 0.2
 done
-check "201 again after the database came back, eligod not restarted" 201
+answered "201 again after the database came back, eligod not restarted" 201
 
 # ---- reloads under a concurrent client: not one request fails
 master=$(cat "$STACK_VAR/run/eligod.pid")
@@ -174,13 +163,13 @@ for _ in $(seq 1 50); do
     grep -qF "\"hash\":\"sha256:$new_hash\"" "$tmp/body" && break
     sleep 0.1
 done
-check "after the reloads the new text decides within 5 s" 201 "\"hash\":\"sha256:$new_hash\""
+answered "after the reloads the new text decides within 5 s" 201 "\"hash\":\"sha256:$new_hash\""
 sleep 3
 for k in 1 2 3 4 5 6 7 8; do
     post "$ELIGO_PORTAL_TOKEN" /v1/decisions "$b2"
     grep -qF "\"hash\":\"sha256:$new_hash\"" "$tmp/body" || break
 done
-check "then every decision carries the new hash (8 in a row)" 201 "\"hash\":\"sha256:$new_hash\""
+answered "then every decision carries the new hash (8 in a row)" 201 "\"hash\":\"sha256:$new_hash\""
 
 # ---- eligod refuses to start against a server that does not make commits durable
 mariadb_sql "$STACK_VAR/mariadb" "SET GLOBAL innodb_flush_log_at_trx_commit = 2"
@@ -195,5 +184,4 @@ else not_ok "eligod started against innodb_flush_log_at_trx_commit=2 (exit $stat
 n=$(rows "")
 [ "$n" = "$created" ] && ok || not_ok "stored rows $n, 201 answers $created"
 echo "$created decisions answered 201, $n rows stored"
-echo "$passed passed, $failed failed"
-[ "$failed" = 0 ]
+finish

@@ -13,31 +13,19 @@ set -u
 top=$(cd "${top_srcdir:-$(dirname "$0")/../..}" && pwd)
 if [ -z "${ELIGOD:-}" ] && [ -n "${ELIGO:-}" ]; then ELIGOD=$(dirname "$ELIGO")/eligod; fi
 export ELIGO ELIGOD
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/eligo-diffhttp.XXXXXX")
-# shellcheck source=tests/lib/stack.sh
-. "$top/tests/lib/stack.sh"
+# shellcheck source=tests/lib/harness.sh
+. "$top/tests/lib/harness.sh"
+harness_stack diffhttp
 # shellcheck source=tests/lib/expect.sh
 . "$top/tests/lib/expect.sh"
-command -v jq >/dev/null || { echo "diff_http: jq not installed"; echo "0 passed, 1 failed"; exit 1; }
-export STACK_VAR=$tmp/var STACK_WORKERS=2 STACK_POLICIES=$top/policies STACK_CHECKPOINTS=0
-STACK_PORT=$(mariadb_free_port) || exit 1
-export STACK_PORT
-cleanup() {
-    stack_down >/dev/null 2>&1
-    rm -rf "$tmp"
-}
-trap cleanup EXIT
-trap 'exit 1' INT TERM
-
+require jq -- "Debian package jq"
+export STACK_WORKERS=2 STACK_POLICIES=$top/policies STACK_CHECKPOINTS=0
 stack_test_up "$tmp"
 officer=(-H "Authorization: Bearer $ELIGO_OFFICER_TOKEN" -H 'Content-Type: application/json')
 portal=(-H "Authorization: Bearer $ELIGO_PORTAL_TOKEN" -H 'Content-Type: application/json')
 rows() { mariadb_sql "$STACK_VAR/mariadb" "SELECT COUNT(*) FROM eligo.decisions"; }
 # body FILE [MORE]: {"policy": "tianjin.dibao", "text": <FILE>, MORE...}
 body() { jq -n --rawfile t "$1" "{policy: \"tianjin.dibao\", text: \$t${2:+, $2}}"; }
-check() {
-    if jq -e "$2" "$tmp/body" >/dev/null 2>&1; then ok "$1"; else not_ok "$1" "$(head -c 300 "$tmp/body")"; fi
-}
 
 sed 's/from 2017-04-01: 860.00/from 2017-04-01: 900.00/' "$top/policies/tianjin/dibao.policy" >"$tmp/900.policy"
 before=$(rows)
@@ -105,5 +93,4 @@ expect "a bad date" 422 "${officer[@]}" --data-binary @"$tmp/req" "$U/v1/diff" &
 body "$tmp/900.policy" 'to: "2019-02-01"' >"$tmp/req"
 expect "to without from" 422 "${officer[@]}" --data-binary @"$tmp/req" "$U/v1/diff"
 
-echo "$passed passed, $failed failed"
-[ "$failed" = 0 ]
+finish

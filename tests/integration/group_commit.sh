@@ -8,29 +8,21 @@
 # Last line "N passed, N failed"; non-zero exit on failure.
 set -u
 top=${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/eligo-gc.XXXXXX")
-# shellcheck source=tests/lib/stack.sh
-. "$top/tests/lib/stack.sh"
+# shellcheck source=tests/lib/harness.sh
+. "$top/tests/lib/harness.sh"
+harness_stack gc
 LOAD=$STACK_LOAD
-export STACK_VAR=$tmp/var STACK_WORKERS=8
-STACK_PORT=$(mariadb_free_port) || exit 1
-export STACK_PORT
+export STACK_WORKERS=8
 loader=
 cleanup() {
     [ -n "$loader" ] && kill "$loader" 2>/dev/null
-    stack_down >/dev/null 2>&1
-    rm -rf "$tmp"
 }
-trap cleanup EXIT
-trap 'exit 1' INT TERM
+at_exit cleanup
 
-passed=0 failed=0
-want() { if [ "$2" ]; then passed=$((passed + 1)); else failed=$((failed + 1)); echo "FAIL $1"; [ -n "${3:-}" ] && printf '%s\n' "$3" | head -c 800 && echo; fi; }
 sql() { mariadb_sql "$STACK_VAR/mariadb" "$1"; }
 
 stack_test_up "$tmp"
 export ELIGO_PORTAL_TOKEN
-master=$(cat "$STACK_VAR/run/eligod.pid")
 log=$STACK_VAR/log/eligod.log
 committer() { stack_helper_pid eligod-commit; }
 
@@ -90,5 +82,4 @@ else
     want "load_client built ($LOAD)" ""
 fi
 
-echo "$passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+finish

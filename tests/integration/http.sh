@@ -12,24 +12,19 @@
 # exit on failure.
 set -u
 top=${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/eligo-http.XXXXXX")
-# shellcheck source=tests/lib/stack.sh
-. "$top/tests/lib/stack.sh"
+# shellcheck source=tests/lib/harness.sh
+. "$top/tests/lib/harness.sh"
+harness_stack http
 # shellcheck source=tests/lib/expect.sh
 . "$top/tests/lib/expect.sh"
 # without a checkpoint key, so that GET /v1/audit/verify shows a 503 that
 # is not the database's
-export STACK_VAR=$tmp/var STACK_WORKERS=4 STACK_POLICIES=$top/policies STACK_CHECKPOINTS=0
-STACK_PORT=$(mariadb_free_port) || exit 1
-export STACK_PORT
+export STACK_WORKERS=4 STACK_POLICIES=$top/policies STACK_CHECKPOINTS=0
 locker=
 cleanup() {
     [ -n "$locker" ] && kill "$locker" 2>/dev/null
-    stack_down >/dev/null 2>&1
-    rm -rf "$tmp"
 }
-trap cleanup EXIT
-trap 'exit 1' INT TERM
+at_exit cleanup
 
 stack_test_up "$tmp"
 PT=https://eligo.example/problems
@@ -88,6 +83,7 @@ for v in null 1 true; do
         contains "$v: expected a JSON object" '"errors":[{"pointer":"","detail":"expected a JSON object"}]' "$tmp/body"
 done
 for route in "auditor /v1/replays" "officer /v1/impact"; do
+    # shellcheck disable=SC2086  # ROLE PATH, split on purpose
     set -- $route
     tok=$([ "$1" = auditor ] && echo "$ELIGO_AUDITOR_TOKEN" || echo "$ELIGO_OFFICER_TOKEN")
     expect "422 for null to $2" 422 -H "Authorization: Bearer $tok" "${json[@]}" -d null "$U$2" &&
@@ -195,7 +191,7 @@ locker=
 
 # ---- HEAD wherever GET is: the same status and headers, no body
 head_like_get() {   # PATH [TOKEN [TYPE]]: on a plain socket, so that a body would be seen
-    local path=$1 get_len hdr= type=${3:-application/json}
+    local path=$1 get_len hdr='' type=${3:-application/json}
     [ -n "${2:-}" ] && hdr="Authorization: Bearer $2\r\n"
     expect "GET $path" 200 ${2:+-H "Authorization: Bearer $2"} "$U$path" || return
     get_len=$(wc -c <"$tmp/body")
@@ -280,5 +276,4 @@ expect "a decision with the database stopped" 503 "${portal[@]}" "${json[@]}" -d
     problem "503" store-unavailable /v1/decisions
 has_header "503: Retry-After" "Retry-After: 2"
 
-echo "$passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+finish

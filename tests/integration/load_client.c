@@ -3,7 +3,7 @@
  * decisions through nginx and records what became of every request_id.
  *
  * Used by tests/integration/faults.sh and the soak runs in tests/soak/
- * (reliability goals 1-8): while the suite kills workers, reloads eligod
+ * (nothing answered that is not stored, whatever fails): while the suite kills workers, reloads eligod
  * or nginx, or kills the database, this client keeps sending, and
  * afterwards the suite compares what was answered with what MariaDB
  * holds.  It behaves as the API asks a portal to (docs/api.md): a lost

@@ -21,33 +21,28 @@
 # without it.  The last line is "N passed, N failed".
 set -u
 top=${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/eligo-metrics.XXXXXX")
-# shellcheck source=tests/lib/stack.sh
-. "$top/tests/lib/stack.sh"
-export STACK_VAR=$tmp/var STACK_WORKERS=2 STACK_POLICIES=$top/policies
-STACK_PORT=$(mariadb_free_port) || exit 1
-export STACK_PORT
+# shellcheck source=tests/lib/harness.sh
+. "$top/tests/lib/harness.sh"
+harness_stack metrics
+export STACK_WORKERS=2 STACK_POLICIES=$top/policies
 locker=
 cleanup() {
     [ -n "$locker" ] && kill "$locker" 2>/dev/null
-    stack_down >/dev/null 2>&1
-    rm -rf "$tmp"
 }
-trap cleanup EXIT
-trap 'exit 1' INT TERM
+at_exit cleanup
 
 # shellcheck source=tests/lib/expect.sh
 . "$top/tests/lib/expect.sh"
 metrics() { curl -s -m 5 "$U/metrics" >"$tmp/m"; }
 value() { awk -v k="$1" '$1 == k {print $2}' "$tmp/m"; }
-want() {   # NAME METRIC WANTED
+metric_is() {   # NAME METRIC WANTED
     local got
     got=$(value "$2")
     [ "$got" = "$3" ] && ok "$1: $2 $got" || not_ok "$1: $2 is '${got}', wanted $3"
 }
 promtool_clean() {
     if ! command -v promtool >/dev/null 2>&1; then
-        echo "SKIP promtool check metrics ($1): no promtool (Debian package prometheus)"
+        skip "promtool check metrics ($1)" "no promtool (Debian package prometheus)"
         return
     fi
     promtool check metrics <"$tmp/m" >"$tmp/promtool.out" 2>&1
@@ -61,7 +56,7 @@ stack_test_up "$tmp"
 after=$(date +%s)
 metrics
 promtool_clean "at start"
-want "database" eligo_database_up 1
+metric_is "database" eligo_database_up 1
 t=$(value process_start_time_seconds)
 [ -n "$t" ] && [ "$t" -ge "$before" ] && [ "$t" -le "$after" ] &&
     ok "process_start_time_seconds $t, within [$before, $after]" || not_ok "process_start_time_seconds '$t' not in [$before, $after]"
@@ -81,14 +76,14 @@ for _ in $(seq 100); do
     [ "$(value eligo_decisions_unprotected)" = 0 ] && [ "$(value eligo_checkpoint_batch_rows_sum)" = 3 ] && break
     sleep 0.2
 done
-want "committer" eligo_commit_batch_rows_sum 3
-want "committer" eligo_commit_queue 0
-want "committer, one request's rows in one commit" 'eligo_commit_batch_rows_bucket{le="4"}' 1
-want "sequencer" eligo_decisions_unprotected 0
-want "sequencer" eligo_checkpoint_batch_rows_sum 3
+metric_is "committer" eligo_commit_batch_rows_sum 3
+metric_is "committer" eligo_commit_queue 0
+metric_is "committer, one request's rows in one commit" 'eligo_commit_batch_rows_bucket{le="4"}' 1
+metric_is "sequencer" eligo_decisions_unprotected 0
+metric_is "sequencer" eligo_checkpoint_batch_rows_sum 3
 age=$(value eligo_checkpoint_age_seconds)
 [ -n "$age" ] && [ "$age" -le 2 ] && ok "eligo_checkpoint_age_seconds $age (at most 2)" || not_ok "checkpoint age '$age'"
-want "no access_log failure yet" eligo_access_log_write_failures_total 0
+metric_is "no access_log failure yet" eligo_access_log_write_failures_total 0
 
 # ---- access_log locked: the auditor's read is refused, and counted
 if [ -n "$id" ]; then
@@ -98,7 +93,7 @@ if [ -n "$id" ]; then
     code=$(curl -s -m 10 -o "$tmp/audit" -w '%{http_code}' -H "Authorization: Bearer $ELIGO_AUDITOR_TOKEN" "$U/v1/decisions/$id")
     [ "$code" = 503 ] && ok "access_log locked: the auditor's read is 503" || not_ok "access_log locked: $code" "$(cat "$tmp/audit")"
     metrics
-    want "access_log locked" eligo_access_log_write_failures_total 1
+    metric_is "access_log locked" eligo_access_log_write_failures_total 1
     wait "$locker"
     locker=
 else
@@ -117,9 +112,8 @@ for child in committer:eligod-commit sequencer:eligod-seq; do
         sleep 0.1
     done
     metrics
-    want "$kind killed, respawned ($pid, then ${new:-none})" "eligo_child_respawns_total{child=\"$kind\"}" 1
+    metric_is "$kind killed, respawned ($pid, then ${new:-none})" "eligo_child_respawns_total{child=\"$kind\"}" 1
 done
 metrics
 promtool_clean "after all"
-echo "$passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+finish

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # privacy.sh - no personal data outside the decisions table, and no
-# token in clear anywhere (reliability goal 19, docs/security.md).
+# token in clear anywhere (docs/security.md).
 #
 # Sends requests whose inputs carry canary values (an ID number and an
 # income that appear nowhere else) down every path that could log them:
@@ -17,19 +17,10 @@
 # Last line "N passed, N failed"; non-zero exit on failure.
 set -u
 top=${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/eligo-privacy.XXXXXX")
-# shellcheck source=tests/lib/stack.sh
-. "$top/tests/lib/stack.sh"
-export STACK_VAR=$tmp/var STACK_WORKERS=2
-STACK_PORT=$(mariadb_free_port) || exit 1
-export STACK_PORT
-cleanup() { stack_down >/dev/null 2>&1; rm -rf "$tmp"; }
-trap cleanup EXIT
-trap 'exit 1' INT TERM
-
-passed=0 failed=0
-ok() { passed=$((passed + 1)); }
-not_ok() { failed=$((failed + 1)); echo "FAIL $1"; [ -n "${2:-}" ] && printf '%s\n' "$2" | head -c 1500 && echo; }
+# shellcheck source=tests/lib/harness.sh
+. "$top/tests/lib/harness.sh"
+harness_stack privacy
+export STACK_WORKERS=2
 # send TOKEN PATH BODY WANT-CODE NAME: posts and checks the status
 send() {
     local code
@@ -76,6 +67,7 @@ done
 # ---- the database: personal data only in `decisions`, tokens only hashed
 db=$STACK_VAR/mariadb
 tables=$(mariadb_sql "$db" "SELECT table_name FROM information_schema.tables WHERE table_schema = 'eligo' AND table_name <> 'decisions'")
+# shellcheck disable=SC2086  # one table a word
 mariadb-dump --no-defaults --protocol=socket --socket="$db/mysql.sock" -uroot --skip-comments eligo $tables \
     >"$tmp/dump.sql" 2>"$tmp/dump.err" || not_ok "mariadb-dump" "$(cat "$tmp/dump.err")"
 [ -s "$tmp/dump.sql" ] && ok || not_ok "the dump is empty"
@@ -84,6 +76,7 @@ if grep -qF -e "$canary_id" -e "$canary_income" "$tmp/dump.sql"; then
 else ok; fi
 [ "$(mariadb_sql "$db" "SELECT COUNT(*) FROM eligo.decisions WHERE input LIKE '%$canary_id%'")" -ge 1 ] && ok ||
     not_ok "the canary decision is not in the decisions table (the canary test would prove nothing)"
+# shellcheck disable=SC2086  # one table a word
 mariadb-dump --no-defaults --protocol=socket --socket="$db/mysql.sock" -uroot --skip-comments eligo \
     >"$tmp/dump-all.sql" 2>/dev/null
 tokens=$(sed -n 's/^ELIGO_[A-Z]*_TOKEN=//p' "$STACK_VAR/tokens.env")
@@ -127,5 +120,4 @@ for t in $tokens; do
     [ -z "$hits" ] && ok || not_ok "a token in: $hits"
 done
 echo "$(wc -l <"$tmp/files") files under var/ outside MariaDB's data checked for 2 canaries and 4 tokens"
-echo "$passed passed, $failed failed"
-[ "$failed" = 0 ]
+finish

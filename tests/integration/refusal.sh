@@ -8,23 +8,14 @@
 # exit on failure.
 set -u
 top=${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/eligo-refusal.XXXXXX")
-# shellcheck source=tests/lib/stack.sh
-. "$top/tests/lib/stack.sh"
+# shellcheck source=tests/lib/harness.sh
+. "$top/tests/lib/harness.sh"
+harness_stack refusal
 # shellcheck source=tests/lib/expect.sh
 . "$top/tests/lib/expect.sh"
 cp -r "$top/policies" "$tmp/policies"
 cp "$top/tests/policies/demo.model" "$top/tests/policies/nursing_share.policy" "$tmp/policies/"
-export STACK_VAR=$tmp/var STACK_WORKERS=2 STACK_POLICIES=$tmp/policies STACK_CHECKPOINTS=0
-STACK_PORT=$(mariadb_free_port) || exit 1
-export STACK_PORT
-cleanup() {
-    stack_down >/dev/null 2>&1
-    rm -rf "$tmp"
-}
-trap cleanup EXIT
-trap 'exit 1' INT TERM
-
+export STACK_WORKERS=2 STACK_POLICIES=$tmp/policies STACK_CHECKPOINTS=0
 stack_test_up "$tmp"
 PT=https://eligo.example/problems
 portal=(-H "Authorization: Bearer $ELIGO_PORTAL_TOKEN")
@@ -48,5 +39,4 @@ if [ "$before" = "$after" ]; then ok "a refused request stores no decision"; els
 expect "201 on the day of the rating, 80 of 100 beds" 201 "${portal[@]}" "${json[@]}" -d "$(home 100 80 2022-06-01)" "$U/v1/decisions" &&
     contains "80 of 100: met" '"share_met":true' "$tmp/body"
 
-echo "$passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+finish

@@ -26,34 +26,17 @@ if [ -z "${ELIGOD:-}" ] && [ -n "${ELIGO:-}" ]; then ELIGOD=$(dirname "$ELIGO")/
 ELIGO=${ELIGO:-$top/eligo}
 export ELIGO ELIGOD
 PATH=$PATH:/usr/sbin
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/eligo-replay.XXXXXX")
-# shellcheck source=tests/lib/stack.sh
-. "$top/tests/lib/stack.sh"
-export STACK_VAR=$tmp/var STACK_WORKERS=3 STACK_POLICIES=$tmp/policies
+# shellcheck source=tests/lib/harness.sh
+. "$top/tests/lib/harness.sh"
+# shellcheck source=tests/lib/expect.sh
+. "$top/tests/lib/expect.sh"
+harness_stack replay
+export STACK_WORKERS=3 STACK_POLICIES=$tmp/policies
 cp -r "$top/policies" "$tmp/policies" && chmod -R u+w "$tmp/policies"
-STACK_PORT=$(mariadb_free_port) || exit 1
-export STACK_PORT
-cleanup() { stack_down >/dev/null 2>&1; rm -rf "$tmp"; }
-trap cleanup EXIT
-trap 'exit 1' INT TERM
-
-passed=0 failed=0
-ok() { passed=$((passed + 1)); }
-not_ok() { failed=$((failed + 1)); echo "FAIL $1"; [ -n "${2:-}" ] && printf '%s\n' "$2" | head -c 1500 && echo; }
 post() {   # TOKEN PATH BODY: sets $code and $tmp/body
     code=$(curl -s -m 60 -o "$tmp/body" -w '%{http_code}' -H "Authorization: Bearer $1" \
         -H 'Content-Type: application/json' --data-binary "$3" "$U$2")
 }
-expect() {   # NAME WANT-CODE [TEXT...]
-    local name=$1 want=$2 t
-    shift 2
-    if [ "$code" != "$want" ]; then not_ok "$name: status $code, wanted $want" "$(cat "$tmp/body")"; return 1; fi
-    for t in "$@"; do
-        grep -qF -- "$t" "$tmp/body" || { not_ok "$name: no \`$t\`" "$(cat "$tmp/body")"; return 1; }
-    done
-    ok
-}
-same() { if [ "$2" = "$3" ]; then ok; else not_ok "$1: got '$3', wanted '$2'"; fi; }
 sql() { mariadb_sql "$STACK_VAR/mariadb" "$1"; }
 
 stack_test_up "$tmp"
@@ -73,7 +56,7 @@ awk -v seed=7 'BEGIN { srand(seed);
         printf "%d %d {\"household\":{\"members\":[%s]}}\n", k, total, line;
     } }' >"$tmp/households"
 made=0
-while read -r k total input; do
+while read -r _ total input; do
     post "$ELIGO_PORTAL_TOKEN" /v1/decisions "{\"policy\":\"tianjin.dibao\",\"as_of\":\"2019-01-01\",\"input\":$input}"
     [ "$code" = 201 ] && made=$((made + 1))
 done <"$tmp/households"
@@ -95,7 +78,7 @@ impact_want=("\"checked\":240,\"failed\":0" \
 ELIGO_POLICIES=$top/policies "$ELIGO" impact "$tmp/candidate.policy" --from "$today" --to "$today" --json \
     --db "$url" >"$tmp/body" 2>&1
 code=$?
-expect "eligo impact 860 -> 900" 0 "${impact_want[@]}"
+answered "eligo impact 860 -> 900" 0 "${impact_want[@]}"
 ELIGO_POLICIES=$top/policies "$ELIGO" impact "$tmp/candidate.policy" --from "$today" --to "$today" --histogram \
     --db "$url" >"$tmp/out" 2>&1
 grep -q "became eligible $w_became, lost eligibility 0" "$tmp/out" && grep -q '#' "$tmp/out" && ok ||
@@ -109,10 +92,10 @@ tr '\r' '\n' <"$tmp/tty" | grep -q "^  240 checked, $w_became became eligible, 0
     not_ok "eligo impact: progress on a terminal" "$(tr '\r' '\n' <"$tmp/tty" | head -n 5)"
 body=$(jq -n --rawfile t "$tmp/candidate.policy" --arg d "$today" '{policy_text: $t, from: $d, to: $d}')
 post "$ELIGO_OFFICER_TOKEN" /v1/impact "$body"
-expect "POST /v1/impact 860 -> 900" 200 "${impact_want[@]}"
-post "$ELIGO_AUDITOR_TOKEN" /v1/impact "$body" && expect "auditor may not run impact" 403
+answered "POST /v1/impact 860 -> 900" 200 "${impact_want[@]}"
+post "$ELIGO_AUDITOR_TOKEN" /v1/impact "$body" && answered "auditor may not run impact" 403
 post "$ELIGO_OFFICER_TOKEN" /v1/impact "$(jq -n --arg d "$today" '{policy_text: "policy x.y \"t\"\nlet a: int = \"b\"\n", from: $d, to: $d}')"
-expect "a candidate that does not compile" 422 '"pointer":"/policy_text"' 'error:'
+answered "a candidate that does not compile" 422 '"pointer":"/policy_text"' 'error:'
 same "impact runs are in the access log" 2 "$(sql "SELECT COUNT(*) FROM eligo.access_log WHERE action = 'impact' AND role = 'officer'")"
 # the playground is logged in batches: written by the first request a
 # second after (every worker gets one: STACK_WORKERS requests twice over)
@@ -147,24 +130,24 @@ for id in $(sql "SELECT id FROM eligo.decisions ORDER BY id"); do
     { [ "$code" = 200 ] && grep -q '"match":true' "$tmp/body"; } || { bad=$((bad + 1)); [ $bad = 1 ] && cat "$tmp/body"; }
 done
 same "every decision replays as a match (API, one by one)" 0 "$bad"
-post "$ELIGO_PORTAL_TOKEN" "/v1/decisions/$id/replay" "" && expect "portal may not replay" 403
-post "$ELIGO_OFFICER_TOKEN" /v1/replays "{\"from\":\"$today\",\"to\":\"$today\"}" && expect "officer may not replay" 403
-post "$ELIGO_AUDITOR_TOKEN" "/v1/decisions/00000000-0000-7000-8000-00000000dead/replay" "" && expect "unknown id" 404
+post "$ELIGO_PORTAL_TOKEN" "/v1/decisions/$id/replay" "" && answered "portal may not replay" 403
+post "$ELIGO_OFFICER_TOKEN" /v1/replays "{\"from\":\"$today\",\"to\":\"$today\"}" && answered "officer may not replay" 403
+post "$ELIGO_AUDITOR_TOKEN" "/v1/decisions/00000000-0000-7000-8000-00000000dead/replay" "" && answered "unknown id" 404
 same "replays are in the access log (and the unknown id)" "$((total + 1))" \
     "$(sql "SELECT COUNT(*) FROM eligo.access_log WHERE action = 'decision_replay' AND role = 'auditor' AND client = 'stack-auditor'")"
 
 # as a range
 post "$ELIGO_AUDITOR_TOKEN" /v1/replays "{\"from\":\"$today\",\"to\":\"$today\"}"
-expect "range replay (API)" 200 "\"checked\":$total,\"matches\":$total,\"mismatches\":0,\"unreplayable\":0"
+answered "range replay (API)" 200 "\"checked\":$total,\"matches\":$total,\"mismatches\":0,\"unreplayable\":0"
 post "$ELIGO_AUDITOR_TOKEN" /v1/replays "{\"from\":\"$today\",\"to\":\"$today\",\"policy\":\"tianjin.dibao\"}"
 dibao=$(sql "SELECT COUNT(*) FROM eligo.decisions WHERE policy_name = 'tianjin.dibao'")
-expect "range replay of one policy" 200 "\"checked\":$dibao,\"matches\":$dibao"
+answered "range replay of one policy" 200 "\"checked\":$dibao,\"matches\":$dibao"
 post "$ELIGO_AUDITOR_TOKEN" /v1/replays "{\"from\":\"2000-01-01\",\"to\":\"2000-01-31\"}"
-expect "an empty range" 200 '"checked":0,'
-post "$ELIGO_AUDITOR_TOKEN" /v1/replays "{\"from\":\"$today\"}" && expect "missing to" 422 '"pointer":"/to"'
-post "$ELIGO_AUDITOR_TOKEN" /v1/replays "{\"from\":\"$today\",\"to\":\"2019-13-01\"}" && expect "bad date" 422 '"pointer":"/to"'
-post "$ELIGO_AUDITOR_TOKEN" /v1/replays "{\"from\":\"$today\",\"to\":\"$today\",\"limit\":1}" && expect "unknown member" 422 '"pointer":"/limit"'
-post "$ELIGO_AUDITOR_TOKEN" /v1/replays "{\"from\":" && expect "malformed body" 400
+answered "an empty range" 200 '"checked":0,'
+post "$ELIGO_AUDITOR_TOKEN" /v1/replays "{\"from\":\"$today\"}" && answered "missing to" 422 '"pointer":"/to"'
+post "$ELIGO_AUDITOR_TOKEN" /v1/replays "{\"from\":\"$today\",\"to\":\"2019-13-01\"}" && answered "bad date" 422 '"pointer":"/to"'
+post "$ELIGO_AUDITOR_TOKEN" /v1/replays "{\"from\":\"$today\",\"to\":\"$today\",\"limit\":1}" && answered "unknown member" 422 '"pointer":"/limit"'
+post "$ELIGO_AUDITOR_TOKEN" /v1/replays "{\"from\":" && answered "malformed body" 400
 if "$ELIGO" replay --from "$today" --to "$today" --db "$url" >"$tmp/out" 2>&1 &&
     grep -q "^$total decisions replayed: $total match, 0 mismatch, 0 unreplayable" "$tmp/out"; then ok
 else not_ok "eligo replay --from --to" "$(cat "$tmp/out")"; fi
@@ -178,9 +161,9 @@ for _ in $(seq 50); do
 done
 input=$(sed -n 1p "$tmp/households" | cut -d' ' -f3-)
 post "$ELIGO_PORTAL_TOKEN" /v1/decisions "{\"policy\":\"tianjin.dibao\",\"as_of\":\"2019-01-01\",\"input\":$input}"
-expect "after the reload, decisions use 900" 201
+answered "after the reload, decisions use 900" 201
 post "$ELIGO_AUDITOR_TOKEN" /v1/replays "{\"from\":\"$today\",\"to\":\"$today\"}"
-expect "old and new decisions replay under their own texts" 200 "\"checked\":$((total + 1)),\"matches\":$((total + 1)),\"mismatches\":0"
+answered "old and new decisions replay under their own texts" 200 "\"checked\":$((total + 1)),\"matches\":$((total + 1)),\"mismatches\":0"
 same "two policy texts stored for tianjin.dibao" 2 "$(sql "SELECT COUNT(*) FROM eligo.policy_versions WHERE name = 'tianjin.dibao'")"
 sql "DELETE FROM eligo.decisions WHERE created_at = (SELECT MAX(created_at) FROM eligo.decisions)" >/dev/null
 
@@ -192,26 +175,26 @@ sql "UPDATE eligo.decisions SET outputs = JSON_SET(outputs, '$.monthly_benefit',
 post "$ELIGO_AUDITOR_TOKEN" "/v1/decisions/$victim/replay" ""
 # "checkpoint" is among the parts that differ once the sequencer has
 # covered the row, which it may or may not have done by now
-expect "altered output: tampered, naming it with both values" 200 '"match":false,"tampered":true,"differs":["content_hash",' '"outputs"]' \
+answered "altered output: tampered, naming it with both values" 200 '"match":false,"tampered":true,"differs":["content_hash",' '"outputs"]' \
     "{\"output\":\"monthly_benefit\",\"original\":\"9999.99\",\"replayed\":\"$benefit\"}"
 "$ELIGO" replay "$victim" --db "$url" >"$tmp/out" 2>&1
 same "eligo replay ID exits 1 on a mismatch" 1 $?
 grep -q '"match":false' "$tmp/out" && ok || not_ok "eligo replay ID output" "$(cat "$tmp/out")"
 post "$ELIGO_AUDITOR_TOKEN" /v1/replays "{\"from\":\"$today\",\"to\":\"$today\"}"
-expect "range replay names the altered decision, apart" 200 '"mismatches":0,"unreplayable":0,"tampered":1,' \
+answered "range replay names the altered decision, apart" 200 '"mismatches":0,"unreplayable":0,"tampered":1,' \
     "\"tampered_ids\":[\"$victim\"]"
 
 victim2=$(sql "SELECT id FROM eligo.decisions WHERE policy_name = 'tianjin.dibao' AND id <> '$victim' ORDER BY id LIMIT 1")
 sql "UPDATE eligo.decisions SET input = JSON_SET(input, '$.household.members[0].monthly_income', '0.00') WHERE id = '$victim2'"
 post "$ELIGO_AUDITOR_TOKEN" "/v1/decisions/$victim2/replay" ""
-expect "altered input: tampered" 200 '"match":false,"tampered":true' '"output":"monthly_benefit"'
+answered "altered input: tampered" 200 '"match":false,"tampered":true' '"output":"monthly_benefit"'
 
 # one line added to the stored 860 text: every decision made under it
 # is unreplayable (the two altered above: tampered), none a false match
 forged=$'\n# forged\n'
 sql "UPDATE eligo.policy_versions SET text = CONCAT(text, '$forged') WHERE name = 'tianjin.dibao' AND text LIKE '%from 2017-04-01: 860.00%'"
 post "$ELIGO_AUDITOR_TOKEN" "/v1/decisions/$victim/replay" ""
-expect "altered policy text: unreplayable" 200 '"replayable":false' 'it was altered'
+answered "altered policy text: unreplayable" 200 '"replayable":false' 'it was altered'
 "$ELIGO" replay --from "$today" --to "$today" --db "$url" >"$tmp/out" 2>&1
 same "eligo replay range exits 1" 1 $?
 grep -q "^$total decisions replayed: $((total - dibao)) match, 0 mismatch, $((dibao - 2)) unreplayable, 2 tampered" "$tmp/out" && ok ||
@@ -221,7 +204,7 @@ sql "UPDATE eligo.decisions d JOIN eligo.kept k ON k.id = d.id SET d.outputs = k
 sql "DROP TABLE eligo.kept"
 sql "DELETE FROM eligo.decisions WHERE id = '$victim2'"
 post "$ELIGO_AUDITOR_TOKEN" /v1/replays "{\"from\":\"$today\",\"to\":\"$today\"}"
-expect "restored: everything matches again" 200 "\"checked\":$((total - 1)),\"matches\":$((total - 1)),\"mismatches\":0,\"unreplayable\":0,\"tampered\":0"
+answered "restored: everything matches again" 200 "\"checked\":$((total - 1)),\"matches\":$((total - 1)),\"mismatches\":0,\"unreplayable\":0,\"tampered\":0"
 
 
 # ---- 5. 100,000 stored decisions replay as a range in bounded memory
@@ -259,5 +242,4 @@ elif [ "$rss_kib" -lt 65536 ]; then ok
 else not_ok "large range replay peak RSS ${rss_kib} KiB (limit 64 MiB)"; fi
 echo "range replay of $big decisions: $(sed -n 's/.*(\(.*\)).*/\1/p' "$tmp/out"), peak RSS $((rss_kib / 1024)) MiB"
 
-echo "$passed passed, $failed failed"
-[ "$failed" = 0 ]
+finish

@@ -14,40 +14,19 @@ set -u
 top=${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}
 if [ -z "${ELIGOD:-}" ] && [ -n "${ELIGO:-}" ]; then ELIGOD=$(dirname "$ELIGO")/eligod; fi
 export ELIGO ELIGOD
-for tool in nginx mariadbd curl; do
-    command -v "$tool" >/dev/null 2>&1 || PATH=$PATH:/usr/sbin
-    command -v "$tool" >/dev/null 2>&1 || { echo "integration: $tool not installed"; echo "0 passed, 1 failed"; exit 1; }
-done
-
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/eligo-it.XXXXXX")
-# shellcheck source=tests/lib/stack.sh
-. "$top/tests/lib/stack.sh"
-export STACK_VAR=$tmp/var STACK_WORKERS=4 STACK_POLICIES=$tmp/policies
-STACK_PORT=$(mariadb_free_port) || exit 1
-export STACK_PORT
+# shellcheck source=tests/lib/harness.sh
+. "$top/tests/lib/harness.sh"
+harness_stack it
+export STACK_WORKERS=4 STACK_POLICIES=$tmp/policies
 cp -r "$top/policies" "$tmp/policies"
 chmod -R u+w "$tmp/policies"
-
-cleanup() {
-    stack_down >/dev/null 2>&1
-    rm -rf "$tmp"
-}
-trap cleanup EXIT
-trap 'exit 1' INT TERM
 
 # shellcheck source=tests/lib/expect.sh
 . "$top/tests/lib/expect.sh"
 
 start=$(date +%s)
-if ! stack_up >"$tmp/up.log" 2>&1; then
-    not_ok "stack up" "$(cat "$tmp/up.log"; tail -n 20 "$STACK_VAR/log/eligod.log" 2>/dev/null)"
-    echo "$passed passed, $failed failed"
-    exit 1
-fi
+stack_test_up "$tmp"
 ok "stack up (MariaDB, eligod, nginx on 127.0.0.1:$STACK_PORT)"
-# shellcheck disable=SC1091
-. "$STACK_VAR/tokens.env"
-U=$(stack_url)
 log=$STACK_VAR/log/eligod.log
 master=$(cat "$STACK_VAR/run/eligod.pid")
 auth() { echo "Authorization: Bearer $1"; }
@@ -152,5 +131,4 @@ if kill -0 "$master" 2>/dev/null; then not_ok "eligod still running 10 s after S
 if [ -e "$STACK_VAR/run/eligod.sock" ]; then not_ok "socket left behind"; else ok "socket removed"; fi
 
 echo "($(($(date +%s) - start)) s)"
-echo "$passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+finish

@@ -1,4 +1,4 @@
-#!/bin/sh
+#!/usr/bin/env bash
 # store_test.sh - the store against a real, private MariaDB server.
 #
 # Starts a server of its own in a temporary directory (tests/lib/mariadb.sh),
@@ -15,12 +15,13 @@
 # tests/integration), top_srcdir (the source root).
 # Last line: "N passed, N failed"; exit 1 when anything failed, 77 (skip)
 # when the MariaDB server programs are not installed.
-if [ -z "${BASH_VERSION:-}" ]; then exec bash "$0" "$@"; fi
 set -u
 
 top_srcdir=${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}
 # shellcheck source=tests/lib/mariadb.sh
 . "$top_srcdir/tests/lib/mariadb.sh"
+# shellcheck source=tests/lib/harness.sh
+. "$top_srcdir/tests/lib/harness.sh"
 
 # Hook mode, called by the driver: store_test.sh --hook DIR kill|start
 if [ "${1:-}" = --hook ]; then
@@ -37,56 +38,28 @@ case $ELIGO in /*) ;; *) ELIGO=$(pwd)/$ELIGO ;; esac
 DRIVER=$(dirname "$ELIGO")/tests/integration/store_driver
 self=$(cd "$(dirname "$0")" && pwd)/$(basename "$0")
 
-if ! command -v mariadbd >/dev/null 2>&1 || ! command -v mariadb-install-db >/dev/null 2>&1; then
-    echo "SKIP: mariadbd not installed (packages mariadb-server, mariadb-client)"
-    exit 77
-fi
-
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/store.XXXXXX") || exit 99
-var=$tmp/mariadb
-cleanup() {
-    mariadb_stop "$var"
-    rm -rf "$tmp"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
-
-passed=0
-failed=0
-ok() { passed=$((passed + 1)); }
-fail() { echo "FAIL: $*"; failed=$((failed + 1)); }
-finish() {
-    echo "$passed passed, $failed failed"
-    [ "$failed" -eq 0 ]
-    exit
-}
-check() { # check DESCRIPTION EXPECTED ACTUAL
-    if [ "$2" = "$3" ]; then ok; else fail "$1: expected '$2', got '$3'"; fi
-}
-sql() { mariadb_sql "$var" "USE eligo; $1"; }
-
 start=$(date +%s)
-if mariadb_start "$var"; then ok; else fail "starting a private MariaDB"; finish; fi
-url=$(mariadb_url "$var")
+harness_mariadb store
+sql() { mariadb_sql "$var" "USE eligo; $1"; }
 
 # 1. migrations, twice
 if "$ELIGO" db migrate --db "$url" --dir "$top_srcdir/db" >"$tmp/out" 2>&1 &&
     grep -q '^applied 001_schema.sql$' "$tmp/out"; then ok
 else fail "eligo db migrate"; cat "$tmp/out"; finish; fi
 nfiles=$(find "$top_srcdir/db" -name '[0-9]*_*.sql' | wc -l)
-check "schema_migrations rows" "$nfiles" "$(sql 'SELECT COUNT(*) FROM schema_migrations')"
+same "schema_migrations rows" "$nfiles" "$(sql 'SELECT COUNT(*) FROM schema_migrations')"
 if ELIGO_DB=$url "$ELIGO" db migrate --dir "$top_srcdir/db" >"$tmp/out" 2>&1 &&
     grep -q '^up to date' "$tmp/out"; then ok
 else fail "second eligo db migrate (URL from ELIGO_DB)"; cat "$tmp/out"; fi
 tables=$(sql 'SHOW TABLES')
 missing=$(for t in access_log decisions model_versions policy_versions schema_migrations tokens; do
     grep -qx "$t" <<<"$tables" || printf '%s ' "$t"; done)
-check "tables missing after migrate" "" "$missing"
+same "tables missing after migrate" "" "$missing"
 
 # 2. tokens: printed once, stored hashed
 token=$("$ELIGO" token add --role portal --name portal-test --db "$url" 2>"$tmp/err")
 if [[ $token =~ ^[0-9a-f]{64}$ ]]; then ok; else fail "eligo token add printed '$token'"; cat "$tmp/err"; fi
-check "token stored by its SHA-256" "1 0" \
+same "token stored by its SHA-256" "1 0" \
     "$(sql "SELECT COUNT(*) FROM tokens WHERE hash = SHA2('$token', 256)") $(sql "SELECT COUNT(*) FROM tokens WHERE hash = '$token'")"
 if "$ELIGO" token add --role root --name x --db "$url" >"$tmp/out" 2>&1; then fail "token add --role root succeeded"
 elif grep -q 'unknown role' "$tmp/out"; then ok
@@ -106,33 +79,26 @@ sql "SET GLOBAL innodb_flush_log_at_trx_commit = 1"
 STORE_TEST_HOOK="bash $self --hook $var" "$DRIVER" "$url" "$token" >"$tmp/driver" 2>&1
 status=$?
 grep -v '^[0-9]* passed, [0-9]* failed$' "$tmp/driver"
-line=$(tail -n 1 "$tmp/driver")
-if [[ $line =~ ^([0-9]+)\ passed,\ ([0-9]+)\ failed$ ]]; then
-    passed=$((passed + BASH_REMATCH[1]))
-    failed=$((failed + BASH_REMATCH[2]))
-    [ "$status" -eq 0 ] || [ "${BASH_REMATCH[2]}" -ne 0 ] || fail "driver exit status $status"
-else
-    fail "driver ended without a count (status $status)"
-fi
+add_counts "$tmp/driver" "$status"
 
 # 5. rows, counted from outside the store
 if kill -0 "$(cat "$var/pid" 2>/dev/null)" 2>/dev/null; then
-    check "rows for (portal-test, r1)" 1 \
+    same "rows for (portal-test, r1)" 1 \
         "$(sql "SELECT COUNT(*) FROM decisions WHERE client = 'portal-test' AND request_id = 'r1'")"
-    check "rows for r1 across clients" 2 "$(sql "SELECT COUNT(*) FROM decisions WHERE request_id = 'r1'")"
-    check "rows for r-outage" 1 "$(sql "SELECT COUNT(*) FROM decisions WHERE request_id = 'r-outage'")"
-    check "rows for in-flight" 1 "$(sql "SELECT COUNT(*) FROM decisions WHERE request_id = 'in-flight'")"
-    check "rows for each injected fault" "1 1 1 1 1 1 1" \
+    same "rows for r1 across clients" 2 "$(sql "SELECT COUNT(*) FROM decisions WHERE request_id = 'r1'")"
+    same "rows for r-outage" 1 "$(sql "SELECT COUNT(*) FROM decisions WHERE request_id = 'r-outage'")"
+    same "rows for in-flight" 1 "$(sql "SELECT COUNT(*) FROM decisions WHERE request_id = 'in-flight'")"
+    same "rows for each injected fault" "1 1 1 1 1 1 1" \
         "$(sql "SELECT COUNT(*) FROM decisions WHERE request_id LIKE 'f-%' GROUP BY request_id" | tr '\n' ' ' | sed 's/ $//')"
-    check "batch rows: twins, new, lost commit, beside in-flight" "1 2 4 2" \
+    same "batch rows: twins, new, lost commit, beside in-flight" "1 2 4 2" \
         "$(sql "SELECT COUNT(*) FROM decisions WHERE request_id = 'b-same'") $(sql "SELECT COUNT(*) FROM decisions WHERE request_id LIKE 'b-new-%'") $(sql "SELECT COUNT(*) FROM decisions WHERE request_id LIKE 'b-lost-%'") $(sql "SELECT COUNT(*) FROM decisions WHERE request_id LIKE 'b-beside-%'")"
-    check "rows of a group that met a conflict: its first stored alone later" "1 0 1 1" \
+    same "rows of a group that met a conflict: its first stored alone later" "1 0 1 1" \
         "$(sql "SELECT COUNT(*) FROM decisions WHERE request_id = 'g-1/a'") $(sql "SELECT COUNT(*) FROM decisions WHERE request_id = 'g-1/c'") $(sql "SELECT COUNT(*) FROM decisions WHERE request_id = 'g-2/a'") $(sql "SELECT COUNT(*) FROM decisions WHERE request_id = 'g-lone'")"
-    check "all rows" 324 "$(sql 'SELECT COUNT(*) FROM decisions')"
-    check "one policy text" 1 "$(sql 'SELECT COUNT(*) FROM policy_versions')"
-    check "content hashes distinct and well-formed" 324 \
+    same "all rows" 324 "$(sql 'SELECT COUNT(*) FROM decisions')"
+    same "one policy text" 1 "$(sql 'SELECT COUNT(*) FROM policy_versions')"
+    same "content hashes distinct and well-formed" 324 \
         "$(sql "SELECT COUNT(DISTINCT content_hash) FROM decisions WHERE content_hash REGEXP '^[0-9a-f]{64}\$'")"
-    check "seq left for the checkpointer" 0 "$(sql 'SELECT COUNT(*) FROM decisions WHERE seq IS NOT NULL')"
+    same "seq left for the checkpointer" 0 "$(sql 'SELECT COUNT(*) FROM decisions WHERE seq IS NOT NULL')"
 else
     fail "the server is not running after the driver"
 fi

@@ -22,30 +22,21 @@ top=${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}
 unit=$top/dist/systemd/eligod.service
 # shellcheck source=tests/lib/expect.sh
 . "$top/tests/lib/expect.sh"
-finish() { echo "$passed passed, $failed failed"; [ "$failed" -eq 0 ]; exit; }
 if ! command -v strace >/dev/null 2>&1 || ! command -v systemd-analyze >/dev/null 2>&1 ||
     ! strace -o /dev/null true 2>/dev/null; then
-    echo "SKIP eligod under strace: no strace, no systemd-analyze, or ptrace not allowed"
-    finish
+    skip_all "eligod under strace: no strace, no systemd-analyze, or ptrace not allowed"
 fi
 if [ -z "${ELIGOD:-}" ] && [ -n "${ELIGO:-}" ]; then ELIGOD=$(dirname "$ELIGO")/eligod; fi
 real=${ELIGOD:?ELIGOD or ELIGO names the built binaries}
 # a sanitizer's runtime makes calls of its own (and is never what the
 # unit runs): the production build is the one judged
 if ldd "$real" 2>/dev/null | grep -qE 'libasan|libubsan'; then
-    echo "SKIP eligod under strace: a sanitizer build"
-    finish
+    skip_all "eligod under strace: a sanitizer build"
 fi
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/eligo-syscalls.XXXXXX")
-# shellcheck source=tests/lib/stack.sh
-. "$top/tests/lib/stack.sh"
-trap 'stack_down >/dev/null 2>&1; rm -rf "$tmp"' EXIT
-trap 'exit 1' INT TERM
+harness_stack syscalls
 printf '#!/bin/sh\nexec strace -f -qq -o %s/trace %s "$@"\n' "$tmp" "$real" >"$tmp/eligod"
 chmod +x "$tmp/eligod"
-export STACK_VAR=$tmp/var STACK_WORKERS=2 STACK_POLICIES=$top/policies ELIGOD=$tmp/eligod
-STACK_PORT=$(mariadb_free_port) || exit 1
-export STACK_PORT
+export STACK_WORKERS=2 STACK_POLICIES=$top/policies ELIGOD=$tmp/eligod
 
 stack_test_up "$tmp"
 fam=$(cat "$top/tests/requests/dibao-family.json")

@@ -1,6 +1,6 @@
 /*
- * tamper_driver.c - goal 11 and 12 of reliability.md against a real
- * MariaDB, for tests/integration/audit_tamper.sh and
+ * tamper_driver.c - tamper evidence (every alteration detected and
+ * named, no fork of the checkpoint chain) against a real MariaDB, for tests/integration/audit_tamper.sh and
  * tests/soak/audit_tamper_full.sh.
  *
  * Usage: tamper_driver URL KEY OTHER_KEY ROWS MUTATIONS STORES STORE_ROWS RACE_ROUNDS

@@ -16,32 +16,21 @@
 set -u
 top=${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}
 top=$(cd "$top" && pwd)
+# shellcheck source=tests/lib/harness.sh
+. "$top/tests/lib/harness.sh"
 # shellcheck source=tests/client/npm.sh
 . "$top/tests/client/npm.sh"
 chromium=${CHROMIUM:-/usr/bin/chromium}
 if [ ! -x "$chromium" ]; then
-    echo "FAIL workbench: $chromium is missing (Debian: chromium, scripts/lib/packages.sh)"
-    echo "0 passed, 1 failed"
-    exit 1
+    skip_all "$chromium is missing (Debian: chromium, scripts/lib/packages.sh)"
 fi
 dir=$(pwd)/tests/workbench-node
 shots=$(pwd)/tests/workbench-shots
-client_ready workbench "$top/tests/workbench" "$dir" || exit 1
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/eligo-workbench.XXXXXX")
-# shellcheck source=tests/lib/stack.sh
-. "$top/tests/lib/stack.sh"
+client_ready workbench "$top/tests/workbench" "$dir"
+harness_stack workbench
 # shellcheck source=tests/lib/expect.sh
 . "$top/tests/lib/expect.sh"
-export STACK_VAR=$tmp/var STACK_WORKERS=2 STACK_POLICIES=$top/policies
-STACK_PORT=$(mariadb_free_port) || exit 1
-export STACK_PORT
-cleanup() {
-    stack_down >/dev/null 2>&1
-    rm -rf "$tmp"
-}
-trap cleanup EXIT
-trap 'exit 1' INT TERM
-
+export STACK_WORKERS=2 STACK_POLICIES=$top/policies
 stack_test_up "$tmp"
 # The decisions the impact run reads: one-person households at
 # 2019-01-01 (standard 860.00) with incomes 500.00, 870.00, 899.99 and
@@ -64,9 +53,8 @@ for members in '[{"id":"a","age":40,"monthly_income":"500.00"}]' '[{"id":"a","ag
     [ "$code" = 201 ] && stored=$((stored + 1))
 done
 if [ "$stored" -ne 5 ]; then
-    echo "FAIL storing the five decisions the impact run reads ($stored stored)"
-    echo "0 passed, 1 failed"
-    exit 1
+    not_ok "storing the five decisions the impact run reads ($stored stored)"
+    finish
 fi
 
 # ---- the routes the page calls, by curl
@@ -134,5 +122,4 @@ cp "$top/tests/workbench/workbench.mjs" "$dir/" && node "$dir/workbench.mjs" >"$
 grep -v ' passed, .* failed$' "$tmp/browser.log"
 read -r bp _ bf _ < <(grep ' passed, .* failed$' "$tmp/browser.log" | tail -n 1) || { bp=0 bf=1; echo "FAIL the browser run gave no count"; }
 passed=$((passed + bp)) failed=$((failed + bf))
-echo "$passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+finish

@@ -31,17 +31,9 @@ if [ ! -x "$ELIGO" ]; then
     exit 99
 fi
 cd "$top_srcdir" || exit 99
-
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/golden.XXXXXX") || exit 99
-trap 'rm -rf "$tmp"' EXIT INT TERM
-
-passed=0
-failed=0
-
-fail() {
-    echo "FAIL: $1: $2"
-    failed=$((failed + 1))
-}
+# shellcheck source=tests/lib/harness.sh
+. "$top_srcdir/tests/lib/harness.sh"
+harness_tmp golden
 
 for f in tests/lang/errors/*.policy tests/lang/errors/*.test tests/lang/errors/*.model tests/lang/errors/*.dir; do
     [ -e "$f" ] || continue
@@ -51,20 +43,20 @@ for f in tests/lang/errors/*.policy tests/lang/errors/*.test tests/lang/errors/*
         cp "$tmp/out" "$f.expected"
     fi
     if [ ! -f "$f.expected" ]; then
-        fail "$f" "no $f.expected (run with ELIGO_UPDATE_GOLDEN=1 to create it)"
+        fail "$f: no $f.expected (run with ELIGO_UPDATE_GOLDEN=1 to create it)"
         continue
     fi
     if [ "$status" -ne 1 ]; then
-        fail "$f" "exit status $status, expected 1"
+        fail "$f: exit status $status, expected 1"
         cat "$tmp/out"
         continue
     fi
     if ! cmp -s "$f.expected" "$tmp/out"; then
-        fail "$f" "diagnostics differ"
+        fail "$f: diagnostics differ"
         diff -u "$f.expected" "$tmp/out" | sed "s|$tmp/out|actual|"
         continue
     fi
-    passed=$((passed + 1))
+    ok
 done
 
 for f in tests/lang/ok/*.policy; do
@@ -72,15 +64,14 @@ for f in tests/lang/ok/*.policy; do
     "$ELIGO" check "$f" >"$tmp/out" 2>&1
     status=$?
     if [ "$status" -ne 0 ]; then
-        fail "$f" "exit status $status, expected 0"
+        fail "$f: exit status $status, expected 0"
         cat "$tmp/out"
     elif [ -s "$tmp/out" ]; then
-        fail "$f" "expected no output"
+        fail "$f: expected no output"
         cat "$tmp/out"
     else
-        passed=$((passed + 1))
+        ok
     fi
 done
 
-echo "$passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+finish

@@ -12,18 +12,12 @@
 # Last line: "N passed, N failed"; exit 1 when anything failed.
 
 lib=${LIBELIGO:-libeligo.a}
-passed=0
-failed=0
-ok() { passed=$((passed + 1)); echo "ok   $1"; }
-not_ok() { failed=$((failed + 1)); echo "FAIL $1"; [ -n "${2:-}" ] && printf '%s\n' "$2"; }
-
-if ! command -v nm >/dev/null 2>&1; then
-    echo "SKIP nm not found"
-    echo "0 passed, 0 failed"
-    exit 77
-fi
+top_srcdir=${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}
+# shellcheck source=tests/lib/harness.sh
+. "$top_srcdir/tests/lib/harness.sh"
+require nm -- "Debian package binutils"
 defined=$(nm -g --defined-only "$lib" 2>/dev/null | awk 'NF == 3 { print $3 }') ||
-    { echo "FAIL cannot read $lib"; echo "0 passed, 1 failed"; exit 1; }
+    { not_ok "cannot read $lib"; finish; }
 yy=$(printf '%s\n' "$defined" | grep -E '^(yy|YY)' || true)
 if [ -z "$yy" ]; then ok "no yy* symbol in $lib"; else not_ok "yy* symbols in $lib" "$yy"; fi
 if printf '%s\n' "$defined" | grep -qx langparse; then
@@ -31,5 +25,4 @@ if printf '%s\n' "$defined" | grep -qx langparse; then
 else
     not_ok "langparse is not defined in $lib"
 fi
-echo "$passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+finish

@@ -3,11 +3,9 @@
 # failures, send one request and compare its status, content type and
 # headers, look for a text in a file.
 #
-# The caller sets tmp (a scratch directory) and prints the closing
-# "N passed, N failed" line from $passed and $failed.
+# The counting (ok, not_ok, finish and the closing line) is harness.sh's,
+# sourced here.  The caller sets tmp (a scratch directory).
 #
-#   ok NAME                  a pass
-#   not_ok NAME [DETAIL]     a failure, with up to 600 bytes of DETAIL
 #   expect NAME STATUS CURL-ARGS...
 #                            sends the request: the status must be STATUS
 #                            and, for errors, the type application/problem+json;
@@ -17,15 +15,19 @@
 #   has_header NAME LINE     the last response had the header line LINE
 #                            (case-insensitive name, exact value)
 #   no_header NAME FIELD     the last response had no FIELD header
+#   check NAME JQ-FILTER [FILE]
+#                            the filter is true of FILE ($check_file, else
+#                            $tmp/body)
+#   status NAME STATUS CMD...
+#                            CMD exits STATUS (its stdout in $tmp/out,
+#                            its stderr in $tmp/err)
+#   answered NAME STATUS [TEXT...]
+#                            the request the suite sent itself (its status in
+#                            $code, its body in $tmp/body) got STATUS, and the
+#                            body holds every TEXT
 
-passed=0
-failed=0
-ok() { passed=$((passed + 1)); echo "ok   $1"; }
-not_ok() {
-    failed=$((failed + 1))
-    echo "FAIL $1"
-    [ -n "${2:-}" ] && printf '%s\n' "$2" | head -c 600 | sed 's/^/     /' && echo
-}
+# shellcheck source=tests/lib/harness.sh
+. "$(dirname "${BASH_SOURCE[0]}")/harness.sh"
 expect() {
     local name=$1 want=$2 out code ctype
     shift 2
@@ -53,4 +55,25 @@ has_header() {   # NAME "Field: value"
 }
 no_header() {   # NAME FIELD
     if _header_lines | grep -qi "^$2:"; then not_ok "$1: has $2" "$(_header_lines)"; else ok "$1"; fi
+}
+answered() {   # NAME WANT-CODE [TEXT...]
+    local name=$1 want=$2 t
+    shift 2
+    if [ "$code" != "$want" ]; then not_ok "$name: status $code, wanted $want" "$(cat "$tmp/body")"; return 1; fi
+    for t in "$@"; do
+        grep -qF -- "$t" "$tmp/body" || { not_ok "$name: no \`$t\`" "$(cat "$tmp/body")"; return 1; }
+    done
+    ok
+}
+status() {   # NAME WANT CMD...
+    local name=$1 want=$2 rc
+    shift 2
+    "$@" >"$tmp/out" 2>"$tmp/err"
+    rc=$?
+    if [ "$rc" = "$want" ]; then ok "$name (exit $want)"; else not_ok "$name: exit $rc, wanted $want" "$(cat "$tmp/out" "$tmp/err")"; fi
+}
+check() {   # NAME JQ-FILTER [FILE]
+    local file=${3:-${check_file:-$tmp/body}}
+    if jq -e "$2" "$file" >/dev/null 2>&1; then ok "$1"
+    else not_ok "$1" "$(jq -c "$2" "$file" 2>&1 | head -c 300)"; fi
 }

@@ -95,7 +95,7 @@ _mariadb_launch() {
     echo $! >"$dir/pid"
     # not a job of this shell: a kill -9 later is not reported as "Killed"
     disown $! 2>/dev/null
-    for i in $(seq 1 300); do
+    for _ in $(seq 1 300); do
         if mariadb-admin --no-defaults --protocol=socket --socket="$dir/mysql.sock" -uroot \
             --connect-timeout=1 ping >/dev/null 2>&1; then
             return 0
@@ -177,8 +177,8 @@ mariadb_start() {
 
 # Waits up to $2 tenths of a second for pid $1 to go away.
 _mariadb_wait_gone() {
-    local pid=$1 n=$2 i
-    for i in $(seq 1 "$n"); do
+    local pid=$1 n=$2
+    for _ in $(seq 1 "$n"); do
         kill -0 "$pid" 2>/dev/null || return 0
         sleep 0.1
     done

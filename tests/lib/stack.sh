@@ -41,7 +41,7 @@
 #                   (eligod-commit: the committer, eligod-seq: the sequencer)
 #   stack_worker_pids      eligod's workers (its other children)
 #
-# Sanitizers (reliability goal 18): eligod runs with ASAN_OPTIONS and
+# Sanitizers (a sanitizer build is tested as it runs): eligod runs with ASAN_OPTIONS and
 # UBSAN_OPTIONS adding log_path=VAR/asan/eligod (one report file per
 # process: the master and every worker) and halt_on_error=1; in a build
 # without sanitizers they are ignored.  stack_down fails when a report
@@ -56,6 +56,7 @@ case ":$PATH:" in *:/usr/sbin:*) ;; *) PATH=$PATH:/usr/sbin ;; esac
 # and so is the load client built for the suites (STACK_LOAD, or
 # $LOAD_CLIENT).
 if [ -z "${ELIGOD:-}" ] && [ -n "${ELIGO:-}" ]; then ELIGOD=$(dirname "$ELIGO")/eligod; export ELIGO ELIGOD; fi
+# shellcheck disable=SC2034  # read by the suites that source this file
 STACK_LOAD=${LOAD_CLIENT:-$(dirname "${ELIGO:-$stack_top/eligo}")/tests/integration/load_client}
 
 stack_url() { echo "http://127.0.0.1:${STACK_PORT:-8080}"; }
@@ -200,8 +201,7 @@ stack_nginx_up() {
 }
 
 _stack_wait_health() {
-    local i
-    for i in $(seq 1 100); do
+    for _ in $(seq 1 100); do
         if curl -fsS -m 2 "$(stack_url)/healthz" 2>/dev/null | grep -q '"database":"up"'; then
             return 0
         fi
@@ -296,17 +296,17 @@ stack_up() {
 
 stack_down() {
     : "${STACK_VAR:?STACK_VAR must be set}"
-    local pid i
+    local pid
     if _stack_alive "$STACK_VAR/nginx/nginx.pid"; then
         pid=$(cat "$STACK_VAR/nginx/nginx.pid")
         kill -QUIT "$pid" 2>/dev/null
-        for i in $(seq 1 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+        for _ in $(seq 1 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
         kill -0 "$pid" 2>/dev/null && kill -KILL "$pid" 2>/dev/null
     fi
     if _stack_alive "$STACK_VAR/run/eligod.pid"; then
         pid=$(cat "$STACK_VAR/run/eligod.pid")
         kill -TERM "$pid" 2>/dev/null
-        for i in $(seq 1 200); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+        for _ in $(seq 1 200); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
         kill -0 "$pid" 2>/dev/null && kill -KILL "$pid" 2>/dev/null
     fi
     rm -f "$STACK_VAR/run/eligod.pid"
@@ -342,13 +342,11 @@ stack_status() {
 # U to the base URL.  $1 is a scratch directory for the start-up log.
 stack_test_up() {
     if ! stack_up >"$1/up.log" 2>&1; then
-        echo "FAIL stack up"
-        cat "$1/up.log"
-        tail -n 20 "$STACK_VAR/log/eligod.log" 2>/dev/null
-        echo "0 passed, 1 failed"
-        exit 1
+        not_ok "stack up" "$(cat "$1/up.log"; tail -n 20 "$STACK_VAR/log/eligod.log" 2>/dev/null)"
+        finish
     fi
     # shellcheck disable=SC1091
     . "$STACK_VAR/tokens.env"
+    # shellcheck disable=SC2034  # the suite's base URL
     U=$(stack_url)
 }

@@ -20,16 +20,12 @@ top_srcdir=${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}
 ELIGO=${ELIGO:-$top_srcdir/eligo}
 case $ELIGO in /*) ;; *) ELIGO=$(pwd)/$ELIGO ;; esac
 cd "$top_srcdir" || exit 99
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/cite.XXXXXX") || exit 99
-trap 'rm -rf "$tmp"' EXIT INT TERM
+# shellcheck source=tests/lib/harness.sh
+. "$top_srcdir/tests/lib/harness.sh"
+harness_tmp cite
 # sed must see the quotations as characters, not bytes
 LC_ALL=C.UTF-8
 export LC_ALL
-
-passed=0
-failed=0
-ok() { passed=$((passed + 1)); }
-fail() { echo "FAIL: $*"; failed=$((failed + 1)); }
 
 cp -r policies "$tmp/policies" && chmod -R u+w "$tmp/policies" || exit 99
 if "$ELIGO" check "$tmp/policies" >"$tmp/out" 2>&1; then ok; else fail "the unchanged copy"; cat "$tmp/out"; fi
@@ -58,6 +54,7 @@ for path in policies/*/*.policy; do
     f=${path#policies/}
     work=$tmp/policies/$f
     # values and rows: the citation ends the line
+    # shellcheck disable=SC2013  # line numbers, one a word; a pipe would lose the counts
     for line in $(grep -nE ' (source "[^"]*" "[^"]*"|assumption "[^"]*")$' "$path" | grep -v '^[0-9]*:source ' | cut -d: -f1); do
         sed -E "${line}s/ (source \"[^\"]*\" \"[^\"]*\"|assumption \"[^\"]*\")\$//" "$path" >"$work"
         expect "$f" "$line" "citation removed" "cites no source" "^~"
@@ -67,6 +64,7 @@ for path in policies/*/*.policy; do
         fi
     done
     # the policy's own sources: each quotation altered, then all removed
+    # shellcheck disable=SC2013  # line numbers, as above
     for line in $(grep -n '^source "' "$path" | cut -d: -f1); do
         sed -E "${line}s/^(source \"[^\"]*\" \")./\\1某/" "$path" >"$work"
         expect "$f" "$line" "policy quotation altered" "the quotation is not in" "^~" "the document says: …"
@@ -83,5 +81,4 @@ if grep -qxF 'policies/wuyi/eco_burial.policy:32: table award_for row 3: 种子�
    [ "$(wc -l <"$tmp/assumed")" -eq "$(grep -c ' assumption "' policies/*/*.policy | awk -F: '{ n += $2 } END { print n }')" ]; then ok
 else fail "eligo check --assumptions policies"; cat "$tmp/assumed"; fi
 
-echo "$passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+finish

@@ -13,13 +13,9 @@ top_srcdir=${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}
 ELIGO=${ELIGO:-$top_srcdir/eligo}
 case $ELIGO in /*) ;; *) ELIGO=$(pwd)/$ELIGO ;; esac
 cd "$top_srcdir" || exit 99
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/policy.XXXXXX") || exit 99
-trap 'rm -rf "$tmp"' EXIT INT TERM
-
-passed=0
-failed=0
-ok() { passed=$((passed + 1)); }
-fail() { echo "FAIL: $*"; failed=$((failed + 1)); }
+# shellcheck source=tests/lib/harness.sh
+. "$top_srcdir/tests/lib/harness.sh"
+harness_tmp policy
 
 # 1. everything compiles with no diagnostic at all
 if "$ELIGO" check policies tests/policies >"$tmp/check" 2>&1 && [ ! -s "$tmp/check" ]; then ok
@@ -128,5 +124,4 @@ want="$tmp/wording.test:2: FAIL tianjin.dibao \"标签写错\" as of 2019-01-01:
 if [ "$(grep -c FAIL "$tmp/wording")" = 1 ] && grep -qxF "$want" "$tmp/wording"; then ok
 else fail "expect label: want '$want'"; cat "$tmp/wording"; fi
 
-echo "$passed passed, $failed failed"
-[ "$failed" = 0 ]
+finish

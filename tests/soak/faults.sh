@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# faults.sh - the long form of tests/integration/faults.sh (reliability
-# goals 1-8), run on demand, never by make check: 60 s per scenario
+# faults.sh - the long form of tests/integration/faults.sh (nothing
+# answered that is not stored, whatever fails), run on demand, never by make check: 60 s per scenario
 # (30 worker SIGKILLs, 20 SIGHUPs 3 s apart, 10 s database outages),
 # 10 kill -9s of MariaDB in a row, and a recycling run long enough for
 # 1,000 recycles.  About 12 minutes.  Run from a build directory:

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# oom_full.sh - the OOM loop of reliability goal 17 at every injection
-# point, transient and persistent (make check's tests/oom/oom.sh tries
+# oom_full.sh - the OOM loop (every allocation may fail, and
+# none may crash or leak) at every injection point, transient and persistent (make check's tests/oom/oom.sh tries
 # every 5th).  About 1.5 minutes in the ASan build.  Run from a build
 # directory, best the ASan one (leaks on error paths are found only there):
 #     make tests/oom/oom_loop

@@ -682,7 +682,7 @@ static int64_t reference_care(const drawn_household *d)
 }
 
 /* How many generated households the differential test draws: a million
- * by default (reliability goal 20), a tenth of it in a sanitizer build;
+ * by default, a tenth of it in a sanitizer build;
  * ELIGO_DIFF_HOUSEHOLDS sets it. */
 static long differential_households(void)
 {
