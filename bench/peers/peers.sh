@@ -46,7 +46,7 @@ peer_fastest() {
 peer_rows() {
     echo "$peer_lines" | while IFS= read -r l; do
         local name rest rate
-        name=$(echo "$l" | sed 's/^peer \([^:]*\):.*/\1/') rest=${l#peer "$name": }
+        name=${l#peer } name=${name%%:*} rest=${l#peer "$name": }
         rate=$(echo "$rest" | sed -n 's/^\([0-9]*\) decisions\/s.*/\1/p')
         if [ -n "$rate" ]; then
             echo "| peer in the same run: $name, in node $(node --version 2>/dev/null), one core | $(fmt "$rate") decisions/s (${rest#* decisions/s (} | - | eligo's JSON path $(ratio "$1" "$rate")x | - | |"
