@@ -64,9 +64,13 @@ http_down() {
     return 0
 }
 
-# wrk_once PORT PATH TOKEN BODIES SECONDS: prints "req/s p99-ms non-2xx requests".
+# wrk_once PORT PATH TOKEN BODIES SECONDS [CONNECTIONS]: prints "req/s
+# p99-ms non-2xx requests"; 32 connections unless given (2 wrk threads,
+# 1 for a single connection).
 wrk_once() {
-    BENCH_TOKEN=$3 BENCH_BODIES=$4 wrk -t2 -c32 -d"$5"s --latency -s "$top/bench/post.lua" \
+    local c=${6:-32} t=2
+    [ "$c" -ge 2 ] || t=1
+    BENCH_TOKEN=$3 BENCH_BODIES=$4 wrk -t$t -c"$c" -d"$5"s --latency -s "$top/bench/post.lua" \
         "http://127.0.0.1:$1$2" 2>&1 | awk '
         function ms(v) { if (v ~ /us$/) return v / 1000; if (v ~ /ms$/) return v + 0; if (v ~ /s$/) return v * 1000; return v }
         /Requests\/sec:/ { rps = $2 }

@@ -23,7 +23,6 @@
  */
 #include <stdio.h>
 #include <string.h>
-#include <openssl/evp.h>
 #include <openssl/rand.h>
 #include "audit/record.h"
 #include "service/committer.h"
@@ -33,15 +32,6 @@
 #include "eval/date.h"
 
 _Static_assert(REQ_MAX_POLICIES <= COMMIT_MAX_ROWS, "a request's decisions fit one committer frame");
-
-static void sha256_hex(const char *a, size_t n, char out[65])
-{
-    unsigned char md[EVP_MAX_MD_SIZE];
-    unsigned int len = 0;
-    EVP_Digest(a, n, md, &len, EVP_sha256(), NULL);
-    for (unsigned i = 0; i < len && i < 32; i++)
-        snprintf(out + 2 * i, 3, "%02x", md[i]);
-}
 
 /* A random (version 4) UUID; -1 when OpenSSL's generator has no bytes
  * to give (unseeded), since a predictable id could collide. */
@@ -113,7 +103,7 @@ static void fingerprint(const decision_request *req, decided *x)
         buf_add(&f, x->input[i].data, x->input[i].len);
         if (!req->policy_is_list) break;
     }
-    sha256_hex(f.data, f.len, x->fp);
+    if (store_sha256_hex(f.data, f.len, x->fp)) x->fp[0] = 0;
     buf_free(&f);
 }
 

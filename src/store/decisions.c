@@ -48,6 +48,7 @@
  * What it does not do: assign seq or checkpoints (the checkpointer's
  * job), build the response (the handler's), or decide HTTP statuses.
  */
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -59,11 +60,26 @@
 
 enum { MAX_ATTEMPTS = 3 };
 
+/* SHA-256 fetched from OpenSSL's provider once per process: EVP_sha256()
+ * given to EVP_Digest fetches the implementation again on every call (a
+ * name lookup under a lock), and a token is hashed on every request. */
+static EVP_MD *sha256_md;
+static pthread_once_t sha256_once = PTHREAD_ONCE_INIT;
+static void sha256_fetch(void) { sha256_md = EVP_MD_fetch(NULL, "SHA256", NULL); }
+
+/* One digest context per thread, kept for the thread's life (worker
+ * threads live as long as their process), so no allocation per hash. */
+static _Thread_local EVP_MD_CTX *sha256_ctx;
+
 int store_sha256_hex(const void *p, size_t n, char hex[65])
 {
     unsigned char md[32];
     unsigned int mdlen = 0;
-    if (!EVP_Digest(p, n, md, &mdlen, EVP_sha256(), NULL) || mdlen != 32) return -1;
+    pthread_once(&sha256_once, sha256_fetch);
+    if (!sha256_ctx) sha256_ctx = EVP_MD_CTX_new();
+    if (!sha256_md || !sha256_ctx || !EVP_DigestInit_ex(sha256_ctx, sha256_md, NULL) ||
+        !EVP_DigestUpdate(sha256_ctx, p, n) || !EVP_DigestFinal_ex(sha256_ctx, md, &mdlen) || mdlen != 32)
+        return -1;
     /* by table: 32 snprintf calls were a worker's largest cost per
      * request (a token is hashed on every request) */
     static const char digits[] = "0123456789abcdef";

@@ -180,6 +180,11 @@ store_rc store_get_row(store *s, const char *decision_id, store_row *r);
 store_rc store_each_row(store *s, const char *from, const char *to, const char *policy,
                         int (*fn)(void *arg, const store_row *r), void *arg);
 
+/* Lower-case hex SHA-256 of n bytes (65 bytes with the NUL), without an
+ * allocation or a name lookup per call: tokens are hashed on every
+ * request and decision fingerprints on every decision.  0, or -1. */
+int store_sha256_hex(const void *p, size_t n, char hex[65]);
+
 /* A policy or model text by hash ("sha256:..."), into name and text. */
 store_rc store_get_policy_text(store *s, const char *hash, buf *name, buf *text);
 store_rc store_get_model_text(store *s, const char *hash, buf *name, buf *text);

@@ -238,9 +238,7 @@ int store_fetch_text(store *s, store_stmt_id id, buf **cols, int ncols, int *isn
 /* Frees the result of a SELECT so the statement can run again. */
 void store_stmt_done(store *s, store_stmt_id id);
 
-/* tokens.c / decisions.c */
-/* Lower-case hex SHA-256 of n bytes (65 bytes with the NUL). */
-int store_sha256_hex(const void *p, size_t n, char hex[65]);
+/* tokens.c / decisions.c (store_sha256_hex is in store.h) */
 
 /* A decision's leaf hash (the content_hash column, and the leaf of the
  * tamper-evidence tree): SHA-256(0x00 || field || field ...) over the
