@@ -62,23 +62,41 @@ enum { MAX_ATTEMPTS = 3 };
 
 /* SHA-256 fetched from OpenSSL's provider once per process: EVP_sha256()
  * given to EVP_Digest fetches the implementation again on every call (a
- * name lookup under a lock), and a token is hashed on every request. */
+ * name lookup under a lock), and a token is hashed on every request.
+ * One digest context per thread, kept for the thread's life, so no
+ * allocation per hash; the key's destructor frees it when the thread
+ * ends (a worker's threads end before the worker exits, and
+ * LeakSanitizer counts a context left behind as a leak). */
 static EVP_MD *sha256_md;
+static pthread_key_t sha256_key;
+static int sha256_key_ok;
 static pthread_once_t sha256_once = PTHREAD_ONCE_INIT;
-static void sha256_fetch(void) { sha256_md = EVP_MD_fetch(NULL, "SHA256", NULL); }
+static void sha256_ctx_free(void *ctx) { EVP_MD_CTX_free(ctx); }
+static void sha256_fetch(void)
+{
+    sha256_md = EVP_MD_fetch(NULL, "SHA256", NULL);
+    sha256_key_ok = pthread_key_create(&sha256_key, sha256_ctx_free) == 0;
+}
 
-/* One digest context per thread, kept for the thread's life (worker
- * threads live as long as their process), so no allocation per hash. */
-static _Thread_local EVP_MD_CTX *sha256_ctx;
+static EVP_MD_CTX *sha256_ctx(void)
+{
+    pthread_once(&sha256_once, sha256_fetch);
+    if (!sha256_key_ok) return NULL;
+    EVP_MD_CTX *ctx = pthread_getspecific(sha256_key);
+    if (!ctx && (ctx = EVP_MD_CTX_new()) && pthread_setspecific(sha256_key, ctx) != 0) {
+        EVP_MD_CTX_free(ctx);
+        ctx = NULL;
+    }
+    return ctx;
+}
 
 int store_sha256_hex(const void *p, size_t n, char hex[65])
 {
     unsigned char md[32];
     unsigned int mdlen = 0;
-    pthread_once(&sha256_once, sha256_fetch);
-    if (!sha256_ctx) sha256_ctx = EVP_MD_CTX_new();
-    if (!sha256_md || !sha256_ctx || !EVP_DigestInit_ex(sha256_ctx, sha256_md, NULL) ||
-        !EVP_DigestUpdate(sha256_ctx, p, n) || !EVP_DigestFinal_ex(sha256_ctx, md, &mdlen) || mdlen != 32)
+    EVP_MD_CTX *ctx = sha256_ctx();
+    if (!sha256_md || !ctx || !EVP_DigestInit_ex(ctx, sha256_md, NULL) ||
+        !EVP_DigestUpdate(ctx, p, n) || !EVP_DigestFinal_ex(ctx, md, &mdlen) || mdlen != 32)
         return -1;
     /* by table: 32 snprintf calls were a worker's largest cost per
      * request (a token is hashed on every request) */
