@@ -230,10 +230,10 @@ unit_value KillSignal | sed 's/^SIG//' >"$tmp/killsignal"
 [ -s "$tmp/umask" ] || echo 0022 >"$tmp/umask"
 start=$(date +%s)
 unshare -mn bash "$tmp/inside.sh" "$tmp" "$top" "$unit"
-ns=$?
+inside=$?
 rc() { awk -v k="$1" '$1 == k {print $2}' "$tmp/rc" 2>/dev/null; }
-if [ $ns -ne 0 ]; then
-    not_ok "the namespaces (unshare -mn, status $ns)"
+if [ $inside -ne 0 ]; then
+    not_ok "the namespaces (unshare -mn, status $inside)"
 else
     [ "$(rc tmpfiles)" = 0 ] && ok "systemd-tmpfiles --create with the installed entry" ||
         not_ok "systemd-tmpfiles" "$(cat "$tmp/tmpfiles.out")"

@@ -3,7 +3,8 @@
 # methods and roles are exactly the route table's (src/service/routes.c),
 # its problem types exactly those eligod (src/service/http.c) and nginx
 # (nginx/eligo.conf and the snippets it includes) write, each listed in docs/api.md, and nginx's Allow
-# map names every path; and, where the Python package is installed,
+# map names every path; nginx's fastcgi_read_timeout is the one
+# src/service/budget.h orders its deadlines against; and, where the Python package is installed,
 # openapi-spec-validator finds it valid.  No server is started.  Last line "N passed, N
 # failed"; non-zero exit on failure.
 set -u
@@ -83,5 +84,13 @@ done <"$tmp/routes" >"$tmp/unmapped"
 [ -s "$tmp/unmapped" ] && not_ok "paths missing from nginx's \$eligo_allow map" "$(cat "$tmp/unmapped")" ||
     ok "nginx's Allow map names every path"
 
-echo "$passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+# nginx gives up on eligod after fastcgi_read_timeout: budget.h's asserts
+# order the deadlines against BUDGET_NGINX_READ_TIMEOUT_S, which must be
+# that number or they hold the wrong one (nginx times: "15", "15s", "1m")
+conf_s=$(sed -n 's/^ *fastcgi_read_timeout *\([0-9]*\)\([sm]\{0,1\}\);.*/\1 \2/p' "$top/nginx/eligo_fastcgi.conf" |
+    awk '{print $2 == "m" ? $1 * 60 : $1}')
+code_s=$(sed -n 's/^ *BUDGET_NGINX_READ_TIMEOUT_S *= *\([0-9]*\).*/\1/p' "$top/src/service/budget.h")
+what="fastcgi_read_timeout in nginx/eligo_fastcgi.conf (${conf_s:-none} s) is BUDGET_NGINX_READ_TIMEOUT_S in src/service/budget.h (${code_s:-none} s)"
+[ -n "$conf_s" ] && [ "$conf_s" = "$code_s" ] && ok "$what" || not_ok "$what"
+
+finish

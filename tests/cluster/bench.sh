@@ -12,24 +12,26 @@
 # namespaces, linked by veth pairs and a bridge): no real network latency
 # between nodes, and the three nodes, both hosts, nginx and wrk share
 # the same cores.  The figures compare setups; they predict no
-# production cluster.  Needs root.  BENCH_SECONDS (10), BENCH_CONNS (16).
+# production cluster.  Needs root and wrk (without wrk it says so and
+# exits 77).  BENCH_SECONDS (10), BENCH_CONNS (16).
 # Documented in docs/scale-out.md; no figure is a test.
 set -u
 top=$(cd "$(dirname "$0")/../.." && pwd)
 secs=${BENCH_SECONDS:-10}
 conns=${BENCH_CONNS:-16}
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/eligo-cbench.XXXXXX")
+# shellcheck source=tests/lib/harness.sh
+. "$top/tests/lib/harness.sh"
+require wrk -- "Debian package wrk"
+harness_tmp cbench
 export CLUSTER_DIR=$tmp/cluster CLUSTER_NS=elgb CLUSTER_NET=10.219 STACK_WORKERS=4
 # shellcheck source=tests/lib/cluster.sh
 . "$top/tests/lib/cluster.sh"
-cleanup() {
+cleanup() {   # whichever setup is up; $tmp is the harness's
     STACK_VAR=$tmp/stack4 stack_down >/dev/null 2>&1
     STACK_VAR=$tmp/stack8 stack_down >/dev/null 2>&1
     cluster_down >/dev/null 2>&1
-    rm -rf "$tmp"
 }
-trap cleanup EXIT
-command -v wrk >/dev/null || { echo "bench: wrk not found" >&2; exit 1; }
+at_exit cleanup
 
 # the bodies: every shipped case, no request_id (the server makes one)
 while IFS='|' read -r file policy as_of expect; do

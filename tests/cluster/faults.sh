@@ -24,13 +24,19 @@
 # On demand (2 to 3.5 minutes, needs root for the namespaces): not in
 # make check; run it as tests/cluster/faults.sh from the tree or with
 # ELIGO/ELIGOD set.  CLUSTER_FAULTS_ONLY="partition" runs some of the
-# scenarios; CLUSTER_FAULTS_KEEP=1 keeps the scratch directory.  Last
-# line "N passed, N failed".
+# scenarios; CLUSTER_FAULTS_KEEP=1 keeps the scratch directory.  A
+# missing tool (ip, socat, mariabackup, mariadbd, nginx) skips it (77,
+# tests/lib/harness.sh's require); not being root fails it.  Last line
+# "N passed, N failed".
 set -u
 top=${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}
 only=${CLUSTER_FAULTS_ONLY:-}
 conns=${CLUSTER_FAULTS_CONNS:-8}
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/eligo-cluster.XXXXXX")
+# shellcheck source=tests/lib/harness.sh
+. "$top/tests/lib/harness.sh"
+require ip socat mariabackup mariadbd nginx -- \
+    "Debian packages iproute2, socat, mariadb-backup, mariadb-server, nginx"
+harness_tmp cluster
 # its own namespaces and networks: scripts/cluster may be up beside it
 export CLUSTER_DIR=$tmp/cluster CLUSTER_NS=elgt CLUSTER_NET=10.218 STACK_WORKERS=4
 # shellcheck source=tests/lib/cluster.sh
@@ -39,25 +45,20 @@ LOAD=$STACK_LOAD
 CLUSTER_HTTP_PORT=$(mariadb_free_port) || exit 1
 export CLUSTER_HTTP_PORT
 loader=
-cleanup() {
+cleanup() {   # the load client and the cluster; $tmp is the harness's
     [ -n "$loader" ] && kill "$loader" 2>/dev/null
     cluster_down >/dev/null 2>&1
-    [ -n "${CLUSTER_FAULTS_KEEP:-}" ] && echo "kept $tmp" || rm -rf "$tmp"
+    if [ -n "${CLUSTER_FAULTS_KEEP:-}" ]; then HARNESS_KEEP=1; echo "kept $tmp"; fi
 }
-trap cleanup EXIT
-trap 'exit 1' INT TERM
+at_exit cleanup
 
-passed=0 failed=0
-ok() { passed=$((passed + 1)); }
-not_ok() { failed=$((failed + 1)); echo "FAIL $1"; [ -n "${2:-}" ] && printf '%s\n' "$2" | head -c 1500 && echo; }
-want() { if [ "$2" ]; then ok; else not_ok "$1" "${3:-}"; fi; }   # NAME CONDITION-TEXT [DETAIL]
 runs() { [ -z "$only" ] || [[ " $only " == *" $1 "* ]]; }
-finish() { echo "$passed passed, $failed failed"; [ "$failed" = 0 ]; exit; }
 
+# root is no tool to install: a run asked for by hand that cannot start
+# is a failure, not a skip
 if [ "$(id -u)" -ne 0 ] || [ ! -x "$LOAD" ]; then
-    echo "FAIL needs root (network namespaces) and the load client ($LOAD: make check builds it)"
-    echo "0 passed, 1 failed"
-    exit 1
+    fail "needs root (network namespaces) and the load client ($LOAD: make tests/integration/load_client builds it)"
+    finish
 fi
 
 # request bodies: the shipped programs' cases (tests/requests/cases.txt)
@@ -73,10 +74,8 @@ done <"$top/tests/requests/cases.txt"
 
 t0=$(date +%s)
 if ! cluster_up >"$tmp/up.log" 2>&1; then
-    echo "FAIL cluster up"
-    tail -n 30 "$tmp/up.log"
-    echo "0 passed, 1 failed"
-    exit 1
+    not_ok "cluster up" "$(tail -n 30 "$tmp/up.log")"
+    finish
 fi
 # shellcheck disable=SC1091
 . "$CLUSTER_DIR/tokens.env"
@@ -97,8 +96,7 @@ fig() { sed -n "s/.* $1=\([0-9]*\).*/\1/p" "$tmp/$scenario.summary" | tail -n 1;
 # Until no decision waits for a checkpoint on node 1 (the sequencer of
 # whichever host holds the lease has caught up; at most 30 s).
 wait_sequenced() {
-    local i
-    for i in $(seq 1 150); do
+    for _ in $(seq 1 150); do
         [ "$(cluster_sql 1 "SELECT COUNT(*) FROM eligo.decisions WHERE seq IS NULL")" = 0 ] && return 0
         sleep 0.2
     done
@@ -228,8 +226,9 @@ want "a host stood by while another held the lease ($standby notices)" "$([ "$st
 # ---- causal reads: the hosts' sessions read with wsrep_sync_wait (db.c)
 causal=$(for node in 1 2; do cluster_sql "$node" "SHOW STATUS LIKE 'wsrep_causal_reads'" | cut -f2; done | tr '\n' ' ')
 echo "causal reads counted by nodes 1 and 2 (wsrep_causal_reads): $causal"
+read -r causal1 causal2 <<<"$causal"
 want "the hosts' reads wait for causality (wsrep_causal_reads $causal)" \
-    "$(set -- $causal; [ "${1:-0}" -gt 0 ] && [ "${2:-0}" -gt 0 ] && echo y)"
+    "$([ "${causal1:-0}" -gt 0 ] && [ "${causal2:-0}" -gt 0 ] && echo y)"
 
 echo "ran $(($(date +%s) - t0)) s"
 finish

@@ -9,23 +9,16 @@
 # Last line "N passed, N failed"; non-zero exit on failure.
 set -u
 top=${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/eligo-orphans.XXXXXX")
-# shellcheck source=tests/lib/stack.sh
-. "$top/tests/lib/stack.sh"
-export STACK_VAR=$tmp/var STACK_WORKERS=2
-STACK_PORT=$(mariadb_free_port) || exit 1
-export STACK_PORT
-cleanup() {
+# shellcheck source=tests/lib/harness.sh
+. "$top/tests/lib/harness.sh"
+harness_stack orphans
+export STACK_WORKERS=2
+children=
+cleanup() {   # whatever child outlived the test
     local p
-    for p in ${children:-}; do kill -KILL "$p" 2>/dev/null; done
-    stack_down >/dev/null 2>&1
-    rm -rf "$tmp"
+    for p in $children; do kill -KILL "$p" 2>/dev/null; done
 }
-trap cleanup EXIT
-trap 'exit 1' INT TERM
-
-passed=0 failed=0
-want() { if [ "$2" ]; then passed=$((passed + 1)); else failed=$((failed + 1)); echo "FAIL $1"; [ -n "${3:-}" ] && printf '%s\n' "$3" | head -c 800 && echo; fi; }
+at_exit cleanup
 
 stack_test_up "$tmp"
 master=$(cat "$STACK_VAR/run/eligod.pid")
@@ -35,7 +28,7 @@ for _ in 1 2 3 4; do
 done
 wait
 children=$(ps -o pid= --ppid "$master" | tr -s ' \n' ' ')
-nchildren=$(printf '%s\n' $children | grep -c .)
+nchildren=$(printf '%s' "$children" | wc -w)
 # 2 workers, the committer and the sequencer
 want "before: 4 children of the master ($nchildren: $children)" "$([ "$nchildren" = 4 ] && echo y)"
 want "before: /healthz answers 200" "$([ "$(curl -s -o /dev/null -w '%{http_code}' "$U/healthz")" = 200 ] && echo y)"
@@ -57,5 +50,4 @@ want "after: eligod's socket refuses connections" \
     "$(tail -n 3 "$STACK_VAR/nginx/logs/error.log" 2>/dev/null)"
 children=$alive   # the cleanup kills what is left
 
-echo "$passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+finish

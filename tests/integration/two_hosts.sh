@@ -22,28 +22,22 @@
 # About 20 s.  Last line "N passed, N failed"; non-zero exit on failure.
 set -u
 top=${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/eligo-twohosts.XXXXXX")
-# shellcheck source=tests/lib/stack.sh
-. "$top/tests/lib/stack.sh"
-export STACK_VAR=$tmp/var STACK_WORKERS=2
+# shellcheck source=tests/lib/harness.sh
+. "$top/tests/lib/harness.sh"
+harness_stack twohosts
+export STACK_WORKERS=2
 host2=$tmp/var2
 # nginx in front of both hosts, as on a cluster: a request goes to the
 # other host when one's socket is gone
 export STACK_UPSTREAM="unix:$STACK_VAR/run/eligod.sock unix:$host2/run/eligod.sock"
-STACK_PORT=$(mariadb_free_port) || exit 1
-export STACK_PORT
-cleanup() {
+stopped=
+cleanup() {   # host 2 and what is left of the stopped host; the stack is the harness's
     local pidf=$host2/run/eligod.pid
     [ -f "$pidf" ] && kill -TERM "$(cat "$pidf")" 2>/dev/null
-    [ -n "${stopped:-}" ] && kill -KILL -- "-$stopped" 2>/dev/null
-    stack_down >/dev/null 2>&1
-    rm -rf "$tmp"
+    [ -n "$stopped" ] && kill -KILL -- "-$stopped" 2>/dev/null
 }
-trap cleanup EXIT
-trap 'exit 1' INT TERM
+at_exit cleanup
 
-passed=0 failed=0
-want() { if [ "$2" ]; then passed=$((passed + 1)); else failed=$((failed + 1)); echo "FAIL $1"; [ -n "${3:-}" ] && printf '%s\n' "$3" | head -c 1500 && echo; fi; }
 sql() { mariadb_sql "$STACK_VAR/mariadb" "USE eligo; $1"; }
 
 stack_test_up "$tmp"
@@ -130,5 +124,4 @@ want "the survivor signed the new decisions" "$(grep -q 'info: checkpoint [0-9]*
 want "checkpoints still 1..k, tree sizes growing" "$(chain_linear)" "$(sql "SELECT k, tree_size FROM checkpoints")"
 want "eligo audit verify passes after the handover" "$(cli_verify)" "$(tail -n 5 "$tmp/verify")"
 
-echo "$passed passed, $failed failed"
-[ "$failed" = 0 ]
+finish

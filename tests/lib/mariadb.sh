@@ -71,7 +71,7 @@ mariadb_url() {
 
 # Starts mariadbd in the background; waits up to 30 s for a ping.
 _mariadb_launch() {
-    local dir=$1 port i more=() ns=()
+    local dir=$1 port more=() ns=()
     port=$(cat "$dir/port")
     # a cluster node's own options and network namespace (scripts/cluster)
     local pool=(--innodb-buffer-pool-size="${MARIADB_BUFFER_POOL:-32M}")

@@ -235,8 +235,7 @@ stack_eligod_up() {
         --pid "$STACK_VAR/run/eligod.pid" "${cp_opts[@]}" ${STACK_EXTRA:-} \
         </dev/null >>"$STACK_VAR/log/eligod.log" 2>&1 &
     disown $! 2>/dev/null
-    local i
-    for i in $(seq 1 100); do
+    for _ in $(seq 1 100); do
         _stack_alive "$STACK_VAR/run/eligod.pid" && _stack_listening "$listen" && break
         sleep 0.1
     done
