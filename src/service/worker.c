@@ -395,7 +395,7 @@ static int thread_init(wthread *t, const registry *reg, int slot)
 }
 
 /* What a thread leaves behind, once joined: the access-log entries still
- * pending, its store, its buffers. */
+ * pending, its store, its buffers, its evaluation frame. */
 static void thread_done(wthread *t)
 {
     uint32_t left = routes_flush_log(&t->sv);
@@ -406,6 +406,7 @@ static void thread_done(wthread *t)
     buf_free(&t->body);
     buf_free(&t->rs.headers);
     buf_free(&t->rs.body);
+    decision_frame_free(&t->sv.frame);
     arena_free(&t->sv.pool);
 }
 
