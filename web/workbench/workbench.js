@@ -69,9 +69,14 @@ function openFile() {
 }
 
 // ---- checking as one types
+// A keystroke outdates any check already sent (it checked an older
+// text), so it takes a new number here, not only when its own check
+// starts: an answer to an older text must not land after "正在输入…"
+// and show diagnostics for text no longer in the editor.
 let timer = 0;
 function scheduleCheck() {
   clearTimeout(timer);
+  ++state.checkSeq;
   $("check-state").textContent = "正在输入…";
   timer = setTimeout(check, CHECK_DELAY_MS);
 }
@@ -90,8 +95,8 @@ function renderDiagnostics(list) {
 }
 
 // Checks the text now.  A check made as one types gives way to a newer
-// one (its answer would describe an older text); one asked for by a
-// button (asked) always answers.  The answer, or null when the route
+// one or to a later keystroke (its answer would describe an older
+// text); one asked for by a button (asked) always answers.  The answer, or null when the route
 // answered a problem (shown in the state line).
 async function check(extra = {}, asked = false) {
   clearTimeout(timer);
