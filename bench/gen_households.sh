@@ -4,6 +4,8 @@
 # incomes 0.00 to 1500.99, a quarter of the members 特困 with a random
 # self-care level.  bench/run uses fixed sizes (MIN = MAX) to draw
 # ns per decision against household size.
+#
+# SPDX-License-Identifier: Apache-2.0
 n=${1:-1000}
 seed=${2:-1}
 min=${3:-1}

@@ -10,6 +10,8 @@
 # Labels, the types of lets and outputs (inferred) and all but one space
 # of indentation are left out to keep 100,000 lines under the 4 MiB file
 # limit, now that every value and row cites an assumption.
+#
+# SPDX-License-Identifier: Apache-2.0
 lines=${1:-10000}
 awk -v lines="$lines" 'BEGIN {
     print "policy bench.size \"generated policy for the compilation benchmark\"";

@@ -6,6 +6,8 @@
 # `unique` table of ROWS adjacent half-open bands covering 0.00 to
 # 1600.00 (the incomes gen_households.sh writes), plus an `else` row,
 # and sums the amounts.  Band widths are whole fen, so bands stay exact.
+#
+# SPDX-License-Identifier: Apache-2.0
 rows=${1:-100}
 awk -v rows="$rows" 'BEGIN {
     print "policy bench.rows \"generated policy for the decision-table benchmark\"";

@@ -9,6 +9,8 @@
 # binaries (ELIGO, ELIGOD).  The stack helpers of tests/lib/stack.sh do
 # the starting and stopping; http_down stops everything http_up started,
 # by pid, and is safe to call twice (bench/run calls it on EXIT).
+#
+# SPDX-License-Identifier: Apache-2.0
 
 # shellcheck disable=SC2154  # top, var, out, wrk_secs: set by bench/run
 # shellcheck source=tests/lib/stack.sh

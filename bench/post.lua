@@ -2,6 +2,8 @@
 -- turn, one per line of the file named by $BENCH_BODIES (generated
 -- households wrapped as /v1/evaluate and /v1/decisions requests), with
 -- $BENCH_TOKEN as the bearer token.  Each wrk thread loads its own copy.
+--
+-- SPDX-License-Identifier: Apache-2.0
 local bodies = {}
 for line in io.lines(os.getenv("BENCH_BODIES")) do
     bodies[#bodies + 1] = line

@@ -10,6 +10,8 @@
 # Why the curves flatten is explained in bench/notes.md.
 #
 # Sourced by bench/run (top, out, var, runs, median, wrk_once, http.sh).
+#
+# SPDX-License-Identifier: Apache-2.0
 
 # shellcheck disable=SC2154  # top, out, var, runs: set by bench/run
 scaling_conns="1 4 16 64 256"

@@ -13,6 +13,8 @@
 -- same transaction), or partitioning.
 --
 -- Statements end with ';' at the end of a line; every one may be rerun.
+--
+-- SPDX-License-Identifier: Apache-2.0
 
 CREATE TABLE IF NOT EXISTS schema_migrations (
     version INT UNSIGNED NOT NULL PRIMARY KEY,

@@ -12,6 +12,8 @@
 -- migration have no model hash and cannot be replayed.
 --
 -- Statements end with ';' at the end of a line; every one may be rerun.
+--
+-- SPDX-License-Identifier: Apache-2.0
 
 CREATE TABLE IF NOT EXISTS model_versions (
     hash CHAR(71) CHARACTER SET ascii NOT NULL PRIMARY KEY,

@@ -18,6 +18,8 @@
 -- checkpoint file and the log).  The signing key is never stored here.
 --
 -- Statements end with ';' at the end of a line; every one may be rerun.
+--
+-- SPDX-License-Identifier: Apache-2.0
 
 CREATE TABLE IF NOT EXISTS checkpoints (
     k BIGINT UNSIGNED NOT NULL PRIMARY KEY,

@@ -21,6 +21,8 @@
 -- agree (NTP) to well within the lease (10 s or more).
 --
 -- Statements end with ';' at the end of a line; every one may be rerun.
+--
+-- SPDX-License-Identifier: Apache-2.0
 
 CREATE TABLE IF NOT EXISTS sequencer_lease (
     id TINYINT UNSIGNED NOT NULL PRIMARY KEY,

@@ -29,6 +29,8 @@
  * parse.c checks the depth of the finished tree; bison's own stack
  * overflowing ("memory exhausted") is reported by yyerror as a
  * diagnostic, never a crash.
+ *
+ * SPDX-License-Identifier: Apache-2.0
  */
 
 %require "3.8"

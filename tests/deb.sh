@@ -27,6 +27,8 @@
 # There is no systemd as PID 1 here: the unit's commands are run by this
 # script, not by systemd (tests/unit-security.sh checks the unit itself).
 # The last line is "N passed, N failed".
+#
+# SPDX-License-Identifier: Apache-2.0
 set -u
 top=$(cd "$(dirname "$0")/.." && pwd)
 # shellcheck source=tests/lib/harness.sh

@@ -16,6 +16,8 @@
 # site in Debian's layout, also with its TLS server uncommented (a
 # throw-away certificate).  Where user namespaces are not allowed that
 # part is skipped, and says so.  The last line is "N passed, N failed".
+#
+# SPDX-License-Identifier: Apache-2.0
 set -u
 top=${top_srcdir:-$(cd "$(dirname "$0")/.." && pwd)}
 build=$(dirname "${ELIGO:?ELIGO names the built eligo}")

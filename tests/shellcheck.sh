@@ -12,6 +12,8 @@
 #
 # Environment: top_srcdir (the source root).
 # Last line: "N passed, N failed"; exit 1 when anything failed.
+#
+# SPDX-License-Identifier: Apache-2.0
 
 top_srcdir=${top_srcdir:-$(cd "$(dirname "$0")/.." && pwd)}
 cd "$top_srcdir" || exit 99

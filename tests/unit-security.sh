@@ -12,6 +12,8 @@
 # Needs systemd-analyze (the systemd package), not systemd as PID 1: the
 # unit is read, never run here (tests/deb.sh runs its commands).  Skipped,
 # and says so, without systemd-analyze.  The last line is "N passed, N failed".
+#
+# SPDX-License-Identifier: Apache-2.0
 set -u
 top=${top_srcdir:-$(cd "$(dirname "$0")/.." && pwd)}
 unit=$top/dist/systemd/eligod.service

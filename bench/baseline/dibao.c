@@ -11,6 +11,8 @@
  * programmes together, then `baseline-dibao: ...` for 低保 alone (the
  * measuring stick of `eligo bench tianjin.dibao`).
  * It is a measuring stick, not production code.
+ *
+ * SPDX-License-Identifier: Apache-2.0
  */
 #include <stdint.h>
 #include <stdio.h>

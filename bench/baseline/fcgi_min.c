@@ -11,6 +11,8 @@
  * No routing, no authentication, no JSON, no database: everything eligod
  * does beyond this is what the ratio measures.  A measuring stick, not
  * production code (no keep-alive pinning guard, no graceful stop).
+ *
+ * SPDX-License-Identifier: Apache-2.0
  */
 #include <fcgiapp.h>
 #include <signal.h>

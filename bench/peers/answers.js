@@ -3,6 +3,8 @@
 // for peers.js to check the peer engines against before timing them.
 //
 //   node answers.js URL TOKEN BODIES >ANSWERS
+//
+// SPDX-License-Identifier: Apache-2.0
 'use strict';
 const fs = require('fs');
 const [url, token, bodies] = process.argv.slice(2);

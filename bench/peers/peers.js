@@ -12,6 +12,8 @@
 // engine: "peer NAME: N decisions/s (VERSION, what it decides)", or
 // "peer NAME: skipped (why)" / "peer NAME: disagrees (...)".  Money is
 // handled in integer cents (or zen's decimals) so no float rounds it.
+//
+// SPDX-License-Identifier: Apache-2.0
 'use strict';
 const fs = require('fs');
 

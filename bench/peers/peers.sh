@@ -15,6 +15,8 @@
 # officer token and $var/evaluate.jsonl are there).  bench_peers sets
 # peer_lines: one "peer NAME: ..." line per engine, or one "peer all:
 # skipped (why)" line when node, npm or the registry is not there.
+#
+# SPDX-License-Identifier: Apache-2.0
 
 # shellcheck disable=SC2154  # top, out, var, quick, secs, runs: set by bench/run
 bench_peers() {

@@ -27,6 +27,8 @@
 # checks every shell script of the tree (tests/shellcheck.sh).
 # A package counts as installed when an installed package provides it:
 # NodeSource's nodejs provides npm.
+#
+# SPDX-License-Identifier: Apache-2.0
 
 ELIGO_PACKAGES="
     build-essential autoconf automake pkg-config bison flex

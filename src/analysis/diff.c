@@ -12,6 +12,8 @@
  * exact).  A cell that continues the last region along one variable,
  * differing the same way, extends it, so that a region is usually a
  * whole interval of one variable.
+ *
+ * SPDX-License-Identifier: Apache-2.0
  */
 #include <stdlib.h>
 #include <string.h>

@@ -26,6 +26,8 @@
  * `eligo diff --json` and POST /v1/diff.
  *
  * Ownership: the report lives in the caller's arena.
+ *
+ * SPDX-License-Identifier: Apache-2.0
  */
 #ifndef ELIGO_DIFF_H
 #define ELIGO_DIFF_H

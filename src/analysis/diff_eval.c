@@ -13,6 +13,8 @@
  * structure and its operands' values: equal hashes, equal computations.
  *
  * Also here: finding the input variables a tree reads (diff_find_vars).
+ *
+ * SPDX-License-Identifier: Apache-2.0
  */
 #include <string.h>
 #include "analysis/diff_int.h"

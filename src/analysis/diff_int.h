@@ -10,6 +10,8 @@
  * the value in the node's own units is (c + sum k[i] * x[i]) / AV_SCALE,
  * x[i] in the variable's units, so that multiplying by a decimal
  * constant stays exact.
+ *
+ * SPDX-License-Identifier: Apache-2.0
  */
 #ifndef ELIGO_DIFF_INT_H
 #define ELIGO_DIFF_INT_H

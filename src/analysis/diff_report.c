@@ -7,6 +7,8 @@
  * the decision JSON writes it (money "860.00", booleans, enum names), a
  * value that varies over a region as an expression in the labels of the
  * input values it depends on ("900.00 − 家庭月收入合计").
+ *
+ * SPDX-License-Identifier: Apache-2.0
  */
 #include <stdio.h>
 #include <string.h>

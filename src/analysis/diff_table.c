@@ -10,6 +10,8 @@
  * picks the row as eval.c does; what cannot be picked exactly (several
  * rows under `any` or `priority`, collections) is opaque, hashed from the
  * table's contents and its arguments.
+ *
+ * SPDX-License-Identifier: Apache-2.0
  */
 #include <string.h>
 #include "analysis/diff_int.h"

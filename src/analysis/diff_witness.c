@@ -11,6 +11,8 @@
  * The body is then decided by both versions through decision_make, the
  * one evaluation path of the API and `eligo eval`, so that what the
  * report shows is what eligo would decide, not what the analysis thinks.
+ *
+ * SPDX-License-Identifier: Apache-2.0
  */
 #include <string.h>
 #include "analysis/diff_int.h"

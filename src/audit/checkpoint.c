@@ -11,6 +11,8 @@
  * What it does not do: talk to the database, or decide what a checkpoint
  * covers.  Parsing is strict: a verifier that accepts a sloppy note is
  * one an attacker can feed a second meaning.
+ *
+ * SPDX-License-Identifier: Apache-2.0
  */
 #include <errno.h>
 #include <fcntl.h>

@@ -48,6 +48,8 @@
  *
  * Ownership: cp_key objects are malloc'ed by cp_key_* and freed with
  * cp_key_free; notes are written into the caller's buf.
+ *
+ * SPDX-License-Identifier: Apache-2.0
  */
 #ifndef ELIGO_CHECKPOINT_H
 #define ELIGO_CHECKPOINT_H

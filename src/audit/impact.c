@@ -6,6 +6,8 @@
  * document is written without an explanation.  The benefit changes are
  * kept only as counts per bucket, so the report's size does not depend
  * on the range.
+ *
+ * SPDX-License-Identifier: Apache-2.0
  */
 #include <string.h>
 #include "audit/impact.h"

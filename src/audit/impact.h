@@ -27,6 +27,8 @@
  *
  * Ownership: the report owns its example buffers (impact_report_free);
  * the candidate policy and the store are borrowed.
+ *
+ * SPDX-License-Identifier: Apache-2.0
  */
 #ifndef ELIGO_IMPACT_H
 #define ELIGO_IMPACT_H

@@ -10,6 +10,8 @@
  *
  * What it does not do: read the database, or hash entries (the store
  * computes leaf hashes, 0x00 prefix included).
+ *
+ * SPDX-License-Identifier: Apache-2.0
  */
 #include <string.h>
 #include <openssl/evp.h>

@@ -22,6 +22,8 @@
  *
  * Ownership: every hash is 32 bytes in a caller's array; nothing here
  * allocates except merkle_*_proof's recursion on the stack.
+ *
+ * SPDX-License-Identifier: Apache-2.0
  */
 #ifndef ELIGO_MERKLE_H
 #define ELIGO_MERKLE_H

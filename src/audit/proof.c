@@ -10,6 +10,8 @@
  *
  * What this file does not do: load a policy, evaluate anything, or trust
  * a stated result it can recompute.
+ *
+ * SPDX-License-Identifier: Apache-2.0
  */
 #include <stdarg.h>
 #include <stdio.h>

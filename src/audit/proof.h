@@ -28,6 +28,8 @@
  *
  * Ownership: reads the caller's text; the message goes to the caller's
  * buffer.  Allocates its token array with malloc and frees it.
+ *
+ * SPDX-License-Identifier: Apache-2.0
  */
 #ifndef ELIGO_PROOF_H
 #define ELIGO_PROOF_H

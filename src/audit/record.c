@@ -7,6 +7,8 @@
  * any difference is a change made after it was stored.  A range replay
  * checks every row, so this costs one SHA-256 of the row and two
  * comparisons, no parse.
+ *
+ * SPDX-License-Identifier: Apache-2.0
  */
 #define _GNU_SOURCE 1   /* memmem */
 #include <string.h>

@@ -18,6 +18,8 @@
  * they read with record_check before they trust its outputs.
  *
  * Ownership: nothing is kept; the JSON is appended to the caller's buf.
+ *
+ * SPDX-License-Identifier: Apache-2.0
  */
 #ifndef ELIGO_RECORD_H
 #define ELIGO_RECORD_H

@@ -7,6 +7,8 @@
  * same texts, input and date give the same bytes, and any difference is
  * a real one.  Only on a mismatch are the documents taken apart into
  * members, to name each differing output with both values.
+ *
+ * SPDX-License-Identifier: Apache-2.0
  */
 #include <stdio.h>
 #include <stdlib.h>

@@ -21,6 +21,8 @@
  * policy and model hash, so a range compiles each pair once), its
  * evaluation frame and a per-row arena; it borrows the store.  Results
  * are appended to the caller's bufs.
+ *
+ * SPDX-License-Identifier: Apache-2.0
  */
 #ifndef ELIGO_REPLAY_H
 #define ELIGO_REPLAY_H

@@ -21,6 +21,8 @@
  *
  * What it does not do: verify decision rows already sequenced (verify.c
  * does), retry within a round, or sleep.
+ *
+ * SPDX-License-Identifier: Apache-2.0
  */
 #include <stdio.h>
 #include <stdlib.h>

@@ -20,6 +20,8 @@
  *
  * Ownership: the sequencer borrows db and key (both must outlive it);
  * notes are written into the caller's buf.
+ *
+ * SPDX-License-Identifier: Apache-2.0
  */
 #ifndef ELIGO_SEQUENCER_H
 #define ELIGO_SEQUENCER_H

@@ -18,6 +18,8 @@
  * What it does not do: trust any hash stored in the database (every leaf
  * is recomputed from content by the store; stored leaves are checked
  * against signatures first), repair anything, or use floating point.
+ *
+ * SPDX-License-Identifier: Apache-2.0
  */
 #include <stdarg.h>
 #include <stdio.h>

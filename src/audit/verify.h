@@ -53,6 +53,8 @@
  *
  * Ownership: the verifier borrows db, key and since; memory is bounded
  * (a page of rows and of checkpoints, the O(log n) compact range).
+ *
+ * SPDX-License-Identifier: Apache-2.0
  */
 #ifndef ELIGO_VERIFY_H
 #define ELIGO_VERIFY_H

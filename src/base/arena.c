@@ -19,6 +19,8 @@
  *
  * Not here: freeing single objects, or thread safety (each worker process
  * owns its arenas).
+ *
+ * SPDX-License-Identifier: Apache-2.0
  */
 #include "base/arena.h"
 

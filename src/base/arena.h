@@ -9,6 +9,8 @@
  * arena_reset() invalidates them all.  Allocation failure returns NULL and
  * sets arena->failed (sticky, like SQLite's mallocFailed), so a caller can
  * check once at the end of a phase.
+ *
+ * SPDX-License-Identifier: Apache-2.0
  */
 #ifndef ELIGO_ARENA_H
 #define ELIGO_ARENA_H

@@ -15,6 +15,8 @@
  * (quote, backslash, control characters) and passes every other byte,
  * UTF-8 included, through unchanged; the text it is given was validated
  * as UTF-8 when it was read.
+ *
+ * SPDX-License-Identifier: Apache-2.0
  */
 #include "base/buf.h"
 

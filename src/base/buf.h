@@ -5,6 +5,8 @@
  * After a failed growth buf->failed is set and further appends are ignored,
  * so writers check once at the end.  buf_reset keeps the capacity: the
  * daemon reuses one buffer per worker for every response.
+ *
+ * SPDX-License-Identifier: Apache-2.0
  */
 #ifndef ELIGO_BUF_H
 #define ELIGO_BUF_H

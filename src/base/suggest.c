@@ -4,6 +4,8 @@
  * Used by the compiler (check.c, the parser's keyword hints, load.c) and
  * the request reader (json_in.c) alike, so a typo gets the same hint in
  * a policy and in a request.
+ *
+ * SPDX-License-Identifier: Apache-2.0
  */
 #include <string.h>
 #include "base/suggest.h"

@@ -14,6 +14,8 @@
  *
  * Ownership: a suggestion points at the caller's candidate; nothing is
  * allocated.
+ *
+ * SPDX-License-Identifier: Apache-2.0
  */
 #ifndef ELIGO_SUGGEST_H
 #define ELIGO_SUGGEST_H

@@ -1,5 +1,7 @@
 /*
  * utf8.c - UTF-8 decoding, encoding and display width (see utf8.h).
+ *
+ * SPDX-License-Identifier: Apache-2.0
  */
 #include "base/utf8.h"
 

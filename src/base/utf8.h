@@ -9,6 +9,8 @@
  * and East Asian wide characters two terminal cells wide.
  *
  * Ownership: plain functions over the caller's bytes.
+ *
+ * SPDX-License-Identifier: Apache-2.0
  */
 #ifndef ELIGO_UTF8_H
 #define ELIGO_UTF8_H

@@ -5,6 +5,8 @@
  *
  * Ownership: cli_read_file returns malloc'ed bytes (NUL-terminated) the
  * caller frees.
+ *
+ * SPDX-License-Identifier: Apache-2.0
  */
 #ifndef ELIGO_CLI_H
 #define ELIGO_CLI_H

@@ -20,6 +20,8 @@
  * write an access-log entry with their arguments first (cli_access_log),
  * as replay and impact do.  The work is in src/audit/; this file reads
  * options and reports.
+ *
+ * SPDX-License-Identifier: Apache-2.0
  */
 #include <errno.h>
 #include <fcntl.h>

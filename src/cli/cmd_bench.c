@@ -7,6 +7,8 @@
  * evaluator alone) and `json: N decisions/s` (request text -> validation
  * -> evaluation -> response text).  A figure, not a test: bench/ compares
  * such figures with baselines measured in the same run.
+ *
+ * SPDX-License-Identifier: Apache-2.0
  */
 #include <stdio.h>
 #include <stdlib.h>

@@ -5,6 +5,8 @@
  * also list every value, row and policy that states an assumption
  * instead of quoting a document (lang/cite.h), one per line:
  * `file:line: what: text`.
+ *
+ * SPDX-License-Identifier: Apache-2.0
  */
 #include <stdio.h>
 #include <string.h>

@@ -8,6 +8,8 @@
  * work is store_migrate() (src/store/migrate.c); this file only reads
  * options and reports.  It does not create the database or its user: a
  * deployer (or tests/lib/mariadb.sh) does that once.
+ *
+ * SPDX-License-Identifier: Apache-2.0
  */
 #include <stdio.h>
 #include <stdlib.h>

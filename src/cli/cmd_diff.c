@@ -14,6 +14,8 @@
  * when they differ or equivalence could not be proved (or a version does
  * not compile), 2 on arguments, 3 when the database of a stored version
  * cannot be reached.
+ *
+ * SPDX-License-Identifier: Apache-2.0
  */
 #include <stdio.h>
 #include <stdlib.h>

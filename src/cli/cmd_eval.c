@@ -6,6 +6,8 @@
  * Exit 0 with the decision; 2 when the input does not fit the model (every
  * problem printed as `path: detail`) or no parameter is in force on the
  * date; 1 when the policies do not compile or evaluation fails.
+ *
+ * SPDX-License-Identifier: Apache-2.0
  */
 #include <stdio.h>
 #include <stdlib.h>

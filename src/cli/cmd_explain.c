@@ -7,6 +7,8 @@
  * a stored decision document, or the explanation object by itself.
  * Exit 0 with "N steps hold"; 1 naming the first step and operand that
  * do not; 2 when the file cannot be read.
+ *
+ * SPDX-License-Identifier: Apache-2.0
  */
 #include <stdio.h>
 #include <stdlib.h>

@@ -9,6 +9,8 @@
  * be.  A leading byte order mark is dropped (source.c skips it).  A
  * file is replaced atomically (write_atomically); `-` formats stdin to
  * stdout.
+ *
+ * SPDX-License-Identifier: Apache-2.0
  */
 #include <errno.h>
 #include <stdio.h>

@@ -15,6 +15,8 @@
  * Exit 0; 1 when the candidate does not compile or tampered rows were
  * found (reported, and left out of every figure); 2 on arguments and
  * database errors; 3 when the database cannot be reached.
+ *
+ * SPDX-License-Identifier: Apache-2.0
  */
 #include <stdio.h>
 #include <stdlib.h>

@@ -14,6 +14,8 @@
  * range prints its progress to stderr when that is a terminal, then a
  * summary (or the API's JSON with --json).  The walk and the comparison
  * are audit/replay.c's; this file only reads options and prints.
+ *
+ * SPDX-License-Identifier: Apache-2.0
  */
 #include <stdio.h>
 #include <stdlib.h>

@@ -5,6 +5,8 @@
  *
  * Exit 0 with the schema on stdout; 2 for an unknown policy or a usage
  * error; 1 when the policies do not compile.
+ *
+ * SPDX-License-Identifier: Apache-2.0
  */
 #include <stdio.h>
 #include <string.h>

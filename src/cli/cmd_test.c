@@ -10,6 +10,8 @@
  * JUnit XML report for CI systems; --inputs writes each test's input
  * JSON as a line "policy<TAB>as_of<TAB>json" (the schema test replays
  * them, tests/api/schema.sh).
+ *
+ * SPDX-License-Identifier: Apache-2.0
  */
 #include <stdio.h>
 #include <stdlib.h>

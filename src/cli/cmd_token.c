@@ -6,6 +6,8 @@
  * Only the token's SHA-256 is stored (src/store/tokens.c): a lost token
  * cannot be shown again, only replaced.  The URL comes from --db or
  * $ELIGO_DB.  It does not list or revoke tokens (yet).
+ *
+ * SPDX-License-Identifier: Apache-2.0
  */
 #include <stdio.h>
 #include <stdlib.h>

@@ -5,6 +5,8 @@
  * argv[0] = the subcommand's name.  Shared helpers (loading policies,
  * reading inputs) are here too, so every subcommand loads policies the
  * same way.
+ *
+ * SPDX-License-Identifier: Apache-2.0
  */
 #include <errno.h>
 #include <pwd.h>

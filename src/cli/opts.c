@@ -3,6 +3,8 @@
  *
  * How it fits: every cmd_*.c declares a cli_cmd table and calls
  * cli_parse() first; eligo.c only picks the subcommand.
+ *
+ * SPDX-License-Identifier: Apache-2.0
  */
 #include <errno.h>
 #include <stdlib.h>

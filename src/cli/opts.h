@@ -17,6 +17,8 @@
  * findings, 2 usage, 3 unavailable.
  *
  * Ownership: values and positionals point into argv.
+ *
+ * SPDX-License-Identifier: Apache-2.0
  */
 #ifndef ELIGO_CLI_OPTS_H
 #define ELIGO_CLI_OPTS_H

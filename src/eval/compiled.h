@@ -9,6 +9,8 @@
  *
  * Ownership: the policy owns its arena, which holds everything below
  * except the model it borrows (see lang/compile.h).
+ *
+ * SPDX-License-Identifier: Apache-2.0
  */
 #ifndef ELIGO_COMPILED_H
 #define ELIGO_COMPILED_H

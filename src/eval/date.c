@@ -15,6 +15,8 @@
  *
  * Not here: time zones, times of day, or weekdays; none of them occur in
  * the rules eligo evaluates.
+ *
+ * SPDX-License-Identifier: Apache-2.0
  */
 #include "eval/date.h"
 

@@ -11,6 +11,8 @@
  * month = 2017-02-28.  (Documented in docs/language.md.)
  *
  * Ownership: plain values; nothing here allocates.
+ *
+ * SPDX-License-Identifier: Apache-2.0
  */
 #ifndef ELIGO_DATE_H
 #define ELIGO_DATE_H

@@ -27,6 +27,8 @@
  *
  * Not here: units and periods (types.c checks those at compile time) and
  * the choice of rounding mode (the policy states it; lower.c passes it).
+ *
+ * SPDX-License-Identifier: Apache-2.0
  */
 #include "eval/decimal.h"
 

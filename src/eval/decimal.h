@@ -14,6 +14,8 @@
  * reports overflow instead of wrapping.
  *
  * Ownership: plain values; nothing here allocates.
+ *
+ * SPDX-License-Identifier: Apache-2.0
  */
 #ifndef ELIGO_DECIMAL_H
 #define ELIGO_DECIMAL_H

@@ -14,6 +14,8 @@
  *
  * What this file does not do: allocate (except list results from the
  * request arena), look up names, parse, or use floating point.
+ *
+ * SPDX-License-Identifier: Apache-2.0
  */
 #include <stdarg.h>
 #include <stdio.h>

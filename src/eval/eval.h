@@ -12,6 +12,8 @@
  * Ownership: the caller owns the frame (tree->nslots cells) and the
  * arena; the context borrows both.  Values in the frame point into the
  * input, the tree or the arena.
+ *
+ * SPDX-License-Identifier: Apache-2.0
  */
 #ifndef ELIGO_EVAL_H
 #define ELIGO_EVAL_H

@@ -26,6 +26,8 @@
  * store a value in the frame (values are recomputed), except where it
  * re-enacts evaluation: a loop variable's slot per element and a table's
  * argument slots, set as the evaluator sets them.
+ *
+ * SPDX-License-Identifier: Apache-2.0
  */
 #include <string.h>
 #include "eval/explain_int.h"

@@ -17,6 +17,8 @@
  *
  * Ownership: writes into the caller's buf; borrows the context (whose
  * coverage counters it reads and then switches off, see explain_steps).
+ *
+ * SPDX-License-Identifier: Apache-2.0
  */
 #ifndef ELIGO_EXPLAIN_H
 #define ELIGO_EXPLAIN_H

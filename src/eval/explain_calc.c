@@ -8,6 +8,8 @@
  * Part of the explainer (explain_int.h, explain.c).  Like explain.c it
  * never reads the AST or looks a name up by string; a table's argument
  * slots are set as the evaluator sets them.
+ *
+ * SPDX-License-Identifier: Apache-2.0
  */
 #include <string.h>
 #include "eval/explain_int.h"

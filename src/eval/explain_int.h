@@ -5,6 +5,8 @@
  * explain_calc.c the `calc` tree of each step (which audit/proof.c
  * re-derives) and the helpers both read the evaluation tree with.
  * Other code sees explain.h only.
+ *
+ * SPDX-License-Identifier: Apache-2.0
  */
 #ifndef ELIGO_EXPLAIN_INT_H
 #define ELIGO_EXPLAIN_INT_H

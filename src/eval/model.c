@@ -9,6 +9,8 @@
  *
  * Names arrive as (pointer, length) because they usually point into
  * source text or request JSON that is not NUL-terminated.
+ *
+ * SPDX-License-Identifier: Apache-2.0
  */
 #include <stddef.h>   /* model.h uses size_t without including it */
 #include <string.h>

@@ -9,6 +9,8 @@
  *
  * Ownership: all of it lives in the arena of the compiled model, which
  * outlives every policy that uses it (the registry holds both).
+ *
+ * SPDX-License-Identifier: Apache-2.0
  */
 #ifndef ELIGO_MODEL_H
 #define ELIGO_MODEL_H

@@ -4,6 +4,8 @@
  * X(name, operands) where operands says what a, b, c and imm hold.  The
  * list is expanded into the enum below, into the names `eligo check
  * --dump` prints, and documented case by case in eval.c.
+ *
+ * SPDX-License-Identifier: Apache-2.0
  */
 #ifndef ELIGO_NODES_H
 #define ELIGO_NODES_H

@@ -12,6 +12,8 @@
  * constants and temporaries of the flat program (vm.c).
  *
  * Ownership: everything here lives in the compiled policy's arena.
+ *
+ * SPDX-License-Identifier: Apache-2.0
  */
 #ifndef ELIGO_TREE_H
 #define ELIGO_TREE_H

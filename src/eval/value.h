@@ -11,6 +11,8 @@
  * Ownership: cells never own what they point to.  Input records and lists
  * live in the request arena; text points into the request buffer or the
  * request arena; compiled constants live in the policy arena.
+ *
+ * SPDX-License-Identifier: Apache-2.0
  */
 #ifndef ELIGO_VALUE_H
 #define ELIGO_VALUE_H

@@ -27,6 +27,8 @@
  * What it does not do: count coverage (ev_run walks the tree when
  * counters are given), allocate (except maps, from the request arena,
  * as the walker does), or use floating point.
+ *
+ * SPDX-License-Identifier: Apache-2.0
  */
 #include <string.h>
 #include "eval/vm.h"

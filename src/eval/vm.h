@@ -11,6 +11,8 @@
  *
  * Ownership: the program lives in the policy's arena, immutable after
  * ev_prog_build(), like the tree.
+ *
+ * SPDX-License-Identifier: Apache-2.0
  */
 #ifndef ELIGO_VM_H
 #define ELIGO_VM_H

@@ -6,6 +6,8 @@
  * the caller's frame; the frame grows to the largest tree once and is
  * then reused, so steady-state decisions allocate nothing outside the
  * arena.
+ *
+ * SPDX-License-Identifier: Apache-2.0
  */
 #include <stdlib.h>
 #include <string.h>

@@ -13,6 +13,8 @@
  * Ownership: the frame is the caller's (decision_frame_free); values and
  * error messages live in the caller's arena until it is reset; the
  * document and the canonical input are appended to the caller's bufs.
+ *
+ * SPDX-License-Identifier: Apache-2.0
  */
 #ifndef ELIGO_DECISION_H
 #define ELIGO_DECISION_H

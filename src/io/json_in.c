@@ -45,6 +45,8 @@
  * leave the field out to get its default), or allocate anything beyond
  * the token array, the records and lists, decoded strings that contain
  * escapes, a sort buffer for large maps, and the problem list.
+ *
+ * SPDX-License-Identifier: Apache-2.0
  */
 #include <stdarg.h>
 #include <stdint.h>

@@ -20,6 +20,8 @@
  * Ownership: the caller owns `text` and must keep it alive while the
  * record is used (text cells point into it); records, lists and messages
  * live in `pool`.
+ *
+ * SPDX-License-Identifier: Apache-2.0
  */
 #ifndef ELIGO_JSON_IN_H
 #define ELIGO_JSON_IN_H

@@ -27,6 +27,8 @@
  * text, "trailing characters after JSON" for a second value.  On a
  * syntax error limits_scan() reads the whole text loosely to see whether
  * it is too deep or too long anyway, which then is the answer.
+ *
+ * SPDX-License-Identifier: Apache-2.0
  */
 #include <string.h>
 

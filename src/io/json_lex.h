@@ -12,6 +12,8 @@
  *
  * Ownership: the token array lives in the arena; the caller keeps the
  * text alive while tokens are used.
+ *
+ * SPDX-License-Identifier: Apache-2.0
  */
 #ifndef ELIGO_JSON_LEX_H
 #define ELIGO_JSON_LEX_H

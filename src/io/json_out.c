@@ -6,6 +6,8 @@
  * eval/explain.c, which reads the evaluation tree and the frame; the
  * plain decision path uses only its labels, applied rules and value
  * writer (explain.h).
+ *
+ * SPDX-License-Identifier: Apache-2.0
  */
 #include <string.h>
 #include "io/json_out.h"

@@ -19,6 +19,8 @@
  *
  * Ownership: writes into the caller's buf; reads the policy and the
  * evaluated context without keeping them.
+ *
+ * SPDX-License-Identifier: Apache-2.0
  */
 #ifndef ELIGO_JSON_OUT_H
 #define ELIGO_JSON_OUT_H

@@ -6,6 +6,8 @@
  * than an envelope around a JSON_MAX_DEPTH input with its own message.
  * Only the envelope's own values are read here; the input object's
  * content is json_in.c's business.
+ *
+ * SPDX-License-Identifier: Apache-2.0
  */
 #include <string.h>
 #include "io/json_req.h"

@@ -9,6 +9,8 @@
  * json_in's ("/policy/1", "/as_of").
  *
  * Ownership: spans point into the caller's body; tokens come from pool.
+ *
+ * SPDX-License-Identifier: Apache-2.0
  */
 #ifndef ELIGO_JSON_REQ_H
 #define ELIGO_JSON_REQ_H

@@ -24,6 +24,8 @@
  * writes values (money "0.00").
  *
  * Not on the decision path: runs when a schema is asked for.
+ *
+ * SPDX-License-Identifier: Apache-2.0
  */
 #include <string.h>
 #include "io/json_schema.h"

@@ -15,6 +15,8 @@
  * `eligo schema NAME` and GET /v1/policies/{name}/schema both write it.
  *
  * Ownership: writes into the caller's buf; keeps nothing.
+ *
+ * SPDX-License-Identifier: Apache-2.0
  */
 #ifndef ELIGO_JSON_SCHEMA_H
 #define ELIGO_JSON_SCHEMA_H

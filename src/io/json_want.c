@@ -6,6 +6,8 @@
  * "expected" half from the model: the type, its bounds in the cell's
  * units (decimals and money as exact decimals, dates as YYYY-MM-DD), an
  * enum's values, a list's or text's length bounds.
+ *
+ * SPDX-License-Identifier: Apache-2.0
  */
 #include <stdio.h>
 #include <string.h>

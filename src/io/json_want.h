@@ -3,6 +3,8 @@
  * problem details ("expected int 0..150").
  *
  * Ownership: writes into the caller's buffer; nothing is allocated.
+ *
+ * SPDX-License-Identifier: Apache-2.0
  */
 #ifndef ELIGO_JSON_WANT_H
 #define ELIGO_JSON_WANT_H

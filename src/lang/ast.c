@@ -24,6 +24,8 @@
  * shared scratch node instead of NULL, so grammar actions never test for
  * NULL.  ast_append never links the scratch node into a list, so no list
  * can become a cycle; the parser sees arena->failed and drops the tree.
+ *
+ * SPDX-License-Identifier: Apache-2.0
  */
 #include <string.h>
 

@@ -79,6 +79,8 @@
  *
  * Lists (decls, values, fields, rows, cells, args, items, pairs, ...) are
  * linked through `next`, in source order.
+ *
+ * SPDX-License-Identifier: Apache-2.0
  */
 #ifndef ELIGO_AST_H
 #define ELIGO_AST_H

@@ -14,6 +14,8 @@
  *
  * What it does not do: build evaluation nodes or fold constants (lower.c),
  * or evaluate assertions (compile.c runs them on the lowered tree).
+ *
+ * SPDX-License-Identifier: Apache-2.0
  */
 #include <stdarg.h>
 #include <stdio.h>

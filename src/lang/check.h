@@ -12,6 +12,8 @@
  * when`), whose reads lower.c restricts.  lower.c then reads the symbols and the typed AST.
  *
  * Ownership: everything lives in the policy arena (`pool`).
+ *
+ * SPDX-License-Identifier: Apache-2.0
  */
 #ifndef ELIGO_CHECK_H
 #define ELIGO_CHECK_H

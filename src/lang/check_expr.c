@@ -6,6 +6,8 @@
  *
  * Part of the checker (check_int.h).  A bad expression gets TY_ERROR,
  * which silences follow-on errors.
+ *
+ * SPDX-License-Identifier: Apache-2.0
  */
 #include <stdarg.h>
 #include <stdio.h>

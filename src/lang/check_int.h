@@ -7,6 +7,8 @@
  * expressions) and check_tables.c (decision tables and their analysis).
  * lower.c and the rest see only check.h.  The helpers below are prefixed
  * ck_ because they are visible across the library.
+ *
+ * SPDX-License-Identifier: Apache-2.0
  */
 #ifndef ELIGO_CHECK_INT_H
 #define ELIGO_CHECK_INT_H

@@ -8,6 +8,8 @@
  * shadowed rows, else rows that never fire), per stretch.
  *
  * Part of the checker (check_int.h).
+ *
+ * SPDX-License-Identifier: Apache-2.0
  */
 #include <stdarg.h>
 #include <stdio.h>

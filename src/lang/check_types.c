@@ -5,6 +5,8 @@
  *
  * Part of the checker (check_int.h); types are not interned: two equal
  * types may be two objects, so compare them with ty_equal.
+ *
+ * SPDX-License-Identifier: Apache-2.0
  */
 #include <stdarg.h>
 #include <stdio.h>

@@ -10,6 +10,8 @@
  * "85%" matches "85%" and a line break inside a sentence does not matter.
  *
  * Not here: the policy-level checks of names and types (check.c).
+ *
+ * SPDX-License-Identifier: Apache-2.0
  */
 #include <dirent.h>
 #include <errno.h>

@@ -19,6 +19,8 @@
  *
  * Ownership: assumptions found are copied into the policy's arena; the
  * documents are read with malloc and freed before cite_policy returns.
+ *
+ * SPDX-License-Identifier: Apache-2.0
  */
 #ifndef ELIGO_CITE_H
 #define ELIGO_CITE_H

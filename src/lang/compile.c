@@ -9,6 +9,8 @@
  *
  * What it does not do: read directories (policy/load.c) or run tests
  * (cli/cmd_test.c).
+ *
+ * SPDX-License-Identifier: Apache-2.0
  */
 #include <stdio.h>
 #include <stdlib.h>

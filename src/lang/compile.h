@@ -11,6 +11,8 @@
  * tree, its AST (tests are kept as syntax), its types and its strings; it
  * holds a reference to its source (owned, freed with it).  A policy
  * borrows its model: free policies before their models.
+ *
+ * SPDX-License-Identifier: Apache-2.0
  */
 #ifndef ELIGO_COMPILE_H
 #define ELIGO_COMPILE_H

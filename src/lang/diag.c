@@ -22,6 +22,8 @@
  *
  * Not done here: deciding what is an error (the stages do that) or
  * colouring output (the CLI may add that later around diag_print_one).
+ *
+ * SPDX-License-Identifier: Apache-2.0
  */
 #include <stdarg.h>
 #include <stdio.h>

@@ -17,6 +17,8 @@
  * A diagnostic points at its source; a compiler stage that gives up on a
  * file hands the source to the list (diag_keep_source) instead of freeing
  * it, so the diagnostics can still be printed.
+ *
+ * SPDX-License-Identifier: Apache-2.0
  */
 #ifndef ELIGO_DIAG_H
 #define ELIGO_DIAG_H

@@ -5,6 +5,8 @@
  * tree and an officer's comments must survive formatting.  A table is a
  * run of consecutive lines starting with `|`; its cells are split on `|`
  * outside strings and padded to the widest cell of their column.
+ *
+ * SPDX-License-Identifier: Apache-2.0
  */
 #include <string.h>
 #include "lang/fmt.h"

@@ -9,6 +9,8 @@
  * one; the file ends with one newline.  Formatting is idempotent.
  *
  * Ownership: the result is written to the caller's buf.
+ *
+ * SPDX-License-Identifier: Apache-2.0
  */
 #ifndef ELIGO_FMT_H
 #define ELIGO_FMT_H

@@ -8,6 +8,8 @@
  *
  * What it does not do: report type errors (check.c did), or evaluate
  * anything except constant subtrees.
+ *
+ * SPDX-License-Identifier: Apache-2.0
  */
 #include <string.h>
 #include "lang/lower.h"

@@ -11,6 +11,8 @@
  * ev_run executes (eval/vm.h).  After this no name is left.
  *
  * Ownership: the tree's arrays are allocated in ck->pool (the policy's).
+ *
+ * SPDX-License-Identifier: Apache-2.0
  */
 #ifndef ELIGO_LOWER_H
 #define ELIGO_LOWER_H

@@ -21,6 +21,8 @@
  * Not done here: anything about meaning.  The tree that comes back holds
  * every declaration that parsed, even when there were syntax errors, so
  * the caller decides whether to go on.
+ *
+ * SPDX-License-Identifier: Apache-2.0
  */
 #include <setjmp.h>
 #include <stdint.h>

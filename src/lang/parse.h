@@ -8,6 +8,8 @@
  * own errors on the rest.
  *
  * Ownership: the tree lives in `pool`; the source must outlive it.
+ *
+ * SPDX-License-Identifier: Apache-2.0
  */
 #ifndef ELIGO_PARSE_H
 #define ELIGO_PARSE_H

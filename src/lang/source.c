@@ -19,6 +19,8 @@
  * Not done here: reading UTF-8 strictly.  The lexer reports invalid
  * UTF-8; here every byte that does not start a well-formed sequence
  * counts as one column, so carets still land on the offending byte.
+ *
+ * SPDX-License-Identifier: Apache-2.0
  */
 #include <errno.h>
 #include <stdio.h>

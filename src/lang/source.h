@@ -7,6 +7,8 @@
  *
  * Ownership: a source owns a private copy of its text and name; the line
  * map is built once at creation.
+ *
+ * SPDX-License-Identifier: Apache-2.0
  */
 #ifndef ELIGO_SOURCE_H
 #define ELIGO_SOURCE_H

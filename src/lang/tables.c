@@ -32,6 +32,8 @@
  * (check_tables.c decides which findings are errors), and evaluation (src/eval).  The analysis trusts
  * the domains; a condition reaching outside its column's domain is clipped
  * to it.
+ *
+ * SPDX-License-Identifier: Apache-2.0
  */
 #include "lang/tables.h"
 

@@ -24,6 +24,8 @@
  *
  * Ownership: inputs are the caller's; findings, witnesses and indexes
  * live in `pool`.
+ *
+ * SPDX-License-Identifier: Apache-2.0
  */
 #ifndef ELIGO_TABLES_H
 #define ELIGO_TABLES_H

@@ -1,5 +1,7 @@
 /*
  * load.c - files and folders to a registry of compiled policies (load.h).
+ *
+ * SPDX-License-Identifier: Apache-2.0
  */
 #include <dirent.h>
 #include <errno.h>

@@ -12,6 +12,8 @@
  *
  * Ownership: the registry owns its models and policies; registry_free
  * frees them (policies before models).
+ *
+ * SPDX-License-Identifier: Apache-2.0
  */
 #ifndef ELIGO_LOAD_H
 #define ELIGO_LOAD_H

@@ -3,6 +3,8 @@
  * written as the JSON a portal sends, validated and evaluated as a
  * request is, and each `expect` compared with the output (values by
  * type, labels as the citizen reads them, errors and refusals by text).
+ *
+ * SPDX-License-Identifier: Apache-2.0
  */
 #include <stdarg.h>
 #include <stdio.h>

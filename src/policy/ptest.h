@@ -11,6 +11,8 @@
  *
  * Ownership: nothing is kept between calls; the message passed to `fail`
  * lives only during the call.
+ *
+ * SPDX-License-Identifier: Apache-2.0
  */
 #ifndef ELIGO_PTEST_H
 #define ELIGO_PTEST_H

@@ -17,6 +17,8 @@
  *     kills a worker stuck longer), which sits inside nginx's
  *     fastcgi_read_timeout (nginx/eligo_fastcgi.conf, which must say
  *     BUDGET_NGINX_READ_TIMEOUT_S).
+ *
+ * SPDX-License-Identifier: Apache-2.0
  */
 #ifndef ELIGO_BUDGET_H
 #define ELIGO_BUDGET_H

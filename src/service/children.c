@@ -15,6 +15,8 @@
  * --max-requests workers are always young, and a delay that outlived
  * the fault would hold back every recycle's replacement and drain the
  * pool.
+ *
+ * SPDX-License-Identifier: Apache-2.0
  */
 #include <errno.h>
 #include <signal.h>

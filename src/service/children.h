@@ -8,6 +8,8 @@
  * dies within 2 s of its start without being asked to counts as a crash
  * and grows the respawn delay (250 ms doubling, capped at 5 s), which a
  * worker that lived longer resets.
+ *
+ * SPDX-License-Identifier: Apache-2.0
  */
 #ifndef ELIGO_CHILDREN_H
 #define ELIGO_CHILDREN_H

@@ -7,6 +7,8 @@
  * Each worker thread keeps one connection (service.commit_fd) and has at
  * most one frame outstanding; a connection that gave no answer is closed,
  * so a late answer is never read as the next request's.
+ *
+ * SPDX-License-Identifier: Apache-2.0
  */
 #include <errno.h>
 #include <poll.h>

@@ -6,6 +6,8 @@
  *
  * Nothing here knows which process it runs in: committer.c uses the
  * committer's half, commit_client.c the worker's.
+ *
+ * SPDX-License-Identifier: Apache-2.0
  */
 #include <errno.h>
 #include <stdio.h>

@@ -19,6 +19,8 @@
  *
  * Ownership: frames are bufs the caller owns; decoded decisions point
  * into the frame, which must outlive them.
+ *
+ * SPDX-License-Identifier: Apache-2.0
  */
 #ifndef ELIGO_COMMIT_WIRE_H
 #define ELIGO_COMMIT_WIRE_H

@@ -19,6 +19,8 @@
  * What it does not do: decide HTTP statuses (h_decisions.c), retry
  * (store_put_batch does), or keep anything across its own death (the
  * workers waiting then answer 503).
+ *
+ * SPDX-License-Identifier: Apache-2.0
  */
 #define _GNU_SOURCE 1   /* ppoll */
 #include <errno.h>

@@ -28,6 +28,8 @@
  *
  * Ownership: the committer owns its store and its connections; a worker
  * thread owns its connection (service.commit_fd).
+ *
+ * SPDX-License-Identifier: Apache-2.0
  */
 #ifndef ELIGO_COMMITTER_H
 #define ELIGO_COMMITTER_H

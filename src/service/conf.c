@@ -12,6 +12,8 @@
  *
  * Not here: policy loading, sockets, anything that can fail after the
  * options are known (eligod.c's init chain does that).
+ *
+ * SPDX-License-Identifier: Apache-2.0
  */
 #include <errno.h>
 #include <limits.h>

@@ -9,6 +9,8 @@
  * Ownership: string options point into argv or into the configuration
  * file's text, which conf.c keeps for the life of the process (never
  * freed).
+ *
+ * SPDX-License-Identifier: Apache-2.0
  */
 #ifndef ELIGO_CONF_H
 #define ELIGO_CONF_H

@@ -8,6 +8,8 @@
  * POST /v1/evaluate (the officer's playground, which does not).  The
  * input is validated against each policy's model by io/json_in.c, every
  * problem answered as 422 with its JSON Pointer under /input.
+ *
+ * SPDX-License-Identifier: Apache-2.0
  */
 #include <stdio.h>
 #include <stdlib.h>

@@ -5,6 +5,8 @@
  *
  * Ownership: everything per request lives in sv->pool; the caller owns
  * the bufs.
+ *
+ * SPDX-License-Identifier: Apache-2.0
  */
 #ifndef ELIGO_DECIDE_H
 #define ELIGO_DECIDE_H

@@ -11,6 +11,8 @@
  * runs only the steps that check (options, policies, keys) and exits.
  *
  * Not here: the loop (pctl.c), workers (worker.c), HTTP (routes.c).
+ *
+ * SPDX-License-Identifier: Apache-2.0
  */
 #include <errno.h>
 #include <fcntl.h>

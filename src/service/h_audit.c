@@ -22,6 +22,8 @@
  * A forked child inherits the master's memory, private key included;
  * audit_drop_private() frees it and is called first thing in every
  * worker and in the committer: only the sequencer keeps it.
+ *
+ * SPDX-License-Identifier: Apache-2.0
  */
 #include <stdio.h>
 #include <stdlib.h>

@@ -20,6 +20,8 @@
  * freed with the request, never served (as POST /v1/impact's is).  This
  * is the officer's route, not the decision path: compiling and the
  * allocations that come with it are its work.
+ *
+ * SPDX-License-Identifier: Apache-2.0
  */
 #define _GNU_SOURCE   /* open_memstream */
 #include <stdio.h>

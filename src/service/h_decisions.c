@@ -20,6 +20,8 @@
  * request_id, the others under "<request_id>/<policy name>", so the same
  * request_id with another list, or a single policy, is 422.  A new
  * decision for one policy is 201 with its Location.
+ *
+ * SPDX-License-Identifier: Apache-2.0
  */
 #include <stdio.h>
 #include <string.h>

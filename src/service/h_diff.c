@@ -9,6 +9,8 @@
  * freed with the request (compile_candidate, shared with POST
  * /v1/impact); one that does not compile is 422 at /text with the
  * compiler's diagnostics.  Without dates the diff is for today.
+ *
+ * SPDX-License-Identifier: Apache-2.0
  */
 #include <stdio.h>
 #include <string.h>

@@ -4,6 +4,8 @@
  *
  * The evaluation is decide.c's, shared with POST /v1/decisions (which
  * then stores the decision); this file only assembles the answer.
+ *
+ * SPDX-License-Identifier: Apache-2.0
  */
 #include <stdio.h>
 #include "service/service.h"

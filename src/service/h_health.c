@@ -8,6 +8,8 @@
  * and the number of policies loaded.  Liveness needs no route: the
  * master restarts workers that die, and a worker that answers at all is
  * alive.
+ *
+ * SPDX-License-Identifier: Apache-2.0
  */
 #include "service/service.h"
 #include "service/worker.h"

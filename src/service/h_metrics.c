@@ -6,6 +6,8 @@
  * route to the loopback.  Decisions are counted by policy name, never by
  * a registry position: workers of two generations serve side by side
  * during a reload, and a name keeps its counter row (scoreboard.h).
+ *
+ * SPDX-License-Identifier: Apache-2.0
  */
 #include "config.h"
 #include <time.h>

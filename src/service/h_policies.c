@@ -10,6 +10,8 @@
  * outputs (name, type, label), and its source text as loaded.  Its schema is the JSON Schema of a
  * decision request (io/json_schema.c).  Everything is read from the compiled
  * registry the worker inherited; nothing touches the store.
+ *
+ * SPDX-License-Identifier: Apache-2.0
  */
 #include <string.h>
 #include "eval/date.h"

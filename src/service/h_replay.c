@@ -13,6 +13,8 @@
  * (routes_log_access), once read and before any stored row is.  A candidate policy text is
  * compiled against the models this worker serves (decide.c's
  * compile_candidate); it is freed with the request, never served.
+ *
+ * SPDX-License-Identifier: Apache-2.0
  */
 #include <stdio.h>
 #include <stdlib.h>

@@ -6,6 +6,8 @@
  * routes.c adds `instance` (the path) and `request_id` afterwards through
  * http_problem_close, since handlers do not carry the request into
  * http_problem.
+ *
+ * SPDX-License-Identifier: Apache-2.0
  */
 #include <string.h>
 #include "service/http.h"

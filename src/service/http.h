@@ -16,6 +16,8 @@
  * Ownership: request strings point into libfcgi's parameter storage or
  * the worker's body buffer, valid for the request; the response's bufs
  * belong to the worker and are reset (not freed) between requests.
+ *
+ * SPDX-License-Identifier: Apache-2.0
  */
 #ifndef ELIGO_HTTP_H
 #define ELIGO_HTTP_H

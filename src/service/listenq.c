@@ -14,6 +14,8 @@
  * The master samples it on its loop (pctl.c) into the scoreboard; the
  * workers' /metrics shows the current length and the peak.  A sample is
  * one netlink round trip, no allocation.
+ *
+ * SPDX-License-Identifier: Apache-2.0
  */
 #include <errno.h>
 #include <linux/netlink.h>

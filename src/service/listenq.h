@@ -4,6 +4,8 @@
  *
  * Ownership: the master owns the listenq and its netlink socket; the
  * listening socket itself is borrowed (pctl owns it).
+ *
+ * SPDX-License-Identifier: Apache-2.0
  */
 #ifndef ELIGO_LISTENQ_H
 #define ELIGO_LISTENQ_H

@@ -6,6 +6,8 @@
  * request lines go through elog_request(), which buffers them per thread
  * and writes them in PIPE_BUF-sized pieces.  conf.c parses --log and
  * --log-level; eligod.c calls log_open() with them.
+ *
+ * SPDX-License-Identifier: Apache-2.0
  */
 #include <limits.h>
 #include <stdarg.h>

@@ -6,6 +6,8 @@
  * or anything a person typed.  Request lines are buffered per thread
  * (log.c); every other line flushes the buffer first, so one thread's
  * lines stay in order.
+ *
+ * SPDX-License-Identifier: Apache-2.0
  */
 #ifndef ELIGO_LOG_H
 #define ELIGO_LOG_H

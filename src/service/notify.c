@@ -4,6 +4,8 @@
  * The protocol (systemd's sd_notify(3)): one datagram of text to the
  * unix socket $NOTIFY_SOCKET names, a path or, after '@', an abstract
  * name.  Only the master calls it, from its loop.
+ *
+ * SPDX-License-Identifier: Apache-2.0
  */
 #include <stdarg.h>
 #include <stddef.h>

@@ -9,6 +9,8 @@
  * generation and the number of policies.  Written by hand (one
  * sendto), so eligod needs no libsystemd.  Without $NOTIFY_SOCKET every
  * call does nothing.
+ *
+ * SPDX-License-Identifier: Apache-2.0
  */
 #ifndef ELIGO_NOTIFY_H
 #define ELIGO_NOTIFY_H

@@ -24,6 +24,8 @@
  * bounded by the loop's tick, whatever MariaDB does.
  *
  * Not here: fork/reap details (children.c), request handling (worker.c).
+ *
+ * SPDX-License-Identifier: Apache-2.0
  */
 #include <errno.h>
 #include <poll.h>

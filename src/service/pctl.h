@@ -16,6 +16,8 @@
  *
  * Ownership: the master owns the registry (the workers hold copy-on-write
  * images of it), the child table and the listening socket.
+ *
+ * SPDX-License-Identifier: Apache-2.0
  */
 #ifndef ELIGO_PCTL_H
 #define ELIGO_PCTL_H

@@ -6,6 +6,8 @@
  * and, as ROUTE_name, its index in the route table and in the
  * scoreboard's counters, so the scoreboard has exactly one row of
  * counters per route (SB_NROUTES) without a hand-kept count.
+ *
+ * SPDX-License-Identifier: Apache-2.0
  */
 #ifndef ELIGO_ROUTE_IDS_H
 #define ELIGO_ROUTE_IDS_H

@@ -14,6 +14,8 @@
  *
  * Not here: reading FastCGI (worker.c), the resources themselves
  * (h_*.c).
+ *
+ * SPDX-License-Identifier: Apache-2.0
  */
 #include <ctype.h>
 #include <stdio.h>

@@ -1,5 +1,7 @@
 /*
  * scoreboard.c - the shared counters and worker slots (scoreboard.h).
+ *
+ * SPDX-License-Identifier: Apache-2.0
  */
 #include <stddef.h>
 #include <string.h>

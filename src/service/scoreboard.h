@@ -13,6 +13,8 @@
  * though not all of them at one instant.
  *
  * Ownership: the mapping lives as long as the master; workers inherit it.
+ *
+ * SPDX-License-Identifier: Apache-2.0
  */
 #ifndef ELIGO_SCOREBOARD_H
 #define ELIGO_SCOREBOARD_H

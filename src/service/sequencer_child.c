@@ -21,6 +21,8 @@
  *
  * What it does not do: verify (src/audit/verify.c), decide what a round
  * holds (src/audit/sequencer.c), or retry within a round.
+ *
+ * SPDX-License-Identifier: Apache-2.0
  */
 #define _GNU_SOURCE 1   /* ppoll */
 #include <poll.h>

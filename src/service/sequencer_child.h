@@ -14,6 +14,8 @@
  * --checkpoint-file.  After a database error the interval doubles, up to
  * a minute.  The master never waits for it: a sequencer that is stopped
  * or hangs on the database only delays checkpoints.
+ *
+ * SPDX-License-Identifier: Apache-2.0
  */
 #ifndef ELIGO_SEQUENCER_CHILD_H
 #define ELIGO_SEQUENCER_CHILD_H

@@ -14,6 +14,8 @@
  *
  * Ownership: the thread owns `db`, `pool`, `frame` and the response
  * buffers; `reg` belongs to the master (shared, read-only).
+ *
+ * SPDX-License-Identifier: Apache-2.0
  */
 #ifndef ELIGO_SERVICE_H
 #define ELIGO_SERVICE_H

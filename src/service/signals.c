@@ -5,6 +5,8 @@
  * byte (for every catchable signal, so that pctl.c can log the ones it
  * does not act on), the worker's set a flag and libfcgi's shutdown flag.  Everything
  * else (reaping, reloading, logging) happens in pctl.c's loop.
+ *
+ * SPDX-License-Identifier: Apache-2.0
  */
 #include <errno.h>
 #include <fcntl.h>

@@ -18,6 +18,8 @@
  * worker or helper serving behind it.  A child ignores HUP and USR2 (the
  * master's reload signals) and USR1 (the master's log reopening)
  * and takes the default for the rest.
+ *
+ * SPDX-License-Identifier: Apache-2.0
  */
 #ifndef ELIGO_SIGNALS_H
 #define ELIGO_SIGNALS_H

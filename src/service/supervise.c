@@ -5,6 +5,8 @@
  * How it fits: pctl.c's loop calls helper_tick for each helper every
  * tick and children.c's reaper hands every pid that is not a worker to
  * helper_reaped; workers use backoff_crash/backoff_clear directly.
+ *
+ * SPDX-License-Identifier: Apache-2.0
  */
 #include <errno.h>
 #include <signal.h>

@@ -19,6 +19,8 @@
  * Ownership: helper structs live in the master's state (or a file's
  * static state) and are copied into every forked child, where they mean
  * nothing.
+ *
+ * SPDX-License-Identifier: Apache-2.0
  */
 #ifndef ELIGO_SUPERVISE_H
 #define ELIGO_SUPERVISE_H

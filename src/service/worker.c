@@ -49,6 +49,8 @@
  * A worker killed (SIGKILL, the request timeout) loses the requests of
  * all its threads: nginx answers each 502, and the portal's retry with
  * the same request_id finds the stored decision or stores it once.
+ *
+ * SPDX-License-Identifier: Apache-2.0
  */
 #define _GNU_SOURCE 1   /* ppoll */
 #include <errno.h>

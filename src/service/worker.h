@@ -3,6 +3,8 @@
  *
  * Entered in the child right after fork; never returns.  See worker.c
  * for the keep-alive rules it follows.
+ *
+ * SPDX-License-Identifier: Apache-2.0
  */
 #ifndef ELIGO_WORKER_H
 #define ELIGO_WORKER_H

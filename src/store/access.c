@@ -11,6 +11,8 @@
  *
  * What it does not do: decide who may do what (routes.c does, before the
  * handler runs) or read the log back.
+ *
+ * SPDX-License-Identifier: Apache-2.0
  */
 #include <string.h>
 #include "store/store_int.h"

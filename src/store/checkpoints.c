@@ -31,6 +31,8 @@
  *
  * What it does not do: hash trees, sign or verify (src/audit/), or
  * retry a lost race (the sequencer's next round does).
+ *
+ * SPDX-License-Identifier: Apache-2.0
  */
 #include <stdio.h>
 #include <stdlib.h>

@@ -26,6 +26,8 @@
  * What it does not do: MYSQL_OPT_RECONNECT (deliberately off), TLS
  * options, connection pooling (one store per worker), or deciding what
  * the caller answers: it returns a class, the caller maps it.
+ *
+ * SPDX-License-Identifier: Apache-2.0
  */
 #include <ctype.h>
 #include <errno.h>

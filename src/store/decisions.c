@@ -47,6 +47,8 @@
  *
  * What it does not do: assign seq or checkpoints (the checkpointer's
  * job), build the response (the handler's), or decide HTTP statuses.
+ *
+ * SPDX-License-Identifier: Apache-2.0
  */
 #include <pthread.h>
 #include <stdio.h>

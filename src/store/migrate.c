@@ -21,6 +21,8 @@
  * DDL, so a file that fails half way stays half applied; the files use
  * IF NOT EXISTS so that a rerun after a fix completes them), downgrades,
  * or checksums of applied files.
+ *
+ * SPDX-License-Identifier: Apache-2.0
  */
 #include <ctype.h>
 #include <dirent.h>

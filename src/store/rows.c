@@ -18,6 +18,8 @@
  *
  * What it does not do: decide what a row means (audit/) or verify the
  * checkpoints' signatures (audit/verify.c).
+ *
+ * SPDX-License-Identifier: Apache-2.0
  */
 #include <pthread.h>
 #include <stdlib.h>

@@ -16,6 +16,8 @@
  * What it does not do: build SQL from values (every value is a bound
  * parameter), cache results, or retry (the callers own the transaction
  * and decide what to rerun).
+ *
+ * SPDX-License-Identifier: Apache-2.0
  */
 #include <stdlib.h>
 #include <string.h>

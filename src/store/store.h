@@ -22,6 +22,8 @@
  * Ownership: the store owns its MYSQL handle and statements; strings
  * passed in are borrowed for the call; results are written into the
  * caller's buf / fixed arrays.
+ *
+ * SPDX-License-Identifier: Apache-2.0
  */
 #ifndef ELIGO_STORE_H
 #define ELIGO_STORE_H

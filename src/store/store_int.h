@@ -12,6 +12,8 @@
  * the strings parsed out of the URL.  MYSQL_BINDs point at buffers the
  * caller of store_exec owns, valid until the statement has run (and, for
  * results, until the caller has read them).
+ *
+ * SPDX-License-Identifier: Apache-2.0
  */
 #ifndef ELIGO_STORE_INT_H
 #define ELIGO_STORE_INT_H

@@ -17,6 +17,8 @@
  * What it does not do: expiry, revocation (delete the row; a cached token
  * works until its entry expires), or constant-time comparison (the lookup
  * is by hash, so the secret itself is never compared).
+ *
+ * SPDX-License-Identifier: Apache-2.0
  */
 #include <stdio.h>
 #include <string.h>

@@ -7,6 +7,8 @@
 # src/service/budget.h orders its deadlines against; and, where the Python package is installed,
 # openapi-spec-validator finds it valid.  No server is started.  Last line "N passed, N
 # failed"; non-zero exit on failure.
+#
+# SPDX-License-Identifier: Apache-2.0
 set -u
 top=${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}
 # shellcheck source=tests/lib/expect.sh

@@ -7,6 +7,8 @@
 #
 # Environment: ELIGO (the binary), top_srcdir (the source root), PYTHON.
 # Last line "N passed, N failed"; non-zero exit on failure.
+#
+# SPDX-License-Identifier: Apache-2.0
 top=${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}
 top=$(cd "$top" && pwd)
 ELIGO=${ELIGO:-./eligo}

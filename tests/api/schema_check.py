@@ -18,6 +18,8 @@ sees the value, not its writing; docs/api.md says so).
 
 Usage: schema_check.py ELIGO TOP TMPDIR.  Inputs go to eligo on stdin.  Prints "ok ..." / "not ok ..."
 lines and ends with "N passed, N failed".
+
+SPDX-License-Identifier: Apache-2.0
 """
 import json
 import os

@@ -5,6 +5,8 @@
 # atomically, --version, and the exit codes 0 ok, 1 findings, 2 usage,
 # 3 unavailable.  Runs in a scratch directory, so nothing relies on the
 # current directory.  The last line is "N passed, N failed".
+#
+# SPDX-License-Identifier: Apache-2.0
 set -u
 top=${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}
 ELIGO=${ELIGO:-$top/eligo}

@@ -7,6 +7,8 @@
 # labels and the quotation is equivalent; a second value from 2019-01-01
 # is a change from that day only.  No server is started.  The last line
 # is "N passed, N failed".
+#
+# SPDX-License-Identifier: Apache-2.0
 set -u
 top=$(cd "${top_srcdir:-$(dirname "$0")/../..}" && pwd)
 ELIGO=${ELIGO:-$top/eligo}

@@ -9,6 +9,8 @@
 // Environment: ELIGO_URL and ELIGO_{PORTAL,OFFICER,AUDITOR,ADMIN}_TOKEN;
 // argv[2] the OpenAPI document, argv[3] a policy text for /v1/impact.
 // Prints "ok ..." / "FAIL ..." lines and "N passed, N failed".
+//
+// SPDX-License-Identifier: Apache-2.0
 import { readFileSync } from "node:fs";
 import createClient from "openapi-fetch";
 import type { paths } from "./openapi.js";

@@ -7,6 +7,8 @@
 #
 # client_node_modules SRC DIR: DIR gets package.json, package-lock.json
 # and node_modules; 0, or 1 with npm's output printed.
+#
+# SPDX-License-Identifier: Apache-2.0
 client_node_modules() {
     local src=$1 dir=$2 stamp
     mkdir -p "$dir" || return 1

@@ -15,6 +15,8 @@
 # production cluster.  Needs root and wrk (without wrk it says so and
 # exits 77).  BENCH_SECONDS (10), BENCH_CONNS (16).
 # Documented in docs/scale-out.md; no figure is a test.
+#
+# SPDX-License-Identifier: Apache-2.0
 set -u
 top=$(cd "$(dirname "$0")/../.." && pwd)
 secs=${BENCH_SECONDS:-10}

@@ -28,6 +28,8 @@
 # missing tool (ip, socat, mariabackup, mariadbd, nginx) skips it (77,
 # tests/lib/harness.sh's require); not being root fails it.  Last line
 # "N passed, N failed".
+#
+# SPDX-License-Identifier: Apache-2.0
 set -u
 top=${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}
 only=${CLUSTER_FAULTS_ONLY:-}

@@ -14,6 +14,8 @@
  *
  * Not here: loading registries and `.test` files (fuzz_request.c loads
  * the shipped registry once) and evaluation.
+ *
+ * SPDX-License-Identifier: Apache-2.0
  */
 #include <stdint.h>
 #include <stdio.h>

@@ -20,6 +20,8 @@
  *
  * Paths are relative to the source root; ELIGO_POLICIES overrides the
  * policies folder as for the CLI.
+ *
+ * SPDX-License-Identifier: Apache-2.0
  */
 #include <stdint.h>
 #include <stdio.h>

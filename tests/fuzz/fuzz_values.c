@@ -17,6 +17,8 @@
  *   - date_add_days/months/years stay in range or refuse.
  * The whole input is the text for the parsers; its first bytes, read as
  * little-endian integers, are the operands of the arithmetic checks.
+ *
+ * SPDX-License-Identifier: Apache-2.0
  */
 #include <stdint.h>
 #include <stdio.h>

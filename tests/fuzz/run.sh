@@ -29,6 +29,8 @@
 # status is non-zero when anything failed.
 #
 # Environment: CC (default clang), FUZZ_JOBS (parallel compiles).
+#
+# SPDX-License-Identifier: Apache-2.0
 set -u
 
 top=$(cd "$(dirname "$0")/../.." && pwd)

@@ -1,5 +1,7 @@
 -- repeat.lua - wrk script of hostile.sh: POSTs one body file again and
 -- again. REPEAT_BODY: the file; REPEAT_TOKEN: the bearer token.
+--
+-- SPDX-License-Identifier: Apache-2.0
 local f = assert(io.open(os.getenv("REPEAT_BODY"), "rb"))
 wrk.method = "POST"
 wrk.body = f:read("*a")

@@ -22,6 +22,8 @@
 #      under a checkpoint within 5 s and verify is intact.
 #
 # About 40 s.  Last line "N passed, N failed"; non-zero exit on failure.
+#
+# SPDX-License-Identifier: Apache-2.0
 set -u
 top=${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}
 # shellcheck source=tests/lib/harness.sh

@@ -19,6 +19,8 @@
 # busy cores); tests/soak/audit_tamper_full.sh sets TAMPER_MUTATIONS=1000
 # and TAMPER_STORE_ROWS=10000 (the full size).  Last line: "N passed, N failed"; 77 when
 # MariaDB is not installed.
+#
+# SPDX-License-Identifier: Apache-2.0
 set -u
 
 top_srcdir=${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}

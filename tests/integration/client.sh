@@ -7,6 +7,8 @@
 # packages, pinned by tests/client/package-lock.json, from the npm
 # registry once per build directory (tests/client/npm.sh).  Last line
 # "N passed, N failed"; non-zero exit on failure.
+#
+# SPDX-License-Identifier: Apache-2.0
 set -u
 top=${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}
 top=$(cd "$top" && pwd)

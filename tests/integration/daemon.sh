@@ -23,6 +23,8 @@
 #     line, file:line on a bad line; and the sd_notify messages a unit of
 #     Type=notify hears, on a socket of the test's own.
 # The last line is "N passed, N failed".
+#
+# SPDX-License-Identifier: Apache-2.0
 set -u
 top=${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}
 if [ -z "${ELIGOD:-}" ] && [ -n "${ELIGO:-}" ]; then ELIGOD=$(dirname "$ELIGO")/eligod; fi

@@ -9,6 +9,8 @@
 # nothing answered unstored) and started again (201 without restarting
 # eligod).  At the end every 201 received is exactly one stored row.
 # Last line "N passed, N failed"; non-zero exit on failure.
+#
+# SPDX-License-Identifier: Apache-2.0
 set -u
 top=${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}
 # shellcheck source=tests/lib/harness.sh

@@ -9,6 +9,8 @@
 # 404; the portal 403; bad dates 422 naming the member.  Nothing is
 # stored.  `eligo diff sha256:...` reads the text a decision was made
 # under from the database (logged) and finds the same 100 regions.  Last line "N passed, N failed"; non-zero exit on failure.
+#
+# SPDX-License-Identifier: Apache-2.0
 set -u
 top=$(cd "${top_srcdir:-$(dirname "$0")/../..}" && pwd)
 if [ -z "${ELIGOD:-}" ] && [ -n "${ELIGO:-}" ]; then ELIGOD=$(dirname "$ELIGO")/eligod; fi

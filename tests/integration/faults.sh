@@ -24,6 +24,8 @@
 # for the recycling count; FAULTS_DB_KILLS (1) kill -9s of MariaDB in a row;
 # FAULTS_KEEP=1 keeps the scratch directory.  Last line "N passed, N
 # failed".
+#
+# SPDX-License-Identifier: Apache-2.0
 set -u
 top=${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}
 secs=${FAULTS_SECONDS:-8}

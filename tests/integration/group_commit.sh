@@ -6,6 +6,8 @@
 # respawned, and every decision answered 200/201 is stored as answered,
 # none twice, and every request_id ends answered.
 # Last line "N passed, N failed"; non-zero exit on failure.
+#
+# SPDX-License-Identifier: Apache-2.0
 set -u
 top=${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}
 # shellcheck source=tests/lib/harness.sh

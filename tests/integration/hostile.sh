@@ -7,6 +7,8 @@
 # are reported apart, not counted as failures, while they still give the
 # answer recorded there.  Last line "N passed, N failed"; non-zero exit on
 # failure.
+#
+# SPDX-License-Identifier: Apache-2.0
 set -u
 top=${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}
 corpus=$top/tests/hostile

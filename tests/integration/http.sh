@@ -10,6 +10,8 @@
 # access_log that delays only audited routes; and /healthz 503 with the
 # database stopped.  Last line "N passed, N failed"; non-zero
 # exit on failure.
+#
+# SPDX-License-Identifier: Apache-2.0
 set -u
 top=${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}
 # shellcheck source=tests/lib/harness.sh

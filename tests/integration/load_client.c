@@ -30,6 +30,8 @@
  * attempt, and the other figures count attempts.
  *
  * Not here: checking the database (the suites do that with SQL).
+ *
+ * SPDX-License-Identifier: Apache-2.0
  */
 #include <arpa/inet.h>
 #include <errno.h>

@@ -19,6 +19,8 @@
 #     eligo_child_respawns_total counts 1 for each.
 # Needs promtool (Debian package prometheus); says SKIP for that check
 # without it.  The last line is "N passed, N failed".
+#
+# SPDX-License-Identifier: Apache-2.0
 set -u
 top=${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}
 # shellcheck source=tests/lib/harness.sh

@@ -7,6 +7,8 @@
 # from PR_SET_PDEATHSIG, src/service/signals.c), and nginx then finds
 # nobody on eligod's socket (502, "Connection refused" in its log).
 # Last line "N passed, N failed"; non-zero exit on failure.
+#
+# SPDX-License-Identifier: Apache-2.0
 set -u
 top=${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}
 # shellcheck source=tests/lib/harness.sh

@@ -14,6 +14,8 @@
 #      where a backlog of 128 made nginx answer 97% of them 502.
 # Needs wrk (Debian package wrk): without it the suite is skipped (77).
 # Last line "N passed, N failed"; non-zero exit on failure.
+#
+# SPDX-License-Identifier: Apache-2.0
 set -u
 top=${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}
 # shellcheck source=tests/lib/harness.sh

@@ -15,6 +15,8 @@
 # appear.  The tokens table must hold SHA-256 hashes only; the FastCGI
 # socket must be mode 0660 and refuse another user.
 # Last line "N passed, N failed"; non-zero exit on failure.
+#
+# SPDX-License-Identifier: Apache-2.0
 set -u
 top=${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}
 # shellcheck source=tests/lib/harness.sh

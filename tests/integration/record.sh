@@ -19,6 +19,8 @@
 #      exits 1 on findings and 2 on usage;
 #   4. part 1 again with --group-commit 0 (each worker commits its own).
 # Last line "N passed, N failed"; non-zero exit on failure.
+#
+# SPDX-License-Identifier: Apache-2.0
 set -u
 top=${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}
 if [ -z "${ELIGOD:-}" ] && [ -n "${ELIGO:-}" ]; then ELIGOD=$(dirname "$ELIGO")/eligod; fi

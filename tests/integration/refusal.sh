@@ -6,6 +6,8 @@
 # stack serves the shipped policies plus demo.nursing_share and its
 # model from tests/policies.  Last line "N passed, N failed"; non-zero
 # exit on failure.
+#
+# SPDX-License-Identifier: Apache-2.0
 set -u
 top=${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}
 # shellcheck source=tests/lib/harness.sh

@@ -20,6 +20,8 @@
 #   5. 100,000 stored decisions (the rows above copied in SQL) replay as
 #      a range in bounded memory: peak RSS and the rate are printed.
 # Last line "N passed, N failed"; non-zero exit on failure.
+#
+# SPDX-License-Identifier: Apache-2.0
 set -u
 top=${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}
 if [ -z "${ELIGOD:-}" ] && [ -n "${ELIGO:-}" ]; then ELIGOD=$(dirname "$ELIGO")/eligod; fi

@@ -10,6 +10,8 @@
 # change (new hash served), and a SIGKILLed worker (replaced, the pool
 # keeps answering).  Everything it started is stopped on exit.  The last
 # line is "N passed, N failed"; the exit status is non-zero on failure.
+#
+# SPDX-License-Identifier: Apache-2.0
 set -u
 top=${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}
 if [ -z "${ELIGOD:-}" ] && [ -n "${ELIGO:-}" ]; then ELIGOD=$(dirname "$ELIGO")/eligod; fi

@@ -19,6 +19,8 @@
  *
  * What it does not do: count rows (the shell script does, with the
  * mariadb client) or start the server.
+ *
+ * SPDX-License-Identifier: Apache-2.0
  */
 #include <stdio.h>
 #include <stdlib.h>

@@ -15,6 +15,8 @@
 # tests/integration), top_srcdir (the source root).
 # Last line: "N passed, N failed"; exit 1 when anything failed, 77 (skip)
 # when the MariaDB server programs are not installed.
+#
+# SPDX-License-Identifier: Apache-2.0
 set -u
 
 top_srcdir=${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}

@@ -17,6 +17,8 @@
 # systemd-analyze; says SKIP without them, where ptrace is not allowed,
 # and for a sanitizer build.
 # The last line is "N passed, N failed".
+#
+# SPDX-License-Identifier: Apache-2.0
 set -u
 top=${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}
 unit=$top/dist/systemd/eligod.service

@@ -25,6 +25,8 @@
  * Each failed check prints file:line; the last line is "N passed, N failed".
  * The SQL leaf (leaf_sql below) recomputes store_leaf_hash in SQL; that the
  * two agree is checked too.
+ *
+ * SPDX-License-Identifier: Apache-2.0
  */
 #include <pthread.h>
 #include <stdarg.h>

@@ -13,6 +13,8 @@
 # the policy text GET /v1/policies/{name} gives.  Screenshots of each step go to tests/workbench-shots/ in
 # the build directory (docs/workbench/ has copies).  Last line "N passed,
 # N failed"; non-zero exit on failure.
+#
+# SPDX-License-Identifier: Apache-2.0
 set -u
 top=${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}
 top=$(cd "$top" && pwd)

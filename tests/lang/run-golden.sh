@@ -17,6 +17,8 @@
 #
 # Prints one line per failure with a unified diff, and last
 # "N passed, N failed"; exits 1 when anything failed.
+#
+# SPDX-License-Identifier: Apache-2.0
 
 here=$(cd "$(dirname "$0")" && pwd)
 top_srcdir=${top_srcdir:-$(cd "$here/../.." && pwd)}

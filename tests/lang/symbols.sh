@@ -10,6 +10,8 @@
 #
 # Runs from the build directory (make check), where libeligo.a is.
 # Last line: "N passed, N failed"; exit 1 when anything failed.
+#
+# SPDX-License-Identifier: Apache-2.0
 
 lib=${LIBELIGO:-libeligo.a}
 top_srcdir=${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}

@@ -43,6 +43,8 @@
 #   cluster_host_start X / cluster_host_kill9 X   eligod host A or B
 #   cluster_sql N SQL      SQL as root on node N (its socket)
 #   cluster_url            nginx's base URL
+#
+# SPDX-License-Identifier: Apache-2.0
 
 cluster_top=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 # shellcheck source=tests/lib/stack.sh

@@ -25,6 +25,8 @@
 #                            the request the suite sent itself (its status in
 #                            $code, its body in $tmp/body) got STATUS, and the
 #                            body holds every TEXT
+#
+# SPDX-License-Identifier: Apache-2.0
 
 # shellcheck source=tests/lib/harness.sh
 . "$(dirname "${BASH_SOURCE[0]}")/harness.sh"

@@ -42,6 +42,8 @@
 #
 # The caller sets `top` (the source root) before sourcing, or it is
 # found from this file's place when sourced as "$top/tests/lib/harness.sh".
+#
+# SPDX-License-Identifier: Apache-2.0
 
 # sourced once: expect.sh sources it again for the suites that use both
 [ -n "${harness_loaded:-}" ] && return 0

@@ -29,6 +29,8 @@
 #   mariadb_kill9 DIR                      kill -9 by pid (crash test), waits for exit
 #   mariadb_sql DIR SQL                    run SQL as root over the socket
 #   mariadb_url DIR                        prints mariadb://user:pass@127.0.0.1:port/db
+#
+# SPDX-License-Identifier: Apache-2.0
 
 # The server binaries live in sbin on Debian, which is not on every PATH.
 case ":$PATH:" in *:/usr/sbin:*) ;; *) PATH=$PATH:/usr/sbin ;; esac

@@ -47,6 +47,8 @@
 # without sanitizers they are ignored.  stack_down fails when a report
 # file is not empty, and prints them; a suite that has an EXIT trap when
 # stack_up starts eligod also ends with a failure then, after its trap ran.
+#
+# SPDX-License-Identifier: Apache-2.0
 
 stack_top=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 # shellcheck source=tests/lib/mariadb.sh

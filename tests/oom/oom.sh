@@ -5,6 +5,8 @@
 # tests/soak/oom_full.sh.  In the ASan build each run ends with a leak
 # check, so a leaking error path fails here too.
 # OOM_STEP overrides the step (1: every point).
+#
+# SPDX-License-Identifier: Apache-2.0
 set -u
 cd "${top_srcdir:-.}" || exit 1
 exec "$OLDPWD/tests/oom/oom_loop" --step "${OOM_STEP:-5}" "$@"

@@ -42,6 +42,8 @@
  * with $top_srcdir set as make check does).  --step K tries every Kth N
  * only (and always the last ones), for a quick run.  Ends with
  * "N passed, N failed" (one case per operation and mode).
+ *
+ * SPDX-License-Identifier: Apache-2.0
  */
 #include <stdio.h>
 #include <stdlib.h>

@@ -15,6 +15,8 @@
 #
 # Environment: ELIGO (the binary), top_srcdir (the source root).
 # Last line: "N passed, N failed"; exit 1 when anything failed.
+#
+# SPDX-License-Identifier: Apache-2.0
 
 top_srcdir=${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}
 ELIGO=${ELIGO:-$top_srcdir/eligo}

@@ -7,6 +7,8 @@
 #     top_srcdir=SOURCE-TREE ELIGO=$PWD/eligo bash SOURCE-TREE/tests/soak/faults.sh
 # after `make eligo eligod tests/integration/load_client`.
 # Any FAULTS_* setting of the short form may be given to override these.
+#
+# SPDX-License-Identifier: Apache-2.0
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
 export FAULTS_SECONDS=${FAULTS_SECONDS:-60}

@@ -6,6 +6,8 @@
 #     make tests/oom/oom_loop
 #     top_srcdir=SOURCE-TREE bash SOURCE-TREE/tests/soak/oom_full.sh
 # Arguments go to oom_loop (--only NAME picks operations).
+#
+# SPDX-License-Identifier: Apache-2.0
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
 export top_srcdir=${top_srcdir:-$(cd "$here/../.." && pwd)}

@@ -1,6 +1,8 @@
 /*
  * compile_helper.h - compile a model and a policy from strings, for unit
  * tests of the checker and the evaluator.
+ *
+ * SPDX-License-Identifier: Apache-2.0
  */
 #ifndef ELIGO_TEST_COMPILE_HELPER_H
 #define ELIGO_TEST_COMPILE_HELPER_H

@@ -3,6 +3,8 @@
  * share: loading them, turning a test block's `given` literal into
  * request JSON (policy/ptest.c's), and drawing households from a small deterministic
  * generator.
+ *
+ * SPDX-License-Identifier: Apache-2.0
  */
 #ifndef ELIGO_TEST_POLICY_HELPER_H
 #define ELIGO_TEST_POLICY_HELPER_H

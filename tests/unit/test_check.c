@@ -2,6 +2,8 @@
  * test_check.c - the checker's diagnostics, asserted on the exact
  * message: names, types, units and periods, cycles, tables (overlap and
  * gap witnesses, hit policies), dated parameters and assertions.
+ *
+ * SPDX-License-Identifier: Apache-2.0
  */
 #include <stdarg.h>
 #include <stddef.h>

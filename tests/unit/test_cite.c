@@ -5,6 +5,8 @@
  * figure the quotation does not state, assumptions recorded
  * on the policy and the parts of a citation kept in the compiled
  * parameter.
+ *
+ * SPDX-License-Identifier: Apache-2.0
  */
 #include <stdarg.h>
 #include <stddef.h>

@@ -5,6 +5,8 @@
  * these tests pin the calendar itself (every day of the accepted range
  * round-trips), the leap-year rules, strict parsing, and the clamping of
  * month and year arithmetic at month ends.
+ *
+ * SPDX-License-Identifier: Apache-2.0
  */
 #include <setjmp.h>
 #include <stdarg.h>

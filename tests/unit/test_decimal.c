@@ -6,6 +6,8 @@
  * every overflow edge of int64 millionths.  Expected values are written
  * as decimal text and parsed, so each table row reads like the policy
  * figure it stands for.
+ *
+ * SPDX-License-Identifier: Apache-2.0
  */
 #include <setjmp.h>
 #include <stdarg.h>

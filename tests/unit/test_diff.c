@@ -12,6 +12,8 @@
  * region must be exact and its witness must show the difference.
  * Equivalent pairs (the same text reformatted, labels changed) must be
  * reported equivalent.
+ *
+ * SPDX-License-Identifier: Apache-2.0
  */
 #include <stdarg.h>
 #include <stddef.h>

@@ -7,6 +7,8 @@
  * and through the tree walker (eval.c), and the two must agree on every
  * let and output, or on the error; the last tests do the same for every
  * test of the shipped policies and for generated households.
+ *
+ * SPDX-License-Identifier: Apache-2.0
  */
 #include <stdarg.h>
 #include <stddef.h>

@@ -6,6 +6,8 @@
  * last ones check explanations as proofs (audit/proof.h): every test of
  * every shipped and illustrative policy and generated households re-derive
  * step by step, and hand-altered explanations do not.
+ *
+ * SPDX-License-Identifier: Apache-2.0
  */
 #include <stdarg.h>
 #include <stddef.h>

@@ -5,6 +5,8 @@
  * small "misc" entity for dates, decimals, maps and scalar lists), so the
  * tests depend on no model compiler.  Each test parses one text and checks
  * the status, the cells, or the exact problems (pointer, path, detail).
+ *
+ * SPDX-License-Identifier: Apache-2.0
  */
 #include <stdarg.h>
 #include <stddef.h>

@@ -5,6 +5,8 @@
  * through json_input_parse(); these check the token array the readers
  * walk (types, exact text, counts, subtree ends, flags), the caller's
  * limits, and that the first problem is the first in the text.
+ *
+ * SPDX-License-Identifier: Apache-2.0
  */
 #include <stdarg.h>
 #include <stddef.h>

@@ -1,6 +1,8 @@
 /*
  * test_json_req.c - the decision request envelope: fields, types, lists
  * of policies, and every problem named by its JSON Pointer.
+ *
+ * SPDX-License-Identifier: Apache-2.0
  */
 #include <stdarg.h>
 #include <stddef.h>

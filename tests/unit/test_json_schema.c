@@ -4,6 +4,8 @@
  * patterns to the digit, enums with their labels, required fields and
  * defaults.  tests/api/schema.sh checks the shipped policies' schemas
  * against eligo's own validation.
+ *
+ * SPDX-License-Identifier: Apache-2.0
  */
 #include <stdarg.h>
 #include <stddef.h>

@@ -23,6 +23,8 @@
  *     for byte so that Go's note package reads eligo checkpoints.
  * Then every proof for every pair of sizes up to 70 is generated and
  * verified, and one bit flip of each is rejected.
+ *
+ * SPDX-License-Identifier: Apache-2.0
  */
 #include <stdarg.h>
 #include <stddef.h>

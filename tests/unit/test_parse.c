@@ -8,6 +8,8 @@
  * inputs are checked through diag_print, byte for byte, caret line
  * included: positions are 1-based and count code points, carets are
  * aligned by display width.
+ *
+ * SPDX-License-Identifier: Apache-2.0
  */
 #include <stdarg.h>
 #include <stddef.h>

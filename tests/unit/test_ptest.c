@@ -5,6 +5,8 @@
  * was expected, an expected error that did not come) is reported once
  * per failing expectation, at the line of its `test`, with the message
  * both callers show.  The given bindings become the JSON a portal sends.
+ *
+ * SPDX-License-Identifier: Apache-2.0
  */
 #include <stdarg.h>
 #include <stddef.h>

@@ -5,6 +5,8 @@
  * The expected distances are counted by hand beside each case; the
  * thresholds are those of suggest.h (none up to 2 bytes, 1 up to 5, 2
  * beyond; a whole '_'-separated head or tail after those).
+ *
+ * SPDX-License-Identifier: Apache-2.0
  */
 #include <stdarg.h>
 #include <stddef.h>

@@ -5,6 +5,8 @@
  * diagnostics), and randomized cases compare tab_analyze and
  * tab_index_build against brute force over every input of small domains.
  * The random generator is seeded, so a failure reproduces.
+ *
+ * SPDX-License-Identifier: Apache-2.0
  */
 #include <stdarg.h>
 #include <stddef.h>

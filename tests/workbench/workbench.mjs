@@ -9,6 +9,8 @@
 // Environment: WORKBENCH_URL (…/workbench/), ELIGO_OFFICER_TOKEN,
 // CHROMIUM (/usr/bin/chromium), WORKBENCH_SHOTS, WORKBENCH_PROFILE (a
 // fresh --user-data-dir).
+//
+// SPDX-License-Identifier: Apache-2.0
 import puppeteer from "puppeteer-core";
 
 const env = process.env;

@@ -2,6 +2,8 @@
 // distribution of benefit changes (POST /v1/impact: benefit.distribution,
 // one bucket per kind of change with its count of decisions).  No chart
 // library: a few rectangles and labels are all it needs.
+//
+// SPDX-License-Identifier: Apache-2.0
 
 const NS = "http://www.w3.org/2000/svg";
 

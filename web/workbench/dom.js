@@ -1,5 +1,7 @@
 // dom.js - the one helper the workbench's modules build their elements
 // with: el("tag", {attributes, class, text}, ...children).
+//
+// SPDX-License-Identifier: Apache-2.0
 export function el(tag, attrs = {}, ...children) {
   const e = document.createElement(tag);
   for (const [k, v] of Object.entries(attrs)) {

@@ -6,6 +6,8 @@
 // Diagnostics come from POST /v1/check with 1-based lines and columns
 // counted in code points (as `eligo check` prints them), so columns are
 // counted over Array.from(line), never over UTF-16 units.
+//
+// SPDX-License-Identifier: Apache-2.0
 
 // The keywords of the policy language (grammar/lexer.l).
 const KEYWORDS = new Set(("policy model tests jurisdiction source assumption covers to use enum entity " +

@@ -11,6 +11,8 @@
 // for a portal.  Each control carries its JSON Pointer into the input
 // (data-pointer), which is how a problem's `errors` are shown at their
 // field.
+//
+// SPDX-License-Identifier: Apache-2.0
 import { el } from "./dom.js";
 
 function kind(s) {

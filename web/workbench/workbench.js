@@ -10,6 +10,8 @@
 //
 // The token stays in this tab's sessionStorage and goes only to this
 // origin.  Nothing the page does makes a policy live.
+//
+// SPDX-License-Identifier: Apache-2.0
 import { Editor } from "./editor.js";
 import { buildForm, formInput, showErrors } from "./form.js";
 import { barChart } from "./chart.js";
