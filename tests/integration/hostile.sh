@@ -140,19 +140,22 @@ done <"$corpus/cases.txt"
 
 # ---- every limit at its edge: a worker's memory over 10,000 maximum-size requests.  The
 # body is exactly at the limit (read whole, parsed, answered 422); the
-# first 2 s of them go before the measure so that every worker has grown
-# its buffers to that size, then the RSS of each worker is compared before
-# and after the rest (wrk in rounds of 2 s until enough were sent).
+# first 2 s of them go before the measure, over 64 connections (more than
+# the workers have threads), so that every thread of every worker has
+# grown its buffers and touched its stack; then the RSS of each worker is
+# compared before and after the rest (wrk in rounds of 2 s over 4
+# connections until enough were sent).  A thread that first served during
+# the measure grew it by up to a few hundred kB, once.
 rss_of() { awk '/^VmRSS/ {print $2}' "/proc/$1/status" 2>/dev/null; }
-repeat_big() {   # prints "sent non-2xx socket-errors" for 2 s of the body over 4 connections
+repeat_big() {   # prints "sent non-2xx socket-errors" for 2 s of the body over ${1:-4} connections
     REPEAT_BODY=$(gen_body big 1048504) REPEAT_TOKEN=$ELIGO_PORTAL_TOKEN \
-        wrk -t1 -c4 -d2s -s "$corpus/repeat.lua" "$U/v1/decisions" 2>&1 |
+        wrk -t1 -c"${1:-4}" -d2s -s "$corpus/repeat.lua" "$U/v1/decisions" 2>&1 |
         awk '/ requests in / {n = $1} /Non-2xx/ {bad = $NF} /Socket errors/ {err = 1} END {printf "%d %d %d\n", n, bad, err}'
 }
 big_n=${HOSTILE_RSS_REQUESTS:-10000}
 # an AddressSanitizer build is several times slower, and LSan looks for leaks there
 [ -z "${HOSTILE_RSS_REQUESTS:-}" ] && ldd "$ELIGOD" | grep -q libasan && big_n=2000
-repeat_big >/dev/null
+repeat_big 64 >/dev/null
 for p in $(workers "$master"); do echo "$p $(rss_of "$p")"; done >"$tmp/rss.before"
 big_sent=0 big_bad=0 big_err=0
 while [ "$big_sent" -lt "$big_n" ]; do

@@ -184,7 +184,10 @@ same "tampered ids listed" 6 "$(jq '.examples.tampered | length' "$tmp/body")"
 # ---- 4. the same unit when each worker commits its own (--group-commit 0)
 master=$(cat "$STACK_VAR/run/eligod.pid")
 kill "$master"
-for _ in $(seq 1 100); do kill -0 "$master" 2>/dev/null || break; sleep 0.1; done
+# up to 30 s: a sanitizer build on a busy machine once took past 10 (the
+# loop ends as soon as the master is gone; a master still stopping would
+# be taken by stack_test_up below for the new one)
+for _ in $(seq 1 300); do kill -0 "$master" 2>/dev/null || break; sleep 0.1; done
 # (its workers have flushed their request logs: the upper-case GET of part 2 is there in lower case)
 same "the request log names the id in lower case only (both GETs of it)" "0 2" \
     "$(grep -c "$upper" "$STACK_VAR/log/eligod.log") $(grep -c "GET /v1/decisions/$id 200" "$STACK_VAR/log/eligod.log")"
