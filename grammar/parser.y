@@ -166,7 +166,7 @@ static void bad_duration(parse_ctx *ctx, src_loc loc, int decimal);
 %token POLICY "`policy`" MODEL "`model`" TESTS "`tests`"
 %token JURISDICTION "`jurisdiction`" SOURCE "`source`" ASSUMPTION "`assumption`"
 %token COVERS "`covers`"
-%token TO "`to`" USE "`use`" ENUM "`enum`" ENTITY "`entity`"
+%token TO "`to`" USE "`use`" ENUM "`enum`" ENTITY "`entity`" EXTEND "`extend`"
 %token PARAMETER "`parameter`" FROM "`from`" UNTIL "`until`" LET "`let`"
 %token OUTPUT "`output`" UNLESS "`unless`" THEN "`then`" TABLE "`table`"
 %token HIT "`hit`" UNIQUE "`unique`" PRIORITY "`priority`" FIRST "`first`"
@@ -243,6 +243,9 @@ decl:
   | ENTITY name label_opt LBRACE fields RBRACE
                                 { $$ = ast_text(P, AST_ENTITY, @$, $2.s, $2.n);
                                   $$->a = $5.head; $$->label = $3; }
+  | EXTEND dotted label_opt LBRACE fields RBRACE
+                                { $$ = ast_text(P, AST_ENTITY, @$, $2.s, $2.n);
+                                  $$->a = $5.head; $$->label = $3; $$->op = ENTITY_EXTENDS; }
   | PARAMETER name COLON type label_opt param_values
                                 { $$ = ast_text(P, AST_PARAM, @$, $2.s, $2.n);
                                   $$->a = $4; $$->b = $6.head; $$->label = $5; }

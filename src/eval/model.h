@@ -37,6 +37,11 @@ typedef struct field_def {
                                * list: length in code points / elements */
     int64_t min, max;
     ev_cell def;              /* default value when not required */
+    /* Where it is declared, for "already defined here" notes when a
+     * model extends the entity (lang/compile.c): a source and byte
+     * offsets [start, end) in it. */
+    const struct source *src;
+    uint32_t loc_start, loc_end;
 } field_def;
 
 typedef struct entity_def {

@@ -24,7 +24,8 @@
  *  USE              "civil.household" -             -        -        -         -       -
  *  ENUM             name            -               values   -        -         -       label
  *  ENUM_VALUE       name            -               -        -        -         -       label
- *  ENTITY           name            -               fields   -        -         -       label
+ *  ENTITY           name            ENTITY_EXTENDS  fields   -        -         -       label
+ *                   (`extend MODEL.ENTITY { fields }`: name is "MODEL.ENTITY", op ENTITY_EXTENDS)
  *  FIELD            name            -               TYPE     RANGE?   default?  -       label
  *  TYPE             name if NAMED,  ast_base        elem TYPE (LIST/MAP) order? -   -       -
  *                   (b: a table result's `order (v1, v2, ...)`, a LIST whose text is "order")
@@ -116,6 +117,10 @@ typedef enum ast_period { PERIOD_NONE, PERIOD_MONTH, PERIOD_YEAR, PERIOD_ONCE } 
 /* RANGE / CELL_RANGE flags.  `a..b` is closed at both ends; `[a, b)` etc.
  * set the open flags; `>= a` is a RANGE with no high. */
 enum { RANGE_LOW_OPEN = 1, RANGE_HIGH_OPEN = 2 };
+
+/* AST_ENTITY's op: a plain `entity` (0) or `extend MODEL.ENTITY` (adds
+ * fields to another model's entity, compile.c). */
+enum { ENTITY_EXTENDS = 1 };
 
 typedef enum ast_binop {
     OP_ADD, OP_SUB, OP_MUL, OP_DIV,

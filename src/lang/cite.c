@@ -353,7 +353,7 @@ static void check_rows(citer *c, const ast_node *table)
 
 char *cite_docs_dir(const policy *p)
 {
-    const char *path = p->model ? p->model->src->name : p->src->name;
+    const char *path = p->model ? model_root(p->model)->src->name : p->src->name;   /* the tree's root */
     const char *slash = strrchr(path, '/');
     size_t n = slash ? (size_t)(slash - path) : 0;
     while (n > 1 && path[n - 1] == '/') n--;

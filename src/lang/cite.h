@@ -28,8 +28,9 @@
 #include "lang/compile.h"
 
 /* The directory holding the documents policy p may cite: `sources/`
- * beside its model's file, or beside the policy file when it has no
- * model.  Malloc'ed; NULL when out of memory. */
+ * beside its model's file (for a model that extends another, beside the
+ * base's: the documents of a tree live at its root), or beside the policy
+ * file when it has no model.  Malloc'ed; NULL when out of memory. */
 char *cite_docs_dir(const policy *p);
 
 /* Checks every citation of the parsed file against the documents of

@@ -12,6 +12,7 @@
  *
  * SPDX-License-Identifier: Apache-2.0
  */
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,6 +25,7 @@
 #include "eval/date.h"
 #include "eval/decimal.h"
 #include "eval/eval.h"
+#include "base/suggest.h"
 
 static ast_node *find_decl(ast_node *file, ast_kind k)
 {
@@ -104,36 +106,54 @@ static void field_range(checked *ck, field_def *f, ast_node *r)
         diag_error(ck->dl, ck->src, r->loc, "the range of `%s` is empty", f->name);
 }
 
+/* One field declaration into f (the index-th cell of its record). */
+static void build_field(checked *ck, ast_node *fd, field_def *f, uint32_t index)
+{
+    f->name = fd->text;
+    f->label = label_text(fd->label);
+    f->index = index;
+    f->src = ck->src;
+    f->loc_start = fd->loc.start;
+    f->loc_end = fd->loc.end;
+    f->type = check_type(ck, fd->a);
+    if (f->type->kind == TY_ENTITY || f->type->kind == TY_MAP ||
+        (f->type->kind == TY_LIST && f->type->elem->kind != TY_ENTITY))
+        diag_error(ck->dl, ck->src, fd->loc, "field `%s`: an entity field is a scalar, text or a list of entities", f->name);
+    if (fd->b) field_range(ck, f, fd->b);
+    if (fd->c) {
+        if (!ty_is_scalar(f->type))
+            diag_error(ck->dl, ck->src, fd->c->loc, "only scalar fields can have a default");
+        else if (check_literal_value(ck, fd->c, f->type, &f->def.i) == 0 &&
+                 ((f->has_min && f->def.i < f->min) || (f->has_max && f->def.i > f->max)))
+            diag_error(ck->dl, ck->src, fd->c->loc, "the default of `%s` is outside its range", f->name);
+    } else {
+        f->required = 1;
+    }
+}
+
+/* Appends the fields of declaration d to e, after the ones e has (an
+ * extension keeps the base's cells first, so their indexes stay).  A
+ * name already there is an error, with a note where it was declared. */
 static int build_entity(checked *ck, ast_node *d, entity_def *e)
 {
-    uint32_t nf = (uint32_t)ast_list_len(d->a);
-    e->fields = arena_alloc(ck->pool, sizeof(field_def) * (nf + 1));
-    if (!e->fields) return -1;
-    e->nfields = nf;
-    uint32_t k = 0;
+    uint32_t first = e->nfields, nf = first + (uint32_t)ast_list_len(d->a);
+    field_def *fields = arena_alloc(ck->pool, sizeof(field_def) * (nf + 1));
+    if (!fields) return -1;
+    if (first) memcpy(fields, e->fields, sizeof(field_def) * first);
+    e->fields = fields;
+    uint32_t k = first;
     for (ast_node *fd = d->a; fd; fd = fd->next, k++) {
-        field_def *f = &e->fields[k];
-        for (uint32_t j = 0; j < k; j++)
-            if (strcmp(e->fields[j].name, fd->text) == 0)
-                diag_error(ck->dl, ck->src, fd->loc, "entity `%s` has two fields named `%s`", e->name, fd->text);
-        f->name = fd->text;
-        f->label = label_text(fd->label);
-        f->index = k;
-        f->type = check_type(ck, fd->a);
-        if (f->type->kind == TY_ENTITY || f->type->kind == TY_MAP ||
-            (f->type->kind == TY_LIST && f->type->elem->kind != TY_ENTITY))
-            diag_error(ck->dl, ck->src, fd->loc, "field `%s`: an entity field is a scalar, text or a list of entities", f->name);
-        if (fd->b) field_range(ck, f, fd->b);
-        if (fd->c) {
-            if (!ty_is_scalar(f->type))
-                diag_error(ck->dl, ck->src, fd->c->loc, "only scalar fields can have a default");
-            else if (check_literal_value(ck, fd->c, f->type, &f->def.i) == 0 &&
-                     ((f->has_min && f->def.i < f->min) || (f->has_max && f->def.i > f->max)))
-                diag_error(ck->dl, ck->src, fd->c->loc, "the default of `%s` is outside its range", f->name);
-        } else {
-            f->required = 1;
+        for (uint32_t j = 0; j < k; j++) {
+            if (strcmp(fields[j].name, fd->text) != 0) continue;
+            diag_error(ck->dl, ck->src, fd->loc, "entity `%s` has two fields named `%s`", e->name, fd->text);
+            if (fields[j].src)
+                diag_add(ck->dl, DIAG_NOTE, fields[j].src, (src_loc){fields[j].loc_start, fields[j].loc_end}, NULL,
+                         "`%s` is first defined here", fd->text);
+            break;
         }
+        build_field(ck, fd, &fields[k], k);
     }
+    e->nfields = nf;
     return 0;
 }
 
@@ -148,7 +168,143 @@ static void hash_text(const char *text, size_t len, char *out)
         sprintf(out + 7 + 2 * i, "%02x", md[i]);
 }
 
+/* The model `extend MODEL.ENTITY` declarations name, found in models;
+ * NULL with m->base NULL when the file extends nothing; -1 on an error
+ * (reported). */
+static int find_base(checked *ck, ast_node *file, const model_set *models, cmodel *m)
+{
+    for (ast_node *d = file->a; d; d = d->next) {
+        if (d->kind != AST_ENTITY || d->op != ENTITY_EXTENDS) continue;
+        const char *dot = strchr(d->text, '.');
+        size_t n = dot ? (size_t)(dot - d->text) : 0;
+        if (!dot || strchr(dot + 1, '.')) {
+            diag_error(ck->dl, ck->src, d->loc, "`extend` names a model and one of its entities");
+            diag_hint(ck->dl, "write e.g. `extend civil.household { ... }`");
+            return -1;
+        }
+        if (m->base && (strlen(m->base->name) != n || strncmp(m->base->name, d->text, n) != 0)) {
+            diag_error(ck->dl, ck->src, d->loc, "model `%s` already extends `%s`: a model extends one model",
+                       m->name, m->base->name);
+            return -1;
+        }
+        if (m->base) continue;
+        suggestion near;
+        suggest_init(&near);
+        for (uint32_t i = 0; models && i < models->n && !m->base; i++) {
+            const cmodel *b = models->items[i];
+            if (strlen(b->name) == n && strncmp(b->name, d->text, n) == 0) m->base = b;
+            else suggest_consider(&near, d->text, n, b->name);
+        }
+        if (m->base) continue;
+        if (models && models->nfailed) return -1;    /* its own errors say it all */
+        diag_error(ck->dl, ck->src, d->loc, "unknown model `%.*s` in `extend %s`", (int)n, d->text, d->text);
+        if (near.best) diag_hint(ck->dl, "did you mean `%s`?", near.best);
+        else diag_hint(ck->dl, "a model extends one loaded from its own folder or a folder above it");
+        return -1;
+    }
+    return 0;
+}
+
+/* The entity of m an extension names, or NULL (reported, did-you-mean). */
+static entity_def **extended_slot(checked *ck, cmodel *m, ast_node *d)
+{
+    const char *name = strchr(d->text, '.') + 1;
+    suggestion near;
+    suggest_init(&near);
+    for (uint32_t i = 0; i < m->base->nentities; i++) {
+        if (strcmp(m->entities[i]->name, name) == 0) return &m->entities[i];
+        suggest_consider(&near, name, strlen(name), m->entities[i]->name);
+    }
+    diag_error(ck->dl, ck->src, d->loc, "model %s has no entity `%s` to extend", m->base->name, name);
+    if (near.best) diag_hint(ck->dl, "did you mean `%s`?", near.best);
+    return NULL;
+}
+
+/* A copy of e in m's arena that the extension may change. */
+static entity_def *copy_entity(cmodel *m, const entity_def *e)
+{
+    entity_def *c = arena_alloc(&m->pool, sizeof *c);
+    field_def *f = arena_alloc(&m->pool, sizeof(field_def) * (e->nfields + 1));
+    if (!c || !f) return NULL;
+    *c = *e;
+    memcpy(f, e->fields, sizeof(field_def) * e->nfields);
+    c->fields = f;
+    return c;
+}
+
+/* Lists of an extended entity must hold the extended one: an entity whose
+ * field lists a base entity that m replaced gets a copy with the list's
+ * type pointing at the replacement; repeated until nothing changes. */
+static int rewire_lists(cmodel *m)
+{
+    for (int changed = 1; changed;) {
+        changed = 0;
+        for (uint32_t i = 0; i < m->nentities; i++)
+            for (uint32_t f = 0; f < m->entities[i]->nfields; f++) {
+                const ty *t = m->entities[i]->fields[f].type;
+                if (t->kind != TY_LIST || t->elem->kind != TY_ENTITY) continue;
+                const entity_def *now = NULL;
+                for (uint32_t j = 0; j < m->base->nentities && !now; j++)
+                    if (t->elem->ent == m->base->entities[j] && m->entities[j] != m->base->entities[j])
+                        now = m->entities[j];
+                if (!now) continue;
+                if (i < m->base->nentities && m->entities[i] == m->base->entities[i] &&
+                    !(m->entities[i] = copy_entity(m, m->entities[i])))
+                    return -1;
+                ty *elem = arena_alloc(&m->pool, sizeof *elem), *list = arena_alloc(&m->pool, sizeof *list);
+                if (!elem || !list) return -1;
+                *elem = *t->elem;
+                elem->ent = now;
+                *list = *t;
+                list->elem = elem;
+                m->entities[i]->fields[f].type = list;
+                changed = 1;
+            }
+    }
+    return 0;
+}
+
+/* The entities of m: the base's (extended where the file says so), then
+ * the file's own. */
+static int build_entities(checked *ck, cmodel *m, ast_node *file)
+{
+    uint32_t nb = m->base ? m->base->nentities : 0, ne = nb;
+    for (ast_node *d = file->a; d; d = d->next)
+        if (d->kind == AST_ENTITY && d->op != ENTITY_EXTENDS) ne++;
+    m->entities = arena_alloc(&m->pool, sizeof(entity_def *) * (ne + 1));
+    if (!m->entities) return -1;
+    for (uint32_t i = 0; i < nb; i++)
+        m->entities[m->nentities++] = m->base->entities[i];
+    for (ast_node *d = file->a; d; d = d->next) {
+        if (d->kind != AST_ENTITY || d->op == ENTITY_EXTENDS) continue;
+        entity_def *e = arena_alloc(&m->pool, sizeof *e);
+        if (!e) return -1;
+        e->name = d->text;
+        e->label = label_text(d->label);
+        m->entities[m->nentities++] = e;
+    }
+    uint32_t k = nb;
+    for (ast_node *d = file->a; d; d = d->next) {
+        if (d->kind != AST_ENTITY) continue;
+        if (d->op != ENTITY_EXTENDS) {
+            if (build_entity(ck, d, m->entities[k++])) return -1;
+            continue;
+        }
+        entity_def **slot = extended_slot(ck, m, d);
+        if (!slot) continue;
+        if (*slot == m->base->entities[slot - m->entities] && !(*slot = copy_entity(m, *slot))) return -1;
+        if (d->label) (*slot)->label = label_text(d->label);
+        if (build_entity(ck, d, *slot)) return -1;
+    }
+    return m->base ? rewire_lists(m) : 0;
+}
+
 cmodel *compile_model(source *src, diag_list *dl)
+{
+    return compile_model_in(src, NULL, dl);
+}
+
+cmodel *compile_model_in(source *src, const model_set *models, diag_list *dl)
 {
     cmodel *m = calloc(1, sizeof *m);
     if (!m) { source_free(src); return NULL; }
@@ -169,26 +325,19 @@ cmodel *compile_model(source *src, diag_list *dl)
     ck.src = src;
     ck.dl = dl;
     ck.model = m;
-    if (build_enums(&ck, file, NULL, 0)) return model_failed(m, dl);
+    if (find_base(&ck, file, models, m)) return model_failed(m, dl);
+    if (build_enums(&ck, file, m->base ? m->base->enums : NULL, m->base ? m->base->nenums : 0))
+        return model_failed(m, dl);
     m->enums = ck.enums;
     m->nenums = ck.nenums;
-    uint32_t ne = 0;
-    for (ast_node *d = file->a; d; d = d->next)
-        if (d->kind == AST_ENTITY) ne++;
-    m->entities = arena_alloc(&m->pool, sizeof(entity_def *) * (ne + 1));
-    if (!m->entities) return model_failed(m, dl);
-    for (ast_node *d = file->a; d; d = d->next) {
-        if (d->kind != AST_ENTITY) continue;
-        entity_def *e = arena_alloc(&m->pool, sizeof *e);
-        if (!e) return model_failed(m, dl);
-        e->name = d->text;
-        e->label = label_text(d->label);
-        m->entities[m->nentities++] = e;
-    }
-    uint32_t k = 0;
-    for (ast_node *d = file->a; d; d = d->next)
-        if (d->kind == AST_ENTITY && build_entity(&ck, d, m->entities[k++])) return model_failed(m, dl);
+    if (build_entities(&ck, m, file)) return model_failed(m, dl);
     if (dl->nerrors > errs || m->pool.failed) return model_failed(m, dl);
+    return m;
+}
+
+const cmodel *model_root(const cmodel *m)
+{
+    while (m && m->base) m = m->base;
     return m;
 }
 
@@ -229,6 +378,18 @@ static const cmodel *model_for(const model_set *ms, ast_node *file)
         if (strlen(ms->items[i]->name) == n && strncmp(ms->items[i]->name, u->text, n) == 0)
             return ms->items[i];
     return NULL;
+}
+
+/* Whether src lies outside the tree of an extending model m: a city's
+ * extension is for the policies in its folder and below.  Sources that
+ * are not files (a stored text being replayed) are not checked. */
+static int outside_tree(const cmodel *m, const source *src)
+{
+    char dir[PATH_MAX], file[PATH_MAX];
+    if (!m->base || !realpath(m->src->name, dir) || !realpath(src->name, file)) return 0;
+    *strrchr(dir, '/') = 0;
+    size_t n = strlen(dir);
+    return strncmp(dir, file, n) != 0 || file[n] != '/';
 }
 
 /* Whether a test's expected literal can be a value of type t (the
@@ -558,6 +719,12 @@ policy *compile_policy(source *src, const model_set *models, diag_list *dl)
     p->model = ck.model;
     if (!ck.model && models && models->nfailed && find_decl(file, AST_USE))
         return policy_failed(p, dl);    /* its model's errors say it all */
+    if (ck.model && outside_tree(ck.model, src)) {
+        diag_error(dl, src, find_decl(file, AST_USE)->loc, "model `%s` extends `%s` for the policies of %s only",
+                   ck.model->name, ck.model->base->name, ck.model->src->name);
+        diag_hint(dl, "move the policy into that folder or below it, or use `%s`", model_root(ck.model)->name);
+        return policy_failed(p, dl);
+    }
     if (build_enums(&ck, file, ck.model ? ck.model->enums : NULL, ck.model ? ck.model->nenums : 0)) {
         return policy_failed(p, dl);
     }

@@ -34,6 +34,11 @@ typedef struct cmodel {
     entity_def **entities;
     uint32_t nentities;
     char hash[72];            /* "sha256:" + 64 hex digits of the text */
+    /* The model this one extends (`extend civil.household { ... }`), or
+     * NULL: its enums and entities are this model's too, with the
+     * extended entities replaced by copies that have the added fields
+     * after the base's.  The base outlives this model (same registry). */
+    const struct cmodel *base;
 } cmodel;
 
 typedef struct model_set {
@@ -52,6 +57,10 @@ typedef struct model_set {
 /* NULL on any error (diagnostics in dl; none when the policy's model is
  * one of models->nfailed).  Takes ownership of src. */
 cmodel *compile_model(source *src, diag_list *dl);
+/* The same, where the model may extend one of models (NULL: none). */
+cmodel *compile_model_in(source *src, const model_set *models, diag_list *dl);
+/* The model a policy tree is rooted in: m itself, or the base it extends. */
+const cmodel *model_root(const cmodel *m);
 policy *compile_policy(source *src, const model_set *models, diag_list *dl);
 /* A `tests NAME` file: returns the policy name it names (in the policy's
  * arena after attach) and appends its test blocks, their expectations

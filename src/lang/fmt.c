@@ -14,7 +14,7 @@
 
 static const char *const top_keywords[] = {
     "policy", "model", "tests", "jurisdiction", "source", "assumption", "covers", "use", "enum", "entity",
-    "parameter", "let", "output", "table", "assert", "refuse", "test", "}", NULL
+    "extend", "parameter", "let", "output", "table", "assert", "refuse", "test", "}", NULL
 };
 
 static int starts_word(const char *s, size_t n, const char *w)
@@ -149,10 +149,11 @@ void fmt_policy(const char *text, size_t len, buf *out)
             buf_adds(out, "  ");
         buf_add(out, l.s, l.n);
         buf_addc(out, '\n');
-        int opens_block = (starts_word(l.s, l.n, "entity") || starts_word(l.s, l.n, "enum")) && l.s[l.n - 1] == '{';
+        int opens_block = (starts_word(l.s, l.n, "entity") || starts_word(l.s, l.n, "enum") ||
+                           starts_word(l.s, l.n, "extend")) && l.s[l.n - 1] == '{';
         if (!comment && !in_block && !opens_block) depth += bracket_delta(l);
         if (depth < 0) depth = 0;
-        if ((starts_word(l.s, l.n, "entity") || starts_word(l.s, l.n, "enum")) && l.s[l.n - 1] == '{') in_block = 1;
+        if (opens_block) in_block = 1;
         if (e >= len) break;
     }
     if (ntable) emit_table(table, ntable, out);

@@ -100,20 +100,60 @@ static source *read_source(const char *path, diag_list *dl)
     return s;
 }
 
-static void load_models(registry *r, file_list *fl, diag_list *dl)
+/* Folders between path and the filesystem's root: how deep a file lies. */
+static size_t depth_of(const char *path)
 {
+    char real[PATH_MAX];
+    const char *p = realpath(path, real) ? real : path;
+    size_t n = 0;
+    for (; *p; p++) n += *p == '/';
+    return n;
+}
+
+static const cmodel *find_model(const registry *r, const char *name)
+{
+    for (uint32_t i = 0; i < r->models.n; i++)
+        if (strcmp(r->models.items[i]->name, name) == 0) return r->models.items[i];
+    return NULL;
+}
+
+/* Models in order of depth (stable): a model extends one from its own
+ * folder or a folder above, which is thus compiled before it.  With
+ * fallback set, the files are the shared models of the policy folder
+ * option: one whose name the tree's models already have is left out (the
+ * tree's wins); otherwise a name defined twice is an error. */
+static void load_models(registry *r, file_list *fl, int fallback, diag_list *dl)
+{
+    size_t nm = 0, *order = malloc(sizeof(size_t) * (fl->n + 1)), *depth = malloc(sizeof(size_t) * (fl->n + 1));
+    if (!order || !depth) { free(order); free(depth); out_of_memory(dl, "models"); return; }
     for (size_t i = 0; i < fl->n; i++) {
         if (!ends_with(fl->items[i], ".model")) continue;
+        size_t d = depth_of(fl->items[i]), k = nm++;
+        for (; k > 0 && depth[k - 1] > d; k--) { order[k] = order[k - 1]; depth[k] = depth[k - 1]; }
+        order[k] = i;
+        depth[k] = d;
+    }
+    for (size_t o = 0; o < nm; o++) {
+        const char *f = fl->items[order[o]];
         size_t errs = dl->nerrors;
-        source *s = read_source(fl->items[i], dl);
-        cmodel *m = s ? compile_model(s, dl) : NULL;
-        if (!m && dl->nerrors == errs) out_of_memory(dl, fl->items[i]);
+        source *s = read_source(f, dl);
+        cmodel *m = s ? compile_model_in(s, &r->models, dl) : NULL;
+        if (!m && dl->nerrors == errs && !r->models.nfailed) out_of_memory(dl, f);
         if (!m) { r->models.nfailed++; continue; }
+        if (find_model(r, m->name) && fallback) { cmodel_free(m); continue; }
+        if (find_model(r, m->name)) {
+            diag_add(dl, DIAG_ERROR, m->src, (src_loc){0, 0}, NULL, "model `%s` is defined twice (also in %s)",
+                     m->name, find_model(r, m->name)->src->name);
+            model_failed(m, dl);
+            continue;
+        }
         cmodel **items = realloc(r->models.items, sizeof(cmodel *) * (r->models.n + 1));
-        if (!items) { out_of_memory(dl, fl->items[i]); model_failed(m, dl); continue; }
+        if (!items) { out_of_memory(dl, f); model_failed(m, dl); continue; }
         r->models.items = items;
         r->models.items[r->models.n++] = m;
     }
+    free(order);
+    free(depth);
 }
 
 static void load_policies(registry *r, file_list *fl, diag_list *dl)
@@ -170,16 +210,19 @@ static void load_tests(registry *r, file_list *fl, diag_list *dl, size_t errs0)
     }
 }
 
-/* Adds the model files of dir that the list does not hold yet. */
-static void add_models(file_list *fl, const char *dir, diag_list *dl)
+/* Adds the model files of dir that the list does not hold yet; returns
+ * how many model files dir holds. */
+static int add_models(file_list *fl, const char *dir, diag_list *dl)
 {
     DIR *d = opendir(dir);
-    if (!d) return;
+    if (!d) return 0;
     struct dirent *e;
+    int found = 0;
     while ((e = readdir(d))) {
         if (e->d_name[0] == '.' || !ends_with(e->d_name, ".model")) continue;
-        char path[4096], real[PATH_MAX], other[PATH_MAX];
+        char path[PATH_MAX + 256], real[PATH_MAX], other[PATH_MAX];
         snprintf(path, sizeof path, "%s%s%s", dir, ends_with(dir, "/") ? "" : "/", e->d_name);
+        found++;
         if (!realpath(path, real)) continue;
         int have = 0;
         for (size_t i = 0; i < fl->n && !have; i++)
@@ -187,6 +230,58 @@ static void add_models(file_list *fl, const char *dir, diag_list *dl)
         if (!have && push(fl, path)) out_of_memory(dl, path);
     }
     closedir(d);
+    return found;
+}
+
+/* Whether dir is a tree's root: it holds the documents (`sources/`) and
+ * a model. */
+static int is_root(const char *dir)
+{
+    char p[PATH_MAX + 16];
+    struct stat st;
+    snprintf(p, sizeof p, "%s/sources", dir);
+    if (stat(p, &st) != 0 || !S_ISDIR(st.st_mode)) return 0;
+    file_list none = {0};
+    diag_list quiet;
+    diag_list_init(&quiet);
+    int n = add_models(&none, dir, &quiet);
+    for (size_t i = 0; i < none.n; i++) free(none.items[i]);
+    free(none.items);
+    diag_list_free(&quiet);
+    return n > 0;
+}
+
+/* The tree path belongs to: from path's folder up to the nearest folder
+ * that is a root (is_root), the models of each folder on the way are
+ * added.  1 when a root was found, 0 (nothing added) when none. */
+static int add_tree_models(file_list *fl, const char *path, diag_list *dl)
+{
+    char dir[PATH_MAX];
+    struct stat st;
+    if (!realpath(path, dir) || stat(dir, &st) != 0) return 0;
+    if (!S_ISDIR(st.st_mode)) *strrchr(dir, '/') = 0;
+    for (;;) {
+        if (!*dir) strcpy(dir, "/");
+        if (is_root(dir)) break;
+        char *slash = strrchr(dir, '/');
+        if (!slash || strcmp(dir, "/") == 0) return 0;
+        *slash = 0;
+    }
+    /* dir is the root: add its models, then those of each folder below
+     * it on the way back down to path */
+    char full[PATH_MAX];
+    if (!realpath(path, full)) return 0;
+    if (!S_ISDIR(st.st_mode)) *strrchr(full, '/') = 0;
+    for (size_t at = strcmp(dir, "/") == 0 ? 1 : strlen(dir);;) {
+        char c = full[at];
+        full[at] = 0;
+        add_models(fl, *full ? full : "/", dl);
+        full[at] = c;
+        if (!c) break;
+        char *next = strchr(full + at + 1, '/');
+        at = next ? (size_t)(next - full) : strlen(full);
+    }
+    return 1;
 }
 
 int registry_load(registry *r, const char *const *paths, size_t npaths, const char *model_dir,
@@ -196,15 +291,23 @@ int registry_load(registry *r, const char *const *paths, size_t npaths, const ch
     r->models.load_checks = 1;
     size_t errs = dl->nerrors;
     file_list fl = {0};
-    for (size_t i = 0; i < npaths; i++)
+    file_list shared = {0};
+    for (size_t i = 0; i < npaths; i++) {
         collect(&fl, paths[i], dl, 0);
-    if (model_dir)
-        add_models(&fl, model_dir, dl);
-    load_models(r, &fl, dl);
+        add_tree_models(&fl, paths[i], dl);
+    }
+    load_models(r, &fl, 0, dl);
+    if (model_dir) {
+        add_models(&shared, model_dir, dl);
+        add_tree_models(&shared, model_dir, dl);
+        load_models(r, &shared, 1, dl);
+    }
     load_policies(r, &fl, dl);
     load_tests(r, &fl, dl, errs);
     for (size_t i = 0; i < fl.n; i++) free(fl.items[i]);
     free(fl.items);
+    for (size_t i = 0; i < shared.n; i++) free(shared.items[i]);
+    free(shared.items);
     if (dl->nerrors > errs) {
         /* the diagnostics point into the sources: hand them to dl */
         for (uint32_t i = 0; i < r->npolicies; i++)
