@@ -199,7 +199,7 @@ static int find_base(checked *ck, ast_node *file, const model_set *models, cmode
         if (models && models->nfailed) return -1;    /* its own errors say it all */
         diag_error(ck->dl, ck->src, d->loc, "unknown model `%.*s` in `extend %s`", (int)n, d->text, d->text);
         if (near.best) diag_hint(ck->dl, "did you mean `%s`?", near.best);
-        else diag_hint(ck->dl, "a model extends one loaded from its own folder or a folder above it");
+        else diag_hint(ck->dl, "load it: from a folder at or above this one in the tree, or with --policies");
         return -1;
     }
     return 0;
@@ -720,8 +720,9 @@ policy *compile_policy(source *src, const model_set *models, diag_list *dl)
     if (!ck.model && models && models->nfailed && find_decl(file, AST_USE))
         return policy_failed(p, dl);    /* its model's errors say it all */
     if (ck.model && outside_tree(ck.model, src)) {
-        diag_error(dl, src, find_decl(file, AST_USE)->loc, "model `%s` extends `%s` for the policies of %s only",
-                   ck.model->name, ck.model->base->name, ck.model->src->name);
+        const char *at = ck.model->src->name, *slash = strrchr(at, '/');
+        diag_error(dl, src, find_decl(file, AST_USE)->loc, "model `%s` extends `%s` for the policies in %.*s only",
+                   ck.model->name, ck.model->base->name, slash ? (int)(slash - at + 1) : 2, slash ? at : "./");
         diag_hint(dl, "move the policy into that folder or below it, or use `%s`", model_root(ck.model)->name);
         return policy_failed(p, dl);
     }
@@ -755,6 +756,24 @@ char *compile_tests_target(const source *src)
     diag_list_free(&dl);
     arena_free(&a);
     return name;
+}
+
+int compile_model_peek(const source *src, char **name, char **base)
+{
+    arena a;
+    arena_init(&a, 8192);
+    diag_list dl;
+    diag_list_init(&dl);
+    ast_node *file = parse_source(src, &a, &dl);
+    ast_node *md = file ? find_decl(file, AST_MODEL) : NULL;
+    *name = md ? strdup(md->text) : NULL;
+    *base = NULL;
+    for (ast_node *d = file ? file->a : NULL; d && !*base; d = d->next)
+        if (d->kind == AST_ENTITY && d->op == ENTITY_EXTENDS && strchr(d->text, '.'))
+            *base = strndup(d->text, (size_t)(strchr(d->text, '.') - d->text));
+    diag_list_free(&dl);
+    arena_free(&a);
+    return md ? 0 : -1;
 }
 
 int compile_attach_tests(policy *p, source *src, diag_list *dl)

@@ -100,15 +100,13 @@ static source *read_source(const char *path, diag_list *dl)
     return s;
 }
 
-/* Folders between path and the filesystem's root: how deep a file lies. */
-static size_t depth_of(const char *path)
-{
-    char real[PATH_MAX];
-    const char *p = realpath(path, real) ? real : path;
-    size_t n = 0;
-    for (; *p; p++) n += *p == '/';
-    return n;
-}
+/* A model file waiting to be compiled. */
+typedef struct pending {
+    const char *path;
+    source *src;
+    char *name, *base;   /* compile_model_peek's */
+    int fallback;        /* from the policy folder option, not the tree */
+} pending;
 
 static const cmodel *find_model(const registry *r, const char *name)
 {
@@ -117,43 +115,82 @@ static const cmodel *find_model(const registry *r, const char *name)
     return NULL;
 }
 
-/* Models in order of depth (stable): a model extends one from its own
- * folder or a folder above, which is thus compiled before it.  With
- * fallback set, the files are the shared models of the policy folder
- * option: one whose name the tree's models already have is left out (the
- * tree's wins); otherwise a name defined twice is an error. */
-static void load_models(registry *r, file_list *fl, int fallback, diag_list *dl)
+static void compile_one(registry *r, pending *p, diag_list *dl)
 {
-    size_t nm = 0, *order = malloc(sizeof(size_t) * (fl->n + 1)), *depth = malloc(sizeof(size_t) * (fl->n + 1));
-    if (!order || !depth) { free(order); free(depth); out_of_memory(dl, "models"); return; }
-    for (size_t i = 0; i < fl->n; i++) {
-        if (!ends_with(fl->items[i], ".model")) continue;
-        size_t d = depth_of(fl->items[i]), k = nm++;
-        for (; k > 0 && depth[k - 1] > d; k--) { order[k] = order[k - 1]; depth[k] = depth[k - 1]; }
-        order[k] = i;
-        depth[k] = d;
+    size_t errs = dl->nerrors;
+    cmodel *m = compile_model_in(p->src, &r->models, dl);
+    p->src = NULL;
+    if (!m && dl->nerrors == errs && !r->models.nfailed) out_of_memory(dl, p->path);
+    if (!m) { r->models.nfailed++; return; }
+    const cmodel *other = find_model(r, m->name);
+    if (other) {
+        diag_add(dl, DIAG_ERROR, m->src, (src_loc){0, 0}, NULL, "model `%s` is defined twice (also in %s)",
+                 m->name, other->src->name);
+        model_failed(m, dl);
+        return;
     }
-    for (size_t o = 0; o < nm; o++) {
-        const char *f = fl->items[order[o]];
-        size_t errs = dl->nerrors;
-        source *s = read_source(f, dl);
-        cmodel *m = s ? compile_model_in(s, &r->models, dl) : NULL;
-        if (!m && dl->nerrors == errs && !r->models.nfailed) out_of_memory(dl, f);
-        if (!m) { r->models.nfailed++; continue; }
-        if (find_model(r, m->name) && fallback) { cmodel_free(m); continue; }
-        if (find_model(r, m->name)) {
-            diag_add(dl, DIAG_ERROR, m->src, (src_loc){0, 0}, NULL, "model `%s` is defined twice (also in %s)",
-                     m->name, find_model(r, m->name)->src->name);
-            model_failed(m, dl);
-            continue;
+    cmodel **items = realloc(r->models.items, sizeof(cmodel *) * (r->models.n + 1));
+    if (!items) { out_of_memory(dl, p->path); model_failed(m, dl); return; }
+    r->models.items = items;
+    r->models.items[r->models.n++] = m;
+}
+
+/* Whether p must wait: its base is still to be compiled, or (when no
+ * file is named like its base) any model that extends nothing is, so
+ * that the error for an unknown base can suggest every loaded name. */
+static int waits(const pending *p, const pending *all, size_t n)
+{
+    for (size_t i = 0; p->base && i < n; i++)
+        if (all[i].src && &all[i] != p && all[i].name &&
+            (strcmp(all[i].name, p->base) == 0 || !all[i].base)) return 1;
+    return 0;
+}
+
+/* Compiles every model, each base before the models that extend it.  The
+ * shared models of the policy folder option (fallback) give way to a
+ * model of the same name in the tree; two of the tree's are an error. */
+static void load_models(registry *r, pending *all, size_t n, diag_list *dl)
+{
+    for (size_t i = 0; i < n; i++) {
+        if (!all[i].src || compile_model_peek(all[i].src, &all[i].name, &all[i].base)) continue;
+        for (size_t k = 0; all[i].fallback && k < n; k++)
+            if (!all[k].fallback && all[k].name && strcmp(all[k].name, all[i].name) == 0) {
+                source_free(all[i].src);
+                all[i].src = NULL;
+                break;
+            }
+    }
+    for (int progress = 1; progress;) {
+        progress = 0;
+        for (size_t i = 0; i < n; i++)
+            if (all[i].src && !waits(&all[i], all, n)) { compile_one(r, &all[i], dl); progress = 1; }
+    }
+    for (size_t i = 0; i < n; i++)   /* a cycle of extensions: compiled for the errors */
+        if (all[i].src) compile_one(r, &all[i], dl);
+}
+
+/* The model files of the tree (fl) and of the policy folder option
+ * (shared) into pending entries and load_models. */
+static void load_all_models(registry *r, file_list *fl, file_list *shared, diag_list *dl)
+{
+    pending *all = calloc(fl->n + shared->n + 1, sizeof *all);
+    if (!all) { out_of_memory(dl, "models"); return; }
+    size_t n = 0;
+    for (int fb = 0; fb < 2; fb++) {
+        file_list *l = fb ? shared : fl;
+        for (size_t i = 0; i < l->n; i++) {
+            if (!ends_with(l->items[i], ".model")) continue;
+            all[n] = (pending){l->items[i], read_source(l->items[i], dl), NULL, NULL, fb};
+            if (all[n].src) n++;
+            else r->models.nfailed++;
         }
-        cmodel **items = realloc(r->models.items, sizeof(cmodel *) * (r->models.n + 1));
-        if (!items) { out_of_memory(dl, f); model_failed(m, dl); continue; }
-        r->models.items = items;
-        r->models.items[r->models.n++] = m;
     }
-    free(order);
-    free(depth);
+    load_models(r, all, n, dl);
+    for (size_t i = 0; i < n; i++) {
+        free(all[i].name);
+        free(all[i].base);
+    }
+    free(all);
 }
 
 static void load_policies(registry *r, file_list *fl, diag_list *dl)
@@ -296,12 +333,11 @@ int registry_load(registry *r, const char *const *paths, size_t npaths, const ch
         collect(&fl, paths[i], dl, 0);
         add_tree_models(&fl, paths[i], dl);
     }
-    load_models(r, &fl, 0, dl);
     if (model_dir) {
         add_models(&shared, model_dir, dl);
         add_tree_models(&shared, model_dir, dl);
-        load_models(r, &shared, 1, dl);
     }
+    load_all_models(r, &fl, &shared, dl);
     load_policies(r, &fl, dl);
     load_tests(r, &fl, dl, errs);
     for (size_t i = 0; i < fl.n; i++) free(fl.items[i]);
