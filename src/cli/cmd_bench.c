@@ -31,7 +31,7 @@ enum { O_INPUT, O_SECONDS, O_POLICIES, O_AS_OF };
 static const cli_opt bench_opts[] = {
     [O_INPUT] = {"input", CLI_VALUE, "FILE", "the request's input JSON (- for stdin)"},
     [O_SECONDS] = {"seconds", CLI_VALUE, "N", "how long to run (2)"},
-    [O_POLICIES] = {"policies", CLI_VALUE, "DIR", "the policy folder"},
+    [O_POLICIES] = CLI_OPT_POLICIES,
     [O_AS_OF] = {"as-of", CLI_VALUE, "DATE", "evaluation date (the policy's first day)"},
 };
 static const cli_cmd bench_cmd = {"bench", "NAME --input FILE [--seconds N] [--as-of DATE] [--policies DIR]",

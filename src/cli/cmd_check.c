@@ -1,5 +1,5 @@
 /*
- * cmd_check.c - `eligo check [--assumptions] [PATH...]`: compile every
+ * cmd_check.c - `eligo check [--assumptions] [--policies DIR] [PATH...]`: compile every
  * policy, print every diagnostic (errors and warnings, with the source
  * line and a caret), exit 1 when there is an error.  With --assumptions,
  * also list every value, row and policy that states an assumption
@@ -25,9 +25,9 @@ static void print_assumptions(const registry *r)
 enum { O_ASSUMPTIONS, O_POLICIES };
 static const cli_opt check_opts[] = {
     [O_ASSUMPTIONS] = {"assumptions", CLI_FLAG, NULL, "also list every assumption stated instead of a quotation"},
-    [O_POLICIES] = {"policies", CLI_VALUE, "DIR", "the policy folder when no PATH is given"},
+    [O_POLICIES] = CLI_OPT_POLICIES,
 };
-static const cli_cmd check_cmd = {"check", "[--assumptions] [PATH...]",
+static const cli_cmd check_cmd = {"check", "[--assumptions] [--policies DIR] [PATH...]",
                                   "Compiles policies, checks their citations and prints every diagnostic.", 0,
                                   CLI_MAX_POS, check_opts, CLI_NOPTS(check_opts)};
 

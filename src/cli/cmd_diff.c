@@ -33,7 +33,7 @@ static const cli_opt diff_opts[] = {
     [O_TO] = {"to", CLI_VALUE, "DATE", "last day compared (default: the last either version covers)"},
     [O_JSON] = {"json", CLI_FLAG, NULL, "print the API's JSON report"},
     [O_MAX] = {"max-regions", CLI_VALUE, "N", "report at most N regions (default 500)"},
-    [O_POLICIES] = {"policies", CLI_VALUE, "DIR", "the policy folder: its models, and OLD when OLD is a name"},
+    [O_POLICIES] = CLI_OPT_POLICIES,
     [O_DB] = {"db", CLI_VALUE, "URL", "for a stored version (sha256:...): mariadb://user:pass@host:port/db ($ELIGO_DB)"},
 };
 static const cli_cmd diff_cmd = {"diff", "OLD NEW [--as-of DATE | --from DATE --to DATE] [--json] "

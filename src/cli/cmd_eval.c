@@ -19,7 +19,7 @@ enum { O_AS_OF, O_INPUT, O_POLICIES, O_EXPLAIN };
 static const cli_opt eval_opts[] = {
     [O_AS_OF] = {"as-of", CLI_VALUE, "DATE", "evaluate with the rules in force on DATE (YYYY-MM-DD)"},
     [O_INPUT] = {"input", CLI_VALUE, "FILE", "the request's input JSON (- for stdin)"},
-    [O_POLICIES] = {"policies", CLI_VALUE, "DIR", "the policy folder ($ELIGO_POLICIES, or the installed policies)"},
+    [O_POLICIES] = CLI_OPT_POLICIES,
     [O_EXPLAIN] = {"explain", CLI_OPTIONAL, "text", "add the explanation (JSON, or =text for people)"},
 };
 static const cli_cmd eval_cmd = {"eval", "NAME --as-of DATE --input FILE [--explain[=text]] [--policies DIR]",

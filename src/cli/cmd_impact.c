@@ -33,7 +33,7 @@ static const cli_opt impact_opts[] = {
     [O_HISTOGRAM] = {"histogram", CLI_FLAG, NULL, "a text histogram of the benefit changes (on by default on a terminal)"},
     [O_ELIGIBILITY] = {"eligibility", CLI_VALUE, "OUTPUT", "the bool output compared"},
     [O_BENEFIT] = {"benefit", CLI_VALUE, "OUTPUT", "the money output compared"},
-    [O_POLICIES] = {"policies", CLI_VALUE, "DIR", "the policy folder whose models the candidate uses"},
+    [O_POLICIES] = CLI_OPT_POLICIES,
     [O_DB] = {"db", CLI_VALUE, "URL", "mariadb://user:pass@host:port/db ($ELIGO_DB)"},
 };
 static const cli_cmd impact_cmd = {"impact", "CANDIDATE.policy --from DATE --to DATE [--json] [--histogram] "

@@ -15,7 +15,7 @@
 
 enum { O_POLICIES };
 static const cli_opt schema_opts[] = {
-    [O_POLICIES] = {"policies", CLI_VALUE, "DIR", "the policy folder ($ELIGO_POLICIES, or the installed policies)"},
+    [O_POLICIES] = CLI_OPT_POLICIES,
 };
 static const cli_cmd schema_cmd = {"schema", "NAME [--policies DIR]",
                                    "Prints the JSON Schema (draft 2020-12) of a decision request for the policy NAME.",

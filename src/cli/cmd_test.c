@@ -1,6 +1,6 @@
 /*
  * cmd_test.c - `eligo test [--coverage] [--junit FILE] [--inputs FILE]
- * [PATH...]`: runs the `test` blocks of every policy (policy/ptest.c runs
+ * [--policies DIR] [PATH...]`: runs the `test` blocks of every policy (policy/ptest.c runs
  * each one, as POST /v1/check does).  Each
  * failing test prints its location, name, date, output, expected and
  * actual value; the run ends with `N passed, N failed`.  `expect reason`
@@ -64,13 +64,14 @@ static void print_uncovered(const policy *p, const uint32_t *cov)
     }
 }
 
-enum { O_COVERAGE, O_JUNIT, O_INPUTS };
+enum { O_COVERAGE, O_JUNIT, O_INPUTS, O_POLICIES };
 static const cli_opt test_opts[] = {
     [O_COVERAGE] = {"coverage", CLI_FLAG, NULL, "report the branches no test reached"},
     [O_JUNIT] = {"junit", CLI_VALUE, "FILE", "also write the results as JUnit XML"},
     [O_INPUTS] = {"inputs", CLI_VALUE, "FILE", "also write each test's input JSON, a line \"policy TAB as_of TAB json\""},
+    [O_POLICIES] = CLI_OPT_POLICIES,
 };
-static const cli_cmd test_cmd = {"test", "[--coverage] [--junit FILE] [--inputs FILE] [PATH...]",
+static const cli_cmd test_cmd = {"test", "[--coverage] [--junit FILE] [--inputs FILE] [--policies DIR] [PATH...]",
                                  "Runs the policy tests (*.test beside the policies).", 0, CLI_MAX_POS, test_opts,
                                  CLI_NOPTS(test_opts)};
 
@@ -91,7 +92,7 @@ int cmd_test(int argc, char **argv)
     inputs = a.v[O_INPUTS];
     for (int i = 0; i < a.npos && n < 256; i++) paths[n++] = a.pos[i];
     registry reg;
-    if (cli_load(&reg, paths, n, NULL)) return EXIT_POLICY;
+    if (cli_load(&reg, paths, n, a.v[O_POLICIES])) return EXIT_POLICY;
     if (inputs && !(pr.inputs = fopen(inputs, "w"))) {
         perror(inputs);
         registry_free(&reg);

@@ -26,11 +26,11 @@ typedef struct command {
 } command;
 
 static const command commands[] = {
-    {"check", cmd_check, "check [--assumptions] [PATH...]   compile policies, check citations, print diagnostics"},
+    {"check", cmd_check, "check [--assumptions] [--policies DIR] [PATH...]   compile policies, check citations, print diagnostics"},
     {"schema", cmd_schema, "schema NAME [--policies DIR]   the JSON Schema of a decision request for NAME"},
     {"eval", cmd_eval, "eval NAME --as-of DATE --input FILE [--explain[=text]] [--policies DIR]"},
     {"explain", cmd_explain, "explain --check [FILE|-]   re-derive every step of an explanation from its JSON alone"},
-    {"test", cmd_test, "test [--coverage] [--junit FILE] [--inputs FILE] [PATH...]   run policy tests"},
+    {"test", cmd_test, "test [--coverage] [--junit FILE] [--inputs FILE] [--policies DIR] [PATH...]   run policy tests"},
     {"fmt", cmd_fmt, "fmt [--check] PATH...|-   canonical formatting (- : stdin to stdout)"},
     {"bench", cmd_bench, "bench NAME --input FILE [--seconds N] [--as-of DATE] [--policies DIR]"},
     {"db", cmd_db, "db migrate [--db URL] [--dir DIR]   apply db/NNN_*.sql not yet applied"},
@@ -47,6 +47,8 @@ static void usage(FILE *out)
     for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
         fprintf(out, "  eligo %s\n", commands[i].usage);
     fprintf(out, "\nPolicies are read from PATH arguments, --policies, $ELIGO_POLICIES or %s.\n"
+                 "A PATH's models are those of its tree (from its folder up to the one holding sources/),\n"
+                 "then those of the policy folder.\n"
                  "eligo COMMAND --help: its options.  eligo --version: the version.\n"
                  "Exit status: 0 ok, 1 findings, 2 usage, 3 unavailable (the database).\n", ELIGO_POLICYDIR);
 }

@@ -49,6 +49,13 @@ typedef struct cli_cmd {
     int nopts;
 } cli_cmd;
 
+/* The option of every subcommand that reads policies, worded once: the
+ * folder whose policies a NAME is looked up in, and whose models (and
+ * its tree's, policy/load.h) back the PATHs given. */
+#define CLI_OPT_POLICIES                                                                              \
+    {"policies", CLI_VALUE, "DIR",                                                                    \
+     "the policy folder, and models for PATHs ($ELIGO_POLICIES or the installed one)"}
+
 #define CLI_NOPTS(table) ((int)(sizeof(table) / sizeof((table)[0])))
 
 typedef struct cli_args {
