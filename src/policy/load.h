@@ -5,7 +5,8 @@
  * The registry is what the CLI evaluates with and what a daemon worker
  * holds: every model (`*.model`), every policy (`*.policy`) and the tests
  * beside them (`*.test`, attached to the policy they name).  Models are
- * compiled first, then policies; folders are walked recursively in name
+ * compiled first (each base before the models that extend it), then
+ * policies; folders are walked recursively in name
  * order so diagnostics come out in a stable order.  If any file has an
  * error, registry_load returns -1 and the registry stays empty: a reload
  * keeps serving the old registry.
@@ -29,9 +30,14 @@ typedef struct registry {
 } registry;
 
 /* Compiles every path (file or folder).  0, or -1 with diagnostics.
- * When model_dir is not NULL, the `*.model` files directly inside it are
- * loaded too (unless among the paths), so that `eligo check one.policy`
- * finds the shared model. */
+ * Each path also brings its tree's models: from the path's folder up to
+ * the nearest folder holding `sources/` and a `*.model` (the tree's
+ * root), the `*.model` files of every folder on the way, so a path deep
+ * in a tree sees the shared model and the extensions above it and not a
+ * sibling's.  When model_dir is not NULL, its `*.model` files (and its
+ * tree's) are loaded too, for model names the paths' trees do not
+ * define, so that `eligo check one.policy` finds the shared model.  A
+ * model is compiled after the model it extends (lang/compile.h). */
 int registry_load(registry *r, const char *const *paths, size_t npaths, const char *model_dir,
                   diag_list *dl);
 const policy *registry_find(const registry *r, const char *name);
