@@ -185,6 +185,7 @@ static int find_base(checked *ck, ast_node *file, const model_set *models, cmode
         if (m->base && (strlen(m->base->name) != n || strncmp(m->base->name, d->text, n) != 0)) {
             diag_error(ck->dl, ck->src, d->loc, "model `%s` already extends `%s`: a model extends one model",
                        m->name, m->base->name);
+            diag_hint(ck->dl, "put the fields for `%.*s` in a .model file of their own", (int)n, d->text);
             return -1;
         }
         if (m->base) continue;
