@@ -117,6 +117,17 @@ int ev_bind(ev_ctx *c, int64_t as_of)
         return 0;
     c->bound = 0;
     c->as_of = as_of;
+    /* The period first: a date outside it is that, not a parameter
+     * missing on it (most parameters start with the covered period). */
+    if (as_of < t->covers_from || as_of > t->covers_until) {
+        char d[16], f[16], u[16];
+        date_format(as_of, d);
+        date_format(t->covers_from, f);
+        date_format(t->covers_until, u);
+        ev_fail(c, EVE_OUT_OF_PERIOD, 0,
+                "as_of %s is outside the period this policy covers (%s to %s)", d, f, u);
+        return -1;
+    }
     for (uint32_t i = 0; i < t->nparams; i++) {
         const ev_param *p = &t->params[i];
         if (p->series) continue;
@@ -129,15 +140,6 @@ int ev_bind(ev_ctx *c, int64_t as_of)
     }
     if (t->prog)
         ev_prog_bind(c);
-    if (as_of < t->covers_from || as_of > t->covers_until) {
-        char d[16], f[16], u[16];
-        date_format(as_of, d);
-        date_format(t->covers_from, f);
-        date_format(t->covers_until, u);
-        ev_fail(c, EVE_OUT_OF_PERIOD, 0,
-                "as_of %s is outside the period this policy covers (%s to %s)", d, f, u);
-        return -1;
-    }
     c->bound = 1;
     return 0;
 }

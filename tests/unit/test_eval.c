@@ -501,6 +501,25 @@ static void outside_covered_period(void **state)
     compiled_free(&c);
 }
 
+/* Regression: a parameter whose first value starts with the covered
+ * period, read on the day before it, used to report "no value of
+ * parameter `s`" (parameters were bound before the period was checked);
+ * the day is outside the period, and that is what the decision says. */
+static void before_covers_with_parameter(void **state)
+{
+    compiled c;
+    compile_text(&c, "policy t.p \"t\"\ncovers 2017-01-01 to 2017-12-31\nuse t.household\n"
+                     "parameter s: int\n  from 2017-01-01: 3\noutput x: int = s\n");
+    char *got = decide(c.policy, "2016-12-31", FAMILY);
+    assert_non_null(strstr(got, "as_of 2016-12-31 is outside the period this policy covers (2017-01-01 to 2017-12-31)"));
+    assert_null(strstr(got, "no value of parameter"));
+    free(got);
+    got = decide(c.policy, "2018-01-01", FAMILY);
+    assert_non_null(strstr(got, "outside the period this policy covers"));
+    free(got);
+    compiled_free(&c);
+}
+
 static void loop_over_numbers(void **state)
 {
     /* count(x in [1, 2, 3] where x > 1) = 2 and the sum 2 + 3 = 5: the
@@ -777,6 +796,7 @@ int main(void)
         cmocka_unit_test(overflow_is_an_error),
         cmocka_unit_test(sub_fen_output_is_an_error),
         cmocka_unit_test(outside_covered_period),
+        cmocka_unit_test(before_covers_with_parameter),
         cmocka_unit_test(loop_over_numbers),
         cmocka_unit_test(overflow_only_when_taken),
         cmocka_unit_test(div_round_fast_path),
