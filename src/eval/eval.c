@@ -643,16 +643,41 @@ static int refused(ev_ctx *c)
     return c->err.code != EVE_NONE;
 }
 
+/* Which advisory norms hold, after the definitions: a few comparisons
+ * of slots already computed, walked the same in both evaluators. */
+static int warned(ev_ctx *c)
+{
+    const ev_tree *t = c->tree;
+    c->warned = 0;
+    for (uint32_t i = 0; i < t->nwarnings && c->err.code == EVE_NONE; i++)
+        if (ev_scalar(c, t->warnings[i].cond) && c->err.code == EVE_NONE)
+            c->warned |= UINT64_C(1) << i;
+    return c->err.code == EVE_NONE ? 0 : -1;
+}
+
+static int walk_defs(ev_ctx *c);
+
 int ev_run(ev_ctx *c, const ev_cell *root)
 {
     const ev_tree *t = c->tree;
+    c->warned = 0;
     if (!c->bound)
         return -1;
     c->frame[0].rec = root;
     if (refused(c))
         return -1;
-    if (t->prog && !c->cov && !c->walk)
-        return ev_prog_run(c, root);
+    if (t->prog && !c->cov && !c->walk) {
+        if (ev_prog_run(c, root)) return -1;
+    } else if (walk_defs(c)) {
+        return -1;
+    }
+    return warned(c);
+}
+
+/* The tree walker's run of every definition in order. */
+static int walk_defs(ev_ctx *c)
+{
+    const ev_tree *t = c->tree;
     for (uint32_t i = 0; i < t->ndefs; i++) {
         const ev_def *d = &t->defs[i];
         if (d->is_scalar)
