@@ -136,6 +136,8 @@ ast_node *parse_expect_text(parse_ctx *ctx, src_loc loc, parse_str what, src_loc
                             parse_str rel, src_loc rel_loc, ast_node *text);
 ast_node *parse_refuse(parse_ctx *ctx, src_loc loc, parse_str when, src_loc when_loc, ast_node *cond,
                        ast_node *reason);
+ast_node *parse_warn(parse_ctx *ctx, src_loc loc, parse_str when, src_loc when_loc, ast_node *cond,
+                     ast_node *text, ast_node *cite);
 ast_node *parse_expect_refused(parse_ctx *ctx, src_loc loc, parse_str what, src_loc what_loc,
                                ast_node *reason);
 }
@@ -172,7 +174,7 @@ static void bad_duration(parse_ctx *ctx, src_loc loc, int decimal);
 %token HIT "`hit`" UNIQUE "`unique`" PRIORITY "`priority`" FIRST "`first`"
 %token RULE_ORDER "`rule_order`" OUTPUT_ORDER "`output_order`"
 %token COLLECT "`collect`" ELSE "`else`" ASSERT "`assert`" TEST "`test`"
-%token REFUSE "`refuse`"
+%token REFUSE "`refuse`" WARN "`warn`"
 %token AS "`as`" OF "`of`" GIVEN "`given`" EXPECT "`expect`"
 %token KW_ERROR "`error`" IF "`if`" AND "`and`" OR "`or`" NOT "`not`"
 %token TRUE "`true`" FALSE "`false`" LIST "`list`" MAP "`map`" PER "`per`"
@@ -257,6 +259,8 @@ decl:
                                   $$->a = $3; $$->b = $6; $$->c = $7.head; $$->label = $4; }
   | table_head rows             { $$ = $1; $$->loc = @$; $$->c = $2.head; }
   | ASSERT expr label_opt       { $$ = ast_new(P, AST_ASSERT, @$); $$->a = $2; $$->label = $3; }
+  | WARN name expr COLON string source_opt
+                                { $$ = parse_warn(ctx, @$, $2, @2, $3, $5, $6); }
   | REFUSE name expr COLON string
                                 { $$ = parse_refuse(ctx, @$, $2, @2, $3, $5); }
   | test_head test_items        { $$ = $1; $$->loc = @$;

@@ -117,6 +117,17 @@ int ev_bind(ev_ctx *c, int64_t as_of)
         return 0;
     c->bound = 0;
     c->as_of = as_of;
+    /* The period first: a date outside it is that, not a parameter
+     * missing on it (most parameters start with the covered period). */
+    if (as_of < t->covers_from || as_of > t->covers_until) {
+        char d[16], f[16], u[16];
+        date_format(as_of, d);
+        date_format(t->covers_from, f);
+        date_format(t->covers_until, u);
+        ev_fail(c, EVE_OUT_OF_PERIOD, 0,
+                "as_of %s is outside the period this policy covers (%s to %s)", d, f, u);
+        return -1;
+    }
     for (uint32_t i = 0; i < t->nparams; i++) {
         const ev_param *p = &t->params[i];
         if (p->series) continue;
@@ -129,15 +140,6 @@ int ev_bind(ev_ctx *c, int64_t as_of)
     }
     if (t->prog)
         ev_prog_bind(c);
-    if (as_of < t->covers_from || as_of > t->covers_until) {
-        char d[16], f[16], u[16];
-        date_format(as_of, d);
-        date_format(t->covers_from, f);
-        date_format(t->covers_until, u);
-        ev_fail(c, EVE_OUT_OF_PERIOD, 0,
-                "as_of %s is outside the period this policy covers (%s to %s)", d, f, u);
-        return -1;
-    }
     c->bound = 1;
     return 0;
 }
@@ -641,16 +643,41 @@ static int refused(ev_ctx *c)
     return c->err.code != EVE_NONE;
 }
 
+/* Which advisory norms hold, after the definitions: a few comparisons
+ * of slots already computed, walked the same in both evaluators. */
+static int warned(ev_ctx *c)
+{
+    const ev_tree *t = c->tree;
+    c->warned = 0;
+    for (uint32_t i = 0; i < t->nwarnings && c->err.code == EVE_NONE; i++)
+        if (ev_scalar(c, t->warnings[i].cond) && c->err.code == EVE_NONE)
+            c->warned |= UINT64_C(1) << i;
+    return c->err.code == EVE_NONE ? 0 : -1;
+}
+
+static int walk_defs(ev_ctx *c);
+
 int ev_run(ev_ctx *c, const ev_cell *root)
 {
     const ev_tree *t = c->tree;
+    c->warned = 0;
     if (!c->bound)
         return -1;
     c->frame[0].rec = root;
     if (refused(c))
         return -1;
-    if (t->prog && !c->cov && !c->walk)
-        return ev_prog_run(c, root);
+    if (t->prog && !c->cov && !c->walk) {
+        if (ev_prog_run(c, root)) return -1;
+    } else if (walk_defs(c)) {
+        return -1;
+    }
+    return warned(c);
+}
+
+/* The tree walker's run of every definition in order. */
+static int walk_defs(ev_ctx *c)
+{
+    const ev_tree *t = c->tree;
     for (uint32_t i = 0; i < t->ndefs; i++) {
         const ev_def *d = &t->defs[i];
         if (d->is_scalar)

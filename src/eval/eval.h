@@ -53,6 +53,7 @@ typedef struct ev_ctx {
     int bound;             /* parameters bound for as_of */
     uint32_t *cov;         /* optional: coverage counters, tree->ncov */
     int walk;              /* walk the tree even without coverage (tests) */
+    uint64_t warned;       /* after ev_run: bit i set when tree->warnings[i] holds */
     ev_error err;
 } ev_ctx;
 
@@ -64,7 +65,8 @@ int ev_bind(ev_ctx *c, int64_t as_of);
  * comparisons of input fields, the same code for both evaluators); the
  * first that holds fails the decision with EVE_REFUSED.  Without coverage counters (and without c->walk) it runs the tree's flat
  * program (vm.c); otherwise it walks the nodes.  Both give the same
- * outputs and the same errors. */
+ * outputs and the same errors.  Last the tree's warnings are walked the
+ * same way in both, and c->warned says which hold. */
 int ev_run(ev_ctx *c, const ev_cell *root);
 /* One node's scalar value in the current frame (explanations). */
 int64_t ev_scalar(ev_ctx *c, int32_t node);

@@ -50,6 +50,7 @@ static const struct {
     const char *decided_on, *decision, *reasons, *grounds, *yuan, *gives, *exception, *margin;
     const char *no_row_default, *result_of;
     const char *in_force, *until, *read_on, *source, *no_source, *assumed, *row, *cites;
+    const char *warning, *because;
 } WORDS = {
     .holds = "（成立）", .fails = "（不成立）", .yes = "是", .no = "否",
     .not_ = "并非 ", .and_ = " 且 ", .or_ = " 或 ",
@@ -67,6 +68,7 @@ static const struct {
     .no_row_default = "(表中无对应行,取默认值)", .result_of = "中的“%s”",
     .in_force = ",自 %s 起施行", .until = ",至 %s 止", .read_on = ",按 %s 在效的数值适用",
     .source = "。出处:", .no_source = "。出处未载", .assumed = "。未见文件依据,系假定:", .row = "第 %u 行", .cites = "政策依据:",
+    .warning = "提示(不影响决定):", .because = ",因为",
 };
 
 static const char *op_word(ev_kind k)
@@ -784,6 +786,87 @@ static void write_table_rows(buf *b, const ev_tree *t, const uint32_t *cov)
     buf_addc(b, ']');
 }
 
+/* ---- advisory norms (`warn when`) -------------------------------------- */
+
+void explain_warning_text(buf *b, ev_ctx *c, uint32_t i)
+{
+    const ev_warning *w = &c->tree->warnings[i];
+    fill(b, w->text, w->holes, w->nholes, c->frame);
+}
+
+void explain_warnings(buf *b, ev_ctx *c)
+{
+    const ev_tree *t = c->tree;
+    if (!c->warned) return;
+    buf_adds(b, ",\"warnings\":[");
+    int first = 1;
+    for (uint32_t i = 0; i < t->nwarnings; i++) {
+        if (!(c->warned >> i & 1)) continue;
+        const ev_warning *w = &t->warnings[i];
+        buf tx;
+        buf_init(&tx);
+        fill(&tx, w->text, w->holes, w->nholes, c->frame);
+        buf_adds(b, first ? "{\"text\":" : ",{\"text\":");
+        add_text(b, &tx);
+        buf_free(&tx);
+        buf_adds(b, ",\"fields\":[");
+        for (uint32_t k = 0; k < w->nfields; k++) {
+            if (k) buf_addc(b, ',');
+            buf_json_string(b, w->field[k], strlen(w->field[k]));
+        }
+        buf_addc(b, ']');
+        if (w->cite.doc || w->cite.assumption) {
+            buf_adds(b, ",\"source\":{\"line\":");
+            buf_printf(b, "%u", w->line);
+            json_cite(b, &w->cite);
+            buf_addc(b, '}');
+        }
+        buf_addc(b, '}');
+        first = 0;
+    }
+    buf_addc(b, ']');
+}
+
+/* The explanation's account of each warning: its text, the condition
+ * with its figures, and whether it held. */
+static void write_warning_steps(buf *b, ev_ctx *c)
+{
+    const ev_tree *t = c->tree;
+    if (!t->nwarnings) return;
+    buf_adds(b, ",\"warnings\":[");
+    for (uint32_t i = 0; i < t->nwarnings; i++) {
+        const ev_warning *w = &t->warnings[i];
+        buf tx;
+        buf_init(&tx);
+        fill(&tx, w->text, w->holes, w->nholes, c->frame);
+        buf_adds(b, i ? ",{\"text\":" : "{\"text\":");
+        add_text(b, &tx);
+        render(&tx, c, w->cond, 0);
+        buf_adds(b, ",\"condition\":");
+        add_text(b, &tx);
+        buf_free(&tx);
+        buf_printf(b, ",\"holds\":%s,\"line\":%u", c->warned >> i & 1 ? "true" : "false", w->line);
+        json_cite(b, &w->cite);
+        buf_addc(b, '}');
+    }
+    buf_addc(b, ']');
+}
+
+/* 提示: each warning that holds, with its condition and figures. */
+static void text_warnings(buf *b, ev_ctx *c)
+{
+    const ev_tree *t = c->tree;
+    for (uint32_t i = 0; i < t->nwarnings; i++) {
+        if (!(c->warned >> i & 1)) continue;
+        const ev_warning *w = &t->warnings[i];
+        buf_adds(b, WORDS.warning);
+        fill(b, w->text, w->holes, w->nholes, c->frame);
+        buf_adds(b, WORDS.because);
+        render(b, c, w->cond, 0);
+        buf_adds(b, "。\n");
+    }
+}
+
 void explain_steps(buf *b, ev_ctx *c, const uint32_t *cov)
 {
     const ev_tree *t = c->tree;
@@ -796,6 +879,7 @@ void explain_steps(buf *b, ev_ctx *c, const uint32_t *cov)
     }
     buf_addc(b, ']');
     write_table_rows(b, t, cov);
+    write_warning_steps(b, c);
     c->cov = counting;
 }
 
@@ -918,6 +1002,7 @@ void explain_text(buf *b, const policy *p, ev_ctx *c, const uint32_t *cov)
     if (p->jurisdiction) buf_printf(b, "(%s)", p->jurisdiction);
     buf_printf(b, "\n%s%s\n\n", WORDS.decided_on, d);
     text_decision(b, c);
+    text_warnings(b, c);
     text_reasons(b, c);
     text_grounds(b, p, c, cov);
     c->cov = counting;

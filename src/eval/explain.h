@@ -36,15 +36,25 @@ void explain_label(buf *b, const ev_def *d, const ev_cell *frame);
 /* The label of the `unless` rule that gave def d its value; NULL when
  * the base definition did, or when the rule has no label. */
 const char *explain_rule(ev_ctx *c, const ev_def *d);
-/* The explanation's "steps" and "table_rows" members (each preceded by a
+/* The explanation's "steps", "table_rows" and (for a policy with `warn
+ * when`) "warnings" members (each preceded by a
  * comma), for the decision evaluated in c.  cov is the table-row and
  * rule counters of that evaluation (c->cov before it is switched off:
  * showing values evaluates again and must not count). */
 void explain_steps(buf *b, ev_ctx *c, const uint32_t *cov);
+/* The decision's "warnings" member (preceded by a comma), only when a
+ * `warn when` of the policy held (c->warned): per warning its text with
+ * placeholders filled, "fields" (the JSON Pointers, relative to the
+ * input, of the fields its condition reads) and, when it cites one,
+ * "source" ({"line", "document", "quotation"} or {"line", "assumption"}). */
+void explain_warnings(buf *b, ev_ctx *c);
+/* Warning i's text, its placeholders filled from c's frame. */
+void explain_warning_text(buf *b, ev_ctx *c, uint32_t i);
 /* The same account as plain Chinese paragraphs a caseworker can print:
  * the programme and the date; 一、决定 (each output); 二、理由 (each
  * step's formula with its figures, the exception that applied, the
- * margin of a threshold); 三、依据 (the parameters used with their
+ * margin of a threshold), after the decision each warning that held
+ * (提示, with its condition and figures); 三、依据 (the parameters used with their
  * validity and sources, the table rows that matched, the policy's
  * sources).  cov as for explain_steps. */
 void explain_text(buf *b, const policy *p, ev_ctx *c, const uint32_t *cov);

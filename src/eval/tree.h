@@ -97,6 +97,26 @@ typedef struct ev_refusal {
     const char *const *field;
 } ev_refusal;
 
+/* `warn when COND: "text"`: an advisory norm (「一般设…」).  cond is
+ * walked after every definition (it may read lets and outputs); when it
+ * holds the decision is still made and carries the warning (eval.h
+ * ev_ctx.warned, the decision's "warnings").  The text may hold `{name}`
+ * placeholders; field lists the JSON Pointers, relative to the input, of
+ * the input fields the condition reads, through the lets it names. */
+typedef struct ev_warning {
+    int32_t cond;           /* node */
+    const char *text;
+    uint32_t line;
+    uint32_t nfields;
+    const char *const *field;
+    uint32_t nholes;
+    const ev_hole *holes;
+    ev_cite cite;           /* its `source` or `assumption`, if any */
+} ev_warning;
+
+/* At most this many warnings per policy: ev_ctx.warned is one bit each. */
+#define EV_MAX_WARNINGS 64
+
 /* What an explanation says of one node (lower.c; explain.c reads it):
  * the type its value is shown in, and the words for what it reads: a
  * parameter's or field's label, a loop variable's or table column's
@@ -203,6 +223,8 @@ typedef struct ev_tree {
     uint32_t nrules;
     const ev_refusal *refusals;  /* checked in order before the defs */
     uint32_t nrefusals;
+    const ev_warning *warnings; /* checked in order after the defs */
+    uint32_t nwarnings;
     uint32_t ncov;          /* coverage points: rules (base + each unless), table rows */
     int64_t covers_from, covers_until;
     const ev_prog *prog;    /* NULL: evaluate by walking the nodes */

@@ -139,6 +139,7 @@ void json_write_decision_parts(buf *b, const policy *p, ev_ctx *c, int explain, 
         write_reason(b, c, &p->tree.defs[p->tree.outputs[i]]);
     }
     buf_addc(b, ']');
+    explain_warnings(b, c);
     parts->explanation_off = parts->explanation_len = 0;
     if (explain) {
         size_t at = b->len;

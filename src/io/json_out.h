@@ -6,6 +6,7 @@
  *   {"policy": {"name", "title", "hash"}, "as_of": "2019-01-01",
  *    "outputs": {"eligible": true, "monthly_benefit": "1080.00", ...},
  *    "reasons": [{"output", "label", "value"[, "rule"]}],
+ *    "warnings": [{"text", "fields"[, "source"]}]   only when a warning held
  *    "explanation": [...]}            only when asked for
  * Money and decimals are written as strings ("1080.00"), dates as
  * "YYYY-MM-DD", enums by name, maps as objects, lists as arrays.

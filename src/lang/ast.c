@@ -147,7 +147,9 @@ static const char *op_name(const ast_node *n, const char **op2)
     case AST_SOURCE:
         return n->op ? "assumption" : NULL;
     case AST_EXPECT:
-        return n->op == 3 ? "refused" : n->op ? "error" : NULL;
+        return n->op == 4 ? "warning" : n->op == 3 ? "refused" : n->op ? "error" : NULL;
+    case AST_REFUSE:
+        return n->op ? "warn" : NULL;
     case AST_INT: case AST_DEC:
         return n->op == LIT_PERCENT ? "%" : n->op == LIT_WAN ? "万" : NULL;
     case AST_BOOL:

@@ -52,12 +52,13 @@
  *  CELL_RANGE       -               RANGE_* flags   low      high     -         -       -
  *  CELL_SET         -               -               values (exprs, linked) -    -       -
  *  ASSERT           -               -               expr     -        -         -       label
- *  REFUSE           -               -               cond     -        -         -       reason STR
+ *  REFUSE           -               1 = warn        cond     -        -         cite    reason|text STR
  *  TEST             -               -               as_of DATE givens expects   -       name STR
  *  GIVEN            entity name     -               OBJECT   -        -         -       -
  *  EXPECT           output name     1 = error       value (or message STR) -   -       -
  *                                   2 = label text  STRING   NAME reason|label  NAME contains? -
  *                                   3 = refused     reason STRING -   -         -       -
+ *                                   4 = warning     text STRING   -   -         -       -
  *  INT DEC          number meant    lit_suffix      -        -        -         -       -
  *                   (`80%` is DEC "0.80" with LIT_PERCENT, `4万` INT "40000" with LIT_WAN)
  *  STRING           unescaped text  -               -        -        -         -       -

@@ -25,6 +25,7 @@
 #include "base/suggest.h"
 #include "eval/decimal.h"
 #include "eval/date.h"
+#include "eval/tree.h"
 
 /* ---- symbols ---------------------------------------------------------- */
 
@@ -399,25 +400,40 @@ static void check_param(checked *ck, sym *s)
 
 /* ---- the whole policy ------------------------------------------------- */
 
-/* `refuse when COND: "reason"`: a condition with a reason officers can
- * read; what it may read is checked when it is lowered (lower.c). */
+static void label_uses(checked *ck, ast_node *label);
+
+/* `refuse when COND: "reason"` (op 0) and `warn when COND: "text"` (op
+ * 1): a condition with a text officers can read; what it may read is
+ * checked when it is lowered (lower.c).  A warning's text may show
+ * `{name}` placeholders, as labels do. */
 static void check_refusal(checked *ck, ast_node *d)
 {
+    int warn = d->op == 1;
+    const char *kw = warn ? "warn when" : "refuse when", *what = warn ? "warnings" : "refusals";
+    ast_node **seen = warn ? ck->warnings : ck->refusals;
+    uint32_t *n = warn ? &ck->nwarnings : &ck->nrefusals;
     walk w;
     ck_walk_init(&w, ck, -1);
     const ty *t = ck_expr(&w, d->a, ty_scalar(TY_BOOL));
     if (!ck_is_err(t) && t->kind != TY_BOOL) {
         char x[64];
-        ck_err(ck, d->a, "the condition of `refuse when` must be a bool, and this is %s", ty_str(t, x, sizeof x));
+        ck_err(ck, d->a, "the condition of `%s` must be a bool, and this is %s", kw, ty_str(t, x, sizeof x));
     }
-    for (uint32_t i = 0; i < ck->nrefusals; i++)
-        if (strcmp(ck->refusals[i]->label->text, d->label->text) == 0) {
-            ck_err(ck, d->label, "two refusals give the same reason \"%s\"", d->label->text);
-            diag_hint(ck->dl, "a refusal's reason is what tells it from the others: make each say what is wrong");
+    for (uint32_t i = 0; i < *n; i++)
+        if (strcmp(seen[i]->label->text, d->label->text) == 0) {
+            ck_err(ck, d->label, "two %s give the same %s \"%s\"", what, warn ? "text" : "reason", d->label->text);
+            diag_hint(ck->dl, warn ? "a warning's text is what tells it from the others: make each say what is unusual"
+                                   : "a refusal's reason is what tells it from the others: make each say what is wrong");
         }
     if (!d->label->text[0])
-        ck_err(ck, d->label, "a refusal needs a reason: the applicant reads it");
-    ck->refusals[ck->nrefusals++] = d;
+        ck_err(ck, d->label, warn ? "a warning needs a text: the officer reads it"
+                                  : "a refusal needs a reason: the applicant reads it");
+    if (warn && *n == EV_MAX_WARNINGS) {
+        ck_err(ck, d, "a policy has at most %d warnings", EV_MAX_WARNINGS);
+        return;
+    }
+    if (warn) label_uses(ck, d->label);
+    seen[(*n)++] = d;
 }
 
 static void header(checked *ck, ast_node *file)
@@ -549,14 +565,17 @@ int check_policy(checked *ck, ast_node *file)
         for (uint32_t i = n0; d->kind == AST_TABLE && i < ck->nsyms; i++)
             ck->syms[i].index = ntables++;     /* one, or one per result column */
         if (d->kind == AST_ASSERT) ck->nasserts++;
-        if (d->kind == AST_REFUSE) ck->nrefusals++;
+        if (d->kind == AST_REFUSE && d->op == 0) ck->nrefusals++;
+        if (d->kind == AST_REFUSE && d->op == 1) ck->nwarnings++;
     }
     ck->asserts = arena_alloc(ck->pool, sizeof(ast_node *) * (ck->nasserts + 1));
     ck->refusals = arena_alloc(ck->pool, sizeof(ast_node *) * (ck->nrefusals + 1));
+    ck->warnings = arena_alloc(ck->pool, sizeof(ast_node *) * (ck->nwarnings + 1));
     ck->order = arena_alloc(ck->pool, sizeof(uint32_t) * (ck->nsyms + 1));
-    if (!ck->asserts || !ck->refusals || !ck->order) return -1;
+    if (!ck->asserts || !ck->refusals || !ck->warnings || !ck->order) return -1;
     ck->nasserts = 0;
     ck->nrefusals = 0;
+    ck->nwarnings = 0;
     mark_read_now(ck, file->a);
     for (uint32_t i = 0; i < ck->nsyms; i++)
         if (ck->syms[i].kind == SYM_PARAM) check_param(ck, &ck->syms[i]);

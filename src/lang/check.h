@@ -8,8 +8,8 @@
  * reports cycles), warns about unused ones, normalises decision-table
  * cells to intervals and runs the table analysis, checks that every
  * parameter has exactly one value in force on each day of the covered
- * period, and types the conditions of assertions and refusals (`refuse
- * when`), whose reads lower.c restricts.  lower.c then reads the symbols and the typed AST.
+ * period, and types the conditions of assertions, refusals (`refuse
+ * when`) and advisory norms (`warn when`), whose reads lower.c restricts.  lower.c then reads the symbols and the typed AST.
  *
  * Ownership: everything lives in the policy arena (`pool`).
  *
@@ -77,6 +77,8 @@ typedef struct checked {
     uint32_t nasserts;
     ast_node **refusals;    /* `refuse when` declarations, in order */
     uint32_t nrefusals;
+    ast_node **warnings;    /* `warn when` declarations, in order */
+    uint32_t nwarnings;
     int64_t covers_from, covers_until;
     int have_covers;
 } checked;

@@ -3,7 +3,7 @@
  * (cite.h).
  *
  * Walks the parsed file once: the policy's own `source` lines, each
- * parameter value and each table row.  A citation is either a quotation
+ * parameter value, each table row and each warning (`warn when`).  A citation is either a quotation
  * of a document (checked against the document's text) or an assumption
  * (recorded, so `eligo check --assumptions` can list them).  Documents
  * are read once per policy and folded to code points with cite_fold, so
@@ -351,6 +351,18 @@ static void check_rows(citer *c, const ast_node *table)
     }
 }
 
+/* A warning (`warn when`) states a norm, so it cites where the norm is
+ * written, as a table row does. */
+static void check_warning(citer *c, const ast_node *w)
+{
+    if (!w->d) {
+        diag_add(c->dl, DIAG_ERROR, c->p->src, w->label->loc, CITE_HINT,
+                 "the warning \"%s\" cites no source", w->label->text);
+        return;
+    }
+    check_cite(c, w->d, "warning", NULL);
+}
+
 char *cite_docs_dir(const policy *p)
 {
     const char *path = p->model ? model_root(p->model)->src->name : p->src->name;   /* the tree's root */
@@ -375,6 +387,7 @@ int cite_policy(policy *p, ast_node *file, const char *docs_dir, diag_list *dl)
         else if (d->kind == AST_SOURCE) { cited = 1; check_cite(&c, d, "policy", NULL); }
         else if (d->kind == AST_PARAM) check_params(&c, d);
         else if (d->kind == AST_TABLE) check_rows(&c, d);
+        else if (d->kind == AST_REFUSE && d->op == 1) check_warning(&c, d);
     }
     if (!cited && pd)
         diag_add(dl, DIAG_ERROR, p->src, pd->loc,

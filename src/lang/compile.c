@@ -449,6 +449,46 @@ static void check_refused(const policy *p, const source *src, const ast_node *e,
               t->nrefusals > 1 ? "; write the reason exactly as the policy does" : "");
 }
 
+/* Whether text could be warning w's text once its placeholders are
+ * filled: the parts around the placeholders are there, in order. */
+static int warning_fits(const ev_warning *w, const char *text)
+{
+    size_t at = 0, tl = strlen(text);
+    for (uint32_t h = 0; h <= w->nholes; h++) {
+        size_t from = h ? w->holes[h - 1].end : 0, to = h < w->nholes ? w->holes[h].start : strlen(w->text);
+        const char *part = w->text + from;
+        size_t n = to - from;
+        if (h == 0) {
+            if (tl < n || memcmp(text, part, n) != 0) return 0;
+            at = n;
+            continue;
+        }
+        if (h == w->nholes) return tl >= at + n && memcmp(text + tl - n, part, n) == 0;
+        const char *hit = NULL;
+        for (size_t k = at; k + n <= tl && !hit; k++)
+            if (memcmp(text + k, part, n) == 0) hit = text + k;
+        if (!hit) return 0;
+        at = (size_t)(hit - text) + n;
+    }
+    return at == tl;
+}
+
+/* `expect warning "text"` names one of the policy's warnings. */
+static void check_warning(const policy *p, const source *src, const ast_node *e, diag_list *dl)
+{
+    const ev_tree *t = &p->tree;
+    for (uint32_t i = 0; i < t->nwarnings; i++)
+        if (warning_fits(&t->warnings[i], e->a->text)) return;
+    if (!t->nwarnings) {
+        diag_error(dl, src, e->a->loc, "the test expects a warning, and `%s` has no `warn when`", p->name);
+        return;
+    }
+    diag_error(dl, src, e->a->loc, "the test expects a warning \"%s\", and no warning of `%s` gives that text",
+               e->a->text, p->name);
+    diag_hint(dl, "the first warning of `%s` says \"%s\"; write the text as the decision shows it, "
+              "with the values in place of `{name}`", p->name, t->warnings[0].text);
+}
+
 /* Type-checks a test's expectations against the compiled outputs, so a
  * wrong expectation is a compile error, not a failure at test time. */
 static void check_expects(const policy *p, const source *src, const ast_node *t, diag_list *dl)
@@ -456,6 +496,7 @@ static void check_expects(const policy *p, const source *src, const ast_node *t,
     for (const ast_node *e = t->c; e; e = e->next) {
         if (e->op == 1) continue;
         if (e->op == 3) { check_refused(p, src, e, dl); continue; }
+        if (e->op == 4) { check_warning(p, src, e, dl); continue; }
         const ev_def *d = policy_def(p, e->text);
         if (!d) {
             diag_error(dl, src, e->loc, "the test expects `%s`, which is not an output or let of `%s`",

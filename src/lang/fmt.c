@@ -14,7 +14,7 @@
 
 static const char *const top_keywords[] = {
     "policy", "model", "tests", "jurisdiction", "source", "assumption", "covers", "use", "enum", "entity",
-    "extend", "parameter", "let", "output", "table", "assert", "refuse", "test", "}", NULL
+    "extend", "parameter", "let", "output", "table", "assert", "refuse", "warn", "test", "}", NULL
 };
 
 static int starts_word(const char *s, size_t n, const char *w)
@@ -107,6 +107,7 @@ static int bracket_delta(line l)
 void fmt_policy(const char *text, size_t len, buf *out)
 {
     int blank = 0, started = 0, in_block = 0, depth = 0;
+    int after_warn = 0;     /* a `warn when`'s citation may still follow */
     line table[4096];
     size_t ntable = 0;
     for (size_t i = 0; i <= len;) {
@@ -143,6 +144,11 @@ void fmt_policy(const char *text, size_t len, buf *out)
         started = 1;
         int top = is_top(l.s, l.n);
         int comment = l.s[0] == '#';
+        /* `source`/`assumption` after a warning's text is its citation
+         * (the grammar reads it so), so it is indented under it */
+        int cites = starts_word(l.s, l.n, "source") || starts_word(l.s, l.n, "assumption");
+        if (!comment && top && cites && after_warn) top = 0;
+        if (!comment && (top || cites)) after_warn = starts_word(l.s, l.n, "warn");
         if (l.s[0] == '}') in_block = 0;
         /* comments keep their level; everything else is placed by kind */
         if (comment ? (indented || in_block) : (!top || (in_block && l.s[0] != '}')))

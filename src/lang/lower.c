@@ -847,6 +847,8 @@ static const char *input_pointer(lw *l, const ast_node *n)
  * loop variables and the decision date, never a let or output (they are
  * computed after the refusals).  Adds the pointer of each input field it
  * names to field[] (at most cap, each once); 0 after reporting. */
+static void add_field(const char **field, uint32_t *nfield, uint32_t cap, const char *p);
+
 static int refusal_reads(lw *l, ast_node *n, const char **field, uint32_t *nfield, uint32_t cap)
 {
     if (!n) return 1;
@@ -863,9 +865,7 @@ static int refusal_reads(lw *l, ast_node *n, const char **field, uint32_t *nfiel
     if (n->kind == AST_MEMBER) {
         const char *p = input_pointer(l, n);
         if (p) {
-            uint32_t k = 0;
-            while (k < *nfield && strcmp(field[k], p) != 0) k++;
-            if (k == *nfield && k < cap) field[(*nfield)++] = p;
+            add_field(field, nfield, cap, p);
             return 1;
         }
     }
@@ -878,6 +878,68 @@ static int refusal_reads(lw *l, ast_node *n, const char **field, uint32_t *nfiel
 }
 
 #define REFUSAL_MAX_FIELDS 32
+
+/* Adds p to field[] (at most cap, each once). */
+static void add_field(const char **field, uint32_t *nfield, uint32_t cap, const char *p)
+{
+    uint32_t k = 0;
+    while (k < *nfield && strcmp(field[k], p) != 0) k++;
+    if (k == *nfield && k < cap) field[(*nfield)++] = p;
+}
+
+/* The input fields a warning's condition reads, through the lets and
+ * outputs it names (`proposed` = committee.members gives
+ * "/committee/members"): the fields an officer would change.  depth
+ * bounds the walk through lets, which the checker found acyclic. */
+static void warning_reads(lw *l, const ast_node *n, const char **field, uint32_t *nfield, int depth)
+{
+    if (!n || depth > 32) return;
+    if (n->kind == AST_NAME && n->decl && n->slot > -2 && n->op2 == 0) {
+        const sym *s = n->decl;
+        if (s->kind == SYM_LET || s->kind == SYM_OUTPUT) {
+            warning_reads(l, s->decl->b, field, nfield, depth + 1);
+            for (const ast_node *u = s->decl->c; u; u = u->next) warning_reads(l, u, field, nfield, depth + 1);
+            return;
+        }
+    }
+    if (n->kind == AST_MEMBER) {
+        const char *p = input_pointer(l, n);
+        if (p) { add_field(field, nfield, REFUSAL_MAX_FIELDS, p); return; }
+    }
+    if (n->kind == AST_CALL || n->kind == AST_LIST)
+        for (const ast_node *a = n->a; a; a = a->next) warning_reads(l, a, field, nfield, depth);
+    else
+        warning_reads(l, n->a, field, nfield, depth);
+    warning_reads(l, n->b, field, nfield, depth);
+    warning_reads(l, n->c, field, nfield, depth);
+}
+
+static ev_cite lower_cite(const ast_node *c);
+
+static void lower_warnings(lw *l, ev_tree *t)
+{
+    checked *ck = l->ck;
+    ev_warning *w = arena_alloc(l->pool, sizeof(ev_warning) * (ck->nwarnings + 1));
+    if (!w) { l->failed = 1; return; }
+    for (uint32_t i = 0; i < ck->nwarnings; i++) {
+        ast_node *d = ck->warnings[i];
+        const char *field[REFUSAL_MAX_FIELDS];
+        uint32_t n = 0;
+        warning_reads(l, d->a, field, &n, 0);
+        const char **f = arena_alloc(l->pool, sizeof(char *) * (n + 1));
+        if (!f) { l->failed = 1; return; }
+        memcpy(f, field, sizeof(char *) * n);
+        w[i].cond = lower_expr(l, d->a);
+        w[i].text = d->label->text;
+        w[i].line = line_of(l, d);
+        w[i].nfields = n;
+        w[i].field = f;
+        w[i].holes = lower_holes(l, w[i].text, &w[i].nholes);
+        w[i].cite = lower_cite(d->d);
+    }
+    t->warnings = w;
+    t->nwarnings = ck->nwarnings;
+}
 
 static void lower_refusals(lw *l, ev_tree *t)
 {
@@ -923,6 +985,7 @@ int lower_policy(checked *ck, lowered *out)
     lower_defs(&l, t, &ncov);
     lower_tables(&l, t, &ncov);
     lower_refusals(&l, t);
+    lower_warnings(&l, t);
     out->assert_root = arena_alloc(l.pool, sizeof(int32_t) * (ck->nasserts + 1));
     if (!out->assert_root) return -1;
     size_t errs = ck->dl->nerrors;

@@ -7,7 +7,9 @@
  * evaluator on them once, fuses round(a / b) into an exact DIV_ROUND,
  * builds each decision table's column-0 index, compiles label
  * placeholders to slots, lowers each refusal's condition (which may not
- * read a let or output) with the JSON Pointers of the fields it names, and last flattens the tree into the program
+ * read a let or output) with the JSON Pointers of the fields it names,
+ * and each warning's (`warn when`, which may) with the pointers of the
+ * fields it reads through lets, and last flattens the tree into the program
  * ev_run executes (eval/vm.h).  After this no name is left.
  *
  * Ownership: the tree's arrays are allocated in ck->pool (the policy's).

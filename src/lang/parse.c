@@ -14,9 +14,10 @@
  * ast.c: parse_list_add (lists with a tail, O(1) per item), parse_row
  * (splits a table row's items by the table's parameter count),
  * parse_expect_text (`expect reason|label OUT contains|= "…"`) and the
- * two that read a plain word as a keyword, parse_refuse (`refuse when`)
- * and parse_expect_refused (`expect refused "…"`): `when` and `refused`
- * stay usable as names.
+ * three that read a plain word as a keyword, parse_refuse (`refuse
+ * when`), parse_warn (`warn when`) and parse_expect_refused (`expect
+ * refused|warning "…"`): `when`, `refused` and `warning` stay usable as
+ * names.
  *
  * Not done here: anything about meaning.  The tree that comes back holds
  * every declaration that parsed, even when there were syntax errors, so
@@ -304,13 +305,32 @@ ast_node *parse_refuse(parse_ctx *ctx, src_loc loc, parse_str when, src_loc when
     return r;
 }
 
-/* `expect refused "reason"`: an EXPECT with op 3 (ast.h). */
+/* `warn when COND: "text" [source …]`: an AST_REFUSE with op 1 (ast.h). */
+ast_node *parse_warn(parse_ctx *ctx, src_loc loc, parse_str when, src_loc when_loc, ast_node *cond,
+                     ast_node *text, ast_node *cite)
+{
+    ast_node *r = ast_new(ctx->pool, AST_REFUSE, loc);
+    r->op = 1;
+    r->a = cond;
+    r->label = text;
+    r->d = cite;
+    word_is(ctx, when, when_loc, "when", "write `warn when CONDITION: \"text\"`");
+    return r;
+}
+
+/* `expect refused "reason"` and `expect warning "text"`: an EXPECT with
+ * op 3 or 4 (ast.h). */
 ast_node *parse_expect_refused(parse_ctx *ctx, src_loc loc, parse_str what, src_loc what_loc,
                                ast_node *reason)
 {
     ast_node *e = ast_new(ctx->pool, AST_EXPECT, loc);
     e->op = 3;
     e->a = reason;
-    word_is(ctx, what, what_loc, "refused", "write `expect refused \"reason\"` for a refusal");
+    if (what.n == 7 && memcmp(what.s, "warning", 7) == 0) {
+        e->op = 4;
+        return e;
+    }
+    word_is(ctx, what, what_loc, "refused",
+            "write `expect refused \"reason\"` for a refusal, `expect warning \"text\"` for a warning");
     return e;
 }

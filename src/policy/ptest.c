@@ -141,6 +141,7 @@ static int expectations_hold(const ptest_run *r, const policy *p, const policy_t
 {
     int ok = 1;
     for (ast_node *e = t->node->c; e; e = e->next) {
+        if (e->op == 4) continue;       /* warnings_hold */
         const ev_def *d = policy_def(p, e->text);
         if (!d) {
             report(r, p, t, "no output named `%s`", e->text);
@@ -159,6 +160,39 @@ static int expectations_hold(const ptest_run *r, const policy *p, const policy_t
             ok = 0;
         }
     }
+    return ok;
+}
+
+/* The warnings of a decision against the test's `expect warning
+ * "text"` lines: each expected one held (its text, placeholders filled,
+ * is the expected text), and no other held, as an output with another
+ * value would fail.  1 when they agree. */
+static int warnings_hold(const ptest_run *r, const policy *p, const policy_test *t, ev_ctx *c)
+{
+    int ok = 1;
+    uint64_t expected = 0;
+    buf got;
+    buf_init(&got);
+    for (ast_node *e = t->node->c; e; e = e->next) {
+        if (e->op != 4) continue;
+        uint32_t i = 0;
+        for (; i < p->tree.nwarnings; i++) {
+            buf_reset(&got);
+            explain_warning_text(&got, c, i);
+            if (strcmp(buf_cstr(&got), e->a->text) == 0) break;
+        }
+        if (i < p->tree.nwarnings && (c->warned >> i & 1)) { expected |= UINT64_C(1) << i; continue; }
+        report(r, p, t, "expected the warning \"%s\", and it did not hold", e->a->text);
+        ok = 0;
+    }
+    for (uint32_t i = 0; i < p->tree.nwarnings; i++) {
+        if (!(c->warned >> i & 1) || (expected >> i & 1)) continue;
+        buf_reset(&got);
+        explain_warning_text(&got, c, i);
+        report(r, p, t, "the warning \"%s\" held, and the test does not expect it", buf_cstr(&got));
+        ok = 0;
+    }
+    buf_free(&got);
     return ok;
 }
 
@@ -221,6 +255,7 @@ int ptest_one(const ptest_run *r, const policy *p, const policy_test *t)
         ok = 0;
     } else {
         ok = expectations_hold(r, p, t, frame);
+        ok &= warnings_hold(r, p, t, &c);
     }
     free(frame);
     arena_free(&pool);

@@ -50,6 +50,17 @@ while IFS='|' read -r file policy as_of want; do
     esac
 done < tests/requests/cases.txt
 
+# 3a. an advisory norm (`warn when`): a party branch of 6 (一般设委员3至5人)
+#     is decided, and the decision carries the warning with the fields read
+out=$("$ELIGO" eval tianjin.committee_size --as-of 2019-01-01 --input tests/requests/committee-branch-6.json 2>&1)
+case $out in
+*'"outputs":{"min_members":3,"max_members":5},'*'"warnings":[{"text":"拟设 6 人,不在一般设 3 至 5 人之内","fields":["/committee/members","/committee/body"],"source":{"line":'*) ok ;;
+*) fail "tianjin.committee_size: the warning of a branch of 6: $out" ;;
+esac
+printf '{"committee":{"body":"party_branch","members":5}}' >"$tmp/branch5.json"
+out=$("$ELIGO" eval tianjin.committee_size --as-of 2019-01-01 --input "$tmp/branch5.json" 2>&1)
+case $out in *'"reasons":'*'"warnings"'*) fail "tianjin.committee_size: a warning for a branch of 5: $out" ;; *'"reasons":'*) ok ;; *) fail "tianjin.committee_size: $out" ;; esac
+
 # 4. invalid requests: exit 2, the problem named by its path
 while IFS='|' read -r file policy first; do
     case $file in '#'*|'') continue ;; esac

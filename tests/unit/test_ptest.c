@@ -107,6 +107,51 @@ static void test_error_that_did_not_come(void **state)
     assert_string_equal(s.msg[0], "expected an error containing \"no value\", but the decision succeeded");
 }
 
+/* `expect warning`: the tests of WARNED, lines 8, 11 and 14 (after
+ * HEAD's three and the definitions' four). */
+static const char WARNED[] =
+    HEAD
+    "let n: int \"人数\" = count(household.members)\n"
+    "warn when n > 3: \"{n} 人,多于一般的 3 人\" assumption \"示例\"\n"
+    "warn when n > 5: \"{n} 人,多于 5 人\" assumption \"示例\"\n"
+    "output size: int \"人数\" = n\n"
+    "test \"四人:一条提示\" as of 2019-01-01\n"
+    "  given household = {members: [{id: \"a\", age: 30}, {id: \"b\", age: 30}, {id: \"c\", age: 30}, {id: \"d\", age: 30}]}\n"
+    "  expect warning \"4 人,多于一般的 3 人\"\n"
+    "test \"四人:未写提示\" as of 2019-01-01\n"
+    "  given household = {members: [{id: \"a\", age: 30}, {id: \"b\", age: 30}, {id: \"c\", age: 30}, {id: \"d\", age: 30}]}\n"
+    "  expect size = 4\n"
+    "test \"一人:期望的提示未出现\" as of 2019-01-01\n"
+    "  given household = {members: [{id: \"a\", age: 30}]}\n"
+    "  expect warning \"1 人,多于一般的 3 人\"\n";
+
+static void warnings_expected_exactly(void **state)
+{
+    (void)state;
+    compiled c;
+    compile_text(&c, WARNED);
+    if (!c.policy) print_error("%s", c.diags);
+    assert_non_null(c.policy);
+    seen s;
+    ptest_run r = {failed, &s, NULL, NULL};
+    memset(&s, 0, sizeof s);
+    assert_int_equal(ptest_one(&r, c.policy, &c.policy->tests[0]), 1);
+    assert_int_equal(s.n, 0);
+    /* a warning that holds and is not expected fails the test */
+    memset(&s, 0, sizeof s);
+    assert_int_equal(ptest_one(&r, c.policy, &c.policy->tests[1]), 0);
+    assert_int_equal(s.n, 1);
+    assert_int_equal(s.line[0], 11);
+    assert_string_equal(s.msg[0], "the warning \"4 人,多于一般的 3 人\" held, and the test does not expect it");
+    /* an expected warning that does not hold (1 > 3 is false) */
+    memset(&s, 0, sizeof s);
+    assert_int_equal(ptest_one(&r, c.policy, &c.policy->tests[2]), 0);
+    assert_int_equal(s.n, 1);
+    assert_int_equal(s.line[0], 14);
+    assert_string_equal(s.msg[0], "expected the warning \"1 人,多于一般的 3 人\", and it did not hold");
+    compiled_free(&c);
+}
+
 /* The given bindings as request JSON, numbers as written. */
 static void test_given_json(void **state)
 {
@@ -130,6 +175,7 @@ int main(void)
         cmocka_unit_test(test_expected_error),
         cmocka_unit_test(test_error_that_did_not_come),
         cmocka_unit_test(test_given_json),
+        cmocka_unit_test(warnings_expected_exactly),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
