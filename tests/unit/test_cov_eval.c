@@ -1,0 +1,186 @@
+/*
+ * test_cov_eval.c - the evaluator's less used paths, each run both ways:
+ * by the flat program (vm.c) and by the tree walker (eval.c), which must
+ * print the same outputs or the same error.
+ *
+ * The cases are the evaluation errors a decision can end in (overflow,
+ * division by zero, a date out of range, min of an empty list, collect
+ * min with no row), the fused loop comparisons and date arithmetic of the
+ * program, and text comparison.  Every expected value is worked out in
+ * the comment beside it.
+ *
+ * SPDX-License-Identifier: Apache-2.0
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <cmocka.h>
+#include "compile_helper.h"
+
+#define HEAD "policy t.p \"测试\"\ncovers 2017-01-01 to 2030-12-31\nuse t.household\n"
+#define BIG "9223372036854775807"           /* INT64_MAX */
+
+/* One way of evaluating `json` at `date`: the outputs as JSON, or
+ * "ERROR code: message". */
+static char *one_way(const policy *p, const char *date, const char *json, int walk)
+{
+    arena pool;
+    arena_init(&pool, 8192);
+    json_errors errs;
+    ev_cell *root = NULL;
+    assert_int_equal(json_input_parse(json, strlen(json), p->root, "", &pool, &root, &errs), JSON_OK);
+    int64_t d;
+    assert_int_equal(date_parse(date, strlen(date), &d), 0);
+    ev_cell *frame = calloc(p->tree.nslots, sizeof(ev_cell));
+    ev_ctx c;
+    ev_ctx_init(&c, &p->tree, frame, &pool);
+    c.walk = walk;
+    buf b;
+    buf_init(&b);
+    if (ev_bind(&c, d) || ev_run(&c, root))
+        buf_printf(&b, "ERROR %d: %s", (int)c.err.code, c.err.msg);
+    else
+        json_write_outputs(&b, p, &c);
+    char *out = strdup(buf_cstr(&b));
+    buf_free(&b);
+    free(frame);
+    arena_free(&pool);
+    return out;
+}
+
+/* Compiles HEAD + body, evaluates both ways, and requires `want` from
+ * each. */
+static void expect_both(const char *body, const char *date, const char *json, const char *want)
+{
+    char *text = malloc(strlen(HEAD) + strlen(body) + 1);
+    strcpy(text, HEAD);
+    strcat(text, body);
+    compiled c;
+    compile_text(&c, text);
+    if (!c.policy) print_error("%s", c.diags);
+    assert_non_null(c.policy);
+    for (int walk = 0; walk < 2; walk++) {
+        char *got = one_way(c.policy, date, json, walk);
+        if (strcmp(got, want) != 0) print_error("%s:\n got  %s\n want %s\n", walk ? "walker" : "program", got, want);
+        assert_string_equal(got, want);
+        free(got);
+    }
+    compiled_free(&c);
+    free(text);
+}
+
+#define ONE(extra) "{\"household\":{\"members\":[{\"id\":\"a\",\"age\":40}]" extra "}}"
+
+/* INT64_MAX + 1, INT64_MAX * 2 and 0 - INT64_MAX - 2 leave int64. */
+static void int_overflow(void **state)
+{
+    (void)state;
+    expect_both("output x: int = household.size_hint + 1\n", "2019-01-01", ONE(",\"size_hint\":" BIG),
+                "ERROR 3: arithmetic overflow");
+    expect_both("output x: int = household.size_hint * 2\n", "2019-01-01", ONE(",\"size_hint\":" BIG),
+                "ERROR 3: arithmetic overflow");
+    expect_both("output x: int = 0 - household.size_hint - 2\n", "2019-01-01", ONE(",\"size_hint\":" BIG),
+                "ERROR 3: arithmetic overflow");
+    /* the largest int itself is fine: 9223372036854775807 - 1 */
+    expect_both("output x: int = household.size_hint - 1\n", "2019-01-01", ONE(",\"size_hint\":" BIG),
+                "{\"x\":9223372036854775806}");
+}
+
+/* Two members with INT64_MAX / 2 + 1 each: their sum is INT64_MAX + 1. */
+static void sum_overflow(void **state)
+{
+    (void)state;
+    expect_both("output x: int = sum(m.age * household.size_hint for m in household.members)\n", "2019-01-01",
+                "{\"household\":{\"members\":[{\"id\":\"a\",\"age\":1},{\"id\":\"b\",\"age\":1}],"
+                "\"size_hint\":4611686018427387904}}",
+                "ERROR 3: arithmetic overflow in sum");
+}
+
+/* 10 / 0 as decimals, and int 7 / 0 once converted. */
+static void division_by_zero(void **state)
+{
+    (void)state;
+    expect_both("output x: decimal = 10 / household.size_hint\n", "2019-01-01", ONE(",\"size_hint\":0"),
+                "ERROR 4: division by zero");
+    /* 10 / 4 = 2.5 exactly */
+    expect_both("output x: decimal = 10 / household.size_hint\n", "2019-01-01", ONE(",\"size_hint\":4"),
+                "{\"x\":\"2.5\"}");
+}
+
+/* 2000-01-01 + 200 years is 2200-01-01, past 2199-12-31; in days and
+ * months as well. */
+static void date_out_of_range(void **state)
+{
+    (void)state;
+    expect_both("output x: date = household.since + 200 years\n", "2019-01-01", ONE(""),
+                "ERROR 3: date out of range");
+    expect_both("output x: date = household.since + 2400 months\n", "2019-01-01", ONE(""),
+                "ERROR 3: date out of range");
+    expect_both("output x: date = household.since + 80000 days\n", "2019-01-01", ONE(""),
+                "ERROR 3: date out of range");
+    /* 2016-02-29 + 1 year = 2017-02-28 (the last day of the shorter
+     * month), + 1 month = 2016-03-29, + 1 day = 2016-03-01 */
+    expect_both("output y: date = household.since + 1 year\noutput m: date = household.since + 1 month\n"
+                "output d: date = household.since + 1 day\n",
+                "2019-01-01", ONE(",\"since\":\"2016-02-29\""),
+                "{\"y\":\"2017-02-28\",\"m\":\"2016-03-29\",\"d\":\"2016-03-01\"}");
+}
+
+/* min over no member older than 100 has no value. */
+static void min_of_empty(void **state)
+{
+    (void)state;
+    expect_both("output x: int = min(m.age for m in household.members where m.age > 100)\n", "2019-01-01",
+                ONE(""), "ERROR 5: min of an empty list");
+    expect_both("output x: int = max(m.age for m in household.members where m.age > 100)\n", "2019-01-01",
+                ONE(""), "ERROR 5: max of an empty list");
+}
+
+/* The loop comparisons of a `where` against a constant, one per operator:
+ * ages 10, 40, 70. */
+static void loop_comparisons(void **state)
+{
+    (void)state;
+    expect_both("output lt: int = count(m in household.members where m.age < 40)\n"
+                "output le: int = count(m in household.members where m.age <= 40)\n"
+                "output gt: int = count(m in household.members where m.age > 40)\n"
+                "output ge: int = count(m in household.members where m.age >= 40)\n"
+                "output eq: int = count(m in household.members where m.age == 40)\n"
+                "output ne: int = count(m in household.members where m.age != 40)\n"
+                "output tx: int = count(m in household.members where m.id == \"b\")\n"
+                "output tn: bool = any(m.id != \"b\" for m in household.members)\n",
+                "2019-01-01",
+                "{\"household\":{\"members\":[{\"id\":\"a\",\"age\":10},{\"id\":\"b\",\"age\":40},"
+                "{\"id\":\"c\",\"age\":70}]}}",
+                "{\"lt\":1,\"le\":2,\"gt\":1,\"ge\":2,\"eq\":1,\"ne\":2,\"tx\":1,\"tn\":true}");
+}
+
+/* collect min of a table: the least output of the rows that match; with
+ * no matching row and no else row, an evaluation error. */
+static void collect_min_no_row(void **state)
+{
+    (void)state;
+    const char *t = "table f(a: int 0..150) -> int hit collect min\n  | >= 60 | 3 |\n  | >= 30 | 5 |\n"
+                    "output x: int = f(max(m.age for m in household.members))\n";
+    /* 40: only row 2 matches, 5 */
+    expect_both(t, "2019-01-01", ONE(""), "{\"x\":5}");
+    /* 70: rows 1 and 2, min(3, 5) = 3 */
+    expect_both(t, "2019-01-01", "{\"household\":{\"members\":[{\"id\":\"a\",\"age\":70}]}}", "{\"x\":3}");
+    /* 20: no row */
+    expect_both(t, "2019-01-01", "{\"household\":{\"members\":[{\"id\":\"a\",\"age\":20}]}}",
+                "ERROR 5: table `f`: no row matched for collect min");
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(int_overflow),
+        cmocka_unit_test(sum_overflow),
+        cmocka_unit_test(division_by_zero),
+        cmocka_unit_test(date_out_of_range),
+        cmocka_unit_test(min_of_empty),
+        cmocka_unit_test(loop_comparisons),
+        cmocka_unit_test(collect_min_no_row),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
