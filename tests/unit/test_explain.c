@@ -446,6 +446,46 @@ static void mangled_explanations_do_not_crash(void **state)
     free(doc);
 }
 
+/* The less common formulas, each worked out by hand for a household of
+ * two with 30.00 and 20.00 a month, on 2019-06-30:
+ * nested parentheses and a rounding mode, (100.00 - (50.00 + 10.00)) × 3
+ * ÷ 7 = 17.142857 → 17.14 half-even; a negation first; value_or taking
+ * its default; a date moved by years, months and days in turn
+ * (2000-01-01 → 2001-01-01 → 2001-03-01 → 2001-03-04); the margin of <,
+ * ≤ and > (50.00 more makes 100.00, no longer < 100.00; 50.01 more makes
+ * 100.01, no longer ≤ and now >); lists and maps in the citizen's text. */
+static void less_common_formulas(void **state)
+{
+    (void)state;
+    char *doc = explained(HEAD
+        "parameter base: money per month \"基数\"\n  from 2017-01-01: 100.00 assumption \"示例\"\n"
+        "table bonus(c: care) -> money per month hit unique partial \"护理加发\"\n  | none | 50.00 |\n"
+        "let total: money per month \"收入合计\" = sum(m.income for m in household.members)\n"
+        "output worst: care \"最差自理\" = if any(m.care == none for m in household.members) then none else full\n"
+        "output calc: money per month \"计算\" = round((base - (total + 10.00)) * 3 / 7, 0.01, half_even)\n"
+        "output neg: money per month \"负数\" = -total + base\n"
+        "output extra: money per month \"加发\" = value_or(bonus(worst), 0.00)\n"
+        "output later: date \"一年后\" = household.since + 1 year + 2 months + 3 days\n"
+        "output low: bool \"收入低\" else \"收入不低\" = total < base\n"
+        "output le: bool \"不超过\" = total <= base\n"
+        "output gt: bool \"超过\" = total > base\n"
+        "output ids: list of text \"标签\" = if total > base then [\"高\", \"收入\"] else [\"低\"]\n"
+        "output byid: map of money per month \"各成员\" = map(m.id => m.income for m in household.members)\n",
+        "2019-06-30",
+        "{\"household\":{\"members\":[{\"id\":\"a\",\"age\":40,\"income\":\"30.00\"},"
+        "{\"id\":\"b\",\"age\":9,\"income\":\"20.00\",\"care\":\"partial\"}]}}");
+    assert_has(doc, "\"formula\":\"(基数 100.00 - (收入合计 50.00 + 10.00)) × 3 ÷ 7,四舍六入五成双到 0.01（17.14）\"");
+    assert_has(doc, "\"formula\":\"-收入合计 50.00 + 基数 100.00\"");
+    assert_has(doc, "\"formula\":\"护理加发(最差自理 完全自理)（0.00）(表中无对应行,取默认值)\"");
+    assert_has(doc, "\"formula\":\"日期（2000-01-01） + 1 年（2001-01-01） + 2 个月（2001-03-01） + 3 天（2001-03-04）\"");
+    assert_has(doc, "\"margin\":{\"amount\":\"50.00\",\"text\":\"收入合计 增加 50.00 即不再满足此条件\"}");
+    assert_has(doc, "\"margin\":{\"amount\":\"50.01\",\"text\":\"收入合计 增加 50.01 即不再满足此条件\"}");
+    assert_has(doc, "\"margin\":{\"amount\":\"50.01\",\"text\":\"收入合计 增加 50.01 即满足此条件\"}");
+    assert_has(doc, "9. 标签:[低]。\\n10. 各成员:[a: 30.00, b: 20.00]。");
+    assert_has(doc, "1. 最差自理:完全自理。");
+    free(doc);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -460,6 +500,7 @@ int main(void)
         cmocka_unit_test(count_table_else_row),
         cmocka_unit_test(altered_explanations_are_refuted),
         cmocka_unit_test(mangled_explanations_do_not_crash),
+        cmocka_unit_test(less_common_formulas),
         cmocka_unit_test(policy_tests_explain_as_proofs),
         cmocka_unit_test(generated_households_explain_as_proofs),
     };
