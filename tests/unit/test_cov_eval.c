@@ -81,6 +81,9 @@ static void int_overflow(void **state)
                 "ERROR 3: arithmetic overflow");
     expect_both("output x: int = 0 - household.size_hint - 2\n", "2019-01-01", ONE(",\"size_hint\":" BIG),
                 "ERROR 3: arithmetic overflow");
+    /* 0 - INT64_MAX - 1 is INT64_MIN, whose negation is not an int64 */
+    expect_both("let low: int \"最小\" = 0 - household.size_hint - 1\noutput x: int = -low\n", "2019-01-01",
+                ONE(",\"size_hint\":" BIG), "ERROR 3: arithmetic overflow");
     /* the largest int itself is fine: 9223372036854775807 - 1 */
     expect_both("output x: int = household.size_hint - 1\n", "2019-01-01", ONE(",\"size_hint\":" BIG),
                 "{\"x\":9223372036854775806}");
@@ -137,7 +140,8 @@ static void min_of_empty(void **state)
 }
 
 /* The loop comparisons of a `where` against a constant, one per operator:
- * ages 10, 40, 70. */
+ * ages 10, 40, 70; texts of the same and of another length; a map over
+ * no element is empty. */
 static void loop_comparisons(void **state)
 {
     (void)state;
@@ -148,11 +152,13 @@ static void loop_comparisons(void **state)
                 "output eq: int = count(m in household.members where m.age == 40)\n"
                 "output ne: int = count(m in household.members where m.age != 40)\n"
                 "output tx: int = count(m in household.members where m.id == \"b\")\n"
-                "output tn: bool = any(m.id != \"b\" for m in household.members)\n",
+                "output tn: bool = any(m.id != \"b\" for m in household.members)\n"
+                "output tl: int = count(m in household.members where m.id == \"bb\")\n"
+                "output mp: map of int = map(m.id => m.age for m in household.members where m.age > 100)\n",
                 "2019-01-01",
                 "{\"household\":{\"members\":[{\"id\":\"a\",\"age\":10},{\"id\":\"b\",\"age\":40},"
                 "{\"id\":\"c\",\"age\":70}]}}",
-                "{\"lt\":1,\"le\":2,\"gt\":1,\"ge\":2,\"eq\":1,\"ne\":2,\"tx\":1,\"tn\":true}");
+                "{\"lt\":1,\"le\":2,\"gt\":1,\"ge\":2,\"eq\":1,\"ne\":2,\"tx\":1,\"tn\":true,\"tl\":0,\"mp\":{}}");
 }
 
 /* collect min of a table: the least output of the rows that match; with
@@ -171,6 +177,55 @@ static void collect_min_no_row(void **state)
                 "ERROR 5: table `f`: no row matched for collect min");
 }
 
+/* Conditions comparing a loop field or a let with another let, taken
+ * both ways: with n = 40 and ages 10, 40, 70, one age is below n, two at
+ * most n, one above, one equal, n > 3 holds and n == 3 does not; with
+ * n = 3 none is below or at most, three above, none equal, and the ifs
+ * turn the other way.  (g to j are the negations of e, f, a and d: the
+ * program jumps on the other comparison.) */
+static void jumps_both_ways(void **state)
+{
+    (void)state;
+    const char *t = "let n: int \"n\" = household.size_hint\n"
+                    "output a: int = sum(if m.age < n then 1 else 0 for m in household.members)\n"
+                    "output b: int = sum(if m.age <= n then 1 else 0 for m in household.members)\n"
+                    "output c: int = sum(if m.age > n then 1 else 0 for m in household.members)\n"
+                    "output d: int = sum(if m.age == n then 1 else 0 for m in household.members)\n"
+                    "output e: int = if n > 3 then 1 else 2\n"
+                    "output f: int = if n == 3 then 1 else 2\n"
+                    "output g: int = if n <= 3 then 1 else 2\n"
+                    "output h: int = if n != 3 then 1 else 2\n"
+                    "output i: int = sum(if m.age >= n then 1 else 0 for m in household.members)\n"
+                    "output j: int = sum(if m.age != n then 1 else 0 for m in household.members)\n";
+#define AGES "\"members\":[{\"id\":\"a\",\"age\":10},{\"id\":\"b\",\"age\":40},{\"id\":\"c\",\"age\":70}]"
+    expect_both(t, "2019-01-01", "{\"household\":{" AGES ",\"size_hint\":40}}",
+                "{\"a\":1,\"b\":2,\"c\":1,\"d\":1,\"e\":1,\"f\":2,\"g\":2,\"h\":1,\"i\":2,\"j\":2}");
+    expect_both(t, "2019-01-01", "{\"household\":{" AGES ",\"size_hint\":3}}",
+                "{\"a\":0,\"b\":0,\"c\":3,\"d\":0,\"e\":2,\"f\":1,\"g\":1,\"h\":2,\"i\":3,\"j\":3}");
+#undef AGES
+}
+
+/* `if c then x + y else z` with x, y, z lets: computed without a branch
+ * (PICK), and its overflow reported only when that arm is the value.
+ * With n = 7: p = 7 + 1 = 8, q = 7 - 1 = 6 (the else arm, under not),
+ * r = 0.50 + 0.25 = 0.75 as decimals.  With n = INT64_MAX, p overflows
+ * but q (INT64_MAX - 1) does not. */
+static void pick_arms(void **state)
+{
+    (void)state;
+    const char *t = "let n: int \"n\" = household.size_hint\nlet one: int \"一\" = 1\n"
+                    "let h: decimal \"半\" = 0.50\nlet k: decimal \"四分之一\" = 0.25\nlet z: decimal \"零\" = 0\n"
+                    "output q: int = if not (n > 5) then 0 else n - one\n"
+                    "output r: decimal = if n > 5 then h + k else z\n";
+    const char *p = "output p: int = if n > 5 then n + one else one\n";
+    char both[1024];
+    snprintf(both, sizeof both, "%s%s", t, p);
+    expect_both(both, "2019-01-01", ONE(",\"size_hint\":7"), "{\"q\":6,\"r\":\"0.75\",\"p\":8}");
+    expect_both(both, "2019-01-01", ONE(",\"size_hint\":" BIG), "ERROR 3: arithmetic overflow");
+    expect_both(t, "2019-01-01", ONE(",\"size_hint\":" BIG), "{\"q\":9223372036854775806,\"r\":\"0.75\"}");
+    expect_both(both, "2019-01-01", ONE(",\"size_hint\":2"), "{\"q\":0,\"r\":\"0\",\"p\":1}");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -181,6 +236,8 @@ int main(void)
         cmocka_unit_test(min_of_empty),
         cmocka_unit_test(loop_comparisons),
         cmocka_unit_test(collect_min_no_row),
+        cmocka_unit_test(jumps_both_ways),
+        cmocka_unit_test(pick_arms),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
