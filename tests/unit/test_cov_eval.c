@@ -226,6 +226,44 @@ static void pick_arms(void **state)
     expect_both(both, "2019-01-01", ONE(",\"size_hint\":2"), "{\"q\":0,\"r\":\"0\",\"p\":1}");
 }
 
+/* Hit policies on an enum result, whose order is the enum's (full,
+ * partial, none), and collect into a list and into a sum with an else
+ * row.  Age 85: rows >= 60 and >= 80 match; priority takes the first of
+ * the enum order among full and partial, full; output order lists them
+ * as [full, partial]; collect gives [1, 4] in row order; collect sum
+ * 1 + 4 = 5.  Age 20: no row; output order gives [], collect [], and
+ * collect sum its else value 7. */
+static void enum_orders_and_collect(void **state)
+{
+    (void)state;
+    const char *t = "let a: int \"年龄\" = max(m.age for m in household.members)\n"
+                    "table pr(x: int 0..150) -> care hit priority\n  | >= 80 | partial |\n  | >= 60 | full |\n"
+                    "  | else | none |\n"
+                    "table oo(x: int 0..150) -> care hit output_order\n  | >= 80 | partial |\n  | >= 60 | full |\n"
+                    "table cl(x: int 0..150) -> int hit collect\n  | >= 60 | 1 |\n  | >= 80 | 4 |\n"
+                    "table cs(x: int 0..150) -> int hit collect sum\n  | >= 60 | 1 |\n  | >= 80 | 4 |\n"
+                    "  | else | 7 |\n"
+                    "output p: care = pr(a)\noutput o: list of care = oo(a)\noutput l: list of int = cl(a)\n"
+                    "output s: int = cs(a)\n";
+    expect_both(t, "2019-01-01", "{\"household\":{\"members\":[{\"id\":\"a\",\"age\":85}]}}",
+                "{\"p\":\"full\",\"o\":[\"full\",\"partial\"],\"l\":[1,4],\"s\":5}");
+    expect_both(t, "2019-01-01", "{\"household\":{\"members\":[{\"id\":\"a\",\"age\":20}]}}",
+                "{\"p\":\"none\",\"o\":[],\"l\":[],\"s\":7}");
+}
+
+/* collect sum of outputs that leave int64: money is kept in millionths
+ * (decimal.h), so 5000000000000.00 is 5 × 10^18 inside and two of them
+ * pass INT64_MAX (about 9.22 × 10^18).  An int cell cannot be that large:
+ * its literal is limited to the same range. */
+static void collect_sum_overflow(void **state)
+{
+    (void)state;
+    expect_both("table cs(x: int 0..150) -> money hit collect sum\n  | >= 0 | 5000000000000.00 |\n"
+                "  | >= 1 | 5000000000000.00 |\n"
+                "output s: money = cs(max(m.age for m in household.members))\n",
+                "2019-01-01", ONE(""), "ERROR 3: arithmetic overflow");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -238,6 +276,8 @@ int main(void)
         cmocka_unit_test(collect_min_no_row),
         cmocka_unit_test(jumps_both_ways),
         cmocka_unit_test(pick_arms),
+        cmocka_unit_test(enum_orders_and_collect),
+        cmocka_unit_test(collect_sum_overflow),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
