@@ -264,6 +264,29 @@ static void collect_sum_overflow(void **state)
                 "2019-01-01", ONE(""), "ERROR 3: arithmetic overflow");
 }
 
+/* Shapes the lowering treats apart: a loop over a list of ints, ifs on
+ * a constant condition, a list literal of texts, a division rounded in
+ * one step by a decimal and by an int, and a negative literal.  Incomes
+ * 100.00 and 50.00 for two members: sum over [1, 2, 3] is 6; the
+ * constant ifs give 1 and 20; the texts are ["a", "b"], two of them;
+ * 150.00 ÷ 7 = 21.428571 → 21.43; 150.00 ÷ 2 = 75.00; -5 + 2 = -3. */
+static void lowering_shapes(void **state)
+{
+    (void)state;
+    expect_both("let total: money per month \"合计\" = sum(m.income for m in household.members)\n"
+                "let n: int \"人数\" = count(household.members)\n"
+                "output s: int = sum(x for x in [1, 2, 3])\n"
+                "output c1: int = if true then 1 else 2\noutput c2: int = if not true then 10 else 20\n"
+                "output t: list of text = [\"a\", \"b\"]\noutput tn: int = count([\"a\", \"b\"])\n"
+                "output d: money per month = round(total / 7, 0.01)\n"
+                "output e: money per month = round(total / n, 0.01)\n"
+                "output g: int = -5 + 2\n",
+                "2019-01-01",
+                "{\"household\":{\"members\":[{\"id\":\"a\",\"age\":40,\"income\":\"100.00\"},"
+                "{\"id\":\"b\",\"age\":30,\"income\":\"50.00\"}]}}",
+                "{\"s\":6,\"c1\":1,\"c2\":20,\"t\":[\"a\",\"b\"],\"tn\":2,\"d\":\"21.43\",\"e\":\"75.00\",\"g\":-3}");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -278,6 +301,7 @@ int main(void)
         cmocka_unit_test(pick_arms),
         cmocka_unit_test(enum_orders_and_collect),
         cmocka_unit_test(collect_sum_overflow),
+        cmocka_unit_test(lowering_shapes),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
