@@ -446,6 +446,79 @@ static void mangled_explanations_do_not_crash(void **state)
     free(doc);
 }
 
+/* The less common formulas, each worked out by hand for a household of
+ * two with 30.00 and 20.00 a month, on 2019-06-30:
+ * nested parentheses and a rounding mode, (100.00 - (50.00 + 10.00)) × 3
+ * ÷ 7 = 17.142857 → 17.14 half-even; a negation first; value_or taking
+ * its default; a date moved by years, months and days in turn
+ * (2000-01-01 → 2001-01-01 → 2001-03-01 → 2001-03-04); the margin of <,
+ * ≤ and > (50.00 more makes 100.00, no longer < 100.00; 50.01 more makes
+ * 100.01, no longer ≤ and now >); lists and maps in the citizen's text. */
+static void less_common_formulas(void **state)
+{
+    (void)state;
+    char *doc = explained(HEAD
+        "parameter base: money per month \"基数\"\n  from 2017-01-01: 100.00 assumption \"示例\"\n"
+        "table bonus(c: care) -> money per month hit unique partial \"护理加发\"\n  | none | 50.00 |\n"
+        "let total: money per month \"收入合计\" = sum(m.income for m in household.members)\n"
+        "output worst: care \"最差自理\" = if any(m.care == none for m in household.members) then none else full\n"
+        "output calc: money per month \"计算\" = round((base - (total + 10.00)) * 3 / 7, 0.01, half_even)\n"
+        "output neg: money per month \"负数\" = -total + base\n"
+        "output extra: money per month \"加发\" = value_or(bonus(worst), 0.00)\n"
+        "output later: date \"一年后\" = household.since + 1 year + 2 months + 3 days\n"
+        "output low: bool \"收入低\" else \"收入不低\" = total < base\n"
+        "output le: bool \"不超过\" = total <= base\n"
+        "output gt: bool \"超过\" = total > base\n"
+        "output ids: list of text \"标签\" = if total > base then [\"高\", \"收入\"] else [\"低\"]\n"
+        "output byid: map of money per month \"各成员\" = map(m.id => m.income for m in household.members)\n",
+        "2019-06-30",
+        "{\"household\":{\"members\":[{\"id\":\"a\",\"age\":40,\"income\":\"30.00\"},"
+        "{\"id\":\"b\",\"age\":9,\"income\":\"20.00\",\"care\":\"partial\"}]}}");
+    assert_has(doc, "\"formula\":\"(基数 100.00 - (收入合计 50.00 + 10.00)) × 3 ÷ 7,四舍六入五成双到 0.01（17.14）\"");
+    assert_has(doc, "\"formula\":\"-收入合计 50.00 + 基数 100.00\"");
+    assert_has(doc, "\"formula\":\"护理加发(最差自理 完全自理)（0.00）(表中无对应行,取默认值)\"");
+    assert_has(doc, "\"formula\":\"日期（2000-01-01） + 1 年（2001-01-01） + 2 个月（2001-03-01） + 3 天（2001-03-04）\"");
+    assert_has(doc, "\"margin\":{\"amount\":\"50.00\",\"text\":\"收入合计 增加 50.00 即不再满足此条件\"}");
+    assert_has(doc, "\"margin\":{\"amount\":\"50.01\",\"text\":\"收入合计 增加 50.01 即不再满足此条件\"}");
+    assert_has(doc, "\"margin\":{\"amount\":\"50.01\",\"text\":\"收入合计 增加 50.01 即满足此条件\"}");
+    assert_has(doc, "9. 标签:[低]。\\n10. 各成员:[a: 30.00, b: 20.00]。");
+    assert_has(doc, "1. 最差自理:完全自理。");
+    free(doc);
+}
+
+/* Labels with placeholders, a bool let shown by its label, a table
+ * without a label, an int percentage, a loop reading parameters, and the
+ * citizen's account of sources and assumptions.  Two members, 40 and 2,
+ * cap 3: size 2 ≤ 3 holds, 2 more (4) would not; rate(2) is the else
+ * row, 2, plus 50 gives 52; only the member of 40 is at least 3, so the
+ * sum is one base, 100.00. */
+static void labels_sources_and_loops(void **state)
+{
+    (void)state;
+    char *doc = explained("policy t.p \"测试\"\nsource \"doc.txt\" \"全文\"\n"
+        "covers 2017-01-01 to 2030-12-31\nuse t.household\n"
+        "parameter base: money per month \"基数\"\n  from 2017-01-01: 100.00 source \"doc.txt\" \"基数为100元\"\n"
+        "parameter cap: int \"上限\"\n  from 2017-01-01: 3 assumption \"假定上限为3\"\n"
+        "parameter share: int unit % \"比例\"\n  from 2017-01-01: 50 assumption \"假定\"\n"
+        "table rate(n: int 0..100) -> int hit first\n  | < 2 | 1 |\n  | else | 2 |\n"
+        "let size: int \"人数\" = count(household.members)\n"
+        "let small: bool \"人数不超过 {cap}\" else \"人数超过 {cap}\" = size <= cap\n"
+        "output ok: bool \"可以\" = small and size >= 1\n"
+        "output r: int \"档\" = rate(size) + share\n"
+        "output each: money per month \"人均\" = sum(base for m in household.members where m.age >= cap)\n",
+        "2019-06-30", "{\"household\":{\"members\":[{\"id\":\"a\",\"age\":40},{\"id\":\"b\",\"age\":2}]}}");
+    assert_has(doc, "\"label\":\"人数不超过 3\",\"value\":true,\"formula\":\"人数 2 ≤ 上限 3\"");
+    assert_has(doc, "\"margin\":{\"amount\":\"2\",\"text\":\"人数 增加 2 即不再满足此条件\"}");
+    assert_has(doc, "\"formula\":\"人数不超过 3（成立） 且 人数 2 ≥ 1\"");
+    assert_has(doc, "\"formula\":\"rate(人数 2)（2） + 比例 50%\"");
+    assert_has(doc, "\"formula\":\"成员中满足“年龄 ≥ 上限”者的“基数”合计（100.00）\"");
+    assert_has(doc, "\"sources\":[{\"file\":\"doc.txt\",\"text\":\"全文\"}]");
+    assert_has(doc, "上限:3,自 2017-01-01 起施行,按 2019-06-30 在效的数值适用。未见文件依据,系假定:假定上限为3。");
+    assert_has(doc, "基数:100.00 元,自 2017-01-01 起施行,按 2019-06-30 在效的数值适用。出处:doc.txt:“基数为100元”。");
+    assert_has(doc, "rate else。出处未载。\\n政策依据:doc.txt:“全文”\\n");
+    free(doc);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -460,6 +533,8 @@ int main(void)
         cmocka_unit_test(count_table_else_row),
         cmocka_unit_test(altered_explanations_are_refuted),
         cmocka_unit_test(mangled_explanations_do_not_crash),
+        cmocka_unit_test(less_common_formulas),
+        cmocka_unit_test(labels_sources_and_loops),
         cmocka_unit_test(policy_tests_explain_as_proofs),
         cmocka_unit_test(generated_households_explain_as_proofs),
     };

@@ -1,0 +1,307 @@
+/*
+ * test_cov_eval.c - the evaluator's less used paths, each run both ways:
+ * by the flat program (vm.c) and by the tree walker (eval.c), which must
+ * print the same outputs or the same error.
+ *
+ * The cases are the evaluation errors a decision can end in (overflow,
+ * division by zero, a date out of range, min of an empty list, collect
+ * min with no row), the fused loop comparisons and date arithmetic of the
+ * program, and text comparison.  Every expected value is worked out in
+ * the comment beside it.
+ *
+ * SPDX-License-Identifier: Apache-2.0
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <cmocka.h>
+#include "compile_helper.h"
+
+#define HEAD "policy t.p \"测试\"\ncovers 2017-01-01 to 2030-12-31\nuse t.household\n"
+#define BIG "9223372036854775807"           /* INT64_MAX */
+
+/* One way of evaluating `json` at `date`: the outputs as JSON, or
+ * "ERROR code: message". */
+static char *one_way(const policy *p, const char *date, const char *json, int walk)
+{
+    arena pool;
+    arena_init(&pool, 8192);
+    json_errors errs;
+    ev_cell *root = NULL;
+    assert_int_equal(json_input_parse(json, strlen(json), p->root, "", &pool, &root, &errs), JSON_OK);
+    int64_t d;
+    assert_int_equal(date_parse(date, strlen(date), &d), 0);
+    ev_cell *frame = calloc(p->tree.nslots, sizeof(ev_cell));
+    ev_ctx c;
+    ev_ctx_init(&c, &p->tree, frame, &pool);
+    c.walk = walk;
+    buf b;
+    buf_init(&b);
+    if (ev_bind(&c, d) || ev_run(&c, root))
+        buf_printf(&b, "ERROR %d: %s", (int)c.err.code, c.err.msg);
+    else
+        json_write_outputs(&b, p, &c);
+    char *out = strdup(buf_cstr(&b));
+    buf_free(&b);
+    free(frame);
+    arena_free(&pool);
+    return out;
+}
+
+/* Compiles HEAD + body, evaluates both ways, and requires `want` from
+ * each. */
+static void expect_both(const char *body, const char *date, const char *json, const char *want)
+{
+    char *text = malloc(strlen(HEAD) + strlen(body) + 1);
+    strcpy(text, HEAD);
+    strcat(text, body);
+    compiled c;
+    compile_text(&c, text);
+    if (!c.policy) print_error("%s", c.diags);
+    assert_non_null(c.policy);
+    for (int walk = 0; walk < 2; walk++) {
+        char *got = one_way(c.policy, date, json, walk);
+        if (strcmp(got, want) != 0) print_error("%s:\n got  %s\n want %s\n", walk ? "walker" : "program", got, want);
+        assert_string_equal(got, want);
+        free(got);
+    }
+    compiled_free(&c);
+    free(text);
+}
+
+#define ONE(extra) "{\"household\":{\"members\":[{\"id\":\"a\",\"age\":40}]" extra "}}"
+
+/* INT64_MAX + 1, INT64_MAX * 2 and 0 - INT64_MAX - 2 leave int64. */
+static void int_overflow(void **state)
+{
+    (void)state;
+    expect_both("output x: int = household.size_hint + 1\n", "2019-01-01", ONE(",\"size_hint\":" BIG),
+                "ERROR 3: arithmetic overflow");
+    expect_both("output x: int = household.size_hint * 2\n", "2019-01-01", ONE(",\"size_hint\":" BIG),
+                "ERROR 3: arithmetic overflow");
+    expect_both("output x: int = 0 - household.size_hint - 2\n", "2019-01-01", ONE(",\"size_hint\":" BIG),
+                "ERROR 3: arithmetic overflow");
+    /* 0 - INT64_MAX - 1 is INT64_MIN, whose negation is not an int64 */
+    expect_both("let low: int \"最小\" = 0 - household.size_hint - 1\noutput x: int = -low\n", "2019-01-01",
+                ONE(",\"size_hint\":" BIG), "ERROR 3: arithmetic overflow");
+    /* the largest int itself is fine: 9223372036854775807 - 1 */
+    expect_both("output x: int = household.size_hint - 1\n", "2019-01-01", ONE(",\"size_hint\":" BIG),
+                "{\"x\":9223372036854775806}");
+}
+
+/* Two members with INT64_MAX / 2 + 1 each: their sum is INT64_MAX + 1. */
+static void sum_overflow(void **state)
+{
+    (void)state;
+    expect_both("output x: int = sum(m.age * household.size_hint for m in household.members)\n", "2019-01-01",
+                "{\"household\":{\"members\":[{\"id\":\"a\",\"age\":1},{\"id\":\"b\",\"age\":1}],"
+                "\"size_hint\":4611686018427387904}}",
+                "ERROR 3: arithmetic overflow in sum");
+}
+
+/* 10 / 0 as decimals, and int 7 / 0 once converted. */
+static void division_by_zero(void **state)
+{
+    (void)state;
+    expect_both("output x: decimal = 10 / household.size_hint\n", "2019-01-01", ONE(",\"size_hint\":0"),
+                "ERROR 4: division by zero");
+    /* 10 / 4 = 2.5 exactly */
+    expect_both("output x: decimal = 10 / household.size_hint\n", "2019-01-01", ONE(",\"size_hint\":4"),
+                "{\"x\":\"2.5\"}");
+}
+
+/* 2000-01-01 + 200 years is 2200-01-01, past 2199-12-31; in days and
+ * months as well. */
+static void date_out_of_range(void **state)
+{
+    (void)state;
+    expect_both("output x: date = household.since + 200 years\n", "2019-01-01", ONE(""),
+                "ERROR 3: date out of range");
+    expect_both("output x: date = household.since + 2400 months\n", "2019-01-01", ONE(""),
+                "ERROR 3: date out of range");
+    expect_both("output x: date = household.since + 80000 days\n", "2019-01-01", ONE(""),
+                "ERROR 3: date out of range");
+    /* 2016-02-29 + 1 year = 2017-02-28 (the last day of the shorter
+     * month), + 1 month = 2016-03-29, + 1 day = 2016-03-01 */
+    expect_both("output y: date = household.since + 1 year\noutput m: date = household.since + 1 month\n"
+                "output d: date = household.since + 1 day\n",
+                "2019-01-01", ONE(",\"since\":\"2016-02-29\""),
+                "{\"y\":\"2017-02-28\",\"m\":\"2016-03-29\",\"d\":\"2016-03-01\"}");
+}
+
+/* min over no member older than 100 has no value. */
+static void min_of_empty(void **state)
+{
+    (void)state;
+    expect_both("output x: int = min(m.age for m in household.members where m.age > 100)\n", "2019-01-01",
+                ONE(""), "ERROR 5: min of an empty list");
+    expect_both("output x: int = max(m.age for m in household.members where m.age > 100)\n", "2019-01-01",
+                ONE(""), "ERROR 5: max of an empty list");
+}
+
+/* The loop comparisons of a `where` against a constant, one per operator:
+ * ages 10, 40, 70; texts of the same and of another length; a map over
+ * no element is empty. */
+static void loop_comparisons(void **state)
+{
+    (void)state;
+    expect_both("output lt: int = count(m in household.members where m.age < 40)\n"
+                "output le: int = count(m in household.members where m.age <= 40)\n"
+                "output gt: int = count(m in household.members where m.age > 40)\n"
+                "output ge: int = count(m in household.members where m.age >= 40)\n"
+                "output eq: int = count(m in household.members where m.age == 40)\n"
+                "output ne: int = count(m in household.members where m.age != 40)\n"
+                "output tx: int = count(m in household.members where m.id == \"b\")\n"
+                "output tn: bool = any(m.id != \"b\" for m in household.members)\n"
+                "output tl: int = count(m in household.members where m.id == \"bb\")\n"
+                "output mp: map of int = map(m.id => m.age for m in household.members where m.age > 100)\n",
+                "2019-01-01",
+                "{\"household\":{\"members\":[{\"id\":\"a\",\"age\":10},{\"id\":\"b\",\"age\":40},"
+                "{\"id\":\"c\",\"age\":70}]}}",
+                "{\"lt\":1,\"le\":2,\"gt\":1,\"ge\":2,\"eq\":1,\"ne\":2,\"tx\":1,\"tn\":true,\"tl\":0,\"mp\":{}}");
+}
+
+/* collect min of a table: the least output of the rows that match; with
+ * no matching row and no else row, an evaluation error. */
+static void collect_min_no_row(void **state)
+{
+    (void)state;
+    const char *t = "table f(a: int 0..150) -> int hit collect min\n  | >= 60 | 3 |\n  | >= 30 | 5 |\n"
+                    "output x: int = f(max(m.age for m in household.members))\n";
+    /* 40: only row 2 matches, 5 */
+    expect_both(t, "2019-01-01", ONE(""), "{\"x\":5}");
+    /* 70: rows 1 and 2, min(3, 5) = 3 */
+    expect_both(t, "2019-01-01", "{\"household\":{\"members\":[{\"id\":\"a\",\"age\":70}]}}", "{\"x\":3}");
+    /* 20: no row */
+    expect_both(t, "2019-01-01", "{\"household\":{\"members\":[{\"id\":\"a\",\"age\":20}]}}",
+                "ERROR 5: table `f`: no row matched for collect min");
+}
+
+/* Conditions comparing a loop field or a let with another let, taken
+ * both ways: with n = 40 and ages 10, 40, 70, one age is below n, two at
+ * most n, one above, one equal, n > 3 holds and n == 3 does not; with
+ * n = 3 none is below or at most, three above, none equal, and the ifs
+ * turn the other way.  (g to j are the negations of e, f, a and d: the
+ * program jumps on the other comparison.) */
+static void jumps_both_ways(void **state)
+{
+    (void)state;
+    const char *t = "let n: int \"n\" = household.size_hint\n"
+                    "output a: int = sum(if m.age < n then 1 else 0 for m in household.members)\n"
+                    "output b: int = sum(if m.age <= n then 1 else 0 for m in household.members)\n"
+                    "output c: int = sum(if m.age > n then 1 else 0 for m in household.members)\n"
+                    "output d: int = sum(if m.age == n then 1 else 0 for m in household.members)\n"
+                    "output e: int = if n > 3 then 1 else 2\n"
+                    "output f: int = if n == 3 then 1 else 2\n"
+                    "output g: int = if n <= 3 then 1 else 2\n"
+                    "output h: int = if n != 3 then 1 else 2\n"
+                    "output i: int = sum(if m.age >= n then 1 else 0 for m in household.members)\n"
+                    "output j: int = sum(if m.age != n then 1 else 0 for m in household.members)\n";
+#define AGES "\"members\":[{\"id\":\"a\",\"age\":10},{\"id\":\"b\",\"age\":40},{\"id\":\"c\",\"age\":70}]"
+    expect_both(t, "2019-01-01", "{\"household\":{" AGES ",\"size_hint\":40}}",
+                "{\"a\":1,\"b\":2,\"c\":1,\"d\":1,\"e\":1,\"f\":2,\"g\":2,\"h\":1,\"i\":2,\"j\":2}");
+    expect_both(t, "2019-01-01", "{\"household\":{" AGES ",\"size_hint\":3}}",
+                "{\"a\":0,\"b\":0,\"c\":3,\"d\":0,\"e\":2,\"f\":1,\"g\":1,\"h\":2,\"i\":3,\"j\":3}");
+#undef AGES
+}
+
+/* `if c then x + y else z` with x, y, z lets: computed without a branch
+ * (PICK), and its overflow reported only when that arm is the value.
+ * With n = 7: p = 7 + 1 = 8, q = 7 - 1 = 6 (the else arm, under not),
+ * r = 0.50 + 0.25 = 0.75 as decimals.  With n = INT64_MAX, p overflows
+ * but q (INT64_MAX - 1) does not. */
+static void pick_arms(void **state)
+{
+    (void)state;
+    const char *t = "let n: int \"n\" = household.size_hint\nlet one: int \"一\" = 1\n"
+                    "let h: decimal \"半\" = 0.50\nlet k: decimal \"四分之一\" = 0.25\nlet z: decimal \"零\" = 0\n"
+                    "output q: int = if not (n > 5) then 0 else n - one\n"
+                    "output r: decimal = if n > 5 then h + k else z\n";
+    const char *p = "output p: int = if n > 5 then n + one else one\n";
+    char both[1024];
+    snprintf(both, sizeof both, "%s%s", t, p);
+    expect_both(both, "2019-01-01", ONE(",\"size_hint\":7"), "{\"q\":6,\"r\":\"0.75\",\"p\":8}");
+    expect_both(both, "2019-01-01", ONE(",\"size_hint\":" BIG), "ERROR 3: arithmetic overflow");
+    expect_both(t, "2019-01-01", ONE(",\"size_hint\":" BIG), "{\"q\":9223372036854775806,\"r\":\"0.75\"}");
+    expect_both(both, "2019-01-01", ONE(",\"size_hint\":2"), "{\"q\":0,\"r\":\"0\",\"p\":1}");
+}
+
+/* Hit policies on an enum result, whose order is the enum's (full,
+ * partial, none), and collect into a list and into a sum with an else
+ * row.  Age 85: rows >= 60 and >= 80 match; priority takes the first of
+ * the enum order among full and partial, full; output order lists them
+ * as [full, partial]; collect gives [1, 4] in row order; collect sum
+ * 1 + 4 = 5.  Age 20: no row; output order gives [], collect [], and
+ * collect sum its else value 7. */
+static void enum_orders_and_collect(void **state)
+{
+    (void)state;
+    const char *t = "let a: int \"年龄\" = max(m.age for m in household.members)\n"
+                    "table pr(x: int 0..150) -> care hit priority\n  | >= 80 | partial |\n  | >= 60 | full |\n"
+                    "  | else | none |\n"
+                    "table oo(x: int 0..150) -> care hit output_order\n  | >= 80 | partial |\n  | >= 60 | full |\n"
+                    "table cl(x: int 0..150) -> int hit collect\n  | >= 60 | 1 |\n  | >= 80 | 4 |\n"
+                    "table cs(x: int 0..150) -> int hit collect sum\n  | >= 60 | 1 |\n  | >= 80 | 4 |\n"
+                    "  | else | 7 |\n"
+                    "output p: care = pr(a)\noutput o: list of care = oo(a)\noutput l: list of int = cl(a)\n"
+                    "output s: int = cs(a)\n";
+    expect_both(t, "2019-01-01", "{\"household\":{\"members\":[{\"id\":\"a\",\"age\":85}]}}",
+                "{\"p\":\"full\",\"o\":[\"full\",\"partial\"],\"l\":[1,4],\"s\":5}");
+    expect_both(t, "2019-01-01", "{\"household\":{\"members\":[{\"id\":\"a\",\"age\":20}]}}",
+                "{\"p\":\"none\",\"o\":[],\"l\":[],\"s\":7}");
+}
+
+/* collect sum of outputs that leave int64: money is kept in millionths
+ * (decimal.h), so 5000000000000.00 is 5 × 10^18 inside and two of them
+ * pass INT64_MAX (about 9.22 × 10^18).  An int cell cannot be that large:
+ * its literal is limited to the same range. */
+static void collect_sum_overflow(void **state)
+{
+    (void)state;
+    expect_both("table cs(x: int 0..150) -> money hit collect sum\n  | >= 0 | 5000000000000.00 |\n"
+                "  | >= 1 | 5000000000000.00 |\n"
+                "output s: money = cs(max(m.age for m in household.members))\n",
+                "2019-01-01", ONE(""), "ERROR 3: arithmetic overflow");
+}
+
+/* Shapes the lowering treats apart: a loop over a list of ints, ifs on
+ * a constant condition, a list literal of texts, a division rounded in
+ * one step by a decimal and by an int, and a negative literal.  Incomes
+ * 100.00 and 50.00 for two members: sum over [1, 2, 3] is 6; the
+ * constant ifs give 1 and 20; the texts are ["a", "b"], two of them;
+ * 150.00 ÷ 7 = 21.428571 → 21.43; 150.00 ÷ 2 = 75.00; -5 + 2 = -3. */
+static void lowering_shapes(void **state)
+{
+    (void)state;
+    expect_both("let total: money per month \"合计\" = sum(m.income for m in household.members)\n"
+                "let n: int \"人数\" = count(household.members)\n"
+                "output s: int = sum(x for x in [1, 2, 3])\n"
+                "output c1: int = if true then 1 else 2\noutput c2: int = if not true then 10 else 20\n"
+                "output t: list of text = [\"a\", \"b\"]\noutput tn: int = count([\"a\", \"b\"])\n"
+                "output d: money per month = round(total / 7, 0.01)\n"
+                "output e: money per month = round(total / n, 0.01)\n"
+                "output g: int = -5 + 2\n",
+                "2019-01-01",
+                "{\"household\":{\"members\":[{\"id\":\"a\",\"age\":40,\"income\":\"100.00\"},"
+                "{\"id\":\"b\",\"age\":30,\"income\":\"50.00\"}]}}",
+                "{\"s\":6,\"c1\":1,\"c2\":20,\"t\":[\"a\",\"b\"],\"tn\":2,\"d\":\"21.43\",\"e\":\"75.00\",\"g\":-3}");
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(int_overflow),
+        cmocka_unit_test(sum_overflow),
+        cmocka_unit_test(division_by_zero),
+        cmocka_unit_test(date_out_of_range),
+        cmocka_unit_test(min_of_empty),
+        cmocka_unit_test(loop_comparisons),
+        cmocka_unit_test(collect_min_no_row),
+        cmocka_unit_test(jumps_both_ways),
+        cmocka_unit_test(pick_arms),
+        cmocka_unit_test(enum_orders_and_collect),
+        cmocka_unit_test(collect_sum_overflow),
+        cmocka_unit_test(lowering_shapes),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,152 @@
+/*
+ * test_cov_lang.c - the layout of `eligo fmt` (lang/fmt.c) and the
+ * printed form of diagnostics (lang/diag.c) in their less common cases:
+ * table cells holding `|`, escaped quotes, CJK text and a trailing
+ * comment; comments inside and outside blocks; continuation lines inside
+ * brackets; CRLF, tabs and runs of blank lines; very long quoted lines
+ * cut around the caret; control characters and tabs in a quoted line;
+ * file-less messages; and the error limit.
+ *
+ * Every expected text is written out in full beside its input.
+ *
+ * SPDX-License-Identifier: Apache-2.0
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+#include "base/buf.h"
+#include "lang/diag.h"
+#include "lang/fmt.h"
+
+/* fmt_policy(in) must give want, and formatting want again changes
+ * nothing (fmt.h: formatting is idempotent). */
+static void expect_fmt(const char *in, const char *want)
+{
+    buf b;
+    buf_init(&b);
+    fmt_policy(in, strlen(in), &b);
+    assert_string_equal(buf_cstr(&b), want);
+    buf_reset(&b);
+    fmt_policy(want, strlen(want), &b);
+    assert_string_equal(buf_cstr(&b), want);
+    buf_free(&b);
+}
+
+/* Cells are split on `|` outside strings (an escaped quote does not end
+ * one), padded to the widest of their column by display width (长度 is
+ * four columns), and the text after the last `|` is kept. */
+static void fmt_table_cells(void **state)
+{
+    (void)state;
+    expect_fmt("table t(a: int) -> text hit first \"表\"\n"
+               "|1|\"a|b\"|\n"
+               "| 10 | \"x\\\"y\" | # 注\n"
+               "|else|\"长度\"|\n",
+               "table t(a: int) -> text hit first \"表\"\n"
+               "  | 1    | \"a|b\"  |\n"
+               "  | 10   | \"x\\\"y\" | # 注\n"
+               "  | else | \"长度\" |\n");
+}
+
+/* Declarations at column 0, their continuations at two spaces; a comment
+ * keeps its level (top, or indented, or inside an entity block); lines
+ * inside an open bracket keep the officer's alignment; CRLF, tabs and
+ * trailing spaces go; three blank lines become one; leading blank lines
+ * go.  `policyx` and `let_b` are not keywords, so they are continuations. */
+static void fmt_layout(void **state)
+{
+    (void)state;
+    expect_fmt("\n\n  policy t.x \"x\"\r\n\n\n\n# top comment\nlet a =\n\t1 + 2   \n    # inner comment\n"
+               "entity e \"e\" {\n# in block\nx: int \"x\"\n  }\noutput o = f(1,\n      2)\npolicyx\nlet_b",
+               "policy t.x \"x\"\n\n# top comment\nlet a =\n  1 + 2\n  # inner comment\n"
+               "entity e \"e\" {\n  # in block\n  x: int \"x\"\n}\noutput o = f(1,\n      2)\n  policyx\n  let_b\n");
+    expect_fmt("", "");
+    expect_fmt("\n\n", "");
+}
+
+/* One diagnostic printed into a string. */
+static char *printed(const char *name, const char *text, src_loc loc, diag_level level,
+                     const char *hint, size_t max_errors, int copies)
+{
+    diag_list dl;
+    diag_list_init(&dl);
+    dl.max_errors = max_errors;
+    source *src = name ? source_new(name, text, strlen(text)) : NULL;
+    for (int i = 0; i < copies; i++) {
+        diag_add(&dl, level, src, loc, NULL, "message %d", i + 1);
+        if (hint) diag_hint(&dl, "%s", hint);
+    }
+    char *out = diag_text(&dl);
+    diag_list_free(&dl);
+    source_free(src);
+    return out;
+}
+
+/* A line of 600 bytes with the caret at byte 300 is shown from byte 140
+ * (160 before the caret) for 320 bytes, with "..." at both cuts. */
+static void diag_long_line(void **state)
+{
+    (void)state;
+    char text[601];
+    memset(text, 'a', 600);
+    text[600] = '\0';
+    text[300] = 'X';
+    char *out = printed("f.policy", text, (src_loc){300, 301}, DIAG_ERROR, NULL, 0, 1);
+    char want[1200];
+    char shown[321];
+    memcpy(shown, text + 140, 320);
+    shown[320] = '\0';
+    snprintf(want, sizeof want, "f.policy:1:301: error: message 1\n    1 | ...%s...\n      |    %*s^\n",
+             shown, 160, "");
+    assert_string_equal(out, want);
+    free(out);
+}
+
+/* A tab widens to the next multiple of 8 and a control character shows
+ * as a space, in the line and under it, so the caret stays aligned. */
+static void diag_tab_and_control(void **state)
+{
+    (void)state;
+    char *out = printed("f.policy", "\tx\x01y", (src_loc){3, 4}, DIAG_WARNING, "look here", 0, 1);
+    assert_string_equal(out, "f.policy:1:4: warning: message 1\n"
+                             "    1 |         x y\n"
+                             "      |           ^\n"
+                             "hint: look here\n");
+    free(out);
+}
+
+/* Without a source, only the level, the message and the hint. */
+static void diag_no_source(void **state)
+{
+    (void)state;
+    char *out = printed(NULL, "", (src_loc){0, 0}, DIAG_NOTE, "a hint", 0, 1);
+    assert_string_equal(out, "note: message 1\nhint: a hint\n");
+    free(out);
+}
+
+/* With a limit of 2 errors, the third is dropped with its hint, and the
+ * list says so once at the end. */
+static void diag_error_limit(void **state)
+{
+    (void)state;
+    char *out = printed(NULL, "", (src_loc){0, 0}, DIAG_ERROR, "h", 2, 3);
+    assert_string_equal(out, "error: message 1\nhint: h\nerror: message 2\nhint: h\n"
+                             "note: too many errors; only the first 2 are shown\n");
+    free(out);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(fmt_table_cells),
+        cmocka_unit_test(fmt_layout),
+        cmocka_unit_test(diag_long_line),
+        cmocka_unit_test(diag_tab_and_control),
+        cmocka_unit_test(diag_no_source),
+        cmocka_unit_test(diag_error_limit),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
