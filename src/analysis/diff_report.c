@@ -95,12 +95,6 @@ const char *diff_delta_json(const diff_az *z, const ty *t, int64_t v)
     return arena_printf(z->pool, "\"%s%s\"", v > 0 ? "+" : "", s);
 }
 
-static void str(buf *b, const char *s)
-{
-    if (s) buf_json_string(b, s, strlen(s));
-    else buf_adds(b, "null");
-}
-
 static void day(buf *b, int64_t d)
 {
     char s[16];
@@ -111,7 +105,7 @@ static void day(buf *b, int64_t d)
 static void region_json(buf *b, const diff_region *g)
 {
     buf_adds(b, "{\"description\":");
-    str(b, g->description);
+    buf_json_cstr(b, g->description);
     buf_adds(b, ",\"from\":");
     day(b, g->from);
     buf_adds(b, ",\"to\":");
@@ -121,9 +115,9 @@ static void region_json(buf *b, const diff_region *g)
         const diff_change *c = &g->changes[k];
         if (k) buf_addc(b, ',');
         buf_adds(b, "{\"output\":");
-        str(b, c->output);
+        buf_json_cstr(b, c->output);
         buf_adds(b, ",\"label\":");
-        str(b, c->label);
+        buf_json_cstr(b, c->label);
         buf_printf(b, ",\"old\":%s,\"new\":%s", c->old_json, c->new_json);
         if (c->delta) buf_printf(b, ",\"delta\":%s", c->delta);
         buf_printf(b, ",\"varies\":%s", c->varies ? "true" : "false");
@@ -138,7 +132,7 @@ static void region_json(buf *b, const diff_region *g)
 void diff_report_json(const diff_report *r, buf *b)
 {
     buf_adds(b, "{\"policy\":");
-    str(b, r->policy);
+    buf_json_cstr(b, r->policy);
     buf_adds(b, ",\"from\":");
     day(b, r->from);
     buf_adds(b, ",\"to\":");
@@ -152,7 +146,7 @@ void diff_report_json(const diff_report *r, buf *b)
     buf_printf(b, "],\"truncated\":%u,\"notes\":[", r->truncated);
     for (uint32_t i = 0; i < r->nnotes; i++) {
         if (i) buf_addc(b, ',');
-        str(b, r->notes[i]);
+        buf_json_cstr(b, r->notes[i]);
     }
     buf_adds(b, "]}");
 }
