@@ -102,14 +102,21 @@ static void day(buf *b, int64_t d)
     buf_printf(b, "\"%s\"", s);
 }
 
+/* A report and each of its regions open alike: what they are about and
+ * the days they cover. */
+static void open_span(buf *b, const char *key, const char *name, int64_t from, int64_t until)
+{
+    buf_printf(b, "{\"%s\":", key);
+    buf_json_cstr(b, name);
+    buf_adds(b, ",\"from\":");
+    day(b, from);
+    buf_adds(b, ",\"to\":");
+    day(b, until);
+}
+
 static void region_json(buf *b, const diff_region *g)
 {
-    buf_adds(b, "{\"description\":");
-    buf_json_cstr(b, g->description);
-    buf_adds(b, ",\"from\":");
-    day(b, g->from);
-    buf_adds(b, ",\"to\":");
-    day(b, g->until);
+    open_span(b, "description", g->description, g->from, g->until);
     buf_printf(b, ",\"exact\":%s,\"changes\":[", g->exact ? "true" : "false");
     for (uint32_t k = 0; k < g->nchanges; k++) {
         const diff_change *c = &g->changes[k];
@@ -131,12 +138,7 @@ static void region_json(buf *b, const diff_region *g)
 
 void diff_report_json(const diff_report *r, buf *b)
 {
-    buf_adds(b, "{\"policy\":");
-    buf_json_cstr(b, r->policy);
-    buf_adds(b, ",\"from\":");
-    day(b, r->from);
-    buf_adds(b, ",\"to\":");
-    day(b, r->until);
+    open_span(b, "policy", r->policy, r->from, r->until);
     buf_printf(b, ",\"equivalent\":%s,\"exact\":%s,\"regions\":[", r->equivalent ? "true" : "false",
                r->exact ? "true" : "false");
     for (uint32_t i = 0; i < r->nregions; i++) {
