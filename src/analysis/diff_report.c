@@ -95,12 +95,6 @@ const char *diff_delta_json(const diff_az *z, const ty *t, int64_t v)
     return arena_printf(z->pool, "\"%s%s\"", v > 0 ? "+" : "", s);
 }
 
-static void str(buf *b, const char *s)
-{
-    if (s) buf_json_string(b, s, strlen(s));
-    else buf_adds(b, "null");
-}
-
 static void day(buf *b, int64_t d)
 {
     char s[16];
@@ -108,22 +102,29 @@ static void day(buf *b, int64_t d)
     buf_printf(b, "\"%s\"", s);
 }
 
+/* A report and each of its regions open alike: what they are about and
+ * the days they cover. */
+static void open_span(buf *b, const char *key, const char *name, int64_t from, int64_t until)
+{
+    buf_printf(b, "{\"%s\":", key);
+    buf_json_cstr(b, name);
+    buf_adds(b, ",\"from\":");
+    day(b, from);
+    buf_adds(b, ",\"to\":");
+    day(b, until);
+}
+
 static void region_json(buf *b, const diff_region *g)
 {
-    buf_adds(b, "{\"description\":");
-    str(b, g->description);
-    buf_adds(b, ",\"from\":");
-    day(b, g->from);
-    buf_adds(b, ",\"to\":");
-    day(b, g->until);
+    open_span(b, "description", g->description, g->from, g->until);
     buf_printf(b, ",\"exact\":%s,\"changes\":[", g->exact ? "true" : "false");
     for (uint32_t k = 0; k < g->nchanges; k++) {
         const diff_change *c = &g->changes[k];
         if (k) buf_addc(b, ',');
         buf_adds(b, "{\"output\":");
-        str(b, c->output);
+        buf_json_cstr(b, c->output);
         buf_adds(b, ",\"label\":");
-        str(b, c->label);
+        buf_json_cstr(b, c->label);
         buf_printf(b, ",\"old\":%s,\"new\":%s", c->old_json, c->new_json);
         if (c->delta) buf_printf(b, ",\"delta\":%s", c->delta);
         buf_printf(b, ",\"varies\":%s", c->varies ? "true" : "false");
@@ -137,12 +138,7 @@ static void region_json(buf *b, const diff_region *g)
 
 void diff_report_json(const diff_report *r, buf *b)
 {
-    buf_adds(b, "{\"policy\":");
-    str(b, r->policy);
-    buf_adds(b, ",\"from\":");
-    day(b, r->from);
-    buf_adds(b, ",\"to\":");
-    day(b, r->until);
+    open_span(b, "policy", r->policy, r->from, r->until);
     buf_printf(b, ",\"equivalent\":%s,\"exact\":%s,\"regions\":[", r->equivalent ? "true" : "false",
                r->exact ? "true" : "false");
     for (uint32_t i = 0; i < r->nregions; i++) {
@@ -152,7 +148,7 @@ void diff_report_json(const diff_report *r, buf *b)
     buf_printf(b, "],\"truncated\":%u,\"notes\":[", r->truncated);
     for (uint32_t i = 0; i < r->nnotes; i++) {
         if (i) buf_addc(b, ',');
-        str(b, r->notes[i]);
+        buf_json_cstr(b, r->notes[i]);
     }
     buf_adds(b, "]}");
 }

@@ -141,6 +141,13 @@ void buf_json_string(buf *b, const char *s, size_t n)
     buf_addc(b, '"');
 }
 
+/* Optional texts (a label, a citation's quote) are null in JSON when absent. */
+void buf_json_cstr(buf *b, const char *s)
+{
+    if (s) buf_json_string(b, s, strlen(s));
+    else buf_adds(b, "null");
+}
+
 const char *buf_cstr(buf *b)
 {
     return b->data != NULL ? b->data : "";

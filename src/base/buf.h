@@ -48,6 +48,8 @@ static inline void buf_addc(buf *b, char c)
 void buf_printf(buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* A JSON string literal, quotes included; control characters escaped. */
 void buf_json_string(buf *b, const char *s, size_t n);
+/* A NUL-terminated string as a JSON string literal, or null when s is NULL. */
+void buf_json_cstr(buf *b, const char *s);
 /* Returns data NUL-terminated ("" when empty). */
 const char *buf_cstr(buf *b);
 

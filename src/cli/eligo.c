@@ -37,7 +37,7 @@ static const command commands[] = {
     {"replay", cmd_replay, "replay ID | replay --from DATE --to DATE [--policy NAME] [--json]   re-run stored decisions under their stored texts"},
     {"impact", cmd_impact, "impact CANDIDATE.policy --from DATE --to DATE [--json]   stored decisions under a candidate policy text"},
     {"diff", cmd_diff, "diff OLD NEW [--as-of DATE | --from DATE --to DATE] [--json]   which inputs two versions decide differently"},
-    {"token", cmd_token, "token add --role ROLE --name NAME [--db URL]   create a bearer token, print it once"},
+    {"token", cmd_token, "token add|revoke ...   create a bearer token (--role ROLE --name NAME), print it once; delete a name's tokens (--name NAME)"},
     {"audit", cmd_audit, "audit keygen|checkpoint|verify ...   signed checkpoints of stored decisions (exit 1: tampered)"},
 };
 

@@ -57,7 +57,7 @@ static void key(buf *b, const char *k)
 
 static void str(buf *b, const char *s)
 {
-    buf_json_string(b, s ? s : "", s ? strlen(s) : 0);
+    buf_json_cstr(b, s);
 }
 
 /* The alternatives, separated by '|', matching the n-digit strings that

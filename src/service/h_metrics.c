@@ -128,8 +128,6 @@ void h_metrics(service *sv, const http_request *rq, http_response *rs, const rou
     buf_printf(b, "# HELP eligo_reloads_total SIGHUP reloads, by result.\n# TYPE eligo_reloads_total counter\n"
                   "eligo_reloads_total{result=\"ok\"} %llu\neligo_reloads_total{result=\"failed\"} %llu\n",
                (unsigned long long)ld(&sb->reloads_ok), (unsigned long long)ld(&sb->reloads_failed));
-    one(b, "eligo_worker_respawns_total", "counter", "Workers that died unasked and were replaced.",
-        (long long)ld(&sb->respawns));
     buf_printf(b, "# HELP eligo_child_respawns_total Children that died unasked and were replaced, by kind.\n"
                   "# TYPE eligo_child_respawns_total counter\n"
                   "eligo_child_respawns_total{child=\"worker\"} %llu\n"

@@ -20,12 +20,6 @@
 #include "service/service.h"
 #include "service/decide.h"
 
-static void str(buf *b, const char *s)
-{
-    if (s) buf_json_string(b, s, strlen(s));
-    else buf_adds(b, "null");
-}
-
 static void type_name(buf *b, const ty *t)
 {
     switch (t->kind) {
@@ -73,7 +67,7 @@ static const ty *base_type(const ty *t)
 static void field_json(buf *b, const field_def *f)
 {
     buf_adds(b, "{\"name\":");
-    str(b, f->name);
+    buf_json_cstr(b, f->name);
     buf_adds(b, ",\"type\":");
     type_json(b, f->type);
     buf_printf(b, ",\"required\":%s", f->required ? "true" : "false");
@@ -103,12 +97,12 @@ static void field_json(buf *b, const field_def *f)
         buf_adds(b, ",\"values\":[");
         for (uint32_t i = 0; i < bt->en->nvalues; i++) {
             if (i) buf_addc(b, ',');
-            str(b, bt->en->values[i]);
+            buf_json_cstr(b, bt->en->values[i]);
         }
         buf_addc(b, ']');
     }
     buf_adds(b, ",\"label\":");
-    str(b, f->label);
+    buf_json_cstr(b, f->label);
     buf_addc(b, '}');
 }
 
@@ -119,15 +113,15 @@ static void model_json(buf *b, const entity_def *root)
     uint32_t n = 0, done = 0;
     seen[n++] = root;
     buf_adds(b, "{\"root\":");
-    str(b, root->name);
+    buf_json_cstr(b, root->name);
     buf_adds(b, ",\"entities\":[");
     while (done < n) {
         const entity_def *e = seen[done++];
         if (done > 1) buf_addc(b, ',');
         buf_adds(b, "{\"name\":");
-        str(b, e->name);
+        buf_json_cstr(b, e->name);
         buf_adds(b, ",\"label\":");
-        str(b, e->label);
+        buf_json_cstr(b, e->label);
         buf_adds(b, ",\"fields\":[");
         for (uint32_t i = 0; i < e->nfields; i++) {
             if (i) buf_addc(b, ',');
@@ -147,13 +141,13 @@ static void model_json(buf *b, const entity_def *root)
 static void summary(buf *b, const policy *p)
 {
     buf_adds(b, "{\"name\":");
-    str(b, p->name);
+    buf_json_cstr(b, p->name);
     buf_adds(b, ",\"title\":");
-    str(b, p->title);
+    buf_json_cstr(b, p->title);
     buf_adds(b, ",\"hash\":");
-    str(b, p->hash);
+    buf_json_cstr(b, p->hash);
     buf_adds(b, ",\"jurisdiction\":");
-    str(b, p->jurisdiction);
+    buf_json_cstr(b, p->jurisdiction);
 }
 
 void h_policies_list(service *sv, const http_request *rq, http_response *rs, const route_match *m)
@@ -211,9 +205,9 @@ void h_policy_get(service *sv, const http_request *rq, http_response *rs, const 
     for (uint32_t i = 0; i < p->nsources; i++) {
         if (i) buf_addc(b, ',');
         buf_adds(b, "{\"file\":");
-        str(b, p->sources[i].file);
+        buf_json_cstr(b, p->sources[i].file);
         buf_adds(b, ",\"quote\":");
-        str(b, p->sources[i].quote);
+        buf_json_cstr(b, p->sources[i].quote);
         buf_addc(b, '}');
     }
     buf_adds(b, "],\"parameters\":[");
@@ -221,9 +215,9 @@ void h_policy_get(service *sv, const http_request *rq, http_response *rs, const 
         const ev_param *pa = &p->tree.params[i];
         if (i) buf_addc(b, ',');
         buf_adds(b, "{\"name\":");
-        str(b, pa->name);
+        buf_json_cstr(b, pa->name);
         buf_adds(b, ",\"label\":");
-        str(b, pa->label);
+        buf_json_cstr(b, pa->label);
         buf_adds(b, ",\"type\":");
         type_json(b, pa->type);
         uint32_t k = 0;
@@ -240,13 +234,13 @@ void h_policy_get(service *sv, const http_request *rq, http_response *rs, const 
         if (pa->until[k] == INT64_MAX) buf_adds(b, "null");
         else date_json(b, pa->until[k]);
         buf_adds(b, ",\"source\":");
-        str(b, pa->source ? pa->source[k] : NULL);
+        buf_json_cstr(b, pa->source ? pa->source[k] : NULL);
         buf_adds(b, ",\"file\":");
-        str(b, pa->cite ? pa->cite[k].doc : NULL);
+        buf_json_cstr(b, pa->cite ? pa->cite[k].doc : NULL);
         buf_adds(b, ",\"quote\":");
-        str(b, pa->cite ? pa->cite[k].quote : NULL);
+        buf_json_cstr(b, pa->cite ? pa->cite[k].quote : NULL);
         buf_adds(b, ",\"assumption\":");
-        str(b, pa->cite ? pa->cite[k].assumption : NULL);
+        buf_json_cstr(b, pa->cite ? pa->cite[k].assumption : NULL);
         buf_addc(b, '}');
     }
     buf_adds(b, "],\"input\":");
@@ -257,11 +251,11 @@ void h_policy_get(service *sv, const http_request *rq, http_response *rs, const 
         const ev_def *d = &p->tree.defs[p->tree.outputs[i]];
         if (i) buf_addc(b, ',');
         buf_adds(b, "{\"name\":");
-        str(b, d->name);
+        buf_json_cstr(b, d->name);
         buf_adds(b, ",\"type\":");
         type_json(b, d->type);
         buf_adds(b, ",\"label\":");
-        str(b, d->label);
+        buf_json_cstr(b, d->label);
         buf_addc(b, '}');
     }
     /* the text as loaded, for the officer's workbench to open and edit */

@@ -39,6 +39,7 @@
 #include <unistd.h>
 #include <errmsg.h>
 #include <mysqld_error.h>
+#include <openssl/crypto.h>
 #include "store/store_int.h"
 
 /* Back-off and reconnect budget.  A put during an outage must end in 503
@@ -581,6 +582,7 @@ void store_close(store *s)
 {
     if (!s) return;
     store_disconnect(s);
+    OPENSSL_cleanse(s->tokens, sizeof s->tokens);   /* the cached tokens are secrets */
     free(s->url);
     free(s->host);
     free(s->user);

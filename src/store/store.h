@@ -184,7 +184,7 @@ store_rc store_each_row(store *s, const char *from, const char *to, const char *
 
 /* Lower-case hex SHA-256 of n bytes (65 bytes with the NUL), without an
  * allocation or a name lookup per call: tokens are hashed on every
- * request and decision fingerprints on every decision.  0, or -1. */
+ * token-cache miss and decision fingerprints on every decision.  0, or -1. */
 int store_sha256_hex(const void *p, size_t n, char hex[65]);
 
 /* A policy or model text by hash ("sha256:..."), into name and text. */
@@ -194,11 +194,15 @@ store_rc store_get_model_text(store *s, const char *hash, buf *name, buf *text);
  * made under it)?  STORE_OK, STORE_NOT_FOUND, or the error. */
 store_rc store_policy_known(store *s, const char *name);
 
-/* Bearer tokens: only the SHA-256 of a token is stored (and cached, by
- * that hash, when the store was opened with token_cache_s). */
+/* Bearer tokens: only the SHA-256 of a token is stored; a store opened
+ * with token_cache_s keeps the tokens it found for that long. */
 store_rc store_token_lookup(store *s, const char *token, char role[16], char client[65]);
 /* Creates a token for role and name; writes the token (64 hex chars). */
 store_rc store_token_add(store *s, const char *role, const char *name, char token[65]);
+/* Deletes every token named name; *revoked says how many (STORE_NOT_FOUND
+ * when none).  A worker that cached one accepts it until the entry
+ * expires (token_cache_s). */
+store_rc store_token_revoke(store *s, const char *name, uint64_t *revoked);
 
 /* Tamper evidence (checkpoints.c, access.c; the tree, notes and the
  * verifier are in src/audit/).  A checkpoint row, as stored; pointers are

@@ -99,6 +99,7 @@
     X(ST_ACCESS_PUT64,   MAIN,  320, ACCESS_INSERT ACCESS_ROWS32 "," ACCESS_ROWS32) \
     X(ST_TOKEN_PUT,      MAIN,    3, "INSERT INTO tokens (hash, role, name, created_at) VALUES (?, ?, ?, UTC_TIMESTAMP(6))") \
     X(ST_TOKEN_GET,      MAIN,    1, "SELECT role, name FROM tokens WHERE hash = ?") \
+    X(ST_TOKEN_DEL,      MAIN,    1, "DELETE FROM tokens WHERE name = ?") \
     X(ST_MIGRATION_HAS,  MIGRATE, 1, "SELECT 1 FROM schema_migrations WHERE version = ?") \
     X(ST_MIGRATION_PUT,  MIGRATE, 1, "INSERT INTO schema_migrations (version, applied_at) VALUES (?, UTC_TIMESTAMP(6))")
 
@@ -156,10 +157,11 @@ struct store {
      * INSERT IGNORE) */
     char known_text[STORE_KNOWN_TEXTS][72];
     unsigned known_next;
-    /* tokens found, by hash, until their expiry (tokens.c) */
+    /* tokens found, by the token itself (a hit costs no SHA-256), until
+     * their expiry (tokens.c); wiped when evicted and on close */
     int token_cache_s;
     struct store_token_entry {
-        char hash[65], role[16], client[65];
+        char token[64], role[16], client[65];
         int64_t expires_ms;
     } tokens[STORE_TOKEN_CACHE];
     unsigned token_next;

@@ -8,15 +8,22 @@
  * hex characters; only SHA-256 of those 64 characters is stored, so the
  * table is useless to a reader who wants to call the API.
  *
- * A store opened with token_cache_s keeps the tokens it found (by hash,
- * never the token itself) for that many seconds: the daemon would
- * otherwise spend a database round trip on every request before any
- * work.  Tokens not found are not cached, so random tokens cannot fill
- * the cache.
+ * A store opened with token_cache_s keeps the tokens it found for that
+ * many seconds: the daemon would otherwise spend a database round trip
+ * on every request before any work.  The cache is keyed by the token as
+ * presented, so a hit costs no SHA-256 either (a request's largest cost
+ * before it); the comparison is constant-time (CRYPTO_memcmp), since the
+ * secret itself is compared, and an entry is wiped when it is replaced
+ * and when the store closes.  It holds STORE_TOKEN_CACHE entries per
+ * store, that is per worker thread, each for token_cache_s seconds from
+ * the moment the database said yes, never longer.  Tokens not found are
+ * not cached, so random tokens cannot fill the cache.
  *
- * What it does not do: expiry, revocation (delete the row; a cached token
- * works until its entry expires), or constant-time comparison (the lookup
- * is by hash, so the secret itself is never compared).
+ * Revocation (`eligo token revoke`) deletes a name's rows; a worker that
+ * had the token cached accepts it until that entry expires, at most
+ * token_cache_s seconds later (eligod: 5 s).
+ *
+ * What it does not do: expiry of tokens themselves.
  *
  * SPDX-License-Identifier: Apache-2.0
  */
@@ -100,12 +107,14 @@ static int64_t now_ms(void)
     return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-static int cached(store *s, const char *hash, char role[16], char client[65])
+/* Entries that are unused (expires_ms 0) or expired are skipped before
+ * any comparison. */
+static int cached(store *s, const char *token, char role[16], char client[65])
 {
     int64_t now = now_ms();
     for (unsigned i = 0; i < STORE_TOKEN_CACHE; i++) {
         struct store_token_entry *e = &s->tokens[i];
-        if (e->expires_ms > now && strcmp(e->hash, hash) == 0) {
+        if (e->expires_ms > now && CRYPTO_memcmp(e->token, token, sizeof e->token) == 0) {
             memcpy(role, e->role, 16);
             memcpy(client, e->client, 65);
             return 1;
@@ -114,12 +123,13 @@ static int cached(store *s, const char *hash, char role[16], char client[65])
     return 0;
 }
 
-static void cache(store *s, const char *hash, const char *role, const char *client)
+static void cache(store *s, const char *token, const char *role, const char *client)
 {
     if (s->token_cache_s <= 0) return;
     struct store_token_entry *e = &s->tokens[s->token_next];
     s->token_next = (s->token_next + 1) % STORE_TOKEN_CACHE;
-    snprintf(e->hash, sizeof e->hash, "%s", hash);
+    OPENSSL_cleanse(e, sizeof *e);
+    memcpy(e->token, token, sizeof e->token);
     snprintf(e->role, sizeof e->role, "%s", role);
     snprintf(e->client, sizeof e->client, "%s", client);
     e->expires_ms = now_ms() + (int64_t)s->token_cache_s * 1000;
@@ -128,12 +138,12 @@ static void cache(store *s, const char *hash, const char *role, const char *clie
 store_rc store_token_lookup(store *s, const char *token, char role[16], char client[65])
 {
     char hash[65];
-    if (!token || strlen(token) != 64) return STORE_NOT_FOUND;
+    if (!token || strnlen(token, 65) != 64) return STORE_NOT_FOUND;
+    if (cached(s, token, role, client)) return STORE_OK;
     if (store_sha256_hex(token, 64, hash)) {
         store_set_error(s, 0, "SHA-256 failed");
         return STORE_ERROR;
     }
-    if (cached(s, hash, role, client)) return STORE_OK;
     MYSQL_BIND p[1];
     unsigned long len;
     buf br, bn;
@@ -145,9 +155,38 @@ store_rc store_token_lookup(store *s, const char *token, char role[16], char cli
     if (rc == STORE_OK) {
         snprintf(role, 16, "%s", buf_cstr(&br));
         snprintf(client, 65, "%s", buf_cstr(&bn));
-        cache(s, hash, role, client);
+        cache(s, token, role, client);
     }
     buf_free(&br);
     buf_free(&bn);
     return rc;
+}
+
+store_rc store_token_revoke(store *s, const char *name, uint64_t *revoked)
+{
+    *revoked = 0;
+    if (!name || !*name || strlen(name) > 64) {
+        store_set_error(s, 0, "a token's name is 1 to 64 bytes");
+        return STORE_ERROR;
+    }
+    store_class c = SC_OK;
+    for (int attempt = 0; attempt < 3; attempt++) {
+        if (attempt) store_backoff(s, attempt);
+        if (store_ensure(s)) return store_rc_of(store_classify(s->err_no));
+        MYSQL_BIND p[1];
+        unsigned long len;
+        store_bind_str(&p[0], name, strlen(name), &len);
+        c = store_exec(s, ST_TOKEN_DEL, p);
+        uint64_t n = c == SC_OK ? mysql_stmt_affected_rows(s->st[ST_TOKEN_DEL]) : 0;
+        if (c == SC_OK) c = store_commit(s);
+        if (c == SC_OK) {
+            *revoked = n;
+            return n ? STORE_OK : STORE_NOT_FOUND;
+        }
+        /* a DELETE run twice deletes nothing more: retrying is safe, and
+         * a lost COMMIT's rows are gone on the next attempt (0 deleted) */
+        store_rollback(s);
+        if (c != SC_RETRY && c != SC_RECONNECT && c != SC_UNAVAILABLE) return STORE_ERROR;
+    }
+    return store_rc_of(c);
 }

@@ -19,7 +19,7 @@ unset ELIGO_DB
 # status (expect.sh) leaves the output in out and err: $tmp is the current directory
 
 # ---- --help on every subcommand: stdout, exit 0, nothing on stderr
-for cmd in check eval schema explain test fmt bench replay impact diff "db migrate" "token add" \
+for cmd in check eval schema explain test fmt bench replay impact diff "db migrate" "token add" "token revoke" \
     "audit keygen" "audit checkpoint" "audit verify"; do
     # shellcheck disable=SC2086
     status "eligo $cmd --help" 0 "$ELIGO" $cmd --help

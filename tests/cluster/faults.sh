@@ -64,15 +64,7 @@ if [ "$(id -u)" -ne 0 ] || [ ! -x "$LOAD" ]; then
 fi
 
 # request bodies: the shipped programs' cases (tests/requests/cases.txt)
-mkdir -p "$tmp/templates"
-n=0
-while IFS='|' read -r file policy as_of expect; do
-    case $file in '#'*|'') continue ;; esac
-    case $expect in '!'*) continue ;; esac
-    n=$((n + 1))
-    printf '{"policy":"%s","as_of":"%s","request_id":"@RID@","input":%s}\n' "$policy" "$as_of" \
-        "$(tr -d '\n' <"$top/tests/requests/$file")" >"$tmp/templates/$n.json"
-done <"$top/tests/requests/cases.txt"
+request_templates "$tmp/templates"
 
 t0=$(date +%s)
 if ! cluster_up >"$tmp/up.log" 2>&1; then

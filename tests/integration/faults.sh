@@ -62,15 +62,7 @@ fi
 
 # ---- request bodies: every shipped program's cases, and two canaries
 canary_id=11010519491231002X canary_income=73519.86
-mkdir -p "$tmp/templates"
-n=0
-while IFS='|' read -r file policy as_of expect; do
-    case $file in '#'*|'') continue ;; esac
-    case $expect in '!'*) continue ;; esac
-    n=$((n + 1))
-    printf '{"policy":"%s","as_of":"%s","request_id":"@RID@","input":%s}\n' "$policy" "$as_of" \
-        "$(tr -d '\n' <"$top/tests/requests/$file")" >"$tmp/templates/$n.json"
-done <"$top/tests/requests/cases.txt"
+request_templates "$tmp/templates"
 printf '{"policy":"tianjin.dibao","as_of":"2019-01-01","request_id":"@RID@","input":{"household":{"members":[{"id":"%s","age":44,"monthly_income":"%s"},{"id":"b","age":9}]}}}\n' \
     "$canary_id" "$canary_income" >"$tmp/templates/canary1.json"
 printf '{"policy":"jiaxing.dibao","as_of":"2019-09-01","explain":true,"request_id":"@RID@","input":{"household":{"members":[{"id":"%s","age":61,"monthly_income":"%s"}]}}}\n' \

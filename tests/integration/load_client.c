@@ -13,7 +13,8 @@
  * back or the give-up time passes.
  *
  * Plain HTTP/1.1 over sockets, one thread per connection, keep-alive, no
- * library beyond libcrypto (SHA-256 of each answer).  The portal token is
+ * library beyond libcrypto (SHA-256 of each answer, through the store's
+ * store_sha256_hex, the digest the service itself records).  The portal token is
  * read from $ELIGO_PORTAL_TOKEN, never from the command line.
  *
  * Output (-o FILE): one line per request_id, tab-separated:
@@ -37,7 +38,6 @@
 #include <errno.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
-#include <openssl/evp.h>
 #include <poll.h>
 #include <pthread.h>
 #include <stdarg.h>
@@ -50,6 +50,8 @@
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
+
+#include "store/store.h"
 
 enum { MAX_TEMPLATES = 64, IO_TIMEOUT_S = 20, MAX_LATENCIES = 1 << 20 };
 
@@ -282,14 +284,6 @@ fail:
     return 0;
 }
 
-static void sha256_hex(const char *p, size_t n, char out[65])
-{
-    unsigned char md[32];
-    unsigned int len = 0;
-    EVP_Digest(p, n, md, &len, EVP_sha256(), NULL);
-    for (int i = 0; i < 32; i++) snprintf(out + 2 * i, 3, "%02x", md[i]);
-}
-
 /* The decision_id member of an answer, or "-". */
 static void decision_id(const char *body, char out[64])
 {
@@ -376,7 +370,7 @@ static void *client(void *arg)
             sleep_ms(wait / 2 + (long)(rand_r(&seed) % (unsigned)(wait / 2 + 1)));
         }
         char hash[65] = "-", id[64];
-        if (body) sha256_hex(body, blen, hash);
+        if (body && store_sha256_hex(body, blen, hash)) snprintf(hash, sizeof hash, "-");
         decision_id(body, id);
         int answered = status == 200 || status == 201;
         pthread_mutex_lock(&L.mu);

@@ -16,7 +16,8 @@
 #   - access_log locked past the write's deadline: the auditor's read is
 #     refused and eligo_access_log_write_failures_total is 1;
 #   - SIGKILL to the committer and to the sequencer: each is respawned and
-#     eligo_child_respawns_total counts 1 for each.
+#     eligo_child_respawns_total counts 1 for each; the same for a worker
+#     (child="worker"), counted under that one name only.
 # Needs promtool (Debian package prometheus); says SKIP for that check
 # without it.  The last line is "N passed, N failed".
 #
@@ -116,6 +117,18 @@ for child in committer:eligod-commit sequencer:eligod-seq; do
     metrics
     metric_is "$kind killed, respawned ($pid, then ${new:-none})" "eligo_child_respawns_total{child=\"$kind\"}" 1
 done
+# ---- a worker killed: counted once, under the same name (there was a
+# second metric, eligo_worker_respawns_total, saying the same)
+pids=$(stack_worker_pids)
+pid=${pids%%[[:space:]]*}
+kill -KILL "$pid"
+for _ in $(seq 100); do
+    [ "$(stack_worker_pids | wc -l)" -ge 2 ] && ! kill -0 "$pid" 2>/dev/null && break
+    sleep 0.1
+done
+metrics
+metric_is "a worker killed, respawned ($pid)" 'eligo_child_respawns_total{child="worker"}' 1
+want "respawns under one name" "$(grep -q '^eligo_worker_respawns_total' "$tmp/m" || echo y)"
 metrics
 promtool_clean "after all"
 finish

@@ -5,7 +5,8 @@
  * Usage: store_driver URL TOKEN, with STORE_TEST_HOOK set to a command
  * that takes "kill" (kill -9 the server) or "start" (start it again on
  * the same port).  TOKEN is a portal token made by `eligo token add`
- * under the name "portal-test".  The driver checks token lookups, the
+ * under the name "portal-test".  The driver checks token lookups (and
+ * revocation against the token cache's bound), the
  * idempotent put (new, same again, conflicting, another client), reads,
  * a crash of the server while the store is open (the next put reconnects
  * and succeeds) and an outage (a put gives STORE_UNAVAILABLE quickly),
@@ -169,6 +170,43 @@ static void group_checks(store *s)
           rc_name(store_put_outcome(again, 2)));
 }
 
+/* A revoked token: a store without a token cache refuses it at once; one
+ * that had it cached (token_cache_s 1, eligod's is 5) accepts it until
+ * its entry expires and refuses it after, never later.  A cached token
+ * is found again without the database: a hit is checked while the
+ * server cannot answer (the fault hook fails the next statements). */
+static void token_cache_checks(const store_options *o, store *s)
+{
+    char err[512], role[16], client[65], tok[65];
+    store_options oc = *o;
+    oc.token_cache_s = 1;
+    store *c = store_open(&oc, NULL, err, sizeof err);
+    CHECK(c != NULL, "store with a token cache: %s", err);
+    if (!c) return;
+    store_rc rc = store_token_add(s, "officer", "revoke-test", tok);
+    CHECK(rc == STORE_OK, "token_add revoke-test: %s", rc_name(rc));
+    rc = store_token_lookup(c, tok, role, client);
+    CHECK(rc == STORE_OK && strcmp(client, "revoke-test") == 0, "first lookup: %s %s", rc_name(rc), client);
+    store_fault_arm(c, STORE_FAULT_EXEC, 1, 5, 2006);
+    rc = store_token_lookup(c, tok, role, client);
+    CHECK(rc == STORE_OK && strcmp(role, "officer") == 0, "cached lookup, database down: %s", rc_name(rc));
+    store_fault_arm(c, 0, 0, 0, 0);
+    uint64_t n = 0;
+    rc = store_token_revoke(s, "revoke-test", &n);
+    CHECK(rc == STORE_OK && n == 1, "revoke: %s, %llu rows", rc_name(rc), (unsigned long long)n);
+    rc = store_token_revoke(s, "revoke-test", &n);
+    CHECK(rc == STORE_NOT_FOUND && n == 0, "revoke again: %s", rc_name(rc));
+    rc = store_token_lookup(s, tok, role, client);
+    CHECK(rc == STORE_NOT_FOUND, "revoked, no cache: %s", rc_name(rc));
+    rc = store_token_lookup(c, tok, role, client);
+    CHECK(rc == STORE_OK, "revoked, still cached: %s", rc_name(rc));
+    struct timespec wait = {1, 100 * 1000 * 1000};   /* token_cache_s and 100 ms */
+    nanosleep(&wait, NULL);
+    rc = store_token_lookup(c, tok, role, client);
+    CHECK(rc == STORE_NOT_FOUND, "revoked, cache entry expired: %s", rc_name(rc));
+    store_close(c);
+}
+
 int main(int argc, char **argv)
 {
     if (argc != 3) {
@@ -198,6 +236,7 @@ int main(int argc, char **argv)
           "lookup of the new token: %s %s %s", rc_name(rc), role, client);
     rc = store_token_add(s, "root", "x", tok);
     CHECK(rc == STORE_ERROR, "token_add with an unknown role: %s", rc_name(rc));
+    token_cache_checks(&o, s);
 
     /* idempotent put */
     char id1[37] = "", id2[37] = "", id3[37] = "";

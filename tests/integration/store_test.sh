@@ -3,7 +3,8 @@
 #
 # Starts a server of its own in a temporary directory (tests/lib/mariadb.sh),
 # then: `eligo db migrate` applies db/ and a second run applies nothing;
-# `eligo token add` prints a token that is stored only hashed; a server
+# `eligo token add` prints a token that is stored only hashed, `eligo
+# token revoke` deletes a name's tokens; a server
 # with innodb_flush_log_at_trx_commit=2 is refused with a message naming
 # it (and accepted with --allow-nondurable); the C driver
 # (store_driver.c) checks the idempotent put, reads, a kill -9 of the
@@ -66,6 +67,15 @@ same "token stored by its SHA-256" "1 0" \
 if "$ELIGO" token add --role root --name x --db "$url" >"$tmp/out" 2>&1; then fail "token add --role root succeeded"
 elif grep -q 'unknown role' "$tmp/out"; then ok
 else fail "token add --role root: $(cat "$tmp/out")"; fi
+# eligo token revoke: every token of the name, then none left (exit 1)
+"$ELIGO" token add --role officer --name cli-revoke --db "$url" >/dev/null 2>&1
+"$ELIGO" token add --role auditor --name cli-revoke --db "$url" >/dev/null 2>&1
+same "token revoke: both tokens of the name" '2 tokens of "cli-revoke" revoked' \
+    "$("$ELIGO" token revoke --name cli-revoke --db "$url" 2>"$tmp/err")"
+same "rows of cli-revoke after the revoke" 0 "$(sql "SELECT COUNT(*) FROM tokens WHERE name = 'cli-revoke'")"
+"$ELIGO" token revoke --name cli-revoke --db "$url" >/dev/null 2>"$tmp/err"
+same "token revoke of a name without tokens: exit 1, said" '1 eligo token revoke: no token named "cli-revoke"' \
+    "$? $(cat "$tmp/err")"
 
 # 3. durability refusal
 sql "SET GLOBAL innodb_flush_log_at_trx_commit = 2"

@@ -39,6 +39,10 @@
 #                            (stopped on exit); its URL in $url
 #   at_exit COMMAND          run COMMAND (a function name, with no
 #                            arguments) on exit, before the stack stops
+#   request_templates DIR    one decision request body per valid case of
+#                            tests/requests/cases.txt in DIR/1.json,
+#                            DIR/2.json ..., request_id "@RID@" (the load
+#                            client puts its own in; faults suites)
 #
 # The caller sets `top` (the source root) before sourcing, or it is
 # found from this file's place when sourced as "$top/tests/lib/harness.sh".
@@ -151,4 +155,17 @@ harness_stack() {
     STACK_VAR=$tmp/var
     STACK_PORT=$(mariadb_free_port) || exit 1
     export STACK_VAR STACK_PORT
+}
+
+# request_templates DIR: the bodies the load client sends, one per valid case.
+request_templates() {
+    mkdir -p "$1" || return 1
+    _h_n=0
+    while IFS='|' read -r _h_file _h_policy _h_as_of _h_expect; do
+        case $_h_file in '#'*|'') continue ;; esac
+        case $_h_expect in '!'*) continue ;; esac
+        _h_n=$((_h_n + 1))
+        printf '{"policy":"%s","as_of":"%s","request_id":"@RID@","input":%s}\n' "$_h_policy" "$_h_as_of" \
+            "$(tr -d '\n' <"${top:-$top_srcdir}/tests/requests/$_h_file")" >"$1/$_h_n.json"
+    done <"${top:-$top_srcdir}/tests/requests/cases.txt"
 }

@@ -295,21 +295,22 @@ stack_up() {
     _stack_wait_health
 }
 
+# _stack_stop PIDFILE SIGNAL TENTHS: the process of PIDFILE, if alive, gets
+# SIGNAL and TENTHS tenths of a second to leave, then KILL.
+_stack_stop() {
+    local pid
+    _stack_alive "$1" || return 0
+    pid=$(cat "$1")
+    kill "-$2" "$pid" 2>/dev/null
+    for _ in $(seq 1 "$3"); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+    kill -0 "$pid" 2>/dev/null && kill -KILL "$pid" 2>/dev/null
+    return 0
+}
+
 stack_down() {
     : "${STACK_VAR:?STACK_VAR must be set}"
-    local pid
-    if _stack_alive "$STACK_VAR/nginx/nginx.pid"; then
-        pid=$(cat "$STACK_VAR/nginx/nginx.pid")
-        kill -QUIT "$pid" 2>/dev/null
-        for _ in $(seq 1 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-        kill -0 "$pid" 2>/dev/null && kill -KILL "$pid" 2>/dev/null
-    fi
-    if _stack_alive "$STACK_VAR/run/eligod.pid"; then
-        pid=$(cat "$STACK_VAR/run/eligod.pid")
-        kill -TERM "$pid" 2>/dev/null
-        for _ in $(seq 1 200); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-        kill -0 "$pid" 2>/dev/null && kill -KILL "$pid" 2>/dev/null
-    fi
+    _stack_stop "$STACK_VAR/nginx/nginx.pid" QUIT 100    # graceful: open requests finish
+    _stack_stop "$STACK_VAR/run/eligod.pid" TERM 200
     rm -f "$STACK_VAR/run/eligod.pid"
     mariadb_stop "$STACK_VAR/mariadb"
     local rc=$?

@@ -4,7 +4,9 @@
  * test_json_in.c pins what a request sees (statuses, offsets, wording)
  * through json_input_parse(); these check the token array the readers
  * walk (types, exact text, counts, subtree ends, flags), the caller's
- * limits, and that the first problem is the first in the text.
+ * limits, and that the first problem is the first in the text.  Each
+ * case is kept once: the number grammar and the unescaping are checked
+ * here, their wording and offsets as a request sees them there.
  *
  * SPDX-License-Identifier: Apache-2.0
  */
@@ -84,10 +86,10 @@ static void lone_values(void **state)
 static void unescape(void **state)
 {
     (void)state;
-    const char s[] = "a\\u00e9\\ud83d\\ude00\\t\\\"";
+    const char s[] = "a\\u00e9\\ud83d\\ude00\\\"\\\\\\/\\b\\f\\n\\r\\t\\u5F20";
     char out[sizeof s];
     size_t n = json_unescape(s, sizeof s - 1, out);
-    const char want[] = "a\xc3\xa9\xf0\x9f\x98\x80\t\"";
+    const char want[] = "a\xc3\xa9\xf0\x9f\x98\x80\"\\/\b\f\n\r\t\xe5\xbc\xa0";
     assert_int_equal(n, sizeof want - 1);
     assert_memory_equal(out, want, n);
 }
@@ -100,7 +102,10 @@ static void numbers(void **state)
     assert_true(json_number_scan("-0.001", 6, &f) && f == JSON_NUM_FRAC);
     assert_true(json_number_scan("1E+2", 4, &f) && f == JSON_NUM_EXP);
     assert_false(json_number_scan("00", 2, &f));
+    assert_false(json_number_scan("-01", 3, &f));
     assert_false(json_number_scan("1.", 2, &f));
+    assert_false(json_number_scan("1e", 2, &f));
+    assert_false(json_number_scan("1e+", 3, &f));
     assert_false(json_number_scan("-", 1, &f));
     assert_false(json_number_scan("", 0, &f));
 }
