@@ -182,6 +182,7 @@ typedef struct ev_prog {
     const ev_cell *const_value;
     uint32_t nconst;
     const int32_t *lut;     /* TABLE1 lookups: slot of the value per column value */
+    uint32_t ntree;         /* TREE and TREE_CELL instructions: nodes left to the walker */
 } ev_prog;
 
 typedef struct ev_tree {

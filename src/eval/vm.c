@@ -30,28 +30,31 @@
  *
  * SPDX-License-Identifier: Apache-2.0
  */
+#include <stdio.h>
 #include <string.h>
 #include "eval/vm.h"
 #include "eval/date.h"
 
 /* ---- building --------------------------------------------------------- */
 
-/* The instructions ev_prog_run handles: a label each (computed goto). */
-#define VM_OPS(X) \
-    X(EV_OP_HALT) X(EV_OP_MOVE) X(EV_OP_SET) X(EV_OP_TRUTH) X(EV_FIELD) X(EV_OP_CELL_FIELD) \
-    X(EV_AS_OF) X(EV_OP_JUMP) X(EV_OP_JUMP_IF) X(EV_OP_JUMP_UNLESS) \
-    X(EV_OP_JUMP_LT) X(EV_OP_JUMP_LE) X(EV_OP_JUMP_GT) X(EV_OP_JUMP_GE) X(EV_OP_JUMP_EQ) X(EV_OP_JUMP_NE) \
-    X(EV_OP_JUMP_FLT) X(EV_OP_JUMP_FLE) X(EV_OP_JUMP_FGT) X(EV_OP_JUMP_FGE) \
-    X(EV_OP_JUMP_FEQ) X(EV_OP_JUMP_FNE) X(EV_OP_PICK) \
-    X(EV_ADD_INT) X(EV_SUB_INT) X(EV_MUL_INT) X(EV_MUL_DEC_INT) X(EV_ADD_DEC) X(EV_SUB_DEC) \
-    X(EV_MUL_DEC) X(EV_DIV_DEC) X(EV_DIV_DEC_INT) X(EV_NEG) X(EV_INT_TO_DEC) X(EV_DEC_TO_INT) \
-    X(EV_LT) X(EV_LE) X(EV_GT) X(EV_GE) X(EV_EQ) X(EV_NE) X(EV_NOT) X(EV_TEXT_EQ) \
-    X(EV_MIN2) X(EV_MAX2) X(EV_ROUND) X(EV_DIV_ROUND) X(EV_OP_DIV_ROUND_INT) \
-    X(EV_DATE_ADD_DAYS) X(EV_DATE_ADD_MONTHS) X(EV_DATE_ADD_YEARS) X(EV_MONTHS_BETWEEN) X(EV_YEARS_BETWEEN) \
-    X(EV_LIST_LEN) X(EV_SUM_FIELD) X(EV_OP_LEN_OF) X(EV_OP_SUM_FIELD_OF) X(EV_OP_LOOP) X(EV_OP_NEXT) X(EV_OP_SCAN) X(EV_OP_INC) \
-    X(EV_OP_ACC_SUM_INT) X(EV_OP_ACC_SUM_DEC) X(EV_OP_ACC_MIN) X(EV_OP_ACC_MAX) \
-    X(EV_OP_ANY_HIT) X(EV_OP_ALL_MISS) X(EV_OP_NOT_EMPTY) X(EV_OP_MAP_INIT) X(EV_OP_MAP_PUT) \
-    X(EV_OP_TABLE1) X(EV_OP_TABLE1_FIELD) X(EV_OP_TREE) X(EV_OP_TREE_CELL) X(EV_OP_CHECK_FEN)
+/* How the builder computes each node kind: nodes.h's vm column. */
+enum vm_form { VM_BIN, VM_UN, VM_LEAF, VM_SELF, VM_OWN, VM_TREE };
+static const uint8_t vm_form[EV_KIND_COUNT] = {
+#define X(name, arity, result, vm, doc) [EV_##name] = VM_##vm,
+    EV_NODE_LIST(X)
+#undef X
+};
+
+/* The instructions ev_prog_run has a label for: the same columns as its
+ * table of labels, so that the two cannot disagree. */
+static const uint8_t vm_runs[EV_OP_COUNT] = {
+#define X(name, arity, result, vm, doc) EV_VM_RUNS_##vm([EV_##name] = 1,)
+    EV_NODE_LIST(X)
+#undef X
+#define X(name, doc) [EV_OP_##name] = 1,
+    EV_OP_LIST(X)
+#undef X
+};
 
 typedef struct builder {
     ev_tree *t;
@@ -64,6 +67,7 @@ typedef struct builder {
     int32_t *lut;
     uint32_t nlut, caplut;
     uint32_t nslots;
+    uint32_t ntree;         /* TREE and TREE_CELL instructions emitted */
     int failed;
 } builder;
 
@@ -464,9 +468,13 @@ static int32_t gen_table1(builder *b, int32_t node, int32_t want)
     return dst;
 }
 
+/* One TREE or TREE_CELL instruction: the walker computes the node.
+ * Counted (ev_prog.ntree), so that a policy whose program leaves work to
+ * the walker shows it (ev_prog_disasm, test_eval's per-policy counts). */
 static int32_t fallback(builder *b, int op, int32_t node, int32_t want)
 {
     int32_t dst = want_slot(b, want);
+    b->ntree++;
     int32_t i = emit(b, op, dst, -1, -1, node);
     if (!b->failed) b->code[i].imm = node;
     return dst;
@@ -482,9 +490,8 @@ static int32_t gen_binary(builder *b, int32_t node, int32_t want)
     return dst;
 }
 
-/* Emits the code of a scalar node; returns the slot holding its value
- * (`want` when it is not -1). */
-static int32_t gen(builder *b, int32_t node, int32_t want)
+/* The kinds whose vm column is SELF or OWN, each with its own builder. */
+static int32_t gen_own(builder *b, int32_t node, int32_t want)
 {
     const ev_node *n = &b->t->nodes[node];
     int32_t dst;
@@ -495,15 +502,6 @@ static int32_t gen(builder *b, int32_t node, int32_t want)
         return into(b, konst(b, v), want);
     }
     case EV_SLOT: return into(b, n->a, want);
-    case EV_FIELD: case EV_AS_OF:
-        return emit(b, n->kind, dst = want_slot(b, want), n->a, n->b, node), dst;
-    case EV_ADD_INT: case EV_SUB_INT: case EV_MUL_INT: case EV_ADD_DEC: case EV_SUB_DEC:
-    case EV_MUL_DEC: case EV_MUL_DEC_INT: case EV_DIV_DEC: case EV_DIV_DEC_INT:
-    case EV_LT: case EV_LE: case EV_GT: case EV_GE: case EV_EQ: case EV_NE:
-    case EV_MIN2: case EV_MAX2:
-    case EV_DATE_ADD_DAYS: case EV_DATE_ADD_MONTHS: case EV_DATE_ADD_YEARS:
-    case EV_MONTHS_BETWEEN: case EV_YEARS_BETWEEN:
-        return gen_binary(b, node, want);
     case EV_DIV_ROUND:
         if (b->t->nodes[n->b].kind == EV_INT_TO_DEC) {   /* round(income / size): no conversion step */
             int32_t x = gen(b, n->a, -1), y = gen(b, b->t->nodes[n->b].a, -1);
@@ -512,10 +510,6 @@ static int32_t gen(builder *b, int32_t node, int32_t want)
             return dst;
         }
         return gen_binary(b, node, want);
-    case EV_NEG: case EV_INT_TO_DEC: case EV_DEC_TO_INT: case EV_NOT: case EV_ROUND: {
-        int32_t x = gen(b, n->a, -1);
-        return emit(b, n->kind, dst = want_slot(b, want), x, -1, node), dst;
-    }
     case EV_TEXT_EQ: {
         int32_t x = gen_cell(b, n->a, -1), y = gen_cell(b, n->b, -1);
         return emit(b, n->kind, dst = want_slot(b, want), x, y, node), dst;
@@ -539,9 +533,26 @@ static int32_t gen(builder *b, int32_t node, int32_t want)
     case EV_TABLE:
         if ((dst = gen_table1(b, node, want)) >= 0)
             return dst;
-        return fallback(b, EV_OP_TREE, node, want);
+        return fallback(b, EV_OP_TREE, node, want);   /* several columns, dated cells, a default */
     default:
         return fallback(b, EV_OP_TREE, node, want);
+    }
+}
+
+/* Emits the code of a scalar node; returns the slot holding its value
+ * (`want` when it is not -1).  Dispatches on nodes.h's vm column. */
+static int32_t gen(builder *b, int32_t node, int32_t want)
+{
+    const ev_node *n = &b->t->nodes[node];
+    int32_t dst, x;
+    switch (vm_form[n->kind]) {
+    case VM_BIN: return gen_binary(b, node, want);
+    case VM_UN:
+        x = gen(b, n->a, -1);
+        return emit(b, n->kind, dst = want_slot(b, want), x, -1, node), dst;
+    case VM_LEAF: return emit(b, n->kind, dst = want_slot(b, want), n->a, n->b, node), dst;
+    case VM_TREE: return fallback(b, EV_OP_TREE, node, want);
+    default: return gen_own(b, node, want);
     }
 }
 
@@ -588,23 +599,49 @@ int ev_prog_build(ev_tree *t, arena *pool)
     ev_prog *p = arena_alloc(pool, sizeof *p);
     if (b.failed || !p)
         return -1;
-    static const uint8_t handled[EV_OP_COUNT] = {
-#define X(k) [k] = 1,
-        VM_OPS(X)
-#undef X
-    };
     for (uint32_t i = 0; i < b.ncode; i++)
-        if (!handled[b.code[i].op])
-            return 0;      /* a builder bug: leave the policy to the walker */
+        if (!vm_runs[b.code[i].op])
+            return -1;     /* a builder bug (an op with no label), not a fallback */
     p->code = b.code;
     p->ncode = b.ncode;
     p->const_slot = b.kslot;
     p->const_value = b.kval;
     p->nconst = b.nconst;
     p->lut = b.lut;
+    p->ntree = b.ntree;
     t->nslots = b.nslots;
     t->prog = p;
     return 0;
+}
+
+/* ---- reading ---------------------------------------------------------- */
+
+const char *ev_op_name(int op)
+{
+    static const char *const name[EV_OP_COUNT] = {
+#define X(name, arity, result, vm, doc) [EV_##name] = #name,
+        EV_NODE_LIST(X)
+#undef X
+#define X(name, doc) [EV_OP_##name] = #name,
+        EV_OP_LIST(X)
+#undef X
+    };
+    return op >= 0 && op < EV_OP_COUNT && name[op] ? name[op] : "?";
+}
+
+void ev_prog_disasm(const ev_tree *t, FILE *out)
+{
+    const ev_prog *p = t->prog;
+    if (!p) {
+        fprintf(out, "no program: the tree walker evaluates\n");
+        return;
+    }
+    fprintf(out, "%u instructions, %u constants, %u left to the walker\n", p->ncode, p->nconst, p->ntree);
+    for (uint32_t i = 0; i < p->ncode; i++) {
+        const ev_insn *in = &p->code[i];
+        fprintf(out, "%4u %-14s dst %d a %d b %d c %d imm %lld node %d\n", i, ev_op_name(in->op),
+                in->dst, in->a, in->b, in->c, (long long)in->imm, in->node);
+    }
 }
 
 /* ---- running ---------------------------------------------------------- */
@@ -720,9 +757,12 @@ static int64_t date_op(ev_ctx *c, const ev_insn *in, int64_t d, int64_t n)
  */
 int ev_prog_run(ev_ctx *c, const ev_cell *root)
 {
-    static const void *const go[EV_OP_COUNT] = {   /* ev_prog_build emits no other */
-#define X(k) [k] = &&L_##k,
-        VM_OPS(X)
+    static const void *const go[EV_OP_COUNT] = {   /* as vm_runs: ev_prog_build emits no other */
+#define X(name, arity, result, vm, doc) EV_VM_RUNS_##vm([EV_##name] = &&L_EV_##name,)
+        EV_NODE_LIST(X)
+#undef X
+#define X(name, doc) [EV_OP_##name] = &&L_EV_OP_##name,
+        EV_OP_LIST(X)
 #undef X
     };
     const ev_insn *code = c->tree->prog->code, *in = code;

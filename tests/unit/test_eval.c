@@ -16,6 +16,7 @@
 #include <cmocka.h>
 #include "compile_helper.h"
 #include "policy_helper.h"
+#include "eval/vm.h"
 
 /* Every def's value as JSON, or the error (code, location, message). */
 static char *run_path(const policy *p, int64_t as_of, const ev_cell *root, arena *pool, int walk)
@@ -587,6 +588,59 @@ static void shipped_policies_both_ways(void **state)
     assert_true(nhouseholds >= 3000);
 }
 
+/* The node list's columns hold for every shipped policy's tree: each
+ * operand a node kind's arity names is a node (or -1, an absent filter);
+ * every instruction has a name; each node a program leaves to the walker
+ * (a TREE or TREE_CELL instruction: tables of several columns or other
+ * hit policies, parameters `at` a date, list literals) is counted in
+ * ev_prog.ntree and named here; and tianjin.dibao and tianjin.tekun_care,
+ * the benchmark's pair, leave none. */
+static void node_list_columns(void **state)
+{
+    static const int arity[EV_KIND_COUNT] = {
+#define X(name, ar, result, vm, doc) [EV_##name] = ar,
+        EV_NODE_LIST(X)
+#undef X
+    };
+    registry r;
+    assert_int_equal(load_policies(&r), 0);
+    uint32_t nprog = 0, total = 0;
+    for (uint32_t i = 0; i < r.npolicies; i++) {
+        const ev_tree *t = &r.policies[i]->tree;
+        for (uint32_t k = 0; k < t->nnodes; k++) {
+            const ev_node *n = &t->nodes[k];
+            const int32_t ops[3] = {n->a, n->b, n->c};
+            assert_true(n->kind < EV_KIND_COUNT);
+            for (int o = 0; o < arity[n->kind]; o++)
+                assert_true(ops[o] >= -1 && ops[o] < (int32_t)t->nnodes);
+        }
+        assert_non_null(t->prog);
+        nprog++;
+        for (uint32_t k = 0; k < t->prog->ncode; k++)
+            assert_string_not_equal(ev_op_name(t->prog->code[k].op), "?");
+        uint32_t ntree = 0;
+        for (uint32_t k = 0; k < t->prog->ncode; k++) {
+            const ev_insn *in = &t->prog->code[k];
+            if (in->op == EV_OP_TREE || in->op == EV_OP_TREE_CELL) {
+                print_message("%s: a %s node left to the tree walker\n", r.policies[i]->name,
+                              ev_op_name(t->nodes[in->imm].kind));
+                ntree++;
+            }
+        }
+        assert_int_equal(t->prog->ntree, ntree);
+        total += ntree;
+        const char *name = r.policies[i]->name;
+        if (strcmp(name, "tianjin.dibao") == 0 || strcmp(name, "tianjin.tekun_care") == 0)
+            assert_int_equal(ntree, 0);
+    }
+    assert_string_equal(ev_op_name(EV_ADD_DEC), "ADD_DEC");
+    assert_string_equal(ev_op_name(EV_OP_SCAN), "SCAN");
+    assert_string_equal(ev_op_name(EV_OP_COUNT), "?");
+    assert_int_equal(nprog, r.npolicies);
+    print_message("%u nodes of %u policies left to the tree walker\n", total, nprog);
+    registry_free(&r);
+}
+
 /* demo.elder_age (age_on, months_between) on generated elders, both
  * ways: birth dates from 1900 to 2030 (a third of them on 29 February),
  * decision dates over the whole covered period, some before the birth
@@ -754,6 +808,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(dibao),
+        cmocka_unit_test(node_list_columns),
         cmocka_unit_test(no_value_says_which_case),
         cmocka_unit_test(at_dates_checked_statically),
         cmocka_unit_test(exactly_at_standard),
