@@ -119,7 +119,8 @@ typedef enum ev_kind {
 } ev_kind;
 
 /*
- * The instructions of the flat program (vm.c) that ev_run executes when
+ * The instructions of the flat program (vm_build.c makes it, vm.c runs
+ * it) that ev_run executes when
  * no coverage is counted.  An instruction reads frame slots a and b and
  * writes slot dst; c is a jump target.  The arithmetic, comparison and
  * rounding instructions reuse the node kinds above (same meaning, slots
