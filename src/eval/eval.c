@@ -20,6 +20,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include "base/always.h"
 #include "eval/eval.h"
 #include "eval/decimal.h"
 #include "eval/date.h"
@@ -374,7 +375,8 @@ int64_t ev_scalar(ev_ctx *c, int32_t idx)
     case EV_KIND_COUNT:
         break;
     }
-    ev_fail(c, EVE_OVERFLOW, n->loc, "internal error: node %u is not a scalar", n->kind);
+    (void)ALWAYS(!"a list, text or map node evaluated as a scalar");
+    ev_fail(c, EVE_INTERNAL, n->loc, "internal error: a %s node is not a scalar", ev_op_name(n->kind));
     return 0;
 }
 
@@ -446,7 +448,8 @@ static ev_cell eval_list(ev_ctx *c, int32_t idx)
     case EV_KIND_COUNT:
         break;
     }
-    ev_fail(c, EVE_OVERFLOW, n->loc, "internal error: node %u is not a list", n->kind);
+    (void)ALWAYS(!"a scalar node evaluated as a list, text or map");
+    ev_fail(c, EVE_INTERNAL, n->loc, "internal error: a %s node is not a list", ev_op_name(n->kind));
     return out;
 }
 

@@ -13,6 +13,7 @@
  */
 #include <string.h>
 #include "lang/lower.h"
+#include "base/always.h"
 #include "eval/decimal.h"
 #include "eval/date.h"
 #include "eval/eval.h"
@@ -436,6 +437,12 @@ static int32_t lower_expr(lw *l, ast_node *n)
         return emit(l, EV_PARAM_AT, lower_expr(l, n->b), -1, -1, s->index, n);
     }
     default:
+        /* Only texts and lists reach here; anything else lower_list would
+         * hand back to this function, forever. */
+        if (NEVER(n->kind != AST_STRING && n->kind != AST_LIST)) {
+            l->failed = 1;
+            return 0;
+        }
         return lower_list(l, n);
     }
 }

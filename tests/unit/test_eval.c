@@ -17,6 +17,7 @@
 #include "compile_helper.h"
 #include "policy_helper.h"
 #include "eval/vm.h"
+#include "base/always.h"
 
 /* Every def's value as JSON, or the error (code, location, message). */
 static char *run_path(const policy *p, int64_t as_of, const ev_cell *root, arena *pool, int walk)
@@ -641,6 +642,40 @@ static void node_list_columns(void **state)
     registry_free(&r);
 }
 
+/* A tree the compiler cannot make: a list node (LIST_SLOT) asked for as
+ * a scalar, and a scalar node (AS_OF) as a list.  Each is an internal
+ * error, EVE_INTERNAL (not EVE_OVERFLOW), after a failed ALWAYS that
+ * aborts in debug builds unless told not to, as here. */
+static void internal_error_is_its_own_code(void **state)
+{
+    ev_node nodes[2] = {{.kind = EV_LIST_SLOT, .a = 0, .b = -1, .c = -1, .loc = 7},
+                        {.kind = EV_AS_OF, .a = -1, .b = -1, .c = -1, .loc = 9}};
+    ev_tree t;
+    memset(&t, 0, sizeof t);
+    t.nodes = nodes;
+    t.nnodes = 2;
+    t.nslots = 1;
+    ev_cell frame[1] = {{0}};
+    ev_ctx c;
+    ev_ctx_init(&c, &t, frame, NULL);
+    unsigned long before = always_failures;
+    always_abort = 0;
+    assert_int_equal(ev_scalar(&c, 0), 0);
+    assert_int_equal(c.err.code, EVE_INTERNAL);
+    assert_int_equal(c.err.loc, 7);
+    assert_string_equal(c.err.msg, "internal error: a LIST_SLOT node is not a scalar");
+    ev_ctx_init(&c, &t, frame, NULL);
+    ev_value(&c, 1);
+    always_abort = 1;
+    assert_int_equal(c.err.code, EVE_INTERNAL);
+    assert_string_equal(c.err.msg, "internal error: a AS_OF node is not a list");
+#ifndef NDEBUG
+    assert_int_equal(always_failures, before + 2);
+#else
+    assert_int_equal(always_failures, before);
+#endif
+}
+
 /* demo.elder_age (age_on, months_between) on generated elders, both
  * ways: birth dates from 1900 to 2030 (a third of them on 29 February),
  * decision dates over the whole covered period, some before the birth
@@ -809,6 +844,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(dibao),
         cmocka_unit_test(node_list_columns),
+        cmocka_unit_test(internal_error_is_its_own_code),
         cmocka_unit_test(no_value_says_which_case),
         cmocka_unit_test(at_dates_checked_statically),
         cmocka_unit_test(exactly_at_standard),
