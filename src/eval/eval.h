@@ -63,9 +63,10 @@ int ev_bind(ev_ctx *c, int64_t as_of);
 /* Evaluates every definition on the input record; 0, or -1 with c->err.
  * The tree's refusals come first, each condition walked once (a few
  * comparisons of input fields, the same code for both evaluators); the
- * first that holds fails the decision with EVE_REFUSED.  Without coverage counters (and without c->walk) it runs the tree's flat
- * program (vm.c); otherwise it walks the nodes.  Both give the same
- * outputs and the same errors. */
+ * first that holds fails the decision with EVE_REFUSED.  Without
+ * coverage counters (and without c->walk) it runs the tree's flat
+ * program (vm_build.c, vm.c); otherwise it walks the nodes.  Both give
+ * the same outputs and the same errors. */
 int ev_run(ev_ctx *c, const ev_cell *root);
 /* One node's scalar value in the current frame (explanations). */
 int64_t ev_scalar(ev_ctx *c, int32_t node);

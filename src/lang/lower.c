@@ -3,10 +3,12 @@
  *
  * Each lower_* function appends nodes and returns the index of the node
  * that computes its expression.  Numeric kinds are chosen here from the
- * types check.c recorded: an int operand of a decimal operation is
- * wrapped in INT_TO_DEC, and money literals become millionths.
+ * types the checker recorded (check_expr.c): an int operand of a decimal
+ * operation is wrapped in INT_TO_DEC, and money literals become
+ * millionths.  Last, the finished tree is flattened into its program
+ * (ev_prog_build, vm_build.c).
  *
- * What it does not do: report type errors (check.c did), or evaluate
+ * What it does not do: report type errors (the checker did), or evaluate
  * anything except constant subtrees.
  *
  * SPDX-License-Identifier: Apache-2.0
