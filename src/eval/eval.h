@@ -6,12 +6,14 @@
  * not bound again); ev_run() puts the input record in slot 0 and computes
  * every let and output in order into its slot.  No parsing, name lookup,
  * hashing or malloc happens here: lists built during evaluation (table
- * collections, maps) come from the request arena, and all arithmetic is
+ * collections, maps) come from the request arena, or for the maps of the
+ * flat program from frame slots reserved when it was built; all arithmetic is
  * exact (decimal.h) with overflow reported as an error, never wrapped.
  *
  * Ownership: the caller owns the frame (tree->nslots cells) and the
  * arena; the context borrows both.  Values in the frame point into the
- * input, the tree or the arena.
+ * input, the tree, the arena or the frame itself (valid until the
+ * frame's next decision).
  *
  * SPDX-License-Identifier: Apache-2.0
  */

@@ -156,7 +156,7 @@ typedef enum ev_kind {
     X(ANY_HIT,    "when a holds: dst = 1, go to c") \
     X(ALL_MISS,   "unless a holds: dst = 0, go to c") \
     X(NOT_EMPTY,  "error unless slot a holds (min/max of an empty list)") \
-    X(MAP_INIT,   "dst = empty map with room for list a; c on no memory") \
+    X(MAP_INIT,   "dst = empty map with room for list a, at slot b when it fits; c on no memory") \
     X(MAP_PUT,    "append key a, value b to the map in dst") \
     X(TABLE1,     "one-column table by lookup: see vm.c") \
     X(TABLE1_FIELD, "TABLE1 on field flags of the record in slot a") \

@@ -11,8 +11,9 @@
  * generated households through both.
  *
  * What it does not do: count coverage (ev_run walks the tree when
- * counters are given), allocate (except maps, from the request arena,
- * as the walker does), or use floating point.
+ * counters are given), allocate (a map's pairs go to frame slots the
+ * builder reserved, and only a list longer than those takes the request
+ * arena, as the walker always does), or use floating point.
  *
  * SPDX-License-Identifier: Apache-2.0
  */
@@ -48,13 +49,17 @@ static inline int64_t dec_result(ev_ctx *c, const ev_insn *in, dec_status st, co
     return 0;
 }
 
-/* MAP_INIT: room for every element of the list; NULL for none. */
+/* MAP_INIT: room for every element of the list, in the frame slots from
+ * b on when it fits, so that a decision allocates nothing; else from the
+ * request arena (as the walker does). */
 static int map_init(ev_ctx *c, const ev_insn *in, ev_cell *f)
 {
     uint32_t n = f[in->a].l.n;
     ev_cell out = {0};
     out.l.stride = 2;
-    if (n) {
+    if (n <= VM_MAP_ROOM) {
+        out.l.base = &f[in->b];
+    } else {
         out.l.base = arena_alloc(c->pool, sizeof(ev_cell) * 2 * n);
         if (!out.l.base) {
             ev_fail(c, EVE_NOMEM, loc_of(c, in), "out of memory");

@@ -20,7 +20,9 @@
  * How each node kind is built comes from nodes.h's vm column; what is
  * not flattened (multi-column or computed tables, parameters at another
  * date, list literals) is one TREE instruction that asks the walker for
- * that node, counted in ev_prog.ntree.  Also here: the names of
+ * that node, counted in ev_prog.ntree.  One shape of two defs is fused
+ * into one loop: a sum and a map over the same elements with the same
+ * filter and value (fuse_sum_map).  Also here: the names of
  * instructions and the disassembler (ev_prog_disasm), which read the
  * same lists.
  *
@@ -362,13 +364,18 @@ static int32_t gen_agg(builder *b, int32_t node, int32_t want)
     return dst;
 }
 
-/* MAP: pairs of (key text, value) in the request arena (eval_map). */
+/* MAP: pairs of (key text, value), as eval_map makes them, but in
+ * VM_MAP_ROOM pairs of frame slots reserved here, once, rather than in
+ * the request arena on every decision; MAP_INIT takes the arena only
+ * for a longer list. */
 static int32_t gen_map(builder *b, int32_t node, int32_t want)
 {
     const ev_node *n = &b->t->nodes[node];
     int32_t list = gen_cell(b, n->a, -1);
     int32_t dst = want_slot(b, want);
-    int32_t init = emit(b, EV_OP_MAP_INIT, dst, list, -1, node);
+    int32_t room = (int32_t)b->nslots;
+    b->nslots += 2 * VM_MAP_ROOM;
+    int32_t init = emit(b, EV_OP_MAP_INIT, dst, list, room, node);
     loop lp = loop_head(b, list, (int32_t)n->imm, node);
     loop_filter(b, &lp, n->c);
     int32_t key = gen_cell(b, b->t->args[n->b], -1);
@@ -569,6 +576,120 @@ static int32_t gen_cell(builder *b, int32_t node, int32_t want)
     }
 }
 
+/* ---- fusing a sum and a map over the same elements --------------------- */
+
+/* Operand nodes per kind: nodes.h's arity column. */
+static const int8_t kind_arity[EV_KIND_COUNT] = {
+#define X(name, arity, result, vm, doc) [EV_##name] = arity,
+    EV_NODE_LIST(X)
+#undef X
+};
+
+/* Whether the subtrees x and y compute the same value, slot vx in x
+ * standing for slot vy in y (two loops' variables).  Conservative: loops
+ * and maps inside are never the same. */
+static int same_tree(builder *b, int32_t x, int32_t y, int32_t vx, int32_t vy)
+{
+    if (x < 0 || y < 0)
+        return x == y;
+    const ev_node *p = &b->t->nodes[x], *q = &b->t->nodes[y];
+    if (p->kind != q->kind || p->flags != q->flags || p->imm != q->imm || p->kind == EV_MAP)
+        return 0;
+    int ar = kind_arity[p->kind];
+    if (ar == 0)           /* a, when a slot, is the variable or the same slot */
+        return (p->a == vx ? vy : p->a) == q->a && p->b == q->b;
+    if (p->kind >= EV_COUNT && p->kind <= EV_ALL)
+        return 0;
+    if (ar == EV_ARGS) {
+        if (p->b != q->b || !same_tree(b, p->c, q->c, vx, vy))
+            return 0;
+        for (int32_t k = 0; k < p->b; k++)
+            if (!same_tree(b, b->t->args[p->a + k], b->t->args[q->a + k], vx, vy))
+                return 0;
+        return 1;
+    }
+    const int32_t px[3] = {p->a, p->b, p->c}, qx[3] = {q->a, q->b, q->c};
+    for (int o = 0; o < 3; o++)
+        if (o < ar ? !same_tree(b, px[o], qx[o], vx, vy) : px[o] != qx[o])
+            return 0;
+    return 1;
+}
+
+/* Whether subtree x reads frame slot s (arity 0 kinds other than
+ * CONST and AS_OF hold a slot in a). */
+static int reads_slot(builder *b, int32_t x, int32_t s)
+{
+    if (x < 0)
+        return 0;
+    const ev_node *n = &b->t->nodes[x];
+    int ar = kind_arity[n->kind];
+    if (ar == 0)
+        return n->kind != EV_CONST && n->kind != EV_AS_OF && n->a == s;
+    if (ar == EV_ARGS || n->kind == EV_MAP) {
+        int32_t from = n->kind == EV_MAP ? n->b : n->a, len = n->kind == EV_MAP ? 2 : n->b;
+        for (int32_t k = 0; k < len; k++)
+            if (reads_slot(b, b->t->args[from + k], s))
+                return 1;
+        return reads_slot(b, n->c, s) || (n->kind == EV_MAP && reads_slot(b, n->a, s));
+    }
+    const int32_t ops[3] = {n->a, n->b, n->c};
+    for (int o = 0; o < ar; o++)
+        if (reads_slot(b, ops[o], s))
+            return 1;
+    return 0;
+}
+
+/* `output total = sum(v(m) for m in L where f(m))` followed by
+ * `output each = map(k(m) => v(m) for m in L where f(m))` (tekun_care's
+ * monthly_care_subsidy and by_member): one loop over L that tests f and
+ * computes v once per element, adding it to the sum and putting it in
+ * the map, where the walker loops twice.  The values and the first
+ * error are the same: both loops meet an element's errors in the same
+ * order, the map's key cannot fail, and k may not read the sum.  0 when
+ * the two defs are not of that shape. */
+static int fuse_sum_map(builder *b, const ev_def *d0, const ev_def *d1)
+{
+    const ev_node *s = &b->t->nodes[d0->root], *m = &b->t->nodes[d1->root];
+    if (!d0->is_scalar || d1->is_scalar || (s->kind != EV_SUM_INT && s->kind != EV_SUM_DEC) ||
+        m->kind != EV_MAP || s->flags != m->flags)
+        return 0;
+    int32_t key = b->t->args[m->b], val = b->t->args[m->b + 1];
+    if (!same_tree(b, s->a, m->a, -1, -1) || !same_tree(b, s->c, m->c, (int32_t)s->imm, (int32_t)m->imm) ||
+        !same_tree(b, s->b, val, (int32_t)s->imm, (int32_t)m->imm) || reads_slot(b, key, (int32_t)d0->slot))
+        return 0;
+    int32_t list = gen_cell(b, s->a, -1);
+    int32_t sum = (int32_t)d0->slot, map = (int32_t)d1->slot;
+    emit_set(b, sum, 0);
+    int32_t room = (int32_t)b->nslots;
+    b->nslots += 2 * VM_MAP_ROOM;
+    int32_t init = emit(b, EV_OP_MAP_INIT, map, list, room, d1->root);
+    loop lp = loop_head(b, list, (int32_t)s->imm, d0->root);
+    loop_filter(b, &lp, s->c);
+    int32_t v = gen(b, s->b, -1);
+    emit(b, s->kind == EV_SUM_INT ? EV_OP_ACC_SUM_INT : EV_OP_ACC_SUM_DEC, sum, v, -1, d0->root);
+    const ev_node *k = &b->t->nodes[key];
+    int32_t ks;
+    if (k->kind == EV_TEXT_FIELD && k->a == m->imm) {   /* m.id: read from the sum's variable */
+        ks = temp(b);
+        emit(b, EV_OP_CELL_FIELD, ks, (int32_t)s->imm, k->b, key);
+    } else {
+        emit(b, EV_OP_MOVE, (int32_t)m->imm, (int32_t)s->imm, -1, -1);   /* the key reads the map's variable */
+        ks = gen_cell(b, key, -1);
+    }
+    emit(b, EV_OP_MAP_PUT, map, ks, v, d1->root);
+    loop_end(b, &lp);
+    land(b, init);
+    return 1;
+}
+
+static void check_fen_of(builder *b, uint32_t i)
+{
+    if (!b->t->defs[i].check_fen)
+        return;
+    int32_t k = emit(b, EV_OP_CHECK_FEN, -1, (int32_t)b->t->defs[i].slot, -1, -1);
+    if (!b->failed) b->code[k].imm = i;
+}
+
 int ev_prog_build(ev_tree *t, arena *pool)
 {
     builder b;
@@ -578,14 +699,16 @@ int ev_prog_build(ev_tree *t, arena *pool)
     b.nslots = t->nslots;
     for (uint32_t i = 0; i < t->ndefs; i++) {
         const ev_def *d = &t->defs[i];
+        if (i + 1 < t->ndefs && fuse_sum_map(&b, d, &t->defs[i + 1])) {
+            check_fen_of(&b, i);
+            check_fen_of(&b, ++i);
+            continue;
+        }
         if (d->is_scalar)
             gen(&b, d->root, (int32_t)d->slot);
         else
             gen_cell(&b, d->root, (int32_t)d->slot);
-        if (d->check_fen) {
-            int32_t k = emit(&b, EV_OP_CHECK_FEN, -1, (int32_t)d->slot, -1, -1);
-            if (!b.failed) b.code[k].imm = i;
-        }
+        check_fen_of(&b, i);
     }
     emit(&b, EV_OP_HALT, -1, -1, -1, -1);
     ev_prog *p = arena_alloc(pool, sizeof *p);

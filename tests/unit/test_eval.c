@@ -416,6 +416,39 @@ static void grade_table_two_columns(void **state)
         "2019-01-01", FAMILY, "{\"a\":\"200.00\",\"b\":\"50.00\"}");
 }
 
+/* The loops (LOOP instructions) of a policy's program. */
+static int program_loops(const char *policy_text)
+{
+    compiled c;
+    compile_text(&c, policy_text);
+    assert_non_null(c.policy);
+    int n = 0;
+    for (uint32_t i = 0; i < c.policy->tree.prog->ncode; i++)
+        n += c.policy->tree.prog->code[i].op == EV_OP_LOOP;
+    compiled_free(&c);
+    return n;
+}
+
+/* A sum followed by a map over the same members with the same filter and
+ * value (tekun_care's shape) is one loop in the program; the values are
+ * those of the walker (expect_outputs runs both): adults a (1000) and b
+ * (500), 1500.00 in all.  A different filter (> 18), or one that reads
+ * the sum, keeps two loops. */
+static void sum_and_map_in_one_loop(void **state)
+{
+#define SUM "output adult_income: money per month = sum(m.income for m in household.members where m.age >= 18)\n"
+    const char *fused = HEAD SUM
+        "output by_id: map of money per month = map(m.id => m.income for m in household.members where m.age >= 18)\n";
+    expect_outputs(fused, "2019-01-01", FAMILY,
+                   "{\"adult_income\":\"1500.00\",\"by_id\":{\"a\":\"1000.00\",\"b\":\"500.00\"}}");
+    assert_int_equal(program_loops(fused), 1);
+    assert_int_equal(program_loops(HEAD SUM
+        "output by_id: map of money per month = map(m.id => m.income for m in household.members where m.age > 18)\n"), 2);
+    assert_int_equal(program_loops(HEAD SUM
+        "output by_id: map of money per month = map(m.id => m.income for m in household.members where m.age >= 18 and adult_income > 0.00)\n"), 2);
+#undef SUM
+}
+
 static void aggregations(void **state)
 {
     expect_outputs(HEAD
@@ -863,6 +896,7 @@ int main(void)
         cmocka_unit_test(collect_count_else),
         cmocka_unit_test(grade_table_two_columns),
         cmocka_unit_test(aggregations),
+        cmocka_unit_test(sum_and_map_in_one_loop),
         cmocka_unit_test(dates),
         cmocka_unit_test(ages_and_durations),
         cmocka_unit_test(overflow_is_an_error),
