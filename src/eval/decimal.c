@@ -25,7 +25,8 @@
  * is DEC_E_DIVZERO, a negative quantum DEC_E_RANGE, and a rounding mode
  * outside the enum DEC_E_SYNTAX.
  *
- * Not here: units and periods (types.c checks those at compile time) and
+ * Not here: units and periods (the checker, lang/check_types.c and
+ * check_expr.c, checks those at compile time) and
  * the choice of rounding mode (the policy states it; lower.c passes it).
  *
  * SPDX-License-Identifier: Apache-2.0

@@ -20,6 +20,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include "base/always.h"
 #include "eval/eval.h"
 #include "eval/decimal.h"
 #include "eval/date.h"
@@ -370,10 +371,15 @@ int64_t ev_scalar(ev_ctx *c, int32_t idx)
     }
     case EV_TABLE:
         return eval_table(c, n, NULL);
-    default:
-        ev_fail(c, EVE_OVERFLOW, n->loc, "internal error: node %u is not a scalar", n->kind);
-        return 0;
+    /* The kinds that are only lists, texts or maps (nodes.h's result
+     * column): the checker gives them no scalar context. */
+    EV_NODE_LIST(EV_CASES_ONLY_CELL)
+    case EV_KIND_COUNT:
+        break;
     }
+    (void)ALWAYS(!"a list, text or map node evaluated as a scalar");
+    ev_fail(c, EVE_INTERNAL, n->loc, "internal error: a %s node is not a scalar", ev_op_name(n->kind));
+    return 0;
 }
 
 /* Builds a map (pairs of text key, value; stride 2) from node MAP. */
@@ -439,10 +445,14 @@ static ev_cell eval_list(ev_ctx *c, int32_t idx)
             out = t->text[v];        /* one text: v is its index */
         return out;
     }
-    default:
-        ev_fail(c, EVE_OVERFLOW, n->loc, "internal error: node %u is not a list", n->kind);
-        return out;
+    /* The kinds that are only scalars (nodes.h's result column). */
+    EV_NODE_LIST(EV_CASES_ONLY_SCALAR)
+    case EV_KIND_COUNT:
+        break;
     }
+    (void)ALWAYS(!"a scalar node evaluated as a list, text or map");
+    ev_fail(c, EVE_INTERNAL, n->loc, "internal error: a %s node is not a list", ev_op_name(n->kind));
+    return out;
 }
 
 int ev_table_row_matches(const ev_table *t, uint32_t row, const int64_t *args)

@@ -6,12 +6,14 @@
  * not bound again); ev_run() puts the input record in slot 0 and computes
  * every let and output in order into its slot.  No parsing, name lookup,
  * hashing or malloc happens here: lists built during evaluation (table
- * collections, maps) come from the request arena, and all arithmetic is
+ * collections, maps) come from the request arena, or for the maps of the
+ * flat program from frame slots reserved when it was built; all arithmetic is
  * exact (decimal.h) with overflow reported as an error, never wrapped.
  *
  * Ownership: the caller owns the frame (tree->nslots cells) and the
  * arena; the context borrows both.  Values in the frame point into the
- * input, the tree or the arena.
+ * input, the tree, the arena or the frame itself (valid until the
+ * frame's next decision).
  *
  * SPDX-License-Identifier: Apache-2.0
  */
@@ -35,7 +37,8 @@ typedef enum ev_errcode {
     EVE_CONFLICT,      /* `any` table rows disagreeing */
     EVE_NOMEM,
     EVE_BEFORE_BIRTH,  /* age_on of a date before the birth date (422, the input) */
-    EVE_REFUSED        /* a `refuse when` condition holds (422): err.refusal says which */
+    EVE_REFUSED,       /* a `refuse when` condition holds (422): err.refusal says which */
+    EVE_INTERNAL       /* a bug: what an ALWAYS/NEVER (base/always.h) rules out happened (500) */
 } ev_errcode;
 
 typedef struct ev_error {
@@ -63,10 +66,11 @@ int ev_bind(ev_ctx *c, int64_t as_of);
 /* Evaluates every definition on the input record; 0, or -1 with c->err.
  * The tree's refusals come first, each condition walked once (a few
  * comparisons of input fields, the same code for both evaluators); the
- * first that holds fails the decision with EVE_REFUSED.  Without coverage counters (and without c->walk) it runs the tree's flat
- * program (vm.c); otherwise it walks the nodes.  Both give the same
- * outputs and the same errors.  Last the tree's warnings are walked the
- * same way in both, and c->warned says which hold. */
+ * first that holds fails the decision with EVE_REFUSED.  Without
+ * coverage counters (and without c->walk) it runs the tree's flat
+ * program (vm_build.c, vm.c); otherwise it walks the nodes.  Both give
+ * the same outputs and the same errors.  Last the tree's warnings are
+ * walked the same way in both, and c->warned says which hold. */
 int ev_run(ev_ctx *c, const ev_cell *root);
 /* One node's scalar value in the current frame (explanations). */
 int64_t ev_scalar(ev_ctx *c, int32_t node);

@@ -9,7 +9,7 @@
  * A decision runs in a frame of `nslots` cells: slot 0 holds the input
  * root record, then one slot per parameter (bound once per as_of), per
  * let and output, per loop variable and per table argument, and last the
- * constants and temporaries of the flat program (vm.c).
+ * constants and temporaries of the flat program (vm_build.c).
  *
  * Ownership: everything here lives in the compiled policy's arena.
  *
@@ -183,7 +183,7 @@ typedef struct ev_table {
 /* flags of LIST_LIT: the elements are texts (whole cells), not scalars */
 #define EV_LIST_OF_TEXTS 1
 
-/* One instruction of the flat program: see nodes.h and vm.c. */
+/* One instruction of the flat program: see nodes.h, vm_build.c, vm.c. */
 typedef struct ev_insn {
     uint16_t op;        /* ev_kind or ev_op */
     uint16_t flags;     /* the node's flags */
@@ -192,7 +192,7 @@ typedef struct ev_insn {
     int64_t imm;
 } ev_insn;
 
-/* The tree flattened into one program (vm.c): every def's value computed
+/* The tree flattened into one program (vm_build.c): every def's value computed
  * into its slot in order, temporaries in slots past the tree's own, and
  * constants in slots written by ev_bind. */
 typedef struct ev_prog {
@@ -202,6 +202,7 @@ typedef struct ev_prog {
     const ev_cell *const_value;
     uint32_t nconst;
     const int32_t *lut;     /* TABLE1 lookups: slot of the value per column value */
+    uint32_t ntree;         /* TREE and TREE_CELL instructions: nodes left to the walker */
 } ev_prog;
 
 typedef struct ev_tree {

@@ -40,7 +40,7 @@ typedef enum ty_period { TP_NONE, TP_MONTH, TP_YEAR, TP_ONCE } ty_period;
 struct enum_def;
 struct entity_def;
 
-/* Types are made by the checker (lang/check.c): scalars without a unit
+/* Types are made by the checker (lang/check_types.c): scalars without a unit
  * are shared constants, the others live in the policy arena, so compare
  * them with ty_equal, not by pointer. */
 typedef struct ty {

@@ -17,6 +17,7 @@
 #ifndef ELIGO_VM_H
 #define ELIGO_VM_H
 
+#include <stdio.h>
 #include "base/arena.h"
 #include "eval/eval.h"
 
@@ -27,5 +28,11 @@ int ev_prog_build(ev_tree *t, arena *pool);
 void ev_prog_bind(ev_ctx *c);
 /* ev_run for a bound context without coverage: 0, or -1 with c->err. */
 int ev_prog_run(ev_ctx *c, const ev_cell *root);
+/* The name of a node kind or program instruction ("ADD_DEC", "SCAN"),
+ * from nodes.h's lists; "?" for a number that is neither. */
+const char *ev_op_name(int op);
+/* Writes t's program to out, one instruction a line with its operands,
+ * after a line counting instructions, constants and TREE fallbacks. */
+void ev_prog_disasm(const ev_tree *t, FILE *out);
 
 #endif

@@ -9,7 +9,8 @@
  * are read once per policy and folded to code points with cite_fold, so
  * "85%" matches "85%" and a line break inside a sentence does not matter.
  *
- * Not here: the policy-level checks of names and types (check.c).
+ * Not here: the policy-level checks of names and types (check.c,
+ * check_types.c, check_expr.c).
  *
  * SPDX-License-Identifier: Apache-2.0
  */

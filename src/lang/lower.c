@@ -3,16 +3,19 @@
  *
  * Each lower_* function appends nodes and returns the index of the node
  * that computes its expression.  Numeric kinds are chosen here from the
- * types check.c recorded: an int operand of a decimal operation is
- * wrapped in INT_TO_DEC, and money literals become millionths.
+ * types the checker recorded (check_expr.c): an int operand of a decimal
+ * operation is wrapped in INT_TO_DEC, and money literals become
+ * millionths.  Last, the finished tree is flattened into its program
+ * (ev_prog_build, vm_build.c).
  *
- * What it does not do: report type errors (check.c did), or evaluate
+ * What it does not do: report type errors (the checker did), or evaluate
  * anything except constant subtrees.
  *
  * SPDX-License-Identifier: Apache-2.0
  */
 #include <string.h>
 #include "lang/lower.h"
+#include "base/always.h"
 #include "eval/decimal.h"
 #include "eval/date.h"
 #include "eval/eval.h"
@@ -436,6 +439,12 @@ static int32_t lower_expr(lw *l, ast_node *n)
         return emit(l, EV_PARAM_AT, lower_expr(l, n->b), -1, -1, s->index, n);
     }
     default:
+        /* Only texts and lists reach here; anything else lower_list would
+         * hand back to this function, forever. */
+        if (NEVER(n->kind != AST_STRING && n->kind != AST_LIST)) {
+            l->failed = 1;
+            return 0;
+        }
         return lower_list(l, n);
     }
 }

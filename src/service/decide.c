@@ -130,6 +130,8 @@ int decide(service *sv, const policy *p, const decision_request *req, buf *decis
         http_problem_at(rs, PROBLEM_OUTSIDE_COVERED_PERIOD, "/as_of", r.err.msg);
     } else if (rc == DECISION_REFUSED) {
         refusal_problem(rs, &r.err);
+    } else if (r.err.code == EVE_INTERNAL) {   /* a bug of eligo's, not of the input */
+        http_problem_as(rs, PROBLEM_INTERNAL_ERROR, r.err.msg, NULL);
     } else {
         http_problem_at(rs, PROBLEM_INVALID_INPUT, "/input", r.err.msg);
     }

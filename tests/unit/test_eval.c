@@ -16,6 +16,8 @@
 #include <cmocka.h>
 #include "compile_helper.h"
 #include "policy_helper.h"
+#include "eval/vm.h"
+#include "base/always.h"
 
 /* Every def's value as JSON, or the error (code, location, message). */
 static char *run_path(const policy *p, int64_t as_of, const ev_cell *root, arena *pool, int walk)
@@ -415,6 +417,39 @@ static void grade_table_two_columns(void **state)
         "2019-01-01", FAMILY, "{\"a\":\"200.00\",\"b\":\"50.00\"}");
 }
 
+/* The loops (LOOP instructions) of a policy's program. */
+static int program_loops(const char *policy_text)
+{
+    compiled c;
+    compile_text(&c, policy_text);
+    assert_non_null(c.policy);
+    int n = 0;
+    for (uint32_t i = 0; i < c.policy->tree.prog->ncode; i++)
+        n += c.policy->tree.prog->code[i].op == EV_OP_LOOP;
+    compiled_free(&c);
+    return n;
+}
+
+/* A sum followed by a map over the same members with the same filter and
+ * value (tekun_care's shape) is one loop in the program; the values are
+ * those of the walker (expect_outputs runs both): adults a (1000) and b
+ * (500), 1500.00 in all.  A different filter (> 18), or one that reads
+ * the sum, keeps two loops. */
+static void sum_and_map_in_one_loop(void **state)
+{
+#define SUM "output adult_income: money per month = sum(m.income for m in household.members where m.age >= 18)\n"
+    const char *fused = HEAD SUM
+        "output by_id: map of money per month = map(m.id => m.income for m in household.members where m.age >= 18)\n";
+    expect_outputs(fused, "2019-01-01", FAMILY,
+                   "{\"adult_income\":\"1500.00\",\"by_id\":{\"a\":\"1000.00\",\"b\":\"500.00\"}}");
+    assert_int_equal(program_loops(fused), 1);
+    assert_int_equal(program_loops(HEAD SUM
+        "output by_id: map of money per month = map(m.id => m.income for m in household.members where m.age > 18)\n"), 2);
+    assert_int_equal(program_loops(HEAD SUM
+        "output by_id: map of money per month = map(m.id => m.income for m in household.members where m.age >= 18 and adult_income > 0.00)\n"), 2);
+#undef SUM
+}
+
 static void aggregations(void **state)
 {
     expect_outputs(HEAD
@@ -605,6 +640,93 @@ static void shipped_policies_both_ways(void **state)
     print_message("%u policy tests and %u households evaluated both ways\n", ntests, nhouseholds);
     assert_true(ntests >= 150);
     assert_true(nhouseholds >= 3000);
+}
+
+/* The node list's columns hold for every shipped policy's tree: each
+ * operand a node kind's arity names is a node (or -1, an absent filter);
+ * every instruction has a name; each node a program leaves to the walker
+ * (a TREE or TREE_CELL instruction: tables of several columns or other
+ * hit policies, parameters `at` a date, list literals) is counted in
+ * ev_prog.ntree and named here; and tianjin.dibao and tianjin.tekun_care,
+ * the benchmark's pair, leave none. */
+static void node_list_columns(void **state)
+{
+    static const int arity[EV_KIND_COUNT] = {
+#define X(name, ar, result, vm, doc) [EV_##name] = ar,
+        EV_NODE_LIST(X)
+#undef X
+    };
+    registry r;
+    assert_int_equal(load_policies(&r), 0);
+    uint32_t nprog = 0, total = 0;
+    for (uint32_t i = 0; i < r.npolicies; i++) {
+        const ev_tree *t = &r.policies[i]->tree;
+        for (uint32_t k = 0; k < t->nnodes; k++) {
+            const ev_node *n = &t->nodes[k];
+            const int32_t ops[3] = {n->a, n->b, n->c};
+            assert_true(n->kind < EV_KIND_COUNT);
+            for (int o = 0; o < arity[n->kind]; o++)
+                assert_true(ops[o] >= -1 && ops[o] < (int32_t)t->nnodes);
+        }
+        assert_non_null(t->prog);
+        nprog++;
+        for (uint32_t k = 0; k < t->prog->ncode; k++)
+            assert_string_not_equal(ev_op_name(t->prog->code[k].op), "?");
+        uint32_t ntree = 0;
+        for (uint32_t k = 0; k < t->prog->ncode; k++) {
+            const ev_insn *in = &t->prog->code[k];
+            if (in->op == EV_OP_TREE || in->op == EV_OP_TREE_CELL) {
+                print_message("%s: a %s node left to the tree walker\n", r.policies[i]->name,
+                              ev_op_name(t->nodes[in->imm].kind));
+                ntree++;
+            }
+        }
+        assert_int_equal(t->prog->ntree, ntree);
+        total += ntree;
+        const char *name = r.policies[i]->name;
+        if (strcmp(name, "tianjin.dibao") == 0 || strcmp(name, "tianjin.tekun_care") == 0)
+            assert_int_equal(ntree, 0);
+    }
+    assert_string_equal(ev_op_name(EV_ADD_DEC), "ADD_DEC");
+    assert_string_equal(ev_op_name(EV_OP_SCAN), "SCAN");
+    assert_string_equal(ev_op_name(EV_OP_COUNT), "?");
+    assert_int_equal(nprog, r.npolicies);
+    print_message("%u nodes of %u policies left to the tree walker\n", total, nprog);
+    registry_free(&r);
+}
+
+/* A tree the compiler cannot make: a list node (LIST_SLOT) asked for as
+ * a scalar, and a scalar node (AS_OF) as a list.  Each is an internal
+ * error, EVE_INTERNAL (not EVE_OVERFLOW), after a failed ALWAYS that
+ * aborts in debug builds unless told not to, as here. */
+static void internal_error_is_its_own_code(void **state)
+{
+    ev_node nodes[2] = {{.kind = EV_LIST_SLOT, .a = 0, .b = -1, .c = -1, .loc = 7},
+                        {.kind = EV_AS_OF, .a = -1, .b = -1, .c = -1, .loc = 9}};
+    ev_tree t;
+    memset(&t, 0, sizeof t);
+    t.nodes = nodes;
+    t.nnodes = 2;
+    t.nslots = 1;
+    ev_cell frame[1] = {{0}};
+    ev_ctx c;
+    ev_ctx_init(&c, &t, frame, NULL);
+    unsigned long before = always_failures;
+    always_abort = 0;
+    assert_int_equal(ev_scalar(&c, 0), 0);
+    assert_int_equal(c.err.code, EVE_INTERNAL);
+    assert_int_equal(c.err.loc, 7);
+    assert_string_equal(c.err.msg, "internal error: a LIST_SLOT node is not a scalar");
+    ev_ctx_init(&c, &t, frame, NULL);
+    ev_value(&c, 1);
+    always_abort = 1;
+    assert_int_equal(c.err.code, EVE_INTERNAL);
+    assert_string_equal(c.err.msg, "internal error: a AS_OF node is not a list");
+#ifndef NDEBUG
+    assert_int_equal(always_failures, before + 2);
+#else
+    assert_int_equal(always_failures, before);
+#endif
 }
 
 /* demo.elder_age (age_on, months_between) on generated elders, both
@@ -808,6 +930,8 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(dibao),
+        cmocka_unit_test(node_list_columns),
+        cmocka_unit_test(internal_error_is_its_own_code),
         cmocka_unit_test(no_value_says_which_case),
         cmocka_unit_test(at_dates_checked_statically),
         cmocka_unit_test(exactly_at_standard),
@@ -826,6 +950,7 @@ int main(void)
         cmocka_unit_test(collect_count_else),
         cmocka_unit_test(grade_table_two_columns),
         cmocka_unit_test(aggregations),
+        cmocka_unit_test(sum_and_map_in_one_loop),
         cmocka_unit_test(dates),
         cmocka_unit_test(ages_and_durations),
         cmocka_unit_test(overflow_is_an_error),
