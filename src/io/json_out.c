@@ -63,15 +63,38 @@ static void json_add_text(buf *b, const buf *tx)
     buf_json_string(b, tx->data ? tx->data : "", tx->len);
 }
 
+/* Appends a label as a JSON string.  The label is written straight into
+ * b between quotes, which is the whole job when it holds nothing JSON
+ * escapes (every label of the shipped policies); otherwise the bytes
+ * written are taken back and quoted through a scratch buffer.  No
+ * allocation per reason on the common path. */
+static void write_label(buf *b, const ev_def *d, const ev_cell *frame)
+{
+    buf_addc(b, '"');
+    size_t at = b->len;
+    explain_label(b, d, frame);
+    if (b->failed) return;
+    for (size_t i = at; i < b->len; i++) {
+        unsigned char ch = (unsigned char)b->data[i];
+        if (ch < 0x20 || ch == '"' || ch == '\\') {
+            buf raw;
+            buf_init(&raw);
+            buf_add(&raw, b->data + at, b->len - at);
+            b->len = at - 1;
+            json_add_text(b, &raw);
+            buf_free(&raw);
+            return;
+        }
+    }
+    buf_addc(b, '"');
+}
+
 static void write_reason(buf *b, ev_ctx *c, const ev_def *d)
 {
-    buf buf_label;
-    buf_init(&buf_label);
-    explain_label(&buf_label, d, c->frame);
     buf_adds(b, "{\"output\":");
     buf_json_string(b, d->name, strlen(d->name));
     buf_adds(b, ",\"label\":");
-    json_add_text(b, &buf_label);
+    write_label(b, d, c->frame);
     buf_adds(b, ",\"value\":");
     json_write_value(b, d->type, &c->frame[d->slot]);
     const char *rule = explain_rule(c, d);
@@ -80,7 +103,6 @@ static void write_reason(buf *b, ev_ctx *c, const ev_def *d)
         buf_json_string(b, rule, strlen(rule));
     }
     buf_addc(b, '}');
-    buf_free(&buf_label);
 }
 
 static void write_explanation(buf *b, const policy *p, ev_ctx *c, const uint32_t *cov)
@@ -126,7 +148,9 @@ void json_write_decision_parts(buf *b, const policy *p, ev_ctx *c, int explain, 
     buf_json_string(b, p->name, strlen(p->name));
     buf_adds(b, ",\"title\":");
     buf_json_string(b, p->title ? p->title : "", strlen(p->title ? p->title : ""));
-    buf_printf(b, ",\"hash\":\"%s\"},\"as_of\":\"", p->hash);
+    buf_adds(b, ",\"hash\":\"");
+    buf_adds(b, p->hash);
+    buf_adds(b, "\"},\"as_of\":\"");
     date_format(c->as_of, d);
     buf_adds(b, d);
     buf_adds(b, "\",\"outputs\":");
