@@ -116,7 +116,21 @@ void date_format(int64_t days, char *out)
 {
     int y, m, d;
     date_to_ymd(days, &y, &m, &d);
-    snprintf(out, 11, "%04d-%02d-%02d", y, m, d);
+    if (y < 0 || y > 9999) {
+        snprintf(out, 11, "%04d-%02d-%02d", y, m, d);
+        return;
+    }
+    /* by hand: every decision writes its as_of, and printf costs more
+     * than the rest of the date */
+    const int v[3] = { y, m, d }, w[3] = { 4, 2, 2 };
+    char *o = out;
+    for (int k = 0; k < 3; k++) {
+        if (k) *o++ = '-';
+        for (int i = w[k] - 1, x = v[k]; i >= 0; i--, x /= 10)
+            o[i] = (char)('0' + x % 10);
+        o += w[k];
+    }
+    *o = '\0';
 }
 
 /* The add functions refuse a start date outside the range as well: no

@@ -267,6 +267,16 @@ static size_t put_uint(uint64_t v, char *out)
     return n;
 }
 
+size_t int_format(int64_t v, char *out)
+{
+    size_t n = 0;
+    if (v < 0)
+        out[n++] = '-';
+    n += put_uint(v < 0 ? (uint64_t)(-(v + 1)) + 1 : (uint64_t)v, out + n);
+    out[n] = '\0';
+    return n;
+}
+
 size_t dec_format(int64_t a, int min_places, char *out)
 {
     if (min_places < 0)

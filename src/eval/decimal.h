@@ -97,6 +97,9 @@ dec_status int_div_round(int64_t a, int64_t b, dec_round_mode m, int64_t *r);
  * trailing zeros beyond them ("860.00" for 2, "0.85" for 0, "12" for 0).
  * out needs 32 bytes.  Returns the length. */
 size_t dec_format(int64_t a, int min_places, char *out);
+/* Writes an integer (not scaled) in decimal, as printf's "%lld" would,
+ * without printf's cost on the decision path.  out needs 21 bytes. */
+size_t int_format(int64_t v, char *out);
 /* Sums over many decisions (impact's totals) are kept in 128 bits, which
  * 2^64 amounts of 64 bits cannot overflow; formatted like dec_format,
  * out needs 48 bytes. */

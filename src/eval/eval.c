@@ -50,7 +50,7 @@ const char *ev_format_scalar(const ty *t, int64_t v, char *out)
 {
     switch (t->kind) {
     case TY_BOOL: strcpy(out, v ? "true" : "false"); break;
-    case TY_INT: snprintf(out, 64, "%lld", (long long)v); break;
+    case TY_INT: int_format(v, out); break;
     case TY_MONEY: dec_format(v, 2, out); break;
     case TY_DECIMAL: case TY_NUMBER: dec_format(v, 0, out); break;
     case TY_DATE: date_format(v, out); break;

@@ -97,7 +97,7 @@ void explain_json_value(buf *b, const ty *t, const ev_cell *v)
     char tmp[64];
     switch (t->kind) {
     case TY_BOOL: buf_adds(b, v->i ? "true" : "false"); break;
-    case TY_INT: buf_printf(b, "%lld", (long long)v->i); break;
+    case TY_INT: buf_add(b, tmp, int_format(v->i, tmp)); break;
     case TY_MONEY: case TY_DECIMAL: case TY_NUMBER: case TY_DATE: case TY_ENUM:
         ev_format_scalar(t, v->i, tmp);
         buf_json_string(b, tmp, strlen(tmp));

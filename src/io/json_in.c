@@ -864,7 +864,11 @@ static json_status lex_and_check(jin *c, const char *text, size_t len, const cha
                                  arena *pool, json_errors *errs)
 {
     json_lexed lx;
-    memset(c, 0, sizeof *c);
+    /* Field by field, not memset: the scratch ptr, path and seg arrays
+     * (some 5 KB) are written before they are read. */
+    c->stop = 0;
+    c->nseg = 0;
+    c->plen = c->hlen = 0;
     c->text = text;
     c->len = len;
     c->pool = pool;

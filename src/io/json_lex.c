@@ -126,14 +126,40 @@ static size_t token_bound(const char *s, size_t n)
     return 1 + k;
 }
 
-/* True when the 8 bytes at s are printable ASCII other than '\\' and '"',
- * the bytes a string can hold without a closer look. */
-static int swar_plain(const char *s)
+/* The bytes of the 8 at s that a string cannot hold without a closer
+ * look (control characters, '\\', '"', and bytes >= 0x80), each as its
+ * high bit; 0 when all 8 are plain printable ASCII. */
+static uint64_t swar_special(const char *s)
 {
     uint64_t w, high = ONES * 0x80;
     memcpy(&w, s, 8);
     uint64_t ctl = swar_eq(w & ONES * 0xE0, 0);       /* bytes < 0x20 */
-    return !((w & high) | ctl | swar_eq(w, '\\') | swar_eq(w, '"'));
+    return (w & high) | ctl | swar_eq(w, '\\') | swar_eq(w, '"');
+}
+
+/* Index of the first byte of s[i..n) that swar_special() would mark, or
+ * n.  Each mark is exact (no carries between bytes), so on a
+ * little-endian machine the lowest set bit is the first such byte: a
+ * short key or value is crossed in one step, not one byte at a time. */
+static size_t plain_run(const char *s, size_t i, size_t n)
+{
+    for (; i + 8 <= n; i += 8) {
+        uint64_t m = swar_special(s + i);
+        if (m) {
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+            return i + (size_t)(__builtin_ctzll(m) >> 3);
+#else
+            break;
+#endif
+        }
+    }
+    while (i < n) {
+        unsigned char b = (unsigned char)s[i];
+        if (b < 0x20 || b >= 0x80 || b == '"' || b == '\\')
+            return i;
+        i++;
+    }
+    return n;
 }
 
 /* ---- strings ---------------------------------------------------------- */
@@ -208,8 +234,7 @@ static json_status lex_string(lexer *L, uint32_t *escaped)
     size_t q = L->i, i = q + 1, n = L->n;
     *escaped = 0;
     for (;;) {
-        while (i + 8 <= n && swar_plain(s + i))
-            i += 8;
+        i = plain_run(s, i, n);
         if (i >= n)
             return fail(L, JSON_E_SYNTAX, n, THE_END);
         unsigned char b = (unsigned char)s[i];

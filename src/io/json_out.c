@@ -63,15 +63,61 @@ static void json_add_text(buf *b, const buf *tx)
     buf_json_string(b, tx->data ? tx->data : "", tx->len);
 }
 
+#define ONES 0x0101010101010101ULL
+
+/* True when s[0..n) holds a byte that a JSON string escapes (control,
+ * quote, backslash), tested 8 bytes at a time: labels run to a hundred
+ * bytes and more.  Each test is exact per byte (no carry between bytes). */
+static int needs_escape(const char *s, size_t n)
+{
+    size_t i = 0;
+    for (; i + 8 <= n; i += 8) {
+        uint64_t w, low7 = ONES * 0x7F, q, bs;
+        memcpy(&w, s + i, 8);
+        q = w ^ ONES * '"';
+        bs = w ^ ONES * '\\';
+        uint64_t ctl = ~(((w & ONES * 0x60) + low7) | w);      /* high bit: byte < 0x20 */
+        uint64_t eq = ~((((q & low7) + low7) | q) & (((bs & low7) + low7) | bs));
+        if ((ctl | eq) & ONES * 0x80)
+            return 1;
+    }
+    for (; i < n; i++) {
+        unsigned char ch = (unsigned char)s[i];
+        if (ch < 0x20 || ch == '"' || ch == '\\')
+            return 1;
+    }
+    return 0;
+}
+
+/* Appends a label as a JSON string.  The label is written straight into
+ * b between quotes, which is the whole job when it holds nothing JSON
+ * escapes (every label of the shipped policies); otherwise the bytes
+ * written are taken back and quoted through a scratch buffer.  No
+ * allocation per reason on the common path. */
+static void write_label(buf *b, const ev_def *d, const ev_cell *frame)
+{
+    buf_addc(b, '"');
+    size_t at = b->len;
+    explain_label(b, d, frame);
+    if (b->failed) return;
+    if (needs_escape(b->data + at, b->len - at)) {
+        buf raw;
+        buf_init(&raw);
+        buf_add(&raw, b->data + at, b->len - at);
+        b->len = at - 1;
+        json_add_text(b, &raw);
+        buf_free(&raw);
+        return;
+    }
+    buf_addc(b, '"');
+}
+
 static void write_reason(buf *b, ev_ctx *c, const ev_def *d)
 {
-    buf buf_label;
-    buf_init(&buf_label);
-    explain_label(&buf_label, d, c->frame);
     buf_adds(b, "{\"output\":");
     buf_json_string(b, d->name, strlen(d->name));
     buf_adds(b, ",\"label\":");
-    json_add_text(b, &buf_label);
+    write_label(b, d, c->frame);
     buf_adds(b, ",\"value\":");
     json_write_value(b, d->type, &c->frame[d->slot]);
     const char *rule = explain_rule(c, d);
@@ -80,7 +126,6 @@ static void write_reason(buf *b, ev_ctx *c, const ev_def *d)
         buf_json_string(b, rule, strlen(rule));
     }
     buf_addc(b, '}');
-    buf_free(&buf_label);
 }
 
 static void write_explanation(buf *b, const policy *p, ev_ctx *c, const uint32_t *cov)
@@ -126,7 +171,9 @@ void json_write_decision_parts(buf *b, const policy *p, ev_ctx *c, int explain, 
     buf_json_string(b, p->name, strlen(p->name));
     buf_adds(b, ",\"title\":");
     buf_json_string(b, p->title ? p->title : "", strlen(p->title ? p->title : ""));
-    buf_printf(b, ",\"hash\":\"%s\"},\"as_of\":\"", p->hash);
+    buf_adds(b, ",\"hash\":\"");
+    buf_adds(b, p->hash);
+    buf_adds(b, "\"},\"as_of\":\"");
     date_format(c->as_of, d);
     buf_adds(b, d);
     buf_adds(b, "\",\"outputs\":");

@@ -665,6 +665,19 @@ static void mode_names(void **state)
 
 /* Sums past 64 bits (impact's totals): the digits of the 128-bit value,
  * formatted as dec_format would; within 64 bits exactly dec_format. */
+/* int_format writes what printf's "%lld" writes, at both ends too. */
+static void format_int(void **state)
+{
+    (void)state;
+    const int64_t vals[] = { 0, 7, -7, 10, 1234567890, -1000, INT64_MAX, INT64_MIN };
+    for (size_t i = 0; i < sizeof vals / sizeof vals[0]; i++) {
+        char want[32], out[32];
+        snprintf(want, sizeof want, "%lld", (long long)vals[i]);
+        assert_int_equal(int_format(vals[i], out), strlen(want));
+        assert_string_equal(out, want);
+    }
+}
+
 static void format_wide(void **state)
 {
     (void)state;
@@ -718,6 +731,7 @@ int main(void)
         cmocka_unit_test(fits_places),
         cmocka_unit_test(mode_names),
         cmocka_unit_test(format_wide),
+        cmocka_unit_test(format_int),
     };
     return cmocka_run_group_tests_name("decimal", tests, NULL, NULL);
 }

@@ -865,6 +865,21 @@ static void token_limit_inside(void **state)
     free(big);
 }
 
+/* Enum values are looked up by their exact name: not a prefix, not a
+ * longer word, not a name with a NUL byte (from "\u0000") inside. */
+static void enum_names_exact(void **state)
+{
+    (void)state;
+    const char *values[] = { "none", "partial", "full" };
+    enum_def e = { .name = "care", .nvalues = 3, .values = values };
+    assert_int_equal(enum_value(&e, "partial", 7), 1);
+    assert_int_equal(enum_value(&e, "full", 4), 2);
+    assert_int_equal(enum_value(&e, "non", 3), -1);
+    assert_int_equal(enum_value(&e, "nonee", 5), -1);
+    assert_int_equal(enum_value(&e, "none\0x", 6), -1);
+    assert_int_equal(enum_value(&e, "", 0), -1);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -900,6 +915,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(huge_inputs_refused, setup, teardown),
         cmocka_unit_test_setup_teardown(limit_edges, setup, teardown),
         cmocka_unit_test_setup_teardown(token_limit_inside, setup, teardown),
+        cmocka_unit_test(enum_names_exact),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -160,6 +160,34 @@ static void bound_is_tight(void **state)
     expect_tok(d, 6, JT_NUMBER, "3", 0, 7);
 }
 
+/* Strings are crossed 8 bytes at a time up to the first byte that needs
+ * a look (quote, backslash, control, non-ASCII): that byte at every
+ * offset of a 20-byte string, and in every lane of a word, must still be
+ * found, with the exact text before it. */
+static void special_byte_at_every_offset(void **state)
+{
+    (void)state;
+    for (size_t at = 0; at < 20; at++) {
+        char d[64], want[32];
+        memset(want, 'a', at);
+        want[at] = '\0';
+        snprintf(d, sizeof d, "[\"%s\"]", want);           /* the closing quote at `at` */
+        assert_int_equal(lex(d, NULL), JSON_OK);
+        expect_tok(d, 1, JT_STRING, want, 0, 2);
+        snprintf(d, sizeof d, "[\"%s\\n%s\"]", want, "bb");   /* an escape at `at` */
+        assert_int_equal(lex(d, NULL), JSON_OK);
+        assert_int_equal(lx.tok[1].size, 1);
+        assert_int_equal(lx.tok[1].end - lx.tok[1].start, at + 4);
+        snprintf(d, sizeof d, "[\"%s\xc3\xa9z\"]", want);        /* UTF-8 at `at` */
+        assert_int_equal(lex(d, NULL), JSON_OK);
+        assert_int_equal(lx.tok[1].end - lx.tok[1].start, at + 3);
+        snprintf(d, sizeof d, "[\"%s\x01\"]", want);               /* a control byte at `at` */
+        expect_error(d, 2 + at, "control character in string");
+        snprintf(d, sizeof d, "[\"%s\xff\"]", want);               /* not UTF-8 at `at` */
+        expect_error(d, 2 + at, "invalid UTF-8 in string");
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -170,6 +198,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(caller_limits, setup, teardown),
         cmocka_unit_test_setup_teardown(first_problem_first, setup, teardown),
         cmocka_unit_test_setup_teardown(bound_is_tight, setup, teardown),
+        cmocka_unit_test_setup_teardown(special_byte_at_every_offset, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
