@@ -38,7 +38,11 @@
  *
  * content_hash is the leaf hash of the tamper-evidence design
  * (store_leaf_hash, described in store_int.h), over every stored field,
- * id and created_at included.
+ * id and created_at included.  The outputs and explanation are fields of
+ * the leaf but, when they are exactly the members of the response (as
+ * eligod cuts them), are sent as NULL and held only in the response
+ * (db/005, parts.c): the bytes of an explanation went to the server
+ * twice before.
  *
  * Policy and model texts go into policy_versions / model_versions by
  * hash in the decision's transaction, so a replay finds the exact texts;

@@ -14,7 +14,9 @@
  *
  * Each row comes with its seq, its checkpoint and that checkpoint's leaf
  * for it, and store_row_leaf recomputes its leaf hash from the content,
- * so whoever shows a row can first check it (audit/record.c).
+ * so whoever shows a row can first check it (audit/record.c).  A row
+ * stored since db/005 comes with its outputs and explanation taken back
+ * from its response (parts.c), so callers see every row alike.
  *
  * What it does not do: decide what a row means (audit/) or verify the
  * checkpoints' signatures (audit/verify.c).

@@ -248,7 +248,9 @@ void store_stmt_done(store *s, store_stmt_id id);
  * its bytes, SQL NULL as the length 0xFFFFFFFFFFFFFFFF with no bytes.
  * Computed when the row is stored and again, from the row as read back,
  * by every verifier (DATE and DATETIME(6) read as text give the strings
- * written).  0, or -1 when SHA-256 failed. */
+ * written; outputs and explanation of a row whose outputs column is NULL
+ * taken from its response, store_response_parts).  0, or -1 when SHA-256
+ * failed. */
 enum { LEAF_ID, LEAF_REQUEST_ID, LEAF_CLIENT, LEAF_FINGERPRINT, LEAF_POLICY_NAME, LEAF_POLICY_HASH,
        LEAF_MODEL_HASH, LEAF_AS_OF, LEAF_INPUT, LEAF_OUTPUTS, LEAF_EXPLANATION, LEAF_RESPONSE,
        LEAF_CREATED_AT, STORE_LEAF_FIELDS };
