@@ -22,8 +22,11 @@
 -- walks go by created_at (k_decisions_created) and filter the policy
 -- within it, and nothing selects by as_of.  Each insert paid for it.
 --
--- Making a column NULL-able and dropping a secondary index are instant or
--- in place in InnoDB (no copy of the table).
+-- Dropping a secondary index takes no copy of the table.  Making outputs
+-- NULL-able rebuilds the table in place (MariaDB 10.11 refuses INSTANT
+-- for it; INPLACE with LOCK=NONE is accepted): decisions can still be
+-- stored meanwhile, but a large table takes the time of copying it once,
+-- and needs that much free disk.  Plan the upgrade of a big store for it.
 --
 -- Statements end with ';' at the end of a line; every one may be rerun.
 --
