@@ -247,16 +247,40 @@ typedef struct leaf_walk {
     void *arg;
 } leaf_walk;
 
+/* A row stored since db/005 (outputs NULL): its outputs and explanation
+ * are spans of its response (parts.c), hashed in place; an explanation
+ * column that is not NULL was written by someone else and is hashed as
+ * it is.  A response without outputs hashes them as "".  Either way the
+ * leaf of an altered row no longer matches. */
+static void parts_from_response(const char *f[STORE_LEAF_FIELDS], size_t len[STORE_LEAF_FIELDS])
+{
+    store_span out = {"", 0}, expl = {NULL, 0};
+    if (f[LEAF_RESPONSE] && store_response_parts(f[LEAF_RESPONSE], len[LEAF_RESPONSE], &out, &expl)) {
+        out = (store_span){"", 0};
+        expl = (store_span){NULL, 0};
+    }
+    f[LEAF_OUTPUTS] = out.p;
+    len[LEAF_OUTPUTS] = out.n;
+    if (f[LEAF_EXPLANATION]) return;
+    f[LEAF_EXPLANATION] = expl.p;
+    len[LEAF_EXPLANATION] = expl.n;
+}
+
 /* Columns: seq, content_hash, then the leaf fields in store_leaf_hash's
  * order (the SQL of ST_CP_ROWS and ST_CP_PENDING lists them so). */
 static int leaf_row(store *s, store_stmt_id id, rowset *r, void *arg, uint64_t *last, int *stop)
 {
     leaf_walk *w = arg;
     const char *f[STORE_LEAF_FIELDS];
-    for (int i = 0; i < STORE_LEAF_FIELDS; i++) f[i] = r->nul[2 + i] ? NULL : r->data[2 + i];
+    size_t len[STORE_LEAF_FIELDS];
+    for (int i = 0; i < STORE_LEAF_FIELDS; i++) {
+        f[i] = r->nul[2 + i] ? NULL : r->data[2 + i];
+        len[i] = r->nul[2 + i] ? 0 : r->len[2 + i];
+    }
+    if (!f[LEAF_OUTPUTS]) parts_from_response(f, len);
     char hex[65];
     store_leaf_row row = {.seq = r->nul[0] ? 0 : to_u64(r->data[0]), .id = f[LEAF_ID]};
-    if (store_leaf_hash(f, hex) || unhex32(hex, row.leaf)) {
+    if (store_leaf_hash_n(f, len, hex) || unhex32(hex, row.leaf)) {
         store_set_error(s, 0, "%s: SHA-256 failed", store_stmt_name(id));
         return -1;
     }

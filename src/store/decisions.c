@@ -38,7 +38,11 @@
  *
  * content_hash is the leaf hash of the tamper-evidence design
  * (store_leaf_hash, described in store_int.h), over every stored field,
- * id and created_at included.
+ * id and created_at included.  The outputs and explanation are fields of
+ * the leaf but, when they are exactly the members of the response (as
+ * eligod cuts them), are sent as NULL and held only in the response
+ * (db/005, parts.c): the bytes of an explanation went to the server
+ * twice before.
  *
  * Policy and model texts go into policy_versions / model_versions by
  * hash in the decision's transaction, so a replay finds the exact texts;
@@ -138,16 +142,21 @@ void store_utc_now(char out[64])
              tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, ts.tv_nsec / 1000);
 }
 
-static void hash_field(EVP_MD_CTX *c, const char *p)
+static void hash_field(EVP_MD_CTX *c, const char *p, uint64_t n)
 {
     unsigned char len[8];
-    uint64_t n = p ? (uint64_t)strlen(p) : UINT64_MAX;
+    if (!p) n = UINT64_MAX;
     for (int i = 0; i < 8; i++) len[i] = (unsigned char)(n >> (56 - 8 * i));
     EVP_DigestUpdate(c, len, 8);
     if (p) EVP_DigestUpdate(c, p, (size_t)n);
 }
 
 int store_leaf_hash(const char *const fields[STORE_LEAF_FIELDS], char hex[65])
+{
+    return store_leaf_hash_n(fields, NULL, hex);
+}
+
+int store_leaf_hash_n(const char *const fields[STORE_LEAF_FIELDS], const size_t *lens, char hex[65])
 {
     unsigned char md[32], zero = 0;
     unsigned int mdlen = 0;
@@ -157,7 +166,8 @@ int store_leaf_hash(const char *const fields[STORE_LEAF_FIELDS], char hex[65])
         return -1;
     }
     EVP_DigestUpdate(c, &zero, 1);
-    for (int i = 0; i < STORE_LEAF_FIELDS; i++) hash_field(c, fields[i]);
+    for (int i = 0; i < STORE_LEAF_FIELDS; i++)
+        hash_field(c, fields[i], fields[i] ? (lens ? lens[i] : strlen(fields[i])) : 0);
     int ok = EVP_DigestFinal_ex(c, md, &mdlen) && mdlen == 32;
     EVP_MD_CTX_free(c);
     if (!ok) return -1;
@@ -261,6 +271,22 @@ static void put_done(store_put *p, store_rc rc)
     p->state = PUT_DONE;
 }
 
+static int span_is(store_span sp, const char *text)
+{
+    return text ? sp.p && sp.n == strlen(text) && memcmp(sp.p, text, sp.n) == 0 : !sp.p;
+}
+
+/* Are d's outputs and explanation exactly the members of its response?
+ * Then the row holds them only there (parts.c): the columns are sent as
+ * NULL, and the leaf hash, made from d's fields, is what a reader that
+ * takes them back from the response computes. */
+static int parts_in_response(const store_decision *d)
+{
+    store_span out, expl;
+    return store_response_parts(d->response_json, strlen(d->response_json), &out, &expl) == 0 &&
+           span_is(out, d->outputs_json) && span_is(expl, d->explanation_json);
+}
+
 /* Checks the fields and fixes the row: id, created_at, content_hash, made
  * once so that every attempt inserts the same row. */
 static void put_prepare(store *s, store_put *p)
@@ -282,6 +308,7 @@ static void put_prepare(store *s, store_put *p)
         return;
     }
     store_utc_now(p->created_at);
+    p->parts_in_response = parts_in_response(d);
     const char *fields[STORE_LEAF_FIELDS];
     leaf_fields(p->id, d, p->created_at, fields);
     if (store_leaf_hash(fields, p->chash)) {
@@ -323,6 +350,7 @@ static void bind_row(store_put *p, const char *v[STORE_LEAF_FIELDS + 1], MYSQL_B
 {
     leaf_fields(p->id, p->d, p->created_at, v);
     v[STORE_LEAF_FIELDS] = p->chash;
+    if (p->parts_in_response) v[LEAF_OUTPUTS] = v[LEAF_EXPLANATION] = NULL;
     for (int i = 0; i <= STORE_LEAF_FIELDS; i++)
         store_bind_str(&b[i], v[i], v[i] ? strlen(v[i]) : 0, &len[i]);
 }

@@ -14,7 +14,9 @@
  *
  * Each row comes with its seq, its checkpoint and that checkpoint's leaf
  * for it, and store_row_leaf recomputes its leaf hash from the content,
- * so whoever shows a row can first check it (audit/record.c).
+ * so whoever shows a row can first check it (audit/record.c).  A row
+ * stored since db/005 comes with its outputs and explanation taken back
+ * from its response (parts.c), so callers see every row alike.
  *
  * What it does not do: decide what a row means (audit/) or verify the
  * checkpoints' signatures (audit/verify.c).
@@ -68,6 +70,29 @@ void store_row_free(store_row *r)
     for (int i = 0; i < ROW_COLS; i++) buf_free(cols[i]);
 }
 
+/* After a fetch: NUL-terminates the columns and, for a row stored since
+ * db/005 (outputs NULL), takes outputs and explanation back from the
+ * response (parts.c), as checkpoints.c does for the leaf: an explanation
+ * column that is not NULL was written by someone else and is kept as it
+ * is, and a response without outputs leaves them empty.  Either way the
+ * leaf hash of an altered row no longer matches. */
+static void row_fetched(store_row *r, const int isnull[ROW_COLS])
+{
+    buf *cols[ROW_COLS];
+    row_cols(r, cols);
+    r->model_hash_null = isnull[6];
+    r->explanation_null = isnull[10];
+    store_span out, expl;
+    if (isnull[9] && store_response_parts(r->response.data, r->response.len, &out, &expl) == 0) {
+        buf_add(&r->outputs, out.p, out.n);
+        if (isnull[10] && expl.p) {
+            buf_add(&r->explanation, expl.p, expl.n);
+            r->explanation_null = 0;
+        }
+    }
+    for (int i = 0; i < ROW_COLS; i++) (void)buf_cstr(cols[i]);
+}
+
 /* Fetches the next row; 1, 0 at the end, -1 on error. */
 static int fetch_row(store *s, store_stmt_id id, store_row *r)
 {
@@ -75,11 +100,7 @@ static int fetch_row(store *s, store_stmt_id id, store_row *r)
     int isnull[ROW_COLS];
     row_cols(r, cols);
     int got = store_fetch_text(s, id, cols, ROW_COLS, isnull);
-    if (got == 1) {
-        r->model_hash_null = isnull[6];
-        r->explanation_null = isnull[10];
-        for (int i = 0; i < ROW_COLS; i++) (void)buf_cstr(cols[i]);   /* NUL-terminate */
-    }
+    if (got == 1) row_fetched(r, isnull);
     return got;
 }
 
@@ -92,11 +113,7 @@ store_rc store_get_row(store *s, const char *decision_id, store_row *r)
     row_cols(r, cols);
     store_bind_str(&p[0], decision_id, strlen(decision_id), &len);
     store_rc rc = store_read_one(s, ST_ROW_BY_ID, p, cols, ROW_COLS, isnull);
-    if (rc == STORE_OK) {
-        r->model_hash_null = isnull[6];
-        r->explanation_null = isnull[10];
-        for (int i = 0; i < ROW_COLS; i++) (void)buf_cstr(cols[i]);
-    }
+    if (rc == STORE_OK) row_fetched(r, isnull);
     return rc;
 }
 

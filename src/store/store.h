@@ -136,6 +136,7 @@ typedef struct store_put {
     char decision_id[37];
     char id[37], created_at[64], chash[65];
     int state;
+    int parts_in_response;      /* outputs and explanation stored only in the response */
 } store_put;
 /* Stores n decisions in shared transactions, each put answered as
  * store_put_decision would answer it alone: one COMMIT for all the rows

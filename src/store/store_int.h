@@ -250,10 +250,27 @@ void store_stmt_done(store *s, store_stmt_id id);
  * its bytes, SQL NULL as the length 0xFFFFFFFFFFFFFFFF with no bytes.
  * Computed when the row is stored and again, from the row as read back,
  * by every verifier (DATE and DATETIME(6) read as text give the strings
- * written).  0, or -1 when SHA-256 failed. */
+ * written; outputs and explanation of a row whose outputs column is NULL
+ * taken from its response, store_response_parts).  0, or -1 when SHA-256
+ * failed. */
 enum { LEAF_ID, LEAF_REQUEST_ID, LEAF_CLIENT, LEAF_FINGERPRINT, LEAF_POLICY_NAME, LEAF_POLICY_HASH,
        LEAF_MODEL_HASH, LEAF_AS_OF, LEAF_INPUT, LEAF_OUTPUTS, LEAF_EXPLANATION, LEAF_RESPONSE,
        LEAF_CREATED_AT, STORE_LEAF_FIELDS };
 int store_leaf_hash(const char *const fields[STORE_LEAF_FIELDS], char hex[65]);
+/* The same with each field's length given (lens[i]; lens NULL: every
+ * field to its NUL), for fields that are spans of a larger text. */
+int store_leaf_hash_n(const char *const fields[STORE_LEAF_FIELDS], const size_t *lens, char hex[65]);
+
+/* parts.c: a span of a stored text (p NULL: absent). */
+typedef struct store_span {
+    const char *p;
+    size_t n;
+} store_span;
+/* The values of the top-level "outputs" and "explanation" members of
+ * the decision document doc (explanation->p NULL when it has none).  0,
+ * or -1 when doc is not an object of members or has no outputs.  Rows
+ * stored since db/005 hold their outputs and explanation only in the
+ * response (outputs column NULL); readers take them back with this. */
+int store_response_parts(const char *doc, size_t len, store_span *outputs, store_span *explanation);
 
 #endif

@@ -106,7 +106,8 @@ want "metrics: the last checkpoint signed within the last 30 s" \
 # ---- 3. tampering is named
 id=$(sql "SELECT id FROM decisions WHERE seq = 3")
 sql "CREATE TABLE saved AS SELECT * FROM decisions WHERE id = '$id'"
-sql "UPDATE decisions SET outputs = JSON_SET(outputs, '$.eligible', NOT JSON_EXTRACT(outputs, '$.eligible')) WHERE id = '$id'"
+# (the outputs are held in the response since db/005)
+sql "UPDATE decisions SET response = IF(LOCATE('\"eligible\":true', response), REPLACE(response, '\"eligible\":true', '\"eligible\":false'), REPLACE(response, '\"eligible\":false', '\"eligible\":true')) WHERE id = '$id'"
 verify
 want "altered decision: named" "$([ "$code" = 200 ] && [ "$(field intact)" = false ] && [ "$(field id)" = "\"$id\"" ] && echo y)" \
     "$(cat "$tmp/verify")"
@@ -116,7 +117,7 @@ want "altered decision: the CLI exits 1 naming it" "$([ "$rc" = 1 ] && grep -q "
 cli_verify --json
 want "altered decision: --json prints the API's report" \
     "$([ "$rc" = 1 ] && grep -qF "\"intact\":false" "$tmp/cli" && grep -qF "\"id\":\"$id\"" "$tmp/cli" && echo y)" "$(cat "$tmp/cli")"
-sql "UPDATE decisions d JOIN saved s ON s.id = d.id SET d.outputs = s.outputs"
+sql "UPDATE decisions d JOIN saved s ON s.id = d.id SET d.response = s.response"
 want "altered decision put back: intact" "$(intact_within 1 && echo y)" "$(cat "$tmp/verify")"
 
 sql "DELETE FROM decisions WHERE id = '$id'"

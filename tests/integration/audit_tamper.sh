@@ -70,13 +70,16 @@ note=$(sql "SELECT note FROM checkpoints ORDER BY k DESC LIMIT 1" | sed 's/\\n/\
 printf '%s\n' "$note" >"$tmp/kept.note"
 "$ELIGO" audit verify --public-key "$tmp/key.pub" --since "$tmp/kept.note" >"$tmp/out" 2>&1
 check_exit "verify --since the newest checkpoint" 0 $?
-id=$(sql "SELECT id FROM decisions WHERE seq = 7")
-orig=$(sql "SELECT outputs FROM decisions WHERE id = '$id'")
-sql "UPDATE decisions SET outputs = REPLACE(REPLACE(outputs, 'true', 'false'), '.00', '.01') WHERE id = '$id'"
+# the outputs of a row stored as since db/005: in its response only
+seq=$(sql "SELECT MIN(seq) FROM decisions WHERE outputs IS NULL AND seq >= 7")
+id=$(sql "SELECT id FROM decisions WHERE seq = $seq")
+sql "CREATE TABLE saved AS SELECT id, response FROM decisions WHERE id = '$id'"
+sql "UPDATE decisions SET response = REPLACE(REPLACE(response, 'true', 'false'), '.00', '.01') WHERE id = '$id'"
 "$ELIGO" audit verify --public-key "$tmp/key.pub" >"$tmp/out" 2>&1
-check_exit "verify after an UPDATE of outputs" 1 $?
-if grep -q "decision $id (seq 7)" "$tmp/out"; then ok; else fail "verify did not name $id: $(cat "$tmp/out")"; fi
-sql "UPDATE decisions SET outputs = '$orig' WHERE id = '$id'"
+check_exit "verify after an UPDATE of the outputs in the response" 1 $?
+if grep -q "decision $id (seq $seq)" "$tmp/out"; then ok; else fail "verify did not name $id: $(cat "$tmp/out")"; fi
+sql "UPDATE decisions d JOIN saved s ON s.id = d.id SET d.response = s.response"
+sql "DROP TABLE saved"
 "$ELIGO" audit verify --public-key "$tmp/key.pub" >"$tmp/out" 2>&1
 check_exit "verify after the outputs were put back" 0 $?
 "$ELIGO" audit verify --public-key "$tmp/other.pub" >"$tmp/out" 2>&1

@@ -10,9 +10,11 @@
 #      policy is 422 and stores nothing more;
 #   2. GET /v1/decisions/{id} returns the whole record (the answered
 #      document, the canonical input, request_id, client, time, hashes,
-#      seq); an upper-case id is answered in lower case; a row whose
-#      stored outputs were altered in MariaDB is shown "tampered" with the
-#      parts that differ;
+#      seq); an upper-case id is answered in lower case; outputs are
+#      stored once, in the response (db/005), and a row that also holds
+#      them in its column (stored before 005) verifies and replays; a row
+#      whose stored outputs were altered in MariaDB (column or response)
+#      is shown "tampered" with the parts that differ;
 #   3. impact: a tampered row is counted apart, never used as "before";
 #      a sum past 64 bits is a 422 naming the decision; a benefit that is
 #      not money, an unknown policy and from after to are 422; the CLI
@@ -113,11 +115,36 @@ answered "an unknown id, in upper case: 404 naming it in lower case" 404 '"insta
 same "not echoed in upper case" 0 "$(grep -c 0000000A "$tmp/body")"
 call GET "$ELIGO_AUDITOR_TOKEN" /v1/decisions/not-an-id
 answered "not an id" 404
-sql "UPDATE eligo.decisions SET outputs = REPLACE(outputs, '1080.00', '9999.00') WHERE id IN ('$id', '$id2')"
+# outputs and explanation are held once, in the response (db/005); a row
+# stored before 005 holds them in their columns too, and reads the same:
+# rec-1 is made such a row by copying its outputs member into the column
+same "outputs and explanation only in the response" 2 \
+    "$(sql "SELECT SUM(outputs IS NULL AND explanation IS NULL) FROM eligo.decisions WHERE id IN ('$id', '$id2')")"
+sql "UPDATE eligo.decisions SET outputs = SUBSTRING_INDEX(SUBSTRING_INDEX(response, ',\"reasons\":', 1), ',\"outputs\":', -1) WHERE id = '$id'"
+same "rec-1 as stored before 005: the outputs member in its column" 1 \
+    "$(sql "SELECT LOCATE(CONCAT(',\"outputs\":', outputs, ',\"reasons\":'), response) > 0 AND outputs LIKE '%\"1080.00\"%' FROM eligo.decisions WHERE id = '$id'")"
+call GET "$ELIGO_AUDITOR_TOKEN" "/v1/decisions/$id"
+answered "a row stored before 005: same hash, same checkpoint" 200 "\"seq\":$seq,\"checkpoint\":1,\"tampered\":false"
+"$ELIGO" replay "$id" --db "$url" >"$tmp/out" 2>&1
+same "a row stored before 005 replays: exit 0, match" "0 1" "$? $(grep -c "\"decision_id\":\"$id\",\"match\":true" "$tmp/out")"
+# an explained decision as stored before 005: explanation in its column too
+call POST "$ELIGO_PORTAL_TOKEN" /v1/decisions "{\"policy\":\"tianjin.dibao\",\"as_of\":\"2019-01-01\",\"request_id\":\"rec-3\",\"explain\":true,\"input\":$fam}"
+answered "an explained decision" 201 '"explanation":{'
+id3=$(grep -o '"decision_id":"[^"]*"' "$tmp/body" | head -n 1 | cut -d'"' -f4)
+sql "UPDATE eligo.decisions SET outputs = SUBSTRING_INDEX(SUBSTRING_INDEX(response, ',\"reasons\":', 1), ',\"outputs\":', -1),
+    explanation = SUBSTRING(response, LOCATE(',\"explanation\":', response) + 15,
+        CHAR_LENGTH(response) - LOCATE(',\"explanation\":', response) - 15) WHERE id = '$id3'"
+call GET "$ELIGO_AUDITOR_TOKEN" "/v1/decisions/$id3"
+answered "an explained row stored before 005 verifies" 200 '"tampered":false'
+same "its explanation column is the response's member" 1 \
+    "$(sql "SELECT explanation LIKE '{%}' AND RIGHT(response, CHAR_LENGTH(explanation) + 1) = CONCAT(explanation, '}') FROM eligo.decisions WHERE id = '$id3'")"
+sql "DELETE FROM eligo.decisions WHERE id = '$id3'"
+sql "UPDATE eligo.decisions SET outputs = REPLACE(outputs, '1080.00', '9999.00') WHERE id = '$id'"
+sql "UPDATE eligo.decisions SET response = REPLACE(response, '1080.00', '9999.00') WHERE id = '$id2'"
 call GET "$ELIGO_AUDITOR_TOKEN" "/v1/decisions/$id"
 answered "stored outputs altered: flagged, with the parts" 200 '"tampered":true,"differs":["content_hash","checkpoint","outputs"]'
 call GET "$ELIGO_AUDITOR_TOKEN" "/v1/decisions/$id2"
-answered "the same before its checkpoint" 200 '"checkpoint":null,"tampered":true,"differs":["content_hash","outputs"]'
+answered "outputs altered in the response, before its checkpoint" 200 '"checkpoint":null,"tampered":true,"differs":["content_hash"]'
 
 # ---- 3. impact and replay that cannot lie
 big='{"household":{"members":[{"id":"a","age":40,"monthly_income":"9223372036854.77"}]}}'
@@ -189,7 +216,7 @@ kill "$master"
 # be taken by stack_test_up below for the new one)
 for _ in $(seq 1 300); do kill -0 "$master" 2>/dev/null || break; sleep 0.1; done
 # (its workers have flushed their request logs: the upper-case GET of part 2 is there in lower case)
-same "the request log names the id in lower case only (both GETs of it)" "0 2" \
+same "the request log names the id in lower case only (its three GETs)" "0 3" \
     "$(grep -c "$upper" "$STACK_VAR/log/eligod.log") $(grep -c "GET /v1/decisions/$id 200" "$STACK_VAR/log/eligod.log")"
 STACK_EXTRA="--group-commit 0" stack_test_up "$tmp"
 call POST "$ELIGO_PORTAL_TOKEN" /v1/decisions \

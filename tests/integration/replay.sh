@@ -170,14 +170,15 @@ same "two policy texts stored for tianjin.dibao" 2 "$(sql "SELECT COUNT(*) FROM 
 sql "DELETE FROM eligo.decisions WHERE created_at = (SELECT MAX(created_at) FROM eligo.decisions)" >/dev/null
 
 # ---- 4. tampering
-victim=$(sql "SELECT id FROM eligo.decisions WHERE policy_name = 'tianjin.dibao' AND outputs LIKE '%\"eligible\":true%' ORDER BY id LIMIT 1")
-benefit=$(sql "SELECT JSON_UNQUOTE(JSON_EXTRACT(outputs, '$.monthly_benefit')) FROM eligo.decisions WHERE id = '$victim'")
-sql "CREATE TABLE eligo.kept AS SELECT id, outputs FROM eligo.decisions WHERE id = '$victim'"
-sql "UPDATE eligo.decisions SET outputs = JSON_SET(outputs, '$.monthly_benefit', '9999.99') WHERE id = '$victim'"
+# (the outputs are held in the response since db/005)
+victim=$(sql "SELECT id FROM eligo.decisions WHERE policy_name = 'tianjin.dibao' AND response LIKE '%\"eligible\":true%' ORDER BY id LIMIT 1")
+benefit=$(sql "SELECT JSON_UNQUOTE(JSON_EXTRACT(response, '$.outputs.monthly_benefit')) FROM eligo.decisions WHERE id = '$victim'")
+sql "CREATE TABLE eligo.kept AS SELECT id, response FROM eligo.decisions WHERE id = '$victim'"
+sql "UPDATE eligo.decisions SET response = REPLACE(response, '\"monthly_benefit\":\"$benefit\"', '\"monthly_benefit\":\"9999.99\"') WHERE id = '$victim'"
 post "$ELIGO_AUDITOR_TOKEN" "/v1/decisions/$victim/replay" ""
 # "checkpoint" is among the parts that differ once the sequencer has
 # covered the row, which it may or may not have done by now
-answered "altered output: tampered, naming it with both values" 200 '"match":false,"tampered":true,"differs":["content_hash",' '"outputs"]' \
+answered "altered output: tampered, naming it with both values" 200 '"match":false,"tampered":true,"differs":["content_hash"' \
     "{\"output\":\"monthly_benefit\",\"original\":\"9999.99\",\"replayed\":\"$benefit\"}"
 "$ELIGO" replay "$victim" --db "$url" >"$tmp/out" 2>&1
 same "eligo replay ID exits 1 on a mismatch" 1 $?
@@ -202,7 +203,7 @@ same "eligo replay range exits 1" 1 $?
 grep -q "^$total decisions replayed: $((total - dibao)) match, 0 mismatch, $((dibao - 2)) unreplayable, 2 tampered" "$tmp/out" && ok ||
     not_ok "range with an altered text: $((dibao - 2)) unreplayable, 2 tampered" "$(cat "$tmp/out")"
 sql "UPDATE eligo.policy_versions SET text = LEFT(text, CHAR_LENGTH(text) - ${#forged}) WHERE text LIKE '%# forged%'"
-sql "UPDATE eligo.decisions d JOIN eligo.kept k ON k.id = d.id SET d.outputs = k.outputs"
+sql "UPDATE eligo.decisions d JOIN eligo.kept k ON k.id = d.id SET d.response = k.response"
 sql "DROP TABLE eligo.kept"
 sql "DELETE FROM eligo.decisions WHERE id = '$victim2'"
 post "$ELIGO_AUDITOR_TOKEN" /v1/replays "{\"from\":\"$today\",\"to\":\"$today\"}"
@@ -214,11 +215,17 @@ answered "restored: everything matches again" 200 "\"checked\":$((total - 1)),\"
 # prefix, as the UUIDv7 of a real decision made at that time would, so
 # the table's order is the real one; each copy's leaf hash is computed in
 # SQL, the store's encoding: 0x00, then each field's length in 8 bytes
-# and its bytes, NULL as length 2^64-1)
+# and its bytes, NULL as length 2^64-1; a row stored since db/005 holds
+# its outputs and explanation only in the response, cut out here as the
+# store's readers do: the outputs member ends where "reasons" begins, the
+# explanation, when there is one, is the document's last member)
+outputs="COALESCE(outputs, SUBSTRING_INDEX(SUBSTRING_INDEX(response, ',\"reasons\":', 1), ',\"outputs\":', -1))"
+at="LOCATE(',\"explanation\":', response)"
+explanation="IF(outputs IS NULL AND explanation IS NULL AND $at > 0, SUBSTRING(response, $at + 15, CHAR_LENGTH(response) - $at - 15), explanation)"
 field() { echo "IF($1 IS NULL, UNHEX('FFFFFFFFFFFFFFFF'), CONCAT(UNHEX(LPAD(HEX(LENGTH($1)), 16, '0')), CAST($1 AS BINARY)))"; }
 leaf="CONVERT(SHA2(CONCAT(0x00"
 for f in id request_id client fingerprint policy_name policy_hash model_hash "DATE_FORMAT(as_of, '%Y-%m-%d')" \
-    input outputs explanation response "DATE_FORMAT(created_at, '%Y-%m-%d %H:%i:%s.%f')"; do
+    input "$outputs" "$explanation" response "DATE_FORMAT(created_at, '%Y-%m-%d %H:%i:%s.%f')"; do
     leaf="$leaf, $(field "$f")"
 done
 leaf="$leaf), 256) USING ascii)"

@@ -136,11 +136,22 @@ static int sql_value(store *s, char *out, size_t n, const char *fmt, ...)
 
 /* store_leaf_hash in SQL: 0x00, then per field an 8-byte big-endian
  * length and the bytes, NULL as eight 0xFF bytes. */
+/* A row stored since db/005 (outputs NULL) holds its outputs and
+ * explanation only in its response (src/store/parts.c); for the shapes
+ * this driver writes, {...,"outputs":O} or {...,"outputs":O,"explanation":E},
+ * SQL can cut them out; an explanation column that is not NULL is hashed
+ * as it is, as the readers do. */
+#define AFTER_OUTPUTS "SUBSTRING_INDEX(response, ',\"outputs\":', -1)"
+#define AFTER_EXPLANATION "SUBSTRING_INDEX(response, ',\"explanation\":', -1)"
+#define OUTPUTS_SQL "COALESCE(outputs, SUBSTRING_INDEX(LEFT(" AFTER_OUTPUTS ", CHAR_LENGTH(" AFTER_OUTPUTS ") - 1), " \
+    "',\"explanation\":', 1))"
+#define EXPLANATION_SQL "IF(outputs IS NULL AND explanation IS NULL AND LOCATE(',\"explanation\":', response) > 0, " \
+    "LEFT(" AFTER_EXPLANATION ", CHAR_LENGTH(" AFTER_EXPLANATION ") - 1), explanation)"
 #define F(c) "IF(" c " IS NULL, UNHEX('FFFFFFFFFFFFFFFF'), CONCAT(UNHEX(LPAD(HEX(LENGTH(" c ")), 16, '0')), CAST(" c " AS BINARY)))"
 static const char leaf_sql[] =
     "LOWER(SHA2(CONCAT(UNHEX('00'), " F("id") ", " F("request_id") ", " F("client") ", " F("fingerprint") ", "
     F("policy_name") ", " F("policy_hash") ", " F("model_hash") ", " F("DATE_FORMAT(as_of, '%Y-%m-%d')") ", "
-    F("input") ", " F("outputs") ", " F("explanation") ", " F("response") ", "
+    F("input") ", " F(OUTPUTS_SQL) ", " F(EXPLANATION_SQL) ", " F("response") ", "
     F("DATE_FORMAT(created_at, '%Y-%m-%d %H:%i:%s.%f')") "), 256))";
 #undef F
 
@@ -187,20 +198,26 @@ static void fill(store *s, int n, const char *client)
                      (unsigned)(r % 7 + 1), (unsigned)(r >> 8 & 0xffff), (unsigned)(r >> 24) % 100);
             snprintf(outj, sizeof outj, "{\"eligible\":%s,\"monthly_benefit\":\"%u.00\"}", r & 1 ? "true" : "false",
                      (unsigned)(r >> 32) % 2000);
-            snprintf(resp, sizeof resp, "{\"policy\":{\"name\":\"test.tamper\"},\"outputs\":%s}", outj);
+            const char *expl = r & 4 ? "{\"trace\":[1,2,3]}" : NULL;
+            /* half the rows as stored since db/005: outputs and explanation
+             * only in the response (columns NULL), the same leaf */
+            int parts_in_response = (r & 8) != 0;
+            snprintf(resp, sizeof resp, "{\"policy\":{\"name\":\"test.tamper\"},\"outputs\":%s%s%s}", outj,
+                     parts_in_response && expl ? ",\"explanation\":" : "", parts_in_response && expl ? expl : "");
             snprintf(created, sizeof created, "2020-01-01 00:00:00.000000");
             long us = (long)(serial % 86400000000ull);
             snprintf(created, sizeof created, "2020-01-%02ld %02ld:%02ld:%02ld.%06ld", 1 + (long)(serial / 86400000000ull) % 28,
                      us / 3600000000l, us / 60000000l % 60, us / 1000000l % 60, us % 1000000l);
             const char *model = r & 2 ? model_hash : NULL;
-            const char *expl = r & 4 ? "{\"trace\":[1,2,3]}" : NULL;
             const char *f[STORE_LEAF_FIELDS] = {id, rid, client, fp, "test.tamper",
                 policy_hash, model, "2019-01-01",
                 in, outj, expl, resp, created};
             store_leaf_hash(f, hash);
-            buf_printf(&q, "%s('%s','%s','%s','%s','test.tamper','%s',%s%s%s,'2019-01-01','%s','%s',%s%s%s,'%s','%s','%s')",
+            const char *col_out = parts_in_response ? NULL : outj, *col_expl = parts_in_response ? NULL : expl;
+            buf_printf(&q, "%s('%s','%s','%s','%s','test.tamper','%s',%s%s%s,'2019-01-01','%s',%s%s%s,%s%s%s,'%s','%s','%s')",
                        i ? "," : "", id, rid, client, fp, f[LEAF_POLICY_HASH], model ? "'" : "", model ? model : "NULL",
-                       model ? "'" : "", in, outj, expl ? "'" : "", expl ? expl : "NULL", expl ? "'" : "", resp, created, hash);
+                       model ? "'" : "", in, col_out ? "'" : "", col_out ? col_out : "NULL", col_out ? "'" : "",
+                       col_expl ? "'" : "", col_expl ? col_expl : "NULL", col_expl ? "'" : "", resp, created, hash);
         }
         if (store_ensure(s) || mysql_real_query(s->db, q.data, (unsigned long)q.len) || mysql_query(s->db, "COMMIT")) {
             printf("fill: %s\n", mysql_error(s->db));
@@ -306,6 +323,8 @@ static void mutate(store *s, int m, expect *e, char *what, size_t wn)
             if (!strcmp(c, "model_hash"))
                 ch = "IF(model_hash IS NULL, 'sha256:00000000000000000000000000000000000000000000000000000000000000cc', NULL)";
             else if (!strcmp(c, "explanation")) ch = "IF(explanation IS NULL, '{}', NULL)";
+            /* a row stored since db/005 holds its outputs in the response */
+            else if (!strcmp(c, "outputs")) ch = "IF(outputs IS NULL, '{}', JSON_SET(outputs, '$.tampered', 1))";
             else {
                 /* JSON text: a member added, still valid JSON, never the same text */
                 snprintf(expr, sizeof expr, "JSON_SET(%s, '$.tampered', 1)", c);

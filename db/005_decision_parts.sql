@@ -1,0 +1,36 @@
+-- 005_decision_parts.sql - a decision's outputs and explanation held
+-- once, in its response, and no index that no statement uses.
+--
+-- Why: the answered document (decisions.response) holds the outputs and,
+-- when asked for, the explanation; the outputs and explanation columns
+-- held the same bytes a second time.  With an explanation that was about
+-- 5 KB more sent and stored per decision (measured with
+-- bench/store_bytes.sh: 12 KB sent to the server per explained decision,
+-- 43% of it the explanation column).
+--
+-- How it fits: from this migration on, store_put_decision
+-- (src/store/decisions.c) stores outputs and explanation as NULL when
+-- they are exactly the "outputs" and "explanation" members of the
+-- response, and every reader (src/store/rows.c, checkpoints.c) takes them
+-- back from the response (src/store/parts.c).  outputs IS NULL marks such
+-- a row; a row stored before this migration keeps both columns and is
+-- read as stored.  The leaf hash (content_hash) is over the same field
+-- values either way, so every stored content hash, checkpoint and replay
+-- stays as it was, and old and new rows verify alike.
+--
+-- k_decisions_policy (policy_name, as_of) served no statement: the range
+-- walks go by created_at (k_decisions_created) and filter the policy
+-- within it, and nothing selects by as_of.  Each insert paid for it.
+--
+-- Dropping a secondary index takes no copy of the table.  Making outputs
+-- NULL-able rebuilds the table in place (MariaDB 10.11 refuses INSTANT
+-- for it; INPLACE with LOCK=NONE is accepted): decisions can still be
+-- stored meanwhile, but a large table takes the time of copying it once,
+-- and needs that much free disk.  Plan the upgrade of a big store for it.
+--
+-- Statements end with ';' at the end of a line; every one may be rerun.
+--
+-- SPDX-License-Identifier: Apache-2.0
+
+ALTER TABLE decisions MODIFY COLUMN outputs JSON NULL;
+ALTER TABLE decisions DROP INDEX IF EXISTS k_decisions_policy;
