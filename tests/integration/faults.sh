@@ -144,9 +144,12 @@ verify() {
 
 # ---- recycling under steady load: nothing lost; and no stall
 # from workers pinned to nginx's kept connections: 4x more
-# clients than workers, nginx's keepalive as configured, p99 under
-# 250 ms (1 s in a sanitizer build, which runs several times slower) and
-# no request over 2 s; the listen queue's peak from /metrics.
+# clients than workers, nginx's keepalive as configured.  A pinned worker
+# holds a request until nginx's keepalive_time (3 s) ends its connection,
+# so the bars sit below that and well above what a machine busy with
+# other suites gives (p99 0.3 s seen there): p99 under 1 s (2 s in a
+# sanitizer build, several times slower) and no request over 2 s; the
+# listen queue's peak from /metrics.
 if runs recycle; then
     start_load recycle "${FAULTS_RECYCLE_SECONDS:-$secs}"
     finish_load
@@ -156,8 +159,8 @@ if runs recycle; then
     want "recycle: $lost answers lost while recycling (want 0)" "$([ "$lost" = 0 ] && echo y)"
     want "recycle: $recycles recycles (want >= ${FAULTS_MIN_RECYCLES:-1})" \
         "$([ "$recycles" -ge "${FAULTS_MIN_RECYCLES:-1}" ] && echo y)"
-    p99_bar=250
-    ldd "$ELIGOD" | grep -q libasan && p99_bar=1000
+    p99_bar=1000
+    ldd "$ELIGOD" | grep -q libasan && p99_bar=2000
     want "recycle: p99 $(fig p99_ms) ms with $conns clients on $workers workers (want < $p99_bar: no stall from pinned workers)" \
         "$([ "$(fig p99_ms)" -lt "$p99_bar" ] && echo y)"
     want "recycle: slowest request $(fig max_ms) ms (want < 2000: none stalled in the backlog)" \

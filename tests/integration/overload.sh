@@ -5,11 +5,12 @@
 #      idle kept connections (each pins an eligod thread), and 64 client
 #      connections are then held open and idle on nginx; fresh requests
 #      still get p99 < 50 ms (or 4 x the p99 measured before, on a busy
-#      machine) and none waits a second, because nginx's cache (keepalive)
-#      pins at most an eighth of eligod's workers x threads;
+#      machine) and none waits a second (or 20 x that p99, below nginx's
+#      keepalive_time of 3 s), because nginx's cache (keepalive) pins at
+#      most an eighth of eligod's workers x threads;
 #   2. a burst of 256 connections of durable POST /v1/decisions: every
 #      answer 201, no socket error, no request over 1 s (2.5 s in a
-#      sanitizer build) -- the listen
+#      sanitizer build; 20 x the p99 of 1. on a busy machine) -- the listen
 #      backlog (somaxconn) takes what the threads cannot serve at once,
 #      where a backlog of 128 made nginx answer 97% of them 502.
 # Needs wrk (Debian package wrk): without it the suite is skipped (77).
@@ -61,9 +62,13 @@ wrk_run() {
 # above either.
 read -r _ _ _ p99_free _ < <(wrk_run 4 3 /v1/evaluate "$ELIGO_OFFICER_TOKEN")
 p99_bar=$(awk -v p="$p99_free" 'BEGIN {b = 4 * p; if (b < 50) b = 50; printf "%.2f", b}')
-# a sanitizer build runs several times slower: its burst gets more room
+# The slowest request: 1 s (2.5 s in a sanitizer build, several times
+# slower), or 20 x the p99 above when other suites load the machine, but
+# below nginx's keepalive_time (3 s), the wait of a pinned thread.
 burst_bar=1000
 ldd "$ELIGOD" 2>/dev/null | grep -q libasan && burst_bar=2500
+burst_bar=$(awk -v b="$burst_bar" -v p="$p99_free" 'BEGIN {r = 20 * p; if (r > b) b = r; printf "%d", b}')
+pin_bar=$(awk -v p="$p99_free" 'BEGIN {b = 20 * p; if (b < 1000) b = 1000; if (b > 2900) b = 2900; printf "%d", b}')
 read -r n bad err _ _ < <(wrk_run 64 2 /v1/evaluate "$ELIGO_OFFICER_TOKEN")
 want "64-connection burst: all 200 ($n requests, non-2xx $bad, socket errors $err)" \
     "$([ "$n" -gt 0 ] && [ "$bad" = 0 ] && [ "$err" = 0 ] && echo y)" "$(cat "$tmp/wrk.last")"
@@ -81,8 +86,8 @@ want "fresh requests: all 200 (non-2xx $bad, socket errors $err)" \
     "$([ "$n" -gt 0 ] && [ "$bad" = 0 ] && [ "$err" = 0 ] && echo y)" "$(cat "$tmp/wrk.last")"
 want "fresh requests: p99 $p99 ms < $p99_bar ms (50, or 4 x the $p99_free ms before)" \
     "$(awk -v p="$p99" -v b="$p99_bar" 'BEGIN {if (p < b) print "y"}')" "$(cat "$tmp/wrk.last")"
-want "fresh requests: none waited for a pinned thread (max $max ms < 1000)" \
-    "$(awk -v m="$max" 'BEGIN {if (m < 1000) print "y"}')" "$(cat "$tmp/wrk.last")"
+want "fresh requests: none waited for a pinned thread (max $max ms < $pin_bar)" \
+    "$(awk -v m="$max" -v b="$pin_bar" 'BEGIN {if (m < b) print "y"}')" "$(cat "$tmp/wrk.last")"
 
 # ---- 2. 256 connections of durable decisions
 rows0=$(mariadb_sql "$STACK_VAR/mariadb" "SELECT COUNT(*) FROM eligo.decisions")
