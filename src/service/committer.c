@@ -4,14 +4,17 @@
  * the worker's side commit_client.c's.
  *
  * The conversation is one frame each way per request (commit_wire.h).
- * The committer's loop: wait for frames; read one from every connection
- * that has one; answer STORE_IN_FLIGHT at once to a request with a row
- * whose (client, request_id) is already in the batch (the 409 of a retry
- * while the first attempt is not committed); store the batch with
- * store_put_batch, at most --group-commit rows a commit but a request's
- * rows together; answer every request; again.  A batch stored while
- * more frames arrive is the group commit: those frames form the next
- * batch.
+ * The committer's main thread: wait for frames or a lane done; answer
+ * the requests of every lane done; read a frame from every connection
+ * that has one and is not waiting for an answer; answer STORE_IN_FLIGHT
+ * at once to a request with a row whose (client, request_id) is already
+ * in the batch or in a lane (the 409 of a retry while the first attempt
+ * is not committed); hand the batch to the idle lanes, at most
+ * --group-commit rows each but a request's rows together; again.  A lane
+ * is a thread with its own store connection that stores its group with
+ * store_put_batch (one COMMIT); with two, one group's rows are sent while
+ * the other's COMMIT waits for its fsync.  Frames that arrive while both
+ * lanes commit are the group commit: they form the next group.
  *
  * Its state is this file's (C): the master fills it before the first
  * fork, and every child inherits a copy.
