@@ -12,9 +12,10 @@
  * is not committed); hand the batch to the idle lanes, at most
  * --group-commit rows each but a request's rows together; again.  A lane
  * is a thread with its own store connection that stores its group with
- * store_put_batch (one COMMIT); with two, one group's rows are sent while
- * the other's COMMIT waits for its fsync.  Frames that arrive while both
- * lanes commit are the group commit: they form the next group.
+ * store_put_batch (one COMMIT); with two (--commit-lanes), one group's
+ * rows are sent while the other's COMMIT waits for its fsync.  Frames that
+ * arrive while every lane commits are the group commit: they form the
+ * next group.
  *
  * Its state is this file's (C): the master fills it before the first
  * fork, and every child inherits a copy.
@@ -48,10 +49,7 @@
 #include "service/signals.h"
 #include "service/worker.h"
 
-/* COMMIT_LANES: groups committing at once (see struct lane).  Two keep
- * the database busy while a COMMIT waits for its fsync; measured in
- * docs/performance.md. */
-enum { MAX_CONNS = 1024, STORE_RETRY_MS = 1000, STATS_MS = 10000, COMMIT_LANES = 2 };
+enum { MAX_CONNS = 1024, STORE_RETRY_MS = 1000, STATS_MS = 10000 };
 
 /* The master's record of group commit, copied into every child. */
 static struct {
@@ -82,9 +80,11 @@ typedef struct rows {
 } rows;
 
 /* A lane: a thread with its own store connection that commits one group
- * at a time.  With COMMIT_LANES of them, a group is sent and inserted
+ * at a time.  With --commit-lanes 2 or more, a group is sent and inserted
  * while the previous one's COMMIT waits for its fsync, instead of the
- * database idling between one group's COMMIT and the next one's rows.
+ * database idling between one group's COMMIT and the next one's rows
+ * (a gain where the fsync is slow; where the database's CPU is the limit,
+ * smaller groups cost more than the overlap wins: docs/performance.md).
  * state is the hand-over: the main thread fills rows and sets
  * LANE_COMMITTING; the lane stores them and sets LANE_DONE and writes a
  * byte to done_fd's pipe; the main thread answers and sets LANE_IDLE.
@@ -107,7 +107,8 @@ typedef struct committer {
     conn *conns;
     int nconns;              /* slots in use or free, up to the highest */
     rows batch;              /* read, not yet handed to a lane */
-    lane lanes[COMMIT_LANES];
+    lane lanes[CONF_MAX_COMMIT_LANES];
+    int nlanes;              /* --commit-lanes */
     int wake[2];             /* lanes -> main: a group is done */
     buf out;
     sigset_t run_mask;
@@ -209,7 +210,8 @@ static void rows_free(rows *r)
 static int lanes_start(committer *cm)
 {
     if (pipe2(cm->wake, O_CLOEXEC | O_NONBLOCK)) return -1;
-    for (int k = 0; k < COMMIT_LANES; k++) {
+    cm->nlanes = C.conf->commit_lanes < 1 ? 1 : C.conf->commit_lanes;
+    for (int k = 0; k < cm->nlanes; k++) {
         lane *ln = &cm->lanes[k];
         *ln = (lane){.state = LANE_IDLE, .wake_fd = cm->wake[1]};
         pthread_mutex_init(&ln->mu, NULL);
@@ -280,7 +282,7 @@ static int rows_have(const rows *r, const store_decision *d)
 static int in_batch(committer *cm, const store_decision *d)
 {
     if (rows_have(&cm->batch, d)) return 1;
-    for (int k = 0; k < COMMIT_LANES; k++)
+    for (int k = 0; k < cm->nlanes; k++)
         if (lane_state(&cm->lanes[k]) != LANE_IDLE && rows_have(&cm->lanes[k].r, d)) return 1;
     return 0;
 }
@@ -355,7 +357,7 @@ static int batch_cut(const rows *b, int max)
 static void dispatch(committer *cm, int max)
 {
     rows *b = &cm->batch;
-    for (int k = 0; k < COMMIT_LANES && b->n > 0; k++) {
+    for (int k = 0; k < cm->nlanes && b->n > 0; k++) {
         lane *ln = &cm->lanes[k];
         if (lane_state(ln) != LANE_IDLE) continue;
         int n = batch_cut(b, max);
@@ -376,7 +378,7 @@ static int reap(committer *cm)
     while (read(cm->wake[0], drain, sizeof drain) > 0) {
     }
     int in_lanes = 0;
-    for (int k = 0; k < COMMIT_LANES; k++) {
+    for (int k = 0; k < cm->nlanes; k++) {
         lane *ln = &cm->lanes[k];
         int s = lane_state(ln);
         if (s == LANE_DONE) {
@@ -424,7 +426,7 @@ static void lanes_stop(committer *cm, int max)
         struct pollfd p = {.fd = cm->wake[0], .events = POLLIN};
         poll(&p, 1, 100);
     }
-    for (int k = 0; k < COMMIT_LANES; k++) {
+    for (int k = 0; k < cm->nlanes; k++) {
         lane *ln = &cm->lanes[k];
         lane_set(ln, LANE_QUIT);
         pthread_join(ln->thread, NULL);

@@ -8,8 +8,8 @@
  * transaction, one COMMIT; a request's rows all or none, never split
  * across commits), and only then answers each worker with the outcome of
  * its rows.
- * Two groups commit at once, each on its own store connection (the
- * committer's lanes); while both do, the next gathers in the sockets, so
+ * --commit-lanes groups commit at once, each on its own store connection
+ * (the committer's lanes); while they do, the next gathers in the sockets, so
  * groups grow with the load and a commit's fsync is shared by every row
  * in it.  No decision is answered before the COMMIT that holds it
  * returned.
