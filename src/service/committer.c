@@ -4,14 +4,18 @@
  * the worker's side commit_client.c's.
  *
  * The conversation is one frame each way per request (commit_wire.h).
- * The committer's loop: wait for frames; read one from every connection
- * that has one; answer STORE_IN_FLIGHT at once to a request with a row
- * whose (client, request_id) is already in the batch (the 409 of a retry
- * while the first attempt is not committed); store the batch with
- * store_put_batch, at most --group-commit rows a commit but a request's
- * rows together; answer every request; again.  A batch stored while
- * more frames arrive is the group commit: those frames form the next
- * batch.
+ * The committer's main thread: wait for frames or a lane done; answer
+ * the requests of every lane done; read a frame from every connection
+ * that has one and is not waiting for an answer; answer STORE_IN_FLIGHT
+ * at once to a request with a row whose (client, request_id) is already
+ * in the batch or in a lane (the 409 of a retry while the first attempt
+ * is not committed); hand the batch to the idle lanes, at most
+ * --group-commit rows each but a request's rows together; again.  A lane
+ * is a thread with its own store connection that stores its group with
+ * store_put_batch (one COMMIT); with two (--commit-lanes), one group's
+ * rows are sent while the other's COMMIT waits for its fsync.  Frames that
+ * arrive while every lane commits are the group commit: they form the
+ * next group.
  *
  * Its state is this file's (C): the master fills it before the first
  * fork, and every child inherits a copy.
@@ -27,6 +31,7 @@
 #include <fcntl.h>
 #include <openssl/rand.h>
 #include <poll.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -59,22 +64,52 @@ static struct {
 /* ---- the committer process -------------------------------------------- */
 
 typedef struct conn {
-    int fd;                  /* -1: closed, removed after the batch is answered */
+    int fd;                  /* -1: closed; the slot is free once it is not busy */
+    int busy;                /* its frame is in the batch or in a lane: not polled */
     buf in;                  /* the frame of the request in the batch */
     buf stored[COMMIT_MAX_ROWS];    /* the stored responses, for STORE_EXISTS */
     store_decision d[COMMIT_MAX_ROWS];   /* point into in */
 } conn;
 
-/* The committer's state, on its stack (committer_main never returns). */
-typedef struct committer {
+/* Rows to commit: the puts and the connection each came from (a
+ * connection's rows side by side). */
+typedef struct rows {
+    store_put *put;
+    int *conn;
+    int n;
+} rows;
+
+/* A lane: a thread with its own store connection that commits one group
+ * at a time.  With --commit-lanes 2 or more, a group is sent and inserted
+ * while the previous one's COMMIT waits for its fsync, instead of the
+ * database idling between one group's COMMIT and the next one's rows
+ * (a gain where the fsync is slow; where the database's CPU is the limit,
+ * smaller groups cost more than the overlap wins: docs/performance.md).
+ * state is the hand-over: the main thread fills rows and sets
+ * LANE_COMMITTING; the lane stores them and sets LANE_DONE and writes a
+ * byte to done_fd's pipe; the main thread answers and sets LANE_IDLE.
+ * Only the lane touches db while it commits. */
+enum { LANE_IDLE, LANE_COMMITTING, LANE_DONE, LANE_QUIT };
+typedef struct lane {
+    pthread_t thread;
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    int state;
+    rows r;
     store *db;
     int64_t db_tried_ms;
+    uint64_t us;             /* time of the last commit */
+    int wake_fd;             /* the pipe's write end, shared by the lanes */
+} lane;
+
+/* The committer's state, on its stack (committer_main never returns). */
+typedef struct committer {
     conn *conns;
-    int nconns;
-    store_put *batch;
-    int *batch_conn;         /* batch[i] came from conns[batch_conn[i]]; a
-                              * connection's rows are side by side */
-    int nbatch;
+    int nconns;              /* slots in use or free, up to the highest */
+    rows batch;              /* read, not yet handed to a lane */
+    lane lanes[CONF_MAX_COMMIT_LANES];
+    int nlanes;              /* --commit-lanes */
+    int wake[2];             /* lanes -> main: a group is done */
     buf out;
     sigset_t run_mask;
     /* for the log line every STATS_MS: commits, rows and time in them */
@@ -82,31 +117,132 @@ typedef struct committer {
     uint64_t commits, rows, commit_us;
 } committer;
 
-static store *committer_store(committer *cm)
+/* Connector/C's library set-up is not safe to run in two threads at
+ * once: lanes open their connections one at a time. */
+static pthread_mutex_t open_mu = PTHREAD_MUTEX_INITIALIZER;
+
+static store *lane_store(lane *ln)
 {
-    if (cm->db) return cm->db;
+    if (ln->db) return ln->db;
     int64_t now = sb_now_ms();
-    if (cm->db_tried_ms && now - cm->db_tried_ms < STORE_RETRY_MS) return NULL;
-    cm->db_tried_ms = now;
+    if (ln->db_tried_ms && now - ln->db_tried_ms < STORE_RETRY_MS) return NULL;
+    ln->db_tried_ms = now;
     store_options o = {.url = C.conf->db, .allow_nondurable = C.conf->allow_nondurable,
                        .timeout_s = BUDGET_STORE_TIMEOUT_S};
     char err[256] = "";
-    cm->db = store_open(&o, NULL, err, sizeof err);
-    if (cm->db) elog(LOG_L_INFO, NULL, "committer: store connected");
+    pthread_mutex_lock(&open_mu);
+    ln->db = store_open(&o, NULL, err, sizeof err);
+    pthread_mutex_unlock(&open_mu);
+    if (ln->db) elog(LOG_L_INFO, NULL, "committer: store connected");
     else elog(LOG_L_WARN, NULL, "committer: store unavailable: %s", err);
-    return cm->db;
+    return ln->db;
 }
 
-/* Removes the closed connections; only between batches, since the
- * batch points into the table. */
+/* The lane's work: one group, COMMIT returned (or given up) before the
+ * rows go back to the main thread to be answered. */
+static void lane_commit(lane *ln)
+{
+    store *db = lane_store(ln);
+    if (!db) {
+        for (int i = 0; i < ln->r.n; i++) ln->r.put[i].rc = STORE_UNAVAILABLE;
+        return;
+    }
+    struct timespec t0, t1;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    store_set_deadline(db, BUDGET_BATCH_DEADLINE_MS);
+    store_put_batch(db, ln->r.put, (size_t)ln->r.n);
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    ln->us = (uint64_t)((t1.tv_sec - t0.tv_sec) * 1000000L + (t1.tv_nsec - t0.tv_nsec) / 1000);
+}
+
+static void *lane_main(void *arg)
+{
+    lane *ln = arg;
+    pthread_mutex_lock(&ln->mu);
+    for (;;) {
+        while (ln->state != LANE_COMMITTING && ln->state != LANE_QUIT) pthread_cond_wait(&ln->cv, &ln->mu);
+        if (ln->state == LANE_QUIT) break;
+        pthread_mutex_unlock(&ln->mu);
+        lane_commit(ln);
+        pthread_mutex_lock(&ln->mu);
+        ln->state = LANE_DONE;
+        char one = 1;
+        if (write(ln->wake_fd, &one, 1) < 0) { /* the pipe is full: main wakes anyway */ }
+    }
+    pthread_mutex_unlock(&ln->mu);
+    if (ln->db) store_close(ln->db);
+    ln->db = NULL;
+    return NULL;
+}
+
+static int lane_state(lane *ln)
+{
+    pthread_mutex_lock(&ln->mu);
+    int s = ln->state;
+    pthread_mutex_unlock(&ln->mu);
+    return s;
+}
+
+static void lane_set(lane *ln, int state)
+{
+    pthread_mutex_lock(&ln->mu);
+    ln->state = state;
+    pthread_cond_signal(&ln->cv);
+    pthread_mutex_unlock(&ln->mu);
+}
+
+static int rows_alloc(rows *r)
+{
+    r->put = calloc(MAX_CONNS * COMMIT_MAX_ROWS, sizeof *r->put);
+    r->conn = calloc(MAX_CONNS * COMMIT_MAX_ROWS, sizeof *r->conn);
+    r->n = 0;
+    return r->put && r->conn ? 0 : -1;
+}
+
+static void rows_free(rows *r)
+{
+    free(r->put);
+    free(r->conn);
+}
+
+/* Starts the lanes (the threads inherit the blocked stop signals, so
+ * only the main thread's ppoll takes them). */
+static int lanes_start(committer *cm)
+{
+    if (pipe2(cm->wake, O_CLOEXEC | O_NONBLOCK)) return -1;
+    cm->nlanes = C.conf->commit_lanes < 1 ? 1 : C.conf->commit_lanes;
+    for (int k = 0; k < cm->nlanes; k++) {
+        lane *ln = &cm->lanes[k];
+        *ln = (lane){.state = LANE_IDLE, .wake_fd = cm->wake[1]};
+        pthread_mutex_init(&ln->mu, NULL);
+        pthread_cond_init(&ln->cv, NULL);
+        if (rows_alloc(&ln->r) || pthread_create(&ln->thread, NULL, lane_main, ln)) return -1;
+    }
+    return 0;
+}
+
+/* Frees the slots of connections closed and no longer in a group. */
 static void sweep(committer *cm)
 {
-    for (int i = cm->nconns - 1; i >= 0; i--) {
-        if (cm->conns[i].fd >= 0) continue;
-        buf_free(&cm->conns[i].in);
-        for (int k = 0; k < COMMIT_MAX_ROWS; k++) buf_free(&cm->conns[i].stored[k]);
-        cm->conns[i] = cm->conns[--cm->nconns];
+    while (cm->nconns > 0 && cm->conns[cm->nconns - 1].fd < 0 && !cm->conns[cm->nconns - 1].busy) {
+        conn *c = &cm->conns[--cm->nconns];
+        buf_free(&c->in);
+        for (int k = 0; k < COMMIT_MAX_ROWS; k++) buf_free(&c->stored[k]);
     }
+}
+
+/* A free slot: a closed connection no group points into, or a new one.
+ * Slots never move, since the puts of a group point into them. */
+static conn *free_slot(committer *cm)
+{
+    for (int i = 0; i < cm->nconns; i++)
+        if (cm->conns[i].fd < 0 && !cm->conns[i].busy) return &cm->conns[i];
+    if (cm->nconns == MAX_CONNS) return NULL;
+    conn *c = &cm->conns[cm->nconns++];
+    memset(c, 0, sizeof *c);
+    buf_init(&c->in);
+    for (int k = 0; k < COMMIT_MAX_ROWS; k++) buf_init(&c->stored[k]);
+    return c;
 }
 
 /* Accepts every waiting connection of our own uid. */
@@ -117,31 +253,37 @@ static void accept_all(committer *cm)
         if (fd < 0) return;
         struct ucred cr;
         socklen_t crlen = sizeof cr;
-        if (cm->nconns == MAX_CONNS || getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cr, &crlen) != 0 ||
-            cr.uid != getuid()) {
+        conn *c = NULL;
+        if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cr, &crlen) != 0 || cr.uid != getuid() ||
+            !(c = free_slot(cm))) {
             close(fd);
             continue;
         }
         struct timeval tv = {COMMIT_READ_TIMEOUT_MS / 1000, (COMMIT_READ_TIMEOUT_MS % 1000) * 1000};
         setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
         setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
-        conn *c = &cm->conns[cm->nconns++];
-        memset(c, 0, sizeof *c);
         c->fd = fd;
-        buf_init(&c->in);
-        for (int k = 0; k < COMMIT_MAX_ROWS; k++) buf_init(&c->stored[k]);
     }
 }
 
-/* Is (client, request_id) already in the batch? */
-static int in_batch(const committer *cm, const store_decision *d)
+static int rows_have(const rows *r, const store_decision *d)
 {
-    for (int i = 0; i < cm->nbatch; i++) {
-        const store_decision *o = cm->batch[i].d;
+    for (int i = 0; i < r->n; i++) {
+        const store_decision *o = r->put[i].d;
         if (o->client && o->request_id && strcmp(o->client, d->client) == 0 &&
             strcmp(o->request_id, d->request_id) == 0)
             return 1;
     }
+    return 0;
+}
+
+/* Is (client, request_id) in the batch or in a lane's group?  (A lane's
+ * put.d is only read: the lane writes the other members.) */
+static int in_batch(committer *cm, const store_decision *d)
+{
+    if (rows_have(&cm->batch, d)) return 1;
+    for (int k = 0; k < cm->nlanes; k++)
+        if (lane_state(&cm->lanes[k]) != LANE_IDLE && rows_have(&cm->lanes[k].r, d)) return 1;
     return 0;
 }
 
@@ -155,78 +297,145 @@ static int take_frame(committer *cm, int i)
     for (int k = 0; k < n; k++)
         if (c->d[k].client && c->d[k].request_id && in_batch(cm, &c->d[k]))
             return wire_send_answer(c->fd, &cm->out, NULL, n, STORE_IN_FLIGHT);
+    rows *b = &cm->batch;
     for (int k = 0; k < n; k++) {
         buf_reset(&c->stored[k]);
-        cm->batch[cm->nbatch] = (store_put){.d = &c->d[k], .stored_response = &c->stored[k], .group = i + 1};
-        cm->batch_conn[cm->nbatch++] = i;
+        b->put[b->n] = (store_put){.d = &c->d[k], .stored_response = &c->stored[k], .group = i + 1};
+        b->conn[b->n++] = i;
     }
+    c->busy = 1;
     return 0;
 }
 
-/* Stores rows from..from+n of the batch, then answers each of them. */
-static void commit_batch(committer *cm, int from, int n)
+/* Answers the rows of a lane's group, which its COMMIT (or its failure)
+ * has decided, and frees their connections for the next frame. */
+static void answer(committer *cm, lane *ln)
 {
-    store *db = committer_store(cm);
-    if (db) {
-        struct timespec t0, t1;
-        clock_gettime(CLOCK_MONOTONIC, &t0);
-        store_set_deadline(db, BUDGET_BATCH_DEADLINE_MS);
-        store_put_batch(db, cm->batch + from, (size_t)n);
-        clock_gettime(CLOCK_MONOTONIC, &t1);
+    rows *r = &ln->r;
+    if (ln->db) {
         cm->commits++;
-        cm->rows += (uint64_t)n;
-        sb_count_batch(SB_BATCH_COMMIT, (uint64_t)n);
-        cm->commit_us += (uint64_t)((t1.tv_sec - t0.tv_sec) * 1000000L + (t1.tv_nsec - t0.tv_nsec) / 1000);
-    } else {
-        for (int i = from; i < from + n; i++) cm->batch[i].rc = STORE_UNAVAILABLE;
+        cm->rows += (uint64_t)r->n;
+        cm->commit_us += ln->us;
+        sb_count_batch(SB_BATCH_COMMIT, (uint64_t)r->n);
     }
     /* what the committer found out about the database, the workers need
      * not find out by waiting for it: they answer 503 at once until then
      * (budget.h's 503 within 3 s; a queue of requests each waiting out
      * a batch would not keep it) */
-    sb_db_down_raise(db ? store_down_until(db) : cm->db_tried_ms + STORE_RETRY_MS);
-    for (int i = from; i < from + n; i++) {
-        store_put *p = &cm->batch[i];
-        if (p->rc == STORE_ERROR && db) elog(LOG_L_ERROR, p->d->request_id, "committer: %s", store_last_error(db));
-    }
-    for (int i = from, end; i < from + n; i = end) {
-        for (end = i + 1; end < from + n && cm->batch_conn[end] == cm->batch_conn[i];) end++;
-        conn *c = &cm->conns[cm->batch_conn[i]];
-        if (wire_send_answer(c->fd, &cm->out, cm->batch + i, end - i, STORE_OK)) {
+    sb_db_down_raise(ln->db ? store_down_until(ln->db) : ln->db_tried_ms + STORE_RETRY_MS);
+    for (int i = 0; i < r->n; i++)
+        if (r->put[i].rc == STORE_ERROR && ln->db)
+            elog(LOG_L_ERROR, r->put[i].d->request_id, "committer: %s", store_last_error(ln->db));
+    for (int i = 0, end; i < r->n; i = end) {
+        for (end = i + 1; end < r->n && r->conn[end] == r->conn[i];) end++;
+        conn *c = &cm->conns[r->conn[i]];
+        if (c->fd >= 0 && wire_send_answer(c->fd, &cm->out, r->put + i, end - i, STORE_OK)) {
             /* the worker is gone; the next read of this fd sees it */
             shutdown(c->fd, SHUT_RDWR);
         }
+        c->busy = 0;
     }
+    r->n = 0;
 }
 
-/* Where the commit of at most max rows starting at from ends: never
- * inside a request's rows (one request's rows may exceed max alone). */
-static int batch_cut(const committer *cm, int from, int max)
+/* Where a group of at most max rows from the start of the batch ends:
+ * never inside a request's rows (one request's rows may exceed max
+ * alone). */
+static int batch_cut(const rows *b, int max)
 {
-    int end = from;
-    while (end < cm->nbatch) {
+    int end = 0;
+    while (end < b->n) {
         int next = end + 1;
-        while (next < cm->nbatch && cm->batch_conn[next] == cm->batch_conn[end]) next++;
-        if (end > from && next - from > max) break;
+        while (next < b->n && b->conn[next] == b->conn[end]) next++;
+        if (end > 0 && next > max) break;
         end = next;
     }
     return end;
 }
 
-/* Waits for frames (signals open only here), then reads them. */
-static void gather(committer *cm, struct pollfd *pfd)
+/* Hands the batch to idle lanes, at most max rows (whole requests) each. */
+static void dispatch(committer *cm, int max)
+{
+    rows *b = &cm->batch;
+    for (int k = 0; k < cm->nlanes && b->n > 0; k++) {
+        lane *ln = &cm->lanes[k];
+        if (lane_state(ln) != LANE_IDLE) continue;
+        int n = batch_cut(b, max);
+        memcpy(ln->r.put, b->put, (size_t)n * sizeof *b->put);
+        memcpy(ln->r.conn, b->conn, (size_t)n * sizeof *b->conn);
+        ln->r.n = n;
+        memmove(b->put, b->put + n, (size_t)(b->n - n) * sizeof *b->put);
+        memmove(b->conn, b->conn + n, (size_t)(b->n - n) * sizeof *b->conn);
+        b->n -= n;
+        lane_set(ln, LANE_COMMITTING);
+    }
+}
+
+/* Answers every lane that is done; how many rows are still in lanes. */
+static int reap(committer *cm)
+{
+    char drain[64];
+    while (read(cm->wake[0], drain, sizeof drain) > 0) {
+    }
+    int in_lanes = 0;
+    for (int k = 0; k < cm->nlanes; k++) {
+        lane *ln = &cm->lanes[k];
+        int s = lane_state(ln);
+        if (s == LANE_DONE) {
+            answer(cm, ln);
+            lane_set(ln, LANE_IDLE);
+        } else if (s == LANE_COMMITTING) {
+            in_lanes += ln->r.n;
+        }
+    }
+    return in_lanes;
+}
+
+/* Waits for frames or a lane done (signals open only here), then
+ * answers the lanes done and reads the frames. */
+static void gather(committer *cm, struct pollfd *pfd, int *slot)
 {
     pfd[0] = (struct pollfd){.fd = C.listen_fd, .events = POLLIN};
-    for (int i = 0; i < cm->nconns; i++) pfd[i + 1] = (struct pollfd){.fd = cm->conns[i].fd, .events = POLLIN};
+    pfd[1] = (struct pollfd){.fd = cm->wake[0], .events = POLLIN};
+    nfds_t n = 2;
+    for (int i = 0; i < cm->nconns; i++) {
+        if (cm->conns[i].fd < 0 || cm->conns[i].busy) continue;
+        slot[n] = i;
+        pfd[n++] = (struct pollfd){.fd = cm->conns[i].fd, .events = POLLIN};
+    }
     struct timespec ts = {1, 0};
-    int n = ppoll(pfd, (nfds_t)cm->nconns + 1, &ts, &cm->run_mask);
-    if (n <= 0) return;
-    for (int i = 0, had = cm->nconns; i < had; i++) {
-        if (!pfd[i + 1].revents || !take_frame(cm, i)) continue;
+    if (ppoll(pfd, n, &ts, &cm->run_mask) <= 0) return;
+    reap(cm);
+    for (nfds_t j = 2; j < n; j++) {
+        int i = slot[j];
+        if (!pfd[j].revents || !take_frame(cm, i)) continue;
         close(cm->conns[i].fd);
         cm->conns[i].fd = -1;
     }
     if (pfd[0].revents) accept_all(cm);
+}
+
+/* At the end: the rows read and the groups in lanes are committed and
+ * answered before the lanes stop, so no worker waits for an answer that
+ * never comes. */
+static void lanes_stop(committer *cm, int max)
+{
+    for (;;) {
+        dispatch(cm, max);
+        if (reap(cm) == 0 && cm->batch.n == 0) break;
+        struct pollfd p = {.fd = cm->wake[0], .events = POLLIN};
+        poll(&p, 1, 100);
+    }
+    for (int k = 0; k < cm->nlanes; k++) {
+        lane *ln = &cm->lanes[k];
+        lane_set(ln, LANE_QUIT);
+        pthread_join(ln->thread, NULL);
+        pthread_mutex_destroy(&ln->mu);
+        pthread_cond_destroy(&ln->cv);
+        rows_free(&ln->r);
+    }
+    close(cm->wake[0]);
+    close(cm->wake[1]);
 }
 
 /* How the batches went since the last line, for operators sizing
@@ -252,29 +461,22 @@ static void committer_main(void)
     audit_drop_private();
     committer cm = {0};
     cm.conns = calloc(MAX_CONNS, sizeof *cm.conns);
-    cm.batch = calloc(MAX_CONNS * COMMIT_MAX_ROWS, sizeof *cm.batch);
-    cm.batch_conn = calloc(MAX_CONNS * COMMIT_MAX_ROWS, sizeof *cm.batch_conn);
-    struct pollfd *pfd = calloc(MAX_CONNS + 1, sizeof *pfd);
-    if (!cm.conns || !cm.batch || !cm.batch_conn || !pfd) _exit(1);
+    struct pollfd *pfd = calloc(MAX_CONNS + 2, sizeof *pfd);
+    int *slot = calloc(MAX_CONNS + 2, sizeof *slot);
     buf_init(&cm.out);
     worker_block_stops(&cm.run_mask);
+    if (!cm.conns || !pfd || !slot || rows_alloc(&cm.batch) || lanes_start(&cm)) _exit(1);
     fcntl(C.listen_fd, F_SETFL, fcntl(C.listen_fd, F_GETFL) | O_NONBLOCK);
-    committer_store(&cm);
     int max = C.conf->group_commit;
     while (!worker_stop) {
-        gather(&cm, pfd);
-        sb_set_commit_queue((uint32_t)cm.nbatch);
-        /* more rows than a commit takes: max at a time, whole requests */
-        for (int from = 0, end; from < cm.nbatch; from = end) {
-            end = batch_cut(&cm, from, max);
-            commit_batch(&cm, from, end - from);
-        }
-        cm.nbatch = 0;
-        sb_set_commit_queue(0);
+        gather(&cm, pfd, slot);
+        dispatch(&cm, max);
+        sb_set_commit_queue((uint32_t)(cm.batch.n + reap(&cm)));
+        dispatch(&cm, max);
         sweep(&cm);
         log_stats(&cm);
     }
-    if (cm.db) store_close(cm.db);
+    lanes_stop(&cm, max);
     worker_leak_check();
     _exit(0);
 }

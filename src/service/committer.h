@@ -8,9 +8,11 @@
  * transaction, one COMMIT; a request's rows all or none, never split
  * across commits), and only then answers each worker with the outcome of
  * its rows.
- * While one batch commits, the next gathers in the sockets, so batches
- * grow with the load and a commit's fsync is shared by every row in it.
- * No decision is answered before the COMMIT that holds it returned.
+ * --commit-lanes groups commit at once, each on its own store connection
+ * (the committer's lanes); while they do, the next gathers in the sockets, so
+ * groups grow with the load and a commit's fsync is shared by every row
+ * in it.  No decision is answered before the COMMIT that holds it
+ * returned.
  *
  * The master creates the listening socket (an abstract unix address with
  * a random name; peers of another uid are refused), forks the committer
@@ -26,8 +28,8 @@
  * of it; its state is that file's, inherited by every child),
  * commit_wire.c (the frames), commit_client.c (the worker's side).
  *
- * Ownership: the committer owns its store and its connections; a worker
- * thread owns its connection (service.commit_fd).
+ * Ownership: the committer owns its connections, each of its lanes its
+ * store; a worker thread owns its connection (service.commit_fd).
  *
  * SPDX-License-Identifier: Apache-2.0
  */

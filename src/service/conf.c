@@ -58,6 +58,7 @@ static const char *parse_workers(const char *arg, void *field) { return parse_in
 static const char *parse_count(const char *arg, void *field) { return parse_int(arg, field, 0, INT_MAX); }
 static const char *parse_backlog(const char *arg, void *field) { return parse_int(arg, field, 1, 65535); }
 static const char *parse_threads(const char *arg, void *field) { return parse_int(arg, field, 1, 64); }
+static const char *parse_lanes(const char *arg, void *field) { return parse_int(arg, field, 1, CONF_MAX_COMMIT_LANES); }
 static const char *parse_seconds(const char *arg, void *field) { return parse_int(arg, field, 1, 3600); }
 static const char *parse_body(const char *arg, void *field) { return parse_int(arg, field, 1024, 64 << 20); }
 
@@ -125,6 +126,7 @@ static const opt_row options[] = {
     {"checkpoint-interval", "S", parse_seconds, F(checkpoint_interval), "at most this many seconds between checkpoints (1)"},
     {"max-unprotected", "S", parse_seconds, F(max_unprotected), "GET /v1/audit/verify fails when a decision waits longer for a checkpoint (60)"},
     {"group-commit", "N", parse_count, F(group_commit), "store decisions in a committer process, up to N per COMMIT (64; 0: each worker commits its own)"},
+    {"commit-lanes", "N", parse_lanes, F(commit_lanes), "let the committer run N COMMITs at once, each on its own connection (1-4; 1)"},
 };
 #undef F
 #define NOPTIONS (sizeof options / sizeof options[0])
@@ -261,6 +263,7 @@ int conf_parse(eligod_conf *c, int argc, char **argv)
     c->checkpoint_interval = 1;
     c->max_unprotected = VERIFY_MAX_UNPROTECTED_S;
     c->group_commit = 64;
+    c->commit_lanes = 1;
     const char *env = getenv("ELIGO_DB");
     if (env && *env) c->db = env;
     env = getenv("ELIGO_POLICIES");

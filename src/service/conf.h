@@ -19,6 +19,9 @@
 #include <stdio.h>
 #include "service/log.h"   /* --log-level's values, and every user of conf logs */
 
+/* --commit-lanes' upper bound: COMMITs the committer may run at once */
+enum { CONF_MAX_COMMIT_LANES = 4 };
+
 typedef struct eligod_conf {
     const char *policies;     /* --policies DIR */
     const char *listen;       /* --listen unix:/path | 127.0.0.1:PORT */
@@ -40,6 +43,7 @@ typedef struct eligod_conf {
     int checkpoint_interval;           /* --checkpoint-interval S (1) */
     int max_unprotected;               /* --max-unprotected S: verify fails on older unsequenced rows (60) */
     int group_commit;         /* --group-commit N: rows per COMMIT in the committer (64; 0: off) */
+    int commit_lanes;         /* --commit-lanes N: COMMITs the committer runs at once (1) */
     int test_only;            /* -t, --test: check and exit */
     const char *conf;         /* --conf FILE: the configuration file read (or looked for) */
 } eligod_conf;
