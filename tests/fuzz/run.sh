@@ -12,7 +12,7 @@
 # fuzzer's coverage instrumentation into build/fuzz/ (not the gcc-built
 # libeligo.a); the grammar is generated there with bison and flex.  Each
 # harness runs with these limits:
-# -max_len=65536 -timeout=2 -rss_limit_mb=512, halting on the first
+# -max_len=65536 -timeout=2 (FUZZ_TIMEOUT) -rss_limit_mb=512, halting on the first
 # report.  Its corpus, build/fuzz/corpus/<harness>, is seeded from the
 # shipped policies (fuzz_compile), the integration requests (fuzz_request)
 # and tests/fuzz/seeds/<harness>, and kept between runs.  A crash, leak,
@@ -28,7 +28,10 @@
 # "N passed, N failed" (scripts/check adds it to its total).  The exit
 # status is non-zero when anything failed.
 #
-# Environment: CC (default clang), FUZZ_JOBS (parallel compiles).
+# Environment: CC (default clang), FUZZ_JOBS (parallel compiles),
+# FUZZ_TIMEOUT (seconds one input may take, default 2: raise it for a long
+# run at low priority on a busy machine, where a starved process would
+# otherwise report inputs that take 0.1 s alone as timeouts).
 #
 # SPDX-License-Identifier: Apache-2.0
 set -u
@@ -65,6 +68,7 @@ gen=$out/gen
 obj=$out/obj
 logs=$out/logs
 jobs=${FUZZ_JOBS:-$(nproc 2>/dev/null || echo 2)}
+timeout=${FUZZ_TIMEOUT:-2}
 passed=0
 failed=0
 known=0
@@ -154,7 +158,7 @@ replay() {
         [ -f "$f" ] || continue
         base=$(basename "$f")
         case $base in KNOWN|README*) continue ;; esac
-        "$out/$h" -timeout=2 -rss_limit_mb=512 -max_len=65536 "$f" >"$logs/$h.replay.log" 2>&1
+        "$out/$h" -timeout="$timeout" -rss_limit_mb=512 -max_len=65536 "$f" >"$logs/$h.replay.log" 2>&1
         rc=$?
         if [ -f "$dir/KNOWN" ] && grep -qx "$base" "$dir/KNOWN"; then
             if [ $rc -ne 0 ]; then
@@ -191,7 +195,7 @@ for h in $harnesses; do
     # shellcheck disable=SC2086
     ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1} \
     UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1} \
-        "$out/$h" -max_len=65536 -timeout=2 -rss_limit_mb=512 $dict \
+        "$out/$h" -max_len=65536 -timeout="$timeout" -rss_limit_mb=512 $dict \
         -max_total_time="$seconds" -print_final_stats=1 \
         -artifact_prefix="$findings/" "$corpus" >"$logs/$h.log" 2>&1
     rc=$?
