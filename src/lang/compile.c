@@ -808,14 +808,19 @@ int compile_model_peek(const source *src, char **name, char **base)
     diag_list_init(&dl);
     ast_node *file = parse_source(src, &a, &dl);
     ast_node *md = file ? find_decl(file, AST_MODEL) : NULL;
+    int rc = file ? (md ? 0 : -1) : -2;   /* parse_source is NULL only out of memory */
     *name = md ? strdup(md->text) : NULL;
+    if (md && !*name) rc = -2;
     *base = NULL;
     for (ast_node *d = file ? file->a : NULL; d && !*base; d = d->next)
-        if (d->kind == AST_ENTITY && d->op == ENTITY_EXTENDS && strchr(d->text, '.'))
+        if (d->kind == AST_ENTITY && d->op == ENTITY_EXTENDS && strchr(d->text, '.')) {
             *base = strndup(d->text, (size_t)(strchr(d->text, '.') - d->text));
+            if (!*base) rc = -2;
+            break;
+        }
     diag_list_free(&dl);
     arena_free(&a);
-    return md ? 0 : -1;
+    return rc;
 }
 
 int compile_attach_tests(policy *p, source *src, diag_list *dl)

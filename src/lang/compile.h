@@ -67,8 +67,9 @@ policy *compile_policy(source *src, const model_set *models, diag_list *dl);
  * type-checked against the outputs; 0 or -1. */
 int compile_attach_tests(policy *p, source *src, diag_list *dl);
 /* Peeks at a .model file: its name and the model it extends (NULL when
- * none), malloc'ed, so a loader can compile bases first; 0, or -1 when
- * the text does not parse to a model (compile it for the errors). */
+ * none), malloc'ed, so a loader can compile bases first; 0, -1 when
+ * the text does not parse to a model (compile it for the errors), or -2
+ * out of memory (the loader must fail: guessing would change the order). */
 int compile_model_peek(const source *src, char **name, char **base);
 /* Peeks at a .test file's `tests NAME` header; caller frees the result. */
 char *compile_tests_target(const source *src);

@@ -152,7 +152,14 @@ static int waits(const pending *p, const pending *all, size_t n)
 static void load_models(registry *r, pending *all, size_t n, diag_list *dl)
 {
     for (size_t i = 0; i < n; i++) {
-        if (!all[i].src || compile_model_peek(all[i].src, &all[i].name, &all[i].base)) continue;
+        int peek = all[i].src ? compile_model_peek(all[i].src, &all[i].name, &all[i].base) : -1;
+        if (peek == -2) {   /* without its name and base no order can be trusted */
+            out_of_memory(dl, all[i].path);
+            source_free(all[i].src);
+            all[i].src = NULL;
+            r->models.nfailed++;
+        }
+        if (peek) continue;
         for (size_t k = 0; all[i].fallback && k < n; k++)
             if (!all[k].fallback && all[k].name && strcmp(all[k].name, all[i].name) == 0) {
                 source_free(all[i].src);
