@@ -16,6 +16,8 @@
 #include <setjmp.h>
 #include <cmocka.h>
 #include "compile_helper.h"
+#include "eval/vm.h"
+#include "io/decision.h"
 
 #define HEAD "policy t.p \"测试\"\ncovers 2017-01-01 to 2030-12-31\nuse t.household\n"
 #define BIG "9223372036854775807"           /* INT64_MAX */
@@ -287,6 +289,128 @@ static void lowering_shapes(void **state)
                 "{\"s\":6,\"c1\":1,\"c2\":20,\"t\":[\"a\",\"b\"],\"tn\":2,\"d\":\"21.43\",\"e\":\"75.00\",\"g\":-3}");
 }
 
+/* The scalar formatter on the kinds the suites print through other
+ * paths, and on values no checked policy holds: an enum index past the
+ * enum's values and a kind with no scalar form print "?". */
+static void format_scalars(void **state)
+{
+    (void)state;
+    char out[64];
+    ty b = {.kind = TY_BOOL}, l = {.kind = TY_LIST};
+    assert_string_equal(ev_format_scalar(&b, 1, out), "true");
+    assert_string_equal(ev_format_scalar(&b, 0, out), "false");
+    assert_string_equal(ev_format_scalar(&l, 0, out), "?");
+    compiled c;
+    compile_text(&c, HEAD "output x: care = full\n");
+    assert_non_null(c.policy);
+    const ty *care = c.policy->tree.defs[0].type;
+    assert_string_equal(ev_format_scalar(care, 1, out), "partial");
+    assert_string_equal(ev_format_scalar(care, 3, out), "?");
+    assert_string_equal(ev_format_scalar(care, -1, out), "?");
+    compiled_free(&c);
+}
+
+/* The disassembler on `household.size_hint + 1`: three instructions
+ * (the field into a temporary, the addition of the constant 1 into the
+ * output's slot, the end) and one constant; a tree with no program says
+ * the walker evaluates it; a number that is no node kind nor
+ * instruction is "?". */
+static void disassembler(void **state)
+{
+    (void)state;
+    compiled c;
+    compile_text(&c, HEAD "output x: int = household.size_hint + 1\n");
+    assert_non_null(c.policy);
+    char *text = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&text, &len);
+    ev_prog_disasm(&c.policy->tree, f);
+    ev_tree bare = c.policy->tree;
+    bare.prog = NULL;
+    ev_prog_disasm(&bare, f);
+    fclose(f);
+    assert_string_equal(text, "3 instructions, 1 constants, 0 left to the walker\n"
+                              "   0 FIELD          dst 2 a 0 b 2 c -1 imm 0 node 0\n"
+                              "   1 ADD_INT        dst 1 a 2 b 3 c -1 imm 0 node 2\n"
+                              "   2 HALT           dst -1 a -1 b -1 c -1 imm 0 node -1\n"
+                              "no program: the tree walker evaluates\n");
+    free(text);
+    assert_string_equal(ev_op_name(-1), "?");
+    assert_string_equal(ev_op_name(EV_OP_COUNT), "?");
+    compiled_free(&c);
+}
+
+/* A sum followed by a map over the same members and filter runs as one
+ * loop unless the map's key reads the sum.  Ages 10 and 70: the sum is
+ * 80; keys from a text table (10 is "young", 70 "old"), from an if on
+ * the age, and from an if on the sum itself (80 > 50, so m.id). */
+static void fused_sum_and_map(void **state)
+{
+    (void)state;
+    const char *json = "{\"household\":{\"members\":[{\"id\":\"a\",\"age\":10},{\"id\":\"c\",\"age\":70}]}}";
+    const char *sum = "output total: int = sum(m.age for m in household.members where m.age > 5)\n";
+    char t[1024];
+    snprintf(t, sizeof t, "table grp(a: int 0..150) -> text hit first\n  | >= 60 | \"old\" |\n"
+             "  | else | \"young\" |\n%soutput each: map of int = map(grp(m.age) => m.age for m in "
+             "household.members where m.age > 5)\n", sum);
+    expect_both(t, "2019-01-01", json, "{\"total\":80,\"each\":{\"young\":10,\"old\":70}}");
+    snprintf(t, sizeof t, "%soutput each: map of int = map((if m.age > 50 then m.id else \"y\") => m.age "
+             "for m in household.members where m.age > 5)\n", sum);
+    expect_both(t, "2019-01-01", json, "{\"total\":80,\"each\":{\"y\":10,\"c\":70}}");
+    snprintf(t, sizeof t, "%soutput each: map of int = map((if total > 50 then m.id else \"z\") => m.age "
+             "for m in household.members where m.age > 5)\n", sum);
+    expect_both(t, "2019-01-01", json, "{\"total\":80,\"each\":{\"a\":10,\"c\":70}}");
+}
+
+/* The explained margin of a whole count against a share (80% of 7 =
+ * 5.6, so 5 is the last count below and 6 the first above): 3 < 5.6
+ * holds until 3 + 3 = 6; 8 <= 5.6 fails until 8 - 3 = 5; 2 > 5.6 fails
+ * until 2 + 4 = 6; 9 > 5.6 holds until 9 - 4 = 5. */
+static char *explain_margin(const char *op, int n)
+{
+    char text[512], json[128];
+    snprintf(text, sizeof text, HEAD "parameter share: decimal unit %% \"占比\"\n  from 2017-01-01: 80%% source \"s\"\n"
+             "output ok: bool \"符合\" = household.size_hint %s share * 7\n", op);
+    snprintf(json, sizeof json, "{\"household\":{\"size_hint\":%d,\"members\":[{\"id\":\"a\",\"age\":4}]}}", n);
+    compiled c;
+    compile_text(&c, text);
+    assert_non_null(c.policy);
+    arena pool;
+    arena_init(&pool, 8192);
+    decision_frame frame = {0};
+    buf b;
+    buf_init(&b);
+    decision_result res;
+    int64_t day;
+    assert_int_equal(date_parse("2019-06-30", 10, &day), 0);
+    assert_int_equal(decision_make(c.policy, json, strlen(json), "", day, 1, &frame, &pool, &b, NULL, &res),
+                     DECISION_OK);
+    const char *m = strstr(buf_cstr(&b), "\"margin\":");
+    char *out = strndup(m ? m : "none", m ? (size_t)(strchr(m, '}') - m + 1) : 4);
+    buf_free(&b);
+    decision_frame_free(&frame);
+    arena_free(&pool);
+    compiled_free(&c);
+    return out;
+}
+
+static void whole_count_margins(void **state)
+{
+    (void)state;
+    static const struct { const char *op; int n; const char *want; } cases[] = {
+        {"<", 3, "\"margin\":{\"amount\":\"3\",\"text\":\"户数 增加 3 即不再满足此条件\"}"},
+        {"<=", 8, "\"margin\":{\"amount\":\"3\",\"text\":\"户数 减少 3 即满足此条件\"}"},
+        {">", 2, "\"margin\":{\"amount\":\"4\",\"text\":\"户数 增加 4 即满足此条件\"}"},
+        {">", 9, "\"margin\":{\"amount\":\"4\",\"text\":\"户数 减少 4 即不再满足此条件\"}"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char *got = explain_margin(cases[i].op, cases[i].n);
+        if (strcmp(got, cases[i].want) != 0) print_error("%s %d: %s\n", cases[i].op, cases[i].n, got);
+        assert_string_equal(got, cases[i].want);
+        free(got);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -302,6 +426,10 @@ int main(void)
         cmocka_unit_test(enum_orders_and_collect),
         cmocka_unit_test(collect_sum_overflow),
         cmocka_unit_test(lowering_shapes),
+        cmocka_unit_test(format_scalars),
+        cmocka_unit_test(disassembler),
+        cmocka_unit_test(fused_sum_and_map),
+        cmocka_unit_test(whole_count_margins),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
