@@ -18,6 +18,7 @@
 #include "compile_helper.h"
 #include "eval/vm.h"
 #include "io/decision.h"
+#include "eval/model.h"
 
 #define HEAD "policy t.p \"测试\"\ncovers 2017-01-01 to 2030-12-31\nuse t.household\n"
 #define BIG "9223372036854775807"           /* INT64_MAX */
@@ -411,6 +412,58 @@ static void whole_count_margins(void **state)
     }
 }
 
+/* Model lookups with no entity, enum or name, and with an entry whose
+ * name is missing (skipped, not read): "b" is still found after it. */
+static void model_lookups(void **state)
+{
+    (void)state;
+    const char *values[] = {NULL, "b"};
+    enum_def e = {.name = "e", .nvalues = 2, .values = values};
+    field_def fields[] = {{.name = NULL}, {.name = "b"}};
+    entity_def ent = {.name = "x", .nfields = 2, .fields = fields};
+    assert_int_equal(enum_value(&e, "b", 1), 1);
+    assert_int_equal(enum_value(&e, "c", 1), -1);
+    assert_int_equal(enum_value(NULL, "b", 1), -1);
+    assert_int_equal(enum_value(&e, NULL, 0), -1);
+    assert_ptr_equal(entity_field(&ent, "b", 1), &fields[1]);
+    assert_null(entity_field(NULL, "b", 1));
+    assert_null(entity_field(&ent, NULL, 0));
+}
+
+/* Days outside the years eligo accepts still print within the eleven
+ * bytes of the buffer: year 10000 is cut to ten characters, year -1 is
+ * "-001". */
+static void dates_outside_four_digits(void **state)
+{
+    (void)state;
+    char out[16];
+    date_format(date_from_ymd(10000, 1, 1), out);
+    assert_string_equal(out, "10000-01-0");
+    date_format(date_from_ymd(-1, 12, 31), out);
+    assert_string_equal(out, "-001-12-31");
+}
+
+/* A bool column looked up by a table of two entries; collect max with
+ * no row; a decimal divided by a decimal zero.  able true gives 1 and
+ * false 2; age 20 matches neither >= 60 nor >= 30 of the collect max;
+ * size_hint 0 makes z = 0 × 0.5 = 0 and 1.5 / z fails. */
+static void bool_lookup_and_failures(void **state)
+{
+    (void)state;
+    const char *t = "table f(b: bool) -> int hit unique\n  | true | 1 |\n  | false | 2 |\n"
+                    "output x: int = sum(f(m.able) for m in household.members)\n";
+    expect_both(t, "2019-01-01",
+                "{\"household\":{\"members\":[{\"id\":\"a\",\"age\":1,\"able\":true},"
+                "{\"id\":\"b\",\"age\":2,\"able\":false},{\"id\":\"c\",\"age\":3,\"able\":false}]}}",
+                "{\"x\":5}");
+    expect_both("table g(a: int 0..150) -> int hit collect max\n  | >= 60 | 3 |\n  | >= 30 | 5 |\n"
+                "output x: int = g(max(m.age for m in household.members))\n",
+                "2019-01-01", "{\"household\":{\"members\":[{\"id\":\"a\",\"age\":20}]}}",
+                "ERROR 5: table `g`: no row matched for collect max");
+    expect_both("let z: decimal \"零\" = household.size_hint * 0.5\noutput x: decimal = 1.5 / z\n",
+                "2019-01-01", ONE(",\"size_hint\":0"), "ERROR 4: division by zero");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -430,6 +483,9 @@ int main(void)
         cmocka_unit_test(disassembler),
         cmocka_unit_test(fused_sum_and_map),
         cmocka_unit_test(whole_count_margins),
+        cmocka_unit_test(model_lookups),
+        cmocka_unit_test(dates_outside_four_digits),
+        cmocka_unit_test(bool_lookup_and_failures),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
