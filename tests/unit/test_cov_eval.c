@@ -363,18 +363,16 @@ static void fused_sum_and_map(void **state)
     expect_both(t, "2019-01-01", json, "{\"total\":80,\"each\":{\"a\":10,\"c\":70}}");
 }
 
-/* The explained margin of a whole count against a share (80% of 7 =
- * 5.6, so 5 is the last count below and 6 the first above): 3 < 5.6
- * holds until 3 + 3 = 6; 8 <= 5.6 fails until 8 - 3 = 5; 2 > 5.6 fails
- * until 2 + 4 = 6; 9 > 5.6 holds until 9 - 4 = 5. */
-static char *explain_margin(const char *op, int n)
+/* The explained decision (explanation on) of `json` by HEAD + body on
+ * 2019-06-30, malloc'ed. */
+static char *explained(const char *body, const char *json)
 {
-    char text[512], json[128];
-    snprintf(text, sizeof text, HEAD "parameter share: decimal unit %% \"占比\"\n  from 2017-01-01: 80%% source \"s\"\n"
-             "output ok: bool \"符合\" = household.size_hint %s share * 7\n", op);
-    snprintf(json, sizeof json, "{\"household\":{\"size_hint\":%d,\"members\":[{\"id\":\"a\",\"age\":4}]}}", n);
+    char *text = malloc(strlen(HEAD) + strlen(body) + 1);
+    strcpy(text, HEAD);
+    strcat(text, body);
     compiled c;
     compile_text(&c, text);
+    if (!c.policy) print_error("%s", c.diags);
     assert_non_null(c.policy);
     arena pool;
     arena_init(&pool, 8192);
@@ -386,12 +384,30 @@ static char *explain_margin(const char *op, int n)
     assert_int_equal(date_parse("2019-06-30", 10, &day), 0);
     assert_int_equal(decision_make(c.policy, json, strlen(json), "", day, 1, &frame, &pool, &b, NULL, &res),
                      DECISION_OK);
-    const char *m = strstr(buf_cstr(&b), "\"margin\":");
-    char *out = strndup(m ? m : "none", m ? (size_t)(strchr(m, '}') - m + 1) : 4);
+    char *out = strdup(buf_cstr(&b));
     buf_free(&b);
     decision_frame_free(&frame);
     arena_free(&pool);
     compiled_free(&c);
+    free(text);
+    return out;
+}
+
+/* The explained margin of a whole count against a share (80% of 7 =
+ * 5.6, so 5 is the last count below and 6 the first above): 3 < 5.6
+ * holds until 3 + 3 = 6; 8 < 5.6 fails until 8 - 3 = 5; 8 <= 5.6 fails
+ * until 8 - 3 = 5; 3 <= 5.6 holds until 3 + 3 = 6; 2 > 5.6 fails until
+ * 2 + 4 = 6; 9 > 5.6 holds until 9 - 4 = 5. */
+static char *explain_margin(const char *op, int n)
+{
+    char body[512], json[128];
+    snprintf(body, sizeof body, "parameter share: decimal unit %% \"占比\"\n  from 2017-01-01: 80%% source \"s\"\n"
+             "output ok: bool \"符合\" = household.size_hint %s share * 7\n", op);
+    snprintf(json, sizeof json, "{\"household\":{\"size_hint\":%d,\"members\":[{\"id\":\"a\",\"age\":4}]}}", n);
+    char *doc = explained(body, json);
+    const char *m = strstr(doc, "\"margin\":");
+    char *out = strndup(m ? m : "none", m ? (size_t)(strchr(m, '}') - m + 1) : 4);
+    free(doc);
     return out;
 }
 
@@ -400,6 +416,8 @@ static void whole_count_margins(void **state)
     (void)state;
     static const struct { const char *op; int n; const char *want; } cases[] = {
         {"<", 3, "\"margin\":{\"amount\":\"3\",\"text\":\"户数 增加 3 即不再满足此条件\"}"},
+        {"<", 8, "\"margin\":{\"amount\":\"3\",\"text\":\"户数 减少 3 即满足此条件\"}"},
+        {"<=", 3, "\"margin\":{\"amount\":\"3\",\"text\":\"户数 增加 3 即不再满足此条件\"}"},
         {"<=", 8, "\"margin\":{\"amount\":\"3\",\"text\":\"户数 减少 3 即满足此条件\"}"},
         {">", 2, "\"margin\":{\"amount\":\"4\",\"text\":\"户数 增加 4 即满足此条件\"}"},
         {">", 9, "\"margin\":{\"amount\":\"4\",\"text\":\"户数 减少 4 即不再满足此条件\"}"},
@@ -464,6 +482,24 @@ static void bool_lookup_and_failures(void **state)
                 "2019-01-01", ONE(",\"size_hint\":0"), "ERROR 4: division by zero");
 }
 
+/* Two warnings that both hold, the first with no source and the second
+ * with an assumption: both are listed in order, only the second with a
+ * source (its line, the policy's sixth). */
+static void two_warnings(void **state)
+{
+    (void)state;
+    char *doc = explained("let n: int \"人数\" = household.size_hint\n"
+                          "warn when n > 3: \"多于 3\"\n"
+                          "warn when n > 5: \"多于 5\"\n  assumption \"示例规则\"\n"
+                          "output x: int \"人数\" = n\n",
+                          "{\"household\":{\"size_hint\":9,\"members\":[{\"id\":\"a\",\"age\":4}]}}");
+    const char *want = "\"warnings\":[{\"text\":\"多于 3\",\"fields\":[\"/household/size_hint\"]},"
+                       "{\"text\":\"多于 5\",\"fields\":[\"/household/size_hint\"],"
+                       "\"source\":{\"line\":6,\"assumption\":\"示例规则\"}}]";
+    if (!strstr(doc, want)) fail_msg("no\n  %s\nin\n  %s", want, doc);
+    free(doc);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -486,6 +522,7 @@ int main(void)
         cmocka_unit_test(model_lookups),
         cmocka_unit_test(dates_outside_four_digits),
         cmocka_unit_test(bool_lookup_and_failures),
+        cmocka_unit_test(two_warnings),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
