@@ -500,6 +500,48 @@ static void two_warnings(void **state)
     free(doc);
 }
 
+/* A parameter read with `at` inside a loop, and an `int unit %`: two
+ * members at 800.00 each (in force on 2018-06-30, a year before the
+ * decision) make 1600.00; the int 80 is shown as 80%. */
+static void param_in_loop_and_int_percent(void **state)
+{
+    (void)state;
+    char *doc = explained("parameter standard: money per month \"标准\"\n  from 2016-01-01: 800.00 source \"s\"\n"
+                          "parameter rate: int unit % \"比例\"\n  from 2017-01-01: 80 source \"r\"\n"
+                          "output x: money per month \"合计\" = sum(standard at (as_of - 1 years) for m in household.members)\n"
+                          "output r: int unit % \"比\" = rate\n",
+                          "{\"household\":{\"since\":\"2018-01-01\",\"members\":[{\"id\":\"a\",\"age\":4},{\"id\":\"b\",\"age\":5}]}}");
+    const char *want[] = {"\"outputs\":{\"x\":\"1600.00\",\"r\":80}", "1. 合计:1600.00 元。\\n2. 比:80%。",
+                          "比:比例 80%,得 80%。", "\"formula\":\"比例 80%\""};
+    for (size_t i = 0; i < sizeof want / sizeof want[0]; i++)
+        if (!strstr(doc, want[i])) fail_msg("no\n  %s\nin\n  %s", want[i], doc);
+    free(doc);
+}
+
+/* A fused sum and map over 33 members, one more than the frame keeps
+ * for a map (VM_MAP_ROOM): member k (1 to 33) is "m<k>" aged k, so the
+ * sum is 33 × 34 / 2 = 561 and the map is m1: 1 ... m33: 33.  And a
+ * money sum divided by an int too large to be a decimal (INT64_MAX
+ * millionths pass int64): an overflow, not a division by zero. */
+static void large_map_and_wide_divisor(void **state)
+{
+    (void)state;
+    char json[4096] = "{\"household\":{\"members\":[", want[2048] = "{\"total\":561,\"each\":{";
+    for (int k = 1; k <= 33; k++) {
+        snprintf(json + strlen(json), sizeof json - strlen(json), "%s{\"id\":\"m%d\",\"age\":%d}", k > 1 ? "," : "",
+                 k, k);
+        snprintf(want + strlen(want), sizeof want - strlen(want), "%s\"m%d\":%d", k > 1 ? "," : "", k, k);
+    }
+    strcat(json, "]}}");
+    strcat(want, "}}");
+    expect_both("output total: int = sum(m.age for m in household.members where m.age > 0)\n"
+                "output each: map of int = map(m.id => m.age for m in household.members where m.age > 0)\n",
+                "2019-01-01", json, want);
+    expect_both("let total: money per month \"合计\" = sum(m.income for m in household.members)\n"
+                "output e: money per month = round(total / household.size_hint, 0.01)\n",
+                "2019-01-01", ONE(",\"size_hint\":" BIG), "ERROR 3: arithmetic overflow");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -523,6 +565,8 @@ int main(void)
         cmocka_unit_test(dates_outside_four_digits),
         cmocka_unit_test(bool_lookup_and_failures),
         cmocka_unit_test(two_warnings),
+        cmocka_unit_test(param_in_loop_and_int_percent),
+        cmocka_unit_test(large_map_and_wide_divisor),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
