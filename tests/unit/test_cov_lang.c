@@ -5,7 +5,10 @@
  * comment; comments inside and outside blocks; continuation lines inside
  * brackets; CRLF, tabs and runs of blank lines; very long quoted lines
  * cut around the caret; control characters and tabs in a quoted line;
- * file-less messages; and the error limit.
+ * file-less messages; and the error limit.  Then the checker's less
+ * common messages: suggestions for an unknown type (from the enums and
+ * the entities), `at` on a let, the argument counts of round and of a
+ * table, money of two periods added or subtracted, min of an enum.
  *
  * Every expected text is written out in full beside its input.
  *
@@ -20,6 +23,7 @@
 #include "base/buf.h"
 #include "lang/diag.h"
 #include "lang/fmt.h"
+#include "compile_helper.h"
 
 /* fmt_policy(in) must give want, and formatting want again changes
  * nothing (fmt.h: formatting is idempotent). */
@@ -138,6 +142,48 @@ static void diag_error_limit(void **state)
     free(out);
 }
 
+#define HEAD "policy t.p \"测试\"\ncovers 2017-01-01 to 2030-12-31\nuse t.household\n"
+#define SUMS "sum(m.income for m in household.members) %c sum(m.yearly for m in household.members)\n"
+
+/* HEAD + body must fail to compile with want among its printed
+ * diagnostics (the line, its caret line and any hint). */
+static void expect_refused(const char *body, const char *want)
+{
+    char text[2048];
+    snprintf(text, sizeof text, HEAD "%s", body);
+    compiled c;
+    compile_text(&c, text);
+    if (c.policy || !strstr(c.diags, want)) print_error("diagnostics:\n%s\nwanted:\n%s\n", c.diags, want);
+    assert_null(c.policy);
+    assert_non_null(strstr(c.diags, want));
+    compiled_free(&c);
+}
+
+static void checker_messages(void **state)
+{
+    (void)state;
+    char sums[256];
+    expect_refused("let b: car \"乙\" = full\noutput o: int = 1\n",
+                   "t.policy:4:8: error: unknown type `car`\n    4 | let b: car \"乙\" = full\n"
+                   "      |        ^~~\nhint: did you mean `care`?\n");
+    expect_refused("let c: list of housold \"丙\" = household.members\noutput o: int = 1\n",
+                   "t.policy:4:16: error: unknown type `housold`\n"
+                   "    4 | let c: list of housold \"丙\" = household.members\n"
+                   "      |                ^~~~~~~\nhint: did you mean `household`?\n");
+    expect_refused("let k: int \"k\" = 1\noutput o: int = k at as_of\n",
+                   "t.policy:5:17: error: `k` is not a parameter: only parameters can be read at another date\n");
+    expect_refused("output o: decimal = round(1.5, 0.1, half_up, 3)\n",
+                   "t.policy:4:21: error: round takes 1 to 3 arguments: round(x, quantum, mode)\n");
+    expect_refused("table f(a: int 0..150) -> int hit first\n  | >= 1 | 1 |\n  | else | 0 |\noutput o: int = f(1, 2)\n",
+                   "t.policy:7:17: error: table `f` takes 1 argument, got 2\n");
+    snprintf(sums, sizeof sums, "output o: money per month = " SUMS, '+');
+    expect_refused(sums, "t.policy:4:29: error: cannot add money per month and money per year\n");
+    snprintf(sums, sizeof sums, "output o: money per month = " SUMS, '-');
+    expect_refused(sums, "t.policy:4:29: error: cannot subtract money per month and money per year\n");
+    expect_refused("output o: int = min(m.care for m in household.members)\n",
+                   "t.policy:4:17: error: values of type care have no order\n");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -147,6 +193,7 @@ int main(void)
         cmocka_unit_test(diag_tab_and_control),
         cmocka_unit_test(diag_no_source),
         cmocka_unit_test(diag_error_limit),
+        cmocka_unit_test(checker_messages),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
