@@ -8,7 +8,8 @@
  * file-less messages; and the error limit.  Then the checker's less
  * common messages: suggestions for an unknown type (from the enums and
  * the entities), `at` on a let, the argument counts of round and of a
- * table, money of two periods added or subtracted, min of an enum.
+ * table, money of two periods added or subtracted, min of an enum;
+ * and outputs looked up by name.
  *
  * Every expected text is written out in full beside its input.
  *
@@ -184,6 +185,41 @@ static void checker_messages(void **state)
                    "t.policy:4:17: error: values of type care have no order\n");
 }
 
+/* Words that only begin with a keyword (letX, let9, letA) are
+ * continuations; inside an open bracket trailing tabs and CR go;
+ * `source` after a `warn when` is its citation,
+ * indented under it; a table at the very end without a newline; a
+ * comment inside an entity block is indented with the block. */
+static void fmt_edges(void **state)
+{
+    (void)state;
+    expect_fmt("letX = 1\nlet9 = 2\nletA\n", "  letX = 1\n  let9 = 2\n  letA\n");
+    expect_fmt("output o: int = max(\n      1,\t\r\n      2)\t\noutput p: int = 1\n",
+               "output o: int = max(\n      1,\n      2)\noutput p: int = 1\n");
+    expect_fmt("warn when n > 3: \"多\"\nsource \"文件\" \"原文\"\noutput x: int = 1\n",
+               "warn when n > 3: \"多\"\n  source \"文件\" \"原文\"\noutput x: int = 1\n");
+    expect_fmt("table t(a: int) -> int hit first\n|1|2|\n|else|3|",
+               "table t(a: int) -> int hit first\n  | 1    | 2 |\n  | else | 3 |\n");
+    expect_fmt("entity e {\n# 注\n  a: int\n}\n", "entity e {\n  # 注\n  a: int\n}\n");
+}
+
+/* policy_output finds outputs by name, and neither a let nor a name
+ * that is not declared. */
+static void outputs_by_name(void **state)
+{
+    (void)state;
+    compiled c;
+    compile_text(&c, HEAD "let k: int \"k\" = 2\noutput x: int = k + 1\noutput y: int = k\n");
+    assert_non_null(c.policy);
+    const ev_def *y = policy_output(c.policy, "y");
+    assert_non_null(y);
+    assert_string_equal(y->name, "y");
+    assert_ptr_equal(policy_output(c.policy, "x")->name, policy_def(c.policy, "x")->name);
+    assert_null(policy_output(c.policy, "k"));
+    assert_null(policy_output(c.policy, "z"));
+    compiled_free(&c);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -194,6 +230,8 @@ int main(void)
         cmocka_unit_test(diag_no_source),
         cmocka_unit_test(diag_error_limit),
         cmocka_unit_test(checker_messages),
+        cmocka_unit_test(fmt_edges),
+        cmocka_unit_test(outputs_by_name),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
