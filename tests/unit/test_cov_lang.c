@@ -9,7 +9,8 @@
  * common messages: suggestions for an unknown type (from the enums and
  * the entities), `at` on a let, the argument counts of round and of a
  * table, money of two periods added or subtracted, min of an enum;
- * and outputs looked up by name.
+ * outputs looked up by name; a policy with more names than the
+ * checker's first tables hold.
  *
  * Every expected text is written out in full beside its input.
  *
@@ -220,6 +221,26 @@ static void outputs_by_name(void **state)
     compiled_free(&c);
 }
 
+/* A policy with more names than the checker's first tables hold (32
+ * symbols, 64 hash slots): 40 lets, each one more than the last, so the
+ * output v39 is 40. */
+static void many_names(void **state)
+{
+    (void)state;
+    char text[8192] = HEAD "let v0: int \"v0\" = 1\n";
+    for (int k = 1; k < 40; k++)
+        snprintf(text + strlen(text), sizeof text - strlen(text), "let v%d: int \"v%d\" = v%d + 1\n", k, k, k - 1);
+    strcat(text, "output x: int = v39\n");
+    compiled c;
+    compile_text(&c, text);
+    if (!c.policy) print_error("%s", c.diags);
+    assert_non_null(c.policy);
+    char *got = decide(c.policy, "2019-01-01", "{\"household\":{\"members\":[{\"id\":\"a\",\"age\":40}]}}");
+    assert_string_equal(got, "{\"x\":40}");
+    free(got);
+    compiled_free(&c);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -232,6 +253,7 @@ int main(void)
         cmocka_unit_test(checker_messages),
         cmocka_unit_test(fmt_edges),
         cmocka_unit_test(outputs_by_name),
+        cmocka_unit_test(many_names),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
