@@ -1,13 +1,18 @@
 /*
- * test_cov_eval.c - the evaluator's less used paths, each run both ways:
+ * test_cov_eval.c - the evaluator's less used paths, most run both ways:
  * by the flat program (vm.c) and by the tree walker (eval.c), which must
  * print the same outputs or the same error.
  *
  * The cases are the evaluation errors a decision can end in (overflow,
  * division by zero, a date out of range, min of an empty list, collect
- * min with no row), the fused loop comparisons and date arithmetic of the
- * program, and text comparison.  Every expected value is worked out in
- * the comment beside it.
+ * min or max with no row), the fused loop comparisons and date
+ * arithmetic of the program, text comparison, the sum-and-map fusion,
+ * a bool column looked up by table.  Then parts checked on their own:
+ * the scalar formatter, the disassembler, model lookups, dates of
+ * five-digit years, and explained decisions (margins of whole counts,
+ * warnings, a parameter read inside a loop, an int percentage), which
+ * go through decision_make rather than both evaluators.  Every expected
+ * value is worked out in the comment beside it.
  *
  * SPDX-License-Identifier: Apache-2.0
  */
