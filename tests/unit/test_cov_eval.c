@@ -487,16 +487,18 @@ static void bool_lookup_and_failures(void **state)
                 "2019-01-01", ONE(",\"size_hint\":0"), "ERROR 4: division by zero");
 }
 
-/* Two warnings that both hold, the first with no source and the second
- * with an assumption: both are listed in order, only the second with a
- * source (its line, the policy's sixth). */
+/* Two warnings that hold (n = 9), the first with no source and the
+ * second with an assumption, and a third that does not: the two are
+ * listed in order, only the second with a source (its line, the
+ * policy's sixth), and the third not at all. */
 static void two_warnings(void **state)
 {
     (void)state;
     char *doc = explained("let n: int \"人数\" = household.size_hint\n"
                           "warn when n > 3: \"多于 3\"\n"
                           "warn when n > 5: \"多于 5\"\n  assumption \"示例规则\"\n"
-                          "output x: int \"人数\" = n\n",
+                          "output x: int \"人数\" = n\n"
+                          "warn when n > 100: \"多于 100\"\n",
                           "{\"household\":{\"size_hint\":9,\"members\":[{\"id\":\"a\",\"age\":4}]}}");
     const char *want = "\"warnings\":[{\"text\":\"多于 3\",\"fields\":[\"/household/size_hint\"]},"
                        "{\"text\":\"多于 5\",\"fields\":[\"/household/size_hint\"],"
