@@ -1,13 +1,18 @@
 /*
- * test_cov_eval.c - the evaluator's less used paths, each run both ways:
+ * test_cov_eval.c - the evaluator's less used paths, most run both ways:
  * by the flat program (vm.c) and by the tree walker (eval.c), which must
  * print the same outputs or the same error.
  *
  * The cases are the evaluation errors a decision can end in (overflow,
  * division by zero, a date out of range, min of an empty list, collect
- * min with no row), the fused loop comparisons and date arithmetic of the
- * program, and text comparison.  Every expected value is worked out in
- * the comment beside it.
+ * min or max with no row), the fused loop comparisons and date
+ * arithmetic of the program, text comparison, the sum-and-map fusion,
+ * a bool column looked up by table.  Then parts checked on their own:
+ * the scalar formatter, the disassembler, model lookups, dates of
+ * five-digit years, and explained decisions (margins of whole counts,
+ * warnings, a parameter read inside a loop, an int percentage), which
+ * go through decision_make rather than both evaluators.  Every expected
+ * value is worked out in the comment beside it.
  *
  * SPDX-License-Identifier: Apache-2.0
  */
@@ -16,6 +21,9 @@
 #include <setjmp.h>
 #include <cmocka.h>
 #include "compile_helper.h"
+#include "eval/vm.h"
+#include "io/decision.h"
+#include "eval/model.h"
 
 #define HEAD "policy t.p \"测试\"\ncovers 2017-01-01 to 2030-12-31\nuse t.household\n"
 #define BIG "9223372036854775807"           /* INT64_MAX */
@@ -287,6 +295,260 @@ static void lowering_shapes(void **state)
                 "{\"s\":6,\"c1\":1,\"c2\":20,\"t\":[\"a\",\"b\"],\"tn\":2,\"d\":\"21.43\",\"e\":\"75.00\",\"g\":-3}");
 }
 
+/* The scalar formatter on the kinds the suites print through other
+ * paths, and on values no checked policy holds: an enum index past the
+ * enum's values and a kind with no scalar form print "?". */
+static void format_scalars(void **state)
+{
+    (void)state;
+    char out[64];
+    ty b = {.kind = TY_BOOL}, l = {.kind = TY_LIST};
+    assert_string_equal(ev_format_scalar(&b, 1, out), "true");
+    assert_string_equal(ev_format_scalar(&b, 0, out), "false");
+    assert_string_equal(ev_format_scalar(&l, 0, out), "?");
+    compiled c;
+    compile_text(&c, HEAD "output x: care = full\n");
+    assert_non_null(c.policy);
+    const ty *care = c.policy->tree.defs[0].type;
+    assert_string_equal(ev_format_scalar(care, 1, out), "partial");
+    assert_string_equal(ev_format_scalar(care, 3, out), "?");
+    assert_string_equal(ev_format_scalar(care, -1, out), "?");
+    compiled_free(&c);
+}
+
+/* The disassembler on `household.size_hint + 1`: three instructions
+ * (the field into a temporary, the addition of the constant 1 into the
+ * output's slot, the end) and one constant; a tree with no program says
+ * the walker evaluates it; a number that is no node kind nor
+ * instruction is "?". */
+static void disassembler(void **state)
+{
+    (void)state;
+    compiled c;
+    compile_text(&c, HEAD "output x: int = household.size_hint + 1\n");
+    assert_non_null(c.policy);
+    char *text = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&text, &len);
+    ev_prog_disasm(&c.policy->tree, f);
+    ev_tree bare = c.policy->tree;
+    bare.prog = NULL;
+    ev_prog_disasm(&bare, f);
+    fclose(f);
+    assert_string_equal(text, "3 instructions, 1 constants, 0 left to the walker\n"
+                              "   0 FIELD          dst 2 a 0 b 2 c -1 imm 0 node 0\n"
+                              "   1 ADD_INT        dst 1 a 2 b 3 c -1 imm 0 node 2\n"
+                              "   2 HALT           dst -1 a -1 b -1 c -1 imm 0 node -1\n"
+                              "no program: the tree walker evaluates\n");
+    free(text);
+    assert_string_equal(ev_op_name(-1), "?");
+    assert_string_equal(ev_op_name(EV_OP_COUNT), "?");
+    compiled_free(&c);
+}
+
+/* A sum followed by a map over the same members and filter runs as one
+ * loop unless the map's key reads the sum.  Ages 10 and 70: the sum is
+ * 80; keys from a text table (10 is "young", 70 "old"), from an if on
+ * the age, and from an if on the sum itself (80 > 50, so m.id). */
+static void fused_sum_and_map(void **state)
+{
+    (void)state;
+    const char *json = "{\"household\":{\"members\":[{\"id\":\"a\",\"age\":10},{\"id\":\"c\",\"age\":70}]}}";
+    const char *sum = "output total: int = sum(m.age for m in household.members where m.age > 5)\n";
+    char t[1024];
+    snprintf(t, sizeof t, "table grp(a: int 0..150) -> text hit first\n  | >= 60 | \"old\" |\n"
+             "  | else | \"young\" |\n%soutput each: map of int = map(grp(m.age) => m.age for m in "
+             "household.members where m.age > 5)\n", sum);
+    expect_both(t, "2019-01-01", json, "{\"total\":80,\"each\":{\"young\":10,\"old\":70}}");
+    snprintf(t, sizeof t, "%soutput each: map of int = map((if m.age > 50 then m.id else \"y\") => m.age "
+             "for m in household.members where m.age > 5)\n", sum);
+    expect_both(t, "2019-01-01", json, "{\"total\":80,\"each\":{\"y\":10,\"c\":70}}");
+    snprintf(t, sizeof t, "%soutput each: map of int = map((if total > 50 then m.id else \"z\") => m.age "
+             "for m in household.members where m.age > 5)\n", sum);
+    expect_both(t, "2019-01-01", json, "{\"total\":80,\"each\":{\"a\":10,\"c\":70}}");
+}
+
+/* The explained decision (explanation on) of `json` by HEAD + body on
+ * 2019-06-30, malloc'ed. */
+static char *explained(const char *body, const char *json)
+{
+    char *text = malloc(strlen(HEAD) + strlen(body) + 1);
+    strcpy(text, HEAD);
+    strcat(text, body);
+    compiled c;
+    compile_text(&c, text);
+    if (!c.policy) print_error("%s", c.diags);
+    assert_non_null(c.policy);
+    arena pool;
+    arena_init(&pool, 8192);
+    decision_frame frame = {0};
+    buf b;
+    buf_init(&b);
+    decision_result res;
+    int64_t day;
+    assert_int_equal(date_parse("2019-06-30", 10, &day), 0);
+    assert_int_equal(decision_make(c.policy, json, strlen(json), "", day, 1, &frame, &pool, &b, NULL, &res),
+                     DECISION_OK);
+    char *out = strdup(buf_cstr(&b));
+    buf_free(&b);
+    decision_frame_free(&frame);
+    arena_free(&pool);
+    compiled_free(&c);
+    free(text);
+    return out;
+}
+
+/* The explained margin of a whole count against a share (80% of 7 =
+ * 5.6, so 5 is the last count below and 6 the first above): 3 < 5.6
+ * holds until 3 + 3 = 6; 8 < 5.6 fails until 8 - 3 = 5; 8 <= 5.6 fails
+ * until 8 - 3 = 5; 3 <= 5.6 holds until 3 + 3 = 6; 2 > 5.6 fails until
+ * 2 + 4 = 6; 9 > 5.6 holds until 9 - 4 = 5. */
+static char *explain_margin(const char *op, int n)
+{
+    char body[512], json[128];
+    snprintf(body, sizeof body, "parameter share: decimal unit %% \"占比\"\n  from 2017-01-01: 80%% source \"s\"\n"
+             "output ok: bool \"符合\" = household.size_hint %s share * 7\n", op);
+    snprintf(json, sizeof json, "{\"household\":{\"size_hint\":%d,\"members\":[{\"id\":\"a\",\"age\":4}]}}", n);
+    char *doc = explained(body, json);
+    const char *m = strstr(doc, "\"margin\":");
+    char *out = strndup(m ? m : "none", m ? (size_t)(strchr(m, '}') - m + 1) : 4);
+    free(doc);
+    return out;
+}
+
+static void whole_count_margins(void **state)
+{
+    (void)state;
+    static const struct { const char *op; int n; const char *want; } cases[] = {
+        {"<", 3, "\"margin\":{\"amount\":\"3\",\"text\":\"户数 增加 3 即不再满足此条件\"}"},
+        {"<", 8, "\"margin\":{\"amount\":\"3\",\"text\":\"户数 减少 3 即满足此条件\"}"},
+        {"<=", 3, "\"margin\":{\"amount\":\"3\",\"text\":\"户数 增加 3 即不再满足此条件\"}"},
+        {"<=", 8, "\"margin\":{\"amount\":\"3\",\"text\":\"户数 减少 3 即满足此条件\"}"},
+        {">", 2, "\"margin\":{\"amount\":\"4\",\"text\":\"户数 增加 4 即满足此条件\"}"},
+        {">", 9, "\"margin\":{\"amount\":\"4\",\"text\":\"户数 减少 4 即不再满足此条件\"}"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char *got = explain_margin(cases[i].op, cases[i].n);
+        if (strcmp(got, cases[i].want) != 0) print_error("%s %d: %s\n", cases[i].op, cases[i].n, got);
+        assert_string_equal(got, cases[i].want);
+        free(got);
+    }
+}
+
+/* Model lookups with no entity, enum or name, and with an entry whose
+ * name is missing (skipped, not read): "b" is still found after it. */
+static void model_lookups(void **state)
+{
+    (void)state;
+    const char *values[] = {NULL, "b"};
+    enum_def e = {.name = "e", .nvalues = 2, .values = values};
+    field_def fields[] = {{.name = NULL}, {.name = "b"}};
+    entity_def ent = {.name = "x", .nfields = 2, .fields = fields};
+    assert_int_equal(enum_value(&e, "b", 1), 1);
+    assert_int_equal(enum_value(&e, "c", 1), -1);
+    assert_int_equal(enum_value(NULL, "b", 1), -1);
+    assert_int_equal(enum_value(&e, NULL, 0), -1);
+    assert_ptr_equal(entity_field(&ent, "b", 1), &fields[1]);
+    assert_null(entity_field(NULL, "b", 1));
+    assert_null(entity_field(&ent, NULL, 0));
+}
+
+/* Days outside the years eligo accepts still print within the eleven
+ * bytes of the buffer: year 10000 is cut to ten characters, year -1 is
+ * "-001". */
+static void dates_outside_four_digits(void **state)
+{
+    (void)state;
+    char out[16];
+    date_format(date_from_ymd(10000, 1, 1), out);
+    assert_string_equal(out, "10000-01-0");
+    date_format(date_from_ymd(-1, 12, 31), out);
+    assert_string_equal(out, "-001-12-31");
+}
+
+/* A bool column looked up by a table of two entries; collect max with
+ * no row; a decimal divided by a decimal zero.  able true gives 1 and
+ * false 2; age 20 matches neither >= 60 nor >= 30 of the collect max;
+ * size_hint 0 makes z = 0 × 0.5 = 0 and 1.5 / z fails. */
+static void bool_lookup_and_failures(void **state)
+{
+    (void)state;
+    const char *t = "table f(b: bool) -> int hit unique\n  | true | 1 |\n  | false | 2 |\n"
+                    "output x: int = sum(f(m.able) for m in household.members)\n";
+    expect_both(t, "2019-01-01",
+                "{\"household\":{\"members\":[{\"id\":\"a\",\"age\":1,\"able\":true},"
+                "{\"id\":\"b\",\"age\":2,\"able\":false},{\"id\":\"c\",\"age\":3,\"able\":false}]}}",
+                "{\"x\":5}");
+    expect_both("table g(a: int 0..150) -> int hit collect max\n  | >= 60 | 3 |\n  | >= 30 | 5 |\n"
+                "output x: int = g(max(m.age for m in household.members))\n",
+                "2019-01-01", "{\"household\":{\"members\":[{\"id\":\"a\",\"age\":20}]}}",
+                "ERROR 5: table `g`: no row matched for collect max");
+    expect_both("let z: decimal \"零\" = household.size_hint * 0.5\noutput x: decimal = 1.5 / z\n",
+                "2019-01-01", ONE(",\"size_hint\":0"), "ERROR 4: division by zero");
+}
+
+/* Two warnings that hold (n = 9), the first with no source and the
+ * second with an assumption, and a third that does not: the two are
+ * listed in order, only the second with a source (its line, the
+ * policy's sixth), and the third not at all. */
+static void two_warnings(void **state)
+{
+    (void)state;
+    char *doc = explained("let n: int \"人数\" = household.size_hint\n"
+                          "warn when n > 3: \"多于 3\"\n"
+                          "warn when n > 5: \"多于 5\"\n  assumption \"示例规则\"\n"
+                          "output x: int \"人数\" = n\n"
+                          "warn when n > 100: \"多于 100\"\n",
+                          "{\"household\":{\"size_hint\":9,\"members\":[{\"id\":\"a\",\"age\":4}]}}");
+    const char *want = "\"warnings\":[{\"text\":\"多于 3\",\"fields\":[\"/household/size_hint\"]},"
+                       "{\"text\":\"多于 5\",\"fields\":[\"/household/size_hint\"],"
+                       "\"source\":{\"line\":6,\"assumption\":\"示例规则\"}}]";
+    if (!strstr(doc, want)) fail_msg("no\n  %s\nin\n  %s", want, doc);
+    free(doc);
+}
+
+/* A parameter read with `at` inside a loop, and an `int unit %`: two
+ * members at 800.00 each (in force on 2018-06-30, a year before the
+ * decision) make 1600.00; the int 80 is shown as 80%. */
+static void param_in_loop_and_int_percent(void **state)
+{
+    (void)state;
+    char *doc = explained("parameter standard: money per month \"标准\"\n  from 2016-01-01: 800.00 source \"s\"\n"
+                          "parameter rate: int unit % \"比例\"\n  from 2017-01-01: 80 source \"r\"\n"
+                          "output x: money per month \"合计\" = sum(standard at (as_of - 1 years) for m in household.members)\n"
+                          "output r: int unit % \"比\" = rate\n",
+                          "{\"household\":{\"since\":\"2018-01-01\",\"members\":[{\"id\":\"a\",\"age\":4},{\"id\":\"b\",\"age\":5}]}}");
+    const char *want[] = {"\"outputs\":{\"x\":\"1600.00\",\"r\":80}", "1. 合计:1600.00 元。\\n2. 比:80%。",
+                          "比:比例 80%,得 80%。", "\"formula\":\"比例 80%\""};
+    for (size_t i = 0; i < sizeof want / sizeof want[0]; i++)
+        if (!strstr(doc, want[i])) fail_msg("no\n  %s\nin\n  %s", want[i], doc);
+    free(doc);
+}
+
+/* A fused sum and map over 33 members, one more than the frame keeps
+ * for a map (VM_MAP_ROOM): member k (1 to 33) is "m<k>" aged k, so the
+ * sum is 33 × 34 / 2 = 561 and the map is m1: 1 ... m33: 33.  And a
+ * money sum divided by an int too large to be a decimal (INT64_MAX
+ * millionths pass int64): an overflow, not a division by zero. */
+static void large_map_and_wide_divisor(void **state)
+{
+    (void)state;
+    char json[4096] = "{\"household\":{\"members\":[", want[2048] = "{\"total\":561,\"each\":{";
+    for (int k = 1; k <= 33; k++) {
+        snprintf(json + strlen(json), sizeof json - strlen(json), "%s{\"id\":\"m%d\",\"age\":%d}", k > 1 ? "," : "",
+                 k, k);
+        snprintf(want + strlen(want), sizeof want - strlen(want), "%s\"m%d\":%d", k > 1 ? "," : "", k, k);
+    }
+    strcat(json, "]}}");
+    strcat(want, "}}");
+    expect_both("output total: int = sum(m.age for m in household.members where m.age > 0)\n"
+                "output each: map of int = map(m.id => m.age for m in household.members where m.age > 0)\n",
+                "2019-01-01", json, want);
+    expect_both("let total: money per month \"合计\" = sum(m.income for m in household.members)\n"
+                "output e: money per month = round(total / household.size_hint, 0.01)\n",
+                "2019-01-01", ONE(",\"size_hint\":" BIG), "ERROR 3: arithmetic overflow");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -302,6 +564,16 @@ int main(void)
         cmocka_unit_test(enum_orders_and_collect),
         cmocka_unit_test(collect_sum_overflow),
         cmocka_unit_test(lowering_shapes),
+        cmocka_unit_test(format_scalars),
+        cmocka_unit_test(disassembler),
+        cmocka_unit_test(fused_sum_and_map),
+        cmocka_unit_test(whole_count_margins),
+        cmocka_unit_test(model_lookups),
+        cmocka_unit_test(dates_outside_four_digits),
+        cmocka_unit_test(bool_lookup_and_failures),
+        cmocka_unit_test(two_warnings),
+        cmocka_unit_test(param_in_loop_and_int_percent),
+        cmocka_unit_test(large_map_and_wide_divisor),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

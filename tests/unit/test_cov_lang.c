@@ -5,7 +5,12 @@
  * comment; comments inside and outside blocks; continuation lines inside
  * brackets; CRLF, tabs and runs of blank lines; very long quoted lines
  * cut around the caret; control characters and tabs in a quoted line;
- * file-less messages; and the error limit.
+ * file-less messages; and the error limit.  Then the checker's less
+ * common messages: suggestions for an unknown type (from the enums and
+ * the entities), `at` on a let, the argument counts of round and of a
+ * table, money of two periods added or subtracted, min of an enum;
+ * outputs looked up by name; a policy with more names than the
+ * checker's first tables hold.
  *
  * Every expected text is written out in full beside its input.
  *
@@ -20,6 +25,7 @@
 #include "base/buf.h"
 #include "lang/diag.h"
 #include "lang/fmt.h"
+#include "compile_helper.h"
 
 /* fmt_policy(in) must give want, and formatting want again changes
  * nothing (fmt.h: formatting is idempotent). */
@@ -138,6 +144,103 @@ static void diag_error_limit(void **state)
     free(out);
 }
 
+#define HEAD "policy t.p \"测试\"\ncovers 2017-01-01 to 2030-12-31\nuse t.household\n"
+#define SUMS "sum(m.income for m in household.members) %c sum(m.yearly for m in household.members)\n"
+
+/* HEAD + body must fail to compile with want among its printed
+ * diagnostics (the line, its caret line and any hint). */
+static void expect_refused(const char *body, const char *want)
+{
+    char text[2048];
+    snprintf(text, sizeof text, HEAD "%s", body);
+    compiled c;
+    compile_text(&c, text);
+    if (c.policy || !strstr(c.diags, want)) print_error("diagnostics:\n%s\nwanted:\n%s\n", c.diags, want);
+    assert_null(c.policy);
+    assert_non_null(strstr(c.diags, want));
+    compiled_free(&c);
+}
+
+static void checker_messages(void **state)
+{
+    (void)state;
+    char sums[256];
+    expect_refused("let b: car \"乙\" = full\noutput o: int = 1\n",
+                   "t.policy:4:8: error: unknown type `car`\n    4 | let b: car \"乙\" = full\n"
+                   "      |        ^~~\nhint: did you mean `care`?\n");
+    expect_refused("let c: list of housold \"丙\" = household.members\noutput o: int = 1\n",
+                   "t.policy:4:16: error: unknown type `housold`\n"
+                   "    4 | let c: list of housold \"丙\" = household.members\n"
+                   "      |                ^~~~~~~\nhint: did you mean `household`?\n");
+    expect_refused("let k: int \"k\" = 1\noutput o: int = k at as_of\n",
+                   "t.policy:5:17: error: `k` is not a parameter: only parameters can be read at another date\n");
+    expect_refused("output o: decimal = round(1.5, 0.1, half_up, 3)\n",
+                   "t.policy:4:21: error: round takes 1 to 3 arguments: round(x, quantum, mode)\n");
+    expect_refused("table f(a: int 0..150) -> int hit first\n  | >= 1 | 1 |\n  | else | 0 |\noutput o: int = f(1, 2)\n",
+                   "t.policy:7:17: error: table `f` takes 1 argument, got 2\n");
+    snprintf(sums, sizeof sums, "output o: money per month = " SUMS, '+');
+    expect_refused(sums, "t.policy:4:29: error: cannot add money per month and money per year\n");
+    snprintf(sums, sizeof sums, "output o: money per month = " SUMS, '-');
+    expect_refused(sums, "t.policy:4:29: error: cannot subtract money per month and money per year\n");
+    expect_refused("output o: int = min(m.care for m in household.members)\n",
+                   "t.policy:4:17: error: values of type care have no order\n");
+}
+
+/* Words that only begin with a keyword (letX, let9, letA) are
+ * continuations; inside an open bracket trailing tabs and CR go;
+ * `source` after a `warn when` is its citation,
+ * indented under it; a table at the very end without a newline; a
+ * comment inside an entity block is indented with the block. */
+static void fmt_edges(void **state)
+{
+    (void)state;
+    expect_fmt("letX = 1\nlet9 = 2\nletA\n", "  letX = 1\n  let9 = 2\n  letA\n");
+    expect_fmt("output o: int = max(\n      1,\t\r\n      2)\t\noutput p: int = 1\n",
+               "output o: int = max(\n      1,\n      2)\noutput p: int = 1\n");
+    expect_fmt("warn when n > 3: \"多\"\nsource \"文件\" \"原文\"\noutput x: int = 1\n",
+               "warn when n > 3: \"多\"\n  source \"文件\" \"原文\"\noutput x: int = 1\n");
+    expect_fmt("table t(a: int) -> int hit first\n|1|2|\n|else|3|",
+               "table t(a: int) -> int hit first\n  | 1    | 2 |\n  | else | 3 |\n");
+    expect_fmt("entity e {\n# 注\n  a: int\n}\n", "entity e {\n  # 注\n  a: int\n}\n");
+}
+
+/* policy_output finds outputs by name, and neither a let nor a name
+ * that is not declared. */
+static void outputs_by_name(void **state)
+{
+    (void)state;
+    compiled c;
+    compile_text(&c, HEAD "let k: int \"k\" = 2\noutput x: int = k + 1\noutput y: int = k\n");
+    assert_non_null(c.policy);
+    const ev_def *y = policy_output(c.policy, "y");
+    assert_non_null(y);
+    assert_string_equal(y->name, "y");
+    assert_ptr_equal(policy_output(c.policy, "x")->name, policy_def(c.policy, "x")->name);
+    assert_null(policy_output(c.policy, "k"));
+    assert_null(policy_output(c.policy, "z"));
+    compiled_free(&c);
+}
+
+/* A policy with more names than the checker's first tables hold (32
+ * symbols, 64 hash slots): 40 lets, each one more than the last, so the
+ * output v39 is 40. */
+static void many_names(void **state)
+{
+    (void)state;
+    char text[8192] = HEAD "let v0: int \"v0\" = 1\n";
+    for (int k = 1; k < 40; k++)
+        snprintf(text + strlen(text), sizeof text - strlen(text), "let v%d: int \"v%d\" = v%d + 1\n", k, k, k - 1);
+    strcat(text, "output x: int = v39\n");
+    compiled c;
+    compile_text(&c, text);
+    if (!c.policy) print_error("%s", c.diags);
+    assert_non_null(c.policy);
+    char *got = decide(c.policy, "2019-01-01", "{\"household\":{\"members\":[{\"id\":\"a\",\"age\":40}]}}");
+    assert_string_equal(got, "{\"x\":40}");
+    free(got);
+    compiled_free(&c);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -147,6 +250,10 @@ int main(void)
         cmocka_unit_test(diag_tab_and_control),
         cmocka_unit_test(diag_no_source),
         cmocka_unit_test(diag_error_limit),
+        cmocka_unit_test(checker_messages),
+        cmocka_unit_test(fmt_edges),
+        cmocka_unit_test(outputs_by_name),
+        cmocka_unit_test(many_names),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
