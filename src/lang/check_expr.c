@@ -144,11 +144,14 @@ static const ty *arith(walk *w, ast_node *n)
 static const ty *arith_base(walk *w, ast_node *n)
 {
     /* a literal adopts the money type of the other side of + and -, never
-     * of * and / (860.00 * 3 scales an amount; it is not an amount) */
+     * of * and / (860.00 * 3 scales an amount; it is not an amount).  On
+     * the left it is typed before the money it meets, so it is typed again:
+     * `1 + m` as `m + 1`.  An int that is not a literal stays int, and
+     * int + money stays an error, in either order. */
     int additive = n->op == OP_ADD || n->op == OP_SUB;
     const ty *a = ck_expr(w, n->a, NULL);
     const ty *b = ck_expr(w, n->b, additive && a->kind == TY_MONEY ? a : NULL);
-    if (additive && a->kind == TY_NUMBER && b->kind == TY_MONEY)
+    if (additive && (a->kind == TY_NUMBER || a->kind == TY_INT) && b->kind == TY_MONEY)
         a = ck_expr(w, n->a, b);
     if (ck_is_err(a) || ck_is_err(b))
         return ty_scalar(TY_ERROR);
