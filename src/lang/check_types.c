@@ -129,6 +129,10 @@ const ty *check_type(checked *ck, ast_node *t)
     case BASE_LIST: return ty_list_of(ck->pool, check_type(ck, t->a));
     case BASE_MAP: return ty_map_of(ck->pool, check_type(ck, t->a));
     case BASE_NAMED: {
+        /* a declaration's type is resolved again by each pass over the
+         * bodies (check.c): an unknown name is reported the first time only */
+        if (t->ty && ck_is_err(t->ty))
+            return t->ty;
         const enum_def *e = ck_enum_find(ck, t->text);
         if (e)
             return ty_enum(ck->pool, e);
@@ -146,7 +150,7 @@ const ty *check_type(checked *ck, ast_node *t)
         for (uint32_t i = 0; ck->model && i < ck->model->nentities && n < 256; i++)
             cands[n++] = ck->model->entities[i]->name;
         ck_suggest(ck, t->text, cands, n);
-        return ty_scalar(TY_ERROR);
+        return t->ty = ty_scalar(TY_ERROR);
     }
     }
     return ty_scalar(TY_ERROR);
