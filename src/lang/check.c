@@ -356,7 +356,9 @@ static void check_param(checked *ck, sym *s)
         walk w;
         ck_walk_init(&w, ck, -1);
         const ty *t = ck_expr(&w, v->c, s->type);
-        if (!ck_is_err(t) && !ck_unify(t, s->type)) {
+        if (ck_is_err(t)) {
+            /* ck_expr said why (an invalid date, an unknown name): once is enough */
+        } else if (!ck_unify(t, s->type)) {
             char x[64], y[64];
             ck_err(ck, v->c, "parameter `%s` is %s, but this value is %s", s->name,
                 ty_str(s->type, x, sizeof x), ty_str(t, y, sizeof y));

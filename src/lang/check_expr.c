@@ -612,7 +612,8 @@ static const ty *expr_inner(walk *w, ast_node *n, const ty *expect)
     case AST_DATE: {
         int64_t d;
         if (date_parse(n->text, strlen(n->text), &d)) {
-            ck_err(ck, n, "invalid date %s", n->text);
+            ck_err(ck, n, "invalid date %s", n->text);      /* as check_literal_value says it */
+            diag_hint(ck->dl, "dates are YYYY-MM-DD between %d-01-01 and %d-12-31", DATE_MIN_YEAR, DATE_MAX_YEAR);
             return ty_scalar(TY_ERROR);
         }
         return ty_scalar(TY_DATE);
