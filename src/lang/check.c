@@ -526,7 +526,10 @@ int check_policy(checked *ck, ast_node *file)
 {
     size_t errors0 = ck->dl->nerrors;
     header(ck, file);
-    if (!ck->have_covers) {
+    int saw_covers = 0;     /* a wrong `covers` has its own error already */
+    for (ast_node *d = file->a; d; d = d->next)
+        saw_covers |= d->kind == AST_COVERS;
+    if (!ck->have_covers && !saw_covers) {
         diag_add(ck->dl, DIAG_ERROR, ck->src, file->a ? file->a->loc : file->loc, NULL,
                  "the policy does not say which period it covers");
         diag_hint(ck->dl, "add e.g. `covers 2017-04-01 to 2030-12-31`: every parameter needs a value on each day of it");
