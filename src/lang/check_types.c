@@ -103,7 +103,8 @@ const char *ty_str(const ty *t, char *out, size_t n)
     case TY_BOOL: snprintf(out, n, "bool"); break;
     case TY_INT: snprintf(out, n, "int%s%.40s", t->unit ? " unit " : "", t->unit ? t->unit : ""); break;
     case TY_DECIMAL: snprintf(out, n, "decimal%s%.40s", t->unit ? " unit " : "", t->unit ? t->unit : ""); break;
-    case TY_NUMBER: snprintf(out, n, "number"); break;
+    /* an untyped literal such as 1.00: the language calls it a decimal (docs/language.md 4.4) */
+    case TY_NUMBER: snprintf(out, n, "decimal"); break;
     case TY_MONEY: snprintf(out, n, "%s", period[t->period]); break;
     case TY_DATE: snprintf(out, n, "date"); break;
     case TY_TEXT: snprintf(out, n, "text"); break;
