@@ -454,7 +454,10 @@ static void header(checked *ck, ast_node *file)
             if (!dot || !ck->model || strncmp(d->text, ck->model->name, (size_t)(dot - d->text)) != 0 ||
                 strlen(ck->model->name) != (size_t)(dot - d->text)) {
                 ck_err(ck, d, "unknown model in `use %s`", d->text);
-                diag_hint(ck->dl, "write `use MODEL.ENTITY`, e.g. `use civil.household`, with MODEL's .model file loaded");
+                /* models are found by the tree, not by a search of every folder */
+                diag_hint(ck->dl, "write `use MODEL.ENTITY`, e.g. `use civil.household`; MODEL's .model file is "
+                          "loaded from the policy's folder or a folder above it in its tree, or from the policy "
+                          "folder (--policies DIR, or $ELIGO_POLICIES)");
                 continue;
             }
             const entity_def *e = ck_entity_find(ck->model, dot + 1);
