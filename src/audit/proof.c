@@ -182,9 +182,20 @@ static int arith(pf *p, int i, pv a, pv b, pv *r)
     else if (tok_is(p, op, "sub")) st = dec_sub(a.v, b.v, &r->v);
     else if (tok_is(p, op, "mul")) st = dec_mul(a.v, b.v, &r->v);
     else if (tok_is(p, op, "div")) st = dec_div(a.v, b.v, &r->v);
-    else if (tok_is(p, op, "min")) r->v = a.v < b.v ? a.v : b.v;
-    else if (tok_is(p, op, "max")) r->v = a.v > b.v ? a.v : b.v;
     if (st != DEC_OK) return fail(p, "%.*s of %.*s and %.*s fails", SHOWN(p, op), a.n, a.s, b.n, b.s);
+    return 0;
+}
+
+/* min or max of two numbers, or of two dates (the earliest, the latest:
+ * `max(as_of, 2020-01-01)`), into *r; -1 with a message. */
+static int min_max(pf *p, int i, pv a, pv b, pv *r)
+{
+    int op = member(p, i, "op");
+    pv_kind k = a.k == PV_DATE && b.k == PV_DATE ? PV_DATE : PV_NUM;
+    const char *what = "a number or a date";
+    if (need(p, i, a, k, what) || need(p, i, b, k, what)) return -1;
+    r->k = k;
+    r->v = tok_is(p, op, "min") ? (a.v < b.v ? a.v : b.v) : (a.v > b.v ? a.v : b.v);
     return 0;
 }
 
@@ -467,9 +478,10 @@ static int node_inner(pf *p, int i, pv *out)
         return 0;
     if (tok_is(p, op, "let")) return earlier_step(p, i, *out);
     if (tok_is(p, op, "param")) return param(p, i, *out);
-    if (tok_is(p, op, "add") || tok_is(p, op, "sub") || tok_is(p, op, "mul") || tok_is(p, op, "div") ||
-        tok_is(p, op, "min") || tok_is(p, op, "max")) {
+    if (tok_is(p, op, "add") || tok_is(p, op, "sub") || tok_is(p, op, "mul") || tok_is(p, op, "div")) {
         if (operands(p, i, v, 2) || arith(p, i, v[0], v[1], &r)) return -1;
+    } else if (tok_is(p, op, "min") || tok_is(p, op, "max")) {
+        if (operands(p, i, v, 2) || min_max(p, i, v[0], v[1], &r)) return -1;
     } else if (tok_is(p, op, "lt") || tok_is(p, op, "le") || tok_is(p, op, "gt") || tok_is(p, op, "ge") ||
                tok_is(p, op, "eq") || tok_is(p, op, "ne")) {
         if (operands(p, i, v, 2) || compare(p, i, v[0], v[1], &r)) return -1;

@@ -156,7 +156,7 @@ struct ast_node {
     ast_node *next;
 
     /* Filled in by later stages; NULL/0 after parsing. */
-    const struct ty *ty;      /* check_expr.c: the expression's type */
+    const struct ty *ty;      /* check_expr.c: the expression's type; check_types.c: TY_ERROR on a type name already reported unknown */
     void *decl;               /* check_expr.c: what a NAME refers to (a sym, a field, a TPARAM) */
     int32_t slot;             /* check.c/lower.c: field index, enum value or loop slot */
 };

@@ -356,7 +356,9 @@ static void check_param(checked *ck, sym *s)
         walk w;
         ck_walk_init(&w, ck, -1);
         const ty *t = ck_expr(&w, v->c, s->type);
-        if (!ck_is_err(t) && !ck_unify(t, s->type)) {
+        if (ck_is_err(t)) {
+            /* ck_expr said why (an invalid date, an unknown name): once is enough */
+        } else if (!ck_unify(t, s->type)) {
             char x[64], y[64];
             ck_err(ck, v->c, "parameter `%s` is %s, but this value is %s", s->name,
                 ty_str(s->type, x, sizeof x), ty_str(t, y, sizeof y));
@@ -452,7 +454,10 @@ static void header(checked *ck, ast_node *file)
             if (!dot || !ck->model || strncmp(d->text, ck->model->name, (size_t)(dot - d->text)) != 0 ||
                 strlen(ck->model->name) != (size_t)(dot - d->text)) {
                 ck_err(ck, d, "unknown model in `use %s`", d->text);
-                diag_hint(ck->dl, "write `use MODEL.ENTITY`, e.g. `use civil.household`, with MODEL's .model file loaded");
+                /* models are found by the tree, not by a search of every folder */
+                diag_hint(ck->dl, "write `use MODEL.ENTITY`, e.g. `use civil.household`; MODEL's .model file is "
+                          "loaded from the policy's folder or a folder above it in its tree, or from the policy "
+                          "folder (--policies DIR, or $ELIGO_POLICIES)");
                 continue;
             }
             const entity_def *e = ck_entity_find(ck->model, dot + 1);
@@ -524,7 +529,10 @@ int check_policy(checked *ck, ast_node *file)
 {
     size_t errors0 = ck->dl->nerrors;
     header(ck, file);
-    if (!ck->have_covers) {
+    int saw_covers = 0;     /* a wrong `covers` has its own error already */
+    for (ast_node *d = file->a; d; d = d->next)
+        saw_covers |= d->kind == AST_COVERS;
+    if (!ck->have_covers && !saw_covers) {
         diag_add(ck->dl, DIAG_ERROR, ck->src, file->a ? file->a->loc : file->loc, NULL,
                  "the policy does not say which period it covers");
         diag_hint(ck->dl, "add e.g. `covers 2017-04-01 to 2030-12-31`: every parameter needs a value on each day of it");

@@ -144,11 +144,14 @@ static const ty *arith(walk *w, ast_node *n)
 static const ty *arith_base(walk *w, ast_node *n)
 {
     /* a literal adopts the money type of the other side of + and -, never
-     * of * and / (860.00 * 3 scales an amount; it is not an amount) */
+     * of * and / (860.00 * 3 scales an amount; it is not an amount).  On
+     * the left it is typed before the money it meets, so it is typed again:
+     * `1 + m` as `m + 1`.  An int that is not a literal stays int, and
+     * int + money stays an error, in either order. */
     int additive = n->op == OP_ADD || n->op == OP_SUB;
     const ty *a = ck_expr(w, n->a, NULL);
     const ty *b = ck_expr(w, n->b, additive && a->kind == TY_MONEY ? a : NULL);
-    if (additive && a->kind == TY_NUMBER && b->kind == TY_MONEY)
+    if (additive && (a->kind == TY_NUMBER || a->kind == TY_INT) && b->kind == TY_MONEY)
         a = ck_expr(w, n->a, b);
     if (ck_is_err(a) || ck_is_err(b))
         return ty_scalar(TY_ERROR);
@@ -567,6 +570,31 @@ static const ty *call(walk *w, ast_node *n, const ty *expect)
     return s->type;
 }
 
+/* `[a, b, ...]`: every element must meet the type of those before it
+ * (int widens to decimal, a bare number adopts money), or `[1, "a"]`
+ * would pass as a list of int; the caret goes to the first element that
+ * does not fit. */
+static const ty *list_literal(walk *w, ast_node *n, const ty *expect)
+{
+    const ty *e = expect && expect->kind == TY_LIST ? expect->elem : NULL;
+    int bad = 0;
+    for (ast_node *i = n->a; i; i = i->next) {
+        const ty *t = ck_expr(w, i, e);
+        const ty *u = e ? ck_unify(e, t) : t;
+        if (ck_is_err(t) || (u && ck_is_err(u))) { bad = 1; continue; }
+        if (!u) {
+            char x[64], y[64];
+            ck_err(w->ck, i, "the elements of a list have one type: this one is %s, not %s",
+                   ty_str(t, x, sizeof x), ty_str(e, y, sizeof y));
+            return ty_scalar(TY_ERROR);
+        }
+        e = u;
+    }
+    if (bad) return ty_scalar(TY_ERROR);
+    if (!e) { ck_err(w->ck, n, "cannot tell the type of an empty list here"); return ty_scalar(TY_ERROR); }
+    return ty_list_of(w->ck->pool, e);
+}
+
 static const ty *expr_inner(walk *w, ast_node *n, const ty *expect)
 {
     checked *ck = w->ck;
@@ -584,7 +612,8 @@ static const ty *expr_inner(walk *w, ast_node *n, const ty *expect)
     case AST_DATE: {
         int64_t d;
         if (date_parse(n->text, strlen(n->text), &d)) {
-            ck_err(ck, n, "invalid date %s", n->text);
+            ck_err(ck, n, "invalid date %s", n->text);      /* as check_literal_value says it */
+            diag_hint(ck->dl, "dates are YYYY-MM-DD between %d-01-01 and %d-12-31", DATE_MIN_YEAR, DATE_MAX_YEAR);
             return ty_scalar(TY_ERROR);
         }
         return ty_scalar(TY_DATE);
@@ -649,15 +678,7 @@ static const ty *expr_inner(walk *w, ast_node *n, const ty *expect)
         ck_want(w, n->b, ty_scalar(TY_DATE), "the date after `at`");
         return s->type;
     }
-    case AST_LIST: {
-        const ty *e = expect && expect->kind == TY_LIST ? expect->elem : NULL;
-        for (ast_node *i = n->a; i; i = i->next) {
-            const ty *t = ck_expr(w, i, e);
-            if (!e || e->kind == TY_NUMBER) e = t;
-        }
-        if (!e) { ck_err(ck, n, "cannot tell the type of an empty list here"); return ty_scalar(TY_ERROR); }
-        return ty_list_of(ck->pool, e);
-    }
+    case AST_LIST: return list_literal(w, n, expect);
     default:
         ck_err(ck, n, "this is not an expression");
         return ty_scalar(TY_ERROR);

@@ -5,7 +5,8 @@
  * the table's parameters are constant: one set of conditions per
  * stretch), hit policies and `order` lists, and the exact analysis of
  * tables.c turned into diagnostics with witnesses (overlaps, gaps,
- * shadowed rows, else rows that never fire), per stretch.
+ * shadowed rows, rows with a cell no value meets, else rows that never
+ * fire), per stretch.
  *
  * Part of the checker (check_int.h).
  *
@@ -547,10 +548,54 @@ static void check_output(walk *w, sym *s, ast_node *r, const ty *elem, const ty 
     }
 }
 
+/* The first cell of row `row` that no value of its column meets (`< 0`
+ * on a column of 0..10), or -1: such a row matches nothing. */
+static int dead_cell(const tab_rows *t, uint32_t row)
+{
+    for (uint32_t c = 0; c < t->ncols; c++) {
+        const tab_cond *k = &t->cond[(size_t)row * t->ncols + c];
+        int meets = 0;
+        for (uint32_t i = 0; i < k->n && !meets; i++)
+            meets = k->iv[i].lo <= t->domain[c].hi && k->iv[i].hi >= t->domain[c].lo;
+        if (!meets) return (int)c;
+    }
+    return -1;
+}
+
+/* A warning for each row that can never match, like an `else` row that
+ * never fires, at its dead cell, on the first stretch it is dead; the
+ * rows are marked in dead[] (the analysis would call them shadowed by the
+ * rows above, which is not why). */
+static void report_dead_rows(checked *ck, sym *s, const char *tn, uint8_t *dead)
+{
+    uint32_t row = 0;
+    for (ast_node *r = s->decl->c; r; r = r->next) {
+        if (r->op) continue;
+        for (uint32_t v = 0; v < s->nversions && !dead[row]; v++) {
+            int c = dead_cell(&s->version_rows[v], row);
+            if (c < 0) continue;
+            ast_node *cell = r->a, *p = s->decl->a;
+            for (int k = 0; k < c; k++) { cell = cell->next; p = p->next; }
+            char when[64];
+            stretch_words(s, v, when, sizeof when);
+            diag_add(ck->dl, DIAG_WARNING, ck->src, cell->loc, NULL,
+                     "row %u of table `%s` is never used: no value of column `%s` meets this cell%s",
+                     row + 1, tn, p->text, when);
+            diag_hint(ck->dl, "delete the row, or correct the cell: the column's declared range bounds its values");
+            dead[row] = 1;
+        }
+        row++;
+    }
+}
+
 /* The analysis of every stretch of dates turned into diagnostics; counts
  * the gaps (the else row's inputs) and the overlaps.  -1 out of memory. */
 static int report_findings(checked *ck, sym *s, const char *tn, int what, int *gaps, int *overlaps)
 {
+    uint8_t *dead = arena_alloc(ck->pool, s->rows.nrows + 1);
+    if (!dead) { ck_err(ck, s->decl, "out of memory analysing table `%s`", tn); return -1; }
+    memset(dead, 0, s->rows.nrows + 1);
+    report_dead_rows(ck, s, tn, dead);
     ast_node *d = s->decl;
     seen_findings seen = {0};
     for (uint32_t v = 0; v < s->nversions; v++) {
@@ -589,7 +634,8 @@ static int report_findings(checked *ck, sym *s, const char *tn, int what, int *g
                 diag_add(ck->dl, DIAG_ERROR, ck->src, d->loc, NULL,
                          "no row of table `%s` matches %s", tn, wit);
                 diag_hint(ck->dl, "add a row for it, or an `| else | ... |` row");
-            } else if (fi->kind == TAB_SHADOWED && (d->op == HIT_FIRST)) {
+            } else if (fi->kind == TAB_SHADOWED && d->op == HIT_FIRST &&
+                       !(fi->row1 < s->rows.nrows && dead[fi->row1])) {
                 diag_add(ck->dl, DIAG_WARNING, ck->src, r1 ? r1->loc : d->loc, NULL,
                          "row %u of table `%s` is never used: earlier rows match everything it matches",
                          fi->row1 + 1, tn);

@@ -103,7 +103,8 @@ const char *ty_str(const ty *t, char *out, size_t n)
     case TY_BOOL: snprintf(out, n, "bool"); break;
     case TY_INT: snprintf(out, n, "int%s%.40s", t->unit ? " unit " : "", t->unit ? t->unit : ""); break;
     case TY_DECIMAL: snprintf(out, n, "decimal%s%.40s", t->unit ? " unit " : "", t->unit ? t->unit : ""); break;
-    case TY_NUMBER: snprintf(out, n, "number"); break;
+    /* an untyped literal such as 1.00: the language calls it a decimal (docs/language.md 4.4) */
+    case TY_NUMBER: snprintf(out, n, "decimal"); break;
     case TY_MONEY: snprintf(out, n, "%s", period[t->period]); break;
     case TY_DATE: snprintf(out, n, "date"); break;
     case TY_TEXT: snprintf(out, n, "text"); break;
@@ -129,6 +130,10 @@ const ty *check_type(checked *ck, ast_node *t)
     case BASE_LIST: return ty_list_of(ck->pool, check_type(ck, t->a));
     case BASE_MAP: return ty_map_of(ck->pool, check_type(ck, t->a));
     case BASE_NAMED: {
+        /* a declaration's type is resolved again by each pass over the
+         * bodies (check.c): an unknown name is reported the first time only */
+        if (t->ty && ck_is_err(t->ty))
+            return t->ty;
         const enum_def *e = ck_enum_find(ck, t->text);
         if (e)
             return ty_enum(ck->pool, e);
@@ -146,7 +151,7 @@ const ty *check_type(checked *ck, ast_node *t)
         for (uint32_t i = 0; ck->model && i < ck->model->nentities && n < 256; i++)
             cands[n++] = ck->model->entities[i]->name;
         ck_suggest(ck, t->text, cands, n);
-        return ty_scalar(TY_ERROR);
+        return t->ty = ty_scalar(TY_ERROR);
     }
     }
     return ty_scalar(TY_ERROR);

@@ -420,6 +420,24 @@ static int literal_fits(const ast_node *e, const ty *t)
     }
 }
 
+/* The first date in an expected literal (or its elements) that is no
+ * day of the calendar, or NULL: literal_fits only looks at the kind of
+ * literal, and `expect d = 2021-02-30` would otherwise be compared as
+ * some other day. */
+static const ast_node *invalid_date(const ast_node *e)
+{
+    int64_t d;
+    if (e->kind == AST_DATE)
+        return date_parse(e->text, strlen(e->text), &d) ? e : NULL;
+    if (e->kind != AST_LIST && e->kind != AST_OBJECT)
+        return NULL;
+    for (const ast_node *i = e->a; i; i = i->next) {
+        const ast_node *bad = invalid_date(e->kind == AST_OBJECT ? i->a : i);
+        if (bad) return bad;
+    }
+    return NULL;
+}
+
 /* A quoted number or date where the output is money, a number or a
  * date: the hint says to drop the quotes. */
 static void hint_unquote(diag_list *dl, const ast_node *e, const ty *t)
@@ -503,7 +521,14 @@ static void check_expects(const policy *p, const source *src, const ast_node *t,
                        e->text, p->name);
             continue;
         }
-        if (e->op == 2 || !e->a || literal_fits(e->a, d->type)) continue;
+        if (e->op == 2 || !e->a) continue;
+        const ast_node *bad = invalid_date(e->a);
+        if (bad) {      /* worded as the checker words it in a policy */
+            diag_error(dl, src, bad->loc, "invalid date %s", bad->text);
+            diag_hint(dl, "dates are YYYY-MM-DD between %d-01-01 and %d-12-31", DATE_MIN_YEAR, DATE_MAX_YEAR);
+            continue;
+        }
+        if (literal_fits(e->a, d->type)) continue;
         char tn[128];
         diag_error(dl, src, e->a->loc, "`%s` is %s, and this is not a value of it", e->text,
                    ty_str(d->type, tn, sizeof tn));

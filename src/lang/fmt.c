@@ -3,8 +3,9 @@
  *
  * Works on lines, not on the syntax tree, because comments are not in the
  * tree and an officer's comments must survive formatting.  A table is a
- * run of consecutive lines starting with `|`; its cells are split on `|`
- * outside strings and padded to the widest cell of their column.
+ * run of lines starting with `|`, blank lines between them included (they
+ * stay); its cells are split on `|` outside strings and padded to the
+ * widest cell of their column in the whole table.
  *
  * SPDX-License-Identifier: Apache-2.0
  */
@@ -134,6 +135,11 @@ void fmt_policy(const char *text, size_t len, buf *out)
             else if (blank) buf_addc(out, '\n');
             blank = 0;
             table[ntable++] = l;
+            if (e >= len) break;
+            continue;
+        }
+        if (l.n == 0 && ntable) {   /* held: the next line may be a row of this table */
+            blank = 1;
             if (e >= len) break;
             continue;
         }

@@ -864,10 +864,12 @@ static int refusal_reads(lw *l, ast_node *n, const char **field, uint32_t *nfiel
     if (n->kind == AST_NAME && n->decl && n->slot > -2 && n->op2 == 0) {
         const sym *s = n->decl;
         if (s->kind == SYM_LET || s->kind == SYM_OUTPUT) {
+            int let = s->kind == SYM_LET;
             diag_add(l->ck->dl, DIAG_ERROR, l->ck->src, n->loc,
-                     "refusals are checked before anything is computed: write the condition with the input fields the let is made of",
+                     let ? "refusals are checked before anything is computed: write the condition with the input fields the let is made of"
+                         : "refusals are checked before anything is computed: write the condition with the input fields the output is made of",
                      "a refusal may read the input, parameters and as_of, and `%s` is %s", n->text,
-                     s->kind == SYM_LET ? "a let" : "an output");
+                     let ? "a let" : "an output");
             return 0;
         }
     }

@@ -57,6 +57,22 @@ static void fmt_table_cells(void **state)
                "  | else | \"长度\" |\n");
 }
 
+/* A blank line between rows stays, and the rows on both sides are one
+ * table, padded to the widest cell of the whole column (it used to
+ * split the table in two, each aligned on its own). */
+static void fmt_table_blank_row(void **state)
+{
+    (void)state;
+    expect_fmt("table t(a: int) -> int hit first \"表\"\n"
+               "| 1 | 2 |\n"
+               "\n"
+               "| 1000 | 20000 |\n",
+               "table t(a: int) -> int hit first \"表\"\n"
+               "  | 1    | 2     |\n"
+               "\n"
+               "  | 1000 | 20000 |\n");
+}
+
 /* Declarations at column 0, their continuations at two spaces; a comment
  * keeps its level (top, or indented, or inside an entity block); lines
  * inside an open bracket keep the officer's alignment; CRLF, tabs and
@@ -245,6 +261,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(fmt_table_cells),
+        cmocka_unit_test(fmt_table_blank_row),
         cmocka_unit_test(fmt_layout),
         cmocka_unit_test(diag_long_line),
         cmocka_unit_test(diag_tab_and_control),

@@ -237,6 +237,24 @@ static void count_table_else_row(void **state)
     free(doc);
 }
 
+/* min and max of two dates explain as the latest and the earliest, and
+ * the proof checker re-derives them (it refuted "max: operand 2020-06-01
+ * is not a number" although the decision was right).  As of 2020-06-01:
+ * max(as_of, 2020-01-01) is 2020-06-01, min(as_of, 2020-01-01) 2020-01-01. */
+static void min_max_of_dates(void **state)
+{
+    (void)state;
+    char *doc = explained(HEAD
+        "output late: date \"较晚\" = max(as_of, 2020-01-01)\n"
+        "output early: date \"较早\" = min(as_of, 2020-01-01)\n",
+        "2020-06-01", ONE_MEMBER);
+    char why[512];
+    assert_has(doc, "\"late\":\"2020-06-01\"");
+    assert_has(doc, "\"early\":\"2020-01-01\"");
+    if (!holds(doc, why, sizeof why)) fail_msg("%s", why);
+    free(doc);
+}
+
 static int holds(const char *doc, char *why, size_t n)
 {
     unsigned steps = 0;
@@ -531,6 +549,7 @@ int main(void)
         cmocka_unit_test(enum_comparison_shows_labels),
         cmocka_unit_test(list_let_by_its_label),
         cmocka_unit_test(count_table_else_row),
+        cmocka_unit_test(min_max_of_dates),
         cmocka_unit_test(altered_explanations_are_refuted),
         cmocka_unit_test(mangled_explanations_do_not_crash),
         cmocka_unit_test(less_common_formulas),
