@@ -19,6 +19,9 @@
  * host holds it; the checkpoint's transaction renews it again, so a host
  * whose lease ran out meanwhile cannot commit (docs/scale-out.md).
  *
+ * The leaves it signs are the content_hash the committer stored, not
+ * rehashed from the rows (store_leaf_pending says why that is safe).
+ *
  * What it does not do: verify decision rows already sequenced (verify.c
  * does), retry within a round, or sleep.
  *

@@ -50,7 +50,7 @@ typedef struct seq_round {
     uint64_t k;               /* the checkpoint written (SEQ_SIGNED) or the newest known */
     uint64_t size;            /* its tree size */
     uint64_t added;           /* decisions numbered this round */
-    uint64_t stale_hashes;    /* of those, rows whose content_hash column disagreed with the content */
+    uint64_t stale_hashes;    /* of those, rows whose content_hash column was not a hash (zero leaf) */
 } seq_round;
 
 void sequencer_init(sequencer *q, store *db, const cp_key *key, int lag_ms, int batch);

@@ -184,7 +184,7 @@ static int checkpoint_cmd(int argc, char **argv)
             fputs(note.data, stdout);
             if (file && append_file(file, &note)) rc = 1;
             if (r.stale_hashes)
-                fprintf(stderr, "eligo audit checkpoint: %llu decisions had a content_hash that does not match their content\n",
+                fprintf(stderr, "eligo audit checkpoint: %llu decisions had a content_hash that is not a hash\n",
                         (unsigned long long)r.stale_hashes);
         } else if (st == SEQ_LOST_RACE) {
             fprintf(stderr, "eligo audit checkpoint: another sequencer wrote the checkpoint first\n");

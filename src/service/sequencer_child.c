@@ -69,7 +69,7 @@ static void copy_out(const buf *note, const seq_round *r)
          (unsigned long long)r->added, (unsigned long long)r->size, buf_cstr(&line));
     buf_free(&line);
     if (r->stale_hashes)
-        elog(LOG_L_WARN, NULL, "checkpoint %llu: %llu decisions had a content_hash not matching their content",
+        elog(LOG_L_WARN, NULL, "checkpoint %llu: %llu decisions had a content_hash that is not a hash",
              (unsigned long long)r->k, (unsigned long long)r->stale_hashes);
     const char *path = master.conf.checkpoint_file;
     if (!path) return;

@@ -223,8 +223,12 @@ typedef struct store_cp {
 store_rc store_cp_each(store *s, uint64_t after_k, int (*fn)(void *arg, const store_cp *cp), void *arg);
 
 /* A decision row as the tree sees it: its seq (0 when unsequenced), id,
- * and its leaf hash recomputed from the content (store_leaf_hash), never
- * read from content_hash; stored_ok says whether content_hash agrees. */
+ * and its leaf hash.  store_leaf_rows (the verifier) recomputes the leaf
+ * from the content (store_leaf_hash), never reading it from content_hash,
+ * and stored_ok says whether content_hash agrees; store_leaf_pending (the
+ * sequencer) takes the committer's content_hash as the leaf, and stored_ok
+ * 0 means that column was not 64 hex digits (the leaf is then zeros, which
+ * no content hashes to, so verify names the row). */
 typedef struct store_leaf_row {
     uint64_t seq;
     const char *id;
@@ -236,7 +240,7 @@ typedef struct store_leaf_row {
 store_rc store_leaf_rows(store *s, uint64_t after_seq, uint64_t upto_seq,
                          int (*fn)(void *arg, const store_leaf_row *r), void *arg);
 /* Unsequenced rows created more than lag_ms ago, in id order, at most
- * limit of them. */
+ * limit of them: their seq, id and content_hash only. */
 store_rc store_leaf_pending(store *s, int lag_ms, int limit, int (*fn)(void *arg, const store_leaf_row *r),
                             void *arg);
 /* How many rows have no seq yet, and the age of the oldest of them in

@@ -80,9 +80,10 @@
     /* checkpoints.c: the sequencer and the verifier (seq, checkpoints) */ \
     X(ST_CP_PAGE,        MAIN,    3, "SELECT k, tree_size, root, leaves, note FROM checkpoints WHERE k > ? AND k <= ? ORDER BY k LIMIT ?") \
     X(ST_CP_PUT,         MAIN,    6, "INSERT INTO checkpoints (k, tree_size, root, created_at, leaves, note) VALUES (?, ?, ?, ?, ?, ?)") \
-    X(ST_CP_SEQ,         MAIN,    2, "UPDATE decisions SET seq = ? WHERE id = ? AND seq IS NULL") \
+    /* one statement numbers a round: the i-th id of the JSON array (1-based ordinality) gets seq first + i - 1 */ \
+    X(ST_CP_SEQ,         MAIN,    2, "UPDATE decisions d JOIN JSON_TABLE(?, '$[*]' COLUMNS (n FOR ORDINALITY, id CHAR(36) CHARACTER SET ascii PATH '$')) j ON d.id = j.id SET d.seq = ? + j.n - 1 WHERE d.seq IS NULL") \
     X(ST_CP_ROWS,        MAIN,    3, "SELECT seq, content_hash, id, request_id, client, fingerprint, policy_name, policy_hash, model_hash, as_of, input, outputs, explanation, response, created_at FROM decisions WHERE seq > ? AND seq <= ? ORDER BY seq LIMIT ?") \
-    X(ST_CP_PENDING,     MAIN,    2, "SELECT seq, content_hash, id, request_id, client, fingerprint, policy_name, policy_hash, model_hash, as_of, input, outputs, explanation, response, created_at FROM decisions WHERE seq IS NULL AND created_at < UTC_TIMESTAMP(6) - INTERVAL ? MICROSECOND ORDER BY id LIMIT ?") \
+    X(ST_CP_PENDING,     MAIN,    2, "SELECT seq, content_hash, id FROM decisions WHERE seq IS NULL AND created_at < UTC_TIMESTAMP(6) - INTERVAL ? MICROSECOND ORDER BY id LIMIT ?") \
     /* the sequencer's lease (db/004_sequencer_lease.sql) */ \
     X(ST_LEASE_TAKE,     MAIN,    3, "UPDATE sequencer_lease SET holder = ?, expires_at = UTC_TIMESTAMP(6) + INTERVAL ? SECOND WHERE id = 1 AND (holder = ? OR expires_at < UTC_TIMESTAMP(6))") \
     X(ST_LEASE_RENEW,    MAIN,    2, "UPDATE sequencer_lease SET expires_at = UTC_TIMESTAMP(6) + INTERVAL ? SECOND WHERE id = 1 AND holder = ?") \

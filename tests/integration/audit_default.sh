@@ -93,6 +93,13 @@ covered=$?
 echo "five decisions: verify intact with all five under a checkpoint $(($(now_ms) - t0)) ms after the last was answered"
 want "verify: 200 intact, the 5 decisions under a checkpoint within 5 s" \
     "$([ "$covered" = 0 ] && [ "$(field decisions)" = 5 ] && echo y)" "$code $(cat "$tmp/verify")"
+# the sequencer signs each row's committed content_hash without reading the
+# row back; verify above recomputed every leaf from content, and the signed
+# leaves are those content_hashes in seq order: the chain rehashing signed
+cols=$(sql "SELECT GROUP_CONCAT(content_hash ORDER BY seq SEPARATOR '') FROM decisions WHERE seq IS NOT NULL")
+leaves=$(sql "SELECT LOWER(HEX(GROUP_CONCAT(leaves ORDER BY k SEPARATOR ''))) FROM checkpoints")
+want "the signed leaves are the 5 rows' content_hash in seq order" \
+    "$([ "${#cols}" = 320 ] && [ "$cols" = "$leaves" ] && echo y)" "$cols / $leaves"
 # the sequencer's figures in /metrics: what verify just said
 curl -s -m 10 "$U/metrics" >"$tmp/metrics"
 last=$(sed -n 's/^eligo_checkpoint_last_seconds //p' "$tmp/metrics")
