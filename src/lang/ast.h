@@ -58,6 +58,7 @@
  *  TEST             -               -               as_of DATE givens expects   -       name STR
  *  GIVEN            entity name     -               OBJECT   -        -         -       -
  *  EXPECT           output name     1 = error       value (or message STR) -   -       -
+ *                   (`expect x = LO to HI`: two EXPECTs, "x.min" then "x.max", op2 1 on the max)
  *                                   2 = label text  STRING   NAME reason|label  NAME contains? -
  *                                   3 = refused     reason STRING -   -         -       -
  *                                   4 = warning     text STRING   -   -         -       -

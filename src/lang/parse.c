@@ -387,6 +387,7 @@ ast_node *parse_expect_range(parse_ctx *ctx, src_loc loc, parse_str name, ast_no
     mx->text = range_end_name(ctx, name, "max");
     mn->a = lo;
     mx->a = hi;
+    mx->op2 = 1;                        /* the second end (compile.c reports a wrong name once) */
     if (mn != mx) mn->next = mx;
     return mn;
 }
