@@ -73,6 +73,14 @@ static void check_one(checked *ck, sym *s)
     ast_node *mn = s->decl, *mx = mn->next;
     const char *dot = strrchr(s->name, '.');
     int len = dot ? (int)(dot - s->name) : (int)strlen(s->name);
+    char base[256];
+    snprintf(base, sizeof base, "%.*s", len, s->name);
+    sym *other = ck_sym_find(ck, base);
+    if (other) {            /* `let award` beside `output award: … range`: award.min would be a field */
+        uint32_t line, col;
+        source_linecol(ck->src, mn->loc.start, &line, &col);
+        ck_err(ck, other->decl, "`%s` is already defined on line %u, as a range", base, line);
+    }
     int k = s->type->kind;
     if (k != TY_INT && k != TY_DECIMAL && k != TY_MONEY && k != TY_ERROR) {
         char x[64];

@@ -338,12 +338,13 @@ ast_node *parse_expect_refused(parse_ctx *ctx, src_loc loc, parse_str what, src_
     return e;
 }
 
-/* Appends n and whatever is linked after it: a range output or a range
+/* Appends n and the node linked after it: a range output or a range
  * expectation is two nodes (parse_range_output, parse_expect_range). */
 parse_list parse_list_add_chain(parse_list l, ast_node *n)
 {
+    if (n && n == l.tail) return l;     /* ast.c's one scratch node, out of memory: no loop */
     l = parse_list_add(l, n);
-    while (l.tail && l.tail->next) l.tail = l.tail->next;
+    if (n && n->next && n->next != n) l.tail = n->next;     /* at most two nodes */
     return l;
 }
 
