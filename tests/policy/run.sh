@@ -80,6 +80,7 @@ case $out in
 esac
 printf '{"sample":{"value":10.01}}' >"$tmp/range1001.json"
 out=$("$ELIGO" eval demo.award_range --as-of 2020-01-01 --input "$tmp/range1001.json" --policies "$tmp/range" 2>&1)
+# shellcheck disable=SC2016  # the backquotes are the message's own
 case $out in
 *'range output `sample_range` = 10.01 to 10: its min is above its max'*) ok ;;
 *) fail "demo.award_range: a min above the max: $out" ;;
