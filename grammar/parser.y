@@ -140,6 +140,10 @@ ast_node *parse_warn(parse_ctx *ctx, src_loc loc, parse_str when, src_loc when_l
                      ast_node *text, ast_node *cite);
 ast_node *parse_expect_refused(parse_ctx *ctx, src_loc loc, parse_str what, src_loc what_loc,
                                ast_node *reason);
+parse_list parse_list_add_chain(parse_list l, ast_node *n);
+ast_node *parse_range_output(parse_ctx *ctx, src_loc loc, parse_str name, ast_node *type, parse_str word,
+                             src_loc word_loc, ast_node *label, ast_node *lo, ast_node *hi);
+ast_node *parse_expect_range(parse_ctx *ctx, src_loc loc, parse_str name, ast_node *lo, ast_node *hi);
 }
 
 %code {
@@ -226,7 +230,7 @@ file:
 
 decls:
     %empty          { $$ = (parse_list){NULL, NULL}; }
-  | decls decl      { $$ = parse_list_add($1, $2); }
+  | decls decl      { $$ = parse_list_add_chain($1, $2); }
   | decls error     { $$ = $1; ctx->resync = RESYNC_DECL; yyerrok; yyclearin; }
     ;
 
@@ -257,6 +261,8 @@ decl:
   | OUTPUT name type_opt def_label ASSIGN expr unlesses
                                 { $$ = ast_text(P, AST_OUTPUT, @$, $2.s, $2.n);
                                   $$->a = $3; $$->b = $6; $$->c = $7.head; $$->label = $4; }
+  | OUTPUT name COLON type name def_label ASSIGN expr TO expr
+                                { $$ = parse_range_output(ctx, @$, $2, $4, $5, @5, $6, $8, $10); }
   | table_head rows             { $$ = $1; $$->loc = @$; $$->c = $2.head; }
   | ASSERT expr label_opt       { $$ = ast_new(P, AST_ASSERT, @$); $$->a = $2; $$->label = $3; }
   | WARN name expr COLON string source_opt
@@ -558,7 +564,7 @@ test_head:
 test_items:
     %empty                      { $$ = (parse_tests){{NULL, NULL}, {NULL, NULL}}; }
   | test_items given            { $$ = $1; $$.given = parse_list_add($1.given, $2); }
-  | test_items expect           { $$ = $1; $$.expect = parse_list_add($1.expect, $2); }
+  | test_items expect           { $$ = $1; $$.expect = parse_list_add_chain($1.expect, $2); }
     ;
 
 given:
@@ -568,6 +574,8 @@ given:
 
 expect:
     EXPECT name ASSIGN expr        { $$ = ast_text(P, AST_EXPECT, @$, $2.s, $2.n); $$->a = $4; }
+  | EXPECT name ASSIGN expr TO expr
+                                { $$ = parse_expect_range(ctx, @$, $2, $4, $6); }
   | EXPECT name name name string { $$ = parse_expect_text(ctx, @$, $2, @2, $3, $4, @4, $5); }
   | EXPECT name name ASSIGN string
                                 { $$ = parse_expect_text(ctx, @$, $2, @2, $3, (parse_str){NULL, 0, 0}, @4, $5); }

@@ -667,6 +667,27 @@ static int warned(ev_ctx *c)
 
 static int walk_defs(ev_ctx *c);
 
+/* A range output (`output award: money range = LO to HI`) whose ends
+ * came out reversed: its ends are expressions (table results, dated
+ * parameters), so only the decision can tell.  Ends are scalars of one
+ * type, so the comparison of their int64 is the comparison of values. */
+static int ranges_ordered(ev_ctx *c)
+{
+    const ev_tree *t = c->tree;
+    for (uint32_t k = 0; k < t->nranges; k++) {
+        const ev_def *mn = &t->defs[t->outputs[t->ranges[k]]], *mx = &t->defs[t->outputs[t->ranges[k] + 1]];
+        int64_t lo = c->frame[mn->slot].i, hi = c->frame[mx->slot].i;
+        if (lo <= hi) continue;
+        char a[64], b[64];
+        ev_format_scalar(mn->type, lo, a);
+        ev_format_scalar(mn->type, hi, b);
+        size_t len = strlen(mn->name) - 4;      /* "award.min" less ".min" */
+        ev_fail(c, EVE_RANGE, 0, "range output `%.*s` = %s to %s: its min is above its max", (int)len, mn->name, a, b);
+        return -1;
+    }
+    return 0;
+}
+
 int ev_run(ev_ctx *c, const ev_cell *root)
 {
     const ev_tree *t = c->tree;
@@ -681,6 +702,8 @@ int ev_run(ev_ctx *c, const ev_cell *root)
     } else if (walk_defs(c)) {
         return -1;
     }
+    if (t->nranges && ranges_ordered(c))
+        return -1;
     return warned(c);
 }
 

@@ -38,6 +38,7 @@ typedef enum ev_errcode {
     EVE_NOMEM,
     EVE_BEFORE_BIRTH,  /* age_on of a date before the birth date (422, the input) */
     EVE_REFUSED,       /* a `refuse when` condition holds (422): err.refusal says which */
+    EVE_RANGE,         /* a range output whose min came out above its max */
     EVE_INTERNAL       /* a bug: what an ALWAYS/NEVER (base/always.h) rules out happened (500) */
 } ev_errcode;
 

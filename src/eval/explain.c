@@ -51,6 +51,7 @@ static const struct {
     const char *no_row_default, *result_of;
     const char *in_force, *until, *read_on, *source, *no_source, *assumed, *row, *cites;
     const char *warning, *because;
+    const char *range_min, *range_max, *range_to;     /* a range output's ends */
 } WORDS = {
     .holds = "（成立）", .fails = "（不成立）", .yes = "是", .no = "否",
     .not_ = "并非 ", .and_ = " 且 ", .or_ = " 或 ",
@@ -69,6 +70,7 @@ static const struct {
     .in_force = ",自 %s 起施行", .until = ",至 %s 止", .read_on = ",按 %s 在效的数值适用",
     .source = "。出处:", .no_source = "。出处未载", .assumed = "。未见文件依据,系假定:", .row = "第 %u 行", .cites = "政策依据:",
     .warning = "提示(不影响决定):", .because = ",因为",
+    .range_min = "(下限)", .range_max = "(上限)", .range_to = " 至 ",
 };
 
 static const char *op_word(ev_kind k)
@@ -180,6 +182,8 @@ void explain_label(buf *b, const ev_def *d, const ev_cell *frame)
         fill(b, d->label_false, d->holes_false, d->nholes_false, frame);
     else
         fill(b, d->label ? d->label : d->name, d->holes, d->nholes, frame);
+    if (d->range_end && d->label)       /* one end of a range output: which one */
+        buf_adds(b, d->range_end == 1 ? WORDS.range_min : WORDS.range_max);
 }
 
 /* ---- formulas --------------------------------------------------------- */
@@ -892,14 +896,32 @@ static void text_amount(buf *b, const ty *t, const ev_cell *v)
     if (t->kind == TY_MONEY) buf_adds(b, WORDS.yuan);
 }
 
-/* 一、决定: each output, as its label states it, with its value. */
+/* A range output (`output award: money range = …`) on one line:
+ * "社工考试通过奖补:1000.00 元 至 2000.00 元。" */
+static void text_range(buf *b, const ev_def *mn, const ev_def *mx, const ev_cell *frame)
+{
+    if (mn->label) fill(b, mn->label, mn->holes, mn->nholes, frame);
+    else buf_add(b, mn->name, strlen(mn->name) - 4);       /* less ".min" */
+    buf_adds(b, ":");
+    text_amount(b, mn->type, &frame[mn->slot]);
+    buf_adds(b, WORDS.range_to);
+    text_amount(b, mx->type, &frame[mx->slot]);
+    buf_adds(b, "。\n");
+}
+
+/* 一、决定: each output, as its label states it, with its value; a
+ * range's two ends on one line. */
 static void text_decision(buf *b, ev_ctx *c)
 {
     const ev_tree *t = c->tree;
     buf_printf(b, "%s\n", WORDS.decision);
-    for (uint32_t k = 0; k < t->noutputs; k++) {
+    for (uint32_t k = 0, n = 1; k < t->noutputs; k++, n++) {
         const ev_def *d = &t->defs[t->outputs[k]];
-        buf_printf(b, "%u. ", k + 1);
+        buf_printf(b, "%u. ", n);
+        if (d->range_end == 1 && k + 1 < t->noutputs) {
+            text_range(b, d, &t->defs[t->outputs[++k]], c->frame);
+            continue;
+        }
         explain_label(b, d, c->frame);
         if (d->type->kind != TY_BOOL || !d->label_false) {
             buf_adds(b, ":");

@@ -74,6 +74,8 @@ typedef struct ev_def {
     int32_t root;           /* node */
     uint32_t slot;
     uint8_t is_output;
+    uint8_t range_end;      /* 1: the min, 2: the max of a range output (`output award: money
+                               range = LO to HI`, named "award.min" / "award.max"); else 0 */
     uint8_t is_scalar;      /* the value is one int64 (else a list, map or text) */
     uint8_t check_fen;      /* a money output that could carry sub-fen digits */
     uint32_t nholes;
@@ -218,6 +220,8 @@ typedef struct ev_tree {
     uint32_t ndefs;
     const uint32_t *outputs;/* indices into defs of the outputs, in declaration order */
     uint32_t noutputs;
+    const uint32_t *ranges; /* positions in outputs of each range's min; its max is next */
+    uint32_t nranges;
     const ev_table *tables;
     uint32_t ntables;
     const ev_rule *rules;

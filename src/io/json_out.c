@@ -42,12 +42,29 @@ void json_write_record(buf *b, const entity_def *e, const ev_cell *rec)
     buf_addc(b, '}');
 }
 
+/* A range output (`output award: money range = …`, two outputs
+ * "award.min" and "award.max" inside, the max right after the min) as
+ * one member: "award":{"min":"1000.00","max":"2000.00"}. */
+static void write_range(buf *b, const ev_def *mn, const ev_def *mx, const ev_ctx *c)
+{
+    buf_json_string(b, mn->name, strlen(mn->name) - 4);     /* less ".min" */
+    buf_adds(b, ":{\"min\":");
+    json_write_value(b, mn->type, &c->frame[mn->slot]);
+    buf_adds(b, ",\"max\":");
+    json_write_value(b, mx->type, &c->frame[mx->slot]);
+    buf_addc(b, '}');
+}
+
 void json_write_outputs(buf *b, const policy *p, const ev_ctx *c)
 {
     buf_addc(b, '{');
     for (uint32_t i = 0; i < p->tree.noutputs; i++) {
         const ev_def *d = &p->tree.defs[p->tree.outputs[i]];
         if (i) buf_addc(b, ',');
+        if (d->range_end == 1 && i + 1 < p->tree.noutputs) {
+            write_range(b, d, &p->tree.defs[p->tree.outputs[++i]], c);
+            continue;
+        }
         buf_json_string(b, d->name, strlen(d->name));
         buf_addc(b, ':');
         json_write_value(b, d->type, &c->frame[d->slot]);

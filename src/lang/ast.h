@@ -37,6 +37,8 @@
  *  LET / OUTPUT     name            -               TYPE?    expr     unless list -     label
  *                   (a bool's label may carry a second STRING in label->a: the
  *                    label when the value is false)
+ *                   (op: OUTPUT_RANGE_MIN/MAX for the two ends of `output x: money range
+ *                    = LO to HI`, outputs named "x.min" and "x.max", the max right after)
  *  UNLESS           -               -               cond     value    -         -       label
  *  TABLE            name            ast_hit         params   result TYPE rows   partial? label
  *                   (d: the word `partial`, a NAME, when no row matching gives no value)
@@ -56,6 +58,7 @@
  *  TEST             -               -               as_of DATE givens expects   -       name STR
  *  GIVEN            entity name     -               OBJECT   -        -         -       -
  *  EXPECT           output name     1 = error       value (or message STR) -   -       -
+ *                   (`expect x = LO to HI`: two EXPECTs, "x.min" then "x.max", op2 1 on the max)
  *                                   2 = label text  STRING   NAME reason|label  NAME contains? -
  *                                   3 = refused     reason STRING -   -         -       -
  *                                   4 = warning     text STRING   -   -         -       -
@@ -122,6 +125,10 @@ enum { RANGE_LOW_OPEN = 1, RANGE_HIGH_OPEN = 2 };
 /* AST_ENTITY's op: a plain `entity` (0) or `extend MODEL.ENTITY` (adds
  * fields to another model's entity, compile.c). */
 enum { ENTITY_EXTENDS = 1 };
+
+/* AST_OUTPUT's op: an ordinary output (0) or one end of a range output
+ * (`output award: money range = 1000.00 to 2000.00`, parse.c). */
+enum { OUTPUT_RANGE_MIN = 1, OUTPUT_RANGE_MAX = 2 };
 
 typedef enum ast_binop {
     OP_ADD, OP_SUB, OP_MUL, OP_DIV,

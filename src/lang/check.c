@@ -629,6 +629,7 @@ int check_policy(checked *ck, ast_node *file)
     }
     for (ast_node *d = file->a; d; d = d->next)
         if (d->kind == AST_REFUSE) check_refusal(ck, d);
+    ck_check_ranges(ck);
     for (uint32_t i = 0; i < ck->nsyms; i++)
         if (ck->syms[i].kind == SYM_LET || ck->syms[i].kind == SYM_OUTPUT) {
             ast_node *lab = ck->syms[i].decl->label;

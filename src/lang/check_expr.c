@@ -263,6 +263,8 @@ static const ty *name_ref(walk *w, ast_node *n, const ty *expect)
         n->decl = s;
         return s->type;
     }
+    if (ck_range_whole(w, n))
+        return ty_scalar(TY_ERROR);
     if (expect && expect->kind == TY_ENUM) {
         int k = enum_value(expect->en, n->text, strlen(n->text));
         if (k >= 0) {
@@ -322,6 +324,8 @@ static const ty *result_column(walk *w, ast_node *n)
 static const ty *member(walk *w, ast_node *n)
 {
     const char *one[1];
+    if (ck_range_member(w, n))
+        return name_ref(w, n, NULL);
     if (n->a->kind == AST_CALL && !ck_sym_find(w->ck, n->a->text) && result_columns(w->ck, n->a->text, one, 1))
         return result_column(w, n);
     const ty *o = ck_expr(w, n->a, NULL);

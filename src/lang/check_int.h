@@ -56,4 +56,11 @@ sym *ck_declare_table(checked *ck, ast_node *d);
 void ck_declare_columns(checked *ck, ast_node *d);
 void ck_check_table(checked *ck, uint32_t si);
 
+/* check_range.c: `award.min` on a range output rewritten in place into
+ * the name of its hidden output (1), `award` alone refused with a hint
+ * (1), the ends' type and literal order checked */
+int ck_range_member(walk *w, ast_node *n);
+int ck_range_whole(walk *w, ast_node *n);
+void ck_check_ranges(checked *ck);
+
 #endif

@@ -507,6 +507,24 @@ static void check_warning(const policy *p, const source *src, const ast_node *e,
               "with the values in place of `{name}`", p->name, t->warnings[0].text);
 }
 
+/* `expect award = 1500.00` on a range output, or `expect x = LO to HI`
+ * (parse.c names it x.min) on an output that is not a range: say so. */
+static void hint_range(const policy *p, const ast_node *e, diag_list *dl)
+{
+    char name[256];
+    size_t n = strlen(e->text);
+    snprintf(name, sizeof name, "%s.min", e->text);
+    if (policy_def(p, name)) {
+        diag_hint(dl, "`%s` is a range: write `expect %s = LOW to HIGH`", e->text, e->text);
+        return;
+    }
+    if (n > 4 && strcmp(e->text + n - 4, ".min") == 0 && n - 4 < sizeof name) {
+        memcpy(name, e->text, n - 4);
+        name[n - 4] = '\0';
+        if (policy_def(p, name)) diag_hint(dl, "`%s` is not a range: write `expect %s = VALUE`", name, name);
+    }
+}
+
 /* Type-checks a test's expectations against the compiled outputs, so a
  * wrong expectation is a compile error, not a failure at test time. */
 static void check_expects(const policy *p, const source *src, const ast_node *t, diag_list *dl)
@@ -516,9 +534,11 @@ static void check_expects(const policy *p, const source *src, const ast_node *t,
         if (e->op == 3) { check_refused(p, src, e, dl); continue; }
         if (e->op == 4) { check_warning(p, src, e, dl); continue; }
         const ev_def *d = policy_def(p, e->text);
+        if (!d && e->op2) continue;         /* the max of `expect x = LO to HI`: told at its min */
         if (!d) {
             diag_error(dl, src, e->loc, "the test expects `%s`, which is not an output or let of `%s`",
                        e->text, p->name);
+            hint_range(p, e, dl);
             continue;
         }
         if (e->op == 2 || !e->a) continue;

@@ -652,6 +652,20 @@ static void lower_versions(lw *l, ev_table *et, const sym *s)
     et->versions = v;
 }
 
+/* The range outputs (`output award: money range = …`): each min, which
+ * parse.c put right before its max, by its position among the outputs,
+ * for ev_run's check that no decision gives a min above its max. */
+static void lower_ranges(lw *l, ev_tree *t, const ev_def *defs)
+{
+    uint32_t *r = arena_alloc(l->pool, sizeof(uint32_t) * (t->noutputs + 1));
+    if (!r) { l->failed = 1; return; }
+    t->nranges = 0;
+    for (uint32_t i = 0; i + 1 < t->noutputs; i++)
+        if (defs[t->outputs[i]].range_end == OUTPUT_RANGE_MIN && defs[t->outputs[i + 1]].range_end == OUTPUT_RANGE_MAX)
+            r[t->nranges++] = i;
+    t->ranges = r;
+}
+
 /* The parameters a table's cells read, as indices into the tree's
  * parameters: the explanation lists them among what a step used. */
 static void lower_cell_params(lw *l, ev_table *et, const sym *s)
@@ -756,6 +770,7 @@ static void lower_defs(lw *l, ev_tree *t, uint32_t *ncov)
         e->type = s->type;
         e->slot = (uint32_t)s->slot;
         e->is_output = s->kind == SYM_OUTPUT;
+        e->range_end = (uint8_t)(e->is_output ? d->op : 0);     /* ast.h OUTPUT_RANGE_* */
         e->line = line_of(l, d);
         e->holes = lower_holes(l, e->label, &e->nholes);
         if (d->label && d->label->a) {
@@ -809,6 +824,7 @@ static void lower_defs(lw *l, ev_tree *t, uint32_t *ncov)
         if (ck->syms[i].kind == SYM_OUTPUT && ck->syms[i].slot >= 0)
             outs[t->noutputs++] = def_of[i];
     t->outputs = outs;
+    lower_ranges(l, t, defs);
     t->rules = rules;
     t->nrules = nrules;
     *ncov += nrules;

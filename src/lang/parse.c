@@ -17,7 +17,9 @@
  * three that read a plain word as a keyword, parse_refuse (`refuse
  * when`), parse_warn (`warn when`) and parse_expect_refused (`expect
  * refused|warning "…"`): `when`, `refused` and `warning` stay usable as
- * names.
+ * names.  parse_range_output and parse_expect_range spell a range
+ * (`output x: money range = LO to HI`, `expect x = LO to HI`) as two
+ * nodes for its two ends, linked by `next` (parse_list_add_chain).
  *
  * Not done here: anything about meaning.  The tree that comes back holds
  * every declaration that parsed, even when there were syntax errors, so
@@ -26,6 +28,7 @@
  * SPDX-License-Identifier: Apache-2.0
  */
 #include <setjmp.h>
+#include <stdio.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -333,4 +336,59 @@ ast_node *parse_expect_refused(parse_ctx *ctx, src_loc loc, parse_str what, src_
     word_is(ctx, what, what_loc, "refused",
             "write `expect refused \"reason\"` for a refusal, `expect warning \"text\"` for a warning");
     return e;
+}
+
+/* Appends n and the node linked after it: a range output or a range
+ * expectation is two nodes (parse_range_output, parse_expect_range). */
+parse_list parse_list_add_chain(parse_list l, ast_node *n)
+{
+    if (n && n == l.tail) return l;     /* ast.c's one scratch node, out of memory: no loop */
+    l = parse_list_add(l, n);
+    if (n && n->next && n->next != n) l.tail = n->next;     /* at most two nodes */
+    return l;
+}
+
+/* NAME.min / NAME.max as one arena string. */
+static const char *range_end_name(parse_ctx *ctx, parse_str name, const char *end)
+{
+    size_t len = name.n + strlen(end) + 2;
+    char *s = arena_alloc(ctx->pool, len);
+    if (s) snprintf(s, len, "%.*s.%s", (int)name.n, name.s, end);
+    return s;
+}
+
+/* `output award: money range = LO to HI`: two outputs, `award.min` (op
+ * OUTPUT_RANGE_MIN) and `award.max` (OUTPUT_RANGE_MAX) right after it,
+ * sharing the type and label, so that everything after the checker sees
+ * two ordinary outputs.  json_out.c and explain.c show them as one. */
+ast_node *parse_range_output(parse_ctx *ctx, src_loc loc, parse_str name, ast_node *type, parse_str word,
+                             src_loc word_loc, ast_node *label, ast_node *lo, ast_node *hi)
+{
+    word_is(ctx, word, word_loc, "range", "write `output NAME: money range = LOW to HIGH`");
+    ast_node *mn = ast_new(ctx->pool, AST_OUTPUT, loc), *mx = ast_new(ctx->pool, AST_OUTPUT, loc);
+    mn->text = range_end_name(ctx, name, "min");
+    mx->text = range_end_name(ctx, name, "max");
+    mn->op = OUTPUT_RANGE_MIN;
+    mx->op = OUTPUT_RANGE_MAX;
+    mn->a = mx->a = type;
+    mn->label = mx->label = label;
+    mn->b = lo;
+    mx->b = hi;
+    mx->loc = hi ? hi->loc : loc;
+    if (mn != mx) mn->next = mx;        /* the same scratch node when out of memory (ast.c) */
+    return mn;
+}
+
+/* `expect award = LO to HI`: the expectations of `award.min` and
+ * `award.max`. */
+ast_node *parse_expect_range(parse_ctx *ctx, src_loc loc, parse_str name, ast_node *lo, ast_node *hi)
+{
+    ast_node *mn = ast_new(ctx->pool, AST_EXPECT, loc), *mx = ast_new(ctx->pool, AST_EXPECT, loc);
+    mn->text = range_end_name(ctx, name, "min");
+    mx->text = range_end_name(ctx, name, "max");
+    mn->a = lo;
+    mx->a = hi;
+    mx->op2 = 1;                        /* the second end (compile.c reports a wrong name once) */
+    if (mn != mx) mn->next = mx;
+    return mn;
 }

@@ -61,6 +61,31 @@ printf '{"committee":{"body":"party_branch","members":5}}' >"$tmp/branch5.json"
 out=$("$ELIGO" eval tianjin.committee_size --as-of 2019-01-01 --input "$tmp/branch5.json" 2>&1)
 case $out in *'"reasons":'*'"warnings"'*) fail "tianjin.committee_size: a warning for a branch of 5: $out" ;; *'"reasons":'*) ok ;; *) fail "tianjin.committee_size: $out" ;; esac
 
+# 3b. a range output (「给予社工考试通过人员1000元-2000元不等的奖补」): one JSON
+#     member with its min and max, one line of the citizen's text with
+#     至 between the ends, and a min above the max an evaluation error
+mkdir -p "$tmp/range/sources"
+cp tests/policies/award_range.policy tests/policies/demo.model "$tmp/range/"
+cp tests/policies/sources/003_7b365a448f042d91.txt "$tmp/range/sources/"
+printf '{"sample":{"value":2.5}}' >"$tmp/range25.json"
+out=$("$ELIGO" eval demo.award_range --as-of 2020-01-01 --input "$tmp/range25.json" --policies "$tmp/range" 2>&1)
+case $out in
+*'"outputs":{"exam_award":{"min":"1000.00","max":"2000.00"},"ossuary_award":{"min":"250000.00","max":"650000.00"},"exam_award_spread":"1000.00","sample_range":{"min":"2.5","max":"10"}},'*) ok ;;
+*) fail "demo.award_range: the range outputs: $out" ;;
+esac
+out=$("$ELIGO" eval demo.award_range --as-of 2020-01-01 --input "$tmp/range25.json" --policies "$tmp/range" --explain=text 2>&1)
+case $out in
+*'1. 社工考试通过奖补:1000.00 元 至 2000.00 元。'*'2. 骨灰堂联建奖励:250000.00 元 至 650000.00 元。'*'奖补幅度:社工考试通过奖补(上限) 2000.00 - 社工考试通过奖补(下限) 1000.00,得 1000.00 元。'*) ok ;;
+*) fail "demo.award_range: the range in the citizen's text: $out" ;;
+esac
+printf '{"sample":{"value":10.01}}' >"$tmp/range1001.json"
+out=$("$ELIGO" eval demo.award_range --as-of 2020-01-01 --input "$tmp/range1001.json" --policies "$tmp/range" 2>&1)
+# shellcheck disable=SC2016  # the backquotes are the message's own
+case $out in
+*'range output `sample_range` = 10.01 to 10: its min is above its max'*) ok ;;
+*) fail "demo.award_range: a min above the max: $out" ;;
+esac
+
 # 4. invalid requests: exit 2, the problem named by its path
 while IFS='|' read -r file policy first; do
     case $file in '#'*|'') continue ;; esac
