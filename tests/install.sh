@@ -55,6 +55,12 @@ for f in "$mandir/man1/eligo.1" "$mandir/man5/eligo-policy.5" "$mandir/man8/elig
     "$datadir/bash-completion/completions/eligo" "$datadir/bash-completion/completions/eligod"; do
     [ -f "$root$f" ] && ok "installed $f" || not_ok "missing $f"
 done
+# every migration of the tree, or `eligo db migrate` on an installed
+# system leaves the schema behind the code that writes to it
+for f in "$top"/db/*.sql; do
+    [ -f "$root$pkgdatadir/db/${f##*/}" ] && ok "installed migration ${f##*/}" ||
+        not_ok "migration ${f##*/} is not installed (Makefile.am dist_migration_DATA)"
+done
 grep -q "alias $pkgdatadir/web/workbench/;" "$root$sysconfdir/nginx/snippets/eligo_site.conf" &&
     ok "the site serves the workbench from $pkgdatadir/web/workbench/" ||
     not_ok "eligo_site.conf's workbench folder" "$(grep alias "$root$sysconfdir/nginx/snippets/eligo_site.conf")"

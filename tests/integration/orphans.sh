@@ -3,7 +3,7 @@
 # real nginx, eligod and MariaDB started by tests/lib/stack.sh: after a
 # few requests (so nginx holds kept connections that pin worker
 # threads), the master is SIGKILLed; every child it had (workers, the
-# committer, the sequencer) is gone within 2 s (the kernel's SIGTERM
+# committer, the sequencer) is gone within 4 s (the kernel's SIGTERM
 # from PR_SET_PDEATHSIG, src/service/signals.c), and nginx then finds
 # nobody on eligod's socket (502, "Connection refused" in its log).
 # Last line "N passed, N failed"; non-zero exit on failure.
@@ -35,16 +35,35 @@ nchildren=$(printf '%s' "$children" | wc -w)
 want "before: 4 children of the master ($nchildren: $children)" "$([ "$nchildren" = 4 ] && echo y)"
 want "before: /healthz answers 200" "$([ "$(curl -s -o /dev/null -w '%{http_code}' "$U/healthz")" = 200 ] && echo y)"
 
+# running PID: the process exists and has not exited.  An exited child of
+# a dead master is a zombie until the new parent (PID 1, or a subreaper)
+# reaps it, which some container inits do only every second or two:
+# kill -0 still succeeds on a zombie, so its state is read instead.
+running() {
+    local state
+    state=$(ps -o stat= -p "$1" 2>/dev/null) || return 1
+    case $state in Z*) return 1 ;; esac
+    [ -n "$state" ]
+}
 kill -KILL "$master"
 alive=$children
-for _ in $(seq 1 20); do
+gone_ms=
+start_ms=$(date +%s%3N)
+for _ in $(seq 1 40); do
     sleep 0.1
     alive=
-    for p in $children; do kill -0 "$p" 2>/dev/null && alive+="$p "; done
-    [ -z "$alive" ] && break
+    for p in $children; do running "$p" && alive+="$p "; done
+    [ -z "$alive" ] && gone_ms=$(($(date +%s%3N) - start_ms)) && break
 done
-want "every child gone within 2 s of the master's SIGKILL (left: $alive)" "$([ -z "$alive" ] && echo y)" \
-    "$(tail -n 5 "$STACK_VAR/log/eligod.log")"
+# Alone they exit in about 250 ms (a worker's poll); the bar leaves room
+# for a machine busy with other suites.  4 s still tells the
+# kernel's SIGTERM apart from its absence: without it nothing would end
+# them, and a worker that lingered on nginx's kept connections would stay
+# until nginx's keepalive_timeout (5 s) closed them.
+echo "children gone ${gone_ms:-(not all)} ms after the master's SIGKILL"
+want "every child gone within 4 s of the master's SIGKILL (${gone_ms:-over 4000} ms; left: $alive)" \
+    "$([ -z "$alive" ] && echo y)" \
+    "$(for p in $alive; do ps -o pid=,stat=,wchan:32=,args= -p "$p"; done; tail -n 5 "$STACK_VAR/log/eligod.log")"
 code=$(curl -s -o /dev/null -w '%{http_code}' "$U/healthz")
 want "after: nginx answers 502 (got $code)" "$([ "$code" = 502 ] && echo y)"
 want "after: eligod's socket refuses connections" \
