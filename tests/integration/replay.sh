@@ -232,13 +232,18 @@ leaf="$leaf), 256) USING ascii)"
 base=$(sql "SELECT COUNT(*) FROM eligo.decisions")
 same "the leaf hash in SQL is the store's" "$base" "$(sql "SELECT COUNT(*) FROM eligo.decisions WHERE content_hash = $leaf")"
 copies=$(( (100000 + base - 1) / base ))
-sql "INSERT INTO eligo.decisions (id, request_id, client, fingerprint, policy_name, policy_hash, model_hash,
+# One transaction: the sequencer seals rows it can see, and a copy seen
+# between the INSERT and the UPDATE would be sealed with its original's
+# content_hash (the sequencer signs the stored hash), a tampered row.
+sql "START TRANSACTION;
+     INSERT INTO eligo.decisions (id, request_id, client, fingerprint, policy_name, policy_hash, model_hash,
         as_of, input, outputs, explanation, response, created_at, content_hash)
      SELECT CONCAT(LEFT(d.id, 14), 'c', LPAD(HEX(s.seq), 3, '0'), SUBSTRING(d.id, 19)),
         CONCAT(d.request_id, '/copy-', s.seq), d.client, d.fingerprint, d.policy_name, d.policy_hash,
         d.model_hash, d.as_of, d.input, d.outputs, d.explanation, d.response, d.created_at, d.content_hash
-     FROM eligo.decisions d JOIN eligo.seq_1_to_$((copies - 1)) s"
-sql "UPDATE eligo.decisions SET content_hash = $leaf WHERE request_id LIKE '%/copy-%'"
+     FROM eligo.decisions d JOIN eligo.seq_1_to_$((copies - 1)) s;
+     UPDATE eligo.decisions SET content_hash = $leaf WHERE request_id LIKE '%/copy-%';
+     COMMIT"
 big=$(sql "SELECT COUNT(*) FROM eligo.decisions")
 [ "$big" -ge 100000 ] && ok || not_ok "only $big rows for the large replay"
 /usr/bin/time -f '%M' -o "$tmp/rss" "$ELIGO" replay --from "$today" --to "$today" --db "$url" >"$tmp/out" 2>&1
