@@ -18,9 +18,16 @@ client_node_modules() {
         if [ -d "$dir/node_modules" ] && [ "$(cat "$dir/.installed" 2>/dev/null)" = "$stamp" ]; then
             exit 0
         fi
-        cp "$src/package.json" "$src/package-lock.json" "$dir/" &&
-            (cd "$dir" && npm ci --no-audit --no-fund --ignore-scripts >npm-ci.log 2>&1) ||
-            { cat "$dir/npm-ci.log"; exit 1; }
+        cp "$src/package.json" "$src/package-lock.json" "$dir/" || exit 1
+        # npm has no overall deadline: a registry fetch that stalls
+        # mid-download has held a suite for over ten minutes.  Each try
+        # gets 180 s; a stalled one is killed and tried again.
+        for try in 1 2 3; do
+            (cd "$dir" && timeout 180 npm ci --no-audit --no-fund --ignore-scripts \
+                --fetch-timeout=60000 >npm-ci.log 2>&1) && break
+            echo "npm ci, try $try: failed or stalled (exit $?)" >>"$dir/npm-ci.tries"
+            [ "$try" = 3 ] && { cat "$dir/npm-ci.tries" "$dir/npm-ci.log"; exit 1; }
+        done
         echo "$stamp" >"$dir/.installed"
     ) 9>"$dir/.lock"
 }
