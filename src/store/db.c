@@ -403,6 +403,26 @@ static int plain_query(store *s, const char *sql, char row[][32], int ncols)
 
 /* The durability check: an acknowledged commit must survive a crash of
  * the server (refused unless --allow-nondurable). */
+/* The oldest server eligo runs on: the sequencer numbers a round with one
+ * UPDATE ... JOIN JSON_TABLE (store_int.h, ST_CP_SEQ), which MariaDB has
+ * from 10.6.  An older server would fail that statement on the first
+ * round, long after start-up; refusing it at connect names the reason. */
+#define STORE_MIN_SERVER 100600UL
+
+int store_server_supported(unsigned long version)
+{
+    return version >= STORE_MIN_SERVER;
+}
+
+static int check_version(store *s)
+{
+    unsigned long v = mysql_get_server_version(s->db);
+    if (store_server_supported(v)) return 0;
+    store_set_error(s, 0, "the database server is %s; eligo needs MariaDB 10.6 or later",
+                    mysql_get_server_info(s->db));
+    return -1;
+}
+
 static int check_durable(store *s)
 {
     char v[3][32] = {{0}};
@@ -484,7 +504,7 @@ static int connect_once(store *s)
                     "'STRICT_ALL_TABLES,NO_ZERO_DATE,NO_ZERO_IN_DATE,ERROR_FOR_DIVISION_BY_ZERO,"
                     "NO_ENGINE_SUBSTITUTION'", NULL, 0) ||
         plain_query(s, "SET SESSION TRANSACTION ISOLATION LEVEL READ COMMITTED", NULL, 0) ||
-        check_durable(s) || causal_reads(s)) {
+        check_version(s) || check_durable(s) || causal_reads(s)) {
         store_disconnect(s);
         return -1;
     }

@@ -174,6 +174,9 @@ struct store {
 
 /* db.c */
 store_class store_classify(unsigned int err_no);
+/* Whether a server of this mysql_get_server_version() number (10.11.19 is
+ * 101119) can run eligo: 1 from MariaDB 10.6 on, else 0. */
+int store_server_supported(unsigned long version);
 /* Records the error of st (or of the connection when st is NULL) as the
  * store's last error, prefixed with what, and classifies it. */
 store_class store_check_error(store *s, MYSQL_STMT *st, const char *what);
