@@ -10,7 +10,8 @@
 # the city's fields.  `eligod --test` pointed at the city folder alone
 # finds the shared model at the tree's root.  Decisions made under the
 # extension are stored with the text set of both model files and replay
-# byte for byte; an altered base in that set is reported.  Last line "N passed,
+# byte for byte; `eligo audit verify` finds the set intact; an altered
+# base in that set is reported by replay and by verify.  Last line "N passed,
 # N failed"; non-zero exit on failure.
 #
 # SPDX-License-Identifier: Apache-2.0
@@ -65,11 +66,20 @@ if "$ELIGO" replay --from "$(date -u +%F)" --to "$(date -u +%F)" --policy demo.d
     >"$tmp/out" 2>&1 && grep -q "^2 decisions replayed: 2 match, 0 mismatch, 0 unreplayable" "$tmp/out"; then
     ok "eligo replay: both city_visit decisions match"
 else not_ok "eligo replay --policy demo.disability_visit" "$(cat "$tmp/out")"; fi
+# the verifier re-hashes every stored text: the set hashes to its key
+export ELIGO_DB=$url
+if "$ELIGO" audit keygen --out "$tmp/key" >"$tmp/out" 2>&1 &&
+    "$ELIGO" audit checkpoint --key "$tmp/key" --all >"$tmp/out" 2>&1 &&
+    "$ELIGO" audit verify --public-key "$tmp/key.pub" >"$tmp/out" 2>&1 && grep -q '^intact: ' "$tmp/out"; then
+    ok "eligo audit verify: intact, the text set included"
+else not_ok "eligo audit verify" "$(cat "$tmp/out")"; fi
 # the base's part of the stored set altered (a comment, same length, so
 # the set still splits and compiles): no longer the hashed text
 sql "UPDATE eligo.model_versions SET text = REPLACE(text, '# 民政通用数据模型 civil', '# 民政通用数据模型 CIVIL') WHERE hash = '$set_hash'"
 expect "replay after the stored base was altered" 200 "${auditor[@]}" "$U/v1/decisions/$id2/replay" &&
     contains "an altered base is named" "does not hash to $set_hash: it was altered" "$tmp/body"
+"$ELIGO" audit verify --public-key "$tmp/key.pub" >"$tmp/out" 2>&1
+same "eligo audit verify: the altered set is tampering (exit 1)" 1 "$?"
 
 if "$ELIGOD" --test --policies "$tmp/policies/city_visit" >"$tmp/t.out" 2>&1; then
     ok "eligod --test on the city folder alone compiles (the tree's shared model found)"
