@@ -20,12 +20,17 @@
 #include "analysis/diff_int.h"
 #include "eval/date.h"
 
-/* A pair of outputs of the same name (either may be missing: -1). */
+/* A pair of outputs of the same name (either may be missing: -1), or of
+ * `warn when`s of the same text (warn: def is then the index of the
+ * warning, and its value whether it holds; a missing one never does). */
 typedef struct out_pair {
     int32_t def[2];
     const char *name, *label;
     const ty *type;
+    int warn;
 } out_pair;
+
+static const ty bool_ty = {.kind = TY_BOOL};
 
 typedef struct driver {
     diff_az z;
@@ -83,14 +88,33 @@ static int side_init(diff_az *z, diff_side *s, const policy *p)
     return 0;
 }
 
+/* The warnings of both versions, after the outputs: one pair per text
+ * as written (placeholders unfilled), so that a warning whose condition
+ * changed is one change, and one added or removed is compared with a
+ * warning that never holds. */
+static void warn_pairs(driver *d)
+{
+    uint32_t first = d->npairs;
+    for (int side = 0; side < 2; side++) {
+        const ev_tree *t = &d->p[side]->tree;
+        for (uint32_t i = 0; i < t->nwarnings; i++) {
+            const char *text = t->warnings[i].text;
+            uint32_t k = first;
+            while (k < d->npairs && strcmp(d->pairs[k].label, text) != 0) k++;
+            if (k == d->npairs) d->pairs[d->npairs++] = (out_pair){{-1, -1}, "warning", text, &bool_ty, 1};
+            d->pairs[k].def[side] = (int32_t)i;
+        }
+    }
+}
+
 static int pairs_init(driver *d)
 {
     const ev_tree *t0 = &d->p[0]->tree, *t1 = &d->p[1]->tree;
-    uint32_t n = 1 + t0->noutputs + t1->noutputs;
+    uint32_t n = 1 + t0->noutputs + t1->noutputs + t0->nwarnings + t1->nwarnings;
     d->pairs = arena_alloc(d->z.pool, sizeof(out_pair) * n);
     if (!d->pairs) return -1;
     /* pair 0: whether the request is refused, and why */
-    d->pairs[0] = (out_pair){{-1, -1}, "refused", "拒绝受理", NULL};
+    d->pairs[0] = (out_pair){{-1, -1}, "refused", "拒绝受理", NULL, 0};
     d->npairs = 1;
     for (int side = 0; side < 2; side++) {
         const ev_tree *t = side ? t1 : t0;
@@ -98,11 +122,12 @@ static int pairs_init(driver *d)
             const ev_def *def = &t->defs[t->outputs[i]];
             uint32_t k = 1;
             while (k < d->npairs && strcmp(d->pairs[k].name, def->name) != 0) k++;
-            if (k == d->npairs) d->pairs[d->npairs++] = (out_pair){{-1, -1}, def->name, def->label, def->type};
+            if (k == d->npairs) d->pairs[d->npairs++] = (out_pair){{-1, -1}, def->name, def->label, def->type, 0};
             d->pairs[k].def[side] = (int32_t)t->outputs[i];
             if (side) d->pairs[k].label = def->label;
         }
     }
+    warn_pairs(d);
     for (int side = 0; side < 2; side++) d->val[side] = arena_alloc(d->z.pool, sizeof(aval) * d->npairs);
     d->st = arena_alloc(d->z.pool, sizeof(diff_status) * d->npairs);
     return d->val[0] && d->val[1] && d->st ? 0 : -1;
@@ -153,8 +178,11 @@ static int eval_cell(driver *d, int *partial)
         d->val[side][0] = refusal(z, s);
         for (uint32_t k = 1; k < d->npairs; k++) {
             int32_t def = d->pairs[k].def[side];
-            d->val[side][k] = def < 0 ? (aval){.kind = AV_OPAQUE, .h = 0xab5e47}
-                                      : diff_eval(z, s, s->t->defs[def].root);
+            if (d->pairs[k].warn)
+                d->val[side][k] = def < 0 ? av_const(0) : diff_eval(z, s, s->t->warnings[def].cond);
+            else
+                d->val[side][k] = def < 0 ? (aval){.kind = AV_OPAQUE, .h = 0xab5e47}
+                                          : diff_eval(z, s, s->t->defs[def].root);
         }
     }
     if (z->split_var >= 0) return 1;
@@ -169,7 +197,10 @@ static int eval_cell(driver *d, int *partial)
         }
     int refused = d->val[0][0].kind == AV_TEXT && d->val[1][0].kind == AV_TEXT;
     for (uint32_t k = 0; k < d->npairs; k++) {
-        if (k && (d->pairs[k].def[0] < 0 || d->pairs[k].def[1] < 0)) { d->st[k] = DIFF_DIFFERS; continue; }
+        if (k && !d->pairs[k].warn && (d->pairs[k].def[0] < 0 || d->pairs[k].def[1] < 0)) {
+            d->st[k] = DIFF_DIFFERS;
+            continue;
+        }
         d->st[k] = k && refused ? DIFF_SAME : compare_pair(z, &d->val[0][k], &d->val[1][k], partial);
         if (z->split_var >= 0) return 1;
     }
@@ -351,8 +382,9 @@ static void changes(driver *d, diff_region *g, int *unknown)
         diff_change *c = &g->changes[g->nchanges++];
         c->output = d->pairs[k].name;
         c->label = d->pairs[k].label;
-        c->old_json = d->pairs[k].def[0] < 0 && k ? "null" : diff_av_json(&d->z, pair_type(d, k), o);
-        c->new_json = d->pairs[k].def[1] < 0 && k ? "null" : diff_av_json(&d->z, pair_type(d, k), n);
+        int warn = d->pairs[k].warn;    /* a missing warning is one that never holds: false */
+        c->old_json = d->pairs[k].def[0] < 0 && k && !warn ? "null" : diff_av_json(&d->z, pair_type(d, k), o);
+        c->new_json = d->pairs[k].def[1] < 0 && k && !warn ? "null" : diff_av_json(&d->z, pair_type(d, k), n);
         c->delta = NULL;
         c->varies = (k && d->pairs[k].def[0] >= 0 && o->kind != AV_CONST) ||
                     (k && d->pairs[k].def[1] >= 0 && n->kind != AV_CONST);
@@ -406,6 +438,8 @@ static void find_witness(driver *d, diff_region *g, int unknown)
     g->witness = g->witness ? arena_strndup(d->z.pool, g->witness, strlen(g->witness)) : NULL;
     g->witness_old = g->witness_old ? arena_strndup(d->z.pool, g->witness_old, strlen(g->witness_old)) : NULL;
     g->witness_new = g->witness_new ? arena_strndup(d->z.pool, g->witness_new, strlen(g->witness_new)) : NULL;
+    g->warned_old = g->warned_old ? arena_strndup(d->z.pool, g->warned_old, strlen(g->warned_old)) : NULL;
+    g->warned_new = g->warned_new ? arena_strndup(d->z.pool, g->warned_new, strlen(g->warned_new)) : NULL;
     arena_free(&scratch);
 }
 

@@ -11,6 +11,9 @@
  * intervals at every comparison either version makes, until in every
  * cell each output of each version is a constant or a linear function of
  * the variables (diff.c drives this; diff_table.c cuts at table rows).
+ * A `warn when` is compared as a bool output that says whether it holds
+ * (paired by its text; a warning only one version has never holds in
+ * the other), reported as the output "warning" labelled with its text.
  * The cells where an output differs are the regions reported, described
  * in the policy's own labels, with a witness input that diff_witness.c
  * builds and evaluates under both versions.
@@ -82,7 +85,8 @@ typedef struct diff_region {
     int exact;              /* the region is exactly where the outputs differ */
     const char *witness;    /* a request body, or NULL when none was found */
     const char *witness_old, *witness_new;  /* the outputs objects at the witness */
-    int confirmed;          /* the witness's outputs do differ */
+    const char *warned_old, *warned_new;    /* the texts of its warnings: JSON arrays */
+    int confirmed;          /* the witness's outputs or warnings do differ */
     /* the region as a box: per variable of the report, [lo, hi] on its
      * lattice (tests compare it with brute force) */
     int64_t lo[DIFF_MAXVARS], hi[DIFF_MAXVARS];
@@ -118,6 +122,13 @@ typedef struct diff_options {
  * entities; out of memory). */
 int diff_policies(const policy *old_p, const policy *new_p, const diff_options *o, arena *pool,
                   diff_report *out, const char **why);
+
+/* The texts of the "warnings" of a decision document eligo wrote, each
+ * as its JSON string on a line of its own (an escaped string holds no
+ * newline), in the document's order; nothing when none held.  Without
+ * the warnings' citations, whose line numbers move when a version is
+ * edited.  For witnesses and for eligo impact. */
+void diff_warning_texts(arena *pool, const char *doc, size_t len, buf *out);
 
 void diff_report_json(const diff_report *r, buf *b);
 void diff_report_text(const diff_report *r, buf *b);

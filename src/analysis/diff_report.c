@@ -133,6 +133,8 @@ static void region_json(buf *b, const diff_region *g)
     buf_printf(b, "],\"witness\":%s", g->witness ? g->witness : "null");
     if (g->witness)
         buf_printf(b, ",\"witness_outputs\":{\"old\":%s,\"new\":%s}", g->witness_old, g->witness_new);
+    if (g->witness && g->warned_old && g->warned_new)
+        buf_printf(b, ",\"witness_warnings\":{\"old\":%s,\"new\":%s}", g->warned_old, g->warned_new);
     buf_printf(b, ",\"confirmed\":%s}", g->confirmed ? "true" : "false");
 }
 
@@ -184,6 +186,7 @@ void diff_report_text(const diff_report *r, buf *b)
         for (uint32_t k = 0; k < g->nchanges; k++) {
             const diff_change *c = &g->changes[k];
             buf_printf(b, "   %s: ", c->output);
+            if (strcmp(c->output, "warning") == 0) buf_printf(b, "\"%s\": ", c->label);   /* which one */
             unquoted(b, c->old_json);
             buf_adds(b, " -> ");
             unquoted(b, c->new_json);

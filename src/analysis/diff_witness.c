@@ -10,7 +10,8 @@
  * field at a random value).
  * The body is then decided by both versions through decision_make, the
  * one evaluation path of the API and `eligo eval`, so that what the
- * report shows is what eligo would decide, not what the analysis thinks.
+ * report shows is what eligo would decide, not what the analysis thinks:
+ * its outputs, and the texts of the warnings that held.
  *
  * SPDX-License-Identifier: Apache-2.0
  */
@@ -19,6 +20,7 @@
 #include "eval/date.h"
 #include "eval/decimal.h"
 #include "io/decision.h"
+#include "io/json_in.h"
 
 static int64_t clamp(int64_t v, const field_def *f)
 {
@@ -175,17 +177,71 @@ static void input_json(buf *b, const diff_az *z, const int64_t *x, const entity_
     buf_adds(b, "}}");
 }
 
-/* The outputs object of p on input, or {"error": why}. */
-static const char *decide(arena *pool, const policy *p, const buf *input, int64_t as_of)
+/* The length of the JSON object or array at s (eligo's own output:
+ * valid, so only strings need care), or 0 when it does not close. */
+static size_t value_len(const char *s, size_t n)
+{
+    int depth = 0, in_str = 0;
+    for (size_t i = 0; i < n; i++) {
+        char c = s[i];
+        if (in_str) {
+            if (c == '\\') i++;
+            else if (c == '"') in_str = 0;
+        } else if (c == '"') in_str = 1;
+        else if (c == '{' || c == '[') depth++;
+        else if ((c == '}' || c == ']') && --depth == 0) return i + 1;
+    }
+    return 0;
+}
+
+void diff_warning_texts(arena *pool, const char *doc, size_t doc_len, buf *out)
+{
+    json_member *m = NULL, *e = NULL;
+    size_t n = 0, ne = 0;
+    if (json_members(doc, doc_len, pool, &m, &n)) n = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (m[i].key_len != 8 || memcmp(m[i].key, "warnings", 8) != 0) continue;
+        const char *a = m[i].value + 1, *end = m[i].value + m[i].value_len - 1;
+        while (a < end && *a == '{') {
+            size_t len = value_len(a, (size_t)(end - a));
+            if (!len || json_members(a, len, pool, &e, &ne) || !ne) break;
+            buf_add(out, e[0].value, e[0].value_len);    /* "text" comes first */
+            buf_addc(out, '\n');
+            a += len + (a + len < end && a[len] == ',');
+        }
+    }
+}
+
+/* The texts of the decision's warnings as a JSON array of strings ([]
+ * when none held): what a witness shows of them. */
+static void warning_texts(arena *pool, const buf *doc, buf *out)
+{
+    buf lines;
+    buf_init(&lines);
+    diff_warning_texts(pool, doc->data, doc->len, &lines);
+    buf_addc(out, '[');
+    for (size_t i = 0; i < lines.len; i++) {
+        if (lines.data[i] != '\n') buf_addc(out, lines.data[i]);
+        else if (i + 1 < lines.len) buf_addc(out, ',');     /* between texts */
+    }
+    buf_addc(out, ']');
+    buf_free(&lines);
+}
+
+/* The outputs object of p on input, or {"error": why}; its warnings'
+ * texts into *warned. */
+static const char *decide(arena *pool, const policy *p, const buf *input, int64_t as_of, const char **warned)
 {
     decision_frame f = {0};
     decision_result r;
-    buf doc, out;
+    buf doc, out, w;
     buf_init(&doc);
     buf_init(&out);
+    buf_init(&w);
     decision_rc rc = decision_make(p, input->data, input->len, "", as_of, 0, &f, pool, &doc, NULL, &r);
     if (rc == DECISION_OK) {
         buf_add(&out, doc.data + r.parts.outputs_off, r.parts.outputs_len);
+        warning_texts(pool, &doc, &w);
     } else {
         const char *why = rc == DECISION_BAD_INPUT ? (r.errs.n ? r.errs.items[0].detail : "bad input")
                         : rc == DECISION_NOMEM ? "out of memory" : r.err.msg;
@@ -194,8 +250,10 @@ static const char *decide(arena *pool, const policy *p, const buf *input, int64_
         buf_addc(&out, '}');
     }
     const char *s = arena_strndup(pool, out.data ? out.data : "", out.len);
+    *warned = arena_strndup(pool, w.len ? w.data : "[]", w.len ? w.len : 2);
     buf_free(&doc);
     buf_free(&out);
+    buf_free(&w);
     decision_frame_free(&f);
     return s;
 }
@@ -217,9 +275,11 @@ void diff_witness(diff_az *z, const int64_t *x, uint64_t seed, arena *scratch, d
     buf_add(&body, in.data, in.len);
     buf_addc(&body, '}');
     r->witness = arena_strndup(scratch, body.data, body.len);
-    r->witness_old = decide(scratch, z->s[0].p, &in, as_of);
-    r->witness_new = decide(scratch, z->s[1].p, &in, as_of);
-    r->confirmed = r->witness_old && r->witness_new && strcmp(r->witness_old, r->witness_new) != 0;
+    r->witness_old = decide(scratch, z->s[0].p, &in, as_of, &r->warned_old);
+    r->witness_new = decide(scratch, z->s[1].p, &in, as_of, &r->warned_new);
+    r->confirmed = r->witness_old && r->witness_new &&
+                   (strcmp(r->witness_old, r->witness_new) != 0 ||
+                    (r->warned_old && r->warned_new && strcmp(r->warned_old, r->warned_new) != 0));
     buf_free(&in);
     buf_free(&body);
 }

@@ -1,8 +1,9 @@
 /*
  * impact.c - a candidate policy text over stored decisions (impact.h).
  *
- * Each stored row costs one evaluation under the candidate and two small
- * member scans (the stored outputs and the candidate's); the candidate's
+ * Each stored row costs one evaluation under the candidate and a few small
+ * member scans (the stored outputs and the candidate's, and the warnings
+ * of the stored answer and the candidate's); the candidate's
  * document is written without an explanation.  The benefit changes are
  * kept only as counts per bucket, so the report's size does not depend
  * on the range.
@@ -10,6 +11,7 @@
  * SPDX-License-Identifier: Apache-2.0
  */
 #include <string.h>
+#include "analysis/diff.h"
 #include "audit/impact.h"
 #include "audit/record.h"
 #include "audit/replay.h"
@@ -43,7 +45,8 @@ static int bucket_of(dec_wide delta)
 }
 
 static const char *kind_names[IMPACT_KINDS] = {"became_eligible", "lost_eligibility", "benefit_up",
-                                                "benefit_down", "failed", "tampered"};
+                                                "benefit_down", "failed", "tampered",
+                                                "warning_added", "warning_removed"};
 
 /* The output chosen by name, or the first of kind. */
 static const ev_def *pick_output(const policy *p, const char *name, ty_kind kind)
@@ -88,6 +91,7 @@ typedef struct impact_walk {
     decision_frame frame;
     arena pool;
     buf doc;
+    buf warned_before, warned_after;    /* warning texts, one a line (diff_warning_texts) */
 } impact_walk;
 
 static void example(impact_report *rep, impact_kind k, const buf *id)
@@ -142,6 +146,35 @@ static void compare(impact_walk *w, const store_row *row, const json_member *old
     }
 }
 
+/* Whether every line of a is a line of b. */
+static int lines_within(const buf *a, const buf *b)
+{
+    for (size_t at = 0; at < a->len;) {
+        const char *nl = memchr(a->data + at, '\n', a->len - at);
+        size_t n = (size_t)(nl - (a->data + at)) + 1, found = 0;
+        for (size_t k = 0; k + n <= b->len && !found;) {
+            const char *bn = memchr(b->data + k, '\n', b->len - k);
+            size_t m = (size_t)(bn - (b->data + k)) + 1;
+            found = m == n && memcmp(b->data + k, a->data + at, n) == 0;
+            k += m;
+        }
+        if (!found) return 0;
+        at += n;
+    }
+    return 1;
+}
+
+/* The warnings of the stored answer and the candidate's, by text. */
+static void compare_warnings(impact_walk *w, const store_row *row)
+{
+    buf_reset(&w->warned_before);
+    buf_reset(&w->warned_after);
+    diff_warning_texts(&w->pool, row->response.data, row->response.len, &w->warned_before);
+    diff_warning_texts(&w->pool, w->doc.data, w->doc.len, &w->warned_after);
+    if (!lines_within(&w->warned_after, &w->warned_before)) example(w->rep, IMPACT_WARNING_ADDED, &row->id);
+    if (!lines_within(&w->warned_before, &w->warned_after)) example(w->rep, IMPACT_WARNING_REMOVED, &row->id);
+}
+
 static void progress(impact_walk *w)
 {
     if (!w->o || !w->o->progress) return;
@@ -179,6 +212,7 @@ static int impact_row(void *arg, const store_row *row)
         return 0;
     }
     compare(w, row, old, nold, now, nnow);
+    compare_warnings(w, row);
     return 0;
 }
 
@@ -231,12 +265,16 @@ store_rc impact_run(store *s, const policy *candidate, const impact_options *o, 
     rep->benefit_period = w.benefit ? period_name(w.benefit->type) : "";
     arena_init(&w.pool, 65536);
     buf_init(&w.doc);
+    buf_init(&w.warned_before);
+    buf_init(&w.warned_after);
     store_rc rc = store_each_row(s, from, to, candidate->name, impact_row, &w);
     progress(&w);
     rep->elapsed_ms = replay_now_ms() - w.start;
     decision_frame_free(&w.frame);
     arena_free(&w.pool);
     buf_free(&w.doc);
+    buf_free(&w.warned_before);
+    buf_free(&w.warned_after);
     return rc;
 }
 
@@ -275,7 +313,9 @@ void impact_report_json(const impact_report *r, const char *from, const char *to
     for (int i = 0; i < IMPACT_BUCKETS; i++)
         buf_printf(out, "%s{\"change\":\"%s\",\"decisions\":%llu}", i ? "," : "", bucket_labels[i],
                    (unsigned long long)r->histogram[i]);
-    buf_adds(out, "]},\"examples\":{");
+    buf_printf(out, "]},\"warnings\":{\"added\":%llu,\"removed\":%llu},\"examples\":{",
+               (unsigned long long)r->count[IMPACT_WARNING_ADDED],
+               (unsigned long long)r->count[IMPACT_WARNING_REMOVED]);
     for (int k = 0; k < IMPACT_KINDS; k++) {
         buf_printf(out, "%s\"%s\":[", k ? "," : "", kind_names[k]);
         buf_add(out, r->examples[k].data, r->examples[k].len);
@@ -316,6 +356,8 @@ void impact_report_text(const impact_report *r, const char *from, const char *to
             fputc('\n', out);
         }
     }
+    fprintf(out, "  %-18s added to %llu decisions, removed from %llu\n", "warnings",
+            (unsigned long long)r->count[IMPACT_WARNING_ADDED], (unsigned long long)r->count[IMPACT_WARNING_REMOVED]);
     for (int k = 0; k < IMPACT_KINDS; k++)
         if (r->examples[k].len) fprintf(out, "  e.g. %s: %s\n", kind_names[k], r->examples[k].data);
     if (r->first_failure.len) fprintf(out, "  first failure: %s\n", r->first_failure.data);

@@ -10,6 +10,11 @@
  * after, a distribution of the changes), and example decision ids for
  * each kind of change.  Nothing is stored.
  *
+ * Warnings (`warn when`) are compared by their texts as decided: a
+ * decision whose candidate warns with a text the stored one lacks counts
+ * as a warning added, one that lost a stored text as removed (a warning
+ * whose numbers changed is both).
+ *
  * Which outputs: the eligibility output is the policy's first `bool`
  * output and the benefit its first `money` output, unless named in
  * impact_options (a policy without one simply has no such figures;
@@ -45,7 +50,10 @@ enum { IMPACT_BUCKETS = 9, IMPACT_EXAMPLES = 5, IMPACT_MAX_TAMPERED = 1000, IMPA
 
 typedef enum impact_kind {
     IMPACT_BECAME_ELIGIBLE, IMPACT_LOST_ELIGIBILITY, IMPACT_BENEFIT_UP, IMPACT_BENEFIT_DOWN,
-    IMPACT_FAILED, IMPACT_TAMPERED, IMPACT_KINDS
+    IMPACT_FAILED, IMPACT_TAMPERED,
+    IMPACT_WARNING_ADDED,       /* the candidate warns with a text the stored decision did not */
+    IMPACT_WARNING_REMOVED,     /* a warning text of the stored decision the candidate does not give */
+    IMPACT_KINDS
 } impact_kind;
 
 struct impact_report;

@@ -21,11 +21,13 @@
 #include "lang/compile.h"
 #include "lang/diag.h"
 
-enum { CACHE_SIZE = 32 };
+enum { CACHE_SIZE = 32, MAX_MODELS = 8 };
 
 typedef struct compiled {
     char policy_hash[72], model_hash[72];
-    cmodel *model;
+    cmodel *models[MAX_MODELS];     /* the stored text's files, the root first */
+    uint32_t nmodels;
+    cmodel *model;                  /* the last: the one the policy uses */
     policy *policy;
     char *why;                  /* malloc'ed: why it cannot be replayed, or NULL */
 } compiled;
@@ -59,7 +61,7 @@ replayer *replayer_new(store *s)
 static void compiled_clear(compiled *c)
 {
     if (c->policy) policy_free(c->policy);
-    if (c->model) cmodel_free(c->model);
+    while (c->nmodels) cmodel_free(c->models[--c->nmodels]);   /* extensions before their bases */
     free(c->why);
     memset(c, 0, sizeof *c);
 }
@@ -95,6 +97,33 @@ static char *why_printf(const char *fmt, const char *a)
     return s;
 }
 
+/* Compiles the stored model text (one file, or a model text set: the
+ * files of a model that extends another, the root first) into c, each
+ * file against those before it; 0, or -1 with c->why set. */
+static int compile_models(compiled *c, buf *name, buf *text, diag_list *dl)
+{
+    const char *names[MAX_MODELS], *texts[MAX_MODELS];
+    size_t name_len[MAX_MODELS], text_len[MAX_MODELS];
+    uint32_t n;
+    if (model_set_split(text->data, text->len, names, name_len, texts, text_len, MAX_MODELS, &n)) {
+        c->why = strdup("the stored model text set is malformed: it was altered");
+        return -1;
+    }
+    for (uint32_t i = 0; i < n; i++) {
+        char file[160];
+        if (names[i]) snprintf(file, sizeof file, "%.*s", (int)name_len[i], names[i]);
+        else snprintf(file, sizeof file, "%s", buf_cstr(name));
+        model_set prior = {c->models, c->nmodels, 0, 0};
+        cmodel *m = compile_model_in(source_new(file, texts[i], text_len[i]), &prior, dl);
+        if (!m) {
+            c->why = diagnostics(dl, "the stored model text no longer compiles");
+            return -1;
+        }
+        c->models[c->nmodels++] = c->model = m;
+    }
+    return 0;
+}
+
 /* Loads the texts of c's hashes and compiles them.  0, or -1 when the
  * database failed (c->why unset); texts missing, altered or failing to
  * compile set c->why and return 0. */
@@ -112,8 +141,7 @@ static int compile_stored(replayer *r, compiled *c, const char *policy_name)
         goto done;
     }
     if (got != STORE_OK) { rc = -1; goto done; }
-    c->model = compile_model(source_new(buf_cstr(&name), buf_cstr(&text), text.len), &dl);
-    if (!c->model) { c->why = diagnostics(&dl, "the stored model text no longer compiles"); goto done; }
+    if (compile_models(c, &name, &text, &dl)) goto done;
     if (strcmp(c->model->hash, c->model_hash) != 0) {
         c->why = why_printf("the stored model text does not hash to %s: it was altered", c->model_hash);
         goto done;

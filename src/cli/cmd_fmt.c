@@ -6,9 +6,11 @@
  * A file is rewritten only when it parses, before and after: one with a
  * syntax error gets its diagnostics and is left untouched (exit 1), since
  * the line-based formatter cannot know what a broken line was meant to
- * be.  A leading byte order mark is dropped (source.c skips it).  A
- * file is replaced atomically (write_atomically); `-` formats stdin to
- * stdout.
+ * be; with `-` that text is written back to stdout unchanged (exit 1),
+ * since an editor that pipes a buffer through `eligo fmt -` replaces it
+ * with the output.  A leading byte order mark is dropped (source.c
+ * skips it).  A file is replaced atomically (write_atomically); `-`
+ * formats stdin to stdout.
  *
  * SPDX-License-Identifier: Apache-2.0
  */
@@ -88,6 +90,12 @@ int cmd_fmt(int argc, char **argv)
         if (!parses(name, text, len, 1)) {
             fprintf(stderr, "eligo fmt: %s has errors; left untouched\n", name);
             rc = rc == 2 ? 2 : 1;
+            /* a filter (an editor's) replaces its text with what it writes:
+             * the text as it came, so nothing typed is lost */
+            if (!check && strcmp(path, "-") == 0 && (fwrite(text, 1, len, stdout) != len || fflush(stdout) != 0)) {
+                perror("stdout");
+                rc = 2;
+            }
             free(text);
             continue;
         }

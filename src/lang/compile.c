@@ -5,7 +5,9 @@
  *
  * The one entry point the CLI, the daemon, replay and the fuzzers use.
  * Also computes the policy's content hash (SHA-256 of the exact text),
- * which names the policy version in every stored decision.
+ * which names the policy version in every stored decision, and a model's
+ * (of its text, or for a model that extends another of the text set of
+ * every file it is made of: cmodel.stored_text).
  *
  * What it does not do: read directories (policy/load.c) or run tests
  * (cli/cmd_test.c).
@@ -25,6 +27,7 @@
 #include "eval/date.h"
 #include "eval/decimal.h"
 #include "eval/eval.h"
+#include "base/buf.h"
 #include "base/suggest.h"
 
 static ast_node *find_decl(ast_node *file, ast_kind k)
@@ -300,6 +303,63 @@ static int build_entities(checked *ck, cmodel *m, ast_node *file)
     return m->base ? rewire_lists(m) : 0;
 }
 
+/* Appends m's files to a text set: its base's first. */
+static void set_files(buf *b, const cmodel *m)
+{
+    if (m->base) set_files(b, m->base);
+    buf_printf(b, MODEL_SET_FILE "%s %zu\n", m->name, m->src->len);
+    buf_add(b, m->src->text, m->src->len);
+}
+
+/* m's stored text and hash (cmodel.stored_text): -1 out of memory. */
+static int stored_text(cmodel *m)
+{
+    if (!m->base) {
+        m->stored_text = m->src->text;
+        m->stored_len = m->src->len;
+        return 0;
+    }
+    buf b;
+    buf_init(&b);
+    buf_adds(&b, MODEL_SET_HEADER);
+    set_files(&b, m);
+    char *t = b.failed ? NULL : arena_alloc(&m->pool, b.len + 1);
+    if (t) {
+        memcpy(t, b.data, b.len);
+        t[b.len] = 0;
+        m->stored_text = t;
+        m->stored_len = b.len;
+        hash_text(t, b.len, m->hash);
+    }
+    buf_free(&b);
+    return t ? 0 : -1;
+}
+
+int model_set_split(const char *text, size_t len, const char **names, size_t *name_len,
+                    const char **texts, size_t *text_len, uint32_t max, uint32_t *n)
+{
+    size_t hl = strlen(MODEL_SET_HEADER), fl = strlen(MODEL_SET_FILE);
+    *n = 0;
+    if (len < hl || memcmp(text, MODEL_SET_HEADER, hl) != 0) {
+        if (!max) return -1;
+        names[0] = NULL, name_len[0] = 0, texts[0] = text, text_len[0] = len, *n = 1;
+        return 0;
+    }
+    for (size_t at = hl; at < len; (*n)++) {
+        if (*n == max || len - at < fl || memcmp(text + at, MODEL_SET_FILE, fl) != 0) return -1;
+        const char *name = text + at + fl, *end = memchr(name, '\n', len - (size_t)(name - text));
+        const char *sp = end ? memchr(name, ' ', (size_t)(end - name)) : NULL;
+        if (!sp || sp == name) return -1;
+        char *stop;
+        unsigned long long bytes = strtoull(sp + 1, &stop, 10);
+        if (stop != end || sp[1] < '0' || sp[1] > '9' || bytes > len - (size_t)(end + 1 - text)) return -1;
+        names[*n] = name, name_len[*n] = (size_t)(sp - name);
+        texts[*n] = end + 1, text_len[*n] = (size_t)bytes;
+        at = (size_t)(end + 1 - text) + (size_t)bytes;
+    }
+    return *n ? 0 : -1;
+}
+
 cmodel *compile_model(source *src, diag_list *dl)
 {
     return compile_model_in(src, NULL, dl);
@@ -332,6 +392,7 @@ cmodel *compile_model_in(source *src, const model_set *models, diag_list *dl)
     m->enums = ck.enums;
     m->nenums = ck.nenums;
     if (build_entities(&ck, m, file)) return model_failed(m, dl);
+    if (stored_text(m)) diag_add(dl, DIAG_ERROR, NULL, (src_loc){0, 0}, NULL, "%s: out of memory", src->name);
     if (dl->nerrors > errs || m->pool.failed) return model_failed(m, dl);
     return m;
 }

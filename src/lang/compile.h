@@ -33,13 +33,24 @@ typedef struct cmodel {
     uint32_t nenums;
     entity_def **entities;
     uint32_t nentities;
-    char hash[72];            /* "sha256:" + 64 hex digits of the text */
+    char hash[72];            /* "sha256:" + 64 hex digits of stored_text */
     /* The model this one extends (`extend civil.household { ... }`), or
      * NULL: its enums and entities are this model's too, with the
      * extended entities replaced by copies that have the added fields
      * after the base's.  The base outlives this model (same registry). */
     const struct cmodel *base;
+    /* The text a decision stores for this model, and hash is of: src's
+     * text when it extends nothing; else the model text set, every text
+     * it is made of, the root first (MODEL_SET_HEADER), so that the
+     * stored text alone replays and a changed base is a new version. */
+    const char *stored_text;
+    size_t stored_len;
 } cmodel;
+
+/* A model text set: this line, then for each model, the root first, a
+ * line "#@file NAME BYTES" and exactly BYTES bytes of its text. */
+#define MODEL_SET_HEADER "#@eligo model text set\n"
+#define MODEL_SET_FILE "#@file "
 
 typedef struct model_set {
     cmodel **items;
@@ -59,6 +70,12 @@ typedef struct model_set {
 cmodel *compile_model(source *src, diag_list *dl);
 /* The same, where the model may extend one of models (NULL: none). */
 cmodel *compile_model_in(source *src, const model_set *models, diag_list *dl);
+/* Splits a stored model text into its files, the root first: n (at most
+ * max) names and texts pointing into text (names end at a space, so
+ * name_len says where).  A plain text is one file named by its caller
+ * (names[0] NULL).  0, or -1 when a text set is malformed. */
+int model_set_split(const char *text, size_t len, const char **names, size_t *name_len,
+                    const char **texts, size_t *text_len, uint32_t max, uint32_t *n);
 /* The model a policy tree is rooted in: m itself, or the base it extends. */
 const cmodel *model_root(const cmodel *m);
 policy *compile_policy(source *src, const model_set *models, diag_list *dl);

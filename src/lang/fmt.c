@@ -109,6 +109,7 @@ void fmt_policy(const char *text, size_t len, buf *out)
 {
     int blank = 0, started = 0, in_block = 0, depth = 0;
     int after_warn = 0;     /* a `warn when`'s citation may still follow */
+    size_t held = 0;        /* blank lines inside brackets, written when a line follows */
     line table[4096];
     size_t ntable = 0;
     for (size_t i = 0; i <= len;) {
@@ -117,9 +118,17 @@ void fmt_policy(const char *text, size_t len, buf *out)
         line l = {text + i, e - i};
         i = e + 1;
         if (depth > 0) {
-            /* inside an open ( [ {: an officer's own alignment is kept */
+            /* inside an open ( [ {: an officer's own alignment is kept,
+             * blank lines too, except at the end of a text that stops
+             * inside the brackets (it ends with one newline, as any) */
             line raw = l;
             while (raw.n && (raw.s[raw.n - 1] == ' ' || raw.s[raw.n - 1] == '\t' || raw.s[raw.n - 1] == '\r')) raw.n--;
+            if (raw.n == 0) {
+                held++;
+                if (e >= len) break;
+                continue;
+            }
+            for (; held; held--) buf_addc(out, '\n');
             buf_add(out, raw.s, raw.n);
             buf_addc(out, '\n');
             depth += bracket_delta(raw);

@@ -143,7 +143,7 @@ static void rows_of(service *sv, const char *rid, decided *x)
             .policy_name = p->name, .policy_hash = p->hash,
             .policy_text = p->src->text, .policy_text_len = p->src->len,
             .model_name = p->model->name, .model_hash = p->model->hash,
-            .model_text = p->model->src->text, .model_text_len = p->model->src->len,
+            .model_text = p->model->stored_text, .model_text_len = p->model->stored_len,
             .as_of = x->as_of, .input_json = buf_cstr(&x->input[i]), .outputs_json = buf_cstr(&x->outputs[i]),
             .explanation_json = x->parts[i].explanation_len ? buf_cstr(&x->explanation[i]) : NULL,
             .response_json = buf_cstr(&x->doc[i]),

@@ -5,7 +5,10 @@
 # in [860 n, 900 n) become eligible), each witness decided again here by
 # `eligo eval` under both versions; a copy that differs only in layout,
 # labels and the quotation is equivalent; a second value from 2019-01-01
-# is a change from that day only.  No server is started.  The last line
+# is a change from that day only.  Warnings (tianjin.committee_size):
+# a widened usual range, a changed condition, a warning removed and added
+# are each reported where the warning's holding differs.  No server is
+# started.  The last line
 # is "N passed, N failed".
 #
 # SPDX-License-Identifier: Apache-2.0
@@ -90,6 +93,62 @@ status "dated change" 1 "$ELIGO" diff "$tmp/old/dibao.policy" "$tmp/dated/dibao.
 check "100 regions, all from 2019-01-01 to 2030-12-31" \
     '(.regions | length == 100) and ([.regions[] | .from == "2019-01-01" and .to == "2030-12-31"] | all)'
 status "before the change: equivalent" 0 "$ELIGO" diff "$tmp/old/dibao.policy" "$tmp/dated/dibao.policy" --from 2017-04-01 --to 2018-12-31
+
+# ---- warnings: tianjin.committee_size warns outside the usual size
+# (「社区党委(党总支)一般设委员5至7人」).  Widening the party committee's
+# range to 5..9: for 8 and 9 members max_members goes 7 -> 9 and the
+# warning no longer holds; below 8 and from 10 only max_members changes.
+mkdir "$tmp/cw"
+cw() {   # NAME SED-SCRIPT: a copy of committee_size edited, tests dropped
+    mkdir -p "$tmp/cw/$1"
+    cp "$top/policies/civil.model" "$tmp/cw/$1/" && ln -sfn "$top/policies/sources" "$tmp/cw/$1/sources"
+    sed -e "$2" -e '/^# -* 测试$/,$d' "$top/policies/tianjin/committee_size.policy" >"$tmp/cw/$1/committee_size.policy"
+}
+cw old ''
+cw wide 's/| party_committee     | 5 | 7 |/| party_committee     | 5 | 9 |/'
+cw cond 's/proposed > max_members:$/proposed > max_members + 1:/'
+cw none '/^warn when/,+1d'
+body='组织类别(社区党委或党总支/社区党支部/社区居委会)'
+warning='拟设 {proposed} 人,不在一般设 {min_members} 至 {max_members} 人之内'
+status "5..7 -> 5..9 differs" 1 "$ELIGO" diff "$tmp/cw/old/committee_size.policy" "$tmp/cw/wide/committee_size.policy" \
+    --as-of 2019-01-01 --json
+check "three regions: members < 8, in [8, 10), >= 10 (party committee)" \
+    "[.regions[].description] == [\"$body = 社区党委(党总支) and 拟设委员人数 < 8\",
+     \"$body = 社区党委(党总支) and 拟设委员人数 in [8, 10)\", \"$body = 社区党委(党总支) and 拟设委员人数 >= 10\"]"
+check "8 and 9 members: max 7 -> 9, and the warning true -> false" \
+    ".regions[1].changes == [{\"output\":\"max_members\",\"label\":\"最多委员人数\",\"old\":7,\"new\":9,\"delta\":\"+2\",\"varies\":false},
+     {\"output\":\"warning\",\"label\":\"$warning\",\"old\":true,\"new\":false,\"varies\":false}]"
+check "below 8 and from 10: only max_members" '[.regions[0,2].changes | length] == [1, 1]'
+check "the witness of 8 members warns under 5..7 only" \
+    '.regions[1].witness.input.committee.members == 8 and .regions[1].confirmed and
+     .regions[1].witness_warnings == {"old":["拟设 8 人,不在一般设 5 至 7 人之内"],"new":[]}'
+# 9 members decided again by eligo eval: warned under 5..7, not under 5..9
+echo '{"committee":{"body":"party_committee","members":9}}' >"$tmp/w9.json"
+"$ELIGO" eval tianjin.committee_size --as-of 2019-01-01 --input "$tmp/w9.json" --policies "$tmp/cw/old" >"$tmp/out" 2>/dev/null
+check "9 members under 5..7: warned" '[.warnings[].text] == ["拟设 9 人,不在一般设 5 至 7 人之内"]'
+"$ELIGO" eval tianjin.committee_size --as-of 2019-01-01 --input "$tmp/w9.json" --policies "$tmp/cw/wide" >"$tmp/out" 2>/dev/null
+check "9 members under 5..9: no warning" '.warnings == null and .outputs.max_members == 9'
+# only the condition changed (> max + 1): the outputs are the same
+# everywhere; the warning differs at max + 1 of each body: 8, 6, 10
+status "a warning's condition changed" 1 "$ELIGO" diff "$tmp/cw/old/committee_size.policy" \
+    "$tmp/cw/cond/committee_size.policy" --as-of 2019-01-01 --json
+check "exactly max + 1 of each body, only the warning, confirmed" \
+    "[.regions[].description] == [\"$body = 社区党委(党总支) and 拟设委员人数 = 8\", \"$body = 社区党支部 and 拟设委员人数 = 6\",
+     \"$body = 社区居委会 and 拟设委员人数 = 10\"] and ([.regions[] | .changes == [{\"output\":\"warning\",
+     \"label\":\"$warning\",\"old\":true,\"new\":false,\"varies\":false}] and .confirmed and
+     .witness_outputs.old == .witness_outputs.new] | all)"
+# removed, and (the other way) added: below min and above max of each body
+status "a warning removed" 1 "$ELIGO" diff "$tmp/cw/old/committee_size.policy" "$tmp/cw/none/committee_size.policy" \
+    --as-of 2019-01-01 --json
+check "six regions (< 5, >= 8; < 3, >= 6; < 5, >= 10), each warning true -> false" \
+    '(.regions | length == 6) and ([.regions[].changes == [{"output":"warning","label":.regions[0].changes[0].label,"old":true,"new":false,"varies":false}]] | all)
+     and [.regions[].witness.input.committee.members] == [0, 8, 0, 6, 0, 10]'
+status "a warning added" 1 "$ELIGO" diff "$tmp/cw/none/committee_size.policy" "$tmp/cw/old/committee_size.policy" \
+    --as-of 2019-01-01 --json
+check "the same six, false -> true" '(.regions | length == 6) and ([.regions[].changes[0] | .old == false and .new == true] | all)'
+status "text report of a warning" 1 "$ELIGO" diff "$tmp/cw/old/committee_size.policy" "$tmp/cw/wide/committee_size.policy" \
+    --as-of 2019-01-01
+contains "text report names the warning" "   warning: \"$warning\": true -> false" "$tmp/out"
 
 # ---- usage
 status "one version only" 2 "$ELIGO" diff "$tmp/old/dibao.policy"

@@ -142,6 +142,32 @@ if [ "$status" = 1 ] && cmp -s "$tmp/broken.policy" "$tmp/broken.orig" &&
 else fail "eligo fmt on a file with a syntax error: status $status"; cat "$tmp/fmt"; fi
 "$ELIGO" fmt --check "$tmp/broken.policy" >"$tmp/fmt" 2>&1
 [ $? = 1 ] && cmp -s "$tmp/broken.policy" "$tmp/broken.orig" && ok || fail "eligo fmt --check on a file with a syntax error"
+# 7a. a text that stops inside an open ( [ or { (the last lines of an
+#     officer still typing): each is left byte for byte, the error names
+#     where the text ended, and `fmt -` (an editor's filter) writes the
+#     text back unchanged rather than nothing, exit 1
+opened() {   # the rest of the text, printf escapes: after three good lines
+    printf 'policy t.open "开"\ncovers 2017-04-01 to 2030-12-31\nuse civil.household\n'
+    printf '%b' "$1"
+}
+opened 'output o: int "o" = max(1,\n' >"$tmp/open1.policy"
+opened 'output l: list of int "l" = [1,\n  2' >"$tmp/open2.policy"
+opened 'output o: int "o" = 1\ntest "t" as of 2019-01-01\n  given household = {members: [{id: "a", age: 40},\n\n' \
+    >"$tmp/open3.policy"
+# shellcheck disable=SC2016 # backquotes of the messages, not expansions
+for want in 'open1.policy:4:27: error: unexpected end of file, expected a value' \
+    'open2.policy:5:4: error: unexpected end of file, expected `]` or `,`' \
+    'open3.policy:6:51: error: unexpected end of file, expected a value or `]`'; do
+    f=$tmp/${want%%:*}
+    cp "$f" "$f.orig"
+    "$ELIGO" fmt "$f" >"$tmp/fmt" 2>&1
+    status=$?
+    if [ "$status" = 1 ] && cmp -s "$f" "$f.orig" && grep -qF "$want" "$tmp/fmt"; then ok
+    else fail "eligo fmt on ${f##*/}: status $status"; cat "$tmp/fmt"; fi
+    "$ELIGO" fmt - <"$f.orig" >"$tmp/fmt" 2>/dev/null
+    status=$?
+    [ "$status" = 1 ] && cmp -s "$tmp/fmt" "$f.orig" && ok || fail "eligo fmt - on ${f##*/}: status $status, text changed"
+done
 printf '\357\273\277' >"$tmp/bom.policy"
 cat policies/tianjin/dibao.policy >>"$tmp/bom.policy"
 if "$ELIGO" check "$tmp/bom.policy" >"$tmp/out" 2>&1 && [ ! -s "$tmp/out" ]; then ok

@@ -220,6 +220,32 @@ static void fmt_edges(void **state)
     expect_fmt("entity e {\n# 注\n  a: int\n}\n", "entity e {\n  # 注\n  a: int\n}\n");
 }
 
+/* A text that ends inside an open ( [ or { (the officer stopped
+ * typing; `eligo fmt` refuses it since it does not parse, but the
+ * formatter must still be idempotent on it): the lines inside keep their
+ * layout, the text ends with one newline, with or without one or more
+ * after the last line, and formatting again adds none (it added a blank
+ * line per run before). */
+static void fmt_open_bracket_at_end(void **state)
+{
+    (void)state;
+    static const char *const open[] = {"output o: int = max(1,\n    2", "output l: list of int = [1,\n    2",
+                                       "test \"t\" as of 2019-01-01\n  given h = {a: 1,\n    b: 2"};
+    for (int i = 0; i < 3; i++) {
+        char want[128], in[128];
+        snprintf(want, sizeof want, "%s\n", open[i]);
+        expect_fmt(open[i], want);
+        expect_fmt(want, want);
+        snprintf(in, sizeof in, "%s\n\n\n", open[i]);
+        expect_fmt(in, want);
+        snprintf(in, sizeof in, "%s  \t\r\n  \n", open[i]);
+        expect_fmt(in, want);
+    }
+    /* the brackets open on the last line itself */
+    expect_fmt("output o: int = max(\n", "output o: int = max(\n");
+    expect_fmt("output o: int = max(\n\n", "output o: int = max(\n");
+}
+
 /* policy_output finds outputs by name, and neither a let nor a name
  * that is not declared. */
 static void outputs_by_name(void **state)
@@ -269,6 +295,7 @@ int main(void)
         cmocka_unit_test(diag_error_limit),
         cmocka_unit_test(checker_messages),
         cmocka_unit_test(fmt_edges),
+        cmocka_unit_test(fmt_open_bracket_at_end),
         cmocka_unit_test(outputs_by_name),
         cmocka_unit_test(many_names),
     };
