@@ -1,0 +1,302 @@
+/*
+ * test_cov_lang2.c - the compiler's less common paths, third round of
+ * the coverage work (docs/testing.md): models that extend another
+ * model (lang/compile.c), a test file's expectations checked against
+ * the outputs, the peeks a loader makes at .model and .test files, and
+ * checker and lowering cases the golden diagnostics do not write.
+ *
+ * Every expected text is written out in full beside its input; a case
+ * that compiles is also run, and its decision compared.
+ *
+ * SPDX-License-Identifier: Apache-2.0
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+#include "compile_helper.h"
+
+#define HEAD "policy t.p \"测试\"\ncovers 2017-01-01 to 2030-12-31\nuse t.household\n"
+#define ONE "{\"household\":{\"members\":[{\"id\":\"a\",\"age\":40}]}}"
+
+/* Diagnostics printed from dl, malloc'ed. */
+static char *printed_diags(diag_list *dl)
+{
+    char *out = NULL;
+    size_t n = 0;
+    FILE *f = open_memstream(&out, &n);
+    diag_print(dl, f);
+    fclose(f);
+    return out;
+}
+
+/* want must be among got; prints both when it is not. */
+static void expect_in(const char *got, const char *want)
+{
+    if (!strstr(got, want)) print_error("diagnostics:\n%s\nwanted:\n%s\n", got, want);
+    assert_non_null(strstr(got, want));
+}
+
+/* ---- models extending models ----------------------------------------- */
+
+/* TEST_MODEL compiled, then `text` as model "x.model" in a set holding
+ * it; the extension (or NULL) and the printed diagnostics. */
+typedef struct extended {
+    cmodel *base, *ext;
+    char *diags;
+} extended;
+
+static void extend_text(extended *e, const char *text, uint32_t nfailed)
+{
+    diag_list dl;
+    diag_list_init(&dl);
+    e->base = compile_model(source_new("t.model", TEST_MODEL, strlen(TEST_MODEL)), &dl);
+    assert_non_null(e->base);
+    model_set set = {&e->base, 1, nfailed, 0};
+    e->ext = compile_model_in(source_new("x.model", text, strlen(text)), &set, &dl);
+    e->diags = printed_diags(&dl);
+    diag_list_free(&dl);
+}
+
+static void extended_free(extended *e)
+{
+    cmodel_free(e->ext);
+    cmodel_free(e->base);
+    free(e->diags);
+}
+
+/* The model must fail to compile with want among its diagnostics. */
+static void expect_model_refused(const char *text, const char *want)
+{
+    extended e;
+    extend_text(&e, text, 0);
+    assert_null(e.ext);
+    expect_in(e.diags, want);
+    extended_free(&e);
+}
+
+static void extend_errors(void **state)
+{
+    (void)state;
+    expect_model_refused("model x \"x\"\nextend household { a: int \"a\" }\n",
+                         "x.model:2:1: error: `extend` names a model and one of its entities\n");
+    expect_model_refused("model x \"x\"\nextend t.a.b { a: int \"a\" }\n",
+                         "hint: write e.g. `extend civil.household { ... }`\n");
+    expect_model_refused("model x \"x\"\nextend tt.household { a: int \"a\" }\n",
+                         "x.model:2:1: error: unknown model `tt` in `extend tt.household`\n");
+    expect_model_refused("model x \"x\"\nextend civil.household { a: int \"a\" }\n",
+                         "hint: load it: from a folder at or above this one in the tree, or with --policies\n");
+    expect_model_refused("model x \"x\"\nextend t.household { a: int \"a\" }\nextend u.person { b: int \"b\" }\n",
+                         "x.model:3:1: error: model `x` already extends `t`: a model extends one model\n");
+    expect_model_refused("model x \"x\"\nextend t.housegold { a: int \"a\" }\n",
+                         "x.model:2:1: error: model t has no entity `housegold` to extend\n");
+    expect_model_refused("model x \"x\"\nextend t.housegold { a: int \"a\" }\n", "hint: did you mean `household`?\n");
+    expect_model_refused("enum e { a \"a\" }\n", "x.model:1:1: error: a .model file starts with `model NAME \"title\"`\n");
+    /* another model of the load failed: its errors say it all */
+    extended e;
+    extend_text(&e, "model x \"x\"\nextend tt.household { a: int \"a\" }\n", 1);
+    assert_null(e.ext);
+    assert_string_equal(e.diags, "");
+    extended_free(&e);
+}
+
+/* Extending person, which household lists: household is copied with its
+ * list pointing at the extended person, and the base is unchanged; a
+ * second extension of the same entity in the file adds to it; the
+ * extension's own entity comes after the base's. */
+static void extend_rewires_lists(void **state)
+{
+    (void)state;
+    extended e;
+    extend_text(&e, "model x \"x\"\nextend t.person \"扩展成员\" { floor: int 0..30 = 1 \"楼层\" }\n"
+                    "extend t.person { lift: bool = false \"电梯\" }\n"
+                    "entity building \"楼\" { n: int \"n\" }\n", 0);
+    if (!e.ext) print_error("%s", e.diags);
+    assert_non_null(e.ext);
+    assert_string_equal(e.diags, "");
+    assert_ptr_equal(model_root(e.ext), e.base);
+    assert_int_equal(e.ext->nentities, 3);
+    const entity_def *person = e.ext->entities[0], *household = e.ext->entities[1];
+    assert_string_equal(person->name, "person");
+    assert_string_equal(person->label, "扩展成员");
+    assert_int_equal(person->nfields, e.base->entities[0]->nfields + 2);
+    assert_string_equal(person->fields[person->nfields - 1].name, "lift");
+    assert_ptr_not_equal(household, e.base->entities[1]);
+    assert_ptr_equal(household->fields[0].type->elem->ent, person);
+    assert_ptr_equal(e.base->entities[1]->fields[0].type->elem->ent, e.base->entities[0]);
+    assert_string_equal(e.ext->entities[2]->name, "building");
+    extended_free(&e);
+}
+
+/* A policy using the extension reads its new field, and the default
+ * fills it; a policy naming a model that is not loaded is refused. */
+static void policy_on_extension(void **state)
+{
+    (void)state;
+    extended e;
+    extend_text(&e, "model x \"x\"\nextend t.person { floor: int 0..30 = 2 \"楼层\" }\n", 0);
+    assert_non_null(e.ext);
+    cmodel *items[2] = {e.base, e.ext};
+    model_set set = {items, 2, 0, 0};
+    diag_list dl;
+    diag_list_init(&dl);
+    const char *text = "policy t.q \"q\"\ncovers 2017-01-01 to 2030-12-31\nuse x.household\n"
+                       "output top: int = max(m.floor for m in household.members)\n";
+    policy *p = compile_policy(source_new("q.policy", text, strlen(text)), &set, &dl);
+    if (!p) print_error("%s", printed_diags(&dl));
+    assert_non_null(p);
+    char *got = decide(p, "2020-01-01", ONE);
+    assert_string_equal(got, "{\"top\":2}");
+    free(got);
+    policy_free(p);
+    const char *other = "policy t.r \"r\"\ncovers 2017-01-01 to 2030-12-31\nuse nosuch.household\noutput o: int = 1\n";
+    p = compile_policy(source_new("r.policy", other, strlen(other)), &set, &dl);
+    assert_null(p);
+    char *diags = printed_diags(&dl);
+    expect_in(diags, "r.policy:3:");
+    free(diags);
+    diag_list_free(&dl);
+    extended_free(&e);
+}
+
+/* compile_model_peek: the name and the base; -1 for a file that is not
+ * a model; compile_tests_target: the policy a .test file names. */
+static void peeks(void **state)
+{
+    (void)state;
+    char *name, *base;
+    const char *m = "model x \"x\"\nextend t.person { a: int \"a\" }\n";
+    source *s = source_new("x.model", m, strlen(m));
+    assert_int_equal(compile_model_peek(s, &name, &base), 0);
+    assert_string_equal(name, "x");
+    assert_string_equal(base, "t");
+    free(name);
+    free(base);
+    source_free(s);
+    const char *plain = "model y \"y\"\nentity a \"a\" { b: int \"b\" }\n";
+    s = source_new("y.model", plain, strlen(plain));
+    assert_int_equal(compile_model_peek(s, &name, &base), 0);
+    assert_string_equal(name, "y");
+    assert_null(base);
+    free(name);
+    source_free(s);
+    const char *pol = "policy t.p \"p\"\n";
+    s = source_new("p.model", pol, strlen(pol));
+    assert_int_equal(compile_model_peek(s, &name, &base), -1);
+    assert_null(name);
+    assert_null(base);
+    char *target = compile_tests_target(s);
+    assert_null(target);
+    source_free(s);
+    const char *t = "tests t.p\ntest \"a\" as of 2020-01-01\n  given household = {members: []}\n  expect o = 1\n";
+    s = source_new("p.test", t, strlen(t));
+    target = compile_tests_target(s);
+    assert_string_equal(target, "t.p");
+    free(target);
+    source_free(s);
+}
+
+/* ---- a test file's expectations --------------------------------------- */
+
+/* HEAD + body compiled, then `test` attached (its expectations checked);
+ * the return of compile_attach_tests and the printed diagnostics. */
+static int attach(const char *body, const char *test, char **diags)
+{
+    char text[4096];
+    snprintf(text, sizeof text, HEAD "%s", body);
+    compiled c;
+    compile_text(&c, text);
+    if (!c.policy) print_error("%s", c.diags);
+    assert_non_null(c.policy);
+    int rc = compile_attach_tests(c.policy, source_new("p.test", test, strlen(test)), &c.dl);
+    *diags = printed_diags(&c.dl);
+    compiled_free(&c);
+    return rc;
+}
+
+#define TEST_HEAD "tests t.p\ntest \"a\" as of 2020-01-01\n  given household = {members: []}\n"
+
+static void expect_attach_refused(const char *body, const char *expects, const char *want)
+{
+    char test[2048], *diags;
+    snprintf(test, sizeof test, TEST_HEAD "%s", expects);
+    assert_int_equal(attach(body, test, &diags), -1);
+    expect_in(diags, want);
+    free(diags);
+}
+
+static const char OUTS[] =
+    "output b: bool \"b\" = true\noutput i: int \"i\" = 1\noutput m: money per month \"m\" = 1.00\n"
+    "output d: date \"d\" = 2020-01-01\noutput s: text \"s\" = \"x\"\noutput c: care \"c\" = full\n"
+    "output r: money per month range \"r\" = 1.00 to 2.00\n";
+
+static void test_expectations(void **state)
+{
+    (void)state;
+    expect_attach_refused(OUTS, "  expect b = 1\n", "p.test:4:14: error: `b` is bool, and this is not a value of it\n");
+    expect_attach_refused(OUTS, "  expect i = 1.5\n", "p.test:4:14: error: `i` is int, and this is not a value of it\n");
+    expect_attach_refused(OUTS, "  expect i = \"12\"\n", "hint: write 12 without quotes\n");
+    expect_attach_refused(OUTS, "  expect m = \"1.50\"\n", "hint: write 1.50 without quotes\n");
+    expect_attach_refused(OUTS, "  expect m = true\n",
+                          "p.test:4:14: error: `m` is money per month, and this is not a value of it\n");
+    expect_attach_refused(OUTS, "  expect d = \"2020-01-02\"\n", "hint: write 2020-01-02 without quotes\n");
+    expect_attach_refused(OUTS, "  expect d = 2021-02-30\n", "p.test:4:14: error: invalid date 2021-02-30\n");
+    expect_attach_refused(OUTS, "  expect s = 1\n", "p.test:4:14: error: `s` is text, and this is not a value of it\n");
+    expect_attach_refused(OUTS, "  expect c = \"fulll\"\n",
+                          "p.test:4:14: error: `c` is care, and this is not a value of it\n");
+    expect_attach_refused(OUTS, "  expect r = 1.00\n", "hint: `r` is a range: write `expect r = LOW to HIGH`\n");
+    expect_attach_refused(OUTS, "  expect i = 1 to 2\n", "hint: `i` is not a range: write `expect i = VALUE`\n");
+    expect_attach_refused(OUTS, "  expect refused \"不行\"\n",
+                          "p.test:4:18: error: the test expects a refusal, and `t.p` has no `refuse when`\n");
+    expect_attach_refused(OUTS, "  expect warning \"多\"\n",
+                          "p.test:4:18: error: the test expects a warning, and `t.p` has no `warn when`\n");
+    expect_attach_refused("refuse when count(household.members) > 9: \"太多\"\n"
+                          "refuse when count(household.members) > 8: \"多\"\noutput o: int = 1\n",
+                          "  expect refused \"不行\"\n",
+                          "hint: the first refusal of `t.p` says \"太多\"; write the reason exactly as the policy does\n");
+    expect_attach_refused("refuse when count(household.members) > 9: \"太多\"\noutput o: int = 1\n",
+                          "  expect refused \"不行\"\n", "hint: the first refusal of `t.p` says \"太多\"\n");
+    char *diags;
+    assert_int_equal(attach(OUTS, "tests t.p\noutput z: int = 1\n", &diags), -1);
+    expect_in(diags, "p.test:2:1: error: a .test file holds only `tests NAME` and test blocks\n");
+    free(diags);
+}
+
+/* A warning's text with placeholders: the parts around them must come
+ * in order, and the expected text must end with the last part. */
+static void warning_texts(void **state)
+{
+    (void)state;
+    const char *body = "let n: int \"n\" = count(household.members)\n"
+                       "warn when n > 1: \"有 {n} 人,{n} 人多\"\noutput o: int = n\n";
+    const char *fits[] = {"有 3 人,3 人多", "有 10 人,2 人多"};
+    const char *misfits[] = {"有", "无 3 人,3 人多", "有 3 人,3 人", "有 3 人 3 人多", "有 3 人,3 人多了"};
+    char test[512], *diags;
+    for (size_t i = 0; i < sizeof fits / sizeof *fits; i++) {
+        snprintf(test, sizeof test, TEST_HEAD "  expect warning \"%s\"\n", fits[i]);
+        assert_int_equal(attach(body, test, &diags), 0);
+        assert_string_equal(diags, "");
+        free(diags);
+    }
+    for (size_t i = 0; i < sizeof misfits / sizeof *misfits; i++) {
+        snprintf(test, sizeof test, TEST_HEAD "  expect warning \"%s\"\n", misfits[i]);
+        assert_int_equal(attach(body, test, &diags), -1);
+        expect_in(diags, "hint: the first warning of `t.p` says \"有 {n} 人,{n} 人多\"");
+        free(diags);
+    }
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(extend_errors),
+        cmocka_unit_test(extend_rewires_lists),
+        cmocka_unit_test(policy_on_extension),
+        cmocka_unit_test(peeks),
+        cmocka_unit_test(test_expectations),
+        cmocka_unit_test(warning_texts),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
