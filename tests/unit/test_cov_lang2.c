@@ -288,6 +288,67 @@ static void warning_texts(void **state)
     }
 }
 
+
+/* ---- policies that compile, run on one household ----------------------- */
+
+typedef struct run_case {
+    const char *body;   /* after HEAD */
+    const char *input;  /* the household */
+    const char *want;   /* the decision on 2020-01-01 */
+} run_case;
+
+#define TWO "{\"household\":{\"members\":[{\"id\":\"a\",\"age\":40,\"income\":\"100.00\"}," \
+            "{\"id\":\"b\",\"age\":7,\"care\":\"none\"}]}}"
+
+/* Each case by hand: TWO is a of 40 earning 100.00 a month and b of 7
+ * with care none. */
+static const run_case RUNS[] = {
+    /* a list of texts, a text compared with == and !=, a list let read by name */
+    {"let ids: list of text \"ids\" = [\"a\", \"b\"]\n"
+     "output x: int = count(i in ids where i != \"a\")\noutput y: bool = \"a\" == \"b\"\n",
+     TWO, "{\"x\":1,\"y\":false}"},
+    /* `if` on a constant condition is folded, for lists and scalars */
+    {"output x: list of text = if 1 > 2 then [\"p\"] else [\"q\", \"r\"]\n"
+     "output y: list of text = if 2 > 1 then [\"p\"] else [\"q\"]\noutput z: int = if true then 4 else 5\n",
+     TWO, "{\"x\":[\"q\",\"r\"],\"y\":[\"p\"],\"z\":4}"},
+    /* rounding a quotient of decimals at once, and of ints by int division */
+    {"output x: decimal = round(7.0 / 3, 0.01)\noutput y: int = round(7 / 2, 1)\n"
+     "output z: decimal = round(2.5, 1, half_even)\n",
+     TWO, "{\"x\":\"2.33\",\"y\":4,\"z\":\"2\"}"},
+    /* money scaled by an int, divided by an int, and per_year of a sum */
+    {"let inc: money per month \"inc\" = sum(m.income for m in household.members)\n"
+     "output x: money per month = inc * count(household.members)\n"
+     "output y: money per month = inc / count(household.members)\noutput z: money per year = per_year(inc)\n",
+     TWO, "{\"x\":\"200.00\",\"y\":\"50.00\",\"z\":\"1200.00\"}"},
+    /* min and max of a member's ages and of two dates; count with a where */
+    {"output x: int = min(m.age for m in household.members)\noutput y: date = max(2019-01-01, as_of)\n"
+     "output z: int = count(m in household.members where m.care == none)\n",
+     TWO, "{\"x\":7,\"y\":\"2020-01-01\",\"z\":1}"},
+    /* a map from ids to ages, any/all over the members */
+    {"output x: map of int = map(m.id => m.age for m in household.members)\n"
+     "output y: bool = any(m.age < 10 for m in household.members)\n"
+     "output z: bool = all(m.able for m in household.members)\n",
+     TWO, "{\"x\":{\"a\":40,\"b\":7},\"y\":true,\"z\":true}"},
+};
+
+static void runs(void **state)
+{
+    (void)state;
+    for (size_t i = 0; i < sizeof RUNS / sizeof *RUNS; i++) {
+        char text[4096];
+        snprintf(text, sizeof text, HEAD "%s", RUNS[i].body);
+        compiled c;
+        compile_text(&c, text);
+        if (!c.policy) print_error("case %zu:\n%s", i, c.diags);
+        assert_non_null(c.policy);
+        char *got = decide(c.policy, "2020-01-01", RUNS[i].input);
+        if (strcmp(got, RUNS[i].want) != 0) print_error("case %zu: %s\n", i, got);
+        assert_string_equal(got, RUNS[i].want);
+        free(got);
+        compiled_free(&c);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -297,6 +358,7 @@ int main(void)
         cmocka_unit_test(peeks),
         cmocka_unit_test(test_expectations),
         cmocka_unit_test(warning_texts),
+        cmocka_unit_test(runs),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
