@@ -15,7 +15,12 @@
 #include <setjmp.h>
 #include <stdlib.h>
 #include <string.h>
+#include <errno.h>
+#include <unistd.h>
 #include <cmocka.h>
+#include "base/buf.h"
+#include "lang/ast.h"
+#include "lang/parse.h"
 #include "compile_helper.h"
 
 #define HEAD "policy t.p \"测试\"\ncovers 2017-01-01 to 2030-12-31\nuse t.household\n"
@@ -349,6 +354,142 @@ static void runs(void **state)
     }
 }
 
+
+/* ---- diagnostics, sources and the tree's dump ---------------------------- */
+
+static char *print_list(diag_list *dl)
+{
+    char *out = diag_text(dl);
+    assert_non_null(out);
+    return out;
+}
+
+/* A note without a source; a location past the end of the text (the
+ * caret goes after the last character); a DEL shown as a space; a
+ * hint after the error limit belongs to the warning recorded after it,
+ * and the limit is told at the end. */
+static void diag_edges(void **state)
+{
+    (void)state;
+    diag_list dl;
+    diag_list_init(&dl);
+    dl.max_errors = 1;
+    diag_keep_source(&dl, NULL);
+    source *src = source_new("f.policy", "ab\x7f" "c", 4);
+    diag_add(&dl, DIAG_NOTE, NULL, (src_loc){0, 0}, NULL, "a note");
+    diag_add(&dl, DIAG_ERROR, src, (src_loc){100, 101}, NULL, "past the end");
+    diag_add(&dl, DIAG_ERROR, src, (src_loc){0, 1}, NULL, "dropped");
+    diag_hint(&dl, "not shown");
+    diag_add(&dl, DIAG_WARNING, src, (src_loc){3, 4}, NULL, "after the DEL");
+    diag_hint(&dl, "shown");
+    char *out = print_list(&dl);
+    assert_string_equal(out, "note: a note\n"
+                             "f.policy:1:5: error: past the end\n    1 | ab c\n      |     ^\n"
+                             "f.policy:1:4: warning: after the DEL\n    1 | ab c\n      |    ^\nhint: shown\n"
+                             "note: too many errors; only the first 1 are shown\n");
+    free(out);
+    diag_list_free(&dl);
+    source_free(src);
+}
+
+/* A line of 200 CJK characters (600 bytes), caret on character 100
+ * (byte 300): the window starts 160 bytes before the caret, which is
+ * inside a character, so it moves on to the next one (byte 141,
+ * character 47); it ends 320 bytes on, again inside a character, and
+ * moves back to byte 459 (character 153): 106 characters shown, and
+ * the caret after "..." (3 columns) and the 53 characters before it (2
+ * columns each). */
+static void diag_long_cjk_line(void **state)
+{
+    (void)state;
+    char text[601];
+    for (int i = 0; i < 200; i++) memcpy(text + 3 * i, "\xe9\x95\xbf", 3);   /* 长 */
+    text[600] = 0;
+    diag_list dl;
+    diag_list_init(&dl);
+    source *src = source_new("f.policy", text, 600);
+    diag_add(&dl, DIAG_ERROR, src, (src_loc){300, 303}, NULL, "here");
+    char *out = print_list(&dl);
+    char want[2048], shown[400];
+    memcpy(shown, text + 141, 459 - 141);
+    shown[459 - 141] = 0;
+    snprintf(want, sizeof want, "f.policy:1:101: error: here\n    1 | ...%s...\n      | %*s^~\n", shown, 3 + 53 * 2, "");
+    if (strcmp(out, want) != 0) print_error("got:\n%s\nwant:\n%s\n", out, want);
+    assert_string_equal(out, want);
+    free(out);
+    diag_list_free(&dl);
+    source_free(src);
+}
+
+/* A source without a name; lines out of range are empty; reading a
+ * file larger than the first buffer, a folder, and a missing file. */
+static void sources(void **state)
+{
+    (void)state;
+    source *s = source_new(NULL, "a\nb", 3);
+    assert_string_equal(s->name, "<input>");
+    size_t len = 7;
+    assert_string_equal(source_line(s, 0, &len), "");
+    assert_int_equal(len, 0);
+    assert_string_equal(source_line(s, 3, &len), "");
+    assert_int_equal(len, 0);
+    assert_memory_equal(source_line(s, 2, &len), "b", 1);
+    assert_int_equal(len, 1);
+    source_free(s);
+    char path[] = "/tmp/test_cov_lang2_XXXXXX";
+    int fd = mkstemp(path);
+    assert_true(fd >= 0);
+    char block[1000];
+    memset(block, 'x', sizeof block);
+    for (int i = 0; i < 100; i++) assert_int_equal(write(fd, block, sizeof block), (ssize_t)sizeof block);
+    close(fd);
+    s = source_read(path);
+    unlink(path);
+    assert_non_null(s);
+    assert_int_equal(s->len, 100000);
+    source_free(s);
+    errno = 0;
+    assert_null(source_read("/"));
+    assert_int_equal(errno, EISDIR);
+    assert_null(source_read("/nonexistent/x.policy"));
+}
+
+/* ast_dump prints a bool's label for false, the kinds of expectation,
+ * `warn when`, control characters in strings, and an empty tree. */
+static void dumps(void **state)
+{
+    (void)state;
+    const char *text = "policy t.p \"p\"\nwarn when true: \"a\\tb\x01\"\n"
+                       "output b: bool \"是\" else \"否\" = true\n"
+                       "test \"t\" as of 2020-01-01\n  given household = {members: []}\n"
+                       "  expect warning \"w\"\n  expect refused \"r\"\n  expect error \"e\"\n";
+    source *src = source_new("d.policy", text, strlen(text));
+    arena pool;
+    arena_init(&pool, 8192);
+    diag_list dl;
+    diag_list_init(&dl);
+    ast_node *root = parse_source(src, &pool, &dl);
+    assert_non_null(root);
+    assert_int_equal(dl.nerrors, 0);
+    buf b;
+    buf_init(&b);
+    ast_dump(root, &b);
+    const char *got = buf_cstr(&b);
+    if (!strstr(got, "\"是\" else \"否\"")) print_error("%s", got);
+    assert_non_null(strstr(got, "\"是\" else \"否\""));
+    assert_non_null(strstr(got, "(REFUSE warn \"a\\tb\\u{1}\""));
+    assert_non_null(strstr(got, "(EXPECT warning"));
+    assert_non_null(strstr(got, "(EXPECT refused"));
+    assert_non_null(strstr(got, "(EXPECT error"));
+    buf_reset(&b);
+    ast_dump(NULL, &b);
+    assert_string_equal(buf_cstr(&b), "_\n");
+    buf_free(&b);
+    diag_list_free(&dl);
+    arena_free(&pool);
+    source_free(src);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -359,6 +500,10 @@ int main(void)
         cmocka_unit_test(test_expectations),
         cmocka_unit_test(warning_texts),
         cmocka_unit_test(runs),
+        cmocka_unit_test(diag_edges),
+        cmocka_unit_test(diag_long_cjk_line),
+        cmocka_unit_test(sources),
+        cmocka_unit_test(dumps),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
