@@ -21,6 +21,7 @@
 #include "base/buf.h"
 #include "lang/ast.h"
 #include "lang/parse.h"
+#include "lang/tables.h"
 #include "compile_helper.h"
 
 #define HEAD "policy t.p \"测试\"\ncovers 2017-01-01 to 2030-12-31\nuse t.household\n"
@@ -490,6 +491,78 @@ static void dumps(void **state)
     source_free(src);
 }
 
+
+/* ---- the table analysis at its edges (lang/tables.c) ------------------- */
+
+/* A table of no columns: with no rows, the one (empty) input is a gap;
+ * with three rows every pair overlaps (two reported, the limit) and the
+ * rows after the first are shadowed by it.  Its index is one cell
+ * holding every row. */
+static void tables_without_columns(void **state)
+{
+    (void)state;
+    arena pool;
+    arena_init(&pool, 4096);
+    tab_findings f;
+    tab_rows none = {0, 0, NULL, NULL};
+    assert_int_equal(tab_analyze(&none, TAB_FIND_GAPS | TAB_FIND_OVERLAPS | TAB_FIND_SHADOWED, 5, &pool, &f), 0);
+    assert_int_equal(f.n, 1);
+    assert_int_equal(f.items[0].kind, TAB_GAP);
+    tab_rows three = {0, 3, NULL, NULL};
+    assert_int_equal(tab_analyze(&three, TAB_FIND_GAPS | TAB_FIND_OVERLAPS | TAB_FIND_SHADOWED, 2, &pool, &f), 0);
+    assert_int_equal(f.n, 4);
+    assert_int_equal(f.items[0].kind, TAB_OVERLAP);
+    assert_int_equal(f.items[0].row1, 0);
+    assert_int_equal(f.items[0].row2, 1);
+    assert_int_equal(f.items[1].kind, TAB_OVERLAP);
+    assert_int_equal(f.items[1].row2, 2);
+    assert_int_equal(f.items[2].kind, TAB_SHADOWED);
+    assert_int_equal(f.items[2].row1, 1);
+    assert_int_equal(f.items[2].row2, 0);
+    assert_int_equal(f.items[3].row1, 2);
+    tab_index ix;
+    assert_int_equal(tab_index_build(&three, &pool, &ix), 0);
+    assert_int_equal(ix.ncells, 1);
+    assert_int_equal(ix.row_start[1], 3);
+    assert_int_equal(ix.rows[2], 2);
+    arena_free(&pool);
+}
+
+/* A column whose domain is empty: no input exists, so nothing overlaps
+ * or is missing, and every row is shadowed without a witness; its index
+ * has no cells.  Gaps beyond the limit are not reported: four missing
+ * values, at most two told. */
+static void tables_empty_domain_and_limits(void **state)
+{
+    (void)state;
+    arena pool;
+    arena_init(&pool, 4096);
+    tab_findings f;
+    tab_interval dom = {5, 4}, one = {0, 0};
+    tab_cond cond[2] = {{1, &one}, {1, &one}};
+    tab_rows empty = {1, 2, &dom, cond};
+    assert_int_equal(tab_analyze(&empty, TAB_FIND_GAPS | TAB_FIND_OVERLAPS | TAB_FIND_SHADOWED, 5, &pool, &f), 0);
+    assert_int_equal(f.n, 2);
+    assert_int_equal(f.items[0].kind, TAB_SHADOWED);
+    assert_null(f.items[0].witness);
+    assert_int_equal(f.items[1].row1, 1);
+    tab_index ix;
+    assert_int_equal(tab_index_build(&empty, &pool, &ix), 0);
+    assert_int_equal(ix.ncells, 0);
+    /* of 0..9, row 1 holds 0, 2 and 4, row 2 holds 6..8: the gaps are 1,
+     * 3, 5 and 9 */
+    tab_interval wide = {0, 9}, iv[4] = {{0, 0}, {2, 2}, {4, 4}, {6, 8}};
+    tab_interval *at6 = &iv[3];
+    tab_cond c2[2] = {{3, iv}, {1, at6}};
+    tab_rows gappy = {1, 2, &wide, c2};
+    assert_int_equal(tab_analyze(&gappy, TAB_FIND_GAPS, 2, &pool, &f), 0);
+    assert_int_equal(f.n, 2);
+    assert_int_equal(f.items[0].kind, TAB_GAP);
+    assert_int_equal(f.items[0].witness[0], 1);
+    assert_int_equal(f.items[1].witness[0], 3);
+    arena_free(&pool);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -504,6 +577,8 @@ int main(void)
         cmocka_unit_test(diag_long_cjk_line),
         cmocka_unit_test(sources),
         cmocka_unit_test(dumps),
+        cmocka_unit_test(tables_without_columns),
+        cmocka_unit_test(tables_empty_domain_and_limits),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
