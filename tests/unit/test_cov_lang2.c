@@ -21,6 +21,7 @@
 #include "base/buf.h"
 #include "lang/ast.h"
 #include "lang/parse.h"
+#include "lang/fmt.h"
 #include "lang/tables.h"
 #include "compile_helper.h"
 
@@ -563,6 +564,38 @@ static void tables_empty_domain_and_limits(void **state)
     arena_free(&pool);
 }
 
+
+/* ---- eligo fmt (lang/fmt.c) --------------------------------------------- */
+
+/* fmt_policy(in) gives want, and formatting want changes nothing. */
+static void expect_fmt(const char *in, const char *want)
+{
+    buf b;
+    buf_init(&b);
+    fmt_policy(in, strlen(in), &b);
+    assert_string_equal(buf_cstr(&b), want);
+    buf_reset(&b);
+    fmt_policy(want, strlen(want), &b);
+    assert_string_equal(buf_cstr(&b), want);
+    buf_free(&b);
+}
+
+/* Words shorter than a keyword, or a keyword followed by `_` or a
+ * capital, are continuations; cells padded with tabs are trimmed, and
+ * the comment after the last `|` loses its tab; inside an open bracket
+ * an escaped quote does not end the string and a `(` in a comment does
+ * not open anything; `extend` opens a block like `entity`. */
+static void fmt_more(void **state)
+{
+    (void)state;
+    expect_fmt("le\nenum_x\npolicyZ\n", "  le\n  enum_x\n  policyZ\n");
+    expect_fmt("table t(a: int) -> int hit first\n|\t1\t|\t2\t|\t# c\n|  10 | 20 |\n",
+               "table t(a: int) -> int hit first\n  | 1  | 2  | # c\n  | 10 | 20 |\n");
+    expect_fmt("output o: int = f(\"a\\\")\", # (\n  1)\t \noutput p: int = 1\n",
+               "output o: int = f(\"a\\\")\", # (\n  1)\noutput p: int = 1\n");
+    expect_fmt("extend t.person {\nx: int\n# c\n}\n", "extend t.person {\n  x: int\n  # c\n}\n");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -579,6 +612,7 @@ int main(void)
         cmocka_unit_test(dumps),
         cmocka_unit_test(tables_without_columns),
         cmocka_unit_test(tables_empty_domain_and_limits),
+        cmocka_unit_test(fmt_more),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
