@@ -336,6 +336,24 @@ static const run_case RUNS[] = {
      "output y: bool = any(m.age < 10 for m in household.members)\n"
      "output z: bool = all(m.able for m in household.members)\n",
      TWO, "{\"x\":{\"a\":40,\"b\":7},\"y\":true,\"z\":true}"},
+    /* rounding an int, a table whose outputs compute from its column,
+     * lets and a list let without labels */
+    {"let k: int = count(household.members)\nlet ids: list of text = [\"p\"]\n"
+     "table t(a: int 0..99) -> int hit first\n  | < 5  | a * 10 |\n  | else | a |\n"
+     "output x: int = round(k, 1) + t(k) + t(40)\noutput y: int = count(i in ids)\n",
+     TWO, "{\"x\":62,\"y\":1}"},
+    /* a constant division by zero is left to run time, and fails there */
+    {"output x: decimal = 1.0 / 0\n", TWO, "ERROR: division by zero"},
+    /* a decimal parameter of six places; refusals and warnings reading
+     * parameters, loop variables, calls, one field twice and a let with
+     * an exception; a warning text with an unclosed placeholder */
+    {"parameter share: decimal \"份额\"\n  from 2017-01-01: 0.123456\n"
+     "let n: int \"n\" = count(household.members)\n  unless household.size_hint > 5 then 5\n"
+     "refuse when any(m.age > share * 1000 for m in household.members): \"太老\"\n"
+     "refuse when max(household.size_hint, household.size_hint) > 90: \"太多\"\n"
+     "warn when n > 1 and max(household.size_hint, 0) >= 0 and share > 0.1: \"有 {n 人\"\n"
+     "output x: decimal = share * n\n",
+     TWO, "{\"x\":\"0.246912\"}"},
 };
 
 static void runs(void **state)
