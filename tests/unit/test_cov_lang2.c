@@ -22,6 +22,7 @@
 #include "lang/ast.h"
 #include "lang/parse.h"
 #include "lang/fmt.h"
+#include "lang/cite.h"
 #include "lang/tables.h"
 #include "compile_helper.h"
 
@@ -614,6 +615,28 @@ static void fmt_more(void **state)
     expect_fmt("extend t.person {\nx: int\n# c\n}\n", "extend t.person {\n  x: int\n  # c\n}\n");
 }
 
+
+/* ---- where a policy's documents are (lang/cite.c) ------------------------ */
+
+/* The sources/ folder beside the policy (no model here): a bare file
+ * name gives "sources", a doubled slash is one, a file at the root
+ * gives "/sources". */
+static void docs_dirs(void **state)
+{
+    (void)state;
+    const char *names[] = {"x.policy", "a//x.policy", "/x.policy", "a/b/x.policy"};
+    const char *want[] = {"sources", "a/sources", "/sources", "a/b/sources"};
+    for (size_t i = 0; i < 4; i++) {
+        policy p;
+        memset(&p, 0, sizeof p);
+        p.src = source_new(names[i], "", 0);
+        char *dir = cite_docs_dir(&p);
+        assert_string_equal(dir, want[i]);
+        free(dir);
+        source_free(p.src);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -631,6 +654,7 @@ int main(void)
         cmocka_unit_test(tables_without_columns),
         cmocka_unit_test(tables_empty_domain_and_limits),
         cmocka_unit_test(fmt_more),
+        cmocka_unit_test(docs_dirs),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
