@@ -637,6 +637,32 @@ static void docs_dirs(void **state)
     }
 }
 
+
+/* ---- a cycle of long names (lang/check.c) -------------------------------- */
+
+/* Two lets of 300-character names defined by each other: the path is
+ * cut where the next name would not fit, says so, and ends with as much
+ * of the first name as there is room for (the message stays within its
+ * 512 bytes).  The path used to be written on past its buffer once a
+ * name had filled it. */
+static void long_cycle(void **state)
+{
+    (void)state;
+    char a[301], b[301], text[2048], want[1024];
+    memset(a, 'a', 300);
+    memset(b, 'b', 300);
+    a[300] = b[300] = 0;
+    snprintf(text, sizeof text, HEAD "let %s: int \"甲\" = %s + 1\nlet %s: int \"乙\" = %s + 1\noutput o: int = %s\n",
+             a, b, b, a, a);
+    compiled c;
+    compile_text(&c, text);
+    assert_null(c.policy);
+    snprintf(want, sizeof want, "t.policy:4:1: error: definitions form a cycle: %s -> ... -> %.88s\n", a, a);
+    if (!strstr(c.diags, want)) print_error("%s", c.diags);
+    assert_non_null(strstr(c.diags, want));
+    compiled_free(&c);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -655,6 +681,7 @@ int main(void)
         cmocka_unit_test(tables_empty_domain_and_limits),
         cmocka_unit_test(fmt_more),
         cmocka_unit_test(docs_dirs),
+        cmocka_unit_test(long_cycle),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
