@@ -355,6 +355,15 @@ static const run_case RUNS[] = {
      "warn when n > 1 and max(household.size_hint, 0) >= 0 and share > 0.1: \"有 {n 人\"\n"
      "output x: decimal = share * n\n",
      TWO, "{\"x\":\"0.246912\"}"},
+    /* an assertion on an enum parameter; a refusal and a warning over a
+     * list literal, an enum constant and a loop variable's field; a
+     * table of two results with a label on one */
+    {"parameter level: care \"级别\"\n  from 2017-01-01: partial\nassert level != none \"级别\"\n"
+     "refuse when count(i in [1, 2] where i > 5) > 0 or any(m.care == none and m.age > 120 for m in household.members): \"拒\"\n"
+     "warn when count(i in [1, 2]) > 1 and any(m.care == none for m in household.members): \"有完全丧失\"\n"
+     "table band(a: int 0..150) -> (lo: int \"下限\", hi: int) hit first\n  | < 18 | 0 | 17 |\n  | else | 18 | 150 |\n"
+     "output x: int = band(7).hi + band(40).lo\n",
+     TWO, "{\"x\":35}"},
 };
 
 static void runs(void **state)
