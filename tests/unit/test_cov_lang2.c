@@ -169,6 +169,20 @@ static void policy_on_extension(void **state)
     extended_free(&e);
 }
 
+/* A policy whose model is not loaded because a model of the load
+ * failed: refused without a word (the model's errors say it all). */
+static void policy_after_failed_model(void **state)
+{
+    (void)state;
+    model_set set = {NULL, 0, 1, 0};
+    diag_list dl;
+    diag_list_init(&dl);
+    const char *text = "policy t.q \"q\"\ncovers 2017-01-01 to 2030-12-31\nuse broken.household\noutput o: int = 1\n";
+    assert_null(compile_policy(source_new("q.policy", text, strlen(text)), &set, &dl));
+    assert_int_equal(dl.n, 0);
+    diag_list_free(&dl);
+}
+
 /* compile_model_peek: the name and the base; -1 for a file that is not
  * a model; compile_tests_target: the policy a .test file names. */
 static void peeks(void **state)
@@ -678,6 +692,7 @@ int main(void)
         cmocka_unit_test(extend_errors),
         cmocka_unit_test(extend_rewires_lists),
         cmocka_unit_test(policy_on_extension),
+        cmocka_unit_test(policy_after_failed_model),
         cmocka_unit_test(peeks),
         cmocka_unit_test(test_expectations),
         cmocka_unit_test(warning_texts),
