@@ -636,6 +636,13 @@ static void fmt_more(void **state)
     expect_fmt("output o: int = f(\"a\\\")\", # (\n  1)\t \noutput p: int = 1\n",
                "output o: int = f(\"a\\\")\", # (\n  1)\noutput p: int = 1\n");
     expect_fmt("extend t.person {\nx: int\n# c\n}\n", "extend t.person {\n  x: int\n  # c\n}\n");
+    /* a blank line before a table stays; a bracket closed on the last
+     * line, which has no newline; `entity` without `{` opens no block;
+     * comments after a block keep their own level */
+    expect_fmt("let a = 1\n\n|1|2|\n", "let a = 1\n\n  | 1 | 2 |\n");
+    expect_fmt("output o = f(\n  1)", "output o = f(\n  1)\n");
+    expect_fmt("entity e \"e\"\noutput o = 1\n", "entity e \"e\"\noutput o = 1\n");
+    expect_fmt("entity e {\n}\n  # indented\n# top\n", "entity e {\n}\n  # indented\n# top\n");
 }
 
 
