@@ -2,8 +2,13 @@
  * test_cov_lang2.c - the compiler's less common paths, third round of
  * the coverage work (docs/testing.md): models that extend another
  * model (lang/compile.c), a test file's expectations checked against
- * the outputs, the peeks a loader makes at .model and .test files, and
- * checker and lowering cases the golden diagnostics do not write.
+ * the outputs, the peeks a loader makes at .model and .test files;
+ * runnable policies for the lowering's rarer forms (lang/lower.c);
+ * diagnostics, sources and the tree's dump at their edges (diag.c,
+ * source.c, ast.c); the table analysis without columns or inputs
+ * (tables.c); `eligo fmt` (fmt.c); where a policy's documents are
+ * (cite.c); a cycle of long names (check.c).  The golden diagnostics
+ * tests/lang/errors/cov3_* cover the checker's messages.
  *
  * Every expected text is written out in full beside its input; a case
  * that compiles is also run, and its decision compared.
