@@ -264,12 +264,23 @@ static int visit(checked *ck, uint32_t i, uint32_t *stack, uint32_t depth_)
     if (s->mark == 2)
         return 0;
     if (s->mark == 1) {
-        char path[512] = "";
+        /* Names have no length limit: a name is added only when it fits
+         * with room to spare (snprintf's return is the untruncated length,
+         * and len past the buffer would make the next write land outside
+         * it), and the path says where it was cut.  400 bytes keep the
+         * whole message within ck_err's 512. */
+        char path[400] = "";
         size_t len = 0;
         uint32_t k = depth_;
         while (k > 0 && stack[k - 1] != i) k--;
-        for (uint32_t j = k ? k - 1 : 0; j < depth_ && len < sizeof path - 80; j++)
-            len += (size_t)snprintf(path + len, sizeof path - len, "%s -> ", ck->syms[stack[j]].name);
+        for (uint32_t j = k ? k - 1 : 0; j < depth_; j++) {
+            const char *name = ck->syms[stack[j]].name;
+            if (len + strlen(name) + 4 + 80 > sizeof path) {
+                len += (size_t)snprintf(path + len, sizeof path - len, "... -> ");
+                break;
+            }
+            len += (size_t)snprintf(path + len, sizeof path - len, "%s -> ", name);
+        }
         snprintf(path + len, sizeof path - len, "%s", s->name);
         ck_err(ck, s->decl, "definitions form a cycle: %s", path);
         return -1;
