@@ -456,14 +456,14 @@ static void check_refused(const policy *p, const source *src, const ast_node *e,
 {
     const ev_tree *t = &p->tree;
     for (uint32_t i = 0; i < t->nrefusals; i++)
-        if (strcmp(t->refusals[i].reason, e->a->text) == 0) return;
+        if (strcmp(t->refusals[i].text, e->a->text) == 0) return;
     if (!t->nrefusals) {
         diag_error(dl, src, e->a->loc, "the test expects a refusal, and `%s` has no `refuse when`", p->name);
         return;
     }
     diag_error(dl, src, e->a->loc, "the test expects a refusal \"%s\", and no refusal of `%s` gives that reason",
                e->a->text, p->name);
-    diag_hint(dl, "the first refusal of `%s` says \"%s\"%s", p->name, t->refusals[0].reason,
+    diag_hint(dl, "the first refusal of `%s` says \"%s\"%s", p->name, t->refusals[0].text,
               t->nrefusals > 1 ? "; write the reason exactly as the policy does" : "");
 }
 
