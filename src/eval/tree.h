@@ -110,7 +110,8 @@ typedef struct ev_guard {
     const char *const *field;
     uint32_t nholes;        /* a warning's placeholders; 0 for a refusal */
     const ev_hole *holes;
-    ev_cite cite;           /* its `source` or `assumption`, if any */
+    ev_cite cite;           /* a warning's `source` or `assumption`, if any;
+                               a refusal takes none (parse.c), so it is empty */
 } ev_guard;
 
 typedef ev_guard ev_refusal;
