@@ -141,7 +141,7 @@ static aval refusal(diff_az *z, diff_side *s)
         aval c = diff_eval(z, s, s->t->refusals[i].cond);
         if (c.kind == AV_CONST && c.c == 0) continue;
         aval r = av_const(0);
-        const char *why = s->t->refusals[i].reason;
+        const char *why = s->t->refusals[i].text;
         r.kind = c.kind == AV_CONST ? AV_TEXT : AV_OPAQUE;
         r.h = 0x4ef;
         for (const char *p = why; *p; p++) r.h = r.h * 1099511628211ULL ^ (unsigned char)*p;

@@ -5,9 +5,10 @@
  * What is checked: the row's leaf hash is recomputed from its content
  * (store_row_leaf, the same fields and encoding the checkpoints sign) and
  * compared with the stored content_hash and, once the row is under a
- * checkpoint, with that checkpoint's leaf for it; and the outputs and
- * explanation columns, stored apart for queries, are compared with the
- * answered document they were cut from.  A row that fails any of these
+ * checkpoint, with that checkpoint's leaf for it; and where the row holds
+ * the outputs and explanation in columns of their own (rows stored before
+ * db/005; later rows hold them only in the response), they are compared
+ * with the answered document they were cut from.  A row that fails any of these
  * is tampered, and the parts that differ are named.  A row altered with
  * its content_hash recomputed and not yet checkpointed passes the hash
  * check; replay (audit/replay.c) is what shows whether its documents are

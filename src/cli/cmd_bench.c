@@ -138,6 +138,8 @@ int cmd_bench(int argc, char **argv)
     double t0 = now(), t1;
     do {
         for (int k = 0; k < 1000; k++) {
+            /* timed on purpose: the daemon resets its request arena once per
+             * request too (service/worker.c), so it is part of a decision */
             arena_reset(&req);
             if (ev_run(&c, recs[n % nlines])) bad++;
             n++;

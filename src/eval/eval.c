@@ -646,7 +646,7 @@ static int refused(ev_ctx *c)
     for (uint32_t i = 0; i < t->nrefusals && c->err.code == EVE_NONE; i++) {
         const ev_refusal *r = &t->refusals[i];
         if (ev_scalar(c, r->cond) && c->err.code == EVE_NONE) {
-            ev_fail(c, EVE_REFUSED, t->nodes[r->cond].loc, "%s", r->reason);
+            ev_fail(c, EVE_REFUSED, t->nodes[r->cond].loc, "%s", r->text);
             c->err.refusal = r;
         }
     }

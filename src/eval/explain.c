@@ -798,6 +798,15 @@ void explain_warning_text(buf *b, ev_ctx *c, uint32_t i)
     fill(b, w->text, w->holes, w->nholes, c->frame);
 }
 
+/* Opens warning w's object in b: `{"text":` and its text with the holes
+ * filled, written through the scratch tx (left empty). */
+static void open_warning(buf *b, ev_ctx *c, const ev_warning *w, int first, buf *tx)
+{
+    fill(tx, w->text, w->holes, w->nholes, c->frame);
+    buf_adds(b, first ? "{\"text\":" : ",{\"text\":");
+    add_text(b, tx);
+}
+
 void explain_warnings(buf *b, ev_ctx *c)
 {
     const ev_tree *t = c->tree;
@@ -809,9 +818,7 @@ void explain_warnings(buf *b, ev_ctx *c)
         const ev_warning *w = &t->warnings[i];
         buf tx;
         buf_init(&tx);
-        fill(&tx, w->text, w->holes, w->nholes, c->frame);
-        buf_adds(b, first ? "{\"text\":" : ",{\"text\":");
-        add_text(b, &tx);
+        open_warning(b, c, w, first, &tx);
         buf_free(&tx);
         buf_adds(b, ",\"fields\":[");
         for (uint32_t k = 0; k < w->nfields; k++) {
@@ -842,9 +849,7 @@ static void write_warning_steps(buf *b, ev_ctx *c)
         const ev_warning *w = &t->warnings[i];
         buf tx;
         buf_init(&tx);
-        fill(&tx, w->text, w->holes, w->nholes, c->frame);
-        buf_adds(b, i ? ",{\"text\":" : "{\"text\":");
-        add_text(b, &tx);
+        open_warning(b, c, w, i == 0, &tx);
         render(&tx, c, w->cond, 0);
         buf_adds(b, ",\"condition\":");
         add_text(b, &tx);

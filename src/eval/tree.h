@@ -86,35 +86,36 @@ typedef struct ev_def {
     uint32_t line;
 } ev_def;
 
-/* `refuse when COND: "reason"`: a decision whose input makes cond true
- * is refused (eval.h, EVE_REFUSED) before anything is computed.  cond
- * reads only the input, parameters and the decision date (lower.c);
+/* A guard: `refuse when COND: "reason"` or `warn when COND: "text"`,
+ * one shape for both (lower.c lower_guards).
+ *
+ * A refusal: a decision whose input makes cond true is refused (eval.h,
+ * EVE_REFUSED) before anything is computed; cond reads only the input,
+ * parameters and the decision date; text is the reason; no holes.
+ *
+ * A warning: an advisory norm (「一般设…」).  cond is walked after every
+ * definition (it may read lets and outputs); when it holds the decision
+ * is still made and carries the warning (eval.h ev_ctx.warned, the
+ * decision's "warnings").  The text may hold `{name}` placeholders.
+ *
  * field lists the JSON Pointers, relative to the input ("/care_home/
- * total_beds"), of the input fields it names, in order of appearance. */
-typedef struct ev_refusal {
+ * total_beds"), of the input fields cond reads (a warning's through the
+ * lets it names), in order of appearance: the fields an officer would
+ * change. */
+typedef struct ev_guard {
     int32_t cond;           /* node */
-    const char *reason;
+    const char *text;       /* a refusal's reason, a warning's text */
     uint32_t line;
     uint32_t nfields;
     const char *const *field;
-} ev_refusal;
-
-/* `warn when COND: "text"`: an advisory norm (「一般设…」).  cond is
- * walked after every definition (it may read lets and outputs); when it
- * holds the decision is still made and carries the warning (eval.h
- * ev_ctx.warned, the decision's "warnings").  The text may hold `{name}`
- * placeholders; field lists the JSON Pointers, relative to the input, of
- * the input fields the condition reads, through the lets it names. */
-typedef struct ev_warning {
-    int32_t cond;           /* node */
-    const char *text;
-    uint32_t line;
-    uint32_t nfields;
-    const char *const *field;
-    uint32_t nholes;
+    uint32_t nholes;        /* a warning's placeholders; 0 for a refusal */
     const ev_hole *holes;
-    ev_cite cite;           /* its `source` or `assumption`, if any */
-} ev_warning;
+    ev_cite cite;           /* a warning's `source` or `assumption`, if any;
+                               a refusal takes none (parse.c), so it is empty */
+} ev_guard;
+
+typedef ev_guard ev_refusal;
+typedef ev_guard ev_warning;
 
 /* At most this many warnings per policy: ev_ctx.warned is one bit each. */
 #define EV_MAX_WARNINGS 64

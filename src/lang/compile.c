@@ -517,14 +517,14 @@ static void check_refused(const policy *p, const source *src, const ast_node *e,
 {
     const ev_tree *t = &p->tree;
     for (uint32_t i = 0; i < t->nrefusals; i++)
-        if (strcmp(t->refusals[i].reason, e->a->text) == 0) return;
+        if (strcmp(t->refusals[i].text, e->a->text) == 0) return;
     if (!t->nrefusals) {
         diag_error(dl, src, e->a->loc, "the test expects a refusal, and `%s` has no `refuse when`", p->name);
         return;
     }
     diag_error(dl, src, e->a->loc, "the test expects a refusal \"%s\", and no refusal of `%s` gives that reason",
                e->a->text, p->name);
-    diag_hint(dl, "the first refusal of `%s` says \"%s\"%s", p->name, t->refusals[0].reason,
+    diag_hint(dl, "the first refusal of `%s` says \"%s\"%s", p->name, t->refusals[0].text,
               t->nrefusals > 1 ? "; write the reason exactly as the policy does" : "");
 }
 
@@ -892,16 +892,26 @@ policy *compile_policy(source *src, const model_set *models, diag_list *dl)
     return p;
 }
 
+/* For the peeks below, which read one declaration without compiling:
+ * src parsed into a fresh arena a (the caller frees it), its syntax
+ * errors dropped (compiling the file reports them).  *file is NULL only
+ * out of memory; the result is the first declaration of kind k. */
+static ast_node *peek_decl(const source *src, arena *a, ast_kind k, ast_node **file)
+{
+    diag_list dl;
+    arena_init(a, 8192);
+    diag_list_init(&dl);
+    *file = parse_source(src, a, &dl);
+    diag_list_free(&dl);
+    return *file ? find_decl(*file, k) : NULL;
+}
+
 char *compile_tests_target(const source *src)
 {
     arena a;
-    arena_init(&a, 8192);
-    diag_list dl;
-    diag_list_init(&dl);
-    ast_node *file = parse_source(src, &a, &dl);
-    ast_node *t = file ? find_decl(file, AST_TESTS_FOR) : NULL;
+    ast_node *file;
+    ast_node *t = peek_decl(src, &a, AST_TESTS_FOR, &file);
     char *name = t ? strdup(t->text) : NULL;
-    diag_list_free(&dl);
     arena_free(&a);
     return name;
 }
@@ -909,12 +919,9 @@ char *compile_tests_target(const source *src)
 int compile_model_peek(const source *src, char **name, char **base)
 {
     arena a;
-    arena_init(&a, 8192);
-    diag_list dl;
-    diag_list_init(&dl);
-    ast_node *file = parse_source(src, &a, &dl);
-    ast_node *md = file ? find_decl(file, AST_MODEL) : NULL;
-    int rc = file ? (md ? 0 : -1) : -2;   /* parse_source is NULL only out of memory */
+    ast_node *file;
+    ast_node *md = peek_decl(src, &a, AST_MODEL, &file);
+    int rc = file ? (md ? 0 : -1) : -2;
     *name = md ? strdup(md->text) : NULL;
     if (md && !*name) rc = -2;
     *base = NULL;
@@ -924,7 +931,6 @@ int compile_model_peek(const source *src, char **name, char **base)
             if (!*base) rc = -2;
             break;
         }
-    diag_list_free(&dl);
     arena_free(&a);
     return rc;
 }

@@ -941,54 +941,34 @@ static void warning_reads(lw *l, const ast_node *n, const char **field, uint32_t
     warning_reads(l, n->c, field, nfield, depth);
 }
 
-static ev_cite lower_cite(const ast_node *c);
-
-static void lower_warnings(lw *l, ev_tree *t)
+/* The guards (tree.h ev_guard) of decl[0..n): `warn when` ones if warn,
+ * else `refuse when`.  A refusal's condition may read only the input
+ * (refusal_reads fails on anything else, which the checker reported); a
+ * warning's fields come through the lets it names, and its text may
+ * hold `{name}` holes.  NULL (l->failed) when the arena runs out. */
+static const ev_guard *lower_guards(lw *l, ast_node *const *decl, uint32_t n, int warn)
 {
-    checked *ck = l->ck;
-    ev_warning *w = arena_alloc(l->pool, sizeof(ev_warning) * (ck->nwarnings + 1));
-    if (!w) { l->failed = 1; return; }
-    for (uint32_t i = 0; i < ck->nwarnings; i++) {
-        ast_node *d = ck->warnings[i];
+    ev_guard *g = arena_alloc(l->pool, sizeof(ev_guard) * (n + 1));
+    if (!g) { l->failed = 1; return NULL; }
+    for (uint32_t i = 0; i < n; i++) {
+        ast_node *d = decl[i];
         const char *field[REFUSAL_MAX_FIELDS];
-        uint32_t n = 0;
-        warning_reads(l, d->a, field, &n, 0);
-        const char **f = arena_alloc(l->pool, sizeof(char *) * (n + 1));
-        if (!f) { l->failed = 1; return; }
-        memcpy(f, field, sizeof(char *) * n);
-        w[i].cond = lower_expr(l, d->a);
-        w[i].text = d->label->text;
-        w[i].line = line_of(l, d);
-        w[i].nfields = n;
-        w[i].field = f;
-        w[i].holes = lower_holes(l, w[i].text, &w[i].nholes);
-        w[i].cite = lower_cite(d->d);
+        uint32_t nf = 0;
+        if (warn)
+            warning_reads(l, d->a, field, &nf, 0);
+        else if (!refusal_reads(l, d->a, field, &nf, REFUSAL_MAX_FIELDS)) { l->failed = 1; continue; }
+        const char **f = arena_alloc(l->pool, sizeof(char *) * (nf + 1));
+        if (!f) { l->failed = 1; return NULL; }
+        memcpy(f, field, sizeof(char *) * nf);
+        g[i].cond = lower_expr(l, d->a);
+        g[i].text = d->label->text;
+        g[i].line = line_of(l, d);
+        g[i].nfields = nf;
+        g[i].field = f;
+        g[i].cite = lower_cite(d->d);
+        if (warn) g[i].holes = lower_holes(l, g[i].text, &g[i].nholes);
     }
-    t->warnings = w;
-    t->nwarnings = ck->nwarnings;
-}
-
-static void lower_refusals(lw *l, ev_tree *t)
-{
-    checked *ck = l->ck;
-    ev_refusal *r = arena_alloc(l->pool, sizeof(ev_refusal) * (ck->nrefusals + 1));
-    if (!r) { l->failed = 1; return; }
-    for (uint32_t i = 0; i < ck->nrefusals; i++) {
-        ast_node *d = ck->refusals[i];
-        const char *field[REFUSAL_MAX_FIELDS];
-        uint32_t n = 0;
-        if (!refusal_reads(l, d->a, field, &n, REFUSAL_MAX_FIELDS)) { l->failed = 1; continue; }
-        const char **f = arena_alloc(l->pool, sizeof(char *) * (n + 1));
-        if (!f) { l->failed = 1; return; }
-        memcpy(f, field, sizeof(char *) * n);
-        r[i].cond = lower_expr(l, d->a);
-        r[i].reason = d->label->text;
-        r[i].line = line_of(l, d);
-        r[i].nfields = n;
-        r[i].field = f;
-    }
-    t->refusals = r;
-    t->nrefusals = ck->nrefusals;
+    return g;
 }
 
 int lower_policy(checked *ck, lowered *out)
@@ -1011,8 +991,10 @@ int lower_policy(checked *ck, lowered *out)
     lower_params(&l, t);
     lower_defs(&l, t, &ncov);
     lower_tables(&l, t, &ncov);
-    lower_refusals(&l, t);
-    lower_warnings(&l, t);
+    t->refusals = lower_guards(&l, ck->refusals, ck->nrefusals, 0);
+    t->nrefusals = ck->nrefusals;
+    t->warnings = lower_guards(&l, ck->warnings, ck->nwarnings, 1);
+    t->nwarnings = ck->nwarnings;
     out->assert_root = arena_alloc(l.pool, sizeof(int32_t) * (ck->nasserts + 1));
     if (!out->assert_root) return -1;
     size_t errs = ck->dl->nerrors;

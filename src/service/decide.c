@@ -102,11 +102,11 @@ static void refusal_problem(http_response *rs, const ev_error *err)
         buf_adds(&b, "{\"pointer\":");
         buf_json_string(&b, ptr.data, ptr.len);
         buf_adds(&b, ",\"detail\":");
-        buf_json_string(&b, r->reason, strlen(r->reason));
+        buf_json_string(&b, r->text, strlen(r->text));
         buf_addc(&b, '}');
     }
     buf_addc(&b, ']');
-    http_problem_as(rs, PROBLEM_REFUSED, r->reason, buf_cstr(&b));
+    http_problem_as(rs, PROBLEM_REFUSED, r->text, buf_cstr(&b));
     buf_free(&ptr);
     buf_free(&b);
 }

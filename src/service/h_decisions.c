@@ -134,7 +134,9 @@ static void rows_of(service *sv, const char *rid, decided *x)
         const policy *p = x->p[i];
         if (i == 0) snprintf(x->rid[i], sizeof x->rid[i], "%s", rid);
         else snprintf(x->rid[i], sizeof x->rid[i], "%s/%s", rid, p->name);
-        /* outputs and explanation are stored apart too, for queries */
+        /* outputs and explanation are leaf-hash fields of their own, so
+         * NUL-terminated copies; being exactly the response's members,
+         * the store sends them as NULL (db/005, store/parts.c) */
         const buf *doc = &x->doc[i];
         buf_add(&x->outputs[i], doc->data + x->parts[i].outputs_off, x->parts[i].outputs_len);
         buf_add(&x->explanation[i], doc->data + x->parts[i].explanation_off, x->parts[i].explanation_len);

@@ -39,8 +39,20 @@ static store_class put_group(store *s, const store_access *a, size_t n, store_st
     return store_exec(s, id, p);
 }
 
-static store_class put_all(store *s, const store_access *a, size_t n)
+/* The rows of one attempt (store_retry). */
+typedef struct access_rows {
+    const store_access *a;
+    size_t n;
+} access_rows;
+
+/* Every row, in as few statements as groups allows, and COMMIT.  A lost
+ * COMMIT may leave the rows twice on retry: for a log of accesses one
+ * too many is the safe side. */
+static store_class put_all(store *s, void *arg)
 {
+    const access_rows *r = arg;
+    const store_access *a = r->a;
+    size_t n = r->n;
     for (size_t g = 0; g < sizeof groups / sizeof groups[0]; g++) {
         for (; n >= groups[g].rows; a += groups[g].rows, n -= groups[g].rows) {
             store_class c = put_group(s, a, groups[g].rows, groups[g].id);
@@ -52,21 +64,8 @@ static store_class put_all(store *s, const store_access *a, size_t n)
 
 store_rc store_access_log_many(store *s, const store_access *a, size_t n)
 {
-    store_class c = SC_OK;
-    for (int attempt = 0; attempt < 3; attempt++) {
-        if (attempt) store_backoff(s, attempt);
-        if (store_ensure(s)) return store_rc_of(store_classify(s->err_no));
-        c = put_all(s, a, n);
-        if (c == SC_OK) return STORE_OK;
-        /* a lost COMMIT may leave the rows twice on retry: for a log of
-         * accesses one too many is the safe side */
-        if (c == SC_RETRY) store_rollback(s);
-        else if (c != SC_RECONNECT && c != SC_UNAVAILABLE) {
-            store_rollback(s);
-            return store_rc_of(c);
-        }
-    }
-    return store_rc_of(c);
+    access_rows r = {a, n};
+    return store_retry(s, put_all, &r);
 }
 
 void store_access_range(char out[256], const char *policy, const char *from, const char *to)

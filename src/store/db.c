@@ -234,6 +234,20 @@ void store_backoff(store *s, int attempt)
     sleep_ms(ms);
 }
 
+store_rc store_retry(store *s, store_class (*txn)(store *, void *), void *arg)
+{
+    store_class c = SC_OK;
+    for (int attempt = 0; attempt < 3; attempt++) {
+        if (attempt) store_backoff(s, attempt);
+        if (store_ensure(s)) return store_rc_of(store_classify(s->err_no));
+        c = txn(s, arg);
+        if (c == SC_OK) return STORE_OK;
+        store_rollback(s);      /* nothing to roll back after a lost connection */
+        if (c != SC_RETRY && c != SC_RECONNECT && c != SC_UNAVAILABLE) return store_rc_of(c);
+    }
+    return store_rc_of(c);
+}
+
 void store_set_deadline(store *s, int ms)
 {
     s->deadline_ms = ms > 0 ? now_ms() + ms : 0;

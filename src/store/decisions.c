@@ -68,7 +68,8 @@ enum { MAX_ATTEMPTS = 3 };
 
 /* SHA-256 fetched from OpenSSL's provider once per process: EVP_sha256()
  * given to EVP_Digest fetches the implementation again on every call (a
- * name lookup under a lock), and a token is hashed on every request.
+ * name lookup under a lock), and every decision is hashed twice (its
+ * fingerprint and its leaf), a token on every token-cache miss.
  * One digest context per thread, kept for the thread's life, so no
  * allocation per hash; the key's destructor frees it when the thread
  * ends (a worker's threads end before the worker exits, and
@@ -96,6 +97,16 @@ static EVP_MD_CTX *sha256_ctx(void)
     return ctx;
 }
 
+void store_hex(const unsigned char *b, size_t n, char *hex)
+{
+    static const char digits[] = "0123456789abcdef";
+    for (size_t i = 0; i < n; i++) {
+        hex[2 * i] = digits[b[i] >> 4];
+        hex[2 * i + 1] = digits[b[i] & 15];
+    }
+    hex[2 * n] = 0;
+}
+
 int store_sha256_hex(const void *p, size_t n, char hex[65])
 {
     unsigned char md[32];
@@ -104,14 +115,7 @@ int store_sha256_hex(const void *p, size_t n, char hex[65])
     if (!sha256_md || !ctx || !EVP_DigestInit_ex(ctx, sha256_md, NULL) ||
         !EVP_DigestUpdate(ctx, p, n) || !EVP_DigestFinal_ex(ctx, md, &mdlen) || mdlen != 32)
         return -1;
-    /* by table: 32 snprintf calls were a worker's largest cost per
-     * request (a token is hashed on every request) */
-    static const char digits[] = "0123456789abcdef";
-    for (int i = 0; i < 32; i++) {
-        hex[2 * i] = digits[md[i] >> 4];
-        hex[2 * i + 1] = digits[md[i] & 15];
-    }
-    hex[64] = 0;
+    store_hex(md, 32, hex);
     return 0;
 }
 
@@ -160,18 +164,13 @@ int store_leaf_hash_n(const char *const fields[STORE_LEAF_FIELDS], const size_t 
 {
     unsigned char md[32], zero = 0;
     unsigned int mdlen = 0;
-    EVP_MD_CTX *c = EVP_MD_CTX_new();
-    if (!c || !EVP_DigestInit_ex(c, EVP_sha256(), NULL)) {
-        EVP_MD_CTX_free(c);
-        return -1;
-    }
+    EVP_MD_CTX *c = sha256_ctx();
+    if (!sha256_md || !c || !EVP_DigestInit_ex(c, sha256_md, NULL)) return -1;
     EVP_DigestUpdate(c, &zero, 1);
     for (int i = 0; i < STORE_LEAF_FIELDS; i++)
         hash_field(c, fields[i], fields[i] ? (lens ? lens[i] : strlen(fields[i])) : 0);
-    int ok = EVP_DigestFinal_ex(c, md, &mdlen) && mdlen == 32;
-    EVP_MD_CTX_free(c);
-    if (!ok) return -1;
-    for (int i = 0; i < 32; i++) snprintf(hex + 2 * i, 3, "%02x", md[i]);
+    if (!EVP_DigestFinal_ex(c, md, &mdlen) || mdlen != 32) return -1;
+    store_hex(md, 32, hex);
     return 0;
 }
 

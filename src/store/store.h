@@ -113,6 +113,8 @@ typedef struct store_decision {
     size_t model_text_len;
     const char *as_of;          /* YYYY-MM-DD */
     const char *input_json;     /* canonical input */
+    /* outputs and explanation are fields of the leaf hash, stored as NULL
+     * when they are exactly the response's members (db/005) */
     const char *outputs_json;
     const char *explanation_json;   /* may be NULL */
     const char *response_json;  /* the decision exactly as answered, without decision_id */

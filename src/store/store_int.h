@@ -216,6 +216,15 @@ void store_backoff(store *s, int attempt);
 /* ROLLBACK, ignoring errors other than a lost connection (which
  * disconnects). */
 void store_rollback(store *s);
+/* Runs a write transaction at most three times, with back-off between:
+ * each attempt connects if need be and calls txn, which runs its
+ * statements and commits (SC_OK) or returns the class of its error.  A
+ * deadlock or lock wait is rolled back and run again; so is a lost
+ * connection, and txn must make that safe (a lost COMMIT may have
+ * committed: txn looks first, or reruns only what is idempotent); any
+ * other error is rolled back and ends it.  STORE_OK, or the store_rc of
+ * the last error (set). */
+store_rc store_retry(store *s, store_class (*txn)(store *, void *), void *arg);
 
 /* stmt.c */
 /* Prepares every statement of groups; checks each parameter count against
@@ -248,6 +257,11 @@ void store_stmt_done(store *s, store_stmt_id id);
 
 /* tokens.c / decisions.c (store_sha256_hex is in store.h) */
 
+/* Lower-case hex of the n bytes at b into hex (2n characters and a NUL),
+ * by table: a hash printed with 32 snprintf calls cost a worker more
+ * than anything else it did per request. */
+void store_hex(const unsigned char *b, size_t n, char *hex);
+
 /* A decision's leaf hash (the content_hash column, and the leaf of the
  * tamper-evidence tree): SHA-256(0x00 || field || field ...) over the
  * fields in this order, each its length as 8 bytes big-endian followed by
@@ -255,8 +269,9 @@ void store_stmt_done(store *s, store_stmt_id id);
  * Computed when the row is stored and again, from the row as read back,
  * by every verifier (DATE and DATETIME(6) read as text give the strings
  * written; outputs and explanation of a row whose outputs column is NULL
- * taken from its response, store_response_parts).  0, or -1 when SHA-256
- * failed. */
+ * taken from its response, store_response_parts).  Per decision, so
+ * through the thread's reusable digest context (decisions.c sha256_ctx)
+ * and store_hex.  0, or -1 when SHA-256 failed. */
 enum { LEAF_ID, LEAF_REQUEST_ID, LEAF_CLIENT, LEAF_FINGERPRINT, LEAF_POLICY_NAME, LEAF_POLICY_HASH,
        LEAF_MODEL_HASH, LEAF_AS_OF, LEAF_INPUT, LEAF_OUTPUTS, LEAF_EXPLANATION, LEAF_RESPONSE,
        LEAF_CREATED_AT, STORE_LEAF_FIELDS };

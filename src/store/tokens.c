@@ -42,6 +42,31 @@ static int valid_role(const char *r)
     return 0;
 }
 
+/* One attempt at storing a new token (store_retry): its hash, role and
+ * name, and the token itself to look for after a lost COMMIT. */
+typedef struct token_put {
+    const char *hash, *role, *name, *token;
+} token_put;
+
+static store_class put_token(store *s, void *arg)
+{
+    const token_put *t = arg;
+    MYSQL_BIND p[3];
+    unsigned long len[3];
+    store_bind_str(&p[0], t->hash, 64, &len[0]);
+    store_bind_str(&p[1], t->role, strlen(t->role), &len[1]);
+    store_bind_str(&p[2], t->name, strlen(t->name), &len[2]);
+    store_class c = store_exec(s, ST_TOKEN_PUT, p);
+    if (c != SC_OK) return c;
+    c = store_commit(s);
+    if (c == SC_RECONNECT || c == SC_UNAVAILABLE) {
+        /* a lost COMMIT may have stored it: look before inserting again */
+        char r[16], cl[65];
+        if (store_token_lookup(s, t->token, r, cl) == STORE_OK) return SC_OK;
+    }
+    return c;
+}
+
 store_rc store_token_add(store *s, const char *role, const char *name, char token[65])
 {
     unsigned char raw[32];
@@ -58,46 +83,15 @@ store_rc store_token_add(store *s, const char *role, const char *name, char toke
         store_set_error(s, 0, "no random bytes for the token");
         return STORE_ERROR;
     }
-    for (int i = 0; i < 32; i++) {
-        static const char hx[] = "0123456789abcdef";
-        token[2 * i] = hx[raw[i] >> 4];
-        token[2 * i + 1] = hx[raw[i] & 15];
-    }
-    token[64] = 0;
+    store_hex(raw, sizeof raw, token);
     OPENSSL_cleanse(raw, sizeof raw);
     if (store_sha256_hex(token, 64, hash)) {
         store_set_error(s, 0, "SHA-256 failed");
         return STORE_ERROR;
     }
 
-    store_class c = SC_OK;
-    for (int attempt = 0; attempt < 3; attempt++) {
-        if (attempt) store_backoff(s, attempt);
-        if (store_ensure(s)) return store_rc_of(store_classify(s->err_no));
-        MYSQL_BIND p[3];
-        unsigned long len[3];
-        store_bind_str(&p[0], hash, 64, &len[0]);
-        store_bind_str(&p[1], role, strlen(role), &len[1]);
-        store_bind_str(&p[2], name, strlen(name), &len[2]);
-        int in_commit = 0;
-        c = store_exec(s, ST_TOKEN_PUT, p);
-        if (c == SC_OK) {
-            in_commit = 1;
-            c = store_commit(s);
-        }
-        if (c == SC_OK) return STORE_OK;
-        if (c == SC_RETRY) {
-            store_rollback(s);
-        } else if (c == SC_RECONNECT || c == SC_UNAVAILABLE) {
-            /* a lost COMMIT may have stored it: look before inserting again */
-            char r[16], cl[65];
-            if (in_commit && store_token_lookup(s, token, r, cl) == STORE_OK) return STORE_OK;
-        } else {
-            store_rollback(s);
-            return STORE_ERROR;
-        }
-    }
-    return store_rc_of(c);
+    token_put t = {hash, role, name, token};
+    return store_retry(s, put_token, &t);
 }
 
 static int64_t now_ms(void)
@@ -162,6 +156,26 @@ store_rc store_token_lookup(store *s, const char *token, char role[16], char cli
     return rc;
 }
 
+/* One attempt at deleting a name's tokens (store_retry), counting them.
+ * A DELETE run twice deletes nothing more: rerunning is safe, and after
+ * a lost COMMIT the rows are gone on the next attempt (0 deleted). */
+typedef struct token_del {
+    const char *name;
+    uint64_t n;
+} token_del;
+
+static store_class del_tokens(store *s, void *arg)
+{
+    token_del *d = arg;
+    MYSQL_BIND p[1];
+    unsigned long len;
+    store_bind_str(&p[0], d->name, strlen(d->name), &len);
+    store_class c = store_exec(s, ST_TOKEN_DEL, p);
+    if (c != SC_OK) return c;
+    d->n = mysql_stmt_affected_rows(s->st[ST_TOKEN_DEL]);
+    return store_commit(s);
+}
+
 store_rc store_token_revoke(store *s, const char *name, uint64_t *revoked)
 {
     *revoked = 0;
@@ -169,24 +183,9 @@ store_rc store_token_revoke(store *s, const char *name, uint64_t *revoked)
         store_set_error(s, 0, "a token's name is 1 to 64 bytes");
         return STORE_ERROR;
     }
-    store_class c = SC_OK;
-    for (int attempt = 0; attempt < 3; attempt++) {
-        if (attempt) store_backoff(s, attempt);
-        if (store_ensure(s)) return store_rc_of(store_classify(s->err_no));
-        MYSQL_BIND p[1];
-        unsigned long len;
-        store_bind_str(&p[0], name, strlen(name), &len);
-        c = store_exec(s, ST_TOKEN_DEL, p);
-        uint64_t n = c == SC_OK ? mysql_stmt_affected_rows(s->st[ST_TOKEN_DEL]) : 0;
-        if (c == SC_OK) c = store_commit(s);
-        if (c == SC_OK) {
-            *revoked = n;
-            return n ? STORE_OK : STORE_NOT_FOUND;
-        }
-        /* a DELETE run twice deletes nothing more: retrying is safe, and
-         * a lost COMMIT's rows are gone on the next attempt (0 deleted) */
-        store_rollback(s);
-        if (c != SC_RETRY && c != SC_RECONNECT && c != SC_UNAVAILABLE) return STORE_ERROR;
-    }
-    return store_rc_of(c);
+    token_del d = {name, 0};
+    store_rc rc = store_retry(s, del_tokens, &d);
+    if (rc != STORE_OK) return rc;
+    *revoked = d.n;
+    return d.n ? STORE_OK : STORE_NOT_FOUND;
 }

@@ -1,6 +1,7 @@
 /*
  * compile_helper.h - compile a model and a policy from strings, for unit
- * tests of the checker and the evaluator.
+ * tests of the checker and the evaluator, and decide (or explain) with
+ * the result.
  *
  * SPDX-License-Identifier: Apache-2.0
  */
@@ -15,6 +16,7 @@
 #include "eval/date.h"
 #include "io/json_in.h"
 #include "io/json_out.h"
+#include "io/decision.h"
 
 static const char TEST_MODEL[] =
     "model t \"test model\"\n"
@@ -96,6 +98,26 @@ static inline char *decide(const policy *p, const char *date, const char *json)
         buf_free(&b);
     }
     free(frame);
+    arena_free(&pool);
+    return out;
+}
+
+/* The explained decision (decision_make with explain 1) of json by p on
+ * day d, malloc'ed; when the decision fails, its message instead.  *rc
+ * (rc may be NULL) is decision_make's answer. */
+static inline char *explain_text(const policy *p, int64_t d, const char *json, decision_rc *rc)
+{
+    arena pool;
+    arena_init(&pool, 8192);
+    decision_frame frame = {0};
+    decision_result res;
+    buf b;
+    buf_init(&b);
+    decision_rc r = decision_make(p, json, strlen(json), "", d, 1, &frame, &pool, &b, NULL, &res);
+    char *out = strdup(r == DECISION_OK ? buf_cstr(&b) : res.err.msg);
+    if (rc) *rc = r;
+    buf_free(&b);
+    decision_frame_free(&frame);
     arena_free(&pool);
     return out;
 }

@@ -149,10 +149,10 @@ static void exactly_at_standard(void **state)
     const char *p = HEAD
         "parameter standard: money per month\n  from 2017-01-01: 860.00\n"
         "output eligible: bool = sum(m.income for m in household.members) < standard * count(household.members)\n";
-    expect_outputs(p, "2019-01-01", "{\"household\":{\"members\":[{\"id\":\"a\",\"age\":1,\"income\":\"860.00\"}]}}",
-                   "{\"eligible\":false}");
-    expect_outputs(p, "2019-01-01", "{\"household\":{\"members\":[{\"id\":\"a\",\"age\":1,\"income\":\"859.99\"}]}}",
-                   "{\"eligible\":true}");
+#define EARNING(income) "{\"household\":{\"members\":[{\"id\":\"a\",\"age\":1,\"income\":\"" income "\"}]}}"
+    expect_outputs(p, "2019-01-01", EARNING("860.00"), "{\"eligible\":false}");
+    expect_outputs(p, "2019-01-01", EARNING("859.99"), "{\"eligible\":true}");
+#undef EARNING
 }
 
 static void point_one_plus_point_two(void **state)
