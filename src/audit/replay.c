@@ -305,7 +305,8 @@ static void result_json(const store_row *row, unsigned differs, const policy *p,
         member_differences(pool, "output", row->outputs.data, row->outputs.len, outs, pt->outputs_len,
                            out, &first);
         /* the answered document: every member that differs (the outputs
-         * in it too: the column and the answer are stored apart) */
+         * in it too: a row stored before db/005 holds an outputs column
+         * apart from the answer; later rows read both from the answer) */
         member_differences(pool, "part", row->response.data, row->response.len, doc->data, doc->len,
                            out, &first);
         if (!row->explanation_null &&
