@@ -110,13 +110,47 @@ void buf_printf(buf *b, const char *fmt, ...)
     va_end(ap2);
 }
 
-/* Runs of bytes that need no escape are copied in one buf_add. */
+#define ONES 0x0101010101010101ULL
+
+/* Each test is exact per byte (no carry between bytes), so on a
+ * little-endian machine the lowest marked byte is the first to escape;
+ * elsewhere the word is looked at again byte by byte. */
+size_t buf_json_plain(const char *s, size_t n)
+{
+    size_t i = 0;
+    for (; i + 8 <= n; i += 8) {
+        uint64_t w, low7 = ONES * 0x7F, q, bs;
+        memcpy(&w, s + i, 8);
+        q = w ^ ONES * '"';
+        bs = w ^ ONES * '\\';
+        uint64_t ctl = ~(((w & ONES * 0x60) + low7) | w);      /* high bit: byte < 0x20 */
+        uint64_t eq = ~((((q & low7) + low7) | q) & (((bs & low7) + low7) | bs));
+        uint64_t m = (ctl | eq) & ONES * 0x80;
+        if (m) {
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+            return i + (size_t)(__builtin_ctzll(m) >> 3);
+#else
+            break;
+#endif
+        }
+    }
+    for (; i < n; i++) {
+        unsigned char ch = (unsigned char)s[i];
+        if (ch < 0x20 || ch == '"' || ch == '\\')
+            return i;
+    }
+    return n;
+}
+
+/* Runs of bytes that need no escape are copied in one buf_add; the
+ * first run (all of a name or a label, as a rule) is found a word at a
+ * time. */
 void buf_json_string(buf *b, const char *s, size_t n)
 {
     static const char hex[] = "0123456789abcdef";
     size_t start = 0;
     buf_addc(b, '"');
-    for (size_t i = 0; i < n; i++) {
+    for (size_t i = buf_json_plain(s, n); i < n; i++) {
         unsigned char c = (unsigned char)s[i];
         if (c >= 0x20 && c != '"' && c != '\\')
             continue;

@@ -74,9 +74,9 @@ static field_def misc_fields[] = {
     { .name = "scores", .type = &t_int_map, .index = M_SCORES },
 };
 
-static entity_def person = { "person", NULL, P_NFIELDS, person_fields };
-static entity_def household = { "household", NULL, H_NFIELDS, household_fields };
-static entity_def misc = { "misc", NULL, M_NFIELDS, misc_fields };
+static entity_def person = { "person", NULL, P_NFIELDS, person_fields, NULL };
+static entity_def household = { "household", NULL, H_NFIELDS, household_fields, NULL };
+static entity_def misc = { "misc", NULL, M_NFIELDS, misc_fields, NULL };
 
 /* ---- helpers ---- */
 
