@@ -24,6 +24,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 
 #define BUF_MIN_CAP 64
 
@@ -118,6 +121,19 @@ void buf_printf(buf *b, const char *fmt, ...)
 size_t buf_json_plain(const char *s, size_t n)
 {
     size_t i = 0;
+#ifdef __SSE2__
+    /* 16 bytes a step where x86-64 always has them: labels and rules run
+     * to a hundred bytes and more of UTF-8 */
+    const __m128i quote = _mm_set1_epi8('"'), bslash = _mm_set1_epi8('\\'), ctrl = _mm_set1_epi8(0x1F);
+    for (; i + 16 <= n; i += 16) {
+        __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(s + i));
+        __m128i bad = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, quote), _mm_cmpeq_epi8(v, bslash)),
+                                   _mm_cmpeq_epi8(_mm_min_epu8(v, ctrl), v));    /* v <= 0x1F */
+        int m = _mm_movemask_epi8(bad);
+        if (m)
+            return i + (size_t)__builtin_ctz((unsigned)m);
+    }
+#endif
     for (; i + 8 <= n; i += 8) {
         uint64_t w, low7 = ONES * 0x7F, q, bs;
         memcpy(&w, s + i, 8);

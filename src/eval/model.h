@@ -17,6 +17,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 #include "eval/value.h"
 
 typedef struct enum_def {
@@ -81,6 +82,29 @@ static inline uint32_t field_key_hash(const char *s, size_t n, uint32_t seed, ui
  * three bytes), which the reader then searches.  -1 when out of memory. */
 struct arena;
 int entity_index_keys(entity_def *e, struct arena *pool);
+/* True when name (n bytes long) is s[0..n): 8 bytes a step, the last
+ * step overlapping the one before, so a field name of 8-23 bytes takes
+ * two or three compares. */
+static inline int field_name_is(const char *name, const char *s, size_t n)
+{
+    uint64_t a, b;
+    if (n < 8) {
+        for (size_t i = 0; i < n; i++)
+            if (name[i] != s[i])
+                return 0;
+        return 1;
+    }
+    for (size_t i = 0; i + 8 < n; i += 8) {
+        memcpy(&a, name + i, 8);
+        memcpy(&b, s + i, 8);
+        if (a != b)
+            return 0;
+    }
+    memcpy(&a, name + n - 8, 8);
+    memcpy(&b, s + n - 8, 8);
+    return a == b;
+}
+
 /* Field position of key s[0..n) through e->keys; -1 when no field. */
 static inline long entity_key_find(const entity_def *e, const char *s, size_t n)
 {
@@ -90,11 +114,7 @@ static inline long entity_key_find(const entity_def *e, const char *s, size_t n)
     const field_key *f = &k->slot[field_key_hash(s, n, k->seed, k->shift)];
     if (!f->field || f->len != n)
         return -1;
-    const char *name = e->fields[f->field - 1].name;
-    for (size_t i = 0; i < n; i++)
-        if (name[i] != s[i])
-            return -1;
-    return (long)f->field - 1;
+    return field_name_is(e->fields[f->field - 1].name, s, n) ? (long)f->field - 1 : -1;
 }
 
 /* Field by name; NULL when absent.  Compile-time only (linear search). */
