@@ -115,10 +115,12 @@ void buf_printf(buf *b, const char *fmt, ...)
 
 #define ONES 0x0101010101010101ULL
 
-/* Each test is exact per byte (no carry between bytes), so on a
- * little-endian machine the lowest marked byte is the first to escape;
- * elsewhere the word is looked at again byte by byte. */
-size_t buf_json_plain(const char *s, size_t n)
+/* The prefix of s[0..n) without a control character, quote or
+ * backslash, nor (when stop_high) a byte >= 0x80.  Each test is exact
+ * per byte (no carry between bytes), so on a little-endian machine the
+ * lowest marked byte is the first; elsewhere the word is looked at
+ * again byte by byte. */
+static inline size_t json_plain(const char *s, size_t n, int stop_high)
 {
     size_t i = 0;
 #ifdef __SSE2__
@@ -129,19 +131,19 @@ size_t buf_json_plain(const char *s, size_t n)
         __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(s + i));
         __m128i bad = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, quote), _mm_cmpeq_epi8(v, bslash)),
                                    _mm_cmpeq_epi8(_mm_min_epu8(v, ctrl), v));    /* v <= 0x1F */
-        int m = _mm_movemask_epi8(bad);
+        int m = _mm_movemask_epi8(bad) | (stop_high ? _mm_movemask_epi8(v) : 0);
         if (m)
             return i + (size_t)__builtin_ctz((unsigned)m);
     }
 #endif
     for (; i + 8 <= n; i += 8) {
-        uint64_t w, low7 = ONES * 0x7F, q, bs;
+        uint64_t w, low7 = ONES * 0x7F, high = ONES * 0x80, q, bs;
         memcpy(&w, s + i, 8);
         q = w ^ ONES * '"';
         bs = w ^ ONES * '\\';
         uint64_t ctl = ~(((w & ONES * 0x60) + low7) | w);      /* high bit: byte < 0x20 */
         uint64_t eq = ~((((q & low7) + low7) | q) & (((bs & low7) + low7) | bs));
-        uint64_t m = (ctl | eq) & ONES * 0x80;
+        uint64_t m = ((ctl | eq) & high) | (stop_high ? w & high : 0);
         if (m) {
 #if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
             return i + (size_t)(__builtin_ctzll(m) >> 3);
@@ -152,10 +154,20 @@ size_t buf_json_plain(const char *s, size_t n)
     }
     for (; i < n; i++) {
         unsigned char ch = (unsigned char)s[i];
-        if (ch < 0x20 || ch == '"' || ch == '\\')
+        if (ch < 0x20 || ch == '"' || ch == '\\' || (stop_high && ch >= 0x80))
             return i;
     }
     return n;
+}
+
+size_t buf_json_plain(const char *s, size_t n)
+{
+    return json_plain(s, n, 0);
+}
+
+size_t buf_json_ascii(const char *s, size_t n)
+{
+    return json_plain(s, n, 1);
 }
 
 /* Runs of bytes that need no escape are copied in one buf_add; the

@@ -58,6 +58,9 @@ void buf_json_string(buf *b, const char *s, size_t n);
 /* Length of the longest prefix of s[0..n) that a JSON string holds as it
  * stands (no control character, quote or backslash), 8 bytes a step. */
 size_t buf_json_plain(const char *s, size_t n);
+/* The same prefix ending also at the first byte >= 0x80: what the JSON
+ * tokenizer crosses without looking closer (UTF-8 it checks itself). */
+size_t buf_json_ascii(const char *s, size_t n);
 /* A NUL-terminated string as a JSON string literal, or null when s is NULL. */
 void buf_json_cstr(buf *b, const char *s);
 /* Returns data NUL-terminated ("" when empty). */

@@ -33,6 +33,7 @@
 #include <string.h>
 
 #include "io/json_lex.h"
+#include "base/buf.h"
 #include "base/utf8.h"
 
 #define STR_(x) #x
@@ -95,51 +96,13 @@ static int starts_word(char ch)
     return ch == '-' || (ch >= '0' && ch <= '9') || ch == 't' || ch == 'f' || ch == 'n';
 }
 
-/* ---- word-at-a-time helpers ------------------------------------------- */
-
-#define ONES 0x0101010101010101ULL
-
-/* High bit set in each byte of w equal to the byte b. */
-static uint64_t swar_eq(uint64_t w, unsigned char b)
-{
-    uint64_t x = w ^ (ONES * b), low7 = ONES * 0x7F;
-    return ~(((x & low7) + low7) | x) & (ONES * 0x80);
-}
-
-/* The bytes of the 8 at s that a string cannot hold without a closer
- * look (control characters, '\\', '"', and bytes >= 0x80), each as its
- * high bit; 0 when all 8 are plain printable ASCII. */
-static uint64_t swar_special(const char *s)
-{
-    uint64_t w, high = ONES * 0x80;
-    memcpy(&w, s, 8);
-    uint64_t ctl = swar_eq(w & ONES * 0xE0, 0);       /* bytes < 0x20 */
-    return (w & high) | ctl | swar_eq(w, '\\') | swar_eq(w, '"');
-}
-
-/* Index of the first byte of s[i..n) that swar_special() would mark, or
- * n.  Each mark is exact (no carries between bytes), so on a
- * little-endian machine the lowest set bit is the first such byte: a
- * short key or value is crossed in one step, not one byte at a time. */
+/* Index of the first byte of s[i..n) that a string cannot hold without
+ * a closer look (control characters, '\\', '"', and bytes >= 0x80), or
+ * n: a short key or value is crossed in one step of 16 or 8 bytes, not
+ * one byte at a time (buf.c). */
 static size_t plain_run(const char *s, size_t i, size_t n)
 {
-    for (; i + 8 <= n; i += 8) {
-        uint64_t m = swar_special(s + i);
-        if (m) {
-#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-            return i + (size_t)(__builtin_ctzll(m) >> 3);
-#else
-            break;
-#endif
-        }
-    }
-    while (i < n) {
-        unsigned char b = (unsigned char)s[i];
-        if (b < 0x20 || b >= 0x80 || b == '"' || b == '\\')
-            return i;
-        i++;
-    }
-    return n;
+    return i + buf_json_ascii(s + i, n - i);
 }
 
 /* ---- strings ---------------------------------------------------------- */
