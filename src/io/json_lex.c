@@ -16,8 +16,8 @@
  * nesting costs no C stack and at most lim->depth entries.  The token
  * array starts at a guess from the text's length and doubles in the
  * arena when it is full, up to lim->tokens: no pass over the text
- * before the real one (counting the bytes that open tokens cost as
- * much as a sixth of the whole request path).
+ * before the real one (counting the bytes that open tokens, with
+ * clearing the array, was some 6% of a request's instructions).
  *
  * Errors name the first offending byte, with the wording the API has
  * always used: "malformed JSON" for a byte that cannot be there (or a
