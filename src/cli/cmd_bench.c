@@ -5,8 +5,8 @@
  * FILE holds one input object, or JSON lines of many (cycled through).
  * Prints `eval: N decisions/s` (inputs already loaded into records: the
  * evaluator alone) and `json: N decisions/s` (request text -> validation
- * -> evaluation -> response text, with its CPU nanoseconds per decision,
- * the steadier figure on a busy machine), then `parse:` and `write:`, the JSON
+ * -> evaluation -> response text, with its CPU nanoseconds per decision:
+ * time waiting for a core left out), then `parse:` and `write:`, the JSON
  * path's two ends timed alone.  A figure, not a test: bench/ compares
  * such figures with baselines measured in the same run.
  *
@@ -34,8 +34,9 @@ static double now(void)
     return clock_s(CLOCK_MONOTONIC);
 }
 
-/* This process's CPU seconds: on a shared machine the time it ran, which
- * a busy neighbour changes far less than the wall clock. */
+/* This process's CPU seconds: on a shared machine the time it ran, not
+ * the time it waited.  A busy neighbour still slows it (shared caches and
+ * cores): on 2 cores at load 5 both figures spread by some 20-40%. */
 static double cpu_now(void)
 {
     return clock_s(CLOCK_PROCESS_CPUTIME_ID);
