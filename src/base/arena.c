@@ -91,7 +91,7 @@ static arena_block *block_for(arena *a, size_t n)
     return b;
 }
 
-void *arena_alloc(arena *a, size_t n)
+void *arena_alloc_dirty(arena *a, size_t n)
 {
     if (n == 0)
         n = 1;                 /* distinct non-NULL pointers for empty objects */
@@ -106,7 +106,14 @@ void *arena_alloc(arena *a, size_t n)
     void *p = b->data + b->used;
     b->used += n;
     a->used += n;
-    memset(p, 0, n);           /* reset blocks are reused dirty */
+    return p;
+}
+
+void *arena_alloc(arena *a, size_t n)
+{
+    void *p = arena_alloc_dirty(a, n);
+    if (p != NULL)
+        memset(p, 0, n);       /* reset blocks are reused dirty */
     return p;
 }
 

@@ -30,6 +30,9 @@ typedef struct arena {
 void arena_init(arena *a, size_t block_size);
 /* Returns zeroed memory aligned to 16 bytes, or NULL. */
 void *arena_alloc(arena *a, size_t n);
+/* arena_alloc() without the zeroing, for arrays the caller writes
+ * whole before reading (the JSON tokenizer's tokens). */
+void *arena_alloc_dirty(arena *a, size_t n);
 /* Copies n bytes and appends a NUL. */
 char *arena_strndup(arena *a, const char *s, size_t n);
 char *arena_printf(arena *a, const char *fmt, ...)

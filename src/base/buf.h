@@ -33,7 +33,14 @@ void buf_add_slow(buf *b, const void *p, size_t n);
  * JSON answer. */
 static inline void buf_adds(buf *b, const char *s)
 {
-    buf_add(b, s, strlen(s));
+    size_t n = strlen(s);
+    if (!b->failed && n < b->cap - b->len) {
+        memcpy(b->data + b->len, s, n);
+        b->len += n;
+        b->data[b->len] = '\0';
+    } else {
+        buf_add_slow(b, s, n);
+    }
 }
 
 static inline void buf_addc(buf *b, char c)
@@ -48,6 +55,12 @@ static inline void buf_addc(buf *b, char c)
 void buf_printf(buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* A JSON string literal, quotes included; control characters escaped. */
 void buf_json_string(buf *b, const char *s, size_t n);
+/* Length of the longest prefix of s[0..n) that a JSON string holds as it
+ * stands (no control character, quote or backslash), 8 bytes a step. */
+size_t buf_json_plain(const char *s, size_t n);
+/* The same prefix ending also at the first byte >= 0x80: what the JSON
+ * tokenizer crosses without looking closer (UTF-8 it checks itself). */
+size_t buf_json_ascii(const char *s, size_t n);
 /* A NUL-terminated string as a JSON string literal, or null when s is NULL. */
 void buf_json_cstr(buf *b, const char *s);
 /* Returns data NUL-terminated ("" when empty). */

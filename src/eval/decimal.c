@@ -253,17 +253,24 @@ dec_status int_div_round(int64_t a, int64_t b, dec_round_mode m, int64_t *r)
 
 /* ---- text out --------------------------------------------------------- */
 
-/* Writes the decimal digits of v (no sign) and returns how many. */
+/* Writes the last `places` digits of v into out[0..places), leading
+ * zeros included. */
+static void put_digits(uint64_t v, size_t places, char *out)
+{
+    while (places > 0) {
+        out[--places] = (char)('0' + v % 10);
+        v /= 10;
+    }
+}
+
+/* Writes the decimal digits of v (no sign) and returns how many: counted
+ * first, then written from the end (decisions print a dozen amounts). */
 static size_t put_uint(uint64_t v, char *out)
 {
-    char tmp[24];
-    size_t n = 0;
-    do {
-        tmp[n++] = (char)('0' + v % 10);
-        v /= 10;
-    } while (v != 0);
-    for (size_t i = 0; i < n; i++)
-        out[i] = tmp[n - 1 - i];
+    size_t n = 1;
+    for (uint64_t t = v; t >= 10; t /= 10)
+        n++;
+    put_digits(v, n, out);
     return n;
 }
 
@@ -290,17 +297,14 @@ size_t dec_format(int64_t a, int min_places, char *out)
     if (a < 0)
         out[n++] = '-';
     n += put_uint(ipart, out + n);
-    char digits[DEC_PLACES];
-    for (int i = DEC_PLACES - 1; i >= 0; i--) {
-        digits[i] = (char)('0' + frac % 10);
+    int places = DEC_PLACES;      /* trailing zeros dropped down to min_places */
+    while (places > min_places && frac % 10 == 0) {
         frac /= 10;
-    }
-    int places = DEC_PLACES;
-    while (places > min_places && digits[places - 1] == '0')
         places--;
+    }
     if (places > 0) {
         out[n++] = '.';
-        memcpy(out + n, digits, (size_t)places);
+        put_digits(frac, (size_t)places, out + n);
         n += (size_t)places;
     }
     out[n] = '\0';

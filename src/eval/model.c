@@ -4,8 +4,10 @@
  * The resolver (lang/resolve) and the JSON reader (io/json_in.c) turn the
  * names they meet into field and value indexes through these two calls.
  * Both are linear searches on purpose: a civil entity has a few dozen
- * fields, lookups happen at compile time or once per input key, and the
- * evaluator itself only ever sees the resulting indexes.
+ * fields, they serve the compiler, and the evaluator itself only ever
+ * sees the resulting indexes.  The JSON reader looks up every key of
+ * every request, so for it each entity also gets a perfect hash of its
+ * field names (entity_index_keys, built once when the model compiles).
  *
  * Names arrive as (pointer, length) because they usually point into
  * source text or request JSON that is not NUL-terminated.
@@ -14,7 +16,10 @@
  */
 #include <stddef.h>   /* model.h uses size_t without including it */
 
+#include <string.h>
+
 #include "eval/model.h"
+#include "base/arena.h"
 
 /* Compared byte by byte up to the first difference, not strlen() of every
  * candidate first: enum_value() runs per enum field of every request. */
@@ -46,4 +51,48 @@ int enum_value(const enum_def *e, const char *name, size_t len)
         if (name_is(e->values[i], name, len))
             return (int)i;
     return -1;
+}
+
+/* Fills slot (1 << bits entries) with e's fields under seed; 0 when two
+ * fields meet in one slot. */
+static int keys_place(const entity_def *e, field_key *slot, uint32_t bits, uint32_t seed)
+{
+    memset(slot, 0, sizeof *slot << bits);
+    for (uint32_t i = 0; i < e->nfields; i++) {
+        const char *name = e->fields[i].name;
+        size_t n = strlen(name);
+        if (n == 0)
+            return 0;
+        field_key *k = &slot[field_key_hash(name, n, seed, 32 - bits)];
+        if (k->field)
+            return 0;
+        *k = (field_key){ i + 1, (uint32_t)n };
+    }
+    return 1;
+}
+
+/* Tries table sizes from 2x to 8x the fields (rounded to a power of 2)
+ * and a few hundred odd seeds each: for the civil model's entities the
+ * first size and one of the first seeds do. */
+int entity_index_keys(entity_def *e, arena *pool)
+{
+    e->keys = NULL;
+    uint32_t bits = 1;
+    while ((1u << bits) < 2 * e->nfields)
+        bits++;
+    for (uint32_t top = bits + 2; bits <= top && bits <= 16; bits++) {
+        field_keys *k = arena_alloc(pool, sizeof *k);
+        field_key *slot = arena_alloc(pool, sizeof *slot << bits);
+        if (!k || !slot)
+            return -1;
+        for (uint32_t t = 0; t < 256; t++) {
+            uint32_t seed = 0x9E3779B1u + 2 * t;    /* odd: the golden-ratio multiplier, then on */
+            if (keys_place(e, slot, bits, seed)) {
+                *k = (field_keys){ seed, 32 - bits, slot };
+                e->keys = k;
+                return 0;
+            }
+        }
+    }
+    return 0;
 }

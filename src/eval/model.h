@@ -17,6 +17,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 #include "eval/value.h"
 
 typedef struct enum_def {
@@ -44,12 +45,77 @@ typedef struct field_def {
     uint32_t loc_start, loc_end;
 } field_def;
 
+/* An entity's fields by key, for the reader of request JSON
+ * (io/json_in.c), which looks up every key of every request: a perfect
+ * hash of a key's length and first, middle and last bytes onto `slot`,
+ * built once per entity when the model is compiled (entity_index_keys),
+ * so a key costs one multiply and one compare, never a search. */
+typedef struct field_key {
+    uint32_t field;           /* position in fields + 1; 0: no field */
+    uint32_t len;             /* strlen of its name */
+} field_key;
+
+typedef struct field_keys {
+    uint32_t seed;            /* odd multiplier found to make the hash perfect */
+    uint32_t shift;           /* 32 - log2 of the slots */
+    field_key *slot;
+} field_keys;
+
 typedef struct entity_def {
     const char *name;
     const char *label;
     uint32_t nfields;         /* == cells per record */
     field_def *fields;
+    const field_keys *keys;   /* NULL: search fields (entities built by hand) */
 } entity_def;
+
+/* The slot of key s[0..n), n > 0, under seed and shift. */
+static inline uint32_t field_key_hash(const char *s, size_t n, uint32_t seed, uint32_t shift)
+{
+    const unsigned char *u = (const unsigned char *)s;
+    uint32_t x = u[0] | (uint32_t)u[n / 2] << 8 | (uint32_t)u[n - 1] << 16 | (uint32_t)n << 24;
+    return (x * seed) >> shift;
+}
+
+/* Builds e->keys from its fields, in pool (a struct arena); leaves it
+ * NULL when no seed separates the names (same length and the same
+ * three bytes), which the reader then searches.  -1 when out of memory. */
+struct arena;
+int entity_index_keys(entity_def *e, struct arena *pool);
+/* True when name (n bytes long) is s[0..n): 8 bytes a step, the last
+ * step overlapping the one before, so a field name of 8-23 bytes takes
+ * two or three compares. */
+static inline int field_name_is(const char *name, const char *s, size_t n)
+{
+    uint64_t a, b;
+    if (n < 8) {
+        for (size_t i = 0; i < n; i++)
+            if (name[i] != s[i])
+                return 0;
+        return 1;
+    }
+    for (size_t i = 0; i + 8 < n; i += 8) {
+        memcpy(&a, name + i, 8);
+        memcpy(&b, s + i, 8);
+        if (a != b)
+            return 0;
+    }
+    memcpy(&a, name + n - 8, 8);
+    memcpy(&b, s + n - 8, 8);
+    return a == b;
+}
+
+/* Field position of key s[0..n) through e->keys; -1 when no field. */
+static inline long entity_key_find(const entity_def *e, const char *s, size_t n)
+{
+    const field_keys *k = e->keys;
+    if (n == 0)
+        return -1;
+    const field_key *f = &k->slot[field_key_hash(s, n, k->seed, k->shift)];
+    if (!f->field || f->len != n)
+        return -1;
+    return field_name_is(e->fields[f->field - 1].name, s, n) ? (long)f->field - 1 : -1;
+}
 
 /* Field by name; NULL when absent.  Compile-time only (linear search). */
 const field_def *entity_field(const entity_def *e, const char *name, size_t len);

@@ -596,10 +596,14 @@ static int key_is(const jkey *k, const char *name)
     return i == k->n && name[i] == '\0';
 }
 
-/* Field position by key, starting after the last match since portals
- * usually send fields in declaration order.  -1 when unknown. */
+/* Field position by key: through the entity's perfect hash of its field
+ * names (model.h), built when the model compiled; in an entity without
+ * one, a search starting after the last match since portals usually send
+ * fields in declaration order.  -1 when unknown. */
 static long field_find(const entity_def *e, const jkey *k, uint32_t *hint)
 {
+    if (e->keys)
+        return k->cut ? -1 : entity_key_find(e, k->s, k->n);
     uint32_t i = *hint;
     for (uint32_t n = 0; n < e->nfields; n++, i++) {
         if (i >= e->nfields)

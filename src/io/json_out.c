@@ -80,32 +80,6 @@ static void json_add_text(buf *b, const buf *tx)
     buf_json_string(b, tx->data ? tx->data : "", tx->len);
 }
 
-#define ONES 0x0101010101010101ULL
-
-/* True when s[0..n) holds a byte that a JSON string escapes (control,
- * quote, backslash), tested 8 bytes at a time: labels run to a hundred
- * bytes and more.  Each test is exact per byte (no carry between bytes). */
-static int needs_escape(const char *s, size_t n)
-{
-    size_t i = 0;
-    for (; i + 8 <= n; i += 8) {
-        uint64_t w, low7 = ONES * 0x7F, q, bs;
-        memcpy(&w, s + i, 8);
-        q = w ^ ONES * '"';
-        bs = w ^ ONES * '\\';
-        uint64_t ctl = ~(((w & ONES * 0x60) + low7) | w);      /* high bit: byte < 0x20 */
-        uint64_t eq = ~((((q & low7) + low7) | q) & (((bs & low7) + low7) | bs));
-        if ((ctl | eq) & ONES * 0x80)
-            return 1;
-    }
-    for (; i < n; i++) {
-        unsigned char ch = (unsigned char)s[i];
-        if (ch < 0x20 || ch == '"' || ch == '\\')
-            return 1;
-    }
-    return 0;
-}
-
 /* Appends a label as a JSON string.  The label is written straight into
  * b between quotes, which is the whole job when it holds nothing JSON
  * escapes (every label of the shipped policies); otherwise the bytes
@@ -117,7 +91,7 @@ static void write_label(buf *b, const ev_def *d, const ev_cell *frame)
     size_t at = b->len;
     explain_label(b, d, frame);
     if (b->failed) return;
-    if (needs_escape(b->data + at, b->len - at)) {
+    if (buf_json_plain(b->data + at, b->len - at) < b->len - at) {
         buf raw;
         buf_init(&raw);
         buf_add(&raw, b->data + at, b->len - at);

@@ -157,7 +157,7 @@ static int build_entity(checked *ck, ast_node *d, entity_def *e)
         build_field(ck, fd, &fields[k], k);
     }
     e->nfields = nf;
-    return 0;
+    return entity_index_keys(e, ck->pool);
 }
 
 /* The content hash shown and stored for a model or policy text. */

@@ -557,9 +557,41 @@ static void labels_sources_and_loops(void **state)
         "2019-06-30", "{\"household\":{\"members\":[{\"id\":\"a\",\"age\":40},{\"id\":\"b\",\"age\":2}]}}", has, NULL);
 }
 
+/* buf_json_string() finds its first escape 16 or 8 bytes a step: every
+ * escaped byte at every position of strings of 1..19 bytes, against the
+ * escapes written out here by hand (a byte of UTF-8 passes as it is). */
+static void json_string_escapes(void **state)
+{
+    (void)state;
+    static const struct { char in; const char *out; } esc[] = {
+        { '"', "\\\"" }, { '\\', "\\\\" }, { '\n', "\\n" }, { '\t', "\\t" },
+        { '\x01', "\\u0001" }, { '\x1f', "\\u001f" }, { 'x', "x" }, { '\x7f', "\x7f" },
+        { '\xe5', "\xe5" },
+    };
+    for (size_t e = 0; e < sizeof esc / sizeof esc[0]; e++)
+        for (size_t n = 1; n < 20; n++)
+            for (size_t at = 0; at < n; at++) {
+                char in[20], want[64];
+                memset(in, 'a', n);
+                in[at] = esc[e].in;
+                snprintf(want, sizeof want, "\"%.*s%s%.*s\"", (int)at, in, esc[e].out,
+                         (int)(n - at - 1), in + at + 1);
+                buf b;
+                buf_init(&b);
+                buf_json_string(&b, in, n);
+                assert_string_equal(buf_cstr(&b), want);
+                int plain = esc[e].in == 'x' || esc[e].in == '\x7f' || esc[e].in == '\xe5';
+                assert_int_equal(buf_json_plain(in, n), plain ? n : at);
+                /* the tokenizer's prefix stops at UTF-8 too */
+                assert_int_equal(buf_json_ascii(in, n), plain && esc[e].in != '\xe5' ? n : at);
+                buf_free(&b);
+            }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(json_string_escapes),
         cmocka_unit_test(parameter_read_at_another_date),
         cmocka_unit_test(unless_on_negative_label),
         cmocka_unit_test(percentage_and_whole_margin),

@@ -36,7 +36,7 @@ static field_def person_fields[] = {
     {.name = "bonus", .type = &t_money, .index = 7, .has_min = 1, .has_max = 1, .min = 1005000, .max = 2009000,
      .def = {.i = 1010000}},
 };
-static const entity_def person = {"person", "家庭成员", 8, person_fields};
+static const entity_def person = {"person", "家庭成员", 8, person_fields, NULL };
 static const ty t_person = {.kind = TY_ENTITY, .ent = &person};
 static const ty t_members = {.kind = TY_LIST, .elem = &t_person};
 static field_def household_fields[] = {
@@ -44,7 +44,7 @@ static field_def household_fields[] = {
     {.name = "members", .label = "家庭成员", .type = &t_members, .index = 1, .required = 1,
      .has_min = 1, .has_max = 1, .min = 1, .max = 50},
 };
-static const entity_def household = {"household", "家庭", 2, household_fields};
+static const entity_def household = {"household", "家庭", 2, household_fields, NULL };
 
 static char *schema(buf *b)
 {
