@@ -102,8 +102,8 @@ static int64_t sum_field(ev_ctx *c, const ev_insn *in, const ev_cell *l, int32_t
  * whatever the run loop around it becomes: inlined, the == loop's place
  * moved with every edit of the run loop, and tianjin.tekun_care took
  * 33-36 ns per decision with the loop 16 bytes past a 32-byte boundary
- * and 44-49 ns with it on one (measured here on five builds of each;
- * the call costs less than that spread). */
+ * and 44-49 ns with it on one (measured here on eleven builds, seven
+ * one way and four the other; the call costs less than that spread). */
 #define SCAN_LOOP(test) \
     for (; k < l->l.n; k++) { \
         int64_t x = l->l.base[(size_t)k * l->l.stride + (size_t)field].i; \
@@ -201,9 +201,8 @@ L_EV_OP_PICK: {
     int bad = in->flags & PICK_SUB ? __builtin_sub_overflow(X_I, Y_I, &val) : __builtin_add_overflow(X_I, Y_I, &val);
     if (bad && (in->flags & PICK_DEC)) val = 0;
     int take = (f[in->c].i != 0) == ((in->flags & PICK_WHEN) != 0);
-    int64_t mask = -(int64_t)take;      /* a mask, not a branch: which arm is taken is data */
-    OUT = (val & mask) | (f[in->imm].i & ~mask);
-    if (take & bad) overflow(c, in, "arithmetic overflow");
+    OUT = take ? val : f[in->imm].i;    /* a branch: a mask measured 3 ns slower on tianjin.dibao */
+    if (take && bad) overflow(c, in, "arithmetic overflow");
     NEXT;
 }
 L_EV_ADD_INT:
