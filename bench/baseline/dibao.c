@@ -6,7 +6,8 @@
  * needs: monthly_income, assistance_category, self_care) with a minimal
  * scanner, then times the decision alone: eligibility, benefit and
  * per-capita income of 低保 (860.00 per person per month) and the 特困
- * care subsidy (800/400/0), in fen, in plain C.  Prints
+ * care subsidy (800/400/0) with its amount per member (tekun_care's
+ * by_member map: member id -> amount), in fen, in plain C.  Prints
  * `baseline: N decisions/s (X ns/decision, checksum C)` for both
  * programmes together, then `baseline-dibao: ...` for 低保 alone (the
  * measuring stick of `eligo bench tianjin.dibao`).
@@ -23,7 +24,7 @@
 #define MAX_HH 100000
 #define MAX_M 64
 
-typedef struct member { int64_t income_fen; int tekun; int care; } member;
+typedef struct member { int64_t income_fen; int tekun; int care; const char *id; } member;
 typedef struct household { int n; member m[MAX_M]; } household;
 
 static household *hh;
@@ -47,6 +48,9 @@ static void parse_line(char *line, household *h)
     h->n = 0;
     for (char *p = strstr(line, "{\"id\""); p && h->n < MAX_M; p = strstr(p + 1, "{\"id\"")) {
         member *m = &h->m[h->n++];
+        char id[64] = "";
+        sscanf(p, "{\"id\":\"%63[^\"]", id);
+        m->id = strdup(id);       /* the map holds a pointer to it, as eligo's a text cell */
         char *end = strchr(p, '}');
         char save = end ? *end : 0;
         if (end) *end = 0;
@@ -59,7 +63,12 @@ static void parse_line(char *line, household *h)
     }
 }
 
-typedef struct decision { int eligible; int64_t benefit, per_capita, care; } decision;
+typedef struct decision { int eligible, nby; int64_t benefit, per_capita, care; } decision;
+
+/* tekun_care's by_member output, as its program keeps it: one pair per
+ * 特困 member, in a buffer reused by every decision. */
+typedef struct pair { const char *id; int64_t amount; } pair;
+pair by_member[MAX_M];
 
 /* 低保 alone: eligibility, benefit and per-capita income. */
 static decision decide_dibao(const household *h)
@@ -73,6 +82,7 @@ static decision decide_dibao(const household *h)
     d.benefit = d.eligible ? threshold - total : 0;
     d.per_capita = (2 * total + h->n) / (2 * h->n);      /* half up, non-negative */
     d.care = 0;
+    d.nby = 0;
     return d;
 }
 
@@ -80,11 +90,17 @@ static decision decide(const household *h)
 {
     decision d;
     int64_t total = 0, care = 0;
+    int nby = 0;
     for (int i = 0; i < h->n; i++) {
         total += h->m[i].income_fen;
-        if (h->m[i].tekun)
-            care += h->m[i].care == 2 ? 80000 : h->m[i].care == 1 ? 40000 : 0;
+        if (h->m[i].tekun) {
+            int64_t amount = h->m[i].care == 2 ? 80000 : h->m[i].care == 1 ? 40000 : 0;
+            care += amount;
+            by_member[nby].id = h->m[i].id;
+            by_member[nby++].amount = amount;
+        }
     }
+    d.nby = nby;
     int64_t threshold = 86000 * h->n;
     d.eligible = total < threshold;
     d.benefit = d.eligible ? threshold - total : 0;
@@ -109,7 +125,7 @@ static inline __attribute__((always_inline)) void measure(const char *label,
     do {
         for (int k = 0; k < nhh; k++) {
             decision d = decide_one(&hh[k]);
-            check += d.benefit + d.per_capita + d.care + d.eligible;
+            check += d.benefit + d.per_capita + d.care + d.eligible + (d.nby ? by_member[d.nby - 1].amount : 0);
         }
         n += (uint64_t)nhh;
         clock_gettime(CLOCK_MONOTONIC, &b);

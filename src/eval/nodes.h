@@ -148,6 +148,7 @@ typedef enum ev_kind {
     X(SCAN,       "NEXT that skips the records failing a field comparison: see vm.c") \
     X(LEN_OF,     "dst = length of list field b of the record in slot a") \
     X(SUM_FIELD_OF, "dst = sum of field c over list field b of the record in slot a") \
+    X(LEN_SUM_OF, "slot imm = LEN_OF, then dst = SUM_FIELD_OF, of the same list (one fetch)") \
     X(INC,        "dst = dst + 1") \
     X(ACC_SUM_INT, "dst = dst + a, ints") \
     X(ACC_SUM_DEC, "dst = dst + a, decimals") \
@@ -158,6 +159,7 @@ typedef enum ev_kind {
     X(NOT_EMPTY,  "error unless slot a holds (min/max of an empty list)") \
     X(MAP_INIT,   "dst = empty map with room for list a, at slot b when it fits; c on no memory") \
     X(MAP_PUT,    "append key a, value b to the map in dst") \
+    X(SUM_PUT,    "ACC_SUM of a into dst, then MAP_PUT of field imm of the record in slot c, a into map b") \
     X(TABLE1,     "one-column table by lookup: see vm.c") \
     X(TABLE1_FIELD, "TABLE1 on field flags of the record in slot a") \
     X(DIV_ROUND_INT, "DIV_ROUND of a decimal by an int b (c = the INT_TO_DEC node)") \

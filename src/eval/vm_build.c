@@ -20,9 +20,12 @@
  * How each node kind is built comes from nodes.h's vm column; what is
  * not flattened (multi-column or computed tables, parameters at another
  * date, list literals) is one TREE instruction that asks the walker for
- * that node, counted in ev_prog.ntree.  One shape of two defs is fused
- * into one loop: a sum and a map over the same elements with the same
- * filter and value (fuse_sum_map).  Also here: the names of
+ * that node, counted in ev_prog.ntree.  Two shapes of two defs are
+ * fused: a sum and a map over the same elements with the same filter and
+ * value into one loop whose body adds and puts in one instruction
+ * (fuse_sum_map, SUM_PUT), and a count just before a sum of a field over
+ * the same list field into one instruction (fuse_len_sum, LEN_SUM_OF):
+ * fewer instructions dispatched per decision.  Also here: the names of
  * instructions and the disassembler (ev_prog_disasm), which read the
  * same lists.
  *
@@ -67,6 +70,7 @@ typedef struct builder {
     uint32_t nlut, caplut;
     uint32_t nslots;
     uint32_t ntree;         /* TREE and TREE_CELL instructions emitted */
+    uint32_t target;        /* the last instruction made a jump target (land, loop_head) */
     int failed;
 } builder;
 
@@ -116,6 +120,7 @@ static void land(builder *b, int32_t i)
 {
     if (!b->failed)
         b->code[i].c = (int32_t)b->ncode;
+    b->target = b->ncode;
 }
 
 static int32_t temp(builder *b) { return (int32_t)b->nslots++; }
@@ -281,6 +286,7 @@ static loop loop_head(builder *b, int32_t list, int32_t var, int32_t node)
     loop lp = {temp(b), list, var, node, 0, 0, -1, -1};
     lp.enter = emit(b, EV_OP_LOOP, lp.counter, -1, -1, -1);
     lp.body = (int32_t)b->ncode;
+    b->target = b->ncode;
     return lp;
 }
 
@@ -488,6 +494,27 @@ static int32_t gen_binary(builder *b, int32_t node, int32_t want)
     return dst;
 }
 
+/* `count(L)` just before `sum(x.f for x in L)`, L a list field (tianjin.dibao's
+ * size and income): the LEN_OF already emitted becomes one LEN_SUM_OF
+ * that fetches the list once and writes both slots, unless something
+ * jumps between them or the count overwrites the record the list is
+ * read from.  Returns the sum's slot, or -1 when the shape is not that. */
+static int32_t fuse_len_sum(builder *b, const ev_node *l, int32_t field, int32_t node, int32_t want)
+{
+    ev_insn *prev = b->ncode ? &b->code[b->ncode - 1] : NULL;
+    if (!prev || b->failed || prev->op != EV_OP_LEN_OF || prev->a != l->a || prev->b != l->b ||
+        prev->dst == l->a || b->target == b->ncode)
+        return -1;
+    int32_t len = prev->dst, dst = want_slot(b, want);
+    b->ncode--;
+    int32_t i = emit(b, EV_OP_LEN_SUM_OF, dst, l->a, l->b, node);
+    if (!b->failed) {
+        b->code[i].c = field;
+        b->code[i].imm = len;
+    }
+    return dst;
+}
+
 /* The kinds whose vm column is SELF or OWN, each with its own builder. */
 static int32_t gen_own(builder *b, int32_t node, int32_t want)
 {
@@ -520,6 +547,8 @@ static int32_t gen_own(builder *b, int32_t node, int32_t want)
     case EV_LIST_LEN: case EV_SUM_FIELD: {
         const ev_node *l = &b->t->nodes[n->a];
         if (l->kind == EV_LIST_FIELD) {   /* count(household.members): no copy of the list */
+            if (n->kind == EV_SUM_FIELD && (dst = fuse_len_sum(b, l, n->b, node, want)) >= 0)
+                return dst;
             int32_t i = emit(b, n->kind == EV_LIST_LEN ? EV_OP_LEN_OF : EV_OP_SUM_FIELD_OF,
                              dst = want_slot(b, want), l->a, l->b, node);
             if (!b->failed) b->code[i].c = n->b;
@@ -666,17 +695,19 @@ static int fuse_sum_map(builder *b, const ev_def *d0, const ev_def *d1)
     loop lp = loop_head(b, list, (int32_t)s->imm, d0->root);
     loop_filter(b, &lp, s->c);
     int32_t v = gen(b, s->b, -1);
-    emit(b, s->kind == EV_SUM_INT ? EV_OP_ACC_SUM_INT : EV_OP_ACC_SUM_DEC, sum, v, -1, d0->root);
     const ev_node *k = &b->t->nodes[key];
-    int32_t ks;
     if (k->kind == EV_TEXT_FIELD && k->a == m->imm) {   /* m.id: read from the sum's variable */
-        ks = temp(b);
-        emit(b, EV_OP_CELL_FIELD, ks, (int32_t)s->imm, k->b, key);
+        int32_t i = emit(b, EV_OP_SUM_PUT, sum, v, map, d0->root);   /* the sum's node: its errors */
+        if (!b->failed) {
+            b->code[i].c = (int32_t)s->imm;
+            b->code[i].imm = k->b;
+            b->code[i].flags = s->kind == EV_SUM_DEC ? SUM_PUT_DEC : 0;
+        }
     } else {
+        emit(b, s->kind == EV_SUM_INT ? EV_OP_ACC_SUM_INT : EV_OP_ACC_SUM_DEC, sum, v, -1, d0->root);
         emit(b, EV_OP_MOVE, (int32_t)m->imm, (int32_t)s->imm, -1, -1);   /* the key reads the map's variable */
-        ks = gen_cell(b, key, -1);
+        emit(b, EV_OP_MAP_PUT, map, gen_cell(b, key, -1), v, d1->root);
     }
-    emit(b, EV_OP_MAP_PUT, map, ks, v, d1->root);
     loop_end(b, &lp);
     land(b, init);
     return 1;

@@ -14,6 +14,9 @@
 #define PICK_DEC 2
 #define PICK_WHEN 4
 
+/* SUM_PUT's flag: the sum is of decimals (ACC_SUM_DEC), else of ints. */
+#define SUM_PUT_DEC 1
+
 /* The pairs of a map (MAP_INIT) that fit in the frame slots its builder
  * reserves: households are far shorter, and a longer list takes the
  * request arena. */

@@ -417,18 +417,21 @@ static void grade_table_two_columns(void **state)
         "2019-01-01", FAMILY, "{\"a\":\"200.00\",\"b\":\"50.00\"}");
 }
 
-/* The loops (LOOP instructions) of a policy's program. */
-static int program_loops(const char *policy_text)
+/* How many instructions `op` a policy's program holds. */
+static int program_ops(const char *policy_text, int op)
 {
     compiled c;
     compile_text(&c, policy_text);
     assert_non_null(c.policy);
     int n = 0;
     for (uint32_t i = 0; i < c.policy->tree.prog->ncode; i++)
-        n += c.policy->tree.prog->code[i].op == EV_OP_LOOP;
+        n += c.policy->tree.prog->code[i].op == op;
     compiled_free(&c);
     return n;
 }
+
+/* The loops (LOOP instructions) of a policy's program. */
+static int program_loops(const char *policy_text) { return program_ops(policy_text, EV_OP_LOOP); }
 
 /* A sum followed by a map over the same members with the same filter and
  * value (tekun_care's shape) is one loop in the program; the values are
@@ -443,11 +446,58 @@ static void sum_and_map_in_one_loop(void **state)
     expect_outputs(fused, "2019-01-01", FAMILY,
                    "{\"adult_income\":\"1500.00\",\"by_id\":{\"a\":\"1000.00\",\"b\":\"500.00\"}}");
     assert_int_equal(program_loops(fused), 1);
+    /* its body: the sum's addition, the key m.id and the put in one SUM_PUT */
+    assert_int_equal(program_ops(fused, EV_OP_SUM_PUT), 1);
+    assert_int_equal(program_ops(fused, EV_OP_MAP_PUT), 0);
     assert_int_equal(program_loops(HEAD SUM
         "output by_id: map of money per month = map(m.id => m.income for m in household.members where m.age > 18)\n"), 2);
     assert_int_equal(program_loops(HEAD SUM
         "output by_id: map of money per month = map(m.id => m.income for m in household.members where m.age >= 18 and adult_income > 0.00)\n"), 2);
 #undef SUM
+}
+
+/* A sum that overflows: the same error as the walker's (decide compares
+ * both), 5,000,000,000,000.00 twice being above the
+ * 9,223,372,036,854.775807 a money holds. */
+static void expect_sum_overflow(const char *policy_text)
+{
+    compiled c;
+    compile_text(&c, policy_text);
+    assert_non_null(c.policy);
+    char *got = decide(c.policy, "2019-01-01",
+        "{\"household\":{\"members\":[{\"id\":\"a\",\"age\":40,\"income\":\"5000000000000.00\"},"
+        "{\"id\":\"b\",\"age\":41,\"income\":\"5000000000000.00\"}]}}");
+    assert_non_null(strstr(got, "ERROR: arithmetic overflow"));
+    free(got);
+    compiled_free(&c);
+}
+
+/* ... inside the fused loop of a sum and a map (SUM_PUT). */
+static void sum_and_map_overflow(void **state)
+{
+    const char *p = HEAD
+        "output total: money per month = sum(m.income for m in household.members where m.age >= 18)\n"
+        "output by_id: map of money per month = map(m.id => m.income for m in household.members where m.age >= 18)\n";
+    assert_int_equal(program_ops(p, EV_OP_SUM_PUT), 1);
+    expect_sum_overflow(p);
+}
+
+/* count(L) just before sum(x.f for x in L) of a list field (tianjin.dibao's
+ * size and income) is one LEN_SUM_OF: FAMILY has 3 members and incomes
+ * 1000 + 500 + none = 1500.00.  The other order keeps two instructions,
+ * and the sum's overflow is the walker's error. */
+static void count_and_sum_in_one_instruction(void **state)
+{
+    const char *fused = HEAD "output n: int = count(household.members)\n"
+        "output s: money per month = sum(m.income for m in household.members)\n";
+    expect_outputs(fused, "2019-01-01", FAMILY, "{\"n\":3,\"s\":\"1500.00\"}");
+    assert_int_equal(program_ops(fused, EV_OP_LEN_SUM_OF), 1);
+    assert_int_equal(program_ops(fused, EV_OP_LEN_OF), 0);
+    const char *apart = HEAD "output s: money per month = sum(m.income for m in household.members)\n"
+        "output n: int = count(household.members)\n";
+    expect_outputs(apart, "2019-01-01", FAMILY, "{\"s\":\"1500.00\",\"n\":3}");
+    assert_int_equal(program_ops(apart, EV_OP_LEN_SUM_OF), 0);
+    expect_sum_overflow(fused);
 }
 
 static void aggregations(void **state)
@@ -954,6 +1004,8 @@ int main(void)
         cmocka_unit_test(dates),
         cmocka_unit_test(ages_and_durations),
         cmocka_unit_test(overflow_is_an_error),
+        cmocka_unit_test(sum_and_map_overflow),
+        cmocka_unit_test(count_and_sum_in_one_instruction),
         cmocka_unit_test(sub_fen_output_is_an_error),
         cmocka_unit_test(outside_covered_period),
         cmocka_unit_test(before_covers_with_parameter),
