@@ -11,14 +11,22 @@
 #include <stdio.h>
 #include <string.h>
 #include "cli/cli.h"
+#include "lang/source.h"
 
 static void print_assumptions(const registry *r)
 {
     for (uint32_t i = 0; i < r->npolicies; i++) {
         const policy *p = r->policies[i];
-        for (uint32_t k = 0; k < p->nassumptions; k++)
-            printf("%s:%u: %s: %s\n", p->src->name, p->assumptions[k].line, p->assumptions[k].what,
-                   p->assumptions[k].text);
+        for (uint32_t k = 0; k < p->nassumptions; k++) {
+            const policy_assumption *a = &p->assumptions[k];
+            uint32_t line, col;
+            source_linecol(p->src, a->offset, &line, &col);
+            printf("%s:%u: %s", p->src->name, line, a->what);
+            if (a->name) printf(" %s", a->name);
+            if (a->from) printf(" from %s", a->from);
+            if (a->row) printf(" row %u", a->row);
+            printf(": %s\n", a->text);
+        }
     }
 }
 

@@ -27,11 +27,16 @@ typedef struct cmodel cmodel;
 typedef struct policy_source { const char *file, *quote; } policy_source;
 
 /* A value, row or policy that states an assumption instead of quoting a
- * document (lang/cite.c): where, what, and the stated reason. */
+ * document (lang/cite.c): where, what, and the stated reason.  Kept as
+ * parts, put into words only when listed (eligo check --assumptions):
+ * a generated policy may state thousands, and compiling formats none. */
 typedef struct policy_assumption {
-    uint32_t line;
-    const char *what;         /* "parameter x from 2017-04-01", "table t row 2", "policy" */
-    const char *text;
+    uint32_t offset;          /* of the citation in the policy's text */
+    uint32_t row;             /* a table row's number from 1, else 0 */
+    const char *what;         /* "parameter", "table", "warning", "policy" */
+    const char *name;         /* the parameter's or table's name, else NULL */
+    const char *from;         /* a parameter value's first day, else NULL */
+    const char *text;         /* the stated reason */
 } policy_assumption;
 
 /* A test block, kept as syntax; `src` is where it was written (the policy

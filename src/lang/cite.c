@@ -242,7 +242,13 @@ static void check_quote(citer *c, const cite_doc *d, const ast_node *quote, cons
     free(off);
 }
 
-static void record_assumption(citer *c, const ast_node *cite, const char *what)
+/* What a citation is attached to, for the list of assumptions. */
+typedef struct cite_site {
+    const char *what, *name, *from;
+    uint32_t row;
+} cite_site;
+
+static void record_assumption(citer *c, const ast_node *cite, const cite_site *at)
 {
     if (!cite->label || !cite->label->text[0]) {
         diag_add(c->dl, DIAG_ERROR, c->p->src, cite->loc, "say what is assumed and why",
@@ -256,11 +262,8 @@ static void record_assumption(citer *c, const ast_node *cite, const char *what)
         c->assumed = a;
         c->assumed_cap = cap;
     }
-    policy_assumption *a = &c->assumed[c->nassumed++];
-    uint32_t col;
-    source_linecol(c->p->src, cite->loc.start, &a->line, &col);
-    a->what = what;
-    a->text = cite->label->text;
+    c->assumed[c->nassumed++] = (policy_assumption){cite->loc.start, at->row, at->what, at->name,
+                                                    at->from, cite->label->text};
 }
 
 /* Hands the assumptions found to the policy's arena. */
@@ -297,9 +300,9 @@ static void note_documents(citer *c)
 
 /* One citation: an assumption, or a document and a quotation in it
  * (stating the figure `value`, when it is a number). */
-static void check_cite(citer *c, const ast_node *cite, const char *what, const ast_node *value)
+static void check_cite(citer *c, const ast_node *cite, const cite_site *at, const ast_node *value)
 {
-    if (cite->op == 1) { record_assumption(c, cite, what); return; }
+    if (cite->op == 1) { record_assumption(c, cite, at); return; }
     const char *file = cite->a->text;
     if (!cite->b) {
         const char *colon = strstr(file, ": ");
@@ -331,9 +334,7 @@ static void check_params(citer *c, const ast_node *param)
                      "the value of `%s` from %s cites no source", param->text, date);
             continue;
         }
-        const char *what = arena_printf(&c->p->pool, "parameter %s from %s", param->text, date);
-        if (!what) { c->failed = 1; return; }
-        check_cite(c, v->d, what, v->c);
+        check_cite(c, v->d, &(cite_site){"parameter", param->text, date, 0}, v->c);
     }
 }
 
@@ -346,9 +347,7 @@ static void check_rows(citer *c, const ast_node *table)
                      "row %u of table `%s` cites no source", k, table->text);
             continue;
         }
-        const char *what = arena_printf(&c->p->pool, "table %s row %u", table->text, k);
-        if (!what) { c->failed = 1; return; }
-        check_cite(c, r->c, what, r->b);
+        check_cite(c, r->c, &(cite_site){"table", table->text, NULL, k}, r->b);
     }
 }
 
@@ -361,7 +360,7 @@ static void check_warning(citer *c, const ast_node *w)
                  "the warning \"%s\" cites no source", w->label->text);
         return;
     }
-    check_cite(c, w->d, "warning", NULL);
+    check_cite(c, w->d, &(cite_site){"warning", NULL, NULL, 0}, NULL);
 }
 
 char *cite_docs_dir(const policy *p)
@@ -385,7 +384,7 @@ int cite_policy(policy *p, ast_node *file, const char *docs_dir, diag_list *dl)
     int cited = 0;
     for (ast_node *d = file->a; d; d = d->next) {
         if (d->kind == AST_POLICY) pd = d;
-        else if (d->kind == AST_SOURCE) { cited = 1; check_cite(&c, d, "policy", NULL); }
+        else if (d->kind == AST_SOURCE) { cited = 1; check_cite(&c, d, &(cite_site){"policy", NULL, NULL, 0}, NULL); }
         else if (d->kind == AST_PARAM) check_params(&c, d);
         else if (d->kind == AST_TABLE) check_rows(&c, d);
         else if (d->kind == AST_REFUSE && d->op == 1) check_warning(&c, d);

@@ -19,6 +19,7 @@
 #include <sys/stat.h>
 #include <cmocka.h>
 #include "lang/cite.h"
+#include "lang/source.h"
 #include "compile_helper.h"
 
 /* The document: a sentence broken over two lines, full-width % and ,. */
@@ -106,8 +107,14 @@ static void quotation_across_a_line_break(void **state)
     assert_string_equal(p->source[1], "doc.txt: 救助比例最高达85%, 且不设封顶线");
     assert_null(p->cite[1].assumption);
     assert_int_equal(t.c.policy->nassumptions, 1);
-    assert_int_equal(t.c.policy->assumptions[0].line, 6);
-    assert_string_equal(t.c.policy->assumptions[0].what, "parameter rate from 2017-01-01");
+    const policy_assumption *a = &t.c.policy->assumptions[0];
+    uint32_t line, col;
+    source_linecol(t.c.policy->src, a->offset, &line, &col);
+    assert_int_equal(line, 6);
+    assert_string_equal(a->what, "parameter");
+    assert_string_equal(a->name, "rate");
+    assert_string_equal(a->from, "2017-01-01");
+    assert_int_equal(a->row, 0);
     cited_free(&t);
 }
 
@@ -129,7 +136,10 @@ static void row_citations(void **state)
     assert_string_equal(et->row_cite[0].quote, "每例奖励1.5万元");
     assert_null(et->else_cite.doc);
     assert_string_equal(et->else_cite.assumption, "其他情形不奖励");
-    assert_string_equal(t.c.policy->assumptions[0].what, "table award row 2");
+    assert_string_equal(t.c.policy->assumptions[0].what, "table");
+    assert_string_equal(t.c.policy->assumptions[0].name, "award");
+    assert_null(t.c.policy->assumptions[0].from);
+    assert_int_equal(t.c.policy->assumptions[0].row, 2);
     cited_free(&t);
 }
 
