@@ -647,7 +647,11 @@ static const ty *expr_inner(walk *w, ast_node *n, const ty *expect)
         if (expect && (expect->kind == TY_MONEY || expect->kind == TY_DECIMAL)) return expect;
         return ty_scalar(TY_INT);
     case AST_DEC:
-        if (n->op == LIT_PERCENT)   /* a rate: never an amount of money */
+        if (n->op == LIT_PERCENT && expect && expect->kind == TY_MONEY) {
+            ck_percent_not_money(ck, n, expect);   /* a rate: never an amount of money */
+            return ty_scalar(TY_ERROR);
+        }
+        if (n->op == LIT_PERCENT)
             return expect && expect->kind == TY_DECIMAL ? expect : ty_scalar(TY_DECIMAL);
         if (expect && (expect->kind == TY_MONEY || expect->kind == TY_DECIMAL)) return expect;
         return ty_scalar(TY_NUMBER);

@@ -157,6 +157,13 @@ const ty *check_type(checked *ck, ast_node *t)
     return ty_scalar(TY_ERROR);
 }
 
+void ck_percent_not_money(checked *ck, ast_node *n, const ty *money)
+{
+    char tn[64];
+    ck_err(ck, n, "a percentage (%s) is a rate, not an amount of %s", n->text, ty_str(money, tn, sizeof tn));
+    diag_hint(ck->dl, "a rate scales an amount: multiply the amount by it");
+}
+
 int check_literal_value(checked *ck, ast_node *n, const ty *t, int64_t *out)
 {
     char tn[64];
@@ -175,8 +182,7 @@ int check_literal_value(checked *ck, ast_node *n, const ty *t, int64_t *out)
         if (!ty_is_decimal_like(t))
             break;
         if (n->op == LIT_PERCENT && t->kind == TY_MONEY) {
-            ck_err(ck, n, "a percentage (%s) is a rate, not an amount of %s", n->text, ty_str(t, tn, sizeof tn));
-            diag_hint(ck->dl, "a rate scales an amount: multiply the amount by it");
+            ck_percent_not_money(ck, n, t);
             return -1;
         }
         dec_status st = dec_parse(n->text, strlen(n->text), out);
