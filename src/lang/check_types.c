@@ -118,6 +118,34 @@ const char *ty_str(const ty *t, char *out, size_t n)
 }
 /* ---- type resolution -------------------------------------------------- */
 
+/* "did you mean `int`?" for an unknown type.  The built-in names are
+ * short, so a slip of the longer word an officer has in mind (`integr`
+ * for integer, `boolen`, `strng`) is too far from `int`, `bool` or
+ * `text` to suggest: those longer words are candidates too, each
+ * suggesting the built-in type it means. */
+static void suggest_type(checked *ck, const char *name)
+{
+    static const char *const builtin[][2] = {
+        {"bool", "bool"}, {"boolean", "bool"}, {"int", "int"}, {"integer", "int"},
+        {"decimal", "decimal"}, {"money", "money"}, {"date", "date"}, {"text", "text"}, {"string", "text"},
+    };
+    suggestion sg;
+    size_t n = strlen(name), nb = sizeof builtin / sizeof *builtin;
+
+    suggest_init(&sg);
+    for (size_t i = 0; i < nb; i++)
+        suggest_consider(&sg, name, n, builtin[i][0]);
+    for (uint32_t i = 0; i < ck->nenums; i++)
+        suggest_consider(&sg, name, n, ck->enums[i]->name);
+    for (uint32_t i = 0; ck->model && i < ck->model->nentities; i++)
+        suggest_consider(&sg, name, n, ck->model->entities[i]->name);
+    for (size_t i = 0; sg.best && i < nb; i++)
+        if (sg.best == builtin[i][0])
+            sg.best = builtin[i][1];
+    if (sg.best)
+        diag_hint(ck->dl, "did you mean `%s`?", sg.best);
+}
+
 const ty *check_type(checked *ck, ast_node *t)
 {
     switch ((ast_base)t->op) {
@@ -141,16 +169,7 @@ const ty *check_type(checked *ck, ast_node *t)
         if (ent)
             return ty_entity(ck->pool, ent);
         ck_err(ck, t, "unknown type `%s`", t->text);
-        const char *cands[256];
-        size_t n = 0;
-        static const char *builtin[] = {"bool", "int", "decimal", "money", "date", "text"};
-        for (size_t i = 0; i < 6; i++)
-            cands[n++] = builtin[i];
-        for (uint32_t i = 0; i < ck->nenums && n < 256; i++)
-            cands[n++] = ck->enums[i]->name;
-        for (uint32_t i = 0; ck->model && i < ck->model->nentities && n < 256; i++)
-            cands[n++] = ck->model->entities[i]->name;
-        ck_suggest(ck, t->text, cands, n);
+        suggest_type(ck, t->text);
         return t->ty = ty_scalar(TY_ERROR);
     }
     }
