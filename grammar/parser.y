@@ -857,7 +857,7 @@ static const char *hint_for(yysymbol_kind_t got, const yysymbol_kind_t *exp, int
         return "missing `then` after the condition";
     /* After a declaration's label, `else` joins the label of false. */
     if (got == YYSYMBOL_STRING && expects(exp, n, YYSYMBOL_ELSE) && expects(exp, n, YYSYMBOL_ASSIGN))
-        return "a bool's two labels are joined by `else`: `\"true label\" else \"false label\"`";
+        return "only a bool has two labels, joined by `else`: `\"true label\" else \"false label\"`";
     if (expects(exp, n, YYSYMBOL_ELSE) && !expects(exp, n, YYSYMBOL_INTLIT))
         return "an `if` needs an `else` branch: `if c then a else b`";
     if (got == YYSYMBOL_ELSE && expects(exp, n, YYSYMBOL_UNLESS))
