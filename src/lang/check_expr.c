@@ -286,8 +286,10 @@ static const ty *name_ref(walk *w, ast_node *n, const ty *expect)
 
 static const ty *call(walk *w, ast_node *n, const ty *expect);
 
-/* "a let", "an output"...: what a declared name is, for the messages
- * that say why it cannot be used the way it was; NULL for a table. */
+/* "a let", "a table"...: what a declared name is, for the messages
+ * that say why it cannot be used the way it was.  Loop variables and
+ * table parameters are never in the symbol table (name_ref finds them
+ * in the walk), so the last case is only a fallback. */
 static const char *sym_what(const sym *s)
 {
     switch (s->kind) {
@@ -295,7 +297,8 @@ static const char *sym_what(const sym *s)
     case SYM_LET: return "a let";
     case SYM_OUTPUT: return "an output";
     case SYM_ROOT: return "an input";
-    default: return NULL;
+    case SYM_TABLE: return "a table";
+    default: return "a name";
     }
 }
 
@@ -308,9 +311,8 @@ static void at_not_param(checked *ck, ast_node *name, const sym *s)
     size_t k = 0;
 
     if (s) {
-        const char *what = sym_what(s);
         ck_err(ck, name, "`%s` is %s, not a parameter: only parameters can be read at another date",
-               name->text, what ? what : "not a value");
+               name->text, sym_what(s));
         return;
     }
     ck_err(ck, name, "unknown name `%s`", name->text);
@@ -573,7 +575,7 @@ static const ty *call(walk *w, ast_node *n, const ty *expect)
         for (ast_node *a = n->a; a; a = a->next) ck_expr(w, a, NULL);
         return ty_scalar(TY_ERROR);
     }
-    if (s && sym_what(s)) {
+    if (s && s->kind != SYM_TABLE) {
         ck_err(ck, n, "`%s` is %s, not a function or table", f, sym_what(s));
         diag_hint(ck->dl, "read it by its name alone: `%s`", f);
         for (ast_node *a = n->a; a; a = a->next) ck_expr(w, a, NULL);
