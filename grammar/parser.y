@@ -49,6 +49,7 @@
 #include <stdint.h>
 #include "lang/ast.h"
 #include "lang/diag.h"
+#include "lang/parse.h"
 
 #ifndef YY_TYPEDEF_YY_SCANNER_T
 #define YY_TYPEDEF_YY_SCANNER_T
@@ -95,6 +96,7 @@ typedef struct parse_ctx {
     /* Scanner state (lexer.l). */
     size_t off;             /* byte offset of the next token */
     int depth;              /* brackets open in this declaration */
+    src_loc open_at[PARSE_MAX_NESTING];  /* where each of them is, outermost first */
     int last_tok;           /* the token last handed to the parser */
     src_loc last_loc;
     parse_str last_str;
@@ -853,6 +855,9 @@ static const char *hint_for(yysymbol_kind_t got, const yysymbol_kind_t *exp, int
         return "use a single `=` here; `==` compares two values";
     if (expects(exp, n, YYSYMBOL_THEN) && got != YYSYMBOL_ELSE)
         return "missing `then` after the condition";
+    /* After a declaration's label, `else` joins the label of false. */
+    if (got == YYSYMBOL_STRING && expects(exp, n, YYSYMBOL_ELSE) && expects(exp, n, YYSYMBOL_ASSIGN))
+        return "only a bool has two labels, joined by `else`: `\"true label\" else \"false label\"`";
     if (expects(exp, n, YYSYMBOL_ELSE) && !expects(exp, n, YYSYMBOL_INTLIT))
         return "an `if` needs an `else` branch: `if c then a else b`";
     if (got == YYSYMBOL_ELSE && expects(exp, n, YYSYMBOL_UNLESS))
@@ -921,6 +926,20 @@ static int starts_value(yysymbol_kind_t s)
     }
 }
 
+/* The end of the file came inside a bracket: the error is at the end,
+ * so a note points at the bracket left open (the innermost one), which
+ * may be many lines above. */
+static void unclosed_note(parse_ctx *ctx)
+{
+    src_loc at;
+
+    if (ctx->depth <= 0 || ctx->depth > PARSE_MAX_NESTING)
+        return;
+    at = ctx->open_at[ctx->depth - 1];
+    diag_add(ctx->dl, DIAG_NOTE, ctx->src, at, NULL, "the `%.*s` opened here is not closed",
+             (int)(at.end - at.start), ctx->src->text + at.start);
+}
+
 static int yyreport_syntax_error(const yypcontext_t *yyctx, yyscan_t scanner, parse_ctx *ctx)
 {
     yysymbol_kind_t exp[YYNTOKENS];
@@ -987,5 +1006,7 @@ static int yyreport_syntax_error(const yypcontext_t *yyctx, yyscan_t scanner, pa
     if (!hint)
         hint = hint_for(got, exp, n, same_line, ctx->prev_tok);
     diag_add(ctx->dl, DIAG_ERROR, ctx->src, *loc, hint, "%s", msg);
+    if (got == YYSYMBOL_YYEOF)
+        unclosed_note(ctx);
     return 0;
 }

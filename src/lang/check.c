@@ -504,6 +504,17 @@ static void fullwidth_placeholders(checked *ck, ast_node *label)
     }
 }
 
+/* Where `{...}` (from p to the closing brace e in the label's text) is
+ * in the source: exact when the string is written without escapes, so
+ * that its bytes stand one after the quote; else the whole label. */
+static src_loc placeholder_loc(const checked *ck, const ast_node *label, const char *p, const char *e)
+{
+    size_t at = (size_t)label->loc.start + 1 + (size_t)(p - label->text), n = (size_t)(e - p) + 1;
+    if (at + n <= ck->src->len && at + n < label->loc.end && memcmp(ck->src->text + at, p, n) == 0)
+        return (src_loc){(uint32_t)at, (uint32_t)(at + n)};
+    return label->loc;
+}
+
 /* Marks the names a label's `{name}` placeholders refer to as used. */
 static void label_uses(checked *ck, ast_node *label)
 {
@@ -516,7 +527,13 @@ static void label_uses(checked *ck, ast_node *label)
             break;
         char name[128];
         size_t n = (size_t)(e - p - 1);
-        if (n == 0 || n >= sizeof name)
+        if (n >= sizeof name) {     /* no name is that long: not text either */
+            diag_add(ck->dl, DIAG_ERROR, ck->src, placeholder_loc(ck, label, p, e), NULL,
+                     "a placeholder of %zu bytes is too long: a name in a label's `{}` has at most %zu bytes",
+                     n, sizeof name - 1);
+            continue;
+        }
+        if (n == 0)
             continue;
         memcpy(name, p + 1, n);
         name[n] = 0;

@@ -286,6 +286,41 @@ static const ty *name_ref(walk *w, ast_node *n, const ty *expect)
 
 static const ty *call(walk *w, ast_node *n, const ty *expect);
 
+/* "a let", "a table"...: what a declared name is, for the messages
+ * that say why it cannot be used the way it was.  Loop variables and
+ * table parameters are never in the symbol table (name_ref finds them
+ * in the walk), so the last case is only a fallback. */
+static const char *sym_what(const sym *s)
+{
+    switch (s->kind) {
+    case SYM_PARAM: return "a parameter";
+    case SYM_LET: return "a let";
+    case SYM_OUTPUT: return "an output";
+    case SYM_ROOT: return "an input";
+    case SYM_TABLE: return "a table";
+    default: return "a name";
+    }
+}
+
+/* `x at d` where x is no parameter: a name declared as something else
+ * is named for what it is; a name declared nowhere is unknown, with the
+ * closest parameter suggested (only parameters have other dates). */
+static void at_not_param(checked *ck, ast_node *name, const sym *s)
+{
+    const char *cands[512];
+    size_t k = 0;
+
+    if (s) {
+        ck_err(ck, name, "`%s` is %s, not a parameter: only parameters can be read at another date",
+               name->text, sym_what(s));
+        return;
+    }
+    ck_err(ck, name, "unknown name `%s`", name->text);
+    for (uint32_t i = 0; i < ck->nsyms && k < 512; i++)
+        if (ck->syms[i].kind == SYM_PARAM) cands[k++] = ck->syms[i].name;
+    ck_suggest(ck, name->text, cands, k);
+}
+
 /* The result columns of table `base` of several results, in order. */
 static size_t result_columns(checked *ck, const char *base, const char **cols, size_t cap)
 {
@@ -540,6 +575,12 @@ static const ty *call(walk *w, ast_node *n, const ty *expect)
         for (ast_node *a = n->a; a; a = a->next) ck_expr(w, a, NULL);
         return ty_scalar(TY_ERROR);
     }
+    if (s && s->kind != SYM_TABLE) {
+        ck_err(ck, n, "`%s` is %s, not a function or table", f, sym_what(s));
+        diag_hint(ck->dl, "read it by its name alone: `%s`", f);
+        for (ast_node *a = n->a; a; a = a->next) ck_expr(w, a, NULL);
+        return ty_scalar(TY_ERROR);
+    }
     if (!s || s->kind != SYM_TABLE) {
         ck_err(ck, n, "unknown function or table `%s`", f);
         const char *cands[256];
@@ -608,7 +649,11 @@ static const ty *expr_inner(walk *w, ast_node *n, const ty *expect)
         if (expect && (expect->kind == TY_MONEY || expect->kind == TY_DECIMAL)) return expect;
         return ty_scalar(TY_INT);
     case AST_DEC:
-        if (n->op == LIT_PERCENT)   /* a rate: never an amount of money */
+        if (n->op == LIT_PERCENT && expect && expect->kind == TY_MONEY) {
+            ck_percent_not_money(ck, n, expect);   /* a rate: never an amount of money */
+            return ty_scalar(TY_ERROR);
+        }
+        if (n->op == LIT_PERCENT)
             return expect && expect->kind == TY_DECIMAL ? expect : ty_scalar(TY_DECIMAL);
         if (expect && (expect->kind == TY_MONEY || expect->kind == TY_DECIMAL)) return expect;
         return ty_scalar(TY_NUMBER);
@@ -672,7 +717,7 @@ static const ty *expr_inner(walk *w, ast_node *n, const ty *expect)
         if (n->a->kind != AST_NAME) { ck_err(ck, n, "`at` reads a parameter at another date"); return ty_scalar(TY_ERROR); }
         sym *s = ck_sym_find(ck, n->a->text);
         if (!s || s->kind != SYM_PARAM) {
-            ck_err(ck, n->a, "`%s` is not a parameter: only parameters can be read at another date", n->a->text);
+            at_not_param(ck, n->a, s);
             return ty_scalar(TY_ERROR);
         }
         s->used = 1;

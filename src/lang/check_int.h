@@ -51,6 +51,10 @@ const ty *ck_unify(const ty *a, const ty *b);
 int ck_is_err(const ty *t);
 int ck_is_num(const ty *t);
 
+/* check_types.c: the one message for a percentage where money is wanted
+ * (a parameter value, a table cell, a definition, an argument) */
+void ck_percent_not_money(checked *ck, ast_node *n, const ty *money);
+
 /* check_tables.c */
 sym *ck_declare_table(checked *ck, ast_node *d);
 void ck_declare_columns(checked *ck, ast_node *d);

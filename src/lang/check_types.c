@@ -118,6 +118,34 @@ const char *ty_str(const ty *t, char *out, size_t n)
 }
 /* ---- type resolution -------------------------------------------------- */
 
+/* "did you mean `int`?" for an unknown type.  The built-in names are
+ * short, so a slip of the longer word an officer has in mind (`integr`
+ * for integer, `boolen`, `strng`) is too far from `int`, `bool` or
+ * `text` to suggest: those longer words are candidates too, each
+ * suggesting the built-in type it means. */
+static void suggest_type(checked *ck, const char *name)
+{
+    static const char *const builtin[][2] = {
+        {"bool", "bool"}, {"boolean", "bool"}, {"int", "int"}, {"integer", "int"},
+        {"decimal", "decimal"}, {"money", "money"}, {"date", "date"}, {"text", "text"}, {"string", "text"},
+    };
+    suggestion sg;
+    size_t n = strlen(name), nb = sizeof builtin / sizeof *builtin;
+
+    suggest_init(&sg);
+    for (size_t i = 0; i < nb; i++)
+        suggest_consider(&sg, name, n, builtin[i][0]);
+    for (uint32_t i = 0; i < ck->nenums; i++)
+        suggest_consider(&sg, name, n, ck->enums[i]->name);
+    for (uint32_t i = 0; ck->model && i < ck->model->nentities; i++)
+        suggest_consider(&sg, name, n, ck->model->entities[i]->name);
+    for (size_t i = 0; sg.best && i < nb; i++)
+        if (sg.best == builtin[i][0])
+            sg.best = builtin[i][1];
+    if (sg.best)
+        diag_hint(ck->dl, "did you mean `%s`?", sg.best);
+}
+
 const ty *check_type(checked *ck, ast_node *t)
 {
     switch ((ast_base)t->op) {
@@ -141,20 +169,18 @@ const ty *check_type(checked *ck, ast_node *t)
         if (ent)
             return ty_entity(ck->pool, ent);
         ck_err(ck, t, "unknown type `%s`", t->text);
-        const char *cands[256];
-        size_t n = 0;
-        static const char *builtin[] = {"bool", "int", "decimal", "money", "date", "text"};
-        for (size_t i = 0; i < 6; i++)
-            cands[n++] = builtin[i];
-        for (uint32_t i = 0; i < ck->nenums && n < 256; i++)
-            cands[n++] = ck->enums[i]->name;
-        for (uint32_t i = 0; ck->model && i < ck->model->nentities && n < 256; i++)
-            cands[n++] = ck->model->entities[i]->name;
-        ck_suggest(ck, t->text, cands, n);
+        suggest_type(ck, t->text);
         return t->ty = ty_scalar(TY_ERROR);
     }
     }
     return ty_scalar(TY_ERROR);
+}
+
+void ck_percent_not_money(checked *ck, ast_node *n, const ty *money)
+{
+    char tn[64];
+    ck_err(ck, n, "a percentage (%s) is a rate, not an amount of %s", n->text, ty_str(money, tn, sizeof tn));
+    diag_hint(ck->dl, "a rate scales an amount: multiply the amount by it");
 }
 
 int check_literal_value(checked *ck, ast_node *n, const ty *t, int64_t *out)
@@ -175,8 +201,7 @@ int check_literal_value(checked *ck, ast_node *n, const ty *t, int64_t *out)
         if (!ty_is_decimal_like(t))
             break;
         if (n->op == LIT_PERCENT && t->kind == TY_MONEY) {
-            ck_err(ck, n, "a percentage (%s) is a rate, not an amount of %s", n->text, ty_str(t, tn, sizeof tn));
-            diag_hint(ck->dl, "a rate scales an amount: multiply the amount by it");
+            ck_percent_not_money(ck, n, t);
             return -1;
         }
         dec_status st = dec_parse(n->text, strlen(n->text), out);

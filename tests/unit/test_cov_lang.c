@@ -189,7 +189,7 @@ static void checker_messages(void **state)
                    "    4 | let c: list of housold \"丙\" = household.members\n"
                    "      |                ^~~~~~~\nhint: did you mean `household`?\n");
     expect_refused("let k: int \"k\" = 1\noutput o: int = k at as_of\n",
-                   "t.policy:5:17: error: `k` is not a parameter: only parameters can be read at another date\n");
+                   "t.policy:5:17: error: `k` is a let, not a parameter: only parameters can be read at another date\n");
     expect_refused("output o: decimal = round(1.5, 0.1, half_up, 3)\n",
                    "t.policy:4:21: error: round takes 1 to 3 arguments: round(x, quantum, mode)\n");
     expect_refused("table f(a: int 0..150) -> int hit first\n  | >= 1 | 1 |\n  | else | 0 |\noutput o: int = f(1, 2)\n",

@@ -696,7 +696,10 @@ static void test_end_of_file(void **state)
     check_diags("let n \"人数\" = count(household.members\n\n# trailing comment\n",
                 "t.policy:1:37: error: unexpected end of file, expected `)`\n"
                 "    1 | let n \"人数\" = count(household.members\n"
-                "      |                                       ^\n");
+                "      |                                       ^\n"
+                "t.policy:1:19: note: the `(` opened here is not closed\n"
+                "    1 | let n \"人数\" = count(household.members\n"
+                "      |                     ^\n");
 }
 
 /* ---- limits -------------------------------------------------------- */
