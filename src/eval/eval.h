@@ -71,7 +71,9 @@ int ev_bind(ev_ctx *c, int64_t as_of);
  * coverage counters (and without c->walk) it runs the tree's flat
  * program (vm_build.c, vm.c); otherwise it walks the nodes.  Both give
  * the same outputs and the same errors.  Last the tree's warnings are
- * walked the same way in both, and c->warned says which hold. */
+ * walked the same way in both, and c->warned says which hold.  A
+ * policy with none of refusals, warnings and ranges (prog->plain) run
+ * without coverage is one call into the program, nothing else. */
 int ev_run(ev_ctx *c, const ev_cell *root);
 /* One node's scalar value in the current frame (explanations). */
 int64_t ev_scalar(ev_ctx *c, int32_t node);

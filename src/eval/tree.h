@@ -206,6 +206,8 @@ typedef struct ev_prog {
     uint32_t nconst;
     const int32_t *lut;     /* TABLE1 lookups: slot of the value per column value */
     uint32_t ntree;         /* TREE and TREE_CELL instructions: nodes left to the walker */
+    int plain;              /* the tree has no refusal, warning or range: a decision
+                             * without coverage is this program alone (ev_run) */
 } ev_prog;
 
 typedef struct ev_tree {

@@ -755,6 +755,8 @@ int ev_prog_build(ev_tree *t, arena *pool)
     p->nconst = b.nconst;
     p->lut = b.lut;
     p->ntree = b.ntree;
+    /* known now, so ev_run need not test each count per decision */
+    p->plain = t->nrefusals == 0 && t->nwarnings == 0 && t->nranges == 0;
     t->nslots = b.nslots;
     t->prog = p;
     return 0;
