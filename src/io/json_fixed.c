@@ -85,7 +85,51 @@ static int fixed_label(policy *p, buf *b, const ev_def *d, ev_cell *frame, int v
     if (tx.failed) b->failed = 1;
     buf_json_string(b, tx.data ? tx.data : "", tx.len);
     buf_free(&tx);
+    frame[d->slot].i = 0;
     return keep(p, b, out);
+}
+
+static int is_plain(const char *s, size_t n)
+{
+    return buf_json_plain(s, n) == n;
+}
+
+/* A value of type t as a label writes it (explain.c text_value) holds
+ * nothing JSON escapes: digits and signs, or an enum's name or label. */
+static int plain_type(const ty *t)
+{
+    switch (t->kind) {
+    case TY_INT: case TY_DECIMAL: case TY_MONEY: case TY_DATE: case TY_NUMBER:
+        return 1;
+    case TY_ENUM:
+        for (uint32_t k = 0; k < t->en->nvalues; k++)
+            if (!is_plain(t->en->values[k], strlen(t->en->values[k])) ||
+                (t->en->labels[k] && !is_plain(t->en->labels[k], strlen(t->en->labels[k]))))
+                return 0;
+        return 1;
+    default:
+        return 0;
+    }
+}
+
+/* Whether the label with placeholders (the def's value set to `value`)
+ * never needs escaping: its holes all of plain types, and its text,
+ * rendered here with the holes filled from a zeroed frame, plain. */
+static int plain_label(const ev_def *d, ev_cell *frame, int value)
+{
+    int false_label = !value && d->label_false;
+    const ev_hole *h = false_label ? d->holes_false : d->holes;
+    uint32_t n = false_label ? d->nholes_false : d->nholes;
+    for (uint32_t k = 0; k < n; k++)
+        if (!plain_type(h[k].type)) return 0;
+    frame[d->slot].i = value;
+    buf tx;
+    buf_init(&tx);
+    explain_label(&tx, d, frame);
+    int plain = !tx.failed && is_plain(tx.data ? tx.data : "", tx.len);
+    buf_free(&tx);
+    frame[d->slot].i = 0;
+    return plain;
 }
 
 /* The labelled rules of output def `def`, each as its `"rule"` member. */
@@ -117,8 +161,10 @@ static int fixed_out(policy *p, buf *b, uint32_t i, ev_cell *frame, json_fixed_o
     add_str(b, d->name);
     buf_adds(b, ",\"label\":");
     if (keep(p, b, &o->reason)) return -1;
-    if (fixed_label(p, b, d, frame, 0, &o->label[0]) || fixed_label(p, b, d, frame, 1, &o->label[1]))
-        return -1;
+    for (int v = 0; v < 2; v++) {
+        if (fixed_label(p, b, d, frame, v, &o->label[v])) return -1;
+        o->plain[v] = !o->label[v].n && (uint8_t)plain_label(d, frame, v);
+    }
     return fixed_rules(p, b, p->tree.outputs[i], o);
 }
 

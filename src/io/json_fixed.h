@@ -39,6 +39,10 @@ typedef struct json_fixed_out {
     json_bytes label[2];    /* the label as a JSON string: [0] when a bool is
                                false and has a label for it, [1] otherwise;
                                n == 0 when it has placeholders */
+    uint8_t plain[2];       /* a label with placeholders that JSON takes as
+                               filled: its text needs no escape and each
+                               value is a number, date or enum label that
+                               needs none either (never text from a request) */
     const json_fixed_rule *rules;
     uint32_t nrules;
 } json_fixed_out;

@@ -93,16 +93,16 @@ static void json_add_text(buf *b, const buf *tx)
  * allocation per reason on the common path. */
 static void write_label(buf *b, const json_fixed_out *o, const ev_def *d, const ev_cell *frame)
 {
-    json_bytes fixed = o->label[!(d->label_false && !frame[d->slot].i)];
-    if (fixed.n) {      /* no placeholder: escaped at load */
-        add_bytes(b, fixed);
+    int v = !(d->label_false && !frame[d->slot].i);
+    if (o->label[v].n) {        /* no placeholder: escaped at load */
+        add_bytes(b, o->label[v]);
         return;
     }
     buf_addc(b, '"');
     size_t at = b->len;
     explain_label(b, d, frame);
     if (b->failed) return;
-    if (buf_json_plain(b->data + at, b->len - at) < b->len - at) {
+    if (!o->plain[v] && buf_json_plain(b->data + at, b->len - at) < b->len - at) {
         buf raw;
         buf_init(&raw);
         buf_add(&raw, b->data + at, b->len - at);
