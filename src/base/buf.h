@@ -28,12 +28,11 @@ void buf_reset(buf *b);
 void buf_add(buf *b, const void *p, size_t n);
 void buf_add_slow(buf *b, const void *p, size_t n);
 
-/* Inline so that a literal's length is known when compiling, and a byte
- * that fits is stored without a call: these two write most of every
- * JSON answer. */
-static inline void buf_adds(buf *b, const char *s)
+/* Inline so that a literal's length is known when compiling, and bytes
+ * that fit are stored without a call: these write most of every JSON
+ * answer (buf_addn its pre-escaped fixed parts, io/json_fixed.h). */
+static inline void buf_addn(buf *b, const char *s, size_t n)
 {
-    size_t n = strlen(s);
     if (!b->failed && n < b->cap - b->len) {
         memcpy(b->data + b->len, s, n);
         b->len += n;
@@ -41,6 +40,11 @@ static inline void buf_adds(buf *b, const char *s)
     } else {
         buf_add_slow(b, s, n);
     }
+}
+
+static inline void buf_adds(buf *b, const char *s)
+{
+    buf_addn(b, s, strlen(s));
 }
 
 static inline void buf_addc(buf *b, char c)

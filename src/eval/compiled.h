@@ -23,6 +23,7 @@
 typedef struct source source;
 typedef struct ast_node ast_node;
 typedef struct cmodel cmodel;
+struct json_fixed;
 
 typedef struct policy_source { const char *file, *quote; } policy_source;
 
@@ -62,6 +63,8 @@ typedef struct policy {
     source **extra_srcs;      /* .test files attached, owned */
     uint32_t nextra;
     char hash[72];            /* "sha256:" + 64 hex digits of the text */
+    const struct json_fixed *json; /* the answer's fixed parts, escaped at load
+                                      (io/json_fixed.h), in pool */
 } policy;
 
 #endif

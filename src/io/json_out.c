@@ -5,12 +5,14 @@
  * file only writes JSON: what an explanation says of each step comes from
  * eval/explain.c, which reads the evaluation tree and the frame; the
  * plain decision path uses only its labels, applied rules and value
- * writer (explain.h).
+ * writer (explain.h).  The parts no input changes come pre-escaped from
+ * the policy (json_fixed.h): a decision copies them and writes values.
  *
  * SPDX-License-Identifier: Apache-2.0
  */
 #include <string.h>
 #include "io/json_out.h"
+#include "io/json_fixed.h"
 #include "eval/date.h"
 #include "eval/explain.h"
 
@@ -42,13 +44,18 @@ void json_write_record(buf *b, const entity_def *e, const ev_cell *rec)
     buf_addc(b, '}');
 }
 
+static void add_bytes(buf *b, json_bytes x)
+{
+    buf_addn(b, x.s, x.n);
+}
+
 /* A range output (`output award: money range = …`, two outputs
  * "award.min" and "award.max" inside, the max right after the min) as
- * one member: "award":{"min":"1000.00","max":"2000.00"}. */
-static void write_range(buf *b, const ev_def *mn, const ev_def *mx, const ev_ctx *c)
+ * one member: "award":{"min":"1000.00","max":"2000.00"}; its key, the
+ * "award":{"min": part, is fixed. */
+static void write_range(buf *b, json_bytes key, const ev_def *mn, const ev_def *mx, const ev_ctx *c)
 {
-    buf_json_string(b, mn->name, strlen(mn->name) - 4);     /* less ".min" */
-    buf_adds(b, ":{\"min\":");
+    add_bytes(b, key);
     json_write_value(b, mn->type, &c->frame[mn->slot]);
     buf_adds(b, ",\"max\":");
     json_write_value(b, mx->type, &c->frame[mx->slot]);
@@ -60,13 +67,12 @@ void json_write_outputs(buf *b, const policy *p, const ev_ctx *c)
     buf_addc(b, '{');
     for (uint32_t i = 0; i < p->tree.noutputs; i++) {
         const ev_def *d = &p->tree.defs[p->tree.outputs[i]];
-        if (i) buf_addc(b, ',');
+        json_bytes key = p->json->outs[i].key;   /* with its comma */
         if (d->range_end == 1 && i + 1 < p->tree.noutputs) {
-            write_range(b, d, &p->tree.defs[p->tree.outputs[++i]], c);
+            write_range(b, key, d, &p->tree.defs[p->tree.outputs[++i]], c);
             continue;
         }
-        buf_json_string(b, d->name, strlen(d->name));
-        buf_addc(b, ':');
+        add_bytes(b, key);
         json_write_value(b, d->type, &c->frame[d->slot]);
     }
     buf_addc(b, '}');
@@ -85,13 +91,18 @@ static void json_add_text(buf *b, const buf *tx)
  * escapes (every label of the shipped policies); otherwise the bytes
  * written are taken back and quoted through a scratch buffer.  No
  * allocation per reason on the common path. */
-static void write_label(buf *b, const ev_def *d, const ev_cell *frame)
+static void write_label(buf *b, const json_fixed_out *o, const ev_def *d, const ev_cell *frame)
 {
+    int v = !(d->label_false && !frame[d->slot].i);
+    if (o->label[v].n) {        /* no placeholder: escaped at load */
+        add_bytes(b, o->label[v]);
+        return;
+    }
     buf_addc(b, '"');
     size_t at = b->len;
     explain_label(b, d, frame);
     if (b->failed) return;
-    if (buf_json_plain(b->data + at, b->len - at) < b->len - at) {
+    if (!o->plain[v] && buf_json_plain(b->data + at, b->len - at) < b->len - at) {
         buf raw;
         buf_init(&raw);
         buf_add(&raw, b->data + at, b->len - at);
@@ -103,37 +114,36 @@ static void write_label(buf *b, const ev_def *d, const ev_cell *frame)
     buf_addc(b, '"');
 }
 
-static void write_reason(buf *b, ev_ctx *c, const ev_def *d)
+/* The rule that gave the value, as `,"rule":"…"}` (its closing brace
+ * too), or the bare brace when no labelled rule did. */
+static void write_rule(buf *b, const json_fixed_out *o, ev_ctx *c, const ev_def *d)
 {
-    buf_adds(b, "{\"output\":");
-    buf_json_string(b, d->name, strlen(d->name));
-    buf_adds(b, ",\"label\":");
-    write_label(b, d, c->frame);
-    buf_adds(b, ",\"value\":");
-    json_write_value(b, d->type, &c->frame[d->slot]);
     const char *rule = explain_rule(c, d);
-    if (rule) {
+    for (uint32_t k = 0; rule && k < o->nrules; k++)
+        if (o->rules[k].label == rule) {
+            add_bytes(b, o->rules[k].member);
+            return;
+        }
+    if (rule) {         /* not found by address: escaped here, as before */
         buf_adds(b, ",\"rule\":");
         buf_json_string(b, rule, strlen(rule));
     }
     buf_addc(b, '}');
 }
 
+/* Reason i, its comma included. */
+static void write_reason(buf *b, ev_ctx *c, const json_fixed_out *o, const ev_def *d)
+{
+    add_bytes(b, o->reason);
+    write_label(b, o, d, c->frame);
+    buf_adds(b, ",\"value\":");
+    json_write_value(b, d->type, &c->frame[d->slot]);
+    write_rule(b, o, c, d);
+}
+
 static void write_explanation(buf *b, const policy *p, ev_ctx *c, const uint32_t *cov)
 {
-    buf_adds(b, ",\"explanation\":{\"policy\":");
-    buf_json_string(b, p->title ? p->title : p->name, strlen(p->title ? p->title : p->name));
-    if (p->jurisdiction) { buf_adds(b, ",\"jurisdiction\":"); buf_json_string(b, p->jurisdiction, strlen(p->jurisdiction)); }
-    buf_adds(b, ",\"sources\":[");
-    for (uint32_t i = 0; i < p->nsources; i++) {
-        if (i) buf_addc(b, ',');
-        buf_adds(b, "{\"file\":");
-        buf_json_string(b, p->sources[i].file ? p->sources[i].file : "", strlen(p->sources[i].file ? p->sources[i].file : ""));
-        buf_adds(b, ",\"text\":");
-        buf_json_string(b, p->sources[i].quote ? p->sources[i].quote : "", strlen(p->sources[i].quote ? p->sources[i].quote : ""));
-        buf_addc(b, '}');
-    }
-    buf_addc(b, ']');
+    add_bytes(b, p->json->explain);     /* up to the sources' closing ']' */
     explain_steps(b, c, cov);
     buf tx;
     buf_init(&tx);
@@ -154,17 +164,12 @@ void json_write_decision_parts(buf *b, const policy *p, ev_ctx *c, int explain, 
     decision_parts none;
     if (!parts) parts = &none;
     char d[16];
+    const json_fixed_out *outs = p->json->outs;
     /* The counters say which rows matched; the reasons and the explanation
      * evaluate subexpressions again, which must not count as matches. */
     uint32_t *cov = c->cov;
     c->cov = NULL;
-    buf_adds(b, "{\"policy\":{\"name\":");
-    buf_json_string(b, p->name, strlen(p->name));
-    buf_adds(b, ",\"title\":");
-    buf_json_string(b, p->title ? p->title : "", strlen(p->title ? p->title : ""));
-    buf_adds(b, ",\"hash\":\"");
-    buf_adds(b, p->hash);
-    buf_adds(b, "\"},\"as_of\":\"");
+    add_bytes(b, p->json->head);
     date_format(c->as_of, d);
     buf_adds(b, d);
     buf_adds(b, "\",\"outputs\":");
@@ -172,10 +177,8 @@ void json_write_decision_parts(buf *b, const policy *p, ev_ctx *c, int explain, 
     json_write_outputs(b, p, c);
     parts->outputs_len = b->len - parts->outputs_off;
     buf_adds(b, ",\"reasons\":[");
-    for (uint32_t i = 0; i < p->tree.noutputs; i++) {
-        if (i) buf_addc(b, ',');
-        write_reason(b, c, &p->tree.defs[p->tree.outputs[i]]);
-    }
+    for (uint32_t i = 0; i < p->tree.noutputs; i++)
+        write_reason(b, c, &outs[i], &p->tree.defs[p->tree.outputs[i]]);
     buf_addc(b, ']');
     explain_warnings(b, c);
     parts->explanation_off = parts->explanation_len = 0;

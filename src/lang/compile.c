@@ -7,7 +7,8 @@
  * Also computes the policy's content hash (SHA-256 of the exact text),
  * which names the policy version in every stored decision, and a model's
  * (of its text, or for a model that extends another of the text set of
- * every file it is made of: cmodel.stored_text).
+ * every file it is made of: cmodel.stored_text).  Last, a policy's
+ * answer parts that no input changes are escaped once (io/json_fixed.h).
  *
  * What it does not do: read directories (policy/load.c) or run tests
  * (cli/cmd_test.c).
@@ -20,6 +21,7 @@
 #include <string.h>
 #include <openssl/evp.h>
 #include "lang/compile.h"
+#include "io/json_fixed.h"
 #include "lang/check.h"
 #include "lang/cite.h"
 #include "lang/lower.h"
@@ -887,6 +889,7 @@ policy *compile_policy(source *src, const model_set *models, diag_list *dl)
     if (load_checks && check_citations(p, file, dl)) return policy_failed(p, dl);
     p->tree = lo.tree;
     p->root = ck.root;
+    if (json_fixed_build(p)) return policy_failed(p, dl);  /* out of memory */
     for (ast_node *d = file->a; d; d = d->next)
         if (d->kind == AST_TEST && add_test(p, src, d, load_checks, dl)) return policy_failed(p, dl);
     return p;

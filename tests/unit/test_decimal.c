@@ -664,6 +664,35 @@ static void mode_names(void **state)
     assert_string_equal(dec_round_mode_name((dec_round_mode)-1), "?");
 }
 
+/* dec_format against the same figure spelled by printf ("%llu.%06llu",
+ * trailing zeros then cut to the places asked for), for values of every
+ * digit count with every trailing-zero count: the digits two a step and
+ * the zeros dropped two a step meet at each odd and even boundary. */
+static void format_digit_pairs(void **state)
+{
+    (void)state;
+    uint64_t v = 1;
+    for (int digits = 1; digits <= 19; digits++, v *= 10) {
+        const uint64_t tails[] = {0, 1, 7, 10, 50, 100, 990, 1000, 12000, 100000, 999999};
+        for (size_t k = 0; k < sizeof tails / sizeof tails[0]; k++)
+            for (int places = 0; places <= 6; places++)
+                for (int neg = 0; neg < 2; neg++) {
+                    uint64_t mag = v * 3 / 2 / DEC_SCALE * DEC_SCALE + tails[k];
+                    if (mag > (uint64_t)INT64_MAX || (neg && !mag)) continue;    /* no "-0" */
+                    char want[40], out[40];
+                    int n = snprintf(want, sizeof want, "%s%llu.%06llu", neg ? "-" : "",
+                                     (unsigned long long)(mag / DEC_SCALE), (unsigned long long)(mag % DEC_SCALE));
+                    int keep = 6;
+                    while (keep > places && want[n - 1] == '0') { n--; keep--; }
+                    if (keep == 0) n--;       /* the point too */
+                    want[n] = '\0';
+                    int64_t a = neg ? -(int64_t)mag : (int64_t)mag;
+                    assert_int_equal(dec_format(a, places, out), strlen(want));
+                    assert_string_equal(out, want);
+                }
+    }
+}
+
 /* Sums past 64 bits (impact's totals): the digits of the 128-bit value,
  * formatted as dec_format would; within 64 bits exactly dec_format. */
 /* int_format writes what printf's "%lld" writes, at both ends too. */
@@ -733,6 +762,7 @@ int main(void)
         cmocka_unit_test(mode_names),
         cmocka_unit_test(format_wide),
         cmocka_unit_test(format_int),
+        cmocka_unit_test(format_digit_pairs),
     };
     return cmocka_run_group_tests_name("decimal", tests, NULL, NULL);
 }

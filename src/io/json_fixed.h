@@ -1,0 +1,60 @@
+/*
+ * json_fixed.h - the parts of a policy's JSON answer that no input
+ * changes, escaped once when the policy loads.
+ *
+ * json_out.c writes every decision as these byte strings copied in turn
+ * with the values between them: the policy header, each output's member
+ * name, each reason's opening, the labels without placeholders, the
+ * rule texts and the explanation's header with the sources.  Escaping
+ * them per decision scanned some 900 bytes an answer for nothing.  What
+ * a piece holds is exactly what buf_json_string and explain_label gave
+ * before, so every answer is byte-identical.
+ *
+ * Ownership: lang/compile.c builds them (json_fixed_build) into the
+ * policy's arena after lowering; they live and die with the policy
+ * (policy.json), and nothing frees them apart.
+ *
+ * SPDX-License-Identifier: Apache-2.0
+ */
+#ifndef ELIGO_JSON_FIXED_H
+#define ELIGO_JSON_FIXED_H
+
+#include <stdint.h>
+#include "eval/compiled.h"
+
+/* Bytes ready to copy; n == 0 where a piece is not fixed. */
+typedef struct json_bytes { const char *s; uint32_t n; } json_bytes;
+
+/* A rule of one output: the label explain_rule returns (compared by
+ * address) and `,"rule":"…"` escaped. */
+typedef struct json_fixed_rule {
+    const char *label;
+    json_bytes member;
+} json_fixed_rule;
+
+/* Output i of the tree's outputs, in their order. */
+typedef struct json_fixed_out {
+    json_bytes key;         /* [,]"name": ; a range's min: [,]"award":{"min": */
+    json_bytes reason;      /* [,]{"output":"name","label": */
+    json_bytes label[2];    /* the label as a JSON string: [0] when a bool is
+                               false and has a label for it, [1] otherwise;
+                               n == 0 when it has placeholders */
+    uint8_t plain[2];       /* a label with placeholders that JSON takes as
+                               filled: its text needs no escape and each
+                               value is a number, date or enum label that
+                               needs none either (never text from a request) */
+    const json_fixed_rule *rules;
+    uint32_t nrules;
+} json_fixed_out;
+
+struct json_fixed {
+    json_bytes head;        /* {"policy":{…},"as_of":" */
+    json_bytes explain;     /* ,"explanation":{"policy":…,"sources":[…] */
+    json_fixed_out *outs;   /* tree.noutputs */
+};
+
+/* Builds p->json from p's name, title, sources and tree; -1 out of
+ * memory (the policy then fails to load). */
+int json_fixed_build(policy *p);
+
+#endif
