@@ -168,7 +168,7 @@ void h_metrics(service *sv, const http_request *rq, http_response *rs, const rou
         one(b, "eligo_database_up", "gauge", "0 while the pool holds the database for unreachable.",
             sb_db_down_until() > sb_now_ms() ? 0 : 1);
         one(b, "eligo_access_log_write_failures_total", "counter",
-            "Writes to access_log that failed (the request refused, or the batch kept for the next try).",
+            "Writes to access_log that failed (the request refused, or the playground's counts kept for the next try).",
             (long long)ld(&sb->access_log_failures));
     }
 }

@@ -44,13 +44,14 @@ typedef struct route {
 
 /* Reads of stored data are logged one by one before they run; the
  * officer's playground (no stored data, only what the officer sent) is
- * logged in batches of up to ACCESS_BATCH entries or ACCESS_BATCH_MS, so
- * that it costs no commit per request -- a worker killed with entries
- * pending loses at most those.  A read whose arguments are in the body
+ * counted per caller and action and written a row a second by the
+ * worker's writer thread (access_queue.c), so that it costs no row and
+ * no wait per request -- a worker killed with counts pending loses at
+ * most those.  A read whose arguments are in the body
  * (a replay or impact range) is logged by its handler once it has read
  * them, still before it reads stored data (LOG_HANDLER,
  * routes_log_access). */
-enum { LOG_NONE, LOG_NOW, LOG_BATCHED, LOG_HANDLER };
+enum { LOG_NONE, LOG_NOW, LOG_COUNTED, LOG_HANDLER };
 
 
 #define MIB (1u << 20)
@@ -66,11 +67,11 @@ static const route routes[] = {
     [ROUTE_impact] = {.method = "POST", .pattern = "/v1/impact", .roles = ROLE_OFFICER,
         .max_body = 4 * MIB, .json_body = 1, .handler = h_impact, .walks = 1, .logged = LOG_HANDLER},
     [ROUTE_evaluate] = {.method = "POST", .pattern = "/v1/evaluate", .roles = ROLE_OFFICER,
-        .max_body = MIB, .json_body = 1, .handler = h_evaluate_post, .logged = LOG_BATCHED},
+        .max_body = MIB, .json_body = 1, .handler = h_evaluate_post, .logged = LOG_COUNTED},
     [ROUTE_check] = {.method = "POST", .pattern = "/v1/check", .roles = ROLE_OFFICER,
-        .max_body = MIB, .json_body = 1, .handler = h_check, .logged = LOG_BATCHED},
+        .max_body = MIB, .json_body = 1, .handler = h_check, .logged = LOG_COUNTED},
     [ROUTE_diff] = {.method = "POST", .pattern = "/v1/diff", .roles = ROLE_OFFICER,
-        .max_body = MIB, .json_body = 1, .handler = h_diff, .logged = LOG_BATCHED},
+        .max_body = MIB, .json_body = 1, .handler = h_diff, .logged = LOG_COUNTED},
     [ROUTE_policies_list] = {.method = "GET", .pattern = "/v1/policies", .roles = ROLE_ANY,
         .handler = h_policies_list},
     [ROUTE_policies_get] = {.method = "GET", .pattern = "/v1/policies/{name}", .roles = ROLE_ANY,
@@ -190,80 +191,14 @@ static int bearer(const char *h, char *out, size_t outlen)
     return n > 0;
 }
 
-/* Writes the batch b (its lock held) with sv's store.  0, or -1 (kept). */
-static int flush_locked(service *sv, access_batch *b)
-{
-    if (!b->n) return 0;
-    store_access a[ACCESS_BATCH];
-    for (uint32_t i = 0; i < b->n; i++) {
-        const access_entry *e = &b->e[i];
-        a[i] = (store_access){e->at, e->client, e->role, e->action, e->has_target ? e->target : NULL};
-    }
-    store *db = worker_store(sv);
-    if (!db || store_access_log_many(db, a, b->n) != STORE_OK) {
-        sb_count_access_log_failure();
-        return -1;
-    }
-    b->n = 0;
-    return 0;
-}
-
-uint32_t routes_flush_log(service *sv)
-{
-    access_batch *b = sv->pending_log;
-    if (!b) return 0;
-    pthread_mutex_lock(&b->mu);
-    uint32_t left = flush_locked(sv, b) ? b->n : 0;
-    pthread_mutex_unlock(&b->mu);
-    return left;
-}
-
-void routes_idle(service *sv)
-{
-    access_batch *b = sv->pending_log;
-    /* another thread writing the batch now needs no help */
-    if (!b || pthread_mutex_trylock(&b->mu) != 0) return;
-    if (b->n && sb_now_ms() - b->since_ms >= ACCESS_BATCH_MS) {
-        /* between requests the last request's deadline has passed: the
-         * flush gets one of its own */
-        if (sv->db) store_set_deadline(sv->db, BUDGET_STORE_DEADLINE_MS);
-        (void)flush_locked(sv, b);           /* a failure keeps them for the next try */
-    }
-    pthread_mutex_unlock(&b->mu);
-}
-
-/* Queues the entry; writes the batch when it is full or old.  -1 when
- * the batch is full and cannot be written: the request is refused. */
-static int log_batched(service *sv, const route *r, const route_match *m)
-{
-    access_batch *b = sv->pending_log;
-    pthread_mutex_lock(&b->mu);
-    if (b->n == ACCESS_BATCH && flush_locked(sv, b)) {
-        pthread_mutex_unlock(&b->mu);
-        return -1;
-    }
-    access_entry *e = &b->e[b->n];
-    if (!b->n) b->since_ms = sb_now_ms();
-    b->n++;
-    store_utc_now(e->at);
-    snprintf(e->client, sizeof e->client, "%s", sv->client);
-    snprintf(e->role, sizeof e->role, "%s", role_name(sv->role));
-    snprintf(e->action, sizeof e->action, "%s", route_name(r));
-    e->has_target = m->id[0] != 0;
-    snprintf(e->target, sizeof e->target, "%s", m->id);
-    if (b->n == ACCESS_BATCH || sb_now_ms() - b->since_ms >= ACCESS_BATCH_MS)
-        (void)flush_locked(sv, b);           /* a failure keeps them for the next try */
-    pthread_mutex_unlock(&b->mu);
-    return 0;
-}
-
 /* Writes the access-log entry of an auditor or officer request before
  * it runs (route.logged).  When the log cannot be written the request is
  * refused, so nothing is read unlogged. */
 static int access_logged(service *sv, const route *r, const route_match *m, http_response *rs)
 {
     if (r->logged == LOG_NOW) return routes_log_access(sv, rs, route_name(r), m->id[0] ? m->id : NULL);
-    if (r->logged == LOG_BATCHED && log_batched(sv, r, m)) {
+    if (r->logged == LOG_COUNTED &&
+        access_queue_add(sv->pending_log, sv->client, role_name(sv->role), route_name(r), m->id[0] ? m->id : NULL)) {
         http_problem(rs, 503, "the database is unavailable; the access cannot be logged", NULL);
         return -1;
     }
@@ -360,9 +295,6 @@ static void dispatch(service *sv, const http_request *rq, http_response *rs, int
         store_mark_down(sv->db, sb_db_down_until());
         store_set_deadline(sv->db, BUDGET_STORE_DEADLINE_MS);
     }
-    /* the access log is written on audited routes alone: a portal's
-     * decision never waits for its table */
-    if (r->logged != LOG_NONE) routes_idle(sv);
     if (r->roles != ROLE_NONE) {
         authenticate(sv, r, rq, rs);
         if (rs->status) return;

@@ -25,6 +25,7 @@
 #include "base/arena.h"
 #include "io/decision.h"
 #include "policy/load.h"
+#include "service/access_queue.h"
 #include "service/http.h"
 #include "store/store.h"
 
@@ -33,26 +34,6 @@ enum role_bits {
     ROLE_NONE = 0,                 /* a route open to all (healthz, metrics) */
     ROLE_ANY = ROLE_PORTAL | ROLE_OFFICER | ROLE_AUDITOR | ROLE_ADMIN
 };
-
-/* An access-log entry waiting to be written with others (routes.c). */
-enum { ACCESS_BATCH = 256, ACCESS_BATCH_MS = 1000 };
-typedef struct access_entry {
-    char at[64], client[65], role[16], action[32], target[80];
-    int has_target;
-} access_entry;
-
-/* The playground's entries not yet written, one batch per worker shared
- * by its threads: a commit a second per worker, not per thread (64
- * threads each committing its own batch at the same moment stalled
- * MariaDB for over a second on two cores).  mu is held while the batch
- * is written, so entries are never lost between a failed write and the
- * next try. */
-typedef struct access_batch {
-    pthread_mutex_t mu;
-    access_entry e[ACCESS_BATCH];
-    uint32_t n;
-    int64_t since_ms;
-} access_batch;
 
 typedef struct service {
     const registry *reg;
@@ -67,7 +48,7 @@ typedef struct service {
     int64_t store_tried_ms;        /* the last connect attempt (worker_store) */
     int64_t request_start_ms;      /* the request in progress (sb_now_ms), 0 between */
     char request_rid[40];          /* its request id, for the scoreboard's slow log */
-    access_batch *pending_log;     /* the worker's, shared by its threads */
+    access_queue *pending_log;     /* the worker's playground log, shared by its threads */
     int worker_index;              /* slot in the scoreboard */
 } service;
 
@@ -109,16 +90,9 @@ const struct cp_key *audit_signer(void);
 void audit_free_main(void);
 void audit_drop_private(void);
 
-/* Writes the access-log entries still pending (a worker calls it before
- * it exits).  0, or the number that could not be written (kept). */
-uint32_t routes_flush_log(service *sv);
 /* Writes one access-log entry now (client and role of the request):
  * 0, or -1 with a 503 in rs, and then the handler reads nothing. */
 int routes_log_access(service *sv, http_response *rs, const char *action, const char *target);
-/* Between requests (an idle worker, once a second or so): writes the
- * pending entries once they are ACCESS_BATCH_MS old. */
-void routes_idle(service *sv);
-
 /* Finds the route, authenticates (Bearer token -> role via the store),
  * checks the role, body size and content type before any handler runs,
  * then calls it.  Always leaves a complete response in rs. */

@@ -8,12 +8,14 @@
  * a commit group held only about as many rows as there were workers.
  * So each worker runs --threads threads, each with its own FCGX_Request
  * (libfcgi's multi-threaded accept), its own service (request arena,
- * evaluation frame, store connection, connection to the committer,
- * access-log batch) and its own log buffer (log.c); what they share is
- * read-only (the registry, the options) or counted atomically (requests
- * served) or under W.mu (the scoreboard slot).  At most one thread at a
- * time waits on the listening socket (W.accept_mu), so a new connection
- * wakes one thread per worker, not all of them.
+ * evaluation frame, store connection, connection to the committer)
+ * and its own log buffer (log.c); what they share is read-only (the
+ * registry, the options) or counted atomically (requests served) or
+ * under a mutex (W.mu: the scoreboard slot; the playground's access-log
+ * counts, written by a thread of their own: access_queue.c).  At most
+ * one thread at a time waits on the listening socket (W.accept_mu), and
+ * it waits with EPOLLEXCLUSIVE (wait_listen_ready), so a new connection
+ * wakes one thread of one worker, not one of every worker.
  *
  * The keep-alive trap: nginx sends FCGI_KEEP_CONN, so
  * after a response libfcgi keeps the connection and the next
@@ -62,6 +64,7 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/epoll.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
@@ -89,15 +92,16 @@ static struct {
     const eligod_conf *conf;
     sb_slot *me;
     int listen_fd;
+    int listen_ep;            /* epoll on listen_fd, EPOLLEXCLUSIVE */
     sigset_t run_mask;        /* signals unblocked: used only inside ppoll */
     pthread_mutex_t mu;       /* the scoreboard slot's request fields */
     pthread_mutex_t accept_mu;/* one thread at a time waits on listen_fd */
     wthread *t;
     int nthreads;
     uint64_t requests;        /* served by all threads (atomic) */
-    access_batch access;      /* the playground's access log, shared (service.h) */
-} W = {.mu = PTHREAD_MUTEX_INITIALIZER, .accept_mu = PTHREAD_MUTEX_INITIALIZER,
-       .access = {.mu = PTHREAD_MUTEX_INITIALIZER}};
+    access_queue access;      /* the playground's access log, shared (access_queue.h) */
+    service access_sv;        /* its writer thread's store connection (worker_store) */
+} W = {.mu = PTHREAD_MUTEX_INITIALIZER, .accept_mu = PTHREAD_MUTEX_INITIALIZER};
 
 store *worker_store(service *sv)
 {
@@ -123,12 +127,17 @@ store *worker_store(service *sv)
     return sv->db;
 }
 
-/* Between requests, when nothing came for a while: the batched access
- * log and the buffered request lines go out. */
-static void idle(wthread *t)
+/* Between requests, when nothing came for a while: the buffered request
+ * lines go out. */
+static void idle(void)
 {
-    routes_idle(&t->sv);
     log_flush();
+}
+
+/* The access-log writer's store (access_queue.h). */
+static store *access_store(void *arg)
+{
+    return worker_store(arg);
 }
 
 /* Waits for fd to become readable with the stop signals open.  1 ready,
@@ -138,6 +147,21 @@ static int wait_readable(int fd, int ms)
     struct pollfd p = {.fd = fd, .events = POLLIN};
     struct timespec ts = {.tv_sec = ms / 1000, .tv_nsec = (long)(ms % 1000) * 1000000L};
     int rc = ppoll(&p, 1, &ts, &W.run_mask);
+    if (rc < 0) return -1;
+    return rc > 0;
+}
+
+/* Waits for a connection on the listening socket, like wait_readable.
+ * Every worker polls the same socket, and poll() wakes them all for each
+ * new connection: one accepts, the others find EAGAIN.  With nginx
+ * opening a connection for most requests (its idle cache holds an eighth
+ * of eligod's threads) that herd cost more CPU than the requests did
+ * (506 EAGAIN of 573 accept() calls in one worker).  EPOLLEXCLUSIVE
+ * wakes one waiter per connection. */
+static int wait_listen_ready(int ms)
+{
+    struct epoll_event ev;
+    int rc = epoll_pwait(W.listen_ep, &ev, 1, ms, &W.run_mask);
     if (rc < 0) return -1;
     return rc > 0;
 }
@@ -155,7 +179,7 @@ static int wait_pinned(wthread *t)
             t->stop_deadline_ms = sb_now_ms() + (signals_orphaned() ? 0 : LINGER_MS);
         if (t->stop_deadline_ms && sb_now_ms() >= t->stop_deadline_ms) break;
         int rc = wait_readable(rq->ipcFd, 250);
-        if (rc == 0) idle(t);
+        if (rc == 0) idle();
         if (rc <= 0) continue;
         char c;
         ssize_t n = recv(rq->ipcFd, &c, 1, MSG_PEEK | MSG_DONTWAIT);
@@ -341,11 +365,11 @@ static int wait_listen(wthread *t, int recycle)
     until.tv_nsec += ACCEPT_WAIT_MS * 1000000L;
     if (until.tv_nsec >= 1000000000L) until.tv_sec++, until.tv_nsec -= 1000000000L;
     if (pthread_mutex_timedlock(&W.accept_mu, &until) != 0) {
-        idle(t);
+        idle();
         return 0;
     }
-    int rc = worker_stop ? -1 : wait_readable(W.listen_fd, ACCEPT_WAIT_MS);
-    if (rc == 0) idle(t);
+    int rc = worker_stop ? -1 : wait_listen_ready(ACCEPT_WAIT_MS);
+    if (rc == 0) idle();
     if (rc <= 0) pthread_mutex_unlock(&W.accept_mu);
     return rc < 0 && worker_stop ? -1 : rc > 0;
 }
@@ -396,12 +420,10 @@ static int thread_init(wthread *t, const registry *reg, int slot)
     return FCGX_InitRequest(&t->rq, W.listen_fd, FCGI_FAIL_ACCEPT_ON_INTR);
 }
 
-/* What a thread leaves behind, once joined: the access-log entries still
- * pending, its store, its buffers, its evaluation frame. */
+/* What a thread leaves behind, once joined: its store, its buffers, its
+ * evaluation frame. */
 static void thread_done(wthread *t)
 {
-    uint32_t left = routes_flush_log(&t->sv);
-    if (left) elog(LOG_L_WARN, NULL, "%u access-log entries could not be written", left);
     if (t->sv.db) store_close(t->sv.db);
     if (t->sv.commit_fd >= 0) close(t->sv.commit_fd);
     FCGX_Free(&t->rq, 0);
@@ -483,6 +505,12 @@ void worker_main(const eligod_conf *conf, const registry *reg, int listen_fd, in
     if (!W.t) _exit(1);
     worker_block_stops(&W.run_mask);
     fcntl(listen_fd, F_SETFL, fcntl(listen_fd, F_GETFL) | O_NONBLOCK);
+    struct epoll_event ev = {.events = EPOLLIN | EPOLLEXCLUSIVE};
+    W.listen_ep = epoll_create1(EPOLL_CLOEXEC);
+    if (W.listen_ep < 0 || epoll_ctl(W.listen_ep, EPOLL_CTL_ADD, listen_fd, &ev) != 0) {
+        elog(LOG_L_ERROR, NULL, "epoll on the listening socket: %s", strerror(errno));
+        _exit(1);
+    }
     for (int i = 0; i < W.nthreads; i++)
         if (thread_init(&W.t[i], reg, slot) != 0) {
             elog(LOG_L_ERROR, NULL, "FCGX_InitRequest failed");
@@ -496,9 +524,16 @@ void worker_main(const eligod_conf *conf, const registry *reg, int listen_fd, in
      * test can end the fault; any other value, always */
     const char *fault = getenv("ELIGOD_FAULT_EXIT_AT_START");
     if (fault && (fault[0] != '/' || access(fault, F_OK) == 0)) _exit(3);
+    if (access_queue_init(&W.access, access_store, &W.access_sv) != 0 || access_queue_start(&W.access) != 0) {
+        elog(LOG_L_ERROR, NULL, "the access-log writer could not start");
+        _exit(1);
+    }
     W.me->state = SB_IDLE;
     run_threads();
     W.me->state = SB_STOPPING;
+    uint32_t left = access_queue_stop(&W.access);
+    if (left) elog(LOG_L_WARN, NULL, "%u playground requests could not be written to the access log", left);
+    if (W.access_sv.db) store_close(W.access_sv.db);
     for (int i = 0; i < W.nthreads; i++) thread_done(&W.t[i]);
     free(W.t);
     log_flush();

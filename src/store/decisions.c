@@ -136,14 +136,20 @@ static int make_uuid7(char out[37])
     return 0;
 }
 
+void store_utc_format(int64_t us, char out[64])
+{
+    time_t secs = (time_t)(us / 1000000);
+    struct tm tm;
+    gmtime_r(&secs, &tm);
+    snprintf(out, 64, "%04d-%02d-%02d %02d:%02d:%02d.%06ld", tm.tm_year + 1900, tm.tm_mon + 1,
+             tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, (long)(us % 1000000));
+}
+
 void store_utc_now(char out[64])
 {
     struct timespec ts;
-    struct tm tm;
     clock_gettime(CLOCK_REALTIME, &ts);
-    gmtime_r(&ts.tv_sec, &tm);
-    snprintf(out, 64, "%04d-%02d-%02d %02d:%02d:%02d.%06ld", tm.tm_year + 1900, tm.tm_mon + 1,
-             tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, ts.tv_nsec / 1000);
+    store_utc_format((int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000, out);
 }
 
 static void hash_field(EVP_MD_CTX *c, const char *p, uint64_t n)

@@ -283,15 +283,20 @@ store_rc store_lease_take(store *s, const store_lease *l);
 store_rc store_cp_append(store *s, const store_cp *cp, const char *const *ids, size_t n, uint64_t first_seq,
                          const store_lease *lease);
 
+/* Now, UTC, as the store writes DATETIME(6): "YYYY-MM-DD HH:MM:SS.ffffff";
+ * and the same of us microseconds since the epoch. */
+void store_utc_now(char out[64]);
+void store_utc_format(int64_t us, char out[64]);
+
 /* access_log: who (client, role) did what (action, e.g. "audit_verify")
  * to which target (NULL for none), at when ("YYYY-MM-DD HH:MM:SS.ffffff"
- * UTC, or NULL for now).  Committed before it returns; many entries
- * share one COMMIT. */
-/* Now, UTC, as the store writes DATETIME(6): "YYYY-MM-DD HH:MM:SS.ffffff". */
-void store_utc_now(char out[64]);
-
+ * UTC, or NULL for now).  A row may count several requests (the
+ * playground's, service/access_queue.c): requests of them, the last at
+ * last_at (NULL for a row of one).  Committed before it returns; many
+ * rows share one COMMIT. */
 typedef struct store_access {
-    const char *at, *client, *role, *action, *target;
+    const char *at, *last_at, *client, *role, *action, *target;
+    uint32_t requests;             /* 0 is read as 1 */
 } store_access;
 store_rc store_access_log(store *s, const char *client, const char *role, const char *action,
                           const char *target);

@@ -41,17 +41,16 @@
 #define DECISION_ROWS8 DECISION_ROWS4 "," DECISION_ROWS4
 #define DECISION_ROWS16 DECISION_ROWS8 "," DECISION_ROWS8
 
-/* The access-log INSERT for one row and for 8 and 64 rows (ST_ACCESS_PUTn).
+/* The access-log INSERT for one row and for 8 rows (ST_ACCESS_PUTn).
  * It waits at most a second for a lock on the table (an auditor's LOCK
  * TABLES, a slow read): the server then answers 1205, an error like any
  * other, where a longer wait would run into the read timeout and make the
  * database look hung to every worker (service/routes.c marks it down). */
 #define ACCESS_INSERT "SET STATEMENT lock_wait_timeout = 1, innodb_lock_wait_timeout = 1 FOR " \
-    "INSERT INTO access_log (at, client, role, action, target) VALUES "
-#define ACCESS_ROW "(COALESCE(?, UTC_TIMESTAMP(6)), ?, ?, ?, ?)"
+    "INSERT INTO access_log (at, last_at, client, role, action, target, requests) VALUES "
+#define ACCESS_ROW "(COALESCE(?, UTC_TIMESTAMP(6)), ?, ?, ?, ?, ?, ?)"
 #define ACCESS_ROWS2 ACCESS_ROW "," ACCESS_ROW
 #define ACCESS_ROWS8 ACCESS_ROWS2 "," ACCESS_ROWS2 "," ACCESS_ROWS2 "," ACCESS_ROWS2
-#define ACCESS_ROWS32 ACCESS_ROWS8 "," ACCESS_ROWS8 "," ACCESS_ROWS8 "," ACCESS_ROWS8
 
 /* The statement table (stmt.c), in one X-macro so that ids, names and SQL
  * cannot drift apart.  The group says when a statement is prepared: MAIN
@@ -95,9 +94,8 @@
     X(ST_TEXT_MISSING,   MAIN,    0, "SELECT d.id, COALESCE(d.seq, 0), 'policy', d.policy_hash FROM decisions d LEFT JOIN policy_versions p ON p.hash = d.policy_hash WHERE p.hash IS NULL UNION ALL SELECT d.id, COALESCE(d.seq, 0), 'model', d.model_hash FROM decisions d LEFT JOIN model_versions m ON m.hash = d.model_hash WHERE d.model_hash IS NOT NULL AND m.hash IS NULL LIMIT 1") \
     X(ST_TEXT_USER,      MAIN,    2, "SELECT id, COALESCE(seq, 0) FROM decisions WHERE policy_hash = ? OR model_hash = ? ORDER BY seq IS NULL, seq LIMIT 1") \
     /* access.c */ \
-    X(ST_ACCESS_PUT,     MAIN,    5, ACCESS_INSERT ACCESS_ROW) \
-    X(ST_ACCESS_PUT8,    MAIN,   40, ACCESS_INSERT ACCESS_ROWS8) \
-    X(ST_ACCESS_PUT64,   MAIN,  320, ACCESS_INSERT ACCESS_ROWS32 "," ACCESS_ROWS32) \
+    X(ST_ACCESS_PUT,     MAIN,    7, ACCESS_INSERT ACCESS_ROW) \
+    X(ST_ACCESS_PUT8,    MAIN,   56, ACCESS_INSERT ACCESS_ROWS8) \
     X(ST_TOKEN_PUT,      MAIN,    3, "INSERT INTO tokens (hash, role, name, created_at) VALUES (?, ?, ?, UTC_TIMESTAMP(6))") \
     X(ST_TOKEN_GET,      MAIN,    1, "SELECT role, name FROM tokens WHERE hash = ?") \
     X(ST_TOKEN_DEL,      MAIN,    1, "DELETE FROM tokens WHERE name = ?") \
