@@ -160,9 +160,9 @@ _stack_upstreams() {
 # Renders nginx/eligo.conf into VAR/nginx/nginx.conf.
 _stack_nginx_conf() {
     local prefix=$STACK_VAR/nginx workers=${STACK_WORKERS:-4} keepalive user=""
-    # the trap: nginx's idle cache (1 process x keepalive) pins an eighth
+    # the trap: nginx's idle cache (1 process x keepalive) pins a quarter
     # of eligod's threads (workers x STACK_THREADS, eligod's --threads: 8)
-    keepalive=$((workers * ${STACK_THREADS:-8} / 8))
+    keepalive=$((workers * ${STACK_THREADS:-8} / 4))
     [ "$keepalive" -ge 1 ] || keepalive=1
     if [ "$(id -u)" -eq 0 ]; then
         # as root nginx's workers would drop to nobody and lose the 0660 socket
