@@ -26,7 +26,6 @@
 #include "base/buf.h"
 #include "lang/ast.h"
 #include "lang/parse.h"
-#include "lang/fmt.h"
 #include "lang/cite.h"
 #include "lang/tables.h"
 #include "compile_helper.h"
@@ -613,19 +612,6 @@ static void tables_empty_domain_and_limits(void **state)
 
 
 /* ---- eligo fmt (lang/fmt.c) --------------------------------------------- */
-
-/* fmt_policy(in) gives want, and formatting want changes nothing. */
-static void expect_fmt(const char *in, const char *want)
-{
-    buf b;
-    buf_init(&b);
-    fmt_policy(in, strlen(in), &b);
-    assert_string_equal(buf_cstr(&b), want);
-    buf_reset(&b);
-    fmt_policy(want, strlen(want), &b);
-    assert_string_equal(buf_cstr(&b), want);
-    buf_free(&b);
-}
 
 /* Words shorter than a keyword, or a keyword followed by `_` or a
  * capital, are continuations; cells padded with tabs are trimmed, and
