@@ -190,6 +190,12 @@ store_rc store_each_row(store *s, const char *from, const char *to, const char *
  * token-cache miss and decision fingerprints on every decision.  0, or -1. */
 int store_sha256_hex(const void *p, size_t n, char hex[65]);
 
+/* Lower-case hex of the n bytes at b into hex (2n characters and a NUL),
+ * by table: a hash printed with 32 snprintf calls cost a worker more
+ * than anything else it did per request.  The one hex writer of the
+ * store and of audit/ (checkpoint roots). */
+void store_hex(const unsigned char *b, size_t n, char *hex);
+
 /* A policy or model text by hash ("sha256:..."), into name and text. */
 store_rc store_get_policy_text(store *s, const char *hash, buf *name, buf *text);
 store_rc store_get_model_text(store *s, const char *hash, buf *name, buf *text);

@@ -255,12 +255,7 @@ int store_fetch_text(store *s, store_stmt_id id, buf **cols, int ncols, int *isn
 /* Frees the result of a SELECT so the statement can run again. */
 void store_stmt_done(store *s, store_stmt_id id);
 
-/* tokens.c / decisions.c (store_sha256_hex is in store.h) */
-
-/* Lower-case hex of the n bytes at b into hex (2n characters and a NUL),
- * by table: a hash printed with 32 snprintf calls cost a worker more
- * than anything else it did per request. */
-void store_hex(const unsigned char *b, size_t n, char *hex);
+/* tokens.c / decisions.c (store_sha256_hex and store_hex are in store.h) */
 
 /* A decision's leaf hash (the content_hash column, and the leaf of the
  * tamper-evidence tree): SHA-256(0x00 || field || field ...) over the
