@@ -114,7 +114,9 @@ typedef struct store_decision {
     const char *as_of;          /* YYYY-MM-DD */
     const char *input_json;     /* canonical input */
     /* outputs and explanation are fields of the leaf hash, stored as NULL
-     * when they are exactly the response's members (db/005) */
+     * when they are exactly the response's members (db/005).  outputs_json
+     * NULL: they are the response's members, hashed in place (eligod's
+     * case; explanation_json is then not read) */
     const char *outputs_json;
     const char *explanation_json;   /* may be NULL */
     const char *response_json;  /* the decision exactly as answered, without decision_id */
