@@ -63,10 +63,7 @@ static inline void compile_text(compiled *c, const char *text)
     c->set.items = &c->model;
     c->set.n = c->model ? 1 : 0;
     c->policy = compile_policy(source_new("t.policy", text, strlen(text)), &c->set, &c->dl);
-    size_t n = 0;
-    FILE *f = open_memstream(&c->diags, &n);
-    diag_print(&c->dl, f);
-    fclose(f);
+    c->diags = diag_text(&c->dl);
 }
 
 /* Evaluates input JSON at a date; returns the decision JSON (malloc'ed)
