@@ -49,11 +49,6 @@ void sequencer_use_lease(sequencer *q, const char *holder, int seconds)
     q->lease.seconds = seconds;
 }
 
-static void hex32(const uint8_t b[32], char out[65])
-{
-    for (int i = 0; i < 32; i++) snprintf(out + 2 * i, 3, "%02x", b[i]);
-}
-
 typedef struct catch_up {
     sequencer *q;
     char *err;
@@ -78,7 +73,7 @@ static int adopt(void *arg, const store_cp *cp)
     for (size_t i = 0; i < cp->leaves_len; i += 32) merkle_range_append(&r, cp->leaves + i);
     uint8_t root[32];
     merkle_range_root(&r, root);
-    hex32(root, root_hex);
+    store_hex(root, 32, root_hex);
     snprintf(why, sizeof why, "its leaves do not give its signed root");
     if (memcmp(root, ck.root, 32) != 0 || strcmp(root_hex, cp->root_hex) != 0) goto bad;
     q->range = r;
@@ -154,7 +149,7 @@ static int append(sequencer *q, const batch *b, buf *note, seq_round *out, char 
     memcpy(ck.prev, q->prev, 32);
     char sql_time[32], root_hex[65];
     now_utc(ck.time, sql_time);
-    hex32(ck.root, root_hex);
+    store_hex(ck.root, 32, root_hex);
     buf body;
     buf_init(&body);
     cp_body(&ck, &body);

@@ -121,7 +121,7 @@ static int extend(vctx *v, const store_cp *cp, const checkpoint *ck)
 static int hex_is(const char *hex, const uint8_t b[32])
 {
     char h[65];
-    for (int i = 0; i < 32; i++) snprintf(h + 2 * i, 3, "%02x", b[i]);
+    store_hex(b, 32, h);
     return hex && strcmp(hex, h) == 0;
 }
 

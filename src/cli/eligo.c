@@ -32,7 +32,7 @@ static const command commands[] = {
     {"explain", cmd_explain, "explain --check [FILE|-]   re-derive every step of an explanation from its JSON alone"},
     {"test", cmd_test, "test [--coverage] [--junit FILE] [--inputs FILE] [--policies DIR] [PATH...]   run policy tests"},
     {"fmt", cmd_fmt, "fmt [--check] PATH...|-   canonical formatting (- : stdin to stdout)"},
-    {"bench", cmd_bench, "bench NAME --input FILE [--seconds N] [--as-of DATE] [--policies DIR]"},
+    {"bench", cmd_bench, "bench NAME --input FILE [--seconds N] [--as-of DATE] [--cpu] [--policies DIR]"},
     {"db", cmd_db, "db migrate [--db URL] [--dir DIR]   apply db/NNN_*.sql not yet applied"},
     {"replay", cmd_replay, "replay ID | replay --from DATE --to DATE [--policy NAME] [--json]   re-run stored decisions under their stored texts"},
     {"impact", cmd_impact, "impact CANDIDATE.policy --from DATE --to DATE [--json]   stored decisions under a candidate policy text"},

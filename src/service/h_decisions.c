@@ -54,8 +54,6 @@ typedef struct decided {
     const policy *p[REQ_MAX_POLICIES];
     buf doc[REQ_MAX_POLICIES];      /* the answered documents, without ids */
     buf input[REQ_MAX_POLICIES];    /* the canonical inputs */
-    buf outputs[REQ_MAX_POLICIES], explanation[REQ_MAX_POLICIES];
-    decision_parts parts[REQ_MAX_POLICIES];
     char rid[REQ_MAX_POLICIES][REQ_MAX_ID + 80];
     store_decision d[REQ_MAX_POLICIES];
     store_put put[REQ_MAX_POLICIES];
@@ -68,8 +66,6 @@ static void decided_free(decided *x)
     for (uint32_t i = 0; i < REQ_MAX_POLICIES; i++) {
         buf_free(&x->doc[i]);
         buf_free(&x->input[i]);
-        buf_free(&x->outputs[i]);
-        buf_free(&x->explanation[i]);
         buf_free(&x->stored[i]);
     }
 }
@@ -114,7 +110,7 @@ static void fingerprint(const decision_request *req, decided *x)
 static int decide_all(service *sv, const decision_request *req, decided *x, http_response *rs)
 {
     for (uint32_t i = 0; i < x->n; i++) {
-        if (decide(sv, x->p[i], req, &x->doc[i], &x->input[i], &x->parts[i], rs)) {
+        if (decide(sv, x->p[i], req, &x->doc[i], &x->input[i], NULL, rs)) {
             problem_policy(rs, req, i);
             return -1;
         }
@@ -134,20 +130,16 @@ static void rows_of(service *sv, const char *rid, decided *x)
         const policy *p = x->p[i];
         if (i == 0) snprintf(x->rid[i], sizeof x->rid[i], "%s", rid);
         else snprintf(x->rid[i], sizeof x->rid[i], "%s/%s", rid, p->name);
-        /* outputs and explanation are leaf-hash fields of their own, so
-         * NUL-terminated copies; being exactly the response's members,
-         * the store sends them as NULL (db/005, store/parts.c) */
-        const buf *doc = &x->doc[i];
-        buf_add(&x->outputs[i], doc->data + x->parts[i].outputs_off, x->parts[i].outputs_len);
-        buf_add(&x->explanation[i], doc->data + x->parts[i].explanation_off, x->parts[i].explanation_len);
+        /* outputs and explanation are the response's own members: no
+         * outputs_json, and the store hashes them in place and stores
+         * them only there (db/005, store/parts.c) */
         x->d[i] = (store_decision){
             .request_id = x->rid[i], .client = sv->client, .fingerprint = x->fp,
             .policy_name = p->name, .policy_hash = p->hash,
             .policy_text = p->src->text, .policy_text_len = p->src->len,
             .model_name = p->model->name, .model_hash = p->model->hash,
             .model_text = p->model->stored_text, .model_text_len = p->model->stored_len,
-            .as_of = x->as_of, .input_json = buf_cstr(&x->input[i]), .outputs_json = buf_cstr(&x->outputs[i]),
-            .explanation_json = x->parts[i].explanation_len ? buf_cstr(&x->explanation[i]) : NULL,
+            .as_of = x->as_of, .input_json = buf_cstr(&x->input[i]), .outputs_json = NULL,
             .response_json = buf_cstr(&x->doc[i]),
         };
         x->put[i] = (store_put){.d = &x->d[i], .stored_response = &x->stored[i]};

@@ -191,16 +191,8 @@ static store_rc walk(store *s, store_stmt_id id, int ncols, uint64_t after, uint
         bind_u64(&p[np++], &after);
         if (upto) bind_u64(&p[np++], &upto);
         bind_u64(&p[np++], &limit);
-        store_class c = SC_OK;
-        for (int attempt = 0; attempt < 3; attempt++) {
-            if (attempt) store_backoff(s, attempt);
-            if (store_ensure(s)) return store_rc_of(store_classify(s->err_no));
-            c = store_exec(s, id, p);
-            if (c == SC_OK) break;
-            if (c == SC_RETRY) store_rollback(s);
-            else if (c != SC_RECONNECT && c != SC_UNAVAILABLE) return store_rc_of(c);
-        }
-        if (c != SC_OK) return store_rc_of(c);
+        store_rc rc = store_select(s, id, p);
+        if (rc != STORE_OK) return rc;
         rowset r;
         uint64_t seen = 0;
         int stop = 0, got = 0;
@@ -216,7 +208,7 @@ static store_rc walk(store *s, store_stmt_id id, int ncols, uint64_t after, uint
         store_stmt_done(s, id);
         store_rollback(s);
         if (got < 0) {
-            store_rc rc = store_rc_of(store_classify(s->err_no));
+            rc = store_rc_of(store_classify(s->err_no));
             return rc == STORE_OK ? STORE_ERROR : rc;
         }
         if (stop || once || seen < limit) return STORE_OK;

@@ -281,15 +281,32 @@ static int span_is(store_span sp, const char *text)
     return text ? sp.p && sp.n == strlen(text) && memcmp(sp.p, text, sp.n) == 0 : !sp.p;
 }
 
-/* Are d's outputs and explanation exactly the members of its response?
- * Then the row holds them only there (parts.c): the columns are sent as
- * NULL, and the leaf hash, made from d's fields, is what a reader that
- * takes them back from the response computes. */
-static int parts_in_response(const store_decision *d)
+/* The leaf fields of p's row and their lengths into f and len.  Outputs
+ * and explanation are d's, or (outputs_json NULL, eligod's case) the
+ * response's own members, hashed in place as spans of it: no copy of
+ * them is made.  Either way, when they are exactly the members of the
+ * response the row holds them only there (parts.c): the columns are sent
+ * as NULL, and the leaf hash is what a reader that takes them back from
+ * the response computes.  0, or -1 when outputs_json is NULL and the
+ * response has no outputs. */
+static int leaf_of_put(store_put *p, const char *f[STORE_LEAF_FIELDS], size_t len[STORE_LEAF_FIELDS])
 {
+    const store_decision *d = p->d;
+    leaf_fields(p->id, d, p->created_at, f);
+    for (int i = 0; i < STORE_LEAF_FIELDS; i++) len[i] = f[i] ? strlen(f[i]) : 0;
     store_span out, expl;
-    return store_response_parts(d->response_json, strlen(d->response_json), &out, &expl) == 0 &&
-           span_is(out, d->outputs_json) && span_is(expl, d->explanation_json);
+    int parts = store_response_parts(d->response_json, len[LEAF_RESPONSE], &out, &expl) == 0;
+    if (d->outputs_json) {
+        p->parts_in_response = parts && span_is(out, d->outputs_json) && span_is(expl, d->explanation_json);
+        return 0;
+    }
+    if (!parts) return -1;
+    p->parts_in_response = 1;
+    f[LEAF_OUTPUTS] = out.p;
+    len[LEAF_OUTPUTS] = out.n;
+    f[LEAF_EXPLANATION] = expl.p;
+    len[LEAF_EXPLANATION] = expl.n;
+    return 0;
 }
 
 /* Checks the fields and fixes the row: id, created_at, content_hash, made
@@ -302,7 +319,7 @@ static void put_prepare(store *s, store_put *p)
     p->decision_id[0] = 0;
     if (!d->request_id || !d->client || !d->fingerprint || !d->policy_name || !d->policy_hash ||
         !d->policy_text || !d->model_name || !d->model_hash || !d->model_text || !is_date(d->as_of) ||
-        !d->input_json || !d->outputs_json || !d->response_json) {
+        !d->input_json || !d->response_json) {
         store_set_error(s, 0, "store_put_decision: a required field is missing or as_of is not YYYY-MM-DD");
         put_done(p, STORE_ERROR);
         return;
@@ -313,10 +330,12 @@ static void put_prepare(store *s, store_put *p)
         return;
     }
     store_utc_now(p->created_at);
-    p->parts_in_response = parts_in_response(d);
     const char *fields[STORE_LEAF_FIELDS];
-    leaf_fields(p->id, d, p->created_at, fields);
-    if (store_leaf_hash(fields, p->chash)) {
+    size_t lens[STORE_LEAF_FIELDS];
+    if (leaf_of_put(p, fields, lens)) {
+        store_set_error(s, 0, "store_put_decision: no outputs_json and the response has no outputs");
+        put_done(p, STORE_ERROR);
+    } else if (store_leaf_hash_n(fields, lens, p->chash)) {
         store_set_error(s, 0, "store_put_decision: SHA-256 failed");
         put_done(p, STORE_ERROR);
     }

@@ -156,18 +156,10 @@ static void fill_page(store *s, walk_key *w, page *pg)
     MYSQL_BIND p[7];
     unsigned long len[7];
     for (int i = 0; i < 7; i++) store_bind_str(&p[i], v[i], strlen(v[i]), &len[i]);
-    store_class c = SC_OK;
     pg->n = 0;
     pg->last = 1;
-    for (int attempt = 0; attempt < 3; attempt++) {
-        if (attempt) store_backoff(s, attempt);
-        if (store_ensure(s)) { pg->rc = store_rc_of(store_classify(s->err_no)); return; }
-        c = store_exec(s, ST_ROW_RANGE, p);
-        if (c == SC_OK) break;
-        if (c == SC_RETRY) store_rollback(s);
-        else if (c != SC_RECONNECT && c != SC_UNAVAILABLE) break;
-    }
-    if (c != SC_OK) { pg->rc = store_rc_of(c); return; }
+    pg->rc = store_select(s, ST_ROW_RANGE, p);
+    if (pg->rc != STORE_OK) return;
     int got = 0;
     while (pg->n < PAGE_ROWS && (got = fetch_row(s, ST_ROW_RANGE, &pg->rows[pg->n])) == 1) pg->n++;
     store_stmt_done(s, ST_ROW_RANGE);

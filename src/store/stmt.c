@@ -14,8 +14,9 @@
  * fails at connect, not with a garbled row.
  *
  * What it does not do: build SQL from values (every value is a bound
- * parameter), cache results, or retry (the callers own the transaction
- * and decide what to rerun).
+ * parameter), cache results, or retry on its own: a read goes through
+ * store_retry (db.c) like a write (store_select, store_read_one), and
+ * the callers own the transaction and decide what to rerun.
  *
  * SPDX-License-Identifier: Apache-2.0
  */
@@ -185,26 +186,36 @@ void store_stmt_done(store *s, store_stmt_id id)
     if (s->st[id]) mysql_stmt_free_result(s->st[id]);
 }
 
+/* One attempt at a SELECT (store_retry): executing it is all, its
+ * result stays stored for the caller to fetch. */
+typedef struct select_args {
+    store_stmt_id id;
+    MYSQL_BIND *params;
+} select_args;
+
+static store_class select_once(store *s, void *arg)
+{
+    const select_args *a = arg;
+    return store_exec(s, a->id, a->params);
+}
+
+store_rc store_select(store *s, store_stmt_id id, MYSQL_BIND *params)
+{
+    select_args a = {id, params};
+    return store_retry(s, select_once, &a);
+}
+
 store_rc store_read_one(store *s, store_stmt_id id, MYSQL_BIND *params, buf **cols, int ncols, int *isnull)
 {
-    store_class c = SC_OK;
-    for (int attempt = 0; attempt < 3; attempt++) {
-        if (attempt) store_backoff(s, attempt);
-        if (store_ensure(s)) return store_rc_of(store_classify(s->err_no));
-        c = store_exec(s, id, params);
-        if (c == SC_OK) {
-            int got = store_fetch_text(s, id, cols, ncols, isnull);
-            store_stmt_done(s, id);
-            /* end the read transaction: autocommit is off, and an open one
-             * would hold metadata locks against migrations */
-            store_rollback(s);
-            if (got == 1) return STORE_OK;
-            if (got == 0) return STORE_NOT_FOUND;
-            c = store_classify(s->err_no);
-            if (c == SC_FATAL || c == SC_OK) return STORE_ERROR;
-        }
-        if (c == SC_RETRY) store_rollback(s);
-        else if (c != SC_RECONNECT && c != SC_UNAVAILABLE) return store_rc_of(c);
-    }
-    return store_rc_of(c);
+    store_rc rc = store_select(s, id, params);
+    if (rc != STORE_OK) return rc;
+    int got = store_fetch_text(s, id, cols, ncols, isnull);
+    store_stmt_done(s, id);
+    /* end the read transaction: autocommit is off, and an open one
+     * would hold metadata locks against migrations */
+    store_rollback(s);
+    if (got == 1) return STORE_OK;
+    if (got == 0) return STORE_NOT_FOUND;
+    rc = store_rc_of(store_classify(s->err_no));
+    return rc == STORE_OK ? STORE_ERROR : rc;
 }

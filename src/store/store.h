@@ -114,7 +114,9 @@ typedef struct store_decision {
     const char *as_of;          /* YYYY-MM-DD */
     const char *input_json;     /* canonical input */
     /* outputs and explanation are fields of the leaf hash, stored as NULL
-     * when they are exactly the response's members (db/005) */
+     * when they are exactly the response's members (db/005).  outputs_json
+     * NULL: they are the response's members, hashed in place (eligod's
+     * case; explanation_json is then not read) */
     const char *outputs_json;
     const char *explanation_json;   /* may be NULL */
     const char *response_json;  /* the decision exactly as answered, without decision_id */
@@ -189,6 +191,12 @@ store_rc store_each_row(store *s, const char *from, const char *to, const char *
  * allocation or a name lookup per call: tokens are hashed on every
  * token-cache miss and decision fingerprints on every decision.  0, or -1. */
 int store_sha256_hex(const void *p, size_t n, char hex[65]);
+
+/* Lower-case hex of the n bytes at b into hex (2n characters and a NUL),
+ * by table: a hash printed with 32 snprintf calls cost a worker more
+ * than anything else it did per request.  The one hex writer of the
+ * store and of audit/ (checkpoint roots). */
+void store_hex(const unsigned char *b, size_t n, char *hex);
 
 /* A policy or model text by hash ("sha256:..."), into name and text. */
 store_rc store_get_policy_text(store *s, const char *hash, buf *name, buf *text);

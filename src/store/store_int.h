@@ -214,9 +214,10 @@ void store_backoff(store *s, int attempt);
 /* ROLLBACK, ignoring errors other than a lost connection (which
  * disconnects). */
 void store_rollback(store *s);
-/* Runs a write transaction at most three times, with back-off between:
- * each attempt connects if need be and calls txn, which runs its
- * statements and commits (SC_OK) or returns the class of its error.  A
+/* Runs a transaction at most three times, with back-off between: each
+ * attempt connects if need be and calls txn, which runs its statements
+ * and commits (SC_OK; a read, store_select, just runs its SELECT) or
+ * returns the class of its error.  A
  * deadlock or lock wait is rolled back and run again; so is a lost
  * connection, and txn must make that safe (a lost COMMIT may have
  * committed: txn looks first, or reruns only what is idempotent); any
@@ -235,9 +236,15 @@ const char *store_stmt_name(store_stmt_id id);
  * into a growing buffer. */
 void store_bind_str(MYSQL_BIND *b, const char *s, size_t len, unsigned long *lenp);
 
-/* Runs a SELECT of at most one row with reconnect-and-retry, fetching
- * its columns into cols, and ends the read transaction.  STORE_OK,
- * STORE_NOT_FOUND, STORE_UNAVAILABLE or STORE_ERROR (last error set). */
+/* Runs SELECT id with params through store_retry (a failure before its
+ * first row is retried, reconnecting).  On STORE_OK its result is stored
+ * for store_fetch_text and the read transaction is open: the caller ends
+ * it with store_stmt_done and store_rollback.  Else the store_rc of the
+ * last error (set). */
+store_rc store_select(store *s, store_stmt_id id, MYSQL_BIND *params);
+/* A SELECT of at most one row (store_select), its columns fetched into
+ * cols, and the read transaction ended.  STORE_OK, STORE_NOT_FOUND,
+ * STORE_UNAVAILABLE or STORE_ERROR (last error set). */
 store_rc store_read_one(store *s, store_stmt_id id, MYSQL_BIND *params, buf **cols, int ncols, int *isnull);
 /* The store_rc a failed operation of class c ends in. */
 store_rc store_rc_of(store_class c);
@@ -253,12 +260,7 @@ int store_fetch_text(store *s, store_stmt_id id, buf **cols, int ncols, int *isn
 /* Frees the result of a SELECT so the statement can run again. */
 void store_stmt_done(store *s, store_stmt_id id);
 
-/* tokens.c / decisions.c (store_sha256_hex is in store.h) */
-
-/* Lower-case hex of the n bytes at b into hex (2n characters and a NUL),
- * by table: a hash printed with 32 snprintf calls cost a worker more
- * than anything else it did per request. */
-void store_hex(const unsigned char *b, size_t n, char *hex);
+/* tokens.c / decisions.c (store_sha256_hex and store_hex are in store.h) */
 
 /* A decision's leaf hash (the content_hash column, and the leaf of the
  * tamper-evidence tree): SHA-256(0x00 || field || field ...) over the

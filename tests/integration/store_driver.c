@@ -278,6 +278,28 @@ int main(int argc, char **argv)
     rc = store_put_decision(s, &bad, id3, NULL);
     CHECK(rc == STORE_ERROR, "a malformed as_of is refused: %s", rc_name(rc));
 
+    /* outputs_json NULL (eligod's case): the response's own members are
+     * hashed in place; read back, the row shows them and its leaf,
+     * recomputed from the row, is the content_hash stored */
+    store_decision inplace = decision("portal-test", "r-inplace", FP_A);
+    inplace.outputs_json = NULL;
+    rc = store_put_decision(s, &inplace, id3, NULL);
+    CHECK(rc == STORE_OK, "outputs from the response: %s %s", rc_name(rc), store_last_error(s));
+    store_row row;
+    store_row_init(&row);
+    char leaf[65] = "";
+    rc = store_get_row(s, id3, &row);
+    CHECK(rc == STORE_OK && strcmp(buf_cstr(&row.outputs), "{\"eligible\":true,\"monthly_benefit\":\"1080.00\"}") == 0 &&
+              row.explanation_null && store_row_leaf(&row, leaf) == 0 && strcmp(leaf, buf_cstr(&row.content_hash)) == 0,
+          "in place: %s outputs %s leaf %s stored %s", rc_name(rc), buf_cstr(&row.outputs), leaf,
+          buf_cstr(&row.content_hash));
+    store_row_free(&row);
+    store_decision no_outputs = decision("portal-test", "r-no-outputs", FP_A);
+    no_outputs.outputs_json = NULL;
+    no_outputs.response_json = "{\"request_id\":\"r\"}";
+    rc = store_put_decision(s, &no_outputs, id3, NULL);
+    CHECK(rc == STORE_ERROR, "no outputs_json and none in the response: %s", rc_name(rc));
+
     /* single-row commit rate */
     enum { N = 300 };
     char rid[64], fp[65];

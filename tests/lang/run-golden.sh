@@ -12,6 +12,10 @@
 # Environment:
 #   ELIGO                 the eligo binary (default: $top_srcdir/eligo)
 #   top_srcdir            the source root (default: two levels above here)
+#   ELIGO_POLICIES        the models a file is checked against (default:
+#                         policies/ of the source root, as `make check`
+#                         sets it; without it a hand run finds no model
+#                         and fails nearly every file)
 #   ELIGO_UPDATE_GOLDEN=1 rewrite the .expected files from the actual
 #                         output instead of comparing (review the diff!)
 #
@@ -33,6 +37,8 @@ if [ ! -x "$ELIGO" ]; then
     exit 99
 fi
 cd "$top_srcdir" || exit 99
+ELIGO_POLICIES=${ELIGO_POLICIES:-policies/}
+export ELIGO_POLICIES
 # shellcheck source=tests/lib/harness.sh
 . "$top_srcdir/tests/lib/harness.sh"
 harness_tmp golden

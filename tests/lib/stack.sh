@@ -47,6 +47,9 @@
 # without sanitizers they are ignored.  stack_down fails when a report
 # file is not empty, and prints them; a suite that has an EXIT trap when
 # stack_up starts eligod also ends with a failure then, after its trap ran.
+# So it does when a process whose command line names VAR is still there
+# 2 s after the stop (an orphaned worker or helper): stack_down names it,
+# kills it and fails.
 #
 # SPDX-License-Identifier: Apache-2.0
 
@@ -105,12 +108,13 @@ _stack_san_reports() {
     return 1
 }
 
-# Run after the suite's own EXIT trap: a report fails the suite even when
-# every check passed (its closing line is already written).
+# Run after the suite's own EXIT trap: a report, or a process stack_down
+# found left running, fails the suite even when every check passed (its
+# closing line is already written).
 _stack_san_verdict() {
     if [ -n "${_stack_san_found:-}" ]; then
         printf '%s' "$_stack_san_found"
-        echo "FAIL eligod sanitizer reports (above)"
+        echo "FAIL stack_down: eligod sanitizer reports or processes left running (above)"
         exit 1
     fi
     exit "${_stack_san_rc:-0}"
@@ -307,6 +311,36 @@ _stack_stop() {
     return 0
 }
 
+# The processes other than this shell whose command line names a path
+# in STACK_VAR (an argument that is VAR or begins with VAR/), as
+# "PID COMMAND LINE" lines: what stack_down leaves must be none.
+_stack_leftovers() {
+    local pid args
+    while read -r pid args; do
+        [ "$pid" = "$$" ] || [ "$pid" = "$BASHPID" ] && continue
+        case " $args " in *" $STACK_VAR "* | *" $STACK_VAR/"* | *"=$STACK_VAR/"*) echo "$pid $args" ;; esac
+    done < <(ps -e -ww -o pid=,args=)
+}
+
+# After the stop: a process still naming VAR 2 s on (one that is just
+# exiting has gone by then) is one the stop missed, an orphaned worker or
+# helper.  It is named on stderr and in the suite's verdict, then killed;
+# 1 when there was one.
+_stack_no_leftovers() {
+    local left
+    for _ in $(seq 1 20); do
+        left=$(_stack_leftovers)
+        [ -z "$left" ] && return 0
+        sleep 0.1
+    done
+    _stack_san_found+="stack_down: processes of $STACK_VAR left running, killed:"$'\n'"$left"$'\n'
+    printf 'stack_down: processes of %s left running, killed:\n%s\n' "$STACK_VAR" "$left" >&2
+    local left_pids
+    read -r -a left_pids < <(echo "$left" | awk '{print $1}' | tr '\n' ' ')
+    kill -KILL "${left_pids[@]}" 2>/dev/null
+    return 1
+}
+
 stack_down() {
     : "${STACK_VAR:?STACK_VAR must be set}"
     _stack_stop "$STACK_VAR/nginx/nginx.pid" QUIT 100    # graceful: open requests finish
@@ -315,6 +349,7 @@ stack_down() {
     mariadb_stop "$STACK_VAR/mariadb"
     local rc=$?
     _stack_san_reports || rc=1
+    _stack_no_leftovers || rc=1
     return $rc
 }
 

@@ -1,7 +1,8 @@
 /*
  * compile_helper.h - compile a model and a policy from strings, for unit
  * tests of the checker and the evaluator, and decide (or explain) with
- * the result.
+ * the result; and check `eligo fmt`'s layout of a policy text.  Include
+ * it after <cmocka.h>: expect_fmt asserts.
  *
  * SPDX-License-Identifier: Apache-2.0
  */
@@ -12,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "lang/compile.h"
+#include "lang/fmt.h"
 #include "eval/eval.h"
 #include "eval/date.h"
 #include "io/json_in.h"
@@ -61,10 +63,7 @@ static inline void compile_text(compiled *c, const char *text)
     c->set.items = &c->model;
     c->set.n = c->model ? 1 : 0;
     c->policy = compile_policy(source_new("t.policy", text, strlen(text)), &c->set, &c->dl);
-    size_t n = 0;
-    FILE *f = open_memstream(&c->diags, &n);
-    diag_print(&c->dl, f);
-    fclose(f);
+    c->diags = diag_text(&c->dl);
 }
 
 /* Evaluates input JSON at a date; returns the decision JSON (malloc'ed)
@@ -102,10 +101,11 @@ static inline char *decide(const policy *p, const char *date, const char *json)
     return out;
 }
 
-/* The explained decision (decision_make with explain 1) of json by p on
- * day d, malloc'ed; when the decision fails, its message instead.  *rc
- * (rc may be NULL) is decision_make's answer. */
-static inline char *explain_text(const policy *p, int64_t d, const char *json, decision_rc *rc)
+/* The decision (decision_make, explained when explain is 1) of json by
+ * p on day d, malloc'ed; when the decision fails, its message instead.
+ * *rc (rc may be NULL) is decision_make's answer. */
+static inline char *decision_text(const policy *p, int64_t d, const char *json, int explain,
+                                  decision_rc *rc)
 {
     arena pool;
     arena_init(&pool, 8192);
@@ -113,13 +113,34 @@ static inline char *explain_text(const policy *p, int64_t d, const char *json, d
     decision_result res;
     buf b;
     buf_init(&b);
-    decision_rc r = decision_make(p, json, strlen(json), "", d, 1, &frame, &pool, &b, NULL, &res);
+    decision_rc r = decision_make(p, json, strlen(json), "", d, explain, &frame, &pool, &b, NULL, &res);
     char *out = strdup(r == DECISION_OK ? buf_cstr(&b) : res.err.msg);
     if (rc) *rc = r;
     buf_free(&b);
     decision_frame_free(&frame);
     arena_free(&pool);
     return out;
+}
+
+/* The explained decision of json by p on day d: decision_text with
+ * explain 1. */
+static inline char *explain_text(const policy *p, int64_t d, const char *json, decision_rc *rc)
+{
+    return decision_text(p, d, json, 1, rc);
+}
+
+/* fmt_policy(in) must give want, and formatting want again changes
+ * nothing (fmt.h: formatting is idempotent). */
+static inline void expect_fmt(const char *in, const char *want)
+{
+    buf b;
+    buf_init(&b);
+    fmt_policy(in, strlen(in), &b);
+    assert_string_equal(buf_cstr(&b), want);
+    buf_reset(&b);
+    fmt_policy(want, strlen(want), &b);
+    assert_string_equal(buf_cstr(&b), want);
+    buf_free(&b);
 }
 
 #endif

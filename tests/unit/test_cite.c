@@ -55,10 +55,7 @@ static void compile_cited(cited *t, const char *text)
     c->set.n = 1;
     c->set.load_checks = 1;
     c->policy = compile_policy(source_new("t.policy", text, strlen(text)), &c->set, &c->dl);
-    size_t n = 0;
-    FILE *out = open_memstream(&c->diags, &n);
-    diag_print(&c->dl, out);
-    fclose(out);
+    c->diags = diag_text(&c->dl);
 }
 
 static void cited_free(cited *t)

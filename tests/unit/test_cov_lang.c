@@ -24,22 +24,7 @@
 #include <cmocka.h>
 #include "base/buf.h"
 #include "lang/diag.h"
-#include "lang/fmt.h"
 #include "compile_helper.h"
-
-/* fmt_policy(in) must give want, and formatting want again changes
- * nothing (fmt.h: formatting is idempotent). */
-static void expect_fmt(const char *in, const char *want)
-{
-    buf b;
-    buf_init(&b);
-    fmt_policy(in, strlen(in), &b);
-    assert_string_equal(buf_cstr(&b), want);
-    buf_reset(&b);
-    fmt_policy(want, strlen(want), &b);
-    assert_string_equal(buf_cstr(&b), want);
-    buf_free(&b);
-}
 
 /* Cells are split on `|` outside strings (an escaped quote does not end
  * one), padded to the widest of their column by display width (长度 is

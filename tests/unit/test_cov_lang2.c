@@ -26,24 +26,12 @@
 #include "base/buf.h"
 #include "lang/ast.h"
 #include "lang/parse.h"
-#include "lang/fmt.h"
 #include "lang/cite.h"
 #include "lang/tables.h"
 #include "compile_helper.h"
 
 #define HEAD "policy t.p \"测试\"\ncovers 2017-01-01 to 2030-12-31\nuse t.household\n"
 #define ONE "{\"household\":{\"members\":[{\"id\":\"a\",\"age\":40}]}}"
-
-/* Diagnostics printed from dl, malloc'ed. */
-static char *printed_diags(diag_list *dl)
-{
-    char *out = NULL;
-    size_t n = 0;
-    FILE *f = open_memstream(&out, &n);
-    diag_print(dl, f);
-    fclose(f);
-    return out;
-}
 
 /* want must be among got; prints both when it is not. */
 static void expect_in(const char *got, const char *want)
@@ -69,7 +57,7 @@ static void extend_text(extended *e, const char *text, uint32_t nfailed)
     assert_non_null(e->base);
     model_set set = {&e->base, 1, nfailed, 0};
     e->ext = compile_model_in(source_new("x.model", text, strlen(text)), &set, &dl);
-    e->diags = printed_diags(&dl);
+    e->diags = diag_text(&dl);
     diag_list_free(&dl);
 }
 
@@ -158,7 +146,7 @@ static void policy_on_extension(void **state)
     const char *text = "policy t.q \"q\"\ncovers 2017-01-01 to 2030-12-31\nuse x.household\n"
                        "output top: int = max(m.floor for m in household.members)\n";
     policy *p = compile_policy(source_new("q.policy", text, strlen(text)), &set, &dl);
-    if (!p) print_error("%s", printed_diags(&dl));
+    if (!p) print_error("%s", diag_text(&dl));
     assert_non_null(p);
     char *got = decide(p, "2020-01-01", ONE);
     assert_string_equal(got, "{\"top\":2}");
@@ -167,7 +155,7 @@ static void policy_on_extension(void **state)
     const char *other = "policy t.r \"r\"\ncovers 2017-01-01 to 2030-12-31\nuse nosuch.household\noutput o: int = 1\n";
     p = compile_policy(source_new("r.policy", other, strlen(other)), &set, &dl);
     assert_null(p);
-    char *diags = printed_diags(&dl);
+    char *diags = diag_text(&dl);
     expect_in(diags, "r.policy:3:");
     free(diags);
     diag_list_free(&dl);
@@ -238,7 +226,7 @@ static int attach(const char *body, const char *test, char **diags)
     if (!c.policy) print_error("%s", c.diags);
     assert_non_null(c.policy);
     int rc = compile_attach_tests(c.policy, source_new("p.test", test, strlen(test)), &c.dl);
-    *diags = printed_diags(&c.dl);
+    *diags = diag_text(&c.dl);
     compiled_free(&c);
     return rc;
 }
@@ -613,19 +601,6 @@ static void tables_empty_domain_and_limits(void **state)
 
 
 /* ---- eligo fmt (lang/fmt.c) --------------------------------------------- */
-
-/* fmt_policy(in) gives want, and formatting want changes nothing. */
-static void expect_fmt(const char *in, const char *want)
-{
-    buf b;
-    buf_init(&b);
-    fmt_policy(in, strlen(in), &b);
-    assert_string_equal(buf_cstr(&b), want);
-    buf_reset(&b);
-    fmt_policy(want, strlen(want), &b);
-    assert_string_equal(buf_cstr(&b), want);
-    buf_free(&b);
-}
 
 /* Words shorter than a keyword, or a keyword followed by `_` or a
  * capital, are continuations; cells padded with tabs are trimmed, and

@@ -543,14 +543,14 @@ static void all_problems_at_once(void **state)
     }
     assert_null(rec);
 
-    char *buf = NULL;
+    char *printed = NULL;
     size_t len = 0;
-    FILE *f = open_memstream(&buf, &len);
+    FILE *f = open_memstream(&printed, &len);
     json_errors_print(&errs, f);
     fclose(f);
-    assert_true(strstr(buf, "household.members[0].age: expected int 0..150, got \"fifty\"\n") != NULL);
-    assert_true(strncmp(buf, "household.hukou: expected one of urban, rural, got \"city\"\n", 58) == 0);
-    free(buf);
+    assert_true(strstr(printed, "household.members[0].age: expected int 0..150, got \"fifty\"\n") != NULL);
+    assert_true(strncmp(printed, "household.hukou: expected one of urban, rural, got \"city\"\n", 58) == 0);
+    free(printed);
 }
 
 static void prefix(void **state)
@@ -588,13 +588,13 @@ static void max_errors(void **state)
     expect_problem(1, "/household/members/0/able_to_work", "expected bool, got 0");
     expect_problem(2, "/household/members/0/id", "missing required field");
 
-    char *buf = NULL;
+    char *printed = NULL;
     size_t len = 0;
-    FILE *f = open_memstream(&buf, &len);
+    FILE *f = open_memstream(&printed, &len);
     json_errors_print(&errs, f);
     fclose(f);
-    assert_true(strstr(buf, "(more problems not listed)\n") != NULL);
-    free(buf);
+    assert_true(strstr(printed, "(more problems not listed)\n") != NULL);
+    free(printed);
 }
 
 /* ---- syntax ---- */
@@ -608,13 +608,13 @@ static void syntax_error_offset(void **state)
     expect_syntax("", 0, "unexpected end of JSON at byte 0");
     expect_syntax("  \n", 3, "unexpected end of JSON at byte 3");
 
-    char *buf = NULL;
+    char *printed = NULL;
     size_t len = 0;
-    FILE *f = open_memstream(&buf, &len);
+    FILE *f = open_memstream(&printed, &len);
     json_errors_print(&errs, f);
     fclose(f);
-    assert_string_equal(buf, "(input): unexpected end of JSON at byte 3\n");
-    free(buf);
+    assert_string_equal(printed, "(input): unexpected end of JSON at byte 3\n");
+    free(printed);
     expect_syntax(" ,{}", 1, "malformed JSON at byte 1");
     expect_syntax(":", 0, "malformed JSON at byte 0");
     expect_syntax("}", 0, "malformed JSON at byte 0");
@@ -721,65 +721,65 @@ static void lone_surrogates(void **state)
 }
 
 /* Depth counts open containers, the outermost being 1. */
-static void nest(char *buf, int depth, const char *open, const char *mid, const char *close)
+static void nest(char *out, int depth, const char *open, const char *mid, const char *close)
 {
-    buf[0] = '\0';
+    out[0] = '\0';
     for (int i = 0; i < depth; i++)
-        strcat(buf, open);
-    strcat(buf, mid);
+        strcat(out, open);
+    strcat(out, mid);
     for (int i = 0; i < depth; i++)
-        strcat(buf, close);
+        strcat(out, close);
 }
 
 static void depth_limit(void **state)
 {
     (void)state;
-    char buf[4096];
-    nest(buf, 32, "[", "", "]");
-    assert_int_equal(parse(buf), JSON_E_INVALID);          /* well formed, wrong shape */
-    nest(buf, 33, "[", "", "]");
-    assert_int_equal(parse(buf), JSON_E_LIMIT);
+    char doc[4096];
+    nest(doc, 32, "[", "", "]");
+    assert_int_equal(parse(doc), JSON_E_INVALID);          /* well formed, wrong shape */
+    nest(doc, 33, "[", "", "]");
+    assert_int_equal(parse(doc), JSON_E_LIMIT);
     assert_int_equal(errs.offset, 32);
     expect_problem(0, "", "nesting deeper than 32 levels at byte 32");
-    nest(buf, 31, "{\"a\":", "{}", "}");
-    assert_int_equal(parse(buf), JSON_E_INVALID);
-    nest(buf, 32, "{\"a\":", "{}", "}");
-    assert_int_equal(parse(buf), JSON_E_LIMIT);
+    nest(doc, 31, "{\"a\":", "{}", "}");
+    assert_int_equal(parse(doc), JSON_E_INVALID);
+    nest(doc, 32, "{\"a\":", "{}", "}");
+    assert_int_equal(parse(doc), JSON_E_LIMIT);
     /* the same through the model: household(2) members(3) person(4) ... */
-    nest(buf, 28, "[", "1", "]");
+    nest(doc, 28, "[", "1", "]");
     char text[4200];
     snprintf(text, sizeof text,
-             "{\"household\":{\"members\":[{\"id\":\"a\",\"age\":1,\"x\":%s}]}}", buf);
+             "{\"household\":{\"members\":[{\"id\":\"a\",\"age\":1,\"x\":%s}]}}", doc);
     assert_int_equal(parse(text), JSON_E_INVALID);
     expect_problem(0, "/household/members/0/x", "unknown field \"x\"");
-    nest(buf, 29, "[", "1", "]");
+    nest(doc, 29, "[", "1", "]");
     snprintf(text, sizeof text,
-             "{\"household\":{\"members\":[{\"id\":\"a\",\"age\":1,\"x\":%s}]}}", buf);
+             "{\"household\":{\"members\":[{\"id\":\"a\",\"age\":1,\"x\":%s}]}}", doc);
     assert_int_equal(parse(text), JSON_E_LIMIT);
     /* unclosed, and a quote inside a primitive must not hide brackets */
-    memset(buf, '[', 200);
-    buf[200] = '\0';
-    assert_int_equal(parse(buf), JSON_E_LIMIT);
-    strcpy(buf, "[1\" ");
-    memset(buf + 4, '[', 200);
-    buf[204] = '\0';
-    assert_int_equal(parse(buf), JSON_E_LIMIT);
+    memset(doc, '[', 200);
+    doc[200] = '\0';
+    assert_int_equal(parse(doc), JSON_E_LIMIT);
+    strcpy(doc, "[1\" ");
+    memset(doc + 4, '[', 200);
+    doc[204] = '\0';
+    assert_int_equal(parse(doc), JSON_E_LIMIT);
 }
 
 /* Too deep wins over a syntax error, wherever each is. */
 static void limit_before_syntax(void **state)
 {
     (void)state;
-    char buf[128];
-    memset(buf, '[', 40);
-    strcpy(buf + 40, "x");
-    assert_int_equal(parse(buf), JSON_E_LIMIT);
+    char doc[128];
+    memset(doc, '[', 40);
+    strcpy(doc + 40, "x");
+    assert_int_equal(parse(doc), JSON_E_LIMIT);
     assert_int_equal(errs.n, 1);
     expect_problem(0, "", "nesting deeper than 32 levels at byte 32");
-    strcpy(buf, "[1 2,");
-    memset(buf + 5, '[', 40);
-    buf[45] = '\0';
-    assert_int_equal(parse(buf), JSON_E_LIMIT);
+    strcpy(doc, "[1 2,");
+    memset(doc + 5, '[', 40);
+    doc[45] = '\0';
+    assert_int_equal(parse(doc), JSON_E_LIMIT);
     assert_int_equal(errs.offset, 36);
     /* and a syntax error alone keeps its place */
     expect_syntax("[1 2, 3, 4, 5]", 3, "malformed JSON at byte 3");

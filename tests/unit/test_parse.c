@@ -50,13 +50,8 @@ static void parsed_free(parsed *p)
 
 static char *printed(const diag_list *dl)
 {
-    char *text = NULL;
-    size_t len = 0;
-    FILE *f = open_memstream(&text, &len);
-
-    assert_non_null(f);
-    diag_print(dl, f);
-    fclose(f);
+    char *text = diag_text(dl);
+    assert_non_null(text);
     return text;
 }
 

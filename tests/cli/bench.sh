@@ -1,0 +1,57 @@
+#!/usr/bin/env bash
+# bench.sh - `eligo bench` on the shipped tianjin.dibao with one household
+# (tests/requests/dibao-family.json) at 2019-01-01, where it is decided
+# without error.  --cpu prints exactly one line, "eval cpu: X ns per
+# decision (N decisions, 1 inputs, 0 errors)", X a positive number and N
+# a positive count; without it, the four lines eval:, json:, parse: and
+# write:, each with a positive rate.  No timing bar: the figures are the
+# machine's.  The last line is "N passed, N failed".
+#
+# SPDX-License-Identifier: Apache-2.0
+set -u
+top=${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}
+ELIGO=${ELIGO:-$top/eligo}
+case $ELIGO in /*) ;; *) ELIGO=$(pwd)/$ELIGO ;; esac
+# shellcheck source=tests/lib/expect.sh
+. "$top/tests/lib/expect.sh"
+harness_tmp clibench
+unset ELIGO_DB
+export ELIGO_POLICIES=$top/policies
+family=$top/tests/requests/dibao-family.json
+
+# positive NAME VALUE: VALUE is a number greater than 0
+positive() {
+    if awk -v v="$2" 'BEGIN { exit !(v ~ /^[0-9]+(\.[0-9]+)?$/ && v + 0 > 0) }'; then
+        ok "$1"
+    else
+        not_ok "$1" "got '$2'"
+    fi
+}
+
+# ---- --cpu: the evaluator alone, by this thread's CPU clock
+status "bench --cpu" 0 "$ELIGO" bench tianjin.dibao --input "$family" --as-of 2019-01-01 --seconds 0.2 --cpu
+same "--cpu prints one line" 1 "$(wc -l <"$tmp/out")"
+line=$(head -n 1 "$tmp/out")
+shape='^eval cpu: ([0-9]+\.[0-9]) ns per decision \(([0-9]+) decisions, 1 inputs, 0 errors\)$'
+if [[ $line =~ $shape ]]; then
+    ok "--cpu line shape"
+    positive "--cpu: ns per decision is positive" "${BASH_REMATCH[1]}"
+    positive "--cpu: decisions counted" "${BASH_REMATCH[2]}"
+else
+    not_ok "--cpu line shape" "got '$line'"
+fi
+same "--cpu writes nothing to stderr" "" "$(cat "$tmp/err")"
+
+# ---- the wall-clock figures, as before
+status "bench" 0 "$ELIGO" bench tianjin.dibao --input "$family" --as-of 2019-01-01 --seconds 0.2
+same "four lines: eval, json, parse, write" "eval: json: parse: write:" "$(awk '{print $1}' "$tmp/out" | paste -sd ' ')"
+positive "eval: decisions/s" "$(awk '$1 == "eval:" {print $2}' "$tmp/out")"
+positive "json: decisions/s" "$(awk '$1 == "json:" {print $2}' "$tmp/out")"
+positive "parse: per second" "$(awk '$1 == "parse:" {sub("/s", "", $2); print $2}' "$tmp/out")"
+positive "write: per second" "$(awk '$1 == "write:" {sub("/s", "", $2); print $2}' "$tmp/out")"
+
+# ---- the help names the option and its clock
+status "bench --help" 0 "$ELIGO" bench --help
+contains "--help lists --cpu" "--cpu" "$tmp/out"
+contains "--help says it is CPU time" "CPU time per decision" "$tmp/out"
+finish
