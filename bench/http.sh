@@ -36,7 +36,7 @@ http_up() {
         </dev/null >"$fcgi_var/fcgi_min.log" 2>&1 &
     for _ in $(seq 1 50); do [ -S "$fcgi_var/run/eligod.sock" ] && break; sleep 0.1; done
     fcgi_port=$(mariadb_free_port) || return 1
-    # fcgi_min's workers serve one connection each: keepalive workers / 8
+    # fcgi_min's workers serve one connection each: keepalive workers / 4
     STACK_VAR=$fcgi_var STACK_PORT=$fcgi_port STACK_THREADS=1 stack_nginx_up
     min_nginx_up
 }
