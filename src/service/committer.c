@@ -68,7 +68,8 @@ typedef struct conn {
     int busy;                /* its frame is in the batch or in a lane: not polled */
     buf in;                  /* the frame of the request in the batch */
     buf stored[COMMIT_MAX_ROWS];    /* the stored responses, for STORE_EXISTS */
-    store_decision d[COMMIT_MAX_ROWS];   /* point into in */
+    store_decision d[COMMIT_MAX_ROWS];   /* point into in and texts */
+    wire_texts texts;        /* the texts the connection carried (commit_wire.h) */
 } conn;
 
 /* Rows to commit: the puts and the connection each came from (a
@@ -228,6 +229,7 @@ static void sweep(committer *cm)
         conn *c = &cm->conns[--cm->nconns];
         buf_free(&c->in);
         for (int k = 0; k < COMMIT_MAX_ROWS; k++) buf_free(&c->stored[k]);
+        wire_texts_free(&c->texts);
     }
 }
 
@@ -262,6 +264,7 @@ static void accept_all(committer *cm)
         struct timeval tv = {COMMIT_READ_TIMEOUT_MS / 1000, (COMMIT_READ_TIMEOUT_MS % 1000) * 1000};
         setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
         setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
+        wire_texts_reset(&c->texts);    /* a new connection carried none */
         c->fd = fd;
     }
 }
@@ -292,7 +295,7 @@ static int in_batch(committer *cm, const store_decision *d)
 static int take_frame(committer *cm, int i)
 {
     conn *c = &cm->conns[i];
-    int n = wire_recv_frame(c->fd, &c->in) ? -1 : wire_decode_request(&c->in, c->d);
+    int n = wire_recv_frame(c->fd, &c->in) ? -1 : wire_decode_request(&c->in, c->d, &c->texts);
     if (n < 0) return -1;
     for (int k = 0; k < n; k++)
         if (c->d[k].client && c->d[k].request_id && in_batch(cm, &c->d[k]))
