@@ -255,6 +255,16 @@ static conn *free_slot(committer *cm)
     return c;
 }
 
+/* Ends connection c, which is not busy: no group points into its frame
+ * or its texts, so the texts' copies go with it (up to WIRE_TEXTS x
+ * WIRE_TEXT_MAX bytes a slot would hold until reused). */
+static void conn_close(conn *c)
+{
+    close(c->fd);
+    c->fd = -1;
+    wire_texts_free(&c->texts);
+}
+
 enum { EV_LISTEN = -1, EV_WAKE = -2 };   /* epoll data of the two fds that are no connection */
 
 /* Arms connection i for its next frame (EPOLLONESHOT: one event, then
@@ -359,10 +369,8 @@ static void answer(committer *cm, lane *ln)
             shutdown(c->fd, SHUT_RDWR);
         }
         c->busy = 0;
-        if (c->fd >= 0 && arm(cm, r->conn[i], EPOLL_CTL_MOD)) {
-            close(c->fd);     /* never looked at again otherwise */
-            c->fd = -1;
-        }
+        if (c->fd >= 0 && arm(cm, r->conn[i], EPOLL_CTL_MOD))
+            conn_close(c);    /* never looked at again otherwise */
     }
     r->n = 0;
 }
@@ -435,8 +443,7 @@ static void gather(committer *cm)
         conn *c = &cm->conns[i];
         if (c->fd < 0) continue;
         if (take_frame(cm, i) == 0 && (c->busy || arm(cm, i, EPOLL_CTL_MOD) == 0)) continue;
-        close(c->fd);
-        c->fd = -1;
+        conn_close(c);
     }
     if (listen) accept_all(cm);
 }
