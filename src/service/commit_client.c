@@ -6,12 +6,15 @@
  *
  * Each worker thread keeps one connection (service.commit_fd) and has at
  * most one frame outstanding; a connection that gave no answer is closed,
- * so a late answer is never read as the next request's.
+ * so a late answer is never read as the next request's (and the table of
+ * texts it carried, commit_wire.h, ends with it).
  *
  * SPDX-License-Identifier: Apache-2.0
  */
 #include <errno.h>
 #include <poll.h>
+#include <pthread.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/time.h>
@@ -23,6 +26,45 @@
 #include "service/service.h"
 #include "service/worker.h"
 
+/* A worker thread's side of its connection: the frame buffer, kept from
+ * request to request (no allocation per decision once it has grown to a
+ * frame's size), and the texts the connection carried (commit_wire.h).
+ * Freed when the thread ends (the key's destructor). */
+typedef struct client_state {
+    buf frame;
+    wire_texts sent;
+} client_state;
+
+static pthread_key_t state_key;
+static int state_key_ok;
+static pthread_once_t state_once = PTHREAD_ONCE_INIT;
+
+static void state_free(void *p)
+{
+    client_state *cs = p;
+    buf_free(&cs->frame);
+    wire_texts_free(&cs->sent);
+    free(cs);
+}
+
+static void state_key_make(void)
+{
+    state_key_ok = pthread_key_create(&state_key, state_free) == 0;
+}
+
+static client_state *client_state_get(void)
+{
+    pthread_once(&state_once, state_key_make);
+    if (!state_key_ok) return NULL;
+    client_state *cs = pthread_getspecific(state_key);
+    if (!cs && (cs = calloc(1, sizeof *cs)) && pthread_setspecific(state_key, cs) != 0) {
+        free(cs);
+        cs = NULL;
+    }
+    return cs;
+}
+
+/* A fresh connection, its receive timeout set once for all its answers. */
 static int connect_committer(void)
 {
     int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
@@ -33,18 +75,29 @@ static int connect_committer(void)
         close(fd);
         return -1;
     }
+    struct timeval tv = {COMMIT_READ_TIMEOUT_MS / 1000, 0};
+    setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
     return fd;
 }
 
-/* Sends the frame in b, on a fresh connection when the kept one fails
- * before the committer could have read anything. */
-static int send_request(service *sv, buf *b)
+/* Encodes the frame for the connection at hand and sends it; when the
+ * kept connection fails before the committer could have read anything,
+ * again on a fresh one, whose table of texts starts empty. */
+static int send_request(service *sv, client_state *cs, const store_put *p, size_t n)
 {
-    if (sv->commit_fd >= 0 && wire_send_frame(sv->commit_fd, b) == 0) return 0;
-    if (sv->commit_fd >= 0) close(sv->commit_fd);
-    sv->commit_fd = connect_committer();
-    if (sv->commit_fd < 0) return -1;
-    return wire_send_frame(sv->commit_fd, b);
+    for (int fresh = sv->commit_fd < 0;; fresh = 1) {
+        if (fresh) {
+            if (sv->commit_fd >= 0) close(sv->commit_fd);
+            sv->commit_fd = connect_committer();
+            if (sv->commit_fd < 0) return -1;
+            wire_texts_reset(&cs->sent);
+        }
+        buf_reset(&cs->frame);
+        wire_put_u32(&cs->frame, 0);    /* the frame length, set by send_frame */
+        wire_encode_request(&cs->frame, p, n, &cs->sent);
+        if (wire_send_frame(sv->commit_fd, &cs->frame) == 0) return 0;
+        if (fresh) return -1;
+    }
 }
 
 /* Waits for the answer: the batch it is in, and the one before it, each
@@ -60,8 +113,6 @@ static int wait_answer(service *sv, buf *b)
     do rc = poll(&p, 1, (int)ms);
     while (rc < 0 && errno == EINTR);
     if (rc <= 0) return -1;
-    struct timeval tv = {COMMIT_READ_TIMEOUT_MS / 1000, 0};
-    setsockopt(sv->commit_fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
     return wire_recv_frame(sv->commit_fd, b);
 }
 
@@ -78,12 +129,9 @@ store_rc committer_put(service *sv, store_put *p, size_t n)
     }
     if (sb_db_down_until() > sb_now_ms() || n < 1 || n > COMMIT_MAX_ROWS)
         return STORE_UNAVAILABLE;   /* the committer found it down */
-    buf b;
-    buf_init(&b);
-    wire_put_u32(&b, 0);                /* the frame length, set by send_frame */
-    wire_put_u32(&b, (uint32_t)n);
-    for (size_t i = 0; i < n; i++) wire_encode_decision(&b, p[i].d);
-    if (send_request(sv, &b) || wait_answer(sv, &b) || wire_decode_answer(&b, p, n)) {
+    client_state *cs = client_state_get();
+    if (!cs) return STORE_UNAVAILABLE;
+    if (send_request(sv, cs, p, n) || wait_answer(sv, &cs->frame) || wire_decode_answer(&cs->frame, p, n)) {
         for (size_t i = 0; i < n; i++) p[i].rc = STORE_UNAVAILABLE;
         if (sv->commit_fd >= 0) {
             /* no answer: a late one must never be read as the next request's */
@@ -92,6 +140,5 @@ store_rc committer_put(service *sv, store_put *p, size_t n)
             elog(LOG_L_WARN, p[0].d->request_id, "no answer from the committer: 503");
         }
     }
-    buf_free(&b);
     return store_put_outcome(p, n);
 }

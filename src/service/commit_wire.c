@@ -66,26 +66,77 @@ int wire_send_frame(int fd, buf *b)
     return write_all(fd, b->data, b->len);
 }
 
-/* Reads one frame into b (reset first).  0, or -1 on EOF, error or a
- * length out of bounds. */
+/* Reads one frame into b (reset first).  0, or -1 on EOF, error, a
+ * length out of bounds or bytes beyond the frame (a peer has one frame
+ * outstanding: more is not this conversation).  The first read takes
+ * whatever has arrived, which for a frame up to the chunk's size is all
+ * of it: one recv per frame, not one for the length and one for the
+ * rest. */
 int wire_recv_frame(int fd, buf *b)
 {
-    char x[4];
-    buf_reset(b);
-    if (read_all(fd, x, 4)) return -1;
-    uint32_t n = get_u32(x);
-    if (n > WIRE_MAX_FRAME) return -1;
     char chunk[16384];
-    for (uint32_t got = 0; got < n;) {
-        size_t want = n - got < sizeof chunk ? n - got : sizeof chunk;
+    ssize_t r;
+    buf_reset(b);
+    do r = recv(fd, chunk, sizeof chunk, 0);
+    while (r < 0 && errno == EINTR);
+    if (r <= 0) return -1;
+    size_t got = (size_t)r;
+    if (got < 4 && read_all(fd, chunk + got, 4 - got)) return -1;
+    if (got < 4) got = 4;
+    uint32_t n = get_u32(chunk);
+    if (n > WIRE_MAX_FRAME || got - 4 > n) return -1;
+    buf_add(b, chunk + 4, got - 4);
+    for (size_t left = n - (got - 4); left;) {
+        size_t want = left < sizeof chunk ? left : sizeof chunk;
         if (read_all(fd, chunk, want)) return -1;
         buf_add(b, chunk, want);
-        got += (uint32_t)want;
+        left -= want;
     }
     return b->failed ? -1 : 0;
 }
 
-/* The fields of a decision in frame order, as pointers into d. */
+void wire_texts_reset(wire_texts *t)
+{
+    for (int i = 0; i < WIRE_TEXTS; i++) {
+        t->hash[i][0] = 0;
+        buf_reset(&t->text[i]);
+    }
+    t->next = t->used = 0;
+}
+
+void wire_texts_free(wire_texts *t)
+{
+    for (int i = 0; i < WIRE_TEXTS; i++) buf_free(&t->text[i]);
+}
+
+static int texts_find(const wire_texts *t, const char *hash)
+{
+    for (int i = 0; i < WIRE_TEXTS; i++)
+        if (t->hash[i][0] && strcmp(t->hash[i], hash) == 0) return i;
+    return -1;
+}
+
+/* The slot a text sent whole takes (both ends take the same), or -1 when
+ * it is not kept: too large, a hash too long, or every slot is one this
+ * frame refers to. */
+static int texts_take(wire_texts *t, const char *hash, size_t len)
+{
+    size_t hlen = strlen(hash);
+    if (len > WIRE_TEXT_MAX || hlen >= sizeof t->hash[0]) return -1;
+    for (unsigned k = 0; k < WIRE_TEXTS; k++) {
+        unsigned i = (t->next + k) % WIRE_TEXTS;
+        if (t->used & (1u << i)) continue;
+        t->next = (i + 1) % WIRE_TEXTS;
+        t->used |= 1u << i;
+        memcpy(t->hash[i], hash, hlen + 1);
+        return (int)i;
+    }
+    return -1;
+}
+
+/* The fields of a decision in frame order, as pointers into d; the two
+ * texts each follow their hash. */
+enum { F_POLICY_TEXT = 5, F_MODEL_TEXT = 8 };
 static void fields_of(store_decision *d, const char **f[WIRE_NFIELDS], size_t *lens[WIRE_NFIELDS])
 {
     const char **p[WIRE_NFIELDS] = {&d->request_id, &d->client, &d->fingerprint, &d->policy_name, &d->policy_hash,
@@ -93,29 +144,77 @@ static void fields_of(store_decision *d, const char **f[WIRE_NFIELDS], size_t *l
                                &d->input_json, &d->outputs_json, &d->explanation_json, &d->response_json};
     memcpy(f, p, sizeof p);
     for (int i = 0; i < WIRE_NFIELDS; i++) lens[i] = NULL;
-    lens[5] = &d->policy_text_len;
-    lens[8] = &d->model_text_len;
+    lens[F_POLICY_TEXT] = &d->policy_text_len;
+    lens[F_MODEL_TEXT] = &d->model_text_len;
+}
+
+/* The hash a field is the text of, or NULL when it is no text (or has
+ * no hash: then it always goes whole). */
+static const char *text_hash(const char **f[WIRE_NFIELDS], int i)
+{
+    return i == F_POLICY_TEXT || i == F_MODEL_TEXT ? *f[i - 1] : NULL;
 }
 
 /* Appends d's fields to the frame in b. */
-void wire_encode_decision(buf *b, const store_decision *d)
+static void encode_decision(buf *b, const store_decision *d, wire_texts *t)
 {
     store_decision c = *d;
     const char **f[WIRE_NFIELDS];
     size_t *lens[WIRE_NFIELDS];
     fields_of(&c, f, lens);
     for (int i = 0; i < WIRE_NFIELDS; i++) {
-        const char *v = *f[i];
+        const char *v = *f[i], *hash = t ? text_hash(f, i) : NULL;
         size_t n = !v ? 0 : lens[i] ? *lens[i] : strlen(v);
+        if (v && hash) {
+            int k = texts_find(t, hash);
+            if (k >= 0) {
+                t->used |= 1u << k;
+                wire_put_u32(b, WIRE_KNOWN_LEN);
+                continue;
+            }
+            texts_take(t, hash, n);
+        }
         wire_put_u32(b, v ? (uint32_t)n : WIRE_NULL_LEN);
         if (v) buf_add(b, v, n);
         if (v) buf_addc(b, 0);
     }
 }
 
-/* Points d's fields into the frame (which must outlive d), from *at on.
- * -1 when the frame is malformed. */
-static int decode_decision(const buf *b, size_t *atp, store_decision *d)
+void wire_encode_request(buf *b, const store_put *p, size_t n, wire_texts *t)
+{
+    if (t) t->used = 0;
+    wire_put_u32(b, (uint32_t)n);
+    for (size_t i = 0; i < n; i++) encode_decision(b, p[i].d, t);
+}
+
+/* A text the connection carried: field i of d points at the slot's copy.
+ * -1 when there is none (the tables differ: the frame is refused). */
+static int known_text(wire_texts *t, const char **f[WIRE_NFIELDS], size_t *lens[WIRE_NFIELDS], int i)
+{
+    const char *hash = t ? text_hash(f, i) : NULL;
+    int k = hash ? texts_find(t, hash) : -1;
+    if (k < 0) return -1;
+    t->used |= 1u << k;
+    *f[i] = buf_cstr(&t->text[k]);
+    *lens[i] = t->text[k].len;
+    return 0;
+}
+
+/* A text sent whole: the committer keeps its copy, in the slot the
+ * worker's table gave it.  -1 when the copy could not be made. */
+static int keep_text(wire_texts *t, const char **f[WIRE_NFIELDS], int i, size_t n)
+{
+    const char *hash = t ? text_hash(f, i) : NULL;
+    int k = hash ? texts_take(t, hash, n) : -1;
+    if (k < 0) return 0;
+    buf_reset(&t->text[k]);
+    buf_add(&t->text[k], *f[i], n);
+    return t->text[k].failed ? -1 : 0;
+}
+
+/* Points d's fields into the frame (which must outlive d) and into t,
+ * from *at on.  -1 when the frame is malformed. */
+static int decode_decision(const buf *b, size_t *atp, store_decision *d, wire_texts *t)
 {
     memset(d, 0, sizeof *d);
     const char **f[WIRE_NFIELDS];
@@ -127,9 +226,14 @@ static int decode_decision(const buf *b, size_t *atp, store_decision *d)
         uint32_t n = get_u32(b->data + at);
         at += 4;
         if (n == WIRE_NULL_LEN) continue;
+        if (n == WIRE_KNOWN_LEN) {
+            if (known_text(t, f, lens, i)) return -1;
+            continue;
+        }
         if (b->len - at < (size_t)n + 1 || b->data[at + n] != 0) return -1;
         *f[i] = b->data + at;
         if (lens[i]) *lens[i] = n;
+        if (keep_text(t, f, i, n)) return -1;
         at += (size_t)n + 1;
     }
     *atp = at;
@@ -138,14 +242,15 @@ static int decode_decision(const buf *b, size_t *atp, store_decision *d)
 
 /* The decisions of one request from a frame: their count, then each.
  * The count, or -1 when the frame is malformed. */
-int wire_decode_request(const buf *b, store_decision d[COMMIT_MAX_ROWS])
+int wire_decode_request(const buf *b, store_decision d[COMMIT_MAX_ROWS], wire_texts *t)
 {
     if (b->len < 4) return -1;
     uint32_t n = get_u32(b->data);
     if (n < 1 || n > COMMIT_MAX_ROWS) return -1;
+    if (t) t->used = 0;
     size_t at = 4;
     for (uint32_t i = 0; i < n; i++)
-        if (decode_decision(b, &at, &d[i])) return -1;
+        if (decode_decision(b, &at, &d[i], t)) return -1;
     return at == b->len ? (int)n : -1;
 }
 
@@ -158,7 +263,7 @@ int wire_send_answer(int fd, buf *b, const store_put *p, int n, store_rc rc)
     for (int i = 0; i < n; i++) {
         char idf[37] = {0};
         store_rc r = p ? p[i].rc : rc;
-        if (p) snprintf(idf, sizeof idf, "%s", p[i].decision_id);
+        if (p) memcpy(idf, p[i].decision_id, strnlen(p[i].decision_id, 36));
         const buf *stored = p && r == STORE_EXISTS ? p[i].stored_response : NULL;
         wire_put_u32(b, (uint32_t)r);
         buf_add(b, idf, 37);

@@ -4,7 +4,7 @@
  * the worker's side commit_client.c's.
  *
  * The conversation is one frame each way per request (commit_wire.h).
- * The committer's main thread: wait for frames or a lane done; answer
+ * The committer's main thread: wait (epoll) for frames or a lane done; answer
  * the requests of every lane done; read a frame from every connection
  * that has one and is not waiting for an answer; answer STORE_IN_FLIGHT
  * at once to a request with a row whose (client, request_id) is already
@@ -26,7 +26,7 @@
  *
  * SPDX-License-Identifier: Apache-2.0
  */
-#define _GNU_SOURCE 1   /* ppoll */
+#define _GNU_SOURCE 1   /* accept4, struct ucred */
 #include <errno.h>
 #include <fcntl.h>
 #include <openssl/rand.h>
@@ -36,6 +36,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/epoll.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/time.h>
@@ -68,7 +69,8 @@ typedef struct conn {
     int busy;                /* its frame is in the batch or in a lane: not polled */
     buf in;                  /* the frame of the request in the batch */
     buf stored[COMMIT_MAX_ROWS];    /* the stored responses, for STORE_EXISTS */
-    store_decision d[COMMIT_MAX_ROWS];   /* point into in */
+    store_decision d[COMMIT_MAX_ROWS];   /* point into in and texts */
+    wire_texts texts;        /* the texts the connection carried (commit_wire.h) */
 } conn;
 
 /* Rows to commit: the puts and the connection each came from (a
@@ -110,6 +112,13 @@ typedef struct committer {
     lane lanes[CONF_MAX_COMMIT_LANES];
     int nlanes;              /* --commit-lanes */
     int wake[2];             /* lanes -> main: a group is done */
+    /* the listening socket, wake[0] and every connection that is not
+     * busy.  A connection is armed once (EPOLLONESHOT) per frame: its
+     * event disarms it, and answering its frame arms it again; so a busy
+     * connection is never looked at, as with poll, but the wait no longer
+     * walks every connection on every wake-up (64 at the defaults) */
+    int epfd;
+    struct epoll_event *events;
     buf out;
     sigset_t run_mask;
     /* for the log line every STATS_MS: commits, rows and time in them */
@@ -206,7 +215,7 @@ static void rows_free(rows *r)
 }
 
 /* Starts the lanes (the threads inherit the blocked stop signals, so
- * only the main thread's ppoll takes them). */
+ * only the main thread's epoll_pwait takes them). */
 static int lanes_start(committer *cm)
 {
     if (pipe2(cm->wake, O_CLOEXEC | O_NONBLOCK)) return -1;
@@ -228,6 +237,7 @@ static void sweep(committer *cm)
         conn *c = &cm->conns[--cm->nconns];
         buf_free(&c->in);
         for (int k = 0; k < COMMIT_MAX_ROWS; k++) buf_free(&c->stored[k]);
+        wire_texts_free(&c->texts);
     }
 }
 
@@ -243,6 +253,26 @@ static conn *free_slot(committer *cm)
     buf_init(&c->in);
     for (int k = 0; k < COMMIT_MAX_ROWS; k++) buf_init(&c->stored[k]);
     return c;
+}
+
+/* Ends connection c, which is not busy: no group points into its frame
+ * or its texts, so the texts' copies go with it (up to WIRE_TEXTS x
+ * WIRE_TEXT_MAX bytes a slot would hold until reused). */
+static void conn_close(conn *c)
+{
+    close(c->fd);
+    c->fd = -1;
+    wire_texts_free(&c->texts);
+}
+
+enum { EV_LISTEN = -1, EV_WAKE = -2 };   /* epoll data of the two fds that are no connection */
+
+/* Arms connection i for its next frame (EPOLLONESHOT: one event, then
+ * disarmed until armed again).  -1 when epoll refuses it. */
+static int arm(committer *cm, int i, int op)
+{
+    struct epoll_event ev = {.events = EPOLLIN | EPOLLONESHOT, .data.u32 = (uint32_t)i};
+    return epoll_ctl(cm->epfd, op, cm->conns[i].fd, &ev);
 }
 
 /* Accepts every waiting connection of our own uid. */
@@ -262,7 +292,12 @@ static void accept_all(committer *cm)
         struct timeval tv = {COMMIT_READ_TIMEOUT_MS / 1000, (COMMIT_READ_TIMEOUT_MS % 1000) * 1000};
         setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
         setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
+        wire_texts_reset(&c->texts);    /* a new connection carried none */
         c->fd = fd;
+        if (arm(cm, (int)(c - cm->conns), EPOLL_CTL_ADD)) {
+            close(fd);
+            c->fd = -1;
+        }
     }
 }
 
@@ -292,7 +327,7 @@ static int in_batch(committer *cm, const store_decision *d)
 static int take_frame(committer *cm, int i)
 {
     conn *c = &cm->conns[i];
-    int n = wire_recv_frame(c->fd, &c->in) ? -1 : wire_decode_request(&c->in, c->d);
+    int n = wire_recv_frame(c->fd, &c->in) ? -1 : wire_decode_request(&c->in, c->d, &c->texts);
     if (n < 0) return -1;
     for (int k = 0; k < n; k++)
         if (c->d[k].client && c->d[k].request_id && in_batch(cm, &c->d[k]))
@@ -334,6 +369,8 @@ static void answer(committer *cm, lane *ln)
             shutdown(c->fd, SHUT_RDWR);
         }
         c->busy = 0;
+        if (c->fd >= 0 && arm(cm, r->conn[i], EPOLL_CTL_MOD))
+            conn_close(c);    /* never looked at again otherwise */
     }
     r->n = 0;
 }
@@ -393,26 +430,35 @@ static int reap(committer *cm)
 
 /* Waits for frames or a lane done (signals open only here), then
  * answers the lanes done and reads the frames. */
-static void gather(committer *cm, struct pollfd *pfd, int *slot)
+static void gather(committer *cm)
 {
-    pfd[0] = (struct pollfd){.fd = C.listen_fd, .events = POLLIN};
-    pfd[1] = (struct pollfd){.fd = cm->wake[0], .events = POLLIN};
-    nfds_t n = 2;
-    for (int i = 0; i < cm->nconns; i++) {
-        if (cm->conns[i].fd < 0 || cm->conns[i].busy) continue;
-        slot[n] = i;
-        pfd[n++] = (struct pollfd){.fd = cm->conns[i].fd, .events = POLLIN};
-    }
-    struct timespec ts = {1, 0};
-    if (ppoll(pfd, n, &ts, &cm->run_mask) <= 0) return;
+    int n = epoll_pwait(cm->epfd, cm->events, MAX_CONNS + 2, 1000, &cm->run_mask);
+    if (n <= 0) return;
     reap(cm);
-    for (nfds_t j = 2; j < n; j++) {
-        int i = slot[j];
-        if (!pfd[j].revents || !take_frame(cm, i)) continue;
-        close(cm->conns[i].fd);
-        cm->conns[i].fd = -1;
+    int listen = 0;
+    for (int j = 0; j < n; j++) {
+        int i = (int)cm->events[j].data.u32;
+        if (i == EV_LISTEN) listen = 1;
+        if (i < 0) continue;
+        conn *c = &cm->conns[i];
+        if (c->fd < 0) continue;
+        if (take_frame(cm, i) == 0 && (c->busy || arm(cm, i, EPOLL_CTL_MOD) == 0)) continue;
+        conn_close(c);
     }
-    if (pfd[0].revents) accept_all(cm);
+    if (listen) accept_all(cm);
+}
+
+/* The epoll set: the listening socket and the lanes' pipe, always armed. */
+static int events_start(committer *cm)
+{
+    struct epoll_event l = {.events = EPOLLIN, .data.u32 = (uint32_t)EV_LISTEN};
+    struct epoll_event w = {.events = EPOLLIN, .data.u32 = (uint32_t)EV_WAKE};
+    cm->epfd = epoll_create1(EPOLL_CLOEXEC);
+    cm->events = calloc(MAX_CONNS + 2, sizeof *cm->events);
+    return cm->epfd < 0 || !cm->events || epoll_ctl(cm->epfd, EPOLL_CTL_ADD, C.listen_fd, &l) ||
+                   epoll_ctl(cm->epfd, EPOLL_CTL_ADD, cm->wake[0], &w)
+               ? -1
+               : 0;
 }
 
 /* At the end: the rows read and the groups in lanes are committed and
@@ -461,15 +507,13 @@ static void committer_main(void)
     audit_drop_private();
     committer cm = {0};
     cm.conns = calloc(MAX_CONNS, sizeof *cm.conns);
-    struct pollfd *pfd = calloc(MAX_CONNS + 2, sizeof *pfd);
-    int *slot = calloc(MAX_CONNS + 2, sizeof *slot);
     buf_init(&cm.out);
     worker_block_stops(&cm.run_mask);
-    if (!cm.conns || !pfd || !slot || rows_alloc(&cm.batch) || lanes_start(&cm)) _exit(1);
+    if (!cm.conns || rows_alloc(&cm.batch) || lanes_start(&cm) || events_start(&cm)) _exit(1);
     fcntl(C.listen_fd, F_SETFL, fcntl(C.listen_fd, F_GETFL) | O_NONBLOCK);
     int max = C.conf->group_commit;
     while (!worker_stop) {
-        gather(&cm, pfd, slot);
+        gather(&cm);
         dispatch(&cm, max);
         sb_set_commit_queue((uint32_t)(cm.batch.n + reap(&cm)));
         dispatch(&cm, max);

@@ -25,7 +25,6 @@
  */
 #include <stdio.h>
 #include <string.h>
-#include <openssl/rand.h>
 #include "audit/record.h"
 #include "service/committer.h"
 #include "service/decide.h"
@@ -40,11 +39,10 @@ _Static_assert(REQ_MAX_POLICIES <= COMMIT_MAX_ROWS, "a request's decisions fit o
 static int new_request_id(char out[37])
 {
     unsigned char r[16];
-    if (RAND_bytes(r, sizeof r) != 1) return -1;
+    if (store_random(r, sizeof r)) return -1;
     r[6] = (unsigned char)((r[6] & 0x0f) | 0x40);
     r[8] = (unsigned char)((r[8] & 0x3f) | 0x80);
-    snprintf(out, 37, "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x",
-             r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7], r[8], r[9], r[10], r[11], r[12], r[13], r[14], r[15]);
+    store_uuid_text(r, out);
     return 0;
 }
 
@@ -61,9 +59,24 @@ typedef struct decided {
     char as_of[16], fp[65];
 } decided;
 
+/* Readies the first n decisions' slots, and no more: the struct is
+ * large (every array sized for REQ_MAX_POLICIES) and most requests name
+ * one policy. */
+static void decided_init(decided *x, uint32_t n)
+{
+    x->n = n;
+    for (uint32_t i = 0; i < n; i++) {
+        buf_init(&x->doc[i]);
+        buf_init(&x->input[i]);
+        buf_init(&x->outputs[i]);
+        buf_init(&x->explanation[i]);
+        buf_init(&x->stored[i]);
+    }
+}
+
 static void decided_free(decided *x)
 {
-    for (uint32_t i = 0; i < REQ_MAX_POLICIES; i++) {
+    for (uint32_t i = 0; i < x->n; i++) {
         buf_free(&x->doc[i]);
         buf_free(&x->input[i]);
         buf_free(&x->stored[i]);
@@ -210,8 +223,7 @@ void h_decisions_post(service *sv, const http_request *rq, http_response *rs, co
         return;
     }
     static _Thread_local decided x;   /* large; one request at a time per worker thread */
-    memset(&x, 0, sizeof x);
-    x.n = req.npolicies;
+    decided_init(&x, req.npolicies);
     for (uint32_t i = 0; i < req.npolicies; i++) {
         x.p[i] = decide_policy(sv, req.policy[i]);
         if (!x.p[i]) {

@@ -119,20 +119,61 @@ int store_sha256_hex(const void *p, size_t n, char hex[65])
     return 0;
 }
 
+/* The random pool (store.h): ids are not secrets, and bytes drawn from
+ * the generator ahead of their use are as unpredictable as bytes drawn
+ * at it.  fork_gen counts forks (pthread_atfork, registered before the
+ * first pool is filled, so every process forked after it counts too): a
+ * pool filled in another generation is the parent's and is dropped. */
+enum { RANDOM_POOL = 512 };
+static unsigned long fork_gen;
+static pthread_once_t random_once = PTHREAD_ONCE_INIT;
+static void random_forked(void) { fork_gen++; }
+static void random_init(void) { pthread_atfork(NULL, NULL, random_forked); }
+static _Thread_local struct {
+    unsigned char b[RANDOM_POOL];
+    size_t left;
+    unsigned long gen;
+} pool;
+
+int store_random(void *out, size_t n)
+{
+    pthread_once(&random_once, random_init);
+    if (n > 64) return -1;
+    if (pool.gen != fork_gen || pool.left < n) {
+        pool.left = 0;
+        if (RAND_bytes(pool.b, sizeof pool.b) != 1) return -1;
+        pool.left = sizeof pool.b;
+        pool.gen = fork_gen;
+    }
+    pool.left -= n;
+    memcpy(out, pool.b + pool.left, n);
+    memset(pool.b + pool.left, 0, n);     /* handed out once */
+    return 0;
+}
+
+void store_uuid_text(const unsigned char b[16], char out[37])
+{
+    char *o = out;
+    for (int i = 0; i < 16; i++) {
+        if (i == 4 || i == 6 || i == 8 || i == 10) *o++ = '-';
+        store_hex(b + i, 1, o);
+        o += 2;
+    }
+    *o = 0;
+}
+
 /* UUIDv7 (RFC 9562): 48-bit Unix milliseconds, version, 74 random bits. */
 static int make_uuid7(char out[37])
 {
     unsigned char b[16];
     struct timespec ts;
-    if (RAND_bytes(b + 6, 10) != 1) return -1;
+    if (store_random(b + 6, 10)) return -1;
     clock_gettime(CLOCK_REALTIME, &ts);
     uint64_t ms = (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
     for (int i = 0; i < 6; i++) b[i] = (unsigned char)(ms >> (40 - 8 * i));
     b[6] = (unsigned char)(0x70 | (b[6] & 0x0f));
     b[8] = (unsigned char)(0x80 | (b[8] & 0x3f));
-    snprintf(out, 37, "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x",
-             b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7], b[8], b[9], b[10], b[11], b[12],
-             b[13], b[14], b[15]);
+    store_uuid_text(b, out);
     return 0;
 }
 

@@ -191,6 +191,14 @@ store_rc store_each_row(store *s, const char *from, const char *to, const char *
  * allocation or a name lookup per call: tokens are hashed on every
  * token-cache miss and decision fingerprints on every decision.  0, or -1. */
 int store_sha256_hex(const void *p, size_t n, char hex[65]);
+/* n (at most 64) random bytes from OpenSSL's generator, drawn a few
+ * hundred at a time into a pool of the thread's, so that an id does not
+ * cost a RAND_bytes call (a global lock and a getpid each).  The pool is
+ * dropped in a forked child, which never hands out its parent's bytes.
+ * 0, or -1 when the generator has none. */
+int store_random(void *out, size_t n);
+/* 16 bytes as a UUID's text, lower case with dashes (37 bytes with the NUL). */
+void store_uuid_text(const unsigned char b[16], char out[37]);
 
 /* Lower-case hex of the n bytes at b into hex (2n characters and a NUL),
  * by table: a hash printed with 32 snprintf calls cost a worker more
