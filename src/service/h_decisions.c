@@ -68,8 +68,6 @@ static void decided_init(decided *x, uint32_t n)
     for (uint32_t i = 0; i < n; i++) {
         buf_init(&x->doc[i]);
         buf_init(&x->input[i]);
-        buf_init(&x->outputs[i]);
-        buf_init(&x->explanation[i]);
         buf_init(&x->stored[i]);
     }
 }
