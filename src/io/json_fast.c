@@ -371,6 +371,27 @@ FAST_INLINE int items_start(fast *F, int close)
     return 0;
 }
 
+/* Gives each field of e that seen does not hold its default; 0 when
+ * one of them is required.  The missing ones are found 64 at a time
+ * (the lowest bit first, as json_in.c's fill_missing goes): a person
+ * sends five of its ten fields, and testing every field's bit was some
+ * 500 instructions a household. */
+static int fill_defaults(const entity_def *e, ev_cell *rec, const uint64_t *seen)
+{
+    for (uint32_t w = 0; w * 64 < e->nfields; w++) {
+        uint32_t left = e->nfields - w * 64;
+        uint64_t miss = ~seen[w] & (left >= 64 ? ~(uint64_t)0 : ((uint64_t)1 << left) - 1);
+        for (; miss; miss &= miss - 1) {
+            const field_def *f = &e->fields[w * 64 + (uint32_t)__builtin_ctzll(miss)];
+            if (f->required)
+                return 0;
+            if (f->index < e->nfields)
+                rec[f->index] = f->def;
+        }
+    }
+    return 1;
+}
+
 /* Fills rec (e->nfields cells) from the object that comes next, each
  * field left out given its default; 0 when a required one is missing. */
 static int read_record(fast *F, const entity_def *e, ev_cell *rec)
@@ -386,16 +407,7 @@ static int read_record(fast *F, const entity_def *e, ev_cell *rec)
             return 0;
     if (more < 0)
         return 0;
-    for (uint32_t i = 0; i < e->nfields; i++) {
-        const field_def *f = &e->fields[i];
-        if (seen[i / 64] >> (i % 64) & 1)
-            continue;
-        if (f->required)
-            return 0;
-        if (f->index < e->nfields)
-            rec[f->index] = f->def;
-    }
-    return 1;
+    return fill_defaults(e, rec, seen);
 }
 
 /* A list's or map's cells, `stride` a step, room for *cap steps: the
