@@ -14,11 +14,29 @@
 #include "io/json_out.h"
 #include "io/json_fixed.h"
 #include "eval/date.h"
+#include "eval/decimal.h"
 #include "eval/explain.h"
 
+/* A number is written here as explain_json_value() writes it, with the
+ * formatter's length and without the escape scan of its digits (which
+ * need none): every output of every decision is written twice, in
+ * "outputs" and in its reason. */
 void json_write_value(buf *b, const ty *t, const ev_cell *v)
 {
-    explain_json_value(b, t, v);
+    char tmp[40];       /* a quote, dec_format()'s 32 bytes, a quote */
+    switch (t->kind) {
+    case TY_INT:
+        buf_addn(b, tmp, int_format(v->i, tmp));
+        break;
+    case TY_MONEY: case TY_DECIMAL: case TY_NUMBER:
+        tmp[0] = '"';
+        size_t n = 1 + dec_format(v->i, t->kind == TY_MONEY ? 2 : 0, tmp + 1);
+        tmp[n] = '"';
+        buf_addn(b, tmp, n + 1);
+        break;
+    default:
+        explain_json_value(b, t, v);
+    }
 }
 
 void json_write_record(buf *b, const entity_def *e, const ev_cell *rec)
