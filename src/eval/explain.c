@@ -178,13 +178,18 @@ static void text_value(buf *b, const ty *t, const ev_cell *v)
     }
 }
 
+void explain_hole(buf *b, const ev_hole *h, const ev_cell *frame)
+{
+    text_value(b, h->type, &frame[h->slot]);
+}
+
 /* A label template with its holes filled from the frame. */
 static void fill(buf *b, const char *l, const ev_hole *holes, uint32_t nholes, const ev_cell *frame)
 {
     uint32_t at = 0;
     for (uint32_t i = 0; i < nholes; i++) {
         buf_addn(b, l + at, holes[i].start - at);
-        text_value(b, holes[i].type, &frame[holes[i].slot]);
+        explain_hole(b, &holes[i], frame);
         at = holes[i].end;
     }
     buf_adds(b, l + at);

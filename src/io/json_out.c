@@ -104,16 +104,27 @@ static void json_add_text(buf *b, const buf *tx)
     buf_json_string(b, tx->data ? tx->data : "", tx->len);
 }
 
-/* Appends a label as a JSON string.  The label is written straight into
- * b between quotes, which is the whole job when it holds nothing JSON
- * escapes (every label of the shipped policies); otherwise the bytes
- * written are taken back and quoted through a scratch buffer.  No
- * allocation per reason on the common path. */
+/* Appends a label as a JSON string.  Without placeholders it was
+ * escaped at load; with them, when it needs no escape (every label of
+ * the shipped policies), it was cut at load around its placeholders and
+ * only the values are written here.  Otherwise it is written straight
+ * into b between quotes, and when it holds something JSON escapes the
+ * bytes are taken back and quoted through a scratch buffer.  No
+ * allocation per reason on the common paths. */
 static void write_label(buf *b, const json_fixed_out *o, const ev_def *d, const ev_cell *frame)
 {
     int v = !(d->label_false && !frame[d->slot].i);
     if (o->label[v].n) {        /* no placeholder: escaped at load */
         add_bytes(b, o->label[v]);
+        return;
+    }
+    const json_fixed_label *cut = &o->cut[v];
+    if (cut->nholes) {          /* plain, cut at load: only the values */
+        add_bytes(b, cut->lead);
+        for (uint32_t k = 0; k < cut->nholes; k++) {
+            explain_hole(b, &cut->holes[k], frame);
+            add_bytes(b, cut->after[k]);
+        }
         return;
     }
     buf_addc(b, '"');
