@@ -298,6 +298,17 @@ size_t int_format(int64_t v, char *out)
 
 size_t dec_format(int64_t a, int min_places, char *out)
 {
+    /* Money in whole fen, most amounts of every answer: the yuan, the
+     * point and the two fen digits, which is what the general way below
+     * comes to (some 60 instructions an amount fewer). */
+    if (min_places == 2 && a >= 0 && a % 10000 == 0) {
+        uint64_t fen = (uint64_t)a / 10000;
+        size_t n = put_uint(fen / 100, out);
+        out[n] = '.';
+        memcpy(out + n + 1, two_digits + 2 * (fen % 100), 2);
+        out[n + 3] = '\0';
+        return n + 3;
+    }
     if (min_places < 0)
         min_places = 0;
     if (min_places > DEC_PLACES)

@@ -667,13 +667,15 @@ static void mode_names(void **state)
 /* dec_format against the same figure spelled by printf ("%llu.%06llu",
  * trailing zeros then cut to the places asked for), for values of every
  * digit count with every trailing-zero count: the digits two a step and
- * the zeros dropped two a step meet at each odd and even boundary. */
+ * the zeros dropped two a step meet at each odd and even boundary, and
+ * whole fen (10000, 90000, 990000 millionths) take money's short way. */
 static void format_digit_pairs(void **state)
 {
     (void)state;
     uint64_t v = 1;
     for (int digits = 1; digits <= 19; digits++, v *= 10) {
-        const uint64_t tails[] = {0, 1, 7, 10, 50, 100, 990, 1000, 12000, 100000, 999999};
+        const uint64_t tails[] = {0, 1, 7, 10, 50, 100, 990, 1000, 10000, 12000, 90000,
+                                 100000, 990000, 999999};
         for (size_t k = 0; k < sizeof tails / sizeof tails[0]; k++)
             for (int places = 0; places <= 6; places++)
                 for (int neg = 0; neg < 2; neg++) {
