@@ -160,6 +160,22 @@ static void write_rule(buf *b, const json_fixed_out *o, ev_ctx *c, const ev_def 
     buf_addc(b, '}');
 }
 
+/* The decision date as text.  A worker decides day after day on the
+ * same as_of, and date_format costs some 300 instructions (the
+ * calendar, then the digits), so the last one is kept per thread. */
+static void add_as_of(buf *b, int64_t day)
+{
+    static _Thread_local int64_t last = INT64_MIN;
+    static _Thread_local char text[16];
+    static _Thread_local size_t n;
+    if (day != last) {
+        date_format(day, text);
+        n = strlen(text);
+        last = day;
+    }
+    buf_addn(b, text, n);
+}
+
 /* Reason i, its comma included. */
 static void write_reason(buf *b, ev_ctx *c, const json_fixed_out *o, const ev_def *d)
 {
@@ -192,15 +208,13 @@ void json_write_decision_parts(buf *b, const policy *p, ev_ctx *c, int explain, 
 {
     decision_parts none;
     if (!parts) parts = &none;
-    char d[16];
     const json_fixed_out *outs = p->json->outs;
     /* The counters say which rows matched; the reasons and the explanation
      * evaluate subexpressions again, which must not count as matches. */
     uint32_t *cov = c->cov;
     c->cov = NULL;
     add_bytes(b, p->json->head);
-    date_format(c->as_of, d);
-    buf_adds(b, d);
+    add_as_of(b, c->as_of);
     buf_adds(b, "\",\"outputs\":");
     parts->outputs_off = b->len;
     json_write_outputs(b, p, c);
