@@ -273,10 +273,24 @@ static void put_digits(uint64_t v, size_t places, char *out)
         out[0] = (char)('0' + v % 10);
 }
 
-/* Writes the decimal digits of v (no sign) and returns how many: counted
- * first, then written from the end (decisions print a dozen amounts). */
+/* Writes the decimal digits of v (no sign) and returns how many: up to
+ * four digits (most yuan amounts and ints of an answer) directly, else
+ * counted first, then written from the end (decisions print a dozen
+ * amounts). */
 static size_t put_uint(uint64_t v, char *out)
 {
+    if (v < 100) {
+        if (v < 10) { out[0] = (char)('0' + v); return 1; }
+        memcpy(out, two_digits + 2 * v, 2);
+        return 2;
+    }
+    if (v < 10000) {
+        size_t k = v >= 1000;
+        if (k) memcpy(out, two_digits + 2 * (v / 100), 2);
+        else out[0] = (char)('0' + v / 100);
+        memcpy(out + 1 + k, two_digits + 2 * (v % 100), 2);
+        return 3 + k;
+    }
     size_t n = 1;
     uint64_t t = v;
     for (; t >= 100; t /= 100)

@@ -697,15 +697,22 @@ static void format_digit_pairs(void **state)
 
 /* Sums past 64 bits (impact's totals): the digits of the 128-bit value,
  * formatted as dec_format would; within 64 bits exactly dec_format. */
-/* int_format writes what printf's "%lld" writes, at both ends too. */
+/* int_format writes what printf's "%lld" writes, at both ends too, and
+ * for every value of one to five digits (up to four are written
+ * directly, five the general way). */
 static void format_int(void **state)
 {
     (void)state;
     const int64_t vals[] = { 0, 7, -7, 10, 1234567890, -1000, INT64_MAX, INT64_MIN };
+    char want[32], out[32];
     for (size_t i = 0; i < sizeof vals / sizeof vals[0]; i++) {
-        char want[32], out[32];
         snprintf(want, sizeof want, "%lld", (long long)vals[i]);
         assert_int_equal(int_format(vals[i], out), strlen(want));
+        assert_string_equal(out, want);
+    }
+    for (int64_t v = -10001; v <= 10001; v++) {
+        snprintf(want, sizeof want, "%lld", (long long)v);
+        assert_int_equal(int_format(v, out), strlen(want));
         assert_string_equal(out, want);
     }
 }
