@@ -24,9 +24,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#ifdef __SSE2__
-#include <emmintrin.h>
-#endif
 
 #define BUF_MIN_CAP 64
 
@@ -126,12 +123,8 @@ static inline size_t json_plain(const char *s, size_t n, int stop_high)
 #ifdef __SSE2__
     /* 16 bytes a step where x86-64 always has them: labels and rules run
      * to a hundred bytes and more of UTF-8 */
-    const __m128i quote = _mm_set1_epi8('"'), bslash = _mm_set1_epi8('\\'), ctrl = _mm_set1_epi8(0x1F);
     for (; i + 16 <= n; i += 16) {
-        __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(s + i));
-        __m128i bad = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, quote), _mm_cmpeq_epi8(v, bslash)),
-                                   _mm_cmpeq_epi8(_mm_min_epu8(v, ctrl), v));    /* v <= 0x1F */
-        int m = _mm_movemask_epi8(bad) | (stop_high ? _mm_movemask_epi8(v) : 0);
+        int m = buf_json_mask16(s + i, stop_high);
         if (m)
             return i + (size_t)__builtin_ctz((unsigned)m);
     }
@@ -165,7 +158,7 @@ size_t buf_json_plain(const char *s, size_t n)
     return json_plain(s, n, 0);
 }
 
-size_t buf_json_ascii(const char *s, size_t n)
+size_t buf_json_ascii_call(const char *s, size_t n)
 {
     return json_plain(s, n, 1);
 }

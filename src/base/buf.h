@@ -14,6 +14,9 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 
 typedef struct buf {
     char *data;     /* NUL-terminated when len < cap */
@@ -63,8 +66,32 @@ void buf_json_string(buf *b, const char *s, size_t n);
  * stands (no control character, quote or backslash), 8 bytes a step. */
 size_t buf_json_plain(const char *s, size_t n);
 /* The same prefix ending also at the first byte >= 0x80: what the JSON
- * tokenizer crosses without looking closer (UTF-8 it checks itself). */
-size_t buf_json_ascii(const char *s, size_t n);
+ * tokenizer crosses without looking closer (UTF-8 it checks itself).
+ * Its first 16 bytes are looked at inline: most keys and values of a
+ * request end there, and the call cost as much as the look. */
+size_t buf_json_ascii_call(const char *s, size_t n);
+#ifdef __SSE2__
+/* Bit k set when s[k] (of 16) is a control character, quote or
+ * backslash, or (when high) a byte >= 0x80. */
+static inline int buf_json_mask16(const char *s, int high)
+{
+    __m128i v = _mm_loadu_si128((const __m128i *)(const void *)s);
+    __m128i bad = _mm_or_si128(
+        _mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('"')), _mm_cmpeq_epi8(v, _mm_set1_epi8('\\'))),
+        _mm_cmpeq_epi8(_mm_min_epu8(v, _mm_set1_epi8(0x1F)), v));          /* v <= 0x1F */
+    return _mm_movemask_epi8(bad) | (high ? _mm_movemask_epi8(v) : 0);
+}
+#endif
+static inline size_t buf_json_ascii(const char *s, size_t n)
+{
+#ifdef __SSE2__
+    if (n >= 16) {
+        int m = buf_json_mask16(s, 1);
+        return m ? (size_t)__builtin_ctz((unsigned)m) : 16 + buf_json_ascii_call(s + 16, n - 16);
+    }
+#endif
+    return buf_json_ascii_call(s, n);
+}
 /* A NUL-terminated string as a JSON string literal, or null when s is NULL. */
 void buf_json_cstr(buf *b, const char *s);
 /* Returns data NUL-terminated ("" when empty). */

@@ -273,10 +273,24 @@ static void put_digits(uint64_t v, size_t places, char *out)
         out[0] = (char)('0' + v % 10);
 }
 
-/* Writes the decimal digits of v (no sign) and returns how many: counted
- * first, then written from the end (decisions print a dozen amounts). */
+/* Writes the decimal digits of v (no sign) and returns how many: up to
+ * four digits (most yuan amounts and ints of an answer) directly, else
+ * counted first, then written from the end (decisions print a dozen
+ * amounts). */
 static size_t put_uint(uint64_t v, char *out)
 {
+    if (v < 100) {
+        if (v < 10) { out[0] = (char)('0' + v); return 1; }
+        memcpy(out, two_digits + 2 * v, 2);
+        return 2;
+    }
+    if (v < 10000) {
+        size_t k = v >= 1000;
+        if (k) memcpy(out, two_digits + 2 * (v / 100), 2);
+        else out[0] = (char)('0' + v / 100);
+        memcpy(out + 1 + k, two_digits + 2 * (v % 100), 2);
+        return 3 + k;
+    }
     size_t n = 1;
     uint64_t t = v;
     for (; t >= 100; t /= 100)
@@ -298,6 +312,17 @@ size_t int_format(int64_t v, char *out)
 
 size_t dec_format(int64_t a, int min_places, char *out)
 {
+    /* Money in whole fen, most amounts of every answer: the yuan, the
+     * point and the two fen digits, which is what the general way below
+     * comes to (some 60 instructions an amount fewer). */
+    if (min_places == 2 && a >= 0 && a % 10000 == 0) {
+        uint64_t fen = (uint64_t)a / 10000;
+        size_t n = put_uint(fen / 100, out);
+        out[n] = '.';
+        memcpy(out + n + 1, two_digits + 2 * (fen % 100), 2);
+        out[n + 3] = '\0';
+        return n + 3;
+    }
     if (min_places < 0)
         min_places = 0;
     if (min_places > DEC_PLACES)

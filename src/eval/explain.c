@@ -128,6 +128,20 @@ void explain_json_value(buf *b, const ty *t, const ev_cell *v)
     }
 }
 
+/* A scalar as ev_format_scalar() writes it.  A number is written with
+ * the length its formatter returns (no ev_format_scalar() call and no
+ * strlen() of the copy): labels fill two or three of them into every
+ * reason of every decision. */
+static void scalar_text(buf *b, const ty *t, int64_t v, char *tmp)
+{
+    switch (t->kind) {
+    case TY_INT: buf_addn(b, tmp, int_format(v, tmp)); break;
+    case TY_MONEY: buf_addn(b, tmp, dec_format(v, 2, tmp)); break;
+    case TY_DECIMAL: case TY_NUMBER: buf_addn(b, tmp, dec_format(v, 0, tmp)); break;
+    default: buf_adds(b, ev_format_scalar(t, v, tmp)); break;
+    }
+}
+
 /* A value for people (no quotes): "860.00", an enum's label, 是/否, a
  * percentage's 80%. */
 static void text_value(buf *b, const ty *t, const ev_cell *v)
@@ -144,7 +158,7 @@ static void text_value(buf *b, const ty *t, const ev_cell *v)
             buf_add(b, tmp, dec_format(v->i * 100, 0, tmp));   /* decimal 0.80 is 80% */
         buf_addc(b, '%');
     } else if (ty_is_scalar(t)) {
-        buf_adds(b, ev_format_scalar(t, v->i, tmp));
+        scalar_text(b, t, v->i, tmp);
     } else if (t->kind == TY_TEXT) {
         buf_add(b, v->s.ptr, v->s.len);
     } else if (t->kind == TY_LIST || t->kind == TY_MAP) {
@@ -164,13 +178,18 @@ static void text_value(buf *b, const ty *t, const ev_cell *v)
     }
 }
 
+void explain_hole(buf *b, const ev_hole *h, const ev_cell *frame)
+{
+    text_value(b, h->type, &frame[h->slot]);
+}
+
 /* A label template with its holes filled from the frame. */
 static void fill(buf *b, const char *l, const ev_hole *holes, uint32_t nholes, const ev_cell *frame)
 {
     uint32_t at = 0;
     for (uint32_t i = 0; i < nholes; i++) {
-        buf_add(b, l + at, holes[i].start - at);
-        text_value(b, holes[i].type, &frame[holes[i].slot]);
+        buf_addn(b, l + at, holes[i].start - at);
+        explain_hole(b, &holes[i], frame);
         at = holes[i].end;
     }
     buf_adds(b, l + at);

@@ -33,6 +33,10 @@ void explain_json_value(buf *b, const ty *t, const ev_cell *v);
 /* Def d's label for its value (a bool's `else` label when false), its
  * `{name}` placeholders replaced by values from the frame. */
 void explain_label(buf *b, const ev_def *d, const ev_cell *frame);
+/* Placeholder h of a label filled from the frame: its value as
+ * explain_label writes it (an amount "860.00", an enum's label, 是/否),
+ * for labels whose fixed text the caller holds (io/json_fixed.h). */
+void explain_hole(buf *b, const ev_hole *h, const ev_cell *frame);
 /* The label of the `unless` rule that gave def d its value; NULL when
  * the base definition did, or when the rule has no label. */
 const char *explain_rule(ev_ctx *c, const ev_def *d);

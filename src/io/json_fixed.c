@@ -132,6 +132,33 @@ static int plain_label(const ev_def *d, ev_cell *frame, int value)
     return plain;
 }
 
+/* A plain label (the def's value set to `value`) cut at its
+ * placeholders into c: the pieces between them copied as they stand,
+ * which is their JSON since the label is plain. */
+static int cut_label(policy *p, buf *b, const ev_def *d, int value, json_fixed_label *c)
+{
+    int false_label = !value && d->label_false;
+    const char *l = false_label ? d->label_false : d->label ? d->label : d->name;
+    const ev_hole *h = false_label ? d->holes_false : d->holes;
+    uint32_t n = false_label ? d->nholes_false : d->nholes;
+    if (!n) return 0;
+    json_bytes *after = arena_alloc(&p->pool, sizeof *after * n);
+    if (!after) return -1;
+    buf_addc(b, '"');
+    buf_addn(b, l, h[0].start);
+    if (keep(p, b, &c->lead)) return -1;
+    for (uint32_t k = 0; k < n; k++) {
+        uint32_t end = k + 1 < n ? h[k + 1].start : (uint32_t)strlen(l);
+        buf_addn(b, l + h[k].end, end - h[k].end);
+        if (k + 1 == n) buf_addc(b, '"');
+        if (keep(p, b, &after[k])) return -1;
+    }
+    c->after = after;
+    c->holes = h;
+    c->nholes = n;
+    return 0;
+}
+
 /* The labelled rules of output def `def`, each as its `"rule"` member. */
 static int fixed_rules(policy *p, buf *b, uint32_t def, json_fixed_out *o)
 {
@@ -164,6 +191,7 @@ static int fixed_out(policy *p, buf *b, uint32_t i, ev_cell *frame, json_fixed_o
     for (int v = 0; v < 2; v++) {
         if (fixed_label(p, b, d, frame, v, &o->label[v])) return -1;
         o->plain[v] = !o->label[v].n && (uint8_t)plain_label(d, frame, v);
+        if (o->plain[v] && !d->range_end && cut_label(p, b, d, v, &o->cut[v])) return -1;
     }
     return fixed_rules(p, b, p->tree.outputs[i], o);
 }

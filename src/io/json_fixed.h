@@ -32,6 +32,20 @@ typedef struct json_fixed_rule {
     json_bytes member;
 } json_fixed_rule;
 
+/* A label with placeholders that needs no escape (plain below), cut at
+ * them: lead is the opening quote and the text before the first,
+ * after[k] the text after placeholder k up to the next one (after the
+ * last: the rest and the closing quote).  The answer copies the pieces
+ * and writes only the values (explain_hole) between them.  nholes == 0
+ * where a label is not cut (a range output's, whose word for its end
+ * explain_label adds, or one that is not plain). */
+typedef struct json_fixed_label {
+    json_bytes lead;
+    json_bytes *after;
+    const ev_hole *holes;
+    uint32_t nholes;
+} json_fixed_label;
+
 /* Output i of the tree's outputs, in their order. */
 typedef struct json_fixed_out {
     json_bytes key;         /* [,]"name": ; a range's min: [,]"award":{"min": */
@@ -43,6 +57,7 @@ typedef struct json_fixed_out {
                                filled: its text needs no escape and each
                                value is a number, date or enum label that
                                needs none either (never text from a request) */
+    json_fixed_label cut[2];   /* a plain label cut at its placeholders */
     const json_fixed_rule *rules;
     uint32_t nrules;
 } json_fixed_out;

@@ -3,8 +3,10 @@
  *
  * Fits at the edge of a decision: the CLI and the daemon hand it the
  * request's input text and the policy's root entity; the record it
- * returns is the evaluator's input frame.  Work happens in two passes
- * over the text, neither of them recursive before the depth is known:
+ * returns is the evaluator's input frame.  Input with no problem is read
+ * in one pass by json_fast.c; when that pass gives up, the text is read
+ * again here in two passes, neither of them recursive before the depth
+ * is known, which find and word every problem:
  *
  *   1. tokens: json_lex.c checks the text against the JSON grammar, its
  *      strings for escapes, surrogate pairs, control characters and
@@ -55,6 +57,7 @@
 #include <string.h>
 
 #include "io/json_in.h"
+#include "io/json_fast.h"
 #include "io/json_lex.h"
 #include "io/json_want.h"
 #include "base/suggest.h"
@@ -365,14 +368,6 @@ static void got_text(const jin *c, int i, char *out, size_t cap)
     strcpy(out + n, n < b - a ? "..." : "");
 }
 
-static size_t code_points(const char *s, size_t n)
-{
-    size_t cp = 0;
-    for (size_t i = 0; i < n; i++)
-        cp += ((unsigned char)s[i] & 0xC0) != 0x80;
-    return cp;
-}
-
 /* "expected <what t wants>, got <the JSON at i>" */
 static void type_problem(jin *c, int i, const ty *t, const field_def *f)
 {
@@ -380,26 +375,6 @@ static void type_problem(jin *c, int i, const ty *t, const field_def *f)
     json_describe(t, f, want, sizeof want);
     got_text(c, i, got, sizeof got);
     problem(c, "expected %s, got %s", want, got);
-}
-
-static int in_bounds(const field_def *f, int64_t v)
-{
-    return !f || ((!f->has_min || v >= f->min) && (!f->has_max || v <= f->max));
-}
-
-/* The value of a JSON integer text; 0 when it does not fit in int64. */
-static int parse_i64(const char *s, size_t n, int64_t *out)
-{
-    int neg = s[0] == '-';
-    uint64_t v = 0, lim = neg ? (uint64_t)INT64_MAX + 1 : (uint64_t)INT64_MAX;
-    for (size_t i = (size_t)neg; i < n; i++) {
-        unsigned d = (unsigned)(s[i] - '0');
-        if (v > (lim - d) / 10)
-            return 0;
-        v = v * 10 + d;
-    }
-    *out = !neg ? (int64_t)v : v > (uint64_t)INT64_MAX ? INT64_MIN : -(int64_t)v;
-    return 1;
 }
 
 static void read_bool(jin *c, int i, const ty *t, const field_def *f, ev_cell *out)
@@ -417,7 +392,7 @@ static void read_int(jin *c, int i, const ty *t, const field_def *f, ev_cell *ou
     const char *s = c->text + k->start;
     size_t n = (size_t)(k->end - k->start);
     int64_t v;
-    if (k->type != JT_NUMBER || k->size || !parse_i64(s, n, &v) || !in_bounds(f, v))
+    if (k->type != JT_NUMBER || k->size || !json_parse_i64(s, n, &v) || !json_in_bounds(f, v))
         type_problem(c, i, t, f);
     else
         out->i = v;
@@ -480,7 +455,7 @@ static void read_decimal(jin *c, int i, const ty *t, const field_def *f, ev_cell
         dec_format(INT64_MAX - INT64_MAX % unit, places, most);
         snprintf(what, sizeof what, "up to %s", most);
         number_problem(c, i, t, f, what);
-    } else if (r != DEC_OK || !in_bounds(f, v)) {
+    } else if (r != DEC_OK || !json_in_bounds(f, v)) {
         type_problem(c, i, t, f);
     } else {
         out->i = v;
@@ -497,7 +472,7 @@ static void read_text(jin *c, int i, const ty *t, const field_def *f, ev_cell *o
     }
     if (!tok_string(c, i, &s, &n))
         return;
-    if (!in_bounds(f, (int64_t)code_points(s, n))) {
+    if (!json_in_bounds(f, (int64_t)json_code_points(s, n))) {
         type_problem(c, i, t, f);
         return;
     }
@@ -545,7 +520,7 @@ static void read_date(jin *c, int i, const ty *t, const field_def *f, ev_cell *o
     if (c->tok[i].type == JT_STRING) {
         if (!tok_string(c, i, &s, &n))
             return;
-        ok = date_parse(s, n, &v) == 0 && in_bounds(f, v);
+        ok = date_parse(s, n, &v) == 0 && json_in_bounds(f, v);
     }
     if (!ok && c->tok[i].type == JT_STRING && year_outside(s, n))
         number_problem(c, i, t, f, DATE_RANGE_TEXT);
@@ -707,7 +682,7 @@ static long walk_count(jin *c, int i, json_type want, const ty *t, const field_d
         type_problem(c, i, t, f);
         return -1;
     }
-    if (!in_bounds(f, a->size)) {
+    if (!json_in_bounds(f, a->size)) {
         char d[DESC_CAP];
         json_describe(t, f, d, sizeof d);
         problem(c, "expected %s, got %u %s", d, a->size,
@@ -892,6 +867,20 @@ static json_status lex_and_check(jin *c, const char *text, size_t len, const cha
 json_status json_input_parse(const char *text, size_t len, const entity_def *root,
                              const char *prefix, arena *pool, ev_cell **out,
                              json_errors *errs)
+{
+    *out = NULL;
+    if (json_input_fast(text, len, root, pool, out)) {
+        errs->n = 0;
+        errs->offset = 0;
+        errs->truncated = 0;
+        return JSON_OK;
+    }
+    return json_input_parse_tokens(text, len, root, prefix, pool, out, errs);
+}
+
+json_status json_input_parse_tokens(const char *text, size_t len, const entity_def *root,
+                                    const char *prefix, arena *pool, ev_cell **out,
+                                    json_errors *errs)
 {
     jin c;
     *out = NULL;

@@ -3,9 +3,10 @@
  *
  * The input of a decision is a JSON object with one key, the name of the
  * policy's root entity: {"household": {"members": [...]}}.  json_in reads
- * it through json_lex.h (tokens point into the text, so a number's exact
- * text is kept) and writes a record of cells in the request arena,
- * checking as it goes:
+ * it in one pass against the model when nothing is wrong (json_fast.h),
+ * else through json_lex.h's tokens (which point into the text, so a
+ * number's exact text is kept), and writes a record of cells in the
+ * request arena, checking as it goes:
  *   - syntax (with the byte offset), duplicate keys, non-UTF-8 strings,
  *     nesting deeper than JSON_MAX_DEPTH, more than JSON_MAX_TOKENS tokens;
  *   - unknown fields, missing required fields, wrong types, values out of
@@ -65,6 +66,13 @@ typedef struct json_errors {
 json_status json_input_parse(const char *text, size_t len, const entity_def *root,
                              const char *prefix, arena *pool, ev_cell **out,
                              json_errors *errs);
+
+/* json_input_parse() without its single pass (json_fast.h): tokens,
+ * then the walk, which is how every problem is found.  For the tests
+ * that hold the single pass to it. */
+json_status json_input_parse_tokens(const char *text, size_t len, const entity_def *root,
+                                    const char *prefix, arena *pool, ev_cell **out,
+                                    json_errors *errs);
 
 /* Only the strict JSON syntax and the limits of the tokenizer (no
  * model), with the problem recorded as json_input_parse() would. */

@@ -523,6 +523,12 @@ json_status json_lex(const char *text, size_t len, const json_limits *lim, arena
     return st;
 }
 
+size_t json_escape_len(const char *s, size_t i, size_t n)
+{
+    uint32_t cp;
+    return escape_read(s, i, n, &cp);
+}
+
 size_t json_unescape(const char *s, size_t n, char *out)
 {
     size_t i = 0, o = 0;

@@ -74,6 +74,11 @@ json_status json_lex_request(const char *text, size_t len, arena *pool, json_err
 /* True when s[0..n) is a JSON number; *flags gets its JSON_NUM_* bits. */
 int json_number_scan(const char *s, size_t n, int *flags);
 
+/* Length of the escape at s[i] == '\\' in a string ending before n
+ * (2, 6 or 12 bytes, a surrogate pair whole), or 0 when it is not valid
+ * or is half a surrogate pair: what the tokenizer accepts. */
+size_t json_escape_len(const char *s, size_t i, size_t n);
+
 /* Decodes the escapes of a string's text s[0..n) into out (room for n
  * bytes) and returns the decoded length.  An escape that is not valid
  * (only in text cut short by the caller) is copied as it stands. */

@@ -14,11 +14,29 @@
 #include "io/json_out.h"
 #include "io/json_fixed.h"
 #include "eval/date.h"
+#include "eval/decimal.h"
 #include "eval/explain.h"
 
+/* A number is written here as explain_json_value() writes it, with the
+ * formatter's length and without the escape scan of its digits (which
+ * need none): every output of every decision is written twice, in
+ * "outputs" and in its reason. */
 void json_write_value(buf *b, const ty *t, const ev_cell *v)
 {
-    explain_json_value(b, t, v);
+    char tmp[40];       /* a quote, dec_format()'s 32 bytes, a quote */
+    switch (t->kind) {
+    case TY_INT:
+        buf_addn(b, tmp, int_format(v->i, tmp));
+        break;
+    case TY_MONEY: case TY_DECIMAL: case TY_NUMBER:
+        tmp[0] = '"';
+        size_t n = 1 + dec_format(v->i, t->kind == TY_MONEY ? 2 : 0, tmp + 1);
+        tmp[n] = '"';
+        buf_addn(b, tmp, n + 1);
+        break;
+    default:
+        explain_json_value(b, t, v);
+    }
 }
 
 void json_write_record(buf *b, const entity_def *e, const ev_cell *rec)
@@ -86,16 +104,27 @@ static void json_add_text(buf *b, const buf *tx)
     buf_json_string(b, tx->data ? tx->data : "", tx->len);
 }
 
-/* Appends a label as a JSON string.  The label is written straight into
- * b between quotes, which is the whole job when it holds nothing JSON
- * escapes (every label of the shipped policies); otherwise the bytes
- * written are taken back and quoted through a scratch buffer.  No
- * allocation per reason on the common path. */
+/* Appends a label as a JSON string.  Without placeholders it was
+ * escaped at load; with them, when it needs no escape (every label of
+ * the shipped policies), it was cut at load around its placeholders and
+ * only the values are written here.  Otherwise it is written straight
+ * into b between quotes, and when it holds something JSON escapes the
+ * bytes are taken back and quoted through a scratch buffer.  No
+ * allocation per reason on the common paths. */
 static void write_label(buf *b, const json_fixed_out *o, const ev_def *d, const ev_cell *frame)
 {
     int v = !(d->label_false && !frame[d->slot].i);
     if (o->label[v].n) {        /* no placeholder: escaped at load */
         add_bytes(b, o->label[v]);
+        return;
+    }
+    const json_fixed_label *cut = &o->cut[v];
+    if (cut->nholes) {          /* plain, cut at load: only the values */
+        add_bytes(b, cut->lead);
+        for (uint32_t k = 0; k < cut->nholes; k++) {
+            explain_hole(b, &cut->holes[k], frame);
+            add_bytes(b, cut->after[k]);
+        }
         return;
     }
     buf_addc(b, '"');
@@ -131,6 +160,22 @@ static void write_rule(buf *b, const json_fixed_out *o, ev_ctx *c, const ev_def 
     buf_addc(b, '}');
 }
 
+/* The decision date as text.  A worker decides day after day on the
+ * same as_of, and date_format costs some 300 instructions (the
+ * calendar, then the digits), so the last one is kept per thread. */
+static void add_as_of(buf *b, int64_t day)
+{
+    static _Thread_local int64_t last = INT64_MIN;
+    static _Thread_local char text[16];
+    static _Thread_local size_t n;
+    if (day != last) {
+        date_format(day, text);
+        n = strlen(text);
+        last = day;
+    }
+    buf_addn(b, text, n);
+}
+
 /* Reason i, its comma included. */
 static void write_reason(buf *b, ev_ctx *c, const json_fixed_out *o, const ev_def *d)
 {
@@ -163,15 +208,13 @@ void json_write_decision_parts(buf *b, const policy *p, ev_ctx *c, int explain, 
 {
     decision_parts none;
     if (!parts) parts = &none;
-    char d[16];
     const json_fixed_out *outs = p->json->outs;
     /* The counters say which rows matched; the reasons and the explanation
      * evaluate subexpressions again, which must not count as matches. */
     uint32_t *cov = c->cov;
     c->cov = NULL;
     add_bytes(b, p->json->head);
-    date_format(c->as_of, d);
-    buf_adds(b, d);
+    add_as_of(b, c->as_of);
     buf_adds(b, "\",\"outputs\":");
     parts->outputs_off = b->len;
     json_write_outputs(b, p, c);

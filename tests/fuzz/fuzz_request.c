@@ -8,6 +8,10 @@
  * `input` against the policy's model, ev_bind()/ev_run() evaluate it, and
  * json_write_decision() writes the decision with and without the
  * explanation, as h_evaluate.c does, plus the canonical input record.
+ * The input is also read by the two-pass reader alone
+ * (json_input_parse_tokens()), which must give the same status and, on
+ * success, the same canonical record: the single pass of json_fast.c
+ * may only take what the two-pass reader takes.
  * Each decision must be one well-formed JSON value, as strict as the
  * request reader's (json_lex.h), with no blank around it.
  * Problems are printed into a memory stream so every pointer and detail
@@ -91,6 +95,38 @@ static void print_errors(const json_errors *errs)
     free(text);
 }
 
+/* Aborts unless the two-pass reader alone agrees with json_input_parse()
+ * (status st, record root) on the input text. */
+static void require_same_reading(const policy *p, json_span input, json_status st,
+                                 const ev_cell *root)
+{
+    arena other;
+    json_errors e2;
+    ev_cell *root2 = NULL;
+    arena_init(&other, 0);
+    json_status st2 = json_input_parse_tokens(input.p, input.n, p->root, "/input", &other,
+                                              &root2, &e2);
+    if (st2 != st && st != JSON_E_NOMEM && st2 != JSON_E_NOMEM) {
+        fprintf(stderr, "fuzz_request: readers differ: %d against %d\n", st, st2);
+        abort();
+    }
+    if (st == JSON_OK && st2 == JSON_OK) {
+        buf a, b;
+        buf_init(&a);
+        buf_init(&b);
+        json_write_record(&a, p->root, root);
+        json_write_record(&b, p->root, root2);
+        if (!a.failed && !b.failed && (a.len != b.len || memcmp(a.data, b.data, a.len))) {
+            fprintf(stderr, "fuzz_request: records differ: %.*s against %.*s\n", (int)a.len,
+                    a.data, (int)b.len, b.data);
+            abort();
+        }
+        buf_free(&a);
+        buf_free(&b);
+    }
+    arena_free(&other);
+}
+
 static const policy *find_policy(json_span name)
 {
     char n[128];
@@ -144,6 +180,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         ev_cell *root = NULL;
         memset(&errs, 0, sizeof errs);
         st = json_input_parse(req.input.p, req.input.n, p->root, "/input", &pool, &root, &errs);
+        require_same_reading(p, req.input, st, root);
         if (st != JSON_OK) {
             if (root) abort();
             print_errors(&errs);

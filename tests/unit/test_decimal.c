@@ -667,13 +667,15 @@ static void mode_names(void **state)
 /* dec_format against the same figure spelled by printf ("%llu.%06llu",
  * trailing zeros then cut to the places asked for), for values of every
  * digit count with every trailing-zero count: the digits two a step and
- * the zeros dropped two a step meet at each odd and even boundary. */
+ * the zeros dropped two a step meet at each odd and even boundary, and
+ * whole fen (10000, 90000, 990000 millionths) take money's short way. */
 static void format_digit_pairs(void **state)
 {
     (void)state;
     uint64_t v = 1;
     for (int digits = 1; digits <= 19; digits++, v *= 10) {
-        const uint64_t tails[] = {0, 1, 7, 10, 50, 100, 990, 1000, 12000, 100000, 999999};
+        const uint64_t tails[] = {0, 1, 7, 10, 50, 100, 990, 1000, 10000, 12000, 90000,
+                                 100000, 990000, 999999};
         for (size_t k = 0; k < sizeof tails / sizeof tails[0]; k++)
             for (int places = 0; places <= 6; places++)
                 for (int neg = 0; neg < 2; neg++) {
@@ -695,15 +697,22 @@ static void format_digit_pairs(void **state)
 
 /* Sums past 64 bits (impact's totals): the digits of the 128-bit value,
  * formatted as dec_format would; within 64 bits exactly dec_format. */
-/* int_format writes what printf's "%lld" writes, at both ends too. */
+/* int_format writes what printf's "%lld" writes, at both ends too, and
+ * for every value of one to five digits (up to four are written
+ * directly, five the general way). */
 static void format_int(void **state)
 {
     (void)state;
     const int64_t vals[] = { 0, 7, -7, 10, 1234567890, -1000, INT64_MAX, INT64_MIN };
+    char want[32], out[32];
     for (size_t i = 0; i < sizeof vals / sizeof vals[0]; i++) {
-        char want[32], out[32];
         snprintf(want, sizeof want, "%lld", (long long)vals[i]);
         assert_int_equal(int_format(vals[i], out), strlen(want));
+        assert_string_equal(out, want);
+    }
+    for (int64_t v = -10001; v <= 10001; v++) {
+        snprintf(want, sizeof want, "%lld", (long long)v);
+        assert_int_equal(int_format(v, out), strlen(want));
         assert_string_equal(out, want);
     }
 }

@@ -5,7 +5,9 @@
  * jurisdiction, source quote, output labels, a bool's false label and
  * rule texts come out escaped exactly as buf_json_string escapes them;
  * a range output keeps its {"min","max"} shape; a label with a
- * placeholder is still filled per decision.
+ * placeholder is still filled per decision: cut at load into the pieces
+ * around its placeholders when it needs no escape (placeholders first,
+ * last and side by side below), through a scratch copy when it does.
  *
  * SPDX-License-Identifier: Apache-2.0
  */
@@ -87,6 +89,50 @@ static void escaped_parts(void **state)
     compiled_free(&c);
 }
 
+/* Labels with placeholders: the same name and title as POLICY (so the
+ * same head), "ok" cut at both ends and between two placeholders, its
+ * false label all placeholder, "total" an amount, "quoted" not plain. */
+static const char POLICY_CUT[] =
+    "policy t.q \"测试 \\\"引号\\\"\"\n"
+    "source \"a.txt\" \"第一条\"\n"
+    "covers 2017-01-01 to 2030-12-31\n"
+    "use t.household\n"
+    "let size: int \"人数\" = count(household.members)\n"
+    "let pay: money per month \"金额\" = if size > 1 then 25.00 else 12.50\n"
+    "output ok: bool \"{size}人{size}\" else \"{pay}\"\n"
+    "  = size > 1\n"
+    "output total: money per month \"共 {pay} 元,{size} 人\" = pay\n"
+    "output quoted: int \"\\\"{size}\\\"\" = size\n";
+
+static void cut_labels(void **state)
+{
+    (void)state;
+    compiled c;
+    compile_text(&c, POLICY_CUT);
+    if (!c.policy) fail_msg("%s", c.diags);
+    /* 2 members: pay 25.00 */
+    char *got = answer(c.policy, 2, 0);
+    assert_string_equal(got,
+        "\"},\"as_of\":\"2017-01-01\","
+        "\"outputs\":{\"ok\":true,\"total\":\"25.00\",\"quoted\":2},"
+        "\"reasons\":["
+        "{\"output\":\"ok\",\"label\":\"2人2\",\"value\":true},"
+        "{\"output\":\"total\",\"label\":\"共 25.00 元,2 人\",\"value\":\"25.00\"},"
+        "{\"output\":\"quoted\",\"label\":\"\\\"2\\\"\",\"value\":2}]}");
+    free(got);
+    /* 1 member: the false label, all placeholder */
+    got = answer(c.policy, 1, 0);
+    assert_string_equal(got,
+        "\"},\"as_of\":\"2017-01-01\","
+        "\"outputs\":{\"ok\":false,\"total\":\"12.50\",\"quoted\":1},"
+        "\"reasons\":["
+        "{\"output\":\"ok\",\"label\":\"12.50\",\"value\":false},"
+        "{\"output\":\"total\",\"label\":\"共 12.50 元,1 人\",\"value\":\"12.50\"},"
+        "{\"output\":\"quoted\",\"label\":\"\\\"1\\\"\",\"value\":1}]}");
+    free(got);
+    compiled_free(&c);
+}
+
 /* The explanation opens with the policy's title, jurisdiction and
  * sources, escaped. */
 static void explanation_head(void **state)
@@ -109,6 +155,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(escaped_parts),
         cmocka_unit_test(explanation_head),
+        cmocka_unit_test(cut_labels),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
