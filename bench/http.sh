@@ -36,8 +36,11 @@ http_up() {
         </dev/null >"$fcgi_var/fcgi_min.log" 2>&1 &
     for _ in $(seq 1 50); do [ -S "$fcgi_var/run/eligod.sock" ] && break; sleep 0.1; done
     fcgi_port=$(mariadb_free_port) || return 1
-    # fcgi_min's workers serve one connection each: keepalive workers / 4
-    STACK_VAR=$fcgi_var STACK_PORT=$fcgi_port STACK_THREADS=1 stack_nginx_up
+    # fcgi_min's workers serve one connection each, and a kept one blocks
+    # its process: one kept connection, as eligod's site keeps for a
+    # pool of 8 single-threaded workers (a quarter of eligod's threads
+    # would be 2, and pin a quarter of fcgi_min's processes)
+    STACK_VAR=$fcgi_var STACK_PORT=$fcgi_port STACK_THREADS=1 STACK_KEEPALIVE=1 stack_nginx_up
     min_nginx_up
 }
 
@@ -57,11 +60,12 @@ http_down() {
         kill -QUIT "$(cat "$min_var/nginx.pid")" 2>/dev/null
         rm -f "$min_var/nginx.pid"
     fi
-    STACK_VAR=$fcgi_var stack_down >/dev/null 2>&1
+    # fcgi_min first: stack_down fails on any process of its var/ left
     if [ -f "$fcgi_var/run/fcgi_min.pid" ]; then
         kill -TERM "$(cat "$fcgi_var/run/fcgi_min.pid")" 2>/dev/null
         sleep 0.2
     fi
+    STACK_VAR=$fcgi_var stack_down >/dev/null 2>&1
     STACK_VAR=$eligo_var stack_down >/dev/null 2>&1
     return 0
 }

@@ -19,6 +19,8 @@
 #   STACK_KEY_DIR   where the checkpoint signing key is (VAR/keys)
 #   STACK_THREADS   eligod's --threads when STACK_EXTRA sets it (8), for
 #                   nginx's keepalive
+#   STACK_KEEPALIVE nginx's kept upstream connections (a quarter of workers x
+#                   threads)
 #   STACK_CHECKPOINTS  1 (default): tamper evidence on.  The checkpoint
 #                   signing key is VAR/keys/checkpoint.key (mode 0600 in a
 #                   0700 directory, made by `eligo audit keygen` on the first
@@ -166,7 +168,7 @@ _stack_nginx_conf() {
     local prefix=$STACK_VAR/nginx workers=${STACK_WORKERS:-4} keepalive user=""
     # the trap: nginx's idle cache (1 process x keepalive) pins a quarter
     # of eligod's threads (workers x STACK_THREADS, eligod's --threads: 8)
-    keepalive=$((workers * ${STACK_THREADS:-8} / 4))
+    keepalive=${STACK_KEEPALIVE:-$((workers * ${STACK_THREADS:-8} / 4))}
     [ "$keepalive" -ge 1 ] || keepalive=1
     if [ "$(id -u)" -eq 0 ]; then
         # as root nginx's workers would drop to nobody and lose the 0660 socket
