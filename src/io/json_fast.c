@@ -45,8 +45,10 @@
 #define FAST_INLINE static inline __attribute__((always_inline))
 
 typedef struct fast {
-    const char *s;
-    size_t n, i;              /* the text, and the place in it */
+    /* the place in the text and its end: pointers, which a store to a
+     * cell's int64_t or to the seen bits cannot alias (an offset of
+     * size_t could, so every peek reloaded it) */
+    const char *p, *end;
     arena *pool;
     uint32_t depth, ntok;     /* as json_lex.c counts them */
 } fast;
@@ -61,17 +63,19 @@ FAST_INLINE int is_delim(char ch)
     return is_ws(ch) || ch == ',' || ch == ']' || ch == '}';
 }
 
-/* The next non-blank byte (F->i left on it), or -1 at the end.  Most
+/* The next non-blank byte (F->p left on it), or -1 at the end.  Most
  * calls stand on a byte above ' ' (compact JSON), which one compare
  * tells; some 800 instructions a household fewer than testing the four
  * blanks first. */
 FAST_INLINE int peek(fast *F)
 {
-    if (F->i < F->n && (unsigned char)F->s[F->i] > ' ')
-        return (unsigned char)F->s[F->i];
-    while (F->i < F->n && is_ws(F->s[F->i]))
-        F->i++;
-    return F->i < F->n ? (unsigned char)F->s[F->i] : -1;
+    const char *p = F->p, *end = F->end;
+    if (p < end && (unsigned char)*p > ' ')
+        return (unsigned char)*p;
+    while (p < end && is_ws(*p))
+        p++;
+    F->p = p;
+    return p < end ? (unsigned char)*p : -1;
 }
 
 /* Moves past the byte ch when it is next; 0 when it is not. */
@@ -79,7 +83,7 @@ FAST_INLINE int take(fast *F, int ch)
 {
     if (peek(F) != ch)
         return 0;
-    F->i++;
+    F->p++;
     return 1;
 }
 
@@ -101,8 +105,8 @@ FAST_INLINE int open_container(fast *F, int ch)
  * 0 when it is not a well-formed string. */
 FAST_INLINE int scan_string(fast *F, const char **s, size_t *n, int *esc)
 {
-    const char *t = F->s;
-    size_t a = F->i + 1, i = a, end = F->n;
+    const char *t = F->p;
+    size_t a = 1, i = a, end = (size_t)(F->end - t);
     if (!count_token(F))
         return 0;
     *esc = 0;
@@ -129,7 +133,7 @@ FAST_INLINE int scan_string(fast *F, const char **s, size_t *n, int *esc)
     }
     *s = t + a;
     *n = i - a;
-    F->i = i + 1;
+    F->p = t + i + 1;
     return 1;
 }
 
@@ -138,7 +142,7 @@ FAST_INLINE int scan_string(fast *F, const char **s, size_t *n, int *esc)
 FAST_INLINE int read_string(fast *F, const char **s, size_t *n)
 {
     int esc;
-    if (F->s[F->i] != '"' || !scan_string(F, s, n, &esc))
+    if (*F->p != '"' || !scan_string(F, s, n, &esc))
         return 0;
     if (!esc)
         return 1;
@@ -150,23 +154,23 @@ FAST_INLINE int read_string(fast *F, const char **s, size_t *n)
     return 1;
 }
 
-/* The bare word at F->i (a number or a literal) to its delimiter, as
+/* The bare word at F->p (a number or a literal) to its delimiter, as
  * json_lex.c's lex_word reads it; 0 when a byte in it is not printable
  * ASCII or it runs to the end (the input object is open there). */
 FAST_INLINE int scan_word(fast *F, const char **s, size_t *n)
 {
-    const char *t = F->s;
-    size_t a = F->i, b = a;
+    const char *t = F->p;
+    size_t b = 0, len = (size_t)(F->end - t);
     if (!count_token(F))
         return 0;
-    for (; b < F->n && !is_delim(t[b]); b++)
+    for (; b < len && !is_delim(t[b]); b++)
         if ((unsigned char)t[b] < 0x20 || (unsigned char)t[b] >= 0x7f)
             return 0;
-    if (b == F->n)
+    if (b == len)
         return 0;
-    *s = t + a;
-    *n = b - a;
-    F->i = b;
+    *s = t;
+    *n = b;
+    F->p = t + b;
     return 1;
 }
 
@@ -240,16 +244,17 @@ static int general_int(const char *s, size_t n, int64_t *v)
 static int read_int(fast *F, const field_def *f, ev_cell *out)
 {
     const char *s;
-    size_t n, i = F->i + (F->s[F->i] == '-');
+    const char *t = F->p;
+    size_t n, len = (size_t)(F->end - t), i = t[0] == '-';
     uint64_t u;
     int64_t v;
     /* digits read in place when a delimiter ends them (what scan_word
      * would find, every byte a digit): an age costs no word scan */
-    if (plain_digits(F->s, F->n, &i, &u) && i < F->n && is_delim(F->s[i])) {
+    if (plain_digits(t, len, &i, &u) && i < len && is_delim(t[i])) {
         if (!count_token(F))
             return 0;
-        v = F->s[F->i] == '-' ? -(int64_t)u : (int64_t)u;
-        F->i = i;
+        v = t[0] == '-' ? -(int64_t)u : (int64_t)u;
+        F->p = t + i;
     } else if (!scan_word(F, &s, &n) || !general_int(s, n, &v)) {
         return 0;
     }
@@ -383,7 +388,7 @@ FAST_INLINE int next_or_close(fast *F, int close)
     int ch = peek(F);
     if (ch != ',' && ch != close)
         return -1;
-    F->i++;
+    F->p++;
     F->depth -= ch == close;
     return ch == ',';
 }
@@ -541,7 +546,7 @@ static int read_value(fast *F, const ty *t, const field_def *f, ev_cell *out)
 int json_input_fast(const char *text, size_t len, const entity_def *root, arena *pool,
                     ev_cell **out)
 {
-    fast F = { .s = text, .n = len, .pool = pool };
+    fast F = { .p = text, .end = text + len, .pool = pool };
     const char *k;
     size_t kn;
     int esc;
