@@ -40,6 +40,7 @@
 #define KEY_CAP 256        /* json_in.c: a longer key matches no field */
 #define MAP_PAIRWISE 32    /* larger maps are left to json_in.c's sort */
 #define LIST_FIRST 8       /* elements a list's cells start with */
+#define KEY_ORDER 16       /* keys of a list's record kept as guesses */
 
 /* The steps of every key and value: inlined, they cost no call. */
 #define FAST_INLINE static inline __attribute__((always_inline))
@@ -360,15 +361,58 @@ static long field_of(const entity_def *e, const char *s, size_t n)
     return -1;
 }
 
-/* One "key": value of a record; sets the field's bit in seen. */
-FAST_INLINE int read_member(fast *F, const entity_def *e, ev_cell *rec, uint64_t *seen)
+/* The keys the records of one list were last seen to send, k-th key
+ * at key[k]: its text in the request (between the quotes) and field.
+ * The records of a list are mostly written by the same code, with their
+ * keys in the same order, so the next record's k-th key is first
+ * compared with key[k]'s bytes.  Equal bytes and then a quote are the
+ * same plain key, which scan_string() and field_of() took to that field
+ * (only such keys are kept), so a match skips both: the string scan and
+ * the hash, some 60 instructions a key.  Every key[k] below n is such a
+ * key of this list's entity, whichever record it came from. */
+typedef struct key_order {
+    uint32_t n;
+    struct {
+        const char *s;
+        uint32_t len, field;
+    } key[KEY_ORDER];
+} key_order;
+
+/* The field of the key next (its quote at F->p), moving past it: the
+ * guess from ko first, else the string scan and the lookup, whose
+ * finding ko then keeps; -1 when it is not a plain key of e. */
+FAST_INLINE long read_key(fast *F, const entity_def *e, key_order *ko, uint32_t k)
 {
-    const char *k;
-    size_t kn;
+    const char *p = F->p, *s;
+    size_t n;
     int esc;
-    if (peek(F) != '"' || !scan_string(F, &k, &kn, &esc) || esc)
+    if (k < ko->n) {
+        n = ko->key[k].len;
+        if ((size_t)(F->end - p) > n + 1 && p[n + 1] == '"' &&
+            field_name_is(ko->key[k].s, p + 1, n)) {
+            F->p = p + n + 2;
+            return count_token(F) ? (long)ko->key[k].field : -1;
+        }
+    }
+    if (!scan_string(F, &s, &n, &esc) || esc)
+        return -1;
+    long fi = field_of(e, s, n);
+    if (fi >= 0 && k < KEY_ORDER) {
+        ko->key[k].s = s;
+        ko->key[k].len = (uint32_t)n;
+        ko->key[k].field = (uint32_t)fi;
+        ko->n = k >= ko->n ? k + 1 : ko->n;
+    }
+    return fi;
+}
+
+/* One "key": value of a record, its k-th; sets the field's bit in seen. */
+FAST_INLINE int read_member(fast *F, const entity_def *e, ev_cell *rec, uint64_t *seen,
+                            key_order *ko, uint32_t k)
+{
+    if (peek(F) != '"')
         return 0;
-    long fi = field_of(e, k, kn);
+    long fi = read_key(F, e, ko, k);
     if (fi < 0 || (seen[fi / 64] >> (fi % 64) & 1) || !take(F, ':'))
         return 0;
     seen[fi / 64] |= (uint64_t)1 << (fi % 64);
@@ -425,8 +469,9 @@ static int fill_defaults(const entity_def *e, ev_cell *rec, const uint64_t *seen
 }
 
 /* Fills rec (e->nfields cells) from the object that comes next, each
- * field left out given its default; 0 when a required one is missing. */
-static int read_record(fast *F, const entity_def *e, ev_cell *rec)
+ * field left out given its default; 0 when a required one is missing.
+ * ko: the key order of the list rec is in (key_order), else empty. */
+static int read_record(fast *F, const entity_def *e, ev_cell *rec, key_order *ko)
 {
     uint64_t small[4] = { 0 }, *seen = small;
     size_t words = (e->nfields + 63) / 64;
@@ -434,8 +479,8 @@ static int read_record(fast *F, const entity_def *e, ev_cell *rec)
         (words > 4 && !(seen = arena_alloc(F->pool, words * sizeof *seen))))
         return 0;
     int more = items_start(F, '}');
-    for (; more > 0; more = next_or_close(F, '}'))
-        if (!read_member(F, e, rec, seen))
+    for (uint32_t k = 0; more > 0; more = next_or_close(F, '}'), k++)
+        if (!read_member(F, e, rec, seen, ko, k))
             return 0;
     if (more < 0)
         return 0;
@@ -472,6 +517,8 @@ static int read_list(fast *F, const ty *t, const field_def *f, ev_cell *out)
     int ent = el->kind == TY_ENTITY;
     uint32_t stride = ent ? el->ent->nfields : 1, n = 0, cap = 0;
     ev_cell *cells = NULL;
+    key_order ko;
+    ko.n = 0;
     if (!open_container(F, '['))
         return 0;
     int more = items_start(F, ']');
@@ -479,7 +526,7 @@ static int read_list(fast *F, const ty *t, const field_def *f, ev_cell *out)
         if (n == cap && !(cells = grow_cells(F, cells, n, &cap, stride)))
             return 0;
         ev_cell *cell = cells + (size_t)n++ * stride;
-        if (!(ent ? read_record(F, el->ent, cell) : read_value(F, el, NULL, cell)))
+        if (!(ent ? read_record(F, el->ent, cell, &ko) : read_value(F, el, NULL, cell)))
             return 0;
     }
     return more == 0 && set_cells(out, cells, n, stride, f);
@@ -530,12 +577,14 @@ static int alloc_cells(fast *F, size_t n, ev_cell **cells)
 static int read_value(fast *F, const ty *t, const field_def *f, ev_cell *out)
 {
     ev_cell *rec;
+    key_order none;           /* a record alone guesses no key */
+    none.n = 0;
     switch (t->kind) {
     case TY_ENTITY:
         if (!alloc_cells(F, t->ent->nfields, &rec))
             return 0;
         out->rec = rec;
-        return read_record(F, t->ent, rec);
+        return read_record(F, t->ent, rec, &none);
     case TY_LIST: return read_list(F, t, f, out);
     case TY_MAP: return read_map(F, t, f, out);
     default: return read_scalar(F, t, f, out);
@@ -551,10 +600,12 @@ int json_input_fast(const char *text, size_t len, const entity_def *root, arena 
     size_t kn;
     int esc;
     ev_cell *rec;
+    key_order none;
+    none.n = 0;
     if (len > UINT32_MAX / 2 || !open_container(&F, '{') || peek(&F) != '"' ||
         !scan_string(&F, &k, &kn, &esc) || esc || kn != strlen(root->name) ||
         memcmp(k, root->name, kn) || !take(&F, ':') ||
-        !alloc_cells(&F, root->nfields, &rec) || !read_record(&F, root, rec) ||
+        !alloc_cells(&F, root->nfields, &rec) || !read_record(&F, root, rec, &none) ||
         !take(&F, '}') || peek(&F) != -1 || pool->failed)
         return 0;
     *out = rec;
