@@ -21,6 +21,11 @@
  * the problem, with the limits' rule that too deep or too long wins over
  * an earlier syntax error.
  *
+ * A list's records guess each key from the bytes of the same key of
+ * the record before (key_order): a household's members are written by
+ * the same code, keys in the same order, and a guess that holds skips
+ * the key's string scan and its lookup.
+ *
  * Lists and maps do not announce their length, so their cells grow in
  * the arena (doubling from LIST_FIRST elements, the old array left
  * there); their bounds are checked at the close.
