@@ -22,6 +22,7 @@
 #include <string.h>
 #include "io/json_req.h"
 #include "io/json_lex.h"
+#include "base/buf.h"
 #include "eval/date.h"
 
 static void problem(json_errors *e, const char *pointer, const char *detail)
@@ -187,16 +188,17 @@ static size_t blanks(const char *s, size_t n, size_t i)
     return i;
 }
 
-/* The string at s[i] == '"' whose bytes are printable ASCII without '\\'
- * or '"' (from `lo`: 0x20 or 0x21), none of which needs a closer look:
- * its text, and i past the closing quote; 0 when it is anything else. */
-static int plain_ascii(const char *s, size_t n, size_t *i, unsigned char lo, json_span *v)
+/* The string at s[*i] == '"' when it has no escapes and only ASCII (no
+ * control character, '\\' or byte >= 0x80, crossed 16 bytes a step by
+ * buf_json_ascii()): then a JSON string as it stands, which is all an
+ * envelope's own string may be.  Its text, and *i past the closing quote;
+ * 0 when it is anything else. */
+static int plain_ascii(const char *s, size_t n, size_t *i, json_span *v)
 {
-    size_t a = *i + 1, b = a;
+    size_t a = *i + 1, b;
     if (*i >= n || s[*i] != '"')
         return 0;
-    while (b < n && (unsigned char)s[b] >= lo && (unsigned char)s[b] < 0x7f && s[b] != '"' && s[b] != '\\')
-        b++;
+    b = a + buf_json_ascii(s + a, n - a);
     if (b >= n || s[b] != '"')
         return 0;
     *v = (json_span){ s + a, b - a };
@@ -215,7 +217,7 @@ static int fast_policy(const char *s, size_t n, size_t *i, decision_request *out
 {
     json_span v;
     if (s[*i] != '[') {
-        if (!plain_ascii(s, n, i, 0x21, &v) || !span_is_name(v))
+        if (!plain_ascii(s, n, i, &v) || !span_is_name(v))
             return 0;
         out->policy[out->npolicies++] = v;
         return 1;
@@ -223,7 +225,7 @@ static int fast_policy(const char *s, size_t n, size_t *i, decision_request *out
     out->policy_is_list = 1;
     size_t k = blanks(s, n, *i + 1);
     for (;;) {
-        if (out->npolicies == REQ_MAX_POLICIES || !plain_ascii(s, n, &k, 0x21, &v) || !span_is_name(v))
+        if (out->npolicies == REQ_MAX_POLICIES || !plain_ascii(s, n, &k, &v) || !span_is_name(v))
             return 0;
         for (uint32_t j = 0; j < out->npolicies; j++)
             if (out->policy[j].n == v.n && memcmp(out->policy[j].p, v.p, v.n) == 0)
@@ -247,7 +249,7 @@ static int fast_explain(const char *s, size_t n, size_t *i, decision_request *ou
     json_span v;
     size_t a = *i, b = a;
     if (s[a] == '"')
-        return plain_ascii(s, n, i, 0x20, &v) && v.n == 4 && memcmp(v.p, "text", 4) == 0 &&
+        return plain_ascii(s, n, i, &v) && v.n == 4 && memcmp(v.p, "text", 4) == 0 &&
                (out->explain = 1);
     while (b < n && s[b] >= 'a' && s[b] <= 'z')
         b++;
@@ -270,9 +272,9 @@ static int fast_member(const char *s, size_t n, size_t *i, int k, decision_reque
     case 0:
         return fast_policy(s, n, i, out, ntok);
     case 1:
-        return plain_ascii(s, n, i, 0x20, &v) && !date_parse(v.p, v.n, &out->as_of) && (out->has_as_of = 1);
+        return plain_ascii(s, n, i, &v) && !date_parse(v.p, v.n, &out->as_of) && (out->has_as_of = 1);
     case 2:
-        if (!plain_ascii(s, n, i, 0x21, &v) || !json_request_id_ok(v.p, v.n))
+        if (!plain_ascii(s, n, i, &v) || !json_request_id_ok(v.p, v.n))
             return 0;
         memcpy(out->request_id, v.p, v.n);
         return 1;
@@ -287,17 +289,26 @@ static int fast_member(const char *s, size_t n, size_t *i, int k, decision_reque
     }
 }
 
-/* Which envelope member the key at s[*i] names (*i ends past it), or -1. */
+/* Which envelope member the key at s[*i] names (*i ends past it), or -1:
+ * 0 policy, 1 as_of, 2 request_id, 3 input, 4 explain, as in
+ * json_request_parse_tokens(). */
 static int fast_key(const char *s, size_t n, size_t *i)
 {
-    static const char *const keys[] = {"policy", "as_of", "request_id", "input", "explain"};
     json_span v;
-    if (!plain_ascii(s, n, i, 0x21, &v))
+    if (!plain_ascii(s, n, i, &v))
         return -1;
-    for (int k = 0; k < 5; k++)
-        if (strlen(keys[k]) == v.n && memcmp(keys[k], v.p, v.n) == 0)
-            return k;
-    return -1;
+    switch (v.n) {
+    case 5:
+        return memcmp(v.p, "as_of", 5) == 0 ? 1 : memcmp(v.p, "input", 5) == 0 ? 3 : -1;
+    case 6:
+        return memcmp(v.p, "policy", 6) == 0 ? 0 : -1;
+    case 7:
+        return memcmp(v.p, "explain", 7) == 0 ? 4 : -1;
+    case 10:
+        return memcmp(v.p, "request_id", 10) == 0 ? 2 : -1;
+    default:
+        return -1;
+    }
 }
 
 int json_request_fast(const char *s, size_t n, decision_request *out)
@@ -338,4 +349,28 @@ json_status json_request_parse(const char *body, size_t len, arena *pool, decisi
         return JSON_OK;
     }
     return json_request_parse_tokens(body, len, pool, out, e);
+}
+
+int json_request_same(const decision_request *a, const decision_request *b)
+{
+    if (a->npolicies != b->npolicies || a->policy_is_list != b->policy_is_list ||
+        a->has_as_of != b->has_as_of || (a->has_as_of && a->as_of != b->as_of) ||
+        strcmp(a->request_id, b->request_id) || a->input.p != b->input.p ||
+        a->input.n != b->input.n || a->explain != b->explain)
+        return 0;
+    for (uint32_t i = 0; i < a->npolicies; i++)
+        if (a->policy[i].p != b->policy[i].p || a->policy[i].n != b->policy[i].n)
+            return 0;
+    return 1;
+}
+
+int json_problems_same(const json_errors *a, const json_errors *b)
+{
+    if (a->n != b->n || a->offset != b->offset || a->truncated != b->truncated)
+        return 0;
+    for (size_t i = 0; i < a->n; i++)
+        if (strcmp(a->items[i].pointer, b->items[i].pointer) || strcmp(a->items[i].path, b->items[i].path) ||
+            strcmp(a->items[i].detail, b->items[i].detail))
+            return 0;
+    return 1;
 }

@@ -55,5 +55,9 @@ int json_request_fast(const char *body, size_t len, decision_request *out);
  * members.  For the tests that hold the single pass to it. */
 json_status json_request_parse_tokens(const char *body, size_t len, arena *pool,
                                       decision_request *out, json_errors *errs);
+/* For the same tests: 1 when two readings are the same (spans at the
+ * same places), 1 when two lists of problems are (offset included). */
+int json_request_same(const decision_request *a, const decision_request *b);
+int json_problems_same(const json_errors *a, const json_errors *b);
 
 #endif

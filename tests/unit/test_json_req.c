@@ -105,30 +105,6 @@ static void syntax_and_limits(void **state)
 
 static unsigned fast_taken;     /* bodies the single pass took itself */
 
-static int same_request(const decision_request *a, const decision_request *b)
-{
-    if (a->npolicies != b->npolicies || a->policy_is_list != b->policy_is_list ||
-        a->has_as_of != b->has_as_of || (a->has_as_of && a->as_of != b->as_of) ||
-        strcmp(a->request_id, b->request_id) || a->input.p != b->input.p ||
-        a->input.n != b->input.n || a->explain != b->explain)
-        return 0;
-    for (uint32_t i = 0; i < a->npolicies; i++)
-        if (a->policy[i].p != b->policy[i].p || a->policy[i].n != b->policy[i].n)
-            return 0;
-    return 1;
-}
-
-static int same_errors(const json_errors *a, const json_errors *b)
-{
-    if (a->n != b->n || a->offset != b->offset || a->truncated != b->truncated)
-        return 0;
-    for (size_t i = 0; i < a->n; i++)
-        if (strcmp(a->items[i].pointer, b->items[i].pointer) || strcmp(a->items[i].path, b->items[i].path) ||
-            strcmp(a->items[i].detail, b->items[i].detail))
-            return 0;
-    return 1;
-}
-
 /* Reads body both ways (each in an arena of its own): the same status,
  * the same request on success, the same problems otherwise.  1 when
  * they accept. */
@@ -141,7 +117,7 @@ static int agree(const char *body, size_t len)
     arena_init(&b, 4096);
     json_status sa = json_request_parse(body, len, &a, &ra, &ea);
     json_status sb = json_request_parse_tokens(body, len, &b, &rb, &eb);
-    if (sa != sb || (sa == JSON_OK ? !same_request(&ra, &rb) : !same_errors(&ea, &eb)))
+    if (sa != sb || (sa == JSON_OK ? !json_request_same(&ra, &rb) : !json_problems_same(&ea, &eb)))
         fail_msg("the readers differ on %.*s", (int)len, body);
     fast_taken += sa == JSON_OK && json_request_fast(body, len, &rc);
     arena_free(&a);
