@@ -447,7 +447,7 @@ static json_status lex_run(lexer *L)
 
 /* ',' or the close after a value inside a container, when the container
  * at the top is an object (obj) or not; 0 on anything else. */
-static int check_next(lexer *L, int obj, int *want)
+LEX_INLINE int check_next(lexer *L, int obj, int *want)
 {
     char ch = L->s[L->i];
     if (ch == ',') {
@@ -471,7 +471,6 @@ static int check_step(lexer *L, uint64_t *obj, uint32_t *ntok, int *want)
     char ch = L->s[L->i];
     json_tok t;
     uint32_t escaped;
-    int in_obj = L->depth > 0 && (*obj >> (L->depth - 1) & 1);
     switch (*want) {
     case W_VALUE_OR_CLOSE:
     case W_KEY_OR_CLOSE:
@@ -502,13 +501,15 @@ static int check_step(lexer *L, uint64_t *obj, uint32_t *ntok, int *want)
         return starts_word(ch) && lex_word(L, &t) == JSON_OK;
     case W_KEY:
     key:
-        *want = W_COLON;
-        return ch == '"' && ++*ntok <= L->lim->tokens && lex_string(L, &escaped) == JSON_OK;
-    case W_COLON:
+        /* the key and its ':' in one step */
         *want = W_VALUE;
-        return ch == ':' && ++L->i;
+        if (ch != '"' || ++*ntok > L->lim->tokens || lex_string(L, &escaped) != JSON_OK)
+            return 0;
+        while (L->i < L->n && is_ws(L->s[L->i]))
+            L->i++;
+        return L->i < L->n && L->s[L->i] == ':' && ++L->i;
     default:
-        return check_next(L, in_obj, want);
+        return L->depth > 0 && check_next(L, *obj >> (L->depth - 1) & 1, want);
     }
 }
 
@@ -524,6 +525,13 @@ size_t json_check_value(const char *text, size_t len, size_t i, const json_limit
         while (L.i < L.n && is_ws(L.s[L.i]))
             L.i++;
         if (L.i == L.n || !check_step(&L, &obj, ntok, &want))
+            return 0;
+        if (want != W_NEXT || L.depth == depth)
+            continue;
+        /* a value inside: its ',' or close in the same turn */
+        while (L.i < L.n && is_ws(L.s[L.i]))
+            L.i++;
+        if (L.i == L.n || !check_next(&L, obj >> (L.depth - 1) & 1, &want))
             return 0;
     } while (L.depth > depth || want != W_NEXT);
     return L.i;
