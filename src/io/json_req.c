@@ -181,7 +181,7 @@ json_status json_request_parse_tokens(const char *body, size_t len, arena *pool,
 
 /* ---- the single pass ------------------------------------------------- */
 
-static size_t blanks(const char *s, size_t n, size_t i)
+static inline size_t blanks(const char *s, size_t n, size_t i)
 {
     while (i < n && (s[i] == ' ' || s[i] == '\t' || s[i] == '\n' || s[i] == '\r'))
         i++;
@@ -212,6 +212,22 @@ static int span_is_name(json_span v)
     return v.n <= 64 && policy_name(v.p, &t);
 }
 
+/* After a member or an element, at s[*i] or past blanks: 1 at a ','
+ * (*i past it and the blanks after it), 2 at `close` (*i on it), 0 on
+ * anything else. */
+static inline __attribute__((always_inline)) int fast_next(const char *s, size_t n, size_t *i, char close)
+{
+    size_t k = blanks(s, n, *i);
+    if (k < n && s[k] == close) {
+        *i = k;
+        return 2;
+    }
+    if (k >= n || s[k] != ',')
+        return 0;
+    *i = blanks(s, n, k + 1);
+    return 1;
+}
+
 /* policy: a name, or a list of 1 to 16 names none listed twice. */
 static int fast_policy(const char *s, size_t n, size_t *i, decision_request *out, uint32_t *ntok)
 {
@@ -232,12 +248,11 @@ static int fast_policy(const char *s, size_t n, size_t *i, decision_request *out
                 return 0;
         out->policy[out->npolicies++] = v;
         ++*ntok;
-        k = blanks(s, n, k);
-        if (k < n && s[k] == ']')
-            break;
-        if (k >= n || s[k] != ',')
+        int next = fast_next(s, n, &k, ']');
+        if (next == 0)
             return 0;
-        k = blanks(s, n, k + 1);
+        if (next == 2)
+            break;
     }
     *i = k + 1;
     return 1;
@@ -329,12 +344,11 @@ int json_request_fast(const char *s, size_t n, decision_request *out)
         i = blanks(s, n, i);
         if (i >= n || s[i] != ':' || (i = blanks(s, n, i + 1)) >= n || !fast_member(s, n, &i, k, out, &ntok))
             return 0;
-        i = blanks(s, n, i);
-        if (i < n && s[i] == '}')
-            break;
-        if (i >= n || s[i] != ',')
+        int next = fast_next(s, n, &i, '}');
+        if (next == 0)
             return 0;
-        i = blanks(s, n, i + 1);
+        if (next == 2)
+            break;
     }
     return blanks(s, n, i + 1) == n && (seen & 9) == 9 && ntok <= JSON_MAX_TOKENS;
 }
