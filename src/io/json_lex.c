@@ -28,6 +28,10 @@
  * syntax error limits_scan() reads the whole text loosely to see whether
  * it is too deep or too long anyway, which then is the answer.
  *
+ * json_check_value() runs the same string and word steps over one value
+ * without writing tokens, only to say whether json_lex() would take it
+ * and where it ends (the envelope reader's single pass, json_req.c).
+ *
  * SPDX-License-Identifier: Apache-2.0
  */
 #include <string.h>
