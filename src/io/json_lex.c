@@ -28,6 +28,10 @@
  * syntax error limits_scan() reads the whole text loosely to see whether
  * it is too deep or too long anyway, which then is the answer.
  *
+ * json_check_value() runs the same string and word steps over one value
+ * without writing tokens, only to say whether json_lex() would take it
+ * and where it ends (the envelope reader's single pass, json_req.c).
+ *
  * SPDX-License-Identifier: Apache-2.0
  */
 #include <string.h>
@@ -441,6 +445,100 @@ static json_status lex_run(lexer *L)
         st = lex_step(L, L->s[L->i], &want);
     }
     return st;
+}
+
+/* ---- checking without tokens ----------------------------------------- */
+
+/* ',' or the close after a value inside a container, when the container
+ * at the top is an object (obj) or not; 0 on anything else. */
+LEX_INLINE int check_next(lexer *L, int obj, int *want)
+{
+    char ch = L->s[L->i];
+    if (ch == ',') {
+        L->i++;
+        *want = obj ? W_KEY : W_VALUE;
+        return 1;
+    }
+    if (ch != (obj ? '}' : ']'))
+        return 0;
+    L->depth--;
+    L->i++;
+    *want = W_NEXT;
+    return 1;
+}
+
+/* One step of json_check_value's grammar at the non-blank byte L->s[L->i];
+ * *obj holds a bit per open container (1: an object), the innermost at
+ * bit L->depth - 1.  0 on anything json_lex() would refuse. */
+static int check_step(lexer *L, uint64_t *obj, uint32_t *ntok, int *want)
+{
+    char ch = L->s[L->i];
+    json_tok t;
+    uint32_t escaped;
+    switch (*want) {
+    case W_VALUE_OR_CLOSE:
+    case W_KEY_OR_CLOSE:
+        if (ch == (*want == W_KEY_OR_CLOSE ? '}' : ']')) {
+            L->depth--;
+            L->i++;
+            *want = W_NEXT;
+            return 1;
+        }
+        if (*want == W_KEY_OR_CLOSE)
+            goto key;
+        /* fall through */
+    case W_VALUE:
+        if (++*ntok > L->lim->tokens)
+            return 0;
+        if (ch == '{' || ch == '[') {
+            if (L->depth == L->lim->depth)
+                return 0;
+            *obj = (*obj & ~(1ull << L->depth)) | (uint64_t)(ch == '{') << L->depth;
+            L->depth++;
+            L->i++;
+            *want = ch == '{' ? W_KEY_OR_CLOSE : W_VALUE_OR_CLOSE;
+            return 1;
+        }
+        *want = W_NEXT;
+        if (ch == '"')
+            return lex_string(L, &escaped) == JSON_OK;
+        return starts_word(ch) && lex_word(L, &t) == JSON_OK;
+    case W_KEY:
+    key:
+        /* the key and its ':' in one step */
+        *want = W_VALUE;
+        if (ch != '"' || ++*ntok > L->lim->tokens || lex_string(L, &escaped) != JSON_OK)
+            return 0;
+        while (L->i < L->n && is_ws(L->s[L->i]))
+            L->i++;
+        return L->i < L->n && L->s[L->i] == ':' && ++L->i;
+    default:
+        return L->depth > 0 && check_next(L, *obj >> (L->depth - 1) & 1, want);
+    }
+}
+
+size_t json_check_value(const char *text, size_t len, size_t i, const json_limits *lim,
+                        uint32_t depth, uint32_t *ntok)
+{
+    lexer L = { .s = text, .n = len, .i = i, .depth = depth, .lim = lim };
+    uint64_t obj = 0;
+    int want = W_VALUE;
+    if (lim->depth > 64 || depth > lim->depth)
+        return 0;
+    do {
+        while (L.i < L.n && is_ws(L.s[L.i]))
+            L.i++;
+        if (L.i == L.n || !check_step(&L, &obj, ntok, &want))
+            return 0;
+        if (want != W_NEXT || L.depth == depth)
+            continue;
+        /* a value inside: its ',' or close in the same turn */
+        while (L.i < L.n && is_ws(L.s[L.i]))
+            L.i++;
+        if (L.i == L.n || !check_next(&L, obj >> (L.depth - 1) & 1, &want))
+            return 0;
+    } while (L.depth > depth || want != W_NEXT);
+    return L.i;
 }
 
 /* ---- limits ----------------------------------------------------------- */

@@ -65,6 +65,15 @@ typedef struct json_lexed {
 json_status json_lex(const char *text, size_t len, const json_limits *lim, arena *pool,
                      json_lexed *out);
 
+/* Checks the value at text[i] (a non-blank byte) as json_lex() would
+ * read it inside `depth` open containers, adding its tokens to *ntok,
+ * and returns the index just past it; 0 when json_lex() would refuse
+ * anything in it (syntax, strings, a limit) or the text ends first.
+ * Nothing is written but *ntok: for a reader that only needs to know
+ * a value is right and where it ends (io/json_req.c's input). */
+size_t json_check_value(const char *text, size_t len, size_t i, const json_limits *lim,
+                        uint32_t depth, uint32_t *ntok);
+
 /* json_lex() with the request limits, its problem recorded in errs as
  * json_input_parse() records it (with the byte offset); for readers of
  * other request documents (io/json_req.c).  Defined in json_in.c. */

@@ -12,6 +12,9 @@
  * (json_input_parse_tokens()), which must give the same status and, on
  * success, the same canonical record: the single pass of json_fast.c
  * may only take what the two-pass reader takes.
+ * The envelope likewise: json_request_parse() (its single pass first)
+ * and json_request_parse_tokens() must give the same status, the same
+ * request when they accept and the same problems when they do not.
  * Each decision must be one well-formed JSON value, as strict as the
  * request reader's (json_lex.h), with no blank around it.
  * Problems are printed into a memory stream so every pointer and detail
@@ -127,6 +130,27 @@ static void require_same_reading(const policy *p, json_span input, json_status s
     arena_free(&other);
 }
 
+/* Aborts unless the token reader alone agrees with json_request_parse()
+ * (status st, request req, problems errs) on the body. */
+static void require_same_envelope(const char *body, size_t size, json_status st,
+                                  const decision_request *req, const json_errors *errs)
+{
+    arena other;
+    decision_request req2;
+    json_errors e2;
+    arena_init(&other, 0);
+    json_status st2 = json_request_parse_tokens(body, size, &other, &req2, &e2);
+    if (st == JSON_E_NOMEM || st2 == JSON_E_NOMEM) {
+        arena_free(&other);
+        return;
+    }
+    if (st != st2 || (st == JSON_OK ? !json_request_same(req, &req2) : !json_problems_same(errs, &e2))) {
+        fprintf(stderr, "fuzz_request: envelope readers differ: %d against %d\n", st, st2);
+        abort();
+    }
+    arena_free(&other);
+}
+
 static const policy *find_policy(json_span name)
 {
     char n[128];
@@ -169,6 +193,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     json_errors errs;
     memset(&errs, 0, sizeof errs);
     json_status st = json_request_parse(body, size, &pool, &req, &errs);
+    require_same_envelope(body, size, st, &req, &errs);
     if (st != JSON_OK) {
         print_errors(&errs);
         goto out;

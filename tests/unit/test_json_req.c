@@ -1,12 +1,15 @@
 /*
  * test_json_req.c - the decision request envelope: fields, types, lists
- * of policies, and every problem named by its JSON Pointer.
+ * of policies, and every problem named by its JSON Pointer; and the
+ * single pass held to the token reader over every prefix and byte
+ * mutation of a few bodies (`single_pass_agrees`).
  *
  * SPDX-License-Identifier: Apache-2.0
  */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
+#include <stdio.h>
 #include <string.h>
 #include <cmocka.h>
 #include "io/json_req.h"
@@ -98,6 +101,107 @@ static void syntax_and_limits(void **state)
     arena_free(&a);
 }
 
+/* ---- the single pass against the token reader ------------------------ */
+
+static unsigned fast_taken;     /* bodies the single pass took itself */
+
+/* Reads body both ways (each in an arena of its own): the same status,
+ * the same request on success, the same problems otherwise.  1 when
+ * they accept. */
+static int agree(const char *body, size_t len)
+{
+    arena a, b;
+    decision_request ra, rb, rc;
+    json_errors ea, eb;
+    arena_init(&a, 4096);
+    arena_init(&b, 4096);
+    json_status sa = json_request_parse(body, len, &a, &ra, &ea);
+    json_status sb = json_request_parse_tokens(body, len, &b, &rb, &eb);
+    if (sa != sb || (sa == JSON_OK ? !json_request_same(&ra, &rb) : !json_problems_same(&ea, &eb)))
+        fail_msg("the readers differ on %.*s", (int)len, body);
+    fast_taken += sa == JSON_OK && json_request_fast(body, len, &rc);
+    arena_free(&a);
+    arena_free(&b);
+    return sa == JSON_OK;
+}
+
+/* Every prefix, every byte left out, doubled or replaced by one of a few
+ * bytes JSON gives a meaning to.  Returns how many variants both took. */
+static unsigned variants_agree(const char *base)
+{
+    static const char with[] = " \"\\,:{}[]0-.eEtu9x\x01\x7f\x80";
+    size_t n = strlen(base);
+    char text[1024];
+    unsigned ok = 0;
+    assert_true(n + 1 < sizeof text);
+    if (!agree(base, n))
+        fail_msg("not accepted: %s", base);
+    for (size_t i = 0; i < n; i++) {
+        ok += (unsigned)agree(base, i);
+        memcpy(text, base, i);
+        memcpy(text + i, base + i + 1, n - i - 1);
+        ok += (unsigned)agree(text, n - 1);
+        memcpy(text, base, i + 1);
+        memcpy(text + i + 1, base + i, n - i);
+        ok += (unsigned)agree(text, n + 1);
+        memcpy(text, base, n);
+        for (const char *w = with; *w; w++) {
+            text[i] = *w;
+            ok += (unsigned)agree(text, n);
+        }
+    }
+    return ok + 1;
+}
+
+static void single_pass_agrees(void **state)
+{
+    (void)state;
+    static const char *const bodies[] = {
+        "{\"policy\":\"tianjin.dibao\",\"as_of\":\"2019-01-01\",\"request_id\":\"r-1\","
+        "\"input\":{\"household\":{\"members\":[{\"id\":\"m0\",\"age\":66,\"x\":-1.5e3,"
+        "\"y\":[true,false,null,{}]}]}},\"explain\":true}",
+        " { \"input\" : { \"h\" : [ \"\\u5f20\\n\\ud83d\\ude00\" , \"\xe5\xbc\xa0\" , 0 ] } ,"
+        " \"explain\" : \"text\" , \"policy\" : [ \"a.b\" , \"c_d.e2\" ] }\n",
+        "{\"explain\":false,\"policy\":[\"a.b\"],\"input\":{},\"as_of\":\"2024-02-29\"}",
+    };
+    unsigned accepted = 0;
+    fast_taken = 0;
+    for (size_t k = 0; k < sizeof bodies / sizeof *bodies; k++)
+        accepted += variants_agree(bodies[k]);
+    /* both readers took the same variants (agree() checked each), many of
+     * them (a blank, a digit, another key order), and the single pass took
+     * every one itself: none has an escaped key */
+    assert_true(accepted > 100);
+    assert_int_equal(fast_taken, accepted);
+}
+
+/* The limits at their edges, where the single pass must give up exactly
+ * when the token reader says 413: 32 containers deep (the envelope one
+ * of them) and 65,536 tokens. */
+static void single_pass_limits(void **state)
+{
+    (void)state;
+    static char body[300000];
+    for (int d = 30; d <= 33; d++) {
+        /* the envelope, the input, then d - 2 lists */
+        int n = snprintf(body, sizeof body, "{\"policy\":\"a.b\",\"input\":{\"k\":");
+        memset(body + n, '[', (size_t)d - 2);
+        memset(body + n + d - 2, ']', (size_t)d - 2);
+        n += 2 * (d - 2);
+        n += sprintf(body + n, "}}");
+        assert_int_equal(agree(body, (size_t)n), d <= 32);
+    }
+    /* the envelope, its two keys, "a.b", the input, "l" and the list are 7
+     * tokens, then one an element: 65,529 elements fit, 65,530 do not */
+    for (int m = 65529; m <= 65531; m++) {
+        int n = snprintf(body, sizeof body, "{\"policy\":\"a.b\",\"input\":{\"l\":[");
+        for (int k = 0; k < m; k++) body[n++] = '0', body[n++] = ',';
+        n--;
+        n += sprintf(body + n, "]}}");
+        assert_int_equal(agree(body, (size_t)n), m <= 65529);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -105,6 +209,8 @@ int main(void)
         cmocka_unit_test(list_of_policies),
         cmocka_unit_test(every_problem_listed),
         cmocka_unit_test(syntax_and_limits),
+        cmocka_unit_test(single_pass_agrees),
+        cmocka_unit_test(single_pass_limits),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
