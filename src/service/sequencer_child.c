@@ -179,11 +179,7 @@ static void sequencer_main(void)
         elog(LOG_L_WARN, NULL, "checkpoints: the master (pid %ld) is gone; the sequencer stops", (long)parent);
     if (s.db) store_close(s.db);
     audit_drop_private();
-    /* an orphan skips the sanitizer build's leak check: twice an orphaned
-     * sequencer's check (LeakSanitizer stopping the process, with the
-     * master's death signal pending and blocked) never ended and spun on a
-     * core long after its test, and no one reads an orphan's report */
-    if (!orphan) worker_leak_check();
+    worker_leak_check();           /* skipped by an orphan (worker.c) */
     _exit(0);
 }
 

@@ -346,7 +346,11 @@ _stack_no_leftovers() {
 stack_down() {
     : "${STACK_VAR:?STACK_VAR must be set}"
     _stack_stop "$STACK_VAR/nginx/nginx.pid" QUIT 100    # graceful: open requests finish
-    _stack_stop "$STACK_VAR/run/eligod.pid" TERM 200
+    # TERM: the workers get 1 s, then the master waits up to --stop-timeout
+    # (15 s) each for the committer and the sequencer; a master killed
+    # before that leaves them orphaned (a sanitizer build under load has
+    # taken over 20 s)
+    _stack_stop "$STACK_VAR/run/eligod.pid" TERM 400
     rm -f "$STACK_VAR/run/eligod.pid"
     mariadb_stop "$STACK_VAR/mariadb"
     local rc=$?
