@@ -129,8 +129,10 @@ static int init_socket(void)
 
 static int init_scoreboard(void)
 {
-    /* room for a full old generation and a full new one during a reload */
-    if (scoreboard_init_main((uint32_t)master.conf.workers * 2 + 4) == 0) {
+    /* room for a full old generation and a full new one during a reload,
+     * and for as many recycling workers (--max-requests), which keep
+     * their slot until nginx lets go while their replacements run */
+    if (scoreboard_init_main((uint32_t)master.conf.workers * 3 + 4) == 0) {
         sb->generation = master.generation;
         pctl_bind_counters(master.reg);
         return 0;

@@ -135,7 +135,8 @@ static void maintain_pool(int64_t now)
     int cur_alive = 0, cur_starting = 0, cur_ready = 0, old_serving = 0;
     for (int i = 0; i < master.nchildren; i++) {
         child *c = &master.children[i];
-        if (c->stop_sent_ms) continue;
+        /* told to stop, or recycling (worker.c): leaving, so not counted */
+        if (c->stop_sent_ms || __atomic_load_n(&sb->slots[c->slot].leaving, __ATOMIC_RELAXED)) continue;
         int st = sb->slots[c->slot].state;
         if (c->generation == master.generation) {
             cur_alive++;
@@ -148,7 +149,9 @@ static void maintain_pool(int64_t now)
     /* retire old workers as new ones become ready, keeping N serving */
     for (int i = 0; i < master.nchildren && old_serving > 0 && cur_ready + old_serving > master.conf.workers; i++) {
         child *c = &master.children[i];
-        if (c->stop_sent_ms || c->generation == master.generation) continue;
+        if (c->stop_sent_ms || c->generation == master.generation ||
+            __atomic_load_n(&sb->slots[c->slot].leaving, __ATOMIC_RELAXED))
+            continue;
         elog(LOG_L_INFO, NULL, "retiring worker %ld (generation %d)", (long)c->pid, c->generation);
         children_stop(c);
         old_serving--;

@@ -52,6 +52,8 @@ typedef struct sb_slot {
     int state;               /* sb_state */
     int64_t request_start_ms;/* monotonic, while SB_BUSY */
     uint64_t requests;
+    int leaving;             /* set by the worker: past --max-requests, it accepts
+                              * no new connection; the master replaces it at once */
     char request_id[40];     /* of the request in progress (slow log) */
 } sb_slot;
 

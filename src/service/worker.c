@@ -206,7 +206,7 @@ static void slot_update(void)
     memcpy(W.me->request_id, rid, n);
     W.me->request_id[n] = 0;
     __atomic_store_n(&W.me->request_start_ms, oldest, __ATOMIC_RELAXED);
-    W.me->state = oldest ? SB_BUSY : worker_stop ? SB_STOPPING : SB_IDLE;
+    W.me->state = oldest ? SB_BUSY : worker_stop || W.me->leaving ? SB_STOPPING : SB_IDLE;
 }
 
 /* A request starts (start_ms > 0) or ends (0) in thread t. */
@@ -382,6 +382,11 @@ static void *thread_main(void *arg)
     for (;;) {
         int recycle = W.conf->max_requests > 0 &&
                       __atomic_load_n(&W.requests, __ATOMIC_RELAXED) >= (uint64_t)W.conf->max_requests;
+        /* it serves its pinned connections until nginx lets go (up to
+         * about 5 s) but accepts no new one: the master starts the
+         * replacement now, not at the exit, or a pool whose workers all
+         * reach the limit together accepts nothing for those seconds */
+        if (recycle && !W.me->leaving) __atomic_store_n(&W.me->leaving, 1, __ATOMIC_RELAXED);
         int listening = 0;
         if (t->rq.ipcFd >= 0) {
             /* pinned: serve what nginx sends, leave when it lets go */
