@@ -112,6 +112,15 @@ store *worker_store(service *sv)
      * (a recycle, a respawn) does not wait out a connect to learn it
      * again, with requests queueing behind it past budget.h's 503 */
     if (sb_db_down_until() > now) return NULL;
+    /* inside a request, the connection keeps the request's deadline
+     * (budget.h): one attempt, and none later than the deadline; without
+     * it a connection opened for a request retried for a second and its
+     * last attempt could end past BUDGET_UNAVAILABLE_MS */
+    int deadline_ms = 0;
+    if (sv->request_start_ms) {
+        deadline_ms = (int)(sv->request_start_ms + BUDGET_STORE_DEADLINE_MS - now);
+        if (deadline_ms <= 0) return NULL;
+    }
     sv->store_tried_ms = now;
     /* tokens found stay valid for 5 s in this thread: a deleted token
      * stops working within 5 s, and a request costs no token round trip */
@@ -119,7 +128,7 @@ store *worker_store(service *sv)
      * request at most BUDGET_UNAVAILABLE_MS before its 503 */
     store_options o = {.url = W.conf->db, .allow_nondurable = W.conf->allow_nondurable,
                        .timeout_s = BUDGET_STORE_TIMEOUT_S,
-                       .token_cache_s = 5};
+                       .token_cache_s = 5, .deadline_ms = deadline_ms};
     char err[256] = "";
     sv->db = store_open(&o, NULL, err, sizeof err);
     if (sv->db) elog(LOG_L_INFO, NULL, "store connected");

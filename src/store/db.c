@@ -595,6 +595,7 @@ store *store_open(const store_options *o, store_open_rc *why, char *err, size_t 
         store_close(s);
         return NULL;
     }
+    store_set_deadline(s, o->deadline_ms);
     if (store_ensure(s)) {
         snprintf(err, errlen, "%s", s->err_msg);
         *why = open_failure(s);

@@ -56,6 +56,9 @@ typedef struct store_options {
     int token_cache_s;          /* keep tokens found for this many seconds (0: ask
                                  * the database every time); a deleted token then
                                  * works at most this long */
+    int deadline_ms;            /* > 0: a request's connection (store_set_deadline):
+                                 * one attempt, none started after this many ms;
+                                 * 0: attempts for up to a second */
 } store_options;
 
 /* Why store_open failed, for callers that act on it (eligod refuses to
