@@ -5,9 +5,9 @@
  * why).
  *
  * Ownership: the worker owns its queue (one, in worker.c's state) and the
- * writer thread; the queue owns the store connection connect() returns
- * to it only in the sense that the writer alone uses it (the caller's
- * function opens it, and the caller closes it after access_queue_stop).
+ * writer thread.  The store connection connect() returns is used by the
+ * writer alone but is the caller's: connect() opens it, and the caller
+ * closes it after access_queue_stop.
  *
  * SPDX-License-Identifier: Apache-2.0
  */

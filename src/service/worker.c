@@ -39,15 +39,16 @@
  *     a lost decision: seen once in 20 reloads when workers closed right
  *     after answering).  LINGER_MS is the last resort for an nginx set up
  *     otherwise.
- * Signals are blocked in every thread except inside ppoll(), so a stop
- * never interrupts a read or write half-way (libfcgi would drop the
- * connection), and the listening socket is non-blocking so that losing
- * the accept race to another worker costs one EAGAIN, never a blocked
- * accept().
+ * Signals are blocked in every thread except inside ppoll() and
+ * epoll_pwait(), so a stop never interrupts a read or write half-way
+ * (libfcgi would drop the connection), and the listening socket is
+ * non-blocking so that losing the accept race to another worker costs
+ * one EAGAIN, never a blocked accept().
  *
- * The store is opened after fork, one connection per thread; when the
- * database is down the worker still serves (routes needing it answer
- * 503) and each thread retries at most once a second (worker_store).
+ * The store is opened after fork, one connection per thread and one for
+ * the access-log writer; when the database is down the worker still
+ * serves (routes needing it answer 503) and each thread retries at most
+ * once a second (worker_store).
  * A worker killed (SIGKILL, the request timeout) loses the requests of
  * all its threads: nginx answers each 502, and the portal's retry with
  * the same request_id finds the stored decision or stores it once.
@@ -93,7 +94,7 @@ static struct {
     sb_slot *me;
     int listen_fd;
     int listen_ep;            /* epoll on listen_fd, EPOLLEXCLUSIVE */
-    sigset_t run_mask;        /* signals unblocked: used only inside ppoll */
+    sigset_t run_mask;        /* signals unblocked: used only inside ppoll, epoll_pwait */
     pthread_mutex_t mu;       /* the scoreboard slot's request fields */
     pthread_mutex_t accept_mu;/* one thread at a time waits on listen_fd */
     wthread *t;
