@@ -93,7 +93,12 @@ static access_count *add_key(access_queue *q, const char *client, const char *ro
 int access_queue_add(access_queue *q, const char *client, const char *role, const char *action,
                      const char *target)
 {
-    int64_t us = now_us();
+    return access_queue_add_at(q, client, role, action, target, now_us());
+}
+
+int access_queue_add_at(access_queue *q, const char *client, const char *role, const char *action,
+                        const char *target, int64_t us)
+{
     pthread_mutex_lock(&q->mu);
     access_count *c = find(q, client, role, action, target);
     if (!c && q->nfill < ACCESS_KEYS) c = add_key(q, client, role, action, target);
