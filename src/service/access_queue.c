@@ -103,9 +103,11 @@ int access_queue_add_at(access_queue *q, const char *client, const char *role, c
     access_count *c = find(q, client, role, action, target);
     if (!c && q->nfill < ACCESS_KEYS) c = add_key(q, client, role, action, target);
     if (c) {
-        if (!c->requests) c->first_us = us;
+        /* the clock was read before the lock: another thread may have
+         * counted a later stamp first */
+        if (!c->requests || us < c->first_us) c->first_us = us;
+        if (!c->requests || us > c->last_us) c->last_us = us;
         c->requests++;
-        c->last_us = us;
     }
     pthread_mutex_unlock(&q->mu);
     return c ? 0 : -1;
