@@ -137,6 +137,49 @@ static void bench_wall(const policy *p, ev_ctx *c, char **lines, const size_t *l
     buf_free(&out);
 }
 
+/* The inputs of text: its JSON lines, or the whole text as one input
+ * when its first line is not one (a pretty-printed object).  Their
+ * count, each at (*lines)[i] of (*lens)[i] bytes in text; 0 when there
+ * is none (or no memory). */
+static size_t split_inputs(const policy *p, char *text, size_t len, char ***lines, size_t **lens)
+{
+    size_t nlines = 0, cap = 1024;
+    char **l = malloc(sizeof(char *) * cap);
+    size_t *n = malloc(sizeof(size_t) * cap);
+    *lines = l;
+    *lens = n;
+    if (!l || !n) return 0;
+    for (char *s = text; s && *s;) {
+        char *e = strchr(s, '\n');
+        size_t k = e ? (size_t)(e - s) : strlen(s);
+        if (k > 1) {
+            if (nlines == cap) {
+                cap *= 2;
+                if (!(l = realloc(*lines, sizeof(char *) * cap))) return 0;
+                *lines = l;
+                if (!(n = realloc(*lens, sizeof(size_t) * cap))) return 0;
+                *lens = n;
+            }
+            l[nlines] = s;
+            n[nlines++] = k;
+        }
+        s = e ? e + 1 : NULL;
+    }
+    if (nlines > 0) {
+        json_errors e1;
+        arena t;
+        arena_init(&t, 4096);
+        ev_cell *rec;
+        if (json_input_parse(l[0], n[0], p->root, "", &t, &rec, &e1) != JSON_OK) {
+            l[0] = text;
+            n[0] = len;
+            nlines = 1;
+        }
+        arena_free(&t);
+    }
+    return nlines;
+}
+
 enum { O_INPUT, O_SECONDS, O_POLICIES, O_AS_OF, O_CPU };
 static const cli_opt bench_opts[] = {
     [O_INPUT] = {"input", CLI_VALUE, "FILE", "the request's input JSON (- for stdin)"},
@@ -171,32 +214,19 @@ int cmd_bench(int argc, char **argv)
     if (!p) { fprintf(stderr, "eligo bench: no policy named `%s`\n", name); registry_free(&r); return EXIT_INPUT; }
     int64_t as_of = as_of_s ? cli_date_arg("--as-of", as_of_s) : p->tree.covers_from;
     size_t len;
+    char **lines;
+    size_t *lens;
     char *text = cli_read_file(input, &len);
     if (!text) { perror(input); registry_free(&r); return EXIT_INPUT; }
-    /* split JSON lines */
-    size_t nlines = 0, cap = 1024;
-    char **lines = malloc(sizeof(char *) * cap);
-    size_t *lens = malloc(sizeof(size_t) * cap);
-    for (char *s = text; s && *s && lines && lens;) {
-        char *e = strchr(s, '\n');
-        size_t n = e ? (size_t)(e - s) : strlen(s);
-        if (n > 1) {
-            if (nlines == cap) { cap *= 2; lines = realloc(lines, sizeof(char *) * cap); lens = realloc(lens, sizeof(size_t) * cap); if (!lines || !lens) break; }
-            lines[nlines] = s; lens[nlines] = n; nlines++;
-        }
-        s = e ? e + 1 : NULL;
+    size_t nlines = split_inputs(p, text, len, &lines, &lens);
+    if (nlines == 0) {
+        fprintf(stderr, "eligo bench: %s holds no input\n", input);
+        free(lines);
+        free(lens);
+        free(text);
+        registry_free(&r);
+        return EXIT_INPUT;
     }
-    int whole = 0;
-    {   /* a pretty-printed single object is one input, not lines */
-        json_errors e1;
-        arena t;
-        arena_init(&t, 4096);
-        ev_cell *rec;
-        if (nlines > 0 && json_input_parse(lines[0], lens[0], p->root, "", &t, &rec, &e1) != JSON_OK) whole = 1;
-        arena_free(&t);
-    }
-    if (whole) { lines[0] = text; lens[0] = len; nlines = 1; }
-    if (nlines == 0) { fprintf(stderr, "eligo bench: %s holds no input\n", input); registry_free(&r); return EXIT_INPUT; }
     arena inputs, req;
     arena_init(&inputs, 1 << 20);
     arena_init(&req, 65536);

@@ -3,8 +3,10 @@
  * (json_fixed.h says which and why).
  *
  * Each piece is written into a scratch buffer by the same calls the
- * answer used to make per decision (buf_json_string, explain_label),
- * then copied into the policy's arena.
+ * answer used to make per decision (buf_json_string, explain_label), or
+ * for the pieces of a label cut at its placeholders copied as they
+ * stand (such a label needs no escape), then copied into the policy's
+ * arena.
  *
  * SPDX-License-Identifier: Apache-2.0
  */

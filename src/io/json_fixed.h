@@ -5,7 +5,9 @@
  * json_out.c writes every decision as these byte strings copied in turn
  * with the values between them: the policy header, each output's member
  * name, each reason's opening, the labels without placeholders, the
- * rule texts and the explanation's header with the sources.  Escaping
+ * pieces between the placeholders of a label that needs no escape
+ * (json_fixed_label), the rule texts and the explanation's header with
+ * the sources.  Escaping
  * them per decision scanned some 900 bytes an answer for nothing.  What
  * a piece holds is exactly what buf_json_string and explain_label gave
  * before, so every answer is byte-identical.

@@ -112,6 +112,50 @@ static void read_policy(const char *s, const json_tok *tok, int i, int ntok, dec
     }
 }
 
+static const char *const member_names[] = {"policy", "as_of", "request_id", "input", "explain"};
+
+/* Member k (member_names) with its value at tok[i] into out, or its
+ * problem into e. */
+static void read_member(const char *body, const json_tok *tok, int i, int ntok, int k, decision_request *out,
+                        json_errors *e, arena *pool)
+{
+    const json_tok *val = &tok[i];
+    switch (k) {
+    case 0:
+        read_policy(body, tok, i, ntok, out, e, pool);
+        break;
+    case 1:
+        if (val->type != JT_STRING || date_parse(body + val->start, (size_t)(val->end - val->start), &out->as_of))
+            problem(e, "/as_of", "expected a date YYYY-MM-DD");
+        else out->has_as_of = 1;
+        break;
+    case 2:
+        if (!plain_string(body, val))
+            problem(e, "/request_id", "expected 1 to 128 printable ASCII characters");
+        else memcpy(out->request_id, body + val->start, (size_t)(val->end - val->start));
+        break;
+    case 3:
+        if (val->type != JT_OBJECT) problem(e, "/input", "expected an object such as {\"household\": {...}}");
+        else out->input = (json_span){body + val->start, (size_t)(val->end - val->start)};
+        break;
+    case 4:
+        if (val->type == JT_TRUE) out->explain = 1;
+        else if (val->type == JT_FALSE) out->explain = 0;
+        /* "text": the explanation, whose `text` member is the citizen's account */
+        else if (val->type == JT_STRING && val->end - val->start == 4 && memcmp(body + val->start, "text", 4) == 0) out->explain = 1;
+        else problem(e, "/explain", "expected true, false or \"text\"");
+        break;
+    }
+}
+
+/* Which member the key at tok names (member_names), or -1. */
+static int member_of(const char *body, const json_tok *key)
+{
+    for (int j = 0; j < 5; j++)
+        if (tok_eq(body, key, member_names[j])) return j;
+    return -1;
+}
+
 json_status json_request_parse_tokens(const char *body, size_t len, arena *pool,
                                       decision_request *out, json_errors *e)
 {
@@ -135,42 +179,16 @@ json_status json_request_parse_tokens(const char *body, size_t len, arena *pool,
     unsigned seen = 0;
     int i = 1;
     for (int n = 0; n < (int)tok[0].size && i < ntok; n++) {
-        const json_tok *key = &tok[i], *val = &tok[i + 1];
-        static const char *const keys[] = {"policy", "as_of", "request_id", "input", "explain"};
-        int k = -1;
-        for (int j = 0; j < 5; j++)
-            if (tok_eq(body, key, keys[j])) k = j;
+        const json_tok *key = &tok[i];
+        int k = member_of(body, key);
         if (k < 0) {
             problem(e, arena_printf(pool, "/%.*s", (int)(key->end - key->start > 64 ? 64 : key->end - key->start), body + key->start),
                     "unknown field (expected policy, as_of, request_id, input, explain)");
         } else if (seen & (1u << k)) {
-            problem(e, arena_printf(pool, "/%s", keys[k]), "duplicate key");
+            problem(e, arena_printf(pool, "/%s", member_names[k]), "duplicate key");
         } else {
             seen |= 1u << k;
-            switch (k) {
-            case 0: read_policy(body, tok, i + 1, ntok, out, e, pool); break;
-            case 1:
-                if (val->type != JT_STRING || date_parse(body + val->start, (size_t)(val->end - val->start), &out->as_of))
-                    problem(e, "/as_of", "expected a date YYYY-MM-DD");
-                else out->has_as_of = 1;
-                break;
-            case 2:
-                if (!plain_string(body, val))
-                    problem(e, "/request_id", "expected 1 to 128 printable ASCII characters");
-                else memcpy(out->request_id, body + val->start, (size_t)(val->end - val->start));
-                break;
-            case 3:
-                if (val->type != JT_OBJECT) problem(e, "/input", "expected an object such as {\"household\": {...}}");
-                else out->input = (json_span){body + val->start, (size_t)(val->end - val->start)};
-                break;
-            case 4:
-                if (val->type == JT_TRUE) out->explain = 1;
-                else if (val->type == JT_FALSE) out->explain = 0;
-                /* "text": the explanation, whose `text` member is the citizen's account */
-                else if (val->type == JT_STRING && val->end - val->start == 4 && memcmp(body + val->start, "text", 4) == 0) out->explain = 1;
-                else problem(e, "/explain", "expected true, false or \"text\"");
-                break;
-            }
+            read_member(body, tok, i + 1, ntok, k, out, e, pool);
         }
         i = skip(tok, i + 1);
     }
@@ -263,9 +281,12 @@ static int fast_explain(const char *s, size_t n, size_t *i, decision_request *ou
 {
     json_span v;
     size_t a = *i, b = a;
-    if (s[a] == '"')
-        return plain_ascii(s, n, i, &v) && v.n == 4 && memcmp(v.p, "text", 4) == 0 &&
-               (out->explain = 1);
+    if (s[a] == '"') {
+        if (!plain_ascii(s, n, i, &v) || v.n != 4 || memcmp(v.p, "text", 4) != 0)
+            return 0;
+        out->explain = 1;
+        return 1;
+    }
     while (b < n && s[b] >= 'a' && s[b] <= 'z')
         b++;
     if (b >= n || !(s[b] == ' ' || s[b] == '\t' || s[b] == '\n' || s[b] == '\r' || s[b] == ',' || s[b] == '}'))
@@ -287,7 +308,10 @@ static int fast_member(const char *s, size_t n, size_t *i, int k, decision_reque
     case 0:
         return fast_policy(s, n, i, out, ntok);
     case 1:
-        return plain_ascii(s, n, i, &v) && !date_parse(v.p, v.n, &out->as_of) && (out->has_as_of = 1);
+        if (!plain_ascii(s, n, i, &v) || date_parse(v.p, v.n, &out->as_of))
+            return 0;
+        out->has_as_of = 1;
+        return 1;
     case 2:
         if (!plain_ascii(s, n, i, &v) || !json_request_id_ok(v.p, v.n))
             return 0;
@@ -305,8 +329,8 @@ static int fast_member(const char *s, size_t n, size_t *i, int k, decision_reque
 }
 
 /* Which envelope member the key at s[*i] names (*i ends past it), or -1:
- * 0 policy, 1 as_of, 2 request_id, 3 input, 4 explain, as in
- * json_request_parse_tokens(). */
+ * 0 policy, 1 as_of, 2 request_id, 3 input, 4 explain, the index in
+ * member_names that the token reader uses. */
 static int fast_key(const char *s, size_t n, size_t *i)
 {
     json_span v;

@@ -93,14 +93,21 @@ static access_count *add_key(access_queue *q, const char *client, const char *ro
 int access_queue_add(access_queue *q, const char *client, const char *role, const char *action,
                      const char *target)
 {
-    int64_t us = now_us();
+    return access_queue_add_at(q, client, role, action, target, now_us());
+}
+
+int access_queue_add_at(access_queue *q, const char *client, const char *role, const char *action,
+                        const char *target, int64_t us)
+{
     pthread_mutex_lock(&q->mu);
     access_count *c = find(q, client, role, action, target);
     if (!c && q->nfill < ACCESS_KEYS) c = add_key(q, client, role, action, target);
     if (c) {
-        if (!c->requests) c->first_us = us;
+        /* the clock was read before the lock: another thread may have
+         * counted a later stamp first */
+        if (!c->requests || us < c->first_us) c->first_us = us;
+        if (!c->requests || us > c->last_us) c->last_us = us;
         c->requests++;
-        c->last_us = us;
     }
     pthread_mutex_unlock(&q->mu);
     return c ? 0 : -1;
@@ -160,6 +167,23 @@ static void wait_until(access_queue *q, int64_t deadline_ms)
     pthread_cond_timedwait(&q->wake, &q->mu, &ts);
 }
 
+/* Is fill to be written now (out being empty): stopping, half full, or
+ * its oldest count a batch old? */
+static int fill_due(const access_queue *q, int64_t now)
+{
+    return !q->nout && q->nfill &&
+           (q->stop || q->nfill >= ACCESS_KEYS / 2 || now - q->fill_since_ms >= ACCESS_BATCH_MS);
+}
+
+/* When the writer has work next, unless a request wakes it first: the
+ * retry of a kept out, fill's batch second, or a batch from now. */
+static int64_t next_due(const access_queue *q, int64_t now)
+{
+    if (q->nout) return q->retry_ms;
+    if (q->nfill) return q->fill_since_ms + ACCESS_BATCH_MS;
+    return now + ACCESS_BATCH_MS;
+}
+
 /* The writer: once a second (or at half full) swaps and writes; a failed
  * write is tried again every RETRY_MS; when stopped, writes what is left
  * once and leaves. */
@@ -169,18 +193,13 @@ static void *writer_main(void *arg)
     pthread_mutex_lock(&q->mu);
     for (;;) {
         int64_t now = sb_now_ms();
-        if (!q->nout && q->nfill &&
-            (q->stop || q->nfill >= ACCESS_KEYS / 2 || now - q->fill_since_ms >= ACCESS_BATCH_MS))
-            swap(q);
+        if (fill_due(q, now)) swap(q);
         if (q->nout && (q->stop || now >= q->retry_ms)) {
             if (write_out(q) == 0 || !q->stop) continue;
             break;                          /* stopping, and the database is down */
         }
         if (q->stop) break;
-        int64_t deadline = now + ACCESS_BATCH_MS;
-        if (q->nout) deadline = q->retry_ms;
-        else if (q->nfill) deadline = q->fill_since_ms + ACCESS_BATCH_MS;
-        wait_until(q, deadline);
+        wait_until(q, next_due(q, now));
     }
     pthread_mutex_unlock(&q->mu);
     return NULL;

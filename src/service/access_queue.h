@@ -5,9 +5,9 @@
  * why).
  *
  * Ownership: the worker owns its queue (one, in worker.c's state) and the
- * writer thread; the queue owns the store connection connect() returns
- * to it only in the sense that the writer alone uses it (the caller's
- * function opens it, and the caller closes it after access_queue_stop).
+ * writer thread.  The store connection connect() returns is used by the
+ * writer alone but is the caller's: connect() opens it, and the caller
+ * closes it after access_queue_stop.
  *
  * SPDX-License-Identifier: Apache-2.0
  */
@@ -58,6 +58,11 @@ int access_queue_start(access_queue *q);
  * down): the request is refused, so nothing goes unlogged. */
 int access_queue_add(access_queue *q, const char *client, const char *role, const char *action,
                      const char *target);
+/* access_queue_add() of a request that came at us (microseconds of
+ * CLOCK_REALTIME), which it reads before it takes the lock: stamps may
+ * arrive out of order, and a count keeps the earliest and the latest. */
+int access_queue_add_at(access_queue *q, const char *client, const char *role, const char *action,
+                        const char *target, int64_t us);
 /* Stops the writer after one last write of everything counted; returns
  * the requests that could not be written (0 when all were). */
 uint32_t access_queue_stop(access_queue *q);

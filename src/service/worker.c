@@ -39,15 +39,16 @@
  *     a lost decision: seen once in 20 reloads when workers closed right
  *     after answering).  LINGER_MS is the last resort for an nginx set up
  *     otherwise.
- * Signals are blocked in every thread except inside ppoll(), so a stop
- * never interrupts a read or write half-way (libfcgi would drop the
- * connection), and the listening socket is non-blocking so that losing
- * the accept race to another worker costs one EAGAIN, never a blocked
- * accept().
+ * Signals are blocked in every thread except inside ppoll() and
+ * epoll_pwait(), so a stop never interrupts a read or write half-way
+ * (libfcgi would drop the connection), and the listening socket is
+ * non-blocking so that losing the accept race to another worker costs
+ * one EAGAIN, never a blocked accept().
  *
- * The store is opened after fork, one connection per thread; when the
- * database is down the worker still serves (routes needing it answer
- * 503) and each thread retries at most once a second (worker_store).
+ * The store is opened after fork, one connection per thread and one for
+ * the access-log writer; when the database is down the worker still
+ * serves (routes needing it answer 503) and each thread retries at most
+ * once a second (worker_store).
  * A worker killed (SIGKILL, the request timeout) loses the requests of
  * all its threads: nginx answers each 502, and the portal's retry with
  * the same request_id finds the stored decision or stores it once.
@@ -93,7 +94,7 @@ static struct {
     sb_slot *me;
     int listen_fd;
     int listen_ep;            /* epoll on listen_fd, EPOLLEXCLUSIVE */
-    sigset_t run_mask;        /* signals unblocked: used only inside ppoll */
+    sigset_t run_mask;        /* signals unblocked: used only inside ppoll, epoll_pwait */
     pthread_mutex_t mu;       /* the scoreboard slot's request fields */
     pthread_mutex_t accept_mu;/* one thread at a time waits on listen_fd */
     wthread *t;
@@ -507,6 +508,38 @@ static void run_threads(void)
     for (int i = 1; i < started; i++) pthread_join(W.t[i].tid, NULL);
 }
 
+/* The listening socket non-blocking and in W.listen_ep, exclusive
+ * (wait_listen_ready); a worker that cannot wait on it exits. */
+static void listen_start(int listen_fd)
+{
+    fcntl(listen_fd, F_SETFL, fcntl(listen_fd, F_GETFL) | O_NONBLOCK);
+    struct epoll_event ev = {.events = EPOLLIN | EPOLLEXCLUSIVE};
+    W.listen_ep = epoll_create1(EPOLL_CLOEXEC);
+    if (W.listen_ep < 0 || epoll_ctl(W.listen_ep, EPOLL_CTL_ADD, listen_fd, &ev) != 0) {
+        elog(LOG_L_ERROR, NULL, "epoll on the listening socket: %s", strerror(errno));
+        _exit(1);
+    }
+}
+
+/* The playground's access-log writer (access_queue.h), started with the
+ * stop signals blocked; a worker without it exits. */
+static void access_log_start(void)
+{
+    if (access_queue_init(&W.access, access_store, &W.access_sv) != 0 || access_queue_start(&W.access) != 0) {
+        elog(LOG_L_ERROR, NULL, "the access-log writer could not start");
+        _exit(1);
+    }
+}
+
+/* The writer's last write, what it could not write logged, and its
+ * store closed. */
+static void access_log_stop(void)
+{
+    uint32_t left = access_queue_stop(&W.access);
+    if (left) elog(LOG_L_WARN, NULL, "%u playground requests could not be written to the access log", left);
+    if (W.access_sv.db) store_close(W.access_sv.db);
+}
+
 void worker_main(const eligod_conf *conf, const registry *reg, int listen_fd, int slot)
 {
     audit_drop_private();       /* the signing key stays in the master and the sequencer */
@@ -525,13 +558,7 @@ void worker_main(const eligod_conf *conf, const registry *reg, int listen_fd, in
     W.t = calloc((size_t)W.nthreads, sizeof *W.t);
     if (!W.t) _exit(1);
     worker_block_stops(&W.run_mask);
-    fcntl(listen_fd, F_SETFL, fcntl(listen_fd, F_GETFL) | O_NONBLOCK);
-    struct epoll_event ev = {.events = EPOLLIN | EPOLLEXCLUSIVE};
-    W.listen_ep = epoll_create1(EPOLL_CLOEXEC);
-    if (W.listen_ep < 0 || epoll_ctl(W.listen_ep, EPOLL_CTL_ADD, listen_fd, &ev) != 0) {
-        elog(LOG_L_ERROR, NULL, "epoll on the listening socket: %s", strerror(errno));
-        _exit(1);
-    }
+    listen_start(listen_fd);
     for (int i = 0; i < W.nthreads; i++)
         if (thread_init(&W.t[i], reg, slot) != 0) {
             elog(LOG_L_ERROR, NULL, "FCGX_InitRequest failed");
@@ -545,16 +572,11 @@ void worker_main(const eligod_conf *conf, const registry *reg, int listen_fd, in
      * test can end the fault; any other value, always */
     const char *fault = getenv("ELIGOD_FAULT_EXIT_AT_START");
     if (fault && (fault[0] != '/' || access(fault, F_OK) == 0)) _exit(3);
-    if (access_queue_init(&W.access, access_store, &W.access_sv) != 0 || access_queue_start(&W.access) != 0) {
-        elog(LOG_L_ERROR, NULL, "the access-log writer could not start");
-        _exit(1);
-    }
+    access_log_start();
     W.me->state = SB_IDLE;
     run_threads();
     W.me->state = SB_STOPPING;
-    uint32_t left = access_queue_stop(&W.access);
-    if (left) elog(LOG_L_WARN, NULL, "%u playground requests could not be written to the access log", left);
-    if (W.access_sv.db) store_close(W.access_sv.db);
+    access_log_stop();
     for (int i = 0; i < W.nthreads; i++) thread_done(&W.t[i]);
     free(W.t);
     log_flush();

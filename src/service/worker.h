@@ -18,7 +18,8 @@ void worker_main(const eligod_conf *conf, const registry *reg, int listen_fd, in
     __attribute__((noreturn));
 
 /* Blocks the stop signals (TERM, QUIT, INT); run_mask gets the mask
- * with them open, for ppoll, so a stop never cuts a read or write short.
+ * with them open, for ppoll and epoll_pwait, so a stop never cuts a read
+ * or write short.
  * The committer waits the same way. */
 void worker_block_stops(sigset_t *run_mask);
 /* Before _exit: LeakSanitizer's check in a sanitizer build (worker.c

@@ -311,7 +311,7 @@ void store_utc_format(int64_t us, char out[64]);
  * to which target (NULL for none), at when ("YYYY-MM-DD HH:MM:SS.ffffff"
  * UTC, or NULL for now).  A row may count several requests (the
  * playground's, service/access_queue.c): requests of them, the last at
- * last_at (NULL for a row of one).  Committed before it returns; many
+ * last_at (NULL for a row written per request; a count of one has it).  Committed before it returns; many
  * rows share one COMMIT. */
 typedef struct store_access {
     const char *at, *last_at, *client, *role, *action, *target;

@@ -50,6 +50,23 @@ static void counts_per_key(void **state)
     assert_int_equal(access_queue_stop(&q), 12);
 }
 
+/* Two threads of a worker may read the clock in one order and take the
+ * lock in the other: a row's `at` is still its first request and
+ * `last_at` its last (the integration suites check last_at >= at). */
+static void stamps_out_of_order(void **state)
+{
+    (void)state;
+    static access_queue q;
+    assert_int_equal(access_queue_init(&q, no_store, NULL), 0);
+    assert_int_equal(access_queue_add_at(&q, "ana", "officer", "evaluate", NULL, 2000), 0);
+    assert_int_equal(access_queue_add_at(&q, "ana", "officer", "evaluate", NULL, 1000), 0);
+    assert_int_equal(access_queue_add_at(&q, "ana", "officer", "evaluate", NULL, 1500), 0);
+    assert_int_equal(q.fill[0].requests, 3);
+    assert_int_equal(q.fill[0].first_us, 1000);
+    assert_int_equal(q.fill[0].last_us, 2000);
+    assert_int_equal(access_queue_stop(&q), 3);
+}
+
 static void full_refuses_only_new_keys(void **state)
 {
     (void)state;
@@ -85,6 +102,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(counts_per_key),
+        cmocka_unit_test(stamps_out_of_order),
         cmocka_unit_test(full_refuses_only_new_keys),
         cmocka_unit_test(down_keeps_counts),
     };

@@ -17,6 +17,7 @@
 #include <setjmp.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
@@ -48,127 +49,128 @@ static size_t known_size(const store_decision *d)
     return n;
 }
 
-/* Encodes the n decisions of d with the worker's table w, decodes them
- * with the committer's c; returns the frame's size (without its length). */
-static size_t round_trip(store_decision *d, int n, wire_texts *w, wire_texts *c, store_decision *out, buf *b)
+/* The two ends of one connection: the worker's table, the committer's,
+ * the frame between them and the decisions the committer read (each
+ * test's state: setup and teardown). */
+typedef struct ends {
+    wire_texts w, c;
+    buf b;
+    store_decision out[COMMIT_MAX_ROWS];
+} ends;
+
+static int setup(void **state)
+{
+    ends *e = calloc(1, sizeof *e);
+    if (!e) return -1;
+    buf_init(&e->b);
+    *state = e;
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    ends *e = *state;
+    wire_texts_free(&e->c);
+    buf_free(&e->b);
+    free(e);
+    return 0;
+}
+
+/* Encodes the n decisions of d with the worker's table, decodes them
+ * with the committer's; returns the frame's size (without its length). */
+static size_t round_trip(ends *e, store_decision *d, int n)
 {
     store_put p[COMMIT_MAX_ROWS];
     for (int i = 0; i < n; i++) p[i] = (store_put){.d = &d[i]};
-    buf_reset(b);
-    wire_encode_request(b, p, (size_t)n, w);
-    assert_int_equal(wire_decode_request(b, out, c), n);
+    buf_reset(&e->b);
+    wire_encode_request(&e->b, p, (size_t)n, &e->w);
+    assert_int_equal(wire_decode_request(&e->b, e->out, &e->c), n);
     for (int i = 0; i < n; i++) {
-        assert_string_equal(out[i].request_id, d[i].request_id);
-        assert_int_equal(out[i].policy_text_len, d[i].policy_text_len);
-        assert_memory_equal(out[i].policy_text, d[i].policy_text, d[i].policy_text_len);
-        assert_int_equal(out[i].model_text_len, d[i].model_text_len);
-        assert_memory_equal(out[i].model_text, d[i].model_text, d[i].model_text_len);
-        assert_string_equal(out[i].response_json, d[i].response_json);
-        assert_null(out[i].explanation_json);
+        const store_decision *o = &e->out[i];
+        assert_string_equal(o->request_id, d[i].request_id);
+        assert_int_equal(o->policy_text_len, d[i].policy_text_len);
+        assert_memory_equal(o->policy_text, d[i].policy_text, d[i].policy_text_len);
+        assert_int_equal(o->model_text_len, d[i].model_text_len);
+        assert_memory_equal(o->model_text, d[i].model_text, d[i].model_text_len);
+        assert_string_equal(o->response_json, d[i].response_json);
+        assert_null(o->explanation_json);
     }
-    return b->len;
+    return e->b.len;
 }
 
 static void test_texts_once(void **state)
 {
-    (void)state;
-    wire_texts w = {0}, c = {0};
-    store_decision d[1] = {decision("r1", "sha256:a", policy_a)}, out[COMMIT_MAX_ROWS];
-    buf b;
-    buf_init(&b);
+    ends *e = *state;
+    store_decision d[1] = {decision("r1", "sha256:a", policy_a)};
     size_t known = known_size(&d[0]);
     /* the first frame carries both texts, the next ones neither */
-    assert_int_equal(round_trip(d, 1, &w, &c, out, &b), known + sizeof policy_a + sizeof model);
+    assert_int_equal(round_trip(e, d, 1), known + sizeof policy_a + sizeof model);
     d[0].request_id = "r2";
-    assert_int_equal(round_trip(d, 1, &w, &c, out, &b), known);
+    assert_int_equal(round_trip(e, d, 1), known);
     /* a known text is read from the committer's copy, not the frame */
-    assert_true(out[0].policy_text < b.data || out[0].policy_text >= b.data + b.len);
+    assert_true(e->out[0].policy_text < e->b.data || e->out[0].policy_text >= e->b.data + e->b.len);
     /* another policy: its text goes, the model's does not */
     d[0] = decision("r3", "sha256:b", policy_b);
-    assert_int_equal(round_trip(d, 1, &w, &c, out, &b), known_size(&d[0]) + sizeof policy_b);
-    wire_texts_free(&c);
-    buf_free(&b);
+    assert_int_equal(round_trip(e, d, 1), known_size(&d[0]) + sizeof policy_b);
 }
 
 /* A list of policies sharing a model: the model goes once per frame. */
 static void test_list_shares_model(void **state)
 {
-    (void)state;
-    wire_texts w = {0}, c = {0};
+    ends *e = *state;
     store_decision d[2] = {decision("r1", "sha256:a", policy_a), decision("r1/b", "sha256:b", policy_b)};
-    store_decision out[COMMIT_MAX_ROWS];
-    buf b;
-    buf_init(&b);
     size_t known = known_size(&d[0]) + known_size(&d[1]) - 4;   /* one count */
-    assert_int_equal(round_trip(d, 2, &w, &c, out, &b), known + sizeof policy_a + sizeof policy_b + sizeof model);
-    wire_texts_free(&c);
-    buf_free(&b);
+    assert_int_equal(round_trip(e, d, 2), known + sizeof policy_a + sizeof policy_b + sizeof model);
 }
 
 /* More texts in a frame than slots: those that find no free slot go
  * whole every time, and no decision of the frame loses its text. */
 static void test_more_texts_than_slots(void **state)
 {
-    (void)state;
-    wire_texts w = {0}, c = {0};
+    ends *e = *state;
     static char hash[6][16], text[6][16];
-    store_decision d[6], out[COMMIT_MAX_ROWS];
+    store_decision d[6];
     for (int i = 0; i < 6; i++) {
         snprintf(hash[i], sizeof hash[i], "sha256:%d", i);
         snprintf(text[i], sizeof text[i], "text %d", i);
         d[i] = decision("r", hash[i], text[i]);
     }
-    buf b;
-    buf_init(&b);
     size_t known = 0;
     for (int i = 0; i < 6; i++) known += known_size(&d[i]) - 4;
     known += 4;
     /* slots: model, texts 0, 1, 2; texts 3, 4 and 5 find none */
     size_t whole = sizeof model + 6 * sizeof text[0];
     for (int i = 0; i < 6; i++) whole -= sizeof text[0] - strlen(text[i]) - 1;
-    assert_int_equal(round_trip(d, 6, &w, &c, out, &b), known + whole);
+    assert_int_equal(round_trip(e, d, 6), known + whole);
     /* again: texts 0, 1, 2 and the model are known, which leaves no slot
      * this frame does not use, so texts 3, 4 and 5 go whole again */
-    assert_int_equal(round_trip(d, 6, &w, &c, out, &b), known + 3 * (strlen("text 3") + 1));
-    wire_texts_free(&c);
-    buf_free(&b);
+    assert_int_equal(round_trip(e, d, 6), known + 3 * (strlen("text 3") + 1));
 }
 
 /* A committer whose table is not the worker's refuses the frame. */
 static void test_unknown_text_refused(void **state)
 {
-    (void)state;
-    wire_texts w = {0}, c = {0};
-    store_decision d[1] = {decision("r1", "sha256:a", policy_a)}, out[COMMIT_MAX_ROWS];
-    buf b;
-    buf_init(&b);
-    round_trip(d, 1, &w, &c, out, &b);
-    wire_texts_reset(&c);     /* a new connection on the committer's side only */
+    ends *e = *state;
+    store_decision d[1] = {decision("r1", "sha256:a", policy_a)};
+    round_trip(e, d, 1);
+    wire_texts_reset(&e->c);     /* a new connection on the committer's side only */
     store_put p = {.d = &d[0]};
-    buf_reset(&b);
-    wire_encode_request(&b, &p, 1, &w);
-    assert_int_equal(wire_decode_request(&b, out, &c), -1);
+    buf_reset(&e->b);
+    wire_encode_request(&e->b, &p, 1, &e->w);
+    assert_int_equal(wire_decode_request(&e->b, e->out, &e->c), -1);
     /* and without a table at all */
-    assert_int_equal(wire_decode_request(&b, out, NULL), -1);
-    wire_texts_free(&c);
-    buf_free(&b);
+    assert_int_equal(wire_decode_request(&e->b, e->out, NULL), -1);
 }
 
 /* A text larger than WIRE_TEXT_MAX always goes whole. */
 static void test_large_text_always_whole(void **state)
 {
-    (void)state;
+    ends *e = *state;
     static char big[WIRE_TEXT_MAX + 2];
     memset(big, 'x', sizeof big - 1);
-    wire_texts w = {0}, c = {0};
-    store_decision d[1] = {decision("r1", "sha256:big", big)}, out[COMMIT_MAX_ROWS];
-    buf b;
-    buf_init(&b);
-    size_t first = round_trip(d, 1, &w, &c, out, &b);
-    assert_int_equal(first, known_size(&d[0]) + sizeof big + sizeof model);
-    assert_int_equal(round_trip(d, 1, &w, &c, out, &b), known_size(&d[0]) + sizeof big);
-    wire_texts_free(&c);
-    buf_free(&b);
+    store_decision d[1] = {decision("r1", "sha256:big", big)};
+    assert_int_equal(round_trip(e, d, 1), known_size(&d[0]) + sizeof big + sizeof model);
+    assert_int_equal(round_trip(e, d, 1), known_size(&d[0]) + sizeof big);
 }
 
 /* Frames through a socket: small and larger than the read chunk; bytes
@@ -207,11 +209,11 @@ static void test_recv_frame(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_texts_once),
-        cmocka_unit_test(test_list_shares_model),
-        cmocka_unit_test(test_more_texts_than_slots),
-        cmocka_unit_test(test_unknown_text_refused),
-        cmocka_unit_test(test_large_text_always_whole),
+        cmocka_unit_test_setup_teardown(test_texts_once, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_list_shares_model, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_more_texts_than_slots, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_unknown_text_refused, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_large_text_always_whole, setup, teardown),
         cmocka_unit_test(test_recv_frame),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -695,11 +695,9 @@ static void format_digit_pairs(void **state)
     }
 }
 
-/* Sums past 64 bits (impact's totals): the digits of the 128-bit value,
- * formatted as dec_format would; within 64 bits exactly dec_format. */
 /* int_format writes what printf's "%lld" writes, at both ends too, and
- * for every value of one to five digits (up to four are written
- * directly, five the general way). */
+ * for every value from -10001 to 10001 (up to four digits are written
+ * directly, five the general way: both sides of the edge). */
 static void format_int(void **state)
 {
     (void)state;
@@ -717,6 +715,8 @@ static void format_int(void **state)
     }
 }
 
+/* Sums past 64 bits (impact's totals): the digits of the 128-bit value,
+ * formatted as dec_format would; within 64 bits exactly dec_format. */
 static void format_wide(void **state)
 {
     (void)state;
