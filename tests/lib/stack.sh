@@ -202,6 +202,9 @@ stack_nginx_up() {
             return 1
         fi
         tries=$((tries + 1))
+        # the failed start's [emerg] lines are not this nginx's: kept
+        # aside, so a suite that reads error.log for alerts sees its own
+        mv "$STACK_VAR/nginx/logs/error.log" "$STACK_VAR/nginx/logs/error.log.port-$STACK_PORT-taken"
         STACK_PORT=$(mariadb_free_port) || return 1
         export STACK_PORT
         _stack_nginx_conf
