@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # pool.sh - the dynamic worker pool (--pm dynamic, issue 14) on the real
 # stack (tests/lib/stack.sh: MariaDB, eligod, nginx):
+#   0. it refuses spares closer than --threads, a start past --workers,
+#      spares without --pm dynamic, an unknown --pm;
 #   1. it starts with 1 worker of 2 threads (--start-workers 1, at most
 #      --workers 4, idle threads kept between 1 and 3) and stays there;
 #   2. 16 connections posting durable decisions use up the spare threads:
@@ -40,10 +42,26 @@ if [ ! -x "$LOAD" ]; then
     finish
 fi
 request_templates "$tmp/templates"
+
 stack_test_up "$tmp"
 export ELIGO_PORTAL_TOKEN
 master=$(cat "$STACK_VAR/run/eligod.pid")
 log=$STACK_VAR/log/eligod.log
+
+# ---- 0. options eligod refuses (exit 2, the reason on stderr)
+# refused OPTIONS... -- MESSAGE
+refused() {
+    local args=() err rc
+    while [ "$1" != -- ]; do args+=("$1"); shift; done
+    err=$("$ELIGOD" "${args[@]}" 2>&1 >/dev/null)
+    rc=$?
+    want "refused: ${args[*]} (exit $rc)" "$([ $rc = 2 ] && grep -qF -- "$2" <<<"$err" && echo y)" "$err"
+}
+refused --pm dynamic --threads 2 --min-spare-threads 1 --max-spare-threads 2 -- \
+    "--max-spare-threads 2: must be at least --min-spare-threads + --threads (3)"
+refused --pm dynamic --workers 4 --start-workers 5 -- "--start-workers 5: more than --workers 4"
+refused --min-spare-threads 2 -- "need --pm dynamic"
+refused --pm elastic -- "--pm elastic: expects static or dynamic"
 
 # metric NAME: its value now (labels included in NAME, as /metrics prints it)
 metric() { curl -s -m 2 "$U/metrics" | awk -v n="$1" '$1 == n {print $2}'; }
