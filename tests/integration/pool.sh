@@ -12,7 +12,8 @@
 #      the retired workers exit, none is counted as a respawn;
 #   4. a reload in dynamic mode serves the new policy text and keeps the
 #      pool's size;
-#   5. the stop leaves no process (stack_down's check).
+#   5. a worker killed is a crash: one respawn, replaced, no retirement;
+#   6. the stop leaves no process (stack_down's check).
 # Every wait is bounded in the master's cadence (once a second, pm.h):
 # growing needs 2 to 3 of its seconds and shrinking 3 to 4, so each wait
 # allows 15 (a wait, not a figure: the seconds taken are printed).
@@ -183,7 +184,18 @@ same "reload: one worker process" 1 "$(stack_worker_pids | wc -l)"
 same "reload: no respawn" 0 "$(metric 'eligo_child_respawns_total{child="worker"}')"
 same "no 5xx in nginx's log" 0 "$(sleep 1.2; awk '$5 ~ /^5/' "$STACK_VAR/nginx/logs/access.log" | wc -l)"
 
-# ---- 5. the stop: nothing of the stack left running
+# ---- 5. a worker killed in a dynamic pool: a crash, replaced at once
+victim=$(stack_worker_pids | head -n 1)
+spawned=$(metric eligo_workers_spawned_total)
+kill -KILL "$victim"
+same "killed worker: counted as one respawn" 1 "$(for _ in $(seq 1 50); do
+    r=$(metric 'eligo_child_respawns_total{child="worker"}'); [ "$r" = 1 ] && break; sleep 0.1; done; echo "$r")"
+wait_metric eligo_threads_idle $threads >/dev/null || fail "the replacement's threads are not idle within $deadline_ticks s"
+same "killed worker: replaced, one worker running" 1 "$(metric eligo_workers_running)"
+same "killed worker: one more spawned" $((spawned + 1)) "$(metric eligo_workers_spawned_total)"
+same "killed worker: not a retirement" 3 "$(metric eligo_workers_retired_total)"
+
+# ---- 6. the stop: nothing of the stack left running
 if stack_down >"$tmp/down.log" 2>&1; then ok "stop: no process left"; else not_ok "stop" "$(cat "$tmp/down.log")"; fi
 harness_with_stack=
 
