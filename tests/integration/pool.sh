@@ -6,11 +6,12 @@
 #   1. it starts with 1 worker of 2 threads (--start-workers 1, at most
 #      --workers 4, idle threads kept between 1 and 3) and stays there;
 #   2. 16 connections posting durable decisions use up the spare threads:
-#      the pool grows to 4 workers (read from /metrics), every answer 2xx;
+#      the pool grows to 4 workers (read from /metrics); a reload then
+#      replaces the 4 by 4 new ones; every answer 2xx;
 #   3. the load stops: the pool shrinks back to 1 worker, a worker a
 #      second, while a steady client sees no 5xx and no failed connection;
 #      the retired workers exit, none is counted as a respawn;
-#   4. a reload in dynamic mode serves the new policy text and keeps the
+#   4. a reload at 1 worker serves the new policy text and keeps the
 #      pool's size;
 #   5. a worker killed is a crash: one respawn, replaced, no retirement;
 #   6. the stop leaves no process (stack_down's check).
@@ -135,9 +136,20 @@ else
     not_ok "the pool did not grow to $max workers within $deadline_ticks s" "$(curl -s "$U/metrics" | grep -E '^eligo_(workers|threads|listen_queue )')
 $(grep 'dynamic pool' "$log" | tail -n 5)"
 fi
-stop_clients grow "growth under 16 connections"
 same "growth: 3 workers spawned" 4 "$(metric eligo_workers_spawned_total)"
 grep -q 'dynamic pool: .* starting' "$log" && ok || fail "the log says why the pool grew"
+# a reload at the most, under the load: 4 new workers replace the 4 old
+# ones, one at a time, and the pool keeps its size
+printf '\n# pool reload 1\n' >>"$tmp/policies/tianjin/dibao.policy"
+kill -HUP "$master"
+wait_metric eligo_generation 2 >/dev/null || fail "reload under load: no generation 2 within $deadline_ticks s"
+t0=$(now_ms)
+until [ "$(grep -c 'retiring worker [0-9]* (generation 1)' "$log")" = $max ] ||
+    [ $(($(now_ms) - t0)) -ge $((deadline_ticks * cadence_s * 1000)) ]; do sleep 0.1; done
+same "reload under load: the $max old workers retired" $max "$(grep -c 'retiring worker [0-9]* (generation 1)' "$log")"
+same "reload under load: $max workers running" $max "$(metric eligo_workers_running)"
+same "reload under load: $max new workers spawned" $((2 * max)) "$(metric eligo_workers_spawned_total)"
+stop_clients grow "growth and a reload under 16 connections"
 
 # ---- 3. the load stops: back to one worker, a steady client unharmed
 clients steady 1 0.05
@@ -159,14 +171,13 @@ same "one worker left, and still one" 1 "$(metric eligo_workers_running)"
 same "one worker process left" 1 "$(stack_worker_pids | wc -l)"
 same "the log names 3 retirements" 3 "$(grep -c 'dynamic pool: .* retiring worker' "$log")"
 
-# ---- 4. a reload in dynamic mode: the new text decides, the size stays
-printf '\n# pool reload\n' >>"$tmp/policies/tianjin/dibao.policy"
+# ---- 4. a reload at one worker: the new text decides, the size stays
+printf '\n# pool reload 2\n' >>"$tmp/policies/tianjin/dibao.policy"
 new_hash=$(sha256sum "$tmp/policies/tianjin/dibao.policy" | cut -c1-64)
 # tianjin.dibao's first case (tests/requests/cases.txt), a new request id each time
 body=$(sed 's/@RID@/pool-reload-ID/' "$tmp/templates/1.json")
 kill -HUP "$master"
-same "reload: generation 2" 2 "$(for _ in $(seq 1 50); do
-    g=$(metric eligo_generation); [ "$g" = 2 ] && break; sleep 0.1; done; echo "$g")"
+wait_metric eligo_generation 3 >/dev/null || fail "reload: no generation 3 within $deadline_ticks s"
 t0=$(now_ms)
 found=
 while [ $(($(now_ms) - t0)) -lt $((deadline_ticks * cadence_s * 1000)) ]; do
