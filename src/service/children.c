@@ -72,6 +72,7 @@ int children_spawn(void)
         return -1;
     }
     s->pid = pid;
+    __atomic_fetch_add(&sb->pool_spawned, 1, __ATOMIC_RELAXED);
     child *c = &master.children[master.nchildren++];
     memset(c, 0, sizeof *c);
     c->pid = pid;

@@ -62,6 +62,17 @@ static const char *parse_lanes(const char *arg, void *field) { return parse_int(
 static const char *parse_seconds(const char *arg, void *field) { return parse_int(arg, field, 1, 3600); }
 static const char *parse_body(const char *arg, void *field) { return parse_int(arg, field, 1024, 64 << 20); }
 
+/* Spare threads: at least one, at most every thread of the largest pool. */
+static const char *parse_spare(const char *arg, void *field) { return parse_int(arg, field, 1, 512 * 64); }
+
+static const char *parse_pm(const char *arg, void *field)
+{
+    if (strcmp(arg, "static") == 0) *(int *)field = CONF_PM_STATIC;
+    else if (strcmp(arg, "dynamic") == 0) *(int *)field = CONF_PM_DYNAMIC;
+    else return "expects static or dynamic";
+    return NULL;
+}
+
 static const char *parse_flag(const char *arg, void *field)
 {
     (void)arg;
@@ -108,7 +119,11 @@ static const char *parse_level(const char *arg, void *field)
 static const opt_row options[] = {
     {"policies", "DIR", parse_str, F(policies), "policy folder compiled at start and on SIGHUP (" ELIGO_POLICYDIR ")"},
     {"listen", "ADDR", parse_listen, F(listen), "FastCGI socket: unix:/path (mode 0660) or 127.0.0.1:PORT"},
-    {"workers", "N", parse_workers, F(workers), "worker processes (2 per core)"},
+    {"workers", "N", parse_workers, F(workers), "worker processes (2 per core); with --pm dynamic, the most"},
+    {"pm", "MODE", parse_pm, F(pm), "static (--workers always) or dynamic (grown and shrunk by idle threads)"},
+    {"start-workers", "N", parse_workers, F(start_workers), "dynamic: workers at start (enough for the middle of the spares)"},
+    {"min-spare-threads", "N", parse_spare, F(min_spare_threads), "dynamic: start workers when fewer threads are idle (--threads)"},
+    {"max-spare-threads", "N", parse_spare, F(max_spare_threads), "dynamic: stop an idle worker when more are idle (min + 2 x --threads)"},
     {"max-requests", "N", parse_count, F(max_requests), "recycle a worker after N requests, once idle (0: never)"},
     {"db", "URL", parse_str, F(db), "MariaDB: mariadb://user:pass@host:port/db ($ELIGO_DB)"},
     {"allow-nondurable", NULL, parse_flag, F(allow_nondurable), "accept a server without innodb_flush_log_at_trx_commit=1"},
@@ -249,6 +264,39 @@ static const char *conf_path(int argc, char **argv)
     return NULL;
 }
 
+/* The dynamic pool's defaults and rules (docs/operations.md says why
+ * spares are counted in threads).  0, or -1 (printed). */
+static int conf_pool(eligod_conf *c)
+{
+    if (c->pm == CONF_PM_STATIC) {
+        if (!c->start_workers && !c->min_spare_threads && !c->max_spare_threads) return 0;
+        fprintf(stderr, "eligod: --start-workers, --min-spare-threads and --max-spare-threads need --pm dynamic\n");
+        return -1;
+    }
+    if (!c->min_spare_threads) c->min_spare_threads = c->threads;
+    if (!c->max_spare_threads) c->max_spare_threads = c->min_spare_threads + 2 * c->threads;
+    /* a worker stopped for being spare takes --threads idle threads with
+     * it: the rest must not fall under the minimum, or the next second
+     * would start it again */
+    if (c->max_spare_threads < c->min_spare_threads + c->threads) {
+        fprintf(stderr, "eligod: --max-spare-threads %d: must be at least --min-spare-threads + --threads (%d)\n",
+                c->max_spare_threads, c->min_spare_threads + c->threads);
+        return -1;
+    }
+    if (!c->start_workers) {
+        /* php-fpm's default: the middle of the spare range */
+        int mid = c->min_spare_threads + (c->max_spare_threads - c->min_spare_threads) / 2;
+        c->start_workers = (mid + c->threads - 1) / c->threads;
+        if (c->start_workers > c->workers) c->start_workers = c->workers;
+    }
+    if (c->start_workers > c->workers) {
+        fprintf(stderr, "eligod: --start-workers %d: more than --workers %d (the most)\n", c->start_workers,
+                c->workers);
+        return -1;
+    }
+    return 0;
+}
+
 int conf_parse(eligod_conf *c, int argc, char **argv)
 {
     memset(c, 0, sizeof *c);
@@ -328,5 +376,5 @@ int conf_parse(eligod_conf *c, int argc, char **argv)
         c->workers = (int)(n > 0 ? (n > 64 ? 128 : 2 * n) : 2);
     }
     if (c->stop_timeout == 0) c->stop_timeout = c->request_timeout + 5;
-    return 0;
+    return conf_pool(c);
 }

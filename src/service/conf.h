@@ -21,11 +21,17 @@
 
 /* --commit-lanes' upper bound: COMMITs the committer may run at once */
 enum { CONF_MAX_COMMIT_LANES = 4 };
+/* --pm: a fixed pool of --workers, or a pool sized by its idle threads */
+enum { CONF_PM_STATIC, CONF_PM_DYNAMIC };
 
 typedef struct eligod_conf {
     const char *policies;     /* --policies DIR */
     const char *listen;       /* --listen unix:/path | 127.0.0.1:PORT */
-    int workers;              /* --workers N (0: 2 per core) */
+    int workers;              /* --workers N (0: 2 per core); dynamic: the most */
+    int pm;                   /* --pm static|dynamic: CONF_PM_* (static) */
+    int start_workers;        /* --start-workers N: dynamic, workers at start (0: from the spares) */
+    int min_spare_threads;    /* --min-spare-threads N: dynamic, grow below it (0: --threads) */
+    int max_spare_threads;    /* --max-spare-threads N: dynamic, shrink above it (0: 3 x --threads) */
     int max_requests;         /* --max-requests N (0: never recycle) */
     const char *db;           /* --db URL */
     int allow_nondurable;     /* --allow-nondurable */

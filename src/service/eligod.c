@@ -272,8 +272,13 @@ int main(int argc, char **argv)
         cleanup();
         return 0;
     }
-    elog(LOG_L_INFO, NULL, "master %ld: %d workers, max %d requests each, request timeout %d s",
-         (long)getpid(), master.conf.workers, master.conf.max_requests, master.conf.request_timeout);
+    const eligod_conf *cf = &master.conf;
+    if (cf->pm == CONF_PM_DYNAMIC)
+        elog(LOG_L_INFO, NULL, "master %ld: dynamic pool, %d workers at start, at most %d, idle threads kept "
+             "between %d and %d", (long)getpid(), cf->start_workers, cf->workers, cf->min_spare_threads,
+             cf->max_spare_threads);
+    elog(LOG_L_INFO, NULL, "master %ld: %d workers, max %d requests each, request timeout %d s", (long)getpid(),
+         cf->pm == CONF_PM_DYNAMIC ? cf->start_workers : cf->workers, cf->max_requests, cf->request_timeout);
     rc = pctl_run();
     cleanup();
     return rc;

@@ -72,6 +72,24 @@ static void checkpoint_metrics(buf *b)
     batch_histogram(b, "eligo_checkpoint_batch_rows", "Decisions added per signed checkpoint.", SB_BATCH_CHECKPOINT);
 }
 
+/* The pool as the master counts it (pm.c): its size and idle threads,
+ * and the workers forked and retired since start. */
+static void pool_metrics(buf *b)
+{
+    one(b, "eligo_workers_running", "gauge",
+        "Workers not told to stop (--workers, or between 1 and --workers with --pm dynamic).",
+        (long long)__atomic_load_n(&sb->pool_running, __ATOMIC_RELAXED));
+    one(b, "eligo_workers_max", "gauge", "The most workers the pool may run (--workers).", master.conf.workers);
+    one(b, "eligo_threads_idle", "gauge", "Threads of those workers not in a request (sampled every 50 ms).",
+        (long long)__atomic_load_n(&sb->pool_idle_threads, __ATOMIC_RELAXED));
+    one(b, "eligo_workers_spawned_total", "counter",
+        "Workers forked since start: the first pool, replacements, a dynamic pool's growth.",
+        (long long)ld(&sb->pool_spawned));
+    one(b, "eligo_workers_retired_total", "counter",
+        "Workers a dynamic pool stopped for idle threads above --max-spare-threads.",
+        (long long)ld(&sb->pool_retired));
+}
+
 void h_metrics(service *sv, const http_request *rq, http_response *rs, const route_match *m)
 {
     (void)rq, (void)m;
@@ -147,6 +165,7 @@ void h_metrics(service *sv, const http_request *rq, http_response *rs, const rou
                   "eligo_workers{state=\"starting\"} %d\neligo_workers{state=\"idle\"} %d\n"
                   "eligo_workers{state=\"busy\"} %d\neligo_workers{state=\"stopping\"} %d\n",
                count[SB_STARTING], count[SB_IDLE], count[SB_BUSY], count[SB_STOPPING]);
+    pool_metrics(b);
     buf_printf(b, "# HELP eligo_listen_queue Connections waiting to be accepted (sampled every %d ms).\n"
                   "# TYPE eligo_listen_queue gauge\neligo_listen_queue %u\n"
                   "# HELP eligo_listen_queue_peak The longest listen queue sampled since start.\n"

@@ -13,7 +13,9 @@
  *   - USR1: reopen the log (log.c);
  *   (systemd hears READY, RELOADING and STOPPING from here: notify.h)
  *   - any other signal: logged and ignored (signals.c catches them all);
- *   - every tick: keep N workers of the current generation (one at a time
+ *   - every tick: keep N workers of the current generation (N from pm.c:
+ *           --workers, or a dynamic pool's target, looked at once a
+ *           second; one at a time
  *           while old-generation workers still serve: a new worker must
  *           be ready before an old one is told to stop), honour the crash
  *           back-off, escalate stops, kill workers past the request
@@ -38,6 +40,7 @@
 #include "service/committer.h"
 #include "service/notify.h"
 #include "service/pctl.h"
+#include "service/pm.h"
 #include "service/scoreboard.h"
 #include "service/sequencer_child.h"
 #include "service/signals.h"
@@ -83,8 +86,9 @@ void pctl_bind_counters(const registry *r)
 /* What systemd's status line says (notify.h). */
 static void notify_ready(const char *how)
 {
-    notify_status("READY=1", "%sgeneration %d, %u policies, %d workers", how, master.generation,
-                  master.reg->npolicies, master.conf.workers);
+    notify_status("READY=1", "%sgeneration %d, %u policies, %d workers%s", how, master.generation,
+                  master.reg->npolicies, master.target,
+                  master.conf.pm == CONF_PM_DYNAMIC ? " (dynamic)" : "");
 }
 
 static void reload(int sig)
@@ -132,22 +136,12 @@ static void terminate(int sig)
 
 static void maintain_pool(int64_t now)
 {
-    int cur_alive = 0, cur_starting = 0, cur_ready = 0, old_serving = 0;
-    for (int i = 0; i < master.nchildren; i++) {
-        child *c = &master.children[i];
-        /* told to stop, or recycling (worker.c): leaving, so not counted */
-        if (c->stop_sent_ms || __atomic_load_n(&sb->slots[c->slot].leaving, __ATOMIC_RELAXED)) continue;
-        int st = sb->slots[c->slot].state;
-        if (c->generation == master.generation) {
-            cur_alive++;
-            if (st == SB_STARTING) cur_starting++;
-            else if (st == SB_IDLE || st == SB_BUSY) cur_ready++;
-        } else {
-            old_serving++;
-        }
-    }
+    pool_count pc;
+    pm_count(&pc);
+    pm_tick(&pc, now);
+    int cur_alive = pc.alive, cur_starting = pc.starting, cur_ready = pc.ready, old_serving = pc.old_serving;
     /* retire old workers as new ones become ready, keeping N serving */
-    for (int i = 0; i < master.nchildren && old_serving > 0 && cur_ready + old_serving > master.conf.workers; i++) {
+    for (int i = 0; i < master.nchildren && old_serving > 0 && cur_ready + old_serving > master.target; i++) {
         child *c = &master.children[i];
         if (c->stop_sent_ms || c->generation == master.generation ||
             __atomic_load_n(&sb->slots[c->slot].leaving, __ATOMIC_RELAXED))
@@ -156,7 +150,7 @@ static void maintain_pool(int64_t now)
         children_stop(c);
         old_serving--;
     }
-    while (cur_alive < master.conf.workers && now >= master.backoff.until_ms) {
+    while (cur_alive < master.target && now >= master.backoff.until_ms) {
         if (old_serving > 0 && cur_starting > 0) break;   /* rolling: one at a time */
         if (children_spawn() != 0) {
             master.backoff.until_ms = now + 1000;
@@ -183,6 +177,7 @@ static void sample_listen_queue(void)
 int pctl_run(void)
 {
     struct pollfd pfd = {.fd = signals_fd(), .events = POLLIN};
+    pm_init();
     notify_ready("");
     for (;;) {
         int rc = poll(&pfd, 1, PCTL_LOOP_MS);

@@ -2,7 +2,8 @@
  * pctl.h - the master's state and its control loop.
  *
  * The master is in one of two states (php-fpm's fpm_process_ctl):
- * RUNNING (keep N workers of the current generation), and TERMINATING
+ * RUNNING (keep N workers of the current generation: --workers, or what
+ * a dynamic pool sets, pm.h), and TERMINATING
  * (stop accepting, stop every worker, SIGKILL after --stop-timeout after
  * QUIT or PCTL_FAST_STOP_S after TERM/INT, exit when none is left).  A reload is not a state but a
  * generation: after SIGHUP (or USR2) compiles cleanly the registry is swapped, the
@@ -28,6 +29,7 @@
 #include "service/supervise.h"
 #include "service/conf.h"
 #include "service/listenq.h"
+#include "service/pm.h"
 
 enum pctl_state { PCTL_RUNNING, PCTL_TERMINATING };
 /* The master's loop wakes at least this often (signals wake it sooner). */
@@ -58,6 +60,9 @@ typedef struct master_state {
     int fast_stop;            /* TERMINATING after TERM/INT: PCTL_FAST_STOP_S, not --stop-timeout */
     backoff backoff;          /* the workers' crash back-off (supervise.h) */
     listenq lq;               /* the listen queue's length, sampled each loop */
+    int target;               /* workers of the current generation to keep (pm.h) */
+    int64_t pm_next_ms;       /* a dynamic pool's next decision (pm.c) */
+    pm_window pm;             /* and what it looked at since the last */
 } master_state;
 
 extern master_state master;

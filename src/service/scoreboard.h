@@ -6,6 +6,7 @@
  * the request in progress, requests served) and pool counters for
  * /metrics (requests by route and status, a latency histogram per route,
  * decisions by policy name, reloads, respawns of workers and helpers,
+ * the pool's size and idle threads, workers spawned and retired,
  * the committer's and sequencer's batch sizes, access_log write
  * failures).  Counters are updated with
  * relaxed atomic adds, so no lock is taken on the request path and a
@@ -54,6 +55,8 @@ typedef struct sb_slot {
     uint64_t requests;
     int leaving;             /* set by the worker: past --max-requests, it accepts
                               * no new connection; the master replaces it at once */
+    uint32_t threads;        /* threads started (worker.c), 0 while starting */
+    uint32_t busy;           /* of them, threads in a request: the rest are idle */
     char request_id[40];     /* of the request in progress (slow log) */
 } sb_slot;
 
@@ -83,6 +86,11 @@ typedef struct scoreboard {
     uint64_t batches[SB_NBATCH_KINDS][SB_NBATCH];            /* batches by size (sb_count_batch) */
     uint64_t batch_rows[SB_NBATCH_KINDS];                    /* rows in them */
     uint64_t access_log_failures;                            /* access_log writes that failed (routes.c) */
+    /* the pool, counted by the master (pctl.c, pm.c) */
+    uint32_t pool_running;       /* workers of the current pool not told to stop */
+    uint32_t pool_idle_threads;  /* their threads not in a request */
+    uint64_t pool_spawned;       /* workers forked since start, for any reason */
+    uint64_t pool_retired;       /* workers a dynamic pool stopped as surplus */
     sb_slot slots[];
 } scoreboard;
 

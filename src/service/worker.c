@@ -203,15 +203,20 @@ static int wait_pinned(wthread *t)
 }
 
 /* The slot shows the oldest request in progress, so the master's
- * --request-timeout sees a stuck thread however busy the others are. */
+ * --request-timeout sees a stuck thread however busy the others are,
+ * and how many threads are in a request, which a dynamic pool reads as
+ * its spare capacity (pm.c). */
 static void slot_update(void)
 {
     int64_t oldest = 0;
     const char *rid = "";
+    uint32_t busy = 0;
     for (int i = 0; i < W.nthreads; i++) {
         int64_t s = W.t[i].sv.request_start_ms;
+        if (s) busy++;
         if (s && (!oldest || s < oldest)) oldest = s, rid = W.t[i].sv.request_rid;
     }
+    __atomic_store_n(&W.me->busy, busy, __ATOMIC_RELAXED);
     size_t n = strnlen(rid, sizeof W.me->request_id - 1);
     memcpy(W.me->request_id, rid, n);
     W.me->request_id[n] = 0;
@@ -504,6 +509,7 @@ static void run_threads(void)
         started++;
     }
     pthread_attr_destroy(&attr);
+    __atomic_store_n(&W.me->threads, (uint32_t)started, __ATOMIC_RELAXED);
     thread_main(&W.t[0]);
     for (int i = 1; i < started; i++) pthread_join(W.t[i].tid, NULL);
 }
@@ -573,6 +579,7 @@ void worker_main(const eligod_conf *conf, const registry *reg, int listen_fd, in
     const char *fault = getenv("ELIGOD_FAULT_EXIT_AT_START");
     if (fault && (fault[0] != '/' || access(fault, F_OK) == 0)) _exit(3);
     access_log_start();
+    __atomic_store_n(&W.me->threads, (uint32_t)W.nthreads, __ATOMIC_RELAXED);
     W.me->state = SB_IDLE;
     run_threads();
     W.me->state = SB_STOPPING;

@@ -17,7 +17,9 @@
 #     refused and eligo_access_log_write_failures_total is 1;
 #   - SIGKILL to the committer and to the sequencer: each is respawned and
 #     eligo_child_respawns_total counts 1 for each; the same for a worker
-#     (child="worker"), counted under that one name only.
+#     (child="worker"), counted under that one name only;
+#   - the static pool of 2 workers: eligo_workers_running 2 and max 2, 2
+#     spawned and none retired at start, 3 spawned after the worker's kill.
 # Needs promtool (Debian package prometheus); says SKIP for that check
 # without it.  The last line is "N passed, N failed".
 #
@@ -60,6 +62,11 @@ after=$(date +%s)
 metrics
 promtool_clean "at start"
 metric_is "database" eligo_database_up 1
+# a static pool (--pm static, the default): --workers, always
+metric_is "static pool" eligo_workers_running 2
+metric_is "static pool" eligo_workers_max 2
+metric_is "static pool: 2 workers forked" eligo_workers_spawned_total 2
+metric_is "static pool" eligo_workers_retired_total 0
 t=$(value process_start_time_seconds)
 [ -n "$t" ] && [ "$t" -ge "$before" ] && [ "$t" -le "$after" ] &&
     ok "process_start_time_seconds $t, within [$before, $after]" || not_ok "process_start_time_seconds '$t' not in [$before, $after]"
@@ -128,6 +135,8 @@ for _ in $(seq 100); do
 done
 metrics
 metric_is "a worker killed, respawned ($pid)" 'eligo_child_respawns_total{child="worker"}' 1
+metric_is "a worker killed, replaced" eligo_workers_running 2
+metric_is "a worker killed, a third forked" eligo_workers_spawned_total 3
 want "respawns under one name" "$(grep -q '^eligo_worker_respawns_total' "$tmp/m" || echo y)"
 metrics
 promtool_clean "after all"
