@@ -133,7 +133,12 @@ for _ in $(seq 100); do
     [ "$(stack_worker_pids | wc -l)" -ge 2 ] && ! kill -0 "$pid" 2>/dev/null && break
     sleep 0.1
 done
-metrics
+# the master counts its pool on its next loop (every 50 ms), after the fork
+for _ in $(seq 50); do
+    metrics
+    [ "$(value eligo_workers_running)" = 2 ] && break
+    sleep 0.1
+done
 metric_is "a worker killed, respawned ($pid)" 'eligo_child_respawns_total{child="worker"}' 1
 metric_is "a worker killed, replaced" eligo_workers_running 2
 metric_is "a worker killed, a third forked" eligo_workers_spawned_total 3
