@@ -72,7 +72,7 @@ enum { DECISION_ROW_PARAMS = 14, STORE_PUT_ROWS_MAX = 64 };
     X(ST_MODEL_PUT,      MAIN,    3, "INSERT IGNORE INTO model_versions (hash, name, text, first_seen) VALUES (?, ?, ?, UTC_TIMESTAMP(6))") \
     /* lock wait 0: a (client, request_id) another transaction inserted and \
      * has not committed fails at once with 1205 (the 409), never waits; \
-     * the same for n rows in one statement: store_put_stmt */ \
+     * the same for n rows in one statement: store_exec_put_rows */ \
     X(ST_DECISION_PUT,   MAIN,   14, DECISION_INSERT DECISION_ROW) \
     X(ST_DECISION_BY_RID, MAIN,   2, "SELECT id, fingerprint, response FROM decisions WHERE client = ? AND request_id = ?") \
     X(ST_DECISION_BY_ID, MAIN,    1, "SELECT response FROM decisions WHERE id = ?") \
