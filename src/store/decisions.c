@@ -444,27 +444,23 @@ static store_class put_row(store *s, store_put *p)
     }
 }
 
-/* The multi-row INSERTs, by rows: ST_DECISION_PUTn inserts n. */
-static const struct { int rows; store_stmt_id id; } groups[] = {
-    {32, ST_DECISION_PUT32}, {16, ST_DECISION_PUT16}, {8, ST_DECISION_PUT8},
-    {4, ST_DECISION_PUT4}, {2, ST_DECISION_PUT2},
-};
-enum { GROUP_MAX = 32, ROW_PARAMS = STORE_LEAF_FIELDS + 1 };
+enum { ROW_PARAMS = DECISION_ROW_PARAMS };
+_Static_assert(DECISION_ROW_PARAMS == STORE_LEAF_FIELDS + 1, "a row binds its leaf fields and content_hash");
 
-/* INSERT of the n rows of idx in one statement (n one of groups[]).  When
- * the statement fails for a row of its own (a duplicate, a row in flight
- * elsewhere, a refused value) nothing of it was inserted, and the rows go
- * one by one (put_row) so that each gets its own outcome.  SC_OK or the
- * class that ends the transaction. */
-static store_class put_group(store *s, store_put *p, const size_t *idx, int n, store_stmt_id id)
+/* INSERT of the n rows of idx (2..STORE_PUT_ROWS_MAX) in one statement.
+ * When the statement fails for a row of its own (a duplicate, a row in
+ * flight elsewhere, a refused value) nothing of it was inserted, and the
+ * rows go one by one (put_row) so that each gets its own outcome.  SC_OK
+ * or the class that ends the transaction. */
+static store_class put_group(store *s, store_put *p, const size_t *idx, int n)
 {
-    MYSQL_BIND *b = malloc(sizeof *b * ROW_PARAMS * GROUP_MAX);
-    unsigned long *len = malloc(sizeof *len * ROW_PARAMS * GROUP_MAX);
-    const char *(*v)[ROW_PARAMS] = malloc(sizeof *v * GROUP_MAX);
+    MYSQL_BIND *b = malloc(sizeof *b * ROW_PARAMS * (size_t)n);
+    unsigned long *len = malloc(sizeof *len * ROW_PARAMS * (size_t)n);
+    const char *(*v)[ROW_PARAMS] = malloc(sizeof *v * (size_t)n);
     store_class c = SC_FATAL;
     if (b && len && v) {
         for (int i = 0; i < n; i++) bind_row(&p[idx[i]], v[i], b + ROW_PARAMS * i, len + ROW_PARAMS * i);
-        c = store_exec(s, id, b);
+        c = store_exec_put_rows(s, n, b);
     }
     free(b);
     free(len);
@@ -482,25 +478,18 @@ static store_class put_group(store *s, store_put *p, const size_t *idx, int n, s
     return SC_OK;
 }
 
-/* Inserts the pending puts, as many rows per statement as groups[]
- * allows.  SC_OK or the class that ends the transaction. */
+/* Inserts the pending puts, STORE_PUT_ROWS_MAX rows per statement (a
+ * group of the committer's default size is one statement: one round
+ * trip before COMMIT).  SC_OK or the class that ends the transaction. */
 static store_class put_rows(store *s, store_put *p, size_t n)
 {
-    size_t idx[GROUP_MAX];
+    size_t idx[STORE_PUT_ROWS_MAX];
     int k = 0;
     for (size_t i = 0; i <= n; i++) {
         if (i < n && p[i].state == PUT_PENDING) idx[k++] = i;
-        if (k == 0 || (k < GROUP_MAX && i < n)) continue;
-        /* idx holds k rows: insert them in the largest groups that fit */
-        for (int at = 0; at < k;) {
-            int g = 0;
-            while (g < (int)(sizeof groups / sizeof groups[0]) && groups[g].rows > k - at) g++;
-            store_class c = g < (int)(sizeof groups / sizeof groups[0])
-                                ? put_group(s, p, idx + at, groups[g].rows, groups[g].id)
-                                : put_row(s, &p[idx[at]]);
-            if (c != SC_OK) return c;
-            at += g < (int)(sizeof groups / sizeof groups[0]) ? groups[g].rows : 1;
-        }
+        if (k == 0 || (k < STORE_PUT_ROWS_MAX && i < n)) continue;
+        store_class c = k > 1 ? put_group(s, p, idx, k) : put_row(s, &p[idx[0]]);
+        if (c != SC_OK) return c;
         k = 0;
     }
     return SC_OK;

@@ -6,7 +6,12 @@
  * How it fits: db.c calls store_stmt_prepare_all() after every
  * (re)connection, so a statement handle is either prepared on the live
  * session or NULL; the operations run statements by id through
- * store_exec() and read rows with store_fetch_text().  Every failure goes
+ * store_exec() and read rows with store_fetch_text().  The decision
+ * INSERT of n rows is the exception: prepared for each n on first use
+ * (store_exec_put_rows): a committer's groups may have any of 63 sizes
+ * (2 to 64 rows) but use a few, and preparing all of them on every
+ * connection would keep 63 statements per connection on the server for
+ * nothing.  Every failure goes
  * through store_check_error() (db.c), which classifies it.
  *
  * The parameter count the server reports for each statement is checked
@@ -42,14 +47,16 @@ const char *store_stmt_name(store_stmt_id id)
     return defs[id].name;
 }
 
+static void close_one(MYSQL_STMT **st)
+{
+    if (*st) mysql_stmt_close(*st);
+    *st = NULL;
+}
+
 void store_stmt_close_all(store *s)
 {
-    for (int i = 0; i < ST__COUNT; i++) {
-        if (s->st[i]) {
-            mysql_stmt_close(s->st[i]);
-            s->st[i] = NULL;
-        }
-    }
+    for (int i = 0; i < ST__COUNT; i++) close_one(&s->st[i]);
+    for (int n = 0; n <= STORE_PUT_ROWS_MAX; n++) close_one(&s->put_rows[n]);
 }
 
 int store_stmt_prepare_all(store *s, int groups)
@@ -99,27 +106,71 @@ void store_bind_str(MYSQL_BIND *b, const char *str, size_t len, unsigned long *l
     b->length = lenp;
 }
 
-store_class store_exec(store *s, store_stmt_id id, MYSQL_BIND *params)
+/* Executes the prepared statement st (named name in errors). */
+static store_class exec_on(store *s, MYSQL_STMT *st, const char *name, MYSQL_BIND *params)
 {
-    MYSQL_STMT *st = s->st[id];
     if (!st) {
         /* disconnected earlier in this transaction, or never prepared */
-        if (!s->db) return store_check_error(s, NULL, defs[id].name);
-        store_set_error(s, 0, "%s: not prepared on this connection", defs[id].name);
+        if (!s->db) return store_check_error(s, NULL, name);
+        store_set_error(s, 0, "%s: not prepared on this connection", name);
         return SC_FATAL;
     }
     unsigned int fault = store_fault_check(s, STORE_FAULT_EXEC);
-    if (fault) return store_inject(s, fault, defs[id].name);
-    if (store_too_late(s, defs[id].name)) return SC_UNAVAILABLE;
-    if (params && mysql_stmt_bind_param(st, params)) return store_check_error(s, st, defs[id].name);
+    if (fault) return store_inject(s, fault, name);
+    if (store_too_late(s, name)) return SC_UNAVAILABLE;
+    if (params && mysql_stmt_bind_param(st, params)) return store_check_error(s, st, name);
     long t0 = store_now_ms();
     if (mysql_stmt_execute(st)) {
         store_note_hang(s, t0);
-        return store_check_error(s, st, defs[id].name);
+        return store_check_error(s, st, name);
     }
-    if (mysql_stmt_field_count(st) > 0 && mysql_stmt_store_result(st))
-        return store_check_error(s, st, defs[id].name);
+    if (mysql_stmt_field_count(st) > 0 && mysql_stmt_store_result(st)) return store_check_error(s, st, name);
     return SC_OK;
+}
+
+store_class store_exec(store *s, store_stmt_id id, MYSQL_BIND *params)
+{
+    return exec_on(s, s->st[id], defs[id].name, params);
+}
+
+/* Prepares the decision INSERT of rows rows on this connection: once per
+ * size and connection, never per decision.  SC_OK or the error's class. */
+static store_class prepare_put_rows(store *s, int rows)
+{
+    static const char head[] = DECISION_INSERT, row[] = DECISION_ROW;
+    char sql[sizeof head + STORE_PUT_ROWS_MAX * sizeof row];
+    size_t at = sizeof head - 1;
+    memcpy(sql, head, at);
+    for (int i = 0; i < rows; i++) {
+        if (i) sql[at++] = ',';
+        memcpy(sql + at, row, sizeof row - 1);
+        at += sizeof row - 1;
+    }
+    if (!s->db) return store_check_error(s, NULL, "ST_DECISION_PUTn");
+    MYSQL_STMT *st = mysql_stmt_init(s->db);
+    if (!st) return store_check_error(s, NULL, "ST_DECISION_PUTn");
+    if (mysql_stmt_prepare(st, sql, (unsigned long)at)) {
+        store_class c = store_check_error(s, st, "ST_DECISION_PUTn");
+        mysql_stmt_close(st);
+        return c;
+    }
+    if (mysql_stmt_param_count(st) != (unsigned long)(rows * DECISION_ROW_PARAMS)) {
+        mysql_stmt_close(st);
+        store_set_error(s, 0, "ST_DECISION_PUTn: the server counts another number of parameters");
+        return SC_FATAL;
+    }
+    s->put_rows[rows] = st;
+    return SC_OK;
+}
+
+store_class store_exec_put_rows(store *s, int rows, MYSQL_BIND *params)
+{
+    if (rows < 2 || rows > STORE_PUT_ROWS_MAX) {
+        store_set_error(s, 0, "ST_DECISION_PUTn: %d rows", rows);
+        return SC_FATAL;
+    }
+    store_class c = s->put_rows[rows] ? SC_OK : prepare_put_rows(s, rows);
+    return c == SC_OK ? exec_on(s, s->put_rows[rows], "ST_DECISION_PUTn", params) : c;
 }
 
 int store_fetch_text(store *s, store_stmt_id id, buf **cols, int ncols, int *isnull)

@@ -14,8 +14,8 @@
  * COMMIT: the in-doubt case, 1213 on every attempt), batches
  * (store_put_batch: 32 twins, a mix of new, stored, conflicting and
  * malformed rows, a lost COMMIT answer, a row in flight beside others;
- * the rows of one request all or none),
- * and measures the single-row commit rate.  Each failed check prints
+ * the rows of one request all or none; a batch in one INSERT per 64
+ * rows), and measures the single-row commit rate.  Each failed check prints
  * file:line; the last line is "N passed, N failed".
  *
  * What it does not do: count rows (the shell script does, with the
@@ -142,6 +142,50 @@ static void batch_checks(store *s)
     char id[37];
     store_rc rc = store_put_decision(s, &lost[2], id, NULL);
     CHECK(rc == STORE_EXISTS && strcmp(id, l[2].decision_id) == 0, "a row of it again: %s", rc_name(rc));
+}
+
+/* The server's count of statement executions on this store's session
+ * (-1 when it cannot be read). */
+static long executions(store *s)
+{
+    long n = -1;
+    if (!s->db || mysql_query(s->db, "SHOW SESSION STATUS LIKE 'Com_stmt_execute'")) return -1;
+    MYSQL_RES *r = mysql_store_result(s->db);
+    MYSQL_ROW row = r ? mysql_fetch_row(r) : NULL;
+    if (row && row[1]) n = atol(row[1]);
+    if (r) mysql_free_result(r);
+    return n;
+}
+
+/* A batch of new rows whose texts the store has committed goes as
+ * one INSERT per STORE_PUT_ROWS_MAX rows: 13 rows (a committer's group
+ * at 32 connections) in 1 statement where 8 + 4 + 1 took 3, 70 in 2
+ * (64 + 6), and the rows are all stored. */
+static void statement_checks(store *s)
+{
+    enum { MANY = 70 };
+    static const int sizes[] = {13, MANY};
+    static const long statements[] = {1, 2};
+    store_decision d[MANY];
+    store_put p[MANY];
+    char rid[MANY][32], id[37];
+    /* a row first, so that the policy and model texts are known */
+    d[0] = decision("portal-test", "n-warm", FP_A);
+    CHECK(store_put_decision(s, &d[0], id, NULL) == STORE_OK, "a row before the batches");
+    for (int k = 0; k < 2; k++) {
+        for (int i = 0; i < sizes[k]; i++) {
+            snprintf(rid[i], sizeof rid[i], "n-%d-%d", sizes[k], i);
+            d[i] = decision("portal-test", rid[i], FP_A);
+            p[i] = (store_put){.d = &d[i]};
+        }
+        long before = executions(s);
+        store_put_batch(s, p, (size_t)sizes[k]);
+        long ran = executions(s) - before;
+        int ok = 0;
+        for (int i = 0; i < sizes[k]; i++) ok += p[i].rc == STORE_OK;
+        CHECK(before >= 0 && ran == statements[k] && ok == sizes[k], "a batch of %d new rows: %ld statements, %d stored",
+              sizes[k], ran, ok);
+    }
 }
 
 /* The decisions of one request (a group) are stored all or none: a
@@ -376,6 +420,7 @@ int main(int argc, char **argv)
     }
 
     batch_checks(s);
+    statement_checks(s);
     group_checks(s);
 
     /* 409: another connection is storing the same (client, request_id) and

@@ -108,9 +108,11 @@ if kill -0 "$(cat "$var/pid" 2>/dev/null)" 2>/dev/null; then
         "$(sql "SELECT COUNT(*) FROM decisions WHERE request_id = 'g-1/a'") $(sql "SELECT COUNT(*) FROM decisions WHERE request_id = 'g-1/c'") $(sql "SELECT COUNT(*) FROM decisions WHERE request_id = 'g-2/a'") $(sql "SELECT COUNT(*) FROM decisions WHERE request_id = 'g-lone'")"
     same "outputs hashed in place, held only in the response" 1 \
         "$(sql "SELECT COUNT(*) FROM decisions WHERE request_id = 'r-inplace' AND outputs IS NULL AND explanation IS NULL")"
-    same "all rows" 325 "$(sql 'SELECT COUNT(*) FROM decisions')"
+    same "rows of the batches of 13 and 70" "13 70" \
+        "$(sql "SELECT COUNT(*) FROM decisions WHERE request_id LIKE 'n-13-%'") $(sql "SELECT COUNT(*) FROM decisions WHERE request_id LIKE 'n-70-%'")"
+    same "all rows" 409 "$(sql 'SELECT COUNT(*) FROM decisions')"
     same "one policy text" 1 "$(sql 'SELECT COUNT(*) FROM policy_versions')"
-    same "content hashes distinct and well-formed" 325 \
+    same "content hashes distinct and well-formed" 409 \
         "$(sql "SELECT COUNT(DISTINCT content_hash) FROM decisions WHERE content_hash REGEXP '^[0-9a-f]{64}\$'")"
     same "seq left for the checkpointer" 0 "$(sql 'SELECT COUNT(*) FROM decisions WHERE seq IS NOT NULL')"
 else
