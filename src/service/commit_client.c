@@ -75,7 +75,7 @@ static int connect_committer(void)
         close(fd);
         return -1;
     }
-    struct timeval tv = {COMMIT_READ_TIMEOUT_MS / 1000, 0};
+    struct timeval tv = {COMMIT_READ_TIMEOUT_MS / 1000, COMMIT_READ_TIMEOUT_MS % 1000 * 1000};
     setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
     return fd;
 }

@@ -18,7 +18,7 @@
  * them only until it has them (store_put_batch skips the texts it saw
  * committed).  So both ends of a connection keep the same small table of
  * the texts it carried (wire_texts), changed by the same steps in the
- * same order (wire_texts_send on the worker, the decoding on the
+ * same order (wire_encode_request on the worker, the decoding on the
  * committer): a text whose hash is in the table goes as WIRE_KNOWN_LEN;
  * one that is not goes whole and takes a slot (round robin, skipping the
  * slots this frame refers to, so a decision already read never loses its
@@ -81,8 +81,8 @@ void wire_texts_free(wire_texts *t);
 void wire_put_u32(buf *b, uint32_t v);
 /* Sends the frame b holds after its 4 reserved bytes.  0 or -1. */
 int wire_send_frame(int fd, buf *b);
-/* Reads one frame into b (reset first).  0, or -1 on EOF, error or a
- * length out of bounds. */
+/* Reads one frame into b (reset first).  0, or -1 on EOF, error, a
+ * length out of bounds or bytes beyond the frame. */
 int wire_recv_frame(int fd, buf *b);
 /* Worker: appends the frame of the decisions of the n puts of p (after the 4
  * reserved bytes the caller wrote), the texts the connection carried
