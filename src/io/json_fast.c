@@ -142,6 +142,30 @@ FAST_INLINE const char *scan_string(const char *p, const char *end, const char *
     return p + i + 1;
 }
 
+/* A string of at most 15 bytes of printable ASCII, no quote or
+ * backslash (an id, an enum's name, most keys), whose quote is at p:
+ * one look at the 16 bytes after it.  Its length to *n and the place
+ * past its close; NULL when it is not such a string or the text ends
+ * within those bytes (scan_string() then reads it). */
+FAST_INLINE const char *plain_string(const char *p, const char *end, size_t *n)
+{
+#ifdef __SSE2__
+    if (end - p > 16) {
+        int m = buf_json_mask16(p + 1, 1);
+        if (m) {
+            size_t k = (size_t)__builtin_ctz((unsigned)m);
+            if (p[1 + k] == '"') {
+                *n = k;
+                return p + k + 2;
+            }
+        }
+    }
+#else
+    (void)p; (void)end; (void)n;
+#endif
+    return NULL;
+}
+
 /* A string value whose quote is at p: in place, or decoded into the
  * arena when it has escapes (as json_in.c's tok_string). */
 FAST_RARE const char *read_string(fast *F, const char *p, const char **s, size_t *n)
@@ -339,11 +363,22 @@ FAST_RARE const char *general_text_like(fast *F, const char *p, const ty *t, con
     }
 }
 
-/* Text, an enum's name or a date: a string. */
+/* Text or an enum's name in a plain string (plain_string(): its bytes
+ * are its code points), else the general way. */
 FAST_INLINE const char *read_text_like(fast *F, const char *p, const ty *t, const field_def *f,
                                        ev_cell *out)
 {
-    return general_text_like(F, p, t, f, out);
+    size_t n;
+    const char *q = t->kind != TY_DATE ? plain_string(p, F->end, &n) : NULL;
+    if (!q)
+        return general_text_like(F, p, t, f, out);
+    if (t->kind == TY_ENUM)
+        return (out->i = enum_index(t->en, p + 1, n)) >= 0 ? q : NULL;
+    if (!json_in_bounds(f, (int64_t)n))
+        return NULL;
+    out->s.ptr = p + 1;
+    out->s.len = (uint32_t)n;
+    return q;
 }
 
 /* The scalar of type t at p (its first byte, not a blank). */
@@ -413,8 +448,9 @@ FAST_INLINE const char *read_key(const char *p, const char *end, const entity_de
             return p[n + 2] == ':' ? p + n + 3 : take(p + n + 2, end, ':');
         }
     }
-    const char *q = scan_string(p, end, &s, &n, &esc);
-    if (!q || esc)
+    const char *q = plain_string(p, end, &n);
+    s = p + 1;
+    if (!q && (!(q = scan_string(p, end, &s, &n, &esc)) || esc))
         return NULL;
     if ((*fi = field_of(e, s, n)) < 0)
         return NULL;
