@@ -302,12 +302,18 @@ FAST_RARE const char *general_decimal(fast *F, const char *p, int64_t *v)
     return p;
 }
 
-/* A decimal or money amount at p. */
+/* A decimal or money amount at p.  An amount in a string of nothing
+ * but a plain number ("1234.56") is read in one pass, digits and the
+ * closing quote together: such a string has no escape and is what
+ * read_string() and plain_decimal() would take. */
 FAST_INLINE const char *read_decimal(fast *F, const char *p, const ty *t, const field_def *f,
                                      ev_cell *out)
 {
+    size_t len = (size_t)(F->end - p), i = 1;
     int64_t v;
-    if (!(p = general_decimal(F, p, &v)))
+    if (p[0] == '"' && plain_decimal(p, len, &i, &v) && i < len && p[i] == '"')
+        p += i + 1;
+    else if (!(p = general_decimal(F, p, &v)))
         return NULL;
     if (!dec_fits_places(v, t->kind == TY_MONEY ? 2 : DEC_PLACES) || !json_in_bounds(f, v))
         return NULL;
