@@ -7,7 +7,8 @@
  * fields, they serve the compiler, and the evaluator itself only ever
  * sees the resulting indexes.  The JSON reader looks up every key of
  * every request, so for it each entity also gets a perfect hash of its
- * field names (entity_index_keys, built once when the model compiles).
+ * field names and a record of its defaults (entity_index_keys, built
+ * once when the model compiles).
  *
  * Names arrive as (pointer, length) because they usually point into
  * source text or request JSON that is not NUL-terminated.
@@ -74,9 +75,36 @@ static int keys_place(const entity_def *e, field_key *slot, uint32_t bits, uint3
 /* Tries table sizes from 2x to 8x the fields (rounded to a power of 2)
  * and a few hundred odd seeds each: for the civil model's entities the
  * first size and one of the first seeds do. */
+/* e->defaults and e->required (model.h), for at most 64 fields. */
+static int index_defaults(entity_def *e, arena *pool)
+{
+    e->defaults = NULL;
+    e->required = 0;
+    if (e->nfields == 0 || e->nfields > 64)
+        return 0;
+    ev_cell *d = arena_alloc(pool, e->nfields * sizeof *d);
+    if (!d)
+        return -1;
+    for (uint32_t i = 0; i < e->nfields; i++) {
+        const field_def *f = &e->fields[i];
+        if (f->index >= e->nfields) {
+            e->required = 0;   /* not a record the reader fills whole */
+            return 0;
+        }
+        if (f->required)
+            e->required |= (uint64_t)1 << i;
+        else
+            d[f->index] = f->def;
+    }
+    e->defaults = d;
+    return 0;
+}
+
 int entity_index_keys(entity_def *e, arena *pool)
 {
     e->keys = NULL;
+    if (index_defaults(e, pool))
+        return -1;
     uint32_t bits = 1;
     while ((1u << bits) < 2 * e->nfields)
         bits++;

@@ -67,6 +67,14 @@ typedef struct entity_def {
     uint32_t nfields;         /* == cells per record */
     field_def *fields;
     const field_keys *keys;   /* NULL: search fields (entities built by hand) */
+    /* A record of defaults, for the reader of request JSON, which gives
+     * every field a request leaves out its default: each cell its
+     * field's `def` (a required field's is zero), copied whole before
+     * a record is read, and `required` with bit i set when fields[i]
+     * has no default.  Built with keys (entity_index_keys) for at most
+     * 64 fields; NULL otherwise and for entities built by hand. */
+    const ev_cell *defaults;
+    uint64_t required;
 } entity_def;
 
 /* The slot of key s[0..n), n > 0, under seed and shift. */
@@ -79,7 +87,8 @@ static inline uint32_t field_key_hash(const char *s, size_t n, uint32_t seed, ui
 
 /* Builds e->keys from its fields, in pool (a struct arena); leaves it
  * NULL when no seed separates the names (same length and the same
- * three bytes), which the reader then searches.  -1 when out of memory. */
+ * three bytes), which the reader then searches.  Builds e->defaults and
+ * e->required too.  -1 when out of memory. */
 struct arena;
 int entity_index_keys(entity_def *e, struct arena *pool);
 /* True when name (n bytes long) is s[0..n): 8 bytes a step, the last

@@ -539,7 +539,9 @@ static int fill_defaults(const entity_def *e, ev_cell *rec, const uint64_t *seen
 
 /* Fills rec (e->nfields cells) from the object at p, each field left
  * out given its default; NULL when a required one is missing.  ko: the
- * key order of the list rec is in (key_order), else empty. */
+ * key order of the list rec is in (key_order), else empty.  With the
+ * entity's record of defaults (model.h) the cells start as a copy of
+ * it and the fields sent overwrite theirs; without, fill_defaults(). */
 static const char *read_record(fast *F, const char *p, const entity_def *e, ev_cell *rec,
                                key_order *ko)
 {
@@ -548,21 +550,31 @@ static const char *read_record(fast *F, const char *p, const entity_def *e, ev_c
     if (!(p = open_container(F, p, '{')) ||
         (words > 4 && !(seen = arena_alloc(F->pool, words * sizeof *seen))))
         return NULL;
+    if (e->defaults)
+        memcpy(rec, e->defaults, e->nfields * sizeof *rec);
     int more = items_start(F, &p, '}');
     for (uint32_t k = 0; more > 0; more = next_or_close(F, &p, '}'), k++)
         if (*p != '"' || !(p = read_member(F, p, e, rec, seen, ko, k)))
             return NULL;
-    return more == 0 && fill_defaults(e, rec, seen) ? p : NULL;
+    if (more < 0)
+        return NULL;
+    if (e->defaults)
+        return (seen[0] & e->required) == e->required ? p : NULL;
+    return fill_defaults(e, rec, seen) ? p : NULL;
 }
 
 /* A list's or map's cells, `stride` a step, room for *cap steps: the
- * first LIST_FIRST, then twice as many with the old ones copied. */
-static ev_cell *grow_cells(fast *F, ev_cell *cells, uint32_t n, uint32_t *cap, uint32_t stride)
+ * first LIST_FIRST, then twice as many with the old ones copied.  Not
+ * zeroed when `dirty` (records that read_record() copies whole from
+ * their entity's defaults). */
+static ev_cell *grow_cells(fast *F, ev_cell *cells, uint32_t n, uint32_t *cap, uint32_t stride,
+                           int dirty)
 {
     uint32_t c = *cap ? *cap * 2 : LIST_FIRST;
     if (c > JSON_MAX_TOKENS)
         return NULL;
-    ev_cell *more = arena_alloc(F->pool, (size_t)c * stride * sizeof *more);
+    size_t size = (size_t)c * stride * sizeof(ev_cell);
+    ev_cell *more = dirty ? arena_alloc_dirty(F->pool, size) : arena_alloc(F->pool, size);
     if (more && n)
         memcpy(more, cells, (size_t)n * stride * sizeof *more);
     *cap = c;
@@ -583,7 +595,7 @@ static const char *read_list(fast *F, const char *p, const ty *t, const field_de
                              ev_cell *out)
 {
     const ty *el = t->elem;
-    int ent = el->kind == TY_ENTITY;
+    int ent = el->kind == TY_ENTITY, dirty = ent && el->ent->defaults;
     uint32_t stride = ent ? el->ent->nfields : 1, n = 0, cap = 0;
     ev_cell *cells = NULL;
     key_order ko;
@@ -592,7 +604,7 @@ static const char *read_list(fast *F, const char *p, const ty *t, const field_de
         return NULL;
     int more = items_start(F, &p, ']');
     for (; more > 0; more = next_or_close(F, &p, ']')) {
-        if (n == cap && !(cells = grow_cells(F, cells, n, &cap, stride)))
+        if (n == cap && !(cells = grow_cells(F, cells, n, &cap, stride, dirty)))
             return NULL;
         ev_cell *cell = cells + (size_t)n++ * stride;
         if (!(p = ent ? read_record(F, p, el->ent, cell, &ko) : read_value(F, p, el, NULL, cell)))
@@ -623,7 +635,7 @@ static const char *read_map(fast *F, const char *p, const ty *t, const field_def
     for (; more > 0; more = next_or_close(F, &p, '}')) {
         const char *k;
         size_t kn;
-        if (n == cap && !(cells = grow_cells(F, cells, n, &cap, 2)))
+        if (n == cap && !(cells = grow_cells(F, cells, n, &cap, 2, 0)))
             return NULL;
         if (*p != '"' || !(p = read_string(F, p, &k, &kn)) || !(p = take(p, F->end, ':')) ||
             peek(&p, F->end) < 0)
@@ -640,11 +652,15 @@ static const char *read_map(fast *F, const char *p, const ty *t, const field_def
                : NULL;
 }
 
-/* n cells from the arena (none for n == 0, as json_in.c). */
-static int alloc_cells(fast *F, size_t n, ev_cell **cells)
+/* The cells of a record of e from the arena (none for no fields, as
+ * json_in.c); not zeroed when read_record() copies e's defaults whole. */
+static int record_cells(fast *F, const entity_def *e, ev_cell **cells)
 {
-    *cells = n ? arena_alloc(F->pool, n * sizeof **cells) : NULL;
-    return !n || *cells;
+    size_t size = e->nfields * sizeof **cells;
+    *cells = !e->nfields   ? NULL
+             : e->defaults ? arena_alloc_dirty(F->pool, size)
+                           : arena_alloc(F->pool, size);
+    return !e->nfields || *cells;
 }
 
 /* The value of type t at p (its first byte, not a blank). */
@@ -656,7 +672,7 @@ static const char *read_value(fast *F, const char *p, const ty *t, const field_d
     none.n = 0;
     switch (t->kind) {
     case TY_ENTITY:
-        if (!alloc_cells(F, t->ent->nfields, &rec))
+        if (!record_cells(F, t->ent, &rec))
             return NULL;
         out->rec = rec;
         return read_record(F, p, t->ent, rec, &none);
@@ -680,7 +696,7 @@ int json_input_fast(const char *text, size_t len, const entity_def *root, arena 
     if (len > JSON_MAX_TOKENS || !(p = open_container(&F, p, '{')) || peek(&p, F.end) != '"' ||
         !(p = scan_string(p, F.end, &k, &kn, &esc)) || esc || kn != strlen(root->name) ||
         memcmp(k, root->name, kn) || !(p = take(p, F.end, ':')) || peek(&p, F.end) < 0 ||
-        !alloc_cells(&F, root->nfields, &rec) || !(p = read_record(&F, p, root, rec, &none)) ||
+        !record_cells(&F, root, &rec) || !(p = read_record(&F, p, root, rec, &none)) ||
         !(p = take(p, F.end, '}')) || peek(&p, F.end) != -1 || pool->failed)
         return 0;
     *out = rec;
