@@ -75,6 +75,23 @@ static int keys_place(const entity_def *e, field_key *slot, uint32_t bits, uint3
 /* Tries table sizes from 2x to 8x the fields (rounded to a power of 2)
  * and a few hundred odd seeds each: for the civil model's entities the
  * first size and one of the first seeds do. */
+int enum_index_words(enum_def *e, arena *pool)
+{
+    uint64_t *w = arena_alloc(pool, (e->nvalues + 1) * sizeof *w);
+    if (!w)
+        return -1;
+    for (uint32_t k = 0; k < e->nvalues; k++) {
+        unsigned char b[8] = { 0 };
+        size_t n = strlen(e->values[k]);
+        memcpy(b, e->values[k], n <= 8 ? n : 0);
+        memcpy(&w[k], b, 8);
+        if (n > 8)
+            w[k] = ENUM_WORD_LONG;
+    }
+    e->words = w;
+    return 0;
+}
+
 /* e->defaults and e->required (model.h), for at most 64 fields. */
 static int index_defaults(entity_def *e, arena *pool)
 {

@@ -26,6 +26,11 @@ typedef struct enum_def {
     uint32_t nvalues;
     const char **values;      /* names, in declaration order */
     const char **labels;      /* Chinese labels, entries may be NULL */
+    /* For the reader of request JSON: each value's name as its first 8
+     * bytes, zero-padded (read through memcpy, so a word holds the
+     * bytes in memory order), or ENUM_WORD_LONG for a name longer than
+     * 8 bytes; NULL for enums built by hand (enum_index_words). */
+    const uint64_t *words;
 } enum_def;
 
 typedef struct field_def {
@@ -125,6 +130,11 @@ static inline long entity_key_find(const entity_def *e, const char *s, size_t n)
         return -1;
     return field_name_is(e->fields[f->field - 1].name, s, n) ? (long)f->field - 1 : -1;
 }
+
+/* A word no name of at most 8 bytes (none holds a NUL) can match. */
+#define ENUM_WORD_LONG ((uint64_t)0xFF << 8)
+/* Builds e->words (its values' names) in pool; -1 when out of memory. */
+int enum_index_words(enum_def *e, struct arena *pool);
 
 /* Field by name; NULL when absent.  Compile-time only (linear search). */
 const field_def *entity_field(const entity_def *e, const char *name, size_t len);

@@ -341,6 +341,25 @@ FAST_INLINE int enum_index(const enum_def *en, const char *s, size_t n)
     return -1;
 }
 
+/* The value of en named by the plain string s[0..n) (plain_string():
+ * at least 16 bytes of text from s), -1 when none: a name of at most 8
+ * bytes is one load, masked to n bytes, against each value's word
+ * (model.h), where enum_index() compares byte by byte. */
+FAST_INLINE int enum_plain(const enum_def *en, const char *s, size_t n)
+{
+    static const unsigned char ones[16] = { 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF };
+    uint64_t w, mask;
+    if (!en->words || n > 8)
+        return enum_index(en, s, n);
+    memcpy(&w, s, 8);
+    memcpy(&mask, ones + 8 - n, 8);   /* n bytes of 0xFF first, in memory order */
+    w &= mask;
+    for (uint32_t k = 0; k < en->nvalues; k++)
+        if (en->words[k] == w)
+            return (int)k;
+    return -1;
+}
+
 /* Text, an enum's name or a date, the general way: a string. */
 FAST_RARE const char *general_text_like(fast *F, const char *p, const ty *t, const field_def *f,
                                         ev_cell *out)
@@ -379,7 +398,7 @@ FAST_INLINE const char *read_text_like(fast *F, const char *p, const ty *t, cons
     if (!q)
         return general_text_like(F, p, t, f, out);
     if (t->kind == TY_ENUM)
-        return (out->i = enum_index(t->en, p + 1, n)) >= 0 ? q : NULL;
+        return (out->i = enum_plain(t->en, p + 1, n)) >= 0 ? q : NULL;
     if (!json_in_bounds(f, (int64_t)n))
         return NULL;
     out->s.ptr = p + 1;

@@ -25,9 +25,9 @@
 /* ---- the model ---- */
 
 static const char *self_care_names[] = { "full", "partial", "none" };
-static const enum_def self_care_enum = { "self_care", NULL, 3, self_care_names, NULL };
+static enum_def self_care_enum = { "self_care", NULL, 3, self_care_names, NULL };
 static const char *hukou_names[] = { "urban", "rural" };
-static const enum_def hukou_enum = { "hukou", NULL, 2, hukou_names, NULL };
+static enum_def hukou_enum = { "hukou", NULL, 2, hukou_names, NULL };
 
 static entity_def person, household, misc;
 
@@ -1074,12 +1074,15 @@ int main(void)
         cmocka_unit_test_setup_teardown(single_pass_agrees, setup, teardown),
     };
     /* Once as entities built by hand (fields searched), once with the
-     * perfect hash of field names that compiled models carry. */
+     * perfect hash of field names, the record of defaults and the enum
+     * names as words that compiled models carry. */
     int failed = cmocka_run_group_tests_name("fields searched", tests, NULL, NULL);
     arena keys;
     arena_init(&keys, 4096);
     if (entity_index_keys(&person, &keys) || entity_index_keys(&household, &keys) ||
-        entity_index_keys(&misc, &keys) || !person.keys || !household.keys || !misc.keys)
+        entity_index_keys(&misc, &keys) || !person.keys || !household.keys || !misc.keys ||
+        enum_index_words(&self_care_enum, &keys) || enum_index_words(&hukou_enum, &keys) ||
+        !person.defaults || !household.defaults || !misc.defaults)
         return 1;
     failed += cmocka_run_group_tests_name("fields hashed", tests, NULL, NULL);
     arena_free(&keys);
