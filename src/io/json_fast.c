@@ -10,9 +10,10 @@
  * JSON grammar exactly as json_lex.c does (strings through the same
  * 16-byte plain scan, escapes, UTF-8 and control characters; bare words
  * running to a delimiter), counts depth against the request limits,
- * and writes the cells.  Tokens are not counted: a token takes at least
- * a byte of its own, so a text of at most JSON_MAX_TOKENS bytes cannot
- * have too many, and a longer one is left to json_in.c.
+ * and writes the cells.  Tokens are counted a container at a time (a
+ * record's keys and values when it closes, a list's elements), and
+ * held to the limit once at the end: a text that breaks it is given up
+ * whole, as anything else.
  *
  * The place in the text is passed to each reader and returned by it
  * (NULL when it gives up), so it stays in a register across the calls
@@ -63,6 +64,7 @@ typedef struct fast {
     const char *end;          /* one past the text's last byte */
     arena *pool;
     uint32_t depth;           /* as json_lex.c counts it */
+    size_t ntok;              /* tokens json_lex.c would write so far */
 } fast;
 
 FAST_INLINE int is_ws(char ch)
@@ -572,11 +574,13 @@ static const char *read_record(fast *F, const char *p, const entity_def *e, ev_c
     if (e->defaults)
         memcpy(rec, e->defaults, e->nfields * sizeof *rec);
     int more = items_start(F, &p, '}');
-    for (uint32_t k = 0; more > 0; more = next_or_close(F, &p, '}'), k++)
+    uint32_t k = 0;
+    for (; more > 0; more = next_or_close(F, &p, '}'), k++)
         if (*p != '"' || !(p = read_member(F, p, e, rec, seen, ko, k)))
             return NULL;
     if (more < 0)
         return NULL;
+    F->ntok += 2 * (size_t)k;  /* each member's key and value */
     if (e->defaults)
         return (seen[0] & e->required) == e->required ? p : NULL;
     return fill_defaults(e, rec, seen) ? p : NULL;
@@ -629,6 +633,7 @@ static const char *read_list(fast *F, const char *p, const ty *t, const field_de
         if (!(p = ent ? read_record(F, p, el->ent, cell, &ko) : read_value(F, p, el, NULL, cell)))
             return NULL;
     }
+    F->ntok += n;
     return more == 0 && set_cells(out, cells, n, stride, f) ? p : NULL;
 }
 
@@ -665,6 +670,7 @@ static const char *read_map(fast *F, const char *p, const ty *t, const field_def
             return NULL;
         n++;
     }
+    F->ntok += 2 * (size_t)n;
     return more == 0 && n <= MAP_PAIRWISE && !map_has_dup(cells, n) &&
                    set_cells(out, cells, n, 2, f)
                ? p
@@ -705,18 +711,20 @@ static const char *read_value(fast *F, const char *p, const ty *t, const field_d
 int json_input_fast(const char *text, size_t len, const entity_def *root, arena *pool,
                     ev_cell **out)
 {
-    fast F = { .end = text + len, .pool = pool };
+    /* the outer object, the root's name and its record */
+    fast F = { .end = text + len, .pool = pool, .ntok = 3 };
     const char *p = text, *k;
     size_t kn;
     int esc;
     ev_cell *rec;
     key_order none;
     none.n = 0;
-    if (len > JSON_MAX_TOKENS || !(p = open_container(&F, p, '{')) || peek(&p, F.end) != '"' ||
+    if (len > UINT32_MAX / 2 || !(p = open_container(&F, p, '{')) || peek(&p, F.end) != '"' ||
         !(p = scan_string(p, F.end, &k, &kn, &esc)) || esc || kn != strlen(root->name) ||
         memcmp(k, root->name, kn) || !(p = take(p, F.end, ':')) || peek(&p, F.end) < 0 ||
         !record_cells(&F, root, &rec) || !(p = read_record(&F, p, root, rec, &none)) ||
-        !(p = take(p, F.end, '}')) || peek(&p, F.end) != -1 || pool->failed)
+        !(p = take(p, F.end, '}')) || peek(&p, F.end) != -1 || F.ntok > JSON_MAX_TOKENS ||
+        pool->failed)
         return 0;
     *out = rec;
     return 1;
