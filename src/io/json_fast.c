@@ -396,7 +396,7 @@ FAST_INLINE const char *read_text_like(fast *F, const char *p, const ty *t, cons
                                        ev_cell *out)
 {
     size_t n;
-    const char *q = t->kind != TY_DATE ? plain_string(p, F->end, &n) : NULL;
+    const char *q = t->kind == TY_TEXT || t->kind == TY_ENUM ? plain_string(p, F->end, &n) : NULL;
     if (!q)
         return general_text_like(F, p, t, f, out);
     if (t->kind == TY_ENUM)
