@@ -11,9 +11,9 @@
  * 16-byte plain scan, escapes, UTF-8 and control characters; bare words
  * running to a delimiter), counts depth against the request limits,
  * and writes the cells.  Tokens are counted a container at a time (a
- * record's keys and values when it closes, a list's elements), and
- * held to the limit once at the end: a text that breaks it is given up
- * whole, as anything else.
+ * record's keys and values when it closes, a list's elements, a map's
+ * pairs), and held to the limit once at the end: a text that breaks it
+ * is given up whole, as anything else.
  *
  * The place in the text is passed to each reader and returned by it
  * (NULL when it gives up), so it stays in a register across the calls
@@ -32,6 +32,12 @@
  * the record before (key_order): a household's members are written by
  * the same code, keys in the same order, and a guess that holds skips
  * the key's string scan and its lookup.
+ *
+ * What a compiled model carries for this reader (model.h) shortens the
+ * common case: a record starts as a copy of its entity's defaults, so
+ * the fields left out cost nothing; an enum's names are 8-byte words,
+ * so a short plain name is one masked compare a value.  Entities and
+ * enums built by hand, without them, take the longer ways.
  *
  * Lists and maps do not announce their length, so their cells grow in
  * the arena (doubling from LIST_FIRST elements, the old array left
