@@ -228,9 +228,9 @@ FAST_RARE const char *read_bool(const char *p, const char *end, ev_cell *out)
  * not of that shape. */
 FAST_INLINE int plain_digits(const char *s, size_t n, size_t *i, uint64_t *v)
 {
-    size_t a = *i, k = a;
+    size_t a = *i, k = a, stop = n - a > 13 ? a + 13 : n; /* a 13th digit tells too many */
     uint64_t x = 0;
-    for (; k < n && k - a <= 12 && is_digit(s[k]); k++)
+    for (; k < stop && is_digit(s[k]); k++)
         x = x * 10 + (uint64_t)(s[k] - '0');
     if (k == a || k - a > 12 || (s[a] == '0' && k - a > 1))
         return 0;
@@ -253,7 +253,8 @@ FAST_INLINE int plain_decimal(const char *s, size_t n, size_t *i, int64_t *out)
     if (!plain_digits(s, n, &k, &ip))
         return 0;
     if (k < n && s[k] == '.') {
-        for (f = k + 1; f < n && f - k <= DEC_PLACES && is_digit(s[f]); f++)
+        size_t fstop = n - k > DEC_PLACES + 1 ? k + DEC_PLACES + 1 : n;
+        for (f = k + 1; f < fstop && is_digit(s[f]); f++)
             fp = fp * 10 + (uint64_t)(s[f] - '0');
         if (f == k + 1 || f - k - 1 > DEC_PLACES)
             return 0;
