@@ -8,7 +8,8 @@
  * sees the resulting indexes.  The JSON reader looks up every key of
  * every request, so for it each entity also gets a perfect hash of its
  * field names and a record of its defaults (entity_index_keys, built
- * once when the model compiles).
+ * once when the model compiles), and each enum its names as words
+ * (enum_index_words).
  *
  * Names arrive as (pointer, length) because they usually point into
  * source text or request JSON that is not NUL-terminated.
@@ -72,9 +73,8 @@ static int keys_place(const entity_def *e, field_key *slot, uint32_t bits, uint3
     return 1;
 }
 
-/* Tries table sizes from 2x to 8x the fields (rounded to a power of 2)
- * and a few hundred odd seeds each: for the civil model's entities the
- * first size and one of the first seeds do. */
+/* Built with the enum (lang/compile.c): a name longer than 8 bytes
+ * gets ENUM_WORD_LONG, which no masked name equals. */
 int enum_index_words(enum_def *e, arena *pool)
 {
     uint64_t *w = arena_alloc(pool, (e->nvalues + 1) * sizeof *w);
@@ -117,6 +117,9 @@ static int index_defaults(entity_def *e, arena *pool)
     return 0;
 }
 
+/* Tries table sizes from 2x to 8x the fields (rounded to a power of 2)
+ * and a few hundred odd seeds each: for the civil model's entities the
+ * first size and one of the first seeds do. */
 int entity_index_keys(entity_def *e, arena *pool)
 {
     e->keys = NULL;
