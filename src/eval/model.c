@@ -7,7 +7,9 @@
  * fields, they serve the compiler, and the evaluator itself only ever
  * sees the resulting indexes.  The JSON reader looks up every key of
  * every request, so for it each entity also gets a perfect hash of its
- * field names (entity_index_keys, built once when the model compiles).
+ * field names and a record of its defaults (entity_index_keys, built
+ * once when the model compiles), and each enum its names as words
+ * (enum_index_words).
  *
  * Names arrive as (pointer, length) because they usually point into
  * source text or request JSON that is not NUL-terminated.
@@ -71,12 +73,58 @@ static int keys_place(const entity_def *e, field_key *slot, uint32_t bits, uint3
     return 1;
 }
 
+/* Built with the enum (lang/compile.c): a name longer than 8 bytes
+ * gets ENUM_WORD_LONG, which no masked name equals. */
+int enum_index_words(enum_def *e, arena *pool)
+{
+    uint64_t *w = arena_alloc(pool, (e->nvalues + 1) * sizeof *w);
+    if (!w)
+        return -1;
+    for (uint32_t k = 0; k < e->nvalues; k++) {
+        unsigned char b[8] = { 0 };
+        size_t n = strlen(e->values[k]);
+        memcpy(b, e->values[k], n <= 8 ? n : 0);
+        memcpy(&w[k], b, 8);
+        if (n > 8)
+            w[k] = ENUM_WORD_LONG;
+    }
+    e->words = w;
+    return 0;
+}
+
+/* e->defaults and e->required (model.h), for at most 64 fields. */
+static int index_defaults(entity_def *e, arena *pool)
+{
+    e->defaults = NULL;
+    e->required = 0;
+    if (e->nfields == 0 || e->nfields > 64)
+        return 0;
+    ev_cell *d = arena_alloc(pool, e->nfields * sizeof *d);
+    if (!d)
+        return -1;
+    for (uint32_t i = 0; i < e->nfields; i++) {
+        const field_def *f = &e->fields[i];
+        if (f->index >= e->nfields) {
+            e->required = 0;   /* not a record the reader fills whole */
+            return 0;
+        }
+        if (f->required)
+            e->required |= (uint64_t)1 << i;
+        else
+            d[f->index] = f->def;
+    }
+    e->defaults = d;
+    return 0;
+}
+
 /* Tries table sizes from 2x to 8x the fields (rounded to a power of 2)
  * and a few hundred odd seeds each: for the civil model's entities the
  * first size and one of the first seeds do. */
 int entity_index_keys(entity_def *e, arena *pool)
 {
     e->keys = NULL;
+    if (index_defaults(e, pool))
+        return -1;
     uint32_t bits = 1;
     while ((1u << bits) < 2 * e->nfields)
         bits++;

@@ -26,6 +26,11 @@ typedef struct enum_def {
     uint32_t nvalues;
     const char **values;      /* names, in declaration order */
     const char **labels;      /* Chinese labels, entries may be NULL */
+    /* For the reader of request JSON: each value's name as its first 8
+     * bytes, zero-padded (read through memcpy, so a word holds the
+     * bytes in memory order), or ENUM_WORD_LONG for a name longer than
+     * 8 bytes; NULL for enums built by hand (enum_index_words). */
+    const uint64_t *words;
 } enum_def;
 
 typedef struct field_def {
@@ -67,6 +72,14 @@ typedef struct entity_def {
     uint32_t nfields;         /* == cells per record */
     field_def *fields;
     const field_keys *keys;   /* NULL: search fields (entities built by hand) */
+    /* A record of defaults, for the reader of request JSON, which gives
+     * every field a request leaves out its default: each cell its
+     * field's `def` (a required field's is zero), copied whole before
+     * a record is read, and `required` with bit i set when fields[i]
+     * has no default.  Built with keys (entity_index_keys) for at most
+     * 64 fields; NULL otherwise and for entities built by hand. */
+    const ev_cell *defaults;
+    uint64_t required;
 } entity_def;
 
 /* The slot of key s[0..n), n > 0, under seed and shift. */
@@ -79,7 +92,8 @@ static inline uint32_t field_key_hash(const char *s, size_t n, uint32_t seed, ui
 
 /* Builds e->keys from its fields, in pool (a struct arena); leaves it
  * NULL when no seed separates the names (same length and the same
- * three bytes), which the reader then searches.  -1 when out of memory. */
+ * three bytes), which the reader then searches.  Builds e->defaults and
+ * e->required too.  -1 when out of memory. */
 struct arena;
 int entity_index_keys(entity_def *e, struct arena *pool);
 /* True when name (n bytes long) is s[0..n): 8 bytes a step, the last
@@ -116,6 +130,11 @@ static inline long entity_key_find(const entity_def *e, const char *s, size_t n)
         return -1;
     return field_name_is(e->fields[f->field - 1].name, s, n) ? (long)f->field - 1 : -1;
 }
+
+/* A word no name of at most 8 bytes (none holds a NUL) can match. */
+#define ENUM_WORD_LONG ((uint64_t)0xFF << 8)
+/* Builds e->words (its values' names) in pool; -1 when out of memory. */
+int enum_index_words(enum_def *e, struct arena *pool);
 
 /* Field by name; NULL when absent.  Compile-time only (linear search). */
 const field_def *entity_field(const entity_def *e, const char *name, size_t len);

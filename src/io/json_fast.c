@@ -9,8 +9,15 @@
  * record's '{', a key, an int's digits), checks the bytes against the
  * JSON grammar exactly as json_lex.c does (strings through the same
  * 16-byte plain scan, escapes, UTF-8 and control characters; bare words
- * running to a delimiter), counts tokens and depth against the request
- * limits, and writes the cells.
+ * running to a delimiter), counts depth against the request limits,
+ * and writes the cells.  Tokens are counted a container at a time (a
+ * record's keys and values when it closes, a list's elements, a map's
+ * pairs), and held to the limit once at the end: a text that breaks it
+ * is given up whole, as anything else.
+ *
+ * The place in the text is passed to each reader and returned by it
+ * (NULL when it gives up), so it stays in a register across the calls
+ * of a record's members instead of being stored and loaded again.
  *
  * Accepting is the whole contract: a text read here must be one the
  * two-pass reader accepts with the same cells, and nothing more.  So
@@ -25,6 +32,12 @@
  * the record before (key_order): a household's members are written by
  * the same code, keys in the same order, and a guess that holds skips
  * the key's string scan and its lookup.
+ *
+ * What a compiled model carries for this reader (model.h) shortens the
+ * common case: a record starts as a copy of its entity's defaults, so
+ * the fields left out cost nothing; an enum's names are 8-byte words,
+ * so a short plain name is one masked compare a value.  Entities and
+ * enums built by hand, without them, take the longer ways.
  *
  * Lists and maps do not announce their length, so their cells grow in
  * the arena (doubling from LIST_FIRST elements, the old array left
@@ -49,14 +62,15 @@
 
 /* The steps of every key and value: inlined, they cost no call. */
 #define FAST_INLINE static inline __attribute__((always_inline))
+/* The general ways, for what the inlined steps do not take: out of line,
+ * so that they do not crowd the registers of the member loop. */
+#define FAST_RARE static __attribute__((noinline))
 
 typedef struct fast {
-    /* the place in the text and its end: pointers, which a store to a
-     * cell's int64_t or to the seen bits cannot alias (an offset of
-     * size_t could, so every peek reloaded it) */
-    const char *p, *end;
+    const char *end;          /* one past the text's last byte */
     arena *pool;
-    uint32_t depth, ntok;     /* as json_lex.c counts them */
+    uint32_t depth;           /* as json_lex.c counts it */
+    size_t ntok;              /* tokens json_lex.c would write so far */
 } fast;
 
 FAST_INLINE int is_ws(char ch)
@@ -69,132 +83,144 @@ FAST_INLINE int is_delim(char ch)
     return is_ws(ch) || ch == ',' || ch == ']' || ch == '}';
 }
 
-/* The next non-blank byte (F->p left on it), or -1 at the end.  Most
- * calls stand on a byte above ' ' (compact JSON), which one compare
- * tells; some 800 instructions a household fewer than testing the four
- * blanks first. */
-FAST_INLINE int peek(fast *F)
+FAST_INLINE int is_digit(char ch)
 {
-    const char *p = F->p, *end = F->end;
+    return (unsigned char)(ch - '0') <= 9;
+}
+
+/* The next non-blank byte (*pp left on it), or -1 at the end.  Most
+ * calls stand on a byte above ' ' (compact JSON), which one compare
+ * tells. */
+FAST_INLINE int peek(const char **pp, const char *end)
+{
+    const char *p = *pp;
     if (p < end && (unsigned char)*p > ' ')
         return (unsigned char)*p;
     while (p < end && is_ws(*p))
         p++;
-    F->p = p;
+    *pp = p;
     return p < end ? (unsigned char)*p : -1;
 }
 
-/* Moves past the byte ch when it is next; 0 when it is not. */
-FAST_INLINE int take(fast *F, int ch)
+/* Past the byte ch when it is next; NULL when it is not. */
+FAST_INLINE const char *take(const char *p, const char *end, int ch)
 {
-    if (peek(F) != ch)
-        return 0;
-    F->p++;
-    return 1;
+    return peek(&p, end) == ch ? p + 1 : NULL;
 }
 
-FAST_INLINE int count_token(fast *F)
+/* Past the container opening ch ('{' or '['), within the depth limit. */
+FAST_INLINE const char *open_container(fast *F, const char *p, int ch)
 {
-    return ++F->ntok <= JSON_MAX_TOKENS;
+    p = take(p, F->end, ch);
+    return p && ++F->depth <= JSON_MAX_DEPTH ? p : NULL;
 }
 
-/* The container opening ch ('{' or '['), within the limits. */
-FAST_INLINE int open_container(fast *F, int ch)
+/* The string whose quote is at p, as json_lex.c's lex_string reads it:
+ * *s and *n its text between the quotes, *esc whether it has escapes;
+ * returns the place past its closing quote, NULL when it is not a
+ * well-formed string. */
+FAST_INLINE const char *scan_string(const char *p, const char *end, const char **s, size_t *n,
+                                  int *esc)
 {
-    if (!take(F, ch))
-        return 0;
-    return ++F->depth <= JSON_MAX_DEPTH && count_token(F);
-}
-
-/* The string whose quote is next, as json_lex.c's lex_string reads it:
- * *s and *n its text between the quotes, *esc whether it has escapes.
- * 0 when it is not a well-formed string. */
-FAST_INLINE int scan_string(fast *F, const char **s, size_t *n, int *esc)
-{
-    const char *t = F->p;
-    size_t a = 1, i = a, end = (size_t)(F->end - t);
-    if (!count_token(F))
-        return 0;
+    size_t i = 1, len = (size_t)(end - p);
     *esc = 0;
     for (;;) {
-        i += buf_json_ascii(t + i, end - i);
-        if (i >= end)
-            return 0;
-        unsigned char b = (unsigned char)t[i];
+        i += buf_json_ascii(p + i, len - i);
+        if (i >= len)
+            return NULL;
+        unsigned char b = (unsigned char)p[i];
         size_t k = 1;
         unsigned cp;
         if (b == '"')
             break;
         if (b == '\\') {
             *esc = 1;
-            k = json_escape_len(t, i, end);
+            k = json_escape_len(p, i, len);
         } else if (b < 0x20) {
-            return 0;
+            return NULL;
         } else if (b >= 0x80) {
-            k = utf8_decode((const unsigned char *)t + i, end - i, &cp);
+            k = utf8_decode((const unsigned char *)p + i, len - i, &cp);
         }
         if (!k)
-            return 0;
+            return NULL;
         i += k;
     }
-    *s = t + a;
-    *n = i - a;
-    F->p = t + i + 1;
-    return 1;
+    *s = p + 1;
+    *n = i - 1;
+    return p + i + 1;
 }
 
-/* A string value: in place, or decoded into the arena when it has
- * escapes (as json_in.c's tok_string). */
-FAST_INLINE int read_string(fast *F, const char **s, size_t *n)
+/* A string of at most 15 bytes of printable ASCII, no quote or
+ * backslash (an id, an enum's name, most keys), whose quote is at p:
+ * one look at the 16 bytes after it.  Its length to *n and the place
+ * past its close; NULL when it is not such a string or the text ends
+ * within those bytes (scan_string() then reads it). */
+FAST_INLINE const char *plain_string(const char *p, const char *end, size_t *n)
+{
+#ifdef __SSE2__
+    if (end - p > 16) {
+        int m = buf_json_mask16(p + 1, 1);
+        if (m) {
+            size_t k = (size_t)__builtin_ctz((unsigned)m);
+            if (p[1 + k] == '"') {
+                *n = k;
+                return p + k + 2;
+            }
+        }
+    }
+#else
+    (void)p; (void)end; (void)n;
+#endif
+    return NULL;
+}
+
+/* A string value whose quote is at p: in place, or decoded into the
+ * arena when it has escapes (as json_in.c's tok_string). */
+FAST_RARE const char *read_string(fast *F, const char *p, const char **s, size_t *n)
 {
     int esc;
-    if (*F->p != '"' || !scan_string(F, s, n, &esc))
-        return 0;
-    if (!esc)
-        return 1;
+    if (!(p = scan_string(p, F->end, s, n, &esc)) || !esc)
+        return p;
     char *dec = arena_alloc(F->pool, *n + 1);
     if (!dec)
-        return 0;
+        return NULL;
     *n = json_unescape(*s, *n, dec);
     *s = dec;
-    return 1;
+    return p;
 }
 
-/* The bare word at F->p (a number or a literal) to its delimiter, as
- * json_lex.c's lex_word reads it; 0 when a byte in it is not printable
- * ASCII or it runs to the end (the input object is open there). */
-FAST_INLINE int scan_word(fast *F, const char **s, size_t *n)
+/* The bare word at p (a number or a literal) to its delimiter, as
+ * json_lex.c's lex_word reads it; NULL when a byte in it is not
+ * printable ASCII or it runs to the end (the input object is open
+ * there). */
+FAST_RARE const char *scan_word(const char *p, const char *end, const char **s, size_t *n)
 {
-    const char *t = F->p;
-    size_t b = 0, len = (size_t)(F->end - t);
-    if (!count_token(F))
-        return 0;
-    for (; b < len && !is_delim(t[b]); b++)
-        if ((unsigned char)t[b] < 0x20 || (unsigned char)t[b] >= 0x7f)
-            return 0;
+    size_t b = 0, len = (size_t)(end - p);
+    for (; b < len && !is_delim(p[b]); b++)
+        if ((unsigned char)p[b] < 0x20 || (unsigned char)p[b] >= 0x7f)
+            return NULL;
     if (b == len)
-        return 0;
-    *s = t;
+        return NULL;
+    *s = p;
     *n = b;
-    F->p = t + b;
-    return 1;
+    return p + b;
 }
 
 /* ---- scalars: json_in.c's read_* for the accepted case --------------- */
 
-static int read_bool(fast *F, ev_cell *out)
+FAST_RARE const char *read_bool(const char *p, const char *end, ev_cell *out)
 {
     const char *s;
     size_t n;
-    if (!scan_word(F, &s, &n))
-        return 0;
+    if (!(p = scan_word(p, end, &s, &n)))
+        return NULL;
     if (n == 4 && !memcmp(s, "true", 4))
         out->i = 1;
     else if (n == 5 && !memcmp(s, "false", 5))
         out->i = 0;
     else
-        return 0;
-    return 1;
+        return NULL;
+    return p;
 }
 
 /* The integer part of a plain number at s[*i..n): no leading zero but
@@ -202,9 +228,9 @@ static int read_bool(fast *F, ev_cell *out)
  * not of that shape. */
 FAST_INLINE int plain_digits(const char *s, size_t n, size_t *i, uint64_t *v)
 {
-    size_t a = *i, k = a;
+    size_t a = *i, k = a, stop = n - a > 13 ? a + 13 : n; /* a 13th digit tells too many */
     uint64_t x = 0;
-    for (; k < n && k - a <= 12 && s[k] >= '0' && s[k] <= '9'; k++)
+    for (; k < stop && is_digit(s[k]); k++)
         x = x * 10 + (uint64_t)(s[k] - '0');
     if (k == a || k - a > 12 || (s[a] == '0' && k - a > 1))
         return 0;
@@ -213,79 +239,95 @@ FAST_INLINE int plain_digits(const char *s, size_t n, size_t *i, uint64_t *v)
     return 1;
 }
 
-/* s[0..n) as millionths (decimal.h) when it is a plain number: '-'?,
- * plain_digits, then nothing or '.' and 1 to DEC_PLACES digits.  Such a
- * text is a JSON number without an exponent and dec_parse() gives it
- * this value, so the general way (json_number_scan(), dec_parse()) is
- * only for the rest; 0 then. */
-static int plain_decimal(const char *s, size_t n, int64_t *out)
+/* s[0..n) from *i as millionths (decimal.h) when it is a plain number:
+ * '-'?, plain_digits, then '.' and 1 to DEC_PLACES digits or nothing
+ * more before `stop` (a byte that ends it, or n).  Such a text is a
+ * JSON number without an exponent and dec_parse() gives it this value,
+ * so the general way (json_number_scan(), dec_parse()) is only for the
+ * rest; 0 then.  *i ends past the number. */
+FAST_INLINE int plain_decimal(const char *s, size_t n, size_t *i, int64_t *out)
 {
     static const uint32_t scale[DEC_PLACES + 1] = { 1000000, 100000, 10000, 1000, 100, 10, 1 };
-    size_t i = n > 0 && s[0] == '-', f;
+    size_t a = *i, k = a + (a < n && s[a] == '-'), f;
     uint64_t ip, fp = 0;
-    if (!plain_digits(s, n, &i, &ip))
+    if (!plain_digits(s, n, &k, &ip))
         return 0;
-    if (i < n) {
-        if (s[i] != '.' || n - i - 1 < 1 || n - i - 1 > DEC_PLACES)
-            return 0;
-        for (f = i + 1; f < n; f++) {
-            if (s[f] < '0' || s[f] > '9')
-                return 0;
+    if (k < n && s[k] == '.') {
+        size_t fstop = n - k > DEC_PLACES + 1 ? k + DEC_PLACES + 1 : n;
+        for (f = k + 1; f < fstop && is_digit(s[f]); f++)
             fp = fp * 10 + (uint64_t)(s[f] - '0');
-        }
-        fp *= scale[n - i - 1];
+        if (f == k + 1 || f - k - 1 > DEC_PLACES)
+            return 0;
+        fp *= scale[f - k - 1];
+        k = f;
     }
     int64_t v = (int64_t)(ip * 1000000 + fp);
-    *out = s[0] == '-' ? -v : v;
+    *out = s[a] == '-' ? -v : v;
+    *i = k;
     return 1;
 }
 
 /* An integer the general way: json_in.c's read_int. */
-static int general_int(const char *s, size_t n, int64_t *v)
-{
-    int flags;
-    return json_number_scan(s, n, &flags) && !flags && json_parse_i64(s, n, v);
-}
-
-static int read_int(fast *F, const field_def *f, ev_cell *out)
-{
-    const char *s;
-    const char *t = F->p;
-    size_t n, len = (size_t)(F->end - t), i = t[0] == '-';
-    uint64_t u;
-    int64_t v;
-    /* digits read in place when a delimiter ends them (what scan_word
-     * would find, every byte a digit): an age costs no word scan */
-    if (plain_digits(t, len, &i, &u) && i < len && is_delim(t[i])) {
-        if (!count_token(F))
-            return 0;
-        v = t[0] == '-' ? -(int64_t)u : (int64_t)u;
-        F->p = t + i;
-    } else if (!scan_word(F, &s, &n) || !general_int(s, n, &v)) {
-        return 0;
-    }
-    if (!json_in_bounds(f, v))
-        return 0;
-    out->i = v;
-    return 1;
-}
-
-/* A decimal or money amount, from a JSON number or string. */
-static int read_decimal(fast *F, int ch, const ty *t, const field_def *f, ev_cell *out)
+FAST_RARE const char *general_int(const char *p, const char *end, int64_t *v)
 {
     const char *s;
     size_t n;
-    int flags, places = t->kind == TY_MONEY ? 2 : DEC_PLACES;
+    int flags;
+    p = scan_word(p, end, &s, &n);
+    return p && json_number_scan(s, n, &flags) && !flags && json_parse_i64(s, n, v) ? p : NULL;
+}
+
+/* An int at p: its digits read in place when a delimiter ends them
+ * (what scan_word would find, every byte a digit). */
+FAST_INLINE const char *read_int(const char *p, const char *end, const field_def *f, ev_cell *out)
+{
+    size_t len = (size_t)(end - p), i = p[0] == '-';
+    uint64_t u;
     int64_t v;
-    if (!(ch == '"' ? read_string(F, &s, &n) : scan_word(F, &s, &n)))
-        return 0;
-    if (!plain_decimal(s, n, &v) &&
-        (!json_number_scan(s, n, &flags) || (flags & JSON_NUM_EXP) || dec_parse(s, n, &v) != DEC_OK))
-        return 0;
-    if (!dec_fits_places(v, places) || !json_in_bounds(f, v))
-        return 0;
+    if (plain_digits(p, len, &i, &u) && i < len && is_delim(p[i])) {
+        v = p[0] == '-' ? -(int64_t)u : (int64_t)u;
+        p += i;
+    } else if (!(p = general_int(p, end, &v))) {
+        return NULL;
+    }
+    if (!json_in_bounds(f, v))
+        return NULL;
     out->i = v;
-    return 1;
+    return p;
+}
+
+/* A decimal or money amount the general way, from a JSON number or
+ * string at p. */
+FAST_RARE const char *general_decimal(fast *F, const char *p, int64_t *v)
+{
+    const char *s;
+    size_t n, i = 0;
+    int flags;
+    if (!(p = *p == '"' ? read_string(F, p, &s, &n) : scan_word(p, F->end, &s, &n)))
+        return NULL;
+    if (!(plain_decimal(s, n, &i, v) && i == n) &&
+        (!json_number_scan(s, n, &flags) || (flags & JSON_NUM_EXP) || dec_parse(s, n, v) != DEC_OK))
+        return NULL;
+    return p;
+}
+
+/* A decimal or money amount at p.  An amount in a string of nothing
+ * but a plain number ("1234.56") is read in one pass, digits and the
+ * closing quote together: such a string has no escape and is what
+ * read_string() and plain_decimal() would take. */
+FAST_INLINE const char *read_decimal(fast *F, const char *p, const ty *t, const field_def *f,
+                                     ev_cell *out)
+{
+    size_t len = (size_t)(F->end - p), i = 1;
+    int64_t v;
+    if (p[0] == '"' && plain_decimal(p, len, &i, &v) && i < len && p[i] == '"')
+        p += i + 1;
+    else if (!(p = general_decimal(F, p, &v)))
+        return NULL;
+    if (!dec_fits_places(v, t->kind == TY_MONEY ? 2 : DEC_PLACES) || !json_in_bounds(f, v))
+        return NULL;
+    out->i = v;
+    return p;
 }
 
 /* enum_value() of model.c, with a value whose first byte differs (most
@@ -308,49 +350,89 @@ FAST_INLINE int enum_index(const enum_def *en, const char *s, size_t n)
     return -1;
 }
 
-/* Text, an enum's name or a date: a string. */
-static int read_text_like(fast *F, const ty *t, const field_def *f, ev_cell *out)
+/* The value of en named by the plain string s[0..n) (plain_string():
+ * at least 16 bytes of text from s), -1 when none: a name of at most 8
+ * bytes is one load, masked to n bytes, against each value's word
+ * (model.h), where enum_index() compares byte by byte. */
+FAST_INLINE int enum_plain(const enum_def *en, const char *s, size_t n)
+{
+    static const unsigned char ones[16] = { 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF };
+    uint64_t w, mask;
+    if (!en->words || n > 8)
+        return enum_index(en, s, n);
+    memcpy(&w, s, 8);
+    memcpy(&mask, ones + 8 - n, 8);   /* n bytes of 0xFF first, in memory order */
+    w &= mask;
+    for (uint32_t k = 0; k < en->nvalues; k++)
+        if (en->words[k] == w)
+            return (int)k;
+    return -1;
+}
+
+/* Text, an enum's name or a date, the general way: a string. */
+FAST_RARE const char *general_text_like(fast *F, const char *p, const ty *t, const field_def *f,
+                                        ev_cell *out)
 {
     const char *s;
     size_t n;
     int64_t v;
-    if (!read_string(F, &s, &n))
-        return 0;
+    if (!(p = read_string(F, p, &s, &n)))
+        return NULL;
     switch (t->kind) {
     case TY_TEXT:
         if (!json_in_bounds(f, (int64_t)json_code_points(s, n)))
-            return 0;
+            return NULL;
         out->s.ptr = s;
         out->s.len = (uint32_t)n;
-        return 1;
+        return p;
     case TY_ENUM:
-        return (out->i = enum_index(t->en, s, n)) >= 0;
+        return (out->i = enum_index(t->en, s, n)) >= 0 ? p : NULL;
     case TY_DATE:
         if (date_parse(s, n, &v) != 0 || !json_in_bounds(f, v))
-            return 0;
+            return NULL;
         out->i = v;
-        return 1;
+        return p;
     default:
-        return 0;
+        return NULL;
     }
 }
 
-FAST_INLINE int read_scalar(fast *F, const ty *t, const field_def *f, ev_cell *out)
+/* Text or an enum's name in a plain string (plain_string(): its bytes
+ * are its code points), else the general way. */
+FAST_INLINE const char *read_text_like(fast *F, const char *p, const ty *t, const field_def *f,
+                                       ev_cell *out)
 {
-    int ch = peek(F);
+    size_t n;
+    const char *q = t->kind == TY_TEXT || t->kind == TY_ENUM ? plain_string(p, F->end, &n) : NULL;
+    if (!q)
+        return general_text_like(F, p, t, f, out);
+    if (t->kind == TY_ENUM)
+        return (out->i = enum_plain(t->en, p + 1, n)) >= 0 ? q : NULL;
+    if (!json_in_bounds(f, (int64_t)n))
+        return NULL;
+    out->s.ptr = p + 1;
+    out->s.len = (uint32_t)n;
+    return q;
+}
+
+/* The scalar of type t at p (its first byte, not a blank). */
+FAST_INLINE const char *read_scalar(fast *F, const char *p, const ty *t, const field_def *f,
+                                    ev_cell *out)
+{
+    int ch = (unsigned char)*p;
     switch (t->kind) {
-    case TY_BOOL: return ch == 't' || ch == 'f' ? read_bool(F, out) : 0;
-    case TY_INT: return ch == '-' || (ch >= '0' && ch <= '9') ? read_int(F, f, out) : 0;
+    case TY_BOOL: return ch == 't' || ch == 'f' ? read_bool(p, F->end, out) : NULL;
+    case TY_INT: return ch == '-' || is_digit((char)ch) ? read_int(p, F->end, f, out) : NULL;
     case TY_DECIMAL: case TY_MONEY: case TY_NUMBER:
-        return ch == '"' || ch == '-' || (ch >= '0' && ch <= '9') ? read_decimal(F, ch, t, f, out)
-                                                                  : 0;
-    default: return ch == '"' ? read_text_like(F, t, f, out) : 0;
+        return ch == '"' || ch == '-' || is_digit((char)ch) ? read_decimal(F, p, t, f, out) : NULL;
+    default: return ch == '"' ? read_text_like(F, p, t, f, out) : NULL;
     }
 }
 
 /* ---- containers ------------------------------------------------------- */
 
-static int read_value(fast *F, const ty *t, const field_def *f, ev_cell *out);
+static const char *read_value(fast *F, const char *p, const ty *t, const field_def *f,
+                              ev_cell *out);
 
 /* Field position of the key s[0..n) in e, as json_in.c's field_find
  * finds it; -1 when none. */
@@ -383,71 +465,81 @@ typedef struct key_order {
     } key[KEY_ORDER];
 } key_order;
 
-/* The field of the key next (its quote at F->p), moving past it: the
- * guess from ko first, else the string scan and the lookup, whose
- * finding ko then keeps; -1 when it is not a plain key of e. */
-FAST_INLINE long read_key(fast *F, const entity_def *e, key_order *ko, uint32_t k)
+/* The key whose quote is at p, moving past its ':': the guess from ko
+ * first, else the string scan and the lookup, whose finding ko then
+ * keeps.  Its field to *fi; NULL when it is not a plain key of e or no
+ * ':' follows. */
+FAST_INLINE const char *read_key(const char *p, const char *end, const entity_def *e,
+                                 key_order *ko, uint32_t k, long *fi)
 {
-    const char *p = F->p, *s;
+    const char *s;
     size_t n;
     int esc;
     if (k < ko->n) {
         n = ko->key[k].len;
-        if ((size_t)(F->end - p) > n + 1 && p[n + 1] == '"' &&
-            field_name_is(ko->key[k].s, p + 1, n)) {
-            F->p = p + n + 2;
-            return count_token(F) ? (long)ko->key[k].field : -1;
+        if ((size_t)(end - p) > n + 2 && p[n + 1] == '"' && field_name_is(ko->key[k].s, p + 1, n)) {
+            *fi = (long)ko->key[k].field;
+            return p[n + 2] == ':' ? p + n + 3 : take(p + n + 2, end, ':');
         }
     }
-    if (!scan_string(F, &s, &n, &esc) || esc)
-        return -1;
-    long fi = field_of(e, s, n);
-    if (fi >= 0 && k < KEY_ORDER) {
+    const char *q = plain_string(p, end, &n);
+    s = p + 1;
+    if (!q && (!(q = scan_string(p, end, &s, &n, &esc)) || esc))
+        return NULL;
+    if ((*fi = field_of(e, s, n)) < 0)
+        return NULL;
+    if (k < KEY_ORDER) {
         ko->key[k].s = s;
         ko->key[k].len = (uint32_t)n;
-        ko->key[k].field = (uint32_t)fi;
+        ko->key[k].field = (uint32_t)*fi;
         ko->n = k >= ko->n ? k + 1 : ko->n;
     }
-    return fi;
+    return take(q, end, ':');
 }
 
-/* One "key": value of a record, its k-th; sets the field's bit in seen. */
-FAST_INLINE int read_member(fast *F, const entity_def *e, ev_cell *rec, uint64_t *seen,
-                            key_order *ko, uint32_t k)
+/* One "key": value of a record, its k-th, whose quote is at p; sets
+ * the field's bit in seen. */
+FAST_INLINE const char *read_member(fast *F, const char *p, const entity_def *e, ev_cell *rec,
+                                    uint64_t *seen, key_order *ko, uint32_t k)
 {
-    if (peek(F) != '"')
-        return 0;
-    long fi = read_key(F, e, ko, k);
-    if (fi < 0 || (seen[fi / 64] >> (fi % 64) & 1) || !take(F, ':'))
-        return 0;
+    long fi;
+    if (!(p = read_key(p, F->end, e, ko, k, &fi)) || (seen[fi / 64] >> (fi % 64) & 1))
+        return NULL;
     seen[fi / 64] |= (uint64_t)1 << (fi % 64);
     const field_def *fd = &e->fields[fi];
-    if (fd->index >= e->nfields)
-        return 0;
+    if (fd->index >= e->nfields || peek(&p, F->end) < 0)
+        return NULL;
     ty_kind kind = fd->type->kind;    /* a scalar, most fields, read here */
     return kind == TY_ENTITY || kind == TY_LIST || kind == TY_MAP
-               ? read_value(F, fd->type, fd, &rec[fd->index])
-               : read_scalar(F, fd->type, fd, &rec[fd->index]);
+               ? read_value(F, p, fd->type, fd, &rec[fd->index])
+               : read_scalar(F, p, fd->type, fd, &rec[fd->index]);
 }
 
-/* After a member or element: 1 past ',' (another follows), 0 past the
- * container's close `close`, -1 at anything else. */
-FAST_INLINE int next_or_close(fast *F, int close)
+/* After a member or element, at the ',' or the container's close
+ * `close`: 1 with *pp past ',' and on the next item's first byte, 0
+ * with *pp past the close, -1 at anything else. */
+FAST_INLINE int next_or_close(fast *F, const char **pp, int close)
 {
-    int ch = peek(F);
-    if (ch != ',' && ch != close)
+    int ch = peek(pp, F->end);
+    if (ch == ',') {
+        ++*pp;
+        return peek(pp, F->end) >= 0 ? 1 : -1;
+    }
+    if (ch != close)
         return -1;
-    F->p++;
-    F->depth -= ch == close;
-    return ch == ',';
+    ++*pp;
+    F->depth--;
+    return 0;
 }
 
-/* The start of a container's items: 0 past an immediate close (empty),
- * 1 when an item comes. */
-FAST_INLINE int items_start(fast *F, int close)
+/* After a container's opening: 0 with *pp past an immediate close
+ * (empty), 1 with *pp on the first item's first byte, -1 at the end. */
+FAST_INLINE int items_start(fast *F, const char **pp, int close)
 {
-    if (!take(F, close))
-        return 1;
+    int ch = peek(pp, F->end);
+    if (ch != close)
+        return ch < 0 ? -1 : 1;
+    ++*pp;
     F->depth--;
     return 0;
 }
@@ -473,33 +565,46 @@ static int fill_defaults(const entity_def *e, ev_cell *rec, const uint64_t *seen
     return 1;
 }
 
-/* Fills rec (e->nfields cells) from the object that comes next, each
- * field left out given its default; 0 when a required one is missing.
- * ko: the key order of the list rec is in (key_order), else empty. */
-static int read_record(fast *F, const entity_def *e, ev_cell *rec, key_order *ko)
+/* Fills rec (e->nfields cells) from the object at p, each field left
+ * out given its default; NULL when a required one is missing.  ko: the
+ * key order of the list rec is in (key_order), else empty.  With the
+ * entity's record of defaults (model.h) the cells start as a copy of
+ * it and the fields sent overwrite theirs; without, fill_defaults(). */
+static const char *read_record(fast *F, const char *p, const entity_def *e, ev_cell *rec,
+                               key_order *ko)
 {
     uint64_t small[4] = { 0 }, *seen = small;
     size_t words = (e->nfields + 63) / 64;
-    if (!open_container(F, '{') ||
+    if (!(p = open_container(F, p, '{')) ||
         (words > 4 && !(seen = arena_alloc(F->pool, words * sizeof *seen))))
-        return 0;
-    int more = items_start(F, '}');
-    for (uint32_t k = 0; more > 0; more = next_or_close(F, '}'), k++)
-        if (!read_member(F, e, rec, seen, ko, k))
-            return 0;
+        return NULL;
+    if (e->defaults)
+        memcpy(rec, e->defaults, e->nfields * sizeof *rec);
+    int more = items_start(F, &p, '}');
+    uint32_t k = 0;
+    for (; more > 0; more = next_or_close(F, &p, '}'), k++)
+        if (*p != '"' || !(p = read_member(F, p, e, rec, seen, ko, k)))
+            return NULL;
     if (more < 0)
-        return 0;
-    return fill_defaults(e, rec, seen);
+        return NULL;
+    F->ntok += 2 * (size_t)k;  /* each member's key and value */
+    if (e->defaults)
+        return (seen[0] & e->required) == e->required ? p : NULL;
+    return fill_defaults(e, rec, seen) ? p : NULL;
 }
 
 /* A list's or map's cells, `stride` a step, room for *cap steps: the
- * first LIST_FIRST, then twice as many with the old ones copied. */
-static ev_cell *grow_cells(fast *F, ev_cell *cells, uint32_t n, uint32_t *cap, uint32_t stride)
+ * first LIST_FIRST, then twice as many with the old ones copied.  Not
+ * zeroed when `dirty` (records that read_record() copies whole from
+ * their entity's defaults). */
+static ev_cell *grow_cells(fast *F, ev_cell *cells, uint32_t n, uint32_t *cap, uint32_t stride,
+                           int dirty)
 {
     uint32_t c = *cap ? *cap * 2 : LIST_FIRST;
     if (c > JSON_MAX_TOKENS)
         return NULL;
-    ev_cell *more = arena_alloc(F->pool, (size_t)c * stride * sizeof *more);
+    size_t size = (size_t)c * stride * sizeof(ev_cell);
+    ev_cell *more = dirty ? arena_alloc_dirty(F->pool, size) : arena_alloc(F->pool, size);
     if (more && n)
         memcpy(more, cells, (size_t)n * stride * sizeof *more);
     *cap = c;
@@ -516,25 +621,27 @@ static int set_cells(ev_cell *out, ev_cell *cells, uint32_t n, uint32_t stride,
     return json_in_bounds(f, n);
 }
 
-static int read_list(fast *F, const ty *t, const field_def *f, ev_cell *out)
+static const char *read_list(fast *F, const char *p, const ty *t, const field_def *f,
+                             ev_cell *out)
 {
     const ty *el = t->elem;
-    int ent = el->kind == TY_ENTITY;
+    int ent = el->kind == TY_ENTITY, dirty = ent && el->ent->defaults;
     uint32_t stride = ent ? el->ent->nfields : 1, n = 0, cap = 0;
     ev_cell *cells = NULL;
     key_order ko;
     ko.n = 0;
-    if (!open_container(F, '['))
-        return 0;
-    int more = items_start(F, ']');
-    for (; more > 0; more = next_or_close(F, ']')) {
-        if (n == cap && !(cells = grow_cells(F, cells, n, &cap, stride)))
-            return 0;
+    if (!(p = open_container(F, p, '[')))
+        return NULL;
+    int more = items_start(F, &p, ']');
+    for (; more > 0; more = next_or_close(F, &p, ']')) {
+        if (n == cap && !(cells = grow_cells(F, cells, n, &cap, stride, dirty)))
+            return NULL;
         ev_cell *cell = cells + (size_t)n++ * stride;
-        if (!(ent ? read_record(F, el->ent, cell, &ko) : read_value(F, el, NULL, cell)))
-            return 0;
+        if (!(p = ent ? read_record(F, p, el->ent, cell, &ko) : read_value(F, p, el, NULL, cell)))
+            return NULL;
     }
-    return more == 0 && set_cells(out, cells, n, stride, f);
+    F->ntok += n;
+    return more == 0 && set_cells(out, cells, n, stride, f) ? p : NULL;
 }
 
 /* True when two of the n keys (pairs at cells, stride 2) are equal. */
@@ -548,51 +655,62 @@ static int map_has_dup(const ev_cell *cells, uint32_t n)
     return 0;
 }
 
-static int read_map(fast *F, const ty *t, const field_def *f, ev_cell *out)
+static const char *read_map(fast *F, const char *p, const ty *t, const field_def *f,
+                            ev_cell *out)
 {
     uint32_t n = 0, cap = 0;
     ev_cell *cells = NULL;
-    if (!open_container(F, '{'))
-        return 0;
-    int more = items_start(F, '}');
-    for (; more > 0; more = next_or_close(F, '}')) {
+    if (!(p = open_container(F, p, '{')))
+        return NULL;
+    int more = items_start(F, &p, '}');
+    for (; more > 0; more = next_or_close(F, &p, '}')) {
         const char *k;
         size_t kn;
-        if (n == cap && !(cells = grow_cells(F, cells, n, &cap, 2)))
-            return 0;
-        if (peek(F) != '"' || !read_string(F, &k, &kn) || !take(F, ':'))
-            return 0;
+        if (n == cap && !(cells = grow_cells(F, cells, n, &cap, 2, 0)))
+            return NULL;
+        if (*p != '"' || !(p = read_string(F, p, &k, &kn)) || !(p = take(p, F->end, ':')) ||
+            peek(&p, F->end) < 0)
+            return NULL;
         cells[2 * n].s.ptr = k;
         cells[2 * n].s.len = (uint32_t)kn;
-        if (!read_value(F, t->elem, NULL, &cells[2 * n + 1]))
-            return 0;
+        if (!(p = read_value(F, p, t->elem, NULL, &cells[2 * n + 1])))
+            return NULL;
         n++;
     }
+    F->ntok += 2 * (size_t)n;
     return more == 0 && n <= MAP_PAIRWISE && !map_has_dup(cells, n) &&
-           set_cells(out, cells, n, 2, f);
+                   set_cells(out, cells, n, 2, f)
+               ? p
+               : NULL;
 }
 
-/* n cells from the arena (none for n == 0, as json_in.c). */
-static int alloc_cells(fast *F, size_t n, ev_cell **cells)
+/* The cells of a record of e from the arena (none for no fields, as
+ * json_in.c); not zeroed when read_record() copies e's defaults whole. */
+static int record_cells(fast *F, const entity_def *e, ev_cell **cells)
 {
-    *cells = n ? arena_alloc(F->pool, n * sizeof **cells) : NULL;
-    return !n || *cells;
+    size_t size = e->nfields * sizeof **cells;
+    *cells = !e->nfields   ? NULL
+             : e->defaults ? arena_alloc_dirty(F->pool, size)
+                           : arena_alloc(F->pool, size);
+    return !e->nfields || *cells;
 }
 
-static int read_value(fast *F, const ty *t, const field_def *f, ev_cell *out)
+/* The value of type t at p (its first byte, not a blank). */
+static const char *read_value(fast *F, const char *p, const ty *t, const field_def *f,
+                              ev_cell *out)
 {
     ev_cell *rec;
     key_order none;           /* a record alone guesses no key */
     none.n = 0;
     switch (t->kind) {
     case TY_ENTITY:
-        if (!alloc_cells(F, t->ent->nfields, &rec))
-            return 0;
+        if (!record_cells(F, t->ent, &rec))
+            return NULL;
         out->rec = rec;
-        return read_record(F, t->ent, rec, &none);
-    case TY_LIST: return read_list(F, t, f, out);
-    case TY_MAP: return read_map(F, t, f, out);
-    default: return read_scalar(F, t, f, out);
+        return read_record(F, p, t->ent, rec, &none);
+    case TY_LIST: return read_list(F, p, t, f, out);
+    case TY_MAP: return read_map(F, p, t, f, out);
+    default: return read_scalar(F, p, t, f, out);
     }
 }
 
@@ -600,18 +718,20 @@ static int read_value(fast *F, const ty *t, const field_def *f, ev_cell *out)
 int json_input_fast(const char *text, size_t len, const entity_def *root, arena *pool,
                     ev_cell **out)
 {
-    fast F = { .p = text, .end = text + len, .pool = pool };
-    const char *k;
+    /* the outer object, the root's name and its record */
+    fast F = { .end = text + len, .pool = pool, .ntok = 3 };
+    const char *p = text, *k;
     size_t kn;
     int esc;
     ev_cell *rec;
     key_order none;
     none.n = 0;
-    if (len > UINT32_MAX / 2 || !open_container(&F, '{') || peek(&F) != '"' ||
-        !scan_string(&F, &k, &kn, &esc) || esc || kn != strlen(root->name) ||
-        memcmp(k, root->name, kn) || !take(&F, ':') ||
-        !alloc_cells(&F, root->nfields, &rec) || !read_record(&F, root, rec, &none) ||
-        !take(&F, '}') || peek(&F) != -1 || pool->failed)
+    if (len > UINT32_MAX / 2 || !(p = open_container(&F, p, '{')) || peek(&p, F.end) != '"' ||
+        !(p = scan_string(p, F.end, &k, &kn, &esc)) || esc || kn != strlen(root->name) ||
+        memcmp(k, root->name, kn) || !(p = take(p, F.end, ':')) || peek(&p, F.end) < 0 ||
+        !record_cells(&F, root, &rec) || !(p = read_record(&F, p, root, rec, &none)) ||
+        !(p = take(p, F.end, '}')) || peek(&p, F.end) != -1 || F.ntok > JSON_MAX_TOKENS ||
+        pool->failed)
         return 0;
     *out = rec;
     return 1;

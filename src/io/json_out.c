@@ -23,20 +23,31 @@
  * "outputs" and in its reason. */
 void json_write_value(buf *b, const ty *t, const ev_cell *v)
 {
-    char tmp[40];       /* a quote, dec_format()'s 32 bytes, a quote */
+    /* a quote, dec_format()'s 32 bytes, a quote; written straight into
+     * b when it has room (and the NUL after), a copy less */
+    char tmp[40];
+    int direct = !b->failed && b->cap - b->len > sizeof tmp;
+    char *o = direct ? b->data + b->len : tmp;
+    size_t n;
     switch (t->kind) {
     case TY_INT:
-        buf_addn(b, tmp, int_format(v->i, tmp));
+        n = int_format(v->i, o);
         break;
     case TY_MONEY: case TY_DECIMAL: case TY_NUMBER:
-        tmp[0] = '"';
-        size_t n = 1 + dec_format(v->i, t->kind == TY_MONEY ? 2 : 0, tmp + 1);
-        tmp[n] = '"';
-        buf_addn(b, tmp, n + 1);
+        o[0] = '"';
+        n = 1 + dec_format(v->i, t->kind == TY_MONEY ? 2 : 0, o + 1);
+        o[n++] = '"';
         break;
     default:
         explain_json_value(b, t, v);
+        return;
     }
+    if (!direct) {
+        buf_addn(b, tmp, n);
+        return;
+    }
+    b->len += n;
+    b->data[b->len] = '\0';
 }
 
 void json_write_record(buf *b, const entity_def *e, const ev_cell *rec)

@@ -84,6 +84,7 @@ static int build_enums(checked *ck, ast_node *file, enum_def **base, uint32_t nb
             diag_error(ck->dl, ck->src, d->loc, "enum `%s` has no values", d->text);
         if (nv > 64)
             diag_error(ck->dl, ck->src, d->loc, "enum `%s` has more than 64 values", d->text);
+        if (enum_index_words(e, ck->pool)) return -1;
         ck->enums[ck->nenums++] = e;
     }
     return 0;

@@ -26,9 +26,9 @@
 /* ---- the model ---- */
 
 static const char *self_care_names[] = { "full", "partial", "none" };
-static const enum_def self_care_enum = { "self_care", NULL, 3, self_care_names, NULL };
+static enum_def self_care_enum = { "self_care", NULL, 3, self_care_names, NULL, NULL };
 static const char *hukou_names[] = { "urban", "rural" };
-static const enum_def hukou_enum = { "hukou", NULL, 2, hukou_names, NULL };
+static enum_def hukou_enum = { "hukou", NULL, 2, hukou_names, NULL, NULL };
 
 static entity_def person, household, misc;
 
@@ -76,9 +76,9 @@ static field_def misc_fields[] = {
     { .name = "scores", .type = &t_int_map, .index = M_SCORES },
 };
 
-static entity_def person = { "person", NULL, P_NFIELDS, person_fields, NULL };
-static entity_def household = { "household", NULL, H_NFIELDS, household_fields, NULL };
-static entity_def misc = { "misc", NULL, M_NFIELDS, misc_fields, NULL };
+static entity_def person = { "person", NULL, P_NFIELDS, person_fields, NULL, NULL, 0 };
+static entity_def household = { "household", NULL, H_NFIELDS, household_fields, NULL, NULL, 0 };
+static entity_def misc = { "misc", NULL, M_NFIELDS, misc_fields, NULL, NULL, 0 };
 
 /* ---- helpers ---- */
 
@@ -891,11 +891,11 @@ static void keys_unhashable(void **state)
     arena a;
     arena_init(&a, 1024);
     field_def same[2] = { { .name = "aXbc" }, { .name = "aYbc" } };
-    entity_def e = { "e", NULL, 2, same, NULL };
+    entity_def e = { "e", NULL, 2, same, NULL, NULL, 0 };
     assert_int_equal(entity_index_keys(&e, &a), 0);
     assert_null(e.keys);
     field_def apart[3] = { { .name = "id" }, { .name = "age" }, { .name = "assistance_category" } };
-    entity_def g = { "g", NULL, 3, apart, NULL };
+    entity_def g = { "g", NULL, 3, apart, NULL, NULL, 0 };
     assert_int_equal(entity_index_keys(&g, &a), 0);
     assert_non_null(g.keys);
     assert_int_equal(entity_key_find(&g, "age", 3), 1);
@@ -1022,6 +1022,36 @@ static void single_pass_agrees(void **state)
     assert_int_equal(fast_taken, accepted);
 }
 
+/* The single pass counts tokens a container at a time and holds the
+ * count to the limit at the end: a list of ints that brings a text to
+ * exactly JSON_MAX_TOKENS tokens (the outer object, the root's name and
+ * record, the key "xs", the list and its elements: n + 5) is taken by
+ * it, in some 131,000 bytes; one element more is refused, and both
+ * readers then give the limit's error. */
+static void single_pass_token_limit(void **state)
+{
+    (void)state;
+    static const ty t_int_list = { .kind = TY_LIST, .elem = &t_int };
+    field_def xs = { .name = "xs", .type = &t_int_list, .index = 0, .required = 1 };
+    entity_def big = { "big", NULL, 1, &xs, NULL, NULL, 0 };
+    size_t n = JSON_MAX_TOKENS - 5, len = 0;
+    char *text = malloc(2 * (n + 1) + 32);
+    assert_non_null(text);
+    len += (size_t)sprintf(text, "{\"big\":{\"xs\":[1");
+    for (size_t k = 1; k < n; k++)
+        len += (size_t)sprintf(text + len, ",1");
+    strcpy(text + len, "]}}");
+    fast_taken = 0;
+    assert_true(agree(&big, text, len + 3));
+    assert_int_equal(fast_taken, 1);
+    assert_int_equal(rec[0].l.n, n);
+    strcpy(text + len, ",1]}}");
+    assert_false(agree(&big, text, len + 5));
+    assert_int_equal(json_input_parse(text, len + 5, &big, "", &pool, &rec, &errs), JSON_E_LIMIT);
+    assert_true(errs.n == 1 && !strncmp(errs.items[0].detail, "more than 65536 JSON tokens", 27));
+    free(text);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1060,14 +1090,18 @@ int main(void)
         cmocka_unit_test(enum_names_exact),
         cmocka_unit_test(keys_unhashable),
         cmocka_unit_test_setup_teardown(single_pass_agrees, setup, teardown),
+        cmocka_unit_test_setup_teardown(single_pass_token_limit, setup, teardown),
     };
     /* Once as entities built by hand (fields searched), once with the
-     * perfect hash of field names that compiled models carry. */
+     * perfect hash of field names, the record of defaults and the enum
+     * names as words that compiled models carry. */
     int failed = cmocka_run_group_tests_name("fields searched", tests, NULL, NULL);
     arena keys;
     arena_init(&keys, 4096);
     if (entity_index_keys(&person, &keys) || entity_index_keys(&household, &keys) ||
-        entity_index_keys(&misc, &keys) || !person.keys || !household.keys || !misc.keys)
+        entity_index_keys(&misc, &keys) || !person.keys || !household.keys || !misc.keys ||
+        enum_index_words(&self_care_enum, &keys) || enum_index_words(&hukou_enum, &keys) ||
+        !person.defaults || !household.defaults || !misc.defaults)
         return 1;
     failed += cmocka_run_group_tests_name("fields hashed", tests, NULL, NULL);
     arena_free(&keys);

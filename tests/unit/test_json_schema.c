@@ -18,7 +18,7 @@
 
 static const char *hukou_values[] = {"urban", "rural"};
 static const char *hukou_labels[] = {"城镇户籍", NULL};
-static const enum_def hukou = {"hukou", "户籍类型", 2, hukou_values, hukou_labels};
+static const enum_def hukou = {"hukou", "户籍类型", 2, hukou_values, hukou_labels, NULL};
 
 static const ty t_text = {.kind = TY_TEXT}, t_int = {.kind = TY_INT}, t_bool = {.kind = TY_BOOL};
 static const ty t_area = {.kind = TY_DECIMAL, .unit = "平方米"};
@@ -36,7 +36,7 @@ static field_def person_fields[] = {
     {.name = "bonus", .type = &t_money, .index = 7, .has_min = 1, .has_max = 1, .min = 1005000, .max = 2009000,
      .def = {.i = 1010000}},
 };
-static const entity_def person = {"person", "家庭成员", 8, person_fields, NULL };
+static const entity_def person = {"person", "家庭成员", 8, person_fields, NULL, NULL, 0 };
 static const ty t_person = {.kind = TY_ENTITY, .ent = &person};
 static const ty t_members = {.kind = TY_LIST, .elem = &t_person};
 static field_def household_fields[] = {
@@ -44,7 +44,7 @@ static field_def household_fields[] = {
     {.name = "members", .label = "家庭成员", .type = &t_members, .index = 1, .required = 1,
      .has_min = 1, .has_max = 1, .min = 1, .max = 50},
 };
-static const entity_def household = {"household", "家庭", 2, household_fields, NULL };
+static const entity_def household = {"household", "家庭", 2, household_fields, NULL, NULL, 0 };
 
 static char *schema(buf *b)
 {
