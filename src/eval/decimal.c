@@ -310,11 +310,40 @@ size_t int_format(int64_t v, char *out)
     return n;
 }
 
-size_t dec_format(int64_t a, int min_places, char *out)
+/* Whole fen under 10,000 yuan ("0.00" to "9999.99", most money of an
+ * answer) as one 8-byte word: the four yuan digits, the point, the two
+ * fen digits and the NUL, little-endian so that the first character is
+ * the lowest byte; the yuan's leading zeros are shifted out, which
+ * brings the NUL along, and the word is stored whole.
+ * Every byte of the 8 may be written (out has 32).  No digit count, no
+ * loop and no call: dec_format came to 52 instructions a call on the
+ * bench households' amounts, against 81 by put_uint. */
+static size_t fen_word(uint64_t fen, char *out)
 {
-    /* Money in whole fen, most amounts of every answer: the yuan, the
-     * point and the two fen digits, which is what the general way below
-     * comes to (some 60 instructions an amount fewer). */
+    uint64_t yuan = fen / 100, f = fen - yuan * 100;
+    uint64_t hi = yuan / 100, lo = yuan - hi * 100;
+    uint16_t dh, dl, df;
+    memcpy(&dh, two_digits + 2 * hi, 2);
+    memcpy(&dl, two_digits + 2 * lo, 2);
+    memcpy(&df, two_digits + 2 * f, 2);
+    uint32_t digits = dh | (uint32_t)dl << 16;
+    /* the leading '0' bytes are the lowest zero bytes of the digits less
+     * '0' each (no borrow: every byte is a digit); the last one stays */
+    unsigned zbits = (unsigned)__builtin_ctz((digits - 0x30303030u) | 1u << 24) & ~7u;
+    uint64_t w = digits | (uint64_t)'.' << 32 | (uint64_t)df << 40;
+    w >>= zbits;
+    memcpy(out, &w, 8);
+    return 7 - zbits / 8;
+}
+
+/* Everything but fen_word's amounts; apart so that dec_format's short
+ * way saves no registers for it (a tail call). */
+static __attribute__((noinline)) size_t format_general(int64_t a, int min_places, char *out)
+{
+    /* Money in whole fen that fen_word does not take (10,000 yuan and
+     * more, or a big-endian machine): the yuan, the point and the two
+     * fen digits, which is what the general way below comes to (some 60
+     * instructions an amount fewer). */
     if (min_places == 2 && a >= 0 && a % 10000 == 0) {
         uint64_t fen = (uint64_t)a / 10000;
         size_t n = put_uint(fen / 100, out);
@@ -352,6 +381,18 @@ size_t dec_format(int64_t a, int min_places, char *out)
     }
     out[n] = '\0';
     return n;
+}
+
+size_t dec_format(int64_t a, int min_places, char *out)
+{
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    if (min_places == 2 && (uint64_t)a < 10000 * (uint64_t)DEC_SCALE) {
+        uint64_t fen = (uint64_t)a / 10000;
+        if (fen * 10000 == (uint64_t)a)
+            return fen_word(fen, out);
+    }
+#endif
+    return format_general(a, min_places, out);
 }
 
 size_t dec_format_wide(dec_wide a, int min_places, char *out)

@@ -95,7 +95,8 @@ static inline dec_status dec_div_round(int64_t a, int64_t b, int64_t quantum, de
 dec_status int_div_round(int64_t a, int64_t b, dec_round_mode m, int64_t *r);
 /* Writes the value with at least min_places fractional digits and no
  * trailing zeros beyond them ("860.00" for 2, "0.85" for 0, "12" for 0).
- * out needs 32 bytes.  Returns the length. */
+ * out needs 32 bytes, any of which may be written (money's short way
+ * stores 8 at once).  Returns the length. */
 size_t dec_format(int64_t a, int min_places, char *out);
 /* Writes an integer (not scaled) in decimal, as printf's "%lld" would,
  * without printf's cost on the decision path.  out needs 21 bytes. */

@@ -695,6 +695,36 @@ static void format_digit_pairs(void **state)
     }
 }
 
+/* Money's word-at-a-time way (whole fen under 10,000 yuan) against
+ * printf's "%lld.%02lld": every yuan from 0 to 10,001 with fen at both
+ * ends and between, so each count of leading zeros shifted out (3 to
+ * 0) and the edge at 10,000 yuan (the general way from there) are met;
+ * a half fen, a negative amount and the ends of int64 go the general
+ * way and must read the same. */
+static void format_fen_word(void **state)
+{
+    (void)state;
+    const int64_t fens[] = {0, 1, 9, 10, 50, 99};
+    char want[40], out[40];
+    for (int64_t yuan = 0; yuan <= 10001; yuan++)
+        for (size_t k = 0; k < sizeof fens / sizeof fens[0]; k++)
+            for (int neg = 0; neg < 2; neg++) {
+                int64_t a = (yuan * 100 + fens[k]) * 10000 * (neg ? -1 : 1);
+                if (neg && a == 0) continue;     /* no "-0.00" */
+                snprintf(want, sizeof want, "%s%lld.%02lld", neg ? "-" : "", (long long)yuan, (long long)fens[k]);
+                memset(out, 'x', sizeof out);
+                assert_int_equal(dec_format(a, 2, out), strlen(want));
+                assert_string_equal(out, want);
+            }
+    assert_fmt(99999995000LL, 2, "99999.995");     /* half a fen: not whole fen */
+    assert_fmt(9999995000LL, 2, "9999.995");
+    assert_fmt(9999990000LL, 2, "9999.99");
+    assert_fmt(10000000000LL, 2, "10000.00");
+    assert_fmt(INT64_MAX, 2, "9223372036854.775807");
+    assert_fmt(INT64_MIN, 2, "-9223372036854.775808");
+    assert_fmt(INT64_MAX / 10000 * 10000, 2, "9223372036854.77");
+}
+
 /* int_format writes what printf's "%lld" writes, at both ends too, and
  * for every value from -10001 to 10001 (up to four digits are written
  * directly, five the general way: both sides of the edge). */
@@ -770,6 +800,7 @@ int main(void)
         cmocka_unit_test(fits_places),
         cmocka_unit_test(mode_names),
         cmocka_unit_test(format_wide),
+        cmocka_unit_test(format_fen_word),
         cmocka_unit_test(format_int),
         cmocka_unit_test(format_digit_pairs),
     };
