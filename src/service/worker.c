@@ -509,7 +509,9 @@ static void run_threads(void)
         started++;
     }
     pthread_attr_destroy(&attr);
-    __atomic_store_n(&W.me->threads, (uint32_t)started, __ATOMIC_RELAXED);
+    /* worker_main counted all of them before any started: corrected
+     * when some could not start */
+    if (started < W.nthreads) __atomic_store_n(&W.me->threads, (uint32_t)started, __ATOMIC_RELAXED);
     thread_main(&W.t[0]);
     for (int i = 1; i < started; i++) pthread_join(W.t[i].tid, NULL);
 }
@@ -579,6 +581,9 @@ void worker_main(const eligod_conf *conf, const registry *reg, int listen_fd, in
     const char *fault = getenv("ELIGOD_FAULT_EXIT_AT_START");
     if (fault && (fault[0] != '/' || access(fault, F_OK) == 0)) _exit(3);
     access_log_start();
+    /* threads and state before any thread runs: a thread's first request
+     * then finds them set (slot_update), and a dynamic pool never reads a
+     * ready worker with no threads (pm.c) */
     __atomic_store_n(&W.me->threads, (uint32_t)W.nthreads, __ATOMIC_RELAXED);
     W.me->state = SB_IDLE;
     run_threads();
