@@ -1,6 +1,7 @@
 # shellcheck shell=bash
 # cpu.sh - where the CPU goes per request (bench/run --cpu): for the
-# baseline, POST /v1/evaluate and durable POST /v1/decisions, the CPU time
+# baseline behind the minimal nginx and behind eligo's nginx configuration,
+# POST /v1/evaluate and durable POST /v1/decisions, the CPU time
 # (user + system) every process of the stack spent during one wrk run,
 # divided by the requests wrk made, by process name (nginx, eligod's
 # workers, eligod-commit, eligod-seq, mariadbd, fcgi_min).  On two shared
@@ -50,17 +51,21 @@ cpu_run() {
               printf "%s all %.0f\n%s rate %s\n", name, all * 1e6 / hz / n, name, rate }'
 }
 
-# cpu_table: the three routes, one row each, us of CPU per request.
+# cpu_table: the baseline behind each nginx and the two routes, one row
+# each, us of CPU per request.  The site row against the baseline row is
+# what eligo's nginx configuration costs, in a figure the machine's other
+# load moves far less than it moves a throughput ratio.
 cpu_table() {
     local procs="nginx eligod eligod-commit eligod-seq mariadbd fcgi_min" name p
     {
         cpu_run baseline "$min_port" /v1/evaluate x
+        cpu_run site "$fcgi_port" /v1/evaluate x
         cpu_run evaluate "$eligo_port" /v1/evaluate "$ELIGO_OFFICER_TOKEN"
         cpu_run decisions "$eligo_port" /v1/decisions "$ELIGO_PORTAL_TOKEN"
     } >"$var/cpu.us"
     echo "| route | requests/s | ${procs// / | } | all (wrk not counted) |"
     echo "|---|---|$(for _ in $procs; do printf -- '---|'; done)---|"
-    for name in baseline evaluate decisions; do
+    for name in baseline site evaluate decisions; do
         printf '| %s | %s |' "$name" "$(awk -v k="$name" '$1 == k && $2 == "rate" {print $3}' "$var/cpu.us")"
         for p in $procs all; do
             printf ' %s |' "$(awk -v k="$name" -v p="$p" '$1 == k && $2 == p {print $3; f = 1} END {if (!f) print "-"}' "$var/cpu.us")"

@@ -32,7 +32,7 @@ typedef struct http_request {
     const char *content_type;   /* CONTENT_TYPE, may be NULL */
     const char *authorization;  /* HTTP_AUTHORIZATION, may be NULL */
     const char *idempotency_key;/* HTTP_IDEMPOTENCY_KEY, may be NULL */
-    const char *request_id;     /* HTTP_X_REQUEST_ID (nginx $request_id), for logs */
+    const char *request_id;     /* HTTP_X_REQUEST_ID (nginx's $eligo_request_id), for logs */
     const char *remote_addr;
     const char *body;           /* NUL-terminated; body_len bytes */
     size_t body_len;

@@ -93,9 +93,10 @@ static int log_format(char *line, int level, const char *rid, const char *fmt, v
         if (*p == '\n' || *p == '\r') *p = ' ';
     char ridpart[96] = "";
     if (rid && *rid) {
-        /* the id comes from nginx's $request_id (hex); anything else is cut */
+        /* the id comes from nginx (eligo_maps.conf: digits, '.' and '-';
+         * letters for a site that sends $request_id); anything else is cut */
         size_t n = 0;
-        while (n < 64 && (rid[n] == '-' || (rid[n] >= '0' && rid[n] <= '9') ||
+        while (n < 64 && (rid[n] == '-' || rid[n] == '.' || (rid[n] >= '0' && rid[n] <= '9') ||
                           ((rid[n] | 32) >= 'a' && (rid[n] | 32) <= 'z')))
             n++;
         snprintf(ridpart, sizeof ridpart, "rid=%.*s ", (int)n, rid);

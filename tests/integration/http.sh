@@ -8,8 +8,9 @@
 # request_id's rule; a policy's JSON Schema, judging envelopes as
 # eligod does; messages that say what is wrong with a value; a locked
 # access_log that delays only audited routes; and /healthz 503 with the
-# database stopped.  Last line "N passed, N failed"; non-zero
-# exit on failure.
+# database stopped; and the request id, one per request and the same
+# in the answer, the logs and the problem.  Last line "N passed, N
+# failed"; non-zero exit on failure.
 #
 # SPDX-License-Identifier: Apache-2.0
 set -u
@@ -239,6 +240,27 @@ idem "with an open quote" 400 '"key-q3'
 idem "with text after the quote" 400 '"key-q3"x'
 idem "of 129 characters" 400 "$(printf 'k%.0s' $(seq 1 129))"
 [ "$(rows)" = "$before" ] && ok "no row for a refused key" || not_ok "a refused key stored a row"
+
+# ---- the request id (eligo_maps.conf): time, nginx worker, connection and
+# request on it; the same in X-Request-Id, the problem, eligod's log line
+# and nginx's access log
+curl -s -m 10 -D "$tmp/ids" -o /dev/null -o "$tmp/body" "${portal[@]}" "$U/v1/nothing" "$U/v1/nothing"
+mapfile -t ids < <(tr -d '\r' <"$tmp/ids" | sed -n 's/^[Xx]-[Rr]equest-[Ii]d: //p')
+same "request id: two answers on one connection, two ids" 2 "${#ids[@]}"
+rid_re='^[0-9]+\.[0-9]{3}-[0-9]+-[0-9]+-[0-9]+$'
+[[ ${ids[0]:-} =~ $rid_re ]] && [[ ${ids[1]:-} =~ $rid_re ]] && ok "request ids: msec-pid-connection-request" ||
+    not_ok "request ids: ${ids[*]}"
+conn=${ids[0]#*-}     # pid-connection-request, without the time
+same "request ids: one worker and connection, requests 1 and 2" "${conn%-*}-1 ${conn%-*}-2" "$conn ${ids[1]#*-}"
+contains "request id: the second problem names its id" "\"request_id\":\"${ids[1]:-none}\"" "$tmp/body"
+# both logs are buffered, eligod's until its thread is idle for a while
+for _ in $(seq 1 50); do
+    grep -qF "${ids[1]:-none}" "$STACK_VAR/log/eligod.log" &&
+        grep -qF "rid=${ids[1]:-none}" "$STACK_VAR/nginx/logs/access.log" && break
+    sleep 0.1
+done
+contains "request id: eligod logged the request under it" "${ids[1]:-none}" "$STACK_VAR/log/eligod.log"
+contains "request id: in nginx's access log" "rid=${ids[1]:-none}" "$STACK_VAR/nginx/logs/access.log"
 
 # ---- a locked access_log delays only the audited routes
 # The playground's counts are written by each worker's own thread
