@@ -12,7 +12,7 @@
  * youngest wholly idle worker above --max-spare-threads, one a second,
  * never the last; nothing while a reload rolls, a worker is missing or
  * the back-off runs; a leaving (recycling) worker neither counted nor
- * idle.  tests/integration/pool.sh checks the same rules
+ * idle nor retired.  tests/integration/pool.sh checks the same rules
  * against real workers.
  *
  * SPDX-License-Identifier: Apache-2.0
@@ -381,6 +381,36 @@ static void leaving_not_counted(void **state)
     assert_int_equal(__atomic_load_n(&sb->pool_idle_threads, __ATOMIC_RELAXED), 5);
 }
 
+/* A leaving worker still shows SB_IDLE while its threads drain (worker.c
+ * marks it stopping only when all have left): retiring it would take
+ * the target down with no worker of the pool leaving, and the pool,
+ * alive above its target, would never settle again.  The youngest
+ * worker with no request in flight is retired instead, or none. */
+static void retire_skips_leaving(void **state)
+{
+    (void)state;
+    /* slot 0 busy (1 of 4), slot 1 the youngest ready one but leaving,
+     * slot 2 its replacement starting: 3 + 4 idle-or-starting = 7; with
+     * max 6 that is a surplus, and no worker of the pool may go */
+    assert_int_equal(setup(8, 4, 2, 6, 2), 0);
+    add_worker(1, SB_IDLE, 1);
+    now_ms += 10;
+    add_worker(1, SB_IDLE, 0);
+    sb->slots[1].leaving = 1;
+    now_ms += 10;
+    add_worker(1, SB_STARTING, 0);
+    master.target = 2;
+    now_ms = 1000;
+    assert_int_equal(second(0), 2);
+    assert_int_equal(nstopped, 0);
+    /* the pool still settled: a second of shortfall grows it */
+    sb->slots[0].busy = 4;
+    sb->slots[2].state = SB_BUSY;
+    sb->slots[2].threads = 4;
+    sb->slots[2].busy = 4;
+    assert_int_equal(second(0), 3);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -393,6 +423,7 @@ int main(void)
         cmocka_unit_test_teardown(never_below_one, teardown),
         cmocka_unit_test_teardown(still_while_unsettled, teardown),
         cmocka_unit_test_teardown(leaving_not_counted, teardown),
+        cmocka_unit_test_teardown(retire_skips_leaving, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
