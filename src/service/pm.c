@@ -49,7 +49,10 @@ void pm_count(pool_count *pc)
 
 /* Asks the youngest worker with no request in flight to stop; none when
  * every worker holds a request (only idle workers are retired, as in
- * php-fpm).  1 when one was asked. */
+ * php-fpm).  A leaving worker is no candidate: its slot shows SB_IDLE
+ * until its last thread is gone (worker.c), and retiring it would lower
+ * the target while no counted worker left, so the pool would never
+ * settle again.  1 when one was asked. */
 static int retire_one(uint32_t idle10)
 {
     child *pick = NULL;
@@ -57,7 +60,7 @@ static int retire_one(uint32_t idle10)
         child *c = &master.children[i];
         const sb_slot *s = &sb->slots[c->slot];
         if (c->stop_sent_ms || c->generation != master.generation || s->state != SB_IDLE ||
-            __atomic_load_n(&s->busy, __ATOMIC_RELAXED) != 0)
+            __atomic_load_n(&s->busy, __ATOMIC_RELAXED) != 0 || __atomic_load_n(&s->leaving, __ATOMIC_RELAXED))
             continue;
         if (!pick || c->started_ms > pick->started_ms) pick = c;
     }
