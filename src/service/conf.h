@@ -31,7 +31,7 @@ typedef struct eligod_conf {
     int pm;                   /* --pm static|dynamic: CONF_PM_* (static) */
     int start_workers;        /* --start-workers N: dynamic, workers at start (0: from the spares) */
     int min_spare_threads;    /* --min-spare-threads N: dynamic, grow below it (0: --threads) */
-    int max_spare_threads;    /* --max-spare-threads N: dynamic, shrink above it (0: 3 x --threads) */
+    int max_spare_threads;    /* --max-spare-threads N: dynamic, shrink above it (0: min + 2 x --threads) */
     int max_requests;         /* --max-requests N (0: never recycle) */
     const char *db;           /* --db URL */
     int allow_nondurable;     /* --allow-nondurable */
