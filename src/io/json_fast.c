@@ -67,7 +67,7 @@
 #define FAST_RARE static __attribute__((noinline))
 
 typedef struct fast {
-    const char *end;          /* one past the text's last byte */
+    const char *start, *end;  /* the text's first byte, one past its last */
     arena *pool;
     uint32_t depth;           /* as json_lex.c counts it */
     size_t ntok;              /* tokens json_lex.c would write so far */
@@ -152,24 +152,33 @@ FAST_INLINE const char *scan_string(const char *p, const char *end, const char *
 
 /* A string of at most 15 bytes of printable ASCII, no quote or
  * backslash (an id, an enum's name, most keys), whose quote is at p:
- * one look at the 16 bytes after it.  Its length to *n and the place
- * past its close; NULL when it is not such a string or the text ends
- * within those bytes (scan_string() then reads it). */
-FAST_INLINE const char *plain_string(const char *p, const char *end, size_t *n)
+ * one look at the 16 bytes after it.  Within 16 bytes of the text's end
+ * (a request's last value) the look is at the text's last 16 bytes,
+ * with the bits of the bytes up to the quote shifted out: the end then
+ * stops the string as an unflagged byte would not, so a string the end
+ * cuts is no such string.  Its length to *n and the place past its
+ * close; NULL when it is not such a string or the text is shorter than
+ * 16 bytes (scan_string() then reads it). */
+FAST_INLINE const char *plain_string(const char *p, const char *start, const char *end,
+                                     size_t *n)
 {
 #ifdef __SSE2__
-    if (end - p > 16) {
-        int m = buf_json_mask16(p + 1, 1);
-        if (m) {
-            size_t k = (size_t)__builtin_ctz((unsigned)m);
-            if (p[1 + k] == '"') {
-                *n = k;
-                return p + k + 2;
-            }
+    unsigned m;
+    if (end - p > 16)
+        m = (unsigned)buf_json_mask16(p + 1, 1);
+    else if (end - start >= 16)
+        m = (unsigned)buf_json_mask16(end - 16, 1) >> (17 - (end - p));
+    else
+        return NULL;
+    if (m) {
+        size_t k = (size_t)__builtin_ctz(m);
+        if (p[1 + k] == '"') {
+            *n = k;
+            return p + k + 2;
         }
     }
 #else
-    (void)p; (void)end; (void)n;
+    (void)p; (void)start; (void)end; (void)n;
 #endif
     return NULL;
 }
@@ -403,7 +412,7 @@ FAST_INLINE const char *read_text_like(fast *F, const char *p, const ty *t, cons
                                        ev_cell *out)
 {
     size_t n;
-    const char *q = t->kind == TY_TEXT || t->kind == TY_ENUM ? plain_string(p, F->end, &n) : NULL;
+    const char *q = t->kind == TY_TEXT || t->kind == TY_ENUM ? plain_string(p, F->start, F->end, &n) : NULL;
     if (!q)
         return general_text_like(F, p, t, f, out);
     if (t->kind == TY_ENUM)
@@ -469,10 +478,10 @@ typedef struct key_order {
  * first, else the string scan and the lookup, whose finding ko then
  * keeps.  Its field to *fi; NULL when it is not a plain key of e or no
  * ':' follows. */
-FAST_INLINE const char *read_key(const char *p, const char *end, const entity_def *e,
+FAST_INLINE const char *read_key(const fast *F, const char *p, const entity_def *e,
                                  key_order *ko, uint32_t k, long *fi)
 {
-    const char *s;
+    const char *s, *end = F->end;
     size_t n;
     int esc;
     if (k < ko->n) {
@@ -482,7 +491,7 @@ FAST_INLINE const char *read_key(const char *p, const char *end, const entity_de
             return p[n + 2] == ':' ? p + n + 3 : take(p + n + 2, end, ':');
         }
     }
-    const char *q = plain_string(p, end, &n);
+    const char *q = plain_string(p, F->start, end, &n);
     s = p + 1;
     if (!q && (!(q = scan_string(p, end, &s, &n, &esc)) || esc))
         return NULL;
@@ -503,7 +512,7 @@ FAST_INLINE const char *read_member(fast *F, const char *p, const entity_def *e,
                                     uint64_t *seen, key_order *ko, uint32_t k)
 {
     long fi;
-    if (!(p = read_key(p, F->end, e, ko, k, &fi)) || (seen[fi / 64] >> (fi % 64) & 1))
+    if (!(p = read_key(F, p, e, ko, k, &fi)) || (seen[fi / 64] >> (fi % 64) & 1))
         return NULL;
     seen[fi / 64] |= (uint64_t)1 << (fi % 64);
     const field_def *fd = &e->fields[fi];
@@ -719,7 +728,7 @@ int json_input_fast(const char *text, size_t len, const entity_def *root, arena 
                     ev_cell **out)
 {
     /* the outer object, the root's name and its record */
-    fast F = { .end = text + len, .pool = pool, .ntok = 3 };
+    fast F = { .start = text, .end = text + len, .pool = pool, .ntok = 3 };
     const char *p = text, *k;
     size_t kn;
     int esc;
