@@ -339,6 +339,11 @@ FAST_INLINE const char *read_decimal(fast *F, const char *p, const ty *t, const 
     return p;
 }
 
+/* ones + 8 - n: an 8-byte mask of n bytes of 0xFF first in memory
+ * order, then zeros (n <= 8), for comparing the first n bytes of two
+ * words loaded whole. */
+static const unsigned char ones[16] = { 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF };
+
 /* enum_value() of model.c, with a value whose first byte differs (most
  * of them) passed over without a call: the civil model's enums have
  * three to five values, and a request names one in every person. */
@@ -365,7 +370,6 @@ FAST_INLINE int enum_index(const enum_def *en, const char *s, size_t n)
  * (model.h), where enum_index() compares byte by byte. */
 FAST_INLINE int enum_plain(const enum_def *en, const char *s, size_t n)
 {
-    static const unsigned char ones[16] = { 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF };
     uint64_t w, mask;
     if (!en->words || n > 8)
         return enum_index(en, s, n);
@@ -458,14 +462,16 @@ static long field_of(const entity_def *e, const char *s, size_t n)
 }
 
 /* The keys the records of one list were last seen to send, k-th key
- * at key[k]: its text in the request (between the quotes) and field.
+ * at key[k]: its bytes in the request from the opening quote, through
+ * the ':' when that came right after the closing quote, and its field.
  * The records of a list are mostly written by the same code, with their
  * keys in the same order, so the next record's k-th key is first
- * compared with key[k]'s bytes.  Equal bytes and then a quote are the
- * same plain key, which scan_string() and field_of() took to that field
- * (only such keys are kept), so a match skips both: the string scan and
- * the hash, some 60 instructions a key.  Every key[k] below n is such a
- * key of this list's entity, whichever record it came from. */
+ * compared with key[k]'s bytes.  Equal bytes are the same plain key,
+ * which scan_string() and field_of() took to that field (only such keys
+ * are kept), so a match skips both: the string scan and the hash, some
+ * 60 instructions a key, and the ':' with them.  Every key[k] below n
+ * is such a key of this list's entity, whichever record it came from;
+ * its bytes are earlier in the same text. */
 typedef struct key_order {
     uint32_t n;
     struct {
@@ -473,6 +479,19 @@ typedef struct key_order {
         uint32_t len, field;
     } key[KEY_ORDER];
 } key_order;
+
+/* True when the n bytes at a and at b are equal, n > 0, with at least
+ * 8 bytes from each readable: a short key in one masked word. */
+FAST_INLINE int same_bytes(const char *a, const char *b, size_t n)
+{
+    uint64_t x, y, mask;
+    if (n >= 8)
+        return field_name_is(a, b, n);
+    memcpy(&x, a, 8);
+    memcpy(&y, b, 8);
+    memcpy(&mask, ones + 8 - n, 8);
+    return !((x ^ y) & mask);
+}
 
 /* The key whose quote is at p, moving past its ':': the guess from ko
  * first, else the string scan and the lookup, whose finding ko then
@@ -485,10 +504,10 @@ FAST_INLINE const char *read_key(const fast *F, const char *p, const entity_def 
     size_t n;
     int esc;
     if (k < ko->n) {
-        n = ko->key[k].len;
-        if ((size_t)(end - p) > n + 2 && p[n + 1] == '"' && field_name_is(ko->key[k].s, p + 1, n)) {
+        n = ko->key[k].len;    /* the guess's source is earlier: 8 bytes there too */
+        if ((size_t)(end - p) >= n + 8 && same_bytes(ko->key[k].s, p, n)) {
             *fi = (long)ko->key[k].field;
-            return p[n + 2] == ':' ? p + n + 3 : take(p + n + 2, end, ':');
+            return p[n - 1] == ':' ? p + n : take(p + n, end, ':');
         }
     }
     const char *q = plain_string(p, F->start, end, &n);
@@ -498,8 +517,8 @@ FAST_INLINE const char *read_key(const fast *F, const char *p, const entity_def 
     if ((*fi = field_of(e, s, n)) < 0)
         return NULL;
     if (k < KEY_ORDER) {
-        ko->key[k].s = s;
-        ko->key[k].len = (uint32_t)n;
+        ko->key[k].s = p;
+        ko->key[k].len = (uint32_t)(q - p) + (q < end && *q == ':');
         ko->key[k].field = (uint32_t)*fi;
         ko->n = k >= ko->n ? k + 1 : ko->n;
     }
@@ -507,16 +526,21 @@ FAST_INLINE const char *read_key(const fast *F, const char *p, const entity_def 
 }
 
 /* One "key": value of a record, its k-th, whose quote is at p; sets
- * the field's bit in seen. */
+ * the field's bit in *seen, one word when `whole`: an entity with a
+ * record of defaults (model.h: at most 64 fields, every cell index in
+ * range), whose bits then stay in a register. */
 FAST_INLINE const char *read_member(fast *F, const char *p, const entity_def *e, ev_cell *rec,
-                                    uint64_t *seen, key_order *ko, uint32_t k)
+                                    uint64_t *seen, key_order *ko, uint32_t k, int whole)
 {
     long fi;
-    if (!(p = read_key(F, p, e, ko, k, &fi)) || (seen[fi / 64] >> (fi % 64) & 1))
+    if (!(p = read_key(F, p, e, ko, k, &fi)))
         return NULL;
-    seen[fi / 64] |= (uint64_t)1 << (fi % 64);
+    uint64_t *word = whole ? seen : &seen[fi / 64], bit = (uint64_t)1 << (fi % 64);
+    if (*word & bit)
+        return NULL;
+    *word |= bit;
     const field_def *fd = &e->fields[fi];
-    if (fd->index >= e->nfields || peek(&p, F->end) < 0)
+    if ((!whole && fd->index >= e->nfields) || peek(&p, F->end) < 0)
         return NULL;
     ty_kind kind = fd->type->kind;    /* a scalar, most fields, read here */
     return kind == TY_ENTITY || kind == TY_LIST || kind == TY_MAP
@@ -574,6 +598,24 @@ static int fill_defaults(const entity_def *e, ev_cell *rec, const uint64_t *seen
     return 1;
 }
 
+/* The members of a record, from its first item's byte or its close
+ * (items_start()) to past the close; their count to *count, their
+ * fields' bits to seen (read_member(): one word when `whole`). */
+FAST_INLINE const char *read_members(fast *F, const char *p, const entity_def *e, ev_cell *rec,
+                                     uint64_t *seen, key_order *ko, uint32_t *count, int whole)
+{
+    uint64_t bits = 0;
+    int more = items_start(F, &p, '}');
+    uint32_t k = 0;
+    for (; more > 0; more = next_or_close(F, &p, '}'), k++)
+        if (*p != '"' || !(p = read_member(F, p, e, rec, whole ? &bits : seen, ko, k, whole)))
+            return NULL;
+    if (whole)
+        seen[0] = bits;
+    *count = k;
+    return more == 0 ? p : NULL;
+}
+
 /* Fills rec (e->nfields cells) from the object at p, each field left
  * out given its default; NULL when a required one is missing.  ko: the
  * key order of the list rec is in (key_order), else empty.  With the
@@ -584,18 +626,17 @@ static const char *read_record(fast *F, const char *p, const entity_def *e, ev_c
 {
     uint64_t small[4] = { 0 }, *seen = small;
     size_t words = (e->nfields + 63) / 64;
+    uint32_t k;
     if (!(p = open_container(F, p, '{')) ||
         (words > 4 && !(seen = arena_alloc(F->pool, words * sizeof *seen))))
         return NULL;
-    if (e->defaults)
+    if (e->defaults) {
         memcpy(rec, e->defaults, e->nfields * sizeof *rec);
-    int more = items_start(F, &p, '}');
-    uint32_t k = 0;
-    for (; more > 0; more = next_or_close(F, &p, '}'), k++)
-        if (*p != '"' || !(p = read_member(F, p, e, rec, seen, ko, k)))
+        if (!(p = read_members(F, p, e, rec, seen, ko, &k, 1)))
             return NULL;
-    if (more < 0)
+    } else if (!(p = read_members(F, p, e, rec, seen, ko, &k, 0))) {
         return NULL;
+    }
     F->ntok += 2 * (size_t)k;  /* each member's key and value */
     if (e->defaults)
         return (seen[0] & e->required) == e->required ? p : NULL;
