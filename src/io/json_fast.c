@@ -462,16 +462,17 @@ static long field_of(const entity_def *e, const char *s, size_t n)
 }
 
 /* The keys the records of one list were last seen to send, k-th key
- * at key[k]: its bytes in the request from the opening quote, through
- * the ':' when that came right after the closing quote, and its field.
- * The records of a list are mostly written by the same code, with their
- * keys in the same order, so the next record's k-th key is first
- * compared with key[k]'s bytes.  Equal bytes are the same plain key,
- * which scan_string() and field_of() took to that field (only such keys
- * are kept), so a match skips both: the string scan and the hash, some
- * 60 instructions a key, and the ':' with them.  Every key[k] below n
- * is such a key of this list's entity, whichever record it came from;
- * its bytes are earlier in the same text. */
+ * at key[k]: its bytes in the request from the opening quote (from the
+ * ',' before it when that came right before), through the ':' when that
+ * came right after the closing quote, and its field.  The records of a
+ * list are mostly written by the same code, with their keys in the same
+ * order, so the next record's k-th key is first compared with key[k]'s
+ * bytes.  Equal bytes are the same plain key, which scan_string() and
+ * field_of() took to that field (only such keys are kept), so a match
+ * skips both: the string scan and the hash, some 60 instructions a key,
+ * and the ',' and ':' around it with them.  Every key[k] below n is
+ * such a key of this list's entity, whichever record it came from; its
+ * bytes are earlier in the same text. */
 typedef struct key_order {
     uint32_t n;
     struct {
@@ -493,48 +494,68 @@ FAST_INLINE int same_bytes(const char *a, const char *b, size_t n)
     return !((x ^ y) & mask);
 }
 
+/* The place past key k's guess at p, and its field to *fi; NULL when
+ * the guess's n bytes at s are not those at p.  The guess's bytes are
+ * earlier in the text, so 8 bytes there are readable when they are at p;
+ * a guess without its ':' takes it after blanks. */
+FAST_INLINE const char *guessed(const char *p, const char *end, const char *s, size_t n,
+                                uint32_t field, long *fi)
+{
+    if ((size_t)(end - p) < n + 8 || !same_bytes(s, p, n))
+        return NULL;
+    *fi = (long)field;
+    return s[n - 1] == ':' ? p + n : take(p + n, end, ':');
+}
+
 /* The key whose quote is at p, moving past its ':': the guess from ko
- * first, else the string scan and the lookup, whose finding ko then
- * keeps.  Its field to *fi; NULL when it is not a plain key of e or no
- * ':' follows. */
+ * first (without its ',' when it has one), else the string scan and the
+ * lookup, whose finding ko then keeps.  Its field to *fi; NULL when it
+ * is not a plain key of e or no ':' follows. */
 FAST_INLINE const char *read_key(const fast *F, const char *p, const entity_def *e,
                                  key_order *ko, uint32_t k, long *fi)
 {
-    const char *s, *end = F->end;
+    const char *s, *end = F->end, *q;
     size_t n;
     int esc;
     if (k < ko->n) {
-        n = ko->key[k].len;    /* the guess's source is earlier: 8 bytes there too */
-        if ((size_t)(end - p) >= n + 8 && same_bytes(ko->key[k].s, p, n)) {
-            *fi = (long)ko->key[k].field;
-            return p[n - 1] == ':' ? p + n : take(p + n, end, ':');
-        }
+        int comma = ko->key[k].s[0] == ',';
+        if ((q = guessed(p, end, ko->key[k].s + comma, ko->key[k].len - comma, ko->key[k].field, fi)))
+            return q;
     }
-    const char *q = plain_string(p, F->start, end, &n);
+    q = plain_string(p, F->start, end, &n);
     s = p + 1;
     if (!q && (!(q = scan_string(p, end, &s, &n, &esc)) || esc))
         return NULL;
     if ((*fi = field_of(e, s, n)) < 0)
         return NULL;
     if (k < KEY_ORDER) {
-        ko->key[k].s = p;
-        ko->key[k].len = (uint32_t)(q - p) + (q < end && *q == ':');
+        int comma = k && p[-1] == ',';   /* a member before: p - 1 is in the text */
+        ko->key[k].s = p - comma;
+        ko->key[k].len = (uint32_t)(q - p) + (q < end && *q == ':') + comma;
         ko->key[k].field = (uint32_t)*fi;
         ko->n = k >= ko->n ? k + 1 : ko->n;
     }
     return take(q, end, ':');
 }
 
-/* One "key": value of a record, its k-th, whose quote is at p; sets
+/* Right after a record's member, at p: key k taken with the ',' before
+ * it when its guess has one and matches, the place past its ':'; NULL
+ * otherwise (next_or_close() and read_key() then go the usual way). */
+FAST_INLINE const char *next_key_guessed(const char *p, const char *end, const key_order *ko,
+                                         uint32_t k, long *fi)
+{
+    if (k >= ko->n || p == end || *p != ',')
+        return NULL;
+    return guessed(p, end, ko->key[k].s, ko->key[k].len, ko->key[k].field, fi);
+}
+
+/* The value of field fi of a record, at p past its key's ':'; sets
  * the field's bit in *seen, one word when `whole`: an entity with a
  * record of defaults (model.h: at most 64 fields, every cell index in
  * range), whose bits then stay in a register. */
-FAST_INLINE const char *read_member(fast *F, const char *p, const entity_def *e, ev_cell *rec,
-                                    uint64_t *seen, key_order *ko, uint32_t k, int whole)
+FAST_INLINE const char *read_field(fast *F, const char *p, const entity_def *e, ev_cell *rec,
+                                   uint64_t *seen, long fi, int whole)
 {
-    long fi;
-    if (!(p = read_key(F, p, e, ko, k, &fi)))
-        return NULL;
     uint64_t *word = whole ? seen : &seen[fi / 64], bit = (uint64_t)1 << (fi % 64);
     if (*word & bit)
         return NULL;
@@ -600,16 +621,23 @@ static int fill_defaults(const entity_def *e, ev_cell *rec, const uint64_t *seen
 
 /* The members of a record, from its first item's byte or its close
  * (items_start()) to past the close; their count to *count, their
- * fields' bits to seen (read_member(): one word when `whole`). */
+ * fields' bits to seen (read_field(): one word when `whole`).  The
+ * members after one whose key was read go by their guesses while these
+ * hold, the ',' with the key. */
 FAST_INLINE const char *read_members(fast *F, const char *p, const entity_def *e, ev_cell *rec,
                                      uint64_t *seen, key_order *ko, uint32_t *count, int whole)
 {
     uint64_t bits = 0;
-    int more = items_start(F, &p, '}');
     uint32_t k = 0;
-    for (; more > 0; more = next_or_close(F, &p, '}'), k++)
-        if (*p != '"' || !(p = read_member(F, p, e, rec, whole ? &bits : seen, ko, k, whole)))
+    long fi;
+    int more = items_start(F, &p, '}');
+    for (; more > 0; more = next_or_close(F, &p, '}')) {
+        if (*p != '"' || !(p = read_key(F, p, e, ko, k, &fi)))
             return NULL;
+        for (const char *q = p; q; q = next_key_guessed(p, F->end, ko, ++k, &fi))
+            if (!(p = read_field(F, q, e, rec, whole ? &bits : seen, fi, whole)))
+                return NULL;
+    }
     if (whole)
         seen[0] = bits;
     *count = k;
