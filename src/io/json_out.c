@@ -17,9 +17,10 @@
 #include "eval/decimal.h"
 #include "eval/explain.h"
 
-/* A number is written here as explain_json_value() writes it, with the
- * formatter's length and without the escape scan of its digits (which
- * need none): every output of every decision is written twice, in
+/* A number or a bool is written here as explain_json_value() writes it,
+ * a number with the formatter's length and without the escape scan of
+ * its digits (which need none), a bool as its word without strlen and
+ * a copy by call: every output of every decision is written twice, in
  * "outputs" and in its reason. */
 void json_write_value(buf *b, const ty *t, const ev_cell *v)
 {
@@ -30,6 +31,10 @@ void json_write_value(buf *b, const ty *t, const ev_cell *v)
     char *o = direct ? b->data + b->len : tmp;
     size_t n;
     switch (t->kind) {
+    case TY_BOOL:
+        memcpy(o, v->i ? "true" : "false", 5);   /* "true" with its NUL */
+        n = v->i ? 4 : 5;
+        break;
     case TY_INT:
         n = int_format(v->i, o);
         break;
