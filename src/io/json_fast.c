@@ -31,7 +31,7 @@
  * A list's records guess each key from the bytes of the same key of
  * the record before (key_order): a household's members are written by
  * the same code, keys in the same order, and a guess that holds skips
- * the key's string scan and its lookup.
+ * the key's string scan and its lookup, and the ',' and ':' around it.
  *
  * What a compiled model carries for this reader (model.h) shortens the
  * common case: a record starts as a copy of its entity's defaults, so
