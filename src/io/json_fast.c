@@ -31,7 +31,7 @@
  * A list's records guess each key from the bytes of the same key of
  * the record before (key_order): a household's members are written by
  * the same code, keys in the same order, and a guess that holds skips
- * the key's string scan and its lookup.
+ * the key's string scan and its lookup, and the ',' and ':' around it.
  *
  * What a compiled model carries for this reader (model.h) shortens the
  * common case: a record starts as a copy of its entity's defaults, so
@@ -67,7 +67,7 @@
 #define FAST_RARE static __attribute__((noinline))
 
 typedef struct fast {
-    const char *end;          /* one past the text's last byte */
+    const char *start, *end;  /* the text's first byte, one past its last */
     arena *pool;
     uint32_t depth;           /* as json_lex.c counts it */
     size_t ntok;              /* tokens json_lex.c would write so far */
@@ -152,24 +152,33 @@ FAST_INLINE const char *scan_string(const char *p, const char *end, const char *
 
 /* A string of at most 15 bytes of printable ASCII, no quote or
  * backslash (an id, an enum's name, most keys), whose quote is at p:
- * one look at the 16 bytes after it.  Its length to *n and the place
- * past its close; NULL when it is not such a string or the text ends
- * within those bytes (scan_string() then reads it). */
-FAST_INLINE const char *plain_string(const char *p, const char *end, size_t *n)
+ * one look at the 16 bytes after it.  Within 16 bytes of the text's end
+ * (a request's last value) the look is at the text's last 16 bytes,
+ * with the bits of the bytes up to the quote shifted out: the end then
+ * stops the string as an unflagged byte would not, so a string the end
+ * cuts is no such string.  Its length to *n and the place past its
+ * close; NULL when it is not such a string or the text is shorter than
+ * 16 bytes (scan_string() then reads it). */
+FAST_INLINE const char *plain_string(const char *p, const char *start, const char *end,
+                                     size_t *n)
 {
 #ifdef __SSE2__
-    if (end - p > 16) {
-        int m = buf_json_mask16(p + 1, 1);
-        if (m) {
-            size_t k = (size_t)__builtin_ctz((unsigned)m);
-            if (p[1 + k] == '"') {
-                *n = k;
-                return p + k + 2;
-            }
+    unsigned m;
+    if (end - p > 16)
+        m = (unsigned)buf_json_mask16(p + 1, 1);
+    else if (end - start >= 16)
+        m = (unsigned)buf_json_mask16(end - 16, 1) >> (17 - (end - p));
+    else
+        return NULL;
+    if (m) {
+        size_t k = (size_t)__builtin_ctz(m);
+        if (p[1 + k] == '"') {
+            *n = k;
+            return p + k + 2;
         }
     }
 #else
-    (void)p; (void)end; (void)n;
+    (void)p; (void)start; (void)end; (void)n;
 #endif
     return NULL;
 }
@@ -223,19 +232,85 @@ FAST_RARE const char *read_bool(const char *p, const char *end, ev_cell *out)
     return p;
 }
 
+/* The digits that start the 8 bytes at s: their count, and when it is
+ * below 8 their value to *v, all in one word (most numbers of a
+ * request, ages and amounts, have fewer than 8 digits each side of the
+ * point).  Each byte less '0' is a digit when it is at most 9: adding
+ * 0x76 sets its top bit otherwise (a carry out of a byte changes only
+ * the bytes after the first that is not a digit, which do not count).
+ * The digits are moved to the top of the word, under zeros that count
+ * as leading zeros, and joined two, four and (over four digits) eight
+ * at a time.  8 (and *v not set) when all 8 are digits or the machine
+ * is big-endian. */
+FAST_INLINE unsigned lead_digits(const char *s, uint64_t *v)
+{
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    uint64_t d;
+    memcpy(&d, s, 8);
+    d ^= 0x3030303030303030u;
+    uint64_t other = ((d + 0x7676767676767676u) | d) & 0x8080808080808080u;
+    if (!other)
+        return 8;
+    unsigned c = (unsigned)__builtin_ctzll(other) / 8;
+    if (c && c <= 4) {
+        uint32_t e = (uint32_t)d << (32 - 8 * c);
+        e = (e * 10 + (e >> 8)) & 0x00FF00FFu;
+        *v = (e * 100 + (e >> 16)) & 0xFFFFu;
+    } else if (c) {
+        d <<= 64 - 8 * c;
+        d = (d * 10 + (d >> 8)) & 0x00FF00FF00FF00FFu;
+        d = (d * 100 + (d >> 16)) & 0x0000FFFF0000FFFFu;
+        *v = (d * 10000 + (d >> 32)) & 0xFFFFFFFFu;
+    }
+    return c;
+#else
+    (void)s; (void)v;
+    return 8;
+#endif
+}
+
 /* The integer part of a plain number at s[*i..n): no leading zero but
  * "0" itself, at most 12 digits (so nothing can overflow); 0 when it is
- * not of that shape. */
+ * not of that shape.  With 8 bytes to look at, lead_digits() reads
+ * fewer than 8 digits at once. */
 FAST_INLINE int plain_digits(const char *s, size_t n, size_t *i, uint64_t *v)
 {
     size_t a = *i, k = a, stop = n - a > 13 ? a + 13 : n; /* a 13th digit tells too many */
     uint64_t x = 0;
-    for (; k < stop && is_digit(s[k]); k++)
-        x = x * 10 + (uint64_t)(s[k] - '0');
+    unsigned c = n - a >= 8 ? lead_digits(s + a, &x) : 8;
+    if (c < 8)
+        k = a + c;
+    else
+        for (; k < stop && is_digit(s[k]); k++)
+            x = x * 10 + (uint64_t)(s[k] - '0');
     if (k == a || k - a > 12 || (s[a] == '0' && k - a > 1))
         return 0;
     *i = k;
     *v = x;
+    return 1;
+}
+
+/* The 1 to DEC_PLACES digits of a fraction at s[*i..n) as millionths;
+ * 0 when there is no digit.  At most DEC_PLACES are read (a next digit
+ * is then the caller's to refuse); with 8 bytes to look at, more than
+ * DEC_PLACES are refused here, which comes to the same. */
+FAST_INLINE int plain_fraction(const char *s, size_t n, size_t *i, uint64_t *v)
+{
+    static const uint32_t scale[DEC_PLACES + 1] = { 1000000, 100000, 10000, 1000, 100, 10, 1 };
+    size_t a = *i, f = a;
+    uint64_t x = 0;
+    unsigned c = n - a >= 8 ? lead_digits(s + a, &x) : 8;
+    if (c < 8) {
+        f = a + c;
+    } else {
+        size_t fstop = n - a > DEC_PLACES ? a + DEC_PLACES : n;
+        for (; f < fstop && is_digit(s[f]); f++)
+            x = x * 10 + (uint64_t)(s[f] - '0');
+    }
+    if (f == a || f - a > DEC_PLACES)
+        return 0;
+    *v = x * scale[f - a];
+    *i = f;
     return 1;
 }
 
@@ -247,20 +322,12 @@ FAST_INLINE int plain_digits(const char *s, size_t n, size_t *i, uint64_t *v)
  * rest; 0 then.  *i ends past the number. */
 FAST_INLINE int plain_decimal(const char *s, size_t n, size_t *i, int64_t *out)
 {
-    static const uint32_t scale[DEC_PLACES + 1] = { 1000000, 100000, 10000, 1000, 100, 10, 1 };
-    size_t a = *i, k = a + (a < n && s[a] == '-'), f;
+    size_t a = *i, k = a + (a < n && s[a] == '-');
     uint64_t ip, fp = 0;
     if (!plain_digits(s, n, &k, &ip))
         return 0;
-    if (k < n && s[k] == '.') {
-        size_t fstop = n - k > DEC_PLACES + 1 ? k + DEC_PLACES + 1 : n;
-        for (f = k + 1; f < fstop && is_digit(s[f]); f++)
-            fp = fp * 10 + (uint64_t)(s[f] - '0');
-        if (f == k + 1 || f - k - 1 > DEC_PLACES)
-            return 0;
-        fp *= scale[f - k - 1];
-        k = f;
-    }
+    if (k < n && s[k] == '.' && (++k, !plain_fraction(s, n, &k, &fp)))
+        return 0;
     int64_t v = (int64_t)(ip * 1000000 + fp);
     *out = s[a] == '-' ? -v : v;
     *i = k;
@@ -330,6 +397,11 @@ FAST_INLINE const char *read_decimal(fast *F, const char *p, const ty *t, const 
     return p;
 }
 
+/* ones + 8 - n: an 8-byte mask of n bytes of 0xFF first in memory
+ * order, then zeros (n <= 8), for comparing the first n bytes of two
+ * words loaded whole. */
+static const unsigned char ones[16] = { 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF };
+
 /* enum_value() of model.c, with a value whose first byte differs (most
  * of them) passed over without a call: the civil model's enums have
  * three to five values, and a request names one in every person. */
@@ -356,7 +428,6 @@ FAST_INLINE int enum_index(const enum_def *en, const char *s, size_t n)
  * (model.h), where enum_index() compares byte by byte. */
 FAST_INLINE int enum_plain(const enum_def *en, const char *s, size_t n)
 {
-    static const unsigned char ones[16] = { 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF };
     uint64_t w, mask;
     if (!en->words || n > 8)
         return enum_index(en, s, n);
@@ -403,7 +474,7 @@ FAST_INLINE const char *read_text_like(fast *F, const char *p, const ty *t, cons
                                        ev_cell *out)
 {
     size_t n;
-    const char *q = t->kind == TY_TEXT || t->kind == TY_ENUM ? plain_string(p, F->end, &n) : NULL;
+    const char *q = t->kind == TY_TEXT || t->kind == TY_ENUM ? plain_string(p, F->start, F->end, &n) : NULL;
     if (!q)
         return general_text_like(F, p, t, f, out);
     if (t->kind == TY_ENUM)
@@ -449,14 +520,17 @@ static long field_of(const entity_def *e, const char *s, size_t n)
 }
 
 /* The keys the records of one list were last seen to send, k-th key
- * at key[k]: its text in the request (between the quotes) and field.
- * The records of a list are mostly written by the same code, with their
- * keys in the same order, so the next record's k-th key is first
- * compared with key[k]'s bytes.  Equal bytes and then a quote are the
- * same plain key, which scan_string() and field_of() took to that field
- * (only such keys are kept), so a match skips both: the string scan and
- * the hash, some 60 instructions a key.  Every key[k] below n is such a
- * key of this list's entity, whichever record it came from. */
+ * at key[k]: its bytes in the request from the opening quote (from the
+ * ',' before it when that came right before), through the ':' when that
+ * came right after the closing quote, and its field.  The records of a
+ * list are mostly written by the same code, with their keys in the same
+ * order, so the next record's k-th key is first compared with key[k]'s
+ * bytes.  Equal bytes are the same plain key, which scan_string() and
+ * field_of() took to that field (only such keys are kept), so a match
+ * skips both: the string scan and the hash, some 60 instructions a key,
+ * and the ',' and ':' around it with them.  Every key[k] below n is
+ * such a key of this list's entity, whichever record it came from; its
+ * bytes are earlier in the same text. */
 typedef struct key_order {
     uint32_t n;
     struct {
@@ -465,49 +539,87 @@ typedef struct key_order {
     } key[KEY_ORDER];
 } key_order;
 
+/* True when the n bytes at a and at b are equal, n > 0, with at least
+ * 8 bytes from each readable: a short key in one masked word. */
+FAST_INLINE int same_bytes(const char *a, const char *b, size_t n)
+{
+    uint64_t x, y, mask;
+    if (n >= 8)
+        return field_name_is(a, b, n);
+    memcpy(&x, a, 8);
+    memcpy(&y, b, 8);
+    memcpy(&mask, ones + 8 - n, 8);
+    return !((x ^ y) & mask);
+}
+
+/* The place past key k's guess at p, and its field to *fi; NULL when
+ * the guess's n bytes at s are not those at p.  The guess's bytes are
+ * earlier in the text, so 8 bytes there are readable when they are at p;
+ * a guess without its ':' takes it after blanks. */
+FAST_INLINE const char *guessed(const char *p, const char *end, const char *s, size_t n,
+                                uint32_t field, long *fi)
+{
+    if ((size_t)(end - p) < n + 8 || !same_bytes(s, p, n))
+        return NULL;
+    *fi = (long)field;
+    return s[n - 1] == ':' ? p + n : take(p + n, end, ':');
+}
+
 /* The key whose quote is at p, moving past its ':': the guess from ko
- * first, else the string scan and the lookup, whose finding ko then
- * keeps.  Its field to *fi; NULL when it is not a plain key of e or no
- * ':' follows. */
-FAST_INLINE const char *read_key(const char *p, const char *end, const entity_def *e,
+ * first (without its ',' when it has one), else the string scan and the
+ * lookup, whose finding ko then keeps.  Its field to *fi; NULL when it
+ * is not a plain key of e or no ':' follows. */
+FAST_INLINE const char *read_key(const fast *F, const char *p, const entity_def *e,
                                  key_order *ko, uint32_t k, long *fi)
 {
-    const char *s;
+    const char *s, *end = F->end, *q;
     size_t n;
     int esc;
     if (k < ko->n) {
-        n = ko->key[k].len;
-        if ((size_t)(end - p) > n + 2 && p[n + 1] == '"' && field_name_is(ko->key[k].s, p + 1, n)) {
-            *fi = (long)ko->key[k].field;
-            return p[n + 2] == ':' ? p + n + 3 : take(p + n + 2, end, ':');
-        }
+        int comma = ko->key[k].s[0] == ',';
+        if ((q = guessed(p, end, ko->key[k].s + comma, ko->key[k].len - comma, ko->key[k].field, fi)))
+            return q;
     }
-    const char *q = plain_string(p, end, &n);
+    q = plain_string(p, F->start, end, &n);
     s = p + 1;
     if (!q && (!(q = scan_string(p, end, &s, &n, &esc)) || esc))
         return NULL;
     if ((*fi = field_of(e, s, n)) < 0)
         return NULL;
     if (k < KEY_ORDER) {
-        ko->key[k].s = s;
-        ko->key[k].len = (uint32_t)n;
+        int comma = k && p[-1] == ',';   /* a member before: p - 1 is in the text */
+        ko->key[k].s = p - comma;
+        ko->key[k].len = (uint32_t)(q - p) + (q < end && *q == ':') + comma;
         ko->key[k].field = (uint32_t)*fi;
         ko->n = k >= ko->n ? k + 1 : ko->n;
     }
     return take(q, end, ':');
 }
 
-/* One "key": value of a record, its k-th, whose quote is at p; sets
- * the field's bit in seen. */
-FAST_INLINE const char *read_member(fast *F, const char *p, const entity_def *e, ev_cell *rec,
-                                    uint64_t *seen, key_order *ko, uint32_t k)
+/* Right after a record's member, at p: key k taken with the ',' before
+ * it when its guess has one and matches, the place past its ':'; NULL
+ * otherwise (next_or_close() and read_key() then go the usual way). */
+FAST_INLINE const char *next_key_guessed(const char *p, const char *end, const key_order *ko,
+                                         uint32_t k, long *fi)
 {
-    long fi;
-    if (!(p = read_key(p, F->end, e, ko, k, &fi)) || (seen[fi / 64] >> (fi % 64) & 1))
+    if (k >= ko->n || p == end || *p != ',')
         return NULL;
-    seen[fi / 64] |= (uint64_t)1 << (fi % 64);
+    return guessed(p, end, ko->key[k].s, ko->key[k].len, ko->key[k].field, fi);
+}
+
+/* The value of field fi of a record, at p past its key's ':'; sets
+ * the field's bit in *seen, one word when `whole`: an entity with a
+ * record of defaults (model.h: at most 64 fields, every cell index in
+ * range), whose bits then stay in a register. */
+FAST_INLINE const char *read_field(fast *F, const char *p, const entity_def *e, ev_cell *rec,
+                                   uint64_t *seen, long fi, int whole)
+{
+    uint64_t *word = whole ? seen : &seen[fi / 64], bit = (uint64_t)1 << (fi % 64);
+    if (*word & bit)
+        return NULL;
+    *word |= bit;
     const field_def *fd = &e->fields[fi];
-    if (fd->index >= e->nfields || peek(&p, F->end) < 0)
+    if ((!whole && fd->index >= e->nfields) || peek(&p, F->end) < 0)
         return NULL;
     ty_kind kind = fd->type->kind;    /* a scalar, most fields, read here */
     return kind == TY_ENTITY || kind == TY_LIST || kind == TY_MAP
@@ -565,6 +677,31 @@ static int fill_defaults(const entity_def *e, ev_cell *rec, const uint64_t *seen
     return 1;
 }
 
+/* The members of a record, from its first item's byte or its close
+ * (items_start()) to past the close; their count to *count, their
+ * fields' bits to seen (read_field(): one word when `whole`).  The
+ * members after one whose key was read go by their guesses while these
+ * hold, the ',' with the key. */
+FAST_INLINE const char *read_members(fast *F, const char *p, const entity_def *e, ev_cell *rec,
+                                     uint64_t *seen, key_order *ko, uint32_t *count, int whole)
+{
+    uint64_t bits = 0;
+    uint32_t k = 0;
+    long fi;
+    int more = items_start(F, &p, '}');
+    for (; more > 0; more = next_or_close(F, &p, '}')) {
+        if (*p != '"' || !(p = read_key(F, p, e, ko, k, &fi)))
+            return NULL;
+        for (const char *q = p; q; q = next_key_guessed(p, F->end, ko, ++k, &fi))
+            if (!(p = read_field(F, q, e, rec, whole ? &bits : seen, fi, whole)))
+                return NULL;
+    }
+    if (whole)
+        seen[0] = bits;
+    *count = k;
+    return more == 0 ? p : NULL;
+}
+
 /* Fills rec (e->nfields cells) from the object at p, each field left
  * out given its default; NULL when a required one is missing.  ko: the
  * key order of the list rec is in (key_order), else empty.  With the
@@ -575,18 +712,17 @@ static const char *read_record(fast *F, const char *p, const entity_def *e, ev_c
 {
     uint64_t small[4] = { 0 }, *seen = small;
     size_t words = (e->nfields + 63) / 64;
+    uint32_t k;
     if (!(p = open_container(F, p, '{')) ||
         (words > 4 && !(seen = arena_alloc(F->pool, words * sizeof *seen))))
         return NULL;
-    if (e->defaults)
+    if (e->defaults) {
         memcpy(rec, e->defaults, e->nfields * sizeof *rec);
-    int more = items_start(F, &p, '}');
-    uint32_t k = 0;
-    for (; more > 0; more = next_or_close(F, &p, '}'), k++)
-        if (*p != '"' || !(p = read_member(F, p, e, rec, seen, ko, k)))
+        if (!(p = read_members(F, p, e, rec, seen, ko, &k, 1)))
             return NULL;
-    if (more < 0)
+    } else if (!(p = read_members(F, p, e, rec, seen, ko, &k, 0))) {
         return NULL;
+    }
     F->ntok += 2 * (size_t)k;  /* each member's key and value */
     if (e->defaults)
         return (seen[0] & e->required) == e->required ? p : NULL;
@@ -719,7 +855,7 @@ int json_input_fast(const char *text, size_t len, const entity_def *root, arena 
                     ev_cell **out)
 {
     /* the outer object, the root's name and its record */
-    fast F = { .end = text + len, .pool = pool, .ntok = 3 };
+    fast F = { .start = text, .end = text + len, .pool = pool, .ntok = 3 };
     const char *p = text, *k;
     size_t kn;
     int esc;

@@ -180,6 +180,19 @@ static int fixed_rules(policy *p, buf *b, uint32_t def, json_fixed_out *o)
     return 0;
 }
 
+/* o->open[v]: the reason's opening and the label's fixed start (the
+ * whole label, or a cut label's lead) joined, empty when it has none. */
+static int join_open(policy *p, buf *b, json_fixed_out *o, int v)
+{
+    const json_bytes *start = o->label[v].n ? &o->label[v] : o->cut[v].nholes ? &o->cut[v].lead : NULL;
+    o->open[v].s = NULL;
+    o->open[v].n = 0;
+    if (!start) return 0;
+    buf_addn(b, o->reason.s, o->reason.n);
+    buf_addn(b, start->s, start->n);
+    return keep(p, b, &o->open[v]);
+}
+
 static int fixed_out(policy *p, buf *b, uint32_t i, ev_cell *frame, json_fixed_out *o)
 {
     const ev_def *d = &p->tree.defs[p->tree.outputs[i]];
@@ -194,6 +207,7 @@ static int fixed_out(policy *p, buf *b, uint32_t i, ev_cell *frame, json_fixed_o
         if (fixed_label(p, b, d, frame, v, &o->label[v])) return -1;
         o->plain[v] = !o->label[v].n && (uint8_t)plain_label(d, frame, v);
         if (o->plain[v] && !d->range_end && cut_label(p, b, d, v, &o->cut[v])) return -1;
+        if (join_open(p, b, o, v)) return -1;
     }
     return fixed_rules(p, b, p->tree.outputs[i], o);
 }

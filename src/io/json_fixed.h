@@ -4,7 +4,8 @@
  *
  * json_out.c writes every decision as these byte strings copied in turn
  * with the values between them: the policy header, each output's member
- * name, each reason's opening, the labels without placeholders, the
+ * name, each reason's opening (also joined with its fixed label or its
+ * cut label's lead, a copy less), the labels without placeholders, the
  * pieces between the placeholders of a label that needs no escape
  * (json_fixed_label), the rule texts and the explanation's header with
  * the sources.  Escaping
@@ -60,6 +61,9 @@ typedef struct json_fixed_out {
                                value is a number, date or enum label that
                                needs none either (never text from a request) */
     json_fixed_label cut[2];   /* a plain label cut at its placeholders */
+    json_bytes open[2];     /* reason and then label[v], or reason and then
+                               cut[v]'s lead, as one piece (one copy less a
+                               reason); n == 0 when the label is neither */
     const json_fixed_rule *rules;
     uint32_t nrules;
 } json_fixed_out;

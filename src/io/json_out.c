@@ -17,9 +17,10 @@
 #include "eval/decimal.h"
 #include "eval/explain.h"
 
-/* A number is written here as explain_json_value() writes it, with the
- * formatter's length and without the escape scan of its digits (which
- * need none): every output of every decision is written twice, in
+/* A number or a bool is written here as explain_json_value() writes it,
+ * a number with the formatter's length and without the escape scan of
+ * its digits (which need none), a bool as its word without strlen and
+ * a copy by call: every output of every decision is written twice, in
  * "outputs" and in its reason. */
 void json_write_value(buf *b, const ty *t, const ev_cell *v)
 {
@@ -30,6 +31,10 @@ void json_write_value(buf *b, const ty *t, const ev_cell *v)
     char *o = direct ? b->data + b->len : tmp;
     size_t n;
     switch (t->kind) {
+    case TY_BOOL:
+        memcpy(o, v->i ? "true" : "false", 5);   /* "true" with its NUL */
+        n = v->i ? 4 : 5;
+        break;
     case TY_INT:
         n = int_format(v->i, o);
         break;
@@ -115,6 +120,16 @@ static void json_add_text(buf *b, const buf *tx)
     buf_json_string(b, tx->data ? tx->data : "", tx->len);
 }
 
+/* A cut label's values, each with the piece after it (none when it was
+ * not cut). */
+static void write_holes(buf *b, const json_fixed_label *cut, const ev_cell *frame)
+{
+    for (uint32_t k = 0; k < cut->nholes; k++) {
+        explain_hole(b, &cut->holes[k], frame);
+        add_bytes(b, cut->after[k]);
+    }
+}
+
 /* Appends a label as a JSON string.  Without placeholders it was
  * escaped at load; with them, when it needs no escape (every label of
  * the shipped policies), it was cut at load around its placeholders and
@@ -132,10 +147,7 @@ static void write_label(buf *b, const json_fixed_out *o, const ev_def *d, const 
     const json_fixed_label *cut = &o->cut[v];
     if (cut->nholes) {          /* plain, cut at load: only the values */
         add_bytes(b, cut->lead);
-        for (uint32_t k = 0; k < cut->nholes; k++) {
-            explain_hole(b, &cut->holes[k], frame);
-            add_bytes(b, cut->after[k]);
-        }
+        write_holes(b, cut, frame);
         return;
     }
     buf_addc(b, '"');
@@ -187,11 +199,18 @@ static void add_as_of(buf *b, int64_t day)
     buf_addn(b, text, n);
 }
 
-/* Reason i, its comma included. */
+/* Reason i, its comma included: its opening joined at load with a
+ * fixed label or a cut label's lead when it has one (json_fixed.h). */
 static void write_reason(buf *b, ev_ctx *c, const json_fixed_out *o, const ev_def *d)
 {
-    add_bytes(b, o->reason);
-    write_label(b, o, d, c->frame);
+    int v = !(d->label_false && !c->frame[d->slot].i);
+    if (o->open[v].n) {
+        add_bytes(b, o->open[v]);
+        write_holes(b, &o->cut[v], c->frame);
+    } else {
+        add_bytes(b, o->reason);
+        write_label(b, o, d, c->frame);
+    }
     buf_adds(b, ",\"value\":");
     json_write_value(b, d->type, &c->frame[d->slot]);
     write_rule(b, o, c, d);

@@ -1022,6 +1022,60 @@ static void single_pass_agrees(void **state)
     assert_int_equal(fast_taken, accepted);
 }
 
+/* One member's income and age as the JSON texts given, with `pad`
+ * blanks after the text (so that the numbers' 8-byte looks of the
+ * single pass, json_fast.c's lead_digits, find room or do not): both
+ * readers agree (agree()); 1 when they accept it. */
+static int agree_numbers(const char *income, const char *age, size_t pad)
+{
+    char text[256];
+    int n = snprintf(text, sizeof text,
+                     "{\"household\":{\"members\":[{\"id\":\"a\",\"age\":%s,"
+                     "\"monthly_income\":%s}]}}%*s", age, income, (int)pad, "");
+    assert_true(n > 0 && (size_t)n < sizeof text);
+    return agree(&household, text, (size_t)n);
+}
+
+/* Numbers of one to 13 digits before the point and none to 7 after it,
+ * with and without 8 bytes after them: taken with the value worked out
+ * by hand (millionths, decimal.h), or refused, by both readers, and
+ * every one taken by the single pass itself. */
+static void single_pass_numbers(void **state)
+{
+    (void)state;
+    static const struct { const char *text; int64_t want; } incomes[] = {
+        { "0", 0 }, { "\"7\"", 7000000 }, { "12.5", 12500000 }, { "\"123.45\"", 123450000 },
+        { "1234.5", 1234500000 }, { "\"12345.06\"", 12345060000 }, { "123456.7", 123456700000 },
+        { "\"1234567.89\"", 1234567890000 }, { "12345678.9", 12345678900000 },
+        { "\"123456789.01\"", 123456789010000 }, { "999999999999.99", 999999999999990000 },
+        { "\"0.01\"", 10000 }, { "\"1253.76\"", 1253760000 }, { "90.10", 90100000 },
+        { "1234567890123", 1234567890123000000 },   /* 13 digits: the general way */
+    };
+    static const char *const refused[] = {
+        "\"0.001\"", "1.2345678", "01", "\"00.5\"", "1.", "\".5\"", "-1",
+    };
+    static const struct { const char *text; int64_t want; } ages[] = {
+        { "0", 0 }, { "7", 7 }, { "42", 42 }, { "150", 150 }, { "-0", 0 },
+    };
+    fast_taken = 0;
+    for (size_t pad = 0; pad <= 16; pad += 16) {
+        for (size_t k = 0; k < sizeof incomes / sizeof *incomes; k++) {
+            assert_true(agree_numbers(incomes[k].text, "1", pad));
+            assert_int_equal(member(0)[P_INCOME].i, incomes[k].want);
+        }
+        for (size_t k = 0; k < sizeof ages / sizeof *ages; k++) {
+            assert_true(agree_numbers("1", ages[k].text, pad));
+            assert_int_equal(member(0)[P_AGE].i, ages[k].want);
+        }
+        for (size_t k = 0; k < sizeof refused / sizeof *refused; k++)
+            assert_false(agree_numbers(refused[k], "1", pad));
+        assert_false(agree_numbers("1", "151", pad));
+        assert_false(agree_numbers("1", "12345678", pad));
+        assert_false(agree_numbers("1", "007", pad));
+    }
+    assert_int_equal(fast_taken, 2 * (sizeof incomes / sizeof *incomes + sizeof ages / sizeof *ages));
+}
+
 /* The single pass counts tokens a container at a time and holds the
  * count to the limit at the end: a list of ints that brings a text to
  * exactly JSON_MAX_TOKENS tokens (the outer object, the root's name and
@@ -1091,6 +1145,7 @@ int main(void)
         cmocka_unit_test(keys_unhashable),
         cmocka_unit_test_setup_teardown(single_pass_agrees, setup, teardown),
         cmocka_unit_test_setup_teardown(single_pass_token_limit, setup, teardown),
+        cmocka_unit_test_setup_teardown(single_pass_numbers, setup, teardown),
     };
     /* Once as entities built by hand (fields searched), once with the
      * perfect hash of field names, the record of defaults and the enum
