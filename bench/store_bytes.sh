@@ -7,7 +7,8 @@
 # tests/integration/load_client (unique request ids, 16 connections),
 # once without and once with an explanation, then divides the server's
 # counters (SHOW GLOBAL STATUS Bytes_received / Bytes_sent, utime+stime
-# of mariadbd from /proc) by the rows added, and reads
+# of mariadbd from /proc, the redo InnoDB wrote: Innodb_lsn_current) by
+# the rows added, and reads
 # information_schema.TABLES after ANALYZE TABLE for the bytes per row.
 # The sequencer's own traffic (seq numbering, reading rows back for
 # their leaves) is counted too: it is part of what a decision costs.
@@ -38,22 +39,24 @@ hz=$(getconf CLK_TCK)
 
 # run NAME PATH TABLE BODY: load for $secs, then the figures per row of TABLE.
 run() {
-    local rows0 rx0 tx0 cpu0 rows rx tx cpu disk0 disk
+    local rows0 rx0 tx0 cpu0 lsn0 rows rx tx cpu lsn disk0 disk
     printf '%s\n' "$4" >"$tmp/template.json"
     rows0=$(sql "SELECT COUNT(*) FROM eligo.$3")
     disk0=$(disk "$3")
-    rx0=$(status Bytes_received) tx0=$(status Bytes_sent) cpu0=$(cpu_ticks)
+    rx0=$(status Bytes_received) tx0=$(status Bytes_sent) cpu0=$(cpu_ticks) lsn0=$(status Innodb_lsn_current)
     "$STACK_LOAD" -a "127.0.0.1:$STACK_PORT" -u "$2" -p "$1" -o "$tmp/$1.out" -c 16 -d "$secs" -g 30 \
         "$tmp/template.json" >"$tmp/$1.summary" 2>&1
     sleep 2     # the sequencer numbers the last rows
     rows=$(($(sql "SELECT COUNT(*) FROM eligo.$3") - rows0))
     rx=$(($(status Bytes_received) - rx0)) tx=$(($(status Bytes_sent) - tx0)) cpu=$(($(cpu_ticks) - cpu0))
+    lsn=$(($(status Innodb_lsn_current) - lsn0))
     echo "$1.rows $rows"
     echo "$1.answered $(tail -n 1 "$tmp/$1.summary")"
     [ "$rows" -gt 0 ] || return 0
     echo "$1.bytes_received_per_row $((rx / rows))"
     echo "$1.bytes_sent_per_row $((tx / rows))"
     echo "$1.mariadb_cpu_us_per_row $((cpu * 1000000 / hz / rows))"
+    echo "$1.redo_bytes_per_row $((lsn / rows))"
     disk=$(disk "$3")
     echo "$1.data_bytes_per_row $(((${disk% *} - ${disk0% *}) / rows))"
     echo "$1.index_bytes_per_row $(((${disk#* } - ${disk0#* }) / rows))"

@@ -36,7 +36,8 @@ CREATE TABLE IF NOT EXISTS policy_versions (
 -- SHA-256 of the canonical request, compared when a request_id comes
 -- again; content_hash is SHA-256(0x00 || every stored field), see
 -- src/store/decisions.c; seq stays NULL until the checkpointer numbers
--- the row.
+-- the row (db/007_seq_in_place.sql makes it NOT NULL DEFAULT 0, numbered
+-- in place, with the unique key over seq_key = NULLIF(seq, 0)).
 CREATE TABLE IF NOT EXISTS decisions (
     id CHAR(36) CHARACTER SET ascii NOT NULL PRIMARY KEY,
     seq BIGINT UNSIGNED NULL,

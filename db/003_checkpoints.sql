@@ -3,6 +3,7 @@
 --
 -- How it fits: the sequencer (src/audit/sequencer.c, run by eligod's
 -- sequencer child or `eligo audit checkpoint`) numbers decisions whose seq is NULL
+-- (0 since db/007_seq_in_place.sql)
 -- and inserts checkpoint k in the same transaction
 -- (src/store/checkpoints.c); `eligo audit verify` and GET
 -- /v1/audit/verify read both back.  The formats (leaf, tree, note) are

@@ -5,7 +5,7 @@
  * One round (sequencer_round): catch up with checkpoints written since
  * the last round (by this or another sequencer; each must carry a valid
  * signature by our key, link to the one before, and its leaves must give
- * its signed root), read up to `batch` decisions whose seq is NULL and
+ * its signed root), read up to `batch` decisions not yet numbered and
  * that are older than `lag_ms`, in id order (UUIDv7: time order),
  * recompute their leaves from content, extend the compact range, sign
  * checkpoint k+1 and store it together with the seq numbers in one

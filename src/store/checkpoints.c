@@ -295,8 +295,9 @@ store_rc store_leaf_rows(store *s, uint64_t after_seq, uint64_t upto_seq,
     return walk(s, ST_CP_ROWS, ROW_COLS, after_seq, upto_seq, ROW_PAGE, 0, leaf_row, &w);
 }
 
-/* Columns: seq (NULL), content_hash, id.  A content_hash that is not 64
- * hex digits gives the zero leaf, flagged: see store_leaf_row. */
+/* Columns: seq_key (NULL: not yet numbered), content_hash, id.  A
+ * content_hash that is not 64 hex digits gives the zero leaf, flagged:
+ * see store_leaf_row. */
 static int pending_row(store *s, store_stmt_id id, rowset *r, void *arg, uint64_t *last, int *stop)
 {
     (void)s, (void)id, (void)last;

@@ -24,11 +24,19 @@
 /* A stored decision for audits (rows.c): its columns, then its seq, the
  * checkpoint that covers it (the first whose tree_size reaches the seq)
  * and that checkpoint's leaf hash for it (hex; the checkpoint's leaves
- * hold the rows after the previous checkpoint's tree_size, 32 bytes each). */
+ * hold the rows after the previous checkpoint's tree_size, 32 bytes each).
+ *
+ * seq is 0 until the sequencer numbers the row; seq_key is seq or NULL
+ * (db/007_seq_in_place.sql) and carries the unique key.  Statements read
+ * seq_key: NULL for "not yet numbered", as the API shows it, and no
+ * checkpoint found for it (tree_size >= 0 would match the first); the
+ * unnumbered rows are found as the NULLs of uq_decisions_seq_key, named
+ * in the statement because the optimizer's estimate for them is poor
+ * and it would scan the whole table instead. */
 #define ROW_SELECT "SELECT d.id, d.request_id, d.client, d.fingerprint, d.policy_name, d.policy_hash, " \
-    "d.model_hash, d.as_of, d.input, d.outputs, d.explanation, d.response, d.created_at, d.content_hash, d.seq, " \
-    "c.k, LOWER(HEX(SUBSTRING(c.leaves, 32 * (d.seq - 1 - COALESCE(p.tree_size, 0)) + 1, 32))) " \
-    "FROM decisions d LEFT JOIN checkpoints c ON c.k = (SELECT MIN(k) FROM checkpoints WHERE tree_size >= d.seq) " \
+    "d.model_hash, d.as_of, d.input, d.outputs, d.explanation, d.response, d.created_at, d.content_hash, d.seq_key, " \
+    "c.k, LOWER(HEX(SUBSTRING(c.leaves, 32 * (d.seq_key - 1 - COALESCE(p.tree_size, 0)) + 1, 32))) " \
+    "FROM decisions d LEFT JOIN checkpoints c ON c.k = (SELECT MIN(k) FROM checkpoints WHERE tree_size >= d.seq_key) " \
     "LEFT JOIN checkpoints p ON p.k = c.k - 1 "
 
 /* The decision INSERT for one row (ST_DECISION_PUT), and for n rows, n
@@ -81,20 +89,21 @@ enum { DECISION_ROW_PARAMS = 14, STORE_PUT_ROWS_MAX = 64 };
     X(ST_CP_PAGE,        MAIN,    3, "SELECT k, tree_size, root, leaves, note FROM checkpoints WHERE k > ? AND k <= ? ORDER BY k LIMIT ?") \
     X(ST_CP_PUT,         MAIN,    6, "INSERT INTO checkpoints (k, tree_size, root, created_at, leaves, note) VALUES (?, ?, ?, ?, ?, ?)") \
     /* one statement numbers a round: the i-th id of the JSON array (1-based ordinality) gets seq first + i - 1; \
-     * it changes only seq, so the JSON columns' checks would parse again the texts the INSERT checked */ \
-    X(ST_CP_SEQ,         MAIN,    2, "SET STATEMENT check_constraint_checks = 0 FOR UPDATE decisions d JOIN JSON_TABLE(?, '$[*]' COLUMNS (n FOR ORDINALITY, id CHAR(36) CHARACTER SET ascii PATH '$')) j ON d.id = j.id SET d.seq = ? + j.n - 1 WHERE d.seq IS NULL") \
-    X(ST_CP_ROWS,        MAIN,    3, "SELECT seq, content_hash, id, request_id, client, fingerprint, policy_name, policy_hash, model_hash, as_of, input, outputs, explanation, response, created_at FROM decisions WHERE seq > ? AND seq <= ? ORDER BY seq LIMIT ?") \
-    X(ST_CP_PENDING,     MAIN,    2, "SELECT seq, content_hash, id FROM decisions WHERE seq IS NULL AND created_at < UTC_TIMESTAMP(6) - INTERVAL ? MICROSECOND ORDER BY id LIMIT ?") \
+     * it changes only seq (0 to a number, 8 bytes in place), so the JSON columns' checks would parse again \
+     * the texts the INSERT checked */ \
+    X(ST_CP_SEQ,         MAIN,    2, "SET STATEMENT check_constraint_checks = 0 FOR UPDATE decisions d JOIN JSON_TABLE(?, '$[*]' COLUMNS (n FOR ORDINALITY, id CHAR(36) CHARACTER SET ascii PATH '$')) j ON d.id = j.id SET d.seq = ? + j.n - 1 WHERE d.seq = 0") \
+    X(ST_CP_ROWS,        MAIN,    3, "SELECT seq_key, content_hash, id, request_id, client, fingerprint, policy_name, policy_hash, model_hash, as_of, input, outputs, explanation, response, created_at FROM decisions WHERE seq_key > ? AND seq_key <= ? ORDER BY seq_key LIMIT ?") \
+    X(ST_CP_PENDING,     MAIN,    2, "SELECT seq_key, content_hash, id FROM decisions FORCE INDEX (uq_decisions_seq_key) WHERE seq_key IS NULL AND created_at < UTC_TIMESTAMP(6) - INTERVAL ? MICROSECOND ORDER BY id LIMIT ?") \
     /* the sequencer's lease (db/004_sequencer_lease.sql) */ \
     X(ST_LEASE_TAKE,     MAIN,    3, "UPDATE sequencer_lease SET holder = ?, expires_at = UTC_TIMESTAMP(6) + INTERVAL ? SECOND WHERE id = 1 AND (holder = ? OR expires_at < UTC_TIMESTAMP(6))") \
     X(ST_LEASE_RENEW,    MAIN,    2, "UPDATE sequencer_lease SET expires_at = UTC_TIMESTAMP(6) + INTERVAL ? SECOND WHERE id = 1 AND holder = ?") \
-    X(ST_CP_UNSEQ,       MAIN,    0, "SELECT COUNT(*), COALESCE(TIMESTAMPDIFF(MICROSECOND, MIN(created_at), UTC_TIMESTAMP(6)) DIV 1000, 0) FROM decisions WHERE seq IS NULL") \
+    X(ST_CP_UNSEQ,       MAIN,    0, "SELECT COUNT(*), COALESCE(TIMESTAMPDIFF(MICROSECOND, MIN(created_at), UTC_TIMESTAMP(6)) DIV 1000, 0) FROM decisions FORCE INDEX (uq_decisions_seq_key) WHERE seq_key IS NULL") \
     /* the texts decisions name: each stored text in hash order, a \
      * decision naming a text that is not stored, one naming a text */ \
     X(ST_TEXT_NEXT_POLICY, MAIN,  1, "SELECT hash, name, text FROM policy_versions WHERE hash > ? ORDER BY hash LIMIT 1") \
     X(ST_TEXT_NEXT_MODEL, MAIN,   1, "SELECT hash, name, text FROM model_versions WHERE hash > ? ORDER BY hash LIMIT 1") \
-    X(ST_TEXT_MISSING,   MAIN,    0, "SELECT d.id, COALESCE(d.seq, 0), 'policy', d.policy_hash FROM decisions d LEFT JOIN policy_versions p ON p.hash = d.policy_hash WHERE p.hash IS NULL UNION ALL SELECT d.id, COALESCE(d.seq, 0), 'model', d.model_hash FROM decisions d LEFT JOIN model_versions m ON m.hash = d.model_hash WHERE d.model_hash IS NOT NULL AND m.hash IS NULL LIMIT 1") \
-    X(ST_TEXT_USER,      MAIN,    2, "SELECT id, COALESCE(seq, 0) FROM decisions WHERE policy_hash = ? OR model_hash = ? ORDER BY seq IS NULL, seq LIMIT 1") \
+    X(ST_TEXT_MISSING,   MAIN,    0, "SELECT d.id, d.seq, 'policy', d.policy_hash FROM decisions d LEFT JOIN policy_versions p ON p.hash = d.policy_hash WHERE p.hash IS NULL UNION ALL SELECT d.id, d.seq, 'model', d.model_hash FROM decisions d LEFT JOIN model_versions m ON m.hash = d.model_hash WHERE d.model_hash IS NOT NULL AND m.hash IS NULL LIMIT 1") \
+    X(ST_TEXT_USER,      MAIN,    2, "SELECT id, seq FROM decisions WHERE policy_hash = ? OR model_hash = ? ORDER BY seq = 0, seq LIMIT 1") \
     /* access.c */ \
     X(ST_ACCESS_PUT,     MAIN,    7, ACCESS_INSERT ACCESS_ROW) \
     X(ST_ACCESS_PUT8,    MAIN,   56, ACCESS_INSERT ACCESS_ROWS8) \

@@ -91,7 +91,7 @@ fig() { sed -n "s/.* $1=\([0-9]*\).*/\1/p" "$tmp/$scenario.summary" | tail -n 1;
 # whichever host holds the lease has caught up; at most 30 s).
 wait_sequenced() {
     for _ in $(seq 1 150); do
-        [ "$(cluster_sql 1 "SELECT COUNT(*) FROM eligo.decisions WHERE seq IS NULL")" = 0 ] && return 0
+        [ "$(cluster_sql 1 "SELECT COUNT(*) FROM eligo.decisions WHERE seq = 0")" = 0 ] && return 0
         sleep 0.2
     done
     return 1

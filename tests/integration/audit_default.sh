@@ -96,7 +96,7 @@ want "verify: 200 intact, the 5 decisions under a checkpoint within 5 s" \
 # the sequencer signs each row's committed content_hash without reading the
 # row back; verify above recomputed every leaf from content, and the signed
 # leaves are those content_hashes in seq order: the chain rehashing signed
-cols=$(sql "SELECT GROUP_CONCAT(content_hash ORDER BY seq SEPARATOR '') FROM decisions WHERE seq IS NOT NULL")
+cols=$(sql "SELECT GROUP_CONCAT(content_hash ORDER BY seq SEPARATOR '') FROM decisions WHERE seq > 0")
 leaves=$(sql "SELECT LOWER(HEX(GROUP_CONCAT(leaves ORDER BY k SEPARATOR ''))) FROM checkpoints")
 want "the signed leaves are the 5 rows' content_hash in seq order" \
     "$([ "${#cols}" = 320 ] && [ "$cols" = "$leaves" ] && echo y)" "$cols / $leaves"
@@ -131,7 +131,9 @@ sql "DELETE FROM decisions WHERE id = '$id'"
 verify
 want "deleted decision: its seq named" "$([ "$(field intact)" = false ] && [ "$(field seq)" = 3 ] && grep -q 'seq 3 is missing' "$tmp/verify" && echo y)" \
     "$(cat "$tmp/verify")"
-sql "INSERT INTO decisions SELECT * FROM saved"
+# seq_key is generated from seq (db/007): the stored columns only
+stored="id, seq, request_id, client, fingerprint, policy_name, policy_hash, model_hash, as_of, input, outputs, explanation, response, created_at, content_hash"
+sql "INSERT INTO decisions ($stored) SELECT $stored FROM saved"
 want "deleted decision put back: intact" "$(intact_within 1 && echo y)" "$(cat "$tmp/verify")"
 
 hash=$(sql "SELECT policy_hash FROM decisions WHERE id = '$id'")

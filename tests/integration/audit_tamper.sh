@@ -88,7 +88,7 @@ check_exit "verify with the wrong public key" 1 $?
 # seq are older than the bound (60 s), so not intact even alone; the kept
 # checkpoint names the cut
 sql "DELETE FROM checkpoints WHERE k = (SELECT MAX(k) FROM checkpoints)"
-sql "UPDATE decisions SET seq = NULL WHERE seq > (SELECT MAX(tree_size) FROM checkpoints)"
+sql "UPDATE decisions SET seq = 0 WHERE seq > (SELECT MAX(tree_size) FROM checkpoints)"
 "$ELIGO" audit verify --public-key "$tmp/key.pub" >"$tmp/out" 2>&1
 check_exit "verify of a log cut back to a checkpoint, alone" 1 $?
 if grep -q '^UNPROTECTED: [1-9][0-9]* decisions are under no signed checkpoint' "$tmp/out"; then ok

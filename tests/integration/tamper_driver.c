@@ -283,7 +283,7 @@ static uint64_t nrows, nckpt;
 
 static void row_at(store *s, uint64_t seq, char id[40])
 {
-    sql_value(s, id, 40, "SELECT id FROM decisions WHERE seq = %llu", (unsigned long long)seq);
+    sql_value(s, id, 40, "SELECT id FROM decisions WHERE seq_key = %llu", (unsigned long long)seq);
 }
 
 static const char *const columns[] = {"id", "request_id", "client", "fingerprint", "policy_name", "policy_hash",
@@ -332,13 +332,13 @@ static void mutate(store *s, int m, expect *e, char *what, size_t wn)
             }
         }
         sql(s, "UPDATE decisions SET %s = %s WHERE id = '%s'", c, ch, id);
-        if (!strcmp(c, "id")) sql_value(s, e->id, sizeof e->id, "SELECT id FROM decisions WHERE seq = %llu", (unsigned long long)seq);
-        if (m == 1) sql(s, "UPDATE decisions SET content_hash = %s WHERE seq = %llu", leaf_sql, (unsigned long long)seq);
+        if (!strcmp(c, "id")) sql_value(s, e->id, sizeof e->id, "SELECT id FROM decisions WHERE seq_key = %llu", (unsigned long long)seq);
+        if (m == 1) sql(s, "UPDATE decisions SET content_hash = %s WHERE seq_key = %llu", leaf_sql, (unsigned long long)seq);
         snprintf(what, wn, "column %s of seq %llu changed%s", c, (unsigned long long)seq, m == 1 ? ", hash recomputed" : "");
         break;
     }
     case 2:                                               /* a row deleted */
-        sql(s, "DELETE FROM decisions WHERE seq = %llu", (unsigned long long)seq);
+        sql(s, "DELETE FROM decisions WHERE seq_key = %llu", (unsigned long long)seq);
         e->kind = VK_SEQ;
         e->id[0] = 0;
         snprintf(what, wn, "seq %llu deleted", (unsigned long long)seq);
@@ -347,7 +347,7 @@ static void mutate(store *s, int m, expect *e, char *what, size_t wn)
         char fid[37];
         make_id(serial_next++, rnd(), fid);
         uint64_t at = m == 3 ? nrows + 1 : seq;
-        if (m == 4) sql(s, "UPDATE decisions SET seq = seq + 1 WHERE seq >= %llu ORDER BY seq DESC", (unsigned long long)at);
+        if (m == 4) sql(s, "UPDATE decisions SET seq = seq + 1 WHERE seq_key >= %llu ORDER BY seq_key DESC", (unsigned long long)at);
         sql(s, "INSERT INTO decisions (id, seq, request_id, client, fingerprint, policy_name, policy_hash, model_hash, as_of, "
                "input, outputs, explanation, response, created_at, content_hash) SELECT '%s', %llu, 'forged', client, "
                "fingerprint, policy_name, policy_hash, model_hash, as_of, input, outputs, explanation, response, created_at, '' "
@@ -365,9 +365,9 @@ static void mutate(store *s, int m, expect *e, char *what, size_t wn)
         char hid[40];
         row_at(s, hi, hid);
         row_at(s, lo, e->id);
-        sql(s, "UPDATE decisions SET seq = 18446744073709551615 WHERE seq = %llu", (unsigned long long)lo);
-        sql(s, "UPDATE decisions SET seq = %llu WHERE seq = %llu", (unsigned long long)lo, (unsigned long long)hi);
-        sql(s, "UPDATE decisions SET seq = %llu WHERE seq = 18446744073709551615", (unsigned long long)hi);
+        sql(s, "UPDATE decisions SET seq = 18446744073709551615 WHERE seq_key = %llu", (unsigned long long)lo);
+        sql(s, "UPDATE decisions SET seq = %llu WHERE seq_key = %llu", (unsigned long long)lo, (unsigned long long)hi);
+        sql(s, "UPDATE decisions SET seq = %llu WHERE seq_key = 18446744073709551615", (unsigned long long)hi);
         snprintf(e->id, sizeof e->id, "%s", hid);         /* now at the lower seq */
         e->seq = lo;
         snprintf(what, wn, "seqs %llu and %llu swapped", (unsigned long long)lo, (unsigned long long)hi);
@@ -417,10 +417,15 @@ static void mutate(store *s, int m, expect *e, char *what, size_t wn)
     }
 }
 
+/* The stored columns of decisions: seq_key is generated from seq
+ * (db/007_seq_in_place.sql), and a value given for it is refused. */
+#define STORED_COLUMNS "id, seq, request_id, client, fingerprint, policy_name, policy_hash, model_hash, as_of, " \
+    "input, outputs, explanation, response, created_at, content_hash"
+
 static void restore(store *s)
 {
     sql(s, "DELETE FROM decisions");
-    sql(s, "INSERT INTO decisions SELECT * FROM bak_decisions");
+    sql(s, "INSERT INTO decisions (" STORED_COLUMNS ") SELECT " STORED_COLUMNS " FROM bak_decisions");
     sql(s, "DELETE FROM checkpoints");
     sql(s, "INSERT INTO checkpoints SELECT * FROM bak_checkpoints");
 }
@@ -515,7 +520,7 @@ static void race_test(store *s, int rounds)
     char v[32];
     sql_value(s, v, sizeof v, "SELECT COUNT(*) FROM checkpoints");
     uint64_t ck = strtoull(v, NULL, 10);
-    sql_value(s, v, sizeof v, "SELECT COUNT(*) - COUNT(DISTINCT seq) FROM decisions WHERE seq IS NOT NULL");
+    sql_value(s, v, sizeof v, "SELECT COUNT(*) - COUNT(DISTINCT seq_key) FROM decisions WHERE seq > 0");
     uint64_t dup = strtoull(v, NULL, 10);
     verify_report rep;
     verify(s, &rep);

@@ -67,7 +67,7 @@ post() {
 sequenced_within() {
     local i
     for i in $(seq 1 $(($1 * 10))); do
-        [ "$(sql "SELECT COUNT(*), COUNT(seq) FROM decisions")" = "$2	$2" ] && return 0
+        [ "$(sql "SELECT COUNT(*), COUNT(seq_key) FROM decisions")" = "$2	$2" ] && return 0
         sleep 0.1
     done
     return 1
@@ -82,7 +82,7 @@ cli_verify() {
 
 # ---- 1. both hosts up: one holds the lease, the other stands by
 want "10 decisions answered 201 (failures: $(post 10 a))" "$([ "$(sql "SELECT COUNT(*) FROM decisions")" = 10 ] && echo y)"
-want "all 10 under a checkpoint within 5 s" "$(sequenced_within 5 10 && echo y)" "$(sql "SELECT COUNT(*), COUNT(seq) FROM decisions")"
+want "all 10 under a checkpoint within 5 s" "$(sequenced_within 5 10 && echo y)" "$(sql "SELECT COUNT(*), COUNT(seq_key) FROM decisions")"
 holder=$(sql "SELECT holder FROM sequencer_lease")
 case $holder in
 "$me/$pid1") first=1 other=2 flog=$log1 olog=$log2 ;;
@@ -120,7 +120,7 @@ want "within 15 s the lease names the surviving host ($me/$survivor)" \
     "$([ "$(sql "SELECT holder FROM sequencer_lease")" = "$me/$survivor" ] && echo y)" \
     "$(sql "SELECT holder, expires_at FROM sequencer_lease")"
 want "all 20 under a checkpoint within 5 s more" "$(sequenced_within 5 20 && echo y)" \
-    "$(sql "SELECT COUNT(*), COUNT(seq) FROM decisions")"
+    "$(sql "SELECT COUNT(*), COUNT(seq_key) FROM decisions")"
 want "the survivor logged that it holds the lease" "$(grep -q "this host ($me/$survivor) holds the sequencer's lease" "$slog" && echo y)"
 want "the survivor signed the new decisions" "$(grep -q 'info: checkpoint [0-9]*: ' "$slog" && echo y)"
 want "checkpoints still 1..k, tree sizes growing" "$(chain_linear)" "$(sql "SELECT k, tree_size FROM checkpoints")"

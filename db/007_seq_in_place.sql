@@ -1,0 +1,65 @@
+-- 007_seq_in_place.sql - a decision is numbered in place: seq is 0 until
+-- the sequencer numbers it, and the unique key is over seq_key, which is
+-- seq or NULL.
+--
+-- Why: seq was NULL until the sequencer set it.  A NULL takes no room in
+-- an InnoDB record, so numbering grew every record and InnoDB rewrote it
+-- whole: 12 KB of redo per numbered decision (2 KB for its INSERT), and
+-- more of MariaDB's CPU than the INSERT (bench/notes.md).  A NOT NULL
+-- seq holds its 8 bytes from the INSERT on, and setting it changes them
+-- in place.  Measured in a scratch MariaDB, 10,000 decisions of 1.4 KB of
+-- JSON numbered 2,000 a round after 20,000 already numbered, the pending
+-- read and the numbering UPDATE together: NULL to a number 12,030 bytes of
+-- redo and 51-60 us of MariaDB's CPU a decision; 0 to a number with the
+-- unique key below 280-300 bytes and 18-21 us.  On the whole stack under
+-- load, InnoDB's redo per durable decision fell from 11.3 KB to 4.9 KB.
+--
+-- Why this and not a narrow table decision_seq (seq PRIMARY KEY, id
+-- UNIQUE): inserting into it wrote less (143 bytes a decision), but then
+-- the decisions still to number are those with no row there, an
+-- anti-join over the whole decisions table that grows with it (32-36 us
+-- a decision on 30,000 rows against 5-6 here), and every reader of seq would
+-- join a second table.  Here the pending rows are the NULL entries of
+-- uq_decisions_seq_key, one index lookup (the statements name the index:
+-- the optimizer's estimate for NULLs of a virtual column's index is poor
+-- and it chose a scan of the whole table), and a reader reads seq_key
+-- where it read seq, with the same meaning.
+--
+-- seq_key is VIRTUAL: stored in the index only, not in the record.  The
+-- database keeps numbered rows unique through it (two rows can have 0,
+-- never the same number above 0); a row is unnumbered when seq = 0, or
+-- seq_key IS NULL, which is how the statements in src/store/store_int.h
+-- find them through the index.
+--
+-- How it fits: the sequencer (src/store/checkpoints.c, ST_CP_SEQ) sets
+-- seq where seq = 0; the readers (store_int.h: ROW_SELECT, ST_CP_ROWS,
+-- ST_CP_PENDING, ST_CP_UNSEQ) select seq_key, which is NULL for an
+-- unnumbered row as seq was, so every answer of the API shows an
+-- unnumbered decision as before ("seq":null); the text checks read seq,
+-- 0 for none, as their COALESCE(seq, 0) gave.  No stored field of a
+-- decision changes: seq is not one of the leaf's fields, so every
+-- content_hash, leaf and checkpoint root stays as it was.
+--
+-- The upgrade, in the order MariaDB 10.11 does each step without a copy
+-- of the table (INPLACE, LOCK=NONE; with seq_key and its key already
+-- there, making seq NOT NULL needs ALGORITHM=COPY): the old unique key
+-- goes; the unnumbered rows get 0 (a scan of the table: nothing indexes
+-- seq now); seq becomes NOT NULL, which rebuilds the table in place (the
+-- time and the free disk of one copy of it, as in 005); seq_key is added
+-- (instant) and its unique key built (one read of the table).  Between
+-- the first and the last statement no key keeps seq unique, and a
+-- decision stored meanwhile by an eligod still running would have seq
+-- NULL and stop the third statement (1265, data truncated): stop eligod
+-- for the upgrade (an old sequencer sets seq only where it is NULL, so
+-- against this schema it would number nothing anyway), and rerun the
+-- migration if a statement failed; each completes what is left.
+--
+-- Statements end with ';' at the end of a line; every one may be rerun.
+--
+-- SPDX-License-Identifier: Apache-2.0
+
+ALTER TABLE decisions DROP INDEX IF EXISTS uq_decisions_seq;
+UPDATE decisions SET seq = 0 WHERE seq IS NULL;
+ALTER TABLE decisions MODIFY COLUMN seq BIGINT UNSIGNED NOT NULL DEFAULT 0;
+ALTER TABLE decisions ADD COLUMN IF NOT EXISTS seq_key BIGINT UNSIGNED AS (NULLIF(seq, 0)) VIRTUAL AFTER seq;
+ALTER TABLE decisions ADD UNIQUE KEY IF NOT EXISTS uq_decisions_seq_key (seq_key);
