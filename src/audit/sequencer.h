@@ -7,7 +7,9 @@
  * signature by our key, link to the one before, and its leaves must give
  * its signed root), read up to `batch` decisions not yet numbered and
  * that are older than `lag_ms`, in id order (UUIDv7: time order),
- * recompute their leaves from content, extend the compact range, sign
+ * take their leaves from the content_hash the committer stored (so a row
+ * changed after its commit no longer matches the leaf signed for it, and
+ * verify, which rehashes content, names it), extend the compact range, sign
  * checkpoint k+1 and store it together with the seq numbers in one
  * transaction.  A second sequencer racing for k+1 loses on the primary
  * key (or, on Galera, in certification) and simply catches up next round;
