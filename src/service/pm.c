@@ -28,7 +28,11 @@ void pm_count(pool_count *pc)
         const sb_slot *s = &sb->slots[c->slot];
         /* told to stop, or recycling (worker.c): leaving, accepting
          * nothing, so neither counted nor idle, and replaced at once */
-        if (c->stop_sent_ms || __atomic_load_n(&s->leaving, __ATOMIC_RELAXED)) continue;
+        if (c->stop_sent_ms) continue;
+        if (__atomic_load_n(&s->leaving, __ATOMIC_RELAXED)) {
+            if (c->generation == master.generation) pc->leaving++;
+            continue;
+        }
         int serving = s->state == SB_IDLE || s->state == SB_BUSY;
         if (serving) {
             uint32_t threads = __atomic_load_n(&s->threads, __ATOMIC_RELAXED);
@@ -130,9 +134,13 @@ static void decide(pool_count *pc, const pm_window *w)
 void pm_tick(pool_count *pc, int64_t now_ms)
 {
     if (master.conf.pm != CONF_PM_DYNAMIC) return;
-    /* a reload rolling, a worker being replaced, the crash back-off: the
-     * pool is not settled, and what was seen meanwhile says nothing */
-    if (pc->old_serving || pc->alive != master.target || master.backoff.delay_ms) {
+    /* a reload rolling, a worker missing, the crash back-off: the pool
+     * is not settled, and what was seen meanwhile says nothing.  A worker
+     * recycling after --max-requests is a planned replacement, not a
+     * disturbance: until its replacement is forked it stands in for it,
+     * so frequent recycles under load do not keep the pool from growing. */
+    if (pc->old_serving || pc->alive > master.target || pc->alive + pc->leaving < master.target ||
+        master.backoff.delay_ms) {
         master.pm = (pm_window){0};
         master.pm_next_ms = now_ms + PM_TICK_MS;
         return;

@@ -27,7 +27,8 @@
  * has seven to give, and counting whole idle workers would grow the pool
  * to the maximum under a light load spread over every worker.
  * Nothing moves while the pool is not settled: a reload rolling, a
- * worker being replaced, the crash back-off running.
+ * worker that died being replaced, the crash back-off running.  A
+ * worker recycling after --max-requests does not unsettle it.
  *
  * Ownership: the counts live in the master; pm_count publishes the pool's
  * size and idle threads to the scoreboard for /metrics.
@@ -48,6 +49,7 @@ typedef struct pool_count {
     int starting;             /* of those, not serving yet */
     int ready;                /* of those, serving (idle or busy) */
     int old_serving;          /* of older generations (a reload rolling) */
+    int leaving;              /* of the current one, recycling (not counted above) */
     uint32_t idle_threads;    /* threads of every serving worker not in a request */
 } pool_count;
 

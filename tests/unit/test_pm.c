@@ -381,6 +381,38 @@ static void leaving_not_counted(void **state)
     assert_int_equal(__atomic_load_n(&sb->pool_idle_threads, __ATOMIC_RELAXED), 5);
 }
 
+/* A worker recycling after --max-requests is replaced at once and does
+ * not restart the second: two workers of 4 threads all busy (0 idle,
+ * min 4) recycle one halfway through; its replacement's 4 threads count
+ * as idle from then on, so the mean is (10 x 0 + 10 x 4) / 20 = 2 < 4:
+ * 2 threads short, one worker more at the second's end (3).  With the
+ * second restarted at the recycle it would still be 2 there. */
+static void recycle_keeps_the_second(void **state)
+{
+    (void)state;
+    assert_int_equal(setup(8, 4, 4, 8, 2), 0);
+    ready_workers(2);
+    set_busy(4);
+    assert_int_equal(LOOPS, 20);
+    for (int i = 0; i < LOOPS / 2; i++) loop(0, 1);
+    sb->slots[1].leaving = 1;
+    for (int i = 0; i < LOOPS / 2 - 1; i++) loop(0, 1);
+    assert_int_equal(master.nchildren, 3);      /* the replacement forked */
+    assert_int_equal(master.target, 2);
+    loop(0, 1);
+    assert_int_equal(master.target, 3);
+
+    /* a worker that died (gone from the children, nothing leaving) still
+     * restarts the second */
+    assert_int_equal(setup(8, 4, 4, 8, 2), 0);
+    ready_workers(2);
+    set_busy(4);
+    for (int i = 0; i < LOOPS / 2; i++) loop(0, 1);
+    master.nchildren = 1;
+    for (int i = 0; i < LOOPS / 2; i++) loop(0, 1);
+    assert_int_equal(master.target, 2);
+}
+
 /* A leaving worker still shows SB_IDLE while its threads drain (worker.c
  * marks it stopping only when all have left): retiring it would take
  * the target down with no worker of the pool leaving, and the pool,
@@ -424,6 +456,7 @@ int main(void)
         cmocka_unit_test_teardown(still_while_unsettled, teardown),
         cmocka_unit_test_teardown(leaving_not_counted, teardown),
         cmocka_unit_test_teardown(retire_skips_leaving, teardown),
+        cmocka_unit_test_teardown(recycle_keeps_the_second, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
