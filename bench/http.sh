@@ -44,14 +44,20 @@ http_up() {
     min_nginx_up
 }
 
-# The same fcgi_min behind the minimal nginx of bench/nginx_min.conf.
-min_nginx_up() {
+# min_nginx_conf PREFIX PORT SOCKET: bench/nginx_min.conf rendered into
+# PREFIX/nginx.conf (bench/nginx_count.sh renders it too).
+min_nginx_conf() {
     local user=""
     [ "$(id -u)" -eq 0 ] && user="user $(id -un) $(id -gn);"
+    mkdir -p "$1/logs" "$1/tmp"
+    sed -e "s|@PREFIX@|$1|g" -e "s|@PORT@|$2|g" -e "s|@USER@|$user|g" \
+        -e "s|@SOCKET@|$3|g" "$top/bench/nginx_min.conf" >"$1/nginx.conf"
+}
+
+# The same fcgi_min behind the minimal nginx of bench/nginx_min.conf.
+min_nginx_up() {
     min_port=$(mariadb_free_port) || return 1
-    mkdir -p "$min_var/logs" "$min_var/tmp"
-    sed -e "s|@PREFIX@|$min_var|g" -e "s|@PORT@|$min_port|g" -e "s|@USER@|$user|g" \
-        -e "s|@SOCKET@|$fcgi_var/run/eligod.sock|g" "$top/bench/nginx_min.conf" >"$min_var/nginx.conf"
+    min_nginx_conf "$min_var" "$min_port" "$fcgi_var/run/eligod.sock"
     nginx -p "$min_var" -e "$min_var/logs/error.log" -c "$min_var/nginx.conf"
 }
 

@@ -27,8 +27,8 @@ command -v wrk >/dev/null || { echo "nginx_count.sh: wrk is not installed" >&2; 
 rm -rf "$var"
 mkdir -p "$var/run"
 cc -O2 -o "$var/fcgi_min" "$top/bench/baseline/fcgi_min.c" -lfcgi
-# shellcheck source=tests/lib/stack.sh
-. "$top/tests/lib/stack.sh"
+# shellcheck source=bench/http.sh
+. "$top/bench/http.sh"     # tests/lib/stack.sh's helpers, min_nginx_conf
 
 fcgi_pid=
 stop() {
@@ -45,11 +45,7 @@ for _ in $(seq 1 50); do [ -S "$var/run/eligod.sock" ] && break; sleep 0.1; done
 STACK_VAR=$var STACK_WORKERS=1 STACK_THREADS=1 STACK_KEEPALIVE=1 _stack_nginx_conf
 mv "$var/nginx" "$var/site"
 sed -i "s|$var/nginx|$var/site|g" "$var/site/nginx.conf"
-mkdir -p "$var/minimal/logs" "$var/minimal/tmp"
-user=""
-[ "$(id -u)" -eq 0 ] && user="user $(id -un) $(id -gn);"
-sed -e "s|@PREFIX@|$var/minimal|g" -e "s|@USER@|$user|g" -e "s|@SOCKET@|$var/run/eligod.sock|g" \
-    "$top/bench/nginx_min.conf" >"$var/minimal/nginx.conf"
+min_nginx_conf "$var/minimal" 8080 "$var/run/eligod.sock"
 sh "$top/bench/gen_households.sh" 1000 1 |
     sed 's/^\(.*\)$/{"policy":"tianjin.dibao","as_of":"2019-01-01","input":\1}/' >"$var/bodies.jsonl"
 

@@ -27,7 +27,8 @@ void pm_count(pool_count *pc)
         const child *c = &master.children[i];
         const sb_slot *s = &sb->slots[c->slot];
         /* told to stop, or recycling (worker.c): leaving, accepting
-         * nothing, so neither counted nor idle, and replaced at once */
+         * nothing, so neither counted nor idle, and replaced at once; a
+         * recycling one is counted apart, for pm_tick's settled test */
         if (c->stop_sent_ms) continue;
         if (__atomic_load_n(&s->leaving, __ATOMIC_RELAXED)) {
             if (c->generation == master.generation) pc->leaving++;
