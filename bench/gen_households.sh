@@ -6,6 +6,10 @@
 # ns per decision against household size.
 #
 # SPDX-License-Identifier: Apache-2.0
+top=$(cd "$(dirname "$0")/.." && pwd)
+# shellcheck source=scripts/lib/usage.sh
+. "$top/scripts/lib/usage.sh"
+usage_counts "$0" "bench/gen_households.sh N [SEED [MIN MAX]]" 4 "$@"
 n=${1:-1000}
 seed=${2:-1}
 min=${3:-1}

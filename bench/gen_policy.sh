@@ -12,6 +12,10 @@
 # limit, now that every value and row cites an assumption.
 #
 # SPDX-License-Identifier: Apache-2.0
+top=$(cd "$(dirname "$0")/.." && pwd)
+# shellcheck source=scripts/lib/usage.sh
+. "$top/scripts/lib/usage.sh"
+usage_counts "$0" "bench/gen_policy.sh LINES" 1 "$@"
 lines=${1:-10000}
 awk -v lines="$lines" 'BEGIN {
     print "policy bench.size \"generated policy for the compilation benchmark\"";

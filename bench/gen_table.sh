@@ -8,6 +8,10 @@
 # and sums the amounts.  Band widths are whole fen, so bands stay exact.
 #
 # SPDX-License-Identifier: Apache-2.0
+top=$(cd "$(dirname "$0")/.." && pwd)
+# shellcheck source=scripts/lib/usage.sh
+. "$top/scripts/lib/usage.sh"
+usage_counts "$0" "bench/gen_table.sh ROWS" 1 "$@"
 rows=${1:-100}
 awk -v rows="$rows" 'BEGIN {
     print "policy bench.rows \"generated policy for the decision-table benchmark\"";

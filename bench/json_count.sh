@@ -13,6 +13,12 @@
 # SPDX-License-Identifier: Apache-2.0
 set -eu
 top=$(cd "$(dirname "$0")/.." && pwd)
+# shellcheck source=scripts/lib/usage.sh
+. "$top/scripts/lib/usage.sh"
+case ${1:-} in
+-h | --help) usage_help "$0"; exit 0 ;;
+-*) usage_error "bench/json_count.sh [BUILD [POLICY [HOUSEHOLDS]]]" "unknown option: $1" ;;
+esac
 build=${1:-}
 if [ -z "$build" ]; then
     build=$top/build/bench

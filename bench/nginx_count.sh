@@ -19,6 +19,9 @@
 # SPDX-License-Identifier: Apache-2.0
 set -eu
 top=$(cd "$(dirname "$0")/.." && pwd)
+# shellcheck source=scripts/lib/usage.sh
+. "$top/scripts/lib/usage.sh"
+usage_counts "$0" "bench/nginx_count.sh [SECONDS]" 1 "$@"
 secs=${1:-10}
 out=$top/build/bench
 var=$out/var/nginx_count

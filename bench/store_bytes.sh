@@ -20,6 +20,9 @@
 # SPDX-License-Identifier: Apache-2.0
 set -u
 top=${top_srcdir:-$(cd "$(dirname "$0")/.." && pwd)}
+# shellcheck source=scripts/lib/usage.sh
+. "$top/scripts/lib/usage.sh"
+usage_counts "$0" "bench/store_bytes.sh [SECONDS]" 1 "$@"
 # shellcheck source=tests/lib/harness.sh
 . "$top/tests/lib/harness.sh"
 harness_stack storebytes
