@@ -134,7 +134,10 @@ store_class store_exec(store *s, store_stmt_id id, MYSQL_BIND *params)
 }
 
 /* Prepares the decision INSERT of rows rows on this connection: once per
- * size and connection, never per decision.  SC_OK or the error's class. */
+ * size and connection, never per decision.  The prepare is a round trip
+ * inside the caller's transaction, so it keeps the statement's rules
+ * (exec_on): none started past the deadline, and one that runs into the
+ * read timeout is noted as a hang.  SC_OK or the error's class. */
 static store_class prepare_put_rows(store *s, int rows)
 {
     static const char head[] = DECISION_INSERT, row[] = DECISION_ROW;
@@ -147,9 +150,12 @@ static store_class prepare_put_rows(store *s, int rows)
         at += sizeof row - 1;
     }
     if (!s->db) return store_check_error(s, NULL, "ST_DECISION_PUTn");
+    if (store_too_late(s, "ST_DECISION_PUTn")) return SC_UNAVAILABLE;
     MYSQL_STMT *st = mysql_stmt_init(s->db);
     if (!st) return store_check_error(s, NULL, "ST_DECISION_PUTn");
+    long t0 = store_now_ms();
     if (mysql_stmt_prepare(st, sql, (unsigned long)at)) {
+        store_note_hang(s, t0);
         store_class c = store_check_error(s, st, "ST_DECISION_PUTn");
         mysql_stmt_close(st);
         return c;

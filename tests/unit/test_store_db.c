@@ -6,12 +6,18 @@
  * The version numbers are mysql_get_server_version()'s: major * 10000 +
  * minor * 100 + patch, so 10.11.19 (Debian 12's MariaDB) is 101119.
  *
+ * put_rows_past_deadline needs a handle but no server: mysql_init's
+ * handle, never connected, is enough to show which step a statement
+ * past the request's deadline reaches.
+ *
  * SPDX-License-Identifier: Apache-2.0
  */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
 #include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
 #include <cmocka.h>
 #include <mysqld_error.h>
 #include <errmsg.h>
@@ -40,11 +46,37 @@ static void error_classes(void **state)
     assert_int_equal(store_classify(ER_PARSE_ERROR), SC_FATAL);
 }
 
+/* The n-row decision INSERT is prepared on a connection's first group
+ * of n rows (stmt.c), a round trip that can block for the whole read
+ * timeout.  Past the deadline it must not start: the store gives up as
+ * for any statement (store_too_late), drops the connection and answers
+ * unavailable (2003, "past the request's deadline"), where preparing
+ * anyway reached the server, here the unconnected handle's 2006. */
+static void put_rows_past_deadline(void **state)
+{
+    (void)state;
+    store *s = calloc(1, sizeof *s);
+    assert_non_null(s);
+    s->db = mysql_init(NULL);
+    assert_non_null(s->db);
+    s->deadline_ms = 1;     /* CLOCK_MONOTONIC's 1 ms: long past */
+    MYSQL_BIND b[2 * DECISION_ROW_PARAMS];
+    memset(b, 0, sizeof b);
+    assert_int_equal(store_exec_put_rows(s, 2, b), SC_UNAVAILABLE);
+    assert_int_equal(s->err_no, CR_CONN_HOST_ERROR);
+    assert_non_null(strstr(s->err_msg, "ST_DECISION_PUTn: past the request's deadline"));
+    assert_null(s->db);
+    assert_null(s->put_rows[2]);
+    store_disconnect(s);
+    free(s);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(server_version),
         cmocka_unit_test(error_classes),
+        cmocka_unit_test(put_rows_past_deadline),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
