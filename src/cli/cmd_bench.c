@@ -7,8 +7,8 @@
  * evaluator alone) and `json: N decisions/s` (request text -> validation
  * -> evaluation -> response text, with its CPU nanoseconds per decision:
  * time waiting for a core left out), then `parse:` and `write:`, the JSON
- * path's two ends timed alone.  With --cpu, only the evaluator's loop,
- * timed by this thread's CPU clock (CLOCK_THREAD_CPUTIME_ID) instead of
+ * path's two ends timed alone.  With --cpu, only the evaluator's loop
+ * over the inputs decoded beforehand (not the JSON path), timed by this thread's CPU clock (CLOCK_THREAD_CPUTIME_ID) instead of
  * the wall clock, so that a loaded machine does not inflate it: `eval
  * cpu: N ns per decision`.  A figure, not a test: bench/ compares such
  * figures with baselines measured in the same run.
@@ -187,8 +187,8 @@ static const cli_opt bench_opts[] = {
     [O_POLICIES] = CLI_OPT_POLICIES,
     [O_AS_OF] = {"as-of", CLI_VALUE, "DATE", "evaluation date (the policy's first day)"},
     [O_CPU] = {"cpu", CLI_FLAG, NULL,
-               "only the evaluator, in ns of this thread's CPU time per decision (a loaded machine does not "
-               "inflate it)"},
+               "time only the evaluator's loop (inputs decoded beforehand; not the JSON path), in ns of this "
+               "thread's CPU time per decision, which a loaded machine does not inflate"},
 };
 static const cli_cmd bench_cmd = {"bench", "NAME --input FILE [--seconds N] [--as-of DATE] [--cpu] [--policies DIR]",
                                   "Measures decisions per second for one policy and input.", 1, 1, bench_opts,

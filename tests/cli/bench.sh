@@ -65,6 +65,7 @@ positive "write: per second" "$(awk '$1 == "write:" {sub("/s", "", $2); print $2
 status "bench --help" 0 "$ELIGO" bench --help
 contains "--help lists --cpu" "--cpu" "$tmp/out"
 contains "--help says it is CPU time" "CPU time per decision" "$tmp/out"
+contains "--help says --cpu leaves the JSON path out" "not the JSON path" "$tmp/out"
 
 # ---- scripts refuse what they do not take, before doing anything
 mkdir -p "$tmp/copy"
