@@ -357,7 +357,9 @@ static void still_while_unsettled(void **state)
 }
 
 /* A leaving worker (past --max-requests, its replacement forked) and a
- * worker told to stop are neither counted nor idle. */
+ * worker told to stop are neither counted nor idle; the leaving one of
+ * this generation is counted apart (pm_tick's settled test), a leaving
+ * one of a reload's old generation not at all. */
 static void leaving_not_counted(void **state)
 {
     (void)state;
@@ -370,8 +372,11 @@ static void leaving_not_counted(void **state)
     child *told = add_worker(1, SB_IDLE, 0);
     told->stop_sent_ms = now_ms;
     add_worker(0, SB_IDLE, 2);           /* a reload's old worker, serving */
+    add_worker(0, SB_IDLE, 0);           /* and one recycling */
+    sb->slots[5].leaving = 1;
     pool_count pc;
     pm_count(&pc);
+    assert_int_equal(pc.leaving, 1);
     assert_int_equal(pc.alive, 2);
     assert_int_equal(pc.starting, 1);
     assert_int_equal(pc.ready, 1);
@@ -383,10 +388,12 @@ static void leaving_not_counted(void **state)
 
 /* A worker recycling after --max-requests is replaced at once and does
  * not restart the second: two workers of 4 threads all busy (0 idle,
- * min 4) recycle one halfway through; its replacement's 4 threads count
- * as idle from then on, so the mean is (10 x 0 + 10 x 4) / 20 = 2 < 4:
- * 2 threads short, one worker more at the second's end (3).  With the
- * second restarted at the recycle it would still be 2 there. */
+ * min 4) recycle one after 10 looks.  The 11th look is taken before
+ * the loop forks the replacement, so it sees 0 idle too; the starting
+ * replacement's 4 threads count as idle at the 9 looks left: the mean
+ * is (11 x 0 + 9 x 4) / 20 = 1.8 < 4, 4 - 36 / 20 = 3 threads short in
+ * to_grow's whole numbers, one worker more at the second's end (3).
+ * With the second restarted at the recycle it would still be 2 there. */
 static void recycle_keeps_the_second(void **state)
 {
     (void)state;
@@ -399,6 +406,8 @@ static void recycle_keeps_the_second(void **state)
     for (int i = 0; i < LOOPS / 2 - 1; i++) loop(0, 1);
     assert_int_equal(master.nchildren, 3);      /* the replacement forked */
     assert_int_equal(master.target, 2);
+    assert_int_equal(master.pm.looks, 19);
+    assert_int_equal(master.pm.idle_sum, 8 * 4);
     loop(0, 1);
     assert_int_equal(master.target, 3);
 
