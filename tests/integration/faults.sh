@@ -33,6 +33,7 @@ only=${FAULTS_ONLY:-}
 conns=${FAULTS_CONNS:-16}
 pause=${FAULTS_PAUSE:-0.02}     # per connection: leaves the shared cores some air
 workers=4
+threads=8       # eligod's --threads, the default (tests/lib/stack.sh)
 # shellcheck source=tests/lib/harness.sh
 . "$top/tests/lib/harness.sh"
 harness_stack faults
@@ -222,12 +223,16 @@ if runs kill; then
     respawn_bar=200     # a sanitizer build starts a worker several times slower
     ldd "$ELIGOD" | grep -q libasan && respawn_bar=500
     want "kill: a killed worker replaced within ${respawn} ms (want <= $respawn_bar)" "$([ "$respawn" -le "$respawn_bar" ] && echo y)"
-    # a SIGKILL loses what was in flight on that worker's threads: with
-    # $conns clients on $workers workers that is $((conns / workers)) on average
-    # (each is resolved by its retry, which verify checked above)
-    per_kill=$((conns / workers))
-    want "kill: $lost lost answers for $kills kills (at most $per_kill each: one per client on that worker)" \
-        "$([ "$lost" -le $((per_kill * kills)) ] && echo y)"
+    # a SIGKILL loses what was in flight on that worker's threads, and
+    # nothing on the others.  Counted in request_ids, not attempts: a
+    # lost request's retries meet 409 while the committer still holds its
+    # row (docs/api.md), more of them the busier the machine (24 409s for
+    # 4 kills seen at load 10).  The bound is what one worker can hold, its
+    # threads (or every client, if fewer): $conns / $workers, the average,
+    # was exceeded by an uneven spread alone (18 502s for 4 kills).
+    per_kill=$((conns < threads ? conns : threads))
+    want "kill: $(fig retried) requests retried for $kills kills (at most $per_kill each: the killed worker's threads; $lost attempts lost)" \
+        "$([ "$(fig retried)" -le $((per_kill * kills)) ] && echo y)"
     pool_back && echo "kill: pool back to $workers workers ${pool_s} s after the load ended"
 fi
 
