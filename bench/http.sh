@@ -94,17 +94,28 @@ wrk_once() {
 
 # http_rounds RUNS: the baseline behind the minimal nginx and behind
 # eligo's, evaluate and decisions in turn, RUNS times,
-# so that a busier moment of the machine hits all three alike.  Writes
-# $var/wrk.<name> (one line per run) and $var/wrk.requests (eligod's total).
+# so that a busier moment of the machine hits all three alike.  The pair
+# of the site ratio runs back to back, the minimal first in odd rounds
+# and the site first in even ones: a fixed order would give one of them
+# the moments right after the decisions round (MariaDB's durable
+# commits) every time.  Writes $var/wrk.<name> (one line per run, line N of each the
+# round N), $var/wrk.requests (eligod's total) and $var/wrk.site (the
+# per-round ratios of the site to the minimal).
 http_rounds() {
-    local name
+    local name r
     rm -f "$var"/wrk.*
-    for _ in $(seq 1 "$1"); do
-        wrk_once "$min_port" /v1/evaluate x "$var/evaluate.jsonl" "$wrk_secs" >>"$var/wrk.minimal"
-        wrk_once "$fcgi_port" /v1/evaluate x "$var/evaluate.jsonl" "$wrk_secs" >>"$var/wrk.baseline"
+    for r in $(seq 1 "$1"); do
+        if [ $((r % 2)) = 1 ]; then
+            wrk_once "$min_port" /v1/evaluate x "$var/evaluate.jsonl" "$wrk_secs" >>"$var/wrk.minimal"
+            wrk_once "$fcgi_port" /v1/evaluate x "$var/evaluate.jsonl" "$wrk_secs" >>"$var/wrk.baseline"
+        else
+            wrk_once "$fcgi_port" /v1/evaluate x "$var/evaluate.jsonl" "$wrk_secs" >>"$var/wrk.baseline"
+            wrk_once "$min_port" /v1/evaluate x "$var/evaluate.jsonl" "$wrk_secs" >>"$var/wrk.minimal"
+        fi
         wrk_once "$eligo_port" /v1/evaluate "$ELIGO_OFFICER_TOKEN" "$var/evaluate.jsonl" "$wrk_secs" >>"$var/wrk.evaluate"
         wrk_once "$eligo_port" /v1/decisions "$ELIGO_PORTAL_TOKEN" "$var/evaluate.jsonl" "$wrk_secs" >>"$var/wrk.decisions"
     done
+    paste -d ' ' "$var/wrk.baseline" "$var/wrk.minimal" | awk '{printf "%.3f\n", $1 / $5}' >"$var/wrk.site"
     for name in evaluate decisions; do awk '{s += $4} END {print s + 0}' "$var/wrk.$name"; done |
         awk '{s += $1} END {print s}' >"$var/wrk.requests"
 }
