@@ -398,6 +398,7 @@ bad:
  * returns the first row's columns as text in row[] when wanted. */
 static int plain_query(store *s, const char *sql, char row[][32], int ncols)
 {
+    if (store_too_late(s, "connection setup")) return -1;
     if (mysql_real_query(s->db, sql, (unsigned long)strlen(sql))) {
         (void)store_check_error(s, NULL, sql);
         return -1;
@@ -482,7 +483,12 @@ static int causal_reads(store *s)
 }
 
 /* One connection attempt: options, connect, session setup, durability
- * check, prepare.  0, or -1 (disconnected, last error set). */
+ * check, prepare.  0, or -1 (disconnected, last error set).  Each step
+ * after the handshake is a round trip of up to the read timeout, so a
+ * request's connection starts none past its deadline (plain_query, the
+ * autocommit, each prepare): a server answering every step slowly but in
+ * time would otherwise hold the request for the sum of them, past
+ * budget.h's "one statement (or connection) started in time". */
 static int connect_once(store *s)
 {
     s->db = mysql_init(NULL);
@@ -522,6 +528,7 @@ static int connect_once(store *s)
         store_disconnect(s);
         return -1;
     }
+    if (store_too_late(s, "connection setup")) return -1;
     if (mysql_autocommit(s->db, 0)) {
         (void)store_check_error(s, NULL, "autocommit off");
         store_disconnect(s);

@@ -63,6 +63,7 @@ int store_stmt_prepare_all(store *s, int groups)
 {
     for (int i = 0; i < ST__COUNT; i++) {
         if (!(defs[i].group & groups) || s->st[i]) continue;
+        if (store_too_late(s, defs[i].name)) return -1;
         MYSQL_STMT *st = mysql_stmt_init(s->db);
         if (!st) {
             (void)store_check_error(s, NULL, defs[i].name);
