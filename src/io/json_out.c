@@ -130,6 +130,13 @@ static void write_holes(buf *b, const json_fixed_label *cut, const ev_cell *fram
     }
 }
 
+/* Which of a reason's two labels its value calls for, as json_fixed.h
+ * indexes them: 0 the false label (a false value with one), else 1. */
+static inline int label_side(const ev_def *d, const ev_cell *frame)
+{
+    return !(d->label_false && !frame[d->slot].i);
+}
+
 /* Appends a label as a JSON string.  Without placeholders it was
  * escaped at load; with them, when it needs no escape (every label of
  * the shipped policies), it was cut at load around its placeholders and
@@ -139,7 +146,7 @@ static void write_holes(buf *b, const json_fixed_label *cut, const ev_cell *fram
  * allocation per reason on the common paths. */
 static void write_label(buf *b, const json_fixed_out *o, const ev_def *d, const ev_cell *frame)
 {
-    int v = !(d->label_false && !frame[d->slot].i);
+    int v = label_side(d, frame);
     if (o->label[v].n) {        /* no placeholder: escaped at load */
         add_bytes(b, o->label[v]);
         return;
@@ -203,7 +210,7 @@ static void add_as_of(buf *b, int64_t day)
  * fixed label or a cut label's lead when it has one (json_fixed.h). */
 static void write_reason(buf *b, ev_ctx *c, const json_fixed_out *o, const ev_def *d)
 {
-    int v = !(d->label_false && !c->frame[d->slot].i);
+    int v = label_side(d, c->frame);
     if (o->open[v].n) {
         add_bytes(b, o->open[v]);
         write_holes(b, &o->cut[v], c->frame);
