@@ -1036,10 +1036,23 @@ static int agree_numbers(const char *income, const char *age, size_t pad)
     return agree(&household, text, (size_t)n);
 }
 
+/* The same with the age last: 4 bytes after it without the pad. */
+static int agree_age_last(const char *age, size_t pad)
+{
+    char text[256];
+    int n = snprintf(text, sizeof text,
+                     "{\"household\":{\"members\":[{\"id\":\"a\",\"monthly_income\":1,"
+                     "\"age\":%s}]}}%*s", age, (int)pad, "");
+    assert_true(n > 0 && (size_t)n < sizeof text);
+    return agree(&household, text, (size_t)n);
+}
+
 /* Numbers of one to 13 digits before the point and none to 7 after it,
- * with and without 8 bytes after them: taken with the value worked out
- * by hand (millionths, decimal.h), or refused, by both readers, and
- * every one taken by the single pass itself. */
+ * with and without 8 bytes after them (an income is its record's last
+ * value; an age is tried before the income and as the last value):
+ * taken with the value worked out by hand (millionths, decimal.h), or
+ * refused, by both readers, and every one taken by the single pass
+ * itself. */
 static void single_pass_numbers(void **state)
 {
     (void)state;
@@ -1053,6 +1066,7 @@ static void single_pass_numbers(void **state)
     };
     static const char *const refused[] = {
         "\"0.001\"", "1.2345678", "01", "\"00.5\"", "1.", "\".5\"", "-1",
+        "1.123456", "98765.000001",     /* money: a fen is the least */
     };
     static const struct { const char *text; int64_t want; } ages[] = {
         { "0", 0 }, { "7", 7 }, { "42", 42 }, { "150", 150 }, { "-0", 0 },
@@ -1066,14 +1080,18 @@ static void single_pass_numbers(void **state)
         for (size_t k = 0; k < sizeof ages / sizeof *ages; k++) {
             assert_true(agree_numbers("1", ages[k].text, pad));
             assert_int_equal(member(0)[P_AGE].i, ages[k].want);
+            assert_true(agree_age_last(ages[k].text, pad));
+            assert_int_equal(member(0)[P_AGE].i, ages[k].want);
         }
         for (size_t k = 0; k < sizeof refused / sizeof *refused; k++)
             assert_false(agree_numbers(refused[k], "1", pad));
         assert_false(agree_numbers("1", "151", pad));
         assert_false(agree_numbers("1", "12345678", pad));
         assert_false(agree_numbers("1", "007", pad));
+        assert_false(agree_age_last("151", pad));
+        assert_false(agree_age_last("12345678", pad));
     }
-    assert_int_equal(fast_taken, 2 * (sizeof incomes / sizeof *incomes + sizeof ages / sizeof *ages));
+    assert_int_equal(fast_taken, 2 * (sizeof incomes / sizeof *incomes + 2 * sizeof ages / sizeof *ages));
 }
 
 /* The single pass counts tokens a container at a time and holds the
