@@ -73,6 +73,7 @@ count() {
 for name in minimal site; do
     read -r _ idle <<<"$(count "$name" 0)"
     read -r n busy <<<"$(count "$name" "$secs")"
-    echo "$name $n $idle $busy"
-done | awk '{ per[$1] = ($4 - $3) / $2; printf "%-8s %7.0f instructions a request (%d requests)\n", $1, per[$1], $2 }
-    END { printf "site/minimal %.2fx\n", per["site"] / per["minimal"] }'
+    echo "$name ${n:-0} $idle $busy"
+done | awk '$2 == 0 { printf "nginx_count: wrk made no request to the %s nginx (see %s)\n", $1, "build/bench/var/nginx_count" > "/dev/stderr"; bad = 1; next }
+    { per[$1] = ($4 - $3) / $2; printf "%-8s %7.0f instructions a request (%d requests)\n", $1, per[$1], $2 }
+    END { if (bad) exit 1; printf "site/minimal %.2fx\n", per["site"] / per["minimal"] }'
