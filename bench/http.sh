@@ -21,11 +21,24 @@ fcgi_var=$var/fcgi
 min_var=$var/nginx-min
 workers=${BENCH_WORKERS:-8}     # the baseline's too; BENCH_WORKERS to try others
 
+# The bench's MariaDB, for every stack it starts (http_up, scaling.sh):
+# a buffer pool with room for the 100,000 decisions of the replay row,
+# and a production-sized redo log (docs/operations.md, "MariaDB
+# settings").  With the test suites' 16M, durable decisions' 5 KB of redo
+# each wrap the log about every second and InnoDB flushes dirty pages the
+# whole time: about 40% more of MariaDB's CPU per decision and a
+# longer tail (bench/notes.md, "The redo log's size").  Durability is
+# unchanged.  MARIADB_LOG_FILE_SIZE set beforehand compares another size.
+bench_mariadb() {
+    export MARIADB_BUFFER_POOL=1G
+    export MARIADB_LOG_FILE_SIZE=${MARIADB_LOG_FILE_SIZE:-1G}
+}
+
 # Starts MariaDB + eligod + nginx, then fcgi_min + its own nginx.
 http_up() {
     STACK_VAR=$eligo_var STACK_WORKERS=$workers STACK_PORT=$(mariadb_free_port) || return 1
     export STACK_VAR STACK_WORKERS STACK_PORT
-    export MARIADB_BUFFER_POOL=1G    # room for the 100,000 decisions of the replay row
+    bench_mariadb
     http_day=$(date -u +%Y-%m-%d)
     stack_up >"$var/eligo-up.log" 2>&1 || { cat "$var/eligo-up.log" >&2; return 1; }
     eligo_port=$STACK_PORT      # stack_up may have moved to another free port

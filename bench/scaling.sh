@@ -53,6 +53,7 @@ scaling_grid_run() {
 scaling_stack() {
     STACK_VAR=$eligo_var STACK_WORKERS=${BENCH_WORKERS:-8} STACK_PORT=$(mariadb_free_port) || return 1
     export STACK_VAR STACK_WORKERS STACK_PORT STACK_EXTRA STACK_THREADS
+    bench_mariadb
     stack_up >"$var/eligo-up.log" 2>&1 || { cat "$var/eligo-up.log" >&2; return 1; }
     eligo_port=$STACK_PORT
     # shellcheck disable=SC1091

@@ -90,9 +90,14 @@ enum { DECISION_ROW_PARAMS = 14, STORE_PUT_ROWS_MAX = 64 };
     X(ST_CP_PUT,         MAIN,    6, "INSERT INTO checkpoints (k, tree_size, root, created_at, leaves, note) VALUES (?, ?, ?, ?, ?, ?)") \
     /* one statement numbers a round: the i-th id of the JSON array (1-based ordinality) gets seq first + i - 1; \
      * it changes only seq (0 to a number, 8 bytes in place), so the JSON columns' checks would parse again \
-     * the texts the INSERT checked */ \
+     * the texts the INSERT checked.  A join, not a single-table UPDATE: MariaDB 10.11 has no semi-join \
+     * for one, so "WHERE id IN (SELECT ... JSON_TABLE)" reads the whole table, and the ids as a literal \
+     * IN list cost more to parse than the join's second read of each row saves (bench/notes.md) */ \
     X(ST_CP_SEQ,         MAIN,    2, "SET STATEMENT check_constraint_checks = 0 FOR UPDATE decisions d JOIN JSON_TABLE(?, '$[*]' COLUMNS (n FOR ORDINALITY, id CHAR(36) CHARACTER SET ascii PATH '$')) j ON d.id = j.id SET d.seq = ? + j.n - 1 WHERE d.seq = 0") \
     X(ST_CP_ROWS,        MAIN,    3, "SELECT seq_key, content_hash, id, request_id, client, fingerprint, policy_name, policy_hash, model_hash, as_of, input, outputs, explanation, response, created_at FROM decisions WHERE seq_key > ? AND seq_key <= ? ORDER BY seq_key LIMIT ?") \
+    /* ORDER BY id sorts (the optimizer does not extend a UNIQUE key by the primary key, although the \
+     * NULL entries are in id order): a fraction of a microsecond a decision, less than another index \
+     * written by every INSERT would cost */ \
     X(ST_CP_PENDING,     MAIN,    2, "SELECT seq_key, content_hash, id FROM decisions FORCE INDEX (uq_decisions_seq_key) WHERE seq_key IS NULL AND created_at < UTC_TIMESTAMP(6) - INTERVAL ? MICROSECOND ORDER BY id LIMIT ?") \
     /* the sequencer's lease (db/004_sequencer_lease.sql) */ \
     X(ST_LEASE_TAKE,     MAIN,    3, "UPDATE sequencer_lease SET holder = ?, expires_at = UTC_TIMESTAMP(6) + INTERVAL ? SECOND WHERE id = 1 AND (holder = ? OR expires_at < UTC_TIMESTAMP(6))") \
