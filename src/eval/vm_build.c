@@ -12,10 +12,10 @@
  * run loop only loads, computes and stores.  `and`, `or`, `if`, `unless`
  * and the loops of aggregations become jumps, which keeps their
  * short-circuits: an operand the tree walker would not evaluate is not
- * evaluated here either, and cannot raise an error.  The one exception
- * is PICK (`x - y unless c then 0.00`), which computes the sum or
- * difference of two slots either way, to choose without a branch, and
- * reports its overflow only when it is the value taken.
+ * evaluated here either, and cannot raise an error.  PICK (`x - y
+ * unless c then 0.00`) is such an if in one instruction: it tests c
+ * and computes the sum or difference of two slots only when it is the
+ * value taken.
  *
  * How each node kind is built comes from nodes.h's vm column; what is
  * not flattened (multi-column or computed tables, parameters at another
@@ -213,9 +213,8 @@ static int is_direct(builder *b, int32_t node)
     return b->t->nodes[node].kind == EV_SLOT || b->t->nodes[node].kind == EV_CONST;
 }
 
-/* A sum or difference of two slots or constants, which PICK can compute
- * before knowing whether it is wanted (it only reports its overflow if
- * it is). */
+/* A sum or difference of two slots or constants, which PICK computes
+ * itself when it is the arm taken. */
 static int is_pickable(builder *b, int32_t node)
 {
     const ev_node *n = &b->t->nodes[node];
@@ -225,8 +224,8 @@ static int is_pickable(builder *b, int32_t node)
 
 /* `x - y unless c then 0.00` and other ifs whose one arm is a slot or
  * constant and whose other arm is a pickable sum or difference: one
- * instruction with no branch on the condition.  -1 when the if is not
- * of that shape. */
+ * instruction instead of the jumps, the arithmetic and the move such an
+ * if becomes otherwise.  -1 when the if is not of that shape. */
 static int32_t gen_pick(builder *b, int32_t node, int32_t want)
 {
     const ev_node *n = &b->t->nodes[node];

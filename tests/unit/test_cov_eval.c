@@ -220,11 +220,12 @@ static void jumps_both_ways(void **state)
 #undef AGES
 }
 
-/* `if c then x + y else z` with x, y, z lets: computed without a branch
- * (PICK), and its overflow reported only when that arm is the value.
+/* `if c then x + y else z` with x, y, z lets: one instruction (PICK),
+ * and its overflow reported only when that arm is the value.
  * With n = 7: p = 7 + 1 = 8, q = 7 - 1 = 6 (the else arm, under not),
  * r = 0.50 + 0.25 = 0.75 as decimals.  With n = INT64_MAX, p overflows
- * but q (INT64_MAX - 1) does not. */
+ * but q (INT64_MAX - 1) does not, and s takes `one` (1), its arm
+ * n + one, which would overflow, not taken. */
 static void pick_arms(void **state)
 {
     (void)state;
@@ -239,6 +240,9 @@ static void pick_arms(void **state)
     expect_both(both, "2019-01-01", ONE(",\"size_hint\":" BIG), "ERROR 3: arithmetic overflow");
     expect_both(t, "2019-01-01", ONE(",\"size_hint\":" BIG), "{\"q\":9223372036854775806,\"r\":\"0.75\"}");
     expect_both(both, "2019-01-01", ONE(",\"size_hint\":2"), "{\"q\":0,\"r\":\"0\",\"p\":1}");
+    expect_both("let n: int \"n\" = household.size_hint\nlet one: int \"一\" = 1\n"
+                "output s: int = if n > 5 then one else n + one\n",
+                "2019-01-01", ONE(",\"size_hint\":" BIG), "{\"s\":1}");
 }
 
 /* Hit policies on an enum result, whose order is the enum's (full,
