@@ -91,8 +91,8 @@ scaling_section() {
     echo "## Scaling"
     echo
     echo "Measured by \`bench/run --scaling\` on $(date -u +%Y-%m-%d), median of $runs wrk runs of ${scaling_secs} s each;" \
-        "load average $1 before and $2 after (the machine was shared with other work meanwhile, so" \
-        "the figures are those of a busy machine). wrk, nginx, eligod and MariaDB share the cores."
+        "load average $1 before and $2 after (the second includes the run's own load; other work" \
+        "during the run, which this cannot tell, moves the figures). wrk, nginx, eligod and MariaDB share the cores."
     echo
     echo "| connections | /v1/evaluate req/s | p99 ms | non-2xx | /v1/decisions req/s | p99 ms | non-2xx |"
     echo "|---|---|---|---|---|---|---|"
