@@ -2,9 +2,10 @@
  * listenq.c - how many connections wait in the FastCGI socket's listen
  * queue: nginx's connections that no worker has accepted yet.
  *
- * Why: the keep-alive trap (worker.c's header comment) shows itself as
- * connections piling up in the backlog while every worker sits pinned to
- * an idle kept connection.  Nothing in the request path can see that
+ * Why: a worker accepts only while one of its threads is free
+ * (worker.c's header comment), so connections pile up in the backlog
+ * when every thread of every worker is in a request: the pool is too
+ * small for the load.  Nothing in the request path can see that
  * queue, and a listening unix socket answers no FIONREAD, so the master
  * asks the kernel through sock_diag netlink (what `ss -xl` shows as
  * Recv-Q): UNIX_DIAG_RQLEN of a listening socket is its queue length and

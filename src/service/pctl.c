@@ -164,7 +164,7 @@ static void maintain_pool(int64_t now)
 
 /* The listen queue into the scoreboard (listenq.c): its length now and
  * the largest length seen, for /metrics, where a growing queue shows
- * the keep-alive trap (worker.c). */
+ * every thread of every worker in a request (worker.c). */
 static void sample_listen_queue(void)
 {
     uint32_t queued, backlog;

@@ -13,7 +13,7 @@
  * waiting:
  *   - fewer idle threads on average than --min-spare-threads, or
  *     connections waiting in the listen queue at half the looks or more
- *     (every thread busy or pinned to a kept nginx connection): start as
+ *     (every thread busy: a worker accepts only with a thread free): start as
  *     many workers as cover the shortfall, and at least one, two, four...
  *     in the seconds of a growth that goes on (php-fpm doubles its spawn
  *     rate the same way), at most PM_SPAWN_MAX a second;

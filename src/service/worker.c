@@ -7,43 +7,46 @@
  * waits 1.6-4 ms for its group's fsync, and with one request per worker
  * a commit group held only about as many rows as there were workers.
  * So each worker runs --threads threads, each with its own FCGX_Request
- * (libfcgi's multi-threaded accept), its own service (request arena,
- * evaluation frame, store connection, connection to the committer)
- * and its own log buffer (log.c); what they share is read-only (the
- * registry, the options) or counted atomically (requests served) or
- * under a mutex (W.mu: the scoreboard slot; the playground's access-log
- * counts, written by a thread of their own: access_queue.c).  At most
- * one thread at a time waits on the listening socket (W.accept_mu), and
- * it waits with EPOLLEXCLUSIVE (wait_listen_ready), so a new connection
- * wakes one thread of one worker, not one of every worker.
+ * (filled by libfcgi's FCGX_Accept_r from a connection the worker hands
+ * it), its own service (request arena, evaluation frame, store
+ * connection, connection to the committer) and its own log buffer
+ * (log.c); what they share is read-only (the registry, the options) or
+ * counted atomically (requests served, connections open) or under a
+ * mutex (W.mu: the scoreboard slot and the stop; the playground's
+ * access-log counts, written by a thread of their own: access_queue.c).
  *
- * The keep-alive trap: nginx sends FCGI_KEEP_CONN, so
- * after a response libfcgi keeps the connection and the next
- * FCGX_Accept_r would block reading it; the thread is pinned to that
- * nginx connection until nginx sends another request or closes it.  So
- * nginx's kept connections (keepalive x its worker processes) must stay
- * below workers x threads (nginx/eligo.conf), and:
- *   - a thread never closes an idle kept connection on its own
- *     initiative except at a deadline while stopping: it polls the pinned
- *     socket and drops it only on EOF (nginx closed it) -- that is when a
- *     recycle (--max-requests) happens, or when it is idle on the
- *     listening socket;
- *   - a graceful stop (SIGTERM from the master) finishes the requests in
- *     progress, lets threads that are not pinned leave at once, and keeps
- *     serving pinned connections until nginx closes them.  nginx closes
- *     a kept connection when it has been idle for keepalive_timeout (5 s)
- *     and after the request that finds it older than keepalive_time (3 s)
- *     (nginx/eligo.conf), so that takes at most about 5 s; a worker never
- *     closes a kept connection itself, since nginx may be sending a
- *     request on it that very moment (a 502 the portal cannot tell from
- *     a lost decision: seen once in 20 reloads when workers closed right
- *     after answering).  LINGER_MS is the last resort for an nginx set up
- *     otherwise.
- * Signals are blocked in every thread except inside ppoll() and
- * epoll_pwait(), so a stop never interrupts a read or write half-way
- * (libfcgi would drop the connection), and the listening socket is
- * non-blocking so that losing the accept race to another worker costs
- * one EAGAIN, never a blocked accept().
+ * No thread is pinned to a connection.  nginx sends FCGI_KEEP_CONN and
+ * reuses a connection for request after request, and a thread that
+ * waited on its kept connection for the next one (as libfcgi's plain
+ * loop does) was lost to everything else: under overload nginx's reused
+ * connections were served at once while new ones waited in the listen
+ * backlog for a thread nginx let go, and 256 connections of decisions
+ * saw a bimodal wait, 80% under 12 ms and the rest 0.1-0.55 s (1.36 s on
+ * a loaded machine, past the 1 s bar).  So every connection the worker
+ * holds sits in one epoll set (W.ep) between requests, EPOLLONESHOT, with
+ * the listening socket (EPOLLEXCLUSIVE: a new connection wakes one
+ * worker, not all); a free thread takes whatever is ready, in the order
+ * it became ready: a request on a kept connection, or new connections,
+ * which it accepts (up to ACCEPT_BATCH) into the set behind the requests
+ * already waiting.  A connection is read only once epoll finds it
+ * readable, so one that sends nothing holds no thread.
+ *
+ * Stopping (SIGTERM from the master, or a recycle at --max-requests):
+ * the worker leaves the listening socket at once (its backlog is the
+ * other workers'), finishes the requests in progress and keeps serving
+ * its kept connections until nginx closes them all.  A worker never
+ * closes a kept connection itself, since nginx may be sending a request
+ * on it that very moment (a 502 the portal cannot tell from a lost
+ * decision: seen once in 20 reloads when workers closed right after
+ * answering).  nginx closes a kept connection when it has been idle for
+ * keepalive_timeout (5 s) and after the request that finds it older than
+ * keepalive_time (3 s) (nginx/eligo.conf), so that takes at most about
+ * 5 s; LINGER_MS is the last resort for an nginx set up otherwise, and
+ * an orphan (no master) does not linger at all.
+ * Signals are blocked in every thread except inside epoll_pwait(), so a
+ * stop never interrupts a read or write half-way (libfcgi would drop the
+ * connection); the listening socket is non-blocking, so losing an accept
+ * race to another worker costs one EAGAIN.
  *
  * The store is opened after fork, one connection per thread and one for
  * the access-log writer; when the database is down the worker still
@@ -55,12 +58,11 @@
  *
  * SPDX-License-Identifier: Apache-2.0
  */
-#define _GNU_SOURCE 1   /* ppoll */
+#define _GNU_SOURCE 1   /* accept4 */
 #include <errno.h>
 #include <fcgiapp.h>
 #include <fcntl.h>
 #include <malloc.h>
-#include <poll.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdlib.h>
@@ -75,8 +77,11 @@
 #include "service/signals.h"
 #include "service/worker.h"
 
-enum { LINGER_MS = 8000, STORE_RETRY_MS = 1000, ACCEPT_WAIT_MS = 250, THREAD_STACK = 1 << 20,
-       KEEP_BUF = 64 * 1024 };
+enum { LINGER_MS = 8000, STORE_RETRY_MS = 1000, WAIT_MS = 250, ACCEPT_BATCH = 16,
+       THREAD_STACK = 1 << 20, KEEP_BUF = 64 * 1024 };
+
+/* W.ep's tag for the listening socket; a connection's is its fd. */
+#define LISTEN_TAG UINT64_MAX
 
 /* One thread's own: its request, its service and its buffers. */
 typedef struct wthread {
@@ -84,7 +89,6 @@ typedef struct wthread {
     FCGX_Request rq;
     buf body;
     http_response rs;
-    int64_t stop_deadline_ms; /* stopping: a pinned idle connection is dropped after this */
     pthread_t tid;
 } wthread;
 
@@ -93,16 +97,18 @@ static struct {
     const eligod_conf *conf;
     sb_slot *me;
     int listen_fd;
-    int listen_ep;            /* epoll on listen_fd, EPOLLEXCLUSIVE */
-    sigset_t run_mask;        /* signals unblocked: used only inside ppoll, epoll_pwait */
-    pthread_mutex_t mu;       /* the scoreboard slot's request fields */
-    pthread_mutex_t accept_mu;/* one thread at a time waits on listen_fd */
+    int ep;                   /* listen_fd and every connection between requests */
+    sigset_t run_mask;        /* signals unblocked: used only inside epoll_pwait */
+    pthread_mutex_t mu;       /* the scoreboard slot's request fields; the stop below */
+    int listening;            /* listen_fd still in ep (under mu) */
+    int64_t stop_deadline_ms; /* stopping: kept connections are let go after this (under mu) */
+    int conns;                /* connections open (atomic) */
     wthread *t;
     int nthreads;
     uint64_t requests;        /* served by all threads (atomic) */
     access_queue access;      /* the playground's access log, shared (access_queue.h) */
     service access_sv;        /* its writer thread's store connection (worker_store) */
-} W = {.mu = PTHREAD_MUTEX_INITIALIZER, .accept_mu = PTHREAD_MUTEX_INITIALIZER};
+} W = {.mu = PTHREAD_MUTEX_INITIALIZER, .ep = -1};
 
 store *worker_store(service *sv)
 {
@@ -148,58 +154,6 @@ static void idle(void)
 static store *access_store(void *arg)
 {
     return worker_store(arg);
-}
-
-/* Waits for fd to become readable with the stop signals open.  1 ready,
- * 0 timeout, -1 interrupted. */
-static int wait_readable(int fd, int ms)
-{
-    struct pollfd p = {.fd = fd, .events = POLLIN};
-    struct timespec ts = {.tv_sec = ms / 1000, .tv_nsec = (long)(ms % 1000) * 1000000L};
-    int rc = ppoll(&p, 1, &ts, &W.run_mask);
-    if (rc < 0) return -1;
-    return rc > 0;
-}
-
-/* Waits for a connection on the listening socket, like wait_readable.
- * Every worker polls the same socket, and poll() wakes them all for each
- * new connection: one accepts, the others find EAGAIN.  With nginx
- * opening a connection for many requests (its idle cache holds a quarter
- * of eligod's threads) most wake-ups were for nothing: 506 of 573
- * accept() calls in one worker found EAGAIN under wrk at 32
- * connections.  EPOLLEXCLUSIVE wakes one waiter per connection. */
-static int wait_listen_ready(int ms)
-{
-    struct epoll_event ev;
-    int rc = epoll_pwait(W.listen_ep, &ev, 1, ms, &W.run_mask);
-    if (rc < 0) return -1;
-    return rc > 0;
-}
-
-/* Pinned on a kept connection: 1 when nginx sent a request, 0 when the
- * connection was closed (by nginx, or by us at the stop deadline). */
-static int wait_pinned(wthread *t)
-{
-    FCGX_Request *rq = &t->rq;
-    for (;;) {
-        /* an orphan does not linger: with no master, nothing replaces it
-         * and nginx's retries must meet a closed socket, not a pinned
-         * connection to a pool that is going away */
-        if (worker_stop && !t->stop_deadline_ms)
-            t->stop_deadline_ms = sb_now_ms() + (signals_orphaned() ? 0 : LINGER_MS);
-        if (t->stop_deadline_ms && sb_now_ms() >= t->stop_deadline_ms) break;
-        int rc = wait_readable(rq->ipcFd, 250);
-        if (rc == 0) idle();
-        if (rc <= 0) continue;
-        char c;
-        ssize_t n = recv(rq->ipcFd, &c, 1, MSG_PEEK | MSG_DONTWAIT);
-        if (n > 0) return 1;
-        if (n < 0 && (errno == EAGAIN || errno == EINTR)) continue;
-        break;                                  /* EOF or error: nginx let go */
-    }
-    close(rq->ipcFd);
-    rq->ipcFd = -1;
-    return 0;
 }
 
 /* The slot shows the oldest request in progress, so the master's
@@ -368,28 +322,104 @@ static void serve(wthread *t)
     slot_mark(t, 0, NULL);
 }
 
-/* Waits for a connection on the listening socket, one thread of the
- * worker at a time; the others wait for their turn, idling every
- * ACCEPT_WAIT_MS.  1 when one may be waiting, 0 to look again, -1 to
- * leave (stop or recycle). */
-static int wait_listen(wthread *t, int recycle)
+/* A connection the worker is done with: closed, and no longer counted. */
+static void conn_close(int fd)
 {
-    if (worker_stop || recycle) return -1;
-    struct timespec until;
-    clock_gettime(CLOCK_REALTIME, &until);
-    until.tv_nsec += ACCEPT_WAIT_MS * 1000000L;
-    if (until.tv_nsec >= 1000000000L) until.tv_sec++, until.tv_nsec -= 1000000000L;
-    if (pthread_mutex_timedlock(&W.accept_mu, &until) != 0) {
-        idle();
-        return 0;
-    }
-    int rc = worker_stop ? -1 : wait_listen_ready(ACCEPT_WAIT_MS);
-    if (rc == 0) idle();
-    if (rc <= 0) pthread_mutex_unlock(&W.accept_mu);
-    return rc < 0 && worker_stop ? -1 : rc > 0;
+    close(fd);
+    __atomic_sub_fetch(&W.conns, 1, __ATOMIC_RELAXED);
 }
 
-/* One thread's loop: accept, serve, again, until stopped or recycled. */
+/* A connection back in W.ep until its next request (or nginx's close)
+ * makes it readable; the first time, it is added. */
+static void conn_park(int fd)
+{
+    struct epoll_event ev = {.events = EPOLLIN | EPOLLRDHUP | EPOLLONESHOT, .data.u64 = (uint64_t)fd};
+    if (epoll_ctl(W.ep, EPOLL_CTL_MOD, fd, &ev) == 0) return;
+    if (errno == ENOENT && epoll_ctl(W.ep, EPOLL_CTL_ADD, fd, &ev) == 0) return;
+    elog(LOG_L_WARN, NULL, "epoll on a connection: %s", strerror(errno));
+    conn_close(fd);
+}
+
+/* New connections, up to ACCEPT_BATCH, parked behind the requests already
+ * waiting: each is served when its first request is read to be next,
+ * not before the kept connections' requests that came first. */
+static void accept_new(void)
+{
+    for (int i = 0; i < ACCEPT_BATCH; i++) {
+        int fd = accept4(W.listen_fd, NULL, NULL, SOCK_CLOEXEC);
+        if (fd < 0) {
+            if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR && errno != ECONNABORTED)
+                elog(LOG_L_WARN, NULL, "accept: %s", strerror(errno));
+            return;
+        }
+        __atomic_add_fetch(&W.conns, 1, __ATOMIC_RELAXED);
+        conn_park(fd);
+    }
+}
+
+/* 1 while the worker may go on: it is not stopping, or it still holds
+ * connections and the linger has not run out.  The first thread to see
+ * the stop takes the listening socket out of W.ep, so the backlog goes
+ * to the other workers. */
+static int worker_goes_on(int recycle)
+{
+    if (!worker_stop && !recycle) return 1;
+    int64_t now = sb_now_ms();
+    pthread_mutex_lock(&W.mu);
+    if (W.listening) {
+        epoll_ctl(W.ep, EPOLL_CTL_DEL, W.listen_fd, NULL);
+        W.listening = 0;
+    }
+    /* an orphan does not linger: with no master, nothing replaces it and
+     * nginx's retries must meet a closed socket, not a pool going away */
+    if (!W.stop_deadline_ms) W.stop_deadline_ms = now + (signals_orphaned() ? 0 : LINGER_MS);
+    int64_t deadline = W.stop_deadline_ms;
+    pthread_mutex_unlock(&W.mu);
+    return __atomic_load_n(&W.conns, __ATOMIC_RELAXED) > 0 && now < deadline;
+}
+
+/* The next connection with a request to read, in t->rq.ipcFd: 1, or 0
+ * to look again (nothing ready, new connections parked, nginx closed a
+ * kept one), or -1 when interrupted. */
+static int next_request(wthread *t)
+{
+    struct epoll_event ev;
+    int rc = epoll_pwait(W.ep, &ev, 1, WAIT_MS, &W.run_mask);
+    if (rc <= 0) {
+        if (rc == 0) idle();
+        return rc < 0 ? -1 : 0;
+    }
+    if (ev.data.u64 == LISTEN_TAG) {
+        accept_new();
+        return 0;
+    }
+    int fd = (int)ev.data.u64;
+    if (ev.events & (EPOLLRDHUP | EPOLLHUP | EPOLLERR)) {
+        /* nginx let go; a request that came with the close is still read */
+        char c;
+        if (recv(fd, &c, 1, MSG_PEEK | MSG_DONTWAIT) <= 0) {
+            conn_close(fd);
+            return 0;
+        }
+    }
+    t->rq.ipcFd = fd;
+    t->rq.keepConnection = 1;   /* FCGX_Accept_r's own finish must not close it */
+    return 1;
+}
+
+/* After FCGX_Accept_r and the answer: the connection parked for its next
+ * request, or, when libfcgi closed it (nginx did not ask to keep it, a
+ * 413, a broken record), counted out. */
+static void request_done(wthread *t)
+{
+    int fd = t->rq.ipcFd;
+    t->rq.ipcFd = -1;
+    if (fd >= 0) conn_park(fd);
+    else __atomic_sub_fetch(&W.conns, 1, __ATOMIC_RELAXED);
+}
+
+/* One thread's loop: take the next request, serve it, again, until the
+ * worker stops or recycles and its connections are gone. */
 static void *thread_main(void *arg)
 {
     wthread *t = arg;
@@ -397,32 +427,23 @@ static void *thread_main(void *arg)
     for (;;) {
         int recycle = W.conf->max_requests > 0 &&
                       __atomic_load_n(&W.requests, __ATOMIC_RELAXED) >= (uint64_t)W.conf->max_requests;
-        /* it serves its pinned connections until nginx lets go (up to
+        /* it serves its kept connections until nginx lets go (up to
          * about 5 s) but accepts no new one: the master starts the
          * replacement now, not at the exit, or a pool whose workers all
          * reach the limit together accepts nothing for those seconds */
         if (recycle && !W.me->leaving) __atomic_store_n(&W.me->leaving, 1, __ATOMIC_RELAXED);
-        int listening = 0;
-        if (t->rq.ipcFd >= 0) {
-            /* pinned: serve what nginx sends, leave when it lets go */
-            if (!wait_pinned(t)) continue;
-        } else {
-            int rc = wait_listen(t, recycle);
-            if (rc < 0) break;
-            if (rc == 0) continue;
-            listening = 1;
-        }
-        int rc = FCGX_Accept_r(&t->rq);
-        if (listening) pthread_mutex_unlock(&W.accept_mu);
-        if (rc < 0) {
-            if (rc == -EAGAIN || rc == -EWOULDBLOCK || rc == -EINTR || rc == -ECONNABORTED) continue;
-            elog(LOG_L_ERROR, NULL, "FCGX_Accept_r: %s", strerror(-rc));
-            break;
+        if (!worker_goes_on(recycle)) break;
+        if (next_request(t) <= 0) continue;
+        /* the worker's own fd: libfcgi reads the request from it (its
+         * listening socket is -1, so it never accepts on its own) */
+        if (FCGX_Accept_r(&t->rq) < 0) {
+            request_done(t);
+            continue;
         }
         serve(t);
         FCGX_Finish_r(&t->rq);
+        request_done(t);
     }
-    if (t->rq.ipcFd >= 0) close(t->rq.ipcFd);
     return NULL;
 }
 
@@ -437,7 +458,10 @@ static int thread_init(wthread *t, const registry *reg, int slot)
     buf_init(&t->body);
     buf_init(&t->rs.headers);
     buf_init(&t->rs.body);
-    return FCGX_InitRequest(&t->rq, W.listen_fd, FCGI_FAIL_ACCEPT_ON_INTR);
+    /* no listening socket: the worker accepts (accept_new), and a
+     * connection libfcgi drops ends FCGX_Accept_r with an error instead
+     * of an accept of its own */
+    return FCGX_InitRequest(&t->rq, -1, 0);
 }
 
 /* What a thread leaves behind, once joined: its store, its buffers, its
@@ -446,7 +470,7 @@ static void thread_done(wthread *t)
 {
     if (t->sv.db) store_close(t->sv.db);
     if (t->sv.commit_fd >= 0) close(t->sv.commit_fd);
-    FCGX_Free(&t->rq, 0);
+    FCGX_Free(&t->rq, 0);       /* its connection, if any, was parked or closed */
     buf_free(&t->body);
     buf_free(&t->rs.headers);
     buf_free(&t->rs.body);
@@ -516,17 +540,18 @@ static void run_threads(void)
     for (int i = 1; i < started; i++) pthread_join(W.t[i].tid, NULL);
 }
 
-/* The listening socket non-blocking and in W.listen_ep, exclusive
- * (wait_listen_ready); a worker that cannot wait on it exits. */
+/* The listening socket non-blocking and in W.ep, exclusive (a new
+ * connection wakes one worker); a worker that cannot wait on it exits. */
 static void listen_start(int listen_fd)
 {
     fcntl(listen_fd, F_SETFL, fcntl(listen_fd, F_GETFL) | O_NONBLOCK);
-    struct epoll_event ev = {.events = EPOLLIN | EPOLLEXCLUSIVE};
-    W.listen_ep = epoll_create1(EPOLL_CLOEXEC);
-    if (W.listen_ep < 0 || epoll_ctl(W.listen_ep, EPOLL_CTL_ADD, listen_fd, &ev) != 0) {
+    struct epoll_event ev = {.events = EPOLLIN | EPOLLEXCLUSIVE, .data.u64 = LISTEN_TAG};
+    W.ep = epoll_create1(EPOLL_CLOEXEC);
+    if (W.ep < 0 || epoll_ctl(W.ep, EPOLL_CTL_ADD, listen_fd, &ev) != 0) {
         elog(LOG_L_ERROR, NULL, "epoll on the listening socket: %s", strerror(errno));
         _exit(1);
     }
+    W.listening = 1;
 }
 
 /* The playground's access-log writer (access_queue.h), started with the

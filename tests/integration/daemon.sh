@@ -199,8 +199,8 @@ contains "WINCH logged and ignored" "signal 28 (Window changed) ignored" "$log"
 expect "still serving after USR1 and WINCH" 200 "$U/healthz"
 
 # ---- QUIT: graceful stop
-# a thread pinned to a kept connection serves on until nginx lets go
-# (bounded near 5 s); a sanitizer build's leak checks at exit add more
+# a worker serves its kept connections on until nginx lets go (bounded
+# near 5 s); a sanitizer build's leak checks at exit add more
 quit_bar=10
 ldd "$ELIGOD" 2>/dev/null | grep -q libasan && quit_bar=20
 kill -QUIT "$master"

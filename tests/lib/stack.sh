@@ -166,8 +166,8 @@ _stack_upstreams() {
 # Renders nginx/eligo.conf into VAR/nginx/nginx.conf.
 _stack_nginx_conf() {
     local prefix=$STACK_VAR/nginx workers=${STACK_WORKERS:-4} keepalive user=""
-    # the trap: nginx's idle cache (1 process x keepalive) pins a quarter
-    # of eligod's threads (workers x STACK_THREADS, eligod's --threads: 8)
+    # nginx's idle cache (1 process x keepalive): a quarter of eligod's
+    # threads (workers x STACK_THREADS, eligod's --threads: 8), as shipped
     keepalive=${STACK_KEEPALIVE:-$((workers * ${STACK_THREADS:-8} / 4))}
     [ "$keepalive" -ge 1 ] || keepalive=1
     if [ "$(id -u)" -eq 0 ]; then
