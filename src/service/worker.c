@@ -77,7 +77,7 @@
 #include "service/signals.h"
 #include "service/worker.h"
 
-enum { LINGER_MS = 8000, STORE_RETRY_MS = 1000, WAIT_MS = 250, ACCEPT_BATCH = 16,
+enum { LINGER_MS = 8000, STORE_RETRY_MS = 1000, WAIT_MS = 250, ACCEPT_BATCH = 16, ACCEPT_PAUSE_MS = 100,
        THREAD_STACK = 1 << 20, KEEP_BUF = 64 * 1024 };
 
 /* W.ep's tag for the listening socket; a connection's is its fd. */
@@ -103,6 +103,7 @@ static struct {
     int listening;            /* listen_fd still in ep (under mu) */
     int64_t stop_deadline_ms; /* stopping: kept connections are let go after this (under mu) */
     int conns;                /* connections open (atomic) */
+    int64_t accept_warned_ms; /* accept_failed's last log line (atomic) */
     wthread *t;
     int nthreads;
     uint64_t requests;        /* served by all threads (atomic) */
@@ -340,6 +341,21 @@ static void conn_park(int fd)
     conn_close(fd);
 }
 
+/* Out of descriptors (EMFILE, ENFILE) or memory: the listening socket
+ * stays readable, and a thread that looked again at once would spin on
+ * it, so it pauses while connections close; logged once a second at
+ * most, since every free thread of the worker meets it. */
+static void accept_failed(int err)
+{
+    int64_t now = sb_now_ms();
+    int64_t last = __atomic_load_n(&W.accept_warned_ms, __ATOMIC_RELAXED);
+    if (now - last >= 1000 &&
+        __atomic_compare_exchange_n(&W.accept_warned_ms, &last, now, 0, __ATOMIC_RELAXED, __ATOMIC_RELAXED))
+        elog(LOG_L_WARN, NULL, "accept: %s (pausing; logged once a second at most)", strerror(err));
+    struct timespec pause = {.tv_sec = 0, .tv_nsec = ACCEPT_PAUSE_MS * 1000000L};
+    nanosleep(&pause, NULL);
+}
+
 /* New connections, up to ACCEPT_BATCH, parked behind the requests already
  * waiting: each is served when its first request is read to be next,
  * not before the kept connections' requests that came first. */
@@ -348,8 +364,8 @@ static void accept_new(void)
     for (int i = 0; i < ACCEPT_BATCH; i++) {
         int fd = accept4(W.listen_fd, NULL, NULL, SOCK_CLOEXEC);
         if (fd < 0) {
-            if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR && errno != ECONNABORTED)
-                elog(LOG_L_WARN, NULL, "accept: %s", strerror(errno));
+            if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR || errno == ECONNABORTED) return;
+            accept_failed(errno);
             return;
         }
         __atomic_add_fetch(&W.conns, 1, __ATOMIC_RELAXED);

@@ -30,9 +30,11 @@ require wrk -- "Debian package wrk"
 harness_stack overload
 export STACK_WORKERS=4
 held=()
-cleanup() {   # the idle client connections of part 1
+silent=
+cleanup() {   # the idle client connections of part 1, the silent ones (hold_silent)
     local fd
     for fd in "${held[@]}"; do exec {fd}>&-; done
+    [ -z "$silent" ] || kill "$silent" 2>/dev/null
 }
 at_exit cleanup
 
@@ -111,21 +113,27 @@ want "fresh requests: none waited for a thread held by a kept connection (max $m
 # and silent.  A worker reads a connection only once epoll finds it
 # readable (worker.c); a thread that read the first silent connection it
 # accepted would wait on it, and 32 of them would stop the pool.
-if command -v python3 >/dev/null 2>&1; then
-    python3 - "$STACK_VAR/run/eligod.sock" "$tmp/silent.ready" <<'PY' &
+# hold_silent N NAME: N connections to eligod's socket, opened and then
+# left silent for 8 s by a background process (its pid in $silent), once
+# all are connected (or 5 s have passed)
+hold_silent() {
+    python3 - "$STACK_VAR/run/eligod.sock" "$1" "$tmp/$2.ready" <<'PY' &
 import socket, sys, time
 held = []
-for _ in range(64):
+for _ in range(int(sys.argv[2])):
     s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     s.connect(sys.argv[1])
     held.append(s)
-open(sys.argv[2], "w").write("%d\n" % len(held))
+open(sys.argv[3], "w").write("%d\n" % len(held))
 time.sleep(8)
 PY
     silent=$!
-    for _ in $(seq 1 50); do [ -s "$tmp/silent.ready" ] && break; sleep 0.1; done
-    want "64 silent connections to eligod's socket ($(cat "$tmp/silent.ready" 2>/dev/null))" \
-        "$([ "$(cat "$tmp/silent.ready" 2>/dev/null)" = 64 ] && echo y)"
+    for _ in $(seq 1 50); do [ -s "$tmp/$2.ready" ] && break; sleep 0.1; done
+    want "$1 silent connections to eligod's socket ($(cat "$tmp/$2.ready" 2>/dev/null))" \
+        "$([ "$(cat "$tmp/$2.ready" 2>/dev/null)" = "$1" ] && echo y)"
+}
+if command -v python3 >/dev/null 2>&1; then
+    hold_silent 64 idle
     sleep 0.5    # accepted and parked by now
     fresh_load "64 silent connections" 2
     # requests stuck behind the silent ones never finish within wrk's run,
@@ -157,5 +165,42 @@ want "256 connections: at least one row per answer ($rows rows, $n answers)" "$(
 sleep 1.5    # the access log is buffered (flush=1s)
 want "nginx logged no 502" "$(grep -q '" 502 ' "$STACK_VAR/nginx/logs/access.log" 2>/dev/null || echo y)" \
     "$(grep '" 502 ' "$STACK_VAR/nginx/logs/access.log" | head -n 3)"
+
+# ---- 3. out of file descriptors: a worker that cannot accept pauses
+# (worker.c's ACCEPT_PAUSE_MS) instead of spinning on the socket, which
+# stays readable, logs it once a second at most, and serves again once
+# connections close.  Each worker limited to 64 descriptors (prlimit),
+# then 400 silent connections; the backlog holds what the workers cannot
+# take.
+if command -v python3 >/dev/null 2>&1 && command -v prlimit >/dev/null 2>&1; then
+    for p in $(stack_worker_pids); do prlimit --pid "$p" --nofile=64:64; done
+    elog=$STACK_VAR/log/eligod.log
+    emfile() { grep -c 'accept: Too many open files' "$elog"; }
+    # the workers' CPU in clock ticks (utime + stime of every thread)
+    ticks() { local p; for p in $(stack_worker_pids); do awk '{print $14 + $15}' "/proc/$p/stat"; done |
+        awk '{t += $1} END {print t + 0}'; }
+    before=$(emfile)
+    hold_silent 400 many
+    sleep 0.5
+    ticks0=$(ticks)
+    sleep 2
+    cpu=$(($(ticks) - ticks0))
+    errors=$(($(emfile) - before))
+    kill "$silent" 2>/dev/null
+    wait "$silent" 2>/dev/null
+    echo "out of descriptors: $errors accept errors logged in 2.5 s, workers' CPU $cpu ticks in 2 s"
+    want "out of descriptors: $errors lines logged in 2.5 s (want 1 to 24: once a second a worker)" \
+        "$([ "$errors" -ge 1 ] && [ "$errors" -le 24 ] && echo y)" "$(tail -n 3 "$elog")"
+    # 32 threads pausing 100 ms between tries use a tick or two; spinning,
+    # they took both cores (400 ticks), and a share of them on a busy machine
+    want "out of descriptors: the workers used $cpu ticks of CPU in 2 s (want < 40: paused, not spinning)" \
+        "$([ "$cpu" -lt 40 ] && echo y)"
+    sleep 1      # the silent connections' closes reach the workers
+    read -r n bad err _ _ _ < <(wrk_run 4 1 /v1/evaluate "$ELIGO_OFFICER_TOKEN")
+    want "descriptors free again: $n requests, all 200 (non-2xx $bad, socket errors $err)" \
+        "$([ "$n" -gt 0 ] && [ "$bad" = 0 ] && [ "$err" = 0 ] && echo y)" "$(cat "$tmp/wrk.last")"
+else
+    skip "out of descriptors" "no python3 or prlimit"
+fi
 
 finish
