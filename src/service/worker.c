@@ -24,12 +24,15 @@
  * saw a bimodal wait, 80% under 12 ms and the rest 0.1-0.55 s (1.36 s on
  * a loaded machine, past the 1 s bar).  So every connection the worker
  * holds sits in one epoll set (W.ep) between requests, EPOLLONESHOT, with
- * the listening socket (EPOLLEXCLUSIVE: a new connection wakes one
- * worker, not all); a free thread takes whatever is ready, in the order
- * it became ready: a request on a kept connection, or new connections,
- * which it accepts (up to ACCEPT_BATCH) into the set behind the requests
- * already waiting.  A connection is read only once epoll finds it
- * readable, so one that sends nothing holds no thread.
+ * the listening socket; a free thread takes whatever is ready, in the
+ * order it became ready: a request on a kept connection, or new
+ * connections, which it accepts, all that wait, into the set behind the
+ * requests already waiting.  The listening socket is EPOLLEXCLUSIVE (a
+ * new connection wakes one worker, not all) and edge-triggered: level-
+ * triggered, epoll handed the same readiness to every free thread of the
+ * worker in turn, and a worker made 11 accept calls for each connection
+ * it got.  A connection is read only once epoll finds it readable, so
+ * one that sends nothing holds no thread.
  *
  * Stopping (SIGTERM from the master, or a recycle at --max-requests):
  * the worker leaves the listening socket at once (its backlog is the
@@ -77,7 +80,7 @@
 #include "service/signals.h"
 #include "service/worker.h"
 
-enum { LINGER_MS = 8000, STORE_RETRY_MS = 1000, WAIT_MS = 250, ACCEPT_BATCH = 16, ACCEPT_PAUSE_MS = 100,
+enum { LINGER_MS = 8000, STORE_RETRY_MS = 1000, WAIT_MS = 250, ACCEPT_PAUSE_MS = 100,
        THREAD_STACK = 1 << 20, KEEP_BUF = 64 * 1024 };
 
 /* W.ep's tag for the listening socket; a connection's is its fd. */
@@ -341,10 +344,27 @@ static void conn_park(int fd)
     conn_close(fd);
 }
 
-/* Out of descriptors (EMFILE, ENFILE) or memory: the listening socket
- * stays readable, and a thread that looked again at once would spin on
- * it, so it pauses while connections close; logged once a second at
- * most, since every free thread of the worker meets it. */
+/* The listening socket into W.ep (unless the worker is stopping), edge-
+ * triggered: added again, it is reported at once if connections wait.
+ * 0, or -1. */
+static int listen_watch(void)
+{
+    struct epoll_event ev = {.events = EPOLLIN | EPOLLEXCLUSIVE | EPOLLET, .data.u64 = LISTEN_TAG};
+    pthread_mutex_lock(&W.mu);
+    int rc = 0;
+    if (W.listening) {
+        epoll_ctl(W.ep, EPOLL_CTL_DEL, W.listen_fd, NULL);
+        rc = epoll_ctl(W.ep, EPOLL_CTL_ADD, W.listen_fd, &ev);
+    }
+    pthread_mutex_unlock(&W.mu);
+    return rc;
+}
+
+/* Out of descriptors (EMFILE, ENFILE) or memory: a thread that tried
+ * again at once would spin, so it pauses while connections close, then
+ * watches the socket anew, since the connections still waiting will
+ * bring no new edge; logged once a second at most, since every thread
+ * that accepts meets it. */
 static void accept_failed(int err)
 {
     int64_t now = sb_now_ms();
@@ -354,18 +374,21 @@ static void accept_failed(int err)
         elog(LOG_L_WARN, NULL, "accept: %s (pausing; logged once a second at most)", strerror(err));
     struct timespec pause = {.tv_sec = 0, .tv_nsec = ACCEPT_PAUSE_MS * 1000000L};
     nanosleep(&pause, NULL);
+    listen_watch();
 }
 
-/* New connections, up to ACCEPT_BATCH, parked behind the requests already
+/* Every new connection waiting, parked behind the requests already
  * waiting: each is served when its first request is read to be next,
- * not before the kept connections' requests that came first. */
+ * not before the kept connections' requests that came first.  All of
+ * them, since the socket is edge-triggered: one left in the backlog
+ * would wait for the next connection's edge. */
 static void accept_new(void)
 {
-    for (int i = 0; i < ACCEPT_BATCH; i++) {
+    for (;;) {
         int fd = accept4(W.listen_fd, NULL, NULL, SOCK_CLOEXEC);
         if (fd < 0) {
-            if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR || errno == ECONNABORTED) return;
-            accept_failed(errno);
+            if (errno == EINTR || errno == ECONNABORTED) continue;
+            if (errno != EAGAIN && errno != EWOULDBLOCK) accept_failed(errno);
             return;
         }
         __atomic_add_fetch(&W.conns, 1, __ATOMIC_RELAXED);
@@ -556,18 +579,17 @@ static void run_threads(void)
     for (int i = 1; i < started; i++) pthread_join(W.t[i].tid, NULL);
 }
 
-/* The listening socket non-blocking and in W.ep, exclusive (a new
- * connection wakes one worker); a worker that cannot wait on it exits. */
+/* The listening socket non-blocking and in W.ep (listen_watch); a
+ * worker that cannot wait on it exits. */
 static void listen_start(int listen_fd)
 {
     fcntl(listen_fd, F_SETFL, fcntl(listen_fd, F_GETFL) | O_NONBLOCK);
-    struct epoll_event ev = {.events = EPOLLIN | EPOLLEXCLUSIVE, .data.u64 = LISTEN_TAG};
     W.ep = epoll_create1(EPOLL_CLOEXEC);
-    if (W.ep < 0 || epoll_ctl(W.ep, EPOLL_CTL_ADD, listen_fd, &ev) != 0) {
+    W.listening = 1;
+    if (W.ep < 0 || listen_watch() != 0) {
         elog(LOG_L_ERROR, NULL, "epoll on the listening socket: %s", strerror(errno));
         _exit(1);
     }
-    W.listening = 1;
 }
 
 /* The playground's access-log writer (access_queue.h), started with the
