@@ -333,13 +333,13 @@ static void conn_close(int fd)
     __atomic_sub_fetch(&W.conns, 1, __ATOMIC_RELAXED);
 }
 
-/* A connection back in W.ep until its next request (or nginx's close)
- * makes it readable; the first time, it is added. */
-static void conn_park(int fd)
+/* A connection into W.ep (op EPOLL_CTL_ADD, when accepted) or back into
+ * it (EPOLL_CTL_MOD, after a request), until its next request or
+ * nginx's close makes it readable. */
+static void conn_park(int fd, int op)
 {
     struct epoll_event ev = {.events = EPOLLIN | EPOLLRDHUP | EPOLLONESHOT, .data.u64 = (uint64_t)fd};
-    if (epoll_ctl(W.ep, EPOLL_CTL_MOD, fd, &ev) == 0) return;
-    if (errno == ENOENT && epoll_ctl(W.ep, EPOLL_CTL_ADD, fd, &ev) == 0) return;
+    if (epoll_ctl(W.ep, op, fd, &ev) == 0) return;
     elog(LOG_L_WARN, NULL, "epoll on a connection: %s", strerror(errno));
     conn_close(fd);
 }
@@ -392,7 +392,7 @@ static void accept_new(void)
             return;
         }
         __atomic_add_fetch(&W.conns, 1, __ATOMIC_RELAXED);
-        conn_park(fd);
+        conn_park(fd, EPOLL_CTL_ADD);
     }
 }
 
@@ -453,7 +453,7 @@ static void request_done(wthread *t)
 {
     int fd = t->rq.ipcFd;
     t->rq.ipcFd = -1;
-    if (fd >= 0) conn_park(fd);
+    if (fd >= 0) conn_park(fd, EPOLL_CTL_MOD);
     else __atomic_sub_fetch(&W.conns, 1, __ATOMIC_RELAXED);
 }
 
